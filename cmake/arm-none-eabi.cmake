@@ -1,0 +1,18 @@
+# Cross toolchain for Cortex-M4 bare metal (Debian's gcc-arm-none-eabi).
+set(CMAKE_SYSTEM_NAME Generic)
+set(CMAKE_SYSTEM_PROCESSOR cortex-m4)
+set(CMAKE_C_COMPILER arm-none-eabi-gcc)
+set(CMAKE_CXX_COMPILER arm-none-eabi-g++)
+set(CMAKE_ASM_COMPILER arm-none-eabi-gcc)
+set(CMAKE_OBJCOPY arm-none-eabi-objcopy)
+set(CMAKE_SIZE arm-none-eabi-size)
+# Static libraries only until the board links: try_compile must not need a linker script.
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+set(PROBEBOX_CPU_FLAGS "-mcpu=cortex-m4 -mthumb -mfloat-abi=soft")
+set(CMAKE_C_FLAGS_INIT "${PROBEBOX_CPU_FLAGS} -ffunction-sections -fdata-sections")
+set(CMAKE_CXX_FLAGS_INIT "${PROBEBOX_CPU_FLAGS} -ffunction-sections -fdata-sections")
+set(CMAKE_ASM_FLAGS_INIT "${PROBEBOX_CPU_FLAGS}")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "${PROBEBOX_CPU_FLAGS} -Wl,--gc-sections --specs=nano.specs")
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)

@@ -1,0 +1,42 @@
+# lwIP 2.1.3 and mbedTLS 2.28.3 from the orig tarballs scripts/setup unpacked into
+# .deps/src, built as static libraries with probebox's own option headers.
+set(PROBEBOX_DEPS_DIR "${CMAKE_SOURCE_DIR}/.deps/src" CACHE PATH "Unpacked third-party sources")
+set(LWIP_DIR "${PROBEBOX_DEPS_DIR}/lwip-2.1.3")
+set(MBEDTLS_DIR "${PROBEBOX_DEPS_DIR}/mbedtls-2.28.3")
+foreach(dir ${LWIP_DIR} ${MBEDTLS_DIR})
+  if(NOT EXISTS "${dir}")
+    message(FATAL_ERROR "${dir} is missing: run scripts/setup first")
+  endif()
+endforeach()
+
+# Third-party code is compiled as-is; its warnings are not ours to fix.
+set(PROBEBOX_THIRD_PARTY_C_FLAGS -w)
+
+# --- mbedTLS ---------------------------------------------------------------
+file(GLOB MBEDTLS_SOURCES "${MBEDTLS_DIR}/library/*.c")
+add_library(mbedtls STATIC ${MBEDTLS_SOURCES})
+target_include_directories(mbedtls SYSTEM PUBLIC "${MBEDTLS_DIR}/include")
+# Our own config header: not a system directory, so its warnings stay visible.
+target_include_directories(mbedtls PUBLIC "${CMAKE_SOURCE_DIR}/firmware/net")
+target_compile_definitions(mbedtls PUBLIC MBEDTLS_CONFIG_FILE="mbedtls_config_fw.h")
+target_compile_options(mbedtls PRIVATE ${PROBEBOX_THIRD_PARTY_C_FLAGS})
+
+# --- lwIP -------------------------------------------------------------------
+include("${LWIP_DIR}/src/Filelists.cmake")
+add_library(lwip STATIC ${lwipcore_SRCS} ${lwipcore4_SRCS} ${lwipnetif_SRCS}
+                        ${lwipmbedtls_SRCS} "${LWIP_DIR}/src/api/err.c")
+target_include_directories(lwip SYSTEM PUBLIC "${LWIP_DIR}/src/include")
+target_include_directories(lwip PUBLIC "${CMAKE_SOURCE_DIR}/firmware/net" "${CMAKE_SOURCE_DIR}/firmware")
+target_compile_options(lwip PRIVATE ${PROBEBOX_THIRD_PARTY_C_FLAGS})
+target_link_libraries(lwip PUBLIC mbedtls)
+
+# --- jsmn (header-only JSON tokenizer, Debian's libjsmn-dev) -----------------
+# Only the one header is taken, into the build tree, so the cross build does not
+# see the host's /usr/include.
+find_file(JSMN_HEADER jsmn.h PATHS /usr/include NO_CMAKE_FIND_ROOT_PATH NO_DEFAULT_PATH)
+if(NOT JSMN_HEADER)
+  message(FATAL_ERROR "jsmn.h not found: run scripts/setup (package libjsmn-dev)")
+endif()
+file(COPY "${JSMN_HEADER}" DESTINATION "${CMAKE_BINARY_DIR}/jsmn-include")
+add_library(jsmn INTERFACE)
+target_include_directories(jsmn SYSTEM INTERFACE "${CMAKE_BINARY_DIR}/jsmn-include")

@@ -1,0 +1,63 @@
+#include "app.h"
+
+#include "lwip/dns.h"
+#include "lwip/init.h"
+#include "lwip/timeouts.h"
+#include "net/net_glue.h"
+#include "config/config_parser.h"
+
+namespace probebox {
+
+void App::start(const Config& config, RunMode mode) {
+  config_ = config;
+  mode_ = mode;
+  net::bind_platform(board_.clock, board_.entropy);
+  lwip_init();
+
+  net::AddressingConfig addressing;
+  addressing.dhcp = config_.network.dhcp;
+  if (!addressing.dhcp) {
+    ip4_addr_set_u32(&addressing.address, lwip_htonl(config_.network.address));
+    uint32_t mask = config_.network.prefix_length == 0 ? 0 : 0xFFFFFFFFu << (32 - config_.network.prefix_length);
+    ip4_addr_set_u32(&addressing.netmask, lwip_htonl(mask));
+    ip4_addr_set_u32(&addressing.gateway, lwip_htonl(config_.network.gateway));
+  }
+  static FixedText<32> hostname;
+  hostname.assign(config_.device_name.empty() ? std::string_view("probebox") : config_.text(config_.device_name));
+  netif_.start(board_.ethernet, addressing, hostname.c_str());
+  apply_resolvers();
+  health_.load(config_, board_.clock);
+  web_ok_ = web_.start(kWebPort, api_, board_.clock);
+}
+
+void App::apply_resolvers() {
+  // Only configured resolvers: never one a DHCP server offers (lwipopts disables that).
+  for (uint8_t i = 0; i < DNS_MAX_SERVERS; ++i) {
+    ip_addr_t addr = *IP_ADDR_ANY;
+    if (i < config_.network.dns.count) {
+      std::string_view entry = config_.text(config_.list_item(config_.network.dns, i));
+      std::string_view host;
+      uint16_t port = 53;
+      uint32_t ip;
+      if (split_host_port(entry, host, port) && parse_ipv4(host, ip)) {
+        ip_addr_set_ip4_u32(&addr, lwip_htonl(ip));
+      }
+    }
+    dns_setserver(i, &addr);
+  }
+}
+
+void App::step() {
+  netif_.poll();
+  sys_check_timeouts();
+  hal::MonoMicros now = board_.clock.now();
+  if (!checks_started_ && netif_.has_address()) {
+    scheduler_.load(config_, board_.clock,
+                    mode_ == RunMode::kOnce ? Scheduler::Mode::kOnce : Scheduler::Mode::kContinuous);
+    checks_started_ = true;
+  }
+  if (checks_started_) scheduler_.step(now);
+  web_.poll();
+}
+
+}  // namespace probebox

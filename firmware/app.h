@@ -1,0 +1,59 @@
+// Wiring: owns every service of the box and runs one main-loop step. A board
+// constructs it statically with its hal objects and calls step() forever.
+#pragma once
+#include "config/config_model.h"
+#include "core/health_model.h"
+#include "core/scheduler.h"
+#include "hal/clock.h"
+#include "hal/entropy.h"
+#include "hal/ethernet_port.h"
+#include "net/ethernet_netif.h"
+#include "probes/probe_registry.h"
+#include "web/api_handler.h"
+#include "web/http_server.h"
+
+namespace probebox {
+
+struct BoardServices {
+  hal::Clock& clock;
+  hal::Entropy& entropy;
+  hal::EthernetPort& ethernet;
+};
+
+class App {
+ public:
+  enum class RunMode { kContinuous, kOnce };
+  static constexpr uint16_t kWebPort = 80;
+
+  explicit App(BoardServices services)
+      : board_(services), scheduler_(pool_, health_), api_(config_, health_, services.clock) {}
+
+  // Brings up lwIP, the interface and the web server with `config` (copied).
+  void start(const Config& config, RunMode mode);
+  void step();
+
+  bool network_ready() const { return netif_.has_address(); }
+  bool once_complete() const { return checks_started_ && scheduler_.once_complete(); }
+  const Config& config() const { return config_; }
+  const HealthModel& health() const { return health_; }
+  const Scheduler& scheduler() const { return scheduler_; }
+  const net::EthernetNetif& netif() const { return netif_; }
+  bool web_listening() const { return web_ok_; }
+
+ private:
+  void apply_resolvers();
+
+  BoardServices board_;
+  Config config_;
+  ProbePool pool_;
+  HealthModel health_;
+  Scheduler scheduler_;
+  net::EthernetNetif netif_;
+  ApiHandler api_;
+  HttpServer web_;
+  RunMode mode_ = RunMode::kContinuous;
+  bool checks_started_ = false;
+  bool web_ok_ = false;
+};
+
+}  // namespace probebox

@@ -1,0 +1,72 @@
+#include "config/config_model.h"
+
+#include <cstring>
+
+namespace probebox {
+
+bool Config::intern(std::string_view s, TextRef& out) {
+  if (s.size() > 0xFFFF || s.size() > kArenaBytes - arena_used_) return false;
+  std::memcpy(arena_.data() + arena_used_, s.data(), s.size());
+  out.offset = arena_used_;
+  out.length = static_cast<uint16_t>(s.size());
+  arena_used_ += static_cast<uint32_t>(s.size());
+  return true;
+}
+
+bool Config::begin_list(ListRef& list) const {
+  list.first = list_items_used_;
+  list.count = 0;
+  return true;
+}
+
+// Lists are filled one at a time, so a list's items are contiguous.
+bool Config::push_list(ListRef& list, TextRef item) {
+  if (list_items_used_ >= kMaxListItems || list.first + list.count != list_items_used_) return false;
+  list_items_[list_items_used_++] = item;
+  ++list.count;
+  return true;
+}
+
+void Config::reset() {
+  schema = 1;
+  device_name = {};
+  device_location = {};
+  network = {};
+  defaults = {};
+  trust_anchors_pem = {};
+  alerts = {};
+  check_count = 0;
+  warning_count = 0;
+  arena_used_ = 0;
+  list_items_used_ = 0;
+}
+
+const CheckConfig* Config::find_check(std::string_view id) const {
+  for (uint16_t i = 0; i < check_count; ++i) {
+    if (text(checks[i].id) == id) return &checks[i];
+  }
+  return nullptr;
+}
+
+}  // namespace probebox
+
+#include "core/json_string.h"
+
+namespace probebox {
+
+bool ConfigArenaWriter::intern_json_string(std::string_view raw, TextRef& out, bool& bad_escape) {
+  bad_escape = false;
+  size_t room = Config::kArenaBytes - config_.arena_used_;
+  size_t len = 0;
+  if (!json_unescape(raw, config_.arena_.data() + config_.arena_used_, room, len)) {
+    bad_escape = raw.size() <= room;
+    return false;
+  }
+  if (len > 0xFFFF) return false;
+  out.offset = config_.arena_used_;
+  out.length = static_cast<uint16_t>(len);
+  config_.arena_used_ += static_cast<uint32_t>(len);
+  return true;
+}
+
+}  // namespace probebox

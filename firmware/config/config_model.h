@@ -1,0 +1,161 @@
+// The typed, validated config (spec/config.md). Every string and list lives in one
+// arena owned by the Config, referenced by offset, so a Config can be copied whole
+// (validate into a scratch copy, then swap) and its size is known at compile time.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "core/check_types.h"
+#include "core/limits.h"
+
+namespace probebox {
+
+struct TextRef {
+  uint32_t offset = 0;
+  uint16_t length = 0;
+  bool empty() const { return length == 0; }
+};
+
+struct ListRef {
+  uint16_t first = 0;
+  uint16_t count = 0;
+};
+
+// Thresholds and timing; "defaults" and every check carry the same set.
+struct Tunables {
+  uint32_t interval_s = 30;
+  uint32_t timeout_ms = 5000;
+  uint16_t confirm = 2;
+  uint16_t confirm_window = 0;  // 0: consecutive; else `confirm` bad of the last N
+  int32_t cert_warn_days = 30;
+  int32_t cert_crit_days = 14;
+  uint32_t ntp_warn_ms = 500;
+  uint32_t ntp_crit_ms = 2000;
+  uint32_t latency_warn_ms = 2000;
+  uint32_t clock_skew_warn_s = 5;
+};
+
+enum class ExpectPort : uint8_t { kOpen, kClosed };
+enum class StartTls : uint8_t { kPrefer, kRequire, kNever };
+
+struct CheckConfig {
+  static constexpr int kMaxStatusCodes = 8;
+
+  TextRef id;
+  CheckType type = CheckType::kTcp;
+  Group group = Group::kPorts;
+  bool generated = false;  // expanded from the appliance profile
+  Tunables tune;
+
+  // Target: tcp, tls_cert, smtp use host+port; dns and ntp use server (host[:port]),
+  // already split into host+port here; http uses url.
+  TextRef host;
+  uint16_t port = 0;
+  ExpectPort expect = ExpectPort::kOpen;
+
+  // dns
+  TextRef name;
+  uint16_t qtype = 1;  // A
+  ListRef expect_addresses;
+
+  // http
+  TextRef url;
+  TextRef host_header;
+  TextRef basic_user;
+  TextRef basic_password;
+  std::array<uint16_t, kMaxStatusCodes> expect_status{};
+  uint8_t expect_status_count = 0;
+  std::array<uint16_t, kMaxStatusCodes> warn_status{};
+  uint8_t warn_status_count = 0;
+  TextRef expect_body;
+  bool expect_body_set = false;
+
+  // tls_cert
+  TextRef server_name;
+  ListRef names;
+  ListRef same_cert_as;
+  ListRef distinct_from;
+
+  // smtp
+  StartTls starttls = StartTls::kPrefer;
+  TextRef username;
+  TextRef password;
+};
+
+struct NetworkConfig {
+  bool dhcp = true;
+  uint32_t address = 0;  // host byte order, static mode
+  uint8_t prefix_length = 0;
+  uint32_t gateway = 0;
+  ListRef dns;  // "host[:port]" strings
+  ListRef ntp;
+};
+
+struct AlertsConfig {
+  ListRef mail_to;
+  TextRef mail_from;
+  TextRef mail_server;  // "" = the smtp check's relay
+  TextRef syslog_server;
+  TextRef snmp_community;
+  ListRef snmp_trap_to;
+};
+
+// A lint finding on the config that does not stop it loading (the DNS plan rules).
+struct ConfigWarning {
+  char path[64];
+  char message[96];
+};
+
+class Config {
+ public:
+  static constexpr size_t kArenaBytes = PROBEBOX_MAX_CONFIG_BYTES;
+  static constexpr size_t kMaxChecks = PROBEBOX_MAX_CHECKS;
+  static constexpr size_t kMaxListItems = 4 * PROBEBOX_MAX_CHECKS + 64;
+  static constexpr size_t kMaxWarnings = 16;
+
+  std::string_view text(TextRef ref) const { return {arena_.data() + ref.offset, ref.length}; }
+  TextRef list_item(ListRef list, size_t i) const { return list_items_[list.first + i]; }
+
+  // Appends to the arena / list store; false when full.
+  bool intern(std::string_view s, TextRef& out);
+  bool begin_list(ListRef& list) const;
+  bool push_list(ListRef& list, TextRef item);
+
+  void reset();
+
+  int schema = 1;
+  TextRef device_name;
+  TextRef device_location;
+  NetworkConfig network;
+  Tunables defaults;
+  TextRef trust_anchors_pem;
+  AlertsConfig alerts;
+  std::array<CheckConfig, kMaxChecks> checks{};
+  uint16_t check_count = 0;
+  std::array<ConfigWarning, kMaxWarnings> warnings{};
+  uint16_t warning_count = 0;
+
+  const CheckConfig* find_check(std::string_view id) const;
+
+ private:
+  friend class ConfigArenaWriter;
+  std::array<char, kArenaBytes> arena_{};
+  uint32_t arena_used_ = 0;
+  std::array<TextRef, kMaxListItems> list_items_{};
+  uint16_t list_items_used_ = 0;
+};
+
+}  // namespace probebox
+
+namespace probebox {
+// Raw access for the parser: reserve room in the arena, write, then commit.
+class ConfigArenaWriter {
+ public:
+  explicit ConfigArenaWriter(Config& c) : config_(c) {}
+  bool intern_json_string(std::string_view raw, TextRef& out, bool& bad_escape);
+
+ private:
+  Config& config_;
+};
+}  // namespace probebox

@@ -1,0 +1,725 @@
+#include "config/config_parser.h"
+
+#include <cstring>
+
+#include "core/text.h"
+
+#define JSMN_STATIC
+#define JSMN_STRICT
+#define JSMN_PARENT_LINKS
+#include <jsmn.h>
+
+namespace probebox {
+namespace {
+
+// One parse at a time (single-threaded firmware): the token scratch is static.
+jsmntok_t g_tokens[kMaxConfigJsonTokens];
+
+struct TunableKey {
+  const char* name;
+  int64_t min;
+  int64_t max;
+};
+
+constexpr TunableKey kTunableKeys[] = {
+    {"interval_s", 1, 86400},        {"timeout_ms", 1, 120000},   {"confirm", 1, 10},
+    {"confirm_window", 0, 32},       {"cert_warn_days", 0, 3650}, {"cert_crit_days", 0, 3650},
+    {"ntp_warn_ms", 1, 3600000},     {"ntp_crit_ms", 1, 3600000}, {"latency_warn_ms", 1, 600000},
+    {"clock_skew_warn_s", 1, 86400},
+};
+
+void set_tunable(Tunables& t, int index, int64_t v) {
+  switch (index) {
+    case 0: t.interval_s = static_cast<uint32_t>(v); break;
+    case 1: t.timeout_ms = static_cast<uint32_t>(v); break;
+    case 2: t.confirm = static_cast<uint16_t>(v); break;
+    case 3: t.confirm_window = static_cast<uint16_t>(v); break;
+    case 4: t.cert_warn_days = static_cast<int32_t>(v); break;
+    case 5: t.cert_crit_days = static_cast<int32_t>(v); break;
+    case 6: t.ntp_warn_ms = static_cast<uint32_t>(v); break;
+    case 7: t.ntp_crit_ms = static_cast<uint32_t>(v); break;
+    case 8: t.latency_warn_ms = static_cast<uint32_t>(v); break;
+    case 9: t.clock_skew_warn_s = static_cast<uint32_t>(v); break;
+    default: break;
+  }
+}
+
+class Parser {
+ public:
+  Parser(std::string_view json, int count, Config& config, ConfigErrors& errors)
+      : json_(json), count_(count), c_(config), e_(errors), arena_(config) {}
+
+  void root();
+
+ private:
+  // Appends ".key" or "[i]" to the path for the life of the scope.
+  class PathScope {
+   public:
+    PathScope(Parser& p, std::string_view key) : p_(p), saved_(p.path_.size()) {
+      if (!p.path_.empty()) p.path_.append('.');
+      p.path_.append(key);
+    }
+    PathScope(Parser& p, size_t index) : p_(p), saved_(p.path_.size()) {
+      p.path_.appendf("[%u]", static_cast<unsigned>(index));
+    }
+    ~PathScope() { p_.path_.truncate(saved_); }
+
+   private:
+    Parser& p_;
+    size_t saved_;
+  };
+
+  const jsmntok_t& tok(int i) const { return g_tokens[i]; }
+  std::string_view raw(int i) const {
+    return json_.substr(static_cast<size_t>(tok(i).start), static_cast<size_t>(tok(i).end - tok(i).start));
+  }
+  int skip(int i) const {
+    int remaining = 1;
+    while (remaining > 0 && i < count_) {
+      remaining += tok(i).size - 1;
+      ++i;
+    }
+    return i;
+  }
+  void error(std::string_view message) { e_.add(path_.view(), message); }
+
+  // Calls fn(key, value_index) for each member of the object at i; returns false
+  // (with an error) when i is not an object.
+  template <typename Fn>
+  bool members(int i, Fn&& fn) {
+    if (tok(i).type != JSMN_OBJECT) {
+      error("must be an object");
+      return false;
+    }
+    int n = tok(i).size;
+    int k = i + 1;
+    for (int m = 0; m < n; ++m) {
+      std::string_view key = raw(k);
+      PathScope scope(*this, key);
+      fn(key, k + 1);
+      k = skip(k + 1);
+    }
+    return true;
+  }
+
+  template <typename Fn>
+  bool elements(int i, Fn&& fn) {
+    if (tok(i).type != JSMN_ARRAY) {
+      error("must be an array");
+      return false;
+    }
+    int n = tok(i).size;
+    int k = i + 1;
+    for (int m = 0; m < n; ++m) {
+      PathScope scope(*this, static_cast<size_t>(m));
+      fn(static_cast<size_t>(m), k);
+      k = skip(k);
+    }
+    return true;
+  }
+
+  int find_member(int object, std::string_view key) const {
+    if (tok(object).type != JSMN_OBJECT) return -1;
+    int k = object + 1;
+    for (int m = 0; m < tok(object).size; ++m) {
+      if (raw(k) == key) return k + 1;
+      k = skip(k + 1);
+    }
+    return -1;
+  }
+
+  bool string(int i, TextRef& out, size_t max_len, bool allow_empty = false);
+  bool integer(int i, int64_t min, int64_t max, int64_t& out);
+  bool host(int i, TextRef& out);
+  bool server(int i, TextRef& host_out, uint16_t& port, uint16_t default_port);
+  bool server_list(int i, ListRef& out, uint16_t default_port);
+  bool string_list(int i, ListRef& out, size_t max_len);
+  bool tunable(std::string_view key, int i, Tunables& t);
+  bool status_list(int i, std::array<uint16_t, CheckConfig::kMaxStatusCodes>& codes, uint8_t& count);
+
+  void device(int i);
+  void network(int i);
+  void alerts(int i);
+  void check(size_t index, int i);
+  bool check_member(CheckConfig& c, std::string_view key, int v);
+  void cross_check_tunables(const Tunables& t);
+  void cross_check_checks();
+
+  std::string_view json_;
+  int count_;
+  Config& c_;
+  ConfigErrors& e_;
+  ConfigArenaWriter arena_;
+  FixedText<80> path_;
+};
+
+bool Parser::string(int i, TextRef& out, size_t max_len, bool allow_empty) {
+  if (tok(i).type != JSMN_STRING) {
+    error("must be a string");
+    return false;
+  }
+  bool bad_escape = false;
+  if (!arena_.intern_json_string(raw(i), out, bad_escape)) {
+    error(bad_escape ? "invalid string escape or control character" : "config too large");
+    return false;
+  }
+  if (out.length > max_len) {
+    FixedText<48> msg;
+    msg.appendf("longer than %u characters", static_cast<unsigned>(max_len));
+    error(msg.view());
+    return false;
+  }
+  if (!allow_empty && out.length == 0) {
+    error("must not be empty");
+    return false;
+  }
+  return true;
+}
+
+bool Parser::integer(int i, int64_t min, int64_t max, int64_t& out) {
+  std::string_view s = raw(i);
+  FixedText<48> msg;
+  msg.appendf("must be an integer %lld..%lld", static_cast<long long>(min), static_cast<long long>(max));
+  if (tok(i).type != JSMN_PRIMITIVE || s.empty()) {
+    error(msg.view());
+    return false;
+  }
+  size_t pos = 0;
+  bool negative = s[0] == '-';
+  if (negative) pos = 1;
+  if (pos == s.size() || s.size() - pos > 12) {
+    error(msg.view());
+    return false;
+  }
+  int64_t v = 0;
+  for (; pos < s.size(); ++pos) {
+    if (s[pos] < '0' || s[pos] > '9') {
+      error(msg.view());
+      return false;
+    }
+    v = v * 10 + (s[pos] - '0');
+  }
+  if (negative) v = -v;
+  if (v < min || v > max) {
+    error(msg.view());
+    return false;
+  }
+  out = v;
+  return true;
+}
+
+bool Parser::host(int i, TextRef& out) {
+  if (!string(i, out, 253)) return false;
+  std::string_view h = c_.text(out);
+  uint32_t ip;
+  if (!parse_ipv4(h, ip) && !is_valid_hostname(h)) {
+    error("must be an IPv4 address or a host name");
+    return false;
+  }
+  return true;
+}
+
+bool Parser::server(int i, TextRef& host_out, uint16_t& port, uint16_t default_port) {
+  TextRef whole;
+  if (!string(i, whole, 259)) return false;
+  std::string_view h;
+  port = default_port;
+  if (!split_host_port(c_.text(whole), h, port)) {
+    error("must be host or host:port with port 1..65535");
+    return false;
+  }
+  uint32_t ip;
+  if (!parse_ipv4(h, ip) && !is_valid_hostname(h)) {
+    error("must be an IPv4 address or a host name");
+    return false;
+  }
+  host_out = {whole.offset, static_cast<uint16_t>(h.size())};
+  return true;
+}
+
+bool Parser::server_list(int i, ListRef& out, uint16_t default_port) {
+  c_.begin_list(out);
+  bool ok = true;
+  elements(i, [&](size_t, int v) {
+    TextRef whole;
+    if (!string(v, whole, 259)) { ok = false; return; }
+    std::string_view h;
+    uint16_t port = default_port;
+    uint32_t ip;
+    if (!split_host_port(c_.text(whole), h, port) || (!parse_ipv4(h, ip) && !is_valid_hostname(h))) {
+      error("must be host or host:port");
+      ok = false;
+      return;
+    }
+    if (!c_.push_list(out, whole)) { error("too many list items"); ok = false; }
+  });
+  return ok;
+}
+
+bool Parser::string_list(int i, ListRef& out, size_t max_len) {
+  c_.begin_list(out);
+  bool ok = true;
+  elements(i, [&](size_t, int v) {
+    TextRef item;
+    if (!string(v, item, max_len)) { ok = false; return; }
+    if (!c_.push_list(out, item)) { error("too many list items"); ok = false; }
+  });
+  return ok;
+}
+
+bool Parser::tunable(std::string_view key, int i, Tunables& t) {
+  for (int k = 0; k < static_cast<int>(sizeof(kTunableKeys) / sizeof(kTunableKeys[0])); ++k) {
+    if (key == kTunableKeys[k].name) {
+      int64_t v;
+      if (integer(i, kTunableKeys[k].min, kTunableKeys[k].max, v)) set_tunable(t, k, v);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Parser::status_list(int i, std::array<uint16_t, CheckConfig::kMaxStatusCodes>& codes, uint8_t& count) {
+  count = 0;
+  if (tok(i).type == JSMN_ARRAY && tok(i).size > static_cast<int>(codes.size())) {
+    error("at most 8 status codes");
+    return false;
+  }
+  return elements(i, [&](size_t, int v) {
+    int64_t code;
+    if (integer(v, 100, 599, code)) codes[count++] = static_cast<uint16_t>(code);
+  });
+}
+
+void Parser::cross_check_tunables(const Tunables& t) {
+  if (t.cert_crit_days > t.cert_warn_days) error("cert_crit_days must not exceed cert_warn_days");
+  if (t.ntp_crit_ms < t.ntp_warn_ms) error("ntp_crit_ms must not be below ntp_warn_ms");
+  if (t.confirm_window != 0 && t.confirm_window < t.confirm) error("confirm_window must be 0 or at least confirm");
+  if (static_cast<uint64_t>(t.timeout_ms) > static_cast<uint64_t>(t.interval_s) * 1000) {
+    error("timeout_ms must not exceed interval_s");
+  }
+}
+
+void Parser::device(int i) {
+  members(i, [&](std::string_view key, int v) {
+    if (key == "name") {
+      string(v, c_.device_name, 32);
+    } else if (key == "location") {
+      string(v, c_.device_location, 64, true);
+    } else {
+      error("unknown key");
+    }
+  });
+}
+
+void Parser::network(int i) {
+  members(i, [&](std::string_view key, int v) {
+    TextRef t;
+    if (key == "mode") {
+      if (!string(v, t, 8)) return;
+      std::string_view mode = c_.text(t);
+      if (mode == "dhcp") c_.network.dhcp = true;
+      else if (mode == "static") c_.network.dhcp = false;
+      else error("must be \"dhcp\" or \"static\"");
+    } else if (key == "address") {
+      if (!string(v, t, 18)) return;
+      std::string_view cidr = c_.text(t);
+      size_t slash = cidr.find('/');
+      int64_t prefix = -1;
+      if (slash != std::string_view::npos && slash + 1 < cidr.size() && cidr.size() - slash <= 3) {
+        prefix = 0;
+        for (char ch : cidr.substr(slash + 1)) prefix = (ch >= '0' && ch <= '9') ? prefix * 10 + (ch - '0') : 99;
+      }
+      if (slash == std::string_view::npos || prefix < 1 || prefix > 30 ||
+          !parse_ipv4(cidr.substr(0, slash), c_.network.address)) {
+        error("must be an IPv4 address with prefix length, e.g. 192.0.2.10/24");
+        return;
+      }
+      c_.network.prefix_length = static_cast<uint8_t>(prefix);
+    } else if (key == "gateway") {
+      if (string(v, t, 15) && !parse_ipv4(c_.text(t), c_.network.gateway)) error("must be an IPv4 address");
+    } else if (key == "dns") {
+      server_list(v, c_.network.dns, 53);
+      if (c_.network.dns.count > 2) error("at most 2 resolvers");
+    } else if (key == "ntp") {
+      server_list(v, c_.network.ntp, 123);
+    } else {
+      error("unknown key");
+    }
+  });
+  if (!c_.network.dhcp && c_.network.prefix_length == 0) {
+    PathScope scope(*this, "address");
+    error("required when mode is \"static\"");
+  }
+}
+
+void Parser::alerts(int i) {
+  members(i, [&](std::string_view key, int v) {
+    if (key == "mail") {
+      members(v, [&](std::string_view k, int w) {
+        uint16_t port;
+        if (k == "to") string_list(w, c_.alerts.mail_to, 254);
+        else if (k == "from") string(w, c_.alerts.mail_from, 254);
+        else if (k == "server") server(w, c_.alerts.mail_server, port, 25);
+        else error("unknown key");
+      });
+    } else if (key == "syslog") {
+      members(v, [&](std::string_view k, int w) {
+        uint16_t port;
+        TextRef host_only;
+        if (k == "server") {
+          if (string(w, c_.alerts.syslog_server, 259)) {
+            std::string_view h;
+            port = 514;
+            if (!split_host_port(c_.text(c_.alerts.syslog_server), h, port)) error("must be host or host:port");
+          }
+          (void)host_only;
+        } else {
+          error("unknown key");
+        }
+      });
+    } else if (key == "snmp") {
+      members(v, [&](std::string_view k, int w) {
+        if (k == "community") string(w, c_.alerts.snmp_community, 32);
+        else if (k == "trap_to") server_list(w, c_.alerts.snmp_trap_to, 162);
+        else error("unknown key");
+      });
+    } else {
+      error("unknown key");
+    }
+  });
+}
+
+bool Parser::check_member(CheckConfig& c, std::string_view key, int v) {
+  TextRef t;
+  int64_t n;
+  const CheckType type = c.type;
+  const bool host_port_type = type == CheckType::kTcp || type == CheckType::kTlsCert || type == CheckType::kSmtp;
+  if (key == "id") {
+    if (string(v, c.id, 32) && !is_valid_check_id(c_.text(c.id))) error("must be 1-32 of [a-z0-9._-]");
+  } else if (key == "type") {
+    // handled before the members
+  } else if (key == "group") {
+    if (!string(v, t, 16)) return true;
+    auto g = parse_group(c_.text(t));
+    if (g) c.group = *g;
+    else error("must be one of cert, dns, ports, smtp, health, time, egress, isolation");
+  } else if (tunable(key, v, c.tune)) {
+  } else if (host_port_type && key == "host") {
+    host(v, c.host);
+  } else if (host_port_type && key == "port") {
+    if (integer(v, 1, 65535, n)) c.port = static_cast<uint16_t>(n);
+  } else if (type == CheckType::kTcp && key == "expect") {
+    if (!string(v, t, 8)) return true;
+    if (c_.text(t) == "open") c.expect = ExpectPort::kOpen;
+    else if (c_.text(t) == "closed") c.expect = ExpectPort::kClosed;
+    else error("must be \"open\" or \"closed\"");
+  } else if ((type == CheckType::kDns || type == CheckType::kNtp) && key == "server") {
+    server(v, c.host, c.port, type == CheckType::kDns ? 53 : 123);
+  } else if (type == CheckType::kDns && key == "name") {
+    if (string(v, c.name, 253) && !is_valid_hostname(c_.text(c.name))) error("must be a host name");
+  } else if (type == CheckType::kDns && key == "record") {
+    if (!string(v, t, 8)) return true;
+    if (c_.text(t) == "A") c.qtype = 1;
+    else if (c_.text(t) == "AAAA") c.qtype = 28;
+    else error("must be \"A\" or \"AAAA\"");
+  } else if (type == CheckType::kDns && key == "expect_addresses") {
+    if (!string_list(v, c.expect_addresses, 45)) return true;
+    for (uint16_t k = 0; k < c.expect_addresses.count; ++k) {
+      uint32_t ip;
+      if (c.qtype == 1 && !parse_ipv4(c_.text(c_.list_item(c.expect_addresses, k)), ip)) {
+        PathScope scope(*this, static_cast<size_t>(k));
+        error("must be an IPv4 address");
+      }
+    }
+  } else if (type == CheckType::kHttp && key == "url") {
+    if (!string(v, c.url, 512)) return true;
+    std::string_view u = c_.text(c.url);
+    if (u.substr(0, 7) != "http://" && u.substr(0, 8) != "https://") error("must start with http:// or https://");
+  } else if (type == CheckType::kHttp && key == "host_header") {
+    host(v, c.host_header);
+  } else if (type == CheckType::kHttp && key == "username") {
+    if (string(v, c.basic_user, 64) && c_.text(c.basic_user).find(':') != std::string_view::npos) {
+      error("must not contain ':'");
+    }
+  } else if ((type == CheckType::kHttp || type == CheckType::kSmtp) && key == "password") {
+    string(v, type == CheckType::kHttp ? c.basic_password : c.password, 128);
+  } else if (type == CheckType::kHttp && key == "expect_status") {
+    status_list(v, c.expect_status, c.expect_status_count);
+  } else if (type == CheckType::kHttp && key == "warn_status") {
+    status_list(v, c.warn_status, c.warn_status_count);
+  } else if (type == CheckType::kHttp && key == "expect_body") {
+    c.expect_body_set = string(v, c.expect_body, 256, true);
+  } else if (type == CheckType::kTlsCert && key == "server_name") {
+    if (string(v, c.server_name, 253) && !is_valid_hostname(c_.text(c.server_name))) error("must be a host name");
+  } else if (type == CheckType::kTlsCert && key == "names") {
+    string_list(v, c.names, 253);
+  } else if (type == CheckType::kTlsCert && key == "same_cert_as") {
+    string_list(v, c.same_cert_as, 32);
+  } else if (type == CheckType::kTlsCert && key == "distinct_from") {
+    string_list(v, c.distinct_from, 32);
+  } else if (type == CheckType::kSmtp && key == "starttls") {
+    if (!string(v, t, 8)) return true;
+    if (c_.text(t) == "prefer") c.starttls = StartTls::kPrefer;
+    else if (c_.text(t) == "require") c.starttls = StartTls::kRequire;
+    else if (c_.text(t) == "never") c.starttls = StartTls::kNever;
+    else error("must be \"prefer\", \"require\" or \"never\"");
+  } else if (type == CheckType::kSmtp && key == "username") {
+    string(v, c.username, 64);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void Parser::check(size_t index, int i) {
+  if (tok(i).type != JSMN_OBJECT) {
+    error("must be an object");
+    return;
+  }
+  if (c_.check_count >= Config::kMaxChecks) {
+    error("too many checks");
+    return;
+  }
+  CheckConfig& c = c_.checks[c_.check_count];
+  c = CheckConfig{};
+  c.tune = c_.defaults;
+  int type_index = find_member(i, "type");
+  if (type_index < 0) {
+    PathScope scope(*this, "type");
+    error("required");
+    return;
+  }
+  {
+    PathScope scope(*this, "type");
+    TextRef t;
+    if (!string(type_index, t, 16)) return;
+    auto type = parse_check_type(c_.text(t));
+    if (!type) {
+      error("must be one of tcp, dns, http, tls_cert, smtp, ntp");
+      return;
+    }
+    c.type = *type;
+  }
+  c.group = default_group(c.type);
+  if (c.type == CheckType::kTlsCert) c.port = 443;
+  if (c.type == CheckType::kSmtp) c.port = 25;
+  bool group_set = find_member(i, "group") >= 0;
+
+  members(i, [&](std::string_view key, int v) {
+    if (!check_member(c, key, v)) {
+      FixedText<48> msg;
+      msg.append("unknown key for a ");
+      msg.append(check_type_name(c.type));
+      msg.append(" check");
+      error(msg.view());
+    }
+  });
+  if (!group_set && c.type == CheckType::kTcp && c.expect == ExpectPort::kClosed) c.group = Group::kIsolation;
+
+  auto require = [&](bool present, std::string_view key) {
+    if (!present) {
+      PathScope scope(*this, key);
+      error("required");
+    }
+  };
+  require(!c.id.empty(), "id");
+  switch (c.type) {
+    case CheckType::kTcp: require(!c.host.empty(), "host"); require(c.port != 0, "port"); break;
+    case CheckType::kTlsCert: require(!c.host.empty(), "host"); break;
+    case CheckType::kSmtp: require(!c.host.empty(), "host"); break;
+    case CheckType::kDns: require(!c.host.empty(), "server"); require(!c.name.empty(), "name"); break;
+    case CheckType::kNtp: require(!c.host.empty(), "server"); break;
+    case CheckType::kHttp: require(!c.url.empty(), "url"); break;
+  }
+  if (c.type == CheckType::kSmtp && c.username.empty() != c.password.empty()) {
+    error("username and password go together");
+  }
+  cross_check_tunables(c.tune);
+  (void)index;
+  ++c_.check_count;
+}
+
+void Parser::cross_check_checks() {
+  PathScope checks_scope(*this, "checks");
+  for (uint16_t a = 0; a < c_.check_count; ++a) {
+    PathScope scope(*this, static_cast<size_t>(a));
+    const CheckConfig& c = c_.checks[a];
+    for (uint16_t b = 0; b < a; ++b) {
+      if (c_.text(c_.checks[b].id) == c_.text(c.id)) {
+        PathScope id_scope(*this, "id");
+        error("duplicate id");
+      }
+    }
+    auto refs_must_be_tls = [&](ListRef list, std::string_view key) {
+      for (uint16_t k = 0; k < list.count; ++k) {
+        const CheckConfig* other = c_.find_check(c_.text(c_.list_item(list, k)));
+        if (other == nullptr || other->type != CheckType::kTlsCert) {
+          PathScope key_scope(*this, key);
+          PathScope item_scope(*this, static_cast<size_t>(k));
+          error("must name a tls_cert check");
+        }
+      }
+    };
+    refs_must_be_tls(c.same_cert_as, "same_cert_as");
+    refs_must_be_tls(c.distinct_from, "distinct_from");
+  }
+}
+
+void Parser::root() {
+  if (count_ < 1 || tok(0).type != JSMN_OBJECT) {
+    error("the document must be a JSON object");
+    return;
+  }
+  // Defaults first: checks inherit them wherever they stand in the document.
+  int defaults = find_member(0, "defaults");
+  if (defaults >= 0) {
+    PathScope scope(*this, "defaults");
+    members(defaults, [&](std::string_view key, int v) {
+      if (!tunable(key, v, c_.defaults)) error("unknown key");
+    });
+    cross_check_tunables(c_.defaults);
+  }
+  bool have_schema = false;
+  members(0, [&](std::string_view key, int v) {
+    int64_t n;
+    if (key == "schema") {
+      have_schema = true;
+      if (integer(v, 1, 1, n)) c_.schema = 1;
+    } else if (key == "device") {
+      device(v);
+    } else if (key == "network") {
+      network(v);
+    } else if (key == "defaults") {
+      // done above
+    } else if (key == "trust_anchors_pem") {
+      if (string(v, c_.trust_anchors_pem, 32768, true) && !c_.trust_anchors_pem.empty() &&
+          c_.text(c_.trust_anchors_pem).find("-----BEGIN CERTIFICATE-----") == std::string_view::npos) {
+        error("must hold PEM certificates");
+      }
+    } else if (key == "checks") {
+      elements(v, [&](size_t index, int w) { check(index, w); });
+    } else if (key == "alerts") {
+      alerts(v);
+    } else if (key == "appliance") {
+      // Fails loudly until the profile expansion lands, rather than being ignored.
+      error("the appliance profile is not supported by this firmware version");
+    } else {
+      error("unknown key");
+    }
+  });
+  if (!have_schema) {
+    PathScope scope(*this, "schema");
+    error("required (1)");
+  }
+  cross_check_checks();
+}
+
+}  // namespace
+
+Status parse_config(std::string_view json, Config& out, ConfigErrors& errors) {
+  errors.clear();
+  out.reset();
+  if (json.size() > PROBEBOX_MAX_CONFIG_BYTES) {
+    errors.add("", "config larger than 64 KiB");
+    return StatusCode::kInvalidArgument;
+  }
+  jsmn_parser p;
+  jsmn_init(&p);
+  int count = jsmn_parse(&p, json.data(), json.size(), g_tokens, kMaxConfigJsonTokens);
+  if (count < 0) {
+    FixedText<64> msg;
+    if (count == JSMN_ERROR_NOMEM) {
+      msg.appendf("too many JSON values (more than %u)", static_cast<unsigned>(kMaxConfigJsonTokens));
+    } else {
+      msg.appendf("not valid JSON (near byte %u)", p.pos);
+    }
+    errors.add("", msg.view());
+    return StatusCode::kInvalidArgument;
+  }
+  // jsmn stops after the first complete value; anything but whitespace after it is an error.
+  for (size_t k = g_tokens[0].end > 0 ? static_cast<size_t>(g_tokens[0].end) : 0; count > 0 && k < json.size(); ++k) {
+    char ch = json[k];
+    if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t') {
+      errors.add("", "trailing data after the JSON document");
+      return StatusCode::kInvalidArgument;
+    }
+  }
+  Parser parser(json, count, out, errors);
+  parser.root();
+  return errors.empty() ? Status() : Status(StatusCode::kInvalidArgument);
+}
+
+bool is_valid_check_id(std::string_view id) {
+  if (id.empty() || id.size() > 32) return false;
+  for (char ch : id) {
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool is_valid_hostname(std::string_view host) {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  if (host.empty() || host.size() > 253) return false;
+  size_t label = 0;
+  for (size_t k = 0; k <= host.size(); ++k) {
+    if (k == host.size() || host[k] == '.') {
+      if (label == 0 || label > 63) return false;
+      if (host[k - 1] == '-' || host[k - label] == '-') return false;
+      label = 0;
+      continue;
+    }
+    char ch = host[k];
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '_' || ch == '*';
+    if (!ok) return false;
+    ++label;
+  }
+  return true;
+}
+
+bool parse_ipv4(std::string_view text, uint32_t& out) {
+  uint32_t value = 0;
+  int parts = 0;
+  size_t k = 0;
+  while (parts < 4) {
+    if (k >= text.size() || text[k] < '0' || text[k] > '9') return false;
+    uint32_t part = 0;
+    size_t digits = 0;
+    while (k < text.size() && text[k] >= '0' && text[k] <= '9') {
+      part = part * 10 + static_cast<uint32_t>(text[k] - '0');
+      if (++digits > 3 || part > 255) return false;
+      ++k;
+    }
+    if (digits > 1 && text[k - digits] == '0') return false;  // no octal-looking parts
+    value = value << 8 | part;
+    if (++parts < 4) {
+      if (k >= text.size() || text[k] != '.') return false;
+      ++k;
+    }
+  }
+  if (k != text.size()) return false;
+  out = value;
+  return true;
+}
+
+bool split_host_port(std::string_view text, std::string_view& host, uint16_t& port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) {
+    host = text;
+    return !host.empty();
+  }
+  host = text.substr(0, colon);
+  std::string_view digits = text.substr(colon + 1);
+  if (host.empty() || digits.empty() || digits.size() > 5) return false;
+  uint32_t p = 0;
+  for (char ch : digits) {
+    if (ch < '0' || ch > '9') return false;
+    p = p * 10 + static_cast<uint32_t>(ch - '0');
+  }
+  if (p < 1 || p > 65535) return false;
+  port = static_cast<uint16_t>(p);
+  return true;
+}
+
+}  // namespace probebox

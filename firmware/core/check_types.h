@@ -1,0 +1,30 @@
+// The small shared vocabulary of checks: outcome, type and group (spec/checks.md).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace probebox {
+
+// Ordered by how bad they are for --once's exit status: Monitoring Plugins
+// convention, where "unknown" (the probe could not run) outranks critical.
+enum class Outcome : uint8_t { kOk = 0, kWarning = 1, kCritical = 2, kUnknown = 3 };
+
+enum class CheckType : uint8_t { kTcp, kDns, kHttp, kTlsCert, kSmtp, kNtp };
+inline constexpr int kCheckTypeCount = 6;
+
+enum class Group : uint8_t { kCert, kDns, kPorts, kSmtp, kHealth, kTime, kEgress, kIsolation };
+inline constexpr int kGroupCount = 8;
+
+std::string_view outcome_name(Outcome o);
+std::string_view check_type_name(CheckType t);
+std::string_view group_name(Group g);
+// What the appliance needs that a group guards, in an operator's words.
+std::string_view group_requirement(Group g);
+std::optional<CheckType> parse_check_type(std::string_view s);
+std::optional<Group> parse_group(std::string_view s);
+Group default_group(CheckType t);
+
+constexpr Outcome worse(Outcome a, Outcome b) { return static_cast<int>(a) >= static_cast<int>(b) ? a : b; }
+
+}  // namespace probebox

@@ -1,0 +1,15 @@
+#include "core/event_log.h"
+
+namespace probebox {
+
+const Event& EventLog::push(const Event& e) {
+  if (size_ == kCapacity) ++overwritten_;
+  Event& slot = ring_[head_];
+  slot = e;
+  slot.sequence = next_sequence_++;
+  head_ = (head_ + 1) % kCapacity;
+  if (size_ < kCapacity) ++size_;
+  return slot;
+}
+
+}  // namespace probebox

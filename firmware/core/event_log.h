@@ -1,0 +1,48 @@
+// A bounded ring of hard-state transitions, newest first, for the panel, the web UI
+// and alerts. When full, the oldest event is overwritten and counted.
+#pragma once
+#include <array>
+#include <cstdint>
+
+#include "core/check_types.h"
+#include "core/limits.h"
+#include "core/text.h"
+
+#ifndef PROBEBOX_MAX_EVENTS
+#define PROBEBOX_MAX_EVENTS 64
+#endif
+
+namespace probebox {
+
+struct Event {
+  uint32_t sequence = 0;        // increases by one per event since boot
+  int64_t wall_unix_us = 0;     // 0 when the wall clock was not set
+  int64_t mono_us = 0;
+  FixedText<32> check_id;
+  Outcome from = Outcome::kUnknown;
+  Outcome to = Outcome::kUnknown;
+  bool first = false;           // the check's first result after boot
+  FixedText<120> summary;
+};
+
+class EventLog {
+ public:
+  static constexpr size_t kCapacity = PROBEBOX_MAX_EVENTS;
+
+  const Event& push(const Event& e);
+  size_t size() const { return size_; }
+  // 0 is the newest.
+  const Event& newest(size_t i) const { return ring_[(head_ + kCapacity - 1 - i) % kCapacity]; }
+  uint32_t total() const { return next_sequence_; }
+  uint32_t overwritten() const { return overwritten_; }
+  void clear() { size_ = 0; head_ = 0; }
+
+ private:
+  std::array<Event, kCapacity> ring_{};
+  size_t head_ = 0;  // where the next event goes
+  size_t size_ = 0;
+  uint32_t next_sequence_ = 0;
+  uint32_t overwritten_ = 0;
+};
+
+}  // namespace probebox

@@ -1,0 +1,85 @@
+#include "core/health_model.h"
+
+namespace probebox {
+
+void HealthModel::load(const Config& config, hal::Clock& clock) {
+  config_ = &config;
+  clock_ = &clock;
+  count_ = config.check_count;
+  for (uint16_t i = 0; i < count_; ++i) checks_[i] = CheckHealth{};
+}
+
+Outcome HealthModel::overall() const {
+  Outcome worst = Outcome::kOk;
+  bool any = false;
+  for (uint16_t i = 0; i < count_; ++i) {
+    if (!checks_[i].has_result) continue;
+    any = true;
+    worst = worse(worst, checks_[i].hard);
+  }
+  return any ? worst : Outcome::kUnknown;
+}
+
+bool HealthModel::confirmed_bad(const CheckHealth& h, const Tunables& t) const {
+  if (t.confirm_window == 0) return h.bad_streak >= t.confirm;
+  uint32_t mask = t.confirm_window >= 32 ? 0xFFFFFFFFu : ((1u << t.confirm_window) - 1);
+  return __builtin_popcount(h.recent_bad_bits & mask) >= t.confirm;
+}
+
+void HealthModel::change_hard(uint16_t index, CheckHealth& h, Outcome to, bool first, hal::MonoMicros now) {
+  Event e;
+  e.check_id.assign(config_->text(config_->checks[index].id));
+  e.from = h.hard;
+  e.to = to;
+  e.first = first;
+  e.mono_us = now;
+  hal::WallTime wall = clock_->wall();
+  e.wall_unix_us = wall.valid ? wall.unix_micros : 0;
+  e.summary.assign(h.last.summary.view());
+  events_.push(e);
+
+  h.hard = to;
+  h.hard_since_mono_us = now;
+  h.hard_since_wall_us = e.wall_unix_us;
+  if (first) return;
+  ++h.hard_changes;
+  h.change_times[h.change_head] = now;
+  h.change_head = static_cast<uint8_t>((h.change_head + 1) % h.change_times.size());
+  int recent = 0;
+  for (int64_t t : h.change_times) {
+    if (t != 0 && now - t <= kFlapWindowUs) ++recent;
+  }
+  h.flapping = recent >= kFlapChanges;
+}
+
+void HealthModel::on_result(uint16_t index, const ProbeResult& result, hal::MonoMicros now) {
+  if (index >= count_) return;
+  CheckHealth& h = checks_[index];
+  const Tunables& t = config_->checks[index].tune;
+  bool first = !h.has_result;
+  bool bad = result.outcome != Outcome::kOk;
+  h.last = result;
+  h.soft = result.outcome;
+  h.last_run_mono_us = now;
+  h.has_result = true;
+  ++h.counts[static_cast<int>(result.outcome)];
+  h.recent_bad_bits = (h.recent_bad_bits << 1) | (bad ? 1u : 0u);
+  h.bad_streak = bad ? static_cast<uint16_t>(h.bad_streak + 1) : 0;
+  if (bad) {
+    h.last_failure = result;
+    h.has_failure = true;
+  }
+  if (first) {
+    change_hard(index, h, result.outcome, true, now);
+    return;
+  }
+  if (!bad) {
+    if (h.hard != Outcome::kOk) change_hard(index, h, Outcome::kOk, false, now);
+    // Flapping clears once the check has been quiet for a whole window.
+  } else if (h.hard != result.outcome && confirmed_bad(h, t)) {
+    change_hard(index, h, result.outcome, false, now);
+  }
+  if (h.flapping && now - h.hard_since_mono_us > kFlapWindowUs) h.flapping = false;
+}
+
+}  // namespace probebox

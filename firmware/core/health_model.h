@@ -1,0 +1,63 @@
+// Results -> stable states. A check turns warning/critical after `confirm` bad
+// results in a row (or `confirm` of the last `confirm_window`), recovers on one good
+// result; the first result after boot is hard at once. A check whose hard state
+// changes too often is marked flapping (shown, not hidden). Every hard change is an
+// Event in the log.
+#pragma once
+#include <array>
+#include <cstdint>
+
+#include "config/config_model.h"
+#include "core/event_log.h"
+#include "core/probe_result.h"
+#include "core/scheduler.h"
+#include "hal/clock.h"
+
+namespace probebox {
+
+struct CheckHealth {
+  bool has_result = false;
+  Outcome hard = Outcome::kUnknown;
+  Outcome soft = Outcome::kUnknown;    // the latest result's outcome
+  int64_t hard_since_mono_us = 0;
+  int64_t hard_since_wall_us = 0;      // 0 when the wall clock was not set
+  int64_t last_run_mono_us = 0;
+  uint16_t bad_streak = 0;
+  uint32_t recent_bad_bits = 0;        // bit 0 = latest result, 1 = bad
+  uint32_t counts[4] = {};             // results per Outcome
+  uint32_t hard_changes = 0;
+  bool flapping = false;
+  std::array<int64_t, 6> change_times{};  // ring of the latest hard changes (mono)
+  uint8_t change_head = 0;
+  ProbeResult last;
+  ProbeResult last_failure;            // kept so the UI can show what went wrong
+  bool has_failure = false;
+};
+
+class HealthModel final : public ResultSink {
+ public:
+  // Hard changes within this window that make a check "flapping".
+  static constexpr int kFlapChanges = 6;
+  static constexpr int64_t kFlapWindowUs = 30LL * 60 * 1'000'000;
+
+  void load(const Config& config, hal::Clock& clock);
+  void on_result(uint16_t check_index, const ProbeResult& result, hal::MonoMicros now) override;
+
+  const CheckHealth& check(uint16_t i) const { return checks_[i]; }
+  uint16_t check_count() const { return count_; }
+  // Worst hard state over checks that have a result (unknown before any).
+  Outcome overall() const;
+  const EventLog& events() const { return events_; }
+
+ private:
+  bool confirmed_bad(const CheckHealth& h, const Tunables& t) const;
+  void change_hard(uint16_t index, CheckHealth& h, Outcome to, bool first, hal::MonoMicros now);
+
+  const Config* config_ = nullptr;
+  hal::Clock* clock_ = nullptr;
+  std::array<CheckHealth, Config::kMaxChecks> checks_{};
+  uint16_t count_ = 0;
+  EventLog events_;
+};
+
+}  // namespace probebox

@@ -1,0 +1,109 @@
+#include "core/scheduler.h"
+
+namespace probebox {
+
+void Scheduler::load(const Config& config, hal::Clock& clock, Mode mode) {
+  cancel_all();
+  config_ = &config;
+  clock_ = &clock;
+  mode_ = mode;
+  completed_ = 0;
+  cursor_ = 0;
+  hal::MonoMicros now = clock.now();
+  uint16_t n = config.check_count;
+  for (uint16_t i = 0; i < n; ++i) {
+    Entry& e = entries_[i];
+    e = Entry{};
+    if (mode == Mode::kOnce) {
+      e.next_due = now;
+    } else {
+      // Even spread over the check's own interval by position in the list.
+      int64_t interval_us = static_cast<int64_t>(config.checks[i].tune.interval_s) * 1'000'000;
+      e.next_due = now + interval_us * i / (n == 0 ? 1 : n);
+    }
+  }
+}
+
+void Scheduler::cancel_all() {
+  if (config_ == nullptr) return;
+  for (uint16_t i = 0; i < config_->check_count; ++i) {
+    Entry& e = entries_[i];
+    if (e.probe != nullptr) {
+      e.probe->cancel();
+      pool_.release(e.probe);
+      e.probe = nullptr;
+      --in_flight_;
+    }
+  }
+}
+
+void Scheduler::run_now(uint16_t check_index) {
+  if (config_ != nullptr && check_index < config_->check_count) entries_[check_index].next_due = 0;
+}
+
+void Scheduler::run_all_now() {
+  if (config_ == nullptr) return;
+  for (uint16_t i = 0; i < config_->check_count; ++i) entries_[i].next_due = 0;
+}
+
+void Scheduler::report(uint16_t index, const ProbeResult& result, hal::MonoMicros now) {
+  Entry& e = entries_[index];
+  ++probes_run_;
+  if (mode_ == Mode::kOnce) {
+    if (!e.done_once) {
+      e.done_once = true;
+      ++completed_;
+    }
+    e.next_due = INT64_MAX;
+  } else {
+    e.next_due = now + static_cast<int64_t>(config_->checks[index].tune.interval_s) * 1'000'000;
+  }
+  sink_.on_result(index, result, now);
+}
+
+void Scheduler::start(uint16_t index, hal::MonoMicros now) {
+  const CheckConfig& check = config_->checks[index];
+  Entry& e = entries_[index];
+  if (!ProbePool::type_available(check.type)) {
+    // A placeholder must fail loudly: the check is listed, and says why it cannot run.
+    scratch_.reset();
+    scratch_.summary.assign(check_type_name(check.type));
+    scratch_.summary.append(" checks are not built into this firmware yet");
+    scratch_.details.assign("{}");
+    report(index, scratch_, now);
+    return;
+  }
+  Probe* probe = pool_.acquire(check.type);
+  if (probe == nullptr) return;  // every slot busy: stays due, retried next step
+  e.probe = probe;
+  ++in_flight_;
+  if (in_flight_ > max_in_flight_seen_) max_in_flight_seen_ = in_flight_;
+  probe->start(check, ProbeEnv{clock_, config_});
+}
+
+void Scheduler::step(hal::MonoMicros now) {
+  if (config_ == nullptr) return;
+  hal::MonoMicros step_began = clock_->now();
+  uint16_t n = config_->check_count;
+  for (uint16_t i = 0; i < n; ++i) {
+    Entry& e = entries_[i];
+    if (e.probe == nullptr) continue;
+    if (e.probe->poll(now) == Probe::Poll::kPending) continue;
+    Probe* probe = e.probe;
+    e.probe = nullptr;
+    --in_flight_;
+    report(i, probe->result(), now);
+    pool_.release(probe);
+  }
+  for (uint16_t k = 0; k < n && in_flight_ < ProbePool::kSlots; ++k) {
+    uint16_t i = static_cast<uint16_t>((cursor_ + k) % n);
+    Entry& e = entries_[i];
+    if (e.probe != nullptr || e.next_due > now) continue;
+    start(i, now);
+    cursor_ = static_cast<uint16_t>((i + 1) % n);
+  }
+  int64_t took = clock_->now() - step_began;
+  if (took > longest_step_us_) longest_step_us_ = took;
+}
+
+}  // namespace probebox

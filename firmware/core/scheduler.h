@@ -1,0 +1,71 @@
+// Runs every check every interval_s with its own deadline, at most
+// PROBEBOX_MAX_IN_FLIGHT at once, with start times spread over the interval so a
+// hundred checks with one interval do not fire in the same tick.
+#pragma once
+#include <array>
+#include <cstdint>
+
+#include "config/config_model.h"
+#include "core/probe_result.h"
+#include "hal/clock.h"
+#include "probes/probe.h"
+#include "probes/probe_registry.h"
+
+namespace probebox {
+
+class ResultSink {
+ public:
+  virtual void on_result(uint16_t check_index, const ProbeResult& result, hal::MonoMicros now) = 0;
+
+ protected:
+  ~ResultSink() = default;
+};
+
+class Scheduler {
+ public:
+  enum class Mode { kContinuous, kOnce };
+
+  Scheduler(ProbePool& pool, ResultSink& sink) : pool_(pool), sink_(sink) {}
+
+  // (Re)loads the check list; in-flight probes are cancelled, schedules restart.
+  void load(const Config& config, hal::Clock& clock, Mode mode);
+  // Harvests finished probes, enforces deadlines, starts due checks.
+  void step(hal::MonoMicros now);
+  // Makes a check (or all) due at once.
+  void run_now(uint16_t check_index);
+  void run_all_now();
+  void cancel_all();
+
+  // Once mode: every check has reported.
+  bool once_complete() const { return mode_ == Mode::kOnce && completed_ == config_->check_count; }
+  int in_flight() const { return in_flight_; }
+  int max_in_flight_seen() const { return max_in_flight_seen_; }
+  uint64_t probes_run() const { return probes_run_; }
+  // Longest single step() seen, for the "blocking" warning and the soak figures.
+  int64_t longest_step_us() const { return longest_step_us_; }
+
+ private:
+  struct Entry {
+    hal::MonoMicros next_due = 0;
+    Probe* probe = nullptr;
+    bool done_once = false;
+  };
+  void report(uint16_t index, const ProbeResult& result, hal::MonoMicros now);
+  void start(uint16_t index, hal::MonoMicros now);
+
+  ProbePool& pool_;
+  ResultSink& sink_;
+  const Config* config_ = nullptr;
+  hal::Clock* clock_ = nullptr;
+  Mode mode_ = Mode::kContinuous;
+  std::array<Entry, Config::kMaxChecks> entries_{};
+  uint16_t cursor_ = 0;  // round-robin start point, so no check starves
+  uint16_t completed_ = 0;
+  int in_flight_ = 0;
+  int max_in_flight_seen_ = 0;
+  uint64_t probes_run_ = 0;
+  int64_t longest_step_us_ = 0;
+  ProbeResult scratch_{};
+};
+
+}  // namespace probebox

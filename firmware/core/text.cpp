@@ -1,0 +1,71 @@
+#include "core/text.h"
+
+#include <cstdio>
+#include <cstring>
+
+namespace probebox {
+
+void TextBuffer::append(std::string_view s) {
+  size_t room = cap_ - len_;
+  size_t n = s.size() <= room ? s.size() : room;
+  if (n < s.size()) overflowed_ = true;
+  std::memcpy(data_ + len_, s.data(), n);
+  len_ += n;
+  data_[len_] = '\0';
+}
+
+void TextBuffer::append(char c) { append(std::string_view(&c, 1)); }
+
+void TextBuffer::append_uint(uint64_t v) {
+  char digits[21];
+  size_t n = 0;
+  do {
+    digits[sizeof(digits) - 1 - n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  append(std::string_view(digits + sizeof(digits) - n, n));
+}
+
+void TextBuffer::append_int(int64_t v) {
+  if (v < 0) {
+    append('-');
+    append_uint(static_cast<uint64_t>(-(v + 1)) + 1);
+  } else {
+    append_uint(static_cast<uint64_t>(v));
+  }
+}
+
+void TextBuffer::append_fixed(double v, int decimals) {
+  if (v != v) { append("0"); return; }  // NaN has no place in a JSON document
+  if (v < 0) { append('-'); v = -v; }
+  uint64_t scale = 1;
+  for (int i = 0; i < decimals; ++i) scale *= 10;
+  if (v > 1e15) v = 1e15;
+  auto scaled = static_cast<uint64_t>(v * static_cast<double>(scale) + 0.5);
+  append_uint(scaled / scale);
+  if (decimals > 0) {
+    append('.');
+    uint64_t frac = scaled % scale;
+    for (uint64_t div = scale / 10; div > 0; div /= 10) {
+      append(static_cast<char>('0' + (frac / div) % 10));
+    }
+  }
+}
+
+void TextBuffer::appendf(const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  size_t room = cap_ - len_;
+  int n = std::vsnprintf(data_ + len_, room + 1, fmt, args);
+  va_end(args);
+  if (n < 0) return;
+  if (static_cast<size_t>(n) > room) {
+    overflowed_ = true;
+    len_ = cap_;
+  } else {
+    len_ += static_cast<size_t>(n);
+  }
+  data_[len_] = '\0';
+}
+
+}  // namespace probebox

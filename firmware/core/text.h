@@ -1,0 +1,64 @@
+// Bounded text. TextBuffer is the capacity-erased base that APIs take; FixedText<N>
+// owns the storage. Appending past the capacity truncates and sets overflowed(), so
+// callers can report it instead of silently emitting a cut document.
+#pragma once
+#include <cstdarg>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace probebox {
+
+class TextBuffer {
+ public:
+  TextBuffer(const TextBuffer&) = delete;
+  TextBuffer& operator=(const TextBuffer&) = delete;
+
+  void clear() { len_ = 0; overflowed_ = false; data_[0] = '\0'; }
+  void append(std::string_view s);
+  void append(char c);
+  void append_int(int64_t v);
+  void append_uint(uint64_t v);
+  // Fixed-point with `decimals` digits after the point; no libc float printing,
+  // which newlib-nano lacks.
+  void append_fixed(double v, int decimals);
+  void appendf(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+  void assign(std::string_view s) { clear(); append(s); }
+
+  const char* c_str() const { return data_; }
+  std::string_view view() const { return {data_, len_}; }
+  size_t size() const { return len_; }
+  size_t capacity() const { return cap_; }
+  bool empty() const { return len_ == 0; }
+  bool overflowed() const { return overflowed_; }
+  void truncate(size_t n) { if (n < len_) { len_ = n; data_[len_] = '\0'; } }
+
+ protected:
+  TextBuffer(char* data, size_t cap) : data_(data), cap_(cap) { data_[0] = '\0'; }
+  ~TextBuffer() = default;
+
+ private:
+  char* data_;
+  size_t cap_;  // usable characters, excluding the terminating NUL
+  size_t len_ = 0;
+  bool overflowed_ = false;
+};
+
+template <size_t N>
+class FixedText : public TextBuffer {
+ public:
+  FixedText() : TextBuffer(storage_, N) {}
+  explicit FixedText(std::string_view s) : TextBuffer(storage_, N) { append(s); }
+  FixedText(const FixedText& other) : TextBuffer(storage_, N) { append(other.view()); }
+  FixedText& operator=(const FixedText& other) {
+    if (this != &other) assign(other.view());
+    return *this;
+  }
+  FixedText& operator=(std::string_view s) { assign(s); return *this; }
+  friend bool operator==(const FixedText& a, std::string_view b) { return a.view() == b; }
+
+ private:
+  char storage_[N + 1];
+};
+
+}  // namespace probebox

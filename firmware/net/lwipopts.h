@@ -1,0 +1,91 @@
+/* lwIP options for probebox: NO_SYS, raw/altcp API only, IPv4 with DHCP and DNS,
+ * TLS through altcp_tls over mbedTLS. Pool sizes follow core/limits.h. */
+#ifndef PROBEBOX_LWIPOPTS_H
+#define PROBEBOX_LWIPOPTS_H
+
+#include "core/limits.h"
+
+#define NO_SYS                      1
+#define SYS_LIGHTWEIGHT_PROT        0
+#define LWIP_SOCKET                 0
+#define LWIP_NETCONN                0
+#define LWIP_NETIF_API              0
+
+/* 8 keeps pointers inside pools naturally aligned on 64-bit hosts as well. */
+#define MEM_ALIGNMENT               8
+#define MEM_SIZE                    PROBEBOX_LWIP_HEAP_BYTES
+
+#define LWIP_IPV4                   1
+#define LWIP_IPV6                   0
+#define LWIP_ARP                    1
+#define LWIP_ETHERNET               1
+#define LWIP_ICMP                   1
+#define LWIP_RAW                    0
+#define LWIP_UDP                    1
+#define LWIP_TCP                    1
+#define LWIP_DHCP                   1
+#define LWIP_AUTOIP                 0
+#define LWIP_DNS                    1
+#define DNS_MAX_SERVERS             2
+#define DNS_TABLE_SIZE              8
+/* DHCP must not hand us a resolver: the config names them (and in the simulator
+ * slirp would offer its forwarder, which the network rule forbids). */
+#define LWIP_DHCP_MAX_DNS_SERVERS   0
+#define LWIP_DHCP_DOES_ACD_CHECK    0
+#define DHCP_DOES_ARP_CHECK         0
+
+/* One pcb per probe in flight, plus the web server's connections and listener,
+ * plus headroom for TIME_WAIT (lwIP recycles the oldest when the pool is empty). */
+#define MEMP_NUM_TCP_PCB            (PROBEBOX_MAX_IN_FLIGHT + PROBEBOX_MAX_HTTP_CONNECTIONS + 8)
+#define MEMP_NUM_TCP_PCB_LISTEN     4
+#define MEMP_NUM_UDP_PCB            (PROBEBOX_MAX_IN_FLIGHT + 6)
+#define MEMP_NUM_ALTCP_PCB          MEMP_NUM_TCP_PCB
+#define MEMP_NUM_TCP_SEG            (4 * MEMP_NUM_TCP_PCB)
+#define MEMP_NUM_SYS_TIMEOUT        (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 4)
+/* Every probe may start while 10.0.2.2 (or the gateway) is still being ARPed:
+ * queue all their first packets, not just the latest. */
+#define ARP_QUEUEING                1
+#define MEMP_NUM_ARP_QUEUE          (PROBEBOX_MAX_IN_FLIGHT + 4)
+#define PBUF_POOL_SIZE              32
+#define PBUF_POOL_BUFSIZE           1536
+
+#define TCP_MSS                     1460
+/* TLS records are up to 16 KB and mbedTLS needs a whole one before it can proceed. */
+#define TCP_WND                     (12 * TCP_MSS)
+#define TCP_SND_BUF                 (4 * TCP_MSS)
+#define TCP_SND_QUEUELEN            ((4 * TCP_SND_BUF) / TCP_MSS)
+#define TCP_LISTEN_BACKLOG          1
+#define LWIP_TCP_KEEPALIVE          0
+
+#define LWIP_ALTCP                  1
+#define LWIP_ALTCP_TLS              1
+#define LWIP_ALTCP_TLS_MBEDTLS      1
+
+#define LWIP_NETIF_STATUS_CALLBACK  1
+#define LWIP_NETIF_LINK_CALLBACK    1
+#define LWIP_NETIF_HOSTNAME         1
+#define LWIP_SINGLE_NETIF           1
+
+/* Counters and high-water marks of every pool: the soak and benchmarks read them. */
+#define LWIP_STATS                  1
+#define LWIP_STATS_DISPLAY          0
+#define MEM_STATS                   1
+#define MEMP_STATS                  1
+#define LINK_STATS                  1
+#define ETHARP_STATS                1
+#define IP_STATS                    1
+#define TCP_STATS                   1
+#define UDP_STATS                   1
+#define ICMP_STATS                  1
+#define SYS_STATS                   0
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+unsigned int probebox_lwip_rand(void);
+#ifdef __cplusplus
+}
+#endif
+#define LWIP_RAND()                 probebox_lwip_rand()
+
+#endif

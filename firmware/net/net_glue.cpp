@@ -1,0 +1,61 @@
+#include "net/net_glue.h"
+
+#include <cstring>
+
+#include "lwip/arch.h"
+#include "lwip/sys.h"
+#include "net/platform_hooks.h"
+
+namespace probebox::net {
+namespace {
+hal::Clock* g_clock = nullptr;
+hal::Entropy* g_entropy = nullptr;
+}  // namespace
+
+void bind_platform(hal::Clock& clock, hal::Entropy& entropy) {
+  g_clock = &clock;
+  g_entropy = &entropy;
+}
+
+bool platform_bound() { return g_clock != nullptr && g_entropy != nullptr; }
+
+}  // namespace probebox::net
+
+using probebox::net::g_clock;
+using probebox::net::g_entropy;
+
+extern "C" u32_t sys_now(void) {
+  if (g_clock == nullptr) probebox_platform_fatal("sys_now before bind_platform", __FILE__, __LINE__);
+  return static_cast<u32_t>(g_clock->now() / 1000);
+}
+
+extern "C" unsigned int probebox_lwip_rand(void) {
+  unsigned int value = 0;
+  if (g_entropy == nullptr ||
+      !g_entropy->fill({reinterpret_cast<uint8_t*>(&value), sizeof(value)})) {
+    probebox_platform_fatal("no entropy for lwIP", __FILE__, __LINE__);
+  }
+  return value;
+}
+
+// mbedTLS's entropy collector (MBEDTLS_ENTROPY_HARDWARE_ALT).
+extern "C" int mbedtls_hardware_poll(void*, unsigned char* output, size_t len, size_t* olen) {
+  if (g_entropy == nullptr || !g_entropy->fill({output, len})) {
+    *olen = 0;
+    return -1;
+  }
+  *olen = len;
+  return 0;
+}
+
+// mbedTLS's notion of now (MBEDTLS_PLATFORM_TIME_MACRO): the box's wall clock, or
+// 0 while it is unsynchronised. Certificate dates are never judged from this.
+extern "C" long long probebox_mbedtls_time(long long* out) {
+  long long seconds = 0;
+  if (g_clock != nullptr) {
+    hal::WallTime wall = g_clock->wall();
+    if (wall.valid) seconds = wall.unix_micros / 1'000'000;
+  }
+  if (out != nullptr) *out = seconds;
+  return seconds;
+}

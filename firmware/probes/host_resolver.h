@@ -1,0 +1,36 @@
+// Turns a check's host (IPv4 literal or name) into an address through lwIP's DNS
+// client and the configured resolvers. lwIP cannot cancel a lookup, so a late
+// answer for a probe that gave up is recognised by its name and state and ignored.
+#pragma once
+#include <string_view>
+
+#include "core/text.h"
+#include "lwip/ip_addr.h"
+
+namespace probebox {
+
+class HostResolver {
+ public:
+  enum class State { kIdle, kPending, kResolved, kFailed };
+  using Callback = void (*)(void* owner);
+
+  // Resolves at once for a literal or a cached name; otherwise calls `done(owner)`
+  // later from lwIP's DNS callback.
+  State start(std::string_view host, void* owner, Callback done);
+  void cancel() { state_ = State::kIdle; }
+  State state() const { return state_; }
+  const ip_addr_t& address() const { return address_; }
+  int64_t lookup_us() const { return lookup_us_; }
+
+ private:
+  static void on_found(const char* name, const ip_addr_t* addr, void* arg);
+
+  FixedText<253> host_;
+  ip_addr_t address_{};
+  State state_ = State::kIdle;
+  void* owner_ = nullptr;
+  Callback done_ = nullptr;
+  int64_t lookup_us_ = 0;
+};
+
+}  // namespace probebox

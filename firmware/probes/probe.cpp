@@ -1,0 +1,50 @@
+#include "probes/probe.h"
+
+namespace probebox {
+
+void Probe::start(const CheckConfig& check, const ProbeEnv& env) {
+  check_ = &check;
+  env_ = env;
+  result_.reset();
+  started_at_ = env.clock->now();
+  deadline_ = started_at_ + static_cast<hal::MonoMicros>(check.tune.timeout_ms) * 1000;
+  active_ = true;
+  finished_ = false;
+  released_ = false;
+  DoStart();
+}
+
+Probe::Poll Probe::poll(hal::MonoMicros now) {
+  if (!active_) return Poll::kReady;
+  if (!finished_ && now >= deadline_) {
+    result_.reset();
+    DoDescribeTimeout();
+    finish(Outcome::kCritical);
+  }
+  if (!finished_) DoPoll(now);
+  if (!finished_) return Poll::kPending;
+  active_ = false;
+  return Poll::kReady;
+}
+
+void Probe::cancel() {
+  if (active_ && !released_) {
+    released_ = true;
+    DoRelease();
+  }
+  active_ = false;
+  finished_ = true;
+}
+
+void Probe::finish(Outcome outcome) {
+  if (finished_) return;
+  finished_ = true;
+  result_.outcome = outcome;
+  result_.latency_us = env_.clock->now() - started_at_;
+  if (!released_) {
+    released_ = true;
+    DoRelease();
+  }
+}
+
+}  // namespace probebox

@@ -1,0 +1,25 @@
+#include "web/api_handler.h"
+
+#include "web/status_document.h"
+
+namespace probebox {
+
+void ApiHandler::handle(const HttpRequest& request, HttpResponse& response) {
+  bool get = request.method == "GET";
+  if (request.path == "/api/status") {
+    if (!get) {
+      response.status = 405;
+      response.body.assign("{\"error\":\"method not allowed\"}");
+      return;
+    }
+    write_status_document(response.body, config_, health_, DocumentKind::kStatus, clock_.now());
+  } else if (request.path == "/healthz") {
+    response.content_type = "text/plain";
+    response.body.assign("ok\n");
+  } else {
+    response.status = 404;
+    response.body.assign("{\"error\":\"not found\"}");
+  }
+}
+
+}  // namespace probebox

@@ -1,0 +1,23 @@
+// Routes of the box's HTTP API. Issue-2 scope: the status document and a liveness
+// probe; the full API (config, events, auth, metrics) grows here.
+#pragma once
+#include "config/config_model.h"
+#include "core/health_model.h"
+#include "hal/clock.h"
+#include "web/http_server.h"
+
+namespace probebox {
+
+class ApiHandler final : public HttpHandler {
+ public:
+  ApiHandler(const Config& config, const HealthModel& health, hal::Clock& clock)
+      : config_(config), health_(health), clock_(clock) {}
+  void handle(const HttpRequest& request, HttpResponse& response) override;
+
+ private:
+  const Config& config_;
+  const HealthModel& health_;
+  hal::Clock& clock_;
+};
+
+}  // namespace probebox

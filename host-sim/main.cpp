@@ -1,0 +1,185 @@
+// probebox-sim: the firmware on Linux (spec/cli.md). Everything OS-specific stays
+// in this folder; firmware/ runs unchanged.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "app.h"
+#include "config/config_parser.h"
+#include "host_board.h"
+#include "slirp_ethernet.h"
+#include "web/status_document.h"
+
+namespace {
+
+using probebox::App;
+
+struct Options {
+  std::string config_path;
+  std::string flash_path = "probebox-flash.bin";
+  bool flash_given = false;
+  int http_port = 8080;
+  std::string panel;
+  bool once = false;
+};
+
+constexpr int kExitUnknown = 3;
+// --once gives up waiting for DHCP after this long: the network is the simulator's own.
+constexpr int64_t kDhcpWaitUs = 15'000'000;
+
+volatile sig_atomic_t g_stop = 0;
+void on_signal(int) { g_stop = 1; }
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: probebox-sim [--config FILE] [--flash FILE] [--http-port N] "
+               "[--panel ansi|json|none] [--once]\n");
+}
+
+bool parse_args(int argc, char** argv, Options& o) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](const char* name) -> const char* {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "probebox-sim: %s needs a value\n", name);
+        return nullptr;
+      }
+      return argv[++i];
+    };
+    if (a == "--config") {
+      const char* v = value("--config");
+      if (v == nullptr) return false;
+      o.config_path = v;
+    } else if (a == "--flash") {
+      const char* v = value("--flash");
+      if (v == nullptr) return false;
+      o.flash_path = v;
+      o.flash_given = true;
+    } else if (a == "--http-port") {
+      const char* v = value("--http-port");
+      if (v == nullptr) return false;
+      char* end = nullptr;
+      long port = std::strtol(v, &end, 10);
+      if (*end != '\0' || port < 0 || port > 65535) {
+        std::fprintf(stderr, "probebox-sim: --http-port must be 0..65535\n");
+        return false;
+      }
+      o.http_port = static_cast<int>(port);
+    } else if (a == "--panel") {
+      const char* v = value("--panel");
+      if (v == nullptr) return false;
+      o.panel = v;
+      if (o.panel != "ansi" && o.panel != "json" && o.panel != "none") {
+        std::fprintf(stderr, "probebox-sim: --panel must be ansi, json or none\n");
+        return false;
+      }
+    } else if (a == "--once") {
+      o.once = true;
+    } else if (a == "--help" || a == "-h") {
+      usage();
+      std::exit(0);
+    } else {
+      std::fprintf(stderr, "probebox-sim: unknown option %s\n", a.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+// Large firmware objects live in static storage, as on the board.
+probebox::sim::HostClock g_clock;
+probebox::sim::HostEntropy g_entropy;
+probebox::sim::SlirpEthernet g_ethernet;
+probebox::Config g_config;
+probebox::ConfigErrors g_errors;
+App g_app({g_clock, g_entropy, g_ethernet});
+probebox::FixedText<PROBEBOX_RESPONSE_BYTES> g_document;
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  if (!parse_args(argc, argv, opt)) {
+    usage();
+    return kExitUnknown;
+  }
+  if (opt.flash_given) {
+    std::fprintf(stderr, "probebox-sim: --flash: the flash-backed config store is not built yet\n");
+    return kExitUnknown;
+  }
+  if (opt.panel == "ansi" || opt.panel == "json") {
+    std::fprintf(stderr, "probebox-sim: --panel %s: the front panel is not built yet\n", opt.panel.c_str());
+    return kExitUnknown;
+  }
+  if (!opt.config_path.empty()) {
+    std::string text;
+    if (!read_file(opt.config_path, text)) {
+      std::fprintf(stderr, "probebox-sim: cannot read %s\n", opt.config_path.c_str());
+      return kExitUnknown;
+    }
+    if (!probebox::parse_config(text, g_config, g_errors).ok()) {
+      probebox::FixedText<4096> msg;
+      g_errors.render(msg);
+      std::fprintf(stderr, "probebox-sim: %s: invalid config\n%s", opt.config_path.c_str(), msg.c_str());
+      return kExitUnknown;
+    }
+  } else {
+    // Factory config: no checks until an operator adds some.
+    probebox::parse_config("{\"schema\":1,\"device\":{\"name\":\"probebox\"}}", g_config, g_errors);
+  }
+
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  signal(SIGPIPE, SIG_IGN);
+
+  if (!g_ethernet.open(opt.once ? 0 : static_cast<uint16_t>(opt.http_port))) return kExitUnknown;
+  g_app.start(g_config, opt.once ? App::RunMode::kOnce : App::RunMode::kContinuous);
+  if (!opt.once) {
+    std::fprintf(stderr, "probebox-sim: web UI and API on http://127.0.0.1:%d/\n", opt.http_port);
+  }
+
+  const int64_t began = g_clock.now();
+  while (!g_stop) {
+    g_ethernet.run_io(5);
+    g_app.step();
+    if (opt.once) {
+      if (g_app.once_complete()) break;
+      if (!g_app.network_ready() && g_clock.now() - began > kDhcpWaitUs) {
+        std::fprintf(stderr, "probebox-sim: no address from DHCP within %lld s\n",
+                     static_cast<long long>(kDhcpWaitUs / 1'000'000));
+        return kExitUnknown;
+      }
+    }
+  }
+  const auto& stats = g_ethernet.stats();
+  if (stats.dropped_by_guard > 0) {
+    std::fprintf(stderr, "probebox-sim: egress guard dropped %llu frame(s) not addressed to 10.0.2.2\n",
+                 static_cast<unsigned long long>(stats.dropped_by_guard));
+  }
+  if (!opt.once) return 0;
+
+  probebox::write_status_document(g_document, g_app.config(), g_app.health(), probebox::DocumentKind::kOnce,
+                                  g_clock.now());
+  if (g_document.overflowed()) {
+    std::fprintf(stderr, "probebox-sim: result document larger than %u bytes\n",
+                 static_cast<unsigned>(g_document.capacity()));
+    return kExitUnknown;
+  }
+  std::printf("%s\n", g_document.c_str());
+  return static_cast<int>(probebox::document_overall(g_app.health(), probebox::DocumentKind::kOnce));
+}

@@ -1,0 +1,201 @@
+#include "slirp_ethernet.h"
+
+#include <arpa/inet.h>
+#include <slirp/libslirp.h>
+#include <time.h>
+
+#include <cstdio>
+#include <algorithm>
+#include <cstring>
+
+namespace probebox::sim {
+namespace {
+
+constexpr uint32_t kHostLoopback = 0x0A000202;  // 10.0.2.2, the host's 127.0.0.1 inside
+
+int64_t monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+uint32_t be32(const uint8_t* p) { return static_cast<uint32_t>(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
+
+short to_poll_events(int slirp_events) {
+  short e = 0;
+  if (slirp_events & SLIRP_POLL_IN) e |= POLLIN;
+  if (slirp_events & SLIRP_POLL_OUT) e |= POLLOUT;
+  if (slirp_events & SLIRP_POLL_PRI) e |= POLLPRI;
+  return e;
+}
+
+int to_slirp_events(short revents) {
+  int e = 0;
+  if (revents & POLLIN) e |= SLIRP_POLL_IN;
+  if (revents & POLLOUT) e |= SLIRP_POLL_OUT;
+  if (revents & POLLPRI) e |= SLIRP_POLL_PRI;
+  if (revents & POLLERR) e |= SLIRP_POLL_ERR;
+  if (revents & POLLHUP) e |= SLIRP_POLL_HUP;
+  return e;
+}
+
+}  // namespace
+
+bool egress_allowed(const uint8_t* frame, size_t len) {
+  if (len < 14) return false;
+  uint16_t ethertype = be16(frame + 12);
+  if (ethertype == 0x0806) return true;  // ARP: slirp answers for its own addresses only
+  if (ethertype != 0x0800 || len < 34) return false;
+  const uint8_t* ip = frame + 14;
+  if ((ip[0] >> 4) != 4) return false;
+  size_t ihl = static_cast<size_t>(ip[0] & 0x0F) * 4;
+  uint32_t dst = be32(ip + 16);
+  if (dst == kHostLoopback) return true;
+  // DHCP client -> server (broadcast or slirp's own address), nothing else.
+  if (ip[9] == 17 && len >= 14 + ihl + 8) {
+    const uint8_t* udp = ip + ihl;
+    if (be16(udp) == 68 && be16(udp + 2) == 67) return true;
+  }
+  return false;
+}
+
+struct SlirpCallbacks {
+  static ssize_t send_packet(const void* buf, size_t len, void* opaque) {
+    auto* self = static_cast<SlirpEthernet*>(opaque);
+    if (self->rx_.size() >= SlirpEthernet::kRxQueueFrames) {
+      ++self->stats_.dropped_rx_full;  // as a full NIC FIFO would
+      return static_cast<ssize_t>(len);
+    }
+    auto* bytes = static_cast<const uint8_t*>(buf);
+    self->rx_.emplace_back(bytes, bytes + len);
+    ++self->stats_.frames_in;
+    return static_cast<ssize_t>(len);
+  }
+  static void guest_error(const char* msg, void*) { std::fprintf(stderr, "slirp: guest error: %s\n", msg); }
+  static int64_t clock_get_ns(void*) { return monotonic_ns(); }
+  static void* timer_new(SlirpTimerCb cb, void* cb_opaque, void* opaque) {
+    auto* self = static_cast<SlirpEthernet*>(opaque);
+    auto* t = new SlirpEthernet::Timer{cb, cb_opaque, -1};
+    self->timers_.push_back(t);
+    return t;
+  }
+  static void timer_free(void* timer, void* opaque) {
+    auto* self = static_cast<SlirpEthernet*>(opaque);
+    auto* t = static_cast<SlirpEthernet::Timer*>(timer);
+    std::erase(self->timers_, t);
+    delete t;
+  }
+  static void timer_mod(void* timer, int64_t expire_ms, void*) {
+    static_cast<SlirpEthernet::Timer*>(timer)->expire_ms = expire_ms;
+  }
+  static void register_poll_fd(int, void*) {}
+  static void unregister_poll_fd(int, void*) {}
+  static void notify(void*) {}
+  static int add_poll(int fd, int events, void* opaque) {
+    auto* self = static_cast<SlirpEthernet*>(opaque);
+    self->pollfds_.push_back(pollfd{fd, to_poll_events(events), 0});
+    return static_cast<int>(self->pollfds_.size() - 1);
+  }
+  static int get_revents(int idx, void* opaque) {
+    auto* self = static_cast<SlirpEthernet*>(opaque);
+    return to_slirp_events(self->pollfds_[static_cast<size_t>(idx)].revents);
+  }
+};
+
+namespace {
+const SlirpCb kCallbacks = {
+    .send_packet = SlirpCallbacks::send_packet,
+    .guest_error = SlirpCallbacks::guest_error,
+    .clock_get_ns = SlirpCallbacks::clock_get_ns,
+    .timer_new = SlirpCallbacks::timer_new,
+    .timer_free = SlirpCallbacks::timer_free,
+    .timer_mod = SlirpCallbacks::timer_mod,
+    .register_poll_fd = SlirpCallbacks::register_poll_fd,
+    .unregister_poll_fd = SlirpCallbacks::unregister_poll_fd,
+    .notify = SlirpCallbacks::notify,
+    .init_completed = nullptr,
+    .timer_new_opaque = nullptr,
+};
+}  // namespace
+
+bool SlirpEthernet::open(uint16_t http_port) {
+  SlirpConfig cfg{};
+  cfg.version = 4;
+  cfg.restricted = 0;
+  cfg.in_enabled = true;
+  inet_pton(AF_INET, "10.0.2.0", &cfg.vnetwork);
+  inet_pton(AF_INET, "255.255.255.0", &cfg.vnetmask);
+  inet_pton(AF_INET, "10.0.2.2", &cfg.vhost);
+  inet_pton(AF_INET, "10.0.2.15", &cfg.vdhcp_start);
+  // slirp insists on a nameserver address; with disable_dns nothing answers there,
+  // and the egress guard drops anything aimed at it.
+  inet_pton(AF_INET, "10.0.2.2", &cfg.vnameserver);
+  cfg.in6_enabled = false;
+  cfg.vhostname = "probebox-sim";
+  cfg.disable_host_loopback = false;
+  cfg.disable_dns = true;
+  cfg.if_mtu = 1500;
+  cfg.if_mru = 1500;
+  slirp_ = slirp_new(&cfg, &kCallbacks, this);
+  if (slirp_ == nullptr) return false;
+  if (http_port != 0) {
+    in_addr host{}, guest{};
+    inet_pton(AF_INET, "127.0.0.1", &host);
+    inet_pton(AF_INET, "10.0.2.15", &guest);
+    if (slirp_add_hostfwd(slirp_, 0, host, http_port, guest, 80) != 0) {
+      std::fprintf(stderr, "probebox-sim: cannot forward 127.0.0.1:%u to the box's port 80 (port in use?)\n",
+                   http_port);
+      return false;
+    }
+  }
+  return true;
+}
+
+SlirpEthernet::~SlirpEthernet() {
+  if (slirp_ != nullptr) slirp_cleanup(slirp_);
+  for (Timer* t : timers_) delete t;
+}
+
+bool SlirpEthernet::DoTransmit(std::span<const uint8_t> frame) {
+  if (slirp_ == nullptr) return false;
+  if (!egress_allowed(frame.data(), frame.size())) {
+    ++stats_.dropped_by_guard;
+    return true;  // dropped on the wire, as far as lwIP can tell
+  }
+  ++stats_.frames_out;
+  slirp_input(slirp_, frame.data(), static_cast<int>(frame.size()));
+  return true;
+}
+
+size_t SlirpEthernet::DoReceive(std::span<uint8_t> buffer) {
+  if (rx_.empty()) return 0;
+  std::vector<uint8_t> frame = std::move(rx_.front());
+  rx_.pop_front();
+  if (frame.size() > buffer.size()) return 0;
+  std::memcpy(buffer.data(), frame.data(), frame.size());
+  return frame.size();
+}
+
+void SlirpEthernet::run_io(int timeout_ms) {
+  if (slirp_ == nullptr) return;
+  pollfds_.clear();
+  uint32_t timeout = static_cast<uint32_t>(timeout_ms);
+  slirp_pollfds_fill(slirp_, &timeout, SlirpCallbacks::add_poll, this);
+  int wait = rx_.empty() ? static_cast<int>(timeout) : 0;
+  int rc = ::poll(pollfds_.data(), pollfds_.size(), wait);
+  slirp_pollfds_poll(slirp_, rc < 0, SlirpCallbacks::get_revents, this);
+  int64_t now_ms = monotonic_ns() / 1'000'000;
+  // Copy: a timer callback may arm or free timers.
+  std::vector<Timer*> due;
+  for (Timer* t : timers_) {
+    if (t->expire_ms >= 0 && t->expire_ms <= now_ms) due.push_back(t);
+  }
+  for (Timer* t : due) {
+    if (std::find(timers_.begin(), timers_.end(), t) == timers_.end()) continue;
+    t->expire_ms = -1;
+    t->cb(t->opaque);
+  }
+}
+
+}  // namespace probebox::sim

@@ -1,0 +1,62 @@
+// The simulator's Ethernet: frames to and from libslirp (user-mode NAT, no root).
+// Inside, the host's loopback is 10.0.2.2 and the box gets 10.0.2.15 by DHCP.
+// slirp's DNS forwarder is disabled, and an egress guard drops every frame for an
+// address other than 10.0.2.2 (and DHCP/ARP), so the simulator can reach nothing
+// but the host it runs on.
+#pragma once
+#include <poll.h>
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "hal/ethernet_port.h"
+
+struct Slirp;
+
+namespace probebox::sim {
+
+struct EgressStats {
+  uint64_t frames_out = 0;
+  uint64_t frames_in = 0;
+  uint64_t dropped_by_guard = 0;
+  uint64_t dropped_rx_full = 0;
+};
+
+// Pure: may this guest frame leave the simulator? (ARP, DHCP to slirp, IPv4 to
+// 10.0.2.2 only.)
+bool egress_allowed(const uint8_t* frame, size_t len);
+
+class SlirpEthernet final : public hal::EthernetPort {
+ public:
+  static constexpr size_t kRxQueueFrames = 256;
+
+  // http_port: host port on 127.0.0.1 forwarded to the box's port 80 (0: none).
+  bool open(uint16_t http_port);
+  ~SlirpEthernet();
+
+  // One turn of slirp's event loop: poll its sockets up to timeout_ms, fire timers.
+  void run_io(int timeout_ms);
+  const EgressStats& stats() const { return stats_; }
+
+ private:
+  hal::MacAddress DoMac() const override { return {0x52, 0x54, 0x00, 0x12, 0x34, 0x56}; }
+  bool DoLinkUp() const override { return slirp_ != nullptr; }
+  bool DoTransmit(std::span<const uint8_t> frame) override;
+  size_t DoReceive(std::span<uint8_t> buffer) override;
+
+  friend struct SlirpCallbacks;
+  struct Timer {
+    void (*cb)(void*);
+    void* opaque;
+    int64_t expire_ms;  // -1: not armed
+  };
+
+  Slirp* slirp_ = nullptr;
+  std::deque<std::vector<uint8_t>> rx_;
+  std::vector<pollfd> pollfds_;
+  std::vector<Timer*> timers_;
+  EgressStats stats_;
+};
+
+}  // namespace probebox::sim
