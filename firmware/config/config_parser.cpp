@@ -524,7 +524,7 @@ void Parser::check(size_t index, int i) {
   };
   require(!c.id.empty(), "id");
   switch (c.type) {
-    case CheckType::kTcp: require(!c.host.empty(), "host"); require(c.port != 0, "port"); break;
+    case CheckType::kTcp: require(!c.host.empty(), "host"); require(find_member(i, "port") >= 0, "port"); break;
     case CheckType::kTlsCert: require(!c.host.empty(), "host"); break;
     case CheckType::kSmtp: require(!c.host.empty(), "host"); break;
     case CheckType::kDns: require(!c.host.empty(), "server"); require(!c.name.empty(), "name"); break;

@@ -46,6 +46,7 @@
  * queue all their first packets, not just the latest. */
 #define ARP_QUEUEING                1
 #define MEMP_NUM_ARP_QUEUE          (PROBEBOX_MAX_IN_FLIGHT + 4)
+#define ARP_QUEUE_LEN               (PROBEBOX_MAX_IN_FLIGHT + 4)
 #define PBUF_POOL_SIZE              32
 #define PBUF_POOL_BUFSIZE           1536
 

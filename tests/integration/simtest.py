@@ -1,0 +1,117 @@
+"""Helpers for integration tests: run probebox-sim, local listeners on 127.0.0.1."""
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.request
+
+SIM = os.environ.get("PROBEBOX_SIM", "")
+# Inside the simulator the host's loopback is 10.0.2.2 (slirp); it is the only
+# address a test may aim a check at.
+HOST = "10.0.2.2"
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 with nothing listening (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Listener:
+    """Accepts and closes connections on 127.0.0.1 until stopped (at most max_s)."""
+
+    def __init__(self, max_s=120):
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.accepted = 0
+        self._stop = threading.Event()
+        self._deadline = time.monotonic() + max_s
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set() and time.monotonic() < self._deadline:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.accepted += 1
+            conn.close()
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(2)
+        self.sock.close()
+
+
+def write_config(doc):
+    fd, path = tempfile.mkstemp(suffix=".json")
+    with os.fdopen(fd, "w") as f:
+        json.dump(doc, f)
+    return path
+
+
+def run_once(doc, timeout=60):
+    """Runs `probebox-sim --once`; returns (exit code, parsed stdout or None, stderr)."""
+    path = write_config(doc)
+    try:
+        proc = subprocess.run([SIM, "--config", path, "--once"], capture_output=True, text=True,
+                              timeout=timeout)
+    finally:
+        os.unlink(path)
+    parsed = None
+    if proc.stdout.strip():
+        parsed = json.loads(proc.stdout)
+    return proc.returncode, parsed, proc.stderr
+
+
+@contextlib.contextmanager
+def running_sim(doc, http_port=None, extra_args=()):
+    """Runs the simulator continuously; yields (process, http_port)."""
+    path = write_config(doc)
+    port = http_port or free_port()
+    proc = subprocess.Popen([SIM, "--config", path, "--http-port", str(port), *extra_args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        yield proc, port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        os.unlink(path)
+
+
+def http_get(port, path, timeout=3):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as r:
+        return r.status, r.headers, r.read()
+
+
+def wait_for(predicate, timeout_s, interval_s=0.1):
+    """Polls predicate() until it returns a truthy value or the time is up."""
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except OSError:
+            pass
+        time.sleep(interval_s)
+    return last
+
+
+def by_id(doc):
+    return {c["id"]: c for c in doc["checks"]}

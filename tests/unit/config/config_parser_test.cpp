@@ -1,0 +1,192 @@
+#include "config/config_parser.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+namespace probebox {
+namespace {
+
+std::string read_fixture(const std::string& name) {
+  std::ifstream in(std::string(PROBEBOX_TEST_DATA) + "/config/" + name);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Parsed {
+  std::unique_ptr<Config> config = std::make_unique<Config>();
+  ConfigErrors errors;
+  Status status;
+};
+
+std::unique_ptr<Parsed> parse(const std::string& json) {
+  auto p = std::make_unique<Parsed>();
+  p->status = parse_config(json, *p->config, p->errors);
+  return p;
+}
+
+TEST(ConfigParser, SpecExampleSubsetLoads) {
+  auto p = parse(R"({
+    "schema": 1,
+    "device": { "name": "probe-01", "location": "rack B4 U12" },
+    "network": { "mode": "dhcp", "dns": ["10.0.2.2"], "ntp": ["10.0.2.2:12300"] },
+    "defaults": { "interval_s": 30, "timeout_ms": 5000, "confirm": 2, "cert_warn_days": 30,
+                  "cert_crit_days": 14, "ntp_warn_ms": 500, "ntp_crit_ms": 2000,
+                  "latency_warn_ms": 2000, "clock_skew_warn_s": 5 },
+    "trust_anchors_pem": "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    "checks": [
+      { "id": "lb-cert", "type": "tls_cert", "host": "10.0.2.2", "port": 8443,
+        "server_name": "manage.lab.test",
+        "names": ["manage.lab.test", "root.lab.test", "webtask.lab.test", "app.lab.test"] },
+      { "id": "dns-manage", "type": "dns", "server": "10.0.2.2:5353",
+        "name": "manage.lab.test", "expect_addresses": ["127.0.0.1"] },
+      { "id": "node1-7777", "type": "tcp", "host": "10.0.2.2", "port": 7777 },
+      { "id": "dev-isolated", "type": "tcp", "host": "10.0.2.2", "port": 9443, "expect": "closed" },
+      { "id": "node1-testall", "type": "http", "url": "http://10.0.2.2:8080/testall" },
+      { "id": "smtp", "type": "smtp", "host": "10.0.2.2", "port": 2525,
+        "starttls": "prefer", "username": "probe", "password": "secret" },
+      { "id": "ntp", "type": "ntp", "server": "10.0.2.2:12300" }
+    ],
+    "alerts": {
+      "mail":   { "to": ["ops@example.com"], "from": "probe-01@example.com" },
+      "syslog": { "server": "10.0.2.2:5514" },
+      "snmp":   { "community": "public", "trap_to": ["10.0.2.2:1162"] }
+    }
+  })");
+  ASSERT_TRUE(p->status.ok()) << p->errors.at(0).path.c_str() << ": " << p->errors.at(0).message.c_str();
+  const Config& c = *p->config;
+  EXPECT_EQ(c.check_count, 7);
+  EXPECT_EQ(c.text(c.device_name), "probe-01");
+  EXPECT_EQ(c.text(c.trust_anchors_pem).substr(0, 28), "-----BEGIN CERTIFICATE-----\n");
+  const CheckConfig* cert = c.find_check("lb-cert");
+  ASSERT_NE(cert, nullptr);
+  EXPECT_EQ(cert->type, CheckType::kTlsCert);
+  EXPECT_EQ(cert->group, Group::kCert);
+  EXPECT_EQ(cert->port, 8443);
+  EXPECT_EQ(cert->names.count, 4);
+  EXPECT_EQ(c.text(c.list_item(cert->names, 3)), "app.lab.test");
+  const CheckConfig* dns = c.find_check("dns-manage");
+  EXPECT_EQ(c.text(dns->host), "10.0.2.2");
+  EXPECT_EQ(dns->port, 5353);
+  EXPECT_EQ(c.find_check("dev-isolated")->group, Group::kIsolation);
+  EXPECT_EQ(c.find_check("dev-isolated")->expect, ExpectPort::kClosed);
+  EXPECT_EQ(c.find_check("ntp")->port, 12300);
+  EXPECT_EQ(c.find_check("smtp")->starttls, StartTls::kPrefer);
+  EXPECT_EQ(c.text(c.find_check("smtp")->password), "secret");
+  EXPECT_EQ(c.find_check("node1-testall")->group, Group::kHealth);
+}
+
+TEST(ConfigParser, DefaultsApplyWhereverTheyStandAndChecksOverride) {
+  auto p = parse(R"({"checks":[{"id":"a","type":"tcp","host":"h.example","port":1},
+                               {"id":"b","type":"tcp","host":"10.0.2.2","port":2,"timeout_ms":900}],
+                     "defaults":{"timeout_ms":1234,"confirm":3},"schema":1})");
+  ASSERT_TRUE(p->status.ok());
+  EXPECT_EQ(p->config->checks[0].tune.timeout_ms, 1234u);
+  EXPECT_EQ(p->config->checks[0].tune.confirm, 3);
+  EXPECT_EQ(p->config->checks[1].tune.timeout_ms, 900u);
+  EXPECT_EQ(p->config->checks[1].tune.confirm, 3);
+}
+
+TEST(ConfigParser, EveryErrorIsReportedWithItsPath) {
+  auto p = parse(R"({"schema":1,"checks":[{"id":"a","type":"tcp","host":"10.0.2.2","port":0},
+                                          {"id":"B","type":"tcp","host":"10.0.2.2","port":1,"x":1}]})");
+  EXPECT_FALSE(p->status.ok());
+  ASSERT_EQ(p->errors.count(), 3u);
+  EXPECT_EQ(p->errors.at(0).path.view(), "checks[0].port");
+  EXPECT_EQ(p->errors.at(1).path.view(), "checks[1].id");
+  EXPECT_EQ(p->errors.at(2).path.view(), "checks[1].x");
+}
+
+TEST(ConfigParser, StringsAreUnescaped) {
+  auto p = parse(R"({"schema":1,"device":{"name":"a\"b\u00e9\n"}})");
+  ASSERT_TRUE(p->status.ok());
+  EXPECT_EQ(p->config->text(p->config->device_name), "a\"b\xc3\xa9\n");
+}
+
+struct InvalidCase {
+  const char* file;
+  const char* path;  // the error path that must be reported
+};
+
+class InvalidConfig : public ::testing::TestWithParam<InvalidCase> {};
+
+TEST_P(InvalidConfig, IsRejectedNamingThePath) {
+  auto p = parse(read_fixture(GetParam().file));
+  ASSERT_FALSE(p->status.ok()) << GetParam().file;
+  bool found = false;
+  for (size_t i = 0; i < p->errors.count(); ++i) found |= p->errors.at(i).path.view() == GetParam().path;
+  EXPECT_TRUE(found) << GetParam().file << ": first error at '" << p->errors.at(0).path.c_str() << "': "
+                     << p->errors.at(0).message.c_str();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    OneFixturePerRule, InvalidConfig,
+    ::testing::Values(
+        InvalidCase{"invalid-port-range.json", "checks[0].port"},
+        InvalidCase{"invalid-unknown-key.json", "checks[0].prot"},
+        InvalidCase{"invalid-unknown-top-key.json", "chekcs"},
+        InvalidCase{"invalid-missing-schema.json", "schema"},
+        InvalidCase{"invalid-wrong-schema.json", "schema"},
+        InvalidCase{"invalid-bad-id.json", "checks[0].id"},
+        InvalidCase{"invalid-duplicate-id.json", "checks[1].id"},
+        InvalidCase{"invalid-missing-type.json", "checks[0].type"},
+        InvalidCase{"invalid-unknown-type.json", "checks[0].type"},
+        InvalidCase{"invalid-missing-host.json", "checks[0].host"},
+        InvalidCase{"invalid-bad-host.json", "checks[0].host"},
+        InvalidCase{"invalid-bad-expect.json", "checks[0].expect"},
+        InvalidCase{"invalid-timeout-over-interval.json", "checks[0]"},
+        InvalidCase{"invalid-crit-above-warn.json", "defaults"},
+        InvalidCase{"invalid-string-for-int.json", "defaults.timeout_ms"},
+        InvalidCase{"invalid-bad-group.json", "checks[0].group"},
+        InvalidCase{"invalid-dns-missing-name.json", "checks[0].name"},
+        InvalidCase{"invalid-http-bad-url.json", "checks[0].url"},
+        InvalidCase{"invalid-same-cert-unknown.json", "checks[0].same_cert_as[0]"},
+        InvalidCase{"invalid-smtp-user-without-password.json", "checks[0]"},
+        InvalidCase{"invalid-static-without-address.json", "network.address"},
+        InvalidCase{"invalid-not-json.json", ""},
+        InvalidCase{"invalid-trailing-data.json", ""},
+        InvalidCase{"invalid-bad-escape.json", "device.name"},
+        InvalidCase{"invalid-pem-not-pem.json", "trust_anchors_pem"},
+        InvalidCase{"invalid-appliance-not-built.json", "appliance"}));
+
+TEST(ConfigValidators, Ipv4) {
+  uint32_t ip = 0;
+  EXPECT_TRUE(parse_ipv4("10.0.2.2", ip));
+  EXPECT_EQ(ip, 0x0A000202u);
+  EXPECT_FALSE(parse_ipv4("10.0.2", ip));
+  EXPECT_FALSE(parse_ipv4("10.0.2.256", ip));
+  EXPECT_FALSE(parse_ipv4("10.0.2.2.", ip));
+  EXPECT_FALSE(parse_ipv4("010.0.2.2", ip));
+  EXPECT_FALSE(parse_ipv4("", ip));
+}
+
+TEST(ConfigValidators, HostPort) {
+  std::string_view host;
+  uint16_t port = 53;
+  EXPECT_TRUE(split_host_port("10.0.2.2", host, port));
+  EXPECT_EQ(port, 53);
+  EXPECT_TRUE(split_host_port("10.0.2.2:5353", host, port));
+  EXPECT_EQ(host, "10.0.2.2");
+  EXPECT_EQ(port, 5353);
+  EXPECT_FALSE(split_host_port("10.0.2.2:0", host, port));
+  EXPECT_FALSE(split_host_port("10.0.2.2:65536", host, port));
+  EXPECT_FALSE(split_host_port(":53", host, port));
+}
+
+TEST(ConfigValidators, CheckIdAndHostname) {
+  EXPECT_TRUE(is_valid_check_id("prod.dns.manage"));
+  EXPECT_FALSE(is_valid_check_id("Prod"));
+  EXPECT_FALSE(is_valid_check_id(std::string(33, 'a')));
+  EXPECT_TRUE(is_valid_hostname("manage.lab.test"));
+  EXPECT_TRUE(is_valid_hostname("manage.lab.test."));
+  EXPECT_FALSE(is_valid_hostname("-bad.lab.test"));
+  EXPECT_FALSE(is_valid_hostname("a..b"));
+  EXPECT_FALSE(is_valid_hostname(std::string(64, 'a') + ".test"));
+}
+
+}  // namespace
+}  // namespace probebox

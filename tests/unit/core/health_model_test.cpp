@@ -1,0 +1,125 @@
+#include "core/health_model.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "config/config_parser.h"
+#include "fake_clock.h"
+
+namespace probebox {
+namespace {
+
+class HealthModelTest : public ::testing::Test {
+ protected:
+  void load(const char* json) {
+    ConfigErrors errors;
+    ASSERT_TRUE(parse_config(json, *config_, errors).ok());
+    health_->load(*config_, clock_);
+  }
+  void feed(Outcome o, const char* summary = "s") {
+    ProbeResult r;
+    r.outcome = o;
+    r.summary.assign(summary);
+    clock_.advance_ms(30'000);
+    health_->on_result(0, r, clock_.now());
+  }
+  Outcome hard() const { return health_->check(0).hard; }
+
+  hal::FakeClock clock_;
+  std::unique_ptr<Config> config_ = std::make_unique<Config>();
+  std::unique_ptr<HealthModel> health_ = std::make_unique<HealthModel>();
+};
+
+constexpr const char* kOneCheck =
+    R"({"schema":1,"defaults":{"confirm":3},"checks":[{"id":"a","type":"tcp","host":"10.0.2.2","port":1}]})";
+
+TEST_F(HealthModelTest, FirstResultIsHardAtOnce) {
+  load(kOneCheck);
+  feed(Outcome::kCritical);
+  EXPECT_EQ(hard(), Outcome::kCritical);
+  ASSERT_EQ(health_->events().size(), 1u);
+  EXPECT_TRUE(health_->events().newest(0).first);
+}
+
+TEST_F(HealthModelTest, TurnsBadAfterExactlyConfirmResultsAndRecoversOnOneGood) {
+  load(kOneCheck);
+  feed(Outcome::kOk);
+  feed(Outcome::kCritical);
+  feed(Outcome::kCritical);
+  EXPECT_EQ(hard(), Outcome::kOk);
+  feed(Outcome::kCritical, "down");
+  EXPECT_EQ(hard(), Outcome::kCritical);
+  EXPECT_EQ(health_->events().size(), 2u);
+  EXPECT_EQ(health_->events().newest(0).to, Outcome::kCritical);
+  EXPECT_EQ(health_->events().newest(0).from, Outcome::kOk);
+  EXPECT_EQ(health_->events().newest(0).summary.view(), "down");
+  feed(Outcome::kOk);
+  EXPECT_EQ(hard(), Outcome::kOk);
+  EXPECT_EQ(health_->events().size(), 3u);
+}
+
+TEST_F(HealthModelTest, AnInterruptedStreakStartsOver) {
+  load(kOneCheck);
+  feed(Outcome::kOk);
+  feed(Outcome::kCritical);
+  feed(Outcome::kCritical);
+  feed(Outcome::kOk);
+  feed(Outcome::kCritical);
+  feed(Outcome::kCritical);
+  EXPECT_EQ(hard(), Outcome::kOk);
+}
+
+TEST_F(HealthModelTest, ConfirmWindowCountsBadOfTheLastN) {
+  load(R"({"schema":1,"defaults":{"confirm":3,"confirm_window":5},
+           "checks":[{"id":"a","type":"tcp","host":"10.0.2.2","port":1}]})");
+  feed(Outcome::kOk);
+  feed(Outcome::kCritical);
+  feed(Outcome::kOk);
+  feed(Outcome::kCritical);
+  EXPECT_EQ(hard(), Outcome::kOk);
+  // A good result recovers at once, so a flapping service never reaches 3 of 5 unless
+  // the window rule holds at the bad result itself.
+  feed(Outcome::kCritical);
+  EXPECT_EQ(hard(), Outcome::kCritical);
+}
+
+TEST_F(HealthModelTest, FrequentChangesMarkFlapping) {
+  load(R"({"schema":1,"defaults":{"confirm":1},"checks":[{"id":"a","type":"tcp","host":"10.0.2.2","port":1}]})");
+  feed(Outcome::kOk);
+  for (int i = 0; i < HealthModel::kFlapChanges / 2; ++i) {
+    EXPECT_FALSE(health_->check(0).flapping);
+    feed(Outcome::kCritical);
+    feed(Outcome::kOk);
+  }
+  EXPECT_TRUE(health_->check(0).flapping);
+}
+
+TEST_F(HealthModelTest, OverallIsTheWorstHardState) {
+  load(R"({"schema":1,"checks":[{"id":"a","type":"tcp","host":"10.0.2.2","port":1},
+                                {"id":"b","type":"tcp","host":"10.0.2.2","port":2}]})");
+  EXPECT_EQ(health_->overall(), Outcome::kUnknown);
+  ProbeResult r;
+  r.outcome = Outcome::kOk;
+  health_->on_result(0, r, clock_.now());
+  EXPECT_EQ(health_->overall(), Outcome::kOk);
+  r.outcome = Outcome::kWarning;
+  health_->on_result(1, r, clock_.now());
+  EXPECT_EQ(health_->overall(), Outcome::kWarning);
+}
+
+TEST(EventLog, RingKeepsNewestFirstAndCountsOverwrites) {
+  auto log = std::make_unique<EventLog>();
+  for (size_t i = 0; i < EventLog::kCapacity + 3; ++i) {
+    Event e;
+    e.mono_us = static_cast<int64_t>(i);
+    log->push(e);
+  }
+  EXPECT_EQ(log->size(), EventLog::kCapacity);
+  EXPECT_EQ(log->overwritten(), 3u);
+  EXPECT_EQ(log->newest(0).mono_us, static_cast<int64_t>(EventLog::kCapacity + 2));
+  EXPECT_EQ(log->newest(EventLog::kCapacity - 1).mono_us, 3);
+}
+
+}  // namespace
+}  // namespace probebox
