@@ -80,6 +80,14 @@ void EthernetNetif::poll() {
   }
 }
 
+void EthernetNetif::stop() {
+  if (!started_) return;
+  if (addressing_.dhcp) dhcp_stop(&netif_);
+  netif_set_down(&netif_);
+  netif_remove(&netif_);
+  started_ = false;
+}
+
 bool EthernetNetif::link_up() const { return started_ && netif_is_link_up(&netif_); }
 
 bool EthernetNetif::has_address() const {

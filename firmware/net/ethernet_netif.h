@@ -24,6 +24,8 @@ class EthernetNetif {
   void start(hal::EthernetPort& port, const AddressingConfig& addressing, const char* hostname);
   // Moves received frames into lwIP and follows the link state. Call every step.
   void poll();
+  // Takes the interface down and out of lwIP (tests, a config change of addressing).
+  void stop();
 
   bool link_up() const;
   bool has_address() const;

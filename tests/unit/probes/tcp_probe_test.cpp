@@ -1,0 +1,134 @@
+// The tcp probe on the real lwIP core against a scripted peer (no network).
+#include "probes/tcp_probe.h"
+
+#include <memory>
+#include <string>
+
+#include "config/config_parser.h"
+#include "core/health_model.h"
+#include "core/scheduler.h"
+#include "lwip_fixture.h"
+
+namespace probebox::test {
+namespace {
+
+class TcpProbeTest : public LwipFixture {
+ protected:
+  void load(const std::string& checks_json) {
+    ConfigErrors errors;
+    std::string doc = R"({"schema":1,"defaults":{"timeout_ms":1000,"latency_warn_ms":50},"checks":)" +
+                      checks_json + "}";
+    ASSERT_TRUE(parse_config(doc, *config_, errors).ok()) << errors.at(0).path.c_str();
+  }
+  // Runs one probe of check 0 to completion (bounded by 5 s of fake time).
+  ProbeResult run_one() {
+    TcpProbe probe;
+    probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
+    for (int i = 0; i < 5000 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
+    EXPECT_FALSE(probe.active());
+    ProbeResult r = probe.result();
+    run_for_ms(10);  // let the close and the peer's RST go through
+    return r;
+  }
+
+  std::unique_ptr<Config> config_ = std::make_unique<Config>();
+};
+
+TEST_F(TcpProbeTest, OpenPortIsOkAndLeavesNoPcb) {
+  peer_.set_port(7777, FakePeer::Port::kOpen);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":7777}])");
+  ProbeResult r = run_one();
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.details.view(), R"({"state":"open"})");
+  EXPECT_EQ(peer_.syns_seen(), 1);
+  EXPECT_EQ(tcp_pcbs_in_use(), 0);
+}
+
+TEST_F(TcpProbeTest, RefusedPortIsCritical) {
+  peer_.set_port(27017, FakePeer::Port::kClosed);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":27017}])");
+  ProbeResult r = run_one();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.details.view(), R"({"state":"refused"})");
+  EXPECT_EQ(tcp_pcbs_in_use(), 0);
+}
+
+TEST_F(TcpProbeTest, FilteredPortTimesOutAtTheDeadlineAndFreesThePcb) {
+  peer_.set_port(8721, FakePeer::Port::kFiltered);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":8721,"timeout_ms":700}])");
+  ProbeResult r = run_one();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.details.view(), R"({"state":"timeout"})");
+  EXPECT_GE(r.latency_us, 700'000);
+  EXPECT_LT(r.latency_us, 710'000);
+  EXPECT_EQ(tcp_pcbs_in_use(), 0);
+}
+
+TEST_F(TcpProbeTest, ExpectClosedAcceptsRefusedAndFilteredAndReportsThemApart) {
+  peer_.set_port(9443, FakePeer::Port::kClosed);
+  peer_.set_port(9444, FakePeer::Port::kFiltered);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":9443,"expect":"closed"}])");
+  ProbeResult refused = run_one();
+  EXPECT_EQ(refused.outcome, Outcome::kOk);
+  EXPECT_EQ(refused.details.view(), R"({"state":"refused"})");
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":9444,"expect":"closed"}])");
+  ProbeResult filtered = run_one();
+  EXPECT_EQ(filtered.outcome, Outcome::kOk);
+  EXPECT_EQ(filtered.details.view(), R"({"state":"timeout"})");
+  EXPECT_EQ(tcp_pcbs_in_use(), 0);
+}
+
+TEST_F(TcpProbeTest, ExpectClosedOnAnOpenPortIsCritical) {
+  peer_.set_port(8701, FakePeer::Port::kOpen);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":8701,"expect":"closed"}])");
+  ProbeResult r = run_one();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.details.view(), R"({"state":"open"})");
+}
+
+TEST_F(TcpProbeTest, SlowConnectIsAWarning) {
+  peer_.set_port(443, FakePeer::Port::kOpen);
+  peer_.hold_syn_acks(true);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":443}])");
+  TcpProbe probe;
+  probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
+  run_for_ms(80);
+  peer_.release_held();
+  for (int i = 0; i < 100 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
+  EXPECT_EQ(probe.result().outcome, Outcome::kWarning) << probe.result().summary.c_str();
+  run_for_ms(10);
+  EXPECT_EQ(tcp_pcbs_in_use(), 0);
+}
+
+TEST_F(TcpProbeTest, SchedulerSpreadsStartsAndRespectsTheInFlightLimit) {
+  peer_.set_port(7777, FakePeer::Port::kFiltered);
+  std::string checks = "[";
+  constexpr int kChecks = 100;
+  for (int i = 0; i < kChecks; ++i) {
+    if (i) checks += ",";
+    checks += R"({"id":"c)" + std::to_string(i) + R"(","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":10})";
+  }
+  load(checks + "]");
+  auto pool = std::make_unique<ProbePool>();
+  auto health = std::make_unique<HealthModel>();
+  health->load(*config_, clock_);
+  auto scheduler = std::make_unique<Scheduler>(*pool, *health);
+  scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
+  for (int ms = 0; ms < 12'000; ms += 5) {
+    scheduler->step(clock_.now());
+    run_for_ms(5, 5);
+  }
+  EXPECT_LE(scheduler->max_in_flight_seen(), ProbePool::kSlots);
+  // 100 checks spread over 10 s with a 1 s timeout: about 10 in flight, never all.
+  EXPECT_LT(scheduler->max_in_flight_seen(), 20);
+  for (uint16_t i = 0; i < kChecks; ++i) {
+    EXPECT_TRUE(health->check(i).has_result) << i;
+    EXPECT_EQ(health->check(i).last.details.view(), R"({"state":"timeout"})");
+  }
+  scheduler->cancel_all();
+  run_for_ms(10);
+  EXPECT_EQ(tcp_pcbs_in_use(), 0);
+}
+
+}  // namespace
+}  // namespace probebox::test

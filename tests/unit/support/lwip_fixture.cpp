@@ -1,0 +1,47 @@
+#include "lwip_fixture.h"
+
+#include "lwip/init.h"
+#include "lwip/memp.h"
+#include "lwip/stats.h"
+#include "lwip/timeouts.h"
+#include "net/net_glue.h"
+
+namespace probebox::test {
+
+void LwipFixture::SetUp() {
+  static bool lwip_ready = false;
+  net::bind_platform(clock_, entropy_);
+  if (!lwip_ready) {
+    lwip_init();
+    lwip_ready = true;
+  }
+  net::AddressingConfig addressing;
+  addressing.dhcp = false;
+  IP4_ADDR(&addressing.address, 10, 0, 2, 15);
+  IP4_ADDR(&addressing.netmask, 255, 255, 255, 0);
+  IP4_ADDR(&addressing.gateway, 10, 0, 2, 2);
+  netif_.start(peer_, addressing, "probe-test");
+}
+
+void LwipFixture::TearDown() {
+  netif_.stop();
+  // Forget ARP and timers tied to this test's clock before the next one's.
+  net::bind_platform(clock_, entropy_);
+}
+
+void LwipFixture::pump() {
+  netif_.poll();
+  sys_check_timeouts();
+}
+
+void LwipFixture::run_for_ms(int64_t ms, int64_t step_ms) {
+  for (int64_t t = 0; t < ms; t += step_ms) {
+    pump();
+    clock_.advance_ms(step_ms);
+  }
+  pump();
+}
+
+int LwipFixture::tcp_pcbs_in_use() { return lwip_stats.memp[MEMP_TCP_PCB]->used; }
+
+}  // namespace probebox::test

@@ -1,0 +1,29 @@
+// Runs the real lwIP core on a FakePeer netif with a FakeClock: one lwIP per test
+// process, the netif added and removed per test, and a leak check on the pools.
+#pragma once
+#include <gtest/gtest.h>
+
+#include "fake_clock.h"
+#include "fake_entropy.h"
+#include "fake_peer.h"
+#include "net/ethernet_netif.h"
+
+namespace probebox::test {
+
+class LwipFixture : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  // Advances the fake clock in steps, moving frames and lwIP timers each step.
+  void run_for_ms(int64_t ms, int64_t step_ms = 1);
+  void pump();
+  // TCP pcbs still allocated (active, listening or TIME_WAIT).
+  static int tcp_pcbs_in_use();
+
+  hal::FakeClock clock_;
+  hal::FakeEntropy entropy_;
+  FakePeer peer_;
+  net::EthernetNetif netif_;
+};
+
+}  // namespace probebox::test
