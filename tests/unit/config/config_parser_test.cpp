@@ -151,7 +151,8 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"invalid-trailing-data.json", ""},
         InvalidCase{"invalid-bad-escape.json", "device.name"},
         InvalidCase{"invalid-pem-not-pem.json", "trust_anchors_pem"},
-        InvalidCase{"invalid-appliance-not-built.json", "appliance"}));
+        InvalidCase{"invalid-appliance-without-name.json", "appliance.name"},
+        InvalidCase{"invalid-appliance-bad-mesh-port.json", "appliance.ports.mesh[1]"}));
 
 TEST(ConfigValidators, Ipv4) {
   uint32_t ip = 0;
