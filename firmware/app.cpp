@@ -41,6 +41,7 @@ void App::apply_resolvers() {
       uint32_t ip;
       if (split_host_port(entry, host, port) && parse_ipv4(host, ip)) {
         ip_addr_set_ip4_u32(&addr, lwip_htonl(ip));
+        if (i == 0) net::set_dns_server_port(port);
       }
     }
     dns_setserver(i, &addr);
@@ -55,6 +56,7 @@ void App::step() {
     scheduler_.load(config_, board_.clock,
                     mode_ == RunMode::kOnce ? Scheduler::Mode::kOnce : Scheduler::Mode::kContinuous);
     checks_started_ = true;
+    checks_started_at_ = now;
   }
   if (checks_started_) scheduler_.step(now);
   web_.poll();

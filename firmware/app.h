@@ -39,6 +39,8 @@ class App {
   const Scheduler& scheduler() const { return scheduler_; }
   const net::EthernetNetif& netif() const { return netif_; }
   bool web_listening() const { return web_ok_; }
+  // When the first check could start (the interface had an address).
+  hal::MonoMicros checks_started_at() const { return checks_started_at_; }
 
  private:
   void apply_resolvers();
@@ -53,6 +55,7 @@ class App {
   HttpServer web_;
   RunMode mode_ = RunMode::kContinuous;
   bool checks_started_ = false;
+  hal::MonoMicros checks_started_at_ = 0;
   bool web_ok_ = false;
 };
 

@@ -179,6 +179,9 @@ size_t SlirpEthernet::DoReceive(std::span<uint8_t> buffer) {
 
 void SlirpEthernet::run_io(int timeout_ms) {
   if (slirp_ == nullptr) return;
+  // Backpressure: while the box has not drained what arrived, leave new data in the
+  // host sockets' buffers instead of producing frames that would be dropped.
+  if (rx_.size() >= kRxQueueFrames / 2) return;
   pollfds_.clear();
   uint32_t timeout = static_cast<uint32_t>(timeout_ms);
   slirp_pollfds_fill(slirp_, &timeout, SlirpCallbacks::add_poll, this);

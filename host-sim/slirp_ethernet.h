@@ -29,7 +29,7 @@ bool egress_allowed(const uint8_t* frame, size_t len);
 
 class SlirpEthernet final : public hal::EthernetPort {
  public:
-  static constexpr size_t kRxQueueFrames = 256;
+  static constexpr size_t kRxQueueFrames = 1024;
 
   // http_port: host port on 127.0.0.1 forwarded to the box's port 80 (0: none).
   bool open(uint16_t http_port);

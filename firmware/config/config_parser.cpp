@@ -345,8 +345,20 @@ void Parser::network(int i) {
     } else if (key == "gateway") {
       if (string(v, t, 15) && !parse_ipv4(c_.text(t), c_.network.gateway)) error("must be an IPv4 address");
     } else if (key == "dns") {
-      server_list(v, c_.network.dns, 53);
+      if (!server_list(v, c_.network.dns, 53)) return;
       if (c_.network.dns.count > 2) error("at most 2 resolvers");
+      // lwIP's resolver has one server port for all servers.
+      uint16_t first_port = 0;
+      for (uint16_t k = 0; k < c_.network.dns.count; ++k) {
+        std::string_view h;
+        uint16_t port = 53;
+        uint32_t ip;
+        split_host_port(c_.text(c_.list_item(c_.network.dns, k)), h, port);
+        PathScope item(*this, static_cast<size_t>(k));
+        if (!parse_ipv4(h, ip)) error("a resolver must be an IPv4 address");
+        if (k == 0) first_port = port;
+        else if (port != first_port) error("every resolver must use the same port");
+      }
     } else if (key == "ntp") {
       server_list(v, c_.network.ntp, 123);
     } else {

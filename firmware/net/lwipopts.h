@@ -31,6 +31,9 @@
 /* DHCP must not hand us a resolver: the config names them (and in the simulator
  * slirp would offer its forwarder, which the network rule forbids). */
 #define LWIP_DHCP_MAX_DNS_SERVERS   0
+/* The resolvers' port comes from network.dns ("host:port"), not a constant, so a
+ * lab resolver on an unprivileged port works; all configured resolvers share it. */
+#define DNS_SERVER_PORT             probebox_dns_server_port()
 #define LWIP_DHCP_DOES_ACD_CHECK    0
 #define DHCP_DOES_ARP_CHECK         0
 
@@ -84,6 +87,7 @@
 extern "C" {
 #endif
 unsigned int probebox_lwip_rand(void);
+unsigned short probebox_dns_server_port(void);
 #ifdef __cplusplus
 }
 #endif

@@ -10,7 +10,10 @@ namespace probebox::net {
 namespace {
 hal::Clock* g_clock = nullptr;
 hal::Entropy* g_entropy = nullptr;
+uint16_t g_dns_port = 53;
 }  // namespace
+
+void set_dns_server_port(uint16_t port) { g_dns_port = port; }
 
 void bind_platform(hal::Clock& clock, hal::Entropy& entropy) {
   g_clock = &clock;
@@ -23,6 +26,8 @@ bool platform_bound() { return g_clock != nullptr && g_entropy != nullptr; }
 
 using probebox::net::g_clock;
 using probebox::net::g_entropy;
+
+extern "C" unsigned short probebox_dns_server_port(void) { return probebox::net::g_dns_port; }
 
 extern "C" u32_t sys_now(void) {
   if (g_clock == nullptr) probebox_platform_fatal("sys_now before bind_platform", __FILE__, __LINE__);

@@ -9,5 +9,7 @@ namespace probebox::net {
 void bind_platform(hal::Clock& clock, hal::Entropy& entropy);
 // True once bind_platform ran; the hooks fail loudly before that.
 bool platform_bound();
+// The UDP port lwIP's resolver sends to (network.dns); 53 unless configured.
+void set_dns_server_port(uint16_t port);
 
 }  // namespace probebox::net

@@ -111,7 +111,10 @@ void TcpProbe::DoRelease() {
   tcp_arg(pcb_, nullptr);
   tcp_err(pcb_, nullptr);
   tcp_recv(pcb_, nullptr);
-  // A graceful close leaves the pcb to lwIP (TIME_WAIT, recycled when needed).
+  // A graceful close leaves the pcb to lwIP for FIN_WAIT/TIME_WAIT. At the lowest
+  // priority, lwIP reclaims it for a new probe when the pool runs dry, so lingering
+  // closes never make a port check fail for want of a pcb.
+  tcp_setprio(pcb_, TCP_PRIO_MIN);
   if (tcp_close(pcb_) != ERR_OK) {
     tcp_abort(pcb_);
     aborted_in_callback_ = true;
