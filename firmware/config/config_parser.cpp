@@ -186,7 +186,10 @@ bool Parser::string(int i, TextRef& out, size_t max_len, bool allow_empty) {
 bool Parser::integer(int i, int64_t min, int64_t max, int64_t& out) {
   std::string_view s = raw(i);
   FixedText<48> msg;
-  msg.appendf("must be an integer %lld..%lld", static_cast<long long>(min), static_cast<long long>(max));
+  msg.append("must be an integer ");
+  msg.append_int(min);
+  msg.append("..");
+  msg.append_int(max);
   if (tok(i).type != JSMN_PRIMITIVE || s.empty()) {
     error(msg.view());
     return false;

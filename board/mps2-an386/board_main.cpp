@@ -1,0 +1,188 @@
+// The mps2-an386 composition root: constructs the board's hal objects statically,
+// reads the config, wires them into firmware::App and runs the main loop.
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+
+#include "app.h"
+#include "board_config.h"
+#include "board_hooks.h"
+#include "cmsdk_uart.h"
+#include "config/config_parser.h"
+#include "lan9118.h"
+#include "net/platform_hooks.h"
+#include "semihosting.h"
+#include "systick_clock.h"
+#include "weak_entropy.h"
+#include "web/status_document.h"
+
+namespace {
+
+board::CmsdkUart g_console(board::kUart0Base);
+board::SysTickClock g_clock;
+board::WeakEntropy g_entropy;
+board::Lan9118 g_ethernet;
+probebox::Config g_config;
+probebox::ConfigErrors g_errors;
+probebox::App g_app({g_clock, g_entropy, g_ethernet});
+char g_config_text[PROBEBOX_MAX_CONFIG_BYTES];
+probebox::FixedText<PROBEBOX_RESPONSE_BYTES> g_document;
+bool g_semihosting = false;
+
+constexpr int kExitUnknown = 3;
+constexpr int64_t kDhcpWaitUs = 20'000'000;
+
+void log_line(const char* text) {
+  g_console.write(text);
+  g_console.write("\n");
+}
+
+[[noreturn]] void stop(int code) {
+  if (g_semihosting) board::semihosting::exit(code);
+  // On hardware: reset through the AIRCR.
+  *reinterpret_cast<volatile uint32_t*>(0xE000ED0C) = 0x05FA0004;
+  for (;;) {
+  }
+}
+
+// "--config PATH" and "--once" from QEMU's -append.
+struct BootArgs {
+  const char* config_path = nullptr;
+  bool once = false;
+};
+
+// Splits in place at spaces; returns the next word or nullptr.
+char* next_word(char*& cursor) {
+  while (*cursor == ' ') ++cursor;
+  if (*cursor == '\0') return nullptr;
+  char* word = cursor;
+  while (*cursor != '\0' && *cursor != ' ') ++cursor;
+  if (*cursor == ' ') *cursor++ = '\0';
+  return word;
+}
+
+BootArgs parse_boot_args(char* cmdline) {
+  BootArgs args;
+  char* cursor = cmdline;
+  for (char* word = next_word(cursor); word != nullptr; word = next_word(cursor)) {
+    if (std::strcmp(word, "--once") == 0) args.once = true;
+    else if (std::strcmp(word, "--config") == 0) args.config_path = next_word(cursor);
+  }
+  return args;
+}
+
+bool load_config(const char* path) {
+  int handle = board::semihosting::open(path, false);
+  if (handle < 0) {
+    log_line("probebox: cannot open the config file");
+    return false;
+  }
+  long length = board::semihosting::file_length(handle);
+  if (length < 0 || length > static_cast<long>(sizeof(g_config_text))) {
+    board::semihosting::close(handle);
+    log_line("probebox: config file missing or larger than 64 KiB");
+    return false;
+  }
+  long got = board::semihosting::read(handle, g_config_text, static_cast<size_t>(length));
+  board::semihosting::close(handle);
+  if (got != length) return false;
+  if (!probebox::parse_config({g_config_text, static_cast<size_t>(length)}, g_config, g_errors).ok()) {
+    probebox::FixedText<2048> msg;
+    g_errors.render(msg);
+    log_line("probebox: invalid config");
+    g_console.write(msg.view());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+extern "C" void SysTick_Handler() { g_clock.on_tick(); }
+extern "C" void Lan9118_IRQHandler() {
+  g_entropy.stir(*reinterpret_cast<volatile uint32_t*>(0xE000E018));
+  g_ethernet.on_interrupt();
+}
+
+extern "C" void probebox_platform_log(const char* fmt, ...) {
+  char line[160];
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(line, sizeof(line), fmt, args);
+  va_end(args);
+  g_console.write(line);
+}
+
+extern "C" void probebox_platform_fatal(const char* what, const char* file, int line) {
+  probebox::FixedText<200> msg;
+  msg.appendf("probebox: fatal: %s at %s:%d", what, file, line);
+  board_fatal(msg.c_str());
+}
+
+extern "C" void board_fatal(const char* what) { board_fatal_with_frame(what, 0, nullptr); }
+
+extern "C" void board_fatal_with_frame(const char* what, uint32_t ipsr, const uint32_t* frame) {
+  asm volatile("cpsid i");
+  probebox::FixedText<300> msg;
+  msg.appendf("\n*** %s (exception %lu)", what, static_cast<unsigned long>(ipsr & 0x1FF));
+  if (frame != nullptr) {
+    uint32_t cfsr = *reinterpret_cast<volatile uint32_t*>(0xE000ED28);
+    uint32_t bfar = *reinterpret_cast<volatile uint32_t*>(0xE000ED38);
+    msg.appendf(" pc=%08lx lr=%08lx r0=%08lx r1=%08lx r2=%08lx r3=%08lx r12=%08lx xpsr=%08lx cfsr=%08lx bfar=%08lx",
+                static_cast<unsigned long>(frame[6]), static_cast<unsigned long>(frame[5]),
+                static_cast<unsigned long>(frame[0]), static_cast<unsigned long>(frame[1]),
+                static_cast<unsigned long>(frame[2]), static_cast<unsigned long>(frame[3]),
+                static_cast<unsigned long>(frame[4]), static_cast<unsigned long>(frame[7]),
+                static_cast<unsigned long>(cfsr), static_cast<unsigned long>(bfar));
+  }
+  log_line(msg.c_str());
+  stop(70);
+}
+
+int main() {
+  g_console.init();
+  g_clock.init();
+  log_line("probebox " PROBEBOX_VERSION " on mps2-an386 (Cortex-M4)");
+
+  static char cmdline[256];
+  g_semihosting = board::semihosting::command_line(cmdline, sizeof(cmdline));
+  BootArgs args = parse_boot_args(cmdline);
+  if (args.config_path == nullptr) {
+    log_line("probebox: no --config given on the command line");
+    stop(kExitUnknown);
+  }
+  if (!load_config(args.config_path)) stop(kExitUnknown);
+  if (!g_ethernet.init()) {
+    log_line("probebox: LAN9118 not found");
+    stop(kExitUnknown);
+  }
+  g_app.start(g_config, args.once ? probebox::App::RunMode::kOnce : probebox::App::RunMode::kContinuous);
+
+  const int64_t began = g_clock.now();
+  for (;;) {
+    g_app.step();
+    if (args.once) {
+      if (g_app.once_complete()) break;
+      if (!g_app.network_ready() && g_clock.now() - began > kDhcpWaitUs) {
+        log_line("probebox: no address from DHCP");
+        stop(kExitUnknown);
+      }
+    }
+    // Sleep until the next tick or frame; the loop needs nothing sooner.
+    asm volatile("wfi");
+  }
+  probebox::write_status_document(g_document, g_app.config(), g_app.health(), probebox::DocumentKind::kOnce,
+                                  g_clock.now());
+  g_console.write("RESULT ");
+  g_console.write(g_document.view());
+  g_console.write("\n");
+  probebox::FixedText<160> figures;
+  // newlib-nano's printf has no 64-bit integers: those go through append_int.
+  figures.appendf("probebox: cycle checks=%u wall_ms=", g_app.config().check_count);
+  figures.append_int((g_clock.now() - g_app.checks_started_at()) / 1000);
+  figures.appendf(" max_in_flight=%d rx_irqs=%lu rx_dropped=%lu", g_app.scheduler().max_in_flight_seen(),
+                  static_cast<unsigned long>(g_ethernet.interrupts()),
+                  static_cast<unsigned long>(g_ethernet.rx_dropped()));
+  log_line(figures.c_str());
+  stop(static_cast<int>(probebox::document_overall(g_app.health(), probebox::DocumentKind::kOnce)));
+}

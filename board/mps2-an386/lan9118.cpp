@@ -1,0 +1,154 @@
+#include "lan9118.h"
+
+#include <cstring>
+
+#include "board_config.h"
+
+namespace board {
+namespace {
+
+// Only registers QEMU's model implements: touching any other aborts QEMU.
+constexpr uint32_t kRxDataFifo = 0x00, kTxDataFifo = 0x20, kRxStatusFifo = 0x40, kTxStatusFifo = 0x48,
+                   kIdRev = 0x50, kIrqCfg = 0x54, kIntSts = 0x58, kIntEn = 0x5C, kByteTest = 0x64,
+                   kTxCfg = 0x70, kHwCfg = 0x74, kRxFifoInf = 0x7C, kTxFifoInf = 0x80, kPmtCtrl = 0x84,
+                   kMacCsrCmd = 0xA4, kMacCsrData = 0xA8, kAfcCfg = 0xAC;
+constexpr uint8_t kMacCr = 1, kMacAddrH = 2, kMacAddrL = 3, kMiiAcc = 6, kMiiData = 7;
+constexpr uint32_t kCsrBusy = 1u << 31, kCsrRead = 1u << 30;
+constexpr uint32_t kIntRsfl = 1u << 3;  // RX status FIFO level
+constexpr uint8_t kPhyAddress = 1, kPhyBmcr = 0, kPhyBmsr = 1, kPhyAnar = 4;
+constexpr int kBusySpins = 100000;  // every hardware wait is bounded
+
+volatile uint32_t& nvic_iser0 = *reinterpret_cast<volatile uint32_t*>(0xE000E100);
+
+}  // namespace
+
+volatile uint32_t& Lan9118::reg(uint32_t offset) const {
+  return *reinterpret_cast<volatile uint32_t*>(kLan9118Base + offset);
+}
+
+uint32_t Lan9118::mac_csr_read(uint8_t index) const {
+  reg(kMacCsrCmd) = kCsrBusy | kCsrRead | index;
+  for (int i = 0; i < kBusySpins && (reg(kMacCsrCmd) & kCsrBusy); ++i) {
+  }
+  return reg(kMacCsrData);
+}
+
+void Lan9118::mac_csr_write(uint8_t index, uint32_t value) const {
+  reg(kMacCsrData) = value;
+  reg(kMacCsrCmd) = kCsrBusy | index;
+  for (int i = 0; i < kBusySpins && (reg(kMacCsrCmd) & kCsrBusy); ++i) {
+  }
+}
+
+uint16_t Lan9118::phy_read(uint8_t reg_index) const {
+  mac_csr_write(kMiiAcc, static_cast<uint32_t>(kPhyAddress) << 11 | static_cast<uint32_t>(reg_index) << 6 | 1u);
+  for (int i = 0; i < kBusySpins && (mac_csr_read(kMiiAcc) & 1u); ++i) {
+  }
+  return static_cast<uint16_t>(mac_csr_read(kMiiData));
+}
+
+void Lan9118::phy_write(uint8_t reg_index, uint16_t value) const {
+  mac_csr_write(kMiiData, value);
+  mac_csr_write(kMiiAcc, static_cast<uint32_t>(kPhyAddress) << 11 | static_cast<uint32_t>(reg_index) << 6 | 2u | 1u);
+  for (int i = 0; i < kBusySpins && (mac_csr_read(kMiiAcc) & 1u); ++i) {
+  }
+}
+
+bool Lan9118::init() {
+  if (reg(kByteTest) != 0x87654321u) return false;
+  if ((reg(kIdRev) >> 16) != 0x0118u) return false;
+  for (int i = 0; i < kBusySpins && !(reg(kPmtCtrl) & 1u); ++i) {
+  }
+  reg(kHwCfg) = 1;  // soft reset
+  for (int i = 0; i < kBusySpins && (reg(kHwCfg) & 1u); ++i) {
+  }
+  reg(kHwCfg) = 0x00050000;
+  reg(kAfcCfg) = 0x006E3740;
+  reg(kIntEn) = 0;
+  reg(kIntSts) = 0xFFFFFFFFu;
+  phy_write(kPhyBmcr, 0x8000);  // PHY reset
+  phy_write(kPhyAnar, 0x01E1);
+  phy_write(kPhyBmcr, 0x1200);  // auto-negotiate
+  uint32_t low = mac_csr_read(kMacAddrL);
+  uint32_t high = mac_csr_read(kMacAddrH);
+  mac_ = {static_cast<uint8_t>(low), static_cast<uint8_t>(low >> 8), static_cast<uint8_t>(low >> 16),
+          static_cast<uint8_t>(low >> 24), static_cast<uint8_t>(high), static_cast<uint8_t>(high >> 8)};
+  reg(kTxCfg) = 2;  // TX_ON
+  mac_csr_write(kMacCr, (1u << 2) | (1u << 3) | (1u << 20));  // RXEN, TXEN, full duplex; not promiscuous
+  // The IRQ line is active-low and asserted after reset: configure before enabling.
+  reg(kIrqCfg) = 0x111;
+  reg(kIntEn) = kIntRsfl;
+  nvic_iser0 = 1u << kLan9118Irq;
+  ready_ = true;
+  return true;
+}
+
+bool Lan9118::DoLinkUp() const { return ready_ && (phy_read(kPhyBmsr) & (1u << 2)) != 0; }
+
+bool Lan9118::DoTransmit(std::span<const uint8_t> frame) {
+  if (!ready_ || frame.size() > 1514) return false;
+  uint32_t len = static_cast<uint32_t>(frame.size());
+  uint32_t words = (len + 3) / 4;
+  if ((reg(kTxFifoInf) & 0xFFFFu) < words * 4 + 8) return false;  // no room: a lost frame
+  reg(kTxDataFifo) = (1u << 13) | (1u << 12) | len;  // command A: first and last segment
+  reg(kTxDataFifo) = (len << 16) | len;              // command B: tag and length
+  for (uint32_t w = 0; w < words; ++w) {
+    uint32_t word = 0;
+    size_t n = len - w * 4 < 4 ? len - w * 4 : 4;
+    std::memcpy(&word, frame.data() + w * 4, n);
+    reg(kTxDataFifo) = word;
+  }
+  // Drain the TX status FIFO so it never fills.
+  for (int i = 0; i < 16 && ((reg(kTxFifoInf) >> 16) & 0xFFu) != 0; ++i) {
+    uint32_t tx_status = reg(kTxStatusFifo);
+    (void)tx_status;
+  }
+  return true;
+}
+
+void Lan9118::drain_fifo() {
+  for (int guard = 0; guard < 64 && ((reg(kRxFifoInf) >> 16) & 0xFFu) != 0; ++guard) {
+    uint32_t status = reg(kRxStatusFifo);
+    uint32_t length = (status >> 16) & 0x3FFFu;  // includes the 4-byte FCS
+    uint32_t words = (length + 3) / 4;
+    uint32_t next = (head_ + 1) % kRxRingFrames;
+    bool keep = next != tail_ && length >= 18 && length <= sizeof(Frame::bytes) && !(status & (1u << 15));
+    Frame& f = ring_[head_];
+    for (uint32_t w = 0; w < words; ++w) {
+      uint32_t word = reg(kRxDataFifo);
+      if (keep) std::memcpy(f.bytes + w * 4, &word, 4);
+    }
+    if (!keep) {
+      rx_dropped_ = rx_dropped_ + 1;
+      continue;
+    }
+    f.length = static_cast<uint16_t>(length - 4);
+    asm volatile("dmb" ::: "memory");
+    head_ = next;
+  }
+}
+
+void Lan9118::on_interrupt() {
+  interrupts_ = interrupts_ + 1;
+  drain_fifo();
+  reg(kIntSts) = kIntRsfl;
+}
+
+size_t Lan9118::DoReceive(std::span<uint8_t> buffer) {
+  if (!ready_) return 0;
+  if (tail_ == head_) {
+    // Polling fallback, with the interrupt masked so the ISR and we never both drain.
+    asm volatile("cpsid i" ::: "memory");
+    drain_fifo();
+    asm volatile("cpsie i" ::: "memory");
+    if (tail_ == head_) return 0;
+  }
+  const Frame& f = ring_[tail_];
+  size_t n = f.length <= buffer.size() ? f.length : 0;
+  std::memcpy(buffer.data(), f.bytes, n);
+  asm volatile("dmb" ::: "memory");
+  tail_ = (tail_ + 1) % kRxRingFrames;
+  return n;
+}
+
+}  // namespace board

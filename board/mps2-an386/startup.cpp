@@ -1,0 +1,92 @@
+// Reset and exception entry for the Cortex-M4: vector table, .data/.bss set-up,
+// C++ static constructors, and fault handlers that print where it happened, then
+// reset (or exit QEMU with status 70 when running under semihosting tests).
+#include <cstdint>
+#include <cstring>
+
+#include "board_hooks.h"
+
+extern "C" {
+extern uint32_t __data_load, __data_start, __data_end, __bss_start, __bss_end, __stack_top;
+void __libc_init_array();
+int main();
+void Reset_Handler();
+void Default_Handler();
+void HardFault_Handler();
+void SysTick_Handler();
+void Lan9118_IRQHandler();
+void _init() {}
+void _fini() {}
+}
+
+namespace {
+using Handler = void (*)();
+}  // namespace
+
+// The first 16 entries are the core's; then the board's 32 external interrupts.
+extern "C" __attribute__((section(".isr_vector"), used)) const Handler g_vectors[16 + 32] = {
+    reinterpret_cast<Handler>(&__stack_top),
+    Reset_Handler,
+    Default_Handler,    // NMI
+    HardFault_Handler,  // HardFault
+    HardFault_Handler,  // MemManage
+    HardFault_Handler,  // BusFault
+    HardFault_Handler,  // UsageFault
+    nullptr, nullptr, nullptr, nullptr,
+    Default_Handler,  // SVCall
+    Default_Handler,  // DebugMonitor
+    nullptr,
+    Default_Handler,  // PendSV
+    SysTick_Handler,
+    // IRQ 0..31; the LAN9118 is IRQ 13.
+    Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
+    Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
+    Default_Handler, Lan9118_IRQHandler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
+    Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
+    Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
+    Default_Handler, Default_Handler,
+};
+
+extern "C" void Reset_Handler() {
+  std::memcpy(&__data_start, &__data_load,
+              static_cast<size_t>(reinterpret_cast<char*>(&__data_end) - reinterpret_cast<char*>(&__data_start)));
+  std::memset(&__bss_start, 0,
+              static_cast<size_t>(reinterpret_cast<char*>(&__bss_end) - reinterpret_cast<char*>(&__bss_start)));
+  // Usage, bus and memory faults get their own report rather than a bare HardFault.
+  *reinterpret_cast<volatile uint32_t*>(0xE000ED24) |= (1u << 16) | (1u << 17) | (1u << 18);
+  __libc_init_array();
+  main();
+  board_fatal("main returned");
+}
+
+extern "C" void Default_Handler() {
+  uint32_t ipsr;
+  asm volatile("mrs %0, ipsr" : "=r"(ipsr));
+  board_fatal_with_frame("unexpected exception", ipsr, nullptr);
+}
+
+// Picks the stack the fault frame was pushed on and hands it to the reporter.
+extern "C" __attribute__((naked)) void HardFault_Handler() {
+  asm volatile(
+      "tst lr, #4\n"
+      "ite eq\n"
+      "mrseq r2, msp\n"
+      "mrsne r2, psp\n"
+      "mrs r1, ipsr\n"
+      "ldr r0, =fault_message\n"
+      "b board_fatal_with_frame\n"
+      "fault_message: .asciz \"fault\"\n"
+      ".align 2\n");
+}
+
+// No heap after start-up: any allocation through the C library is a bug, found loudly.
+extern "C" void* _sbrk(int) {
+  board_fatal("heap allocation attempted (_sbrk)");
+}
+
+extern "C" void __cxa_pure_virtual() { board_fatal("pure virtual call"); }
+
+// abort() in newlib raises a signal: route the syscalls it needs to a fatal report.
+extern "C" void _exit(int) { board_fatal("abort"); }
+extern "C" int _kill(int, int) { board_fatal("abort (kill)"); }
+extern "C" int _getpid() { return 1; }
