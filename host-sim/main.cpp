@@ -12,6 +12,8 @@
 
 #include "app.h"
 #include "config/config_parser.h"
+#include "config/config_store.h"
+#include "file_flash.h"
 #include "host_board.h"
 #include "slirp_ethernet.h"
 #include "web/status_document.h"
@@ -109,6 +111,10 @@ probebox::Config g_config;
 probebox::ConfigErrors g_errors;
 App g_app({g_clock, g_entropy, g_ethernet});
 probebox::FixedText<PROBEBOX_RESPONSE_BYTES> g_document;
+probebox::sim::FileFlash g_flash;
+// Two slots of 18 sectors (72 KiB) each: a 64 KiB config plus its header fits one.
+constexpr size_t kConfigSlotSectors = 18;
+char g_stored[PROBEBOX_MAX_CONFIG_BYTES];
 
 }  // namespace
 
@@ -118,14 +124,15 @@ int main(int argc, char** argv) {
     usage();
     return kExitUnknown;
   }
-  if (opt.flash_given) {
-    std::fprintf(stderr, "probebox-sim: --flash: the flash-backed config store is not built yet\n");
-    return kExitUnknown;
-  }
   if (opt.panel == "ansi" || opt.panel == "json") {
     std::fprintf(stderr, "probebox-sim: --panel %s: the front panel is not built yet\n", opt.panel.c_str());
     return kExitUnknown;
   }
+  if (!g_flash.open(opt.flash_path)) {
+    std::fprintf(stderr, "probebox-sim: cannot open the flash image %s\n", opt.flash_path.c_str());
+    return kExitUnknown;
+  }
+  probebox::ConfigStore store(g_flash, kConfigSlotSectors);
   if (!opt.config_path.empty()) {
     std::string text;
     if (!read_file(opt.config_path, text)) {
@@ -138,9 +145,24 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "probebox-sim: %s: invalid config\n%s", opt.config_path.c_str(), msg.c_str());
       return kExitUnknown;
     }
+    // Stored only when it differs, so a restart with the same file wears nothing.
+    size_t stored_len = 0;
+    bool same = store.load(g_stored, stored_len).ok() && std::string_view(g_stored, stored_len) == text;
+    if (!same && !store.save(text).ok()) {
+      std::fprintf(stderr, "probebox-sim: cannot store the config in %s\n", opt.flash_path.c_str());
+      return kExitUnknown;
+    }
   } else {
-    // Factory config: no checks until an operator adds some.
-    probebox::parse_config("{\"schema\":1,\"device\":{\"name\":\"probebox\"}}", g_config, g_errors);
+    size_t stored_len = 0;
+    probebox::Status loaded = store.load(g_stored, stored_len);
+    if (loaded.ok() && probebox::parse_config({g_stored, stored_len}, g_config, g_errors).ok()) {
+      std::fprintf(stderr, "probebox-sim: config from %s (sequence %u)\n", opt.flash_path.c_str(),
+                   static_cast<unsigned>(store.sequence()));
+    } else {
+      if (loaded.ok()) std::fprintf(stderr, "probebox-sim: stored config no longer valid; factory config\n");
+      // Factory config: no checks until an operator adds some.
+      probebox::parse_config("{\"schema\":1,\"device\":{\"name\":\"probebox\"}}", g_config, g_errors);
+    }
   }
 
   signal(SIGINT, on_signal);

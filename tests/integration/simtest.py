@@ -60,14 +60,18 @@ def write_config(doc):
     return path
 
 
-def run_once(doc, timeout=60):
+def run_once(doc, timeout=60, flash=None):
     """Runs `probebox-sim --once`; returns (exit code, parsed stdout or None, stderr)."""
-    path = write_config(doc)
-    try:
-        proc = subprocess.run([SIM, "--config", path, "--once"], capture_output=True, text=True,
-                              timeout=timeout)
-    finally:
-        os.unlink(path)
+    path = write_config(doc) if doc is not None else None
+    with tempfile.TemporaryDirectory() as tmp:
+        args = [SIM, "--once", "--flash", flash or os.path.join(tmp, "flash.bin")]
+        if path:
+            args += ["--config", path]
+        try:
+            proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+        finally:
+            if path:
+                os.unlink(path)
     parsed = None
     if proc.stdout.strip():
         parsed = json.loads(proc.stdout)
@@ -79,11 +83,15 @@ def running_sim(doc, http_port=None, extra_args=()):
     """Runs the simulator continuously; yields (process, http_port)."""
     path = write_config(doc)
     port = http_port or free_port()
-    proc = subprocess.Popen([SIM, "--config", path, "--http-port", str(port), *extra_args],
+    tmp = tempfile.mkdtemp()
+    proc = subprocess.Popen([SIM, "--config", path, "--http-port", str(port),
+                             "--flash", os.path.join(tmp, "flash.bin"), *extra_args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         yield proc, port
     finally:
+        import shutil
+        shutil.rmtree(tmp, ignore_errors=True)
         proc.terminate()
         try:
             proc.wait(10)

@@ -1,0 +1,113 @@
+#include "config/config_store.h"
+
+#include <cstring>
+
+#include "core/crc32.h"
+
+namespace probebox {
+namespace {
+
+constexpr size_t kChunk = 256;  // bytes read at a time while checking a payload CRC
+
+void encode(const uint32_t* fields, uint8_t* out) {
+  for (int i = 0; i < 6; ++i) {
+    for (int b = 0; b < 4; ++b) out[i * 4 + b] = static_cast<uint8_t>(fields[i] >> (8 * b));
+  }
+}
+
+// Sequence numbers wrap; "newer" is decided by the signed difference.
+bool newer(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) > 0; }
+
+}  // namespace
+
+bool ConfigStore::valid_slot(int slot, Header& h) {
+  uint8_t raw[kHeaderBytes];
+  if (flash_.read(slot_address(slot), raw) != hal::FlashStore::Result::kOk) return false;
+  uint32_t f[6];
+  for (int i = 0; i < 6; ++i) {
+    f[i] = static_cast<uint32_t>(raw[i * 4]) | static_cast<uint32_t>(raw[i * 4 + 1]) << 8 |
+           static_cast<uint32_t>(raw[i * 4 + 2]) << 16 | static_cast<uint32_t>(raw[i * 4 + 3]) << 24;
+  }
+  h = {f[0], static_cast<uint16_t>(f[1]), static_cast<uint16_t>(f[1] >> 16), f[2], f[3], f[4], f[5]};
+  if (h.magic != kMagic || h.version != kLayoutVersion || h.length > capacity()) return false;
+  if (crc32({raw, 20}) != h.header_crc) return false;
+  uint32_t crc = 0;
+  uint8_t chunk[kChunk];
+  for (size_t done = 0; done < h.length;) {
+    size_t n = h.length - done < kChunk ? h.length - done : kChunk;
+    if (flash_.read(slot_address(slot) + kHeaderBytes + done, {chunk, n}) != hal::FlashStore::Result::kOk) {
+      return false;
+    }
+    crc = crc32({chunk, n}, crc);
+    done += n;
+  }
+  return crc == h.payload_crc;
+}
+
+int ConfigStore::newest_slot(Header& header) {
+  Header a{}, b{};
+  bool va = valid_slot(0, a);
+  bool vb = valid_slot(1, b);
+  if (va && (!vb || !newer(b.sequence, a.sequence))) {
+    header = a;
+    return 0;
+  }
+  if (vb) {
+    header = b;
+    return 1;
+  }
+  return -1;
+}
+
+Status ConfigStore::load(std::span<char> out, size_t& length) {
+  if (flash_.size() < slot_address(2)) return StatusCode::kFailedPrecondition;
+  Header h{};
+  int slot = newest_slot(h);
+  if (slot < 0) return StatusCode::kNotFound;
+  if (h.length > out.size()) return StatusCode::kResourceExhausted;
+  if (flash_.read(slot_address(slot) + kHeaderBytes, {reinterpret_cast<uint8_t*>(out.data()), h.length}) !=
+      hal::FlashStore::Result::kOk) {
+    return StatusCode::kDataLoss;
+  }
+  length = h.length;
+  sequence_ = h.sequence;
+  return Status();
+}
+
+Status ConfigStore::save(std::string_view json) {
+  if (flash_.size() < slot_address(2)) return StatusCode::kFailedPrecondition;
+  if (json.size() > capacity()) return StatusCode::kResourceExhausted;
+  Header current{};
+  int in_use = newest_slot(current);
+  int target = in_use == 0 ? 1 : 0;
+  uint32_t sequence = in_use < 0 ? 1 : current.sequence + 1;
+  size_t used_sectors = (kHeaderBytes + json.size() + flash_.sector_size() - 1) / flash_.sector_size();
+  for (size_t s = 0; s < used_sectors; ++s) {
+    if (flash_.erase(target * slot_sectors_ + s) != hal::FlashStore::Result::kOk) return StatusCode::kUnavailable;
+  }
+  auto bytes = reinterpret_cast<const uint8_t*>(json.data());
+  if (flash_.write(slot_address(target) + kHeaderBytes, {bytes, json.size()}) != hal::FlashStore::Result::kOk) {
+    return StatusCode::kUnavailable;
+  }
+  uint32_t fields[6] = {kMagic, kLayoutVersion, sequence, static_cast<uint32_t>(json.size()), crc32({bytes, json.size()}), 0};
+  uint8_t raw[kHeaderBytes];
+  encode(fields, raw);
+  fields[5] = crc32({raw, 20});
+  encode(fields, raw);
+  // The header goes last: the slot only becomes valid once it is complete.
+  if (flash_.write(slot_address(target), raw) != hal::FlashStore::Result::kOk) return StatusCode::kUnavailable;
+  Header check{};
+  if (!valid_slot(target, check)) return StatusCode::kDataLoss;
+  sequence_ = sequence;
+  return Status();
+}
+
+Status ConfigStore::erase_all() {
+  for (size_t s = 0; s < 2 * slot_sectors_; ++s) {
+    if (flash_.erase(s) != hal::FlashStore::Result::kOk) return StatusCode::kUnavailable;
+  }
+  sequence_ = 0;
+  return Status();
+}
+
+}  // namespace probebox

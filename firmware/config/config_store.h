@@ -1,0 +1,54 @@
+// The config in flash, safe against power loss at any instant: two alternating
+// slots, each a header (magic, layout version, sequence, length, CRC-32 of the JSON,
+// CRC-32 of the header) followed by the JSON. A save erases and writes only the slot
+// NOT holding the newest valid config, payload first and header last, so until the
+// header's last byte lands the old config is what boots. Boot takes the valid slot
+// with the higher sequence.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "core/status.h"
+#include "hal/flash_store.h"
+
+namespace probebox {
+
+class ConfigStore {
+ public:
+  static constexpr uint32_t kMagic = 0x46434250;  // "PBCF"
+  static constexpr uint16_t kLayoutVersion = 1;
+  static constexpr size_t kHeaderBytes = 24;
+
+  // The first `slot_sectors * 2` sectors of `flash` hold the two slots.
+  ConfigStore(hal::FlashStore& flash, size_t slot_sectors) : flash_(flash), slot_sectors_(slot_sectors) {}
+
+  // Copies the newest valid config into `out`; kNotFound when neither slot is valid.
+  Status load(std::span<char> out, size_t& length);
+  Status save(std::string_view json);
+  // Erases both slots (factory reset).
+  Status erase_all();
+  size_t capacity() const { return slot_sectors_ * flash_.sector_size() - kHeaderBytes; }
+  uint32_t sequence() const { return sequence_; }
+
+ private:
+  struct Header {
+    uint32_t magic;
+    uint16_t version;
+    uint16_t reserved;
+    uint32_t sequence;
+    uint32_t length;
+    uint32_t payload_crc;
+    uint32_t header_crc;
+  };
+  // Reads and fully validates a slot (header and payload CRC).
+  bool valid_slot(int slot, Header& header);
+  size_t slot_address(int slot) const { return static_cast<size_t>(slot) * slot_sectors_ * flash_.sector_size(); }
+  int newest_slot(Header& header);
+
+  hal::FlashStore& flash_;
+  size_t slot_sectors_;
+  uint32_t sequence_ = 0;
+};
+
+}  // namespace probebox
