@@ -36,6 +36,7 @@ void Config::reset() {
   trust_anchors_pem = {};
   alerts = {};
   check_count = 0;
+  maintenance_count = 0;
   warning_count = 0;
   arena_used_ = 0;
   list_items_used_ = 0;

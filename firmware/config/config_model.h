@@ -101,6 +101,14 @@ struct AlertsConfig {
   ListRef snmp_trap_to;
 };
 
+// A planned window in which checks keep probing and logging but alerts are held
+// and the panel shows "maintenance". No `checks` list means every check.
+struct MaintenanceWindow {
+  int64_t start_unix = 0;
+  int64_t end_unix = 0;
+  ListRef checks;
+};
+
 // A lint finding on the config that does not stop it loading (the DNS plan rules).
 struct ConfigWarning {
   char path[64];
@@ -113,6 +121,7 @@ class Config {
   static constexpr size_t kMaxChecks = PROBEBOX_MAX_CHECKS;
   static constexpr size_t kMaxListItems = 4 * PROBEBOX_MAX_CHECKS + 64;
   static constexpr size_t kMaxWarnings = 16;
+  static constexpr size_t kMaxMaintenanceWindows = 16;
 
   std::string_view text(TextRef ref) const { return {arena_.data() + ref.offset, ref.length}; }
   TextRef list_item(ListRef list, size_t i) const { return list_items_[list.first + i]; }
@@ -133,6 +142,8 @@ class Config {
   AlertsConfig alerts;
   std::array<CheckConfig, kMaxChecks> checks{};
   uint16_t check_count = 0;
+  std::array<MaintenanceWindow, kMaxMaintenanceWindows> maintenance{};
+  uint16_t maintenance_count = 0;
   std::array<ConfigWarning, kMaxWarnings> warnings{};
   uint16_t warning_count = 0;
 

@@ -146,6 +146,7 @@ class Parser {
   void cross_check_tunables(const Tunables& t);
   void cross_check_checks();
   void appliance(int i);
+  void maintenance(int i);
 
  public:
   ApplianceProfile profile;
@@ -624,6 +625,8 @@ void Parser::root() {
       alerts(v);
     } else if (key == "appliance") {
       appliance(v);
+    } else if (key == "maintenance") {
+      maintenance(v);
     } else {
       error("unknown key");
     }
@@ -635,6 +638,40 @@ void Parser::root() {
   // Explicit checks first, so that one with a generated id overrides it.
   if (e_.empty()) expand_appliance(profile, c_, e_);
   cross_check_checks();
+}
+
+void Parser::maintenance(int i) {
+  elements(i, [&](size_t, int v) {
+    if (c_.maintenance_count >= Config::kMaxMaintenanceWindows) {
+      error("at most 16 maintenance windows");
+      return;
+    }
+    MaintenanceWindow& w = c_.maintenance[c_.maintenance_count];
+    w = MaintenanceWindow{};
+    bool have_start = false, have_end = false;
+    members(v, [&](std::string_view key, int x) {
+      TextRef t;
+      if (key == "start" || key == "end") {
+        if (!string(x, t, 20)) return;
+        int64_t& target = key == "start" ? w.start_unix : w.end_unix;
+        if (!parse_iso8601_utc(c_.text(t), target)) {
+          error("must be a UTC time like 2026-11-22T10:00:00Z");
+          return;
+        }
+        (key == "start" ? have_start : have_end) = true;
+      } else if (key == "checks") {
+        string_list(x, w.checks, 32);
+      } else {
+        error("unknown key");
+      }
+    });
+    if (!have_start || !have_end) {
+      error("start and end are required");
+    } else if (w.end_unix <= w.start_unix) {
+      error("end must be after start");
+    }
+    ++c_.maintenance_count;
+  });
 }
 
 void Parser::appliance(int i) {
@@ -805,6 +842,40 @@ bool parse_ipv4(std::string_view text, uint32_t& out) {
   }
   if (k != text.size()) return false;
   out = value;
+  return true;
+}
+
+bool parse_iso8601_utc(std::string_view s, int64_t& out) {
+  // Exactly YYYY-MM-DDTHH:MM:SSZ.
+  if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') {
+    return false;
+  }
+  auto num = [&](size_t at, size_t len, int& v) {
+    v = 0;
+    for (size_t k = at; k < at + len; ++k) {
+      if (s[k] < '0' || s[k] > '9') return false;
+      v = v * 10 + (s[k] - '0');
+    }
+    return true;
+  };
+  int y, mo, d, h, mi, se;
+  if (!num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) || !num(17, 2, se)) {
+    return false;
+  }
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap ? 1 : 0) || h > 23 ||
+      mi > 59 || se > 59) {
+    return false;
+  }
+  // Days from civil (proleptic Gregorian).
+  int64_t yy = mo <= 2 ? y - 1 : y;
+  int64_t era = yy / 400;
+  int64_t yoe = yy - era * 400;
+  int64_t doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = era * 146097 + doe - 719468;
+  out = days * 86400 + h * 3600 + mi * 60 + se;
   return true;
 }
 

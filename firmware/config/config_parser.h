@@ -21,6 +21,8 @@ bool is_valid_check_id(std::string_view id);
 bool is_valid_hostname(std::string_view host);
 bool parse_ipv4(std::string_view text, uint32_t& out);  // host byte order
 // "host" or "host:port"; `port` keeps its value when none is given.
+// "2026-11-22T10:00:00Z" (UTC only) -> Unix seconds.
+bool parse_iso8601_utc(std::string_view text, int64_t& out);
 bool split_host_port(std::string_view text, std::string_view& host, uint16_t& port);
 
 }  // namespace probebox

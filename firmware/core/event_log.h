@@ -22,6 +22,7 @@ struct Event {
   Outcome from = Outcome::kUnknown;
   Outcome to = Outcome::kUnknown;
   bool first = false;           // the check's first result after boot
+  bool maintenance = false;     // happened inside a maintenance window: alerts held
   FixedText<120> summary;
 };
 

@@ -13,11 +13,32 @@ Outcome HealthModel::overall() const {
   Outcome worst = Outcome::kOk;
   bool any = false;
   for (uint16_t i = 0; i < count_; ++i) {
-    if (!checks_[i].has_result) continue;
+    if (!checks_[i].has_result || checks_[i].maintenance) continue;
     any = true;
     worst = worse(worst, checks_[i].hard);
   }
   return any ? worst : Outcome::kUnknown;
+}
+
+void HealthModel::suppress_for(int64_t minutes, hal::MonoMicros now) {
+  suppressed_until_ = minutes <= 0 ? 0 : now + minutes * 60 * 1'000'000;
+}
+
+bool HealthModel::in_maintenance(uint16_t index, hal::MonoMicros now) const {
+  if (now < suppressed_until_) return true;
+  hal::WallTime wall = clock_->wall();
+  if (!wall.valid) return false;  // planned windows need the time of day
+  int64_t t = wall.unix_micros / 1'000'000;
+  std::string_view id = config_->text(config_->checks[index].id);
+  for (uint16_t w = 0; w < config_->maintenance_count; ++w) {
+    const MaintenanceWindow& window = config_->maintenance[w];
+    if (t < window.start_unix || t >= window.end_unix) continue;
+    if (window.checks.count == 0) return true;
+    for (uint16_t k = 0; k < window.checks.count; ++k) {
+      if (config_->text(config_->list_item(window.checks, k)) == id) return true;
+    }
+  }
+  return false;
 }
 
 bool HealthModel::confirmed_bad(const CheckHealth& h, const Tunables& t) const {
@@ -36,6 +57,7 @@ void HealthModel::change_hard(uint16_t index, CheckHealth& h, Outcome to, bool f
   hal::WallTime wall = clock_->wall();
   e.wall_unix_us = wall.valid ? wall.unix_micros : 0;
   e.summary.assign(h.last.summary.view());
+  e.maintenance = h.maintenance;
   events_.push(e);
 
   h.hard = to;
@@ -62,6 +84,7 @@ void HealthModel::on_result(uint16_t index, const ProbeResult& result, hal::Mono
   h.soft = result.outcome;
   h.last_run_mono_us = now;
   h.has_result = true;
+  h.maintenance = in_maintenance(index, now);
   ++h.counts[static_cast<int>(result.outcome)];
   h.recent_bad_bits = (h.recent_bad_bits << 1) | (bad ? 1u : 0u);
   h.bad_streak = bad ? static_cast<uint16_t>(h.bad_streak + 1) : 0;

@@ -27,6 +27,7 @@ struct CheckHealth {
   uint32_t counts[4] = {};             // results per Outcome
   uint32_t hard_changes = 0;
   bool flapping = false;
+  bool maintenance = false;            // inside a maintenance window at the last result
   std::array<int64_t, 6> change_times{};  // ring of the latest hard changes (mono)
   uint8_t change_head = 0;
   ProbeResult last;
@@ -45,8 +46,12 @@ class HealthModel final : public ResultSink {
 
   const CheckHealth& check(uint16_t i) const { return checks_[i]; }
   uint16_t check_count() const { return count_; }
-  // Worst hard state over checks that have a result (unknown before any).
+  // Worst hard state over checks that have a result and are not in maintenance
+  // (unknown before any).
   Outcome overall() const;
+  // A one-off "suppress for N minutes" (API): every check counts as in maintenance.
+  void suppress_for(int64_t minutes, hal::MonoMicros now);
+  bool in_maintenance(uint16_t check_index, hal::MonoMicros now) const;
   const EventLog& events() const { return events_; }
 
  private:
@@ -57,6 +62,7 @@ class HealthModel final : public ResultSink {
   hal::Clock* clock_ = nullptr;
   std::array<CheckHealth, Config::kMaxChecks> checks_{};
   uint16_t count_ = 0;
+  hal::MonoMicros suppressed_until_ = 0;
   EventLog events_;
 };
 

@@ -1,5 +1,6 @@
 #include "web/api_handler.h"
 
+#include "web/events_document.h"
 #include "web/status_document.h"
 
 namespace probebox {
@@ -13,6 +14,8 @@ void ApiHandler::handle(const HttpRequest& request, HttpResponse& response) {
       return;
     }
     write_status_document(response.body, config_, health_, DocumentKind::kStatus, clock_.now());
+  } else if (request.path == "/api/events" && get) {
+    write_events_document(response.body, health_.events(), clock_.now(), EventLog::kCapacity);
   } else if (request.path == "/healthz") {
     response.content_type = "text/plain";
     response.body.assign("ok\n");

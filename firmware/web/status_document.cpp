@@ -57,6 +57,7 @@ void write_status_document(TextBuffer& out, const Config& config, const HealthMo
       w.field("hard", outcome_name(h.hard));
       w.key("hard_for_s").integer(h.has_result ? (now_mono_us - h.hard_since_mono_us) / 1'000'000 : 0);
       w.field_bool("flapping", h.flapping);
+      w.field_bool("maintenance", h.maintenance);
       w.field_bool("generated", c.generated);
       w.field("guards", group_requirement(c.group));
       w.key("counts").begin_object();

@@ -25,10 +25,10 @@ def free_port():
 class Listener:
     """Accepts and closes connections on 127.0.0.1 until stopped (at most max_s)."""
 
-    def __init__(self, max_s=120):
+    def __init__(self, max_s=120, port=0):
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind(("127.0.0.1", port))
         self.sock.listen(64)
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]

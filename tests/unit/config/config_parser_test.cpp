@@ -152,6 +152,8 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"invalid-bad-escape.json", "device.name"},
         InvalidCase{"invalid-pem-not-pem.json", "trust_anchors_pem"},
         InvalidCase{"invalid-appliance-without-name.json", "appliance.name"},
+        InvalidCase{"invalid-maintenance-end-before-start.json", "maintenance[0]"},
+        InvalidCase{"invalid-maintenance-bad-time.json", "maintenance[0].start"},
         InvalidCase{"invalid-appliance-bad-mesh-port.json", "appliance.ports.mesh[1]"}));
 
 TEST(ConfigValidators, Ipv4) {
@@ -163,6 +165,21 @@ TEST(ConfigValidators, Ipv4) {
   EXPECT_FALSE(parse_ipv4("10.0.2.2.", ip));
   EXPECT_FALSE(parse_ipv4("010.0.2.2", ip));
   EXPECT_FALSE(parse_ipv4("", ip));
+}
+
+TEST(ConfigValidators, Iso8601Utc) {
+  int64_t t = 0;
+  EXPECT_TRUE(parse_iso8601_utc("1970-01-01T00:00:00Z", t));
+  EXPECT_EQ(t, 0);
+  EXPECT_TRUE(parse_iso8601_utc("2026-11-22T10:04:05Z", t));
+  EXPECT_EQ(t, 1795341845);
+  EXPECT_TRUE(parse_iso8601_utc("2024-02-29T00:00:00Z", t));
+  EXPECT_EQ(t, 1709164800);
+  EXPECT_TRUE(parse_iso8601_utc("2040-01-01T00:00:00Z", t));
+  EXPECT_EQ(t, 2208988800);
+  EXPECT_FALSE(parse_iso8601_utc("2025-02-29T00:00:00Z", t));
+  EXPECT_FALSE(parse_iso8601_utc("2026-11-22T24:00:00Z", t));
+  EXPECT_FALSE(parse_iso8601_utc("2026-11-22T10:04:05+01:00", t));
 }
 
 TEST(ConfigValidators, HostPort) {

@@ -108,6 +108,30 @@ TEST_F(HealthModelTest, OverallIsTheWorstHardState) {
   EXPECT_EQ(health_->overall(), Outcome::kWarning);
 }
 
+TEST_F(HealthModelTest, MaintenanceKeepsProbingButLeavesTheOverallAlone) {
+  // FakeClock's wall clock starts at 2026-01-01T00:00:00Z; each feed adds 30 s.
+  load(R"({"schema":1,"defaults":{"confirm":1},
+           "maintenance":[{"start":"2026-01-01T00:00:00Z","end":"2026-01-01T00:02:00Z","checks":["a"]}],
+           "checks":[{"id":"a","type":"tcp","host":"10.0.2.2","port":1}]})");
+  feed(Outcome::kCritical);
+  EXPECT_EQ(hard(), Outcome::kCritical);  // still judged and logged...
+  EXPECT_TRUE(health_->check(0).maintenance);
+  EXPECT_TRUE(health_->events().newest(0).maintenance);
+  EXPECT_EQ(health_->overall(), Outcome::kUnknown);  // ...but not counted
+  for (int i = 0; i < 4; ++i) feed(Outcome::kCritical);  // past the window's end
+  EXPECT_FALSE(health_->check(0).maintenance);
+  EXPECT_EQ(health_->overall(), Outcome::kCritical);
+}
+
+TEST_F(HealthModelTest, SuppressForMinutes) {
+  load(kOneCheck);
+  health_->suppress_for(2, clock_.now());
+  feed(Outcome::kCritical);
+  EXPECT_TRUE(health_->check(0).maintenance);
+  for (int i = 0; i < 4; ++i) feed(Outcome::kCritical);
+  EXPECT_FALSE(health_->check(0).maintenance);
+}
+
 TEST(EventLog, RingKeepsNewestFirstAndCountsOverwrites) {
   auto log = std::make_unique<EventLog>();
   for (size_t i = 0; i < EventLog::kCapacity + 3; ++i) {
