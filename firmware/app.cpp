@@ -27,6 +27,7 @@ void App::start(const Config& config, RunMode mode) {
   netif_.start(board_.ethernet, addressing, hostname.c_str());
   apply_resolvers();
   health_.load(config_, board_.clock);
+  syslog_.configure(config_);
   web_ok_ = web_.start(kWebPort, api_, board_.clock);
 }
 
@@ -59,6 +60,7 @@ void App::step() {
     checks_started_at_ = now;
   }
   if (checks_started_) scheduler_.step(now);
+  if (netif_.has_address()) syslog_.step(health_.events());
   web_.poll();
 }
 

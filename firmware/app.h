@@ -1,6 +1,7 @@
 // Wiring: owns every service of the box and runs one main-loop step. A board
 // constructs it statically with its hal objects and calls step() forever.
 #pragma once
+#include "alerts/syslog_sender.h"
 #include "config/config_model.h"
 #include "core/health_model.h"
 #include "core/scheduler.h"
@@ -38,6 +39,7 @@ class App {
   const HealthModel& health() const { return health_; }
   const Scheduler& scheduler() const { return scheduler_; }
   const net::EthernetNetif& netif() const { return netif_; }
+  const SyslogSender& syslog() const { return syslog_; }
   bool web_listening() const { return web_ok_; }
   // When the first check could start (the interface had an address).
   hal::MonoMicros checks_started_at() const { return checks_started_at_; }
@@ -52,6 +54,7 @@ class App {
   Scheduler scheduler_;
   net::EthernetNetif netif_;
   ApiHandler api_;
+  SyslogSender syslog_;
   HttpServer web_;
   RunMode mode_ = RunMode::kContinuous;
   bool checks_started_ = false;

@@ -1,0 +1,78 @@
+#include "alerts/syslog_message.h"
+
+#include "web/events_document.h"
+
+namespace probebox::syslog {
+namespace {
+
+void append_header(TextBuffer& out, int severity, int64_t wall_unix_us, std::string_view hostname,
+                   std::string_view msgid) {
+  out.appendf("<%d>1 ", kFacilityLocal0 * 8 + severity);
+  if (wall_unix_us != 0) {
+    append_iso8601(out, wall_unix_us / 1'000'000);
+  } else {
+    out.append('-');  // no synchronised clock: RFC 5424's NILVALUE, not a made-up time
+  }
+  out.append(' ');
+  // HOSTNAME is PRINTUSASCII without spaces.
+  if (hostname.empty()) hostname = "probebox";
+  for (char c : hostname) out.append(c > 32 && c < 127 ? c : '_');
+  out.append(" probebox - ");
+  out.append(msgid);
+  out.append(' ');
+}
+
+void upper(TextBuffer& out, std::string_view s) {
+  for (char c : s) out.append(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+}
+
+}  // namespace
+
+int severity_for(Outcome to) {
+  switch (to) {
+    case Outcome::kCritical: return 2;  // crit
+    case Outcome::kUnknown: return 3;   // err: the box cannot tell
+    case Outcome::kWarning: return 4;   // warning
+    case Outcome::kOk: return 5;        // notice: a recovery is worth reading
+  }
+  return 5;
+}
+
+void append_sd_value(TextBuffer& out, std::string_view value) {
+  for (char c : value) {
+    if (c == '"' || c == '\\' || c == ']') out.append('\\');
+    out.append(c);
+  }
+}
+
+void format_state_change(TextBuffer& out, const Event& e, std::string_view hostname, std::string_view group) {
+  append_header(out, severity_for(e.to), e.wall_unix_us, hostname, "STATE");
+  out.append('[');
+  out.append(kSdId);
+  out.append(" check=\"");
+  append_sd_value(out, e.check_id.view());
+  out.append("\" group=\"");
+  append_sd_value(out, group);
+  out.append("\" from=\"");
+  out.append(e.first ? std::string_view("none") : outcome_name(e.from));
+  out.append("\" state=\"");
+  out.append(outcome_name(e.to));
+  out.append(e.maintenance ? "\" maintenance=\"true\"] " : "\"] ");
+  out.append(e.check_id.view());
+  out.append(' ');
+  upper(out, outcome_name(e.to));
+  out.append(": ");
+  out.append(e.summary.view());
+}
+
+void format_config_change(TextBuffer& out, int64_t wall_unix_us, std::string_view hostname, uint32_t sequence,
+                          std::string_view source) {
+  append_header(out, 5, wall_unix_us, hostname, "CONFIG");
+  out.append('[');
+  out.append(kSdId);
+  out.appendf(" sequence=\"%lu\" source=\"", static_cast<unsigned long>(sequence));
+  append_sd_value(out, source);
+  out.append("\"] configuration changed");
+}
+
+}  // namespace probebox::syslog

@@ -1,0 +1,74 @@
+#include "alerts/syslog_sender.h"
+
+#include "alerts/syslog_message.h"
+#include "config/config_parser.h"
+#include "lwip/pbuf.h"
+
+namespace probebox {
+
+void SyslogSender::configure(const Config& config) {
+  config_ = &config;
+  enabled_ = !config.alerts.syslog_server.empty();
+  if (!enabled_) return;
+  std::string_view host;
+  port_ = 514;
+  split_host_port(config.text(config.alerts.syslog_server), host, port_);
+  resolver_.start(host, nullptr, nullptr);
+  if (pcb_ == nullptr) pcb_ = udp_new_ip_type(IPADDR_TYPE_V4);
+}
+
+std::string_view SyslogSender::group_of(std::string_view check_id) const {
+  const CheckConfig* c = config_->find_check(check_id);
+  return c == nullptr ? std::string_view("-") : group_name(c->group);
+}
+
+bool SyslogSender::send(std::string_view line) {
+  if (pcb_ == nullptr || resolver_.state() != HostResolver::State::kResolved) {
+    ++failed_;
+    return false;
+  }
+  struct pbuf* p = pbuf_alloc(PBUF_TRANSPORT, static_cast<u16_t>(line.size()), PBUF_RAM);
+  if (p == nullptr) {
+    ++failed_;
+    return false;
+  }
+  pbuf_take(p, line.data(), static_cast<u16_t>(line.size()));
+  err_t err = udp_sendto(pcb_, p, &resolver_.address(), port_);
+  pbuf_free(p);
+  if (err != ERR_OK) {
+    ++failed_;
+    return false;
+  }
+  ++sent_;
+  return true;
+}
+
+void SyslogSender::step(const EventLog& log) {
+  if (!enabled_) {
+    next_sequence_ = log.total();
+    return;
+  }
+  // Still resolving the server: hold events until it is known.
+  if (resolver_.state() == HostResolver::State::kPending) return;
+  uint32_t oldest_kept = log.total() - static_cast<uint32_t>(log.size());
+  if (next_sequence_ < oldest_kept) {
+    missed_ += oldest_kept - next_sequence_;
+    next_sequence_ = oldest_kept;
+  }
+  FixedText<480> line;
+  for (int n = 0; n < kMaxPerStep && next_sequence_ < log.total(); ++n, ++next_sequence_) {
+    const Event& e = log.newest(log.total() - 1 - next_sequence_);
+    line.clear();
+    syslog::format_state_change(line, e, config_->text(config_->device_name), group_of(e.check_id.view()));
+    send(line.view());
+  }
+}
+
+void SyslogSender::send_config_change(int64_t wall_unix_us, uint32_t sequence, std::string_view source) {
+  if (!enabled_) return;
+  FixedText<240> line;
+  syslog::format_config_change(line, wall_unix_us, config_->text(config_->device_name), sequence, source);
+  send(line.view());
+}
+
+}  // namespace probebox
