@@ -1,8 +1,10 @@
 #include "probes/probe_registry.h"
 
 #include <cstddef>
+#include <algorithm>
 #include <new>
 
+#include "probes/ntp_probe.h"
 #include "probes/tcp_probe.h"
 
 namespace probebox {
@@ -22,10 +24,15 @@ void destroy_as(Probe* probe) { static_cast<T*>(probe)->~T(); }
 // Types not listed here report "unknown: not built into this firmware".
 constexpr ProbeKind kKinds[] = {
     {CheckType::kTcp, construct_in<TcpProbe>, destroy_as<TcpProbe>},
+    {CheckType::kNtp, construct_in<NtpProbe>, destroy_as<NtpProbe>},
 };
 
-constexpr size_t kSlotBytes = sizeof(TcpProbe);
-constexpr size_t kSlotAlign = alignof(TcpProbe);
+template <typename... T>
+constexpr size_t max_size() { return std::max({sizeof(T)...}); }
+template <typename... T>
+constexpr size_t max_align() { return std::max({alignof(T)...}); }
+constexpr size_t kSlotBytes = max_size<TcpProbe, NtpProbe>();
+constexpr size_t kSlotAlign = max_align<TcpProbe, NtpProbe>();
 
 struct SlotStorage {
   alignas(kSlotAlign) unsigned char bytes[kSlotBytes];

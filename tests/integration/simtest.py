@@ -121,5 +121,14 @@ def wait_for(predicate, timeout_s, interval_s=0.1):
     return last
 
 
+def lab_session(test_case):
+    """Starts the lab for a TestCase class (setUpClass) on its fixed ports."""
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lab"))
+    import lab as lab_module
+    tmp = tempfile.mkdtemp(prefix="probebox-lab-")
+    return lab_module.Lab(tmp, max_seconds=900).up()
+
+
 def by_id(doc):
     return {c["id"]: c for c in doc["checks"]}

@@ -1,0 +1,36 @@
+// `ntp` check: one SNTP request (one retry at half the timeout: UDP may lose it),
+// offset and round trip from the four timestamps, stratum and kiss-o'-death judged
+// as spec/checks.md says. A box whose own wall clock is unset sets it from the
+// first good reply, so certificate dates can be judged afterwards.
+#pragma once
+#include "lwip/udp.h"
+#include "probes/host_resolver.h"
+#include "probes/probe.h"
+#include "protocols/sntp_packet.h"
+
+namespace probebox {
+
+class NtpProbe final : public Probe {
+ private:
+  void DoStart() override;
+  void DoPoll(hal::MonoMicros now) override;
+  void DoRelease() override;
+  void DoDescribeTimeout() override;
+
+  void send_request();
+  void on_reply(struct pbuf* p);
+  void fail(Outcome outcome, std::string_view why);
+
+  static void on_resolved(void* self);
+  static void on_recv(void* arg, struct udp_pcb* pcb, struct pbuf* p, const ip_addr_t* addr, u16_t port);
+
+  HostResolver resolver_;
+  struct udp_pcb* pcb_ = nullptr;
+  sntp::NtpTimestamp sent_{};
+  int64_t t1_us_ = 0;       // wall clock at send
+  int64_t t1_mono_us_ = 0;  // monotonic at send: the round trip never depends on the wall clock
+  hal::MonoMicros retry_at_ = 0;
+  bool retried_ = false;
+};
+
+}  // namespace probebox
