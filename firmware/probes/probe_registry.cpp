@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <new>
 
+#include "probes/dns_probe.h"
 #include "probes/ntp_probe.h"
 #include "probes/tcp_probe.h"
 
@@ -25,14 +26,15 @@ void destroy_as(Probe* probe) { static_cast<T*>(probe)->~T(); }
 constexpr ProbeKind kKinds[] = {
     {CheckType::kTcp, construct_in<TcpProbe>, destroy_as<TcpProbe>},
     {CheckType::kNtp, construct_in<NtpProbe>, destroy_as<NtpProbe>},
+    {CheckType::kDns, construct_in<DnsProbe>, destroy_as<DnsProbe>},
 };
 
 template <typename... T>
 constexpr size_t max_size() { return std::max({sizeof(T)...}); }
 template <typename... T>
 constexpr size_t max_align() { return std::max({alignof(T)...}); }
-constexpr size_t kSlotBytes = max_size<TcpProbe, NtpProbe>();
-constexpr size_t kSlotAlign = max_align<TcpProbe, NtpProbe>();
+constexpr size_t kSlotBytes = max_size<TcpProbe, NtpProbe, DnsProbe>();
+constexpr size_t kSlotAlign = max_align<TcpProbe, NtpProbe, DnsProbe>();
 
 struct SlotStorage {
   alignas(kSlotAlign) unsigned char bytes[kSlotBytes];
