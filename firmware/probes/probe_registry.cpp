@@ -5,6 +5,7 @@
 #include <new>
 
 #include "probes/dns_probe.h"
+#include "probes/http_probe.h"
 #include "probes/ntp_probe.h"
 #include "probes/tcp_probe.h"
 
@@ -27,14 +28,15 @@ constexpr ProbeKind kKinds[] = {
     {CheckType::kTcp, construct_in<TcpProbe>, destroy_as<TcpProbe>},
     {CheckType::kNtp, construct_in<NtpProbe>, destroy_as<NtpProbe>},
     {CheckType::kDns, construct_in<DnsProbe>, destroy_as<DnsProbe>},
+    {CheckType::kHttp, construct_in<HttpProbe>, destroy_as<HttpProbe>},
 };
 
 template <typename... T>
 constexpr size_t max_size() { return std::max({sizeof(T)...}); }
 template <typename... T>
 constexpr size_t max_align() { return std::max({alignof(T)...}); }
-constexpr size_t kSlotBytes = max_size<TcpProbe, NtpProbe, DnsProbe>();
-constexpr size_t kSlotAlign = max_align<TcpProbe, NtpProbe, DnsProbe>();
+constexpr size_t kSlotBytes = max_size<TcpProbe, NtpProbe, DnsProbe, HttpProbe>();
+constexpr size_t kSlotAlign = max_align<TcpProbe, NtpProbe, DnsProbe, HttpProbe>();
 
 struct SlotStorage {
   alignas(kSlotAlign) unsigned char bytes[kSlotBytes];

@@ -1,0 +1,294 @@
+#include "protocols/http_response.h"
+
+#include "mbedtls/base64.h"
+
+namespace probebox::http {
+namespace {
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+bool parse_decimal(std::string_view s, uint64_t& out) {
+  if (s.empty() || s.size() > 15) return false;
+  out = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return true;
+}
+
+bool has_bad_chars(std::string_view s) {
+  for (char c : s) {
+    if (c == '\r' || c == '\n' || c == '\0') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status ResponseParser::fail(StatusCode code, const char* why) {
+  state_ = State::kError;
+  error_ = why;
+  return code;
+}
+
+void ResponseParser::keep_body(const uint8_t* data, size_t n) {
+  size_t room = body_.capacity() - body_.size();
+  size_t keep = n < room ? n : room;
+  body_.append(std::string_view(reinterpret_cast<const char*>(data), keep));
+  body_dropped_ += n - keep;
+}
+
+Status ResponseParser::header_line(std::string_view line) {
+  if (++headers_ > kMaxHeaders) return fail(StatusCode::kResourceExhausted, "too many headers");
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0) return fail(StatusCode::kDataLoss, "malformed header");
+  std::string_view name = line.substr(0, colon);
+  std::string_view value = trim(line.substr(colon + 1));
+  if (iequals(name, "content-length")) {
+    uint64_t n;
+    if (!parse_decimal(value, n)) return fail(StatusCode::kDataLoss, "invalid Content-Length");
+    if (have_length_ && n != remaining_) return fail(StatusCode::kDataLoss, "conflicting Content-Length");
+    have_length_ = true;
+    remaining_ = n;
+  } else if (iequals(name, "transfer-encoding")) {
+    // Only "chunked" (last) is understood; anything else cannot be framed safely.
+    if (value.size() >= 7 && iequals(value.substr(value.size() - 7), "chunked")) chunked_ = true;
+    else return fail(StatusCode::kDataLoss, "unsupported Transfer-Encoding");
+  } else if (iequals(name, "content-type")) {
+    content_type_.assign(value);
+  } else if (iequals(name, "location")) {
+    location_.assign(value);
+  } else if (iequals(name, "date")) {
+    date_.assign(value);
+  }
+  return Status();
+}
+
+Status ResponseParser::line_complete() {
+  std::string_view line = line_.view();
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  switch (state_) {
+    case State::kStatusLine: {
+      // "HTTP/1.x NNN" and, optionally, " reason".
+      bool shaped = line.size() >= 12 && line.substr(0, 7) == "HTTP/1." && line[7] >= '0' && line[7] <= '9' &&
+                    line[8] == ' ' && (line.size() == 12 || line[12] == ' ');
+      if (!shaped) return fail(StatusCode::kDataLoss, "not an HTTP response");
+      int code = 0;
+      for (size_t i = 9; i < 12; ++i) {
+        if (line[i] < '0' || line[i] > '9') return fail(StatusCode::kDataLoss, "bad status code");
+        code = code * 10 + (line[i] - '0');
+      }
+      if (code < 100 || code > 599) return fail(StatusCode::kDataLoss, "bad status code");
+      status_ = code;
+      state_ = State::kHeaders;
+      return Status();
+    }
+    case State::kHeaders:
+      if (line.empty()) {
+        // 1xx responses are interim: the real one follows.
+        if (status_ >= 100 && status_ < 200) {
+          state_ = State::kStatusLine;
+          headers_ = 0;
+          return Status();
+        }
+        bool no_body = status_ == 204 || status_ == 304;
+        if (chunked_) {
+          have_length_ = false;
+          state_ = State::kChunkSize;
+        } else if (no_body || (have_length_ && remaining_ == 0)) {
+          state_ = State::kDone;
+        } else {
+          state_ = State::kBody;
+        }
+        return Status();
+      }
+      return header_line(line);
+    case State::kChunkSize: {
+      std::string_view size = line.substr(0, line.find(';'));  // chunk extensions ignored
+      size = trim(size);
+      if (size.empty() || size.size() > 8) return fail(StatusCode::kDataLoss, "bad chunk size");
+      uint64_t n = 0;
+      for (char c : size) {
+        int v = (c >= '0' && c <= '9') ? c - '0' : (lower(c) >= 'a' && lower(c) <= 'f') ? lower(c) - 'a' + 10 : -1;
+        if (v < 0) return fail(StatusCode::kDataLoss, "bad chunk size");
+        n = n * 16 + static_cast<uint64_t>(v);
+      }
+      remaining_ = n;
+      state_ = n == 0 ? State::kTrailers : State::kChunkData;
+      return Status();
+    }
+    case State::kChunkDataEnd:
+      if (!line.empty()) return fail(StatusCode::kDataLoss, "chunk not followed by CRLF");
+      state_ = State::kChunkSize;
+      return Status();
+    case State::kTrailers:
+      if (line.empty()) state_ = State::kDone;
+      else if (++headers_ > kMaxHeaders) return fail(StatusCode::kResourceExhausted, "too many trailers");
+      return Status();
+    default:
+      return fail(StatusCode::kInternal, "line in a non-line state");
+  }
+}
+
+Status ResponseParser::feed(std::span<const uint8_t> bytes) {
+  size_t i = 0;
+  while (i < bytes.size()) {
+    switch (state_) {
+      case State::kDone:
+        return Status();  // bytes after the response: ignored (Connection: close)
+      case State::kError:
+        return StatusCode::kDataLoss;
+      case State::kBody:
+      case State::kChunkData: {
+        size_t n = bytes.size() - i;
+        if (have_length_ || state_ == State::kChunkData) {
+          if (n > remaining_) n = static_cast<size_t>(remaining_);
+          remaining_ -= n;
+        }
+        keep_body(bytes.data() + i, n);
+        i += n;
+        if ((have_length_ || state_ == State::kChunkData) && remaining_ == 0) {
+          state_ = state_ == State::kChunkData ? State::kChunkDataEnd : State::kDone;
+        }
+        break;
+      }
+      default: {
+        char c = static_cast<char>(bytes[i++]);
+        if (c == '\n') {
+          Status s = line_complete();
+          line_.clear();
+          if (!s.ok()) return s;
+        } else {
+          line_.append(c);
+          if (line_.overflowed()) return fail(StatusCode::kResourceExhausted, "line too long");
+        }
+      }
+    }
+  }
+  return Status();
+}
+
+Status ResponseParser::finish_on_close() {
+  if (state_ == State::kDone) return Status();
+  if (state_ == State::kBody && !have_length_) {
+    state_ = State::kDone;
+    return Status();
+  }
+  return fail(StatusCode::kDataLoss, "connection closed before the response was complete");
+}
+
+bool parse_http_date(std::string_view s, int64_t& out) {
+  // "Sun, 06 Nov 1994 08:49:37 GMT"
+  if (s.size() != 29 || s[3] != ',' || s.substr(26) != "GMT") return false;
+  static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  size_t m = kMonths.find(s.substr(8, 3));
+  if (m == std::string_view::npos || m % 3 != 0) return false;
+  auto num = [&](size_t at, size_t len, int& v) {
+    v = 0;
+    for (size_t k = at; k < at + len; ++k) {
+      if (s[k] < '0' || s[k] > '9') return false;
+      v = v * 10 + (s[k] - '0');
+    }
+    return true;
+  };
+  int d, y, h, mi, se;
+  if (!num(5, 2, d) || !num(12, 4, y) || !num(17, 2, h) || !num(20, 2, mi) || !num(23, 2, se)) return false;
+  int mo = static_cast<int>(m / 3) + 1;
+  int64_t yy = mo <= 2 ? y - 1 : y;
+  int64_t era = yy / 400;
+  int64_t yoe = yy - era * 400;
+  int64_t doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+  int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+  out = days * 86400 + h * 3600 + mi * 60 + se;
+  return d >= 1 && d <= 31 && h < 24 && mi < 60 && se < 61;
+}
+
+void parse_testall_failures(std::string_view body, TextBuffer& services, size_t& count) {
+  static constexpr std::string_view kMarker = " seems down.";
+  count = 0;
+  while (!body.empty() && count < 16) {
+    size_t eol = body.find('\n');
+    std::string_view line = body.substr(0, eol);
+    body = eol == std::string_view::npos ? std::string_view() : body.substr(eol + 1);
+    size_t at = line.find(kMarker);
+    if (at == std::string_view::npos || at == 0 || at > 32) continue;
+    std::string_view name = trim(line.substr(0, at));
+    if (name.empty() || name.find(' ') != std::string_view::npos) continue;
+    if (count++ > 0) services.append(',');
+    services.append(name);
+  }
+}
+
+Status parse_url(std::string_view url, Url& out) {
+  out = Url{};
+  if (url.substr(0, 7) == "http://") {
+    url.remove_prefix(7);
+  } else if (url.substr(0, 8) == "https://") {
+    out.https = true;
+    out.port = 443;
+    url.remove_prefix(8);
+  } else {
+    return StatusCode::kInvalidArgument;
+  }
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) return StatusCode::kInvalidArgument;
+  }
+  size_t slash = url.find('/');
+  std::string_view authority = url.substr(0, slash);
+  std::string_view path = slash == std::string_view::npos ? std::string_view("/") : url.substr(slash);
+  if (authority.empty() || authority.find('@') != std::string_view::npos) return StatusCode::kInvalidArgument;
+  size_t colon = authority.rfind(':');
+  std::string_view host = authority.substr(0, colon);
+  if (colon != std::string_view::npos) {
+    uint64_t port;
+    if (!parse_decimal(authority.substr(colon + 1), port) || port < 1 || port > 65535) {
+      return StatusCode::kInvalidArgument;
+    }
+    out.port = static_cast<uint16_t>(port);
+  }
+  if (host.empty()) return StatusCode::kInvalidArgument;
+  out.host.assign(host);
+  out.path.assign(path);
+  if (out.host.overflowed() || out.path.overflowed()) return StatusCode::kInvalidArgument;
+  return Status();
+}
+
+Status build_get_request(TextBuffer& out, std::string_view host_header, std::string_view path, std::string_view basic) {
+  if (has_bad_chars(host_header) || has_bad_chars(path) || has_bad_chars(basic)) return StatusCode::kInvalidArgument;
+  out.clear();
+  out.append("GET ");
+  out.append(path);
+  out.append(" HTTP/1.1\r\nHost: ");
+  out.append(host_header);
+  out.append("\r\nUser-Agent: probebox/" PROBEBOX_VERSION "\r\nAccept: */*\r\nConnection: close\r\n");
+  if (!basic.empty()) {
+    unsigned char encoded[256];
+    size_t n = 0;
+    if (mbedtls_base64_encode(encoded, sizeof(encoded), &n, reinterpret_cast<const unsigned char*>(basic.data()),
+                              basic.size()) != 0) {
+      return StatusCode::kInvalidArgument;
+    }
+    out.append("Authorization: Basic ");
+    out.append(std::string_view(reinterpret_cast<const char*>(encoded), n));
+    out.append("\r\n");
+  }
+  out.append("\r\n");
+  return out.overflowed() ? Status(StatusCode::kResourceExhausted) : Status();
+}
+
+}  // namespace probebox::http

@@ -1,0 +1,80 @@
+// HTTP/1.x responses, parsed incrementally as bytes arrive in any chunk sizes:
+// status line, headers (bounded in length and count), and the body framed by
+// Content-Length, chunked encoding or the close of the connection. The body is kept
+// up to a fixed size and the rest is counted and dropped, so the read stays bounded.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "core/status.h"
+#include "core/text.h"
+
+namespace probebox::http {
+
+inline constexpr size_t kMaxLine = 1024;
+inline constexpr int kMaxHeaders = 64;
+inline constexpr size_t kMaxBodyKept = 2048;
+
+class ResponseParser {
+ public:
+  enum class State { kStatusLine, kHeaders, kBody, kChunkSize, kChunkData, kChunkDataEnd, kTrailers, kDone, kError };
+
+  // Feeds bytes; returns the parse error (kDataLoss malformed, kResourceExhausted a
+  // bound exceeded) or Ok. done() tells when the response is complete.
+  Status feed(std::span<const uint8_t> bytes);
+  // The peer closed the connection: completes a body framed by the close.
+  Status finish_on_close();
+  bool done() const { return state_ == State::kDone; }
+  State state() const { return state_; }
+
+  int status_code() const { return status_; }
+  std::string_view content_type() const { return content_type_.view(); }
+  std::string_view location() const { return location_.view(); }
+  std::string_view date() const { return date_.view(); }
+  std::string_view body() const { return body_.view(); }
+  bool body_truncated() const { return body_dropped_ > 0; }
+  uint64_t body_bytes() const { return body_.size() + body_dropped_; }
+  std::string_view error() const { return error_; }
+
+ private:
+  Status line_complete();
+  Status header_line(std::string_view line);
+  Status fail(StatusCode code, const char* why);
+  void keep_body(const uint8_t* data, size_t n);
+
+  State state_ = State::kStatusLine;
+  FixedText<kMaxLine> line_;
+  int status_ = 0;
+  int headers_ = 0;
+  bool chunked_ = false;
+  bool have_length_ = false;
+  uint64_t remaining_ = 0;  // of Content-Length, or of the current chunk
+  FixedText<128> content_type_;
+  FixedText<512> location_;
+  FixedText<64> date_;
+  FixedText<kMaxBodyKept> body_;
+  uint64_t body_dropped_ = 0;
+  const char* error_ = "";
+};
+
+// IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") to Unix seconds.
+bool parse_http_date(std::string_view text, int64_t& unix_seconds);
+
+// The services named by lines "<service> seems down. Reason: ..." of a failing
+// /testall body (appliance-requirements A1), comma-separated, bounded.
+void parse_testall_failures(std::string_view body, TextBuffer& services, size_t& count);
+
+struct Url {
+  bool https = false;
+  FixedText<253> host;
+  uint16_t port = 80;
+  FixedText<512> path;  // with the query
+};
+Status parse_url(std::string_view url, Url& out);
+
+// A GET with Host, User-Agent and Connection: close; `basic` is "user:password" or
+// empty. Inputs with CR, LF or NUL are refused (no header injection).
+Status build_get_request(TextBuffer& out, std::string_view host_header, std::string_view path, std::string_view basic);
+
+}  // namespace probebox::http

@@ -1,0 +1,106 @@
+"""The http probe against the lab's /testall: every verdict rule of checks.md."""
+import unittest
+
+from simtest import HOST, by_id, lab_session, run_once
+
+
+class Http(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.lab = lab_session(cls)
+        cls.base = f"http://{HOST}:{cls.lab.ports['testall']}"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.lab.down()
+
+    def run_mode(self, mode, **check):
+        self.lab.set("testall", mode)
+        doc = {"schema": 1, "defaults": {"timeout_ms": 3000, "latency_warn_ms": 1000},
+               "checks": [dict({"id": "h", "type": "http", "url": f"{self.base}/testall"}, **check)]}
+        code, out, err = run_once(doc)
+        self.assertIsNotNone(out, err)
+        return by_id(out)["h"]
+
+    def test_healthy(self):
+        c = self.run_mode("ok")
+        self.assertEqual(c["status"], "ok", c["summary"])
+        self.assertEqual(c["details"]["http_status"], 200)
+        self.assertTrue(c["details"]["body_match"])
+        self.assertEqual(c["details"]["services_down"], [])
+        self.assertLessEqual(abs(c["details"]["server_date_skew_s"]), 2)
+        self.assertEqual(c["group"], "health")
+
+    def test_unhealthy_lists_the_services_down(self):
+        c = self.run_mode("fail")
+        self.assertEqual(c["status"], "critical")
+        self.assertEqual(c["details"]["http_status"], 500)
+        self.assertEqual(c["details"]["services_down"], ["manage", "users"])
+        self.assertIn("manage", c["summary"])
+
+    def test_stall_times_out(self):
+        c = self.run_mode("stall", timeout_ms=1500)
+        self.assertEqual(c["status"], "critical")
+        self.assertIsNone(c["details"]["http_status"])
+        self.assertGreaterEqual(c["latency_ms"], 1500)
+
+    def test_slow_is_a_warning(self):
+        c = self.run_mode("slow:1300")
+        self.assertEqual(c["status"], "warning", c["summary"])
+
+    def test_chunked_body(self):
+        c = self.run_mode("chunked")
+        self.assertEqual(c["status"], "ok", c["summary"])
+        self.assertTrue(c["details"]["body_match"])
+
+    def test_redirect_is_reported_not_followed(self):
+        c = self.run_mode("redirect")
+        self.assertEqual(c["status"], "critical")
+        self.assertEqual(c["details"]["location"], "https://manage.lab.test/testall")
+        c = self.run_mode("redirect", expect_status=[301])
+        self.assertEqual(c["status"], "ok", c["summary"])  # the HTTPS-only exposure check
+
+    def test_warn_status(self):
+        c = self.run_mode("fail", warn_status=[500])
+        self.assertEqual(c["status"], "warning")
+
+    def test_wrong_body(self):
+        c = self.run_mode("ok", expect_body="healthy")
+        self.assertEqual(c["status"], "critical")
+        self.assertFalse(c["details"]["body_match"])
+
+    def test_server_clock_skew_is_a_warning(self):
+        c = self.run_mode("skew")
+        self.assertEqual(c["status"], "warning", c["summary"])
+        self.assertAlmostEqual(c["details"]["server_date_skew_s"], 120, delta=3)
+
+    def test_service_down_is_critical(self):
+        try:
+            c = self.run_mode("down")
+        finally:
+            self.lab.set("testall", "ok")
+        self.assertEqual(c["status"], "critical")
+        self.assertIn("refused", c["summary"])
+
+    def test_authenticated_health_endpoint(self):
+        key = self.lab.ports["health_api_key"]
+        c = self.run_mode("ok", url=f"{self.base}/health/status/services", username="api_keys_health",
+                          password=key, expect_status=[204], warn_status=[520, 429])
+        self.assertEqual(c["status"], "ok", c["summary"])
+        self.assertEqual(c["details"]["http_status"], 204)
+        c = self.run_mode("fail", url=f"{self.base}/health/status/services", username="api_keys_health",
+                          password=key, expect_status=[204], warn_status=[520, 429])
+        self.assertEqual(c["status"], "warning")
+        c = self.run_mode("ok", url=f"{self.base}/health/status/services", username="api_keys_health",
+                          password="wrong", expect_status=[204])
+        self.assertEqual(c["status"], "critical")
+        self.assertEqual(c["details"]["http_status"], 401)
+
+    def test_https_fails_clearly_until_tls(self):
+        c = self.run_mode("ok", url=f"https://{HOST}:{self.lab.ports['testall']}/testall")
+        self.assertEqual(c["status"], "unknown")
+        self.assertIn("TLS", c["summary"])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,159 @@
+#include "protocols/http_response.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+namespace probebox::http {
+namespace {
+
+Status feed_all(ResponseParser& p, std::string_view s) {
+  return p.feed({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
+}
+
+constexpr std::string_view kHealthy =
+    "HTTP/1.1 200 OK\r\nX-Powered-By: Express\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+    "Date: Sun, 22 Nov 2026 10:04:05 GMT\r\n\r\nOK";
+
+TEST(HttpResponse, HealthyTestall) {
+  ResponseParser p;
+  ASSERT_TRUE(feed_all(p, kHealthy).ok());
+  ASSERT_TRUE(p.done());
+  EXPECT_EQ(p.status_code(), 200);
+  EXPECT_EQ(p.content_type(), "text/plain");
+  EXPECT_EQ(p.body(), "OK");
+  int64_t t;
+  ASSERT_TRUE(parse_http_date(p.date(), t));
+  EXPECT_EQ(t, 1795341845);
+}
+
+TEST(HttpResponse, EverySplitPointGivesTheSameResult) {
+  std::string chunked =
+      "HTTP/1.1 500 Internal Server Error\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "1a;ext=1\r\nmanage seems down. Reason:\r\n3\r\n x\n\r\n0\r\nTrailer: t\r\n\r\n";
+  for (size_t split = 0; split <= chunked.size(); ++split) {
+    ResponseParser p;
+    ASSERT_TRUE(feed_all(p, std::string_view(chunked).substr(0, split)).ok()) << split;
+    ASSERT_TRUE(feed_all(p, std::string_view(chunked).substr(split)).ok()) << split;
+    ASSERT_TRUE(p.done()) << split;
+    EXPECT_EQ(p.body(), "manage seems down. Reason: x\n") << split;
+  }
+  ResponseParser bytewise;
+  for (char c : std::string(kHealthy)) ASSERT_TRUE(feed_all(bytewise, std::string_view(&c, 1)).ok());
+  EXPECT_TRUE(bytewise.done());
+  EXPECT_EQ(bytewise.body(), "OK");
+}
+
+TEST(HttpResponse, BodyUntilClose) {
+  ResponseParser p;
+  ASSERT_TRUE(feed_all(p, "HTTP/1.0 200 OK\r\n\r\nhello").ok());
+  EXPECT_FALSE(p.done());
+  ASSERT_TRUE(p.finish_on_close().ok());
+  EXPECT_EQ(p.body(), "hello");
+}
+
+TEST(HttpResponse, CloseBeforeTheEndIsAnError) {
+  ResponseParser p;
+  ASSERT_TRUE(feed_all(p, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort").ok());
+  EXPECT_FALSE(p.finish_on_close().ok());
+}
+
+TEST(HttpResponse, RedirectLocationAndNoBodyStatuses) {
+  ResponseParser p;
+  ASSERT_TRUE(feed_all(p, "HTTP/1.1 301 Moved\r\nLocation: https://manage.lab.test/testall\r\n\r\n").ok());
+  EXPECT_FALSE(p.done());  // no length: body until close
+  ResponseParser q;
+  ASSERT_TRUE(feed_all(q, "HTTP/1.1 204 No Content\r\n\r\n").ok());
+  EXPECT_TRUE(q.done());
+  ResponseParser r;
+  ASSERT_TRUE(feed_all(r, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").ok());
+  EXPECT_TRUE(r.done());
+  EXPECT_EQ(r.status_code(), 200);
+}
+
+TEST(HttpResponse, BoundsHold) {
+  ResponseParser endless_header;
+  std::string h = "HTTP/1.1 200 OK\r\nX: " + std::string(5000, 'a');
+  EXPECT_EQ(feed_all(endless_header, h).code(), StatusCode::kResourceExhausted);
+  ResponseParser many;
+  std::string m = "HTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 100; ++i) m += "X-" + std::to_string(i) + ": v\r\n";
+  EXPECT_EQ(feed_all(many, m).code(), StatusCode::kResourceExhausted);
+  ResponseParser endless_status;
+  EXPECT_EQ(feed_all(endless_status, std::string(5000, 'H')).code(), StatusCode::kResourceExhausted);
+  ResponseParser big_body;
+  std::string b = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + std::string(100000, 'z');
+  ASSERT_TRUE(feed_all(big_body, b).ok());
+  EXPECT_TRUE(big_body.done());
+  EXPECT_TRUE(big_body.body_truncated());
+  EXPECT_EQ(big_body.body().size(), kMaxBodyKept);
+  EXPECT_EQ(big_body.body_bytes(), 100000u);
+}
+
+TEST(HttpResponse, MalformedIsRejected) {
+  for (std::string_view bad : {"SSH-2.0-OpenSSH\r\n", "HTTP/1.1 2x0 OK\r\n", "HTTP/1.1 999 Odd\r\n",
+                               "HTTP/1.1 200 OK\r\nno colon here\r\n",
+                               "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n",
+                               "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n",
+                               "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n",
+                               "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n",
+                               "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+                               "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nOKX\r\n"}) {
+    ResponseParser p;
+    EXPECT_FALSE(feed_all(p, bad).ok()) << bad;
+  }
+}
+
+TEST(HttpResponse, SeededMutationsNeverCrash) {
+  std::mt19937 rng(7);
+  std::string base(kHealthy);
+  for (int i = 0; i < 20000; ++i) {
+    std::string m = base;
+    for (int e = 0; e < 3; ++e) m[rng() % m.size()] = static_cast<char>(rng());
+    ResponseParser p;
+    size_t at = 0;
+    while (at < m.size()) {
+      size_t n = 1 + rng() % 8;
+      if (!feed_all(p, std::string_view(m).substr(at, n)).ok()) break;
+      at += n;
+    }
+    EXPECT_LE(p.body().size(), kMaxBodyKept);
+  }
+}
+
+TEST(HttpHelpers, TestallFailures) {
+  FixedText<200> names;
+  size_t count = 0;
+  parse_testall_failures(
+      "manage seems down. Reason: connect ENOENT /var/lib/auth0/sockets/auth0-manage.socket\n"
+      "docs seems down. Reason: connect ECONNREFUSED 127.0.0.1:5000\nsomething else\n",
+      names, count);
+  EXPECT_EQ(count, 2u);
+  EXPECT_EQ(names.view(), "manage,docs");
+}
+
+TEST(HttpHelpers, UrlAndRequest) {
+  Url u;
+  ASSERT_TRUE(parse_url("http://10.0.2.2:18080/testall?x=1", u).ok());
+  EXPECT_EQ(u.host.view(), "10.0.2.2");
+  EXPECT_EQ(u.port, 18080);
+  EXPECT_EQ(u.path.view(), "/testall?x=1");
+  ASSERT_TRUE(parse_url("https://manage.lab.test", u).ok());
+  EXPECT_TRUE(u.https);
+  EXPECT_EQ(u.port, 443);
+  EXPECT_EQ(u.path.view(), "/");
+  EXPECT_FALSE(parse_url("http://user@host/", u).ok());
+  EXPECT_FALSE(parse_url("http://host:0/", u).ok());
+  EXPECT_FALSE(parse_url("ftp://host/", u).ok());
+  EXPECT_FALSE(parse_url("http://host/a b", u).ok());
+
+  FixedText<512> req;
+  ASSERT_TRUE(build_get_request(req, "manage.lab.test", "/testall", "probe:secret").ok());
+  EXPECT_NE(req.view().find("GET /testall HTTP/1.1\r\nHost: manage.lab.test\r\n"), std::string_view::npos);
+  EXPECT_NE(req.view().find("Authorization: Basic cHJvYmU6c2VjcmV0\r\n"), std::string_view::npos);
+  EXPECT_FALSE(build_get_request(req, "evil\r\nX: y", "/", "").ok());
+}
+
+}  // namespace
+}  // namespace probebox::http
