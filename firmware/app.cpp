@@ -8,8 +8,9 @@
 
 namespace probebox {
 
-void App::start(const Config& config, RunMode mode) {
+void App::start(const Config& config, std::string_view config_text, RunMode mode) {
   config_ = config;
+  config_text_.assign(config_text);
   mode_ = mode;
   net::bind_platform(board_.clock, board_.entropy);
   lwip_init();

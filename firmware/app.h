@@ -27,10 +27,11 @@ class App {
   static constexpr uint16_t kWebPort = 80;
 
   explicit App(BoardServices services)
-      : board_(services), scheduler_(pool_, health_), api_(config_, health_, services.clock) {}
+      : board_(services), scheduler_(pool_, health_), api_(config_, config_text_, health_, services.clock) {}
 
-  // Brings up lwIP, the interface and the web server with `config` (copied).
-  void start(const Config& config, RunMode mode);
+  // Brings up lwIP, the interface and the web server with `config` (copied) and
+  // the document it was parsed from (kept for GET /api/config).
+  void start(const Config& config, std::string_view config_text, RunMode mode);
   void step();
 
   bool network_ready() const { return netif_.has_address(); }
@@ -49,6 +50,7 @@ class App {
 
   BoardServices board_;
   Config config_;
+  FixedText<PROBEBOX_MAX_CONFIG_BYTES> config_text_;
   ProbePool pool_;
   HealthModel health_;
   Scheduler scheduler_;

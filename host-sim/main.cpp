@@ -133,8 +133,8 @@ int main(int argc, char** argv) {
     return kExitUnknown;
   }
   probebox::ConfigStore store(g_flash, kConfigSlotSectors);
+  std::string text;
   if (!opt.config_path.empty()) {
-    std::string text;
     if (!read_file(opt.config_path, text)) {
       std::fprintf(stderr, "probebox-sim: cannot read %s\n", opt.config_path.c_str());
       return kExitUnknown;
@@ -156,12 +156,14 @@ int main(int argc, char** argv) {
     size_t stored_len = 0;
     probebox::Status loaded = store.load(g_stored, stored_len);
     if (loaded.ok() && probebox::parse_config({g_stored, stored_len}, g_config, g_errors).ok()) {
+      text.assign(g_stored, stored_len);
       std::fprintf(stderr, "probebox-sim: config from %s (sequence %u)\n", opt.flash_path.c_str(),
                    static_cast<unsigned>(store.sequence()));
     } else {
       if (loaded.ok()) std::fprintf(stderr, "probebox-sim: stored config no longer valid; factory config\n");
       // Factory config: no checks until an operator adds some.
-      probebox::parse_config("{\"schema\":1,\"device\":{\"name\":\"probebox\"}}", g_config, g_errors);
+      text = "{\"schema\":1,\"device\":{\"name\":\"probebox\"}}";
+      probebox::parse_config(text, g_config, g_errors);
     }
   }
 
@@ -170,7 +172,7 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   if (!g_ethernet.open(opt.once ? 0 : static_cast<uint16_t>(opt.http_port))) return kExitUnknown;
-  g_app.start(g_config, opt.once ? App::RunMode::kOnce : App::RunMode::kContinuous);
+  g_app.start(g_config, text, opt.once ? App::RunMode::kOnce : App::RunMode::kContinuous);
   if (!opt.once) {
     std::fprintf(stderr, "probebox-sim: web UI and API on http://127.0.0.1:%d/\n", opt.http_port);
   }

@@ -71,6 +71,8 @@ BootArgs parse_boot_args(char* cmdline) {
   return args;
 }
 
+size_t g_config_length = 0;
+
 bool load_config(const char* path) {
   int handle = board::semihosting::open(path, false);
   if (handle < 0) {
@@ -86,6 +88,7 @@ bool load_config(const char* path) {
   long got = board::semihosting::read(handle, g_config_text, static_cast<size_t>(length));
   board::semihosting::close(handle);
   if (got != length) return false;
+  g_config_length = static_cast<size_t>(length);
   if (!probebox::parse_config({g_config_text, static_cast<size_t>(length)}, g_config, g_errors).ok()) {
     probebox::FixedText<2048> msg;
     g_errors.render(msg);
@@ -156,7 +159,8 @@ int main() {
     log_line("probebox: LAN9118 not found");
     stop(kExitUnknown);
   }
-  g_app.start(g_config, args.once ? probebox::App::RunMode::kOnce : probebox::App::RunMode::kContinuous);
+  g_app.start(g_config, {g_config_text, g_config_length},
+              args.once ? probebox::App::RunMode::kOnce : probebox::App::RunMode::kContinuous);
 
   const int64_t began = g_clock.now();
   for (;;) {

@@ -1,5 +1,6 @@
 #include "web/api_handler.h"
 
+#include "config/config_view.h"
 #include "web/events_document.h"
 #include "web/status_document.h"
 
@@ -14,6 +15,11 @@ void ApiHandler::handle(const HttpRequest& request, HttpResponse& response) {
       return;
     }
     write_status_document(response.body, config_, health_, DocumentKind::kStatus, clock_.now());
+  } else if (request.path == "/api/config" && get) {
+    if (!write_masked_config(config_text_.view(), response.body).ok()) {
+      response.status = 500;
+      response.body.assign("{\"error\":\"stored config cannot be shown\"}");
+    }
   } else if (request.path == "/api/events" && get) {
     write_events_document(response.body, health_.events(), clock_.now(), EventLog::kCapacity);
   } else if (request.path == "/healthz") {

@@ -10,12 +10,13 @@ namespace probebox {
 
 class ApiHandler final : public HttpHandler {
  public:
-  ApiHandler(const Config& config, const HealthModel& health, hal::Clock& clock)
-      : config_(config), health_(health), clock_(clock) {}
+  ApiHandler(const Config& config, const TextBuffer& config_text, const HealthModel& health, hal::Clock& clock)
+      : config_(config), config_text_(config_text), health_(health), clock_(clock) {}
   void handle(const HttpRequest& request, HttpResponse& response) override;
 
  private:
   const Config& config_;
+  const TextBuffer& config_text_;
   const HealthModel& health_;
   hal::Clock& clock_;
 };

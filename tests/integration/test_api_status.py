@@ -11,13 +11,15 @@ class ApiStatus(unittest.TestCase):
         closed = free_port()
         doc = {"schema": 1, "device": {"name": "probe-api"}, "defaults": {"interval_s": 2, "timeout_ms": 1000},
                "checks": [{"id": "open", "type": "tcp", "host": HOST, "port": listener.port},
-                          {"id": "closed", "type": "tcp", "host": HOST, "port": closed}]}
+                          {"id": "closed", "type": "tcp", "host": HOST, "port": closed},
+                          {"id": "relay", "type": "http", "url": f"http://{HOST}:{closed}/testall",
+                           "username": "probe", "password": "relay-secret"}]}
         try:
             with running_sim(doc) as (proc, port):
                 def all_ran():
                     status, headers, body = http_get(port, "/api/status")
                     parsed = json.loads(body)
-                    ran = all(c["status"] != "unknown" for c in parsed["checks"])
+                    ran = all(c["summary"] != "not run yet" for c in parsed["checks"])
                     return (status, headers, parsed) if ran else None
 
                 got = wait_for(all_ran, 20)
@@ -35,6 +37,12 @@ class ApiStatus(unittest.TestCase):
 
                 code = wait_for(lambda: _status_of(port, "/nope"), 5)
                 self.assertEqual(code, 404)
+
+                status, _, body = http_get(port, "/api/config")
+                self.assertEqual(status, 200)
+                shown = json.loads(body)
+                self.assertEqual(shown["checks"][2]["password"], "********")
+                self.assertNotIn(b"relay-secret", body)
         finally:
             listener.close()
 
