@@ -1,9 +1,11 @@
 #include "app.h"
 
 #include "lwip/dns.h"
+#include "net/platform_hooks.h"
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
 #include "net/net_glue.h"
+#include "net/tls_memory.h"
 #include "config/config_parser.h"
 
 namespace probebox {
@@ -13,7 +15,11 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   config_text_.assign(config_text);
   mode_ = mode;
   net::bind_platform(board_.clock, board_.entropy);
+  net::tls_memory_init();
   lwip_init();
+  if (!tls_.setup(config_.text(config_.trust_anchors_pem)).ok()) {
+    probebox_platform_log("probebox: TLS set-up failed (trust anchors unreadable?)\n");
+  }
 
   net::AddressingConfig addressing;
   addressing.dhcp = config_.network.dhcp;
@@ -56,7 +62,7 @@ void App::step() {
   hal::MonoMicros now = board_.clock.now();
   if (!checks_started_ && netif_.has_address()) {
     scheduler_.load(config_, board_.clock,
-                    mode_ == RunMode::kOnce ? Scheduler::Mode::kOnce : Scheduler::Mode::kContinuous);
+                    mode_ == RunMode::kOnce ? Scheduler::Mode::kOnce : Scheduler::Mode::kContinuous, &tls_);
     checks_started_ = true;
     checks_started_at_ = now;
   }

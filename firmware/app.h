@@ -41,6 +41,7 @@ class App {
   const Scheduler& scheduler() const { return scheduler_; }
   const net::EthernetNetif& netif() const { return netif_; }
   const SyslogSender& syslog() const { return syslog_; }
+  bool tls_ready() const { return tls_.ready(); }
   bool web_listening() const { return web_ok_; }
   // When the first check could start (the interface had an address).
   hal::MonoMicros checks_started_at() const { return checks_started_at_; }
@@ -58,6 +59,7 @@ class App {
   ApiHandler api_;
   SyslogSender syslog_;
   HttpServer web_;
+  net::TlsClientConfig tls_;
   RunMode mode_ = RunMode::kContinuous;
   bool checks_started_ = false;
   hal::MonoMicros checks_started_at_ = 0;

@@ -76,6 +76,7 @@ struct CheckConfig {
   ListRef names;
   ListRef same_cert_as;
   ListRef distinct_from;
+  bool full_handshake = false;  // benchmarks: complete the handshake instead of stopping early
 
   // smtp
   StartTls starttls = StartTls::kPrefer;

@@ -131,6 +131,7 @@ class Parser {
 
   bool string(int i, TextRef& out, size_t max_len, bool allow_empty = false);
   bool integer(int i, int64_t min, int64_t max, int64_t& out);
+  bool boolean(int i, bool& out);
   bool host(int i, TextRef& out);
   bool server(int i, TextRef& host_out, uint16_t& port, uint16_t default_port);
   bool server_list(int i, ListRef& out, uint16_t default_port);
@@ -217,6 +218,16 @@ bool Parser::integer(int i, int64_t min, int64_t max, int64_t& out) {
   }
   out = v;
   return true;
+}
+
+bool Parser::boolean(int i, bool& out) {
+  std::string_view s = raw(i);
+  if (tok(i).type == JSMN_PRIMITIVE && (s == "true" || s == "false")) {
+    out = s == "true";
+    return true;
+  }
+  error("must be true or false");
+  return false;
 }
 
 bool Parser::host(int i, TextRef& out) {
@@ -480,6 +491,8 @@ bool Parser::check_member(CheckConfig& c, std::string_view key, int v) {
     string_list(v, c.same_cert_as, 32);
   } else if (type == CheckType::kTlsCert && key == "distinct_from") {
     string_list(v, c.distinct_from, 32);
+  } else if (type == CheckType::kTlsCert && key == "full_handshake") {
+    boolean(v, c.full_handshake);
   } else if (type == CheckType::kSmtp && key == "starttls") {
     if (!string(v, t, 8)) return true;
     if (c_.text(t) == "prefer") c.starttls = StartTls::kPrefer;

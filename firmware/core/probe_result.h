@@ -17,6 +17,7 @@ struct ProbeMeasurements {
   int64_t ntp_offset_us = 0;
   int http_status = 0;
   int64_t dns_lookup_us = -1;
+  FixedText<64> cert_sha256;  // lower-case hex; compared across same_cert_as / distinct_from
 };
 
 struct ProbeResult {

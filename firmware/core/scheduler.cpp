@@ -2,8 +2,9 @@
 
 namespace probebox {
 
-void Scheduler::load(const Config& config, hal::Clock& clock, Mode mode) {
+void Scheduler::load(const Config& config, hal::Clock& clock, Mode mode, net::TlsClientConfig* tls) {
   cancel_all();
+  tls_ = tls;
   config_ = &config;
   clock_ = &clock;
   mode_ = mode;
@@ -78,7 +79,7 @@ void Scheduler::start(uint16_t index, hal::MonoMicros now) {
   e.probe = probe;
   ++in_flight_;
   if (in_flight_ > max_in_flight_seen_) max_in_flight_seen_ = in_flight_;
-  probe->start(check, ProbeEnv{clock_, config_});
+  probe->start(check, ProbeEnv{clock_, config_, tls_});
 }
 
 void Scheduler::step(hal::MonoMicros now) {

@@ -28,7 +28,7 @@ class Scheduler {
   Scheduler(ProbePool& pool, ResultSink& sink) : pool_(pool), sink_(sink) {}
 
   // (Re)loads the check list; in-flight probes are cancelled, schedules restart.
-  void load(const Config& config, hal::Clock& clock, Mode mode);
+  void load(const Config& config, hal::Clock& clock, Mode mode, net::TlsClientConfig* tls = nullptr);
   // Harvests finished probes, enforces deadlines, starts due checks.
   void step(hal::MonoMicros now);
   // Makes a check (or all) due at once.
@@ -57,6 +57,7 @@ class Scheduler {
   ResultSink& sink_;
   const Config* config_ = nullptr;
   hal::Clock* clock_ = nullptr;
+  net::TlsClientConfig* tls_ = nullptr;
   Mode mode_ = Mode::kContinuous;
   std::array<Entry, Config::kMaxChecks> entries_{};
   uint16_t cursor_ = 0;  // round-robin start point, so no check starves

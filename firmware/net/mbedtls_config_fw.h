@@ -12,6 +12,10 @@
 #define MBEDTLS_PLATFORM_C
 #define MBEDTLS_PLATFORM_MEMORY
 #define MBEDTLS_MEMORY_BUFFER_ALLOC_C
+/* Current use and high-water mark of the arena, for the reports and the soak. */
+#define MBEDTLS_MEMORY_DEBUG
+/* 8, not the default 4: blocks hold pointers and 64-bit fields on a 64-bit host. */
+#define MBEDTLS_MEMORY_ALIGN_MULTIPLE 8
 #define MBEDTLS_PLATFORM_TIME_TYPE_MACRO long long
 #define MBEDTLS_PLATFORM_TIME_MACRO probebox_mbedtls_time
 #define MBEDTLS_NO_PLATFORM_ENTROPY

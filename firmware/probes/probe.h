@@ -5,6 +5,7 @@
 #include "config/config_model.h"
 #include "core/probe_result.h"
 #include "hal/clock.h"
+#include "net/tls_client.h"
 
 namespace probebox {
 
@@ -13,6 +14,7 @@ namespace probebox {
 struct ProbeEnv {
   hal::Clock* clock = nullptr;
   const Config* config = nullptr;
+  net::TlsClientConfig* tls = nullptr;  // shared RNG and trust anchors
 };
 
 class Probe {

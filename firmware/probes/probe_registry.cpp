@@ -8,6 +8,7 @@
 #include "probes/http_probe.h"
 #include "probes/ntp_probe.h"
 #include "probes/tcp_probe.h"
+#include "probes/tls_cert_probe.h"
 
 namespace probebox {
 namespace {
@@ -29,14 +30,15 @@ constexpr ProbeKind kKinds[] = {
     {CheckType::kNtp, construct_in<NtpProbe>, destroy_as<NtpProbe>},
     {CheckType::kDns, construct_in<DnsProbe>, destroy_as<DnsProbe>},
     {CheckType::kHttp, construct_in<HttpProbe>, destroy_as<HttpProbe>},
+    {CheckType::kTlsCert, construct_in<TlsCertProbe>, destroy_as<TlsCertProbe>},
 };
 
 template <typename... T>
 constexpr size_t max_size() { return std::max({sizeof(T)...}); }
 template <typename... T>
 constexpr size_t max_align() { return std::max({alignof(T)...}); }
-constexpr size_t kSlotBytes = max_size<TcpProbe, NtpProbe, DnsProbe, HttpProbe>();
-constexpr size_t kSlotAlign = max_align<TcpProbe, NtpProbe, DnsProbe, HttpProbe>();
+constexpr size_t kSlotBytes = max_size<TcpProbe, NtpProbe, DnsProbe, HttpProbe, TlsCertProbe>();
+constexpr size_t kSlotAlign = max_align<TcpProbe, NtpProbe, DnsProbe, HttpProbe, TlsCertProbe>();
 
 struct SlotStorage {
   alignas(kSlotAlign) unsigned char bytes[kSlotBytes];

@@ -45,9 +45,9 @@ def default_ports(base):
     """Fixed ports by default, so the demo config can be static."""
     if base is None:
         return {"testall": 18080, "dns": 15353, "sntp": 12300, "control": 18999,
-                "mesh": [17777, 27017, 18721, 18701], "isolated": 19443}
+                "mesh": [17777, 27017, 18721, 18701], "isolated": 19443, "tls_base": 18443}
     return {"testall": base, "dns": base + 1, "sntp": base + 2, "control": base + 3,
-            "mesh": [base + 4, base + 5, base + 6, base + 7], "isolated": base + 8}
+            "mesh": [base + 4, base + 5, base + 6, base + 7], "isolated": base + 8, "tls_base": base + 20}
 
 
 class Modes:
@@ -275,6 +275,21 @@ def serve(directory, base, max_seconds):
     mesh = {p: SwitchablePort(p, stop) for p in ports["mesh"]}
     dns = Dnsmasq(ports["dns"], directory)
     dns.up()
+    # TLS scenarios run under Debian's python3, whose python3-cryptography makes the certificates.
+    tls = subprocess.Popen(["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "tls_lab.py"),
+                            "--dir", directory, "--base-port", str(ports["tls_base"]),
+                            "--max-seconds", str(max_seconds)], stdin=subprocess.DEVNULL)
+    tls_info = os.path.join(directory, "tls.json")
+    deadline = time.monotonic() + 60
+    while not os.path.exists(tls_info) and time.monotonic() < deadline and tls.poll() is None:
+        time.sleep(0.05)
+    if not os.path.exists(tls_info):
+        # Fail loudly: a lab without its TLS scenarios would fail the tests obscurely.
+        print("lab: the TLS scenarios did not start (tls_lab.py)", file=sys.stderr)
+        dns.down()
+        http_server.down()
+        tls.kill()
+        sys.exit(1)
 
     class Control(http.server.BaseHTTPRequestHandler):
         def log_message(self, *args):
@@ -316,6 +331,9 @@ def serve(directory, base, max_seconds):
     control = ThreadingHTTPServer((LOOPBACK, ports["control"]), Control)
     threading.Thread(target=control.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
     info = dict(ports, pid=os.getpid(), health_api_key=HEALTH_KEY, names=NAMES)
+    if os.path.exists(tls_info):
+        with open(tls_info) as f:
+            info["tls"] = json.load(f)
     with open(os.path.join(directory, "lab.json.tmp"), "w") as f:
         json.dump(info, f, indent=1)
     os.replace(os.path.join(directory, "lab.json.tmp"), os.path.join(directory, "lab.json"))
@@ -324,6 +342,8 @@ def serve(directory, base, max_seconds):
     control.shutdown()
     http_server.down()
     dns.down()
+    tls.terminate()
+    tls.wait(5)
     for p in mesh.values():
         p.close()
 
@@ -345,7 +365,7 @@ class Lab:
             os.unlink(info)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=open(os.path.join(self.dir, "lab.err"), "w"), start_new_session=True)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # the TLS scenarios' keys take a few seconds to make
         while time.monotonic() < deadline:
             if os.path.exists(info):
                 with open(info) as f:
@@ -355,7 +375,7 @@ class Lab:
             if self.proc.poll() is not None:
                 raise RuntimeError("lab failed: " + open(os.path.join(self.dir, "lab.err")).read())
             time.sleep(0.05)
-        raise RuntimeError("lab did not come up in 10 s")
+        raise RuntimeError("lab did not come up in 60 s")
 
     def _wait_dns(self):
         # dnsmasq takes a moment to bind; a query for a known name tells when it answers.

@@ -1,0 +1,78 @@
+// A TLS 1.2 client session driven by the probe that owns the TCP connection: the
+// probe hands it received pbufs (acknowledged to TCP only as mbedTLS consumes them,
+// so the window is the only buffer) and steps the handshake itself, which lets the
+// tls_cert probe stop as soon as the server has proved it holds the key.
+// TlsClientConfig holds what every session shares: RNG and the trust anchors.
+#pragma once
+#include <cstdint>
+#include <string_view>
+
+#include "core/status.h"
+#include "core/text.h"
+#include "lwip/pbuf.h"
+#include "lwip/tcp.h"
+#include "mbedtls/ctr_drbg.h"
+#include "mbedtls/entropy.h"
+#include "mbedtls/ssl.h"
+#include "mbedtls/x509_crt.h"
+
+namespace probebox::net {
+
+class TlsClientConfig {
+ public:
+  // Seeds the RNG and parses the PEM trust anchors (empty: none). Idempotent.
+  Status setup(std::string_view trust_anchors_pem);
+  void reset();
+  bool has_trust_anchors() const { return anchor_count_ > 0; }
+  mbedtls_x509_crt* anchors() { return anchor_count_ > 0 ? &anchors_ : nullptr; }
+  mbedtls_ssl_config* ssl_config() { return &conf_; }
+  bool ready() const { return ready_; }
+
+ private:
+  mbedtls_entropy_context entropy_;
+  mbedtls_ctr_drbg_context drbg_;
+  mbedtls_x509_crt anchors_;
+  mbedtls_ssl_config conf_;
+  int anchor_count_ = 0;
+  bool ready_ = false;
+};
+
+class TlsClientSession {
+ public:
+  enum class Progress { kWantMore, kServerProved, kEstablished, kFailed };
+  // Bytes buffered from TCP beyond which the peer is sending more than a handshake needs.
+  static constexpr size_t kMaxPending = 24 * 1024;
+
+  Status begin(TlsClientConfig& config, struct tcp_pcb* pcb, std::string_view server_name);
+  // Queues received TCP data (takes the pbuf); false when over kMaxPending.
+  bool push(struct pbuf* p);
+  void peer_closed() { peer_closed_ = true; }
+  // Runs the handshake as far as the data allows. With stop_early, stops once the
+  // server's Certificate and signed ServerKeyExchange are verified (ECDHE suites).
+  Progress handshake(bool stop_early);
+  // Application data after the handshake; <0 with WANT_READ when nothing yet.
+  int read(uint8_t* out, size_t len);
+  int write(const uint8_t* data, size_t len);
+  void end();  // frees the mbedTLS state and any queued pbufs
+
+  // The chain the server sent (leaf first), valid after kServerProved/kEstablished.
+  const mbedtls_x509_crt* peer_chain() const;
+  uint32_t verify_flags() const;
+  const char* ciphersuite() const;
+  void describe_error(TextBuffer& out) const;
+  bool active() const { return active_; }
+
+ private:
+  static int bio_send(void* ctx, const unsigned char* buf, size_t len);
+  static int bio_recv(void* ctx, unsigned char* buf, size_t len);
+
+  mbedtls_ssl_context ssl_;
+  struct tcp_pcb* pcb_ = nullptr;
+  struct pbuf* pending_ = nullptr;
+  size_t pending_bytes_ = 0;
+  int last_error_ = 0;
+  bool peer_closed_ = false;
+  bool active_ = false;
+};
+
+}  // namespace probebox::net

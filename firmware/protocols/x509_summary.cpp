@@ -1,0 +1,152 @@
+#include "protocols/x509_summary.h"
+
+#include <algorithm>
+
+#include "mbedtls/oid.h"
+#include "mbedtls/pk.h"
+#include "mbedtls/sha256.h"
+#include "web/events_document.h"
+
+namespace probebox::x509 {
+namespace {
+
+int64_t to_unix(const mbedtls_x509_time& t) {
+  int64_t y = t.year, m = t.mon, d = t.day;
+  int64_t yy = m <= 2 ? y - 1 : y;
+  int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+  int64_t yoe = yy - era * 400;
+  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+  return days * 86400 + t.hour * 3600 + t.min * 60 + t.sec;
+}
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+void dn_text(const mbedtls_x509_name& dn, TextBuffer& out) {
+  char buf[256];
+  int n = mbedtls_x509_dn_gets(buf, sizeof(buf), &dn);
+  out.assign(n > 0 ? std::string_view(buf, static_cast<size_t>(n)) : std::string_view("?"));
+}
+
+const char* md_name(mbedtls_md_type_t md) {
+  switch (md) {
+    case MBEDTLS_MD_SHA1: return "SHA1";
+    case MBEDTLS_MD_SHA224: return "SHA224";
+    case MBEDTLS_MD_SHA256: return "SHA256";
+    case MBEDTLS_MD_SHA384: return "SHA384";
+    case MBEDTLS_MD_SHA512: return "SHA512";
+    case MBEDTLS_MD_MD5: return "MD5";
+    default: return "?";
+  }
+}
+
+}  // namespace
+
+void append_iso8601(TextBuffer& out, int64_t unix_seconds) { probebox::append_iso8601(out, unix_seconds); }
+
+void summarize(const mbedtls_x509_crt& c, CertSummary& s) {
+  s = CertSummary{};
+  dn_text(c.subject, s.subject);
+  dn_text(c.issuer, s.issuer);
+  s.not_before = to_unix(c.valid_from);
+  s.not_after = to_unix(c.valid_to);
+  for (const mbedtls_x509_sequence* san = &c.subject_alt_names; san != nullptr && san->buf.p != nullptr;
+       san = san->next) {
+    // dNSName entries only ([2] IA5String); IP addresses and others are not names.
+    if (san->buf.tag != (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_X509_SAN_DNS_NAME)) continue;
+    if (s.san_count == kMaxSans) {
+      s.sans_truncated = true;
+      break;
+    }
+    if (s.san_count > 0) s.sans.append('\n');
+    s.sans.append(std::string_view(reinterpret_cast<const char*>(san->buf.p), san->buf.len));
+    ++s.san_count;
+  }
+  s.sans_truncated |= s.sans.overflowed();
+  mbedtls_pk_type_t pk = mbedtls_pk_get_type(&c.pk);
+  s.key_type.assign(pk == MBEDTLS_PK_RSA ? "RSA" : (pk == MBEDTLS_PK_ECKEY || pk == MBEDTLS_PK_ECDSA) ? "EC" : "other");
+  s.key_bits = static_cast<uint32_t>(mbedtls_pk_get_bitlen(&c.pk));
+  // Named as OpenSSL names them: "sha256WithRSAEncryption", "ecdsa-with-SHA256".
+  const char* md = md_name(c.sig_md);
+  if (c.sig_pk == MBEDTLS_PK_RSA) {
+    for (const char* k = md; *k != '\0'; ++k) s.sig_alg.append(lower(*k));
+    s.sig_alg.append("WithRSAEncryption");
+  } else if (c.sig_pk == MBEDTLS_PK_ECDSA) {
+    s.sig_alg.appendf("ecdsa-with-%s", md);
+  } else if (c.sig_pk == MBEDTLS_PK_RSASSA_PSS) {
+    s.sig_alg.appendf("rsassaPss-%s", md);
+  } else {
+    s.sig_alg.assign("other");
+  }
+  s.sha1_signature = c.sig_md == MBEDTLS_MD_SHA1 || c.sig_md == MBEDTLS_MD_MD5;
+  unsigned char digest[32];
+  mbedtls_sha256_ret(c.raw.p, c.raw.len, digest, 0);
+  for (unsigned char b : digest) s.sha256.appendf("%02x", b);
+}
+
+int32_t days_left(int64_t not_after, int64_t now) {
+  int64_t diff = not_after - now;
+  int64_t days = diff >= 0 ? diff / 86400 : -((-diff + 86399) / 86400);
+  return static_cast<int32_t>(days);
+}
+
+bool name_covered(std::string_view name, std::string_view pattern) {
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (!pattern.empty() && pattern.back() == '.') pattern.remove_suffix(1);
+  if (pattern.substr(0, 2) != "*.") return iequals(name, pattern);
+  std::string_view suffix = pattern.substr(2);
+  // At least two labels under the wildcard: "*.test" must not cover every .test name.
+  if (suffix.find('.') == std::string_view::npos || suffix.find('*') != std::string_view::npos) return false;
+  size_t dot = name.find('.');
+  if (dot == std::string_view::npos || dot == 0) return false;
+  return iequals(name.substr(dot + 1), suffix);
+}
+
+bool covered_by_sans(std::string_view name, const CertSummary& s) {
+  std::string_view rest = s.sans.view();
+  while (!rest.empty()) {
+    size_t nl = rest.find('\n');
+    if (name_covered(name, rest.substr(0, nl))) return true;
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+  }
+  return false;
+}
+
+ChainVerdict judge_chain(const mbedtls_x509_crt* sent, bool have_anchors, uint32_t handshake_flags) {
+  ChainVerdict v;
+  constexpr uint32_t kJudgedElsewhere =
+      MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE | MBEDTLS_X509_BADCERT_CN_MISMATCH;
+  if (have_anchors) {
+    v.flags = handshake_flags & ~kJudgedElsewhere;
+    v.complete = (v.flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) == 0;
+    v.trusted = v.flags == 0 ? Trust::kYes : Trust::kNo;
+    return v;
+  }
+  v.trusted = Trust::kNotJudged;
+  if (sent == nullptr) return v;
+  const mbedtls_x509_crt* last = sent;
+  while (last->next != nullptr && last->next->raw.p != nullptr) last = last->next;
+  bool self_issued = last->issuer_raw.len == last->subject_raw.len &&
+                     std::equal(last->issuer_raw.p, last->issuer_raw.p + last->issuer_raw.len, last->subject_raw.p);
+  if (!self_issued) {
+    v.flags = MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+    return v;
+  }
+  uint32_t flags = 0;
+  // The tail of the sent list is itself a one-element list: the only anchor.
+  mbedtls_x509_crt_verify(const_cast<mbedtls_x509_crt*>(sent), const_cast<mbedtls_x509_crt*>(last), nullptr,
+                          nullptr, &flags, nullptr, nullptr);
+  v.flags = flags & ~kJudgedElsewhere;
+  v.complete = (v.flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) == 0;
+  return v;
+}
+
+}  // namespace probebox::x509

@@ -1,0 +1,108 @@
+"""The tls_cert probe against the lab's TLS scenarios: every verdict rule of
+checks.md, days_left against the certificate's own notAfter, and hostile peers."""
+import time
+import unittest
+
+from simtest import HOST, by_id, lab_session, run_once
+
+NAMES = ["manage.lab.test", "rta.lab.test", "webtask.lab.test", "app1.lab.test"]
+
+
+class TlsCert(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.lab = lab_session(cls)
+        cls.tls = cls.lab.ports["tls"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.lab.down()
+
+    def run_scenarios(self, labels, anchors=True, **extra):
+        checks = [dict({"id": label, "type": "tls_cert", "host": HOST, "port": self.tls["scenarios"][label]["port"],
+                        "server_name": "manage.lab.test", "names": NAMES}, **extra) for label in labels]
+        doc = {"schema": 1, "defaults": {"timeout_ms": 4000, "cert_warn_days": 30, "cert_crit_days": 14},
+               "checks": checks}
+        if anchors:
+            doc["trust_anchors_pem"] = self.tls["root_pem"]
+        code, out, err = run_once(doc, timeout=120)
+        self.assertIsNotNone(out, err)
+        return by_id(out)
+
+    def expected_days(self, label):
+        return (self.tls["scenarios"][label]["not_after"] - time.time()) // 86400
+
+    def test_good_certificate(self):
+        c = self.run_scenarios(["good"])["good"]
+        d = c["details"]
+        self.assertEqual(c["status"], "ok", c["summary"])
+        self.assertAlmostEqual(d["days_left"], self.expected_days("good"), delta=1)
+        self.assertTrue(d["chain_complete"])
+        self.assertTrue(d["trusted"])
+        self.assertEqual(d["missing_names"], [])
+        self.assertEqual((d["key_type"], d["key_bits"]), ("RSA", 2048))
+        self.assertEqual(d["sig_alg"], "sha256WithRSAEncryption")
+        self.assertEqual(d["sha256"], self.tls["scenarios"]["good"]["sha256"])
+        self.assertEqual(sorted(d["sans"]), sorted(NAMES))
+        self.assertIn("manage.lab.test", d["subject"])
+        self.assertRegex(d["not_after"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertEqual(c["group"], "cert")
+
+    def test_every_rule(self):
+        r = self.run_scenarios(["warn", "crit", "expired", "future", "missing-name", "wildcard",
+                                "no-intermediate", "rsa1024", "ec", "sha1", "self-signed"])
+        self.assertEqual(r["warn"]["status"], "warning", r["warn"]["summary"])
+        self.assertAlmostEqual(r["warn"]["details"]["days_left"], self.expected_days("warn"), delta=1)
+        self.assertEqual(r["crit"]["status"], "critical")
+        self.assertAlmostEqual(r["crit"]["details"]["days_left"], self.expected_days("crit"), delta=1)
+        self.assertEqual(r["expired"]["status"], "critical")
+        self.assertEqual(r["expired"]["details"]["days_left"], -3)
+        self.assertEqual(r["future"]["status"], "critical")
+        self.assertIn("not valid yet", r["future"]["summary"])
+        self.assertEqual(r["missing-name"]["status"], "critical")
+        self.assertEqual(r["missing-name"]["details"]["missing_names"], ["app1.lab.test"])
+        self.assertEqual(r["wildcard"]["status"], "ok", r["wildcard"]["summary"])
+        self.assertEqual(r["wildcard"]["details"]["missing_names"], [])
+        self.assertEqual(r["no-intermediate"]["status"], "critical")
+        self.assertFalse(r["no-intermediate"]["details"]["chain_complete"])
+        for label in ("good", "warn", "crit", "expired", "missing-name", "rsa1024", "ec", "sha1"):
+            if label in r:
+                self.assertTrue(r[label]["details"]["chain_complete"], label)
+        self.assertEqual(r["rsa1024"]["status"], "critical")
+        self.assertEqual(r["rsa1024"]["details"]["key_bits"], 1024)
+        self.assertEqual(r["ec"]["status"], "critical")
+        self.assertEqual(r["ec"]["details"]["key_type"], "EC")
+        self.assertEqual(r["sha1"]["status"], "warning", r["sha1"]["summary"])
+        self.assertEqual(r["sha1"]["details"]["sig_alg"], "sha1WithRSAEncryption")
+        self.assertEqual(r["self-signed"]["status"], "critical")
+        self.assertFalse(r["self-signed"]["details"]["chain_complete"])
+
+    def test_wildcard_covers_exactly_one_label(self):
+        c = self.run_scenarios(["wildcard"], names=["manage.lab.test", "deep.app1.lab.test", "lab.test"])["wildcard"]
+        self.assertEqual(c["status"], "critical")
+        self.assertEqual(c["details"]["missing_names"], ["deep.app1.lab.test", "lab.test"])
+
+    def test_without_trust_anchors(self):
+        r = self.run_scenarios(["self-signed", "good"], anchors=False)
+        self.assertTrue(r["self-signed"]["details"]["chain_complete"])
+        self.assertIsNone(r["self-signed"]["details"]["trusted"])
+        self.assertEqual(r["self-signed"]["status"], "ok", r["self-signed"]["summary"])
+        # The server sent leaf and intermediate but not up to a self-issued root.
+        self.assertFalse(r["good"]["details"]["chain_complete"])
+        self.assertIsNone(r["good"]["details"]["trusted"])
+
+    def test_full_handshake_gives_the_same_verdict(self):
+        c = self.run_scenarios(["good", "missing-name"], full_handshake=True)
+        self.assertEqual(c["good"]["status"], "ok", c["good"]["summary"])
+        self.assertEqual(c["missing-name"]["details"]["missing_names"], ["app1.lab.test"])
+
+    def test_hostile_peers_give_clear_verdicts_and_the_next_cycle_works(self):
+        r = self.run_scenarios(["garbage", "close-mid-handshake", "good"])
+        self.assertEqual(r["garbage"]["status"], "critical")
+        self.assertIn("handshake failed", r["garbage"]["summary"])
+        self.assertEqual(r["close-mid-handshake"]["status"], "critical")
+        self.assertEqual(r["good"]["status"], "ok")
+
+
+if __name__ == "__main__":
+    unittest.main()
