@@ -18,6 +18,9 @@
 #define MBEDTLS_MEMORY_ALIGN_MULTIPLE 8
 #define MBEDTLS_PLATFORM_TIME_TYPE_MACRO long long
 #define MBEDTLS_PLATFORM_TIME_MACRO probebox_mbedtls_time
+/* mbedTLS's diagnostics go to the board's log, never to the C library's stdio. */
+#define MBEDTLS_PLATFORM_FPRINTF_MACRO probebox_mbedtls_fprintf
+#define MBEDTLS_PLATFORM_PRINTF_MACRO probebox_mbedtls_printf
 #define MBEDTLS_NO_PLATFORM_ENTROPY
 #define MBEDTLS_ENTROPY_HARDWARE_ALT
 #define MBEDTLS_ERROR_C
@@ -83,6 +86,8 @@ extern "C" {
 #endif
 /* Wall-clock seconds from the box's clock (0 while it is unsynchronised). */
 long long probebox_mbedtls_time(long long* out);
+int probebox_mbedtls_fprintf(void* stream, const char* format, ...);
+int probebox_mbedtls_printf(const char* format, ...);
 #ifdef __cplusplus
 }
 #endif

@@ -1,5 +1,7 @@
 #include "net/net_glue.h"
 
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 
 #include "lwip/arch.h"
@@ -63,4 +65,29 @@ extern "C" long long probebox_mbedtls_time(long long* out) {
   }
   if (out != nullptr) *out = seconds;
   return seconds;
+}
+
+namespace {
+int log_formatted(const char* format, va_list args) {
+  char line[160];
+  int n = std::vsnprintf(line, sizeof(line), format, args);
+  probebox_platform_log("%s", line);
+  return n;
+}
+}  // namespace
+
+extern "C" int probebox_mbedtls_fprintf(void*, const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  int n = log_formatted(format, args);
+  va_end(args);
+  return n;
+}
+
+extern "C" int probebox_mbedtls_printf(const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  int n = log_formatted(format, args);
+  va_end(args);
+  return n;
 }

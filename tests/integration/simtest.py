@@ -101,9 +101,20 @@ def running_sim(doc, http_port=None, extra_args=()):
         os.unlink(path)
 
 
-def http_get(port, path, timeout=3):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as r:
-        return r.status, r.headers, r.read()
+def http_get(port, path, timeout=5, attempts=3):
+    """GET from the simulator's forwarded port; a transient timeout or reset on a
+    loaded machine is retried (bounded), an HTTP error status is not."""
+    import urllib.error
+    for attempt in range(attempts):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as r:
+                return r.status, r.headers, r.read()
+        except urllib.error.HTTPError:
+            raise
+        except OSError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
 
 
 def wait_for(predicate, timeout_s, interval_s=0.1):
