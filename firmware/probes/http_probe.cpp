@@ -1,7 +1,6 @@
 #include "probes/http_probe.h"
 
 #include "core/json_writer.h"
-#include "lwip/altcp_tcp.h"
 #include "lwip/pbuf.h"
 
 namespace probebox {
@@ -25,13 +24,15 @@ std::string_view trim_ws(std::string_view s) {
 void HttpProbe::DoStart() {
   pcb_ = nullptr;
   aborted_in_callback_ = false;
+  request_sent_ = false;
+  peer_closed_ = false;
   parser_ = http::ResponseParser();
   if (!http::parse_url(env().config->text(check().url), url_).ok()) {
     fail(Outcome::kUnknown, "the URL cannot be requested");
     return;
   }
-  if (url_.https) {
-    fail(Outcome::kUnknown, "https needs TLS, not built into this firmware yet");
+  if (url_.https && (env().tls == nullptr || !env().tls->ready())) {
+    fail(Outcome::kUnknown, "TLS is not set up on this box");
     return;
   }
   switch (resolver_.start(url_.host.view(), this, on_resolved)) {
@@ -49,25 +50,81 @@ void HttpProbe::on_resolved(void* self) {
 }
 
 void HttpProbe::connect() {
-  pcb_ = altcp_tcp_new_ip_type(IPADDR_TYPE_V4);
+  pcb_ = tcp_new_ip_type(IPADDR_TYPE_V4);
   if (pcb_ == nullptr) {
     fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)");
     return;
   }
-  altcp_arg(pcb_, this);
-  altcp_err(pcb_, on_error);
-  altcp_recv(pcb_, on_recv);
-  if (altcp_connect(pcb_, &resolver_.address(), url_.port, on_connected) != ERR_OK) {
+  tcp_arg(pcb_, this);
+  tcp_err(pcb_, on_error);
+  tcp_recv(pcb_, on_recv);
+  if (tcp_connect(pcb_, &resolver_.address(), url_.port, on_connected) != ERR_OK) {
     fail(Outcome::kCritical, "no route to the host");
   }
 }
 
-err_t HttpProbe::on_connected(void* arg, struct altcp_pcb*, err_t err) {
+err_t HttpProbe::on_connected(void* arg, struct tcp_pcb* pcb, err_t err) {
   auto* probe = static_cast<HttpProbe*>(arg);
   if (probe == nullptr || probe->finished()) return ERR_OK;
-  if (err != ERR_OK) probe->fail(Outcome::kCritical, "connection failed");
-  else probe->send_request();
+  if (err != ERR_OK) {
+    probe->fail(Outcome::kCritical, "connection failed");
+  } else if (probe->url_.https) {
+    // SNI and the name check use the Host the request names.
+    std::string_view host = probe->check().host_header.empty() ? probe->url_.host.view()
+                                                               : probe->env().config->text(probe->check().host_header);
+    if (!probe->tls_.begin(*probe->env().tls, pcb, host).ok()) probe->fail(Outcome::kUnknown, "no memory for a TLS session");
+    else probe->drive_tls();
+  } else {
+    probe->send_request();
+  }
   return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
+}
+
+void HttpProbe::drive_tls() {
+  if (!request_sent_) {
+    switch (tls_.handshake(false)) {
+      case net::TlsClientSession::Progress::kWantMore:
+        if (peer_closed_) fail(Outcome::kCritical, "TLS: the server closed during the handshake");
+        return;
+      case net::TlsClientSession::Progress::kFailed: {
+        FixedText<100> why("TLS handshake failed: ");
+        tls_.describe_error(why);
+        fail(Outcome::kCritical, why.view());
+        return;
+      }
+      default:
+        break;
+    }
+    // Verified against the trust anchors when there are any; dates are the tls_cert
+    // check's to judge, the name and the chain are this request's business.
+    uint32_t flags = tls_.verify_flags() & ~(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
+    if (env().tls->has_trust_anchors() && flags != 0) {
+      fail(Outcome::kCritical, (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) ? "TLS: certificate is not for this host"
+                                                                          : "TLS: certificate does not verify");
+      return;
+    }
+    send_request();
+    return;
+  }
+  uint8_t plain[512];
+  for (int rounds = 0; rounds < 64 && !finished(); ++rounds) {
+    int n = tls_.read(plain, sizeof(plain));
+    if (n > 0) {
+      consume({plain, static_cast<size_t>(n)});
+      continue;
+    }
+    if (n == MBEDTLS_ERR_SSL_WANT_READ && !peer_closed_) return;
+    // Close notify, EOF or an error: the body may be framed by the close.
+    if (parser_.finish_on_close().ok()) conclude();
+    else fail(Outcome::kCritical, parser_.error());
+    return;
+  }
+}
+
+void HttpProbe::consume(std::span<const uint8_t> bytes) {
+  Status s = parser_.feed(bytes);
+  if (!s.ok()) fail(Outcome::kCritical, parser_.error());
+  else if (parser_.done()) conclude();
 }
 
 void HttpProbe::send_request() {
@@ -91,18 +148,36 @@ void HttpProbe::send_request() {
     fail(Outcome::kUnknown, "request cannot be built from the config");
     return;
   }
-  if (altcp_write(pcb_, request.c_str(), static_cast<u16_t>(request.size()), TCP_WRITE_FLAG_COPY) != ERR_OK) {
+  request_sent_ = true;
+  if (url_.https) {
+    if (tls_.write(reinterpret_cast<const uint8_t*>(request.c_str()), request.size()) != static_cast<int>(request.size())) {
+      fail(Outcome::kCritical, "could not send the request over TLS");
+    }
+    return;
+  }
+  if (tcp_write(pcb_, request.c_str(), static_cast<u16_t>(request.size()), TCP_WRITE_FLAG_COPY) != ERR_OK) {
     fail(Outcome::kCritical, "could not send the request");
     return;
   }
-  altcp_output(pcb_);
+  tcp_output(pcb_);
 }
 
-err_t HttpProbe::on_recv(void* arg, struct altcp_pcb* pcb, struct pbuf* p, err_t) {
+err_t HttpProbe::on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t) {
   auto* probe = static_cast<HttpProbe*>(arg);
   if (probe == nullptr || probe->finished()) {
     if (p != nullptr) pbuf_free(p);
     return ERR_OK;
+  }
+  if (probe->url_.https) {
+    if (p == nullptr) {
+      probe->peer_closed_ = true;
+      probe->tls_.peer_closed();
+    } else if (!probe->tls_.push(p)) {
+      probe->fail(Outcome::kCritical, "the server sent more than the probe reads");
+      return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
+    }
+    probe->drive_tls();
+    return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
   }
   if (p == nullptr) {  // the server closed
     if (probe->parser_.finish_on_close().ok()) probe->conclude();
@@ -110,11 +185,9 @@ err_t HttpProbe::on_recv(void* arg, struct altcp_pcb* pcb, struct pbuf* p, err_t
     return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
   }
   for (struct pbuf* q = p; q != nullptr && !probe->finished(); q = q->next) {
-    Status s = probe->parser_.feed({static_cast<const uint8_t*>(q->payload), q->len});
-    if (!s.ok()) probe->fail(Outcome::kCritical, probe->parser_.error());
-    else if (probe->parser_.done()) probe->conclude();
+    probe->consume({static_cast<const uint8_t*>(q->payload), q->len});
   }
-  if (!probe->aborted_in_callback_ && probe->pcb_ != nullptr) altcp_recved(pcb, p->tot_len);
+  if (!probe->aborted_in_callback_ && probe->pcb_ != nullptr) tcp_recved(pcb, p->tot_len);
   pbuf_free(p);
   return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
 }
@@ -227,12 +300,14 @@ void HttpProbe::DoDescribeTimeout() {
 
 void HttpProbe::DoRelease() {
   resolver_.cancel();
+  tls_.end();
   if (pcb_ == nullptr) return;
-  altcp_arg(pcb_, nullptr);
-  altcp_err(pcb_, nullptr);
-  altcp_recv(pcb_, nullptr);
-  if (altcp_close(pcb_) != ERR_OK) {
-    altcp_abort(pcb_);
+  tcp_arg(pcb_, nullptr);
+  tcp_err(pcb_, nullptr);
+  tcp_recv(pcb_, nullptr);
+  tcp_setprio(pcb_, TCP_PRIO_MIN);
+  if (tcp_close(pcb_) != ERR_OK) {
+    tcp_abort(pcb_);
     aborted_in_callback_ = true;
   }
   pcb_ = nullptr;

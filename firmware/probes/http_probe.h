@@ -1,8 +1,9 @@
-// `http` check: an HTTP/1.1 GET of the URL over lwIP's altcp (plain TCP now, TLS
-// underneath with the TLS issue), the response parsed incrementally and bounded,
-// redirects reported and never followed; the verdict rules of spec/checks.md.
+// `http` check: an HTTP/1.1 GET of the URL over TCP, or over TLS for https (the
+// same trust anchors as tls_cert, the host name checked), the response parsed
+// incrementally and bounded, redirects reported and never followed; the verdict
+// rules of spec/checks.md.
 #pragma once
-#include "lwip/altcp.h"
+#include "lwip/tcp.h"
 #include "probes/host_resolver.h"
 #include "probes/probe.h"
 #include "protocols/http_response.h"
@@ -17,17 +18,22 @@ class HttpProbe final : public Probe {
 
   void connect();
   void send_request();
+  void drive_tls();
+  void consume(std::span<const uint8_t> bytes);
   void conclude();
   void fail(Outcome outcome, std::string_view why);
 
   static void on_resolved(void* self);
-  static err_t on_connected(void* arg, struct altcp_pcb* pcb, err_t err);
-  static err_t on_recv(void* arg, struct altcp_pcb* pcb, struct pbuf* p, err_t err);
+  static err_t on_connected(void* arg, struct tcp_pcb* pcb, err_t err);
+  static err_t on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t err);
   static void on_error(void* arg, err_t err);
 
   http::Url url_;
   HostResolver resolver_;
-  struct altcp_pcb* pcb_ = nullptr;
+  struct tcp_pcb* pcb_ = nullptr;
+  net::TlsClientSession tls_;
+  bool request_sent_ = false;
+  bool peer_closed_ = false;
   http::ResponseParser parser_;
   bool aborted_in_callback_ = false;
 };

@@ -96,10 +96,29 @@ class Http(unittest.TestCase):
         self.assertEqual(c["status"], "critical")
         self.assertEqual(c["details"]["http_status"], 401)
 
-    def test_https_fails_clearly_until_tls(self):
-        c = self.run_mode("ok", url=f"https://{HOST}:{self.lab.ports['testall']}/testall")
-        self.assertEqual(c["status"], "unknown")
-        self.assertIn("TLS", c["summary"])
+    def test_https_through_the_load_balancer(self):
+        tls = self.lab.ports["tls"]
+        port = tls["scenarios"]["good"]["port"]
+        doc = {"schema": 1, "trust_anchors_pem": tls["root_pem"], "defaults": {"timeout_ms": 4000},
+               "checks": [
+                   {"id": "lb", "type": "http", "url": f"https://{HOST}:{port}/testall",
+                    "host_header": "manage.lab.test"},
+                   {"id": "wrong-name", "type": "http", "url": f"https://{HOST}:{port}/testall"},
+                   {"id": "no-intermediate", "type": "http", "host_header": "manage.lab.test",
+                    "url": f"https://{HOST}:{tls['scenarios']['no-intermediate']['port']}/testall"},
+                   {"id": "garbage", "type": "http", "host_header": "manage.lab.test",
+                    "url": f"https://{HOST}:{tls['scenarios']['garbage']['port']}/testall"}]}
+        code, out, err = run_once(doc)
+        r = by_id(out)
+        self.assertEqual(r["lb"]["status"], "ok", r["lb"]["summary"])
+        self.assertEqual(r["lb"]["details"]["http_status"], 200)
+        self.assertTrue(r["lb"]["details"]["body_match"])
+        self.assertEqual(r["wrong-name"]["status"], "critical")
+        self.assertIn("not for this host", r["wrong-name"]["summary"])
+        self.assertEqual(r["no-intermediate"]["status"], "critical")
+        self.assertIn("does not verify", r["no-intermediate"]["summary"])
+        self.assertEqual(r["garbage"]["status"], "critical")
+        self.assertIn("TLS", r["garbage"]["summary"])
 
 
 if __name__ == "__main__":
