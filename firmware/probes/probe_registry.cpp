@@ -7,6 +7,7 @@
 #include "probes/dns_probe.h"
 #include "probes/http_probe.h"
 #include "probes/ntp_probe.h"
+#include "probes/smtp_probe.h"
 #include "probes/tcp_probe.h"
 #include "probes/tls_cert_probe.h"
 
@@ -31,14 +32,15 @@ constexpr ProbeKind kKinds[] = {
     {CheckType::kDns, construct_in<DnsProbe>, destroy_as<DnsProbe>},
     {CheckType::kHttp, construct_in<HttpProbe>, destroy_as<HttpProbe>},
     {CheckType::kTlsCert, construct_in<TlsCertProbe>, destroy_as<TlsCertProbe>},
+    {CheckType::kSmtp, construct_in<SmtpProbe>, destroy_as<SmtpProbe>},
 };
 
 template <typename... T>
 constexpr size_t max_size() { return std::max({sizeof(T)...}); }
 template <typename... T>
 constexpr size_t max_align() { return std::max({alignof(T)...}); }
-constexpr size_t kSlotBytes = max_size<TcpProbe, NtpProbe, DnsProbe, HttpProbe, TlsCertProbe>();
-constexpr size_t kSlotAlign = max_align<TcpProbe, NtpProbe, DnsProbe, HttpProbe, TlsCertProbe>();
+constexpr size_t kSlotBytes = max_size<TcpProbe, NtpProbe, DnsProbe, HttpProbe, TlsCertProbe, SmtpProbe>();
+constexpr size_t kSlotAlign = max_align<TcpProbe, NtpProbe, DnsProbe, HttpProbe, TlsCertProbe, SmtpProbe>();
 
 struct SlotStorage {
   alignas(kSlotAlign) unsigned char bytes[kSlotBytes];

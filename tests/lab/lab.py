@@ -45,9 +45,11 @@ def default_ports(base):
     """Fixed ports by default, so the demo config can be static."""
     if base is None:
         return {"testall": 18080, "dns": 15353, "sntp": 12300, "control": 18999,
-                "mesh": [17777, 27017, 18721, 18701], "isolated": 19443, "tls_base": 18443}
+                "mesh": [17777, 27017, 18721, 18701], "isolated": 19443, "tls_base": 18443,
+                "smtp_base": 12525}
     return {"testall": base, "dns": base + 1, "sntp": base + 2, "control": base + 3,
-            "mesh": [base + 4, base + 5, base + 6, base + 7], "isolated": base + 8, "tls_base": base + 20}
+            "mesh": [base + 4, base + 5, base + 6, base + 7], "isolated": base + 8, "tls_base": base + 20,
+            "smtp_base": base + 40}
 
 
 class Modes:
@@ -330,10 +332,24 @@ def serve(directory, base, max_seconds):
 
     control = ThreadingHTTPServer((LOOPBACK, ports["control"]), Control)
     threading.Thread(target=control.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    # SMTP relays (aiosmtpd, Debian's python3), with the TLS scenarios' good certificate.
+    smtp = subprocess.Popen(["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "smtp_lab.py"),
+                             "--dir", directory, "--base-port", str(ports["smtp_base"]),
+                             "--cert", os.path.join(directory, "pki", "good.chain.pem"),
+                             "--key", os.path.join(directory, "pki", "good.key.pem"),
+                             "--max-seconds", str(max_seconds)], stdin=subprocess.DEVNULL)
+    smtp_info = os.path.join(directory, "smtp.json")
+    deadline = time.monotonic() + 30
+    while not os.path.exists(smtp_info) and time.monotonic() < deadline and smtp.poll() is None:
+        time.sleep(0.05)
     info = dict(ports, pid=os.getpid(), health_api_key=HEALTH_KEY, names=NAMES)
-    if os.path.exists(tls_info):
-        with open(tls_info) as f:
-            info["tls"] = json.load(f)
+    with open(tls_info) as f:
+        info["tls"] = json.load(f)
+    if os.path.exists(smtp_info):
+        with open(smtp_info) as f:
+            info["smtp"] = json.load(f)
+    else:
+        print("lab: the SMTP relays did not start (smtp_lab.py)", file=sys.stderr)
     with open(os.path.join(directory, "lab.json.tmp"), "w") as f:
         json.dump(info, f, indent=1)
     os.replace(os.path.join(directory, "lab.json.tmp"), os.path.join(directory, "lab.json"))
@@ -342,8 +358,9 @@ def serve(directory, base, max_seconds):
     control.shutdown()
     http_server.down()
     dns.down()
-    tls.terminate()
-    tls.wait(5)
+    for child in (tls, smtp):
+        child.terminate()
+        child.wait(5)
     for p in mesh.values():
         p.close()
 

@@ -1,0 +1,278 @@
+#include "probes/smtp_probe.h"
+
+#include "core/json_writer.h"
+
+namespace probebox {
+namespace {
+// The relay speaks first: its banner arrives through on_recv, nothing to do on connect.
+err_t ignore_connected(void*, struct tcp_pcb*, err_t) { return ERR_OK; }
+}  // namespace
+
+void SmtpProbe::DoStart() {
+  pcb_ = nullptr;
+  step_ = Step::kBanner;
+  reply_.reset();
+  banner_.clear();
+  mechanisms_.clear();
+  auth_plain_ = false;
+  starttls_offered_ = tls_used_ = peer_closed_ = aborted_in_callback_ = false;
+  auth_result_ = -1;
+  switch (resolver_.start(env().config->text(check().host), this, on_resolved)) {
+    case HostResolver::State::kResolved: connect(); break;
+    case HostResolver::State::kPending: break;
+    default: conclude(Outcome::kCritical, "cannot resolve the relay"); break;
+  }
+}
+
+void SmtpProbe::on_resolved(void* self) {
+  auto* probe = static_cast<SmtpProbe*>(self);
+  if (probe->finished()) return;
+  if (probe->resolver_.state() == HostResolver::State::kResolved) probe->connect();
+  else probe->conclude(Outcome::kCritical, "cannot resolve the relay");
+}
+
+void SmtpProbe::connect() {
+  pcb_ = tcp_new_ip_type(IPADDR_TYPE_V4);
+  if (pcb_ == nullptr) {
+    conclude(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)");
+    return;
+  }
+  tcp_arg(pcb_, this);
+  tcp_err(pcb_, on_error);
+  tcp_recv(pcb_, on_recv);
+  if (tcp_connect(pcb_, &resolver_.address(), check().port, ignore_connected) != ERR_OK) {
+    conclude(Outcome::kCritical, "no route to the relay");
+  }
+}
+
+
+void SmtpProbe::send(std::string_view line) {
+  if (tls_used_) {
+    if (tls_.write(reinterpret_cast<const uint8_t*>(line.data()), line.size()) != static_cast<int>(line.size())) {
+      conclude(Outcome::kCritical, "could not write to the relay over TLS");
+    }
+    return;
+  }
+  if (pcb_ == nullptr || tcp_write(pcb_, line.data(), static_cast<u16_t>(line.size()), TCP_WRITE_FLAG_COPY) != ERR_OK) {
+    conclude(Outcome::kCritical, "could not write to the relay");
+    return;
+  }
+  tcp_output(pcb_);
+}
+
+err_t SmtpProbe::on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t) {
+  auto* probe = static_cast<SmtpProbe*>(arg);
+  if (probe == nullptr || probe->finished()) {
+    if (p != nullptr) pbuf_free(p);
+    return ERR_OK;
+  }
+  if (p == nullptr) {
+    probe->peer_closed_ = true;
+    if (probe->tls_.active()) {
+      probe->tls_.peer_closed();
+      probe->drive_tls();
+    }
+    if (!probe->finished()) probe->conclude(Outcome::kCritical, "the relay closed the connection");
+    return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
+  }
+  if (probe->tls_.active()) {
+    if (!probe->tls_.push(p)) probe->conclude(Outcome::kCritical, "the relay sent too much over TLS");
+    else probe->drive_tls();
+    return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
+  }
+  for (struct pbuf* q = p; q != nullptr && !probe->finished(); q = q->next) {
+    probe->consume({static_cast<const uint8_t*>(q->payload), q->len});
+  }
+  if (!probe->aborted_in_callback_ && probe->pcb_ != nullptr) tcp_recved(pcb, p->tot_len);
+  pbuf_free(p);
+  return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
+}
+
+void SmtpProbe::on_error(void* arg, err_t err) {
+  auto* probe = static_cast<SmtpProbe*>(arg);
+  if (probe == nullptr) return;
+  probe->pcb_ = nullptr;
+  if (!probe->finished()) {
+    probe->conclude(Outcome::kCritical, err == ERR_RST ? "connection refused or reset" : "connection failed");
+  }
+}
+
+void SmtpProbe::consume(std::span<const uint8_t> bytes) {
+  while (!bytes.empty() && !finished()) {
+    size_t used = 0;
+    Status s = reply_.feed(bytes, used);
+    if (!s.ok()) {
+      conclude(Outcome::kCritical, s.code() == StatusCode::kResourceExhausted ? "reply too long or too many lines"
+                                                                              : "malformed reply");
+      return;
+    }
+    bytes = bytes.subspan(used);
+    if (reply_.done()) {
+      on_reply();
+      reply_.reset();
+    }
+  }
+}
+
+void SmtpProbe::drive_tls() {
+  if (step_ == Step::kHandshake) {
+    switch (tls_.handshake(false)) {
+      case net::TlsClientSession::Progress::kWantMore:
+        if (peer_closed_) conclude(Outcome::kCritical, "STARTTLS: the relay closed during the handshake");
+        return;
+      case net::TlsClientSession::Progress::kFailed: {
+        FixedText<110> why("STARTTLS handshake failed: ");
+        tls_.describe_error(why);
+        conclude(Outcome::kCritical, why.view());
+        return;
+      }
+      default:
+        tls_used_ = true;
+        step_ = Step::kEhloTls;
+        send("EHLO probebox\r\n");
+        break;
+    }
+  }
+  uint8_t plain[512];
+  for (int rounds = 0; rounds < 64 && !finished(); ++rounds) {
+    int n = tls_.read(plain, sizeof(plain));
+    if (n <= 0) return;
+    consume({plain, static_cast<size_t>(n)});
+  }
+}
+
+void SmtpProbe::on_reply() {
+  int code = reply_.code();
+  switch (step_) {
+    case Step::kBanner:
+      banner_.assign(reply_.first_line());
+      if (code != 220) {
+        conclude(Outcome::kCritical, "no 220 banner");
+        return;
+      }
+      step_ = Step::kEhlo;
+      send("EHLO probebox\r\n");
+      return;
+    case Step::kEhlo:
+      if (code != 250) {
+        conclude(Outcome::kCritical, "EHLO refused");
+        return;
+      }
+      starttls_offered_ = reply_.starttls();
+      mechanisms_.assign(reply_.auth_mechanisms());
+      auth_plain_ = reply_.auth_plain();
+      if (starttls_offered_ && check().starttls != StartTls::kNever) {
+        step_ = Step::kStartTls;
+        send("STARTTLS\r\n");
+        return;
+      }
+      if (check().starttls == StartTls::kRequire) {
+        conclude(Outcome::kCritical, "STARTTLS required but not offered");
+        return;
+      }
+      after_ehlo();
+      return;
+    case Step::kStartTls:
+      if (code != 220 || env().tls == nullptr || !env().tls->ready() ||
+          !tls_.begin(*env().tls, pcb_, env().config->text(check().host)).ok()) {
+        conclude(Outcome::kCritical, "STARTTLS refused");
+        return;
+      }
+      step_ = Step::kHandshake;
+      drive_tls();
+      return;
+    case Step::kEhloTls:
+      if (code != 250) {
+        conclude(Outcome::kCritical, "EHLO after STARTTLS refused");
+        return;
+      }
+      mechanisms_.assign(reply_.auth_mechanisms());
+      auth_plain_ = reply_.auth_plain();
+      after_ehlo();
+      return;
+    case Step::kAuth:
+      auth_result_ = code == 235 ? 1 : 0;
+      send("QUIT\r\n");
+      if (auth_result_ == 1) conclude(Outcome::kOk, "");
+      else conclude(Outcome::kCritical, "login rejected");
+      return;
+    default:
+      return;
+  }
+}
+
+void SmtpProbe::after_ehlo() {
+  if (!auth_plain_) {
+    conclude(Outcome::kCritical, "AUTH PLAIN not offered");
+    return;
+  }
+  if (check().username.empty()) {
+    send("QUIT\r\n");
+    conclude(Outcome::kOk, "");
+    return;
+  }
+  FixedText<400> line("AUTH PLAIN ");
+  const Config& cfg = *env().config;
+  if (!smtp::auth_plain_response(cfg.text(check().username), cfg.text(check().password), line).ok()) {
+    conclude(Outcome::kUnknown, "credentials cannot be sent");
+    return;
+  }
+  line.append("\r\n");
+  step_ = Step::kAuth;
+  send(line.view());
+}
+
+void SmtpProbe::conclude(Outcome outcome, std::string_view why) {
+  if (finished()) return;
+  ProbeResult& r = out();
+  // A relay that works but only in clear: the appliance can use it, an operator should know.
+  if (outcome == Outcome::kOk && !starttls_offered_ && check().starttls == StartTls::kPrefer) {
+    outcome = Outcome::kWarning;
+    why = "STARTTLS not offered";
+  }
+  r.summary.assign(env().config->text(check().host));
+  r.summary.append(": ");
+  if (why.empty()) r.summary.append(auth_result_ == 1 ? "login OK" : "relay answers");
+  else r.summary.append(why);
+  if (tls_used_) r.summary.append(" (TLS)");
+  JsonWriter w(r.details);
+  w.begin_object().field("banner", banner_.view()).field_bool("starttls", tls_used_);
+  w.key("auth_mechanisms").begin_array();
+  std::string_view mechs = mechanisms_.view();
+  while (!mechs.empty()) {
+    size_t sp = mechs.find(' ');
+    w.string(mechs.substr(0, sp));
+    mechs = sp == std::string_view::npos ? std::string_view() : mechs.substr(sp + 1);
+  }
+  w.end_array().field_bool("auth_plain", auth_plain_);
+  if (auth_result_ < 0) w.key("auth_ok").null();
+  else w.field_bool("auth_ok", auth_result_ == 1);
+  w.end_object();
+  step_ = Step::kDone;
+  finish(outcome);
+}
+
+void SmtpProbe::DoDescribeTimeout() {
+  ProbeResult& r = out();
+  r.summary.appendf("no complete SMTP dialogue in %u ms", static_cast<unsigned>(check().tune.timeout_ms));
+  JsonWriter(r.details).begin_object().field("banner", banner_.view()).field_bool("starttls", tls_used_)
+      .key("auth_mechanisms").begin_array().end_array().field_bool("auth_plain", false).key("auth_ok").null()
+      .end_object();
+}
+
+void SmtpProbe::DoRelease() {
+  resolver_.cancel();
+  tls_.end();
+  if (pcb_ == nullptr) return;
+  tcp_arg(pcb_, nullptr);
+  tcp_err(pcb_, nullptr);
+  tcp_recv(pcb_, nullptr);
+  tcp_setprio(pcb_, TCP_PRIO_MIN);
+  if (tcp_close(pcb_) != ERR_OK) {
+    tcp_abort(pcb_);
+    aborted_in_callback_ = true;
+  }
+  pcb_ = nullptr;
+}
+
+}  // namespace probebox

@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""SMTP relays of the lab on 127.0.0.1, under Debian's /usr/bin/python3 (aiosmtpd).
+
+  smtp_lab.py --dir DIR --base-port N --cert CHAIN.pem --key KEY.pem [--max-seconds S]
+
+Relays (port = base + offset), written to DIR/smtp.json:
+  ok          STARTTLS, then AUTH PLAIN LOGIN (only after TLS, as careful relays do)
+  no-starttls AUTH PLAIN LOGIN in clear, no STARTTLS
+  login-only  STARTTLS, then AUTH LOGIN only (no PLAIN)
+  endless     a banner line that never ends
+  chatty      a 1000-line EHLO reply
+Credentials: probe / secret. Received messages go to DIR/mail/*.eml.
+"""
+import argparse
+import json
+import os
+import signal
+import socket
+import ssl
+import threading
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+LOOPBACK = "127.0.0.1"
+USER, PASSWORD = b"probe", b"secret"
+
+
+class Handler:
+    def __init__(self, directory):
+        self.dir = directory
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.count += 1
+        with open(os.path.join(self.dir, f"{self.count:04d}.eml"), "wb") as f:
+            f.write(envelope.original_content or envelope.content)
+        return "250 OK"
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login == USER and auth_data.password == PASSWORD
+    return AuthResult(success=ok, handled=False)
+
+
+def raw_server(port, behaviour, stop):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((LOOPBACK, port))
+    s.listen(16)
+    s.settimeout(0.2)
+    while not stop.is_set():
+        try:
+            conn, _ = s.accept()
+        except OSError:
+            continue
+        threading.Thread(target=hostile, args=(conn, behaviour, stop), daemon=True).start()
+
+
+def hostile(conn, behaviour, stop):
+    conn.settimeout(30)
+    try:
+        if behaviour == "endless":
+            conn.sendall(b"220 ")
+            for _ in range(2000):  # bounded: ~2 MB, the client must give up long before
+                if stop.is_set():
+                    break
+                conn.sendall(b"x" * 1024)
+        else:
+            conn.sendall(b"220 chatty.lab.test ESMTP\r\n")
+            conn.recv(1024)
+            conn.sendall(b"".join(b"250-EXT%d\r\n" % i for i in range(1000)) + b"250 OK\r\n")
+            conn.recv(1024)
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--base-port", type=int, required=True)
+    ap.add_argument("--cert", required=True)
+    ap.add_argument("--key", required=True)
+    ap.add_argument("--max-seconds", type=float, default=3600)
+    a = ap.parse_args()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    mail_dir = os.path.join(a.dir, "mail")
+    os.makedirs(mail_dir, exist_ok=True)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(a.cert, a.key)
+    handler = Handler(mail_dir)
+    common = dict(hostname=LOOPBACK, authenticator=authenticator, server_hostname="relay.lab.test")
+    relays = {
+        "ok": Controller(handler, port=a.base_port, tls_context=tls, auth_require_tls=True, **common),
+        "no-starttls": Controller(handler, port=a.base_port + 1, auth_require_tls=False, **common),
+        "login-only": Controller(handler, port=a.base_port + 2, tls_context=tls, auth_require_tls=True,
+                                 auth_exclude_mechanism=["PLAIN"], **common),
+    }
+    for c in relays.values():
+        c.start()
+    info = {name: {"port": c.port} for name, c in relays.items()}
+    for offset, behaviour in ((3, "endless"), (4, "chatty")):
+        threading.Thread(target=raw_server, args=(a.base_port + offset, behaviour, stop), daemon=True).start()
+        info[behaviour] = {"port": a.base_port + offset}
+    info["mail_dir"] = mail_dir
+    with open(os.path.join(a.dir, "smtp.json.tmp"), "w") as f:
+        json.dump(info, f, indent=1)
+    os.replace(os.path.join(a.dir, "smtp.json.tmp"), os.path.join(a.dir, "smtp.json"))
+    stop.wait(a.max_seconds)
+    for c in relays.values():
+        c.stop()
+
+
+if __name__ == "__main__":
+    main()
