@@ -15,6 +15,7 @@
 #include "config/config_store.h"
 #include "file_flash.h"
 #include "host_board.h"
+#include "net/tls_memory.h"
 #include "slirp_ethernet.h"
 #include "web/status_document.h"
 
@@ -199,11 +200,13 @@ int main(int argc, char** argv) {
   // One line of figures for benchmarks; stdout stays the result document alone.
   std::fprintf(stderr,
                "probebox-sim: cycle checks=%u wall_ms=%.1f max_in_flight=%d boot_to_ready_ms=%.1f "
-               "frames_in=%llu frames_out=%llu rx_dropped_queue_full=%llu rx_dropped_no_pbuf=%u\n",
+               "frames_in=%llu frames_out=%llu rx_dropped_queue_full=%llu rx_dropped_no_pbuf=%u "
+               "tls_arena_high_water=%zu tls_arena_in_use=%zu\n",
                g_app.config().check_count, (g_clock.now() - g_app.checks_started_at()) / 1000.0,
                g_app.scheduler().max_in_flight_seen(), (g_app.checks_started_at() - began) / 1000.0,
                static_cast<unsigned long long>(stats.frames_in), static_cast<unsigned long long>(stats.frames_out),
-               static_cast<unsigned long long>(stats.dropped_rx_full), g_app.netif().frames_dropped_no_pbuf());
+               static_cast<unsigned long long>(stats.dropped_rx_full), g_app.netif().frames_dropped_no_pbuf(),
+               probebox::net::tls_memory_stats().high_water, probebox::net::tls_memory_stats().in_use);
 
   probebox::write_status_document(g_document, g_app.config(), g_app.health(), probebox::DocumentKind::kOnce,
                                   g_clock.now());

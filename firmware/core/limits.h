@@ -15,6 +15,12 @@
 #define PROBEBOX_MAX_IN_FLIGHT 16
 #endif
 
+/* Probes with a TLS session at once (tls_cert, smtp, https): each takes ~34 KiB of
+ * the mbedTLS arena at its peak (tests/bench/tls_cost.py). */
+#ifndef PROBEBOX_MAX_TLS_IN_FLIGHT
+#define PROBEBOX_MAX_TLS_IN_FLIGHT 4
+#endif
+
 /* Simultaneous web UI / API connections. */
 #ifndef PROBEBOX_MAX_HTTP_CONNECTIONS
 #define PROBEBOX_MAX_HTTP_CONNECTIONS 4

@@ -25,6 +25,11 @@ void Scheduler::load(const Config& config, hal::Clock& clock, Mode mode, net::Tl
   }
 }
 
+bool Scheduler::uses_tls(const CheckConfig& check) const {
+  if (check.type == CheckType::kTlsCert || check.type == CheckType::kSmtp) return true;
+  return check.type == CheckType::kHttp && config_->text(check.url).substr(0, 8) == "https://";
+}
+
 void Scheduler::cancel_all() {
   if (config_ == nullptr) return;
   for (uint16_t i = 0; i < config_->check_count; ++i) {
@@ -34,6 +39,7 @@ void Scheduler::cancel_all() {
       pool_.release(e.probe);
       e.probe = nullptr;
       --in_flight_;
+      if (e.uses_tls) --tls_in_flight_;
     }
   }
 }
@@ -74,9 +80,13 @@ void Scheduler::start(uint16_t index, hal::MonoMicros now) {
     report(index, scratch_, now);
     return;
   }
+  bool tls = uses_tls(check);
+  if (tls && tls_in_flight_ >= PROBEBOX_MAX_TLS_IN_FLIGHT) return;  // the arena is full: stays due
   Probe* probe = pool_.acquire(check.type);
   if (probe == nullptr) return;  // every slot busy: stays due, retried next step
   e.probe = probe;
+  e.uses_tls = tls;
+  if (tls) ++tls_in_flight_;
   ++in_flight_;
   if (in_flight_ > max_in_flight_seen_) max_in_flight_seen_ = in_flight_;
   probe->start(check, ProbeEnv{clock_, config_, tls_});
@@ -93,6 +103,7 @@ void Scheduler::step(hal::MonoMicros now) {
     Probe* probe = e.probe;
     e.probe = nullptr;
     --in_flight_;
+    if (e.uses_tls) --tls_in_flight_;
     report(i, probe->result(), now);
     pool_.release(probe);
   }

@@ -49,7 +49,9 @@ class Scheduler {
     hal::MonoMicros next_due = 0;
     Probe* probe = nullptr;
     bool done_once = false;
+    bool uses_tls = false;
   };
+  bool uses_tls(const CheckConfig& check) const;
   void report(uint16_t index, const ProbeResult& result, hal::MonoMicros now);
   void start(uint16_t index, hal::MonoMicros now);
 
@@ -63,6 +65,7 @@ class Scheduler {
   uint16_t cursor_ = 0;  // round-robin start point, so no check starves
   uint16_t completed_ = 0;
   int in_flight_ = 0;
+  int tls_in_flight_ = 0;
   int max_in_flight_seen_ = 0;
   uint64_t probes_run_ = 0;
   int64_t longest_step_us_ = 0;

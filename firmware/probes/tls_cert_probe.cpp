@@ -103,7 +103,7 @@ void TlsCertProbe::judge() {
   }
   x509::CertSummary s;
   x509::summarize(*chain, s);
-  x509::ChainVerdict chain_verdict = x509::judge_chain(chain, env().tls->has_trust_anchors(), tls_.verify_flags());
+  x509::ChainVerdict chain_verdict = x509::judge_chain(chain, env().tls->anchors(), tls_.verify_flags());
   hal::WallTime wall = env().clock->wall();
   int64_t now_s = wall.unix_micros / 1'000'000;
   int32_t days = x509::days_left(s.not_after, now_s);
@@ -166,8 +166,10 @@ void TlsCertProbe::judge() {
   bool rsa_ok = s.key_type == "RSA" && s.key_bits >= 2048;
   if (!chain_verdict.complete) {
     outcome = Outcome::kCritical;
-    sum.assign(env().tls->has_trust_anchors() ? "chain does not verify: intermediate missing or untrusted"
-                                              : "chain incomplete: no self-issued root reached");
+    sum.assign("chain incomplete: an intermediate is missing");
+  } else if (chain_verdict.trusted == x509::Trust::kNo) {
+    outcome = Outcome::kCritical;
+    sum.assign("chain does not verify to the trust anchors");
   } else if (missing_count > 0) {
     outcome = Outcome::kCritical;
     sum.assign(missing.view().substr(0, missing.view().find('\n')));

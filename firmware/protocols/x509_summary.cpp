@@ -120,23 +120,35 @@ bool covered_by_sans(std::string_view name, const CertSummary& s) {
   return false;
 }
 
-ChainVerdict judge_chain(const mbedtls_x509_crt* sent, bool have_anchors, uint32_t handshake_flags) {
+namespace {
+bool same_raw(const mbedtls_x509_buf& a, const mbedtls_x509_buf& b) {
+  return a.len == b.len && std::equal(a.p, a.p + a.len, b.p);
+}
+}  // namespace
+
+ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags) {
   ChainVerdict v;
-  constexpr uint32_t kJudgedElsewhere =
-      MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE | MBEDTLS_X509_BADCERT_CN_MISMATCH;
-  if (have_anchors) {
+  // Dates, names, the signature hash (SHA-1 is a warning) and the key size have rules
+  // of their own; mbedTLS's default profile would fold them into "not trusted".
+  constexpr uint32_t kJudgedElsewhere = MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE |
+                                        MBEDTLS_X509_BADCERT_CN_MISMATCH | MBEDTLS_X509_BADCERT_BAD_MD |
+                                        MBEDTLS_X509_BADCERT_BAD_KEY;
+  if (sent == nullptr) return v;
+  const mbedtls_x509_crt* last = sent;
+  while (last->next != nullptr && last->next->raw.p != nullptr) last = last->next;
+  bool self_issued = same_raw(last->issuer_raw, last->subject_raw);
+  bool issued_by_anchor = false;
+  for (const mbedtls_x509_crt* a = anchors; a != nullptr && a->raw.p != nullptr; a = a->next) {
+    issued_by_anchor |= same_raw(last->issuer_raw, a->subject_raw);
+  }
+  v.complete = self_issued || issued_by_anchor;
+  if (anchors != nullptr) {
     v.flags = handshake_flags & ~kJudgedElsewhere;
-    v.complete = (v.flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) == 0;
     v.trusted = v.flags == 0 ? Trust::kYes : Trust::kNo;
     return v;
   }
   v.trusted = Trust::kNotJudged;
-  if (sent == nullptr) return v;
-  const mbedtls_x509_crt* last = sent;
-  while (last->next != nullptr && last->next->raw.p != nullptr) last = last->next;
-  bool self_issued = last->issuer_raw.len == last->subject_raw.len &&
-                     std::equal(last->issuer_raw.p, last->issuer_raw.p + last->issuer_raw.len, last->subject_raw.p);
-  if (!self_issued) {
+  if (!v.complete) {
     v.flags = MBEDTLS_X509_BADCERT_NOT_TRUSTED;
     return v;
   }

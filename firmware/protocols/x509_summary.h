@@ -44,10 +44,11 @@ int32_t days_left(int64_t not_after, int64_t now);
 // exactly one label, and never directly under a single-label suffix.
 bool name_covered(std::string_view name, std::string_view pattern);
 bool covered_by_sans(std::string_view name, const CertSummary& s);
-// With anchors: the handshake's verify flags (dates and name mismatch masked: those
-// are judged here). Without: the sent chain must reach a self-issued certificate
-// whose key verifies it.
-ChainVerdict judge_chain(const mbedtls_x509_crt* sent, bool have_anchors, uint32_t handshake_flags);
+// Complete: the sent chain reaches a self-issued certificate or one issued by a
+// trust anchor (nothing is missing in between). Trusted (with anchors only): the
+// handshake's verification succeeded, dates and name mismatch masked (judged here).
+// Without anchors, a complete chain must also verify under its own self-issued root.
+ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags);
 void append_iso8601(TextBuffer& out, int64_t unix_seconds);
 
 }  // namespace probebox::x509
