@@ -7,6 +7,7 @@
 #include "net/net_glue.h"
 #include "net/tls_memory.h"
 #include "config/config_parser.h"
+#include "core/cert_identity.h"
 
 namespace probebox {
 
@@ -54,6 +55,12 @@ void App::apply_resolvers() {
     }
     dns_setserver(i, &addr);
   }
+}
+
+void App::on_result(uint16_t check_index, const ProbeResult& result, hal::MonoMicros now) {
+  refined_ = result;
+  apply_cert_identity_rules(config_, health_, check_index, refined_);
+  health_.on_result(check_index, refined_, now);
 }
 
 void App::step() {

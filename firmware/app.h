@@ -21,13 +21,17 @@ struct BoardServices {
   hal::EthernetPort& ethernet;
 };
 
-class App {
+class App final : public ResultSink {
  public:
   enum class RunMode { kContinuous, kOnce };
   static constexpr uint16_t kWebPort = 80;
 
   explicit App(BoardServices services)
-      : board_(services), scheduler_(pool_, health_), api_(config_, config_text_, health_, services.clock) {}
+      : board_(services), scheduler_(pool_, *this), api_(config_, config_text_, health_, services.clock) {}
+
+  // Results pass through the App on their way to the health model: rules that look
+  // across checks (certificate identity) apply here.
+  void on_result(uint16_t check_index, const ProbeResult& result, hal::MonoMicros now) override;
 
   // Brings up lwIP, the interface and the web server with `config` (copied) and
   // the document it was parsed from (kept for GET /api/config).
@@ -61,6 +65,7 @@ class App {
   HttpServer web_;
   net::TlsClientConfig tls_;
   RunMode mode_ = RunMode::kContinuous;
+  ProbeResult refined_;
   bool checks_started_ = false;
   hal::MonoMicros checks_started_at_ = 0;
   bool web_ok_ = false;

@@ -101,6 +101,30 @@ class TlsCert(unittest.TestCase):
         self.assertEqual(c["good"]["status"], "ok", c["good"]["summary"])
         self.assertEqual(c["missing-name"]["details"]["missing_names"], ["app1.lab.test"])
 
+    def test_same_cert_as_and_distinct_from(self):
+        port = lambda label: self.tls["scenarios"][label]["port"]
+        base = {"type": "tls_cert", "host": HOST, "server_name": "manage.lab.test", "names": ["manage.lab.test"]}
+        doc = {"schema": 1, "trust_anchors_pem": self.tls["root_pem"], "defaults": {"interval_s": 1, "timeout_ms": 900},
+               "checks": [dict(base, id="lb", port=port("good")),
+                          dict(base, id="node1", port=port("good"), same_cert_as=["lb"]),
+                          dict(base, id="node2", port=port("wildcard"), same_cert_as=["lb"]),
+                          dict(base, id="dev", port=port("good"), distinct_from=["lb"])]}
+        import json
+        from simtest import http_get, running_sim, wait_for
+
+        def settled(port):
+            checks = by_id(json.loads(http_get(port, "/api/status")[2]))
+            return checks if all(c["counts"]["ok"] + c["counts"]["warning"] + c["counts"]["critical"] >= 2
+                                 for c in checks.values()) else None
+        with running_sim(doc) as (_, api_port):
+            r = wait_for(lambda: settled(api_port), 20)
+        self.assertIsNotNone(r)
+        self.assertEqual(r["node1"]["status"], "ok", r["node1"]["summary"])
+        self.assertEqual(r["node2"]["status"], "warning", r["node2"]["summary"])
+        self.assertIn("differs from lb", r["node2"]["summary"])
+        self.assertEqual(r["dev"]["status"], "critical")
+        self.assertIn("distinct", r["dev"]["summary"])
+
     def test_hostile_peers_give_clear_verdicts_and_the_next_cycle_works(self):
         r = self.run_scenarios(["garbage", "close-mid-handshake", "good"])
         self.assertEqual(r["garbage"]["status"], "critical")

@@ -8,7 +8,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from simtest import HOST, Listener, free_port, run_once  # noqa: E402
+from simtest import HOST, Listener, free_port, lab_session, run_once  # noqa: E402
 
 IMAGE = os.environ.get("PROBEBOX_IMAGE", "")
 
@@ -55,6 +55,30 @@ class QemuImage(unittest.TestCase):
             self.assertIn("on mps2-an386", console)
         finally:
             listener.close()
+
+    def test_tls_on_the_target_and_an_unset_clock(self):
+        # The board boots with no wall clock: certificate dates cannot be judged, so the
+        # verdict is unknown, while the chain and names are still judged.
+        lab = lab_session(self)
+        try:
+            tls = lab.ports["tls"]
+            doc = {"schema": 1, "trust_anchors_pem": tls["root_pem"], "defaults": {"timeout_ms": 8000},
+                   "checks": [{"id": "cert", "type": "tls_cert", "host": HOST, "port": tls["scenarios"]["good"]["port"],
+                               "server_name": "manage.lab.test", "names": ["manage.lab.test"]},
+                              {"id": "no-intermediate", "type": "tls_cert", "host": HOST,
+                               "port": tls["scenarios"]["no-intermediate"]["port"], "server_name": "manage.lab.test"}]}
+            code, image, console = run_image(doc, timeout=180)
+            self.assertIsNotNone(image, console)
+            checks = {c["id"]: c for c in image["checks"]}
+            self.assertEqual(checks["cert"]["status"], "unknown", checks["cert"]["summary"])
+            self.assertIn("not synchronised", checks["cert"]["summary"])
+            self.assertTrue(checks["cert"]["details"]["chain_complete"])
+            self.assertTrue(checks["cert"]["details"]["trusted"])
+            self.assertIsNone(checks["cert"]["details"]["days_left"])
+            self.assertEqual(checks["cert"]["details"]["sha256"], tls["scenarios"]["good"]["sha256"])
+            self.assertEqual(checks["no-intermediate"]["status"], "critical")
+        finally:
+            lab.down()
 
     def test_bad_config_stops_with_status_3(self):
         code, image, console = run_image({"schema": 1, "checks": [{"id": "x", "type": "tcp", "port": 1}]})

@@ -1,0 +1,18 @@
+// The cross-check rules of tls_cert (spec/checks.md): every check in a result's
+// `same_cert_as` set must present the same certificate (warning otherwise: the load
+// balancer and every node serve one certificate), and none in `distinct_from` may
+// (critical: prod and dev/test must not share one). Compared against the other
+// checks' latest fingerprints, so it holds once each check has run.
+#pragma once
+#include <cstdint>
+
+#include "config/config_model.h"
+#include "core/health_model.h"
+#include "core/probe_result.h"
+
+namespace probebox {
+
+void apply_cert_identity_rules(const Config& config, const HealthModel& health, uint16_t check_index,
+                               ProbeResult& result);
+
+}  // namespace probebox
