@@ -12,6 +12,7 @@
 namespace probebox {
 
 void App::start(const Config& config, std::string_view config_text, RunMode mode) {
+  started_at_ = board_.clock.now();
   config_ = config;
   config_text_.assign(config_text);
   mode_ = mode;
@@ -63,6 +64,40 @@ void App::on_result(uint16_t check_index, const ProbeResult& result, hal::MonoMi
   health_.on_result(check_index, refined_, now);
 }
 
+void App::factory_reset() {
+  if (board_.factory_reset != nullptr) board_.factory_reset();
+  else probebox_platform_log("probebox: factory reset is not available on this board\n");
+}
+
+void App::step_panel(hal::MonoMicros now) {
+  // 50 Hz is plenty for buttons and blinking, and bounds the panel's share of a step.
+  if (now - last_panel_step_ < 20'000) return;
+  last_panel_step_ = now;
+  panel::PanelInputs in;
+  in.config = &config_;
+  in.health = &health_;
+  in.link = netif_.link_up();
+  in.has_address = netif_.has_address();
+  ip4_addr_t a = netif_.address(), g = netif_.gateway();
+  in.address = lwip_ntohl(ip4_addr_get_u32(&a));
+  in.gateway = lwip_ntohl(ip4_addr_get_u32(&g));
+  in.dhcp = netif_.dhcp();
+  in.wall = board_.clock.wall();
+  in.uptime_us = now - started_at_;
+  for (uint16_t i = 0; i < health_.check_count(); ++i) {
+    const CheckHealth& h = health_.check(i);
+    if (h.has_result && h.last.measurements.has_ntp_offset) {
+      in.has_ntp_offset = true;
+      in.ntp_offset_us = h.last.measurements.ntp_offset_us;
+      break;
+    }
+  }
+  in.config_source = board_.config_source;
+  in.firmware_version = PROBEBOX_VERSION;
+  panel_.step(now, board_.buttons != nullptr ? board_.buttons->pressed() : 0, in, *this);
+  if (board_.leds != nullptr && board_.lcd != nullptr) panel_.render(now, *board_.leds, *board_.lcd);
+}
+
 void App::step() {
   netif_.poll();
   sys_check_timeouts();
@@ -76,6 +111,7 @@ void App::step() {
   if (checks_started_) scheduler_.step(now);
   if (netif_.has_address()) syslog_.step(health_.events());
   web_.poll();
+  step_panel(now);
 }
 
 }  // namespace probebox

@@ -7,7 +7,11 @@
 #include "core/scheduler.h"
 #include "hal/clock.h"
 #include "hal/entropy.h"
+#include "hal/buttons.h"
 #include "hal/ethernet_port.h"
+#include "hal/lcd.h"
+#include "hal/leds.h"
+#include "panel/panel.h"
 #include "net/ethernet_netif.h"
 #include "probes/probe_registry.h"
 #include "web/api_handler.h"
@@ -19,9 +23,16 @@ struct BoardServices {
   hal::Clock& clock;
   hal::Entropy& entropy;
   hal::EthernetPort& ethernet;
+  // The front panel; a board without one leaves them null.
+  hal::Leds* leds = nullptr;
+  hal::Lcd* lcd = nullptr;
+  hal::Buttons* buttons = nullptr;
+  // Erases the stored config and restarts the box (the panel's factory reset).
+  void (*factory_reset)() = nullptr;
+  const char* config_source = "flash";
 };
 
-class App final : public ResultSink {
+class App final : public ResultSink, public panel::PanelActions {
  public:
   enum class RunMode { kContinuous, kOnce };
   static constexpr uint16_t kWebPort = 80;
@@ -32,6 +43,10 @@ class App final : public ResultSink {
   // Results pass through the App on their way to the health model: rules that look
   // across checks (certificate identity) apply here.
   void on_result(uint16_t check_index, const ProbeResult& result, hal::MonoMicros now) override;
+  void run_all_now() override { scheduler_.run_all_now(); }
+  void factory_reset() override;
+  const panel::Panel& panel() const { return panel_; }
+  panel::Panel& panel() { return panel_; }
 
   // Brings up lwIP, the interface and the web server with `config` (copied) and
   // the document it was parsed from (kept for GET /api/config).
@@ -52,6 +67,7 @@ class App final : public ResultSink {
 
  private:
   void apply_resolvers();
+  void step_panel(hal::MonoMicros now);
 
   BoardServices board_;
   Config config_;
@@ -66,6 +82,9 @@ class App final : public ResultSink {
   net::TlsClientConfig tls_;
   RunMode mode_ = RunMode::kContinuous;
   ProbeResult refined_;
+  panel::Panel panel_;
+  hal::MonoMicros started_at_ = 0;
+  hal::MonoMicros last_panel_step_ = 0;
   bool checks_started_ = false;
   hal::MonoMicros checks_started_at_ = 0;
   bool web_ok_ = false;

@@ -17,6 +17,7 @@
 #include "host_board.h"
 #include "net/tls_memory.h"
 #include "slirp_ethernet.h"
+#include "terminal_panel.h"
 #include "web/status_document.h"
 
 namespace {
@@ -110,7 +111,18 @@ probebox::sim::HostEntropy g_entropy;
 probebox::sim::SlirpEthernet g_ethernet;
 probebox::Config g_config;
 probebox::ConfigErrors g_errors;
-App g_app({g_clock, g_entropy, g_ethernet});
+probebox::sim::TerminalButtons g_buttons;
+std::string g_flash_path;
+
+// The panel's factory reset: erase the stored config, and stop; the next start is a
+// new box (the simulator cannot power-cycle itself).
+volatile sig_atomic_t g_factory_reset = 0;
+void factory_reset_sim() {
+  g_factory_reset = 1;
+  g_stop = 1;
+}
+
+App g_app({g_clock, g_entropy, g_ethernet, nullptr, nullptr, &g_buttons, factory_reset_sim, "flash"});
 probebox::FixedText<PROBEBOX_RESPONSE_BYTES> g_document;
 probebox::sim::FileFlash g_flash;
 // Two slots of 18 sectors (72 KiB) each: a 64 KiB config plus its header fits one.
@@ -125,15 +137,17 @@ int main(int argc, char** argv) {
     usage();
     return kExitUnknown;
   }
-  if (opt.panel == "ansi" || opt.panel == "json") {
-    std::fprintf(stderr, "probebox-sim: --panel %s: the front panel is not built yet\n", opt.panel.c_str());
-    return kExitUnknown;
-  }
+  // The panel defaults to ansi on a terminal; --once keeps stdout for its document.
+  if (opt.panel.empty()) opt.panel = isatty(STDOUT_FILENO) && !opt.once ? "ansi" : "none";
+  probebox::sim::PanelMode panel_mode = opt.once || opt.panel == "none" ? probebox::sim::PanelMode::kNone
+                                        : opt.panel == "json"           ? probebox::sim::PanelMode::kJson
+                                                                        : probebox::sim::PanelMode::kAnsi;
   if (!g_flash.open(opt.flash_path)) {
     std::fprintf(stderr, "probebox-sim: cannot open the flash image %s\n", opt.flash_path.c_str());
     return kExitUnknown;
   }
   probebox::ConfigStore store(g_flash, kConfigSlotSectors);
+  g_flash_path = opt.flash_path;
   std::string text;
   if (!opt.config_path.empty()) {
     if (!read_file(opt.config_path, text)) {
@@ -178,10 +192,22 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "probebox-sim: web UI and API on http://127.0.0.1:%d/\n", opt.http_port);
   }
 
+  if (panel_mode == probebox::sim::PanelMode::kAnsi) g_buttons.open();
   const int64_t began = g_clock.now();
+  int64_t last_ansi_draw = 0;
   while (!g_stop) {
     g_ethernet.run_io(5);
+    g_buttons.poll(g_clock.now());
+    if (g_buttons.quit_requested()) break;
     g_app.step();
+    int64_t now = g_clock.now();
+    if (panel_mode == probebox::sim::PanelMode::kJson && g_app.panel().take_changed()) {
+      probebox::sim::write_panel_json(stdout, g_app.panel(), now);
+    } else if (panel_mode == probebox::sim::PanelMode::kAnsi &&
+               (g_app.panel().take_changed() || now - last_ansi_draw > 250'000)) {
+      last_ansi_draw = now;  // redrawn a few times a second for blinking
+      probebox::sim::draw_panel_ansi(stdout, g_app.panel(), now);
+    }
     if (opt.once) {
       if (g_app.once_complete()) break;
       if (!g_app.network_ready() && g_clock.now() - began > kDhcpWaitUs) {
@@ -190,6 +216,12 @@ int main(int argc, char** argv) {
         return kExitUnknown;
       }
     }
+  }
+  if (g_factory_reset) {
+    bool erased = store.erase_all().ok();
+    std::fprintf(stderr, "probebox-sim: factory reset: %s %s; restart to continue\n",
+                 erased ? "config erased from" : "could not erase", opt.flash_path.c_str());
+    return erased ? 0 : kExitUnknown;
   }
   const auto& stats = g_ethernet.stats();
   if (stats.dropped_by_guard > 0) {

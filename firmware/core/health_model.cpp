@@ -10,12 +10,15 @@ void HealthModel::load(const Config& config, hal::Clock& clock) {
 }
 
 Outcome HealthModel::overall() const {
+  // For an operator a failing check outranks one that could not run, so the hard
+  // overall orders critical > warning > unknown > ok (--once keeps the Nagios order).
+  auto rank = [](Outcome o) { return o == Outcome::kCritical ? 3 : o == Outcome::kWarning ? 2 : o == Outcome::kUnknown ? 1 : 0; };
   Outcome worst = Outcome::kOk;
   bool any = false;
   for (uint16_t i = 0; i < count_; ++i) {
     if (!checks_[i].has_result || checks_[i].maintenance) continue;
     any = true;
-    worst = worse(worst, checks_[i].hard);
+    if (rank(checks_[i].hard) > rank(worst)) worst = checks_[i].hard;
   }
   return any ? worst : Outcome::kUnknown;
 }

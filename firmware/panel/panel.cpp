@@ -1,0 +1,347 @@
+#include "panel/panel.h"
+
+#include "web/events_document.h"
+
+namespace probebox::panel {
+namespace {
+
+constexpr const char* kMenuItems[] = {"Network settings", "Run all checks now", "Factory reset"};
+constexpr int kMenuCount = 3;
+
+constexpr hal::LedId kGroupLeds[kGroupCount] = {hal::LedId::kCert,   hal::LedId::kDns,  hal::LedId::kPorts,
+                                                hal::LedId::kSmtp,   hal::LedId::kHealth, hal::LedId::kTime,
+                                                hal::LedId::kEgress, hal::LedId::kIsolation};
+
+// Most severe first on the panel: a check that failed outranks one that could not run.
+int panel_severity(Outcome o) {
+  switch (o) {
+    case Outcome::kCritical: return 3;
+    case Outcome::kWarning: return 2;
+    case Outcome::kUnknown: return 1;
+    case Outcome::kOk: return 0;
+  }
+  return 0;
+}
+
+void upper(TextBuffer& out, std::string_view s) {
+  for (char c : s) out.append(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+}
+
+void ip_text(TextBuffer& out, uint32_t ip) {
+  out.appendf("%u.%u.%u.%u", static_cast<unsigned>(ip >> 24), static_cast<unsigned>(ip >> 16 & 255),
+              static_cast<unsigned>(ip >> 8 & 255), static_cast<unsigned>(ip & 255));
+}
+
+void age_text(TextBuffer& out, int64_t us) {
+  int64_t s = us / 1'000'000;
+  if (s < 120) out.appendf("%ds", static_cast<int>(s));
+  else if (s < 7200) out.appendf("%dm", static_cast<int>(s / 60));
+  else if (s < 172800) out.appendf("%dh", static_cast<int>(s / 3600));
+  else out.appendf("%dd", static_cast<int>(s / 86400));
+}
+
+}  // namespace
+
+bool Panel::take_changed() {
+  bool c = changed_;
+  changed_ = false;
+  return c;
+}
+
+void Panel::set_row(int row, std::string_view text) {
+  FixedText<hal::Lcd::kColumns> r;
+  for (char c : text) {
+    if (r.size() == hal::Lcd::kColumns) break;
+    // The HD44780's ROM is ASCII for 0x20..0x7D only: anything else shows as '?'.
+    r.append(c >= 0x20 && c < 0x7E ? c : '?');
+  }
+  while (r.size() < hal::Lcd::kColumns) r.append(' ');
+  if (!(rows_[static_cast<size_t>(row)].view() == r.view())) changed_ = true;
+  rows_[static_cast<size_t>(row)] = r;
+}
+
+void Panel::build_pages(const PanelInputs& in) {
+  page_count_ = 0;
+  pages_[page_count_++] = {PageKind::kSummary, 0};
+  const HealthModel& h = *in.health;
+  // Failing checks, most severe first, then in config order.
+  for (int sev = 3; sev >= 1; --sev) {
+    for (uint16_t i = 0; i < h.check_count() && page_count_ < kMaxPages - 4 - kGroupCount; ++i) {
+      const CheckHealth& c = h.check(i);
+      if (c.has_result && !c.maintenance && panel_severity(c.hard) == sev) pages_[page_count_++] = {PageKind::kFailing, i};
+    }
+  }
+  for (int g = 0; g < kGroupCount; ++g) {
+    bool any = false;
+    for (uint16_t i = 0; i < in.config->check_count && !any; ++i) any = static_cast<int>(in.config->checks[i].group) == g;
+    if (any) pages_[page_count_++] = {PageKind::kGroup, static_cast<uint16_t>(g)};
+  }
+  pages_[page_count_++] = {PageKind::kNetwork, 0};
+  pages_[page_count_++] = {PageKind::kTime, 0};
+  pages_[page_count_++] = {PageKind::kAbout, 0};
+}
+
+int Panel::page_position() const {
+  for (size_t i = 0; i < page_count_; ++i) {
+    if (pages_[i] == current_) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void Panel::compute_leds(const PanelInputs& in, int64_t now_us) {
+  LedStates next{};
+  const HealthModel& h = *in.health;
+  Outcome worst_group[kGroupCount];
+  bool group_seen[kGroupCount] = {};
+  bool group_unacked[kGroupCount] = {};
+  for (int g = 0; g < kGroupCount; ++g) worst_group[g] = Outcome::kOk;
+  bool any_unacked = false;
+  for (uint16_t i = 0; i < h.check_count(); ++i) {
+    const CheckHealth& c = h.check(i);
+    if (c.hard != Outcome::kCritical) acked_[i] = false;  // a new critical later must blink again
+    if (!c.has_result || c.maintenance) continue;
+    int g = static_cast<int>(in.config->checks[i].group);
+    if (!group_seen[g] || panel_severity(c.hard) > panel_severity(worst_group[g])) worst_group[g] = c.hard;
+    group_seen[g] = true;
+    if (c.hard == Outcome::kCritical && !acked_[i]) {
+      group_unacked[g] = true;
+      any_unacked = true;
+    }
+  }
+  Outcome overall = h.overall();
+  next[static_cast<int>(hal::LedId::kStatus)] = {color_for(overall), any_unacked};
+  for (int g = 0; g < kGroupCount; ++g) {
+    next[static_cast<int>(kGroupLeds[g])] = group_seen[g] ? LedState{color_for(worst_group[g]), group_unacked[g]}
+                                                          : LedState{};
+  }
+  next[static_cast<int>(hal::LedId::kLink)] = {in.link && in.has_address ? hal::LedColor::kGreen : hal::LedColor::kOff,
+                                               false};
+  heartbeat_ = (now_us / 500'000) % 2 == 0;
+  // The heartbeat is driven in render(); as a state it is "on", not a change per beat.
+  next[static_cast<int>(hal::LedId::kHeartbeat)] = {hal::LedColor::kGreen, true};
+  if (!(next == leds_)) changed_ = true;
+  leds_ = next;
+}
+
+void Panel::handle(ButtonEvent e, const PanelInputs& in, PanelActions& actions, int64_t now_us) {
+  if (e == ButtonEvent::kNone) return;
+  last_press_us_ = now_us;
+  if (e == ButtonEvent::kOkLong) {
+    mode_ = Mode::kConfirmReset;
+    return;
+  }
+  switch (mode_) {
+    case Mode::kConfirmReset:
+      if (e == ButtonEvent::kOk) actions.factory_reset();
+      if (e == ButtonEvent::kOk || e == ButtonEvent::kBack) mode_ = Mode::kPages;
+      return;
+    case Mode::kMenu:
+      if (e == ButtonEvent::kUp) menu_cursor_ = (menu_cursor_ + kMenuCount - 1) % kMenuCount;
+      if (e == ButtonEvent::kDown) menu_cursor_ = (menu_cursor_ + 1) % kMenuCount;
+      if (e == ButtonEvent::kBack) mode_ = Mode::kPages;
+      if (e == ButtonEvent::kOk) {
+        mode_ = Mode::kPages;
+        if (menu_cursor_ == 0) current_ = {PageKind::kNetwork, 0};
+        if (menu_cursor_ == 1) actions.run_all_now();
+        if (menu_cursor_ == 2) mode_ = Mode::kConfirmReset;  // OK held is the shortcut
+      }
+      return;
+    case Mode::kPages: {
+      int pos = page_position();
+      if (pos < 0) pos = 0;
+      if (e == ButtonEvent::kUp) current_ = pages_[static_cast<size_t>((pos + static_cast<int>(page_count_) - 1) % static_cast<int>(page_count_))];
+      if (e == ButtonEvent::kDown) current_ = pages_[static_cast<size_t>((pos + 1) % static_cast<int>(page_count_))];
+      if (e == ButtonEvent::kBack) current_ = {PageKind::kSummary, 0};
+      if (e == ButtonEvent::kOk) {
+        if (current_.kind == PageKind::kFailing && in.health->check(current_.index).hard == Outcome::kCritical &&
+            !acked_[current_.index]) {
+          acked_[current_.index] = true;
+        } else {
+          mode_ = Mode::kMenu;
+          menu_cursor_ = 0;
+        }
+      }
+      page_since_us_ = now_us;
+      return;
+    }
+  }
+}
+
+void Panel::step(int64_t now_us, uint8_t raw_buttons, const PanelInputs& in, PanelActions& actions) {
+  build_pages(in);
+  handle(buttons_.update(raw_buttons, now_us), in, actions, now_us);
+  if (page_position() < 0) current_ = pages_[0];  // its check recovered: back to the summary
+  bool idle = now_us - last_press_us_ >= kResumeRotationUs;
+  if (mode_ == Mode::kPages && idle && now_us - last_rotate_us_ >= kRotateUs) {
+    last_rotate_us_ = now_us;
+    current_ = pages_[static_cast<size_t>((page_position() + 1) % static_cast<int>(page_count_))];
+    page_since_us_ = now_us;
+  }
+  compute_leds(in, now_us);
+  draw(in, now_us);
+}
+
+void Panel::draw(const PanelInputs& in, int64_t now_us) {
+  if (mode_ == Mode::kConfirmReset) {
+    set_row(0, "FACTORY RESET");
+    set_row(1, "Erase config and");
+    set_row(2, "password, restart?");
+    set_row(3, "OK=erase  BACK=keep");
+    return;
+  }
+  if (mode_ == Mode::kMenu) {
+    set_row(0, "MENU");
+    for (int i = 0; i < kMenuCount; ++i) {
+      FixedText<24> line(menu_cursor_ == i ? "> " : "  ");
+      line.append(kMenuItems[i]);
+      set_row(i + 1, line.view());
+    }
+    return;
+  }
+  draw_page(current_, in, now_us);
+}
+
+void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
+  const HealthModel& h = *in.health;
+  const Config& cfg = *in.config;
+  FixedText<64> line;
+  switch (p.kind) {
+    case PageKind::kSummary: {
+      std::string_view name = cfg.device_name.empty() ? std::string_view("probebox") : cfg.text(cfg.device_name);
+      line.append(name.substr(0, 10));
+      while (line.size() < 11) line.append(' ');
+      upper(line, outcome_name(h.overall()));
+      set_row(0, line.view());
+      uint32_t counts[4] = {};
+      uint32_t maint = 0;
+      for (uint16_t i = 0; i < h.check_count(); ++i) {
+        if (!h.check(i).has_result) continue;
+        if (h.check(i).maintenance) ++maint;
+        else ++counts[static_cast<int>(h.check(i).hard)];
+      }
+      line.clear();
+      line.appendf("OK%u WA%u CR%u UN%u", static_cast<unsigned>(counts[0]), static_cast<unsigned>(counts[1]),
+                   static_cast<unsigned>(counts[2]), static_cast<unsigned>(counts[3]));
+      set_row(1, line.view());
+      line.clear();
+      if (maint > 0) line.appendf("%u in maintenance", static_cast<unsigned>(maint));
+      else line.append(cfg.text(cfg.device_location));
+      set_row(2, line.view());
+      line.clear();
+      if (in.has_address) ip_text(line, in.address);
+      else line.append("no address yet");
+      set_row(3, line.view());
+      return;
+    }
+    case PageKind::kFailing: {
+      const CheckHealth& c = h.check(p.index);
+      set_row(0, cfg.text(cfg.checks[p.index].id));
+      line.clear();
+      upper(line, outcome_name(c.hard));
+      if (c.hard == Outcome::kCritical && !acked_[p.index]) line.append(" OK=ack");
+      line.append(" ");
+      age_text(line, now_us - c.hard_since_mono_us);
+      set_row(1, line.view());
+      // Two rows of summary; a longer one scrolls one character per step.
+      std::string_view s = c.last.summary.view();
+      size_t offset = 0;
+      if (s.size() > 40) {
+        size_t span = s.size() - 40 + 4;  // pause a few steps at the end before restarting
+        offset = static_cast<size_t>((now_us - page_since_us_) / kScrollStepUs) % span;
+        if (offset > s.size() - 40) offset = s.size() - 40;
+      }
+      std::string_view shown = s.substr(offset);
+      set_row(2, shown.substr(0, shown.size() < 20 ? shown.size() : 20));
+      set_row(3, shown.size() > 20 ? shown.substr(20, 20) : std::string_view());
+      return;
+    }
+    case PageKind::kGroup: {
+      Group g = static_cast<Group>(p.index);
+      line.clear();
+      upper(line, group_name(g));
+      set_row(0, line.view());
+      uint32_t n = 0, bad = 0;
+      uint16_t worst = 0;
+      int worst_sev = -1;
+      for (uint16_t i = 0; i < cfg.check_count; ++i) {
+        if (cfg.checks[i].group != g) continue;
+        ++n;
+        const CheckHealth& c = h.check(i);
+        if (c.has_result && c.hard != Outcome::kOk) ++bad;
+        int sev = c.has_result ? panel_severity(c.hard) : 0;
+        if (sev > worst_sev) {
+          worst_sev = sev;
+          worst = i;
+        }
+      }
+      line.clear();
+      line.appendf("%u checks, %u bad", static_cast<unsigned>(n), static_cast<unsigned>(bad));
+      set_row(1, line.view());
+      set_row(2, bad > 0 ? cfg.text(cfg.checks[worst].id) : std::string_view("all ok"));
+      set_row(3, group_requirement(g));
+      return;
+    }
+    case PageKind::kNetwork:
+      set_row(0, "NETWORK");
+      line.assign("IP ");
+      if (in.has_address) ip_text(line, in.address);
+      else line.append("-");
+      set_row(1, line.view());
+      line.assign("GW ");
+      if (in.has_address) ip_text(line, in.gateway);
+      else line.append("-");
+      set_row(2, line.view());
+      line.assign(in.dhcp ? "DHCP" : "static");
+      line.append(in.link ? ", link up" : ", link DOWN");
+      set_row(3, line.view());
+      return;
+    case PageKind::kTime:
+      set_row(0, "TIME");
+      line.clear();
+      if (in.wall.valid) {
+        append_iso8601(line, in.wall.unix_micros / 1'000'000);
+        set_row(1, line.view().substr(0, 19));
+      } else {
+        set_row(1, "clock not set");
+      }
+      line.clear();
+      if (in.has_ntp_offset) {
+        line.append("NTP offset ");
+        if (in.ntp_offset_us >= 0) line.append('+');
+        line.append_fixed(static_cast<double>(in.ntp_offset_us) / 1000.0, 1);
+        line.append("ms");
+      } else {
+        line.append("no NTP result yet");
+      }
+      set_row(2, line.view());
+      set_row(3, in.wall.valid ? "synchronised" : "certs cannot be judged");
+      return;
+    case PageKind::kAbout: {
+      line.assign("probebox ");
+      line.append(in.firmware_version);
+      set_row(0, line.view());
+      int64_t up = in.uptime_us / 1'000'000;
+      line.clear();
+      line.appendf("up %dd %02d:%02d:%02d", static_cast<int>(up / 86400), static_cast<int>(up / 3600 % 24),
+                   static_cast<int>(up / 60 % 60), static_cast<int>(up % 60));
+      set_row(1, line.view());
+      line.assign("config: ");
+      line.append(in.config_source);
+      set_row(2, line.view());
+      set_row(3, "");
+      return;
+    }
+  }
+}
+
+void Panel::render(int64_t now_us, hal::Leds& leds, hal::Lcd& lcd) {
+  for (int i = 0; i < hal::kLedCount; ++i) leds.set(static_cast<hal::LedId>(i), shown(leds_[static_cast<size_t>(i)], now_us));
+  for (int r = 0; r < hal::Lcd::kRows; ++r) {
+    if (!(drawn_[static_cast<size_t>(r)].view() == rows_[static_cast<size_t>(r)].view())) {
+      lcd.write_row(r, rows_[static_cast<size_t>(r)].view());
+      drawn_[static_cast<size_t>(r)] = rows_[static_cast<size_t>(r)];
+    }
+  }
+}
+
+}  // namespace probebox::panel

@@ -1,0 +1,101 @@
+// The front panel's logic, identical on every board: LED states from the health
+// model, LCD pages (summary, each failing check by severity, per group, network,
+// time, about), pages that rotate while nobody touches the buttons, and the buttons:
+// UP/DOWN page through, OK acknowledges the alarm on a failing check's page or opens
+// the menu elsewhere, BACK returns, OK held 5 s asks to restore factory settings.
+#pragma once
+#include <array>
+#include <cstdint>
+
+#include "config/config_model.h"
+#include "core/health_model.h"
+#include "core/text.h"
+#include "hal/clock.h"
+#include "hal/lcd.h"
+#include "hal/leds.h"
+#include "panel/button_input.h"
+#include "panel/led_policy.h"
+
+namespace probebox::panel {
+
+struct PanelInputs {
+  const Config* config = nullptr;
+  const HealthModel* health = nullptr;
+  bool link = false;
+  bool has_address = false;
+  uint32_t address = 0;  // host byte order
+  uint32_t gateway = 0;
+  bool dhcp = true;
+  hal::WallTime wall{};
+  int64_t uptime_us = 0;
+  bool has_ntp_offset = false;
+  int64_t ntp_offset_us = 0;
+  const char* config_source = "flash";
+  const char* firmware_version = "";
+};
+
+class PanelActions {
+ public:
+  virtual void run_all_now() = 0;
+  virtual void factory_reset() = 0;
+
+ protected:
+  ~PanelActions() = default;
+};
+
+using LcdRows = std::array<FixedText<hal::Lcd::kColumns>, hal::Lcd::kRows>;
+
+class Panel {
+ public:
+  static constexpr int64_t kRotateUs = 5'000'000;
+  static constexpr int64_t kResumeRotationUs = 60'000'000;  // after the last button press
+  static constexpr int64_t kScrollStepUs = 400'000;
+
+  enum class Mode : uint8_t { kPages, kMenu, kConfirmReset };
+
+  void step(int64_t now_us, uint8_t raw_buttons, const PanelInputs& in, PanelActions& actions);
+  // Drives real LEDs and LCD; rows are only rewritten when they changed.
+  void render(int64_t now_us, hal::Leds& leds, hal::Lcd& lcd);
+
+  const LedStates& leds() const { return leds_; }
+  const LcdRows& rows() const { return rows_; }
+  Mode mode() const { return mode_; }
+  bool acknowledged(uint16_t check) const { return acked_[check]; }
+  // True once per change of LED states or LCD rows (the simulator's JSON panel).
+  bool take_changed();
+
+ private:
+  enum class PageKind : uint8_t { kSummary, kFailing, kGroup, kNetwork, kTime, kAbout };
+  struct Page {
+    PageKind kind = PageKind::kSummary;
+    uint16_t index = 0;  // the check for kFailing, the group for kGroup
+    friend bool operator==(const Page&, const Page&) = default;
+  };
+  static constexpr size_t kMaxPages = 6 + kGroupCount + 32;  // failing checks shown: the 32 worst
+
+  void build_pages(const PanelInputs& in);
+  void compute_leds(const PanelInputs& in, int64_t now_us);
+  void handle(ButtonEvent e, const PanelInputs& in, PanelActions& actions, int64_t now_us);
+  void draw(const PanelInputs& in, int64_t now_us);
+  void draw_page(const Page& p, const PanelInputs& in, int64_t now_us);
+  void set_row(int row, std::string_view text);
+  int page_position() const;
+
+  ButtonInput buttons_;
+  std::array<Page, kMaxPages> pages_{};
+  size_t page_count_ = 0;
+  Page current_{};
+  Mode mode_ = Mode::kPages;
+  int menu_cursor_ = 0;
+  int64_t last_press_us_ = -kResumeRotationUs;
+  int64_t last_rotate_us_ = 0;
+  int64_t page_since_us_ = 0;
+  std::array<bool, Config::kMaxChecks> acked_{};
+  LedStates leds_{};
+  LcdRows rows_{};
+  LcdRows drawn_{};
+  bool changed_ = true;
+  bool heartbeat_ = false;
+};
+
+}  // namespace probebox::panel

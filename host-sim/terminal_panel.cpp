@@ -1,0 +1,139 @@
+#include "terminal_panel.h"
+
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <string>
+
+namespace probebox::sim {
+namespace {
+
+termios g_saved{};
+
+constexpr const char* kLedNames[hal::kLedCount] = {"status", "cert", "dns",       "ports", "smtp",     "health",
+                                                    "time",   "egress", "isolation", "link",  "heartbeat"};
+
+const char* color_name(hal::LedColor c) {
+  switch (c) {
+    case hal::LedColor::kGreen: return "green";
+    case hal::LedColor::kAmber: return "amber";
+    case hal::LedColor::kRed: return "red";
+    case hal::LedColor::kOff: return "off";
+  }
+  return "off";
+}
+
+const char* ansi_color(hal::LedColor c) {
+  switch (c) {
+    case hal::LedColor::kGreen: return "\033[1;32m";
+    case hal::LedColor::kAmber: return "\033[1;33m";
+    case hal::LedColor::kRed: return "\033[1;31m";
+    case hal::LedColor::kOff: return "\033[2;37m";
+  }
+  return "";
+}
+
+void json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
+bool TerminalButtons::open() {
+  if (!isatty(STDIN_FILENO)) return false;
+  if (tcgetattr(STDIN_FILENO, &g_saved) != 0) return false;
+  termios raw = g_saved;
+  raw.c_lflag &= static_cast<tcflag_t>(~(ICANON | ECHO));
+  raw.c_cc[VMIN] = 0;
+  raw.c_cc[VTIME] = 0;
+  tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+  fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+  raw_ = true;
+  return true;
+}
+
+TerminalButtons::~TerminalButtons() {
+  if (raw_) tcsetattr(STDIN_FILENO, TCSANOW, &g_saved);
+}
+
+void TerminalButtons::poll(int64_t now_us) {
+  if (held_ != 0 && now_us >= release_at_) held_ = 0;
+  if (!raw_) return;
+  char buf[16];
+  ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+  for (ssize_t i = 0; i < n; ++i) {
+    uint8_t button = 0;
+    char c = buf[i];
+    if (c == '\033' && i + 2 < n && buf[i + 1] == '[') {  // arrow keys
+      if (buf[i + 2] == 'A') button = hal::kUp;
+      if (buf[i + 2] == 'B') button = hal::kDown;
+      i += 2;
+    } else if (c == 'k' || c == 'w') {
+      button = hal::kUp;
+    } else if (c == 'j' || c == 's') {
+      button = hal::kDown;
+    } else if (c == '\n' || c == '\r' || c == ' ') {
+      button = hal::kOk;
+    } else if (c == 127 || c == 8 || c == 'b' || c == '\033') {
+      button = hal::kBack;
+    } else if (c == 'q') {
+      quit_ = true;
+    }
+    if (button != 0) {
+      held_ = button;
+      release_at_ = now_us + kHoldUs;
+    }
+  }
+}
+
+void write_panel_json(std::FILE* out, const panel::Panel& p, int64_t now_us) {
+  std::string line = "{\"t_ms\":" + std::to_string(now_us / 1000) + ",\"leds\":{";
+  for (int i = 0; i < hal::kLedCount; ++i) {
+    const panel::LedState& s = p.leds()[static_cast<size_t>(i)];
+    if (i) line += ',';
+    line += std::string("\"") + kLedNames[i] + "\":{\"color\":\"" + color_name(s.color) +
+            "\",\"blink\":" + (s.blink ? "true" : "false") + "}";
+  }
+  line += "},\"lcd\":[";
+  for (int r = 0; r < hal::Lcd::kRows; ++r) {
+    if (r) line += ',';
+    json_string(line, p.rows()[static_cast<size_t>(r)].view());
+  }
+  line += "]}\n";
+  std::fputs(line.c_str(), out);
+  std::fflush(out);
+}
+
+void draw_panel_ansi(std::FILE* out, const panel::Panel& p, int64_t now_us) {
+  std::string s = "\033[H\033[2J probebox front panel\n\n";
+  auto led = [&](int i, const char* label) {
+    hal::LedColor c = panel::shown(p.leds()[static_cast<size_t>(i)], now_us);
+    s += std::string(" ") + ansi_color(c) + (c == hal::LedColor::kOff ? "\u25cb" : "\u25cf") + "\033[0m " + label;
+  };
+  led(0, "STATUS   ");
+  led(9, "LINK   ");
+  led(10, "HEARTBEAT\n");
+  led(1, "cert  ");
+  led(2, "dns   ");
+  led(3, "ports ");
+  led(4, "smtp\n");
+  led(5, "health");
+  led(6, "time  ");
+  led(7, "egress");
+  led(8, "isolation\n\n");
+  s += " +--------------------+\n";
+  for (int r = 0; r < hal::Lcd::kRows; ++r) {
+    s += " |" + std::string(p.rows()[static_cast<size_t>(r)].view()) + "|\n";
+  }
+  s += " +--------------------+\n\n keys: up/k  down/j  Enter=OK  Backspace=BACK  (hold Enter 5 s: factory reset)  q=quit\n";
+  std::fputs(s.c_str(), out);
+  std::fflush(out);
+}
+
+}  // namespace probebox::sim

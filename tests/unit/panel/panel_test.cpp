@@ -1,0 +1,201 @@
+#include "panel/panel.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "config/config_parser.h"
+#include "fake_clock.h"
+
+namespace probebox::panel {
+namespace {
+
+struct RecordingActions final : PanelActions {
+  int run_all = 0;
+  int resets = 0;
+  void run_all_now() override { ++run_all; }
+  void factory_reset() override { ++resets; }
+};
+
+class PanelTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ConfigErrors errors;
+    ASSERT_TRUE(parse_config(R"({"schema":1,"device":{"name":"probe-01"},"defaults":{"confirm":1},"checks":[
+        {"id":"web-cert","type":"tls_cert","host":"10.0.2.2"},
+        {"id":"dns-manage","type":"dns","server":"10.0.2.2","name":"manage.lab.test"},
+        {"id":"node1-7777","type":"tcp","host":"10.0.2.2","port":7777}]})",
+                             *config_, errors).ok());
+    health_->load(*config_, clock_);
+    in_.config = config_.get();
+    in_.health = health_.get();
+    in_.link = true;
+    in_.has_address = true;
+    in_.address = 0x0A00020F;
+    in_.gateway = 0x0A000202;
+    in_.firmware_version = "0.1.0";
+  }
+  void result(uint16_t check, Outcome o, const char* summary = "s") {
+    ProbeResult r;
+    r.outcome = o;
+    r.summary.assign(summary);
+    health_->on_result(check, r, clock_.now());
+  }
+  // Advances time in 10 ms steps with the given buttons held.
+  void run(int64_t ms, uint8_t buttons = 0) {
+    for (int64_t t = 0; t < ms; t += 10) {
+      panel_.step(clock_.now(), buttons, in_, actions_);
+      clock_.advance_ms(10);
+    }
+  }
+  void press(uint8_t button) {
+    run(60, button);
+    run(60, 0);
+  }
+  std::string row(int r) const { return std::string(panel_.rows()[static_cast<size_t>(r)].view()); }
+  LedState led(hal::LedId id) const { return panel_.leds()[static_cast<size_t>(id)]; }
+
+  hal::FakeClock clock_;
+  std::unique_ptr<Config> config_ = std::make_unique<Config>();
+  std::unique_ptr<HealthModel> health_ = std::make_unique<HealthModel>();
+  PanelInputs in_;
+  RecordingActions actions_;
+  Panel panel_;
+};
+
+TEST_F(PanelTest, EveryRowIsExactly20AsciiCharacters) {
+  result(0, Outcome::kCritical, "cert manage.lab.test expired 3 days ago, renew it now \xc3\xa9");
+  for (int step = 0; step < 400; ++step) {
+    run(100);
+    for (int r = 0; r < 4; ++r) {
+      ASSERT_EQ(row(r).size(), 20u);
+      for (char c : row(r)) ASSERT_TRUE(c >= 0x20 && c < 0x7E);
+    }
+  }
+}
+
+TEST_F(PanelTest, LedsFollowTheHealthModel) {
+  result(0, Outcome::kOk);
+  result(1, Outcome::kWarning);
+  result(2, Outcome::kOk);
+  run(20);
+  EXPECT_EQ(led(hal::LedId::kStatus).color, hal::LedColor::kAmber);
+  EXPECT_EQ(led(hal::LedId::kCert).color, hal::LedColor::kGreen);
+  EXPECT_EQ(led(hal::LedId::kDns).color, hal::LedColor::kAmber);
+  EXPECT_EQ(led(hal::LedId::kPorts).color, hal::LedColor::kGreen);
+  EXPECT_EQ(led(hal::LedId::kSmtp).color, hal::LedColor::kOff);  // no smtp check
+  EXPECT_EQ(led(hal::LedId::kLink).color, hal::LedColor::kGreen);
+  in_.has_address = false;
+  run(20);
+  EXPECT_EQ(led(hal::LedId::kLink).color, hal::LedColor::kOff);
+}
+
+TEST_F(PanelTest, NewCriticalBlinksUntilAcknowledgedThenStaysSteady) {
+  result(0, Outcome::kOk);
+  result(1, Outcome::kOk);
+  result(2, Outcome::kCritical, "10.0.2.2:7777 refused");
+  run(20);
+  EXPECT_EQ(led(hal::LedId::kStatus), (LedState{hal::LedColor::kRed, true}));
+  EXPECT_EQ(led(hal::LedId::kPorts), (LedState{hal::LedColor::kRed, true}));
+  EXPECT_EQ(shown(led(hal::LedId::kStatus), 0), hal::LedColor::kRed);
+  EXPECT_EQ(shown(led(hal::LedId::kStatus), 600'000), hal::LedColor::kOff);
+  press(hal::kDown);  // summary -> the failing check's page
+  EXPECT_EQ(row(0).substr(0, 10), "node1-7777");
+  EXPECT_NE(row(1).find("CRITICAL OK=ack"), std::string::npos);
+  press(hal::kOk);
+  EXPECT_TRUE(panel_.acknowledged(2));
+  EXPECT_EQ(led(hal::LedId::kStatus), (LedState{hal::LedColor::kRed, false}));
+  EXPECT_EQ(row(1).find("OK=ack"), std::string::npos);
+  // Recovery clears the acknowledgement: the next failure blinks again.
+  result(2, Outcome::kOk);
+  run(20);
+  result(2, Outcome::kCritical);
+  run(20);
+  EXPECT_TRUE(led(hal::LedId::kStatus).blink);
+}
+
+TEST_F(PanelTest, FailingPagesComeInOrderOfSeverity) {
+  result(0, Outcome::kWarning, "cert expires in 20 days");
+  result(1, Outcome::kUnknown, "dns not run");
+  result(2, Outcome::kCritical, "refused");
+  run(20);
+  press(hal::kDown);
+  EXPECT_EQ(row(0).substr(0, 10), "node1-7777");
+  press(hal::kDown);
+  EXPECT_EQ(row(0).substr(0, 8), "web-cert");
+  press(hal::kDown);
+  EXPECT_EQ(row(0).substr(0, 10), "dns-manage");
+  press(hal::kBack);
+  EXPECT_EQ(row(0), "probe-01   CRITICAL ");
+  EXPECT_EQ(row(1), "OK0 WA1 CR1 UN1     ");
+}
+
+TEST_F(PanelTest, PagesRotateWhenIdleAndPauseWhileSomeoneUsesTheButtons) {
+  result(0, Outcome::kOk);
+  run(20);
+  std::string first = row(0);
+  run(Panel::kRotateUs / 1000 + 100);
+  EXPECT_NE(row(0), first);  // rotated
+  press(hal::kBack);
+  std::string held = row(0);
+  run(30'000);
+  EXPECT_EQ(row(0), held);  // 30 s after a press: still where the person left it
+  run(Panel::kResumeRotationUs / 1000 - 30'000 + 500);
+  EXPECT_NE(row(0), held);  // a minute idle: rotating again
+}
+
+TEST_F(PanelTest, LongSummariesScroll) {
+  result(2, Outcome::kCritical, "0123456789abcdefghijABCDEFGHIJklmnopqrstUVWXYZ-the-end");
+  run(20);
+  press(hal::kDown);
+  std::string before = row(2);
+  run(Panel::kScrollStepUs / 1000 * 3);
+  EXPECT_NE(row(2), before);
+}
+
+TEST_F(PanelTest, DebounceIgnoresAGlitchAndCountsARealPress) {
+  run(20);
+  std::string start = row(0);
+  run(10, hal::kDown);  // 10 ms: a glitch
+  run(100, 0);
+  EXPECT_EQ(row(0), start);
+  press(hal::kDown);
+  EXPECT_NE(row(0), start);
+}
+
+TEST_F(PanelTest, FactoryResetNeedsFiveSecondsThenConfirmation) {
+  run(20);
+  run(4'900, hal::kOk);
+  EXPECT_EQ(panel_.mode(), Panel::Mode::kPages);
+  run(200, hal::kOk);
+  EXPECT_EQ(panel_.mode(), Panel::Mode::kConfirmReset);
+  EXPECT_EQ(row(0).substr(0, 13), "FACTORY RESET");
+  run(60, 0);  // releasing the long press does not confirm
+  EXPECT_EQ(actions_.resets, 0);
+  press(hal::kBack);
+  EXPECT_EQ(panel_.mode(), Panel::Mode::kPages);
+  EXPECT_EQ(actions_.resets, 0);
+  run(5'100, hal::kOk);
+  run(60, 0);
+  press(hal::kOk);
+  EXPECT_EQ(actions_.resets, 1);
+}
+
+TEST_F(PanelTest, MenuRunsAllChecksAndShowsNetwork) {
+  run(20);
+  press(hal::kOk);  // on the summary page: the menu
+  EXPECT_EQ(panel_.mode(), Panel::Mode::kMenu);
+  EXPECT_EQ(row(1), "> Network settings  ");
+  press(hal::kDown);
+  press(hal::kOk);
+  EXPECT_EQ(actions_.run_all, 1);
+  press(hal::kOk);
+  press(hal::kOk);  // "Network settings"
+  EXPECT_EQ(row(0).substr(0, 7), "NETWORK");
+  EXPECT_EQ(row(1), "IP 10.0.2.15        ");
+  EXPECT_EQ(row(3), "DHCP, link up       ");
+}
+
+}  // namespace
+}  // namespace probebox::panel
