@@ -23,6 +23,7 @@ struct Event {
   Outcome to = Outcome::kUnknown;
   bool first = false;           // the check's first result after boot
   bool maintenance = false;     // happened inside a maintenance window: alerts held
+  uint16_t confirmations = 0;   // bad results in a row (or in the window) that made the change
   FixedText<120> summary;
 };
 

@@ -61,6 +61,7 @@ void HealthModel::change_hard(uint16_t index, CheckHealth& h, Outcome to, bool f
   e.wall_unix_us = wall.valid ? wall.unix_micros : 0;
   e.summary.assign(h.last.summary.view());
   e.maintenance = h.maintenance;
+  e.confirmations = to == Outcome::kOk ? 0 : h.bad_streak;
   events_.push(e);
 
   h.hard = to;

@@ -44,6 +44,7 @@ void write_events_document(TextBuffer& out, const EventLog& log, int64_t now_mon
     w.field("from", e.first ? std::string_view("none") : outcome_name(e.from));
     w.field("to", outcome_name(e.to));
     w.field_bool("maintenance", e.maintenance);
+    w.field_int("confirmations", e.confirmations);
     w.field("summary", e.summary.view());
     w.end_object();
   }

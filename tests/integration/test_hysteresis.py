@@ -27,8 +27,8 @@ class Hysteresis(unittest.TestCase):
             self.assertEqual(first["hard"], "ok")
 
             listener.close()  # the service stops: connections are refused
-            # Follow every result: the hard state may change only at the third bad one.
-            seen_soft_only = False
+            # While polling, a state seen with fewer than `confirm` bad results must
+            # still be hard ok (the poll may miss that phase on a loaded machine).
             deadline = time.monotonic() + 20
             s = None
             while time.monotonic() < deadline:
@@ -36,16 +36,17 @@ class Hysteresis(unittest.TestCase):
                 bad = s["counts"]["critical"]
                 if 1 <= bad < 3:
                     self.assertEqual(s["hard"], "ok", f"hard state changed after {bad} bad result(s)")
-                    seen_soft_only = True
                 if s["hard"] == "critical":
                     break
                 time.sleep(0.05)
-            self.assertTrue(seen_soft_only, "never observed the soft-bad phase")
             self.assertEqual(s["hard"], "critical")
-            self.assertEqual(s["counts"]["critical"], 3, "turned critical after other than `confirm` bad results")
             self.assertEqual(s["details"], {"state": "refused"})
-            latest = events(port)[0]
+            # The event says exactly how many bad results made the change.
+            changes = [e for e in events(port) if e["to"] == "critical"]
+            self.assertEqual(len(changes), 1)
+            latest = changes[0]
             self.assertEqual((latest["check"], latest["from"], latest["to"]), ("svc", "ok", "critical"))
+            self.assertEqual(latest["confirmations"], 3, "turned critical after other than `confirm` bad results")
             self.assertIn("refused", latest["summary"])
 
             ok_before = s["counts"]["ok"]

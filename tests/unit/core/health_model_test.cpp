@@ -54,6 +54,7 @@ TEST_F(HealthModelTest, TurnsBadAfterExactlyConfirmResultsAndRecoversOnOneGood) 
   EXPECT_EQ(health_->events().newest(0).to, Outcome::kCritical);
   EXPECT_EQ(health_->events().newest(0).from, Outcome::kOk);
   EXPECT_EQ(health_->events().newest(0).summary.view(), "down");
+  EXPECT_EQ(health_->events().newest(0).confirmations, 3);
   feed(Outcome::kOk);
   EXPECT_EQ(hard(), Outcome::kOk);
   EXPECT_EQ(health_->events().size(), 3u);
