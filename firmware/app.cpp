@@ -14,6 +14,17 @@ namespace probebox {
 void App::start(const Config& config, std::string_view config_text, RunMode mode) {
   started_at_ = board_.clock.now();
   config_ = config;
+  // No admin password is stored yet: a random first-boot password, from the board's
+  // entropy, in groups an operator can read off the LCD and type.
+  static constexpr char kAlphabet[] = "abcdefghjkmnpqrstuvwxyz23456789";
+  uint8_t random[12];
+  initial_password_.clear();
+  if (board_.entropy.fill(random)) {
+    for (size_t i = 0; i < sizeof(random); ++i) {
+      if (i > 0 && i % 4 == 0) initial_password_.append('-');
+      initial_password_.append(kAlphabet[random[i] % (sizeof(kAlphabet) - 1)]);
+    }
+  }
   config_text_.assign(config_text);
   mode_ = mode;
   net::bind_platform(board_.clock, board_.entropy);
@@ -94,6 +105,7 @@ void App::step_panel(hal::MonoMicros now) {
   }
   in.config_source = board_.config_source;
   in.firmware_version = PROBEBOX_VERSION;
+  in.initial_password = initial_password_.empty() ? nullptr : initial_password_.c_str();
   panel_.step(now, board_.buttons != nullptr ? board_.buttons->pressed() : 0, in, *this);
   if (board_.leds != nullptr && board_.lcd != nullptr) panel_.render(now, *board_.leds, *board_.lcd);
 }

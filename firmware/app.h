@@ -46,6 +46,7 @@ class App final : public ResultSink, public panel::PanelActions {
   void run_all_now() override { scheduler_.run_all_now(); }
   void factory_reset() override;
   const panel::Panel& panel() const { return panel_; }
+  std::string_view initial_password() const { return initial_password_.view(); }
   panel::Panel& panel() { return panel_; }
 
   // Brings up lwIP, the interface and the web server with `config` (copied) and
@@ -83,6 +84,7 @@ class App final : public ResultSink, public panel::PanelActions {
   RunMode mode_ = RunMode::kContinuous;
   ProbeResult refined_;
   panel::Panel panel_;
+  FixedText<20> initial_password_;  // until an admin password is set (the web UI's login)
   hal::MonoMicros started_at_ = 0;
   hal::MonoMicros last_panel_step_ = 0;
   bool checks_started_ = false;

@@ -113,8 +113,11 @@ void write_panel_json(std::FILE* out, const panel::Panel& p, int64_t now_us) {
 void draw_panel_ansi(std::FILE* out, const panel::Panel& p, int64_t now_us) {
   std::string s = "\033[H\033[2J probebox front panel\n\n";
   auto led = [&](int i, const char* label) {
-    hal::LedColor c = panel::shown(p.leds()[static_cast<size_t>(i)], now_us);
-    s += std::string(" ") + ansi_color(c) + (c == hal::LedColor::kOff ? "\u25cb" : "\u25cf") + "\033[0m " + label;
+    const panel::LedState& state = p.leds()[static_cast<size_t>(i)];
+    hal::LedColor c = panel::shown(state, now_us);
+    // A blinking LED's dark phase keeps its colour as a ring, so a still picture shows it too.
+    const char* glyph = c != hal::LedColor::kOff ? "\u25cf" : state.blink ? "\u25ce" : "\u25cb";
+    s += std::string(" ") + ansi_color(state.blink ? state.color : c) + glyph + "\033[0m " + label;
   };
   led(0, "STATUS   ");
   led(9, "LINK   ");

@@ -62,6 +62,7 @@ void Panel::set_row(int row, std::string_view text) {
 
 void Panel::build_pages(const PanelInputs& in) {
   page_count_ = 0;
+  if (in.initial_password != nullptr) pages_[page_count_++] = {PageKind::kPassword, 0};
   pages_[page_count_++] = {PageKind::kSummary, 0};
   const HealthModel& h = *in.health;
   // Failing checks, most severe first, then in config order.
@@ -169,6 +170,10 @@ void Panel::handle(ButtonEvent e, const PanelInputs& in, PanelActions& actions, 
 
 void Panel::step(int64_t now_us, uint8_t raw_buttons, const PanelInputs& in, PanelActions& actions) {
   build_pages(in);
+  if (!started_) {
+    current_ = pages_[0];  // the first-boot password, when there is one, comes first
+    started_ = true;
+  }
   handle(buttons_.update(raw_buttons, now_us), in, actions, now_us);
   if (page_position() < 0) current_ = pages_[0];  // its check recovered: back to the summary
   bool idle = now_us - last_press_us_ >= kResumeRotationUs;
@@ -315,6 +320,14 @@ void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
       }
       set_row(2, line.view());
       set_row(3, in.wall.valid ? "synchronised" : "certs cannot be judged");
+      return;
+    case PageKind::kPassword:
+      set_row(0, "FIRST BOOT");
+      set_row(1, "web UI password:");
+      set_row(2, in.initial_password);
+      line.assign("http://");
+      if (in.has_address) ip_text(line, in.address);
+      set_row(3, line.view());
       return;
     case PageKind::kAbout: {
       line.assign("probebox ");

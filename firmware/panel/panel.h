@@ -32,6 +32,8 @@ struct PanelInputs {
   int64_t ntp_offset_us = 0;
   const char* config_source = "flash";
   const char* firmware_version = "";
+  // Set while the box has no admin password: shown so the operator can log in once.
+  const char* initial_password = nullptr;
 };
 
 class PanelActions {
@@ -65,7 +67,7 @@ class Panel {
   bool take_changed();
 
  private:
-  enum class PageKind : uint8_t { kSummary, kFailing, kGroup, kNetwork, kTime, kAbout };
+  enum class PageKind : uint8_t { kSummary, kFailing, kGroup, kNetwork, kTime, kAbout, kPassword };
   struct Page {
     PageKind kind = PageKind::kSummary;
     uint16_t index = 0;  // the check for kFailing, the group for kGroup
@@ -96,6 +98,7 @@ class Panel {
   LcdRows drawn_{};
   bool changed_ = true;
   bool heartbeat_ = false;
+  bool started_ = false;
 };
 
 }  // namespace probebox::panel

@@ -23,10 +23,10 @@ class Dns(unittest.TestCase):
 
     def test_verdicts(self):
         r = self.run_checks(
-            {"id": "good", "name": "manage.lab.test", "expect_addresses": ["127.0.0.1"]},
+            {"id": "good", "name": "manage.lab.test", "expect_addresses": ["10.0.2.2"]},
             {"id": "nx", "name": "missing.lab.test"},
             {"id": "refused", "name": "www.example.invalid"},
-            {"id": "extra", "name": "extra.lab.test", "expect_addresses": ["127.0.0.1"]},
+            {"id": "extra", "name": "extra.lab.test", "expect_addresses": ["10.0.2.2"]},
             {"id": "wrong", "name": "rta.lab.test", "expect_addresses": ["127.0.0.9"]},
             {"id": "alias", "name": "alias.lab.test"},
             {"id": "empty", "name": "webtask.lab.test", "record": "AAAA"},
@@ -34,7 +34,7 @@ class Dns(unittest.TestCase):
         )
         self.assertEqual(r["good"]["status"], "ok", r["good"]["summary"])
         self.assertEqual(r["good"]["details"]["rcode"], "NOERROR")
-        self.assertEqual(r["good"]["details"]["addresses"], ["127.0.0.1"])
+        self.assertEqual(r["good"]["details"]["addresses"], ["10.0.2.2"])
         self.assertIsInstance(r["good"]["details"]["ttl"], int)
         self.assertEqual(r["good"]["group"], "dns")
 
@@ -44,12 +44,12 @@ class Dns(unittest.TestCase):
         self.assertEqual(r["refused"]["details"]["rcode"], "REFUSED")
 
         self.assertEqual(r["extra"]["status"], "warning", r["extra"]["summary"])
-        self.assertEqual(sorted(r["extra"]["details"]["addresses"]), ["127.0.0.1", "127.0.0.2"])
+        self.assertEqual(sorted(r["extra"]["details"]["addresses"]), ["10.0.2.2", "127.0.0.2"])
         self.assertEqual(r["wrong"]["status"], "critical", r["wrong"]["summary"])
 
         self.assertEqual(r["alias"]["status"], "ok")
         self.assertEqual(r["alias"]["details"]["cname"], "manage.lab.test")
-        self.assertEqual(r["alias"]["details"]["addresses"], ["127.0.0.1"])
+        self.assertEqual(r["alias"]["details"]["addresses"], ["10.0.2.2"])
 
         self.assertEqual(r["empty"]["status"], "critical")
         self.assertEqual(r["empty"]["details"]["addresses"], [])

@@ -33,9 +33,9 @@ import urllib.request
 LOOPBACK = "127.0.0.1"
 NTP_EPOCH_OFFSET = 2208988800
 HEALTH_KEY = "lab-health-key"
-NAMES = {"manage.lab.test": ["127.0.0.1"], "rta.lab.test": ["127.0.0.1"], "webtask.lab.test": ["127.0.0.1"],
-         "app1.lab.test": ["127.0.0.1"], "extra.lab.test": ["127.0.0.1", "127.0.0.2"],
-         # A name a probe inside the simulator connects to: 10.0.2.2 is the host there.
+# The appliance's names point at its load balancer, which the box reaches as 10.0.2.2.
+NAMES = {"manage.lab.test": ["10.0.2.2"], "rta.lab.test": ["10.0.2.2"], "webtask.lab.test": ["10.0.2.2"],
+         "app1.lab.test": ["10.0.2.2"], "extra.lab.test": ["10.0.2.2", "127.0.0.2"],
          "node1.lab.test": ["10.0.2.2"],
          # More than fits a 512-byte UDP answer: the resolver truncates, clients retry over TCP.
          "many.lab.test": [f"127.0.1.{i}" for i in range(1, 41)]}

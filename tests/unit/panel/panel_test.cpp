@@ -197,5 +197,16 @@ TEST_F(PanelTest, MenuRunsAllChecksAndShowsNetwork) {
   EXPECT_EQ(row(3), "DHCP, link up       ");
 }
 
+TEST_F(PanelTest, FirstBootPasswordIsShownUntilOneIsSet) {
+  in_.initial_password = "abcd-efgh-jkmn";
+  run(20);
+  EXPECT_EQ(row(0), "FIRST BOOT          ");
+  EXPECT_EQ(row(2), "abcd-efgh-jkmn      ");
+  EXPECT_EQ(row(3), "http://10.0.2.15    ");
+  in_.initial_password = nullptr;  // the operator set a password
+  run(20);
+  EXPECT_NE(row(0), "FIRST BOOT          ");
+}
+
 }  // namespace
 }  // namespace probebox::panel
