@@ -31,6 +31,7 @@ struct Options {
   int http_port = 8080;
   std::string panel;
   bool once = false;
+  bool store_only = false;
 };
 
 constexpr int kExitUnknown = 3;
@@ -43,7 +44,7 @@ void on_signal(int) { g_stop = 1; }
 void usage() {
   std::fprintf(stderr,
                "usage: probebox-sim [--config FILE] [--flash FILE] [--http-port N] "
-               "[--panel ansi|json|none] [--once]\n");
+               "[--panel ansi|json|none] [--once] [--store-only]\n");
 }
 
 bool parse_args(int argc, char** argv, Options& o) {
@@ -85,6 +86,8 @@ bool parse_args(int argc, char** argv, Options& o) {
       }
     } else if (a == "--once") {
       o.once = true;
+    } else if (a == "--store-only") {
+      o.store_only = true;  // a host tool: validate the config, write it into the flash image, exit
     } else if (a == "--help" || a == "-h") {
       usage();
       std::exit(0);
@@ -166,6 +169,11 @@ int main(int argc, char** argv) {
     if (!same && !store.save(text).ok()) {
       std::fprintf(stderr, "probebox-sim: cannot store the config in %s\n", opt.flash_path.c_str());
       return kExitUnknown;
+    }
+    if (opt.store_only) {
+      std::fprintf(stderr, "probebox-sim: config stored in %s (sequence %u)\n", opt.flash_path.c_str(),
+                   static_cast<unsigned>(store.sequence()));
+      return 0;
     }
   } else {
     size_t stored_len = 0;

@@ -7,6 +7,11 @@
 #include "app.h"
 #include "board_config.h"
 #include "board_hooks.h"
+#include "board_panel.h"
+#include "config/config_store.h"
+#include "lwip/stats.h"
+#include "net/tls_memory.h"
+#include "semihosting_flash.h"
 #include "cmsdk_uart.h"
 #include "config/config_parser.h"
 #include "lan9118.h"
@@ -19,12 +24,29 @@
 namespace {
 
 board::CmsdkUart g_console(board::kUart0Base);
+board::CmsdkUart g_lcd_uart(board::kUart1Base);
 board::SysTickClock g_clock;
 board::WeakEntropy g_entropy;
 board::Lan9118 g_ethernet;
+board::BoardLeds g_leds;
+board::UartLcd g_lcd(g_lcd_uart);
+board::UartButtons g_buttons(g_console, g_clock);
+board::SemihostingFlash g_flash;
+bool g_have_flash = false;
+// Same layout as the simulator's flash file: two slots of 18 sectors.
+constexpr size_t kConfigSlotSectors = 18;
 probebox::Config g_config;
 probebox::ConfigErrors g_errors;
-probebox::App g_app({g_clock, g_entropy, g_ethernet});
+
+[[noreturn]] void stop(int code);
+
+void factory_reset_board() {
+  if (g_have_flash) probebox::ConfigStore(g_flash, kConfigSlotSectors).erase_all();
+  g_console.write("probebox: factory reset, restarting\n");
+  stop(0);
+}
+
+probebox::App g_app({g_clock, g_entropy, g_ethernet, &g_leds, &g_lcd, &g_buttons, factory_reset_board, "flash"});
 char g_config_text[PROBEBOX_MAX_CONFIG_BYTES];
 probebox::FixedText<PROBEBOX_RESPONSE_BYTES> g_document;
 bool g_semihosting = false;
@@ -48,6 +70,7 @@ void log_line(const char* text) {
 // "--config PATH" and "--once" from QEMU's -append.
 struct BootArgs {
   const char* config_path = nullptr;
+  const char* flash_path = nullptr;
   bool once = false;
 };
 
@@ -67,6 +90,7 @@ BootArgs parse_boot_args(char* cmdline) {
   for (char* word = next_word(cursor); word != nullptr; word = next_word(cursor)) {
     if (std::strcmp(word, "--once") == 0) args.once = true;
     else if (std::strcmp(word, "--config") == 0) args.config_path = next_word(cursor);
+    else if (std::strcmp(word, "--flash") == 0) args.flash_path = next_word(cursor);
   }
   return args;
 }
@@ -150,11 +174,22 @@ int main() {
   static char cmdline[256];
   g_semihosting = board::semihosting::command_line(cmdline, sizeof(cmdline));
   BootArgs args = parse_boot_args(cmdline);
-  if (args.config_path == nullptr) {
-    log_line("probebox: no --config given on the command line");
-    stop(kExitUnknown);
+  g_lcd_uart.init();
+  if (args.flash_path != nullptr) g_have_flash = g_flash.open(args.flash_path);
+  probebox::ConfigStore store(g_flash, kConfigSlotSectors);
+  if (args.config_path != nullptr) {
+    if (!load_config(args.config_path)) stop(kExitUnknown);
+    if (g_have_flash && !store.save({g_config_text, g_config_length}).ok()) log_line("probebox: could not store the config");
+  } else if (g_have_flash && store.load({g_config_text, sizeof(g_config_text)}, g_config_length).ok() &&
+             probebox::parse_config({g_config_text, g_config_length}, g_config, g_errors).ok()) {
+    log_line("probebox: config from the flash image");
+  } else {
+    log_line("probebox: no config in flash: factory config");
+    static const char kFactory[] = "{\"schema\":1,\"device\":{\"name\":\"probebox\"}}";
+    std::memcpy(g_config_text, kFactory, sizeof(kFactory) - 1);
+    g_config_length = sizeof(kFactory) - 1;
+    probebox::parse_config({g_config_text, g_config_length}, g_config, g_errors);
   }
-  if (!load_config(args.config_path)) stop(kExitUnknown);
   if (!g_ethernet.init()) {
     log_line("probebox: LAN9118 not found");
     stop(kExitUnknown);
@@ -187,6 +222,16 @@ int main() {
   figures.appendf(" max_in_flight=%d rx_irqs=%lu rx_dropped=%lu", g_app.scheduler().max_in_flight_seen(),
                   static_cast<unsigned long>(g_ethernet.interrupts()),
                   static_cast<unsigned long>(g_ethernet.rx_dropped()));
+  log_line(figures.c_str());
+  // Run-time high-water marks after a full cycle: what the pools and the arena needed.
+  probebox::net::TlsMemoryStats tls = probebox::net::tls_memory_stats();
+  figures.clear();
+  figures.appendf("probebox: high-water tcp_pcb=%u/%u udp_pcb=%u/%u pbuf_pool=%u/%u lwip_heap=%lu/%lu tls_arena=%lu/%lu",
+                  lwip_stats.memp[MEMP_TCP_PCB]->max, lwip_stats.memp[MEMP_TCP_PCB]->avail,
+                  lwip_stats.memp[MEMP_UDP_PCB]->max, lwip_stats.memp[MEMP_UDP_PCB]->avail,
+                  lwip_stats.memp[MEMP_PBUF_POOL]->max, lwip_stats.memp[MEMP_PBUF_POOL]->avail,
+                  static_cast<unsigned long>(lwip_stats.mem.max), static_cast<unsigned long>(lwip_stats.mem.avail),
+                  static_cast<unsigned long>(tls.high_water), static_cast<unsigned long>(tls.arena_bytes));
   log_line(figures.c_str());
   stop(static_cast<int>(probebox::document_overall(g_app.health(), probebox::DocumentKind::kOnce)));
 }

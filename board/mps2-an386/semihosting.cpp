@@ -26,11 +26,12 @@ uint32_t call(uint32_t op, const void* args) {
 }  // namespace
 
 int open(const char* path, bool write) {
-  // Modes: 1 = "rb", 5 = "r+b"... 4 = "wb"; r+b keeps an existing image intact.
-  uint32_t args[3] = {reinterpret_cast<uint32_t>(path), write ? 6u : 1u, static_cast<uint32_t>(std::strlen(path))};
+  // fopen modes by index: 1 "rb", 3 "r+b", 7 "w+b". r+b keeps an existing image
+  // intact (w+ would truncate it); w+b only when there is none yet.
+  uint32_t args[3] = {reinterpret_cast<uint32_t>(path), write ? 3u : 1u, static_cast<uint32_t>(std::strlen(path))};
   int handle = static_cast<int>(call(kOpen, args));
   if (handle < 0 && write) {
-    args[1] = 4;  // does not exist yet: create it
+    args[1] = 7;
     handle = static_cast<int>(call(kOpen, args));
   }
   return handle;

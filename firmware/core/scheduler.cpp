@@ -11,6 +11,7 @@ void Scheduler::load(const Config& config, hal::Clock& clock, Mode mode, net::Tl
   completed_ = 0;
   cursor_ = 0;
   hal::MonoMicros now = clock.now();
+  loaded_at_ = now;
   uint16_t n = config.check_count;
   for (uint16_t i = 0; i < n; ++i) {
     Entry& e = entries_[i];
@@ -79,6 +80,9 @@ void Scheduler::start(uint16_t index, hal::MonoMicros now) {
     scratch_.details.assign("{}");
     report(index, scratch_, now);
     return;
+  }
+  if (check.type == CheckType::kTlsCert && !clock_->wall().valid && now - loaded_at_ < kWaitForClockUs) {
+    return;  // stays due: an ntp check may set the clock first
   }
   bool tls = uses_tls(check);
   if (tls && tls_in_flight_ >= PROBEBOX_MAX_TLS_IN_FLIGHT) return;  // the arena is full: stays due

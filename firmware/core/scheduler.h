@@ -24,6 +24,9 @@ class ResultSink {
 class Scheduler {
  public:
   enum class Mode { kContinuous, kOnce };
+  // A box that boots without a wall clock gives SNTP this long to set it before any
+  // certificate is judged (after that, tls_cert says "unknown").
+  static constexpr int64_t kWaitForClockUs = 10'000'000;
 
   Scheduler(ProbePool& pool, ResultSink& sink) : pool_(pool), sink_(sink) {}
 
@@ -61,6 +64,7 @@ class Scheduler {
   hal::Clock* clock_ = nullptr;
   net::TlsClientConfig* tls_ = nullptr;
   Mode mode_ = Mode::kContinuous;
+  hal::MonoMicros loaded_at_ = 0;
   std::array<Entry, Config::kMaxChecks> entries_{};
   uint16_t cursor_ = 0;  // round-robin start point, so no check starves
   uint16_t completed_ = 0;

@@ -380,8 +380,9 @@ class Lab:
         info = os.path.join(self.dir, "lab.json")
         if os.path.exists(info):
             os.unlink(info)
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=open(os.path.join(self.dir, "lab.err"), "w"), start_new_session=True)
+        with open(os.path.join(self.dir, "lab.err"), "w") as err:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                                         start_new_session=True)
         deadline = time.monotonic() + 60  # the TLS scenarios' keys take a few seconds to make
         while time.monotonic() < deadline:
             if os.path.exists(info):

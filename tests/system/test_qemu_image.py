@@ -13,19 +13,35 @@ from simtest import HOST, Listener, free_port, lab_session, run_once  # noqa: E4
 IMAGE = os.environ.get("PROBEBOX_IMAGE", "")
 
 
-def run_image(doc, timeout=90):
-    """Boots the image with the config; returns (exit code, result document, console)."""
+def qemu_command(tmp, append, nic_extra=""):
+    return ["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-monitor", "none",
+            "-semihosting-config", "enable=on,target=native", "-kernel", IMAGE,
+            "-serial", "stdio", "-serial", f"file:{tmp}/lcd.txt",
+            "-trace", "led_change_intensity", "-D", f"{tmp}/leds.log",
+            # Resolvers come from the config; the guest never uses slirp's forwarder.
+            "-nic", "user,model=lan9118,net=10.0.2.0/24,host=10.0.2.2,ipv6=off" + nic_extra,
+            "-append", append]
+
+
+def run_image(doc, timeout=90, flash=None, keep=None):
+    """Boots the image with the config (or the flash image alone when doc is None);
+    returns (exit code, result document, console). `keep` (a dict) receives the LCD
+    and LED logs."""
     with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "config.json")
-        with open(path, "w") as f:
-            json.dump(doc, f)
-        cmd = ["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-monitor", "none",
-               "-semihosting-config", "enable=on,target=native", "-kernel", IMAGE,
-               "-serial", "stdio", "-serial", f"file:{tmp}/lcd.txt",
-               # Resolvers come from the config; the guest never uses slirp's forwarder.
-               "-nic", "user,model=lan9118,net=10.0.2.0/24,host=10.0.2.2,ipv6=off",
-               "-append", f"--config {path} --once"]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        append = "--once"
+        if doc is not None:
+            path = os.path.join(tmp, "config.json")
+            with open(path, "w") as f:
+                json.dump(doc, f)
+            append += f" --config {path}"
+        if flash:
+            append += f" --flash {flash}"
+        proc = subprocess.run(qemu_command(tmp, append), capture_output=True, text=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL)
+        if keep is not None:
+            for name in ("lcd.txt", "leds.log"):
+                p = os.path.join(tmp, name)
+                keep[name] = open(p, errors="replace").read() if os.path.exists(p) else ""
     doc_line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT ")), None)
     result = json.loads(doc_line[len("RESULT "):]) if doc_line else None
     return proc.returncode, result, proc.stdout + proc.stderr
@@ -79,6 +95,96 @@ class QemuImage(unittest.TestCase):
             self.assertEqual(checks["no-intermediate"]["status"], "critical")
         finally:
             lab.down()
+
+    def test_the_demo_lab_gives_the_same_verdicts_as_the_simulator(self):
+        lab = lab_session(self)
+        try:
+            with open(os.path.join(os.path.dirname(__file__), "..", "lab", "demo-config.json")) as f:
+                doc = json.load(f)
+            doc["trust_anchors_pem"] = lab.ports["tls"]["root_pem"]
+            doc["defaults"]["timeout_ms"] = 8000
+            app = doc["appliance"]
+            app["smtp"] = {"host": HOST, "port": lab.ports["smtp"]["ok"]["port"], "username": "probe", "password": "secret"}
+            lab.set(f"tcp:{app['ports']['mesh'][1]}", "closed")  # one fault, seen by both
+            keep = {}
+            code, image, console = run_image(doc, timeout=240, keep=keep)
+            self.assertIsNotNone(image, console)
+            sim_code, sim, err = run_once(doc, timeout=120)
+            self.assertIsNotNone(sim, err)
+            types = {c["type"] for c in image["checks"]}
+            self.assertEqual(types, {"tls_cert", "dns", "tcp", "http", "smtp", "ntp"})
+            for a, b in zip(image["checks"], sim["checks"]):
+                self.assertEqual((a["id"], a["status"]), (b["id"], b["status"]), a["summary"] + " | " + b["summary"])
+                if a["type"] == "tls_cert":  # the clock came from the lab's SNTP: dates are judged
+                    self.assertEqual(a["details"]["days_left"], b["details"]["days_left"])
+                    self.assertEqual(a["details"]["sha256"], b["details"]["sha256"])
+                if a["type"] == "dns":
+                    self.assertEqual(a["details"]["addresses"], b["details"]["addresses"])
+            self.assertEqual(code, sim_code)
+            self.assertEqual(image["overall"], "critical")
+            self.assertRegex(console, r"high-water tcp_pcb=\d+/\d+ udp_pcb=\d+/\d+ pbuf_pool=\d+/\d+ "
+                                      r"lwip_heap=\d+/\d+ tls_arena=\d+/\d+")
+            # The panel: the ports group's LED (SCC LED2) and STATUS (USERLED0) lit, the LCD drawn.
+            self.assertIn("SCC LED2", keep["leds.log"])
+            self.assertIn("USERLED0", keep["leds.log"])
+            self.assertIn("|", keep["lcd.txt"])
+            self.assertTrue(any(len(l) == 22 and l.startswith("|") for l in keep["lcd.txt"].splitlines()))
+        finally:
+            lab.set(f"tcp:{doc['appliance']['ports']['mesh'][1]}", "open")
+            lab.down()
+
+    def test_boots_from_a_flash_image_written_by_the_host_tool(self):
+        listener = Listener()
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                flash = os.path.join(tmp, "flash.bin")
+                cfg = os.path.join(tmp, "c.json")
+                with open(cfg, "w") as f:
+                    json.dump({"schema": 1, "checks": [{"id": "from-flash", "type": "tcp", "host": HOST,
+                                                        "port": listener.port}]}, f)
+                tool = subprocess.run([os.environ["PROBEBOX_SIM"], "--config", cfg, "--flash", flash, "--store-only"],
+                                      capture_output=True, text=True, timeout=30)
+                self.assertEqual(tool.returncode, 0, tool.stderr)
+                code, image, console = run_image(None, flash=flash)
+                self.assertEqual(code, 0, console)
+                self.assertIn("config from the flash image", console)
+                self.assertEqual([c["id"] for c in image["checks"]], ["from-flash"])
+        finally:
+            listener.close()
+
+    def test_web_api_answers_through_a_forwarded_port(self):
+        import time
+        import urllib.request
+        listener = Listener()
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "config.json")
+                with open(path, "w") as f:
+                    json.dump({"schema": 1, "device": {"name": "probe-qemu-web"},
+                               "checks": [{"id": "p", "type": "tcp", "host": HOST, "port": listener.port}]}, f)
+                port = free_port()
+                proc = subprocess.Popen(qemu_command(tmp, f"--config {path}",
+                                                     f",hostfwd=tcp:127.0.0.1:{port}-10.0.2.15:80"),
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+                try:
+                    body = None
+                    deadline = time.monotonic() + 60
+                    while time.monotonic() < deadline and body is None:
+                        try:
+                            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=3) as r:
+                                doc = json.loads(r.read())
+                                if doc["checks"] and doc["checks"][0]["status"] != "unknown":
+                                    body = doc
+                        except (OSError, ValueError):
+                            time.sleep(0.5)
+                    self.assertIsNotNone(body, "the image's web API never answered")
+                    self.assertEqual(body["device"]["name"], "probe-qemu-web")
+                    self.assertEqual(body["checks"][0]["hard"], "ok")
+                finally:
+                    proc.terminate()
+                    proc.wait(10)
+        finally:
+            listener.close()
 
     def test_bad_config_stops_with_status_3(self):
         code, image, console = run_image({"schema": 1, "checks": [{"id": "x", "type": "tcp", "port": 1}]})
