@@ -70,7 +70,12 @@ class Parser {
     size_t saved_;
   };
 
-  const jsmntok_t& tok(int i) const { return g_tokens[i]; }
+  // Out-of-range indices read as an empty primitive: the shape check makes them
+  // impossible, this keeps a future mistake from reading past the tokens.
+  const jsmntok_t& tok(int i) const {
+    static const jsmntok_t kNone = {JSMN_UNDEFINED, 0, 0, 0, -1};
+    return i >= 0 && i < count_ ? g_tokens[i] : kNone;
+  }
   std::string_view raw(int i) const {
     return json_.substr(static_cast<size_t>(tok(i).start), static_cast<size_t>(tok(i).end - tok(i).start));
   }
@@ -796,6 +801,20 @@ Status parse_config(std::string_view json, Config& out, ConfigErrors& errors) {
     char ch = json[k];
     if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t') {
       errors.add("", "trailing data after the JSON document");
+      return StatusCode::kInvalidArgument;
+    }
+  }
+  // jsmn does not enforce key/value alternation: check the shape before walking it,
+  // so the walker can rely on every object member being one string key with a value.
+  for (int i = 0; i < count; ++i) {
+    const jsmntok_t& t = g_tokens[i];
+    bool incomplete = t.start < 0 || t.end < t.start || static_cast<size_t>(t.end) > json.size();
+    bool bad_member = t.parent >= 0 && g_tokens[t.parent].type == JSMN_OBJECT && (t.type != JSMN_STRING || t.size != 1);
+    bool bad_parent = t.parent >= count;
+    if (incomplete || bad_member || bad_parent || (i > 0 && t.parent < 0)) {
+      FixedText<64> msg;
+      msg.appendf("not valid JSON (near byte %d)", t.start);
+      errors.add("", msg.view());
       return StatusCode::kInvalidArgument;
     }
   }

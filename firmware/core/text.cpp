@@ -6,6 +6,7 @@
 namespace probebox {
 
 void TextBuffer::append(std::string_view s) {
+  if (s.empty()) return;  // an empty view may carry a null pointer: never hand it to memcpy
   size_t room = cap_ - len_;
   size_t n = s.size() <= room ? s.size() : room;
   if (n < s.size()) overflowed_ = true;

@@ -121,22 +121,14 @@ void HttpServer::begin_response(Connection& c) {
   BodyView body(body_start, sizeof(response_buf_) - kHeadRoom - 1);
   HttpResponse response{200, "application/json", body};
 
-  std::string_view head(c.head, c.head_len);
-  size_t line_end = head.find("\r\n");
-  std::string_view line = head.substr(0, line_end == std::string_view::npos ? 0 : line_end);
-  size_t sp1 = line.find(' ');
-  size_t sp2 = line.rfind(' ');
+  HttpRequest request;
   if (c.head_len == 0) {
     response.status = 431;
     body.assign("{\"error\":\"request head too large\"}");
-  } else if (sp1 == std::string_view::npos || sp2 == sp1 || line.substr(sp2 + 1).substr(0, 5) != "HTTP/") {
+  } else if (!parse_request_head({c.head, c.head_len}, request).ok()) {
     response.status = 400;
     body.assign("{\"error\":\"malformed request line\"}");
   } else {
-    std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
-    size_t q = target.find('?');
-    HttpRequest request{line.substr(0, sp1), target.substr(0, q),
-                        q == std::string_view::npos ? std::string_view() : target.substr(q + 1)};
     handler_->handle(request, response);
   }
   if (body.overflowed()) {

@@ -9,18 +9,13 @@
 #include "core/text.h"
 #include "hal/clock.h"
 #include "lwip/tcp.h"
+#include "web/http_request.h"
 
 #ifndef PROBEBOX_RESPONSE_BYTES
 #define PROBEBOX_RESPONSE_BYTES (96 * 1024)
 #endif
 
 namespace probebox {
-
-struct HttpRequest {
-  std::string_view method;
-  std::string_view path;  // without the query
-  std::string_view query;
-};
 
 struct HttpResponse {
   int status = 200;

@@ -149,6 +149,7 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"invalid-static-without-address.json", "network.address"},
         InvalidCase{"invalid-not-json.json", ""},
         InvalidCase{"invalid-trailing-data.json", ""},
+        InvalidCase{"invalid-key-without-value.json", ""},
         InvalidCase{"invalid-bad-escape.json", "device.name"},
         InvalidCase{"invalid-pem-not-pem.json", "trust_anchors_pem"},
         InvalidCase{"invalid-appliance-without-name.json", "appliance.name"},

@@ -1,0 +1,24 @@
+// libFuzzer: the incremental HTTP response parser, fed in chunks whose sizes the
+// input chooses (first byte), then closed.
+#include <cstdint>
+#include <cstddef>
+
+#include "protocols/http_response.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  size_t chunk = 1 + data[0] % 64;
+  probebox::http::ResponseParser parser;
+  for (size_t at = 1; at < size; at += chunk) {
+    size_t n = size - at < chunk ? size - at : chunk;
+    if (!parser.feed({data + at, n}).ok()) return 0;
+  }
+  parser.finish_on_close();
+  if (parser.body().size() > probebox::http::kMaxBodyKept) __builtin_trap();
+  int64_t t;
+  probebox::http::parse_http_date(parser.date(), t);
+  probebox::FixedText<200> services;
+  size_t count = 0;
+  probebox::http::parse_testall_failures(parser.body(), services, count);
+  return 0;
+}
