@@ -2,6 +2,7 @@
 
 #include "config/config_view.h"
 #include "web/events_document.h"
+#include "web/metrics_document.h"
 #include "web/status_document.h"
 
 namespace probebox {
@@ -22,6 +23,9 @@ void ApiHandler::handle(const HttpRequest& request, HttpResponse& response) {
     }
   } else if (request.path == "/api/events" && get) {
     write_events_document(response.body, health_.events(), clock_.now(), EventLog::kCapacity);
+  } else if (request.path == "/metrics" && get) {
+    response.content_type = "text/plain; version=0.0.4";
+    write_metrics(response.body, config_, health_, clock_.now() - started_at_);
   } else if (request.path == "/healthz") {
     response.content_type = "text/plain";
     response.body.assign("ok\n");

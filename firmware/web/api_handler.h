@@ -13,12 +13,14 @@ class ApiHandler final : public HttpHandler {
   ApiHandler(const Config& config, const TextBuffer& config_text, const HealthModel& health, hal::Clock& clock)
       : config_(config), config_text_(config_text), health_(health), clock_(clock) {}
   void handle(const HttpRequest& request, HttpResponse& response) override;
+  void set_started_at(int64_t mono_us) { started_at_ = mono_us; }
 
  private:
   const Config& config_;
   const TextBuffer& config_text_;
   const HealthModel& health_;
   hal::Clock& clock_;
+  int64_t started_at_ = 0;
 };
 
 }  // namespace probebox

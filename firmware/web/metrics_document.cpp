@@ -1,0 +1,123 @@
+#include "web/metrics_document.h"
+
+namespace probebox {
+namespace {
+
+// Label values escape backslash, double quote and newline (exposition format).
+void label_value(TextBuffer& out, std::string_view v) {
+  for (char c : v) {
+    if (c == '\\' || c == '"') out.append('\\');
+    if (c == '\n') {
+      out.append("\\n");
+      continue;
+    }
+    out.append(c);
+  }
+}
+
+void labels(TextBuffer& out, const Config& config, const CheckConfig& c) {
+  out.append("{check=\"");
+  label_value(out, config.text(c.id));
+  out.append("\",type=\"");
+  out.append(check_type_name(c.type));
+  out.append("\",group=\"");
+  out.append(group_name(c.group));
+  out.append("\"}");
+}
+
+void header(TextBuffer& out, const char* name, const char* type, const char* help) {
+  out.appendf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+int state_value(Outcome o) {
+  switch (o) {
+    case Outcome::kOk: return 0;
+    case Outcome::kWarning: return 1;
+    case Outcome::kCritical: return 2;
+    case Outcome::kUnknown: return 3;
+  }
+  return 3;
+}
+
+}  // namespace
+
+void write_metrics(TextBuffer& out, const Config& config, const HealthModel& health, int64_t uptime_us) {
+  auto each = [&](auto&& want, auto&& value) {
+    for (uint16_t i = 0; i < config.check_count && i < health.check_count(); ++i) {
+      const CheckHealth& h = health.check(i);
+      if (!h.has_result || !want(config.checks[i], h)) continue;
+      value(config.checks[i], h);
+    }
+  };
+  header(out, "probe_success", "gauge", "Whether the latest probe succeeded (ok or warning).");
+  each([](const CheckConfig&, const CheckHealth&) { return true; }, [&](const CheckConfig& c, const CheckHealth& h) {
+    out.append("probe_success");
+    labels(out, config, c);
+    out.append(h.last.outcome == Outcome::kOk || h.last.outcome == Outcome::kWarning ? " 1\n" : " 0\n");
+  });
+  header(out, "probe_duration_seconds", "gauge", "How long the latest probe took.");
+  each([](const CheckConfig&, const CheckHealth&) { return true; }, [&](const CheckConfig& c, const CheckHealth& h) {
+    out.append("probe_duration_seconds");
+    labels(out, config, c);
+    out.append(' ');
+    out.append_fixed(static_cast<double>(h.last.latency_us) / 1e6, 6);
+    out.append('\n');
+  });
+  header(out, "probe_ssl_earliest_cert_expiry", "gauge", "notAfter of the served certificate, Unix seconds.");
+  each([](const CheckConfig&, const CheckHealth& h) { return h.last.measurements.has_days_left; },
+       [&](const CheckConfig& c, const CheckHealth& h) {
+         out.append("probe_ssl_earliest_cert_expiry");
+         labels(out, config, c);
+         out.append(' ');
+         out.append_int(h.last.measurements.not_after_unix);
+         out.append('\n');
+       });
+  header(out, "probe_dns_lookup_time_seconds", "gauge", "Time of the latest DNS query.");
+  each([](const CheckConfig&, const CheckHealth& h) { return h.last.measurements.dns_lookup_us >= 0; },
+       [&](const CheckConfig& c, const CheckHealth& h) {
+         out.append("probe_dns_lookup_time_seconds");
+         labels(out, config, c);
+         out.append(' ');
+         out.append_fixed(static_cast<double>(h.last.measurements.dns_lookup_us) / 1e6, 6);
+         out.append('\n');
+       });
+  header(out, "probe_http_status_code", "gauge", "HTTP status of the latest response.");
+  each([](const CheckConfig&, const CheckHealth& h) { return h.last.measurements.http_status != 0; },
+       [&](const CheckConfig& c, const CheckHealth& h) {
+         out.append("probe_http_status_code");
+         labels(out, config, c);
+         out.appendf(" %d\n", h.last.measurements.http_status);
+       });
+  header(out, "probebox_check_state", "gauge", "Hard state: 0 ok, 1 warning, 2 critical, 3 unknown.");
+  each([](const CheckConfig&, const CheckHealth&) { return true; }, [&](const CheckConfig& c, const CheckHealth& h) {
+    out.append("probebox_check_state");
+    labels(out, config, c);
+    out.appendf(" %d\n", state_value(h.hard));
+  });
+  header(out, "probebox_cert_days_left", "gauge", "Whole days until the certificate expires.");
+  each([](const CheckConfig&, const CheckHealth& h) { return h.last.measurements.has_days_left; },
+       [&](const CheckConfig& c, const CheckHealth& h) {
+         out.append("probebox_cert_days_left");
+         labels(out, config, c);
+         out.appendf(" %ld\n", static_cast<long>(h.last.measurements.days_left));
+       });
+  header(out, "probebox_ntp_offset_seconds", "gauge", "Clock offset measured by the latest SNTP query.");
+  each([](const CheckConfig&, const CheckHealth& h) { return h.last.measurements.has_ntp_offset; },
+       [&](const CheckConfig& c, const CheckHealth& h) {
+         out.append("probebox_ntp_offset_seconds");
+         labels(out, config, c);
+         out.append(' ');
+         out.append_fixed(static_cast<double>(h.last.measurements.ntp_offset_us) / 1e6, 6);
+         out.append('\n');
+       });
+  header(out, "probebox_overall_state", "gauge", "Worst hard state outside maintenance.");
+  out.appendf("probebox_overall_state %d\n", state_value(health.overall()));
+  header(out, "probebox_events_total", "counter", "Hard-state changes since boot.");
+  out.appendf("probebox_events_total %lu\n", static_cast<unsigned long>(health.events().total()));
+  header(out, "probebox_uptime_seconds", "gauge", "Time since the firmware started.");
+  out.append("probebox_uptime_seconds ");
+  out.append_int(uptime_us / 1'000'000);
+  out.append('\n');
+}
+
+}  // namespace probebox
