@@ -14,6 +14,7 @@ namespace probebox {
 void App::start(const Config& config, std::string_view config_text, RunMode mode) {
   started_at_ = board_.clock.now();
   api_.set_started_at(started_at_);
+  api_.set_scheduler(&scheduler_);
   config_ = config;
   // No admin password is stored yet: a random first-boot password, from the board's
   // entropy, in groups an operator can read off the LCD and type.

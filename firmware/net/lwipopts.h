@@ -54,6 +54,11 @@
 #define PBUF_POOL_BUFSIZE           1536
 
 #define TCP_MSS                     1460
+/* The box opens a connection per check per interval and closes it first, so it holds
+ * the TIME_WAIT. With lwIP's 60 s MSL (2 minutes of TIME_WAIT) a few checks a second
+ * keep the pcb pool permanently full and every connect recycles one by force; 5 s
+ * still outlives any segment delayed on a rack's LAN. */
+#define TCP_MSL                     5000UL
 /* TLS records are up to 16 KB and mbedTLS needs a whole one before it can proceed. */
 #define TCP_WND                     (12 * TCP_MSS)
 #define TCP_SND_BUF                 (4 * TCP_MSS)

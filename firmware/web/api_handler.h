@@ -3,6 +3,7 @@
 #pragma once
 #include "config/config_model.h"
 #include "core/health_model.h"
+#include "core/scheduler.h"
 #include "hal/clock.h"
 #include "web/http_server.h"
 
@@ -14,6 +15,7 @@ class ApiHandler final : public HttpHandler {
       : config_(config), config_text_(config_text), health_(health), clock_(clock) {}
   void handle(const HttpRequest& request, HttpResponse& response) override;
   void set_started_at(int64_t mono_us) { started_at_ = mono_us; }
+  void set_scheduler(const Scheduler* scheduler) { scheduler_ = scheduler; }
 
  private:
   const Config& config_;
@@ -21,6 +23,7 @@ class ApiHandler final : public HttpHandler {
   const HealthModel& health_;
   hal::Clock& clock_;
   int64_t started_at_ = 0;
+  const Scheduler* scheduler_ = nullptr;
 };
 
 }  // namespace probebox

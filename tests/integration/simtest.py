@@ -79,14 +79,15 @@ def run_once(doc, timeout=60, flash=None):
 
 
 @contextlib.contextmanager
-def running_sim(doc, http_port=None, extra_args=()):
+def running_sim(doc, http_port=None, extra_args=(), env=None):
     """Runs the simulator continuously; yields (process, http_port)."""
     path = write_config(doc)
     port = http_port or free_port()
     tmp = tempfile.mkdtemp()
     proc = subprocess.Popen([SIM, "--config", path, "--http-port", str(port),
                              "--flash", os.path.join(tmp, "flash.bin"), *extra_args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **(env or {})})
     try:
         yield proc, port
     finally:
