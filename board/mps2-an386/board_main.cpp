@@ -9,6 +9,8 @@
 #include "board_hooks.h"
 #include "board_panel.h"
 #include "config/config_store.h"
+#include "config/flash_layout.h"
+#include "core/static_object.h"
 #include "lwip/stats.h"
 #include "net/tls_memory.h"
 #include "semihosting_flash.h"
@@ -27,26 +29,29 @@ board::CmsdkUart g_console(board::kUart0Base);
 board::CmsdkUart g_lcd_uart(board::kUart1Base);
 board::SysTickClock g_clock;
 board::WeakEntropy g_entropy;
-board::Lan9118 g_ethernet;
+// Both carry default member initialisers: StaticObject keeps their images out of flash.
+probebox::StaticObject<board::Lan9118> g_ethernet_storage;
+board::Lan9118& g_ethernet = g_ethernet_storage.get();
 board::BoardLeds g_leds;
 board::UartLcd g_lcd(g_lcd_uart);
 board::UartButtons g_buttons(g_console, g_clock);
 board::SemihostingFlash g_flash;
 bool g_have_flash = false;
-// Same layout as the simulator's flash file: two slots of 18 sectors.
-constexpr size_t kConfigSlotSectors = 18;
-probebox::Config g_config;
+probebox::StaticObject<probebox::Config> g_config_storage;
+probebox::Config& g_config = g_config_storage.get();
 probebox::ConfigErrors g_errors;
 
 [[noreturn]] void stop(int code);
 
 void factory_reset_board() {
-  if (g_have_flash) probebox::ConfigStore(g_flash, kConfigSlotSectors).erase_all();
+  // Config, admin password and events: the box comes back as it left the factory.
+  for (size_t sector = 0; g_have_flash && sector < probebox::flash_layout::kUsedSectors; ++sector) g_flash.erase(sector);
   g_console.write("probebox: factory reset, restarting\n");
   stop(0);
 }
 
-probebox::App g_app({g_clock, g_entropy, g_ethernet, &g_leds, &g_lcd, &g_buttons, factory_reset_board, "flash"});
+probebox::App g_app({g_clock, g_entropy, g_ethernet, &g_leds, &g_lcd, &g_buttons, factory_reset_board, "flash",
+                     &g_flash});
 char g_config_text[PROBEBOX_MAX_CONFIG_BYTES];
 probebox::FixedText<PROBEBOX_RESPONSE_BYTES> g_document;
 bool g_semihosting = false;
@@ -176,7 +181,8 @@ int main() {
   BootArgs args = parse_boot_args(cmdline);
   g_lcd_uart.init();
   if (args.flash_path != nullptr) g_have_flash = g_flash.open(args.flash_path);
-  probebox::ConfigStore store(g_flash, kConfigSlotSectors);
+  probebox::ConfigStore store(g_flash, probebox::flash_layout::kConfigSlotSectors,
+                              probebox::flash_layout::kConfigFirstSector);
   if (args.config_path != nullptr) {
     if (!load_config(args.config_path)) stop(kExitUnknown);
     if (g_have_flash && !store.save({g_config_text, g_config_length}).ok()) log_line("probebox: could not store the config");
@@ -196,6 +202,11 @@ int main() {
   }
   g_app.start(g_config, {g_config_text, g_config_length},
               args.once ? probebox::App::RunMode::kOnce : probebox::App::RunMode::kContinuous);
+  if (!g_app.initial_password().empty()) {
+    // The LCD shows it too; the console is where a lab or a test reads it.
+    g_console.write("probebox: first-boot password: ");
+    log_line(g_app.initial_password().data());
+  }
 
   const int64_t began = g_clock.now();
   for (;;) {

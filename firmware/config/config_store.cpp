@@ -29,7 +29,7 @@ bool ConfigStore::valid_slot(int slot, Header& h) {
            static_cast<uint32_t>(raw[i * 4 + 2]) << 16 | static_cast<uint32_t>(raw[i * 4 + 3]) << 24;
   }
   h = {f[0], static_cast<uint16_t>(f[1]), static_cast<uint16_t>(f[1] >> 16), f[2], f[3], f[4], f[5]};
-  if (h.magic != kMagic || h.version != kLayoutVersion || h.length > capacity()) return false;
+  if (h.magic != magic_ || h.version != kLayoutVersion || h.length > capacity()) return false;
   if (crc32({raw, 20}) != h.header_crc) return false;
   uint32_t crc = 0;
   uint8_t chunk[kChunk];
@@ -83,13 +83,13 @@ Status ConfigStore::save(std::string_view json) {
   uint32_t sequence = in_use < 0 ? 1 : current.sequence + 1;
   size_t used_sectors = (kHeaderBytes + json.size() + flash_.sector_size() - 1) / flash_.sector_size();
   for (size_t s = 0; s < used_sectors; ++s) {
-    if (flash_.erase(target * slot_sectors_ + s) != hal::FlashStore::Result::kOk) return StatusCode::kUnavailable;
+    if (flash_.erase(first_sector_ + target * slot_sectors_ + s) != hal::FlashStore::Result::kOk) return StatusCode::kUnavailable;
   }
   auto bytes = reinterpret_cast<const uint8_t*>(json.data());
   if (flash_.write(slot_address(target) + kHeaderBytes, {bytes, json.size()}) != hal::FlashStore::Result::kOk) {
     return StatusCode::kUnavailable;
   }
-  uint32_t fields[6] = {kMagic, kLayoutVersion, sequence, static_cast<uint32_t>(json.size()), crc32({bytes, json.size()}), 0};
+  uint32_t fields[6] = {magic_, kLayoutVersion, sequence, static_cast<uint32_t>(json.size()), crc32({bytes, json.size()}), 0};
   uint8_t raw[kHeaderBytes];
   encode(fields, raw);
   fields[5] = crc32({raw, 20});
@@ -104,7 +104,7 @@ Status ConfigStore::save(std::string_view json) {
 
 Status ConfigStore::erase_all() {
   for (size_t s = 0; s < 2 * slot_sectors_; ++s) {
-    if (flash_.erase(s) != hal::FlashStore::Result::kOk) return StatusCode::kUnavailable;
+    if (flash_.erase(first_sector_ + s) != hal::FlashStore::Result::kOk) return StatusCode::kUnavailable;
   }
   sequence_ = 0;
   return Status();

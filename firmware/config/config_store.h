@@ -20,8 +20,10 @@ class ConfigStore {
   static constexpr uint16_t kLayoutVersion = 1;
   static constexpr size_t kHeaderBytes = 24;
 
-  // The first `slot_sectors * 2` sectors of `flash` hold the two slots.
-  ConfigStore(hal::FlashStore& flash, size_t slot_sectors) : flash_(flash), slot_sectors_(slot_sectors) {}
+  // `slot_sectors * 2` sectors from `first_sector` hold the two slots. The same
+  // layout keeps other small records (the admin credentials) under their own magic.
+  ConfigStore(hal::FlashStore& flash, size_t slot_sectors, size_t first_sector = 0, uint32_t magic = kMagic)
+      : flash_(flash), slot_sectors_(slot_sectors), first_sector_(first_sector), magic_(magic) {}
 
   // Copies the newest valid config into `out`; kNotFound when neither slot is valid.
   Status load(std::span<char> out, size_t& length);
@@ -43,11 +45,15 @@ class ConfigStore {
   };
   // Reads and fully validates a slot (header and payload CRC).
   bool valid_slot(int slot, Header& header);
-  size_t slot_address(int slot) const { return static_cast<size_t>(slot) * slot_sectors_ * flash_.sector_size(); }
+  size_t slot_address(int slot) const {
+    return (first_sector_ + static_cast<size_t>(slot) * slot_sectors_) * flash_.sector_size();
+  }
   int newest_slot(Header& header);
 
   hal::FlashStore& flash_;
   size_t slot_sectors_;
+  size_t first_sector_;
+  uint32_t magic_;
   uint32_t sequence_ = 0;
 };
 

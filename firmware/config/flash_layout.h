@@ -1,0 +1,23 @@
+// Where each record lives in the box's flash (64 sectors of 4 KiB on both the
+// simulator's file and the QEMU board's semihosted image). Every record is written
+// power-loss-safe; a factory reset erases all of them.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace probebox::flash_layout {
+
+// Two slots of 18 sectors (72 KiB): a 64 KiB config plus its header fits one.
+inline constexpr size_t kConfigFirstSector = 0;
+inline constexpr size_t kConfigSlotSectors = 18;
+// The admin password hash: two one-sector slots.
+inline constexpr size_t kCredentialsFirstSector = 36;
+inline constexpr size_t kCredentialsSlotSectors = 1;
+inline constexpr uint32_t kCredentialsMagic = 0x44524350;  // "PCRD"
+// The recent events: a ring of sectors (see core/event_store.h).
+inline constexpr size_t kEventsFirstSector = 38;
+inline constexpr size_t kEventsSectors = 8;
+// Everything a factory reset erases.
+inline constexpr size_t kUsedSectors = kEventsFirstSector + kEventsSectors;
+
+}  // namespace probebox::flash_layout
