@@ -7,7 +7,10 @@
 #include "net/net_glue.h"
 #include "net/tls_memory.h"
 #include "config/config_parser.h"
+#include "config/config_store.h"
+#include "config/flash_layout.h"
 #include "core/cert_identity.h"
+#include "core/static_object.h"
 
 namespace probebox {
 
@@ -15,6 +18,8 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   started_at_ = board_.clock.now();
   api_.set_started_at(started_at_);
   api_.set_scheduler(&scheduler_);
+  api_.set_panel(&panel_);
+  api_.set_actions(this);
   config_ = config;
   // No admin password is stored yet: a random first-boot password, from the board's
   // entropy, in groups an operator can read off the LCD and type.
@@ -32,9 +37,7 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   net::bind_platform(board_.clock, board_.entropy);
   net::tls_memory_init();
   lwip_init();
-  if (!tls_.setup(config_.text(config_.trust_anchors_pem)).ok()) {
-    probebox_platform_log("probebox: TLS set-up failed (trust anchors unreadable?)\n");
-  }
+  load_credentials();
 
   net::AddressingConfig addressing;
   addressing.dhcp = config_.network.dhcp;
@@ -47,10 +50,81 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   static FixedText<32> hostname;
   hostname.assign(config_.device_name.empty() ? std::string_view("probebox") : config_.text(config_.device_name));
   netif_.start(board_.ethernet, addressing, hostname.c_str());
+  activate_config();
+  web_ok_ = web_.start(kWebPort, api_, board_.clock);
+}
+
+void App::activate_config() {
+  if (!tls_.setup(config_.text(config_.trust_anchors_pem)).ok()) {
+    probebox_platform_log("probebox: TLS set-up failed (trust anchors unreadable?)\n");
+  }
   apply_resolvers();
   health_.load(config_, board_.clock);
   syslog_.configure(config_);
-  web_ok_ = web_.start(kWebPort, api_, board_.clock);
+}
+
+void App::load_credentials() {
+  AdminCredentials stored;
+  bool have = false;
+  if (board_.flash != nullptr) {
+    char record[AdminCredentials::kRecordBytes];
+    size_t length = 0;
+    ConfigStore store(*board_.flash, flash_layout::kCredentialsSlotSectors, flash_layout::kCredentialsFirstSector,
+                      flash_layout::kCredentialsMagic);
+    have = store.load(record, length).ok() && stored.decode({record, length});
+  }
+  api_.auth().begin(board_.entropy, have ? &stored : nullptr, initial_password_.view());
+  if (have) initial_password_.clear();  // the LCD stops showing it
+}
+
+Status App::store_credentials(const AdminCredentials& credentials) {
+  if (board_.flash == nullptr) return StatusCode::kFailedPrecondition;
+  std::array<uint8_t, AdminCredentials::kRecordBytes> record{};
+  credentials.encode(record);
+  ConfigStore store(*board_.flash, flash_layout::kCredentialsSlotSectors, flash_layout::kCredentialsFirstSector,
+                    flash_layout::kCredentialsMagic);
+  Status s = store.save({reinterpret_cast<const char*>(record.data()), record.size()});
+  if (s.ok()) initial_password_.clear();
+  return s;
+}
+
+namespace {
+// Validated into a second Config so a rejected document leaves the running one alone.
+StaticObject<Config> g_staging;
+}  // namespace
+
+Status App::apply_config(std::string_view json, ConfigErrors& errors, bool& restart_required) {
+  Config& staged = g_staging.get();
+  if (!parse_config(json, staged, errors).ok()) return StatusCode::kInvalidArgument;
+  if (board_.flash != nullptr) {
+    ConfigStore store(*board_.flash, flash_layout::kConfigSlotSectors, flash_layout::kConfigFirstSector);
+    if (Status s = store.save(json); !s.ok()) return s;
+  }
+  const NetworkConfig& was = config_.network;
+  const NetworkConfig& now = staged.network;
+  restart_required = was.dhcp != now.dhcp || was.address != now.address || was.prefix_length != now.prefix_length ||
+                     was.gateway != now.gateway;
+  // Probes in flight hold pointers into the old config and the TLS set-up: stop
+  // them before either changes.
+  scheduler_.cancel_all();
+  config_ = staged;
+  config_text_.assign(json);
+  activate_config();
+  if (checks_started_) {
+    scheduler_.load(config_, board_.clock,
+                    mode_ == RunMode::kOnce ? Scheduler::Mode::kOnce : Scheduler::Mode::kContinuous, &tls_);
+  }
+  return Status();
+}
+
+bool App::run_check(std::string_view id) {
+  for (uint16_t i = 0; i < config_.check_count; ++i) {
+    if (config_.text(config_.checks[i].id) == id) {
+      scheduler_.run_now(i);
+      return true;
+    }
+  }
+  return false;
 }
 
 void App::apply_resolvers() {

@@ -9,6 +9,7 @@
 #include "hal/entropy.h"
 #include "hal/buttons.h"
 #include "hal/ethernet_port.h"
+#include "hal/flash_store.h"
 #include "hal/lcd.h"
 #include "hal/leds.h"
 #include "panel/panel.h"
@@ -30,9 +31,12 @@ struct BoardServices {
   // Erases the stored config and restarts the box (the panel's factory reset).
   void (*factory_reset)() = nullptr;
   const char* config_source = "flash";
+  // Where PUT /api/config and the admin password are stored (config/flash_layout.h);
+  // null on a board without flash: changes then last until the next start.
+  hal::FlashStore* flash = nullptr;
 };
 
-class App final : public ResultSink, public panel::PanelActions {
+class App final : public ResultSink, public panel::PanelActions, public ApiActions {
  public:
   enum class RunMode { kContinuous, kOnce };
   static constexpr uint16_t kWebPort = 80;
@@ -45,6 +49,10 @@ class App final : public ResultSink, public panel::PanelActions {
   void on_result(uint16_t check_index, const ProbeResult& result, hal::MonoMicros now) override;
   void run_all_now() override { scheduler_.run_all_now(); }
   void factory_reset() override;
+  // ApiActions: the web UI's changes.
+  Status apply_config(std::string_view json, ConfigErrors& errors, bool& restart_required) override;
+  bool run_check(std::string_view id) override;
+  Status store_credentials(const AdminCredentials& credentials) override;
   const panel::Panel& panel() const { return panel_; }
   std::string_view initial_password() const { return initial_password_.view(); }
   panel::Panel& panel() { return panel_; }
@@ -68,6 +76,9 @@ class App final : public ResultSink, public panel::PanelActions {
 
  private:
   void apply_resolvers();
+  // (Re)starts everything that follows the config, with the network left as it is.
+  void activate_config();
+  void load_credentials();
   void step_panel(hal::MonoMicros now);
 
   BoardServices board_;

@@ -13,6 +13,7 @@
 #include "app.h"
 #include "config/config_parser.h"
 #include "config/config_store.h"
+#include "config/flash_layout.h"
 #include "file_flash.h"
 #include "host_board.h"
 #include "net/tls_memory.h"
@@ -125,11 +126,9 @@ void factory_reset_sim() {
   g_stop = 1;
 }
 
-App g_app({g_clock, g_entropy, g_ethernet, nullptr, nullptr, &g_buttons, factory_reset_sim, "flash"});
-probebox::FixedText<PROBEBOX_RESPONSE_BYTES> g_document;
 probebox::sim::FileFlash g_flash;
-// Two slots of 18 sectors (72 KiB) each: a 64 KiB config plus its header fits one.
-constexpr size_t kConfigSlotSectors = 18;
+App g_app({g_clock, g_entropy, g_ethernet, nullptr, nullptr, &g_buttons, factory_reset_sim, "flash", &g_flash});
+probebox::FixedText<PROBEBOX_RESPONSE_BYTES> g_document;
 char g_stored[PROBEBOX_MAX_CONFIG_BYTES];
 
 }  // namespace
@@ -149,7 +148,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "probebox-sim: cannot open the flash image %s\n", opt.flash_path.c_str());
     return kExitUnknown;
   }
-  probebox::ConfigStore store(g_flash, kConfigSlotSectors);
+  probebox::ConfigStore store(g_flash, probebox::flash_layout::kConfigSlotSectors,
+                              probebox::flash_layout::kConfigFirstSector);
   g_flash_path = opt.flash_path;
   std::string text;
   if (!opt.config_path.empty()) {
@@ -197,6 +197,11 @@ int main(int argc, char** argv) {
   if (!g_ethernet.open(opt.once ? 0 : static_cast<uint16_t>(opt.http_port))) return kExitUnknown;
   g_app.start(g_config, text, opt.once ? App::RunMode::kOnce : App::RunMode::kContinuous);
   if (!opt.once) {
+    // The console stands in for the LCD, which shows the same password.
+    if (!g_app.initial_password().empty()) {
+      std::fprintf(stderr, "probebox-sim: first-boot password (log in, then set your own): %.*s\n",
+                   static_cast<int>(g_app.initial_password().size()), g_app.initial_password().data());
+    }
     std::fprintf(stderr, "probebox-sim: web UI and API on http://127.0.0.1:%d/\n", opt.http_port);
   }
 
@@ -226,7 +231,10 @@ int main(int argc, char** argv) {
     }
   }
   if (g_factory_reset) {
-    bool erased = store.erase_all().ok();
+    bool erased = true;
+    for (size_t sector = 0; sector < probebox::flash_layout::kUsedSectors; ++sector) {
+      erased = erased && g_flash.erase(sector) == hal::FlashStore::Result::kOk;
+    }
     std::fprintf(stderr, "probebox-sim: factory reset: %s %s; restart to continue\n",
                  erased ? "config erased from" : "could not erase", opt.flash_path.c_str());
     return erased ? 0 : kExitUnknown;

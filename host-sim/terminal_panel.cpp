@@ -6,23 +6,12 @@
 
 #include <string>
 
+#include "web/panel_document.h"
+
 namespace probebox::sim {
 namespace {
 
 termios g_saved{};
-
-constexpr const char* kLedNames[hal::kLedCount] = {"status", "cert", "dns",       "ports", "smtp",     "health",
-                                                    "time",   "egress", "isolation", "link",  "heartbeat"};
-
-const char* color_name(hal::LedColor c) {
-  switch (c) {
-    case hal::LedColor::kGreen: return "green";
-    case hal::LedColor::kAmber: return "amber";
-    case hal::LedColor::kRed: return "red";
-    case hal::LedColor::kOff: return "off";
-  }
-  return "off";
-}
 
 const char* ansi_color(hal::LedColor c) {
   switch (c) {
@@ -32,15 +21,6 @@ const char* ansi_color(hal::LedColor c) {
     case hal::LedColor::kOff: return "\033[2;37m";
   }
   return "";
-}
-
-void json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '"';
 }
 
 }  // namespace
@@ -93,19 +73,9 @@ void TerminalButtons::poll(int64_t now_us) {
 }
 
 void write_panel_json(std::FILE* out, const panel::Panel& p, int64_t now_us) {
-  std::string line = "{\"t_ms\":" + std::to_string(now_us / 1000) + ",\"leds\":{";
-  for (int i = 0; i < hal::kLedCount; ++i) {
-    const panel::LedState& s = p.leds()[static_cast<size_t>(i)];
-    if (i) line += ',';
-    line += std::string("\"") + kLedNames[i] + "\":{\"color\":\"" + color_name(s.color) +
-            "\",\"blink\":" + (s.blink ? "true" : "false") + "}";
-  }
-  line += "},\"lcd\":[";
-  for (int r = 0; r < hal::Lcd::kRows; ++r) {
-    if (r) line += ',';
-    json_string(line, p.rows()[static_cast<size_t>(r)].view());
-  }
-  line += "]}\n";
+  FixedText<1024> line;
+  write_panel_document(line, p, now_us);
+  line.append('\n');
   std::fputs(line.c_str(), out);
   std::fflush(out);
 }

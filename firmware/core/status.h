@@ -18,6 +18,7 @@ enum class StatusCode : unsigned char {
   kOutOfRange,
   kUnimplemented,
   kInternal,
+  kPermissionDenied,
 };
 
 const char* status_code_name(StatusCode code);

@@ -6,69 +6,287 @@
 #include "lwip/stats.h"
 #include "net/tls_memory.h"
 #include "web/events_document.h"
+#include "web/json_body.h"
 #include "web/metrics_document.h"
+#include "web/panel_document.h"
+#include "web/report_document.h"
 #include "web/status_document.h"
+#include "web/web_assets.h"
 
 namespace probebox {
+namespace {
+
+bool is_json(std::string_view content_type) {
+  std::string_view media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return equals_ignore_case(media, "application/json");
+}
+
+void method_not_allowed(HttpResponse& response, const char* allow) {
+  write_error(response, 405, "method not allowed");
+  response.headers.appendf("Allow: %s\r\n", allow);
+}
+
+// A PUT of the config needs room for the document with its secrets put back.
+FixedText<PROBEBOX_MAX_CONFIG_BYTES> g_restored;
+ConfigErrors g_errors;
+
+}  // namespace
+
+void write_error(HttpResponse& response, int status, std::string_view message) {
+  response.status = status;
+  response.content_type = "application/json";
+  response.body.clear();
+  JsonWriter w(response.body);
+  w.begin_object().field("error", message).end_object();
+}
 
 void ApiHandler::handle(const HttpRequest& request, HttpResponse& response) {
+  if (route_public(request, response)) return;
+  const AdminSession* session = auth_.find(cookie_value(request.cookie, kSessionCookie), clock_.now());
+  if (session == nullptr) {
+    write_error(response, request.path.starts_with("/api/") ? 401 : 404,
+                request.path.starts_with("/api/") ? "log in first" : "not found");
+    return;
+  }
+  bool mutating = request.method != "GET" && request.method != "HEAD";
+  if (mutating && !AdminAuth::csrf_matches(*session, request.csrf_token)) {
+    write_error(response, 403, "missing or wrong CSRF token");
+    return;
+  }
+  if (mutating && request.content_length > 0 && !is_json(request.content_type)) {
+    write_error(response, 415, "the body must be application/json");
+    return;
+  }
+  // The first-boot password proves physical access, not a chosen secret: it may
+  // read, but it must be replaced before anything else changes.
+  if (mutating && session->initial_password && request.path != "/api/password" && request.path != "/api/logout") {
+    write_error(response, 403, "change the first-boot password first");
+    return;
+  }
+  route_session(request, response, *session);
+}
+
+bool ApiHandler::route_public(const HttpRequest& request, HttpResponse& response) {
   bool get = request.method == "GET";
-  if (request.path == "/api/status") {
-    if (!get) {
-      response.status = 405;
-      response.body.assign("{\"error\":\"method not allowed\"}");
-      return;
-    }
-    write_status_document(response.body, config_, health_, DocumentKind::kStatus, clock_.now());
-  } else if (request.path == "/api/config" && get) {
-    if (!write_masked_config(config_text_.view(), response.body).ok()) {
-      response.status = 500;
-      response.body.assign("{\"error\":\"stored config cannot be shown\"}");
-    }
-  } else if (request.path == "/api/events" && get) {
-    write_events_document(response.body, health_.events(), clock_.now(), EventLog::kCapacity);
-  } else if (request.path == "/metrics" && get) {
-    response.content_type = "text/plain; version=0.0.4";
-    write_metrics(response.body, config_, health_, clock_.now() - started_at_);
-  } else if (request.path == "/api/diagnostics" && get) {
-    // What a soak or an engineer needs to see that nothing grows: pools, arena, steps.
-    JsonWriter w(response.body);
-    w.begin_object();
-    w.key("uptime_s").integer((clock_.now() - started_at_) / 1'000'000);
-    if (scheduler_ != nullptr) {
-      w.key("probes_run").integer(static_cast<int64_t>(scheduler_->probes_run()));
-      w.field_int("in_flight", scheduler_->in_flight()).field_int("max_in_flight", scheduler_->max_in_flight_seen());
-      w.key("longest_step_us").integer(scheduler_->longest_step_us());
-    }
-    w.field_int("events_total", health_.events().total());
-    auto pool = [&](const char* name, const struct stats_mem* m) {
-      w.key(name).begin_object().field_int("used", m->used).field_int("max", m->max).field_int("avail", m->avail)
-          .field_int("err", m->err).end_object();
-    };
-    pool("tcp_pcb", lwip_stats.memp[MEMP_TCP_PCB]);
-    // TIME_WAIT pcbs are parked, not leaked: counted apart so growth can be told from them.
-    auto count = [](const struct tcp_pcb* list) {
-      int n = 0;
-      for (; list != nullptr; list = list->next) ++n;
-      return n;
-    };
-    w.field_int("tcp_active", count(tcp_active_pcbs)).field_int("tcp_time_wait", count(tcp_tw_pcbs));
-    pool("udp_pcb", lwip_stats.memp[MEMP_UDP_PCB]);
-    pool("pbuf_pool", lwip_stats.memp[MEMP_PBUF_POOL]);
-    pool("tcp_seg", lwip_stats.memp[MEMP_TCP_SEG]);
-    pool("lwip_heap", &lwip_stats.mem);
-    net::TlsMemoryStats tls = net::tls_memory_stats();
-    w.key("tls_arena").begin_object().field_int("used", static_cast<int64_t>(tls.in_use))
-        .field_int("max", static_cast<int64_t>(tls.high_water)).field_int("avail", static_cast<int64_t>(tls.arena_bytes))
-        .end_object();
-    w.end_object();
-  } else if (request.path == "/healthz") {
+  if (request.path == "/healthz") {
+    if (!get) return method_not_allowed(response, "GET"), true;
     response.content_type = "text/plain";
     response.body.assign("ok\n");
-  } else {
-    response.status = 404;
-    response.body.assign("{\"error\":\"not found\"}");
+    return true;
   }
+  if (request.path == "/metrics") {
+    if (!get) return method_not_allowed(response, "GET"), true;
+    response.content_type = "text/plain; version=0.0.4";
+    write_metrics(response.body, config_, health_, clock_.now() - started_at_);
+    return true;
+  }
+  if (const WebAsset* asset = find_web_asset(request.path == "/" ? "/index.html" : request.path)) {
+    if (!get) return method_not_allowed(response, "GET"), true;
+    response.content_type = asset->content_type;
+    response.static_body = asset->gzip_data;
+    response.static_length = asset->gzip_length;
+    response.content_encoding = "gzip";
+    response.cache_control = "no-cache";
+    return true;
+  }
+  if (request.path == "/api/login") {
+    if (request.method != "POST") return method_not_allowed(response, "POST"), true;
+    login(request, response);
+    return true;
+  }
+  if (request.path == "/api/session") {
+    if (!get) return method_not_allowed(response, "GET"), true;
+    write_session(response, auth_.find(cookie_value(request.cookie, kSessionCookie), clock_.now()));
+    return true;
+  }
+  return false;
+}
+
+void ApiHandler::write_session(HttpResponse& response, const AdminSession* session) {
+  JsonWriter w(response.body);
+  w.begin_object();
+  w.field_bool("authenticated", session != nullptr);
+  w.field("device", config_.text(config_.device_name));
+  w.field_bool("first_boot", !auth_.has_admin_password());
+  if (session != nullptr) {
+    // Same-origin script reads the token from here; other origins cannot (no CORS).
+    w.field("csrf", session->csrf.view());
+    w.field_bool("must_change_password", session->initial_password);
+  }
+  w.end_object();
+}
+
+void ApiHandler::login(const HttpRequest& request, HttpResponse& response) {
+  // Requiring a JSON body makes a cross-site form post impossible without a
+  // CORS preflight, which this server never grants: no login CSRF.
+  if (!is_json(request.content_type)) return write_error(response, 415, "the body must be application/json");
+  FixedText<AdminAuth::kMaxPasswordLength + 1> password;
+  FixedText<120> error;
+  JsonStringField fields[] = {{"password", &password}};
+  if (!read_string_fields(request.body, fields, error).ok() || password.overflowed()) {
+    return write_error(response, 400, error.empty() ? std::string_view("password too long") : error.view());
+  }
+  const AdminSession* session = nullptr;
+  int64_t retry_after_s = 0;
+  switch (auth_.login(password.view(), request.remote_ipv4, clock_.now(), session, retry_after_s)) {
+    case AdminAuth::LoginResult::kOk:
+      break;
+    case AdminAuth::LoginResult::kWrong:
+      write_error(response, 401, "wrong password");
+      if (retry_after_s > 0) response.headers.appendf("Retry-After: %lld\r\n", static_cast<long long>(retry_after_s));
+      return;
+    case AdminAuth::LoginResult::kThrottled:
+      write_error(response, 429, "too many failed logins from this address; wait");
+      response.headers.appendf("Retry-After: %lld\r\n", static_cast<long long>(retry_after_s));
+      return;
+    case AdminAuth::LoginResult::kNoEntropy:
+      return write_error(response, 503, "no randomness for a session token");
+  }
+  response.headers.appendf("Set-Cookie: %.*s=%s; Path=/; HttpOnly; SameSite=Strict\r\n",
+                           static_cast<int>(kSessionCookie.size()), kSessionCookie.data(), session->token.c_str());
+  write_session(response, session);
+}
+
+void ApiHandler::change_password(const HttpRequest& request, HttpResponse& response, const AdminSession& session) {
+  FixedText<AdminAuth::kMaxPasswordLength + 1> current, next;
+  FixedText<120> error;
+  JsonStringField fields[] = {{"current", &current}, {"new", &next}};
+  if (!read_string_fields(request.body, fields, error).ok()) return write_error(response, 400, error.view());
+  if (current.overflowed() || next.overflowed()) return write_error(response, 400, "password longer than 64 characters");
+  AdminCredentials fresh;
+  FixedText<65> token;
+  token.assign(session.token.view());  // the session object may be rewritten below
+  Status s = auth_.change_password(token.view(), current.view(), next.view(), fresh);
+  if (s.code() == StatusCode::kPermissionDenied) return write_error(response, 403, "current password is wrong");
+  if (s.code() == StatusCode::kInvalidArgument) {
+    return write_error(response, 400, "the new password needs 10 to 64 characters and must differ from the first-boot one");
+  }
+  if (!s.ok()) return write_error(response, 503, "could not hash the password");
+  if (actions_ == nullptr || !actions_->store_credentials(fresh).ok()) {
+    return write_error(response, 500, "could not store the password; the old one stays");
+  }
+  auth_.commit(fresh);
+  write_session(response, auth_.find(token.view(), clock_.now()));
+}
+
+void ApiHandler::put_config(const HttpRequest& request, HttpResponse& response) {
+  g_errors.clear();
+  g_restored.clear();
+  Status restored = restore_secrets(request.body, config_text_.view(), g_restored, g_errors);
+  bool restart_required = false;
+  Status applied = restored;
+  if (restored.ok()) {
+    applied = actions_ != nullptr ? actions_->apply_config(g_restored.view(), g_errors, restart_required)
+                                  : Status(StatusCode::kUnimplemented);
+  }
+  if (!applied.ok() && g_errors.empty()) {
+    return write_error(response, applied.code() == StatusCode::kResourceExhausted ? 413 : 500,
+                       applied.code() == StatusCode::kResourceExhausted ? "config too large"
+                                                                        : "could not store the config; nothing changed");
+  }
+  JsonWriter w(response.body);
+  w.begin_object();
+  if (!applied.ok()) {
+    response.status = 400;
+    w.field_bool("ok", false);
+    w.key("errors").begin_array();
+    for (size_t i = 0; i < g_errors.count(); ++i) {
+      w.begin_object().field("path", g_errors.at(i).path.view()).field("message", g_errors.at(i).message.view()).end_object();
+    }
+    w.end_array();
+    w.field_int("errors_total", static_cast<int64_t>(g_errors.total()));
+  } else {
+    w.field_bool("ok", true);
+    w.field_int("checks", config_.check_count);
+    w.field_bool("restart_required", restart_required);
+  }
+  w.end_object();
+}
+
+void ApiHandler::route_session(const HttpRequest& request, HttpResponse& response, const AdminSession& session) {
+  const std::string_view path = request.path;
+  const std::string_view method = request.method;
+  bool get = method == "GET";
+  int64_t now = clock_.now();
+  if (path == "/api/status") {
+    if (!get) return method_not_allowed(response, "GET");
+    write_status_document(response.body, config_, health_, DocumentKind::kStatus, now);
+  } else if (path == "/api/events") {
+    if (!get) return method_not_allowed(response, "GET");
+    write_events_document(response.body, health_.events(), now, EventLog::kCapacity);
+  } else if (path == "/api/report") {
+    if (!get) return method_not_allowed(response, "GET");
+    write_report_document(response.body, config_, health_, clock_.wall(), now);
+  } else if (path == "/api/panel") {
+    if (!get) return method_not_allowed(response, "GET");
+    if (panel_ == nullptr) return write_error(response, 404, "this box has no panel");
+    write_panel_document(response.body, *panel_, now);
+  } else if (path == "/api/diagnostics") {
+    if (!get) return method_not_allowed(response, "GET");
+    write_diagnostics(response.body);
+  } else if (path == "/api/config") {
+    if (get) {
+      if (!write_masked_config(config_text_.view(), response.body).ok()) {
+        write_error(response, 500, "stored config cannot be shown");
+      }
+    } else if (method == "PUT") {
+      put_config(request, response);
+    } else {
+      method_not_allowed(response, "GET, PUT");
+    }
+  } else if (path == "/api/logout") {
+    if (method != "POST") return method_not_allowed(response, "POST");
+    auth_.logout(session.token.view());
+    response.headers.appendf("Set-Cookie: %.*s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0\r\n",
+                             static_cast<int>(kSessionCookie.size()), kSessionCookie.data());
+    response.body.assign("{\"ok\":true}");
+  } else if (path == "/api/password") {
+    if (method != "POST") return method_not_allowed(response, "POST");
+    change_password(request, response, session);
+  } else if (path.starts_with("/api/checks/") && path.ends_with("/run")) {
+    if (method != "POST") return method_not_allowed(response, "POST");
+    std::string_view id = path.substr(12, path.size() - 12 - 4);
+    if (actions_ == nullptr || !actions_->run_check(id)) return write_error(response, 404, "no such check");
+    response.status = 202;
+    response.body.assign("{\"ok\":true}");
+  } else {
+    write_error(response, 404, "not found");
+  }
+}
+
+void ApiHandler::write_diagnostics(TextBuffer& out) {
+  // What a soak or an engineer needs to see that nothing grows: pools, arena, steps.
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("uptime_s").integer((clock_.now() - started_at_) / 1'000'000);
+  if (scheduler_ != nullptr) {
+    w.key("probes_run").integer(static_cast<int64_t>(scheduler_->probes_run()));
+    w.field_int("in_flight", scheduler_->in_flight()).field_int("max_in_flight", scheduler_->max_in_flight_seen());
+    w.key("longest_step_us").integer(scheduler_->longest_step_us());
+  }
+  w.field_int("events_total", health_.events().total());
+  auto pool = [&](const char* name, const struct stats_mem* m) {
+    w.key(name).begin_object().field_int("used", m->used).field_int("max", m->max).field_int("avail", m->avail)
+        .field_int("err", m->err).end_object();
+  };
+  pool("tcp_pcb", lwip_stats.memp[MEMP_TCP_PCB]);
+  // TIME_WAIT pcbs are parked, not leaked: counted apart so growth can be told from them.
+  auto count = [](const struct tcp_pcb* list) {
+    int n = 0;
+    for (; list != nullptr; list = list->next) ++n;
+    return n;
+  };
+  w.field_int("tcp_active", count(tcp_active_pcbs)).field_int("tcp_time_wait", count(tcp_tw_pcbs));
+  pool("udp_pcb", lwip_stats.memp[MEMP_UDP_PCB]);
+  pool("pbuf_pool", lwip_stats.memp[MEMP_PBUF_POOL]);
+  pool("tcp_seg", lwip_stats.memp[MEMP_TCP_SEG]);
+  pool("lwip_heap", &lwip_stats.mem);
+  net::TlsMemoryStats tls = net::tls_memory_stats();
+  w.key("tls_arena").begin_object().field_int("used", static_cast<int64_t>(tls.in_use))
+      .field_int("max", static_cast<int64_t>(tls.high_water)).field_int("avail", static_cast<int64_t>(tls.arena_bytes))
+      .end_object();
+  w.end_object();
 }
 
 }  // namespace probebox

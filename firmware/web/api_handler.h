@@ -1,29 +1,67 @@
-// Routes of the box's HTTP API. Issue-2 scope: the status document and a liveness
-// probe; the full API (config, events, auth, metrics) grows here.
+// Routes of the box's HTTP API and web UI, and who may use them: /healthz, /metrics,
+// the static page and login are open; everything else needs a session; every
+// request that changes something also needs the session's CSRF token
+// (X-CSRF-Token) and a JSON body where it has one.
 #pragma once
+#include "config/config_errors.h"
 #include "config/config_model.h"
 #include "core/health_model.h"
 #include "core/scheduler.h"
 #include "hal/clock.h"
+#include "panel/panel.h"
+#include "web/admin_auth.h"
 #include "web/http_server.h"
 
 namespace probebox {
 
+// What the API asks of the rest of the box.
+class ApiActions {
+ public:
+  // Validates, stores and activates a config document; on any error nothing
+  // changes and `errors` says why. `restart_required`: the network settings
+  // changed, which take effect at the next start.
+  virtual Status apply_config(std::string_view json, ConfigErrors& errors, bool& restart_required) = 0;
+  virtual bool run_check(std::string_view id) = 0;
+  virtual Status store_credentials(const AdminCredentials& credentials) = 0;
+
+ protected:
+  ~ApiActions() = default;
+};
+
 class ApiHandler final : public HttpHandler {
  public:
+  static constexpr std::string_view kSessionCookie = "pb_session";
+
   ApiHandler(const Config& config, const TextBuffer& config_text, const HealthModel& health, hal::Clock& clock)
       : config_(config), config_text_(config_text), health_(health), clock_(clock) {}
   void handle(const HttpRequest& request, HttpResponse& response) override;
   void set_started_at(int64_t mono_us) { started_at_ = mono_us; }
   void set_scheduler(const Scheduler* scheduler) { scheduler_ = scheduler; }
+  void set_panel(const panel::Panel* panel) { panel_ = panel; }
+  void set_actions(ApiActions* actions) { actions_ = actions; }
+  AdminAuth& auth() { return auth_; }
 
  private:
+  bool route_public(const HttpRequest& request, HttpResponse& response);
+  void route_session(const HttpRequest& request, HttpResponse& response, const AdminSession& session);
+  void login(const HttpRequest& request, HttpResponse& response);
+  void change_password(const HttpRequest& request, HttpResponse& response, const AdminSession& session);
+  void put_config(const HttpRequest& request, HttpResponse& response);
+  void write_session(HttpResponse& response, const AdminSession* session);
+  void write_diagnostics(TextBuffer& out);
+
   const Config& config_;
   const TextBuffer& config_text_;
   const HealthModel& health_;
   hal::Clock& clock_;
   int64_t started_at_ = 0;
   const Scheduler* scheduler_ = nullptr;
+  const panel::Panel* panel_ = nullptr;
+  ApiActions* actions_ = nullptr;
+  AdminAuth auth_;
 };
+
+// Sets status and a {"error": message} body.
+void write_error(HttpResponse& response, int status, std::string_view message);
 
 }  // namespace probebox

@@ -1,7 +1,9 @@
 // The request head of the box's own web server, parsed purely: the request line
-// (method, target split into path and query) and nothing the server does not use.
+// (method, target split into path and query) and the few headers the server acts on.
 // Bounded by the server's head buffer; a malformed line is an error, never a guess.
 #pragma once
+#include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "core/status.h"
@@ -12,9 +14,30 @@ struct HttpRequest {
   std::string_view method;
   std::string_view path;  // without the query
   std::string_view query;
+  bool http10 = false;
+  // Headers the server uses; the rest are skipped.
+  std::string_view cookie;
+  std::string_view csrf_token;     // X-CSRF-Token
+  std::string_view content_type;
+  std::string_view origin;
+  bool has_content_length = false;
+  size_t content_length = 0;
+  bool chunked = false;            // Transfer-Encoding: chunked (refused: 411)
+  bool connection_close = false;
+  bool connection_keep_alive = false;
+  size_t head_length = 0;          // bytes up to and including the blank line
+  std::string_view body;           // filled in by the server once it has arrived
+  uint32_t remote_ipv4 = 0;        // host order; 0 when unknown
 };
 
-// `head` is the bytes up to and including the blank line.
+// `head` holds at least the bytes up to and including the blank line (more may
+// follow: the start of the body). kInvalidArgument on anything malformed,
+// including a duplicate or unparsable Content-Length and bare LF line ends.
 Status parse_request_head(std::string_view head, HttpRequest& out);
+
+// Value of cookie `name` in a Cookie header ("a=1; b=2"), empty when absent.
+std::string_view cookie_value(std::string_view cookie_header, std::string_view name);
+
+bool equals_ignore_case(std::string_view a, std::string_view b);
 
 }  // namespace probebox

@@ -78,17 +78,52 @@ def run_once(doc, timeout=60, flash=None):
     return proc.returncode, parsed, proc.stderr
 
 
+# What the simulator's console said at start, per forwarded web port: the
+# first-boot password is read from there (the box shows it on its LCD).
+FIRST_BOOT = {}
+SESSIONS = {}  # web port -> {"cookie": ..., "csrf": ...}
+PUBLIC_PATHS = ("/healthz", "/metrics", "/api/session", "/api/login")
+
+
+def _read_console_until_ready(proc, port, timeout_s=30):
+    """Reads the simulator's stderr up to its 'web UI and API' line, noting the
+    first-boot password; afterwards a thread drains it so the pipe never fills."""
+    import select
+    lines = []
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stderr], [], [], 0.5)
+        if not ready:
+            if proc.poll() is not None:
+                break
+            continue
+        line = proc.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "first-boot password" in line:
+            FIRST_BOOT[port] = line.rsplit(":", 1)[1].strip()
+        if "web UI and API on" in line:
+            break
+    proc.console = lines
+    threading.Thread(target=lambda: [lines.append(l) for l in proc.stderr], daemon=True).start()
+
+
 @contextlib.contextmanager
-def running_sim(doc, http_port=None, extra_args=(), env=None):
+def running_sim(doc, http_port=None, extra_args=(), env=None, flash=None):
     """Runs the simulator continuously; yields (process, http_port)."""
-    path = write_config(doc)
+    path = write_config(doc) if doc is not None else None
     port = http_port or free_port()
     tmp = tempfile.mkdtemp()
-    proc = subprocess.Popen([SIM, "--config", path, "--http-port", str(port),
-                             "--flash", os.path.join(tmp, "flash.bin"), *extra_args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    args = [SIM, "--http-port", str(port), "--flash", flash or os.path.join(tmp, "flash.bin"), *extra_args]
+    if path:
+        args += ["--config", path]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, **(env or {})})
+    SESSIONS.pop(port, None)
+    FIRST_BOOT.pop(port, None)
     try:
+        _read_console_until_ready(proc, port)
         yield proc, port
     finally:
         import shutil
@@ -99,16 +134,63 @@ def running_sim(doc, http_port=None, extra_args=(), env=None):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        os.unlink(path)
+        if path:
+            os.unlink(path)
+        SESSIONS.pop(port, None)
+
+
+def request(port, method, path, body=None, headers=None, timeout=5):
+    """One HTTP request to the simulator's web port: (status, headers, body bytes),
+    whatever the status. `body` may be bytes, str or a JSON-able object."""
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        h = dict(headers or {})
+        data = body
+        if body is not None and not isinstance(body, (bytes, str)):
+            data = json.dumps(body)
+            h.setdefault("Content-Type", "application/json")
+        if isinstance(data, str):
+            data = data.encode()
+        conn.request(method, path, body=data, headers=h)
+        r = conn.getresponse()
+        return r.status, r.headers, r.read()
+    finally:
+        conn.close()
+
+
+def login(port, password=None):
+    """Logs in (with the first-boot password unless told otherwise); returns and
+    remembers {"cookie", "csrf"} for the port."""
+    pw = password or FIRST_BOOT.get(port)
+    if pw is None:
+        raise AssertionError("no first-boot password seen on the simulator's console")
+    status, headers, body = request(port, "POST", "/api/login", {"password": pw})
+    if status != 200:
+        raise AssertionError(f"login failed: {status} {body!r}")
+    cookie = headers["Set-Cookie"].split(";", 1)[0]
+    session = {"cookie": cookie, "csrf": json.loads(body)["csrf"]}
+    SESSIONS[port] = session
+    return session
+
+
+def session_headers(port):
+    s = SESSIONS.get(port) or login(port)
+    return {"Cookie": s["cookie"], "X-CSRF-Token": s["csrf"]}
 
 
 def http_get(port, path, timeout=5, attempts=3):
-    """GET from the simulator's forwarded port; a transient timeout or reset on a
-    loaded machine is retried (bounded), an HTTP error status is not."""
+    """GET from the simulator's forwarded port, logged in where the route needs it;
+    a transient timeout or reset on a loaded machine is retried (bounded), an HTTP
+    error status is not."""
     import urllib.error
     for attempt in range(attempts):
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as r:
+            req = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+            if not path.startswith(PUBLIC_PATHS):
+                for k, v in session_headers(port).items():
+                    req.add_header(k, v)
+            with urllib.request.urlopen(req, timeout=timeout) as r:
                 return r.status, r.headers, r.read()
         except urllib.error.HTTPError:
             raise

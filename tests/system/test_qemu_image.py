@@ -8,7 +8,8 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from simtest import HOST, Listener, free_port, lab_session, run_once  # noqa: E402
+from simtest import (FIRST_BOOT, HOST, Listener, free_port, lab_session, request, run_once,  # noqa: E402
+                     session_headers)
 
 IMAGE = os.environ.get("PROBEBOX_IMAGE", "")
 
@@ -163,25 +164,39 @@ class QemuImage(unittest.TestCase):
                     json.dump({"schema": 1, "device": {"name": "probe-qemu-web"},
                                "checks": [{"id": "p", "type": "tcp", "host": HOST, "port": listener.port}]}, f)
                 port = free_port()
+                console = open(os.path.join(tmp, "console.txt"), "w+")
                 proc = subprocess.Popen(qemu_command(tmp, f"--config {path}",
                                                      f",hostfwd=tcp:127.0.0.1:{port}-10.0.2.15:80"),
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+                                        stdout=console, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
                 try:
-                    body = None
+                    # The console (the LCD too) shows the first-boot password; the API
+                    # needs a session.
                     deadline = time.monotonic() + 60
+                    password = None
+                    while time.monotonic() < deadline and password is None:
+                        console.seek(0)
+                        for line in console.read().splitlines():
+                            if "first-boot password:" in line:
+                                password = line.rsplit(":", 1)[1].strip()
+                        time.sleep(0.2)
+                    self.assertIsNotNone(password, "the image never printed its first-boot password")
+                    FIRST_BOOT[port] = password
+                    body = None
                     while time.monotonic() < deadline and body is None:
                         try:
-                            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=3) as r:
-                                doc = json.loads(r.read())
-                                if doc["checks"] and doc["checks"][0]["status"] != "unknown":
-                                    body = doc
-                        except (OSError, ValueError):
+                            status, _, raw = request(port, "GET", "/api/status", headers=session_headers(port),
+                                                     timeout=3)
+                            doc = json.loads(raw)
+                            if status == 200 and doc["checks"] and doc["checks"][0]["status"] != "unknown":
+                                body = doc
+                        except (OSError, ValueError, AssertionError):
                             time.sleep(0.5)
                     self.assertIsNotNone(body, "the image's web API never answered")
                     self.assertEqual(body["device"]["name"], "probe-qemu-web")
                     self.assertEqual(body["checks"][0]["hard"], "ok")
                 finally:
                     proc.terminate()
+                    console.close()
                     proc.wait(10)
         finally:
             listener.close()

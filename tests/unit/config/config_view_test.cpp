@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "config/config_errors.h"
+
 namespace probebox {
 namespace {
 
@@ -14,6 +16,33 @@ TEST(ConfigView, SecretsAreMaskedAndEverythingElseKept) {
   EXPECT_EQ(out.view(), R"({"schema":1, "checks":[{"id":"smtp","password": "********"}],
       "appliance":{"health_api_key":"********","smtp":{"password":"********"}},"note":"password"})");
   EXPECT_EQ(out.view().find("s3cr"), std::string_view::npos);
+}
+
+}  // namespace
+}  // namespace probebox
+
+namespace probebox {
+namespace {
+
+TEST(ConfigView, PlaceholdersTakeTheStoredSecretsMatchedByCheckId) {
+  std::string stored = R"({"checks":[{"id":"a","type":"smtp","password":"pa"},{"id":"b","type":"smtp","password":"pb"}],)"
+                       R"("appliance":{"health_api_key":"k\"ey"}})";
+  // Reordered checks, one new secret typed in, the rest left as the placeholder.
+  std::string incoming = R"({"checks":[{"id":"b","type":"smtp","password":"********"},)"
+                         R"({"id":"a","type":"smtp","password":"new"}],"appliance":{"health_api_key":"********"}})";
+  FixedText<1024> out;
+  ConfigErrors errors;
+  ASSERT_TRUE(restore_secrets(incoming, stored, out, errors).ok());
+  EXPECT_EQ(out.view(), R"({"checks":[{"id":"b","type":"smtp","password":"pb"},)"
+                        R"({"id":"a","type":"smtp","password":"new"}],"appliance":{"health_api_key":"k\"ey"}})");
+}
+
+TEST(ConfigView, APlaceholderWithNothingStoredIsAnError) {
+  FixedText<1024> out;
+  ConfigErrors errors;
+  EXPECT_FALSE(restore_secrets(R"({"checks":[{"id":"c","password":"********"}]})", R"({"checks":[]})", out, errors).ok());
+  ASSERT_EQ(errors.count(), 1u);
+  EXPECT_EQ(errors.at(0).path.view(), "checks[id=c].password");
 }
 
 }  // namespace

@@ -1,0 +1,180 @@
+#include "web/admin_auth.h"
+
+#include "mbedtls/md.h"
+#include "mbedtls/pkcs5.h"
+
+namespace probebox {
+
+void AdminCredentials::encode(std::array<uint8_t, kRecordBytes>& out) const {
+  for (int b = 0; b < 4; ++b) out[b] = static_cast<uint8_t>(iterations >> (8 * b));
+  for (size_t i = 0; i < kSaltBytes; ++i) out[4 + i] = salt[i];
+  for (size_t i = 0; i < kHashBytes; ++i) out[4 + kSaltBytes + i] = hash[i];
+}
+
+bool AdminCredentials::decode(std::string_view record) {
+  if (record.size() != kRecordBytes) return false;
+  auto byte = [&](size_t i) { return static_cast<uint8_t>(record[i]); };
+  iterations = static_cast<uint32_t>(byte(0)) | static_cast<uint32_t>(byte(1)) << 8 |
+               static_cast<uint32_t>(byte(2)) << 16 | static_cast<uint32_t>(byte(3)) << 24;
+  for (size_t i = 0; i < kSaltBytes; ++i) salt[i] = byte(4 + i);
+  for (size_t i = 0; i < kHashBytes; ++i) hash[i] = byte(4 + kSaltBytes + i);
+  return iterations >= 1000 && iterations <= 10'000'000;
+}
+
+bool derive_password_hash(std::string_view password, const AdminCredentials& params,
+                          std::array<uint8_t, AdminCredentials::kHashBytes>& out) {
+  mbedtls_md_context_t md;
+  mbedtls_md_init(&md);
+  bool ok = mbedtls_md_setup(&md, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 1) == 0 &&
+            mbedtls_pkcs5_pbkdf2_hmac(&md, reinterpret_cast<const unsigned char*>(password.data()), password.size(),
+                                      params.salt.data(), params.salt.size(), params.iterations,
+                                      static_cast<uint32_t>(out.size()), out.data()) == 0;
+  mbedtls_md_free(&md);
+  return ok;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i]);
+  return diff == 0;
+}
+
+void AdminAuth::begin(hal::Entropy& entropy, const AdminCredentials* stored, std::string_view initial_password) {
+  entropy_ = &entropy;
+  has_credentials_ = stored != nullptr;
+  if (stored != nullptr) credentials_ = *stored;
+  initial_password_.assign(initial_password);
+  sessions_ = {};
+  throttles_ = {};
+}
+
+bool AdminAuth::verify(std::string_view password) const {
+  if (password.empty() || password.size() > kMaxPasswordLength) return false;
+  if (!has_credentials_) return !initial_password_.empty() && constant_time_equal(password, initial_password_.view());
+  std::array<uint8_t, AdminCredentials::kHashBytes> candidate{};
+  if (!derive_password_hash(password, credentials_, candidate)) return false;
+  return constant_time_equal({reinterpret_cast<const char*>(candidate.data()), candidate.size()},
+                             {reinterpret_cast<const char*>(credentials_.hash.data()), credentials_.hash.size()});
+}
+
+AdminAuth::Throttle& AdminAuth::throttle_for(uint32_t ip) {
+  Throttle* oldest = &throttles_[0];
+  for (Throttle& t : throttles_) {
+    if (t.ip == ip && (t.failures > 0 || t.blocked_until_us > 0)) return t;
+    if (t.last_us < oldest->last_us) oldest = &t;
+  }
+  // A new address takes the slot least recently used; an attacker cycling
+  // addresses gains little, each still pays kFreeFailures before its first wait.
+  *oldest = Throttle{};
+  oldest->ip = ip;
+  return *oldest;
+}
+
+bool AdminAuth::random_hex(TextBuffer& out, size_t bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint8_t raw[32];
+  if (bytes > sizeof(raw) || entropy_ == nullptr || !entropy_->fill({raw, bytes})) return false;
+  out.clear();
+  for (size_t i = 0; i < bytes; ++i) {
+    out.append(kHex[raw[i] >> 4]);
+    out.append(kHex[raw[i] & 15]);
+  }
+  return true;
+}
+
+AdminAuth::LoginResult AdminAuth::login(std::string_view password, uint32_t remote_ip, int64_t now_us,
+                                        const AdminSession*& out, int64_t& retry_after_s) {
+  out = nullptr;
+  Throttle& t = throttle_for(remote_ip);
+  t.last_us = now_us;
+  if (now_us < t.blocked_until_us) {
+    retry_after_s = (t.blocked_until_us - now_us + 999'999) / 1'000'000;
+    return LoginResult::kThrottled;
+  }
+  if (!verify(password)) {
+    ++t.failures;
+    if (t.failures >= kFreeFailures) {
+      int shift = t.failures - kFreeFailures;
+      int64_t wait_s = shift >= 9 ? kMaxLockoutS : (int64_t{1} << shift);
+      if (wait_s > kMaxLockoutS) wait_s = kMaxLockoutS;
+      t.blocked_until_us = now_us + wait_s * 1'000'000;
+      retry_after_s = wait_s;
+    }
+    return LoginResult::kWrong;
+  }
+  t = Throttle{};
+  t.last_us = now_us;
+  // A free slot, else the least recently used session makes room.
+  AdminSession* slot = &sessions_[0];
+  for (AdminSession& s : sessions_) {
+    if (!s.active || now_us - s.last_used_us > kIdleTimeoutUs || now_us - s.created_us > kMaxAgeUs) {
+      slot = &s;
+      break;
+    }
+    if (s.last_used_us < slot->last_used_us) slot = &s;
+  }
+  AdminSession fresh;
+  if (!random_hex(fresh.token, 32) || !random_hex(fresh.csrf, 16)) return LoginResult::kNoEntropy;
+  fresh.active = true;
+  fresh.initial_password = !has_credentials_;
+  fresh.created_us = fresh.last_used_us = now_us;
+  *slot = fresh;
+  out = slot;
+  return LoginResult::kOk;
+}
+
+AdminSession* AdminAuth::find_mutable(std::string_view token, int64_t now_us) {
+  if (token.size() != 64) return nullptr;
+  for (AdminSession& s : sessions_) {
+    if (!s.active || !constant_time_equal(token, s.token.view())) continue;
+    if (now_us - s.last_used_us > kIdleTimeoutUs || now_us - s.created_us > kMaxAgeUs) {
+      s = AdminSession{};
+      return nullptr;
+    }
+    s.last_used_us = now_us;
+    return &s;
+  }
+  return nullptr;
+}
+
+const AdminSession* AdminAuth::find(std::string_view token, int64_t now_us) { return find_mutable(token, now_us); }
+
+bool AdminAuth::csrf_matches(const AdminSession& session, std::string_view token) {
+  return !token.empty() && constant_time_equal(token, session.csrf.view());
+}
+
+void AdminAuth::logout(std::string_view token) {
+  for (AdminSession& s : sessions_) {
+    if (s.active && constant_time_equal(token, s.token.view())) s = AdminSession{};
+  }
+}
+
+Status AdminAuth::change_password(std::string_view token, std::string_view current, std::string_view new_password,
+                                  AdminCredentials& out) {
+  if (!verify(current)) return StatusCode::kPermissionDenied;
+  if (new_password.size() < kMinPasswordLength || new_password.size() > kMaxPasswordLength) {
+    return StatusCode::kInvalidArgument;
+  }
+  if (!has_credentials_ && constant_time_equal(new_password, initial_password_.view())) {
+    return StatusCode::kInvalidArgument;
+  }
+  out = AdminCredentials{};
+  out.iterations = kIterations;
+  if (entropy_ == nullptr || !entropy_->fill(out.salt)) return StatusCode::kUnavailable;
+  if (!derive_password_hash(new_password, out, out.hash)) return StatusCode::kUnavailable;
+  for (AdminSession& s : sessions_) {
+    if (!s.active) continue;
+    if (constant_time_equal(token, s.token.view())) s.initial_password = false;
+    else s = AdminSession{};
+  }
+  return Status();
+}
+
+void AdminAuth::commit(const AdminCredentials& stored) {
+  credentials_ = stored;
+  has_credentials_ = true;
+  initial_password_.clear();
+}
+
+}  // namespace probebox

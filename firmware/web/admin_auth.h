@@ -1,0 +1,100 @@
+// Who may change the box: one admin password, stored only as a salted
+// PBKDF2-HMAC-SHA256 hash; a small fixed table of sessions with random cookies and
+// per-session CSRF tokens; failed logins throttled per source address. Until an
+// admin password is set, the first-boot password (shown on the LCD) logs in, and
+// such a session may do nothing but set a new password.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "core/status.h"
+#include "core/text.h"
+#include "hal/entropy.h"
+
+namespace probebox {
+
+struct AdminCredentials {
+  static constexpr size_t kSaltBytes = 16;
+  static constexpr size_t kHashBytes = 32;
+  static constexpr size_t kRecordBytes = 4 + kSaltBytes + kHashBytes;
+  uint32_t iterations = 0;
+  std::array<uint8_t, kSaltBytes> salt{};
+  std::array<uint8_t, kHashBytes> hash{};
+
+  // The flash record: little-endian iterations, salt, hash.
+  void encode(std::array<uint8_t, kRecordBytes>& out) const;
+  bool decode(std::string_view record);
+};
+
+struct AdminSession {
+  bool active = false;
+  bool initial_password = false;  // logged in with the first-boot password
+  FixedText<65> token;            // the cookie value: 32 random bytes, hex
+  FixedText<33> csrf;             // 16 random bytes, hex
+  int64_t created_us = 0;
+  int64_t last_used_us = 0;
+};
+
+class AdminAuth {
+ public:
+  static constexpr int kSessions = 4;
+  static constexpr int64_t kIdleTimeoutUs = 30LL * 60 * 1'000'000;
+  static constexpr int64_t kMaxAgeUs = 12LL * 3600 * 1'000'000;
+  // 10k rounds: ~10 ms on a PC, well under a second on the Cortex-M4; the
+  // throttle, not the hash cost, is what stops guessing over the network.
+  static constexpr uint32_t kIterations = 10'000;
+  static constexpr size_t kMinPasswordLength = 10;
+  static constexpr size_t kMaxPasswordLength = 64;
+  // Failures from one address before each further attempt must wait, doubling
+  // from 1 s up to kMaxLockoutS.
+  static constexpr int kFreeFailures = 3;
+  static constexpr int64_t kMaxLockoutS = 300;
+  static constexpr int kThrottleSlots = 8;
+
+  enum class LoginResult { kOk, kWrong, kThrottled, kNoEntropy };
+
+  // `stored` null: no admin password yet, `initial_password` logs in.
+  void begin(hal::Entropy& entropy, const AdminCredentials* stored, std::string_view initial_password);
+  bool has_admin_password() const { return has_credentials_; }
+
+  LoginResult login(std::string_view password, uint32_t remote_ip, int64_t now_us, const AdminSession*& out,
+                    int64_t& retry_after_s);
+  // The live session for a cookie value, or null (unknown, idle too long, too old).
+  const AdminSession* find(std::string_view token, int64_t now_us);
+  static bool csrf_matches(const AdminSession& session, std::string_view token);
+  void logout(std::string_view token);
+  // Checks the current password (not throttled here: the caller holds a session),
+  // hashes the new one into `out`, ends every other session and marks this one as
+  // a normal admin session. The caller stores `out` and then calls commit().
+  Status change_password(std::string_view token, std::string_view current, std::string_view new_password,
+                         AdminCredentials& out);
+  void commit(const AdminCredentials& stored);
+
+ private:
+  struct Throttle {
+    uint32_t ip = 0;
+    int failures = 0;
+    int64_t blocked_until_us = 0;
+    int64_t last_us = 0;
+  };
+  bool verify(std::string_view password) const;
+  AdminSession* find_mutable(std::string_view token, int64_t now_us);
+  Throttle& throttle_for(uint32_t ip);
+  bool random_hex(TextBuffer& out, size_t bytes);
+
+  hal::Entropy* entropy_ = nullptr;
+  AdminCredentials credentials_;
+  bool has_credentials_ = false;
+  FixedText<40> initial_password_;
+  std::array<AdminSession, kSessions> sessions_{};
+  std::array<Throttle, kThrottleSlots> throttles_{};
+};
+
+// PBKDF2-HMAC-SHA256 through mbedTLS.
+bool derive_password_hash(std::string_view password, const AdminCredentials& params,
+                          std::array<uint8_t, AdminCredentials::kHashBytes>& out);
+// Compares without an early exit, so timing does not reveal how much matched.
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+}  // namespace probebox

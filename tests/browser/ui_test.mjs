@@ -1,0 +1,116 @@
+// The web UI in a real browser (Debian's headless Chromium through playwright-core),
+// against the simulator and the lab: first-boot login, password change, a config
+// edit through the form with a validation error and then a good change, and a
+// check turning red when a lab service stops. Run by tests/integration/test_browser_ui.py,
+// which starts the simulator and the lab and passes their addresses in the environment.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+
+const url = process.env.PB_URL;
+const firstBoot = process.env.PB_FIRST_BOOT;
+const labControl = process.env.PB_LAB_CONTROL;
+const meshPort = process.env.PB_MESH_PORT;
+const isolatedExtra = process.env.PB_ISOLATED_EXTRA;
+const shots = process.env.PB_SHOTS_DIR;
+const newPassword = 'rack-b4-probe-password';
+
+function step(name) { console.log(`browser: ${name}`); }
+
+async function labSet(service, mode) {
+  const r = await fetch(labControl, { method: 'POST', body: JSON.stringify({ service, mode }) });
+  assert.equal(r.status, 200, `lab refused ${service}=${mode}`);
+}
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'], timeout: 30000 });
+try {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(20000);
+  const failures = [];
+  page.on('pageerror', (e) => failures.push(String(e)));
+  page.on('requestfailed', (r) => { if (!r.url().startsWith(url)) failures.push(`outside request ${r.url()}`); });
+  page.on('request', (r) => { if (!r.url().startsWith(url)) failures.push(`request outside the box: ${r.url()}`); });
+
+  step('login page, first boot');
+  await page.goto(url);
+  await page.waitForSelector('#view-login:not([hidden])');
+  assert.ok(await page.isVisible('#first-boot-hint'));
+  await page.fill('#login-password', 'wrong-password');
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#login-error:text("wrong password")');
+  await page.fill('#login-password', firstBoot);
+  await page.click('#login-form button[type=submit]');
+
+  step('must change the first-boot password');
+  await page.waitForSelector('#view-account:not([hidden])');
+  assert.ok(await page.isVisible('#must-change'));
+  await page.fill('#pw-current', firstBoot);
+  await page.fill('#pw-new', newPassword);
+  await page.fill('#pw-again', newPassword);
+  await page.click('#password-form button[type=submit]');
+  await page.waitForSelector('#pw-ok:text("Password changed")');
+
+  step('log out and back in with the new password');
+  await page.click('#logout');
+  await page.waitForSelector('#view-login:not([hidden])');
+  await page.fill('#login-password', newPassword);
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#view-status:not([hidden])');
+
+  step('status board fills in, grouped like the panel');
+  await page.waitForSelector('.group[data-group=ports] .check[data-state=ok]');
+  await page.waitForSelector('#leds [data-led=ports].green');
+  const lcd = await page.textContent('#lcd');
+  assert.ok(lcd.trim().length > 0, 'the LCD mirror shows text');
+
+  step('config form: a bad port is refused, next to the field');
+  await page.click('nav [data-view=config]');
+  await page.waitForFunction(() => document.querySelector('[data-path="appliance.ports.mesh"]').value !== '');
+  const mesh = await page.inputValue('[data-path="appliance.ports.mesh"]');
+  await page.fill('[data-path="appliance.ports.mesh"]', mesh + ', 70000');
+  await page.click('#form-save');
+  const err = await page.waitForSelector('[data-path="appliance.ports.mesh"] + .field-error');
+  assert.match(await err.textContent(), /appliance\.ports\.mesh\[4\]/);
+  assert.ok(await page.$eval('[data-path="appliance.ports.mesh"]', (e) => e.classList.contains('invalid')));
+  if (shots) await page.screenshot({ path: `${shots}/web-config.png`, fullPage: true });
+
+  step('a good change: a new isolation check appears on the board');
+  await page.fill('[data-path="appliance.ports.mesh"]', mesh);
+  const isolated = await page.inputValue('[data-path="appliance.isolated_from"]');
+  await page.fill('[data-path="appliance.isolated_from"]', `${isolated}, ${isolatedExtra}`);
+  await page.click('#form-save');
+  await page.waitForSelector('#form-ok:text("Saved")');
+  await page.click('nav [data-view=status]');
+  const added = await page.waitForSelector(`.group[data-group=isolation] .check:has-text("${isolatedExtra}")`);
+  await page.waitForSelector(`.group[data-group=isolation] .check[data-state=ok]:has-text("${isolatedExtra}")`);
+  assert.match(await added.textContent(), /refused/);
+
+  step('a lab service stops: its check turns red');
+  await labSet(`tcp:${meshPort}`, 'closed');
+  try {
+    const red = await page.waitForSelector('.group[data-group=ports] .check[data-state=critical]', { timeout: 60000 });
+    assert.match(await red.textContent(), /refused|closed/i);
+    await page.waitForSelector('#leds [data-led=ports].red');
+    if (shots) await page.screenshot({ path: `${shots}/web-status.png`, fullPage: true });
+  } finally {
+    await labSet(`tcp:${meshPort}`, 'open');
+  }
+
+  step('requirements report');
+  await page.click('nav [data-view=report]');
+  await page.waitForSelector('#report tbody tr');
+  assert.equal(await page.$$eval('#report tbody tr', (r) => r.length), 8);
+  if (shots) await page.screenshot({ path: `${shots}/web-report.png`, fullPage: true });
+
+  assert.deepEqual(failures, [], 'no script errors and nothing fetched from outside the box');
+  step('all passed');
+} catch (e) {
+  // What the page showed when it failed, for whoever reads the CI log.
+  const pages = browser.contexts().flatMap((c) => c.pages());
+  if (pages.length) {
+    console.log(`browser: failed on ${pages[0].url()}; visible text:\n${await pages[0].innerText('body').catch(() => '?')}`);
+    if (shots) await pages[0].screenshot({ path: `${shots}/web-failure.png`, fullPage: true }).catch(() => {});
+  }
+  throw e;
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,246 @@
+"""The web API's contract and its guards: sessions, CSRF, login throttling, the
+config PUT (validated, all-or-nothing, stored, active at once), oversized and
+malformed requests, path traversal and header injection — each answered with the
+right status and no change of state."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+from simtest import (FIRST_BOOT, HOST, Listener, by_id, free_port, http_get, login, request, running_sim,
+                     session_headers, wait_for)
+
+NEW_PASSWORD = "correct horse battery"
+
+
+def base_doc(listener):
+    return {"schema": 1, "device": {"name": "probe-web"},
+            "defaults": {"interval_s": 1, "timeout_ms": 800, "confirm": 1},
+            "checks": [{"id": "web-a", "type": "tcp", "host": HOST, "port": listener.port},
+                       {"id": "relay", "type": "smtp", "host": HOST, "port": listener.port,
+                        "username": "probe", "password": "s3cret-relay", "interval_s": 60, "timeout_ms": 500}]}
+
+
+def raw_exchange(port, data, read_s=3):
+    """Sends raw bytes, returns what came back before the server closed (or read_s)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=read_s) as s:
+        s.sendall(data)
+        chunks = []
+        deadline = time.monotonic() + read_s
+        try:
+            while time.monotonic() < deadline:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except socket.timeout:
+            pass
+    return b"".join(chunks)
+
+
+class WebApi(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.listener = Listener(max_s=600)
+        cls.doc = base_doc(cls.listener)
+        cls.flash_dir = tempfile.mkdtemp()
+        cls.flash = os.path.join(cls.flash_dir, "flash.bin")
+        cls.ctx = running_sim(cls.doc, flash=cls.flash)
+        cls.proc, cls.port = cls.ctx.__enter__()
+        assert wait_for(lambda: http_get(cls.port, "/healthz")[0] == 200, 20)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ctx.__exit__(None, None, None)
+        cls.listener.close()
+        shutil.rmtree(cls.flash_dir, ignore_errors=True)
+
+    def config_text(self):
+        return http_get(self.port, "/api/config")[2].decode()
+
+    def test_1_first_boot_login_then_password_change(self):
+        port = self.port
+        self.assertIn(port, FIRST_BOOT)
+        status, _, body = request(port, "GET", "/api/session")
+        self.assertEqual(status, 200)
+        self.assertEqual(json.loads(body), {"authenticated": False, "device": "probe-web", "first_boot": True})
+        s = login(port)
+        status, headers, body = request(port, "POST", "/api/login", {"password": FIRST_BOOT[port]})
+        cookie = headers["Set-Cookie"]
+        self.assertIn("HttpOnly", cookie)
+        self.assertIn("SameSite=Strict", cookie)
+        self.assertEqual(len(cookie.split(";")[0].split("=")[1]), 64)
+        self.assertTrue(json.loads(body)["must_change_password"])
+        # A first-boot session reads, but changes nothing until the password is set.
+        h = session_headers(port)
+        self.assertEqual(request(port, "GET", "/api/status", headers=h)[0], 200)
+        self.assertEqual(request(port, "PUT", "/api/config", self.doc, headers=h)[0], 403)
+        # Too short, and wrong current password.
+        self.assertEqual(request(port, "POST", "/api/password", {"current": FIRST_BOOT[port], "new": "short"}, headers=h)[0], 400)
+        self.assertEqual(request(port, "POST", "/api/password", {"current": "nope-nope-nope", "new": NEW_PASSWORD}, headers=h)[0], 403)
+        status, _, body = request(port, "POST", "/api/password", {"current": FIRST_BOOT[port], "new": NEW_PASSWORD}, headers=h)
+        self.assertEqual(status, 200, body)
+        self.assertFalse(json.loads(body)["must_change_password"])
+        # The first-boot password no longer works; the new one does.
+        self.assertEqual(request(port, "POST", "/api/login", {"password": FIRST_BOOT[port]})[0], 401)
+        login(port, NEW_PASSWORD)
+
+    def test_2_every_route_needs_a_session(self):
+        port = self.port
+        for method, path in [("GET", "/api/status"), ("GET", "/api/events"), ("GET", "/api/config"),
+                             ("GET", "/api/report"), ("GET", "/api/panel"), ("GET", "/api/diagnostics"),
+                             ("PUT", "/api/config"), ("POST", "/api/checks/web-a/run"), ("POST", "/api/logout"),
+                             ("POST", "/api/password")]:
+            body = self.doc if method == "PUT" else None
+            self.assertEqual(request(port, method, path, body)[0], 401, f"{method} {path} without a session")
+            # A made-up or expired session is no session.
+            self.assertEqual(request(port, method, path, body, headers={"Cookie": "pb_session=" + "a" * 64})[0], 401)
+        for path in ["/healthz", "/metrics", "/", "/app.js", "/app.css"]:
+            self.assertEqual(request(port, "GET", path)[0], 200, path)
+
+    def test_3_mutations_need_the_csrf_token(self):
+        port = self.port
+        login(port, NEW_PASSWORD)
+        h = session_headers(port)
+        before = self.config_text()
+        for method, path, body in [("PUT", "/api/config", self.doc), ("POST", "/api/checks/web-a/run", None),
+                                   ("POST", "/api/password", {"current": NEW_PASSWORD, "new": "another-password-1"}),
+                                   ("POST", "/api/logout", None)]:
+            no_token = {"Cookie": h["Cookie"]}
+            wrong = {"Cookie": h["Cookie"], "X-CSRF-Token": "0" * 32}
+            self.assertEqual(request(port, method, path, body, headers=no_token)[0], 403, f"{method} {path}")
+            self.assertEqual(request(port, method, path, body, headers=wrong)[0], 403, f"{method} {path}")
+        self.assertEqual(self.config_text(), before)
+        self.assertEqual(request(port, "GET", "/api/status", headers=h)[0], 200, "the session survived")
+        self.assertEqual(request(port, "POST", "/api/checks/web-a/run", headers=h)[0], 202)
+        self.assertEqual(request(port, "POST", "/api/checks/nope/run", headers=h)[0], 404)
+
+    def test_4_bad_configs_change_nothing(self):
+        port = self.port
+        login(port, NEW_PASSWORD)
+        h = session_headers(port)
+        before = self.config_text()
+        bad_port = json.loads(json.dumps(self.doc))
+        bad_port["checks"][0]["port"] = 70000
+        bad_port["checks"].append({"id": "x", "type": "tcp", "host": HOST, "port": 0, "colour": "red"})
+        status, _, body = request(port, "PUT", "/api/config", bad_port, headers=h)
+        self.assertEqual(status, 400)
+        errors = {e["path"]: e["message"] for e in json.loads(body)["errors"]}
+        self.assertIn("checks[0].port", errors)
+        self.assertIn("checks[2].port", errors)
+        self.assertIn("checks[2].colour", errors)
+        cases = [
+            (b'{"schema": 1, "checks": [', 400),                     # malformed JSON
+            (json.dumps({"schema": 1, "surprise": True}).encode(), 400),  # unknown key
+            (b"[]", 400),
+        ]
+        for data, expected in cases:
+            status, _, body = request(port, "PUT", "/api/config", data, headers={**h, "Content-Type": "application/json"})
+            self.assertEqual(status, expected, data)
+            self.assertTrue(json.loads(body)["errors"], body)
+        # Wrong media type, oversized body.
+        self.assertEqual(request(port, "PUT", "/api/config", b"{}", headers={**h, "Content-Type": "text/plain"})[0], 415)
+        huge = b'{"schema":1,"device":{"name":"' + b"x" * (70 * 1024) + b'"}}'
+        status, _, _ = request(port, "PUT", "/api/config", huge, headers={**h, "Content-Type": "application/json"})
+        self.assertEqual(status, 413)
+        self.assertEqual(self.config_text(), before)
+        self.assertEqual([c["id"] for c in json.loads(http_get(port, "/api/status")[2])["checks"]], ["web-a", "relay"])
+
+    def test_5_good_config_is_active_at_once_stored_and_secrets_stay(self):
+        port = self.port
+        login(port, NEW_PASSWORD)
+        h = session_headers(port)
+        shown = json.loads(self.config_text())
+        self.assertEqual(shown["checks"][1]["password"], "********", "the SMTP password never leaves the box")
+        extra = Listener(max_s=300)
+        try:
+            shown["checks"].insert(0, {"id": "web-b", "type": "tcp", "host": HOST, "port": extra.port})
+            status, _, body = request(port, "PUT", "/api/config", shown, headers=h)
+            self.assertEqual(status, 200, body)
+            self.assertEqual(json.loads(body)["checks"], 3)
+            st = wait_for(lambda: by_id(json.loads(http_get(port, "/api/status")[2])).get("web-b", {}).get("hard") == "ok", 15)
+            self.assertTrue(st, "the new check never ran")
+            # Masked on the way out, kept inside: the stored document still has it.
+            with open(self.flash, "rb") as f:
+                image = f.read()
+            self.assertIn(b"s3cret-relay", image)
+            self.assertNotIn(b"s3cret-relay", http_get(port, "/api/config")[2])
+        finally:
+            extra.close()
+
+    def test_6_login_throttling(self):
+        port = self.port
+        codes = [request(port, "POST", "/api/login", {"password": f"guess-{i}"})[0] for i in range(5)]
+        self.assertEqual(codes[:3], [401, 401, 401])
+        self.assertIn(429, codes[3:], "repeated failures are throttled")
+        status, headers, _ = request(port, "POST", "/api/login", {"password": NEW_PASSWORD})
+        self.assertEqual(status, 429, "even the right password waits out the lockout")
+        self.assertGreaterEqual(int(headers["Retry-After"]), 1)
+        time.sleep(int(headers["Retry-After"]) + 0.2)
+        self.assertEqual(request(port, "POST", "/api/login", {"password": NEW_PASSWORD})[0], 200)
+
+    def test_7_malformed_and_hostile_requests(self):
+        port = self.port
+        h = session_headers(port) if port in __import__("simtest").SESSIONS else login(port, NEW_PASSWORD) and session_headers(port)
+        self.assertEqual(request(port, "GET", "/../../etc/passwd")[0], 404)
+        self.assertEqual(request(port, "GET", "/%2e%2e/app.js")[0], 404)
+        self.assertEqual(request(port, "GET", "/app.js/../index.html")[0], 404)
+        # Header injection: nothing from the request is echoed into a header.
+        reply = raw_exchange(port, b"GET /api/session%0d%0aSet-Cookie:%20evil=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = reply.split(b"\r\n\r\n", 1)[0]
+        self.assertNotIn(b"evil", head)
+        self.assertTrue(raw_exchange(port, b"GET / HTTP/1.1\r\nX: a\rb\r\n\r\n").startswith(b"HTTP/1.1 400"))
+        self.assertTrue(raw_exchange(port, b"BLAH\r\n\r\n").startswith(b"HTTP/1.1 400"))
+        self.assertTrue(raw_exchange(port, b"GET / HTTP/1.1\r\nX: " + b"a" * 4000 + b"\r\n\r\n").startswith(b"HTTP/1.1 431"))
+        self.assertTrue(raw_exchange(port, b"PUT /api/config HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+                        .startswith(b"HTTP/1.1 411"))
+        self.assertTrue(raw_exchange(port, b"PUT /api/config HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab")
+                        .startswith(b"HTTP/1.1 400"))
+        # A body that never arrives is dropped after the request timeout, and the
+        # server keeps answering meanwhile.
+        with socket.create_connection(("127.0.0.1", port), timeout=15) as slow:
+            slow.sendall(b"PUT /api/config HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+            self.assertEqual(request(port, "GET", "/healthz")[0], 200)
+            slow.settimeout(15)
+            self.assertEqual(slow.recv(100), b"", "the half-sent request was dropped")
+        self.assertEqual(request(port, "GET", "/nope", headers=h)[0], 404)
+        self.assertEqual(request(port, "DELETE", "/api/status", headers=h)[0], 405)
+        self.assertEqual(json.loads(http_get(port, "/api/status")[2])["device"]["name"], "probe-web")
+
+    def test_8_keep_alive_and_gzip_assets(self):
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            for path in ["/", "/app.js", "/app.css", "/healthz"]:
+                conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+                r = conn.getresponse()
+                r.read()
+                self.assertEqual(r.status, 200)
+                if path != "/healthz":
+                    self.assertEqual(r.headers["Content-Encoding"], "gzip")
+                self.assertIn("default-src 'self'", r.headers["Content-Security-Policy"])
+        finally:
+            conn.close()
+
+    def test_9_metrics_parse(self):
+        status, headers, body = request(self.port, "GET", "/metrics")
+        self.assertEqual(status, 200)
+        promtool = shutil.which("promtool")
+        if promtool:
+            p = subprocess.run([promtool, "check", "metrics"], input=body, capture_output=True)
+            # promtool lints names too; only parse errors fail here.
+            self.assertNotIn(b"error while linting", p.stdout + p.stderr, p.stdout + p.stderr)
+            self.assertNotIn(b"parse error", p.stdout + p.stderr)
+        p = subprocess.run(["/usr/bin/python3", "-c",
+                            "import sys\nfrom prometheus_client.parser import text_string_to_metric_families as f\n"
+                            "print(len(list(f(sys.stdin.read()))))"], input=body, capture_output=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertGreater(int(p.stdout), 5)
+
+
+if __name__ == "__main__":
+    unittest.main()
