@@ -51,7 +51,22 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   hostname.assign(config_.device_name.empty() ? std::string_view("probebox") : config_.text(config_.device_name));
   netif_.start(board_.ethernet, addressing, hostname.c_str());
   activate_config();
+  // What happened before the restart is shown again, but not alerted again.
+  event_store_.load(health_.events_to_restore());
+  events_persisted_ = health_.events().total();
+  syslog_.skip_to(events_persisted_);
   web_ok_ = web_.start(kWebPort, api_, board_.clock);
+}
+
+void App::persist_events() {
+  // A few per step: a burst of changes is written over the next steps, and the
+  // ring in RAM (64) is far deeper than one step's worth.
+  const EventLog& log = health_.events();
+  uint32_t oldest_kept = log.total() - static_cast<uint32_t>(log.size());
+  if (events_persisted_ < oldest_kept) events_persisted_ = oldest_kept;
+  for (int n = 0; n < 4 && events_persisted_ < log.total(); ++n, ++events_persisted_) {
+    event_store_.append(log.newest(log.total() - 1 - events_persisted_));
+  }
 }
 
 void App::activate_config() {
@@ -96,9 +111,11 @@ StaticObject<Config> g_staging;
 Status App::apply_config(std::string_view json, ConfigErrors& errors, bool& restart_required) {
   Config& staged = g_staging.get();
   if (!parse_config(json, staged, errors).ok()) return StatusCode::kInvalidArgument;
+  uint32_t config_sequence = 0;
   if (board_.flash != nullptr) {
     ConfigStore store(*board_.flash, flash_layout::kConfigSlotSectors, flash_layout::kConfigFirstSector);
     if (Status s = store.save(json); !s.ok()) return s;
+    config_sequence = store.sequence();
   }
   const NetworkConfig& was = config_.network;
   const NetworkConfig& now = staged.network;
@@ -110,6 +127,8 @@ Status App::apply_config(std::string_view json, ConfigErrors& errors, bool& rest
   config_ = staged;
   config_text_.assign(json);
   activate_config();
+  hal::WallTime wall = board_.clock.wall();
+  syslog_.send_config_change(wall.valid ? wall.unix_micros : 0, config_sequence, "web UI");
   if (checks_started_) {
     scheduler_.load(config_, board_.clock,
                     mode_ == RunMode::kOnce ? Scheduler::Mode::kOnce : Scheduler::Mode::kContinuous, &tls_);
@@ -198,6 +217,7 @@ void App::step() {
   }
   if (checks_started_) scheduler_.step(now);
   if (netif_.has_address()) syslog_.step(health_.events());
+  persist_events();
   web_.poll();
   step_panel(now);
 }

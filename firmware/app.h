@@ -3,6 +3,8 @@
 #pragma once
 #include "alerts/syslog_sender.h"
 #include "config/config_model.h"
+#include "config/flash_layout.h"
+#include "core/event_store.h"
 #include "core/health_model.h"
 #include "core/scheduler.h"
 #include "hal/clock.h"
@@ -42,7 +44,10 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   static constexpr uint16_t kWebPort = 80;
 
   explicit App(BoardServices services)
-      : board_(services), scheduler_(pool_, *this), api_(config_, config_text_, health_, services.clock) {}
+      : board_(services),
+        scheduler_(pool_, *this),
+        api_(config_, config_text_, health_, services.clock),
+        event_store_(services.flash, flash_layout::kEventsFirstSector, flash_layout::kEventsSectors) {}
 
   // Results pass through the App on their way to the health model: rules that look
   // across checks (certificate identity) apply here.
@@ -69,6 +74,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   const Scheduler& scheduler() const { return scheduler_; }
   const net::EthernetNetif& netif() const { return netif_; }
   const SyslogSender& syslog() const { return syslog_; }
+  const EventStore& event_store() const { return event_store_; }
   bool tls_ready() const { return tls_.ready(); }
   bool web_listening() const { return web_ok_; }
   // When the first check could start (the interface had an address).
@@ -79,6 +85,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   // (Re)starts everything that follows the config, with the network left as it is.
   void activate_config();
   void load_credentials();
+  void persist_events();
   void step_panel(hal::MonoMicros now);
 
   BoardServices board_;
@@ -101,6 +108,8 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   bool checks_started_ = false;
   hal::MonoMicros checks_started_at_ = 0;
   bool web_ok_ = false;
+  EventStore event_store_;
+  uint32_t events_persisted_ = 0;  // sequence of the next event to write to flash
 };
 
 }  // namespace probebox

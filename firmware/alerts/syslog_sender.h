@@ -20,6 +20,8 @@ class SyslogSender {
 
   void configure(const Config& config);
   void step(const EventLog& log);
+  // Events up to `sequence` (restored from flash) were dealt with before a restart.
+  void skip_to(uint32_t sequence) { next_sequence_ = sequence; }
   void send_config_change(int64_t wall_unix_us, uint32_t sequence, std::string_view source);
   uint32_t sent() const { return sent_; }
   uint32_t failed() const { return failed_; }

@@ -12,4 +12,14 @@ const Event& EventLog::push(const Event& e) {
   return slot;
 }
 
+void EventLog::restore(const Event& e) {
+  if (size_ == kCapacity) ++overwritten_;
+  Event& slot = ring_[head_];
+  slot = e;
+  slot.previous_boot = true;
+  head_ = (head_ + 1) % kCapacity;
+  if (size_ < kCapacity) ++size_;
+  next_sequence_ = e.sequence + 1;
+}
+
 }  // namespace probebox

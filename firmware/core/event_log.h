@@ -23,6 +23,7 @@ struct Event {
   Outcome to = Outcome::kUnknown;
   bool first = false;           // the check's first result after boot
   bool maintenance = false;     // happened inside a maintenance window: alerts held
+  bool previous_boot = false;   // restored from flash: mono_us means nothing now
   uint16_t confirmations = 0;   // bad results in a row (or in the window) that made the change
   FixedText<120> summary;
 };
@@ -32,6 +33,9 @@ class EventLog {
   static constexpr size_t kCapacity = PROBEBOX_MAX_EVENTS;
 
   const Event& push(const Event& e);
+  // An event read back from flash after a restart: keeps its sequence, and the
+  // numbering continues after it. Call oldest first, before any push.
+  void restore(const Event& e);
   size_t size() const { return size_; }
   // 0 is the newest.
   const Event& newest(size_t i) const { return ring_[(head_ + kCapacity - 1 - i) % kCapacity]; }

@@ -53,6 +53,8 @@ class HealthModel final : public ResultSink {
   void suppress_for(int64_t minutes, hal::MonoMicros now);
   bool in_maintenance(uint16_t check_index, hal::MonoMicros now) const;
   const EventLog& events() const { return events_; }
+  // For restoring the events kept in flash at start-up.
+  EventLog& events_to_restore() { return events_; }
 
  private:
   bool confirmed_bad(const CheckHealth& h, const Tunables& t) const;

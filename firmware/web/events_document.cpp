@@ -39,7 +39,12 @@ void write_events_document(TextBuffer& out, const EventLog& log, int64_t now_mon
     } else {
       w.key("time").null();
     }
-    w.field_int("age_s", (now_mono_us - e.mono_us) / 1'000'000);
+    if (e.previous_boot) {
+      w.key("age_s").null();
+    } else {
+      w.field_int("age_s", (now_mono_us - e.mono_us) / 1'000'000);
+    }
+    w.field_bool("previous_boot", e.previous_boot);
     w.field("check", e.check_id.view());
     w.field("from", e.first ? std::string_view("none") : outcome_name(e.from));
     w.field("to", outcome_name(e.to));
