@@ -20,6 +20,7 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   api_.set_scheduler(&scheduler_);
   api_.set_panel(&panel_);
   api_.set_actions(this);
+  api_.set_alerts(&syslog_, &mail_);
   config_ = config;
   // No admin password is stored yet: a random first-boot password, from the board's
   // entropy, in groups an operator can read off the LCD and type.
@@ -55,6 +56,7 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   event_store_.load(health_.events_to_restore());
   events_persisted_ = health_.events().total();
   syslog_.skip_to(events_persisted_);
+  mail_.skip_to(events_persisted_);
   web_ok_ = web_.start(kWebPort, api_, board_.clock);
 }
 
@@ -76,6 +78,7 @@ void App::activate_config() {
   apply_resolvers();
   health_.load(config_, board_.clock);
   syslog_.configure(config_);
+  mail_.configure(config_, &tls_);
 }
 
 void App::load_credentials() {
@@ -124,6 +127,7 @@ Status App::apply_config(std::string_view json, ConfigErrors& errors, bool& rest
   // Probes in flight hold pointers into the old config and the TLS set-up: stop
   // them before either changes.
   scheduler_.cancel_all();
+  mail_.cancel();
   config_ = staged;
   config_text_.assign(json);
   activate_config();
@@ -216,7 +220,10 @@ void App::step() {
     checks_started_at_ = now;
   }
   if (checks_started_) scheduler_.step(now);
-  if (netif_.has_address()) syslog_.step(health_.events());
+  if (netif_.has_address()) {
+    syslog_.step(health_.events());
+    mail_.step(health_.events(), board_.clock);
+  }
   persist_events();
   web_.poll();
   step_panel(now);

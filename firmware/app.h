@@ -1,6 +1,7 @@
 // Wiring: owns every service of the box and runs one main-loop step. A board
 // constructs it statically with its hal objects and calls step() forever.
 #pragma once
+#include "alerts/mail_alerter.h"
 #include "alerts/syslog_sender.h"
 #include "config/config_model.h"
 #include "config/flash_layout.h"
@@ -74,6 +75,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   const Scheduler& scheduler() const { return scheduler_; }
   const net::EthernetNetif& netif() const { return netif_; }
   const SyslogSender& syslog() const { return syslog_; }
+  const MailAlerter& mail() const { return mail_; }
   const EventStore& event_store() const { return event_store_; }
   bool tls_ready() const { return tls_.ready(); }
   bool web_listening() const { return web_ok_; }
@@ -97,6 +99,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   net::EthernetNetif netif_;
   ApiHandler api_;
   SyslogSender syslog_;
+  MailAlerter mail_;
   HttpServer web_;
   net::TlsClientConfig tls_;
   RunMode mode_ = RunMode::kContinuous;

@@ -17,6 +17,7 @@ void SmtpProbe::DoStart() {
   auth_plain_ = false;
   starttls_offered_ = tls_used_ = peer_closed_ = aborted_in_callback_ = false;
   auth_result_ = -1;
+  next_recipient_ = 0;
   switch (resolver_.start(env().config->text(check().host), this, on_resolved)) {
     case HostResolver::State::kResolved: connect(); break;
     case HostResolver::State::kPending: break;
@@ -192,9 +193,44 @@ void SmtpProbe::on_reply() {
       return;
     case Step::kAuth:
       auth_result_ = code == 235 ? 1 : 0;
+      if (auth_result_ == 1) {
+        after_login();
+      } else {
+        send("QUIT\r\n");
+        conclude(Outcome::kCritical, "login rejected");
+      }
+      return;
+    case Step::kMailFrom:
+    case Step::kRcptTo:
+      if (code != 250 && code != 251) {
+        send("QUIT\r\n");
+        conclude(Outcome::kCritical, step_ == Step::kMailFrom ? "sender refused" : "recipient refused");
+        return;
+      }
+      if (next_recipient_ < envelope_->recipients) {
+        FixedText<300> rcpt("RCPT TO:<");
+        rcpt.append(envelope_->to[next_recipient_++]);
+        rcpt.append(">\r\n");
+        step_ = Step::kRcptTo;
+        send(rcpt.view());
+        return;
+      }
+      step_ = Step::kData;
+      send("DATA\r\n");
+      return;
+    case Step::kData:
+      if (code != 354) {
+        send("QUIT\r\n");
+        conclude(Outcome::kCritical, "DATA refused");
+        return;
+      }
+      step_ = Step::kBody;
+      send(envelope_->data);
+      return;
+    case Step::kBody:
       send("QUIT\r\n");
-      if (auth_result_ == 1) conclude(Outcome::kOk, "");
-      else conclude(Outcome::kCritical, "login rejected");
+      if (code == 250) conclude(Outcome::kOk, "message accepted");
+      else conclude(Outcome::kCritical, "message refused");
       return;
     default:
       return;
@@ -207,8 +243,7 @@ void SmtpProbe::after_ehlo() {
     return;
   }
   if (check().username.empty()) {
-    send("QUIT\r\n");
-    conclude(Outcome::kOk, "");
+    after_login();
     return;
   }
   FixedText<400> line("AUTH PLAIN ");
@@ -220,6 +255,25 @@ void SmtpProbe::after_ehlo() {
   line.append("\r\n");
   step_ = Step::kAuth;
   send(line.view());
+}
+
+void SmtpProbe::after_login() {
+  if (envelope_ == nullptr || envelope_->recipients == 0) {
+    send("QUIT\r\n");
+    conclude(Outcome::kOk, "");
+    return;
+  }
+  if (envelope_->data.size() > kMaxMessageBytes) {
+    send("QUIT\r\n");
+    conclude(Outcome::kUnknown, "message larger than the sender's bound");
+    return;
+  }
+  next_recipient_ = 0;
+  FixedText<300> mail("MAIL FROM:<");
+  mail.append(envelope_->from);
+  mail.append(">\r\n");
+  step_ = Step::kMailFrom;
+  send(mail.view());
 }
 
 void SmtpProbe::conclude(Outcome outcome, std::string_view why) {

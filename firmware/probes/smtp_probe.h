@@ -1,6 +1,8 @@
 // `smtp` check: banner, EHLO, STARTTLS when offered (or required), EHLO again, the
 // AUTH mechanisms, AUTH PLAIN when a username is set, QUIT (spec/checks.md). Bytes
 // go through one reply parser whether they came in clear or out of the TLS session.
+// With an envelope set, the same dialogue goes on to deliver one message (MAIL
+// FROM, RCPT TO, DATA): the mail alerts use the check's own connection code.
 #pragma once
 #include "lwip/tcp.h"
 #include "probes/host_resolver.h"
@@ -9,9 +11,23 @@
 
 namespace probebox {
 
+struct MailEnvelope {
+  static constexpr int kMaxRecipients = 8;
+  std::string_view from;
+  std::string_view to[kMaxRecipients];
+  int recipients = 0;
+  // The message, headers and body, CRLF lines, dot-stuffed, ending "\r\n.\r\n";
+  // small enough for one write (the sender bounds it).
+  std::string_view data;
+};
+
 class SmtpProbe final : public Probe {
  public:
-  enum class Step { kBanner, kEhlo, kStartTls, kHandshake, kEhloTls, kAuth, kDone };
+  enum class Step { kBanner, kEhlo, kStartTls, kHandshake, kEhloTls, kAuth, kMailFrom, kRcptTo, kData, kBody, kDone };
+  static constexpr size_t kMaxMessageBytes = 3072;
+
+  // Before start(): deliver this message instead of only checking the relay.
+  void set_envelope(const MailEnvelope* envelope) { envelope_ = envelope; }
 
  private:
   void DoStart() override;
@@ -23,6 +39,7 @@ class SmtpProbe final : public Probe {
   void consume(std::span<const uint8_t> bytes);
   void on_reply();
   void after_ehlo();
+  void after_login();
   void conclude(Outcome outcome, std::string_view why);
   void drive_tls();
 
@@ -43,6 +60,8 @@ class SmtpProbe final : public Probe {
   bool peer_closed_ = false;
   int auth_result_ = -1;  // -1 not tried, 0 rejected, 1 accepted
   bool aborted_in_callback_ = false;
+  const MailEnvelope* envelope_ = nullptr;
+  int next_recipient_ = 0;
 };
 
 }  // namespace probebox

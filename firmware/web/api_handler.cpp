@@ -1,5 +1,7 @@
 #include "web/api_handler.h"
 
+#include "alerts/mail_alerter.h"
+#include "alerts/syslog_sender.h"
 #include "config/config_view.h"
 #include "core/json_writer.h"
 #include "lwip/priv/tcp_priv.h"
@@ -282,6 +284,16 @@ void ApiHandler::write_diagnostics(TextBuffer& out) {
   pool("pbuf_pool", lwip_stats.memp[MEMP_PBUF_POOL]);
   pool("tcp_seg", lwip_stats.memp[MEMP_TCP_SEG]);
   pool("lwip_heap", &lwip_stats.mem);
+  if (mail_ != nullptr) {
+    // An alert that could not be sent is counted and shown here, never dropped silently.
+    w.key("mail").begin_object().field_bool("enabled", mail_->enabled()).field_int("sent", mail_->sent())
+        .field_int("failed_attempts", mail_->failed_attempts()).field_int("pending", mail_->pending())
+        .field_int("dropped", mail_->dropped()).field("last_error", mail_->last_error()).end_object();
+  }
+  if (syslog_ != nullptr) {
+    w.key("syslog").begin_object().field_bool("enabled", syslog_->enabled()).field_int("sent", syslog_->sent())
+        .field_int("failed", syslog_->failed()).field_int("missed", syslog_->missed()).end_object();
+  }
   net::TlsMemoryStats tls = net::tls_memory_stats();
   w.key("tls_arena").begin_object().field_int("used", static_cast<int64_t>(tls.in_use))
       .field_int("max", static_cast<int64_t>(tls.high_water)).field_int("avail", static_cast<int64_t>(tls.arena_bytes))

@@ -39,6 +39,10 @@ class ApiHandler final : public HttpHandler {
   void set_scheduler(const Scheduler* scheduler) { scheduler_ = scheduler; }
   void set_panel(const panel::Panel* panel) { panel_ = panel; }
   void set_actions(ApiActions* actions) { actions_ = actions; }
+  void set_alerts(const class SyslogSender* syslog, const class MailAlerter* mail) {
+    syslog_ = syslog;
+    mail_ = mail;
+  }
   AdminAuth& auth() { return auth_; }
 
  private:
@@ -58,6 +62,8 @@ class ApiHandler final : public HttpHandler {
   const Scheduler* scheduler_ = nullptr;
   const panel::Panel* panel_ = nullptr;
   ApiActions* actions_ = nullptr;
+  const SyslogSender* syslog_ = nullptr;
+  const MailAlerter* mail_ = nullptr;
   AdminAuth auth_;
 };
 

@@ -1,0 +1,139 @@
+#include "alerts/mail_alerter.h"
+
+#include "config/config_parser.h"
+
+namespace probebox {
+
+void MailAlerter::configure(const Config& config, net::TlsClientConfig* tls) {
+  cancel();
+  config_ = &config;
+  tls_ = tls;
+  enabled_ = false;
+  relay_ = CheckConfig{};
+  const AlertsConfig& a = config.alerts;
+  if (a.mail_to.count == 0 || a.mail_from.empty()) return;
+  // The relay: alerts.mail.server if named, else the first smtp check's (with its
+  // credentials and STARTTLS policy).
+  const CheckConfig* smtp = nullptr;
+  for (uint16_t i = 0; i < config.check_count && smtp == nullptr; ++i) {
+    if (config.checks[i].type == CheckType::kSmtp) smtp = &config.checks[i];
+  }
+  if (!a.mail_server.empty()) {
+    std::string_view host;
+    uint16_t port = 25;
+    if (!split_host_port(config.text(a.mail_server), host, port)) return;
+    relay_.type = CheckType::kSmtp;
+    relay_.host = {a.mail_server.offset, static_cast<uint16_t>(host.size())};
+    relay_.port = port;
+    relay_.starttls = StartTls::kPrefer;
+  } else if (smtp != nullptr) {
+    relay_ = *smtp;
+  } else {
+    return;
+  }
+  relay_.tune.timeout_ms = kSendTimeoutMs;
+  envelope_ = MailEnvelope{};
+  envelope_.from = config.text(a.mail_from);
+  for (uint16_t i = 0; i < a.mail_to.count && i < MailEnvelope::kMaxRecipients; ++i) {
+    envelope_.to[envelope_.recipients++] = config.text(config.list_item(a.mail_to, i));
+  }
+  enabled_ = true;
+}
+
+void MailAlerter::cancel() {
+  if (sending_) probe_.cancel();
+  sending_ = false;
+  batch_end_ = batch_first_;
+}
+
+bool MailAlerter::wanted(const Event& e) const {
+  // Alerts are held in maintenance; a first result only matters when it is bad.
+  if (e.maintenance || e.previous_boot) return false;
+  return !(e.first && e.to == Outcome::kOk);
+}
+
+bool MailAlerter::rate_allows(int64_t now) const {
+  // The oldest of the last kMaxPerHour sends must be over an hour old.
+  int64_t oldest = sent_times_[sent_head_];
+  return oldest == 0 || now - oldest >= 3600LL * 1'000'000;
+}
+
+void MailAlerter::step(const EventLog& log, hal::Clock& clock) {
+  int64_t now = clock.now();
+  if (!enabled_) {
+    next_sequence_ = batch_first_ = batch_end_ = log.total();
+    return;
+  }
+  uint32_t oldest_kept = log.total() - static_cast<uint32_t>(log.size());
+  if (sending_) {
+    if (probe_.poll(now) == Probe::Poll::kPending) return;
+    sending_ = false;
+    const ProbeResult& r = probe_.result();
+    if (r.outcome == Outcome::kOk || r.outcome == Outcome::kWarning) {  // warning: sent, but in clear
+      ++sent_;
+      sent_times_[sent_head_] = now;
+      sent_head_ = (sent_head_ + 1) % kMaxPerHour;
+      batch_first_ = batch_end_;
+      dropped_unreported_ = 0;
+      backoff_us_ = 0;
+      last_error_.clear();
+    } else {
+      ++failed_;
+      last_error_.assign(r.summary.view());
+      backoff_us_ = backoff_us_ == 0 ? kFirstRetryUs : (backoff_us_ * 2 > kMaxRetryUs ? kMaxRetryUs : backoff_us_ * 2);
+      retry_at_ = now + backoff_us_;
+      batch_end_ = batch_first_;  // the same changes go in the next attempt
+    }
+  }
+  if (batch_first_ < oldest_kept) {
+    // The log moved on before these could be sent: say so, never silently.
+    uint32_t lost = 0;
+    for (uint32_t s = batch_first_; s < oldest_kept; ++s) ++lost;
+    dropped_ += lost;
+    dropped_unreported_ += lost;
+    batch_first_ = oldest_kept;
+    if (next_sequence_ < oldest_kept) next_sequence_ = oldest_kept;
+  }
+  // Unwanted events at the front are passed over, so a batch starts on a change.
+  while (batch_first_ < log.total() && !wanted(log.newest(log.total() - 1 - batch_first_))) ++batch_first_;
+  next_sequence_ = log.total();
+  uint32_t count = 0;
+  for (uint32_t s = batch_first_; s < log.total(); ++s) count += wanted(log.newest(log.total() - 1 - s)) ? 1 : 0;
+  pending_count_ = count;
+  if (count == 0) {
+    batch_open_ = false;
+    return;
+  }
+  if (!batch_open_) {
+    batch_open_ = true;
+    batch_opened_at_ = now;
+  }
+  bool window_over = now - batch_opened_at_ >= kBatchWindowUs || count >= kMaxBatch;
+  if (!window_over || now < retry_at_ || !rate_allows(now)) return;
+  begin_send(log, clock);
+}
+
+void MailAlerter::begin_send(const EventLog& log, hal::Clock& clock) {
+  static mail::AlertItem items[EventLog::kCapacity];
+  size_t n = 0;
+  uint32_t s = batch_first_;
+  for (; s < log.total() && n < kMaxBatch; ++s) {
+    const Event& e = log.newest(log.total() - 1 - s);
+    if (!wanted(e)) continue;
+    const CheckConfig* c = config_->find_check(e.check_id.view());
+    items[n++] = {&e, c == nullptr ? std::string_view("-") : group_name(c->group)};
+  }
+  batch_end_ = s;
+  hal::WallTime wall = clock.wall();
+  mail::format_message(message_, config_->text(config_->device_name), envelope_.from,
+                       {envelope_.to, static_cast<size_t>(envelope_.recipients)}, {items, n},
+                       wall.valid ? wall.unix_micros / 1'000'000 : 0, dropped_unreported_, SmtpProbe::kMaxMessageBytes);
+  envelope_.data = message_.view();
+  probe_.set_envelope(&envelope_);
+  ProbeEnv env{&clock, config_, tls_};
+  probe_.start(relay_, env);
+  sending_ = true;
+  batch_open_ = false;
+}
+
+}  // namespace probebox

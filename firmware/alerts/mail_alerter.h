@@ -1,0 +1,73 @@
+// Mail on hard state changes through the configured relay, with the smtp check's
+// connection code (STARTTLS, AUTH PLAIN). Changes that come close together are
+// batched into one message; messages are rate-limited; a relay that is down is
+// retried with growing backoff, the changes kept until sent. What could not be
+// sent — the event log moved on first — is counted and said in the next message,
+// never dropped silently. It runs beside the scheduler on its own connection, so a
+// dead relay costs no probe its slot or its deadline.
+#pragma once
+#include <cstdint>
+
+#include "alerts/mail_message.h"
+#include "config/config_model.h"
+#include "core/event_log.h"
+#include "hal/clock.h"
+#include "probes/smtp_probe.h"
+
+namespace probebox {
+
+class MailAlerter {
+ public:
+  // Changes within this window after the first go out together.
+  static constexpr int64_t kBatchWindowUs = 10'000'000;
+  static constexpr size_t kMaxBatch = 24;
+  // At most this many messages per rolling hour; then changes wait and batch up.
+  static constexpr int kMaxPerHour = 12;
+  static constexpr int64_t kFirstRetryUs = 30'000'000;
+  static constexpr int64_t kMaxRetryUs = 15LL * 60 * 1'000'000;
+  static constexpr uint32_t kSendTimeoutMs = 20'000;
+
+  void configure(const Config& config, net::TlsClientConfig* tls);
+  // Events up to `sequence` were dealt with before a restart.
+  void skip_to(uint32_t sequence) { next_sequence_ = batch_first_ = batch_end_ = sequence; }
+  void step(const EventLog& log, hal::Clock& clock);
+  void cancel();
+
+  bool enabled() const { return enabled_; }
+  uint32_t sent() const { return sent_; }            // messages accepted by the relay
+  uint32_t failed_attempts() const { return failed_; }
+  uint32_t dropped() const { return dropped_; }      // changes never mailed (log overwrote them)
+  uint32_t pending() const { return pending_count_; }
+  std::string_view last_error() const { return last_error_.view(); }
+
+ private:
+  bool wanted(const Event& e) const;
+  void begin_send(const EventLog& log, hal::Clock& clock);
+  bool rate_allows(int64_t now) const;
+
+  const Config* config_ = nullptr;
+  net::TlsClientConfig* tls_ = nullptr;
+  bool enabled_ = false;
+  CheckConfig relay_{};
+  MailEnvelope envelope_{};
+  SmtpProbe probe_;
+  bool sending_ = false;
+  uint32_t next_sequence_ = 0;     // first event not yet looked at
+  uint32_t batch_first_ = 0;       // events [batch_first_, batch_end_) are in the message being sent
+  uint32_t batch_end_ = 0;
+  uint32_t pending_count_ = 0;
+  uint32_t dropped_unreported_ = 0;
+  int64_t batch_opened_at_ = 0;
+  bool batch_open_ = false;
+  int64_t retry_at_ = 0;
+  int64_t backoff_us_ = 0;
+  int64_t sent_times_[kMaxPerHour] = {};
+  int sent_head_ = 0;
+  uint32_t sent_ = 0;
+  uint32_t failed_ = 0;
+  uint32_t dropped_ = 0;
+  FixedText<120> last_error_;
+  FixedText<SmtpProbe::kMaxMessageBytes + 1> message_;
+};
+
+}  // namespace probebox

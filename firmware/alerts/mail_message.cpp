@@ -1,0 +1,134 @@
+#include "alerts/mail_message.h"
+
+#include "web/events_document.h"
+
+namespace probebox::mail {
+namespace {
+
+const char* upper(Outcome o) {
+  switch (o) {
+    case Outcome::kOk: return "OK";
+    case Outcome::kWarning: return "WARNING";
+    case Outcome::kCritical: return "CRITICAL";
+    case Outcome::kUnknown: return "UNKNOWN";
+  }
+  return "UNKNOWN";
+}
+
+// One body line, dot-stuffed (a line that starts with '.' gets another).
+void line(TextBuffer& out, std::string_view text) {
+  if (!text.empty() && text.front() == '.') out.append('.');
+  // Stray CR/LF from a peer's summary must not end the line early (or the message).
+  for (char c : text) out.append(c == '\r' || c == '\n' ? ' ' : c);
+  out.append("\r\n");
+}
+
+}  // namespace
+
+void append_rfc5322_date(TextBuffer& out, int64_t t) {
+  static constexpr const char* kDays[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  FixedText<24> iso;  // YYYY-MM-DDTHH:MM:SSZ
+  append_iso8601(iso, t);
+  std::string_view s = iso.view();
+  int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+  int month = (s[5] - '0') * 10 + (s[6] - '0');
+  out.appendf("%s, %.*s %s %.*s %.*s +0000", kDays[((days % 7) + 7) % 7], 2, s.data() + 8, kMonths[month - 1], 4,
+              s.data(), 8, s.data() + 11);
+}
+
+void format_subject(TextBuffer& out, std::string_view device, std::span<const AlertItem> items) {
+  out.append('[');
+  out.append(device.empty() ? std::string_view("probebox") : device);
+  out.append("] ");
+  if (items.size() == 1) {
+    const Event& e = *items[0].event;
+    out.appendf("%s ", upper(e.to));
+    out.append(e.check_id.view());
+    out.append(": ");
+    // The summary is the peer's words in part: keep the subject one line.
+    for (char c : e.summary.view().substr(0, 100)) out.append(c == '\r' || c == '\n' ? ' ' : c);
+    return;
+  }
+  int counts[4] = {};
+  for (const AlertItem& item : items) ++counts[static_cast<int>(item.event->to)];
+  out.appendf("%u changes:", static_cast<unsigned>(items.size()));
+  bool first = true;
+  for (Outcome o : {Outcome::kCritical, Outcome::kWarning, Outcome::kUnknown, Outcome::kOk}) {
+    if (counts[static_cast<int>(o)] == 0) continue;
+    out.appendf("%s %d %s", first ? "" : ",", counts[static_cast<int>(o)], upper(o));
+    first = false;
+  }
+}
+
+void format_message(TextBuffer& out, std::string_view device, std::string_view from,
+                    std::span<const std::string_view> to, std::span<const AlertItem> items, int64_t date_unix,
+                    uint32_t dropped_before, size_t max_bytes) {
+  out.clear();
+  out.append("From: ");
+  out.append(from);
+  out.append("\r\nTo: ");
+  for (size_t i = 0; i < to.size(); ++i) {
+    if (i > 0) out.append(", ");
+    out.append(to[i]);
+  }
+  FixedText<200> subject;
+  format_subject(subject, device, items);
+  out.append("\r\nSubject: ");
+  out.append(subject.view());
+  out.append("\r\n");
+  if (date_unix > 0) {
+    out.append("Date: ");
+    append_rfc5322_date(out, date_unix);
+    out.append("\r\n");
+  }
+  out.append("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nAuto-Submitted: auto-generated\r\n\r\n");
+  FixedText<160> text;
+  if (dropped_before > 0) {
+    text.clear();
+    text.appendf("%u earlier change(s) could not be mailed before they left the box's event log.",
+                 static_cast<unsigned>(dropped_before));
+    line(out, text.view());
+    line(out, "");
+  }
+  static constexpr size_t kTail = 64;  // room for "and N more" and the terminator
+  size_t shown = 0;
+  for (const AlertItem& item : items) {
+    const Event& e = *item.event;
+    FixedText<420> block;
+    block.appendf("%s -> %s  ", e.first ? "(first result)" : upper(e.from), upper(e.to));
+    block.append(e.check_id.view());
+    block.append("  (group ");
+    block.append(item.group);
+    block.append(")\r\n");
+    if (e.wall_unix_us != 0) {
+      block.append("  at ");
+      append_iso8601(block, e.wall_unix_us / 1'000'000);
+      block.append("\r\n");
+    }
+    block.appendf("  after %u confirmation(s), event #%u\r\n", static_cast<unsigned>(e.confirmations),
+                  static_cast<unsigned>(e.sequence));
+    if (out.size() + block.size() + e.summary.size() + 16 + kTail > max_bytes) break;
+    // Each line of the block is stuffed on its own.
+    std::string_view b = block.view();
+    while (!b.empty()) {
+      size_t end = b.find("\r\n");
+      line(out, b.substr(0, end));
+      b.remove_prefix(end == std::string_view::npos ? b.size() : end + 2);
+    }
+    FixedText<140> summary("  ");
+    summary.append(e.summary.view());
+    line(out, summary.view());
+    line(out, "");
+    ++shown;
+  }
+  if (shown < items.size()) {
+    text.clear();
+    text.appendf("... and %u more change(s): see the box's event log.", static_cast<unsigned>(items.size() - shown));
+    line(out, text.view());
+  }
+  out.append(".\r\n");
+}
+
+}  // namespace probebox::mail

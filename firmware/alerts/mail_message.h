@@ -1,0 +1,32 @@
+// The alert mail, as text: a subject an on-call engineer can act on from the
+// notification alone ("[probe-01] CRITICAL prod.cert.manage: expires in 3 days", or
+// "[probe-01] 3 changes: 2 CRITICAL, 1 OK" for a batch), and a body with every
+// change's details. Pure, so the wording is tested offline.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "core/event_log.h"
+#include "core/text.h"
+
+namespace probebox::mail {
+
+struct AlertItem {
+  const Event* event;
+  std::string_view group;
+};
+
+void format_subject(TextBuffer& out, std::string_view device, std::span<const AlertItem> items);
+
+// The whole DATA payload: headers, blank line, body, dot-stuffed, CRLF line ends,
+// ending in "\r\n.\r\n". Items beyond what fits `max_bytes` are summarised as "and
+// N more" rather than cut mid-line. `date_unix` 0 leaves out the Date header.
+void format_message(TextBuffer& out, std::string_view device, std::string_view from,
+                    std::span<const std::string_view> to, std::span<const AlertItem> items, int64_t date_unix,
+                    uint32_t dropped_before, size_t max_bytes);
+
+// "Sun, 22 Nov 2026 10:04:05 +0000"
+void append_rfc5322_date(TextBuffer& out, int64_t unix_seconds);
+
+}  // namespace probebox::mail
