@@ -215,13 +215,15 @@ def wait_for(predicate, timeout_s, interval_s=0.1):
     return last
 
 
-def lab_session(test_case):
-    """Starts the lab for a TestCase class (setUpClass) on its fixed ports."""
+def lab_session(test_case, base_port=None):
+    """Starts the lab for a TestCase class (setUpClass) on its fixed ports, or on a
+    block from `base_port` (a long run that must not hold the fixed ones)."""
     import sys
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lab"))
     import lab as lab_module
     tmp = tempfile.mkdtemp(prefix="probebox-lab-")
-    return lab_module.Lab(tmp, max_seconds=900).up()
+    max_s = int(os.environ.get("LAB_MAX_SECONDS", "900"))
+    return lab_module.Lab(tmp, base_port=base_port, max_seconds=max_s).up()
 
 
 def by_id(doc):

@@ -31,7 +31,8 @@ def rss_kib(pid):
 
 class Soak(unittest.TestCase):
     def test_flapping_services(self):
-        lab = lab_session(self)
+        base = os.environ.get("SOAK_LAB_BASE_PORT")
+        lab = lab_session(self, int(base) if base else None)
         rng = random.Random(20261122)
         mesh = lab.ports["mesh"]
         tls, smtp = lab.ports["tls"], lab.ports["smtp"]
