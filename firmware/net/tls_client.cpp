@@ -178,9 +178,21 @@ const char* TlsClientSession::ciphersuite() const {
   return mbedtls_ssl_get_ciphersuite(&ssl_);
 }
 
-void TlsClientSession::describe_error(TextBuffer& out) const {
+void TlsClientSession::describe_error(TextBuffer& out) const { describe_tls_error(last_error_, out); }
+
+void describe_tls_error(int code, TextBuffer& out) {
+  // mbedTLS names these from its own side ("feature not available" for a handshake
+  // message longer than its record): the operator needs to hear what the server did.
+  switch (code) {
+    case MBEDTLS_ERR_SSL_INVALID_RECORD: out.append("the server sent an invalid TLS record"); return;
+    case MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE: out.append("malformed or unsupported handshake message"); return;
+    case MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE: out.append("unexpected handshake message"); return;
+    case MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO: out.append("malformed ServerHello"); return;
+    case MBEDTLS_ERR_SSL_CONN_EOF: out.append("the server closed the connection"); return;
+    default: break;
+  }
   char text[96];
-  mbedtls_strerror(last_error_, text, sizeof(text));
+  mbedtls_strerror(code, text, sizeof(text));
   out.append(text);
 }
 

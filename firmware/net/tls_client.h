@@ -75,4 +75,7 @@ class TlsClientSession {
   bool active_ = false;
 };
 
+// What a handshake or record error code means, in words for a check's summary.
+void describe_tls_error(int code, TextBuffer& out);
+
 }  // namespace probebox::net

@@ -14,6 +14,7 @@ void DnsProbe::DoStart() {
   retried_ = false;
   over_tcp_ = false;
   aborted_in_callback_ = false;
+  ignored_ = nullptr;
   retry_at_ = started_at() + static_cast<int64_t>(check().tune.timeout_ms) * 500;
   id_ = static_cast<uint16_t>(LWIP_RAND());
   auto built = dns::build_query({query_ + 2, kMaxQuery}, id_, env().config->text(check().name), check().qtype);
@@ -62,9 +63,11 @@ void DnsProbe::DoPoll(hal::MonoMicros now_us) {
   }
 }
 
-void DnsProbe::on_udp(void* arg, struct udp_pcb*, struct pbuf* p, const ip_addr_t*, u16_t) {
+void DnsProbe::on_udp(void* arg, struct udp_pcb*, struct pbuf* p, const ip_addr_t* addr, u16_t port) {
   auto* probe = static_cast<DnsProbe*>(arg);
-  if (probe == nullptr || probe->finished() || probe->over_tcp_) {
+  // Only the resolver we asked may answer (RFC 5452): anyone else is not even a suspect.
+  if (probe == nullptr || probe->finished() || probe->over_tcp_ || addr == nullptr ||
+      !ip_addr_cmp(addr, &probe->resolver_.address()) || port != probe->check().port) {
     pbuf_free(p);
     return;
   }
@@ -77,9 +80,12 @@ void DnsProbe::on_udp(void* arg, struct udp_pcb*, struct pbuf* p, const ip_addr_
 void DnsProbe::handle(std::span<const uint8_t> response) {
   dns::DnsAnswer answer;
   Status s = dns::parse_response(response, id_, env().config->text(check().name), check().qtype, answer);
-  if (s.code() == StatusCode::kInvalidArgument) return;  // not the answer to our question: wait on
+  if (s.code() == StatusCode::kInvalidArgument) {  // not the answer to our question: wait on
+    ignored_ = answer.problem;
+    return;
+  }
   if (!s.ok()) {
-    fail(Outcome::kCritical, "malformed answer");
+    fail(Outcome::kCritical, answer.problem[0] != '\0' ? answer.problem : "malformed answer");
     return;
   }
   if (answer.truncated && !over_tcp_) {
@@ -233,8 +239,14 @@ void DnsProbe::fail(Outcome outcome, std::string_view why) {
 void DnsProbe::DoDescribeTimeout() {
   ProbeResult& r = out();
   r.summary.assign(env().config->text(check().name));
-  r.summary.append(": no answer from ");
-  r.summary.append(env().config->text(check().host));
+  if (ignored_ != nullptr) {
+    r.summary.append(": ");
+    r.summary.append(ignored_);
+    r.summary.appendf(", no valid answer in %u ms", static_cast<unsigned>(check().tune.timeout_ms));
+  } else {
+    r.summary.append(": no answer from ");
+    r.summary.append(env().config->text(check().host));
+  }
   JsonWriter(r.details).begin_object().key("rcode").null().key("addresses").begin_array().end_array()
       .key("ttl").null().end_object();
 }

@@ -46,6 +46,9 @@ class DnsProbe final : public Probe {
   bool retried_ = false;
   bool over_tcp_ = false;
   bool aborted_in_callback_ = false;
+  // Why the last response was ignored (wrong id, another question): reported if no
+  // good one follows, so a resolver that answers wrongly is not taken for a silent one.
+  const char* ignored_ = nullptr;
 };
 
 }  // namespace probebox

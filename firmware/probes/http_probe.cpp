@@ -26,6 +26,7 @@ void HttpProbe::DoStart() {
   aborted_in_callback_ = false;
   request_sent_ = false;
   peer_closed_ = false;
+  connected_ = false;
   parser_ = http::ResponseParser();
   if (!http::parse_url(env().config->text(check().url), url_).ok()) {
     fail(Outcome::kUnknown, "the URL cannot be requested");
@@ -68,7 +69,10 @@ err_t HttpProbe::on_connected(void* arg, struct tcp_pcb* pcb, err_t err) {
   if (probe == nullptr || probe->finished()) return ERR_OK;
   if (err != ERR_OK) {
     probe->fail(Outcome::kCritical, "connection failed");
-  } else if (probe->url_.https) {
+    return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
+  }
+  probe->connected_ = true;
+  if (probe->url_.https) {
     // SNI and the name check use the Host the request names.
     std::string_view host = probe->check().host_header.empty() ? probe->url_.host.view()
                                                                : probe->env().config->text(probe->check().host_header);
@@ -196,9 +200,23 @@ void HttpProbe::on_error(void* arg, err_t err) {
   auto* probe = static_cast<HttpProbe*>(arg);
   if (probe == nullptr) return;
   probe->pcb_ = nullptr;  // freed by lwIP
-  if (!probe->finished()) {
-    probe->fail(Outcome::kCritical, err == ERR_RST ? "connection refused or reset" : "connection failed");
+  if (probe->finished()) return;
+  FixedText<100> why;
+  if (!probe->connected_) {
+    why.assign(err == ERR_RST ? "connection refused" : "connection failed");
+  } else {
+    why.assign(err == ERR_RST ? "connection reset" : "connection lost");
+    const http::ResponseParser& parser = probe->parser_;
+    if (!parser.started()) {
+      why.append(" before any reply");
+    } else if (parser.content_length() > 0) {
+      why.appendf(" mid-reply after %llu of %llu body bytes", static_cast<unsigned long long>(parser.body_bytes()),
+                  static_cast<unsigned long long>(parser.content_length()));
+    } else {
+      why.append(" mid-reply");
+    }
   }
+  probe->fail(Outcome::kCritical, why.view());
 }
 
 void HttpProbe::conclude() {
@@ -290,7 +308,9 @@ void HttpProbe::fail(Outcome outcome, std::string_view why) {
 
 void HttpProbe::DoDescribeTimeout() {
   ProbeResult& r = out();
-  r.summary.appendf("no complete answer in %u ms", static_cast<unsigned>(check().tune.timeout_ms));
+  unsigned ms = static_cast<unsigned>(check().tune.timeout_ms);
+  if (parser_.started()) r.summary.appendf("no complete answer within %u ms", ms);
+  else r.summary.appendf("no answer within %u ms", ms);
   JsonWriter w(r.details);
   w.begin_object();
   if (parser_.status_code() != 0) w.field_int("http_status", parser_.status_code());

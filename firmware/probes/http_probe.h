@@ -34,6 +34,7 @@ class HttpProbe final : public Probe {
   net::TlsClientSession tls_;
   bool request_sent_ = false;
   bool peer_closed_ = false;
+  bool connected_ = false;  // a reset before this is a refusal, after it a broken reply
   http::ResponseParser parser_;
   bool aborted_in_callback_ = false;
 };

@@ -11,6 +11,8 @@ int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
 void NtpProbe::DoStart() {
   pcb_ = nullptr;
   retried_ = false;
+  ignored_ = nullptr;
+  sent_count_ = 0;
   retry_at_ = started_at() + static_cast<int64_t>(check().tune.timeout_ms) * 500;
   switch (resolver_.start(env().config->text(check().host), this, on_resolved)) {
     case HostResolver::State::kResolved: send_request(); break;
@@ -49,6 +51,12 @@ void NtpProbe::send_request() {
     return;
   }
   pbuf_take(p, packet, sizeof(packet));
+  if (sent_count_ < sent_all_.size()) {
+    sent_all_[sent_count_] = sent_;
+    t1_all_us_[sent_count_] = t1_us_;
+    t1_all_mono_us_[sent_count_] = t1_mono_us_;
+    ++sent_count_;
+  }
   udp_sendto(pcb_, p, &resolver_.address(), check().port);
   pbuf_free(p);
 }
@@ -60,9 +68,11 @@ void NtpProbe::DoPoll(hal::MonoMicros now_us) {
   }
 }
 
-void NtpProbe::on_recv(void* arg, struct udp_pcb*, struct pbuf* p, const ip_addr_t*, u16_t) {
+void NtpProbe::on_recv(void* arg, struct udp_pcb*, struct pbuf* p, const ip_addr_t* addr, u16_t port) {
   auto* probe = static_cast<NtpProbe*>(arg);
-  if (probe == nullptr || probe->finished()) {
+  // Only the server we asked may answer: a packet from anywhere else is not weighed.
+  if (probe == nullptr || probe->finished() || addr == nullptr || !ip_addr_cmp(addr, &probe->resolver_.address()) ||
+      port != probe->check().port) {
     pbuf_free(p);
     return;
   }
@@ -76,10 +86,20 @@ void NtpProbe::on_reply(struct pbuf* p) {
   u16_t n = pbuf_copy_partial(p, packet, sizeof(packet), 0);
   pbuf_free(p);
   sntp::SntpReply reply;
-  Status s = sntp::parse_response({packet, n}, sent_, reply);
-  if (s.code() == StatusCode::kInvalidArgument) return;  // not ours: keep waiting
+  size_t which = 0;
+  Status s = sntp::parse_response({packet, n}, {sent_all_.data(), sent_count_}, reply, which);
+  if (s.ok()) {
+    t1_us_ = t1_all_us_[which];
+    t1_mono_us_ = t1_all_mono_us_[which];
+  }
+  if (s.code() == StatusCode::kInvalidArgument) {  // not ours: keep waiting, remember why
+    if (reply.problem[0] != '\0') ignored_ = reply.problem;
+    return;
+  }
   if (!s.ok()) {
-    fail(Outcome::kCritical, "malformed reply");
+    FixedText<64> why(reply.problem[0] != '\0' ? reply.problem : "malformed reply");
+    if (n < sntp::kPacketBytes) why.appendf(" (%u bytes)", static_cast<unsigned>(n));
+    fail(Outcome::kCritical, why.view());
     return;
   }
   const Tunables& t = check().tune;
@@ -143,8 +163,15 @@ void NtpProbe::fail(Outcome outcome, std::string_view why) {
 
 void NtpProbe::DoDescribeTimeout() {
   ProbeResult& r = out();
-  r.summary.assign("no reply from ");
-  r.summary.append(env().config->text(check().host));
+  if (ignored_ != nullptr) {
+    r.summary.assign(env().config->text(check().host));
+    r.summary.append(": ");
+    r.summary.append(ignored_);
+    r.summary.appendf(", no valid reply in %u ms", static_cast<unsigned>(check().tune.timeout_ms));
+  } else {
+    r.summary.assign("no reply from ");
+    r.summary.append(env().config->text(check().host));
+  }
   JsonWriter(r.details).begin_object().key("offset_ms").null().key("rtt_ms").null().key("stratum").null().end_object();
 }
 

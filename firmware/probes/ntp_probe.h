@@ -3,6 +3,8 @@
 // as spec/checks.md says. A box whose own wall clock is unset sets it from the
 // first good reply, so certificate dates can be judged afterwards.
 #pragma once
+#include <array>
+
 #include "lwip/udp.h"
 #include "probes/host_resolver.h"
 #include "probes/probe.h"
@@ -29,8 +31,15 @@ class NtpProbe final : public Probe {
   sntp::NtpTimestamp sent_{};
   int64_t t1_us_ = 0;       // wall clock at send
   int64_t t1_mono_us_ = 0;  // monotonic at send: the round trip never depends on the wall clock
+  // Every request sent (the first and the retry) with its send times: a slow server's
+  // answer to the first one is still a valid answer after the retry went out.
+  std::array<sntp::NtpTimestamp, 2> sent_all_{};
+  std::array<int64_t, 2> t1_all_us_{};
+  std::array<int64_t, 2> t1_all_mono_us_{};
+  size_t sent_count_ = 0;
   hal::MonoMicros retry_at_ = 0;
   bool retried_ = false;
+  const char* ignored_ = nullptr;  // why the last packet was not taken as the answer
 };
 
 }  // namespace probebox

@@ -103,8 +103,16 @@ void SmtpProbe::consume(std::span<const uint8_t> bytes) {
     size_t used = 0;
     Status s = reply_.feed(bytes, used);
     if (!s.ok()) {
-      conclude(Outcome::kCritical, s.code() == StatusCode::kResourceExhausted ? "reply too long or too many lines"
-                                                                              : "malformed reply");
+      // The limits in the words an operator can check against the relay's own log.
+      static_assert(smtp::kMaxLine == 512 && smtp::kMaxLines == 64, "the texts below name the limits");
+      bool banner = step_ == Step::kBanner;
+      const char* why = banner ? "malformed banner" : "malformed reply";
+      if (s.code() == StatusCode::kResourceExhausted && reply_.too_many_lines()) {
+        why = banner ? "banner has too many lines: over 64" : "reply has too many lines: over 64";
+      } else if (s.code() == StatusCode::kResourceExhausted) {
+        why = banner ? "banner too long: over 512 bytes" : "reply line too long: over 512 bytes";
+      }
+      conclude(Outcome::kCritical, why);
       return;
     }
     bytes = bytes.subspan(used);
@@ -308,7 +316,10 @@ void SmtpProbe::conclude(Outcome outcome, std::string_view why) {
 
 void SmtpProbe::DoDescribeTimeout() {
   ProbeResult& r = out();
-  r.summary.appendf("no complete SMTP dialogue in %u ms", static_cast<unsigned>(check().tune.timeout_ms));
+  unsigned ms = static_cast<unsigned>(check().tune.timeout_ms);
+  if (step_ == Step::kBanner && !reply_.started()) r.summary.appendf("no banner within %u ms", ms);
+  else if (step_ == Step::kBanner) r.summary.appendf("no complete banner within %u ms", ms);
+  else r.summary.appendf("no complete SMTP dialogue in %u ms", ms);
   JsonWriter(r.details).begin_object().field("banner", banner_.view()).field_bool("starttls", tls_used_)
       .key("auth_mechanisms").begin_array().end_array().field_bool("auth_plain", false).key("auth_ok").null()
       .end_object();

@@ -33,6 +33,9 @@ struct DnsAnswer {
   uint8_t address_count = 0;
   uint32_t min_ttl = 0;  // over the address records returned
   FixedText<kMaxNameText> cname;  // the first CNAME target, if any
+  // Why a response was refused or ignored, in words for the check's summary ("" when
+  // it was accepted): a hostile or broken resolver must be named, not just timed out.
+  const char* problem = "";
 };
 
 // A standard recursive query (RD=1) for `name`, class IN. Returns its length.

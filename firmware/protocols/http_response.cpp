@@ -38,6 +38,19 @@ bool has_bad_chars(std::string_view s) {
   return false;
 }
 
+// The limits in the summary an operator reads; kept next to the constants they name.
+static_assert(kMaxLine == 1024 && kMaxHeaders == 64, "the texts below name the limits");
+constexpr const char* kTooManyHeaders = "more than 64 header lines";
+
+const char* overlong_line(ResponseParser::State state) {
+  switch (state) {
+    case ResponseParser::State::kStatusLine: return "status line longer than 1024 bytes";
+    case ResponseParser::State::kHeaders: return "header line longer than 1024 bytes";
+    case ResponseParser::State::kTrailers: return "trailer line longer than 1024 bytes";
+    default: return "chunk size line longer than 1024 bytes";
+  }
+}
+
 }  // namespace
 
 Status ResponseParser::fail(StatusCode code, const char* why) {
@@ -54,7 +67,7 @@ void ResponseParser::keep_body(const uint8_t* data, size_t n) {
 }
 
 Status ResponseParser::header_line(std::string_view line) {
-  if (++headers_ > kMaxHeaders) return fail(StatusCode::kResourceExhausted, "too many headers");
+  if (++headers_ > kMaxHeaders) return fail(StatusCode::kResourceExhausted, kTooManyHeaders);
   size_t colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0) return fail(StatusCode::kDataLoss, "malformed header");
   std::string_view name = line.substr(0, colon);
@@ -138,7 +151,7 @@ Status ResponseParser::line_complete() {
       return Status();
     case State::kTrailers:
       if (line.empty()) state_ = State::kDone;
-      else if (++headers_ > kMaxHeaders) return fail(StatusCode::kResourceExhausted, "too many trailers");
+      else if (++headers_ > kMaxHeaders) return fail(StatusCode::kResourceExhausted, "more than 64 trailer lines");
       return Status();
     default:
       return fail(StatusCode::kInternal, "line in a non-line state");
@@ -175,7 +188,7 @@ Status ResponseParser::feed(std::span<const uint8_t> bytes) {
           if (!s.ok()) return s;
         } else {
           line_.append(c);
-          if (line_.overflowed()) return fail(StatusCode::kResourceExhausted, "line too long");
+          if (line_.overflowed()) return fail(StatusCode::kResourceExhausted, overlong_line(state_));
         }
       }
     }

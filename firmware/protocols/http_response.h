@@ -35,6 +35,11 @@ class ResponseParser {
   std::string_view body() const { return body_.view(); }
   bool body_truncated() const { return body_dropped_ > 0; }
   uint64_t body_bytes() const { return body_.size() + body_dropped_; }
+  // The body length the headers announced (0 when unknown): with body_bytes() it says
+  // how far a reply got before the connection broke.
+  uint64_t content_length() const { return have_length_ && !chunked_ ? body_bytes() + remaining_ : 0; }
+  // Any byte of the response seen (a server that said nothing vs one that stopped).
+  bool started() const { return state_ != State::kStatusLine || !line_.empty() || status_ != 0; }
   std::string_view error() const { return error_; }
 
  private:

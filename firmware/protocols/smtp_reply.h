@@ -27,6 +27,11 @@ class ReplyParser {
   bool starttls() const { return starttls_; }
   bool auth_plain() const { return auth_plain_; }
   std::string_view auth_mechanisms() const { return mechanisms_.view(); }  // space-separated
+  // After kResourceExhausted: the reply had more than kMaxLines lines (else one line
+  // was longer than kMaxLine bytes).
+  bool too_many_lines() const { return lines_ > kMaxLines; }
+  // Bytes of the reply seen so far: tells a silent server from a slow one.
+  bool started() const { return lines_ > 0 || !line_.empty(); }
 
  private:
   Status line_complete();

@@ -1,5 +1,7 @@
 #include "protocols/sntp_packet.h"
 
+#include <string_view>
+
 namespace probebox::sntp {
 namespace {
 
@@ -13,6 +15,8 @@ void wr32(uint8_t* p, uint32_t v) {
   p[2] = static_cast<uint8_t>(v >> 8);
   p[3] = static_cast<uint8_t>(v);
 }
+
+constexpr const char* kWrongOrigin = "reply with a wrong origin timestamp";
 
 }  // namespace
 
@@ -45,17 +49,26 @@ Status build_request(std::span<uint8_t, kPacketBytes> out, NtpTimestamp transmit
 }
 
 Status parse_response(std::span<const uint8_t> p, NtpTimestamp sent_transmit, SntpReply& out) {
-  if (p.size() < kPacketBytes) return StatusCode::kDataLoss;
   out = SntpReply{};
+  if (p.size() < kPacketBytes) {
+    out.problem = "reply too short";
+    return StatusCode::kDataLoss;
+  }
   out.leap = p[0] >> 6;
   out.version = (p[0] >> 3) & 7;
   uint8_t mode = p[0] & 7;
   out.stratum = p[1];
-  if (mode != 4 || out.version < 1 || out.version > 4) return StatusCode::kInvalidArgument;
+  if (mode != 4 || out.version < 1 || out.version > 4) {
+    out.problem = "not a server reply";
+    return StatusCode::kInvalidArgument;
+  }
   // The server echoes our transmit time as its originate: anything else is not an
   // answer to this request (late, spoofed or for someone else).
   NtpTimestamp originate{rd32(&p[24]), rd32(&p[28])};
-  if (!(originate == sent_transmit)) return StatusCode::kInvalidArgument;
+  if (!(originate == sent_transmit)) {
+    out.problem = kWrongOrigin;
+    return StatusCode::kInvalidArgument;
+  }
   out.receive = {rd32(&p[32]), rd32(&p[36])};
   out.transmit = {rd32(&p[40]), rd32(&p[44])};
   if (out.stratum == 0) {
@@ -67,8 +80,23 @@ Status parse_response(std::span<const uint8_t> p, NtpTimestamp sent_transmit, Sn
     return Status();
   }
   out.unsynchronised = out.leap == 3 || out.stratum >= 16;
-  if (out.transmit.seconds == 0 && out.transmit.fraction == 0) return StatusCode::kDataLoss;
+  if (out.transmit.seconds == 0 && out.transmit.fraction == 0) {
+    out.problem = "reply without a transmit timestamp";
+    return StatusCode::kDataLoss;
+  }
   return Status();
+}
+
+Status parse_response(std::span<const uint8_t> p, std::span<const NtpTimestamp> sent, SntpReply& out,
+                      size_t& which) {
+  Status s = StatusCode::kInvalidArgument;
+  for (which = 0; which < sent.size(); ++which) {
+    s = parse_response(p, sent[which], out);
+    if (s.code() != StatusCode::kInvalidArgument) return s;
+    // Only the origin can differ from one request to the next: other refusals are final.
+    if (std::string_view(out.problem) != kWrongOrigin) return s;
+  }
+  return s;
 }
 
 OffsetDelay compute(int64_t t1, int64_t t2, int64_t t3, int64_t t4) {

@@ -32,12 +32,18 @@ struct SntpReply {
   bool unsynchronised = false;  // LI = 3 or stratum 16: the server itself has no time
   NtpTimestamp receive;         // T2
   NtpTimestamp transmit;        // T3
+  // Why the packet was refused ("" when accepted), in words for the check's summary.
+  const char* problem = "";
 };
 
 Status build_request(std::span<uint8_t, kPacketBytes> out, NtpTimestamp transmit);
 // kInvalidArgument: not a server reply to our request (mode, version, originate
 // mismatch); kDataLoss: short or empty.
 Status parse_response(std::span<const uint8_t> packet, NtpTimestamp sent_transmit, SntpReply& out);
+// The same for a client that sent several requests (a retry): the reply may answer
+// any of them; `which` is the index of the one it answers.
+Status parse_response(std::span<const uint8_t> packet, std::span<const NtpTimestamp> sent, SntpReply& out,
+                      size_t& which);
 
 struct OffsetDelay {
   int64_t offset_us;

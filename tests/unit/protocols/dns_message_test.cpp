@@ -143,5 +143,43 @@ TEST(DnsMessage, Ipv6Formatting) {
   EXPECT_EQ(t.view(), "::");
 }
 
+// The response head of good_response() with one answer record appended.
+std::vector<uint8_t> with_answer(std::initializer_list<uint8_t> record) {
+  std::vector<uint8_t> m = good_response();
+  m.resize(12 + 17 + 4);
+  m[7] = 1;
+  m.insert(m.end(), record);
+  return m;
+}
+
+// A CNAME whose target is a label and a pointer back to that label: every pointer
+// goes backwards, so only the jump limit and the name length stop it.
+TEST(DnsMessage, BackwardPointerLoopIsNamed) {
+  const uint8_t rdata_at = 12 + 17 + 4 + 12;
+  auto m = with_answer({0xC0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 4, 1, 'a', 0xC0, rdata_at});
+  DnsAnswer a;
+  EXPECT_EQ(parse_response(m, 0x1234, "manage.lab.test", kTypeA, a).code(), StatusCode::kDataLoss);
+  EXPECT_STREQ(a.problem, "answer has a name compression loop");
+  auto self = with_answer({0xC0, 12 + 17 + 4, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4});
+  EXPECT_EQ(parse_response(self, 0x1234, "manage.lab.test", kTypeA, a).code(), StatusCode::kDataLoss);
+  EXPECT_STREQ(a.problem, "answer has a name compression loop");
+}
+
+TEST(DnsMessage, EveryRefusalSaysWhy) {
+  auto m = good_response();
+  DnsAnswer a;
+  ASSERT_TRUE(parse_response(m, 0x1234, "manage.lab.test", kTypeA, a).ok());
+  EXPECT_STREQ(a.problem, "");
+  EXPECT_EQ(parse_response(m, 0x4321, "manage.lab.test", kTypeA, a).code(), StatusCode::kInvalidArgument);
+  EXPECT_STREQ(a.problem, "DNS answer id mismatch");
+  EXPECT_EQ(parse_response(m, 0x1234, "rta.lab.test", kTypeA, a).code(), StatusCode::kInvalidArgument);
+  EXPECT_STREQ(a.problem, "answer to another question");
+  for (size_t n : {size_t{5}, m.size() - 3, size_t{12 + 17 + 4 + 6}}) {
+    std::vector<uint8_t> cut(m.begin(), m.begin() + static_cast<long>(n));
+    EXPECT_EQ(parse_response(cut, 0x1234, "manage.lab.test", kTypeA, a).code(), StatusCode::kDataLoss) << n;
+    EXPECT_STREQ(a.problem, "answer cut short") << n;
+  }
+}
+
 }  // namespace
 }  // namespace probebox::dns

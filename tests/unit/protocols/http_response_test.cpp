@@ -155,5 +155,36 @@ TEST(HttpHelpers, UrlAndRequest) {
   EXPECT_FALSE(build_get_request(req, "evil\r\nX: y", "/", "").ok());
 }
 
+// Hostile servers (tests/lab/hostile_lab.py): the error names the limit that was hit,
+// so the check's summary tells the operator what the server did.
+TEST(HttpResponse, HostileHeadsNameTheLimitTheyBroke) {
+  ResponseParser endless_line;
+  EXPECT_EQ(feed_all(endless_line, "HTTP/1.1 200 OK\r\nX-Endless: " + std::string(2000, 'b')).code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_EQ(endless_line.error(), "header line longer than 1024 bytes");
+  ResponseParser endless_head;
+  std::string head = "HTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 200; ++i) head += "X-Filler-" + std::to_string(i) + ": aaaa\r\n";
+  EXPECT_EQ(feed_all(endless_head, head).code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(endless_head.error(), "more than 64 header lines");
+  ResponseParser endless_status;
+  EXPECT_EQ(feed_all(endless_status, std::string(3000, 'H')).code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(endless_status.error(), "status line longer than 1024 bytes");
+}
+
+TEST(HttpResponse, TellsSilenceFromAStalledReplyAndHowFarTheBodyGot) {
+  ResponseParser p;
+  EXPECT_FALSE(p.started());
+  ASSERT_TRUE(feed_all(p, "H").ok());
+  EXPECT_TRUE(p.started());
+  ASSERT_TRUE(feed_all(p, "TTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + std::string(100, 'x')).ok());
+  EXPECT_FALSE(p.done());
+  EXPECT_EQ(p.body_bytes(), 100u);
+  EXPECT_EQ(p.content_length(), 1000u);
+  ResponseParser chunked;
+  ASSERT_TRUE(feed_all(chunked, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab").ok());
+  EXPECT_EQ(chunked.content_length(), 0u);  // not announced
+}
+
 }  // namespace
 }  // namespace probebox::http

@@ -100,5 +100,43 @@ TEST(Sntp, OffsetAndDelay) {
   EXPECT_EQ(behind.offset_us, -250'000);
 }
 
+// Hostile servers (tests/lab/hostile_lab.py): each refusal carries its reason, which
+// the probe reports when no good reply follows.
+TEST(Sntp, EveryRefusalSaysWhy) {
+  NtpTimestamp sent{0xE0000000u, 42};
+  NtpTimestamp t{0xE0000001u, 0};
+  SntpReply r;
+  auto good = reply(kServerV4, 2, sent, t, t);
+  ASSERT_TRUE(parse_response(good, sent, r).ok());
+  EXPECT_STREQ(r.problem, "");
+  EXPECT_EQ(parse_response({good.data(), 20}, sent, r).code(), StatusCode::kDataLoss);
+  EXPECT_STREQ(r.problem, "reply too short");
+  EXPECT_EQ(parse_response(reply((4 << 3) | 3, 2, sent, t, t), sent, r).code(), StatusCode::kInvalidArgument);
+  EXPECT_STREQ(r.problem, "not a server reply");
+  EXPECT_EQ(parse_response(reply(kServerV4, 2, NtpTimestamp{sent.seconds + 1, 42}, t, t), sent, r).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_STREQ(r.problem, "reply with a wrong origin timestamp");
+  EXPECT_EQ(parse_response(reply(kServerV4, 2, sent, t, NtpTimestamp{}), sent, r).code(), StatusCode::kDataLoss);
+  EXPECT_STREQ(r.problem, "reply without a transmit timestamp");
+}
+
+// After the retry a slow server's answer to the first request arrives: it is a valid
+// answer (to that request) and must not be ignored as foreign.
+TEST(Sntp, AReplyToAnEarlierRequestMatchesThatRequest) {
+  const NtpTimestamp sent[] = {{0xE0000000u, 1}, {0xE0000000u, 2}};
+  NtpTimestamp t{0xE0000001u, 0};
+  SntpReply r;
+  size_t which = 9;
+  ASSERT_TRUE(parse_response(reply(kServerV4, 2, sent[0], t, t), sent, r, which).ok());
+  EXPECT_EQ(which, 0u);
+  ASSERT_TRUE(parse_response(reply(kServerV4, 2, sent[1], t, t), sent, r, which).ok());
+  EXPECT_EQ(which, 1u);
+  EXPECT_EQ(parse_response(reply(kServerV4, 2, NtpTimestamp{7, 7}, t, t), sent, r, which).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_STREQ(r.problem, "reply with a wrong origin timestamp");
+  EXPECT_EQ(parse_response(reply((4 << 3) | 3, 2, sent[0], t, t), sent, r, which).code(), StatusCode::kInvalidArgument);
+  EXPECT_STREQ(r.problem, "not a server reply");
+}
+
 }  // namespace
 }  // namespace probebox::sntp

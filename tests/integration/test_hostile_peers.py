@@ -1,0 +1,177 @@
+"""Hostile peers: servers that send garbage, never end a header or a banner, trickle
+one byte a second, reset mid-reply, answer after the deadline, send a TLS record of
+random bytes, DNS answers with a compression loop or a wrong id, short or foreign
+NTP replies (tests/lab/hostile_lab.py).
+
+Each scenario runs the simulator with one check against one server and goes
+good -> hostile -> good: the first good result gives the resource baseline, the
+hostile one must end in a clear verdict with everything freed again (connections,
+UDP pcbs, the TLS arena, nothing in flight), and the next cycle after the server
+behaves again must be ok."""
+import json
+import os
+import sys
+import unittest
+
+from simtest import HOST, http_get, running_sim, wait_for
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lab"))
+import hostile_lab  # noqa: E402
+
+FAST = {"interval_s": 1, "timeout_ms": 1000}
+# Scenarios that end at the deadline: the server must still be misbehaving then.
+SLOW = {"interval_s": 2, "timeout_ms": 1500}
+
+
+def get(port, path):
+    return json.loads(http_get(port, path)[2])
+
+
+def http_check(port):
+    return {"type": "http", "url": f"http://{HOST}:{port}/testall"}
+
+
+def smtp_check(port):
+    return {"type": "smtp", "host": HOST, "port": port, "starttls": "never"}
+
+
+def tls_check(port):
+    return {"type": "tls_cert", "host": HOST, "port": port, "server_name": hostile_lab.CERT_NAME,
+            "names": [hostile_lab.CERT_NAME]}
+
+
+def dns_check(port):
+    return {"type": "dns", "server": f"{HOST}:{port}", "name": "manage.lab.test"}
+
+
+def ntp_check(port):
+    return {"type": "ntp", "server": f"{HOST}:{port}"}
+
+
+class HostilePeers(unittest.TestCase):
+    def run_scenario(self, name, make_check, summary_has, tune=FAST, status="critical", **server_kw):
+        with hostile_lab.make(name, max_s=60, **server_kw) as server:
+            check = dict(make_check(server.port), id="h", **tune)
+            doc = {"schema": 1, "defaults": {"confirm": 1}, "checks": [check]}
+            server.behave()
+            with running_sim(doc) as (proc, port):
+                before = self.next_result(port, 0)
+                self.assertEqual(before["status"], "ok", f"{name} (well-behaved): {before['summary']}")
+                baseline = self.idle(port)
+
+                server.misbehave()
+                bad = self.next_result(port, self.results(before))
+                self.assertEqual(bad["status"], status, f"{name}: {bad['summary']}")
+                for part in summary_has:
+                    self.assertIn(part, bad["summary"], name)
+                after = self.idle(port, baseline)
+                self.assert_freed(name, baseline, after)
+
+                server.behave()
+                again = self.next_result(port, self.results(get_check(port)))
+                self.assertEqual(again["status"], "ok", f"{name} (well-behaved again): {again['summary']}")
+                self.assertIsNone(proc.poll(), f"{name}: the simulator stopped")
+            print(f"{name:22} {bad['status']:9} {bad['summary']!r}", file=sys.stderr)
+            return bad
+
+    @staticmethod
+    def results(check):
+        return sum(check["counts"].values())
+
+    def next_result(self, port, seen):
+        c = wait_for(lambda: (lambda c: c if self.results(c) > seen else None)(get_check(port)), 15)
+        self.assertTrue(c, "no new result within 15 s")
+        return c
+
+    @staticmethod
+    def idle(port, baseline=None):
+        """Diagnostics at a moment with no probe in flight and, given a baseline,
+        once the connections of the last cycle are gone (a closing one may take a
+        round trip or two)."""
+        def settled():
+            d = get(port, "/api/diagnostics")
+            if d["in_flight"] != 0:
+                return None
+            if baseline is not None and (d["tcp_active"] > baseline["tcp_active"] or
+                                         d["udp_pcb"]["used"] > baseline["udp_pcb"]["used"] or
+                                         d["tls_arena"]["used"] > baseline["tls_arena"]["used"]):
+                return None
+            return d
+        d = wait_for(settled, 5, 0.05)
+        return d or get(port, "/api/diagnostics")
+
+    def assert_freed(self, name, baseline, after):
+        self.assertEqual(after["in_flight"], 0, name)
+        self.assertLessEqual(after["tcp_active"], baseline["tcp_active"], f"{name}: a TCP pcb was left open")
+        self.assertLessEqual(after["udp_pcb"]["used"], baseline["udp_pcb"]["used"], f"{name}: a UDP pcb was left")
+        self.assertLessEqual(after["tls_arena"]["used"], baseline["tls_arena"]["used"],
+                             f"{name}: TLS arena not given back")
+        for pool in ("tcp_pcb", "udp_pcb", "pbuf_pool"):
+            self.assertEqual(after[pool]["err"], 0, f"{name}: {pool} ran out")
+
+    # --- HTTP ---------------------------------------------------------------------
+
+    def test_http_garbage_status_line(self):
+        self.run_scenario("http-garbage-status", http_check, ["not an HTTP response"])
+
+    def test_http_endless_header(self):
+        self.run_scenario("http-endless-header", http_check, ["more than 64 header lines"])
+
+    def test_http_endless_header_line(self):
+        self.run_scenario("http-endless-line", http_check, ["header line longer than 1024 bytes"])
+
+    def test_http_slowloris(self):
+        self.run_scenario("http-slowloris", http_check, ["no complete answer within 1500 ms"], tune=SLOW)
+
+    def test_http_reset_mid_reply(self):
+        self.run_scenario("http-reset", http_check, ["reset", "after 100 of 1000 body bytes"])
+
+    def test_http_reply_after_deadline(self):
+        self.run_scenario("http-late", http_check, ["no answer within 1500 ms"], tune=SLOW, late_s=2.5)
+
+    # --- SMTP ---------------------------------------------------------------------
+
+    def test_smtp_endless_banner(self):
+        self.run_scenario("smtp-endless-banner", smtp_check, ["banner too long: over 512 bytes"])
+
+    def test_smtp_garbage_banner(self):
+        self.run_scenario("smtp-garbage-banner", smtp_check, ["malformed banner"])
+
+    def test_smtp_slow_banner(self):
+        self.run_scenario("smtp-slow-banner", smtp_check, ["no complete banner within 1500 ms"], tune=SLOW)
+
+    # --- TLS ----------------------------------------------------------------------
+
+    def test_tls_random_record(self):
+        self.run_scenario("tls-random-record", tls_check, ["TLS handshake failed"],
+                          tune={"interval_s": 2, "timeout_ms": 2000})
+
+    # --- DNS ----------------------------------------------------------------------
+
+    def test_dns_compression_loop(self):
+        self.run_scenario("dns-pointer-loop", dns_check, ["name compression loop"])
+
+    def test_dns_wrong_id(self):
+        self.run_scenario("dns-wrong-id", dns_check, ["DNS answer id mismatch"], tune=SLOW)
+
+    def test_dns_truncated_answer(self):
+        self.run_scenario("dns-truncated", dns_check, ["answer cut short"])
+
+    # --- NTP ----------------------------------------------------------------------
+
+    def test_ntp_short_packet(self):
+        self.run_scenario("ntp-short", ntp_check, ["reply too short (20 bytes)"])
+
+    def test_ntp_garbage_packet(self):
+        self.run_scenario("ntp-garbage", ntp_check, ["not a server reply"], tune=SLOW)
+
+    def test_ntp_wrong_origin(self):
+        self.run_scenario("ntp-wrong-origin", ntp_check, ["wrong origin timestamp"], tune=SLOW)
+
+
+def get_check(port):
+    return get(port, "/api/status")["checks"][0]
+
+
+if __name__ == "__main__":
+    unittest.main()
