@@ -38,7 +38,7 @@ class MailAlerts(unittest.TestCase):
                 self.assertTrue(wait_for(lambda: by_id(json.loads(http_get(port, "/api/status")[2]))["node1-mesh"]["hard"] == "ok", 20))
                 lab.set(f"tcp:{mesh}", "closed")
                 try:
-                    got = wait_for(lambda: [m for m in mails(mail_dir)[seen:] if "CRITICAL" in m["Subject"]], 45)
+                    got = wait_for(lambda: [m for m in mails(mail_dir)[seen:] if "CRITICAL" in (m["Subject"] or "")], 45)
                     self.assertTrue(got, "no alert mail for the stopped service")
                     alert = got[0]
                     self.assertEqual(alert["Subject"], f"[probe-mail] CRITICAL node1-mesh: 10.0.2.2:{mesh} refused")
@@ -49,13 +49,13 @@ class MailAlerts(unittest.TestCase):
                     self.assertIn("after 2 confirmation(s)", body)
                 finally:
                     lab.set(f"tcp:{mesh}", "open")
-                back = wait_for(lambda: [m for m in mails(mail_dir)[seen:] if m["Subject"].startswith("[probe-mail] OK node1-mesh")], 45)
+                back = wait_for(lambda: [m for m in mails(mail_dir)[seen:] if (m["Subject"] or "").startswith("[probe-mail] OK node1-mesh")], 45)
                 self.assertTrue(back, "no recovery mail")
                 diag = json.loads(http_get(port, "/api/diagnostics")[2])
                 self.assertGreaterEqual(diag["mail"]["sent"], 2)
                 self.assertEqual(diag["mail"]["dropped"], 0)
                 # One message per change: exactly the two, nothing for the first results.
-                ours = [m for m in mails(mail_dir)[seen:] if "node1-mesh" in m["Subject"]]
+                ours = [m for m in mails(mail_dir)[seen:] if "node1-mesh" in (m["Subject"] or "")]
                 self.assertEqual(len(ours), 2, [m["Subject"] for m in ours])
         finally:
             lab.down()

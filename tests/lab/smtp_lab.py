@@ -33,8 +33,11 @@ class Handler:
 
     async def handle_DATA(self, server, session, envelope):
         self.count += 1
-        with open(os.path.join(self.dir, f"{self.count:04d}.eml"), "wb") as f:
+        # Written aside and renamed: a reader never sees half a message.
+        path = os.path.join(self.dir, f"{self.count:04d}.eml")
+        with open(path + ".tmp", "wb") as f:
             f.write(envelope.original_content or envelope.content)
+        os.replace(path + ".tmp", path)
         return "250 OK"
 
 
