@@ -14,6 +14,7 @@ import concurrent.futures
 import json
 import os
 import platform
+import random
 import re
 import socket
 import statistics
@@ -512,6 +513,9 @@ def latency(ctx, rounds):
                 raise RuntimeError(f"{check_id} never became ok")
         for r in range(rounds):
             service, bad, good, check_id, led = cases[r % len(cases)]
+            # A random phase against the check's schedule (bounded by one interval), so the
+            # rounds sample the range rather than repeat one point of it.
+            time.sleep(random.uniform(0, d["interval_s"]))
             ctx.lab_handle.set(service, bad)
             t0 = time.monotonic()  # the lab closes the socket before it answers the request
             t_api = wait_hard(check_id, "critical", bound + 10)
@@ -737,8 +741,8 @@ def main():
             ctx.checks = peer_configs.checks_from(ctx.config)
             bb_path = write_json(os.path.join(tmp, "blackbox.yml"),
                                  peer_configs.blackbox_config(ctx.config, ctx.root_pem))
-            say(f"Lab on 127.0.0.1:{base}..{base + 59}; blackbox.yml written to {bb_path} (kept in the run's "
-                "temporary directory).\n")
+            say(f"Lab on 127.0.0.1:{base}..{base + 59}; blackbox.yml written to {bb_path} (removed at exit; "
+                "tests/bench/peer_configs.py makes it).\n")
             if only & {"cost", "rss"}:
                 ctx.exporter = exporter = Exporter(bb_path, tmp)
             if "cost" in only:
