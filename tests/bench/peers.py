@@ -1,0 +1,794 @@
+#!/usr/bin/env python3
+"""probebox-sim against the tools operators already run: Prometheus' blackbox_exporter
+and the monitoring-plugins (Nagios/Icinga), on the demo appliance profile, plus the
+simulator's own memory, detection latency, scale, instruction counts and the Cortex-M
+target's figures. Run by scripts/bench, which installs the peers and builds first.
+
+Every server binds 127.0.0.1; the simulator reaches them as 10.0.2.2. Every loop is
+bounded in count and in time.
+
+Usage: tests/bench/peers.py [--rounds N] [--only cost,rss,latency,scale,callgrind,target]
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import platform
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, os.path.join(HERE, "..", "lab"))
+sys.path.insert(0, HERE)
+import lab as lab_module  # noqa: E402
+import peer_configs  # noqa: E402
+from simtest import Listener  # noqa: E402
+
+SIM = os.path.join(REPO, "build", "sim-release", "host-sim", "probebox-sim")
+SIM_TARGET_LIMITS = os.path.join(REPO, "build", "bench-target-limits", "host-sim", "probebox-sim")
+IMAGE = os.path.join(REPO, "build", "mps2-an386", "board", "mps2-an386", "probebox-mps2-an386.elf")
+EXPORTER = "/usr/bin/prometheus-blackbox-exporter"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+FIGURES = re.compile(r"cycle checks=(\d+) wall_ms=([\d.]+) max_in_flight=(\d+)")
+
+
+# --- small helpers -------------------------------------------------------------------------
+def say(*a):
+    print(*a, flush=True)
+
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def span(xs, fmt="{:.1f}"):
+    return f"{fmt.format(min(xs))}-{fmt.format(max(xs))}" if xs else "-"
+
+
+def table(headers, rows):
+    """A Markdown table (pasted into docs/performance.md as is)."""
+    cells = [[str(c) for c in r] for r in rows]
+    say("| " + " | ".join(headers) + " |")
+    say("|" + "|".join("---" for _ in headers) + "|")
+    for r in cells:
+        say("| " + " | ".join(r) + " |")
+    say("")
+
+
+def free_port_block(size, first=30000, last=45000, step=97):
+    """A base port with `size` free TCP and UDP ports above it on 127.0.0.1 (bounded scan)."""
+    for base in range(first, last, step):
+        ok = True
+        for port in range(base, base + size):
+            for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                with socket.socket(socket.AF_INET, kind) as s:
+                    try:
+                        s.bind(("127.0.0.1", port))
+                    except OSError:
+                        ok = False
+                        break
+            if not ok:
+                break
+        if ok:
+            return base
+    raise RuntimeError("no free block of ports on 127.0.0.1")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_json(path, doc):
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    return path
+
+
+def proc_cpu_s(pid):
+    """utime+stime of a live process (all its threads, past and present), in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def proc_status_kib(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def rss_breakdown(pid):
+    """Resident KiB by kind of mapping (/proc/<pid>/smaps): what the RSS is made of."""
+    kinds, current = {}, None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            head = line.split()
+            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                path = head[5] if len(head) > 5 else ""
+                writable = head[1][1] == "w"
+                if "probebox-sim" in path or path == "":
+                    current = "probebox-sim data, bss, anonymous" if (writable or path == "") else "probebox-sim code"
+                elif path == "[heap]":
+                    current = "heap"
+                elif path.startswith("[stack"):
+                    current = "stack"
+                elif ".so" in path:
+                    current = "shared libraries"
+                else:
+                    current = "other"
+            elif head and head[0] == "Rss:":
+                kinds[current] = kinds.get(current, 0) + int(head[1])
+    return kinds
+
+
+def run_process(argv, timeout, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL):
+    """Runs one process; returns (exit code, CPU s incl. waited-for children, wall s, peak RSS KiB)."""
+    began = time.monotonic()
+    proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.STDOUT if stdout != subprocess.DEVNULL
+                            else subprocess.DEVNULL, stdin=stdin)
+    timer = threading.Timer(timeout, proc.kill)
+    timer.start()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage.ru_utime + usage.ru_stime, time.monotonic() - began, usage.ru_maxrss
+
+
+class Sim:
+    """probebox-sim --once: CPU from wait4's rusage, the figures line from stderr."""
+
+    def __init__(self, binary, tmp):
+        self.binary, self.tmp = binary, tmp
+        self.flash = os.path.join(tmp, f"flash-{os.getpid()}-{id(self)}.bin")
+
+    def once(self, config_path, timeout=120):
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            began = time.monotonic()
+            proc = subprocess.Popen([self.binary, "--config", config_path, "--once", "--flash", self.flash],
+                                    stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+            timer = threading.Timer(timeout, proc.kill)
+            timer.start()
+            try:
+                _, status, usage = os.wait4(proc.pid, 0)
+            finally:
+                timer.cancel()
+            wall = time.monotonic() - began
+            out.seek(0)
+            err.seek(0)
+            text = out.read()
+            figures = FIGURES.search(err.read())
+        doc = json.loads(text) if text.strip() else None
+        return {"code": os.waitstatus_to_exitcode(status), "cpu": usage.ru_utime + usage.ru_stime, "wall": wall,
+                "rss_kib": usage.ru_maxrss, "doc": doc,
+                "cycle_ms": float(figures.group(2)) if figures else None,
+                "checks": int(figures.group(1)) if figures else None,
+                "in_flight": int(figures.group(3)) if figures else None}
+
+
+class Exporter:
+    """blackbox_exporter on 127.0.0.1, our child; its CPU from /proc/<pid>/stat."""
+
+    def __init__(self, config_path, tmp):
+        self.port = free_port()
+        self.log = open(os.path.join(tmp, "blackbox.log"), "w")
+        self.proc = subprocess.Popen([EXPORTER, f"--config.file={config_path}",
+                                      f"--web.listen-address=127.0.0.1:{self.port}"],
+                                     stdout=self.log, stderr=self.log, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/-/healthy", timeout=1).read()
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.1)
+        raise RuntimeError("blackbox_exporter did not start: see " + self.log.name)
+
+    def probe(self, module, target, timeout=10):
+        q = urllib.parse.urlencode({"module": module, "target": target})
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/probe?{q}", timeout=timeout) as r:
+            body = r.read().decode()
+        m = re.search(r"^probe_success (\S+)", body, re.M)
+        return bool(m and float(m.group(1)) == 1.0)
+
+    def cycle(self, probes, pool):
+        """Every probe at once, as Prometheus scrapes them; returns (wall s, failures)."""
+        began = time.monotonic()
+        results = list(pool.map(lambda p: self.probe(p[0], p[1]) == p[2], probes))
+        return time.monotonic() - began, [p for p, ok in zip(probes, results) if not ok]
+
+    def cpu(self):
+        return proc_cpu_s(self.proc.pid)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def plugins_cycle(commands, timeout=60):
+    """One process per check, all at once; CPU from each child's wait4 rusage (which
+    includes the processes it waited for: check_ssl_cert's openssl, grep, date ...)."""
+    began = time.monotonic()
+    procs = []
+    for label, argv, expect in commands:
+        procs.append((label, expect, argv, subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                                            stdin=subprocess.DEVNULL)))
+    deadline = began + timeout
+    done = {}
+    while len(done) < len(procs):
+        for _, _, _, proc in procs:
+            if proc.pid in done:
+                continue
+            # wait4 with WNOHANG reaps and gives the rusage (Popen.poll would reap without it).
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                done[pid] = (os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime)
+            elif time.monotonic() > deadline:
+                proc.kill()
+        time.sleep(0.002)
+    cpu, per_label, failures = 0.0, {}, []
+    for label, expect, argv, proc in procs:
+        code, seconds = done[proc.pid]
+        proc.returncode = code
+        output = proc.stdout.read().decode(errors="replace").strip()
+        proc.stdout.close()
+        cpu += seconds
+        per_label.setdefault(label, []).append(seconds)
+        if code != expect:
+            failures.append(f"{label} exit {code}: {output[:120]}")
+    return cpu, time.monotonic() - began, per_label, failures
+
+
+# --- the phases ----------------------------------------------------------------------------
+def cost(ctx, rounds, cycles):
+    say(f"## Cost of one full appliance cycle ({len(ctx.checks)} checks of the demo profile + its SMTP relay)\n")
+    say(f"Interleaved A B C D, {rounds} rounds; in each round the simulator and the exporter run "
+        f"{cycles} cycles (CPU per cycle = the round's total / {cycles}), each monitoring-plugins variant one.\n")
+    sim = Sim(SIM, ctx.tmp)
+    sim_small = Sim(SIM_TARGET_LIMITS, ctx.tmp) if os.path.exists(SIM_TARGET_LIMITS) else None
+    exporter = ctx.exporter
+    probes = [p for p in peer_configs.blackbox_probes(ctx.checks) if p]
+    variants = {"check_ssl_cert": peer_configs.plugin_commands(ctx.checks, ctx.root_pem, "check_ssl_cert"),
+                "check_http -C": peer_configs.plugin_commands(ctx.checks, ctx.root_pem, "check_http")}
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=len(probes))
+    # One warm-up each (page cache, the exporter's first TLS config load).
+    first = sim.once(ctx.config_path)
+    bad = [c["id"] + ": " + c["summary"] for c in first["doc"]["checks"] if c["status"] != "ok"]
+    if bad:
+        say("WARNING: simulator checks not ok: " + "; ".join(bad))
+    exporter.cycle(probes, pool)
+    for cmds in variants.values():
+        plugins_cycle(cmds)
+
+    sims = {"sim": sim}
+    if sim_small:
+        sims["sim_small"] = sim_small
+        sim_small.once(ctx.config_path)
+    res = {k: {"cpu": [], "wall": []} for k in (*sims, "exporter", *variants)}
+    per_plugin, failures = {}, {k: 0 for k in res}
+    fail_notes = set()
+    t_end = time.monotonic() + 900
+    for r in range(rounds):
+        if time.monotonic() > t_end:
+            say(f"(time limit: stopped after {r} rounds)")
+            break
+        for key, runner in sims.items():
+            cpu, walls = 0.0, []
+            for _ in range(cycles):
+                o = runner.once(ctx.config_path)
+                cpu += o["cpu"]
+                walls.append(o["wall"])
+                notok = [c for c in (o["doc"] or {"checks": [None]})["checks"] if not c or c["status"] != "ok"]
+                failures[key] += len(notok)
+            res[key]["cpu"].append(cpu / cycles)
+            res[key]["wall"].append(med(walls))
+
+        before, walls = exporter.cpu(), []
+        for _ in range(cycles):
+            wall, failed = exporter.cycle(probes, pool)
+            walls.append(wall)
+            failures["exporter"] += len(failed)
+            fail_notes.update(f"exporter: {m} {t}" for m, t, _ in failed)
+        res["exporter"]["cpu"].append((exporter.cpu() - before) / cycles)
+        res["exporter"]["wall"].append(med(walls))
+
+        for name, cmds in variants.items():
+            cpu, wall, per_label, failed = plugins_cycle(cmds)
+            res[name]["cpu"].append(cpu)
+            res[name]["wall"].append(wall)
+            failures[name] += len(failed)
+            fail_notes.update(f"{name}: {f}" for f in failed)
+            for label, secs in per_label.items():
+                per_plugin.setdefault((name, label), []).append(sum(secs))
+    pool.shutdown()
+    n_sim = len(ctx.checks)
+    n_bb = len(probes)
+    labels = {"sim": f"probebox-sim --once, sim-release ({n_sim} checks; includes process start, DHCP, config load)",
+              "sim_small": "probebox-sim --once, built with the target's capacities (128 checks, 16 in flight)",
+              "exporter": f"blackbox_exporter /probe ({n_bb} probes: no NTP prober)",
+              "check_ssl_cert": f"monitoring-plugins, certs by check_ssl_cert ({len(variants['check_ssl_cert'])} processes)",
+              "check_http -C": f"monitoring-plugins, certs by check_http -C ({len(variants['check_http -C'])} processes)"}
+    sim_cpu = med(res["sim"]["cpu"])
+    rows = []
+    for k, v in res.items():
+        c = med(v["cpu"])
+        rows.append([labels[k], f"{c * 1000:.1f}", span([x * 1000 for x in v["cpu"]]),
+                     f"{med(v['wall']) * 1000:.1f}", span([x * 1000 for x in v["wall"]]),
+                     "1" if k == "sim" else f"{c / sim_cpu:.2f}" if sim_cpu else "-", failures[k]])
+    table(["tool", "CPU ms / cycle (median)", "min-max", "wall ms / cycle (median)", "min-max",
+           "CPU vs simulator", "results not as expected (all rounds)"], rows)
+    for note in sorted(fail_notes)[:12]:
+        say(f"- {note}")
+    if fail_notes:
+        say("")
+    say("CPU of each monitoring-plugins binary, summed over the processes of one cycle (median of rounds):\n")
+    table(["variant", "plugin", "processes", "CPU ms (median)", "min-max"],
+          [[v, label, sum(1 for c in variants[v] if c[0] == label), f"{med(x) * 1000:.1f}",
+            span([y * 1000 for y in x])] for (v, label), x in sorted(per_plugin.items())])
+    ctx.summary["cpu_sim"] = sim_cpu
+    if "sim_small" in res:
+        ctx.summary["cpu_sim_small"] = med(res["sim_small"]["cpu"])
+    ctx.summary["cpu_exporter"] = med(res["exporter"]["cpu"])
+    ctx.summary["cpu_plugins"] = med(res["check_ssl_cert"]["cpu"])
+    ctx.summary["cpu_plugins_http"] = med(res["check_http -C"]["cpu"])
+    exporter_by_module(ctx, probes)
+    ssl_cert_outcomes(ctx)
+
+
+def exporter_by_module(ctx, probes, per_kind=30):
+    """The exporter's CPU by kind of probe: per_kind probes of one kind in a row."""
+    kinds = {}
+    for p in probes:
+        kinds.setdefault(p[0].split("_")[0], p)
+    rows = []
+    for kind, (module, target, expect) in kinds.items():
+        before = ctx.exporter.cpu()
+        for _ in range(per_kind):
+            ctx.exporter.probe(module, target)
+        rows.append([kind, module, f"{(ctx.exporter.cpu() - before) / per_kind * 1000:.2f}"])
+    say(f"blackbox_exporter CPU per probe by prober ({per_kind} probes in a row each, /proc ticks of "
+        f"{1000 // CLK_TCK} ms):\n")
+    table(["kind", "module", "CPU ms / probe"], rows)
+
+
+def rss(ctx, seconds):
+    say(f"## Resident memory and steady-state CPU: the simulator running for {seconds:.0f} s vs the exporter\n")
+    runs = {"probebox-sim (sim-release: capacities for 5000 checks)": (SIM, ctx.config_path)}
+    if os.path.exists(SIM_TARGET_LIMITS):
+        runs["probebox-sim (built with the target's capacities: 128 checks)"] = (SIM_TARGET_LIMITS, ctx.config_path)
+    # The same loop with (almost) nothing to do: one tcp check, run once at start.
+    idle = dict(ctx.config, defaults=dict(ctx.config["defaults"], interval_s=600))
+    idle.pop("appliance")
+    idle["checks"] = [{"id": "tcp", "type": "tcp", "host": "10.0.2.2", "port": ctx.lab["mesh"][0]}]
+    idle_label = "probebox-sim (sim-release) idle: one check, interval 600 s"
+    runs[idle_label] = (SIM, write_json(os.path.join(ctx.tmp, "idle.json"), idle))
+    procs = {}
+    for label, (binary, config) in runs.items():
+        flash = os.path.join(ctx.tmp, f"rss-{len(procs)}.bin")
+        procs[label] = subprocess.Popen([binary, "--config", config, "--flash", flash, "--panel", "none",
+                                         "--http-port", str(free_port())],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    time.sleep(1.0)
+    exp_pid = ctx.exporter.proc.pid
+    cpu0 = {k: proc_cpu_s(p.pid) for k, p in procs.items()}
+    exp0 = proc_cpu_s(exp_pid)
+    time.sleep(seconds - 1.0)
+    window = seconds - 1.0
+    cpu = {k: proc_cpu_s(p.pid) - cpu0[k] for k, p in procs.items()}
+    exp_cpu = proc_cpu_s(exp_pid) - exp0
+    rows, breakdown = [], {}
+    exp_hwm = proc_status_kib(exp_pid, "VmHWM")
+    for label, p in procs.items():
+        hwm, cur = proc_status_kib(p.pid, "VmHWM"), proc_status_kib(p.pid, "VmRSS")
+        breakdown[label] = rss_breakdown(p.pid)
+        rows.append([label, f"{hwm / 1024:.1f}", f"{cur / 1024:.1f}", f"{exp_hwm / hwm:.2f}",
+                     f"{cpu[label] * 1000 / window:.1f}"])
+        p.terminate()
+        p.wait(5)
+    exp_cur = proc_status_kib(exp_pid, "VmRSS")
+    rows.append(["blackbox_exporter (after all the cost rounds; idle in this window)", f"{exp_hwm / 1024:.1f}",
+                 f"{exp_cur / 1024:.1f}", "1", f"{exp_cpu * 1000 / window:.1f}"])
+    table(["process", "peak RSS MiB (VmHWM)", "RSS MiB at the end (VmRSS)", "exporter peak / this peak",
+           "CPU ms per s (over the window)"], rows)
+    interval = ctx.config["defaults"]["interval_s"]
+    first = next(iter(runs))
+    marginal = (cpu[first] - cpu[idle_label]) / (window / interval)
+    say(f"Steady state ({window:.0f} s window, interval {interval} s, so {window / interval:.1f} cycles; "
+        f"/proc ticks of {1000 // CLK_TCK} ms): the demo profile costs the running simulator "
+        f"{marginal * 1000:.1f} ms of CPU per cycle above its idle loop, and the idle loop costs "
+        f"{cpu[idle_label] * 1000 / window:.1f} ms per second ({cpu[idle_label] * interval * 1000 / window:.0f} ms "
+        f"per {interval} s interval).\n")
+    ctx.summary["cpu_sim_marginal"] = marginal
+    ctx.summary["cpu_sim_idle_per_s"] = cpu[idle_label] / window
+    say("What the simulator's resident memory is made of (/proc/<pid>/smaps, KiB):\n")
+    kinds = sorted({k for b in breakdown.values() for k in b})
+    table(["process"] + kinds, [[label] + [b.get(k, 0) for k in kinds] for label, b in breakdown.items()])
+    ctx.summary["rss_sim"] = rows[0][1]
+    if len(rows) > 3:
+        ctx.summary["rss_sim_target"] = rows[1][1]
+    ctx.summary["rss_exporter"] = f"{exp_hwm / 1024:.1f}"
+
+
+def ssl_cert_outcomes(ctx, runs=6):
+    """check_ssl_cert one at a time: CPU when it completes and when it stops at the lab
+    server's missing close_notify ("TLS handshake error")."""
+    cmd = next(c for c in peer_configs.plugin_commands(ctx.checks, ctx.root_pem, "check_ssl_cert")
+               if c[0] == "check_ssl_cert")[1]
+    by = {}
+    for _ in range(runs):
+        code, cpu, wall, _ = run_process(cmd, 60)
+        by.setdefault("ok (exit 0)" if code == 0 else f"exit {code}", []).append(cpu)
+    say(f"check_ssl_cert alone, {runs} runs in a row, by outcome:\n")
+    table(["outcome", "runs", "CPU ms (median)", "min-max"],
+          [[k, len(v), f"{med(v) * 1000:.0f}", span([x * 1000 for x in v], "{:.0f}")] for k, v in sorted(by.items())])
+    ctx.summary["ssl_cert_ok_cpu"] = med(by.get("ok (exit 0)", []))
+
+
+class PanelReader(threading.Thread):
+    """Reads --panel json lines; remembers when (host monotonic) each LED last changed colour."""
+
+    def __init__(self, stream):
+        super().__init__(daemon=True)
+        self.stream, self.lock, self.colors, self.changed = stream, threading.Lock(), {}, {}
+
+    def run(self):
+        for line in self.stream:
+            now = time.monotonic()
+            try:
+                leds = json.loads(line)["leds"]
+            except (ValueError, KeyError):
+                continue
+            with self.lock:
+                for name, state in leds.items():
+                    if self.colors.get(name) != state["color"]:
+                        self.colors[name] = state["color"]
+                        self.changed[name] = now
+
+    def red_since(self, led, after):
+        with self.lock:
+            if self.colors.get(led) == "red" and self.changed.get(led, 0) >= after:
+                return self.changed[led]
+        return None
+
+
+def latency(ctx, rounds):
+    say("## Detection latency: a lab service stops, until the hard state is critical\n")
+    doc = ctx.config
+    d = doc["defaults"]
+    bound = d["interval_s"] * d["confirm"] + d["timeout_ms"] / 1000 + 0.1
+    mesh0 = ctx.lab["mesh"][0]
+    cases = [(f"tcp:{mesh0}", "closed", "open", f"prod.node1.{mesh0}", "ports"),
+             ("testall", "down", "ok", "prod.node1.testall", "health")]
+    port = free_port()
+    flash = os.path.join(ctx.tmp, "latency.bin")
+    proc = subprocess.Popen([SIM, "--config", ctx.config_path, "--flash", flash, "--panel", "json",
+                             "--http-port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL, text=True)
+    reader = PanelReader(proc.stdout)
+    reader.start()
+
+    def status():
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=2) as r:
+                return {c["id"]: c for c in json.load(r)["checks"]}
+        except (OSError, ValueError):
+            return {}
+
+    def wait_hard(check_id, state, limit):
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            c = status().get(check_id)
+            if c and c["hard"] == state:
+                return time.monotonic()
+            time.sleep(0.05)
+        return None
+
+    rows, results = [], []
+    try:
+        for check_id in (c[3] for c in cases):
+            if wait_hard(check_id, "ok", 30) is None:
+                raise RuntimeError(f"{check_id} never became ok")
+        for r in range(rounds):
+            service, bad, good, check_id, led = cases[r % len(cases)]
+            # A random phase against the check's schedule (bounded by one interval), so the
+            # rounds sample the range rather than repeat one point of it.
+            time.sleep(random.uniform(0, d["interval_s"]))
+            ctx.lab_handle.set(service, bad)
+            t0 = time.monotonic()  # the lab closes the socket before it answers the request
+            t_api = wait_hard(check_id, "critical", bound + 10)
+            t_panel = None
+            deadline = time.monotonic() + 5
+            while t_panel is None and time.monotonic() < deadline:
+                t_panel = reader.red_since(led, t0)
+                if t_panel is None:
+                    time.sleep(0.02)
+            ctx.lab_handle.set(service, good)
+            api_s = t_api - t0 if t_api else None
+            panel_s = t_panel - t0 if t_panel else None
+            ok = api_s is not None and panel_s is not None and api_s <= bound and panel_s <= bound
+            results.append((api_s, panel_s, ok))
+            rows.append([r + 1, f"{service} {bad}", check_id,
+                         f"{api_s:.2f}" if api_s is not None else "never", f"{panel_s:.2f}" if panel_s else "never",
+                         f"{bound:.1f}", "pass" if ok else "FAIL"])
+            if wait_hard(check_id, "ok", bound + 10) is None:
+                say(f"(round {r + 1}: {check_id} did not recover)")
+    finally:
+        ctx.lab_handle.set(cases[0][0], cases[0][2])
+        ctx.lab_handle.set(cases[1][0], cases[1][2])
+        proc.terminate()
+        proc.wait(5)
+    say(f"The simulator runs the demo profile continuously (interval {d['interval_s']} s, confirm {d['confirm']}, "
+        f"timeout {d['timeout_ms']} ms); bound = interval x confirm + timeout + 100 ms = {bound:.1f} s. "
+        "/api/status polled every 50 ms; panel lines timestamped as read.\n")
+    table(["round", "fault", "check", "to hard critical in /api/status, s", "to red LED in panel JSON, s",
+           "bound s", "verdict"], rows)
+    api = [a for a, _, _ in results if a is not None]
+    if api:
+        say(f"median {med(api):.2f} s, min-max {span(api, '{:.2f}')} s; "
+            f"{sum(1 for *_, ok in results if ok)} of {len(results)} rounds within the bound.\n")
+    ctx.summary["latency_pass"] = f"{sum(1 for *_, ok in results if ok)}/{len(results)}"
+
+
+def scale(ctx, counts, rounds):
+    say("## Scale: N checks against listeners on 127.0.0.1\n")
+    listeners = [Listener(max_s=1800) for _ in range(9)]
+    rows = []
+    try:
+        sim = Sim(SIM, ctx.tmp)
+        for count in counts:
+            # Ten checks per node: nine mesh ports (tcp) and the node's /testall (http, the lab's server).
+            nodes = ["10.0.2.2"] * max(1, count // 10)
+            doc = {"schema": 1, "defaults": {"timeout_ms": 5000},
+                   "appliance": {"name": "b", "nodes": nodes,
+                                 "ports": {"mesh": [l.port for l in listeners], "http": ctx.lab["testall"]}}}
+            path = write_json(os.path.join(ctx.tmp, f"scale-{count}.json"), doc)
+            probe = sim.once(path, timeout=300)
+            tries = 0
+            while probe["cycle_ms"] is None and tries < 12 and len(nodes) > 1:
+                # The 64 KiB config text arena (PROBEBOX_MAX_CONFIG_BYTES) also holds the generated
+                # ids and URLs; step down until the expansion fits, and say so.
+                tries += 1
+                nodes = nodes[: int(len(nodes) * 0.9)]
+                doc["appliance"]["nodes"] = nodes
+                path = write_json(os.path.join(ctx.tmp, f"scale-{count}.json"), doc)
+                probe = sim.once(path, timeout=300)
+            if tries:
+                say(f"- {count} checks: the config was refused (config too large after expansion); "
+                    f"the largest tried that loaded has {len(nodes) * 10} checks.")
+            runs = []
+            for _ in range(rounds):
+                o = sim.once(path, timeout=300)
+                if o["cycle_ms"] is None:
+                    say(f"scale {count}: run failed, exit {o['code']}")
+                    break
+                not_ok = sum(1 for c in o["doc"]["checks"] if c["status"] != "ok") if o["doc"] else -1
+                runs.append((o, not_ok))
+            if not runs:
+                continue
+            cyc = [o["cycle_ms"] for o, _ in runs]
+            cpu = [o["cpu"] * 1000 for o, _ in runs]
+            rows.append([runs[0][0]["checks"], f"{med(cyc):.1f}", span(cyc), f"{med(cpu):.1f}", span(cpu),
+                         f"{med(cpu) / runs[0][0]['checks']:.2f}",
+                         f"{max(o['rss_kib'] for o, _ in runs) / 1024:.1f}",
+                         max(o["in_flight"] for o, _ in runs), max(n for _, n in runs)])
+    finally:
+        for l in listeners:
+            l.close()
+    say(f"One --once cycle per run, median and min-max of {rounds} runs; nine tcp checks per node and one "
+        "http /testall (the lab's Python server), so 90 % tcp and 10 % http.\n")
+    table(["checks", "cycle wall ms (median)", "min-max", "process CPU ms (median)", "min-max",
+           "CPU ms per check", "peak RSS MiB", "max in flight", "checks not ok"], rows)
+
+
+def callgrind(ctx):
+    say("## Instructions (callgrind) for one probe, `--once` with a one-check config\n")
+    lab = ctx.lab
+    cases = {
+        "baseline: one tcp check": {"id": "tcp", "type": "tcp", "host": "10.0.2.2", "port": lab["mesh"][0]},
+        "one tls_cert check": {"id": "cert", "type": "tls_cert", "host": "10.0.2.2",
+                               "port": lab["tls"]["scenarios"]["good"]["port"], "server_name": "manage.lab.test",
+                               "names": ["manage.lab.test"]},
+        "one dns check": {"id": "dns", "type": "dns", "server": f"10.0.2.2:{lab['dns']}", "name": "manage.lab.test",
+                          "expect_addresses": ["10.0.2.2"]},
+    }
+    rows, base = [], None
+    for label, check in cases.items():
+        doc = {"schema": 1, "trust_anchors_pem": lab["tls"]["root_pem"], "defaults": {"timeout_ms": 20000},
+               "checks": [check]}
+        path = write_json(os.path.join(ctx.tmp, "cg.json"), doc)
+        out = os.path.join(ctx.tmp, "cg.out")
+        proc = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", SIM, "--config", path,
+                               "--once", "--flash", os.path.join(ctx.tmp, "cg.bin")], capture_output=True,
+                              text=True, timeout=600)
+        try:
+            result = json.loads(proc.stdout)["checks"][0]
+            verdict = f"{result['status']}: {result['summary']}"
+        except (ValueError, KeyError, IndexError):
+            verdict = f"no result (exit {proc.returncode})"
+        total = None
+        with open(out) as f:
+            for line in f:
+                if line.startswith(("summary:", "totals:")):
+                    total = int(line.split()[1])
+        top = subprocess.run(["callgrind_annotate", "--inclusive=no", out], capture_output=True, text=True).stdout
+        incl = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out],
+                              capture_output=True, text=True).stdout
+        cls = {"tcp": "TcpProbe::", "tls_cert": "TlsCertProbe::", "dns": "DnsProbe::"}[check["type"]]
+        probe_ir = max([int(m.group(1).replace(",", "")) for m in
+                        re.finditer(r"^\s*([\d,]+) \([^)]*\)\s+\S*" + re.escape(cls) + r"\S*", incl, re.M)] or [0])
+        m = re.search(r"^\s*([\d,]+) \(.*memset", top, re.M)
+        memset = int(m.group(1).replace(",", "")) if m else 0
+        top_lines = [l for l in top.splitlines() if re.match(r"^\s*[\d,]+ \(", l)][:4]
+        if base is None:
+            base = total
+        rows.append([label, f"{total:,}", "-" if total == base else f"{total - base:,}", f"{probe_ir:,}",
+                     f"{memset:,} ({100 * memset / total:.0f} %)", verdict[:60]])
+        ctx.summary.setdefault("callgrind_top", {})[label] = [re.sub(r"\s+", " ", l.strip())[:110] for l in top_lines]
+    table(["config", "total Ir (whole process)", "net of the baseline",
+           "largest inclusive Ir of one probe-class function", "memset (self Ir)", "verdict"], rows)
+    say("Total Ir counts everything the process executes: the dynamic loader, libc, glib and libslirp "
+        "(the host network: DHCP, NAT, host sockets), the config parse and flash write, RNG seeding, "
+        "lwIP and mbedTLS, and the probe. The net figure is the probe (plus its share of slirp and lwIP).\n")
+    for label, lines in ctx.summary["callgrind_top"].items():
+        say(f"- {label}, top functions (self Ir): " + " | ".join(lines))
+    say("")
+
+
+def target(ctx, rounds):
+    say("## Target figures: the Cortex-M4 image (mps2-an386)\n")
+    size = subprocess.run(["arm-none-eabi-size", "-A", IMAGE], capture_output=True, text=True).stdout
+    sections = {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\.\S+)\s+(\d+)\s+\d+", size, re.M)}
+    flash = sum(v for k, v in sections.items()
+                if re.match(r"^\.(isr_vector|text|ARM\.extab|ARM\.exidx|init_array|data)$", k))
+    ram = sum(v for k, v in sections.items() if k in (".data", ".bss", ".stack"))
+    say(f"Footprint (same sums as cmake/footprint.cmake): flash {flash:,} of 409,600 bytes "
+        f"({100 * flash // 409600}%), RAM {ram:,} of 1,703,936 bytes ({100 * ram // 1703936}%) incl. stack.\n")
+    rows = []
+    for r in range(rounds):
+        with tempfile.TemporaryDirectory() as tmp:
+            cfg = write_json(os.path.join(tmp, "config.json"), dict(ctx.config, defaults=dict(
+                ctx.config["defaults"], timeout_ms=8000)))
+            cmd = ["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-monitor", "none",
+                   "-semihosting-config", "enable=on,target=native", "-kernel", IMAGE,
+                   "-serial", "stdio", "-serial", f"file:{tmp}/lcd.txt",
+                   "-nic", "user,model=lan9118,net=10.0.2.0/24,host=10.0.2.2,ipv6=off",
+                   "-append", f"--once --config {cfg}"]
+            began = time.monotonic()
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    text=True)
+            timer = threading.Timer(240, proc.kill)
+            timer.start()
+            t_result, figures, statuses = None, "", []
+            for line in proc.stdout:
+                if line.startswith("RESULT ") and t_result is None:
+                    t_result = time.monotonic() - began
+                    statuses = [c["status"] for c in json.loads(line[7:])["checks"]]
+                if "cycle checks=" in line:
+                    figures = line.strip()
+            proc.wait()
+            timer.cancel()
+            m = re.search(r"wall_ms=(\d+)", figures)
+            rows.append([r + 1, f"{t_result:.2f}" if t_result else "no result", m.group(1) if m else "-",
+                         f"{statuses.count('ok')}/{len(statuses)} ok"])
+    say("Power-on to the first complete cycle under QEMU (TCG, not cycle-accurate): host wall time from "
+        "starting qemu-system-arm to the RESULT line; the guest's own cycle time from its figures line. "
+        "Demo profile + SMTP relay, timeout 8000 ms as in tests/system.\n")
+    table(["run", "power-on to result, s", "guest cycle wall ms", "checks"], rows)
+
+
+# --- main ----------------------------------------------------------------------------------
+class Ctx:
+    pass
+
+
+def machine():
+    cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+    model = re.search(r"Model name:\s*(.+)", cpu)
+    say(f"Machine: {model.group(1).strip() if model else platform.processor()}, nproc {os.cpu_count()}, "
+        f"kernel {platform.release()}, load average {os.getloadavg()[0]:.2f} at start.\n")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--cycles", type=int, default=10, help="cycles per round for the simulator and the exporter")
+    ap.add_argument("--rss-seconds", type=float, default=31)
+    ap.add_argument("--latency-rounds", type=int, default=6)
+    ap.add_argument("--scale", default="10,100,1000,5000")
+    ap.add_argument("--qemu-rounds", type=int, default=3)
+    ap.add_argument("--only", default="cost,rss,latency,scale,callgrind,target")
+    a = ap.parse_args()
+    only = set(a.only.split(","))
+    machine()
+    ctx = Ctx()
+    ctx.summary = {}
+    with tempfile.TemporaryDirectory(prefix="probebox-bench.") as tmp:
+        ctx.tmp = tmp
+        base = free_port_block(60)
+        lab = lab_module.Lab(tmp, base_port=base, max_seconds=3600)
+        lab.up()
+        ctx.lab_handle, ctx.lab = lab, lab.ports
+        exporter = None
+        try:
+            ctx.config = peer_configs.demo_config(REPO, lab.ports)
+            ctx.config_path = write_json(os.path.join(tmp, "demo-config.json"), ctx.config)
+            ctx.root_pem = os.path.join(tmp, "root.pem")
+            with open(ctx.root_pem, "w") as f:
+                f.write(lab.ports["tls"]["root_pem"])
+            ctx.checks = peer_configs.checks_from(ctx.config)
+            bb_path = write_json(os.path.join(tmp, "blackbox.yml"),
+                                 peer_configs.blackbox_config(ctx.config, ctx.root_pem))
+            say(f"Lab on 127.0.0.1:{base}..{base + 59}; blackbox.yml written to {bb_path} (removed at exit; "
+                "tests/bench/peer_configs.py makes it).\n")
+            if only & {"cost", "rss"}:
+                ctx.exporter = exporter = Exporter(bb_path, tmp)
+            if "cost" in only:
+                cost(ctx, a.rounds, a.cycles)
+            if "rss" in only:
+                rss(ctx, a.rss_seconds)
+            if exporter:
+                exporter.stop()
+                exporter = None
+            if "latency" in only:
+                latency(ctx, a.latency_rounds)
+            if "scale" in only:
+                scale(ctx, [int(x) for x in a.scale.split(",")], a.rounds)
+            if "callgrind" in only:
+                callgrind(ctx)
+            if "target" in only and os.path.exists(IMAGE):
+                target(ctx, a.qemu_rounds)
+        finally:
+            if exporter:
+                exporter.stop()
+            lab.down()
+    s = ctx.summary
+    if "cpu_sim" in s:
+        say("## Ratios (the claims)\n")
+        rows = [["CPU per cycle, blackbox_exporter / simulator", f"{s['cpu_exporter'] / s['cpu_sim']:.2f}", ">= 10"],
+                ["CPU per cycle, monitoring-plugins (check_ssl_cert) / simulator",
+                 f"{s['cpu_plugins'] / s['cpu_sim']:.2f}", ">= 20"],
+                ["CPU per cycle, monitoring-plugins (check_http -C) / simulator",
+                 f"{s['cpu_plugins_http'] / s['cpu_sim']:.2f}", ">= 20"]]
+        if "cpu_sim_small" in s:
+            rows.append(["CPU per cycle, blackbox_exporter / simulator built with the target's capacities",
+                         f"{s['cpu_exporter'] / s['cpu_sim_small']:.2f}", ">= 10"])
+            rows.append(["CPU per cycle, monitoring-plugins (check_ssl_cert) / simulator, target's capacities",
+                         f"{s['cpu_plugins'] / s['cpu_sim_small']:.2f}", ">= 20"])
+        if s.get("cpu_sim_marginal", 0) > 0:
+            rows.append(["CPU per cycle, blackbox_exporter / running simulator (marginal, above its idle loop)",
+                         f"{s['cpu_exporter'] / s['cpu_sim_marginal']:.2f}", ">= 10"])
+        if "rss_sim" in s:
+            rows.append(["peak RSS, exporter / simulator (sim-release)",
+                         f"{float(s['rss_exporter']) / float(s['rss_sim']):.2f}", ">= 4"])
+        if "rss_sim_target" in s:
+            rows.append(["peak RSS, exporter / simulator built with the target's capacities",
+                         f"{float(s['rss_exporter']) / float(s['rss_sim_target']):.2f}", ">= 4"])
+        table(["ratio", "measured", "goal"], rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
