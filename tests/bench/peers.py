@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -33,7 +34,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lab"))
 sys.path.insert(0, HERE)
 import lab as lab_module  # noqa: E402
 import peer_configs  # noqa: E402
-from simtest import Listener  # noqa: E402
+from simtest import FIRST_BOOT, Listener, http_get  # noqa: E402
 
 SIM = os.path.join(REPO, "build", "sim-release", "host-sim", "probebox-sim")
 SIM_TARGET_LIMITS = os.path.join(REPO, "build", "bench-target-limits", "host-sim", "probebox-sim")
@@ -484,17 +485,26 @@ def latency(ctx, rounds):
              ("testall", "down", "ok", "prod.node1.testall", "health")]
     port = free_port()
     flash = os.path.join(ctx.tmp, "latency.bin")
+    console_path = os.path.join(ctx.tmp, "latency-console.txt")
+    console = open(console_path, "w")
     proc = subprocess.Popen([SIM, "--config", ctx.config_path, "--flash", flash, "--panel", "json",
-                             "--http-port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             "--http-port", str(port)], stdout=subprocess.PIPE, stderr=console,
                             stdin=subprocess.DEVNULL, text=True)
     reader = PanelReader(proc.stdout)
     reader.start()
+    # The API needs a session: the console prints the first-boot password (the LCD shows it).
+    deadline = time.monotonic() + 30
+    while port not in FIRST_BOOT and time.monotonic() < deadline:
+        with open(console_path) as f:
+            for line in f:
+                if "first-boot password" in line:
+                    FIRST_BOOT[port] = line.rsplit(":", 1)[1].strip()
+        time.sleep(0.1)
 
     def status():
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status", timeout=2) as r:
-                return {c["id"]: c for c in json.load(r)["checks"]}
-        except (OSError, ValueError):
+            return {c["id"]: c for c in json.loads(http_get(port, "/api/status", timeout=2)[2])["checks"]}
+        except (OSError, ValueError, AssertionError, urllib.error.HTTPError):
             return {}
 
     def wait_hard(check_id, state, limit):
