@@ -11,6 +11,7 @@
 #include <string>
 
 #include "app.h"
+#include "lwip/timeouts.h"
 #include "config/config_parser.h"
 #include "config/config_store.h"
 #include "config/flash_layout.h"
@@ -209,7 +210,14 @@ int main(int argc, char** argv) {
   const int64_t began = g_clock.now();
   int64_t last_ansi_draw = 0;
   while (!g_stop) {
-    g_ethernet.run_io(5);
+    // Sleep in poll() until a frame, a host socket or the next lwIP timer: frames wake
+    // it at once, so only timers and the scheduler's start times wait, by at most
+    // this much. The panel needs 50 Hz when someone watches it; --once keeps a
+    // short wait because its wall time is a figure.
+    int wait_ms = opt.once ? 5 : panel_mode == probebox::sim::PanelMode::kNone ? 50 : 20;
+    u32_t lwip_ms = sys_timeouts_sleeptime();
+    if (lwip_ms < static_cast<u32_t>(wait_ms)) wait_ms = static_cast<int>(lwip_ms);
+    g_ethernet.run_io(wait_ms);
     g_buttons.poll(g_clock.now());
     if (g_buttons.quit_requested()) break;
     g_app.step();
