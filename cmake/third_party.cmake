@@ -23,8 +23,15 @@ target_compile_options(mbedtls PRIVATE ${PROBEBOX_THIRD_PARTY_C_FLAGS})
 
 # --- lwIP -------------------------------------------------------------------
 include("${LWIP_DIR}/src/Filelists.cmake")
+# lwIP's SNMP agent (v1/v2c) with MIB-2; its UDP transport (snmp_raw.c) is replaced
+# by firmware/alerts/snmp_transport.cpp so the agent and trap ports are configurable.
+set(PROBEBOX_LWIP_SNMP_SRCS)
+foreach(f snmp_asn1 snmp_core snmp_mib2 snmp_mib2_icmp snmp_mib2_interfaces snmp_mib2_ip snmp_mib2_snmp
+          snmp_mib2_system snmp_mib2_tcp snmp_mib2_udp snmp_msg snmp_pbuf_stream snmp_scalar snmp_table snmp_traps)
+  list(APPEND PROBEBOX_LWIP_SNMP_SRCS "${LWIP_DIR}/src/apps/snmp/${f}.c")
+endforeach()
 add_library(lwip STATIC ${lwipcore_SRCS} ${lwipcore4_SRCS} ${lwipnetif_SRCS}
-                        ${lwipmbedtls_SRCS} "${LWIP_DIR}/src/api/err.c")
+                        ${lwipmbedtls_SRCS} ${PROBEBOX_LWIP_SNMP_SRCS} "${LWIP_DIR}/src/api/err.c")
 target_include_directories(lwip SYSTEM PUBLIC "${LWIP_DIR}/src/include")
 target_include_directories(lwip PUBLIC "${CMAKE_SOURCE_DIR}/firmware/net" "${CMAKE_SOURCE_DIR}/firmware")
 target_compile_options(lwip PRIVATE ${PROBEBOX_THIRD_PARTY_C_FLAGS})

@@ -51,12 +51,14 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   static FixedText<32> hostname;
   hostname.assign(config_.device_name.empty() ? std::string_view("probebox") : config_.text(config_.device_name));
   netif_.start(board_.ethernet, addressing, hostname.c_str());
+  snmp_.start(health_);
   activate_config();
   // What happened before the restart is shown again, but not alerted again.
   event_store_.load(health_.events_to_restore());
   events_persisted_ = health_.events().total();
   syslog_.skip_to(events_persisted_);
   mail_.skip_to(events_persisted_);
+  snmp_.skip_to(events_persisted_);
   web_ok_ = web_.start(kWebPort, api_, board_.clock);
 }
 
@@ -79,6 +81,7 @@ void App::activate_config() {
   health_.load(config_, board_.clock);
   syslog_.configure(config_);
   mail_.configure(config_, &tls_);
+  snmp_.configure(config_);
 }
 
 void App::load_credentials() {
@@ -223,6 +226,7 @@ void App::step() {
   if (netif_.has_address()) {
     syslog_.step(health_.events());
     mail_.step(health_.events(), board_.clock);
+    snmp_.step(health_.events());
   }
   persist_events();
   web_.poll();

@@ -2,6 +2,7 @@
 // constructs it statically with its hal objects and calls step() forever.
 #pragma once
 #include "alerts/mail_alerter.h"
+#include "alerts/snmp_agent.h"
 #include "alerts/syslog_sender.h"
 #include "config/config_model.h"
 #include "config/flash_layout.h"
@@ -76,6 +77,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   const net::EthernetNetif& netif() const { return netif_; }
   const SyslogSender& syslog() const { return syslog_; }
   const MailAlerter& mail() const { return mail_; }
+  const SnmpAgent& snmp() const { return snmp_; }
   const EventStore& event_store() const { return event_store_; }
   bool tls_ready() const { return tls_.ready(); }
   bool web_listening() const { return web_ok_; }
@@ -100,6 +102,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   ApiHandler api_;
   SyslogSender syslog_;
   MailAlerter mail_;
+  SnmpAgent snmp_;
   HttpServer web_;
   net::TlsClientConfig tls_;
   RunMode mode_ = RunMode::kContinuous;

@@ -31,6 +31,7 @@ struct Options {
   std::string flash_path = "probebox-flash.bin";
   bool flash_given = false;
   int http_port = 8080;
+  int snmp_port = 0;
   std::string panel;
   bool once = false;
   bool store_only = false;
@@ -45,7 +46,7 @@ void on_signal(int) { g_stop = 1; }
 
 void usage() {
   std::fprintf(stderr,
-               "usage: probebox-sim [--config FILE] [--flash FILE] [--http-port N] "
+               "usage: probebox-sim [--config FILE] [--flash FILE] [--http-port N] [--snmp-port N] "
                "[--panel ansi|json|none] [--once] [--store-only]\n");
 }
 
@@ -78,6 +79,16 @@ bool parse_args(int argc, char** argv, Options& o) {
         return false;
       }
       o.http_port = static_cast<int>(port);
+    } else if (a == "--snmp-port") {
+      const char* v = value("--snmp-port");
+      if (v == nullptr) return false;
+      char* end = nullptr;
+      long port = std::strtol(v, &end, 10);
+      if (*end != '\0' || port < 0 || port > 65535) {
+        std::fprintf(stderr, "probebox-sim: --snmp-port must be 0..65535\n");
+        return false;
+      }
+      o.snmp_port = static_cast<int>(port);
     } else if (a == "--panel") {
       const char* v = value("--panel");
       if (v == nullptr) return false;
@@ -195,7 +206,10 @@ int main(int argc, char** argv) {
   signal(SIGTERM, on_signal);
   signal(SIGPIPE, SIG_IGN);
 
-  if (!g_ethernet.open(opt.once ? 0 : static_cast<uint16_t>(opt.http_port))) return kExitUnknown;
+  if (!g_ethernet.open(opt.once ? 0 : static_cast<uint16_t>(opt.http_port),
+                       opt.once ? 0 : static_cast<uint16_t>(opt.snmp_port))) {
+    return kExitUnknown;
+  }
   g_app.start(g_config, text, opt.once ? App::RunMode::kOnce : App::RunMode::kContinuous);
   if (!opt.once) {
     // The console stands in for the LCD, which shows the same password.

@@ -41,7 +41,7 @@
  * plus headroom for TIME_WAIT (lwIP recycles the oldest when the pool is empty). */
 #define MEMP_NUM_TCP_PCB            (PROBEBOX_MAX_IN_FLIGHT + PROBEBOX_MAX_HTTP_CONNECTIONS + 8)
 #define MEMP_NUM_TCP_PCB_LISTEN     4
-#define MEMP_NUM_UDP_PCB            (PROBEBOX_MAX_IN_FLIGHT + 6)
+#define MEMP_NUM_UDP_PCB            (PROBEBOX_MAX_IN_FLIGHT + 8)
 #define MEMP_NUM_ALTCP_PCB          MEMP_NUM_TCP_PCB
 #define MEMP_NUM_TCP_SEG            (4 * MEMP_NUM_TCP_PCB)
 #define MEMP_NUM_SYS_TIMEOUT        (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 4)
@@ -74,6 +74,21 @@
 #define LWIP_NETIF_LINK_CALLBACK    1
 #define LWIP_NETIF_HOSTNAME         1
 #define LWIP_SINGLE_NETIF           1
+
+/* SNMPv1/v2c agent (lwIP's) with MIB-2 and the probebox MIB; traps to
+ * alerts.snmp.trap_to. Raw API: the firmware runs without an OS. */
+#define LWIP_SNMP                   1
+#define SNMP_USE_RAW                1
+#define SNMP_USE_NETCONN            0
+#define SNMP_LWIP_MIB2              1
+#define MIB2_STATS                  1
+#define SNMP_TRAP_DESTINATIONS      4
+#define SNMP_MAX_COMMUNITY_STR_LEN  32
+#define SNMP_SAFE_REQUESTS          1
+#define SNMP_LWIP_MIB2_SYSDESC      "probebox appliance infrastructure probe"
+#define SNMP_LWIP_MIB2_SYSNAME      "probebox"
+#define SNMP_LWIP_MIB2_SYSCONTACT   ""
+#define SNMP_LWIP_MIB2_SYSLOCATION  ""
 
 /* Counters and high-water marks of every pool: the soak and benchmarks read them. */
 #define LWIP_STATS                  1

@@ -70,7 +70,8 @@ class MailAlerts(unittest.TestCase):
                               {"id": "down", "type": "tcp", "host": HOST, "port": closed}],
                    "alerts": {"mail": {"to": ["ops@lab.test"], "from": "probe@lab.test",
                                        "server": f"{HOST}:{free_port()}"},
-                              "syslog": {"server": f"{HOST}:{free_port()}"}}}
+                              "syslog": {"server": f"{HOST}:{free_port()}"},
+                              "snmp": {"trap_to": [f"{HOST}:{free_port()}"]}}}
             with running_sim(doc) as (proc, port):
                 self.assertTrue(wait_for(lambda: json.loads(http_get(port, "/api/diagnostics")[2])["mail"]["failed_attempts"] >= 1, 30))
                 t0 = json.loads(http_get(port, "/api/diagnostics")[2])["probes_run"]

@@ -1,0 +1,222 @@
+#include "alerts/snmp_agent.h"
+
+#include <cstring>
+
+#include "alerts/snmp_transport.h"
+#include "config/config_parser.h"
+#include "lwip/apps/snmp.h"
+#include "lwip/apps/snmp_core.h"
+#include "lwip/apps/snmp_mib2.h"
+#include "lwip/apps/snmp_scalar.h"
+#include "lwip/apps/snmp_table.h"
+
+namespace probebox {
+namespace snmp_mib {
+
+int32_t state_code(Outcome o) { return static_cast<int32_t>(o); }
+
+int32_t cert_days_left(const CheckHealth& h, CheckType type) {
+  if (type != CheckType::kTlsCert || !h.has_result) return -1;
+  std::string_view d = h.last.details.view();
+  size_t at = d.find("\"days_left\":");
+  if (at == std::string_view::npos) return -1;
+  at += 12;
+  bool negative = at < d.size() && d[at] == '-';
+  if (negative) ++at;
+  int32_t v = 0;
+  bool any = false;
+  for (; at < d.size() && d[at] >= '0' && d[at] <= '9' && v < 1'000'000; ++at, any = true) v = v * 10 + (d[at] - '0');
+  return any ? (negative ? -v : v) : -1;
+}
+
+}  // namespace snmp_mib
+
+namespace {
+
+// 1.3.6.1.4.1.99999: an unregistered enterprise number (see docs/PROBEBOX-MIB.txt).
+constexpr u32_t kEnterprise = 99999;
+const HealthModel* g_health = nullptr;
+const Config* g_config = nullptr;
+// Text cells are handed to lwIP by pointer; it copies them into the response
+// before the next cell is asked for.
+char g_cell[SNMP_MAX_OCTET_STRING_LEN + 1];
+
+enum Column : u32_t { kId = 2, kType = 3, kGroup = 4, kState = 5, kLatency = 6, kSummary = 7, kDaysLeft = 8 };
+
+snmp_err_t cell(u32_t column, u32_t row, union snmp_variant_value* value, u32_t* value_len) {
+  if (g_health == nullptr || g_config == nullptr || row < 1 || row > g_health->check_count() ||
+      row > g_config->check_count) {
+    return SNMP_ERR_NOSUCHINSTANCE;
+  }
+  const CheckConfig& c = g_config->checks[row - 1];
+  const CheckHealth& h = g_health->check(static_cast<uint16_t>(row - 1));
+  auto text = [&](std::string_view s) {
+    size_t n = s.size() < SNMP_MAX_OCTET_STRING_LEN ? s.size() : SNMP_MAX_OCTET_STRING_LEN;
+    std::memcpy(g_cell, s.data(), n);
+    value->const_ptr = g_cell;
+    *value_len = static_cast<u32_t>(n);
+  };
+  switch (column) {
+    case kId: text(g_config->text(c.id)); break;
+    case kType: text(check_type_name(c.type)); break;
+    case kGroup: text(group_name(c.group)); break;
+    case kState: value->s32 = snmp_mib::state_code(h.has_result ? h.hard : Outcome::kUnknown); break;
+    case kLatency: value->u32 = static_cast<u32_t>(h.last.latency_us / 1000); break;
+    case kSummary: text(h.has_result ? h.last.summary.view() : std::string_view("not run yet")); break;
+    case kDaysLeft: value->s32 = snmp_mib::cert_days_left(h, c.type); break;
+    default: return SNMP_ERR_NOSUCHINSTANCE;
+  }
+  return SNMP_ERR_NOERROR;
+}
+
+snmp_err_t get_cell(const u32_t* column, const u32_t* row_oid, u8_t row_oid_len, union snmp_variant_value* value,
+                    u32_t* value_len) {
+  if (row_oid_len != 1) return SNMP_ERR_NOSUCHINSTANCE;
+  return cell(*column, row_oid[0], value, value_len);
+}
+
+snmp_err_t get_next_cell(const u32_t* column, struct snmp_obj_id* row_oid, union snmp_variant_value* value,
+                         u32_t* value_len) {
+  // One index: the row after the given one (the first for an empty or zero OID).
+  u32_t row = row_oid->len == 0 ? 1 : row_oid->id[0] + 1;
+  if (row_oid->len > 0 && row_oid->id[0] == 0) row = 1;
+  snmp_err_t err = cell(*column, row, value, value_len);
+  if (err != SNMP_ERR_NOERROR) return err;
+  snmp_oid_assign(row_oid, &row, 1);
+  return SNMP_ERR_NOERROR;
+}
+
+const struct snmp_table_simple_col_def kColumns[] = {
+    {kId, SNMP_ASN1_TYPE_OCTET_STRING, SNMP_VARIANT_VALUE_TYPE_CONST_PTR},
+    {kType, SNMP_ASN1_TYPE_OCTET_STRING, SNMP_VARIANT_VALUE_TYPE_CONST_PTR},
+    {kGroup, SNMP_ASN1_TYPE_OCTET_STRING, SNMP_VARIANT_VALUE_TYPE_CONST_PTR},
+    {kState, SNMP_ASN1_TYPE_INTEGER, SNMP_VARIANT_VALUE_TYPE_S32},
+    {kLatency, SNMP_ASN1_TYPE_GAUGE, SNMP_VARIANT_VALUE_TYPE_U32},
+    {kSummary, SNMP_ASN1_TYPE_OCTET_STRING, SNMP_VARIANT_VALUE_TYPE_CONST_PTR},
+    {kDaysLeft, SNMP_ASN1_TYPE_INTEGER, SNMP_VARIANT_VALUE_TYPE_S32},
+};
+const struct snmp_table_simple_node kCheckTable =
+    SNMP_TABLE_CREATE_SIMPLE(3, kColumns, get_cell, get_next_cell);
+
+s16_t get_overall(struct snmp_node_instance*, void* value) {
+  *static_cast<s32_t*>(value) = g_health == nullptr ? 3 : snmp_mib::state_code(g_health->overall());
+  return sizeof(s32_t);
+}
+
+s16_t get_check_count(struct snmp_node_instance*, void* value) {
+  *static_cast<s32_t*>(value) = g_health == nullptr ? 0 : g_health->check_count();
+  return sizeof(s32_t);
+}
+
+// probeboxObjects (.1): overallState .1.1, checkCount .1.2, checkTable .1.3.
+const struct snmp_scalar_node kOverall = SNMP_SCALAR_CREATE_NODE_READONLY(1, SNMP_ASN1_TYPE_INTEGER, get_overall);
+const struct snmp_scalar_node kCount = SNMP_SCALAR_CREATE_NODE_READONLY(2, SNMP_ASN1_TYPE_INTEGER, get_check_count);
+const struct snmp_node* const kObjectsChildren[] = {&kOverall.node.node, &kCount.node.node, &kCheckTable.node.node};
+const struct snmp_tree_node kObjects = SNMP_CREATE_TREE_NODE(1, kObjectsChildren);
+const struct snmp_node* const kRootChildren[] = {&kObjects.node};
+const struct snmp_tree_node kRoot = SNMP_CREATE_TREE_NODE(kEnterprise, kRootChildren);
+const u32_t kBaseOid[] = {1, 3, 6, 1, 4, 1, kEnterprise};
+const struct snmp_mib kProbeboxMib = SNMP_MIB_CREATE(kBaseOid, &kRoot.node);
+const struct snmp_mib* kMibs[] = {&mib2, &kProbeboxMib};
+
+// checkStateChange is { probeboxNotifications 0 1 }: as an SNMPv1 trap, enterprise
+// probeboxNotifications, specific 1 (RFC 3584's mapping).
+const struct snmp_obj_id kTrapEnterprise = {8, {1, 3, 6, 1, 4, 1, kEnterprise, 2}};
+
+char g_community[SNMP_MAX_COMMUNITY_STR_LEN + 1] = "public";
+
+}  // namespace
+
+void SnmpAgent::start(const HealthModel& health) {
+  g_health = &health;
+  snmp_set_mibs(kMibs, LWIP_ARRAYSIZE(kMibs));
+  snmp_set_community(g_community);
+  snmp_set_community_trap(g_community);
+  started_ = snmp_transport::start(kAgentPort);
+}
+
+void SnmpAgent::configure(const Config& config) {
+  config_ = &config;
+  g_config = &config;
+  // MIB-2 system group: the box's name and where it is racked.
+  static u8_t name[64], location[64];
+  static u16_t name_len, location_len;
+  auto copy = [](std::string_view from, u8_t* to, u16_t& len) {
+    len = static_cast<u16_t>(from.size() < 64 ? from.size() : 64);
+    std::memcpy(to, from.data(), len);
+  };
+  copy(config.device_name.empty() ? std::string_view("probebox") : config.text(config.device_name), name, name_len);
+  copy(config.text(config.device_location), location, location_len);
+  snmp_mib2_set_sysname_readonly(name, &name_len);
+  snmp_mib2_set_syslocation_readonly(location, &location_len);
+  std::string_view community = config.alerts.snmp_community.empty() ? std::string_view("public")
+                                                                     : config.text(config.alerts.snmp_community);
+  size_t n = community.size() < SNMP_MAX_COMMUNITY_STR_LEN ? community.size() : SNMP_MAX_COMMUNITY_STR_LEN;
+  std::memcpy(g_community, community.data(), n);
+  g_community[n] = '\0';
+  ip_addr_t addresses[kMaxTrapTargets];
+  uint16_t ports[kMaxTrapTargets];
+  targets_ = 0;
+  for (uint16_t i = 0; i < config.alerts.snmp_trap_to.count && targets_ < kMaxTrapTargets; ++i) {
+    std::string_view host;
+    uint16_t port = 162;
+    uint32_t ip = 0;
+    if (!split_host_port(config.text(config.list_item(config.alerts.snmp_trap_to, i)), host, port) ||
+        !parse_ipv4(host, ip)) {
+      continue;  // the parser only lets IPv4 literals through; a name would need DNS here
+    }
+    ip_addr_set_ip4_u32(&addresses[targets_], lwip_htonl(ip));
+    ports[targets_] = port;
+    ++targets_;
+  }
+  for (int i = 0; i < SNMP_TRAP_DESTINATIONS; ++i) {
+    snmp_trap_dst_enable(static_cast<u8_t>(i), i < targets_ ? 1 : 0);
+    if (i < targets_) snmp_trap_dst_ip_set(static_cast<u8_t>(i), &addresses[i]);
+  }
+  snmp_transport::set_trap_ports(addresses, ports, targets_);
+}
+
+void SnmpAgent::step(const EventLog& log) {
+  if (!started_ || targets_ == 0) {
+    next_sequence_ = log.total();
+    return;
+  }
+  uint32_t oldest_kept = log.total() - static_cast<uint32_t>(log.size());
+  if (next_sequence_ < oldest_kept) next_sequence_ = oldest_kept;
+  for (int n = 0; n < 4 && next_sequence_ < log.total(); ++n, ++next_sequence_) {
+    const Event& e = log.newest(log.total() - 1 - next_sequence_);
+    if (e.maintenance || e.previous_boot) continue;
+    // Varbinds: checkId, checkState, checkGroup, checkSummary of the row in the table.
+    const CheckConfig* c = config_->find_check(e.check_id.view());
+    static char group[16];
+    std::string_view g = c == nullptr ? std::string_view("-") : group_name(c->group);
+    std::memcpy(group, g.data(), g.size());
+    u32_t row = c == nullptr ? 0 : static_cast<u32_t>(c - config_->checks.data()) + 1;
+    struct snmp_varbind vb[4];
+    std::memset(vb, 0, sizeof(vb));
+    const u32_t columns[4] = {kId, kState, kGroup, kSummary};
+    s32_t state = snmp_mib::state_code(e.to);
+    for (int i = 0; i < 4; ++i) {
+      const u32_t oid[] = {1, 3, 6, 1, 4, 1, kEnterprise, 1, 3, 1, columns[i], row};
+      snmp_oid_assign(&vb[i].oid, oid, LWIP_ARRAYSIZE(oid));
+      if (i > 0) vb[i - 1].next = &vb[i];
+      vb[i].prev = i > 0 ? &vb[i - 1] : nullptr;
+    }
+    vb[0].type = SNMP_ASN1_TYPE_OCTET_STRING;
+    vb[0].value = const_cast<char*>(e.check_id.c_str());
+    vb[0].value_len = static_cast<u16_t>(e.check_id.size());
+    vb[1].type = SNMP_ASN1_TYPE_INTEGER;
+    vb[1].value = &state;
+    vb[1].value_len = sizeof(state);
+    vb[2].type = SNMP_ASN1_TYPE_OCTET_STRING;
+    vb[2].value = group;
+    vb[2].value_len = static_cast<u16_t>(g.size());
+    vb[3].type = SNMP_ASN1_TYPE_OCTET_STRING;
+    vb[3].value = const_cast<char*>(e.summary.c_str());
+    vb[3].value_len = static_cast<u16_t>(e.summary.size());
+    if (snmp_send_trap(&kTrapEnterprise, SNMP_GENTRAP_ENTERPRISE_SPECIFIC, 1, vb) == ERR_OK) ++traps_sent_;
+    else ++traps_failed_;
+  }
+}
+
+}  // namespace probebox

@@ -1,0 +1,74 @@
+// lwIP's SNMP agent over the raw UDP API, in place of lwIP's snmp_raw.c: the agent
+// port is the standard 161, but traps go to the port each alerts.snmp.trap_to entry
+// names (lwIP's own transport sends every trap to 162).
+#include "alerts/snmp_transport.h"
+
+#include "lwip/apps/snmp.h"
+#include "lwip/ip.h"
+#include "lwip/prot/iana.h"
+#include "lwip/udp.h"
+
+// lwIP's agent entry points from its private apps/snmp/snmp_msg.h, which a
+// replacement transport provides or calls.
+extern "C" {
+extern void* snmp_traps_handle;
+void snmp_receive(void* handle, struct pbuf* p, const ip_addr_t* source_ip, u16_t port);
+}
+
+namespace probebox::snmp_transport {
+namespace {
+
+struct TrapPort {
+  ip_addr_t address;
+  uint16_t port;
+};
+TrapPort g_ports[SNMP_TRAP_DESTINATIONS];
+int g_port_count = 0;
+struct udp_pcb* g_pcb = nullptr;
+
+void on_request(void*, struct udp_pcb* pcb, struct pbuf* p, const ip_addr_t* addr, u16_t port) {
+  snmp_receive(pcb, p, addr, port);
+  pbuf_free(p);
+}
+
+}  // namespace
+
+bool start(uint16_t agent_port) {
+  if (g_pcb != nullptr) return true;
+  g_pcb = udp_new_ip_type(IPADDR_TYPE_V4);
+  if (g_pcb == nullptr) return false;
+  snmp_traps_handle = g_pcb;
+  udp_recv(g_pcb, on_request, nullptr);
+  return udp_bind(g_pcb, IP4_ADDR_ANY, agent_port) == ERR_OK;
+}
+
+void set_trap_ports(const ip_addr_t* addresses, const uint16_t* ports, int count) {
+  g_port_count = count < SNMP_TRAP_DESTINATIONS ? count : SNMP_TRAP_DESTINATIONS;
+  for (int i = 0; i < g_port_count; ++i) g_ports[i] = {addresses[i], ports[i]};
+}
+
+}  // namespace probebox::snmp_transport
+
+extern "C" err_t snmp_sendto(void* handle, struct pbuf* p, const ip_addr_t* dst, u16_t port) {
+  using namespace probebox::snmp_transport;
+  if (port == LWIP_IANA_PORT_SNMP_TRAP) {
+    for (int i = 0; i < g_port_count; ++i) {
+      if (ip_addr_cmp(&g_ports[i].address, dst)) {
+        port = g_ports[i].port;
+        break;
+      }
+    }
+  }
+  return udp_sendto(static_cast<struct udp_pcb*>(handle), p, dst, port);
+}
+
+extern "C" u8_t snmp_get_local_ip_for_dst(void* handle, const ip_addr_t* dst, ip_addr_t* result) {
+  auto* pcb = static_cast<struct udp_pcb*>(handle);
+  struct netif* dst_if;
+  const ip_addr_t* dst_ip;
+  LWIP_UNUSED_ARG(pcb);
+  ip_route_get_local_ip(&pcb->local_ip, dst, dst_if, dst_ip);
+  if (dst_if == nullptr || dst_ip == nullptr) return 0;
+  ip_addr_copy(*result, *dst_ip);
+  return 1;
+}

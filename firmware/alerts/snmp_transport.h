@@ -1,0 +1,13 @@
+// The agent's UDP endpoint (see snmp_transport.cpp).
+#pragma once
+#include <cstdint>
+
+#include "lwip/ip_addr.h"
+
+namespace probebox::snmp_transport {
+
+bool start(uint16_t agent_port);
+// Trap destination i (lwIP's index) is sent to ports[i] instead of 162.
+void set_trap_ports(const ip_addr_t* addresses, const uint16_t* ports, int count);
+
+}  // namespace probebox::snmp_transport
