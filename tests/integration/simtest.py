@@ -87,26 +87,34 @@ PUBLIC_PATHS = ("/healthz", "/metrics", "/api/session", "/api/login")
 
 def _read_console_until_ready(proc, port, timeout_s=30):
     """Reads the simulator's stderr up to its 'web UI and API' line, noting the
-    first-boot password; afterwards a thread drains it so the pipe never fills."""
-    import select
+    first-boot password. One thread reads the pipe from the start and keeps
+    draining it so it never fills; lines reach us through a queue (select() on a
+    buffered text stream misses lines already read into its buffer)."""
+    import queue
     lines = []
+    arrived = queue.Queue()
+
+    def drain():
+        for line in proc.stderr:
+            lines.append(line)
+            arrived.put(line)
+        arrived.put(None)
+
+    proc.console_reader = threading.Thread(target=drain, daemon=True)
+    proc.console_reader.start()
+    proc.console = lines
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stderr], [], [], 0.5)
-        if not ready:
-            if proc.poll() is not None:
-                break
-            continue
-        line = proc.stderr.readline()
-        if not line:
+        try:
+            line = arrived.get(timeout=max(0.01, deadline - time.monotonic()))
+        except queue.Empty:
             break
-        lines.append(line)
+        if line is None:
+            break
         if "first-boot password" in line:
             FIRST_BOOT[port] = line.rsplit(":", 1)[1].strip()
         if "web UI and API on" in line:
             break
-    proc.console = lines
-    threading.Thread(target=lambda: [lines.append(l) for l in proc.stderr], daemon=True).start()
 
 
 @contextlib.contextmanager
@@ -134,6 +142,11 @@ def running_sim(doc, http_port=None, extra_args=(), env=None, flash=None):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        reader = getattr(proc, "console_reader", None)
+        if reader:
+            reader.join(2)  # the pipe ends with the process
+        for stream in (proc.stdout, proc.stderr):
+            stream.close()
         if path:
             os.unlink(path)
         SESSIONS.pop(port, None)

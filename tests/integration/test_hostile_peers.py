@@ -48,7 +48,9 @@ def ntp_check(port):
     return {"type": "ntp", "server": f"{HOST}:{port}"}
 
 
-class HostilePeers(unittest.TestCase):
+class ScenarioRunner:
+    """The good -> hostile -> good run shared by every protocol's peers below; one
+    TestCase per protocol so CTest runs (and times) each group on its own."""
     def run_scenario(self, name, make_check, summary_has, tune=FAST, status="critical", **server_kw):
         with hostile_lab.make(name, max_s=60, **server_kw) as server:
             check = dict(make_check(server.port), id="h", **tune)
@@ -109,8 +111,8 @@ class HostilePeers(unittest.TestCase):
         for pool in ("tcp_pcb", "udp_pcb", "pbuf_pool"):
             self.assertEqual(after[pool]["err"], 0, f"{name}: {pool} ran out")
 
-    # --- HTTP ---------------------------------------------------------------------
 
+class HttpPeers(ScenarioRunner, unittest.TestCase):
     def test_http_garbage_status_line(self):
         self.run_scenario("http-garbage-status", http_check, ["not an HTTP response"])
 
@@ -129,8 +131,8 @@ class HostilePeers(unittest.TestCase):
     def test_http_reply_after_deadline(self):
         self.run_scenario("http-late", http_check, ["no answer within 1500 ms"], tune=SLOW, late_s=2.5)
 
-    # --- SMTP ---------------------------------------------------------------------
 
+class SmtpPeers(ScenarioRunner, unittest.TestCase):
     def test_smtp_endless_banner(self):
         self.run_scenario("smtp-endless-banner", smtp_check, ["banner too long: over 512 bytes"])
 
@@ -140,14 +142,14 @@ class HostilePeers(unittest.TestCase):
     def test_smtp_slow_banner(self):
         self.run_scenario("smtp-slow-banner", smtp_check, ["no complete banner within 1500 ms"], tune=SLOW)
 
-    # --- TLS ----------------------------------------------------------------------
 
+class TlsPeers(ScenarioRunner, unittest.TestCase):
     def test_tls_random_record(self):
         self.run_scenario("tls-random-record", tls_check, ["TLS handshake failed"],
                           tune={"interval_s": 2, "timeout_ms": 2000})
 
-    # --- DNS ----------------------------------------------------------------------
 
+class DnsPeers(ScenarioRunner, unittest.TestCase):
     def test_dns_compression_loop(self):
         self.run_scenario("dns-pointer-loop", dns_check, ["name compression loop"])
 
@@ -157,8 +159,8 @@ class HostilePeers(unittest.TestCase):
     def test_dns_truncated_answer(self):
         self.run_scenario("dns-truncated", dns_check, ["answer cut short"])
 
-    # --- NTP ----------------------------------------------------------------------
 
+class NtpPeers(ScenarioRunner, unittest.TestCase):
     def test_ntp_short_packet(self):
         self.run_scenario("ntp-short", ntp_check, ["reply too short (20 bytes)"])
 
