@@ -118,7 +118,7 @@ struct ConfigWarning {
 
 class Config {
  public:
-  static constexpr size_t kArenaBytes = PROBEBOX_MAX_CONFIG_BYTES;
+  static constexpr size_t kArenaBytes = PROBEBOX_CONFIG_ARENA_BYTES;
   static constexpr size_t kMaxChecks = PROBEBOX_MAX_CHECKS;
   static constexpr size_t kMaxListItems = 4 * PROBEBOX_MAX_CHECKS + 64;
   static constexpr size_t kMaxWarnings = 16;

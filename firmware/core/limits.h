@@ -34,4 +34,11 @@
 /* Config document, as stored and as accepted over the API (spec/config.md). */
 #define PROBEBOX_MAX_CONFIG_BYTES (64 * 1024)
 
+/* The parsed config's text arena: the document's strings plus the ids, host names
+   and URLs an appliance profile expands into, which outgrow the document itself
+   (about 100 bytes per generated check). */
+#ifndef PROBEBOX_CONFIG_ARENA_BYTES
+#define PROBEBOX_CONFIG_ARENA_BYTES (64 * 1024)
+#endif
+
 #endif

@@ -578,8 +578,8 @@ def scale(ctx, counts, rounds):
             probe = sim.once(path, timeout=300)
             tries = 0
             while probe["cycle_ms"] is None and tries < 12 and len(nodes) > 1:
-                # The 64 KiB config text arena (PROBEBOX_MAX_CONFIG_BYTES) also holds the generated
-                # ids and URLs; step down until the expansion fits, and say so.
+                # The config arena (PROBEBOX_CONFIG_ARENA_BYTES) holds the generated ids and
+                # URLs; should a build's arena be too small, step down until it fits, and say so.
                 tries += 1
                 nodes = nodes[: int(len(nodes) * 0.9)]
                 doc["appliance"]["nodes"] = nodes
@@ -674,8 +674,11 @@ def target(ctx, rounds):
     flash = sum(v for k, v in sections.items()
                 if re.match(r"^\.(isr_vector|text|ARM\.extab|ARM\.exidx|init_array|data)$", k))
     ram = sum(v for k, v in sections.items() if k in (".data", ".bss", ".stack"))
-    say(f"Footprint (same sums as cmake/footprint.cmake): flash {flash:,} of 409,600 bytes "
-        f"({100 * flash // 409600}%), RAM {ram:,} of 1,703,936 bytes ({100 * ram // 1703936}%) incl. stack.\n")
+    board = open(os.path.join(REPO, "board", "mps2-an386", "CMakeLists.txt")).read()
+    budget = {k: int(re.search(rf"PROBEBOX_{k}_BUDGET_BYTES (\d+)", board).group(1)) for k in ("FLASH", "RAM")}
+    say(f"Footprint (same sums and budgets as cmake/footprint.cmake): flash {flash:,} of {budget['FLASH']:,} "
+        f"bytes ({100 * flash // budget['FLASH']}%), RAM {ram:,} of {budget['RAM']:,} bytes "
+        f"({100 * ram // budget['RAM']}%) incl. stack.\n")
     rows = []
     for r in range(rounds):
         with tempfile.TemporaryDirectory() as tmp:
