@@ -87,8 +87,7 @@ CheckConfig* Expander::add(CheckType type, std::string_view what, std::string_vi
     e_.add("appliance", "too many checks after expansion");
     return nullptr;
   }
-  CheckConfig& c = c_.checks[c_.check_count];
-  c = CheckConfig{};
+  CheckConfig& c = c_.checks.reset(c_.check_count);
   if (!intern(id.view(), c.id)) return nullptr;
   ++c_.check_count;
   c.type = type;

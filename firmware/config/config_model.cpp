@@ -27,6 +27,28 @@ bool Config::push_list(ListRef& list, TextRef item) {
   return true;
 }
 
+Config& Config::operator=(const Config& other) {
+  if (this == &other) return *this;
+  schema = other.schema;
+  device_name = other.device_name;
+  device_location = other.device_location;
+  network = other.network;
+  defaults = other.defaults;
+  trust_anchors_pem = other.trust_anchors_pem;
+  alerts = other.alerts;
+  checks.copy_rows(other.checks, other.check_count);
+  check_count = other.check_count;
+  maintenance = other.maintenance;
+  maintenance_count = other.maintenance_count;
+  warnings = other.warnings;
+  warning_count = other.warning_count;
+  std::memcpy(arena_.data(), other.arena_.data(), other.arena_used_);
+  arena_used_ = other.arena_used_;
+  list_items_.copy_rows(other.list_items_, other.list_items_used_);
+  list_items_used_ = other.list_items_used_;
+  return *this;
+}
+
 void Config::reset() {
   schema = 1;
   device_name = {};

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/check_types.h"
+#include "core/lazy_array.h"
 #include "core/limits.h"
 
 namespace probebox {
@@ -124,6 +125,12 @@ class Config {
   static constexpr size_t kMaxWarnings = 16;
   static constexpr size_t kMaxMaintenanceWindows = 16;
 
+  Config() = default;
+  // Copies what is in use: the rows, the arena up to its end, the list items.
+  // operator= names every member: a new one must be added there.
+  Config(const Config& other) { *this = other; }
+  Config& operator=(const Config& other);
+
   std::string_view text(TextRef ref) const { return {arena_.data() + ref.offset, ref.length}; }
   TextRef list_item(ListRef list, size_t i) const { return list_items_[list.first + i]; }
 
@@ -141,7 +148,7 @@ class Config {
   Tunables defaults;
   TextRef trust_anchors_pem;
   AlertsConfig alerts;
-  std::array<CheckConfig, kMaxChecks> checks{};
+  LazyArray<CheckConfig, kMaxChecks> checks;  // rows [0, check_count)
   uint16_t check_count = 0;
   std::array<MaintenanceWindow, kMaxMaintenanceWindows> maintenance{};
   uint16_t maintenance_count = 0;
@@ -152,9 +159,11 @@ class Config {
 
  private:
   friend class ConfigArenaWriter;
-  std::array<char, kArenaBytes> arena_{};
+  // Not value-initialised, like the tables: only arena_used_ bytes are ever read
+  // (core/lazy_array.h says why that matters).
+  std::array<char, kArenaBytes> arena_;
   uint32_t arena_used_ = 0;
-  std::array<TextRef, kMaxListItems> list_items_{};
+  LazyArray<TextRef, kMaxListItems> list_items_;
   uint16_t list_items_used_ = 0;
 };
 

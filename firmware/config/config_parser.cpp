@@ -521,8 +521,7 @@ void Parser::check(size_t index, int i) {
     error("too many checks");
     return;
   }
-  CheckConfig& c = c_.checks[c_.check_count];
-  c = CheckConfig{};
+  CheckConfig& c = c_.checks.reset(c_.check_count);
   c.tune = c_.defaults;
   int type_index = find_member(i, "type");
   if (type_index < 0) {

@@ -6,7 +6,7 @@ void HealthModel::load(const Config& config, hal::Clock& clock) {
   config_ = &config;
   clock_ = &clock;
   count_ = config.check_count;
-  for (uint16_t i = 0; i < count_; ++i) checks_[i] = CheckHealth{};
+  for (uint16_t i = 0; i < count_; ++i) checks_.reset(i);
 }
 
 Outcome HealthModel::overall() const {

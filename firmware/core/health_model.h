@@ -9,6 +9,7 @@
 
 #include "config/config_model.h"
 #include "core/event_log.h"
+#include "core/lazy_array.h"
 #include "core/probe_result.h"
 #include "core/scheduler.h"
 #include "hal/clock.h"
@@ -62,7 +63,7 @@ class HealthModel final : public ResultSink {
 
   const Config* config_ = nullptr;
   hal::Clock* clock_ = nullptr;
-  std::array<CheckHealth, Config::kMaxChecks> checks_{};
+  LazyArray<CheckHealth, Config::kMaxChecks> checks_;  // rows [0, count_)
   uint16_t count_ = 0;
   hal::MonoMicros suppressed_until_ = 0;
   EventLog events_;
