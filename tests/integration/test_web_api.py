@@ -85,6 +85,8 @@ class WebApi(unittest.TestCase):
         status, _, body = request(port, "POST", "/api/password", {"current": FIRST_BOOT[port], "new": NEW_PASSWORD}, headers=h)
         self.assertEqual(status, 200, body)
         self.assertFalse(json.loads(body)["must_change_password"])
+        # The password change ended the other session (the second login above).
+        self.assertEqual(request(port, "GET", "/api/status", headers={"Cookie": cookie.split(";")[0]})[0], 401)
         # The first-boot password no longer works; the new one does.
         self.assertEqual(request(port, "POST", "/api/login", {"password": FIRST_BOOT[port]})[0], 401)
         login(port, NEW_PASSWORD)
@@ -241,6 +243,18 @@ class WebApi(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertGreater(int(p.stdout), 5)
 
+
+    def test_zz_logged_out_session_is_refused(self):
+        port = self.port
+        login(port, NEW_PASSWORD)
+        h = session_headers(port)
+        before = self.config_text()
+        self.assertEqual(request(port, "POST", "/api/logout", headers=h)[0], 200)
+        for method, path in [("GET", "/api/status"), ("PUT", "/api/config"), ("POST", "/api/checks/web-a/run")]:
+            body = self.doc if method == "PUT" else None
+            self.assertEqual(request(port, method, path, body, headers=h)[0], 401, f"{method} {path} after logout")
+        login(port, NEW_PASSWORD)
+        self.assertEqual(self.config_text(), before)
 
 if __name__ == "__main__":
     unittest.main()
