@@ -142,14 +142,20 @@ def run_process(argv, timeout, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNU
     began = time.monotonic()
     proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.STDOUT if stdout != subprocess.DEVNULL
                             else subprocess.DEVNULL, stdin=stdin)
+    status, usage = wait_with_rusage(proc, timeout)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage.ru_utime + usage.ru_stime, time.monotonic() - began, usage.ru_maxrss
+
+
+def wait_with_rusage(proc, timeout):
+    """Waits for proc (killed after timeout s); returns (wait status, rusage)."""
     timer = threading.Timer(timeout, proc.kill)
     timer.start()
     try:
         _, status, usage = os.wait4(proc.pid, 0)
     finally:
         timer.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_utime + usage.ru_stime, time.monotonic() - began, usage.ru_maxrss
+    return status, usage
 
 
 class Sim:
@@ -164,12 +170,7 @@ class Sim:
             began = time.monotonic()
             proc = subprocess.Popen([self.binary, "--config", config_path, "--once", "--flash", self.flash],
                                     stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-            timer = threading.Timer(timeout, proc.kill)
-            timer.start()
-            try:
-                _, status, usage = os.wait4(proc.pid, 0)
-            finally:
-                timer.cancel()
+            status, usage = wait_with_rusage(proc, timeout)
             wall = time.monotonic() - began
             out.seek(0)
             err.seek(0)
