@@ -243,7 +243,6 @@ class WebApi(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertGreater(int(p.stdout), 5)
 
-
     def test_zz_logged_out_session_is_refused(self):
         port = self.port
         login(port, NEW_PASSWORD)
@@ -255,6 +254,7 @@ class WebApi(unittest.TestCase):
             self.assertEqual(request(port, method, path, body, headers=h)[0], 401, f"{method} {path} after logout")
         login(port, NEW_PASSWORD)
         self.assertEqual(self.config_text(), before)
+
 
 if __name__ == "__main__":
     unittest.main()
