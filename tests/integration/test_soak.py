@@ -15,6 +15,9 @@ from simtest import HOST, by_id, http_get, lab_session, running_sim, wait_for
 
 SECONDS = int(os.environ.get("SOAK_SECONDS", "90"))
 FLAP_EVERY_S = 4  # each state lasts at least this long: with interval 1 s and confirm 1 it is always seen
+# A leak climbs steadily; a warm-up or a rare overlap of two TLS handshakes steps
+# once and stays. Samples along the run tell the two apart; start and end cannot.
+SAMPLES = 12
 
 
 def get(port, path):
@@ -62,9 +65,19 @@ class Soak(unittest.TestCase):
                 time.sleep(3)  # one more cycle: the pools have seen every kind of probe
                 start = get(port, "/api/diagnostics")
                 rss_start = rss_kib(proc.pid)
-                t_end = time.monotonic() + SECONDS
-                next_flap = time.monotonic()
+                t_start = time.monotonic()
+                t_end = t_start + SECONDS
+                next_flap = t_start
+                next_sample = t_start + SECONDS / SAMPLES
+                timeline = []
                 while time.monotonic() < t_end:
+                    if time.monotonic() >= next_sample:
+                        d = get(port, "/api/diagnostics")
+                        timeline.append({"t_s": round(time.monotonic() - t_start), "rss_kib": rss_kib(proc.pid),
+                                         "probes_run": d["probes_run"] - start["probes_run"],
+                                         **{f"{k}_used": d[k]["used"] for k in ("tcp_pcb", "lwip_heap", "tls_arena")},
+                                         **{f"{k}_high_water": d[k]["max"] for k in ("tcp_pcb", "lwip_heap", "tls_arena")}})
+                        next_sample += SECONDS / SAMPLES
                     if time.monotonic() >= next_flap:
                         p = rng.choice(mesh)
                         is_open[p] = not is_open[p]
@@ -104,8 +117,15 @@ class Soak(unittest.TestCase):
             "tcp_time_wait": [start["tcp_time_wait"], end["tcp_time_wait"]],
             **{f"{k}_used": [start[k]["used"], end[k]["used"]] for k in ("tcp_pcb", "udp_pcb", "pbuf_pool", "lwip_heap", "tls_arena")},
             **{f"{k}_high_water": [start[k]["max"], end[k]["max"]] for k in ("tcp_pcb", "pbuf_pool", "lwip_heap", "tls_arena")},
+            # Growth over the second half alone: a warm-up is over by then, a leak is not.
+            "rss_kib_second_half": [timeline[len(timeline) // 2 - 1]["rss_kib"], rss_end] if len(timeline) >= 2 else None,
+            "timeline": timeline,
         }
-        print("soak figures:", json.dumps(figures, indent=1))
+        print("soak figures:", json.dumps({k: v for k, v in figures.items() if k != "timeline"}, indent=1))
+        print("t_s  rss_kib  tls_used  tls_hw  heap_hw  tcp_pcb_hw  probes")
+        for row in figures["timeline"]:
+            print(f"{row['t_s']:>4} {row['rss_kib']:>8} {row['tls_arena_used']:>9} {row['tls_arena_high_water']:>7} "
+                  f"{row['lwip_heap_high_water']:>8} {row['tcp_pcb_high_water']:>11} {row['probes_run']:>7}")
         if os.environ.get("SOAK_REPORT"):
             with open(os.environ["SOAK_REPORT"], "w") as f:
                 json.dump(figures, f, indent=1)
