@@ -17,6 +17,7 @@
 #include "config/flash_layout.h"
 #include "file_flash.h"
 #include "host_board.h"
+#include "peak_rss.h"
 #include "net/tls_memory.h"
 #include "slirp_ethernet.h"
 #include "terminal_panel.h"
@@ -267,19 +268,22 @@ int main(int argc, char** argv) {
                  static_cast<unsigned long long>(stats.dropped_by_guard));
   }
   if (!opt.once) return 0;
+  const int64_t cycle_ended = g_clock.now();
+  // Written before the figures line, so the peak resident set includes it.
+  probebox::write_status_document(g_document, g_app.config(), g_app.health(), probebox::DocumentKind::kOnce,
+                                  cycle_ended);
   // One line of figures for benchmarks; stdout stays the result document alone.
   std::fprintf(stderr,
                "probebox-sim: cycle checks=%u wall_ms=%.1f max_in_flight=%d boot_to_ready_ms=%.1f "
                "frames_in=%llu frames_out=%llu rx_dropped_queue_full=%llu rx_dropped_no_pbuf=%u "
-               "tls_arena_high_water=%zu tls_arena_in_use=%zu\n",
-               g_app.config().check_count, (g_clock.now() - g_app.checks_started_at()) / 1000.0,
+               "tls_arena_high_water=%zu tls_arena_in_use=%zu peak_rss_kib=%ld\n",
+               g_app.config().check_count, (cycle_ended - g_app.checks_started_at()) / 1000.0,
                g_app.scheduler().max_in_flight_seen(), (g_app.checks_started_at() - began) / 1000.0,
                static_cast<unsigned long long>(stats.frames_in), static_cast<unsigned long long>(stats.frames_out),
                static_cast<unsigned long long>(stats.dropped_rx_full), g_app.netif().frames_dropped_no_pbuf(),
-               probebox::net::tls_memory_stats().high_water, probebox::net::tls_memory_stats().in_use);
+               probebox::net::tls_memory_stats().high_water, probebox::net::tls_memory_stats().in_use,
+               probebox::sim::peak_rss_kib());
 
-  probebox::write_status_document(g_document, g_app.config(), g_app.health(), probebox::DocumentKind::kOnce,
-                                  g_clock.now());
   if (g_document.overflowed()) {
     std::fprintf(stderr, "probebox-sim: result document larger than %u bytes\n",
                  static_cast<unsigned>(g_document.capacity()));
