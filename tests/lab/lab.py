@@ -413,7 +413,18 @@ class Lab:
 
     def down(self):
         if self.ports:
-            stop_pid(self.ports["pid"])
+            proc = getattr(self, "proc", None)
+            if proc is not None and proc.pid == self.ports["pid"]:
+                # Our own child: stop_pid's kill(pid, 0) would see its zombie until it is
+                # reaped, wait its full 5 s and then SIGKILL; wait() reaps it at once.
+                proc.terminate()
+                try:
+                    proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(5)
+            else:
+                stop_pid(self.ports["pid"])
             self.ports = None
 
     def __enter__(self):
