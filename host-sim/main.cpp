@@ -218,12 +218,16 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "probebox-sim: first-boot password (log in, then set your own): %.*s\n",
                    static_cast<int>(g_app.initial_password().size()), g_app.initial_password().data());
     }
-    std::fprintf(stderr, "probebox-sim: web UI and API on http://127.0.0.1:%d/\n", opt.http_port);
   }
 
   if (panel_mode == probebox::sim::PanelMode::kAnsi) g_buttons.open();
   const int64_t began = g_clock.now();
   int64_t last_ansi_draw = 0;
+  // The web UI line is a promise that the URL answers: it waits for the box's
+  // address, since a connection forwarded before DHCP is done waits out slirp's
+  // SYN retransmission (seconds) and looks like a hung box.
+  bool web_ui_announced = opt.once;
+  bool dhcp_late_reported = false;
   while (!g_stop) {
     // Sleep in poll() until a frame, a host socket or the next lwIP timer: frames wake
     // it at once, so only timers and the scheduler's start times wait, by at most
@@ -243,6 +247,14 @@ int main(int argc, char** argv) {
                (g_app.panel().take_changed() || now - last_ansi_draw > 250'000)) {
       last_ansi_draw = now;  // redrawn a few times a second for blinking
       probebox::sim::draw_panel_ansi(stdout, g_app.panel(), now);
+    }
+    if (!web_ui_announced && g_app.network_ready()) {
+      web_ui_announced = true;
+      std::fprintf(stderr, "probebox-sim: web UI and API on http://127.0.0.1:%d/\n", opt.http_port);
+    } else if (!web_ui_announced && !dhcp_late_reported && g_clock.now() - began > kDhcpWaitUs) {
+      dhcp_late_reported = true;
+      std::fprintf(stderr, "probebox-sim: no address from DHCP within %lld s; still waiting\n",
+                   static_cast<long long>(kDhcpWaitUs / 1'000'000));
     }
     if (opt.once) {
       if (g_app.once_complete()) break;
