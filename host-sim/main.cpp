@@ -226,7 +226,7 @@ int main(int argc, char** argv) {
   // The web UI line is a promise that the URL answers: it waits for the box's
   // address, since a connection forwarded before DHCP is done waits out slirp's
   // SYN retransmission (seconds) and looks like a hung box.
-  bool web_ui_announced = opt.once;
+  bool web_ui_announced = false;
   bool dhcp_late_reported = false;
   while (!g_stop) {
     // Sleep in poll() until a frame, a host socket or the next lwIP timer: frames wake
@@ -248,21 +248,21 @@ int main(int argc, char** argv) {
       last_ansi_draw = now;  // redrawn a few times a second for blinking
       probebox::sim::draw_panel_ansi(stdout, g_app.panel(), now);
     }
-    if (!web_ui_announced && g_app.network_ready()) {
-      web_ui_announced = true;
-      std::fprintf(stderr, "probebox-sim: web UI and API on http://127.0.0.1:%d/\n", opt.http_port);
-    } else if (!web_ui_announced && !dhcp_late_reported && g_clock.now() - began > kDhcpWaitUs) {
-      dhcp_late_reported = true;
-      std::fprintf(stderr, "probebox-sim: no address from DHCP within %lld s; still waiting\n",
-                   static_cast<long long>(kDhcpWaitUs / 1'000'000));
-    }
+    const bool dhcp_overdue = !g_app.network_ready() && now - began > kDhcpWaitUs;
     if (opt.once) {
       if (g_app.once_complete()) break;
-      if (!g_app.network_ready() && g_clock.now() - began > kDhcpWaitUs) {
+      if (dhcp_overdue) {
         std::fprintf(stderr, "probebox-sim: no address from DHCP within %lld s\n",
                      static_cast<long long>(kDhcpWaitUs / 1'000'000));
         return kExitUnknown;
       }
+    } else if (!web_ui_announced && g_app.network_ready()) {
+      web_ui_announced = true;
+      std::fprintf(stderr, "probebox-sim: web UI and API on http://127.0.0.1:%d/\n", opt.http_port);
+    } else if (!web_ui_announced && dhcp_overdue && !dhcp_late_reported) {
+      dhcp_late_reported = true;
+      std::fprintf(stderr, "probebox-sim: no address from DHCP within %lld s; still waiting\n",
+                   static_cast<long long>(kDhcpWaitUs / 1'000'000));
     }
   }
   if (g_factory_reset) {

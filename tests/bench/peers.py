@@ -34,6 +34,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lab"))
 sys.path.insert(0, HERE)
 import lab as lab_module  # noqa: E402
 import peer_configs  # noqa: E402
+from sim_figures import sim_figures  # noqa: E402
 from simtest import FIRST_BOOT, Listener, http_get  # noqa: E402
 
 SIM = os.path.join(REPO, "build", "sim-release", "host-sim", "probebox-sim")
@@ -41,10 +42,6 @@ SIM_TARGET_LIMITS = os.path.join(REPO, "build", "bench-target-limits", "host-sim
 IMAGE = os.path.join(REPO, "build", "mps2-an386", "board", "mps2-an386", "probebox-mps2-an386.elf")
 EXPORTER = "/usr/bin/prometheus-blackbox-exporter"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-FIGURES = re.compile(r"cycle checks=(\d+) wall_ms=([\d.]+) max_in_flight=(\d+)")
-# The simulator's own VmHWM: wait4's ru_maxrss is carried across exec on Linux, so it
-# would report this 20+ MiB Python process as the floor of every child's peak.
-PEAK_RSS = re.compile(r"peak_rss_kib=(\d+)")
 
 
 # --- small helpers -------------------------------------------------------------------------
@@ -178,15 +175,13 @@ class Sim:
             out.seek(0)
             err.seek(0)
             text = out.read()
-            stderr_text = err.read()
-            figures = FIGURES.search(stderr_text)
-            peak = PEAK_RSS.search(stderr_text)
+            figures = sim_figures(err.read())
         doc = json.loads(text) if text.strip() else None
+        # Peak RSS is the simulator's own VmHWM: wait4's ru_maxrss is carried across exec
+        # on Linux, so it would report this 20+ MiB Python process as every child's floor.
         return {"code": os.waitstatus_to_exitcode(status), "cpu": usage.ru_utime + usage.ru_stime, "wall": wall,
-                "rss_kib": int(peak.group(1)) if peak else None, "doc": doc,
-                "cycle_ms": float(figures.group(2)) if figures else None,
-                "checks": int(figures.group(1)) if figures else None,
-                "in_flight": int(figures.group(3)) if figures else None}
+                "rss_kib": figures.get("peak_rss_kib"), "doc": doc, "cycle_ms": figures.get("wall_ms"),
+                "checks": figures.get("checks"), "in_flight": figures.get("max_in_flight")}
 
 
 class Exporter:
@@ -700,17 +695,17 @@ def target(ctx, rounds):
                                     text=True)
             timer = threading.Timer(240, proc.kill)
             timer.start()
-            t_result, figures, statuses = None, "", []
+            t_result, console, statuses = None, [], []
             for line in proc.stdout:
                 if line.startswith("RESULT ") and t_result is None:
                     t_result = time.monotonic() - began
                     statuses = [c["status"] for c in json.loads(line[7:])["checks"]]
-                if "cycle checks=" in line:
-                    figures = line.strip()
+                console.append(line)
             proc.wait()
             timer.cancel()
-            m = re.search(r"wall_ms=(\d+)", figures)
-            rows.append([r + 1, f"{t_result:.2f}" if t_result else "no result", m.group(1) if m else "-",
+            guest_wall = sim_figures("".join(console)).get("wall_ms")
+            rows.append([r + 1, f"{t_result:.2f}" if t_result else "no result",
+                         int(guest_wall) if guest_wall is not None else "-",
                          f"{statuses.count('ok')}/{len(statuses)} ok"])
     say("Power-on to the first complete cycle under QEMU (TCG, not cycle-accurate): host wall time from "
         "starting qemu-system-arm to the RESULT line; the guest's own cycle time from its figures line. "

@@ -9,7 +9,6 @@ Usage: tests/bench/tcp_scale.py [--sim PATH] [--rounds N] [COUNTS...]
 import argparse
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -17,6 +16,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+sys.path.insert(0, os.path.dirname(__file__))
+from sim_figures import sim_figures  # noqa: E402
 from simtest import Listener  # noqa: E402
 
 
@@ -28,16 +29,11 @@ def run(sim, doc):
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             began = time.monotonic()
             proc = subprocess.Popen([sim, "--config", path, "--once"], stdout=out, stderr=err)
-            _, status, _ = os.wait4(proc.pid, 0)
+            code = proc.wait()
             wall = time.monotonic() - began
             out.seek(0)
             err.seek(0)
-            code = os.waitstatus_to_exitcode(status)
-            errors = err.read()
-            # The simulator's own VmHWM: wait4's ru_maxrss is carried across exec on Linux,
-            # so it would report this Python process as the floor of the child's peak.
-            peak = re.search(r"peak_rss_kib=(\d+)", errors)
-            return code, out.read(), errors, wall, int(peak.group(1)) / 1024 if peak else float("nan")
+            return code, out.read(), err.read(), wall
     finally:
         os.unlink(path)
 
@@ -65,16 +61,18 @@ def main():
                               "port": ports[0]} for i in range(len(nodes))]
             cycles, walls, rss, in_flight = [], [], [], 0
             for _ in range(args.rounds):
-                code, out, err, wall, peak_mib = run(args.sim, doc)
-                m = re.search(r"cycle checks=(\d+) wall_ms=([\d.]+) max_in_flight=(\d+)", err)
-                if code != 0 or not m:
+                code, out, err, wall = run(args.sim, doc)
+                figures = sim_figures(err)
+                if code != 0 or not figures:
                     print(f"run failed (exit {code}): {err.strip()[-400:]}", file=sys.stderr)
                     return 1
-                cycles.append(float(m.group(2)))
-                in_flight = max(in_flight, int(m.group(3)))
+                cycles.append(figures["wall_ms"])
+                in_flight = max(in_flight, figures["max_in_flight"])
                 walls.append(wall)
-                rss.append(peak_mib)
-            total = int(m.group(1))
+                # The simulator's own VmHWM: wait4's ru_maxrss is carried across exec on
+                # Linux, so it would report this Python process as the floor of the child's peak.
+                rss.append(figures["peak_rss_kib"] / 1024)
+            total = figures["checks"]
             print(f"{total:>7} {statistics.median(cycles):>18.1f} {min(cycles):>7.1f}-{max(cycles):<7.1f} "
                   f"{statistics.median(walls):>15.2f} {max(rss):>13.1f} {in_flight:>14}")
     finally:

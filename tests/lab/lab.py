@@ -371,6 +371,7 @@ class Lab:
     def __init__(self, directory, base_port=None, max_seconds=1800):
         self.dir, self.base, self.max_seconds = directory, base_port, max_seconds
         self.ports = None
+        self.proc = None  # the daemon, when this object started it
 
     def up(self):
         cmd = [sys.executable, os.path.abspath(__file__), "serve", "--dir", self.dir,
@@ -413,16 +414,16 @@ class Lab:
 
     def down(self):
         if self.ports:
-            proc = getattr(self, "proc", None)
-            if proc is not None and proc.pid == self.ports["pid"]:
+            if self.proc is not None:
                 # Our own child: stop_pid's kill(pid, 0) would see its zombie until it is
                 # reaped, wait its full 5 s and then SIGKILL; wait() reaps it at once.
-                proc.terminate()
+                self.proc.terminate()
                 try:
-                    proc.wait(5)
+                    self.proc.wait(5)
                 except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(5)
+                    self.proc.kill()
+                    self.proc.wait(5)
+                self.proc = None
             else:
                 stop_pid(self.ports["pid"])
             self.ports = None

@@ -1,0 +1,13 @@
+"""The figures line the simulator (and the target image) print after a --once cycle:
+`probebox-sim: cycle checks=18 wall_ms=9.8 max_in_flight=16 ... peak_rss_kib=8200`."""
+import re
+
+_PAIR = re.compile(r"(\w+)=(\d+(?:\.\d+)?)\b")
+
+
+def sim_figures(text):
+    """The last figures line in `text` as {name: int or float}; {} when there is none."""
+    lines = [line for line in text.splitlines() if "cycle checks=" in line]
+    if not lines:
+        return {}
+    return {k: float(v) if "." in v else int(v) for k, v in _PAIR.findall(lines[-1])}
