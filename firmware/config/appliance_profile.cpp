@@ -253,6 +253,7 @@ void Expander::run() {
       c->port = p_.smtp_port;
       c->username = p_.smtp_username;
       c->password = p_.smtp_password;
+      c->server_name = p_.smtp_server_name;
     }
   }
   for (uint16_t i = 0; i < p_.ntp.count; ++i) {
