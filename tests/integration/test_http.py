@@ -127,6 +127,42 @@ class Http(unittest.TestCase):
         self.assertEqual(by_id(out)["no-anchors"]["status"], "critical")
         self.assertEqual(len(requests(good)), seen_good + 2)
 
+    def test_profile_health_checks_only_over_verified_https(self):
+        """The appliance profile's /health/status/* checks carry the health API key:
+        generated over https with the dashboard's name, sent only when the
+        certificate verifies (here: with and without the lab's CA as anchor)."""
+        tls = self.lab.ports["tls"]
+        good = tls["scenarios"]["good"]
+        with open(good["requests"]) as f:
+            seen = len(f.read().splitlines())
+        profile = {"name": "prod", "nodes": [HOST],
+                   "domain_names": {"dashboard": "manage.lab.test", "root_tenant_authority": "rta.lab.test",
+                                    "webtask": "webtask.lab.test", "app_tenants": ["app1.lab.test"]},
+                   "ports": {"https": good["port"], "http": self.lab.ports["testall"], "mesh": []},
+                   "health_api_key": self.lab.ports["health_api_key"]}
+        results = {}
+        for label, anchors in (("verified", True), ("unverified", False)):
+            doc = {"schema": 1, "defaults": {"timeout_ms": 4000}, "appliance": profile}
+            if anchors:
+                doc["trust_anchors_pem"] = tls["root_pem"]
+            code, out, err = run_once(doc)
+            self.assertIsNotNone(out, err)
+            results[label] = {k: v for k, v in by_id(out).items() if ".health." in k}
+            with open(good["requests"]) as f:
+                got = f.read().splitlines()[seen:]
+            seen += len(got)
+            if anchors:
+                self.assertEqual(sorted(got), sorted(f"/health/status/{e} auth"
+                                                     for e in ("services", "disk", "memory", "db")))
+            else:
+                self.assertEqual(got, [])
+        self.assertEqual(len(results["verified"]), 4, list(results["verified"]))
+        for check_id, c in results["verified"].items():
+            self.assertEqual(c["status"], "ok", (check_id, c["summary"]))
+        for check_id, c in results["unverified"].items():
+            self.assertEqual(c["status"], "critical", check_id)
+            self.assertIn("credentials not sent", c["summary"])
+
     def test_basic_credentials_never_over_plain_http(self):
         """A plain-http URL with credentials: refused before any connection (a
         listener here counts connections: none)."""
