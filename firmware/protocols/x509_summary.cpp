@@ -165,8 +165,7 @@ void judge_peer(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, u
                 std::string_view name, bool now_valid, int64_t now, PeerVerdict& v) {
   v = PeerVerdict{};
   if (sent == nullptr || sent->raw.p == nullptr) return;
-  // The summary is large for a stack: one per judgement, kept static (one thread).
-  static CertSummary s;
+  CertSummary s;  // as tls_cert's judge does: on the stack, only for this judgement
   summarize(*sent, s);
   v.subject.assign(s.subject.view());
   v.trusted = judge_chain(sent, anchors, handshake_flags).trusted == Trust::kYes;
