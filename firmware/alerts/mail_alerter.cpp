@@ -69,7 +69,10 @@ void MailAlerter::step(const EventLog& log, hal::Clock& clock) {
     if (probe_.poll(now) == Probe::Poll::kPending) return;
     sending_ = false;
     const ProbeResult& r = probe_.result();
-    if (r.outcome == Outcome::kOk || r.outcome == Outcome::kWarning) {  // warning: sent, but in clear
+    // Warning: sent, with a finding (in clear without credentials, a certificate that
+    // expires soon). A login the probe withheld (no TLS, a certificate that fails) is
+    // critical: the message was not sent.
+    if (r.outcome == Outcome::kOk || r.outcome == Outcome::kWarning) {
       ++sent_;
       sent_times_[sent_head_] = now;
       sent_head_ = (sent_head_ + 1) % kMaxPerHour;

@@ -217,10 +217,14 @@ void Expander::run() {
         what.append(".health");
         CheckConfig* h = add(CheckType::kHttp, what.view(), endpoint);
         if (h == nullptr) continue;
+        // The API key goes only over HTTPS, to a certificate that verifies for the
+        // dashboard's name (the nodes serve the appliance's one certificate): the http
+        // probe withholds it otherwise.
         FixedText<300> url;
-        url.appendf("http://%.*s:%u/health/status/%.*s", static_cast<int>(node.length), c_.text(node).data(),
-                    p_.http_port, static_cast<int>(endpoint.size()), endpoint.data());
+        url.appendf("https://%.*s:%u/health/status/%.*s", static_cast<int>(node.length), c_.text(node).data(),
+                    p_.https_port, static_cast<int>(endpoint.size()), endpoint.data());
         intern(url.view(), h->url);
+        if (!p_.dashboard.empty()) h->host_header = p_.dashboard;
         intern("api_keys_health", h->basic_user);
         h->basic_password = p_.health_api_key;
         h->expect_status = {204};
@@ -253,6 +257,7 @@ void Expander::run() {
       c->port = p_.smtp_port;
       c->username = p_.smtp_username;
       c->password = p_.smtp_password;
+      c->server_name = p_.smtp_server_name;
     }
   }
   for (uint16_t i = 0; i < p_.ntp.count; ++i) {

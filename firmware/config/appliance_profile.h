@@ -24,6 +24,7 @@ struct ApplianceProfile {
   uint16_t smtp_port = 587;
   TextRef smtp_username;
   TextRef smtp_password;
+  TextRef smtp_server_name;  // the name the relay's certificate must carry
   ListRef ntp;
   TextRef health_api_key;
   ListRef egress;

@@ -83,6 +83,9 @@ struct CheckConfig {
   StartTls starttls = StartTls::kPrefer;
   TextRef username;
   TextRef password;
+  // AUTH over a connection without TLS (starttls "never", or not offered): off unless
+  // the operator accepts the password crossing the LAN in clear.
+  bool allow_auth_without_tls = false;
 };
 
 struct NetworkConfig {

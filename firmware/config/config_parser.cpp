@@ -488,7 +488,7 @@ bool Parser::check_member(CheckConfig& c, std::string_view key, int v) {
     status_list(v, c.warn_status, c.warn_status_count);
   } else if (type == CheckType::kHttp && key == "expect_body") {
     c.expect_body_set = string(v, c.expect_body, 256, true);
-  } else if (type == CheckType::kTlsCert && key == "server_name") {
+  } else if ((type == CheckType::kTlsCert || type == CheckType::kSmtp) && key == "server_name") {
     if (string(v, c.server_name, 253) && !is_valid_hostname(c_.text(c.server_name))) error("must be a host name");
   } else if (type == CheckType::kTlsCert && key == "names") {
     string_list(v, c.names, 253);
@@ -506,6 +506,8 @@ bool Parser::check_member(CheckConfig& c, std::string_view key, int v) {
     else error("must be \"prefer\", \"require\" or \"never\"");
   } else if (type == CheckType::kSmtp && key == "username") {
     string(v, c.username, 64);
+  } else if (type == CheckType::kSmtp && key == "allow_auth_without_tls") {
+    boolean(v, c.allow_auth_without_tls);
   } else {
     return false;
   }
@@ -753,7 +755,11 @@ void Parser::appliance(int i) {
         else if (k == "port") { if (integer(w, 1, 65535, n)) profile.smtp_port = static_cast<uint16_t>(n); }
         else if (k == "username") string(w, profile.smtp_username, 64);
         else if (k == "password") string(w, profile.smtp_password, 128);
-        else error("unknown key");
+        else if (k == "server_name") {
+          if (string(w, profile.smtp_server_name, 253) && !is_valid_hostname(c_.text(profile.smtp_server_name))) {
+            error("must be a host name");
+          }
+        } else error("unknown key");
       });
     } else if (key == "ntp") {
       server_list(v, profile.ntp, 123);

@@ -2,6 +2,7 @@
 
 #include "core/json_writer.h"
 #include "lwip/pbuf.h"
+#include "protocols/x509_summary.h"
 
 namespace probebox {
 namespace {
@@ -34,6 +35,11 @@ void HttpProbe::DoStart() {
   }
   if (url_.https && (env().tls == nullptr || !env().tls->ready())) {
     fail(Outcome::kUnknown, "TLS is not set up on this box");
+    return;
+  }
+  // Basic credentials (the appliance's health API key) never cross the LAN in clear.
+  if (!url_.https && !check().basic_user.empty()) {
+    fail(Outcome::kCritical, "credentials not sent: Basic auth only over verified https");
     return;
   }
   switch (resolver_.start(url_.host.view(), this, on_resolved)) {
@@ -73,10 +79,9 @@ err_t HttpProbe::on_connected(void* arg, struct tcp_pcb* pcb, err_t err) {
   }
   probe->connected_ = true;
   if (probe->url_.https) {
-    // SNI and the name check use the Host the request names.
-    std::string_view host = probe->check().host_header.empty() ? probe->url_.host.view()
-                                                               : probe->env().config->text(probe->check().host_header);
-    if (!probe->tls_.begin(*probe->env().tls, pcb, host).ok()) probe->fail(Outcome::kUnknown, "no memory for a TLS session");
+    if (!probe->tls_.begin(*probe->env().tls, pcb, probe->tls_name()).ok()) {
+      probe->fail(Outcome::kUnknown, "no memory for a TLS session");
+    }
     else probe->drive_tls();
   } else {
     probe->send_request();
@@ -98,6 +103,21 @@ void HttpProbe::drive_tls() {
       }
       default:
         break;
+    }
+    // Credentials go out only to a certificate judged good: trusted, for this name,
+    // in date (the anchors are required: without them nothing is verified).
+    if (!check().basic_user.empty()) {
+      hal::WallTime wall = env().clock->wall();
+      x509::PeerVerdict peer;
+      x509::judge_peer(tls_.peer_chain(), env().tls->anchors(), tls_.verify_flags(), tls_name(), wall.valid,
+                       wall.unix_micros / 1'000'000, peer);
+      if (!peer.credentials_safe()) {
+        FixedText<100> why("TLS: certificate ");
+        x509::describe_fault(peer, tls_name(), why);
+        why.append(": credentials not sent");
+        fail(Outcome::kCritical, why.view());
+        return;
+      }
     }
     // Verified against the trust anchors when there are any; dates are the tls_cert
     // check's to judge, the name and the chain are this request's business.
@@ -123,6 +143,11 @@ void HttpProbe::drive_tls() {
     else fail(Outcome::kCritical, parser_.error());
     return;
   }
+}
+
+std::string_view HttpProbe::tls_name() const {
+  // SNI and the name check use the Host the request names.
+  return check().host_header.empty() ? url_.host.view() : env().config->text(check().host_header);
 }
 
 void HttpProbe::consume(std::span<const uint8_t> bytes) {

@@ -1,7 +1,8 @@
 // `http` check: an HTTP/1.1 GET of the URL over TCP, or over TLS for https (the
 // same trust anchors as tls_cert, the host name checked), the response parsed
 // incrementally and bounded, redirects reported and never followed; the verdict
-// rules of spec/checks.md.
+// rules of spec/checks.md. Basic credentials go only over https, after the server's
+// certificate is judged good (trusted, for the name, in date), never before.
 #pragma once
 #include "lwip/tcp.h"
 #include "probes/host_resolver.h"
@@ -19,6 +20,7 @@ class HttpProbe final : public Probe {
   void connect();
   void send_request();
   void drive_tls();
+  std::string_view tls_name() const;
   void consume(std::span<const uint8_t> bytes);
   void conclude();
   void fail(Outcome outcome, std::string_view why);

@@ -1,5 +1,6 @@
 #include "probes/smtp_probe.h"
 
+#include "config/config_parser.h"
 #include "core/json_writer.h"
 
 namespace probebox {
@@ -17,6 +18,7 @@ void SmtpProbe::DoStart() {
   auth_plain_ = false;
   starttls_offered_ = tls_used_ = peer_closed_ = aborted_in_callback_ = false;
   auth_result_ = -1;
+  peer_ = x509::PeerVerdict{};
   next_recipient_ = 0;
   switch (resolver_.start(env().config->text(check().host), this, on_resolved)) {
     case HostResolver::State::kResolved: connect(); break;
@@ -137,6 +139,7 @@ void SmtpProbe::drive_tls() {
       }
       default:
         tls_used_ = true;
+        judge_relay_certificate();
         step_ = Step::kEhloTls;
         send("EHLO probebox\r\n");
         break;
@@ -183,7 +186,7 @@ void SmtpProbe::on_reply() {
       return;
     case Step::kStartTls:
       if (code != 220 || env().tls == nullptr || !env().tls->ready() ||
-          !tls_.begin(*env().tls, pcb_, env().config->text(check().host)).ok()) {
+          !tls_.begin(*env().tls, pcb_, expected_name()).ok()) {
         conclude(Outcome::kCritical, "STARTTLS refused");
         return;
       }
@@ -245,13 +248,61 @@ void SmtpProbe::on_reply() {
   }
 }
 
+std::string_view SmtpProbe::expected_name() const {
+  const Config& cfg = *env().config;
+  if (!check().server_name.empty()) return cfg.text(check().server_name);
+  // The host itself when it is a name; an address names nothing a certificate carries.
+  std::string_view host = cfg.text(check().host);
+  uint32_t address;
+  return parse_ipv4(host, address) ? std::string_view() : host;
+}
+
+void SmtpProbe::judge_relay_certificate() {
+  hal::WallTime wall = env().clock->wall();
+  x509::judge_peer(tls_.peer_chain(), env().tls->anchors(), tls_.verify_flags(), expected_name(), wall.valid,
+                   wall.unix_micros / 1'000'000, peer_);
+}
+
+bool SmtpProbe::credentials_withheld(FixedText<100>& why, Outcome& outcome) const {
+  // A message to deliver that cannot be: the alerter must count it unsent and retry.
+  outcome = envelope_ != nullptr ? Outcome::kCritical : Outcome::kWarning;
+  if (tls_used_ && !peer_.credentials_safe()) {
+    why.assign("relay certificate ");
+    x509::describe_fault(peer_, expected_name(), why);
+    why.append(": credentials not sent");
+    return true;
+  }
+  if (!tls_used_ && !check().allow_auth_without_tls) {
+    why.assign(starttls_offered_ ? "no TLS: " : "STARTTLS not offered: ");
+    why.append("no login, credentials would cross the LAN in clear");
+    return true;
+  }
+  return false;
+}
+
 void SmtpProbe::after_ehlo() {
+  // `require`: a certificate that fails any rule ends the dialogue, credentials or not.
+  if (tls_used_ && !peer_.credentials_safe() && check().starttls == StartTls::kRequire) {
+    FixedText<100> why("relay certificate ");
+    x509::describe_fault(peer_, expected_name(), why);
+    why.append(": no credentials sent");
+    send("QUIT\r\n");
+    if (!finished()) conclude(Outcome::kCritical, why.view());
+    return;
+  }
   if (!auth_plain_) {
     conclude(Outcome::kCritical, "AUTH PLAIN not offered");
     return;
   }
   if (check().username.empty()) {
     after_login();
+    return;
+  }
+  FixedText<100> withheld;
+  Outcome withheld_outcome;
+  if (credentials_withheld(withheld, withheld_outcome)) {
+    send("QUIT\r\n");
+    if (!finished()) conclude(withheld_outcome, withheld.view());
     return;
   }
   FixedText<400> line("AUTH PLAIN ");
@@ -287,10 +338,21 @@ void SmtpProbe::after_login() {
 void SmtpProbe::conclude(Outcome outcome, std::string_view why) {
   if (finished()) return;
   ProbeResult& r = out();
-  // A relay that works but only in clear: the appliance can use it, an operator should know.
+  // A relay that works but only in clear, or behind a certificate that fails a rule
+  // or expires soon: the appliance can use it, an operator should know.
+  FixedText<100> warn_why;
   if (outcome == Outcome::kOk && !starttls_offered_ && check().starttls == StartTls::kPrefer) {
     outcome = Outcome::kWarning;
     why = "STARTTLS not offered";
+  } else if (outcome == Outcome::kOk && tls_used_ && !peer_.credentials_safe()) {
+    outcome = Outcome::kWarning;
+    warn_why.assign("relay certificate ");
+    x509::describe_fault(peer_, expected_name(), warn_why);
+    why = warn_why.view();
+  } else if (outcome == Outcome::kOk && tls_used_ && peer_.dated && peer_.days_left <= check().tune.cert_warn_days) {
+    outcome = Outcome::kWarning;
+    warn_why.appendf("relay certificate expires in %d days", static_cast<int>(peer_.days_left));
+    why = warn_why.view();
   }
   r.summary.assign(env().config->text(check().host));
   r.summary.append(": ");
@@ -309,6 +371,10 @@ void SmtpProbe::conclude(Outcome outcome, std::string_view why) {
   w.end_array().field_bool("auth_plain", auth_plain_);
   if (auth_result_ < 0) w.key("auth_ok").null();
   else w.field_bool("auth_ok", auth_result_ == 1);
+  if (tls_used_ && peer_.dated) w.field_int("tls_days_left", peer_.days_left);
+  else w.key("tls_days_left").null();
+  if (tls_used_) w.field_bool("tls_trusted", peer_.trusted).field("tls_subject", peer_.subject.view());
+  else w.key("tls_trusted").null().key("tls_subject").null();
   w.end_object();
   step_ = Step::kDone;
   finish(outcome);
@@ -322,6 +388,7 @@ void SmtpProbe::DoDescribeTimeout() {
   else r.summary.appendf("no complete SMTP dialogue in %u ms", ms);
   JsonWriter(r.details).begin_object().field("banner", banner_.view()).field_bool("starttls", tls_used_)
       .key("auth_mechanisms").begin_array().end_array().field_bool("auth_plain", false).key("auth_ok").null()
+      .key("tls_days_left").null().key("tls_trusted").null().key("tls_subject").null()
       .end_object();
 }
 

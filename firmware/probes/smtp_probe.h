@@ -1,6 +1,8 @@
 // `smtp` check: banner, EHLO, STARTTLS when offered (or required), EHLO again, the
 // AUTH mechanisms, AUTH PLAIN when a username is set, QUIT (spec/checks.md). Bytes
 // go through one reply parser whether they came in clear or out of the TLS session.
+// The credentials never go out before the relay's certificate is judged (trusted,
+// issued for server_name, in date), and never in clear unless allow_auth_without_tls.
 // With an envelope set, the same dialogue goes on to deliver one message (MAIL
 // FROM, RCPT TO, DATA): the mail alerts use the check's own connection code.
 #pragma once
@@ -8,6 +10,7 @@
 #include "probes/host_resolver.h"
 #include "probes/probe.h"
 #include "protocols/smtp_reply.h"
+#include "protocols/x509_summary.h"
 
 namespace probebox {
 
@@ -39,6 +42,10 @@ class SmtpProbe final : public Probe {
   void consume(std::span<const uint8_t> bytes);
   void on_reply();
   void after_ehlo();
+  void judge_relay_certificate();
+  std::string_view expected_name() const;
+  // Why AUTH may not be sent on this connection ("" when it may): the policy of checks.md.
+  bool credentials_withheld(FixedText<100>& why, Outcome& outcome) const;
   void after_login();
   void conclude(Outcome outcome, std::string_view why);
   void drive_tls();
@@ -59,6 +66,7 @@ class SmtpProbe final : public Probe {
   bool tls_used_ = false;
   bool peer_closed_ = false;
   int auth_result_ = -1;  // -1 not tried, 0 rejected, 1 accepted
+  x509::PeerVerdict peer_{};  // the relay's certificate, judged once the handshake is over
   bool aborted_in_callback_ = false;
   const MailEnvelope* envelope_ = nullptr;
   int next_recipient_ = 0;

@@ -161,4 +161,38 @@ ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* a
   return v;
 }
 
+void judge_peer(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags,
+                std::string_view name, bool now_valid, int64_t now, PeerVerdict& v) {
+  v = PeerVerdict{};
+  if (sent == nullptr || sent->raw.p == nullptr) return;
+  CertSummary s;  // as tls_cert's judge does: on the stack, only for this judgement
+  summarize(*sent, s);
+  v.subject.assign(s.subject.view());
+  v.trusted = judge_chain(sent, anchors, handshake_flags).trusted == Trust::kYes;
+  v.name_ok = !name.empty() && covered_by_sans(name, s);
+  v.dated = now_valid;
+  v.days_left = now_valid ? days_left(s.not_after, now) : 0;
+  if (!v.trusted) v.fault = PeerVerdict::Fault::kUntrusted;
+  else if (name.empty()) v.fault = PeerVerdict::Fault::kNoName;
+  else if (!v.name_ok) v.fault = PeerVerdict::Fault::kWrongName;
+  else if (now_valid && now < s.not_before) v.fault = PeerVerdict::Fault::kNotYetValid;
+  else if (now_valid && v.days_left < 0) v.fault = PeerVerdict::Fault::kExpired;
+  else v.fault = PeerVerdict::Fault::kNone;
+}
+
+void describe_fault(const PeerVerdict& v, std::string_view name, TextBuffer& out) {
+  switch (v.fault) {
+    case PeerVerdict::Fault::kNone: out.append("verified"); return;
+    case PeerVerdict::Fault::kNoCertificate: out.append("no certificate"); return;
+    case PeerVerdict::Fault::kUntrusted: out.append("not trusted"); return;
+    case PeerVerdict::Fault::kNoName: out.append("no server_name to check"); return;
+    case PeerVerdict::Fault::kWrongName:
+      out.append("not for ");
+      out.append(name);
+      return;
+    case PeerVerdict::Fault::kNotYetValid: out.append("not valid yet"); return;
+    case PeerVerdict::Fault::kExpired: out.append("expired"); return;
+  }
+}
+
 }  // namespace probebox::x509

@@ -51,4 +51,25 @@ bool covered_by_sans(std::string_view name, const CertSummary& s);
 ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags);
 void append_iso8601(TextBuffer& out, int64_t unix_seconds);
 
+// What a client about to send credentials (smtp AUTH, http Basic) needs to know of
+// the server's certificate, judged by the same rules as tls_cert: the chain verifies
+// to the trust anchors, the SAN covers the expected name (no CN fallback), and it is
+// in date. Credentials go out only when credentials_safe().
+struct PeerVerdict {
+  enum class Fault : uint8_t { kNone, kNoCertificate, kUntrusted, kWrongName, kNoName, kNotYetValid, kExpired };
+  Fault fault = Fault::kNoCertificate;  // the first failure found, in this order
+  bool trusted = false;                 // verified to the anchors (never without anchors)
+  bool name_ok = false;
+  bool dated = false;                   // the box clock was valid: days_left means something
+  int32_t days_left = 0;
+  FixedText<128> subject;
+  bool credentials_safe() const { return fault == Fault::kNone; }
+};
+// `name` empty: no name to hold the certificate to (a host given as an address
+// without server_name): never safe. `now_valid` false: expiry is not judged.
+void judge_peer(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags,
+                std::string_view name, bool now_valid, int64_t now, PeerVerdict& out);
+// The fault in a few words ("not trusted", "not for relay.example.com", "expired").
+void describe_fault(const PeerVerdict& v, std::string_view name, TextBuffer& out);
+
 }  // namespace probebox::x509

@@ -26,7 +26,8 @@ def demo_config(repo, lab):
     app["ports"] = {"https": lab["tls"]["scenarios"]["good"]["port"], "http": lab["testall"], "mesh": lab["mesh"]}
     app["resolvers"], app["ntp"] = [dns], [ntp]
     app["isolated_from"] = [f"10.0.2.2:{lab['isolated']}"]
-    app["smtp"] = {"host": "10.0.2.2", "port": lab["smtp"]["ok"]["port"], "username": SMTP_USER,
+    app["smtp"] = {"host": "10.0.2.2", "port": lab["smtp"]["ok"]["port"], "server_name": "relay.lab.test",
+                   "username": SMTP_USER,
                    "password": SMTP_PASSWORD}
     return doc
 

@@ -78,7 +78,8 @@ def main():
             "tls_cert, stopped early": cert,
             "tls_cert, full handshake": dict(cert, full_handshake=True),
             "smtp with STARTTLS + AUTH": {"id": "smtp", "type": "smtp", "host": "10.0.2.2",
-                                         "port": smtp["ok"]["port"], "username": "probe", "password": "secret"},
+                                         "port": smtp["ok"]["port"], "server_name": "relay.lab.test",
+                                         "username": "probe", "password": "secret"},
         }
         rows = {}
         for label, check in cases.items():

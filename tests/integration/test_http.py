@@ -1,7 +1,7 @@
 """The http probe against the lab's /testall: every verdict rule of checks.md."""
 import unittest
 
-from simtest import HOST, by_id, lab_session, run_once
+from simtest import HOST, Listener, by_id, lab_session, run_once
 
 
 class Http(unittest.TestCase):
@@ -83,18 +83,99 @@ class Http(unittest.TestCase):
         self.assertIn("refused", c["summary"])
 
     def test_authenticated_health_endpoint(self):
+        """The health API key goes only over https to a certificate that verifies for
+        the name; the lab's TLS servers record whether a request carried credentials."""
         key = self.lab.ports["health_api_key"]
-        c = self.run_mode("ok", url=f"{self.base}/health/status/services", username="api_keys_health",
-                          password=key, expect_status=[204], warn_status=[520, 429])
-        self.assertEqual(c["status"], "ok", c["summary"])
-        self.assertEqual(c["details"]["http_status"], 204)
-        c = self.run_mode("fail", url=f"{self.base}/health/status/services", username="api_keys_health",
-                          password=key, expect_status=[204], warn_status=[520, 429])
-        self.assertEqual(c["status"], "warning")
-        c = self.run_mode("ok", url=f"{self.base}/health/status/services", username="api_keys_health",
-                          password="wrong", expect_status=[204])
+        tls = self.lab.ports["tls"]
+        good, selfsigned = tls["scenarios"]["good"], tls["scenarios"]["self-signed"]
+
+        def requests(scenario):
+            with open(scenario["requests"]) as f:
+                return f.read().splitlines()
+
+        seen_good, seen_self = len(requests(good)), len(requests(selfsigned))
+
+        def health(check_id, scenario, password=key, **extra):
+            return dict({"id": check_id, "type": "http", "host_header": "manage.lab.test",
+                         "url": f"https://{HOST}:{scenario['port']}/health/status/services",
+                         "username": "api_keys_health", "password": password,
+                         "expect_status": [204], "warn_status": [520, 429]}, **extra)
+
+        doc = {"schema": 1, "trust_anchors_pem": tls["root_pem"], "defaults": {"timeout_ms": 4000},
+               "checks": [health("good", good), health("wrong-key", good, password="wrong"),
+                          health("self-signed", selfsigned),
+                          # No Host header: the name held to the certificate is the address.
+                          {k: v for k, v in health("by-address", good).items() if k != "host_header"}]}
+        code, out, err = run_once(doc)
+        self.assertIsNotNone(out, err)
+        r = by_id(out)
+        self.assertEqual(r["good"]["status"], "ok", r["good"]["summary"])
+        self.assertEqual(r["good"]["details"]["http_status"], 204)
+        self.assertEqual(r["wrong-key"]["status"], "critical")
+        self.assertEqual(r["wrong-key"]["details"]["http_status"], 401)
+        self.assertEqual(r["self-signed"]["status"], "critical")
+        self.assertIn("not trusted", r["self-signed"]["summary"])
+        self.assertEqual(r["by-address"]["status"], "critical")
+        self.assertIn("not for 10.0.2.2", r["by-address"]["summary"])
+        self.assertEqual(requests(selfsigned)[seen_self:], [])
+        self.assertEqual(sorted(requests(good)[seen_good:]), ["/health/status/services auth"] * 2)
+
+        # Without trust anchors nothing verifies: no request at all.
+        doc = {"schema": 1, "defaults": {"timeout_ms": 4000}, "checks": [health("no-anchors", good)]}
+        code, out, err = run_once(doc)
+        self.assertIsNotNone(out, err)
+        self.assertEqual(by_id(out)["no-anchors"]["status"], "critical")
+        self.assertEqual(len(requests(good)), seen_good + 2)
+
+    def test_profile_health_checks_only_over_verified_https(self):
+        """The appliance profile's /health/status/* checks carry the health API key:
+        generated over https with the dashboard's name, sent only when the
+        certificate verifies (here: with and without the lab's CA as anchor)."""
+        tls = self.lab.ports["tls"]
+        good = tls["scenarios"]["good"]
+        with open(good["requests"]) as f:
+            seen = len(f.read().splitlines())
+        profile = {"name": "prod", "nodes": [HOST],
+                   "domain_names": {"dashboard": "manage.lab.test", "root_tenant_authority": "rta.lab.test",
+                                    "webtask": "webtask.lab.test", "app_tenants": ["app1.lab.test"]},
+                   "ports": {"https": good["port"], "http": self.lab.ports["testall"], "mesh": []},
+                   "health_api_key": self.lab.ports["health_api_key"]}
+        results = {}
+        for label, anchors in (("verified", True), ("unverified", False)):
+            doc = {"schema": 1, "defaults": {"timeout_ms": 4000}, "appliance": profile}
+            if anchors:
+                doc["trust_anchors_pem"] = tls["root_pem"]
+            code, out, err = run_once(doc)
+            self.assertIsNotNone(out, err)
+            results[label] = {k: v for k, v in by_id(out).items() if ".health." in k}
+            with open(good["requests"]) as f:
+                got = f.read().splitlines()[seen:]
+            seen += len(got)
+            if anchors:
+                self.assertEqual(sorted(got), sorted(f"/health/status/{e} auth"
+                                                     for e in ("services", "disk", "memory", "db")))
+            else:
+                self.assertEqual(got, [])
+        self.assertEqual(len(results["verified"]), 4, list(results["verified"]))
+        for check_id, c in results["verified"].items():
+            self.assertEqual(c["status"], "ok", (check_id, c["summary"]))
+        for check_id, c in results["unverified"].items():
+            self.assertEqual(c["status"], "critical", check_id)
+            self.assertIn("credentials not sent", c["summary"])
+
+    def test_basic_credentials_never_over_plain_http(self):
+        """A plain-http URL with credentials: refused before any connection (a
+        listener here counts connections: none)."""
+        listener = Listener(max_s=60)
+        try:
+            c = self.run_mode("ok", url=f"http://{HOST}:{listener.port}/health/status/services",
+                              username="api_keys_health", password=self.lab.ports["health_api_key"],
+                              expect_status=[204])
+        finally:
+            listener.close()
         self.assertEqual(c["status"], "critical")
-        self.assertEqual(c["details"]["http_status"], 401)
+        self.assertIn("credentials not sent", c["summary"])
+        self.assertEqual(listener.accepted, 0)
 
     def test_https_through_the_load_balancer(self):
         tls = self.lab.ports["tls"]

@@ -2,6 +2,7 @@
 PLAIN): a lab service stops and the alert arrives with a clear subject, it comes
 back and the recovery mail arrives; a relay that is down costs no probe anything
 and the changes are counted as pending, then delivered once it answers."""
+import contextlib
 import email
 import glob
 import json
@@ -32,7 +33,8 @@ class MailAlerts(unittest.TestCase):
                    "defaults": {"interval_s": 1, "timeout_ms": 800, "confirm": 2},
                    "checks": [{"id": "node1-mesh", "type": "tcp", "host": HOST, "port": mesh},
                               {"id": "relay", "type": "smtp", "host": HOST, "port": relay, "username": "probe",
-                               "password": "secret", "interval_s": 30, "timeout_ms": 5000}],
+                               "password": "secret", "server_name": "relay.lab.test",
+                               "interval_s": 30, "timeout_ms": 5000}],
                    "alerts": {"mail": {"to": ["ops@lab.test", "oncall@lab.test"], "from": "probe-mail@lab.test"}}}
             with running_sim(doc) as (proc, port):
                 self.assertTrue(wait_for(lambda: by_id(json.loads(http_get(port, "/api/status")[2]))["node1-mesh"]["hard"] == "ok", 20))
@@ -57,6 +59,69 @@ class MailAlerts(unittest.TestCase):
                 # One message per change: exactly the two, nothing for the first results.
                 ours = [m for m in mails(mail_dir)[seen:] if "node1-mesh" in (m["Subject"] or "")]
                 self.assertEqual(len(ours), 2, [m["Subject"] for m in ours])
+        finally:
+            lab.down()
+
+    def test_credentials_reach_only_a_verified_relay(self):
+        """The alerter speaks to the smtp check's relay with its credentials: a relay
+        without STARTTLS, with a self-signed certificate or with one for another name
+        never gets AUTH and the mail stays pending; allow_auth_without_tls lets the
+        plain relay have the login and the mail."""
+        lab = lab_session(self)
+        try:
+            relays = lab.ports["smtp"]
+            mail_dir = relays.get("mail_dir") or os.path.join(lab.dir, "mail")
+            seen_mail = len(mails(mail_dir))
+            def log(relay):
+                with open(relays[relay]["commands"]) as f:
+                    return f.read().splitlines()
+
+            def doc(name, relay, **extra):
+                # A check that is critical from its first result: one alert to send.
+                return {"schema": 1, "device": {"name": f"probe-{name}"},
+                        "trust_anchors_pem": lab.ports["tls"]["root_pem"],
+                        "defaults": {"interval_s": 1, "timeout_ms": 800, "confirm": 1},
+                        "checks": [{"id": "down", "type": "tcp", "host": HOST, "port": free_port()},
+                                   dict({"id": "relay", "type": "smtp", "host": HOST,
+                                         "port": relays[relay]["port"], "server_name": "relay.lab.test",
+                                         "username": "probe", "password": "secret", "interval_s": 60,
+                                         "timeout_ms": 5000}, **extra)],
+                        "alerts": {"mail": {"to": ["ops@lab.test"], "from": f"probe-{name}@lab.test"}}}
+
+            def mail_state(port):
+                return json.loads(http_get(port, "/api/diagnostics")[2])["mail"]
+
+            def run(docs):
+                with contextlib.ExitStack() as stack:
+                    sims = {name: stack.enter_context(running_sim(d))[1] for name, d in docs.items()}
+                    done = wait_for(lambda: all(mail_state(p)["failed_attempts"] + mail_state(p)["sent"] >= 1
+                                                for p in sims.values()), 40)
+                    states = {n: mail_state(p) for n, p in sims.items()}
+                    self.assertTrue(done, states)
+                    return states
+
+            hostile = ("no-starttls", "self-signed", "other-name")
+            seen = {relay: len(log(relay)) for relay in hostile}
+            states = run({relay: doc(relay, relay) for relay in hostile})
+            for relay in hostile:
+                self.assertEqual(states[relay]["sent"], 0, (relay, states[relay]))
+                self.assertGreaterEqual(states[relay]["pending"], 1, (relay, states[relay]))
+                self.assertIn("in clear" if relay == "no-starttls" else "credentials not sent",
+                              states[relay]["last_error"])
+                got = log(relay)[seen[relay]:]
+                self.assertIn("EHLO clear" if relay == "no-starttls" else "EHLO tls", got)
+                self.assertFalse([c for c in got if c.startswith(("AUTH", "MAIL", "RCPT", "DATA"))], (relay, got))
+            self.assertEqual(len(mails(mail_dir)), seen_mail)
+
+            seen = len(log("no-starttls"))
+            states = run({"allowed": doc("allowed", "no-starttls", allow_auth_without_tls=True)})
+            self.assertEqual(states["allowed"]["sent"], 1, states["allowed"])
+            got = log("no-starttls")[seen:]
+            self.assertIn("AUTH clear", got)
+            self.assertIn("DATA clear", got)
+            subjects = [m["Subject"] for m in mails(mail_dir)[seen_mail:]]
+            self.assertEqual(len(subjects), 1, subjects)
+            self.assertTrue(subjects[0].startswith("[probe-allowed] CRITICAL down"), subjects)
         finally:
             lab.down()
 

@@ -1,8 +1,17 @@
 """The smtp probe against the lab's aiosmtpd relays and hostile ones: every verdict
-rule of checks.md."""
+rule of checks.md. The relays record every command they get: the credentials reach
+only a relay whose certificate verifies for its name, or a plain one with
+allow_auth_without_tls."""
 import unittest
 
 from simtest import HOST, by_id, lab_session, run_once
+
+RELAY_NAME = "relay.lab.test"  # the name on the lab relays' certificate (tls_lab.py)
+
+
+def commands(relay):
+    with open(relay["commands"]) as f:
+        return f.read().splitlines()
 
 
 class Smtp(unittest.TestCase):
@@ -15,23 +24,29 @@ class Smtp(unittest.TestCase):
     def tearDownClass(cls):
         cls.lab.down()
 
-    def run_checks(self, *checks):
+    def run_checks(self, *checks, anchors=True):
         doc = {"schema": 1, "defaults": {"timeout_ms": 4000},
                "checks": [dict({"type": "smtp", "host": HOST}, **c) for c in checks]}
+        if anchors:
+            doc["trust_anchors_pem"] = self.lab.ports["tls"]["root_pem"]
         code, out, err = run_once(doc)
         self.assertIsNotNone(out, err)
         return by_id(out)
 
+    def new_commands(self, relay, since):
+        return commands(self.smtp[relay])[since:]
+
     def test_verdicts(self):
         ok, nostarttls, loginonly = (self.smtp[k]["port"] for k in ("ok", "no-starttls", "login-only"))
+        clear_seen = len(commands(self.smtp["no-starttls"]))
         r = self.run_checks(
-            {"id": "good", "port": ok, "username": "probe", "password": "secret"},
-            {"id": "bad-password", "port": ok, "username": "probe", "password": "wrong"},
-            {"id": "no-login", "port": ok},
+            {"id": "good", "port": ok, "server_name": RELAY_NAME, "username": "probe", "password": "secret"},
+            {"id": "bad-password", "port": ok, "server_name": RELAY_NAME, "username": "probe", "password": "wrong"},
+            {"id": "no-login", "port": ok, "server_name": RELAY_NAME},
             {"id": "clear-prefer", "port": nostarttls, "username": "probe", "password": "secret"},
             {"id": "clear-require", "port": nostarttls, "starttls": "require"},
             {"id": "never", "port": nostarttls, "starttls": "never", "username": "probe", "password": "secret"},
-            {"id": "no-plain", "port": loginonly, "username": "probe", "password": "secret"},
+            {"id": "no-plain", "port": loginonly, "server_name": RELAY_NAME, "username": "probe", "password": "secret"},
         )
         good = r["good"]
         self.assertEqual(good["status"], "ok", good["summary"])
@@ -41,26 +56,101 @@ class Smtp(unittest.TestCase):
         self.assertIn("PLAIN", good["details"]["auth_mechanisms"])
         self.assertTrue(good["details"]["banner"])
         self.assertEqual(good["group"], "smtp")
+        self.assertTrue(good["details"]["tls_trusted"])
+        self.assertIn(RELAY_NAME, good["details"]["tls_subject"])
+        self.assertGreater(good["details"]["tls_days_left"], 300)
 
         self.assertEqual(r["bad-password"]["status"], "critical")
         self.assertFalse(r["bad-password"]["details"]["auth_ok"])
         self.assertEqual(r["no-login"]["status"], "ok")
         self.assertIsNone(r["no-login"]["details"]["auth_ok"])
 
-        self.assertEqual(r["clear-prefer"]["status"], "warning", r["clear-prefer"]["summary"])
-        self.assertTrue(r["clear-prefer"]["details"]["auth_ok"])
-        self.assertFalse(r["clear-prefer"]["details"]["starttls"])
+        # STARTTLS not offered: the mechanisms are read, no login is tried.
+        clear = r["clear-prefer"]
+        self.assertEqual(clear["status"], "warning", clear["summary"])
+        self.assertIn("credentials would cross the LAN in clear", clear["summary"])
+        self.assertIsNone(clear["details"]["auth_ok"])
+        self.assertTrue(clear["details"]["auth_plain"])
+        self.assertIn("PLAIN", clear["details"]["auth_mechanisms"])
+        self.assertFalse(clear["details"]["starttls"])
+        self.assertIsNone(clear["details"]["tls_trusted"])
+        self.assertIsNone(clear["details"]["tls_days_left"])
+        self.assertEqual(r["never"]["status"], "warning", r["never"]["summary"])
+        self.assertIsNone(r["never"]["details"]["auth_ok"])
         self.assertEqual(r["clear-require"]["status"], "critical")
         self.assertIn("STARTTLS", r["clear-require"]["summary"])
+        got = self.new_commands("no-starttls", clear_seen)
+        self.assertIn("EHLO clear", got)
+        self.assertFalse([c for c in got if c.startswith("AUTH")], got)
 
         self.assertEqual(r["no-plain"]["status"], "critical")
         self.assertFalse(r["no-plain"]["details"]["auth_plain"])
         self.assertIn("AUTH PLAIN", r["no-plain"]["summary"])
 
+    def test_credentials_reach_only_a_verified_relay(self):
+        ok, selfsigned, other = (self.smtp[k]["port"] for k in ("ok", "self-signed", "other-name"))
+        login = {"username": "probe", "password": "secret", "server_name": RELAY_NAME}
+        seen = {k: len(commands(self.smtp[k])) for k in ("ok", "self-signed", "other-name")}
+        r = self.run_checks(
+            dict(login, id="self-signed-prefer", port=selfsigned),
+            dict(login, id="self-signed-require", port=selfsigned, starttls="require"),
+            dict(login, id="other-name-prefer", port=other),
+            dict(login, id="other-name-require", port=other, starttls="require"),
+            dict(login, id="good", port=ok))
+        for relay in ("self-signed", "other-name"):
+            got = self.new_commands(relay, seen[relay])
+            self.assertIn("STARTTLS clear", got)
+            self.assertIn("EHLO tls", got)  # the dialogue went on under TLS: the mechanisms are read
+            self.assertFalse([c for c in got if c.startswith("AUTH")], (relay, got))
+        self.assertEqual([c for c in self.new_commands("ok", seen["ok"]) if c.startswith("AUTH")], ["AUTH tls"])
+
+        for check, fault in (("self-signed", "not trusted"), ("other-name", f"not for {RELAY_NAME}")):
+            prefer, require = r[f"{check}-prefer"], r[f"{check}-require"]
+            self.assertEqual(prefer["status"], "warning", prefer["summary"])
+            self.assertEqual(require["status"], "critical", require["summary"])
+            for c in (prefer, require):
+                self.assertIn(fault, c["summary"])
+                self.assertIsNone(c["details"]["auth_ok"])
+                self.assertTrue(c["details"]["starttls"])
+                self.assertGreater(c["details"]["tls_days_left"], 300)
+        self.assertFalse(r["self-signed-prefer"]["details"]["tls_trusted"])
+        self.assertIn("manage.lab.test", r["self-signed-prefer"]["details"]["tls_subject"])
+        self.assertTrue(r["other-name-prefer"]["details"]["tls_trusted"])  # the lab CA issued it
+        self.assertIn("mail.other.test", r["other-name-prefer"]["details"]["tls_subject"])
+        self.assertEqual(r["good"]["status"], "ok", r["good"]["summary"])
+        self.assertTrue(r["good"]["details"]["auth_ok"])
+
+    def test_no_anchors_or_no_name_means_no_credentials(self):
+        ok = self.smtp["ok"]["port"]
+        seen = len(commands(self.smtp["ok"]))
+        # A host given as an address, no server_name: nothing to hold the certificate to.
+        r = self.run_checks({"id": "by-address", "port": ok, "username": "probe", "password": "secret"})
+        self.assertEqual(r["by-address"]["status"], "warning", r["by-address"]["summary"])
+        self.assertIn("no server_name", r["by-address"]["summary"])
+        # No trust anchors: nothing verifies.
+        r2 = self.run_checks({"id": "no-anchors", "port": ok, "server_name": RELAY_NAME, "starttls": "require",
+                              "username": "probe", "password": "secret"}, anchors=False)
+        self.assertEqual(r2["no-anchors"]["status"], "critical", r2["no-anchors"]["summary"])
+        self.assertFalse(r2["no-anchors"]["details"]["tls_trusted"])
+        got = self.new_commands("ok", seen)
+        self.assertEqual(got.count("EHLO tls"), 2, got)
+        self.assertFalse([c for c in got if c.startswith("AUTH")], got)
+
+    def test_login_in_clear_only_when_allowed(self):
+        seen = len(commands(self.smtp["no-starttls"]))
+        r = self.run_checks({"id": "allowed", "port": self.smtp["no-starttls"]["port"], "username": "probe",
+                             "password": "secret", "allow_auth_without_tls": True})
+        allowed = r["allowed"]
+        self.assertEqual(allowed["status"], "warning", allowed["summary"])
+        self.assertIn("STARTTLS not offered", allowed["summary"])
+        self.assertTrue(allowed["details"]["auth_ok"])
+        self.assertIn("AUTH clear", self.new_commands("no-starttls", seen))
+
     def test_hostile_relays_end_cleanly_and_the_next_cycle_works(self):
         r = self.run_checks({"id": "endless", "port": self.smtp["endless"]["port"]},
                             {"id": "chatty", "port": self.smtp["chatty"]["port"]},
-                            {"id": "good", "port": self.smtp["ok"]["port"], "username": "probe", "password": "secret"})
+                            {"id": "good", "port": self.smtp["ok"]["port"], "server_name": RELAY_NAME,
+                             "username": "probe", "password": "secret"})
         self.assertEqual(r["endless"]["status"], "critical")
         self.assertIn("too long", r["endless"]["summary"])
         self.assertEqual(r["chatty"]["status"], "critical")

@@ -47,7 +47,7 @@ class Soak(unittest.TestCase):
                    {"id": "dns", "type": "dns", "server": f"{HOST}:{lab.ports['dns']}", "name": "manage.lab.test"},
                    {"id": "testall", "type": "http", "url": f"http://{HOST}:{lab.ports['testall']}/testall"},
                    {"id": "ntp", "type": "ntp", "server": f"{HOST}:{lab.ports['sntp']}"},
-                   {"id": "smtp", "type": "smtp", "host": HOST, "port": smtp["ok"]["port"], "username": "probe",
+                   {"id": "smtp", "type": "smtp", "host": HOST, "port": smtp["ok"]["port"], "server_name": "relay.lab.test", "username": "probe",
                     "password": "secret", "interval_s": 3, "timeout_ms": 2500}]}
         expected = {f"mesh-{p}": 0 for p in mesh}
         is_open = {p: True for p in mesh}

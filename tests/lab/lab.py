@@ -279,7 +279,7 @@ def serve(directory, base, max_seconds):
     dns.up()
     # TLS scenarios run under Debian's python3, whose python3-cryptography makes the certificates.
     tls = subprocess.Popen(["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "tls_lab.py"),
-                            "--dir", directory, "--base-port", str(ports["tls_base"]),
+                            "--dir", directory, "--base-port", str(ports["tls_base"]), "--health-key", HEALTH_KEY,
                             "--max-seconds", str(max_seconds)], stdin=subprocess.DEVNULL)
     tls_info = os.path.join(directory, "tls.json")
     deadline = time.monotonic() + 60
@@ -332,11 +332,11 @@ def serve(directory, base, max_seconds):
 
     control = ThreadingHTTPServer((LOOPBACK, ports["control"]), Control)
     threading.Thread(target=control.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
-    # SMTP relays (aiosmtpd, Debian's python3), with the TLS scenarios' good certificate.
+    # SMTP relays (aiosmtpd, Debian's python3), with certificates from the TLS scenarios' CA.
     smtp = subprocess.Popen(["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "smtp_lab.py"),
                              "--dir", directory, "--base-port", str(ports["smtp_base"]),
-                             "--cert", os.path.join(directory, "pki", "good.chain.pem"),
-                             "--key", os.path.join(directory, "pki", "good.key.pem"),
+                             "--cert", os.path.join(directory, "pki", "relay.chain.pem"),
+                             "--key", os.path.join(directory, "pki", "relay.key.pem"),
                              "--max-seconds", str(max_seconds)], stdin=subprocess.DEVNULL)
     smtp_info = os.path.join(directory, "smtp.json")
     deadline = time.monotonic() + 30

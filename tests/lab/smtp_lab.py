@@ -4,12 +4,18 @@
   smtp_lab.py --dir DIR --base-port N --cert CHAIN.pem --key KEY.pem [--max-seconds S]
 
 Relays (port = base + offset), written to DIR/smtp.json:
-  ok          STARTTLS, then AUTH PLAIN LOGIN (only after TLS, as careful relays do)
+  ok          STARTTLS (CHAIN.pem: relay.lab.test, the lab CA), then AUTH PLAIN LOGIN
+              (only after TLS, as careful relays do)
   no-starttls AUTH PLAIN LOGIN in clear, no STARTTLS
   login-only  STARTTLS, then AUTH LOGIN only (no PLAIN)
   endless     a banner line that never ends
   chatty      a 1000-line EHLO reply
-Credentials: probe / secret. Received messages go to DIR/mail/*.eml.
+  self-signed STARTTLS with a self-signed certificate (pki/self-signed.*), AUTH PLAIN LOGIN
+  other-name  STARTTLS with a lab-CA certificate for mail.other.test (pki/other-name.*)
+              — what a man in the middle with some valid certificate presents
+Credentials: probe / secret. Received messages go to DIR/mail/*.eml. Every command
+line an aiosmtpd relay receives is recorded, verb and whether it came over TLS
+("AUTH tls", "EHLO clear"; never the arguments), in DIR/smtp-commands/<relay>.log.
 """
 import argparse
 import json
@@ -20,7 +26,7 @@ import ssl
 import threading
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 LOOPBACK = "127.0.0.1"
 USER, PASSWORD = b"probe", b"secret"
@@ -44,6 +50,39 @@ class Handler:
 def authenticator(server, session, envelope, mechanism, auth_data):
     ok = isinstance(auth_data, LoginPassword) and auth_data.login == USER and auth_data.password == PASSWORD
     return AuthResult(success=ok, handled=False)
+
+
+class RecordingSMTP(SMTP):
+    """Records the verb of every command it dispatches, before handling it."""
+
+    def __init__(self, *args, log_path, log_lock, **kwargs):
+        super().__init__(*args, **kwargs)
+
+        def recorded(verb, method):
+            async def call(arg):
+                with log_lock, open(log_path, "a") as f:
+                    f.write(f"{verb} {'tls' if self._tls_protocol else 'clear'}\n")
+                return await method(arg)
+            return call
+
+        self._smtp_methods = {verb: recorded(verb, m) for verb, m in self._smtp_methods.items()}
+
+
+class RecordingController(Controller):
+    def __init__(self, handler, log_path, **kwargs):
+        super().__init__(handler, **kwargs)
+        self.log_path = log_path
+        self.log_lock = threading.Lock()
+        open(log_path, "a").close()
+
+    def factory(self):
+        return RecordingSMTP(self.handler, log_path=self.log_path, log_lock=self.log_lock, **self.SMTP_kwargs)
+
+
+def tls_context(cert, key):
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
 
 
 def raw_server(port, behaviour, stop):
@@ -92,19 +131,31 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     mail_dir = os.path.join(a.dir, "mail")
     os.makedirs(mail_dir, exist_ok=True)
-    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    tls.load_cert_chain(a.cert, a.key)
+    log_dir = os.path.join(a.dir, "smtp-commands")
+    os.makedirs(log_dir, exist_ok=True)
+    pki = os.path.dirname(os.path.abspath(a.cert))
+    tls = tls_context(a.cert, a.key)
     handler = Handler(mail_dir)
     common = dict(hostname=LOOPBACK, authenticator=authenticator, server_hostname="relay.lab.test")
+
+    def relay(name, port, **kwargs):
+        return RecordingController(handler, os.path.join(log_dir, f"{name}.log"), port=port, **common, **kwargs)
+
     relays = {
-        "ok": Controller(handler, port=a.base_port, tls_context=tls, auth_require_tls=True, **common),
-        "no-starttls": Controller(handler, port=a.base_port + 1, auth_require_tls=False, **common),
-        "login-only": Controller(handler, port=a.base_port + 2, tls_context=tls, auth_require_tls=True,
-                                 auth_exclude_mechanism=["PLAIN"], **common),
+        "ok": relay("ok", a.base_port, tls_context=tls, auth_require_tls=True),
+        "no-starttls": relay("no-starttls", a.base_port + 1, auth_require_tls=False),
+        "login-only": relay("login-only", a.base_port + 2, tls_context=tls, auth_require_tls=True,
+                            auth_exclude_mechanism=["PLAIN"]),
+        "self-signed": relay("self-signed", a.base_port + 5, auth_require_tls=True,
+                             tls_context=tls_context(os.path.join(pki, "self-signed.chain.pem"),
+                                                     os.path.join(pki, "self-signed.key.pem"))),
+        "other-name": relay("other-name", a.base_port + 6, auth_require_tls=True,
+                            tls_context=tls_context(os.path.join(pki, "other-name.chain.pem"),
+                                                    os.path.join(pki, "other-name.key.pem"))),
     }
     for c in relays.values():
         c.start()
-    info = {name: {"port": c.port} for name, c in relays.items()}
+    info = {name: {"port": c.port, "commands": c.log_path} for name, c in relays.items()}
     for offset, behaviour in ((3, "endless"), (4, "chatty")):
         threading.Thread(target=raw_server, args=(a.base_port + offset, behaviour, stop), daemon=True).start()
         info[behaviour] = {"port": a.base_port + offset}

@@ -4,11 +4,16 @@ Runs under Debian's /usr/bin/python3 (python3-cryptography makes the certificate
 
   tls_lab.py --dir DIR --base-port N [--max-seconds S]
 
-Writes DIR/pki/ (root, intermediate, leaves) and DIR/tls.json: per scenario its port,
+Writes DIR/pki/ (root, intermediate, leaves; also relay.* for relay.lab.test and
+other-name.* for mail.other.test, the SMTP relays' certificates) and DIR/tls.json: per scenario its port,
 the certificate's notAfter (Unix seconds) and SHA-256 fingerprint, plus the root CA
-PEM for trust_anchors_pem. Stops on SIGTERM or after --max-seconds.
+PEM for trust_anchors_pem. Each scenario answers one GET (200 "OK"; /health/status/*
+204 with the --health-key Basic credentials, else 401) and records every request's
+path and whether it carried credentials in DIR/tls-requests/<scenario>.log (the path in
+tls.json, "requests"). Stops on SIGTERM or after --max-seconds.
 """
 import argparse
+import base64
 import datetime
 import hashlib
 import json
@@ -89,28 +94,55 @@ def build_pki():
     }
     self_key = rsa_key()
     self_signed = make_cert("manage.lab.test", self_key, None, None, NOW - DAY, NOW + 365 * DAY, sans=NAMES)
-    return root, inter, scenarios, (self_signed, self_key)
+    # Not served here: the SMTP relays' certificates (smtp_lab.py), from the same CA.
+    relays = {"relay": leaf("relay.lab.test", sans=["relay.lab.test"]),
+              "other-name": leaf("mail.other.test", sans=["mail.other.test"])}
+    return root, inter, scenarios, (self_signed, self_key), relays
 
 
-def serve_tls(sock, context, stop):
+def serve_tls(sock, context, stop, requests=None):
     sock.settimeout(0.2)
     while not stop.is_set():
         try:
             conn, _ = sock.accept()
         except OSError:
             continue
-        threading.Thread(target=handle_tls, args=(conn, context), daemon=True).start()
+        threading.Thread(target=handle_tls, args=(conn, context, requests), daemon=True).start()
 
 
-def handle_tls(conn, context):
+class Requests:
+    """Records each HTTP request a scenario answers — its path and whether it carried
+    credentials, never their value — in DIR/tls-requests/<scenario>.log, and answers
+    the appliance's /health/status/* (204 with the right key, else 401)."""
+
+    def __init__(self, path, health_key):
+        self.path = path
+        self.lock = threading.Lock()
+        self.want = "Basic " + base64.b64encode(f"api_keys_health:{health_key}".encode()).decode()
+        open(path, "a").close()
+
+    def answer(self, data):
+        head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+        target = head[0].split(" ")[1] if len(head[0].split(" ")) > 1 else ""
+        auth = next((h.split(":", 1)[1].strip() for h in head[1:] if h.lower().startswith("authorization:")), None)
+        with self.lock, open(self.path, "a") as f:
+            f.write(f"{target} {'auth' if auth is not None else 'no-auth'}\n")
+        if not target.startswith("/health/status/"):
+            return None
+        status = b"204 No Content" if auth == self.want else b"401 Unauthorized"
+        return b"HTTP/1.1 " + status + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+def handle_tls(conn, context, requests=None):
     conn.settimeout(10)
     try:
         with context.wrap_socket(conn, server_side=True) as tls:
             # A completed handshake: answer one HTTP request, as a load balancer would.
             data = tls.recv(4096)
             if data.startswith(b"GET "):
-                tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
-                            b"Connection: close\r\n\r\nOK")
+                answer = requests.answer(data) if requests else None
+                tls.sendall(answer or b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+                                      b"Connection: close\r\n\r\nOK")
     except (OSError, ssl.SSLError):
         pass  # a probe that stops after the server's key exchange ends here
 
@@ -148,12 +180,20 @@ def main():
     ap.add_argument("--dir", required=True)
     ap.add_argument("--base-port", type=int, required=True)
     ap.add_argument("--max-seconds", type=float, default=3600)
+    ap.add_argument("--health-key", default="lab-health-key")
     a = ap.parse_args()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     pki = os.path.join(a.dir, "pki")
     os.makedirs(pki, exist_ok=True)
-    root, inter, scenarios, self_signed = build_pki()
+    request_logs = os.path.join(a.dir, "tls-requests")
+    os.makedirs(request_logs, exist_ok=True)
+    root, inter, scenarios, self_signed, relays = build_pki()
+    for label, (cert, key) in relays.items():
+        with open(os.path.join(pki, f"{label}.chain.pem"), "wb") as f:
+            f.write(pem(cert) + pem(inter))
+        with open(os.path.join(pki, f"{label}.key.pem"), "wb") as f:
+            f.write(pem(key))
     info = {"root_pem": pem(root).decode(), "scenarios": {}}
     port = a.base_port
     all_scenarios = dict(scenarios, **{"self-signed": self_signed + (False,)})
@@ -168,8 +208,10 @@ def main():
         context.set_ciphers("DEFAULT:@SECLEVEL=0")  # serve weak keys and SHA-1 so the probe can flag them
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(chain, keyfile)
-        threading.Thread(target=serve_tls, args=(listen(port), context, stop), daemon=True).start()
+        requests = Requests(os.path.join(request_logs, f"{label}.log"), a.health_key)
+        threading.Thread(target=serve_tls, args=(listen(port), context, stop, requests), daemon=True).start()
         info["scenarios"][label] = {
+            "requests": requests.path,
             "port": port, "not_after": int(cert.not_valid_after.replace(tzinfo=datetime.timezone.utc).timestamp()),
             "sha256": hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()}
         port += 1

@@ -105,7 +105,8 @@ class QemuImage(unittest.TestCase):
             doc["trust_anchors_pem"] = lab.ports["tls"]["root_pem"]
             doc["defaults"]["timeout_ms"] = 8000
             app = doc["appliance"]
-            app["smtp"] = {"host": HOST, "port": lab.ports["smtp"]["ok"]["port"], "username": "probe", "password": "secret"}
+            app["smtp"] = {"host": HOST, "port": lab.ports["smtp"]["ok"]["port"], "server_name": "relay.lab.test",
+                           "username": "probe", "password": "secret"}
             lab.set(f"tcp:{app['ports']['mesh'][1]}", "closed")  # one fault, seen by both
             keep = {}
             code, image, console = run_image(doc, timeout=240, keep=keep)

@@ -86,6 +86,9 @@ TEST(ApplianceProfile, HealthApiKeyAddsAuthenticatedEndpoints) {
   const CheckConfig* h = l->config->find_check("prod.node1.health.services");
   ASSERT_NE(h, nullptr);
   EXPECT_EQ(l->config->text(h->basic_user), "api_keys_health");
+  // The key only over HTTPS, held to the dashboard's name (spec/checks.md).
+  EXPECT_EQ(l->config->text(h->url), "https://10.0.2.2:8443/health/status/services");
+  EXPECT_EQ(l->config->text(h->host_header), "manage.lab.test");
   EXPECT_EQ(h->expect_status[0], 204);
   EXPECT_EQ(h->warn_status_count, 2);
 }

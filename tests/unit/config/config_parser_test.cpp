@@ -1,4 +1,5 @@
 #include "config/config_parser.h"
+#include "config/config_view.h"
 
 #include <gtest/gtest.h>
 
@@ -156,6 +157,58 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"invalid-maintenance-end-before-start.json", "maintenance[0]"},
         InvalidCase{"invalid-maintenance-bad-time.json", "maintenance[0].start"},
         InvalidCase{"invalid-appliance-bad-mesh-port.json", "appliance.ports.mesh[1]"}));
+
+// allow_auth_without_tls (smtp only, a boolean, off by default) and the relay's
+// certificate name, per check and in the appliance profile (spec/config.md).
+TEST(ConfigParser, SmtpCredentialPolicyKeys) {
+  auto p = parse(R"({"schema":1,"checks":[
+      {"id":"clear","type":"smtp","host":"10.0.2.2","username":"u","password":"p","allow_auth_without_tls":true},
+      {"id":"tls","type":"smtp","host":"10.0.2.2","server_name":"relay.example.com","username":"u","password":"p"}],
+    "appliance":{"name":"prod","load_balancer":"192.0.2.10","domain_names":{"dashboard":"manage.example.com"},
+      "smtp":{"host":"192.0.2.25","server_name":"smtp.example.com","username":"u","password":"p"}}})");
+  ASSERT_TRUE(p->status.ok()) << p->errors.at(0).path.c_str() << ": " << p->errors.at(0).message.c_str();
+  const Config& c = *p->config;
+  EXPECT_TRUE(c.find_check("clear")->allow_auth_without_tls);
+  EXPECT_FALSE(c.find_check("tls")->allow_auth_without_tls);
+  EXPECT_EQ(c.text(c.find_check("tls")->server_name), "relay.example.com");
+  const CheckConfig* generated = c.find_check("prod.smtp");
+  ASSERT_NE(generated, nullptr);
+  EXPECT_FALSE(generated->allow_auth_without_tls);
+  EXPECT_EQ(c.text(generated->server_name), "smtp.example.com");
+
+  const struct {
+    const char* file;
+    const char* path;
+  } invalid[] = {{"invalid-smtp-allow-auth-not-bool.json", "checks[0].allow_auth_without_tls"},
+                 {"invalid-allow-auth-on-http.json", "checks[0].allow_auth_without_tls"},
+                 {"invalid-smtp-server-name-not-a-name.json", "checks[0].server_name"}};
+  for (const auto& bad : invalid) {
+    auto q = parse(read_fixture(bad.file));
+    ASSERT_FALSE(q->status.ok()) << bad.file;
+    EXPECT_EQ(q->errors.at(0).path.view(), bad.path) << bad.file;
+  }
+  auto q = parse(R"({"schema":1,"appliance":{"name":"prod","load_balancer":"192.0.2.10",
+      "smtp":{"host":"192.0.2.25","server_name":"not a name"}}})");
+  ASSERT_FALSE(q->status.ok());
+  EXPECT_EQ(q->errors.at(0).path.view(), "appliance.smtp.server_name");
+}
+
+// GET /api/config gives back the stored document with only the secrets masked: the
+// key survives the round trip and loads again with the same meaning.
+TEST(ConfigParser, AllowAuthWithoutTlsSurvivesTheApiRoundTrip) {
+  std::string doc = R"({"schema":1,"checks":[{"id":"clear","type":"smtp","host":"10.0.2.2",)"
+                    R"("username":"u","password":"p","allow_auth_without_tls":true}]})";
+  FixedText<512> shown;
+  ASSERT_TRUE(write_masked_config(doc, shown).ok());
+  EXPECT_NE(shown.view().find(R"("allow_auth_without_tls":true)"), std::string_view::npos);
+  FixedText<512> restored;
+  ConfigErrors errors;
+  ASSERT_TRUE(restore_secrets(shown.view(), doc, restored, errors).ok());
+  auto p = parse(std::string(restored.view()));
+  ASSERT_TRUE(p->status.ok());
+  EXPECT_TRUE(p->config->find_check("clear")->allow_auth_without_tls);
+  EXPECT_EQ(p->config->text(p->config->find_check("clear")->password), "p");
+}
 
 TEST(ConfigValidators, Ipv4) {
   uint32_t ip = 0;
