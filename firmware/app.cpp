@@ -9,7 +9,7 @@
 #include "config/config_parser.h"
 #include "config/config_store.h"
 #include "config/flash_layout.h"
-#include "core/cert_identity.h"
+#include "monitor/cert_identity.h"
 #include "core/static_object.h"
 
 namespace probebox {

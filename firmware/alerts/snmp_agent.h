@@ -8,8 +8,8 @@
 #include <cstdint>
 
 #include "config/config_model.h"
-#include "core/event_log.h"
-#include "core/health_model.h"
+#include "monitor/event_log.h"
+#include "monitor/health_model.h"
 
 namespace probebox {
 

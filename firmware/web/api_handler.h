@@ -5,8 +5,8 @@
 #pragma once
 #include "config/config_errors.h"
 #include "config/config_model.h"
-#include "core/health_model.h"
-#include "core/scheduler.h"
+#include "monitor/health_model.h"
+#include "monitor/scheduler.h"
 #include "hal/clock.h"
 #include "panel/panel.h"
 #include "web/admin_auth.h"

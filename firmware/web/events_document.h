@@ -1,6 +1,6 @@
 // GET /api/events: the event log, newest first.
 #pragma once
-#include "core/event_log.h"
+#include "monitor/event_log.h"
 #include "core/text.h"
 
 namespace probebox {
