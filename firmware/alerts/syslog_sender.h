@@ -10,7 +10,7 @@
 #include "monitor/event_log.h"
 #include "hal/clock.h"
 #include "lwip/udp.h"
-#include "probes/host_resolver.h"
+#include "net/host_resolver.h"
 
 namespace probebox {
 
