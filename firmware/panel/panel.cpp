@@ -1,6 +1,6 @@
 #include "panel/panel.h"
 
-#include "web/events_document.h"
+#include "core/civil_time.h"
 
 namespace probebox::panel {
 namespace {
