@@ -70,7 +70,7 @@ Status ReplyParser::line_complete() {
       std::string_view mech = before_first(list, ' ');
       list = after_first(list, ' ');
       if (mech.empty()) continue;
-      if (starts_with_word(mech, "PLAIN") && mech.size() == 5) auth_plain_ = true;
+      if (mech.size() == 5 && starts_with_word(mech, "PLAIN")) auth_plain_ = true;
       add_mechanism(mech);
     }
   }
