@@ -318,6 +318,9 @@ for i, head in enumerate(["GET\r\n", "1ET / HTTP/1.1\r\n", "GET  HTTP/1.1\r\n", 
                           "GET / HTTP/1.1\r\nX: a\x7f\r\n", "GET / HTTP/1.1\r\n: x\r\n",
                           "POST / HTTP/1.1\r\nContent-Length: -1\r\n"]):
     seed("http_request", f"head-shape-{i}", head + "\r\n")
+seed("http_request", "restore-shapes", crlf("PUT /api/config HTTP/1.1", "") + json.dumps(
+    {"password": 5, "list": [{"password": "********"}, "********"], "checks": [{"id": 7, "password": "********"}],
+     "many": [{"id": f"c{i}", "password": "********"} for i in range(20)], "deep": {"a": {"b": {"password": 1}}}}))
 seed("http_request", "body-trailing-space", crlf("POST /api/login HTTP/1.1", "") + '{"current":"a"} ')
 seed("http_request", "body-lone-surrogate", crlf("POST /api/login HTTP/1.1", "") + '{"current":"\\udc00"}')
 
