@@ -352,7 +352,8 @@ FULL_CONFIG = {
         {"id": "ntp", "type": "ntp", "server": "10.0.2.2:12300", "ntp_warn_ms": 100, "ntp_crit_ms": 900},
     ],
     "maintenance": [{"start": "2026-11-22T10:00:00Z", "end": "2026-11-22T11:00:00Z", "checks": ["ntp"]}],
-    "alerts": {"mail": {"to": ["ops@example.com", "oncall@example.com"], "from": "probe-01@example.com"},
+    "alerts": {"mail": {"to": ["ops@example.com", "oncall@example.com"], "from": "probe-01@example.com",
+                        "server": "10.0.2.2:2525", "username": "u", "password": "p"},
                "syslog": {"server": "10.0.2.2:5514"},
                "snmp": {"community": "public", "trap_to": ["10.0.2.2:1162"]}},
 }
@@ -374,13 +375,16 @@ seed("config", "spec-appliance.json", json.dumps({
 # appliance: every key with a value of the wrong type, out of range, empty, too
 # long or with a control character, so each validation rule has a seed.
 BASE_CHECKS = [
-    {"id": "t", "type": "tcp", "host": "10.0.2.2", "port": 7777, "expect": "open"},
+    {"id": "t", "type": "tcp", "host": "10.0.2.2", "port": 7777, "expect": "open", "group": "ports",
+     "confirm": 2, "confirm_window": 3, "zzz": 1},
     {"id": "c", "type": "tls_cert", "host": "manage.lab.test", "port": 443, "server_name": "manage.lab.test",
-     "names": ["manage.lab.test"], "cert_warn_days": 30, "cert_crit_days": 14},
-    {"id": "d", "type": "dns", "server": "10.0.2.2:53", "name": "manage.lab.test",
-     "expect_addresses": ["192.0.2.10"]},
-    {"id": "h", "type": "http", "url": "http://10.0.2.2:8080/testall", "expect_status": 200,
-     "expect_body": "OK", "host_header": "manage.lab.test", "username": "u", "password": "p"},
+     "names": ["manage.lab.test"], "cert_warn_days": 30, "cert_crit_days": 14, "same_cert_as": ["c"],
+     "distinct_from": ["t"], "full_handshake": True},
+    {"id": "d", "type": "dns", "server": "10.0.2.2:53", "name": "manage.lab.test", "record": "AAAA",
+     "expect_addresses": ["2001:db8::1"]},
+    {"id": "h", "type": "http", "url": "http://10.0.2.2:8080/testall", "expect_status": [200, 204],
+     "warn_status": [301, 302], "expect_body": "OK", "host_header": "manage.lab.test", "username": "u",
+     "password": "p"},
     {"id": "s", "type": "smtp", "host": "10.0.2.2", "port": 25, "starttls": "prefer", "username": "u",
      "password": "p"},
     {"id": "n", "type": "ntp", "server": "10.0.2.2:123", "ntp_warn_ms": 500, "ntp_crit_ms": 2000},
@@ -431,6 +435,28 @@ for bad_index, bad in enumerate(BAD_VALUES + [KeyError]):
             body = spoiled(body, key, bad)
         seed("config", f"bad-appliance-{sub}-{tag}.json",
              json.dumps({"schema": 1, "appliance": dict(BASE_APPLIANCE, **{sub: body})}))
+# An unknown key in every object (each is an error with its own path), a resolver
+# list too long and mixed, a maintenance window without its end.
+seed("config", "unknown-keys.json", json.dumps({
+    "schema": 1, "zzz": 1, "device": {"zzz": 1}, "defaults": {"zzz": 1},
+    "network": {"mode": "dhcp", "zzz": 1, "dns": ["10.0.2.2:53", "10.0.2.3:54", "ns.lab.test"]},
+    "alerts": {"zzz": 1, "mail": {"zzz": 1}, "syslog": {"zzz": 1}, "snmp": {"zzz": 1}},
+    "maintenance": [{"start": "2026-11-22T10:00:00Z", "zzz": 1}, 5],
+    "appliance": dict(BASE_APPLIANCE, zzz=1, domain_names=dict(BASE_APPLIANCE["domain_names"], zzz=1),
+                      ports=dict(BASE_APPLIANCE["ports"], zzz=1), smtp=dict(BASE_APPLIANCE["smtp"], zzz=1)),
+    "checks": [5]}))
+# Appliances of other shapes: names where addresses were, case, underscores, short
+# and reserved labels, several resolvers and NTP servers, the health API key.
+seed("config", "appliance-variants.json", json.dumps({"schema": 1, "appliance": {
+    "name": "prod_env.x", "load_balancer": "lb.example.com",
+    "nodes": ["n1.example.com", "192.0.2.12"],
+    "domain_names": {"dashboard": "MANAGE.example.com", "root_tenant_authority": "ab.other.org",
+                     "webtask": "web_task.example.com", "app_tenants": ["login.example.com", "Api.example.com"]},
+    "resolvers": ["192.0.2.53", "192.0.2.54"], "ntp": ["192.0.2.123", "192.0.2.124"], "health_api_key": "k",
+    "egress": ["cdn.auth0.com:443", "a.b:80"], "smtp": {"host": "smtp.example.com"}}}))
+seed("config", "appliance-nodes-only.json", json.dumps({"schema": 1, "appliance": {
+    "name": "n", "nodes": ["192.0.2.11"], "domain_names": {"app_tenants": []}},
+    "checks": [{"id": "n-tcp-192-0-2-11-7777", "type": "tcp", "host": "10.0.2.2", "port": 1}]}))
 # The appliance without one key at a time (the rest valid): what it needs, what has defaults.
 for key in BASE_APPLIANCE:
     seed("config", f"appliance-without-{key}.json",
