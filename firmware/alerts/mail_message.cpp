@@ -1,5 +1,6 @@
 #include "alerts/mail_message.h"
 
+#include "core/view.h"
 #include "web/events_document.h"
 
 namespace probebox::mail {
@@ -48,7 +49,7 @@ void format_subject(TextBuffer& out, std::string_view device, std::span<const Al
     out.append(e.check_id.view());
     out.append(": ");
     // The summary is the peer's words in part: keep the subject one line.
-    for (char c : e.summary.view().substr(0, 100)) out.append(c == '\r' || c == '\n' ? ' ' : c);
+    for (char c : first(e.summary.view(), 100)) out.append(c == '\r' || c == '\n' ? ' ' : c);
     return;
   }
   int counts[4] = {};
@@ -114,7 +115,7 @@ void format_message(TextBuffer& out, std::string_view device, std::string_view f
     std::string_view b = block.view();
     while (!b.empty()) {
       size_t end = b.find("\r\n");
-      line(out, b.substr(0, end));
+      line(out, first(b, end));
       b.remove_prefix(end == std::string_view::npos ? b.size() : end + 2);
     }
     FixedText<140> summary("  ");

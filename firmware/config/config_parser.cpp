@@ -4,6 +4,7 @@
 
 #include "config/appliance_profile.h"
 #include "core/text.h"
+#include "core/view.h"
 
 #define JSMN_STATIC
 #define JSMN_STRICT
@@ -77,7 +78,7 @@ class Parser {
     return i >= 0 && i < count_ ? g_tokens[i] : kNone;
   }
   std::string_view raw(int i) const {
-    return json_.substr(static_cast<size_t>(tok(i).start), static_cast<size_t>(tok(i).end - tok(i).start));
+    return slice(json_, static_cast<size_t>(tok(i).start), static_cast<size_t>(tok(i).end - tok(i).start));
   }
   int skip(int i) const {
     int remaining = 1;
@@ -354,10 +355,10 @@ void Parser::network(int i) {
       int64_t prefix = -1;
       if (slash != std::string_view::npos && slash + 1 < cidr.size() && cidr.size() - slash <= 3) {
         prefix = 0;
-        for (char ch : cidr.substr(slash + 1)) prefix = (ch >= '0' && ch <= '9') ? prefix * 10 + (ch - '0') : 99;
+        for (char ch : after(cidr, slash + 1)) prefix = (ch >= '0' && ch <= '9') ? prefix * 10 + (ch - '0') : 99;
       }
       if (slash == std::string_view::npos || prefix < 1 || prefix > 30 ||
-          !parse_ipv4(cidr.substr(0, slash), c_.network.address)) {
+          !parse_ipv4(first(cidr, slash), c_.network.address)) {
         error("must be an IPv4 address with prefix length, e.g. 192.0.2.10/24");
         return;
       }
@@ -473,7 +474,7 @@ bool Parser::check_member(CheckConfig& c, std::string_view key, int v) {
   } else if (type == CheckType::kHttp && key == "url") {
     if (!string(v, c.url, 512)) return true;
     std::string_view u = c_.text(c.url);
-    if (u.substr(0, 7) != "http://" && u.substr(0, 8) != "https://") error("must start with http:// or https://");
+    if (first(u, 7) != "http://" && first(u, 8) != "https://") error("must start with http:// or https://");
   } else if (type == CheckType::kHttp && key == "host_header") {
     host(v, c.host_header);
   } else if (type == CheckType::kHttp && key == "username") {
@@ -922,8 +923,8 @@ bool split_host_port(std::string_view text, std::string_view& host, uint16_t& po
     host = text;
     return !host.empty();
   }
-  host = text.substr(0, colon);
-  std::string_view digits = text.substr(colon + 1);
+  host = first(text, colon);
+  std::string_view digits = after(text, colon + 1);
   if (host.empty() || digits.empty() || digits.size() > 5) return false;
   uint32_t p = 0;
   for (char ch : digits) {

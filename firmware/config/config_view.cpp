@@ -2,6 +2,7 @@
 
 #include "config/config_errors.h"
 #include "config/config_parser.h"
+#include "core/view.h"
 
 #define JSMN_STATIC
 #define JSMN_STRICT
@@ -20,7 +21,7 @@ bool is_key_token(int i) {
 }
 
 std::string_view token_text(std::string_view json, const jsmntok_t& t) {
-  return json.substr(static_cast<size_t>(t.start), static_cast<size_t>(t.end - t.start));
+  return slice(json, static_cast<size_t>(t.start), static_cast<size_t>(t.end - t.start));
 }
 
 // The "id" string of an object token, if it has one.
@@ -117,11 +118,11 @@ Status restore_secrets(std::string_view incoming, std::string_view stored, TextB
       errors.add(wanted[k].path.view(), "\"********\" keeps the stored secret, but none is stored here: type it");
       continue;
     }
-    out.append(incoming.substr(copied, wanted[k].start - copied));
+    out.append(slice(incoming, copied, wanted[k].start - copied));
     out.append(wanted[k].value.view());
     copied = wanted[k].end;
   }
-  out.append(incoming.substr(copied));
+  out.append(after(incoming, copied));
   if (!errors.empty()) return StatusCode::kInvalidArgument;
   return out.overflowed() ? Status(StatusCode::kResourceExhausted) : Status();
 }
@@ -141,13 +142,13 @@ Status write_masked_config(std::string_view json, TextBuffer& out) {
     bool is_key = key.type == JSMN_STRING && key.size == 1 && key.parent >= 0 &&
                   g_view_tokens[key.parent].type == JSMN_OBJECT;
     if (!is_key || value.type != JSMN_STRING) continue;
-    std::string_view name = json.substr(static_cast<size_t>(key.start), static_cast<size_t>(key.end - key.start));
+    std::string_view name = slice(json, static_cast<size_t>(key.start), static_cast<size_t>(key.end - key.start));
     if (!is_secret_key(name)) continue;
-    out.append(json.substr(copied, static_cast<size_t>(value.start) - copied));
+    out.append(slice(json, copied, static_cast<size_t>(value.start) - copied));
     out.append(kSecretPlaceholder);
     copied = static_cast<size_t>(value.end);
   }
-  out.append(json.substr(copied));
+  out.append(after(json, copied));
   return out.overflowed() ? Status(StatusCode::kResourceExhausted) : Status();
 }
 
