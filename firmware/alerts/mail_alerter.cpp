@@ -34,9 +34,14 @@ void MailAlerter::configure(const Config& config, net::TlsClientConfig* tls) {
   relay_.tune.timeout_ms = kSendTimeoutMs;
   envelope_ = MailEnvelope{};
   envelope_.from = config.text(a.mail_from);
+  // What goes between < and > in MAIL FROM/RCPT TO must be a plain address: one
+  // that is not never reaches the relay (the parser already refuses it).
+  if (!is_valid_mail_address(envelope_.from)) return;
   for (uint16_t i = 0; i < a.mail_to.count && i < MailEnvelope::kMaxRecipients; ++i) {
-    envelope_.to[envelope_.recipients++] = config.text(config.list_item(a.mail_to, i));
+    std::string_view to = config.text(config.list_item(a.mail_to, i));
+    if (is_valid_mail_address(to)) envelope_.to[envelope_.recipients++] = to;
   }
+  if (envelope_.recipients == 0) return;
   enabled_ = true;
 }
 
@@ -125,9 +130,18 @@ void MailAlerter::begin_send(const EventLog& log, hal::Clock& clock) {
   }
   batch_end_ = s;
   hal::WallTime wall = clock.wall();
-  mail::format_message(message_, config_->text(config_->device_name), envelope_.from,
-                       {envelope_.to, static_cast<size_t>(envelope_.recipients)}, {items, n},
-                       wall.valid ? wall.unix_micros / 1'000'000 : 0, dropped_unreported_, SmtpProbe::kMaxMessageBytes);
+  if (!mail::format_message(message_, config_->text(config_->device_name), envelope_.from,
+                            {envelope_.to, static_cast<size_t>(envelope_.recipients)}, {items, n},
+                            wall.valid ? wall.unix_micros / 1'000'000 : 0, dropped_unreported_,
+                            SmtpProbe::kMaxMessageBytes)) {
+    // The config parser refuses such addresses; this is the last line before MAIL FROM.
+    ++failed_;
+    last_error_.assign("not sent: an address is not a plain addr-spec");
+    batch_end_ = batch_first_;
+    batch_open_ = false;
+    retry_at_ = clock.now() + kMaxRetryUs;
+    return;
+  }
   envelope_.data = message_.view();
   probe_.set_envelope(&envelope_);
   ProbeEnv env{&clock, config_, tls_};
