@@ -66,10 +66,9 @@ void App::persist_events() {
   // A few per step: a burst of changes is written over the next steps, and the
   // ring in RAM (64) is far deeper than one step's worth.
   const EventLog& log = health_.events();
-  uint32_t oldest_kept = log.total() - static_cast<uint32_t>(log.size());
-  if (events_persisted_ < oldest_kept) events_persisted_ = oldest_kept;
-  for (int n = 0; n < 4 && events_persisted_ < log.total(); ++n, ++events_persisted_) {
-    event_store_.append(log.newest(log.total() - 1 - events_persisted_));
+  log.catch_up(events_persisted_);
+  for (int n = 0; n < 4 && log.readable(events_persisted_); ++n, ++events_persisted_) {
+    event_store_.append(log.at_sequence(events_persisted_));
   }
 }
 

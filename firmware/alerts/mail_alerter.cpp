@@ -69,7 +69,6 @@ void MailAlerter::step(const EventLog& log, hal::Clock& clock) {
     next_sequence_ = batch_first_ = batch_end_ = log.total();
     return;
   }
-  uint32_t oldest_kept = log.total() - static_cast<uint32_t>(log.size());
   if (sending_) {
     if (probe_.poll(now) == Probe::Poll::kPending) return;
     sending_ = false;
@@ -90,20 +89,15 @@ void MailAlerter::step(const EventLog& log, hal::Clock& clock) {
       batch_end_ = batch_first_;  // the same changes go in the next attempt
     }
   }
-  if (batch_first_ < oldest_kept) {
-    // The log moved on before these could be sent: say so, never silently.
-    uint32_t lost = 0;
-    for (uint32_t s = batch_first_; s < oldest_kept; ++s) ++lost;
-    dropped_ += lost;
-    dropped_unreported_ += lost;
-    batch_first_ = oldest_kept;
-    if (next_sequence_ < oldest_kept) next_sequence_ = oldest_kept;
-  }
+  // The log moved on before these could be sent: say so, never silently.
+  uint32_t lost = log.catch_up(batch_first_);
+  dropped_ += lost;
+  dropped_unreported_ += lost;
   // Unwanted events at the front are passed over, so a batch starts on a change.
-  while (batch_first_ < log.total() && !wanted(log.newest(log.total() - 1 - batch_first_))) ++batch_first_;
+  while (log.readable(batch_first_) && !wanted(log.at_sequence(batch_first_))) ++batch_first_;
   next_sequence_ = log.total();
   uint32_t count = 0;
-  for (uint32_t s = batch_first_; s < log.total(); ++s) count += wanted(log.newest(log.total() - 1 - s)) ? 1 : 0;
+  for (uint32_t s = batch_first_; log.readable(s); ++s) count += wanted(log.at_sequence(s)) ? 1 : 0;
   pending_count_ = count;
   if (count == 0) {
     batch_open_ = false;
@@ -122,8 +116,8 @@ void MailAlerter::begin_send(const EventLog& log, hal::Clock& clock) {
   static mail::AlertItem items[EventLog::kCapacity];
   size_t n = 0;
   uint32_t s = batch_first_;
-  for (; s < log.total() && n < kMaxBatch; ++s) {
-    const Event& e = log.newest(log.total() - 1 - s);
+  for (; log.readable(s) && n < kMaxBatch; ++s) {
+    const Event& e = log.at_sequence(s);
     if (!wanted(e)) continue;
     const CheckConfig* c = config_->find_check(e.check_id.view());
     items[n++] = {&e, c == nullptr ? std::string_view("-") : group_name(c->group)};
