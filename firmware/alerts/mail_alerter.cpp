@@ -19,12 +19,11 @@ void MailAlerter::configure(const Config& config, net::TlsClientConfig* tls) {
     if (config.checks[i].type == CheckType::kSmtp) smtp = &config.checks[i];
   }
   if (!a.mail_server.empty()) {
-    std::string_view host;
-    uint16_t port = 25;
-    if (!split_host_port(config.text(a.mail_server), host, port)) return;
+    // The parser keeps the host and the port apart (its port was lost here before:
+    // every alert went to port 25).
     relay_.type = CheckType::kSmtp;
-    relay_.host = {a.mail_server.offset, static_cast<uint16_t>(host.size())};
-    relay_.port = port;
+    relay_.host = a.mail_server;
+    relay_.port = a.mail_port;
     relay_.starttls = StartTls::kPrefer;
   } else if (smtp != nullptr) {
     relay_ = *smtp;

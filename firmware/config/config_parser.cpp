@@ -491,7 +491,7 @@ void Parser::alerts(int i) {
         uint16_t port;
         if (k == "to") mail_address_list(w, c_.alerts.mail_to);
         else if (k == "from") mail_address(w, c_.alerts.mail_from);
-        else if (k == "server") server(w, c_.alerts.mail_server, port, 25);
+        else if (k == "server") { if (server(w, c_.alerts.mail_server, port, 25)) c_.alerts.mail_port = port; }
         else error("unknown key");
       });
     } else if (key == "syslog") {

@@ -230,6 +230,16 @@ TEST(ConfigParser, DuplicateKeysAreRejectedAtAnyDepthWithThePath) {
   EXPECT_TRUE(ok->status.ok());
 }
 
+TEST(ConfigParser, TheMailRelayKeepsItsPort) {
+  auto p = parse(R"({"schema":1,"alerts":{"mail":{"to":["ops@example.com"],"from":"p@example.com","server":"10.0.2.2:2525"}}})");
+  ASSERT_TRUE(p->status.ok());
+  EXPECT_EQ(p->config->text(p->config->alerts.mail_server), "10.0.2.2");
+  EXPECT_EQ(p->config->alerts.mail_port, 2525);
+  auto d = parse(R"({"schema":1,"alerts":{"mail":{"to":["ops@example.com"],"from":"p@example.com","server":"relay.example"}}})");
+  ASSERT_TRUE(d->status.ok());
+  EXPECT_EQ(d->config->alerts.mail_port, 25);
+}
+
 TEST(ConfigParser, MailAddressesArePlainAddrSpecs) {
   auto p = parse(R"({"schema":1,"alerts":{"mail":{"to":["ops@example.com","x"],"from":"Probe <p@example.com>"}}})");
   ASSERT_FALSE(p->status.ok());
