@@ -14,7 +14,7 @@
 
 namespace probebox {
 
-void App::start(const Config& config, std::string_view config_text, RunMode mode) {
+void App::start(const Config& config, std::string_view config_text, RunMode mode, std::string_view boot_note) {
   started_at_ = board_.clock.now();
   api_.set_started_at(started_at_);
   api_.set_scheduler(&scheduler_);
@@ -59,6 +59,18 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   syslog_.skip_to(events_persisted_);
   mail_.skip_to(events_persisted_);
   snmp_.skip_to(events_persisted_);
+  if (!boot_note.empty()) {
+    // After the skip: this one is news, for the log, the flash and the alerts.
+    Event e;
+    e.check_id.assign(kConfigEventId);
+    e.first = true;
+    e.to = Outcome::kWarning;
+    e.mono_us = board_.clock.now();
+    hal::WallTime wall = board_.clock.wall();
+    e.wall_unix_us = wall.valid ? wall.unix_micros : 0;
+    e.summary.assign(boot_note);
+    health_.events_to_restore().push(e);
+  }
   web_ok_ = web_.start(kWebPort, api_, board_.clock);
 }
 
@@ -66,10 +78,9 @@ void App::persist_events() {
   // A few per step: a burst of changes is written over the next steps, and the
   // ring in RAM (64) is far deeper than one step's worth.
   const EventLog& log = health_.events();
-  uint32_t oldest_kept = log.total() - static_cast<uint32_t>(log.size());
-  if (events_persisted_ < oldest_kept) events_persisted_ = oldest_kept;
-  for (int n = 0; n < 4 && events_persisted_ < log.total(); ++n, ++events_persisted_) {
-    event_store_.append(log.newest(log.total() - 1 - events_persisted_));
+  log.catch_up(events_persisted_);
+  for (int n = 0; n < 4 && log.readable(events_persisted_); ++n, ++events_persisted_) {
+    event_store_.append(log.at_sequence(events_persisted_));
   }
 }
 

@@ -181,10 +181,9 @@ void SnmpAgent::step(const EventLog& log) {
     next_sequence_ = log.total();
     return;
   }
-  uint32_t oldest_kept = log.total() - static_cast<uint32_t>(log.size());
-  if (next_sequence_ < oldest_kept) next_sequence_ = oldest_kept;
-  for (int n = 0; n < 4 && next_sequence_ < log.total(); ++n, ++next_sequence_) {
-    const Event& e = log.newest(log.total() - 1 - next_sequence_);
+  log.catch_up(next_sequence_);
+  for (int n = 0; n < 4 && log.readable(next_sequence_); ++n, ++next_sequence_) {
+    const Event& e = log.at_sequence(next_sequence_);
     if (e.maintenance || e.previous_boot) continue;
     // Varbinds: checkId, checkState, checkGroup, checkSummary of the row in the table.
     const CheckConfig* c = config_->find_check(e.check_id.view());

@@ -100,7 +100,8 @@ struct NetworkConfig {
 struct AlertsConfig {
   ListRef mail_to;
   TextRef mail_from;
-  TextRef mail_server;  // "" = the smtp check's relay
+  TextRef mail_server;  // the host only; "" = the smtp check's relay
+  uint16_t mail_port = 25;
   TextRef syslog_server;
   TextRef snmp_community;
   ListRef snmp_trap_to;

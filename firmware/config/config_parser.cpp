@@ -5,6 +5,7 @@
 #include "config/appliance_profile.h"
 #include "core/text.h"
 #include "core/view.h"
+#include "core/utf8.h"
 
 #define JSMN_STATIC
 #define JSMN_STRICT
@@ -52,6 +53,8 @@ class Parser {
       : json_(json), count_(count), c_(config), e_(errors), arena_(config) {}
 
   void root();
+  // Whole-document checks on keys, before the walk.
+  void check_keys();
 
  private:
   // Appends ".key" or "[i]" to the path for the life of the scope.
@@ -59,7 +62,7 @@ class Parser {
    public:
     PathScope(Parser& p, std::string_view key) : p_(p), saved_(p.path_.size()) {
       if (!p.path_.empty()) p.path_.append('.');
-      p.path_.append(key);
+      append_key(p.path_, key);
     }
     PathScope(Parser& p, size_t index) : p_(p), saved_(p.path_.size()) {
       p.path_.appendf("[%u]", static_cast<unsigned>(index));
@@ -70,6 +73,16 @@ class Parser {
     Parser& p_;
     size_t saved_;
   };
+
+  // A key as it goes into an error path: what is not printable ASCII (a control
+  // character, a byte of bad UTF-8) shows as '?', so an error message can neither
+  // carry a line break nor break the JSON or log line it ends up in.
+  static void append_key(TextBuffer& out, std::string_view key) {
+    for (char ch : key) out.append(ch >= 0x20 && ch < 0x7F ? ch : '?');
+  }
+  // The path of token i (a key or a value), from the parent links: for the
+  // whole-document checks that run before the walk.
+  void path_of(int i, TextBuffer& out) const;
 
   // Out-of-range indices read as an empty primitive: the shape check makes them
   // impossible, this keeps a future mistake from reading past the tokens.
@@ -135,13 +148,17 @@ class Parser {
     return -1;
   }
 
-  bool string(int i, TextRef& out, size_t max_len, bool allow_empty = false);
+  // Every string value passes here: it must be valid UTF-8 and free of control
+  // characters; `multi_line` allows CR and LF (the PEM bundle).
+  bool string(int i, TextRef& out, size_t max_len, bool allow_empty = false, bool multi_line = false);
   bool integer(int i, int64_t min, int64_t max, int64_t& out);
   bool boolean(int i, bool& out);
   bool host(int i, TextRef& out);
   bool server(int i, TextRef& host_out, uint16_t& port, uint16_t default_port);
   bool server_list(int i, ListRef& out, uint16_t default_port);
   bool string_list(int i, ListRef& out, size_t max_len);
+  bool mail_address(int i, TextRef& out);
+  bool mail_address_list(int i, ListRef& out);
   bool tunable(std::string_view key, int i, Tunables& t);
   bool status_list(int i, std::array<uint16_t, CheckConfig::kMaxStatusCodes>& codes, uint8_t& count);
 
@@ -168,7 +185,7 @@ class Parser {
   FixedText<80> path_;
 };
 
-bool Parser::string(int i, TextRef& out, size_t max_len, bool allow_empty) {
+bool Parser::string(int i, TextRef& out, size_t max_len, bool allow_empty, bool multi_line) {
   if (tok(i).type != JSMN_STRING) {
     error("must be a string");
     return false;
@@ -188,7 +205,63 @@ bool Parser::string(int i, TextRef& out, size_t max_len, bool allow_empty) {
     error("must not be empty");
     return false;
   }
+  // A value may end up in a mail header, an SMTP command or a syslog line: no
+  // character in it may start a new one (spec/config.md).
+  if (!is_valid_utf8(c_.text(out))) {
+    error("not valid UTF-8");
+    return false;
+  }
+  if (has_control_character(c_.text(out), multi_line)) {
+    error(multi_line ? "must not contain control characters other than line breaks"
+                     : "must not contain control characters (CR, LF, TAB, NUL ...)");
+    return false;
+  }
   return true;
+}
+
+void Parser::path_of(int i, TextBuffer& out) const {
+  static constexpr int kMaxDepth = 24;
+  int chain[kMaxDepth];
+  int depth = 0;
+  int t = i;
+  for (; t > 0 && depth < kMaxDepth; t = tok(t).parent) chain[depth++] = t;
+  out.clear();
+  if (t > 0) out.append("...");  // deeper than the chain: the tail is what matters
+  for (int d = depth - 1; d >= 0; --d) {
+    int parent = tok(chain[d]).parent;
+    if (parent < 0) continue;
+    if (tok(parent).type == JSMN_OBJECT) {  // a key
+      if (!out.empty()) out.append('.');
+      append_key(out, raw(chain[d]));
+    } else if (tok(parent).type == JSMN_ARRAY) {
+      unsigned index = 0;
+      for (int k = parent + 1; k < chain[d]; k = skip(k)) ++index;
+      out.appendf("[%u]", index);
+    }  // else a value under its key: the key named it already
+  }
+}
+
+// Over every object at any depth, walked or not: a key given twice (the validator
+// would see one value and a later reader another) and a key that is not UTF-8.
+void Parser::check_keys() {
+  FixedText<80> where;
+  for (int i = 1; i < count_; ++i) {
+    int parent = tok(i).parent;
+    if (parent < 0 || tok(parent).type != JSMN_OBJECT) continue;
+    std::string_view key = raw(i);
+    if (!is_valid_utf8(key)) {
+      path_of(i, where);
+      e_.add(where.view(), "key is not valid UTF-8");
+      continue;
+    }
+    for (int k = parent + 1; k < i; k = skip(k + 1)) {
+      if (raw(k) == key) {
+        path_of(i, where);
+        e_.add(where.view(), "duplicate key");
+        break;
+      }
+    }
+  }
 }
 
 bool Parser::integer(int i, int64_t min, int64_t max, int64_t& out) {
@@ -290,6 +363,26 @@ bool Parser::string_list(int i, ListRef& out, size_t max_len) {
   elements(i, [&](size_t, int v) {
     TextRef item;
     if (!string(v, item, max_len)) { ok = false; return; }
+    if (!c_.push_list(out, item)) { error("too many list items"); ok = false; }
+  });
+  return ok;
+}
+
+bool Parser::mail_address(int i, TextRef& out) {
+  if (!string(i, out, 254)) return false;
+  if (!is_valid_mail_address(c_.text(out))) {
+    error("must be a plain address like ops@example.com");
+    return false;
+  }
+  return true;
+}
+
+bool Parser::mail_address_list(int i, ListRef& out) {
+  c_.begin_list(out);
+  bool ok = true;
+  elements(i, [&](size_t, int v) {
+    TextRef item;
+    if (!mail_address(v, item)) { ok = false; return; }
     if (!c_.push_list(out, item)) { error("too many list items"); ok = false; }
   });
   return ok;
@@ -397,9 +490,9 @@ void Parser::alerts(int i) {
     if (key == "mail") {
       members(v, [&](std::string_view k, int w) {
         uint16_t port;
-        if (k == "to") string_list(w, c_.alerts.mail_to, 254);
-        else if (k == "from") string(w, c_.alerts.mail_from, 254);
-        else if (k == "server") server(w, c_.alerts.mail_server, port, 25);
+        if (k == "to") mail_address_list(w, c_.alerts.mail_to);
+        else if (k == "from") mail_address(w, c_.alerts.mail_from);
+        else if (k == "server") { if (server(w, c_.alerts.mail_server, port, 25)) c_.alerts.mail_port = port; }
         else error("unknown key");
       });
     } else if (key == "syslog") {
@@ -635,7 +728,7 @@ void Parser::root() {
     } else if (key == "defaults") {
       // done above
     } else if (key == "trust_anchors_pem") {
-      if (string(v, c_.trust_anchors_pem, 32768, true) && !c_.trust_anchors_pem.empty() &&
+      if (string(v, c_.trust_anchors_pem, 32768, true, true) && !c_.trust_anchors_pem.empty() &&
           c_.text(c_.trust_anchors_pem).find("-----BEGIN CERTIFICATE-----") == std::string_view::npos) {
         error("must hold PEM certificates");
       }
@@ -825,6 +918,7 @@ Status parse_config(std::string_view json, Config& out, ConfigErrors& errors) {
     }
   }
   Parser parser(json, count, out, errors);
+  parser.check_keys();
   parser.root();
   return errors.empty() ? Status() : Status(StatusCode::kInvalidArgument);
 }
@@ -915,6 +1009,25 @@ bool parse_iso8601_utc(std::string_view s, int64_t& out) {
   int64_t days = era * 146097 + doe - 719468;
   out = days * 86400 + h * 3600 + mi * 60 + se;
   return true;
+}
+
+bool is_valid_mail_address(std::string_view address) {
+  size_t at = address.rfind('@');
+  if (at == std::string_view::npos || at == 0 || at > 64 || address.size() > 254) return false;
+  std::string_view local(address.data(), at);
+  std::string_view domain(address.data() + at + 1, address.size() - at - 1);
+  // dot-atom: atext runs separated by single dots (RFC 5322 section 3.2.3).
+  static constexpr std::string_view kAtextSpecials = "!#$%&'*+-/=?^_`{|}~";
+  char previous = '.';
+  for (char ch : local) {
+    bool atext = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                 kAtextSpecials.find(ch) != std::string_view::npos;
+    if (!atext && !(ch == '.' && previous != '.')) return false;
+    previous = ch;
+  }
+  if (previous == '.') return false;
+  return domain.find('*') == std::string_view::npos && domain.find('_') == std::string_view::npos &&
+         is_valid_hostname(domain);
 }
 
 bool split_host_port(std::string_view text, std::string_view& host, uint16_t& port) {

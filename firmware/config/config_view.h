@@ -17,8 +17,9 @@ bool is_secret_key(std::string_view key);
 // The inverse, for PUT /api/config: every secret whose value is the placeholder
 // takes the stored document's value at the same place. Array elements that are
 // objects with an "id" are matched by id, so reordering checks keeps each secret
-// with its check. A placeholder with no stored counterpart is an error (with its
-// path) in `errors`. `out` receives the document to validate and store.
+// with its check. A placeholder with no stored counterpart, or whose target (where
+// the secret is sent: spec/config.md) differs from the stored one, is an error
+// (with its path) in `errors`. `out` receives the document to validate and store.
 Status restore_secrets(std::string_view incoming, std::string_view stored, TextBuffer& out, class ConfigErrors& errors);
 
 }  // namespace probebox
