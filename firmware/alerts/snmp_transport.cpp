@@ -25,9 +25,11 @@ struct TrapPort {
 TrapPort g_ports[SNMP_TRAP_DESTINATIONS];
 int g_port_count = 0;
 struct udp_pcb* g_pcb = nullptr;
+bool g_answering = false;
+int g_next_trap = 0;
 
 void on_request(void*, struct udp_pcb* pcb, struct pbuf* p, const ip_addr_t* addr, u16_t port) {
-  snmp_receive(pcb, p, addr, port);
+  if (g_answering) snmp_receive(pcb, p, addr, port);
   pbuf_free(p);
 }
 
@@ -42,6 +44,9 @@ bool start(uint16_t agent_port) {
   return udp_bind(g_pcb, IP4_ADDR_ANY, agent_port) == ERR_OK;
 }
 
+void set_answering(bool answering) { g_answering = answering; }
+void begin_trap() { g_next_trap = 0; }
+
 void set_trap_ports(const ip_addr_t* addresses, const uint16_t* ports, int count) {
   g_port_count = count < SNMP_TRAP_DESTINATIONS ? count : SNMP_TRAP_DESTINATIONS;
   for (int i = 0; i < g_port_count; ++i) g_ports[i] = {addresses[i], ports[i]};
@@ -52,9 +57,12 @@ void set_trap_ports(const ip_addr_t* addresses, const uint16_t* ports, int count
 extern "C" err_t snmp_sendto(void* handle, struct pbuf* p, const ip_addr_t* dst, u16_t port) {
   using namespace probebox::snmp_transport;
   if (port == LWIP_IANA_PORT_SNMP_TRAP) {
-    for (int i = 0; i < g_port_count; ++i) {
+    // lwIP sends one trap to each destination in index order; two receivers on one
+    // address (different ports) are told apart by where the last one was found.
+    for (int i = g_next_trap; i < g_port_count; ++i) {
       if (ip_addr_cmp(&g_ports[i].address, dst)) {
         port = g_ports[i].port;
+        g_next_trap = i + 1;
         break;
       }
     }

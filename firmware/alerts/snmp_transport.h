@@ -7,6 +7,10 @@
 namespace probebox::snmp_transport {
 
 bool start(uint16_t agent_port);
+// False: every request is dropped unread (no SNMP version is configured).
+void set_answering(bool answering);
+// Before each snmp_send_trap(): its destinations are matched to ports in order.
+void begin_trap();
 // Trap destination i (lwIP's index) is sent to ports[i] instead of 162.
 void set_trap_ports(const ip_addr_t* addresses, const uint16_t* ports, int count);
 
