@@ -3,6 +3,8 @@
 // names (lwIP's own transport sends every trap to 162).
 #include "alerts/snmp_transport.h"
 
+#include "protocols/snmp_message.h"
+
 #include "lwip/apps/snmp.h"
 #include "lwip/ip.h"
 #include "lwip/prot/iana.h"
@@ -27,9 +29,19 @@ int g_port_count = 0;
 struct udp_pcb* g_pcb = nullptr;
 bool g_answering = false;
 int g_next_trap = 0;
+uint32_t g_rejected = 0;
 
 void on_request(void*, struct udp_pcb* pcb, struct pbuf* p, const ip_addr_t* addr, u16_t port) {
-  if (g_answering) snmp_receive(pcb, p, addr, port);
+  if (g_answering) {
+    // lwIP's v3 parser overflows on an oversized USM field: checked first.
+    uint8_t window[snmp_message::kHeaderWindowBytes];
+    u16_t n = pbuf_copy_partial(p, window, sizeof(window), 0);
+    if (snmp_message::check({window, n}, p->tot_len) == snmp_message::Verdict::kPass) {
+      snmp_receive(pcb, p, addr, port);
+    } else {
+      ++g_rejected;
+    }
+  }
   pbuf_free(p);
 }
 
@@ -46,6 +58,7 @@ bool start(uint16_t agent_port) {
 
 void set_answering(bool answering) { g_answering = answering; }
 void begin_trap() { g_next_trap = 0; }
+uint32_t rejected() { return g_rejected; }
 
 void set_trap_ports(const ip_addr_t* addresses, const uint16_t* ports, int count) {
   g_port_count = count < SNMP_TRAP_DESTINATIONS ? count : SNMP_TRAP_DESTINATIONS;

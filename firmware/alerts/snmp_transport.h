@@ -11,6 +11,8 @@ bool start(uint16_t agent_port);
 void set_answering(bool answering);
 // Before each snmp_send_trap(): its destinations are matched to ports in order.
 void begin_trap();
+// Requests dropped before lwIP saw them (protocols/snmp_message.h).
+uint32_t rejected();
 // Trap destination i (lwIP's index) is sent to ports[i] instead of 162.
 void set_trap_ports(const ip_addr_t* addresses, const uint16_t* ports, int count);
 

@@ -53,6 +53,25 @@ def v3_args(user="nms-ops", auth="auth-pass-4711", priv="priv-pass-4711", level=
     return args
 
 
+def ber(tag, value):
+    n = len(value)
+    length = bytes([n]) if n < 128 else bytes([0x82, n >> 8, n & 0xFF])
+    return bytes([tag]) + length + value
+
+
+def v3_get_with_auth_params(auth_params):
+    """An SNMPv3 GetRequest whose msgAuthenticationParameters is `auth_params`
+    (lwIP 2.1.3 copies it into a 12-octet field unbounded)."""
+    def integer(v):
+        return ber(0x02, v.to_bytes(4, "big"))
+    usm = ber(0x30, ber(0x04, b"\x80\x00\x00\x00\x01") + integer(0) + integer(0) + ber(0x04, b"nms-ops")
+              + ber(0x04, auth_params) + ber(0x04, b""))
+    pdu = ber(0xA0, integer(1) + integer(0) + integer(0)
+              + ber(0x30, ber(0x30, ber(0x06, bytes.fromhex("2b06010201010500")) + b"\x05\x00")))
+    header = ber(0x30, integer(77) + integer(65507) + ber(0x04, b"\x04") + integer(3))
+    return ber(0x30, ber(0x02, b"\x03") + header + ber(0x04, usm) + ber(0x30, ber(0x04, b"") + ber(0x04, b"") + pdu))
+
+
 def change_admin_password(port):
     login(port)
     h = session_headers(port)
@@ -269,6 +288,18 @@ class SnmpV3(unittest.TestCase):
                 system = snmp("snmpwalk", [*v3_args(), target, ".1.3.6.1.2.1.1"], env, timeout_s=2, retries=1)
                 self.assertEqual(system.returncode, 0, system.stderr)
                 self.assertIn("probe-v3", system.stdout)
+                # An oversized msgAuthenticationParameters (before any authentication) is dropped
+                # unread; the same message with a 12-octet field still gets lwIP's report.
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                    s.settimeout(2)
+                    s.sendto(v3_get_with_auth_params(b"A" * 12), ("127.0.0.1", snmp_port))
+                    self.assertTrue(s.recv(2048), "a well-formed v3 message gets a report")
+                    for size in (13, 200, 1000):
+                        s.sendto(v3_get_with_auth_params(b"A" * size), ("127.0.0.1", snmp_port))
+                    time.sleep(1)
+                self.assertIsNone(proc.poll(), "the simulator died on an oversized SNMPv3 field")
+                again = snmp("snmpget", [*v3_args(), target, SYS_NAME], env, timeout_s=2, retries=1)
+                self.assertEqual(again.returncode, 0, again.stderr)
                 # Wrong passwords, another user, weaker levels: refused.
                 refused = {
                     "wrong auth password": v3_args(auth="wrong-pass-0000"),
