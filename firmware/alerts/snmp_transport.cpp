@@ -31,21 +31,24 @@ bool g_answering = false;
 int g_next_trap = 0;
 uint32_t g_rejected = 0;
 
-void on_request(void*, struct udp_pcb* pcb, struct pbuf* p, const ip_addr_t* addr, u16_t port) {
-  if (g_answering) {
-    // lwIP's v3 parser overflows on an oversized USM field: checked first.
-    uint8_t window[snmp_message::kHeaderWindowBytes];
-    u16_t n = pbuf_copy_partial(p, window, sizeof(window), 0);
-    if (snmp_message::check({window, n}, p->tot_len) == snmp_message::Verdict::kPass) {
-      snmp_receive(pcb, p, addr, port);
-    } else {
-      ++g_rejected;
-    }
-  }
+void on_request(void*, struct udp_pcb*, struct pbuf* p, const ip_addr_t* addr, u16_t port) {
+  receive(p, addr, port);
   pbuf_free(p);
 }
 
 }  // namespace
+
+void receive(struct pbuf* p, const ip_addr_t* source, uint16_t port) {
+  if (!g_answering || g_pcb == nullptr) return;
+  // lwIP's v3 parser overflows on an oversized USM field: checked first.
+  uint8_t window[snmp_message::kHeaderWindowBytes];
+  u16_t n = pbuf_copy_partial(p, window, sizeof(window), 0);
+  if (snmp_message::check({window, n}, p->tot_len) == snmp_message::Verdict::kPass) {
+    snmp_receive(g_pcb, p, source, port);
+  } else {
+    ++g_rejected;
+  }
+}
 
 bool start(uint16_t agent_port) {
   if (g_pcb != nullptr) return true;

@@ -168,6 +168,16 @@ class SnmpV2c(unittest.TestCase):
                 for community in ("wrong", "public", "private", "traps-b4"):
                     bad = snmp("snmpget", ["-v2c", "-c", community, target, SYS_NAME], env)
                     self.assertNotEqual(bad.returncode, 0, f"{community}: {bad.stdout}")
+                # A GetBulk with a negative max-repetitions (lwIP decodes it with a shift the
+                # sanitizers call undefined) is answered, and the simulator lives on.
+                bulk = ber(0x30, ber(0x02, b"\x01") + ber(0x04, b"rack-b4") + ber(0xA5, ber(0x02, b"\x04\xd2")
+                           + ber(0x02, b"\x00") + ber(0x02, b"\xb8")
+                           + ber(0x30, ber(0x30, ber(0x06, bytes.fromhex("2b06010201010500")) + b"\x05\x00"))))
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                    s.settimeout(2)
+                    s.sendto(bulk, ("127.0.0.1", snmp_port))
+                    self.assertTrue(s.recv(2048))
+                self.assertIsNone(proc.poll())
                 v1 = snmp("snmpget", ["-v1", "-c", "rack-b4", target, SYS_NAME], env)
                 self.assertNotEqual(v1.returncode, 0, v1.stdout)
                 # Read-only: a set with any community, the read one included, changes nothing.
