@@ -72,6 +72,16 @@ def v3_get_with_auth_params(auth_params):
     return ber(0x30, ber(0x02, b"\x03") + header + ber(0x04, usm) + ber(0x30, ber(0x04, b"") + ber(0x04, b"") + pdu))
 
 
+def engine_boots(test, target, env):
+    """SNMP-FRAMEWORK-MIB's snmpEngineBoots.0 over SNMPv3 (retried while keys are localized)."""
+    r = None
+    for _ in range(10):
+        r = snmp("snmpget", [*v3_args(), "-On", "-Oqv", target, ".1.3.6.1.6.3.10.2.1.2.0"], env, timeout_s=2, retries=1)
+        if r.returncode == 0:
+            return int(r.stdout.strip())
+    test.fail(f"snmpEngineBoots unreadable: {r.stderr}")
+
+
 def change_admin_password(port):
     login(port)
     h = session_headers(port)
@@ -282,7 +292,8 @@ class SnmpV3(unittest.TestCase):
                    "checks": [{"id": "node1-7777", "type": "tcp", "host": HOST, "port": listener.port}],
                    "alerts": {"snmp": {"v3": {"user": "nms-ops", "auth_password": "auth-pass-4711",
                                               "priv_password": "priv-pass-4711"}}}}
-            with running_sim(doc, extra_args=("--snmp-port", str(snmp_port))) as (proc, port):
+            flash = os.path.join(tmp, "flash.bin")
+            with running_sim(doc, extra_args=("--snmp-port", str(snmp_port)), flash=flash) as (proc, port):
                 target = f"127.0.0.1:{snmp_port}"
                 self.assertTrue(wait_for(lambda: all(c["hard"] == "ok" for c in
                                                      json.loads(http_get(port, "/api/status")[2])["checks"]), 20))
@@ -334,6 +345,11 @@ class SnmpV3(unittest.TestCase):
                 self.assertEqual(after.returncode, 0, after.stderr)
                 self.assertIn(f"{AUTH_TRAPS} = INTEGER: 2", after.stdout)
                 self.assertNotIn("pwned", after.stdout)
+                boots = engine_boots(self, target, env)
+            # snmpEngineBoots counts starts in flash: a message recorded before a restart
+            # is outside the time window after it.
+            with running_sim(None, extra_args=("--snmp-port", str(snmp_port)), flash=flash) as (proc, port):
+                self.assertEqual(engine_boots(self, f"127.0.0.1:{snmp_port}", env), boots + 1)
         finally:
             listener.close()
             shutil.rmtree(tmp, ignore_errors=True)
