@@ -250,10 +250,15 @@ void SnmpAgent::configure(const Config& config) {
 }
 
 void SnmpAgent::step(const EventLog& log) {
-  if (g_v3.configured && !g_v3.ready) {
-    // One key at a time, a bounded slice per step.
-    bool auth = g_auth_localizer.step(kKeyBytesPerStep);
-    bool priv = auth && g_priv_localizer.step(kKeyBytesPerStep);
+  if (g_v3.configured && !g_v3.ready && g_clock != nullptr) {
+    // One key at a time, in 4 KiB slices until this step's time is used up: the
+    // host finishes in a step or two, a 25 MHz Cortex-M4 over a few hundred.
+    const hal::MonoMicros deadline = g_clock->now() + kKeyMicrosPerStep;
+    bool auth = false, priv = false;
+    do {
+      auth = g_auth_localizer.step(kKeyBytesPerSlice);
+      priv = auth && g_priv_localizer.step(kKeyBytesPerSlice);
+    } while (!(auth && priv) && g_clock->now() < deadline);
     if (auth && priv) {
       g_v3.auth_key = g_auth_localizer.key();
       g_v3.priv_key = g_priv_localizer.key();

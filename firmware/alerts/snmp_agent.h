@@ -26,8 +26,10 @@ class SnmpAgent {
   static constexpr uint16_t kAgentPort = 161;
   static constexpr int kMaxTrapTargets = 4;
 
-  // SHA-1 bytes hashed per step while SNMPv3 keys are being localized.
-  static constexpr size_t kKeyBytesPerStep = 64 * 1024;
+  // While SNMPv3 keys are being localized (1 MiB of SHA-1 each): time spent per
+  // main-loop step, in slices of this many bytes.
+  static constexpr int64_t kKeyMicrosPerStep = 5000;
+  static constexpr size_t kKeyBytesPerSlice = 4096;
 
   // Once, after lwIP is up. engine_boots: how many times the box has started
   // (persisted by the caller, RFC 3414's snmpEngineBoots); the MAC makes the
