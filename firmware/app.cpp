@@ -51,7 +51,7 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   static FixedText<32> hostname;
   hostname.assign(config_.device_name.empty() ? std::string_view("probebox") : config_.text(config_.device_name));
   netif_.start(board_.ethernet, addressing, hostname.c_str());
-  snmp_.start(health_);
+  snmp_.start(health_, board_.clock, next_engine_boots(), board_.ethernet.mac());
   activate_config();
   // What happened before the restart is shown again, but not alerted again.
   event_store_.load(health_.events_to_restore());
@@ -93,6 +93,27 @@ void App::activate_config() {
   syslog_.configure(config_);
   mail_.configure(config_, &tls_);
   snmp_.configure(config_);
+}
+
+uint32_t App::next_engine_boots() {
+  // Counted across restarts so an SNMPv3 message recorded before one cannot be
+  // replayed after it (the engine time restarts at 0). Without flash: 1.
+  if (board_.flash == nullptr) return 1;
+  ConfigStore store(*board_.flash, flash_layout::kSnmpEngineSlotSectors, flash_layout::kSnmpEngineFirstSector,
+                    flash_layout::kSnmpEngineMagic);
+  char record[4] = {};
+  size_t length = 0;
+  uint32_t boots = 0;
+  if (store.load(record, length).ok() && length == sizeof(record)) {
+    for (int i = 0; i < 4; ++i) boots = boots << 8 | static_cast<uint8_t>(record[i]);
+  }
+  // RFC 3414: 2147483647 is the last value; the engine then needs a new ID.
+  if (boots < 2147483647u) ++boots;
+  for (int i = 0; i < 4; ++i) record[i] = static_cast<char>(boots >> (24 - 8 * i));
+  if (!store.save({record, sizeof(record)}).ok()) {
+    probebox_platform_log("probebox: could not store the SNMP engine boots\n");
+  }
+  return boots;
 }
 
 void App::load_credentials() {

@@ -93,6 +93,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   // (Re)starts everything that follows the config, with the network left as it is.
   void activate_config();
   void load_credentials();
+  uint32_t next_engine_boots();
   void persist_events();
   void step_panel(hal::MonoMicros now);
 

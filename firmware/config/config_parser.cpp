@@ -165,6 +165,7 @@ class Parser {
   void device(int i);
   void network(int i);
   void alerts(int i);
+  void snmp(int i);
   void check(size_t index, int i);
   bool check_member(CheckConfig& c, std::string_view key, int v);
   void cross_check_tunables(const Tunables& t);
@@ -511,11 +512,48 @@ void Parser::alerts(int i) {
         }
       });
     } else if (key == "snmp") {
-      members(v, [&](std::string_view k, int w) {
-        if (k == "community") string(w, c_.alerts.snmp_community, 32);
-        else if (k == "trap_to") server_list(w, c_.alerts.snmp_trap_to, 162);
-        else error("unknown key");
+      snmp(v);
+    } else {
+      error("unknown key");
+    }
+  });
+}
+
+// alerts.snmp: v2c only with a community, v3 only with a user and both passwords
+// (SHA + AES, authPriv). SNMP_MAX_COMMUNITY_STR_LEN and lwIP's user name bound the
+// lengths; RFC 3414 asks for passwords of at least 8 octets.
+void Parser::snmp(int i) {
+  AlertsConfig& a = c_.alerts;
+  members(i, [&](std::string_view k, int w) {
+    if (k == "community") {
+      string(w, a.snmp_community, 32);
+    } else if (k == "trap_community") {
+      string(w, a.snmp_trap_community, 32);
+    } else if (k == "trap_to") {
+      server_list(w, a.snmp_trap_to, 162);
+    } else if (k == "v3") {
+      bool user = false, auth = false, priv = false;
+      bool is_object = members(w, [&](std::string_view key, int x) {
+        auto password = [&](TextRef& out, bool& seen) {
+          seen = true;
+          if (string(x, out, 64) && out.length < 8) error("needs 8 to 64 characters");
+        };
+        if (key == "user") {
+          user = true;
+          string(x, a.snmp_v3_user, 32);
+        } else if (key == "auth_password") {
+          password(a.snmp_v3_auth_password, auth);
+        } else if (key == "priv_password") {
+          password(a.snmp_v3_priv_password, priv);
+        } else {
+          error("unknown key");
+        }
       });
+      std::string_view missing = !user ? "user" : !auth ? "auth_password" : !priv ? "priv_password" : "";
+      if (is_object && !missing.empty()) {
+        PathScope scope(*this, missing);
+        error("required (SNMPv3 is authPriv: user, auth_password and priv_password)");
+      }
     } else {
       error("unknown key");
     }

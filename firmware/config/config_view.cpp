@@ -221,7 +221,11 @@ Status restore_secrets(std::string_view incoming, std::string_view stored, TextB
   return out.overflowed() ? Status(StatusCode::kResourceExhausted) : Status();
 }
 
-bool is_secret_key(std::string_view key) { return key == "password" || key == "health_api_key"; }
+// "community" and the rest occur only under alerts.snmp: standalone secrets, with no target.
+bool is_secret_key(std::string_view key) {
+  return key == "password" || key == "health_api_key" || key == "community" || key == "trap_community" ||
+         key == "auth_password" || key == "priv_password";
+}
 
 Status write_masked_config(std::string_view json, TextBuffer& out) {
   jsmn_parser p;

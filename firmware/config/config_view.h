@@ -1,5 +1,6 @@
 // What GET /api/config returns: the stored config document with every secret value
-// ("password", "health_api_key") replaced by "********" (spec/config.md). The
+// ("password", "health_api_key", and alerts.snmp's "community", "trap_community",
+// "auth_password", "priv_password") replaced by "********" (spec/config.md). The
 // document is otherwise the operator's own text, in their order and layout.
 #pragma once
 #include <string_view>
