@@ -16,7 +16,7 @@
 
 namespace probebox {
 
-void App::start(const Config& config, std::string_view config_text, RunMode mode) {
+void App::start(const Config& config, std::string_view config_text, RunMode mode, std::string_view boot_note) {
   started_at_ = board_.clock.now();
   api_.set_started_at(started_at_);
   api_.set_scheduler(&scheduler_);
@@ -51,7 +51,7 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   static FixedText<32> hostname;
   hostname.assign(config_.device_name.empty() ? std::string_view("probebox") : config_.text(config_.device_name));
   netif_.start(board_.ethernet, addressing, hostname.c_str());
-  snmp_.start(health_);
+  snmp_.start(health_, board_.clock, next_engine_boots(), board_.ethernet.mac());
   activate_config();
   // What happened before the restart is shown again, but not alerted again.
   event_store_.load(health_.events_to_restore());
@@ -59,6 +59,18 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   syslog_.skip_to(events_persisted_);
   mail_.skip_to(events_persisted_);
   snmp_.skip_to(events_persisted_);
+  if (!boot_note.empty()) {
+    // After the skip: this one is news, for the log, the flash and the alerts.
+    Event e;
+    e.check_id.assign(kConfigEventId);
+    e.first = true;
+    e.to = Outcome::kWarning;
+    e.mono_us = board_.clock.now();
+    hal::WallTime wall = board_.clock.wall();
+    e.wall_unix_us = wall.valid ? wall.unix_micros : 0;
+    e.summary.assign(boot_note);
+    health_.events_to_restore().push(e);
+  }
   web_ok_ = web_.start(kWebPort, api_, board_.clock);
 }
 
@@ -66,10 +78,9 @@ void App::persist_events() {
   // A few per step: a burst of changes is written over the next steps, and the
   // ring in RAM (64) is far deeper than one step's worth.
   const EventLog& log = health_.events();
-  uint32_t oldest_kept = log.total() - static_cast<uint32_t>(log.size());
-  if (events_persisted_ < oldest_kept) events_persisted_ = oldest_kept;
-  for (int n = 0; n < 4 && events_persisted_ < log.total(); ++n, ++events_persisted_) {
-    event_store_.append(log.newest(log.total() - 1 - events_persisted_));
+  log.catch_up(events_persisted_);
+  for (int n = 0; n < 4 && log.readable(events_persisted_); ++n, ++events_persisted_) {
+    event_store_.append(log.at_sequence(events_persisted_));
   }
 }
 
@@ -82,6 +93,27 @@ void App::activate_config() {
   syslog_.configure(config_);
   mail_.configure(config_, &tls_);
   snmp_.configure(config_);
+}
+
+uint32_t App::next_engine_boots() {
+  // Counted across restarts so an SNMPv3 message recorded before one cannot be
+  // replayed after it (the engine time restarts at 0). Without flash: 1.
+  if (board_.flash == nullptr) return 1;
+  ConfigStore store(*board_.flash, flash_layout::kSnmpEngineSlotSectors, flash_layout::kSnmpEngineFirstSector,
+                    flash_layout::kSnmpEngineMagic);
+  char record[4] = {};
+  size_t length = 0;
+  uint32_t boots = 0;
+  if (store.load(record, length).ok() && length == sizeof(record)) {
+    for (int i = 0; i < 4; ++i) boots = boots << 8 | static_cast<uint8_t>(record[i]);
+  }
+  // RFC 3414: 2147483647 is the last value; the engine then needs a new ID.
+  if (boots < 2147483647u) ++boots;
+  for (int i = 0; i < 4; ++i) record[i] = static_cast<char>(boots >> (24 - 8 * i));
+  if (!store.save({record, sizeof(record)}).ok()) {
+    probebox_platform_log("probebox: could not store the SNMP engine boots\n");
+  }
+  return boots;
 }
 
 void App::load_credentials() {

@@ -67,8 +67,12 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   panel::Panel& panel() { return panel_; }
 
   // Brings up lwIP, the interface and the web server with `config` (copied) and
-  // the document it was parsed from (kept for GET /api/config).
-  void start(const Config& config, std::string_view config_text, RunMode mode);
+  // the document it was parsed from (kept for GET /api/config). A `boot_note`
+  // (config/config_boot.h: a stored config was passed over) goes into the event
+  // log as a warning of "(config)", and so out to the alerts.
+  void start(const Config& config, std::string_view config_text, RunMode mode, std::string_view boot_note = {});
+  // The event-log name of the box's own config (never a check id: those have no parentheses).
+  static constexpr std::string_view kConfigEventId = "(config)";
   void step();
 
   bool network_ready() const { return netif_.has_address(); }
@@ -91,6 +95,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   // (Re)starts everything that follows the config, with the network left as it is.
   void activate_config();
   void load_credentials();
+  uint32_t next_engine_boots();
   void persist_events();
   void step_panel(hal::MonoMicros now);
 

@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "lwip/timeouts.h"
+#include "config/config_boot.h"
 #include "config/config_parser.h"
 #include "config/config_store.h"
 #include "config/flash_layout.h"
@@ -143,6 +144,7 @@ probebox::sim::FileFlash g_flash;
 App g_app({g_clock, g_entropy, g_ethernet, nullptr, nullptr, &g_buttons, factory_reset_sim, "flash", &g_flash});
 probebox::FixedText<PROBEBOX_RESPONSE_BYTES> g_document;
 char g_stored[PROBEBOX_MAX_CONFIG_BYTES];
+probebox::BootConfig g_boot;
 
 }  // namespace
 
@@ -189,17 +191,15 @@ int main(int argc, char** argv) {
       return 0;
     }
   } else {
+    // The newest stored config that loads; an unusable newer one is passed over
+    // (and said in the event log), with the factory config as the last resort.
     size_t stored_len = 0;
-    probebox::Status loaded = store.load(g_stored, stored_len);
-    if (loaded.ok() && probebox::parse_config({g_stored, stored_len}, g_config, g_errors).ok()) {
-      text.assign(g_stored, stored_len);
+    probebox::load_boot_config(store, g_stored, stored_len, g_config, g_errors, g_boot);
+    text.assign(g_stored, stored_len);
+    if (!g_boot.note.empty()) std::fprintf(stderr, "probebox-sim: %s\n", g_boot.note.c_str());
+    if (g_boot.source != probebox::BootConfig::Source::kFactory) {
       std::fprintf(stderr, "probebox-sim: config from %s (sequence %u)\n", opt.flash_path.c_str(),
-                   static_cast<unsigned>(store.sequence()));
-    } else {
-      if (loaded.ok()) std::fprintf(stderr, "probebox-sim: stored config no longer valid; factory config\n");
-      // Factory config: no checks until an operator adds some.
-      text = "{\"schema\":1,\"device\":{\"name\":\"probebox\"}}";
-      probebox::parse_config(text, g_config, g_errors);
+                   static_cast<unsigned>(g_boot.sequence));
     }
   }
 
@@ -211,7 +211,7 @@ int main(int argc, char** argv) {
                        opt.once ? 0 : static_cast<uint16_t>(opt.snmp_port))) {
     return kExitUnknown;
   }
-  g_app.start(g_config, text, opt.once ? App::RunMode::kOnce : App::RunMode::kContinuous);
+  g_app.start(g_config, text, opt.once ? App::RunMode::kOnce : App::RunMode::kContinuous, g_boot.note.view());
   if (!opt.once) {
     // The console stands in for the LCD, which shows the same password.
     if (!g_app.initial_password().empty()) {

@@ -8,6 +8,7 @@
 #include "board_config.h"
 #include "board_hooks.h"
 #include "board_panel.h"
+#include "config/config_boot.h"
 #include "config/config_store.h"
 #include "config/flash_layout.h"
 #include "core/static_object.h"
@@ -40,6 +41,7 @@ bool g_have_flash = false;
 probebox::StaticObject<probebox::Config> g_config_storage;
 probebox::Config& g_config = g_config_storage.get();
 probebox::ConfigErrors g_errors;
+probebox::BootConfig g_boot;
 
 [[noreturn]] void stop(int code);
 
@@ -186,22 +188,30 @@ int main() {
   if (args.config_path != nullptr) {
     if (!load_config(args.config_path)) stop(kExitUnknown);
     if (g_have_flash && !store.save({g_config_text, g_config_length}).ok()) log_line("probebox: could not store the config");
-  } else if (g_have_flash && store.load({g_config_text, sizeof(g_config_text)}, g_config_length).ok() &&
-             probebox::parse_config({g_config_text, g_config_length}, g_config, g_errors).ok()) {
-    log_line("probebox: config from the flash image");
   } else {
-    log_line("probebox: no config in flash: factory config");
-    static const char kFactory[] = "{\"schema\":1,\"device\":{\"name\":\"probebox\"}}";
-    std::memcpy(g_config_text, kFactory, sizeof(kFactory) - 1);
-    g_config_length = sizeof(kFactory) - 1;
-    probebox::parse_config({g_config_text, g_config_length}, g_config, g_errors);
+    // The newest stored config that loads; an unusable newer one is passed over
+    // (and said in the event log), with the factory config as the last resort.
+    if (g_have_flash) {
+      probebox::load_boot_config(store, {g_config_text, sizeof(g_config_text)}, g_config_length, g_config, g_errors,
+                                 g_boot);
+    } else {
+      std::memcpy(g_config_text, probebox::kFactoryConfig.data(), probebox::kFactoryConfig.size());
+      g_config_length = probebox::kFactoryConfig.size();
+      probebox::parse_config(probebox::kFactoryConfig, g_config, g_errors);
+    }
+    if (!g_boot.note.empty()) {
+      g_console.write("probebox: ");
+      log_line(g_boot.note.c_str());
+    }
+    log_line(g_boot.source != probebox::BootConfig::Source::kFactory ? "probebox: config from the flash image"
+                                                                      : "probebox: no config in flash: factory config");
   }
   if (!g_ethernet.init()) {
     log_line("probebox: LAN9118 not found");
     stop(kExitUnknown);
   }
   g_app.start(g_config, {g_config_text, g_config_length},
-              args.once ? probebox::App::RunMode::kOnce : probebox::App::RunMode::kContinuous);
+              args.once ? probebox::App::RunMode::kOnce : probebox::App::RunMode::kContinuous, g_boot.note.view());
   if (!g_app.initial_password().empty()) {
     // The LCD shows it too; the console is where a lab or a test reads it.
     g_console.write("probebox: first-boot password: ");

@@ -19,12 +19,11 @@ void MailAlerter::configure(const Config& config, net::TlsClientConfig* tls) {
     if (config.checks[i].type == CheckType::kSmtp) smtp = &config.checks[i];
   }
   if (!a.mail_server.empty()) {
-    std::string_view host;
-    uint16_t port = 25;
-    if (!split_host_port(config.text(a.mail_server), host, port)) return;
+    // The parser keeps the host and the port apart (its port was lost here before:
+    // every alert went to port 25).
     relay_.type = CheckType::kSmtp;
-    relay_.host = {a.mail_server.offset, static_cast<uint16_t>(host.size())};
-    relay_.port = port;
+    relay_.host = a.mail_server;
+    relay_.port = a.mail_port;
     relay_.starttls = StartTls::kPrefer;
   } else if (smtp != nullptr) {
     relay_ = *smtp;
@@ -34,9 +33,14 @@ void MailAlerter::configure(const Config& config, net::TlsClientConfig* tls) {
   relay_.tune.timeout_ms = kSendTimeoutMs;
   envelope_ = MailEnvelope{};
   envelope_.from = config.text(a.mail_from);
+  // What goes between < and > in MAIL FROM/RCPT TO must be a plain address: one
+  // that is not never reaches the relay (the parser already refuses it).
+  if (!is_valid_mail_address(envelope_.from)) return;
   for (uint16_t i = 0; i < a.mail_to.count && i < MailEnvelope::kMaxRecipients; ++i) {
-    envelope_.to[envelope_.recipients++] = config.text(config.list_item(a.mail_to, i));
+    std::string_view to = config.text(config.list_item(a.mail_to, i));
+    if (is_valid_mail_address(to)) envelope_.to[envelope_.recipients++] = to;
   }
+  if (envelope_.recipients == 0) return;
   enabled_ = true;
 }
 
@@ -64,7 +68,6 @@ void MailAlerter::step(const EventLog& log, hal::Clock& clock) {
     next_sequence_ = batch_first_ = batch_end_ = log.total();
     return;
   }
-  uint32_t oldest_kept = log.total() - static_cast<uint32_t>(log.size());
   if (sending_) {
     if (probe_.poll(now) == Probe::Poll::kPending) return;
     sending_ = false;
@@ -88,20 +91,15 @@ void MailAlerter::step(const EventLog& log, hal::Clock& clock) {
       batch_end_ = batch_first_;  // the same changes go in the next attempt
     }
   }
-  if (batch_first_ < oldest_kept) {
-    // The log moved on before these could be sent: say so, never silently.
-    uint32_t lost = 0;
-    for (uint32_t s = batch_first_; s < oldest_kept; ++s) ++lost;
-    dropped_ += lost;
-    dropped_unreported_ += lost;
-    batch_first_ = oldest_kept;
-    if (next_sequence_ < oldest_kept) next_sequence_ = oldest_kept;
-  }
+  // The log moved on before these could be sent: say so, never silently.
+  uint32_t lost = log.catch_up(batch_first_);
+  dropped_ += lost;
+  dropped_unreported_ += lost;
   // Unwanted events at the front are passed over, so a batch starts on a change.
-  while (batch_first_ < log.total() && !wanted(log.newest(log.total() - 1 - batch_first_))) ++batch_first_;
+  while (log.readable(batch_first_) && !wanted(log.at_sequence(batch_first_))) ++batch_first_;
   next_sequence_ = log.total();
   uint32_t count = 0;
-  for (uint32_t s = batch_first_; s < log.total(); ++s) count += wanted(log.newest(log.total() - 1 - s)) ? 1 : 0;
+  for (uint32_t s = batch_first_; log.readable(s); ++s) count += wanted(log.at_sequence(s)) ? 1 : 0;
   pending_count_ = count;
   if (count == 0) {
     batch_open_ = false;
@@ -120,17 +118,26 @@ void MailAlerter::begin_send(const EventLog& log, hal::Clock& clock) {
   static mail::AlertItem items[EventLog::kCapacity];
   size_t n = 0;
   uint32_t s = batch_first_;
-  for (; s < log.total() && n < kMaxBatch; ++s) {
-    const Event& e = log.newest(log.total() - 1 - s);
+  for (; log.readable(s) && n < kMaxBatch; ++s) {
+    const Event& e = log.at_sequence(s);
     if (!wanted(e)) continue;
     const CheckConfig* c = config_->find_check(e.check_id.view());
     items[n++] = {&e, c == nullptr ? std::string_view("-") : group_name(c->group)};
   }
   batch_end_ = s;
   hal::WallTime wall = clock.wall();
-  mail::format_message(message_, config_->text(config_->device_name), envelope_.from,
-                       {envelope_.to, static_cast<size_t>(envelope_.recipients)}, {items, n},
-                       wall.valid ? wall.unix_micros / 1'000'000 : 0, dropped_unreported_, SmtpProbe::kMaxMessageBytes);
+  if (!mail::format_message(message_, config_->text(config_->device_name), envelope_.from,
+                            {envelope_.to, static_cast<size_t>(envelope_.recipients)}, {items, n},
+                            wall.valid ? wall.unix_micros / 1'000'000 : 0, dropped_unreported_,
+                            SmtpProbe::kMaxMessageBytes)) {
+    // The config parser refuses such addresses; this is the last line before MAIL FROM.
+    ++failed_;
+    last_error_.assign("not sent: an address is not a plain addr-spec");
+    batch_end_ = batch_first_;
+    batch_open_ = false;
+    retry_at_ = clock.now() + kMaxRetryUs;
+    return;
+  }
   envelope_.data = message_.view();
   probe_.set_envelope(&envelope_);
   ProbeEnv env{&clock, config_, tls_};

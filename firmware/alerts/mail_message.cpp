@@ -1,6 +1,9 @@
 #include "alerts/mail_message.h"
 
+#include "config/config_parser.h"
 #include "core/civil_time.h"
+#include "core/view.h"
+#include "mbedtls/base64.h"
 
 namespace probebox::mail {
 namespace {
@@ -15,11 +18,14 @@ const char* upper(Outcome o) {
   return "UNKNOWN";
 }
 
+bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }
+
 // One body line, dot-stuffed (a line that starts with '.' gets another).
 void line(TextBuffer& out, std::string_view text) {
   if (!text.empty() && text.front() == '.') out.append('.');
-  // Stray CR/LF from a peer's summary must not end the line early (or the message).
-  for (char c : text) out.append(c == '\r' || c == '\n' ? ' ' : c);
+  // Stray CR/LF from a peer's summary must not end the line early (or the message),
+  // and no other control character (NUL, ESC) goes into DATA either.
+  for (char c : text) out.append(is_control(c) && c != '\t' ? ' ' : c);
   out.append("\r\n");
 }
 
@@ -38,6 +44,47 @@ void append_rfc5322_date(TextBuffer& out, int64_t t) {
               s.data(), 8, s.data() + 11);
 }
 
+void append_header(TextBuffer& out, std::string_view name, std::string_view value) {
+  FixedText<320> clean;
+  bool plain = true;
+  for (char c : value) {
+    char d = is_control(c) ? ' ' : c;
+    plain = plain && static_cast<unsigned char>(d) < 0x80;
+    clean.append(d);
+  }
+  out.append(name);
+  out.append(": ");
+  if (plain) {
+    out.append(clean.view());
+    out.append("\r\n");
+    return;
+  }
+  // Encoded-words of at most 75 characters (RFC 2047 section 2): 45 bytes of text
+  // make 60 of base64 inside the 12 of "=?utf-8?B?" and "?=". A word never ends
+  // inside a UTF-8 sequence (section 5: each word must be decodable alone).
+  static constexpr size_t kWordBytes = 45;
+  std::string_view rest = clean.view();
+  bool first = true;
+  while (!rest.empty()) {
+    size_t n = rest.size() < kWordBytes ? rest.size() : kWordBytes;
+    for (int back = 0; back < 3 && n < rest.size() && n > 1 &&
+                       (static_cast<unsigned char>(rest[n]) & 0xC0) == 0x80;
+         ++back) {
+      --n;
+    }
+    unsigned char encoded[64];
+    size_t written = 0;
+    mbedtls_base64_encode(encoded, sizeof(encoded), &written, reinterpret_cast<const unsigned char*>(rest.data()), n);
+    if (!first) out.append("\r\n ");  // folding: the next line continues the field
+    out.append("=?utf-8?B?");
+    out.append({reinterpret_cast<const char*>(encoded), written});
+    out.append("?=");
+    rest.remove_prefix(n);
+    first = false;
+  }
+  out.append("\r\n");
+}
+
 void format_subject(TextBuffer& out, std::string_view device, std::span<const AlertItem> items) {
   out.append('[');
   out.append(device.empty() ? std::string_view("probebox") : device);
@@ -48,7 +95,7 @@ void format_subject(TextBuffer& out, std::string_view device, std::span<const Al
     out.append(e.check_id.view());
     out.append(": ");
     // The summary is the peer's words in part: keep the subject one line.
-    for (char c : e.summary.view().substr(0, 100)) out.append(c == '\r' || c == '\n' ? ' ' : c);
+    for (char c : first(e.summary.view(), 100)) out.append(c == '\r' || c == '\n' ? ' ' : c);
     return;
   }
   int counts[4] = {};
@@ -62,22 +109,25 @@ void format_subject(TextBuffer& out, std::string_view device, std::span<const Al
   }
 }
 
-void format_message(TextBuffer& out, std::string_view device, std::string_view from,
+bool format_message(TextBuffer& out, std::string_view device, std::string_view from,
                     std::span<const std::string_view> to, std::span<const AlertItem> items, int64_t date_unix,
                     uint32_t dropped_before, size_t max_bytes) {
   out.clear();
+  if (!is_valid_mail_address(from) || to.empty()) return false;
+  for (std::string_view address : to) {
+    if (!is_valid_mail_address(address)) return false;
+  }
   out.append("From: ");
   out.append(from);
   out.append("\r\nTo: ");
   for (size_t i = 0; i < to.size(); ++i) {
-    if (i > 0) out.append(", ");
+    if (i > 0) out.append(",\r\n ");  // folded: eight recipients would pass 78 characters
     out.append(to[i]);
   }
+  out.append("\r\n");
   FixedText<200> subject;
   format_subject(subject, device, items);
-  out.append("\r\nSubject: ");
-  out.append(subject.view());
-  out.append("\r\n");
+  append_header(out, "Subject", subject.view());
   if (date_unix > 0) {
     out.append("Date: ");
     append_rfc5322_date(out, date_unix);
@@ -114,7 +164,7 @@ void format_message(TextBuffer& out, std::string_view device, std::string_view f
     std::string_view b = block.view();
     while (!b.empty()) {
       size_t end = b.find("\r\n");
-      line(out, b.substr(0, end));
+      line(out, first(b, end));
       b.remove_prefix(end == std::string_view::npos ? b.size() : end + 2);
     }
     FixedText<140> summary("  ");
@@ -129,6 +179,7 @@ void format_message(TextBuffer& out, std::string_view device, std::string_view f
     line(out, text.view());
   }
   out.append(".\r\n");
+  return true;
 }
 
 }  // namespace probebox::mail

@@ -19,10 +19,19 @@ struct AlertItem {
 
 void format_subject(TextBuffer& out, std::string_view device, std::span<const AlertItem> items);
 
+// One header field, "Name: value\r\n". A value of printable ASCII goes as it is;
+// anything else (UTF-8 in a device name or a peer's words) goes as RFC 2047
+// encoded-words (UTF-8, base64, folded lines), so no byte of it can end the field
+// or start another. Control characters become spaces first.
+void append_header(TextBuffer& out, std::string_view name, std::string_view value);
+
 // The whole DATA payload: headers, blank line, body, dot-stuffed, CRLF line ends,
 // ending in "\r\n.\r\n". Items beyond what fits `max_bytes` are summarised as "and
 // N more" rather than cut mid-line. `date_unix` 0 leaves out the Date header.
-void format_message(TextBuffer& out, std::string_view device, std::string_view from,
+// Refuses (false, `out` empty) when `from` or a recipient is not a plain address
+// (config/config_parser.h): an address goes into From/To and into MAIL FROM and
+// RCPT TO as it is, so it is checked, never encoded.
+[[nodiscard]] bool format_message(TextBuffer& out, std::string_view device, std::string_view from,
                     std::span<const std::string_view> to, std::span<const AlertItem> items, int64_t date_unix,
                     uint32_t dropped_before, size_t max_bytes);
 

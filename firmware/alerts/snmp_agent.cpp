@@ -3,12 +3,15 @@
 #include <cstring>
 
 #include "alerts/snmp_transport.h"
+#include "alerts/snmp_usm.h"
 #include "config/config_parser.h"
 #include "lwip/apps/snmp.h"
 #include "lwip/apps/snmp_core.h"
 #include "lwip/apps/snmp_mib2.h"
 #include "lwip/apps/snmp_scalar.h"
+#include "lwip/apps/snmp_snmpv2_framework.h"
 #include "lwip/apps/snmp_table.h"
+#include "lwip/apps/snmpv3.h"
 
 namespace probebox {
 namespace snmp_mib {
@@ -117,23 +120,74 @@ const struct snmp_node* const kRootChildren[] = {&kObjects.node};
 const struct snmp_tree_node kRoot = SNMP_CREATE_TREE_NODE(kEnterprise, kRootChildren);
 const u32_t kBaseOid[] = {1, 3, 6, 1, 4, 1, kEnterprise};
 const struct snmp_mib kProbeboxMib = SNMP_MIB_CREATE(kBaseOid, &kRoot.node);
-const struct snmp_mib* kMibs[] = {&mib2, &kProbeboxMib};
+// SNMP-FRAMEWORK-MIB's snmpEngine group lets an NMS read the engine ID, boots and time.
+const struct snmp_mib* kMibs[] = {&mib2, &snmpframeworkmib, &kProbeboxMib};
 
 // checkStateChange is { probeboxNotifications 0 1 }: as an SNMPv1 trap, enterprise
 // probeboxNotifications, specific 1 (RFC 3584's mapping).
 const struct snmp_obj_id kTrapEnterprise = {8, {1, 3, 6, 1, 4, 1, kEnterprise, 2}};
 
-char g_community[SNMP_MAX_COMMUNITY_STR_LEN + 1] = "public";
+// lwIP keeps pointers to these. With v2c off, the read community is a random token
+// nobody is told: lwIP's v3 path passes its own community check with it, and v1/v2c
+// requests are refused by version before any community is compared.
+char g_read_community[SNMP_MAX_COMMUNITY_STR_LEN + 1];
+char g_trap_community[SNMP_MAX_COMMUNITY_STR_LEN + 1] = "public";
+bool g_v2c = false;
+
+// SNMPv3: one USM user, authPriv (SHA + AES). lwIP's bound on a user name.
+constexpr size_t kV3MaxUserLength = 32;
+struct V3User {
+  bool configured = false;
+  bool ready = false;  // keys localized
+  char name[kV3MaxUserLength + 1] = {};
+  size_t name_length = 0;
+  snmp_usm::Key auth_key{};
+  snmp_usm::Key priv_key{};
+};
+V3User g_v3;
+snmp_usm::KeyLocalizer g_auth_localizer, g_priv_localizer;
+snmp_usm::EngineId g_engine;
+uint32_t g_engine_boots = 1;
+const hal::Clock* g_clock = nullptr;
+hal::MonoMicros g_engine_time_origin = 0;
+
+void copy_text(std::string_view from, char* to, size_t capacity) {
+  size_t n = from.size() < capacity - 1 ? from.size() : capacity - 1;
+  std::memcpy(to, from.data(), n);
+  to[n] = '\0';
+}
+
+void random_community() {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  for (size_t i = 0; i < SNMP_MAX_COMMUNITY_STR_LEN; ++i) {
+    g_read_community[i] = kAlphabet[LWIP_RAND() % (sizeof(kAlphabet) - 1)];
+  }
+  g_read_community[SNMP_MAX_COMMUNITY_STR_LEN] = '\0';
+}
 
 }  // namespace
 
-void SnmpAgent::start(const HealthModel& health) {
+void SnmpAgent::start(const HealthModel& health, const hal::Clock& clock, uint32_t engine_boots,
+                      const hal::MacAddress& mac) {
   g_health = &health;
+  g_clock = &clock;
+  g_engine_time_origin = clock.now();
+  g_engine_boots = engine_boots == 0 ? 1 : engine_boots;
+  g_engine = snmp_usm::engine_id_from_mac(kEnterprise, mac);
+  // Nothing answers until configure() says what may.
+  snmp_v1_enable(0);
+  snmp_v2c_enable(0);
+  snmp_v3_enable(0);
+  random_community();
   snmp_set_mibs(kMibs, LWIP_ARRAYSIZE(kMibs));
-  snmp_set_community(g_community);
-  snmp_set_community_trap(g_community);
+  snmp_set_community(g_read_community);
+  snmp_set_community_write("");  // every object is read-only, whatever the community
+  snmp_set_community_trap(g_trap_community);
   started_ = snmp_transport::start(kAgentPort);
 }
+
+bool SnmpAgent::v2c_enabled() const { return g_v2c; }
+bool SnmpAgent::v3_ready() const { return g_v3.ready; }
 
 void SnmpAgent::configure(const Config& config) {
   config_ = &config;
@@ -149,11 +203,30 @@ void SnmpAgent::configure(const Config& config) {
   copy(config.text(config.device_location), location, location_len);
   snmp_mib2_set_sysname_readonly(name, &name_len);
   snmp_mib2_set_syslocation_readonly(location, &location_len);
-  std::string_view community = config.alerts.snmp_community.empty() ? std::string_view("public")
-                                                                     : config.text(config.alerts.snmp_community);
-  size_t n = community.size() < SNMP_MAX_COMMUNITY_STR_LEN ? community.size() : SNMP_MAX_COMMUNITY_STR_LEN;
-  std::memcpy(g_community, community.data(), n);
-  g_community[n] = '\0';
+
+  const AlertsConfig& a = config.alerts;
+  // v2c: only with a community of its own; SNMPv1 never.
+  g_v2c = !a.snmp_community.empty();
+  if (g_v2c) copy_text(config.text(a.snmp_community), g_read_community, sizeof(g_read_community));
+  else random_community();
+  snmp_v1_enable(0);
+  snmp_v2c_enable(g_v2c ? 1 : 0);
+  copy_text(a.snmp_trap_community.empty() ? std::string_view("public") : config.text(a.snmp_trap_community),
+            g_trap_community, sizeof(g_trap_community));
+
+  // v3: off until the new user's keys are localized (step()).
+  snmp_v3_enable(0);
+  g_auth_localizer.clear();
+  g_priv_localizer.clear();
+  g_v3 = V3User{};
+  if (!a.snmp_v3_user.empty()) {
+    copy_text(config.text(a.snmp_v3_user), g_v3.name, sizeof(g_v3.name));
+    g_v3.name_length = std::strlen(g_v3.name);
+    g_v3.configured = g_auth_localizer.begin(config.text(a.snmp_v3_auth_password), g_engine) &&
+                      g_priv_localizer.begin(config.text(a.snmp_v3_priv_password), g_engine);
+  }
+  snmp_transport::set_answering(g_v2c || g_v3.configured);
+
   ip_addr_t addresses[kMaxTrapTargets];
   uint16_t ports[kMaxTrapTargets];
   targets_ = 0;
@@ -177,14 +250,31 @@ void SnmpAgent::configure(const Config& config) {
 }
 
 void SnmpAgent::step(const EventLog& log) {
+  if (g_v3.configured && !g_v3.ready && g_clock != nullptr) {
+    // One key at a time, in 4 KiB slices until this step's time is used up: the
+    // host finishes in a step or two, a 25 MHz Cortex-M4 over a few hundred.
+    const hal::MonoMicros deadline = g_clock->now() + kKeyMicrosPerStep;
+    bool auth = false, priv = false;
+    do {
+      auth = g_auth_localizer.step(kKeyBytesPerSlice);
+      priv = auth && g_priv_localizer.step(kKeyBytesPerSlice);
+    } while (!(auth && priv) && g_clock->now() < deadline);
+    if (auth && priv) {
+      g_v3.auth_key = g_auth_localizer.key();
+      g_v3.priv_key = g_priv_localizer.key();
+      g_auth_localizer.clear();
+      g_priv_localizer.clear();
+      g_v3.ready = true;
+      snmp_v3_enable(1);
+    }
+  }
   if (!started_ || targets_ == 0) {
     next_sequence_ = log.total();
     return;
   }
-  uint32_t oldest_kept = log.total() - static_cast<uint32_t>(log.size());
-  if (next_sequence_ < oldest_kept) next_sequence_ = oldest_kept;
-  for (int n = 0; n < 4 && next_sequence_ < log.total(); ++n, ++next_sequence_) {
-    const Event& e = log.newest(log.total() - 1 - next_sequence_);
+  log.catch_up(next_sequence_);
+  for (int n = 0; n < 4 && log.readable(next_sequence_); ++n, ++next_sequence_) {
+    const Event& e = log.at_sequence(next_sequence_);
     if (e.maintenance || e.previous_boot) continue;
     // Varbinds: checkId, checkState, checkGroup, checkSummary of the row in the table.
     const CheckConfig* c = config_->find_check(e.check_id.view());
@@ -214,9 +304,67 @@ void SnmpAgent::step(const EventLog& log) {
     vb[3].type = SNMP_ASN1_TYPE_OCTET_STRING;
     vb[3].value = const_cast<char*>(e.summary.c_str());
     vb[3].value_len = static_cast<u16_t>(e.summary.size());
+    snmp_transport::begin_trap();
     if (snmp_send_trap(&kTrapEnterprise, SNMP_GENTRAP_ENTERPRISE_SPECIFIC, 1, vb) == ERR_OK) ++traps_sent_;
     else ++traps_failed_;
   }
 }
 
 }  // namespace probebox
+
+// lwIP's SNMPv3 callbacks (lwip/apps/snmpv3.h): one engine, one user.
+extern "C" {
+
+void snmpv3_get_engine_id(const char** id, u8_t* len) {
+  *id = reinterpret_cast<const char*>(probebox::g_engine.bytes.data());
+  *len = probebox::g_engine.length;
+}
+
+// The engine ID is the box's: not settable over SNMP.
+err_t snmpv3_set_engine_id(const char*, u8_t) { return ERR_ARG; }
+
+u32_t snmpv3_get_engine_boots(void) { return probebox::g_engine_boots; }
+void snmpv3_set_engine_boots(u32_t boots) { probebox::g_engine_boots = boots; }
+
+u32_t snmpv3_get_engine_time(void) {
+  if (probebox::g_clock == nullptr) return 0;
+  return static_cast<u32_t>((probebox::g_clock->now() - probebox::g_engine_time_origin) / 1'000'000);
+}
+
+void snmpv3_reset_engine_time(void) {
+  if (probebox::g_clock != nullptr) probebox::g_engine_time_origin = probebox::g_clock->now();
+}
+
+// ERR_VAL for anyone but the configured user (lwIP answers usmStatsUnknownUserNames).
+// lwIP's user-name buffer is not terminated when the name fills it: bounded here.
+err_t snmpv3_get_user(const char* username, snmpv3_auth_algo_t* auth_algo, u8_t* auth_key,
+                      snmpv3_priv_algo_t* priv_algo, u8_t* priv_key) {
+  const probebox::V3User& u = probebox::g_v3;
+  if (!u.ready || username == nullptr) return ERR_VAL;
+  size_t n = 0;
+  while (n < probebox::kV3MaxUserLength && username[n] != '\0') ++n;
+  if (n != u.name_length || std::memcmp(username, u.name, n) != 0) return ERR_VAL;
+  if (auth_algo != nullptr) *auth_algo = SNMP_V3_AUTH_ALGO_SHA;
+  if (auth_key != nullptr) std::memcpy(auth_key, u.auth_key.data(), u.auth_key.size());
+  if (priv_algo != nullptr) *priv_algo = SNMP_V3_PRIV_ALGO_AES;
+  if (priv_key != nullptr) std::memcpy(priv_key, u.priv_key.data(), 16);  // AES-128
+  return ERR_OK;
+}
+
+// For lwIP's USM MIB, which is linked but not served (its user table would name the
+// v3 user to any reader).
+u8_t snmpv3_get_amount_of_users(void) { return probebox::g_v3.ready ? 1 : 0; }
+
+err_t snmpv3_get_username(char* username, u8_t index) {
+  if (index != 0 || !probebox::g_v3.ready) return ERR_VAL;
+  std::memcpy(username, probebox::g_v3.name, probebox::g_v3.name_length + 1);
+  return ERR_OK;
+}
+
+err_t snmpv3_get_user_storagetype(const char* username, snmpv3_user_storagetype_t* storagetype) {
+  if (snmpv3_get_user(username, nullptr, nullptr, nullptr, nullptr) != ERR_OK) return ERR_VAL;
+  *storagetype = SNMP_V3_USER_STORAGETYPE_READONLY;
+  return ERR_OK;
+}
+
+}  // extern "C"

@@ -22,6 +22,12 @@ void append_header(TextBuffer& out, int severity, int64_t wall_unix_us, std::str
   out.append(' ');
 }
 
+// One message is one line: a control character from a peer's words (a CR/LF that
+// a receiver splitting on line ends would take for a second message) is a space.
+void append_text(TextBuffer& out, std::string_view s) {
+  for (char c : s) out.append(static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? ' ' : c);
+}
+
 void upper(TextBuffer& out, std::string_view s) {
   for (char c : s) out.append(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
 }
@@ -41,7 +47,7 @@ int severity_for(Outcome to) {
 void append_sd_value(TextBuffer& out, std::string_view value) {
   for (char c : value) {
     if (c == '"' || c == '\\' || c == ']') out.append('\\');
-    out.append(c);
+    out.append(static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? ' ' : c);
   }
 }
 
@@ -62,7 +68,7 @@ void format_state_change(TextBuffer& out, const Event& e, std::string_view hostn
   out.append(' ');
   upper(out, outcome_name(e.to));
   out.append(": ");
-  out.append(e.summary.view());
+  append_text(out, e.summary.view());
 }
 
 void format_config_change(TextBuffer& out, int64_t wall_unix_us, std::string_view hostname, uint32_t sequence,

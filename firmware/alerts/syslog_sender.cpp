@@ -50,14 +50,10 @@ void SyslogSender::step(const EventLog& log) {
   }
   // Still resolving the server: hold events until it is known.
   if (resolver_.state() == HostResolver::State::kPending) return;
-  uint32_t oldest_kept = log.total() - static_cast<uint32_t>(log.size());
-  if (next_sequence_ < oldest_kept) {
-    missed_ += oldest_kept - next_sequence_;
-    next_sequence_ = oldest_kept;
-  }
+  missed_ += log.catch_up(next_sequence_);
   FixedText<480> line;
-  for (int n = 0; n < kMaxPerStep && next_sequence_ < log.total(); ++n, ++next_sequence_) {
-    const Event& e = log.newest(log.total() - 1 - next_sequence_);
+  for (int n = 0; n < kMaxPerStep && log.readable(next_sequence_); ++n, ++next_sequence_) {
+    const Event& e = log.at_sequence(next_sequence_);
     line.clear();
     syslog::format_state_change(line, e, config_->text(config_->device_name), group_of(e.check_id.view()));
     send(line.view());

@@ -4,6 +4,7 @@
 
 #include "config/config_parser.h"
 #include "core/text.h"
+#include "core/view.h"
 
 namespace probebox {
 namespace {
@@ -17,11 +18,11 @@ constexpr std::string_view kReservedAppTenantNames[] = {
 // The authenticated health endpoints worth watching from outside (A2).
 constexpr std::string_view kHealthEndpoints[] = {"services", "disk", "memory", "db"};
 
-std::string_view first_label(std::string_view host) { return host.substr(0, host.find('.')); }
+std::string_view first_label(std::string_view host) { return first(host, host.find('.')); }
 
 std::string_view parent_domain(std::string_view host) {
   size_t dot = host.find('.');
-  return dot == std::string_view::npos ? std::string_view() : host.substr(dot + 1);
+  return dot == std::string_view::npos ? std::string_view() : after(host, dot + 1);
 }
 
 // Lower-case [a-z0-9-] from a label, for use inside a check id.

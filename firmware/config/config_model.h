@@ -100,10 +100,17 @@ struct NetworkConfig {
 struct AlertsConfig {
   ListRef mail_to;
   TextRef mail_from;
-  TextRef mail_server;  // "" = the smtp check's relay
+  TextRef mail_server;  // the host only; "" = the smtp check's relay
+  uint16_t mail_port = 25;
   TextRef syslog_server;
-  TextRef snmp_community;
+  // SNMP (alerts.snmp): the agent answers nothing unless a v2c community or a v3
+  // user is configured, and never accepts a write. All four strings are secrets.
+  TextRef snmp_community;       // v2c read-only community; "" = v2c off
+  TextRef snmp_trap_community;  // the community traps carry ("public" if unset)
   ListRef snmp_trap_to;
+  TextRef snmp_v3_user;           // "" = SNMPv3 off
+  TextRef snmp_v3_auth_password;  // HMAC-SHA-96 (RFC 3414)
+  TextRef snmp_v3_priv_password;  // AES-128-CFB (RFC 3826)
 };
 
 // A planned window in which checks keep probing and logging but alerts are held

@@ -4,6 +4,8 @@
 
 #include "config/appliance_profile.h"
 #include "core/text.h"
+#include "core/view.h"
+#include "core/utf8.h"
 
 #define JSMN_STATIC
 #define JSMN_STRICT
@@ -51,6 +53,8 @@ class Parser {
       : json_(json), count_(count), c_(config), e_(errors), arena_(config) {}
 
   void root();
+  // Whole-document checks on keys, before the walk.
+  void check_keys();
 
  private:
   // Appends ".key" or "[i]" to the path for the life of the scope.
@@ -58,7 +62,7 @@ class Parser {
    public:
     PathScope(Parser& p, std::string_view key) : p_(p), saved_(p.path_.size()) {
       if (!p.path_.empty()) p.path_.append('.');
-      p.path_.append(key);
+      append_key(p.path_, key);
     }
     PathScope(Parser& p, size_t index) : p_(p), saved_(p.path_.size()) {
       p.path_.appendf("[%u]", static_cast<unsigned>(index));
@@ -70,6 +74,16 @@ class Parser {
     size_t saved_;
   };
 
+  // A key as it goes into an error path: what is not printable ASCII (a control
+  // character, a byte of bad UTF-8) shows as '?', so an error message can neither
+  // carry a line break nor break the JSON or log line it ends up in.
+  static void append_key(TextBuffer& out, std::string_view key) {
+    for (char ch : key) out.append(ch >= 0x20 && ch < 0x7F ? ch : '?');
+  }
+  // The path of token i (a key or a value), from the parent links: for the
+  // whole-document checks that run before the walk.
+  void path_of(int i, TextBuffer& out) const;
+
   // Out-of-range indices read as an empty primitive: the shape check makes them
   // impossible, this keeps a future mistake from reading past the tokens.
   const jsmntok_t& tok(int i) const {
@@ -77,7 +91,7 @@ class Parser {
     return i >= 0 && i < count_ ? g_tokens[i] : kNone;
   }
   std::string_view raw(int i) const {
-    return json_.substr(static_cast<size_t>(tok(i).start), static_cast<size_t>(tok(i).end - tok(i).start));
+    return slice(json_, static_cast<size_t>(tok(i).start), static_cast<size_t>(tok(i).end - tok(i).start));
   }
   int skip(int i) const {
     int remaining = 1;
@@ -134,19 +148,24 @@ class Parser {
     return -1;
   }
 
-  bool string(int i, TextRef& out, size_t max_len, bool allow_empty = false);
+  // Every string value passes here: it must be valid UTF-8 and free of control
+  // characters; `multi_line` allows CR and LF (the PEM bundle).
+  bool string(int i, TextRef& out, size_t max_len, bool allow_empty = false, bool multi_line = false);
   bool integer(int i, int64_t min, int64_t max, int64_t& out);
   bool boolean(int i, bool& out);
   bool host(int i, TextRef& out);
   bool server(int i, TextRef& host_out, uint16_t& port, uint16_t default_port);
   bool server_list(int i, ListRef& out, uint16_t default_port);
   bool string_list(int i, ListRef& out, size_t max_len);
+  bool mail_address(int i, TextRef& out);
+  bool mail_address_list(int i, ListRef& out);
   bool tunable(std::string_view key, int i, Tunables& t);
   bool status_list(int i, std::array<uint16_t, CheckConfig::kMaxStatusCodes>& codes, uint8_t& count);
 
   void device(int i);
   void network(int i);
   void alerts(int i);
+  void snmp(int i);
   void check(size_t index, int i);
   bool check_member(CheckConfig& c, std::string_view key, int v);
   void cross_check_tunables(const Tunables& t);
@@ -167,7 +186,7 @@ class Parser {
   FixedText<80> path_;
 };
 
-bool Parser::string(int i, TextRef& out, size_t max_len, bool allow_empty) {
+bool Parser::string(int i, TextRef& out, size_t max_len, bool allow_empty, bool multi_line) {
   if (tok(i).type != JSMN_STRING) {
     error("must be a string");
     return false;
@@ -187,7 +206,63 @@ bool Parser::string(int i, TextRef& out, size_t max_len, bool allow_empty) {
     error("must not be empty");
     return false;
   }
+  // A value may end up in a mail header, an SMTP command or a syslog line: no
+  // character in it may start a new one (spec/config.md).
+  if (!is_valid_utf8(c_.text(out))) {
+    error("not valid UTF-8");
+    return false;
+  }
+  if (has_control_character(c_.text(out), multi_line)) {
+    error(multi_line ? "must not contain control characters other than line breaks"
+                     : "must not contain control characters (CR, LF, TAB, NUL ...)");
+    return false;
+  }
   return true;
+}
+
+void Parser::path_of(int i, TextBuffer& out) const {
+  static constexpr int kMaxDepth = 24;
+  int chain[kMaxDepth];
+  int depth = 0;
+  int t = i;
+  for (; t > 0 && depth < kMaxDepth; t = tok(t).parent) chain[depth++] = t;
+  out.clear();
+  if (t > 0) out.append("...");  // deeper than the chain: the tail is what matters
+  for (int d = depth - 1; d >= 0; --d) {
+    int parent = tok(chain[d]).parent;
+    if (parent < 0) continue;
+    if (tok(parent).type == JSMN_OBJECT) {  // a key
+      if (!out.empty()) out.append('.');
+      append_key(out, raw(chain[d]));
+    } else if (tok(parent).type == JSMN_ARRAY) {
+      unsigned index = 0;
+      for (int k = parent + 1; k < chain[d]; k = skip(k)) ++index;
+      out.appendf("[%u]", index);
+    }  // else a value under its key: the key named it already
+  }
+}
+
+// Over every object at any depth, walked or not: a key given twice (the validator
+// would see one value and a later reader another) and a key that is not UTF-8.
+void Parser::check_keys() {
+  FixedText<80> where;
+  for (int i = 1; i < count_; ++i) {
+    int parent = tok(i).parent;
+    if (parent < 0 || tok(parent).type != JSMN_OBJECT) continue;
+    std::string_view key = raw(i);
+    if (!is_valid_utf8(key)) {
+      path_of(i, where);
+      e_.add(where.view(), "key is not valid UTF-8");
+      continue;
+    }
+    for (int k = parent + 1; k < i; k = skip(k + 1)) {
+      if (raw(k) == key) {
+        path_of(i, where);
+        e_.add(where.view(), "duplicate key");
+        break;
+      }
+    }
+  }
 }
 
 bool Parser::integer(int i, int64_t min, int64_t max, int64_t& out) {
@@ -294,6 +369,26 @@ bool Parser::string_list(int i, ListRef& out, size_t max_len) {
   return ok;
 }
 
+bool Parser::mail_address(int i, TextRef& out) {
+  if (!string(i, out, 254)) return false;
+  if (!is_valid_mail_address(c_.text(out))) {
+    error("must be a plain address like ops@example.com");
+    return false;
+  }
+  return true;
+}
+
+bool Parser::mail_address_list(int i, ListRef& out) {
+  c_.begin_list(out);
+  bool ok = true;
+  elements(i, [&](size_t, int v) {
+    TextRef item;
+    if (!mail_address(v, item)) { ok = false; return; }
+    if (!c_.push_list(out, item)) { error("too many list items"); ok = false; }
+  });
+  return ok;
+}
+
 bool Parser::tunable(std::string_view key, int i, Tunables& t) {
   for (int k = 0; k < static_cast<int>(sizeof(kTunableKeys) / sizeof(kTunableKeys[0])); ++k) {
     if (key == kTunableKeys[k].name) {
@@ -354,10 +449,10 @@ void Parser::network(int i) {
       int64_t prefix = -1;
       if (slash != std::string_view::npos && slash + 1 < cidr.size() && cidr.size() - slash <= 3) {
         prefix = 0;
-        for (char ch : cidr.substr(slash + 1)) prefix = (ch >= '0' && ch <= '9') ? prefix * 10 + (ch - '0') : 99;
+        for (char ch : after(cidr, slash + 1)) prefix = (ch >= '0' && ch <= '9') ? prefix * 10 + (ch - '0') : 99;
       }
       if (slash == std::string_view::npos || prefix < 1 || prefix > 30 ||
-          !parse_ipv4(cidr.substr(0, slash), c_.network.address)) {
+          !parse_ipv4(first(cidr, slash), c_.network.address)) {
         error("must be an IPv4 address with prefix length, e.g. 192.0.2.10/24");
         return;
       }
@@ -396,9 +491,9 @@ void Parser::alerts(int i) {
     if (key == "mail") {
       members(v, [&](std::string_view k, int w) {
         uint16_t port;
-        if (k == "to") string_list(w, c_.alerts.mail_to, 254);
-        else if (k == "from") string(w, c_.alerts.mail_from, 254);
-        else if (k == "server") server(w, c_.alerts.mail_server, port, 25);
+        if (k == "to") mail_address_list(w, c_.alerts.mail_to);
+        else if (k == "from") mail_address(w, c_.alerts.mail_from);
+        else if (k == "server") { if (server(w, c_.alerts.mail_server, port, 25)) c_.alerts.mail_port = port; }
         else error("unknown key");
       });
     } else if (key == "syslog") {
@@ -417,11 +512,48 @@ void Parser::alerts(int i) {
         }
       });
     } else if (key == "snmp") {
-      members(v, [&](std::string_view k, int w) {
-        if (k == "community") string(w, c_.alerts.snmp_community, 32);
-        else if (k == "trap_to") server_list(w, c_.alerts.snmp_trap_to, 162);
-        else error("unknown key");
+      snmp(v);
+    } else {
+      error("unknown key");
+    }
+  });
+}
+
+// alerts.snmp: v2c only with a community, v3 only with a user and both passwords
+// (SHA + AES, authPriv). SNMP_MAX_COMMUNITY_STR_LEN and lwIP's user name bound the
+// lengths; RFC 3414 asks for passwords of at least 8 octets.
+void Parser::snmp(int i) {
+  AlertsConfig& a = c_.alerts;
+  members(i, [&](std::string_view k, int w) {
+    if (k == "community") {
+      string(w, a.snmp_community, 32);
+    } else if (k == "trap_community") {
+      string(w, a.snmp_trap_community, 32);
+    } else if (k == "trap_to") {
+      server_list(w, a.snmp_trap_to, 162);
+    } else if (k == "v3") {
+      bool user = false, auth = false, priv = false;
+      bool is_object = members(w, [&](std::string_view key, int x) {
+        auto password = [&](TextRef& out, bool& seen) {
+          seen = true;
+          if (string(x, out, 64) && out.length < 8) error("needs 8 to 64 characters");
+        };
+        if (key == "user") {
+          user = true;
+          string(x, a.snmp_v3_user, 32);
+        } else if (key == "auth_password") {
+          password(a.snmp_v3_auth_password, auth);
+        } else if (key == "priv_password") {
+          password(a.snmp_v3_priv_password, priv);
+        } else {
+          error("unknown key");
+        }
       });
+      std::string_view missing = !user ? "user" : !auth ? "auth_password" : !priv ? "priv_password" : "";
+      if (is_object && !missing.empty()) {
+        PathScope scope(*this, missing);
+        error("required (SNMPv3 is authPriv: user, auth_password and priv_password)");
+      }
     } else {
       error("unknown key");
     }
@@ -473,7 +605,7 @@ bool Parser::check_member(CheckConfig& c, std::string_view key, int v) {
   } else if (type == CheckType::kHttp && key == "url") {
     if (!string(v, c.url, 512)) return true;
     std::string_view u = c_.text(c.url);
-    if (u.substr(0, 7) != "http://" && u.substr(0, 8) != "https://") error("must start with http:// or https://");
+    if (first(u, 7) != "http://" && first(u, 8) != "https://") error("must start with http:// or https://");
   } else if (type == CheckType::kHttp && key == "host_header") {
     host(v, c.host_header);
   } else if (type == CheckType::kHttp && key == "username") {
@@ -634,7 +766,7 @@ void Parser::root() {
     } else if (key == "defaults") {
       // done above
     } else if (key == "trust_anchors_pem") {
-      if (string(v, c_.trust_anchors_pem, 32768, true) && !c_.trust_anchors_pem.empty() &&
+      if (string(v, c_.trust_anchors_pem, 32768, true, true) && !c_.trust_anchors_pem.empty() &&
           c_.text(c_.trust_anchors_pem).find("-----BEGIN CERTIFICATE-----") == std::string_view::npos) {
         error("must hold PEM certificates");
       }
@@ -824,6 +956,7 @@ Status parse_config(std::string_view json, Config& out, ConfigErrors& errors) {
     }
   }
   Parser parser(json, count, out, errors);
+  parser.check_keys();
   parser.root();
   return errors.empty() ? Status() : Status(StatusCode::kInvalidArgument);
 }
@@ -916,14 +1049,33 @@ bool parse_iso8601_utc(std::string_view s, int64_t& out) {
   return true;
 }
 
+bool is_valid_mail_address(std::string_view address) {
+  size_t at = address.rfind('@');
+  if (at == std::string_view::npos || at == 0 || at > 64 || address.size() > 254) return false;
+  std::string_view local(address.data(), at);
+  std::string_view domain(address.data() + at + 1, address.size() - at - 1);
+  // dot-atom: atext runs separated by single dots (RFC 5322 section 3.2.3).
+  static constexpr std::string_view kAtextSpecials = "!#$%&'*+-/=?^_`{|}~";
+  char previous = '.';
+  for (char ch : local) {
+    bool atext = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                 kAtextSpecials.find(ch) != std::string_view::npos;
+    if (!atext && !(ch == '.' && previous != '.')) return false;
+    previous = ch;
+  }
+  if (previous == '.') return false;
+  return domain.find('*') == std::string_view::npos && domain.find('_') == std::string_view::npos &&
+         is_valid_hostname(domain);
+}
+
 bool split_host_port(std::string_view text, std::string_view& host, uint16_t& port) {
   size_t colon = text.rfind(':');
   if (colon == std::string_view::npos) {
     host = text;
     return !host.empty();
   }
-  host = text.substr(0, colon);
-  std::string_view digits = text.substr(colon + 1);
+  host = first(text, colon);
+  std::string_view digits = after(text, colon + 1);
   if (host.empty() || digits.empty() || digits.size() > 5) return false;
   uint32_t p = 0;
   for (char ch : digits) {

@@ -64,6 +64,34 @@ Status ConfigStore::load(std::span<char> out, size_t& length) {
   Header h{};
   int slot = newest_slot(h);
   if (slot < 0) return StatusCode::kNotFound;
+  return load_slot(slot, out, length);
+}
+
+int ConfigStore::valid_slots(int (&slots)[2]) {
+  if (flash_.size() < slot_address(2)) return 0;
+  Header newest{}, other{};
+  int first = newest_slot(newest);
+  if (first < 0) return 0;
+  slots[0] = first;
+  if (!valid_slot(1 - first, other)) return 1;
+  slots[1] = 1 - first;
+  return 2;
+}
+
+Status ConfigStore::discard_slot(int slot) {
+  if ((slot != 0 && slot != 1) || flash_.size() < slot_address(2)) return StatusCode::kInvalidArgument;
+  if (flash_.erase(first_sector_ + static_cast<size_t>(slot) * slot_sectors_) != hal::FlashStore::Result::kOk) {
+    return StatusCode::kUnavailable;
+  }
+  return Status();
+}
+
+Status ConfigStore::load_slot(int slot, std::span<char> out, size_t& length) {
+  Header h{};
+  if ((slot != 0 && slot != 1) || flash_.size() < slot_address(2) || !valid_slot(slot, h)) {
+    return StatusCode::kNotFound;
+  }
+  sequence_ = h.sequence;  // also when it does not fit: the caller names the slot
   if (h.length > out.size()) return StatusCode::kResourceExhausted;
   if (flash_.read(slot_address(slot) + kHeaderBytes, {reinterpret_cast<uint8_t*>(out.data()), h.length}) !=
       hal::FlashStore::Result::kOk) {

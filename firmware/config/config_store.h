@@ -27,6 +27,15 @@ class ConfigStore {
 
   // Copies the newest valid config into `out`; kNotFound when neither slot is valid.
   Status load(std::span<char> out, size_t& length);
+  // The slots that pass their CRCs, newest first, in `slots`; returns how many (0..2).
+  int valid_slots(int (&slots)[2]);
+  // Copies slot `slot` (one valid_slots() named) into `out`; sequence() becomes its
+  // (also on kResourceExhausted, when it does not fit `out`).
+  Status load_slot(int slot, std::span<char> out, size_t& length);
+  // Makes a slot invalid (erases its first sector, where the header is): for a
+  // config that passed its CRC but cannot be used, so the next save() writes there
+  // and never over the older slot the box runs on.
+  Status discard_slot(int slot);
   Status save(std::string_view json);
   // Erases both slots (factory reset).
   Status erase_all();

@@ -1,12 +1,17 @@
 #include "config/config_view.h"
 
+#include <array>
+
 #include "config/config_errors.h"
 #include "config/config_parser.h"
+#include "core/view.h"
 
 #define JSMN_STATIC
 #define JSMN_STRICT
 #define JSMN_PARENT_LINKS
 #include <jsmn.h>
+
+#include "mbedtls/sha256.h"
 
 namespace probebox {
 namespace {
@@ -20,7 +25,7 @@ bool is_key_token(int i) {
 }
 
 std::string_view token_text(std::string_view json, const jsmntok_t& t) {
-  return json.substr(static_cast<size_t>(t.start), static_cast<size_t>(t.end - t.start));
+  return slice(json, static_cast<size_t>(t.start), static_cast<size_t>(t.end - t.start));
 }
 
 // The "id" string of an object token, if it has one.
@@ -63,6 +68,81 @@ void write_path(std::string_view json, int key_token, int count, TextBuffer& out
   }
 }
 
+int subtree_end(int i, int count) {
+  int remaining = 1;
+  while (remaining > 0 && i < count) {
+    remaining += g_view_tokens[i].size - 1;
+    ++i;
+  }
+  return i;
+}
+
+// What a secret is sent to (spec/config.md: "a secret is kept ... only while the
+// check's target (host, port, URL) is unchanged"): the members of the object that
+// holds it that say where it goes. The health API key goes to the appliance's
+// nodes (and, over HTTPS, its names); every other secret to the host, port, URL or
+// server of its own object (a check, appliance.smtp, an alerts block).
+struct TargetKeys {
+  const std::string_view* keys;
+  size_t count;
+};
+constexpr std::string_view kCheckTarget[] = {"type", "host", "port", "url", "server", "trap_to"};
+constexpr std::string_view kApplianceTarget[] = {"load_balancer", "nodes", "ports", "domain_names"};
+
+TargetKeys target_keys(std::string_view secret_key) {
+  if (secret_key == "health_api_key") return {kApplianceTarget, sizeof(kApplianceTarget) / sizeof(kApplianceTarget[0])};
+  return {kCheckTarget, sizeof(kCheckTarget) / sizeof(kCheckTarget[0])};
+}
+
+// A digest of the target members of the object holding the secret at `key_token`:
+// token types and texts, so layout (spaces, line breaks) does not count as a
+// change but any value does. SHA-256, so no chosen target can collide with the
+// stored one.
+using TargetDigest = std::array<uint8_t, 32>;
+
+TargetDigest target_digest(std::string_view json, int key_token, int count) {
+  TargetDigest digest{};
+  mbedtls_sha256_context sha;
+  mbedtls_sha256_init(&sha);
+  mbedtls_sha256_starts_ret(&sha, 0);
+  auto feed = [&](std::string_view bytes) {
+    mbedtls_sha256_update_ret(&sha, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  };
+  const int object = g_view_tokens[key_token].parent;
+  TargetKeys wanted = target_keys(token_text(json, g_view_tokens[key_token]));
+  for (size_t w = 0; w < wanted.count; ++w) {
+    feed(wanted.keys[w]);
+    int value = -1;
+    int k = object + 1;
+    for (int m = 0; m < g_view_tokens[object].size && k + 1 < count; ++m, k = subtree_end(k + 1, count)) {
+      if (is_key_token(k) && token_text(json, g_view_tokens[k]) == wanted.keys[w]) {
+        value = k + 1;
+        break;
+      }
+    }
+    if (value < 0) {
+      feed(std::string_view("\x01", 1));  // absent
+      continue;
+    }
+    for (int t = value, end = subtree_end(value, count); t < end; ++t) {
+      // A container by its size (its text would bring the layout in), a leaf by its text.
+      const jsmntype_t type = g_view_tokens[t].type;
+      std::string_view text = type == JSMN_STRING || type == JSMN_PRIMITIVE
+                                  ? token_text(json, g_view_tokens[t])
+                                  : std::string_view(reinterpret_cast<const char*>(&g_view_tokens[t].size),
+                                                     sizeof(g_view_tokens[t].size));
+      uint8_t head[5] = {static_cast<uint8_t>(2 + g_view_tokens[t].type), static_cast<uint8_t>(text.size()),
+                         static_cast<uint8_t>(text.size() >> 8), static_cast<uint8_t>(text.size() >> 16),
+                         static_cast<uint8_t>(text.size() >> 24)};
+      feed({reinterpret_cast<const char*>(head), sizeof(head)});
+      feed(text);
+    }
+  }
+  mbedtls_sha256_finish_ret(&sha, digest.data());
+  mbedtls_sha256_free(&sha);
+  return digest;
+}
+
 }  // namespace
 
 Status restore_secrets(std::string_view incoming, std::string_view stored, TextBuffer& out, ConfigErrors& errors) {
@@ -71,7 +151,9 @@ Status restore_secrets(std::string_view incoming, std::string_view stored, TextB
     FixedText<96> path;
     size_t start = 0, end = 0;  // the value's bytes in `incoming`, quotes excluded
     FixedText<160> value;       // the stored value, still JSON-escaped
+    TargetDigest target{};      // where the incoming document sends it
     bool found = false;
+    bool target_changed = false;
   };
   static Placeholder wanted[kMaxSecrets];
   int n_wanted = 0;
@@ -91,6 +173,7 @@ Status restore_secrets(std::string_view incoming, std::string_view stored, TextB
     Placeholder& w = wanted[n_wanted++];
     w = Placeholder{};
     write_path(incoming, i, count, w.path);
+    w.target = target_digest(incoming, i, count);
     w.start = static_cast<size_t>(value.start);
     w.end = static_cast<size_t>(value.end);
   }
@@ -106,6 +189,9 @@ Status restore_secrets(std::string_view incoming, std::string_view stored, TextB
         if (!wanted[k].found && wanted[k].path.view() == path.view()) {
           wanted[k].value.assign(token_text(stored, g_view_tokens[i + 1]));
           wanted[k].found = !wanted[k].value.overflowed();
+          // Pointed somewhere else, the placeholder must not carry the stored
+          // secret there (a session could otherwise have it sent to itself).
+          wanted[k].target_changed = target_digest(stored, i, count) != wanted[k].target;
         }
       }
     }
@@ -117,16 +203,29 @@ Status restore_secrets(std::string_view incoming, std::string_view stored, TextB
       errors.add(wanted[k].path.view(), "\"********\" keeps the stored secret, but none is stored here: type it");
       continue;
     }
-    out.append(incoming.substr(copied, wanted[k].start - copied));
+    if (wanted[k].target_changed) {
+      std::string_view path = wanted[k].path.view();
+      size_t dot = path.rfind('.');
+      FixedText<64> message;
+      message.append(dot == std::string_view::npos ? path : std::string_view(path.data() + dot + 1, path.size() - dot - 1));
+      message.append(" required: target changed");
+      errors.add(path, message.view());
+      continue;
+    }
+    out.append(slice(incoming, copied, wanted[k].start - copied));
     out.append(wanted[k].value.view());
     copied = wanted[k].end;
   }
-  out.append(incoming.substr(copied));
+  out.append(after(incoming, copied));
   if (!errors.empty()) return StatusCode::kInvalidArgument;
   return out.overflowed() ? Status(StatusCode::kResourceExhausted) : Status();
 }
 
-bool is_secret_key(std::string_view key) { return key == "password" || key == "health_api_key"; }
+// "community" and the rest occur only under alerts.snmp: standalone secrets, with no target.
+bool is_secret_key(std::string_view key) {
+  return key == "password" || key == "health_api_key" || key == "community" || key == "trap_community" ||
+         key == "auth_password" || key == "priv_password";
+}
 
 Status write_masked_config(std::string_view json, TextBuffer& out) {
   jsmn_parser p;
@@ -141,13 +240,13 @@ Status write_masked_config(std::string_view json, TextBuffer& out) {
     bool is_key = key.type == JSMN_STRING && key.size == 1 && key.parent >= 0 &&
                   g_view_tokens[key.parent].type == JSMN_OBJECT;
     if (!is_key || value.type != JSMN_STRING) continue;
-    std::string_view name = json.substr(static_cast<size_t>(key.start), static_cast<size_t>(key.end - key.start));
+    std::string_view name = slice(json, static_cast<size_t>(key.start), static_cast<size_t>(key.end - key.start));
     if (!is_secret_key(name)) continue;
-    out.append(json.substr(copied, static_cast<size_t>(value.start) - copied));
+    out.append(slice(json, copied, static_cast<size_t>(value.start) - copied));
     out.append(kSecretPlaceholder);
     copied = static_cast<size_t>(value.end);
   }
-  out.append(json.substr(copied));
+  out.append(after(json, copied));
   return out.overflowed() ? Status(StatusCode::kResourceExhausted) : Status();
 }
 

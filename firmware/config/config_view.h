@@ -1,5 +1,6 @@
 // What GET /api/config returns: the stored config document with every secret value
-// ("password", "health_api_key") replaced by "********" (spec/config.md). The
+// ("password", "health_api_key", and alerts.snmp's "community", "trap_community",
+// "auth_password", "priv_password") replaced by "********" (spec/config.md). The
 // document is otherwise the operator's own text, in their order and layout.
 #pragma once
 #include <string_view>
@@ -17,8 +18,9 @@ bool is_secret_key(std::string_view key);
 // The inverse, for PUT /api/config: every secret whose value is the placeholder
 // takes the stored document's value at the same place. Array elements that are
 // objects with an "id" are matched by id, so reordering checks keeps each secret
-// with its check. A placeholder with no stored counterpart is an error (with its
-// path) in `errors`. `out` receives the document to validate and store.
+// with its check. A placeholder with no stored counterpart, or whose target (where
+// the secret is sent: spec/config.md) differs from the stored one, is an error
+// (with its path) in `errors`. `out` receives the document to validate and store.
 Status restore_secrets(std::string_view incoming, std::string_view stored, TextBuffer& out, class ConfigErrors& errors);
 
 }  // namespace probebox

@@ -17,7 +17,11 @@ inline constexpr uint32_t kCredentialsMagic = 0x44524350;  // "PCRD"
 // The recent events: a ring of sectors (see monitor/event_store.h).
 inline constexpr size_t kEventsFirstSector = 38;
 inline constexpr size_t kEventsSectors = 8;
+// SNMPv3's snmpEngineBoots (RFC 3414 2.2.2): a start counter, two one-sector slots.
+inline constexpr size_t kSnmpEngineFirstSector = kEventsFirstSector + kEventsSectors;
+inline constexpr size_t kSnmpEngineSlotSectors = 1;
+inline constexpr uint32_t kSnmpEngineMagic = 0x424E5350;  // "PSNB"
 // Everything a factory reset erases.
-inline constexpr size_t kUsedSectors = kEventsFirstSector + kEventsSectors;
+inline constexpr size_t kUsedSectors = kSnmpEngineFirstSector + 2 * kSnmpEngineSlotSectors;
 
 }  // namespace probebox::flash_layout

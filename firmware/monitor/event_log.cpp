@@ -22,4 +22,15 @@ void EventLog::restore(const Event& e) {
   next_sequence_ = e.sequence + 1;
 }
 
+uint32_t EventLog::catch_up(uint32_t& next) const {
+  const uint32_t oldest = oldest_kept();
+  if (before(next, oldest)) {
+    uint32_t missed = oldest - next;
+    next = oldest;
+    return missed;
+  }
+  if (before(next_sequence_, next)) next = next_sequence_;  // ahead of the log: nothing to wait for there
+  return 0;
+}
+
 }  // namespace probebox

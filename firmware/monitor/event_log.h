@@ -15,7 +15,7 @@
 namespace probebox {
 
 struct Event {
-  uint32_t sequence = 0;        // increases by one per event since boot
+  uint32_t sequence = 0;        // increases by one per event, continued across restarts; wraps at 2^32
   int64_t wall_unix_us = 0;     // 0 when the wall clock was not set
   int64_t mono_us = 0;
   FixedText<32> check_id;
@@ -41,6 +41,20 @@ class EventLog {
   const Event& newest(size_t i) const { return ring_[(head_ + kCapacity - 1 - i) % kCapacity]; }
   uint32_t total() const { return next_sequence_; }
   uint32_t overwritten() const { return overwritten_; }
+
+  // Sequence numbers wrap at 2^32 (a restored record may sit just below it): they
+  // are compared as serial numbers (RFC 1982), by the signed difference, never by
+  // `<` on the raw values.
+  static bool before(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) < 0; }
+  // The sequence of the oldest event still in the ring (total() when empty).
+  uint32_t oldest_kept() const { return next_sequence_ - static_cast<uint32_t>(size_); }
+  // A reader's cursor (the sequence of the next event it wants): moved up to the
+  // oldest event still kept, returning how many it missed, or back to total() if it
+  // stands past the newest. After this, `readable` says whether there is an event.
+  uint32_t catch_up(uint32_t& next) const;
+  bool readable(uint32_t next) const { return before(next, next_sequence_) && !before(next, oldest_kept()); }
+  // The event with sequence `s`; only while readable(s).
+  const Event& at_sequence(uint32_t s) const { return newest(next_sequence_ - 1 - s); }
   void clear() { size_ = 0; head_ = 0; }
 
  private:

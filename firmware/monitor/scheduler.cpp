@@ -1,5 +1,7 @@
 #include "monitor/scheduler.h"
 
+#include "core/view.h"
+
 namespace probebox {
 
 void Scheduler::load(const Config& config, hal::Clock& clock, Mode mode, net::TlsClientConfig* tls) {
@@ -28,7 +30,7 @@ void Scheduler::load(const Config& config, hal::Clock& clock, Mode mode, net::Tl
 
 bool Scheduler::uses_tls(const CheckConfig& check) const {
   if (check.type == CheckType::kTlsCert || check.type == CheckType::kSmtp) return true;
-  return check.type == CheckType::kHttp && config_->text(check.url).substr(0, 8) == "https://";
+  return check.type == CheckType::kHttp && first(config_->text(check.url), 8) == "https://";
 }
 
 void Scheduler::cancel_all() {

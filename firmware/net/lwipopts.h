@@ -75,9 +75,18 @@
 #define LWIP_NETIF_HOSTNAME         1
 #define LWIP_SINGLE_NETIF           1
 
-/* SNMPv1/v2c agent (lwIP's) with MIB-2 and the probebox MIB; traps to
- * alerts.snmp.trap_to. Raw API: the firmware runs without an OS. */
+/* lwIP's SNMP agent with MIB-2 and the probebox MIB; traps to alerts.snmp.trap_to.
+ * Raw API: the firmware runs without an OS. Read-only: the write community is ""
+ * (lwIP's default "private" would accept sets). Which versions answer is set at run
+ * time from alerts.snmp (none by default): v2c with a community, v3 (USM, SHA +
+ * AES over mbedTLS, users and keys in alerts/snmp_agent.cpp) with a user. */
 #define LWIP_SNMP                   1
+#define SNMP_COMMUNITY              ""
+#define SNMP_COMMUNITY_WRITE        ""
+#define SNMP_COMMUNITY_TRAP         "public"
+#define LWIP_SNMP_CONFIGURE_VERSIONS 1
+#define LWIP_SNMP_V3                1
+#define LWIP_SNMP_V3_MBEDTLS        1
 #define SNMP_USE_RAW                1
 #define SNMP_USE_NETCONN            0
 #define SNMP_LWIP_MIB2              1

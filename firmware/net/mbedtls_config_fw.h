@@ -32,6 +32,8 @@
 #define MBEDTLS_GCM_C
 #define MBEDTLS_CIPHER_C
 #define MBEDTLS_CIPHER_MODE_CBC
+/* AES-128-CFB: SNMPv3's privacy protocol (RFC 3826). */
+#define MBEDTLS_CIPHER_MODE_CFB
 #define MBEDTLS_MD_C
 #define MBEDTLS_MD5_C
 #define MBEDTLS_SHA1_C

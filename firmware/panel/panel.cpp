@@ -1,6 +1,7 @@
 #include "panel/panel.h"
 
 #include "core/civil_time.h"
+#include "core/view.h"
 
 namespace probebox::panel {
 namespace {
@@ -213,7 +214,7 @@ void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
   switch (p.kind) {
     case PageKind::kSummary: {
       std::string_view name = cfg.device_name.empty() ? std::string_view("probebox") : cfg.text(cfg.device_name);
-      line.append(name.substr(0, 10));
+      line.append(first(name, 10));
       while (line.size() < 11) line.append(' ');
       upper(line, outcome_name(h.overall()));
       set_row(0, line.view());
@@ -255,9 +256,9 @@ void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
         offset = static_cast<size_t>((now_us - page_since_us_) / kScrollStepUs) % span;
         if (offset > s.size() - 40) offset = s.size() - 40;
       }
-      std::string_view shown = s.substr(offset);
-      set_row(2, shown.substr(0, shown.size() < 20 ? shown.size() : 20));
-      set_row(3, shown.size() > 20 ? shown.substr(20, 20) : std::string_view());
+      std::string_view shown = after(s, offset);
+      set_row(2, first(shown, shown.size() < 20 ? shown.size() : 20));
+      set_row(3, shown.size() > 20 ? slice(shown, 20, 20) : std::string_view());
       return;
     }
     case PageKind::kGroup: {
@@ -305,7 +306,7 @@ void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
       line.clear();
       if (in.wall.valid) {
         append_iso8601(line, in.wall.unix_micros / 1'000'000);
-        set_row(1, line.view().substr(0, 19));
+        set_row(1, first(line.view(), 19));
       } else {
         set_row(1, "clock not set");
       }

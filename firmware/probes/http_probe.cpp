@@ -1,6 +1,7 @@
 #include "probes/http_probe.h"
 
 #include "core/json_writer.h"
+#include "core/view.h"
 #include "lwip/pbuf.h"
 #include "protocols/x509_summary.h"
 
@@ -253,7 +254,7 @@ void HttpProbe::conclude() {
 
   // /testall's healthy body is "OK" (appliance-requirements A1); elsewhere only an
   // explicit expect_body is checked.
-  bool testall = url_.path.view().size() >= 8 && url_.path.view().substr(url_.path.view().size() - 8) == "/testall";
+  bool testall = url_.path.view().size() >= 8 && after(url_.path.view(), url_.path.view().size() - 8) == "/testall";
   // A redirect or an error page is judged by its status, not held to "OK".
   bool check_body = c.expect_body_set || (testall && status == 200);
   std::string_view expected = c.expect_body_set ? cfg.text(c.expect_body) : std::string_view("OK");
@@ -286,8 +287,8 @@ void HttpProbe::conclude() {
     std::string_view rest = services.view();
     while (!rest.empty()) {
       size_t comma = rest.find(',');
-      w.string(rest.substr(0, comma));
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      w.string(first(rest, comma));
+      rest = comma == std::string_view::npos ? std::string_view() : after(rest, comma + 1);
     }
     w.end_array();
   }

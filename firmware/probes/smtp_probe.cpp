@@ -2,6 +2,7 @@
 
 #include "config/config_parser.h"
 #include "core/json_writer.h"
+#include "core/view.h"
 
 namespace probebox {
 namespace {
@@ -365,8 +366,8 @@ void SmtpProbe::conclude(Outcome outcome, std::string_view why) {
   std::string_view mechs = mechanisms_.view();
   while (!mechs.empty()) {
     size_t sp = mechs.find(' ');
-    w.string(mechs.substr(0, sp));
-    mechs = sp == std::string_view::npos ? std::string_view() : mechs.substr(sp + 1);
+    w.string(first(mechs, sp));
+    mechs = sp == std::string_view::npos ? std::string_view() : after(mechs, sp + 1);
   }
   w.end_array().field_bool("auth_plain", auth_plain_);
   if (auth_result_ < 0) w.key("auth_ok").null();

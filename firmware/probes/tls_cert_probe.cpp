@@ -1,6 +1,7 @@
 #include "probes/tls_cert_probe.h"
 
 #include "core/json_writer.h"
+#include "core/view.h"
 #include "protocols/x509_summary.h"
 
 namespace probebox {
@@ -142,14 +143,14 @@ void TlsCertProbe::judge() {
     bool cut = false;
     while (!lines.empty()) {
       size_t nl = lines.find('\n');
-      std::string_view item = lines.substr(0, nl);
+      std::string_view item = first(lines, nl);
       // Leave room to close the document: the list is cut, and says so, first.
       if (bounded && r.details.size() + item.size() + 64 > r.details.capacity()) {
         cut = true;
         break;
       }
       w.string(item);
-      lines = nl == std::string_view::npos ? std::string_view() : lines.substr(nl + 1);
+      lines = nl == std::string_view::npos ? std::string_view() : after(lines, nl + 1);
     }
     w.end_array();
     return cut;
@@ -172,7 +173,7 @@ void TlsCertProbe::judge() {
     sum.assign("chain does not verify to the trust anchors");
   } else if (missing_count > 0) {
     outcome = Outcome::kCritical;
-    sum.assign(missing.view().substr(0, missing.view().find('\n')));
+    sum.assign(first(missing.view(), missing.view().find('\n')));
     sum.append(missing_count > 1 ? " and others not in the certificate" : " not in the certificate");
   } else if (!rsa_ok) {
     outcome = Outcome::kCritical;

@@ -1,5 +1,6 @@
 #include "protocols/http_response.h"
 
+#include "core/view.h"
 #include "mbedtls/base64.h"
 
 namespace probebox::http {
@@ -70,8 +71,8 @@ Status ResponseParser::header_line(std::string_view line) {
   if (++headers_ > kMaxHeaders) return fail(StatusCode::kResourceExhausted, kTooManyHeaders);
   size_t colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0) return fail(StatusCode::kDataLoss, "malformed header");
-  std::string_view name = line.substr(0, colon);
-  std::string_view value = trim(line.substr(colon + 1));
+  std::string_view name = first(line, colon);
+  std::string_view value = trim(after(line, colon + 1));
   if (iequals(name, "content-length")) {
     uint64_t n;
     if (!parse_decimal(value, n)) return fail(StatusCode::kDataLoss, "invalid Content-Length");
@@ -80,7 +81,7 @@ Status ResponseParser::header_line(std::string_view line) {
     remaining_ = n;
   } else if (iequals(name, "transfer-encoding")) {
     // Only "chunked" (last) is understood; anything else cannot be framed safely.
-    if (value.size() >= 7 && iequals(value.substr(value.size() - 7), "chunked")) chunked_ = true;
+    if (value.size() >= 7 && iequals(after(value, value.size() - 7), "chunked")) chunked_ = true;
     else return fail(StatusCode::kDataLoss, "unsupported Transfer-Encoding");
   } else if (iequals(name, "content-type")) {
     content_type_.assign(value);
@@ -98,7 +99,7 @@ Status ResponseParser::line_complete() {
   switch (state_) {
     case State::kStatusLine: {
       // "HTTP/1.x NNN" and, optionally, " reason".
-      bool shaped = line.size() >= 12 && line.substr(0, 7) == "HTTP/1." && line[7] >= '0' && line[7] <= '9' &&
+      bool shaped = line.size() >= 12 && first(line, 7) == "HTTP/1." && line[7] >= '0' && line[7] <= '9' &&
                     line[8] == ' ' && (line.size() == 12 || line[12] == ' ');
       if (!shaped) return fail(StatusCode::kDataLoss, "not an HTTP response");
       int code = 0;
@@ -132,7 +133,7 @@ Status ResponseParser::line_complete() {
       }
       return header_line(line);
     case State::kChunkSize: {
-      std::string_view size = line.substr(0, line.find(';'));  // chunk extensions ignored
+      std::string_view size = first(line, line.find(';'));  // chunk extensions ignored
       size = trim(size);
       if (size.empty() || size.size() > 8) return fail(StatusCode::kDataLoss, "bad chunk size");
       uint64_t n = 0;
@@ -207,9 +208,9 @@ Status ResponseParser::finish_on_close() {
 
 bool parse_http_date(std::string_view s, int64_t& out) {
   // "Sun, 06 Nov 1994 08:49:37 GMT"
-  if (s.size() != 29 || s[3] != ',' || s.substr(26) != "GMT") return false;
+  if (s.size() != 29 || s[3] != ',' || after(s, 26) != "GMT") return false;
   static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
-  size_t m = kMonths.find(s.substr(8, 3));
+  size_t m = kMonths.find(slice(s, 8, 3));
   if (m == std::string_view::npos || m % 3 != 0) return false;
   auto num = [&](size_t at, size_t len, int& v) {
     v = 0;
@@ -236,11 +237,11 @@ void parse_testall_failures(std::string_view body, TextBuffer& services, size_t&
   count = 0;
   while (!body.empty() && count < 16) {
     size_t eol = body.find('\n');
-    std::string_view line = body.substr(0, eol);
-    body = eol == std::string_view::npos ? std::string_view() : body.substr(eol + 1);
+    std::string_view line = first(body, eol);
+    body = eol == std::string_view::npos ? std::string_view() : after(body, eol + 1);
     size_t at = line.find(kMarker);
     if (at == std::string_view::npos || at == 0 || at > 32) continue;
-    std::string_view name = trim(line.substr(0, at));
+    std::string_view name = trim(first(line, at));
     if (name.empty() || name.find(' ') != std::string_view::npos) continue;
     if (count++ > 0) services.append(',');
     services.append(name);
@@ -249,9 +250,9 @@ void parse_testall_failures(std::string_view body, TextBuffer& services, size_t&
 
 Status parse_url(std::string_view url, Url& out) {
   out = Url{};
-  if (url.substr(0, 7) == "http://") {
+  if (first(url, 7) == "http://") {
     url.remove_prefix(7);
-  } else if (url.substr(0, 8) == "https://") {
+  } else if (first(url, 8) == "https://") {
     out.https = true;
     out.port = 443;
     url.remove_prefix(8);
@@ -262,14 +263,14 @@ Status parse_url(std::string_view url, Url& out) {
     if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) return StatusCode::kInvalidArgument;
   }
   size_t slash = url.find('/');
-  std::string_view authority = url.substr(0, slash);
-  std::string_view path = slash == std::string_view::npos ? std::string_view("/") : url.substr(slash);
+  std::string_view authority = first(url, slash);
+  std::string_view path = slash == std::string_view::npos ? std::string_view("/") : after(url, slash);
   if (authority.empty() || authority.find('@') != std::string_view::npos) return StatusCode::kInvalidArgument;
   size_t colon = authority.rfind(':');
-  std::string_view host = authority.substr(0, colon);
+  std::string_view host = first(authority, colon);
   if (colon != std::string_view::npos) {
     uint64_t port;
-    if (!parse_decimal(authority.substr(colon + 1), port) || port < 1 || port > 65535) {
+    if (!parse_decimal(after(authority, colon + 1), port) || port < 1 || port > 65535) {
       return StatusCode::kInvalidArgument;
     }
     out.port = static_cast<uint16_t>(port);

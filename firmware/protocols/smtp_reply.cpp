@@ -1,5 +1,6 @@
 #include "protocols/smtp_reply.h"
 
+#include "core/view.h"
 #include "mbedtls/base64.h"
 
 namespace probebox::smtp {
@@ -16,6 +17,22 @@ bool starts_with_word(std::string_view text, std::string_view word) {
 }
 
 }  // namespace
+
+// Keeps each mechanism once, in upper case; a list that does not fit is cut at a
+// whole name, never in the middle of one.
+void ReplyParser::add_mechanism(std::string_view mech) {
+  FixedText<32> name;
+  for (char c : mech) name.append(upper(c));
+  if (name.overflowed()) return;
+  std::string_view known = mechanisms_.view();
+  while (!known.empty()) {
+    if (before_first(known, ' ') == name.view()) return;
+    known = after_first(known, ' ');
+  }
+  if (mechanisms_.size() + name.size() + 1 > mechanisms_.capacity()) return;
+  if (!mechanisms_.empty()) mechanisms_.append(' ');
+  mechanisms_.append(name.view());
+}
 
 void ReplyParser::reset() {
   line_.clear();
@@ -37,28 +54,24 @@ Status ReplyParser::line_complete() {
     return StatusCode::kDataLoss;
   }
   int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+  std::string_view text = after(line, 4);
   if (lines_ == 1) {
     code_ = code;
-    first_.assign(line.size() > 4 ? line.substr(4) : std::string_view());
+    first_.assign(text);
   } else if (code != code_) {
     return StatusCode::kDataLoss;  // every line of one reply carries the same code
   }
-  std::string_view text = line.size() > 4 ? line.substr(4) : std::string_view();
   if (starts_with_word(text, "STARTTLS")) starttls_ = true;
   if (starts_with_word(text, "AUTH")) {
-    // "AUTH PLAIN LOGIN" and the old "AUTH=PLAIN LOGIN".
-    std::string_view list = text.substr(5);
+    // "AUTH PLAIN LOGIN", the old "AUTH=PLAIN LOGIN", and a bare "AUTH" that lists
+    // nothing (the keyword with no mechanism: nothing to pick up).
+    std::string_view list = after(text, 5);
     while (!list.empty()) {
-      size_t sp = list.find(' ');
-      std::string_view mech = list.substr(0, sp);
-      if (!mech.empty()) {
-        if (starts_with_word(mech, "PLAIN")) auth_plain_ = true;
-        if (mechanisms_.view().find(mech) == std::string_view::npos) {
-          if (!mechanisms_.empty()) mechanisms_.append(' ');
-          for (char c : mech) mechanisms_.append(upper(c));
-        }
-      }
-      list = sp == std::string_view::npos ? std::string_view() : list.substr(sp + 1);
+      std::string_view mech = before_first(list, ' ');
+      list = after_first(list, ' ');
+      if (mech.empty()) continue;
+      if (mech.size() == 5 && starts_with_word(mech, "PLAIN")) auth_plain_ = true;
+      add_mechanism(mech);
     }
   }
   if (line.size() == 3 || line[3] == ' ') done_ = true;
@@ -96,8 +109,10 @@ Status auth_plain_response(std::string_view user, std::string_view password, Tex
     raw[n++] = static_cast<unsigned char>(c);
   }
   unsigned char encoded[360];
+  // Sized so that encoding cannot fail: base64 of all of raw, and its NUL, fits.
+  static_assert(sizeof(encoded) > 4 * ((sizeof(raw) + 2) / 3), "the AUTH PLAIN buffer is too small");
   size_t len = 0;
-  if (mbedtls_base64_encode(encoded, sizeof(encoded), &len, raw, n) != 0) return StatusCode::kInvalidArgument;
+  (void)mbedtls_base64_encode(encoded, sizeof(encoded), &len, raw, n);
   out.append(std::string_view(reinterpret_cast<const char*>(encoded), len));
   return Status();
 }

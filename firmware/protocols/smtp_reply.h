@@ -35,6 +35,7 @@ class ReplyParser {
 
  private:
   Status line_complete();
+  void add_mechanism(std::string_view mech);
 
   FixedText<kMaxLine> line_;
   FixedText<128> first_;

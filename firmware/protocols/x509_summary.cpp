@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/view.h"
 #include "mbedtls/oid.h"
 #include "mbedtls/pk.h"
 #include "mbedtls/sha256.h"
@@ -101,21 +102,21 @@ int32_t days_left(int64_t not_after, int64_t now) {
 bool name_covered(std::string_view name, std::string_view pattern) {
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
   if (!pattern.empty() && pattern.back() == '.') pattern.remove_suffix(1);
-  if (pattern.substr(0, 2) != "*.") return iequals(name, pattern);
-  std::string_view suffix = pattern.substr(2);
+  if (first(pattern, 2) != "*.") return iequals(name, pattern);
+  std::string_view suffix = after(pattern, 2);
   // At least two labels under the wildcard: "*.test" must not cover every .test name.
   if (suffix.find('.') == std::string_view::npos || suffix.find('*') != std::string_view::npos) return false;
   size_t dot = name.find('.');
   if (dot == std::string_view::npos || dot == 0) return false;
-  return iequals(name.substr(dot + 1), suffix);
+  return iequals(after(name, dot + 1), suffix);
 }
 
 bool covered_by_sans(std::string_view name, const CertSummary& s) {
   std::string_view rest = s.sans.view();
   while (!rest.empty()) {
     size_t nl = rest.find('\n');
-    if (name_covered(name, rest.substr(0, nl))) return true;
-    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    if (name_covered(name, first(rest, nl))) return true;
+    rest = nl == std::string_view::npos ? std::string_view() : after(rest, nl + 1);
   }
   return false;
 }

@@ -163,11 +163,9 @@ Status AdminAuth::change_password(std::string_view token, std::string_view curre
   out.iterations = kIterations;
   if (entropy_ == nullptr || !entropy_->fill(out.salt)) return StatusCode::kUnavailable;
   if (!derive_password_hash(new_password, out, out.hash)) return StatusCode::kUnavailable;
-  for (AdminSession& s : sessions_) {
-    if (!s.active) continue;
-    if (constant_time_equal(token, s.token.view())) s.initial_password = false;
-    else s = AdminSession{};
-  }
+  // Sessions change only in commit(), once the hash is stored: if flash refuses
+  // it, a first-boot session must stay limited (and the others stay as they were).
+  pending_token_.assign(token);
   return Status();
 }
 
@@ -175,6 +173,12 @@ void AdminAuth::commit(const AdminCredentials& stored) {
   credentials_ = stored;
   has_credentials_ = true;
   initial_password_.clear();
+  for (AdminSession& s : sessions_) {
+    if (!s.active) continue;
+    if (!pending_token_.empty() && constant_time_equal(pending_token_.view(), s.token.view())) s.initial_password = false;
+    else s = AdminSession{};
+  }
+  pending_token_.clear();
 }
 
 }  // namespace probebox

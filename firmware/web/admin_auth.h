@@ -64,9 +64,11 @@ class AdminAuth {
   const AdminSession* find(std::string_view token, int64_t now_us);
   static bool csrf_matches(const AdminSession& session, std::string_view token);
   void logout(std::string_view token);
-  // Checks the current password (not throttled here: the caller holds a session),
-  // hashes the new one into `out`, ends every other session and marks this one as
-  // a normal admin session. The caller stores `out` and then calls commit().
+  // Checks the current password (not throttled here: the caller holds a session)
+  // and hashes the new one into `out`; nothing changes yet. The caller stores `out`
+  // and, only once that succeeded, calls commit(): the new hash takes effect, every
+  // other session ends and this one becomes a normal admin session. Without a
+  // commit (flash refused the write) a first-boot session stays limited.
   Status change_password(std::string_view token, std::string_view current, std::string_view new_password,
                          AdminCredentials& out);
   void commit(const AdminCredentials& stored);
@@ -87,6 +89,7 @@ class AdminAuth {
   AdminCredentials credentials_;
   bool has_credentials_ = false;
   FixedText<40> initial_password_;
+  FixedText<65> pending_token_;  // the session whose change_password() awaits commit()
   std::array<AdminSession, kSessions> sessions_{};
   std::array<Throttle, kThrottleSlots> throttles_{};
 };

@@ -2,6 +2,7 @@
 
 #include "config/config_view.h"
 #include "core/json_writer.h"
+#include "core/view.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/stats.h"
 #include "net/tls_memory.h"
@@ -16,7 +17,7 @@ namespace probebox {
 namespace {
 
 bool is_json(std::string_view content_type) {
-  std::string_view media = content_type.substr(0, content_type.find(';'));
+  std::string_view media = first(content_type, content_type.find(';'));
   while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
   return equals_ignore_case(media, "application/json");
 }
@@ -44,8 +45,8 @@ void ApiHandler::handle(const HttpRequest& request, HttpResponse& response) {
   if (route_public(request, response)) return;
   const AdminSession* session = auth_.find(cookie_value(request.cookie, kSessionCookie), clock_.now());
   if (session == nullptr) {
-    write_error(response, request.path.starts_with("/api/") ? 401 : 404,
-                request.path.starts_with("/api/") ? "log in first" : "not found");
+    write_error(response, first(request.path, 5) == "/api/" ? 401 : 404,
+                first(request.path, 5) == "/api/" ? "log in first" : "not found");
     return;
   }
   bool mutating = request.method != "GET" && request.method != "HEAD";
@@ -244,9 +245,9 @@ void ApiHandler::route_session(const HttpRequest& request, HttpResponse& respons
   } else if (path == "/api/password") {
     if (method != "POST") return method_not_allowed(response, "POST");
     change_password(request, response, session);
-  } else if (path.starts_with("/api/checks/") && path.ends_with("/run")) {
+  } else if (first(path, 12) == "/api/checks/" && last(path, 4) == "/run") {
     if (method != "POST") return method_not_allowed(response, "POST");
-    std::string_view id = path.substr(12, path.size() - 12 - 4);
+    std::string_view id = slice(path, 12, path.size() - 12 - 4);
     if (actions_ == nullptr || !actions_->run_check(id)) return write_error(response, 404, "no such check");
     response.status = 202;
     response.body.assign("{\"ok\":true}");

@@ -26,9 +26,9 @@ class ApiActions {
   virtual Status store_credentials(const AdminCredentials& credentials) = 0;
   // What web/ shows but does not include (panel/ and alerts/ are its siblings):
   // the front panel as JSON (GET /api/panel), false when the box has none; and the
-  // alert services' counters, as fields of /api/diagnostics.
-  virtual bool write_panel(TextBuffer& out, int64_t now_us) const = 0;
-  virtual void write_alert_diagnostics(JsonWriter& w) const = 0;
+  // alert services' counters, as fields of /api/diagnostics (none by default).
+  virtual bool write_panel(TextBuffer& /*out*/, int64_t /*now_us*/) const { return false; }
+  virtual void write_alert_diagnostics(JsonWriter& /*w*/) const {}
 
  protected:
   ~ApiActions() = default;

@@ -1,5 +1,7 @@
 #include "web/http_request.h"
 
+#include "core/view.h"
+
 namespace probebox {
 namespace {
 
@@ -14,7 +16,7 @@ std::string_view trim(std::string_view s) {
 bool contains_token(std::string_view list, std::string_view token) {
   while (!list.empty()) {
     size_t comma = list.find(',');
-    if (equals_ignore_case(trim(list.substr(0, comma)), token)) return true;
+    if (equals_ignore_case(trim(first(list, comma)), token)) return true;
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
   }
@@ -31,14 +33,14 @@ Status parse_request_line(std::string_view line, HttpRequest& out) {
   size_t sp1 = line.find(' ');
   size_t sp2 = line.rfind(' ');
   if (sp1 == std::string_view::npos || sp2 == sp1 || sp1 == 0) return StatusCode::kInvalidArgument;
-  std::string_view version = line.substr(sp2 + 1);
+  std::string_view version = after(line, sp2 + 1);
   if (version != "HTTP/1.1" && version != "HTTP/1.0") return StatusCode::kInvalidArgument;
   out.http10 = version == "HTTP/1.0";
-  std::string_view method = line.substr(0, sp1);
+  std::string_view method = first(line, sp1);
   for (char c : method) {
     if (c < 'A' || c > 'Z') return StatusCode::kInvalidArgument;
   }
-  std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  std::string_view target = slice(line, sp1 + 1, sp2 - sp1 - 1);
   if (target.empty() || target[0] != '/') return StatusCode::kInvalidArgument;
   for (char c : target) {
     if (static_cast<unsigned char>(c) <= ' ' || static_cast<unsigned char>(c) >= 0x7F) {
@@ -47,8 +49,8 @@ Status parse_request_line(std::string_view line, HttpRequest& out) {
   }
   size_t q = target.find('?');
   out.method = method;
-  out.path = target.substr(0, q);
-  out.query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+  out.path = first(target, q);
+  out.query = q == std::string_view::npos ? std::string_view() : after(target, q + 1);
   return Status();
 }
 
@@ -67,13 +69,13 @@ Status parse_request_head(std::string_view head, HttpRequest& out) {
   size_t end = head.find("\r\n\r\n");
   if (end == std::string_view::npos) return StatusCode::kInvalidArgument;
   out.head_length = end + 4;
-  std::string_view rest = head.substr(0, end + 2);
+  std::string_view rest = first(head, end + 2);
   size_t line_end = rest.find("\r\n");
-  if (Status s = parse_request_line(rest.substr(0, line_end), out); !s.ok()) return s;
+  if (Status s = parse_request_line(first(rest, line_end), out); !s.ok()) return s;
   rest.remove_prefix(line_end + 2);
   while (!rest.empty()) {
     line_end = rest.find("\r\n");
-    std::string_view line = rest.substr(0, line_end);
+    std::string_view line = first(rest, line_end);
     rest.remove_prefix(line_end + 2);
     // A bare LF or a control byte inside a header could smuggle a second header past
     // a proxy; refuse rather than interpret.
@@ -82,11 +84,11 @@ Status parse_request_head(std::string_view head, HttpRequest& out) {
     }
     size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) return StatusCode::kInvalidArgument;
-    std::string_view name = line.substr(0, colon);
+    std::string_view name = first(line, colon);
     for (char c : name) {
       if (!is_token_char(c)) return StatusCode::kInvalidArgument;
     }
-    std::string_view value = trim(line.substr(colon + 1));
+    std::string_view value = trim(after(line, colon + 1));
     if (equals_ignore_case(name, "Content-Length")) {
       if (out.has_content_length || value.empty() || value.size() > 9) return StatusCode::kInvalidArgument;
       size_t n = 0;
@@ -117,9 +119,9 @@ Status parse_request_head(std::string_view head, HttpRequest& out) {
 std::string_view cookie_value(std::string_view header, std::string_view name) {
   while (!header.empty()) {
     size_t semi = header.find(';');
-    std::string_view pair = trim(header.substr(0, semi));
+    std::string_view pair = trim(first(header, semi));
     size_t eq = pair.find('=');
-    if (eq != std::string_view::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
+    if (eq != std::string_view::npos && first(pair, eq) == name) return after(pair, eq + 1);
     if (semi == std::string_view::npos) break;
     header.remove_prefix(semi + 1);
   }

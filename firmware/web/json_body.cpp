@@ -1,6 +1,7 @@
 #include "web/json_body.h"
 
 #include "core/json_string.h"
+#include "core/view.h"
 
 #define JSMN_STATIC
 #define JSMN_STRICT
@@ -21,14 +22,14 @@ Status read_string_fields(std::string_view json, std::span<JsonStringField> fiel
     return StatusCode::kInvalidArgument;
   }
   for (int i = 1; i + 1 < count; i += 2) {
-    std::string_view key = json.substr(static_cast<size_t>(tokens[i].start), static_cast<size_t>(tokens[i].end - tokens[i].start));
+    std::string_view key = slice(json, static_cast<size_t>(tokens[i].start), static_cast<size_t>(tokens[i].end - tokens[i].start));
     JsonStringField* field = nullptr;
     for (JsonStringField& f : fields) {
       if (f.name == key) field = &f;
     }
     if (field == nullptr || field->seen) {
       error.assign(field == nullptr ? "unknown member: " : "repeated member: ");
-      error.append(key.substr(0, 40));
+      error.append(first(key, 40));
       return StatusCode::kInvalidArgument;
     }
     const jsmntok_t& v = tokens[i + 1];
@@ -37,7 +38,7 @@ Status read_string_fields(std::string_view json, std::span<JsonStringField> fiel
       error.append(" must be a string");
       return StatusCode::kInvalidArgument;
     }
-    std::string_view raw = json.substr(static_cast<size_t>(v.start), static_cast<size_t>(v.end - v.start));
+    std::string_view raw = slice(json, static_cast<size_t>(v.start), static_cast<size_t>(v.end - v.start));
     size_t len = 0;
     char decoded[256];
     if (raw.size() > sizeof(decoded) || !json_unescape(raw, decoded, sizeof(decoded), len)) {

@@ -1,7 +1,7 @@
 // libFuzzer: what an attacker on the LAN controls of a request to the box's web
 // server — the head (request line and headers), the cookie, and a body as the small
 // API calls and PUT /api/config read it (JSON members; secrets put back from the
-// stored config).
+// stored config), and the masked view GET /api/config would give of it.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -17,6 +17,7 @@ constexpr std::string_view kStored =
     R"({"schema":1,"checks":[{"id":"relay","type":"smtp","host":"10.0.2.2","port":2525,"username":"u","password":"p"}],)"
     R"("appliance":{"health_api_key":"k"}})";
 probebox::FixedText<70 * 1024> g_restored;
+probebox::FixedText<70 * 1024> g_masked;
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -37,6 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (probebox::restore_secrets(body, kStored, g_restored, errors).ok() && g_restored.size() > body.size() + 64) {
       __builtin_trap();  // only placeholders grow, by a stored secret each
     }
+    g_masked.clear();
+    (void)probebox::write_masked_config(body, g_masked);  // what GET /api/config would show of it
   }
   return 0;
 }

@@ -1,5 +1,6 @@
 // libFuzzer: the incremental HTTP response parser, fed in chunks whose sizes the
-// input chooses (first byte), then closed.
+// input chooses (first byte), then closed; the redirect's Location as the probe
+// would follow it (URL, then the GET request for it).
 #include <cstdint>
 #include <cstddef>
 
@@ -20,5 +21,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   probebox::FixedText<200> services;
   size_t count = 0;
   probebox::http::parse_testall_failures(parser.body(), services, count);
+  probebox::http::Url url;
+  if (probebox::http::parse_url(parser.location(), url).ok()) {
+    probebox::FixedText<1024> request;
+    (void)probebox::http::build_get_request(request, url.host.view(), url.path.view(), parser.content_type());
+  }
   return 0;
 }

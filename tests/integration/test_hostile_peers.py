@@ -13,7 +13,7 @@ import os
 import sys
 import unittest
 
-from simtest import HOST, http_get, running_sim, wait_for
+from simtest import HOST, http_get, run_once, running_sim, wait_for
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lab"))
 import hostile_lab  # noqa: E402
@@ -141,6 +141,30 @@ class SmtpPeers(ScenarioRunner, unittest.TestCase):
 
     def test_smtp_slow_banner(self):
         self.run_scenario("smtp-slow-banner", smtp_check, ["no complete banner within 1500 ms"], tune=SLOW)
+
+    # An EHLO line that is exactly "AUTH" once made the reply parser slice past the
+    # end of the line: abort(), the board reset every cycle (issue 15, item 1).
+    def test_smtp_bare_auth(self):
+        bad = self.run_scenario("smtp-bare-auth", smtp_check, ["AUTH PLAIN not offered"])
+        self.assertEqual(bad["details"]["auth_mechanisms"], [])
+        self.assertFalse(bad["details"]["auth_plain"])
+
+    def test_smtp_bare_auth_middle_line(self):
+        self.run_scenario("smtp-bare-auth-middle", smtp_check, ["AUTH PLAIN not offered"])
+
+    def test_smtp_bare_auth_once_ends_in_a_verdict(self):
+        """`probebox-sim --once` against the relay: an exit code and a document, never a signal."""
+        for name in ("smtp-bare-auth", "smtp-bare-auth-middle"):
+            with hostile_lab.make(name, max_s=60) as server:
+                doc = {"schema": 1, "checks": [dict(smtp_check(server.port), id="relay", timeout_ms=3000)]}
+                code, out, err = run_once(doc)
+                self.assertGreaterEqual(code, 0, f"{name}: the simulator died of signal {-code}: {err[-2000:]}")
+                self.assertEqual(code, 2, f"{name}: {err[-2000:]}")
+                check = out["checks"][0]
+                self.assertEqual(check["status"], "critical", name)
+                self.assertIn("AUTH PLAIN not offered", check["summary"], name)
+                self.assertEqual(check["details"]["auth_mechanisms"], [], name)
+                self.assertIn(b"EHLO probebox", server.commands, name)
 
 
 class TlsPeers(ScenarioRunner, unittest.TestCase):

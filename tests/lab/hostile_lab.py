@@ -319,25 +319,42 @@ class HttpScenario(TcpScenario):
 
 class SmtpScenario(TcpScenario):
     """Hostile: endless-banner (a 220 line that never ends), garbage-banner (binary
-    noise, then CRLF), slow-banner (a good banner at 1 byte/s). Good: banner, EHLO with
-    AUTH PLAIN and no STARTTLS, QUIT."""
+    noise, then CRLF), slow-banner (a good banner at 1 byte/s), bare-auth (an EHLO
+    reply whose last line is exactly "250 AUTH", no mechanism after it),
+    bare-auth-middle (the same as a middle line: "250-AUTH"). Good: banner, EHLO with
+    AUTH PLAIN and no STARTTLS, QUIT. Every command received is kept in `commands`."""
 
     BANNER = b"220 hostile.lab.test ESMTP\r\n"
+    GOOD_EHLO = b"250-hostile.lab.test\r\n250 AUTH PLAIN LOGIN\r\n"
 
-    def serve_good(self, conn):
+    def __init__(self, behaviour, **kw):
+        self.commands = []
+        super().__init__(behaviour, **kw)
+
+    def dialogue(self, conn, ehlo_reply):
         conn.send(self.BANNER)
         for _ in range(16):
             line = conn.read_until(b"\n", limit=1024)
             if not line:
                 return
+            self.commands.append(line.rstrip(b"\r\n"))
             verb = line[:4].upper()
             if verb == b"EHLO":
-                conn.send(b"250-hostile.lab.test\r\n250 AUTH PLAIN LOGIN\r\n")
+                conn.send(ehlo_reply)
             elif verb == b"QUIT":
                 conn.send(b"221 bye\r\n")
                 return
             else:
                 conn.send(b"502 not here\r\n")
+
+    def serve_good(self, conn):
+        self.dialogue(conn, self.GOOD_EHLO)
+
+    def hostile_bare_auth(self, conn):
+        self.dialogue(conn, b"250-hostile.lab.test\r\n250 AUTH\r\n")
+
+    def hostile_bare_auth_middle(self, conn):
+        self.dialogue(conn, b"250-hostile.lab.test\r\n250-AUTH\r\n250-8BITMIME\r\n250 OK\r\n")
 
     def hostile_endless_banner(self, conn):
         conn.send(b"220 ")
@@ -479,6 +496,8 @@ SCENARIOS = {
     "smtp-endless-banner": (SmtpScenario, "endless-banner"),
     "smtp-garbage-banner": (SmtpScenario, "garbage-banner"),
     "smtp-slow-banner": (SmtpScenario, "slow-banner"),
+    "smtp-bare-auth": (SmtpScenario, "bare-auth"),
+    "smtp-bare-auth-middle": (SmtpScenario, "bare-auth-middle"),
     "tls-random-record": (TlsScenario, "random-record"),
     "dns-pointer-loop": (DnsScenario, "pointer-loop"),
     "dns-wrong-id": (DnsScenario, "wrong-id"),

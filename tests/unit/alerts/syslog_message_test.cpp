@@ -31,6 +31,21 @@ TEST(SyslogMessage, UnsynchronisedClockIsNilAndValuesAreEscaped) {
                         "from=\"none\" state=\"ok\" maintenance=\"true\"] a OK: ");
 }
 
+// One event is one line: a peer's CR/LF (or a device name with one) cannot forge
+// a second syslog message for a receiver that splits on line ends.
+TEST(SyslogMessage, ControlCharactersCannotStartAnotherLine) {
+  Event e;
+  e.check_id.assign("svc");
+  e.to = Outcome::kCritical;
+  e.summary.assign("refused\r\n<13>1 - probe-01 probebox - STATE forged\x1b[2J");
+  FixedText<400> out;
+  syslog::format_state_change(out, e, "probe\r\n01", "po\nrts");
+  std::string_view line = out.view();
+  for (char c : line) EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 || c == 0x7f) << static_cast<int>(c);
+  EXPECT_NE(line.find("refused  <13>1"), std::string_view::npos) << line;
+  EXPECT_NE(line.find(" probe__01 "), std::string_view::npos) << line;
+}
+
 TEST(SyslogMessage, Severities) {
   EXPECT_EQ(syslog::severity_for(Outcome::kCritical), 2);
   EXPECT_EQ(syslog::severity_for(Outcome::kUnknown), 3);

@@ -103,9 +103,150 @@ TEST(ConfigParser, EveryErrorIsReportedWithItsPath) {
 }
 
 TEST(ConfigParser, StringsAreUnescaped) {
-  auto p = parse(R"({"schema":1,"device":{"name":"a\"b\u00e9\n"}})");
+  auto p = parse(R"({"schema":1,"device":{"name":"a\"b\u00e9\/\ud83d\udef0"}})");
   ASSERT_TRUE(p->status.ok());
-  EXPECT_EQ(p->config->text(p->config->device_name), "a\"b\xc3\xa9\n");
+  EXPECT_EQ(p->config->text(p->config->device_name), "a\"b\xc3\xa9/\xf0\x9f\x9b\xb0");
+}
+
+// Every way an attacker could get a line break or another control character into
+// a value that later lands in a mail header, an SMTP command or a syslog line.
+TEST(ConfigParser, ControlCharactersAreRejectedInEveryStringWithThePath) {
+  struct Case {
+    const char* json;
+    const char* path;
+  };
+  const Case cases[] = {
+      {R"({"schema":1,"device":{"name":"probe\r\nBcc: attacker@evil.example"}})", "device.name"},
+      {R"({"schema":1,"device":{"name":"probe","location":"a\nb"}})", "device.location"},
+      {R"({"schema":1,"device":{"name":"probe\u000d"}})", "device.name"},
+      {R"({"schema":1,"device":{"name":"tab\there"}})", "device.name"},
+      {R"({"schema":1,"device":{"name":"del\u007f"}})", "device.name"},
+      {R"({"schema":1,"device":{"name":"c1\u0085"}})", "device.name"},  // NEL
+      {"{\"schema\":1,\"device\":{\"name\":\"c1\xc2\x9b[31m\"}}", "device.name"},  // raw CSI
+      {R"({"schema":1,"alerts":{"mail":{"to":["ops@example.com\r\nRCPT TO:<attacker@evil.example>"],)"
+       R"("from":"probe@example.com"}}})",
+       "alerts.mail.to[0]"},
+      {R"({"schema":1,"alerts":{"syslog":{"server":"10.0.2.2:514\n"}}})", "alerts.syslog.server"},
+      {R"({"schema":1,"checks":[{"id":"w","type":"http","url":"http://10.0.2.2/","expect_body":"ok\r\n"}]})",
+       "checks[0].expect_body"},
+      {R"({"schema":1,"checks":[{"id":"s","type":"smtp","host":"10.0.2.2","username":"u\n","password":"p"}]})",
+       "checks[0].username"},
+      {R"({"schema":1,"checks":[{"id":"s","type":"smtp","host":"10.0.2.2","username":"u","password":"p\r\nQUIT"}]})",
+       "checks[0].password"},
+      {R"({"schema":1,"appliance":{"name":"prod","load_balancer":"192.0.2.10","health_api_key":"k\n"}})",
+       "appliance.health_api_key"},
+  };
+  for (const Case& c : cases) {
+    auto p = parse(c.json);
+    ASSERT_FALSE(p->status.ok()) << c.json;
+    bool found = false;
+    for (size_t i = 0; i < p->errors.count(); ++i) found |= p->errors.at(i).path.view() == c.path;
+    EXPECT_TRUE(found) << c.json << ": first error at '" << p->errors.at(0).path.c_str() << "'";
+  }
+}
+
+// The PEM bundle is the one multi-line value: CR and LF only, nothing else.
+TEST(ConfigParser, TrustAnchorsMayHoldLineBreaksButNoOtherControlCharacter) {
+  auto crlf = parse(R"({"schema":1,"trust_anchors_pem":"-----BEGIN CERTIFICATE-----\r\nAAAA\r\n-----END CERTIFICATE-----\r\n"})");
+  EXPECT_TRUE(crlf->status.ok());
+  for (const char* bad : {R"({"schema":1,"trust_anchors_pem":"-----BEGIN CERTIFICATE-----\n\tAAAA\n"})",
+                          R"({"schema":1,"trust_anchors_pem":"-----BEGIN CERTIFICATE-----\n\u0000AAAA\n"})",
+                          R"({"schema":1,"trust_anchors_pem":"-----BEGIN CERTIFICATE-----\n\u001bAAAA\n"})"}) {
+    auto p = parse(bad);
+    ASSERT_FALSE(p->status.ok()) << bad;
+    EXPECT_EQ(p->errors.at(0).path.view(), "trust_anchors_pem") << bad;
+  }
+  // Line breaks stay a PEM privilege.
+  auto name = parse(R"({"schema":1,"device":{"name":"-----BEGIN CERTIFICATE-----\n"}})");
+  EXPECT_FALSE(name->status.ok());
+}
+
+TEST(ConfigParser, InvalidUtf8IsRejectedWithThePath) {
+  struct Case {
+    std::string json;
+    const char* path;
+  };
+  const Case cases[] = {
+      {"{\"schema\":1,\"device\":{\"name\":\"a\xc0\xaf\"}}", "device.name"},          // overlong '/'
+      {"{\"schema\":1,\"device\":{\"name\":\"a\xe0\x80\xaf\"}}", "device.name"},      // overlong, 3 bytes
+      {"{\"schema\":1,\"device\":{\"name\":\"a\xf0\x80\x80\xaf\"}}", "device.name"},  // overlong, 4 bytes
+      {"{\"schema\":1,\"device\":{\"name\":\"a\xed\xa0\x80\"}}", "device.name"},      // surrogate U+D800
+      {"{\"schema\":1,\"device\":{\"name\":\"a\xf4\x90\x80\x80\"}}", "device.name"},  // past U+10FFFF
+      {"{\"schema\":1,\"device\":{\"name\":\"a\xe2\x82\"}}", "device.name"},          // cut short
+      {"{\"schema\":1,\"device\":{\"name\":\"a\x80\"}}", "device.name"},              // stray continuation
+      {"{\"schema\":1,\"device\":{\"name\":\"a\xff\"}}", "device.name"},
+      {"{\"schema\":1,\"checks\":[{\"id\":\"t\",\"type\":\"tcp\",\"host\":\"10.0.2.2\",\"port\":1,"
+       "\"group\":\"ports\"},{\"id\":\"u\",\"type\":\"tls_cert\",\"host\":\"10.0.2.2\",\"names\":[\"a\",\"\xe2\x82\"]}]}",
+       "checks[1].names[1]"},
+      {"{\"schema\":1,\"device\":{\"name\":\"p\",\"x\xc3\":1}}", "device.x?"},           // in a key
+  };
+  for (const Case& c : cases) {
+    auto p = parse(c.json);
+    ASSERT_FALSE(p->status.ok()) << c.json;
+    bool found = false;
+    for (size_t i = 0; i < p->errors.count(); ++i) found |= p->errors.at(i).path.view() == c.path;
+    EXPECT_TRUE(found) << c.json << ": first error at '" << p->errors.at(0).path.c_str() << "'";
+    // No error path carries the bad bytes on to the API's JSON or a log line.
+    for (size_t i = 0; i < p->errors.count(); ++i) {
+      for (char ch : p->errors.at(i).path.view()) EXPECT_TRUE(ch >= 0x20 && ch < 0x7f) << c.json;
+    }
+  }
+  // Well-formed multi-byte text is fine.
+  auto ok = parse("{\"schema\":1,\"device\":{\"name\":\"Sonde B\xc3\xbcro \xe2\x82\xac \xf0\x9f\x9b\xb0\"}}");
+  EXPECT_TRUE(ok->status.ok());
+}
+
+TEST(ConfigParser, DuplicateKeysAreRejectedAtAnyDepthWithThePath) {
+  struct Case {
+    const char* json;
+    const char* path;
+  };
+  const Case cases[] = {
+      {R"({"schema":1,"schema":1})", "schema"},
+      {R"({"schema":1,"device":{"name":"a","name":"b"}})", "device.name"},
+      // The validator must not see one host while a later reader takes another.
+      {R"({"schema":1,"checks":[{"id":"a","type":"tcp","host":"10.0.2.2","port":1},)"
+       R"({"id":"b","type":"tcp","host":"10.0.2.2","port":2,"host":"203.0.113.9"}]})",
+       "checks[1].host"},
+      {R"({"schema":1,"alerts":{"mail":{"to":["a@example.com"],"from":"b@example.com","to":["evil@example.com"]}}})",
+       "alerts.mail.to"},
+      {R"({"schema":1,"appliance":{"name":"p","load_balancer":"192.0.2.10","smtp":{"password":"a","password":"b"}}})",
+       "appliance.smtp.password"},
+      // Even where the walk would stop early (no type) or never look (an unknown key).
+      {R"({"schema":1,"checks":[{"id":"a","id":"b"}]})", "checks[0].id"},
+      {R"({"schema":1,"x":[[{"k":1,"k":2}]]})", "x[0][0].k"},
+  };
+  for (const Case& c : cases) {
+    auto p = parse(c.json);
+    ASSERT_FALSE(p->status.ok()) << c.json;
+    bool found = false;
+    for (size_t i = 0; i < p->errors.count(); ++i) {
+      found |= p->errors.at(i).path.view() == c.path && p->errors.at(i).message.view() == "duplicate key";
+    }
+    EXPECT_TRUE(found) << c.json << ": first error at '" << p->errors.at(0).path.c_str() << "'";
+  }
+  // The same key in sibling objects is no duplicate.
+  auto ok = parse(R"({"schema":1,"checks":[{"id":"a","type":"tcp","host":"10.0.2.2","port":1},)"
+                  R"({"id":"b","type":"tcp","host":"10.0.2.2","port":2}]})");
+  EXPECT_TRUE(ok->status.ok());
+}
+
+TEST(ConfigParser, TheMailRelayKeepsItsPort) {
+  auto p = parse(R"({"schema":1,"alerts":{"mail":{"to":["ops@example.com"],"from":"p@example.com","server":"10.0.2.2:2525"}}})");
+  ASSERT_TRUE(p->status.ok());
+  EXPECT_EQ(p->config->text(p->config->alerts.mail_server), "10.0.2.2");
+  EXPECT_EQ(p->config->alerts.mail_port, 2525);
+  auto d = parse(R"({"schema":1,"alerts":{"mail":{"to":["ops@example.com"],"from":"p@example.com","server":"relay.example"}}})");
+  ASSERT_TRUE(d->status.ok());
+  EXPECT_EQ(d->config->alerts.mail_port, 25);
+}
+
+TEST(ConfigParser, MailAddressesArePlainAddrSpecs) {
+  auto p = parse(R"({"schema":1,"alerts":{"mail":{"to":["ops@example.com","x"],"from":"Probe <p@example.com>"}}})");
+  ASSERT_FALSE(p->status.ok());
+  ASSERT_EQ(p->errors.count(), 2u);
+  EXPECT_EQ(p->errors.at(0).path.view(), "alerts.mail.to[1]");
+  EXPECT_EQ(p->errors.at(1).path.view(), "alerts.mail.from");
 }
 
 struct InvalidCase {
@@ -156,7 +297,18 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"invalid-appliance-without-name.json", "appliance.name"},
         InvalidCase{"invalid-maintenance-end-before-start.json", "maintenance[0]"},
         InvalidCase{"invalid-maintenance-bad-time.json", "maintenance[0].start"},
-        InvalidCase{"invalid-appliance-bad-mesh-port.json", "appliance.ports.mesh[1]"}));
+        InvalidCase{"invalid-appliance-bad-mesh-port.json", "appliance.ports.mesh[1]"},
+        InvalidCase{"invalid-control-char-device-name.json", "device.name"},
+        InvalidCase{"invalid-control-char-mail-from.json", "alerts.mail.from"},
+        InvalidCase{"invalid-control-char-nul.json", "device.location"},
+        InvalidCase{"invalid-mail-address.json", "alerts.mail.to[0]"},
+        InvalidCase{"invalid-pem-control-char.json", "trust_anchors_pem"},
+        InvalidCase{"invalid-duplicate-key.json", "checks[0].host"},
+        InvalidCase{"invalid-duplicate-key-nested.json", "appliance.smtp.password"},
+        InvalidCase{"invalid-utf8-overlong.json", "device.location"},
+        InvalidCase{"invalid-utf8-surrogate.json", "device.location"},
+        InvalidCase{"invalid-utf8-truncated.json", "checks[0].url"},
+        InvalidCase{"invalid-utf8-key.json", "device.loc?"}));
 
 // allow_auth_without_tls (smtp only, a boolean, off by default) and the relay's
 // certificate name, per check and in the appliance profile (spec/config.md).
@@ -247,6 +399,21 @@ TEST(ConfigValidators, HostPort) {
   EXPECT_FALSE(split_host_port("10.0.2.2:0", host, port));
   EXPECT_FALSE(split_host_port("10.0.2.2:65536", host, port));
   EXPECT_FALSE(split_host_port(":53", host, port));
+}
+
+TEST(ConfigValidators, MailAddress) {
+  for (const char* good : {"ops@example.com", "probe-01@example.com", "a.b+tag@mail.example.org", "o'brien@x.example",
+                           "x@localhost"}) {
+    EXPECT_TRUE(is_valid_mail_address(good)) << good;
+  }
+  for (const char* bad : {"", "ops", "@example.com", "ops@", "ops@example.com>", "<ops@example.com>",
+                          "ops@example.com> NOTIFY=NEVER", "a@b@example.com", ".a@example.com", "a.@example.com",
+                          "a..b@example.com", "\"a b\"@example.com", "ops@exa mple.com", "ops@*.example.com",
+                          "ops@example.com\r\nRCPT TO:<x@evil.example>", "op\xc3\xa9@example.com", "a:b@example.com",
+                          "ops@ex_ample.com", "ops@[10.0.0.1]"}) {
+    EXPECT_FALSE(is_valid_mail_address(bad)) << bad;
+  }
+  EXPECT_FALSE(is_valid_mail_address(std::string(65, 'a') + "@example.com"));
 }
 
 TEST(ConfigValidators, CheckIdAndHostname) {

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
+#include <vector>
+
+#include "config/config_boot.h"
+#include "config/flash_layout.h"
 
 #include "fake_flash.h"
 
@@ -102,6 +107,102 @@ TEST(ConfigStore, PowerLossAtEveryPointLeavesOldOrNew) {
     EXPECT_EQ(saw_old, static_cast<int>(total_ops));  // every cut before the last header byte
     EXPECT_EQ(saw_new, 1);
   }
+}
+
+// What a box boots with, on the real layout (two 18-sector slots, a 64 KiB text
+// buffer). A slot that passes its CRC can still be unusable; the box must not fall
+// back to the factory config (0 checks) while the older slot is fine.
+class BootConfigTest : public ::testing::Test {
+ protected:
+  static constexpr size_t kFlashSector = 4096;
+  hal::FakeFlash flash_{kFlashSector, 2 * flash_layout::kConfigSlotSectors};
+  ConfigStore store_{flash_, flash_layout::kConfigSlotSectors};
+  std::vector<char> text_ = std::vector<char>(PROBEBOX_MAX_CONFIG_BYTES);
+  size_t length_ = 0;
+  std::unique_ptr<Config> config_ = std::make_unique<Config>();
+  ConfigErrors errors_;
+  BootConfig boot_;
+
+  void boot() {
+    ConfigStore fresh(flash_, flash_layout::kConfigSlotSectors);  // as after a restart
+    load_boot_config(fresh, text_, length_, *config_, errors_, boot_);
+  }
+  std::string booted() const { return std::string(text_.data(), length_); }
+  int valid() {
+    int slots[2];
+    return ConfigStore(flash_, flash_layout::kConfigSlotSectors).valid_slots(slots);
+  }
+};
+
+const std::string kGood = R"({"schema":1,"device":{"name":"good"},"checks":[{"id":"a","type":"tcp","host":"10.0.2.2","port":1}]})";
+
+TEST_F(BootConfigTest, TheNewestUsableConfigBootsSilently) {
+  ASSERT_TRUE(store_.save(R"({"schema":1})").ok());
+  ASSERT_TRUE(store_.save(kGood).ok());
+  boot();
+  EXPECT_EQ(boot_.source, BootConfig::Source::kNewestSlot);
+  EXPECT_EQ(boot_.sequence, 2u);
+  EXPECT_EQ(booted(), kGood);
+  EXPECT_EQ(config_->check_count, 1);
+  EXPECT_TRUE(boot_.note.empty());
+}
+
+TEST_F(BootConfigTest, ANewestSlotThatIsNotAConfigFallsBackToTheOlderOne) {
+  ASSERT_TRUE(store_.save(kGood).ok());
+  ASSERT_TRUE(store_.save("{\"schema\":1,\"checks\":[{").ok());  // CRC fine, JSON cut
+  boot();
+  EXPECT_EQ(boot_.source, BootConfig::Source::kOlderSlot);
+  EXPECT_EQ(booted(), kGood);
+  EXPECT_EQ(config_->check_count, 1) << "not the factory config";
+  EXPECT_EQ(boot_.note.view(),
+            "stored config #2 (not a valid config) cannot be used and was discarded; running the previous one, #1");
+  // The unusable slot is gone, so the next save lands there and the one in use
+  // survives a power cut during it.
+  EXPECT_EQ(valid(), 1);
+  ConfigStore after(flash_, flash_layout::kConfigSlotSectors);
+  ASSERT_TRUE(after.save(R"({"schema":1,"device":{"name":"next"}})").ok());
+  EXPECT_EQ(valid(), 2);
+  boot();
+  EXPECT_EQ(boot_.source, BootConfig::Source::kNewestSlot);
+  EXPECT_EQ(booted(), R"({"schema":1,"device":{"name":"next"}})");
+}
+
+TEST_F(BootConfigTest, ANewestSlotThatFailsValidationFallsBack) {
+  ASSERT_TRUE(store_.save(kGood).ok());
+  ASSERT_TRUE(store_.save(R"({"schema":1,"device":{"name":"a\r\nBcc: x@evil.example"}})").ok());
+  boot();
+  EXPECT_EQ(boot_.source, BootConfig::Source::kOlderSlot);
+  EXPECT_EQ(booted(), kGood);
+}
+
+TEST_F(BootConfigTest, AnOversizedNewestSlotFallsBack) {
+  ASSERT_TRUE(store_.save(kGood).ok());
+  // Fits the 72 KiB slot, passes its CRC, but is past the 64 KiB a config may be.
+  std::string big = R"({"schema":1,"device":{"name":"big","location":")" + std::string(70'000, 'x') + "\"}}";
+  ASSERT_LE(big.size(), store_.capacity());
+  ASSERT_TRUE(store_.save(big).ok());
+  boot();
+  EXPECT_EQ(boot_.source, BootConfig::Source::kOlderSlot);
+  EXPECT_EQ(booted(), kGood);
+  EXPECT_NE(boot_.note.view().find("#2 (larger than 64 KiB)"), std::string_view::npos) << boot_.note.c_str();
+}
+
+TEST_F(BootConfigTest, NothingUsableBootsTheFactoryConfigAndKeepsBothSlots) {
+  ASSERT_TRUE(store_.save("{").ok());
+  ASSERT_TRUE(store_.save("[]").ok());
+  boot();
+  EXPECT_EQ(boot_.source, BootConfig::Source::kFactory);
+  EXPECT_EQ(booted(), kFactoryConfig);
+  EXPECT_EQ(config_->check_count, 0);
+  EXPECT_NE(boot_.note.view().find("running the factory config"), std::string_view::npos);
+  EXPECT_EQ(valid(), 2) << "a firmware that can read them may come back";
+}
+
+TEST_F(BootConfigTest, EmptyFlashIsTheFactoryConfigWithoutANote) {
+  boot();
+  EXPECT_EQ(boot_.source, BootConfig::Source::kFactory);
+  EXPECT_EQ(booted(), kFactoryConfig);
+  EXPECT_TRUE(boot_.note.empty());
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 
 #include "config/config_errors.h"
 
+#include <memory>
+#include <string>
+
 namespace probebox {
 namespace {
 
@@ -43,6 +46,113 @@ TEST(ConfigView, APlaceholderWithNothingStoredIsAnError) {
   EXPECT_FALSE(restore_secrets(R"({"checks":[{"id":"c","password":"********"}]})", R"({"checks":[]})", out, errors).ok());
   ASSERT_EQ(errors.count(), 1u);
   EXPECT_EQ(errors.at(0).path.view(), "checks[id=c].password");
+}
+
+}  // namespace
+}  // namespace probebox
+
+namespace probebox {
+namespace {
+
+// The stored document an attacker with a session starts from.
+const std::string kStored =
+    R"({"schema":1,"checks":[{"id":"smtp","type":"smtp","host":"10.0.2.2","port":2525,"username":"probe","password":"relay-pw"},)"
+    R"({"id":"web","type":"http","url":"https://10.0.2.2:8443/x","username":"u","password":"web-pw","interval_s":30}],)"
+    R"("appliance":{"name":"prod","load_balancer":"192.0.2.10","nodes":["192.0.2.11","192.0.2.12"],)"
+    R"("smtp":{"host":"192.0.2.25","port":587,"username":"probe","password":"app-pw"},"health_api_key":"hk"}})";
+
+struct Restored {
+  Status status;
+  ConfigErrors errors;
+  FixedText<2048> out;
+};
+
+std::unique_ptr<Restored> restore(const std::string& incoming) {
+  auto r = std::make_unique<Restored>();
+  r->status = restore_secrets(incoming, kStored, r->out, r->errors);
+  return r;
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+// GET /api/config, masked: what the UI sends back with its edits.
+std::string masked() {
+  FixedText<2048> out;
+  EXPECT_TRUE(write_masked_config(kStored, out).ok());
+  return std::string(out.view());
+}
+
+TEST(ConfigViewSecrets, AnUnchangedTargetKeepsEverySecret) {
+  // Edits elsewhere, and another layout of the same values, keep the secrets.
+  std::string incoming = replace(masked(), R"("interval_s":30)", R"("interval_s":60)");
+  incoming = replace(incoming, R"("nodes":["192.0.2.11","192.0.2.12"])", "\"nodes\": [ \"192.0.2.11\",\n \"192.0.2.12\" ]");
+  auto r = restore(incoming);
+  ASSERT_TRUE(r->status.ok()) << (r->errors.count() ? r->errors.at(0).path.c_str() : "") << ": "
+                              << (r->errors.count() ? r->errors.at(0).message.c_str() : "");
+  EXPECT_NE(r->out.view().find("relay-pw"), std::string_view::npos);
+  EXPECT_NE(r->out.view().find("web-pw"), std::string_view::npos);
+  EXPECT_NE(r->out.view().find("app-pw"), std::string_view::npos);
+  EXPECT_NE(r->out.view().find("\"hk\""), std::string_view::npos);
+}
+
+// The attack: point the check at a host of one's own, keep "********", and the box
+// would AUTH there with the stored password.
+TEST(ConfigViewSecrets, ASecretDoesNotFollowAChangedTarget) {
+  struct Case {
+    std::string from, to, path, message;
+  };
+  const Case cases[] = {
+      {R"("host":"10.0.2.2","port":2525)", R"("host":"203.0.113.66","port":2525)", "checks[id=smtp].password",
+       "password required: target changed"},
+      {R"("port":2525)", R"("port":2526)", "checks[id=smtp].password", "password required: target changed"},
+      {R"("host":"10.0.2.2","port":2525)", R"("host":"10.0.2.2")", "checks[id=smtp].password",
+       "password required: target changed"},  // back to the default port 25
+      {R"("type":"smtp")", R"("type":"tcp")", "checks[id=smtp].password", "password required: target changed"},
+      {R"("url":"https://10.0.2.2:8443/x")", R"("url":"http://203.0.113.66/x")", "checks[id=web].password",
+       "password required: target changed"},
+      {R"("host":"192.0.2.25")", R"("host":"203.0.113.66")", "appliance.smtp.password",
+       "password required: target changed"},
+      {R"("port":587)", R"("port":25)", "appliance.smtp.password", "password required: target changed"},
+      {R"("nodes":["192.0.2.11","192.0.2.12"])", R"("nodes":["192.0.2.11","203.0.113.66"])", "appliance.health_api_key",
+       "health_api_key required: target changed"},
+      {R"("load_balancer":"192.0.2.10")", R"("load_balancer":"203.0.113.66")", "appliance.health_api_key",
+       "health_api_key required: target changed"},
+  };
+  for (const Case& c : cases) {
+    auto r = restore(replace(masked(), c.from, c.to));
+    EXPECT_FALSE(r->status.ok()) << c.to;
+    bool found = false;
+    for (size_t i = 0; i < r->errors.count(); ++i) {
+      found |= r->errors.at(i).path.view() == c.path && r->errors.at(i).message.view() == c.message;
+    }
+    EXPECT_TRUE(found) << c.to << ": " << (r->errors.count() ? r->errors.at(0).path.c_str() : "no error");
+  }
+}
+
+TEST(ConfigViewSecrets, SwappingIdsDoesNotSwapTargets) {
+  // Two smtp checks; the attacker renames them so each placeholder meets the other's host.
+  std::string stored = R"({"checks":[{"id":"a","type":"smtp","host":"10.0.2.2","password":"pa"},)"
+                       R"({"id":"b","type":"smtp","host":"203.0.113.66","password":"pb"}]})";
+  std::string incoming = R"({"checks":[{"id":"b","type":"smtp","host":"10.0.2.2","password":"********"},)"
+                         R"({"id":"a","type":"smtp","host":"203.0.113.66","password":"********"}]})";
+  FixedText<1024> out;
+  ConfigErrors errors;
+  EXPECT_FALSE(restore_secrets(incoming, stored, out, errors).ok());
+  EXPECT_EQ(errors.count(), 2u);
+}
+
+TEST(ConfigViewSecrets, ANewTargetWithTheSecretTypedIsFine) {
+  std::string incoming = replace(masked(), R"("host":"10.0.2.2","port":2525,"username":"probe","password":"********")",
+                                 R"("host":"203.0.113.66","port":2525,"username":"probe","password":"typed")");
+  auto r = restore(incoming);
+  EXPECT_TRUE(r->status.ok());
+  EXPECT_NE(r->out.view().find("\"typed\""), std::string_view::npos);
+  EXPECT_NE(r->out.view().find("app-pw"), std::string_view::npos);
 }
 
 }  // namespace

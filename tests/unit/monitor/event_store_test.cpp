@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "fake_flash.h"
 
 namespace probebox {
@@ -83,6 +85,64 @@ TEST(EventStore, PowerLossDuringAnAppendLosesAtMostThatEvent) {
     EventStore(&flash, 0, 4).load(next);
     EXPECT_EQ(next.newest(0).sequence, 21u) << cut;
   }
+}
+
+// One record near the top of the sequence space (written by a box that has run a
+// long time, or planted): numbering wraps through 0 and every reader keeps up.
+TEST(EventStore, ASequenceNearTheWrapIsContinuedAndReadInOrder) {
+  hal::FakeFlash flash(4096, 4);
+  EventStore store(&flash, 0, 4);
+  ASSERT_TRUE(store.append(make_event(0xFFFFFFFEu)).ok());
+  EventLog log;
+  ASSERT_EQ(EventStore(&flash, 0, 4).load(log), 1u);
+  EXPECT_EQ(log.total(), 0xFFFFFFFFu);
+  uint32_t reader = log.total();  // what the alerters start from after a restart
+  for (uint32_t n = 0; n < 5; ++n) log.push(make_event(0));
+  EXPECT_EQ(log.total(), 4u) << "0xFFFFFFFF, 0, 1, 2, 3";
+  EXPECT_EQ(log.catch_up(reader), 0u);
+  std::vector<uint32_t> read;
+  for (; log.readable(reader); ++reader) read.push_back(log.at_sequence(reader).sequence);
+  EXPECT_EQ(read, (std::vector<uint32_t>{0xFFFFFFFFu, 0, 1, 2, 3}));
+  EXPECT_FALSE(log.at_sequence(0xFFFFFFFFu).previous_boot);
+  EXPECT_TRUE(log.at_sequence(0xFFFFFFFEu).previous_boot);
+  // Written after the wrap, the newest is still found next time (the store sorts
+  // by serial number, so 3 is newer than 0xFFFFFFFE).
+  EventStore again(&flash, 0, 4);
+  EventLog scratch;
+  again.load(scratch);
+  for (uint32_t s = 0xFFFFFFFFu; s != 4; ++s) ASSERT_TRUE(again.append(log.at_sequence(s)).ok());
+  EventLog restarted;
+  EventStore(&flash, 0, 4).load(restarted);
+  EXPECT_EQ(restarted.newest(0).sequence, 3u);
+  EXPECT_EQ(restarted.newest(5).sequence, 0xFFFFFFFEu);
+  EXPECT_EQ(restarted.total(), 4u);
+}
+
+TEST(EventLog, SerialArithmeticAcrossTheWrap) {
+  EXPECT_TRUE(EventLog::before(0xFFFFFFFEu, 0xFFFFFFFFu));
+  EXPECT_TRUE(EventLog::before(0xFFFFFFFFu, 0));
+  EXPECT_TRUE(EventLog::before(0xFFFFFFF0u, 5));
+  EXPECT_FALSE(EventLog::before(5, 0xFFFFFFF0u));
+  EXPECT_FALSE(EventLog::before(7, 7));
+}
+
+TEST(EventLog, AReaderThatFellBehindAcrossTheWrapCountsWhatItMissed) {
+  EventLog log;
+  Event e = make_event(0xFFFFFFF0u);
+  log.restore(e);
+  uint32_t reader = log.total();  // 0xFFFFFFF1
+  for (size_t n = 0; n < EventLog::kCapacity + 20; ++n) log.push(make_event(0));
+  // The ring holds the newest kCapacity; the first 20 (and the restored one) are gone.
+  EXPECT_EQ(log.catch_up(reader), 20u);
+  EXPECT_EQ(reader, log.oldest_kept());
+  size_t readable = 0;
+  for (; log.readable(reader); ++reader) ++readable;
+  EXPECT_EQ(readable, EventLog::kCapacity);
+  // A cursor standing past the newest (stale, or from a bad record) comes back
+  // to total() instead of waiting ~2^32 events.
+  uint32_t ahead = log.total() + 1000;
+  EXPECT_EQ(log.catch_up(ahead), 0u);
+  EXPECT_EQ(ahead, log.total());
 }
 
 }  // namespace

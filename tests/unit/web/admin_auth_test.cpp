@@ -100,6 +100,35 @@ TEST_F(AdminAuthTest, PasswordChangeEndsOtherSessionsAndRetiresTheFirstBootPassw
   EXPECT_EQ(restarted.login("", 5, kSecond, c, retry), AdminAuth::LoginResult::kWrong);
 }
 
+// Flash refused the new hash (the API answers 500 and never commits): the
+// first-boot session must not come out of it with full rights, and nothing else
+// may change either.
+TEST_F(AdminAuthTest, AFailedStoreLeavesTheFirstBootSessionLimited) {
+  const AdminSession* a = nullptr;
+  const AdminSession* b = nullptr;
+  int64_t retry = 0;
+  ASSERT_EQ(auth.login("abcd-efgh-jkmn", 1, kSecond, a, retry), AdminAuth::LoginResult::kOk);
+  std::string token_a(a->token.view());
+  ASSERT_EQ(auth.login("abcd-efgh-jkmn", 2, kSecond, b, retry), AdminAuth::LoginResult::kOk);
+  std::string token_b(b->token.view());
+  AdminCredentials fresh;
+  ASSERT_TRUE(auth.change_password(token_a, "abcd-efgh-jkmn", "a-long-enough-one", fresh).ok());
+  // ... store_credentials() fails here; no commit.
+  ASSERT_NE(auth.find(token_a, 2 * kSecond), nullptr);
+  EXPECT_TRUE(auth.find(token_a, 2 * kSecond)->initial_password) << "still may only set a password";
+  EXPECT_NE(auth.find(token_b, 2 * kSecond), nullptr);
+  EXPECT_FALSE(auth.has_admin_password());
+  const AdminSession* c = nullptr;
+  EXPECT_EQ(auth.login("a-long-enough-one", 3, kSecond, c, retry), AdminAuth::LoginResult::kWrong);
+  EXPECT_EQ(auth.login("abcd-efgh-jkmn", 4, kSecond, c, retry), AdminAuth::LoginResult::kOk);
+  // A retry that does get stored then takes effect as usual, for the session that asked.
+  ASSERT_TRUE(auth.change_password(token_a, "abcd-efgh-jkmn", "a-long-enough-one", fresh).ok());
+  auth.commit(fresh);
+  ASSERT_NE(auth.find(token_a, 3 * kSecond), nullptr);
+  EXPECT_FALSE(auth.find(token_a, 3 * kSecond)->initial_password);
+  EXPECT_EQ(auth.find(token_b, 3 * kSecond), nullptr);
+}
+
 TEST_F(AdminAuthTest, FailuresAreThrottledPerAddressWithGrowingWaits) {
   const AdminSession* s = nullptr;
   int64_t retry = 0;

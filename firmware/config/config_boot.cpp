@@ -1,0 +1,55 @@
+#include "config/config_boot.h"
+
+#include <cstring>
+
+#include "config/config_parser.h"
+
+namespace probebox {
+
+void load_boot_config(ConfigStore& store, std::span<char> text, size_t& length, Config& config, ConfigErrors& errors,
+                      BootConfig& boot) {
+  boot = BootConfig{};
+  int slots[2] = {-1, -1};
+  const int found = store.valid_slots(slots);
+  FixedText<64> passed_over;  // "#7 (not valid)" for the note
+  for (int k = 0; k < found; ++k) {
+    Status s = store.load_slot(slots[k], text, length);
+    const uint32_t sequence = store.sequence();
+    const char* why = nullptr;
+    if (s.code() == StatusCode::kResourceExhausted) {
+      why = "larger than 64 KiB";
+    } else if (!s.ok()) {
+      continue;  // unreadable just now: nothing known against it, so it stays
+    } else if (!parse_config({text.data(), length}, config, errors).ok()) {
+      why = "not a valid config";
+    }
+    if (why == nullptr) {
+      boot.source = k == 0 ? BootConfig::Source::kNewestSlot : BootConfig::Source::kOlderSlot;
+      boot.sequence = sequence;
+      // Running on the older slot: the unusable newer one goes, so the next save
+      // writes over it and not over this one.
+      if (k > 0) store.discard_slot(slots[0]);
+      break;
+    }
+    if (passed_over.empty()) passed_over.appendf("#%lu (%s)", static_cast<unsigned long>(sequence), why);
+  }
+  if (boot.source == BootConfig::Source::kFactory) {
+    // Nothing usable: both slots stay as they are (a firmware that can read them
+    // may come back), and the box runs without checks.
+    length = kFactoryConfig.size() <= text.size() ? kFactoryConfig.size() : 0;
+    std::memcpy(text.data(), kFactoryConfig.data(), length);
+    parse_config(kFactoryConfig, config, errors);
+  }
+  if (!passed_over.empty()) {
+    boot.note.append("stored config ");
+    boot.note.append(passed_over.view());
+    if (boot.source == BootConfig::Source::kFactory) {
+      boot.note.append(" cannot be used; running the factory config");
+    } else {
+      boot.note.appendf(" cannot be used and was discarded; running the previous one, #%lu",
+                        static_cast<unsigned long>(boot.sequence));
+    }
+  }
+}
+
+}  // namespace probebox
