@@ -866,7 +866,7 @@ class Lab:
             return int(fh.read().strip())
 
     def lb_states(self):
-        """haproxy's view of the nodes (be_https): {1: "UP", ...}."""
+        """haproxy's view of the nodes: {1: {"be_https": "UP", "be_http": "UP"}, ...}."""
         sock = os.path.join(self.dir, "run", "haproxy.sock")
         s = socket.socket(socket.AF_UNIX)
         s.settimeout(2)
@@ -881,8 +881,8 @@ class Lab:
         states = {}
         for line in data.decode().splitlines():
             cols = line.split(",")
-            if len(cols) > 17 and cols[0] == "be_https" and cols[1].startswith("n"):
-                states[int(cols[1][1:])] = cols[17].split()[0]
+            if len(cols) > 17 and cols[0] in ("be_https", "be_http") and cols[1].startswith("n"):
+                states.setdefault(int(cols[1][1:]), {})[cols[0]] = cols[17].split()[0]
         return states
 
     def wait_lb_state(self, k, want, timeout_s=10):
@@ -895,7 +895,8 @@ class Lab:
                 last = self.lb_states().get(k)
             except OSError:
                 last = None
-            if last == want:
+            # Both backends (443, and 80 which checks through 443) must agree.
+            if last and len(last) == 2 and all(v == want for v in last.values()):
                 return
             time.sleep(0.1)
         raise LabError(f"haproxy did not see node {k} {want} within {timeout_s} s (last: {last})")
