@@ -1053,6 +1053,32 @@ def probe_main(d, targets, timeout_s):
     return 0
 
 
+def sniff_main(ifname, seconds):
+    """Counts the ICMP destination-unreachable frames sent out of `ifname` (run inside
+    the switch namespace on the box's TAP): prints {"code": count, ...} as JSON."""
+    ETH_P_ALL = 0x0003
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    s.bind((ifname, 0))
+    s.settimeout(0.2)
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))  # ends the count, still prints it
+    print("ready", flush=True)
+    codes = {}
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not stop:
+        try:
+            frame = s.recv(2048)
+        except socket.timeout:
+            continue
+        if len(frame) >= 14 + 20 + 2 and frame[12:14] == b"\x08\x00" and frame[14 + 9] == 1:
+            ihl = (frame[14] & 0x0F) * 4
+            icmp = frame[14 + ihl:]
+            if icmp[0] == 3:
+                codes[str(icmp[1])] = codes.get(str(icmp[1]), 0) + 1
+    s.close()
+    print(json.dumps(codes), flush=True)
+
+
 def reap_main(d):
     lab = Lab(d)
     try:
@@ -1077,7 +1103,7 @@ def reap_main(d):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["up", "down", "set", "status", "reap", "probe"])
+    ap.add_argument("command", choices=["up", "down", "set", "status", "reap", "probe", "sniff"])
     ap.add_argument("args", nargs="*")
     ap.add_argument("--dir", required=True)
     ap.add_argument("--ttl", type=float, default=1800, help="seconds before the reaper takes the lab down")
@@ -1098,6 +1124,8 @@ def main():
             print(json.dumps(lab.load().status(), indent=1))
         elif a.command == "reap":
             reap_main(a.dir)
+        elif a.command == "sniff":
+            sniff_main(a.args[0], a.timeout)
         elif a.command == "probe":
             sys.exit(probe_main(os.path.abspath(a.dir), a.args, a.timeout))
     except LabError as e:

@@ -99,6 +99,14 @@ class Lab:
         return subprocess.run(["ip", "netns", "exec", self.state["client_namespace"], *argv], capture_output=True,
                               text=True, timeout=timeout)
 
+    def sniff_icmp_unreachable(self, seconds):
+        """Starts counting the ICMP unreachables the lab sends to the box's TAP;
+        returns the process (its last stdout line is {"code": count})."""
+        p = subprocess.Popen(["ip", "netns", "exec", self.switch, DEBIAN_PYTHON, NETLAB, "sniff", self.tap,
+                              "--dir", self.dir, "--timeout", str(seconds)], stdout=subprocess.PIPE, text=True)
+        assert p.stdout.readline().strip() == "ready"
+        return p
+
     def run_box(self, doc, timeout=90, extra_args=()):
         """probebox-sim --once on the lab's TAP: (exit code, result document, stderr)."""
         with tempfile.TemporaryDirectory() as tmp:

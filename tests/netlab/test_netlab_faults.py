@@ -112,9 +112,16 @@ class FaultsTurnExactlyTheirChecks(unittest.TestCase):
         self.assertEqual(checks["dev-443"]["details"]["state"], "refused")
 
     def test_dev_segment_rejects_with_icmp_admin_prohibited(self):
-        checks = self.assert_turns(*FAULTS[8])
+        sniffer = self.lab.sniff_icmp_unreachable(25)
+        try:
+            checks = self.assert_turns(*FAULTS[8])
+        finally:
+            sniffer.terminate()
+            out = sniffer.communicate(timeout=10)[0]
         # lwIP 2.1.3 hands no ICMP unreachable to a TCP pcb: the connect times out.
         self.assertIn(checks["dev-443"]["details"]["state"], ("timeout", "unreachable"))
+        # ...although the router did answer the box with admin-prohibited (code 13).
+        self.assertIn('"13"', out)
 
     def test_relay_without_plain(self):
         checks = self.assert_turns(*FAULTS[9])
