@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import tempfile
+import time
 import unittest
 
 import netlabtest as nt
@@ -84,6 +85,35 @@ class BoxOnTheLab(unittest.TestCase):
         self.assertEqual(checks["by-name"]["status"], "ok", checks["by-name"]["summary"])
         self.assertEqual(checks["unknown"]["status"], "critical")
         self.assertEqual(checks["unknown"]["details"]["rcode"], "NXDOMAIN")
+
+    def test_web_ui_answers_on_the_box_address_in_the_lab(self):
+        # No port forwarding on a TAP: the console names the box's own address, and a
+        # client on the segment reaches the API there.
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "c.json")
+            with open(path, "w") as f:
+                json.dump(nt.config(self.lab, []), f)
+            proc = subprocess.Popen(["ip", "netns", "exec", self.lab.switch, nt.SIM, "--net", f"tap:{self.lab.tap}",
+                                     "--panel", "none", "--flash", os.path.join(tmp, "f.bin"), "--config", path],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    text=True)
+            try:
+                announced = None
+                deadline = time.monotonic() + 30
+                while announced is None and time.monotonic() < deadline:
+                    line = proc.stderr.readline()
+                    if not line:
+                        break
+                    if "web UI and API on" in line:
+                        announced = line
+                self.assertIsNotNone(announced, "no web UI line on the console")
+                self.assertIn(f"http://{nt.netlab.STATIC_BOX}/ (on {self.lab.tap})", announced)
+                r = self.lab.in_client("curl", "-s", "-m", "5", f"http://{nt.netlab.STATIC_BOX}/healthz")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(r.stdout, "ok\n")
+            finally:
+                proc.terminate()
+                proc.communicate(timeout=10)
 
     def test_tap_that_is_not_there_is_an_error_not_a_new_tap(self):
         # TUNSETIFF on an unknown name would make a fresh TAP bridged to nothing.
