@@ -4,6 +4,7 @@ the TTL even when nobody calls `down`."""
 import ipaddress
 import json
 import os
+import re
 import subprocess
 import time
 import unittest
@@ -26,10 +27,17 @@ def read(path):
         return f.read()
 
 
+def without_lifetimes(text):
+    # A DHCP or SLAAC address's lifetimes (and an RA route's expiry) count down by
+    # themselves: not a change.
+    return re.sub(r"(valid_lft|preferred_lft|expires) \S+", r"\1 -", text)
+
+
 def host_snapshot():
     """What the lab must never change in the namespace it was started from."""
-    return {"links": sh("ip", "-o", "link", "show"), "addrs": sh("ip", "-o", "addr", "show"),
-            "routes": sh("ip", "route", "show", "table", "all"), "nft": sh("nft", "list", "ruleset"),
+    return {"links": sh("ip", "-o", "link", "show"), "addrs": without_lifetimes(sh("ip", "-o", "addr", "show")),
+            "routes": without_lifetimes(sh("ip", "route", "show", "table", "all")),
+            "nft": sh("nft", "list", "ruleset"),
             "forward": read("/proc/sys/net/ipv4/ip_forward")}
 
 
