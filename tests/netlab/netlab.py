@@ -88,7 +88,7 @@ def log(msg):
     print(f"netlab: {msg}", file=sys.stderr, flush=True)
 
 
-def run(args, check=True, quiet=False, timeout=20, **kw):
+def run(args, check=True, timeout=20, **kw):
     r = subprocess.run(args, capture_output=True, text=True, timeout=timeout, **kw)
     if check and r.returncode != 0:
         raise LabError(f"{' '.join(args)}: rc {r.returncode}: {r.stderr.strip() or r.stdout.strip()}")
