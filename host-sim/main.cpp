@@ -20,7 +20,8 @@
 #include "host_board.h"
 #include "peak_rss.h"
 #include "net/tls_memory.h"
-#include "slirp_ethernet.h"
+#include "lwip/ip4_addr.h"
+#include "sim_ethernet.h"
 #include "terminal_panel.h"
 #include "web/status_document.h"
 
@@ -37,6 +38,7 @@ struct Options {
   std::string panel;
   bool once = false;
   bool store_only = false;
+  std::string net = "slirp";
 };
 
 constexpr int kExitUnknown = 3;
@@ -49,7 +51,7 @@ void on_signal(int) { g_stop = 1; }
 void usage() {
   std::fprintf(stderr,
                "usage: probebox-sim [--config FILE] [--flash FILE] [--http-port N] [--snmp-port N] "
-               "[--panel ansi|json|none] [--once] [--store-only]\n");
+               "[--panel ansi|json|none] [--once] [--store-only] [--net slirp|tap:IFNAME]\n");
 }
 
 bool parse_args(int argc, char** argv, Options& o) {
@@ -99,6 +101,10 @@ bool parse_args(int argc, char** argv, Options& o) {
         std::fprintf(stderr, "probebox-sim: --panel must be ansi, json or none\n");
         return false;
       }
+    } else if (a == "--net") {
+      const char* v = value("--net");
+      if (v == nullptr) return false;
+      o.net = v;
     } else if (a == "--once") {
       o.once = true;
     } else if (a == "--store-only") {
@@ -126,7 +132,7 @@ bool read_file(const std::string& path, std::string& out) {
 // Large firmware objects live in static storage, as on the board.
 probebox::sim::HostClock g_clock;
 probebox::sim::HostEntropy g_entropy;
-probebox::sim::SlirpEthernet g_ethernet;
+probebox::sim::SimEthernet g_ethernet;
 probebox::Config g_config;
 probebox::ConfigErrors g_errors;
 probebox::sim::TerminalButtons g_buttons;
@@ -150,7 +156,7 @@ probebox::BootConfig g_boot;
 
 int main(int argc, char** argv) {
   Options opt;
-  if (!parse_args(argc, argv, opt)) {
+  if (!parse_args(argc, argv, opt) || !g_ethernet.select(opt.net)) {
     usage();
     return kExitUnknown;
   }
@@ -258,7 +264,16 @@ int main(int argc, char** argv) {
       }
     } else if (!web_ui_announced && g_app.network_ready()) {
       web_ui_announced = true;
-      std::fprintf(stderr, "probebox-sim: web UI and API on http://127.0.0.1:%d/\n", opt.http_port);
+      if (g_ethernet.is_tap()) {
+        // No forwarding on a TAP: the box answers on its own address, on the lab's segment.
+        char address[IP4ADDR_STRLEN_MAX];
+        ip4_addr_t a = g_app.netif().address();
+        ip4addr_ntoa_r(&a, address, sizeof(address));
+        std::fprintf(stderr, "probebox-sim: web UI and API on http://%s/ (on %s)\n", address,
+                     g_ethernet.tap_name().c_str());
+      } else {
+        std::fprintf(stderr, "probebox-sim: web UI and API on http://127.0.0.1:%d/\n", opt.http_port);
+      }
     } else if (!web_ui_announced && dhcp_overdue && !dhcp_late_reported) {
       dhcp_late_reported = true;
       std::fprintf(stderr, "probebox-sim: no address from DHCP within %lld s; still waiting\n",
@@ -274,10 +289,10 @@ int main(int argc, char** argv) {
                  erased ? "config erased from" : "could not erase", opt.flash_path.c_str());
     return erased ? 0 : kExitUnknown;
   }
-  const auto& stats = g_ethernet.stats();
-  if (stats.dropped_by_guard > 0) {
-    std::fprintf(stderr, "probebox-sim: egress guard dropped %llu frame(s) not addressed to 10.0.2.2\n",
-                 static_cast<unsigned long long>(stats.dropped_by_guard));
+  if (g_ethernet.dropped_by_guard() > 0) {
+    std::fprintf(stderr, "probebox-sim: egress guard dropped %llu frame(s) not addressed to %s\n",
+                 static_cast<unsigned long long>(g_ethernet.dropped_by_guard()),
+                 g_ethernet.is_tap() ? "the lab ranges" : "10.0.2.2");
   }
   if (!opt.once) return 0;
   const int64_t cycle_ended = g_clock.now();
@@ -291,8 +306,9 @@ int main(int argc, char** argv) {
                "tls_arena_high_water=%zu tls_arena_in_use=%zu peak_rss_kib=%ld\n",
                g_app.config().check_count, (cycle_ended - g_app.checks_started_at()) / 1000.0,
                g_app.scheduler().max_in_flight_seen(), (g_app.checks_started_at() - began) / 1000.0,
-               static_cast<unsigned long long>(stats.frames_in), static_cast<unsigned long long>(stats.frames_out),
-               static_cast<unsigned long long>(stats.dropped_rx_full), g_app.netif().frames_dropped_no_pbuf(),
+               static_cast<unsigned long long>(g_ethernet.frames_in()),
+               static_cast<unsigned long long>(g_ethernet.frames_out()),
+               static_cast<unsigned long long>(g_ethernet.dropped_rx_full()), g_app.netif().frames_dropped_no_pbuf(),
                probebox::net::tls_memory_stats().high_water, probebox::net::tls_memory_stats().in_use,
                probebox::sim::peak_rss_kib());
 

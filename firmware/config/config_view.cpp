@@ -89,7 +89,13 @@ struct TargetKeys {
 constexpr std::string_view kCheckTarget[] = {"type", "host", "port", "url", "server", "trap_to"};
 constexpr std::string_view kApplianceTarget[] = {"load_balancer", "nodes", "ports", "domain_names"};
 
+constexpr std::string_view kTrapTarget[] = {"trap_to"};
+
 TargetKeys target_keys(std::string_view secret_key) {
+  // The SNMP agent's read community and v3 passwords are never sent anywhere: the box
+  // answers with them, so no target can carry them off. The trap community goes to trap_to.
+  if (secret_key == "community" || secret_key == "auth_password" || secret_key == "priv_password") return {nullptr, 0};
+  if (secret_key == "trap_community") return {kTrapTarget, 1};
   if (secret_key == "health_api_key") return {kApplianceTarget, sizeof(kApplianceTarget) / sizeof(kApplianceTarget[0])};
   return {kCheckTarget, sizeof(kCheckTarget) / sizeof(kCheckTarget[0])};
 }

@@ -93,5 +93,16 @@ TEST(SnmpConfig, APutWithThePlaceholderKeepsTheStoredCommunity) {
                         R"("auth_password":"auth-pass-1","priv_password":"new-priv-pass"}}}})");
 }
 
+TEST(SnmpConfig, TheTrapCommunityDoesNotFollowANewTrapReceiver) {
+  // The trap community is sent to trap_to: a PUT that moves the traps elsewhere must
+  // give it again, or a session could send it to an address of its choosing.
+  std::string stored = R"({"alerts":{"snmp":{"trap_community":"traps-b4","trap_to":["10.0.2.2"]}}})";
+  std::string incoming = R"({"alerts":{"snmp":{"trap_community":"********","trap_to":["10.0.2.9"]}}})";
+  FixedText<1024> out;
+  ConfigErrors errors;
+  EXPECT_FALSE(restore_secrets(incoming, stored, out, errors).ok());
+  EXPECT_FALSE(errors.empty());
+}
+
 }  // namespace
 }  // namespace probebox

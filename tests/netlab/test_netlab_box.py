@@ -1,0 +1,133 @@
+"""probebox-sim on a TAP device in the lab: DHCP from the lab's dnsmasq or a static
+address, and every check type against the real servers on their real ports with the
+verdicts of spec/checks.md."""
+import json
+import os
+import subprocess
+import tempfile
+import time
+import unittest
+
+import netlabtest as nt
+from netlabtest import MESH, NAMES, NODES, by_id
+
+
+def setUpModule():
+    nt.require_lab()
+
+
+class BoxOnTheLab(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.lab = nt.Lab().up()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.lab.down()
+
+    def check_all_healthy(self, doc):
+        checks = by_id(doc)
+        bad = {i: (c["status"], c["summary"]) for i, c in checks.items() if c["status"] != "ok"}
+        self.assertEqual(bad, {})
+        self.assertEqual(doc["overall"], "ok")
+        # The details say the real servers were reached, on their real ports.
+        for k in NODES:
+            for port in MESH:
+                self.assertEqual(checks[f"n{k}-{port}"]["details"]["state"], "open")
+            cert = checks[f"n{k}-cert"]["details"]
+            self.assertTrue(cert["chain_complete"])
+            self.assertTrue(cert["trusted"])
+            self.assertEqual(cert["missing_names"], [])
+            self.assertEqual(cert["sha256"].lower(), self.lab.state["fingerprints"]["node"])
+            self.assertEqual(checks[f"n{k}-testall"]["details"]["http_status"], 200)
+            self.assertEqual(checks[f"n{k}-health"]["details"]["http_status"], 204)
+        self.assertEqual(checks["lb-https-only"]["details"]["http_status"], 301)
+        self.assertTrue(checks["lb-https-only"]["details"]["location"].startswith("https://manage.example.com"))
+        self.assertEqual(checks["dns-manage"]["details"]["addresses"], [nt.netlab.LB])
+        self.assertEqual(checks["smtp"]["details"]["starttls"], True)
+        self.assertIn("PLAIN", checks["smtp"]["details"]["auth_mechanisms"])
+        self.assertEqual(checks["smtp"]["details"]["auth_ok"], True)
+        self.assertEqual(checks["ntp"]["details"]["stratum"], 8)
+        self.assertLess(abs(checks["ntp"]["details"]["offset_ms"]), 500)
+        for name in nt.netlab.EGRESS:
+            d = checks[f"egress-{name.split('.')[0]}"]["details"]
+            self.assertEqual(d["sha256"].lower(), self.lab.state["fingerprints"]["inet"])
+        # Isolation: the router drops prod -> dev, so nothing answers.
+        self.assertEqual(checks["dev-443"]["details"]["state"], "timeout")
+
+    def test_dhcp_from_the_lab_and_every_check_ok(self):
+        rc, doc, err = self.lab.run_box(nt.config(self.lab, nt.appliance_checks(), nt.dhcp_network()))
+        self.assertIsNotNone(doc, err)
+        self.check_all_healthy(doc)
+        self.assertEqual(rc, 0, err)
+        # The lease came from the lab's dnsmasq, in its range.
+        with open(f"{self.lab.dir}/run/dnsmasq.leases") as f:
+            leases = f.read()
+        self.assertRegex(leases, r"192\.0\.2\.1[0-4][0-9]")
+
+    def test_static_address_and_every_check_ok(self):
+        rc, doc, err = self.lab.run_box(nt.config(self.lab, nt.appliance_checks(), nt.static_network()))
+        self.assertIsNotNone(doc, err)
+        self.check_all_healthy(doc)
+        self.assertEqual(rc, 0, err)
+        # The lab's servers saw the box's own address, not a NAT.
+        with open(f"{self.lab.dir}/log/postfix.log") as f:
+            log = f.read()
+        self.assertIn(f"connect from unknown[{nt.netlab.STATIC_BOX}]", log)
+
+    def test_names_resolve_through_the_lab_resolver(self):
+        doc = nt.config(self.lab, [
+            {"id": "by-name", "type": "tls_cert", "host": NAMES[0], "port": 443, "server_name": NAMES[0],
+             "names": NAMES},
+            {"id": "unknown", "type": "dns", "server": nt.netlab.DNS, "name": "nothere.example.com"}])
+        rc, doc, err = self.lab.run_box(doc)
+        checks = by_id(doc)
+        self.assertEqual(checks["by-name"]["status"], "ok", checks["by-name"]["summary"])
+        self.assertEqual(checks["unknown"]["status"], "critical")
+        self.assertEqual(checks["unknown"]["details"]["rcode"], "NXDOMAIN")
+
+    def test_web_ui_answers_on_the_box_address_in_the_lab(self):
+        # No port forwarding on a TAP: the console names the box's own address, and a
+        # client on the segment reaches the API there.
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "c.json")
+            with open(path, "w") as f:
+                json.dump(nt.config(self.lab, []), f)
+            proc = subprocess.Popen(["ip", "netns", "exec", self.lab.switch, nt.SIM, "--net", f"tap:{self.lab.tap}",
+                                     "--panel", "none", "--flash", os.path.join(tmp, "f.bin"), "--config", path],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                    text=True)
+            try:
+                announced = None
+                deadline = time.monotonic() + 30
+                while announced is None and time.monotonic() < deadline:
+                    line = proc.stderr.readline()
+                    if not line:
+                        break
+                    if "web UI and API on" in line:
+                        announced = line
+                self.assertIsNotNone(announced, "no web UI line on the console")
+                self.assertIn(f"http://{nt.netlab.STATIC_BOX}/ (on {self.lab.tap})", announced)
+                r = self.lab.in_client("curl", "-s", "-m", "5", f"http://{nt.netlab.STATIC_BOX}/healthz")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(r.stdout, "ok\n")
+            finally:
+                proc.terminate()
+                proc.communicate(timeout=10)
+
+    def test_tap_that_is_not_there_is_an_error_not_a_new_tap(self):
+        # TUNSETIFF on an unknown name would make a fresh TAP bridged to nothing.
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "c.json")
+            with open(path, "w") as f:
+                json.dump(nt.config(self.lab, []), f)
+            r = subprocess.run(["ip", "netns", "exec", self.lab.switch, nt.SIM, "--once", "--net", "tap:pbnlnosuch",
+                                "--flash", os.path.join(tmp, "f.bin"), "--config", path],
+                               capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("no interface pbnlnosuch", r.stderr)
+        links = subprocess.run(["ip", "-n", self.lab.switch, "link"], capture_output=True, text=True).stdout
+        self.assertNotIn("pbnlnosuch", links)
+
+if __name__ == "__main__":
+    unittest.main()
