@@ -16,8 +16,13 @@ set(PROBEBOX_THIRD_PARTY_C_FLAGS -w)
 file(GLOB MBEDTLS_SOURCES "${MBEDTLS_DIR}/library/*.c")
 add_library(mbedtls STATIC ${MBEDTLS_SOURCES})
 target_include_directories(mbedtls SYSTEM PUBLIC "${MBEDTLS_DIR}/include")
-# Our own config header: not a system directory, so its warnings stay visible.
-target_include_directories(mbedtls PUBLIC "${CMAKE_SOURCE_DIR}/firmware/net")
+# Our own config header, seen through a directory in the build tree that holds
+# only it (firmware/net itself would show every net/ header to every layer that
+# links mbedTLS). Not a system directory, so its warnings stay visible.
+set(PROBEBOX_MBEDTLS_PORT "${CMAKE_BINARY_DIR}/port-include/mbedtls")
+file(MAKE_DIRECTORY "${PROBEBOX_MBEDTLS_PORT}")
+file(CREATE_LINK "${CMAKE_SOURCE_DIR}/firmware/net/mbedtls_config_fw.h" "${PROBEBOX_MBEDTLS_PORT}/mbedtls_config_fw.h" SYMBOLIC)
+target_include_directories(mbedtls PUBLIC "${PROBEBOX_MBEDTLS_PORT}")
 target_compile_definitions(mbedtls PUBLIC MBEDTLS_CONFIG_FILE="mbedtls_config_fw.h")
 target_compile_options(mbedtls PRIVATE ${PROBEBOX_THIRD_PARTY_C_FLAGS})
 
@@ -38,7 +43,19 @@ endforeach()
 add_library(lwip STATIC ${lwipcore_SRCS} ${lwipcore4_SRCS} ${lwipnetif_SRCS}
                         ${lwipmbedtls_SRCS} ${PROBEBOX_LWIP_SNMP_SRCS} "${LWIP_DIR}/src/api/err.c")
 target_include_directories(lwip SYSTEM PUBLIC "${LWIP_DIR}/src/include")
-target_include_directories(lwip PUBLIC "${CMAKE_SOURCE_DIR}/firmware/net" "${CMAKE_SOURCE_DIR}/firmware")
+# The port headers (lwipopts.h, arch/, and the net/platform_hooks.h that arch/cc.h
+# includes), seen through a directory that holds only them, so the layers above
+# that link lwIP see no other firmware folder through it (firmware/CMakeLists.txt).
+# lwipopts.h takes its capacities from core/limits.h: lwIP links the core layer,
+# which the layers that link lwIP sit above anyway.
+set(PROBEBOX_LWIP_PORT "${CMAKE_BINARY_DIR}/port-include/lwip")
+file(MAKE_DIRECTORY "${PROBEBOX_LWIP_PORT}/net")
+foreach(port lwipopts.h arch)
+  file(CREATE_LINK "${CMAKE_SOURCE_DIR}/firmware/net/${port}" "${PROBEBOX_LWIP_PORT}/${port}" SYMBOLIC)
+endforeach()
+file(CREATE_LINK "${CMAKE_SOURCE_DIR}/firmware/net/platform_hooks.h" "${PROBEBOX_LWIP_PORT}/net/platform_hooks.h" SYMBOLIC)
+target_include_directories(lwip PUBLIC "${PROBEBOX_LWIP_PORT}")
+target_link_libraries(lwip PUBLIC firmware_core)
 target_compile_options(lwip PRIVATE ${PROBEBOX_THIRD_PARTY_C_FLAGS})
 if(PROBEBOX_SANITIZE)
   # snmp_asn1_dec_s32t builds a negative INTEGER as `-1 << 8`: undefined in ISO C,

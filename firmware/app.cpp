@@ -1,5 +1,6 @@
 #include "app.h"
 
+#include "alerts/alert_diagnostics.h"
 #include "lwip/dns.h"
 #include "net/platform_hooks.h"
 #include "lwip/init.h"
@@ -9,8 +10,9 @@
 #include "config/config_parser.h"
 #include "config/config_store.h"
 #include "config/flash_layout.h"
-#include "core/cert_identity.h"
+#include "monitor/cert_identity.h"
 #include "core/static_object.h"
+#include "panel/panel_document.h"
 
 namespace probebox {
 
@@ -18,9 +20,7 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   started_at_ = board_.clock.now();
   api_.set_started_at(started_at_);
   api_.set_scheduler(&scheduler_);
-  api_.set_panel(&panel_);
   api_.set_actions(this);
-  api_.set_alerts(&syslog_, &mail_);
   config_ = config;
   // No admin password is stored yet: a random first-boot password, from the board's
   // entropy, in groups an operator can read off the LCD and type.
@@ -140,6 +140,13 @@ Status App::store_credentials(const AdminCredentials& credentials) {
   if (s.ok()) initial_password_.clear();
   return s;
 }
+
+bool App::write_panel(TextBuffer& out, int64_t now_us) const {
+  write_panel_document(out, panel_, now_us);
+  return true;
+}
+
+void App::write_alert_diagnostics(JsonWriter& w) const { probebox::write_alert_diagnostics(w, mail_, syslog_); }
 
 namespace {
 // Validated into a second Config so a rejected document leaves the running one alone.

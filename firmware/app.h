@@ -6,9 +6,9 @@
 #include "alerts/syslog_sender.h"
 #include "config/config_model.h"
 #include "config/flash_layout.h"
-#include "core/event_store.h"
-#include "core/health_model.h"
-#include "core/scheduler.h"
+#include "monitor/event_store.h"
+#include "monitor/health_model.h"
+#include "monitor/scheduler.h"
 #include "hal/clock.h"
 #include "hal/entropy.h"
 #include "hal/buttons.h"
@@ -60,6 +60,8 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   Status apply_config(std::string_view json, ConfigErrors& errors, bool& restart_required) override;
   bool run_check(std::string_view id) override;
   Status store_credentials(const AdminCredentials& credentials) override;
+  bool write_panel(TextBuffer& out, int64_t now_us) const override;
+  void write_alert_diagnostics(JsonWriter& w) const override;
   const panel::Panel& panel() const { return panel_; }
   std::string_view initial_password() const { return initial_password_.view(); }
   panel::Panel& panel() { return panel_; }

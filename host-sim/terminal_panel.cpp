@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "web/panel_document.h"
+#include "panel/panel_document.h"
 
 namespace probebox::sim {
 namespace {

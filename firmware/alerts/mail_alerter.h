@@ -10,7 +10,7 @@
 
 #include "alerts/mail_message.h"
 #include "config/config_model.h"
-#include "core/event_log.h"
+#include "monitor/event_log.h"
 #include "hal/clock.h"
 #include "probes/smtp_probe.h"
 

@@ -1,9 +1,9 @@
 #include "alerts/mail_message.h"
 
-#include "core/view.h"
 #include "config/config_parser.h"
+#include "core/civil_time.h"
+#include "core/view.h"
 #include "mbedtls/base64.h"
-#include "web/events_document.h"
 
 namespace probebox::mail {
 namespace {

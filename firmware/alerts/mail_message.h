@@ -7,7 +7,7 @@
 #include <span>
 #include <string_view>
 
-#include "core/event_log.h"
+#include "monitor/event_log.h"
 #include "core/text.h"
 
 namespace probebox::mail {

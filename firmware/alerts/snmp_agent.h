@@ -14,10 +14,10 @@
 #include <cstdint>
 
 #include "config/config_model.h"
-#include "core/event_log.h"
-#include "core/health_model.h"
 #include "hal/clock.h"
 #include "hal/ethernet_port.h"
+#include "monitor/event_log.h"
+#include "monitor/health_model.h"
 
 namespace probebox {
 

@@ -1,6 +1,6 @@
 #include "alerts/syslog_message.h"
 
-#include "web/events_document.h"
+#include "core/civil_time.h"
 
 namespace probebox::syslog {
 namespace {

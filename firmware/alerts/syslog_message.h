@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "core/event_log.h"
+#include "monitor/event_log.h"
 #include "core/text.h"
 
 namespace probebox::syslog {

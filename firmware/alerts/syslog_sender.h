@@ -7,10 +7,10 @@
 #include <cstdint>
 
 #include "config/config_model.h"
-#include "core/event_log.h"
+#include "monitor/event_log.h"
 #include "hal/clock.h"
 #include "lwip/udp.h"
-#include "probes/host_resolver.h"
+#include "net/host_resolver.h"
 
 namespace probebox {
 

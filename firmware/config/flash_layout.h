@@ -14,7 +14,7 @@ inline constexpr size_t kConfigSlotSectors = 18;
 inline constexpr size_t kCredentialsFirstSector = 36;
 inline constexpr size_t kCredentialsSlotSectors = 1;
 inline constexpr uint32_t kCredentialsMagic = 0x44524350;  // "PCRD"
-// The recent events: a ring of sectors (see core/event_store.h).
+// The recent events: a ring of sectors (see monitor/event_store.h).
 inline constexpr size_t kEventsFirstSector = 38;
 inline constexpr size_t kEventsSectors = 8;
 // SNMPv3's snmpEngineBoots (RFC 3414 2.2.2): a start counter, two one-sector slots.

@@ -1,7 +1,7 @@
 #include "panel/panel.h"
 
+#include "core/civil_time.h"
 #include "core/view.h"
-#include "web/events_document.h"
 
 namespace probebox::panel {
 namespace {

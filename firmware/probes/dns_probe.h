@@ -4,7 +4,7 @@
 #pragma once
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
-#include "probes/host_resolver.h"
+#include "net/host_resolver.h"
 #include "probes/probe.h"
 #include "protocols/dns_message.h"
 

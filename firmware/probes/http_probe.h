@@ -5,7 +5,7 @@
 // certificate is judged good (trusted, for the name, in date), never before.
 #pragma once
 #include "lwip/tcp.h"
-#include "probes/host_resolver.h"
+#include "net/host_resolver.h"
 #include "probes/probe.h"
 #include "protocols/http_response.h"
 

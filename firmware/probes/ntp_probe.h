@@ -6,7 +6,7 @@
 #include <array>
 
 #include "lwip/udp.h"
-#include "probes/host_resolver.h"
+#include "net/host_resolver.h"
 #include "probes/probe.h"
 #include "protocols/sntp_packet.h"
 

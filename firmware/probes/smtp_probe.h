@@ -7,7 +7,7 @@
 // FROM, RCPT TO, DATA): the mail alerts use the check's own connection code.
 #pragma once
 #include "lwip/tcp.h"
-#include "probes/host_resolver.h"
+#include "net/host_resolver.h"
 #include "probes/probe.h"
 #include "protocols/smtp_reply.h"
 #include "protocols/x509_summary.h"

@@ -2,7 +2,7 @@
 // "closed" the verdict inverts; refused and filtered are reported apart.
 #pragma once
 #include "lwip/tcp.h"
-#include "probes/host_resolver.h"
+#include "net/host_resolver.h"
 #include "probes/probe.h"
 
 namespace probebox {

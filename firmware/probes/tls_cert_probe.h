@@ -4,7 +4,7 @@
 // computes its own key share, the costly half of a handshake.
 #pragma once
 #include "lwip/tcp.h"
-#include "probes/host_resolver.h"
+#include "net/host_resolver.h"
 #include "probes/probe.h"
 
 namespace probebox {

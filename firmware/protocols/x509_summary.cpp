@@ -6,7 +6,7 @@
 #include "mbedtls/oid.h"
 #include "mbedtls/pk.h"
 #include "mbedtls/sha256.h"
-#include "web/events_document.h"
+#include "core/civil_time.h"
 
 namespace probebox::x509 {
 namespace {

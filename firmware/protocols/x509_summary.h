@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <string_view>
 
-#include "config/config_model.h"
 #include "core/check_types.h"
 #include "core/text.h"
 #include "mbedtls/x509_crt.h"

@@ -1,7 +1,5 @@
 #include "web/api_handler.h"
 
-#include "alerts/mail_alerter.h"
-#include "alerts/syslog_sender.h"
 #include "config/config_view.h"
 #include "core/json_writer.h"
 #include "core/view.h"
@@ -11,7 +9,6 @@
 #include "web/events_document.h"
 #include "web/json_body.h"
 #include "web/metrics_document.h"
-#include "web/panel_document.h"
 #include "web/report_document.h"
 #include "web/status_document.h"
 #include "web/web_assets.h"
@@ -223,8 +220,9 @@ void ApiHandler::route_session(const HttpRequest& request, HttpResponse& respons
     write_report_document(response.body, config_, health_, clock_.wall(), now);
   } else if (path == "/api/panel") {
     if (!get) return method_not_allowed(response, "GET");
-    if (panel_ == nullptr) return write_error(response, 404, "this box has no panel");
-    write_panel_document(response.body, *panel_, now);
+    if (actions_ == nullptr || !actions_->write_panel(response.body, now)) {
+      return write_error(response, 404, "this box has no panel");
+    }
   } else if (path == "/api/diagnostics") {
     if (!get) return method_not_allowed(response, "GET");
     write_diagnostics(response.body);
@@ -285,16 +283,7 @@ void ApiHandler::write_diagnostics(TextBuffer& out) {
   pool("pbuf_pool", lwip_stats.memp[MEMP_PBUF_POOL]);
   pool("tcp_seg", lwip_stats.memp[MEMP_TCP_SEG]);
   pool("lwip_heap", &lwip_stats.mem);
-  if (mail_ != nullptr) {
-    // An alert that could not be sent is counted and shown here, never dropped silently.
-    w.key("mail").begin_object().field_bool("enabled", mail_->enabled()).field_int("sent", mail_->sent())
-        .field_int("failed_attempts", mail_->failed_attempts()).field_int("pending", mail_->pending())
-        .field_int("dropped", mail_->dropped()).field("last_error", mail_->last_error()).end_object();
-  }
-  if (syslog_ != nullptr) {
-    w.key("syslog").begin_object().field_bool("enabled", syslog_->enabled()).field_int("sent", syslog_->sent())
-        .field_int("failed", syslog_->failed()).field_int("missed", syslog_->missed()).end_object();
-  }
+  if (actions_ != nullptr) actions_->write_alert_diagnostics(w);
   net::TlsMemoryStats tls = net::tls_memory_stats();
   w.key("tls_arena").begin_object().field_int("used", static_cast<int64_t>(tls.in_use))
       .field_int("max", static_cast<int64_t>(tls.high_water)).field_int("avail", static_cast<int64_t>(tls.arena_bytes))

@@ -5,14 +5,15 @@
 #pragma once
 #include "config/config_errors.h"
 #include "config/config_model.h"
-#include "core/health_model.h"
-#include "core/scheduler.h"
+#include "monitor/health_model.h"
+#include "monitor/scheduler.h"
 #include "hal/clock.h"
-#include "panel/panel.h"
 #include "web/admin_auth.h"
 #include "web/http_server.h"
 
 namespace probebox {
+
+class JsonWriter;
 
 // What the API asks of the rest of the box.
 class ApiActions {
@@ -23,6 +24,11 @@ class ApiActions {
   virtual Status apply_config(std::string_view json, ConfigErrors& errors, bool& restart_required) = 0;
   virtual bool run_check(std::string_view id) = 0;
   virtual Status store_credentials(const AdminCredentials& credentials) = 0;
+  // What web/ shows but does not include (panel/ and alerts/ are its siblings):
+  // the front panel as JSON (GET /api/panel), false when the box has none; and the
+  // alert services' counters, as fields of /api/diagnostics (none by default).
+  virtual bool write_panel(TextBuffer& /*out*/, int64_t /*now_us*/) const { return false; }
+  virtual void write_alert_diagnostics(JsonWriter& /*w*/) const {}
 
  protected:
   ~ApiActions() = default;
@@ -37,12 +43,7 @@ class ApiHandler final : public HttpHandler {
   void handle(const HttpRequest& request, HttpResponse& response) override;
   void set_started_at(int64_t mono_us) { started_at_ = mono_us; }
   void set_scheduler(const Scheduler* scheduler) { scheduler_ = scheduler; }
-  void set_panel(const panel::Panel* panel) { panel_ = panel; }
   void set_actions(ApiActions* actions) { actions_ = actions; }
-  void set_alerts(const class SyslogSender* syslog, const class MailAlerter* mail) {
-    syslog_ = syslog;
-    mail_ = mail;
-  }
   AdminAuth& auth() { return auth_; }
 
  private:
@@ -60,10 +61,7 @@ class ApiHandler final : public HttpHandler {
   hal::Clock& clock_;
   int64_t started_at_ = 0;
   const Scheduler* scheduler_ = nullptr;
-  const panel::Panel* panel_ = nullptr;
   ApiActions* actions_ = nullptr;
-  const SyslogSender* syslog_ = nullptr;
-  const MailAlerter* mail_ = nullptr;
   AdminAuth auth_;
 };
 

@@ -4,24 +4,6 @@
 
 namespace probebox {
 
-void append_iso8601(TextBuffer& out, int64_t t) {
-  // Days since 1970-01-01 to a civil date (proleptic Gregorian), no libc time needed.
-  int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
-  int64_t secs = t - days * 86400;
-  int64_t z = days + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-  out.appendf("%04d-%02d-%02dT%02d:%02d:%02dZ", static_cast<int>(y), static_cast<int>(m), static_cast<int>(d),
-              static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
-}
-
 void write_events_document(TextBuffer& out, const EventLog& log, int64_t now_mono_us, size_t limit) {
   JsonWriter w(out);
   w.begin_object();

@@ -4,7 +4,7 @@
 // probe_http_status_code) with check/type/group labels, plus probebox's own.
 #pragma once
 #include "config/config_model.h"
-#include "core/health_model.h"
+#include "monitor/health_model.h"
 #include "core/text.h"
 
 namespace probebox {

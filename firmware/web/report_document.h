@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include "config/config_model.h"
-#include "core/health_model.h"
+#include "monitor/health_model.h"
 #include "core/text.h"
 #include "hal/clock.h"
 

@@ -2,7 +2,7 @@
 // (the latter adds each check's hard state, since-when and event counts).
 #pragma once
 #include "config/config_model.h"
-#include "core/health_model.h"
+#include "monitor/health_model.h"
 #include "core/text.h"
 
 namespace probebox {

@@ -10,7 +10,7 @@
 #include "alerts/snmp_transport.h"
 #include "config/config_errors.h"
 #include "config/config_parser.h"
-#include "core/health_model.h"
+#include "monitor/health_model.h"
 #include "core/static_object.h"
 #include "fake_clock.h"
 #include "fake_entropy.h"

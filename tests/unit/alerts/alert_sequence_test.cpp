@@ -8,7 +8,7 @@
 #include "alerts/mail_alerter.h"
 #include "alerts/syslog_sender.h"
 #include "config/config_parser.h"
-#include "core/event_log.h"
+#include "monitor/event_log.h"
 #include "lwip_fixture.h"
 
 namespace probebox::test {

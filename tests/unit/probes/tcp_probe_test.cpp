@@ -5,8 +5,8 @@
 #include <string>
 
 #include "config/config_parser.h"
-#include "core/health_model.h"
-#include "core/scheduler.h"
+#include "monitor/health_model.h"
+#include "monitor/scheduler.h"
 #include "lwip_fixture.h"
 
 namespace probebox::test {

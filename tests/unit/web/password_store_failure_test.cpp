@@ -8,7 +8,7 @@
 
 #include "config/config_boot.h"
 #include "config/config_parser.h"
-#include "core/health_model.h"
+#include "monitor/health_model.h"
 #include "fake_clock.h"
 #include "fake_entropy.h"
 #include "net/tls_memory.h"

@@ -8,10 +8,10 @@
 #include <cstdint>
 
 #include "config/config_model.h"
-#include "core/event_log.h"
+#include "monitor/event_log.h"
 #include "core/lazy_array.h"
 #include "core/probe_result.h"
-#include "core/scheduler.h"
+#include "monitor/scheduler.h"
 #include "hal/clock.h"
 
 namespace probebox {

@@ -1,4 +1,4 @@
-#include "core/scheduler.h"
+#include "monitor/scheduler.h"
 
 #include "core/view.h"
 

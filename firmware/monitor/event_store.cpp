@@ -1,4 +1,4 @@
-#include "core/event_store.h"
+#include "monitor/event_store.h"
 
 #include <cstring>
 

@@ -1,4 +1,4 @@
-#include "web/panel_document.h"
+#include "panel/panel_document.h"
 
 #include "core/json_writer.h"
 

@@ -1,4 +1,4 @@
-#include "core/cert_identity.h"
+#include "monitor/cert_identity.h"
 
 namespace probebox {
 namespace {

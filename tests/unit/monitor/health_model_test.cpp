@@ -1,4 +1,4 @@
-#include "core/health_model.h"
+#include "monitor/health_model.h"
 
 #include <gtest/gtest.h>
 

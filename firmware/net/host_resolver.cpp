@@ -1,4 +1,4 @@
-#include "probes/host_resolver.h"
+#include "net/host_resolver.h"
 
 #include "lwip/dns.h"
 

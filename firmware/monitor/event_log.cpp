@@ -1,4 +1,4 @@
-#include "core/event_log.h"
+#include "monitor/event_log.h"
 
 namespace probebox {
 

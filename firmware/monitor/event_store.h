@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/event_log.h"
+#include "monitor/event_log.h"
 #include "core/status.h"
 #include "hal/flash_store.h"
 
