@@ -366,7 +366,16 @@ void HttpServer::begin_response(Connection& c) {
       return;
     }
   }
-  close(c, true);  // cannot be sent as it is: the client sees the connection reset
+  // Not now: only a long error list gets here, and it changed nothing, so "retry"
+  // is the truth. Sent from the connection's own buffer like any small answer.
+  static constexpr char kBusy[] = "{\"error\":\"the answer does not fit the send buffer now; retry\"}";
+  head.clear();
+  head.appendf("HTTP/1.1 503 %s\r\nContent-Type: application/json\r\nContent-Length: %u\r\nCache-Control: no-store\r\n"
+               "Retry-After: 1\r\nConnection: close\r\n\r\n%s",
+               reason_phrase(503), static_cast<unsigned>(sizeof(kBusy) - 1), kBusy);
+  c.keep_alive = false;
+  c.out_head_len = head.size();
+  c.out_body_len = 0;
 }
 
 bool HttpServer::push(Connection& c) {
