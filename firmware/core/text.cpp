@@ -82,7 +82,7 @@ void TextBuffer::appendf(const char* fmt, ...) {
   if (window_) {
     // Formatted into a bounded scratch first: a longer piece would be cut, which
     // in a streamed document is an error the caller must see.
-    char piece[256];
+    char piece[512];
     int n = std::vsnprintf(piece, sizeof(piece), fmt, args);
     va_end(args);
     if (n < 0) return;

@@ -129,6 +129,7 @@ void Panel::handle(ButtonEvent e, const PanelInputs& in, PanelActions& actions, 
   if (e == ButtonEvent::kNone) return;
   last_press_us_ = now_us;
   if (e == ButtonEvent::kOkLong) {
+    login_code_.clear();
     mode_ = Mode::kConfirmReset;
     return;
   }
