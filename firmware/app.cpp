@@ -221,6 +221,10 @@ void App::factory_reset() {
   else probebox_platform_log("probebox: factory reset is not available on this board\n");
 }
 
+bool App::issue_login_code(TextBuffer& shown) {
+  return api_.auth().issue_panel_code(board_.clock.now(), shown);
+}
+
 void App::step_panel(hal::MonoMicros now) {
   // 50 Hz is plenty for buttons and blinking, and bounds the panel's share of a step.
   if (now - last_panel_step_ < 20'000) return;

@@ -56,6 +56,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   void on_result(uint16_t check_index, const ProbeResult& result, hal::MonoMicros now) override;
   void run_all_now() override { scheduler_.run_all_now(); }
   void factory_reset() override;
+  bool issue_login_code(TextBuffer& shown) override;
   // ApiActions: the web UI's changes.
   Status apply_config(std::string_view json, ConfigErrors& errors, bool& restart_required) override;
   bool run_check(std::string_view id) override;

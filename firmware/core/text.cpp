@@ -5,8 +5,31 @@
 
 namespace probebox {
 
+void TextBuffer::begin_window(size_t skip) {
+  clear();
+  window_ = true;
+  skip_ = skip;
+  total_ = 0;
+  prefix_hash_ = 14695981039346656037ULL;
+}
+
+void TextBuffer::window_append(std::string_view s) {
+  size_t i = 0;
+  for (; i < s.size() && total_ + i < skip_; ++i) {
+    prefix_hash_ = (prefix_hash_ ^ static_cast<unsigned char>(s[i])) * 1099511628211ULL;
+  }
+  total_ += s.size();
+  s.remove_prefix(i);
+  size_t n = s.size() <= cap_ - len_ ? s.size() : cap_ - len_;
+  if (n == 0) return;
+  std::memcpy(data_ + len_, s.data(), n);
+  len_ += n;
+  data_[len_] = '\0';
+}
+
 void TextBuffer::append(std::string_view s) {
   if (s.empty()) return;  // an empty view may carry a null pointer: never hand it to memcpy
+  if (window_) return window_append(s);
   size_t room = cap_ - len_;
   size_t n = s.size() <= room ? s.size() : room;
   if (n < s.size()) overflowed_ = true;
@@ -56,6 +79,17 @@ void TextBuffer::append_fixed(double v, int decimals) {
 void TextBuffer::appendf(const char* fmt, ...) {
   va_list args;
   va_start(args, fmt);
+  if (window_) {
+    // Formatted into a bounded scratch first: a longer piece would be cut, which
+    // in a streamed document is an error the caller must see.
+    char piece[512];
+    int n = std::vsnprintf(piece, sizeof(piece), fmt, args);
+    va_end(args);
+    if (n < 0) return;
+    if (static_cast<size_t>(n) >= sizeof(piece)) overflowed_ = true;
+    window_append(std::string_view(piece, static_cast<size_t>(n) < sizeof(piece) ? static_cast<size_t>(n) : sizeof(piece) - 1));
+    return;
+  }
   size_t room = cap_ - len_;
   int n = std::vsnprintf(data_ + len_, room + 1, fmt, args);
   va_end(args);

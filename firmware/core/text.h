@@ -37,11 +37,25 @@ class TextBuffer {
   TextBuffer(char* data, size_t cap) : data_(data), cap_(cap) { data_[0] = '\0'; }
   ~TextBuffer() = default;
 
+  // Window mode, for a document streamed in slices (web/http_server): the first
+  // `skip` bytes appended are only counted and hashed (FNV-1a), the next ones are
+  // kept up to the capacity, the rest only counted. Running out of room is then the
+  // point, not an error: overflowed() stays false.
+  void begin_window(size_t skip);
+  size_t window_total() const { return total_; }
+  uint64_t window_prefix_hash() const { return prefix_hash_; }
+
  private:
+  void window_append(std::string_view s);
+
   char* data_;
   size_t cap_;  // usable characters, excluding the terminating NUL
   size_t len_ = 0;
   bool overflowed_ = false;
+  bool window_ = false;
+  size_t skip_ = 0;
+  size_t total_ = 0;
+  uint64_t prefix_hash_ = 0;
 };
 
 template <size_t N>

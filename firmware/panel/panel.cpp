@@ -6,8 +6,9 @@
 namespace probebox::panel {
 namespace {
 
-constexpr const char* kMenuItems[] = {"Network settings", "Run all checks now", "Factory reset"};
-constexpr int kMenuCount = 3;
+constexpr const char* kMenuItems[] = {"Network settings", "Run all checks now", "Factory reset", "Web login code"};
+constexpr int kMenuCount = 4;
+constexpr int kMenuRows = 3;  // under the title
 
 constexpr hal::LedId kGroupLeds[kGroupCount] = {hal::LedId::kCert,   hal::LedId::kDns,  hal::LedId::kPorts,
                                                 hal::LedId::kSmtp,   hal::LedId::kHealth, hal::LedId::kTime,
@@ -129,10 +130,16 @@ void Panel::handle(ButtonEvent e, const PanelInputs& in, PanelActions& actions, 
   if (e == ButtonEvent::kNone) return;
   last_press_us_ = now_us;
   if (e == ButtonEvent::kOkLong) {
+    login_code_.clear();
     mode_ = Mode::kConfirmReset;
     return;
   }
   switch (mode_) {
+    case Mode::kLoginCode:
+      // Any button puts the code away (it stays valid until used or expired).
+      mode_ = Mode::kPages;
+      login_code_.clear();
+      return;
     case Mode::kConfirmReset:
       if (e == ButtonEvent::kOk) actions.factory_reset();
       if (e == ButtonEvent::kOk || e == ButtonEvent::kBack) mode_ = Mode::kPages;
@@ -146,6 +153,13 @@ void Panel::handle(ButtonEvent e, const PanelInputs& in, PanelActions& actions, 
         if (menu_cursor_ == 0) current_ = {PageKind::kNetwork, 0};
         if (menu_cursor_ == 1) actions.run_all_now();
         if (menu_cursor_ == 2) mode_ = Mode::kConfirmReset;  // OK held is the shortcut
+        if (menu_cursor_ == 3) {
+          login_code_.clear();
+          if (actions.issue_login_code(login_code_)) {
+            mode_ = Mode::kLoginCode;
+            login_code_since_us_ = now_us;
+          }
+        }
       }
       return;
     case Mode::kPages: {
@@ -176,6 +190,10 @@ void Panel::step(int64_t now_us, uint8_t raw_buttons, const PanelInputs& in, Pan
     started_ = true;
   }
   handle(buttons_.update(raw_buttons, now_us), in, actions, now_us);
+  if (mode_ == Mode::kLoginCode && now_us - login_code_since_us_ >= kLoginCodeShownUs) {
+    mode_ = Mode::kPages;
+    login_code_.clear();
+  }
   if (page_position() < 0) current_ = pages_[0];  // its check recovered: back to the summary
   bool idle = now_us - last_press_us_ >= kResumeRotationUs;
   if (mode_ == Mode::kPages && idle && now_us - last_rotate_us_ >= kRotateUs) {
@@ -195,12 +213,22 @@ void Panel::draw(const PanelInputs& in, int64_t now_us) {
     set_row(3, "OK=erase  BACK=keep");
     return;
   }
+  if (mode_ == Mode::kLoginCode) {
+    set_row(0, "WEB LOGIN CODE");
+    set_row(1, login_code_.view());
+    set_row(2, "once, within 10 min");
+    set_row(3, "any button: hide");
+    return;
+  }
   if (mode_ == Mode::kMenu) {
     set_row(0, "MENU");
-    for (int i = 0; i < kMenuCount; ++i) {
+    // Three rows under the title: the list scrolls to keep the cursor in view.
+    int first = menu_cursor_ < kMenuRows ? 0 : menu_cursor_ - kMenuRows + 1;
+    for (int r = 0; r < kMenuRows; ++r) {
+      int i = first + r;
       FixedText<24> line(menu_cursor_ == i ? "> " : "  ");
       line.append(kMenuItems[i]);
-      set_row(i + 1, line.view());
+      set_row(r + 1, line.view());
     }
     return;
   }

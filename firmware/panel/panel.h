@@ -3,6 +3,8 @@
 // time, about), pages that rotate while nobody touches the buttons, and the buttons:
 // UP/DOWN page through, OK acknowledges the alarm on a failing check's page or opens
 // the menu elsewhere, BACK returns, OK held 5 s asks to restore factory settings.
+// The menu's "Web login code" shows a one-time code that logs in to the web UI
+// past every login throttle: whoever stands at the box is the admin.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -40,6 +42,8 @@ class PanelActions {
  public:
   virtual void run_all_now() = 0;
   virtual void factory_reset() = 0;
+  // A fresh one-time web login code, written for the LCD; false if none could be made.
+  virtual bool issue_login_code(TextBuffer& shown) = 0;
 
  protected:
   ~PanelActions() = default;
@@ -53,7 +57,9 @@ class Panel {
   static constexpr int64_t kResumeRotationUs = 60'000'000;  // after the last button press
   static constexpr int64_t kScrollStepUs = 400'000;
 
-  enum class Mode : uint8_t { kPages, kMenu, kConfirmReset };
+  static constexpr int64_t kLoginCodeShownUs = 120'000'000;  // then the LCD forgets it
+
+  enum class Mode : uint8_t { kPages, kMenu, kConfirmReset, kLoginCode };
 
   void step(int64_t now_us, uint8_t raw_buttons, const PanelInputs& in, PanelActions& actions);
   // Drives real LEDs and LCD; rows are only rewritten when they changed.
@@ -89,6 +95,8 @@ class Panel {
   Page current_{};
   Mode mode_ = Mode::kPages;
   int menu_cursor_ = 0;
+  FixedText<16> login_code_;  // shown while in kLoginCode
+  int64_t login_code_since_us_ = 0;
   int64_t last_press_us_ = -kResumeRotationUs;
   int64_t last_rotate_us_ = 0;
   int64_t page_since_us_ = 0;

@@ -47,6 +47,10 @@ void AdminAuth::begin(hal::Entropy& entropy, const AdminCredentials* stored, std
   initial_password_.assign(initial_password);
   sessions_ = {};
   throttles_ = {};
+  tokens_ = kGlobalBurst;
+  refilled_us_ = 0;
+  panel_code_.clear();
+  panel_code_until_us_ = 0;
 }
 
 bool AdminAuth::verify(std::string_view password) const {
@@ -83,15 +87,109 @@ bool AdminAuth::random_hex(TextBuffer& out, size_t bytes) {
   return true;
 }
 
+bool AdminAuth::take_token(int64_t now_us, int64_t& retry_after_s) {
+  if (tokens_ >= kGlobalBurst || now_us < refilled_us_) {
+    refilled_us_ = now_us;
+  } else {
+    int64_t earned = (now_us - refilled_us_) / kGlobalRefillUs;
+    if (earned >= kGlobalBurst - tokens_) {
+      tokens_ = kGlobalBurst;
+      refilled_us_ = now_us;
+    } else {
+      tokens_ += static_cast<int>(earned);
+      refilled_us_ += earned * kGlobalRefillUs;
+    }
+  }
+  if (tokens_ == 0) {
+    retry_after_s = (refilled_us_ + kGlobalRefillUs - now_us + 999'999) / 1'000'000;
+    if (retry_after_s < 1) retry_after_s = 1;
+    return false;
+  }
+  --tokens_;
+  return true;
+}
+
+int AdminAuth::budget(int64_t now_us) {
+  int64_t ignored = 0;
+  if (!take_token(now_us, ignored)) return 0;
+  ++tokens_;
+  return tokens_;
+}
+
+bool AdminAuth::issue_panel_code(int64_t now_us, TextBuffer& shown) {
+  // 32 letters without 0/O and 1/I; a random byte modulo 32 is unbiased.
+  static constexpr char kAlphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  uint8_t raw[kPanelCodeChars];
+  if (entropy_ == nullptr || !entropy_->fill({raw, sizeof(raw)})) return false;
+  panel_code_.clear();
+  shown.clear();
+  for (size_t i = 0; i < kPanelCodeChars; ++i) {
+    char c = kAlphabet[raw[i] & 31];
+    panel_code_.append(c);
+    if (i == kPanelCodeChars / 2) shown.append('-');
+    shown.append(c);
+  }
+  panel_code_until_us_ = now_us + kPanelCodeTtlUs;
+  return true;
+}
+
+bool AdminAuth::panel_code_matches(std::string_view typed, int64_t now_us) const {
+  if (panel_code_.empty() || now_us >= panel_code_until_us_ || typed.size() > 2 * kPanelCodeChars) return false;
+  FixedText<2 * kPanelCodeChars> normal;
+  for (char c : typed) {
+    if (c == '-' || c == ' ') continue;
+    normal.append(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+  }
+  return constant_time_equal(normal.view(), panel_code_.view());
+}
+
+AdminSession* AdminAuth::open_session(int64_t now_us, LoginResult& result) {
+  // A free slot, else the least recently used session makes room.
+  AdminSession* slot = &sessions_[0];
+  for (AdminSession& s : sessions_) {
+    if (!s.active || now_us - s.last_used_us > kIdleTimeoutUs || now_us - s.created_us > kMaxAgeUs) {
+      slot = &s;
+      break;
+    }
+    if (s.last_used_us < slot->last_used_us) slot = &s;
+  }
+  AdminSession fresh;
+  if (!random_hex(fresh.token, 32) || !random_hex(fresh.csrf, 16)) {
+    result = LoginResult::kNoEntropy;
+    return nullptr;
+  }
+  fresh.active = true;
+  fresh.initial_password = !has_credentials_;
+  fresh.created_us = fresh.last_used_us = now_us;
+  *slot = fresh;
+  result = LoginResult::kOk;
+  return slot;
+}
+
 AdminAuth::LoginResult AdminAuth::login(std::string_view password, uint32_t remote_ip, int64_t now_us,
                                         const AdminSession*& out, int64_t& retry_after_s) {
   out = nullptr;
+  retry_after_s = 0;
+  LoginResult result = LoginResult::kOk;
+  // The panel's code proves physical access: it passes every throttle (a cheap
+  // comparison, no hashing), is used up, and lifts this address's wait.
+  if (panel_code_matches(password, now_us)) {
+    panel_code_.clear();
+    panel_code_until_us_ = 0;
+    Throttle& t = throttle_for(remote_ip);
+    t = Throttle{};
+    t.ip = remote_ip;
+    t.last_us = now_us;
+    out = open_session(now_us, result);
+    return result;
+  }
   Throttle& t = throttle_for(remote_ip);
   t.last_us = now_us;
   if (now_us < t.blocked_until_us) {
     retry_after_s = (t.blocked_until_us - now_us + 999'999) / 1'000'000;
     return LoginResult::kThrottled;
   }
+  if (!take_token(now_us, retry_after_s)) return LoginResult::kBusy;
   if (!verify(password)) {
     ++t.failures;
     if (t.failures >= kFreeFailures) {
@@ -103,25 +201,12 @@ AdminAuth::LoginResult AdminAuth::login(std::string_view password, uint32_t remo
     }
     return LoginResult::kWrong;
   }
+  ++tokens_;  // a right password costs the budget nothing
   t = Throttle{};
+  t.ip = remote_ip;
   t.last_us = now_us;
-  // A free slot, else the least recently used session makes room.
-  AdminSession* slot = &sessions_[0];
-  for (AdminSession& s : sessions_) {
-    if (!s.active || now_us - s.last_used_us > kIdleTimeoutUs || now_us - s.created_us > kMaxAgeUs) {
-      slot = &s;
-      break;
-    }
-    if (s.last_used_us < slot->last_used_us) slot = &s;
-  }
-  AdminSession fresh;
-  if (!random_hex(fresh.token, 32) || !random_hex(fresh.csrf, 16)) return LoginResult::kNoEntropy;
-  fresh.active = true;
-  fresh.initial_password = !has_credentials_;
-  fresh.created_us = fresh.last_used_us = now_us;
-  *slot = fresh;
-  out = slot;
-  return LoginResult::kOk;
+  out = open_session(now_us, result);
+  return result;
 }
 
 AdminSession* AdminAuth::find_mutable(std::string_view token, int64_t now_us) {

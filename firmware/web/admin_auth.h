@@ -1,6 +1,10 @@
 // Who may change the box: one admin password, stored only as a salted
 // PBKDF2-HMAC-SHA256 hash; a small fixed table of sessions with random cookies and
-// per-session CSRF tokens; failed logins throttled per source address. Until an
+// per-session CSRF tokens. Password guesses are bounded twice: per source address
+// (a doubling wait) and across all addresses (a token bucket on the PBKDF2 work, so
+// rotating addresses buys nothing). Because an attacker can spend that budget, the
+// front panel can always let the admin in: it issues a one-time login code, shown
+// on the LCD, that logs in without touching either throttle. Until an
 // admin password is set, the first-boot password (shown on the LCD) logs in, and
 // such a session may do nothing but set a new password.
 #pragma once
@@ -51,8 +55,17 @@ class AdminAuth {
   static constexpr int kFreeFailures = 3;
   static constexpr int64_t kMaxLockoutS = 300;
   static constexpr int kThrottleSlots = 8;
+  // Password checks across all addresses: a burst, then one per kGlobalRefillUs.
+  // A check that succeeds gives its token back: the budget bounds failed logins.
+  static constexpr int kGlobalBurst = 5;
+  static constexpr int64_t kGlobalRefillUs = 2'000'000;
+  // The panel's one-time login code: 8 characters of a 32-letter alphabet (40
+  // bits), "XXXX-XXXX" on the LCD, valid once and for this long.
+  static constexpr size_t kPanelCodeChars = 8;
+  static constexpr int64_t kPanelCodeTtlUs = 10LL * 60 * 1'000'000;
 
-  enum class LoginResult { kOk, kWrong, kThrottled, kNoEntropy };
+  // kThrottled: this address waits; kBusy: the box-wide guessing budget is spent.
+  enum class LoginResult { kOk, kWrong, kThrottled, kBusy, kNoEntropy };
 
   // `stored` null: no admin password yet, `initial_password` logs in.
   void begin(hal::Entropy& entropy, const AdminCredentials* stored, std::string_view initial_password);
@@ -72,6 +85,11 @@ class AdminAuth {
   Status change_password(std::string_view token, std::string_view current, std::string_view new_password,
                          AdminCredentials& out);
   void commit(const AdminCredentials& stored);
+  // A new one-time login code for the front panel (replacing any earlier one),
+  // written as "XXXX-XXXX"; false without randomness.
+  bool issue_panel_code(int64_t now_us, TextBuffer& shown);
+  // Password checks the global bucket would allow right now (for tests/diagnostics).
+  int budget(int64_t now_us);
 
  private:
   struct Throttle {
@@ -84,6 +102,9 @@ class AdminAuth {
   AdminSession* find_mutable(std::string_view token, int64_t now_us);
   Throttle& throttle_for(uint32_t ip);
   bool random_hex(TextBuffer& out, size_t bytes);
+  bool take_token(int64_t now_us, int64_t& retry_after_s);
+  bool panel_code_matches(std::string_view typed, int64_t now_us) const;
+  AdminSession* open_session(int64_t now_us, LoginResult& result);
 
   hal::Entropy* entropy_ = nullptr;
   AdminCredentials credentials_;
@@ -92,6 +113,10 @@ class AdminAuth {
   FixedText<65> pending_token_;  // the session whose change_password() awaits commit()
   std::array<AdminSession, kSessions> sessions_{};
   std::array<Throttle, kThrottleSlots> throttles_{};
+  int tokens_ = kGlobalBurst;
+  int64_t refilled_us_ = 0;
+  FixedText<kPanelCodeChars> panel_code_;
+  int64_t panel_code_until_us_ = 0;
 };
 
 // PBKDF2-HMAC-SHA256 through mbedTLS.

@@ -27,6 +27,52 @@ void method_not_allowed(HttpResponse& response, const char* allow) {
   response.headers.appendf("Allow: %s\r\n", allow);
 }
 
+// Documents the server streams (HttpResponse::document).
+enum : uint8_t { kDocMetrics = 1, kDocStatus, kDocEvents, kDocReport, kDocConfig };
+
+bool parse_ipv4(std::string_view s, uint32_t& out) {
+  uint32_t value = 0;
+  int parts = 0;
+  while (parts < 4) {
+    uint32_t octet = 0;
+    size_t digits = 0;
+    while (!s.empty() && s.front() >= '0' && s.front() <= '9' && digits < 4) {
+      octet = octet * 10 + static_cast<uint32_t>(s.front() - '0');
+      s.remove_prefix(1);
+      ++digits;
+    }
+    if (digits == 0 || digits > 3 || octet > 255) return false;
+    value = value << 8 | octet;
+    ++parts;
+    if (parts < 4) {
+      if (s.empty() || s.front() != '.') return false;
+      s.remove_prefix(1);
+    }
+  }
+  if (!s.empty()) return false;
+  out = value;
+  return true;
+}
+
+// "name:port" -> "name"; "[v6]:port" -> "[v6]". False on a malformed port.
+bool host_name_part(std::string_view host, std::string_view& name) {
+  size_t colon = host.rfind(':');
+  size_t bracket = host.rfind(']');
+  if (colon == std::string_view::npos || (bracket != std::string_view::npos && colon < bracket)) {
+    name = host;
+    return !host.empty();
+  }
+  std::string_view port = host;
+  port.remove_prefix(colon + 1);
+  if (port.empty() || port.size() > 5) return false;
+  for (char c : port) {
+    if (c < '0' || c > '9') return false;
+  }
+  name = host;
+  name.remove_suffix(host.size() - colon);
+  return !name.empty();
+}
+
 // A PUT of the config needs room for the document with its secrets put back.
 FixedText<PROBEBOX_MAX_CONFIG_BYTES> g_restored;
 ConfigErrors g_errors;
@@ -41,7 +87,76 @@ void write_error(HttpResponse& response, int status, std::string_view message) {
   w.begin_object().field("error", message).end_object();
 }
 
+bool ApiHandler::origin_matches(std::string_view origin, std::string_view host) {
+  std::string_view rest = origin;
+  if (rest.starts_with("http://")) rest.remove_prefix(7);
+  else if (rest.starts_with("https://")) rest.remove_prefix(8);
+  else return false;  // "null" and every other scheme
+  return equals_ignore_case(rest, host);
+}
+
+bool ApiHandler::host_allowed(const HttpRequest& request) const {
+  std::string_view name;
+  if (!request.has_host || !host_name_part(request.host, name)) return false;
+  if (request.has_origin && !origin_matches(request.origin, request.host)) return false;
+  // An address literal cannot be rebound; the box's own, and loopback for a port
+  // forward (the simulator's 127.0.0.1:8080).
+  uint32_t ip = 0;
+  if (parse_ipv4(name, ip)) return (request.local_ipv4 != 0 && ip == request.local_ipv4) || (ip >> 24) == 127;
+  if (equals_ignore_case(name, "localhost") || name == "[::1]") return true;
+  // A name only when the operator gave the box that name.
+  std::string_view device = config_.text(config_.device_name);
+  return !device.empty() && equals_ignore_case(name, device);
+}
+
+void ApiHandler::stream(HttpResponse& response, uint8_t document, const char* content_type) {
+  response.content_type = content_type;
+  response.document = document;
+  response.document_mono_us = clock_.now();
+  hal::WallTime wall = clock_.wall();
+  response.document_wall_us = wall.valid ? wall.unix_micros : -1;
+}
+
+void ApiHandler::render(uint8_t document, int64_t mono_us, int64_t wall_us, TextBuffer& out) {
+  switch (document) {
+    case kDocMetrics:
+      write_metrics(out, config_, health_, mono_us - started_at_);
+      return;
+    case kDocStatus:
+      write_status_document(out, config_, health_, DocumentKind::kStatus, mono_us);
+      return;
+    case kDocEvents:
+      write_events_document(out, health_.events(), mono_us, EventLog::kCapacity);
+      return;
+    case kDocReport: {
+      hal::WallTime wall;
+      wall.valid = wall_us >= 0;
+      wall.unix_micros = wall.valid ? wall_us : 0;
+      write_report_document(out, config_, health_, wall, mono_us);
+      return;
+    }
+    case kDocConfig:
+      if (!write_masked_config(config_text_.view(), out).ok()) out.append("{}");
+      return;
+    default:
+      return;
+  }
+}
+
+int ApiHandler::admit_large_body(const HttpRequest& request) {
+  // Only the config upload is that large, and only an admin may send it.
+  if (request.path != "/api/config" || request.method != "PUT") return 413;
+  if (!host_allowed(request)) return 403;
+  const AdminSession* session = auth_.find(cookie_value(request.cookie, kSessionCookie), clock_.now());
+  if (session == nullptr) return 401;
+  if (!AdminAuth::csrf_matches(*session, request.csrf_token) || session->initial_password) return 403;
+  return 0;
+}
+
 void ApiHandler::handle(const HttpRequest& request, HttpResponse& response) {
+  if (request.path.starts_with("/api/") && !host_allowed(request)) {
+    return write_error(response, 403, "Host or Origin does not name this box");
+  }
   if (route_public(request, response)) return;
   const AdminSession* session = auth_.find(cookie_value(request.cookie, kSessionCookie), clock_.now());
   if (session == nullptr) {
@@ -77,8 +192,7 @@ bool ApiHandler::route_public(const HttpRequest& request, HttpResponse& response
   }
   if (request.path == "/metrics") {
     if (!get) return method_not_allowed(response, "GET"), true;
-    response.content_type = "text/plain; version=0.0.4";
-    write_metrics(response.body, config_, health_, clock_.now() - started_at_);
+    stream(response, kDocMetrics, "text/plain; version=0.0.4");
     return true;
   }
   if (const WebAsset* asset = find_web_asset(request.path == "/" ? "/index.html" : request.path)) {
@@ -137,7 +251,11 @@ void ApiHandler::login(const HttpRequest& request, HttpResponse& response) {
       if (retry_after_s > 0) response.headers.appendf("Retry-After: %lld\r\n", static_cast<long long>(retry_after_s));
       return;
     case AdminAuth::LoginResult::kThrottled:
-      write_error(response, 429, "too many failed logins from this address; wait");
+      write_error(response, 429, "too many failed logins from this address; wait, or use a login code from the panel");
+      response.headers.appendf("Retry-After: %lld\r\n", static_cast<long long>(retry_after_s));
+      return;
+    case AdminAuth::LoginResult::kBusy:
+      write_error(response, 429, "too many failed logins; wait, or use a login code from the panel");
       response.headers.appendf("Retry-After: %lld\r\n", static_cast<long long>(retry_after_s));
       return;
     case AdminAuth::LoginResult::kNoEntropy:
@@ -211,13 +329,13 @@ void ApiHandler::route_session(const HttpRequest& request, HttpResponse& respons
   int64_t now = clock_.now();
   if (path == "/api/status") {
     if (!get) return method_not_allowed(response, "GET");
-    write_status_document(response.body, config_, health_, DocumentKind::kStatus, now);
+    stream(response, kDocStatus, "application/json");
   } else if (path == "/api/events") {
     if (!get) return method_not_allowed(response, "GET");
-    write_events_document(response.body, health_.events(), now, EventLog::kCapacity);
+    stream(response, kDocEvents, "application/json");
   } else if (path == "/api/report") {
     if (!get) return method_not_allowed(response, "GET");
-    write_report_document(response.body, config_, health_, clock_.wall(), now);
+    stream(response, kDocReport, "application/json");
   } else if (path == "/api/panel") {
     if (!get) return method_not_allowed(response, "GET");
     if (actions_ == nullptr || !actions_->write_panel(response.body, now)) {
@@ -228,9 +346,7 @@ void ApiHandler::route_session(const HttpRequest& request, HttpResponse& respons
     write_diagnostics(response.body);
   } else if (path == "/api/config") {
     if (get) {
-      if (!write_masked_config(config_text_.view(), response.body).ok()) {
-        write_error(response, 500, "stored config cannot be shown");
-      }
+      stream(response, kDocConfig, "application/json");
     } else if (method == "PUT") {
       put_config(request, response);
     } else {

@@ -1,7 +1,10 @@
 // Routes of the box's HTTP API and web UI, and who may use them: /healthz, /metrics,
 // the static page and login are open; everything else needs a session; every
 // request that changes something also needs the session's CSRF token
-// (X-CSRF-Token) and a JSON body where it has one.
+// (X-CSRF-Token) and a JSON body where it has one. Every /api/ request must name
+// the box in Host (its address, a loopback form, or its device name) and, when it
+// carries an Origin, come from that same host: a page whose DNS name was rebound
+// to the box cannot use its API.
 #pragma once
 #include "config/config_errors.h"
 #include "config/config_model.h"
@@ -41,6 +44,11 @@ class ApiHandler final : public HttpHandler {
   ApiHandler(const Config& config, const TextBuffer& config_text, const HealthModel& health, hal::Clock& clock)
       : config_(config), config_text_(config_text), health_(health), clock_(clock) {}
   void handle(const HttpRequest& request, HttpResponse& response) override;
+  void render(uint8_t document, int64_t mono_us, int64_t wall_us, TextBuffer& out) override;
+  int admit_large_body(const HttpRequest& request) override;
+  // Host and Origin acceptable for an API request (DNS rebinding guard).
+  bool host_allowed(const HttpRequest& request) const;
+  static bool origin_matches(std::string_view origin, std::string_view host);
   void set_started_at(int64_t mono_us) { started_at_ = mono_us; }
   void set_scheduler(const Scheduler* scheduler) { scheduler_ = scheduler; }
   void set_actions(ApiActions* actions) { actions_ = actions; }
@@ -54,6 +62,7 @@ class ApiHandler final : public HttpHandler {
   void put_config(const HttpRequest& request, HttpResponse& response);
   void write_session(HttpResponse& response, const AdminSession* session);
   void write_diagnostics(TextBuffer& out);
+  void stream(HttpResponse& response, uint8_t document, const char* content_type);
 
   const Config& config_;
   const TextBuffer& config_text_;

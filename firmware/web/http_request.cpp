@@ -106,7 +106,13 @@ Status parse_request_head(std::string_view head, HttpRequest& out) {
       out.csrf_token = value;
     } else if (equals_ignore_case(name, "Content-Type")) {
       out.content_type = value;
+    } else if (equals_ignore_case(name, "Host")) {
+      if (out.has_host) return StatusCode::kInvalidArgument;
+      out.has_host = true;
+      out.host = value;
     } else if (equals_ignore_case(name, "Origin")) {
+      if (out.has_origin) return StatusCode::kInvalidArgument;
+      out.has_origin = true;
       out.origin = value;
     } else if (equals_ignore_case(name, "Connection")) {
       out.connection_close = contains_token(value, "close");

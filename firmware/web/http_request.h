@@ -20,6 +20,9 @@ struct HttpRequest {
   std::string_view csrf_token;     // X-CSRF-Token
   std::string_view content_type;
   std::string_view origin;
+  std::string_view host;           // Host (a second one is malformed)
+  bool has_host = false;
+  bool has_origin = false;
   bool has_content_length = false;
   size_t content_length = 0;
   bool chunked = false;            // Transfer-Encoding: chunked (refused: 411)
@@ -28,11 +31,13 @@ struct HttpRequest {
   size_t head_length = 0;          // bytes up to and including the blank line
   std::string_view body;           // filled in by the server once it has arrived
   uint32_t remote_ipv4 = 0;        // host order; 0 when unknown
+  uint32_t local_ipv4 = 0;         // the box's address the client reached; 0 when unknown
 };
 
 // `head` holds at least the bytes up to and including the blank line (more may
 // follow: the start of the body). kInvalidArgument on anything malformed,
-// including a duplicate or unparsable Content-Length and bare LF line ends.
+// including a duplicate or unparsable Content-Length, a second Host and bare LF
+// line ends.
 Status parse_request_head(std::string_view head, HttpRequest& out);
 
 // Value of cookie `name` in a Cookie header ("a=1; b=2"), empty when absent.

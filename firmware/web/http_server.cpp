@@ -29,6 +29,8 @@ const char* reason_phrase(int status) {
 const char* early_message(int status) {
   switch (status) {
     case 400: return "{\"error\":\"malformed request\"}";
+    case 401: return "{\"error\":\"log in first\"}";
+    case 403: return "{\"error\":\"request refused\"}";
     case 411: return "{\"error\":\"a request body needs Content-Length\"}";
     case 413: return "{\"error\":\"request body larger than the box accepts\"}";
     case 431: return "{\"error\":\"request head too large\"}";
@@ -37,12 +39,22 @@ const char* early_message(int status) {
   }
 }
 
-// Responses may not outlive a client that stops reading: the shared buffer is
-// released when this runs out.
-constexpr int64_t kResponseTimeoutUs = 30'000'000;
+constexpr uint64_t kFnvBasis = 14695981039346656037ULL;
+
+uint64_t fnv1a(uint64_t h, const char* data, size_t n) {
+  for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(data[i])) * 1099511628211ULL;
+  return h;
+}
 
 struct SpanText : TextBuffer {
   SpanText(char* data, size_t cap) : TextBuffer(data, cap) {}
+};
+
+// A slice of a streamed document: bytes before `skip` are hashed, not kept.
+struct SliceText : TextBuffer {
+  SliceText(char* data, size_t cap, size_t skip) : TextBuffer(data, cap) { begin_window(skip); }
+  size_t total() const { return window_total(); }
+  uint64_t prefix_hash() const { return window_prefix_hash(); }
 };
 
 }  // namespace
@@ -78,23 +90,34 @@ bool HttpServer::start(uint16_t port, HttpHandler& handler, hal::Clock& clock) {
   return true;
 }
 
+HttpServer::Connection* HttpServer::slot_for_new(int64_t now) {
+  // A free slot; else the connection that gives the least away, the oldest of its
+  // kind: one with nothing asked (a parked keep-alive, a socket that never spoke),
+  // then one whose request is still incomplete (a slow-loris), then one whose
+  // client stopped reading. A request being answered or an admin's upload stays.
+  Connection* best = nullptr;
+  int best_rank = 99;
+  for (Connection& c : connections_) {
+    if (c.pcb == nullptr) return &c;
+    int rank = 99;
+    if (c.state == State::kHead && c.buf_len == 0) rank = 0;
+    else if (c.state == State::kHead || (c.state == State::kBody && !c.body_shared)) rank = 1;
+    else if (c.state == State::kResponding && now - c.since >= kEvictStalledUs) rank = 2;
+    if (rank < best_rank || (rank == best_rank && rank < 99 && c.since < best->since)) {
+      best = &c;
+      best_rank = rank;
+    }
+  }
+  if (best == nullptr || best_rank == 99) return nullptr;
+  ++evicted_;
+  close(*best, true);
+  return best;
+}
+
 err_t HttpServer::on_accept(void* arg, struct tcp_pcb* pcb, err_t err) {
   auto* self = static_cast<HttpServer*>(arg);
   if (err != ERR_OK || pcb == nullptr) return ERR_VAL;
-  Connection* slot = nullptr;
-  Connection* idle = nullptr;
-  for (Connection& c : self->connections_) {
-    if (c.pcb == nullptr) {
-      slot = &c;
-      break;
-    }
-    // Browsers park keep-alive connections; the oldest idle one makes room.
-    if (c.state == State::kHead && c.head_len == 0 && (idle == nullptr || c.idle_since < idle->idle_since)) idle = &c;
-  }
-  if (slot == nullptr && idle != nullptr) {
-    self->close(*idle, false);
-    slot = idle;
-  }
+  Connection* slot = self->slot_for_new(self->clock_->now());
   if (slot == nullptr) {
     ++self->refused_;
     tcp_abort(pcb);  // pool full of live requests: refuse rather than queue unboundedly
@@ -104,7 +127,6 @@ err_t HttpServer::on_accept(void* arg, struct tcp_pcb* pcb, err_t err) {
   c.pcb = pcb;
   c.server = self;
   self->reset_for_next_request(c);
-  c.request_started_at = self->clock_->now();
   tcp_arg(pcb, &c);
   tcp_recv(pcb, on_recv);
   tcp_sent(pcb, on_sent);
@@ -114,18 +136,20 @@ err_t HttpServer::on_accept(void* arg, struct tcp_pcb* pcb, err_t err) {
 
 void HttpServer::reset_for_next_request(Connection& c) {
   c.state = State::kHead;
-  c.head_len = 0;
+  c.buf_len = 0;
   c.early_status = 0;
   c.request = HttpRequest{};
   c.body_len = 0;
+  c.body_shared = false;
   c.keep_alive = false;
+  c.body_kind = BodyKind::kInline;
   c.out_head_len = 0;
-  c.out_body = nullptr;
   c.out_body_len = 0;
-  c.out_body_is_static = false;
+  c.static_body = nullptr;
+  c.document = 0;
+  c.sent_hash = kFnvBasis;
   c.sent = 0;
-  c.idle_since = clock_->now();
-  c.request_started_at = c.idle_since;
+  c.since = clock_->now();
 }
 
 err_t HttpServer::on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t err) {
@@ -149,18 +173,30 @@ err_t HttpServer::on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t 
 void HttpServer::receive(Connection& c, struct pbuf* p) {
   size_t offset = 0;
   if (c.state == State::kHead) {
-    if (c.head_len == 0) c.request_started_at = clock_->now();
-    size_t room = kMaxRequestHead - c.head_len;
+    if (c.buf_len == 0) c.since = clock_->now();  // the head deadline runs from its first byte
+    size_t room = sizeof(c.buf) - c.buf_len;
     size_t n = p->tot_len < room ? p->tot_len : room;
-    pbuf_copy_partial(p, c.head + c.head_len, static_cast<u16_t>(n), 0);
-    // Search from a little before the new bytes: the blank line may straddle pbufs.
-    size_t from = c.head_len > 3 ? c.head_len - 3 : 0;
-    c.head_len += n;
+    pbuf_copy_partial(p, c.buf + c.buf_len, static_cast<u16_t>(n), 0);
+    size_t scan = c.buf_len;
+    c.buf_len += n;
     offset = n;
-    std::string_view head(c.head, c.head_len);
-    if (head.find("\r\n\r\n", from) != std::string_view::npos) {
+    std::string_view head(c.buf, c.buf_len);
+    // Search from a little before the new bytes: the blank line may straddle pbufs.
+    size_t end = head.find("\r\n\r\n", scan > 3 ? scan - 3 : 0);
+    // A line ended by a bare LF is refused at once, not waited on until a CRLF
+    // that may never come (nor read past a CR-less blank line).
+    size_t limit = end == std::string_view::npos ? c.buf_len : end + 4;
+    for (size_t i = scan; i < limit; ++i) {
+      if (c.buf[i] == '\n' && (i == 0 || c.buf[i - 1] != '\r')) {
+        c.early_status = 400;
+        c.keep_alive = false;
+        c.state = State::kReady;
+        return;
+      }
+    }
+    if (end != std::string_view::npos) {
       head_complete(c);
-    } else if (c.head_len == kMaxRequestHead) {
+    } else if (c.buf_len == sizeof(c.buf)) {
       c.early_status = 431;
       c.keep_alive = false;
       c.state = State::kReady;
@@ -168,13 +204,16 @@ void HttpServer::receive(Connection& c, struct pbuf* p) {
     } else {
       return;
     }
+    // head_complete() took what arrived with the head; more may follow in this pbuf.
   }
   if (c.state == State::kBody) {
     size_t want = c.request.content_length - c.body_len;
     size_t have = p->tot_len - offset;
     size_t n = have < want ? have : want;
-    pbuf_copy_partial(p, body_buf_ + c.body_len, static_cast<u16_t>(n), static_cast<u16_t>(offset));
+    char* dst = c.body_shared ? body_buf_ + c.body_len : c.buf + c.request.head_length + c.body_len;
+    pbuf_copy_partial(p, dst, static_cast<u16_t>(n), static_cast<u16_t>(offset));
     c.body_len += n;
+    if (!c.body_shared) c.buf_len = c.request.head_length + c.body_len;
     offset += n;
     if (c.body_len == c.request.content_length) c.state = State::kReady;
   }
@@ -185,39 +224,55 @@ void HttpServer::receive(Connection& c, struct pbuf* p) {
 
 void HttpServer::head_complete(Connection& c) {
   c.state = State::kReady;
-  if (!parse_request_head({c.head, c.head_len}, c.request).ok()) {
+  if (!parse_request_head({c.buf, c.buf_len}, c.request).ok()) {
     c.early_status = 400;
     return;
   }
   c.request.remote_ipv4 = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&c.pcb->remote_ip)));
+  c.request.local_ipv4 = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&c.pcb->local_ip)));
   c.keep_alive = !c.request.http10 && !c.request.connection_close;
+  const size_t length = c.request.content_length;
+  const bool fits_inline = c.request.head_length + length <= sizeof(c.buf);
   if (c.request.chunked) {
     c.early_status = 411;
-  } else if (c.request.content_length > kMaxRequestBody) {
+  } else if (length > kMaxRequestBody) {
     c.early_status = 413;
-  } else if (c.request.content_length > 0 && body_owner_ != nullptr && body_owner_ != &c) {
-    c.early_status = 503;
+  } else if (!fits_inline) {
+    // The shared buffer only for a request the handler admits (an admin's upload):
+    // an anonymous client announcing a body and sending nothing holds nothing.
+    int refusal = handler_->admit_large_body(c.request);
+    if (refusal != 0) c.early_status = refusal;
+    else if (body_owner_ != nullptr && body_owner_ != &c) c.early_status = 503;
   }
   if (c.early_status != 0) {
     c.keep_alive = false;
     return;
   }
-  size_t leftover = c.head_len - c.request.head_length;
-  if (c.request.content_length == 0) {
+  size_t leftover = c.buf_len - c.request.head_length;
+  if (length == 0) {
     if (leftover > 0) c.keep_alive = false;
+    c.buf_len = c.request.head_length;
     return;
   }
-  body_owner_ = &c;
-  size_t n = leftover < c.request.content_length ? leftover : c.request.content_length;
-  std::memcpy(body_buf_, c.head + c.request.head_length, n);
-  c.body_len = n;
+  size_t n = leftover < length ? leftover : length;
   if (leftover > n) c.keep_alive = false;
-  if (c.body_len < c.request.content_length) c.state = State::kBody;
+  if (!fits_inline) {
+    body_owner_ = &c;
+    c.body_shared = true;
+    std::memcpy(body_buf_, c.buf + c.request.head_length, n);
+  }
+  c.body_len = n;
+  c.buf_len = c.request.head_length + (c.body_shared ? 0 : n);
+  if (c.body_len < length) {
+    c.state = State::kBody;
+    c.since = clock_->now();  // the body deadline runs from the head
+  }
 }
 
 err_t HttpServer::on_sent(void* arg, struct tcp_pcb*, u16_t) {
   auto* c = static_cast<Connection*>(arg);
   if (c == nullptr) return ERR_OK;
+  c->since = c->server->clock_->now();  // the client reads: progress
   if (c->state == State::kResponding && !c->server->push(*c)) return ERR_ABRT;
   return ERR_OK;
 }
@@ -228,38 +283,58 @@ void HttpServer::on_error(void* arg, err_t) {
   c->pcb = nullptr;  // already freed by lwIP
   c->server->release_buffers(*c);
   c->state = State::kHead;
-  c->head_len = 0;
+  c->buf_len = 0;
 }
 
 void HttpServer::release_buffers(Connection& c) {
   if (body_owner_ == &c) body_owner_ = nullptr;
-  if (response_owner_ == &c) response_owner_ = nullptr;
+  c.body_shared = false;
 }
 
 void HttpServer::begin_response(Connection& c) {
-  response_owner_ = &c;
-  SpanText body(response_buf_, sizeof(response_buf_) - 1);
+  SpanText body(scratch_, kSliceBytes);
   HttpResponse response(body);
   if (c.early_status != 0) {
     response.status = c.early_status;
     body.assign(early_message(c.early_status));
     if (c.early_status == 503) response.headers.append("Retry-After: 1\r\n");
   } else {
-    if (c.request.content_length > 0) c.request.body = std::string_view(body_buf_, c.body_len);
+    if (c.request.content_length > 0) {
+      c.request.body = c.body_shared ? std::string_view(body_buf_, c.body_len)
+                                     : std::string_view(c.buf + c.request.head_length, c.body_len);
+    }
     handler_->handle(c.request, response);
   }
-  if (body_owner_ == &c) body_owner_ = nullptr;
+  release_buffers(c);
   if (body.overflowed() || response.headers.overflowed()) {
     response.reset();
     response.status = 500;
     body.assign("{\"error\":\"response larger than the firmware's buffer\"}");
   }
   if (response.close_connection) c.keep_alive = false;
-  bool is_static = response.static_body != nullptr;
-  size_t body_len = is_static ? response.static_length : body.size();
+  c.body_kind = response.static_body != nullptr ? BodyKind::kStatic
+                : response.document != 0      ? BodyKind::kDocument
+                                               : BodyKind::kInline;
+  size_t body_len = body.size();
+  if (c.body_kind == BodyKind::kStatic) {
+    body_len = response.static_length;
+    c.static_body = response.static_body;
+  } else if (c.body_kind == BodyKind::kDocument) {
+    // Measured first (nothing kept), then sent in slices rendered as the client reads.
+    c.document = response.document;
+    c.document_mono_us = response.document_mono_us;
+    c.document_wall_us = response.document_wall_us;
+    SliceText measure(scratch_, 0, static_cast<size_t>(-1));
+    handler_->render(c.document, c.document_mono_us, c.document_wall_us, measure);
+    body_len = measure.overflowed() ? 0 : measure.total();
+    if (measure.overflowed()) {
+      response.status = 500;
+      c.keep_alive = false;
+    }
+  }
 
-  // The request has been handled: its head buffer now holds the response head.
-  SpanText head(c.head, sizeof(c.head));
+  // The request has been handled: the connection's buffer now holds the response.
+  SpanText head(c.buf, sizeof(c.buf));
   head.appendf("HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %u\r\nCache-Control: %s\r\n",
                response.status, reason_phrase(response.status), response.content_type,
                static_cast<unsigned>(body_len), response.cache_control);
@@ -271,13 +346,36 @@ void HttpServer::begin_response(Connection& c) {
   head.append(response.headers.view());
   head.append(c.keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n");
   c.out_head_len = head.size();
-  c.out_body = is_static ? response.static_body : reinterpret_cast<const uint8_t*>(response_buf_);
   c.out_body_len = body_len;
-  c.out_body_is_static = is_static;
-  if (is_static) response_owner_ = nullptr;
   c.sent = 0;
+  c.sent_hash = kFnvBasis;
   c.state = State::kResponding;
+  c.since = clock_->now();
   ++served_;
+  if (c.body_kind != BodyKind::kInline) return;
+  if (c.out_head_len + body_len <= sizeof(c.buf) && !head.overflowed()) {
+    std::memcpy(c.buf + c.out_head_len, scratch_, body_len);  // the connection's own copy
+    return;
+  }
+  // Larger than the connection's buffer (a long list of config errors): handed to
+  // lwIP whole now, while the scratch still holds it, if the send buffer takes it.
+  if (c.pcb != nullptr && !head.overflowed() && tcp_sndbuf(c.pcb) >= c.out_head_len + body_len &&
+      tcp_write(c.pcb, c.buf, static_cast<u16_t>(c.out_head_len), TCP_WRITE_FLAG_COPY | TCP_WRITE_FLAG_MORE) == ERR_OK) {
+    if (tcp_write(c.pcb, scratch_, static_cast<u16_t>(body_len), TCP_WRITE_FLAG_COPY) == ERR_OK) {
+      c.sent = c.out_head_len + body_len;
+      return;
+    }
+  }
+  // Not now: only a long error list gets here, and it changed nothing, so "retry"
+  // is the truth. Sent from the connection's own buffer like any small answer.
+  static constexpr char kBusy[] = "{\"error\":\"the answer does not fit the send buffer now; retry\"}";
+  head.clear();
+  head.appendf("HTTP/1.1 503 %s\r\nContent-Type: application/json\r\nContent-Length: %u\r\nCache-Control: no-store\r\n"
+               "Retry-After: 1\r\nConnection: close\r\n\r\n%s",
+               reason_phrase(503), static_cast<unsigned>(sizeof(kBusy) - 1), kBusy);
+  c.keep_alive = false;
+  c.out_head_len = head.size();
+  c.out_body_len = 0;
 }
 
 bool HttpServer::push(Connection& c) {
@@ -287,13 +385,29 @@ bool HttpServer::push(Connection& c) {
     size_t room = tcp_sndbuf(c.pcb);
     if (room == 0) break;
     bool in_head = c.sent < c.out_head_len;
-    const uint8_t* src = in_head ? reinterpret_cast<const uint8_t*>(c.head) + c.sent : c.out_body + (c.sent - c.out_head_len);
     size_t n = in_head ? c.out_head_len - c.sent : total - c.sent;
     if (n > room) n = room;
     if (n > 0xFFFF) n = 0xFFFF;
-    // Static assets stay in flash until acked; everything else is copied so the
-    // shared buffer can serve the next response at once.
-    u8_t flags = (in_head || !c.out_body_is_static) ? TCP_WRITE_FLAG_COPY : 0;
+    const char* src = c.buf + c.sent;  // the head, or an inline body right after it
+    u8_t flags = TCP_WRITE_FLAG_COPY;
+    if (!in_head && c.body_kind == BodyKind::kStatic) {
+      // Static assets stay in flash until acked.
+      src = reinterpret_cast<const char*>(c.static_body) + (c.sent - c.out_head_len);
+      flags = 0;
+    } else if (!in_head && c.body_kind == BodyKind::kDocument) {
+      if (n > kSliceBytes) n = kSliceBytes;
+      size_t offset = c.sent - c.out_head_len;
+      SliceText slice(scratch_, n, offset);
+      handler_->render(c.document, c.document_mono_us, c.document_wall_us, slice);
+      // The state behind the document changed since its first bytes left: what was
+      // promised cannot be kept, so the client sees a cut answer, never a mixed one.
+      if (slice.overflowed() || slice.total() != c.out_body_len || slice.prefix_hash() != c.sent_hash ||
+          slice.size() != n) {
+        close(c, true);
+        return false;
+      }
+      src = scratch_;
+    }
     if (c.sent + n < total) flags |= TCP_WRITE_FLAG_MORE;
     err_t err = tcp_write(c.pcb, src, static_cast<u16_t>(n), flags);
     if (err == ERR_MEM) break;  // try again when something is acked
@@ -301,6 +415,7 @@ bool HttpServer::push(Connection& c) {
       close(c, true);
       return false;
     }
+    if (!in_head && c.body_kind == BodyKind::kDocument) c.sent_hash = fnv1a(c.sent_hash, src, n);
     c.sent += n;
   }
   tcp_output(c.pcb);
@@ -309,7 +424,6 @@ bool HttpServer::push(Connection& c) {
 }
 
 bool HttpServer::finish(Connection& c) {
-  if (response_owner_ == &c) response_owner_ = nullptr;
   if (c.keep_alive) {
     reset_for_next_request(c);
     return false;
@@ -332,7 +446,7 @@ bool HttpServer::close(Connection& c, bool abort) {
   }
   c.pcb = nullptr;
   c.state = State::kHead;
-  c.head_len = 0;
+  c.buf_len = 0;
   return aborted;
 }
 
@@ -342,20 +456,18 @@ void HttpServer::poll() {
     if (c.pcb == nullptr) continue;
     switch (c.state) {
       case State::kHead:
-        if (c.head_len == 0 && now - c.idle_since > kIdleTimeoutUs) close(c, false);
-        else if (c.head_len > 0 && now - c.request_started_at > kRequestTimeoutUs) close(c, true);
+        if (c.buf_len == 0 && now - c.since > kIdleTimeoutUs) close(c, false);
+        else if (c.buf_len > 0 && now - c.since > kHeadTimeoutUs) close(c, true);
         break;
       case State::kBody:
-        if (now - c.request_started_at > kRequestTimeoutUs) close(c, true);
+        if (now - c.since > kBodyTimeoutUs) close(c, true);
         break;
       case State::kReady:
-        if (response_owner_ == nullptr) {
-          begin_response(c);
-          push(c);
-        }
+        begin_response(c);
+        if (c.pcb != nullptr) push(c);
         break;
       case State::kResponding:
-        if (now - c.request_started_at > kResponseTimeoutUs) close(c, true);
+        if (now - c.since > kSendStallUs) close(c, true);
         else push(c);
         break;
     }

@@ -1,9 +1,14 @@
 // A small HTTP/1.1 server on lwIP's raw TCP API: a fixed pool of connections with
-// keep-alive, a bounded request head per connection, one shared request-body
-// buffer (bodies are config documents: one arrives at a time, a second gets 503)
-// and one shared response buffer (responses are rendered one at a time; a
-// connection whose turn has not come waits with its request parsed). Static assets
-// are sent from flash without a copy.
+// keep-alive. Each connection owns one bounded buffer: the request head and a small
+// body (a login) arrive in it, then the response head and a small body leave from
+// it. Only a config upload needs the one shared body buffer, and only an admin
+// session (checked on the head, before any byte of the body) may claim it. Large
+// documents are never staged: they are rendered again, a slice at a time, as the
+// client's TCP send buffer drains (the handler renders the same bytes for the same
+// state; a document that changed mid-stream ends the connection). Static assets are
+// sent from flash without a copy. Every state has a deadline, and when the pool is
+// full a new connection takes the slot of an idle, incomplete or stalled one, the
+// oldest first, so a crowd of slow clients cannot lock the admin out.
 #pragma once
 #include <cstdint>
 #include <string_view>
@@ -14,6 +19,8 @@
 #include "lwip/tcp.h"
 #include "web/http_request.h"
 
+// The largest document the boards print whole (`--once`); the web server streams
+// and needs no such buffer.
 #ifndef PROBEBOX_RESPONSE_BYTES
 #define PROBEBOX_RESPONSE_BYTES (96 * 1024)
 #endif
@@ -37,11 +44,21 @@ struct HttpResponse {
   const char* content_encoding = nullptr;
   const char* cache_control = "no-store";
   bool close_connection = false;
+  // A document the server renders itself, in slices, instead of `body` (ids are the
+  // handler's; 0 is none), as of these times so every slice renders the same bytes.
+  uint8_t document = 0;
+  int64_t document_mono_us = 0;
+  int64_t document_wall_us = -1;  // -1: the wall clock was not set
 };
 
 class HttpHandler {
  public:
   virtual void handle(const HttpRequest& request, HttpResponse& response) = 0;
+  // Renders a document named by handle() into `out` (possibly a window of it).
+  virtual void render(uint8_t document, int64_t mono_us, int64_t wall_us, TextBuffer& out) = 0;
+  // A body too large for the connection's own buffer needs the shared one: 0 when
+  // this request may have it, else the status to refuse it with (401, 403, 400).
+  virtual int admit_large_body(const HttpRequest& request) = 0;
 
  protected:
   ~HttpHandler() = default;
@@ -49,39 +66,55 @@ class HttpHandler {
 
 class HttpServer {
  public:
-  static constexpr size_t kMaxRequestHead = 2048;
+  // Each connection's own buffer: request head and small body, then response head
+  // and small body.
+  static constexpr size_t kConnectionBuffer = 2048;
   // A config document of the maximum size, with room for JSON escaping slack.
   static constexpr size_t kMaxRequestBody = PROBEBOX_MAX_CONFIG_BYTES;
   static constexpr int kConnections = PROBEBOX_MAX_HTTP_CONNECTIONS;
-  // A request that has not fully arrived by then is dropped (slow-loris).
-  static constexpr int64_t kRequestTimeoutUs = 10'000'000;
-  // An idle keep-alive connection is closed after this long.
+  // The whole request head must arrive within this of its first byte (slow-loris).
+  static constexpr int64_t kHeadTimeoutUs = 5'000'000;
+  // A request body must have arrived within this of its head.
+  static constexpr int64_t kBodyTimeoutUs = 10'000'000;
+  // A connection with nothing asked (fresh or kept alive) is closed after this long.
   static constexpr int64_t kIdleTimeoutUs = 15'000'000;
+  // A response the client stops reading is dropped after this long without progress.
+  static constexpr int64_t kSendStallUs = 10'000'000;
+  // A responding connection that made no progress for this long may give up its slot.
+  static constexpr int64_t kEvictStalledUs = 2'000'000;
+  // The slice rendered at a time: no more than a connection's TCP send buffer.
+  static constexpr size_t kSliceBytes = TCP_SND_BUF;
 
   bool start(uint16_t port, HttpHandler& handler, hal::Clock& clock);
   void poll();
   uint32_t requests_served() const { return served_; }
   uint32_t connections_refused() const { return refused_; }
+  uint32_t connections_evicted() const { return evicted_; }
 
  private:
   enum class State : uint8_t { kHead, kBody, kReady, kResponding };
+  enum class BodyKind : uint8_t { kInline, kStatic, kDocument };
   struct Connection {
     struct tcp_pcb* pcb = nullptr;
     State state = State::kHead;
-    char head[kMaxRequestHead];
-    size_t head_len = 0;
-    int early_status = 0;         // an answer decided while reading (400, 413, 431, 503)
+    char buf[kConnectionBuffer];
+    size_t buf_len = 0;
+    int early_status = 0;         // an answer decided while reading (400, 401, 413, 431, 503, ...)
     HttpRequest request;
     size_t body_len = 0;
+    bool body_shared = false;     // the body arrives in the shared buffer
     bool keep_alive = false;
-    // What is being sent: the HTTP head (in `head`, reused), then the body.
+    // What is being sent: the HTTP head (in `buf`), then the body.
+    BodyKind body_kind = BodyKind::kInline;
     size_t out_head_len = 0;
-    const uint8_t* out_body = nullptr;
     size_t out_body_len = 0;
-    bool out_body_is_static = false;
+    const uint8_t* static_body = nullptr;
+    uint8_t document = 0;
+    int64_t document_mono_us = 0;
+    int64_t document_wall_us = -1;
+    uint64_t sent_hash = 0;       // FNV-1a of the document bytes queued so far
     size_t sent = 0;              // bytes of head + body queued to lwIP
-    int64_t request_started_at = 0;
-    int64_t idle_since = 0;
+    int64_t since = 0;            // accept, first byte of a request, or last progress
     HttpServer* server = nullptr;
   };
 
@@ -90,6 +123,7 @@ class HttpServer {
   static err_t on_sent(void* arg, struct tcp_pcb* pcb, u16_t len);
   static void on_error(void* arg, err_t err);
 
+  Connection* slot_for_new(int64_t now);
   void receive(Connection& c, struct pbuf* p);
   void head_complete(Connection& c);
   void begin_response(Connection& c);
@@ -107,10 +141,11 @@ class HttpServer {
   Connection connections_[kConnections];
   char body_buf_[kMaxRequestBody];
   Connection* body_owner_ = nullptr;
-  char response_buf_[PROBEBOX_RESPONSE_BYTES];
-  Connection* response_owner_ = nullptr;
+  // Scratch for one handler call or one rendered slice, never held between calls.
+  char scratch_[kSliceBytes + 1];
   uint32_t served_ = 0;
   uint32_t refused_ = 0;
+  uint32_t evicted_ = 0;
 };
 
 }  // namespace probebox

@@ -7,6 +7,9 @@
 
 #include "config/config_parser.h"
 #include "fake_clock.h"
+#include "fake_entropy.h"
+#include "net/tls_memory.h"
+#include "web/admin_auth.h"
 
 namespace probebox::panel {
 namespace {
@@ -16,6 +19,13 @@ struct RecordingActions final : PanelActions {
   int resets = 0;
   void run_all_now() override { ++run_all; }
   void factory_reset() override { ++resets; }
+  bool issue_login_code(TextBuffer& shown) override {
+    ++codes;
+    return auth != nullptr && auth->issue_panel_code(now, shown);
+  }
+  int codes = 0;
+  AdminAuth* auth = nullptr;
+  int64_t now = 0;
 };
 
 class PanelTest : public ::testing::Test {
@@ -206,6 +216,44 @@ TEST_F(PanelTest, FirstBootPasswordIsShownUntilOneIsSet) {
   in_.initial_password = nullptr;  // the operator set a password
   run(20);
   EXPECT_NE(row(0), "FIRST BOOT          ");
+}
+
+// The admin's way in when the web login is throttled: MENU > Web login code shows
+// a one-time code on the LCD, which logs in past every throttle.
+TEST_F(PanelTest, MenuShowsAOneTimeWebLoginCodeThatLogsIn) {
+  net::tls_memory_init();
+  hal::FakeEntropy entropy;
+  AdminAuth auth;
+  auth.begin(entropy, nullptr, "first-boot-pw");
+  actions_.auth = &auth;
+  const AdminSession* s = nullptr;
+  int64_t retry = 0;
+  for (int i = 0; i < 300; ++i) auth.login("wrong-password", 7, clock_.now(), s, retry);
+  ASSERT_NE(auth.login("first-boot-pw", 7, clock_.now(), s, retry), AdminAuth::LoginResult::kOk);
+  result(0, Outcome::kOk);
+  run(20);
+  press(hal::kOk);  // the menu
+  ASSERT_EQ(panel_.mode(), Panel::Mode::kMenu);
+  for (int i = 0; i < 3; ++i) press(hal::kDown);
+  EXPECT_EQ(row(3), "> Web login code    ") << "the list scrolled to the fourth item";
+  actions_.now = clock_.now();
+  press(hal::kOk);
+  ASSERT_EQ(panel_.mode(), Panel::Mode::kLoginCode);
+  EXPECT_EQ(actions_.codes, 1);
+  EXPECT_EQ(row(0), "WEB LOGIN CODE      ");
+  std::string code = row(1).substr(0, 9);
+  EXPECT_EQ(code[4], '-');
+  EXPECT_EQ(auth.login(code, 7, clock_.now(), s, retry), AdminAuth::LoginResult::kOk);
+  // Any button hides it; it also leaves the LCD by itself.
+  press(hal::kBack);
+  EXPECT_EQ(panel_.mode(), Panel::Mode::kPages);
+  EXPECT_EQ(row(1).find(code), std::string::npos);
+  press(hal::kOk);
+  for (int i = 0; i < 3; ++i) press(hal::kDown);
+  press(hal::kOk);
+  ASSERT_EQ(panel_.mode(), Panel::Mode::kLoginCode);
+  run(Panel::kLoginCodeShownUs / 1000 + 100);
+  EXPECT_EQ(panel_.mode(), Panel::Mode::kPages);
 }
 
 }  // namespace

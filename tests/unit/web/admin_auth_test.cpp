@@ -187,5 +187,70 @@ TEST_F(AdminAuthTest, TheSessionTableIsBounded) {
   EXPECT_NE(auth.find(tokens.back(), 10 * kSecond), nullptr);
 }
 
+// An attacker rotating addresses (the old 8-slot table let 9 addresses guess 900
+// times in 900) gets no more PBKDF2 work than the box-wide budget.
+TEST_F(AdminAuthTest, RotatingAddressesGetNoMoreThanTheGlobalBudget) {
+  const AdminSession* s = nullptr;
+  int64_t retry = 0;
+  int guessed = 0, refused = 0;
+  const int64_t seconds = 100;
+  for (int64_t t = 0; t < seconds * kSecond; t += kSecond / 9) {
+    for (uint32_t ip = 1; ip <= 9; ++ip) {
+      AdminAuth::LoginResult r = auth.login("guess-guess", 0x0A000000 + ip, t, s, retry);
+      if (r == AdminAuth::LoginResult::kWrong) ++guessed;
+      else ++refused;
+      if (r == AdminAuth::LoginResult::kBusy) EXPECT_GE(retry, 1);
+    }
+  }
+  const int budget = AdminAuth::kGlobalBurst + static_cast<int>(seconds * kSecond / AdminAuth::kGlobalRefillUs);
+  EXPECT_LE(guessed, budget);
+  EXPECT_GE(guessed, budget - 2) << "the budget is spent, not withheld";
+  EXPECT_GT(refused, 7000);
+}
+
+TEST_F(AdminAuthTest, ARightPasswordCostsNoBudget) {
+  const AdminSession* s = nullptr;
+  int64_t retry = 0;
+  for (int i = 0; i < 3 * AdminAuth::kGlobalBurst; ++i) {
+    ASSERT_EQ(auth.login("abcd-efgh-jkmn", 1, 0, s, retry), AdminAuth::LoginResult::kOk);
+  }
+  EXPECT_EQ(auth.budget(0), AdminAuth::kGlobalBurst);
+}
+
+// 300 wrong logins from the admin's own address (and the budget spent): the
+// password waits, the code from the front panel gets in at once, once.
+TEST_F(AdminAuthTest, PanelCodeLogsInPastEveryThrottleOnce) {
+  const AdminSession* s = nullptr;
+  int64_t retry = 0;
+  int64_t t = 0;
+  for (int i = 0; i < 300; ++i, t += kSecond / 10) auth.login("wrong-password", 7, t, s, retry);
+  EXPECT_EQ(auth.login("abcd-efgh-jkmn", 7, t, s, retry), AdminAuth::LoginResult::kThrottled);
+  for (uint32_t ip = 100; ip < 150; ++ip) auth.login("wrong-password", ip, t, s, retry);
+  EXPECT_EQ(auth.budget(t), 0);
+  EXPECT_EQ(auth.login("abcd-efgh-jkmn", 8, t, s, retry), AdminAuth::LoginResult::kBusy);
+  FixedText<16> code;
+  ASSERT_TRUE(auth.issue_panel_code(t, code));
+  ASSERT_EQ(code.size(), 9u);
+  EXPECT_EQ(code.view()[4], '-');
+  EXPECT_NE(auth.login("ABCD-EFGH", 7, t, s, retry), AdminAuth::LoginResult::kOk) << "a guess is no code";
+  // Typed in lower case and without the dash, still the code.
+  std::string typed;
+  for (char c : code.view()) {
+    if (c != '-') typed += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  ASSERT_EQ(auth.login(typed, 7, t, s, retry), AdminAuth::LoginResult::kOk);
+  ASSERT_NE(s, nullptr);
+  EXPECT_TRUE(s->initial_password) << "the session has the rights a password login would have";
+  // Used up: the same code again is an ordinary (wrong) password.
+  const AdminSession* again = nullptr;
+  AdminAuth::LoginResult r = auth.login(std::string(code.view()), 9, t + 60 * kSecond, again, retry);
+  EXPECT_NE(r, AdminAuth::LoginResult::kOk);
+  EXPECT_EQ(again, nullptr);
+  // A code not used in time expires.
+  ASSERT_TRUE(auth.issue_panel_code(t, code));
+  EXPECT_NE(auth.login(std::string(code.view()), 9, t + AdminAuth::kPanelCodeTtlUs, again, retry),
+            AdminAuth::LoginResult::kOk);
+}
+
 }  // namespace
 }  // namespace probebox

@@ -39,6 +39,8 @@ TEST(HttpRequestHead, RefusesWhatCouldBeSmuggled) {
            "get / HTTP/1.1\r\n\r\n",
            "GET / HTTP/2\r\n\r\n",
            "GET / HTTP/1.1\r\n",  // no blank line
+           "GET / HTTP/1.1\r\nHost: box\r\nHost: evil.example\r\n\r\n",  // which one names the box?
+           "GET / HTTP/1.1\r\nOrigin: http://a\r\nOrigin: http://b\r\n\r\n",
        }) {
     EXPECT_FALSE(parse_request_head(bad, r).ok()) << bad;
   }
