@@ -40,4 +40,10 @@ constexpr std::string_view after_first(std::string_view s, char sep) noexcept {
   return at == std::string_view::npos ? std::string_view() : after(s, at + 1);
 }
 
+// string_view::starts_with is built on substr, which refers to a throw in an
+// unoptimised build: this compares in place.
+constexpr bool has_prefix(std::string_view s, std::string_view prefix) noexcept {
+  return first(s, prefix.size()) == prefix;
+}
+
 }  // namespace probebox

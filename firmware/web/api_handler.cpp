@@ -89,8 +89,8 @@ void write_error(HttpResponse& response, int status, std::string_view message) {
 
 bool ApiHandler::origin_matches(std::string_view origin, std::string_view host) {
   std::string_view rest = origin;
-  if (rest.starts_with("http://")) rest.remove_prefix(7);
-  else if (rest.starts_with("https://")) rest.remove_prefix(8);
+  if (has_prefix(rest, "http://")) rest.remove_prefix(7);
+  else if (has_prefix(rest, "https://")) rest.remove_prefix(8);
   else return false;  // "null" and every other scheme
   return equals_ignore_case(rest, host);
 }
@@ -154,7 +154,7 @@ int ApiHandler::admit_large_body(const HttpRequest& request) {
 }
 
 void ApiHandler::handle(const HttpRequest& request, HttpResponse& response) {
-  if (request.path.starts_with("/api/") && !host_allowed(request)) {
+  if (has_prefix(request.path, "/api/") && !host_allowed(request)) {
     return write_error(response, 403, "Host or Origin does not name this box");
   }
   if (route_public(request, response)) return;

@@ -14,6 +14,13 @@ TEST(View, FirstClampsTheCount) {
   EXPECT_EQ(first("", 3), "");
 }
 
+TEST(View, HasPrefixNeverReadsPastTheEnd) {
+  EXPECT_TRUE(has_prefix("/api/status", "/api/"));
+  EXPECT_FALSE(has_prefix("/api", "/api/"));
+  EXPECT_TRUE(has_prefix("", ""));
+  EXPECT_FALSE(has_prefix("", "h"));
+}
+
 TEST(View, AfterPastTheEndIsEmpty) {
   EXPECT_EQ(after("AUTH PLAIN", 5), "PLAIN");
   EXPECT_EQ(after("AUTH", 4), "");
