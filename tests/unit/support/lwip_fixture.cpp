@@ -43,5 +43,6 @@ void LwipFixture::run_for_ms(int64_t ms, int64_t step_ms) {
 }
 
 int LwipFixture::tcp_pcbs_in_use() { return lwip_stats.memp[MEMP_TCP_PCB]->used; }
+int LwipFixture::udp_pcbs_in_use() { return lwip_stats.memp[MEMP_UDP_PCB]->used; }
 
 }  // namespace probebox::test

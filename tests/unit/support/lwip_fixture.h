@@ -19,6 +19,8 @@ class LwipFixture : public ::testing::Test {
   void pump();
   // TCP pcbs still allocated (active, listening or TIME_WAIT).
   static int tcp_pcbs_in_use();
+  // UDP pcbs still allocated.
+  static int udp_pcbs_in_use();
 
   hal::FakeClock clock_;
   hal::FakeEntropy entropy_;
