@@ -63,6 +63,8 @@ class DnsProbeTest : public LwipFixture {
   void expect_no_leak() {
     EXPECT_EQ(udp_pcbs_in_use(), 0);
     EXPECT_EQ(tcp_pcbs_in_use(), 0);
+    EXPECT_EQ(pbufs_in_use(), 0);
+    EXPECT_EQ(heap_bytes_in_use(), 0u);
   }
 
   std::unique_ptr<Config> config_ = std::make_unique<Config>();

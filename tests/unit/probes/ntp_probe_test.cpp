@@ -89,6 +89,8 @@ class NtpProbeTest : public LwipFixture {
     ProbeResult r = probe_.result();
     run_for_ms(10);
     EXPECT_EQ(udp_pcbs_in_use(), 0);
+    EXPECT_EQ(pbufs_in_use(), 0);
+    EXPECT_EQ(heap_bytes_in_use(), 0u);
     return r;
   }
 

@@ -44,5 +44,7 @@ void LwipFixture::run_for_ms(int64_t ms, int64_t step_ms) {
 
 int LwipFixture::tcp_pcbs_in_use() { return lwip_stats.memp[MEMP_TCP_PCB]->used; }
 int LwipFixture::udp_pcbs_in_use() { return lwip_stats.memp[MEMP_UDP_PCB]->used; }
+int LwipFixture::pbufs_in_use() { return lwip_stats.memp[MEMP_PBUF_POOL]->used + lwip_stats.memp[MEMP_PBUF]->used; }
+size_t LwipFixture::heap_bytes_in_use() { return lwip_stats.mem.used; }
 
 }  // namespace probebox::test

@@ -21,6 +21,9 @@ class LwipFixture : public ::testing::Test {
   static int tcp_pcbs_in_use();
   // UDP pcbs still allocated.
   static int udp_pcbs_in_use();
+  // Pool pbufs and pbuf headers still allocated, and lwIP heap bytes (PBUF_RAM) in use.
+  static int pbufs_in_use();
+  static size_t heap_bytes_in_use();
 
   hal::FakeClock clock_;
   hal::FakeEntropy entropy_;
