@@ -233,5 +233,61 @@ TEST_F(DnsProbeTest, TruncatedAnswerWithASilentTcpResolverTimesOutWithoutAUdpRet
   expect_no_leak();
 }
 
+TEST_F(DnsProbeTest, NoErrorWithoutAnAddressIsCritical) {
+  answer_with([](const Datagram& d) { return response(d.payload, 0, {}); });
+  load("");
+  ProbeResult r = run_one();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "www.example.test: empty answer");
+  EXPECT_EQ(r.details.view(), R"({"rcode":"NOERROR","addresses":[],"ttl":null})");
+  expect_no_leak();
+}
+
+TEST_F(DnsProbeTest, ACutShortAnswerIsCriticalAndSaysSo) {
+  answer_with([](const Datagram& d) {
+    std::vector<uint8_t> r = response(d.payload, 0, {{192, 0, 2, 10}});
+    r.resize(r.size() - 2);
+    return r;
+  });
+  load("");
+  ProbeResult r = run_one();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "www.example.test: answer cut short");
+  EXPECT_EQ(r.details.view(), R"({"rcode":null,"addresses":[],"ttl":null})");
+  EXPECT_EQ(peer_.udp_seen(53), 1);
+  expect_no_leak();
+}
+
+TEST_F(DnsProbeTest, AnEchoedQueryIsIgnoredAndNamedAtTheTimeout) {
+  answer_with([](const Datagram& d) { return d.payload; });  // a reflector, not a resolver
+  load("");
+  ProbeResult r = run_one();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "www.example.test: a query came back, not an answer, no valid answer in 1000 ms");
+  EXPECT_EQ(peer_.udp_seen(53), 2);
+  expect_no_leak();
+}
+
+TEST_F(DnsProbeTest, ACnameChainIsReportedWithTheFinalAddressAndTheLowestTtl) {
+  answer_with([](const Datagram& d) {
+    std::vector<uint8_t> r = response(d.payload, 0, {});
+    r[7] = 2;
+    // www.example.test CNAME edge.example.test (TTL 3600), then edge A 192.0.2.10 (TTL 300).
+    const uint8_t cname[] = {0xC0, 0x0C, 0, 5, 0, 1, 0, 0, 0x0E, 0x10, 0, 7, 4, 'e', 'd', 'g', 'e', 0xC0, 0x10};
+    r.insert(r.end(), cname, cname + sizeof(cname));
+    const uint16_t edge = static_cast<uint16_t>(r.size() - 7);
+    const uint8_t a[] = {static_cast<uint8_t>(0xC0 | edge >> 8), static_cast<uint8_t>(edge), 0, 1, 0, 1, 0, 0, 0x01,
+                         0x2C, 0, 4, 192, 0, 2, 10};
+    r.insert(r.end(), a, a + sizeof(a));
+    return r;
+  });
+  load(R"(,"expect_addresses":["192.0.2.10"])");
+  ProbeResult r = run_one();
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.details.view(),
+            R"({"rcode":"NOERROR","addresses":["192.0.2.10"],"ttl":300,"cname":"edge.example.test"})");
+  expect_no_leak();
+}
+
 }  // namespace
 }  // namespace probebox::test
