@@ -64,7 +64,7 @@ class DnsProbeTest : public LwipFixture {
     EXPECT_EQ(udp_pcbs_in_use(), 0);
     EXPECT_EQ(tcp_pcbs_in_use(), 0);
     EXPECT_EQ(pbufs_in_use(), 0);
-    EXPECT_EQ(heap_bytes_in_use(), 0u);
+    EXPECT_EQ(heap_bytes_in_use(), 0);
   }
 
   std::unique_ptr<Config> config_ = std::make_unique<Config>();

@@ -90,7 +90,7 @@ class NtpProbeTest : public LwipFixture {
     run_for_ms(10);
     EXPECT_EQ(udp_pcbs_in_use(), 0);
     EXPECT_EQ(pbufs_in_use(), 0);
-    EXPECT_EQ(heap_bytes_in_use(), 0u);
+    EXPECT_EQ(heap_bytes_in_use(), 0);
     return r;
   }
 
