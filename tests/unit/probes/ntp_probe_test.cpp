@@ -244,5 +244,32 @@ TEST_F(NtpProbeTest, UnsetWallClockIsSetFromTheFirstGoodReply) {
   EXPECT_NEAR(clock_.wall().unix_micros, r0.t3_us + 8'000 + 10'000, 1'000);
 }
 
+TEST_F(NtpProbeTest, AShortReplyIsCriticalWithItsLength) {
+  load("");
+  start();
+  advance(10);
+  Reply r0;
+  r0.t2_us = r0.t3_us = w0_;
+  std::vector<uint8_t> p = reply_to(held_[0].payload, r0);
+  p.resize(20);
+  peer_.send_udp(123, held_[0].box_port, p);
+  run_for_ms(0);
+  ProbeResult r = finish();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "10.0.2.2: reply too short (20 bytes)");
+  EXPECT_EQ(r.details.view(), R"({"offset_ms":null,"rtt_ms":null,"stratum":null})");
+}
+
+TEST_F(NtpProbeTest, AnEchoedRequestIsIgnoredAndNamedAtTheTimeout) {
+  peer_.set_udp_responder(123, [](FakePeer& peer, const Datagram& d) { peer.send_udp(123, d.box_port, d.payload); });
+  load("");
+  w0_ = clock_.wall().unix_micros;
+  probe_.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
+  ProbeResult r = finish();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "10.0.2.2: not a server reply, no valid reply in 1000 ms");
+  EXPECT_EQ(peer_.udp_seen(123), 2);
+}
+
 }  // namespace
 }  // namespace probebox::test
