@@ -29,6 +29,7 @@ bool FakePeer::DoTransmit(std::span<const uint8_t> frame) {
   uint16_t type = rd16(frame.data() + 12);
   if (type == 0x0806) answer_arp(frame.data(), frame.size());
   if (type == 0x0800 && frame.size() >= 34) answer_tcp(frame.data() + 14, frame.size() - 14);
+  if (type == 0x0800 && frame.size() >= 34) answer_udp(frame.data() + 14, frame.size() - 14);  // fake_peer_udp.cpp
   return true;
 }
 

@@ -4,7 +4,9 @@
 #pragma once
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
+#include <span>
 #include <vector>
 
 #include "hal/ethernet_port.h"
@@ -23,6 +25,24 @@ class FakePeer final : public hal::EthernetPort {
   void release_held();
   int syns_seen() const { return syns_; }
 
+  // --- UDP (fake_peer_udp.cpp) ---
+  // A datagram the box sent to the peer, as the responder sees it.
+  struct UdpDatagram {
+    uint16_t box_port = 0;   // the box's source port
+    uint16_t peer_port = 0;  // the peer port it was sent to
+    std::vector<uint8_t> payload;
+    std::vector<uint8_t> ip_packet;  // the whole IP packet (quoted by ICMP errors)
+  };
+  // Called for each datagram to `port`; it answers with send_udp()/send_icmp_port_unreachable()
+  // or stays silent. A port with no responder is silent.
+  using UdpResponder = std::function<void(FakePeer&, const UdpDatagram&)>;
+  void set_udp_responder(uint16_t port, UdpResponder responder) { udp_[port] = std::move(responder); }
+  // Queues a datagram to the box (from `src_ip`, by default the peer's own address).
+  void send_udp(uint16_t peer_port, uint16_t box_port, std::span<const uint8_t> payload, uint32_t src_ip = kPeerIp);
+  // Queues an ICMP port unreachable quoting `d`.
+  void send_icmp_port_unreachable(const UdpDatagram& d);
+  int udp_seen(uint16_t port) const;
+
  private:
   hal::MacAddress DoMac() const override { return {0x02, 0, 0, 0, 0, 0x15}; }
   bool DoLinkUp() const override { return true; }
@@ -31,6 +51,8 @@ class FakePeer final : public hal::EthernetPort {
 
   void answer_arp(const uint8_t* f, size_t len);
   void answer_tcp(const uint8_t* ip, size_t ip_len);
+  void answer_udp(const uint8_t* ip, size_t ip_len);
+  void send_ip(uint8_t protocol, uint32_t src_ip, std::span<const uint8_t> l4);
   void send_tcp(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, bool hold);
 
   std::map<uint16_t, Port> ports_;
@@ -38,6 +60,8 @@ class FakePeer final : public hal::EthernetPort {
   std::vector<std::vector<uint8_t>> held_;
   bool hold_ = false;
   int syns_ = 0;
+  std::map<uint16_t, UdpResponder> udp_;
+  std::map<uint16_t, int> udp_seen_;
 };
 
 }  // namespace probebox::test

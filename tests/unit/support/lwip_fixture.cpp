@@ -8,6 +8,12 @@
 
 namespace probebox::test {
 
+namespace {
+int udp_pcbs() { return lwip_stats.memp[MEMP_UDP_PCB]->used; }
+int pbufs() { return lwip_stats.memp[MEMP_PBUF_POOL]->used + lwip_stats.memp[MEMP_PBUF]->used; }
+int64_t heap_bytes() { return static_cast<int64_t>(lwip_stats.mem.used); }
+}  // namespace
+
 void LwipFixture::SetUp() {
   static bool lwip_ready = false;
   net::bind_platform(clock_, entropy_);
@@ -21,6 +27,9 @@ void LwipFixture::SetUp() {
   IP4_ADDR(&addressing.netmask, 255, 255, 255, 0);
   IP4_ADDR(&addressing.gateway, 10, 0, 2, 2);
   netif_.start(peer_, addressing, "probe-test");
+  udp_at_setup_ = udp_pcbs();
+  pbufs_at_setup_ = pbufs();
+  heap_at_setup_ = heap_bytes();
 }
 
 void LwipFixture::TearDown() {
@@ -43,5 +52,8 @@ void LwipFixture::run_for_ms(int64_t ms, int64_t step_ms) {
 }
 
 int LwipFixture::tcp_pcbs_in_use() { return lwip_stats.memp[MEMP_TCP_PCB]->used; }
+int LwipFixture::udp_pcbs_in_use() const { return udp_pcbs() - udp_at_setup_; }
+int LwipFixture::pbufs_in_use() const { return pbufs() - pbufs_at_setup_; }
+int64_t LwipFixture::heap_bytes_in_use() const { return heap_bytes() - heap_at_setup_; }
 
 }  // namespace probebox::test

@@ -19,11 +19,21 @@ class LwipFixture : public ::testing::Test {
   void pump();
   // TCP pcbs still allocated (active, listening or TIME_WAIT).
   static int tcp_pcbs_in_use();
+  // UDP pcbs, pool pbufs and pbuf headers, lwIP heap bytes (PBUF_RAM) allocated since
+  // SetUp: lwIP lives for the whole process, other suites may hold their own.
+  int udp_pcbs_in_use() const;
+  int pbufs_in_use() const;
+  int64_t heap_bytes_in_use() const;
 
   hal::FakeClock clock_;
   hal::FakeEntropy entropy_;
   FakePeer peer_;
   net::EthernetNetif netif_;
+
+ private:
+  int udp_at_setup_ = 0;
+  int pbufs_at_setup_ = 0;
+  int64_t heap_at_setup_ = 0;
 };
 
 }  // namespace probebox::test
