@@ -168,6 +168,7 @@ void FakePeer::answer_stream(uint16_t port, uint16_t box_port, uint32_t seq, uin
   }
   Stream& s = it->second;
   if (flags & kRst) {
+    ++resets_from_box_;
     s.closed = true;
     return;
   }

@@ -44,6 +44,8 @@ class FakePeer final : public hal::EthernetPort {
   std::string received(uint16_t port) const;
   // Connections to conversation ports the box has not closed or reset yet.
   int open_streams() const;
+  // Resets the box sent on conversation ports (an abort, not a close).
+  int resets_from_box() const { return resets_from_box_; }
 
  private:
   hal::MacAddress DoMac() const override { return {0x02, 0, 0, 0, 0, 0x15}; }
@@ -70,6 +72,7 @@ class FakePeer final : public hal::EthernetPort {
   std::map<uint16_t, Conversation> conversations_;
   std::map<uint32_t, Stream> streams_;  // by (port << 16 | box port)
   std::map<uint16_t, uint32_t> latest_stream_;
+  int resets_from_box_ = 0;
 
   std::map<uint16_t, Port> ports_;
   std::deque<std::vector<uint8_t>> to_box_;
