@@ -6,6 +6,7 @@
 #include <string>
 
 #include "fake_tls_server.h"
+#include "net/tls_memory.h"
 #include "probe_fixture.h"
 
 namespace probebox::test {
@@ -17,12 +18,15 @@ class TlsCertProbeTest : public ProbeFixture {
  protected:
   void SetUp() override {
     ProbeFixture::SetUp();
+    net::tls_memory_init();  // mbedTLS on the firmware's arena, so its usage is checked
     clock_.set_wall(k2030 * 1'000'000);
   }
   void TearDown() override {
     EXPECT_EQ(tcp_pcbs_in_use(), 0);
     EXPECT_EQ(peer_.open_streams(), 0);
+    peer_.clear_conversations();  // frees the server's session
     tls_->reset();
+    EXPECT_EQ(net::tls_memory_stats().in_use, 0u);  // the probe's TLS session was freed
     ProbeFixture::TearDown();
   }
   void trust_the_lab(bool trust) { ASSERT_TRUE(tls_->setup(trust ? lab_cert_pem() : "").ok()); }

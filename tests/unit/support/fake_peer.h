@@ -40,6 +40,9 @@ class FakePeer final : public hal::EthernetPort {
   };
   using Conversation = std::function<Reply(std::string_view received)>;
   void set_conversation(uint16_t port, Conversation conversation);
+  // Drops every conversation (and what it holds, e.g. a TLS server session); their
+  // ports go back to the plain behaviour of set_port.
+  void clear_conversations() { conversations_.clear(); }
   // Every byte the box sent on the latest connection to `port`.
   std::string received(uint16_t port) const;
   // Connections to conversation ports the box has not closed or reset yet.
