@@ -2,9 +2,12 @@
 // policy on credentials is asserted from the bytes the relay received.
 #include "probes/smtp_probe.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "fake_tls_server.h"
+#include "net/tls_memory.h"
 #include "probe_fixture.h"
 
 namespace probebox::test {
@@ -121,6 +124,78 @@ TEST_F(SmtpProbeTest, ARelayThatClosesAfterTheBannerIsCritical) {
   ProbeResult r = run_one<SmtpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "10.0.2.2: the relay closed the connection");
+}
+
+// --- STARTTLS: the relay's dialogue goes on inside FakePeer's TLS server ----------
+
+// A relay that offers STARTTLS, then plays `inner` over TLS; `plain_inside` collects
+// the decrypted bytes the box sent.
+FakePeer::Conversation starttls_relay(std::vector<Rule> inner, std::shared_ptr<std::string> plain_inside) {
+  auto clear = relay(kBanner, {{"EHLO", "250-relay.lab\r\n250-STARTTLS\r\n250 SIZE 10240000\r\n"},
+                               {"STARTTLS", "220 2.0.0 Ready to start TLS\r\n"}});
+  auto recorded = [plain_inside, script = relay("", std::move(inner))](std::string_view plain) mutable {
+    plain_inside->assign(plain);
+    return script(plain);
+  };
+  auto tls = tls_server(recorded);
+  return [clear, tls, offset = std::string::npos](std::string_view received) mutable -> Reply {
+    if (offset != std::string::npos) return tls(received.substr(offset));
+    Reply reply = clear(received);
+    size_t at = received.find("STARTTLS\r\n");
+    if (at != std::string::npos) {
+      offset = at + 10;
+      tls("");  // a fresh server session, waiting for the ClientHello
+    }
+    return reply;
+  };
+}
+
+class SmtpStartTlsTest : public SmtpProbeTest {
+ protected:
+  void SetUp() override {
+    SmtpProbeTest::SetUp();
+    net::tls_memory_init();
+    clock_.set_wall(int64_t{1'893'456'000} * 1'000'000);  // 2030-01-01, inside the lab certificate's dates
+  }
+  void TearDown() override {
+    peer_.clear_conversations();
+    tls_->reset();
+    EXPECT_EQ(net::tls_memory_stats().in_use, 0u);
+    SmtpProbeTest::TearDown();
+  }
+  std::unique_ptr<net::TlsClientConfig> tls_ = std::make_unique<net::TlsClientConfig>();
+  std::shared_ptr<std::string> plain_inside_ = std::make_shared<std::string>();
+};
+
+TEST_F(SmtpStartTlsTest, ATrustedRelayGetsTheLoginOnlyInsideTls) {
+  ASSERT_TRUE(tls_->setup(lab_cert_pem()).ok());
+  peer_.set_conversation(587, starttls_relay({{"EHLO", kEhloPlain}, {"AUTH PLAIN ", "235 2.7.0 accepted\r\n"}},
+                                             plain_inside_));
+  load(R"([{"id":"m","type":"smtp","host":"10.0.2.2","port":587,"starttls":"require",)"
+       R"("server_name":"hostile.lab.test","username":"alerts","password":"s3cret"}])");
+  ProbeResult r = run_one<SmtpProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "10.0.2.2: login OK (TLS)");
+  EXPECT_NE(r.details.view().find(R"("starttls":true)"), std::string_view::npos) << r.details.c_str();
+  EXPECT_NE(r.details.view().find(R"("auth_ok":true)"), std::string_view::npos) << r.details.c_str();
+  EXPECT_NE(r.details.view().find(R"("tls_trusted":true)"), std::string_view::npos) << r.details.c_str();
+  // In clear only EHLO and STARTTLS; the login went inside the TLS session.
+  EXPECT_EQ(peer_.received(587).rfind("EHLO probebox\r\nSTARTTLS\r\n\x16\x03", 0), 0u);
+  EXPECT_EQ(peer_.received(587).find("AUTH"), std::string::npos);
+  EXPECT_EQ(*plain_inside_, "EHLO probebox\r\nAUTH PLAIN AGFsZXJ0cwBzM2NyZXQ=\r\nQUIT\r\n");
+  EXPECT_EQ(peer_.resets_from_box(), 0);
+}
+
+TEST_F(SmtpStartTlsTest, ARelayCertificateNotJudgedGoodGetsNoCredentials) {
+  ASSERT_TRUE(tls_->setup("").ok());  // no trust anchors: the relay cannot be verified
+  peer_.set_conversation(587, starttls_relay({{"EHLO", kEhloPlain}, {"AUTH PLAIN ", "235 2.7.0 accepted\r\n"}},
+                                             plain_inside_));
+  load(R"([{"id":"m","type":"smtp","host":"10.0.2.2","port":587,"starttls":"prefer",)"
+       R"("server_name":"hostile.lab.test","username":"alerts","password":"s3cret"}])");
+  ProbeResult r = run_one<SmtpProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kWarning) << r.summary.c_str();
+  EXPECT_NE(r.summary.view().find(": credentials not sent (TLS)"), std::string_view::npos) << r.summary.c_str();
+  EXPECT_EQ(*plain_inside_, "EHLO probebox\r\nQUIT\r\n");  // no AUTH
 }
 
 }  // namespace

@@ -135,6 +135,7 @@ struct Session {
   std::string in;
   size_t consumed = 0;
   std::string out;
+  std::string plain;  // decrypted application data so far
   bool ok = false;
   bool done = false;
 };
@@ -143,10 +144,10 @@ struct Session {
 
 std::string_view lab_cert_pem() { return {kLabCertPem, sizeof(kLabCertPem) - 1}; }
 
-FakePeer::Conversation tls_server() {
+FakePeer::Conversation tls_server(FakePeer::Conversation inner) {
   // Shared by the copies std::function makes; a fresh session per connection.
   auto session = std::make_shared<std::unique_ptr<Session>>();
-  return [session](std::string_view received) -> FakePeer::Reply {
+  return [session, inner](std::string_view received) -> FakePeer::Reply {
     if (received.empty()) {
       *session = std::make_unique<Session>();
       (*session)->ok = (*session)->setup();
@@ -160,9 +161,26 @@ FakePeer::Conversation tls_server() {
       else if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) break;
       else return {std::move(s.out), FakePeer::Reply::Close::kRst};
     }
-    std::string out = std::move(s.out);
+    FakePeer::Reply reply;
+    if (s.done && inner) {
+      unsigned char buf[512];
+      bool more = false;
+      for (int n; (n = mbedtls_ssl_read(&s.ssl, buf, sizeof(buf))) > 0;) {
+        s.plain.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
+        more = true;
+      }
+      if (more || s.plain.empty()) reply = inner(s.plain);
+      size_t at = 0;
+      while (at < reply.data.size()) {
+        int n = mbedtls_ssl_write(&s.ssl, reinterpret_cast<const unsigned char*>(reply.data.data() + at),
+                                  reply.data.size() - at);
+        if (n <= 0) return {std::move(s.out), FakePeer::Reply::Close::kRst};
+        at += static_cast<size_t>(n);
+      }
+    }
+    reply.data = std::move(s.out);
     s.out.clear();
-    return {out};
+    return reply;
   };
 }
 
