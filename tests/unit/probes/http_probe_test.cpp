@@ -1,8 +1,11 @@
 // The http probe on the real lwIP core against a scripted TCP stream peer (no network).
 #include "probes/http_probe.h"
 
+#include <memory>
 #include <string>
 
+#include "fake_tls_server.h"
+#include "net/tls_memory.h"
 #include "probe_fixture.h"
 
 namespace probebox::test {
@@ -106,6 +109,57 @@ TEST_F(HttpProbeTest, ARefusedPortIsCritical) {
   ProbeResult r = run_one<HttpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "connection refused");
+}
+
+// --- https: the same server inside FakePeer's TLS server (hostile.lab.test) ----------
+
+class HttpsProbeTest : public HttpProbeTest {
+ protected:
+  void SetUp() override {
+    HttpProbeTest::SetUp();
+    net::tls_memory_init();
+    clock_.set_wall(int64_t{1'893'456'000} * 1'000'000);  // 2030-01-01, inside the lab certificate's dates
+    ASSERT_TRUE(tls_->setup(lab_cert_pem()).ok());
+  }
+  void TearDown() override {
+    peer_.clear_conversations();
+    tls_->reset();
+    EXPECT_EQ(net::tls_memory_stats().in_use, 0u);
+    HttpProbeTest::TearDown();
+  }
+  // The request as the server decrypted it.
+  FakePeer::Conversation https_server(std::string response) {
+    auto recorded = [inside = plain_inside_, script = answer_request(std::move(response))](std::string_view plain) mutable {
+      inside->assign(plain);
+      return script(plain);
+    };
+    return tls_server(recorded);
+  }
+  std::unique_ptr<net::TlsClientConfig> tls_ = std::make_unique<net::TlsClientConfig>();
+  std::shared_ptr<std::string> plain_inside_ = std::make_shared<std::string>();
+};
+
+TEST_F(HttpsProbeTest, AVerifiedServerGetsTheBasicCredentials) {
+  peer_.set_conversation(8443, https_server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"));
+  load(R"([{"id":"a","type":"http","url":"https://10.0.2.2:8443/testall","host_header":"hostile.lab.test",)"
+       R"("username":"health","password":"k3y"}])");
+  ProbeResult r = run_one<HttpProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "HTTP 200 OK");
+  EXPECT_EQ(plain_inside_->rfind("GET /testall HTTP/1.1\r\n", 0), 0u) << *plain_inside_;
+  EXPECT_NE(plain_inside_->find("\r\nAuthorization: Basic aGVhbHRoOmszeQ==\r\n"), std::string::npos)
+      << *plain_inside_;
+  EXPECT_EQ(peer_.received(8443).find("Authorization"), std::string::npos);  // never in clear
+}
+
+TEST_F(HttpsProbeTest, ACertificateForAnotherNameGetsNoRequestAtAll) {
+  peer_.set_conversation(8443, https_server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"));
+  load(R"([{"id":"a","type":"http","url":"https://10.0.2.2:8443/testall","host_header":"api.lab.test",)"
+       R"("username":"health","password":"k3y"}])");
+  ProbeResult r = run_one<HttpProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "TLS: certificate not for api.lab.test: credentials not sent");
+  EXPECT_EQ(*plain_inside_, "");
 }
 
 }  // namespace
