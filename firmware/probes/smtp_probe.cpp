@@ -84,10 +84,12 @@ err_t SmtpProbe::on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t) 
     else probe->drive_tls();
     return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
   }
+  // Taken in before it is read: a reply that ends the dialogue closes the pcb from
+  // here, and lwIP aborts a close with unreceived data (a RST that drops our QUIT).
+  tcp_recved(pcb, p->tot_len);
   for (struct pbuf* q = p; q != nullptr && !probe->finished(); q = q->next) {
     probe->consume({static_cast<const uint8_t*>(q->payload), q->len});
   }
-  if (!probe->aborted_in_callback_ && probe->pcb_ != nullptr) tcp_recved(pcb, p->tot_len);
   pbuf_free(p);
   return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
 }

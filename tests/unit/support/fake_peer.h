@@ -1,12 +1,15 @@
 // A scripted peer on a fake Ethernet: it answers ARP for 10.0.2.2 and plays one TCP
-// host whose ports are open (SYN-ACK), closed (RST) or filtered (silence), so probe
-// tests run the real lwIP core deterministically, with no network at all.
+// host whose ports are open (SYN-ACK), closed (RST), filtered (silence) or play a
+// scripted TCP stream (a conversation), so probe tests run the real lwIP core
+// deterministically, with no network at all.
 #pragma once
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "hal/ethernet_port.h"
@@ -42,6 +45,28 @@ class FakePeer final : public hal::EthernetPort {
   // Queues an ICMP port unreachable quoting `d`.
   void send_icmp_port_unreachable(const UdpDatagram& d);
   int udp_seen(uint16_t port) const;
+  // --- TCP stream peer ---------------------------------------------------------
+  // A port with a conversation accepts connections and plays a minimal in-order TCP
+  // stream: it ACKs every byte the box sends and, after the handshake (with nothing
+  // received yet) and after each segment of data, asks the conversation what to send.
+  // The conversation sees every byte the box sent on this connection so far and
+  // returns only the new bytes, then optionally a FIN or a RST after them.
+  struct Reply {
+    enum class Close { kNone, kFin, kRst };
+    std::string data;
+    Close close = Close::kNone;
+  };
+  using Conversation = std::function<Reply(std::string_view received)>;
+  void set_conversation(uint16_t port, Conversation conversation);
+  // Drops every conversation (and what it holds, e.g. a TLS server session); their
+  // ports go back to the plain behaviour of set_port.
+  void clear_conversations() { conversations_.clear(); }
+  // Every byte the box sent on the latest connection to `port`.
+  std::string received(uint16_t port) const;
+  // Connections to conversation ports the box has not closed or reset yet.
+  int open_streams() const;
+  // Resets the box sent on conversation ports (an abort, not a close).
+  int resets_from_box() const { return resets_from_box_; }
 
  private:
   hal::MacAddress DoMac() const override { return {0x02, 0, 0, 0, 0, 0x15}; }
@@ -54,6 +79,23 @@ class FakePeer final : public hal::EthernetPort {
   void answer_udp(const uint8_t* ip, size_t ip_len);
   void send_ip(uint8_t protocol, uint32_t src_ip, std::span<const uint8_t> l4);
   void send_tcp(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, bool hold);
+
+  // TCP stream peer.
+  struct Stream {
+    uint32_t peer_next = 0;  // next sequence number the peer sends
+    uint32_t box_next = 0;   // next sequence number expected from the box
+    std::string received;
+    bool peer_done = false;  // the peer sent its FIN or RST
+    bool closed = false;
+  };
+  void answer_stream(uint16_t port, uint16_t box_port, uint32_t seq, uint8_t flags, std::string_view payload);
+  void speak(uint16_t port, uint16_t box_port, Stream& stream);
+  void send_segment(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+                    std::string_view payload);
+  std::map<uint16_t, Conversation> conversations_;
+  std::map<uint32_t, Stream> streams_;  // by (port << 16 | box port)
+  std::map<uint16_t, uint32_t> latest_stream_;
+  int resets_from_box_ = 0;
 
   std::map<uint16_t, Port> ports_;
   std::deque<std::vector<uint8_t>> to_box_;

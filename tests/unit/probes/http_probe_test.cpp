@@ -1,0 +1,166 @@
+// The http probe on the real lwIP core against a scripted TCP stream peer (no network).
+#include "probes/http_probe.h"
+
+#include <memory>
+#include <string>
+
+#include "fake_tls_server.h"
+#include "net/tls_memory.h"
+#include "probe_fixture.h"
+
+namespace probebox::test {
+namespace {
+
+using Reply = FakePeer::Reply;
+
+// A server that answers once the request's headers are complete.
+FakePeer::Conversation answer_request(std::string response, Reply::Close close = Reply::Close::kFin) {
+  return [response, close, answered = false](std::string_view received) mutable -> Reply {
+    if (answered || received.find("\r\n\r\n") == std::string_view::npos) return {};
+    answered = true;
+    return {response, close};
+  };
+}
+
+class HttpProbeTest : public ProbeFixture {
+ protected:
+  void TearDown() override {
+    EXPECT_EQ(tcp_pcbs_in_use(), 0);
+    EXPECT_EQ(peer_.open_streams(), 0);
+    ProbeFixture::TearDown();
+  }
+};
+
+TEST_F(HttpProbeTest, PlainOkIsOkAndTheRequestIsAGet) {
+  peer_.set_conversation(8080, answer_request("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                                              "Content-Length: 2\r\n\r\nOK"));
+  load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/testall"}])");
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "HTTP 200 OK");
+  EXPECT_EQ(r.details.view(),
+            R"({"http_status":200,"body_match":true,"services_down":[],"server_date_skew_s":null})");
+  EXPECT_EQ(r.measurements.http_status, 200);
+  std::string request = peer_.received(8080);
+  EXPECT_EQ(request.rfind("GET /testall HTTP/1.1\r\n", 0), 0u) << request;
+  EXPECT_NE(request.find("\r\nHost: 10.0.2.2:8080\r\n"), std::string::npos) << request;
+  EXPECT_EQ(peer_.syns_seen(), 1);
+}
+
+TEST_F(HttpProbeTest, TestallServerErrorNamesTheServicesDown) {
+  peer_.set_conversation(8080, answer_request("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                                              "Content-Length: 40\r\n\r\n"
+                                              "mysql seems down.\nredis seems down.\nfoo\n"));
+  load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/testall"}])");
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "HTTP 503, down: mysql,redis");
+  EXPECT_EQ(r.details.view(), R"({"http_status":503,"body_match":null,"services_down":["mysql","redis"],)"
+                              R"("server_date_skew_s":null})");
+}
+
+TEST_F(HttpProbeTest, AStatusInWarnStatusIsAWarning) {
+  peer_.set_conversation(80, answer_request("HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n"));
+  load(R"([{"id":"a","type":"http","url":"http://10.0.2.2/health","warn_status":[429]}])");
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kWarning) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "HTTP 429");
+  EXPECT_EQ(r.details.view(), R"({"http_status":429,"body_match":null,"server_date_skew_s":null})");
+  EXPECT_NE(peer_.received(80).find("\r\nHost: 10.0.2.2\r\n"), std::string::npos);
+}
+
+TEST_F(HttpProbeTest, HeadersThenAStallTimesOutAtTheDeadline) {
+  // The headers promise 100 bytes; none come and the connection stays open.
+  peer_.set_conversation(8080, answer_request("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", Reply::Close::kNone));
+  load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/","timeout_ms":800}])");
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "no complete answer within 800 ms");
+  EXPECT_EQ(r.details.view(), R"({"http_status":200,"body_match":null})");
+  EXPECT_GE(r.latency_us, 800'000);
+  EXPECT_LT(r.latency_us, 810'000);
+}
+
+TEST_F(HttpProbeTest, AResetMidBodyIsCriticalAndSaysHowFarItGot) {
+  peer_.set_conversation(8080, answer_request("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n0123456789",
+                                              Reply::Close::kRst));
+  load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/"}])");
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "connection reset mid-reply after 10 of 50 body bytes");
+  EXPECT_EQ(r.details.view(), R"({"http_status":null,"body_match":null})");
+}
+
+TEST_F(HttpProbeTest, ABodyOverSeveralSegmentsArrivesWhole) {
+  // Four segments of the peer's 536 bytes, within the 2048 body bytes the parser keeps.
+  std::string body(1900, 'x');
+  body += "OK";
+  peer_.set_conversation(8080, answer_request("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                                              "\r\n\r\n" + body));
+  load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/","expect_body":"xOK"}])");
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.details.view(), R"({"http_status":200,"body_match":true,"server_date_skew_s":null})");
+}
+
+TEST_F(HttpProbeTest, ARefusedPortIsCritical) {
+  peer_.set_port(8080, FakePeer::Port::kClosed);
+  load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/"}])");
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "connection refused");
+}
+
+// --- https: the same server inside FakePeer's TLS server (hostile.lab.test) ----------
+
+class HttpsProbeTest : public HttpProbeTest {
+ protected:
+  void SetUp() override {
+    HttpProbeTest::SetUp();
+    net::tls_memory_init();
+    clock_.set_wall(int64_t{1'893'456'000} * 1'000'000);  // 2030-01-01, inside the lab certificate's dates
+    ASSERT_TRUE(tls_->setup(lab_cert_pem()).ok());
+  }
+  void TearDown() override {
+    peer_.clear_conversations();
+    tls_->reset();
+    EXPECT_EQ(net::tls_memory_stats().in_use, 0u);
+    HttpProbeTest::TearDown();
+  }
+  // The request as the server decrypted it.
+  FakePeer::Conversation https_server(std::string response) {
+    auto recorded = [inside = plain_inside_, script = answer_request(std::move(response))](std::string_view plain) mutable {
+      inside->assign(plain);
+      return script(plain);
+    };
+    return tls_server(recorded);
+  }
+  std::unique_ptr<net::TlsClientConfig> tls_ = std::make_unique<net::TlsClientConfig>();
+  std::shared_ptr<std::string> plain_inside_ = std::make_shared<std::string>();
+};
+
+TEST_F(HttpsProbeTest, AVerifiedServerGetsTheBasicCredentials) {
+  peer_.set_conversation(8443, https_server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"));
+  load(R"([{"id":"a","type":"http","url":"https://10.0.2.2:8443/testall","host_header":"hostile.lab.test",)"
+       R"("username":"health","password":"k3y"}])");
+  ProbeResult r = run_one<HttpProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "HTTP 200 OK");
+  EXPECT_EQ(plain_inside_->rfind("GET /testall HTTP/1.1\r\n", 0), 0u) << *plain_inside_;
+  EXPECT_NE(plain_inside_->find("\r\nAuthorization: Basic aGVhbHRoOmszeQ==\r\n"), std::string::npos)
+      << *plain_inside_;
+  EXPECT_EQ(peer_.received(8443).find("Authorization"), std::string::npos);  // never in clear
+}
+
+TEST_F(HttpsProbeTest, ACertificateForAnotherNameGetsNoRequestAtAll) {
+  peer_.set_conversation(8443, https_server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"));
+  load(R"([{"id":"a","type":"http","url":"https://10.0.2.2:8443/testall","host_header":"api.lab.test",)"
+       R"("username":"health","password":"k3y"}])");
+  ProbeResult r = run_one<HttpProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "TLS: certificate not for api.lab.test: credentials not sent");
+  EXPECT_EQ(*plain_inside_, "");
+}
+
+}  // namespace
+}  // namespace probebox::test

@@ -1,0 +1,202 @@
+// The smtp probe on the real lwIP core against a scripted relay (no network): the
+// policy on credentials is asserted from the bytes the relay received.
+#include "probes/smtp_probe.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fake_tls_server.h"
+#include "net/tls_memory.h"
+#include "probe_fixture.h"
+
+namespace probebox::test {
+namespace {
+
+using Reply = FakePeer::Reply;
+
+// A relay that sends `banner` on connect (unless empty) and answers each complete
+// command line with the reply of the first rule whose prefix it starts with.
+struct Rule {
+  std::string prefix;
+  std::string reply;
+};
+FakePeer::Conversation relay(std::string banner, std::vector<Rule> rules) {
+  return [banner, rules, lines = size_t{0}](std::string_view received) mutable -> Reply {
+    if (received.empty()) return {banner};
+    Reply out;
+    size_t at = 0;
+    size_t seen = 0;
+    for (size_t eol; (eol = received.find("\r\n", at)) != std::string_view::npos; at = eol + 2) {
+      if (seen++ < lines) continue;
+      std::string_view line = received.substr(at, eol - at);
+      for (const Rule& rule : rules) {
+        if (line.substr(0, rule.prefix.size()) == rule.prefix) {
+          out.data += rule.reply;
+          break;
+        }
+      }
+    }
+    lines = seen;
+    return out;
+  };
+}
+
+constexpr const char* kBanner = "220 relay.lab ESMTP ready\r\n";
+constexpr const char* kEhloPlain = "250-relay.lab\r\n250-SIZE 10240000\r\n250 AUTH PLAIN LOGIN\r\n";
+
+class SmtpProbeTest : public ProbeFixture {
+ protected:
+  void TearDown() override {
+    EXPECT_EQ(tcp_pcbs_in_use(), 0);
+    EXPECT_EQ(peer_.open_streams(), 0);
+    ProbeFixture::TearDown();
+  }
+};
+
+TEST_F(SmtpProbeTest, PlainRelayUnderPreferIsAWarningAndNoCredentialsAreSent) {
+  peer_.set_conversation(587, relay(kBanner, {{"EHLO", kEhloPlain}, {"AUTH", "235 ok\r\n"}}));
+  load(R"([{"id":"m","type":"smtp","host":"10.0.2.2","port":587,"starttls":"prefer",)"
+       R"("username":"alerts","password":"s3cret"}])");
+  ProbeResult r = run_one<SmtpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kWarning) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "10.0.2.2: STARTTLS not offered: no login, credentials would cross the LAN in clear");
+  EXPECT_EQ(r.details.view(), R"({"banner":"relay.lab ESMTP ready","starttls":false,"auth_mechanisms":["PLAIN","LOGIN"],)"
+                              R"("auth_plain":true,"auth_ok":null,"tls_days_left":null,"tls_trusted":null,)"
+                              R"("tls_subject":null})");
+  EXPECT_EQ(peer_.received(587), "EHLO probebox\r\nQUIT\r\n");
+  EXPECT_EQ(peer_.resets_from_box(), 0);  // QUIT and a FIN, not an abort
+}
+
+TEST_F(SmtpProbeTest, AllowAuthWithoutTlsSendsAuthPlainAndA235IsOk) {
+  peer_.set_conversation(587, relay(kBanner, {{"EHLO", kEhloPlain}, {"AUTH PLAIN ", "235 2.7.0 accepted\r\n"}}));
+  load(R"([{"id":"m","type":"smtp","host":"10.0.2.2","port":587,"starttls":"prefer",)"
+       R"("username":"alerts","password":"s3cret","allow_auth_without_tls":true}])");
+  ProbeResult r = run_one<SmtpProbe>();
+  // Under "prefer" a relay without STARTTLS is still a warning, after a good login.
+  EXPECT_EQ(r.outcome, Outcome::kWarning) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "10.0.2.2: STARTTLS not offered");
+  EXPECT_NE(r.details.view().find(R"("auth_ok":true)"), std::string_view::npos) << r.details.c_str();
+  // base64("\0alerts\0s3cret")
+  EXPECT_EQ(peer_.received(587), "EHLO probebox\r\nAUTH PLAIN AGFsZXJ0cwBzM2NyZXQ=\r\nQUIT\r\n");
+  EXPECT_EQ(peer_.resets_from_box(), 0);
+}
+
+TEST_F(SmtpProbeTest, AllowAuthWithoutTlsUnderNeverIsOk) {
+  peer_.set_conversation(25, relay(kBanner, {{"EHLO", kEhloPlain}, {"AUTH PLAIN ", "235 2.7.0 accepted\r\n"}}));
+  load(R"([{"id":"m","type":"smtp","host":"10.0.2.2","port":25,"starttls":"never",)"
+       R"("username":"alerts","password":"s3cret","allow_auth_without_tls":true}])");
+  ProbeResult r = run_one<SmtpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "10.0.2.2: login OK");
+  EXPECT_EQ(peer_.received(25), "EHLO probebox\r\nAUTH PLAIN AGFsZXJ0cwBzM2NyZXQ=\r\nQUIT\r\n");
+}
+
+TEST_F(SmtpProbeTest, ABareAuthLineWithNoMechanismIsCritical) {
+  peer_.set_conversation(587, relay(kBanner, {{"EHLO", "250-relay.lab\r\n250 AUTH\r\n"}}));
+  load(R"([{"id":"m","type":"smtp","host":"10.0.2.2","port":587,"starttls":"prefer",)"
+       R"("username":"alerts","password":"s3cret","allow_auth_without_tls":true}])");
+  ProbeResult r = run_one<SmtpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kCritical) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "10.0.2.2: AUTH PLAIN not offered");
+  EXPECT_NE(r.details.view().find(R"("auth_mechanisms":[],"auth_plain":false)"), std::string_view::npos)
+      << r.details.c_str();
+  EXPECT_EQ(peer_.received(587), "EHLO probebox\r\n");
+}
+
+TEST_F(SmtpProbeTest, NoBannerTimesOutAtTheDeadline) {
+  peer_.set_conversation(587, relay("", {}));
+  load(R"([{"id":"m","type":"smtp","host":"10.0.2.2","port":587,"timeout_ms":600}])");
+  ProbeResult r = run_one<SmtpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "no banner within 600 ms");
+  EXPECT_GE(r.latency_us, 600'000);
+  EXPECT_LT(r.latency_us, 610'000);
+  EXPECT_EQ(peer_.received(587), "");
+}
+
+TEST_F(SmtpProbeTest, ARelayThatClosesAfterTheBannerIsCritical) {
+  peer_.set_conversation(587, [](std::string_view received) -> Reply {
+    if (received.empty()) return {kBanner};
+    return {"", Reply::Close::kFin};
+  });
+  load(R"([{"id":"m","type":"smtp","host":"10.0.2.2","port":587}])");
+  ProbeResult r = run_one<SmtpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "10.0.2.2: the relay closed the connection");
+}
+
+// --- STARTTLS: the relay's dialogue goes on inside FakePeer's TLS server ----------
+
+// A relay that offers STARTTLS, then plays `inner` over TLS; `plain_inside` collects
+// the decrypted bytes the box sent.
+FakePeer::Conversation starttls_relay(std::vector<Rule> inner, std::shared_ptr<std::string> plain_inside) {
+  auto clear = relay(kBanner, {{"EHLO", "250-relay.lab\r\n250-STARTTLS\r\n250 SIZE 10240000\r\n"},
+                               {"STARTTLS", "220 2.0.0 Ready to start TLS\r\n"}});
+  auto recorded = [plain_inside, script = relay("", std::move(inner))](std::string_view plain) mutable {
+    plain_inside->assign(plain);
+    return script(plain);
+  };
+  auto tls = tls_server(recorded);
+  return [clear, tls, offset = std::string::npos](std::string_view received) mutable -> Reply {
+    if (offset != std::string::npos) return tls(received.substr(offset));
+    Reply reply = clear(received);
+    size_t at = received.find("STARTTLS\r\n");
+    if (at != std::string::npos) {
+      offset = at + 10;
+      tls("");  // a fresh server session, waiting for the ClientHello
+    }
+    return reply;
+  };
+}
+
+class SmtpStartTlsTest : public SmtpProbeTest {
+ protected:
+  void SetUp() override {
+    SmtpProbeTest::SetUp();
+    net::tls_memory_init();
+    clock_.set_wall(int64_t{1'893'456'000} * 1'000'000);  // 2030-01-01, inside the lab certificate's dates
+  }
+  void TearDown() override {
+    peer_.clear_conversations();
+    tls_->reset();
+    EXPECT_EQ(net::tls_memory_stats().in_use, 0u);
+    SmtpProbeTest::TearDown();
+  }
+  std::unique_ptr<net::TlsClientConfig> tls_ = std::make_unique<net::TlsClientConfig>();
+  std::shared_ptr<std::string> plain_inside_ = std::make_shared<std::string>();
+};
+
+TEST_F(SmtpStartTlsTest, ATrustedRelayGetsTheLoginOnlyInsideTls) {
+  ASSERT_TRUE(tls_->setup(lab_cert_pem()).ok());
+  peer_.set_conversation(587, starttls_relay({{"EHLO", kEhloPlain}, {"AUTH PLAIN ", "235 2.7.0 accepted\r\n"}},
+                                             plain_inside_));
+  load(R"([{"id":"m","type":"smtp","host":"10.0.2.2","port":587,"starttls":"require",)"
+       R"("server_name":"hostile.lab.test","username":"alerts","password":"s3cret"}])");
+  ProbeResult r = run_one<SmtpProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "10.0.2.2: login OK (TLS)");
+  EXPECT_NE(r.details.view().find(R"("starttls":true)"), std::string_view::npos) << r.details.c_str();
+  EXPECT_NE(r.details.view().find(R"("auth_ok":true)"), std::string_view::npos) << r.details.c_str();
+  EXPECT_NE(r.details.view().find(R"("tls_trusted":true)"), std::string_view::npos) << r.details.c_str();
+  // In clear only EHLO and STARTTLS; the login went inside the TLS session.
+  EXPECT_EQ(peer_.received(587).rfind("EHLO probebox\r\nSTARTTLS\r\n\x16\x03", 0), 0u);
+  EXPECT_EQ(peer_.received(587).find("AUTH"), std::string::npos);
+  EXPECT_EQ(*plain_inside_, "EHLO probebox\r\nAUTH PLAIN AGFsZXJ0cwBzM2NyZXQ=\r\nQUIT\r\n");
+  EXPECT_EQ(peer_.resets_from_box(), 0);
+}
+
+TEST_F(SmtpStartTlsTest, ARelayCertificateNotJudgedGoodGetsNoCredentials) {
+  ASSERT_TRUE(tls_->setup("").ok());  // no trust anchors: the relay cannot be verified
+  peer_.set_conversation(587, starttls_relay({{"EHLO", kEhloPlain}, {"AUTH PLAIN ", "235 2.7.0 accepted\r\n"}},
+                                             plain_inside_));
+  load(R"([{"id":"m","type":"smtp","host":"10.0.2.2","port":587,"starttls":"prefer",)"
+       R"("server_name":"hostile.lab.test","username":"alerts","password":"s3cret"}])");
+  ProbeResult r = run_one<SmtpProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kWarning) << r.summary.c_str();
+  EXPECT_NE(r.summary.view().find(": credentials not sent (TLS)"), std::string_view::npos) << r.summary.c_str();
+  EXPECT_EQ(*plain_inside_, "EHLO probebox\r\nQUIT\r\n");  // no AUTH
+}
+
+}  // namespace
+}  // namespace probebox::test

@@ -1,0 +1,98 @@
+// The tls_cert probe on the real lwIP core and mbedTLS against FakePeer's TLS server
+// (the hostile lab's certificate for hostile.lab.test, 2026-11-23 .. 2056-11-15).
+#include "probes/tls_cert_probe.h"
+
+#include <memory>
+#include <string>
+
+#include "fake_tls_server.h"
+#include "net/tls_memory.h"
+#include "probe_fixture.h"
+
+namespace probebox::test {
+namespace {
+
+constexpr int64_t k2030 = 1'893'456'000;  // 2030-01-01T00:00:00Z
+
+class TlsCertProbeTest : public ProbeFixture {
+ protected:
+  void SetUp() override {
+    ProbeFixture::SetUp();
+    net::tls_memory_init();  // mbedTLS on the firmware's arena, so its usage is checked
+    clock_.set_wall(k2030 * 1'000'000);
+  }
+  void TearDown() override {
+    EXPECT_EQ(tcp_pcbs_in_use(), 0);
+    EXPECT_EQ(peer_.open_streams(), 0);
+    peer_.clear_conversations();  // frees the server's session
+    tls_->reset();
+    EXPECT_EQ(net::tls_memory_stats().in_use, 0u);  // the probe's TLS session was freed
+    ProbeFixture::TearDown();
+  }
+  void trust_the_lab(bool trust) { ASSERT_TRUE(tls_->setup(trust ? lab_cert_pem() : "").ok()); }
+
+  std::unique_ptr<net::TlsClientConfig> tls_ = std::make_unique<net::TlsClientConfig>();
+};
+
+TEST_F(TlsCertProbeTest, TrustedCertificateForTheNameIsOk) {
+  trust_the_lab(true);
+  peer_.set_conversation(443, tls_server());
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
+       R"("names":["hostile.lab.test"]}])");
+  ProbeResult r = run_one<TlsCertProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "cert hostile.lab.test valid 9815 more days");
+  std::string details(r.details.view());
+  EXPECT_NE(details.find(R"("not_after":"2056-11-15T04:41:02Z")"), std::string::npos) << details;
+  EXPECT_NE(details.find(R"("trusted":true)"), std::string::npos) << details;
+  EXPECT_NE(details.find(R"("key_type":"RSA","key_bits":2048)"), std::string::npos) << details;
+  EXPECT_NE(details.find(R"("missing_names":[],"sans":["hostile.lab.test"])"), std::string::npos) << details;
+  EXPECT_EQ(r.measurements.days_left, 9815);
+}
+
+TEST_F(TlsCertProbeTest, ANameTheCertificateDoesNotCoverIsCritical) {
+  trust_the_lab(true);
+  peer_.set_conversation(443, tls_server());
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
+       R"("names":["hostile.lab.test","mail.lab.test"]}])");
+  ProbeResult r = run_one<TlsCertProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "mail.lab.test not in the certificate");
+  EXPECT_NE(r.details.view().find(R"("missing_names":["mail.lab.test"])"), std::string_view::npos)
+      << r.details.c_str();
+}
+
+TEST_F(TlsCertProbeTest, WithoutTrustAnchorsTrustIsNotJudged) {
+  trust_the_lab(false);
+  peer_.set_conversation(443, tls_server());
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test"}])");
+  ProbeResult r = run_one<TlsCertProbe>(tls_.get());
+  // With no anchors configured, trust is not judged: the dates decide.
+  EXPECT_NE(r.details.view().find(R"("trusted":null)"), std::string_view::npos) << r.details.c_str();
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+}
+
+TEST_F(TlsCertProbeTest, ACertificateNotYetValidIsCritical) {
+  trust_the_lab(true);
+  clock_.set_wall(1'767'225'600'000'000);  // 2026-01-01, before the certificate
+  peer_.set_conversation(443, tls_server());
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test"}])");
+  ProbeResult r = run_one<TlsCertProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "cert not valid yet");
+}
+
+TEST_F(TlsCertProbeTest, AServerThatNeverAnswersTheHelloTimesOut) {
+  trust_the_lab(true);
+  peer_.set_conversation(443, [](std::string_view) { return FakePeer::Reply{}; });
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"timeout_ms":900}])");
+  ProbeResult r = run_one<TlsCertProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "no TLS handshake in 900 ms");
+  EXPECT_GE(r.latency_us, 900'000);
+  EXPECT_LT(r.latency_us, 910'000);
+  EXPECT_NE(peer_.received(443).size(), 0u);  // the ClientHello went out
+}
+
+}  // namespace
+}  // namespace probebox::test

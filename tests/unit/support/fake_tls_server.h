@@ -1,0 +1,19 @@
+// A TLS 1.2 server for FakePeer's TCP stream: mbedTLS's ssl server over the bytes of
+// one connection, with the hostile lab's self-signed RSA-2048 certificate for
+// hostile.lab.test (2026-11-23 .. 2056-11-15) and an RNG on a fixed seed, so every
+// run sends the same handshake. After the handshake, an optional inner conversation
+// gets the decrypted bytes and its reply goes back encrypted.
+#pragma once
+#include <string_view>
+
+#include "fake_peer.h"
+
+namespace probebox::test {
+
+// The lab certificate (PEM), for trust anchors.
+std::string_view lab_cert_pem();
+// A conversation that plays the server side of TLS over every byte it is given (a
+// fresh session each time it is called with none), then `inner` over the plaintext.
+FakePeer::Conversation tls_server(FakePeer::Conversation inner = nullptr);
+
+}  // namespace probebox::test
