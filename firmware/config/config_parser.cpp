@@ -1,6 +1,8 @@
 #include "config/config_parser.h"
 
 #include <cstring>
+#include <iterator>
+#include <span>
 
 #include "config/appliance_profile.h"
 #include "core/text.h"
@@ -175,6 +177,33 @@ class Parser {
 
  public:
   ApplianceProfile profile;
+
+  // The keys only some kinds of check accept (kKindKeys below lists them per kind):
+  // each parses one value of the check's object into its CheckConfig fields.
+  using KeyParser = void (Parser::*)(CheckConfig& c, int v);
+  void key_host(CheckConfig& c, int v);
+  void key_port(CheckConfig& c, int v);
+  void key_server(CheckConfig& c, int v);
+  void key_server_name(CheckConfig& c, int v);
+  void key_tcp_expect(CheckConfig& c, int v);
+  void key_dns_name(CheckConfig& c, int v);
+  void key_dns_record(CheckConfig& c, int v);
+  void key_dns_expect_addresses(CheckConfig& c, int v);
+  void key_http_url(CheckConfig& c, int v);
+  void key_http_host_header(CheckConfig& c, int v);
+  void key_http_username(CheckConfig& c, int v);
+  void key_http_password(CheckConfig& c, int v);
+  void key_http_expect_status(CheckConfig& c, int v);
+  void key_http_warn_status(CheckConfig& c, int v);
+  void key_http_expect_body(CheckConfig& c, int v);
+  void key_tls_names(CheckConfig& c, int v);
+  void key_tls_same_cert_as(CheckConfig& c, int v);
+  void key_tls_distinct_from(CheckConfig& c, int v);
+  void key_tls_full_handshake(CheckConfig& c, int v);
+  void key_smtp_starttls(CheckConfig& c, int v);
+  void key_smtp_username(CheckConfig& c, int v);
+  void key_smtp_password(CheckConfig& c, int v);
+  void key_smtp_allow_auth_without_tls(CheckConfig& c, int v);
 
  private:
 
@@ -560,11 +589,141 @@ void Parser::snmp(int i) {
   });
 }
 
+void Parser::key_host(CheckConfig& c, int v) { host(v, c.host); }
+
+void Parser::key_port(CheckConfig& c, int v) {
+  int64_t n;
+  if (integer(v, 1, 65535, n)) c.port = static_cast<uint16_t>(n);
+}
+
+void Parser::key_server(CheckConfig& c, int v) { server(v, c.host, c.port, check_kind(c.type).default_port); }
+
+void Parser::key_server_name(CheckConfig& c, int v) {
+  if (string(v, c.server_name, 253) && !is_valid_hostname(c_.text(c.server_name))) error("must be a host name");
+}
+
+void Parser::key_tcp_expect(CheckConfig& c, int v) {
+  TextRef t;
+  if (!string(v, t, 8)) return;
+  if (c_.text(t) == "open") c.expect = ExpectPort::kOpen;
+  else if (c_.text(t) == "closed") c.expect = ExpectPort::kClosed;
+  else error("must be \"open\" or \"closed\"");
+}
+
+void Parser::key_dns_name(CheckConfig& c, int v) {
+  if (string(v, c.name, 253) && !is_valid_hostname(c_.text(c.name))) error("must be a host name");
+}
+
+void Parser::key_dns_record(CheckConfig& c, int v) {
+  TextRef t;
+  if (!string(v, t, 8)) return;
+  if (c_.text(t) == "A") c.qtype = 1;
+  else if (c_.text(t) == "AAAA") c.qtype = 28;
+  else error("must be \"A\" or \"AAAA\"");
+}
+
+void Parser::key_dns_expect_addresses(CheckConfig& c, int v) {
+  if (!string_list(v, c.expect_addresses, 45)) return;
+  for (uint16_t k = 0; k < c.expect_addresses.count; ++k) {
+    uint32_t ip;
+    if (c.qtype == 1 && !parse_ipv4(c_.text(c_.list_item(c.expect_addresses, k)), ip)) {
+      PathScope scope(*this, static_cast<size_t>(k));
+      error("must be an IPv4 address");
+    }
+  }
+}
+
+void Parser::key_http_url(CheckConfig& c, int v) {
+  if (!string(v, c.url, 512)) return;
+  std::string_view u = c_.text(c.url);
+  if (first(u, 7) != "http://" && first(u, 8) != "https://") error("must start with http:// or https://");
+}
+
+void Parser::key_http_host_header(CheckConfig& c, int v) { host(v, c.host_header); }
+
+void Parser::key_http_username(CheckConfig& c, int v) {
+  if (string(v, c.basic_user, 64) && c_.text(c.basic_user).find(':') != std::string_view::npos) {
+    error("must not contain ':'");
+  }
+}
+
+void Parser::key_http_password(CheckConfig& c, int v) { string(v, c.basic_password, 128); }
+void Parser::key_http_expect_status(CheckConfig& c, int v) { status_list(v, c.expect_status, c.expect_status_count); }
+void Parser::key_http_warn_status(CheckConfig& c, int v) { status_list(v, c.warn_status, c.warn_status_count); }
+void Parser::key_http_expect_body(CheckConfig& c, int v) { c.expect_body_set = string(v, c.expect_body, 256, true); }
+void Parser::key_tls_names(CheckConfig& c, int v) { string_list(v, c.names, 253); }
+void Parser::key_tls_same_cert_as(CheckConfig& c, int v) { string_list(v, c.same_cert_as, 32); }
+void Parser::key_tls_distinct_from(CheckConfig& c, int v) { string_list(v, c.distinct_from, 32); }
+void Parser::key_tls_full_handshake(CheckConfig& c, int v) { boolean(v, c.full_handshake); }
+
+void Parser::key_smtp_starttls(CheckConfig& c, int v) {
+  TextRef t;
+  if (!string(v, t, 8)) return;
+  if (c_.text(t) == "prefer") c.starttls = StartTls::kPrefer;
+  else if (c_.text(t) == "require") c.starttls = StartTls::kRequire;
+  else if (c_.text(t) == "never") c.starttls = StartTls::kNever;
+  else error("must be \"prefer\", \"require\" or \"never\"");
+}
+
+void Parser::key_smtp_username(CheckConfig& c, int v) { string(v, c.username, 64); }
+void Parser::key_smtp_password(CheckConfig& c, int v) { string(v, c.password, 128); }
+void Parser::key_smtp_allow_auth_without_tls(CheckConfig& c, int v) { boolean(v, c.allow_auth_without_tls); }
+
+// The config half of the kind table (core/check_types.cpp holds the rest): the keys
+// each kind accepts besides id, type, group and the tunables, indexed by CheckType.
+struct CheckKey {
+  std::string_view name;
+  Parser::KeyParser parse;
+};
+struct KindKeys {
+  CheckType type;
+  std::span<const CheckKey> keys;
+};
+
+constexpr CheckKey kTcpKeys[] = {
+    {"host", &Parser::key_host}, {"port", &Parser::key_port}, {"expect", &Parser::key_tcp_expect}};
+constexpr CheckKey kDnsKeys[] = {{"server", &Parser::key_server},
+                                 {"name", &Parser::key_dns_name},
+                                 {"record", &Parser::key_dns_record},
+                                 {"expect_addresses", &Parser::key_dns_expect_addresses}};
+constexpr CheckKey kHttpKeys[] = {{"url", &Parser::key_http_url},
+                                  {"host_header", &Parser::key_http_host_header},
+                                  {"username", &Parser::key_http_username},
+                                  {"password", &Parser::key_http_password},
+                                  {"expect_status", &Parser::key_http_expect_status},
+                                  {"warn_status", &Parser::key_http_warn_status},
+                                  {"expect_body", &Parser::key_http_expect_body}};
+constexpr CheckKey kTlsCertKeys[] = {{"host", &Parser::key_host},
+                                     {"port", &Parser::key_port},
+                                     {"server_name", &Parser::key_server_name},
+                                     {"names", &Parser::key_tls_names},
+                                     {"same_cert_as", &Parser::key_tls_same_cert_as},
+                                     {"distinct_from", &Parser::key_tls_distinct_from},
+                                     {"full_handshake", &Parser::key_tls_full_handshake}};
+constexpr CheckKey kSmtpKeys[] = {{"host", &Parser::key_host},
+                                  {"port", &Parser::key_port},
+                                  {"server_name", &Parser::key_server_name},
+                                  {"starttls", &Parser::key_smtp_starttls},
+                                  {"username", &Parser::key_smtp_username},
+                                  {"password", &Parser::key_smtp_password},
+                                  {"allow_auth_without_tls", &Parser::key_smtp_allow_auth_without_tls}};
+constexpr CheckKey kNtpKeys[] = {{"server", &Parser::key_server}};
+
+constexpr KindKeys kKindKeys[] = {
+    {CheckType::kTcp, kTcpKeys},         {CheckType::kDns, kDnsKeys},   {CheckType::kHttp, kHttpKeys},
+    {CheckType::kTlsCert, kTlsCertKeys}, {CheckType::kSmtp, kSmtpKeys}, {CheckType::kNtp, kNtpKeys},
+};
+static_assert(std::size(kKindKeys) == kCheckTypeCount, "a key list for every CheckType");
+constexpr bool key_rows_in_enum_order() {
+  for (size_t i = 0; i < std::size(kKindKeys); ++i) {
+    if (static_cast<size_t>(kKindKeys[i].type) != i) return false;
+  }
+  return true;
+}
+static_assert(key_rows_in_enum_order(), "the key list of a CheckType is at its index");
+
 bool Parser::check_member(CheckConfig& c, std::string_view key, int v) {
   TextRef t;
-  int64_t n;
-  const CheckType type = c.type;
-  const bool host_port_type = type == CheckType::kTcp || type == CheckType::kTlsCert || type == CheckType::kSmtp;
   if (key == "id") {
     if (string(v, c.id, 32) && !is_valid_check_id(c_.text(c.id))) error("must be 1-32 of [a-z0-9._-]");
   } else if (key == "type") {
@@ -575,72 +734,12 @@ bool Parser::check_member(CheckConfig& c, std::string_view key, int v) {
     if (g) c.group = *g;
     else error("must be one of cert, dns, ports, smtp, health, time, egress, isolation");
   } else if (tunable(key, v, c.tune)) {
-  } else if (host_port_type && key == "host") {
-    host(v, c.host);
-  } else if (host_port_type && key == "port") {
-    if (integer(v, 1, 65535, n)) c.port = static_cast<uint16_t>(n);
-  } else if (type == CheckType::kTcp && key == "expect") {
-    if (!string(v, t, 8)) return true;
-    if (c_.text(t) == "open") c.expect = ExpectPort::kOpen;
-    else if (c_.text(t) == "closed") c.expect = ExpectPort::kClosed;
-    else error("must be \"open\" or \"closed\"");
-  } else if ((type == CheckType::kDns || type == CheckType::kNtp) && key == "server") {
-    server(v, c.host, c.port, type == CheckType::kDns ? 53 : 123);
-  } else if (type == CheckType::kDns && key == "name") {
-    if (string(v, c.name, 253) && !is_valid_hostname(c_.text(c.name))) error("must be a host name");
-  } else if (type == CheckType::kDns && key == "record") {
-    if (!string(v, t, 8)) return true;
-    if (c_.text(t) == "A") c.qtype = 1;
-    else if (c_.text(t) == "AAAA") c.qtype = 28;
-    else error("must be \"A\" or \"AAAA\"");
-  } else if (type == CheckType::kDns && key == "expect_addresses") {
-    if (!string_list(v, c.expect_addresses, 45)) return true;
-    for (uint16_t k = 0; k < c.expect_addresses.count; ++k) {
-      uint32_t ip;
-      if (c.qtype == 1 && !parse_ipv4(c_.text(c_.list_item(c.expect_addresses, k)), ip)) {
-        PathScope scope(*this, static_cast<size_t>(k));
-        error("must be an IPv4 address");
-      }
-    }
-  } else if (type == CheckType::kHttp && key == "url") {
-    if (!string(v, c.url, 512)) return true;
-    std::string_view u = c_.text(c.url);
-    if (first(u, 7) != "http://" && first(u, 8) != "https://") error("must start with http:// or https://");
-  } else if (type == CheckType::kHttp && key == "host_header") {
-    host(v, c.host_header);
-  } else if (type == CheckType::kHttp && key == "username") {
-    if (string(v, c.basic_user, 64) && c_.text(c.basic_user).find(':') != std::string_view::npos) {
-      error("must not contain ':'");
-    }
-  } else if ((type == CheckType::kHttp || type == CheckType::kSmtp) && key == "password") {
-    string(v, type == CheckType::kHttp ? c.basic_password : c.password, 128);
-  } else if (type == CheckType::kHttp && key == "expect_status") {
-    status_list(v, c.expect_status, c.expect_status_count);
-  } else if (type == CheckType::kHttp && key == "warn_status") {
-    status_list(v, c.warn_status, c.warn_status_count);
-  } else if (type == CheckType::kHttp && key == "expect_body") {
-    c.expect_body_set = string(v, c.expect_body, 256, true);
-  } else if ((type == CheckType::kTlsCert || type == CheckType::kSmtp) && key == "server_name") {
-    if (string(v, c.server_name, 253) && !is_valid_hostname(c_.text(c.server_name))) error("must be a host name");
-  } else if (type == CheckType::kTlsCert && key == "names") {
-    string_list(v, c.names, 253);
-  } else if (type == CheckType::kTlsCert && key == "same_cert_as") {
-    string_list(v, c.same_cert_as, 32);
-  } else if (type == CheckType::kTlsCert && key == "distinct_from") {
-    string_list(v, c.distinct_from, 32);
-  } else if (type == CheckType::kTlsCert && key == "full_handshake") {
-    boolean(v, c.full_handshake);
-  } else if (type == CheckType::kSmtp && key == "starttls") {
-    if (!string(v, t, 8)) return true;
-    if (c_.text(t) == "prefer") c.starttls = StartTls::kPrefer;
-    else if (c_.text(t) == "require") c.starttls = StartTls::kRequire;
-    else if (c_.text(t) == "never") c.starttls = StartTls::kNever;
-    else error("must be \"prefer\", \"require\" or \"never\"");
-  } else if (type == CheckType::kSmtp && key == "username") {
-    string(v, c.username, 64);
-  } else if (type == CheckType::kSmtp && key == "allow_auth_without_tls") {
-    boolean(v, c.allow_auth_without_tls);
   } else {
+    for (const CheckKey& k : kKindKeys[static_cast<size_t>(c.type)].keys) {
+      if (k.name != key) continue;
+      (this->*k.parse)(c, v);
+      return true;
+    }
     return false;
   }
   return true;
@@ -669,14 +768,19 @@ void Parser::check(size_t index, int i) {
     if (!string(type_index, t, 16)) return;
     auto type = parse_check_type(c_.text(t));
     if (!type) {
-      error("must be one of tcp, dns, http, tls_cert, smtp, ntp");
+      FixedText<96> msg;
+      msg.append("must be one of ");
+      for (int k = 0; k < kCheckTypeCount; ++k) {
+        if (k > 0) msg.append(", ");
+        msg.append(check_type_name(static_cast<CheckType>(k)));
+      }
+      error(msg.view());
       return;
     }
     c.type = *type;
   }
   c.group = default_group(c.type);
-  if (c.type == CheckType::kTlsCert) c.port = 443;
-  if (c.type == CheckType::kSmtp) c.port = 25;
+  c.port = check_kind(c.type).default_port;
   bool group_set = find_member(i, "group") >= 0;
 
   members(i, [&](std::string_view key, int v) {
