@@ -2,7 +2,7 @@
 
 #include <cstring>
 #include <iterator>
-#include <span>
+#include <initializer_list>
 
 #include "config/appliance_profile.h"
 #include "core/text.h"
@@ -48,6 +48,67 @@ void set_tunable(Tunables& t, int index, int64_t v) {
     default: break;
   }
 }
+
+// The config half of the kind table (core/check_types.cpp holds the rest): the keys
+// that only some kinds of check accept (all accept id, type, group and the tunables),
+// and, indexed by CheckType, which of them each kind accepts. Two kinds may give one
+// name different meanings ("username"): each meaning is its own key.
+enum class CheckKey : uint8_t {
+  kHost, kPort, kServer, kServerName,
+  kTcpExpect,
+  kDnsName, kDnsRecord, kDnsExpectAddresses,
+  kHttpUrl, kHttpHostHeader, kHttpUsername, kHttpPassword, kHttpExpectStatus, kHttpWarnStatus, kHttpExpectBody,
+  kTlsNames, kTlsSameCertAs, kTlsDistinctFrom, kTlsFullHandshake,
+  kSmtpStartTls, kSmtpUsername, kSmtpPassword, kSmtpAllowAuthWithoutTls,
+  kCount
+};
+constexpr std::string_view kCheckKeyNames[] = {
+    "host", "port", "server", "server_name",
+    "expect",
+    "name", "record", "expect_addresses",
+    "url", "host_header", "username", "password", "expect_status", "warn_status", "expect_body",
+    "names", "same_cert_as", "distinct_from", "full_handshake",
+    "starttls", "username", "password", "allow_auth_without_tls",
+};
+static_assert(std::size(kCheckKeyNames) == static_cast<size_t>(CheckKey::kCount), "a name for every key");
+static_assert(static_cast<size_t>(CheckKey::kCount) <= 32, "a kind's keys are a 32-bit set");
+
+constexpr uint32_t keys(std::initializer_list<CheckKey> list) {
+  uint32_t set = 0;
+  for (CheckKey k : list) set |= uint32_t{1} << static_cast<unsigned>(k);
+  return set;
+}
+
+struct KindKeys {
+  CheckType type;
+  uint32_t keys;
+};
+using K = CheckKey;
+constexpr KindKeys kKindKeys[] = {
+    {CheckType::kTcp, keys({K::kHost, K::kPort, K::kTcpExpect})},
+    {CheckType::kDns, keys({K::kServer, K::kDnsName, K::kDnsRecord, K::kDnsExpectAddresses})},
+    {CheckType::kHttp, keys({K::kHttpUrl, K::kHttpHostHeader, K::kHttpUsername, K::kHttpPassword,
+                             K::kHttpExpectStatus, K::kHttpWarnStatus, K::kHttpExpectBody})},
+    {CheckType::kTlsCert, keys({K::kHost, K::kPort, K::kServerName, K::kTlsNames, K::kTlsSameCertAs,
+                                K::kTlsDistinctFrom, K::kTlsFullHandshake})},
+    {CheckType::kSmtp, keys({K::kHost, K::kPort, K::kServerName, K::kSmtpStartTls, K::kSmtpUsername,
+                             K::kSmtpPassword, K::kSmtpAllowAuthWithoutTls})},
+    {CheckType::kNtp, keys({K::kServer})},
+};
+static_assert(std::size(kKindKeys) == kCheckTypeCount, "a key set for every CheckType");
+constexpr bool key_rows_valid() {
+  for (size_t i = 0; i < std::size(kKindKeys); ++i) {
+    if (static_cast<size_t>(kKindKeys[i].type) != i) return false;  // the row of a kind is at its index
+    for (size_t a = 0; a < std::size(kCheckKeyNames); ++a) {      // no kind has one name twice
+      for (size_t b = 0; b < a; ++b) {
+        const uint32_t both = (uint32_t{1} << a) | (uint32_t{1} << b);
+        if ((kKindKeys[i].keys & both) == both && kCheckKeyNames[a] == kCheckKeyNames[b]) return false;
+      }
+    }
+  }
+  return true;
+}
+static_assert(key_rows_valid(), "kKindKeys: in CheckType order, one meaning per name and kind");
 
 class Parser {
  public:
@@ -170,6 +231,7 @@ class Parser {
   void snmp(int i);
   void check(size_t index, int i);
   bool check_member(CheckConfig& c, std::string_view key, int v);
+  void kind_key(CheckConfig& c, CheckKey key, int v);
   void cross_check_tunables(const Tunables& t);
   void cross_check_checks();
   void appliance(int i);
@@ -178,32 +240,6 @@ class Parser {
  public:
   ApplianceProfile profile;
 
-  // The keys only some kinds of check accept (kKindKeys below lists them per kind):
-  // each parses one value of the check's object into its CheckConfig fields.
-  using KeyParser = void (Parser::*)(CheckConfig& c, int v);
-  void key_host(CheckConfig& c, int v);
-  void key_port(CheckConfig& c, int v);
-  void key_server(CheckConfig& c, int v);
-  void key_server_name(CheckConfig& c, int v);
-  void key_tcp_expect(CheckConfig& c, int v);
-  void key_dns_name(CheckConfig& c, int v);
-  void key_dns_record(CheckConfig& c, int v);
-  void key_dns_expect_addresses(CheckConfig& c, int v);
-  void key_http_url(CheckConfig& c, int v);
-  void key_http_host_header(CheckConfig& c, int v);
-  void key_http_username(CheckConfig& c, int v);
-  void key_http_password(CheckConfig& c, int v);
-  void key_http_expect_status(CheckConfig& c, int v);
-  void key_http_warn_status(CheckConfig& c, int v);
-  void key_http_expect_body(CheckConfig& c, int v);
-  void key_tls_names(CheckConfig& c, int v);
-  void key_tls_same_cert_as(CheckConfig& c, int v);
-  void key_tls_distinct_from(CheckConfig& c, int v);
-  void key_tls_full_handshake(CheckConfig& c, int v);
-  void key_smtp_starttls(CheckConfig& c, int v);
-  void key_smtp_username(CheckConfig& c, int v);
-  void key_smtp_password(CheckConfig& c, int v);
-  void key_smtp_allow_auth_without_tls(CheckConfig& c, int v);
 
  private:
 
@@ -589,138 +625,76 @@ void Parser::snmp(int i) {
   });
 }
 
-void Parser::key_host(CheckConfig& c, int v) { host(v, c.host); }
-
-void Parser::key_port(CheckConfig& c, int v) {
+void Parser::kind_key(CheckConfig& c, CheckKey key, int v) {
+  TextRef t;
   int64_t n;
-  if (integer(v, 1, 65535, n)) c.port = static_cast<uint16_t>(n);
-}
-
-void Parser::key_server(CheckConfig& c, int v) { server(v, c.host, c.port, check_kind(c.type).default_port); }
-
-void Parser::key_server_name(CheckConfig& c, int v) {
-  if (string(v, c.server_name, 253) && !is_valid_hostname(c_.text(c.server_name))) error("must be a host name");
-}
-
-void Parser::key_tcp_expect(CheckConfig& c, int v) {
-  TextRef t;
-  if (!string(v, t, 8)) return;
-  if (c_.text(t) == "open") c.expect = ExpectPort::kOpen;
-  else if (c_.text(t) == "closed") c.expect = ExpectPort::kClosed;
-  else error("must be \"open\" or \"closed\"");
-}
-
-void Parser::key_dns_name(CheckConfig& c, int v) {
-  if (string(v, c.name, 253) && !is_valid_hostname(c_.text(c.name))) error("must be a host name");
-}
-
-void Parser::key_dns_record(CheckConfig& c, int v) {
-  TextRef t;
-  if (!string(v, t, 8)) return;
-  if (c_.text(t) == "A") c.qtype = 1;
-  else if (c_.text(t) == "AAAA") c.qtype = 28;
-  else error("must be \"A\" or \"AAAA\"");
-}
-
-void Parser::key_dns_expect_addresses(CheckConfig& c, int v) {
-  if (!string_list(v, c.expect_addresses, 45)) return;
-  for (uint16_t k = 0; k < c.expect_addresses.count; ++k) {
-    uint32_t ip;
-    if (c.qtype == 1 && !parse_ipv4(c_.text(c_.list_item(c.expect_addresses, k)), ip)) {
-      PathScope scope(*this, static_cast<size_t>(k));
-      error("must be an IPv4 address");
+  switch (key) {
+    case CheckKey::kHost: host(v, c.host); break;
+    case CheckKey::kPort:
+      if (integer(v, 1, 65535, n)) c.port = static_cast<uint16_t>(n);
+      break;
+    case CheckKey::kServer: server(v, c.host, c.port, check_kind(c.type).default_port); break;
+    case CheckKey::kServerName:
+      if (string(v, c.server_name, 253) && !is_valid_hostname(c_.text(c.server_name))) error("must be a host name");
+      break;
+    case CheckKey::kTcpExpect:
+      if (!string(v, t, 8)) break;
+      if (c_.text(t) == "open") c.expect = ExpectPort::kOpen;
+      else if (c_.text(t) == "closed") c.expect = ExpectPort::kClosed;
+      else error("must be \"open\" or \"closed\"");
+      break;
+    case CheckKey::kDnsName:
+      if (string(v, c.name, 253) && !is_valid_hostname(c_.text(c.name))) error("must be a host name");
+      break;
+    case CheckKey::kDnsRecord:
+      if (!string(v, t, 8)) break;
+      if (c_.text(t) == "A") c.qtype = 1;
+      else if (c_.text(t) == "AAAA") c.qtype = 28;
+      else error("must be \"A\" or \"AAAA\"");
+      break;
+    case CheckKey::kDnsExpectAddresses:
+      if (!string_list(v, c.expect_addresses, 45)) break;
+      for (uint16_t k = 0; k < c.expect_addresses.count; ++k) {
+        uint32_t ip;
+        if (c.qtype == 1 && !parse_ipv4(c_.text(c_.list_item(c.expect_addresses, k)), ip)) {
+          PathScope scope(*this, static_cast<size_t>(k));
+          error("must be an IPv4 address");
+        }
+      }
+      break;
+    case CheckKey::kHttpUrl: {
+      if (!string(v, c.url, 512)) break;
+      std::string_view u = c_.text(c.url);
+      if (first(u, 7) != "http://" && first(u, 8) != "https://") error("must start with http:// or https://");
+      break;
     }
+    case CheckKey::kHttpHostHeader: host(v, c.host_header); break;
+    case CheckKey::kHttpUsername:
+      if (string(v, c.basic_user, 64) && c_.text(c.basic_user).find(':') != std::string_view::npos) {
+        error("must not contain ':'");
+      }
+      break;
+    case CheckKey::kHttpPassword: string(v, c.basic_password, 128); break;
+    case CheckKey::kHttpExpectStatus: status_list(v, c.expect_status, c.expect_status_count); break;
+    case CheckKey::kHttpWarnStatus: status_list(v, c.warn_status, c.warn_status_count); break;
+    case CheckKey::kHttpExpectBody: c.expect_body_set = string(v, c.expect_body, 256, true); break;
+    case CheckKey::kTlsNames: string_list(v, c.names, 253); break;
+    case CheckKey::kTlsSameCertAs: string_list(v, c.same_cert_as, 32); break;
+    case CheckKey::kTlsDistinctFrom: string_list(v, c.distinct_from, 32); break;
+    case CheckKey::kTlsFullHandshake: boolean(v, c.full_handshake); break;
+    case CheckKey::kSmtpStartTls:
+      if (!string(v, t, 8)) break;
+      if (c_.text(t) == "prefer") c.starttls = StartTls::kPrefer;
+      else if (c_.text(t) == "require") c.starttls = StartTls::kRequire;
+      else if (c_.text(t) == "never") c.starttls = StartTls::kNever;
+      else error("must be \"prefer\", \"require\" or \"never\"");
+      break;
+    case CheckKey::kSmtpUsername: string(v, c.username, 64); break;
+    case CheckKey::kSmtpPassword: string(v, c.password, 128); break;
+    case CheckKey::kSmtpAllowAuthWithoutTls: boolean(v, c.allow_auth_without_tls); break;
+    case CheckKey::kCount: break;
   }
 }
-
-void Parser::key_http_url(CheckConfig& c, int v) {
-  if (!string(v, c.url, 512)) return;
-  std::string_view u = c_.text(c.url);
-  if (first(u, 7) != "http://" && first(u, 8) != "https://") error("must start with http:// or https://");
-}
-
-void Parser::key_http_host_header(CheckConfig& c, int v) { host(v, c.host_header); }
-
-void Parser::key_http_username(CheckConfig& c, int v) {
-  if (string(v, c.basic_user, 64) && c_.text(c.basic_user).find(':') != std::string_view::npos) {
-    error("must not contain ':'");
-  }
-}
-
-void Parser::key_http_password(CheckConfig& c, int v) { string(v, c.basic_password, 128); }
-void Parser::key_http_expect_status(CheckConfig& c, int v) { status_list(v, c.expect_status, c.expect_status_count); }
-void Parser::key_http_warn_status(CheckConfig& c, int v) { status_list(v, c.warn_status, c.warn_status_count); }
-void Parser::key_http_expect_body(CheckConfig& c, int v) { c.expect_body_set = string(v, c.expect_body, 256, true); }
-void Parser::key_tls_names(CheckConfig& c, int v) { string_list(v, c.names, 253); }
-void Parser::key_tls_same_cert_as(CheckConfig& c, int v) { string_list(v, c.same_cert_as, 32); }
-void Parser::key_tls_distinct_from(CheckConfig& c, int v) { string_list(v, c.distinct_from, 32); }
-void Parser::key_tls_full_handshake(CheckConfig& c, int v) { boolean(v, c.full_handshake); }
-
-void Parser::key_smtp_starttls(CheckConfig& c, int v) {
-  TextRef t;
-  if (!string(v, t, 8)) return;
-  if (c_.text(t) == "prefer") c.starttls = StartTls::kPrefer;
-  else if (c_.text(t) == "require") c.starttls = StartTls::kRequire;
-  else if (c_.text(t) == "never") c.starttls = StartTls::kNever;
-  else error("must be \"prefer\", \"require\" or \"never\"");
-}
-
-void Parser::key_smtp_username(CheckConfig& c, int v) { string(v, c.username, 64); }
-void Parser::key_smtp_password(CheckConfig& c, int v) { string(v, c.password, 128); }
-void Parser::key_smtp_allow_auth_without_tls(CheckConfig& c, int v) { boolean(v, c.allow_auth_without_tls); }
-
-// The config half of the kind table (core/check_types.cpp holds the rest): the keys
-// each kind accepts besides id, type, group and the tunables, indexed by CheckType.
-struct CheckKey {
-  std::string_view name;
-  Parser::KeyParser parse;
-};
-struct KindKeys {
-  CheckType type;
-  std::span<const CheckKey> keys;
-};
-
-constexpr CheckKey kTcpKeys[] = {
-    {"host", &Parser::key_host}, {"port", &Parser::key_port}, {"expect", &Parser::key_tcp_expect}};
-constexpr CheckKey kDnsKeys[] = {{"server", &Parser::key_server},
-                                 {"name", &Parser::key_dns_name},
-                                 {"record", &Parser::key_dns_record},
-                                 {"expect_addresses", &Parser::key_dns_expect_addresses}};
-constexpr CheckKey kHttpKeys[] = {{"url", &Parser::key_http_url},
-                                  {"host_header", &Parser::key_http_host_header},
-                                  {"username", &Parser::key_http_username},
-                                  {"password", &Parser::key_http_password},
-                                  {"expect_status", &Parser::key_http_expect_status},
-                                  {"warn_status", &Parser::key_http_warn_status},
-                                  {"expect_body", &Parser::key_http_expect_body}};
-constexpr CheckKey kTlsCertKeys[] = {{"host", &Parser::key_host},
-                                     {"port", &Parser::key_port},
-                                     {"server_name", &Parser::key_server_name},
-                                     {"names", &Parser::key_tls_names},
-                                     {"same_cert_as", &Parser::key_tls_same_cert_as},
-                                     {"distinct_from", &Parser::key_tls_distinct_from},
-                                     {"full_handshake", &Parser::key_tls_full_handshake}};
-constexpr CheckKey kSmtpKeys[] = {{"host", &Parser::key_host},
-                                  {"port", &Parser::key_port},
-                                  {"server_name", &Parser::key_server_name},
-                                  {"starttls", &Parser::key_smtp_starttls},
-                                  {"username", &Parser::key_smtp_username},
-                                  {"password", &Parser::key_smtp_password},
-                                  {"allow_auth_without_tls", &Parser::key_smtp_allow_auth_without_tls}};
-constexpr CheckKey kNtpKeys[] = {{"server", &Parser::key_server}};
-
-constexpr KindKeys kKindKeys[] = {
-    {CheckType::kTcp, kTcpKeys},         {CheckType::kDns, kDnsKeys},   {CheckType::kHttp, kHttpKeys},
-    {CheckType::kTlsCert, kTlsCertKeys}, {CheckType::kSmtp, kSmtpKeys}, {CheckType::kNtp, kNtpKeys},
-};
-static_assert(std::size(kKindKeys) == kCheckTypeCount, "a key list for every CheckType");
-constexpr bool key_rows_in_enum_order() {
-  for (size_t i = 0; i < std::size(kKindKeys); ++i) {
-    if (static_cast<size_t>(kKindKeys[i].type) != i) return false;
-  }
-  return true;
-}
-static_assert(key_rows_in_enum_order(), "the key list of a CheckType is at its index");
 
 bool Parser::check_member(CheckConfig& c, std::string_view key, int v) {
   TextRef t;
@@ -735,9 +709,10 @@ bool Parser::check_member(CheckConfig& c, std::string_view key, int v) {
     else error("must be one of cert, dns, ports, smtp, health, time, egress, isolation");
   } else if (tunable(key, v, c.tune)) {
   } else {
-    for (const CheckKey& k : kKindKeys[static_cast<size_t>(c.type)].keys) {
-      if (k.name != key) continue;
-      (this->*k.parse)(c, v);
+    const uint32_t accepted = kKindKeys[static_cast<size_t>(c.type)].keys;
+    for (size_t k = 0; k < std::size(kCheckKeyNames); ++k) {
+      if ((accepted >> k & 1u) == 0 || kCheckKeyNames[k] != key) continue;
+      kind_key(c, static_cast<CheckKey>(k), v);
       return true;
     }
     return false;
