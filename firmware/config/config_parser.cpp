@@ -49,7 +49,7 @@ void set_tunable(Tunables& t, int index, int64_t v) {
   }
 }
 
-// The config half of the kind table (core/check_types.cpp holds the rest): the keys
+// The config half of the kind table (core/check_types.h holds the rest): the keys
 // that only some kinds of check accept (all accept id, type, group and the tunables),
 // and, indexed by CheckType, which of them each kind accepts. Two kinds may give one
 // name different meanings ("username"): each meaning is its own key.

@@ -13,37 +13,17 @@ constexpr std::string_view kGroupRequirements[] = {
 static_assert(std::size(kOutcomeNames) == static_cast<size_t>(Outcome::kUnknown) + 1);
 static_assert(std::size(kGroupNames) == kGroupCount);
 static_assert(std::size(kGroupRequirements) == kGroupCount);
-
-constexpr CheckKind kKinds[] = {
-    // type               name        group          port  tls                 wall clock
-    {CheckType::kTcp,     "tcp",      Group::kPorts,  0,   TlsUse::kNever,     false},
-    {CheckType::kDns,     "dns",      Group::kDns,    53,  TlsUse::kNever,     false},
-    {CheckType::kHttp,    "http",     Group::kHealth, 0,   TlsUse::kHttpsUrl,  false},
-    {CheckType::kTlsCert, "tls_cert", Group::kCert,   443, TlsUse::kAlways,    true},
-    {CheckType::kSmtp,    "smtp",     Group::kSmtp,   25,  TlsUse::kAlways,    false},
-    {CheckType::kNtp,     "ntp",      Group::kTime,   123, TlsUse::kNever,     false},
-};
-static_assert(std::size(kKinds) == kCheckTypeCount, "one row per CheckType");
-constexpr bool rows_in_enum_order() {
-  for (size_t i = 0; i < std::size(kKinds); ++i) {
-    if (static_cast<size_t>(kKinds[i].type) != i) return false;
-  }
-  return true;
-}
-static_assert(rows_in_enum_order(), "the row of a CheckType is at its index");
 }  // namespace
 
-const CheckKind& check_kind(CheckType t) { return kKinds[static_cast<int>(t)]; }
-
 std::string_view outcome_name(Outcome o) { return kOutcomeNames[static_cast<int>(o)]; }
-std::string_view check_type_name(CheckType t) { return kKinds[static_cast<int>(t)].name; }
+std::string_view check_type_name(CheckType t) { return kCheckKinds[static_cast<int>(t)].name; }
 std::string_view group_name(Group g) { return kGroupNames[static_cast<int>(g)]; }
 std::string_view group_requirement(Group g) { return kGroupRequirements[static_cast<int>(g)]; }
-Group default_group(CheckType t) { return kKinds[static_cast<int>(t)].default_group; }
+Group default_group(CheckType t) { return kCheckKinds[static_cast<int>(t)].default_group; }
 
 std::optional<CheckType> parse_check_type(std::string_view s) {
   for (int i = 0; i < kCheckTypeCount; ++i) {
-    if (kKinds[i].name == s) return static_cast<CheckType>(i);
+    if (kCheckKinds[i].name == s) return static_cast<CheckType>(i);
   }
   return std::nullopt;
 }

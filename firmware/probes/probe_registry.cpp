@@ -34,7 +34,7 @@ struct Row {
   static constexpr size_t align = alignof(T);
 };
 
-// The factory half of the kind table (core/check_types.cpp holds the rest),
+// The factory half of the kind table (core/check_types.h holds the rest),
 // indexed by the same CheckType: the slot size and alignment come from this one list.
 template <typename... R>
 struct Factory {

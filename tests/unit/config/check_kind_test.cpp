@@ -1,4 +1,4 @@
-// The kind table (core/check_types.cpp rows, the per-kind config keys in
+// The kind table (core/check_types.h rows, the per-kind config keys in
 // config/config_parser.cpp): what each kind is called, defaults to and accepts.
 #include "config/config_parser.h"
 #include "core/check_types.h"
