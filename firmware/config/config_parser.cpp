@@ -1,6 +1,8 @@
 #include "config/config_parser.h"
 
 #include <cstring>
+#include <iterator>
+#include <initializer_list>
 
 #include "config/appliance_profile.h"
 #include "core/text.h"
@@ -46,6 +48,67 @@ void set_tunable(Tunables& t, int index, int64_t v) {
     default: break;
   }
 }
+
+// The config half of the kind table (core/check_types.h holds the rest): the keys
+// that only some kinds of check accept (all accept id, type, group and the tunables),
+// and, indexed by CheckType, which of them each kind accepts. Two kinds may give one
+// name different meanings ("username"): each meaning is its own key.
+enum class CheckKey : uint8_t {
+  kHost, kPort, kServer, kServerName,
+  kTcpExpect,
+  kDnsName, kDnsRecord, kDnsExpectAddresses,
+  kHttpUrl, kHttpHostHeader, kHttpUsername, kHttpPassword, kHttpExpectStatus, kHttpWarnStatus, kHttpExpectBody,
+  kTlsNames, kTlsSameCertAs, kTlsDistinctFrom, kTlsFullHandshake,
+  kSmtpStartTls, kSmtpUsername, kSmtpPassword, kSmtpAllowAuthWithoutTls,
+  kCount
+};
+constexpr std::string_view kCheckKeyNames[] = {
+    "host", "port", "server", "server_name",
+    "expect",
+    "name", "record", "expect_addresses",
+    "url", "host_header", "username", "password", "expect_status", "warn_status", "expect_body",
+    "names", "same_cert_as", "distinct_from", "full_handshake",
+    "starttls", "username", "password", "allow_auth_without_tls",
+};
+static_assert(std::size(kCheckKeyNames) == static_cast<size_t>(CheckKey::kCount), "a name for every key");
+static_assert(static_cast<size_t>(CheckKey::kCount) <= 32, "a kind's keys are a 32-bit set");
+
+constexpr uint32_t keys(std::initializer_list<CheckKey> list) {
+  uint32_t set = 0;
+  for (CheckKey k : list) set |= uint32_t{1} << static_cast<unsigned>(k);
+  return set;
+}
+
+struct KindKeys {
+  CheckType type;
+  uint32_t keys;
+};
+using K = CheckKey;
+constexpr KindKeys kKindKeys[] = {
+    {CheckType::kTcp, keys({K::kHost, K::kPort, K::kTcpExpect})},
+    {CheckType::kDns, keys({K::kServer, K::kDnsName, K::kDnsRecord, K::kDnsExpectAddresses})},
+    {CheckType::kHttp, keys({K::kHttpUrl, K::kHttpHostHeader, K::kHttpUsername, K::kHttpPassword,
+                             K::kHttpExpectStatus, K::kHttpWarnStatus, K::kHttpExpectBody})},
+    {CheckType::kTlsCert, keys({K::kHost, K::kPort, K::kServerName, K::kTlsNames, K::kTlsSameCertAs,
+                                K::kTlsDistinctFrom, K::kTlsFullHandshake})},
+    {CheckType::kSmtp, keys({K::kHost, K::kPort, K::kServerName, K::kSmtpStartTls, K::kSmtpUsername,
+                             K::kSmtpPassword, K::kSmtpAllowAuthWithoutTls})},
+    {CheckType::kNtp, keys({K::kServer})},
+};
+static_assert(std::size(kKindKeys) == kCheckTypeCount, "a key set for every CheckType");
+constexpr bool key_rows_valid() {
+  for (size_t i = 0; i < std::size(kKindKeys); ++i) {
+    if (static_cast<size_t>(kKindKeys[i].type) != i) return false;  // the row of a kind is at its index
+    for (size_t a = 0; a < std::size(kCheckKeyNames); ++a) {      // no kind has one name twice
+      for (size_t b = 0; b < a; ++b) {
+        const uint32_t both = (uint32_t{1} << a) | (uint32_t{1} << b);
+        if ((kKindKeys[i].keys & both) == both && kCheckKeyNames[a] == kCheckKeyNames[b]) return false;
+      }
+    }
+  }
+  return true;
+}
+static_assert(key_rows_valid(), "kKindKeys: in CheckType order, one meaning per name and kind");
 
 class Parser {
  public:
@@ -168,6 +231,7 @@ class Parser {
   void snmp(int i);
   void check(size_t index, int i);
   bool check_member(CheckConfig& c, std::string_view key, int v);
+  void kind_key(CheckConfig& c, CheckKey key, int v);
   void cross_check_tunables(const Tunables& t);
   void cross_check_checks();
   void appliance(int i);
@@ -175,6 +239,7 @@ class Parser {
 
  public:
   ApplianceProfile profile;
+
 
  private:
 
@@ -560,11 +625,79 @@ void Parser::snmp(int i) {
   });
 }
 
-bool Parser::check_member(CheckConfig& c, std::string_view key, int v) {
+void Parser::kind_key(CheckConfig& c, CheckKey key, int v) {
   TextRef t;
   int64_t n;
-  const CheckType type = c.type;
-  const bool host_port_type = type == CheckType::kTcp || type == CheckType::kTlsCert || type == CheckType::kSmtp;
+  switch (key) {
+    case CheckKey::kHost: host(v, c.host); break;
+    case CheckKey::kPort:
+      if (integer(v, 1, 65535, n)) c.port = static_cast<uint16_t>(n);
+      break;
+    case CheckKey::kServer: server(v, c.host, c.port, check_kind(c.type).default_port); break;
+    case CheckKey::kServerName:
+      if (string(v, c.server_name, 253) && !is_valid_hostname(c_.text(c.server_name))) error("must be a host name");
+      break;
+    case CheckKey::kTcpExpect:
+      if (!string(v, t, 8)) break;
+      if (c_.text(t) == "open") c.expect = ExpectPort::kOpen;
+      else if (c_.text(t) == "closed") c.expect = ExpectPort::kClosed;
+      else error("must be \"open\" or \"closed\"");
+      break;
+    case CheckKey::kDnsName:
+      if (string(v, c.name, 253) && !is_valid_hostname(c_.text(c.name))) error("must be a host name");
+      break;
+    case CheckKey::kDnsRecord:
+      if (!string(v, t, 8)) break;
+      if (c_.text(t) == "A") c.qtype = 1;
+      else if (c_.text(t) == "AAAA") c.qtype = 28;
+      else error("must be \"A\" or \"AAAA\"");
+      break;
+    case CheckKey::kDnsExpectAddresses:
+      if (!string_list(v, c.expect_addresses, 45)) break;
+      for (uint16_t k = 0; k < c.expect_addresses.count; ++k) {
+        uint32_t ip;
+        if (c.qtype == 1 && !parse_ipv4(c_.text(c_.list_item(c.expect_addresses, k)), ip)) {
+          PathScope scope(*this, static_cast<size_t>(k));
+          error("must be an IPv4 address");
+        }
+      }
+      break;
+    case CheckKey::kHttpUrl: {
+      if (!string(v, c.url, 512)) break;
+      std::string_view u = c_.text(c.url);
+      if (first(u, 7) != "http://" && first(u, 8) != "https://") error("must start with http:// or https://");
+      break;
+    }
+    case CheckKey::kHttpHostHeader: host(v, c.host_header); break;
+    case CheckKey::kHttpUsername:
+      if (string(v, c.basic_user, 64) && c_.text(c.basic_user).find(':') != std::string_view::npos) {
+        error("must not contain ':'");
+      }
+      break;
+    case CheckKey::kHttpPassword: string(v, c.basic_password, 128); break;
+    case CheckKey::kHttpExpectStatus: status_list(v, c.expect_status, c.expect_status_count); break;
+    case CheckKey::kHttpWarnStatus: status_list(v, c.warn_status, c.warn_status_count); break;
+    case CheckKey::kHttpExpectBody: c.expect_body_set = string(v, c.expect_body, 256, true); break;
+    case CheckKey::kTlsNames: string_list(v, c.names, 253); break;
+    case CheckKey::kTlsSameCertAs: string_list(v, c.same_cert_as, 32); break;
+    case CheckKey::kTlsDistinctFrom: string_list(v, c.distinct_from, 32); break;
+    case CheckKey::kTlsFullHandshake: boolean(v, c.full_handshake); break;
+    case CheckKey::kSmtpStartTls:
+      if (!string(v, t, 8)) break;
+      if (c_.text(t) == "prefer") c.starttls = StartTls::kPrefer;
+      else if (c_.text(t) == "require") c.starttls = StartTls::kRequire;
+      else if (c_.text(t) == "never") c.starttls = StartTls::kNever;
+      else error("must be \"prefer\", \"require\" or \"never\"");
+      break;
+    case CheckKey::kSmtpUsername: string(v, c.username, 64); break;
+    case CheckKey::kSmtpPassword: string(v, c.password, 128); break;
+    case CheckKey::kSmtpAllowAuthWithoutTls: boolean(v, c.allow_auth_without_tls); break;
+    case CheckKey::kCount: break;
+  }
+}
+
+bool Parser::check_member(CheckConfig& c, std::string_view key, int v) {
+  TextRef t;
   if (key == "id") {
     if (string(v, c.id, 32) && !is_valid_check_id(c_.text(c.id))) error("must be 1-32 of [a-z0-9._-]");
   } else if (key == "type") {
@@ -575,72 +708,13 @@ bool Parser::check_member(CheckConfig& c, std::string_view key, int v) {
     if (g) c.group = *g;
     else error("must be one of cert, dns, ports, smtp, health, time, egress, isolation");
   } else if (tunable(key, v, c.tune)) {
-  } else if (host_port_type && key == "host") {
-    host(v, c.host);
-  } else if (host_port_type && key == "port") {
-    if (integer(v, 1, 65535, n)) c.port = static_cast<uint16_t>(n);
-  } else if (type == CheckType::kTcp && key == "expect") {
-    if (!string(v, t, 8)) return true;
-    if (c_.text(t) == "open") c.expect = ExpectPort::kOpen;
-    else if (c_.text(t) == "closed") c.expect = ExpectPort::kClosed;
-    else error("must be \"open\" or \"closed\"");
-  } else if ((type == CheckType::kDns || type == CheckType::kNtp) && key == "server") {
-    server(v, c.host, c.port, type == CheckType::kDns ? 53 : 123);
-  } else if (type == CheckType::kDns && key == "name") {
-    if (string(v, c.name, 253) && !is_valid_hostname(c_.text(c.name))) error("must be a host name");
-  } else if (type == CheckType::kDns && key == "record") {
-    if (!string(v, t, 8)) return true;
-    if (c_.text(t) == "A") c.qtype = 1;
-    else if (c_.text(t) == "AAAA") c.qtype = 28;
-    else error("must be \"A\" or \"AAAA\"");
-  } else if (type == CheckType::kDns && key == "expect_addresses") {
-    if (!string_list(v, c.expect_addresses, 45)) return true;
-    for (uint16_t k = 0; k < c.expect_addresses.count; ++k) {
-      uint32_t ip;
-      if (c.qtype == 1 && !parse_ipv4(c_.text(c_.list_item(c.expect_addresses, k)), ip)) {
-        PathScope scope(*this, static_cast<size_t>(k));
-        error("must be an IPv4 address");
-      }
-    }
-  } else if (type == CheckType::kHttp && key == "url") {
-    if (!string(v, c.url, 512)) return true;
-    std::string_view u = c_.text(c.url);
-    if (first(u, 7) != "http://" && first(u, 8) != "https://") error("must start with http:// or https://");
-  } else if (type == CheckType::kHttp && key == "host_header") {
-    host(v, c.host_header);
-  } else if (type == CheckType::kHttp && key == "username") {
-    if (string(v, c.basic_user, 64) && c_.text(c.basic_user).find(':') != std::string_view::npos) {
-      error("must not contain ':'");
-    }
-  } else if ((type == CheckType::kHttp || type == CheckType::kSmtp) && key == "password") {
-    string(v, type == CheckType::kHttp ? c.basic_password : c.password, 128);
-  } else if (type == CheckType::kHttp && key == "expect_status") {
-    status_list(v, c.expect_status, c.expect_status_count);
-  } else if (type == CheckType::kHttp && key == "warn_status") {
-    status_list(v, c.warn_status, c.warn_status_count);
-  } else if (type == CheckType::kHttp && key == "expect_body") {
-    c.expect_body_set = string(v, c.expect_body, 256, true);
-  } else if ((type == CheckType::kTlsCert || type == CheckType::kSmtp) && key == "server_name") {
-    if (string(v, c.server_name, 253) && !is_valid_hostname(c_.text(c.server_name))) error("must be a host name");
-  } else if (type == CheckType::kTlsCert && key == "names") {
-    string_list(v, c.names, 253);
-  } else if (type == CheckType::kTlsCert && key == "same_cert_as") {
-    string_list(v, c.same_cert_as, 32);
-  } else if (type == CheckType::kTlsCert && key == "distinct_from") {
-    string_list(v, c.distinct_from, 32);
-  } else if (type == CheckType::kTlsCert && key == "full_handshake") {
-    boolean(v, c.full_handshake);
-  } else if (type == CheckType::kSmtp && key == "starttls") {
-    if (!string(v, t, 8)) return true;
-    if (c_.text(t) == "prefer") c.starttls = StartTls::kPrefer;
-    else if (c_.text(t) == "require") c.starttls = StartTls::kRequire;
-    else if (c_.text(t) == "never") c.starttls = StartTls::kNever;
-    else error("must be \"prefer\", \"require\" or \"never\"");
-  } else if (type == CheckType::kSmtp && key == "username") {
-    string(v, c.username, 64);
-  } else if (type == CheckType::kSmtp && key == "allow_auth_without_tls") {
-    boolean(v, c.allow_auth_without_tls);
   } else {
+    const uint32_t accepted = kKindKeys[static_cast<size_t>(c.type)].keys;
+    for (size_t k = 0; k < std::size(kCheckKeyNames); ++k) {
+      if ((accepted >> k & 1u) == 0 || kCheckKeyNames[k] != key) continue;
+      kind_key(c, static_cast<CheckKey>(k), v);
+      return true;
+    }
     return false;
   }
   return true;
@@ -669,14 +743,19 @@ void Parser::check(size_t index, int i) {
     if (!string(type_index, t, 16)) return;
     auto type = parse_check_type(c_.text(t));
     if (!type) {
-      error("must be one of tcp, dns, http, tls_cert, smtp, ntp");
+      FixedText<96> msg;
+      msg.append("must be one of ");
+      for (int k = 0; k < kCheckTypeCount; ++k) {
+        if (k > 0) msg.append(", ");
+        msg.append(check_type_name(static_cast<CheckType>(k)));
+      }
+      error(msg.view());
       return;
     }
     c.type = *type;
   }
   c.group = default_group(c.type);
-  if (c.type == CheckType::kTlsCert) c.port = 443;
-  if (c.type == CheckType::kSmtp) c.port = 25;
+  c.port = check_kind(c.type).default_port;
   bool group_set = find_member(i, "group") >= 0;
 
   members(i, [&](std::string_view key, int v) {

@@ -29,8 +29,12 @@ void Scheduler::load(const Config& config, hal::Clock& clock, Mode mode, net::Tl
 }
 
 bool Scheduler::uses_tls(const CheckConfig& check) const {
-  if (check.type == CheckType::kTlsCert || check.type == CheckType::kSmtp) return true;
-  return check.type == CheckType::kHttp && first(config_->text(check.url), 8) == "https://";
+  switch (check_kind(check.type).tls) {
+    case TlsUse::kNever: return false;
+    case TlsUse::kAlways: return true;
+    case TlsUse::kHttpsUrl: return first(config_->text(check.url), 8) == "https://";
+  }
+  return false;
 }
 
 void Scheduler::cancel_all() {
@@ -83,7 +87,7 @@ void Scheduler::start(uint16_t index, hal::MonoMicros now) {
     report(index, scratch_, now);
     return;
   }
-  if (check.type == CheckType::kTlsCert && !clock_->wall().valid && now - loaded_at_ < kWaitForClockUs) {
+  if (check_kind(check.type).needs_wall_clock && !clock_->wall().valid && now - loaded_at_ < kWaitForClockUs) {
     return;  // stays due: an ntp check may set the clock first
   }
   bool tls = uses_tls(check);

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <algorithm>
+#include <iterator>
 #include <new>
 
 #include "probes/dns_probe.h"
@@ -25,22 +26,40 @@ Probe* construct_in(void* storage) { return new (storage) T(); }
 template <typename T>
 void destroy_as(Probe* probe) { static_cast<T*>(probe)->~T(); }
 
-// Types not listed here report "unknown: not built into this firmware".
-constexpr ProbeKind kKinds[] = {
-    {CheckType::kTcp, construct_in<TcpProbe>, destroy_as<TcpProbe>},
-    {CheckType::kNtp, construct_in<NtpProbe>, destroy_as<NtpProbe>},
-    {CheckType::kDns, construct_in<DnsProbe>, destroy_as<DnsProbe>},
-    {CheckType::kHttp, construct_in<HttpProbe>, destroy_as<HttpProbe>},
-    {CheckType::kTlsCert, construct_in<TlsCertProbe>, destroy_as<TlsCertProbe>},
-    {CheckType::kSmtp, construct_in<SmtpProbe>, destroy_as<SmtpProbe>},
+// One row of the factory: the kind and the class that probes it.
+template <CheckType K, typename T>
+struct Row {
+  static constexpr ProbeKind kind{K, construct_in<T>, destroy_as<T>};
+  static constexpr size_t size = sizeof(T);
+  static constexpr size_t align = alignof(T);
 };
 
-template <typename... T>
-constexpr size_t max_size() { return std::max({sizeof(T)...}); }
-template <typename... T>
-constexpr size_t max_align() { return std::max({alignof(T)...}); }
-constexpr size_t kSlotBytes = max_size<TcpProbe, NtpProbe, DnsProbe, HttpProbe, TlsCertProbe, SmtpProbe>();
-constexpr size_t kSlotAlign = max_align<TcpProbe, NtpProbe, DnsProbe, HttpProbe, TlsCertProbe, SmtpProbe>();
+// The factory half of the kind table (core/check_types.h holds the rest),
+// indexed by the same CheckType: the slot size and alignment come from this one list.
+template <typename... R>
+struct Factory {
+  static constexpr ProbeKind kinds[] = {R::kind...};
+  static constexpr size_t slot_bytes = std::max({R::size...});
+  static constexpr size_t slot_align = std::max({R::align...});
+};
+using Kinds = Factory<Row<CheckType::kTcp, TcpProbe>,
+                      Row<CheckType::kDns, DnsProbe>,
+                      Row<CheckType::kHttp, HttpProbe>,
+                      Row<CheckType::kTlsCert, TlsCertProbe>,
+                      Row<CheckType::kSmtp, SmtpProbe>,
+                      Row<CheckType::kNtp, NtpProbe>>;
+
+static_assert(std::size(Kinds::kinds) == kCheckTypeCount, "a probe class for every CheckType");
+constexpr bool rows_in_enum_order() {
+  for (size_t i = 0; i < std::size(Kinds::kinds); ++i) {
+    if (static_cast<size_t>(Kinds::kinds[i].type) != i) return false;
+  }
+  return true;
+}
+static_assert(rows_in_enum_order(), "the row of a CheckType is at its index");
+
+constexpr size_t kSlotBytes = Kinds::slot_bytes;
+constexpr size_t kSlotAlign = Kinds::slot_align;
 
 struct SlotStorage {
   alignas(kSlotAlign) unsigned char bytes[kSlotBytes];
@@ -51,10 +70,8 @@ struct SlotStorage {
 SlotStorage g_slots[ProbePool::kSlots];
 
 const ProbeKind* find_kind(CheckType type) {
-  for (const ProbeKind& k : kKinds) {
-    if (k.type == type) return &k;
-  }
-  return nullptr;
+  const auto i = static_cast<size_t>(type);
+  return i < std::size(Kinds::kinds) ? &Kinds::kinds[i] : nullptr;
 }
 
 }  // namespace
