@@ -3,34 +3,15 @@
 // one for hostile.lab.test, 2026-11-23 .. 2056-11-15).
 #include <gtest/gtest.h>
 
+#include <string>
+
+#include "fake_tls_server.h"
+
 #include "mbedtls/x509_crt.h"
 #include "protocols/x509_summary.h"
 
 namespace probebox::x509 {
 namespace {
-
-constexpr char kCertPem[] =
-    "-----BEGIN CERTIFICATE-----\n"
-    "MIIDZDCCAkygAwIBAgIUU4h2xP7FuTUBEJLODr9G7PuwPnswDQYJKoZIhvcNAQEL\n"
-    "BQAwMjEVMBMGA1UECgwMcHJvYmVib3ggbGFiMRkwFwYDVQQDDBBob3N0aWxlLmxh\n"
-    "Yi50ZXN0MCAXDTI2MTEyMzA0NDEwMloYDzIwNTYxMTE1MDQ0MTAyWjAyMRUwEwYD\n"
-    "VQQKDAxwcm9iZWJveCBsYWIxGTAXBgNVBAMMEGhvc3RpbGUubGFiLnRlc3QwggEi\n"
-    "MA0GCSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQDBdWJSm5jA780BcmgY72VTmXFy\n"
-    "DLmhLPUhWv+3sBSHQPTyL2e8pXLdBwlxcYkZWH+4qmJvCOsdmPyL6XuMSEfVEIH3\n"
-    "v3Yyp1uGVvk1NdwdRwDAJN+6xOiZgb5sLgEvdM0lOC72XJX9h/aOSVM2QHFMwSG4\n"
-    "q4FdC6R6FT5DcgDefwUUI/Z5i4AJPR3jbQjpARALVClT8HEzY21kBbFWvquriECo\n"
-    "iJPdLVU2Q7k4FkjO5Lo6WxWLOeph3m6IWHv1H9t3Q6dJG4Fv0vjr8c9gbeugQMfB\n"
-    "JzSdbMf5FMqCHyYgjsg1RDjyZAINLMiwHdg/JtaIppQrEs/3s6khWHmTGEmtAgMB\n"
-    "AAGjcDBuMB0GA1UdDgQWBBTgWDUJhVb0XTHKltUWs1Q7F29yhDAfBgNVHSMEGDAW\n"
-    "gBTgWDUJhVb0XTHKltUWs1Q7F29yhDAPBgNVHRMBAf8EBTADAQH/MBsGA1UdEQQU\n"
-    "MBKCEGhvc3RpbGUubGFiLnRlc3QwDQYJKoZIhvcNAQELBQADggEBAJAUEfwGzEWK\n"
-    "JJMJyUDof1i9gp/W3PFbWC6KM702pntupM+ZYNW4CalnQb7wYyE7fxLxwlFJOdsl\n"
-    "66JhHH0CTsVst7BsJ9lHx84PBzBdGpXveNcv4jM5eIaSgsOCMemmBCV/c1UyGAUI\n"
-    "cPkAo3m4YcMZ0OX2/s49gInwZB30qHehvqfWibN0TbpqTKSe2P8gYEErrZTraLhm\n"
-    "FS+uShkHHHDP+yNtKGwBaiDCmkgr2Mtn7nbHnPCzTBU4EUOzaZxGMNxHqbjAslXY\n"
-    "Nt0LQyC6P+CB9LSD4PYMECVvnO2ep2sm5XT8p5xk+5JqHtMOhqSpO6/sjJivprZu\n"
-    "kLrK+UauOpg=\n"
-    "-----END CERTIFICATE-----\n";
 
 constexpr int64_t k2030 = 1893456000;  // 2030-01-01
 constexpr int64_t k2020 = 1577836800;  // 2020-01-01
@@ -40,7 +21,8 @@ class PeerJudgement : public ::testing::Test {
  protected:
   void SetUp() override {
     mbedtls_x509_crt_init(&cert_);
-    ASSERT_EQ(mbedtls_x509_crt_parse(&cert_, reinterpret_cast<const unsigned char*>(kCertPem), sizeof(kCertPem)), 0);
+    const std::string pem(test::lab_cert_pem());  // mbedTLS wants the terminating NUL of a PEM
+    ASSERT_EQ(mbedtls_x509_crt_parse(&cert_, reinterpret_cast<const unsigned char*>(pem.c_str()), pem.size() + 1), 0);
   }
   void TearDown() override { mbedtls_x509_crt_free(&cert_); }
   PeerVerdict judge(const mbedtls_x509_crt* anchors, uint32_t flags, std::string_view name, bool clock = true,

@@ -1,29 +1,11 @@
 #include "fake_peer.h"
+#include "wire_bytes.h"
 
 #include <algorithm>
 #include <cstring>
 
 namespace probebox::test {
-namespace {
-
-const uint8_t kPeerMac[6] = {0x02, 0, 0, 0, 0, 0x02};
-
-uint16_t rd16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t rd32(const uint8_t* p) { return static_cast<uint32_t>(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
-void wr16(uint8_t* p, uint16_t v) { p[0] = static_cast<uint8_t>(v >> 8); p[1] = static_cast<uint8_t>(v); }
-void wr32(uint8_t* p, uint32_t v) { wr16(p, static_cast<uint16_t>(v >> 16)); wr16(p + 2, static_cast<uint16_t>(v)); }
-
-uint32_t sum16(const uint8_t* p, size_t len, uint32_t acc = 0) {
-  for (size_t i = 0; i + 1 < len; i += 2) acc += rd16(p + i);
-  if (len & 1) acc += static_cast<uint32_t>(p[len - 1]) << 8;
-  return acc;
-}
-uint16_t fold(uint32_t acc) {
-  while (acc >> 16) acc = (acc & 0xFFFF) + (acc >> 16);
-  return static_cast<uint16_t>(~acc);
-}
-
-}  // namespace
+using namespace wire;
 
 bool FakePeer::DoTransmit(std::span<const uint8_t> frame) {
   if (frame.size() < 14) return true;
