@@ -51,6 +51,8 @@ void AdminAuth::begin(hal::Entropy& entropy, const AdminCredentials* stored, std
   refilled_us_ = 0;
   panel_code_.clear();
   panel_code_until_us_ = 0;
+  check_.cancel();
+  check_ticket_ = 0;
 }
 
 bool AdminAuth::verify(std::string_view password) const {
@@ -166,10 +168,11 @@ AdminSession* AdminAuth::open_session(int64_t now_us, LoginResult& result) {
   return slot;
 }
 
-AdminAuth::LoginResult AdminAuth::login(std::string_view password, uint32_t remote_ip, int64_t now_us,
-                                        const AdminSession*& out, int64_t& retry_after_s) {
+AdminAuth::LoginResult AdminAuth::begin_login(std::string_view password, uint32_t remote_ip, int64_t now_us,
+                                              const AdminSession*& out, int64_t& retry_after_s, uint32_t& ticket) {
   out = nullptr;
   retry_after_s = 0;
+  ticket = 0;
   LoginResult result = LoginResult::kOk;
   // The panel's code proves physical access: it passes every throttle (a cheap
   // comparison, no hashing), is used up, and lifts this address's wait.
@@ -189,8 +192,52 @@ AdminAuth::LoginResult AdminAuth::login(std::string_view password, uint32_t remo
     retry_after_s = (t.blocked_until_us - now_us + 999'999) / 1'000'000;
     return LoginResult::kThrottled;
   }
+  // Waiting for the running check costs no budget; only a started check does.
+  if (has_credentials_ && check_ticket_ != 0) return LoginResult::kQueued;
   if (!take_token(now_us, retry_after_s)) return LoginResult::kBusy;
-  if (!verify(password)) {
+  if (!has_credentials_ || password.empty() || password.size() > kMaxPasswordLength) {
+    // The first-boot password is a plain comparison: answered now.
+    return verdict(verify(password), remote_ip, now_us, out, retry_after_s);
+  }
+  if (!check_.start(password, credentials_.salt.data(), credentials_.salt.size(), credentials_.iterations,
+                    credentials_.hash.size())) {
+    return verdict(false, remote_ip, now_us, out, retry_after_s);
+  }
+  if (++last_ticket_ == 0) last_ticket_ = 1;
+  check_ticket_ = ticket = last_ticket_;
+  check_ip_ = remote_ip;
+  return LoginResult::kPending;
+}
+
+AdminAuth::LoginResult AdminAuth::poll_login(uint32_t ticket, int64_t now_us, const AdminSession*& out,
+                                             int64_t& retry_after_s) {
+  out = nullptr;
+  retry_after_s = 0;
+  if (ticket == 0 || ticket != check_ticket_) {
+    retry_after_s = 1;
+    return LoginResult::kBusy;
+  }
+  if (!check_.step(kIterationsPerSlice)) return LoginResult::kPending;
+  bool right = check_.ok() &&
+               constant_time_equal({reinterpret_cast<const char*>(check_.output()), check_.output_length()},
+                                   {reinterpret_cast<const char*>(credentials_.hash.data()), credentials_.hash.size()});
+  check_.cancel();
+  check_ticket_ = 0;
+  return verdict(right, check_ip_, now_us, out, retry_after_s);
+}
+
+void AdminAuth::abandon_login(uint32_t ticket) {
+  if (ticket == 0 || ticket != check_ticket_) return;
+  check_.cancel();
+  check_ticket_ = 0;
+}
+
+AdminAuth::LoginResult AdminAuth::verdict(bool right, uint32_t remote_ip, int64_t now_us, const AdminSession*& out,
+                                          int64_t& retry_after_s) {
+  LoginResult result = LoginResult::kOk;
+  Throttle& t = throttle_for(remote_ip);  // looked up again: the slot may have moved meanwhile
+  t.last_us = now_us;
+  if (!right) {
     ++t.failures;
     if (t.failures >= kFreeFailures) {
       int shift = t.failures - kFreeFailures;
@@ -201,11 +248,19 @@ AdminAuth::LoginResult AdminAuth::login(std::string_view password, uint32_t remo
     }
     return LoginResult::kWrong;
   }
-  ++tokens_;  // a right password costs the budget nothing
+  if (tokens_ < kGlobalBurst) ++tokens_;  // a right password costs the budget nothing
   t = Throttle{};
   t.ip = remote_ip;
   t.last_us = now_us;
   out = open_session(now_us, result);
+  return result;
+}
+
+AdminAuth::LoginResult AdminAuth::login(std::string_view password, uint32_t remote_ip, int64_t now_us,
+                                        const AdminSession*& out, int64_t& retry_after_s) {
+  uint32_t ticket = 0;
+  LoginResult result = begin_login(password, remote_ip, now_us, out, retry_after_s, ticket);
+  while (result == LoginResult::kPending) result = poll_login(ticket, now_us, out, retry_after_s);
   return result;
 }
 
