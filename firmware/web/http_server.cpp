@@ -338,6 +338,8 @@ void HttpServer::begin_response(Connection& c) {
       c.ticket = response.ticket;
       return;
     }
+    // Answered without finishing its work (say its session ended meanwhile): stop it.
+    if (c.ticket != 0) handler_->abandon(c.ticket);
     c.ticket = 0;
   }
   release_buffers(c);
@@ -501,7 +503,8 @@ void HttpServer::poll() {
       case State::kReady:
       case State::kPending:
         begin_response(c);
-        if (c.pcb != nullptr) push(c);
+        // Still pending: nothing to send yet (push() would take the empty answer as done).
+        if (c.pcb != nullptr && c.state == State::kResponding) push(c);
         break;
       case State::kResponding:
         if (now - c.since > kSendStallUs) close(c, true);
