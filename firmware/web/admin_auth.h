@@ -102,8 +102,19 @@ class AdminAuth {
   // and, only once that succeeded, calls commit(): the new hash takes effect, every
   // other session ends and this one becomes a normal admin session. Without a
   // commit (flash refused the write) a first-boot session stays limited.
+  // (In one call: for tests and tools. The API uses begin_change()/poll_change().)
   Status change_password(std::string_view token, std::string_view current, std::string_view new_password,
                          AdminCredentials& out);
+  // change_password() in slices through the same one-at-a-time check as a login:
+  // the current password is checked, then the new one hashed, each a slice per
+  // call. kDone sets `status` as change_password() returns it; kPending: call
+  // poll_change() with `ticket` (which may change between the two hashes);
+  // kQueued: another check runs, call begin_change() again.
+  enum class Progress { kDone, kPending, kQueued };
+  Progress begin_change(std::string_view token, std::string_view current, std::string_view new_password,
+                        AdminCredentials& out, Status& status, uint32_t& ticket);
+  Progress poll_change(uint32_t& ticket, std::string_view token, std::string_view new_password, AdminCredentials& out,
+                       Status& status);
   void commit(const AdminCredentials& stored);
   // A new one-time login code for the front panel (replacing any earlier one),
   // written as "XXXX-XXXX"; false without randomness.
@@ -118,7 +129,10 @@ class AdminAuth {
     int64_t blocked_until_us = 0;
     int64_t last_us = 0;
   };
+  enum class CheckKind : uint8_t { kLogin, kChangeCurrent, kChangeNew };
   bool verify(std::string_view password) const;
+  Progress start_new_hash(std::string_view new_password, Status& status, uint32_t& ticket);
+  uint32_t next_ticket();
   AdminSession* find_mutable(std::string_view token, int64_t now_us);
   Throttle& throttle_for(uint32_t ip);
   bool random_hex(TextBuffer& out, size_t bytes);
@@ -144,6 +158,8 @@ class AdminAuth {
   uint32_t check_ticket_ = 0;
   uint32_t check_ip_ = 0;
   uint32_t last_ticket_ = 0;
+  CheckKind check_kind_ = CheckKind::kLogin;
+  AdminCredentials change_new_;  // the new password's record while it is hashed
 };
 
 // PBKDF2-HMAC-SHA256 through mbedTLS.

@@ -287,7 +287,18 @@ void ApiHandler::change_password(const HttpRequest& request, HttpResponse& respo
   AdminCredentials fresh;
   FixedText<65> token;
   token.assign(session.token.view());  // the session object may be rewritten below
-  Status s = auth_.change_password(token.view(), current.view(), next.view(), fresh);
+  // Like a login: the current password is checked, then the new one hashed, a
+  // slice per main-loop step, the request pending meanwhile.
+  Status s;
+  uint32_t ticket = response.ticket;
+  AdminAuth::Progress progress = ticket != 0
+                                     ? auth_.poll_change(ticket, token.view(), next.view(), fresh, s)
+                                     : auth_.begin_change(token.view(), current.view(), next.view(), fresh, s, ticket);
+  if (progress != AdminAuth::Progress::kDone) {
+    response.pending = true;
+    response.ticket = progress == AdminAuth::Progress::kPending ? ticket : 0;
+    return;
+  }
   if (s.code() == StatusCode::kPermissionDenied) return write_error(response, 403, "current password is wrong");
   if (s.code() == StatusCode::kInvalidArgument) {
     return write_error(response, 400, "the new password needs 10 to 64 characters and must differ from the first-boot one");

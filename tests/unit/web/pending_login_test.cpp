@@ -147,5 +147,42 @@ TEST_F(PendingLogin, AClientThatLeavesReleasesTheCheck) {
   EXPECT_EQ(finish(next, right, slices, healthz_ok).status, 200);
 }
 
+TEST_F(PendingLogin, APasswordChangeChecksAndHashesInSlicesToo) {
+  const std::string right = login_body(kPassword);
+  int slices = 0, healthz_ok = 0;
+  Answer a = finish(call("POST", "/api/login", right), right, slices, healthz_ok);
+  ASSERT_EQ(a.status, 200);
+  std::string cookie = a.headers.substr(a.headers.find("pb_session=") + 11, 64);
+  std::string csrf = a.body.substr(a.body.find("\"csrf\":\"") + 8, 32);
+  const std::string body = R"({"current":")" + std::string(kPassword) + R"(","new":"a-brand-new-password"})";
+  auto change = [&](uint32_t ticket) {
+    std::string head = "POST /api/password HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: pb_session=" + cookie +
+                       "\r\nX-CSRF-Token: " + csrf + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\n\r\n";
+    HttpRequest request;
+    EXPECT_TRUE(parse_request_head(head, request).ok());
+    request.body = body;
+    request.remote_ipv4 = 0x7F000001;
+    text_out_.clear();
+    HttpResponse response(text_out_);
+    response.ticket = ticket;
+    api_.handle(request, response);
+    return Answer{response.status, response.pending, response.ticket, std::string(text_out_.view()), ""};
+  };
+  Answer c = change(0);
+  int change_slices = 0;
+  while (c.pending && change_slices < 1000) {
+    ++change_slices;
+    EXPECT_EQ(call("GET", "/healthz", "").status, 200);
+    c = change(c.ticket);
+  }
+  ASSERT_FALSE(c.pending);
+  // No store in this test (no ApiActions): the API answers 500 and nothing changes,
+  // but only after both hashes ran in slices: the current one, then the new one.
+  EXPECT_EQ(c.status, 500) << c.body;
+  EXPECT_GE(change_slices, 2 * static_cast<int>(AdminAuth::kIterations / AdminAuth::kIterationsPerSlice));
+  EXPECT_FALSE(api_.auth().check_in_flight());
+}
+
 }  // namespace
 }  // namespace probebox
