@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 #include "mbedtls/md.h"
 
@@ -19,8 +20,9 @@ class Pbkdf2Sha256 {
   static constexpr size_t kMaxOutputBytes = 64;
   static constexpr size_t kMaxSaltBytes = 64;
 
+  // Trivially destructible: it lives in static objects, which the board never
+  // destroys (no atexit there). Whoever drops one mid-derivation calls cancel().
   Pbkdf2Sha256() { mbedtls_md_init(&md_); }
-  ~Pbkdf2Sha256() { cancel(); }
   Pbkdf2Sha256(const Pbkdf2Sha256&) = delete;
   Pbkdf2Sha256& operator=(const Pbkdf2Sha256&) = delete;
 
@@ -57,5 +59,6 @@ class Pbkdf2Sha256 {
   size_t output_length_ = 0;
   size_t produced_ = 0;
 };
+static_assert(std::is_trivially_destructible_v<Pbkdf2Sha256>);
 
 }  // namespace probebox
