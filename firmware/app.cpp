@@ -256,6 +256,7 @@ void App::step_panel(hal::MonoMicros now) {
 }
 
 void App::step() {
+  const hal::MonoMicros began = board_.clock.now();
   netif_.poll();
   sys_check_timeouts();
   hal::MonoMicros now = board_.clock.now();
@@ -274,6 +275,8 @@ void App::step() {
   persist_events();
   web_.poll();
   step_panel(now);
+  const int64_t took = board_.clock.now() - began;
+  if (took > longest_loop_step_us_) longest_loop_step_us_ = took;
 }
 
 }  // namespace probebox

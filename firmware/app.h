@@ -63,6 +63,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   Status store_credentials(const AdminCredentials& credentials) override;
   bool write_panel(TextBuffer& out, int64_t now_us) const override;
   void write_alert_diagnostics(JsonWriter& w) const override;
+  int64_t longest_loop_step_us() const override { return longest_loop_step_us_; }
   const panel::Panel& panel() const { return panel_; }
   std::string_view initial_password() const { return initial_password_.view(); }
   panel::Panel& panel() { return panel_; }
@@ -77,6 +78,9 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   void step();
 
   bool network_ready() const { return netif_.has_address(); }
+  // Work is waiting that runs a slice per step (a login's password check): step
+  // again at once rather than sleep until the next packet or timer.
+  bool wants_step_now() const { return web_.has_pending(); }
   bool once_complete() const { return checks_started_ && scheduler_.once_complete(); }
   const Config& config() const { return config_; }
   const HealthModel& health() const { return health_; }
@@ -121,6 +125,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   hal::MonoMicros last_panel_step_ = 0;
   bool checks_started_ = false;
   hal::MonoMicros checks_started_at_ = 0;
+  int64_t longest_loop_step_us_ = 0;
   bool web_ok_ = false;
   EventStore event_store_;
   uint32_t events_persisted_ = 0;  // sequence of the next event to write to flash

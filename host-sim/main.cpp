@@ -242,6 +242,7 @@ int main(int argc, char** argv) {
     int wait_ms = opt.once ? 5 : panel_mode == probebox::sim::PanelMode::kNone ? 50 : 20;
     u32_t lwip_ms = sys_timeouts_sleeptime();
     if (lwip_ms < static_cast<u32_t>(wait_ms)) wait_ms = static_cast<int>(lwip_ms);
+    if (g_app.wants_step_now()) wait_ms = 0;  // a login's check continues next step
     g_ethernet.run_io(wait_ms);
     g_buttons.poll(g_clock.now());
     if (g_buttons.quit_requested()) break;

@@ -51,15 +51,15 @@ void AdminAuth::begin(hal::Entropy& entropy, const AdminCredentials* stored, std
   refilled_us_ = 0;
   panel_code_.clear();
   panel_code_until_us_ = 0;
+  check_.cancel();
+  check_ticket_ = 0;
 }
 
+// Only what needs no hashing: an empty or overlong guess, the first-boot password.
+// A stored password is checked in slices (begin_login(), begin_change()).
 bool AdminAuth::verify(std::string_view password) const {
-  if (password.empty() || password.size() > kMaxPasswordLength) return false;
-  if (!has_credentials_) return !initial_password_.empty() && constant_time_equal(password, initial_password_.view());
-  std::array<uint8_t, AdminCredentials::kHashBytes> candidate{};
-  if (!derive_password_hash(password, credentials_, candidate)) return false;
-  return constant_time_equal({reinterpret_cast<const char*>(candidate.data()), candidate.size()},
-                             {reinterpret_cast<const char*>(credentials_.hash.data()), credentials_.hash.size()});
+  if (password.empty() || password.size() > kMaxPasswordLength || has_credentials_) return false;
+  return !initial_password_.empty() && constant_time_equal(password, initial_password_.view());
 }
 
 AdminAuth::Throttle& AdminAuth::throttle_for(uint32_t ip) {
@@ -166,10 +166,11 @@ AdminSession* AdminAuth::open_session(int64_t now_us, LoginResult& result) {
   return slot;
 }
 
-AdminAuth::LoginResult AdminAuth::login(std::string_view password, uint32_t remote_ip, int64_t now_us,
-                                        const AdminSession*& out, int64_t& retry_after_s) {
+AdminAuth::LoginResult AdminAuth::begin_login(std::string_view password, uint32_t remote_ip, int64_t now_us,
+                                              const AdminSession*& out, int64_t& retry_after_s, uint32_t& ticket) {
   out = nullptr;
   retry_after_s = 0;
+  ticket = 0;
   LoginResult result = LoginResult::kOk;
   // The panel's code proves physical access: it passes every throttle (a cheap
   // comparison, no hashing), is used up, and lifts this address's wait.
@@ -189,8 +190,52 @@ AdminAuth::LoginResult AdminAuth::login(std::string_view password, uint32_t remo
     retry_after_s = (t.blocked_until_us - now_us + 999'999) / 1'000'000;
     return LoginResult::kThrottled;
   }
+  // Waiting for the running check costs no budget; only a started check does.
+  if (has_credentials_ && check_ticket_ != 0) return LoginResult::kQueued;
   if (!take_token(now_us, retry_after_s)) return LoginResult::kBusy;
-  if (!verify(password)) {
+  if (!has_credentials_ || password.empty() || password.size() > kMaxPasswordLength) {
+    // The first-boot password is a plain comparison: answered now.
+    return verdict(verify(password), remote_ip, now_us, out, retry_after_s);
+  }
+  if (!check_.start(password, credentials_.salt.data(), credentials_.salt.size(), credentials_.iterations,
+                    credentials_.hash.size())) {
+    return verdict(false, remote_ip, now_us, out, retry_after_s);
+  }
+  check_kind_ = CheckKind::kLogin;
+  check_ticket_ = ticket = next_ticket();
+  check_ip_ = remote_ip;
+  return LoginResult::kPending;
+}
+
+AdminAuth::LoginResult AdminAuth::poll_login(uint32_t ticket, int64_t now_us, const AdminSession*& out,
+                                             int64_t& retry_after_s) {
+  out = nullptr;
+  retry_after_s = 0;
+  if (ticket == 0 || ticket != check_ticket_ || check_kind_ != CheckKind::kLogin) {
+    retry_after_s = 1;
+    return LoginResult::kBusy;
+  }
+  if (!check_.step(kIterationsPerSlice)) return LoginResult::kPending;
+  bool right = check_.ok() &&
+               constant_time_equal({reinterpret_cast<const char*>(check_.output()), check_.output_length()},
+                                   {reinterpret_cast<const char*>(credentials_.hash.data()), credentials_.hash.size()});
+  check_.cancel();
+  check_ticket_ = 0;
+  return verdict(right, check_ip_, now_us, out, retry_after_s);
+}
+
+void AdminAuth::abandon_login(uint32_t ticket) {
+  if (ticket == 0 || ticket != check_ticket_) return;
+  check_.cancel();
+  check_ticket_ = 0;
+}
+
+AdminAuth::LoginResult AdminAuth::verdict(bool right, uint32_t remote_ip, int64_t now_us, const AdminSession*& out,
+                                          int64_t& retry_after_s) {
+  LoginResult result = LoginResult::kOk;
+  Throttle& t = throttle_for(remote_ip);  // looked up again: the slot may have moved meanwhile
+  t.last_us = now_us;
+  if (!right) {
     ++t.failures;
     if (t.failures >= kFreeFailures) {
       int shift = t.failures - kFreeFailures;
@@ -201,11 +246,19 @@ AdminAuth::LoginResult AdminAuth::login(std::string_view password, uint32_t remo
     }
     return LoginResult::kWrong;
   }
-  ++tokens_;  // a right password costs the budget nothing
+  if (tokens_ < kGlobalBurst) ++tokens_;  // a right password costs the budget nothing
   t = Throttle{};
   t.ip = remote_ip;
   t.last_us = now_us;
   out = open_session(now_us, result);
+  return result;
+}
+
+AdminAuth::LoginResult AdminAuth::login(std::string_view password, uint32_t remote_ip, int64_t now_us,
+                                        const AdminSession*& out, int64_t& retry_after_s) {
+  uint32_t ticket = 0;
+  LoginResult result = begin_login(password, remote_ip, now_us, out, retry_after_s, ticket);
+  while (result == LoginResult::kPending) result = poll_login(ticket, now_us, out, retry_after_s);
   return result;
 }
 
@@ -237,21 +290,108 @@ void AdminAuth::logout(std::string_view token) {
 
 Status AdminAuth::change_password(std::string_view token, std::string_view current, std::string_view new_password,
                                   AdminCredentials& out) {
-  if (!verify(current)) return StatusCode::kPermissionDenied;
+  Status status;
+  uint32_t ticket = 0;
+  Progress progress = begin_change(token, current, new_password, out, status, ticket);
+  while (progress == Progress::kPending) progress = poll_change(ticket, token, new_password, out, status);
+  if (progress == Progress::kQueued) return StatusCode::kUnavailable;
+  return status;
+}
+
+uint32_t AdminAuth::next_ticket() {
+  if (++last_ticket_ == 0) last_ticket_ = 1;
+  return last_ticket_;
+}
+
+AdminAuth::Progress AdminAuth::begin_change(std::string_view token, std::string_view current,
+                                            std::string_view new_password, AdminCredentials& out, Status& status,
+                                            uint32_t& ticket) {
+  (void)token;
+  (void)out;
+  status = Status();
+  ticket = 0;
+  if (check_ticket_ != 0) return Progress::kQueued;
+  if (current.empty() || current.size() > kMaxPasswordLength) {
+    status = StatusCode::kPermissionDenied;
+    return Progress::kDone;
+  }
   if (new_password.size() < kMinPasswordLength || new_password.size() > kMaxPasswordLength) {
-    return StatusCode::kInvalidArgument;
+    status = StatusCode::kInvalidArgument;
+    return Progress::kDone;
   }
-  if (!has_credentials_ && constant_time_equal(new_password, initial_password_.view())) {
-    return StatusCode::kInvalidArgument;
+  if (!has_credentials_) {
+    // The first-boot password is a plain comparison; only the new hash takes slices.
+    if (!verify(current)) {
+      status = StatusCode::kPermissionDenied;
+      return Progress::kDone;
+    }
+    if (constant_time_equal(new_password, initial_password_.view())) {
+      status = StatusCode::kInvalidArgument;
+      return Progress::kDone;
+    }
+    return start_new_hash(new_password, status, ticket);
   }
-  out = AdminCredentials{};
-  out.iterations = kIterations;
-  if (entropy_ == nullptr || !entropy_->fill(out.salt)) return StatusCode::kUnavailable;
-  if (!derive_password_hash(new_password, out, out.hash)) return StatusCode::kUnavailable;
+  if (!check_.start(current, credentials_.salt.data(), credentials_.salt.size(), credentials_.iterations,
+                    credentials_.hash.size())) {
+    status = StatusCode::kUnavailable;
+    return Progress::kDone;
+  }
+  check_kind_ = CheckKind::kChangeCurrent;
+  check_ticket_ = ticket = next_ticket();
+  return Progress::kPending;
+}
+
+AdminAuth::Progress AdminAuth::start_new_hash(std::string_view new_password, Status& status, uint32_t& ticket) {
+  ticket = 0;
+  change_new_ = AdminCredentials{};
+  change_new_.iterations = kIterations;
+  if (entropy_ == nullptr || !entropy_->fill(change_new_.salt) ||
+      !check_.start(new_password, change_new_.salt.data(), change_new_.salt.size(), change_new_.iterations,
+                    change_new_.hash.size())) {
+    status = StatusCode::kUnavailable;
+    return Progress::kDone;
+  }
+  check_kind_ = CheckKind::kChangeNew;
+  check_ticket_ = ticket = next_ticket();
+  return Progress::kPending;
+}
+
+AdminAuth::Progress AdminAuth::poll_change(uint32_t& ticket, std::string_view token, std::string_view new_password,
+                                           AdminCredentials& out, Status& status) {
+  status = Status();
+  if (ticket == 0 || ticket != check_ticket_ || check_kind_ == CheckKind::kLogin) {
+    status = StatusCode::kUnavailable;
+    return Progress::kDone;
+  }
+  if (!check_.step(kIterationsPerSlice)) return Progress::kPending;
+  if (check_kind_ == CheckKind::kChangeCurrent) {
+    bool right = check_.ok() &&
+                 constant_time_equal({reinterpret_cast<const char*>(check_.output()), check_.output_length()},
+                                     {reinterpret_cast<const char*>(credentials_.hash.data()), credentials_.hash.size()});
+    check_.cancel();
+    check_ticket_ = 0;
+    if (!right) {
+      status = StatusCode::kPermissionDenied;
+      return Progress::kDone;
+    }
+    return start_new_hash(new_password, status, ticket);
+  }
+  bool ok = check_.ok();
+  if (ok) {
+    for (size_t i = 0; i < change_new_.hash.size(); ++i) change_new_.hash[i] = check_.output()[i];
+  }
+  check_.cancel();
+  check_ticket_ = 0;
+  if (!ok) {
+    status = StatusCode::kUnavailable;
+    return Progress::kDone;
+  }
+  out = change_new_;
+  change_new_ = AdminCredentials{};
   // Sessions change only in commit(), once the hash is stored: if flash refuses
   // it, a first-boot session must stay limited (and the others stay as they were).
   pending_token_.assign(token);
-  return Status();
+  return Progress::kDone;
 }
 
 void AdminAuth::commit(const AdminCredentials& stored) {

@@ -243,9 +243,21 @@ void ApiHandler::login(const HttpRequest& request, HttpResponse& response) {
   }
   const AdminSession* session = nullptr;
   int64_t retry_after_s = 0;
-  switch (auth_.login(password.view(), request.remote_ipv4, clock_.now(), session, retry_after_s)) {
+  // The password check runs a slice per main-loop step: until its verdict the
+  // request stays pending on its connection (the server calls again with the ticket).
+  uint32_t ticket = response.ticket;
+  AdminAuth::LoginResult result =
+      ticket != 0 ? auth_.poll_login(ticket, clock_.now(), session, retry_after_s)
+                  : auth_.begin_login(password.view(), request.remote_ipv4, clock_.now(), session, retry_after_s, ticket);
+  switch (result) {
     case AdminAuth::LoginResult::kOk:
       break;
+    case AdminAuth::LoginResult::kPending:
+    case AdminAuth::LoginResult::kQueued:
+      // kQueued: another login's check runs; this one asks again next step.
+      response.pending = true;
+      response.ticket = result == AdminAuth::LoginResult::kPending ? ticket : 0;
+      return;
     case AdminAuth::LoginResult::kWrong:
       write_error(response, 401, "wrong password");
       if (retry_after_s > 0) response.headers.appendf("Retry-After: %lld\r\n", static_cast<long long>(retry_after_s));
@@ -275,7 +287,18 @@ void ApiHandler::change_password(const HttpRequest& request, HttpResponse& respo
   AdminCredentials fresh;
   FixedText<65> token;
   token.assign(session.token.view());  // the session object may be rewritten below
-  Status s = auth_.change_password(token.view(), current.view(), next.view(), fresh);
+  // Like a login: the current password is checked, then the new one hashed, a
+  // slice per main-loop step, the request pending meanwhile.
+  Status s;
+  uint32_t ticket = response.ticket;
+  AdminAuth::Progress progress = ticket != 0
+                                     ? auth_.poll_change(ticket, token.view(), next.view(), fresh, s)
+                                     : auth_.begin_change(token.view(), current.view(), next.view(), fresh, s, ticket);
+  if (progress != AdminAuth::Progress::kDone) {
+    response.pending = true;
+    response.ticket = progress == AdminAuth::Progress::kPending ? ticket : 0;
+    return;
+  }
   if (s.code() == StatusCode::kPermissionDenied) return write_error(response, 403, "current password is wrong");
   if (s.code() == StatusCode::kInvalidArgument) {
     return write_error(response, 400, "the new password needs 10 to 64 characters and must differ from the first-boot one");
@@ -399,7 +422,10 @@ void ApiHandler::write_diagnostics(TextBuffer& out) {
   pool("pbuf_pool", lwip_stats.memp[MEMP_PBUF_POOL]);
   pool("tcp_seg", lwip_stats.memp[MEMP_TCP_SEG]);
   pool("lwip_heap", &lwip_stats.mem);
-  if (actions_ != nullptr) actions_->write_alert_diagnostics(w);
+  if (actions_ != nullptr) {
+    w.key("longest_loop_step_us").integer(actions_->longest_loop_step_us());
+    actions_->write_alert_diagnostics(w);
+  }
   net::TlsMemoryStats tls = net::tls_memory_stats();
   w.key("tls_arena").begin_object().field_int("used", static_cast<int64_t>(tls.in_use))
       .field_int("max", static_cast<int64_t>(tls.high_water)).field_int("avail", static_cast<int64_t>(tls.arena_bytes))

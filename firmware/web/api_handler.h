@@ -32,6 +32,9 @@ class ApiActions {
   // alert services' counters, as fields of /api/diagnostics (none by default).
   virtual bool write_panel(TextBuffer& /*out*/, int64_t /*now_us*/) const { return false; }
   virtual void write_alert_diagnostics(JsonWriter& /*w*/) const {}
+  // The longest whole main-loop step so far (the scheduler's figure covers only
+  // its own part), -1 when unknown.
+  virtual int64_t longest_loop_step_us() const { return -1; }
 
  protected:
   ~ApiActions() = default;
@@ -46,6 +49,8 @@ class ApiHandler final : public HttpHandler {
   void handle(const HttpRequest& request, HttpResponse& response) override;
   void render(uint8_t document, int64_t mono_us, int64_t wall_us, TextBuffer& out) override;
   int admit_large_body(const HttpRequest& request) override;
+  // A login's client left before its password check ended.
+  void abandon(uint32_t ticket) override { auth_.abandon_login(ticket); }
   // Host and Origin acceptable for an API request (DNS rebinding guard).
   bool host_allowed(const HttpRequest& request) const;
   static bool origin_matches(std::string_view origin, std::string_view host);

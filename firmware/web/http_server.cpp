@@ -35,6 +35,7 @@ const char* early_message(int status) {
     case 413: return "{\"error\":\"request body larger than the box accepts\"}";
     case 431: return "{\"error\":\"request head too large\"}";
     case 503: return "{\"error\":\"another request body is arriving; retry\"}";
+    case 504: return "{\"error\":\"the box is busy with another login; retry\"}";
     default: return "{\"error\":\"request refused\"}";
   }
 }
@@ -69,6 +70,7 @@ void HttpResponse::reset() {
   content_encoding = nullptr;
   cache_control = "no-store";
   close_connection = false;
+  pending = false;
 }
 
 bool HttpServer::start(uint16_t port, HttpHandler& handler, hal::Clock& clock) {
@@ -150,6 +152,8 @@ void HttpServer::reset_for_next_request(Connection& c) {
   c.sent_hash = kFnvBasis;
   c.sent = 0;
   c.since = clock_->now();
+  c.ticket = 0;
+  c.pending_since = 0;
 }
 
 err_t HttpServer::on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t err) {
@@ -162,6 +166,9 @@ err_t HttpServer::on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t 
     if (p != nullptr) pbuf_free(p);
     c->keep_alive = false;
     if (c->state == State::kHead || c->state == State::kBody) return c->server->close(*c, false) ? ERR_ABRT : ERR_OK;
+    // A client that closes while its login is checked wants no answer: the check
+    // stops and frees the box-wide slot for the next login.
+    if (c->state == State::kPending) return c->server->close(*c, false) ? ERR_ABRT : ERR_OK;
     return ERR_OK;  // an answer is owed or on its way: finish it, then close
   }
   tcp_recved(pcb, p->tot_len);
@@ -281,9 +288,22 @@ void HttpServer::on_error(void* arg, err_t) {
   auto* c = static_cast<Connection*>(arg);
   if (c == nullptr) return;
   c->pcb = nullptr;  // already freed by lwIP
+  c->server->abandon_pending(*c);
   c->server->release_buffers(*c);
   c->state = State::kHead;
   c->buf_len = 0;
+}
+
+void HttpServer::abandon_pending(Connection& c) {
+  if (c.state == State::kPending && handler_ != nullptr) handler_->abandon(c.ticket);
+  c.ticket = 0;
+}
+
+bool HttpServer::has_pending() const {
+  for (const Connection& c : connections_) {
+    if (c.pcb != nullptr && c.state == State::kPending) return true;
+  }
+  return false;
 }
 
 void HttpServer::release_buffers(Connection& c) {
@@ -294,16 +314,33 @@ void HttpServer::release_buffers(Connection& c) {
 void HttpServer::begin_response(Connection& c) {
   SpanText body(scratch_, kSliceBytes);
   HttpResponse response(body);
+  if (c.state == State::kPending && clock_->now() - c.pending_since > kPendingTimeoutUs) {
+    abandon_pending(c);
+    c.early_status = 504;
+    c.keep_alive = false;
+  }
   if (c.early_status != 0) {
-    response.status = c.early_status;
+    // 504 is only this server's "pending too long": the client sees 503.
+    response.status = c.early_status == 504 ? 503 : c.early_status;
     body.assign(early_message(c.early_status));
-    if (c.early_status == 503) response.headers.append("Retry-After: 1\r\n");
+    if (response.status == 503) response.headers.append("Retry-After: 1\r\n");
   } else {
     if (c.request.content_length > 0) {
       c.request.body = c.body_shared ? std::string_view(body_buf_, c.body_len)
                                      : std::string_view(c.buf + c.request.head_length, c.body_len);
     }
+    response.ticket = c.ticket;
     handler_->handle(c.request, response);
+    if (response.pending) {
+      // Not ready: the request stays in the connection's buffer for the next poll.
+      if (c.state != State::kPending) c.pending_since = clock_->now();
+      c.state = State::kPending;
+      c.ticket = response.ticket;
+      return;
+    }
+    // Answered without finishing its work (say its session ended meanwhile): stop it.
+    if (c.ticket != 0) handler_->abandon(c.ticket);
+    c.ticket = 0;
   }
   release_buffers(c);
   if (body.overflowed() || response.headers.overflowed()) {
@@ -432,6 +469,7 @@ bool HttpServer::finish(Connection& c) {
 }
 
 bool HttpServer::close(Connection& c, bool abort) {
+  abandon_pending(c);
   release_buffers(c);
   bool aborted = false;
   if (c.pcb != nullptr) {
@@ -463,8 +501,10 @@ void HttpServer::poll() {
         if (now - c.since > kBodyTimeoutUs) close(c, true);
         break;
       case State::kReady:
+      case State::kPending:
         begin_response(c);
-        if (c.pcb != nullptr) push(c);
+        // Still pending: nothing to send yet (push() would take the empty answer as done).
+        if (c.pcb != nullptr && c.state == State::kResponding) push(c);
         break;
       case State::kResponding:
         if (now - c.since > kSendStallUs) close(c, true);

@@ -49,6 +49,12 @@ struct HttpResponse {
   uint8_t document = 0;
   int64_t document_mono_us = 0;
   int64_t document_wall_us = -1;  // -1: the wall clock was not set
+  // The answer is not ready (a login's password check runs in slices): the server
+  // keeps the request and calls handle() again at its next poll, with `ticket` as
+  // the handler left it; nothing else of the response is used. If the connection
+  // ends first, the server calls HttpHandler::abandon(ticket).
+  bool pending = false;
+  uint32_t ticket = 0;
 };
 
 class HttpHandler {
@@ -59,6 +65,9 @@ class HttpHandler {
   // A body too large for the connection's own buffer needs the shared one: 0 when
   // this request may have it, else the status to refuse it with (401, 403, 400).
   virtual int admit_large_body(const HttpRequest& request) = 0;
+  // The connection of a pending request (HttpResponse::pending) ended before its
+  // answer: stop the work `ticket` names.
+  virtual void abandon(uint32_t /*ticket*/) {}
 
  protected:
   ~HttpHandler() = default;
@@ -82,6 +91,9 @@ class HttpServer {
   static constexpr int64_t kSendStallUs = 10'000'000;
   // A responding connection that made no progress for this long may give up its slot.
   static constexpr int64_t kEvictStalledUs = 2'000'000;
+  // A pending answer (a login waiting for, or in, its password check) that is not
+  // ready within this is answered 503 with Retry-After.
+  static constexpr int64_t kPendingTimeoutUs = 10'000'000;
   // The slice rendered at a time: no more than a connection's TCP send buffer.
   static constexpr size_t kSliceBytes = TCP_SND_BUF;
 
@@ -90,9 +102,12 @@ class HttpServer {
   uint32_t requests_served() const { return served_; }
   uint32_t connections_refused() const { return refused_; }
   uint32_t connections_evicted() const { return evicted_; }
+  // A request waits for work done in slices: the board should step again at once
+  // rather than sleep until the next packet or timer.
+  bool has_pending() const;
 
  private:
-  enum class State : uint8_t { kHead, kBody, kReady, kResponding };
+  enum class State : uint8_t { kHead, kBody, kReady, kPending, kResponding };
   enum class BodyKind : uint8_t { kInline, kStatic, kDocument };
   struct Connection {
     struct tcp_pcb* pcb = nullptr;
@@ -115,6 +130,8 @@ class HttpServer {
     uint64_t sent_hash = 0;       // FNV-1a of the document bytes queued so far
     size_t sent = 0;              // bytes of head + body queued to lwIP
     int64_t since = 0;            // accept, first byte of a request, or last progress
+    uint32_t ticket = 0;          // the handler's work for a pending request
+    int64_t pending_since = 0;
     HttpServer* server = nullptr;
   };
 
@@ -134,6 +151,7 @@ class HttpServer {
   bool close(Connection& c, bool abort);
   void release_buffers(Connection& c);
   void reset_for_next_request(Connection& c);
+  void abandon_pending(Connection& c);
 
   struct tcp_pcb* listener_ = nullptr;
   HttpHandler* handler_ = nullptr;

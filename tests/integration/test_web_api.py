@@ -4,6 +4,7 @@ malformed requests, path traversal and header injection — each answered with t
 right status and no change of state."""
 import json
 import os
+import select
 import shutil
 import socket
 import subprocess
@@ -263,6 +264,34 @@ class WebApi(unittest.TestCase):
                             "print(len(list(f(sys.stdin.read()))))"], input=body, capture_output=True)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertGreater(int(p.stdout), 5)
+
+    def test_z_a_login_does_not_stall_the_loop(self):
+        # The password check (10,000 HMACs) runs a slice per main-loop step with the
+        # login pending, so a /healthz sent while it runs is answered before it. When
+        # the whole check ran in one step (the old code, and test_7's flake under
+        # load), every other request waited for it: /healthz came back second.
+        port = self.port
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+            body = json.dumps({"password": NEW_PASSWORD}).encode()
+            s.sendall(b"POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+            time.sleep(0.05)  # the login is in the box and its check has begun
+            status, _, _ = request(port, "GET", "/healthz", timeout=30)
+            self.assertEqual(status, 200)
+            login_answered_first = bool(select.select([s], [], [], 0)[0])
+            answer = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+        self.assertTrue(answer.startswith(b"HTTP/1.1 200"), answer[:200])
+        self.assertFalse(login_answered_first, "/healthz waited for the login's password check")
+        # The figure for the record: the longest whole main-loop step so far.
+        login(port, NEW_PASSWORD)
+        diag = json.loads(http_get(port, "/api/diagnostics")[2])
+        print(f"longest main-loop step: {diag['longest_loop_step_us'] / 1000:.1f} ms "
+              f"(scheduler part {diag['longest_step_us'] / 1000:.1f} ms)")
 
     def test_zz_logged_out_session_is_refused(self):
         port = self.port
