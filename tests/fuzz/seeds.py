@@ -439,7 +439,7 @@ for bad_index, bad in enumerate(BAD_VALUES + [KeyError]):
 # list too long and mixed, a maintenance window without its end.
 seed("config", "unknown-keys.json", json.dumps({
     "schema": 1, "zzz": 1, "device": {"zzz": 1}, "defaults": {"zzz": 1},
-    "network": {"mode": "dhcp", "zzz": 1, "dns": ["10.0.2.2:53", "10.0.2.3:54", "ns.lab.test"]},
+    "network": {"mode": "dhcp", "zzz": 1, "dns": ["10.0.2.2:53", "192.0.2.3:54", "ns.lab.test"]},
     "alerts": {"zzz": 1, "mail": {"zzz": 1}, "syslog": {"zzz": 1}, "snmp": {"zzz": 1}},
     "maintenance": [{"start": "2026-11-22T10:00:00Z", "zzz": 1}, 5],
     "appliance": dict(BASE_APPLIANCE, zzz=1, domain_names=dict(BASE_APPLIANCE["domain_names"], zzz=1),

@@ -103,14 +103,14 @@ TEST(CheckKind, EachKindAcceptsExactlyItsKeys) {
     std::vector<CheckType> kinds;
   };
   const Key keys[] = {
-      {R"("host":"10.0.2.3")", {CheckType::kTcp, CheckType::kTlsCert, CheckType::kSmtp}},
+      {R"("host":"192.0.2.3")", {CheckType::kTcp, CheckType::kTlsCert, CheckType::kSmtp}},
       {R"("port":2)", {CheckType::kTcp, CheckType::kTlsCert, CheckType::kSmtp}},
       {R"("expect":"closed")", {CheckType::kTcp}},
-      {R"("server":"10.0.2.3")", {CheckType::kDns, CheckType::kNtp}},
+      {R"("server":"192.0.2.3")", {CheckType::kDns, CheckType::kNtp}},
       {R"("name":"b.test")", {CheckType::kDns}},
       {R"("record":"AAAA")", {CheckType::kDns}},
       {R"("expect_addresses":[])", {CheckType::kDns}},
-      {R"("url":"http://10.0.2.3/")", {CheckType::kHttp}},
+      {R"("url":"http://192.0.2.3/")", {CheckType::kHttp}},
       {R"("host_header":"a.test")", {CheckType::kHttp}},
       {R"("username":"u")", {CheckType::kHttp, CheckType::kSmtp}},
       {R"("password":"p")", {CheckType::kHttp, CheckType::kSmtp}},
