@@ -213,6 +213,23 @@ def http_get(port, path, timeout=5, attempts=3):
             time.sleep(0.2)
 
 
+def raw_exchange(port, data, read_s=3):
+    """Sends raw bytes, returns what came back before the server closed (or read_s)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=read_s) as s:
+        s.sendall(data)
+        chunks = []
+        deadline = time.monotonic() + read_s
+        try:
+            while time.monotonic() < deadline:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except socket.timeout:
+            pass
+    return b"".join(chunks)
+
+
 def wait_for(predicate, timeout_s, interval_s=0.1):
     """Polls predicate() until it returns a truthy value or the time is up."""
     deadline = time.monotonic() + timeout_s

@@ -12,7 +12,7 @@ import tempfile
 import time
 import unittest
 
-from simtest import (FIRST_BOOT, HOST, Listener, by_id, free_port, http_get, login, request, running_sim,
+from simtest import (FIRST_BOOT, HOST, Listener, by_id, free_port, http_get, login, raw_exchange, request, running_sim,
                      session_headers, wait_for)
 
 NEW_PASSWORD = "correct horse battery"
@@ -24,23 +24,6 @@ def base_doc(listener):
             "checks": [{"id": "web-a", "type": "tcp", "host": HOST, "port": listener.port},
                        {"id": "relay", "type": "smtp", "host": HOST, "port": listener.port,
                         "username": "probe", "password": "s3cret-relay", "interval_s": 60, "timeout_ms": 500}]}
-
-
-def raw_exchange(port, data, read_s=3):
-    """Sends raw bytes, returns what came back before the server closed (or read_s)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=read_s) as s:
-        s.sendall(data)
-        chunks = []
-        deadline = time.monotonic() + read_s
-        try:
-            while time.monotonic() < deadline:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-        except socket.timeout:
-            pass
-    return b"".join(chunks)
 
 
 class WebApi(unittest.TestCase):

@@ -15,7 +15,7 @@ import threading
 import time
 import unittest
 
-from simtest import FIRST_BOOT, HOST, SIM, free_port, login, request, running_sim, session_headers, wait_for
+from simtest import FIRST_BOOT, HOST, SIM, free_port, login, raw_exchange, request, running_sim, session_headers, wait_for
 
 PASSWORD = "admin-password-1"
 
@@ -60,22 +60,6 @@ def stalled_body(port, stop, counts):
             pass
         counts["stalled_bodies"] += 1
         stop.wait(0.05)
-
-
-def raw_exchange(port, data, read_s):
-    with socket.create_connection(("127.0.0.1", port), timeout=read_s) as s:
-        s.sendall(data)
-        chunks = []
-        deadline = time.monotonic() + read_s
-        try:
-            while time.monotonic() < deadline:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-        except socket.timeout:
-            pass
-    return b"".join(chunks)
 
 
 def many_checks_doc(n, interval_s=60):
