@@ -1,8 +1,9 @@
-// A TLS 1.2 client session driven by the probe that owns the TCP connection: the
+// A TLS 1.2/1.3 client session driven by the probe that owns the TCP connection: the
 // probe hands it received pbufs (acknowledged to TCP only as mbedTLS consumes them,
 // so the window is the only buffer) and steps the handshake itself, which lets the
 // tls_cert probe stop as soon as the server has proved it holds the key.
-// TlsClientConfig holds what every session shares: RNG and the trust anchors.
+// TlsClientConfig holds what every session shares: the SSL config and the trust
+// anchors (the RNG is PSA's, seeded from the board's entropy source).
 #pragma once
 #include <cstdint>
 #include <string_view>
@@ -11,8 +12,6 @@
 #include "core/text.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
-#include "mbedtls/ctr_drbg.h"
-#include "mbedtls/entropy.h"
 #include "mbedtls/ssl.h"
 #include "mbedtls/x509_crt.h"
 
@@ -20,7 +19,8 @@ namespace probebox::net {
 
 class TlsClientConfig {
  public:
-  // Seeds the RNG and parses the PEM trust anchors (empty: none). Idempotent.
+  // Starts PSA Crypto (its DRBG seeded from the board's entropy source, once per
+  // boot) and parses the PEM trust anchors (empty: none). Idempotent.
   Status setup(std::string_view trust_anchors_pem);
   void reset();
   bool has_trust_anchors() const { return anchor_count_ > 0; }
@@ -29,8 +29,6 @@ class TlsClientConfig {
   bool ready() const { return ready_; }
 
  private:
-  mbedtls_entropy_context entropy_;
-  mbedtls_ctr_drbg_context drbg_;
   mbedtls_x509_crt anchors_;
   mbedtls_ssl_config conf_;
   int anchor_count_ = 0;
@@ -48,7 +46,8 @@ class TlsClientSession {
   bool push(struct pbuf* p);
   void peer_closed() { peer_closed_ = true; }
   // Runs the handshake as far as the data allows. With stop_early, stops once the
-  // server's Certificate and signed ServerKeyExchange are verified (ECDHE suites).
+  // server has proved it holds the certificate's key: TLS 1.2 after its Certificate
+  // and signed ServerKeyExchange (ECDHE suites), TLS 1.3 after its CertificateVerify.
   Progress handshake(bool stop_early);
   // Application data after the handshake; <0 with WANT_READ when nothing yet.
   int read(uint8_t* out, size_t len);
@@ -59,6 +58,8 @@ class TlsClientSession {
   const mbedtls_x509_crt* peer_chain() const;
   uint32_t verify_flags() const;
   const char* ciphersuite() const;
+  // "1.2" or "1.3" once the ServerHello was read, else "".
+  const char* tls_version() const;
   void describe_error(TextBuffer& out) const;
   bool active() const { return active_; }
 

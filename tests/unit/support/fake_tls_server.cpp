@@ -100,7 +100,7 @@ struct Session {
       return false;
     }
     if (mbedtls_pk_parse_key(&key, reinterpret_cast<const unsigned char*>(kLabKeyPem), sizeof(kLabKeyPem), nullptr,
-                             0) != 0) {
+                             0, mbedtls_ctr_drbg_random, &drbg) != 0) {
       return false;
     }
     if (mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
