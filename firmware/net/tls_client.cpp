@@ -74,6 +74,8 @@ Status TlsClientSession::begin(TlsClientConfig& config, struct tcp_pcb* pcb, std
   active_ = true;
   pcb_ = pcb;
   last_error_ = 0;
+  oversized_length_ = 0;
+  oversized_type_ = 0;
   peer_closed_ = false;
   int rc = mbedtls_ssl_setup(&ssl_, config.ssl_config());
   if (rc != 0) {
@@ -151,6 +153,10 @@ TlsClientSession::Progress TlsClientSession::handshake(bool stop_early) {
       }
     }
     int rc = mbedtls_ssl_handshake_step(&ssl_);
+    if (!check_message_size()) {
+      last_error_ = rc != 0 ? rc : MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
+      return Progress::kFailed;
+    }
     if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE) return Progress::kWantMore;
     if (rc != 0) {
       last_error_ = rc;
@@ -158,6 +164,23 @@ TlsClientSession::Progress TlsClientSession::handshake(bool stop_early) {
     }
   }
   return Progress::kWantMore;
+}
+
+// mbedTLS 3.6 (since 3.6.3) reassembles a handshake message spread over records and
+// waits for the rest whatever length the header announced, failing only when a
+// record no longer fits its input buffer, or never when the server stops sending:
+// a message over the buffer is known to be unreadable from its first fragment. The
+// reassembly state has no accessor: in_hslen (the announced length plus the 4-byte
+// header) and the accumulated fragment length are read through MBEDTLS_PRIVATE, and
+// the type from the first fragment, which mbedTLS keeps at the start of the record
+// payload (in_buf + 8-byte sequence number + 5-byte record header; TLS, not DTLS).
+bool TlsClientSession::check_message_size() {
+  if (ssl_.MBEDTLS_PRIVATE(badmac_seen_or_in_hsfraglen) == 0) return true;
+  size_t announced = ssl_.MBEDTLS_PRIVATE(in_hslen);
+  if (announced <= 4 + size_t{kMaxHandshakeMessage}) return true;
+  oversized_length_ = static_cast<uint32_t>(announced - 4);
+  oversized_type_ = ssl_.MBEDTLS_PRIVATE(in_buf)[8 + 5];
+  return false;
 }
 
 int TlsClientSession::read(uint8_t* out, size_t len) {
@@ -216,7 +239,16 @@ const char* TlsClientSession::tls_version() const {
   }
 }
 
-void TlsClientSession::describe_error(TextBuffer& out) const { describe_tls_error(last_error_, out); }
+void TlsClientSession::describe_error(TextBuffer& out) const {
+  if (message_too_big()) {
+    if (oversized_type_ == kCertificateMessage) out.append("certificate chain of ");
+    else out.appendf("handshake message (type %u) of ", static_cast<unsigned>(oversized_type_));
+    out.appendf("%lu bytes, over this box's limit of %lu", static_cast<unsigned long>(oversized_length_),
+                static_cast<unsigned long>(kMaxHandshakeMessage));
+    return;
+  }
+  describe_tls_error(last_error_, out);
+}
 
 void describe_tls_error(int code, TextBuffer& out) {
   // mbedTLS names these from its own side ("feature not available" for a handshake

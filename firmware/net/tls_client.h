@@ -63,6 +63,17 @@ class TlsClientSession {
   void describe_error(TextBuffer& out) const;
   bool active() const { return active_; }
 
+  // The largest handshake message the box can read (the board's TLS input buffer,
+  // MBEDTLS_SSL_IN_CONTENT_LEN): mbedTLS reassembles a message over records only
+  // up to it. A server announcing a bigger one fails the handshake at once.
+  static constexpr uint32_t kMaxHandshakeMessage = MBEDTLS_SSL_IN_CONTENT_LEN;
+  static constexpr uint8_t kCertificateMessage = 11;  // TLS HandshakeType certificate
+  // After kFailed: the server announced a handshake message over kMaxHandshakeMessage
+  // (its type and length, from the handshake header).
+  bool message_too_big() const { return oversized_length_ != 0; }
+  uint8_t oversized_type() const { return oversized_type_; }
+  uint32_t oversized_length() const { return oversized_length_; }
+
  private:
   static int bio_send(void* ctx, const unsigned char* buf, size_t len);
   static int bio_recv(void* ctx, unsigned char* buf, size_t len);
@@ -71,7 +82,11 @@ class TlsClientSession {
   struct tcp_pcb* pcb_ = nullptr;
   struct pbuf* pending_ = nullptr;
   size_t pending_bytes_ = 0;
+  bool check_message_size();
+
   int last_error_ = 0;
+  uint32_t oversized_length_ = 0;
+  uint8_t oversized_type_ = 0;
   bool peer_closed_ = false;
   bool active_ = false;
 };

@@ -86,7 +86,13 @@ void TlsCertProbe::drive() {
       judge();
       break;
     case net::TlsClientSession::Progress::kFailed:
-      fail(Outcome::kCritical, "TLS handshake failed: ", true);
+      if (tls_.message_too_big() && tls_.oversized_type() == net::TlsClientSession::kCertificateMessage) {
+        // Not the server's fault, nor a verdict on the certificate: this box cannot
+        // hold the chain (spec/checks.md), and says how big it is against what limit.
+        fail_chain_too_big();
+      } else {
+        fail(Outcome::kCritical, "TLS handshake failed: ", true);
+      }
       break;
     case net::TlsClientSession::Progress::kWantMore:
       break;
@@ -138,6 +144,7 @@ void TlsCertProbe::judge() {
   else w.field_bool("trusted", chain_verdict.trusted == x509::Trust::kYes);
   w.field("key_type", s.key_type.view()).field_int("key_bits", s.key_bits).field("sig_alg", s.sig_alg.view());
   w.field("sha256", s.sha256.view());
+  w.field("tls_version", tls_.tls_version());
   auto list = [&](std::string_view key, std::string_view lines, bool bounded) {
     w.key(key).begin_array();
     bool cut = false;
@@ -205,6 +212,18 @@ void TlsCertProbe::fail(Outcome outcome, std::string_view why, bool add_tls_reas
   if (add_tls_reason) tls_.describe_error(r.summary);
   JsonWriter(r.details).begin_object().key("days_left").null().key("chain_complete").null().end_object();
   finish(outcome);
+}
+
+void TlsCertProbe::fail_chain_too_big() {
+  ProbeResult& r = out();
+  r.summary.assign("cannot inspect: ");
+  tls_.describe_error(r.summary);
+  JsonWriter w(r.details);
+  w.begin_object().key("days_left").null().key("chain_complete").null();
+  w.field_int("chain_bytes", tls_.oversized_length()).field_int("chain_limit_bytes", net::TlsClientSession::kMaxHandshakeMessage);
+  w.field("tls_version", tls_.tls_version());
+  w.end_object();
+  finish(Outcome::kUnknown);
 }
 
 void TlsCertProbe::DoDescribeTimeout() {

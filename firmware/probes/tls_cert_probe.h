@@ -19,6 +19,7 @@ class TlsCertProbe final : public Probe {
   void drive();
   void judge();
   void fail(Outcome outcome, std::string_view why, bool add_tls_reason = false);
+  void fail_chain_too_big();
 
   static void on_resolved(void* self);
   static err_t on_connected(void* arg, struct tcp_pcb* pcb, err_t err);
