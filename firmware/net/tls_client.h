@@ -17,6 +17,15 @@
 
 namespace probebox::net {
 
+// Which TLS version a session offers. One ClientHello never offers both: mbedTLS 3.6
+// (without MBEDTLS_USE_PSA_CRYPTO) cannot verify an RSA-PSS ServerKeyExchange in TLS
+// 1.2, yet a ClientHello that also offers 1.3 must list RSA-PSS, and OpenSSL's TLS
+// 1.2 servers then pick it (measured: every nginx 1.22 on the lab failed with
+// ILLEGAL_PARAMETER). TLS 1.2 is also the cheaper handshake for a probe (1.3's
+// certificate comes only after the key exchange), so 1.2 is the default and 1.3 is
+// for the servers that accept nothing older.
+enum class TlsVersion : uint8_t { k12, k13 };
+
 class TlsClientConfig {
  public:
   // Starts PSA Crypto (its DRBG seeded from the board's entropy source, once per
@@ -25,12 +34,17 @@ class TlsClientConfig {
   void reset();
   bool has_trust_anchors() const { return anchor_count_ > 0; }
   mbedtls_x509_crt* anchors() { return anchor_count_ > 0 ? &anchors_ : nullptr; }
-  mbedtls_ssl_config* ssl_config() { return &conf_; }
+  mbedtls_ssl_config* ssl_config(TlsVersion version = TlsVersion::k12) {
+    return version == TlsVersion::k13 ? &conf13_ : &conf_;
+  }
   bool ready() const { return ready_; }
 
  private:
   mbedtls_x509_crt anchors_;
-  mbedtls_ssl_config conf_;
+  Status setup_config(mbedtls_ssl_config& conf, TlsVersion version);
+
+  mbedtls_ssl_config conf_;    // TLS 1.2 only
+  mbedtls_ssl_config conf13_;  // TLS 1.3 only
   int anchor_count_ = 0;
   bool ready_ = false;
 };
@@ -41,7 +55,8 @@ class TlsClientSession {
   // Bytes buffered from TCP beyond which the peer is sending more than a handshake needs.
   static constexpr size_t kMaxPending = 24 * 1024;
 
-  Status begin(TlsClientConfig& config, struct tcp_pcb* pcb, std::string_view server_name);
+  Status begin(TlsClientConfig& config, struct tcp_pcb* pcb, std::string_view server_name,
+               TlsVersion version = TlsVersion::k12);
   // Queues received TCP data (takes the pbuf); false when over kMaxPending.
   bool push(struct pbuf* p);
   void peer_closed() { peer_closed_ = true; }
@@ -71,6 +86,12 @@ class TlsClientSession {
   // After kFailed: the server announced a handshake message over kMaxHandshakeMessage
   // (its type and length, from the handshake header).
   bool message_too_big() const { return oversized_length_ != 0; }
+  // After kFailed: the TLS alert the server sent (its description code), or -1.
+  int received_alert() const { return received_alert_; }
+  // After kFailed: the server refused the version offered (alert protocol_version,
+  // or handshake_failure, which some servers send instead).
+  bool version_refused() const { return received_alert_ == 70 || received_alert_ == 40; }
+  TlsVersion offered() const { return offered_; }
   uint8_t oversized_type() const { return oversized_type_; }
   uint32_t oversized_length() const { return oversized_length_; }
 
@@ -87,9 +108,14 @@ class TlsClientSession {
   int last_error_ = 0;
   uint32_t oversized_length_ = 0;
   uint8_t oversized_type_ = 0;
+  int received_alert_ = -1;
+  TlsVersion offered_ = TlsVersion::k12;
   bool peer_closed_ = false;
   bool active_ = false;
 };
+
+// A TLS alert's description code by its RFC 8446 name ("protocol_version").
+const char* tls_alert_name(int alert);
 
 // What a handshake or record error code means, in words for a check's summary.
 void describe_tls_error(int code, TextBuffer& out);

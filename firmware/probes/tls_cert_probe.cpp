@@ -9,6 +9,7 @@ namespace probebox {
 void TlsCertProbe::DoStart() {
   pcb_ = nullptr;
   aborted_in_callback_ = false;
+  version_ = net::TlsVersion::k12;
   if (env().tls == nullptr || !env().tls->ready()) {
     fail(Outcome::kUnknown, "TLS is not set up on this box");
     return;
@@ -46,7 +47,7 @@ err_t TlsCertProbe::on_connected(void* arg, struct tcp_pcb* pcb, err_t) {
   if (probe == nullptr || probe->finished()) return ERR_OK;
   const Config& cfg = *probe->env().config;
   std::string_view sni = probe->check().server_name.empty() ? std::string_view() : cfg.text(probe->check().server_name);
-  if (!probe->tls_.begin(*probe->env().tls, pcb, sni).ok()) {
+  if (!probe->tls_.begin(*probe->env().tls, pcb, sni, probe->version_).ok()) {
     probe->fail(Outcome::kUnknown, "no memory for a TLS session", true);
   } else {
     probe->drive();
@@ -86,6 +87,7 @@ void TlsCertProbe::drive() {
       judge();
       break;
     case net::TlsClientSession::Progress::kFailed:
+      if (version_ == net::TlsVersion::k12 && tls_.version_refused() && retry_with_tls13()) break;
       if (tls_.message_too_big() && tls_.oversized_type() == net::TlsClientSession::kCertificateMessage) {
         // Not the server's fault, nor a verdict on the certificate: this box cannot
         // hold the chain (spec/checks.md), and says how big it is against what limit.
@@ -97,6 +99,28 @@ void TlsCertProbe::drive() {
     case net::TlsClientSession::Progress::kWantMore:
       break;
   }
+}
+
+// The server refused TLS 1.2: the same check again over a new connection offering
+// only 1.3, within the same deadline. False when the old connection could not be
+// closed cleanly (then the refusal is the verdict).
+bool TlsCertProbe::retry_with_tls13() {
+  tls_.end();
+  if (pcb_ != nullptr) {
+    tcp_arg(pcb_, nullptr);
+    tcp_err(pcb_, nullptr);
+    tcp_recv(pcb_, nullptr);
+    if (tcp_close(pcb_) != ERR_OK) {
+      tcp_abort(pcb_);
+      pcb_ = nullptr;
+      aborted_in_callback_ = true;
+      return false;
+    }
+    pcb_ = nullptr;
+  }
+  version_ = net::TlsVersion::k13;
+  connect();
+  return true;
 }
 
 void TlsCertProbe::judge() {

@@ -50,6 +50,31 @@ TEST_F(TlsCertProbeTest, TrustedCertificateForTheNameIsOk) {
   EXPECT_EQ(r.measurements.days_left, 9815);
 }
 
+TEST_F(TlsCertProbeTest, TlsTwelveIsOfferedFirstAndReported) {
+  trust_the_lab(true);
+  peer_.set_conversation(443, tls_server());
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
+       R"("names":["hostile.lab.test"]}])");
+  ProbeResult r = run_one<TlsCertProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  std::string details(r.details.view());
+  EXPECT_NE(details.find(R"("tls_version":"1.2")"), std::string::npos) << details;
+}
+
+TEST_F(TlsCertProbeTest, AServerThatRefusesTlsTwelveIsCheckedOverTlsThirteen) {
+  trust_the_lab(true);
+  peer_.set_conversation(443, tls13_only_server());
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
+       R"("names":["hostile.lab.test"]}])");
+  ProbeResult r = run_one<TlsCertProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "cert hostile.lab.test valid 9815 more days");
+  std::string details(r.details.view());
+  EXPECT_NE(details.find(R"("tls_version":"1.3")"), std::string::npos) << details;
+  EXPECT_NE(details.find(R"("trusted":true)"), std::string::npos) << details;
+  EXPECT_NE(details.find(R"("key_type":"RSA","key_bits":2048)"), std::string::npos) << details;
+}
+
 TEST_F(TlsCertProbeTest, ANameTheCertificateDoesNotCoverIsCritical) {
   trust_the_lab(true);
   peer_.set_conversation(443, tls_server());
