@@ -28,6 +28,11 @@ file(CREATE_LINK "${CMAKE_SOURCE_DIR}/firmware/core/limits.h" "${PROBEBOX_MBEDTL
 target_include_directories(mbedtls PUBLIC "${PROBEBOX_MBEDTLS_PORT}")
 target_compile_definitions(mbedtls PUBLIC MBEDTLS_CONFIG_FILE="mbedtls_config_fw.h")
 target_compile_options(mbedtls PRIVATE ${PROBEBOX_THIRD_PARTY_C_FLAGS})
+# The board hooks mbedTLS 3.6 calls (entropy for PSA's DRBG, the millisecond clock)
+# live in firmware/net/net_glue.cpp, whose archive comes before libmbedtls.a on the
+# link line: a program that uses only X.509 (the certificate fuzzer) would otherwise
+# not pull them in.
+target_link_options(mbedtls INTERFACE LINKER:--undefined=mbedtls_hardware_poll,--undefined=mbedtls_ms_time)
 
 # --- lwIP -------------------------------------------------------------------
 include("${LWIP_DIR}/src/Filelists.cmake")
