@@ -167,6 +167,60 @@ bool JsonWalker::integer(int i, int64_t min, int64_t max, int64_t& out) {
   return true;
 }
 
+std::string_view JsonWalker::raw(int i) const {
+  return slice(json_, static_cast<size_t>(tok(i).start), static_cast<size_t>(tok(i).end - tok(i).start));
+}
+
+int JsonWalker::skip(int i) const {
+  int remaining = 1;
+  while (remaining > 0 && i < count_) {
+    remaining += tok(i).size - 1;
+    ++i;
+  }
+  return i;
+}
+
+int JsonWalker::find_member(int object, std::string_view key) const {
+  if (tok(object).type != JSMN_OBJECT) return -1;
+  int k = object + 1;
+  for (int m = 0; m < tok(object).size; ++m) {
+    if (raw(k) == key) return k + 1;
+    k = skip(k + 1);
+  }
+  return -1;
+}
+
+bool JsonWalker::each_member(int i, void* fn, void (*call)(void*, std::string_view, int)) {
+  if (tok(i).type != JSMN_OBJECT) {
+    error("must be an object");
+    return false;
+  }
+  int n = tok(i).size;
+  int k = i + 1;
+  for (int m = 0; m < n; ++m) {
+    std::string_view key = raw(k);
+    PathScope scope(*this, key);
+    call(fn, key, k + 1);
+    k = skip(k + 1);
+  }
+  return true;
+}
+
+bool JsonWalker::each_element(int i, void* fn, void (*call)(void*, size_t, int)) {
+  if (tok(i).type != JSMN_ARRAY) {
+    error("must be an array");
+    return false;
+  }
+  int n = tok(i).size;
+  int k = i + 1;
+  for (int m = 0; m < n; ++m) {
+    PathScope scope(*this, static_cast<size_t>(m));
+    call(fn, static_cast<size_t>(m), k);
+    k = skip(k);
+  }
+  return true;
+}
+
 bool JsonWalker::boolean(int i, bool& out) {
   std::string_view s = raw(i);
   if (tok(i).type == JSMN_PRIMITIVE && (s == "true" || s == "false")) {

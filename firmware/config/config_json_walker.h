@@ -4,6 +4,7 @@
 // readers (string, integer, boolean) every section uses.
 #pragma once
 #include <string_view>
+#include <type_traits>
 
 #include "config/config_errors.h"
 #include "config/config_model.h"
@@ -77,69 +78,41 @@ class JsonWalker {
     static const jsmntok_t kNone = {JSMN_UNDEFINED, 0, 0, 0, -1};
     return i >= 0 && i < count_ ? g_tokens[i] : kNone;
   }
-  std::string_view raw(int i) const {
-    return slice(json_, static_cast<size_t>(tok(i).start), static_cast<size_t>(tok(i).end - tok(i).start));
-  }
-  int skip(int i) const {
-    int remaining = 1;
-    while (remaining > 0 && i < count_) {
-      remaining += tok(i).size - 1;
-      ++i;
-    }
-    return i;
-  }
+  std::string_view raw(int i) const;
+  int skip(int i) const;
   void error(std::string_view message) { e_.add(path_.view(), message); }
 
   // Calls fn(key, value_index) for each member of the object at i; returns false
-  // (with an error) when i is not an object.
+  // (with an error) when i is not an object. The loop is out of line, one copy for
+  // every caller; each lambda becomes a small thunk.
   template <typename Fn>
   bool members(int i, Fn&& fn) {
-    if (tok(i).type != JSMN_OBJECT) {
-      error("must be an object");
-      return false;
-    }
-    int n = tok(i).size;
-    int k = i + 1;
-    for (int m = 0; m < n; ++m) {
-      std::string_view key = raw(k);
-      PathScope scope(*this, key);
-      fn(key, k + 1);
-      k = skip(k + 1);
-    }
-    return true;
+    using F = std::remove_reference_t<Fn>;
+    return each_member(i, &fn, [](void* f, std::string_view key, int v) { (*static_cast<F*>(f))(key, v); });
   }
 
+  // Calls fn(index, value_index) for each element of the array at i; returns false
+  // (with an error) when i is not an array.
   template <typename Fn>
   bool elements(int i, Fn&& fn) {
-    if (tok(i).type != JSMN_ARRAY) {
-      error("must be an array");
-      return false;
-    }
-    int n = tok(i).size;
-    int k = i + 1;
-    for (int m = 0; m < n; ++m) {
-      PathScope scope(*this, static_cast<size_t>(m));
-      fn(static_cast<size_t>(m), k);
-      k = skip(k);
-    }
-    return true;
+    using F = std::remove_reference_t<Fn>;
+    return each_element(i, &fn, [](void* f, size_t index, int v) { (*static_cast<F*>(f))(index, v); });
   }
 
-  int find_member(int object, std::string_view key) const {
-    if (tok(object).type != JSMN_OBJECT) return -1;
-    int k = object + 1;
-    for (int m = 0; m < tok(object).size; ++m) {
-      if (raw(k) == key) return k + 1;
-      k = skip(k + 1);
-    }
-    return -1;
-  }
+
+  int find_member(int object, std::string_view key) const;
 
   // Every string value passes here: it must be valid UTF-8 and free of control
   // characters; `multi_line` allows CR and LF (the PEM bundle).
   bool string(int i, TextRef& out, size_t max_len, bool allow_empty = false, bool multi_line = false);
   bool integer(int i, int64_t min, int64_t max, int64_t& out);
   bool boolean(int i, bool& out);
+
+ private:
+  bool each_member(int i, void* fn, void (*call)(void*, std::string_view, int));
+  bool each_element(int i, void* fn, void (*call)(void*, size_t, int));
+
+ protected:
 
   std::string_view json_;
   int count_;
