@@ -23,7 +23,6 @@
 #include "lwip/ip4_addr.h"
 #include "sim_ethernet.h"
 #include "terminal_panel.h"
-#include "web/status_document.h"
 
 namespace {
 
@@ -41,7 +40,7 @@ struct Options {
   std::string net = "slirp";
 };
 
-constexpr int kExitUnknown = 3;
+constexpr int kExitUnknown = App::kExitUnknown;
 // --once gives up waiting for DHCP after this long: the network is the simulator's own.
 constexpr int64_t kDhcpWaitUs = 15'000'000;
 
@@ -178,17 +177,15 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "probebox-sim: cannot read %s\n", opt.config_path.c_str());
       return kExitUnknown;
     }
-    if (!probebox::parse_config(text, g_config, g_errors).ok()) {
-      probebox::FixedText<4096> msg;
-      g_errors.render(msg);
-      std::fprintf(stderr, "probebox-sim: %s: invalid config\n%s", opt.config_path.c_str(), msg.c_str());
-      return kExitUnknown;
-    }
     // Stored only when it differs, so a restart with the same file wears nothing.
-    size_t stored_len = 0;
-    bool same = store.load(g_stored, stored_len).ok() && std::string_view(g_stored, stored_len) == text;
-    if (!same && !store.save(text).ok()) {
-      std::fprintf(stderr, "probebox-sim: cannot store the config in %s\n", opt.flash_path.c_str());
+    if (probebox::Status s = probebox::adopt_given_config(text, &store, g_config, g_errors); !s.ok()) {
+      if (s.code() == probebox::StatusCode::kInvalidArgument) {
+        probebox::FixedText<4096> msg;
+        g_errors.render(msg);
+        std::fprintf(stderr, "probebox-sim: %s: invalid config\n%s", opt.config_path.c_str(), msg.c_str());
+      } else {
+        std::fprintf(stderr, "probebox-sim: cannot store the config in %s\n", opt.flash_path.c_str());
+      }
       return kExitUnknown;
     }
     if (opt.store_only) {
@@ -298,8 +295,7 @@ int main(int argc, char** argv) {
   if (!opt.once) return 0;
   const int64_t cycle_ended = g_clock.now();
   // Written before the figures line, so the peak resident set includes it.
-  probebox::write_status_document(g_document, g_app.config(), g_app.health(), probebox::DocumentKind::kOnce,
-                                  cycle_ended);
+  const int exit_code = g_app.write_once_result(g_document, cycle_ended);
   // One line of figures for benchmarks; stdout stays the result document alone.
   std::fprintf(stderr,
                "probebox-sim: cycle checks=%u wall_ms=%.1f max_in_flight=%d boot_to_ready_ms=%.1f "
@@ -319,5 +315,5 @@ int main(int argc, char** argv) {
     return kExitUnknown;
   }
   std::printf("%s\n", g_document.c_str());
-  return static_cast<int>(probebox::document_overall(g_app.health(), probebox::DocumentKind::kOnce));
+  return exit_code;
 }

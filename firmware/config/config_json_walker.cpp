@@ -167,6 +167,24 @@ bool JsonWalker::integer(int i, int64_t min, int64_t max, int64_t& out) {
   return true;
 }
 
+JsonWalker::PathScope::PathScope(JsonWalker& p, std::string_view key) : p_(p), saved_(p.path_.size()) {
+  if (!p.path_.empty()) p.path_.append('.');
+  append_key(p.path_, key);
+}
+
+JsonWalker::PathScope::PathScope(JsonWalker& p, size_t index) : p_(p), saved_(p.path_.size()) {
+  p.path_.appendf("[%u]", static_cast<unsigned>(index));
+}
+
+JsonWalker::PathScope::~PathScope() { p_.path_.truncate(saved_); }
+
+const jsmntok_t& JsonWalker::tok(int i) const {
+  static const jsmntok_t kNone = {JSMN_UNDEFINED, 0, 0, 0, -1};
+  return i >= 0 && i < count_ ? g_tokens[i] : kNone;
+}
+
+void JsonWalker::error(std::string_view message) { e_.add(path_.view(), message); }
+
 std::string_view JsonWalker::raw(int i) const {
   return slice(json_, static_cast<size_t>(tok(i).start), static_cast<size_t>(tok(i).end - tok(i).start));
 }

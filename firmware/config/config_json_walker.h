@@ -48,14 +48,9 @@ class JsonWalker {
   // Appends ".key" or "[i]" to the path for the life of the scope.
   class PathScope {
    public:
-    PathScope(JsonWalker& p, std::string_view key) : p_(p), saved_(p.path_.size()) {
-      if (!p.path_.empty()) p.path_.append('.');
-      append_key(p.path_, key);
-    }
-    PathScope(JsonWalker& p, size_t index) : p_(p), saved_(p.path_.size()) {
-      p.path_.appendf("[%u]", static_cast<unsigned>(index));
-    }
-    ~PathScope() { p_.path_.truncate(saved_); }
+    PathScope(JsonWalker& p, std::string_view key);
+    PathScope(JsonWalker& p, size_t index);
+    ~PathScope();
 
    private:
     JsonWalker& p_;
@@ -74,13 +69,10 @@ class JsonWalker {
 
   // Out-of-range indices read as an empty primitive: the shape check makes them
   // impossible, this keeps a future mistake from reading past the tokens.
-  const jsmntok_t& tok(int i) const {
-    static const jsmntok_t kNone = {JSMN_UNDEFINED, 0, 0, 0, -1};
-    return i >= 0 && i < count_ ? g_tokens[i] : kNone;
-  }
+  const jsmntok_t& tok(int i) const;
   std::string_view raw(int i) const;
   int skip(int i) const;
-  void error(std::string_view message) { e_.add(path_.view(), message); }
+  void error(std::string_view message);
 
   // Calls fn(key, value_index) for each member of the object at i; returns false
   // (with an error) when i is not an object. The loop is out of line, one copy for

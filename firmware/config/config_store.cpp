@@ -130,6 +130,25 @@ Status ConfigStore::save(std::string_view json) {
   return Status();
 }
 
+bool ConfigStore::holds(std::string_view json) {
+  if (flash_.size() < slot_address(2)) return false;
+  Header h{};
+  int slot = newest_slot(h);
+  if (slot < 0) return false;
+  sequence_ = h.sequence;  // as load() would set it
+  if (h.length != json.size()) return false;
+  uint8_t chunk[kChunk];
+  for (size_t done = 0; done < h.length;) {
+    size_t n = h.length - done < kChunk ? h.length - done : kChunk;
+    if (flash_.read(slot_address(slot) + kHeaderBytes + done, {chunk, n}) != hal::FlashStore::Result::kOk ||
+        std::memcmp(chunk, json.data() + done, n) != 0) {
+      return false;
+    }
+    done += n;
+  }
+  return true;
+}
+
 Status ConfigStore::erase_all() {
   for (size_t s = 0; s < 2 * slot_sectors_; ++s) {
     if (flash_.erase(first_sector_ + s) != hal::FlashStore::Result::kOk) return StatusCode::kUnavailable;

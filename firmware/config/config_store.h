@@ -37,6 +37,8 @@ class ConfigStore {
   // and never over the older slot the box runs on.
   Status discard_slot(int slot);
   Status save(std::string_view json);
+  // True when the newest valid slot holds exactly `json` (a save would change nothing).
+  bool holds(std::string_view json);
   // Erases both slots (factory reset).
   Status erase_all();
   size_t capacity() const { return slot_sectors_ * flash_.sector_size() - kHeaderBytes; }
