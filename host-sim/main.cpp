@@ -135,6 +135,9 @@ probebox::sim::SimEthernet g_ethernet;
 probebox::Config g_config;
 probebox::ConfigErrors g_errors;
 probebox::sim::TerminalButtons g_buttons;
+// The panel's LEDs and LCD: Panel::render() drives them, as on a board.
+probebox::sim::SimLeds g_leds;
+probebox::sim::SimLcd g_lcd;
 std::string g_flash_path;
 
 // The panel's factory reset: erase the stored config, and stop; the next start is a
@@ -146,7 +149,7 @@ void factory_reset_sim() {
 }
 
 probebox::sim::FileFlash g_flash;
-App g_app({g_clock, g_entropy, g_ethernet, nullptr, nullptr, &g_buttons, factory_reset_sim, "flash", &g_flash});
+App g_app({g_clock, g_entropy, g_ethernet, &g_leds, &g_lcd, &g_buttons, factory_reset_sim, "flash", &g_flash});
 probebox::FixedText<PROBEBOX_RESPONSE_BYTES> g_document;
 char g_stored[PROBEBOX_MAX_CONFIG_BYTES];
 probebox::BootConfig g_boot;
@@ -250,7 +253,7 @@ int main(int argc, char** argv) {
     } else if (panel_mode == probebox::sim::PanelMode::kAnsi &&
                (g_app.panel().take_changed() || now - last_ansi_draw > 250'000)) {
       last_ansi_draw = now;  // redrawn a few times a second for blinking
-      probebox::sim::draw_panel_ansi(stdout, g_app.panel(), now);
+      probebox::sim::draw_panel_ansi(stdout, g_app.panel(), g_leds, g_lcd);
     }
     const bool dhcp_overdue = !g_app.network_ready() && now - began > kDhcpWaitUs;
     if (opt.once) {
