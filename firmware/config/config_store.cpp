@@ -20,7 +20,7 @@ bool newer(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) > 0; }
 
 }  // namespace
 
-bool ConfigStore::valid_slot(int slot, Header& h) {
+bool ConfigStore::valid_slot(int slot, Header& h, const char* expect) {
   uint8_t raw[kHeaderBytes];
   if (flash_.read(slot_address(slot), raw) != hal::FlashStore::Result::kOk) return false;
   uint32_t f[6];
@@ -38,6 +38,7 @@ bool ConfigStore::valid_slot(int slot, Header& h) {
     if (flash_.read(slot_address(slot) + kHeaderBytes + done, {chunk, n}) != hal::FlashStore::Result::kOk) {
       return false;
     }
+    if (expect != nullptr && std::memcmp(chunk, expect + done, n) != 0) return false;
     crc = crc32({chunk, n}, crc);
     done += n;
   }
@@ -136,17 +137,7 @@ bool ConfigStore::holds(std::string_view json) {
   int slot = newest_slot(h);
   if (slot < 0) return false;
   sequence_ = h.sequence;  // as load() would set it
-  if (h.length != json.size()) return false;
-  uint8_t chunk[kChunk];
-  for (size_t done = 0; done < h.length;) {
-    size_t n = h.length - done < kChunk ? h.length - done : kChunk;
-    if (flash_.read(slot_address(slot) + kHeaderBytes + done, {chunk, n}) != hal::FlashStore::Result::kOk ||
-        std::memcmp(chunk, json.data() + done, n) != 0) {
-      return false;
-    }
-    done += n;
-  }
-  return true;
+  return h.length == json.size() && valid_slot(slot, h, json.data());
 }
 
 Status ConfigStore::erase_all() {
