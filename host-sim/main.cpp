@@ -13,7 +13,6 @@
 #include "app.h"
 #include "lwip/timeouts.h"
 #include "config/config_boot.h"
-#include "config/config_parser.h"
 #include "config/config_store.h"
 #include "config/flash_layout.h"
 #include "file_flash.h"

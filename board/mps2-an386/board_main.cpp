@@ -16,7 +16,6 @@
 #include "net/tls_memory.h"
 #include "semihosting_flash.h"
 #include "cmsdk_uart.h"
-#include "config/config_parser.h"
 #include "lan9118.h"
 #include "net/platform_hooks.h"
 #include "semihosting.h"
