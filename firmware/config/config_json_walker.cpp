@@ -108,7 +108,6 @@ void JsonWalker::path_of(int i, TextBuffer& out) const {
   }
 }
 
-
 // Over every object at any depth, walked or not: a key given twice (the validator
 // would see one value and a later reader another) and a key that is not UTF-8.
 void JsonWalker::check_keys() {

@@ -37,7 +37,6 @@ void set_tunable(Tunables& t, int index, int64_t v) {
   }
 }
 
-
 }  // namespace
 
 bool ConfigReader::host(int i, TextRef& out) {
