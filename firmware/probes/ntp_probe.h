@@ -5,29 +5,30 @@
 #pragma once
 #include <array>
 
-#include "lwip/udp.h"
-#include "net/host_resolver.h"
 #include "probes/probe.h"
 #include "protocols/sntp_packet.h"
 
 namespace probebox {
 
 class NtpProbe final : public Probe {
+ public:
+  enum class State { kIdle, kResolving, kWaiting, kDone };
+
  private:
   void DoStart() override;
+  void DoResolved(bool resolved) override { process(resolved ? net::LinkEvent::kResolved : net::LinkEvent::kUnresolved); }
   void DoPoll(hal::MonoMicros now) override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
+  static void on_link(void* self, net::LinkEvent event) { static_cast<NtpProbe*>(self)->process(event); }
 
+  void process(net::LinkEvent event);
   void send_request();
-  void on_reply(struct pbuf* p);
+  void on_reply();
   void fail(Outcome outcome, std::string_view why);
 
-  static void on_resolved(void* self);
-  static void on_recv(void* arg, struct udp_pcb* pcb, struct pbuf* p, const ip_addr_t* addr, u16_t port);
-
-  HostResolver resolver_;
-  struct udp_pcb* pcb_ = nullptr;
+  State state_ = State::kIdle;
+  net::UdpLink link_;
   sntp::NtpTimestamp sent_{};
   int64_t t1_us_ = 0;       // wall clock at send
   int64_t t1_mono_us_ = 0;  // monotonic at send: the round trip never depends on the wall clock

@@ -27,11 +27,19 @@ Probe::Poll Probe::poll(hal::MonoMicros now) {
   return Poll::kReady;
 }
 
+void Probe::on_resolved(void* self) {
+  auto* probe = static_cast<Probe*>(self);
+  if (!probe->finished_) probe->DoResolved(probe->resolver_.resolved());
+}
+
+void Probe::release() {
+  released_ = true;
+  resolver_.cancel();  // lwIP cannot cancel a lookup: its late answer is ignored
+  DoRelease();
+}
+
 void Probe::cancel() {
-  if (active_ && !released_) {
-    released_ = true;
-    DoRelease();
-  }
+  if (active_ && !released_) release();
   active_ = false;
   finished_ = true;
 }
@@ -41,10 +49,7 @@ void Probe::finish(Outcome outcome) {
   finished_ = true;
   result_.outcome = outcome;
   result_.latency_us = env_.clock->now() - started_at_;
-  if (!released_) {
-    released_ = true;
-    DoRelease();
-  }
+  if (!released_) release();
 }
 
 }  // namespace probebox

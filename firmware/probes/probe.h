@@ -5,6 +5,8 @@
 #include "config/config_model.h"
 #include "core/probe_result.h"
 #include "hal/clock.h"
+#include "net/host_resolver.h"
+#include "net/tcp_link.h"
 #include "net/tls_client.h"
 
 namespace probebox {
@@ -42,9 +44,18 @@ class Probe {
   hal::MonoMicros started_at() const { return started_at_; }
   hal::MonoMicros now() const { return env_.clock->now(); }
   bool finished() const { return finished_; }
+  // Resolves `host`, then DoResolved(): at once for a literal or a cached name,
+  // else from lwIP's DNS callback, never after the probe finished.
+  void resolve_then(std::string_view host) { resolver_.resolve_then(host, this, on_resolved); }
+  const ip_addr_t& address() const { return resolver_.address(); }
 
  private:
+  static void on_resolved(void* self);
+  void release();
+
   virtual void DoStart() = 0;
+  // The host of resolve_then() has an address (address()), or has none.
+  virtual void DoResolved(bool resolved) = 0;
   // Periodic work (retransmissions); most probes need none.
   virtual void DoPoll(hal::MonoMicros now) { (void)now; }
   // Detach every callback and free every pcb and buffer. Called exactly once.
@@ -52,6 +63,7 @@ class Probe {
   // Fill summary and details for a probe that ran out of time.
   virtual void DoDescribeTimeout() = 0;
 
+  HostResolver resolver_;
   const CheckConfig* check_ = nullptr;
   ProbeEnv env_{};
   ProbeResult result_{};

@@ -1,8 +1,6 @@
 // `tcp` check: connect to host:port, then close (spec/checks.md). With expect
 // "closed" the verdict inverts; refused and filtered are reported apart.
 #pragma once
-#include "lwip/tcp.h"
-#include "net/host_resolver.h"
 #include "probes/probe.h"
 
 namespace probebox {
@@ -13,22 +11,18 @@ class TcpProbe final : public Probe {
 
  private:
   void DoStart() override;
+  void DoResolved(bool resolved) override { process(resolved ? net::LinkEvent::kResolved : net::LinkEvent::kUnresolved); }
   void DoRelease() override;
   void DoDescribeTimeout() override;
+  static void on_link(void* self, net::LinkEvent event) { static_cast<TcpProbe*>(self)->process(event); }
 
-  void connect();
+  void process(net::LinkEvent event);
   // The verdict for a port state ("open", "refused", "unreachable").
   void conclude(std::string_view port_state, const char* why = nullptr);
 
-  static void on_resolved(void* self);
-  static err_t on_connected(void* arg, struct tcp_pcb* pcb, err_t err);
-  static void on_error(void* arg, err_t err);
-
   State state_ = State::kIdle;
-  HostResolver resolver_;
-  struct tcp_pcb* pcb_ = nullptr;
+  net::TcpLink link_;
   hal::MonoMicros connect_started_ = 0;
-  bool aborted_in_callback_ = false;
 };
 
 }  // namespace probebox
