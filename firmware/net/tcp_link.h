@@ -28,7 +28,7 @@ enum class LinkEvent : uint8_t {
   kOverflow,    // TLS: the peer sent more than TlsClientSession::kMaxPending (dropped)
   kFailed,      // lwIP gave up the connection (refused, reset, ...): error() says why
   kDatagram,    // UdpLink: a datagram from the peer, UdpLink::take() copies it
-  kRetry,       // the owner's own timer (a UDP retransmission)
+  kRetry,       // the owner's timer: half its timeout has passed (UDP sends again)
 };
 
 // The owner's one entry point: `owner` is what was passed to connect()/send_to().

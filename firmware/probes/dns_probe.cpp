@@ -11,7 +11,6 @@ void DnsProbe::DoStart() {
   tcp_len_ = 0;
   retried_ = false;
   ignored_ = nullptr;
-  retry_at_ = started_at() + static_cast<int64_t>(check().tune.timeout_ms) * 500;
   id_ = static_cast<uint16_t>(LWIP_RAND());
   auto built = dns::build_query({query_ + 2, kMaxQuery}, id_, env().config->text(check().name), check().qtype);
   if (!built.ok()) {
@@ -20,10 +19,6 @@ void DnsProbe::DoStart() {
   }
   query_len_ = *built;
   resolve_then(env().config->text(check().host));
-}
-
-void DnsProbe::DoPoll(hal::MonoMicros now_us) {
-  if (now_us >= retry_at_) process(net::LinkEvent::kRetry);
 }
 
 void DnsProbe::process(net::LinkEvent event) {
@@ -38,7 +33,7 @@ void DnsProbe::process(net::LinkEvent event) {
       }
       return;
     case State::kUdp:
-      if (event == E::kRetry && !retried_) {
+      if (event == E::kRetry && !retried_) {  // UDP may lose it: once more at half the timeout
         retried_ = true;
         send_udp();
       } else if (event == E::kDatagram) {
@@ -68,7 +63,7 @@ void DnsProbe::process(net::LinkEvent event) {
 }
 
 void DnsProbe::send_udp() {
-  switch (udp_.send_to(address(), check().port, {query_ + 2, query_len_}, this, on_link)) {
+  switch (send_to(udp_, check().port, {query_ + 2, query_len_})) {
     case net::UdpLink::Send::kNoPcb: fail(Outcome::kUnknown, "no UDP socket free (lwIP pool exhausted)"); return;
     case net::UdpLink::Send::kNoBuffer: fail(Outcome::kUnknown, "no buffer for the query"); return;
     case net::UdpLink::Send::kSent: return;
@@ -95,7 +90,7 @@ void DnsProbe::handle(std::span<const uint8_t> response) {
 
 void DnsProbe::start_tcp() {
   state_ = State::kTcpConnecting;
-  switch (tcp_.connect(address(), check().port, this, on_link)) {
+  switch (connect_to(tcp_, check().port)) {
     case net::TcpLink::Open::kNoPcb: fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)"); return;
     case net::TcpLink::Open::kFailed:
       fail(Outcome::kCritical, "truncated answer and no TCP route to the resolver");

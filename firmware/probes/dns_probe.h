@@ -16,14 +16,11 @@ class DnsProbe final : public Probe {
 
  private:
   void DoStart() override;
-  void DoResolved(bool resolved) override { process(resolved ? net::LinkEvent::kResolved : net::LinkEvent::kUnresolved); }
-  void DoPoll(hal::MonoMicros now) override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
-  static void on_link(void* self, net::LinkEvent event) { static_cast<DnsProbe*>(self)->process(event); }
   static void on_bytes(void* self, std::span<const uint8_t> bytes) { static_cast<DnsProbe*>(self)->take_tcp(bytes); }
 
-  void process(net::LinkEvent event);
+  void process(net::LinkEvent event) override;
   void send_udp();
   void start_tcp();
   void take_tcp(std::span<const uint8_t> bytes);
@@ -32,6 +29,7 @@ class DnsProbe final : public Probe {
   void fail(Outcome outcome, std::string_view why);
 
   State state_ = State::kIdle;
+  bool retried_ = false;
   net::UdpLink udp_;
   net::TcpLink tcp_;
   uint8_t query_[kMaxQuery + 2];  // 2 bytes of TCP length prefix in front
@@ -39,8 +37,6 @@ class DnsProbe final : public Probe {
   uint16_t id_ = 0;
   uint8_t tcp_buf_[kMaxTcpResponse + 2];
   size_t tcp_len_ = 0;
-  hal::MonoMicros retry_at_ = 0;
-  bool retried_ = false;
   // Why the last response was ignored (wrong id, another question): reported if no
   // good one follows, so a resolver that answers wrongly is not taken for a silent one.
   const char* ignored_ = nullptr;

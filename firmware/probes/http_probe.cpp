@@ -76,7 +76,7 @@ void HttpProbe::process(net::LinkEvent event) {
 
 void HttpProbe::connect() {
   state_ = State::kConnecting;
-  switch (link_.connect(address(), url_.port, this, on_link)) {
+  switch (connect_to(link_, url_.port)) {
     case net::TcpLink::Open::kNoPcb: fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)"); return;
     case net::TcpLink::Open::kFailed: fail(Outcome::kCritical, "no route to the host"); return;
     case net::TcpLink::Open::kConnecting: return;

@@ -15,13 +15,11 @@ class HttpProbe final : public Probe {
 
  private:
   void DoStart() override;
-  void DoResolved(bool resolved) override { process(resolved ? net::LinkEvent::kResolved : net::LinkEvent::kUnresolved); }
   void DoRelease() override;
   void DoDescribeTimeout() override;
-  static void on_link(void* self, net::LinkEvent event) { static_cast<HttpProbe*>(self)->process(event); }
   static void on_bytes(void* self, std::span<const uint8_t> bytes) { static_cast<HttpProbe*>(self)->consume(bytes); }
 
-  void process(net::LinkEvent event);
+  void process(net::LinkEvent event) override;
   void connect();
   void handshake();
   void send_request();

@@ -12,12 +12,7 @@ void NtpProbe::DoStart() {
   retried_ = false;
   ignored_ = nullptr;
   sent_count_ = 0;
-  retry_at_ = started_at() + static_cast<int64_t>(check().tune.timeout_ms) * 500;
   resolve_then(env().config->text(check().host));
-}
-
-void NtpProbe::DoPoll(hal::MonoMicros now_us) {
-  if (now_us >= retry_at_) process(net::LinkEvent::kRetry);
 }
 
 void NtpProbe::process(net::LinkEvent event) {
@@ -32,7 +27,7 @@ void NtpProbe::process(net::LinkEvent event) {
       send_request();
       return;
     case State::kWaiting:
-      if (event == E::kRetry && !retried_) {
+      if (event == E::kRetry && !retried_) {  // UDP may lose it: once more at half the timeout
         retried_ = true;
         send_request();
       } else if (event == E::kDatagram) {
@@ -60,7 +55,7 @@ void NtpProbe::send_request() {
     t1_all_mono_us_[sent_count_] = t1_mono_us_;
     ++sent_count_;
   }
-  switch (link_.send_to(address(), check().port, packet, this, on_link)) {
+  switch (send_to(link_, check().port, packet)) {
     case net::UdpLink::Send::kNoPcb: fail(Outcome::kUnknown, "no UDP socket free (lwIP pool exhausted)"); return;
     case net::UdpLink::Send::kNoBuffer: fail(Outcome::kUnknown, "no buffer for the request"); return;
     case net::UdpLink::Send::kSent: return;

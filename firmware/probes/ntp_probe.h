@@ -16,18 +16,16 @@ class NtpProbe final : public Probe {
 
  private:
   void DoStart() override;
-  void DoResolved(bool resolved) override { process(resolved ? net::LinkEvent::kResolved : net::LinkEvent::kUnresolved); }
-  void DoPoll(hal::MonoMicros now) override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
-  static void on_link(void* self, net::LinkEvent event) { static_cast<NtpProbe*>(self)->process(event); }
 
-  void process(net::LinkEvent event);
+  void process(net::LinkEvent event) override;
   void send_request();
   void on_reply();
   void fail(Outcome outcome, std::string_view why);
 
   State state_ = State::kIdle;
+  bool retried_ = false;
   net::UdpLink link_;
   sntp::NtpTimestamp sent_{};
   int64_t t1_us_ = 0;       // wall clock at send
@@ -38,8 +36,6 @@ class NtpProbe final : public Probe {
   std::array<int64_t, 2> t1_all_us_{};
   std::array<int64_t, 2> t1_all_mono_us_{};
   size_t sent_count_ = 0;
-  hal::MonoMicros retry_at_ = 0;
-  bool retried_ = false;
   const char* ignored_ = nullptr;  // why the last packet was not taken as the answer
 };
 

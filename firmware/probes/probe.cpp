@@ -21,7 +21,7 @@ Probe::Poll Probe::poll(hal::MonoMicros now) {
     DoDescribeTimeout();
     finish(Outcome::kCritical);
   }
-  if (!finished_) DoPoll(now);
+  if (!finished_ && now >= started_at_ + (deadline_ - started_at_) / 2) process(net::LinkEvent::kRetry);
   if (!finished_) return Poll::kPending;
   active_ = false;
   return Poll::kReady;

@@ -48,16 +48,25 @@ class Probe {
   // else from lwIP's DNS callback, never after the probe finished.
   void resolve_then(std::string_view host) { resolver_.resolve_then(host, this, on_resolved); }
   const ip_addr_t& address() const { return resolver_.address(); }
+  // A connection or a socket to address():port whose events all go to process().
+  net::TcpLink::Open connect_to(net::TcpLink& link, uint16_t port) { return link.connect(address(), port, this, on_link); }
+  net::UdpLink::Send send_to(net::UdpLink& link, uint16_t port, std::span<const uint8_t> bytes) {
+    return link.send_to(address(), port, bytes, this, on_link);
+  }
+
+  // The probe's state machine (after lwIP's apps/smtp/smtp.c: a switch on its own
+  // `enum class State`): every lwIP callback, through the links, ends here, and so
+  // do the resolver (kResolved/kUnresolved) and each poll past half the timeout (kRetry).
+  virtual void process(net::LinkEvent event) { (void)event; }
 
  private:
   static void on_resolved(void* self);
+  static void on_link(void* self, net::LinkEvent event) { static_cast<Probe*>(self)->process(event); }
   void release();
 
   virtual void DoStart() = 0;
   // The host of resolve_then() has an address (address()), or has none.
-  virtual void DoResolved(bool resolved) = 0;
-  // Periodic work (retransmissions); most probes need none.
-  virtual void DoPoll(hal::MonoMicros now) { (void)now; }
+  virtual void DoResolved(bool resolved) { process(resolved ? net::LinkEvent::kResolved : net::LinkEvent::kUnresolved); }
   // Detach every callback and free every pcb and buffer. Called exactly once.
   virtual void DoRelease() = 0;
   // Fill summary and details for a probe that ran out of time.

@@ -19,7 +19,7 @@ void TcpProbe::process(net::LinkEvent event) {
       }
       state_ = State::kConnecting;
       connect_started_ = now();
-      switch (link_.connect(address(), check().port, this, on_link)) {
+      switch (connect_to(link_, check().port)) {
         case net::TcpLink::Open::kNoPcb:
           out().summary.assign("no TCP connection free (lwIP pool exhausted)");
           out().details.assign("{\"state\":\"unreachable\"}");

@@ -11,12 +11,10 @@ class TcpProbe final : public Probe {
 
  private:
   void DoStart() override;
-  void DoResolved(bool resolved) override { process(resolved ? net::LinkEvent::kResolved : net::LinkEvent::kUnresolved); }
   void DoRelease() override;
   void DoDescribeTimeout() override;
-  static void on_link(void* self, net::LinkEvent event) { static_cast<TcpProbe*>(self)->process(event); }
 
-  void process(net::LinkEvent event);
+  void process(net::LinkEvent event) override;
   // The verdict for a port state ("open", "refused", "unreachable").
   void conclude(std::string_view port_state, const char* why = nullptr);
 

@@ -44,7 +44,7 @@ void TlsCertProbe::process(net::LinkEvent event) {
 
 void TlsCertProbe::connect() {
   state_ = State::kConnecting;
-  switch (link_.connect(address(), check().port, this, on_link)) {
+  switch (connect_to(link_, check().port)) {
     case net::TcpLink::Open::kNoPcb: fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)"); return;
     case net::TcpLink::Open::kFailed: fail(Outcome::kCritical, "no route to the host"); return;
     case net::TcpLink::Open::kConnecting: return;

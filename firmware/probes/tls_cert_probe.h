@@ -13,12 +13,10 @@ class TlsCertProbe final : public Probe {
 
  private:
   void DoStart() override;
-  void DoResolved(bool resolved) override { process(resolved ? net::LinkEvent::kResolved : net::LinkEvent::kUnresolved); }
   void DoRelease() override;
   void DoDescribeTimeout() override;
-  static void on_link(void* self, net::LinkEvent event) { static_cast<TlsCertProbe*>(self)->process(event); }
 
-  void process(net::LinkEvent event);
+  void process(net::LinkEvent event) override;
   void connect();
   void drive();
   void judge();
