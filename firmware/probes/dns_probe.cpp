@@ -9,7 +9,6 @@ namespace probebox {
 void DnsProbe::DoStart() {
   state_ = State::kResolving;
   tcp_len_ = 0;
-  retried_ = false;
   ignored_ = nullptr;
   id_ = static_cast<uint16_t>(LWIP_RAND());
   auto built = dns::build_query({query_ + 2, kMaxQuery}, id_, env().config->text(check().name), check().qtype);
@@ -27,14 +26,14 @@ void DnsProbe::process(net::LinkEvent event) {
     case State::kResolving:
       if (event == E::kResolved) {
         state_ = State::kUdp;
+        arm_retry();
         send_udp();
       } else {
         fail(Outcome::kCritical, "cannot resolve the resolver's name");
       }
       return;
     case State::kUdp:
-      if (event == E::kRetry && !retried_) {  // UDP may lose it: once more at half the timeout
-        retried_ = true;
+      if (event == E::kRetry) {  // UDP may lose it: once more at half the timeout
         send_udp();
       } else if (event == E::kDatagram) {
         uint8_t buf[1232];  // larger UDP answers are cut: the parser then reports truncation

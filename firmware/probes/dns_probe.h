@@ -29,7 +29,6 @@ class DnsProbe final : public Probe {
   void fail(Outcome outcome, std::string_view why);
 
   State state_ = State::kIdle;
-  bool retried_ = false;
   net::UdpLink udp_;
   net::TcpLink tcp_;
   uint8_t query_[kMaxQuery + 2];  // 2 bytes of TCP length prefix in front

@@ -9,7 +9,6 @@ int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
 
 void NtpProbe::DoStart() {
   state_ = State::kResolving;
-  retried_ = false;
   ignored_ = nullptr;
   sent_count_ = 0;
   resolve_then(env().config->text(check().host));
@@ -24,11 +23,11 @@ void NtpProbe::process(net::LinkEvent event) {
         return;
       }
       state_ = State::kWaiting;
+      arm_retry();
       send_request();
       return;
     case State::kWaiting:
-      if (event == E::kRetry && !retried_) {  // UDP may lose it: once more at half the timeout
-        retried_ = true;
+      if (event == E::kRetry) {  // UDP may lose it: once more at half the timeout
         send_request();
       } else if (event == E::kDatagram) {
         on_reply();

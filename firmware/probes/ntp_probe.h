@@ -25,7 +25,6 @@ class NtpProbe final : public Probe {
   void fail(Outcome outcome, std::string_view why);
 
   State state_ = State::kIdle;
-  bool retried_ = false;
   net::UdpLink link_;
   sntp::NtpTimestamp sent_{};
   int64_t t1_us_ = 0;       // wall clock at send

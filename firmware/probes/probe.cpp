@@ -11,6 +11,7 @@ void Probe::start(const CheckConfig& check, const ProbeEnv& env) {
   active_ = true;
   finished_ = false;
   released_ = false;
+  retry_armed_ = false;
   DoStart();
 }
 
@@ -21,7 +22,10 @@ Probe::Poll Probe::poll(hal::MonoMicros now) {
     DoDescribeTimeout();
     finish(Outcome::kCritical);
   }
-  if (!finished_ && now >= started_at_ + (deadline_ - started_at_) / 2) process(net::LinkEvent::kRetry);
+  if (!finished_ && retry_armed_ && now >= started_at_ + (deadline_ - started_at_) / 2) {
+    retry_armed_ = false;
+    process(net::LinkEvent::kRetry);
+  }
   if (!finished_) return Poll::kPending;
   active_ = false;
   return Poll::kReady;

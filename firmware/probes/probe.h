@@ -56,8 +56,10 @@ class Probe {
 
   // The probe's state machine (after lwIP's apps/smtp/smtp.c: a switch on its own
   // `enum class State`): every lwIP callback, through the links, ends here, and so
-  // do the resolver (kResolved/kUnresolved) and each poll past half the timeout (kRetry).
+  // do the resolver (kResolved/kUnresolved) and, once armed, half the timeout (kRetry).
   virtual void process(net::LinkEvent event) { (void)event; }
+  // One kRetry at half the timeout (or at the next poll, if that has passed): UDP may lose a datagram.
+  void arm_retry() { retry_armed_ = true; }
 
  private:
   static void on_resolved(void* self);
@@ -81,6 +83,7 @@ class Probe {
   bool active_ = false;
   bool finished_ = false;
   bool released_ = false;
+  bool retry_armed_ = false;
 };
 
 }  // namespace probebox
