@@ -4,10 +4,9 @@
 
 namespace probebox::net {
 
-TcpLink::Open TcpLink::connect(const ip_addr_t& address, uint16_t port, void* owner, LinkHandler handler) {
+TcpLink::Open TcpLink::connect(const ip_addr_t& address, uint16_t port, LinkOwner& owner) {
   close();
-  owner_ = owner;
-  handler_ = handler;
+  owner_ = &owner;
   error_ = ERR_OK;
   peer_closed_ = false;
   aborted_ = false;
@@ -25,7 +24,7 @@ Status TcpLink::start_tls(TlsClientConfig& config, std::string_view server_name)
 }
 
 err_t TcpLink::deliver(LinkEvent event) {
-  handler_(owner_, event);
+  owner_->process(event);
   return aborted_ ? ERR_ABRT : ERR_OK;
 }
 
@@ -72,7 +71,7 @@ void TcpLink::on_error(void* arg, err_t err) {
 TcpLink::Read TcpLink::read(Reader reader) {
   if (!tls_.active()) {
     for (struct pbuf* q = segment_; q != nullptr && open(); q = q->next) {
-      reader(owner_, {static_cast<const uint8_t*>(q->payload), q->len});
+      reader(*owner_, {static_cast<const uint8_t*>(q->payload), q->len});
     }
     return open() && peer_closed_ ? Read::kEnded : Read::kWait;
   }
@@ -80,7 +79,7 @@ TcpLink::Read TcpLink::read(Reader reader) {
   for (int rounds = 0; rounds < 64 && open(); ++rounds) {
     int n = tls_.read(plain, sizeof(plain));
     if (n > 0) {
-      reader(owner_, {plain, static_cast<size_t>(n)});
+      reader(*owner_, {plain, static_cast<size_t>(n)});
       continue;
     }
     return n == MBEDTLS_ERR_SSL_WANT_READ && !peer_closed_ ? Read::kWait : Read::kEnded;
@@ -111,12 +110,11 @@ err_t TcpLink::close() {
   return aborted_ ? ERR_ABRT : ERR_OK;
 }
 
-UdpLink::Send UdpLink::send_to(const ip_addr_t& address, uint16_t port, std::span<const uint8_t> bytes, void* owner,
-                               LinkHandler handler) {
+UdpLink::Send UdpLink::send_to(const ip_addr_t& address, uint16_t port, std::span<const uint8_t> bytes,
+                               LinkOwner& owner) {
   peer_ = address;
   port_ = port;
-  owner_ = owner;
-  handler_ = handler;
+  owner_ = &owner;
   if (pcb_ == nullptr) {
     pcb_ = udp_new_ip_type(IPADDR_TYPE_V4);
     if (pcb_ == nullptr) return Send::kNoPcb;
@@ -134,7 +132,7 @@ void UdpLink::on_recv(void* arg, struct udp_pcb*, struct pbuf* p, const ip_addr_
   auto* link = static_cast<UdpLink*>(arg);
   if (link != nullptr && addr != nullptr && ip_addr_cmp(addr, &link->peer_) && port == link->port_) {
     link->datagram_ = p;
-    link->handler_(link->owner_, LinkEvent::kDatagram);
+    link->owner_->process(LinkEvent::kDatagram);
     link->datagram_ = nullptr;
   }
   pbuf_free(p);

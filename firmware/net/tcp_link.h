@@ -4,8 +4,8 @@
 // they hand the event to the owner and return what lwIP must be told, ERR_ABRT when
 // the owner's handling aborted the pcb. close() is the one teardown.
 //
-// An owner's shape (after lwIP's apps/smtp/smtp.c): an `enum class State`, one
-// `process(LinkEvent)` that switches on it, and one-line shims from the callbacks.
+// An owner's shape (after lwIP's apps/smtp/smtp.c): an `enum class State` and one
+// `process(LinkEvent)` that switches on it.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -31,14 +31,21 @@ enum class LinkEvent : uint8_t {
   kRetry,       // the owner's timer: half its timeout has passed (UDP sends again)
 };
 
-// The owner's one entry point: `owner` is what was passed to connect()/send_to().
-using LinkHandler = void (*)(void* owner, LinkEvent event);
+// Whoever owns a link (a probe, the SMTP session): every lwIP callback reaches it as
+// one process(event); the links call nothing else of it.
+class LinkOwner {
+ public:
+  virtual void process(LinkEvent event) = 0;
+
+ protected:
+  ~LinkOwner() = default;
+};
 
 class TcpLink {
  public:
   enum class Open : uint8_t { kConnecting, kNoPcb, kFailed };
   enum class Read : uint8_t { kWait, kEnded };
-  using Reader = void (*)(void* owner, std::span<const uint8_t> bytes);
+  using Reader = void (*)(LinkOwner& owner, std::span<const uint8_t> bytes);
 
   TcpLink() = default;
   TcpLink(const TcpLink&) = delete;
@@ -46,7 +53,7 @@ class TcpLink {
 
   // Closes any previous connection, then a new pcb connects to address:port.
   // kNoPcb: lwIP's pool is exhausted; kFailed: tcp_connect refused (error()).
-  Open connect(const ip_addr_t& address, uint16_t port, void* owner, LinkHandler handler);
+  Open connect(const ip_addr_t& address, uint16_t port, LinkOwner& owner);
   // A TLS client session on the connected pcb (at once, or after STARTTLS): from
   // here on received bytes go to it and send() goes through it. The handshake is
   // the owner's to step (tls().handshake()).
@@ -84,8 +91,7 @@ class TcpLink {
   struct tcp_pcb* pcb_ = nullptr;
   struct pbuf* segment_ = nullptr;  // the clear pbuf being delivered
   TlsClientSession tls_;
-  void* owner_ = nullptr;
-  LinkHandler handler_ = nullptr;
+  LinkOwner* owner_ = nullptr;
   err_t error_ = ERR_OK;
   bool peer_closed_ = false;
   bool aborted_ = false;
@@ -102,8 +108,7 @@ class UdpLink {
   UdpLink& operator=(const UdpLink&) = delete;
 
   // Opens the socket on first use, then sends one datagram.
-  Send send_to(const ip_addr_t& address, uint16_t port, std::span<const uint8_t> bytes, void* owner,
-               LinkHandler handler);
+  Send send_to(const ip_addr_t& address, uint16_t port, std::span<const uint8_t> bytes, LinkOwner& owner);
   // During kDatagram: copies up to out.size() bytes of it; the byte count.
   size_t take(std::span<uint8_t> out) const;
   void close();
@@ -116,8 +121,7 @@ class UdpLink {
   struct pbuf* datagram_ = nullptr;  // the datagram being delivered
   ip_addr_t peer_{};
   uint16_t port_ = 0;
-  void* owner_ = nullptr;
-  LinkHandler handler_ = nullptr;
+  LinkOwner* owner_ = nullptr;
 };
 
 }  // namespace probebox::net

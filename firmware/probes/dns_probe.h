@@ -18,7 +18,7 @@ class DnsProbe final : public Probe {
   void DoStart() override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
-  static void on_bytes(void* self, std::span<const uint8_t> bytes) { static_cast<DnsProbe*>(self)->take_tcp(bytes); }
+  static void on_bytes(net::LinkOwner& self, std::span<const uint8_t> bytes) { static_cast<DnsProbe&>(self).take_tcp(bytes); }
 
   void process(net::LinkEvent event) override;
   void send_udp();

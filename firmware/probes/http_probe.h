@@ -17,7 +17,7 @@ class HttpProbe final : public Probe {
   void DoStart() override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
-  static void on_bytes(void* self, std::span<const uint8_t> bytes) { static_cast<HttpProbe*>(self)->consume(bytes); }
+  static void on_bytes(net::LinkOwner& self, std::span<const uint8_t> bytes) { static_cast<HttpProbe&>(self).consume(bytes); }
 
   void process(net::LinkEvent event) override;
   void connect();

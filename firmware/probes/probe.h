@@ -19,7 +19,7 @@ struct ProbeEnv {
   net::TlsClientConfig* tls = nullptr;  // shared RNG and trust anchors
 };
 
-class Probe {
+class Probe : public net::LinkOwner {
  public:
   enum class Poll { kPending, kReady };
 
@@ -49,21 +49,20 @@ class Probe {
   void resolve_then(std::string_view host) { resolver_.resolve_then(host, this, on_resolved); }
   const ip_addr_t& address() const { return resolver_.address(); }
   // A connection or a socket to address():port whose events all go to process().
-  net::TcpLink::Open connect_to(net::TcpLink& link, uint16_t port) { return link.connect(address(), port, this, on_link); }
+  net::TcpLink::Open connect_to(net::TcpLink& link, uint16_t port) { return link.connect(address(), port, *this); }
   net::UdpLink::Send send_to(net::UdpLink& link, uint16_t port, std::span<const uint8_t> bytes) {
-    return link.send_to(address(), port, bytes, this, on_link);
+    return link.send_to(address(), port, bytes, *this);
   }
 
   // The probe's state machine (after lwIP's apps/smtp/smtp.c: a switch on its own
   // `enum class State`): every lwIP callback, through the links, ends here, and so
   // do the resolver (kResolved/kUnresolved) and, once armed, half the timeout (kRetry).
-  virtual void process(net::LinkEvent event) { (void)event; }
+  void process(net::LinkEvent event) override { (void)event; }
   // One kRetry at half the timeout (or at the next poll, if that has passed): UDP may lose a datagram.
   void arm_retry() { retry_armed_ = true; }
 
  private:
   static void on_resolved(void* self);
-  static void on_link(void* self, net::LinkEvent event) { static_cast<Probe*>(self)->process(event); }
   void release();
 
   virtual void DoStart() = 0;

@@ -25,7 +25,7 @@ void SmtpSession::connect(const ip_addr_t* address) {
   }
   // The relay speaks first: its banner is the first thing to wait for.
   state_ = State::kBanner;
-  switch (link_.connect(*address, ctx_.relay->port, this, on_link)) {
+  switch (link_.connect(*address, ctx_.relay->port, *this)) {
     case net::TcpLink::Open::kNoPcb: conclude(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)"); return;
     case net::TcpLink::Open::kFailed: conclude(Outcome::kCritical, "no route to the relay"); return;
     case net::TcpLink::Open::kConnecting: return;

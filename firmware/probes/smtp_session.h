@@ -32,7 +32,7 @@ struct MailEnvelope {
   std::string_view data;
 };
 
-class SmtpSession {
+class SmtpSession final : private net::LinkOwner {
  public:
   enum class State : uint8_t {
     kIdle, kBanner, kEhlo, kStartTls, kHandshake, kEhloTls, kAuth, kMailFrom, kRcptTo, kData, kBody, kDone
@@ -73,10 +73,9 @@ class SmtpSession {
   const x509::PeerVerdict& peer() const { return peer_; }
 
  private:
-  static void on_link(void* self, net::LinkEvent event) { static_cast<SmtpSession*>(self)->process(event); }
-  static void on_bytes(void* self, std::span<const uint8_t> bytes) { static_cast<SmtpSession*>(self)->consume(bytes); }
+  static void on_bytes(net::LinkOwner& self, std::span<const uint8_t> bytes) { static_cast<SmtpSession&>(self).consume(bytes); }
 
-  void process(net::LinkEvent event);
+  void process(net::LinkEvent event) override;
   bool handshake();
   void send(std::string_view line);
   void consume(std::span<const uint8_t> bytes);

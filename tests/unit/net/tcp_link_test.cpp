@@ -26,7 +26,7 @@ ip_addr_t peer_address() {
 
 // An owner that records its events and what it read; optionally closes the link
 // from inside the reader once it has `close_after` bytes (a reply that ends it all).
-struct Owner {
+struct Owner final : net::LinkOwner {
   TcpLink link;
   std::vector<LinkEvent> events;
   std::string bytes;
@@ -37,13 +37,12 @@ struct Owner {
   bool established = false;
   std::string to_send_after_handshake;
 
-  static void on_link(void* self, LinkEvent event) { static_cast<Owner*>(self)->process(event); }
-  static void on_bytes(void* self, std::span<const uint8_t> b) {
-    auto* o = static_cast<Owner*>(self);
+  static void on_bytes(net::LinkOwner& self, std::span<const uint8_t> b) {
+    auto* o = static_cast<Owner*>(&self);
     o->bytes.append(reinterpret_cast<const char*>(b.data()), b.size());
     if (o->close_after > 0 && o->bytes.size() >= o->close_after) o->closed_with = o->link.close();
   }
-  void process(LinkEvent event) {
+  void process(LinkEvent event) override {
     events.push_back(event);
     if (event == LinkEvent::kConnected && tls) {
       ASSERT_TRUE(link.start_tls(*config, "hostile.lab.test").ok());
@@ -76,7 +75,7 @@ TEST_F(TcpLinkTest, ConnectsReadsAndClosesFromTheReaderWithAFin) {
     return {};
   });
   Owner o;
-  ASSERT_EQ(o.link.connect(peer_address(), 7000, &o, Owner::on_link), TcpLink::Open::kConnecting);
+  ASSERT_EQ(o.link.connect(peer_address(), 7000, o), TcpLink::Open::kConnecting);
   o.close_after = 5;
   run_for_ms(50);
   ASSERT_GE(o.events.size(), 2u);
@@ -97,7 +96,7 @@ TEST_F(TcpLinkTest, ThePeersFinIsPeerClosedAndReadSaysEnded) {
     return {};
   });
   Owner o;
-  ASSERT_EQ(o.link.connect(peer_address(), 7001, &o, Owner::on_link), TcpLink::Open::kConnecting);
+  ASSERT_EQ(o.link.connect(peer_address(), 7001, o), TcpLink::Open::kConnecting);
   run_for_ms(50);
   EXPECT_EQ(o.bytes, "bye");
   ASSERT_FALSE(o.events.empty());
@@ -110,7 +109,7 @@ TEST_F(TcpLinkTest, ThePeersFinIsPeerClosedAndReadSaysEnded) {
 TEST_F(TcpLinkTest, ARefusedConnectionIsFailedWithTheResetAndLeavesNothing) {
   peer_.set_port(7002, FakePeer::Port::kClosed);
   Owner o;
-  ASSERT_EQ(o.link.connect(peer_address(), 7002, &o, Owner::on_link), TcpLink::Open::kConnecting);
+  ASSERT_EQ(o.link.connect(peer_address(), 7002, o), TcpLink::Open::kConnecting);
   run_for_ms(50);
   ASSERT_EQ(o.events.size(), 1u);
   EXPECT_EQ(o.events[0], LinkEvent::kFailed);
@@ -123,7 +122,7 @@ TEST_F(TcpLinkTest, CloseBeforeTheHandshakeFreesThePcbAndNoEventFollows) {
   peer_.set_port(7003, FakePeer::Port::kOpen);
   peer_.hold_syn_acks(true);
   Owner o;
-  ASSERT_EQ(o.link.connect(peer_address(), 7003, &o, Owner::on_link), TcpLink::Open::kConnecting);
+  ASSERT_EQ(o.link.connect(peer_address(), 7003, o), TcpLink::Open::kConnecting);
   run_for_ms(5);
   EXPECT_EQ(o.link.close(), ERR_OK);
   peer_.release_held();
@@ -134,8 +133,8 @@ TEST_F(TcpLinkTest, CloseBeforeTheHandshakeFreesThePcbAndNoEventFollows) {
 TEST_F(TcpLinkTest, ASecondConnectClosesTheFirst) {
   peer_.set_port(7004, FakePeer::Port::kFiltered);
   Owner o;
-  ASSERT_EQ(o.link.connect(peer_address(), 7004, &o, Owner::on_link), TcpLink::Open::kConnecting);
-  ASSERT_EQ(o.link.connect(peer_address(), 7004, &o, Owner::on_link), TcpLink::Open::kConnecting);
+  ASSERT_EQ(o.link.connect(peer_address(), 7004, o), TcpLink::Open::kConnecting);
+  ASSERT_EQ(o.link.connect(peer_address(), 7004, o), TcpLink::Open::kConnecting);
   EXPECT_EQ(tcp_pcbs_in_use(), 1);
   o.link.close();
 }
@@ -157,7 +156,7 @@ TEST_F(TcpLinkTest, TlsOverTheSameLinkSendsAndReadsPlaintext) {
     o.config = config.get();
     o.to_send_after_handshake = "ping\r\n";
     o.close_after = 6;
-    ASSERT_EQ(o.link.connect(peer_address(), 7443, &o, Owner::on_link), TcpLink::Open::kConnecting);
+    ASSERT_EQ(o.link.connect(peer_address(), 7443, o), TcpLink::Open::kConnecting);
     for (int i = 0; i < 500 && o.link.open(); ++i) run_for_ms(1);
     EXPECT_TRUE(o.established);
     EXPECT_EQ(*inside, "ping\r\n");
@@ -172,15 +171,14 @@ TEST_F(TcpLinkTest, TlsOverTheSameLinkSendsAndReadsPlaintext) {
 
 // --- UdpLink ---------------------------------------------------------------------
 
-struct UdpOwner {
+struct UdpOwner final : net::LinkOwner {
   net::UdpLink link;
   std::vector<std::string> datagrams;
-  static void on_link(void* self, LinkEvent event) {
-    auto* o = static_cast<UdpOwner*>(self);
+  void process(LinkEvent event) override {
     if (event != LinkEvent::kDatagram) return;
     uint8_t buf[64];
-    size_t n = o->link.take(buf);
-    o->datagrams.emplace_back(reinterpret_cast<const char*>(buf), n);
+    size_t n = link.take(buf);
+    datagrams.emplace_back(reinterpret_cast<const char*>(buf), n);
   }
 };
 
@@ -193,12 +191,12 @@ TEST_F(TcpLinkTest, UdpLinkHandsOnOnlyWhatThePeerPortSends) {
   });
   UdpOwner o;
   const uint8_t query[] = {'q', '1'};
-  ASSERT_EQ(o.link.send_to(peer_address(), 5353, query, &o, UdpOwner::on_link), net::UdpLink::Send::kSent);
+  ASSERT_EQ(o.link.send_to(peer_address(), 5353, query, o), net::UdpLink::Send::kSent);
   run_for_ms(20);
   ASSERT_EQ(o.datagrams.size(), 1u);
   EXPECT_EQ(o.datagrams[0], "q1");
   EXPECT_EQ(udp_pcbs_in_use(), 1);
-  ASSERT_EQ(o.link.send_to(peer_address(), 5353, query, &o, UdpOwner::on_link), net::UdpLink::Send::kSent);
+  ASSERT_EQ(o.link.send_to(peer_address(), 5353, query, o), net::UdpLink::Send::kSent);
   EXPECT_EQ(udp_pcbs_in_use(), 1);  // one socket, reused
   run_for_ms(20);
   EXPECT_EQ(o.datagrams.size(), 2u);
