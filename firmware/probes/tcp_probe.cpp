@@ -6,69 +6,44 @@ namespace probebox {
 
 void TcpProbe::DoStart() {
   state_ = State::kResolving;
-  pcb_ = nullptr;
-  aborted_in_callback_ = false;
-  icmp_ticket_ = -1;
-  icmp_code_ = -1;
-  switch (resolver_.start(env().config->text(check().host), this, on_resolved)) {
-    case HostResolver::State::kResolved: connect(); break;
-    case HostResolver::State::kPending: break;
-    default: conclude("unreachable", "cannot resolve host"); break;
+  resolve_then(env().config->text(check().host));
+}
+
+void TcpProbe::process(net::LinkEvent event) {
+  using E = net::LinkEvent;
+  switch (state_) {
+    case State::kResolving:
+      if (event != E::kResolved) {
+        conclude("unreachable", "cannot resolve host");
+        return;
+      }
+      state_ = State::kConnecting;
+      connect_started_ = now();
+      switch (connect_to(link_, check().port)) {
+        case net::TcpLink::Open::kNoPcb:
+          out().summary.assign("no TCP connection free (lwIP pool exhausted)");
+          out().details.assign("{\"state\":\"unreachable\"}");
+          finish(Outcome::kUnknown);
+          return;
+        case net::TcpLink::Open::kFailed: conclude("unreachable", lwip_strerr(link_.error())); return;
+        case net::TcpLink::Open::kConnecting: return;
+      }
+      return;
+    case State::kConnecting:
+      if (event == E::kConnected) {
+        conclude("open");
+      } else if (event == E::kFailed) {
+        bool refused = link_.error() == ERR_RST;
+        const char* why = link_.icmp_code() >= 0 ? icmp::code_name(static_cast<uint8_t>(link_.icmp_code()))
+                          : refused             ? nullptr
+                                                : lwip_strerr(link_.error());
+        conclude(refused ? "refused" : "unreachable", why);
+      }
+      return;
+    case State::kIdle:
+    case State::kDone:
+      return;
   }
-}
-
-void TcpProbe::on_resolved(void* self) {
-  auto* probe = static_cast<TcpProbe*>(self);
-  if (probe->state_ != State::kResolving) return;
-  if (probe->resolver_.state() == HostResolver::State::kResolved) {
-    probe->connect();
-  } else {
-    probe->conclude("unreachable", "cannot resolve host");
-  }
-}
-
-void TcpProbe::connect() {
-  state_ = State::kConnecting;
-  pcb_ = tcp_new_ip_type(IPADDR_TYPE_V4);
-  if (pcb_ == nullptr) {
-    out().summary.assign("no TCP connection free (lwIP pool exhausted)");
-    out().details.assign("{\"state\":\"unreachable\"}");
-    finish(Outcome::kUnknown);
-    return;
-  }
-  tcp_arg(pcb_, this);
-  tcp_err(pcb_, on_error);
-  connect_started_ = now();
-  err_t err = tcp_connect(pcb_, &resolver_.address(), check().port, on_connected);
-  if (err != ERR_OK) {
-    conclude("unreachable", lwip_strerr(err));
-    return;
-  }
-  icmp_ticket_ = net::IcmpWatch::watch(pcb_, this, on_icmp);
-}
-
-void TcpProbe::on_icmp(void* self, const icmp::Unreachable& message) {
-  auto* probe = static_cast<TcpProbe*>(self);
-  if (probe->state_ != State::kConnecting) return;
-  probe->icmp_ticket_ = -1;  // delivered at most once: the slot is free already
-  probe->icmp_code_ = message.code;
-  probe->conclude("unreachable", icmp::code_name(message.code));
-}
-
-err_t TcpProbe::on_connected(void* arg, struct tcp_pcb*, err_t err) {
-  auto* probe = static_cast<TcpProbe*>(arg);
-  if (probe == nullptr || probe->state_ != State::kConnecting) return ERR_OK;
-  probe->conclude(err == ERR_OK ? "open" : "unreachable");
-  return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
-}
-
-void TcpProbe::on_error(void* arg, err_t err) {
-  // lwIP has already freed the pcb: forget it, never touch it.
-  auto* probe = static_cast<TcpProbe*>(arg);
-  if (probe == nullptr) return;
-  probe->pcb_ = nullptr;
-  if (probe->state_ != State::kConnecting) return;
-  probe->conclude(err == ERR_RST ? "refused" : "unreachable", err == ERR_RST ? nullptr : lwip_strerr(err));
 }
 
 void TcpProbe::conclude(std::string_view port_state, const char* why) {
@@ -100,7 +75,7 @@ void TcpProbe::conclude(std::string_view port_state, const char* why) {
   }
   JsonWriter details(r.details);
   details.begin_object().field("state", port_state);
-  if (icmp_code_ >= 0) details.field_int("icmp", icmp_code_);
+  if (link_.icmp_code() >= 0) details.field_int("icmp", link_.icmp_code());
   details.end_object();
   state_ = State::kDone;
   finish(outcome);
@@ -117,7 +92,9 @@ Outcome TcpProbe::judge(std::string_view port_state, int64_t connect_us) const {
       return open ? Outcome::kCritical : Outcome::kOk;
     case ExpectPort::kUnreachable:
       if (open) return Outcome::kCritical;
-      if (icmp_code_ >= 0) return icmp::proves_no_path(static_cast<uint8_t>(icmp_code_)) ? Outcome::kOk : Outcome::kWarning;
+      if (link_.icmp_code() >= 0) {
+        return icmp::proves_no_path(static_cast<uint8_t>(link_.icmp_code())) ? Outcome::kOk : Outcome::kWarning;
+      }
       // A RST: the host, or a firewall for it, answers. A local failure to send
       // (no route in the box itself) proves nothing about the other side either.
       return port_state == "refused" ? Outcome::kWarning : Outcome::kOk;
@@ -142,23 +119,8 @@ void TcpProbe::DoDescribeTimeout() {
 }
 
 void TcpProbe::DoRelease() {
-  resolver_.cancel();
-  net::IcmpWatch::unwatch(icmp_ticket_);
-  icmp_ticket_ = -1;
   state_ = State::kDone;
-  if (pcb_ == nullptr) return;
-  tcp_arg(pcb_, nullptr);
-  tcp_err(pcb_, nullptr);
-  tcp_recv(pcb_, nullptr);
-  // A graceful close leaves the pcb to lwIP for FIN_WAIT/TIME_WAIT. At the lowest
-  // priority, lwIP reclaims it for a new probe when the pool runs dry, so lingering
-  // closes never make a port check fail for want of a pcb.
-  tcp_setprio(pcb_, TCP_PRIO_MIN);
-  if (tcp_close(pcb_) != ERR_OK) {
-    tcp_abort(pcb_);
-    aborted_in_callback_ = true;
-  }
-  pcb_ = nullptr;
+  link_.close();
 }
 
 }  // namespace probebox

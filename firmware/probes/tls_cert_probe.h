@@ -3,32 +3,27 @@
 // holds the certificate's key (its signed ServerKeyExchange verified) and never
 // computes its own key share, the costly half of a handshake.
 #pragma once
-#include "lwip/tcp.h"
-#include "net/host_resolver.h"
 #include "probes/probe.h"
 
 namespace probebox {
 
 class TlsCertProbe final : public Probe {
+ public:
+  enum class State { kIdle, kResolving, kConnecting, kHandshake, kDone };
+
  private:
   void DoStart() override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
 
+  void process(net::LinkEvent event) override;
   void connect();
   void drive();
   void judge();
   void fail(Outcome outcome, std::string_view why, bool add_tls_reason = false);
 
-  static void on_resolved(void* self);
-  static err_t on_connected(void* arg, struct tcp_pcb* pcb, err_t err);
-  static err_t on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t err);
-  static void on_error(void* arg, err_t err);
-
-  HostResolver resolver_;
-  struct tcp_pcb* pcb_ = nullptr;
-  net::TlsClientSession tls_;
-  bool aborted_in_callback_ = false;
+  State state_ = State::kIdle;
+  net::TcpLink link_;
 };
 
 }  // namespace probebox

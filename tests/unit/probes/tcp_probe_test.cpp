@@ -8,7 +8,9 @@
 #include "config/config_parser.h"
 #include "monitor/health_model.h"
 #include "monitor/scheduler.h"
+#include "lwip/dns.h"
 #include "lwip_fixture.h"
+#include "net/net_glue.h"
 
 namespace probebox::test {
 namespace {
@@ -156,6 +158,27 @@ TEST_F(TcpProbeTest, SlowConnectIsAWarning) {
   EXPECT_EQ(probe.result().outcome, Outcome::kWarning) << probe.result().summary.c_str();
   run_for_ms(10);
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
+}
+
+TEST_F(TcpProbeTest, ANameStillResolvingPastHalfTheTimeoutIsATimeoutNotUnresolvable) {
+  // A resolver that never answers: the lookup is pending for the whole timeout. The
+  // half-time kRetry is for UDP probes that arm it; the tcp probe must not take it
+  // for the resolver's answer.
+  peer_.set_udp_responder(5300, [](FakePeer&, const FakePeer::UdpDatagram&) {});
+  net::set_dns_server_port(5300);
+  ip_addr_t server;
+  IP_ADDR4(&server, 10, 0, 2, 2);
+  dns_setserver(0, &server);
+  load(R"([{"id":"a","type":"tcp","host":"slow.lab.test","port":7777,"timeout_ms":1000}])");
+  ProbeResult r = run_one();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "slow.lab.test:7777 no answer in 1000 ms") << r.summary.c_str();
+  EXPECT_EQ(r.details.view(), R"({"state":"timeout"})");
+  EXPECT_GE(peer_.udp_seen(5300), 1);
+  // Let lwIP's DNS give the lookup up before the next test (it cannot be cancelled).
+  run_for_ms(30'000, 10);
+  dns_setserver(0, nullptr);
+  net::set_dns_server_port(53);
 }
 
 TEST_F(TcpProbeTest, SchedulerSpreadsStartsAndRespectsTheInFlightLimit) {

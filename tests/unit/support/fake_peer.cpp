@@ -152,8 +152,14 @@ void FakePeer::answer_stream(uint16_t port, uint16_t box_port, uint32_t seq, uin
     fresh.box_next = seq + 1;
     streams_[key] = fresh;
     latest_stream_[port] = key;
+    size_t queued = to_box_.size();
     send_segment(port, box_port, 5000, seq + 1, kSyn | kAck, {});
     speak(port, box_port, streams_[key]);
+    // Held back like a plain open port's SYN-ACK (hold_syn_acks), with what follows it.
+    while (hold_ && to_box_.size() > queued) {
+      held_.push_back(std::move(to_box_[queued]));
+      to_box_.erase(to_box_.begin() + static_cast<std::ptrdiff_t>(queued));
+    }
     return;
   }
   auto it = streams_.find(key);

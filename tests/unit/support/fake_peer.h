@@ -23,7 +23,7 @@ class FakePeer final : public hal::EthernetPort {
   static constexpr uint32_t kBoxIp = 0x0A00020F;   // 10.0.2.15
 
   void set_port(uint16_t port, Port behaviour) { ports_[port] = behaviour; }
-  // SYN-ACKs are held back until release_held() (to make connects slow).
+  // SYN-ACKs (a conversation's too) are held back until release_held() (to make connects slow).
   void hold_syn_acks(bool hold) { hold_ = hold; }
   void release_held();
   int syns_seen() const { return syns_; }
