@@ -90,6 +90,7 @@ void App::activate_config() {
   }
   apply_resolvers();
   health_.load(config_, board_.clock);
+  cross_.load(config_);
   syslog_.configure(config_);
   mail_.configure(config_, &tls_);
   snmp_.configure(config_);
@@ -211,9 +212,25 @@ void App::apply_resolvers() {
 }
 
 void App::on_result(uint16_t check_index, const ProbeResult& result, hal::MonoMicros now) {
-  refined_ = result;
-  apply_cert_identity_rules(config_, health_, check_index, refined_);
-  health_.on_result(check_index, refined_, now);
+  if (!cross_.gated(check_index)) {
+    health_.on_result(check_index, result, now);
+    return;
+  }
+  health_.stage(check_index, result);
+  if (cross_.arrive(check_index, now)) commit_cross_set(check_index, now);
+}
+
+void App::commit_cross_set(uint16_t check_index, hal::MonoMicros now) {
+  // Every arrived member is judged against the others' results of this cycle, then counted.
+  for (uint16_t j = 0; j < health_.check_count(); ++j) {
+    if (cross_.same_set(check_index, j) && cross_.arrived(j)) {
+      apply_cert_identity_rules(config_, health_, j, health_.staged(j));
+    }
+  }
+  for (uint16_t j = 0; j < health_.check_count(); ++j) {
+    if (cross_.same_set(check_index, j) && cross_.arrived(j)) health_.commit(j, now);
+  }
+  cross_.clear_set(check_index);
 }
 
 void App::factory_reset() {
@@ -266,7 +283,11 @@ void App::step() {
     checks_started_ = true;
     checks_started_at_ = now;
   }
-  if (checks_started_) scheduler_.step(now);
+  if (checks_started_) {
+    scheduler_.step(now);
+    uint16_t late = cross_.overdue(now);
+    if (late != CrossCheckGate::kNone) commit_cross_set(late, now);
+  }
   if (netif_.has_address()) {
     syslog_.step(health_.events());
     mail_.step(health_.events(), board_.clock);

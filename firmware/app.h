@@ -7,6 +7,7 @@
 #include "config/config_model.h"
 #include "config/flash_layout.h"
 #include "monitor/event_store.h"
+#include "monitor/cross_check_gate.h"
 #include "monitor/health_model.h"
 #include "monitor/scheduler.h"
 #include "hal/clock.h"
@@ -118,7 +119,8 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   HttpServer web_;
   net::TlsClientConfig tls_;
   RunMode mode_ = RunMode::kContinuous;
-  ProbeResult refined_;
+  CrossCheckGate cross_;
+  void commit_cross_set(uint16_t check_index, hal::MonoMicros now);
   panel::Panel panel_;
   FixedText<20> initial_password_;  // until an admin password is set (the web UI's login)
   hal::MonoMicros started_at_ = 0;

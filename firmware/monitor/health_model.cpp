@@ -79,12 +79,24 @@ void HealthModel::change_hard(uint16_t index, CheckHealth& h, Outcome to, bool f
 }
 
 void HealthModel::on_result(uint16_t index, const ProbeResult& result, hal::MonoMicros now) {
+  stage(index, result);
+  commit(index, now);
+}
+
+void HealthModel::stage(uint16_t index, const ProbeResult& result) {
   if (index >= count_) return;
+  checks_[index].last = result;
+  checks_[index].staged = true;
+}
+
+void HealthModel::commit(uint16_t index, hal::MonoMicros now) {
+  if (index >= count_ || !checks_[index].staged) return;
   CheckHealth& h = checks_[index];
+  h.staged = false;
+  const ProbeResult& result = h.last;
   const Tunables& t = config_->checks[index].tune;
   bool first = !h.has_result;
   bool bad = result.outcome != Outcome::kOk;
-  h.last = result;
   h.soft = result.outcome;
   h.last_run_mono_us = now;
   h.has_result = true;

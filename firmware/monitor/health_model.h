@@ -32,6 +32,7 @@ struct CheckHealth {
   std::array<int64_t, 6> change_times{};  // ring of the latest hard changes (mono)
   uint8_t change_head = 0;
   ProbeResult last;
+  bool staged = false;                 // `last` waits for its cross-check set (not counted yet)
   ProbeResult last_failure;            // kept so the UI can show what went wrong
   bool has_failure = false;
 };
@@ -44,6 +45,12 @@ class HealthModel final : public ResultSink {
 
   void load(const Config& config, hal::Clock& clock);
   void on_result(uint16_t check_index, const ProbeResult& result, hal::MonoMicros now) override;
+  // on_result in two steps, for results judged with others (monitor/cross_check_gate):
+  // stage() keeps the result as the check's latest without counting it; the caller
+  // may refine staged() in place; commit() counts it and moves the hard state.
+  void stage(uint16_t check_index, const ProbeResult& result);
+  ProbeResult& staged(uint16_t check_index) { return checks_[check_index].last; }
+  void commit(uint16_t check_index, hal::MonoMicros now);
 
   const CheckHealth& check(uint16_t i) const { return checks_[i]; }
   uint16_t check_count() const { return count_; }
