@@ -32,6 +32,11 @@ struct CheckHealth {
   std::array<int64_t, 6> change_times{};  // ring of the latest hard changes (mono)
   uint8_t change_head = 0;
   ProbeResult last;
+  // A change to bad inside a maintenance window held its alert: if the check is
+  // still bad when the window ends, that change is raised then (from where it began).
+  bool alert_held = false;
+  bool held_first = false;
+  Outcome held_from = Outcome::kUnknown;
   bool staged = false;                 // `last` waits for its cross-check set (not counted yet)
   ProbeResult last_failure;            // kept so the UI can show what went wrong
   bool has_failure = false;
@@ -67,6 +72,8 @@ class HealthModel final : public ResultSink {
  private:
   bool confirmed_bad(const CheckHealth& h, const Tunables& t) const;
   void change_hard(uint16_t index, CheckHealth& h, Outcome to, bool first, hal::MonoMicros now);
+  void raise_held_alert(uint16_t index, CheckHealth& h, bool was_in_maintenance, hal::MonoMicros now);
+  void push_event(uint16_t index, const CheckHealth& h, Outcome from, Outcome to, bool first, hal::MonoMicros now);
 
   const Config* config_ = nullptr;
   hal::Clock* clock_ = nullptr;
