@@ -89,6 +89,7 @@ void App::activate_config() {
     probebox_platform_log("probebox: TLS set-up failed (trust anchors unreadable?)\n");
   }
   apply_resolvers();
+  configure_clock(board_.clock.now());
   health_.load(config_, board_.clock);
   cross_.load(config_);
   syslog_.configure(config_);
@@ -147,7 +148,40 @@ bool App::write_panel(TextBuffer& out, int64_t now_us) const {
   return true;
 }
 
-void App::write_alert_diagnostics(JsonWriter& w) const { probebox::write_alert_diagnostics(w, mail_, syslog_); }
+void App::write_alert_diagnostics(JsonWriter& w) const {
+  probebox::write_alert_diagnostics(w, mail_, syslog_);
+  // The box's own clock: where it comes from and how far off it was last time.
+  w.key("clock").begin_object();
+  w.field_bool("synced", sntp_.synced());
+  if (const net::SntpClient::Server* s = sntp_.current_server()) {
+    FixedText<24> server;
+    server.appendf("%u.%u.%u.%u:%u", s->ipv4 >> 24, (s->ipv4 >> 16) & 0xFF, (s->ipv4 >> 8) & 0xFF, s->ipv4 & 0xFF, s->port);
+    w.field("server", server.view());
+  } else {
+    w.key("server").null();
+  }
+  w.key("offset_ms").number(static_cast<double>(sntp_.offset_us()) / 1000.0, 1);
+  w.field_int("stratum", sntp_.stratum());
+  w.field_int("answers", sntp_.answers());
+  w.field_int("failures", sntp_.failures());
+  w.end_object();
+}
+
+void App::configure_clock(hal::MonoMicros now) {
+  // network.ntp entries are addresses (host[:port]); the box's clock must not hang
+  // on a name it would need DNS, and so the time, to trust.
+  std::array<net::SntpClient::Server, net::SntpClient::kMaxServers> servers{};
+  size_t n = 0;
+  for (uint16_t i = 0; i < config_.network.ntp.count && n < servers.size(); ++i) {
+    std::string_view host;
+    uint16_t port = 123;
+    uint32_t ip = 0;
+    if (split_host_port(config_.text(config_.list_item(config_.network.ntp, i)), host, port) && parse_ipv4(host, ip)) {
+      servers[n++] = {ip, port};
+    }
+  }
+  sntp_.configure(std::span<const net::SntpClient::Server>(servers.data(), n), now);
+}
 
 namespace {
 // Validated into a second Config so a rejected document leaves the running one alone.
@@ -257,14 +291,9 @@ void App::step_panel(hal::MonoMicros now) {
   in.dhcp = netif_.dhcp();
   in.wall = board_.clock.wall();
   in.uptime_us = now - started_at_;
-  for (uint16_t i = 0; i < health_.check_count(); ++i) {
-    const CheckHealth& h = health_.check(i);
-    if (h.has_result && h.last.measurements.has_ntp_offset) {
-      in.has_ntp_offset = true;
-      in.ntp_offset_us = h.last.measurements.ntp_offset_us;
-      break;
-    }
-  }
+  // The time page shows the box's own clock keeper, not whichever ntp check ran.
+  in.has_ntp_offset = sntp_.synced();
+  in.ntp_offset_us = sntp_.offset_us();
   in.config_source = board_.config_source;
   in.firmware_version = PROBEBOX_VERSION;
   in.initial_password = initial_password_.empty() ? nullptr : initial_password_.c_str();
@@ -289,6 +318,7 @@ void App::step() {
     if (late != CrossCheckGate::kNone) commit_cross_set(late, now);
   }
   if (netif_.has_address()) {
+    sntp_.step(board_.clock, now);
     syslog_.step(health_.events());
     mail_.step(health_.events(), board_.clock);
     snmp_.step(health_.events());

@@ -19,6 +19,7 @@
 #include "hal/leds.h"
 #include "panel/panel.h"
 #include "net/ethernet_netif.h"
+#include "net/sntp_client.h"
 #include "probes/probe_registry.h"
 #include "web/api_handler.h"
 #include "web/http_server.h"
@@ -87,6 +88,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   const HealthModel& health() const { return health_; }
   const Scheduler& scheduler() const { return scheduler_; }
   const net::EthernetNetif& netif() const { return netif_; }
+  const net::SntpClient& sntp() const { return sntp_; }
   const SyslogSender& syslog() const { return syslog_; }
   const MailAlerter& mail() const { return mail_; }
   const SnmpAgent& snmp() const { return snmp_; }
@@ -118,6 +120,8 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   SnmpAgent snmp_;
   HttpServer web_;
   net::TlsClientConfig tls_;
+  net::SntpClient sntp_;  // the box's own clock, from network.ntp
+  void configure_clock(hal::MonoMicros now);
   RunMode mode_ = RunMode::kContinuous;
   CrossCheckGate cross_;
   void commit_cross_set(uint16_t check_index, hal::MonoMicros now);
