@@ -57,6 +57,7 @@ Status App::apply_config(std::string_view json, ConfigErrors& errors, bool& rest
   activate_config();
   hal::WallTime wall = board_.clock.wall();
   syslog_.send_config_change(wall.valid ? wall.unix_micros : 0, config_sequence, "web UI");
+  syslog_.send_config_warnings(wall.valid ? wall.unix_micros : 0, config_sequence);
   if (checks_started_) {
     scheduler_.load(config_, board_.clock,
                     mode_ == RunMode::kOnce ? Scheduler::Mode::kOnce : Scheduler::Mode::kContinuous, &tls_);
