@@ -7,6 +7,7 @@
 #include "config/config_model.h"
 #include "config/flash_layout.h"
 #include "monitor/event_store.h"
+#include "monitor/cross_check_gate.h"
 #include "monitor/health_model.h"
 #include "monitor/scheduler.h"
 #include "hal/clock.h"
@@ -18,6 +19,7 @@
 #include "hal/leds.h"
 #include "panel/panel.h"
 #include "net/ethernet_netif.h"
+#include "net/sntp_client.h"
 #include "probes/probe_registry.h"
 #include "web/api_handler.h"
 #include "web/http_server.h"
@@ -82,10 +84,16 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   // again at once rather than sleep until the next packet or timer.
   bool wants_step_now() const { return web_.has_pending(); }
   bool once_complete() const { return checks_started_ && scheduler_.once_complete(); }
+  // The exit code of a run that cannot tell (Monitoring Plugins' UNKNOWN).
+  static constexpr int kExitUnknown = static_cast<int>(Outcome::kUnknown);
+  // After a --once cycle, on every board: the result document into `out`, and the
+  // exit code, the overall outcome (kExitUnknown when the document did not fit `out`).
+  int write_once_result(TextBuffer& out, hal::MonoMicros now) const;
   const Config& config() const { return config_; }
   const HealthModel& health() const { return health_; }
   const Scheduler& scheduler() const { return scheduler_; }
   const net::EthernetNetif& netif() const { return netif_; }
+  const net::SntpClient& sntp() const { return sntp_; }
   const SyslogSender& syslog() const { return syslog_; }
   const MailAlerter& mail() const { return mail_; }
   const SnmpAgent& snmp() const { return snmp_; }
@@ -117,8 +125,11 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   SnmpAgent snmp_;
   HttpServer web_;
   net::TlsClientConfig tls_;
+  net::SntpClient sntp_;  // the box's own clock, from network.ntp
+  void configure_clock(hal::MonoMicros now);
   RunMode mode_ = RunMode::kContinuous;
-  ProbeResult refined_;
+  CrossCheckGate cross_;
+  void commit_cross_set(uint16_t check_index, hal::MonoMicros now);
   panel::Panel panel_;
   FixedText<20> initial_password_;  // until an admin password is set (the web UI's login)
   hal::MonoMicros started_at_ = 0;

@@ -189,6 +189,9 @@ void Expander::lint_dns_plan() {
 
 void Expander::run() {
   lint_dns_plan();
+  // The appliance runs as a single node or a cluster of three or more: two nodes
+  // cannot keep a majority when one fails (its replica set needs one).
+  if (p_.nodes.count == 2) warn("appliance.nodes", "a cluster needs at least three nodes (two given)");
   host_names(&Expander::tls_for);
   host_names(&Expander::dns_for);
 

@@ -37,7 +37,8 @@ struct Tunables {
   uint32_t clock_skew_warn_s = 5;
 };
 
-enum class ExpectPort : uint8_t { kOpen, kClosed };
+// kUnreachable: isolation, the host must not answer at all (spec/checks.md, tcp).
+enum class ExpectPort : uint8_t { kOpen, kClosed, kUnreachable };
 enum class StartTls : uint8_t { kPrefer, kRequire, kNever };
 
 struct CheckConfig {

@@ -24,11 +24,7 @@ std::string_view trim_ws(std::string_view s) {
 }  // namespace
 
 void HttpProbe::DoStart() {
-  pcb_ = nullptr;
-  aborted_in_callback_ = false;
-  request_sent_ = false;
-  peer_closed_ = false;
-  connected_ = false;
+  state_ = State::kResolving;
   parser_ = http::ResponseParser();
   if (!http::parse_url(env().config->text(check().url), url_).ok()) {
     fail(Outcome::kUnknown, "the URL cannot be requested");
@@ -43,107 +39,89 @@ void HttpProbe::DoStart() {
     fail(Outcome::kCritical, "credentials not sent: Basic auth only over verified https");
     return;
   }
-  switch (resolver_.start(url_.host.view(), this, on_resolved)) {
-    case HostResolver::State::kResolved: connect(); break;
-    case HostResolver::State::kPending: break;
-    default: fail(Outcome::kCritical, "cannot resolve the host"); break;
-  }
+  resolve_then(url_.host.view());
 }
 
-void HttpProbe::on_resolved(void* self) {
-  auto* probe = static_cast<HttpProbe*>(self);
-  if (probe->finished()) return;
-  if (probe->resolver_.state() == HostResolver::State::kResolved) probe->connect();
-  else probe->fail(Outcome::kCritical, "cannot resolve the host");
+void HttpProbe::process(net::LinkEvent event) {
+  using E = net::LinkEvent;
+  switch (event) {
+    case E::kUnresolved: fail(Outcome::kCritical, "cannot resolve the host"); return;
+    case E::kFailed: lost(); return;
+    case E::kOverflow: fail(Outcome::kCritical, "the server sent more than the probe reads"); return;
+    default: break;
+  }
+  switch (state_) {
+    case State::kResolving: connect(); return;
+    case State::kConnecting:
+      if (!url_.https) {
+        send_request();
+      } else {
+        state_ = State::kHandshake;
+        if (!link_.start_tls(*env().tls, tls_name()).ok()) fail(Outcome::kUnknown, "no memory for a TLS session");
+        else handshake();
+      }
+      return;
+    case State::kHandshake: handshake(); return;
+    case State::kResponse:
+      // The end of the stream (a close, close_notify, EOF or an error) may frame the body.
+      if (link_.read(on_bytes) != net::TcpLink::Read::kEnded) return;
+      if (parser_.finish_on_close().ok()) conclude();
+      else fail(Outcome::kCritical, parser_.error());
+      return;
+    case State::kIdle:
+    case State::kDone:
+      return;
+  }
 }
 
 void HttpProbe::connect() {
-  pcb_ = tcp_new_ip_type(IPADDR_TYPE_V4);
-  if (pcb_ == nullptr) {
-    fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)");
-    return;
-  }
-  tcp_arg(pcb_, this);
-  tcp_err(pcb_, on_error);
-  tcp_recv(pcb_, on_recv);
-  if (tcp_connect(pcb_, &resolver_.address(), url_.port, on_connected) != ERR_OK) {
-    fail(Outcome::kCritical, "no route to the host");
+  state_ = State::kConnecting;
+  switch (connect_to(link_, url_.port)) {
+    case net::TcpLink::Open::kNoPcb: fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)"); return;
+    case net::TcpLink::Open::kFailed: fail(Outcome::kCritical, "no route to the host"); return;
+    case net::TcpLink::Open::kConnecting: return;
   }
 }
 
-err_t HttpProbe::on_connected(void* arg, struct tcp_pcb* pcb, err_t err) {
-  auto* probe = static_cast<HttpProbe*>(arg);
-  if (probe == nullptr || probe->finished()) return ERR_OK;
-  if (err != ERR_OK) {
-    probe->fail(Outcome::kCritical, "connection failed");
-    return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
-  }
-  probe->connected_ = true;
-  if (probe->url_.https) {
-    if (!probe->tls_.begin(*probe->env().tls, pcb, probe->tls_name()).ok()) {
-      probe->fail(Outcome::kUnknown, "no memory for a TLS session");
-    }
-    else probe->drive_tls();
-  } else {
-    probe->send_request();
-  }
-  return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
-}
-
-void HttpProbe::drive_tls() {
-  if (!request_sent_) {
-    switch (tls_.handshake(false)) {
-      case net::TlsClientSession::Progress::kWantMore:
-        if (peer_closed_) fail(Outcome::kCritical, "TLS: the server closed during the handshake");
-        return;
-      case net::TlsClientSession::Progress::kFailed: {
-        FixedText<100> why("TLS handshake failed: ");
-        tls_.describe_error(why);
-        fail(Outcome::kCritical, why.view());
-        return;
-      }
-      default:
-        break;
-    }
-    // Credentials go out only to a certificate judged good: trusted, for this name,
-    // in date (the anchors are required: without them nothing is verified).
-    if (!check().basic_user.empty()) {
-      hal::WallTime wall = env().clock->wall();
-      x509::PeerVerdict peer;
-      x509::judge_peer(tls_.peer_chain(), env().tls->anchors(), tls_.verify_flags(), tls_name(), wall.valid,
-                       wall.unix_micros / 1'000'000, peer);
-      if (!peer.credentials_safe()) {
-        FixedText<100> why("TLS: certificate ");
-        x509::describe_fault(peer, tls_name(), why);
-        why.append(": credentials not sent");
-        fail(Outcome::kCritical, why.view());
-        return;
-      }
-    }
-    // Verified against the trust anchors when there are any; dates are the tls_cert
-    // check's to judge, the name and the chain are this request's business.
-    uint32_t flags = tls_.verify_flags() & ~(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
-    if (env().tls->has_trust_anchors() && flags != 0) {
-      fail(Outcome::kCritical, (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) ? "TLS: certificate is not for this host"
-                                                                          : "TLS: certificate does not verify");
+void HttpProbe::handshake() {
+  net::TlsClientSession& tls = link_.tls();
+  switch (tls.handshake(false)) {
+    case net::TlsClientSession::Progress::kWantMore:
+      if (link_.peer_closed()) fail(Outcome::kCritical, "TLS: the server closed during the handshake");
+      return;
+    case net::TlsClientSession::Progress::kFailed: {
+      FixedText<100> why("TLS handshake failed: ");
+      tls.describe_error(why);
+      fail(Outcome::kCritical, why.view());
       return;
     }
-    send_request();
-    return;
+    default:
+      break;
   }
-  uint8_t plain[512];
-  for (int rounds = 0; rounds < 64 && !finished(); ++rounds) {
-    int n = tls_.read(plain, sizeof(plain));
-    if (n > 0) {
-      consume({plain, static_cast<size_t>(n)});
-      continue;
+  // Credentials go out only to a certificate judged good: trusted, for this name,
+  // in date (the anchors are required: without them nothing is verified).
+  if (!check().basic_user.empty()) {
+    hal::WallTime wall = env().clock->wall();
+    x509::PeerVerdict peer;
+    x509::judge_peer(tls.peer_chain(), env().tls->anchors(), tls.verify_flags(), tls_name(), wall.valid,
+                     wall.unix_micros / 1'000'000, peer);
+    if (!peer.credentials_safe()) {
+      FixedText<100> why("TLS: certificate ");
+      x509::describe_fault(peer, tls_name(), why);
+      why.append(": credentials not sent");
+      fail(Outcome::kCritical, why.view());
+      return;
     }
-    if (n == MBEDTLS_ERR_SSL_WANT_READ && !peer_closed_) return;
-    // Close notify, EOF or an error: the body may be framed by the close.
-    if (parser_.finish_on_close().ok()) conclude();
-    else fail(Outcome::kCritical, parser_.error());
+  }
+  // Verified against the trust anchors when there are any; dates are the tls_cert
+  // check's to judge, the name and the chain are this request's business.
+  uint32_t flags = tls.verify_flags() & ~(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
+  if (env().tls->has_trust_anchors() && flags != 0) {
+    fail(Outcome::kCritical, (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) ? "TLS: certificate is not for this host"
+                                                                        : "TLS: certificate does not verify");
     return;
   }
+  send_request();
 }
 
 std::string_view HttpProbe::tls_name() const {
@@ -178,61 +156,21 @@ void HttpProbe::send_request() {
     fail(Outcome::kUnknown, "request cannot be built from the config");
     return;
   }
-  request_sent_ = true;
-  if (url_.https) {
-    if (tls_.write(reinterpret_cast<const uint8_t*>(request.c_str()), request.size()) != static_cast<int>(request.size())) {
-      fail(Outcome::kCritical, "could not send the request over TLS");
-    }
-    return;
+  state_ = State::kResponse;
+  if (!link_.send(request.view())) {
+    fail(Outcome::kCritical, url_.https ? "could not send the request over TLS" : "could not send the request");
   }
-  if (tcp_write(pcb_, request.c_str(), static_cast<u16_t>(request.size()), TCP_WRITE_FLAG_COPY) != ERR_OK) {
-    fail(Outcome::kCritical, "could not send the request");
-    return;
-  }
-  tcp_output(pcb_);
 }
 
-err_t HttpProbe::on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t) {
-  auto* probe = static_cast<HttpProbe*>(arg);
-  if (probe == nullptr || probe->finished()) {
-    if (p != nullptr) pbuf_free(p);
-    return ERR_OK;
-  }
-  if (probe->url_.https) {
-    if (p == nullptr) {
-      probe->peer_closed_ = true;
-      probe->tls_.peer_closed();
-    } else if (!probe->tls_.push(p)) {
-      probe->fail(Outcome::kCritical, "the server sent more than the probe reads");
-      return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
-    }
-    probe->drive_tls();
-    return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
-  }
-  if (p == nullptr) {  // the server closed
-    if (probe->parser_.finish_on_close().ok()) probe->conclude();
-    else probe->fail(Outcome::kCritical, probe->parser_.error());
-    return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
-  }
-  for (struct pbuf* q = p; q != nullptr && !probe->finished(); q = q->next) {
-    probe->consume({static_cast<const uint8_t*>(q->payload), q->len});
-  }
-  if (!probe->aborted_in_callback_ && probe->pcb_ != nullptr) tcp_recved(pcb, p->tot_len);
-  pbuf_free(p);
-  return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
-}
-
-void HttpProbe::on_error(void* arg, err_t err) {
-  auto* probe = static_cast<HttpProbe*>(arg);
-  if (probe == nullptr) return;
-  probe->pcb_ = nullptr;  // freed by lwIP
-  if (probe->finished()) return;
+void HttpProbe::lost() {
+  // A reset before the connection is up is a refusal, after it a broken reply.
+  err_t err = link_.error();
   FixedText<100> why;
-  if (!probe->connected_) {
+  if (state_ <= State::kConnecting) {
     why.assign(err == ERR_RST ? "connection refused" : "connection failed");
   } else {
     why.assign(err == ERR_RST ? "connection reset" : "connection lost");
-    const http::ResponseParser& parser = probe->parser_;
+    const http::ResponseParser& parser = parser_;
     if (!parser.started()) {
       why.append(" before any reply");
     } else if (parser.content_length() > 0) {
@@ -242,7 +180,7 @@ void HttpProbe::on_error(void* arg, err_t err) {
       why.append(" mid-reply");
     }
   }
-  probe->fail(Outcome::kCritical, why.view());
+  fail(Outcome::kCritical, why.view());
 }
 
 void HttpProbe::conclude() {
@@ -345,18 +283,8 @@ void HttpProbe::DoDescribeTimeout() {
 }
 
 void HttpProbe::DoRelease() {
-  resolver_.cancel();
-  tls_.end();
-  if (pcb_ == nullptr) return;
-  tcp_arg(pcb_, nullptr);
-  tcp_err(pcb_, nullptr);
-  tcp_recv(pcb_, nullptr);
-  tcp_setprio(pcb_, TCP_PRIO_MIN);
-  if (tcp_close(pcb_) != ERR_OK) {
-    tcp_abort(pcb_);
-    aborted_in_callback_ = true;
-  }
-  pcb_ = nullptr;
+  state_ = State::kDone;
+  link_.close();
 }
 
 }  // namespace probebox

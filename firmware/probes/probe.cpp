@@ -11,6 +11,7 @@ void Probe::start(const CheckConfig& check, const ProbeEnv& env) {
   active_ = true;
   finished_ = false;
   released_ = false;
+  retry_armed_ = false;
   DoStart();
 }
 
@@ -21,17 +22,28 @@ Probe::Poll Probe::poll(hal::MonoMicros now) {
     DoDescribeTimeout();
     finish(Outcome::kCritical);
   }
-  if (!finished_) DoPoll(now);
+  if (!finished_ && retry_armed_ && now >= started_at_ + (deadline_ - started_at_) / 2) {
+    retry_armed_ = false;
+    process(net::LinkEvent::kRetry);
+  }
   if (!finished_) return Poll::kPending;
   active_ = false;
   return Poll::kReady;
 }
 
+void Probe::on_resolved(void* self) {
+  auto* probe = static_cast<Probe*>(self);
+  if (!probe->finished_) probe->DoResolved(probe->resolver_.resolved());
+}
+
+void Probe::release() {
+  released_ = true;
+  resolver_.cancel();  // lwIP cannot cancel a lookup: its late answer is ignored
+  DoRelease();
+}
+
 void Probe::cancel() {
-  if (active_ && !released_) {
-    released_ = true;
-    DoRelease();
-  }
+  if (active_ && !released_) release();
   active_ = false;
   finished_ = true;
 }
@@ -41,10 +53,7 @@ void Probe::finish(Outcome outcome) {
   finished_ = true;
   result_.outcome = outcome;
   result_.latency_us = env_.clock->now() - started_at_;
-  if (!released_) {
-    released_ = true;
-    DoRelease();
-  }
+  if (!released_) release();
 }
 
 }  // namespace probebox

@@ -7,88 +7,60 @@
 namespace probebox {
 
 void TlsCertProbe::DoStart() {
-  pcb_ = nullptr;
-  aborted_in_callback_ = false;
+  state_ = State::kResolving;
   version_ = net::TlsVersion::k12;
   if (env().tls == nullptr || !env().tls->ready()) {
     fail(Outcome::kUnknown, "TLS is not set up on this box");
     return;
   }
-  switch (resolver_.start(env().config->text(check().host), this, on_resolved)) {
-    case HostResolver::State::kResolved: connect(); break;
-    case HostResolver::State::kPending: break;
-    default: fail(Outcome::kCritical, "cannot resolve the host"); break;
-  }
+  resolve_then(env().config->text(check().host));
 }
 
-void TlsCertProbe::on_resolved(void* self) {
-  auto* probe = static_cast<TlsCertProbe*>(self);
-  if (probe->finished()) return;
-  if (probe->resolver_.state() == HostResolver::State::kResolved) probe->connect();
-  else probe->fail(Outcome::kCritical, "cannot resolve the host");
+void TlsCertProbe::process(net::LinkEvent event) {
+  using E = net::LinkEvent;
+  switch (event) {
+    case E::kUnresolved: fail(Outcome::kCritical, "cannot resolve the host"); return;
+    case E::kFailed:
+      fail(Outcome::kCritical, link_.error() == ERR_RST ? "connection refused or reset" : "connection failed");
+      return;
+    case E::kOverflow: fail(Outcome::kCritical, "the server sent more than a handshake needs"); return;
+    default: break;
+  }
+  switch (state_) {
+    case State::kResolving: connect(); return;
+    case State::kConnecting: {
+      const Config& cfg = *env().config;
+      std::string_view sni = check().server_name.empty() ? std::string_view() : cfg.text(check().server_name);
+      state_ = State::kHandshake;
+      if (!link_.start_tls(*env().tls, sni, version_).ok()) fail(Outcome::kUnknown, "no memory for a TLS session", true);
+      else drive();
+      return;
+    }
+    case State::kHandshake: drive(); return;
+    case State::kIdle:
+    case State::kDone:
+      return;
+  }
 }
 
 void TlsCertProbe::connect() {
-  pcb_ = tcp_new_ip_type(IPADDR_TYPE_V4);
-  if (pcb_ == nullptr) {
-    fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)");
-    return;
-  }
-  tcp_arg(pcb_, this);
-  tcp_err(pcb_, on_error);
-  tcp_recv(pcb_, on_recv);
-  if (tcp_connect(pcb_, &resolver_.address(), check().port, on_connected) != ERR_OK) {
-    fail(Outcome::kCritical, "no route to the host");
-  }
-}
-
-err_t TlsCertProbe::on_connected(void* arg, struct tcp_pcb* pcb, err_t) {
-  auto* probe = static_cast<TlsCertProbe*>(arg);
-  if (probe == nullptr || probe->finished()) return ERR_OK;
-  const Config& cfg = *probe->env().config;
-  std::string_view sni = probe->check().server_name.empty() ? std::string_view() : cfg.text(probe->check().server_name);
-  if (!probe->tls_.begin(*probe->env().tls, pcb, sni, probe->version_).ok()) {
-    probe->fail(Outcome::kUnknown, "no memory for a TLS session", true);
-  } else {
-    probe->drive();
-  }
-  return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
-}
-
-err_t TlsCertProbe::on_recv(void* arg, struct tcp_pcb*, struct pbuf* p, err_t) {
-  auto* probe = static_cast<TlsCertProbe*>(arg);
-  if (probe == nullptr || probe->finished()) {
-    if (p != nullptr) pbuf_free(p);
-    return ERR_OK;
-  }
-  if (p == nullptr) {
-    probe->tls_.peer_closed();
-  } else if (!probe->tls_.push(p)) {
-    probe->fail(Outcome::kCritical, "the server sent more than a handshake needs");
-    return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
-  }
-  probe->drive();
-  return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
-}
-
-void TlsCertProbe::on_error(void* arg, err_t err) {
-  auto* probe = static_cast<TlsCertProbe*>(arg);
-  if (probe == nullptr) return;
-  probe->pcb_ = nullptr;  // freed by lwIP
-  if (!probe->finished()) {
-    probe->fail(Outcome::kCritical, err == ERR_RST ? "connection refused or reset" : "connection failed");
+  state_ = State::kConnecting;
+  switch (connect_to(link_, check().port)) {
+    case net::TcpLink::Open::kNoPcb: fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)"); return;
+    case net::TcpLink::Open::kFailed: fail(Outcome::kCritical, "no route to the host"); return;
+    case net::TcpLink::Open::kConnecting: return;
   }
 }
 
 void TlsCertProbe::drive() {
-  switch (tls_.handshake(!check().full_handshake)) {
+  switch (link_.tls().handshake(!check().full_handshake)) {
     case net::TlsClientSession::Progress::kServerProved:
     case net::TlsClientSession::Progress::kEstablished:
       judge();
       break;
     case net::TlsClientSession::Progress::kFailed:
-      if (version_ == net::TlsVersion::k12 && tls_.version_refused() && retry_with_tls13()) break;
-      if (tls_.message_too_big() && tls_.oversized_type() == net::TlsClientSession::kCertificateMessage) {
+      if (version_ == net::TlsVersion::k12 && link_.tls().version_refused() && retry_with_tls13()) break;
+      if (link_.tls().message_too_big() && link_.tls().oversized_type() == net::TlsClientSession::kCertificateMessage) {
         // Not the server's fault, nor a verdict on the certificate: this box cannot
         // hold the chain (spec/checks.md), and says how big it is against what limit.
         fail_chain_too_big();
@@ -102,22 +74,11 @@ void TlsCertProbe::drive() {
 }
 
 // The server refused TLS 1.2: the same check again over a new connection offering
-// only 1.3, within the same deadline. False when the old connection could not be
-// closed cleanly (then the refusal is the verdict).
+// only 1.3, within the same deadline. False when the old connection had to be
+// aborted (then the link must not be reused in this callback, and the refusal is
+// the verdict).
 bool TlsCertProbe::retry_with_tls13() {
-  tls_.end();
-  if (pcb_ != nullptr) {
-    tcp_arg(pcb_, nullptr);
-    tcp_err(pcb_, nullptr);
-    tcp_recv(pcb_, nullptr);
-    if (tcp_close(pcb_) != ERR_OK) {
-      tcp_abort(pcb_);
-      pcb_ = nullptr;
-      aborted_in_callback_ = true;
-      return false;
-    }
-    pcb_ = nullptr;
-  }
+  if (link_.close() == ERR_ABRT) return false;
   version_ = net::TlsVersion::k13;
   connect();
   return true;
@@ -127,14 +88,15 @@ void TlsCertProbe::judge() {
   const CheckConfig& c = check();
   const Config& cfg = *env().config;
   ProbeResult& r = out();
-  const mbedtls_x509_crt* chain = tls_.peer_chain();
+  const net::TlsClientSession& tls = link_.tls();
+  const mbedtls_x509_crt* chain = tls.peer_chain();
   if (chain == nullptr || chain->raw.p == nullptr) {
     fail(Outcome::kCritical, "the server sent no certificate");
     return;
   }
   x509::CertSummary s;
   x509::summarize(*chain, s);
-  x509::ChainVerdict chain_verdict = x509::judge_chain(chain, env().tls->anchors(), tls_.verify_flags());
+  x509::ChainVerdict chain_verdict = x509::judge_chain(chain, env().tls->anchors(), tls.verify_flags());
   hal::WallTime wall = env().clock->wall();
   int64_t now_s = wall.unix_micros / 1'000'000;
   int32_t days = x509::days_left(s.not_after, now_s);
@@ -168,7 +130,7 @@ void TlsCertProbe::judge() {
   else w.field_bool("trusted", chain_verdict.trusted == x509::Trust::kYes);
   w.field("key_type", s.key_type.view()).field_int("key_bits", s.key_bits).field("sig_alg", s.sig_alg.view());
   w.field("sha256", s.sha256.view());
-  w.field("tls_version", tls_.tls_version());
+  w.field("tls_version", tls.tls_version());
   auto list = [&](std::string_view key, std::string_view lines, bool bounded) {
     w.key(key).begin_array();
     bool cut = false;
@@ -233,19 +195,20 @@ void TlsCertProbe::judge() {
 void TlsCertProbe::fail(Outcome outcome, std::string_view why, bool add_tls_reason) {
   ProbeResult& r = out();
   r.summary.assign(why);
-  if (add_tls_reason) tls_.describe_error(r.summary);
+  if (add_tls_reason) link_.tls().describe_error(r.summary);
   JsonWriter(r.details).begin_object().key("days_left").null().key("chain_complete").null().end_object();
   finish(outcome);
 }
 
 void TlsCertProbe::fail_chain_too_big() {
   ProbeResult& r = out();
+  const net::TlsClientSession& tls = link_.tls();
   r.summary.assign("cannot inspect: ");
-  tls_.describe_error(r.summary);
+  tls.describe_error(r.summary);
   JsonWriter w(r.details);
   w.begin_object().key("days_left").null().key("chain_complete").null();
-  w.field_int("chain_bytes", tls_.oversized_length()).field_int("chain_limit_bytes", net::TlsClientSession::kMaxHandshakeMessage);
-  w.field("tls_version", tls_.tls_version());
+  w.field_int("chain_bytes", tls.oversized_length()).field_int("chain_limit_bytes", net::TlsClientSession::kMaxHandshakeMessage);
+  w.field("tls_version", tls.tls_version());
   w.end_object();
   finish(Outcome::kUnknown);
 }
@@ -257,18 +220,8 @@ void TlsCertProbe::DoDescribeTimeout() {
 }
 
 void TlsCertProbe::DoRelease() {
-  resolver_.cancel();
-  tls_.end();
-  if (pcb_ == nullptr) return;
-  tcp_arg(pcb_, nullptr);
-  tcp_err(pcb_, nullptr);
-  tcp_recv(pcb_, nullptr);
-  tcp_setprio(pcb_, TCP_PRIO_MIN);
-  if (tcp_close(pcb_) != ERR_OK) {
-    tcp_abort(pcb_);
-    aborted_in_callback_ = true;
-  }
-  pcb_ = nullptr;
+  state_ = State::kDone;
+  link_.close();
 }
 
 }  // namespace probebox

@@ -45,6 +45,8 @@ TEST_F(HttpProbeTest, PlainOkIsOkAndTheRequestIsAGet) {
   EXPECT_EQ(request.rfind("GET /testall HTTP/1.1\r\n", 0), 0u) << request;
   EXPECT_NE(request.find("\r\nHost: 10.0.2.2:8080\r\n"), std::string::npos) << request;
   EXPECT_EQ(peer_.syns_seen(), 1);
+  // The response was read to its end: the probe closes with a FIN, it does not reset.
+  EXPECT_EQ(peer_.resets_from_box(), 0);
 }
 
 TEST_F(HttpProbeTest, TestallServerErrorNamesTheServicesDown) {
@@ -67,6 +69,28 @@ TEST_F(HttpProbeTest, AStatusInWarnStatusIsAWarning) {
   EXPECT_EQ(r.summary.view(), "HTTP 429");
   EXPECT_EQ(r.details.view(), R"({"http_status":429,"body_match":null,"server_date_skew_s":null})");
   EXPECT_NE(peer_.received(80).find("\r\nHost: 10.0.2.2\r\n"), std::string::npos);
+}
+
+TEST_F(HttpProbeTest, AConnectThatTakesOverHalfTheTimeoutStillSendsOneRequest) {
+  // Past half the timeout the base raises kRetry for a UDP probe that armed it; a
+  // TCP probe must neither see it nor take it for its next step.
+  peer_.set_conversation(8080, answer_request("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+  peer_.hold_syn_acks(true);
+  load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/","timeout_ms":1000,"latency_warn_ms":900}])");
+  HttpProbe probe;
+  probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
+  for (int i = 0; i < 700; ++i) {
+    ASSERT_EQ(probe.poll(clock_.now()), Probe::Poll::kPending);
+    run_for_ms(1);
+  }
+  peer_.release_held();
+  for (int i = 0; i < 200 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
+  EXPECT_EQ(probe.result().outcome, Outcome::kOk) << probe.result().summary.c_str();
+  EXPECT_EQ(probe.result().summary.view(), "HTTP 200");
+  std::string request = peer_.received(8080);
+  EXPECT_EQ(request.rfind("GET / HTTP/1.1\r\n", 0), 0u) << request;
+  EXPECT_EQ(request.find("GET ", 1), std::string::npos) << request;
+  run_for_ms(20);
 }
 
 TEST_F(HttpProbeTest, HeadersThenAStallTimesOutAtTheDeadline) {
