@@ -37,8 +37,8 @@ void TcpLink::on_icmp(void* arg, const icmp::Unreachable& message) {
   link->owner_->process(LinkEvent::kFailed);
 }
 
-Status TcpLink::start_tls(TlsClientConfig& config, std::string_view server_name) {
-  return tls_.begin(config, pcb_, server_name);
+Status TcpLink::start_tls(TlsClientConfig& config, std::string_view server_name, TlsVersion version) {
+  return tls_.begin(config, pcb_, server_name, version);
 }
 
 err_t TcpLink::deliver(LinkEvent event) {

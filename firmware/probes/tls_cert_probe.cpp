@@ -8,6 +8,7 @@ namespace probebox {
 
 void TlsCertProbe::DoStart() {
   state_ = State::kResolving;
+  version_ = net::TlsVersion::k12;
   if (env().tls == nullptr || !env().tls->ready()) {
     fail(Outcome::kUnknown, "TLS is not set up on this box");
     return;
@@ -31,7 +32,7 @@ void TlsCertProbe::process(net::LinkEvent event) {
       const Config& cfg = *env().config;
       std::string_view sni = check().server_name.empty() ? std::string_view() : cfg.text(check().server_name);
       state_ = State::kHandshake;
-      if (!link_.start_tls(*env().tls, sni).ok()) fail(Outcome::kUnknown, "no memory for a TLS session", true);
+      if (!link_.start_tls(*env().tls, sni, version_).ok()) fail(Outcome::kUnknown, "no memory for a TLS session", true);
       else drive();
       return;
     }
@@ -58,11 +59,29 @@ void TlsCertProbe::drive() {
       judge();
       break;
     case net::TlsClientSession::Progress::kFailed:
-      fail(Outcome::kCritical, "TLS handshake failed: ", true);
+      if (version_ == net::TlsVersion::k12 && link_.tls().version_refused() && retry_with_tls13()) break;
+      if (link_.tls().message_too_big() && link_.tls().oversized_type() == net::TlsClientSession::kCertificateMessage) {
+        // Not the server's fault, nor a verdict on the certificate: this box cannot
+        // hold the chain (spec/checks.md), and says how big it is against what limit.
+        fail_chain_too_big();
+      } else {
+        fail(Outcome::kCritical, "TLS handshake failed: ", true);
+      }
       break;
     case net::TlsClientSession::Progress::kWantMore:
       break;
   }
+}
+
+// The server refused TLS 1.2: the same check again over a new connection offering
+// only 1.3, within the same deadline. False when the old connection had to be
+// aborted (then the link must not be reused in this callback, and the refusal is
+// the verdict).
+bool TlsCertProbe::retry_with_tls13() {
+  if (link_.close() == ERR_ABRT) return false;
+  version_ = net::TlsVersion::k13;
+  connect();
+  return true;
 }
 
 void TlsCertProbe::judge() {
@@ -111,6 +130,7 @@ void TlsCertProbe::judge() {
   else w.field_bool("trusted", chain_verdict.trusted == x509::Trust::kYes);
   w.field("key_type", s.key_type.view()).field_int("key_bits", s.key_bits).field("sig_alg", s.sig_alg.view());
   w.field("sha256", s.sha256.view());
+  w.field("tls_version", tls.tls_version());
   auto list = [&](std::string_view key, std::string_view lines, bool bounded) {
     w.key(key).begin_array();
     bool cut = false;
@@ -178,6 +198,19 @@ void TlsCertProbe::fail(Outcome outcome, std::string_view why, bool add_tls_reas
   if (add_tls_reason) link_.tls().describe_error(r.summary);
   JsonWriter(r.details).begin_object().key("days_left").null().key("chain_complete").null().end_object();
   finish(outcome);
+}
+
+void TlsCertProbe::fail_chain_too_big() {
+  ProbeResult& r = out();
+  const net::TlsClientSession& tls = link_.tls();
+  r.summary.assign("cannot inspect: ");
+  tls.describe_error(r.summary);
+  JsonWriter w(r.details);
+  w.begin_object().key("days_left").null().key("chain_complete").null();
+  w.field_int("chain_bytes", tls.oversized_length()).field_int("chain_limit_bytes", net::TlsClientSession::kMaxHandshakeMessage);
+  w.field("tls_version", tls.tls_version());
+  w.end_object();
+  finish(Outcome::kUnknown);
 }
 
 void TlsCertProbe::DoDescribeTimeout() {
