@@ -37,7 +37,8 @@ struct Tunables {
   uint32_t clock_skew_warn_s = 5;
 };
 
-enum class ExpectPort : uint8_t { kOpen, kClosed };
+// kUnreachable: isolation, the host must not answer at all (spec/checks.md, tcp).
+enum class ExpectPort : uint8_t { kOpen, kClosed, kUnreachable };
 enum class StartTls : uint8_t { kPrefer, kRequire, kNever };
 
 struct CheckConfig {
@@ -71,12 +72,18 @@ struct CheckConfig {
   uint8_t warn_status_count = 0;
   TextRef expect_body;
   bool expect_body_set = false;
+  // The HTTPS-only rule on the plain-HTTP port: a 301/308 to https:// on the same
+  // host is ok, a closed port too; anything else a warning (spec/checks.md, http).
+  bool expect_https_redirect = false;
 
   // tls_cert
   TextRef server_name;
   ListRef names;
   ListRef same_cert_as;
   ListRef distinct_from;
+  // Fingerprints (64 hex digits) this certificate must not have: the other
+  // environment's, which the box cannot reach (critical when equal).
+  ListRef distinct_from_sha256;
   bool full_handshake = false;  // benchmarks: complete the handshake instead of stopping early
 
   // smtp
