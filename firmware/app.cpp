@@ -78,7 +78,9 @@ void App::activate_config() {
     probebox_platform_log("probebox: TLS set-up failed (trust anchors unreadable?)\n");
   }
   apply_resolvers();
+  configure_clock(board_.clock.now());
   health_.load(config_, board_.clock);
+  cross_.load(config_);
   syslog_.configure(config_);
   mail_.configure(config_, &tls_);
   snmp_.configure(config_);
@@ -103,9 +105,41 @@ void App::apply_resolvers() {
 }
 
 void App::on_result(uint16_t check_index, const ProbeResult& result, hal::MonoMicros now) {
-  refined_ = result;
-  apply_cert_identity_rules(config_, health_, check_index, refined_);
-  health_.on_result(check_index, refined_, now);
+  if (!cross_.gated(check_index)) {
+    health_.on_result(check_index, result, now);
+    return;
+  }
+  health_.stage(check_index, result);
+  if (cross_.arrive(check_index, now)) commit_cross_set(check_index, now);
+}
+
+void App::commit_cross_set(uint16_t check_index, hal::MonoMicros now) {
+  // Every arrived member is judged against the others' results of this cycle, then counted.
+  for (uint16_t j = 0; j < health_.check_count(); ++j) {
+    if (cross_.same_set(check_index, j) && cross_.arrived(j)) {
+      apply_cert_identity_rules(config_, health_, j, health_.staged(j));
+    }
+  }
+  for (uint16_t j = 0; j < health_.check_count(); ++j) {
+    if (cross_.same_set(check_index, j) && cross_.arrived(j)) health_.commit(j, now);
+  }
+  cross_.clear_set(check_index);
+}
+
+void App::configure_clock(hal::MonoMicros now) {
+  // network.ntp entries are addresses (host[:port]); the box's clock must not hang
+  // on a name it would need DNS, and so the time, to trust.
+  std::array<net::SntpClient::Server, net::SntpClient::kMaxServers> servers{};
+  size_t n = 0;
+  for (uint16_t i = 0; i < config_.network.ntp.count && n < servers.size(); ++i) {
+    std::string_view host;
+    uint16_t port = 123;
+    uint32_t ip = 0;
+    if (split_host_port(config_.text(config_.list_item(config_.network.ntp, i)), host, port) && parse_ipv4(host, ip)) {
+      servers[n++] = {ip, port};
+    }
+  }
+  sntp_.configure(std::span<const net::SntpClient::Server>(servers.data(), n), now);
 }
 
 void App::step() {
@@ -119,8 +153,13 @@ void App::step() {
     checks_started_ = true;
     checks_started_at_ = now;
   }
-  if (checks_started_) scheduler_.step(now);
+  if (checks_started_) {
+    scheduler_.step(now);
+    uint16_t late = cross_.overdue(now);
+    if (late != CrossCheckGate::kNone) commit_cross_set(late, now);
+  }
   if (netif_.has_address()) {
+    sntp_.step(board_.clock, now);
     syslog_.step(health_.events());
     mail_.step(health_.events(), board_.clock);
     snmp_.step(health_.events());

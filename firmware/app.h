@@ -7,6 +7,7 @@
 #include "config/config_model.h"
 #include "config/flash_layout.h"
 #include "monitor/event_store.h"
+#include "monitor/cross_check_gate.h"
 #include "monitor/health_model.h"
 #include "monitor/scheduler.h"
 #include "hal/clock.h"
@@ -18,6 +19,7 @@
 #include "hal/leds.h"
 #include "panel/panel.h"
 #include "net/ethernet_netif.h"
+#include "net/sntp_client.h"
 #include "probes/probe_registry.h"
 #include "web/api_handler.h"
 #include "web/http_server.h"
@@ -91,6 +93,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   const HealthModel& health() const { return health_; }
   const Scheduler& scheduler() const { return scheduler_; }
   const net::EthernetNetif& netif() const { return netif_; }
+  const net::SntpClient& sntp() const { return sntp_; }
   const SyslogSender& syslog() const { return syslog_; }
   const MailAlerter& mail() const { return mail_; }
   const SnmpAgent& snmp() const { return snmp_; }
@@ -122,8 +125,11 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   SnmpAgent snmp_;
   HttpServer web_;
   net::TlsClientConfig tls_;
+  net::SntpClient sntp_;  // the box's own clock, from network.ntp
+  void configure_clock(hal::MonoMicros now);
   RunMode mode_ = RunMode::kContinuous;
-  ProbeResult refined_;
+  CrossCheckGate cross_;
+  void commit_cross_set(uint16_t check_index, hal::MonoMicros now);
   panel::Panel panel_;
   FixedText<20> initial_password_;  // until an admin password is set (the web UI's login)
   hal::MonoMicros started_at_ = 0;

@@ -11,7 +11,24 @@
 
 namespace probebox {
 
-void App::write_alert_diagnostics(JsonWriter& w) const { probebox::write_alert_diagnostics(w, mail_, syslog_); }
+void App::write_alert_diagnostics(JsonWriter& w) const {
+  probebox::write_alert_diagnostics(w, mail_, syslog_);
+  // The box's own clock: where it comes from and how far off it was last time.
+  w.key("clock").begin_object();
+  w.field_bool("synced", sntp_.synced());
+  if (const net::SntpClient::Server* s = sntp_.current_server()) {
+    FixedText<24> server;
+    server.appendf("%u.%u.%u.%u:%u", s->ipv4 >> 24, (s->ipv4 >> 16) & 0xFF, (s->ipv4 >> 8) & 0xFF, s->ipv4 & 0xFF, s->port);
+    w.field("server", server.view());
+  } else {
+    w.key("server").null();
+  }
+  w.key("offset_ms").number(static_cast<double>(sntp_.offset_us()) / 1000.0, 1);
+  w.field_int("stratum", sntp_.stratum());
+  w.field_int("answers", sntp_.answers());
+  w.field_int("failures", sntp_.failures());
+  w.end_object();
+}
 
 namespace {
 // Validated into a second Config so a rejected document leaves the running one alone.
@@ -40,6 +57,7 @@ Status App::apply_config(std::string_view json, ConfigErrors& errors, bool& rest
   activate_config();
   hal::WallTime wall = board_.clock.wall();
   syslog_.send_config_change(wall.valid ? wall.unix_micros : 0, config_sequence, "web UI");
+  syslog_.send_config_warnings(wall.valid ? wall.unix_micros : 0, config_sequence);
   if (checks_started_) {
     scheduler_.load(config_, board_.clock,
                     mode_ == RunMode::kOnce ? Scheduler::Mode::kOnce : Scheduler::Mode::kContinuous, &tls_);

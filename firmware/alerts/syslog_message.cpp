@@ -81,4 +81,15 @@ void format_config_change(TextBuffer& out, int64_t wall_unix_us, std::string_vie
   out.append("\"] configuration changed");
 }
 
+void format_config_warning(TextBuffer& out, int64_t wall_unix_us, std::string_view hostname, uint32_t sequence,
+                           std::string_view path, std::string_view message) {
+  append_header(out, 4, wall_unix_us, hostname, "LINT");
+  out.append('[');
+  out.append(kSdId);
+  out.appendf(" sequence=\"%lu\" path=\"", static_cast<unsigned long>(sequence));
+  append_sd_value(out, path);
+  out.append("\"] ");
+  for (char c : message) out.append(c == '\r' || c == '\n' ? ' ' : c);
+}
+
 }  // namespace probebox::syslog

@@ -451,6 +451,9 @@ void Expander::lint_dns_plan() {
 void Expander::run() {
   prefix_ = p_.name.empty() ? kDefaultPrefix : c_.text(p_.name);
   lint_dns_plan();
+  // The appliance runs as a single node or a cluster of three or more: two nodes
+  // cannot keep a majority when one fails (its replica set needs one).
+  if (p_.nodes.count == 2) warn("appliance.nodes", "a cluster needs at least three nodes (two given)");
   if (!build_shared_lists()) return;
   // In the order of spec/checks.md's table.
   certificates();

@@ -93,10 +93,11 @@ void ConfigReader::kind_key(CheckConfig& c, CheckKey key, int v) {
       if (string(v, c.server_name, 253) && !is_valid_hostname(c_.text(c.server_name))) error("must be a host name");
       break;
     case CheckKey::kTcpExpect:
-      if (!string(v, t, 8)) break;
+      if (!string(v, t, 11)) break;
       if (c_.text(t) == "open") c.expect = ExpectPort::kOpen;
       else if (c_.text(t) == "closed") c.expect = ExpectPort::kClosed;
-      else error("must be \"open\" or \"closed\"");
+      else if (c_.text(t) == "unreachable") c.expect = ExpectPort::kUnreachable;
+      else error("must be \"open\", \"closed\" or \"unreachable\"");
       break;
     case CheckKey::kDnsName:
       if (string(v, c.name, 253) && !is_valid_hostname(c_.text(c.name))) error("must be a host name");
@@ -224,7 +225,7 @@ void ConfigReader::check(size_t index, int i) {
       error(msg.view());
     }
   });
-  if (!group_set && c.type == CheckType::kTcp && c.expect == ExpectPort::kClosed) c.group = Group::kIsolation;
+  if (!group_set && c.type == CheckType::kTcp && c.expect != ExpectPort::kOpen) c.group = Group::kIsolation;
 
   auto require = [&](bool present, std::string_view key) {
     if (!present) {

@@ -8,7 +8,8 @@ std::string_view fingerprint_of(const Config& config, const HealthModel& health,
   for (uint16_t i = 0; i < config.check_count && i < health.check_count(); ++i) {
     if (config.text(config.checks[i].id) != id) continue;
     const CheckHealth& h = health.check(i);
-    return h.has_result ? h.last.measurements.cert_sha256.view() : std::string_view();
+    // A staged result is this cycle's, waiting for exactly this comparison.
+    return h.has_result || h.staged ? h.last.measurements.cert_sha256.view() : std::string_view();
   }
   return {};
 }

@@ -20,7 +20,8 @@
 #define LWIP_ARP                    1
 #define LWIP_ETHERNET               1
 #define LWIP_ICMP                   1
-#define LWIP_RAW                    0
+#define LWIP_RAW                    1  /* net/icmp_watch: ICMP unreachable for TCP connects */
+#define MEMP_NUM_RAW_PCB            1
 #define LWIP_UDP                    1
 #define LWIP_TCP                    1
 #define LWIP_DHCP                   1

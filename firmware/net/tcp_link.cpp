@@ -10,13 +10,31 @@ TcpLink::Open TcpLink::connect(const ip_addr_t& address, uint16_t port, LinkOwne
   error_ = ERR_OK;
   peer_closed_ = false;
   aborted_ = false;
+  icmp_code_ = -1;
   pcb_ = tcp_new_ip_type(IPADDR_TYPE_V4);
   if (pcb_ == nullptr) return Open::kNoPcb;
   tcp_arg(pcb_, this);
   tcp_err(pcb_, on_error);
   tcp_recv(pcb_, on_recv);
   error_ = tcp_connect(pcb_, &address, port, on_connected);
-  return error_ == ERR_OK ? Open::kConnecting : Open::kFailed;
+  if (error_ != ERR_OK) return Open::kFailed;
+  // lwIP hands ICMP errors to no TCP pcb: the watch does, for this connect.
+  icmp_ticket_ = IcmpWatch::watch(pcb_, this, on_icmp);
+  return Open::kConnecting;
+}
+
+void TcpLink::unwatch_icmp() {
+  IcmpWatch::unwatch(icmp_ticket_);
+  icmp_ticket_ = -1;
+}
+
+void TcpLink::on_icmp(void* arg, const icmp::Unreachable& message) {
+  // From lwIP's input path, not a callback of this pcb: the owner may close it.
+  auto* link = static_cast<TcpLink*>(arg);
+  link->icmp_ticket_ = -1;  // the watch delivers once and frees the slot itself
+  link->icmp_code_ = message.code;
+  link->error_ = ERR_RTE;
+  link->owner_->process(LinkEvent::kFailed);
 }
 
 Status TcpLink::start_tls(TlsClientConfig& config, std::string_view server_name) {
@@ -31,6 +49,7 @@ err_t TcpLink::deliver(LinkEvent event) {
 err_t TcpLink::on_connected(void* arg, struct tcp_pcb*, err_t err) {
   auto* link = static_cast<TcpLink*>(arg);
   if (link == nullptr) return ERR_OK;
+  link->unwatch_icmp();
   link->error_ = err;
   return link->deliver(err == ERR_OK ? LinkEvent::kConnected : LinkEvent::kFailed);
 }
@@ -63,6 +82,7 @@ void TcpLink::on_error(void* arg, err_t err) {
   auto* link = static_cast<TcpLink*>(arg);
   if (link == nullptr) return;
   link->pcb_ = nullptr;
+  link->unwatch_icmp();
   link->tls_.end();
   link->error_ = err;
   link->deliver(LinkEvent::kFailed);
@@ -96,6 +116,7 @@ bool TcpLink::send(std::span<const uint8_t> bytes) {
 }
 
 err_t TcpLink::close() {
+  unwatch_icmp();
   tls_.end();
   if (pcb_ == nullptr) return aborted_ ? ERR_ABRT : ERR_OK;
   tcp_arg(pcb_, nullptr);

@@ -15,6 +15,7 @@
 #include "lwip/ip_addr.h"
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
+#include "net/icmp_watch.h"
 #include "net/tls_client.h"
 
 namespace probebox::net {
@@ -26,7 +27,9 @@ enum class LinkEvent : uint8_t {
   kReceived,    // bytes arrived: TcpLink::read() hands them over
   kPeerClosed,  // the peer's FIN; read() still hands over what TLS holds
   kOverflow,    // TLS: the peer sent more than TlsClientSession::kMaxPending (dropped)
-  kFailed,      // lwIP gave up the connection (refused, reset, ...): error() says why
+  kFailed,      // lwIP gave up the connection (refused, reset, ...): error() says why;
+                // an ICMP destination unreachable answering the connect is ERR_RTE
+                // with TcpLink::icmp_code() (net/icmp_watch)
   kDatagram,    // UdpLink: a datagram from the peer, UdpLink::take() copies it
   kRetry,       // the owner's timer: half its timeout has passed (UDP sends again)
 };
@@ -80,11 +83,15 @@ class TcpLink {
   bool open() const { return pcb_ != nullptr; }
   bool peer_closed() const { return peer_closed_; }
   err_t error() const { return error_; }
+  // The ICMP unreachable code that ended the connect, or -1.
+  int icmp_code() const { return icmp_code_; }
 
  private:
   static err_t on_connected(void* arg, struct tcp_pcb* pcb, err_t err);
   static err_t on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t err);
   static void on_error(void* arg, err_t err);
+  static void on_icmp(void* arg, const icmp::Unreachable& message);
+  void unwatch_icmp();
   // Hands `event` to the owner; what the callback that got it must return.
   err_t deliver(LinkEvent event);
 
@@ -95,6 +102,8 @@ class TcpLink {
   err_t error_ = ERR_OK;
   bool peer_closed_ = false;
   bool aborted_ = false;
+  int icmp_ticket_ = -1;
+  int icmp_code_ = -1;
 };
 
 // One UDP socket to one peer: datagrams go to address:port, and only datagrams from

@@ -98,13 +98,10 @@ void NtpProbe::on_reply() {
   int64_t rtt = (t4_mono - t1_mono_us_) - (t3 - t2);
   if (rtt < 0) rtt = 0;
   int64_t offset;
-  bool clock_was_set = false;
-  if (!wall.valid) {
-    // Unsynchronised box: take the server's time (a trustworthy one only).
-    if (!reply.unsynchronised) {
-      env().clock->set_wall(t3 + rtt / 2);
-      clock_was_set = true;
-    }
+  // The box's clock is set by its own SNTP client (net/sntp_client) from
+  // network.ntp, never by a check: until then an offset cannot be measured.
+  const bool clock_unset = !wall.valid;
+  if (clock_unset) {
     offset = 0;
   } else {
     offset = sntp::compute(t1_us_, t2, t3, wall.unix_micros).offset_us;
@@ -120,10 +117,11 @@ void NtpProbe::on_reply() {
     r.summary.appendf("%.*s unsynchronised (stratum %u)", static_cast<int>(server.size()), server.data(),
                       reply.stratum);
   } else {
-    if (abs64(offset) >= static_cast<int64_t>(t.ntp_crit_ms) * 1000) outcome = Outcome::kCritical;
+    if (clock_unset) outcome = Outcome::kUnknown;
+    else if (abs64(offset) >= static_cast<int64_t>(t.ntp_crit_ms) * 1000) outcome = Outcome::kCritical;
     else if (abs64(offset) >= static_cast<int64_t>(t.ntp_warn_ms) * 1000) outcome = Outcome::kWarning;
-    r.summary.append(clock_was_set ? "box clock set, stratum " : "offset ");
-    if (!clock_was_set) {
+    r.summary.append(clock_unset ? "box clock not set yet, stratum " : "offset ");
+    if (!clock_unset) {
       if (offset >= 0) r.summary.append('+');
       r.summary.append_fixed(static_cast<double>(offset) / 1000.0, 1);
       r.summary.append(" ms, stratum ");

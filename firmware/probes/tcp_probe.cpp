@@ -34,7 +34,10 @@ void TcpProbe::process(net::LinkEvent event) {
         conclude("open");
       } else if (event == E::kFailed) {
         bool refused = link_.error() == ERR_RST;
-        conclude(refused ? "refused" : "unreachable", refused ? nullptr : lwip_strerr(link_.error()));
+        const char* why = link_.icmp_code() >= 0 ? icmp::code_name(static_cast<uint8_t>(link_.icmp_code()))
+                          : refused             ? nullptr
+                                                : lwip_strerr(link_.error());
+        conclude(refused ? "refused" : "unreachable", why);
       }
       return;
     case State::kIdle:
@@ -48,18 +51,14 @@ void TcpProbe::conclude(std::string_view port_state, const char* why) {
   std::string_view host = env().config->text(c.host);
   int64_t connect_us = now() - connect_started_;
   bool open = port_state == "open";
-  Outcome outcome;
+  Outcome outcome = judge(port_state, connect_us);
   ProbeResult& r = out();
-  if (c.expect == ExpectPort::kOpen) {
-    outcome = open ? Outcome::kOk : Outcome::kCritical;
-    if (open && connect_us > static_cast<int64_t>(c.tune.latency_warn_ms) * 1000) outcome = Outcome::kWarning;
-  } else {
-    outcome = open ? Outcome::kCritical : Outcome::kOk;
-  }
   r.summary.assign(host);
   r.summary.appendf(":%u ", c.port);
   if (open) {
-    r.summary.append(c.expect == ExpectPort::kClosed ? "open, expected closed" : "open in ");
+    r.summary.append(c.expect == ExpectPort::kClosed        ? "open, expected closed"
+                     : c.expect == ExpectPort::kUnreachable ? "open, expected unreachable"
+                                                            : "open in ");
     if (c.expect == ExpectPort::kOpen) {
       r.summary.append_fixed(static_cast<double>(connect_us) / 1000.0, 1);
       r.summary.append(" ms");
@@ -70,10 +69,37 @@ void TcpProbe::conclude(std::string_view port_state, const char* why) {
       r.summary.append(": ");
       r.summary.append(why);
     }
+    if (c.expect == ExpectPort::kUnreachable && outcome == Outcome::kWarning) {
+      r.summary.append(" (it answers: isolation not proven)");
+    }
   }
-  JsonWriter(r.details).begin_object().field("state", port_state).end_object();
+  JsonWriter details(r.details);
+  details.begin_object().field("state", port_state);
+  if (link_.icmp_code() >= 0) details.field_int("icmp", link_.icmp_code());
+  details.end_object();
   state_ = State::kDone;
   finish(outcome);
+}
+
+Outcome TcpProbe::judge(std::string_view port_state, int64_t connect_us) const {
+  const CheckConfig& c = check();
+  bool open = port_state == "open";
+  switch (c.expect) {
+    case ExpectPort::kOpen:
+      if (!open) return Outcome::kCritical;
+      return connect_us > static_cast<int64_t>(c.tune.latency_warn_ms) * 1000 ? Outcome::kWarning : Outcome::kOk;
+    case ExpectPort::kClosed:
+      return open ? Outcome::kCritical : Outcome::kOk;
+    case ExpectPort::kUnreachable:
+      if (open) return Outcome::kCritical;
+      if (link_.icmp_code() >= 0) {
+        return icmp::proves_no_path(static_cast<uint8_t>(link_.icmp_code())) ? Outcome::kOk : Outcome::kWarning;
+      }
+      // A RST: the host, or a firewall for it, answers. A local failure to send
+      // (no route in the box itself) proves nothing about the other side either.
+      return port_state == "refused" ? Outcome::kWarning : Outcome::kOk;
+  }
+  return Outcome::kUnknown;
 }
 
 void TcpProbe::DoDescribeTimeout() {
@@ -82,9 +108,11 @@ void TcpProbe::DoDescribeTimeout() {
   r.summary.assign(env().config->text(c.host));
   r.summary.appendf(":%u no answer in %u ms", c.port, static_cast<unsigned>(c.tune.timeout_ms));
   if (c.expect == ExpectPort::kClosed) r.summary.append(" (filtered)");
+  if (c.expect == ExpectPort::kUnreachable) r.summary.append(" (isolated)");
   JsonWriter(r.details).begin_object().field("state", "timeout").end_object();
-  // Filtered is as good as refused for a port that must stay closed.
-  if (c.expect == ExpectPort::kClosed) {
+  // Filtered is as good as refused for a port that must stay closed, and silence
+  // is what isolation looks like.
+  if (c.expect != ExpectPort::kOpen) {
     state_ = State::kDone;
     finish(Outcome::kOk);
   }

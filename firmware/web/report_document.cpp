@@ -63,6 +63,7 @@ void write_report_document(TextBuffer& out, const Config& config, const HealthMo
   }
   w.end_array();
   w.field_bool("all_met", all_met);
+  write_config_warnings(w, config);
   w.end_object();
 }
 

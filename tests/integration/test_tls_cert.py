@@ -125,6 +125,25 @@ class TlsCert(unittest.TestCase):
         self.assertEqual(r["dev"]["status"], "critical")
         self.assertIn("distinct", r["dev"]["summary"])
 
+    def test_cross_check_verdicts_do_not_depend_on_which_probe_finished_first(self):
+        """spec/checks.md: judged once every check of the set has this cycle's result.
+        The set is listed so that the checks it names come last; probes start in
+        order, so before the gate `dev` often finished before `lb` and was ok."""
+        port = lambda label: self.tls["scenarios"][label]["port"]
+        base = {"type": "tls_cert", "host": HOST, "server_name": "manage.lab.test", "names": ["manage.lab.test"]}
+        doc = {"schema": 1, "trust_anchors_pem": self.tls["root_pem"], "defaults": {"timeout_ms": 8000},
+               "checks": [dict(base, id="dev", port=port("good"), distinct_from=["lb"]),
+                          dict(base, id="node2", port=port("wildcard"), same_cert_as=["node1"]),
+                          dict(base, id="node1", port=port("good"), same_cert_as=["lb"]),
+                          dict(base, id="lb", port=port("good"))]}
+        want = {"dev": "critical", "node2": "warning", "node1": "ok", "lb": "ok"}
+        for run in range(20):
+            code, out, err = run_once(doc, timeout=120)
+            self.assertIsNotNone(out, err)
+            got = {cid: c["status"] for cid, c in by_id(out).items()}
+            self.assertEqual(got, want, f"run {run + 1}: {[(c['id'], c['summary']) for c in out['checks']]}")
+            self.assertEqual(code, 2)
+
     def test_hostile_peers_give_clear_verdicts_and_the_next_cycle_works(self):
         r = self.run_scenarios(["garbage", "close-mid-handshake", "good"])
         self.assertEqual(r["garbage"]["status"], "critical")

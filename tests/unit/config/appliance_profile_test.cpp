@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -352,6 +355,26 @@ TEST(ApplianceProfile, DnsPlanIsLintedAsWarningsNotErrors) {
   EXPECT_TRUE(has("appliance.domain_names.app_tenants[0]", "reserved"));
   EXPECT_TRUE(has("appliance.domain_names.app_tenants[1]", "same parent domain"));
   EXPECT_EQ(c.warning_count, 4);
+}
+
+TEST(ApplianceProfile, TwoNodesAreNotACluster) {
+  auto warnings_for = [](const char* nodes) {
+    std::string doc = std::string(R"({"schema":1,"appliance":{"name":"prod","load_balancer":"10.0.2.2","nodes":)") +
+                      nodes + R"(,"domain_names":{"dashboard":"manage.lab.test","root_tenant_authority":"rta.lab.test",)"
+                      R"("webtask":"webtask.lab.test","app_tenants":["app1.lab.test"]}}})";
+    auto l = load(doc.c_str());
+    EXPECT_TRUE(l->status.ok());
+    std::vector<std::string> out;
+    for (uint16_t i = 0; i < l->config->warning_count; ++i) {
+      out.push_back(std::string(l->config->warnings[i].path) + ": " + l->config->warnings[i].message);
+    }
+    return out;
+  };
+  EXPECT_TRUE(warnings_for(R"(["10.0.2.2"])").empty());
+  EXPECT_TRUE(warnings_for(R"(["10.0.2.2","10.0.2.3","10.0.2.4"])").empty());
+  auto two = warnings_for(R"(["10.0.2.2","10.0.2.3"])");
+  ASSERT_EQ(two.size(), 1u);
+  EXPECT_EQ(two[0], "appliance.nodes: a cluster needs at least three nodes (two given)");
 }
 
 TEST(ApplianceProfile, ReservedNames) {

@@ -1,6 +1,7 @@
 // The tcp probe on the real lwIP core against a scripted peer (no network).
 #include "probes/tcp_probe.h"
 
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -86,6 +87,63 @@ TEST_F(TcpProbeTest, ExpectClosedOnAnOpenPortIsCritical) {
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.details.view(), R"({"state":"open"})");
+}
+
+TEST_F(TcpProbeTest, ExpectUnreachableIsOkOnlyForSilenceOrANoPathIcmp) {
+  const char* check = R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":%d,"expect":"unreachable","timeout_ms":700}])";
+  auto run_port = [&](int port) {
+    char json[200];
+    std::snprintf(json, sizeof json, check, port);
+    load(json);
+    return run_one();
+  };
+  peer_.set_port_icmp(9001, 13);  // a firewall's "administratively prohibited"
+  ProbeResult prohibited = run_port(9001);
+  EXPECT_EQ(prohibited.outcome, Outcome::kOk) << prohibited.summary.c_str();
+  EXPECT_EQ(prohibited.details.view(), R"({"state":"unreachable","icmp":13})");
+  EXPECT_LT(prohibited.latency_us, 100'000);  // at once, not at the deadline
+  EXPECT_EQ(config_->checks[0].group, Group::kIsolation);
+
+  peer_.set_port_icmp(9002, 3);  // port unreachable: the host itself answers
+  ProbeResult port_unreachable = run_port(9002);
+  EXPECT_EQ(port_unreachable.outcome, Outcome::kWarning);
+  EXPECT_EQ(port_unreachable.details.view(), R"({"state":"unreachable","icmp":3})");
+  EXPECT_NE(std::string(port_unreachable.summary.view()).find("isolation not proven"), std::string::npos);
+
+  peer_.set_port(9003, FakePeer::Port::kClosed);  // a RST
+  ProbeResult refused = run_port(9003);
+  EXPECT_EQ(refused.outcome, Outcome::kWarning);
+  EXPECT_EQ(refused.details.view(), R"({"state":"refused"})");
+
+  peer_.set_port(9004, FakePeer::Port::kFiltered);  // silence
+  ProbeResult silent = run_port(9004);
+  EXPECT_EQ(silent.outcome, Outcome::kOk);
+  EXPECT_EQ(silent.details.view(), R"({"state":"timeout"})");
+
+  peer_.set_port(9005, FakePeer::Port::kOpen);
+  ProbeResult open = run_port(9005);
+  EXPECT_EQ(open.outcome, Outcome::kCritical);
+  EXPECT_NE(std::string(open.summary.view()).find("open, expected unreachable"), std::string::npos);
+  EXPECT_EQ(tcp_pcbs_in_use(), 0);
+}
+
+TEST_F(TcpProbeTest, AnIcmpUnreachableEndsAnExpectedOpenConnectAtOnce) {
+  peer_.set_port_icmp(27017, 1);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":27017}])");
+  ProbeResult r = run_one();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.details.view(), R"({"state":"unreachable","icmp":1})");
+  EXPECT_NE(std::string(r.summary.view()).find("host unreachable"), std::string::npos) << r.summary.c_str();
+  EXPECT_LT(r.latency_us, 100'000);
+  EXPECT_EQ(tcp_pcbs_in_use(), 0);
+}
+
+TEST_F(TcpProbeTest, AForgedIcmpWithAnotherSequenceDoesNotEndTheConnect) {
+  peer_.set_port_icmp(8701, 13, /*seq_skew=*/1);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":8701,"expect":"unreachable","timeout_ms":700}])");
+  ProbeResult r = run_one();
+  EXPECT_EQ(r.details.view(), R"({"state":"timeout"})");
+  EXPECT_GE(r.latency_us, 700'000);
 }
 
 TEST_F(TcpProbeTest, SlowConnectIsAWarning) {

@@ -62,6 +62,18 @@ void FakePeer::answer_tcp(const uint8_t* ip, size_t ip_len) {
     answer_stream(dport, sport, seq, flags, payload);
     return;
   }
+  if (auto icmp = icmp_ports_.find(dport); icmp != icmp_ports_.end() && (flags & 0x02)) {
+    ++syns_;
+    // Type 3, quoting the IP header and the first 8 bytes of the segment.
+    std::vector<uint8_t> message(8 + ihl + 8, 0);
+    message[0] = 3;
+    message[1] = icmp->second.code;
+    std::memcpy(message.data() + 8, ip, ihl + 8);
+    wr32(message.data() + 8 + ihl + 4, seq + icmp->second.seq_skew);
+    wr16(message.data() + 2, fold(sum16(message.data(), message.size())));
+    send_ip(1, kPeerIp, message);
+    return;
+  }
   auto it = ports_.find(dport);
   Port behaviour = it == ports_.end() ? Port::kClosed : it->second;
   if (flags & 0x02) {  // SYN
