@@ -100,8 +100,6 @@ class Expander {
   ListRef all_names_;         // the names every certificate must carry
   ListRef expect_addresses_;  // what the names must resolve to (none when unknown)
   ListRef mesh_;              // the mesh ports, as decimal text
-  ListRef same_cert_;         // the first generated certificate check's id
-  bool have_same_cert_ = false;
 };
 
 void Expander::warn(std::string_view path, std::string_view message) {
@@ -197,21 +195,39 @@ void Expander::certificate(TextRef host, std::string_view where, TextRef name) {
   c->server_name = name;
   c->names = all_names_;
   c->distinct_from_sha256 = p_.other_cert_sha256;
-  // The load balancer and every node serve the one certificate, for every name.
-  if (have_same_cert_) {
-    c->same_cert_as = same_cert_;
-  } else if (c_.begin_list(same_cert_) && c_.push_list(same_cert_, c->id)) {
-    have_same_cert_ = true;
-  }
 }
 
 void Expander::certificates() {
+  const uint16_t begin = c_.check_count;
   if (!p_.load_balancer.empty()) each_name([&](TextRef name) { certificate(p_.load_balancer, "cert", name); });
   for (uint16_t n = 0; n < p_.nodes.count; ++n) {
     FixedText<24> where;
     node_name(n, where);
     where.append(".cert");
     each_name([&](TextRef name) { certificate(c_.list_item(p_.nodes, n), where.view(), name); });
+  }
+  // The load balancer and every node serve the one certificate, for every name: one
+  // same_cert_as set, each compared with the first node's (a node answers the same
+  // way every time; which node the load balancer hands a connection to does not).
+  const uint16_t end = c_.check_count;
+  if (begin == end) return;
+  uint16_t anchor = begin;
+  if (p_.nodes.count > 0) {
+    std::string_view first_node = c_.text(c_.list_item(p_.nodes, 0));
+    for (uint16_t i = begin; i < end; ++i) {
+      if (c_.text(c_.checks[i].host) == first_node) {
+        anchor = i;
+        break;
+      }
+    }
+  }
+  ListRef set;
+  if (!c_.begin_list(set) || !c_.push_list(set, c_.checks[anchor].id)) {
+    e_.add("appliance", "config too large after expansion");
+    return;
+  }
+  for (uint16_t i = begin; i < end; ++i) {
+    if (i != anchor) c_.checks[i].same_cert_as = set;
   }
 }
 

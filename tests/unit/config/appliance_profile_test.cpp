@@ -96,15 +96,16 @@ TEST(ApplianceProfile, MinimalProfileExpandsExactlyToTheSpecTable) {
   const std::string names = "[manage.example.com,rta.example.com,webtask.example.com,app1.example.com]";
   const std::string cert = " names=" + names;
   const std::vector<std::string> want = {
-      // certificates: every name on the load balancer, then on the node; one set
-      "prod.cert.manage tls_cert 192.0.2.10:443 sni=manage.example.com" + cert + " same=[] distinct=0 group=cert generated",
-      "prod.cert.rta tls_cert 192.0.2.10:443 sni=rta.example.com" + cert + " same=[prod.cert.manage] distinct=0 group=cert generated",
-      "prod.cert.webtask tls_cert 192.0.2.10:443 sni=webtask.example.com" + cert + " same=[prod.cert.manage] distinct=0 group=cert generated",
-      "prod.cert.app1 tls_cert 192.0.2.10:443 sni=app1.example.com" + cert + " same=[prod.cert.manage] distinct=0 group=cert generated",
-      "prod.node1.cert.manage tls_cert 192.0.2.11:443 sni=manage.example.com" + cert + " same=[prod.cert.manage] distinct=0 group=cert generated",
-      "prod.node1.cert.rta tls_cert 192.0.2.11:443 sni=rta.example.com" + cert + " same=[prod.cert.manage] distinct=0 group=cert generated",
-      "prod.node1.cert.webtask tls_cert 192.0.2.11:443 sni=webtask.example.com" + cert + " same=[prod.cert.manage] distinct=0 group=cert generated",
-      "prod.node1.cert.app1 tls_cert 192.0.2.11:443 sni=app1.example.com" + cert + " same=[prod.cert.manage] distinct=0 group=cert generated",
+      // certificates: every name on the load balancer, then on the node; one set,
+      // held to the first node's
+      "prod.cert.manage tls_cert 192.0.2.10:443 sni=manage.example.com" + cert + " same=[prod.node1.cert.manage] distinct=0 group=cert generated",
+      "prod.cert.rta tls_cert 192.0.2.10:443 sni=rta.example.com" + cert + " same=[prod.node1.cert.manage] distinct=0 group=cert generated",
+      "prod.cert.webtask tls_cert 192.0.2.10:443 sni=webtask.example.com" + cert + " same=[prod.node1.cert.manage] distinct=0 group=cert generated",
+      "prod.cert.app1 tls_cert 192.0.2.10:443 sni=app1.example.com" + cert + " same=[prod.node1.cert.manage] distinct=0 group=cert generated",
+      "prod.node1.cert.manage tls_cert 192.0.2.11:443 sni=manage.example.com" + cert + " same=[] distinct=0 group=cert generated",
+      "prod.node1.cert.rta tls_cert 192.0.2.11:443 sni=rta.example.com" + cert + " same=[prod.node1.cert.manage] distinct=0 group=cert generated",
+      "prod.node1.cert.webtask tls_cert 192.0.2.11:443 sni=webtask.example.com" + cert + " same=[prod.node1.cert.manage] distinct=0 group=cert generated",
+      "prod.node1.cert.app1 tls_cert 192.0.2.11:443 sni=app1.example.com" + cert + " same=[prod.node1.cert.manage] distinct=0 group=cert generated",
       // HTTPS only, every name on the load balancer's plain-HTTP port
       "prod.https-only.manage http http://192.0.2.10/ host=manage.example.com https-redirect group=health generated",
       "prod.https-only.rta http http://192.0.2.10/ host=rta.example.com https-redirect group=health generated",
@@ -182,9 +183,11 @@ TEST(ApplianceProfile, ThreeNodeProfileWithKeyOtherEnvironmentAndEgress) {
   };
   const std::string names = "[manage.example.com,rta.example.com,webtask.example.com,app1.example.com]";
   EXPECT_EQ(line("prod.node3.cert.webtask"), "prod.node3.cert.webtask tls_cert 192.0.2.13:443 sni=webtask.example.com names=" +
-                                                 names + " same=[prod.cert.manage] distinct=1 group=cert generated");
+                                                 names + " same=[prod.node1.cert.manage] distinct=1 group=cert generated");
   EXPECT_EQ(line("prod.cert.manage"), "prod.cert.manage tls_cert 192.0.2.10:443 sni=manage.example.com names=" + names +
-                                          " same=[] distinct=1 group=cert generated");
+                                          " same=[prod.node1.cert.manage] distinct=1 group=cert generated");
+  EXPECT_EQ(line("prod.node1.cert.manage"), "prod.node1.cert.manage tls_cert 192.0.2.11:443 sni=manage.example.com names=" +
+                                                names + " same=[] distinct=1 group=cert generated");
   EXPECT_EQ(line("prod.dns.rta"), "prod.dns.rta dns 192.0.2.53:53 rta.example.com expect=[192.0.2.10] group=dns generated");
   EXPECT_EQ(line("prod.node2.health.replicaset"),
             "prod.node2.health.replicaset http https://192.0.2.12/health/status/replicaset host=manage.example.com "
