@@ -355,18 +355,20 @@ void Expander::time() {
 }
 
 // Egress as tls_cert (an intercepting proxy shows as an untrusted issuer): trust on,
-// expiry thresholds off (another party's certificate; expired is still critical).
+// the appliance's own certificate rules off (an EC key or a certificate renewed late
+// is the other party's business; expired is still critical).
 void Expander::egress() {
   auto target = [&](TextRef host, uint16_t port) {
-    CheckConfig* c = add(CheckType::kTlsCert, "egress", first_label(c_.text(host)));
+    uint32_t ip;
+    const bool literal = parse_ipv4(c_.text(host), ip);
+    // A name by its first label (cdn), an address whole (203-0-113-40).
+    CheckConfig* c = add(CheckType::kTlsCert, "egress", literal ? c_.text(host) : first_label(c_.text(host)));
     if (c == nullptr) return;
     c->group = Group::kEgress;
     c->host = host;
     c->port = port;
-    c->tune.cert_warn_days = -1;
-    c->tune.cert_crit_days = -1;
-    uint32_t ip;
-    if (!parse_ipv4(c_.text(host), ip)) {
+    c->trust_only = true;
+    if (!literal) {
       c->server_name = host;
       if (c_.begin_list(c->names)) c_.push_list(c->names, host);
     }

@@ -85,6 +85,10 @@ struct CheckConfig {
   // environment's, which the box cannot reach (critical when equal).
   ListRef distinct_from_sha256;
   bool full_handshake = false;  // benchmarks: complete the handshake instead of stopping early
+  // Set by the profile for egress (not a config key): the certificate is another
+  // party's, so only trust, names and validity are judged — not the appliance's own
+  // rules (an RSA key, the expiry notices of cert_warn_days/cert_crit_days).
+  bool trust_only = false;
 
   // smtp
   StartTls starttls = StartTls::kPrefer;

@@ -48,7 +48,7 @@ std::string describe(const Config& c, const CheckConfig& k) {
       s += std::string(c.text(k.host)) + ":" + std::to_string(k.port) + " sni=" + std::string(c.text(k.server_name));
       s += " names=" + list(c, k.names) + " same=" + list(c, k.same_cert_as);
       s += " distinct=" + std::to_string(k.distinct_from_sha256.count);
-      if (k.tune.cert_warn_days < 0) s += " expiry-off";
+      if (k.trust_only) s += " trust-only";
       break;
     case CheckType::kHttp:
       s += std::string(c.text(k.url)) + " host=" + std::string(c.text(k.host_header));
@@ -127,11 +127,11 @@ TEST(ApplianceProfile, MinimalProfileExpandsExactlyToTheSpecTable) {
       "prod.lb.testall http https://192.0.2.10/testall host=manage.example.com group=health generated",
       // time: network.ntp
       "prod.ntp ntp 192.0.2.123:123 group=time generated",
-      // egress: Auth0's hosts, trust on and expiry off
-      "prod.egress.cdn tls_cert cdn.auth0.com:443 sni=cdn.auth0.com names=[cdn.auth0.com] same=[] distinct=0 expiry-off group=egress generated",
-      "prod.egress.apt-mirror tls_cert apt-mirror.it.auth0.com:443 sni=apt-mirror.it.auth0.com names=[apt-mirror.it.auth0.com] same=[] distinct=0 expiry-off group=egress generated",
-      "prod.egress.docker tls_cert docker.it.auth0.com:443 sni=docker.it.auth0.com names=[docker.it.auth0.com] same=[] distinct=0 expiry-off group=egress generated",
-      "prod.egress.app-gateway tls_cert app-gateway.it.auth0.com:443 sni=app-gateway.it.auth0.com names=[app-gateway.it.auth0.com] same=[] distinct=0 expiry-off group=egress generated",
+      // egress: Auth0's hosts, trust judged, not the appliance's own rules
+      "prod.egress.cdn tls_cert cdn.auth0.com:443 sni=cdn.auth0.com names=[cdn.auth0.com] same=[] distinct=0 trust-only group=egress generated",
+      "prod.egress.apt-mirror tls_cert apt-mirror.it.auth0.com:443 sni=apt-mirror.it.auth0.com names=[apt-mirror.it.auth0.com] same=[] distinct=0 trust-only group=egress generated",
+      "prod.egress.docker tls_cert docker.it.auth0.com:443 sni=docker.it.auth0.com names=[docker.it.auth0.com] same=[] distinct=0 trust-only group=egress generated",
+      "prod.egress.app-gateway tls_cert app-gateway.it.auth0.com:443 sni=app-gateway.it.auth0.com names=[app-gateway.it.auth0.com] same=[] distinct=0 trust-only group=egress generated",
   };
   EXPECT_EQ(describe_all(*l->config), want);
   EXPECT_EQ(l->config->warning_count, 0);
@@ -171,7 +171,7 @@ TEST(ApplianceProfile, ThreeNodeProfileWithKeyOtherEnvironmentAndEgress) {
       want_ids.push_back("prod.node" + std::to_string(k) + ".health." + x);
     }
   }
-  for (const char* x : {"prod.smtp", "prod.ntp-1", "prod.ntp-2", "prod.egress.cdn", "prod.egress.203"}) want_ids.push_back(x);
+  for (const char* x : {"prod.smtp", "prod.ntp-1", "prod.ntp-2", "prod.egress.cdn", "prod.egress.203-0-113-40"}) want_ids.push_back(x);
   for (const char* p : {"443", "7777", "27017", "8721", "8701"}) want_ids.push_back(std::string("prod.other1.") + p);
   EXPECT_EQ(ids, want_ids);
 
@@ -196,8 +196,8 @@ TEST(ApplianceProfile, ThreeNodeProfileWithKeyOtherEnvironmentAndEgress) {
             "prod.node3.testall http https://192.0.2.13/testall host=manage.example.com group=health generated");
   EXPECT_EQ(line("prod.smtp"), "prod.smtp smtp 192.0.2.25:587 sni=smtp.example.com group=smtp generated");
   EXPECT_EQ(line("prod.ntp-2"), "prod.ntp-2 ntp 192.0.2.124:10123 group=time generated");
-  EXPECT_EQ(line("prod.egress.203"),
-            "prod.egress.203 tls_cert 203.0.113.40:8443 sni= names=[] same=[] distinct=0 expiry-off group=egress generated");
+  EXPECT_EQ(line("prod.egress.203-0-113-40"),
+            "prod.egress.203-0-113-40 tls_cert 203.0.113.40:8443 sni= names=[] same=[] distinct=0 trust-only group=egress generated");
   EXPECT_EQ(line("prod.other1.443"), "prod.other1.443 tcp 198.51.100.20:443 unreachable group=isolation generated");
   EXPECT_EQ(line("prod.other1.8701"), "prod.other1.8701 tcp 198.51.100.20:8701 unreachable group=isolation generated");
 
