@@ -18,7 +18,9 @@ void App::write_alert_diagnostics(JsonWriter& w) const {
   w.field_bool("synced", sntp_.synced());
   if (const net::SntpClient::Server* s = sntp_.current_server()) {
     FixedText<24> server;
-    server.appendf("%u.%u.%u.%u:%u", s->ipv4 >> 24, (s->ipv4 >> 16) & 0xFF, (s->ipv4 >> 8) & 0xFF, s->ipv4 & 0xFF, s->port);
+    const uint32_t a = s->ipv4;
+    server.appendf("%u.%u.%u.%u:%u", static_cast<unsigned>(a >> 24), static_cast<unsigned>((a >> 16) & 0xFF),
+                   static_cast<unsigned>((a >> 8) & 0xFF), static_cast<unsigned>(a & 0xFF), static_cast<unsigned>(s->port));
     w.field("server", server.view());
   } else {
     w.key("server").null();
