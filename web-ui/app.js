@@ -89,6 +89,27 @@ function sparkline(values) {
   return svg;
 }
 
+// The override rule (spec/checks.md, "The appliance profile"): a check in the
+// config's `checks` whose id equals a generated one replaces it; the box then runs
+// the explicit check in its place and no longer marks it generated.
+const OVERRIDE_RULE = 'Generated from the appliance profile. A check of your own with this id (Raw JSON, "checks") replaces it.';
+
+// The config with a check of this id added to `checks`, unless one is there already.
+function withOverride(doc, check) {
+  const out = JSON.parse(JSON.stringify(doc || {}));
+  out.checks = out.checks || [];
+  if (!out.checks.some((k) => k.id === check.id)) out.checks.push({ id: check.id, type: check.type });
+  return out;
+}
+
+async function startOverride(check) {
+  show('config');
+  await loadConfig();
+  $('#raw').value = JSON.stringify(withOverride(configDoc, check), null, 2);
+  $('#raw-ok').textContent = `Complete "${check.id}" under "checks" and save: it replaces the generated check.`;
+  $('#raw').focus();
+}
+
 async function renderStatus() {
   const r = await api('GET', '/api/status');
   if (r.status !== 200) return;
@@ -107,8 +128,16 @@ async function renderStatus() {
       const days = c.details && c.details.days_left !== undefined ? el('span', { text: `${c.details.days_left} days left` }) : null;
       const run = el('button', { text: 'run now', title: 'Run this check now' });
       run.addEventListener('click', () => api('POST', `/api/checks/${encodeURIComponent(c.id)}/run`));
-      list.append(el('div', { class: 'check ' + c.hard, 'data-check': c.id, 'data-state': c.hard },
+      // Generated from the appliance profile: marked, with a way to override it.
+      let mark = null;
+      if (c.generated) {
+        const over = el('button', { class: 'override', text: 'override', title: OVERRIDE_RULE });
+        over.addEventListener('click', () => startOverride(c));
+        mark = el('span', { class: 'tag', title: OVERRIDE_RULE, text: 'generated ' }, over);
+      }
+      list.append(el('div', { class: 'check ' + c.hard, 'data-check': c.id, 'data-state': c.hard, 'data-generated': String(!!c.generated) },
         el('div', { class: 'meta' }, el('span', { class: 'id', text: c.id }), el('span', { class: 'pill ' + c.hard, text: c.hard })),
+        mark,
         el('div', { class: 'summary', text: c.summary }),
         el('div', { class: 'meta' }, el('span', { text: `${c.latency_ms} ms` }), days, c.flapping ? el('span', { text: 'flapping' }) : null, run),
         sparkline(h)));
@@ -196,7 +225,8 @@ function readForm() {
     const text = input.value.trim();
     const kind = input.dataset.kind;
     let v;
-    if (text === '') v = undefined;
+    // An empty list the config had stays empty ("egress": [] is none, absent is the default).
+    if (text === '') v = kind === 'list' && Array.isArray(getPath(configDoc, input.dataset.path)) ? [] : undefined;
     else if (kind === 'int') v = /^-?\d+$/.test(text) ? Number(text) : text;
     else if (kind === 'list') v = text.split(',').map((s) => s.trim()).filter(Boolean);
     else if (kind === 'intlist') v = text.split(',').map((s) => s.trim()).filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s));

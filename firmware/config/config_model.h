@@ -72,13 +72,23 @@ struct CheckConfig {
   uint8_t warn_status_count = 0;
   TextRef expect_body;
   bool expect_body_set = false;
+  // The HTTPS-only rule on the plain-HTTP port: a 301/308 to https:// on the same
+  // host is ok, a closed port too; anything else a warning (spec/checks.md, http).
+  bool expect_https_redirect = false;
 
   // tls_cert
   TextRef server_name;
   ListRef names;
   ListRef same_cert_as;
   ListRef distinct_from;
+  // Fingerprints (64 hex digits) this certificate must not have: the other
+  // environment's, which the box cannot reach (critical when equal).
+  ListRef distinct_from_sha256;
   bool full_handshake = false;  // benchmarks: complete the handshake instead of stopping early
+  // Set by the profile for egress (not a config key): the certificate is another
+  // party's, so only trust, names and validity are judged — not the appliance's own
+  // rules (an RSA key, the expiry notices of cert_warn_days/cert_crit_days).
+  bool trust_only = false;
 
   // smtp
   StartTls starttls = StartTls::kPrefer;

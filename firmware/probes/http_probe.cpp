@@ -167,6 +167,11 @@ void HttpProbe::lost() {
   err_t err = link_.error();
   FixedText<100> why;
   if (state_ <= State::kConnecting) {
+    // The HTTPS-only rule: a closed plain-HTTP port serves nothing in clear.
+    if (err == ERR_RST && check().expect_https_redirect) {
+      fail(Outcome::kOk, "port closed: no plain HTTP (HTTPS only)");
+      return;
+    }
     why.assign(err == ERR_RST ? "connection refused" : "connection failed");
   } else {
     why.assign(err == ERR_RST ? "connection reset" : "connection lost");
@@ -189,6 +194,10 @@ void HttpProbe::conclude() {
   ProbeResult& r = out();
   int status = parser_.status_code();
   r.measurements.http_status = status;
+  if (c.expect_https_redirect) {
+    conclude_https_redirect(status);
+    return;
+  }
 
   // /testall's healthy body is "OK" (appliance-requirements A1); elsewhere only an
   // explicit expect_body is checked.
@@ -261,6 +270,25 @@ void HttpProbe::conclude() {
     r.summary.append(check_body ? " OK" : "");
   }
   finish(outcome);
+}
+
+// spec/checks.md, http `expect_https_redirect`: a 301/308 to https:// on the name
+// asked for is ok; anything else served in clear is a warning.
+void HttpProbe::conclude_https_redirect(int status) {
+  ProbeResult& r = out();
+  std::string_view location = parser_.location();
+  JsonWriter w(r.details);
+  w.begin_object().field_int("http_status", status).key("body_match").null();
+  if (!location.empty()) w.field("location", location);
+  w.end_object();
+  bool ok = http::is_https_redirect(status, location, tls_name());
+  r.summary.appendf("HTTP %d", status);
+  if (!location.empty()) {
+    r.summary.append(" -> ");
+    r.summary.append(location);
+  }
+  if (!ok) r.summary.append(location.empty() ? ": served in clear, no https redirect" : ": not https on this host");
+  finish(ok ? Outcome::kOk : Outcome::kWarning);
 }
 
 void HttpProbe::fail(Outcome outcome, std::string_view why) {

@@ -27,6 +27,7 @@ class HttpProbe final : public Probe {
   void consume(std::span<const uint8_t> bytes);
   void lost();
   void conclude();
+  void conclude_https_redirect(int status);
   void fail(Outcome outcome, std::string_view why);
 
   State state_ = State::kIdle;

@@ -157,7 +157,7 @@ void TlsCertProbe::judge() {
   Outcome outcome = Outcome::kOk;
   FixedText<120>& sum = r.summary;
   std::string_view subject_name = c.server_name.empty() ? cfg.text(c.host) : cfg.text(c.server_name);
-  bool rsa_ok = s.key_type == "RSA" && s.key_bits >= 2048;
+  bool rsa_ok = c.trust_only || (s.key_type == "RSA" && s.key_bits >= 2048);
   if (!chain_verdict.complete) {
     outcome = Outcome::kCritical;
     sum.assign("chain incomplete: an intermediate is missing");
@@ -180,7 +180,7 @@ void TlsCertProbe::judge() {
   } else if (days < 0) {
     outcome = Outcome::kCritical;
     sum.appendf("cert %.*s expired %d days ago", static_cast<int>(subject_name.size()), subject_name.data(), static_cast<int>(-days));
-  } else if (days <= c.tune.cert_crit_days || days <= c.tune.cert_warn_days) {
+  } else if (!c.trust_only && (days <= c.tune.cert_crit_days || days <= c.tune.cert_warn_days)) {
     outcome = days <= c.tune.cert_crit_days ? Outcome::kCritical : Outcome::kWarning;
     sum.appendf("cert %.*s expires in %d days", static_cast<int>(subject_name.size()), subject_name.data(), static_cast<int>(days));
   } else if (s.sha1_signature) {

@@ -135,6 +135,47 @@ TEST_F(HttpProbeTest, ARefusedPortIsCritical) {
   EXPECT_EQ(r.summary.view(), "connection refused");
 }
 
+// expect_https_redirect (spec/checks.md, http): the HTTPS-only rule on port 80.
+constexpr const char* kRedirectCheck =
+    R"([{"id":"r","type":"http","url":"http://10.0.2.2/","host_header":"manage.example.com",)"
+    R"("expect_https_redirect":true}])";
+
+TEST_F(HttpProbeTest, HttpsOnlyARedirectToHttpsOnTheSameNameIsOk) {
+  peer_.set_conversation(80, answer_request("HTTP/1.1 301 Moved Permanently\r\n"
+                                            "Location: https://manage.example.com/\r\nContent-Length: 0\r\n\r\n"));
+  load(kRedirectCheck);
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "HTTP 301 -> https://manage.example.com/");
+  EXPECT_EQ(r.details.view(), R"({"http_status":301,"body_match":null,"location":"https://manage.example.com/"})");
+  EXPECT_NE(peer_.received(80).find("\r\nHost: manage.example.com\r\n"), std::string::npos);
+}
+
+TEST_F(HttpProbeTest, HttpsOnlyPageServedInClearIsAWarning) {
+  peer_.set_conversation(80, answer_request("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"));
+  load(kRedirectCheck);
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kWarning);
+  EXPECT_EQ(r.summary.view(), "HTTP 200: served in clear, no https redirect");
+}
+
+TEST_F(HttpProbeTest, HttpsOnlyRedirectElsewhereIsAWarning) {
+  peer_.set_conversation(80, answer_request("HTTP/1.1 302 Found\r\n"
+                                            "Location: https://manage.example.com/\r\nContent-Length: 0\r\n\r\n"));
+  load(kRedirectCheck);
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kWarning);
+  EXPECT_EQ(r.summary.view(), "HTTP 302 -> https://manage.example.com/: not https on this host");
+}
+
+TEST_F(HttpProbeTest, HttpsOnlyAClosedPortIsOk) {
+  peer_.set_port(80, FakePeer::Port::kClosed);
+  load(kRedirectCheck);
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "port closed: no plain HTTP (HTTPS only)");
+}
+
 // --- https: the same server inside FakePeer's TLS server (hostile.lab.test) ----------
 
 class HttpsProbeTest : public HttpProbeTest {
