@@ -181,6 +181,8 @@ async function renderReport() {
   $('#report-stamp').textContent = `${d.device.name || 'probebox'} ${d.device.location ? '(' + d.device.location + ')' : ''} — generated ${d.generated_at || 'without a synchronised clock'} by firmware ${d.version}`;
   $('#report-verdict').textContent = d.all_met ? 'All requirements met at this time.' : 'Not all requirements are met (or checked): see below.';
   $('#report-verdict').className = d.all_met ? 'ok' : 'error';
+  // The config's lint: the plan itself breaks a documented rule, whatever the checks say.
+  $('#report-warnings').replaceChildren(...(d.warnings || []).map((w) => el('li', { text: `Config warning — ${w.path}: ${w.message}` })));
   $('#report tbody').replaceChildren(...d.requirements.map((q) => el('tr', {},
     el('td', { text: q.requirement }), el('td', {}, el('span', { class: 'pill ' + q.state, text: q.verdict })),
     el('td', {}, el('ul', {}, ...q.checks.map((c) => el('li', {
@@ -217,6 +219,23 @@ async function loadConfig() {
     input.value = v == null ? '' : Array.isArray(v) ? v.join(', ') : String(v);
   }
   clearErrors();
+  const s = await api('GET', '/api/status');
+  if (s.status === 200) showWarnings(s.data.warnings || []);
+}
+
+// The running config's lint (the DNS plan, the cluster size), next to the field it
+// is about: saved and running, but against the appliance's documented rules.
+function showWarnings(warnings) {
+  $$('.field-warning').forEach((e) => e.remove());
+  const unplaced = [];
+  for (const w of warnings) {
+    const base = w.path.replace(/\[.*$/, '');
+    const input = $$('#config-form [data-path]').find((i) => i.dataset.path === base);
+    const text = `${w.path}: ${w.message}`;
+    if (input) input.after(el('span', { class: 'field-warning', 'data-warning-path': w.path, text }));
+    else unplaced.push(text);
+  }
+  $('#form-warnings').textContent = unplaced.join('; ');
 }
 
 function readForm() {

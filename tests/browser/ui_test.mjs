@@ -121,6 +121,19 @@ try {
   assert.equal(await page.$$eval('#report tbody tr', (r) => r.length), 8);
   if (shots) await page.screenshot({ path: `${shots}/web-report.png`, fullPage: true });
 
+  step('a plan that breaks the lint: warnings next to the fields and in the report');
+  await page.click('nav [data-view=config]');
+  await page.waitForFunction(() => document.querySelector('[data-path="appliance.domain_names.root_tenant_authority"]').value !== '');
+  await page.fill('[data-path="appliance.domain_names.root_tenant_authority"]', 'my_rta.lab.test');
+  await page.click('#form-save');
+  await page.waitForSelector('#form-ok:text("Saved")');
+  const warn = await page.waitForSelector('[data-path="appliance.domain_names.root_tenant_authority"] + .field-warning');
+  assert.match(await warn.textContent(), /underscores are not allowed/);
+  await page.click('nav [data-view=report]');
+  const reportWarn = await page.waitForSelector('#report-warnings li');
+  assert.match(await reportWarn.textContent(), /root_tenant_authority: my_rta\.lab\.test: underscores/);
+  if (shots) await page.screenshot({ path: `${shots}/web-lint.png`, fullPage: true });
+
   assert.deepEqual(failures, [], 'no script errors and nothing fetched from outside the box');
   step('all passed');
 } catch (e) {
