@@ -167,8 +167,24 @@ void App::step() {
   persist_events();
   web_.poll();
   step_panel(now);
-  const int64_t took = board_.clock.now() - began;
+  account_busy(began, board_.clock.now());
+}
+
+void App::account_busy(hal::MonoMicros began, hal::MonoMicros ended) {
+  constexpr int64_t kWindowUs = 10'000'000;
+  const int64_t took = ended - began;
   if (took > longest_loop_step_us_) longest_loop_step_us_ = took;
+  busy_us_ += took;
+  if (load_window_start_us_ < 0) {
+    load_window_start_us_ = began;
+    busy_at_window_start_us_ = busy_us_ - took;
+  }
+  const int64_t window = ended - load_window_start_us_;
+  if (window >= kWindowUs) {
+    load_permille_ = static_cast<int>((busy_us_ - busy_at_window_start_us_) * 1000 / window);
+    load_window_start_us_ = ended;
+    busy_at_window_start_us_ = busy_us_;
+  }
 }
 
 }  // namespace probebox

@@ -66,6 +66,11 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   bool write_panel(TextBuffer& out, int64_t now_us) const override;
   void write_alert_diagnostics(JsonWriter& w) const override;
   int64_t longest_loop_step_us() const override { return longest_loop_step_us_; }
+  // The firmware's own CPU time: every main-loop step, i.e. all but the board's idle
+  // wait. Under QEMU's -icount it is an instruction count; on a part, cycles.
+  int64_t busy_us() const { return busy_us_; }
+  // Busy share of the last full 10-second window, in tenths of a percent (-1 before one).
+  int cpu_load_permille() const { return load_permille_; }
   const panel::Panel& panel() const { return panel_; }
   std::string_view initial_password() const { return initial_password_.view(); }
   panel::Panel& panel() { return panel_; }
@@ -137,6 +142,11 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   bool checks_started_ = false;
   hal::MonoMicros checks_started_at_ = 0;
   int64_t longest_loop_step_us_ = 0;
+  int64_t busy_us_ = 0;
+  int64_t load_window_start_us_ = -1;
+  int64_t busy_at_window_start_us_ = 0;
+  int load_permille_ = -1;
+  void account_busy(hal::MonoMicros began, hal::MonoMicros ended);
   bool web_ok_ = false;
   EventStore event_store_;
   uint32_t events_persisted_ = 0;  // sequence of the next event to write to flash

@@ -30,6 +30,11 @@ void App::write_alert_diagnostics(JsonWriter& w) const {
   w.field_int("answers", sntp_.answers());
   w.field_int("failures", sntp_.failures());
   w.end_object();
+  // The firmware's own CPU: busy since start and the share of the last 10 s.
+  w.key("cpu").begin_object().field_int("busy_us", busy_us_);
+  if (load_permille_ < 0) w.key("load_pct").null();
+  else w.key("load_pct").number(load_permille_ / 10.0, 1);
+  w.end_object();
 }
 
 namespace {
