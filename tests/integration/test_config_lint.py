@@ -26,7 +26,7 @@ def paths(doc):
 
 class ConfigLint(unittest.TestCase):
     def test_once_carries_the_warnings_with_their_paths(self):
-        code, out, err = run_once(profile([HOST, "10.0.2.9"], rta="my_rta.lab.test"), timeout=60)
+        code, out, err = run_once(profile([HOST, HOST], rta="my_rta.lab.test"), timeout=60)
         self.assertIsNotNone(out, err)
         found = paths(out)
         self.assertEqual(found.get("appliance.nodes"), "a cluster needs at least three nodes (two given)")
@@ -49,7 +49,7 @@ class ConfigLint(unittest.TestCase):
                                           {"current": FIRST_BOOT[port], "new": NEW_PASSWORD}, headers=h)
                 self.assertEqual(status, 200, body)
                 login(port, NEW_PASSWORD)
-                linted = profile([HOST, "10.0.2.9"])
+                linted = profile([HOST, HOST])
                 linted["alerts"] = clean["alerts"]
                 status, _, body = request(port, "PUT", "/api/config", linted,
                                           headers={**session_headers(port), "Content-Type": "application/json"})

@@ -374,8 +374,8 @@ TEST(ApplianceProfile, TwoNodesAreNotACluster) {
     return out;
   };
   EXPECT_TRUE(warnings_for(R"(["10.0.2.2"])").empty());
-  EXPECT_TRUE(warnings_for(R"(["10.0.2.2","10.0.2.3","10.0.2.4"])").empty());
-  auto two = warnings_for(R"(["10.0.2.2","10.0.2.3"])");
+  EXPECT_TRUE(warnings_for(R"(["192.0.2.21","192.0.2.22","192.0.2.23"])").empty());
+  auto two = warnings_for(R"(["192.0.2.21","192.0.2.22"])");
   ASSERT_EQ(two.size(), 1u);
   EXPECT_EQ(two[0], "appliance.nodes: a cluster needs at least three nodes (two given)");
 }

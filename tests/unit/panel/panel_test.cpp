@@ -312,7 +312,7 @@ namespace {
 TEST_F(PanelTest, TheConfigsLintFindingsHaveAPageEachAfterTheFailingChecks) {
   ConfigErrors errors;
   ASSERT_TRUE(parse_config(R"({"schema":1,"appliance":{"name":"dev","load_balancer":"10.0.2.2",
-      "nodes":["10.0.2.2","10.0.2.3"],"domain_names":{"dashboard":"manage.lab.test",
+      "nodes":["192.0.2.21","192.0.2.22"],"domain_names":{"dashboard":"manage.lab.test",
       "root_tenant_authority":"my_rta.lab.test","webtask":"webtask.lab.test","app_tenants":["app1.lab.test"]}}})",
                            *config_, errors).ok());
   ASSERT_EQ(config_->warning_count, 2);
