@@ -126,6 +126,15 @@ void App::commit_cross_set(uint16_t check_index, hal::MonoMicros now) {
   cross_.clear_set(check_index);
 }
 
+bool App::clock_ready(hal::MonoMicros now) {
+  // Date rules judged on a clock from network.ntp, not on a clock being set: the
+  // first checks wait for the first SNTP answer, at most kClockWaitUs after the
+  // address (a box whose time servers are down still checks, with dates unknown).
+  constexpr int64_t kClockWaitUs = 3'000'000;
+  if (addressed_at_us_ < 0) addressed_at_us_ = now;
+  return sntp_.current_server() == nullptr || sntp_.synced() || now - addressed_at_us_ >= kClockWaitUs;
+}
+
 void App::configure_clock(hal::MonoMicros now) {
   // network.ntp entries are addresses (host[:port]); the box's clock must not hang
   // on a name it would need DNS, and so the time, to trust.
@@ -147,7 +156,7 @@ void App::step() {
   netif_.poll();
   sys_check_timeouts();
   hal::MonoMicros now = board_.clock.now();
-  if (!checks_started_ && netif_.has_address()) {
+  if (!checks_started_ && netif_.has_address() && clock_ready(now)) {
     scheduler_.load(config_, board_.clock,
                     mode_ == RunMode::kOnce ? Scheduler::Mode::kOnce : Scheduler::Mode::kContinuous, &tls_);
     checks_started_ = true;

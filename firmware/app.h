@@ -132,6 +132,8 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   net::TlsClientConfig tls_;
   net::SntpClient sntp_;  // the box's own clock, from network.ntp
   void configure_clock(hal::MonoMicros now);
+  bool clock_ready(hal::MonoMicros now);
+  hal::MonoMicros addressed_at_us_ = -1;
   RunMode mode_ = RunMode::kContinuous;
   CrossCheckGate cross_;
   void commit_cross_set(uint16_t check_index, hal::MonoMicros now);

@@ -104,7 +104,9 @@ void NtpProbe::on_reply() {
   if (clock_unset) {
     offset = 0;
   } else {
-    offset = sntp::compute(t1_us_, t2, t3, wall.unix_micros).offset_us;
+    // T1 on the wall clock as it is now: the box's clock keeper may have stepped it
+    // while the request was out, and the round trip is measured on the monotonic clock.
+    offset = sntp::compute(wall.unix_micros - (t4_mono - t1_mono_us_), t2, t3, wall.unix_micros).offset_us;
   }
   r.measurements.has_ntp_offset = true;
   r.measurements.ntp_offset_us = offset;

@@ -2,6 +2,7 @@
 // the server's replies are held and sent at chosen fake times, so T1..T4 are known.
 #include "probes/ntp_probe.h"
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -224,6 +225,24 @@ TEST_F(NtpProbeTest, WrongOriginAndOtherSourcesAreIgnored) {
   ProbeResult r = finish();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "10.0.2.2: reply with a wrong origin timestamp, no valid reply in 1000 ms");
+}
+
+TEST_F(NtpProbeTest, AWallClockSteppedWhileTheRequestIsOutDoesNotBecomeAnOffset) {
+  // The box's clock keeper (net/sntp_client) may step the wall clock between this
+  // probe's request and its reply: the offset is judged on the clock as it is then.
+  load("");
+  start();
+  advance(10);
+  const int64_t stepped = clock_.wall().unix_micros + int64_t{3600} * 1'000'000;
+  clock_.set_wall(stepped);
+  advance(10);
+  Reply r0;
+  r0.t2_us = stepped + 10'000;  // a server in step with the corrected clock
+  r0.t3_us = r0.t2_us + 1'000;
+  send(held_[0], r0);
+  ProbeResult r = finish();
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_LT(std::abs(r.measurements.ntp_offset_us), 20'000) << r.summary.c_str();
 }
 
 TEST_F(NtpProbeTest, AnUnsetWallClockIsLeftToTheBoxsOwnClientAndTheOffsetIsUnknown) {
