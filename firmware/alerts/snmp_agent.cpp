@@ -20,16 +20,8 @@ int32_t state_code(Outcome o) { return static_cast<int32_t>(o); }
 
 int32_t cert_days_left(const CheckHealth& h, CheckType type) {
   if (type != CheckType::kTlsCert || !h.has_result) return -1;
-  std::string_view d = h.last.details.view();
-  size_t at = d.find("\"days_left\":");
-  if (at == std::string_view::npos) return -1;
-  at += 12;
-  bool negative = at < d.size() && d[at] == '-';
-  if (negative) ++at;
-  int32_t v = 0;
-  bool any = false;
-  for (; at < d.size() && d[at] >= '0' && d[at] <= '9' && v < 1'000'000; ++at, any = true) v = v * 10 + (d[at] - '0');
-  return any ? (negative ? -v : v) : -1;
+  const TlsCertDetails* d = h.last.details.tls_cert();
+  return d != nullptr && d->examined && d->dated ? d->days_left : -1;
 }
 
 }  // namespace snmp_mib

@@ -23,6 +23,7 @@ void apply_cert_identity_rules(const Config& config, const HealthModel& health, 
     std::string_view other_id = config.text(config.list_item(c.distinct_from, k));
     if (fingerprint_of(config, health, other_id) == mine) {
       r.outcome = Outcome::kCritical;
+      r.reason = FailReason::kCertificate;
       r.summary.assign("same certificate as ");
       r.summary.append(other_id);
       r.summary.append(": must be distinct");
@@ -35,6 +36,7 @@ void apply_cert_identity_rules(const Config& config, const HealthModel& health, 
     std::string_view theirs = fingerprint_of(config, health, other_id);
     if (!theirs.empty() && theirs != mine) {
       r.outcome = Outcome::kWarning;
+      r.reason = FailReason::kCertificate;
       r.summary.assign("certificate differs from ");
       r.summary.append(other_id);
       return;

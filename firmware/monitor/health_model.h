@@ -32,7 +32,7 @@ struct CheckHealth {
   std::array<int64_t, 6> change_times{};  // ring of the latest hard changes (mono)
   uint8_t change_head = 0;
   ProbeResult last;
-  ProbeResult last_failure;            // kept so the UI can show what went wrong
+  ResultCore last_failure;             // kept so the UI can show what went wrong (no details)
   bool has_failure = false;
 };
 

@@ -83,7 +83,7 @@ void Scheduler::start(uint16_t index, hal::MonoMicros now) {
     scratch_.reset();
     scratch_.summary.assign(check_type_name(check.type));
     scratch_.summary.append(" checks are not built into this firmware yet");
-    scratch_.details.assign("{}");
+    scratch_.reason = FailReason::kNoResources;
     report(index, scratch_, now);
     return;
   }

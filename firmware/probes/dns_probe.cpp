@@ -2,7 +2,6 @@
 
 #include <cstring>
 
-#include "core/json_writer.h"
 #include "lwip/pbuf.h"
 
 namespace probebox {
@@ -26,21 +25,27 @@ void DnsProbe::DoStart() {
   switch (resolver_.start(env().config->text(check().host), this, on_resolved)) {
     case HostResolver::State::kResolved: send_udp(); break;
     case HostResolver::State::kPending: break;
-    default: fail(Outcome::kCritical, "cannot resolve the resolver's name"); break;
+    default: note_failure(FailReason::kResolve); fail(Outcome::kCritical, "cannot resolve the resolver's name"); break;
   }
 }
 
 void DnsProbe::on_resolved(void* self) {
   auto* probe = static_cast<DnsProbe*>(self);
   if (probe->finished()) return;
-  if (probe->resolver_.state() == HostResolver::State::kResolved) probe->send_udp();
-  else probe->fail(Outcome::kCritical, "cannot resolve the resolver's name");
+  if (probe->resolver_.state() == HostResolver::State::kResolved) {
+    probe->send_udp();
+  } else {
+    probe->note_failure(FailReason::kResolve);
+    probe->fail(Outcome::kCritical, "cannot resolve the resolver's name");
+  }
 }
 
 void DnsProbe::send_udp() {
+  mark(Phase::kResolve);
   if (udp_ == nullptr) {
     udp_ = udp_new_ip_type(IPADDR_TYPE_V4);
     if (udp_ == nullptr) {
+      note_failure(FailReason::kNoResources);
       fail(Outcome::kUnknown, "no UDP socket free (lwIP pool exhausted)");
       return;
     }
@@ -48,6 +53,7 @@ void DnsProbe::send_udp() {
   }
   struct pbuf* p = pbuf_alloc(PBUF_TRANSPORT, static_cast<u16_t>(query_len_), PBUF_RAM);
   if (p == nullptr) {
+    note_failure(FailReason::kNoResources);
     fail(Outcome::kUnknown, "no buffer for the query");
     return;
   }
@@ -99,6 +105,7 @@ void DnsProbe::start_tcp() {
   over_tcp_ = true;
   tcp_ = tcp_new_ip_type(IPADDR_TYPE_V4);
   if (tcp_ == nullptr) {
+    note_failure(FailReason::kNoResources);
     fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)");
     return;
   }
@@ -106,6 +113,7 @@ void DnsProbe::start_tcp() {
   tcp_err(tcp_, on_tcp_error);
   tcp_recv(tcp_, on_tcp_recv);
   if (tcp_connect(tcp_, &resolver_.address(), check().port, on_tcp_connected) != ERR_OK) {
+    note_failure(FailReason::kUnreachable);
     fail(Outcome::kCritical, "truncated answer and no TCP route to the resolver");
   }
 }
@@ -116,6 +124,7 @@ err_t DnsProbe::on_tcp_connected(void* arg, struct tcp_pcb* pcb, err_t) {
   probe->query_[0] = static_cast<uint8_t>(probe->query_len_ >> 8);
   probe->query_[1] = static_cast<uint8_t>(probe->query_len_);
   if (tcp_write(pcb, probe->query_, static_cast<u16_t>(probe->query_len_ + 2), TCP_WRITE_FLAG_COPY) != ERR_OK) {
+    probe->note_failure(FailReason::kReset);
     probe->fail(Outcome::kCritical, "could not send the query over TCP");
   } else {
     tcp_output(pcb);
@@ -130,6 +139,7 @@ err_t DnsProbe::on_tcp_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_
     return ERR_OK;
   }
   if (p == nullptr) {
+    probe->note_failure(FailReason::kReset);
     probe->fail(Outcome::kCritical, "resolver closed the TCP connection early");
     return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
   }
@@ -155,7 +165,10 @@ void DnsProbe::on_tcp_error(void* arg, err_t) {
   auto* probe = static_cast<DnsProbe*>(arg);
   if (probe == nullptr) return;
   probe->tcp_ = nullptr;  // freed by lwIP
-  if (!probe->finished()) probe->fail(Outcome::kCritical, "TCP connection to the resolver failed");
+  if (!probe->finished()) {
+    probe->note_failure(FailReason::kReset);
+    probe->fail(Outcome::kCritical, "TCP connection to the resolver failed");
+  }
 }
 
 void DnsProbe::conclude(const dns::DnsAnswer& answer) {
@@ -165,6 +178,7 @@ void DnsProbe::conclude(const dns::DnsAnswer& answer) {
   std::string_view name = cfg.text(c.name);
   int64_t elapsed = now() - started_at();
   r.measurements.dns_lookup_us = elapsed;
+  mark(Phase::kFirstByte);
 
   size_t expected_found = 0, unexpected = 0;
   FixedText<48> text;
@@ -179,28 +193,32 @@ void DnsProbe::conclude(const dns::DnsAnswer& answer) {
     else ++unexpected;
   }
 
-  JsonWriter w(r.details);
-  w.begin_object().field("rcode", dns::rcode_name(answer.rcode)).key("addresses").begin_array();
+  DnsDetails& d = r.details.set_dns();
+  d.rcode = dns::rcode_name(answer.rcode);
+  d.address_count = answer.address_count;
+  d.ttl = answer.min_ttl;
   for (uint8_t i = 0; i < answer.address_count; ++i) {
     text.clear();
+    if (i > 0) text.append('\n');
     dns::format_address(answer.addresses[i], text);
-    w.string(text.view());
+    TextSpan added = r.details.add_text(text.view());
+    if (i == 0) d.addresses = added;
+    else d.addresses.len = static_cast<uint16_t>(d.addresses.len + added.len);
   }
-  w.end_array();
-  if (answer.address_count > 0) w.field_int("ttl", answer.min_ttl);
-  else w.key("ttl").null();
-  if (!answer.cname.empty()) w.field("cname", answer.cname.view());
-  w.end_object();
+  d.cname = r.details.add_text(answer.cname.view());
+  r.server_code = answer.rcode;
 
   Outcome outcome = Outcome::kOk;
   r.summary.assign(name);
   if (answer.rcode != 0) {
     outcome = Outcome::kCritical;
+    note_failure(FailReason::kServerReply);
     r.summary.append(": ");
     r.summary.append(dns::rcode_name(answer.rcode));
   } else if (answer.address_count == 0) {
     outcome = Outcome::kCritical;
     r.summary.append(": empty answer");
+    note_failure(FailReason::kExpectation);
   } else if (c.expect_addresses.count > 0 && expected_found == 0) {
     outcome = Outcome::kCritical;
     r.summary.append(" -> ");
@@ -209,6 +227,7 @@ void DnsProbe::conclude(const dns::DnsAnswer& answer) {
     r.summary.append(text.view());
     r.summary.append(", expected ");
     r.summary.append(cfg.text(cfg.list_item(c.expect_addresses, 0)));
+    note_failure(FailReason::kExpectation);
   } else {
     r.summary.append(" -> ");
     text.clear();
@@ -218,9 +237,11 @@ void DnsProbe::conclude(const dns::DnsAnswer& answer) {
     if (c.expect_addresses.count > 0 && unexpected > 0) {
       outcome = Outcome::kWarning;
       r.summary.append(", unexpected addresses");
+      note_failure(FailReason::kExpectation);
     } else if (elapsed > static_cast<int64_t>(c.tune.latency_warn_ms) * 1000) {
       outcome = Outcome::kWarning;
       r.summary.append(", slow");
+      note_failure(FailReason::kSlow);
     }
   }
   finish(outcome);
@@ -228,11 +249,11 @@ void DnsProbe::conclude(const dns::DnsAnswer& answer) {
 
 void DnsProbe::fail(Outcome outcome, std::string_view why) {
   ProbeResult& r = out();
+  note_failure(outcome == Outcome::kUnknown ? FailReason::kNoResources : FailReason::kProtocol);
   r.summary.assign(env().config->text(check().name));
   r.summary.append(": ");
   r.summary.append(why);
-  JsonWriter(r.details).begin_object().key("rcode").null().key("addresses").begin_array().end_array()
-      .key("ttl").null().end_object();
+  r.details.set_dns();
   finish(outcome);
 }
 
@@ -247,8 +268,7 @@ void DnsProbe::DoDescribeTimeout() {
     r.summary.append(": no answer from ");
     r.summary.append(env().config->text(check().host));
   }
-  JsonWriter(r.details).begin_object().key("rcode").null().key("addresses").begin_array().end_array()
-      .key("ttl").null().end_object();
+  r.details.set_dns();
 }
 
 void DnsProbe::release_tcp() {

@@ -1,19 +1,12 @@
 #include "probes/http_probe.h"
 
-#include "core/json_writer.h"
 #include "core/view.h"
 #include "lwip/pbuf.h"
+#include "probes/verdicts.h"
 #include "protocols/x509_summary.h"
 
 namespace probebox {
 namespace {
-
-bool in_list(const uint16_t* codes, uint8_t count, int status) {
-  for (uint8_t i = 0; i < count; ++i) {
-    if (codes[i] == status) return true;
-  }
-  return false;
-}
 
 std::string_view trim_ws(std::string_view s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.remove_suffix(1);
@@ -46,18 +39,23 @@ void HttpProbe::DoStart() {
   switch (resolver_.start(url_.host.view(), this, on_resolved)) {
     case HostResolver::State::kResolved: connect(); break;
     case HostResolver::State::kPending: break;
-    default: fail(Outcome::kCritical, "cannot resolve the host"); break;
+    default: note_failure(FailReason::kResolve); fail(Outcome::kCritical, "cannot resolve the host"); break;
   }
 }
 
 void HttpProbe::on_resolved(void* self) {
   auto* probe = static_cast<HttpProbe*>(self);
   if (probe->finished()) return;
-  if (probe->resolver_.state() == HostResolver::State::kResolved) probe->connect();
-  else probe->fail(Outcome::kCritical, "cannot resolve the host");
+  if (probe->resolver_.state() == HostResolver::State::kResolved) {
+    probe->connect();
+  } else {
+    probe->note_failure(FailReason::kResolve);
+    probe->fail(Outcome::kCritical, "cannot resolve the host");
+  }
 }
 
 void HttpProbe::connect() {
+  mark(Phase::kResolve);
   pcb_ = tcp_new_ip_type(IPADDR_TYPE_V4);
   if (pcb_ == nullptr) {
     fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)");
@@ -67,6 +65,7 @@ void HttpProbe::connect() {
   tcp_err(pcb_, on_error);
   tcp_recv(pcb_, on_recv);
   if (tcp_connect(pcb_, &resolver_.address(), url_.port, on_connected) != ERR_OK) {
+    note_failure(FailReason::kUnreachable);
     fail(Outcome::kCritical, "no route to the host");
   }
 }
@@ -75,10 +74,12 @@ err_t HttpProbe::on_connected(void* arg, struct tcp_pcb* pcb, err_t err) {
   auto* probe = static_cast<HttpProbe*>(arg);
   if (probe == nullptr || probe->finished()) return ERR_OK;
   if (err != ERR_OK) {
+    probe->note_failure(FailReason::kUnreachable, err);
     probe->fail(Outcome::kCritical, "connection failed");
     return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
   }
   probe->connected_ = true;
+  probe->mark(Phase::kConnect);
   if (probe->url_.https) {
     if (!probe->tls_.begin(*probe->env().tls, pcb, probe->tls_name()).ok()) {
       probe->fail(Outcome::kUnknown, "no memory for a TLS session");
@@ -94,17 +95,22 @@ void HttpProbe::drive_tls() {
   if (!request_sent_) {
     switch (tls_.handshake(false)) {
       case net::TlsClientSession::Progress::kWantMore:
-        if (peer_closed_) fail(Outcome::kCritical, "TLS: the server closed during the handshake");
+        if (peer_closed_) {
+          note_failure(FailReason::kTls);
+          fail(Outcome::kCritical, "TLS: the server closed during the handshake");
+        }
         return;
       case net::TlsClientSession::Progress::kFailed: {
         FixedText<100> why("TLS handshake failed: ");
         tls_.describe_error(why);
+        note_failure(FailReason::kTls);
         fail(Outcome::kCritical, why.view());
         return;
       }
       default:
         break;
     }
+    mark(Phase::kTls);
     // Credentials go out only to a certificate judged good: trusted, for this name,
     // in date (the anchors are required: without them nothing is verified).
     if (!check().basic_user.empty()) {
@@ -116,6 +122,7 @@ void HttpProbe::drive_tls() {
         FixedText<100> why("TLS: certificate ");
         x509::describe_fault(peer, tls_name(), why);
         why.append(": credentials not sent");
+        note_failure(FailReason::kCertificate);
         fail(Outcome::kCritical, why.view());
         return;
       }
@@ -124,6 +131,7 @@ void HttpProbe::drive_tls() {
     // check's to judge, the name and the chain are this request's business.
     uint32_t flags = tls_.verify_flags() & ~(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
     if (env().tls->has_trust_anchors() && flags != 0) {
+      note_failure(FailReason::kCertificate);
       fail(Outcome::kCritical, (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) ? "TLS: certificate is not for this host"
                                                                           : "TLS: certificate does not verify");
       return;
@@ -152,6 +160,7 @@ std::string_view HttpProbe::tls_name() const {
 }
 
 void HttpProbe::consume(std::span<const uint8_t> bytes) {
+  mark(Phase::kFirstByte);
   Status s = parser_.feed(bytes);
   if (!s.ok()) fail(Outcome::kCritical, parser_.error());
   else if (parser_.done()) conclude();
@@ -230,7 +239,9 @@ void HttpProbe::on_error(void* arg, err_t err) {
   FixedText<100> why;
   if (!probe->connected_) {
     why.assign(err == ERR_RST ? "connection refused" : "connection failed");
+    probe->note_failure(err == ERR_RST ? FailReason::kRefused : FailReason::kUnreachable, err);
   } else {
+    probe->note_failure(FailReason::kReset, err);
     why.assign(err == ERR_RST ? "connection reset" : "connection lost");
     const http::ResponseParser& parser = probe->parser_;
     if (!parser.started()) {
@@ -255,80 +266,56 @@ void HttpProbe::conclude() {
   // /testall's healthy body is "OK" (appliance-requirements A1); elsewhere only an
   // explicit expect_body is checked.
   bool testall = url_.path.view().size() >= 8 && after(url_.path.view(), url_.path.view().size() - 8) == "/testall";
+  HttpFacts f;
+  f.status = status;
   // A redirect or an error page is judged by its status, not held to "OK".
-  bool check_body = c.expect_body_set || (testall && status == 200);
+  f.check_body = c.expect_body_set || (testall && status == 200);
   std::string_view expected = c.expect_body_set ? cfg.text(c.expect_body) : std::string_view("OK");
-  bool body_match = trim_ws(parser_.body()).find(expected) != std::string_view::npos;
+  f.body_match = trim_ws(parser_.body()).find(expected) != std::string_view::npos;
+  f.location = parser_.location();
+  f.elapsed_us = now() - started_at();
 
-  bool expected_status = c.expect_status_count == 0 ? status == 200
-                                                     : in_list(c.expect_status.data(), c.expect_status_count, status);
-  bool warn_status = in_list(c.warn_status.data(), c.warn_status_count, status);
-
-  bool have_skew = false;
-  int64_t skew_s = 0;
   int64_t server_date;
   hal::WallTime wall = env().clock->wall();
   if (wall.valid && http::parse_http_date(parser_.date(), server_date)) {
-    have_skew = true;
-    skew_s = server_date - wall.unix_micros / 1'000'000;
+    f.have_skew = true;
+    f.skew_s = server_date - wall.unix_micros / 1'000'000;
   }
 
   FixedText<200> services;
   size_t services_count = 0;
   if (testall && status >= 500) http::parse_testall_failures(parser_.body(), services, services_count);
+  f.services_down = services.view();
 
-  JsonWriter w(r.details);
-  w.begin_object().field_int("http_status", status);
-  if (check_body) w.field_bool("body_match", body_match);
-  else w.key("body_match").null();
-  if (!parser_.location().empty()) w.field("location", parser_.location());
-  if (testall) {
-    w.key("services_down").begin_array();
-    std::string_view rest = services.view();
-    while (!rest.empty()) {
-      size_t comma = rest.find(',');
-      w.string(first(rest, comma));
-      rest = comma == std::string_view::npos ? std::string_view() : after(rest, comma + 1);
-    }
-    w.end_array();
-  }
-  if (have_skew) w.field_int("server_date_skew_s", skew_s);
-  else w.key("server_date_skew_s").null();
-  w.end_object();
+  HttpDetails& d = r.details.set_http();
+  d.has_status = true;
+  d.status = static_cast<uint16_t>(status);
+  d.body_match = f.check_body ? tri(f.body_match) : Tri::kNull;
+  d.full = true;
+  d.testall = testall;
+  d.has_skew = f.have_skew;
+  d.skew_s = f.skew_s;
+  d.location = r.details.add_text(f.location);
+  d.services_down = r.details.add_text(f.services_down);
+  r.server_code = static_cast<uint16_t>(status);
 
-  Outcome outcome = Outcome::kOk;
-  r.summary.appendf("HTTP %d", status);
-  if (!expected_status && !warn_status) {
-    outcome = Outcome::kCritical;
-    if (!parser_.location().empty()) {
-      r.summary.append(" -> ");
-      r.summary.append(parser_.location());
-    } else if (services_count > 0) {
-      r.summary.append(", down: ");
-      r.summary.append(services.view());
-    }
-  } else if (warn_status) {
-    outcome = Outcome::kWarning;
-  } else if (check_body && !body_match) {
-    outcome = Outcome::kCritical;
-    r.summary.append(", body does not match");
-  } else if (now() - started_at() > static_cast<int64_t>(c.tune.latency_warn_ms) * 1000) {
-    outcome = Outcome::kWarning;
-    r.summary.append(", slow");
-  } else if (have_skew && (skew_s > static_cast<int64_t>(c.tune.clock_skew_warn_s) ||
-                           -skew_s > static_cast<int64_t>(c.tune.clock_skew_warn_s))) {
-    outcome = Outcome::kWarning;
-    r.summary.appendf(", server clock %+d s off", static_cast<int>(skew_s));
-  } else {
-    r.summary.append(check_body ? " OK" : "");
-  }
-  finish(outcome);
+  HttpRules rules;
+  rules.expect_status = {c.expect_status.data(), c.expect_status_count};
+  rules.warn_status = {c.warn_status.data(), c.warn_status_count};
+  rules.latency_warn_ms = c.tune.latency_warn_ms;
+  rules.clock_skew_warn_s = c.tune.clock_skew_warn_s;
+  Verdict v;
+  judge_http(f, rules, v);
+  r.summary.assign(v.summary.view());
+  note_failure(v.reason);
+  finish(v.outcome);
 }
 
 void HttpProbe::fail(Outcome outcome, std::string_view why) {
   ProbeResult& r = out();
   r.summary.assign(why);
-  JsonWriter(r.details).begin_object().key("http_status").null().key("body_match").null().end_object();
+  note_failure(outcome == Outcome::kUnknown ? FailReason::kNoResources : FailReason::kProtocol);
+  r.details.set_http();
   finish(outcome);
 }
 
@@ -337,11 +324,10 @@ void HttpProbe::DoDescribeTimeout() {
   unsigned ms = static_cast<unsigned>(check().tune.timeout_ms);
   if (parser_.started()) r.summary.appendf("no complete answer within %u ms", ms);
   else r.summary.appendf("no answer within %u ms", ms);
-  JsonWriter w(r.details);
-  w.begin_object();
-  if (parser_.status_code() != 0) w.field_int("http_status", parser_.status_code());
-  else w.key("http_status").null();
-  w.key("body_match").null().end_object();
+  HttpDetails& d = r.details.set_http();
+  d.has_status = parser_.status_code() != 0;
+  d.status = static_cast<uint16_t>(parser_.status_code());
+  r.server_code = d.status;
 }
 
 void HttpProbe::DoRelease() {

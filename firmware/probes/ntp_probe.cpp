@@ -1,6 +1,5 @@
 #include "probes/ntp_probe.h"
 
-#include "core/json_writer.h"
 #include "lwip/pbuf.h"
 
 namespace probebox {
@@ -17,21 +16,27 @@ void NtpProbe::DoStart() {
   switch (resolver_.start(env().config->text(check().host), this, on_resolved)) {
     case HostResolver::State::kResolved: send_request(); break;
     case HostResolver::State::kPending: break;
-    default: fail(Outcome::kCritical, "cannot resolve the server"); break;
+    default: note_failure(FailReason::kResolve); fail(Outcome::kCritical, "cannot resolve the server"); break;
   }
 }
 
 void NtpProbe::on_resolved(void* self) {
   auto* probe = static_cast<NtpProbe*>(self);
   if (probe->finished()) return;
-  if (probe->resolver_.state() == HostResolver::State::kResolved) probe->send_request();
-  else probe->fail(Outcome::kCritical, "cannot resolve the server");
+  if (probe->resolver_.state() == HostResolver::State::kResolved) {
+    probe->send_request();
+  } else {
+    probe->note_failure(FailReason::kResolve);
+    probe->fail(Outcome::kCritical, "cannot resolve the server");
+  }
 }
 
 void NtpProbe::send_request() {
+  mark(Phase::kResolve);
   if (pcb_ == nullptr) {
     pcb_ = udp_new_ip_type(IPADDR_TYPE_V4);
     if (pcb_ == nullptr) {
+      note_failure(FailReason::kNoResources);
       fail(Outcome::kUnknown, "no UDP socket free (lwIP pool exhausted)");
       return;
     }
@@ -47,6 +52,7 @@ void NtpProbe::send_request() {
   sntp::build_request(packet, sent_);
   struct pbuf* p = pbuf_alloc(PBUF_TRANSPORT, sizeof(packet), PBUF_RAM);
   if (p == nullptr) {
+    note_failure(FailReason::kNoResources, ERR_MEM);
     fail(Outcome::kUnknown, "no buffer for the request");
     return;
   }
@@ -99,16 +105,23 @@ void NtpProbe::on_reply(struct pbuf* p) {
   if (!s.ok()) {
     FixedText<64> why(reply.problem[0] != '\0' ? reply.problem : "malformed reply");
     if (n < sntp::kPacketBytes) why.appendf(" (%u bytes)", static_cast<unsigned>(n));
+    note_failure(FailReason::kProtocol);
     fail(Outcome::kCritical, why.view());
     return;
   }
   const Tunables& t = check().tune;
   ProbeResult& r = out();
+  mark(Phase::kFirstByte);
   std::string_view server = env().config->text(check().host);
   if (reply.kiss_of_death) {
     r.summary.appendf("%.*s kiss-o'-death %s", static_cast<int>(server.size()), server.data(), reply.kiss_code.data());
-    JsonWriter(r.details).begin_object().key("offset_ms").null().key("rtt_ms").null()
-        .field_int("stratum", 0).field("kiss_code", reply.kiss_code.data()).end_object();
+    NtpDetails& d = r.details.set_ntp();
+    d.has_stratum = true;
+    d.stratum = 0;
+    d.kiss = true;
+    for (size_t i = 0; i < 4; ++i) d.kiss_code[i] = reply.kiss_code[i];
+    d.kiss_code[4] = '\0';
+    note_failure(FailReason::kServerReply);
     finish(Outcome::kCritical);
     return;
   }
@@ -130,17 +143,22 @@ void NtpProbe::on_reply(struct pbuf* p) {
   }
   r.measurements.has_ntp_offset = true;
   r.measurements.ntp_offset_us = offset;
-  JsonWriter w(r.details);
-  w.begin_object().key("offset_ms").number(static_cast<double>(offset) / 1000.0, 1)
-      .key("rtt_ms").number(static_cast<double>(rtt) / 1000.0, 1).field_int("stratum", reply.stratum).end_object();
+  NtpDetails& d = r.details.set_ntp();
+  d.measured = true;
+  d.offset_us = offset;
+  d.rtt_us = rtt;
+  d.has_stratum = true;
+  d.stratum = reply.stratum;
   Outcome outcome = Outcome::kOk;
   if (reply.unsynchronised) {
     outcome = Outcome::kCritical;
     r.summary.appendf("%.*s unsynchronised (stratum %u)", static_cast<int>(server.size()), server.data(),
                       reply.stratum);
+    note_failure(FailReason::kServerReply);
   } else {
     if (abs64(offset) >= static_cast<int64_t>(t.ntp_crit_ms) * 1000) outcome = Outcome::kCritical;
     else if (abs64(offset) >= static_cast<int64_t>(t.ntp_warn_ms) * 1000) outcome = Outcome::kWarning;
+    if (outcome != Outcome::kOk) note_failure(FailReason::kExpectation);
     r.summary.append(clock_was_set ? "box clock set, stratum " : "offset ");
     if (!clock_was_set) {
       if (offset >= 0) r.summary.append('+');
@@ -157,7 +175,7 @@ void NtpProbe::fail(Outcome outcome, std::string_view why) {
   r.summary.assign(env().config->text(check().host));
   r.summary.append(": ");
   r.summary.append(why);
-  JsonWriter(r.details).begin_object().key("offset_ms").null().key("rtt_ms").null().key("stratum").null().end_object();
+  r.details.set_ntp();
   finish(outcome);
 }
 
@@ -172,7 +190,7 @@ void NtpProbe::DoDescribeTimeout() {
     r.summary.assign("no reply from ");
     r.summary.append(env().config->text(check().host));
   }
-  JsonWriter(r.details).begin_object().key("offset_ms").null().key("rtt_ms").null().key("stratum").null().end_object();
+  r.details.set_ntp();
 }
 
 void NtpProbe::DoRelease() {

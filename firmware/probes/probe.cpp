@@ -17,7 +17,10 @@ void Probe::start(const CheckConfig& check, const ProbeEnv& env) {
 Probe::Poll Probe::poll(hal::MonoMicros now) {
   if (!active_) return Poll::kReady;
   if (!finished_ && now >= deadline_) {
+    PhaseTimes reached = result_.phases;  // which phases were reached says where it stalled
     result_.reset();
+    result_.phases = reached;
+    note_failure(FailReason::kTimeout);
     DoDescribeTimeout();
     finish(Outcome::kCritical);
   }
@@ -40,6 +43,10 @@ void Probe::finish(Outcome outcome) {
   if (finished_) return;
   finished_ = true;
   result_.outcome = outcome;
+  if (outcome == Outcome::kOk) {
+    result_.reason = FailReason::kNone;
+    result_.lwip_err = 0;
+  }
   result_.latency_us = env_.clock->now() - started_at_;
   if (!released_) {
     released_ = true;

@@ -1,7 +1,6 @@
 #include "probes/smtp_probe.h"
 
 #include "config/config_parser.h"
-#include "core/json_writer.h"
 #include "core/view.h"
 
 namespace probebox {
@@ -24,20 +23,26 @@ void SmtpProbe::DoStart() {
   switch (resolver_.start(env().config->text(check().host), this, on_resolved)) {
     case HostResolver::State::kResolved: connect(); break;
     case HostResolver::State::kPending: break;
-    default: conclude(Outcome::kCritical, "cannot resolve the relay"); break;
+    default: note_failure(FailReason::kResolve); conclude(Outcome::kCritical, "cannot resolve the relay"); break;
   }
 }
 
 void SmtpProbe::on_resolved(void* self) {
   auto* probe = static_cast<SmtpProbe*>(self);
   if (probe->finished()) return;
-  if (probe->resolver_.state() == HostResolver::State::kResolved) probe->connect();
-  else probe->conclude(Outcome::kCritical, "cannot resolve the relay");
+  if (probe->resolver_.state() == HostResolver::State::kResolved) {
+    probe->connect();
+  } else {
+    probe->note_failure(FailReason::kResolve);
+    probe->conclude(Outcome::kCritical, "cannot resolve the relay");
+  }
 }
 
 void SmtpProbe::connect() {
+  mark(Phase::kResolve);
   pcb_ = tcp_new_ip_type(IPADDR_TYPE_V4);
   if (pcb_ == nullptr) {
+    note_failure(FailReason::kNoResources);
     conclude(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)");
     return;
   }
@@ -45,6 +50,7 @@ void SmtpProbe::connect() {
   tcp_err(pcb_, on_error);
   tcp_recv(pcb_, on_recv);
   if (tcp_connect(pcb_, &resolver_.address(), check().port, ignore_connected) != ERR_OK) {
+    note_failure(FailReason::kUnreachable);
     conclude(Outcome::kCritical, "no route to the relay");
   }
 }
@@ -76,12 +82,19 @@ err_t SmtpProbe::on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t) 
       probe->tls_.peer_closed();
       probe->drive_tls();
     }
-    if (!probe->finished()) probe->conclude(Outcome::kCritical, "the relay closed the connection");
+    if (!probe->finished()) {
+      probe->note_failure(FailReason::kReset);
+      probe->conclude(Outcome::kCritical, "the relay closed the connection");
+    }
     return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
   }
   if (probe->tls_.active()) {
-    if (!probe->tls_.push(p)) probe->conclude(Outcome::kCritical, "the relay sent too much over TLS");
-    else probe->drive_tls();
+    if (!probe->tls_.push(p)) {
+      probe->note_failure(FailReason::kProtocol);
+      probe->conclude(Outcome::kCritical, "the relay sent too much over TLS");
+    } else {
+      probe->drive_tls();
+    }
     return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
   }
   // Taken in before it is read: a reply that ends the dialogue closes the pcb from
@@ -99,6 +112,7 @@ void SmtpProbe::on_error(void* arg, err_t err) {
   if (probe == nullptr) return;
   probe->pcb_ = nullptr;
   if (!probe->finished()) {
+    probe->note_failure(err == ERR_RST ? FailReason::kRefused : FailReason::kUnreachable, err);
     probe->conclude(Outcome::kCritical, err == ERR_RST ? "connection refused or reset" : "connection failed");
   }
 }
@@ -117,6 +131,7 @@ void SmtpProbe::consume(std::span<const uint8_t> bytes) {
       } else if (s.code() == StatusCode::kResourceExhausted) {
         why = banner ? "banner too long: over 512 bytes" : "reply line too long: over 512 bytes";
       }
+      note_failure(FailReason::kProtocol);
       conclude(Outcome::kCritical, why);
       return;
     }
@@ -132,15 +147,20 @@ void SmtpProbe::drive_tls() {
   if (step_ == Step::kHandshake) {
     switch (tls_.handshake(false)) {
       case net::TlsClientSession::Progress::kWantMore:
-        if (peer_closed_) conclude(Outcome::kCritical, "STARTTLS: the relay closed during the handshake");
+        if (peer_closed_) {
+          note_failure(FailReason::kTls);
+          conclude(Outcome::kCritical, "STARTTLS: the relay closed during the handshake");
+        }
         return;
       case net::TlsClientSession::Progress::kFailed: {
         FixedText<110> why("STARTTLS handshake failed: ");
         tls_.describe_error(why);
+        note_failure(FailReason::kTls);
         conclude(Outcome::kCritical, why.view());
         return;
       }
       default:
+        mark(Phase::kTls);
         tls_used_ = true;
         judge_relay_certificate();
         step_ = Step::kEhloTls;
@@ -158,6 +178,8 @@ void SmtpProbe::drive_tls() {
 
 void SmtpProbe::on_reply() {
   int code = reply_.code();
+  mark(Phase::kFirstByte);
+  out().server_code = static_cast<uint16_t>(code);
   switch (step_) {
     case Step::kBanner:
       banner_.assign(reply_.first_line());
@@ -182,6 +204,7 @@ void SmtpProbe::on_reply() {
         return;
       }
       if (check().starttls == StartTls::kRequire) {
+        note_failure(FailReason::kExpectation);
         conclude(Outcome::kCritical, "STARTTLS required but not offered");
         return;
       }
@@ -290,10 +313,12 @@ void SmtpProbe::after_ehlo() {
     x509::describe_fault(peer_, expected_name(), why);
     why.append(": no credentials sent");
     send("QUIT\r\n");
+    note_failure(FailReason::kCertificate);
     if (!finished()) conclude(Outcome::kCritical, why.view());
     return;
   }
   if (!auth_plain_) {
+    note_failure(FailReason::kExpectation);
     conclude(Outcome::kCritical, "AUTH PLAIN not offered");
     return;
   }
@@ -305,6 +330,7 @@ void SmtpProbe::after_ehlo() {
   Outcome withheld_outcome;
   if (credentials_withheld(withheld, withheld_outcome)) {
     send("QUIT\r\n");
+    note_failure(FailReason::kCertificate);
     if (!finished()) conclude(withheld_outcome, withheld.view());
     return;
   }
@@ -347,38 +373,36 @@ void SmtpProbe::conclude(Outcome outcome, std::string_view why) {
   if (outcome == Outcome::kOk && !starttls_offered_ && check().starttls == StartTls::kPrefer) {
     outcome = Outcome::kWarning;
     why = "STARTTLS not offered";
+    note_failure(FailReason::kExpectation);
   } else if (outcome == Outcome::kOk && tls_used_ && !peer_.credentials_safe()) {
     outcome = Outcome::kWarning;
     warn_why.assign("relay certificate ");
     x509::describe_fault(peer_, expected_name(), warn_why);
     why = warn_why.view();
+    note_failure(FailReason::kCertificate);
   } else if (outcome == Outcome::kOk && tls_used_ && peer_.dated && peer_.days_left <= check().tune.cert_warn_days) {
     outcome = Outcome::kWarning;
     warn_why.appendf("relay certificate expires in %d days", static_cast<int>(peer_.days_left));
     why = warn_why.view();
+    note_failure(FailReason::kCertificate);
   }
   r.summary.assign(env().config->text(check().host));
   r.summary.append(": ");
   if (why.empty()) r.summary.append(auth_result_ == 1 ? "login OK" : "relay answers");
   else r.summary.append(why);
   if (tls_used_) r.summary.append(" (TLS)");
-  JsonWriter w(r.details);
-  w.begin_object().field("banner", banner_.view()).field_bool("starttls", tls_used_);
-  w.key("auth_mechanisms").begin_array();
-  std::string_view mechs = mechanisms_.view();
-  while (!mechs.empty()) {
-    size_t sp = mechs.find(' ');
-    w.string(first(mechs, sp));
-    mechs = sp == std::string_view::npos ? std::string_view() : after(mechs, sp + 1);
-  }
-  w.end_array().field_bool("auth_plain", auth_plain_);
-  if (auth_result_ < 0) w.key("auth_ok").null();
-  else w.field_bool("auth_ok", auth_result_ == 1);
-  if (tls_used_ && peer_.dated) w.field_int("tls_days_left", peer_.days_left);
-  else w.key("tls_days_left").null();
-  if (tls_used_) w.field_bool("tls_trusted", peer_.trusted).field("tls_subject", peer_.subject.view());
-  else w.key("tls_trusted").null().key("tls_subject").null();
-  w.end_object();
+  SmtpDetails& d = r.details.set_smtp();
+  d.banner = r.details.add_text(banner_.view());
+  d.starttls = tls_used_;
+  d.mechanisms = r.details.add_text(mechanisms_.view());
+  d.auth_plain = auth_plain_;
+  d.auth_ok = auth_result_ < 0 ? Tri::kNull : tri(auth_result_ == 1);
+  d.tls_dated = tls_used_ && peer_.dated;
+  d.tls_days_left = peer_.days_left;
+  d.tls_trusted = tls_used_ ? tri(peer_.trusted) : Tri::kNull;
+  d.tls_subject = r.details.add_text(tls_used_ ? peer_.subject.view() : std::string_view());
+  // Why it is not OK, when no step above said (a refusal is the server's reply).
+  if (outcome != Outcome::kOk) note_failure(r.server_code != 0 ? FailReason::kServerReply : FailReason::kProtocol);
   step_ = Step::kDone;
   finish(outcome);
 }
@@ -389,10 +413,9 @@ void SmtpProbe::DoDescribeTimeout() {
   if (step_ == Step::kBanner && !reply_.started()) r.summary.appendf("no banner within %u ms", ms);
   else if (step_ == Step::kBanner) r.summary.appendf("no complete banner within %u ms", ms);
   else r.summary.appendf("no complete SMTP dialogue in %u ms", ms);
-  JsonWriter(r.details).begin_object().field("banner", banner_.view()).field_bool("starttls", tls_used_)
-      .key("auth_mechanisms").begin_array().end_array().field_bool("auth_plain", false).key("auth_ok").null()
-      .key("tls_days_left").null().key("tls_trusted").null().key("tls_subject").null()
-      .end_object();
+  SmtpDetails& d = r.details.set_smtp();
+  d.banner = r.details.add_text(banner_.view());
+  d.starttls = tls_used_;
 }
 
 void SmtpProbe::DoRelease() {

@@ -1,6 +1,5 @@
 #include "probes/tcp_probe.h"
 
-#include "core/json_writer.h"
 
 namespace probebox {
 
@@ -11,7 +10,7 @@ void TcpProbe::DoStart() {
   switch (resolver_.start(env().config->text(check().host), this, on_resolved)) {
     case HostResolver::State::kResolved: connect(); break;
     case HostResolver::State::kPending: break;
-    default: conclude("unreachable", "cannot resolve host"); break;
+    default: note_failure(FailReason::kResolve); conclude("unreachable", "cannot resolve host"); break;
   }
 }
 
@@ -21,16 +20,19 @@ void TcpProbe::on_resolved(void* self) {
   if (probe->resolver_.state() == HostResolver::State::kResolved) {
     probe->connect();
   } else {
+    probe->note_failure(FailReason::kResolve);
     probe->conclude("unreachable", "cannot resolve host");
   }
 }
 
 void TcpProbe::connect() {
+  mark(Phase::kResolve);
   state_ = State::kConnecting;
   pcb_ = tcp_new_ip_type(IPADDR_TYPE_V4);
   if (pcb_ == nullptr) {
     out().summary.assign("no TCP connection free (lwIP pool exhausted)");
-    out().details.assign("{\"state\":\"unreachable\"}");
+    out().details.set_tcp().state = PortState::kUnreachable;
+    note_failure(FailReason::kNoResources);
     finish(Outcome::kUnknown);
     return;
   }
@@ -38,12 +40,17 @@ void TcpProbe::connect() {
   tcp_err(pcb_, on_error);
   connect_started_ = now();
   err_t err = tcp_connect(pcb_, &resolver_.address(), check().port, on_connected);
-  if (err != ERR_OK) conclude("unreachable", lwip_strerr(err));
+  if (err != ERR_OK) {
+    note_failure(FailReason::kUnreachable, err);
+    conclude("unreachable", lwip_strerr(err));
+  }
 }
 
 err_t TcpProbe::on_connected(void* arg, struct tcp_pcb*, err_t err) {
   auto* probe = static_cast<TcpProbe*>(arg);
   if (probe == nullptr || probe->state_ != State::kConnecting) return ERR_OK;
+  if (err == ERR_OK) probe->mark(Phase::kConnect);
+  else probe->note_failure(FailReason::kUnreachable, err);
   probe->conclude(err == ERR_OK ? "open" : "unreachable");
   return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
 }
@@ -54,6 +61,7 @@ void TcpProbe::on_error(void* arg, err_t err) {
   if (probe == nullptr) return;
   probe->pcb_ = nullptr;
   if (probe->state_ != State::kConnecting) return;
+  probe->note_failure(err == ERR_RST ? FailReason::kRefused : FailReason::kUnreachable, err);
   probe->conclude(err == ERR_RST ? "refused" : "unreachable", err == ERR_RST ? nullptr : lwip_strerr(err));
 }
 
@@ -85,7 +93,10 @@ void TcpProbe::conclude(std::string_view port_state, const char* why) {
       r.summary.append(why);
     }
   }
-  JsonWriter(r.details).begin_object().field("state", port_state).end_object();
+  PortState typed = open ? PortState::kOpen : port_state == "refused" ? PortState::kRefused : PortState::kUnreachable;
+  r.details.set_tcp().state = typed;
+  if (open) note_failure(outcome == Outcome::kWarning ? FailReason::kSlow : FailReason::kExpectation);
+  else note_failure(typed == PortState::kRefused ? FailReason::kRefused : FailReason::kUnreachable);
   state_ = State::kDone;
   finish(outcome);
 }
@@ -96,7 +107,7 @@ void TcpProbe::DoDescribeTimeout() {
   r.summary.assign(env().config->text(c.host));
   r.summary.appendf(":%u no answer in %u ms", c.port, static_cast<unsigned>(c.tune.timeout_ms));
   if (c.expect == ExpectPort::kClosed) r.summary.append(" (filtered)");
-  JsonWriter(r.details).begin_object().field("state", "timeout").end_object();
+  r.details.set_tcp().state = PortState::kTimeout;
   // Filtered is as good as refused for a port that must stay closed.
   if (c.expect == ExpectPort::kClosed) {
     state_ = State::kDone;

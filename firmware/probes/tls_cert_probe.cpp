@@ -1,7 +1,7 @@
 #include "probes/tls_cert_probe.h"
 
-#include "core/json_writer.h"
 #include "core/view.h"
+#include "probes/verdicts.h"
 #include "protocols/x509_summary.h"
 
 namespace probebox {
@@ -16,20 +16,26 @@ void TlsCertProbe::DoStart() {
   switch (resolver_.start(env().config->text(check().host), this, on_resolved)) {
     case HostResolver::State::kResolved: connect(); break;
     case HostResolver::State::kPending: break;
-    default: fail(Outcome::kCritical, "cannot resolve the host"); break;
+    default: note_failure(FailReason::kResolve); fail(Outcome::kCritical, "cannot resolve the host"); break;
   }
 }
 
 void TlsCertProbe::on_resolved(void* self) {
   auto* probe = static_cast<TlsCertProbe*>(self);
   if (probe->finished()) return;
-  if (probe->resolver_.state() == HostResolver::State::kResolved) probe->connect();
-  else probe->fail(Outcome::kCritical, "cannot resolve the host");
+  if (probe->resolver_.state() == HostResolver::State::kResolved) {
+    probe->connect();
+  } else {
+    probe->note_failure(FailReason::kResolve);
+    probe->fail(Outcome::kCritical, "cannot resolve the host");
+  }
 }
 
 void TlsCertProbe::connect() {
+  mark(Phase::kResolve);
   pcb_ = tcp_new_ip_type(IPADDR_TYPE_V4);
   if (pcb_ == nullptr) {
+    note_failure(FailReason::kNoResources);
     fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)");
     return;
   }
@@ -37,6 +43,7 @@ void TlsCertProbe::connect() {
   tcp_err(pcb_, on_error);
   tcp_recv(pcb_, on_recv);
   if (tcp_connect(pcb_, &resolver_.address(), check().port, on_connected) != ERR_OK) {
+    note_failure(FailReason::kUnreachable);
     fail(Outcome::kCritical, "no route to the host");
   }
 }
@@ -44,9 +51,11 @@ void TlsCertProbe::connect() {
 err_t TlsCertProbe::on_connected(void* arg, struct tcp_pcb* pcb, err_t) {
   auto* probe = static_cast<TlsCertProbe*>(arg);
   if (probe == nullptr || probe->finished()) return ERR_OK;
+  probe->mark(Phase::kConnect);
   const Config& cfg = *probe->env().config;
   std::string_view sni = probe->check().server_name.empty() ? std::string_view() : cfg.text(probe->check().server_name);
   if (!probe->tls_.begin(*probe->env().tls, pcb, sni).ok()) {
+    probe->note_failure(FailReason::kNoResources);
     probe->fail(Outcome::kUnknown, "no memory for a TLS session", true);
   } else {
     probe->drive();
@@ -63,6 +72,7 @@ err_t TlsCertProbe::on_recv(void* arg, struct tcp_pcb*, struct pbuf* p, err_t) {
   if (p == nullptr) {
     probe->tls_.peer_closed();
   } else if (!probe->tls_.push(p)) {
+    probe->note_failure(FailReason::kProtocol);
     probe->fail(Outcome::kCritical, "the server sent more than a handshake needs");
     return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
   }
@@ -75,6 +85,7 @@ void TlsCertProbe::on_error(void* arg, err_t err) {
   if (probe == nullptr) return;
   probe->pcb_ = nullptr;  // freed by lwIP
   if (!probe->finished()) {
+    probe->note_failure(err == ERR_RST ? FailReason::kRefused : FailReason::kUnreachable, err);
     probe->fail(Outcome::kCritical, err == ERR_RST ? "connection refused or reset" : "connection failed");
   }
 }
@@ -83,9 +94,11 @@ void TlsCertProbe::drive() {
   switch (tls_.handshake(!check().full_handshake)) {
     case net::TlsClientSession::Progress::kServerProved:
     case net::TlsClientSession::Progress::kEstablished:
+      mark(Phase::kTls);
       judge();
       break;
     case net::TlsClientSession::Progress::kFailed:
+      note_failure(FailReason::kTls);
       fail(Outcome::kCritical, "TLS handshake failed: ", true);
       break;
     case net::TlsClientSession::Progress::kWantMore:
@@ -99,6 +112,7 @@ void TlsCertProbe::judge() {
   ProbeResult& r = out();
   const mbedtls_x509_crt* chain = tls_.peer_chain();
   if (chain == nullptr || chain->raw.p == nullptr) {
+    note_failure(FailReason::kCertificate);
     fail(Outcome::kCritical, "the server sent no certificate");
     return;
   }
@@ -125,92 +139,56 @@ void TlsCertProbe::judge() {
     missing.append(name);
   }
 
-  JsonWriter w(r.details);
-  w.begin_object();
-  if (wall.valid) w.field_int("days_left", days);
-  else w.key("days_left").null();
-  FixedText<24> when;
-  x509::append_iso8601(when, s.not_after);
-  w.field("not_after", when.view());
-  w.field("subject", s.subject.view()).field("issuer", s.issuer.view());
-  w.field_bool("chain_complete", chain_verdict.complete);
-  if (chain_verdict.trusted == x509::Trust::kNotJudged) w.key("trusted").null();
-  else w.field_bool("trusted", chain_verdict.trusted == x509::Trust::kYes);
-  w.field("key_type", s.key_type.view()).field_int("key_bits", s.key_bits).field("sig_alg", s.sig_alg.view());
-  w.field("sha256", s.sha256.view());
-  auto list = [&](std::string_view key, std::string_view lines, bool bounded) {
-    w.key(key).begin_array();
-    bool cut = false;
-    while (!lines.empty()) {
-      size_t nl = lines.find('\n');
-      std::string_view item = first(lines, nl);
-      // Leave room to close the document: the list is cut, and says so, first.
-      if (bounded && r.details.size() + item.size() + 64 > r.details.capacity()) {
-        cut = true;
-        break;
-      }
-      w.string(item);
-      lines = nl == std::string_view::npos ? std::string_view() : after(lines, nl + 1);
-    }
-    w.end_array();
-    return cut;
-  };
-  list("missing_names", missing.view(), false);
-  bool sans_cut = list("sans", s.sans.view(), true);
-  if (sans_cut || s.sans_truncated) w.field_bool("sans_truncated", true);
-  w.end_object();
+  TlsCertDetails& d = r.details.set_tls_cert();
+  d.examined = true;
+  d.dated = wall.valid;
+  d.days_left = days;
+  d.not_after = s.not_after;
+  d.subject = r.details.add_text(s.subject.view());
+  d.issuer = r.details.add_text(s.issuer.view());
+  d.chain_complete = chain_verdict.complete;
+  d.trusted = chain_verdict.trusted == x509::Trust::kNotJudged ? Tri::kNull : tri(chain_verdict.trusted == x509::Trust::kYes);
+  d.key_type = r.details.add_text(s.key_type.view());
+  d.key_bits = s.key_bits;
+  d.sig_alg = r.details.add_text(s.sig_alg.view());
+  d.missing_names = r.details.add_text(missing.view());
+  d.sans = r.details.add_text(s.sans.view());
+  d.sans_truncated = s.sans_truncated;
 
   // The verdict: the most severe finding names the summary.
-  Outcome outcome = Outcome::kOk;
-  FixedText<120>& sum = r.summary;
-  std::string_view subject_name = c.server_name.empty() ? cfg.text(c.host) : cfg.text(c.server_name);
-  bool rsa_ok = s.key_type == "RSA" && s.key_bits >= 2048;
-  if (!chain_verdict.complete) {
-    outcome = Outcome::kCritical;
-    sum.assign("chain incomplete: an intermediate is missing");
-  } else if (chain_verdict.trusted == x509::Trust::kNo) {
-    outcome = Outcome::kCritical;
-    sum.assign("chain does not verify to the trust anchors");
-  } else if (missing_count > 0) {
-    outcome = Outcome::kCritical;
-    sum.assign(first(missing.view(), missing.view().find('\n')));
-    sum.append(missing_count > 1 ? " and others not in the certificate" : " not in the certificate");
-  } else if (!rsa_ok) {
-    outcome = Outcome::kCritical;
-    sum.appendf("%s %u-bit key: the appliance needs RSA >= 2048", s.key_type.c_str(), static_cast<unsigned>(s.key_bits));
-  } else if (!wall.valid) {
-    outcome = Outcome::kUnknown;
-    sum.assign("box clock not synchronised: expiry cannot be judged");
-  } else if (now_s < s.not_before) {
-    outcome = Outcome::kCritical;
-    sum.assign("cert not valid yet");
-  } else if (days < 0) {
-    outcome = Outcome::kCritical;
-    sum.appendf("cert %.*s expired %d days ago", static_cast<int>(subject_name.size()), subject_name.data(), static_cast<int>(-days));
-  } else if (days <= c.tune.cert_crit_days || days <= c.tune.cert_warn_days) {
-    outcome = days <= c.tune.cert_crit_days ? Outcome::kCritical : Outcome::kWarning;
-    sum.appendf("cert %.*s expires in %d days", static_cast<int>(subject_name.size()), subject_name.data(), static_cast<int>(days));
-  } else if (s.sha1_signature) {
-    outcome = Outcome::kWarning;
-    sum.appendf("cert signed with %s", s.sig_alg.c_str());
-  } else {
-    sum.appendf("cert %.*s valid %d more days", static_cast<int>(subject_name.size()), subject_name.data(), static_cast<int>(days));
-  }
-  finish(outcome);
+  TlsCertFacts f;
+  f.chain_complete = chain_verdict.complete;
+  f.trusted = chain_verdict.trusted;
+  f.missing_count = missing_count;
+  f.first_missing = first(missing.view(), missing.view().find('\n'));
+  f.key_type = s.key_type.view();
+  f.key_bits = s.key_bits;
+  f.wall_valid = wall.valid;
+  f.now_s = now_s;
+  f.not_before = s.not_before;
+  f.days_left = days;
+  f.sha1_signature = s.sha1_signature;
+  f.sig_alg = s.sig_alg.view();
+  f.subject_name = c.server_name.empty() ? cfg.text(c.host) : cfg.text(c.server_name);
+  Verdict v;
+  judge_tls_cert(f, TlsCertRules{c.tune.cert_crit_days, c.tune.cert_warn_days}, v);
+  r.summary.assign(v.summary.view());
+  note_failure(v.reason);
+  finish(v.outcome);
 }
 
 void TlsCertProbe::fail(Outcome outcome, std::string_view why, bool add_tls_reason) {
   ProbeResult& r = out();
   r.summary.assign(why);
   if (add_tls_reason) tls_.describe_error(r.summary);
-  JsonWriter(r.details).begin_object().key("days_left").null().key("chain_complete").null().end_object();
+  r.details.set_tls_cert();
   finish(outcome);
 }
 
 void TlsCertProbe::DoDescribeTimeout() {
   ProbeResult& r = out();
   r.summary.appendf("no TLS handshake in %u ms", static_cast<unsigned>(check().tune.timeout_ms));
-  JsonWriter(r.details).begin_object().key("days_left").null().key("chain_complete").null().end_object();
+  r.details.set_tls_cert();
 }
 
 void TlsCertProbe::DoRelease() {

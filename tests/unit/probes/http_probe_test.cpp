@@ -7,6 +7,7 @@
 #include "fake_tls_server.h"
 #include "net/tls_memory.h"
 #include "probe_fixture.h"
+#include "details_json.h"
 
 namespace probebox::test {
 namespace {
@@ -38,7 +39,7 @@ TEST_F(HttpProbeTest, PlainOkIsOkAndTheRequestIsAGet) {
   ProbeResult r = run_one<HttpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "HTTP 200 OK");
-  EXPECT_EQ(r.details.view(),
+  EXPECT_EQ(testing::details_json(r),
             R"({"http_status":200,"body_match":true,"services_down":[],"server_date_skew_s":null})");
   EXPECT_EQ(r.measurements.http_status, 200);
   std::string request = peer_.received(8080);
@@ -55,7 +56,7 @@ TEST_F(HttpProbeTest, TestallServerErrorNamesTheServicesDown) {
   ProbeResult r = run_one<HttpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "HTTP 503, down: mysql,redis");
-  EXPECT_EQ(r.details.view(), R"({"http_status":503,"body_match":null,"services_down":["mysql","redis"],)"
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":503,"body_match":null,"services_down":["mysql","redis"],)"
                               R"("server_date_skew_s":null})");
 }
 
@@ -65,7 +66,7 @@ TEST_F(HttpProbeTest, AStatusInWarnStatusIsAWarning) {
   ProbeResult r = run_one<HttpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kWarning) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "HTTP 429");
-  EXPECT_EQ(r.details.view(), R"({"http_status":429,"body_match":null,"server_date_skew_s":null})");
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":429,"body_match":null,"server_date_skew_s":null})");
   EXPECT_NE(peer_.received(80).find("\r\nHost: 10.0.2.2\r\n"), std::string::npos);
 }
 
@@ -76,7 +77,7 @@ TEST_F(HttpProbeTest, HeadersThenAStallTimesOutAtTheDeadline) {
   ProbeResult r = run_one<HttpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "no complete answer within 800 ms");
-  EXPECT_EQ(r.details.view(), R"({"http_status":200,"body_match":null})");
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":200,"body_match":null})");
   EXPECT_GE(r.latency_us, 800'000);
   EXPECT_LT(r.latency_us, 810'000);
 }
@@ -88,7 +89,7 @@ TEST_F(HttpProbeTest, AResetMidBodyIsCriticalAndSaysHowFarItGot) {
   ProbeResult r = run_one<HttpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "connection reset mid-reply after 10 of 50 body bytes");
-  EXPECT_EQ(r.details.view(), R"({"http_status":null,"body_match":null})");
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":null,"body_match":null})");
 }
 
 TEST_F(HttpProbeTest, ABodyOverSeveralSegmentsArrivesWhole) {
@@ -100,7 +101,7 @@ TEST_F(HttpProbeTest, ABodyOverSeveralSegmentsArrivesWhole) {
   load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/","expect_body":"xOK"}])");
   ProbeResult r = run_one<HttpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
-  EXPECT_EQ(r.details.view(), R"({"http_status":200,"body_match":true,"server_date_skew_s":null})");
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":200,"body_match":true,"server_date_skew_s":null})");
 }
 
 TEST_F(HttpProbeTest, ARefusedPortIsCritical) {

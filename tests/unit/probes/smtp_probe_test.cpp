@@ -9,6 +9,7 @@
 #include "fake_tls_server.h"
 #include "net/tls_memory.h"
 #include "probe_fixture.h"
+#include "details_json.h"
 
 namespace probebox::test {
 namespace {
@@ -61,7 +62,7 @@ TEST_F(SmtpProbeTest, PlainRelayUnderPreferIsAWarningAndNoCredentialsAreSent) {
   ProbeResult r = run_one<SmtpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kWarning) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "10.0.2.2: STARTTLS not offered: no login, credentials would cross the LAN in clear");
-  EXPECT_EQ(r.details.view(), R"({"banner":"relay.lab ESMTP ready","starttls":false,"auth_mechanisms":["PLAIN","LOGIN"],)"
+  EXPECT_EQ(testing::details_json(r), R"({"banner":"relay.lab ESMTP ready","starttls":false,"auth_mechanisms":["PLAIN","LOGIN"],)"
                               R"("auth_plain":true,"auth_ok":null,"tls_days_left":null,"tls_trusted":null,)"
                               R"("tls_subject":null})");
   EXPECT_EQ(peer_.received(587), "EHLO probebox\r\nQUIT\r\n");
@@ -76,7 +77,7 @@ TEST_F(SmtpProbeTest, AllowAuthWithoutTlsSendsAuthPlainAndA235IsOk) {
   // Under "prefer" a relay without STARTTLS is still a warning, after a good login.
   EXPECT_EQ(r.outcome, Outcome::kWarning) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "10.0.2.2: STARTTLS not offered");
-  EXPECT_NE(r.details.view().find(R"("auth_ok":true)"), std::string_view::npos) << r.details.c_str();
+  EXPECT_NE(testing::details_json(r).find(R"("auth_ok":true)"), std::string::npos) << testing::details_json(r);
   // base64("\0alerts\0s3cret")
   EXPECT_EQ(peer_.received(587), "EHLO probebox\r\nAUTH PLAIN AGFsZXJ0cwBzM2NyZXQ=\r\nQUIT\r\n");
   EXPECT_EQ(peer_.resets_from_box(), 0);
@@ -99,8 +100,8 @@ TEST_F(SmtpProbeTest, ABareAuthLineWithNoMechanismIsCritical) {
   ProbeResult r = run_one<SmtpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kCritical) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "10.0.2.2: AUTH PLAIN not offered");
-  EXPECT_NE(r.details.view().find(R"("auth_mechanisms":[],"auth_plain":false)"), std::string_view::npos)
-      << r.details.c_str();
+  EXPECT_NE(testing::details_json(r).find(R"("auth_mechanisms":[],"auth_plain":false)"), std::string::npos)
+      << testing::details_json(r);
   EXPECT_EQ(peer_.received(587), "EHLO probebox\r\n");
 }
 
@@ -176,9 +177,9 @@ TEST_F(SmtpStartTlsTest, ATrustedRelayGetsTheLoginOnlyInsideTls) {
   ProbeResult r = run_one<SmtpProbe>(tls_.get());
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "10.0.2.2: login OK (TLS)");
-  EXPECT_NE(r.details.view().find(R"("starttls":true)"), std::string_view::npos) << r.details.c_str();
-  EXPECT_NE(r.details.view().find(R"("auth_ok":true)"), std::string_view::npos) << r.details.c_str();
-  EXPECT_NE(r.details.view().find(R"("tls_trusted":true)"), std::string_view::npos) << r.details.c_str();
+  EXPECT_NE(testing::details_json(r).find(R"("starttls":true)"), std::string::npos) << testing::details_json(r);
+  EXPECT_NE(testing::details_json(r).find(R"("auth_ok":true)"), std::string::npos) << testing::details_json(r);
+  EXPECT_NE(testing::details_json(r).find(R"("tls_trusted":true)"), std::string::npos) << testing::details_json(r);
   // In clear only EHLO and STARTTLS; the login went inside the TLS session.
   EXPECT_EQ(peer_.received(587).rfind("EHLO probebox\r\nSTARTTLS\r\n\x16\x03", 0), 0u);
   EXPECT_EQ(peer_.received(587).find("AUTH"), std::string::npos);

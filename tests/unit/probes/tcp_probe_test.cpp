@@ -8,6 +8,7 @@
 #include "monitor/health_model.h"
 #include "monitor/scheduler.h"
 #include "lwip_fixture.h"
+#include "details_json.h"
 
 namespace probebox::test {
 namespace {
@@ -39,7 +40,7 @@ TEST_F(TcpProbeTest, OpenPortIsOkAndLeavesNoPcb) {
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":7777}])");
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
-  EXPECT_EQ(r.details.view(), R"({"state":"open"})");
+  EXPECT_EQ(testing::details_json(r), R"({"state":"open"})");
   EXPECT_EQ(peer_.syns_seen(), 1);
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
 }
@@ -49,7 +50,7 @@ TEST_F(TcpProbeTest, RefusedPortIsCritical) {
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":27017}])");
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
-  EXPECT_EQ(r.details.view(), R"({"state":"refused"})");
+  EXPECT_EQ(testing::details_json(r), R"({"state":"refused"})");
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
 }
 
@@ -58,7 +59,7 @@ TEST_F(TcpProbeTest, FilteredPortTimesOutAtTheDeadlineAndFreesThePcb) {
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":8721,"timeout_ms":700}])");
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
-  EXPECT_EQ(r.details.view(), R"({"state":"timeout"})");
+  EXPECT_EQ(testing::details_json(r), R"({"state":"timeout"})");
   EXPECT_GE(r.latency_us, 700'000);
   EXPECT_LT(r.latency_us, 710'000);
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
@@ -70,11 +71,11 @@ TEST_F(TcpProbeTest, ExpectClosedAcceptsRefusedAndFilteredAndReportsThemApart) {
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":9443,"expect":"closed"}])");
   ProbeResult refused = run_one();
   EXPECT_EQ(refused.outcome, Outcome::kOk);
-  EXPECT_EQ(refused.details.view(), R"({"state":"refused"})");
+  EXPECT_EQ(testing::details_json(refused), R"({"state":"refused"})");
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":9444,"expect":"closed"}])");
   ProbeResult filtered = run_one();
   EXPECT_EQ(filtered.outcome, Outcome::kOk);
-  EXPECT_EQ(filtered.details.view(), R"({"state":"timeout"})");
+  EXPECT_EQ(testing::details_json(filtered), R"({"state":"timeout"})");
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
 }
 
@@ -83,7 +84,7 @@ TEST_F(TcpProbeTest, ExpectClosedOnAnOpenPortIsCritical) {
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":8701,"expect":"closed"}])");
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
-  EXPECT_EQ(r.details.view(), R"({"state":"open"})");
+  EXPECT_EQ(testing::details_json(r), R"({"state":"open"})");
 }
 
 TEST_F(TcpProbeTest, SlowConnectIsAWarning) {
@@ -123,7 +124,7 @@ TEST_F(TcpProbeTest, SchedulerSpreadsStartsAndRespectsTheInFlightLimit) {
   EXPECT_LT(scheduler->max_in_flight_seen(), 20);
   for (uint16_t i = 0; i < kChecks; ++i) {
     EXPECT_TRUE(health->check(i).has_result) << i;
-    EXPECT_EQ(health->check(i).last.details.view(), R"({"state":"timeout"})");
+    EXPECT_EQ(testing::details_json(health->check(i).last), R"({"state":"timeout"})");
   }
   scheduler->cancel_all();
   run_for_ms(10);

@@ -8,6 +8,7 @@
 #include "fake_tls_server.h"
 #include "net/tls_memory.h"
 #include "probe_fixture.h"
+#include "details_json.h"
 
 namespace probebox::test {
 namespace {
@@ -42,7 +43,7 @@ TEST_F(TlsCertProbeTest, TrustedCertificateForTheNameIsOk) {
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "cert hostile.lab.test valid 9815 more days");
-  std::string details(r.details.view());
+  std::string details = testing::details_json(r);
   EXPECT_NE(details.find(R"("not_after":"2056-11-15T04:41:02Z")"), std::string::npos) << details;
   EXPECT_NE(details.find(R"("trusted":true)"), std::string::npos) << details;
   EXPECT_NE(details.find(R"("key_type":"RSA","key_bits":2048)"), std::string::npos) << details;
@@ -58,8 +59,8 @@ TEST_F(TlsCertProbeTest, ANameTheCertificateDoesNotCoverIsCritical) {
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "mail.lab.test not in the certificate");
-  EXPECT_NE(r.details.view().find(R"("missing_names":["mail.lab.test"])"), std::string_view::npos)
-      << r.details.c_str();
+  EXPECT_NE(testing::details_json(r).find(R"("missing_names":["mail.lab.test"])"), std::string::npos)
+      << testing::details_json(r);
 }
 
 TEST_F(TlsCertProbeTest, WithoutTrustAnchorsTrustIsNotJudged) {
@@ -68,7 +69,7 @@ TEST_F(TlsCertProbeTest, WithoutTrustAnchorsTrustIsNotJudged) {
   load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test"}])");
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
   // With no anchors configured, trust is not judged: the dates decide.
-  EXPECT_NE(r.details.view().find(R"("trusted":null)"), std::string_view::npos) << r.details.c_str();
+  EXPECT_NE(testing::details_json(r).find(R"("trusted":null)"), std::string::npos) << testing::details_json(r);
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
 }
 

@@ -1,0 +1,68 @@
+// The verdict ladders of the tls_cert and http checks (spec/checks.md), pure: the
+// facts a probe gathered and the check's thresholds in, the outcome, the one-line
+// summary and the reason out. The first rung that matches names the result, so the
+// order of the rungs is the contract; tests/unit/probes/verdicts_test.cpp walks it.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "core/probe_result.h"
+#include "protocols/x509_summary.h"
+
+namespace probebox {
+
+struct Verdict {
+  Outcome outcome = Outcome::kOk;
+  FailReason reason = FailReason::kNone;
+  FixedText<ResultCore::kSummaryChars> summary;
+};
+
+struct TlsCertFacts {
+  bool chain_complete = false;
+  x509::Trust trusted = x509::Trust::kNotJudged;
+  int missing_count = 0;                 // names the check needs that the SANs do not cover
+  std::string_view first_missing;
+  std::string_view key_type;             // "RSA", "EC", "other"
+  uint32_t key_bits = 0;
+  bool wall_valid = false;               // the box clock is set
+  int64_t now_s = 0;
+  int64_t not_before = 0;
+  int32_t days_left = 0;
+  bool sha1_signature = false;
+  std::string_view sig_alg;
+  std::string_view subject_name;         // the name the summary calls the certificate by
+};
+
+struct TlsCertRules {
+  int32_t crit_days = 14;
+  int32_t warn_days = 30;
+};
+
+// Chain incomplete, untrusted, a name missing, a weak key, no clock, not yet valid,
+// expired, expiring (critical, then warning), SHA-1 signed, else valid.
+void judge_tls_cert(const TlsCertFacts& f, const TlsCertRules& rules, Verdict& out);
+
+struct HttpFacts {
+  int status = 0;
+  bool check_body = false;               // the body is held to an expectation
+  bool body_match = false;
+  std::string_view location;             // a redirect's target
+  std::string_view services_down;        // from /testall's failure page, ','-separated
+  int64_t elapsed_us = 0;
+  bool have_skew = false;                // the Date header and the box clock are both known
+  int64_t skew_s = 0;
+};
+
+struct HttpRules {
+  std::span<const uint16_t> expect_status;  // empty: 200 only
+  std::span<const uint16_t> warn_status;
+  uint32_t latency_warn_ms = 2000;
+  uint32_t clock_skew_warn_s = 5;
+};
+
+// A status neither expected nor a warning (naming the redirect or the services down),
+// a warning status, a body that does not match, slow, a server clock off, else OK.
+void judge_http(const HttpFacts& f, const HttpRules& rules, Verdict& out);
+
+}  // namespace probebox
