@@ -42,6 +42,11 @@ TEST_F(HttpProbeTest, PlainOkIsOkAndTheRequestIsAGet) {
   EXPECT_EQ(testing::details_json(r),
             R"({"http_status":200,"body_match":true,"services_down":[],"server_date_skew_s":null})");
   EXPECT_EQ(r.measurements.http_status, 200);
+  EXPECT_EQ(r.server_code, 200);
+  EXPECT_EQ(r.reason, FailReason::kNone);
+  EXPECT_GE(r.phases.at(Phase::kConnect), 0);
+  EXPECT_GE(r.phases.at(Phase::kFirstByte), r.phases.at(Phase::kConnect));
+  EXPECT_EQ(r.phases.at(Phase::kTls), -1) << "plain http has no TLS phase";
   std::string request = peer_.received(8080);
   EXPECT_EQ(request.rfind("GET /testall HTTP/1.1\r\n", 0), 0u) << request;
   EXPECT_NE(request.find("\r\nHost: 10.0.2.2:8080\r\n"), std::string::npos) << request;
@@ -56,6 +61,8 @@ TEST_F(HttpProbeTest, TestallServerErrorNamesTheServicesDown) {
   ProbeResult r = run_one<HttpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "HTTP 503, down: mysql,redis");
+  EXPECT_EQ(r.reason, FailReason::kServerReply);
+  EXPECT_EQ(r.server_code, 503);
   EXPECT_EQ(testing::details_json(r), R"({"http_status":503,"body_match":null,"services_down":["mysql","redis"],)"
                               R"("server_date_skew_s":null})");
 }

@@ -41,6 +41,12 @@ TEST_F(TcpProbeTest, OpenPortIsOkAndLeavesNoPcb) {
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
   EXPECT_EQ(testing::details_json(r), R"({"state":"open"})");
+  EXPECT_EQ(r.reason, FailReason::kNone);
+  EXPECT_EQ(r.details.tcp()->state, PortState::kOpen);
+  EXPECT_GE(r.phases.at(Phase::kResolve), 0);
+  EXPECT_GE(r.phases.at(Phase::kConnect), r.phases.at(Phase::kResolve));
+  EXPECT_LE(r.phases.at(Phase::kConnect), r.latency_us);
+  EXPECT_EQ(r.phases.at(Phase::kTls), -1);
   EXPECT_EQ(peer_.syns_seen(), 1);
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
 }
@@ -51,6 +57,9 @@ TEST_F(TcpProbeTest, RefusedPortIsCritical) {
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(testing::details_json(r), R"({"state":"refused"})");
+  EXPECT_EQ(r.reason, FailReason::kRefused);
+  EXPECT_EQ(r.lwip_err, ERR_RST);
+  EXPECT_EQ(r.phases.at(Phase::kConnect), -1);
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
 }
 
@@ -60,6 +69,9 @@ TEST_F(TcpProbeTest, FilteredPortTimesOutAtTheDeadlineAndFreesThePcb) {
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(testing::details_json(r), R"({"state":"timeout"})");
+  EXPECT_EQ(r.reason, FailReason::kTimeout);
+  EXPECT_GE(r.phases.at(Phase::kResolve), 0) << "the phases reached survive the timeout";
+  EXPECT_EQ(r.phases.at(Phase::kConnect), -1);
   EXPECT_GE(r.latency_us, 700'000);
   EXPECT_LT(r.latency_us, 710'000);
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
@@ -71,6 +83,7 @@ TEST_F(TcpProbeTest, ExpectClosedAcceptsRefusedAndFilteredAndReportsThemApart) {
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":9443,"expect":"closed"}])");
   ProbeResult refused = run_one();
   EXPECT_EQ(refused.outcome, Outcome::kOk);
+  EXPECT_EQ(refused.reason, FailReason::kNone) << "an OK result has no failure reason";
   EXPECT_EQ(testing::details_json(refused), R"({"state":"refused"})");
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":9444,"expect":"closed"}])");
   ProbeResult filtered = run_one();

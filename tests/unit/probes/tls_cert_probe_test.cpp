@@ -49,6 +49,13 @@ TEST_F(TlsCertProbeTest, TrustedCertificateForTheNameIsOk) {
   EXPECT_NE(details.find(R"("key_type":"RSA","key_bits":2048)"), std::string::npos) << details;
   EXPECT_NE(details.find(R"("missing_names":[],"sans":["hostile.lab.test"])"), std::string::npos) << details;
   EXPECT_EQ(r.measurements.days_left, 9815);
+  const TlsCertDetails* d = r.details.tls_cert();
+  ASSERT_NE(d, nullptr);
+  EXPECT_TRUE(d->examined && d->dated);
+  EXPECT_EQ(d->days_left, 9815);
+  EXPECT_EQ(r.details.text(d->sans), "hostile.lab.test");
+  EXPECT_GE(r.phases.at(Phase::kTls), r.phases.at(Phase::kConnect));
+  EXPECT_GE(r.phases.at(Phase::kConnect), 0);
 }
 
 TEST_F(TlsCertProbeTest, ANameTheCertificateDoesNotCoverIsCritical) {
@@ -59,6 +66,7 @@ TEST_F(TlsCertProbeTest, ANameTheCertificateDoesNotCoverIsCritical) {
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "mail.lab.test not in the certificate");
+  EXPECT_EQ(r.reason, FailReason::kCertificate);
   EXPECT_NE(testing::details_json(r).find(R"("missing_names":["mail.lab.test"])"), std::string::npos)
       << testing::details_json(r);
 }
