@@ -1,28 +1,9 @@
 #include "core/probe_result.h"
 
 #include <cstring>
+#include <type_traits>
 
 namespace probebox {
-
-const char* fail_reason_name(FailReason reason) {
-  switch (reason) {
-    case FailReason::kNone: return "none";
-    case FailReason::kResolve: return "resolve";
-    case FailReason::kNoResources: return "no_resources";
-    case FailReason::kRefused: return "refused";
-    case FailReason::kUnreachable: return "unreachable";
-    case FailReason::kReset: return "reset";
-    case FailReason::kTimeout: return "timeout";
-    case FailReason::kTls: return "tls";
-    case FailReason::kProtocol: return "protocol";
-    case FailReason::kServerReply: return "server_reply";
-    case FailReason::kCertificate: return "certificate";
-    case FailReason::kExpectation: return "expectation";
-    case FailReason::kSlow: return "slow";
-    case FailReason::kNoClock: return "no_clock";
-  }
-  return "none";
-}
 
 const char* port_state_name(PortState s) {
   switch (s) {
@@ -32,6 +13,33 @@ const char* port_state_name(PortState s) {
     case PortState::kTimeout: return "timeout";
   }
   return "unreachable";
+}
+
+ProbeDetails::Facts& ProbeDetails::begin(DetailKind k) {
+  static_assert(std::is_trivially_copyable_v<Facts>, "the facts are plain values");
+  kind_ = k;
+  text_.clear();
+  std::memset(&u_, 0, sizeof(u_));  // every member's zero is its "nothing known"
+  return u_;
+}
+
+void ResultCore::reset() {
+  outcome = Outcome::kUnknown;
+  reason = FailReason::kNone;
+  lwip_err = 0;
+  server_code = 0;
+  phases = {};
+  summary.clear();
+  latency_us = 0;
+  measurements = {};
+}
+
+ResultCore& ResultCore::operator=(const ResultCore&) = default;
+ProbeResult& ProbeResult::operator=(const ProbeResult&) = default;
+
+void ProbeResult::reset() {
+  ResultCore::reset();
+  details.clear();
 }
 
 TextSpan DetailText::add(std::string_view s) {

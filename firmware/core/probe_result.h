@@ -55,7 +55,6 @@ struct ProbeMeasurements {
   int64_t ntp_offset_us = 0;
   int http_status = 0;
   int64_t dns_lookup_us = -1;
-  FixedText<64> cert_sha256;  // lower-case hex; compared across same_cert_as / distinct_from
 };
 
 // A JSON true/false/null.
@@ -148,6 +147,7 @@ struct TlsCertDetails {
   uint32_t key_bits;
   int64_t not_after;
   TextSpan subject, issuer, key_type, sig_alg;
+  TextSpan sha256;        // lower-case hex of the DER; compared across same_cert_as / distinct_from
   TextSpan missing_names; // '\n'-separated
   TextSpan sans;          // '\n'-separated
 };
@@ -161,12 +161,13 @@ class ProbeDetails {
   DetailKind kind() const { return kind_; }
   void clear() { kind_ = DetailKind::kNone; text_.clear(); }
 
-  TcpDetails& set_tcp() { return begin(DetailKind::kTcp, u_.tcp); }
-  DnsDetails& set_dns() { return begin(DetailKind::kDns, u_.dns); }
-  HttpDetails& set_http() { return begin(DetailKind::kHttp, u_.http); }
-  TlsCertDetails& set_tls_cert() { return begin(DetailKind::kTlsCert, u_.tls_cert); }
-  SmtpDetails& set_smtp() { return begin(DetailKind::kSmtp, u_.smtp); }
-  NtpDetails& set_ntp() { return begin(DetailKind::kNtp, u_.ntp); }
+  // Starts the facts of a kind, all zero (false, 0, null, empty), and empties the text.
+  TcpDetails& set_tcp() { return begin(DetailKind::kTcp).tcp; }
+  DnsDetails& set_dns() { return begin(DetailKind::kDns).dns; }
+  HttpDetails& set_http() { return begin(DetailKind::kHttp).http; }
+  TlsCertDetails& set_tls_cert() { return begin(DetailKind::kTlsCert).tls_cert; }
+  SmtpDetails& set_smtp() { return begin(DetailKind::kSmtp).smtp; }
+  NtpDetails& set_ntp() { return begin(DetailKind::kNtp).ntp; }
 
   const TcpDetails* tcp() const { return kind_ == DetailKind::kTcp ? &u_.tcp : nullptr; }
   const DnsDetails* dns() const { return kind_ == DetailKind::kDns ? &u_.dns : nullptr; }
@@ -178,15 +179,14 @@ class ProbeDetails {
   TextSpan add_text(std::string_view s) { return text_.add(s); }
   std::string_view text(TextSpan s) const { return text_.view(s); }
   const DetailText& pool() const { return text_; }
+  // The certificate's fingerprint, empty unless a tls_cert check examined one.
+  std::string_view cert_sha256() const {
+    return kind_ == DetailKind::kTlsCert && u_.tls_cert.examined ? text_.view(u_.tls_cert.sha256) : std::string_view();
+  }
 
  private:
-  template <typename T>
-  T& begin(DetailKind k, T& member) {
-    kind_ = k;
-    text_.clear();
-    member = T{};
-    return member;
-  }
+  union Facts;
+  Facts& begin(DetailKind k);
 
   DetailKind kind_ = DetailKind::kNone;
   union Facts {
@@ -214,25 +214,20 @@ struct ResultCore {
   int64_t latency_us = 0;
   ProbeMeasurements measurements;
 
-  void reset() {
-    outcome = Outcome::kUnknown;
-    reason = FailReason::kNone;
-    lwip_err = 0;
-    server_code = 0;
-    phases = {};
-    summary.clear();
-    latency_us = 0;
-    measurements = {};
-  }
+  ResultCore() = default;
+  ResultCore(const ResultCore&) = default;
+  ResultCore& operator=(const ResultCore&);  // out of line, as ProbeResult's
+  void reset();
 };
 
 struct ProbeResult : ResultCore {
   ProbeDetails details;
 
-  void reset() {
-    ResultCore::reset();
-    details.clear();
-  }
+  ProbeResult() = default;
+  ProbeResult(const ProbeResult& other) : ResultCore(other), details(other.details) {}
+  // Out of line: results are copied in a few places, and one copy is smaller than many.
+  ProbeResult& operator=(const ProbeResult& other);
+  void reset();
 };
 
 }  // namespace probebox

@@ -6,8 +6,13 @@
 namespace probebox {
 namespace {
 
+void int_or_null(JsonWriter& w, std::string_view key, bool known, int64_t v) {
+  if (known) w.field_int(key, v);
+  else w.field_null(key);
+}
+
 void tri_field(JsonWriter& w, std::string_view key, Tri t) {
-  if (t == Tri::kNull) w.key(key).null();
+  if (t == Tri::kNull) w.field_null(key);
   else w.field_bool(key, t == Tri::kTrue);
 }
 
@@ -29,24 +34,21 @@ void write_tcp(JsonWriter& w, const TcpDetails& d) {
 void write_dns(JsonWriter& w, const ProbeDetails& all, const DnsDetails& d) {
   w.begin_object();
   if (d.rcode != nullptr) w.field("rcode", d.rcode);
-  else w.key("rcode").null();
+  else w.field_null("rcode");
   list(w, "addresses", all.text(d.addresses), '\n');
-  if (d.rcode != nullptr && d.address_count > 0) w.field_int("ttl", d.ttl);
-  else w.key("ttl").null();
+  int_or_null(w, "ttl", d.rcode != nullptr && d.address_count > 0, d.ttl);
   if (d.cname.len > 0) w.field("cname", all.text(d.cname));
   w.end_object();
 }
 
 void write_http(JsonWriter& w, const ProbeDetails& all, const HttpDetails& d) {
   w.begin_object();
-  if (d.has_status) w.field_int("http_status", d.status);
-  else w.key("http_status").null();
+  int_or_null(w, "http_status", d.has_status, d.status);
   tri_field(w, "body_match", d.body_match);
   if (d.full) {
     if (d.location.len > 0) w.field("location", all.text(d.location));
     if (d.testall) list(w, "services_down", all.text(d.services_down), ',');
-    if (d.has_skew) w.field_int("server_date_skew_s", d.skew_s);
-    else w.key("server_date_skew_s").null();
+    int_or_null(w, "server_date_skew_s", d.has_skew, d.skew_s);
   }
   w.end_object();
 }
@@ -56,10 +58,9 @@ void write_smtp(JsonWriter& w, const ProbeDetails& all, const SmtpDetails& d) {
   list(w, "auth_mechanisms", all.text(d.mechanisms), ' ');
   w.field_bool("auth_plain", d.auth_plain);
   tri_field(w, "auth_ok", d.auth_ok);
-  if (d.tls_dated) w.field_int("tls_days_left", d.tls_days_left);
-  else w.key("tls_days_left").null();
+  int_or_null(w, "tls_days_left", d.tls_dated, d.tls_days_left);
   tri_field(w, "tls_trusted", d.tls_trusted);
-  if (d.tls_trusted == Tri::kNull) w.key("tls_subject").null();
+  if (d.tls_trusted == Tri::kNull) w.field_null("tls_subject");
   else w.field("tls_subject", all.text(d.tls_subject));
   w.end_object();
 }
@@ -70,10 +71,9 @@ void write_ntp(JsonWriter& w, const NtpDetails& d) {
     w.key("offset_ms").number(static_cast<double>(d.offset_us) / 1000.0, 1);
     w.key("rtt_ms").number(static_cast<double>(d.rtt_us) / 1000.0, 1);
   } else {
-    w.key("offset_ms").null().key("rtt_ms").null();
+    w.field_null("offset_ms").field_null("rtt_ms");
   }
-  if (d.has_stratum) w.field_int("stratum", d.stratum);
-  else w.key("stratum").null();
+  int_or_null(w, "stratum", d.has_stratum, d.stratum);
   if (d.kiss) w.field("kiss_code", std::string_view(d.kiss_code));
   w.end_object();
 }
@@ -83,11 +83,10 @@ void write_tls_cert(JsonWriter& w, const ProbeResult& r, const TlsCertDetails& d
   size_t start = w.written();
   w.begin_object();
   if (!d.examined) {
-    w.key("days_left").null().key("chain_complete").null().end_object();
+    w.field_null("days_left").field_null("chain_complete").end_object();
     return;
   }
-  if (d.dated) w.field_int("days_left", d.days_left);
-  else w.key("days_left").null();
+  int_or_null(w, "days_left", d.dated, d.days_left);
   FixedText<24> when;
   append_iso8601(when, d.not_after);
   w.field("not_after", when.view());
@@ -95,7 +94,7 @@ void write_tls_cert(JsonWriter& w, const ProbeResult& r, const TlsCertDetails& d
   w.field_bool("chain_complete", d.chain_complete);
   tri_field(w, "trusted", d.trusted);
   w.field("key_type", all.text(d.key_type)).field_int("key_bits", d.key_bits).field("sig_alg", all.text(d.sig_alg));
-  w.field("sha256", r.measurements.cert_sha256.view());
+  w.field("sha256", all.text(d.sha256));
   list(w, "missing_names", all.text(d.missing_names), '\n');
   // The SANs, while the object stays within its budget with room to close it.
   w.key("sans").begin_array();

@@ -8,7 +8,7 @@ std::string_view fingerprint_of(const Config& config, const HealthModel& health,
   for (uint16_t i = 0; i < config.check_count && i < health.check_count(); ++i) {
     if (config.text(config.checks[i].id) != id) continue;
     const CheckHealth& h = health.check(i);
-    return h.has_result ? h.last.measurements.cert_sha256.view() : std::string_view();
+    return h.has_result ? h.last.details.cert_sha256() : std::string_view();
   }
   return {};
 }
@@ -17,7 +17,7 @@ std::string_view fingerprint_of(const Config& config, const HealthModel& health,
 
 void apply_cert_identity_rules(const Config& config, const HealthModel& health, uint16_t index, ProbeResult& r) {
   const CheckConfig& c = config.checks[index];
-  std::string_view mine = r.measurements.cert_sha256.view();
+  std::string_view mine = r.details.cert_sha256();
   if (c.type != CheckType::kTlsCert || mine.empty()) return;
   for (uint16_t k = 0; k < c.distinct_from.count; ++k) {
     std::string_view other_id = config.text(config.list_item(c.distinct_from, k));

@@ -304,9 +304,7 @@ void HttpProbe::conclude() {
   rules.warn_status = {c.warn_status.data(), c.warn_status_count};
   rules.latency_warn_ms = c.tune.latency_warn_ms;
   rules.clock_skew_warn_s = c.tune.clock_skew_warn_s;
-  Verdict v;
-  judge_http(f, rules, v);
-  r.summary.assign(v.summary.view());
+  Verdict v = judge_http(f, rules, r.summary);
   note_failure(v.reason);
   finish(v.outcome);
 }

@@ -39,6 +39,16 @@ void Probe::cancel() {
   finished_ = true;
 }
 
+void Probe::note_failure(FailReason reason, err_t err) {
+  if (result_.reason != FailReason::kNone) return;
+  result_.reason = reason;
+  result_.lwip_err = static_cast<int8_t>(err);
+}
+
+void Probe::mark(Phase phase) {
+  if (result_.phases.at(phase) < 0) result_.phases.mark(phase, now() - started_at_);
+}
+
 void Probe::finish(Outcome outcome) {
   if (finished_) return;
   finished_ = true;

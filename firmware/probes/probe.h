@@ -44,15 +44,9 @@ class Probe {
   bool finished() const { return finished_; }
   // Records why the result will not be OK (the first reason given wins) and the
   // lwIP error behind it; an OK result clears it.
-  void note_failure(FailReason reason, err_t err = ERR_OK) {
-    if (result_.reason != FailReason::kNone) return;
-    result_.reason = reason;
-    result_.lwip_err = static_cast<int8_t>(err);
-  }
+  void note_failure(FailReason reason, err_t err = ERR_OK);
   // Records that a phase was reached now (the first time only).
-  void mark(Phase phase) {
-    if (result_.phases.at(phase) < 0) result_.phases.mark(phase, now() - started_at_);
-  }
+  void mark(Phase phase);
 
  private:
   virtual void DoStart() = 0;

@@ -122,7 +122,6 @@ void TlsCertProbe::judge() {
   hal::WallTime wall = env().clock->wall();
   int64_t now_s = wall.unix_micros / 1'000'000;
   int32_t days = x509::days_left(s.not_after, now_s);
-  r.measurements.cert_sha256 = s.sha256;
   if (wall.valid) {
     r.measurements.has_days_left = true;
     r.measurements.days_left = days;
@@ -151,6 +150,7 @@ void TlsCertProbe::judge() {
   d.key_type = r.details.add_text(s.key_type.view());
   d.key_bits = s.key_bits;
   d.sig_alg = r.details.add_text(s.sig_alg.view());
+  d.sha256 = r.details.add_text(s.sha256.view());
   d.missing_names = r.details.add_text(missing.view());
   d.sans = r.details.add_text(s.sans.view());
   d.sans_truncated = s.sans_truncated;
@@ -170,9 +170,7 @@ void TlsCertProbe::judge() {
   f.sha1_signature = s.sha1_signature;
   f.sig_alg = s.sig_alg.view();
   f.subject_name = c.server_name.empty() ? cfg.text(c.host) : cfg.text(c.server_name);
-  Verdict v;
-  judge_tls_cert(f, TlsCertRules{c.tune.cert_crit_days, c.tune.cert_warn_days}, v);
-  r.summary.assign(v.summary.view());
+  Verdict v = judge_tls_cert(f, TlsCertRules{c.tune.cert_crit_days, c.tune.cert_warn_days}, r.summary);
   note_failure(v.reason);
   finish(v.outcome);
 }

@@ -17,51 +17,52 @@ void set(Verdict& v, Outcome o, FailReason r) {
 
 }  // namespace
 
-void judge_tls_cert(const TlsCertFacts& f, const TlsCertRules& rules, Verdict& out) {
-  FixedText<ResultCore::kSummaryChars>& sum = out.summary;
+Verdict judge_tls_cert(const TlsCertFacts& f, const TlsCertRules& rules, TextBuffer& sum) {
+  Verdict out;
   sum.clear();
-  set(out, Outcome::kOk, FailReason::kNone);
   const int name_len = static_cast<int>(f.subject_name.size());
   const char* name = f.subject_name.data();
   bool rsa_ok = f.key_type == "RSA" && f.key_bits >= 2048;
   if (!f.chain_complete) {
-    set(out, Outcome::kCritical, FailReason::kCertificate);
+    out.outcome = Outcome::kCritical;
     sum.assign("chain incomplete: an intermediate is missing");
   } else if (f.trusted == x509::Trust::kNo) {
-    set(out, Outcome::kCritical, FailReason::kCertificate);
+    out.outcome = Outcome::kCritical;
     sum.assign("chain does not verify to the trust anchors");
   } else if (f.missing_count > 0) {
-    set(out, Outcome::kCritical, FailReason::kCertificate);
+    out.outcome = Outcome::kCritical;
     sum.assign(f.first_missing);
     sum.append(f.missing_count > 1 ? " and others not in the certificate" : " not in the certificate");
   } else if (!rsa_ok) {
-    set(out, Outcome::kCritical, FailReason::kCertificate);
+    out.outcome = Outcome::kCritical;
     sum.appendf("%.*s %u-bit key: the appliance needs RSA >= 2048", static_cast<int>(f.key_type.size()),
                 f.key_type.data(), static_cast<unsigned>(f.key_bits));
   } else if (!f.wall_valid) {
-    set(out, Outcome::kUnknown, FailReason::kNoClock);
+    out.outcome = Outcome::kUnknown;
     sum.assign("box clock not synchronised: expiry cannot be judged");
   } else if (f.now_s < f.not_before) {
-    set(out, Outcome::kCritical, FailReason::kCertificate);
+    out.outcome = Outcome::kCritical;
     sum.assign("cert not valid yet");
   } else if (f.days_left < 0) {
-    set(out, Outcome::kCritical, FailReason::kCertificate);
+    out.outcome = Outcome::kCritical;
     sum.appendf("cert %.*s expired %d days ago", name_len, name, static_cast<int>(-f.days_left));
   } else if (f.days_left <= rules.crit_days || f.days_left <= rules.warn_days) {
-    set(out, f.days_left <= rules.crit_days ? Outcome::kCritical : Outcome::kWarning, FailReason::kCertificate);
+    out.outcome = f.days_left <= rules.crit_days ? Outcome::kCritical : Outcome::kWarning;
     sum.appendf("cert %.*s expires in %d days", name_len, name, static_cast<int>(f.days_left));
   } else if (f.sha1_signature) {
-    set(out, Outcome::kWarning, FailReason::kCertificate);
+    out.outcome = Outcome::kWarning;
     sum.appendf("cert signed with %.*s", static_cast<int>(f.sig_alg.size()), f.sig_alg.data());
   } else {
     sum.appendf("cert %.*s valid %d more days", name_len, name, static_cast<int>(f.days_left));
   }
+  // Every finding is the certificate's, but the one that could not be judged.
+  if (out.outcome != Outcome::kOk) out.reason = out.outcome == Outcome::kUnknown ? FailReason::kNoClock : FailReason::kCertificate;
+  return out;
 }
 
-void judge_http(const HttpFacts& f, const HttpRules& rules, Verdict& out) {
-  FixedText<ResultCore::kSummaryChars>& sum = out.summary;
+Verdict judge_http(const HttpFacts& f, const HttpRules& rules, TextBuffer& sum) {
+  Verdict out;
   sum.clear();
-  set(out, Outcome::kOk, FailReason::kNone);
   bool expected_status = rules.expect_status.empty() ? f.status == 200 : in_list(rules.expect_status, f.status);
   bool warn_status = in_list(rules.warn_status, f.status);
   sum.appendf("HTTP %d", f.status);
@@ -89,6 +90,7 @@ void judge_http(const HttpFacts& f, const HttpRules& rules, Verdict& out) {
   } else {
     sum.append(f.check_body ? " OK" : "");
   }
+  return out;
 }
 
 }  // namespace probebox

@@ -12,10 +12,10 @@
 
 namespace probebox {
 
+// The summary is written to the caller's buffer (a result's, 120 characters).
 struct Verdict {
   Outcome outcome = Outcome::kOk;
   FailReason reason = FailReason::kNone;
-  FixedText<ResultCore::kSummaryChars> summary;
 };
 
 struct TlsCertFacts {
@@ -41,7 +41,7 @@ struct TlsCertRules {
 
 // Chain incomplete, untrusted, a name missing, a weak key, no clock, not yet valid,
 // expired, expiring (critical, then warning), SHA-1 signed, else valid.
-void judge_tls_cert(const TlsCertFacts& f, const TlsCertRules& rules, Verdict& out);
+Verdict judge_tls_cert(const TlsCertFacts& f, const TlsCertRules& rules, TextBuffer& summary);
 
 struct HttpFacts {
   int status = 0;
@@ -63,6 +63,6 @@ struct HttpRules {
 
 // A status neither expected nor a warning (naming the redirect or the services down),
 // a warning status, a body that does not match, slow, a server clock off, else OK.
-void judge_http(const HttpFacts& f, const HttpRules& rules, Verdict& out);
+Verdict judge_http(const HttpFacts& f, const HttpRules& rules, TextBuffer& summary);
 
 }  // namespace probebox

@@ -19,7 +19,7 @@ void write_report_document(TextBuffer& out, const Config& config, const HealthMo
     append_iso8601(stamp, wall.unix_micros / 1'000'000);
     w.field("generated_at", stamp.view());
   } else {
-    w.key("generated_at").null();  // the box has no time yet: the report says so
+    w.field_null("generated_at");  // the box has no time yet: the report says so
   }
   w.field_bool("clock_synchronised", wall.valid);
   bool all_met = true;

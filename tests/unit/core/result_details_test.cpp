@@ -70,7 +70,6 @@ std::string legacy(const Cert& c) {
 
 std::string typed(const Cert& c) {
   ProbeResult r;
-  r.measurements.cert_sha256.assign(std::string(64, 'a'));
   TlsCertDetails& d = r.details.set_tls_cert();
   d.examined = true;
   d.dated = true;
@@ -83,6 +82,7 @@ std::string typed(const Cert& c) {
   d.key_type = r.details.add_text("RSA");
   d.key_bits = 2048;
   d.sig_alg = r.details.add_text("RSA-SHA256");
+  d.sha256 = r.details.add_text(std::string(64, 'a'));
   d.missing_names = r.details.add_text(c.missing);
   d.sans = r.details.add_text(c.sans);
   d.sans_truncated = c.sans_truncated;
@@ -126,7 +126,6 @@ TEST(ResultDetails, TheCutDoesNotDependOnWhereInTheDocumentTheObjectIs) {
   for (int i = 0; i < 24; ++i) c.sans += (i > 0 ? "\n" : "") + std::to_string(i) + ".a-rather-long-name.example.com";
   std::string want = legacy(c);
   ProbeResult r;
-  r.measurements.cert_sha256.assign(std::string(64, 'a'));
   TlsCertDetails& d = r.details.set_tls_cert();
   d.examined = d.dated = d.chain_complete = true;
   d.days_left = 42;
@@ -137,6 +136,7 @@ TEST(ResultDetails, TheCutDoesNotDependOnWhereInTheDocumentTheObjectIs) {
   d.key_type = r.details.add_text("RSA");
   d.key_bits = 2048;
   d.sig_alg = r.details.add_text("RSA-SHA256");
+  d.sha256 = r.details.add_text(std::string(64, 'a'));
   d.sans = r.details.add_text(c.sans);
   FixedText<8192> doc;
   JsonWriter w(doc);

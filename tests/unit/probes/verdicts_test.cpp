@@ -28,16 +28,21 @@ TlsCertFacts good_cert() {
   return f;
 }
 
-Verdict judge(const TlsCertFacts& f, TlsCertRules rules = {}) {
+struct Judged {
   Verdict v;
-  judge_tls_cert(f, rules, v);
-  return v;
+  std::string summary;
+};
+
+Judged judge(const TlsCertFacts& f, TlsCertRules rules = {}) {
+  FixedText<ResultCore::kSummaryChars> summary("left over");
+  Verdict v = judge_tls_cert(f, rules, summary);
+  return {v, std::string(summary.view())};
 }
 
-void expect(const Verdict& v, Outcome o, FailReason r, const std::string& summary) {
-  EXPECT_EQ(v.outcome, o) << v.summary.c_str();
-  EXPECT_EQ(v.reason, r) << v.summary.c_str();
-  EXPECT_EQ(std::string(v.summary.view()), summary);
+void expect(const Judged& j, Outcome o, FailReason r, const std::string& summary) {
+  EXPECT_EQ(j.v.outcome, o) << j.summary;
+  EXPECT_EQ(j.v.reason, r) << j.summary;
+  EXPECT_EQ(j.summary, summary);
 }
 
 TEST(JudgeTlsCert, AllGoodIsOkWithTheDaysLeft) {
@@ -142,9 +147,9 @@ TEST(JudgeTlsCert, ALongNameIsCutToTheSummary) {
   TlsCertFacts f = good_cert();
   std::string name(200, 'a');
   f.subject_name = name;
-  Verdict v = judge(f);
-  EXPECT_EQ(v.summary.size(), ResultCore::kSummaryChars);
-  EXPECT_EQ(v.outcome, Outcome::kOk);
+  Judged j = judge(f);
+  EXPECT_EQ(j.summary.size(), ResultCore::kSummaryChars);
+  EXPECT_EQ(j.v.outcome, Outcome::kOk);
 }
 
 HttpFacts good_http() {
@@ -154,10 +159,10 @@ HttpFacts good_http() {
   return f;
 }
 
-Verdict judge(const HttpFacts& f, const HttpRules& rules = {}) {
-  Verdict v;
-  judge_http(f, rules, v);
-  return v;
+Judged judge(const HttpFacts& f, const HttpRules& rules = {}) {
+  FixedText<ResultCore::kSummaryChars> summary("left over");
+  Verdict v = judge_http(f, rules, summary);
+  return {v, std::string(summary.view())};
 }
 
 TEST(JudgeHttp, TwoHundredIsOkAndSaysOkOnlyWhenTheBodyWasChecked) {
