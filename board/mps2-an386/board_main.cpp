@@ -197,7 +197,9 @@ int main() {
     } else {
       std::memcpy(g_config_text, probebox::kFactoryConfig.data(), probebox::kFactoryConfig.size());
       g_config_length = probebox::kFactoryConfig.size();
-      probebox::parse_config(probebox::kFactoryConfig, g_config, g_errors);
+      if (!probebox::parse_config(probebox::kFactoryConfig, g_config, g_errors).ok()) {
+        log_line("probebox: the factory config does not parse");
+      }
     }
     if (!g_boot.note.empty()) {
       g_console.write("probebox: ");
