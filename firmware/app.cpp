@@ -1,18 +1,17 @@
+// The services' wiring: start-up (lwIP, the interface, SNMP, the web server, the
+// config's services), the main-loop step, and what a config (re)starts. What the
+// box keeps in flash is app_flash_records.cpp, what the web UI and the panel ask of
+// it app_actions.cpp, the panel's inputs app_panel.cpp, the --once result app_once.cpp.
 #include "app.h"
 
-#include "alerts/alert_diagnostics.h"
+#include "config/config_validators.h"
 #include "lwip/dns.h"
-#include "net/platform_hooks.h"
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
-#include "net/net_glue.h"
-#include "net/tls_memory.h"
-#include "config/config_parser.h"
-#include "config/config_store.h"
-#include "config/flash_layout.h"
 #include "monitor/cert_identity.h"
-#include "core/static_object.h"
-#include "panel/panel_document.h"
+#include "net/net_glue.h"
+#include "net/platform_hooks.h"
+#include "net/tls_memory.h"
 
 namespace probebox {
 
@@ -74,18 +73,6 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   web_ok_ = web_.start(kWebPort, api_, board_.clock);
 }
 
-void App::persist_events() {
-  // A few per step: a burst of changes is written over the next steps, and the
-  // ring in RAM (64) is far deeper than one step's worth.
-  const EventLog& log = health_.events();
-  log.catch_up(events_persisted_);
-  for (int n = 0; n < 4 && log.readable(events_persisted_); ++n, ++events_persisted_) {
-    // A failed write is counted by the store (EventStore::failed()) and the
-    // event stays in RAM and in the documents; retrying would wear a failing part.
-    (void)event_store_.append(log.at_sequence(events_persisted_));
-  }
-}
-
 void App::activate_config() {
   if (!tls_.setup(config_.text(config_.trust_anchors_pem)).ok()) {
     probebox_platform_log("probebox: TLS set-up failed (trust anchors unreadable?)\n");
@@ -95,103 +82,6 @@ void App::activate_config() {
   syslog_.configure(config_);
   mail_.configure(config_, &tls_);
   snmp_.configure(config_);
-}
-
-uint32_t App::next_engine_boots() {
-  // Counted across restarts so an SNMPv3 message recorded before one cannot be
-  // replayed after it (the engine time restarts at 0). Without flash: 1.
-  if (board_.flash == nullptr) return 1;
-  ConfigStore store(*board_.flash, flash_layout::kSnmpEngineSlotSectors, flash_layout::kSnmpEngineFirstSector,
-                    flash_layout::kSnmpEngineMagic);
-  char record[4] = {};
-  size_t length = 0;
-  uint32_t boots = 0;
-  if (store.load(record, length).ok() && length == sizeof(record)) {
-    for (int i = 0; i < 4; ++i) boots = boots << 8 | static_cast<uint8_t>(record[i]);
-  }
-  // RFC 3414: 2147483647 is the last value; the engine then needs a new ID.
-  if (boots < 2147483647u) ++boots;
-  for (int i = 0; i < 4; ++i) record[i] = static_cast<char>(boots >> (24 - 8 * i));
-  if (!store.save({record, sizeof(record)}).ok()) {
-    probebox_platform_log("probebox: could not store the SNMP engine boots\n");
-  }
-  return boots;
-}
-
-void App::load_credentials() {
-  AdminCredentials stored;
-  bool have = false;
-  if (board_.flash != nullptr) {
-    char record[AdminCredentials::kRecordBytes];
-    size_t length = 0;
-    ConfigStore store(*board_.flash, flash_layout::kCredentialsSlotSectors, flash_layout::kCredentialsFirstSector,
-                      flash_layout::kCredentialsMagic);
-    have = store.load(record, length).ok() && stored.decode({record, length});
-  }
-  api_.auth().begin(board_.entropy, have ? &stored : nullptr, initial_password_.view());
-  if (have) initial_password_.clear();  // the LCD stops showing it
-}
-
-Status App::store_credentials(const AdminCredentials& credentials) {
-  if (board_.flash == nullptr) return StatusCode::kFailedPrecondition;
-  std::array<uint8_t, AdminCredentials::kRecordBytes> record{};
-  credentials.encode(record);
-  ConfigStore store(*board_.flash, flash_layout::kCredentialsSlotSectors, flash_layout::kCredentialsFirstSector,
-                    flash_layout::kCredentialsMagic);
-  Status s = store.save({reinterpret_cast<const char*>(record.data()), record.size()});
-  if (s.ok()) initial_password_.clear();
-  return s;
-}
-
-bool App::write_panel(TextBuffer& out, int64_t now_us) const {
-  write_panel_document(out, panel_, now_us);
-  return true;
-}
-
-void App::write_alert_diagnostics(JsonWriter& w) const { probebox::write_alert_diagnostics(w, mail_, syslog_); }
-
-namespace {
-// Validated into a second Config so a rejected document leaves the running one alone.
-StaticObject<Config> g_staging;
-}  // namespace
-
-Status App::apply_config(std::string_view json, ConfigErrors& errors, bool& restart_required) {
-  Config& staged = g_staging.get();
-  if (!parse_config(json, staged, errors).ok()) return StatusCode::kInvalidArgument;
-  uint32_t config_sequence = 0;
-  if (board_.flash != nullptr) {
-    ConfigStore store(*board_.flash, flash_layout::kConfigSlotSectors, flash_layout::kConfigFirstSector);
-    if (Status s = store.save(json); !s.ok()) return s;
-    config_sequence = store.sequence();
-  }
-  const NetworkConfig& was = config_.network;
-  const NetworkConfig& now = staged.network;
-  restart_required = was.dhcp != now.dhcp || was.address != now.address || was.prefix_length != now.prefix_length ||
-                     was.gateway != now.gateway;
-  // Probes in flight hold pointers into the old config and the TLS set-up: stop
-  // them before either changes.
-  scheduler_.cancel_all();
-  mail_.cancel();
-  config_ = staged;
-  config_text_.assign(json);
-  activate_config();
-  hal::WallTime wall = board_.clock.wall();
-  syslog_.send_config_change(wall.valid ? wall.unix_micros : 0, config_sequence, "web UI");
-  if (checks_started_) {
-    scheduler_.load(config_, board_.clock,
-                    mode_ == RunMode::kOnce ? Scheduler::Mode::kOnce : Scheduler::Mode::kContinuous, &tls_);
-  }
-  return Status();
-}
-
-bool App::run_check(std::string_view id) {
-  for (uint16_t i = 0; i < config_.check_count; ++i) {
-    if (config_.text(config_.checks[i].id) == id) {
-      scheduler_.run_now(i);
-      return true;
-    }
-  }
-  return false;
 }
 
 void App::apply_resolvers() {
@@ -216,45 +106,6 @@ void App::on_result(uint16_t check_index, const ProbeResult& result, hal::MonoMi
   refined_ = result;
   apply_cert_identity_rules(config_, health_, check_index, refined_);
   health_.on_result(check_index, refined_, now);
-}
-
-void App::factory_reset() {
-  if (board_.factory_reset != nullptr) board_.factory_reset();
-  else probebox_platform_log("probebox: factory reset is not available on this board\n");
-}
-
-bool App::issue_login_code(TextBuffer& shown) {
-  return api_.auth().issue_panel_code(board_.clock.now(), shown);
-}
-
-void App::step_panel(hal::MonoMicros now) {
-  // 50 Hz is plenty for buttons and blinking, and bounds the panel's share of a step.
-  if (now - last_panel_step_ < 20'000) return;
-  last_panel_step_ = now;
-  panel::PanelInputs in;
-  in.config = &config_;
-  in.health = &health_;
-  in.link = netif_.link_up();
-  in.has_address = netif_.has_address();
-  ip4_addr_t a = netif_.address(), g = netif_.gateway();
-  in.address = lwip_ntohl(ip4_addr_get_u32(&a));
-  in.gateway = lwip_ntohl(ip4_addr_get_u32(&g));
-  in.dhcp = netif_.dhcp();
-  in.wall = board_.clock.wall();
-  in.uptime_us = now - started_at_;
-  for (uint16_t i = 0; i < health_.check_count(); ++i) {
-    const CheckHealth& h = health_.check(i);
-    if (h.has_result && h.last.measurements.has_ntp_offset) {
-      in.has_ntp_offset = true;
-      in.ntp_offset_us = h.last.measurements.ntp_offset_us;
-      break;
-    }
-  }
-  in.config_source = board_.config_source;
-  in.firmware_version = PROBEBOX_VERSION;
-  in.initial_password = initial_password_.empty() ? nullptr : initial_password_.c_str();
-  panel_.step(now, board_.buttons != nullptr ? board_.buttons->pressed() : 0, in, *this);
-  if (board_.leds != nullptr && board_.lcd != nullptr) panel_.render(now, *board_.leds, *board_.lcd);
 }
 
 void App::step() {

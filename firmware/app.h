@@ -82,6 +82,11 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   // again at once rather than sleep until the next packet or timer.
   bool wants_step_now() const { return web_.has_pending(); }
   bool once_complete() const { return checks_started_ && scheduler_.once_complete(); }
+  // The exit code of a run that cannot tell (Monitoring Plugins' UNKNOWN).
+  static constexpr int kExitUnknown = static_cast<int>(Outcome::kUnknown);
+  // After a --once cycle, on every board: the result document into `out`, and the
+  // exit code, the overall outcome (kExitUnknown when the document did not fit `out`).
+  int write_once_result(TextBuffer& out, hal::MonoMicros now) const;
   const Config& config() const { return config_; }
   const HealthModel& health() const { return health_; }
   const Scheduler& scheduler() const { return scheduler_; }

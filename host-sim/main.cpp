@@ -13,7 +13,6 @@
 #include "app.h"
 #include "lwip/timeouts.h"
 #include "config/config_boot.h"
-#include "config/config_parser.h"
 #include "config/config_store.h"
 #include "config/flash_layout.h"
 #include "file_flash.h"
@@ -23,7 +22,6 @@
 #include "lwip/ip4_addr.h"
 #include "sim_ethernet.h"
 #include "terminal_panel.h"
-#include "web/status_document.h"
 
 namespace {
 
@@ -41,7 +39,7 @@ struct Options {
   std::string net = "slirp";
 };
 
-constexpr int kExitUnknown = 3;
+constexpr int kExitUnknown = App::kExitUnknown;
 // --once gives up waiting for DHCP after this long: the network is the simulator's own.
 constexpr int64_t kDhcpWaitUs = 15'000'000;
 
@@ -136,6 +134,9 @@ probebox::sim::SimEthernet g_ethernet;
 probebox::Config g_config;
 probebox::ConfigErrors g_errors;
 probebox::sim::TerminalButtons g_buttons;
+// The panel's LEDs and LCD: Panel::render() drives them, as on a board.
+probebox::sim::SimLeds g_leds;
+probebox::sim::SimLcd g_lcd;
 std::string g_flash_path;
 
 // The panel's factory reset: erase the stored config, and stop; the next start is a
@@ -147,7 +148,7 @@ void factory_reset_sim() {
 }
 
 probebox::sim::FileFlash g_flash;
-App g_app({g_clock, g_entropy, g_ethernet, nullptr, nullptr, &g_buttons, factory_reset_sim, "flash", &g_flash});
+App g_app({g_clock, g_entropy, g_ethernet, &g_leds, &g_lcd, &g_buttons, factory_reset_sim, "flash", &g_flash});
 probebox::FixedText<PROBEBOX_RESPONSE_BYTES> g_document;
 char g_stored[PROBEBOX_MAX_CONFIG_BYTES];
 probebox::BootConfig g_boot;
@@ -178,17 +179,15 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "probebox-sim: cannot read %s\n", opt.config_path.c_str());
       return kExitUnknown;
     }
-    if (!probebox::parse_config(text, g_config, g_errors).ok()) {
-      probebox::FixedText<4096> msg;
-      g_errors.render(msg);
-      std::fprintf(stderr, "probebox-sim: %s: invalid config\n%s", opt.config_path.c_str(), msg.c_str());
-      return kExitUnknown;
-    }
     // Stored only when it differs, so a restart with the same file wears nothing.
-    size_t stored_len = 0;
-    bool same = store.load(g_stored, stored_len).ok() && std::string_view(g_stored, stored_len) == text;
-    if (!same && !store.save(text).ok()) {
-      std::fprintf(stderr, "probebox-sim: cannot store the config in %s\n", opt.flash_path.c_str());
+    if (probebox::Status s = probebox::adopt_given_config(text, &store, g_config, g_errors); !s.ok()) {
+      if (s.code() == probebox::StatusCode::kInvalidArgument) {
+        probebox::FixedText<4096> msg;
+        g_errors.render(msg);
+        std::fprintf(stderr, "probebox-sim: %s: invalid config\n%s", opt.config_path.c_str(), msg.c_str());
+      } else {
+        std::fprintf(stderr, "probebox-sim: cannot store the config in %s\n", opt.flash_path.c_str());
+      }
       return kExitUnknown;
     }
     if (opt.store_only) {
@@ -253,7 +252,7 @@ int main(int argc, char** argv) {
     } else if (panel_mode == probebox::sim::PanelMode::kAnsi &&
                (g_app.panel().take_changed() || now - last_ansi_draw > 250'000)) {
       last_ansi_draw = now;  // redrawn a few times a second for blinking
-      probebox::sim::draw_panel_ansi(stdout, g_app.panel(), now);
+      probebox::sim::draw_panel_ansi(stdout, g_app.panel(), g_leds, g_lcd);
     }
     const bool dhcp_overdue = !g_app.network_ready() && now - began > kDhcpWaitUs;
     if (opt.once) {
@@ -298,8 +297,7 @@ int main(int argc, char** argv) {
   if (!opt.once) return 0;
   const int64_t cycle_ended = g_clock.now();
   // Written before the figures line, so the peak resident set includes it.
-  probebox::write_status_document(g_document, g_app.config(), g_app.health(), probebox::DocumentKind::kOnce,
-                                  cycle_ended);
+  const int exit_code = g_app.write_once_result(g_document, cycle_ended);
   // One line of figures for benchmarks; stdout stays the result document alone.
   std::fprintf(stderr,
                "probebox-sim: cycle checks=%u wall_ms=%.1f max_in_flight=%d boot_to_ready_ms=%.1f "
@@ -319,5 +317,5 @@ int main(int argc, char** argv) {
     return kExitUnknown;
   }
   std::printf("%s\n", g_document.c_str());
-  return static_cast<int>(probebox::document_overall(g_app.health(), probebox::DocumentKind::kOnce));
+  return exit_code;
 }

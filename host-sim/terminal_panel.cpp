@@ -72,6 +72,27 @@ void TerminalButtons::poll(int64_t now_us) {
   }
 }
 
+void SimLeds::DoSet(hal::LedId led, hal::LedColor color) {
+  if (static_cast<int>(led) < hal::kLedCount) colors_[static_cast<size_t>(led)] = color;
+}
+
+SimLcd::SimLcd() {
+  for (auto& r : rows_) {
+    while (r.size() < kColumns) r.append(' ');
+  }
+}
+
+void SimLcd::DoWriteRow(int row, std::string_view text) {
+  if (row < 0 || row >= kRows) return;
+  FixedText<kColumns>& r = rows_[static_cast<size_t>(row)];
+  r.clear();
+  for (char c : text) {
+    if (r.size() == kColumns) break;
+    r.append(c);
+  }
+  while (r.size() < kColumns) r.append(' ');
+}
+
 void write_panel_json(std::FILE* out, const panel::Panel& p, int64_t now_us) {
   FixedText<1024> line;
   write_panel_document(line, p, now_us);
@@ -80,11 +101,11 @@ void write_panel_json(std::FILE* out, const panel::Panel& p, int64_t now_us) {
   std::fflush(out);
 }
 
-void draw_panel_ansi(std::FILE* out, const panel::Panel& p, int64_t now_us) {
+void draw_panel_ansi(std::FILE* out, const panel::Panel& p, const SimLeds& leds, const SimLcd& lcd) {
   std::string s = "\033[H\033[2J probebox front panel\n\n";
   auto led = [&](int i, const char* label) {
     const panel::LedState& state = p.leds()[static_cast<size_t>(i)];
-    hal::LedColor c = panel::shown(state, now_us);
+    hal::LedColor c = leds.color(i);
     // A blinking LED's dark phase keeps its colour as a ring, so a still picture shows it too.
     const char* glyph = c != hal::LedColor::kOff ? "\u25cf" : state.blink ? "\u25ce" : "\u25cb";
     s += std::string(" ") + ansi_color(state.blink ? state.color : c) + glyph + "\033[0m " + label;
@@ -102,7 +123,7 @@ void draw_panel_ansi(std::FILE* out, const panel::Panel& p, int64_t now_us) {
   led(8, "isolation\n\n");
   s += " +--------------------+\n";
   for (int r = 0; r < hal::Lcd::kRows; ++r) {
-    s += " |" + std::string(p.rows()[static_cast<size_t>(r)].view()) + "|\n";
+    s += " |" + std::string(lcd.row(r)) + "|\n";
   }
   s += " +--------------------+\n\n keys: up/k  down/j  Enter=OK  Backspace=BACK  (hold Enter 5 s: factory reset)  q=quit\n";
   std::fputs(s.c_str(), out);

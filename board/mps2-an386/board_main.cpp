@@ -16,13 +16,11 @@
 #include "net/tls_memory.h"
 #include "semihosting_flash.h"
 #include "cmsdk_uart.h"
-#include "config/config_parser.h"
 #include "lan9118.h"
 #include "net/platform_hooks.h"
 #include "semihosting.h"
 #include "systick_clock.h"
 #include "weak_entropy.h"
-#include "web/status_document.h"
 
 namespace {
 
@@ -58,7 +56,7 @@ char g_config_text[PROBEBOX_MAX_CONFIG_BYTES];
 probebox::FixedText<PROBEBOX_RESPONSE_BYTES> g_document;
 bool g_semihosting = false;
 
-constexpr int kExitUnknown = 3;
+constexpr int kExitUnknown = probebox::App::kExitUnknown;
 constexpr int64_t kDhcpWaitUs = 20'000'000;
 
 void log_line(const char* text) {
@@ -104,7 +102,9 @@ BootArgs parse_boot_args(char* cmdline) {
 
 size_t g_config_length = 0;
 
-bool load_config(const char* path) {
+// A config file named on the command line; stored (with flash) when it differs
+// from the stored one.
+bool load_config(const char* path, probebox::ConfigStore* store) {
   int handle = board::semihosting::open(path, false);
   if (handle < 0) {
     log_line("probebox: cannot open the config file");
@@ -120,13 +120,15 @@ bool load_config(const char* path) {
   board::semihosting::close(handle);
   if (got != length) return false;
   g_config_length = static_cast<size_t>(length);
-  if (!probebox::parse_config({g_config_text, static_cast<size_t>(length)}, g_config, g_errors).ok()) {
+  probebox::Status s = probebox::adopt_given_config({g_config_text, g_config_length}, store, g_config, g_errors);
+  if (s.code() == probebox::StatusCode::kInvalidArgument) {
     probebox::FixedText<2048> msg;
     g_errors.render(msg);
     log_line("probebox: invalid config");
     g_console.write(msg.view());
     return false;
   }
+  if (!s.ok()) log_line("probebox: could not store the config");
   return true;
 }
 
@@ -186,8 +188,7 @@ int main() {
   probebox::ConfigStore store(g_flash, probebox::flash_layout::kConfigSlotSectors,
                               probebox::flash_layout::kConfigFirstSector);
   if (args.config_path != nullptr) {
-    if (!load_config(args.config_path)) stop(kExitUnknown);
-    if (g_have_flash && !store.save({g_config_text, g_config_length}).ok()) log_line("probebox: could not store the config");
+    if (!load_config(args.config_path, g_have_flash ? &store : nullptr)) stop(kExitUnknown);
   } else {
     // The newest stored config that loads; an unusable newer one is passed over
     // (and said in the event log), with the factory config as the last resort.
@@ -195,11 +196,7 @@ int main() {
       probebox::load_boot_config(store, {g_config_text, sizeof(g_config_text)}, g_config_length, g_config, g_errors,
                                  g_boot);
     } else {
-      std::memcpy(g_config_text, probebox::kFactoryConfig.data(), probebox::kFactoryConfig.size());
-      g_config_length = probebox::kFactoryConfig.size();
-      if (!probebox::parse_config(probebox::kFactoryConfig, g_config, g_errors).ok()) {
-        log_line("probebox: the factory config does not parse");
-      }
+      probebox::load_factory_config({g_config_text, sizeof(g_config_text)}, g_config_length, g_config, g_errors);
     }
     if (!g_boot.note.empty()) {
       g_console.write("probebox: ");
@@ -233,11 +230,14 @@ int main() {
     // Sleep until the next tick or frame; the loop needs nothing sooner.
     asm volatile("wfi");
   }
-  probebox::write_status_document(g_document, g_app.config(), g_app.health(), probebox::DocumentKind::kOnce,
-                                  g_clock.now());
-  g_console.write("RESULT ");
-  g_console.write(g_document.view());
-  g_console.write("\n");
+  const int exit_code = g_app.write_once_result(g_document, g_clock.now());
+  if (g_document.overflowed()) {
+    log_line("probebox: result document larger than the response buffer");
+  } else {
+    g_console.write("RESULT ");
+    g_console.write(g_document.view());
+    g_console.write("\n");
+  }
   probebox::FixedText<160> figures;
   // newlib-nano's printf has no 64-bit integers: those go through append_int.
   figures.appendf("probebox: cycle checks=%u wall_ms=", g_app.config().check_count);
@@ -256,5 +256,5 @@ int main() {
                   static_cast<unsigned long>(lwip_stats.mem.max), static_cast<unsigned long>(lwip_stats.mem.avail),
                   static_cast<unsigned long>(tls.high_water), static_cast<unsigned long>(tls.arena_bytes));
   log_line(figures.c_str());
-  stop(static_cast<int>(probebox::document_overall(g_app.health(), probebox::DocumentKind::kOnce)));
+  stop(exit_code);
 }

@@ -38,11 +38,7 @@ void load_boot_config(ConfigStore& store, std::span<char> text, size_t& length, 
   if (boot.source == BootConfig::Source::kFactory) {
     // Nothing usable: both slots stay as they are (a firmware that can read them
     // may come back), and the box runs without checks.
-    length = kFactoryConfig.size() <= text.size() ? kFactoryConfig.size() : 0;
-    std::memcpy(text.data(), kFactoryConfig.data(), length);
-    // A constant that parses (BootConfigTest.EmptyFlashIsTheFactoryConfigWithoutANote
-    // holds it): the result has nothing left to say.
-    (void)parse_config(kFactoryConfig, config, errors);
+    load_factory_config(text, length, config, errors);
   }
   if (!passed_over.empty()) {
     boot.note.append("stored config ");
@@ -57,6 +53,20 @@ void load_boot_config(ConfigStore& store, std::span<char> text, size_t& length, 
                         static_cast<unsigned long>(boot.sequence));
     }
   }
+}
+
+void load_factory_config(std::span<char> text, size_t& length, Config& config, ConfigErrors& errors) {
+  length = kFactoryConfig.size() <= text.size() ? kFactoryConfig.size() : 0;
+  std::memcpy(text.data(), kFactoryConfig.data(), length);
+  // A constant that parses (BootConfigTest.EmptyFlashIsTheFactoryConfigWithoutANote
+  // holds it): the result has nothing left to say.
+  (void)parse_config(kFactoryConfig, config, errors);
+}
+
+Status adopt_given_config(std::string_view text, ConfigStore* store, Config& config, ConfigErrors& errors) {
+  if (Status s = parse_config(text, config, errors); !s.ok()) return s;
+  if (store == nullptr || store->holds(text)) return Status();
+  return store->save(text);
 }
 
 }  // namespace probebox

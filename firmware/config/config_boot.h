@@ -1,7 +1,9 @@
-// Which config a box boots with: the newest stored one that can actually be used.
-// A slot can pass its CRC and still be unusable (not valid JSON, failing
-// validation, larger than the box accepts); the box then runs on the older slot,
-// not on the factory config, and says so in its event log.
+// Which config a box boots with, the same on every board: a config given at start
+// (a file named on the command line) when there is one, else the newest stored one
+// that can actually be used, else the factory config. A slot can pass its CRC and
+// still be unusable (not valid JSON, failing validation, larger than the box
+// accepts); the box then runs on the older slot, not on the factory config, and
+// says so in its event log.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -33,5 +35,14 @@ struct BootConfig {
 // nothing about the config).
 void load_boot_config(ConfigStore& store, std::span<char> text, size_t& length, Config& config, ConfigErrors& errors,
                       BootConfig& boot);
+
+// The factory config into `text`/`length` and `config` (a board without flash).
+void load_factory_config(std::span<char> text, size_t& length, Config& config, ConfigErrors& errors);
+
+// A config given at start: parsed into `config` (kInvalidArgument with `errors`
+// filled when it is not valid) and, with a `store`, stored when it differs from the
+// newest stored config, so a restart with the same file wears nothing (the
+// store's status when that fails).
+Status adopt_given_config(std::string_view text, ConfigStore* store, Config& config, ConfigErrors& errors);
 
 }  // namespace probebox

@@ -20,7 +20,7 @@ bool newer(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) > 0; }
 
 }  // namespace
 
-bool ConfigStore::valid_slot(int slot, Header& h) {
+bool ConfigStore::valid_slot(int slot, Header& h, const char* expect) {
   uint8_t raw[kHeaderBytes];
   if (flash_.read(slot_address(slot), raw) != hal::FlashStore::Result::kOk) return false;
   uint32_t f[6];
@@ -38,6 +38,7 @@ bool ConfigStore::valid_slot(int slot, Header& h) {
     if (flash_.read(slot_address(slot) + kHeaderBytes + done, {chunk, n}) != hal::FlashStore::Result::kOk) {
       return false;
     }
+    if (expect != nullptr && std::memcmp(chunk, expect + done, n) != 0) return false;
     crc = crc32({chunk, n}, crc);
     done += n;
   }
@@ -128,6 +129,15 @@ Status ConfigStore::save(std::string_view json) {
   if (!valid_slot(target, check)) return StatusCode::kDataLoss;
   sequence_ = sequence;
   return Status();
+}
+
+bool ConfigStore::holds(std::string_view json) {
+  if (flash_.size() < slot_address(2)) return false;
+  Header h{};
+  int slot = newest_slot(h);
+  if (slot < 0) return false;
+  sequence_ = h.sequence;  // as load() would set it
+  return h.length == json.size() && valid_slot(slot, h, json.data());
 }
 
 Status ConfigStore::erase_all() {

@@ -37,6 +37,8 @@ class ConfigStore {
   // and never over the older slot the box runs on.
   Status discard_slot(int slot);
   Status save(std::string_view json);
+  // True when the newest valid slot holds exactly `json` (a save would change nothing).
+  bool holds(std::string_view json);
   // Erases both slots (factory reset).
   Status erase_all();
   size_t capacity() const { return slot_sectors_ * flash_.sector_size() - kHeaderBytes; }
@@ -52,8 +54,9 @@ class ConfigStore {
     uint32_t payload_crc;
     uint32_t header_crc;
   };
-  // Reads and fully validates a slot (header and payload CRC).
-  bool valid_slot(int slot, Header& header);
+  // Reads and fully validates a slot (header and payload CRC); with `expect`, the
+  // payload must also equal its first header.length bytes.
+  bool valid_slot(int slot, Header& header, const char* expect = nullptr);
   size_t slot_address(int slot) const {
     return (first_sector_ + static_cast<size_t>(slot) * slot_sectors_) * flash_.sector_size();
   }

@@ -1,6 +1,7 @@
 /* Every capacity of the firmware in one place. C-compatible because lwipopts.h and
  * the mbedTLS config read it. A board may raise or lower a limit with a compile
- * definition (its CMake), never by editing firmware code. */
+ * definition (its board_limits.cmake, e.g. host-sim/board_limits.cmake), never by
+ * editing firmware code. */
 #ifndef PROBEBOX_CORE_LIMITS_H
 #define PROBEBOX_CORE_LIMITS_H
 

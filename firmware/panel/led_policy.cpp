@@ -1,6 +1,27 @@
+// The LED policy: the states the panel's LEDs show (from the health model, the
+// acknowledgements and the link) and how a state is driven.
 #include "panel/led_policy.h"
 
+#include "panel/panel.h"
+
 namespace probebox::panel {
+namespace {
+
+constexpr hal::LedId kGroupLeds[kGroupCount] = {hal::LedId::kCert,   hal::LedId::kDns,  hal::LedId::kPorts,
+                                                hal::LedId::kSmtp,   hal::LedId::kHealth, hal::LedId::kTime,
+                                                hal::LedId::kEgress, hal::LedId::kIsolation};
+
+}  // namespace
+
+int panel_severity(Outcome o) {
+  switch (o) {
+    case Outcome::kCritical: return 3;
+    case Outcome::kWarning: return 2;
+    case Outcome::kUnknown: return 1;
+    case Outcome::kOk: return 0;
+  }
+  return 0;
+}
 
 hal::LedColor color_for(Outcome o) {
   switch (o) {
@@ -15,6 +36,41 @@ hal::LedColor color_for(Outcome o) {
 hal::LedColor shown(const LedState& s, int64_t now_us) {
   if (!s.blink) return s.color;
   return (now_us / 500'000) % 2 == 0 ? s.color : hal::LedColor::kOff;
+}
+
+void Panel::compute_leds(const PanelInputs& in, int64_t now_us) {
+  LedStates next{};
+  const HealthModel& h = *in.health;
+  Outcome worst_group[kGroupCount];
+  bool group_seen[kGroupCount] = {};
+  bool group_unacked[kGroupCount] = {};
+  for (int g = 0; g < kGroupCount; ++g) worst_group[g] = Outcome::kOk;
+  bool any_unacked = false;
+  for (uint16_t i = 0; i < h.check_count(); ++i) {
+    const CheckHealth& c = h.check(i);
+    if (c.hard != Outcome::kCritical) acked_[i] = false;  // a new critical later must blink again
+    if (!c.has_result || c.maintenance) continue;
+    int g = static_cast<int>(in.config->checks[i].group);
+    if (!group_seen[g] || panel_severity(c.hard) > panel_severity(worst_group[g])) worst_group[g] = c.hard;
+    group_seen[g] = true;
+    if (c.hard == Outcome::kCritical && !acked_[i]) {
+      group_unacked[g] = true;
+      any_unacked = true;
+    }
+  }
+  Outcome overall = h.overall();
+  next[static_cast<int>(hal::LedId::kStatus)] = {color_for(overall), any_unacked};
+  for (int g = 0; g < kGroupCount; ++g) {
+    next[static_cast<int>(kGroupLeds[g])] = group_seen[g] ? LedState{color_for(worst_group[g]), group_unacked[g]}
+                                                          : LedState{};
+  }
+  next[static_cast<int>(hal::LedId::kLink)] = {in.link && in.has_address ? hal::LedColor::kGreen : hal::LedColor::kOff,
+                                               false};
+  heartbeat_ = (now_us / 500'000) % 2 == 0;
+  // The heartbeat is driven in render(); as a state it is "on", not a change per beat.
+  next[static_cast<int>(hal::LedId::kHeartbeat)] = {hal::LedColor::kGreen, true};
+  if (!(next == leds_)) changed_ = true;
+  leds_ = next;
 }
 
 }  // namespace probebox::panel

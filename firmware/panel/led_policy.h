@@ -20,6 +20,9 @@ struct LedState {
 using LedStates = std::array<LedState, hal::kLedCount>;
 
 hal::LedColor color_for(Outcome o);
+// Most severe first on the panel (3 critical .. 0 ok): a check that failed outranks
+// one that could not run. Orders the group LEDs and the failing checks' pages.
+int panel_severity(Outcome o);
 // The colour to drive now: blinking LEDs are dark in the second half of each second.
 hal::LedColor shown(const LedState& s, int64_t now_us);
 

@@ -58,6 +58,7 @@ class Panel {
   static constexpr int64_t kScrollStepUs = 400'000;
 
   static constexpr int64_t kLoginCodeShownUs = 120'000'000;  // then the LCD forgets it
+  static constexpr int kMenuCount = 4;  // network, run all, factory reset, login code
 
   enum class Mode : uint8_t { kPages, kMenu, kConfirmReset, kLoginCode };
 

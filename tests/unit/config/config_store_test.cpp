@@ -222,4 +222,59 @@ TEST_F(BootConfigTest, EmptyFlashIsTheFactoryConfigWithoutANote) {
 }
 
 }  // namespace
+// A config given at start (--config FILE), the same on both boards: stored only
+// when it differs from the newest stored one, so a restart with the same file
+// wears nothing (the board used to write it again on every start).
+TEST_F(BootConfigTest, AGivenConfigIsStoredOnlyWhenItDiffers) {
+  ASSERT_TRUE(adopt_given_config(kGood, &store_, *config_, errors_).ok());
+  EXPECT_EQ(store_.sequence(), 1u);
+  EXPECT_EQ(config_->check_count, 1);
+  ConfigStore restarted(flash_, flash_layout::kConfigSlotSectors);
+  const size_t writes_before = flash_.operations();
+  ASSERT_TRUE(adopt_given_config(kGood, &restarted, *config_, errors_).ok());
+  EXPECT_EQ(restarted.sequence(), 1u) << "the same file again: nothing written";
+  EXPECT_EQ(flash_.operations(), writes_before) << "no erase, no write";
+  const std::string other = R"({"schema":1,"device":{"name":"other"}})";
+  ASSERT_TRUE(adopt_given_config(other, &restarted, *config_, errors_).ok());
+  EXPECT_EQ(restarted.sequence(), 2u);
+  boot();
+  EXPECT_EQ(booted(), other);
+}
+
+TEST_F(BootConfigTest, AnInvalidGivenConfigIsNotStored) {
+  ASSERT_TRUE(store_.save(kGood).ok());
+  Status s = adopt_given_config(R"({"schema":1,"surprise":true})", &store_, *config_, errors_);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(errors_.empty());
+  boot();
+  EXPECT_EQ(booted(), kGood);
+  EXPECT_EQ(boot_.sequence, 1u);
+}
+
+TEST_F(BootConfigTest, WithoutFlashAGivenConfigIsOnlyParsed) {
+  ASSERT_TRUE(adopt_given_config(kGood, nullptr, *config_, errors_).ok());
+  EXPECT_EQ(config_->check_count, 1);
+  EXPECT_EQ(valid(), 0);
+}
+
+TEST_F(BootConfigTest, TheFactoryConfigWithoutFlash) {
+  load_factory_config(text_, length_, *config_, errors_);
+  EXPECT_EQ(booted(), kFactoryConfig);
+  EXPECT_TRUE(errors_.empty());
+  EXPECT_EQ(config_->text(config_->device_name), "probebox");
+  EXPECT_EQ(config_->check_count, 0);
+}
+
+TEST_F(BootConfigTest, HoldsComparesTheNewestSlotByteForByte) {
+  EXPECT_FALSE(store_.holds(kGood)) << "empty flash";
+  ASSERT_TRUE(store_.save(kGood).ok());
+  EXPECT_TRUE(store_.holds(kGood));
+  std::string changed = kGood;
+  changed[changed.size() - 3] = 'x';  // same length, one byte differs
+  EXPECT_FALSE(store_.holds(changed));
+  EXPECT_FALSE(store_.holds(kGood + " "));
+  ASSERT_TRUE(store_.save(changed).ok());
+  EXPECT_FALSE(store_.holds(kGood)) << "only the newest slot counts";
+}
+
 }  // namespace probebox

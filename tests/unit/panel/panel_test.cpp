@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <memory>
 #include <string>
 
@@ -26,6 +27,24 @@ struct RecordingActions final : PanelActions {
   int codes = 0;
   AdminAuth* auth = nullptr;
   int64_t now = 0;
+};
+
+// What a board's LED driver and LCD receive.
+struct RecordingLeds final : hal::Leds {
+  std::array<hal::LedColor, hal::kLedCount> color{};
+  int sets = 0;
+  void DoSet(hal::LedId led, hal::LedColor c) override {
+    color[static_cast<size_t>(led)] = c;
+    ++sets;
+  }
+};
+struct RecordingLcd final : hal::Lcd {
+  std::array<std::string, kRows> rows;
+  int writes = 0;
+  void DoWriteRow(int row, std::string_view text) override {
+    rows[static_cast<size_t>(row)] = std::string(text);
+    ++writes;
+  }
 };
 
 class PanelTest : public ::testing::Test {
@@ -254,6 +273,34 @@ TEST_F(PanelTest, MenuShowsAOneTimeWebLoginCodeThatLogsIn) {
   ASSERT_EQ(panel_.mode(), Panel::Mode::kLoginCode);
   run(Panel::kLoginCodeShownUs / 1000 + 100);
   EXPECT_EQ(panel_.mode(), Panel::Mode::kPages);
+}
+
+// render() is what reaches a board (and the simulator's --panel ansi): every LED as
+// it shows now, a blinking one dark in the second half of each second, and only the
+// LCD rows that changed since the last render.
+TEST_F(PanelTest, RenderDrivesTheLedsAsShownAndWritesOnlyChangedRows) {
+  RecordingLeds leds;
+  RecordingLcd lcd;
+  result(0, Outcome::kOk);
+  result(1, Outcome::kOk);
+  result(2, Outcome::kCritical, "10.0.2.2:7777 refused");
+  run(20);
+  panel_.render(100'000, leds, lcd);
+  EXPECT_EQ(leds.sets, hal::kLedCount);
+  EXPECT_EQ(leds.color[static_cast<size_t>(hal::LedId::kStatus)], hal::LedColor::kRed);
+  EXPECT_EQ(leds.color[static_cast<size_t>(hal::LedId::kCert)], hal::LedColor::kGreen);
+  EXPECT_EQ(leds.color[static_cast<size_t>(hal::LedId::kSmtp)], hal::LedColor::kOff);
+  EXPECT_EQ(lcd.writes, 4);
+  for (int r = 0; r < 4; ++r) EXPECT_EQ(lcd.rows[static_cast<size_t>(r)], row(r));
+  panel_.render(600'000, leds, lcd);  // the dark half of the blink; nothing new on the LCD
+  EXPECT_EQ(leds.color[static_cast<size_t>(hal::LedId::kStatus)], hal::LedColor::kOff);
+  EXPECT_EQ(leds.color[static_cast<size_t>(hal::LedId::kCert)], hal::LedColor::kGreen);
+  EXPECT_EQ(lcd.writes, 4);
+  press(hal::kDown);  // the failing check's page: new rows
+  panel_.render(1'000'000, leds, lcd);
+  EXPECT_GT(lcd.writes, 4);
+  EXPECT_LE(lcd.writes, 8);
+  for (int r = 0; r < 4; ++r) EXPECT_EQ(lcd.rows[static_cast<size_t>(r)], row(r));
 }
 
 }  // namespace

@@ -1,0 +1,69 @@
+// What the web UI and the panel ask of the box: a new config, a check run now, the
+// alert diagnostics, a factory reset, a login code.
+#include "app.h"
+
+#include "alerts/alert_diagnostics.h"
+#include "config/config_parser.h"
+#include "config/config_store.h"
+#include "config/flash_layout.h"
+#include "core/static_object.h"
+#include "net/platform_hooks.h"
+
+namespace probebox {
+
+void App::write_alert_diagnostics(JsonWriter& w) const { probebox::write_alert_diagnostics(w, mail_, syslog_); }
+
+namespace {
+// Validated into a second Config so a rejected document leaves the running one alone.
+StaticObject<Config> g_staging;
+}  // namespace
+
+Status App::apply_config(std::string_view json, ConfigErrors& errors, bool& restart_required) {
+  Config& staged = g_staging.get();
+  if (!parse_config(json, staged, errors).ok()) return StatusCode::kInvalidArgument;
+  uint32_t config_sequence = 0;
+  if (board_.flash != nullptr) {
+    ConfigStore store(*board_.flash, flash_layout::kConfigSlotSectors, flash_layout::kConfigFirstSector);
+    if (Status s = store.save(json); !s.ok()) return s;
+    config_sequence = store.sequence();
+  }
+  const NetworkConfig& was = config_.network;
+  const NetworkConfig& now = staged.network;
+  restart_required = was.dhcp != now.dhcp || was.address != now.address || was.prefix_length != now.prefix_length ||
+                     was.gateway != now.gateway;
+  // Probes in flight hold pointers into the old config and the TLS set-up: stop
+  // them before either changes.
+  scheduler_.cancel_all();
+  mail_.cancel();
+  config_ = staged;
+  config_text_.assign(json);
+  activate_config();
+  hal::WallTime wall = board_.clock.wall();
+  syslog_.send_config_change(wall.valid ? wall.unix_micros : 0, config_sequence, "web UI");
+  if (checks_started_) {
+    scheduler_.load(config_, board_.clock,
+                    mode_ == RunMode::kOnce ? Scheduler::Mode::kOnce : Scheduler::Mode::kContinuous, &tls_);
+  }
+  return Status();
+}
+
+bool App::run_check(std::string_view id) {
+  for (uint16_t i = 0; i < config_.check_count; ++i) {
+    if (config_.text(config_.checks[i].id) == id) {
+      scheduler_.run_now(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+void App::factory_reset() {
+  if (board_.factory_reset != nullptr) board_.factory_reset();
+  else probebox_platform_log("probebox: factory reset is not available on this board\n");
+}
+
+bool App::issue_login_code(TextBuffer& shown) {
+  return api_.auth().issue_panel_code(board_.clock.now(), shown);
+}
+
+}  // namespace probebox

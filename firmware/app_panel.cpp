@@ -1,0 +1,44 @@
+// The front panel's side of the wiring: its inputs from the services each step,
+// its output to the board's LEDs and LCD, and its document for the web UI.
+#include "app.h"
+
+#include "panel/panel_document.h"
+
+namespace probebox {
+
+void App::step_panel(hal::MonoMicros now) {
+  // 50 Hz is plenty for buttons and blinking, and bounds the panel's share of a step.
+  if (now - last_panel_step_ < 20'000) return;
+  last_panel_step_ = now;
+  panel::PanelInputs in;
+  in.config = &config_;
+  in.health = &health_;
+  in.link = netif_.link_up();
+  in.has_address = netif_.has_address();
+  ip4_addr_t a = netif_.address(), g = netif_.gateway();
+  in.address = lwip_ntohl(ip4_addr_get_u32(&a));
+  in.gateway = lwip_ntohl(ip4_addr_get_u32(&g));
+  in.dhcp = netif_.dhcp();
+  in.wall = board_.clock.wall();
+  in.uptime_us = now - started_at_;
+  for (uint16_t i = 0; i < health_.check_count(); ++i) {
+    const CheckHealth& h = health_.check(i);
+    if (h.has_result && h.last.measurements.has_ntp_offset) {
+      in.has_ntp_offset = true;
+      in.ntp_offset_us = h.last.measurements.ntp_offset_us;
+      break;
+    }
+  }
+  in.config_source = board_.config_source;
+  in.firmware_version = PROBEBOX_VERSION;
+  in.initial_password = initial_password_.empty() ? nullptr : initial_password_.c_str();
+  panel_.step(now, board_.buttons != nullptr ? board_.buttons->pressed() : 0, in, *this);
+  if (board_.leds != nullptr && board_.lcd != nullptr) panel_.render(now, *board_.leds, *board_.lcd);
+}
+
+bool App::write_panel(TextBuffer& out, int64_t now_us) const {
+  write_panel_document(out, panel_, now_us);
+  return true;
+}
+
+}  // namespace probebox
