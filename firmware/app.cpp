@@ -4,7 +4,6 @@
 // it app_actions.cpp, the panel's inputs app_panel.cpp, the --once result app_once.cpp.
 #include "app.h"
 
-#include "config/config_validators.h"
 #include "lwip/dns.h"
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
@@ -88,15 +87,10 @@ void App::apply_resolvers() {
   // Only configured resolvers: never one a DHCP server offers (lwipopts disables that).
   for (uint8_t i = 0; i < DNS_MAX_SERVERS; ++i) {
     ip_addr_t addr = *IP_ADDR_ANY;
-    if (i < config_.network.dns.count) {
-      std::string_view entry = config_.text(config_.list_item(config_.network.dns, i));
-      std::string_view host;
-      uint16_t port = 53;
-      uint32_t ip;
-      if (split_host_port(entry, host, port) && parse_ipv4(host, ip)) {
-        ip_addr_set_ip4_u32(&addr, lwip_htonl(ip));
-        if (i == 0) net::set_dns_server_port(port);
-      }
+    if (i < config_.network.dns.count && i < config_.network.resolvers.size()) {
+      const NetworkConfig::Resolver& r = config_.network.resolvers[i];  // parsed at load
+      ip_addr_set_ip4_u32(&addr, lwip_htonl(r.ip));
+      if (i == 0) net::set_dns_server_port(r.port);
     }
     dns_setserver(i, &addr);
   }

@@ -209,7 +209,7 @@ void Expander::run() {
     if (t != nullptr) {
       FixedText<300> url;
       url.appendf("http://%.*s:%u/testall", static_cast<int>(node.length), c_.text(node).data(), p_.http_port);
-      intern(url.view(), t->url);
+      if (intern(url.view(), t->url)) split_check_url(c_, *t);  // built from checked parts
     }
     if (!p_.health_api_key.empty()) {
       for (std::string_view endpoint : kHealthEndpoints) {
@@ -224,7 +224,7 @@ void Expander::run() {
         FixedText<300> url;
         url.appendf("https://%.*s:%u/health/status/%.*s", static_cast<int>(node.length), c_.text(node).data(),
                     p_.https_port, static_cast<int>(endpoint.size()), endpoint.data());
-        intern(url.view(), h->url);
+        if (intern(url.view(), h->url)) split_check_url(c_, *h);
         if (!p_.dashboard.empty()) h->host_header = p_.dashboard;
         intern("api_keys_health", h->basic_user);
         h->basic_password = p_.health_api_key;
@@ -247,7 +247,7 @@ void Expander::run() {
       FixedText<300> url;
       url.appendf("http://%.*s:%u/testall", static_cast<int>(p_.load_balancer.length),
                   c_.text(p_.load_balancer).data(), p_.http_port);
-      intern(url.view(), t->url);
+      if (intern(url.view(), t->url)) split_check_url(c_, *t);  // built from checked parts
       if (!p_.dashboard.empty()) t->host_header = p_.dashboard;
     }
   }

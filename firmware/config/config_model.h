@@ -60,8 +60,11 @@ struct CheckConfig {
   uint16_t qtype = 1;  // A
   ListRef expect_addresses;
 
-  // http
+  // http: the url, split once at load (split_check_url) into host and port above
+  // and these, so a URL the probe cannot request is a config error with its path.
   TextRef url;
+  bool https = false;
+  TextRef path;  // with the query; empty stands for "/"
   TextRef host_header;
   TextRef basic_user;
   TextRef basic_password;
@@ -94,6 +97,13 @@ struct NetworkConfig {
   uint8_t prefix_length = 0;
   uint32_t gateway = 0;
   ListRef dns;  // "host[:port]" strings
+  // The resolvers as parsed at load (the parser lets only IPv4 literals through, at
+  // most two, one port for all): resolvers[k] is dns item k.
+  struct Resolver {
+    uint32_t ip = 0;  // host byte order
+    uint16_t port = 53;
+  };
+  std::array<Resolver, 2> resolvers{};
   ListRef ntp;
 };
 
@@ -103,6 +113,8 @@ struct AlertsConfig {
   TextRef mail_server;  // the host only; "" = the smtp check's relay
   uint16_t mail_port = 25;
   TextRef syslog_server;
+  TextRef syslog_host;       // syslog_server split at load: its host part
+  uint16_t syslog_port = 514;
   // SNMP (alerts.snmp): the agent answers nothing unless a v2c community or a v3
   // user is configured, and never accepts a write. All four strings are secrets.
   TextRef snmp_community;       // v2c read-only community; "" = v2c off
@@ -189,4 +201,8 @@ class ConfigArenaWriter {
  private:
   Config& config_;
 };
+// Splits an http check's url (already in the config's text) into host, port, https
+// and path: false when it is not a URL the probe can request.
+bool split_check_url(const Config& config, CheckConfig& check);
+
 }  // namespace probebox

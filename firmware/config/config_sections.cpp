@@ -55,6 +55,7 @@ void ConfigReader::network(int i) {
         split_host_port(c_.text(c_.list_item(c_.network.dns, k)), h, port);
         PathScope item(*this, static_cast<size_t>(k));
         if (!parse_ipv4(h, ip)) error("a resolver must be an IPv4 address");
+        else if (k < c_.network.resolvers.size()) c_.network.resolvers[k] = {ip, port};
         if (k == 0) first_port = port;
         else if (port != first_port) error("every resolver must use the same port");
       }
@@ -88,7 +89,13 @@ void ConfigReader::alerts(int i) {
           if (string(w, c_.alerts.syslog_server, 259)) {
             std::string_view h;
             port = 514;
-            if (!split_host_port(c_.text(c_.alerts.syslog_server), h, port)) error("must be host or host:port");
+            std::string_view whole = c_.text(c_.alerts.syslog_server);
+            if (!split_host_port(whole, h, port)) {
+              error("must be host or host:port");
+            } else {
+              c_.alerts.syslog_host = TextRef{c_.alerts.syslog_server.offset, static_cast<uint16_t>(h.size())};
+              c_.alerts.syslog_port = port;
+            }
           }
           (void)host_only;
         } else {

@@ -32,7 +32,7 @@ bool Scheduler::uses_tls(const CheckConfig& check) const {
   switch (check_kind(check.type).tls) {
     case TlsUse::kNever: return false;
     case TlsUse::kAlways: return true;
-    case TlsUse::kHttpsUrl: return first(config_->text(check.url), 8) == "https://";
+    case TlsUse::kHttpsUrl: return check.https;
   }
   return false;
 }

@@ -23,20 +23,21 @@ void HttpProbe::DoStart() {
   peer_closed_ = false;
   connected_ = false;
   parser_ = http::ResponseParser();
-  if (!http::parse_url(env().config->text(check().url), url_).ok()) {
+  // The url was split when the config loaded (CheckConfig: host, port, https, path).
+  if (check().host.empty()) {
     fail(Outcome::kUnknown, "the URL cannot be requested");
     return;
   }
-  if (url_.https && (env().tls == nullptr || !env().tls->ready())) {
+  if (check().https && (env().tls == nullptr || !env().tls->ready())) {
     fail(Outcome::kUnknown, "TLS is not set up on this box");
     return;
   }
   // Basic credentials (the appliance's health API key) never cross the LAN in clear.
-  if (!url_.https && !check().basic_user.empty()) {
+  if (!check().https && !check().basic_user.empty()) {
     fail(Outcome::kCritical, "credentials not sent: Basic auth only over verified https");
     return;
   }
-  switch (resolver_.start(url_.host.view(), this, on_resolved)) {
+  switch (resolver_.start(env().config->text(check().host), this, on_resolved)) {
     case HostResolver::State::kResolved: connect(); break;
     case HostResolver::State::kPending: break;
     default: note_failure(FailReason::kResolve); fail(Outcome::kCritical, "cannot resolve the host"); break;
@@ -64,7 +65,7 @@ void HttpProbe::connect() {
   tcp_arg(pcb_, this);
   tcp_err(pcb_, on_error);
   tcp_recv(pcb_, on_recv);
-  if (tcp_connect(pcb_, &resolver_.address(), url_.port, on_connected) != ERR_OK) {
+  if (tcp_connect(pcb_, &resolver_.address(), check().port, on_connected) != ERR_OK) {
     note_failure(FailReason::kUnreachable);
     fail(Outcome::kCritical, "no route to the host");
   }
@@ -80,7 +81,7 @@ err_t HttpProbe::on_connected(void* arg, struct tcp_pcb* pcb, err_t err) {
   }
   probe->connected_ = true;
   probe->mark(Phase::kConnect);
-  if (probe->url_.https) {
+  if (probe->check().https) {
     if (!probe->tls_.begin(*probe->env().tls, pcb, probe->tls_name()).ok()) {
       probe->fail(Outcome::kUnknown, "no memory for a TLS session");
     }
@@ -154,9 +155,13 @@ void HttpProbe::drive_tls() {
   }
 }
 
+std::string_view HttpProbe::path() const {
+  return check().path.empty() ? std::string_view("/") : env().config->text(check().path);
+}
+
 std::string_view HttpProbe::tls_name() const {
   // SNI and the name check use the Host the request names.
-  return check().host_header.empty() ? url_.host.view() : env().config->text(check().host_header);
+  return env().config->text(check().host_header.empty() ? check().host : check().host_header);
 }
 
 void HttpProbe::consume(std::span<const uint8_t> bytes) {
@@ -173,8 +178,8 @@ void HttpProbe::send_request() {
   if (!c.host_header.empty()) {
     host.assign(cfg.text(c.host_header));
   } else {
-    host.assign(url_.host.view());
-    if (url_.port != (url_.https ? 443 : 80)) host.appendf(":%u", url_.port);
+    host.assign(cfg.text(c.host));
+    if (c.port != (c.https ? 443 : 80)) host.appendf(":%u", c.port);
   }
   FixedText<200> basic;
   if (!c.basic_user.empty()) {
@@ -183,12 +188,12 @@ void HttpProbe::send_request() {
     basic.append(cfg.text(c.basic_password));
   }
   FixedText<1024> request;
-  if (!http::build_get_request(request, host.view(), url_.path.view(), basic.view()).ok()) {
+  if (!http::build_get_request(request, host.view(), path(), basic.view()).ok()) {
     fail(Outcome::kUnknown, "request cannot be built from the config");
     return;
   }
   request_sent_ = true;
-  if (url_.https) {
+  if (c.https) {
     if (tls_.write(reinterpret_cast<const uint8_t*>(request.c_str()), request.size()) != static_cast<int>(request.size())) {
       fail(Outcome::kCritical, "could not send the request over TLS");
     }
@@ -207,7 +212,7 @@ err_t HttpProbe::on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t) 
     if (p != nullptr) pbuf_free(p);
     return ERR_OK;
   }
-  if (probe->url_.https) {
+  if (probe->check().https) {
     if (p == nullptr) {
       probe->peer_closed_ = true;
       probe->tls_.peer_closed();
@@ -265,7 +270,7 @@ void HttpProbe::conclude() {
 
   // /testall's healthy body is "OK" (appliance-requirements A1); elsewhere only an
   // explicit expect_body is checked.
-  bool testall = url_.path.view().size() >= 8 && after(url_.path.view(), url_.path.view().size() - 8) == "/testall";
+  bool testall = last(path(), 8) == "/testall";
   HttpFacts f;
   f.status = status;
   // A redirect or an error page is judged by its status, not held to "OK".

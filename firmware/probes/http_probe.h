@@ -21,6 +21,7 @@ class HttpProbe final : public Probe {
   void send_request();
   void drive_tls();
   std::string_view tls_name() const;
+  std::string_view path() const;  // the request target from the check's url
   void consume(std::span<const uint8_t> bytes);
   void conclude();
   void fail(Outcome outcome, std::string_view why);
@@ -30,7 +31,6 @@ class HttpProbe final : public Probe {
   static err_t on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t err);
   static void on_error(void* arg, err_t err);
 
-  http::Url url_;
   HostResolver resolver_;
   struct tcp_pcb* pcb_ = nullptr;
   net::TlsClientSession tls_;
