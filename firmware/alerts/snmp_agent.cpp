@@ -222,16 +222,11 @@ void SnmpAgent::configure(const Config& config) {
   ip_addr_t addresses[kMaxTrapTargets];
   uint16_t ports[kMaxTrapTargets];
   targets_ = 0;
-  for (uint16_t i = 0; i < config.alerts.snmp_trap_to.count && targets_ < kMaxTrapTargets; ++i) {
-    std::string_view host;
-    uint16_t port = 162;
-    uint32_t ip = 0;
-    if (!split_host_port(config.text(config.list_item(config.alerts.snmp_trap_to, i)), host, port) ||
-        !parse_ipv4(host, ip)) {
-      continue;  // the parser only lets IPv4 literals through; a name would need DNS here
-    }
-    ip_addr_set_ip4_u32(&addresses[targets_], lwip_htonl(ip));
-    ports[targets_] = port;
+  static_assert(kMaxTrapTargets == AlertsConfig::kMaxTrapTargets, "the config keeps as many as the agent sends to");
+  // Split at load: the IPv4 literals of trap_to (a name would need DNS here).
+  for (uint8_t i = 0; i < config.alerts.trap_target_count && targets_ < kMaxTrapTargets; ++i) {
+    ip_addr_set_ip4_u32(&addresses[targets_], lwip_htonl(config.alerts.trap_targets[i].ip));
+    ports[targets_] = config.alerts.trap_targets[i].port;
     ++targets_;
   }
   for (int i = 0; i < SNMP_TRAP_DESTINATIONS; ++i) {

@@ -120,6 +120,15 @@ struct AlertsConfig {
   TextRef snmp_community;       // v2c read-only community; "" = v2c off
   TextRef snmp_trap_community;  // the community traps carry ("public" if unset)
   ListRef snmp_trap_to;
+  // trap_to as parsed at load: the IPv4 literals in order (a name would need DNS;
+  // the agent sends to literals only), the first kMaxTrapTargets of them.
+  static constexpr int kMaxTrapTargets = 4;
+  struct TrapTarget {
+    uint32_t ip = 0;  // host byte order
+    uint16_t port = 162;
+  };
+  std::array<TrapTarget, kMaxTrapTargets> trap_targets{};
+  uint8_t trap_target_count = 0;
   TextRef snmp_v3_user;           // "" = SNMPv3 off
   TextRef snmp_v3_auth_password;  // HMAC-SHA-96 (RFC 3414)
   TextRef snmp_v3_priv_password;  // AES-128-CFB (RFC 3826)

@@ -122,6 +122,14 @@ void ConfigReader::snmp(int i) {
       string(w, a.snmp_trap_community, 32);
     } else if (k == "trap_to") {
       server_list(w, a.snmp_trap_to, 162);
+      a.trap_target_count = 0;
+      for (uint16_t t = 0; t < a.snmp_trap_to.count && a.trap_target_count < AlertsConfig::kMaxTrapTargets; ++t) {
+        std::string_view h;
+        AlertsConfig::TrapTarget target;
+        if (split_host_port(c_.text(c_.list_item(a.snmp_trap_to, t)), h, target.port) && parse_ipv4(h, target.ip)) {
+          a.trap_targets[a.trap_target_count++] = target;
+        }
+      }
     } else if (k == "v3") {
       bool user = false, auth = false, priv = false;
       bool is_object = members(w, [&](std::string_view key, int x) {

@@ -482,5 +482,21 @@ TEST(ConfigTypedTargets, ResolversAndTheSyslogServerAreSplitAtLoad) {
   EXPECT_EQ(q->config->alerts.syslog_port, 514);
 }
 
+TEST(ConfigTypedTargets, TrapTargetsKeepTheirIpv4LiteralsInOrderUpToFour) {
+  auto p = parse(R"({"schema":1,"alerts":{"snmp":{"community":"public","trap_to":
+    ["192.0.2.1","traps.lab.test:1162","198.51.100.2:1162","192.0.2.3:9","192.0.2.4","192.0.2.5"]}}})");
+  ASSERT_TRUE(p->status.ok()) << p->errors.at(0).path.c_str() << ": " << p->errors.at(0).message.c_str();
+  const AlertsConfig& a = p->config->alerts;
+  ASSERT_EQ(a.trap_target_count, 4) << "a name is kept in the list but has no literal to send to";
+  EXPECT_EQ(a.trap_targets[0].ip, 0xC0000201u);
+  EXPECT_EQ(a.trap_targets[0].port, 162);
+  EXPECT_EQ(a.trap_targets[1].ip, 0xC6336402u);
+  EXPECT_EQ(a.trap_targets[1].port, 1162);
+  EXPECT_EQ(a.trap_targets[2].port, 9);
+  EXPECT_EQ(a.trap_targets[3].ip, 0xC0000204u);
+  auto q = parse(R"({"schema":1})");
+  EXPECT_EQ(q->config->alerts.trap_target_count, 0);
+}
+
 }  // namespace
 }  // namespace probebox
