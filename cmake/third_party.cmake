@@ -1,8 +1,8 @@
-# lwIP 2.1.3 and mbedTLS 2.28.3 from the orig tarballs scripts/setup unpacked into
+# lwIP 2.1.3 and mbedTLS 3.6.6 from the orig tarballs scripts/setup unpacked into
 # .deps/src, built as static libraries with probebox's own option headers.
 set(PROBEBOX_DEPS_DIR "${CMAKE_SOURCE_DIR}/.deps/src" CACHE PATH "Unpacked third-party sources")
 set(LWIP_DIR "${PROBEBOX_DEPS_DIR}/lwip-2.1.3")
-set(MBEDTLS_DIR "${PROBEBOX_DEPS_DIR}/mbedtls-2.28.3")
+set(MBEDTLS_DIR "${PROBEBOX_DEPS_DIR}/mbedtls-3.6.6")
 foreach(dir ${LWIP_DIR} ${MBEDTLS_DIR})
   if(NOT EXISTS "${dir}")
     message(FATAL_ERROR "${dir} is missing: run scripts/setup first")
@@ -22,9 +22,17 @@ target_include_directories(mbedtls SYSTEM PUBLIC "${MBEDTLS_DIR}/include")
 set(PROBEBOX_MBEDTLS_PORT "${CMAKE_BINARY_DIR}/port-include/mbedtls")
 file(MAKE_DIRECTORY "${PROBEBOX_MBEDTLS_PORT}")
 file(CREATE_LINK "${CMAKE_SOURCE_DIR}/firmware/net/mbedtls_config_fw.h" "${PROBEBOX_MBEDTLS_PORT}/mbedtls_config_fw.h" SYMBOLIC)
+# The config takes its board limits (input buffer, chain depth, key slots) from core/limits.h.
+file(MAKE_DIRECTORY "${PROBEBOX_MBEDTLS_PORT}/core")
+file(CREATE_LINK "${CMAKE_SOURCE_DIR}/firmware/core/limits.h" "${PROBEBOX_MBEDTLS_PORT}/core/limits.h" SYMBOLIC)
 target_include_directories(mbedtls PUBLIC "${PROBEBOX_MBEDTLS_PORT}")
 target_compile_definitions(mbedtls PUBLIC MBEDTLS_CONFIG_FILE="mbedtls_config_fw.h")
 target_compile_options(mbedtls PRIVATE ${PROBEBOX_THIRD_PARTY_C_FLAGS})
+# The board hooks mbedTLS 3.6 calls (entropy for PSA's DRBG, the millisecond clock)
+# live in firmware/net/net_glue.cpp, whose archive comes before libmbedtls.a on the
+# link line: a program that uses only X.509 (the certificate fuzzer) would otherwise
+# not pull them in.
+target_link_options(mbedtls INTERFACE LINKER:--undefined=mbedtls_hardware_poll,--undefined=mbedtls_ms_time)
 
 # --- lwIP -------------------------------------------------------------------
 include("${LWIP_DIR}/src/Filelists.cmake")
@@ -41,7 +49,7 @@ foreach(f snmp_asn1 snmp_core snmp_mib2 snmp_mib2_icmp snmp_mib2_interfaces snmp
   list(APPEND PROBEBOX_LWIP_SNMP_SRCS "${LWIP_DIR}/src/apps/snmp/${f}.c")
 endforeach()
 add_library(lwip STATIC ${lwipcore_SRCS} ${lwipcore4_SRCS} ${lwipnetif_SRCS}
-                        ${lwipmbedtls_SRCS} ${PROBEBOX_LWIP_SNMP_SRCS} "${LWIP_DIR}/src/api/err.c")
+                        ${PROBEBOX_LWIP_SNMP_SRCS} "${LWIP_DIR}/src/api/err.c")
 target_include_directories(lwip SYSTEM PUBLIC "${LWIP_DIR}/src/include")
 # The port headers (lwipopts.h, arch/, and the net/platform_hooks.h that arch/cc.h
 # includes), seen through a directory that holds only them, so the layers above

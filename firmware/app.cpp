@@ -77,7 +77,9 @@ void App::activate_config() {
     probebox_platform_log("probebox: TLS set-up failed (trust anchors unreadable?)\n");
   }
   apply_resolvers();
+  configure_clock(board_.clock.now());
   health_.load(config_, board_.clock);
+  cross_.load(config_);
   syslog_.configure(config_);
   mail_.configure(config_, &tls_);
   snmp_.configure(config_);
@@ -97,9 +99,36 @@ void App::apply_resolvers() {
 }
 
 void App::on_result(uint16_t check_index, const ProbeResult& result, hal::MonoMicros now) {
-  refined_ = result;
-  apply_cert_identity_rules(config_, health_, check_index, refined_);
-  health_.on_result(check_index, refined_, now);
+  if (!cross_.gated(check_index)) {
+    health_.on_result(check_index, result, now);
+    return;
+  }
+  health_.stage(check_index, result);
+  if (cross_.arrive(check_index, now)) commit_cross_set(check_index, now);
+}
+
+void App::commit_cross_set(uint16_t check_index, hal::MonoMicros now) {
+  // Every arrived member is judged against the others' results of this cycle, then counted.
+  for (uint16_t j = 0; j < health_.check_count(); ++j) {
+    if (cross_.same_set(check_index, j) && cross_.arrived(j)) {
+      apply_cert_identity_rules(config_, health_, j, health_.staged(j));
+    }
+  }
+  for (uint16_t j = 0; j < health_.check_count(); ++j) {
+    if (cross_.same_set(check_index, j) && cross_.arrived(j)) health_.commit(j, now);
+  }
+  cross_.clear_set(check_index);
+}
+
+void App::configure_clock(hal::MonoMicros now) {
+  // network.ntp's address entries, parsed at load (NetworkConfig::clock_servers).
+  static_assert(NetworkConfig::kMaxClockServers <= net::SntpClient::kMaxServers, "every clock server fits");
+  std::array<net::SntpClient::Server, net::SntpClient::kMaxServers> servers{};
+  size_t n = 0;
+  for (uint8_t i = 0; i < config_.network.clock_server_count; ++i) {
+    servers[n++] = {config_.network.clock_servers[i].ip, config_.network.clock_servers[i].port};
+  }
+  sntp_.configure(std::span<const net::SntpClient::Server>(servers.data(), n), now);
 }
 
 void App::step() {
@@ -113,8 +142,13 @@ void App::step() {
     checks_started_ = true;
     checks_started_at_ = now;
   }
-  if (checks_started_) scheduler_.step(now);
+  if (checks_started_) {
+    scheduler_.step(now);
+    uint16_t late = cross_.overdue(now);
+    if (late != CrossCheckGate::kNone) commit_cross_set(late, now);
+  }
   if (netif_.has_address()) {
+    sntp_.step(board_.clock, now);
     syslog_.step(health_.events());
     mail_.step(health_.events(), board_.clock);
     snmp_.step(health_.events());
@@ -122,8 +156,24 @@ void App::step() {
   persist_events();
   web_.poll();
   step_panel(now);
-  const int64_t took = board_.clock.now() - began;
+  account_busy(began, board_.clock.now());
+}
+
+void App::account_busy(hal::MonoMicros began, hal::MonoMicros ended) {
+  constexpr int64_t kWindowUs = 10'000'000;
+  const int64_t took = ended - began;
   if (took > longest_loop_step_us_) longest_loop_step_us_ = took;
+  busy_us_ += took;
+  if (load_window_start_us_ < 0) {
+    load_window_start_us_ = began;
+    busy_at_window_start_us_ = busy_us_ - took;
+  }
+  const int64_t window = ended - load_window_start_us_;
+  if (window >= kWindowUs) {
+    load_permille_ = static_cast<int>((busy_us_ - busy_at_window_start_us_) * 1000 / window);
+    load_window_start_us_ = ended;
+    busy_at_window_start_us_ = busy_us_;
+  }
 }
 
 }  // namespace probebox

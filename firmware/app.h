@@ -7,6 +7,7 @@
 #include "config/config_model.h"
 #include "config/flash_layout.h"
 #include "monitor/event_store.h"
+#include "monitor/cross_check_gate.h"
 #include "monitor/health_model.h"
 #include "monitor/scheduler.h"
 #include "hal/clock.h"
@@ -18,6 +19,7 @@
 #include "hal/leds.h"
 #include "panel/panel.h"
 #include "net/ethernet_netif.h"
+#include "net/sntp_client.h"
 #include "probes/probe_registry.h"
 #include "web/api_handler.h"
 #include "web/http_server.h"
@@ -64,6 +66,11 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   bool write_panel(TextBuffer& out, int64_t now_us) const override;
   void write_alert_diagnostics(JsonWriter& w) const override;
   int64_t longest_loop_step_us() const override { return longest_loop_step_us_; }
+  // The firmware's own CPU time: every main-loop step, i.e. all but the board's idle
+  // wait. Under QEMU's -icount it is an instruction count; on a part, cycles.
+  int64_t busy_us() const { return busy_us_; }
+  // Busy share of the last full 10-second window, in tenths of a percent (-1 before one).
+  int cpu_load_permille() const { return load_permille_; }
   const panel::Panel& panel() const { return panel_; }
   std::string_view initial_password() const { return initial_password_.view(); }
   panel::Panel& panel() { return panel_; }
@@ -91,6 +98,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   const HealthModel& health() const { return health_; }
   const Scheduler& scheduler() const { return scheduler_; }
   const net::EthernetNetif& netif() const { return netif_; }
+  const net::SntpClient& sntp() const { return sntp_; }
   const SyslogSender& syslog() const { return syslog_; }
   const MailAlerter& mail() const { return mail_; }
   const SnmpAgent& snmp() const { return snmp_; }
@@ -122,8 +130,11 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   SnmpAgent snmp_;
   HttpServer web_;
   net::TlsClientConfig tls_;
+  net::SntpClient sntp_;  // the box's own clock, from network.ntp
+  void configure_clock(hal::MonoMicros now);
   RunMode mode_ = RunMode::kContinuous;
-  ProbeResult refined_;
+  CrossCheckGate cross_;
+  void commit_cross_set(uint16_t check_index, hal::MonoMicros now);
   panel::Panel panel_;
   FixedText<20> initial_password_;  // until an admin password is set (the web UI's login)
   hal::MonoMicros started_at_ = 0;
@@ -131,6 +142,11 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   bool checks_started_ = false;
   hal::MonoMicros checks_started_at_ = 0;
   int64_t longest_loop_step_us_ = 0;
+  int64_t busy_us_ = 0;
+  int64_t load_window_start_us_ = -1;
+  int64_t busy_at_window_start_us_ = 0;
+  int load_permille_ = -1;
+  void account_busy(hal::MonoMicros began, hal::MonoMicros ended);
   bool web_ok_ = false;
   EventStore event_store_;
   uint32_t events_persisted_ = 0;  // sequence of the next event to write to flash

@@ -11,7 +11,31 @@
 
 namespace probebox {
 
-void App::write_alert_diagnostics(JsonWriter& w) const { probebox::write_alert_diagnostics(w, mail_, syslog_); }
+void App::write_alert_diagnostics(JsonWriter& w) const {
+  probebox::write_alert_diagnostics(w, mail_, syslog_);
+  // The box's own clock: where it comes from and how far off it was last time.
+  w.key("clock").begin_object();
+  w.field_bool("synced", sntp_.synced());
+  if (const net::SntpClient::Server* s = sntp_.current_server()) {
+    FixedText<24> server;
+    const uint32_t a = s->ipv4;
+    server.appendf("%u.%u.%u.%u:%u", static_cast<unsigned>(a >> 24), static_cast<unsigned>((a >> 16) & 0xFF),
+                   static_cast<unsigned>((a >> 8) & 0xFF), static_cast<unsigned>(a & 0xFF), static_cast<unsigned>(s->port));
+    w.field("server", server.view());
+  } else {
+    w.key("server").null();
+  }
+  w.key("offset_ms").number(static_cast<double>(sntp_.offset_us()) / 1000.0, 1);
+  w.field_int("stratum", sntp_.stratum());
+  w.field_int("answers", sntp_.answers());
+  w.field_int("failures", sntp_.failures());
+  w.end_object();
+  // The firmware's own CPU: busy since start and the share of the last 10 s.
+  w.key("cpu").begin_object().field_int("busy_us", busy_us_);
+  if (load_permille_ < 0) w.key("load_pct").null();
+  else w.key("load_pct").number(load_permille_ / 10.0, 1);
+  w.end_object();
+}
 
 namespace {
 // Validated into a second Config so a rejected document leaves the running one alone.
@@ -40,6 +64,7 @@ Status App::apply_config(std::string_view json, ConfigErrors& errors, bool& rest
   activate_config();
   hal::WallTime wall = board_.clock.wall();
   syslog_.send_config_change(wall.valid ? wall.unix_micros : 0, config_sequence, "web UI");
+  syslog_.send_config_warnings(wall.valid ? wall.unix_micros : 0, config_sequence);
   if (checks_started_) {
     scheduler_.load(config_, board_.clock,
                     mode_ == RunMode::kOnce ? Scheduler::Mode::kOnce : Scheduler::Mode::kContinuous, &tls_);

@@ -21,14 +21,9 @@ void App::step_panel(hal::MonoMicros now) {
   in.dhcp = netif_.dhcp();
   in.wall = board_.clock.wall();
   in.uptime_us = now - started_at_;
-  for (uint16_t i = 0; i < health_.check_count(); ++i) {
-    const CheckHealth& h = health_.check(i);
-    if (h.has_result && h.last.measurements.has_ntp_offset) {
-      in.has_ntp_offset = true;
-      in.ntp_offset_us = h.last.measurements.ntp_offset_us;
-      break;
-    }
-  }
+  // The time page shows the box's own clock keeper, not whichever ntp check ran.
+  in.has_ntp_offset = sntp_.synced();
+  in.ntp_offset_us = sntp_.offset_us();
   in.config_source = board_.config_source;
   in.firmware_version = PROBEBOX_VERSION;
   in.initial_password = initial_password_.empty() ? nullptr : initial_password_.c_str();

@@ -89,6 +89,27 @@ function sparkline(values) {
   return svg;
 }
 
+// The override rule (spec/checks.md, "The appliance profile"): a check in the
+// config's `checks` whose id equals a generated one replaces it; the box then runs
+// the explicit check in its place and no longer marks it generated.
+const OVERRIDE_RULE = 'Generated from the appliance profile. A check of your own with this id (Raw JSON, "checks") replaces it.';
+
+// The config with a check of this id added to `checks`, unless one is there already.
+function withOverride(doc, check) {
+  const out = JSON.parse(JSON.stringify(doc || {}));
+  out.checks = out.checks || [];
+  if (!out.checks.some((k) => k.id === check.id)) out.checks.push({ id: check.id, type: check.type });
+  return out;
+}
+
+async function startOverride(check) {
+  show('config');
+  await loadConfig();
+  $('#raw').value = JSON.stringify(withOverride(configDoc, check), null, 2);
+  $('#raw-ok').textContent = `Complete "${check.id}" under "checks" and save: it replaces the generated check.`;
+  $('#raw').focus();
+}
+
 async function renderStatus() {
   const r = await api('GET', '/api/status');
   if (r.status !== 200) return;
@@ -107,8 +128,16 @@ async function renderStatus() {
       const days = c.details && c.details.days_left !== undefined ? el('span', { text: `${c.details.days_left} days left` }) : null;
       const run = el('button', { text: 'run now', title: 'Run this check now' });
       run.addEventListener('click', () => api('POST', `/api/checks/${encodeURIComponent(c.id)}/run`));
-      list.append(el('div', { class: 'check ' + c.hard, 'data-check': c.id, 'data-state': c.hard },
+      // Generated from the appliance profile: marked, with a way to override it.
+      let mark = null;
+      if (c.generated) {
+        const over = el('button', { class: 'override', text: 'override', title: OVERRIDE_RULE });
+        over.addEventListener('click', () => startOverride(c));
+        mark = el('span', { class: 'tag', title: OVERRIDE_RULE, text: 'generated ' }, over);
+      }
+      list.append(el('div', { class: 'check ' + c.hard, 'data-check': c.id, 'data-state': c.hard, 'data-generated': String(!!c.generated) },
         el('div', { class: 'meta' }, el('span', { class: 'id', text: c.id }), el('span', { class: 'pill ' + c.hard, text: c.hard })),
+        mark,
         el('div', { class: 'summary', text: c.summary }),
         el('div', { class: 'meta' }, el('span', { text: `${c.latency_ms} ms` }), days, c.flapping ? el('span', { text: 'flapping' }) : null, run),
         sparkline(h)));
@@ -152,6 +181,8 @@ async function renderReport() {
   $('#report-stamp').textContent = `${d.device.name || 'probebox'} ${d.device.location ? '(' + d.device.location + ')' : ''} — generated ${d.generated_at || 'without a synchronised clock'} by firmware ${d.version}`;
   $('#report-verdict').textContent = d.all_met ? 'All requirements met at this time.' : 'Not all requirements are met (or checked): see below.';
   $('#report-verdict').className = d.all_met ? 'ok' : 'error';
+  // The config's lint: the plan itself breaks a documented rule, whatever the checks say.
+  $('#report-warnings').replaceChildren(...(d.warnings || []).map((w) => el('li', { text: `Config warning — ${w.path}: ${w.message}` })));
   $('#report tbody').replaceChildren(...d.requirements.map((q) => el('tr', {},
     el('td', { text: q.requirement }), el('td', {}, el('span', { class: 'pill ' + q.state, text: q.verdict })),
     el('td', {}, el('ul', {}, ...q.checks.map((c) => el('li', {
@@ -188,6 +219,23 @@ async function loadConfig() {
     input.value = v == null ? '' : Array.isArray(v) ? v.join(', ') : String(v);
   }
   clearErrors();
+  const s = await api('GET', '/api/status');
+  if (s.status === 200) showWarnings(s.data.warnings || []);
+}
+
+// The running config's lint (the DNS plan, the cluster size), next to the field it
+// is about: saved and running, but against the appliance's documented rules.
+function showWarnings(warnings) {
+  $$('.field-warning').forEach((e) => e.remove());
+  const unplaced = [];
+  for (const w of warnings) {
+    const base = w.path.replace(/\[.*$/, '');
+    const input = $$('#config-form [data-path]').find((i) => i.dataset.path === base);
+    const text = `${w.path}: ${w.message}`;
+    if (input) input.after(el('span', { class: 'field-warning', 'data-warning-path': w.path, text }));
+    else unplaced.push(text);
+  }
+  $('#form-warnings').textContent = unplaced.join('; ');
 }
 
 function readForm() {
@@ -196,7 +244,8 @@ function readForm() {
     const text = input.value.trim();
     const kind = input.dataset.kind;
     let v;
-    if (text === '') v = undefined;
+    // An empty list the config had stays empty ("egress": [] is none, absent is the default).
+    if (text === '') v = kind === 'list' && Array.isArray(getPath(configDoc, input.dataset.path)) ? [] : undefined;
     else if (kind === 'int') v = /^-?\d+$/.test(text) ? Number(text) : text;
     else if (kind === 'list') v = text.split(',').map((s) => s.trim()).filter(Boolean);
     else if (kind === 'intlist') v = text.split(',').map((s) => s.trim()).filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s));

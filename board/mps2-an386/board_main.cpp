@@ -242,9 +242,10 @@ int main() {
   // newlib-nano's printf has no 64-bit integers: those go through append_int.
   figures.appendf("probebox: cycle checks=%u wall_ms=", g_app.config().check_count);
   figures.append_int((g_clock.now() - g_app.checks_started_at()) / 1000);
-  figures.appendf(" max_in_flight=%d rx_irqs=%lu rx_dropped=%lu", g_app.scheduler().max_in_flight_seen(),
+  figures.appendf(" max_in_flight=%d rx_irqs=%lu rx_dropped=%lu busy_us=", g_app.scheduler().max_in_flight_seen(),
                   static_cast<unsigned long>(g_ethernet.interrupts()),
                   static_cast<unsigned long>(g_ethernet.rx_dropped()));
+  figures.append_int(g_app.busy_us());
   log_line(figures.c_str());
   // Run-time high-water marks after a full cycle: what the pools and the arena needed.
   probebox::net::TlsMemoryStats tls = probebox::net::tls_memory_stats();

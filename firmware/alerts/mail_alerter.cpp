@@ -45,7 +45,10 @@ void MailAlerter::configure(const Config& config, net::TlsClientConfig* tls) {
 }
 
 void MailAlerter::cancel() {
-  if (sending_) probe_.cancel();
+  if (sending_) {
+    resolver_.cancel();
+    session_.close();
+  }
   sending_ = false;
   batch_end_ = batch_first_;
 }
@@ -69,13 +72,21 @@ void MailAlerter::step(const EventLog& log, hal::Clock& clock) {
     return;
   }
   if (sending_) {
-    if (probe_.poll(now) == Probe::Poll::kPending) return;
+    bool over = session_.state() == SmtpSession::State::kDone;
+    if (!over && now < send_deadline_) return;
     sending_ = false;
-    const ProbeResult& r = probe_.result();
+    Outcome outcome = session_.outcome();
+    if (!over) {
+      resolver_.cancel();
+      session_.close();
+      last_error_.clear();
+      session_.describe_timeout(last_error_, static_cast<unsigned>(relay_.tune.timeout_ms));
+      outcome = Outcome::kCritical;
+    }
     // Warning: sent, with a finding (in clear without credentials, a certificate that
-    // expires soon). A login the probe withheld (no TLS, a certificate that fails) is
+    // expires soon). A login the session withheld (no TLS, a certificate that fails) is
     // critical: the message was not sent.
-    if (r.outcome == Outcome::kOk || r.outcome == Outcome::kWarning) {
+    if (outcome == Outcome::kOk || outcome == Outcome::kWarning) {
       ++sent_;
       sent_times_[sent_head_] = now;
       sent_head_ = (sent_head_ + 1) % kMaxPerHour;
@@ -84,8 +95,7 @@ void MailAlerter::step(const EventLog& log, hal::Clock& clock) {
       backoff_us_ = 0;
       last_error_.clear();
     } else {
-      ++failed_;
-      last_error_.assign(r.summary.view());
+      ++failed_;  // last_error_ holds the session's summary
       backoff_us_ = backoff_us_ == 0 ? kFirstRetryUs : (backoff_us_ * 2 > kMaxRetryUs ? kMaxRetryUs : backoff_us_ * 2);
       retry_at_ = now + backoff_us_;
       batch_end_ = batch_first_;  // the same changes go in the next attempt
@@ -129,7 +139,7 @@ void MailAlerter::begin_send(const EventLog& log, hal::Clock& clock) {
   if (!mail::format_message(message_, config_->text(config_->device_name), envelope_.from,
                             {envelope_.to, static_cast<size_t>(envelope_.recipients)}, {items, n},
                             wall.valid ? wall.unix_micros / 1'000'000 : 0, dropped_unreported_,
-                            SmtpProbe::kMaxMessageBytes)) {
+                            SmtpSession::kMaxMessageBytes)) {
     // The config parser refuses such addresses; this is the last line before MAIL FROM.
     ++failed_;
     last_error_.assign("not sent: an address is not a plain addr-spec");
@@ -139,11 +149,24 @@ void MailAlerter::begin_send(const EventLog& log, hal::Clock& clock) {
     return;
   }
   envelope_.data = message_.view();
-  probe_.set_envelope(&envelope_);
-  ProbeEnv env{&clock, config_, tls_};
-  probe_.start(relay_, env);
+  SmtpSession::Context context;
+  context.relay = &relay_;
+  context.config = config_;
+  context.tls = tls_;
+  context.clock = &clock;
+  context.envelope = &envelope_;
+  context.summary = &last_error_;  // kept on a failure, cleared on success
+  session_.begin(context);
   sending_ = true;
   batch_open_ = false;
+  send_deadline_ = clock.now() + static_cast<int64_t>(relay_.tune.timeout_ms) * 1000;
+  resolver_.resolve_then(config_->text(relay_.host), this, on_resolved);
+}
+
+void MailAlerter::on_resolved(void* self) {
+  auto* alerter = static_cast<MailAlerter*>(self);
+  if (!alerter->sending_) return;
+  alerter->session_.connect(alerter->resolver_.resolved() ? &alerter->resolver_.address() : nullptr);
 }
 
 }  // namespace probebox

@@ -1,5 +1,5 @@
 // Mail on hard state changes through the configured relay, with the smtp check's
-// connection code (STARTTLS, AUTH PLAIN). Changes that come close together are
+// dialogue (probes/smtp_session.h: STARTTLS, AUTH PLAIN). Changes that come close together are
 // batched into one message; messages are rate-limited; a relay that is down is
 // retried with growing backoff, the changes kept until sent. What could not be
 // sent — the event log moved on first — is counted and said in the next message,
@@ -12,7 +12,8 @@
 #include "config/config_model.h"
 #include "monitor/event_log.h"
 #include "hal/clock.h"
-#include "probes/smtp_probe.h"
+#include "net/host_resolver.h"
+#include "probes/smtp_session.h"
 
 namespace probebox {
 
@@ -44,14 +45,17 @@ class MailAlerter {
   bool wanted(const Event& e) const;
   void begin_send(const EventLog& log, hal::Clock& clock);
   bool rate_allows(int64_t now) const;
+  static void on_resolved(void* self);
 
   const Config* config_ = nullptr;
   net::TlsClientConfig* tls_ = nullptr;
   bool enabled_ = false;
   CheckConfig relay_{};
   MailEnvelope envelope_{};
-  SmtpProbe probe_;
+  SmtpSession session_;
+  HostResolver resolver_;
   bool sending_ = false;
+  int64_t send_deadline_ = 0;
   uint32_t next_sequence_ = 0;     // first event not yet looked at
   uint32_t batch_first_ = 0;       // events [batch_first_, batch_end_) are in the message being sent
   uint32_t batch_end_ = 0;
@@ -67,7 +71,7 @@ class MailAlerter {
   uint32_t failed_ = 0;
   uint32_t dropped_ = 0;
   FixedText<120> last_error_;
-  FixedText<SmtpProbe::kMaxMessageBytes + 1> message_;
+  FixedText<SmtpSession::kMaxMessageBytes + 1> message_;
 };
 
 }  // namespace probebox

@@ -32,7 +32,7 @@ bool KeyLocalizer::begin(std::string_view password, const EngineId& engine) {
   password_length_ = password.size();
   engine_ = engine;
   mbedtls_sha1_init(&sha_);
-  if (mbedtls_sha1_starts_ret(&sha_) != 0) {
+  if (mbedtls_sha1_starts(&sha_) != 0) {
     mbedtls_sha1_free(&sha_);
     return false;
   }
@@ -50,19 +50,19 @@ bool KeyLocalizer::step(size_t budget) {
       b = password_[at];
       at = at + 1 == password_length_ ? 0 : at + 1;
     }
-    mbedtls_sha1_update_ret(&sha_, block, sizeof(block));
+    mbedtls_sha1_update(&sha_, block, sizeof(block));
     hashed_ += sizeof(block);
     budget -= sizeof(block);
   }
   if (hashed_ < kHashedBytes) return false;
   Key ku;
-  mbedtls_sha1_finish_ret(&sha_, ku.data());
+  mbedtls_sha1_finish(&sha_, ku.data());
   // Kul = SHA-1(Ku || engineID || Ku).
-  mbedtls_sha1_starts_ret(&sha_);
-  mbedtls_sha1_update_ret(&sha_, ku.data(), ku.size());
-  mbedtls_sha1_update_ret(&sha_, engine_.bytes.data(), engine_.length);
-  mbedtls_sha1_update_ret(&sha_, ku.data(), ku.size());
-  mbedtls_sha1_finish_ret(&sha_, key_.data());
+  mbedtls_sha1_starts(&sha_);
+  mbedtls_sha1_update(&sha_, ku.data(), ku.size());
+  mbedtls_sha1_update(&sha_, engine_.bytes.data(), engine_.length);
+  mbedtls_sha1_update(&sha_, ku.data(), ku.size());
+  mbedtls_sha1_finish(&sha_, key_.data());
   mbedtls_sha1_free(&sha_);
   ku.fill(0);
   password_.fill(0);

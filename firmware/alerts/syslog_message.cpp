@@ -71,14 +71,33 @@ void format_state_change(TextBuffer& out, const Event& e, std::string_view hostn
   append_text(out, e.summary.view());
 }
 
-void format_config_change(TextBuffer& out, int64_t wall_unix_us, std::string_view hostname, uint32_t sequence,
-                          std::string_view source) {
-  append_header(out, 5, wall_unix_us, hostname, "CONFIG");
+namespace {
+// A config message's header and the start of its structured data, up to the
+// opening quote of its second parameter.
+void begin_config_message(TextBuffer& out, int severity, int64_t wall_unix_us, std::string_view hostname,
+                          std::string_view msgid, uint32_t sequence, std::string_view second_param) {
+  append_header(out, severity, wall_unix_us, hostname, msgid);
   out.append('[');
   out.append(kSdId);
-  out.appendf(" sequence=\"%lu\" source=\"", static_cast<unsigned long>(sequence));
+  out.appendf(" sequence=\"%lu\" ", static_cast<unsigned long>(sequence));
+  out.append(second_param);
+  out.append("=\"");
+}
+}  // namespace
+
+void format_config_change(TextBuffer& out, int64_t wall_unix_us, std::string_view hostname, uint32_t sequence,
+                          std::string_view source) {
+  begin_config_message(out, 5, wall_unix_us, hostname, "CONFIG", sequence, "source");
   append_sd_value(out, source);
   out.append("\"] configuration changed");
+}
+
+void format_config_warning(TextBuffer& out, int64_t wall_unix_us, std::string_view hostname, uint32_t sequence,
+                           std::string_view path, std::string_view message) {
+  begin_config_message(out, 4, wall_unix_us, hostname, "LINT", sequence, "path");
+  append_sd_value(out, path);
+  out.append("\"] ");
+  append_text(out, message);
 }
 
 }  // namespace probebox::syslog

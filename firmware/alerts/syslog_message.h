@@ -22,6 +22,9 @@ void format_state_change(TextBuffer& out, const Event& e, std::string_view hostn
 // One message for a config change (the new config's sequence number).
 void format_config_change(TextBuffer& out, int64_t wall_unix_us, std::string_view hostname, uint32_t sequence,
                           std::string_view source);
+// One message per lint finding of a stored config (severity warning, MSGID LINT).
+void format_config_warning(TextBuffer& out, int64_t wall_unix_us, std::string_view hostname, uint32_t sequence,
+                           std::string_view path, std::string_view message);
 // SD-PARAM value escaping of RFC 5424 section 6.3.3: '"', '\' and ']'.
 void append_sd_value(TextBuffer& out, std::string_view value);
 

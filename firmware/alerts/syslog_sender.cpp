@@ -65,4 +65,14 @@ void SyslogSender::send_config_change(int64_t wall_unix_us, uint32_t sequence, s
   send(line.view());
 }
 
+void SyslogSender::send_config_warnings(int64_t wall_unix_us, uint32_t sequence) {
+  if (!enabled_) return;
+  for (uint16_t i = 0; i < config_->warning_count && i < Config::kMaxWarnings; ++i) {
+    FixedText<240> line;
+    syslog::format_config_warning(line, wall_unix_us, config_->text(config_->device_name), sequence,
+                                  config_->warnings[i].path, config_->warnings[i].message);
+    send(line.view());
+  }
+}
+
 }  // namespace probebox

@@ -23,6 +23,8 @@ class SyslogSender {
   // Events up to `sequence` (restored from flash) were dealt with before a restart.
   void skip_to(uint32_t sequence) { next_sequence_ = sequence; }
   void send_config_change(int64_t wall_unix_us, uint32_t sequence, std::string_view source);
+  // The stored config's lint findings, one line each (none when it has none).
+  void send_config_warnings(int64_t wall_unix_us, uint32_t sequence);
   uint32_t sent() const { return sent_; }
   uint32_t failed() const { return failed_; }
   uint32_t missed() const { return missed_; }

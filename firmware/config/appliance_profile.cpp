@@ -15,8 +15,15 @@ constexpr std::string_view kReservedAppTenantNames[] = {
     "styleguide", "ask", "it", "cdn", "api", "releases", "release", "spf", "feedback", "help",
     "support", "int"};
 
-// The authenticated health endpoints worth watching from outside (A2).
-constexpr std::string_view kHealthEndpoints[] = {"services", "disk", "memory", "db"};
+// The authenticated health endpoints, every one the appliance documents (A2).
+constexpr std::string_view kHealthEndpoints[] = {"services", "disk",    "memory",   "db",
+                                                 "network",  "replicaset", "internet", "email"};
+// Where the appliance must reach on the internet (A3), on 443, when `egress` is absent.
+constexpr std::string_view kDefaultEgress[] = {"cdn.auth0.com", "apt-mirror.it.auth0.com", "docker.it.auth0.com",
+                                               "app-gateway.it.auth0.com"};
+constexpr std::string_view kDefaultMeshPorts[] = {"7777", "27017", "8721", "8701"};
+constexpr std::string_view kDefaultPrefix = "appliance";
+constexpr size_t kMaxIdLength = 32;
 
 std::string_view first_label(std::string_view host) { return first(host, host.find('.')); }
 
@@ -34,6 +41,12 @@ void append_id_part(TextBuffer& id, std::string_view part) {
   }
 }
 
+uint16_t decimal_port(std::string_view text) {
+  uint32_t port = 0;
+  for (char ch : text) port = port * 10 + static_cast<uint32_t>(ch - '0');
+  return static_cast<uint16_t>(port);
+}
+
 class Expander {
  public:
   Expander(const ApplianceProfile& p, Config& c, ConfigErrors& e) : p_(p), c_(c), e_(e) {}
@@ -41,24 +54,53 @@ class Expander {
   void run();
 
  private:
-  // A new generated check with the given id parts, or nullptr (explicit one wins, or full).
+  // A new generated check named <prefix>.<what>[.<detail>][-<index+1>], or nullptr
+  // (an explicit check has that id: it overrides; or the config is full).
   CheckConfig* add(CheckType type, std::string_view what, std::string_view detail, int index = -1);
   bool intern(std::string_view s, TextRef& out) {
     if (c_.intern(s, out)) return true;
     e_.add("appliance", "config too large after expansion");
     return false;
   }
+  // The check's URL for `host` on `port`, the port left out when it is the
+  // scheme's own, split at once like a typed-in one (split_check_url).
+  bool url(CheckConfig& check, bool https, std::string_view host, uint16_t port, std::string_view path);
   void warn(std::string_view path, std::string_view message);
   void lint_dns_plan();
-  void host_names(void (Expander::*fn)(std::string_view host, std::string_view role));
-  void tls_for(std::string_view host, std::string_view role);
-  void dns_for(std::string_view host, std::string_view role);
+  // Every required name, in the table's order: dashboard, RTA, webtask, app tenants.
+  template <typename Fn>
+  void each_name(Fn fn) {
+    if (!p_.dashboard.empty()) fn(p_.dashboard);
+    if (!p_.root_tenant_authority.empty()) fn(p_.root_tenant_authority);
+    if (!p_.webtask.empty()) fn(p_.webtask);
+    for (uint16_t i = 0; i < p_.app_tenants.count; ++i) fn(c_.list_item(p_.app_tenants, i));
+  }
+  std::string_view node_name(uint16_t n, TextBuffer& out, std::string_view base = "node") {
+    out.clear();
+    out.append(base);
+    out.appendf("%u", static_cast<unsigned>(n + 1));
+    return out.view();
+  }
+  bool build_shared_lists();
+  void certificates();
+  void certificate(TextRef host, std::string_view where, TextRef name);
+  void https_only();
+  void dns();
+  void ports();
+  void health();
+  void own_view();
+  void smtp();
+  void time();
+  void egress();
+  void isolation();
 
   const ApplianceProfile& p_;
   Config& c_;
   ConfigErrors& e_;
-  TextRef first_cert_id_;
-  bool have_first_cert_ = false;
+  std::string_view prefix_;
+  ListRef all_names_;         // the names every certificate must carry
+  ListRef expect_addresses_;  // what the names must resolve to (none when unknown)
+  ListRef mesh_;              // the mesh ports, as decimal text
 };
 
 void Expander::warn(std::string_view path, std::string_view message) {
@@ -73,8 +115,8 @@ void Expander::warn(std::string_view path, std::string_view message) {
 }
 
 CheckConfig* Expander::add(CheckType type, std::string_view what, std::string_view detail, int index) {
-  FixedText<64> id;
-  append_id_part(id, c_.text(p_.name));
+  FixedText<96> id;
+  append_id_part(id, prefix_);
   id.append('.');
   id.append(what);
   if (!detail.empty()) {
@@ -82,8 +124,24 @@ CheckConfig* Expander::add(CheckType type, std::string_view what, std::string_vi
     append_id_part(id, detail);
   }
   if (index >= 0) id.appendf("-%d", index + 1);
-  if (id.size() > 32) id.truncate(32);
-  if (c_.find_check(id.view()) != nullptr) return nullptr;  // explicit override
+  id.truncate(kMaxIdLength);
+  const CheckConfig* existing = c_.find_check(id.view());
+  if (existing != nullptr && !existing->generated) return nullptr;  // the explicit check overrides
+  // Another generated check has this id (truncated, or two names with one first
+  // label): this one gets the first free "-N".
+  for (int n = 2; existing != nullptr && n < 100; ++n) {
+    FixedText<8> suffix;
+    suffix.appendf("-%d", n);
+    FixedText<96> unique(id);
+    unique.truncate(kMaxIdLength - suffix.size());
+    unique.append(suffix.view());
+    existing = c_.find_check(unique.view());
+    if (existing == nullptr) id = unique;
+  }
+  if (existing != nullptr) {
+    e_.add("appliance", "too many checks with one id after expansion");
+    return nullptr;
+  }
   if (c_.check_count >= Config::kMaxChecks) {
     e_.add("appliance", "too many checks after expansion");
     return nullptr;
@@ -98,49 +156,271 @@ CheckConfig* Expander::add(CheckType type, std::string_view what, std::string_vi
   return &c;
 }
 
-void Expander::host_names(void (Expander::*fn)(std::string_view, std::string_view)) {
-  if (!p_.dashboard.empty()) (this->*fn)(c_.text(p_.dashboard), "dashboard");
-  if (!p_.root_tenant_authority.empty()) (this->*fn)(c_.text(p_.root_tenant_authority), "rta");
-  if (!p_.webtask.empty()) (this->*fn)(c_.text(p_.webtask), "webtask");
-  for (uint16_t i = 0; i < p_.app_tenants.count; ++i) {
-    (this->*fn)(c_.text(c_.list_item(p_.app_tenants, i)), "app");
-  }
+bool Expander::url(CheckConfig& check, bool https, std::string_view host, uint16_t port, std::string_view path) {
+  FixedText<320> u;
+  u.append(https ? "https://" : "http://");
+  u.append(host);
+  if (port != (https ? 443 : 80)) u.appendf(":%u", static_cast<unsigned>(port));
+  u.append(path);
+  return intern(u.view(), check.url) && split_check_url(c_, check);  // built from checked parts
 }
 
-void Expander::tls_for(std::string_view host, std::string_view) {
-  if (p_.load_balancer.empty()) return;
-  CheckConfig* c = add(CheckType::kTlsCert, "cert", first_label(host));
-  if (c == nullptr) return;
-  c->host = p_.load_balancer;
-  c->port = p_.https_port;
-  if (!intern(host, c->server_name)) return;
-  c_.begin_list(c->names);
-  c_.push_list(c->names, c->server_name);
-  // The load balancer must serve one certificate for every name.
-  if (have_first_cert_) {
-    c_.begin_list(c->same_cert_as);
-    c_.push_list(c->same_cert_as, first_cert_id_);
+bool Expander::build_shared_lists() {
+  bool ok = c_.begin_list(all_names_);
+  each_name([&](TextRef name) { ok = ok && c_.push_list(all_names_, name); });
+  // Multi-node records point to the load balancer, single-node ones to the node (A5).
+  TextRef target = !p_.load_balancer.empty() ? p_.load_balancer
+                   : p_.nodes.count == 1     ? c_.list_item(p_.nodes, 0)
+                                             : TextRef{};
+  uint32_t ip;
+  ok = ok && c_.begin_list(expect_addresses_);
+  if (!target.empty() && parse_ipv4(c_.text(target), ip)) ok = ok && c_.push_list(expect_addresses_, target);
+  if (p_.mesh_ports_set) {
+    mesh_ = p_.mesh_ports;
   } else {
-    first_cert_id_ = c->id;
-    have_first_cert_ = true;
+    ok = ok && c_.begin_list(mesh_);
+    for (std::string_view port : kDefaultMeshPorts) {
+      TextRef t;
+      ok = ok && intern(port, t) && c_.push_list(mesh_, t);
+    }
+  }
+  if (!ok) e_.add("appliance", "config too large after expansion");
+  return ok;
+}
+
+void Expander::certificate(TextRef host, std::string_view where, TextRef name) {
+  CheckConfig* c = add(CheckType::kTlsCert, where, first_label(c_.text(name)));
+  if (c == nullptr) return;
+  c->host = host;
+  c->port = p_.https_port;
+  c->server_name = name;
+  c->names = all_names_;
+  c->distinct_from_sha256 = p_.other_cert_sha256;
+}
+
+void Expander::certificates() {
+  const uint16_t begin = c_.check_count;
+  if (!p_.load_balancer.empty()) each_name([&](TextRef name) { certificate(p_.load_balancer, "cert", name); });
+  for (uint16_t n = 0; n < p_.nodes.count; ++n) {
+    FixedText<24> where;
+    node_name(n, where);
+    where.append(".cert");
+    each_name([&](TextRef name) { certificate(c_.list_item(p_.nodes, n), where.view(), name); });
+  }
+  // The load balancer and every node serve the one certificate, for every name: one
+  // same_cert_as set, each compared with the first node's (a node answers the same
+  // way every time; which node the load balancer hands a connection to does not).
+  const uint16_t end = c_.check_count;
+  if (begin == end) return;
+  uint16_t anchor = begin;
+  if (p_.nodes.count > 0) {
+    std::string_view first_node = c_.text(c_.list_item(p_.nodes, 0));
+    for (uint16_t i = begin; i < end; ++i) {
+      if (c_.text(c_.checks[i].host) == first_node) {
+        anchor = i;
+        break;
+      }
+    }
+  }
+  ListRef set;
+  if (!c_.begin_list(set) || !c_.push_list(set, c_.checks[anchor].id)) {
+    e_.add("appliance", "config too large after expansion");
+    return;
+  }
+  for (uint16_t i = begin; i < end; ++i) {
+    if (i != anchor) c_.checks[i].same_cert_as = set;
   }
 }
 
-void Expander::dns_for(std::string_view host, std::string_view) {
-  for (uint16_t r = 0; r < p_.resolvers.count; ++r) {
-    CheckConfig* c = add(CheckType::kDns, "dns", first_label(host), p_.resolvers.count > 1 ? r : -1);
-    if (c == nullptr) continue;
-    std::string_view server = c_.text(c_.list_item(p_.resolvers, r));
-    std::string_view h;
-    c->port = 53;
-    split_host_port(server, h, c->port);
-    c->host = {c_.list_item(p_.resolvers, r).offset, static_cast<uint16_t>(h.size())};
-    intern(host, c->name);
-    uint32_t ip;
-    if (!p_.load_balancer.empty() && parse_ipv4(c_.text(p_.load_balancer), ip)) {
-      c_.begin_list(c->expect_addresses);
-      c_.push_list(c->expect_addresses, p_.load_balancer);
+// Users reach the appliance over HTTPS only: plain HTTP on the load balancer must
+// redirect to https:// for the same name, or be closed.
+void Expander::https_only() {
+  if (p_.load_balancer.empty() && p_.nodes.count == 0) return;
+  TextRef front = !p_.load_balancer.empty() ? p_.load_balancer : c_.list_item(p_.nodes, 0);
+  each_name([&](TextRef name) {
+    CheckConfig* c = add(CheckType::kHttp, "https-only", first_label(c_.text(name)));
+    if (c == nullptr) return;
+    url(*c, false, c_.text(front), p_.http_port, "/");
+    c->host_header = name;
+    c->expect_https_redirect = true;
+  });
+}
+
+void Expander::dns() {
+  const ListRef resolvers = p_.resolvers.count > 0 ? p_.resolvers : c_.network.dns;
+  each_name([&](TextRef name) {
+    for (uint16_t r = 0; r < resolvers.count; ++r) {
+      CheckConfig* c = add(CheckType::kDns, "dns", first_label(c_.text(name)), resolvers.count > 1 ? r : -1);
+      if (c == nullptr) continue;
+      TextRef server = c_.list_item(resolvers, r);
+      std::string_view h;
+      c->port = 53;
+      split_host_port(c_.text(server), h, c->port);
+      c->host = {server.offset, static_cast<uint16_t>(h.size())};
+      c->name = name;
+      c->expect_addresses = expect_addresses_;
     }
+  });
+}
+
+void Expander::ports() {
+  for (uint16_t n = 0; n < p_.nodes.count; ++n) {
+    FixedText<16> where;
+    node_name(n, where);
+    for (uint16_t m = 0; m < mesh_.count; ++m) {
+      std::string_view port_text = c_.text(c_.list_item(mesh_, m));
+      CheckConfig* c = add(CheckType::kTcp, where.view(), port_text);
+      if (c == nullptr) continue;
+      c->host = c_.list_item(p_.nodes, n);
+      c->port = decimal_port(port_text);
+    }
+  }
+  if (!p_.load_balancer.empty()) {
+    FixedText<8> port;
+    port.appendf("%u", static_cast<unsigned>(p_.https_port));
+    CheckConfig* c = add(CheckType::kTcp, "lb", port.view());
+    if (c != nullptr) {
+      c->host = p_.load_balancer;
+      c->port = p_.https_port;
+    }
+  }
+}
+
+// /testall over HTTPS on every node and through the load balancer, with the
+// dashboard's name as Host and SNI (the certificate is for the names, not the IPs).
+void Expander::health() {
+  auto testall = [&](TextRef host, std::string_view where) {
+    CheckConfig* c = add(CheckType::kHttp, where, "testall");
+    if (c == nullptr) return;
+    url(*c, true, c_.text(host), p_.https_port, "/testall");
+    c->host_header = p_.dashboard;
+  };
+  for (uint16_t n = 0; n < p_.nodes.count; ++n) {
+    FixedText<16> where;
+    testall(c_.list_item(p_.nodes, n), node_name(n, where));
+  }
+  if (!p_.load_balancer.empty()) testall(p_.load_balancer, "lb");
+}
+
+// The appliance's own view, /health/status/<x> on every node. The API key goes only
+// over HTTPS, to a certificate that verifies for the dashboard's name: the http probe
+// withholds it otherwise.
+void Expander::own_view() {
+  if (p_.health_api_key.empty()) return;
+  TextRef user;
+  if (!intern("api_keys_health", user)) return;
+  for (uint16_t n = 0; n < p_.nodes.count; ++n) {
+    FixedText<24> where;
+    node_name(n, where);
+    where.append(".health");
+    for (std::string_view endpoint : kHealthEndpoints) {
+      CheckConfig* h = add(CheckType::kHttp, where.view(), endpoint);
+      if (h == nullptr) continue;
+      FixedText<32> path("/health/status/");
+      path.append(endpoint);
+      url(*h, true, c_.text(c_.list_item(p_.nodes, n)), p_.https_port, path.view());
+      h->host_header = p_.dashboard;
+      h->basic_user = user;
+      h->basic_password = p_.health_api_key;
+      h->expect_status = {204};
+      h->expect_status_count = 1;
+      h->warn_status = {520, 429};
+      h->warn_status_count = 2;
+      h->expect_body_set = true;  // these answers carry no body
+    }
+  }
+}
+
+void Expander::smtp() {
+  if (p_.smtp_host.empty()) return;
+  CheckConfig* c = add(CheckType::kSmtp, "smtp", "");
+  if (c == nullptr) return;
+  c->host = p_.smtp_host;
+  c->port = p_.smtp_port;
+  c->username = p_.smtp_username;
+  c->password = p_.smtp_password;
+  c->server_name = p_.smtp_server_name;
+}
+
+void Expander::time() {
+  const ListRef servers = p_.ntp.count > 0 ? p_.ntp : c_.network.ntp;
+  for (uint16_t i = 0; i < servers.count; ++i) {
+    CheckConfig* c = add(CheckType::kNtp, "ntp", "", servers.count > 1 ? i : -1);
+    if (c == nullptr) continue;
+    TextRef server = c_.list_item(servers, i);
+    std::string_view h;
+    c->port = 123;
+    split_host_port(c_.text(server), h, c->port);
+    c->host = {server.offset, static_cast<uint16_t>(h.size())};
+  }
+}
+
+// Egress as tls_cert (an intercepting proxy shows as an untrusted issuer): trust on,
+// the appliance's own certificate rules off (an EC key or a certificate renewed late
+// is the other party's business; expired is still critical).
+void Expander::egress() {
+  auto target = [&](TextRef host, uint16_t port) {
+    uint32_t ip;
+    const bool literal = parse_ipv4(c_.text(host), ip);
+    // A name by its first label (cdn), an address whole (203-0-113-40).
+    CheckConfig* c = add(CheckType::kTlsCert, "egress", literal ? c_.text(host) : first_label(c_.text(host)));
+    if (c == nullptr) return;
+    c->group = Group::kEgress;
+    c->host = host;
+    c->port = port;
+    c->trust_only = true;
+    if (!literal) {
+      c->server_name = host;
+      if (c_.begin_list(c->names)) c_.push_list(c->names, host);
+    }
+  };
+  if (!p_.egress_set) {
+    for (std::string_view name : kDefaultEgress) {
+      TextRef host;
+      if (intern(name, host)) target(host, 443);
+    }
+    return;
+  }
+  for (uint16_t i = 0; i < p_.egress.count; ++i) {
+    TextRef item = c_.list_item(p_.egress, i);
+    std::string_view h;
+    uint16_t port = 443;
+    split_host_port(c_.text(item), h, port);
+    target({item.offset, static_cast<uint16_t>(h.size())}, port);
+  }
+}
+
+// Production and dev/test on completely isolated networks: the other environment's
+// nodes must not answer at all, on 443 or any mesh port.
+void Expander::isolation() {
+  for (uint16_t n = 0; n < p_.other_nodes.count; ++n) {
+    FixedText<16> where;
+    node_name(n, where, "other");
+    auto one = [&](uint16_t port) {
+      FixedText<8> detail;
+      detail.appendf("%u", static_cast<unsigned>(port));
+      CheckConfig* c = add(CheckType::kTcp, where.view(), detail.view());
+      if (c == nullptr) return;
+      c->group = Group::kIsolation;
+      c->expect = ExpectPort::kUnreachable;
+      c->host = c_.list_item(p_.other_nodes, n);
+      c->port = port;
+    };
+    one(p_.https_port);
+    for (uint16_t m = 0; m < mesh_.count; ++m) one(decimal_port(c_.text(c_.list_item(mesh_, m))));
+  }
+  // The older `isolated_from` (host:port): each port must not be open.
+  for (uint16_t i = 0; i < p_.isolated_from.count; ++i) {
+    TextRef item = c_.list_item(p_.isolated_from, i);
+    std::string_view h;
+    uint16_t port = 443;
+    split_host_port(c_.text(item), h, port);
+    CheckConfig* c = add(CheckType::kTcp, "isolation", "", static_cast<int>(i));
+    if (c == nullptr) continue;
+    c->group = Group::kIsolation;
+    c->expect = ExpectPort::kClosed;
+    c->host = {item.offset, static_cast<uint16_t>(h.size())};
+    c->port = port;
   }
 }
 
@@ -188,109 +468,23 @@ void Expander::lint_dns_plan() {
 }
 
 void Expander::run() {
+  prefix_ = p_.name.empty() ? kDefaultPrefix : c_.text(p_.name);
   lint_dns_plan();
-  host_names(&Expander::tls_for);
-  host_names(&Expander::dns_for);
-
-  for (uint16_t n = 0; n < p_.nodes.count; ++n) {
-    TextRef node = c_.list_item(p_.nodes, n);
-    FixedText<16> node_name;
-    node_name.appendf("node%u", n + 1);
-    for (uint16_t m = 0; m < p_.mesh_ports.count; ++m) {
-      std::string_view port_text = c_.text(c_.list_item(p_.mesh_ports, m));
-      CheckConfig* c = add(CheckType::kTcp, node_name.view(), port_text);
-      if (c == nullptr) continue;
-      c->host = node;
-      uint32_t port = 0;
-      for (char ch : port_text) port = port * 10 + static_cast<uint32_t>(ch - '0');
-      c->port = static_cast<uint16_t>(port);
-    }
-    CheckConfig* t = add(CheckType::kHttp, node_name.view(), "testall");
-    if (t != nullptr) {
-      FixedText<300> url;
-      url.appendf("http://%.*s:%u/testall", static_cast<int>(node.length), c_.text(node).data(), p_.http_port);
-      if (intern(url.view(), t->url)) split_check_url(c_, *t);  // built from checked parts
-    }
-    if (!p_.health_api_key.empty()) {
-      for (std::string_view endpoint : kHealthEndpoints) {
-        FixedText<24> what;
-        what.append(node_name.view());
-        what.append(".health");
-        CheckConfig* h = add(CheckType::kHttp, what.view(), endpoint);
-        if (h == nullptr) continue;
-        // The API key goes only over HTTPS, to a certificate that verifies for the
-        // dashboard's name (the nodes serve the appliance's one certificate): the http
-        // probe withholds it otherwise.
-        FixedText<300> url;
-        url.appendf("https://%.*s:%u/health/status/%.*s", static_cast<int>(node.length), c_.text(node).data(),
-                    p_.https_port, static_cast<int>(endpoint.size()), endpoint.data());
-        if (intern(url.view(), h->url)) split_check_url(c_, *h);
-        if (!p_.dashboard.empty()) h->host_header = p_.dashboard;
-        intern("api_keys_health", h->basic_user);
-        h->basic_password = p_.health_api_key;
-        h->expect_status = {204};
-        h->expect_status_count = 1;
-        h->warn_status = {520, 429};
-        h->warn_status_count = 2;
-        h->expect_body_set = true;  // these answers carry no body
-      }
-    }
-  }
-  if (!p_.load_balancer.empty()) {
-    CheckConfig* c = add(CheckType::kTcp, "lb", "443");
-    if (c != nullptr) {
-      c->host = p_.load_balancer;
-      c->port = p_.https_port;
-    }
-    CheckConfig* t = add(CheckType::kHttp, "lb", "testall");
-    if (t != nullptr) {
-      FixedText<300> url;
-      url.appendf("http://%.*s:%u/testall", static_cast<int>(p_.load_balancer.length),
-                  c_.text(p_.load_balancer).data(), p_.http_port);
-      if (intern(url.view(), t->url)) split_check_url(c_, *t);  // built from checked parts
-      if (!p_.dashboard.empty()) t->host_header = p_.dashboard;
-    }
-  }
-  if (!p_.smtp_host.empty()) {
-    CheckConfig* c = add(CheckType::kSmtp, "smtp", "");
-    if (c != nullptr) {
-      c->host = p_.smtp_host;
-      c->port = p_.smtp_port;
-      c->username = p_.smtp_username;
-      c->password = p_.smtp_password;
-      c->server_name = p_.smtp_server_name;
-    }
-  }
-  for (uint16_t i = 0; i < p_.ntp.count; ++i) {
-    CheckConfig* c = add(CheckType::kNtp, "ntp", "", p_.ntp.count > 1 ? i : -1);
-    if (c == nullptr) continue;
-    std::string_view h;
-    c->port = 123;
-    split_host_port(c_.text(c_.list_item(p_.ntp, i)), h, c->port);
-    c->host = {c_.list_item(p_.ntp, i).offset, static_cast<uint16_t>(h.size())};
-  }
-  for (uint16_t i = 0; i < p_.egress.count; ++i) {
-    std::string_view target = c_.text(c_.list_item(p_.egress, i));
-    std::string_view h;
-    uint16_t port = 443;
-    split_host_port(target, h, port);
-    CheckConfig* c = add(CheckType::kTcp, "egress", first_label(h));
-    if (c == nullptr) continue;
-    c->group = Group::kEgress;
-    c->host = {c_.list_item(p_.egress, i).offset, static_cast<uint16_t>(h.size())};
-    c->port = port;
-  }
-  for (uint16_t i = 0; i < p_.isolated_from.count; ++i) {
-    std::string_view h;
-    uint16_t port = 443;
-    split_host_port(c_.text(c_.list_item(p_.isolated_from, i)), h, port);
-    CheckConfig* c = add(CheckType::kTcp, "isolation", "", static_cast<int>(i));
-    if (c == nullptr) continue;
-    c->group = Group::kIsolation;
-    c->expect = ExpectPort::kClosed;
-    c->host = {c_.list_item(p_.isolated_from, i).offset, static_cast<uint16_t>(h.size())};
-    c->port = port;
-  }
+  // The appliance runs as a single node or a cluster of three or more: two nodes
+  // cannot keep a majority when one fails (its replica set needs one).
+  if (p_.nodes.count == 2) warn("appliance.nodes", "a cluster needs at least three nodes (two given)");
+  if (!build_shared_lists()) return;
+  // In the order of spec/checks.md's table.
+  certificates();
+  https_only();
+  dns();
+  ports();
+  health();
+  own_view();
+  smtp();
+  time();
+  egress();
+  isolation();
 }
 
 }  // namespace

@@ -20,7 +20,8 @@ enum class CheckKey : uint8_t {
   kTcpExpect,
   kDnsName, kDnsRecord, kDnsExpectAddresses,
   kHttpUrl, kHttpHostHeader, kHttpUsername, kHttpPassword, kHttpExpectStatus, kHttpWarnStatus, kHttpExpectBody,
-  kTlsNames, kTlsSameCertAs, kTlsDistinctFrom, kTlsFullHandshake,
+  kHttpExpectHttpsRedirect,
+  kTlsNames, kTlsSameCertAs, kTlsDistinctFrom, kTlsDistinctFromSha256, kTlsFullHandshake,
   kSmtpStartTls, kSmtpUsername, kSmtpPassword, kSmtpAllowAuthWithoutTls,
   kCount
 };
@@ -32,7 +33,8 @@ constexpr std::string_view kCheckKeyNames[] = {
     "expect",
     "name", "record", "expect_addresses",
     "url", "host_header", "username", "password", "expect_status", "warn_status", "expect_body",
-    "names", "same_cert_as", "distinct_from", "full_handshake",
+    "expect_https_redirect",
+    "names", "same_cert_as", "distinct_from", "distinct_from_sha256", "full_handshake",
     "starttls", "username", "password", "allow_auth_without_tls",
 };
 static_assert(std::size(kCheckKeyNames) == static_cast<size_t>(CheckKey::kCount), "a name for every key");
@@ -53,9 +55,10 @@ constexpr KindKeys kKindKeys[] = {
     {CheckType::kTcp, keys({K::kHost, K::kPort, K::kTcpExpect})},
     {CheckType::kDns, keys({K::kServer, K::kDnsName, K::kDnsRecord, K::kDnsExpectAddresses})},
     {CheckType::kHttp, keys({K::kHttpUrl, K::kHttpHostHeader, K::kHttpUsername, K::kHttpPassword,
-                             K::kHttpExpectStatus, K::kHttpWarnStatus, K::kHttpExpectBody})},
+                             K::kHttpExpectStatus, K::kHttpWarnStatus, K::kHttpExpectBody,
+                             K::kHttpExpectHttpsRedirect})},
     {CheckType::kTlsCert, keys({K::kHost, K::kPort, K::kServerName, K::kTlsNames, K::kTlsSameCertAs,
-                                K::kTlsDistinctFrom, K::kTlsFullHandshake})},
+                                K::kTlsDistinctFrom, K::kTlsDistinctFromSha256, K::kTlsFullHandshake})},
     {CheckType::kSmtp, keys({K::kHost, K::kPort, K::kServerName, K::kSmtpStartTls, K::kSmtpUsername,
                              K::kSmtpPassword, K::kSmtpAllowAuthWithoutTls})},
     {CheckType::kNtp, keys({K::kServer})},
@@ -90,10 +93,11 @@ void ConfigReader::kind_key(CheckConfig& c, CheckKey key, int v) {
       if (string(v, c.server_name, 253) && !is_valid_hostname(c_.text(c.server_name))) error("must be a host name");
       break;
     case CheckKey::kTcpExpect:
-      if (!string(v, t, 8)) break;
+      if (!string(v, t, 11)) break;
       if (c_.text(t) == "open") c.expect = ExpectPort::kOpen;
       else if (c_.text(t) == "closed") c.expect = ExpectPort::kClosed;
-      else error("must be \"open\" or \"closed\"");
+      else if (c_.text(t) == "unreachable") c.expect = ExpectPort::kUnreachable;
+      else error("must be \"open\", \"closed\" or \"unreachable\"");
       break;
     case CheckKey::kDnsName:
       if (string(v, c.name, 253) && !is_valid_hostname(c_.text(c.name))) error("must be a host name");
@@ -134,9 +138,11 @@ void ConfigReader::kind_key(CheckConfig& c, CheckKey key, int v) {
     case CheckKey::kHttpExpectStatus: status_list(v, c.expect_status, c.expect_status_count); break;
     case CheckKey::kHttpWarnStatus: status_list(v, c.warn_status, c.warn_status_count); break;
     case CheckKey::kHttpExpectBody: c.expect_body_set = string(v, c.expect_body, 256, true); break;
+    case CheckKey::kHttpExpectHttpsRedirect: boolean(v, c.expect_https_redirect); break;
     case CheckKey::kTlsNames: string_list(v, c.names, 253); break;
     case CheckKey::kTlsSameCertAs: string_list(v, c.same_cert_as, 32); break;
     case CheckKey::kTlsDistinctFrom: string_list(v, c.distinct_from, 32); break;
+    case CheckKey::kTlsDistinctFromSha256: sha256_list(v, c.distinct_from_sha256); break;
     case CheckKey::kTlsFullHandshake: boolean(v, c.full_handshake); break;
     case CheckKey::kSmtpStartTls:
       if (!string(v, t, 8)) break;
@@ -223,7 +229,7 @@ void ConfigReader::check(size_t index, int i) {
       error(msg.view());
     }
   });
-  if (!group_set && c.type == CheckType::kTcp && c.expect == ExpectPort::kClosed) c.group = Group::kIsolation;
+  if (!group_set && c.type == CheckType::kTcp && c.expect != ExpectPort::kOpen) c.group = Group::kIsolation;
 
   auto require = [&](bool present, std::string_view key) {
     if (!present) {
@@ -239,6 +245,10 @@ void ConfigReader::check(size_t index, int i) {
     case CheckType::kDns: require(!c.host.empty(), "server"); require(!c.name.empty(), "name"); break;
     case CheckType::kNtp: require(!c.host.empty(), "server"); break;
     case CheckType::kHttp: require(!c.url.empty(), "url"); break;
+  }
+  if (c.type == CheckType::kHttp && c.expect_https_redirect && first(c_.text(c.url), 7) != "http://") {
+    PathScope scope(*this, "expect_https_redirect");
+    error("needs an http:// url (the HTTPS-only rule is about plain HTTP)");
   }
   if (c.type == CheckType::kSmtp && c.username.empty() != c.password.empty()) {
     error("username and password go together");

@@ -37,7 +37,8 @@ struct Tunables {
   uint32_t clock_skew_warn_s = 5;
 };
 
-enum class ExpectPort : uint8_t { kOpen, kClosed };
+// kUnreachable: isolation, the host must not answer at all (spec/checks.md, tcp).
+enum class ExpectPort : uint8_t { kOpen, kClosed, kUnreachable };
 enum class StartTls : uint8_t { kPrefer, kRequire, kNever };
 
 struct CheckConfig {
@@ -74,13 +75,23 @@ struct CheckConfig {
   uint8_t warn_status_count = 0;
   TextRef expect_body;
   bool expect_body_set = false;
+  // The HTTPS-only rule on the plain-HTTP port: a 301/308 to https:// on the same
+  // host is ok, a closed port too; anything else a warning (spec/checks.md, http).
+  bool expect_https_redirect = false;
 
   // tls_cert
   TextRef server_name;
   ListRef names;
   ListRef same_cert_as;
   ListRef distinct_from;
+  // Fingerprints (64 hex digits) this certificate must not have: the other
+  // environment's, which the box cannot reach (critical when equal).
+  ListRef distinct_from_sha256;
   bool full_handshake = false;  // benchmarks: complete the handshake instead of stopping early
+  // Set by the profile for egress (not a config key): the certificate is another
+  // party's, so only trust, names and validity are judged — not the appliance's own
+  // rules (an RSA key, the expiry notices of cert_warn_days/cert_crit_days).
+  bool trust_only = false;
 
   // smtp
   StartTls starttls = StartTls::kPrefer;
@@ -105,6 +116,16 @@ struct NetworkConfig {
   };
   std::array<Resolver, 2> resolvers{};
   ListRef ntp;
+  // ntp as parsed at load for the box's own clock: the IPv4 literals in order, the
+  // first kMaxClockServers of them (the clock must not hang on a name it would need
+  // DNS, and so the time, to trust; a name still serves a generated ntp check).
+  static constexpr int kMaxClockServers = 4;
+  struct ClockServer {
+    uint32_t ip = 0;  // host byte order
+    uint16_t port = 123;
+  };
+  std::array<ClockServer, kMaxClockServers> clock_servers{};
+  uint8_t clock_server_count = 0;
 };
 
 struct AlertsConfig {

@@ -33,6 +33,7 @@ class ConfigReader : public JsonWalker {
   bool server(int i, TextRef& host_out, uint16_t& port, uint16_t default_port);
   bool server_list(int i, ListRef& out, uint16_t default_port);
   bool string_list(int i, ListRef& out, size_t max_len);
+  bool sha256_list(int i, ListRef& out);
   bool mail_address(int i, TextRef& out);
   bool mail_address_list(int i, ListRef& out);
   bool tunable(std::string_view key, int i, Tunables& t);

@@ -61,6 +61,15 @@ void ConfigReader::network(int i) {
       }
     } else if (key == "ntp") {
       server_list(v, c_.network.ntp, 123);
+      NetworkConfig& n = c_.network;
+      n.clock_server_count = 0;
+      for (uint16_t k = 0; k < n.ntp.count && n.clock_server_count < NetworkConfig::kMaxClockServers; ++k) {
+        std::string_view h;
+        NetworkConfig::ClockServer server;
+        if (split_host_port(c_.text(c_.list_item(n.ntp, k)), h, server.port) && parse_ipv4(h, server.ip)) {
+          n.clock_servers[n.clock_server_count++] = server;
+        }
+      }
     } else {
       error("unknown key");
     }

@@ -110,9 +110,9 @@ TargetDigest target_digest(std::string_view json, int key_token, int count) {
   TargetDigest digest{};
   mbedtls_sha256_context sha;
   mbedtls_sha256_init(&sha);
-  mbedtls_sha256_starts_ret(&sha, 0);
+  mbedtls_sha256_starts(&sha, 0);
   auto feed = [&](std::string_view bytes) {
-    mbedtls_sha256_update_ret(&sha, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+    mbedtls_sha256_update(&sha, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
   };
   const int object = g_view_tokens[key_token].parent;
   TargetKeys wanted = target_keys(token_text(json, g_view_tokens[key_token]));
@@ -144,7 +144,7 @@ TargetDigest target_digest(std::string_view json, int key_token, int count) {
       feed(text);
     }
   }
-  mbedtls_sha256_finish_ret(&sha, digest.data());
+  mbedtls_sha256_finish(&sha, digest.data());
   mbedtls_sha256_free(&sha);
   return digest;
 }

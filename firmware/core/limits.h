@@ -22,6 +22,24 @@
 #define PROBEBOX_MAX_TLS_IN_FLIGHT 4
 #endif
 
+/* TLS sessions the box serves at once (its own web UI over HTTPS). */
+#ifndef PROBEBOX_TLS_SERVER_SESSIONS
+#define PROBEBOX_TLS_SERVER_SESSIONS 2
+#endif
+
+/* The largest TLS record a server may send us (MBEDTLS_SSL_IN_CONTENT_LEN), which
+ * also bounds the Certificate message, so the chain a server can present: mbedTLS
+ * reassembles a handshake message over records only up to this input buffer, and
+ * refuses more than 16384 at compile time. Each TLS session holds one such buffer. */
+#ifndef PROBEBOX_TLS_IN_CONTENT_BYTES
+#define PROBEBOX_TLS_IN_CONTENT_BYTES 16384
+#endif
+
+/* Intermediate certificates in one verification path (MBEDTLS_X509_MAX_INTERMEDIATE_CA). */
+#ifndef PROBEBOX_TLS_MAX_INTERMEDIATES
+#define PROBEBOX_TLS_MAX_INTERMEDIATES 8
+#endif
+
 /* Simultaneous web UI / API connections. */
 #ifndef PROBEBOX_MAX_HTTP_CONNECTIONS
 #define PROBEBOX_MAX_HTTP_CONNECTIONS 4

@@ -93,6 +93,8 @@ const char* port_state_name(PortState s);
 
 struct TcpDetails {
   PortState state;
+  bool has_icmp;          // an ICMP destination unreachable ended the connect: "icmp" shown
+  uint8_t icmp_code;      // its code (RFC 792 / 1812)
 };
 
 struct DnsDetails {
@@ -107,11 +109,11 @@ struct HttpDetails {
   bool has_status;        // else null
   uint16_t status;
   Tri body_match;
-  bool full;              // a complete response was judged: location, services_down, skew shown
+  bool full;              // a complete response was judged for content: services_down, skew shown
   bool testall;           // services_down is shown (the URL ends in /testall)
   bool has_skew;
   int64_t skew_s;
-  TextSpan location;      // empty: no "location" key
+  TextSpan location;      // empty: no "location" key (set only for a response judged)
   TextSpan services_down; // ','-separated
 };
 
@@ -138,7 +140,12 @@ struct NtpDetails {
 };
 
 struct TlsCertDetails {
-  bool examined;          // false: only {"days_left":null,"chain_complete":null}
+  bool examined;          // false: only {"days_left":null,"chain_complete":null} (and too_big's)
+  bool too_big;           // not examined: the chain was over what the box holds; shows
+                          // chain_bytes, chain_limit_bytes and tls_version
+  uint32_t chain_bytes;
+  uint32_t chain_limit_bytes;
+  const char* tls_version;  // a static name ("1.2", "1.3", ""); shown when examined or too_big
   bool dated;             // days_left known (the box clock was valid)
   bool chain_complete;
   Tri trusted;            // null: no trust anchors to judge by

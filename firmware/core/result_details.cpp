@@ -28,7 +28,9 @@ void list(JsonWriter& w, std::string_view key, std::string_view items, char sep)
 }
 
 void write_tcp(JsonWriter& w, const TcpDetails& d) {
-  w.begin_object().field("state", port_state_name(d.state)).end_object();
+  w.begin_object().field("state", port_state_name(d.state));
+  if (d.has_icmp) w.field_int("icmp", d.icmp_code);
+  w.end_object();
 }
 
 void write_dns(JsonWriter& w, const ProbeDetails& all, const DnsDetails& d) {
@@ -45,8 +47,8 @@ void write_http(JsonWriter& w, const ProbeDetails& all, const HttpDetails& d) {
   w.begin_object();
   int_or_null(w, "http_status", d.has_status, d.status);
   tri_field(w, "body_match", d.body_match);
+  if (d.location.len > 0) w.field("location", all.text(d.location));
   if (d.full) {
-    if (d.location.len > 0) w.field("location", all.text(d.location));
     if (d.testall) list(w, "services_down", all.text(d.services_down), ',');
     int_or_null(w, "server_date_skew_s", d.has_skew, d.skew_s);
   }
@@ -82,8 +84,14 @@ void write_tls_cert(JsonWriter& w, const ProbeResult& r, const TlsCertDetails& d
   const ProbeDetails& all = r.details;
   size_t start = w.written();
   w.begin_object();
+  const char* version = d.tls_version != nullptr ? d.tls_version : "";
   if (!d.examined) {
-    w.field_null("days_left").field_null("chain_complete").end_object();
+    w.field_null("days_left").field_null("chain_complete");
+    if (d.too_big) {
+      w.field_int("chain_bytes", d.chain_bytes).field_int("chain_limit_bytes", d.chain_limit_bytes);
+      w.field("tls_version", version);
+    }
+    w.end_object();
     return;
   }
   int_or_null(w, "days_left", d.dated, d.days_left);
@@ -95,6 +103,7 @@ void write_tls_cert(JsonWriter& w, const ProbeResult& r, const TlsCertDetails& d
   tri_field(w, "trusted", d.trusted);
   w.field("key_type", all.text(d.key_type)).field_int("key_bits", d.key_bits).field("sig_alg", all.text(d.sig_alg));
   w.field("sha256", all.text(d.sha256));
+  w.field("tls_version", version);
   list(w, "missing_names", all.text(d.missing_names), '\n');
   // The SANs, while the object stays within its budget with room to close it.
   w.key("sans").begin_array();

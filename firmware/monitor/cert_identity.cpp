@@ -8,9 +8,20 @@ std::string_view fingerprint_of(const Config& config, const HealthModel& health,
   for (uint16_t i = 0; i < config.check_count && i < health.check_count(); ++i) {
     if (config.text(config.checks[i].id) != id) continue;
     const CheckHealth& h = health.check(i);
-    return h.has_result ? h.last.details.cert_sha256() : std::string_view();
+    // A staged result is this cycle's, waiting for exactly this comparison.
+    return h.has_result || h.staged ? h.last.details.cert_sha256() : std::string_view();
   }
   return {};
+}
+
+bool same_hex(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] >= 'A' && a[i] <= 'F' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    char y = b[i] >= 'A' && b[i] <= 'F' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
+    if (x != y) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -27,6 +38,16 @@ void apply_cert_identity_rules(const Config& config, const HealthModel& health, 
       r.summary.assign("same certificate as ");
       r.summary.append(other_id);
       r.summary.append(": must be distinct");
+      return;
+    }
+  }
+  // The other environment's fingerprints, given by the operator (this box cannot
+  // reach that network): prod and dev/test must not share a certificate.
+  for (uint16_t k = 0; k < c.distinct_from_sha256.count; ++k) {
+    if (same_hex(config.text(config.list_item(c.distinct_from_sha256, k)), mine)) {
+      r.outcome = Outcome::kCritical;
+      r.reason = FailReason::kCertificate;
+      r.summary.assign("same certificate as the other environment: must be distinct");
       return;
     }
   }

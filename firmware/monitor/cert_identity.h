@@ -1,7 +1,8 @@
 // The cross-check rules of tls_cert (spec/checks.md): every check in a result's
 // `same_cert_as` set must present the same certificate (warning otherwise: the load
 // balancer and every node serve one certificate), and none in `distinct_from` may
-// (critical: prod and dev/test must not share one). Compared against the other
+// (critical: prod and dev/test must not share one), nor may it have a fingerprint in
+// `distinct_from_sha256` (the other environment's, typed in). Compared against the other
 // checks' latest fingerprints, so it holds once each check has run.
 #pragma once
 #include <cstdint>

@@ -50,10 +50,11 @@ bool HealthModel::confirmed_bad(const CheckHealth& h, const Tunables& t) const {
   return __builtin_popcount(h.recent_bad_bits & mask) >= t.confirm;
 }
 
-void HealthModel::change_hard(uint16_t index, CheckHealth& h, Outcome to, bool first, hal::MonoMicros now) {
+void HealthModel::push_event(uint16_t index, const CheckHealth& h, Outcome from, Outcome to, bool first,
+                             hal::MonoMicros now) {
   Event e;
   e.check_id.assign(config_->text(config_->checks[index].id));
-  e.from = h.hard;
+  e.from = from;
   e.to = to;
   e.first = first;
   e.mono_us = now;
@@ -63,10 +64,21 @@ void HealthModel::change_hard(uint16_t index, CheckHealth& h, Outcome to, bool f
   e.maintenance = h.maintenance;
   e.confirmations = to == Outcome::kOk ? 0 : h.bad_streak;
   events_.push(e);
+}
 
+void HealthModel::change_hard(uint16_t index, CheckHealth& h, Outcome to, bool first, hal::MonoMicros now) {
+  push_event(index, h, h.hard, to, first, now);
+  if (to == Outcome::kOk || !h.maintenance) {
+    h.alert_held = false;
+  } else if (!h.alert_held) {
+    h.alert_held = true;
+    h.held_first = first;
+    h.held_from = h.hard;
+  }
+  hal::WallTime wall = clock_->wall();
   h.hard = to;
   h.hard_since_mono_us = now;
-  h.hard_since_wall_us = e.wall_unix_us;
+  h.hard_since_wall_us = wall.valid ? wall.unix_micros : 0;
   if (first) return;
   ++h.hard_changes;
   h.change_times[h.change_head] = now;
@@ -79,15 +91,28 @@ void HealthModel::change_hard(uint16_t index, CheckHealth& h, Outcome to, bool f
 }
 
 void HealthModel::on_result(uint16_t index, const ProbeResult& result, hal::MonoMicros now) {
+  stage(index, result);
+  commit(index, now);
+}
+
+void HealthModel::stage(uint16_t index, const ProbeResult& result) {
   if (index >= count_) return;
+  checks_[index].last = result;
+  checks_[index].staged = true;
+}
+
+void HealthModel::commit(uint16_t index, hal::MonoMicros now) {
+  if (index >= count_ || !checks_[index].staged) return;
   CheckHealth& h = checks_[index];
+  h.staged = false;
+  const ProbeResult& result = h.last;
   const Tunables& t = config_->checks[index].tune;
   bool first = !h.has_result;
   bool bad = result.outcome != Outcome::kOk;
-  h.last = result;
   h.soft = result.outcome;
   h.last_run_mono_us = now;
   h.has_result = true;
+  const bool was_in_maintenance = h.maintenance;
   h.maintenance = in_maintenance(index, now);
   ++h.counts[static_cast<int>(result.outcome)];
   h.recent_bad_bits = (h.recent_bad_bits << 1) | (bad ? 1u : 0u);
@@ -107,6 +132,13 @@ void HealthModel::on_result(uint16_t index, const ProbeResult& result, hal::Mono
     change_hard(index, h, result.outcome, false, now);
   }
   if (h.flapping && now - h.hard_since_mono_us > kFlapWindowUs) h.flapping = false;
+  raise_held_alert(index, h, was_in_maintenance, now);
+}
+
+void HealthModel::raise_held_alert(uint16_t index, CheckHealth& h, bool was_in_maintenance, hal::MonoMicros now) {
+  if (!was_in_maintenance || h.maintenance || !h.alert_held) return;
+  h.alert_held = false;
+  if (h.hard != Outcome::kOk) push_event(index, h, h.held_from, h.hard, h.held_first, now);
 }
 
 }  // namespace probebox

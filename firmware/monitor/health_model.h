@@ -32,6 +32,12 @@ struct CheckHealth {
   std::array<int64_t, 6> change_times{};  // ring of the latest hard changes (mono)
   uint8_t change_head = 0;
   ProbeResult last;
+  // A change to bad inside a maintenance window held its alert: if the check is
+  // still bad when the window ends, that change is raised then (from where it began).
+  bool alert_held = false;
+  bool held_first = false;
+  Outcome held_from = Outcome::kUnknown;
+  bool staged = false;                 // `last` waits for its cross-check set (not counted yet)
   ResultCore last_failure;             // kept so the UI can show what went wrong (no details)
   bool has_failure = false;
 };
@@ -44,6 +50,12 @@ class HealthModel final : public ResultSink {
 
   void load(const Config& config, hal::Clock& clock);
   void on_result(uint16_t check_index, const ProbeResult& result, hal::MonoMicros now) override;
+  // on_result in two steps, for results judged with others (monitor/cross_check_gate):
+  // stage() keeps the result as the check's latest without counting it; the caller
+  // may refine staged() in place; commit() counts it and moves the hard state.
+  void stage(uint16_t check_index, const ProbeResult& result);
+  ProbeResult& staged(uint16_t check_index) { return checks_[check_index].last; }
+  void commit(uint16_t check_index, hal::MonoMicros now);
 
   const CheckHealth& check(uint16_t i) const { return checks_[i]; }
   uint16_t check_count() const { return count_; }
@@ -60,6 +72,8 @@ class HealthModel final : public ResultSink {
  private:
   bool confirmed_bad(const CheckHealth& h, const Tunables& t) const;
   void change_hard(uint16_t index, CheckHealth& h, Outcome to, bool first, hal::MonoMicros now);
+  void raise_held_alert(uint16_t index, CheckHealth& h, bool was_in_maintenance, hal::MonoMicros now);
+  void push_event(uint16_t index, const CheckHealth& h, Outcome from, Outcome to, bool first, hal::MonoMicros now);
 
   const Config* config_ = nullptr;
   hal::Clock* clock_ = nullptr;

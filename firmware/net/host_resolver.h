@@ -17,6 +17,12 @@ class HostResolver {
   // Resolves at once for a literal or a cached name; otherwise calls `done(owner)`
   // later from lwIP's DNS callback.
   State start(std::string_view host, void* owner, Callback done);
+  // start(), with `done(owner)` called at once too when the answer is known at once:
+  // the caller writes one path for a literal, a cached name and a lookup.
+  void resolve_then(std::string_view host, void* owner, Callback done) {
+    if (start(host, owner, done) != State::kPending) done(owner);
+  }
+  bool resolved() const { return state_ == State::kResolved; }
   void cancel() { state_ = State::kIdle; }
   State state() const { return state_; }
   const ip_addr_t& address() const { return address_; }

@@ -20,7 +20,8 @@
 #define LWIP_ARP                    1
 #define LWIP_ETHERNET               1
 #define LWIP_ICMP                   1
-#define LWIP_RAW                    0
+#define LWIP_RAW                    1  /* net/icmp_watch: ICMP unreachable for TCP connects */
+#define MEMP_NUM_RAW_PCB            1
 #define LWIP_UDP                    1
 #define LWIP_TCP                    1
 #define LWIP_DHCP                   1
@@ -67,8 +68,10 @@
 #define LWIP_TCP_KEEPALIVE          0
 
 #define LWIP_ALTCP                  1
-#define LWIP_ALTCP_TLS              1
-#define LWIP_ALTCP_TLS_MBEDTLS      1
+/* The probes drive mbedTLS themselves (net/tls_client.cpp); lwIP 2.1.3's (and 2.2.1's)
+ * altcp_tls_mbedtls.c is written for mbedTLS 2.x and does not compile against 3.6. */
+#define LWIP_ALTCP_TLS              0
+#define LWIP_ALTCP_TLS_MBEDTLS      0
 
 #define LWIP_NETIF_STATUS_CALLBACK  1
 #define LWIP_NETIF_LINK_CALLBACK    1

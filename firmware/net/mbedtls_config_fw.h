@@ -1,10 +1,23 @@
-/* mbedTLS 2.28 configuration for probebox: TLS 1.2 client (probes) and server (web
- * UI), X.509 parse and verify, RSA and ECDSA, SHA-256/384, memory from a static
- * arena. Dates are judged by probebox against its own clock (an unsynchronised
- * clock must give "unknown", not a guess), so mbedTLS is built without
- * MBEDTLS_HAVE_TIME_DATE and never looks at the C library's clock. */
+/* mbedTLS 3.6 (LTS) configuration for probebox: TLS 1.2 and 1.3 client (probes, mail
+ * alerts) and server (web UI), X.509 parse and verify, RSA and ECDSA, SHA-256/384,
+ * memory from a static arena. No TLS 1.0/1.1 in the library: the box only ever
+ * asks a server whether it still accepts them with a hand-built ClientHello.
+ *
+ * Dates are judged by probebox against its own clock (an unsynchronised clock must
+ * give "unknown", not a guess), so mbedTLS is built without MBEDTLS_HAVE_TIME_DATE
+ * and never looks at the C library's calendar.
+ *
+ * PSA: TLS 1.3 in 3.6 runs its key schedule and key shares through PSA Crypto, so
+ * MBEDTLS_PSA_CRYPTO_C (with HKDF) is required by it; PSA keeps its own entropy +
+ * CTR_DRBG fed by the same board entropy (mbedtls_hardware_poll, net/net_glue.cpp),
+ * and that DRBG is the firmware's only one (net/tls_client.cpp: mbedtls_psa_get_random).
+ * MBEDTLS_USE_PSA_CRYPTO stays off: the legacy X.509/PK/TLS 1.2 paths are smaller. */
 #ifndef PROBEBOX_MBEDTLS_CONFIG_FW_H
 #define PROBEBOX_MBEDTLS_CONFIG_FW_H
+
+#define MBEDTLS_CONFIG_VERSION 0x03000000
+
+#include "core/limits.h"
 
 /* System */
 #define MBEDTLS_HAVE_ASM
@@ -18,6 +31,9 @@
 #define MBEDTLS_MEMORY_ALIGN_MULTIPLE 8
 #define MBEDTLS_PLATFORM_TIME_TYPE_MACRO long long
 #define MBEDTLS_PLATFORM_TIME_MACRO probebox_mbedtls_time
+/* Milliseconds for TLS 1.3 ticket ages: the box's monotonic clock (net_glue.cpp);
+ * 3.6 has no bare-metal default. */
+#define MBEDTLS_PLATFORM_MS_TIME_ALT
 /* mbedTLS's diagnostics go to the board's log, never to the C library's stdio. */
 #define MBEDTLS_PLATFORM_FPRINTF_MACRO probebox_mbedtls_fprintf
 #define MBEDTLS_PLATFORM_PRINTF_MACRO probebox_mbedtls_printf
@@ -31,17 +47,28 @@
 #define MBEDTLS_AES_FEWER_TABLES
 #define MBEDTLS_GCM_C
 #define MBEDTLS_CIPHER_C
+/* AES-CBC: SNMPv3's DES/AES glue sets a padding mode; also TLS 1.2 CBC suites. */
 #define MBEDTLS_CIPHER_MODE_CBC
 /* AES-128-CFB: SNMPv3's privacy protocol (RFC 3826). */
 #define MBEDTLS_CIPHER_MODE_CFB
 #define MBEDTLS_MD_C
 #define MBEDTLS_MD5_C
 #define MBEDTLS_SHA1_C
+#define MBEDTLS_SHA224_C
 #define MBEDTLS_SHA256_C
+/* 3.x: SHA512_C alone no longer gives SHA-384 (TLS_AES_256_GCM_SHA384, ECDSA-SHA384). */
+#define MBEDTLS_SHA384_C
 #define MBEDTLS_SHA512_C
+#define MBEDTLS_HKDF_C
 #define MBEDTLS_PKCS5_C
 #define MBEDTLS_CTR_DRBG_C
 #define MBEDTLS_ENTROPY_C
+
+/* PSA Crypto (required by TLS 1.3). One volatile key slot per TLS 1.3 handshake in
+ * flight (its ephemeral key share): the probes' TLS sessions plus the mail alerter
+ * and the web UI's server sessions. A static store, no dynamic slot growth. */
+#define MBEDTLS_PSA_CRYPTO_C
+#define MBEDTLS_PSA_KEY_SLOT_COUNT (PROBEBOX_MAX_TLS_IN_FLIGHT + PROBEBOX_TLS_SERVER_SESSIONS + 1)
 
 /* Public key */
 #define MBEDTLS_BIGNUM_C
@@ -51,6 +78,7 @@
 #define MBEDTLS_ECP_C
 #define MBEDTLS_ECP_DP_SECP256R1_ENABLED
 #define MBEDTLS_ECP_DP_SECP384R1_ENABLED
+#define MBEDTLS_ECP_DP_CURVE25519_ENABLED
 #define MBEDTLS_ECP_NIST_OPTIM
 #define MBEDTLS_ECDH_C
 #define MBEDTLS_ECDSA_C
@@ -66,21 +94,33 @@
 #define MBEDTLS_PEM_PARSE_C
 #define MBEDTLS_X509_USE_C
 #define MBEDTLS_X509_CRT_PARSE_C
+/* Without it a TLS 1.3 ClientHello offers no rsa_pss_rsae_* scheme, and every
+ * server with an RSA certificate aborts the handshake. */
+#define MBEDTLS_X509_RSASSA_PSS_SUPPORT
+/* Board limit: intermediates in one verification path. */
+#define MBEDTLS_X509_MAX_INTERMEDIATE_CA PROBEBOX_TLS_MAX_INTERMEDIATES
 
-/* TLS 1.2 */
+/* TLS 1.2 and 1.3 */
 #define MBEDTLS_SSL_TLS_C
 #define MBEDTLS_SSL_CLI_C
 #define MBEDTLS_SSL_SRV_C
 #define MBEDTLS_SSL_PROTO_TLS1_2
+#define MBEDTLS_SSL_PROTO_TLS1_3
+#define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED
+#define MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE
 #define MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED
 #define MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED
 #define MBEDTLS_KEY_EXCHANGE_RSA_ENABLED
 #define MBEDTLS_SSL_SERVER_NAME_INDICATION
+/* Also required by TLS 1.3: the chain stays readable after the handshake. */
 #define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
 #define MBEDTLS_SSL_ENCRYPT_THEN_MAC
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
-/* A server may send records of the full 16 KB; what we send stays small. */
-#define MBEDTLS_SSL_IN_CONTENT_LEN 16384
+/* Board limit: the largest record (so the largest handshake message, hence the
+ * largest Certificate message, i.e. chain) a server may send. mbedTLS refuses more
+ * than 16384 at compile time; a bigger chain is reported as such by tls_cert. What
+ * we send stays small. */
+#define MBEDTLS_SSL_IN_CONTENT_LEN PROBEBOX_TLS_IN_CONTENT_BYTES
 #define MBEDTLS_SSL_OUT_CONTENT_LEN 4096
 
 #ifdef __cplusplus
@@ -94,6 +134,7 @@ int probebox_mbedtls_printf(const char* format, ...);
 }
 #endif
 
-#include "mbedtls/check_config.h"
+/* No check_config.h here: 3.x's build_info.h includes it after the derived
+ * definitions, and including it from the user config gives spurious errors. */
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "lwip/arch.h"
 #include "lwip/sys.h"
+#include "mbedtls/platform_time.h"
 #include "net/platform_hooks.h"
 
 namespace probebox::net {
@@ -65,6 +66,13 @@ extern "C" long long probebox_mbedtls_time(long long* out) {
   }
   if (out != nullptr) *out = seconds;
   return seconds;
+}
+
+// mbedTLS 3.x's millisecond clock (MBEDTLS_PLATFORM_MS_TIME_ALT; TLS 1.3 ticket
+// ages): the box's monotonic clock.
+extern "C" mbedtls_ms_time_t mbedtls_ms_time(void) {
+  if (g_clock == nullptr) return 0;
+  return static_cast<mbedtls_ms_time_t>(g_clock->now() / 1000);
 }
 
 namespace {

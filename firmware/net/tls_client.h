@@ -1,8 +1,9 @@
-// A TLS 1.2 client session driven by the probe that owns the TCP connection: the
+// A TLS 1.2/1.3 client session driven by the probe that owns the TCP connection: the
 // probe hands it received pbufs (acknowledged to TCP only as mbedTLS consumes them,
 // so the window is the only buffer) and steps the handshake itself, which lets the
 // tls_cert probe stop as soon as the server has proved it holds the key.
-// TlsClientConfig holds what every session shares: RNG and the trust anchors.
+// TlsClientConfig holds what every session shares: the SSL config and the trust
+// anchors (the RNG is PSA's, seeded from the board's entropy source).
 #pragma once
 #include <cstdint>
 #include <string_view>
@@ -11,28 +12,39 @@
 #include "core/text.h"
 #include "lwip/pbuf.h"
 #include "lwip/tcp.h"
-#include "mbedtls/ctr_drbg.h"
-#include "mbedtls/entropy.h"
 #include "mbedtls/ssl.h"
 #include "mbedtls/x509_crt.h"
 
 namespace probebox::net {
 
+// Which TLS version a session offers. One ClientHello never offers both: mbedTLS 3.6
+// (without MBEDTLS_USE_PSA_CRYPTO) cannot verify an RSA-PSS ServerKeyExchange in TLS
+// 1.2, yet a ClientHello that also offers 1.3 must list RSA-PSS, and OpenSSL's TLS
+// 1.2 servers then pick it (measured: every nginx 1.22 on the lab failed with
+// ILLEGAL_PARAMETER). TLS 1.2 is also the cheaper handshake for a probe (1.3's
+// certificate comes only after the key exchange), so 1.2 is the default and 1.3 is
+// for the servers that accept nothing older.
+enum class TlsVersion : uint8_t { k12, k13 };
+
 class TlsClientConfig {
  public:
-  // Seeds the RNG and parses the PEM trust anchors (empty: none). Idempotent.
+  // Starts PSA Crypto (its DRBG seeded from the board's entropy source, once per
+  // boot) and parses the PEM trust anchors (empty: none). Idempotent.
   Status setup(std::string_view trust_anchors_pem);
   void reset();
   bool has_trust_anchors() const { return anchor_count_ > 0; }
   mbedtls_x509_crt* anchors() { return anchor_count_ > 0 ? &anchors_ : nullptr; }
-  mbedtls_ssl_config* ssl_config() { return &conf_; }
+  mbedtls_ssl_config* ssl_config(TlsVersion version = TlsVersion::k12) {
+    return version == TlsVersion::k13 ? &conf13_ : &conf_;
+  }
   bool ready() const { return ready_; }
 
  private:
-  mbedtls_entropy_context entropy_;
-  mbedtls_ctr_drbg_context drbg_;
   mbedtls_x509_crt anchors_;
-  mbedtls_ssl_config conf_;
+  Status setup_config(mbedtls_ssl_config& conf, TlsVersion version);
+
+  mbedtls_ssl_config conf_;    // TLS 1.2 only
+  mbedtls_ssl_config conf13_;  // TLS 1.3 only
   int anchor_count_ = 0;
   bool ready_ = false;
 };
@@ -43,12 +55,14 @@ class TlsClientSession {
   // Bytes buffered from TCP beyond which the peer is sending more than a handshake needs.
   static constexpr size_t kMaxPending = 24 * 1024;
 
-  Status begin(TlsClientConfig& config, struct tcp_pcb* pcb, std::string_view server_name);
+  Status begin(TlsClientConfig& config, struct tcp_pcb* pcb, std::string_view server_name,
+               TlsVersion version = TlsVersion::k12);
   // Queues received TCP data (takes the pbuf); false when over kMaxPending.
   bool push(struct pbuf* p);
   void peer_closed() { peer_closed_ = true; }
   // Runs the handshake as far as the data allows. With stop_early, stops once the
-  // server's Certificate and signed ServerKeyExchange are verified (ECDHE suites).
+  // server has proved it holds the certificate's key: TLS 1.2 after its Certificate
+  // and signed ServerKeyExchange (ECDHE suites), TLS 1.3 after its CertificateVerify.
   Progress handshake(bool stop_early);
   // Application data after the handshake; <0 with WANT_READ when nothing yet.
   int read(uint8_t* out, size_t len);
@@ -59,8 +73,27 @@ class TlsClientSession {
   const mbedtls_x509_crt* peer_chain() const;
   uint32_t verify_flags() const;
   const char* ciphersuite() const;
+  // "1.2" or "1.3" once the ServerHello was read, else "".
+  const char* tls_version() const;
   void describe_error(TextBuffer& out) const;
   bool active() const { return active_; }
+
+  // The largest handshake message the box can read (the board's TLS input buffer,
+  // MBEDTLS_SSL_IN_CONTENT_LEN): mbedTLS reassembles a message over records only
+  // up to it. A server announcing a bigger one fails the handshake at once.
+  static constexpr uint32_t kMaxHandshakeMessage = MBEDTLS_SSL_IN_CONTENT_LEN;
+  static constexpr uint8_t kCertificateMessage = 11;  // TLS HandshakeType certificate
+  // After kFailed: the server announced a handshake message over kMaxHandshakeMessage
+  // (its type and length, from the handshake header).
+  bool message_too_big() const { return oversized_length_ != 0; }
+  // After kFailed: the TLS alert the server sent (its description code), or -1.
+  int received_alert() const { return received_alert_; }
+  // After kFailed: the server refused the version offered (alert protocol_version,
+  // or handshake_failure, which some servers send instead).
+  bool version_refused() const { return received_alert_ == 70 || received_alert_ == 40; }
+  TlsVersion offered() const { return offered_; }
+  uint8_t oversized_type() const { return oversized_type_; }
+  uint32_t oversized_length() const { return oversized_length_; }
 
  private:
   static int bio_send(void* ctx, const unsigned char* buf, size_t len);
@@ -70,10 +103,19 @@ class TlsClientSession {
   struct tcp_pcb* pcb_ = nullptr;
   struct pbuf* pending_ = nullptr;
   size_t pending_bytes_ = 0;
+  bool check_message_size();
+
   int last_error_ = 0;
+  uint32_t oversized_length_ = 0;
+  uint8_t oversized_type_ = 0;
+  int received_alert_ = -1;
+  TlsVersion offered_ = TlsVersion::k12;
   bool peer_closed_ = false;
   bool active_ = false;
 };
+
+// A TLS alert's description code by its RFC 8446 name ("protocol_version").
+const char* tls_alert_name(int alert);
 
 // What a handshake or record error code means, in words for a check's summary.
 void describe_tls_error(int code, TextBuffer& out);

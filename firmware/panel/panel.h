@@ -74,13 +74,15 @@ class Panel {
   bool take_changed();
 
  private:
-  enum class PageKind : uint8_t { kSummary, kFailing, kGroup, kNetwork, kTime, kAbout, kPassword };
+  enum class PageKind : uint8_t { kSummary, kFailing, kGroup, kNetwork, kTime, kAbout, kPassword, kLint };
   struct Page {
     PageKind kind = PageKind::kSummary;
     uint16_t index = 0;  // the check for kFailing, the group for kGroup
     friend bool operator==(const Page&, const Page&) = default;
   };
-  static constexpr size_t kMaxPages = 6 + kGroupCount + 32;  // failing checks shown: the 32 worst
+  // The config's lint findings shown, one page each (the API and report list all).
+  static constexpr size_t kMaxLintPages = 4;
+  static constexpr size_t kMaxPages = 6 + kGroupCount + kMaxLintPages + 32;  // failing checks shown: the 32 worst
 
   void build_pages(const PanelInputs& in);
   void compute_leds(const PanelInputs& in, int64_t now_us);

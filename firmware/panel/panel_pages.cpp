@@ -50,11 +50,12 @@ void Panel::build_pages(const PanelInputs& in) {
   const HealthModel& h = *in.health;
   // Failing checks, most severe first, then in config order.
   for (int sev = 3; sev >= 1; --sev) {
-    for (uint16_t i = 0; i < h.check_count() && page_count_ < kMaxPages - 4 - kGroupCount; ++i) {
+    for (uint16_t i = 0; i < h.check_count() && page_count_ < kMaxPages - 4 - kGroupCount - kMaxLintPages; ++i) {
       const CheckHealth& c = h.check(i);
       if (c.has_result && !c.maintenance && panel_severity(c.hard) == sev) pages_[page_count_++] = {PageKind::kFailing, i};
     }
   }
+  for (uint16_t w = 0; w < in.config->warning_count && w < kMaxLintPages; ++w) pages_[page_count_++] = {PageKind::kLint, w};
   for (int g = 0; g < kGroupCount; ++g) {
     bool any = false;
     for (uint16_t i = 0; i < in.config->check_count && !any; ++i) any = static_cast<int>(in.config->checks[i].group) == g;
@@ -217,6 +218,20 @@ void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
       set_row(2, line.view());
       set_row(3, in.wall.valid ? "synchronised" : "certs cannot be judged");
       return;
+    case PageKind::kLint: {
+      // The finding's path, then its words over two rows: enough to find it in the
+      // UI, where it is shown whole next to the field.
+      if (p.index >= cfg.warning_count) return;
+      const ConfigWarning& w = cfg.warnings[p.index];
+      line.clear();
+      line.appendf("CONFIG WARNING %u/%u", p.index + 1u, static_cast<unsigned>(cfg.warning_count));
+      set_row(0, line.view());
+      set_row(1, std::string_view(w.path));
+      std::string_view words(w.message);
+      set_row(2, first(words, hal::Lcd::kColumns));
+      set_row(3, after(words, hal::Lcd::kColumns));
+      return;
+    }
     case PageKind::kPassword:
       set_row(0, "FIRST BOOT");
       set_row(1, "web UI password:");

@@ -2,19 +2,12 @@
 
 #include <cstring>
 
-#include "lwip/pbuf.h"
-
 namespace probebox {
 
 void DnsProbe::DoStart() {
-  udp_ = nullptr;
-  tcp_ = nullptr;
+  state_ = State::kResolving;
   tcp_len_ = 0;
-  retried_ = false;
-  over_tcp_ = false;
-  aborted_in_callback_ = false;
   ignored_ = nullptr;
-  retry_at_ = started_at() + static_cast<int64_t>(check().tune.timeout_ms) * 500;
   id_ = static_cast<uint16_t>(LWIP_RAND());
   auto built = dns::build_query({query_ + 2, kMaxQuery}, id_, env().config->text(check().name), check().qtype);
   if (!built.ok()) {
@@ -22,65 +15,63 @@ void DnsProbe::DoStart() {
     return;
   }
   query_len_ = *built;
-  switch (resolver_.start(env().config->text(check().host), this, on_resolved)) {
-    case HostResolver::State::kResolved: send_udp(); break;
-    case HostResolver::State::kPending: break;
-    default: note_failure(FailReason::kResolve); fail(Outcome::kCritical, "cannot resolve the resolver's name"); break;
-  }
+  resolve_then(env().config->text(check().host));
 }
 
-void DnsProbe::on_resolved(void* self) {
-  auto* probe = static_cast<DnsProbe*>(self);
-  if (probe->finished()) return;
-  if (probe->resolver_.state() == HostResolver::State::kResolved) {
-    probe->send_udp();
-  } else {
-    probe->note_failure(FailReason::kResolve);
-    probe->fail(Outcome::kCritical, "cannot resolve the resolver's name");
+void DnsProbe::process(net::LinkEvent event) {
+  using E = net::LinkEvent;
+  switch (state_) {
+    case State::kResolving:
+      if (event == E::kResolved) {
+        mark(Phase::kResolve);
+        state_ = State::kUdp;
+        arm_retry();
+        send_udp();
+      } else {
+        note_failure(FailReason::kResolve);
+        fail(Outcome::kCritical, "cannot resolve the resolver's name");
+      }
+      return;
+    case State::kUdp:
+      if (event == E::kRetry) {  // UDP may lose it: once more at half the timeout
+        send_udp();
+      } else if (event == E::kDatagram) {
+        uint8_t buf[1232];  // larger UDP answers are cut: the parser then reports truncation
+        handle({buf, udp_.take(buf)});
+      }
+      return;
+    case State::kTcpConnecting:
+    case State::kTcpAnswer:
+      if (event == E::kConnected) {
+        state_ = State::kTcpAnswer;
+        query_[0] = static_cast<uint8_t>(query_len_ >> 8);
+        query_[1] = static_cast<uint8_t>(query_len_);
+        if (!tcp_.send({query_, query_len_ + 2})) {
+          note_failure(FailReason::kReset);
+          fail(Outcome::kCritical, "could not send the query over TCP");
+        }
+      } else if (event == E::kReceived) {
+        tcp_.read(on_bytes);
+      } else if (event == E::kPeerClosed) {
+        note_failure(FailReason::kReset);
+        fail(Outcome::kCritical, "resolver closed the TCP connection early");
+      } else if (event == E::kFailed) {
+        note_failure(FailReason::kReset, tcp_.error());
+        fail(Outcome::kCritical, "TCP connection to the resolver failed");
+      }
+      return;
+    case State::kIdle:
+    case State::kDone:
+      return;
   }
 }
 
 void DnsProbe::send_udp() {
-  mark(Phase::kResolve);
-  if (udp_ == nullptr) {
-    udp_ = udp_new_ip_type(IPADDR_TYPE_V4);
-    if (udp_ == nullptr) {
-      note_failure(FailReason::kNoResources);
-      fail(Outcome::kUnknown, "no UDP socket free (lwIP pool exhausted)");
-      return;
-    }
-    udp_recv(udp_, on_udp, this);
+  switch (send_to(udp_, check().port, {query_ + 2, query_len_})) {
+    case net::UdpLink::Send::kNoPcb: fail(Outcome::kUnknown, "no UDP socket free (lwIP pool exhausted)"); return;
+    case net::UdpLink::Send::kNoBuffer: fail(Outcome::kUnknown, "no buffer for the query"); return;
+    case net::UdpLink::Send::kSent: return;
   }
-  struct pbuf* p = pbuf_alloc(PBUF_TRANSPORT, static_cast<u16_t>(query_len_), PBUF_RAM);
-  if (p == nullptr) {
-    note_failure(FailReason::kNoResources);
-    fail(Outcome::kUnknown, "no buffer for the query");
-    return;
-  }
-  pbuf_take(p, query_ + 2, static_cast<u16_t>(query_len_));
-  udp_sendto(udp_, p, &resolver_.address(), check().port);
-  pbuf_free(p);
-}
-
-void DnsProbe::DoPoll(hal::MonoMicros now_us) {
-  if (!retried_ && !over_tcp_ && udp_ != nullptr && now_us >= retry_at_) {
-    retried_ = true;
-    send_udp();
-  }
-}
-
-void DnsProbe::on_udp(void* arg, struct udp_pcb*, struct pbuf* p, const ip_addr_t* addr, u16_t port) {
-  auto* probe = static_cast<DnsProbe*>(arg);
-  // Only the resolver we asked may answer (RFC 5452): anyone else is not even a suspect.
-  if (probe == nullptr || probe->finished() || probe->over_tcp_ || addr == nullptr ||
-      !ip_addr_cmp(addr, &probe->resolver_.address()) || port != probe->check().port) {
-    pbuf_free(p);
-    return;
-  }
-  uint8_t buf[1232];  // larger UDP answers are cut: the parser then reports truncation
-  u16_t n = pbuf_copy_partial(p, buf, sizeof(buf), 0);
-  pbuf_free(p);
-  probe->handle({buf, n});
 }
 
 void DnsProbe::handle(std::span<const uint8_t> response) {
@@ -94,7 +85,7 @@ void DnsProbe::handle(std::span<const uint8_t> response) {
     fail(Outcome::kCritical, answer.problem[0] != '\0' ? answer.problem : "malformed answer");
     return;
   }
-  if (answer.truncated && !over_tcp_) {
+  if (answer.truncated && state_ == State::kUdp) {
     start_tcp();
     return;
   }
@@ -102,72 +93,29 @@ void DnsProbe::handle(std::span<const uint8_t> response) {
 }
 
 void DnsProbe::start_tcp() {
-  over_tcp_ = true;
-  tcp_ = tcp_new_ip_type(IPADDR_TYPE_V4);
-  if (tcp_ == nullptr) {
-    note_failure(FailReason::kNoResources);
-    fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)");
-    return;
-  }
-  tcp_arg(tcp_, this);
-  tcp_err(tcp_, on_tcp_error);
-  tcp_recv(tcp_, on_tcp_recv);
-  if (tcp_connect(tcp_, &resolver_.address(), check().port, on_tcp_connected) != ERR_OK) {
-    note_failure(FailReason::kUnreachable);
-    fail(Outcome::kCritical, "truncated answer and no TCP route to the resolver");
+  state_ = State::kTcpConnecting;
+  switch (connect_to(tcp_, check().port)) {
+    case net::TcpLink::Open::kNoPcb: fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)"); return;
+    case net::TcpLink::Open::kFailed:
+      note_failure(FailReason::kUnreachable, tcp_.error());
+      fail(Outcome::kCritical, "truncated answer and no TCP route to the resolver");
+      return;
+    case net::TcpLink::Open::kConnecting: return;
   }
 }
 
-err_t DnsProbe::on_tcp_connected(void* arg, struct tcp_pcb* pcb, err_t) {
-  auto* probe = static_cast<DnsProbe*>(arg);
-  if (probe == nullptr || probe->finished()) return ERR_OK;
-  probe->query_[0] = static_cast<uint8_t>(probe->query_len_ >> 8);
-  probe->query_[1] = static_cast<uint8_t>(probe->query_len_);
-  if (tcp_write(pcb, probe->query_, static_cast<u16_t>(probe->query_len_ + 2), TCP_WRITE_FLAG_COPY) != ERR_OK) {
-    probe->note_failure(FailReason::kReset);
-    probe->fail(Outcome::kCritical, "could not send the query over TCP");
-  } else {
-    tcp_output(pcb);
-  }
-  return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
-}
-
-err_t DnsProbe::on_tcp_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t) {
-  auto* probe = static_cast<DnsProbe*>(arg);
-  if (probe == nullptr || probe->finished()) {
-    if (p != nullptr) pbuf_free(p);
-    return ERR_OK;
-  }
-  if (p == nullptr) {
-    probe->note_failure(FailReason::kReset);
-    probe->fail(Outcome::kCritical, "resolver closed the TCP connection early");
-    return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
-  }
-  size_t room = sizeof(probe->tcp_buf_) - probe->tcp_len_;
-  size_t n = p->tot_len < room ? p->tot_len : room;
-  pbuf_copy_partial(p, probe->tcp_buf_ + probe->tcp_len_, static_cast<u16_t>(n), 0);
-  probe->tcp_len_ += n;
-  tcp_recved(pcb, p->tot_len);
-  pbuf_free(p);
-  if (probe->tcp_len_ >= 2) {
-    size_t want = static_cast<size_t>(probe->tcp_buf_[0]) << 8 | probe->tcp_buf_[1];
-    if (want > kMaxTcpResponse) {
-      probe->fail(Outcome::kCritical, "answer over TCP too large");
-    } else if (probe->tcp_len_ >= want + 2) {
-      probe->handle({probe->tcp_buf_ + 2, want});
-      if (!probe->finished()) probe->fail(Outcome::kCritical, "answer over TCP does not match the query");
-    }
-  }
-  return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
-}
-
-void DnsProbe::on_tcp_error(void* arg, err_t) {
-  auto* probe = static_cast<DnsProbe*>(arg);
-  if (probe == nullptr) return;
-  probe->tcp_ = nullptr;  // freed by lwIP
-  if (!probe->finished()) {
-    probe->note_failure(FailReason::kReset);
-    probe->fail(Outcome::kCritical, "TCP connection to the resolver failed");
+void DnsProbe::take_tcp(std::span<const uint8_t> bytes) {
+  size_t room = sizeof(tcp_buf_) - tcp_len_;
+  size_t n = bytes.size() < room ? bytes.size() : room;
+  std::memcpy(tcp_buf_ + tcp_len_, bytes.data(), n);
+  tcp_len_ += n;
+  if (tcp_len_ < 2) return;
+  size_t want = static_cast<size_t>(tcp_buf_[0]) << 8 | tcp_buf_[1];
+  if (want > kMaxTcpResponse) {
+    fail(Outcome::kCritical, "answer over TCP too large");
+  } else if (tcp_len_ >= want + 2) {
+    handle({tcp_buf_ + 2, want});
+    if (!finished()) fail(Outcome::kCritical, "answer over TCP does not match the query");
   }
 }
 
@@ -271,27 +219,10 @@ void DnsProbe::DoDescribeTimeout() {
   r.details.set_dns();
 }
 
-void DnsProbe::release_tcp() {
-  if (tcp_ == nullptr) return;
-  tcp_arg(tcp_, nullptr);
-  tcp_err(tcp_, nullptr);
-  tcp_recv(tcp_, nullptr);
-  tcp_setprio(tcp_, TCP_PRIO_MIN);
-  if (tcp_close(tcp_) != ERR_OK) {
-    tcp_abort(tcp_);
-    aborted_in_callback_ = true;
-  }
-  tcp_ = nullptr;
-}
-
 void DnsProbe::DoRelease() {
-  resolver_.cancel();
-  if (udp_ != nullptr) {
-    udp_recv(udp_, nullptr, nullptr);
-    udp_remove(udp_);
-    udp_ = nullptr;
-  }
-  release_tcp();
+  state_ = State::kDone;
+  udp_.close();
+  tcp_.close();
 }
 
 }  // namespace probebox

@@ -4,41 +4,35 @@
 // rules of spec/checks.md. Basic credentials go only over https, after the server's
 // certificate is judged good (trusted, for the name, in date), never before.
 #pragma once
-#include "lwip/tcp.h"
-#include "net/host_resolver.h"
 #include "probes/probe.h"
 #include "protocols/http_response.h"
 
 namespace probebox {
 
 class HttpProbe final : public Probe {
+ public:
+  enum class State { kIdle, kResolving, kConnecting, kHandshake, kResponse, kDone };
+
  private:
   void DoStart() override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
+  static void on_bytes(net::LinkOwner& self, std::span<const uint8_t> bytes) { static_cast<HttpProbe&>(self).consume(bytes); }
 
+  void process(net::LinkEvent event) override;
   void connect();
+  void handshake();
   void send_request();
-  void drive_tls();
   std::string_view tls_name() const;
   std::string_view path() const;  // the request target from the check's url
   void consume(std::span<const uint8_t> bytes);
+  void lost();
   void conclude();
   void fail(Outcome outcome, std::string_view why);
 
-  static void on_resolved(void* self);
-  static err_t on_connected(void* arg, struct tcp_pcb* pcb, err_t err);
-  static err_t on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t err);
-  static void on_error(void* arg, err_t err);
-
-  HostResolver resolver_;
-  struct tcp_pcb* pcb_ = nullptr;
-  net::TlsClientSession tls_;
-  bool request_sent_ = false;
-  bool peer_closed_ = false;
-  bool connected_ = false;  // a reset before this is a refusal, after it a broken reply
+  State state_ = State::kIdle;
+  net::TcpLink link_;
   http::ResponseParser parser_;
-  bool aborted_in_callback_ = false;
 };
 
 }  // namespace probebox

@@ -1,47 +1,45 @@
 #include "probes/ntp_probe.h"
 
-#include "lwip/pbuf.h"
-
 namespace probebox {
 namespace {
 int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
 }  // namespace
 
 void NtpProbe::DoStart() {
-  pcb_ = nullptr;
-  retried_ = false;
+  state_ = State::kResolving;
   ignored_ = nullptr;
   sent_count_ = 0;
-  retry_at_ = started_at() + static_cast<int64_t>(check().tune.timeout_ms) * 500;
-  switch (resolver_.start(env().config->text(check().host), this, on_resolved)) {
-    case HostResolver::State::kResolved: send_request(); break;
-    case HostResolver::State::kPending: break;
-    default: note_failure(FailReason::kResolve); fail(Outcome::kCritical, "cannot resolve the server"); break;
-  }
+  resolve_then(env().config->text(check().host));
 }
 
-void NtpProbe::on_resolved(void* self) {
-  auto* probe = static_cast<NtpProbe*>(self);
-  if (probe->finished()) return;
-  if (probe->resolver_.state() == HostResolver::State::kResolved) {
-    probe->send_request();
-  } else {
-    probe->note_failure(FailReason::kResolve);
-    probe->fail(Outcome::kCritical, "cannot resolve the server");
+void NtpProbe::process(net::LinkEvent event) {
+  using E = net::LinkEvent;
+  switch (state_) {
+    case State::kResolving:
+      if (event != E::kResolved) {
+        note_failure(FailReason::kResolve);
+        fail(Outcome::kCritical, "cannot resolve the server");
+        return;
+      }
+      mark(Phase::kResolve);
+      state_ = State::kWaiting;
+      arm_retry();
+      send_request();
+      return;
+    case State::kWaiting:
+      if (event == E::kRetry) {  // UDP may lose it: once more at half the timeout
+        send_request();
+      } else if (event == E::kDatagram) {
+        on_reply();
+      }
+      return;
+    case State::kIdle:
+    case State::kDone:
+      return;
   }
 }
 
 void NtpProbe::send_request() {
-  mark(Phase::kResolve);
-  if (pcb_ == nullptr) {
-    pcb_ = udp_new_ip_type(IPADDR_TYPE_V4);
-    if (pcb_ == nullptr) {
-      note_failure(FailReason::kNoResources);
-      fail(Outcome::kUnknown, "no UDP socket free (lwIP pool exhausted)");
-      return;
-    }
-    udp_recv(pcb_, on_recv, this);
-  }
   hal::WallTime wall = env().clock->wall();
   t1_mono_us_ = now();
   t1_us_ = wall.valid ? wall.unix_micros : 0;
@@ -50,47 +48,30 @@ void NtpProbe::send_request() {
   sent_ = sntp::from_unix_micros(wall.valid ? wall.unix_micros : t1_mono_us_);
   uint8_t packet[sntp::kPacketBytes];
   sntp::build_request(packet, sent_);
-  struct pbuf* p = pbuf_alloc(PBUF_TRANSPORT, sizeof(packet), PBUF_RAM);
-  if (p == nullptr) {
-    note_failure(FailReason::kNoResources, ERR_MEM);
-    fail(Outcome::kUnknown, "no buffer for the request");
-    return;
-  }
-  pbuf_take(p, packet, sizeof(packet));
   if (sent_count_ < sent_all_.size()) {
     sent_all_[sent_count_] = sent_;
     t1_all_us_[sent_count_] = t1_us_;
     t1_all_mono_us_[sent_count_] = t1_mono_us_;
     ++sent_count_;
   }
-  udp_sendto(pcb_, p, &resolver_.address(), check().port);
-  pbuf_free(p);
-}
-
-void NtpProbe::DoPoll(hal::MonoMicros now_us) {
-  if (!retried_ && pcb_ != nullptr && now_us >= retry_at_) {
-    retried_ = true;
-    send_request();
+  switch (send_to(link_, check().port, packet)) {
+    case net::UdpLink::Send::kNoPcb:
+      note_failure(FailReason::kNoResources);
+      fail(Outcome::kUnknown, "no UDP socket free (lwIP pool exhausted)");
+      return;
+    case net::UdpLink::Send::kNoBuffer:
+      note_failure(FailReason::kNoResources, ERR_MEM);
+      fail(Outcome::kUnknown, "no buffer for the request");
+      return;
+    case net::UdpLink::Send::kSent: return;
   }
 }
 
-void NtpProbe::on_recv(void* arg, struct udp_pcb*, struct pbuf* p, const ip_addr_t* addr, u16_t port) {
-  auto* probe = static_cast<NtpProbe*>(arg);
-  // Only the server we asked may answer: a packet from anywhere else is not weighed.
-  if (probe == nullptr || probe->finished() || addr == nullptr || !ip_addr_cmp(addr, &probe->resolver_.address()) ||
-      port != probe->check().port) {
-    pbuf_free(p);
-    return;
-  }
-  probe->on_reply(p);
-}
-
-void NtpProbe::on_reply(struct pbuf* p) {
+void NtpProbe::on_reply() {
   int64_t t4_mono = now();
   hal::WallTime wall = env().clock->wall();
   uint8_t packet[64];
-  u16_t n = pbuf_copy_partial(p, packet, sizeof(packet), 0);
-  pbuf_free(p);
+  size_t n = link_.take(packet);
   sntp::SntpReply reply;
   size_t which = 0;
   Status s = sntp::parse_response({packet, n}, {sent_all_.data(), sent_count_}, reply, which);
@@ -130,13 +111,10 @@ void NtpProbe::on_reply(struct pbuf* p) {
   int64_t rtt = (t4_mono - t1_mono_us_) - (t3 - t2);
   if (rtt < 0) rtt = 0;
   int64_t offset;
-  bool clock_was_set = false;
-  if (!wall.valid) {
-    // Unsynchronised box: take the server's time (a trustworthy one only).
-    if (!reply.unsynchronised) {
-      env().clock->set_wall(t3 + rtt / 2);
-      clock_was_set = true;
-    }
+  // The box's clock is set by its own SNTP client (net/sntp_client) from
+  // network.ntp, never by a check: until then an offset cannot be measured.
+  const bool clock_unset = !wall.valid;
+  if (clock_unset) {
     offset = 0;
   } else {
     offset = sntp::compute(t1_us_, t2, t3, wall.unix_micros).offset_us;
@@ -156,11 +134,12 @@ void NtpProbe::on_reply(struct pbuf* p) {
                       reply.stratum);
     note_failure(FailReason::kServerReply);
   } else {
-    if (abs64(offset) >= static_cast<int64_t>(t.ntp_crit_ms) * 1000) outcome = Outcome::kCritical;
+    if (clock_unset) outcome = Outcome::kUnknown;
+    else if (abs64(offset) >= static_cast<int64_t>(t.ntp_crit_ms) * 1000) outcome = Outcome::kCritical;
     else if (abs64(offset) >= static_cast<int64_t>(t.ntp_warn_ms) * 1000) outcome = Outcome::kWarning;
-    if (outcome != Outcome::kOk) note_failure(FailReason::kExpectation);
-    r.summary.append(clock_was_set ? "box clock set, stratum " : "offset ");
-    if (!clock_was_set) {
+    if (outcome != Outcome::kOk) note_failure(clock_unset ? FailReason::kNoClock : FailReason::kExpectation);
+    r.summary.append(clock_unset ? "box clock not set yet, stratum " : "offset ");
+    if (!clock_unset) {
       if (offset >= 0) r.summary.append('+');
       r.summary.append_fixed(static_cast<double>(offset) / 1000.0, 1);
       r.summary.append(" ms, stratum ");
@@ -194,12 +173,8 @@ void NtpProbe::DoDescribeTimeout() {
 }
 
 void NtpProbe::DoRelease() {
-  resolver_.cancel();
-  if (pcb_ != nullptr) {
-    udp_recv(pcb_, nullptr, nullptr);
-    udp_remove(pcb_);
-    pcb_ = nullptr;
-  }
+  state_ = State::kDone;
+  link_.close();
 }
 
 }  // namespace probebox

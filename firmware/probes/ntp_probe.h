@@ -5,29 +5,27 @@
 #pragma once
 #include <array>
 
-#include "lwip/udp.h"
-#include "net/host_resolver.h"
 #include "probes/probe.h"
 #include "protocols/sntp_packet.h"
 
 namespace probebox {
 
 class NtpProbe final : public Probe {
+ public:
+  enum class State { kIdle, kResolving, kWaiting, kDone };
+
  private:
   void DoStart() override;
-  void DoPoll(hal::MonoMicros now) override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
 
+  void process(net::LinkEvent event) override;
   void send_request();
-  void on_reply(struct pbuf* p);
+  void on_reply();
   void fail(Outcome outcome, std::string_view why);
 
-  static void on_resolved(void* self);
-  static void on_recv(void* arg, struct udp_pcb* pcb, struct pbuf* p, const ip_addr_t* addr, u16_t port);
-
-  HostResolver resolver_;
-  struct udp_pcb* pcb_ = nullptr;
+  State state_ = State::kIdle;
+  net::UdpLink link_;
   sntp::NtpTimestamp sent_{};
   int64_t t1_us_ = 0;       // wall clock at send
   int64_t t1_mono_us_ = 0;  // monotonic at send: the round trip never depends on the wall clock
@@ -37,8 +35,6 @@ class NtpProbe final : public Probe {
   std::array<int64_t, 2> t1_all_us_{};
   std::array<int64_t, 2> t1_all_mono_us_{};
   size_t sent_count_ = 0;
-  hal::MonoMicros retry_at_ = 0;
-  bool retried_ = false;
   const char* ignored_ = nullptr;  // why the last packet was not taken as the answer
 };
 

@@ -11,6 +11,7 @@ void Probe::start(const CheckConfig& check, const ProbeEnv& env) {
   active_ = true;
   finished_ = false;
   released_ = false;
+  retry_armed_ = false;
   DoStart();
 }
 
@@ -24,17 +25,28 @@ Probe::Poll Probe::poll(hal::MonoMicros now) {
     DoDescribeTimeout();
     finish(Outcome::kCritical);
   }
-  if (!finished_) DoPoll(now);
+  if (!finished_ && retry_armed_ && now >= started_at_ + (deadline_ - started_at_) / 2) {
+    retry_armed_ = false;
+    process(net::LinkEvent::kRetry);
+  }
   if (!finished_) return Poll::kPending;
   active_ = false;
   return Poll::kReady;
 }
 
+void Probe::on_resolved(void* self) {
+  auto* probe = static_cast<Probe*>(self);
+  if (!probe->finished_) probe->DoResolved(probe->resolver_.resolved());
+}
+
+void Probe::release() {
+  released_ = true;
+  resolver_.cancel();  // lwIP cannot cancel a lookup: its late answer is ignored
+  DoRelease();
+}
+
 void Probe::cancel() {
-  if (active_ && !released_) {
-    released_ = true;
-    DoRelease();
-  }
+  if (active_ && !released_) release();
   active_ = false;
   finished_ = true;
 }
@@ -45,8 +57,10 @@ void Probe::note_failure(FailReason reason, err_t err) {
   result_.lwip_err = static_cast<int8_t>(err);
 }
 
-void Probe::mark(Phase phase) {
-  if (result_.phases.at(phase) < 0) result_.phases.mark(phase, now() - started_at_);
+void Probe::mark(Phase phase) { mark_at(phase, now()); }
+
+void Probe::mark_at(Phase phase, hal::MonoMicros when) {
+  if (result_.phases.at(phase) < 0) result_.phases.mark(phase, when - started_at_);
 }
 
 void Probe::finish(Outcome outcome) {
@@ -58,10 +72,7 @@ void Probe::finish(Outcome outcome) {
     result_.lwip_err = 0;
   }
   result_.latency_us = env_.clock->now() - started_at_;
-  if (!released_) {
-    released_ = true;
-    DoRelease();
-  }
+  if (!released_) release();
 }
 
 }  // namespace probebox

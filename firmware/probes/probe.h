@@ -5,6 +5,8 @@
 #include "config/config_model.h"
 #include "core/probe_result.h"
 #include "hal/clock.h"
+#include "net/host_resolver.h"
+#include "net/tcp_link.h"
 #include "net/tls_client.h"
 
 namespace probebox {
@@ -17,7 +19,7 @@ struct ProbeEnv {
   net::TlsClientConfig* tls = nullptr;  // shared RNG and trust anchors
 };
 
-class Probe {
+class Probe : public net::LinkOwner {
  public:
   enum class Poll { kPending, kReady };
 
@@ -47,16 +49,38 @@ class Probe {
   void note_failure(FailReason reason, err_t err = ERR_OK);
   // Records that a phase was reached now (the first time only).
   void mark(Phase phase);
+  // The same, for a phase reached at `when` (a helper's monotonic time).
+  void mark_at(Phase phase, hal::MonoMicros when);
+  // Resolves `host`, then DoResolved(): at once for a literal or a cached name,
+  // else from lwIP's DNS callback, never after the probe finished.
+  void resolve_then(std::string_view host) { resolver_.resolve_then(host, this, on_resolved); }
+  const ip_addr_t& address() const { return resolver_.address(); }
+  // A connection or a socket to address():port whose events all go to process().
+  net::TcpLink::Open connect_to(net::TcpLink& link, uint16_t port) { return link.connect(address(), port, *this); }
+  net::UdpLink::Send send_to(net::UdpLink& link, uint16_t port, std::span<const uint8_t> bytes) {
+    return link.send_to(address(), port, bytes, *this);
+  }
+
+  // The probe's state machine (after lwIP's apps/smtp/smtp.c: a switch on its own
+  // `enum class State`): every lwIP callback, through the links, ends here, and so
+  // do the resolver (kResolved/kUnresolved) and, once armed, half the timeout (kRetry).
+  void process(net::LinkEvent event) override { (void)event; }
+  // One kRetry at half the timeout (or at the next poll, if that has passed): UDP may lose a datagram.
+  void arm_retry() { retry_armed_ = true; }
 
  private:
+  static void on_resolved(void* self);
+  void release();
+
   virtual void DoStart() = 0;
-  // Periodic work (retransmissions); most probes need none.
-  virtual void DoPoll(hal::MonoMicros now) { (void)now; }
+  // The host of resolve_then() has an address (address()), or has none.
+  virtual void DoResolved(bool resolved) { process(resolved ? net::LinkEvent::kResolved : net::LinkEvent::kUnresolved); }
   // Detach every callback and free every pcb and buffer. Called exactly once.
   virtual void DoRelease() = 0;
   // Fill summary and details for a probe that ran out of time.
   virtual void DoDescribeTimeout() = 0;
 
+  HostResolver resolver_;
   const CheckConfig* check_ = nullptr;
   ProbeEnv env_{};
   ProbeResult result_{};
@@ -65,6 +89,7 @@ class Probe {
   bool active_ = false;
   bool finished_ = false;
   bool released_ = false;
+  bool retry_armed_ = false;
 };
 
 }  // namespace probebox

@@ -1,8 +1,8 @@
 // `tcp` check: connect to host:port, then close (spec/checks.md). With expect
-// "closed" the verdict inverts; refused and filtered are reported apart.
+// "closed" the verdict inverts; refused and filtered are reported apart. With
+// expect "unreachable" (isolation) only silence or an ICMP that says no path leads
+// there is ok: a RST or a port-unreachable means something answers for the host.
 #pragma once
-#include "lwip/tcp.h"
-#include "net/host_resolver.h"
 #include "probes/probe.h"
 
 namespace probebox {
@@ -16,19 +16,14 @@ class TcpProbe final : public Probe {
   void DoRelease() override;
   void DoDescribeTimeout() override;
 
-  void connect();
+  void process(net::LinkEvent event) override;
   // The verdict for a port state ("open", "refused", "unreachable").
   void conclude(std::string_view port_state, const char* why = nullptr);
-
-  static void on_resolved(void* self);
-  static err_t on_connected(void* arg, struct tcp_pcb* pcb, err_t err);
-  static void on_error(void* arg, err_t err);
+  Outcome judge(std::string_view port_state, int64_t connect_us) const;
 
   State state_ = State::kIdle;
-  HostResolver resolver_;
-  struct tcp_pcb* pcb_ = nullptr;
+  net::TcpLink link_;
   hal::MonoMicros connect_started_ = 0;
-  bool aborted_in_callback_ = false;
 };
 
 }  // namespace probebox

@@ -7,110 +7,113 @@
 namespace probebox {
 
 void TlsCertProbe::DoStart() {
-  pcb_ = nullptr;
-  aborted_in_callback_ = false;
+  state_ = State::kResolving;
+  version_ = net::TlsVersion::k12;
   if (env().tls == nullptr || !env().tls->ready()) {
+    note_failure(FailReason::kNoResources);
     fail(Outcome::kUnknown, "TLS is not set up on this box");
     return;
   }
-  switch (resolver_.start(env().config->text(check().host), this, on_resolved)) {
-    case HostResolver::State::kResolved: connect(); break;
-    case HostResolver::State::kPending: break;
-    default: note_failure(FailReason::kResolve); fail(Outcome::kCritical, "cannot resolve the host"); break;
-  }
+  resolve_then(env().config->text(check().host));
 }
 
-void TlsCertProbe::on_resolved(void* self) {
-  auto* probe = static_cast<TlsCertProbe*>(self);
-  if (probe->finished()) return;
-  if (probe->resolver_.state() == HostResolver::State::kResolved) {
-    probe->connect();
-  } else {
-    probe->note_failure(FailReason::kResolve);
-    probe->fail(Outcome::kCritical, "cannot resolve the host");
+void TlsCertProbe::process(net::LinkEvent event) {
+  using E = net::LinkEvent;
+  switch (event) {
+    case E::kUnresolved:
+      note_failure(FailReason::kResolve);
+      fail(Outcome::kCritical, "cannot resolve the host");
+      return;
+    case E::kFailed:
+      note_failure(link_.error() == ERR_RST ? FailReason::kRefused : FailReason::kUnreachable, link_.error());
+      fail(Outcome::kCritical, link_.error() == ERR_RST ? "connection refused or reset" : "connection failed");
+      return;
+    case E::kOverflow:
+      note_failure(FailReason::kProtocol);
+      fail(Outcome::kCritical, "the server sent more than a handshake needs");
+      return;
+    default: break;
+  }
+  switch (state_) {
+    case State::kResolving:
+      mark(Phase::kResolve);
+      connect();
+      return;
+    case State::kConnecting: {
+      mark(Phase::kConnect);
+      const Config& cfg = *env().config;
+      std::string_view sni = check().server_name.empty() ? std::string_view() : cfg.text(check().server_name);
+      state_ = State::kHandshake;
+      if (!link_.start_tls(*env().tls, sni, version_).ok()) {
+        note_failure(FailReason::kNoResources);
+        fail(Outcome::kUnknown, "no memory for a TLS session", true);
+      } else {
+        drive();
+      }
+      return;
+    }
+    case State::kHandshake: drive(); return;
+    case State::kIdle:
+    case State::kDone:
+      return;
   }
 }
 
 void TlsCertProbe::connect() {
-  mark(Phase::kResolve);
-  pcb_ = tcp_new_ip_type(IPADDR_TYPE_V4);
-  if (pcb_ == nullptr) {
-    note_failure(FailReason::kNoResources);
-    fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)");
-    return;
-  }
-  tcp_arg(pcb_, this);
-  tcp_err(pcb_, on_error);
-  tcp_recv(pcb_, on_recv);
-  if (tcp_connect(pcb_, &resolver_.address(), check().port, on_connected) != ERR_OK) {
-    note_failure(FailReason::kUnreachable);
-    fail(Outcome::kCritical, "no route to the host");
-  }
-}
-
-err_t TlsCertProbe::on_connected(void* arg, struct tcp_pcb* pcb, err_t) {
-  auto* probe = static_cast<TlsCertProbe*>(arg);
-  if (probe == nullptr || probe->finished()) return ERR_OK;
-  probe->mark(Phase::kConnect);
-  const Config& cfg = *probe->env().config;
-  std::string_view sni = probe->check().server_name.empty() ? std::string_view() : cfg.text(probe->check().server_name);
-  if (!probe->tls_.begin(*probe->env().tls, pcb, sni).ok()) {
-    probe->note_failure(FailReason::kNoResources);
-    probe->fail(Outcome::kUnknown, "no memory for a TLS session", true);
-  } else {
-    probe->drive();
-  }
-  return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
-}
-
-err_t TlsCertProbe::on_recv(void* arg, struct tcp_pcb*, struct pbuf* p, err_t) {
-  auto* probe = static_cast<TlsCertProbe*>(arg);
-  if (probe == nullptr || probe->finished()) {
-    if (p != nullptr) pbuf_free(p);
-    return ERR_OK;
-  }
-  if (p == nullptr) {
-    probe->tls_.peer_closed();
-  } else if (!probe->tls_.push(p)) {
-    probe->note_failure(FailReason::kProtocol);
-    probe->fail(Outcome::kCritical, "the server sent more than a handshake needs");
-    return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
-  }
-  probe->drive();
-  return probe->aborted_in_callback_ ? ERR_ABRT : ERR_OK;
-}
-
-void TlsCertProbe::on_error(void* arg, err_t err) {
-  auto* probe = static_cast<TlsCertProbe*>(arg);
-  if (probe == nullptr) return;
-  probe->pcb_ = nullptr;  // freed by lwIP
-  if (!probe->finished()) {
-    probe->note_failure(err == ERR_RST ? FailReason::kRefused : FailReason::kUnreachable, err);
-    probe->fail(Outcome::kCritical, err == ERR_RST ? "connection refused or reset" : "connection failed");
+  state_ = State::kConnecting;
+  switch (connect_to(link_, check().port)) {
+    case net::TcpLink::Open::kNoPcb:
+      note_failure(FailReason::kNoResources);
+      fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)");
+      return;
+    case net::TcpLink::Open::kFailed:
+      note_failure(FailReason::kUnreachable, link_.error());
+      fail(Outcome::kCritical, "no route to the host");
+      return;
+    case net::TcpLink::Open::kConnecting: return;
   }
 }
 
 void TlsCertProbe::drive() {
-  switch (tls_.handshake(!check().full_handshake)) {
+  switch (link_.tls().handshake(!check().full_handshake)) {
     case net::TlsClientSession::Progress::kServerProved:
     case net::TlsClientSession::Progress::kEstablished:
       mark(Phase::kTls);
       judge();
       break;
     case net::TlsClientSession::Progress::kFailed:
-      note_failure(FailReason::kTls);
-      fail(Outcome::kCritical, "TLS handshake failed: ", true);
+      if (version_ == net::TlsVersion::k12 && link_.tls().version_refused() && retry_with_tls13()) break;
+      if (link_.tls().message_too_big() && link_.tls().oversized_type() == net::TlsClientSession::kCertificateMessage) {
+        // Not the server's fault, nor a verdict on the certificate: this box cannot
+        // hold the chain (spec/checks.md), and says how big it is against what limit.
+        fail_chain_too_big();
+      } else {
+        note_failure(FailReason::kTls);
+        fail(Outcome::kCritical, "TLS handshake failed: ", true);
+      }
       break;
     case net::TlsClientSession::Progress::kWantMore:
       break;
   }
 }
 
+// The server refused TLS 1.2: the same check again over a new connection offering
+// only 1.3, within the same deadline. False when the old connection had to be
+// aborted (then the link must not be reused in this callback, and the refusal is
+// the verdict).
+bool TlsCertProbe::retry_with_tls13() {
+  if (link_.close() == ERR_ABRT) return false;
+  version_ = net::TlsVersion::k13;
+  connect();
+  return true;
+}
+
 void TlsCertProbe::judge() {
   const CheckConfig& c = check();
   const Config& cfg = *env().config;
   ProbeResult& r = out();
-  const mbedtls_x509_crt* chain = tls_.peer_chain();
+  const net::TlsClientSession& tls = link_.tls();
+  const mbedtls_x509_crt* chain = tls.peer_chain();
   if (chain == nullptr || chain->raw.p == nullptr) {
     note_failure(FailReason::kCertificate);
     fail(Outcome::kCritical, "the server sent no certificate");
@@ -118,7 +121,7 @@ void TlsCertProbe::judge() {
   }
   x509::CertSummary s;
   x509::summarize(*chain, s);
-  x509::ChainVerdict chain_verdict = x509::judge_chain(chain, env().tls->anchors(), tls_.verify_flags());
+  x509::ChainVerdict chain_verdict = x509::judge_chain(chain, env().tls->anchors(), tls.verify_flags());
   hal::WallTime wall = env().clock->wall();
   int64_t now_s = wall.unix_micros / 1'000'000;
   int32_t days = x509::days_left(s.not_after, now_s);
@@ -151,6 +154,7 @@ void TlsCertProbe::judge() {
   d.key_bits = s.key_bits;
   d.sig_alg = r.details.add_text(s.sig_alg.view());
   d.sha256 = r.details.add_text(s.sha256.view());
+  d.tls_version = tls.tls_version();
   d.missing_names = r.details.add_text(missing.view());
   d.sans = r.details.add_text(s.sans.view());
   d.sans_truncated = s.sans_truncated;
@@ -170,7 +174,11 @@ void TlsCertProbe::judge() {
   f.sha1_signature = s.sha1_signature;
   f.sig_alg = s.sig_alg.view();
   f.subject_name = c.server_name.empty() ? cfg.text(c.host) : cfg.text(c.server_name);
-  Verdict v = judge_tls_cert(f, TlsCertRules{c.tune.cert_crit_days, c.tune.cert_warn_days}, r.summary);
+  TlsCertRules rules;
+  rules.crit_days = c.tune.cert_crit_days;
+  rules.warn_days = c.tune.cert_warn_days;
+  rules.trust_only = c.trust_only;
+  Verdict v = judge_tls_cert(f, rules, r.summary);
   note_failure(v.reason);
   finish(v.outcome);
 }
@@ -178,9 +186,23 @@ void TlsCertProbe::judge() {
 void TlsCertProbe::fail(Outcome outcome, std::string_view why, bool add_tls_reason) {
   ProbeResult& r = out();
   r.summary.assign(why);
-  if (add_tls_reason) tls_.describe_error(r.summary);
+  if (add_tls_reason) link_.tls().describe_error(r.summary);
   r.details.set_tls_cert();
   finish(outcome);
+}
+
+void TlsCertProbe::fail_chain_too_big() {
+  ProbeResult& r = out();
+  const net::TlsClientSession& tls = link_.tls();
+  r.summary.assign("cannot inspect: ");
+  tls.describe_error(r.summary);
+  TlsCertDetails& d = r.details.set_tls_cert();
+  d.too_big = true;
+  d.chain_bytes = tls.oversized_length();
+  d.chain_limit_bytes = net::TlsClientSession::kMaxHandshakeMessage;
+  d.tls_version = tls.tls_version();
+  note_failure(FailReason::kNoResources);
+  finish(Outcome::kUnknown);
 }
 
 void TlsCertProbe::DoDescribeTimeout() {
@@ -190,18 +212,8 @@ void TlsCertProbe::DoDescribeTimeout() {
 }
 
 void TlsCertProbe::DoRelease() {
-  resolver_.cancel();
-  tls_.end();
-  if (pcb_ == nullptr) return;
-  tcp_arg(pcb_, nullptr);
-  tcp_err(pcb_, nullptr);
-  tcp_recv(pcb_, nullptr);
-  tcp_setprio(pcb_, TCP_PRIO_MIN);
-  if (tcp_close(pcb_) != ERR_OK) {
-    tcp_abort(pcb_);
-    aborted_in_callback_ = true;
-  }
-  pcb_ = nullptr;
+  state_ = State::kDone;
+  link_.close();
 }
 
 }  // namespace probebox

@@ -1,5 +1,7 @@
 #include "probes/verdicts.h"
 
+#include "protocols/http_response.h"
+
 namespace probebox {
 namespace {
 
@@ -22,7 +24,7 @@ Verdict judge_tls_cert(const TlsCertFacts& f, const TlsCertRules& rules, TextBuf
   sum.clear();
   const int name_len = static_cast<int>(f.subject_name.size());
   const char* name = f.subject_name.data();
-  bool rsa_ok = f.key_type == "RSA" && f.key_bits >= 2048;
+  bool rsa_ok = rules.trust_only || (f.key_type == "RSA" && f.key_bits >= 2048);
   if (!f.chain_complete) {
     out.outcome = Outcome::kCritical;
     sum.assign("chain incomplete: an intermediate is missing");
@@ -46,7 +48,7 @@ Verdict judge_tls_cert(const TlsCertFacts& f, const TlsCertRules& rules, TextBuf
   } else if (f.days_left < 0) {
     out.outcome = Outcome::kCritical;
     sum.appendf("cert %.*s expired %d days ago", name_len, name, static_cast<int>(-f.days_left));
-  } else if (f.days_left <= rules.crit_days || f.days_left <= rules.warn_days) {
+  } else if (!rules.trust_only && (f.days_left <= rules.crit_days || f.days_left <= rules.warn_days)) {
     out.outcome = f.days_left <= rules.crit_days ? Outcome::kCritical : Outcome::kWarning;
     sum.appendf("cert %.*s expires in %d days", name_len, name, static_cast<int>(f.days_left));
   } else if (f.sha1_signature) {
@@ -63,6 +65,18 @@ Verdict judge_tls_cert(const TlsCertFacts& f, const TlsCertRules& rules, TextBuf
 Verdict judge_http(const HttpFacts& f, const HttpRules& rules, TextBuffer& sum) {
   Verdict out;
   sum.clear();
+  if (rules.expect_https_redirect) {
+    sum.appendf("HTTP %d", f.status);
+    if (!f.location.empty()) {
+      sum.append(" -> ");
+      sum.append(f.location);
+    }
+    if (!http::is_https_redirect(f.status, f.location, f.host)) {
+      set(out, Outcome::kWarning, FailReason::kExpectation);
+      sum.append(f.location.empty() ? ": served in clear, no https redirect" : ": not https on this host");
+    }
+    return out;
+  }
   bool expected_status = rules.expect_status.empty() ? f.status == 200 : in_list(rules.expect_status, f.status);
   bool warn_status = in_list(rules.warn_status, f.status);
   sum.appendf("HTTP %d", f.status);

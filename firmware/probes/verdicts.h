@@ -37,10 +37,14 @@ struct TlsCertFacts {
 struct TlsCertRules {
   int32_t crit_days = 14;
   int32_t warn_days = 30;
+  // Judged for trust only (another party's certificate, e.g. the appliance's egress):
+  // its key and a late renewal are not the appliance's to fix.
+  bool trust_only = false;
 };
 
-// Chain incomplete, untrusted, a name missing, a weak key, no clock, not yet valid,
-// expired, expiring (critical, then warning), SHA-1 signed, else valid.
+// Chain incomplete, untrusted, a name missing, a weak key (not for trust_only), no
+// clock, not yet valid, expired, expiring (critical, then warning; not for
+// trust_only), SHA-1 signed, else valid.
 Verdict judge_tls_cert(const TlsCertFacts& f, const TlsCertRules& rules, TextBuffer& summary);
 
 struct HttpFacts {
@@ -48,6 +52,7 @@ struct HttpFacts {
   bool check_body = false;               // the body is held to an expectation
   bool body_match = false;
   std::string_view location;             // a redirect's target
+  std::string_view host;                 // the name the request asked for (Host)
   std::string_view services_down;        // from /testall's failure page, ','-separated
   int64_t elapsed_us = 0;
   bool have_skew = false;                // the Date header and the box clock are both known
@@ -59,10 +64,15 @@ struct HttpRules {
   std::span<const uint16_t> warn_status;
   uint32_t latency_warn_ms = 2000;
   uint32_t clock_skew_warn_s = 5;
+  // The HTTPS-only rule: a 301/308 to https:// on `host` is OK, anything else a
+  // warning, and no other rung applies.
+  bool expect_https_redirect = false;
 };
 
-// A status neither expected nor a warning (naming the redirect or the services down),
-// a warning status, a body that does not match, slow, a server clock off, else OK.
+// With expect_https_redirect: a redirect to https on the same host, else a warning
+// (served in clear, or redirected elsewhere). Otherwise: a status neither expected
+// nor a warning (naming the redirect or the services down), a warning status, a body
+// that does not match, slow, a server clock off, else OK.
 Verdict judge_http(const HttpFacts& f, const HttpRules& rules, TextBuffer& summary);
 
 }  // namespace probebox

@@ -248,6 +248,25 @@ void parse_testall_failures(std::string_view body, TextBuffer& services, size_t&
   }
 }
 
+bool is_https_redirect(int status, std::string_view location, std::string_view host) {
+  if (status != 301 && status != 308) return false;
+  auto lower = [](char ch) { return ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch; };
+  auto starts_with_nocase = [&](std::string_view s, std::string_view prefix) {
+    if (s.size() < prefix.size()) return false;
+    for (size_t i = 0; i < prefix.size(); ++i) {
+      if (lower(s[i]) != lower(prefix[i])) return false;
+    }
+    return true;
+  };
+  size_t colon = host.find(':');
+  if (colon != std::string_view::npos) host = first(host, colon);
+  if (host.empty() || !starts_with_nocase(location, "https://")) return false;
+  std::string_view rest = after(location, 8);
+  if (!starts_with_nocase(rest, host)) return false;
+  rest = after(rest, host.size());
+  return rest.empty() || rest[0] == '/' || rest[0] == ':' || rest[0] == '?' || rest[0] == '#';
+}
+
 Status split_url(std::string_view url, UrlParts& out) {
   out = UrlParts{};
   size_t at = 0;

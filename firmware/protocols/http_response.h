@@ -70,6 +70,11 @@ bool parse_http_date(std::string_view text, int64_t& unix_seconds);
 // /testall body (appliance-requirements A1), comma-separated, bounded.
 void parse_testall_failures(std::string_view body, TextBuffer& services, size_t& count);
 
+// The HTTPS-only rule (spec/checks.md, http `expect_https_redirect`): a 301 or 308
+// whose Location is https:// on `host` (the name the request asked for; a ":port"
+// on it is ignored, any port in the Location is accepted), case-insensitively.
+bool is_https_redirect(int status, std::string_view location, std::string_view host);
+
 struct Url {
   bool https = false;
   FixedText<253> host;

@@ -76,20 +76,30 @@ void summarize(const mbedtls_x509_crt& c, CertSummary& s) {
   s.key_type.assign(pk == MBEDTLS_PK_RSA ? "RSA" : (pk == MBEDTLS_PK_ECKEY || pk == MBEDTLS_PK_ECDSA) ? "EC" : "other");
   s.key_bits = static_cast<uint32_t>(mbedtls_pk_get_bitlen(&c.pk));
   // Named as OpenSSL names them: "sha256WithRSAEncryption", "ecdsa-with-SHA256".
-  const char* md = md_name(c.sig_md);
-  if (c.sig_pk == MBEDTLS_PK_RSA) {
+  // 3.x makes sig_md/sig_pk private; the public route is the signature OID.
+  mbedtls_md_type_t sig_md = MBEDTLS_MD_NONE;
+  mbedtls_pk_type_t sig_pk = MBEDTLS_PK_NONE;
+  if (mbedtls_oid_get_sig_alg(&c.sig_oid, &sig_md, &sig_pk) != 0) {
+    sig_md = MBEDTLS_MD_NONE;
+    sig_pk = MBEDTLS_PK_NONE;
+  }
+  // RSASSA-PSS names its hash in the parameters, not the OID; the parsed value has no
+  // public accessor in 3.x.
+  if (sig_pk == MBEDTLS_PK_RSASSA_PSS) sig_md = c.MBEDTLS_PRIVATE(sig_md);
+  const char* md = md_name(sig_md);
+  if (sig_pk == MBEDTLS_PK_RSA) {
     for (const char* k = md; *k != '\0'; ++k) s.sig_alg.append(lower(*k));
     s.sig_alg.append("WithRSAEncryption");
-  } else if (c.sig_pk == MBEDTLS_PK_ECDSA) {
+  } else if (sig_pk == MBEDTLS_PK_ECDSA) {
     s.sig_alg.appendf("ecdsa-with-%s", md);
-  } else if (c.sig_pk == MBEDTLS_PK_RSASSA_PSS) {
+  } else if (sig_pk == MBEDTLS_PK_RSASSA_PSS) {
     s.sig_alg.appendf("rsassaPss-%s", md);
   } else {
     s.sig_alg.assign("other");
   }
-  s.sha1_signature = c.sig_md == MBEDTLS_MD_SHA1 || c.sig_md == MBEDTLS_MD_MD5;
+  s.sha1_signature = sig_md == MBEDTLS_MD_SHA1 || sig_md == MBEDTLS_MD_MD5;
   unsigned char digest[32];
-  mbedtls_sha256_ret(c.raw.p, c.raw.len, digest, 0);
+  mbedtls_sha256(c.raw.p, c.raw.len, digest, 0);
   for (unsigned char b : digest) s.sha256.appendf("%02x", b);
 }
 

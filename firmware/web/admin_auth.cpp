@@ -23,14 +23,10 @@ bool AdminCredentials::decode(std::string_view record) {
 
 bool derive_password_hash(std::string_view password, const AdminCredentials& params,
                           std::array<uint8_t, AdminCredentials::kHashBytes>& out) {
-  mbedtls_md_context_t md;
-  mbedtls_md_init(&md);
-  bool ok = mbedtls_md_setup(&md, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 1) == 0 &&
-            mbedtls_pkcs5_pbkdf2_hmac(&md, reinterpret_cast<const unsigned char*>(password.data()), password.size(),
-                                      params.salt.data(), params.salt.size(), params.iterations,
-                                      static_cast<uint32_t>(out.size()), out.data()) == 0;
-  mbedtls_md_free(&md);
-  return ok;
+  // mbedTLS 3.x: the _ext form takes the hash by type (the md-context form is deprecated).
+  return mbedtls_pkcs5_pbkdf2_hmac_ext(MBEDTLS_MD_SHA256, reinterpret_cast<const unsigned char*>(password.data()),
+                                       password.size(), params.salt.data(), params.salt.size(), params.iterations,
+                                       static_cast<uint32_t>(out.size()), out.data()) == 0;
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {

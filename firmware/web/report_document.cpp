@@ -66,6 +66,7 @@ void write_report_document(TextBuffer& out, const Config& config, const HealthMo
   }
   w.end_array();
   w.field_bool("all_met", all_met);
+  write_config_warnings(w, config);
   w.end_object();
 }
 

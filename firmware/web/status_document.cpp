@@ -29,6 +29,14 @@ void write_check_target(TextBuffer& out, const Config& config, const CheckConfig
   out.append_uint(check.port);
 }
 
+void write_config_warnings(JsonWriter& w, const Config& config) {
+  w.key("warnings").begin_array();
+  for (uint16_t i = 0; i < config.warning_count && i < Config::kMaxWarnings; ++i) {
+    w.begin_object().field("path", config.warnings[i].path).field("message", config.warnings[i].message).end_object();
+  }
+  w.end_array();
+}
+
 void write_status_document(TextBuffer& out, const Config& config, const HealthModel& health,
                            DocumentKind kind, int64_t now_mono_us) {
   JsonWriter w(out);
@@ -70,6 +78,7 @@ void write_status_document(TextBuffer& out, const Config& config, const HealthMo
     w.end_object();
   }
   w.end_array();
+  write_config_warnings(w, config);
   w.end_object();
 }
 

@@ -15,5 +15,9 @@ void write_status_document(TextBuffer& out, const Config& config, const HealthMo
                            DocumentKind kind, int64_t now_mono_us);
 // "host:port" or the URL: what the check aims at.
 void write_check_target(TextBuffer& out, const Config& config, const CheckConfig& check);
+// The config's lint (the appliance profile's DNS plan and cluster rules), each
+// finding with its JSON path: `"warnings": [{"path": ..., "message": ...}]`.
+class JsonWriter;
+void write_config_warnings(JsonWriter& w, const Config& config);
 
 }  // namespace probebox

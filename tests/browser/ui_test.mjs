@@ -62,6 +62,26 @@ try {
   const lcd = await page.textContent('#lcd');
   assert.ok(lcd.trim().length > 0, 'the LCD mirror shows text');
 
+  step('generated checks are marked; an explicit check with the same id overrides one');
+  const genId = `prod.node1.${meshPort}`;
+  const gen = await page.waitForSelector(`.check[data-check="${genId}"][data-generated=true]`);
+  assert.match(await gen.textContent(), /generated/);
+  assert.equal(await page.$$eval('.check[data-generated=false]', (e) => e.length), 0, 'the demo config has only the profile');
+  await page.click(`.check[data-check="${genId}"] button.override`);
+  await page.waitForSelector('#view-config:not([hidden])');
+  await page.waitForFunction((id) => document.querySelector('#raw').value.includes(`"id": "${id}"`), genId);
+  const raw = JSON.parse(await page.inputValue('#raw'));
+  const mine = raw.checks.find((k) => k.id === genId);
+  assert.equal(mine.type, 'tcp');
+  Object.assign(mine, { host: '10.0.2.2', port: Number(meshPort), latency_warn_ms: 9000 });
+  await page.fill('#raw', JSON.stringify(raw, null, 2));
+  await page.click('#raw-save');
+  await page.waitForSelector('#raw-ok:text("Saved")');
+  await page.click('nav [data-view=status]');
+  await page.waitForSelector(`.check[data-check="${genId}"][data-generated=false]`);
+  assert.equal(await page.$$eval(`.check[data-check="${genId}"]`, (e) => e.length), 1, 'one check with that id');
+  assert.ok(await page.$(`.check[data-check="prod.node1.27017"][data-generated=true]`), 'the others stay generated');
+
   step('config form: a bad port is refused, next to the field');
   await page.click('nav [data-view=config]');
   await page.waitForFunction(() => document.querySelector('[data-path="appliance.ports.mesh"]').value !== '');
@@ -100,6 +120,19 @@ try {
   await page.waitForSelector('#report tbody tr');
   assert.equal(await page.$$eval('#report tbody tr', (r) => r.length), 8);
   if (shots) await page.screenshot({ path: `${shots}/web-report.png`, fullPage: true });
+
+  step('a plan that breaks the lint: warnings next to the fields and in the report');
+  await page.click('nav [data-view=config]');
+  await page.waitForFunction(() => document.querySelector('[data-path="appliance.domain_names.root_tenant_authority"]').value !== '');
+  await page.fill('[data-path="appliance.domain_names.root_tenant_authority"]', 'my_rta.lab.test');
+  await page.click('#form-save');
+  await page.waitForSelector('#form-ok:text("Saved")');
+  const warn = await page.waitForSelector('[data-path="appliance.domain_names.root_tenant_authority"] + .field-warning');
+  assert.match(await warn.textContent(), /underscores are not allowed/);
+  await page.click('nav [data-view=report]');
+  const reportWarn = await page.waitForSelector('#report-warnings li');
+  assert.match(await reportWarn.textContent(), /root_tenant_authority: my_rta\.lab\.test: underscores/);
+  if (shots) await page.screenshot({ path: `${shots}/web-lint.png`, fullPage: true });
 
   assert.deepEqual(failures, [], 'no script errors and nothing fetched from outside the box');
   step('all passed');

@@ -47,6 +47,43 @@ class TcpOnce(unittest.TestCase):
         self.assertEqual(out["overall"], "ok")
         self.assertTrue(all(c["status"] == "ok" for c in out["checks"]))
 
+    def test_the_figures_line_counts_the_firmwares_own_busy_time(self):
+        """Issue 20: busy time (every main-loop step, not the idle wait) beside the
+        cycle's wall time: more than nothing, never more than the wall time."""
+        import re
+        listener = Listener()
+        try:
+            code, out, err = run_once({"schema": 1, "checks": [{"id": "a", "type": "tcp", "host": HOST, "port": listener.port}]})
+        finally:
+            listener.close()
+        m = re.search(r"cycle checks=1 wall_ms=([\d.]+) .* busy_ms=([\d.]+)", err)
+        self.assertIsNotNone(m, err)
+        wall_ms, busy_ms = float(m.group(1)), float(m.group(2))
+        self.assertGreater(busy_ms, 0.0)
+        # busy counts from boot, wall from the checks' start: allow the boot's share.
+        boot_ms = float(re.search(r"boot_to_ready_ms=([\d.]+)", err).group(1))
+        self.assertLessEqual(busy_ms, wall_ms + boot_ms + 1.0)
+
+    def test_diagnostics_show_the_cpu_load_of_the_last_ten_seconds(self):
+        import json
+        import time
+        from simtest import http_get, running_sim
+        listener = Listener()
+        try:
+            doc = {"schema": 1, "defaults": {"interval_s": 1, "timeout_ms": 800},
+                   "checks": [{"id": "a", "type": "tcp", "host": HOST, "port": listener.port}]}
+            with running_sim(doc) as (_, port):
+                first = json.loads(http_get(port, "/api/diagnostics")[2])["cpu"]
+                time.sleep(11)
+                cpu = json.loads(http_get(port, "/api/diagnostics")[2])["cpu"]
+        finally:
+            listener.close()
+        self.assertGreater(cpu["busy_us"], first["busy_us"])
+        self.assertIsNotNone(cpu["load_pct"])
+        # An idle box with one check a second: busy, but nowhere near a whole core.
+        self.assertGreater(cpu["load_pct"], 0.0)
+        self.assertLess(cpu["load_pct"], 50.0)
+
     def test_expect_closed_on_open_port_is_critical(self):
         doc = {"schema": 1, "checks": [
             {"id": "leak", "type": "tcp", "host": HOST, "port": self.listener.port, "expect": "closed"}]}

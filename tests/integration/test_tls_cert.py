@@ -48,6 +48,28 @@ class TlsCert(unittest.TestCase):
         self.assertRegex(d["not_after"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         self.assertEqual(c["group"], "cert")
 
+    def test_profile_egress_judges_trust_not_the_appliances_own_rules(self):
+        """The profile's egress checks are another party's certificates: an EC key or a
+        certificate due in 5 days is fine there; expired or untrusted is not."""
+        labels = ["good", "ec", "crit", "expired", "self-signed"]
+        profile = {"name": "prod", "nodes": [HOST],
+                   "domain_names": {"dashboard": NAMES[0], "root_tenant_authority": NAMES[1],
+                                    "webtask": NAMES[2], "app_tenants": NAMES[3:]},
+                   "ports": {"https": self.tls["scenarios"]["good"]["port"], "mesh": []},
+                   "egress": [f"{HOST}:{self.tls['scenarios'][label]['port']}" for label in labels]}
+        doc = {"schema": 1, "defaults": {"timeout_ms": 4000}, "trust_anchors_pem": self.tls["root_pem"],
+               "appliance": profile}
+        code, out, err = run_once(doc, timeout=120)
+        self.assertIsNotNone(out, err)
+        egress = [c for c in out["checks"] if c["id"].startswith("prod.egress.")]
+        self.assertEqual([c["id"] for c in egress],
+                         ["prod.egress.10-0-2-2"] + [f"prod.egress.10-0-2-2-{n}" for n in range(2, 6)])
+        got = {label: (c["status"], c["group"]) for label, c in zip(labels, egress)}
+        self.assertEqual(got, {"good": ("ok", "egress"), "ec": ("ok", "egress"), "crit": ("ok", "egress"),
+                               "expired": ("critical", "egress"), "self-signed": ("critical", "egress")},
+                         [c["summary"] for c in egress])
+        self.assertEqual(egress[1]["details"]["key_type"], "EC")
+
     def test_every_rule(self):
         r = self.run_scenarios(["warn", "crit", "expired", "future", "missing-name", "wildcard",
                                 "no-intermediate", "rsa1024", "ec", "sha1", "self-signed"])
@@ -124,6 +146,25 @@ class TlsCert(unittest.TestCase):
         self.assertIn("differs from lb", r["node2"]["summary"])
         self.assertEqual(r["dev"]["status"], "critical")
         self.assertIn("distinct", r["dev"]["summary"])
+
+    def test_cross_check_verdicts_do_not_depend_on_which_probe_finished_first(self):
+        """spec/checks.md: judged once every check of the set has this cycle's result.
+        The set is listed so that the checks it names come last; probes start in
+        order, so before the gate `dev` often finished before `lb` and was ok."""
+        port = lambda label: self.tls["scenarios"][label]["port"]
+        base = {"type": "tls_cert", "host": HOST, "server_name": "manage.lab.test", "names": ["manage.lab.test"]}
+        doc = {"schema": 1, "trust_anchors_pem": self.tls["root_pem"], "defaults": {"timeout_ms": 8000},
+               "checks": [dict(base, id="dev", port=port("good"), distinct_from=["lb"]),
+                          dict(base, id="node2", port=port("wildcard"), same_cert_as=["node1"]),
+                          dict(base, id="node1", port=port("good"), same_cert_as=["lb"]),
+                          dict(base, id="lb", port=port("good"))]}
+        want = {"dev": "critical", "node2": "warning", "node1": "ok", "lb": "ok"}
+        for run in range(20):
+            code, out, err = run_once(doc, timeout=120)
+            self.assertIsNotNone(out, err)
+            got = {cid: c["status"] for cid, c in by_id(out).items()}
+            self.assertEqual(got, want, f"run {run + 1}: {[(c['id'], c['summary']) for c in out['checks']]}")
+            self.assertEqual(code, 2)
 
     def test_hostile_peers_give_clear_verdicts_and_the_next_cycle_works(self):
         r = self.run_scenarios(["garbage", "close-mid-handshake", "good"])

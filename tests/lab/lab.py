@@ -103,6 +103,10 @@ def make_http_handler(modes, stop):
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
+            if self.path == "/":
+                # The appliance's plain-HTTP port: everything to https, same name.
+                host = (self.headers.get("Host") or "").split(":")[0]
+                return self.send_plain(301, "", extra=[("Location", f"https://{host}/")])
             if self.path != "/testall":
                 return self.send_plain(404, "not found")
             if mode == "stall":

@@ -118,10 +118,16 @@ class FaultsTurnExactlyTheirChecks(unittest.TestCase):
         finally:
             sniffer.terminate()
             out = sniffer.communicate(timeout=10)[0]
-        # lwIP 2.1.3 hands no ICMP unreachable to a TCP pcb: the connect times out.
-        self.assertIn(checks["dev-443"]["details"]["state"], ("timeout", "unreachable"))
-        # ...although the router did answer the box with admin-prohibited (code 13).
+        # The router answers the box with admin-prohibited (code 13)...
         self.assertIn('"13"', out)
+        # ...and the probe hears it (net/icmp_watch): no path, isolation holds, at once.
+        if nt.isolation_expect() == "unreachable":
+            for cid in ("dev-443", "dev-7777"):
+                self.assertEqual(checks[cid]["status"], "ok", checks[cid])
+                self.assertEqual(checks[cid]["details"], {"state": "unreachable", "icmp": 13})
+                self.assertLess(checks[cid]["latency_ms"], 1000)
+        else:
+            self.assertEqual(checks["dev-443"]["details"]["state"], "timeout")
 
     def test_relay_without_plain(self):
         checks = self.assert_turns(*FAULTS[9])

@@ -19,6 +19,15 @@ TEST(SyslogMessage, StateChangeIsRfc5424WithStructuredData) {
             "group=\"cert\" from=\"ok\" state=\"critical\"] prod.cert.manage CRITICAL: expires in 3 days");
 }
 
+TEST(SyslogMessage, AConfigLintFindingIsAWarningWithItsPath) {
+  FixedText<400> out;
+  syslog::format_config_warning(out, 1795341845LL * 1'000'000, "probe-01", 7, "appliance.nodes",
+                                "a cluster needs at least three nodes (two given)\r\nforged");
+  EXPECT_EQ(out.view(),
+            "<132>1 2026-11-22T10:04:05Z probe-01 probebox - LINT [probebox@32473 sequence=\"7\" "
+            "path=\"appliance.nodes\"] a cluster needs at least three nodes (two given)  forged");
+}
+
 TEST(SyslogMessage, UnsynchronisedClockIsNilAndValuesAreEscaped) {
   Event e;
   e.check_id.assign("a");

@@ -294,7 +294,7 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"invalid-key-without-value.json", ""},
         InvalidCase{"invalid-bad-escape.json", "device.name"},
         InvalidCase{"invalid-pem-not-pem.json", "trust_anchors_pem"},
-        InvalidCase{"invalid-appliance-without-name.json", "appliance.name"},
+        InvalidCase{"invalid-appliance-without-target.json", "appliance.load_balancer"},
         InvalidCase{"invalid-maintenance-end-before-start.json", "maintenance[0]"},
         InvalidCase{"invalid-maintenance-bad-time.json", "maintenance[0].start"},
         InvalidCase{"invalid-appliance-bad-mesh-port.json", "appliance.ports.mesh[1]"},

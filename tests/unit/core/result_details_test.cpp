@@ -28,6 +28,7 @@ struct Cert {
   std::string missing;  // '\n'-separated
   std::string sans;     // '\n'-separated
   bool sans_truncated = false;
+  const char* tls_version = "1.2";
 };
 
 // The former TlsCertProbe::judge() rendering into the stored details string.
@@ -44,6 +45,7 @@ std::string legacy(const Cert& c) {
   w.field_bool("trusted", true);
   w.field("key_type", "RSA").field_int("key_bits", 2048).field("sig_alg", "RSA-SHA256");
   w.field("sha256", std::string(64, 'a'));
+  w.field("tls_version", c.tls_version);
   auto list = [&](std::string_view key, std::string_view lines, bool bounded) {
     w.key(key).begin_array();
     bool cut = false;
@@ -83,6 +85,7 @@ std::string typed(const Cert& c) {
   d.key_bits = 2048;
   d.sig_alg = r.details.add_text("RSA-SHA256");
   d.sha256 = r.details.add_text(std::string(64, 'a'));
+  d.tls_version = c.tls_version;
   d.missing_names = r.details.add_text(c.missing);
   d.sans = r.details.add_text(c.sans);
   d.sans_truncated = c.sans_truncated;
@@ -99,6 +102,7 @@ TEST(ResultDetails, TlsCertSanListIsCutExactlyWhereTheStoredStringCutIt) {
         Cert c;
         if (variant == 1) c.missing = "mail.example.com\nsmtp.example.com";
         if (variant == 2) c.subject = "CN=\"quoted\" \\ name, O=Example\tCorp";
+        if (variant == 1) c.tls_version = "1.3";
         std::string sans;
         for (int i = 0; i < count; ++i) {
           if (i > 0) sans += '\n';
@@ -137,6 +141,7 @@ TEST(ResultDetails, TheCutDoesNotDependOnWhereInTheDocumentTheObjectIs) {
   d.key_bits = 2048;
   d.sig_alg = r.details.add_text("RSA-SHA256");
   d.sha256 = r.details.add_text(std::string(64, 'a'));
+  d.tls_version = c.tls_version;
   d.sans = r.details.add_text(c.sans);
   FixedText<8192> doc;
   JsonWriter w(doc);
@@ -164,6 +169,39 @@ TEST(ResultDetails, EveryKindsNullFormIsTheFormerOne) {
                        R"("auth_ok":null,"tls_days_left":null,"tls_trusted":null,"tls_subject":null})");
   r.details.set_tcp().state = PortState::kTimeout;
   EXPECT_EQ(render(r), R"({"state":"timeout"})");
+}
+
+// The keys main's probes added as they rendered them: the ICMP code that ended a
+// connect, a chain too big to hold, the HTTPS-only rule's redirect.
+TEST(ResultDetails, TheIcmpTheTooBigChainAndTheHttpsRedirectAreTheFormerOnes) {
+  ProbeResult r;
+  TcpDetails& t = r.details.set_tcp();
+  t.state = PortState::kUnreachable;
+  t.has_icmp = true;
+  t.icmp_code = 13;
+  EXPECT_EQ(render(r), R"({"state":"unreachable","icmp":13})");
+  t.icmp_code = 0;  // net unreachable is a code too
+  EXPECT_EQ(render(r), R"({"state":"unreachable","icmp":0})");
+
+  TlsCertDetails& c = r.details.set_tls_cert();
+  c.too_big = true;
+  c.chain_bytes = 29635;
+  c.chain_limit_bytes = 16384;
+  c.tls_version = "1.2";
+  EXPECT_EQ(render(r), R"({"days_left":null,"chain_complete":null,"chain_bytes":29635,"chain_limit_bytes":16384,)"
+                       R"("tls_version":"1.2"})");
+  c.tls_version = nullptr;  // not negotiated yet: the empty name
+  EXPECT_EQ(render(r), R"({"days_left":null,"chain_complete":null,"chain_bytes":29635,"chain_limit_bytes":16384,)"
+                       R"("tls_version":""})");
+
+  HttpDetails& h = r.details.set_http();
+  h.has_status = true;
+  h.status = 301;
+  h.location = r.details.add_text("https://manage.example.com/");
+  EXPECT_EQ(render(r), R"({"http_status":301,"body_match":null,"location":"https://manage.example.com/"})");
+  h.location = {};
+  h.status = 200;
+  EXPECT_EQ(render(r), R"({"http_status":200,"body_match":null})") << "served in clear: no location key";
 }
 
 TEST(ResultDetails, TheTextSurvivesACopyOfTheResult) {

@@ -124,6 +124,62 @@ TEST_F(HealthModelTest, MaintenanceKeepsProbingButLeavesTheOverallAlone) {
   EXPECT_EQ(health_->overall(), Outcome::kCritical);
 }
 
+constexpr const char* kWindowed = R"({"schema":1,"defaults":{"confirm":2},
+  "maintenance":[{"start":"2026-01-01T00:00:00Z","end":"2026-01-01T00:02:00Z","checks":["a"]}],
+  "checks":[{"id":"a","type":"tcp","host":"10.0.2.2","port":1}]})";
+
+// Events an alerter sends: outside maintenance, and not a first result that is ok.
+int alertable(const EventLog& log) {
+  int n = 0;
+  for (size_t i = 0; i < log.size(); ++i) {
+    const Event& e = log.newest(i);
+    n += !e.maintenance && !(e.first && e.to == Outcome::kOk) ? 1 : 0;
+  }
+  return n;
+}
+
+TEST_F(HealthModelTest, AFaultThatOutlastsItsMaintenanceWindowIsRaisedOnceWhenTheWindowEnds) {
+  load(kWindowed);
+  feed(Outcome::kOk);        // 00:00:30, in the window
+  feed(Outcome::kCritical);  // 00:01:00
+  feed(Outcome::kCritical);  // 00:01:30: hard critical, alert held
+  EXPECT_EQ(hard(), Outcome::kCritical);
+  EXPECT_EQ(alertable(health_->events()), 0);
+  feed(Outcome::kCritical);  // 00:02:00: the window has ended, still critical
+  ASSERT_EQ(alertable(health_->events()), 1);
+  const Event& raised = health_->events().newest(0);
+  EXPECT_FALSE(raised.maintenance);
+  EXPECT_EQ(raised.from, Outcome::kOk);  // the change that was held
+  EXPECT_EQ(raised.to, Outcome::kCritical);
+  for (int i = 0; i < 3; ++i) feed(Outcome::kCritical);
+  EXPECT_EQ(alertable(health_->events()), 1);  // once
+  feed(Outcome::kOk);
+  EXPECT_EQ(alertable(health_->events()), 2);  // the recovery is news as usual
+}
+
+TEST_F(HealthModelTest, AFaultThatRecoversInsideItsWindowRaisesNothing) {
+  load(kWindowed);
+  feed(Outcome::kOk);
+  feed(Outcome::kCritical);
+  feed(Outcome::kCritical);  // hard critical in the window
+  feed(Outcome::kOk);        // 00:02:00 recovered... at the window's end: outside it, news as usual
+  EXPECT_EQ(health_->events().newest(0).to, Outcome::kOk);
+  int before = alertable(health_->events());
+  feed(Outcome::kOk);
+  feed(Outcome::kOk);
+  EXPECT_EQ(alertable(health_->events()), before);
+}
+
+TEST_F(HealthModelTest, AFirstResultBadInsideTheWindowIsRaisedAsAFirstResultAtItsEnd) {
+  load(kWindowed);
+  for (int i = 0; i < 3; ++i) feed(Outcome::kWarning);  // 00:00:30 .. 00:01:30
+  EXPECT_EQ(alertable(health_->events()), 0);
+  feed(Outcome::kWarning);
+  ASSERT_EQ(alertable(health_->events()), 1);
+  EXPECT_TRUE(health_->events().newest(0).first);
+  EXPECT_EQ(health_->events().newest(0).to, Outcome::kWarning);
+}
+
 TEST_F(HealthModelTest, SuppressForMinutes) {
   load(kOneCheck);
   health_->suppress_for(2, clock_.now());

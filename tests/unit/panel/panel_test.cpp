@@ -305,3 +305,30 @@ TEST_F(PanelTest, RenderDrivesTheLedsAsShownAndWritesOnlyChangedRows) {
 
 }  // namespace
 }  // namespace probebox::panel
+
+namespace probebox::panel {
+namespace {
+
+TEST_F(PanelTest, TheConfigsLintFindingsHaveAPageEachAfterTheFailingChecks) {
+  ConfigErrors errors;
+  ASSERT_TRUE(parse_config(R"({"schema":1,"appliance":{"name":"dev","load_balancer":"10.0.2.2",
+      "nodes":["192.0.2.21","192.0.2.22"],"domain_names":{"dashboard":"manage.lab.test",
+      "root_tenant_authority":"my_rta.lab.test","webtask":"webtask.lab.test","app_tenants":["app1.lab.test"]}}})",
+                           *config_, errors).ok());
+  ASSERT_EQ(config_->warning_count, 2);
+  health_->load(*config_, clock_);
+  run(20);
+  EXPECT_EQ(row(0).substr(0, 8), "probebox");  // the summary page first
+  press(hal::kDown);
+  EXPECT_EQ(row(0), "CONFIG WARNING 1/2  ");
+  EXPECT_EQ(row(1), "appliance.domain_nam");  // the path, cut to the LCD
+  EXPECT_EQ(row(2), "my_rta.lab.test: und");
+  EXPECT_EQ(row(3), "erscores are not all");
+  press(hal::kDown);
+  EXPECT_EQ(row(0), "CONFIG WARNING 2/2  ");
+  EXPECT_EQ(row(1), "appliance.nodes     ");
+  EXPECT_EQ(row(2), "a cluster needs at l");
+}
+
+}  // namespace
+}  // namespace probebox::panel

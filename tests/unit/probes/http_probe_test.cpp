@@ -51,6 +51,8 @@ TEST_F(HttpProbeTest, PlainOkIsOkAndTheRequestIsAGet) {
   EXPECT_EQ(request.rfind("GET /testall HTTP/1.1\r\n", 0), 0u) << request;
   EXPECT_NE(request.find("\r\nHost: 10.0.2.2:8080\r\n"), std::string::npos) << request;
   EXPECT_EQ(peer_.syns_seen(), 1);
+  // The response was read to its end: the probe closes with a FIN, it does not reset.
+  EXPECT_EQ(peer_.resets_from_box(), 0);
 }
 
 TEST_F(HttpProbeTest, TestallServerErrorNamesTheServicesDown) {
@@ -75,6 +77,28 @@ TEST_F(HttpProbeTest, AStatusInWarnStatusIsAWarning) {
   EXPECT_EQ(r.summary.view(), "HTTP 429");
   EXPECT_EQ(testing::details_json(r), R"({"http_status":429,"body_match":null,"server_date_skew_s":null})");
   EXPECT_NE(peer_.received(80).find("\r\nHost: 10.0.2.2\r\n"), std::string::npos);
+}
+
+TEST_F(HttpProbeTest, AConnectThatTakesOverHalfTheTimeoutStillSendsOneRequest) {
+  // Past half the timeout the base raises kRetry for a UDP probe that armed it; a
+  // TCP probe must neither see it nor take it for its next step.
+  peer_.set_conversation(8080, answer_request("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+  peer_.hold_syn_acks(true);
+  load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/","timeout_ms":1000,"latency_warn_ms":900}])");
+  HttpProbe probe;
+  probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
+  for (int i = 0; i < 700; ++i) {
+    ASSERT_EQ(probe.poll(clock_.now()), Probe::Poll::kPending);
+    run_for_ms(1);
+  }
+  peer_.release_held();
+  for (int i = 0; i < 200 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
+  EXPECT_EQ(probe.result().outcome, Outcome::kOk) << probe.result().summary.c_str();
+  EXPECT_EQ(probe.result().summary.view(), "HTTP 200");
+  std::string request = peer_.received(8080);
+  EXPECT_EQ(request.rfind("GET / HTTP/1.1\r\n", 0), 0u) << request;
+  EXPECT_EQ(request.find("GET ", 1), std::string::npos) << request;
+  run_for_ms(20);
 }
 
 TEST_F(HttpProbeTest, HeadersThenAStallTimesOutAtTheDeadline) {
@@ -119,6 +143,47 @@ TEST_F(HttpProbeTest, ARefusedPortIsCritical) {
   EXPECT_EQ(r.summary.view(), "connection refused");
 }
 
+// expect_https_redirect (spec/checks.md, http): the HTTPS-only rule on port 80.
+constexpr const char* kRedirectCheck =
+    R"([{"id":"r","type":"http","url":"http://10.0.2.2/","host_header":"manage.example.com",)"
+    R"("expect_https_redirect":true}])";
+
+TEST_F(HttpProbeTest, HttpsOnlyARedirectToHttpsOnTheSameNameIsOk) {
+  peer_.set_conversation(80, answer_request("HTTP/1.1 301 Moved Permanently\r\n"
+                                            "Location: https://manage.example.com/\r\nContent-Length: 0\r\n\r\n"));
+  load(kRedirectCheck);
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "HTTP 301 -> https://manage.example.com/");
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":301,"body_match":null,"location":"https://manage.example.com/"})");
+  EXPECT_NE(peer_.received(80).find("\r\nHost: manage.example.com\r\n"), std::string::npos);
+}
+
+TEST_F(HttpProbeTest, HttpsOnlyPageServedInClearIsAWarning) {
+  peer_.set_conversation(80, answer_request("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"));
+  load(kRedirectCheck);
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kWarning);
+  EXPECT_EQ(r.summary.view(), "HTTP 200: served in clear, no https redirect");
+}
+
+TEST_F(HttpProbeTest, HttpsOnlyRedirectElsewhereIsAWarning) {
+  peer_.set_conversation(80, answer_request("HTTP/1.1 302 Found\r\n"
+                                            "Location: https://manage.example.com/\r\nContent-Length: 0\r\n\r\n"));
+  load(kRedirectCheck);
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kWarning);
+  EXPECT_EQ(r.summary.view(), "HTTP 302 -> https://manage.example.com/: not https on this host");
+}
+
+TEST_F(HttpProbeTest, HttpsOnlyAClosedPortIsOk) {
+  peer_.set_port(80, FakePeer::Port::kClosed);
+  load(kRedirectCheck);
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "port closed: no plain HTTP (HTTPS only)");
+}
+
 // --- https: the same server inside FakePeer's TLS server (hostile.lab.test) ----------
 
 class HttpsProbeTest : public HttpProbeTest {
@@ -132,7 +197,7 @@ class HttpsProbeTest : public HttpProbeTest {
   void TearDown() override {
     peer_.clear_conversations();
     tls_->reset();
-    EXPECT_EQ(net::tls_memory_stats().in_use, 0u);
+    EXPECT_EQ(net::tls_memory_stats().in_use, net::tls_memory_stats().crypto_resident);
     HttpProbeTest::TearDown();
   }
   // The request as the server decrypted it.

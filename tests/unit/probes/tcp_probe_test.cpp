@@ -1,14 +1,17 @@
 // The tcp probe on the real lwIP core against a scripted peer (no network).
 #include "probes/tcp_probe.h"
 
+#include <cstdio>
 #include <memory>
 #include <string>
 
 #include "config/config_parser.h"
 #include "monitor/health_model.h"
 #include "monitor/scheduler.h"
+#include "lwip/dns.h"
 #include "lwip_fixture.h"
 #include "details_json.h"
+#include "net/net_glue.h"
 
 namespace probebox::test {
 namespace {
@@ -100,6 +103,63 @@ TEST_F(TcpProbeTest, ExpectClosedOnAnOpenPortIsCritical) {
   EXPECT_EQ(testing::details_json(r), R"({"state":"open"})");
 }
 
+TEST_F(TcpProbeTest, ExpectUnreachableIsOkOnlyForSilenceOrANoPathIcmp) {
+  const char* check = R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":%d,"expect":"unreachable","timeout_ms":700}])";
+  auto run_port = [&](int port) {
+    char json[200];
+    std::snprintf(json, sizeof json, check, port);
+    load(json);
+    return run_one();
+  };
+  peer_.set_port_icmp(9001, 13);  // a firewall's "administratively prohibited"
+  ProbeResult prohibited = run_port(9001);
+  EXPECT_EQ(prohibited.outcome, Outcome::kOk) << prohibited.summary.c_str();
+  EXPECT_EQ(testing::details_json(prohibited), R"({"state":"unreachable","icmp":13})");
+  EXPECT_LT(prohibited.latency_us, 100'000);  // at once, not at the deadline
+  EXPECT_EQ(config_->checks[0].group, Group::kIsolation);
+
+  peer_.set_port_icmp(9002, 3);  // port unreachable: the host itself answers
+  ProbeResult port_unreachable = run_port(9002);
+  EXPECT_EQ(port_unreachable.outcome, Outcome::kWarning);
+  EXPECT_EQ(testing::details_json(port_unreachable), R"({"state":"unreachable","icmp":3})");
+  EXPECT_NE(std::string(port_unreachable.summary.view()).find("isolation not proven"), std::string::npos);
+
+  peer_.set_port(9003, FakePeer::Port::kClosed);  // a RST
+  ProbeResult refused = run_port(9003);
+  EXPECT_EQ(refused.outcome, Outcome::kWarning);
+  EXPECT_EQ(testing::details_json(refused), R"({"state":"refused"})");
+
+  peer_.set_port(9004, FakePeer::Port::kFiltered);  // silence
+  ProbeResult silent = run_port(9004);
+  EXPECT_EQ(silent.outcome, Outcome::kOk);
+  EXPECT_EQ(testing::details_json(silent), R"({"state":"timeout"})");
+
+  peer_.set_port(9005, FakePeer::Port::kOpen);
+  ProbeResult open = run_port(9005);
+  EXPECT_EQ(open.outcome, Outcome::kCritical);
+  EXPECT_NE(std::string(open.summary.view()).find("open, expected unreachable"), std::string::npos);
+  EXPECT_EQ(tcp_pcbs_in_use(), 0);
+}
+
+TEST_F(TcpProbeTest, AnIcmpUnreachableEndsAnExpectedOpenConnectAtOnce) {
+  peer_.set_port_icmp(27017, 1);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":27017}])");
+  ProbeResult r = run_one();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(testing::details_json(r), R"({"state":"unreachable","icmp":1})");
+  EXPECT_NE(std::string(r.summary.view()).find("host unreachable"), std::string::npos) << r.summary.c_str();
+  EXPECT_LT(r.latency_us, 100'000);
+  EXPECT_EQ(tcp_pcbs_in_use(), 0);
+}
+
+TEST_F(TcpProbeTest, AForgedIcmpWithAnotherSequenceDoesNotEndTheConnect) {
+  peer_.set_port_icmp(8701, 13, /*seq_skew=*/1);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":8701,"expect":"unreachable","timeout_ms":700}])");
+  ProbeResult r = run_one();
+  EXPECT_EQ(testing::details_json(r), R"({"state":"timeout"})");
+  EXPECT_GE(r.latency_us, 700'000);
+}
+
 TEST_F(TcpProbeTest, SlowConnectIsAWarning) {
   peer_.set_port(443, FakePeer::Port::kOpen);
   peer_.hold_syn_acks(true);
@@ -112,6 +172,27 @@ TEST_F(TcpProbeTest, SlowConnectIsAWarning) {
   EXPECT_EQ(probe.result().outcome, Outcome::kWarning) << probe.result().summary.c_str();
   run_for_ms(10);
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
+}
+
+TEST_F(TcpProbeTest, ANameStillResolvingPastHalfTheTimeoutIsATimeoutNotUnresolvable) {
+  // A resolver that never answers: the lookup is pending for the whole timeout. The
+  // half-time kRetry is for UDP probes that arm it; the tcp probe must not take it
+  // for the resolver's answer.
+  peer_.set_udp_responder(5300, [](FakePeer&, const FakePeer::UdpDatagram&) {});
+  net::set_dns_server_port(5300);
+  ip_addr_t server;
+  IP_ADDR4(&server, 10, 0, 2, 2);
+  dns_setserver(0, &server);
+  load(R"([{"id":"a","type":"tcp","host":"slow.lab.test","port":7777,"timeout_ms":1000}])");
+  ProbeResult r = run_one();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "slow.lab.test:7777 no answer in 1000 ms") << r.summary.c_str();
+  EXPECT_EQ(testing::details_json(r), R"({"state":"timeout"})");
+  EXPECT_GE(peer_.udp_seen(5300), 1);
+  // Let lwIP's DNS give the lookup up before the next test (it cannot be cancelled).
+  run_for_ms(30'000, 10);
+  dns_setserver(0, nullptr);
+  net::set_dns_server_port(53);
 }
 
 TEST_F(TcpProbeTest, SchedulerSpreadsStartsAndRespectsTheInFlightLimit) {

@@ -62,6 +62,18 @@ void FakePeer::answer_tcp(const uint8_t* ip, size_t ip_len) {
     answer_stream(dport, sport, seq, flags, payload);
     return;
   }
+  if (auto icmp = icmp_ports_.find(dport); icmp != icmp_ports_.end() && (flags & 0x02)) {
+    ++syns_;
+    // Type 3, quoting the IP header and the first 8 bytes of the segment.
+    std::vector<uint8_t> message(8 + ihl + 8, 0);
+    message[0] = 3;
+    message[1] = icmp->second.code;
+    std::memcpy(message.data() + 8, ip, ihl + 8);
+    wr32(message.data() + 8 + ihl + 4, seq + icmp->second.seq_skew);
+    wr16(message.data() + 2, fold(sum16(message.data(), message.size())));
+    send_ip(1, kPeerIp, message);
+    return;
+  }
   auto it = ports_.find(dport);
   Port behaviour = it == ports_.end() ? Port::kClosed : it->second;
   if (flags & 0x02) {  // SYN
@@ -140,8 +152,14 @@ void FakePeer::answer_stream(uint16_t port, uint16_t box_port, uint32_t seq, uin
     fresh.box_next = seq + 1;
     streams_[key] = fresh;
     latest_stream_[port] = key;
+    size_t queued = to_box_.size();
     send_segment(port, box_port, 5000, seq + 1, kSyn | kAck, {});
     speak(port, box_port, streams_[key]);
+    // Held back like a plain open port's SYN-ACK (hold_syn_acks), with what follows it.
+    while (hold_ && to_box_.size() > queued) {
+      held_.push_back(std::move(to_box_[queued]));
+      to_box_.erase(to_box_.begin() + static_cast<std::ptrdiff_t>(queued));
+    }
     return;
   }
   auto it = streams_.find(key);

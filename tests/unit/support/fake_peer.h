@@ -23,10 +23,14 @@ class FakePeer final : public hal::EthernetPort {
   static constexpr uint32_t kBoxIp = 0x0A00020F;   // 10.0.2.15
 
   void set_port(uint16_t port, Port behaviour) { ports_[port] = behaviour; }
-  // SYN-ACKs are held back until release_held() (to make connects slow).
+  // SYN-ACKs (a conversation's too) are held back until release_held() (to make connects slow).
   void hold_syn_acks(bool hold) { hold_ = hold; }
   void release_held();
   int syns_seen() const { return syns_; }
+  // A router's answer for `port`: every SYN to it gets an ICMP destination
+  // unreachable with `code`, quoting the SYN (with its sequence number moved by
+  // `seq_skew`, to play an off-path forger who guessed wrong).
+  void set_port_icmp(uint16_t port, uint8_t code, uint32_t seq_skew = 0) { icmp_ports_[port] = {code, seq_skew}; }
 
   // --- UDP (fake_peer_udp.cpp) ---
   // A datagram the box sent to the peer, as the responder sees it.
@@ -98,6 +102,11 @@ class FakePeer final : public hal::EthernetPort {
   int resets_from_box_ = 0;
 
   std::map<uint16_t, Port> ports_;
+  struct IcmpAnswer {
+    uint8_t code;
+    uint32_t seq_skew;
+  };
+  std::map<uint16_t, IcmpAnswer> icmp_ports_;
   std::deque<std::vector<uint8_t>> to_box_;
   std::vector<std::vector<uint8_t>> held_;
   bool hold_ = false;

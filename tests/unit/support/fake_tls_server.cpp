@@ -100,7 +100,7 @@ struct Session {
       return false;
     }
     if (mbedtls_pk_parse_key(&key, reinterpret_cast<const unsigned char*>(kLabKeyPem), sizeof(kLabKeyPem), nullptr,
-                             0) != 0) {
+                             0, mbedtls_ctr_drbg_random, &drbg) != 0) {
       return false;
     }
     if (mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
@@ -108,6 +108,7 @@ struct Session {
       return false;
     }
     mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
+    if (tls13_only) mbedtls_ssl_conf_min_tls_version(&conf, MBEDTLS_SSL_VERSION_TLS1_3);
     if (mbedtls_ssl_conf_own_cert(&conf, &crt, &key) != 0) return false;
     if (mbedtls_ssl_setup(&ssl, &conf) != 0) return false;
     mbedtls_ssl_set_bio(&ssl, this, bio_send, bio_recv, nullptr);
@@ -138,18 +139,21 @@ struct Session {
   std::string plain;  // decrypted application data so far
   bool ok = false;
   bool done = false;
+  bool tls13_only = false;
 };
 
 }  // namespace
 
 std::string_view lab_cert_pem() { return {kLabCertPem, sizeof(kLabCertPem) - 1}; }
 
-FakePeer::Conversation tls_server(FakePeer::Conversation inner) {
+namespace {
+FakePeer::Conversation server(FakePeer::Conversation inner, bool tls13_only) {
   // Shared by the copies std::function makes; a fresh session per connection.
   auto session = std::make_shared<std::unique_ptr<Session>>();
-  return [session, inner](std::string_view received) -> FakePeer::Reply {
+  return [session, inner, tls13_only](std::string_view received) -> FakePeer::Reply {
     if (received.empty()) {
       *session = std::make_unique<Session>();
+      (*session)->tls13_only = tls13_only;
       (*session)->ok = (*session)->setup();
     }
     Session& s = **session;
@@ -183,5 +187,9 @@ FakePeer::Conversation tls_server(FakePeer::Conversation inner) {
     return reply;
   };
 }
+}  // namespace
+
+FakePeer::Conversation tls_server(FakePeer::Conversation inner) { return server(std::move(inner), false); }
+FakePeer::Conversation tls13_only_server(FakePeer::Conversation inner) { return server(std::move(inner), true); }
 
 }  // namespace probebox::test

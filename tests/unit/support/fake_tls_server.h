@@ -1,4 +1,4 @@
-// A TLS 1.2 server for FakePeer's TCP stream: mbedTLS's ssl server over the bytes of
+// A TLS 1.2/1.3 server for FakePeer's TCP stream: mbedTLS's ssl server over the bytes of
 // one connection, with the hostile lab's self-signed RSA-2048 certificate for
 // hostile.lab.test (2026-11-23 .. 2056-11-15) and an RNG on a fixed seed, so every
 // run sends the same handshake. After the handshake, an optional inner conversation
@@ -15,5 +15,8 @@ std::string_view lab_cert_pem();
 // A conversation that plays the server side of TLS over every byte it is given (a
 // fresh session each time it is called with none), then `inner` over the plaintext.
 FakePeer::Conversation tls_server(FakePeer::Conversation inner = nullptr);
+// The same server accepting only TLS 1.3 (a ClientHello offering only 1.2 gets the
+// protocol_version alert).
+FakePeer::Conversation tls13_only_server(FakePeer::Conversation inner = nullptr);
 
 }  // namespace probebox::test

@@ -1,0 +1,214 @@
+"""The appliance profile on the network lab: the lab's appliance typed in as an
+operator would (load balancer, three nodes, the four names, the relay, the health
+API key, the dev environment), nothing else. Every check it expands into
+(spec/checks.md, "The appliance profile") is ok on the healthy lab, and each fault of
+docs/netlab.md's table turns exactly the generated checks of its row."""
+import unittest
+
+import netlabtest as nt
+from netlabtest import MESH, NAMES, NODES, by_id, statuses
+
+LABELS = [n.split(".")[0] for n in NAMES]  # manage, rta, webtask, app1
+HEALTH = ["services", "disk", "memory", "db", "network", "replicaset", "internet", "email"]
+EGRESS = [f"prod.egress.{n.split('.')[0]}" for n in nt.netlab.EGRESS]
+OTHER_PORTS = [443] + MESH
+
+
+def certs(k):
+    return [f"prod.node{k}.cert.{label}" for label in LABELS]
+
+
+def health(k):
+    return [f"prod.node{k}.health.{x}" for x in HEALTH]
+
+
+def mesh(k):
+    return [f"prod.node{k}.{p}" for p in MESH]
+
+
+LB_CERTS = [f"prod.cert.{label}" for label in LABELS]
+
+
+def expected_ids():
+    ids = list(LB_CERTS)
+    for k in NODES:
+        ids += certs(k)
+    ids += [f"prod.https-only.{label}" for label in LABELS]
+    ids += [f"prod.dns.{label}" for label in LABELS]
+    for k in NODES:
+        ids += mesh(k)
+    ids += ["prod.lb.443"] + [f"prod.node{k}.testall" for k in NODES] + ["prod.lb.testall"]
+    for k in NODES:
+        ids += health(k)
+    ids += ["prod.smtp", "prod.ntp"] + EGRESS + [f"prod.other1.{p}" for p in OTHER_PORTS]
+    return ids
+
+
+def profile(other_cert_sha256=None):
+    return {"name": "prod", "load_balancer": nt.netlab.LB, "nodes": list(NODES.values()),
+            "domain_names": {"dashboard": NAMES[0], "root_tenant_authority": NAMES[1], "webtask": NAMES[2],
+                             "app_tenants": NAMES[3:]},
+            "smtp": {"host": "smtp.example.com", "port": 587, "username": nt.netlab.SMTP_USER,
+                     "password": nt.netlab.SMTP_PASSWORD},
+            "health_api_key": nt.netlab.HEALTH_KEY,
+            # dev's certificate is its own (a fingerprint no lab server has)
+            "other_environment": {"nodes": [nt.netlab.DEV_NODE], "cert_sha256": [other_cert_sha256 or "0f" * 32]}}
+
+
+# (fault, value, healthy value, {check: status it must turn to}, {check: statuses it may show})
+FAULTS = [
+    ("node:2", "down", "up",
+     {**{i: "critical" for i in mesh(2) + certs(2) + health(2)}, "prod.node2.testall": "critical"}, {}),
+    ("testall:1", "fail", "ok", {"prod.node1.testall": "critical", **{i: "warning" for i in health(1)}}, {}),
+    ("cert:3", "other", "same", {i: "warning" for i in certs(3)}, {i: {"ok", "warning"} for i in LB_CERTS}),
+    ("cert:2", "nointermediate", "same",
+     {**{i: "critical" for i in certs(2) + health(2)}, "prod.node2.testall": "critical"},
+     {**{i: {"ok", "critical"} for i in LB_CERTS}, "prod.lb.testall": {"ok", "critical"}}),
+    ("mesh:1:27017", "drop", "open", {"prod.node1.27017": "critical"}, {}),
+    ("mesh:3:8721", "reject", "open", {"prod.node3.8721": "critical"}, {}),
+    # Forwarded to dev: its node listens on 443 and 7777, and refuses the rest (it
+    # answers: isolation not proven).
+    ("dev", "open", "drop", {"prod.other1.443": "critical", "prod.other1.7777": "critical",
+                             **{f"prod.other1.{p}": "warning" for p in MESH[1:]}}, {}),
+    ("dev", "rst", "drop", {f"prod.other1.{p}": "warning" for p in OTHER_PORTS}, {}),
+    ("dev", "icmp", "drop", {}, {}),
+    ("smtp", "noplain", "ok", {"prod.smtp": "critical"}, {}),
+    ("smtp", "nostarttls", "ok", {"prod.smtp": "warning"}, {}),
+    ("dns", "wrong", "ok", {"prod.dns.manage": "critical"}, {}),
+    ("ntp", "offset:300", "ok", {"prod.ntp": "critical"}, {}),
+    ("egress", "proxy", "direct", {i: "critical" for i in EGRESS}, {}),
+    ("lb", "nocheck", "check", {}, {}),
+]
+
+
+def setUpModule():
+    nt.require_lab()
+
+
+class ProfileOnTheLab(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.lab = nt.Lab().up()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.lab.down()
+
+    def run_profile(self, **kw):
+        doc = nt.config(self.lab, [])
+        doc["appliance"] = profile(**kw)
+        rc, out, err = self.lab.run_box(doc)
+        self.assertIsNotNone(out, err)
+        return out
+
+    def assert_turns(self, fault, value, healthy, must, may):
+        self.lab.set(fault, value)
+        try:
+            doc = self.run_profile()
+        finally:
+            self.lab.set(fault, healthy)
+        got = statuses(doc)
+        checks = by_id(doc)
+        self.assertEqual(sorted(got), sorted(expected_ids()))
+        for check_id, want in must.items():
+            self.assertEqual(got[check_id], want, f"{fault}={value}: {check_id}: {checks[check_id]['summary']}")
+        for check_id, status in got.items():
+            if check_id in must:
+                continue
+            self.assertIn(status, may.get(check_id, {"ok"}),
+                          f"{fault}={value} also turned {check_id}: {checks[check_id]['summary']}")
+        return checks
+
+    def test_00_every_generated_check_ok(self):
+        doc = self.run_profile()
+        self.assertEqual([c["id"] for c in doc["checks"]], expected_ids())
+        checks = by_id(doc)
+        bad = {i: (c["status"], c["summary"]) for i, c in checks.items() if c["status"] != "ok"}
+        self.assertEqual(bad, {})
+        self.assertEqual(doc["overall"], "ok")
+        # The real servers, on their real ports.
+        node_sha = self.lab.state["fingerprints"]["node"]
+        for k in NODES:
+            for c in certs(k):
+                self.assertEqual(checks[c]["details"]["sha256"].lower(), node_sha)
+                self.assertEqual(checks[c]["details"]["missing_names"], [])
+            for c in mesh(k):
+                self.assertEqual(checks[c]["details"]["state"], "open")
+            self.assertEqual(checks[f"prod.node{k}.testall"]["details"]["http_status"], 200)
+            for c in health(k):
+                self.assertEqual(checks[c]["details"]["http_status"], 204)
+        for label, name in zip(LABELS, NAMES):
+            redirect = checks[f"prod.https-only.{label}"]["details"]
+            self.assertEqual(redirect["http_status"], 301)
+            self.assertTrue(redirect["location"].startswith(f"https://{name}/"), redirect)
+            self.assertEqual(checks[f"prod.dns.{label}"]["details"]["addresses"], [nt.netlab.LB])
+        self.assertEqual(checks["prod.smtp"]["details"]["auth_ok"], True)
+        for c in EGRESS:
+            self.assertEqual(checks[c]["details"]["sha256"].lower(), self.lab.state["fingerprints"]["inet"])
+        for p in OTHER_PORTS:
+            self.assertEqual(checks[f"prod.other1.{p}"]["details"]["state"], "timeout")
+
+    def test_dev_sharing_prods_certificate(self):
+        # The operator types in dev's fingerprint, and it is prod's: every certificate
+        # check of prod is critical, nothing else changes.
+        doc = self.run_profile(other_cert_sha256=self.lab.state["fingerprints"]["node"])
+        got = statuses(doc)
+        cert_ids = LB_CERTS + [c for k in NODES for c in certs(k)]
+        self.assertEqual({i: got[i] for i in cert_ids}, {i: "critical" for i in cert_ids})
+        self.assertIn("other environment", by_id(doc)["prod.node1.cert.rta"]["summary"])
+        self.assertEqual({i: s for i, s in got.items() if s != "ok" and i not in cert_ids}, {})
+
+    def test_node_down(self):
+        self.assert_turns(*FAULTS[0])
+
+    def test_service_down_behind_testall(self):
+        checks = self.assert_turns(*FAULTS[1])
+        self.assertEqual(checks["prod.node1.testall"]["details"]["services_down"], ["users", "manage"])
+
+    def test_one_node_serves_another_certificate(self):
+        checks = self.assert_turns(*FAULTS[2])
+        self.assertIn("differs from prod.node1.cert.manage", checks["prod.node3.cert.rta"]["summary"])
+
+    def test_missing_intermediate_on_one_node(self):
+        checks = self.assert_turns(*FAULTS[3])
+        self.assertFalse(checks["prod.node2.cert.manage"]["details"]["chain_complete"])
+
+    def test_mesh_port_filtered(self):
+        self.assert_turns(*FAULTS[4])
+
+    def test_mesh_port_closed(self):
+        self.assert_turns(*FAULTS[5])
+
+    def test_dev_segment_reachable(self):
+        checks = self.assert_turns(*FAULTS[6])
+        self.assertEqual(checks["prod.other1.443"]["details"]["state"], "open")
+
+    def test_dev_segment_answers_with_rst(self):
+        self.assert_turns(*FAULTS[7])
+
+    def test_dev_segment_rejects_with_icmp_admin_prohibited(self):
+        checks = self.assert_turns(*FAULTS[8])
+        self.assertEqual(checks["prod.other1.443"]["details"]["state"], "unreachable")
+
+    def test_relay_without_plain(self):
+        self.assert_turns(*FAULTS[9])
+
+    def test_relay_without_starttls(self):
+        self.assert_turns(*FAULTS[10])
+
+    def test_dns_answers_a_wrong_address(self):
+        self.assert_turns(*FAULTS[11])
+
+    def test_ntp_server_300_s_off(self):
+        self.assert_turns(*FAULTS[12])
+
+    def test_egress_through_an_intercepting_proxy(self):
+        checks = self.assert_turns(*FAULTS[13])
+        self.assertFalse(checks["prod.egress.cdn"]["details"]["trusted"])
+
+    def test_lb_not_health_checking_alone_changes_nothing(self):
+        self.assert_turns(*FAULTS[14])
+
+
+if __name__ == "__main__":
+    unittest.main()
