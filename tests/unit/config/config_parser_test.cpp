@@ -482,6 +482,21 @@ TEST(ConfigTypedTargets, ResolversAndTheSyslogServerAreSplitAtLoad) {
   EXPECT_EQ(q->config->alerts.syslog_port, 514);
 }
 
+// network.ntp for the box's own SNTP client: the address entries, parsed once.
+TEST(ConfigTypedTargets, ClockServersKeepTheNtpIpv4LiteralsInOrderUpToFour) {
+  auto p = parse(R"({"schema":1,"network":{"mode":"dhcp","ntp":
+    ["192.0.2.123","time.lab.test","198.51.100.7:1123","192.0.2.3","192.0.2.4","192.0.2.5"]}})");
+  ASSERT_TRUE(p->status.ok()) << p->errors.at(0).path.c_str() << ": " << p->errors.at(0).message.c_str();
+  const NetworkConfig& n = p->config->network;
+  ASSERT_EQ(n.clock_server_count, 4) << "a name serves an ntp check, not the box's clock";
+  EXPECT_EQ(n.clock_servers[0].ip, 0xC000027Bu);
+  EXPECT_EQ(n.clock_servers[0].port, 123);
+  EXPECT_EQ(n.clock_servers[1].ip, 0xC6336407u);
+  EXPECT_EQ(n.clock_servers[1].port, 1123);
+  EXPECT_EQ(n.clock_servers[3].ip, 0xC0000204u);
+  EXPECT_EQ(parse(R"({"schema":1})")->config->network.clock_server_count, 0);
+}
+
 TEST(ConfigTypedTargets, TrapTargetsKeepTheirIpv4LiteralsInOrderUpToFour) {
   auto p = parse(R"({"schema":1,"alerts":{"snmp":{"community":"public","trap_to":
     ["192.0.2.1","traps.lab.test:1162","198.51.100.2:1162","192.0.2.3:9","192.0.2.4","192.0.2.5"]}}})");

@@ -62,6 +62,13 @@ TEST_F(SmtpProbeTest, PlainRelayUnderPreferIsAWarningAndNoCredentialsAreSent) {
   ProbeResult r = run_one<SmtpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kWarning) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "10.0.2.2: STARTTLS not offered: no login, credentials would cross the LAN in clear");
+  // The session's facts reach the result: why, the relay's last code, the phases.
+  EXPECT_EQ(r.reason, FailReason::kExpectation);
+  EXPECT_EQ(r.server_code, 250);
+  EXPECT_GE(r.phases.at(Phase::kResolve), 0);
+  EXPECT_GE(r.phases.at(Phase::kConnect), r.phases.at(Phase::kResolve));
+  EXPECT_GE(r.phases.at(Phase::kFirstByte), r.phases.at(Phase::kConnect));
+  EXPECT_EQ(r.phases.at(Phase::kTls), -1);
   EXPECT_EQ(testing::details_json(r), R"({"banner":"relay.lab ESMTP ready","starttls":false,"auth_mechanisms":["PLAIN","LOGIN"],)"
                               R"("auth_plain":true,"auth_ok":null,"tls_days_left":null,"tls_trusted":null,)"
                               R"("tls_subject":null})");
@@ -90,6 +97,8 @@ TEST_F(SmtpProbeTest, AllowAuthWithoutTlsUnderNeverIsOk) {
   ProbeResult r = run_one<SmtpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "10.0.2.2: login OK");
+  EXPECT_EQ(r.reason, FailReason::kNone);
+  EXPECT_EQ(r.server_code, 235);
   EXPECT_EQ(peer_.received(25), "EHLO probebox\r\nAUTH PLAIN AGFsZXJ0cwBzM2NyZXQ=\r\nQUIT\r\n");
 }
 
@@ -111,6 +120,9 @@ TEST_F(SmtpProbeTest, NoBannerTimesOutAtTheDeadline) {
   ProbeResult r = run_one<SmtpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "no banner within 600 ms");
+  EXPECT_EQ(r.reason, FailReason::kTimeout);
+  EXPECT_GE(r.phases.at(Phase::kConnect), 0) << "the session's phases survive the timeout";
+  EXPECT_EQ(r.phases.at(Phase::kFirstByte), -1);
   EXPECT_GE(r.latency_us, 600'000);
   EXPECT_LT(r.latency_us, 610'000);
   EXPECT_EQ(peer_.received(587), "");
@@ -125,6 +137,7 @@ TEST_F(SmtpProbeTest, ARelayThatClosesAfterTheBannerIsCritical) {
   ProbeResult r = run_one<SmtpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "10.0.2.2: the relay closed the connection");
+  EXPECT_EQ(r.reason, FailReason::kReset);
 }
 
 // --- STARTTLS: the relay's dialogue goes on inside FakePeer's TLS server ----------
@@ -177,6 +190,7 @@ TEST_F(SmtpStartTlsTest, ATrustedRelayGetsTheLoginOnlyInsideTls) {
   ProbeResult r = run_one<SmtpProbe>(tls_.get());
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "10.0.2.2: login OK (TLS)");
+  EXPECT_GE(r.phases.at(Phase::kTls), r.phases.at(Phase::kFirstByte));
   EXPECT_NE(testing::details_json(r).find(R"("starttls":true)"), std::string::npos) << testing::details_json(r);
   EXPECT_NE(testing::details_json(r).find(R"("auth_ok":true)"), std::string::npos) << testing::details_json(r);
   EXPECT_NE(testing::details_json(r).find(R"("tls_trusted":true)"), std::string::npos) << testing::details_json(r);
@@ -196,6 +210,7 @@ TEST_F(SmtpStartTlsTest, ARelayCertificateNotJudgedGoodGetsNoCredentials) {
   ProbeResult r = run_one<SmtpProbe>(tls_.get());
   EXPECT_EQ(r.outcome, Outcome::kWarning) << r.summary.c_str();
   EXPECT_NE(r.summary.view().find(": credentials not sent (TLS)"), std::string_view::npos) << r.summary.c_str();
+  EXPECT_EQ(r.reason, FailReason::kCertificate);
   EXPECT_EQ(*plain_inside_, "EHLO probebox\r\nQUIT\r\n");  // no AUTH
 }
 

@@ -115,6 +115,7 @@ TEST_F(TcpProbeTest, ExpectUnreachableIsOkOnlyForSilenceOrANoPathIcmp) {
   ProbeResult prohibited = run_port(9001);
   EXPECT_EQ(prohibited.outcome, Outcome::kOk) << prohibited.summary.c_str();
   EXPECT_EQ(testing::details_json(prohibited), R"({"state":"unreachable","icmp":13})");
+  EXPECT_EQ(prohibited.reason, FailReason::kNone);
   EXPECT_LT(prohibited.latency_us, 100'000);  // at once, not at the deadline
   EXPECT_EQ(config_->checks[0].group, Group::kIsolation);
 
@@ -122,6 +123,8 @@ TEST_F(TcpProbeTest, ExpectUnreachableIsOkOnlyForSilenceOrANoPathIcmp) {
   ProbeResult port_unreachable = run_port(9002);
   EXPECT_EQ(port_unreachable.outcome, Outcome::kWarning);
   EXPECT_EQ(testing::details_json(port_unreachable), R"({"state":"unreachable","icmp":3})");
+  EXPECT_EQ(port_unreachable.reason, FailReason::kUnreachable);
+  EXPECT_EQ(port_unreachable.lwip_err, ERR_RTE);
   EXPECT_NE(std::string(port_unreachable.summary.view()).find("isolation not proven"), std::string::npos);
 
   peer_.set_port(9003, FakePeer::Port::kClosed);  // a RST
@@ -138,6 +141,7 @@ TEST_F(TcpProbeTest, ExpectUnreachableIsOkOnlyForSilenceOrANoPathIcmp) {
   ProbeResult open = run_port(9005);
   EXPECT_EQ(open.outcome, Outcome::kCritical);
   EXPECT_NE(std::string(open.summary.view()).find("open, expected unreachable"), std::string::npos);
+  EXPECT_EQ(open.reason, FailReason::kExpectation);
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
 }
 

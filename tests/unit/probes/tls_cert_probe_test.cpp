@@ -156,6 +156,7 @@ TEST_F(TlsCertProbeTest, AChainOverTheInputBufferIsUnknownWithItsSizeAtOnce) {
   EXPECT_EQ(r.summary.view(), "cannot inspect: certificate chain of 29635 bytes, over this box's limit of 16384");
   std::string details = testing::details_json(r);
   EXPECT_NE(details.find(R"("chain_bytes":29635,"chain_limit_bytes":16384)"), std::string::npos) << details;
+  EXPECT_EQ(r.reason, FailReason::kNoResources) << "the box's limit, not the server's fault";
   EXPECT_LT(r.latency_us, 1'000'000);
 }
 

@@ -143,6 +143,31 @@ TEST(JudgeTlsCert, Sha1SignedIsAWarningAfterExpiry) {
   expect(judge(f), Outcome::kCritical, FailReason::kCertificate, "cert www.example.com expires in 10 days");
 }
 
+// trust_only (the appliance's egress): another party's key and renewal are not
+// findings; everything about trust, names and dates still is.
+TEST(JudgeTlsCert, TrustOnlySkipsTheKeyAndTheExpiringRungsOnly) {
+  TlsCertRules rules{14, 30, true};
+  TlsCertFacts f = good_cert();
+  f.key_type = "EC";
+  f.key_bits = 256;
+  f.days_left = 3;
+  expect(judge(f, rules), Outcome::kOk, FailReason::kNone, "cert www.example.com valid 3 more days");
+  f.sha1_signature = true;
+  f.sig_alg = "RSA-SHA1";
+  expect(judge(f, rules), Outcome::kWarning, FailReason::kCertificate, "cert signed with RSA-SHA1");
+  f.days_left = -1;
+  expect(judge(f, rules), Outcome::kCritical, FailReason::kCertificate, "cert www.example.com expired 1 days ago");
+  f.days_left = 3;
+  f.trusted = x509::Trust::kNo;
+  expect(judge(f, rules), Outcome::kCritical, FailReason::kCertificate, "chain does not verify to the trust anchors");
+  f.trusted = x509::Trust::kYes;
+  f.wall_valid = false;
+  expect(judge(f, rules), Outcome::kUnknown, FailReason::kNoClock, "box clock not synchronised: expiry cannot be judged");
+  // The same facts without trust_only: the key rung names the result.
+  f.wall_valid = true;
+  expect(judge(f), Outcome::kCritical, FailReason::kCertificate, "EC 256-bit key: the appliance needs RSA >= 2048");
+}
+
 TEST(JudgeTlsCert, ALongNameIsCutToTheSummary) {
   TlsCertFacts f = good_cert();
   std::string name(200, 'a');
@@ -243,6 +268,34 @@ TEST(JudgeHttp, AServerClockOffIsAWarningEitherWay) {
   expect(judge(f, rules), Outcome::kWarning, FailReason::kExpectation, "HTTP 200, server clock -6 s off");
   f.have_skew = false;  // no Date header or no box clock: nothing to compare
   expect(judge(f, rules), Outcome::kOk, FailReason::kNone, "HTTP 200");
+}
+
+// expect_https_redirect (the HTTPS-only rule on the plain-HTTP port): the redirect
+// is the whole verdict, no other rung applies.
+TEST(JudgeHttp, TheHttpsOnlyRuleWantsA301Or308ToHttpsOnTheSameHost) {
+  HttpRules rules;
+  rules.expect_https_redirect = true;
+  HttpFacts f = good_http();
+  f.host = "manage.example.com";
+  f.status = 301;
+  f.location = "https://manage.example.com/";
+  f.elapsed_us = 60'000'000;  // slow does not count here
+  expect(judge(f, rules), Outcome::kOk, FailReason::kNone, "HTTP 301 -> https://manage.example.com/");
+  f.status = 308;
+  f.location = "HTTPS://Manage.Example.com:8443/x";
+  expect(judge(f, rules), Outcome::kOk, FailReason::kNone, "HTTP 308 -> HTTPS://Manage.Example.com:8443/x");
+  f.status = 302;
+  expect(judge(f, rules), Outcome::kWarning, FailReason::kExpectation,
+         "HTTP 302 -> HTTPS://Manage.Example.com:8443/x: not https on this host");
+  f.status = 301;
+  f.location = "https://evil.example.net/";
+  expect(judge(f, rules), Outcome::kWarning, FailReason::kExpectation,
+         "HTTP 301 -> https://evil.example.net/: not https on this host");
+  f.status = 200;
+  f.location = {};
+  expect(judge(f, rules), Outcome::kWarning, FailReason::kExpectation, "HTTP 200: served in clear, no https redirect");
+  rules.expect_https_redirect = false;  // the same answer under the ordinary ladder: slow counts
+  expect(judge(f, rules), Outcome::kWarning, FailReason::kSlow, "HTTP 200, slow");
 }
 
 }  // namespace
