@@ -4,7 +4,6 @@
 // it app_actions.cpp, the panel's inputs app_panel.cpp, the --once result app_once.cpp.
 #include "app.h"
 
-#include "config/config_validators.h"
 #include "lwip/dns.h"
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
@@ -90,15 +89,10 @@ void App::apply_resolvers() {
   // Only configured resolvers: never one a DHCP server offers (lwipopts disables that).
   for (uint8_t i = 0; i < DNS_MAX_SERVERS; ++i) {
     ip_addr_t addr = *IP_ADDR_ANY;
-    if (i < config_.network.dns.count) {
-      std::string_view entry = config_.text(config_.list_item(config_.network.dns, i));
-      std::string_view host;
-      uint16_t port = 53;
-      uint32_t ip;
-      if (split_host_port(entry, host, port) && parse_ipv4(host, ip)) {
-        ip_addr_set_ip4_u32(&addr, lwip_htonl(ip));
-        if (i == 0) net::set_dns_server_port(port);
-      }
+    if (i < config_.network.dns.count && i < config_.network.resolvers.size()) {
+      const NetworkConfig::Resolver& r = config_.network.resolvers[i];  // parsed at load
+      ip_addr_set_ip4_u32(&addr, lwip_htonl(r.ip));
+      if (i == 0) net::set_dns_server_port(r.port);
     }
     dns_setserver(i, &addr);
   }
@@ -136,17 +130,12 @@ bool App::clock_ready(hal::MonoMicros now) {
 }
 
 void App::configure_clock(hal::MonoMicros now) {
-  // network.ntp entries are addresses (host[:port]); the box's clock must not hang
-  // on a name it would need DNS, and so the time, to trust.
+  // network.ntp's address entries, parsed at load (NetworkConfig::clock_servers).
+  static_assert(NetworkConfig::kMaxClockServers <= net::SntpClient::kMaxServers, "every clock server fits");
   std::array<net::SntpClient::Server, net::SntpClient::kMaxServers> servers{};
   size_t n = 0;
-  for (uint16_t i = 0; i < config_.network.ntp.count && n < servers.size(); ++i) {
-    std::string_view host;
-    uint16_t port = 123;
-    uint32_t ip = 0;
-    if (split_host_port(config_.text(config_.list_item(config_.network.ntp, i)), host, port) && parse_ipv4(host, ip)) {
-      servers[n++] = {ip, port};
-    }
+  for (uint8_t i = 0; i < config_.network.clock_server_count; ++i) {
+    servers[n++] = {config_.network.clock_servers[i].ip, config_.network.clock_servers[i].port};
   }
   sntp_.configure(std::span<const net::SntpClient::Server>(servers.data(), n), now);
 }

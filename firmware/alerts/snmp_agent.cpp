@@ -20,16 +20,8 @@ int32_t state_code(Outcome o) { return static_cast<int32_t>(o); }
 
 int32_t cert_days_left(const CheckHealth& h, CheckType type) {
   if (type != CheckType::kTlsCert || !h.has_result) return -1;
-  std::string_view d = h.last.details.view();
-  size_t at = d.find("\"days_left\":");
-  if (at == std::string_view::npos) return -1;
-  at += 12;
-  bool negative = at < d.size() && d[at] == '-';
-  if (negative) ++at;
-  int32_t v = 0;
-  bool any = false;
-  for (; at < d.size() && d[at] >= '0' && d[at] <= '9' && v < 1'000'000; ++at, any = true) v = v * 10 + (d[at] - '0');
-  return any ? (negative ? -v : v) : -1;
+  const TlsCertDetails* d = h.last.details.tls_cert();
+  return d != nullptr && d->examined && d->dated ? d->days_left : -1;
 }
 
 }  // namespace snmp_mib
@@ -230,16 +222,11 @@ void SnmpAgent::configure(const Config& config) {
   ip_addr_t addresses[kMaxTrapTargets];
   uint16_t ports[kMaxTrapTargets];
   targets_ = 0;
-  for (uint16_t i = 0; i < config.alerts.snmp_trap_to.count && targets_ < kMaxTrapTargets; ++i) {
-    std::string_view host;
-    uint16_t port = 162;
-    uint32_t ip = 0;
-    if (!split_host_port(config.text(config.list_item(config.alerts.snmp_trap_to, i)), host, port) ||
-        !parse_ipv4(host, ip)) {
-      continue;  // the parser only lets IPv4 literals through; a name would need DNS here
-    }
-    ip_addr_set_ip4_u32(&addresses[targets_], lwip_htonl(ip));
-    ports[targets_] = port;
+  static_assert(kMaxTrapTargets == AlertsConfig::kMaxTrapTargets, "the config keeps as many as the agent sends to");
+  // Split at load: the IPv4 literals of trap_to (a name would need DNS here).
+  for (uint8_t i = 0; i < config.alerts.trap_target_count && targets_ < kMaxTrapTargets; ++i) {
+    ip_addr_set_ip4_u32(&addresses[targets_], lwip_htonl(config.alerts.trap_targets[i].ip));
+    ports[targets_] = config.alerts.trap_targets[i].port;
     ++targets_;
   }
   for (int i = 0; i < SNMP_TRAP_DESTINATIONS; ++i) {

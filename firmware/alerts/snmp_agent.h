@@ -60,7 +60,7 @@ class SnmpAgent {
 namespace snmp_mib {
 // Nagios order, as the MIB's CheckState: ok(0) warning(1) critical(2) unknown(3).
 int32_t state_code(Outcome o);
-// Days left from a tls_cert check's last details, or -1.
+// Days left from a tls_cert check's last result (its typed details), or -1.
 int32_t cert_days_left(const CheckHealth& h, CheckType type);
 }  // namespace snmp_mib
 

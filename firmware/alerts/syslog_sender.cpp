@@ -10,10 +10,8 @@ void SyslogSender::configure(const Config& config) {
   config_ = &config;
   enabled_ = !config.alerts.syslog_server.empty();
   if (!enabled_) return;
-  std::string_view host;
-  port_ = 514;
-  split_host_port(config.text(config.alerts.syslog_server), host, port_);
-  resolver_.start(host, nullptr, nullptr);
+  port_ = config.alerts.syslog_port;  // split at load
+  resolver_.start(config.text(config.alerts.syslog_host), nullptr, nullptr);
   if (pcb_ == nullptr) pcb_ = udp_new_ip_type(IPADDR_TYPE_V4);
 }
 

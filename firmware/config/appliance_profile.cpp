@@ -62,8 +62,9 @@ class Expander {
     e_.add("appliance", "config too large after expansion");
     return false;
   }
-  // A URL for `host` on `port`, the port left out when it is the scheme's own.
-  bool url(TextRef& out, bool https, std::string_view host, uint16_t port, std::string_view path);
+  // The check's URL for `host` on `port`, the port left out when it is the
+  // scheme's own, split at once like a typed-in one (split_check_url).
+  bool url(CheckConfig& check, bool https, std::string_view host, uint16_t port, std::string_view path);
   void warn(std::string_view path, std::string_view message);
   void lint_dns_plan();
   // Every required name, in the table's order: dashboard, RTA, webtask, app tenants.
@@ -155,13 +156,13 @@ CheckConfig* Expander::add(CheckType type, std::string_view what, std::string_vi
   return &c;
 }
 
-bool Expander::url(TextRef& out, bool https, std::string_view host, uint16_t port, std::string_view path) {
+bool Expander::url(CheckConfig& check, bool https, std::string_view host, uint16_t port, std::string_view path) {
   FixedText<320> u;
   u.append(https ? "https://" : "http://");
   u.append(host);
   if (port != (https ? 443 : 80)) u.appendf(":%u", static_cast<unsigned>(port));
   u.append(path);
-  return intern(u.view(), out);
+  return intern(u.view(), check.url) && split_check_url(c_, check);  // built from checked parts
 }
 
 bool Expander::build_shared_lists() {
@@ -239,7 +240,7 @@ void Expander::https_only() {
   each_name([&](TextRef name) {
     CheckConfig* c = add(CheckType::kHttp, "https-only", first_label(c_.text(name)));
     if (c == nullptr) return;
-    url(c->url, false, c_.text(front), p_.http_port, "/");
+    url(*c, false, c_.text(front), p_.http_port, "/");
     c->host_header = name;
     c->expect_https_redirect = true;
   });
@@ -291,7 +292,7 @@ void Expander::health() {
   auto testall = [&](TextRef host, std::string_view where) {
     CheckConfig* c = add(CheckType::kHttp, where, "testall");
     if (c == nullptr) return;
-    url(c->url, true, c_.text(host), p_.https_port, "/testall");
+    url(*c, true, c_.text(host), p_.https_port, "/testall");
     c->host_header = p_.dashboard;
   };
   for (uint16_t n = 0; n < p_.nodes.count; ++n) {
@@ -317,7 +318,7 @@ void Expander::own_view() {
       if (h == nullptr) continue;
       FixedText<32> path("/health/status/");
       path.append(endpoint);
-      url(h->url, true, c_.text(c_.list_item(p_.nodes, n)), p_.https_port, path.view());
+      url(*h, true, c_.text(c_.list_item(p_.nodes, n)), p_.https_port, path.view());
       h->host_header = p_.dashboard;
       h->basic_user = user;
       h->basic_password = p_.health_api_key;

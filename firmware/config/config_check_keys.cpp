@@ -121,7 +121,11 @@ void ConfigReader::kind_key(CheckConfig& c, CheckKey key, int v) {
     case CheckKey::kHttpUrl: {
       if (!string(v, c.url, 512)) break;
       std::string_view u = c_.text(c.url);
-      if (first(u, 7) != "http://" && first(u, 8) != "https://") error("must start with http:// or https://");
+      if (first(u, 7) != "http://" && first(u, 8) != "https://") {
+        error("must start with http:// or https://");
+      } else if (!split_check_url(c_, c)) {
+        error("must be http[s]://host[:port][/path], no spaces or user@");
+      }
       break;
     }
     case CheckKey::kHttpHostHeader: host(v, c.host_header); break;

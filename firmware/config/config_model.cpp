@@ -74,6 +74,7 @@ const CheckConfig* Config::find_check(std::string_view id) const {
 }  // namespace probebox
 
 #include "core/json_string.h"
+#include "protocols/http_response.h"
 
 namespace probebox {
 
@@ -89,6 +90,16 @@ bool ConfigArenaWriter::intern_json_string(std::string_view raw, TextRef& out, b
   out.offset = config_.arena_used_;
   out.length = static_cast<uint16_t>(len);
   config_.arena_used_ += static_cast<uint32_t>(len);
+  return true;
+}
+
+bool split_check_url(const Config& config, CheckConfig& check) {
+  http::UrlParts parts;
+  if (!http::split_url(config.text(check.url), parts).ok()) return false;
+  check.https = parts.https;
+  check.port = parts.port;
+  check.host = TextRef{check.url.offset + static_cast<uint32_t>(parts.host_at), static_cast<uint16_t>(parts.host_len)};
+  check.path = TextRef{check.url.offset + static_cast<uint32_t>(parts.path_at), static_cast<uint16_t>(parts.path_len)};
   return true;
 }
 

@@ -61,8 +61,11 @@ struct CheckConfig {
   uint16_t qtype = 1;  // A
   ListRef expect_addresses;
 
-  // http
+  // http: the url, split once at load (split_check_url) into host and port above
+  // and these, so a URL the probe cannot request is a config error with its path.
   TextRef url;
+  bool https = false;
+  TextRef path;  // with the query; empty stands for "/"
   TextRef host_header;
   TextRef basic_user;
   TextRef basic_password;
@@ -105,7 +108,24 @@ struct NetworkConfig {
   uint8_t prefix_length = 0;
   uint32_t gateway = 0;
   ListRef dns;  // "host[:port]" strings
+  // The resolvers as parsed at load (the parser lets only IPv4 literals through, at
+  // most two, one port for all): resolvers[k] is dns item k.
+  struct Resolver {
+    uint32_t ip = 0;  // host byte order
+    uint16_t port = 53;
+  };
+  std::array<Resolver, 2> resolvers{};
   ListRef ntp;
+  // ntp as parsed at load for the box's own clock: the IPv4 literals in order, the
+  // first kMaxClockServers of them (the clock must not hang on a name it would need
+  // DNS, and so the time, to trust; a name still serves a generated ntp check).
+  static constexpr int kMaxClockServers = 4;
+  struct ClockServer {
+    uint32_t ip = 0;  // host byte order
+    uint16_t port = 123;
+  };
+  std::array<ClockServer, kMaxClockServers> clock_servers{};
+  uint8_t clock_server_count = 0;
 };
 
 struct AlertsConfig {
@@ -114,11 +134,22 @@ struct AlertsConfig {
   TextRef mail_server;  // the host only; "" = the smtp check's relay
   uint16_t mail_port = 25;
   TextRef syslog_server;
+  TextRef syslog_host;       // syslog_server split at load: its host part
+  uint16_t syslog_port = 514;
   // SNMP (alerts.snmp): the agent answers nothing unless a v2c community or a v3
   // user is configured, and never accepts a write. All four strings are secrets.
   TextRef snmp_community;       // v2c read-only community; "" = v2c off
   TextRef snmp_trap_community;  // the community traps carry ("public" if unset)
   ListRef snmp_trap_to;
+  // trap_to as parsed at load: the IPv4 literals in order (a name would need DNS;
+  // the agent sends to literals only), the first kMaxTrapTargets of them.
+  static constexpr int kMaxTrapTargets = 4;
+  struct TrapTarget {
+    uint32_t ip = 0;  // host byte order
+    uint16_t port = 162;
+  };
+  std::array<TrapTarget, kMaxTrapTargets> trap_targets{};
+  uint8_t trap_target_count = 0;
   TextRef snmp_v3_user;           // "" = SNMPv3 off
   TextRef snmp_v3_auth_password;  // HMAC-SHA-96 (RFC 3414)
   TextRef snmp_v3_priv_password;  // AES-128-CFB (RFC 3826)
@@ -200,4 +231,8 @@ class ConfigArenaWriter {
  private:
   Config& config_;
 };
+// Splits an http check's url (already in the config's text) into host, port, https
+// and path: false when it is not a URL the probe can request.
+bool split_check_url(const Config& config, CheckConfig& check);
+
 }  // namespace probebox

@@ -55,11 +55,21 @@ void ConfigReader::network(int i) {
         split_host_port(c_.text(c_.list_item(c_.network.dns, k)), h, port);
         PathScope item(*this, static_cast<size_t>(k));
         if (!parse_ipv4(h, ip)) error("a resolver must be an IPv4 address");
+        else if (k < c_.network.resolvers.size()) c_.network.resolvers[k] = {ip, port};
         if (k == 0) first_port = port;
         else if (port != first_port) error("every resolver must use the same port");
       }
     } else if (key == "ntp") {
       server_list(v, c_.network.ntp, 123);
+      NetworkConfig& n = c_.network;
+      n.clock_server_count = 0;
+      for (uint16_t k = 0; k < n.ntp.count && n.clock_server_count < NetworkConfig::kMaxClockServers; ++k) {
+        std::string_view h;
+        NetworkConfig::ClockServer server;
+        if (split_host_port(c_.text(c_.list_item(n.ntp, k)), h, server.port) && parse_ipv4(h, server.ip)) {
+          n.clock_servers[n.clock_server_count++] = server;
+        }
+      }
     } else {
       error("unknown key");
     }
@@ -88,7 +98,13 @@ void ConfigReader::alerts(int i) {
           if (string(w, c_.alerts.syslog_server, 259)) {
             std::string_view h;
             port = 514;
-            if (!split_host_port(c_.text(c_.alerts.syslog_server), h, port)) error("must be host or host:port");
+            std::string_view whole = c_.text(c_.alerts.syslog_server);
+            if (!split_host_port(whole, h, port)) {
+              error("must be host or host:port");
+            } else {
+              c_.alerts.syslog_host = TextRef{c_.alerts.syslog_server.offset, static_cast<uint16_t>(h.size())};
+              c_.alerts.syslog_port = port;
+            }
           }
           (void)host_only;
         } else {
@@ -115,6 +131,14 @@ void ConfigReader::snmp(int i) {
       string(w, a.snmp_trap_community, 32);
     } else if (k == "trap_to") {
       server_list(w, a.snmp_trap_to, 162);
+      a.trap_target_count = 0;
+      for (uint16_t t = 0; t < a.snmp_trap_to.count && a.trap_target_count < AlertsConfig::kMaxTrapTargets; ++t) {
+        std::string_view h;
+        AlertsConfig::TrapTarget target;
+        if (split_host_port(c_.text(c_.list_item(a.snmp_trap_to, t)), h, target.port) && parse_ipv4(h, target.ip)) {
+          a.trap_targets[a.trap_target_count++] = target;
+        }
+      }
     } else if (k == "v3") {
       bool user = false, auth = false, priv = false;
       bool is_object = members(w, [&](std::string_view key, int x) {

@@ -101,4 +101,6 @@ JsonWriter& JsonWriter::raw(std::string_view json) {
   return *this;
 }
 
+JsonWriter& JsonWriter::field_null(std::string_view k) { return key(k).null(); }
+
 }  // namespace probebox

@@ -30,7 +30,10 @@ class JsonWriter {
   JsonWriter& field(std::string_view k, std::string_view v) { return key(k).string(v); }
   JsonWriter& field_int(std::string_view k, int64_t v) { return key(k).integer(v); }
   JsonWriter& field_bool(std::string_view k, bool v) { return key(k).boolean(v); }
+  JsonWriter& field_null(std::string_view k);
 
+  // Characters written so far (a document streamed in a window counts them all).
+  size_t written() const { return out_.appended(); }
   bool failed() const { return out_.overflowed() || depth_error_; }
 
  private:

@@ -23,7 +23,8 @@ enum class StatusCode : unsigned char {
 
 const char* status_code_name(StatusCode code);
 
-class Status {
+// [[nodiscard]]: an error dropped on the floor is a bug; cast to void to mean it.
+class [[nodiscard]] Status {
  public:
   constexpr Status() = default;
   constexpr Status(StatusCode code) : code_(code) {}  // NOLINT: implicit on purpose
@@ -39,7 +40,7 @@ class Status {
 
 // A value or the reason there is none. T must be default-constructible.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   constexpr Result(T value) : value_(std::move(value)) {}  // NOLINT
   constexpr Result(Status status) : status_(status) {}     // NOLINT

@@ -28,6 +28,8 @@ class TextBuffer {
   const char* c_str() const { return data_; }
   std::string_view view() const { return {data_, len_}; }
   size_t size() const { return len_; }
+  // Characters appended since clear(), counting those a window did not keep.
+  size_t appended() const { return window_ ? total_ : len_; }
   size_t capacity() const { return cap_; }
   bool empty() const { return len_ == 0; }
   bool overflowed() const { return overflowed_; }

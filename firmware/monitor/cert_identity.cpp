@@ -9,7 +9,7 @@ std::string_view fingerprint_of(const Config& config, const HealthModel& health,
     if (config.text(config.checks[i].id) != id) continue;
     const CheckHealth& h = health.check(i);
     // A staged result is this cycle's, waiting for exactly this comparison.
-    return h.has_result || h.staged ? h.last.measurements.cert_sha256.view() : std::string_view();
+    return h.has_result || h.staged ? h.last.details.cert_sha256() : std::string_view();
   }
   return {};
 }
@@ -28,12 +28,13 @@ bool same_hex(std::string_view a, std::string_view b) {
 
 void apply_cert_identity_rules(const Config& config, const HealthModel& health, uint16_t index, ProbeResult& r) {
   const CheckConfig& c = config.checks[index];
-  std::string_view mine = r.measurements.cert_sha256.view();
+  std::string_view mine = r.details.cert_sha256();
   if (c.type != CheckType::kTlsCert || mine.empty()) return;
   for (uint16_t k = 0; k < c.distinct_from.count; ++k) {
     std::string_view other_id = config.text(config.list_item(c.distinct_from, k));
     if (fingerprint_of(config, health, other_id) == mine) {
       r.outcome = Outcome::kCritical;
+      r.reason = FailReason::kCertificate;
       r.summary.assign("same certificate as ");
       r.summary.append(other_id);
       r.summary.append(": must be distinct");
@@ -45,6 +46,7 @@ void apply_cert_identity_rules(const Config& config, const HealthModel& health, 
   for (uint16_t k = 0; k < c.distinct_from_sha256.count; ++k) {
     if (same_hex(config.text(config.list_item(c.distinct_from_sha256, k)), mine)) {
       r.outcome = Outcome::kCritical;
+      r.reason = FailReason::kCertificate;
       r.summary.assign("same certificate as the other environment: must be distinct");
       return;
     }
@@ -55,6 +57,7 @@ void apply_cert_identity_rules(const Config& config, const HealthModel& health, 
     std::string_view theirs = fingerprint_of(config, health, other_id);
     if (!theirs.empty() && theirs != mine) {
       r.outcome = Outcome::kWarning;
+      r.reason = FailReason::kCertificate;
       r.summary.assign("certificate differs from ");
       r.summary.append(other_id);
       return;

@@ -118,7 +118,7 @@ void HealthModel::commit(uint16_t index, hal::MonoMicros now) {
   h.recent_bad_bits = (h.recent_bad_bits << 1) | (bad ? 1u : 0u);
   h.bad_streak = bad ? static_cast<uint16_t>(h.bad_streak + 1) : 0;
   if (bad) {
-    h.last_failure = result;
+    h.last_failure = static_cast<const ResultCore&>(result);
     h.has_failure = true;
   }
   if (first) {

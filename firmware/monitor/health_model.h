@@ -38,7 +38,7 @@ struct CheckHealth {
   bool held_first = false;
   Outcome held_from = Outcome::kUnknown;
   bool staged = false;                 // `last` waits for its cross-check set (not counted yet)
-  ProbeResult last_failure;            // kept so the UI can show what went wrong
+  ResultCore last_failure;             // kept so the UI can show what went wrong (no details)
   bool has_failure = false;
 };
 

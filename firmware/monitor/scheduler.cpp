@@ -32,7 +32,7 @@ bool Scheduler::uses_tls(const CheckConfig& check) const {
   switch (check_kind(check.type).tls) {
     case TlsUse::kNever: return false;
     case TlsUse::kAlways: return true;
-    case TlsUse::kHttpsUrl: return first(config_->text(check.url), 8) == "https://";
+    case TlsUse::kHttpsUrl: return check.https;
   }
   return false;
 }
@@ -83,7 +83,7 @@ void Scheduler::start(uint16_t index, hal::MonoMicros now) {
     scratch_.reset();
     scratch_.summary.assign(check_type_name(check.type));
     scratch_.summary.append(" checks are not built into this firmware yet");
-    scratch_.details.assign("{}");
+    scratch_.reason = FailReason::kNoResources;
     report(index, scratch_, now);
     return;
   }

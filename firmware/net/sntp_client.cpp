@@ -51,7 +51,7 @@ void SntpClient::send(hal::Clock& clock, hal::MonoMicros now) {
   hal::WallTime wall = clock.wall();
   // Unset clock: any value serves as the originate stamp the reply must echo.
   sent_transmit_ = sntp::from_unix_micros(wall.valid ? wall.unix_micros : now);
-  if (!sntp::build_request(request, sent_transmit_).ok()) return;
+  sntp::build_request(request, sent_transmit_);
   pbuf* p = pbuf_alloc(PBUF_TRANSPORT, static_cast<u16_t>(request.size()), PBUF_RAM);
   if (p == nullptr) {
     next_poll_mono_ = now + kFastPollS * 1'000'000;

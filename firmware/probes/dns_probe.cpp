@@ -2,8 +2,6 @@
 
 #include <cstring>
 
-#include "core/json_writer.h"
-
 namespace probebox {
 
 void DnsProbe::DoStart() {
@@ -25,10 +23,12 @@ void DnsProbe::process(net::LinkEvent event) {
   switch (state_) {
     case State::kResolving:
       if (event == E::kResolved) {
+        mark(Phase::kResolve);
         state_ = State::kUdp;
         arm_retry();
         send_udp();
       } else {
+        note_failure(FailReason::kResolve);
         fail(Outcome::kCritical, "cannot resolve the resolver's name");
       }
       return;
@@ -46,12 +46,17 @@ void DnsProbe::process(net::LinkEvent event) {
         state_ = State::kTcpAnswer;
         query_[0] = static_cast<uint8_t>(query_len_ >> 8);
         query_[1] = static_cast<uint8_t>(query_len_);
-        if (!tcp_.send({query_, query_len_ + 2})) fail(Outcome::kCritical, "could not send the query over TCP");
+        if (!tcp_.send({query_, query_len_ + 2})) {
+          note_failure(FailReason::kReset);
+          fail(Outcome::kCritical, "could not send the query over TCP");
+        }
       } else if (event == E::kReceived) {
         tcp_.read(on_bytes);
       } else if (event == E::kPeerClosed) {
+        note_failure(FailReason::kReset);
         fail(Outcome::kCritical, "resolver closed the TCP connection early");
       } else if (event == E::kFailed) {
+        note_failure(FailReason::kReset, tcp_.error());
         fail(Outcome::kCritical, "TCP connection to the resolver failed");
       }
       return;
@@ -92,6 +97,7 @@ void DnsProbe::start_tcp() {
   switch (connect_to(tcp_, check().port)) {
     case net::TcpLink::Open::kNoPcb: fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)"); return;
     case net::TcpLink::Open::kFailed:
+      note_failure(FailReason::kUnreachable, tcp_.error());
       fail(Outcome::kCritical, "truncated answer and no TCP route to the resolver");
       return;
     case net::TcpLink::Open::kConnecting: return;
@@ -120,6 +126,7 @@ void DnsProbe::conclude(const dns::DnsAnswer& answer) {
   std::string_view name = cfg.text(c.name);
   int64_t elapsed = now() - started_at();
   r.measurements.dns_lookup_us = elapsed;
+  mark(Phase::kFirstByte);
 
   size_t expected_found = 0, unexpected = 0;
   FixedText<48> text;
@@ -134,28 +141,32 @@ void DnsProbe::conclude(const dns::DnsAnswer& answer) {
     else ++unexpected;
   }
 
-  JsonWriter w(r.details);
-  w.begin_object().field("rcode", dns::rcode_name(answer.rcode)).key("addresses").begin_array();
+  DnsDetails& d = r.details.set_dns();
+  d.rcode = dns::rcode_name(answer.rcode);
+  d.address_count = answer.address_count;
+  d.ttl = answer.min_ttl;
   for (uint8_t i = 0; i < answer.address_count; ++i) {
     text.clear();
+    if (i > 0) text.append('\n');
     dns::format_address(answer.addresses[i], text);
-    w.string(text.view());
+    TextSpan added = r.details.add_text(text.view());
+    if (i == 0) d.addresses = added;
+    else d.addresses.len = static_cast<uint16_t>(d.addresses.len + added.len);
   }
-  w.end_array();
-  if (answer.address_count > 0) w.field_int("ttl", answer.min_ttl);
-  else w.key("ttl").null();
-  if (!answer.cname.empty()) w.field("cname", answer.cname.view());
-  w.end_object();
+  d.cname = r.details.add_text(answer.cname.view());
+  r.server_code = answer.rcode;
 
   Outcome outcome = Outcome::kOk;
   r.summary.assign(name);
   if (answer.rcode != 0) {
     outcome = Outcome::kCritical;
+    note_failure(FailReason::kServerReply);
     r.summary.append(": ");
     r.summary.append(dns::rcode_name(answer.rcode));
   } else if (answer.address_count == 0) {
     outcome = Outcome::kCritical;
     r.summary.append(": empty answer");
+    note_failure(FailReason::kExpectation);
   } else if (c.expect_addresses.count > 0 && expected_found == 0) {
     outcome = Outcome::kCritical;
     r.summary.append(" -> ");
@@ -164,6 +175,7 @@ void DnsProbe::conclude(const dns::DnsAnswer& answer) {
     r.summary.append(text.view());
     r.summary.append(", expected ");
     r.summary.append(cfg.text(cfg.list_item(c.expect_addresses, 0)));
+    note_failure(FailReason::kExpectation);
   } else {
     r.summary.append(" -> ");
     text.clear();
@@ -173,9 +185,11 @@ void DnsProbe::conclude(const dns::DnsAnswer& answer) {
     if (c.expect_addresses.count > 0 && unexpected > 0) {
       outcome = Outcome::kWarning;
       r.summary.append(", unexpected addresses");
+      note_failure(FailReason::kExpectation);
     } else if (elapsed > static_cast<int64_t>(c.tune.latency_warn_ms) * 1000) {
       outcome = Outcome::kWarning;
       r.summary.append(", slow");
+      note_failure(FailReason::kSlow);
     }
   }
   finish(outcome);
@@ -183,11 +197,11 @@ void DnsProbe::conclude(const dns::DnsAnswer& answer) {
 
 void DnsProbe::fail(Outcome outcome, std::string_view why) {
   ProbeResult& r = out();
+  note_failure(outcome == Outcome::kUnknown ? FailReason::kNoResources : FailReason::kProtocol);
   r.summary.assign(env().config->text(check().name));
   r.summary.append(": ");
   r.summary.append(why);
-  JsonWriter(r.details).begin_object().key("rcode").null().key("addresses").begin_array().end_array()
-      .key("ttl").null().end_object();
+  r.details.set_dns();
   finish(outcome);
 }
 
@@ -202,8 +216,7 @@ void DnsProbe::DoDescribeTimeout() {
     r.summary.append(": no answer from ");
     r.summary.append(env().config->text(check().host));
   }
-  JsonWriter(r.details).begin_object().key("rcode").null().key("addresses").begin_array().end_array()
-      .key("ttl").null().end_object();
+  r.details.set_dns();
 }
 
 void DnsProbe::DoRelease() {

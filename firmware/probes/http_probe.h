@@ -24,14 +24,13 @@ class HttpProbe final : public Probe {
   void handshake();
   void send_request();
   std::string_view tls_name() const;
+  std::string_view path() const;  // the request target from the check's url
   void consume(std::span<const uint8_t> bytes);
   void lost();
   void conclude();
-  void conclude_https_redirect(int status);
   void fail(Outcome outcome, std::string_view why);
 
   State state_ = State::kIdle;
-  http::Url url_;
   net::TcpLink link_;
   http::ResponseParser parser_;
 };

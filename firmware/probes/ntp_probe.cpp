@@ -1,7 +1,5 @@
 #include "probes/ntp_probe.h"
 
-#include "core/json_writer.h"
-
 namespace probebox {
 namespace {
 int64_t abs64(int64_t v) { return v < 0 ? -v : v; }
@@ -19,9 +17,11 @@ void NtpProbe::process(net::LinkEvent event) {
   switch (state_) {
     case State::kResolving:
       if (event != E::kResolved) {
+        note_failure(FailReason::kResolve);
         fail(Outcome::kCritical, "cannot resolve the server");
         return;
       }
+      mark(Phase::kResolve);
       state_ = State::kWaiting;
       arm_retry();
       send_request();
@@ -55,8 +55,14 @@ void NtpProbe::send_request() {
     ++sent_count_;
   }
   switch (send_to(link_, check().port, packet)) {
-    case net::UdpLink::Send::kNoPcb: fail(Outcome::kUnknown, "no UDP socket free (lwIP pool exhausted)"); return;
-    case net::UdpLink::Send::kNoBuffer: fail(Outcome::kUnknown, "no buffer for the request"); return;
+    case net::UdpLink::Send::kNoPcb:
+      note_failure(FailReason::kNoResources);
+      fail(Outcome::kUnknown, "no UDP socket free (lwIP pool exhausted)");
+      return;
+    case net::UdpLink::Send::kNoBuffer:
+      note_failure(FailReason::kNoResources, ERR_MEM);
+      fail(Outcome::kUnknown, "no buffer for the request");
+      return;
     case net::UdpLink::Send::kSent: return;
   }
 }
@@ -80,16 +86,23 @@ void NtpProbe::on_reply() {
   if (!s.ok()) {
     FixedText<64> why(reply.problem[0] != '\0' ? reply.problem : "malformed reply");
     if (n < sntp::kPacketBytes) why.appendf(" (%u bytes)", static_cast<unsigned>(n));
+    note_failure(FailReason::kProtocol);
     fail(Outcome::kCritical, why.view());
     return;
   }
   const Tunables& t = check().tune;
   ProbeResult& r = out();
+  mark(Phase::kFirstByte);
   std::string_view server = env().config->text(check().host);
   if (reply.kiss_of_death) {
     r.summary.appendf("%.*s kiss-o'-death %s", static_cast<int>(server.size()), server.data(), reply.kiss_code.data());
-    JsonWriter(r.details).begin_object().key("offset_ms").null().key("rtt_ms").null()
-        .field_int("stratum", 0).field("kiss_code", reply.kiss_code.data()).end_object();
+    NtpDetails& d = r.details.set_ntp();
+    d.has_stratum = true;
+    d.stratum = 0;
+    d.kiss = true;
+    for (size_t i = 0; i < 4; ++i) d.kiss_code[i] = reply.kiss_code[i];
+    d.kiss_code[4] = '\0';
+    note_failure(FailReason::kServerReply);
     finish(Outcome::kCritical);
     return;
   }
@@ -110,18 +123,23 @@ void NtpProbe::on_reply() {
   }
   r.measurements.has_ntp_offset = true;
   r.measurements.ntp_offset_us = offset;
-  JsonWriter w(r.details);
-  w.begin_object().key("offset_ms").number(static_cast<double>(offset) / 1000.0, 1)
-      .key("rtt_ms").number(static_cast<double>(rtt) / 1000.0, 1).field_int("stratum", reply.stratum).end_object();
+  NtpDetails& d = r.details.set_ntp();
+  d.measured = true;
+  d.offset_us = offset;
+  d.rtt_us = rtt;
+  d.has_stratum = true;
+  d.stratum = reply.stratum;
   Outcome outcome = Outcome::kOk;
   if (reply.unsynchronised) {
     outcome = Outcome::kCritical;
     r.summary.appendf("%.*s unsynchronised (stratum %u)", static_cast<int>(server.size()), server.data(),
                       reply.stratum);
+    note_failure(FailReason::kServerReply);
   } else {
     if (clock_unset) outcome = Outcome::kUnknown;
     else if (abs64(offset) >= static_cast<int64_t>(t.ntp_crit_ms) * 1000) outcome = Outcome::kCritical;
     else if (abs64(offset) >= static_cast<int64_t>(t.ntp_warn_ms) * 1000) outcome = Outcome::kWarning;
+    if (outcome != Outcome::kOk) note_failure(clock_unset ? FailReason::kNoClock : FailReason::kExpectation);
     r.summary.append(clock_unset ? "box clock not set yet, stratum " : "offset ");
     if (!clock_unset) {
       if (offset >= 0) r.summary.append('+');
@@ -138,7 +156,7 @@ void NtpProbe::fail(Outcome outcome, std::string_view why) {
   r.summary.assign(env().config->text(check().host));
   r.summary.append(": ");
   r.summary.append(why);
-  JsonWriter(r.details).begin_object().key("offset_ms").null().key("rtt_ms").null().key("stratum").null().end_object();
+  r.details.set_ntp();
   finish(outcome);
 }
 
@@ -153,7 +171,7 @@ void NtpProbe::DoDescribeTimeout() {
     r.summary.assign("no reply from ");
     r.summary.append(env().config->text(check().host));
   }
-  JsonWriter(r.details).begin_object().key("offset_ms").null().key("rtt_ms").null().key("stratum").null().end_object();
+  r.details.set_ntp();
 }
 
 void NtpProbe::DoRelease() {

@@ -18,7 +18,10 @@ void Probe::start(const CheckConfig& check, const ProbeEnv& env) {
 Probe::Poll Probe::poll(hal::MonoMicros now) {
   if (!active_) return Poll::kReady;
   if (!finished_ && now >= deadline_) {
+    PhaseTimes reached = result_.phases;  // which phases were reached says where it stalled
     result_.reset();
+    result_.phases = reached;
+    note_failure(FailReason::kTimeout);
     DoDescribeTimeout();
     finish(Outcome::kCritical);
   }
@@ -48,10 +51,26 @@ void Probe::cancel() {
   finished_ = true;
 }
 
+void Probe::note_failure(FailReason reason, err_t err) {
+  if (result_.reason != FailReason::kNone) return;
+  result_.reason = reason;
+  result_.lwip_err = static_cast<int8_t>(err);
+}
+
+void Probe::mark(Phase phase) { mark_at(phase, now()); }
+
+void Probe::mark_at(Phase phase, hal::MonoMicros when) {
+  if (result_.phases.at(phase) < 0) result_.phases.mark(phase, when - started_at_);
+}
+
 void Probe::finish(Outcome outcome) {
   if (finished_) return;
   finished_ = true;
   result_.outcome = outcome;
+  if (outcome == Outcome::kOk) {
+    result_.reason = FailReason::kNone;
+    result_.lwip_err = 0;
+  }
   result_.latency_us = env_.clock->now() - started_at_;
   if (!released_) release();
 }

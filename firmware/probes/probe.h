@@ -44,6 +44,13 @@ class Probe : public net::LinkOwner {
   hal::MonoMicros started_at() const { return started_at_; }
   hal::MonoMicros now() const { return env_.clock->now(); }
   bool finished() const { return finished_; }
+  // Records why the result will not be OK (the first reason given wins) and the
+  // lwIP error behind it; an OK result clears it.
+  void note_failure(FailReason reason, err_t err = ERR_OK);
+  // Records that a phase was reached now (the first time only).
+  void mark(Phase phase);
+  // The same, for a phase reached at `when` (a helper's monotonic time).
+  void mark_at(Phase phase, hal::MonoMicros when);
   // Resolves `host`, then DoResolved(): at once for a literal or a cached name,
   // else from lwIP's DNS callback, never after the probe finished.
   void resolve_then(std::string_view host) { resolver_.resolve_then(host, this, on_resolved); }

@@ -1,8 +1,5 @@
 #include "probes/smtp_probe.h"
 
-#include "core/json_writer.h"
-#include "core/view.h"
-
 namespace probebox {
 
 void SmtpProbe::DoStart() {
@@ -18,36 +15,44 @@ void SmtpProbe::DoStart() {
   resolve_then(env().config->text(check().host));
 }
 
+void SmtpProbe::DoResolved(bool resolved) {
+  if (resolved) mark(Phase::kResolve);
+  else note_failure(FailReason::kResolve);
+  session_.connect(resolved ? &address() : nullptr);
+}
+
+void SmtpProbe::take_phases() {
+  for (Phase p : {Phase::kConnect, Phase::kTls, Phase::kFirstByte}) {
+    if (session_.reached(p) >= 0) mark_at(p, session_.reached(p));
+  }
+}
+
 void SmtpProbe::report() {
   ProbeResult& r = out();
   const x509::PeerVerdict& peer = session_.peer();
-  JsonWriter w(r.details);
-  w.begin_object().field("banner", session_.banner()).field_bool("starttls", session_.tls_used());
-  w.key("auth_mechanisms").begin_array();
-  std::string_view mechs = session_.mechanisms();
-  while (!mechs.empty()) {
-    size_t sp = mechs.find(' ');
-    w.string(first(mechs, sp));
-    mechs = sp == std::string_view::npos ? std::string_view() : after(mechs, sp + 1);
-  }
-  w.end_array().field_bool("auth_plain", session_.auth_plain());
-  if (session_.auth_result() < 0) w.key("auth_ok").null();
-  else w.field_bool("auth_ok", session_.auth_result() == 1);
-  if (session_.tls_used() && peer.dated) w.field_int("tls_days_left", peer.days_left);
-  else w.key("tls_days_left").null();
-  if (session_.tls_used()) w.field_bool("tls_trusted", peer.trusted).field("tls_subject", peer.subject.view());
-  else w.key("tls_trusted").null().key("tls_subject").null();
-  w.end_object();
+  take_phases();
+  note_failure(session_.reason(), session_.lwip_err());
+  r.server_code = session_.server_code();
+  SmtpDetails& d = r.details.set_smtp();
+  d.banner = r.details.add_text(session_.banner());
+  d.starttls = session_.tls_used();
+  d.mechanisms = r.details.add_text(session_.mechanisms());
+  d.auth_plain = session_.auth_plain();
+  d.auth_ok = session_.auth_result() < 0 ? Tri::kNull : tri(session_.auth_result() == 1);
+  d.tls_dated = session_.tls_used() && peer.dated;
+  d.tls_days_left = peer.days_left;
+  d.tls_trusted = session_.tls_used() ? tri(peer.trusted) : Tri::kNull;
+  d.tls_subject = r.details.add_text(session_.tls_used() ? peer.subject.view() : std::string_view());
   finish(session_.outcome());
 }
 
 void SmtpProbe::DoDescribeTimeout() {
   ProbeResult& r = out();
+  take_phases();
   session_.describe_timeout(r.summary, static_cast<unsigned>(check().tune.timeout_ms));
-  JsonWriter(r.details).begin_object().field("banner", session_.banner()).field_bool("starttls", session_.tls_used())
-      .key("auth_mechanisms").begin_array().end_array().field_bool("auth_plain", false).key("auth_ok").null()
-      .key("tls_days_left").null().key("tls_trusted").null().key("tls_subject").null()
-      .end_object();
+  SmtpDetails& d = r.details.set_smtp();
+  d.banner = r.details.add_text(session_.banner());
+  d.starttls = session_.tls_used();
 }
 
 }  // namespace probebox

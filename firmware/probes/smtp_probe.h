@@ -11,13 +11,14 @@ namespace probebox {
 class SmtpProbe final : public Probe {
  private:
   void DoStart() override;
-  void DoResolved(bool resolved) override { session_.connect(resolved ? &address() : nullptr); }
+  void DoResolved(bool resolved) override;
   void DoRelease() override { session_.close(); }
   void DoDescribeTimeout() override;
   static void on_done(void* self) { static_cast<SmtpProbe*>(self)->report(); }
 
-  // The session's verdict into the result.
+  // The session's verdict, its failure reason, server code and phases into the result.
   void report();
+  void take_phases();
 
   SmtpSession session_;
 };

@@ -16,18 +16,40 @@ void SmtpSession::begin(const Context& context) {
   auth_result_ = -1;
   peer_ = x509::PeerVerdict{};
   next_recipient_ = 0;
+  reason_ = FailReason::kNone;
+  lwip_err_ = ERR_OK;
+  server_code_ = 0;
+  for (auto& t : reached_) t = -1;
+}
+
+void SmtpSession::note(FailReason reason, err_t err) {
+  if (state_ == State::kDone || reason_ != FailReason::kNone) return;
+  reason_ = reason;
+  lwip_err_ = err;
+}
+
+void SmtpSession::mark(Phase phase) {
+  hal::MonoMicros& at = reached_[static_cast<int>(phase)];
+  if (at < 0) at = ctx_.clock->now();
 }
 
 void SmtpSession::connect(const ip_addr_t* address) {
   if (address == nullptr) {
+    note(FailReason::kResolve);
     conclude(Outcome::kCritical, "cannot resolve the relay");
     return;
   }
   // The relay speaks first: its banner is the first thing to wait for.
   state_ = State::kBanner;
   switch (link_.connect(*address, ctx_.relay->port, *this)) {
-    case net::TcpLink::Open::kNoPcb: conclude(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)"); return;
-    case net::TcpLink::Open::kFailed: conclude(Outcome::kCritical, "no route to the relay"); return;
+    case net::TcpLink::Open::kNoPcb:
+      note(FailReason::kNoResources);
+      conclude(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)");
+      return;
+    case net::TcpLink::Open::kFailed:
+      note(FailReason::kUnreachable, link_.error());
+      conclude(Outcome::kCritical, "no route to the relay");
+      return;
     case net::TcpLink::Open::kConnecting: return;
   }
 }
@@ -38,16 +60,26 @@ void SmtpSession::process(net::LinkEvent event) {
   using E = net::LinkEvent;
   switch (event) {
     case E::kFailed:
+      note(link_.error() == ERR_RST ? FailReason::kRefused : FailReason::kUnreachable, link_.error());
       conclude(Outcome::kCritical, link_.error() == ERR_RST ? "connection refused or reset" : "connection failed");
       return;
-    case E::kOverflow: conclude(Outcome::kCritical, "the relay sent too much over TLS"); return;
+    case E::kOverflow:
+      note(FailReason::kProtocol);
+      conclude(Outcome::kCritical, "the relay sent too much over TLS");
+      return;
     case E::kReceived:
     case E::kPeerClosed:
       // Replies, in clear or out of the TLS session; a STARTTLS handshake first.
       if (state_ != State::kHandshake || handshake()) link_.read(on_bytes);
-      if (event == E::kPeerClosed) conclude(Outcome::kCritical, "the relay closed the connection");
+      if (event == E::kPeerClosed) {
+        note(FailReason::kReset);
+        conclude(Outcome::kCritical, "the relay closed the connection");
+      }
       return;
-    default:  // connected: the relay speaks first
+    case E::kConnected:  // the relay speaks first
+      mark(Phase::kConnect);
+      return;
+    default:
       return;
   }
 }
@@ -56,17 +88,22 @@ void SmtpSession::process(net::LinkEvent event) {
 bool SmtpSession::handshake() {
   switch (link_.tls().handshake(false)) {
     case net::TlsClientSession::Progress::kWantMore:
-      if (link_.peer_closed()) conclude(Outcome::kCritical, "STARTTLS: the relay closed during the handshake");
+      if (link_.peer_closed()) {
+        note(FailReason::kTls);
+        conclude(Outcome::kCritical, "STARTTLS: the relay closed during the handshake");
+      }
       return false;
     case net::TlsClientSession::Progress::kFailed: {
       FixedText<110> why("STARTTLS handshake failed: ");
       link_.tls().describe_error(why);
+      note(FailReason::kTls);
       conclude(Outcome::kCritical, why.view());
       return false;
     }
     default:
       break;
   }
+  mark(Phase::kTls);
   tls_used_ = true;
   hal::WallTime wall = ctx_.clock->wall();
   x509::judge_peer(link_.tls().peer_chain(), ctx_.tls->anchors(), link_.tls().verify_flags(), expected_name(),
@@ -96,6 +133,7 @@ void SmtpSession::consume(std::span<const uint8_t> bytes) {
       } else if (s.code() == StatusCode::kResourceExhausted) {
         why = banner ? "banner too long: over 512 bytes" : "reply line too long: over 512 bytes";
       }
+      note(FailReason::kProtocol);
       conclude(Outcome::kCritical, why);
       return;
     }
@@ -109,6 +147,8 @@ void SmtpSession::consume(std::span<const uint8_t> bytes) {
 
 void SmtpSession::on_reply() {
   int code = reply_.code();
+  mark(Phase::kFirstByte);
+  server_code_ = static_cast<uint16_t>(code);
   switch (state_) {
     case State::kBanner:
       banner_.assign(reply_.first_line());
@@ -133,6 +173,7 @@ void SmtpSession::on_reply() {
         return;
       }
       if (ctx_.relay->starttls == StartTls::kRequire) {
+        note(FailReason::kExpectation);
         conclude(Outcome::kCritical, "STARTTLS required but not offered");
         return;
       }
@@ -234,11 +275,13 @@ void SmtpSession::after_ehlo() {
     FixedText<100> why("relay certificate ");
     x509::describe_fault(peer_, expected_name(), why);
     why.append(": no credentials sent");
+    note(FailReason::kCertificate);
     send("QUIT\r\n");
     if (state_ != State::kDone) conclude(Outcome::kCritical, why.view());
     return;
   }
   if (!auth_plain_) {
+    note(FailReason::kExpectation);
     conclude(Outcome::kCritical, "AUTH PLAIN not offered");
     return;
   }
@@ -249,6 +292,7 @@ void SmtpSession::after_ehlo() {
   FixedText<100> withheld;
   Outcome withheld_outcome;
   if (credentials_withheld(withheld, withheld_outcome)) {
+    note(tls_used_ ? FailReason::kCertificate : FailReason::kExpectation);
     send("QUIT\r\n");
     if (state_ != State::kDone) conclude(withheld_outcome, withheld.view());
     return;
@@ -291,21 +335,31 @@ void SmtpSession::conclude(Outcome outcome, std::string_view why) {
   if (outcome == Outcome::kOk && !starttls_offered_ && ctx_.relay->starttls == StartTls::kPrefer) {
     outcome = Outcome::kWarning;
     why = "STARTTLS not offered";
+    note(FailReason::kExpectation);
   } else if (outcome == Outcome::kOk && tls_used_ && !peer_.credentials_safe()) {
     outcome = Outcome::kWarning;
     warn_why.assign("relay certificate ");
     x509::describe_fault(peer_, expected_name(), warn_why);
     why = warn_why.view();
+    note(FailReason::kCertificate);
   } else if (outcome == Outcome::kOk && tls_used_ && peer_.dated && peer_.days_left <= ctx_.relay->tune.cert_warn_days) {
     outcome = Outcome::kWarning;
     warn_why.appendf("relay certificate expires in %d days", static_cast<int>(peer_.days_left));
     why = warn_why.view();
+    note(FailReason::kCertificate);
   }
   ctx_.summary->assign(ctx_.config->text(ctx_.relay->host));
   ctx_.summary->append(": ");
   if (why.empty()) ctx_.summary->append(auth_result_ == 1 ? "login OK" : "relay answers");
   else ctx_.summary->append(why);
   if (tls_used_) ctx_.summary->append(" (TLS)");
+  // Why it is not OK, when no step above said (a refusal is the server's reply).
+  if (outcome != Outcome::kOk) {
+    note(server_code_ != 0 ? FailReason::kServerReply : FailReason::kProtocol);
+  } else {
+    reason_ = FailReason::kNone;
+    lwip_err_ = ERR_OK;
+  }
   outcome_ = outcome;
   state_ = State::kDone;
   link_.close();

@@ -8,12 +8,14 @@
 //
 // It sits in probes/ because it reads a check's config (config/) and the alerts
 // (above probes/) can use it; it neither resolves nor keeps a deadline: its owner
-// does both, and reads the verdict (outcome, summary) and the facts it gathered.
+// does both, and reads the verdict (outcome, summary), why it failed (reason(),
+// lwip_err(), server_code(), when each phase was reached) and the facts it gathered.
 #pragma once
 #include <string_view>
 
 #include "config/config_model.h"
 #include "core/check_types.h"
+#include "core/probe_result.h"
 #include "core/text.h"
 #include "hal/clock.h"
 #include "net/tcp_link.h"
@@ -71,6 +73,13 @@ class SmtpSession final : private net::LinkOwner {
   bool tls_used() const { return tls_used_; }
   int auth_result() const { return auth_result_; }  // -1 not tried, 0 rejected, 1 accepted
   const x509::PeerVerdict& peer() const { return peer_; }
+  // Why the outcome is not OK (the first reason found), the lwIP error behind it,
+  // the relay's last reply code (0: none), and when a phase was reached (the
+  // clock's monotonic time, -1: not reached; resolving is the owner's).
+  FailReason reason() const { return reason_; }
+  err_t lwip_err() const { return lwip_err_; }
+  uint16_t server_code() const { return server_code_; }
+  hal::MonoMicros reached(Phase phase) const { return reached_[static_cast<int>(phase)]; }
 
  private:
   static void on_bytes(net::LinkOwner& self, std::span<const uint8_t> bytes) { static_cast<SmtpSession&>(self).consume(bytes); }
@@ -86,6 +95,9 @@ class SmtpSession final : private net::LinkOwner {
   bool credentials_withheld(FixedText<100>& why, Outcome& outcome) const;
   void after_login();
   void conclude(Outcome outcome, std::string_view why);
+  // The first reason given wins; none once the dialogue is over.
+  void note(FailReason reason, err_t err = ERR_OK);
+  void mark(Phase phase);
 
   Context ctx_{};
   net::TcpLink link_;
@@ -100,6 +112,10 @@ class SmtpSession final : private net::LinkOwner {
   int auth_result_ = -1;
   x509::PeerVerdict peer_{};  // the relay's certificate, judged once the handshake is over
   int next_recipient_ = 0;
+  FailReason reason_ = FailReason::kNone;
+  err_t lwip_err_ = ERR_OK;
+  uint16_t server_code_ = 0;
+  hal::MonoMicros reached_[kPhaseCount] = {-1, -1, -1, -1};
 };
 
 }  // namespace probebox

@@ -1,7 +1,5 @@
 #include "probes/tcp_probe.h"
 
-#include "core/json_writer.h"
-
 namespace probebox {
 
 void TcpProbe::DoStart() {
@@ -14,29 +12,37 @@ void TcpProbe::process(net::LinkEvent event) {
   switch (state_) {
     case State::kResolving:
       if (event != E::kResolved) {
+        note_failure(FailReason::kResolve);
         conclude("unreachable", "cannot resolve host");
         return;
       }
+      mark(Phase::kResolve);
       state_ = State::kConnecting;
       connect_started_ = now();
       switch (connect_to(link_, check().port)) {
         case net::TcpLink::Open::kNoPcb:
           out().summary.assign("no TCP connection free (lwIP pool exhausted)");
-          out().details.assign("{\"state\":\"unreachable\"}");
+          out().details.set_tcp().state = PortState::kUnreachable;
+          note_failure(FailReason::kNoResources);
           finish(Outcome::kUnknown);
           return;
-        case net::TcpLink::Open::kFailed: conclude("unreachable", lwip_strerr(link_.error())); return;
+        case net::TcpLink::Open::kFailed:
+          note_failure(FailReason::kUnreachable, link_.error());
+          conclude("unreachable", lwip_strerr(link_.error()));
+          return;
         case net::TcpLink::Open::kConnecting: return;
       }
       return;
     case State::kConnecting:
       if (event == E::kConnected) {
+        mark(Phase::kConnect);
         conclude("open");
       } else if (event == E::kFailed) {
         bool refused = link_.error() == ERR_RST;
         const char* why = link_.icmp_code() >= 0 ? icmp::code_name(static_cast<uint8_t>(link_.icmp_code()))
                           : refused             ? nullptr
                                                 : lwip_strerr(link_.error());
+        note_failure(refused ? FailReason::kRefused : FailReason::kUnreachable, link_.error());
         conclude(refused ? "refused" : "unreachable", why);
       }
       return;
@@ -73,10 +79,14 @@ void TcpProbe::conclude(std::string_view port_state, const char* why) {
       r.summary.append(" (it answers: isolation not proven)");
     }
   }
-  JsonWriter details(r.details);
-  details.begin_object().field("state", port_state);
-  if (link_.icmp_code() >= 0) details.field_int("icmp", link_.icmp_code());
-  details.end_object();
+  TcpDetails& d = r.details.set_tcp();
+  d.state = open ? PortState::kOpen : port_state == "refused" ? PortState::kRefused : PortState::kUnreachable;
+  d.has_icmp = link_.icmp_code() >= 0;
+  d.icmp_code = d.has_icmp ? static_cast<uint8_t>(link_.icmp_code()) : 0;
+  // An OK result clears the reason; else what broke the expectation, or what happened.
+  if (c.expect != ExpectPort::kOpen) note_failure(FailReason::kExpectation);
+  else if (open) note_failure(FailReason::kSlow);
+  else note_failure(d.state == PortState::kRefused ? FailReason::kRefused : FailReason::kUnreachable);
   state_ = State::kDone;
   finish(outcome);
 }
@@ -109,7 +119,7 @@ void TcpProbe::DoDescribeTimeout() {
   r.summary.appendf(":%u no answer in %u ms", c.port, static_cast<unsigned>(c.tune.timeout_ms));
   if (c.expect == ExpectPort::kClosed) r.summary.append(" (filtered)");
   if (c.expect == ExpectPort::kUnreachable) r.summary.append(" (isolated)");
-  JsonWriter(r.details).begin_object().field("state", "timeout").end_object();
+  r.details.set_tcp().state = PortState::kTimeout;
   // Filtered is as good as refused for a port that must stay closed, and silence
   // is what isolation looks like.
   if (c.expect != ExpectPort::kOpen) {

@@ -267,23 +267,24 @@ bool is_https_redirect(int status, std::string_view location, std::string_view h
   return rest.empty() || rest[0] == '/' || rest[0] == ':' || rest[0] == '?' || rest[0] == '#';
 }
 
-Status parse_url(std::string_view url, Url& out) {
-  out = Url{};
+Status split_url(std::string_view url, UrlParts& out) {
+  out = UrlParts{};
+  size_t at = 0;
   if (first(url, 7) == "http://") {
-    url.remove_prefix(7);
+    at = 7;
   } else if (first(url, 8) == "https://") {
     out.https = true;
     out.port = 443;
-    url.remove_prefix(8);
+    at = 8;
   } else {
     return StatusCode::kInvalidArgument;
   }
-  for (char c : url) {
+  std::string_view rest = after(url, at);
+  for (char c : rest) {
     if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) return StatusCode::kInvalidArgument;
   }
-  size_t slash = url.find('/');
-  std::string_view authority = first(url, slash);
-  std::string_view path = slash == std::string_view::npos ? std::string_view("/") : after(url, slash);
+  size_t slash = rest.find('/');
+  std::string_view authority = first(rest, slash);
   if (authority.empty() || authority.find('@') != std::string_view::npos) return StatusCode::kInvalidArgument;
   size_t colon = authority.rfind(':');
   std::string_view host = first(authority, colon);
@@ -294,9 +295,25 @@ Status parse_url(std::string_view url, Url& out) {
     }
     out.port = static_cast<uint16_t>(port);
   }
-  if (host.empty()) return StatusCode::kInvalidArgument;
-  out.host.assign(host);
-  out.path.assign(path);
+  if (host.empty() || host.size() > kMaxUrlHost) return StatusCode::kInvalidArgument;
+  out.host_at = at;
+  out.host_len = host.size();
+  if (slash != std::string_view::npos) {
+    out.path_at = at + slash;
+    out.path_len = rest.size() - slash;
+  }
+  return Status();
+}
+
+Status parse_url(std::string_view url, Url& out) {
+  out = Url{};
+  UrlParts parts;
+  Status s = split_url(url, parts);
+  if (!s.ok()) return s;
+  out.https = parts.https;
+  out.port = parts.port;
+  out.host.assign(slice(url, parts.host_at, parts.host_len));
+  out.path.assign(parts.path_len == 0 ? std::string_view("/") : slice(url, parts.path_at, parts.path_len));
   if (out.host.overflowed() || out.path.overflowed()) return StatusCode::kInvalidArgument;
   return Status();
 }

@@ -82,6 +82,16 @@ struct Url {
   FixedText<512> path;  // with the query
 };
 Status parse_url(std::string_view url, Url& out);
+// The same rules, as positions in `url`: what a config keeps instead of copies.
+// An empty path stands for "/".
+struct UrlParts {
+  bool https = false;
+  uint16_t port = 80;
+  size_t host_at = 0, host_len = 0;
+  size_t path_at = 0, path_len = 0;
+};
+inline constexpr size_t kMaxUrlHost = 253;
+Status split_url(std::string_view url, UrlParts& out);
 
 // A GET with Host, User-Agent and Connection: close; `basic` is "user:password" or
 // empty. Inputs with CR, LF or NUL are refused (no header injection).

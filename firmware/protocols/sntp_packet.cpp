@@ -40,12 +40,11 @@ int64_t to_unix_micros(NtpTimestamp t) {
   return (seconds - kUnixToNtpSeconds) * 1'000'000 + micros;
 }
 
-Status build_request(std::span<uint8_t, kPacketBytes> out, NtpTimestamp transmit) {
+void build_request(std::span<uint8_t, kPacketBytes> out, NtpTimestamp transmit) {
   for (auto& b : out) b = 0;
   out[0] = (0 << 6) | (4 << 3) | 3;  // LI 0, version 4, mode 3 (client)
   wr32(&out[40], transmit.seconds);
   wr32(&out[44], transmit.fraction);
-  return Status();
 }
 
 Status parse_response(std::span<const uint8_t> p, NtpTimestamp sent_transmit, SntpReply& out) {

@@ -36,7 +36,9 @@ struct SntpReply {
   const char* problem = "";
 };
 
-Status build_request(std::span<uint8_t, kPacketBytes> out, NtpTimestamp transmit);
+// A client request (mode 3, version 4) whose transmit time is `transmit`: it cannot
+// fail, the packet has a fixed size.
+void build_request(std::span<uint8_t, kPacketBytes> out, NtpTimestamp transmit);
 // kInvalidArgument: not a server reply to our request (mode, version, originate
 // mismatch); kDataLoss: short or empty.
 Status parse_response(std::span<const uint8_t> packet, NtpTimestamp sent_transmit, SntpReply& out);

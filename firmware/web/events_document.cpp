@@ -19,10 +19,10 @@ void write_events_document(TextBuffer& out, const EventLog& log, int64_t now_mon
       append_iso8601(when, e.wall_unix_us / 1'000'000);
       w.field("time", when.view());
     } else {
-      w.key("time").null();
+      w.field_null("time");
     }
     if (e.previous_boot) {
-      w.key("age_s").null();
+      w.field_null("age_s");
     } else {
       w.field_int("age_s", (now_mono_us - e.mono_us) / 1'000'000);
     }

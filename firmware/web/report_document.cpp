@@ -1,6 +1,7 @@
 #include "web/report_document.h"
 
 #include "core/json_writer.h"
+#include "core/result_details.h"
 #include "web/events_document.h"
 #include "web/status_document.h"
 
@@ -18,7 +19,7 @@ void write_report_document(TextBuffer& out, const Config& config, const HealthMo
     append_iso8601(stamp, wall.unix_micros / 1'000'000);
     w.field("generated_at", stamp.view());
   } else {
-    w.key("generated_at").null();  // the box has no time yet: the report says so
+    w.field_null("generated_at");  // the box has no time yet: the report says so
   }
   w.field_bool("clock_synchronised", wall.valid);
   bool all_met = true;
@@ -55,7 +56,9 @@ void write_report_document(TextBuffer& out, const Config& config, const HealthMo
       w.field("hard", h.has_result ? outcome_name(h.hard) : std::string_view("unknown"));
       w.key("hard_for_s").integer(h.has_result ? (now_mono_us - h.hard_since_mono_us) / 1'000'000 : 0);
       w.field("summary", h.has_result ? h.last.summary.view() : std::string_view("not run yet"));
-      w.key("evidence").raw(h.has_result && !h.last.details.empty() ? h.last.details.view() : "{}");
+      w.key("evidence");
+      if (h.has_result) write_result_details(w, h.last);
+      else w.begin_object().end_object();
       w.end_object();
     }
     w.end_array();

@@ -1,6 +1,7 @@
 #include "web/status_document.h"
 
 #include "core/json_writer.h"
+#include "core/result_details.h"
 
 #ifndef PROBEBOX_VERSION
 #error "PROBEBOX_VERSION must come from the build"
@@ -60,7 +61,9 @@ void write_status_document(TextBuffer& out, const Config& config, const HealthMo
     w.field("status", outcome_name(h.has_result ? h.last.outcome : Outcome::kUnknown));
     w.field("summary", h.has_result ? h.last.summary.view() : std::string_view("not run yet"));
     w.key("latency_ms").number(static_cast<double>(h.last.latency_us) / 1000.0, 1);
-    w.key("details").raw(h.has_result && !h.last.details.empty() ? h.last.details.view() : "{}");
+    w.key("details");
+    if (h.has_result) write_result_details(w, h.last);
+    else w.begin_object().end_object();
     if (kind == DocumentKind::kStatus) {
       w.field("hard", outcome_name(h.hard));
       w.key("hard_for_s").integer(h.has_result ? (now_mono_us - h.hard_since_mono_us) / 1'000'000 : 0);

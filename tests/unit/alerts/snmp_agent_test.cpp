@@ -12,16 +12,23 @@ TEST(SnmpMib, StatesUseTheMibsNagiosOrder) {
   EXPECT_EQ(snmp_mib::state_code(Outcome::kUnknown), 3);
 }
 
-TEST(SnmpMib, CertDaysLeftComeFromTheLastDetails) {
+TEST(SnmpMib, CertDaysLeftComeFromTheTypedResult) {
   CheckHealth h;
   EXPECT_EQ(snmp_mib::cert_days_left(h, CheckType::kTlsCert), -1) << "no result yet";
   h.has_result = true;
-  h.last.details.assign(R"({"days_left":37,"not_after":"2027-01-01T00:00:00Z"})");
+  TlsCertDetails& d = h.last.details.set_tls_cert();
+  d.examined = true;
+  d.dated = true;
+  d.days_left = 37;
   EXPECT_EQ(snmp_mib::cert_days_left(h, CheckType::kTlsCert), 37);
   EXPECT_EQ(snmp_mib::cert_days_left(h, CheckType::kTcp), -1);
-  h.last.details.assign(R"({"days_left":-4})");
+  h.last.details.set_tls_cert() = TlsCertDetails{.examined = true, .dated = true, .days_left = -4};
   EXPECT_EQ(snmp_mib::cert_days_left(h, CheckType::kTlsCert), -4);
-  h.last.details.assign(R"({"state":"refused"})");
+  h.last.details.set_tls_cert().dated = false;  // the box clock was not set: nothing to count
+  EXPECT_EQ(snmp_mib::cert_days_left(h, CheckType::kTlsCert), -1);
+  h.last.details.set_tls_cert();  // the handshake failed: no certificate examined
+  EXPECT_EQ(snmp_mib::cert_days_left(h, CheckType::kTlsCert), -1);
+  h.last.details.set_tcp().state = PortState::kRefused;
   EXPECT_EQ(snmp_mib::cert_days_left(h, CheckType::kTlsCert), -1);
 }
 

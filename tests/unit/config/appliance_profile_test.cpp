@@ -137,6 +137,31 @@ TEST(ApplianceProfile, MinimalProfileExpandsExactlyToTheSpecTable) {
   EXPECT_EQ(l->config->warning_count, 0);
 }
 
+// The probe requests what the config split at load, never the url text: every
+// generated URL (HTTPS-only, /testall, the health endpoints) is split like a typed one.
+TEST(ApplianceProfile, GeneratedUrlsAreSplitAtLoadLikeTypedOnes) {
+  auto l = load(std::string(R"({"schema":1,
+      "network":{"mode":"dhcp","dns":["192.0.2.53"],"ntp":["192.0.2.123"]},
+      "appliance":{"name":"prod","load_balancer":"192.0.2.10","nodes":["192.0.2.11","192.0.2.12","192.0.2.13"],
+                   "ports":{"https":8443},"health_api_key":"k3y",)") +
+                kNames + "}}");
+  ASSERT_LOADED(l);
+  const Config& c = *l->config;
+  int http = 0;
+  for (uint16_t i = 0; i < c.check_count; ++i) {
+    const CheckConfig& k = c.checks[i];
+    if (k.type != CheckType::kHttp) continue;
+    ++http;
+    std::string url(c.text(k.url));
+    std::string scheme = k.https ? "https://" : "http://";
+    std::string port = k.port == (k.https ? 443 : 80) ? "" : ":" + std::to_string(k.port);
+    std::string path = k.path.empty() ? "/" : std::string(c.text(k.path));
+    EXPECT_FALSE(k.host.empty()) << url;
+    EXPECT_EQ(scheme + std::string(c.text(k.host)) + port + path, url);
+  }
+  EXPECT_GT(http, 8) << "HTTPS-only, /testall and the health endpoints";
+}
+
 // A three-node cluster with its own resolver and NTP server, the health API key,
 // the relay, explicit egress and the other environment.
 TEST(ApplianceProfile, ThreeNodeProfileWithKeyOtherEnvironmentAndEgress) {

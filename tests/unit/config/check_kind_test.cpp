@@ -90,8 +90,10 @@ TEST(CheckKind, MinimalCheckOfEveryKindLoadsWithItsDefaults) {
     const CheckConfig& c = p->config->checks[0];
     EXPECT_EQ(c.type, t);
     EXPECT_EQ(c.group, check_kind(t).default_group);
-    // tcp's port is required (1 here); the others fall back to the kind's port.
-    EXPECT_EQ(c.port, t == CheckType::kTcp ? 1 : check_kind(t).default_port) << check_type_name(t);
+    // tcp's port is required (1 here); http's comes from its url (split at load); the
+    // others fall back to the kind's port.
+    uint16_t want = t == CheckType::kTcp ? 1 : t == CheckType::kHttp ? 80 : check_kind(t).default_port;
+    EXPECT_EQ(c.port, want) << check_type_name(t);
   }
 }
 

@@ -429,3 +429,89 @@ TEST(ConfigValidators, CheckIdAndHostname) {
 
 }  // namespace
 }  // namespace probebox
+
+namespace probebox {
+namespace {
+
+// URLs and host:port endpoints are parsed once, at load: a URL the http probe cannot
+// request used to pass the config and fail at every run ("the URL cannot be
+// requested"); it is now a config error with its path.
+TEST(ConfigTypedTargets, ABadUrlIsAConfigErrorWithItsPath) {
+  for (const char* url : {"http://", "https://:443/", "http://host:0/", "http://host:65536/", "http://user@host/",
+                          "http://host:80x/", "http://ho st/", "https://host:/x"}) {
+    auto p = parse(std::string(R"({"schema":1,"checks":[{"id":"ok","type":"tcp","host":"10.0.2.2","port":1},)") +
+                   R"({"id":"h","type":"http","url":")" + url + R"("}]})");
+    ASSERT_FALSE(p->status.ok()) << url;
+    ASSERT_GE(p->errors.count(), 1u) << url;
+    EXPECT_EQ(p->errors.at(0).path.view(), "checks[1].url") << url;
+  }
+}
+
+TEST(ConfigTypedTargets, AnHttpUrlIsSplitIntoHostPortSchemeAndPath) {
+  auto p = parse(R"({"schema":1,"checks":[
+    {"id":"a","type":"http","url":"https://manage.lab.test:8443/health/status?x=1"},
+    {"id":"b","type":"http","url":"http://10.0.2.2"},
+    {"id":"c","type":"http","url":"https://[::1]:8443/"}]})");
+  ASSERT_TRUE(p->status.ok()) << p->errors.at(0).path.c_str() << ": " << p->errors.at(0).message.c_str();
+  const Config& c = *p->config;
+  EXPECT_TRUE(c.checks[0].https);
+  EXPECT_EQ(c.text(c.checks[0].host), "manage.lab.test");
+  EXPECT_EQ(c.checks[0].port, 8443);
+  EXPECT_EQ(c.text(c.checks[0].path), "/health/status?x=1");
+  EXPECT_FALSE(c.checks[1].https);
+  EXPECT_EQ(c.text(c.checks[1].host), "10.0.2.2");
+  EXPECT_EQ(c.checks[1].port, 80);
+  EXPECT_TRUE(c.checks[1].path.empty()) << "no path stands for /";
+  EXPECT_EQ(c.text(c.checks[2].host), "[::1]");  // as before: the part before the last ':'
+  EXPECT_EQ(c.checks[2].port, 8443);
+}
+
+TEST(ConfigTypedTargets, ResolversAndTheSyslogServerAreSplitAtLoad) {
+  auto p = parse(R"({"schema":1,"network":{"mode":"dhcp","dns":["192.0.2.53:5353","198.51.100.53:5353"]},
+    "alerts":{"syslog":{"server":"logs.lab.test:5514"}}})");
+  ASSERT_TRUE(p->status.ok()) << p->errors.at(0).path.c_str() << ": " << p->errors.at(0).message.c_str();
+  const Config& c = *p->config;
+  EXPECT_EQ(c.network.resolvers[0].ip, 0xC0000235u);
+  EXPECT_EQ(c.network.resolvers[0].port, 5353);
+  EXPECT_EQ(c.network.resolvers[1].ip, 0xC6336435u);
+  EXPECT_EQ(c.text(c.alerts.syslog_host), "logs.lab.test");
+  EXPECT_EQ(c.alerts.syslog_port, 5514);
+  auto q = parse(R"({"schema":1,"alerts":{"syslog":{"server":"10.0.2.2"}}})");
+  ASSERT_TRUE(q->status.ok());
+  EXPECT_EQ(q->config->text(q->config->alerts.syslog_host), "10.0.2.2");
+  EXPECT_EQ(q->config->alerts.syslog_port, 514);
+}
+
+// network.ntp for the box's own SNTP client: the address entries, parsed once.
+TEST(ConfigTypedTargets, ClockServersKeepTheNtpIpv4LiteralsInOrderUpToFour) {
+  auto p = parse(R"({"schema":1,"network":{"mode":"dhcp","ntp":
+    ["192.0.2.123","time.lab.test","198.51.100.7:1123","192.0.2.3","192.0.2.4","192.0.2.5"]}})");
+  ASSERT_TRUE(p->status.ok()) << p->errors.at(0).path.c_str() << ": " << p->errors.at(0).message.c_str();
+  const NetworkConfig& n = p->config->network;
+  ASSERT_EQ(n.clock_server_count, 4) << "a name serves an ntp check, not the box's clock";
+  EXPECT_EQ(n.clock_servers[0].ip, 0xC000027Bu);
+  EXPECT_EQ(n.clock_servers[0].port, 123);
+  EXPECT_EQ(n.clock_servers[1].ip, 0xC6336407u);
+  EXPECT_EQ(n.clock_servers[1].port, 1123);
+  EXPECT_EQ(n.clock_servers[3].ip, 0xC0000204u);
+  EXPECT_EQ(parse(R"({"schema":1})")->config->network.clock_server_count, 0);
+}
+
+TEST(ConfigTypedTargets, TrapTargetsKeepTheirIpv4LiteralsInOrderUpToFour) {
+  auto p = parse(R"({"schema":1,"alerts":{"snmp":{"community":"public","trap_to":
+    ["192.0.2.1","traps.lab.test:1162","198.51.100.2:1162","192.0.2.3:9","192.0.2.4","192.0.2.5"]}}})");
+  ASSERT_TRUE(p->status.ok()) << p->errors.at(0).path.c_str() << ": " << p->errors.at(0).message.c_str();
+  const AlertsConfig& a = p->config->alerts;
+  ASSERT_EQ(a.trap_target_count, 4) << "a name is kept in the list but has no literal to send to";
+  EXPECT_EQ(a.trap_targets[0].ip, 0xC0000201u);
+  EXPECT_EQ(a.trap_targets[0].port, 162);
+  EXPECT_EQ(a.trap_targets[1].ip, 0xC6336402u);
+  EXPECT_EQ(a.trap_targets[1].port, 1162);
+  EXPECT_EQ(a.trap_targets[2].port, 9);
+  EXPECT_EQ(a.trap_targets[3].ip, 0xC0000204u);
+  auto q = parse(R"({"schema":1})");
+  EXPECT_EQ(q->config->alerts.trap_target_count, 0);
+}
+
+}  // namespace
+}  // namespace probebox

@@ -167,6 +167,21 @@ TEST_F(BootConfigTest, ANewestSlotThatIsNotAConfigFallsBackToTheOlderOne) {
   EXPECT_EQ(booted(), R"({"schema":1,"device":{"name":"next"}})");
 }
 
+// The erase of the unusable slot used to be ignored: when it fails, the next save
+// lands on the slot in use, and the note must not claim the bad one was discarded.
+TEST_F(BootConfigTest, AnUnusableSlotThatCannotBeErasedIsSaidSo) {
+  ASSERT_TRUE(store_.save(kGood).ok());
+  ASSERT_TRUE(store_.save("{\"schema\":1,\"checks\":[{").ok());
+  flash_.cut_power_after(0);  // reads work, every erase and write fails
+  boot();
+  flash_.restore_power();
+  EXPECT_EQ(boot_.source, BootConfig::Source::kOlderSlot);
+  EXPECT_EQ(booted(), kGood);
+  EXPECT_EQ(boot_.note.view(),
+            "stored config #2 (not a valid config) cannot be used nor erased; running #1, which the next save replaces");
+  EXPECT_EQ(valid(), 2);
+}
+
 TEST_F(BootConfigTest, ANewestSlotThatFailsValidationFallsBack) {
   ASSERT_TRUE(store_.save(kGood).ok());
   ASSERT_TRUE(store_.save(R"({"schema":1,"device":{"name":"a\r\nBcc: x@evil.example"}})").ok());
@@ -203,6 +218,7 @@ TEST_F(BootConfigTest, EmptyFlashIsTheFactoryConfigWithoutANote) {
   EXPECT_EQ(boot_.source, BootConfig::Source::kFactory);
   EXPECT_EQ(booted(), kFactoryConfig);
   EXPECT_TRUE(boot_.note.empty());
+  EXPECT_TRUE(errors_.empty()) << "the factory config parses";
 }
 
 }  // namespace

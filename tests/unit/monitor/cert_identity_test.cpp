@@ -31,7 +31,9 @@ class CertIdentityTest : public ::testing::Test {
     ProbeResult r;
     r.outcome = Outcome::kOk;
     r.summary.assign("cert valid");
-    r.measurements.cert_sha256.assign(sha);
+    TlsCertDetails& d = r.details.set_tls_cert();
+    d.examined = true;
+    d.sha256 = r.details.add_text(sha);
     apply_cert_identity_rules(*config_, *health_, index, r);
     return r;
   }
@@ -46,6 +48,7 @@ TEST_F(CertIdentityTest, TheOtherEnvironmentsFingerprintIsCritical) {
   ProbeResult r = judge(0, kDev);
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "same certificate as the other environment: must be distinct");
+  EXPECT_EQ(r.reason, FailReason::kCertificate);
   EXPECT_EQ(judge(0, kProd).outcome, Outcome::kOk);
 }
 
@@ -57,6 +60,7 @@ TEST_F(CertIdentityTest, ANodeServingAnotherCertificateIsAWarning) {
   ProbeResult other = judge(1, std::string(64, 'c'));
   EXPECT_EQ(other.outcome, Outcome::kWarning);
   EXPECT_EQ(other.summary.view(), "certificate differs from lb");
+  EXPECT_EQ(other.reason, FailReason::kCertificate);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "config/config_parser.h"
 #include "lwip_fixture.h"
+#include "details_json.h"
 
 namespace probebox::test {
 namespace {
@@ -76,7 +77,7 @@ TEST_F(DnsProbeTest, ExpectedAddressIsOk) {
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "www.example.test -> 192.0.2.10");
-  EXPECT_EQ(r.details.view(), R"({"rcode":"NOERROR","addresses":["192.0.2.10"],"ttl":300})");
+  EXPECT_EQ(testing::details_json(r), R"({"rcode":"NOERROR","addresses":["192.0.2.10"],"ttl":300})");
   EXPECT_EQ(peer_.udp_seen(53), 1);
   expect_no_leak();
 }
@@ -89,7 +90,7 @@ TEST_F(DnsProbeTest, ErrorRcodesAreCriticalAndNamed) {
     ProbeResult r = run_one();
     EXPECT_EQ(r.outcome, Outcome::kCritical) << name;
     EXPECT_EQ(r.summary.view(), std::string("www.example.test: ") + name);
-    EXPECT_EQ(r.details.view(), std::string(R"({"rcode":")") + name + R"(","addresses":[],"ttl":null})");
+    EXPECT_EQ(testing::details_json(r), std::string(R"({"rcode":")") + name + R"(","addresses":[],"ttl":null})");
   }
   expect_no_leak();
 }
@@ -100,7 +101,7 @@ TEST_F(DnsProbeTest, AnUnexpectedExtraAddressIsAWarning) {
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kWarning);
   EXPECT_EQ(r.summary.view(), "www.example.test -> 192.0.2.10 (+1), unexpected addresses");
-  EXPECT_EQ(r.details.view(), R"({"rcode":"NOERROR","addresses":["192.0.2.10","203.0.113.66"],"ttl":300})");
+  EXPECT_EQ(testing::details_json(r), R"({"rcode":"NOERROR","addresses":["192.0.2.10","203.0.113.66"],"ttl":300})");
   expect_no_leak();
 }
 
@@ -131,7 +132,7 @@ TEST_F(DnsProbeTest, AnAnswerFromAnotherAddressIsIgnored) {
   run_for_ms(1);
   EXPECT_EQ(probe.poll(clock_.now()), Probe::Poll::kReady);
   EXPECT_EQ(probe.result().outcome, Outcome::kOk) << probe.result().summary.c_str();
-  EXPECT_EQ(probe.result().details.view(), R"({"rcode":"NOERROR","addresses":["192.0.2.10"],"ttl":300})");
+  EXPECT_EQ(testing::details_json(probe.result()), R"({"rcode":"NOERROR","addresses":["192.0.2.10"],"ttl":300})");
   run_for_ms(10);
   expect_no_leak();
 }
@@ -157,7 +158,7 @@ TEST_F(DnsProbeTest, AWrongIdIsIgnoredAndNamedAtTheTimeout) {
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "www.example.test: DNS answer id mismatch, no valid answer in 1000 ms");
-  EXPECT_EQ(r.details.view(), R"({"rcode":null,"addresses":[],"ttl":null})");
+  EXPECT_EQ(testing::details_json(r), R"({"rcode":null,"addresses":[],"ttl":null})");
   EXPECT_GE(r.latency_us, 1'000'000);
   EXPECT_LT(r.latency_us, 1'010'000);
   expect_no_leak();
@@ -171,7 +172,7 @@ TEST_F(DnsProbeTest, SilenceIsRetriedOnceThenTimesOutAtTheDeadline) {
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "www.example.test: no answer from 10.0.2.2");
-  EXPECT_EQ(r.details.view(), R"({"rcode":null,"addresses":[],"ttl":null})");
+  EXPECT_EQ(testing::details_json(r), R"({"rcode":null,"addresses":[],"ttl":null})");
   EXPECT_GE(r.latency_us, 800'000);
   EXPECT_LT(r.latency_us, 810'000);
   ASSERT_EQ(sent_at.size(), 2u);  // the query and one retry, no more
@@ -239,7 +240,7 @@ TEST_F(DnsProbeTest, NoErrorWithoutAnAddressIsCritical) {
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "www.example.test: empty answer");
-  EXPECT_EQ(r.details.view(), R"({"rcode":"NOERROR","addresses":[],"ttl":null})");
+  EXPECT_EQ(testing::details_json(r), R"({"rcode":"NOERROR","addresses":[],"ttl":null})");
   expect_no_leak();
 }
 
@@ -253,7 +254,7 @@ TEST_F(DnsProbeTest, ACutShortAnswerIsCriticalAndSaysSo) {
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "www.example.test: answer cut short");
-  EXPECT_EQ(r.details.view(), R"({"rcode":null,"addresses":[],"ttl":null})");
+  EXPECT_EQ(testing::details_json(r), R"({"rcode":null,"addresses":[],"ttl":null})");
   EXPECT_EQ(peer_.udp_seen(53), 1);
   expect_no_leak();
 }
@@ -284,7 +285,7 @@ TEST_F(DnsProbeTest, ACnameChainIsReportedWithTheFinalAddressAndTheLowestTtl) {
   load(R"(,"expect_addresses":["192.0.2.10"])");
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
-  EXPECT_EQ(r.details.view(),
+  EXPECT_EQ(testing::details_json(r),
             R"({"rcode":"NOERROR","addresses":["192.0.2.10"],"ttl":300,"cname":"edge.example.test"})");
   expect_no_leak();
 }

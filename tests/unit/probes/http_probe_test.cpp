@@ -7,6 +7,7 @@
 #include "fake_tls_server.h"
 #include "net/tls_memory.h"
 #include "probe_fixture.h"
+#include "details_json.h"
 
 namespace probebox::test {
 namespace {
@@ -38,9 +39,14 @@ TEST_F(HttpProbeTest, PlainOkIsOkAndTheRequestIsAGet) {
   ProbeResult r = run_one<HttpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "HTTP 200 OK");
-  EXPECT_EQ(r.details.view(),
+  EXPECT_EQ(testing::details_json(r),
             R"({"http_status":200,"body_match":true,"services_down":[],"server_date_skew_s":null})");
   EXPECT_EQ(r.measurements.http_status, 200);
+  EXPECT_EQ(r.server_code, 200);
+  EXPECT_EQ(r.reason, FailReason::kNone);
+  EXPECT_GE(r.phases.at(Phase::kConnect), 0);
+  EXPECT_GE(r.phases.at(Phase::kFirstByte), r.phases.at(Phase::kConnect));
+  EXPECT_EQ(r.phases.at(Phase::kTls), -1) << "plain http has no TLS phase";
   std::string request = peer_.received(8080);
   EXPECT_EQ(request.rfind("GET /testall HTTP/1.1\r\n", 0), 0u) << request;
   EXPECT_NE(request.find("\r\nHost: 10.0.2.2:8080\r\n"), std::string::npos) << request;
@@ -57,7 +63,9 @@ TEST_F(HttpProbeTest, TestallServerErrorNamesTheServicesDown) {
   ProbeResult r = run_one<HttpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "HTTP 503, down: mysql,redis");
-  EXPECT_EQ(r.details.view(), R"({"http_status":503,"body_match":null,"services_down":["mysql","redis"],)"
+  EXPECT_EQ(r.reason, FailReason::kServerReply);
+  EXPECT_EQ(r.server_code, 503);
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":503,"body_match":null,"services_down":["mysql","redis"],)"
                               R"("server_date_skew_s":null})");
 }
 
@@ -67,7 +75,7 @@ TEST_F(HttpProbeTest, AStatusInWarnStatusIsAWarning) {
   ProbeResult r = run_one<HttpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kWarning) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "HTTP 429");
-  EXPECT_EQ(r.details.view(), R"({"http_status":429,"body_match":null,"server_date_skew_s":null})");
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":429,"body_match":null,"server_date_skew_s":null})");
   EXPECT_NE(peer_.received(80).find("\r\nHost: 10.0.2.2\r\n"), std::string::npos);
 }
 
@@ -100,7 +108,7 @@ TEST_F(HttpProbeTest, HeadersThenAStallTimesOutAtTheDeadline) {
   ProbeResult r = run_one<HttpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "no complete answer within 800 ms");
-  EXPECT_EQ(r.details.view(), R"({"http_status":200,"body_match":null})");
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":200,"body_match":null})");
   EXPECT_GE(r.latency_us, 800'000);
   EXPECT_LT(r.latency_us, 810'000);
 }
@@ -112,7 +120,7 @@ TEST_F(HttpProbeTest, AResetMidBodyIsCriticalAndSaysHowFarItGot) {
   ProbeResult r = run_one<HttpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "connection reset mid-reply after 10 of 50 body bytes");
-  EXPECT_EQ(r.details.view(), R"({"http_status":null,"body_match":null})");
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":null,"body_match":null})");
 }
 
 TEST_F(HttpProbeTest, ABodyOverSeveralSegmentsArrivesWhole) {
@@ -124,7 +132,7 @@ TEST_F(HttpProbeTest, ABodyOverSeveralSegmentsArrivesWhole) {
   load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/","expect_body":"xOK"}])");
   ProbeResult r = run_one<HttpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
-  EXPECT_EQ(r.details.view(), R"({"http_status":200,"body_match":true,"server_date_skew_s":null})");
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":200,"body_match":true,"server_date_skew_s":null})");
 }
 
 TEST_F(HttpProbeTest, ARefusedPortIsCritical) {
@@ -147,7 +155,7 @@ TEST_F(HttpProbeTest, HttpsOnlyARedirectToHttpsOnTheSameNameIsOk) {
   ProbeResult r = run_one<HttpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "HTTP 301 -> https://manage.example.com/");
-  EXPECT_EQ(r.details.view(), R"({"http_status":301,"body_match":null,"location":"https://manage.example.com/"})");
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":301,"body_match":null,"location":"https://manage.example.com/"})");
   EXPECT_NE(peer_.received(80).find("\r\nHost: manage.example.com\r\n"), std::string::npos);
 }
 

@@ -9,6 +9,7 @@
 #include "fake_tls_server.h"
 #include "net/tls_memory.h"
 #include "probe_fixture.h"
+#include "details_json.h"
 
 namespace probebox::test {
 namespace {
@@ -61,7 +62,14 @@ TEST_F(SmtpProbeTest, PlainRelayUnderPreferIsAWarningAndNoCredentialsAreSent) {
   ProbeResult r = run_one<SmtpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kWarning) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "10.0.2.2: STARTTLS not offered: no login, credentials would cross the LAN in clear");
-  EXPECT_EQ(r.details.view(), R"({"banner":"relay.lab ESMTP ready","starttls":false,"auth_mechanisms":["PLAIN","LOGIN"],)"
+  // The session's facts reach the result: why, the relay's last code, the phases.
+  EXPECT_EQ(r.reason, FailReason::kExpectation);
+  EXPECT_EQ(r.server_code, 250);
+  EXPECT_GE(r.phases.at(Phase::kResolve), 0);
+  EXPECT_GE(r.phases.at(Phase::kConnect), r.phases.at(Phase::kResolve));
+  EXPECT_GE(r.phases.at(Phase::kFirstByte), r.phases.at(Phase::kConnect));
+  EXPECT_EQ(r.phases.at(Phase::kTls), -1);
+  EXPECT_EQ(testing::details_json(r), R"({"banner":"relay.lab ESMTP ready","starttls":false,"auth_mechanisms":["PLAIN","LOGIN"],)"
                               R"("auth_plain":true,"auth_ok":null,"tls_days_left":null,"tls_trusted":null,)"
                               R"("tls_subject":null})");
   EXPECT_EQ(peer_.received(587), "EHLO probebox\r\nQUIT\r\n");
@@ -76,7 +84,7 @@ TEST_F(SmtpProbeTest, AllowAuthWithoutTlsSendsAuthPlainAndA235IsOk) {
   // Under "prefer" a relay without STARTTLS is still a warning, after a good login.
   EXPECT_EQ(r.outcome, Outcome::kWarning) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "10.0.2.2: STARTTLS not offered");
-  EXPECT_NE(r.details.view().find(R"("auth_ok":true)"), std::string_view::npos) << r.details.c_str();
+  EXPECT_NE(testing::details_json(r).find(R"("auth_ok":true)"), std::string::npos) << testing::details_json(r);
   // base64("\0alerts\0s3cret")
   EXPECT_EQ(peer_.received(587), "EHLO probebox\r\nAUTH PLAIN AGFsZXJ0cwBzM2NyZXQ=\r\nQUIT\r\n");
   EXPECT_EQ(peer_.resets_from_box(), 0);
@@ -89,6 +97,8 @@ TEST_F(SmtpProbeTest, AllowAuthWithoutTlsUnderNeverIsOk) {
   ProbeResult r = run_one<SmtpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "10.0.2.2: login OK");
+  EXPECT_EQ(r.reason, FailReason::kNone);
+  EXPECT_EQ(r.server_code, 235);
   EXPECT_EQ(peer_.received(25), "EHLO probebox\r\nAUTH PLAIN AGFsZXJ0cwBzM2NyZXQ=\r\nQUIT\r\n");
 }
 
@@ -99,8 +109,8 @@ TEST_F(SmtpProbeTest, ABareAuthLineWithNoMechanismIsCritical) {
   ProbeResult r = run_one<SmtpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kCritical) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "10.0.2.2: AUTH PLAIN not offered");
-  EXPECT_NE(r.details.view().find(R"("auth_mechanisms":[],"auth_plain":false)"), std::string_view::npos)
-      << r.details.c_str();
+  EXPECT_NE(testing::details_json(r).find(R"("auth_mechanisms":[],"auth_plain":false)"), std::string::npos)
+      << testing::details_json(r);
   EXPECT_EQ(peer_.received(587), "EHLO probebox\r\n");
 }
 
@@ -110,6 +120,9 @@ TEST_F(SmtpProbeTest, NoBannerTimesOutAtTheDeadline) {
   ProbeResult r = run_one<SmtpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "no banner within 600 ms");
+  EXPECT_EQ(r.reason, FailReason::kTimeout);
+  EXPECT_GE(r.phases.at(Phase::kConnect), 0) << "the session's phases survive the timeout";
+  EXPECT_EQ(r.phases.at(Phase::kFirstByte), -1);
   EXPECT_GE(r.latency_us, 600'000);
   EXPECT_LT(r.latency_us, 610'000);
   EXPECT_EQ(peer_.received(587), "");
@@ -124,6 +137,7 @@ TEST_F(SmtpProbeTest, ARelayThatClosesAfterTheBannerIsCritical) {
   ProbeResult r = run_one<SmtpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "10.0.2.2: the relay closed the connection");
+  EXPECT_EQ(r.reason, FailReason::kReset);
 }
 
 // --- STARTTLS: the relay's dialogue goes on inside FakePeer's TLS server ----------
@@ -176,9 +190,10 @@ TEST_F(SmtpStartTlsTest, ATrustedRelayGetsTheLoginOnlyInsideTls) {
   ProbeResult r = run_one<SmtpProbe>(tls_.get());
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "10.0.2.2: login OK (TLS)");
-  EXPECT_NE(r.details.view().find(R"("starttls":true)"), std::string_view::npos) << r.details.c_str();
-  EXPECT_NE(r.details.view().find(R"("auth_ok":true)"), std::string_view::npos) << r.details.c_str();
-  EXPECT_NE(r.details.view().find(R"("tls_trusted":true)"), std::string_view::npos) << r.details.c_str();
+  EXPECT_GE(r.phases.at(Phase::kTls), r.phases.at(Phase::kFirstByte));
+  EXPECT_NE(testing::details_json(r).find(R"("starttls":true)"), std::string::npos) << testing::details_json(r);
+  EXPECT_NE(testing::details_json(r).find(R"("auth_ok":true)"), std::string::npos) << testing::details_json(r);
+  EXPECT_NE(testing::details_json(r).find(R"("tls_trusted":true)"), std::string::npos) << testing::details_json(r);
   // In clear only EHLO and STARTTLS; the login went inside the TLS session.
   EXPECT_EQ(peer_.received(587).rfind("EHLO probebox\r\nSTARTTLS\r\n\x16\x03", 0), 0u);
   EXPECT_EQ(peer_.received(587).find("AUTH"), std::string::npos);
@@ -195,6 +210,7 @@ TEST_F(SmtpStartTlsTest, ARelayCertificateNotJudgedGoodGetsNoCredentials) {
   ProbeResult r = run_one<SmtpProbe>(tls_.get());
   EXPECT_EQ(r.outcome, Outcome::kWarning) << r.summary.c_str();
   EXPECT_NE(r.summary.view().find(": credentials not sent (TLS)"), std::string_view::npos) << r.summary.c_str();
+  EXPECT_EQ(r.reason, FailReason::kCertificate);
   EXPECT_EQ(*plain_inside_, "EHLO probebox\r\nQUIT\r\n");  // no AUTH
 }
 

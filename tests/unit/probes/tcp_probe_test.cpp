@@ -10,6 +10,7 @@
 #include "monitor/scheduler.h"
 #include "lwip/dns.h"
 #include "lwip_fixture.h"
+#include "details_json.h"
 #include "net/net_glue.h"
 
 namespace probebox::test {
@@ -42,7 +43,13 @@ TEST_F(TcpProbeTest, OpenPortIsOkAndLeavesNoPcb) {
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":7777}])");
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
-  EXPECT_EQ(r.details.view(), R"({"state":"open"})");
+  EXPECT_EQ(testing::details_json(r), R"({"state":"open"})");
+  EXPECT_EQ(r.reason, FailReason::kNone);
+  EXPECT_EQ(r.details.tcp()->state, PortState::kOpen);
+  EXPECT_GE(r.phases.at(Phase::kResolve), 0);
+  EXPECT_GE(r.phases.at(Phase::kConnect), r.phases.at(Phase::kResolve));
+  EXPECT_LE(r.phases.at(Phase::kConnect), r.latency_us);
+  EXPECT_EQ(r.phases.at(Phase::kTls), -1);
   EXPECT_EQ(peer_.syns_seen(), 1);
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
 }
@@ -52,7 +59,10 @@ TEST_F(TcpProbeTest, RefusedPortIsCritical) {
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":27017}])");
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
-  EXPECT_EQ(r.details.view(), R"({"state":"refused"})");
+  EXPECT_EQ(testing::details_json(r), R"({"state":"refused"})");
+  EXPECT_EQ(r.reason, FailReason::kRefused);
+  EXPECT_EQ(r.lwip_err, ERR_RST);
+  EXPECT_EQ(r.phases.at(Phase::kConnect), -1);
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
 }
 
@@ -61,7 +71,10 @@ TEST_F(TcpProbeTest, FilteredPortTimesOutAtTheDeadlineAndFreesThePcb) {
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":8721,"timeout_ms":700}])");
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
-  EXPECT_EQ(r.details.view(), R"({"state":"timeout"})");
+  EXPECT_EQ(testing::details_json(r), R"({"state":"timeout"})");
+  EXPECT_EQ(r.reason, FailReason::kTimeout);
+  EXPECT_GE(r.phases.at(Phase::kResolve), 0) << "the phases reached survive the timeout";
+  EXPECT_EQ(r.phases.at(Phase::kConnect), -1);
   EXPECT_GE(r.latency_us, 700'000);
   EXPECT_LT(r.latency_us, 710'000);
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
@@ -73,11 +86,12 @@ TEST_F(TcpProbeTest, ExpectClosedAcceptsRefusedAndFilteredAndReportsThemApart) {
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":9443,"expect":"closed"}])");
   ProbeResult refused = run_one();
   EXPECT_EQ(refused.outcome, Outcome::kOk);
-  EXPECT_EQ(refused.details.view(), R"({"state":"refused"})");
+  EXPECT_EQ(refused.reason, FailReason::kNone) << "an OK result has no failure reason";
+  EXPECT_EQ(testing::details_json(refused), R"({"state":"refused"})");
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":9444,"expect":"closed"}])");
   ProbeResult filtered = run_one();
   EXPECT_EQ(filtered.outcome, Outcome::kOk);
-  EXPECT_EQ(filtered.details.view(), R"({"state":"timeout"})");
+  EXPECT_EQ(testing::details_json(filtered), R"({"state":"timeout"})");
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
 }
 
@@ -86,7 +100,7 @@ TEST_F(TcpProbeTest, ExpectClosedOnAnOpenPortIsCritical) {
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":8701,"expect":"closed"}])");
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
-  EXPECT_EQ(r.details.view(), R"({"state":"open"})");
+  EXPECT_EQ(testing::details_json(r), R"({"state":"open"})");
 }
 
 TEST_F(TcpProbeTest, ExpectUnreachableIsOkOnlyForSilenceOrANoPathIcmp) {
@@ -100,30 +114,34 @@ TEST_F(TcpProbeTest, ExpectUnreachableIsOkOnlyForSilenceOrANoPathIcmp) {
   peer_.set_port_icmp(9001, 13);  // a firewall's "administratively prohibited"
   ProbeResult prohibited = run_port(9001);
   EXPECT_EQ(prohibited.outcome, Outcome::kOk) << prohibited.summary.c_str();
-  EXPECT_EQ(prohibited.details.view(), R"({"state":"unreachable","icmp":13})");
+  EXPECT_EQ(testing::details_json(prohibited), R"({"state":"unreachable","icmp":13})");
+  EXPECT_EQ(prohibited.reason, FailReason::kNone);
   EXPECT_LT(prohibited.latency_us, 100'000);  // at once, not at the deadline
   EXPECT_EQ(config_->checks[0].group, Group::kIsolation);
 
   peer_.set_port_icmp(9002, 3);  // port unreachable: the host itself answers
   ProbeResult port_unreachable = run_port(9002);
   EXPECT_EQ(port_unreachable.outcome, Outcome::kWarning);
-  EXPECT_EQ(port_unreachable.details.view(), R"({"state":"unreachable","icmp":3})");
+  EXPECT_EQ(testing::details_json(port_unreachable), R"({"state":"unreachable","icmp":3})");
+  EXPECT_EQ(port_unreachable.reason, FailReason::kUnreachable);
+  EXPECT_EQ(port_unreachable.lwip_err, ERR_RTE);
   EXPECT_NE(std::string(port_unreachable.summary.view()).find("isolation not proven"), std::string::npos);
 
   peer_.set_port(9003, FakePeer::Port::kClosed);  // a RST
   ProbeResult refused = run_port(9003);
   EXPECT_EQ(refused.outcome, Outcome::kWarning);
-  EXPECT_EQ(refused.details.view(), R"({"state":"refused"})");
+  EXPECT_EQ(testing::details_json(refused), R"({"state":"refused"})");
 
   peer_.set_port(9004, FakePeer::Port::kFiltered);  // silence
   ProbeResult silent = run_port(9004);
   EXPECT_EQ(silent.outcome, Outcome::kOk);
-  EXPECT_EQ(silent.details.view(), R"({"state":"timeout"})");
+  EXPECT_EQ(testing::details_json(silent), R"({"state":"timeout"})");
 
   peer_.set_port(9005, FakePeer::Port::kOpen);
   ProbeResult open = run_port(9005);
   EXPECT_EQ(open.outcome, Outcome::kCritical);
   EXPECT_NE(std::string(open.summary.view()).find("open, expected unreachable"), std::string::npos);
+  EXPECT_EQ(open.reason, FailReason::kExpectation);
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
 }
 
@@ -132,7 +150,7 @@ TEST_F(TcpProbeTest, AnIcmpUnreachableEndsAnExpectedOpenConnectAtOnce) {
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":27017}])");
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
-  EXPECT_EQ(r.details.view(), R"({"state":"unreachable","icmp":1})");
+  EXPECT_EQ(testing::details_json(r), R"({"state":"unreachable","icmp":1})");
   EXPECT_NE(std::string(r.summary.view()).find("host unreachable"), std::string::npos) << r.summary.c_str();
   EXPECT_LT(r.latency_us, 100'000);
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
@@ -142,7 +160,7 @@ TEST_F(TcpProbeTest, AForgedIcmpWithAnotherSequenceDoesNotEndTheConnect) {
   peer_.set_port_icmp(8701, 13, /*seq_skew=*/1);
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":8701,"expect":"unreachable","timeout_ms":700}])");
   ProbeResult r = run_one();
-  EXPECT_EQ(r.details.view(), R"({"state":"timeout"})");
+  EXPECT_EQ(testing::details_json(r), R"({"state":"timeout"})");
   EXPECT_GE(r.latency_us, 700'000);
 }
 
@@ -173,7 +191,7 @@ TEST_F(TcpProbeTest, ANameStillResolvingPastHalfTheTimeoutIsATimeoutNotUnresolva
   ProbeResult r = run_one();
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "slow.lab.test:7777 no answer in 1000 ms") << r.summary.c_str();
-  EXPECT_EQ(r.details.view(), R"({"state":"timeout"})");
+  EXPECT_EQ(testing::details_json(r), R"({"state":"timeout"})");
   EXPECT_GE(peer_.udp_seen(5300), 1);
   // Let lwIP's DNS give the lookup up before the next test (it cannot be cancelled).
   run_for_ms(30'000, 10);
@@ -204,7 +222,7 @@ TEST_F(TcpProbeTest, SchedulerSpreadsStartsAndRespectsTheInFlightLimit) {
   EXPECT_LT(scheduler->max_in_flight_seen(), 20);
   for (uint16_t i = 0; i < kChecks; ++i) {
     EXPECT_TRUE(health->check(i).has_result) << i;
-    EXPECT_EQ(health->check(i).last.details.view(), R"({"state":"timeout"})");
+    EXPECT_EQ(testing::details_json(health->check(i).last), R"({"state":"timeout"})");
   }
   scheduler->cancel_all();
   run_for_ms(10);

@@ -8,6 +8,7 @@
 #include "fake_tls_server.h"
 #include "net/tls_memory.h"
 #include "probe_fixture.h"
+#include "details_json.h"
 
 namespace probebox::test {
 namespace {
@@ -42,12 +43,19 @@ TEST_F(TlsCertProbeTest, TrustedCertificateForTheNameIsOk) {
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "cert hostile.lab.test valid 9815 more days");
-  std::string details(r.details.view());
+  std::string details = testing::details_json(r);
   EXPECT_NE(details.find(R"("not_after":"2056-11-15T04:41:02Z")"), std::string::npos) << details;
   EXPECT_NE(details.find(R"("trusted":true)"), std::string::npos) << details;
   EXPECT_NE(details.find(R"("key_type":"RSA","key_bits":2048)"), std::string::npos) << details;
   EXPECT_NE(details.find(R"("missing_names":[],"sans":["hostile.lab.test"])"), std::string::npos) << details;
   EXPECT_EQ(r.measurements.days_left, 9815);
+  const TlsCertDetails* d = r.details.tls_cert();
+  ASSERT_NE(d, nullptr);
+  EXPECT_TRUE(d->examined && d->dated);
+  EXPECT_EQ(d->days_left, 9815);
+  EXPECT_EQ(r.details.text(d->sans), "hostile.lab.test");
+  EXPECT_GE(r.phases.at(Phase::kTls), r.phases.at(Phase::kConnect));
+  EXPECT_GE(r.phases.at(Phase::kConnect), 0);
 }
 
 TEST_F(TlsCertProbeTest, TlsTwelveIsOfferedFirstAndReported) {
@@ -57,7 +65,7 @@ TEST_F(TlsCertProbeTest, TlsTwelveIsOfferedFirstAndReported) {
        R"("names":["hostile.lab.test"]}])");
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
-  std::string details(r.details.view());
+  std::string details = testing::details_json(r);
   EXPECT_NE(details.find(R"("tls_version":"1.2")"), std::string::npos) << details;
 }
 
@@ -69,7 +77,7 @@ TEST_F(TlsCertProbeTest, AServerThatRefusesTlsTwelveIsCheckedOverTlsThirteen) {
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "cert hostile.lab.test valid 9815 more days");
-  std::string details(r.details.view());
+  std::string details = testing::details_json(r);
   EXPECT_NE(details.find(R"("tls_version":"1.3")"), std::string::npos) << details;
   EXPECT_NE(details.find(R"("trusted":true)"), std::string::npos) << details;
   EXPECT_NE(details.find(R"("key_type":"RSA","key_bits":2048)"), std::string::npos) << details;
@@ -83,8 +91,9 @@ TEST_F(TlsCertProbeTest, ANameTheCertificateDoesNotCoverIsCritical) {
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "mail.lab.test not in the certificate");
-  EXPECT_NE(r.details.view().find(R"("missing_names":["mail.lab.test"])"), std::string_view::npos)
-      << r.details.c_str();
+  EXPECT_EQ(r.reason, FailReason::kCertificate);
+  EXPECT_NE(testing::details_json(r).find(R"("missing_names":["mail.lab.test"])"), std::string::npos)
+      << testing::details_json(r);
 }
 
 TEST_F(TlsCertProbeTest, WithoutTrustAnchorsTrustIsNotJudged) {
@@ -93,7 +102,7 @@ TEST_F(TlsCertProbeTest, WithoutTrustAnchorsTrustIsNotJudged) {
   load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test"}])");
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
   // With no anchors configured, trust is not judged: the dates decide.
-  EXPECT_NE(r.details.view().find(R"("trusted":null)"), std::string_view::npos) << r.details.c_str();
+  EXPECT_NE(testing::details_json(r).find(R"("trusted":null)"), std::string::npos) << testing::details_json(r);
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
 }
 
@@ -145,8 +154,9 @@ TEST_F(TlsCertProbeTest, AChainOverTheInputBufferIsUnknownWithItsSizeAtOnce) {
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
   EXPECT_EQ(r.outcome, Outcome::kUnknown) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "cannot inspect: certificate chain of 29635 bytes, over this box's limit of 16384");
-  std::string details(r.details.view());
+  std::string details = testing::details_json(r);
   EXPECT_NE(details.find(R"("chain_bytes":29635,"chain_limit_bytes":16384)"), std::string::npos) << details;
+  EXPECT_EQ(r.reason, FailReason::kNoResources) << "the box's limit, not the server's fault";
   EXPECT_LT(r.latency_us, 1'000'000);
 }
 

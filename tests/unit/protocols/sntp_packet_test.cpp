@@ -30,7 +30,7 @@ constexpr uint8_t kServerV4 = (4 << 3) | 4;
 TEST(Sntp, RequestIsClientModeVersion4WithOurTransmitTime) {
   std::array<uint8_t, 48> p{};
   NtpTimestamp t = from_unix_micros(1'700'000'000'500'000);
-  ASSERT_TRUE(build_request(p, t).ok());
+  build_request(p, t);
   EXPECT_EQ(p[0], (4 << 3) | 3);
   EXPECT_EQ(p[40], t.seconds >> 24);
   EXPECT_EQ(p[47], t.fraction & 0xFF);

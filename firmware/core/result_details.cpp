@@ -1,0 +1,144 @@
+#include "core/result_details.h"
+
+#include "core/civil_time.h"
+#include "core/view.h"
+
+namespace probebox {
+namespace {
+
+void int_or_null(JsonWriter& w, std::string_view key, bool known, int64_t v) {
+  if (known) w.field_int(key, v);
+  else w.field_null(key);
+}
+
+void tri_field(JsonWriter& w, std::string_view key, Tri t) {
+  if (t == Tri::kNull) w.field_null(key);
+  else w.field_bool(key, t == Tri::kTrue);
+}
+
+// The items of a `sep`-separated list, as strings.
+void list(JsonWriter& w, std::string_view key, std::string_view items, char sep) {
+  w.key(key).begin_array();
+  while (!items.empty()) {
+    size_t at = items.find(sep);
+    w.string(first(items, at));
+    items = at == std::string_view::npos ? std::string_view() : after(items, at + 1);
+  }
+  w.end_array();
+}
+
+void write_tcp(JsonWriter& w, const TcpDetails& d) {
+  w.begin_object().field("state", port_state_name(d.state));
+  if (d.has_icmp) w.field_int("icmp", d.icmp_code);
+  w.end_object();
+}
+
+void write_dns(JsonWriter& w, const ProbeDetails& all, const DnsDetails& d) {
+  w.begin_object();
+  if (d.rcode != nullptr) w.field("rcode", d.rcode);
+  else w.field_null("rcode");
+  list(w, "addresses", all.text(d.addresses), '\n');
+  int_or_null(w, "ttl", d.rcode != nullptr && d.address_count > 0, d.ttl);
+  if (d.cname.len > 0) w.field("cname", all.text(d.cname));
+  w.end_object();
+}
+
+void write_http(JsonWriter& w, const ProbeDetails& all, const HttpDetails& d) {
+  w.begin_object();
+  int_or_null(w, "http_status", d.has_status, d.status);
+  tri_field(w, "body_match", d.body_match);
+  if (d.location.len > 0) w.field("location", all.text(d.location));
+  if (d.full) {
+    if (d.testall) list(w, "services_down", all.text(d.services_down), ',');
+    int_or_null(w, "server_date_skew_s", d.has_skew, d.skew_s);
+  }
+  w.end_object();
+}
+
+void write_smtp(JsonWriter& w, const ProbeDetails& all, const SmtpDetails& d) {
+  w.begin_object().field("banner", all.text(d.banner)).field_bool("starttls", d.starttls);
+  list(w, "auth_mechanisms", all.text(d.mechanisms), ' ');
+  w.field_bool("auth_plain", d.auth_plain);
+  tri_field(w, "auth_ok", d.auth_ok);
+  int_or_null(w, "tls_days_left", d.tls_dated, d.tls_days_left);
+  tri_field(w, "tls_trusted", d.tls_trusted);
+  if (d.tls_trusted == Tri::kNull) w.field_null("tls_subject");
+  else w.field("tls_subject", all.text(d.tls_subject));
+  w.end_object();
+}
+
+void write_ntp(JsonWriter& w, const NtpDetails& d) {
+  w.begin_object();
+  if (d.measured) {
+    w.key("offset_ms").number(static_cast<double>(d.offset_us) / 1000.0, 1);
+    w.key("rtt_ms").number(static_cast<double>(d.rtt_us) / 1000.0, 1);
+  } else {
+    w.field_null("offset_ms").field_null("rtt_ms");
+  }
+  int_or_null(w, "stratum", d.has_stratum, d.stratum);
+  if (d.kiss) w.field("kiss_code", std::string_view(d.kiss_code));
+  w.end_object();
+}
+
+void write_tls_cert(JsonWriter& w, const ProbeResult& r, const TlsCertDetails& d) {
+  const ProbeDetails& all = r.details;
+  size_t start = w.written();
+  w.begin_object();
+  const char* version = d.tls_version != nullptr ? d.tls_version : "";
+  if (!d.examined) {
+    w.field_null("days_left").field_null("chain_complete");
+    if (d.too_big) {
+      w.field_int("chain_bytes", d.chain_bytes).field_int("chain_limit_bytes", d.chain_limit_bytes);
+      w.field("tls_version", version);
+    }
+    w.end_object();
+    return;
+  }
+  int_or_null(w, "days_left", d.dated, d.days_left);
+  FixedText<24> when;
+  append_iso8601(when, d.not_after);
+  w.field("not_after", when.view());
+  w.field("subject", all.text(d.subject)).field("issuer", all.text(d.issuer));
+  w.field_bool("chain_complete", d.chain_complete);
+  tri_field(w, "trusted", d.trusted);
+  w.field("key_type", all.text(d.key_type)).field_int("key_bits", d.key_bits).field("sig_alg", all.text(d.sig_alg));
+  w.field("sha256", all.text(d.sha256));
+  w.field("tls_version", version);
+  list(w, "missing_names", all.text(d.missing_names), '\n');
+  // The SANs, while the object stays within its budget with room to close it.
+  w.key("sans").begin_array();
+  bool cut = false;
+  std::string_view sans = all.text(d.sans);
+  while (!sans.empty()) {
+    size_t nl = sans.find('\n');
+    std::string_view item = first(sans, nl);
+    if (w.written() - start + item.size() + 64 > kDetailsBudgetChars) {
+      cut = true;
+      break;
+    }
+    w.string(item);
+    sans = nl == std::string_view::npos ? std::string_view() : after(sans, nl + 1);
+  }
+  w.end_array();
+  // SANs the pool could not keep are cut too (the budget would have cut them first).
+  if (cut || d.sans_truncated || all.pool().cut()) w.field_bool("sans_truncated", true);
+  w.end_object();
+}
+
+}  // namespace
+
+void write_result_details(JsonWriter& w, const ProbeResult& r) {
+  const ProbeDetails& d = r.details;
+  switch (d.kind()) {
+    case DetailKind::kTcp: write_tcp(w, *d.tcp()); return;
+    case DetailKind::kDns: write_dns(w, d, *d.dns()); return;
+    case DetailKind::kHttp: write_http(w, d, *d.http()); return;
+    case DetailKind::kTlsCert: write_tls_cert(w, r, *d.tls_cert()); return;
+    case DetailKind::kSmtp: write_smtp(w, d, *d.smtp()); return;
+    case DetailKind::kNtp: write_ntp(w, *d.ntp()); return;
+    case DetailKind::kNone: break;
+  }
+  w.begin_object().end_object();
+}
+
+}  // namespace probebox
