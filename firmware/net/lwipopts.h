@@ -21,7 +21,9 @@
 #define LWIP_ETHERNET               1
 #define LWIP_ICMP                   1
 #define LWIP_RAW                    1  /* net/icmp_watch: ICMP unreachable for TCP connects */
-#define MEMP_NUM_RAW_PCB            1
+/* One raw pcb for net/icmp_watch, one for a kind of its own (an ICMP echo probe):
+ * adding a kind never edits the lwIP port. */
+#define MEMP_NUM_RAW_PCB            2
 #define LWIP_UDP                    1
 #define LWIP_TCP                    1
 #define LWIP_DHCP                   1
