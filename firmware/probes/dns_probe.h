@@ -26,7 +26,7 @@ class DnsProbe final : public Probe {
   void take_tcp(std::span<const uint8_t> bytes);
   void handle(std::span<const uint8_t> response);
   void conclude(const dns::DnsAnswer& answer);
-  void fail(Outcome outcome, std::string_view why);
+  void fail(Outcome outcome, std::string_view why) override;
 
   State state_ = State::kIdle;
   net::UdpLink udp_;

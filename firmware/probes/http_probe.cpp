@@ -37,23 +37,17 @@ void HttpProbe::DoStart() {
 }
 
 void HttpProbe::process(net::LinkEvent event) {
-  using E = net::LinkEvent;
-  switch (event) {
-    case E::kUnresolved:
-      note_failure(FailReason::kResolve);
-      fail(Outcome::kCritical, "cannot resolve the host");
-      return;
-    case E::kFailed: lost(); return;
-    case E::kOverflow:
-      note_failure(FailReason::kProtocol);
-      fail(Outcome::kCritical, "the server sent more than the probe reads");
-      return;
-    default: break;
+  // A lost connection is judged by how far the exchange got (lost()).
+  if (event == net::LinkEvent::kFailed) {
+    lost();
+    return;
   }
+  if (ended_by(event, link_, "the server sent more than the probe reads")) return;
   switch (state_) {
     case State::kResolving:
       mark(Phase::kResolve);
-      connect();
+      state_ = State::kConnecting;
+      (void)connect_or_fail(link_, check().port);
       return;
     case State::kConnecting:
       mark(Phase::kConnect);
@@ -75,18 +69,6 @@ void HttpProbe::process(net::LinkEvent event) {
     case State::kIdle:
     case State::kDone:
       return;
-  }
-}
-
-void HttpProbe::connect() {
-  state_ = State::kConnecting;
-  switch (connect_to(link_, check().port)) {
-    case net::TcpLink::Open::kNoPcb: fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)"); return;
-    case net::TcpLink::Open::kFailed:
-      note_failure(FailReason::kUnreachable, link_.error());
-      fail(Outcome::kCritical, "no route to the host");
-      return;
-    case net::TcpLink::Open::kConnecting: return;
   }
 }
 
@@ -263,8 +245,7 @@ void HttpProbe::conclude() {
   }
 
   Verdict v = judge_http(f, rules, r.summary);
-  note_failure(v.reason);
-  finish(v.outcome);
+  finish(v.outcome, v.reason);
 }
 
 void HttpProbe::fail(Outcome outcome, std::string_view why) {

@@ -20,7 +20,6 @@ class HttpProbe final : public Probe {
   static void on_bytes(net::LinkOwner& self, std::span<const uint8_t> bytes) { static_cast<HttpProbe&>(self).consume(bytes); }
 
   void process(net::LinkEvent event) override;
-  void connect();
   void handshake();
   void send_request();
   std::string_view tls_name() const;
@@ -28,7 +27,7 @@ class HttpProbe final : public Probe {
   void consume(std::span<const uint8_t> bytes);
   void lost();
   void conclude();
-  void fail(Outcome outcome, std::string_view why);
+  void fail(Outcome outcome, std::string_view why) override;
 
   State state_ = State::kIdle;
   net::TcpLink link_;

@@ -22,7 +22,7 @@ class NtpProbe final : public Probe {
   void process(net::LinkEvent event) override;
   void send_request();
   void on_reply();
-  void fail(Outcome outcome, std::string_view why);
+  void fail(Outcome outcome, std::string_view why) override;
 
   State state_ = State::kIdle;
   net::UdpLink link_;

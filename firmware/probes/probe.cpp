@@ -51,6 +51,46 @@ void Probe::cancel() {
   finished_ = true;
 }
 
+bool Probe::connect_or_fail(net::TcpLink& link, uint16_t port) {
+  switch (connect_to(link, port)) {
+    case net::TcpLink::Open::kNoPcb:
+      note_failure(FailReason::kNoResources);
+      fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)");
+      return false;
+    case net::TcpLink::Open::kFailed:
+      note_failure(FailReason::kUnreachable, link.error());
+      fail(Outcome::kCritical, "no route to the host");
+      return false;
+    case net::TcpLink::Open::kConnecting: break;
+  }
+  return true;
+}
+
+bool Probe::ended_by(net::LinkEvent event, const net::TcpLink& link, std::string_view overflow_why) {
+  switch (event) {
+    case net::LinkEvent::kUnresolved:
+      note_failure(FailReason::kResolve);
+      fail(Outcome::kCritical, "cannot resolve the host");
+      return true;
+    case net::LinkEvent::kFailed: {
+      LinkLoss loss = link_loss(link);
+      note_failure(loss.reason, link.error());
+      fail(Outcome::kCritical, loss.why);
+      return true;
+    }
+    case net::LinkEvent::kOverflow:
+      note_failure(FailReason::kProtocol);
+      fail(Outcome::kCritical, overflow_why);
+      return true;
+    default: return false;
+  }
+}
+
+void Probe::fail(Outcome outcome, std::string_view why) {
+  out().summary.assign(why);
+  finish(outcome);
+}
+
 void Probe::note_failure(FailReason reason, err_t err) {
   if (result_.reason != FailReason::kNone) return;
   result_.reason = reason;

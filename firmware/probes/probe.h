@@ -8,6 +8,7 @@
 #include "net/host_resolver.h"
 #include "net/tcp_link.h"
 #include "net/tls_client.h"
+#include "probes/link_loss.h"
 
 namespace probebox {
 
@@ -38,6 +39,11 @@ class Probe : public net::LinkOwner {
   // The single reporting path for subclasses: records the outcome once, stamps the
   // latency and releases the connection through DoRelease().
   void finish(Outcome outcome);
+  // finish(), with the reason a result that is not OK has (when none was noted before).
+  void finish(Outcome outcome, FailReason reason) {
+    note_failure(reason);
+    finish(outcome);
+  }
   ProbeResult& out() { return result_; }
   const CheckConfig& check() const { return *check_; }
   const ProbeEnv& env() const { return env_; }
@@ -60,6 +66,16 @@ class Probe : public net::LinkOwner {
   net::UdpLink::Send send_to(net::UdpLink& link, uint16_t port, std::span<const uint8_t> bytes) {
     return link.send_to(address(), port, bytes, *this);
   }
+  // connect_to(), failing the probe when no pcb is free or there is no route; true
+  // while the connection is being made.
+  bool connect_or_fail(net::TcpLink& link, uint16_t port);
+  // The link events that end a TCP probe the same way in any state: no address, a
+  // refused or broken connection, more than the probe reads (`overflow_why`). True
+  // when `event` was one of them: the probe has then failed through fail().
+  bool ended_by(net::LinkEvent event, const net::TcpLink& link, std::string_view overflow_why);
+  // Ends the probe with `why` as its summary; a kind overrides it to add its own
+  // facts and prefix.
+  virtual void fail(Outcome outcome, std::string_view why);
 
   // The probe's state machine (after lwIP's apps/smtp/smtp.c: a switch on its own
   // `enum class State`): every lwIP callback, through the links, ends here, and so

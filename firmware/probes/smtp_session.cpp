@@ -1,6 +1,7 @@
 #include "probes/smtp_session.h"
 
 #include "config/config_parser.h"
+#include "probes/link_loss.h"
 
 namespace probebox {
 
@@ -59,10 +60,12 @@ void SmtpSession::close() { link_.close(); }
 void SmtpSession::process(net::LinkEvent event) {
   using E = net::LinkEvent;
   switch (event) {
-    case E::kFailed:
-      note(link_.error() == ERR_RST ? FailReason::kRefused : FailReason::kUnreachable, link_.error());
-      conclude(Outcome::kCritical, link_.error() == ERR_RST ? "connection refused or reset" : "connection failed");
+    case E::kFailed: {
+      LinkLoss loss = link_loss(link_);
+      note(loss.reason, link_.error());
+      conclude(Outcome::kCritical, loss.why);
       return;
+    }
     case E::kOverflow:
       note(FailReason::kProtocol);
       conclude(Outcome::kCritical, "the relay sent too much over TLS");

@@ -18,22 +18,7 @@ void TlsCertProbe::DoStart() {
 }
 
 void TlsCertProbe::process(net::LinkEvent event) {
-  using E = net::LinkEvent;
-  switch (event) {
-    case E::kUnresolved:
-      note_failure(FailReason::kResolve);
-      fail(Outcome::kCritical, "cannot resolve the host");
-      return;
-    case E::kFailed:
-      note_failure(link_.error() == ERR_RST ? FailReason::kRefused : FailReason::kUnreachable, link_.error());
-      fail(Outcome::kCritical, link_.error() == ERR_RST ? "connection refused or reset" : "connection failed");
-      return;
-    case E::kOverflow:
-      note_failure(FailReason::kProtocol);
-      fail(Outcome::kCritical, "the server sent more than a handshake needs");
-      return;
-    default: break;
-  }
+  if (ended_by(event, link_, "the server sent more than a handshake needs")) return;
   switch (state_) {
     case State::kResolving:
       mark(Phase::kResolve);
@@ -46,7 +31,7 @@ void TlsCertProbe::process(net::LinkEvent event) {
       state_ = State::kHandshake;
       if (!link_.start_tls(*env().tls, sni, version_).ok()) {
         note_failure(FailReason::kNoResources);
-        fail(Outcome::kUnknown, "no memory for a TLS session", true);
+        fail_with_tls_error(Outcome::kUnknown, "no memory for a TLS session");
       } else {
         drive();
       }
@@ -61,17 +46,7 @@ void TlsCertProbe::process(net::LinkEvent event) {
 
 void TlsCertProbe::connect() {
   state_ = State::kConnecting;
-  switch (connect_to(link_, check().port)) {
-    case net::TcpLink::Open::kNoPcb:
-      note_failure(FailReason::kNoResources);
-      fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)");
-      return;
-    case net::TcpLink::Open::kFailed:
-      note_failure(FailReason::kUnreachable, link_.error());
-      fail(Outcome::kCritical, "no route to the host");
-      return;
-    case net::TcpLink::Open::kConnecting: return;
-  }
+  (void)connect_or_fail(link_, check().port);
 }
 
 void TlsCertProbe::drive() {
@@ -89,7 +64,7 @@ void TlsCertProbe::drive() {
         fail_chain_too_big();
       } else {
         note_failure(FailReason::kTls);
-        fail(Outcome::kCritical, "TLS handshake failed: ", true);
+        fail_with_tls_error(Outcome::kCritical, "TLS handshake failed: ");
       }
       break;
     case net::TlsClientSession::Progress::kWantMore:
@@ -179,14 +154,20 @@ void TlsCertProbe::judge() {
   rules.warn_days = c.tune.cert_warn_days;
   rules.trust_only = c.trust_only;
   Verdict v = judge_tls_cert(f, rules, r.summary);
-  note_failure(v.reason);
-  finish(v.outcome);
+  finish(v.outcome, v.reason);
 }
 
-void TlsCertProbe::fail(Outcome outcome, std::string_view why, bool add_tls_reason) {
+void TlsCertProbe::fail(Outcome outcome, std::string_view why) {
   ProbeResult& r = out();
   r.summary.assign(why);
-  if (add_tls_reason) link_.tls().describe_error(r.summary);
+  r.details.set_tls_cert();
+  finish(outcome);
+}
+
+void TlsCertProbe::fail_with_tls_error(Outcome outcome, std::string_view why) {
+  ProbeResult& r = out();
+  r.summary.assign(why);
+  link_.tls().describe_error(r.summary);
   r.details.set_tls_cert();
   finish(outcome);
 }

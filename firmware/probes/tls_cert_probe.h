@@ -22,7 +22,9 @@ class TlsCertProbe final : public Probe {
   bool retry_with_tls13();
   void drive();
   void judge();
-  void fail(Outcome outcome, std::string_view why, bool add_tls_reason = false);
+  void fail(Outcome outcome, std::string_view why) override;
+  // fail(), with mbedTLS's account of what went wrong appended to `why`.
+  void fail_with_tls_error(Outcome outcome, std::string_view why);
   void fail_chain_too_big();
 
   State state_ = State::kIdle;
