@@ -40,6 +40,16 @@
 #define PROBEBOX_TLS_MAX_INTERMEDIATES 8
 #endif
 
+/* TLS 1.2 sessions kept to resume (smtp probes, the mail relay), and the bytes of one:
+ * mbedTLS's serialised session holds the server's leaf certificate (about 1.5 KB for
+ * RSA 2048), its ticket (postfix: about 200 bytes) and the secrets. */
+#ifndef PROBEBOX_TLS_RESUMPTION_SLOTS
+#define PROBEBOX_TLS_RESUMPTION_SLOTS 4
+#endif
+#ifndef PROBEBOX_TLS_RESUMPTION_BYTES
+#define PROBEBOX_TLS_RESUMPTION_BYTES 2560
+#endif
+
 /* Simultaneous web UI / API connections. */
 #ifndef PROBEBOX_MAX_HTTP_CONNECTIONS
 #define PROBEBOX_MAX_HTTP_CONNECTIONS 4

@@ -121,6 +121,7 @@ struct SmtpDetails {
   TextSpan banner;
   TextSpan mechanisms;    // ' '-separated
   bool starttls;
+  bool tls_resumed;       // the STARTTLS handshake resumed the relay's last session
   bool auth_plain;
   Tri auth_ok;
   bool tls_dated;         // tls_days_left known

@@ -116,6 +116,9 @@
 #define MBEDTLS_SSL_KEEP_PEER_CERTIFICATE
 #define MBEDTLS_SSL_ENCRYPT_THEN_MAC
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
+/* Resumption of the relay's session (net/tls_resumption.h): RFC 5077 tickets, which
+ * postfix issues by default; session ids need no option. */
+#define MBEDTLS_SSL_SESSION_TICKETS
 /* Board limit: the largest record (so the largest handshake message, hence the
  * largest Certificate message, i.e. chain) a server may send. mbedTLS refuses more
  * than 16384 at compile time; a bigger chain is reported as such by tls_cert. What

@@ -37,8 +37,9 @@ void TcpLink::on_icmp(void* arg, const icmp::Unreachable& message) {
   link->owner_->process(LinkEvent::kFailed);
 }
 
-Status TcpLink::start_tls(TlsClientConfig& config, std::string_view server_name, TlsVersion version) {
-  return tls_.begin(config, pcb_, server_name, version);
+Status TcpLink::start_tls(TlsClientConfig& config, std::string_view server_name, TlsVersion version,
+                          const TlsResumption* resume) {
+  return tls_.begin(config, pcb_, server_name, version, resume);
 }
 
 err_t TcpLink::deliver(LinkEvent event) {

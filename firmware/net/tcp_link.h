@@ -60,7 +60,8 @@ class TcpLink {
   // A TLS client session on the connected pcb (at once, or after STARTTLS): from
   // here on received bytes go to it and send() goes through it. The handshake is
   // the owner's to step (tls().handshake()).
-  Status start_tls(TlsClientConfig& config, std::string_view server_name, TlsVersion version = TlsVersion::k12);
+  Status start_tls(TlsClientConfig& config, std::string_view server_name, TlsVersion version = TlsVersion::k12,
+                   const TlsResumption* resume = nullptr);
   TlsClientSession& tls() { return tls_; }
   bool tls_active() const { return tls_.active(); }
 

@@ -23,6 +23,7 @@ void TlsClientConfig::reset() {
 
 Status TlsClientConfig::setup(std::string_view pem) {
   reset();
+  resumption_.clear();
   mbedtls_x509_crt_init(&anchors_);
   mbedtls_ssl_config_init(&conf_);
   mbedtls_ssl_config_init(&conf13_);
@@ -79,7 +80,7 @@ Status TlsClientConfig::setup_config(mbedtls_ssl_config& conf, TlsVersion versio
 }
 
 Status TlsClientSession::begin(TlsClientConfig& config, struct tcp_pcb* pcb, std::string_view server_name,
-                               TlsVersion version) {
+                               TlsVersion version, const TlsResumption* resume) {
   end();
   mbedtls_ssl_init(&ssl_);
   active_ = true;
@@ -88,6 +89,8 @@ Status TlsClientSession::begin(TlsClientConfig& config, struct tcp_pcb* pcb, std
   oversized_length_ = 0;
   oversized_type_ = 0;
   received_alert_ = -1;
+  offered_resumption_ = false;
+  chain_verified_ = false;
   offered_ = version;
   peer_closed_ = false;
   int rc = mbedtls_ssl_setup(&ssl_, config.ssl_config(version));
@@ -98,7 +101,16 @@ Status TlsClientSession::begin(TlsClientConfig& config, struct tcp_pcb* pcb, std
   FixedText<253> sni(server_name);
   if (!sni.empty() && mbedtls_ssl_set_hostname(&ssl_, sni.c_str()) != 0) return StatusCode::kInvalidArgument;
   mbedtls_ssl_set_bio(&ssl_, this, bio_send, bio_recv, nullptr);
+  // Called for every certificate mbedTLS verifies, so only in a full handshake: a
+  // resumed one sends none. The flags are left as they are: the verdict is ours.
+  mbedtls_ssl_set_verify(&ssl_, on_verify, this);
+  if (resume != nullptr && version == TlsVersion::k12) offered_resumption_ = resume->offer(ssl_);
   return Status();
+}
+
+int TlsClientSession::on_verify(void* ctx, mbedtls_x509_crt*, int, uint32_t*) {
+  static_cast<TlsClientSession*>(ctx)->chain_verified_ = true;
+  return 0;
 }
 
 bool TlsClientSession::push(struct pbuf* p) {

@@ -14,6 +14,7 @@
 #include "lwip/tcp.h"
 #include "mbedtls/ssl.h"
 #include "mbedtls/x509_crt.h"
+#include "net/tls_resumption.h"
 
 namespace probebox::net {
 
@@ -38,9 +39,12 @@ class TlsClientConfig {
     return version == TlsVersion::k13 ? &conf13_ : &conf_;
   }
   bool ready() const { return ready_; }
+  // Sessions to resume, per server; emptied by setup() (new anchors, new verdicts).
+  TlsResumptionCache& resumption() { return resumption_; }
 
  private:
   mbedtls_x509_crt anchors_;
+  TlsResumptionCache resumption_;
   Status setup_config(mbedtls_ssl_config& conf, TlsVersion version);
 
   mbedtls_ssl_config conf_;    // TLS 1.2 only
@@ -55,8 +59,10 @@ class TlsClientSession {
   // Bytes buffered from TCP beyond which the peer is sending more than a handshake needs.
   static constexpr size_t kMaxPending = 24 * 1024;
 
+  // With `resume` (not empty), the saved session is offered: resumed() says after
+  // the handshake whether the server took it.
   Status begin(TlsClientConfig& config, struct tcp_pcb* pcb, std::string_view server_name,
-               TlsVersion version = TlsVersion::k12);
+               TlsVersion version = TlsVersion::k12, const TlsResumption* resume = nullptr);
   // Queues received TCP data (takes the pbuf); false when over kMaxPending.
   bool push(struct pbuf* p);
   void peer_closed() { peer_closed_ = true; }
@@ -68,6 +74,11 @@ class TlsClientSession {
   int read(uint8_t* out, size_t len);
   int write(const uint8_t* data, size_t len);
   void end();  // frees the mbedTLS state and any queued pbufs
+  // After kEstablished: the server resumed the offered session (it sent no
+  // certificate: none was verified in this handshake).
+  bool resumed() const { return offered_resumption_ && !chain_verified_; }
+  // After kEstablished: keeps this session to resume next time.
+  bool save(TlsResumption& to) const { return to.save(ssl_); }
 
   // The chain the server sent (leaf first), valid after kServerProved/kEstablished.
   const mbedtls_x509_crt* peer_chain() const;
@@ -98,6 +109,7 @@ class TlsClientSession {
  private:
   static int bio_send(void* ctx, const unsigned char* buf, size_t len);
   static int bio_recv(void* ctx, unsigned char* buf, size_t len);
+  static int on_verify(void* ctx, mbedtls_x509_crt* crt, int depth, uint32_t* flags);
 
   mbedtls_ssl_context ssl_;
   struct tcp_pcb* pcb_ = nullptr;
@@ -109,6 +121,8 @@ class TlsClientSession {
   uint32_t oversized_length_ = 0;
   uint8_t oversized_type_ = 0;
   int received_alert_ = -1;
+  bool offered_resumption_ = false;
+  bool chain_verified_ = false;
   TlsVersion offered_ = TlsVersion::k12;
   bool peer_closed_ = false;
   bool active_ = false;

@@ -36,6 +36,7 @@ void SmtpProbe::report() {
   SmtpDetails& d = r.details.set_smtp();
   d.banner = r.details.add_text(session_.banner());
   d.starttls = session_.tls_used();
+  d.tls_resumed = session_.tls_resumed();
   d.mechanisms = r.details.add_text(session_.mechanisms());
   d.auth_plain = session_.auth_plain();
   d.auth_ok = session_.auth_result() < 0 ? Tri::kNull : tri(session_.auth_result() == 1);

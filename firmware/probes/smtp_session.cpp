@@ -13,7 +13,8 @@ void SmtpSession::begin(const Context& context) {
   reply_.reset();
   banner_.clear();
   mechanisms_.clear();
-  auth_plain_ = starttls_offered_ = tls_used_ = false;
+  auth_plain_ = starttls_offered_ = tls_used_ = tls_resumed_ = false;
+  resume_ = nullptr;
   auth_result_ = -1;
   peer_ = x509::PeerVerdict{};
   next_recipient_ = 0;
@@ -97,6 +98,7 @@ bool SmtpSession::handshake() {
       }
       return false;
     case net::TlsClientSession::Progress::kFailed: {
+      if (resume_ != nullptr) resume_->clear();
       FixedText<110> why("STARTTLS handshake failed: ");
       link_.tls().describe_error(why);
       note(FailReason::kTls);
@@ -108,6 +110,8 @@ bool SmtpSession::handshake() {
   }
   mark(Phase::kTls);
   tls_used_ = true;
+  tls_resumed_ = link_.tls().resumed();
+  if (resume_ != nullptr && !link_.tls().save(*resume_)) resume_->clear();
   hal::WallTime wall = ctx_.clock->wall();
   x509::judge_peer(link_.tls().peer_chain(), ctx_.tls->anchors(), link_.tls().verify_flags(), expected_name(),
                    wall.valid, wall.unix_micros / 1'000'000, peer_);
@@ -183,8 +187,12 @@ void SmtpSession::on_reply() {
       after_ehlo();
       return;
     case State::kStartTls:
+      // The relay's last session is offered again: a resumed handshake costs no key
+      // exchange and no chain verification.
+      resume_ = ctx_.tls != nullptr ? &ctx_.tls->resumption().slot(ctx_.config->text(ctx_.relay->host), ctx_.relay->port)
+                                    : nullptr;
       if (code != 220 || ctx_.tls == nullptr || !ctx_.tls->ready() ||
-          !link_.start_tls(*ctx_.tls, expected_name()).ok()) {
+          !link_.start_tls(*ctx_.tls, expected_name(), net::TlsVersion::k12, resume_).ok()) {
         conclude(Outcome::kCritical, "STARTTLS refused");
         return;
       }

@@ -71,6 +71,8 @@ class SmtpSession final : private net::LinkOwner {
   std::string_view mechanisms() const { return mechanisms_.view(); }  // from the last EHLO reply
   bool auth_plain() const { return auth_plain_; }
   bool tls_used() const { return tls_used_; }
+  // The STARTTLS handshake resumed the relay's last session.
+  bool tls_resumed() const { return tls_resumed_; }
   int auth_result() const { return auth_result_; }  // -1 not tried, 0 rejected, 1 accepted
   const x509::PeerVerdict& peer() const { return peer_; }
   // Why the outcome is not OK (the first reason found), the lwIP error behind it,
@@ -109,6 +111,8 @@ class SmtpSession final : private net::LinkOwner {
   bool auth_plain_ = false;
   bool starttls_offered_ = false;
   bool tls_used_ = false;
+  bool tls_resumed_ = false;
+  net::TlsResumption* resume_ = nullptr;
   int auth_result_ = -1;
   x509::PeerVerdict peer_{};  // the relay's certificate, judged once the handshake is over
   int next_recipient_ = 0;

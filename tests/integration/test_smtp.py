@@ -2,9 +2,10 @@
 rule of checks.md. The relays record every command they get: the credentials reach
 only a relay whose certificate verifies for its name, or a plain one with
 allow_auth_without_tls."""
+import json
 import unittest
 
-from simtest import HOST, by_id, lab_session, run_once
+from simtest import HOST, by_id, http_get, lab_session, run_once, running_sim, wait_for
 
 RELAY_NAME = "relay.lab.test"  # the name on the lab relays' certificate (tls_lab.py)
 
@@ -156,6 +157,30 @@ class Smtp(unittest.TestCase):
         self.assertEqual(r["chatty"]["status"], "critical")
         self.assertIn("too many lines", r["chatty"]["summary"])
         self.assertEqual(r["good"]["status"], "ok")
+
+    def test_the_next_cycle_resumes_the_relays_session_and_still_judges_its_certificate(self):
+        doc = {"schema": 1, "defaults": {"interval_s": 2, "timeout_ms": 2000},
+               "trust_anchors_pem": self.lab.ports["tls"]["root_pem"],
+               "checks": [{"id": "relay", "type": "smtp", "host": HOST, "port": self.smtp["ok"]["port"],
+                           "server_name": RELAY_NAME, "username": "probe", "password": "secret"}]}
+        seen = []
+
+        def resumed_once():
+            c = by_id(json.loads(http_get(port, "/api/status")[2]))["relay"]
+            details = (c.get("last") or c).get("details") or {}
+            if details and (not seen or seen[-1] != details):
+                seen.append(details)
+            return details.get("tls_resumed") is True and details
+
+        with running_sim(doc) as (_, port):
+            d = wait_for(resumed_once, 30, 0.3)
+        self.assertTrue(d, f"no resumed STARTTLS session in 30 s: {seen}")
+        self.assertFalse(seen[0].get("tls_resumed"), "the first session is a full handshake")
+        # The certificate the session was made with is judged again, not forgotten.
+        self.assertTrue(d["tls_trusted"])
+        self.assertGreater(d["tls_days_left"], 0)
+        self.assertIn(RELAY_NAME, d["tls_subject"])
+        self.assertTrue(d["auth_ok"])
 
     def test_relay_down(self):
         r = self.run_checks({"id": "down", "port": self.lab.ports["isolated"]})
