@@ -271,6 +271,15 @@ void TlsClientSession::describe_error(TextBuffer& out) const {
   describe_tls_error(last_error_, out);
 }
 
+const char* offered_key_exchanges(TlsVersion version) {
+  if (version == TlsVersion::k13) return "ECDHE";
+#if defined(MBEDTLS_KEY_EXCHANGE_RSA_ENABLED)
+  return "ECDHE, RSA";
+#else
+  return "ECDHE";
+#endif
+}
+
 const char* tls_alert_name(int alert) {
   switch (alert) {
     case 0: return "close_notify";

@@ -114,6 +114,10 @@ class TlsClientSession {
   bool active_ = false;
 };
 
+// The key exchanges a ClientHello of `version` offers, for a failure's summary:
+// "ECDHE, RSA" (TLS 1.2: ECDHE-ECDSA, ECDHE-RSA, RSA), "ECDHE" (TLS 1.3).
+const char* offered_key_exchanges(TlsVersion version);
+
 // A TLS alert's description code by its RFC 8446 name ("protocol_version").
 const char* tls_alert_name(int alert);
 
