@@ -314,6 +314,7 @@ void describe_tls_error(int code, TextBuffer& out) {
     case MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE: out.append("unexpected handshake message"); return;
     case MBEDTLS_ERR_SSL_DECODE_ERROR: out.append("malformed handshake message"); return;
     case MBEDTLS_ERR_SSL_CONN_EOF: out.append("the server closed the connection"); return;
+    case MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION: out.append("the server chose a TLS version older than offered"); return;
     default: break;
   }
   char text[96];

@@ -109,11 +109,13 @@ void TlsCertProbe::drive() {
         details_ = &r.details.set_tls_cert();
         details_->legacy_tls = kLegacyTlsUnknown;
         verdict_ = Verdict{Outcome::kCritical, FailReason::kTls};
-        if (refused_12_alert_ >= 0 && link_.tls().version_refused()) {
-          // Neither 1.2 nor 1.3: whether it speaks only a legacy version is the answer
-          // the operator needs, so the legacy look runs now, whatever the cycle.
+        bool older = version_ == net::TlsVersion::k12 && link_.tls().older_version_chosen();
+        if (older || (refused_12_alert_ >= 0 && link_.tls().version_refused())) {
+          // Neither 1.2 nor 1.3 (refused both, or answered 1.2 with an older version):
+          // whether it speaks only a legacy version is the answer the operator needs,
+          // so the legacy look runs now, whatever the cycle.
           handshake_refused_ = true;
-          refused_13_alert_ = link_.tls().received_alert();
+          refused_13_alert_ = older ? -1 : link_.tls().received_alert();
           legacy_found_ = 0;
           legacy_offer(tls_legacy::kTls11);
         } else {
@@ -359,8 +361,12 @@ void TlsCertProbe::finish_verdict() {
       out().summary.append(legacy_found_ == (kLegacyTls10 | kLegacyTls11) ? "1.0 and 1.1"
                            : legacy_found_ == kLegacyTls10                ? "1.0"
                                                                           : "1.1");
-      out().summary.appendf(" (alert %s to TLS 1.2, %s to 1.3)", net::tls_alert_name(refused_12_alert_),
-                            net::tls_alert_name(refused_13_alert_));
+      if (refused_13_alert_ < 0) {
+        out().summary.append(" (it answered a TLS 1.2 hello with an older version)");
+      } else {
+        out().summary.appendf(" (alert %s to TLS 1.2, %s to 1.3)", net::tls_alert_name(refused_12_alert_),
+                              net::tls_alert_name(refused_13_alert_));
+      }
     }
     note_failure(v.reason);
     finish(v.outcome);

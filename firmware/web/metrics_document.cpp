@@ -129,12 +129,17 @@ void write_metrics(TextBuffer& out, const Config& config, const HealthModel& hea
     labels(out, config, c);
     out.appendf(" %d\n", state_value(h.hard));
   });
-  header(out, "probebox_cert_days_left", "gauge", "Whole days until the certificate expires.");
+  // In the base unit (promtool's lint rejects "days"): the check's whole days_left,
+  // as seconds, so it matches the days the summary and the panel show.
+  header(out, "probebox_cert_remaining_seconds", "gauge",
+         "Whole days until the served certificate expires (days_left), in seconds.");
   each([](const CheckConfig&, const CheckHealth& h) { return h.last.measurements.has_days_left; },
        [&](const CheckConfig& c, const CheckHealth& h) {
-         out.append("probebox_cert_days_left");
+         out.append("probebox_cert_remaining_seconds");
          labels(out, config, c);
-         out.appendf(" %ld\n", static_cast<long>(h.last.measurements.days_left));
+         out.append(' ');
+         out.append_int(static_cast<int64_t>(h.last.measurements.days_left) * 86400);
+         out.append('\n');
        });
   header(out, "probebox_ntp_offset_seconds", "gauge", "Clock offset measured by the latest SNTP query.");
   each([](const CheckConfig&, const CheckHealth& h) { return h.last.measurements.has_ntp_offset; },

@@ -204,6 +204,7 @@ TEST_F(TlsCertProbeTest, AChainThatFitsIsWaitedForNotRefused) {
 struct LegacyPeer {
   uint8_t accepts = 0;  // kLegacyTls10/11 bits
   bool refuse_modern = false;
+  bool modern_gets_tls10 = false;  // a 1.2 hello answered by a ServerHello for 1.0, as OpenSSL's -tls1 does
   bool silent = false;
   int legacy_hellos = 0;
 };
@@ -217,7 +218,17 @@ FakePeer::Conversation legacy_aware_server(LegacyPeer* peer) {
       if (received.size() != record) return reply;  // answered once, when the hello is whole
       uint16_t offered = static_cast<uint16_t>(static_cast<uint8_t>(received[9]) << 8 | static_cast<uint8_t>(received[10]));
       const std::string alert = {'\x15', '\x03', '\x03', '\x00', '\x02', '\x02', '\x46'};
+      auto server_hello = [](uint16_t chosen) {
+        std::string body = {'\x02', '\x00', '\x00', '\x26', static_cast<char>(chosen >> 8), static_cast<char>(chosen)};
+        body.append(32, '\x5a');                           // random
+        body.append({'\x00', '\xc0', '\x13', '\x00'});     // no session id, ECDHE-RSA-AES128-SHA, null compression
+        return std::string{'\x16', '\x03', '\x01', '\x00', static_cast<char>(body.size())} + body;
+      };
       if (offered == 0x0303) {
+        if (peer->modern_gets_tls10) {
+          reply.data = server_hello(0x0301);
+          return reply;
+        }
         if (!peer->refuse_modern) return (*inner)(received);
         reply.data = alert;
         reply.close = FakePeer::Reply::Close::kFin;
@@ -233,10 +244,7 @@ FakePeer::Conversation legacy_aware_server(LegacyPeer* peer) {
         reply.close = FakePeer::Reply::Close::kFin;
         return reply;
       }
-      std::string body = {'\x02', '\x00', '\x00', '\x26', static_cast<char>(chosen >> 8), static_cast<char>(chosen)};
-      body.append(32, '\x5a');                           // random
-      body.append({'\x00', '\xc0', '\x13', '\x00'});     // no session id, ECDHE-RSA-AES128-SHA, null compression
-      reply.data = std::string{'\x16', '\x03', '\x01', '\x00', static_cast<char>(body.size())} + body;
+      reply.data = server_hello(chosen);
       return reply;
     }
     return (*inner)(received);
@@ -325,6 +333,14 @@ TEST_F(LegacyTlsTest, AServerRefusingTls12And13IsNamedByTheLegacyVersionItSpeaks
   EXPECT_EQ(r.summary.view(),
             "TLS handshake failed: the server speaks only TLS 1.0 (alert protocol_version to TLS 1.2, protocol_version to 1.3)");
   EXPECT_NE(testing::details_json(r).find(R"("legacy_tls":["1.0"])"), std::string::npos) << testing::details_json(r);
+  // Answering the 1.2 hello with 1.0 (no alert, no 1.3 tried): named the same way.
+  peer_state_.refuse_modern = false;
+  peer_state_.modern_gets_tls10 = true;
+  ProbeResult older = run_one<TlsCertProbe>(tls_.get());
+  EXPECT_EQ(older.summary.view(),
+            "TLS handshake failed: the server speaks only TLS 1.0 (it answered a TLS 1.2 hello with an older version)");
+  peer_state_.modern_gets_tls10 = false;
+  peer_state_.refuse_modern = true;
   // Refusing every version: the alerts and what was offered.
   peer_state_.accepts = 0;
   ProbeResult none = run_one<TlsCertProbe>(tls_.get());
