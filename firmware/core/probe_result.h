@@ -140,6 +140,11 @@ struct NtpDetails {
   int64_t rtt_us;
 };
 
+// What a server accepts of the legacy TLS versions (tls_cert's `legacy_tls`), as bits.
+inline constexpr uint8_t kLegacyTls10 = 1;
+inline constexpr uint8_t kLegacyTls11 = 2;
+inline constexpr uint8_t kLegacyTlsUnknown = 0x80;  // no legacy look has run yet
+
 struct TlsCertDetails {
   bool examined;          // false: only {"days_left":null,"chain_complete":null} (and too_big's)
   bool too_big;           // not examined: the chain was over what the box holds; shows
@@ -158,6 +163,13 @@ struct TlsCertDetails {
   TextSpan sha256;        // lower-case hex of the DER; compared across same_cert_as / distinct_from
   TextSpan missing_names; // '\n'-separated
   TextSpan sans;          // '\n'-separated
+  // The chain certificate by certificate (issue 17).
+  bool chain_in_order;    // leaf first, then each issuer
+  bool self_signed;       // the leaf
+  bool weak_sig_in_chain; // SHA-1/MD5 on a certificate sent (a root's self-signature aside)
+  uint8_t legacy_tls;     // kLegacyTls10/11 bits, or kLegacyTlsUnknown
+  int64_t chain_not_after;          // the earliest notAfter of every certificate sent
+  int64_t verified_chain_not_after; // of the chain verified to the anchors, anchor included; 0: none
 };
 
 enum class DetailKind : uint8_t { kNone = 0, kTcp, kDns, kHttp, kTlsCert, kSmtp, kNtp };

@@ -92,6 +92,13 @@ void write_tls_cert(JsonWriter& w, const ProbeResult& r, const TlsCertDetails& d
       w.field_int("chain_bytes", d.chain_bytes).field_int("chain_limit_bytes", d.chain_limit_bytes);
       w.field("tls_version", version);
     }
+    // A server that refused TLS 1.2 and 1.3 but speaks a legacy version says which.
+    if (d.legacy_tls != 0 && (d.legacy_tls & kLegacyTlsUnknown) == 0) {
+      w.key("legacy_tls").begin_array();
+      if ((d.legacy_tls & kLegacyTls10) != 0) w.string("1.0");
+      if ((d.legacy_tls & kLegacyTls11) != 0) w.string("1.1");
+      w.end_array();
+    }
     w.end_object();
     return;
   }
@@ -105,6 +112,21 @@ void write_tls_cert(JsonWriter& w, const ProbeResult& r, const TlsCertDetails& d
   w.field("key_type", all.text(d.key_type)).field_int("key_bits", d.key_bits).field("sig_alg", all.text(d.sig_alg));
   w.field("sha256", all.text(d.sha256));
   w.field("tls_version", version);
+  when.clear();
+  append_iso8601(when, d.chain_not_after);
+  w.field("chain_not_after", when.view());
+  w.field_bool("chain_in_order", d.chain_in_order).field_bool("self_signed", d.self_signed);
+  w.field_bool("weak_sig_in_chain", d.weak_sig_in_chain);
+  // The legacy versions the server accepts, as the latest legacy-protocol look found
+  // them (it runs every few cycles; carried in between); null until one has run.
+  if ((d.legacy_tls & kLegacyTlsUnknown) != 0) {
+    w.field_null("legacy_tls");
+  } else {
+    w.key("legacy_tls").begin_array();
+    if ((d.legacy_tls & kLegacyTls10) != 0) w.string("1.0");
+    if ((d.legacy_tls & kLegacyTls11) != 0) w.string("1.1");
+    w.end_array();
+  }
   list(w, "missing_names", all.text(d.missing_names), '\n');
   // The SANs, while the object stays within its budget with room to close it.
   w.key("sans").begin_array();

@@ -53,6 +53,7 @@ class Scheduler {
     Probe* probe = nullptr;
     bool done_once = false;
     bool uses_tls = false;
+    CheckMemory memory;  // the probe's, across cycles
   };
   bool uses_tls(const CheckConfig& check) const;
   void report(uint16_t index, const ProbeResult& result, hal::MonoMicros now);

@@ -283,6 +283,15 @@ void TlsClientSession::describe_error(TextBuffer& out) const {
   describe_tls_error(last_error_, out);
 }
 
+const char* offered_key_exchanges(TlsVersion version) {
+  if (version == TlsVersion::k13) return "ECDHE";
+#if defined(MBEDTLS_KEY_EXCHANGE_RSA_ENABLED)
+  return "ECDHE, RSA";
+#else
+  return "ECDHE";
+#endif
+}
+
 const char* tls_alert_name(int alert) {
   switch (alert) {
     case 0: return "close_notify";
@@ -317,6 +326,7 @@ void describe_tls_error(int code, TextBuffer& out) {
     case MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE: out.append("unexpected handshake message"); return;
     case MBEDTLS_ERR_SSL_DECODE_ERROR: out.append("malformed handshake message"); return;
     case MBEDTLS_ERR_SSL_CONN_EOF: out.append("the server closed the connection"); return;
+    case MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION: out.append("the server chose a TLS version older than offered"); return;
     default: break;
   }
   char text[96];

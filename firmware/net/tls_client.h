@@ -102,6 +102,9 @@ class TlsClientSession {
   // After kFailed: the server refused the version offered (alert protocol_version,
   // or handshake_failure, which some servers send instead).
   bool version_refused() const { return received_alert_ == 70 || received_alert_ == 40; }
+  // After kFailed: the server answered with an older version than the one offered
+  // (a TLS 1.0/1.1-only server answers a 1.2 hello with its own version, no alert).
+  bool older_version_chosen() const { return last_error_ == MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION; }
   TlsVersion offered() const { return offered_; }
   uint8_t oversized_type() const { return oversized_type_; }
   uint32_t oversized_length() const { return oversized_length_; }
@@ -127,6 +130,10 @@ class TlsClientSession {
   bool peer_closed_ = false;
   bool active_ = false;
 };
+
+// The key exchanges a ClientHello of `version` offers, for a failure's summary:
+// "ECDHE, RSA" (TLS 1.2: ECDHE-ECDSA, ECDHE-RSA, RSA), "ECDHE" (TLS 1.3).
+const char* offered_key_exchanges(TlsVersion version);
 
 // A TLS alert's description code by its RFC 8446 name ("protocol_version").
 const char* tls_alert_name(int alert);

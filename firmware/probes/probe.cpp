@@ -17,7 +17,7 @@ void Probe::start(const CheckConfig& check, const ProbeEnv& env) {
 
 Probe::Poll Probe::poll(hal::MonoMicros now) {
   if (!active_) return Poll::kReady;
-  if (!finished_ && now >= deadline_) {
+  if (!finished_ && now >= deadline_ && !DoFinishAtDeadline()) {
     PhaseTimes reached = result_.phases;  // which phases were reached says where it stalled
     result_.reset();
     result_.phases = reached;

@@ -12,12 +12,24 @@
 
 namespace probebox {
 
+// What a check carries from one cycle to the next: kept per check by the scheduler
+// (two bytes; reset when the config is loaded), read and written by its probe.
+struct CheckMemory {
+  // tls_cert's legacy-protocol floor (a ClientHello offering TLS 1.0/1.1): cycles
+  // until it runs again (0: this cycle — so the first cycle of a check runs it), and
+  // what the latest one found (kLegacyTls10/11 bits; kLegacyTlsUnknown: none ran yet).
+  uint8_t legacy_due_in = 0;
+  uint8_t legacy_tls = kLegacyTlsUnknown;
+};
+
 // What a probe may read besides its own check: the clock and the whole config
-// (trust anchors, resolvers).
+// (trust anchors, resolvers), and the check's memory across cycles (nullptr: none,
+// e.g. a probe run alone in a test: every cycle is a first one that remembers nothing).
 struct ProbeEnv {
   hal::Clock* clock = nullptr;
   const Config* config = nullptr;
   net::TlsClientConfig* tls = nullptr;  // shared RNG and trust anchors
+  CheckMemory* memory = nullptr;
 };
 
 class Probe : public net::LinkOwner {
@@ -95,6 +107,10 @@ class Probe : public net::LinkOwner {
   virtual void DoRelease() = 0;
   // Fill summary and details for a probe that ran out of time.
   virtual void DoDescribeTimeout() = 0;
+  // The deadline passed: true when the probe has a verdict of its own to give and
+  // gave it (finish()), e.g. tls_cert judged its certificate and only its extra
+  // legacy-protocol look was still running; false for the generic timeout.
+  virtual bool DoFinishAtDeadline() { return false; }
 
   HostResolver resolver_;
   const CheckConfig* check_ = nullptr;

@@ -1,14 +1,22 @@
 #include "probes/tls_cert_probe.h"
 
+#include <algorithm>
+
 #include "core/view.h"
 #include "probes/verdicts.h"
+#include "protocols/tls_legacy_hello.h"
 #include "protocols/x509_summary.h"
+#include "psa/crypto.h"
 
 namespace probebox {
 
 void TlsCertProbe::DoStart() {
   state_ = State::kResolving;
   version_ = net::TlsVersion::k12;
+  refused_12_alert_ = -1;
+  details_ = nullptr;
+  handshake_refused_ = false;
+  legacy_looked_ = false;
   if (env().tls == nullptr || !env().tls->ready()) {
     note_failure(FailReason::kNoResources);
     fail(Outcome::kUnknown, "TLS is not set up on this box");
@@ -18,6 +26,10 @@ void TlsCertProbe::DoStart() {
 }
 
 void TlsCertProbe::process(net::LinkEvent event) {
+  if (state_ == State::kLegacyConnecting || state_ == State::kLegacyHello) {
+    legacy_event(event);
+    return;
+  }
   if (ended_by(event, link_, "the server sent more than a handshake needs")) return;
   switch (state_) {
     case State::kResolving:
@@ -38,6 +50,8 @@ void TlsCertProbe::process(net::LinkEvent event) {
       return;
     }
     case State::kHandshake: drive(); return;
+    case State::kLegacyConnecting:
+    case State::kLegacyHello:
     case State::kIdle:
     case State::kDone:
       return;
@@ -64,7 +78,24 @@ void TlsCertProbe::drive() {
         fail_chain_too_big();
       } else {
         note_failure(FailReason::kTls);
-        fail_with_tls_error(Outcome::kCritical, "TLS handshake failed: ");
+        ProbeResult& r = out();
+        r.summary.assign("TLS handshake failed: ");
+        describe_handshake_failure(r.summary);
+        details_ = &r.details.set_tls_cert();
+        details_->legacy_tls = kLegacyTlsUnknown;
+        verdict_ = Verdict{Outcome::kCritical, FailReason::kTls};
+        bool older = version_ == net::TlsVersion::k12 && link_.tls().older_version_chosen();
+        if (older || (refused_12_alert_ >= 0 && link_.tls().version_refused())) {
+          // Neither 1.2 nor 1.3 (refused both, or answered 1.2 with an older version):
+          // whether it speaks only a legacy version is the answer the operator needs,
+          // so the legacy look runs now, whatever the cycle.
+          handshake_refused_ = true;
+          refused_13_alert_ = older ? -1 : link_.tls().received_alert();
+          legacy_found_ = 0;
+          legacy_offer(tls_legacy::kTls11);
+        } else {
+          finish_verdict();
+        }
       }
       break;
     case net::TlsClientSession::Progress::kWantMore:
@@ -77,7 +108,9 @@ void TlsCertProbe::drive() {
 // aborted (then the link must not be reused in this callback, and the refusal is
 // the verdict).
 bool TlsCertProbe::retry_with_tls13() {
+  int alert = link_.tls().received_alert();
   if (link_.close() == ERR_ABRT) return false;
+  refused_12_alert_ = alert;
   version_ = net::TlsVersion::k13;
   connect();
   return true;
@@ -133,6 +166,13 @@ void TlsCertProbe::judge() {
   d.missing_names = r.details.add_text(missing.view());
   d.sans = r.details.add_text(s.sans.view());
   d.sans_truncated = s.sans_truncated;
+  d.chain_in_order = chain_verdict.in_order;
+  d.self_signed = chain_verdict.leaf_self_signed;
+  d.weak_sig_in_chain = chain_verdict.weak_sig;
+  d.chain_not_after = chain_verdict.earliest_not_after;
+  d.verified_chain_not_after = chain_verdict.verified_not_after;
+  d.legacy_tls = kLegacyTlsUnknown;
+  details_ = &d;
 
   // The verdict: the most severe finding names the summary.
   TlsCertFacts f;
@@ -146,15 +186,197 @@ void TlsCertProbe::judge() {
   f.now_s = now_s;
   f.not_before = s.not_before;
   f.days_left = days;
-  f.sha1_signature = s.sha1_signature;
-  f.sig_alg = s.sig_alg.view();
+  // The leaf's signature first; else the first weak one further up the chain.
+  f.sha1_signature = s.sha1_signature || chain_verdict.weak_sig;
+  f.sig_alg = s.sha1_signature ? s.sig_alg.view() : chain_verdict.weak_alg.view();
+  f.weak_name = s.sha1_signature ? std::string_view() : chain_verdict.weak_name.view();
   f.subject_name = c.server_name.empty() ? cfg.text(c.host) : cfg.text(c.server_name);
+  f.chain_in_order = chain_verdict.in_order;
+  f.leaf_self_signed = chain_verdict.leaf_self_signed;
+  f.chain_not_before = chain_verdict.latest_not_before;
+  f.future_name = chain_verdict.latest_start_index == 0 ? std::string_view() : chain_verdict.latest_start_name.view();
+  f.chain_days_left = x509::days_left(chain_verdict.earliest_not_after, now_s);
+  f.expiry_name = chain_verdict.earliest_index == 0 ? std::string_view() : chain_verdict.earliest_name.view();
   TlsCertRules rules;
   rules.crit_days = c.tune.cert_crit_days;
   rules.warn_days = c.tune.cert_warn_days;
   rules.trust_only = c.trust_only;
-  Verdict v = judge_tls_cert(f, rules, r.summary);
-  finish(v.outcome, v.reason);
+  verdict_ = judge_tls_cert(f, rules, r.summary);
+  legacy_or_finish();
+}
+
+// --- the legacy-protocol floor ------------------------------------------------
+
+void TlsCertProbe::legacy_or_finish() {
+  CheckMemory* memory = env().memory;
+  if (memory == nullptr) {
+    finish_verdict();  // nothing to carry it in: a probe run alone does not look
+    return;
+  }
+  if (memory->legacy_due_in > 0) {
+    --memory->legacy_due_in;
+    finish_verdict();
+    return;
+  }
+  legacy_found_ = 0;
+  legacy_offer(tls_legacy::kTls11);
+}
+
+// A new connection carrying a ClientHello that offers only `version`. The TLS
+// connection is closed first; if lwIP had to abort it, this callback must not
+// reuse the link: the look waits for the next cycle (it stays due).
+void TlsCertProbe::legacy_offer(uint16_t version) {
+  legacy_offered_ = version;
+  legacy_len_ = 0;
+  if (link_.close() == ERR_ABRT) {
+    legacy_done(false);
+    return;
+  }
+  state_ = State::kLegacyConnecting;
+  if (connect_to(link_, check().port) != net::TcpLink::Open::kConnecting) legacy_done(false);
+}
+
+void TlsCertProbe::legacy_event(net::LinkEvent event) {
+  using E = net::LinkEvent;
+  switch (event) {
+    case E::kConnected: {
+      if (state_ != State::kLegacyConnecting) return;
+      uint8_t random[32];
+      if (psa_generate_random(random, sizeof(random)) != PSA_SUCCESS) {
+        // Only a nonce here (nothing is derived from it): the clock will do.
+        uint64_t x = static_cast<uint64_t>(now()) | 1;
+        for (uint8_t& b : random) {
+          x ^= x << 13;
+          x ^= x >> 7;
+          x ^= x << 17;
+          b = static_cast<uint8_t>(x);
+        }
+      }
+      uint8_t hello[tls_legacy::kMaxHelloBytes];
+      const Config& cfg = *env().config;
+      std::string_view sni = check().server_name.empty() ? std::string_view() : cfg.text(check().server_name);
+      Result<size_t> built = tls_legacy::build_client_hello(hello, legacy_offered_, sni, random);
+      if (!built.ok() || !link_.send(std::span<const uint8_t>(hello, built.value()))) {
+        legacy_done(false);
+        return;
+      }
+      state_ = State::kLegacyHello;
+      return;
+    }
+    case E::kReceived:
+    case E::kPeerClosed: {
+      if (state_ != State::kLegacyHello) {
+        legacy_done(false);
+        return;
+      }
+      bool ended = link_.read(legacy_read) == net::TcpLink::Read::kEnded || event == E::kPeerClosed;
+      if (state_ == State::kLegacyHello) legacy_answered(ended);
+      return;
+    }
+    case E::kFailed:
+      // Refused or unreachable now: nothing learnt. Reset after the hello: a refusal.
+      if (state_ == State::kLegacyHello) legacy_answered(true);
+      else legacy_done(false);
+      return;
+    default:
+      return;
+  }
+}
+
+void TlsCertProbe::legacy_read(net::LinkOwner& owner, std::span<const uint8_t> bytes) {
+  auto& self = static_cast<TlsCertProbe&>(owner);
+  size_t room = sizeof(self.legacy_answer_) - self.legacy_len_;
+  size_t n = std::min(room, bytes.size());
+  std::copy_n(bytes.begin(), n, self.legacy_answer_ + self.legacy_len_);
+  self.legacy_len_ = static_cast<uint8_t>(self.legacy_len_ + n);
+}
+
+// What the answer so far says; `closed`: no more will come (an empty or cut answer
+// is a refusal, as an alert is).
+void TlsCertProbe::legacy_answered(bool closed) {
+  using K = tls_legacy::Answer::Kind;
+  tls_legacy::Answer a = tls_legacy::read_answer({legacy_answer_, legacy_len_}, legacy_offered_);
+  if (a.kind == K::kNeedMore && !closed && legacy_len_ < sizeof(legacy_answer_)) return;
+  bool offered_11 = legacy_offered_ == tls_legacy::kTls11;
+  if (a.kind == K::kAccepted) {
+    legacy_found_ |= offered_11 ? kLegacyTls11 : kLegacyTls10;
+  } else if (a.kind == K::kDowngraded && a.server_version == tls_legacy::kTls10) {
+    // Offered 1.1, the server chose 1.0: it accepts 1.0 and not 1.1; nothing more to ask.
+    legacy_found_ |= kLegacyTls10;
+    legacy_done(true);
+    return;
+  }
+  if (offered_11) legacy_offer(tls_legacy::kTls10);
+  else legacy_done(true);
+}
+
+// `complete`: both versions were asked about; what was found is remembered and the
+// next look is due in kLegacyTlsEveryCycles cycles. Otherwise it stays due and the
+// last known answer stands.
+void TlsCertProbe::legacy_done(bool complete) {
+  legacy_looked_ = complete;
+  CheckMemory* memory = env().memory;
+  if (complete && memory != nullptr) {
+    memory->legacy_tls = legacy_found_;
+    memory->legacy_due_in = kLegacyTlsEveryCycles - 1;
+  }
+  finish_verdict();
+}
+
+void TlsCertProbe::finish_verdict() {
+  state_ = State::kDone;
+  uint8_t legacy = env().memory != nullptr ? env().memory->legacy_tls : kLegacyTlsUnknown;
+  Verdict v = verdict_;
+  if (handshake_refused_) {
+    // Refused 1.2 and 1.3: what this look found is the news (no memory needed).
+    legacy = legacy_looked_ ? legacy_found_ : kLegacyTlsUnknown;
+    if (details_ != nullptr) details_->legacy_tls = legacy;
+    if (legacy_looked_ && legacy_found_ != 0) {
+      out().summary.assign("TLS handshake failed: the server speaks only TLS ");
+      out().summary.append(legacy_found_ == (kLegacyTls10 | kLegacyTls11) ? "1.0 and 1.1"
+                           : legacy_found_ == kLegacyTls10                ? "1.0"
+                                                                          : "1.1");
+      if (refused_13_alert_ < 0) {
+        out().summary.append(" (it answered a TLS 1.2 hello with an older version)");
+      } else {
+        out().summary.appendf(" (alert %s to TLS 1.2, %s to 1.3)", net::tls_alert_name(refused_12_alert_),
+                              net::tls_alert_name(refused_13_alert_));
+      }
+    }
+    note_failure(v.reason);
+    finish(v.outcome);
+    return;
+  }
+  if (details_ != nullptr) details_->legacy_tls = legacy;
+  if ((legacy & kLegacyTlsUnknown) == 0) v = judge_legacy_tls(v, legacy, out().summary);
+  note_failure(v.reason);
+  finish(v.outcome);
+}
+
+bool TlsCertProbe::DoFinishAtDeadline() {
+  if (state_ != State::kLegacyConnecting && state_ != State::kLegacyHello) return false;
+  // The certificate was judged; only the legacy look ran out of time.
+  legacy_done(false);
+  return true;
+}
+
+// The alert by name and what was offered: "alert handshake_failure to TLS 1.2
+// (ECDHE, RSA), protocol_version to 1.3 (ECDHE)" — both versions when 1.3 was tried
+// after 1.2 was refused, each with the key exchanges its ClientHello offered.
+void TlsCertProbe::describe_handshake_failure(TextBuffer& out) {
+  const net::TlsClientSession& tls = link_.tls();
+  if (tls.message_too_big() || tls.received_alert() < 0) {
+    tls.describe_error(out);
+    return;
+  }
+  if (refused_12_alert_ >= 0) {
+    out.appendf("alert %s to TLS 1.2 (%s), %s to 1.3 (%s)", net::tls_alert_name(refused_12_alert_),
+                net::offered_key_exchanges(net::TlsVersion::k12), net::tls_alert_name(tls.received_alert()),
+                net::offered_key_exchanges(net::TlsVersion::k13));
+  } else {
+    out.appendf("alert %s to TLS %s (%s)", net::tls_alert_name(tls.received_alert()),
+                tls.offered() == net::TlsVersion::k13 ? "1.3" : "1.2", net::offered_key_exchanges(tls.offered()));
+  }
 }
 
 void TlsCertProbe::fail(Outcome outcome, std::string_view why) {

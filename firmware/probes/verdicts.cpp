@@ -25,6 +25,8 @@ Verdict judge_tls_cert(const TlsCertFacts& f, const TlsCertRules& rules, TextBuf
   const int name_len = static_cast<int>(f.subject_name.size());
   const char* name = f.subject_name.data();
   bool rsa_ok = rules.trust_only || (f.key_type == "RSA" && f.key_bits >= 2048);
+  // The certificate that expires first decides the expiring rungs, whichever it is.
+  const int32_t earliest = f.chain_days_left < f.days_left ? f.chain_days_left : f.days_left;
   if (!f.chain_complete) {
     out.outcome = Outcome::kCritical;
     sum.assign("chain incomplete: an intermediate is missing");
@@ -39,27 +41,59 @@ Verdict judge_tls_cert(const TlsCertFacts& f, const TlsCertRules& rules, TextBuf
     out.outcome = Outcome::kCritical;
     sum.appendf("%.*s %u-bit key: the appliance needs RSA >= 2048", static_cast<int>(f.key_type.size()),
                 f.key_type.data(), static_cast<unsigned>(f.key_bits));
+  } else if (f.leaf_self_signed) {
+    out.outcome = Outcome::kCritical;
+    sum.appendf("cert %.*s is self-signed: the appliance needs a public CA", name_len, name);
   } else if (!f.wall_valid) {
     out.outcome = Outcome::kUnknown;
     sum.assign("box clock not synchronised: expiry cannot be judged");
   } else if (f.now_s < f.not_before) {
     out.outcome = Outcome::kCritical;
     sum.assign("cert not valid yet");
+  } else if (f.now_s < f.chain_not_before) {
+    out.outcome = Outcome::kCritical;
+    sum.appendf("%.*s in the chain not valid yet", static_cast<int>(f.future_name.size()), f.future_name.data());
   } else if (f.days_left < 0) {
     out.outcome = Outcome::kCritical;
     sum.appendf("cert %.*s expired %d days ago", name_len, name, static_cast<int>(-f.days_left));
-  } else if (!rules.trust_only && (f.days_left <= rules.crit_days || f.days_left <= rules.warn_days)) {
-    out.outcome = f.days_left <= rules.crit_days ? Outcome::kCritical : Outcome::kWarning;
-    sum.appendf("cert %.*s expires in %d days", name_len, name, static_cast<int>(f.days_left));
+  } else if (f.chain_days_left < 0) {
+    out.outcome = Outcome::kCritical;
+    sum.appendf("%.*s in the chain expired %d days ago", static_cast<int>(f.expiry_name.size()),
+                f.expiry_name.data(), static_cast<int>(-f.chain_days_left));
+  } else if (!rules.trust_only && (earliest <= rules.crit_days || earliest <= rules.warn_days)) {
+    out.outcome = earliest <= rules.crit_days ? Outcome::kCritical : Outcome::kWarning;
+    if (f.chain_days_left < f.days_left && !f.expiry_name.empty()) {
+      sum.appendf("%.*s in the chain expires in %d days", static_cast<int>(f.expiry_name.size()),
+                  f.expiry_name.data(), static_cast<int>(earliest));
+    } else {
+      sum.appendf("cert %.*s expires in %d days", name_len, name, static_cast<int>(f.days_left));
+    }
+  } else if (!f.chain_in_order) {
+    out.outcome = Outcome::kWarning;
+    sum.assign("chain out of order: send the leaf first, then each issuer");
   } else if (f.sha1_signature) {
     out.outcome = Outcome::kWarning;
-    sum.appendf("cert signed with %.*s", static_cast<int>(f.sig_alg.size()), f.sig_alg.data());
+    if (!f.weak_name.empty()) sum.appendf("%.*s in the chain", static_cast<int>(f.weak_name.size()), f.weak_name.data());
+    else sum.append("cert");
+    sum.appendf(" signed with %.*s", static_cast<int>(f.sig_alg.size()), f.sig_alg.data());
   } else {
     sum.appendf("cert %.*s valid %d more days", name_len, name, static_cast<int>(f.days_left));
   }
   // Every finding is the certificate's, but the one that could not be judged.
   if (out.outcome != Outcome::kOk) out.reason = out.outcome == Outcome::kUnknown ? FailReason::kNoClock : FailReason::kCertificate;
   return out;
+}
+
+Verdict judge_legacy_tls(Verdict v, uint8_t accepted, TextBuffer& sum) {
+  if (v.outcome != Outcome::kOk || accepted == 0) return v;
+  bool v10 = (accepted & kLegacyTls10) != 0;
+  bool v11 = (accepted & kLegacyTls11) != 0;
+  sum.assign("server still accepts TLS ");
+  sum.append(v10 && v11 ? "1.0 and 1.1" : v10 ? "1.0" : "1.1");
+  sum.append(" (dashboard: Disable TLSv1/TLSv1.1)");
+  v.outcome = Outcome::kWarning;
+  v.reason = FailReason::kTls;
+  return v;
 }
 
 Verdict judge_http(const HttpFacts& f, const HttpRules& rules, TextBuffer& sum) {

@@ -29,9 +29,17 @@ struct TlsCertFacts {
   int64_t now_s = 0;
   int64_t not_before = 0;
   int32_t days_left = 0;
-  bool sha1_signature = false;
-  std::string_view sig_alg;
+  bool sha1_signature = false;           // SHA-1/MD5 on any certificate sent (a root's self-signature aside)
+  std::string_view sig_alg;              // that signature's algorithm
+  std::string_view weak_name;            // which certificate, when not the leaf
   std::string_view subject_name;         // the name the summary calls the certificate by
+  // The chain certificate by certificate (x509::judge_chain).
+  bool chain_in_order = true;            // leaf first, then each issuer
+  bool leaf_self_signed = false;
+  int64_t chain_not_before = 0;          // the latest notBefore of every certificate sent
+  std::string_view future_name;          // which one, when not the leaf
+  int32_t chain_days_left = INT32_MAX;   // days to the earliest notAfter of every certificate sent
+  std::string_view expiry_name;          // which one, when not the leaf
 };
 
 struct TlsCertRules {
@@ -42,10 +50,17 @@ struct TlsCertRules {
   bool trust_only = false;
 };
 
-// Chain incomplete, untrusted, a name missing, a weak key (not for trust_only), no
-// clock, not yet valid, expired, expiring (critical, then warning; not for
-// trust_only), SHA-1 signed, else valid.
+// Chain incomplete, untrusted, a name missing, a weak key (not for trust_only), a
+// self-signed leaf, no clock, not yet valid (the leaf, then any certificate sent),
+// expired (the same), expiring (the earliest of every certificate sent: critical,
+// then warning; not for trust_only), out of order, SHA-1/MD5 signed, else valid.
 Verdict judge_tls_cert(const TlsCertFacts& f, const TlsCertRules& rules, TextBuffer& summary);
+
+// The legacy-protocol floor, the ladder's last rung, applied after judge_tls_cert
+// (the legacy ClientHello runs after the main handshake, on its own connection):
+// a server that still accepts TLS 1.0 or 1.1 turns an OK into a warning that says
+// which; any other verdict stands. `accepted`: kLegacyTls10/11 bits.
+Verdict judge_legacy_tls(Verdict v, uint8_t accepted, TextBuffer& summary);
 
 struct HttpFacts {
   int status = 0;

@@ -1,6 +1,7 @@
 #include "protocols/x509_summary.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/view.h"
 #include "mbedtls/oid.h"
@@ -34,7 +35,9 @@ bool iequals(std::string_view a, std::string_view b) {
 void dn_text(const mbedtls_x509_name& dn, TextBuffer& out) {
   char buf[256];
   int n = mbedtls_x509_dn_gets(buf, sizeof(buf), &dn);
-  out.assign(n > 0 ? std::string_view(buf, static_cast<size_t>(n)) : std::string_view("?"));
+  // A certificate without a subject (or one mbedTLS cannot print) has an empty one,
+  // not a placeholder a reader could take for a name.
+  out.assign(n > 0 ? std::string_view(buf, static_cast<size_t>(n)) : std::string_view());
 }
 
 const char* md_name(mbedtls_md_type_t md) {
@@ -47,6 +50,60 @@ const char* md_name(mbedtls_md_type_t md) {
     case MBEDTLS_MD_MD5: return "MD5";
     default: return "?";
   }
+}
+
+// The hash of a certificate's signature and its algorithm. 3.x makes sig_md/sig_pk
+// private; the public route is the signature OID.
+mbedtls_md_type_t sig_md_of(const mbedtls_x509_crt& c, mbedtls_pk_type_t& sig_pk) {
+  mbedtls_md_type_t sig_md = MBEDTLS_MD_NONE;
+  sig_pk = MBEDTLS_PK_NONE;
+  if (mbedtls_oid_get_sig_alg(&c.sig_oid, &sig_md, &sig_pk) != 0) {
+    sig_pk = MBEDTLS_PK_NONE;
+    return MBEDTLS_MD_NONE;
+  }
+  // RSASSA-PSS names its hash in the parameters, not the OID; the parsed value has no
+  // public accessor in 3.x.
+  if (sig_pk == MBEDTLS_PK_RSASSA_PSS) sig_md = c.MBEDTLS_PRIVATE(sig_md);
+  return sig_md;
+}
+
+bool weak_md(mbedtls_md_type_t md) { return md == MBEDTLS_MD_SHA1 || md == MBEDTLS_MD_MD5; }
+
+// Named as OpenSSL names them: "sha256WithRSAEncryption", "ecdsa-with-SHA256".
+// True when the hash is SHA-1 or MD5.
+bool sig_alg_name(const mbedtls_x509_crt& c, TextBuffer& out) {
+  mbedtls_pk_type_t sig_pk = MBEDTLS_PK_NONE;
+  mbedtls_md_type_t sig_md = sig_md_of(c, sig_pk);
+  const char* md = md_name(sig_md);
+  if (sig_pk == MBEDTLS_PK_RSA) {
+    for (const char* k = md; *k != '\0'; ++k) out.append(lower(*k));
+    out.append("WithRSAEncryption");
+  } else if (sig_pk == MBEDTLS_PK_ECDSA) {
+    out.appendf("ecdsa-with-%s", md);
+  } else if (sig_pk == MBEDTLS_PK_RSASSA_PSS) {
+    out.appendf("rsassaPss-%s", md);
+  } else {
+    out.assign("other");
+  }
+  return weak_md(sig_md);
+}
+
+bool same_raw(const mbedtls_x509_buf& a, const mbedtls_x509_buf& b) {
+  return a.len == b.len && std::equal(a.p, a.p + a.len, b.p);
+}
+
+bool self_issued(const mbedtls_x509_crt& c) { return same_raw(c.issuer_raw, c.subject_raw); }
+
+// What a finding calls a certificate: its CN, else its place in the sent list.
+void cert_label(const mbedtls_x509_crt& c, int index, TextBuffer& out) {
+  out.clear();
+  for (const mbedtls_x509_name* n = &c.subject; n != nullptr; n = n->next) {
+    if (n->oid.p != nullptr && MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0 && n->val.len > 0) {
+      out.append(std::string_view(reinterpret_cast<const char*>(n->val.p), n->val.len));
+      return;
+    }
+  }
+  out.appendf("certificate %d", index + 1);
 }
 
 }  // namespace
@@ -75,29 +132,7 @@ void summarize(const mbedtls_x509_crt& c, CertSummary& s) {
   mbedtls_pk_type_t pk = mbedtls_pk_get_type(&c.pk);
   s.key_type.assign(pk == MBEDTLS_PK_RSA ? "RSA" : (pk == MBEDTLS_PK_ECKEY || pk == MBEDTLS_PK_ECDSA) ? "EC" : "other");
   s.key_bits = static_cast<uint32_t>(mbedtls_pk_get_bitlen(&c.pk));
-  // Named as OpenSSL names them: "sha256WithRSAEncryption", "ecdsa-with-SHA256".
-  // 3.x makes sig_md/sig_pk private; the public route is the signature OID.
-  mbedtls_md_type_t sig_md = MBEDTLS_MD_NONE;
-  mbedtls_pk_type_t sig_pk = MBEDTLS_PK_NONE;
-  if (mbedtls_oid_get_sig_alg(&c.sig_oid, &sig_md, &sig_pk) != 0) {
-    sig_md = MBEDTLS_MD_NONE;
-    sig_pk = MBEDTLS_PK_NONE;
-  }
-  // RSASSA-PSS names its hash in the parameters, not the OID; the parsed value has no
-  // public accessor in 3.x.
-  if (sig_pk == MBEDTLS_PK_RSASSA_PSS) sig_md = c.MBEDTLS_PRIVATE(sig_md);
-  const char* md = md_name(sig_md);
-  if (sig_pk == MBEDTLS_PK_RSA) {
-    for (const char* k = md; *k != '\0'; ++k) s.sig_alg.append(lower(*k));
-    s.sig_alg.append("WithRSAEncryption");
-  } else if (sig_pk == MBEDTLS_PK_ECDSA) {
-    s.sig_alg.appendf("ecdsa-with-%s", md);
-  } else if (sig_pk == MBEDTLS_PK_RSASSA_PSS) {
-    s.sig_alg.appendf("rsassaPss-%s", md);
-  } else {
-    s.sig_alg.assign("other");
-  }
-  s.sha1_signature = sig_md == MBEDTLS_MD_SHA1 || sig_md == MBEDTLS_MD_MD5;
+  s.sha1_signature = sig_alg_name(c, s.sig_alg);
   unsigned char digest[32];
   mbedtls_sha256(c.raw.p, c.raw.len, digest, 0);
   for (unsigned char b : digest) s.sha256.appendf("%02x", b);
@@ -132,9 +167,35 @@ bool covered_by_sans(std::string_view name, const CertSummary& s) {
 }
 
 namespace {
-bool same_raw(const mbedtls_x509_buf& a, const mbedtls_x509_buf& b) {
-  return a.len == b.len && std::equal(a.p, a.p + a.len, b.p);
+
+// Verifies the certificates at `path` (indices into `certs`), leaf first, to
+// `anchors` (or, with none, to the path's own last certificate): the flags mbedTLS
+// reports. The copies point into the sent DER (no copy of the bytes).
+uint32_t verify_path(const mbedtls_x509_crt* const* certs, const uint8_t* path, size_t len,
+                     const mbedtls_x509_crt* anchors) {
+  mbedtls_x509_crt ordered;
+  mbedtls_x509_crt_init(&ordered);
+  uint32_t flags = MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+  bool parsed = true;
+  for (size_t i = 0; i < len && parsed; ++i) {
+    const mbedtls_x509_crt* c = certs[path[i]];
+    parsed = mbedtls_x509_crt_parse_der_nocopy(&ordered, c->raw.p, c->raw.len) == 0;
+  }
+  if (parsed) {
+    mbedtls_x509_crt* trust = const_cast<mbedtls_x509_crt*>(anchors);
+    if (trust == nullptr) {
+      trust = &ordered;
+      while (trust->next != nullptr) trust = trust->next;
+    }
+    flags = 0;
+    if (mbedtls_x509_crt_verify(&ordered, trust, nullptr, nullptr, &flags, nullptr, nullptr) != 0 && flags == 0) {
+      flags = MBEDTLS_X509_BADCERT_NOT_TRUSTED;  // failed for another reason (memory)
+    }
+  }
+  mbedtls_x509_crt_free(&ordered);
+  return flags;
 }
+
 }  // namespace
 
 ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags) {
@@ -144,31 +205,105 @@ ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* a
   constexpr uint32_t kJudgedElsewhere = MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE |
                                         MBEDTLS_X509_BADCERT_CN_MISMATCH | MBEDTLS_X509_BADCERT_BAD_MD |
                                         MBEDTLS_X509_BADCERT_BAD_KEY;
-  if (sent == nullptr) return v;
-  const mbedtls_x509_crt* last = sent;
-  while (last->next != nullptr && last->next->raw.p != nullptr) last = last->next;
-  bool self_issued = same_raw(last->issuer_raw, last->subject_raw);
-  bool issued_by_anchor = false;
-  for (const mbedtls_x509_crt* a = anchors; a != nullptr && a->raw.p != nullptr; a = a->next) {
-    issued_by_anchor |= same_raw(last->issuer_raw, a->subject_raw);
+  if (sent == nullptr || sent->raw.p == nullptr) return v;
+  const mbedtls_x509_crt* certs[kMaxChainCerts];
+  size_t n = 0;
+  for (const mbedtls_x509_crt* c = sent; c != nullptr && c->raw.p != nullptr; c = c->next) {
+    if (n < kMaxChainCerts) certs[n] = c;
+    ++n;
+    if (v.sent < 255) ++v.sent;
   }
-  v.complete = self_issued || issued_by_anchor;
+  size_t held = n < kMaxChainCerts ? n : kMaxChainCerts;
+
+  // Every certificate sent, one by one: dates and signature hashes.
+  for (size_t i = 0; i < held; ++i) {
+    const mbedtls_x509_crt& c = *certs[i];
+    int64_t not_after = to_unix(c.valid_to);
+    int64_t not_before = to_unix(c.valid_from);
+    if (i == 0 || not_after < v.earliest_not_after) {
+      v.earliest_not_after = not_after;
+      v.earliest_index = static_cast<int8_t>(i);
+    }
+    if (i == 0 || not_before > v.latest_not_before) {
+      v.latest_not_before = not_before;
+      v.latest_start_index = static_cast<int8_t>(i);
+    }
+    // A root's self-signature is not checked by anyone: its hash does not matter.
+    if (!v.weak_sig && !(i > 0 && self_issued(c))) {
+      FixedText<32> alg;
+      if (sig_alg_name(c, alg)) {
+        v.weak_sig = true;
+        v.weak_alg.assign(alg.view());
+        cert_label(c, static_cast<int>(i), v.weak_name);
+      }
+    }
+  }
+  cert_label(*certs[v.earliest_index], v.earliest_index, v.earliest_name);
+  cert_label(*certs[v.latest_start_index], v.latest_start_index, v.latest_start_name);
+  v.leaf_self_signed = self_issued(*certs[0]);
+
+  // The path from the leaf: each certificate's issuer among those sent, wherever it is.
+  uint8_t path[kMaxChainCerts];
+  bool used[kMaxChainCerts] = {};
+  size_t len = 0;
+  size_t at = 0;
+  path[len++] = 0;
+  used[0] = true;
+  while (!self_issued(*certs[at]) && len < held) {
+    size_t next = held;
+    // The next one first, so a chain in order stays the path even with duplicates.
+    if (at + 1 < held && !used[at + 1] && same_raw(certs[at]->issuer_raw, certs[at + 1]->subject_raw)) next = at + 1;
+    for (size_t j = 0; j < held && next == held; ++j) {
+      if (!used[j] && same_raw(certs[at]->issuer_raw, certs[j]->subject_raw)) next = j;
+    }
+    if (next == held) break;
+    path[len++] = static_cast<uint8_t>(next);
+    used[next] = true;
+    at = next;
+  }
+  const mbedtls_x509_crt& top = *certs[path[len - 1]];
+  const mbedtls_x509_crt* issuing_anchor = nullptr;
+  for (const mbedtls_x509_crt* a = anchors; a != nullptr && a->raw.p != nullptr && issuing_anchor == nullptr;
+       a = a->next) {
+    if (same_raw(top.issuer_raw, a->subject_raw)) issuing_anchor = a;
+  }
+  bool top_self_issued = self_issued(top);
+  v.complete = top_self_issued || issuing_anchor != nullptr;
+  v.in_order = len == n;
+  for (size_t i = 0; i < len && v.in_order; ++i) v.in_order = path[i] == i;
+
   if (anchors != nullptr) {
-    v.flags = handshake_flags & ~kJudgedElsewhere;
+    // In order, the handshake's own verification stands; out of order, mbedTLS may
+    // not have found an issuer sent before its subject: the path, leaf first.
+    uint32_t flags = v.in_order || !v.complete ? handshake_flags : verify_path(certs, path, len, anchors);
+    v.flags = flags & ~kJudgedElsewhere;
     v.trusted = v.flags == 0 ? Trust::kYes : Trust::kNo;
-    return v;
+  } else {
+    v.trusted = Trust::kNotJudged;
+    if (!v.complete) {
+      v.flags = MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+      return v;
+    }
+    uint32_t flags = 0;
+    if (v.in_order) {
+      // The tail of the sent list is itself a one-element list: the only anchor.
+      mbedtls_x509_crt_verify(const_cast<mbedtls_x509_crt*>(sent), const_cast<mbedtls_x509_crt*>(&top), nullptr,
+                              nullptr, &flags, nullptr, nullptr);
+    } else {
+      flags = verify_path(certs, path, len, nullptr);
+    }
+    v.flags = flags & ~kJudgedElsewhere;
+    v.complete = (v.flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) == 0;
   }
-  v.trusted = Trust::kNotJudged;
-  if (!v.complete) {
-    v.flags = MBEDTLS_X509_BADCERT_NOT_TRUSTED;
-    return v;
+  if (v.trusted == Trust::kYes) {
+    // blackbox_exporter's last chain expiry: the earliest notAfter of the verified
+    // chain, the anchor included.
+    v.verified_not_after = to_unix(certs[path[0]]->valid_to);
+    for (size_t i = 1; i < len; ++i) v.verified_not_after = std::min(v.verified_not_after, to_unix(certs[path[i]]->valid_to));
+    if (issuing_anchor != nullptr && !top_self_issued) {
+      v.verified_not_after = std::min(v.verified_not_after, to_unix(issuing_anchor->valid_to));
+    }
   }
-  uint32_t flags = 0;
-  // The tail of the sent list is itself a one-element list: the only anchor.
-  mbedtls_x509_crt_verify(const_cast<mbedtls_x509_crt*>(sent), const_cast<mbedtls_x509_crt*>(last), nullptr,
-                          nullptr, &flags, nullptr, nullptr);
-  v.flags = flags & ~kJudgedElsewhere;
-  v.complete = (v.flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) == 0;
   return v;
 }
 

@@ -30,10 +30,33 @@ struct CertSummary {
 
 enum class Trust : uint8_t { kNo, kYes, kNotJudged };  // kNotJudged: no trust anchors
 
+// How many certificates of a sent chain are looked at one by one (more are counted
+// and make the chain out of order; mbedTLS verifies at most
+// MBEDTLS_X509_MAX_INTERMEDIATE_CA intermediates anyway).
+inline constexpr size_t kMaxChainCerts = 10;
+
 struct ChainVerdict {
   bool complete = false;
   Trust trusted = Trust::kNotJudged;
   uint32_t flags = 0;
+  // The chain certificate by certificate (spec/checks.md, tls_cert).
+  uint8_t sent = 0;                  // certificates the server sent
+  bool in_order = false;             // leaf first, then each one's issuer, nothing else
+  bool leaf_self_signed = false;     // the leaf is its own issuer (whatever the anchors say)
+  bool weak_sig = false;             // SHA-1/MD5 signature on a sent certificate, a root's self-signature aside
+  int64_t earliest_not_after = 0;    // the earliest notAfter of every certificate sent
+  int64_t latest_not_before = 0;     // the latest notBefore of every certificate sent
+  // The verified chain's earliest notAfter (the path from the leaf through the sent
+  // issuers to the anchor that verified it), 0 when it did not verify to anchors:
+  // blackbox_exporter's probe_ssl_last_chain_expiry_timestamp_seconds.
+  int64_t verified_not_after = 0;
+  // Which certificate each finding is about: its CN, else its place ("certificate 2").
+  FixedText<64> weak_name;           // the first weakly signed certificate
+  FixedText<32> weak_alg;            // and its signature ("sha1WithRSAEncryption")
+  FixedText<64> earliest_name;       // the certificate with earliest_not_after
+  FixedText<64> latest_start_name;   // the one with latest_not_before
+  int8_t earliest_index = 0;         // its place in the sent list (0: the leaf)
+  int8_t latest_start_index = 0;
 };
 
 void summarize(const mbedtls_x509_crt& leaf, CertSummary& out);
@@ -43,10 +66,13 @@ int32_t days_left(int64_t not_after, int64_t now);
 // exactly one label, and never directly under a single-label suffix.
 bool name_covered(std::string_view name, std::string_view pattern);
 bool covered_by_sans(std::string_view name, const CertSummary& s);
-// Complete: the sent chain reaches a self-issued certificate or one issued by a
-// trust anchor (nothing is missing in between). Trusted (with anchors only): the
-// handshake's verification succeeded, dates and name mismatch masked (judged here).
-// Without anchors, a complete chain must also verify under its own self-issued root.
+// Complete: from the leaf, each certificate's issuer is among the sent ones (in any
+// order) up to a self-issued certificate or one issued by a trust anchor (nothing is
+// missing in between). In order: that path is exactly the sent list. Trusted (with
+// anchors only): the handshake's verification succeeded, dates and name mismatch
+// masked (judged here) — for a chain out of order, the path re-verified leaf first,
+// so a reversed chain is "out of order", not "untrusted" or "incomplete". Without
+// anchors, a complete chain must also verify under its own self-issued root.
 ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags);
 void append_iso8601(TextBuffer& out, int64_t unix_seconds);
 

@@ -15,14 +15,17 @@ void label_value(TextBuffer& out, std::string_view v) {
   }
 }
 
-void labels(TextBuffer& out, const Config& config, const CheckConfig& c) {
+// `extra`: more labels, already written (",version=\"TLS 1.3\"").
+void labels(TextBuffer& out, const Config& config, const CheckConfig& c, std::string_view extra = {}) {
   out.append("{check=\"");
   label_value(out, config.text(c.id));
   out.append("\",type=\"");
   out.append(check_type_name(c.type));
   out.append("\",group=\"");
   out.append(group_name(c.group));
-  out.append("\"}");
+  out.append('"');
+  out.append(extra);
+  out.append('}');
 }
 
 void header(TextBuffer& out, const char* name, const char* type, const char* help) {
@@ -63,14 +66,46 @@ void write_metrics(TextBuffer& out, const Config& config, const HealthModel& hea
     out.append_fixed(static_cast<double>(h.last.latency_us) / 1e6, 6);
     out.append('\n');
   });
-  header(out, "probe_ssl_earliest_cert_expiry", "gauge", "notAfter of the served certificate, Unix seconds.");
-  each([](const CheckConfig&, const CheckHealth& h) { return h.last.measurements.has_days_left; },
+  // blackbox_exporter's meanings: the earliest notAfter of every certificate the
+  // server sent; of the chain that verified (to the anchors, the anchor included);
+  // the TLS version spoken.
+  auto examined = [](const CheckConfig&, const CheckHealth& h) {
+    const TlsCertDetails* d = h.last.details.tls_cert();
+    return d != nullptr && d->examined;
+  };
+  header(out, "probe_ssl_earliest_cert_expiry", "gauge",
+         "Earliest notAfter of the certificates the server sent, Unix seconds.");
+  each(examined, [&](const CheckConfig& c, const CheckHealth& h) {
+    out.append("probe_ssl_earliest_cert_expiry");
+    labels(out, config, c);
+    out.append(' ');
+    out.append_int(h.last.details.tls_cert()->chain_not_after);
+    out.append('\n');
+  });
+  header(out, "probe_ssl_last_chain_expiry_timestamp_seconds", "gauge",
+         "Earliest notAfter of the verified chain, trust anchor included, Unix seconds.");
+  each([](const CheckConfig&, const CheckHealth& h) {
+         const TlsCertDetails* d = h.last.details.tls_cert();
+         return d != nullptr && d->examined && d->verified_chain_not_after != 0;
+       },
        [&](const CheckConfig& c, const CheckHealth& h) {
-         out.append("probe_ssl_earliest_cert_expiry");
+         out.append("probe_ssl_last_chain_expiry_timestamp_seconds");
          labels(out, config, c);
          out.append(' ');
-         out.append_int(h.last.measurements.not_after_unix);
+         out.append_int(h.last.details.tls_cert()->verified_chain_not_after);
          out.append('\n');
+       });
+  header(out, "probe_tls_version_info", "gauge", "The TLS version the server spoke, as a label.");
+  each([](const CheckConfig&, const CheckHealth& h) {
+         const TlsCertDetails* d = h.last.details.tls_cert();
+         return d != nullptr && d->tls_version != nullptr && d->tls_version[0] != '\0';
+       },
+       [&](const CheckConfig& c, const CheckHealth& h) {
+         FixedText<24> version;
+         version.appendf(",version=\"TLS %s\"", h.last.details.tls_cert()->tls_version);
+         out.append("probe_tls_version_info");
+         labels(out, config, c, version.view());
+         out.append(" 1\n");
        });
   header(out, "probe_dns_lookup_time_seconds", "gauge", "Time of the latest DNS query.");
   each([](const CheckConfig&, const CheckHealth& h) { return h.last.measurements.dns_lookup_us >= 0; },
@@ -94,12 +129,17 @@ void write_metrics(TextBuffer& out, const Config& config, const HealthModel& hea
     labels(out, config, c);
     out.appendf(" %d\n", state_value(h.hard));
   });
-  header(out, "probebox_cert_days_left", "gauge", "Whole days until the certificate expires.");
+  // In the base unit (promtool's lint rejects "days"): the check's whole days_left,
+  // as seconds, so it matches the days the summary and the panel show.
+  header(out, "probebox_cert_remaining_seconds", "gauge",
+         "Whole days until the served certificate expires (days_left), in seconds.");
   each([](const CheckConfig&, const CheckHealth& h) { return h.last.measurements.has_days_left; },
        [&](const CheckConfig& c, const CheckHealth& h) {
-         out.append("probebox_cert_days_left");
+         out.append("probebox_cert_remaining_seconds");
          labels(out, config, c);
-         out.appendf(" %ld\n", static_cast<long>(h.last.measurements.days_left));
+         out.append(' ');
+         out.append_int(static_cast<int64_t>(h.last.measurements.days_left) * 86400);
+         out.append('\n');
        });
   header(out, "probebox_ntp_offset_seconds", "gauge", "Clock offset measured by the latest SNTP query.");
   each([](const CheckConfig&, const CheckHealth& h) { return h.last.measurements.has_ntp_offset; },

@@ -42,7 +42,7 @@ SERIAL = re.compile(r'"serial"\s*:\s*"[0-9a-fA-F:]+"')
 DURATION_WORDS = re.compile(r"\b\d+(\.\d+)?\s?(ms|us|µs|s)\b")
 METRIC_VOLATILE = re.compile(
     r"^(probe_duration_seconds|probe_dns_lookup_time_seconds|probebox_uptime_seconds|"
-    r"probe_ssl_earliest_cert_expiry|probebox_[a-z_]*timestamp[a-z_]*|probe_ntp_offset_seconds|probebox_ntp_offset_seconds|"
+    r"probe_ssl_earliest_cert_expiry|probe_ssl_last_chain_expiry_timestamp_seconds|probebox_[a-z_]*timestamp[a-z_]*|probe_ntp_offset_seconds|probebox_ntp_offset_seconds|"
     r"probebox_cycle[a-z_]*|probe_http_duration_seconds|process_[a-z_]*)(\{[^}]*\})? .*$", re.M)
 
 

@@ -1,6 +1,8 @@
 """/metrics in the Prometheus text format, with the blackbox_exporter names users
 already alert on, checked line by line against the exposition format."""
 import re
+import shutil
+import subprocess
 import unittest
 
 from simtest import HOST, http_get, lab_session, running_sim, wait_for
@@ -47,17 +49,30 @@ class Metrics(unittest.TestCase):
                 def scrape():
                     status, headers, body = http_get(port, "/metrics")
                     s = parse(body.decode())
-                    return (headers, s) if len(s.get("probe_success", [])) == 5 else None
+                    return (headers, s, body) if len(s.get("probe_success", [])) == 5 else None
                 got = wait_for(scrape, 20)
             self.assertIsNotNone(got, "metrics never covered every check")
-            headers, s = got
+            headers, s, body = got
+            # Prometheus' own linter on the very text scraped.
+            promtool = shutil.which("promtool")
+            self.assertIsNotNone(promtool, "promtool (Debian's prometheus) is not installed")
+            lint = subprocess.run([promtool, "check", "metrics"], input=body, capture_output=True, timeout=30)
+            self.assertEqual(lint.returncode, 0, lint.stdout.decode() + lint.stderr.decode())
             self.assertTrue(headers["Content-Type"].startswith("text/plain; version=0.0.4"))
             success = {l["check"]: v for l, v in s["probe_success"]}
             self.assertEqual(success, {"cert": 1, "dns": 1, "testall": 1, "ntp": 1, "down": 0})
             self.assertEqual({l["group"] for l, _ in s["probe_success"]}, {"cert", "dns", "health", "time", "ports"})
             self.assertEqual(s["probe_http_status_code"][0][1], 200)
             self.assertGreater(s["probe_ssl_earliest_cert_expiry"][0][1], 1.7e9)
-            self.assertGreater(s["probebox_cert_days_left"][0][1], 300)
+            # blackbox_exporter's TLS series: the lab's chain verifies to its root, the
+            # leaf expires first (its notAfter is the earliest of the chain too).
+            self.assertEqual(s["probe_ssl_earliest_cert_expiry"][0][1], tls["scenarios"]["good"]["not_after"])
+            self.assertEqual(s["probe_ssl_last_chain_expiry_timestamp_seconds"][0][1],
+                             tls["scenarios"]["good"]["not_after"])
+            self.assertEqual([(l["check"], l["version"], v) for l, v in s["probe_tls_version_info"]],
+                             [("cert", "TLS 1.2", 1)])
+            self.assertGreater(s["probebox_cert_remaining_seconds"][0][1], 300 * 86400)
+            self.assertEqual(s["probebox_cert_remaining_seconds"][0][1] % 86400, 0)
             self.assertEqual(s["probe_dns_lookup_time_seconds"][0][0]["check"], "dns")
             self.assertLess(abs(s["probebox_ntp_offset_seconds"][0][1]), 0.1)
             state = {l["check"]: v for l, v in s["probebox_check_state"]}

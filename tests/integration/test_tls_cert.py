@@ -113,7 +113,10 @@ class TlsCert(unittest.TestCase):
         r = self.run_scenarios(["self-signed", "good"], anchors=False)
         self.assertTrue(r["self-signed"]["details"]["chain_complete"])
         self.assertIsNone(r["self-signed"]["details"]["trusted"])
-        self.assertEqual(r["self-signed"]["status"], "ok", r["self-signed"]["summary"])
+        # A self-signed leaf is critical whatever the anchors (issue 17): it used to pass here.
+        self.assertEqual(r["self-signed"]["status"], "critical", r["self-signed"]["summary"])
+        self.assertIn("self-signed", r["self-signed"]["summary"])
+        self.assertTrue(r["self-signed"]["details"]["self_signed"])
         # The server sent leaf and intermediate but not up to a self-issued root.
         self.assertFalse(r["good"]["details"]["chain_complete"])
         self.assertIsNone(r["good"]["details"]["trusted"])

@@ -1,5 +1,5 @@
 // The details object written from typed facts must be byte for byte what the probes
-// used to render and store (the documents, --once and the integration tests depend
+// used to render and store (plus issue 17's additive chain and legacy_tls fields) (the documents, --once and the integration tests depend
 // on it). The tls_cert SAN list is the delicate part: it used to be cut while the
 // stored 896-character string had room; the oracle below is that former code.
 #include "core/result_details.h"
@@ -29,6 +29,7 @@ struct Cert {
   std::string sans;     // '\n'-separated
   bool sans_truncated = false;
   const char* tls_version = "1.2";
+  uint8_t legacy_tls = kLegacyTlsUnknown;
 };
 
 // The former TlsCertProbe::judge() rendering into the stored details string.
@@ -46,6 +47,19 @@ std::string legacy(const Cert& c) {
   w.field("key_type", "RSA").field_int("key_bits", 2048).field("sig_alg", "RSA-SHA256");
   w.field("sha256", std::string(64, 'a'));
   w.field("tls_version", c.tls_version);
+  // Issue 17's fields, added after tls_version (before the lists the budget cuts).
+  when.clear();
+  append_iso8601(when, 1'890'000'000);
+  w.field("chain_not_after", when.view());
+  w.field_bool("chain_in_order", true).field_bool("self_signed", false).field_bool("weak_sig_in_chain", false);
+  if (c.legacy_tls == kLegacyTlsUnknown) {
+    w.field_null("legacy_tls");
+  } else {
+    w.key("legacy_tls").begin_array();
+    if ((c.legacy_tls & kLegacyTls10) != 0) w.string("1.0");
+    if ((c.legacy_tls & kLegacyTls11) != 0) w.string("1.1");
+    w.end_array();
+  }
   auto list = [&](std::string_view key, std::string_view lines, bool bounded) {
     w.key(key).begin_array();
     bool cut = false;
@@ -89,6 +103,9 @@ std::string typed(const Cert& c) {
   d.missing_names = r.details.add_text(c.missing);
   d.sans = r.details.add_text(c.sans);
   d.sans_truncated = c.sans_truncated;
+  d.chain_not_after = 1'890'000'000;
+  d.chain_in_order = true;
+  d.legacy_tls = c.legacy_tls;
   return render(r);
 }
 
@@ -103,6 +120,8 @@ TEST(ResultDetails, TlsCertSanListIsCutExactlyWhereTheStoredStringCutIt) {
         if (variant == 1) c.missing = "mail.example.com\nsmtp.example.com";
         if (variant == 2) c.subject = "CN=\"quoted\" \\ name, O=Example\tCorp";
         if (variant == 1) c.tls_version = "1.3";
+        if (variant == 1) c.legacy_tls = kLegacyTls10 | kLegacyTls11;
+        if (variant == 2) c.legacy_tls = 0;
         std::string sans;
         for (int i = 0; i < count; ++i) {
           if (i > 0) sans += '\n';
@@ -143,6 +162,9 @@ TEST(ResultDetails, TheCutDoesNotDependOnWhereInTheDocumentTheObjectIs) {
   d.sha256 = r.details.add_text(std::string(64, 'a'));
   d.tls_version = c.tls_version;
   d.sans = r.details.add_text(c.sans);
+  d.chain_not_after = 1'890'000'000;
+  d.chain_in_order = true;
+  d.legacy_tls = c.legacy_tls;
   FixedText<8192> doc;
   JsonWriter w(doc);
   w.begin_object().field("before", std::string(3000, 'x')).key("details");

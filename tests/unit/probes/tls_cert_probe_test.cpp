@@ -1,5 +1,9 @@
 // The tls_cert probe on the real lwIP core and mbedTLS against FakePeer's TLS server
 // (the hostile lab's certificate for hostile.lab.test, 2026-11-23 .. 2056-11-15).
+// That certificate is self-signed, which is critical whatever the anchors say (issue
+// 17): the tests below read everything else the probe found in the details, and the
+// OK verdict of a CA-issued chain is the integration tests' (test_tls_cert.py,
+// test_tls_chain.py).
 #include "probes/tls_cert_probe.h"
 
 #include <memory>
@@ -35,15 +39,19 @@ class TlsCertProbeTest : public ProbeFixture {
   std::unique_ptr<net::TlsClientConfig> tls_ = std::make_unique<net::TlsClientConfig>();
 };
 
-TEST_F(TlsCertProbeTest, TrustedCertificateForTheNameIsOk) {
+TEST_F(TlsCertProbeTest, TrustedCertificateForTheNameIsReadButSelfSignedIsCritical) {
   trust_the_lab(true);
   peer_.set_conversation(443, tls_server());
   load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
        R"("names":["hostile.lab.test"]}])");
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
-  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
-  EXPECT_EQ(r.summary.view(), "cert hostile.lab.test valid 9815 more days");
+  EXPECT_EQ(r.outcome, Outcome::kCritical) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "cert hostile.lab.test is self-signed: the appliance needs a public CA");
   std::string details = testing::details_json(r);
+  EXPECT_NE(details.find(R"("self_signed":true)"), std::string::npos) << details;
+  EXPECT_NE(details.find(R"("chain_not_after":"2056-11-15T04:41:02Z","chain_in_order":true)"), std::string::npos)
+      << details;
+  EXPECT_NE(details.find(R"("weak_sig_in_chain":false,"legacy_tls":null)"), std::string::npos) << details;
   EXPECT_NE(details.find(R"("not_after":"2056-11-15T04:41:02Z")"), std::string::npos) << details;
   EXPECT_NE(details.find(R"("trusted":true)"), std::string::npos) << details;
   EXPECT_NE(details.find(R"("key_type":"RSA","key_bits":2048)"), std::string::npos) << details;
@@ -64,7 +72,7 @@ TEST_F(TlsCertProbeTest, TlsTwelveIsOfferedFirstAndReported) {
   load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
        R"("names":["hostile.lab.test"]}])");
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
-  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.outcome, Outcome::kCritical) << r.summary.c_str();  // self-signed
   std::string details = testing::details_json(r);
   EXPECT_NE(details.find(R"("tls_version":"1.2")"), std::string::npos) << details;
 }
@@ -75,8 +83,8 @@ TEST_F(TlsCertProbeTest, AServerThatRefusesTlsTwelveIsCheckedOverTlsThirteen) {
   load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
        R"("names":["hostile.lab.test"]}])");
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
-  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
-  EXPECT_EQ(r.summary.view(), "cert hostile.lab.test valid 9815 more days");
+  EXPECT_EQ(r.outcome, Outcome::kCritical) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "cert hostile.lab.test is self-signed: the appliance needs a public CA");
   std::string details = testing::details_json(r);
   EXPECT_NE(details.find(R"("tls_version":"1.3")"), std::string::npos) << details;
   EXPECT_NE(details.find(R"("trusted":true)"), std::string::npos) << details;
@@ -101,19 +109,24 @@ TEST_F(TlsCertProbeTest, WithoutTrustAnchorsTrustIsNotJudged) {
   peer_.set_conversation(443, tls_server());
   load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test"}])");
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
-  // With no anchors configured, trust is not judged: the dates decide.
+  // With no anchors configured, trust is not judged — and a self-signed leaf is
+  // critical all the same (it used to pass as OK here).
   EXPECT_NE(testing::details_json(r).find(R"("trusted":null)"), std::string::npos) << testing::details_json(r);
-  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.outcome, Outcome::kCritical) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "cert hostile.lab.test is self-signed: the appliance needs a public CA");
 }
 
-TEST_F(TlsCertProbeTest, ACertificateNotYetValidIsCritical) {
+TEST_F(TlsCertProbeTest, ACertificateNotYetValidIsCriticalTheSelfSignedRungFirst) {
   trust_the_lab(true);
   clock_.set_wall(1'767'225'600'000'000);  // 2026-01-01, before the certificate
   peer_.set_conversation(443, tls_server());
   load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test"}])");
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
   EXPECT_EQ(r.outcome, Outcome::kCritical);
-  EXPECT_EQ(r.summary.view(), "cert not valid yet");
+  // The ladder names the self-signed leaf before the dates (verdicts_test.cpp walks
+  // the "not valid yet" rung itself).
+  EXPECT_EQ(r.summary.view(), "cert hostile.lab.test is self-signed: the appliance needs a public CA");
+  EXPECT_NE(testing::details_json(r).find(R"("days_left":11276)"), std::string::npos) << testing::details_json(r);
 }
 
 TEST_F(TlsCertProbeTest, AServerThatNeverAnswersTheHelloTimesOut) {
@@ -179,6 +192,160 @@ TEST_F(TlsCertProbeTest, AChainThatFitsIsWaitedForNotRefused) {
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "no TLS handshake in 900 ms");
+}
+
+// --- the legacy-protocol floor -------------------------------------------------
+
+// Plays tls_server() for the box's TLS 1.2/1.3 hellos (unless `refuse_modern`: then
+// the alert protocol_version to them) and answers a ClientHello offering only TLS
+// 1.0 or 1.1 (client_version 0x0301/0x0302) with a ServerHello for that version when
+// `accepts` has it, else for 1.0 when `downgrade` (and 1.0 is accepted), else with
+// the alert protocol_version. `silent`: legacy hellos get no answer at all.
+struct LegacyPeer {
+  uint8_t accepts = 0;  // kLegacyTls10/11 bits
+  bool refuse_modern = false;
+  bool modern_gets_tls10 = false;  // a 1.2 hello answered by a ServerHello for 1.0, as OpenSSL's -tls1 does
+  bool silent = false;
+  int legacy_hellos = 0;
+};
+
+FakePeer::Conversation legacy_aware_server(LegacyPeer* peer) {
+  auto inner = std::make_shared<FakePeer::Conversation>(tls_server());
+  return [peer, inner](std::string_view received) -> FakePeer::Reply {
+    FakePeer::Reply reply;
+    if (received.size() >= 11 && received[0] == 0x16 && received[5] == 0x01) {
+      size_t record = 5 + (static_cast<uint8_t>(received[3]) << 8 | static_cast<uint8_t>(received[4]));
+      if (received.size() != record) return reply;  // answered once, when the hello is whole
+      uint16_t offered = static_cast<uint16_t>(static_cast<uint8_t>(received[9]) << 8 | static_cast<uint8_t>(received[10]));
+      const std::string alert = {'\x15', '\x03', '\x03', '\x00', '\x02', '\x02', '\x46'};
+      auto server_hello = [](uint16_t chosen) {
+        std::string body = {'\x02', '\x00', '\x00', '\x26', static_cast<char>(chosen >> 8), static_cast<char>(chosen)};
+        body.append(32, '\x5a');                           // random
+        body.append({'\x00', '\xc0', '\x13', '\x00'});     // no session id, ECDHE-RSA-AES128-SHA, null compression
+        return std::string{'\x16', '\x03', '\x01', '\x00', static_cast<char>(body.size())} + body;
+      };
+      if (offered == 0x0303) {
+        if (peer->modern_gets_tls10) {
+          reply.data = server_hello(0x0301);
+          return reply;
+        }
+        if (!peer->refuse_modern) return (*inner)(received);
+        reply.data = alert;
+        reply.close = FakePeer::Reply::Close::kFin;
+        return reply;
+      }
+      ++peer->legacy_hellos;
+      if (peer->silent) return reply;
+      uint16_t chosen = 0;
+      if (offered == 0x0302 && (peer->accepts & kLegacyTls11) != 0) chosen = 0x0302;
+      else if ((peer->accepts & kLegacyTls10) != 0) chosen = 0x0301;
+      if (chosen == 0) {
+        reply.data = alert;
+        reply.close = FakePeer::Reply::Close::kFin;
+        return reply;
+      }
+      reply.data = server_hello(chosen);
+      return reply;
+    }
+    return (*inner)(received);
+  };
+}
+
+class LegacyTlsTest : public TlsCertProbeTest {
+ protected:
+  ProbeResult run_cycle() {
+    TlsCertProbe probe;
+    probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get(), tls_.get(), &memory_});
+    for (int i = 0; i < 5000 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
+    EXPECT_FALSE(probe.active());
+    ProbeResult r = probe.result();
+    run_for_ms(20);
+    return r;
+  }
+  void load_check(int timeout_ms = 1000) {
+    load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
+         R"("names":["hostile.lab.test"],"timeout_ms":)" + std::to_string(timeout_ms) + "}]");
+  }
+  CheckMemory memory_;
+  LegacyPeer peer_state_;
+};
+
+TEST_F(LegacyTlsTest, TheFirstCycleAsksAboutBothVersionsAndEveryTenthAgainCarryingBetween) {
+  trust_the_lab(true);
+  peer_state_.accepts = kLegacyTls10 | kLegacyTls11;
+  peer_.set_conversation(443, legacy_aware_server(&peer_state_));
+  load_check();
+  ProbeResult first = run_cycle();
+  EXPECT_EQ(peer_state_.legacy_hellos, 2);  // 1.1, then 1.0
+  EXPECT_NE(testing::details_json(first).find(R"("legacy_tls":["1.0","1.1"])"), std::string::npos)
+      << testing::details_json(first);
+  EXPECT_EQ(memory_.legacy_tls, kLegacyTls10 | kLegacyTls11);
+  EXPECT_EQ(memory_.legacy_due_in, TlsCertProbe::kLegacyTlsEveryCycles - 1);
+  // The cycles in between do not ask, and carry what was found.
+  for (int cycle = 1; cycle < TlsCertProbe::kLegacyTlsEveryCycles; ++cycle) {
+    ProbeResult r = run_cycle();
+    EXPECT_NE(testing::details_json(r).find(R"("legacy_tls":["1.0","1.1"])"), std::string::npos) << cycle;
+  }
+  EXPECT_EQ(peer_state_.legacy_hellos, 2);
+  EXPECT_EQ(memory_.legacy_due_in, 0);
+  // The server was fixed: the next look finds it.
+  peer_state_.accepts = 0;
+  ProbeResult fixed = run_cycle();
+  EXPECT_EQ(peer_state_.legacy_hellos, 4);
+  EXPECT_NE(testing::details_json(fixed).find(R"("legacy_tls":[])"), std::string::npos) << testing::details_json(fixed);
+}
+
+TEST_F(LegacyTlsTest, AServerChoosingTls10ForA11HelloIsAskedOnce) {
+  trust_the_lab(true);
+  peer_state_.accepts = kLegacyTls10;
+  peer_.set_conversation(443, legacy_aware_server(&peer_state_));
+  load_check();
+  ProbeResult r = run_cycle();
+  EXPECT_EQ(peer_state_.legacy_hellos, 1);
+  EXPECT_NE(testing::details_json(r).find(R"("legacy_tls":["1.0"])"), std::string::npos) << testing::details_json(r);
+}
+
+TEST_F(LegacyTlsTest, ASilentLegacyAnswerKeepsTheCertificatesVerdictAndStaysDue) {
+  trust_the_lab(true);
+  peer_state_.silent = true;
+  peer_.set_conversation(443, legacy_aware_server(&peer_state_));
+  load_check(900);
+  ProbeResult r = run_cycle();
+  EXPECT_EQ(peer_state_.legacy_hellos, 1);
+  // The certificate's own verdict, not "no TLS handshake in 900 ms".
+  EXPECT_EQ(r.summary.view(), "cert hostile.lab.test is self-signed: the appliance needs a public CA");
+  EXPECT_EQ(r.reason, FailReason::kCertificate);
+  EXPECT_GE(r.latency_us, 900'000);
+  EXPECT_NE(testing::details_json(r).find(R"("legacy_tls":null)"), std::string::npos) << testing::details_json(r);
+  EXPECT_EQ(memory_.legacy_due_in, 0);  // asked again next cycle
+  EXPECT_EQ(memory_.legacy_tls, kLegacyTlsUnknown);
+}
+
+TEST_F(LegacyTlsTest, AServerRefusingTls12And13IsNamedByTheLegacyVersionItSpeaks) {
+  trust_the_lab(true);
+  peer_state_.refuse_modern = true;
+  peer_state_.accepts = kLegacyTls10;
+  peer_.set_conversation(443, legacy_aware_server(&peer_state_));
+  load_check();
+  ProbeResult r = run_one<TlsCertProbe>(tls_.get());  // no memory needed: it is the failure's explanation
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.reason, FailReason::kTls);
+  EXPECT_EQ(r.summary.view(),
+            "TLS handshake failed: the server speaks only TLS 1.0 (alert protocol_version to TLS 1.2, protocol_version to 1.3)");
+  EXPECT_NE(testing::details_json(r).find(R"("legacy_tls":["1.0"])"), std::string::npos) << testing::details_json(r);
+  // Answering the 1.2 hello with 1.0 (no alert, no 1.3 tried): named the same way.
+  peer_state_.refuse_modern = false;
+  peer_state_.modern_gets_tls10 = true;
+  ProbeResult older = run_one<TlsCertProbe>(tls_.get());
+  EXPECT_EQ(older.summary.view(),
+            "TLS handshake failed: the server speaks only TLS 1.0 (it answered a TLS 1.2 hello with an older version)");
+  peer_state_.modern_gets_tls10 = false;
+  peer_state_.refuse_modern = true;
+  // Refusing every version: the alerts and what was offered.
+  peer_state_.accepts = 0;
+  ProbeResult none = run_one<TlsCertProbe>(tls_.get());
+  EXPECT_EQ(none.summary.view(),
+            "TLS handshake failed: alert protocol_version to TLS 1.2 (ECDHE, RSA), protocol_version to 1.3 (ECDHE)");
 }
 
 }  // namespace

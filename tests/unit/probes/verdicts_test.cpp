@@ -168,6 +168,92 @@ TEST(JudgeTlsCert, TrustOnlySkipsTheKeyAndTheExpiringRungsOnly) {
   expect(judge(f), Outcome::kCritical, FailReason::kCertificate, "EC 256-bit key: the appliance needs RSA >= 2048");
 }
 
+// The chain certificate by certificate (issue 17): each rung broken alone, then
+// against its neighbours in the ladder.
+TEST(JudgeTlsCert, ASelfSignedLeafIsCriticalAfterTheKeyAndBeforeTheClock) {
+  TlsCertFacts f = good_cert();
+  f.leaf_self_signed = true;
+  expect(judge(f), Outcome::kCritical, FailReason::kCertificate,
+         "cert www.example.com is self-signed: the appliance needs a public CA");
+  f.wall_valid = false;  // critical outranks unknown
+  expect(judge(f), Outcome::kCritical, FailReason::kCertificate,
+         "cert www.example.com is self-signed: the appliance needs a public CA");
+  f.trusted = x509::Trust::kNo;  // with anchors that do not hold it: untrusted names it
+  expect(judge(f), Outcome::kCritical, FailReason::kCertificate, "chain does not verify to the trust anchors");
+}
+
+TEST(JudgeTlsCert, AnIntermediateThatExpiresFirstDecidesTheExpiringRungs) {
+  TlsCertFacts f = good_cert();
+  f.chain_days_left = 20;
+  f.expiry_name = "Lab Intermediate";
+  expect(judge(f), Outcome::kWarning, FailReason::kCertificate, "Lab Intermediate in the chain expires in 20 days");
+  f.chain_days_left = 5;
+  expect(judge(f), Outcome::kCritical, FailReason::kCertificate, "Lab Intermediate in the chain expires in 5 days");
+  f.chain_days_left = -2;
+  expect(judge(f), Outcome::kCritical, FailReason::kCertificate, "Lab Intermediate in the chain expired 2 days ago");
+  // The leaf's own expiry comes first when both are past.
+  f.days_left = -1;
+  expect(judge(f), Outcome::kCritical, FailReason::kCertificate, "cert www.example.com expired 1 days ago");
+  // trust_only: expired counts, expiring does not.
+  f = good_cert();
+  f.chain_days_left = 5;
+  f.expiry_name = "Lab Intermediate";
+  expect(judge(f, TlsCertRules{14, 30, true}), Outcome::kOk, FailReason::kNone, "cert www.example.com valid 90 more days");
+}
+
+TEST(JudgeTlsCert, AChainCertificateNotYetValidIsCritical) {
+  TlsCertFacts f = good_cert();
+  f.chain_not_before = kNow + 3600;
+  f.future_name = "Lab Intermediate";
+  expect(judge(f), Outcome::kCritical, FailReason::kCertificate, "Lab Intermediate in the chain not valid yet");
+}
+
+TEST(JudgeTlsCert, OutOfOrderIsAWarningAfterExpiringAndBeforeSha1) {
+  TlsCertFacts f = good_cert();
+  f.chain_in_order = false;
+  expect(judge(f), Outcome::kWarning, FailReason::kCertificate,
+         "chain out of order: send the leaf first, then each issuer");
+  f.sha1_signature = true;
+  f.sig_alg = "sha1WithRSAEncryption";
+  expect(judge(f), Outcome::kWarning, FailReason::kCertificate,
+         "chain out of order: send the leaf first, then each issuer");
+  f.days_left = 10;
+  expect(judge(f), Outcome::kCritical, FailReason::kCertificate, "cert www.example.com expires in 10 days");
+}
+
+TEST(JudgeTlsCert, AWeakSignatureUpTheChainNamesTheCertificate) {
+  TlsCertFacts f = good_cert();
+  f.sha1_signature = true;
+  f.sig_alg = "sha1WithRSAEncryption";
+  f.weak_name = "Lab SHA1 Intermediate";
+  expect(judge(f), Outcome::kWarning, FailReason::kCertificate,
+         "Lab SHA1 Intermediate in the chain signed with sha1WithRSAEncryption");
+}
+
+TEST(JudgeLegacyTls, AcceptedLegacyVersionsTurnOkIntoAWarningAndNothingElse) {
+  FixedText<ResultCore::kSummaryChars> sum("cert www.example.com valid 90 more days");
+  Verdict ok{};
+  Verdict v = judge_legacy_tls(ok, 0, sum);
+  EXPECT_EQ(v.outcome, Outcome::kOk);
+  EXPECT_EQ(sum.view(), "cert www.example.com valid 90 more days");
+  v = judge_legacy_tls(ok, kLegacyTls10 | kLegacyTls11, sum);
+  EXPECT_EQ(v.outcome, Outcome::kWarning);
+  EXPECT_EQ(v.reason, FailReason::kTls);
+  EXPECT_EQ(sum.view(), "server still accepts TLS 1.0 and 1.1 (dashboard: Disable TLSv1/TLSv1.1)");
+  judge_legacy_tls(ok, kLegacyTls11, sum);
+  EXPECT_EQ(sum.view(), "server still accepts TLS 1.1 (dashboard: Disable TLSv1/TLSv1.1)");
+  judge_legacy_tls(ok, kLegacyTls10, sum);
+  EXPECT_EQ(sum.view(), "server still accepts TLS 1.0 (dashboard: Disable TLSv1/TLSv1.1)");
+  // A worse verdict keeps its words: the most severe finding names the result.
+  FixedText<ResultCore::kSummaryChars> crit("cert www.example.com expires in 3 days");
+  Verdict c = judge_legacy_tls(Verdict{Outcome::kCritical, FailReason::kCertificate}, kLegacyTls10, crit);
+  EXPECT_EQ(c.outcome, Outcome::kCritical);
+  EXPECT_EQ(crit.view(), "cert www.example.com expires in 3 days");
+  Verdict w = judge_legacy_tls(Verdict{Outcome::kWarning, FailReason::kCertificate}, kLegacyTls10, crit);
+  EXPECT_EQ(w.outcome, Outcome::kWarning);
+  EXPECT_EQ(w.reason, FailReason::kCertificate);
+}
+
 TEST(JudgeTlsCert, ALongNameIsCutToTheSummary) {
   TlsCertFacts f = good_cert();
   std::string name(200, 'a');
