@@ -3,12 +3,14 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "app.h"
 #include "lwip/timeouts.h"
@@ -20,6 +22,8 @@
 #include "peak_rss.h"
 #include "net/tls_memory.h"
 #include "lwip/ip4_addr.h"
+#include "mbedtls/x509_crt.h"
+#include "protocols/root_store.h"
 #include "sim_ethernet.h"
 #include "terminal_panel.h"
 
@@ -37,6 +41,7 @@ struct Options {
   bool once = false;
   bool store_only = false;
   std::string net = "slirp";
+  std::string public_roots_pem;
 };
 
 constexpr int kExitUnknown = App::kExitUnknown;
@@ -49,7 +54,8 @@ void on_signal(int) { g_stop = 1; }
 void usage() {
   std::fprintf(stderr,
                "usage: probebox-sim [--config FILE] [--flash FILE] [--http-port N] [--snmp-port N] "
-               "[--panel ansi|json|none] [--once] [--store-only] [--net slirp|tap:IFNAME]\n");
+               "[--panel ansi|json|none] [--once] [--store-only] [--net slirp|tap:IFNAME]\n"
+               "                    [--public-roots-pem FILE]  (TEST ONLY: FILE's CAs replace the built-in public roots)\n");
 }
 
 bool parse_args(int argc, char** argv, Options& o) {
@@ -103,6 +109,10 @@ bool parse_args(int argc, char** argv, Options& o) {
       const char* v = value("--net");
       if (v == nullptr) return false;
       o.net = v;
+    } else if (a == "--public-roots-pem") {
+      const char* v = value("--public-roots-pem");
+      if (v == nullptr) return false;
+      o.public_roots_pem = v;
     } else if (a == "--once") {
       o.once = true;
     } else if (a == "--store-only") {
@@ -124,6 +134,48 @@ bool read_file(const std::string& path, std::string& out) {
   std::ostringstream ss;
   ss << in.rdbuf();
   out = ss.str();
+  return true;
+}
+
+// --public-roots-pem: a TEST set of "public" roots (a lab CA that must pass as
+// public), in the flash table's own form, built at start-up from a PEM bundle by
+// mbedTLS's parser: the subject and key DER of each, sorted as the generator sorts.
+struct TestRoots {
+  std::vector<uint8_t> blob;
+  std::vector<probebox::x509::RootEntry> entries;
+  std::string source;
+  probebox::x509::RootTable table;
+};
+TestRoots g_test_roots;
+
+bool load_test_roots(const std::string& path) {
+  std::string pem;
+  if (!read_file(path, pem)) return false;
+  mbedtls_x509_crt chain;
+  mbedtls_x509_crt_init(&chain);
+  int rc = mbedtls_x509_crt_parse(&chain, reinterpret_cast<const unsigned char*>(pem.c_str()), pem.size() + 1);
+  std::vector<std::pair<std::vector<uint8_t>, std::vector<uint8_t>>> roots;
+  for (const mbedtls_x509_crt* c = &chain; rc == 0 && c != nullptr && c->raw.p != nullptr; c = c->next) {
+    roots.emplace_back(std::vector<uint8_t>(c->subject_raw.p, c->subject_raw.p + c->subject_raw.len),
+                       std::vector<uint8_t>(c->pk_raw.p, c->pk_raw.p + c->pk_raw.len));
+  }
+  mbedtls_x509_crt_free(&chain);
+  if (rc != 0 || roots.empty()) return false;
+  std::sort(roots.begin(), roots.end(), [](const auto& a, const auto& b) {
+    if (a.first.size() != b.first.size()) return a.first.size() < b.first.size();
+    return a.first != b.first ? a.first < b.first : a.second < b.second;
+  });
+  for (const auto& [subject, key] : roots) {
+    g_test_roots.entries.push_back({static_cast<uint32_t>(g_test_roots.blob.size()),
+                                    static_cast<uint16_t>(subject.size()), static_cast<uint16_t>(key.size()),
+                                    0xFFFFFFFFu});
+    g_test_roots.blob.insert(g_test_roots.blob.end(), subject.begin(), subject.end());
+    g_test_roots.blob.insert(g_test_roots.blob.end(), key.begin(), key.end());
+  }
+  g_test_roots.source = "TEST SET (not Debian's public roots): " + path;
+  g_test_roots.table = {g_test_roots.entries.data(), static_cast<uint16_t>(g_test_roots.entries.size()),
+                        g_test_roots.blob.data(), static_cast<uint32_t>(g_test_roots.blob.size()),
+                        g_test_roots.source.c_str()};
   return true;
 }
 
@@ -215,6 +267,14 @@ int main(int argc, char** argv) {
   if (!g_ethernet.open(opt.once ? 0 : static_cast<uint16_t>(opt.http_port),
                        opt.once ? 0 : static_cast<uint16_t>(opt.snmp_port))) {
     return kExitUnknown;
+  }
+  if (!opt.public_roots_pem.empty()) {
+    if (!load_test_roots(opt.public_roots_pem)) {
+      std::fprintf(stderr, "probebox-sim: --public-roots-pem %s: no certificate could be read\n",
+                   opt.public_roots_pem.c_str());
+      return kExitUnknown;
+    }
+    g_app.use_public_roots(g_test_roots.table);
   }
   g_app.start(g_config, text, opt.once ? App::RunMode::kOnce : App::RunMode::kContinuous, g_boot.note.view());
   if (!opt.once) {

@@ -106,8 +106,9 @@ bool SmtpSession::handshake() {
   mark(Phase::kTls);
   tls_used_ = true;
   hal::WallTime wall = ctx_.clock->wall();
+  int64_t now_s = wall.unix_micros / 1'000'000;
   x509::judge_peer(link_.tls().peer_chain(), ctx_.tls->anchors(), link_.tls().verify_flags(), expected_name(),
-                   wall.valid, wall.unix_micros / 1'000'000, peer_);
+                   wall.valid, now_s, peer_, ctx_.tls->public_roots(ctx_.relay->tune.public_roots, wall.valid, now_s));
   state_ = State::kEhloTls;
   send("EHLO probebox\r\n");
   return true;

@@ -137,7 +137,16 @@ bool same_raw(const mbedtls_x509_buf& a, const mbedtls_x509_buf& b) {
 }
 }  // namespace
 
-ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags) {
+const char* trust_set_name(TrustSet set) {
+  switch (set) {
+    case TrustSet::kAnchors: return "anchors";
+    case TrustSet::kPublic: return "public";
+    default: return nullptr;
+  }
+}
+
+ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags,
+                         const RootLookup* public_roots) {
   ChainVerdict v;
   // Dates, names, the signature hash (SHA-1 is a warning) and the key size have rules
   // of their own; mbedTLS's default profile would fold them into "not trusted".
@@ -152,10 +161,36 @@ ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* a
   for (const mbedtls_x509_crt* a = anchors; a != nullptr && a->raw.p != nullptr; a = a->next) {
     issued_by_anchor |= same_raw(last->issuer_raw, a->subject_raw);
   }
-  v.complete = self_issued || issued_by_anchor;
+  bool issued_by_public = public_roots != nullptr && public_roots->table != nullptr &&
+                          !find_roots(*public_roots->table, {last->issuer_raw.p, last->issuer_raw.len}).empty();
+  v.complete = self_issued || issued_by_anchor || issued_by_public;
   if (anchors != nullptr) {
     v.flags = handshake_flags & ~kJudgedElsewhere;
     v.trusted = v.flags == 0 ? Trust::kYes : Trust::kNo;
+    v.trusted_by = v.flags == 0 ? TrustSet::kAnchors : TrustSet::kNone;
+    if (v.flags == 0 || public_roots == nullptr) return v;
+  }
+  if (public_roots != nullptr) {
+    // mbedTLS's own verification, its trusted CAs the flash table's roots named by
+    // each issuer (root_candidates builds them on demand, in the TLS arena).
+    uint32_t flags = 0;
+    int rc = mbedtls_x509_crt_verify_with_ca_cb(const_cast<mbedtls_x509_crt*>(sent), root_candidates,
+                                                const_cast<RootLookup*>(public_roots),
+                                                &mbedtls_x509_crt_profile_default, nullptr, &flags, nullptr,
+                                                nullptr);
+    flags &= ~kJudgedElsewhere;
+    // CERT_VERIFY_FAILED only says some flag is set (maybe one judged elsewhere);
+    // any other error is a verification that did not finish.
+    bool finished = rc == 0 || rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED;
+    if (finished && flags == 0) {
+      v.flags = 0;
+      v.trusted = Trust::kYes;
+      v.trusted_by = TrustSet::kPublic;
+      return v;
+    }
+    // Out of memory or a failed lookup is "not verified" too, never trusted.
+    if (anchors == nullptr) v.flags = flags != 0 ? flags : MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+    v.trusted = Trust::kNo;
     return v;
   }
   v.trusted = Trust::kNotJudged;
@@ -173,13 +208,13 @@ ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* a
 }
 
 void judge_peer(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags,
-                std::string_view name, bool now_valid, int64_t now, PeerVerdict& v) {
+                std::string_view name, bool now_valid, int64_t now, PeerVerdict& v, const RootLookup* public_roots) {
   v = PeerVerdict{};
   if (sent == nullptr || sent->raw.p == nullptr) return;
   CertSummary s;  // as tls_cert's judge does: on the stack, only for this judgement
   summarize(*sent, s);
   v.subject.assign(s.subject.view());
-  v.trusted = judge_chain(sent, anchors, handshake_flags).trusted == Trust::kYes;
+  v.trusted = judge_chain(sent, anchors, handshake_flags, public_roots).trusted == Trust::kYes;
   v.name_ok = !name.empty() && covered_by_sans(name, s);
   v.dated = now_valid;
   v.days_left = now_valid ? days_left(s.not_after, now) : 0;

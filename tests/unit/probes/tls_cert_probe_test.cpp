@@ -4,8 +4,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "fake_tls_server.h"
+#include "mbedtls/x509_crt.h"
 #include "net/tls_memory.h"
 #include "probe_fixture.h"
 #include "details_json.h"
@@ -45,7 +47,7 @@ TEST_F(TlsCertProbeTest, TrustedCertificateForTheNameIsOk) {
   EXPECT_EQ(r.summary.view(), "cert hostile.lab.test valid 9815 more days");
   std::string details = testing::details_json(r);
   EXPECT_NE(details.find(R"("not_after":"2056-11-15T04:41:02Z")"), std::string::npos) << details;
-  EXPECT_NE(details.find(R"("trusted":true)"), std::string::npos) << details;
+  EXPECT_NE(details.find(R"("trusted":true,"trusted_by":"anchors")"), std::string::npos) << details;
   EXPECT_NE(details.find(R"("key_type":"RSA","key_bits":2048)"), std::string::npos) << details;
   EXPECT_NE(details.find(R"("missing_names":[],"sans":["hostile.lab.test"])"), std::string::npos) << details;
   EXPECT_EQ(r.measurements.days_left, 9815);
@@ -96,14 +98,49 @@ TEST_F(TlsCertProbeTest, ANameTheCertificateDoesNotCoverIsCritical) {
       << testing::details_json(r);
 }
 
-TEST_F(TlsCertProbeTest, WithoutTrustAnchorsTrustIsNotJudged) {
+TEST_F(TlsCertProbeTest, WithoutTrustAnchorsOrPublicRootsTrustIsNotJudged) {
+  trust_the_lab(false);
+  peer_.set_conversation(443, tls_server());
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
+       R"("public_roots":false}])");
+  ProbeResult r = run_one<TlsCertProbe>(tls_.get());
+  // With no anchors configured and the public roots off, trust is not judged.
+  EXPECT_NE(testing::details_json(r).find(R"("trusted":null,"trusted_by":null)"), std::string::npos)
+      << testing::details_json(r);
+}
+
+TEST_F(TlsCertProbeTest, WithoutTrustAnchorsTheBuiltInPublicRootsJudge) {
+  // The lab's self-signed certificate is in no public set (Debian's): not trusted.
   trust_the_lab(false);
   peer_.set_conversation(443, tls_server());
   load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test"}])");
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
-  // With no anchors configured, trust is not judged: the dates decide.
-  EXPECT_NE(testing::details_json(r).find(R"("trusted":null)"), std::string::npos) << testing::details_json(r);
-  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_NE(testing::details_json(r).find(R"("trusted":false,"trusted_by":null)"), std::string::npos)
+      << testing::details_json(r);
+  EXPECT_EQ(r.outcome, Outcome::kCritical) << r.summary.c_str();
+}
+
+TEST_F(TlsCertProbeTest, ALabRootInThePublicSetIsTrustedByIt) {
+  // The lab's certificate as if it were a public root (the simulator's test set):
+  // verified with no anchors, by the public set.
+  trust_the_lab(false);
+  mbedtls_x509_crt lab;
+  mbedtls_x509_crt_init(&lab);
+  const std::string pem(lab_cert_pem());
+  ASSERT_EQ(mbedtls_x509_crt_parse(&lab, reinterpret_cast<const unsigned char*>(pem.c_str()), pem.size() + 1), 0);
+  std::vector<uint8_t> blob(lab.subject_raw.p, lab.subject_raw.p + lab.subject_raw.len);
+  blob.insert(blob.end(), lab.pk_raw.p, lab.pk_raw.p + lab.pk_raw.len);
+  const x509::RootEntry entry{0, static_cast<uint16_t>(lab.subject_raw.len), static_cast<uint16_t>(lab.pk_raw.len),
+                              0xFFFFFFFFu};
+  const x509::RootTable table{&entry, 1, blob.data(), static_cast<uint32_t>(blob.size()), "test"};
+  mbedtls_x509_crt_free(&lab);
+  tls_->use_public_roots(table);
+  peer_.set_conversation(443, tls_server());
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test"}])");
+  ProbeResult r = run_one<TlsCertProbe>(tls_.get());
+  tls_->use_public_roots(x509::kBuiltInRoots);
+  EXPECT_NE(testing::details_json(r).find(R"("trusted":true,"trusted_by":"public")"), std::string::npos)
+      << testing::details_json(r);
 }
 
 TEST_F(TlsCertProbeTest, ACertificateNotYetValidIsCritical) {
