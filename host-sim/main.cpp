@@ -3,14 +3,12 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <vector>
 
 #include "app.h"
 #include "lwip/timeouts.h"
@@ -22,8 +20,7 @@
 #include "peak_rss.h"
 #include "net/tls_memory.h"
 #include "lwip/ip4_addr.h"
-#include "mbedtls/x509_crt.h"
-#include "protocols/root_store.h"
+#include "test_roots.h"
 #include "sim_ethernet.h"
 #include "terminal_panel.h"
 
@@ -137,47 +134,8 @@ bool read_file(const std::string& path, std::string& out) {
   return true;
 }
 
-// --public-roots-pem: a TEST set of "public" roots (a lab CA that must pass as
-// public), in the flash table's own form, built at start-up from a PEM bundle by
-// mbedTLS's parser: the subject and key DER of each, sorted as the generator sorts.
-struct TestRoots {
-  std::vector<uint8_t> blob;
-  std::vector<probebox::x509::RootEntry> entries;
-  std::string source;
-  probebox::x509::RootTable table;
-};
-TestRoots g_test_roots;
-
-bool load_test_roots(const std::string& path) {
-  std::string pem;
-  if (!read_file(path, pem)) return false;
-  mbedtls_x509_crt chain;
-  mbedtls_x509_crt_init(&chain);
-  int rc = mbedtls_x509_crt_parse(&chain, reinterpret_cast<const unsigned char*>(pem.c_str()), pem.size() + 1);
-  std::vector<std::pair<std::vector<uint8_t>, std::vector<uint8_t>>> roots;
-  for (const mbedtls_x509_crt* c = &chain; rc == 0 && c != nullptr && c->raw.p != nullptr; c = c->next) {
-    roots.emplace_back(std::vector<uint8_t>(c->subject_raw.p, c->subject_raw.p + c->subject_raw.len),
-                       std::vector<uint8_t>(c->pk_raw.p, c->pk_raw.p + c->pk_raw.len));
-  }
-  mbedtls_x509_crt_free(&chain);
-  if (rc != 0 || roots.empty()) return false;
-  std::sort(roots.begin(), roots.end(), [](const auto& a, const auto& b) {
-    if (a.first.size() != b.first.size()) return a.first.size() < b.first.size();
-    return a.first != b.first ? a.first < b.first : a.second < b.second;
-  });
-  for (const auto& [subject, key] : roots) {
-    g_test_roots.entries.push_back({static_cast<uint32_t>(g_test_roots.blob.size()),
-                                    static_cast<uint16_t>(subject.size()), static_cast<uint16_t>(key.size()),
-                                    0xFFFFFFFFu});
-    g_test_roots.blob.insert(g_test_roots.blob.end(), subject.begin(), subject.end());
-    g_test_roots.blob.insert(g_test_roots.blob.end(), key.begin(), key.end());
-  }
-  g_test_roots.source = "TEST SET (not Debian's public roots): " + path;
-  g_test_roots.table = {g_test_roots.entries.data(), static_cast<uint16_t>(g_test_roots.entries.size()),
-                        g_test_roots.blob.data(), static_cast<uint32_t>(g_test_roots.blob.size()),
-                        g_test_roots.source.c_str()};
-  return true;
-}
+// --public-roots-pem: a TEST set of "public" roots (sim/test_roots.h).
+probebox::sim::TestRoots g_test_roots;
 
 // Large firmware objects live in static storage, as on the board.
 probebox::sim::HostClock g_clock;
@@ -269,12 +227,13 @@ int main(int argc, char** argv) {
     return kExitUnknown;
   }
   if (!opt.public_roots_pem.empty()) {
-    if (!load_test_roots(opt.public_roots_pem)) {
+    std::string pem;
+    if (!read_file(opt.public_roots_pem, pem) || !g_test_roots.add_pem(pem)) {
       std::fprintf(stderr, "probebox-sim: --public-roots-pem %s: no certificate could be read\n",
                    opt.public_roots_pem.c_str());
       return kExitUnknown;
     }
-    g_app.use_public_roots(g_test_roots.table);
+    g_app.use_public_roots(g_test_roots.table("TEST SET (not Debian's public roots): " + opt.public_roots_pem));
   }
   g_app.start(g_config, text, opt.once ? App::RunMode::kOnce : App::RunMode::kContinuous, g_boot.note.view());
   if (!opt.once) {

@@ -9,13 +9,7 @@ namespace probebox::x509 {
 namespace {
 
 bool entry_ok(const RootTable& t, const RootEntry& e) {
-  return uint64_t{e.offset} + e.subject_len + e.key_len <= t.blob_size;
-}
-
-// Shorter first, then bytewise: the generator's order.
-int compare(std::span<const uint8_t> a, std::span<const uint8_t> b) {
-  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
-  return a.empty() ? 0 : std::memcmp(a.data(), b.data(), a.size());
+  return uint64_t{e.key_offset} + e.key_len <= t.blob_size && e.key_form < t.form_count && t.forms != nullptr;
 }
 
 size_t header_size(size_t len) { return len < 0x80 ? 2 : len < 0x100 ? 3 : 4; }
@@ -52,26 +46,39 @@ constexpr uint8_t kSignature[] = {0x03, 0x02, 0x00, 0x00};
 
 }  // namespace
 
-std::span<const uint8_t> root_subject(const RootTable& t, const RootEntry& e) {
-  if (!entry_ok(t, e)) return {};
-  return {t.blob + e.offset, e.subject_len};
-}
-
-std::span<const uint8_t> root_key(const RootTable& t, const RootEntry& e) {
-  if (!entry_ok(t, e)) return {};
-  return {t.blob + e.offset + e.subject_len, e.key_len};
+uint32_t subject_hash(std::span<const uint8_t> subject) {
+  uint32_t h = 2166136261u;
+  for (uint8_t b : subject) {
+    h ^= b;
+    h *= 16777619u;
+  }
+  return h;
 }
 
 std::span<const RootEntry> find_roots(const RootTable& t, std::span<const uint8_t> subject) {
-  if (t.entries == nullptr || subject.empty()) return {};
+  if (t.entries == nullptr || t.count == 0 || subject.empty()) return {};
+  uint32_t h = subject_hash(subject);
   const RootEntry* begin = t.entries;
   const RootEntry* end = t.entries + t.count;
-  const RootEntry* lo = std::lower_bound(begin, end, subject, [&](const RootEntry& e, std::span<const uint8_t> s) {
-    return compare(root_subject(t, e), s) < 0;
-  });
+  const RootEntry* lo =
+      std::lower_bound(begin, end, h, [](const RootEntry& e, uint32_t v) { return e.subject_hash < v; });
   const RootEntry* hi = lo;
-  while (hi != end && entry_ok(t, *hi) && compare(root_subject(t, *hi), subject) == 0) ++hi;
+  while (hi != end && hi->subject_hash == h) ++hi;
   return {lo, static_cast<size_t>(hi - lo)};
+}
+
+std::span<const uint8_t> root_key(const RootTable& t, const RootEntry& e, std::span<uint8_t> out) {
+  if (!entry_ok(t, e)) return {};
+  const RootKeyForm& f = t.forms[e.key_form];
+  size_t n = size_t{f.prefix_len} + e.key_len + f.suffix_len;
+  if (n > out.size() || (f.prefix_len > 0 && f.prefix == nullptr) || (f.suffix_len > 0 && f.suffix == nullptr)) {
+    return {};
+  }
+  uint8_t* p = out.data();
+  p = put(p, {f.prefix, f.prefix_len});
+  p = put(p, {t.blob + e.key_offset, e.key_len});
+  put(p, {f.suffix, f.suffix_len});
+  return out.first(n);
 }
 
 size_t build_root_cert(std::span<const uint8_t> subject, std::span<const uint8_t> key, std::span<uint8_t> out) {
@@ -100,13 +107,16 @@ int root_candidates(void* ctx, const mbedtls_x509_crt* child, mbedtls_x509_crt**
   const auto* lookup = static_cast<const RootLookup*>(ctx);
   if (lookup == nullptr || lookup->table == nullptr || child == nullptr) return 0;
   const RootTable& t = *lookup->table;
-  std::span<const RootEntry> found = find_roots(t, {child->issuer_raw.p, child->issuer_raw.len});
+  // The subject of a matching root is the issuer's own bytes (the hash matched them).
+  std::span<const uint8_t> subject{child->issuer_raw.p, child->issuer_raw.len};
+  std::span<const RootEntry> found = find_roots(t, subject);
   mbedtls_x509_crt* list = nullptr;
   for (const RootEntry& e : found) {
     if (lookup->now_valid && static_cast<int64_t>(e.not_after) < lookup->now_s) continue;  // expired
-    // The verification runs on the main loop, one at a time: one buffer serves all.
+    // The verification runs on the main loop, one at a time: one buffer each serves all.
+    static uint8_t key[kMaxRootKeyDer];
     static uint8_t der[kMaxRootCertDer];
-    size_t n = build_root_cert(root_subject(t, e), root_key(t, e), der);
+    size_t n = build_root_cert(subject, root_key(t, e, key), der);
     if (n == 0) continue;
     if (list == nullptr) {
       list = static_cast<mbedtls_x509_crt*>(mbedtls_calloc(1, sizeof(mbedtls_x509_crt)));

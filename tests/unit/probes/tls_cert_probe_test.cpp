@@ -4,10 +4,9 @@
 
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "fake_tls_server.h"
-#include "mbedtls/x509_crt.h"
+#include "test_roots.h"
 #include "net/tls_memory.h"
 #include "probe_fixture.h"
 #include "details_json.h"
@@ -124,16 +123,9 @@ TEST_F(TlsCertProbeTest, ALabRootInThePublicSetIsTrustedByIt) {
   // The lab's certificate as if it were a public root (the simulator's test set):
   // verified with no anchors, by the public set.
   trust_the_lab(false);
-  mbedtls_x509_crt lab;
-  mbedtls_x509_crt_init(&lab);
-  const std::string pem(lab_cert_pem());
-  ASSERT_EQ(mbedtls_x509_crt_parse(&lab, reinterpret_cast<const unsigned char*>(pem.c_str()), pem.size() + 1), 0);
-  std::vector<uint8_t> blob(lab.subject_raw.p, lab.subject_raw.p + lab.subject_raw.len);
-  blob.insert(blob.end(), lab.pk_raw.p, lab.pk_raw.p + lab.pk_raw.len);
-  const x509::RootEntry entry{0, static_cast<uint16_t>(lab.subject_raw.len), static_cast<uint16_t>(lab.pk_raw.len),
-                              0xFFFFFFFFu};
-  const x509::RootTable table{&entry, 1, blob.data(), static_cast<uint32_t>(blob.size()), "test"};
-  mbedtls_x509_crt_free(&lab);
+  sim::TestRoots roots;
+  ASSERT_TRUE(roots.add_pem(lab_cert_pem()));
+  const x509::RootTable& table = roots.table();
   tls_->use_public_roots(table);
   peer_.set_conversation(443, tls_server());
   load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test"}])");
