@@ -3,7 +3,12 @@
 set(PROBEBOX_DEPS_DIR "${CMAKE_SOURCE_DIR}/.deps/src" CACHE PATH "Unpacked third-party sources")
 set(LWIP_DIR "${PROBEBOX_DEPS_DIR}/lwip-2.1.3")
 set(MBEDTLS_DIR "${PROBEBOX_DEPS_DIR}/mbedtls-3.6.6")
-foreach(dir ${LWIP_DIR} ${MBEDTLS_DIR})
+# The public roots: Debian's ca-certificates (the .deb scripts/setup fetched and
+# checked), whose PEM files firmware/CMakeLists.txt makes into a flash table.
+set(PROBEBOX_CA_CERTIFICATES_VERSION "20250419~deb12u2")
+set(PROBEBOX_CA_CERTIFICATES_DIR "${PROBEBOX_DEPS_DIR}/ca-certificates-20250419/usr/share/ca-certificates/mozilla"
+    CACHE PATH "Debian's ca-certificates PEM files (scripts/setup)")
+foreach(dir ${LWIP_DIR} ${MBEDTLS_DIR} ${PROBEBOX_CA_CERTIFICATES_DIR})
   if(NOT EXISTS "${dir}")
     message(FATAL_ERROR "${dir} is missing: run scripts/setup first")
   endif()

@@ -35,6 +35,8 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   mode_ = mode;
   net::bind_platform(board_.clock, board_.entropy);
   net::tls_memory_init();
+  probebox_platform_log("probebox: public roots: %u from %s\n", static_cast<unsigned>(tls_.public_table().count),
+                        tls_.public_table().source);
   lwip_init();
   load_credentials();
 

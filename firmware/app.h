@@ -104,6 +104,8 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   const SnmpAgent& snmp() const { return snmp_; }
   const EventStore& event_store() const { return event_store_; }
   bool tls_ready() const { return tls_.ready(); }
+  // Replaces the built-in public roots before start(): the host simulator's test set.
+  void use_public_roots(const x509::RootTable& table) { tls_.use_public_roots(table); }
   bool web_listening() const { return web_ok_; }
   // When the first check could start (the interface had an address).
   hal::MonoMicros checks_started_at() const { return checks_started_at_; }

@@ -20,6 +20,7 @@
 #include "peak_rss.h"
 #include "net/tls_memory.h"
 #include "lwip/ip4_addr.h"
+#include "test_roots.h"
 #include "sim_ethernet.h"
 #include "terminal_panel.h"
 
@@ -37,6 +38,7 @@ struct Options {
   bool once = false;
   bool store_only = false;
   std::string net = "slirp";
+  std::string public_roots_pem;
 };
 
 constexpr int kExitUnknown = App::kExitUnknown;
@@ -49,7 +51,8 @@ void on_signal(int) { g_stop = 1; }
 void usage() {
   std::fprintf(stderr,
                "usage: probebox-sim [--config FILE] [--flash FILE] [--http-port N] [--snmp-port N] "
-               "[--panel ansi|json|none] [--once] [--store-only] [--net slirp|tap:IFNAME]\n");
+               "[--panel ansi|json|none] [--once] [--store-only] [--net slirp|tap:IFNAME]\n"
+               "                    [--public-roots-pem FILE]  (TEST ONLY: FILE's CAs replace the built-in public roots)\n");
 }
 
 bool parse_args(int argc, char** argv, Options& o) {
@@ -103,6 +106,10 @@ bool parse_args(int argc, char** argv, Options& o) {
       const char* v = value("--net");
       if (v == nullptr) return false;
       o.net = v;
+    } else if (a == "--public-roots-pem") {
+      const char* v = value("--public-roots-pem");
+      if (v == nullptr) return false;
+      o.public_roots_pem = v;
     } else if (a == "--once") {
       o.once = true;
     } else if (a == "--store-only") {
@@ -126,6 +133,9 @@ bool read_file(const std::string& path, std::string& out) {
   out = ss.str();
   return true;
 }
+
+// --public-roots-pem: a TEST set of "public" roots (sim/test_roots.h).
+probebox::sim::TestRoots g_test_roots;
 
 // Large firmware objects live in static storage, as on the board.
 probebox::sim::HostClock g_clock;
@@ -215,6 +225,15 @@ int main(int argc, char** argv) {
   if (!g_ethernet.open(opt.once ? 0 : static_cast<uint16_t>(opt.http_port),
                        opt.once ? 0 : static_cast<uint16_t>(opt.snmp_port))) {
     return kExitUnknown;
+  }
+  if (!opt.public_roots_pem.empty()) {
+    std::string pem;
+    if (!read_file(opt.public_roots_pem, pem) || !g_test_roots.add_pem(pem)) {
+      std::fprintf(stderr, "probebox-sim: --public-roots-pem %s: no certificate could be read\n",
+                   opt.public_roots_pem.c_str());
+      return kExitUnknown;
+    }
+    g_app.use_public_roots(g_test_roots.table("TEST SET (not Debian's public roots): " + opt.public_roots_pem));
   }
   g_app.start(g_config, text, opt.once ? App::RunMode::kOnce : App::RunMode::kContinuous, g_boot.note.view());
   if (!opt.once) {

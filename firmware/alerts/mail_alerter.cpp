@@ -25,6 +25,7 @@ void MailAlerter::configure(const Config& config, net::TlsClientConfig* tls) {
     relay_.host = a.mail_server;
     relay_.port = a.mail_port;
     relay_.starttls = StartTls::kPrefer;
+    relay_.tune.public_roots = config.defaults.public_roots;  // its certificate, judged as the box's
   } else if (smtp != nullptr) {
     relay_ = *smtp;
   } else {

@@ -35,6 +35,9 @@ struct Tunables {
   uint32_t ntp_crit_ms = 2000;
   uint32_t latency_warn_ms = 2000;
   uint32_t clock_skew_warn_s = 5;
+  // Certificates are verified to the built-in public roots (Debian's ca-certificates,
+  // in flash) as well as to trust_anchors_pem; false for a private-PKI site.
+  bool public_roots = true;
 };
 
 // kUnreachable: isolation, the host must not answer at all (spec/checks.md, tcp).

@@ -119,6 +119,10 @@ bool ConfigReader::mail_address_list(int i, ListRef& out) {
 }
 
 bool ConfigReader::tunable(std::string_view key, int i, Tunables& t) {
+  if (key == "public_roots") {
+    boolean(i, t.public_roots);
+    return true;
+  }
   for (int k = 0; k < static_cast<int>(sizeof(kTunableKeys) / sizeof(kTunableKeys[0])); ++k) {
     if (key == kTunableKeys[k].name) {
       int64_t v;

@@ -154,7 +154,8 @@ struct TlsCertDetails {
   const char* tls_version;  // a static name ("1.2", "1.3", ""); shown when examined or too_big
   bool dated;             // days_left known (the box clock was valid)
   bool chain_complete;
-  Tri trusted;            // null: no trust anchors to judge by
+  Tri trusted;            // null: no trust anchors and no public roots to judge by
+  const char* trusted_by; // a static name ("anchors", "public") when trusted, else null
   bool sans_truncated;    // the certificate had more SANs than were read
   int32_t days_left;
   uint32_t key_bits;

@@ -109,6 +109,8 @@ void write_tls_cert(JsonWriter& w, const ProbeResult& r, const TlsCertDetails& d
   w.field("subject", all.text(d.subject)).field("issuer", all.text(d.issuer));
   w.field_bool("chain_complete", d.chain_complete);
   tri_field(w, "trusted", d.trusted);
+  if (d.trusted_by != nullptr) w.field("trusted_by", d.trusted_by);
+  else w.field_null("trusted_by");
   w.field("key_type", all.text(d.key_type)).field_int("key_bits", d.key_bits).field("sig_alg", all.text(d.sig_alg));
   w.field("sha256", all.text(d.sha256));
   w.field("tls_version", version);

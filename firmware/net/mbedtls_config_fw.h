@@ -99,6 +99,10 @@
 #define MBEDTLS_X509_RSASSA_PSS_SUPPORT
 /* Board limit: intermediates in one verification path. */
 #define MBEDTLS_X509_MAX_INTERMEDIATE_CA PROBEBOX_TLS_MAX_INTERMEDIATES
+/* The built-in public roots are a flash table of subjects and keys, not parsed
+ * certificates: verification asks for the issuer's candidates through a callback
+ * (protocols/root_store.h). */
+#define MBEDTLS_X509_TRUSTED_CERTIFICATE_CALLBACK
 
 /* TLS 1.2 and 1.3 */
 #define MBEDTLS_SSL_TLS_C

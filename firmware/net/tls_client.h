@@ -15,6 +15,7 @@
 #include "mbedtls/ssl.h"
 #include "mbedtls/x509_crt.h"
 #include "net/tls_resumption.h"
+#include "protocols/root_store.h"
 
 namespace probebox::net {
 
@@ -35,6 +36,21 @@ class TlsClientConfig {
   void reset();
   bool has_trust_anchors() const { return anchor_count_ > 0; }
   mbedtls_x509_crt* anchors() { return anchor_count_ > 0 ? &anchors_ : nullptr; }
+  // The public roots for one verification (x509::judge_chain), judged at `now_s`
+  // when the clock is valid; null when a check's `public_roots` is false.
+  const x509::RootLookup* public_roots(bool enabled, bool now_valid, int64_t now_s) {
+    // An image built without a public set (a board whose flash cannot hold it) judges
+    // trust by the anchors alone, as with `public_roots: false`.
+    if (!enabled || public_table_->count == 0) return nullptr;
+    lookup_.table = public_table_;
+    lookup_.now_valid = now_valid;
+    lookup_.now_s = now_s;
+    return &lookup_;
+  }
+  // The built-in table (the build's, from Debian's ca-certificates) unless the host
+  // simulator was given a test set (--public-roots-pem): called before start-up.
+  void use_public_roots(const x509::RootTable& table) { public_table_ = &table; }
+  const x509::RootTable& public_table() const { return *public_table_; }
   mbedtls_ssl_config* ssl_config(TlsVersion version = TlsVersion::k12) {
     return version == TlsVersion::k13 ? &conf13_ : &conf_;
   }
@@ -51,6 +67,8 @@ class TlsClientConfig {
   mbedtls_ssl_config conf13_;  // TLS 1.3 only
   int anchor_count_ = 0;
   bool ready_ = false;
+  const x509::RootTable* public_table_ = &x509::kBuiltInRoots;
+  x509::RootLookup lookup_;
 };
 
 class TlsClientSession {

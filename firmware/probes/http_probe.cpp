@@ -92,13 +92,15 @@ void HttpProbe::handshake() {
       break;
   }
   mark(Phase::kTls);
-  // Credentials go out only to a certificate judged good: trusted, for this name,
-  // in date (the anchors are required: without them nothing is verified).
+  // Credentials go out only to a certificate judged good: trusted (to the anchors or
+  // the public roots: with neither nothing is verified), for this name, in date.
+  hal::WallTime wall = env().clock->wall();
+  int64_t now_s = wall.unix_micros / 1'000'000;
+  const x509::RootLookup* public_roots = env().tls->public_roots(check().tune.public_roots, wall.valid, now_s);
   if (!check().basic_user.empty()) {
-    hal::WallTime wall = env().clock->wall();
     x509::PeerVerdict peer;
-    x509::judge_peer(tls.peer_chain(), env().tls->anchors(), tls.verify_flags(), tls_name(), wall.valid,
-                     wall.unix_micros / 1'000'000, peer);
+    x509::judge_peer(tls.peer_chain(), env().tls->anchors(), tls.verify_flags(), tls_name(), wall.valid, now_s, peer,
+                     public_roots);
     if (!peer.credentials_safe()) {
       FixedText<100> why("TLS: certificate ");
       x509::describe_fault(peer, tls_name(), why);
@@ -108,14 +110,22 @@ void HttpProbe::handshake() {
       return;
     }
   }
-  // Verified against the trust anchors when there are any; dates are the tls_cert
-  // check's to judge, the name and the chain are this request's business.
+  // Verified against the trust anchors (the handshake's verification) or else the
+  // public roots, when there are any; dates are the tls_cert check's to judge, the
+  // name and the chain are this request's business.
   uint32_t flags = tls.verify_flags() & ~(MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE);
-  if (env().tls->has_trust_anchors() && flags != 0) {
-    note_failure(FailReason::kCertificate);
-    fail(Outcome::kCritical, (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) ? "TLS: certificate is not for this host"
-                                                                        : "TLS: certificate does not verify");
-    return;
+  bool anchors = env().tls->has_trust_anchors();
+  if (anchors || public_roots != nullptr) {
+    bool wrong_name = (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) != 0;
+    bool verified = anchors && flags == 0;
+    if (!verified && !wrong_name && public_roots != nullptr) {
+      verified = x509::judge_chain(tls.peer_chain(), nullptr, 0, public_roots).trusted == x509::Trust::kYes;
+    }
+    if (wrong_name || !verified) {
+      note_failure(FailReason::kCertificate);
+      fail(Outcome::kCritical, wrong_name ? "TLS: certificate is not for this host" : "TLS: certificate does not verify");
+      return;
+    }
   }
   send_request();
 }

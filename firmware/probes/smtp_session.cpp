@@ -113,8 +113,9 @@ bool SmtpSession::handshake() {
   tls_resumed_ = link_.tls().resumed();
   if (resume_ != nullptr && !link_.tls().save(*resume_)) resume_->clear();
   hal::WallTime wall = ctx_.clock->wall();
+  int64_t now_s = wall.unix_micros / 1'000'000;
   x509::judge_peer(link_.tls().peer_chain(), ctx_.tls->anchors(), link_.tls().verify_flags(), expected_name(),
-                   wall.valid, wall.unix_micros / 1'000'000, peer_);
+                   wall.valid, now_s, peer_, ctx_.tls->public_roots(ctx_.relay->tune.public_roots, wall.valid, now_s));
   state_ = State::kEhloTls;
   send("EHLO probebox\r\n");
   return true;

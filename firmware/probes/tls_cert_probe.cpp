@@ -129,9 +129,10 @@ void TlsCertProbe::judge() {
   }
   x509::CertSummary s;
   x509::summarize(*chain, s);
-  x509::ChainVerdict chain_verdict = x509::judge_chain(chain, env().tls->anchors(), tls.verify_flags());
   hal::WallTime wall = env().clock->wall();
   int64_t now_s = wall.unix_micros / 1'000'000;
+  x509::ChainVerdict chain_verdict = x509::judge_chain(
+      chain, env().tls->anchors(), tls.verify_flags(), env().tls->public_roots(c.tune.public_roots, wall.valid, now_s));
   int32_t days = x509::days_left(s.not_after, now_s);
   if (wall.valid) {
     r.measurements.has_days_left = true;
@@ -158,6 +159,7 @@ void TlsCertProbe::judge() {
   d.issuer = r.details.add_text(s.issuer.view());
   d.chain_complete = chain_verdict.complete;
   d.trusted = chain_verdict.trusted == x509::Trust::kNotJudged ? Tri::kNull : tri(chain_verdict.trusted == x509::Trust::kYes);
+  d.trusted_by = x509::trust_set_name(chain_verdict.trusted_by);
   d.key_type = r.details.add_text(s.key_type.view());
   d.key_bits = s.key_bits;
   d.sig_alg = r.details.add_text(s.sig_alg.view());

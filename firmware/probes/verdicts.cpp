@@ -30,7 +30,8 @@ Verdict judge_tls_cert(const TlsCertFacts& f, const TlsCertRules& rules, TextBuf
   if (!f.chain_complete) {
     out.outcome = Outcome::kCritical;
     sum.assign("chain incomplete: an intermediate is missing");
-  } else if (f.trusted == x509::Trust::kNo) {
+  } else if (f.trusted == x509::Trust::kNo && !f.leaf_self_signed) {
+    // A self-signed leaf never verifies: its own rung below says what is wrong.
     out.outcome = Outcome::kCritical;
     sum.assign("chain does not verify to the trust anchors");
   } else if (f.missing_count > 0) {

@@ -172,7 +172,7 @@ namespace {
 // `anchors` (or, with none, to the path's own last certificate): the flags mbedTLS
 // reports. The copies point into the sent DER (no copy of the bytes).
 uint32_t verify_path(const mbedtls_x509_crt* const* certs, const uint8_t* path, size_t len,
-                     const mbedtls_x509_crt* anchors) {
+                     const mbedtls_x509_crt* anchors, const RootLookup* public_roots = nullptr) {
   mbedtls_x509_crt ordered;
   mbedtls_x509_crt_init(&ordered);
   uint32_t flags = MBEDTLS_X509_BADCERT_NOT_TRUSTED;
@@ -188,8 +188,17 @@ uint32_t verify_path(const mbedtls_x509_crt* const* certs, const uint8_t* path, 
       while (trust->next != nullptr) trust = trust->next;
     }
     flags = 0;
-    if (mbedtls_x509_crt_verify(&ordered, trust, nullptr, nullptr, &flags, nullptr, nullptr) != 0 && flags == 0) {
-      flags = MBEDTLS_X509_BADCERT_NOT_TRUSTED;  // failed for another reason (memory)
+    // With public roots, mbedTLS's trusted CAs are the flash table's roots named by
+    // each issuer (root_candidates builds them on demand, in the TLS arena).
+    int rc = public_roots != nullptr
+                 ? mbedtls_x509_crt_verify_with_ca_cb(&ordered, root_candidates, const_cast<RootLookup*>(public_roots),
+                                                      &mbedtls_x509_crt_profile_default, nullptr, &flags, nullptr,
+                                                      nullptr)
+                 : mbedtls_x509_crt_verify(&ordered, trust, nullptr, nullptr, &flags, nullptr, nullptr);
+    // Any error but "some flag is set" is a verification that did not finish (memory,
+    // a failed lookup): not verified, never trusted.
+    if (rc != 0 && (rc != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED || flags == 0)) {
+      flags |= MBEDTLS_X509_BADCERT_NOT_TRUSTED;
     }
   }
   mbedtls_x509_crt_free(&ordered);
@@ -198,7 +207,16 @@ uint32_t verify_path(const mbedtls_x509_crt* const* certs, const uint8_t* path, 
 
 }  // namespace
 
-ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags) {
+const char* trust_set_name(TrustSet set) {
+  switch (set) {
+    case TrustSet::kAnchors: return "anchors";
+    case TrustSet::kPublic: return "public";
+    default: return nullptr;
+  }
+}
+
+ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags,
+                         const RootLookup* public_roots) {
   ChainVerdict v;
   // Dates, names, the signature hash (SHA-1 is a warning) and the key size have rules
   // of their own; mbedTLS's default profile would fold them into "not trusted".
@@ -268,7 +286,9 @@ ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* a
     if (same_raw(top.issuer_raw, a->subject_raw)) issuing_anchor = a;
   }
   bool top_self_issued = self_issued(top);
-  v.complete = top_self_issued || issuing_anchor != nullptr;
+  bool issued_by_public = public_roots != nullptr && public_roots->table != nullptr &&
+                          !find_roots(*public_roots->table, {top.issuer_raw.p, top.issuer_raw.len}).empty();
+  v.complete = top_self_issued || issuing_anchor != nullptr || issued_by_public;
   v.in_order = len == n;
   for (size_t i = 0; i < len && v.in_order; ++i) v.in_order = path[i] == i;
 
@@ -278,7 +298,20 @@ ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* a
     uint32_t flags = v.in_order || !v.complete ? handshake_flags : verify_path(certs, path, len, anchors);
     v.flags = flags & ~kJudgedElsewhere;
     v.trusted = v.flags == 0 ? Trust::kYes : Trust::kNo;
-  } else {
+    v.trusted_by = v.flags == 0 ? TrustSet::kAnchors : TrustSet::kNone;
+  }
+  if (v.trusted != Trust::kYes && public_roots != nullptr) {
+    // Not verified to the anchors (or none): the sent chain, leaf first, to the public roots.
+    uint32_t flags = verify_path(certs, path, len, nullptr, public_roots) & ~kJudgedElsewhere;
+    if (flags == 0) {
+      v.flags = 0;
+      v.trusted = Trust::kYes;
+      v.trusted_by = TrustSet::kPublic;
+    } else {
+      if (anchors == nullptr) v.flags = flags;
+      v.trusted = Trust::kNo;
+    }
+  } else if (anchors == nullptr) {
     v.trusted = Trust::kNotJudged;
     if (!v.complete) {
       v.flags = MBEDTLS_X509_BADCERT_NOT_TRUSTED;
@@ -308,13 +341,13 @@ ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* a
 }
 
 void judge_peer(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags,
-                std::string_view name, bool now_valid, int64_t now, PeerVerdict& v) {
+                std::string_view name, bool now_valid, int64_t now, PeerVerdict& v, const RootLookup* public_roots) {
   v = PeerVerdict{};
   if (sent == nullptr || sent->raw.p == nullptr) return;
   CertSummary s;  // as tls_cert's judge does: on the stack, only for this judgement
   summarize(*sent, s);
   v.subject.assign(s.subject.view());
-  v.trusted = judge_chain(sent, anchors, handshake_flags).trusted == Trust::kYes;
+  v.trusted = judge_chain(sent, anchors, handshake_flags, public_roots).trusted == Trust::kYes;
   v.name_ok = !name.empty() && covered_by_sans(name, s);
   v.dated = now_valid;
   v.days_left = now_valid ? days_left(s.not_after, now) : 0;

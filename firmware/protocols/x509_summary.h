@@ -8,6 +8,7 @@
 #include "core/check_types.h"
 #include "core/text.h"
 #include "mbedtls/x509_crt.h"
+#include "protocols/root_store.h"
 
 namespace probebox::x509 {
 
@@ -28,7 +29,11 @@ struct CertSummary {
   FixedText<64> sha256;    // lower-case hex of the DER
 };
 
-enum class Trust : uint8_t { kNo, kYes, kNotJudged };  // kNotJudged: no trust anchors
+enum class Trust : uint8_t { kNo, kYes, kNotJudged };  // kNotJudged: no anchors, no public roots
+// Which set of trusted roots verified a chain (spec/checks.md `trusted_by`).
+enum class TrustSet : uint8_t { kNone, kAnchors, kPublic };
+// "anchors", "public", or null for kNone.
+const char* trust_set_name(TrustSet set);
 
 // How many certificates of a sent chain are looked at one by one (more are counted
 // and make the chain out of order; mbedTLS verifies at most
@@ -38,6 +43,7 @@ inline constexpr size_t kMaxChainCerts = 10;
 struct ChainVerdict {
   bool complete = false;
   Trust trusted = Trust::kNotJudged;
+  TrustSet trusted_by = TrustSet::kNone;
   uint32_t flags = 0;
   // The chain certificate by certificate (spec/checks.md, tls_cert).
   uint8_t sent = 0;                  // certificates the server sent
@@ -67,13 +73,16 @@ int32_t days_left(int64_t not_after, int64_t now);
 bool name_covered(std::string_view name, std::string_view pattern);
 bool covered_by_sans(std::string_view name, const CertSummary& s);
 // Complete: from the leaf, each certificate's issuer is among the sent ones (in any
-// order) up to a self-issued certificate or one issued by a trust anchor (nothing is
-// missing in between). In order: that path is exactly the sent list. Trusted (with
-// anchors only): the handshake's verification succeeded, dates and name mismatch
-// masked (judged here) — for a chain out of order, the path re-verified leaf first,
-// so a reversed chain is "out of order", not "untrusted" or "incomplete". Without
-// anchors, a complete chain must also verify under its own self-issued root.
-ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags);
+// order) up to a self-issued certificate or one issued by a trust anchor or a public
+// root (nothing is missing in between). In order: that path is exactly the sent list.
+// Trusted: the handshake's verification to the anchors succeeded, or else (with
+// `public_roots`) mbedTLS's verification of the path to the public roots; dates,
+// name, hash and key size masked (judged here). For a chain out of order the path is
+// re-verified leaf first, so a reversed chain is "out of order", not "untrusted" or
+// "incomplete". trusted_by says which set verified it. With neither set, kNotJudged,
+// and a complete chain must also verify under its own self-issued root.
+ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags,
+                         const RootLookup* public_roots = nullptr);
 void append_iso8601(TextBuffer& out, int64_t unix_seconds);
 
 // What a client about to send credentials (smtp AUTH, http Basic) needs to know of
@@ -83,7 +92,7 @@ void append_iso8601(TextBuffer& out, int64_t unix_seconds);
 struct PeerVerdict {
   enum class Fault : uint8_t { kNone, kNoCertificate, kUntrusted, kWrongName, kNoName, kNotYetValid, kExpired };
   Fault fault = Fault::kNoCertificate;  // the first failure found, in this order
-  bool trusted = false;                 // verified to the anchors (never without anchors)
+  bool trusted = false;                 // verified to the anchors or the public roots
   bool name_ok = false;
   bool dated = false;                   // the box clock was valid: days_left means something
   int32_t days_left = 0;
@@ -93,7 +102,8 @@ struct PeerVerdict {
 // `name` empty: no name to hold the certificate to (a host given as an address
 // without server_name): never safe. `now_valid` false: expiry is not judged.
 void judge_peer(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags,
-                std::string_view name, bool now_valid, int64_t now, PeerVerdict& out);
+                std::string_view name, bool now_valid, int64_t now, PeerVerdict& out,
+                const RootLookup* public_roots = nullptr);
 // The fault in a few words ("not trusted", "not for relay.example.com", "expired").
 void describe_fault(const PeerVerdict& v, std::string_view name, TextBuffer& out);
 

@@ -60,11 +60,11 @@ def write_config(doc):
     return path
 
 
-def run_once(doc, timeout=60, flash=None):
+def run_once(doc, timeout=60, flash=None, extra_args=()):
     """Runs `probebox-sim --once`; returns (exit code, parsed stdout or None, stderr)."""
     path = write_config(doc) if doc is not None else None
     with tempfile.TemporaryDirectory() as tmp:
-        args = [SIM, "--once", "--flash", flash or os.path.join(tmp, "flash.bin")]
+        args = [SIM, "--once", "--flash", flash or os.path.join(tmp, "flash.bin"), *extra_args]
         if path:
             args += ["--config", path]
         try:

@@ -1,4 +1,6 @@
 """The http probe against the lab's /testall: every verdict rule of checks.md."""
+import os
+import tempfile
 import unittest
 
 from simtest import HOST, Listener, by_id, lab_session, run_once
@@ -205,6 +207,37 @@ class Http(unittest.TestCase):
         self.assertEqual(r["garbage"]["status"], "critical")
         self.assertIn("TLS", r["garbage"]["summary"])
 
+
+    def test_https_verifies_to_the_public_roots_without_anchors(self):
+        """No trust_anchors_pem: the certificate is verified to the public roots — the
+        lab's root as the simulator's test set passes, Debian's set does not, and
+        public_roots false leaves an https request unverified, as before."""
+        tls = self.lab.ports["tls"]
+        port = tls["scenarios"]["good"]["port"]
+
+        def run(public_roots=None, lab_root_public=True):
+            check = {"id": "lb", "type": "http", "url": f"https://{HOST}:{port}/testall",
+                     "host_header": "manage.lab.test"}
+            if public_roots is not None:
+                check["public_roots"] = public_roots
+            doc = {"schema": 1, "defaults": {"timeout_ms": 4000}, "checks": [check]}
+            with tempfile.TemporaryDirectory() as tmp:
+                args = ()
+                if lab_root_public:
+                    path = os.path.join(tmp, "roots.pem")
+                    with open(path, "w") as f:
+                        f.write(tls["root_pem"])
+                    args = ("--public-roots-pem", path)
+                code, out, err = run_once(doc, extra_args=args)
+            self.assertIsNotNone(out, err)
+            return by_id(out)["lb"]
+        c = run()
+        self.assertEqual(c["status"], "ok", c["summary"])
+        c = run(lab_root_public=False)
+        self.assertEqual(c["status"], "critical")
+        self.assertIn("does not verify", c["summary"])
+        c = run(public_roots=False, lab_root_public=False)
+        self.assertEqual(c["status"], "ok", c["summary"])
 
 if __name__ == "__main__":
     unittest.main()

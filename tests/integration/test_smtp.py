@@ -3,6 +3,8 @@ rule of checks.md. The relays record every command they get: the credentials rea
 only a relay whose certificate verifies for its name, or a plain one with
 allow_auth_without_tls."""
 import json
+import os
+import tempfile
 import unittest
 
 from simtest import HOST, by_id, http_get, lab_session, run_once, running_sim, wait_for
@@ -25,12 +27,20 @@ class Smtp(unittest.TestCase):
     def tearDownClass(cls):
         cls.lab.down()
 
-    def run_checks(self, *checks, anchors=True):
+    def run_checks(self, *checks, anchors=True, lab_root_public=False):
+        """`lab_root_public`: the lab's CA as the simulator's test set of public roots."""
         doc = {"schema": 1, "defaults": {"timeout_ms": 4000},
                "checks": [dict({"type": "smtp", "host": HOST}, **c) for c in checks]}
         if anchors:
             doc["trust_anchors_pem"] = self.lab.ports["tls"]["root_pem"]
-        code, out, err = run_once(doc)
+        with tempfile.TemporaryDirectory() as tmp:
+            args = ()
+            if lab_root_public:
+                path = os.path.join(tmp, "roots.pem")
+                with open(path, "w") as f:
+                    f.write(self.lab.ports["tls"]["root_pem"])
+                args = ("--public-roots-pem", path)
+            code, out, err = run_once(doc, extra_args=args)
         self.assertIsNotNone(out, err)
         return by_id(out)
 
@@ -136,6 +146,23 @@ class Smtp(unittest.TestCase):
         got = self.new_commands("ok", seen)
         self.assertEqual(got.count("EHLO tls"), 2, got)
         self.assertFalse([c for c in got if c.startswith("AUTH")], got)
+
+    def test_credentials_reach_a_relay_verified_by_the_public_roots(self):
+        """No anchors, the lab's CA as a public root: the relay's certificate verifies
+        and the login goes; with public_roots false it does not."""
+        ok = self.smtp["ok"]["port"]
+        login = {"port": ok, "server_name": RELAY_NAME, "starttls": "require", "username": "probe",
+                 "password": "secret"}
+        seen = len(commands(self.smtp["ok"]))
+        r = self.run_checks(dict(login, id="public"), anchors=False, lab_root_public=True)
+        self.assertEqual(r["public"]["status"], "ok", r["public"]["summary"])
+        self.assertTrue(r["public"]["details"]["tls_trusted"])
+        self.assertTrue(r["public"]["details"]["auth_ok"])
+        self.assertEqual([c for c in self.new_commands("ok", seen) if c.startswith("AUTH")], ["AUTH tls"])
+        seen = len(commands(self.smtp["ok"]))
+        r = self.run_checks(dict(login, id="off", public_roots=False), anchors=False, lab_root_public=True)
+        self.assertEqual(r["off"]["status"], "critical", r["off"]["summary"])
+        self.assertFalse([c for c in self.new_commands("ok", seen) if c.startswith("AUTH")])
 
     def test_login_in_clear_only_when_allowed(self):
         seen = len(commands(self.smtp["no-starttls"]))

@@ -1,5 +1,7 @@
 """The tls_cert probe against the lab's TLS scenarios: every verdict rule of
 checks.md, days_left against the certificate's own notAfter, and hostile peers."""
+import os
+import tempfile
 import time
 import unittest
 
@@ -18,15 +20,33 @@ class TlsCert(unittest.TestCase):
     def tearDownClass(cls):
         cls.lab.down()
 
-    def run_scenarios(self, labels, anchors=True, **extra):
+    def run_scenarios(self, labels, anchors=True, lab_root_public=False, public_roots=None, check_public_roots=None,
+                      **extra):
+        """`lab_root_public`: the simulator's test set of public roots is the lab's root
+        (--public-roots-pem), as if the lab's CA were a public one; otherwise the
+        built-in set is Debian's, which no lab chain reaches. `public_roots`: the
+        defaults key, when given (`check_public_roots`: the same key on each check)."""
+        if check_public_roots is not None:
+            extra["public_roots"] = check_public_roots
         checks = [dict({"id": label, "type": "tls_cert", "host": HOST, "port": self.tls["scenarios"][label]["port"],
                         "server_name": "manage.lab.test", "names": NAMES}, **extra) for label in labels]
         doc = {"schema": 1, "defaults": {"timeout_ms": 4000, "cert_warn_days": 30, "cert_crit_days": 14},
                "checks": checks}
+        if public_roots is not None:
+            doc["defaults"]["public_roots"] = public_roots
         if anchors:
             doc["trust_anchors_pem"] = self.tls["root_pem"]
-        code, out, err = run_once(doc, timeout=120)
+        extra_args = ()
+        with tempfile.TemporaryDirectory() as tmp:
+            if lab_root_public:
+                path = os.path.join(tmp, "public-roots.pem")
+                with open(path, "w") as f:
+                    f.write(self.tls["root_pem"])
+                extra_args = ("--public-roots-pem", path)
+            code, out, err = run_once(doc, timeout=120, extra_args=extra_args)
         self.assertIsNotNone(out, err)
+        if lab_root_public:
+            self.assertIn("public roots: 1 from TEST SET", err)
         return by_id(out)
 
     def expected_days(self, label):
@@ -39,6 +59,7 @@ class TlsCert(unittest.TestCase):
         self.assertAlmostEqual(d["days_left"], self.expected_days("good"), delta=1)
         self.assertTrue(d["chain_complete"])
         self.assertTrue(d["trusted"])
+        self.assertEqual(d["trusted_by"], "anchors")
         self.assertEqual(d["missing_names"], [])
         self.assertEqual((d["key_type"], d["key_bits"]), ("RSA", 2048))
         self.assertEqual(d["sig_alg"], "sha256WithRSAEncryption")
@@ -94,11 +115,11 @@ class TlsCert(unittest.TestCase):
         self.assertEqual(r["sha1"]["status"], "warning", r["sha1"]["summary"])
         self.assertEqual(r["sha1"]["details"]["sig_alg"], "sha1WithRSAEncryption")
         # Only the missing intermediate makes a chain incomplete; a self-signed one is
-        # complete but does not verify to the anchors (the appliance needs a public CA).
+        # complete but does not verify to the anchors, and is named for what it is.
         self.assertEqual(r["self-signed"]["status"], "critical")
         self.assertTrue(r["self-signed"]["details"]["chain_complete"])
         self.assertFalse(r["self-signed"]["details"]["trusted"])
-        self.assertIn("does not verify", r["self-signed"]["summary"])
+        self.assertIn("is self-signed", r["self-signed"]["summary"])
         self.assertIn("intermediate is missing", r["no-intermediate"]["summary"])
         for label, check in r.items():
             if label != "no-intermediate":
@@ -109,17 +130,63 @@ class TlsCert(unittest.TestCase):
         self.assertEqual(c["status"], "critical")
         self.assertEqual(c["details"]["missing_names"], ["deep.app1.lab.test", "lab.test"])
 
-    def test_without_trust_anchors(self):
-        r = self.run_scenarios(["self-signed", "good"], anchors=False)
+    def test_without_trust_anchors_or_public_roots(self):
+        """A private-PKI site that turned the public roots off and gave no anchors:
+        trust is not judged (null), completeness still is."""
+        r = self.run_scenarios(["self-signed", "good"], anchors=False, public_roots=False, lab_root_public=True)
         self.assertTrue(r["self-signed"]["details"]["chain_complete"])
         self.assertIsNone(r["self-signed"]["details"]["trusted"])
         # A self-signed leaf is critical whatever the anchors (issue 17): it used to pass here.
         self.assertEqual(r["self-signed"]["status"], "critical", r["self-signed"]["summary"])
         self.assertIn("self-signed", r["self-signed"]["summary"])
         self.assertTrue(r["self-signed"]["details"]["self_signed"])
+        self.assertIsNone(r["self-signed"]["details"]["trusted_by"])
         # The server sent leaf and intermediate but not up to a self-issued root.
         self.assertFalse(r["good"]["details"]["chain_complete"])
         self.assertIsNone(r["good"]["details"]["trusted"])
+        self.assertEqual(r["good"]["status"], "critical")
+
+    def test_public_looking_chain_verifies_without_anchors(self):
+        """The lab's root in the public set (as a real public CA is in Debian's): its
+        chain verifies with no trust_anchors_pem, and says which set verified it."""
+        r = self.run_scenarios(["good", "wildcard"], anchors=False, lab_root_public=True)
+        for label in ("good", "wildcard"):
+            d = r[label]["details"]
+            self.assertEqual(r[label]["status"], "ok", r[label]["summary"])
+            self.assertTrue(d["trusted"], label)
+            self.assertEqual(d["trusted_by"], "public", label)
+            self.assertTrue(d["chain_complete"], label)
+        # Anchors too: the anchors verify it first.
+        r = self.run_scenarios(["good"], anchors=True, lab_root_public=True)
+        self.assertEqual(r["good"]["details"]["trusted_by"], "anchors")
+
+    def test_public_roots_false_makes_the_public_looking_chain_untrusted(self):
+        r = self.run_scenarios(["good"], anchors=False, lab_root_public=True, public_roots=False)
+        self.assertEqual(r["good"]["status"], "critical", r["good"]["summary"])
+        self.assertNotEqual(r["good"]["details"]["trusted"], True)
+        self.assertIsNone(r["good"]["details"]["trusted_by"])
+        # Per check, as every defaults key: the one that keeps them on is trusted.
+        r = self.run_scenarios(["good"], anchors=False, lab_root_public=True, public_roots=False,
+                               check_public_roots=True)
+        self.assertEqual(r["good"]["details"]["trusted_by"], "public", r["good"]["summary"])
+
+    def test_self_signed_is_critical_with_and_without_anchors(self):
+        """Whatever the anchors: with the lab's anchors, with none (Debian's public
+        roots), with none and the lab's root as the public set."""
+        for kwargs in ({"anchors": True}, {"anchors": False}, {"anchors": False, "lab_root_public": True},
+                       {"anchors": True, "lab_root_public": True}):
+            c = self.run_scenarios(["self-signed"], **kwargs)["self-signed"]
+            self.assertEqual(c["status"], "critical", (kwargs, c["summary"]))
+            self.assertFalse(c["details"]["trusted"], kwargs)
+            self.assertIsNone(c["details"]["trusted_by"], kwargs)
+            self.assertTrue(c["details"]["chain_complete"], kwargs)
+
+    def test_debian_roots_do_not_trust_the_lab(self):
+        """The production set (no test flag): a lab chain reaches none of Debian's roots."""
+        r = self.run_scenarios(["good"], anchors=False)
+        self.assertEqual(r["good"]["status"], "critical", r["good"]["summary"])
+        self.assertFalse(r["good"]["details"]["trusted"])
+        self.assertFalse(r["good"]["details"]["chain_complete"])
 
     def test_full_handshake_gives_the_same_verdict(self):
         c = self.run_scenarios(["good", "missing-name"], full_handshake=True)

@@ -92,6 +92,22 @@ TEST(ConfigParser, DefaultsApplyWhereverTheyStandAndChecksOverride) {
   EXPECT_EQ(p->config->checks[1].tune.confirm, 3);
 }
 
+TEST(ConfigParser, PublicRootsAreOnUnlessDefaultsOrACheckSayFalse) {
+  auto on = parse(R"({"schema":1,"checks":[{"id":"a","type":"tls_cert","host":"h.example"}]})");
+  ASSERT_TRUE(on->status.ok());
+  EXPECT_TRUE(on->config->defaults.public_roots);
+  EXPECT_TRUE(on->config->checks[0].tune.public_roots);
+  auto off = parse(R"({"checks":[{"id":"a","type":"tls_cert","host":"h.example"},
+                                 {"id":"b","type":"tls_cert","host":"h.example","public_roots":true}],
+                       "defaults":{"public_roots":false},"schema":1})");
+  ASSERT_TRUE(off->status.ok());
+  EXPECT_FALSE(off->config->checks[0].tune.public_roots);
+  EXPECT_TRUE(off->config->checks[1].tune.public_roots);
+  auto bad = parse(R"({"schema":1,"defaults":{"public_roots":"no"}})");
+  ASSERT_EQ(bad->errors.count(), 1u);
+  EXPECT_EQ(bad->errors.at(0).path.view(), "defaults.public_roots");
+}
+
 TEST(ConfigParser, EveryErrorIsReportedWithItsPath) {
   auto p = parse(R"({"schema":1,"checks":[{"id":"a","type":"tcp","host":"10.0.2.2","port":0},
                                           {"id":"B","type":"tcp","host":"10.0.2.2","port":1,"x":1}]})");

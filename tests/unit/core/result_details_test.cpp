@@ -44,6 +44,7 @@ std::string legacy(const Cert& c) {
   w.field("subject", c.subject).field("issuer", c.issuer);
   w.field_bool("chain_complete", true);
   w.field_bool("trusted", true);
+  w.field("trusted_by", "public");  // issue 17 item 5: which set verified it
   w.field("key_type", "RSA").field_int("key_bits", 2048).field("sig_alg", "RSA-SHA256");
   w.field("sha256", std::string(64, 'a'));
   w.field("tls_version", c.tls_version);
@@ -95,6 +96,7 @@ std::string typed(const Cert& c) {
   d.issuer = r.details.add_text(c.issuer);
   d.chain_complete = true;
   d.trusted = Tri::kTrue;
+  d.trusted_by = "public";
   d.key_type = r.details.add_text("RSA");
   d.key_bits = 2048;
   d.sig_alg = r.details.add_text("RSA-SHA256");
@@ -154,6 +156,7 @@ TEST(ResultDetails, TheCutDoesNotDependOnWhereInTheDocumentTheObjectIs) {
   d.days_left = 42;
   d.not_after = 1'900'000'000;
   d.trusted = Tri::kTrue;
+  d.trusted_by = "public";
   d.subject = r.details.add_text(c.subject);
   d.issuer = r.details.add_text(c.issuer);
   d.key_type = r.details.add_text("RSA");

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "fake_tls_server.h"
+#include "test_roots.h"
 #include "net/tls_memory.h"
 #include "probe_fixture.h"
 #include "details_json.h"
@@ -53,7 +54,7 @@ TEST_F(TlsCertProbeTest, TrustedCertificateForTheNameIsReadButSelfSignedIsCritic
       << details;
   EXPECT_NE(details.find(R"("weak_sig_in_chain":false,"legacy_tls":null)"), std::string::npos) << details;
   EXPECT_NE(details.find(R"("not_after":"2056-11-15T04:41:02Z")"), std::string::npos) << details;
-  EXPECT_NE(details.find(R"("trusted":true)"), std::string::npos) << details;
+  EXPECT_NE(details.find(R"("trusted":true,"trusted_by":"anchors")"), std::string::npos) << details;
   EXPECT_NE(details.find(R"("key_type":"RSA","key_bits":2048)"), std::string::npos) << details;
   EXPECT_NE(details.find(R"("missing_names":[],"sans":["hostile.lab.test"])"), std::string::npos) << details;
   EXPECT_EQ(r.measurements.days_left, 9815);
@@ -104,16 +105,44 @@ TEST_F(TlsCertProbeTest, ANameTheCertificateDoesNotCoverIsCritical) {
       << testing::details_json(r);
 }
 
-TEST_F(TlsCertProbeTest, WithoutTrustAnchorsTrustIsNotJudged) {
+TEST_F(TlsCertProbeTest, WithoutTrustAnchorsOrPublicRootsTrustIsNotJudged) {
+  trust_the_lab(false);
+  peer_.set_conversation(443, tls_server());
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
+       R"("public_roots":false}])");
+  ProbeResult r = run_one<TlsCertProbe>(tls_.get());
+  // With no anchors configured and the public roots off, trust is not judged.
+  EXPECT_NE(testing::details_json(r).find(R"("trusted":null,"trusted_by":null)"), std::string::npos)
+      << testing::details_json(r);
+}
+
+TEST_F(TlsCertProbeTest, WithoutTrustAnchorsTheBuiltInPublicRootsJudge) {
+  // The lab's self-signed certificate is in no public set (Debian's): not trusted.
   trust_the_lab(false);
   peer_.set_conversation(443, tls_server());
   load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test"}])");
   ProbeResult r = run_one<TlsCertProbe>(tls_.get());
-  // With no anchors configured, trust is not judged — and a self-signed leaf is
-  // critical all the same (it used to pass as OK here).
-  EXPECT_NE(testing::details_json(r).find(R"("trusted":null)"), std::string::npos) << testing::details_json(r);
+  EXPECT_NE(testing::details_json(r).find(R"("trusted":false,"trusted_by":null)"), std::string::npos)
+      << testing::details_json(r);
+  // A self-signed leaf is critical whatever the anchors (it used to pass as OK here).
   EXPECT_EQ(r.outcome, Outcome::kCritical) << r.summary.c_str();
   EXPECT_EQ(r.summary.view(), "cert hostile.lab.test is self-signed: the appliance needs a public CA");
+}
+
+TEST_F(TlsCertProbeTest, ALabRootInThePublicSetIsTrustedByIt) {
+  // The lab's certificate as if it were a public root (the simulator's test set):
+  // verified with no anchors, by the public set.
+  trust_the_lab(false);
+  sim::TestRoots roots;
+  ASSERT_TRUE(roots.add_pem(lab_cert_pem()));
+  const x509::RootTable& table = roots.table();
+  tls_->use_public_roots(table);
+  peer_.set_conversation(443, tls_server());
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test"}])");
+  ProbeResult r = run_one<TlsCertProbe>(tls_.get());
+  tls_->use_public_roots(x509::kBuiltInRoots);
+  EXPECT_NE(testing::details_json(r).find(R"("trusted":true,"trusted_by":"public")"), std::string::npos)
+      << testing::details_json(r);
 }
 
 TEST_F(TlsCertProbeTest, ACertificateNotYetValidIsCriticalTheSelfSignedRungFirst) {

@@ -178,8 +178,11 @@ TEST(JudgeTlsCert, ASelfSignedLeafIsCriticalAfterTheKeyAndBeforeTheClock) {
   f.wall_valid = false;  // critical outranks unknown
   expect(judge(f), Outcome::kCritical, FailReason::kCertificate,
          "cert www.example.com is self-signed: the appliance needs a public CA");
-  f.trusted = x509::Trust::kNo;  // with anchors that do not hold it: untrusted names it
-  expect(judge(f), Outcome::kCritical, FailReason::kCertificate, "chain does not verify to the trust anchors");
+  // Not verified (the public roots are on by default, and never hold it): still named
+  // for what it is, not "does not verify".
+  f.trusted = x509::Trust::kNo;
+  expect(judge(f), Outcome::kCritical, FailReason::kCertificate,
+         "cert www.example.com is self-signed: the appliance needs a public CA");
 }
 
 TEST(JudgeTlsCert, AnIntermediateThatExpiresFirstDecidesTheExpiringRungs) {
