@@ -253,6 +253,8 @@ void HttpProbe::conclude() {
     size_t services_count = 0;
     if (testall && status >= 500) http::parse_testall_failures(parser_.body(), services, services_count);
     f.services_down = services.view();
+    f.testall = testall;
+    f.content_type = parser_.content_type();
 
     d.body_match = f.check_body ? tri(f.body_match) : Tri::kNull;
     d.full = true;

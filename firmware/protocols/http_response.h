@@ -75,6 +75,10 @@ void parse_testall_failures(std::string_view body, TextBuffer& services, size_t&
 // on it is ignored, any port in the Location is accepted), case-insensitively.
 bool is_https_redirect(int status, std::string_view location, std::string_view host);
 
+// A Content-Type value names `media_type` ("text/plain"): the type before any ';'
+// parameters, spaces around it ignored, case-insensitively. Empty never matches.
+bool is_media_type(std::string_view content_type, std::string_view media_type);
+
 struct Url {
   bool https = false;
   FixedText<253> host;
