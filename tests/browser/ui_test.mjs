@@ -118,7 +118,12 @@ try {
   step('requirements report');
   await page.click('nav [data-view=report]');
   await page.waitForSelector('#report tbody tr');
-  assert.equal(await page.$$eval('#report tbody tr', (r) => r.length), 8);
+  // A row per documented requirement (firmware/web/report_document.cpp), each with
+  // one of the three verdicts; what a client cannot see says why.
+  assert.equal(await page.$$eval('#report tbody tr', (r) => r.length), 20);
+  const verdicts = await page.$$eval('#report tbody tr .pill', (p) => p.map((e) => e.textContent));
+  assert.ok(verdicts.every((v) => ['met', 'not met', 'not checkable from this box'].includes(v)), verdicts.join());
+  assert.match(await page.textContent('#report tbody tr[data-row="lb.forwarding"]'), /X-Forwarded-For/);
   if (shots) await page.screenshot({ path: `${shots}/web-report.png`, fullPage: true });
 
   step('a plan that breaks the lint: warnings next to the fields and in the report');
