@@ -19,6 +19,15 @@ std::string_view trim_ws(std::string_view s) {
 void HttpProbe::DoStart() {
   state_ = State::kResolving;
   parser_ = http::ResponseParser();
+  answered_by_.clear();
+  sample_ = 1;
+  samples_ = 1;
+  if (check().role == CheckRole::kLbTestall) {
+    const Config& cfg = *env().config;
+    unsigned nodes = 0;
+    for (uint16_t i = 0; i < cfg.check_count; ++i) nodes += cfg.checks[i].role == CheckRole::kNodeTestall ? 1 : 0;
+    samples_ = static_cast<uint8_t>(nodes * 2 < 2 ? 2 : nodes * 2 > kMaxSamples ? kMaxSamples : nodes * 2);
+  }
   // The url was split when the config loaded (CheckConfig: host, port, https, path).
   if (check().host.empty()) {
     fail(Outcome::kUnknown, "the URL cannot be requested");
@@ -71,6 +80,9 @@ void HttpProbe::process(net::LinkEvent event) {
       if (link_.read(on_bytes) != net::TcpLink::Read::kEnded) return;
       if (parser_.finish_on_close().ok()) conclude();
       else fail(Outcome::kCritical, parser_.error());
+      return;
+    case State::kNextSample:
+      if (event == net::LinkEvent::kRetry) connect();
       return;
     case State::kIdle:
     case State::kDone:
@@ -264,9 +276,36 @@ void HttpProbe::conclude() {
     d.services_down = r.details.add_text(f.services_down);
   }
 
+  note_answered_by(parser_.node());
+  d.answered_by = r.details.add_text(answered_by_.view());
+  d.samples = sample_;
   Verdict v = judge_http(f, rules, r.summary);
+  if (v.outcome == Outcome::kOk && sample_ < samples_) {
+    // The next request on a new connection (a balancer picks a node per connection),
+    // opened from the next poll, not from inside this connection's callback.
+    link_.close();
+    parser_ = http::ResponseParser();
+    ++sample_;
+    state_ = State::kNextSample;
+    arm_next();
+    return;
+  }
+  if (samples_ > 1) r.summary.appendf(v.outcome == Outcome::kOk ? ", %u requests" : " (request %u)", static_cast<unsigned>(sample_));
   note_failure(v.reason);
   finish(v.outcome);
+}
+
+void HttpProbe::note_answered_by(std::string_view node) {
+  if (node.empty()) return;
+  std::string_view seen = answered_by_.view();
+  for (size_t at = 0; at <= seen.size();) {
+    size_t comma = seen.find(',', at);
+    size_t end = comma == std::string_view::npos ? seen.size() : comma;
+    if (slice(seen, at, end - at) == node) return;
+    at = end + 1;
+  }
+  if (!answered_by_.empty()) answered_by_.append(',');
+  answered_by_.append(node);
 }
 
 void HttpProbe::fail(Outcome outcome, std::string_view why) {

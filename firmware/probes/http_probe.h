@@ -3,6 +3,9 @@
 // incrementally and bounded, redirects reported and never followed; the verdict
 // rules of spec/checks.md. Basic credentials go only over https, after the server's
 // certificate is judged good (trusted, for the name, in date), never before.
+// Through a load balancer (the profile's role kLbTestall) it makes several requests,
+// each on a new connection, and stops at the first that is not OK: a balancer that
+// hands users to a failed node shows (monitor/lb_health judges it against the nodes).
 #pragma once
 #include "probes/probe.h"
 #include "protocols/http_response.h"
@@ -11,7 +14,10 @@ namespace probebox {
 
 class HttpProbe final : public Probe {
  public:
-  enum class State { kIdle, kResolving, kConnecting, kHandshake, kResponse, kDone };
+  enum class State { kIdle, kResolving, kConnecting, kHandshake, kResponse, kNextSample, kDone };
+  // Requests a load balancer's /testall makes in one run: enough that round-robin
+  // reaches every node (twice the nodes), bounded.
+  static constexpr uint8_t kMaxSamples = 6;
 
  private:
   void DoStart() override;
@@ -30,7 +36,12 @@ class HttpProbe final : public Probe {
   void conclude();
   void fail(Outcome outcome, std::string_view why);
 
+  void note_answered_by(std::string_view node);
+
   State state_ = State::kIdle;
+  uint8_t samples_ = 1;
+  uint8_t sample_ = 1;
+  FixedText<96> answered_by_;  // distinct X-Auth0-Host values over the samples
   net::TcpLink link_;
   http::ResponseParser parser_;
 };

@@ -89,6 +89,8 @@ Status ResponseParser::header_line(std::string_view line) {
     location_.assign(value);
   } else if (iequals(name, "date")) {
     date_.assign(value);
+  } else if (iequals(name, "x-auth0-host")) {
+    node_.assign(value);
   }
   return Status();
 }

@@ -32,6 +32,9 @@ class ResponseParser {
   std::string_view content_type() const { return content_type_.view(); }
   std::string_view location() const { return location_.view(); }
   std::string_view date() const { return date_.view(); }
+  // The node that answered, when the appliance names it (X-Auth0-Host: a0-1,
+  // appliance-requirements A2): how nodes behind a load balancer are told apart.
+  std::string_view node() const { return node_.view(); }
   std::string_view body() const { return body_.view(); }
   bool body_truncated() const { return body_dropped_ > 0; }
   uint64_t body_bytes() const { return body_.size() + body_dropped_; }
@@ -58,6 +61,7 @@ class ResponseParser {
   FixedText<128> content_type_;
   FixedText<512> location_;
   FixedText<64> date_;
+  FixedText<64> node_;
   FixedText<kMaxBodyKept> body_;
   uint64_t body_dropped_ = 0;
   const char* error_ = "";

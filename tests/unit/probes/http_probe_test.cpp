@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "fake_tls_server.h"
 #include "net/tls_memory.h"
@@ -67,6 +68,76 @@ TEST_F(HttpProbeTest, TestallServerErrorNamesTheServicesDown) {
   EXPECT_EQ(r.server_code, 503);
   EXPECT_EQ(testing::details_json(r), R"({"http_status":503,"body_match":null,"services_down":["mysql","redis"],)"
                               R"("server_date_skew_s":null})");
+}
+
+// A load balancer's /testall (the profile's role): one request per new connection,
+// twice the nodes, stopping at the first that is not OK; the nodes that answered
+// (X-Auth0-Host) are kept, distinct.
+FakePeer::Conversation rotate_nodes(std::vector<std::string> answers, int* served) {
+  return [answers, served](std::string_view received) -> Reply {
+    if (received.find("\r\n\r\n") == std::string_view::npos) return {};
+    const std::string& a = answers[static_cast<size_t>(*served) % answers.size()];
+    ++*served;
+    return {a, Reply::Close::kFin};
+  };
+}
+
+std::string node_answer(int status, const char* node) {
+  std::string body = status == 200 ? "OK" : "manage seems down. Reason: x\n";
+  return "HTTP/1.1 " + std::to_string(status) + (status == 200 ? " OK" : " Internal Server Error") +
+         "\r\nContent-Type: text/plain\r\nX-Auth0-Host: " + node + "\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+void load_balancer_with_three_nodes(Config& config) {
+  config.checks[0].role = CheckRole::kLbTestall;
+  for (uint16_t i = 1; i < 4; ++i) config.checks[i].role = CheckRole::kNodeTestall;
+}
+
+constexpr const char* kLbAndNodes = R"([{"id":"lb","type":"http","url":"http://10.0.2.2:8080/testall"},
+  {"id":"n1","type":"http","url":"http://10.0.2.2:8081/testall"},
+  {"id":"n2","type":"http","url":"http://10.0.2.2:8082/testall"},
+  {"id":"n3","type":"http","url":"http://10.0.2.2:8083/testall"}])";
+
+TEST_F(HttpProbeTest, ThroughALoadBalancerEveryRequestIsANewConnectionAndTheNodesAreCounted) {
+  int served = 0;
+  peer_.set_conversation(8080, rotate_nodes({node_answer(200, "a0-1"), node_answer(200, "a0-2"),
+                                             node_answer(200, "a0-3")}, &served));
+  load(kLbAndNodes);
+  load_balancer_with_three_nodes(*config_);
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "HTTP 200 OK, 6 requests");
+  EXPECT_EQ(served, 6);
+  EXPECT_EQ(peer_.syns_seen(), 6);
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":200,"body_match":true,"services_down":[],)"
+                                      R"("answered_by":["a0-1","a0-2","a0-3"],"samples":6,"server_date_skew_s":null})");
+}
+
+TEST_F(HttpProbeTest, ThroughALoadBalancerTheFirstFailedRequestEndsTheRun) {
+  int served = 0;
+  peer_.set_conversation(8080, rotate_nodes({node_answer(200, "a0-1"), node_answer(200, "a0-1"),
+                                             node_answer(500, "a0-2")}, &served));
+  load(kLbAndNodes);
+  load_balancer_with_three_nodes(*config_);
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "HTTP 500, down: manage (request 3)");
+  EXPECT_EQ(served, 3);
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":500,"body_match":null,"services_down":["manage"],)"
+                                      R"("answered_by":["a0-1","a0-2"],"samples":3,"server_date_skew_s":null})");
+}
+
+TEST_F(HttpProbeTest, ANodesOwnTestallIsOneRequestAndNamesItsNode) {
+  int served = 0;
+  peer_.set_conversation(8081, rotate_nodes({node_answer(200, "a0-1")}, &served));
+  load(R"([{"id":"n1","type":"http","url":"http://10.0.2.2:8081/testall"}])");
+  config_->checks[0].role = CheckRole::kNodeTestall;
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.summary.view(), "HTTP 200 OK");
+  EXPECT_EQ(served, 1);
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":200,"body_match":true,"services_down":[],)"
+                                      R"("answered_by":["a0-1"],"server_date_skew_s":null})");
 }
 
 TEST_F(HttpProbeTest, AStatusInWarnStatusIsAWarning) {
@@ -213,7 +284,7 @@ class HttpsProbeTest : public HttpProbeTest {
 };
 
 TEST_F(HttpsProbeTest, AVerifiedServerGetsTheBasicCredentials) {
-  peer_.set_conversation(8443, https_server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"));
+  peer_.set_conversation(8443, https_server("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK"));
   load(R"([{"id":"a","type":"http","url":"https://10.0.2.2:8443/testall","host_header":"hostile.lab.test",)"
        R"("username":"health","password":"k3y"}])");
   ProbeResult r = run_one<HttpProbe>(tls_.get());
