@@ -22,6 +22,8 @@ void HttpProbe::DoStart() {
   answered_by_.clear();
   sample_ = 1;
   samples_ = 1;
+  sample_started_ = now();
+  slowest_sample_us_ = 0;
   if (check().role == CheckRole::kLbTestall) {
     const Config& cfg = *env().config;
     unsigned nodes = 0;
@@ -280,17 +282,31 @@ void HttpProbe::conclude() {
   d.answered_by = r.details.add_text(answered_by_.view());
   d.samples = sample_;
   Verdict v = judge_http(f, rules, r.summary);
-  if (v.outcome == Outcome::kOk && sample_ < samples_) {
+  // Another request only if it fits before the deadline (twice the slowest so far):
+  // a loaded box samples fewer, it never turns a good answer into a timeout.
+  const hal::MonoMicros t = now();
+  if (t - sample_started_ > slowest_sample_us_) slowest_sample_us_ = t - sample_started_;
+  const hal::MonoMicros deadline = started_at() + static_cast<hal::MonoMicros>(c.tune.timeout_ms) * 1000;
+  const bool time_for_another = t + 2 * slowest_sample_us_ < deadline;
+  if (v.outcome == Outcome::kOk && sample_ < samples_ && time_for_another) {
     // The next request on a new connection (a balancer picks a node per connection),
     // opened from the next poll, not from inside this connection's callback.
     link_.close();
     parser_ = http::ResponseParser();
     ++sample_;
     state_ = State::kNextSample;
+    sample_started_ = t;
     arm_next();
     return;
   }
-  if (samples_ > 1) r.summary.appendf(v.outcome == Outcome::kOk ? ", %u requests" : " (request %u)", static_cast<unsigned>(sample_));
+  if (samples_ > 1 && v.outcome != Outcome::kOk) {
+    r.summary.appendf(" (request %u)", static_cast<unsigned>(sample_));
+  } else if (samples_ > 1 && sample_ == samples_) {
+    r.summary.appendf(", %u requests", static_cast<unsigned>(sample_));
+  } else if (samples_ > 1) {
+    r.summary.appendf(", %u of %u requests (no time for more)", static_cast<unsigned>(sample_),
+                      static_cast<unsigned>(samples_));
+  }
   note_failure(v.reason);
   finish(v.outcome);
 }
@@ -321,6 +337,7 @@ void HttpProbe::DoDescribeTimeout() {
   unsigned ms = static_cast<unsigned>(check().tune.timeout_ms);
   if (parser_.started()) r.summary.appendf("no complete answer within %u ms", ms);
   else r.summary.appendf("no answer within %u ms", ms);
+  if (samples_ > 1) r.summary.appendf(" (request %u)", static_cast<unsigned>(sample_));
   HttpDetails& d = r.details.set_http();
   d.has_status = parser_.status_code() != 0;
   d.status = static_cast<uint16_t>(parser_.status_code());

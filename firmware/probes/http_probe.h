@@ -41,6 +41,8 @@ class HttpProbe final : public Probe {
   State state_ = State::kIdle;
   uint8_t samples_ = 1;
   uint8_t sample_ = 1;
+  hal::MonoMicros sample_started_ = 0;
+  hal::MonoMicros slowest_sample_us_ = 0;
   FixedText<96> answered_by_;  // distinct X-Auth0-Host values over the samples
   net::TcpLink link_;
   http::ResponseParser parser_;

@@ -128,6 +128,29 @@ TEST_F(HttpProbeTest, ThroughALoadBalancerTheFirstFailedRequestEndsTheRun) {
                                       R"("answered_by":["a0-1","a0-2"],"samples":3,"server_date_skew_s":null})");
 }
 
+TEST_F(HttpProbeTest, ThroughALoadBalancerASlowBoxSamplesFewerRatherThanTimeOut) {
+  // The first connect takes 400 ms of a 1000 ms timeout: another request would not
+  // fit twice over, so the run ends ok with what it has, and says so.
+  int served = 0;
+  peer_.set_conversation(8080, rotate_nodes({node_answer(200, "a0-1"), node_answer(200, "a0-2")}, &served));
+  peer_.hold_syn_acks(true);
+  load(kLbAndNodes);
+  load_balancer_with_three_nodes(*config_);
+  HttpProbe probe;
+  probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
+  for (int i = 0; i < 400; ++i) {
+    ASSERT_EQ(probe.poll(clock_.now()), Probe::Poll::kPending);
+    run_for_ms(1);
+  }
+  peer_.hold_syn_acks(false);
+  peer_.release_held();
+  for (int i = 0; i < 2000 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
+  EXPECT_EQ(probe.result().outcome, Outcome::kOk) << probe.result().summary.c_str();
+  EXPECT_EQ(probe.result().summary.view(), "HTTP 200 OK, 1 of 6 requests (no time for more)");
+  EXPECT_EQ(served, 1);
+  run_for_ms(20);
+}
+
 TEST_F(HttpProbeTest, ANodesOwnTestallIsOneRequestAndNamesItsNode) {
   int served = 0;
   peer_.set_conversation(8081, rotate_nodes({node_answer(200, "a0-1")}, &served));
