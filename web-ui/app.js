@@ -184,7 +184,8 @@ async function renderReport() {
   // The config's lint: the plan itself breaks a documented rule, whatever the checks say.
   $('#report-warnings').replaceChildren(...(d.warnings || []).map((w) => el('li', { text: `Config warning — ${w.path}: ${w.message}` })));
   $('#report tbody').replaceChildren(...d.requirements.map((q) => el('tr', { 'data-row': q.id },
-    el('td', { text: q.requirement }, el('div', { class: 'source', text: `appliance documentation ${q.source}` })),
+    el('td', {}, el('code', { class: 'rowid', text: q.id }), ' ', q.requirement,
+      el('div', { class: 'source', text: `appliance documentation ${q.source}` })),
     el('td', {}, el('span', { class: 'pill ' + q.state, text: q.verdict }), q.why ? el('div', { class: 'why', text: q.why }) : null),
     el('td', {}, el('ul', {}, ...q.checks.map((c) => el('li', { class: c.holds ? '' : 'error',
       text: `${c.id} (${c.type} ${c.target}): ${c.evidence} — ${c.hard} for ${c.hard_for_s} s` })))))));
