@@ -38,14 +38,25 @@ LbJudgement judge_lb_health(const LbFacts& lb, std::span<const LbNodeFacts> node
     if (n.healthy) ++healthy;
     else ++failed;
   }
-  out.distinct_nodes = lb.answered_by.empty() ? -1 : count_items(lb.answered_by);
+  // The nodes can be told apart when each names itself (X-Auth0-Host, else its own
+  // certificate) and no two the same: one certificate on every node, as the appliance
+  // requires, tells nothing.
+  bool apart = !lb.answered_by.empty();
+  for (size_t a = 0; a < nodes.size() && apart; ++a) {
+    if (!nodes[a].has_result) continue;
+    apart = !nodes[a].answered_by.empty() && nodes[a].answered_by.find(',') == std::string_view::npos;
+    for (size_t b = a + 1; b < nodes.size() && apart; ++b) {
+      apart = !nodes[b].has_result || nodes[b].answered_by != nodes[a].answered_by;
+    }
+  }
+  out.distinct_nodes = apart ? count_items(lb.answered_by) : -1;
 
   FixedText<ResultCore::kSummaryChars> s;
   auto name_failed = [&](bool only_answering) {
     int named = 0;
     for (const LbNodeFacts& n : nodes) {
       if (!n.has_result || n.healthy) continue;
-      if (only_answering && !in_list(lb.answered_by, n.answered_by)) continue;
+      if (only_answering && (!apart || !in_list(lb.answered_by, n.answered_by))) continue;
       s.append(named++ > 0 ? ", " : "");
       s.append(n.name);
     }
@@ -68,7 +79,7 @@ LbJudgement judge_lb_health(const LbFacts& lb, std::span<const LbNodeFacts> node
   if (out.distinct_nodes >= 0) {
     s.appendf("; %d of %d nodes answered", out.distinct_nodes, static_cast<int>(nodes.size()));
   } else if (lb.outcome == Outcome::kOk) {
-    s.append("; nodes cannot be told apart (no X-Auth0-Host)");
+    s.append("; nodes cannot be told apart (no X-Auth0-Host, one certificate)");
   }
   sum.assign(s.view());
   return out;

@@ -6,8 +6,8 @@
 // (monitor/cross_check_gate), so the order probes finish in does not matter.
 //
 // The result also says how many distinct nodes answered behind the load balancer when
-// the nodes can be told apart (the X-Auth0-Host header each node sends), and says so
-// when they cannot.
+// the nodes can be told apart (the X-Auth0-Host header each node sends, else a
+// certificate of its own), and says so when they cannot.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -24,7 +24,7 @@ struct LbNodeFacts {
   std::string_view name;         // how the summary names the node (its address)
   bool has_result = false;       // this cycle's result is in
   bool healthy = false;          // its own /testall was OK
-  std::string_view answered_by;  // its X-Auth0-Host, empty when it sends none
+  std::string_view answered_by;  // its X-Auth0-Host (else "cert:<sha256 prefix>"), empty when unknown
 };
 
 struct LbFacts {

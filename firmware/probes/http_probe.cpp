@@ -2,6 +2,7 @@
 
 #include "core/view.h"
 #include "lwip/pbuf.h"
+#include "mbedtls/sha256.h"
 #include "probes/verdicts.h"
 #include "protocols/x509_summary.h"
 
@@ -20,6 +21,7 @@ void HttpProbe::DoStart() {
   state_ = State::kResolving;
   parser_ = http::ResponseParser();
   answered_by_.clear();
+  cert_id_.clear();
   sample_ = 1;
   samples_ = 1;
   sample_started_ = now();
@@ -124,6 +126,16 @@ void HttpProbe::handshake() {
       break;
   }
   mark(Phase::kTls);
+  // The certificate that answered, short: tells nodes apart behind a load balancer
+  // when they send no X-Auth0-Host (and serve certificates of their own).
+  cert_id_.clear();
+  if (const mbedtls_x509_crt* leaf = tls.peer_chain(); leaf != nullptr && leaf->raw.p != nullptr) {
+    unsigned char digest[32];
+    if (mbedtls_sha256(leaf->raw.p, leaf->raw.len, digest, 0) == 0) {
+      cert_id_.assign("cert:");
+      for (int i = 0; i < 4; ++i) cert_id_.appendf("%02x", digest[i]);
+    }
+  }
   // Credentials go out only to a certificate judged good: trusted, for this name,
   // in date (the anchors are required: without them nothing is verified).
   if (!check().basic_user.empty()) {
@@ -278,7 +290,7 @@ void HttpProbe::conclude() {
     d.services_down = r.details.add_text(f.services_down);
   }
 
-  note_answered_by(parser_.node());
+  note_answered_by(parser_.node().empty() ? cert_id_.view() : parser_.node());
   d.answered_by = r.details.add_text(answered_by_.view());
   d.samples = sample_;
   Verdict v = judge_http(f, rules, r.summary);

@@ -66,7 +66,29 @@ TEST(LbHealth, AllHealthyCountsTheNodesOrSaysTheyCannotBeToldApart) {
   EXPECT_EQ(r.summary, "HTTP 200 OK, 6 requests; 3 of 3 nodes answered");
   r = judge(Outcome::kOk, "", {node("192.0.2.11", true), node("192.0.2.12", true)}, "HTTP 200 OK, 4 requests");
   EXPECT_EQ(r.j.distinct_nodes, -1);
-  EXPECT_EQ(r.summary, "HTTP 200 OK, 4 requests; nodes cannot be told apart (no X-Auth0-Host)");
+  EXPECT_EQ(r.summary, "HTTP 200 OK, 4 requests; nodes cannot be told apart (no X-Auth0-Host, one certificate)");
+}
+
+// Without the header the certificate names the node, but only when each node has its
+// own: the appliance's one certificate everywhere tells the nodes nothing.
+TEST(LbHealth, CertificatesTellNodesApartOnlyWhenEachHasItsOwn) {
+  Judged r = judge(Outcome::kOk, "cert:0a0a0a0a,cert:0b0b0b0b",
+                   {node("192.0.2.11", true, "cert:0a0a0a0a"), node("192.0.2.12", true, "cert:0b0b0b0b"),
+                    node("192.0.2.13", true, "cert:0c0c0c0c")},
+                   "HTTP 200 OK, 6 requests");
+  EXPECT_EQ(r.j.distinct_nodes, 2);
+  EXPECT_EQ(r.summary, "HTTP 200 OK, 6 requests; 2 of 3 nodes answered");
+  r = judge(Outcome::kOk, "cert:0a0a0a0a",
+            {node("192.0.2.11", true, "cert:0a0a0a0a"), node("192.0.2.12", true, "cert:0a0a0a0a"),
+             node("192.0.2.13", true, "cert:0a0a0a0a")},
+            "HTTP 200 OK, 6 requests");
+  EXPECT_EQ(r.j.distinct_nodes, -1);
+  EXPECT_EQ(r.summary, "HTTP 200 OK, 6 requests; nodes cannot be told apart (no X-Auth0-Host, one certificate)");
+  // A failed node is then named by its own failure, not by which answer failed.
+  r = judge(Outcome::kCritical, "cert:0a0a0a0a",
+            {node("192.0.2.11", true, "cert:0a0a0a0a"), node("192.0.2.12", false, "cert:0a0a0a0a")}, "HTTP 500");
+  EXPECT_EQ(r.j.verdict.outcome, Outcome::kWarning);
+  EXPECT_EQ(r.summary, "not health-checking: sends users to 192.0.2.12 (its /testall fails)");
 }
 
 TEST(LbHealth, TheBalancersOwnFailureOrEveryNodeDownKeepsItsVerdict) {

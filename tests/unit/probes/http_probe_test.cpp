@@ -317,6 +317,12 @@ TEST_F(HttpsProbeTest, AVerifiedServerGetsTheBasicCredentials) {
   EXPECT_NE(plain_inside_->find("\r\nAuthorization: Basic aGVhbHRoOmszeQ==\r\n"), std::string::npos)
       << *plain_inside_;
   EXPECT_EQ(peer_.received(8443).find("Authorization"), std::string::npos);  // never in clear
+  // No X-Auth0-Host: the certificate that answered names the node (cert: and 8 hex).
+  const HttpDetails* d = r.details.http();
+  ASSERT_NE(d, nullptr);
+  std::string who(r.details.text(d->answered_by));
+  EXPECT_EQ(who.rfind("cert:", 0), 0u) << who;
+  EXPECT_EQ(who.size(), 13u) << who;
 }
 
 TEST_F(HttpsProbeTest, ACertificateForAnotherNameGetsNoRequestAtAll) {
