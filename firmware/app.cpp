@@ -8,6 +8,7 @@
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
 #include "monitor/cert_identity.h"
+#include "monitor/lb_health.h"
 #include "net/net_glue.h"
 #include "net/platform_hooks.h"
 #include "net/tls_memory.h"
@@ -114,6 +115,7 @@ void App::commit_cross_set(uint16_t check_index, hal::MonoMicros now) {
   for (uint16_t j = 0; j < health_.check_count(); ++j) {
     if (cross_.same_set(check_index, j) && cross_.arrived(j)) {
       apply_cert_identity_rules(config_, health_, j, health_.staged(j));
+      apply_lb_health_rules(config_, health_, j, health_.staged(j));
     }
   }
   for (uint16_t j = 0; j < health_.check_count(); ++j) {

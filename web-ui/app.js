@@ -179,14 +179,16 @@ async function renderReport() {
   if (r.status !== 200) return;
   const d = r.data;
   $('#report-stamp').textContent = `${d.device.name || 'probebox'} ${d.device.location ? '(' + d.device.location + ')' : ''} — generated ${d.generated_at || 'without a synchronised clock'} by firmware ${d.version}`;
-  $('#report-verdict').textContent = d.all_met ? 'All requirements met at this time.' : 'Not all requirements are met (or checked): see below.';
+  $('#report-verdict').textContent = d.all_met ? `All requirements met (${d.statement}).` : 'Not all requirements are met: see the rows below.';
   $('#report-verdict').className = d.all_met ? 'ok' : 'error';
   // The config's lint: the plan itself breaks a documented rule, whatever the checks say.
   $('#report-warnings').replaceChildren(...(d.warnings || []).map((w) => el('li', { text: `Config warning — ${w.path}: ${w.message}` })));
-  $('#report tbody').replaceChildren(...d.requirements.map((q) => el('tr', {},
-    el('td', { text: q.requirement }), el('td', {}, el('span', { class: 'pill ' + q.state, text: q.verdict })),
-    el('td', {}, el('ul', {}, ...q.checks.map((c) => el('li', {
-      text: `${c.id} (${c.type} ${c.target}): ${c.hard} for ${c.hard_for_s} s — ${c.summary}` }, evidence(c.evidence))))))));
+  $('#report tbody').replaceChildren(...d.requirements.map((q) => el('tr', { 'data-row': q.id },
+    el('td', {}, el('code', { class: 'rowid', text: q.id }), ' ', q.requirement,
+      el('div', { class: 'source', text: `appliance documentation ${q.source}` })),
+    el('td', {}, el('span', { class: 'pill ' + q.state, text: q.verdict }), q.why ? el('div', { class: 'why', text: q.why }) : null),
+    el('td', {}, el('ul', {}, ...q.checks.map((c) => el('li', { class: c.holds ? '' : 'error',
+      text: `${c.id} (${c.type} ${c.target}): ${c.evidence} — ${c.hard} for ${c.hard_for_s} s` })))))));
 }
 
 // --- configuration ------------------------------------------------------

@@ -273,6 +273,7 @@ void Expander::ports() {
       if (c == nullptr) continue;
       c->host = c_.list_item(p_.nodes, n);
       c->port = decimal_port(port_text);
+      c->role = CheckRole::kMeshPort;
     }
   }
   if (!p_.load_balancer.empty()) {
@@ -282,6 +283,7 @@ void Expander::ports() {
     if (c != nullptr) {
       c->host = p_.load_balancer;
       c->port = p_.https_port;
+      c->role = CheckRole::kLbPort;
     }
   }
 }
@@ -289,17 +291,18 @@ void Expander::ports() {
 // /testall over HTTPS on every node and through the load balancer, with the
 // dashboard's name as Host and SNI (the certificate is for the names, not the IPs).
 void Expander::health() {
-  auto testall = [&](TextRef host, std::string_view where) {
+  auto testall = [&](TextRef host, std::string_view where, CheckRole role) {
     CheckConfig* c = add(CheckType::kHttp, where, "testall");
     if (c == nullptr) return;
     url(*c, true, c_.text(host), p_.https_port, "/testall");
     c->host_header = p_.dashboard;
+    c->role = role;
   };
   for (uint16_t n = 0; n < p_.nodes.count; ++n) {
     FixedText<16> where;
-    testall(c_.list_item(p_.nodes, n), node_name(n, where));
+    testall(c_.list_item(p_.nodes, n), node_name(n, where), CheckRole::kNodeTestall);
   }
-  if (!p_.load_balancer.empty()) testall(p_.load_balancer, "lb");
+  if (!p_.load_balancer.empty()) testall(p_.load_balancer, "lb", CheckRole::kLbTestall);
 }
 
 // The appliance's own view, /health/status/<x> on every node. The API key goes only

@@ -44,6 +44,11 @@ struct Tunables {
 enum class ExpectPort : uint8_t { kOpen, kClosed, kUnreachable };
 enum class StartTls : uint8_t { kPrefer, kRequire, kNever };
 
+// What a generated check stands for in the appliance (set by the profile, not a config
+// key): the load balancer's cross-check and the requirements report find their
+// checks by it, never by the shape of an id.
+enum class CheckRole : uint8_t { kNone, kLbTestall, kNodeTestall, kLbPort, kMeshPort };
+
 struct CheckConfig {
   static constexpr int kMaxStatusCodes = 8;
 
@@ -51,6 +56,7 @@ struct CheckConfig {
   CheckType type = CheckType::kTcp;
   Group group = Group::kPorts;
   bool generated = false;  // expanded from the appliance profile
+  CheckRole role = CheckRole::kNone;
   Tunables tune;
 
   // Target: tcp, tls_cert, smtp use host+port; dns and ntp use server (host[:port]),

@@ -115,6 +115,10 @@ struct HttpDetails {
   int64_t skew_s;
   TextSpan location;      // empty: no "location" key (set only for a response judged)
   TextSpan services_down; // ','-separated
+  // The nodes that answered (X-Auth0-Host), ','-separated and distinct: a node's own
+  // name, or every node a load balancer handed the samples to. Shown when known.
+  TextSpan answered_by;
+  uint8_t samples;        // requests made this run (a load balancer's /testall: several)
 };
 
 struct SmtpDetails {

@@ -50,6 +50,8 @@ void write_http(JsonWriter& w, const ProbeDetails& all, const HttpDetails& d) {
   if (d.location.len > 0) w.field("location", all.text(d.location));
   if (d.full) {
     if (d.testall) list(w, "services_down", all.text(d.services_down), ',');
+    if (d.answered_by.len > 0) list(w, "answered_by", all.text(d.answered_by), ',');
+    if (d.samples > 1) w.key("samples").integer(d.samples);
     int_or_null(w, "server_date_skew_s", d.has_skew, d.skew_s);
   }
   w.end_object();

@@ -38,6 +38,16 @@ void CrossCheckGate::load(const Config& config) {
       }
     }
   }
+  // The load balancer's /testall is judged against every node's of the same cycle
+  // (monitor/lb_health): one set.
+  uint16_t lb = kNone;
+  for (uint16_t i = 0; i < count_ && lb == kNone; ++i) lb = config.checks[i].role == CheckRole::kLbTestall ? i : kNone;
+  for (uint16_t j = 0; lb != kNone && j < count_; ++j) {
+    if (config.checks[j].role != CheckRole::kNodeTestall) continue;
+    uint16_t a = root(lb), b = root(j);
+    if (a != b) parent[std::max(a, b)] = std::min(a, b);
+    linked[lb] = linked[j] = true;
+  }
   for (uint16_t i = 0; i < count_; ++i) {
     set_of_[i] = linked[i] ? root(i) : kNone;
     arrived_[i] = false;

@@ -1,4 +1,5 @@
-// Cross-check verdicts (`same_cert_as`, `distinct_from`) are judged once every check
+// Cross-check verdicts (`same_cert_as`, `distinct_from`, and the load balancer's
+// /testall against every node's: monitor/lb_health) are judged once every check
 // of the set has a result of this cycle (spec/checks.md), so the answer does not
 // depend on which probe finished first. The gate groups the checks that name each
 // other (transitively) into sets, and says when a set's results are all in: until

@@ -2,6 +2,7 @@
 
 #include "core/view.h"
 #include "lwip/pbuf.h"
+#include "mbedtls/sha256.h"
 #include "probes/verdicts.h"
 #include "protocols/x509_summary.h"
 
@@ -19,6 +20,18 @@ std::string_view trim_ws(std::string_view s) {
 void HttpProbe::DoStart() {
   state_ = State::kResolving;
   parser_ = http::ResponseParser();
+  answered_by_.clear();
+  cert_id_.clear();
+  sample_ = 1;
+  samples_ = 1;
+  sample_started_ = now();
+  slowest_sample_us_ = 0;
+  if (check().role == CheckRole::kLbTestall) {
+    const Config& cfg = *env().config;
+    unsigned nodes = 0;
+    for (uint16_t i = 0; i < cfg.check_count; ++i) nodes += cfg.checks[i].role == CheckRole::kNodeTestall ? 1 : 0;
+    samples_ = static_cast<uint8_t>(nodes * 2 < 2 ? 2 : nodes * 2 > kMaxSamples ? kMaxSamples : nodes * 2);
+  }
   // The url was split when the config loaded (CheckConfig: host, port, https, path).
   if (check().host.empty()) {
     fail(Outcome::kUnknown, "the URL cannot be requested");
@@ -46,8 +59,7 @@ void HttpProbe::process(net::LinkEvent event) {
   switch (state_) {
     case State::kResolving:
       mark(Phase::kResolve);
-      state_ = State::kConnecting;
-      (void)connect_or_fail(link_, check().port);
+      connect();
       return;
     case State::kConnecting:
       mark(Phase::kConnect);
@@ -66,10 +78,18 @@ void HttpProbe::process(net::LinkEvent event) {
       if (parser_.finish_on_close().ok()) conclude();
       else fail(Outcome::kCritical, parser_.error());
       return;
+    case State::kNextSample:
+      if (event == net::LinkEvent::kRetry) connect();
+      return;
     case State::kIdle:
     case State::kDone:
       return;
   }
+}
+
+void HttpProbe::connect() {
+  state_ = State::kConnecting;
+  (void)connect_or_fail(link_, check().port);
 }
 
 void HttpProbe::handshake() {
@@ -92,6 +112,16 @@ void HttpProbe::handshake() {
       break;
   }
   mark(Phase::kTls);
+  // The certificate that answered, short: tells nodes apart behind a load balancer
+  // when they send no X-Auth0-Host (and serve certificates of their own).
+  cert_id_.clear();
+  if (const mbedtls_x509_crt* leaf = tls.peer_chain(); leaf != nullptr && leaf->raw.p != nullptr) {
+    unsigned char digest[32];
+    if (mbedtls_sha256(leaf->raw.p, leaf->raw.len, digest, 0) == 0) {
+      cert_id_.assign("cert:");
+      for (int i = 0; i < 4; ++i) cert_id_.appendf("%02x", digest[i]);
+    }
+  }
   // Credentials go out only to a certificate judged good: trusted (to the anchors or
   // the public roots: with neither nothing is verified), for this name, in date.
   hal::WallTime wall = env().clock->wall();
@@ -245,6 +275,8 @@ void HttpProbe::conclude() {
     size_t services_count = 0;
     if (testall && status >= 500) http::parse_testall_failures(parser_.body(), services, services_count);
     f.services_down = services.view();
+    f.testall = testall;
+    f.content_type = parser_.content_type();
 
     d.body_match = f.check_body ? tri(f.body_match) : Tri::kNull;
     d.full = true;
@@ -254,8 +286,49 @@ void HttpProbe::conclude() {
     d.services_down = r.details.add_text(f.services_down);
   }
 
+  note_answered_by(parser_.node().empty() ? cert_id_.view() : parser_.node());
+  d.answered_by = r.details.add_text(answered_by_.view());
+  d.samples = sample_;
   Verdict v = judge_http(f, rules, r.summary);
+  // Another request only if it fits before the deadline (twice the slowest so far):
+  // a loaded box samples fewer, it never turns a good answer into a timeout.
+  const hal::MonoMicros t = now();
+  if (t - sample_started_ > slowest_sample_us_) slowest_sample_us_ = t - sample_started_;
+  const hal::MonoMicros deadline = started_at() + static_cast<hal::MonoMicros>(c.tune.timeout_ms) * 1000;
+  const bool time_for_another = t + 2 * slowest_sample_us_ < deadline;
+  if (v.outcome == Outcome::kOk && sample_ < samples_ && time_for_another) {
+    // The next request on a new connection (a balancer picks a node per connection),
+    // opened from the next poll, not from inside this connection's callback.
+    link_.close();
+    parser_ = http::ResponseParser();
+    ++sample_;
+    state_ = State::kNextSample;
+    sample_started_ = t;
+    arm_next();
+    return;
+  }
+  if (samples_ > 1 && v.outcome != Outcome::kOk) {
+    r.summary.appendf(" (request %u)", static_cast<unsigned>(sample_));
+  } else if (samples_ > 1 && sample_ == samples_) {
+    r.summary.appendf(", %u requests", static_cast<unsigned>(sample_));
+  } else if (samples_ > 1) {
+    r.summary.appendf(", %u of %u requests (no time for more)", static_cast<unsigned>(sample_),
+                      static_cast<unsigned>(samples_));
+  }
   finish(v.outcome, v.reason);
+}
+
+void HttpProbe::note_answered_by(std::string_view node) {
+  if (node.empty()) return;
+  std::string_view seen = answered_by_.view();
+  for (size_t at = 0; at <= seen.size();) {
+    size_t comma = seen.find(',', at);
+    size_t end = comma == std::string_view::npos ? seen.size() : comma;
+    if (slice(seen, at, end - at) == node) return;
+    at = end + 1;
+  }
+  if (!answered_by_.empty()) answered_by_.append(',');
+  answered_by_.append(node);
 }
 
 void HttpProbe::fail(Outcome outcome, std::string_view why) {
@@ -271,6 +344,7 @@ void HttpProbe::DoDescribeTimeout() {
   unsigned ms = static_cast<unsigned>(check().tune.timeout_ms);
   if (parser_.started()) r.summary.appendf("no complete answer within %u ms", ms);
   else r.summary.appendf("no answer within %u ms", ms);
+  if (samples_ > 1) r.summary.appendf(" (request %u)", static_cast<unsigned>(sample_));
   HttpDetails& d = r.details.set_http();
   d.has_status = parser_.status_code() != 0;
   d.status = static_cast<uint16_t>(parser_.status_code());

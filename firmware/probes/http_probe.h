@@ -3,6 +3,9 @@
 // incrementally and bounded, redirects reported and never followed; the verdict
 // rules of spec/checks.md. Basic credentials go only over https, after the server's
 // certificate is judged good (trusted, for the name, in date), never before.
+// Through a load balancer (the profile's role kLbTestall) it makes several requests,
+// each on a new connection, and stops at the first that is not OK: a balancer that
+// hands users to a failed node shows (monitor/lb_health judges it against the nodes).
 #pragma once
 #include "probes/probe.h"
 #include "protocols/http_response.h"
@@ -11,7 +14,10 @@ namespace probebox {
 
 class HttpProbe final : public Probe {
  public:
-  enum class State { kIdle, kResolving, kConnecting, kHandshake, kResponse, kDone };
+  enum class State { kIdle, kResolving, kConnecting, kHandshake, kResponse, kNextSample, kDone };
+  // Requests a load balancer's /testall makes in one run: enough that round-robin
+  // reaches every node (twice the nodes), bounded.
+  static constexpr uint8_t kMaxSamples = 6;
 
  private:
   void DoStart() override;
@@ -20,6 +26,7 @@ class HttpProbe final : public Probe {
   static void on_bytes(net::LinkOwner& self, std::span<const uint8_t> bytes) { static_cast<HttpProbe&>(self).consume(bytes); }
 
   void process(net::LinkEvent event) override;
+  void connect();
   void handshake();
   void send_request();
   std::string_view tls_name() const;
@@ -29,7 +36,15 @@ class HttpProbe final : public Probe {
   void conclude();
   void fail(Outcome outcome, std::string_view why) override;
 
+  void note_answered_by(std::string_view node);
+
   State state_ = State::kIdle;
+  uint8_t samples_ = 1;
+  uint8_t sample_ = 1;
+  hal::MonoMicros sample_started_ = 0;
+  hal::MonoMicros slowest_sample_us_ = 0;
+  FixedText<96> answered_by_;  // distinct X-Auth0-Host values (else certificates) over the samples
+  FixedText<16> cert_id_;      // "cert:" and the first 4 bytes of the leaf's SHA-256
   net::TcpLink link_;
   http::ResponseParser parser_;
 };

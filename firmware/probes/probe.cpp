@@ -12,6 +12,7 @@ void Probe::start(const CheckConfig& check, const ProbeEnv& env) {
   finished_ = false;
   released_ = false;
   retry_armed_ = false;
+  next_armed_ = false;
   DoStart();
 }
 
@@ -24,6 +25,10 @@ Probe::Poll Probe::poll(hal::MonoMicros now) {
     note_failure(FailReason::kTimeout);
     DoDescribeTimeout();
     finish(Outcome::kCritical);
+  }
+  if (!finished_ && next_armed_) {
+    next_armed_ = false;
+    process(net::LinkEvent::kRetry);
   }
   if (!finished_ && retry_armed_ && now >= started_at_ + (deadline_ - started_at_) / 2) {
     retry_armed_ = false;

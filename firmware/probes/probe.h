@@ -95,6 +95,9 @@ class Probe : public net::LinkOwner {
   void process(net::LinkEvent event) override { (void)event; }
   // One kRetry at half the timeout (or at the next poll, if that has passed): UDP may lose a datagram.
   void arm_retry() { retry_armed_ = true; }
+  // One kRetry at the next poll, outside any lwIP callback: a probe that makes several
+  // requests opens the next connection from there, never from inside the last one's.
+  void arm_next() { next_armed_ = true; }
 
  private:
   static void on_resolved(void* self);
@@ -122,6 +125,7 @@ class Probe : public net::LinkOwner {
   bool finished_ = false;
   bool released_ = false;
   bool retry_armed_ = false;
+  bool next_armed_ = false;
 };
 
 }  // namespace probebox

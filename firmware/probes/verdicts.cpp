@@ -129,6 +129,14 @@ Verdict judge_http(const HttpFacts& f, const HttpRules& rules, TextBuffer& sum) 
   } else if (f.check_body && !f.body_match) {
     set(out, Outcome::kCritical, FailReason::kExpectation);
     sum.append(", body does not match");
+  } else if (f.testall && f.status == 200 && !http::is_media_type(f.content_type, "text/plain")) {
+    set(out, Outcome::kWarning, FailReason::kExpectation);
+    if (f.content_type.empty()) {
+      sum.append(" OK without a Content-Type, not text/plain");
+    } else {
+      sum.appendf(" OK as %.*s, not text/plain", static_cast<int>(f.content_type.size() > 40 ? 40 : f.content_type.size()),
+                  f.content_type.data());
+    }
   } else if (f.elapsed_us > static_cast<int64_t>(rules.latency_warn_ms) * 1000) {
     set(out, Outcome::kWarning, FailReason::kSlow);
     sum.append(", slow");

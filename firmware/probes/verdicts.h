@@ -69,6 +69,8 @@ struct HttpFacts {
   std::string_view location;             // a redirect's target
   std::string_view host;                 // the name the request asked for (Host)
   std::string_view services_down;        // from /testall's failure page, ','-separated
+  bool testall = false;                  // the URL ends in /testall
+  std::string_view content_type;         // the reply's Content-Type header, as sent
   int64_t elapsed_us = 0;
   bool have_skew = false;                // the Date header and the box clock are both known
   int64_t skew_s = 0;
@@ -87,7 +89,9 @@ struct HttpRules {
 // With expect_https_redirect: a redirect to https on the same host, else a warning
 // (served in clear, or redirected elsewhere). Otherwise: a status neither expected
 // nor a warning (naming the redirect or the services down), a warning status, a body
-// that does not match, slow, a server clock off, else OK.
+// that does not match, /testall's 200 in another Content-Type than the appliance's
+// text/plain (appliance-requirements A1: a page that is not the health endpoint), slow,
+// a server clock off, else OK.
 Verdict judge_http(const HttpFacts& f, const HttpRules& rules, TextBuffer& summary);
 
 }  // namespace probebox

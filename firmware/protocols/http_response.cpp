@@ -89,6 +89,8 @@ Status ResponseParser::header_line(std::string_view line) {
     location_.assign(value);
   } else if (iequals(name, "date")) {
     date_.assign(value);
+  } else if (iequals(name, "x-auth0-host")) {
+    node_.assign(value);
   }
   return Status();
 }
@@ -265,6 +267,14 @@ bool is_https_redirect(int status, std::string_view location, std::string_view h
   if (!starts_with_nocase(rest, host)) return false;
   rest = after(rest, host.size());
   return rest.empty() || rest[0] == '/' || rest[0] == ':' || rest[0] == '?' || rest[0] == '#';
+}
+
+bool is_media_type(std::string_view content_type, std::string_view media_type) {
+  size_t semi = content_type.find(';');
+  if (semi != std::string_view::npos) content_type = first(content_type, semi);
+  while (!content_type.empty() && (content_type.front() == ' ' || content_type.front() == '\t')) content_type = after(content_type, 1);
+  while (!content_type.empty() && (content_type.back() == ' ' || content_type.back() == '\t')) content_type = first(content_type, content_type.size() - 1);
+  return !media_type.empty() && iequals(content_type, media_type);
 }
 
 Status split_url(std::string_view url, UrlParts& out) {

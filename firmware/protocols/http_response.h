@@ -32,6 +32,9 @@ class ResponseParser {
   std::string_view content_type() const { return content_type_.view(); }
   std::string_view location() const { return location_.view(); }
   std::string_view date() const { return date_.view(); }
+  // The node that answered, when the appliance names it (X-Auth0-Host: a0-1,
+  // appliance-requirements A2): how nodes behind a load balancer are told apart.
+  std::string_view node() const { return node_.view(); }
   std::string_view body() const { return body_.view(); }
   bool body_truncated() const { return body_dropped_ > 0; }
   uint64_t body_bytes() const { return body_.size() + body_dropped_; }
@@ -58,6 +61,7 @@ class ResponseParser {
   FixedText<128> content_type_;
   FixedText<512> location_;
   FixedText<64> date_;
+  FixedText<64> node_;
   FixedText<kMaxBodyKept> body_;
   uint64_t body_dropped_ = 0;
   const char* error_ = "";
@@ -74,6 +78,10 @@ void parse_testall_failures(std::string_view body, TextBuffer& services, size_t&
 // whose Location is https:// on `host` (the name the request asked for; a ":port"
 // on it is ignored, any port in the Location is accepted), case-insensitively.
 bool is_https_redirect(int status, std::string_view location, std::string_view host);
+
+// A Content-Type value names `media_type` ("text/plain"): the type before any ';'
+// parameters, spaces around it ignored, case-insensitively. Empty never matches.
+bool is_media_type(std::string_view content_type, std::string_view media_type);
 
 struct Url {
   bool https = false;

@@ -5,6 +5,10 @@
 // which starts the simulator and the lab and passes their addresses in the environment.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const url = process.env.PB_URL;
 const firstBoot = process.env.PB_FIRST_BOOT;
@@ -15,6 +19,18 @@ const shots = process.env.PB_SHOTS_DIR;
 const newPassword = 'rack-b4-probe-password';
 
 function step(name) { console.log(`browser: ${name}`); }
+
+// Screenshots for docs/operator.md (PB_SHOTS_DIR, e.g. docs/img): the viewport only,
+// so the committed PNGs stay small.
+async function shot(page, name, selector, height = 900) {
+  if (!shots) return;
+  if (selector) {
+    await (await page.$(selector)).screenshot({ path: `${shots}/${name}` });
+  } else {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `${shots}/${name}`, clip: { x: 0, y: 0, width: 1280, height } });
+  }
+}
 
 async function labSet(service, mode) {
   const r = await fetch(labControl, { method: 'POST', body: JSON.stringify({ service, mode }) });
@@ -34,6 +50,7 @@ try {
   await page.goto(url);
   await page.waitForSelector('#view-login:not([hidden])');
   assert.ok(await page.isVisible('#first-boot-hint'));
+  await shot(page, 'login-first-boot.png', '#login-form');
   await page.fill('#login-password', 'wrong-password');
   await page.click('#login-form button[type=submit]');
   await page.waitForSelector('#login-error:text("wrong password")');
@@ -48,6 +65,7 @@ try {
   await page.fill('#pw-again', newPassword);
   await page.click('#password-form button[type=submit]');
   await page.waitForSelector('#pw-ok:text("Password changed")');
+  await shot(page, 'password-changed.png', '#password-form');
 
   step('log out and back in with the new password');
   await page.click('#logout');
@@ -61,6 +79,8 @@ try {
   await page.waitForSelector('#leds [data-led=ports].green');
   const lcd = await page.textContent('#lcd');
   assert.ok(lcd.trim().length > 0, 'the LCD mirror shows text');
+  await shot(page, 'status-board.png', null, 560);
+  await shot(page, 'front-panel-mirror.png', '#panel-mirror');
 
   step('generated checks are marked; an explicit check with the same id overrides one');
   const genId = `prod.node1.${meshPort}`;
@@ -86,12 +106,14 @@ try {
   await page.click('nav [data-view=config]');
   await page.waitForFunction(() => document.querySelector('[data-path="appliance.ports.mesh"]').value !== '');
   const mesh = await page.inputValue('[data-path="appliance.ports.mesh"]');
+  await shot(page, 'profile-form.png', null, 760);
   await page.fill('[data-path="appliance.ports.mesh"]', mesh + ', 70000');
   await page.click('#form-save');
   const err = await page.waitForSelector('[data-path="appliance.ports.mesh"] + .field-error');
   assert.match(await err.textContent(), /appliance\.ports\.mesh\[4\]/);
   assert.ok(await page.$eval('[data-path="appliance.ports.mesh"]', (e) => e.classList.contains('invalid')));
   if (shots) await page.screenshot({ path: `${shots}/web-config.png`, fullPage: true });
+  await shot(page, 'profile-form-error.png', 'fieldset:has([data-path="appliance.ports.mesh"])');
 
   step('a good change: a new isolation check appears on the board');
   await page.fill('[data-path="appliance.ports.mesh"]', mesh);
@@ -111,6 +133,7 @@ try {
     assert.match(await red.textContent(), /refused|closed/i);
     await page.waitForSelector('#leds [data-led=ports].red');
     if (shots) await page.screenshot({ path: `${shots}/web-status.png`, fullPage: true });
+    await shot(page, 'front-panel-red.png', '#panel-mirror');
   } finally {
     await labSet(`tcp:${meshPort}`, 'open');
   }
@@ -118,8 +141,43 @@ try {
   step('requirements report');
   await page.click('nav [data-view=report]');
   await page.waitForSelector('#report tbody tr');
-  assert.equal(await page.$$eval('#report tbody tr', (r) => r.length), 8);
+  // A row per documented requirement (firmware/web/report_document.cpp), each with
+  // one of the three verdicts; what a client cannot see says why.
+  assert.equal(await page.$$eval('#report tbody tr', (r) => r.length), 20);
+  const verdicts = await page.$$eval('#report tbody tr .pill', (p) => p.map((e) => e.textContent));
+  assert.ok(verdicts.every((v) => ['met', 'not met', 'not checkable from this box'].includes(v)), verdicts.join());
+  assert.match(await page.textContent('#report tbody tr[data-row="lb.forwarding"]'), /X-Forwarded-For/);
   if (shots) await page.screenshot({ path: `${shots}/web-report.png`, fullPage: true });
+  await shot(page, 'report.png', null, 520);
+
+  step('the report printed with Chromium (print to PDF) shows every requirement row');
+  const rows = await page.$$eval('#report tbody tr', (r) => r.map((e) => ({
+    id: e.dataset.row, verdict: e.querySelector('.pill').textContent })));
+  const pdfPath = path.join(os.tmpdir(), `probebox-report-${process.pid}.pdf`);
+  try {
+    await page.emulateMedia({ media: 'print' });
+    await page.pdf({ path: pdfPath, format: 'A4', printBackground: true,
+      margin: { top: '12mm', bottom: '12mm', left: '10mm', right: '10mm' } });
+    await page.emulateMedia({ media: 'screen' });
+    const text = execFileSync('pdftotext', ['-raw', pdfPath, '-'], { encoding: 'utf8' });
+    const flat = text.replace(/\s+/g, ' ').toLowerCase();  // the verdict pills print in capitals
+    assert.match(flat, /appliance requirements report/);
+    for (const r of rows) {
+      assert.ok(text.includes(r.id), `the PDF lacks the row ${r.id}:\n${text}`);
+    }
+    // Words, not lines: a verdict may wrap inside its cell.
+    const words = flat.replace(/ /g, '');
+    for (const v of new Set(rows.map((r) => r.verdict))) {
+      assert.ok(words.includes(v.toLowerCase().replace(/ /g, '')), `the PDF lacks "${v}":\n${text}`);
+    }
+    assert.ok(words.includes('notcheckablefromthisbox'), 'the uncheckable rows say so in print');
+    if (shots) {
+      // Page one of the PDF as the operator would sign it, small.
+      execFileSync('pdftoppm', ['-png', '-r', '50', '-f', '1', '-l', '1', '-singlefile', pdfPath, `${shots}/report-pdf`]);
+    }
+  } finally {
+    fs.rmSync(pdfPath, { force: true });
+  }
 
   step('a plan that breaks the lint: warnings next to the fields and in the report');
   await page.click('nav [data-view=config]');
@@ -133,6 +191,7 @@ try {
   const reportWarn = await page.waitForSelector('#report-warnings li');
   assert.match(await reportWarn.textContent(), /root_tenant_authority: my_rta\.lab\.test: underscores/);
   if (shots) await page.screenshot({ path: `${shots}/web-lint.png`, fullPage: true });
+  await shot(page, 'report-lint.png', null, 360);
 
   assert.deepEqual(failures, [], 'no script errors and nothing fetched from outside the box');
   step('all passed');

@@ -44,6 +44,16 @@ class Http(unittest.TestCase):
         self.assertEqual(c["details"]["services_down"], ["manage", "users"])
         self.assertIn("manage", c["summary"])
 
+    def test_testall_in_another_content_type_is_a_warning(self):
+        # appliance-requirements A1: healthy is 200, text/plain, OK; the same body as
+        # text/html is not the health endpoint answering.
+        c = self.run_mode("html")
+        self.assertEqual(c["status"], "warning", c["summary"])
+        self.assertEqual(c["details"]["http_status"], 200)
+        self.assertTrue(c["details"]["body_match"])
+        self.assertIn("text/html", c["summary"])
+        self.assertIn("not text/plain", c["summary"])
+
     def test_stall_times_out(self):
         c = self.run_mode("stall", timeout_ms=1500)
         self.assertEqual(c["status"], "critical")

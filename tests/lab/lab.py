@@ -116,6 +116,10 @@ def make_http_handler(modes, stop):
                 stop.wait(int(mode.split(":")[1]) / 1000)
             if mode == "fail":
                 return self.send_plain(500, FAIL_BODY, "text/html; charset=utf-8")
+            if mode == "html":
+                # 200 "OK" in another media type than the appliance's text/plain: a
+                # page in front of /testall, not the health endpoint itself.
+                return self.send_plain(200, "OK", "text/html; charset=utf-8")
             if mode == "redirect":
                 return self.send_plain(301, "", extra=[("Location", "https://manage.lab.test/testall")])
             if mode == "skew":

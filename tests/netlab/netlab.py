@@ -225,6 +225,9 @@ def node_nginx_conf(d, n, cert_mode):
     ssl_certificate {chain};
     ssl_certificate_key {pki}/{prefix}.key;
     root {d}/www;
+    # The node names itself, as the appliance does (appliance-requirements A2): how
+    # the box tells the nodes behind the load balancer apart.
+    add_header X-Auth0-Host a0-{n} always;
     location = /testall {{
       if (-f {fail}) {{ return 500 "{body}"; }}
       return 200 "OK";

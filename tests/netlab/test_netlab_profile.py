@@ -63,7 +63,9 @@ FAULTS = [
     ("cert:3", "other", "same", {i: "warning" for i in certs(3)}, {i: {"ok", "warning"} for i in LB_CERTS}),
     ("cert:2", "nointermediate", "same",
      {**{i: "critical" for i in certs(2) + health(2)}, "prod.node2.testall": "critical"},
-     {**{i: {"ok", "critical"} for i in LB_CERTS}, "prod.lb.testall": {"ok", "critical"}}),
+     # The balancer's check (TCP, verify none) keeps node 2 in: users reach its broken
+     # chain, so the balancer is judged not health-checking (monitor/lb_health).
+     {**{i: {"ok", "critical"} for i in LB_CERTS}, "prod.lb.testall": {"ok", "warning"}}),
     ("mesh:1:27017", "drop", "open", {"prod.node1.27017": "critical"}, {}),
     ("mesh:3:8721", "reject", "open", {"prod.node3.8721": "critical"}, {}),
     # Forwarded to dev: its node listens on 443 and 7777, and refuses the rest (it
@@ -94,8 +96,10 @@ class ProfileOnTheLab(unittest.TestCase):
     def tearDownClass(cls):
         cls.lab.down()
 
-    def run_profile(self, **kw):
+    def run_profile(self, timeout_ms=None, **kw):
         doc = nt.config(self.lab, [])
+        if timeout_ms:
+            doc["defaults"]["timeout_ms"] = timeout_ms
         doc["appliance"] = profile(**kw)
         rc, out, err = self.lab.run_box(doc)
         self.assertIsNotNone(out, err)
@@ -157,6 +161,38 @@ class ProfileOnTheLab(unittest.TestCase):
         self.assertEqual({i: got[i] for i in cert_ids}, {i: "critical" for i in cert_ids})
         self.assertIn("other environment", by_id(doc)["prod.node1.cert.rta"]["summary"])
         self.assertEqual({i: s for i, s in got.items() if s != "ok" and i not in cert_ids}, {})
+
+    def test_lb_health_checks_judged_against_the_nodes(self):
+        # issue 19 item 4: node 1's own /testall fails. With health checks haproxy keeps
+        # users off it: ok, and says so. Without, requests through it reach node 1: a
+        # warning naming the node. The nodes tell themselves apart (X-Auth0-Host).
+        # A timeout that leaves room for all six requests through the balancer on a
+        # loaded machine (a box short of time samples fewer: HttpProbe's own test).
+        node1 = NODES[1]
+        self.lab.set("testall:1", "fail")
+        try:
+            checked = by_id(self.run_profile(timeout_ms=10000))
+            self.lab.set("lb", "nocheck")
+            unchecked = by_id(self.run_profile(timeout_ms=10000))
+        finally:
+            self.lab.set("lb", "check")
+            self.lab.set("testall:1", "ok")
+        lb = checked["prod.lb.testall"]
+        self.assertEqual(checked["prod.node1.testall"]["status"], "critical")
+        self.assertEqual(lb["status"], "ok", lb["summary"])
+        self.assertIn(f"health-checked: users kept off {node1}", lb["summary"])
+        self.assertEqual(sorted(lb["details"]["answered_by"]), ["a0-2", "a0-3"])
+        self.assertEqual(lb["details"]["samples"], 6)
+        self.assertIn("2 of 3 nodes answered", lb["summary"])
+        lb = unchecked["prod.lb.testall"]
+        self.assertEqual(lb["status"], "warning", lb["summary"])
+        self.assertTrue(lb["summary"].startswith(f"not health-checking: sends users to {node1} "), lb["summary"])
+        self.assertIn("a0-1", lb["details"]["answered_by"])
+        self.assertEqual(lb["details"]["http_status"], 500)
+        # Nothing else turns but node 1's own checks.
+        others = {i: c["status"] for i, c in unchecked.items()
+                  if c["status"] != "ok" and i not in ["prod.lb.testall", "prod.node1.testall"] + health(1)}
+        self.assertEqual(others, {})
 
     def test_node_down(self):
         self.assert_turns(*FAULTS[0])

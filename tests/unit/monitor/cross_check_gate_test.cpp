@@ -78,5 +78,37 @@ TEST(CrossCheckGate, ASetWaitsAtMostTwiceItsLongestInterval) {
   EXPECT_EQ(gate.overdue(1000 * s), CrossCheckGate::kNone);
 }
 
+// The appliance profile's load balancer /testall waits for every node's /testall of
+// the same cycle (monitor/lb_health), whichever finishes first; the health API
+// endpoints and the mesh ports do not wait.
+TEST(CrossCheckGate, TheLoadBalancersTestallWaitsForEveryNodesTestall) {
+  auto config = std::make_unique<Config>();
+  ConfigErrors errors;
+  ASSERT_TRUE(parse_config(R"({"schema":1,"appliance":{"name":"prod","load_balancer":"192.0.2.10",
+      "nodes":["192.0.2.11","192.0.2.12","192.0.2.13"],"egress":[],"health_api_key":"k",
+      "domain_names":{"dashboard":"manage.example.com","root_tenant_authority":"rta.example.com",
+                      "webtask":"webtask.example.com","app_tenants":["app1.example.com"]}}})",
+                           *config, errors).ok());
+  auto at = [&](const char* id) {
+    for (uint16_t i = 0; i < config->check_count; ++i) {
+      if (config->text(config->checks[i].id) == id) return i;
+    }
+    ADD_FAILURE() << id;
+    return uint16_t{0};
+  };
+  CrossCheckGate gate;
+  gate.load(*config);
+  const uint16_t lb = at("prod.lb.testall");
+  const uint16_t nodes[] = {at("prod.node1.testall"), at("prod.node2.testall"), at("prod.node3.testall")};
+  for (uint16_t n : nodes) EXPECT_TRUE(gate.same_set(lb, n));
+  EXPECT_FALSE(gate.same_set(lb, at("prod.cert.manage")));  // the certificates are a set of their own
+  EXPECT_FALSE(gate.gated(at("prod.node1.health.services")));
+  EXPECT_FALSE(gate.gated(at("prod.node1.7777")));
+  EXPECT_FALSE(gate.arrive(nodes[2], 1));
+  EXPECT_FALSE(gate.arrive(lb, 2));
+  EXPECT_FALSE(gate.arrive(nodes[0], 3));
+  EXPECT_TRUE(gate.arrive(nodes[1], 4));
+}
+
 }  // namespace
 }  // namespace probebox

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "fake_tls_server.h"
 #include "net/tls_memory.h"
@@ -67,6 +68,99 @@ TEST_F(HttpProbeTest, TestallServerErrorNamesTheServicesDown) {
   EXPECT_EQ(r.server_code, 503);
   EXPECT_EQ(testing::details_json(r), R"({"http_status":503,"body_match":null,"services_down":["mysql","redis"],)"
                               R"("server_date_skew_s":null})");
+}
+
+// A load balancer's /testall (the profile's role): one request per new connection,
+// twice the nodes, stopping at the first that is not OK; the nodes that answered
+// (X-Auth0-Host) are kept, distinct.
+FakePeer::Conversation rotate_nodes(std::vector<std::string> answers, int* served) {
+  return [answers, served](std::string_view received) -> Reply {
+    if (received.find("\r\n\r\n") == std::string_view::npos) return {};
+    const std::string& a = answers[static_cast<size_t>(*served) % answers.size()];
+    ++*served;
+    return {a, Reply::Close::kFin};
+  };
+}
+
+std::string node_answer(int status, const char* node) {
+  std::string body = status == 200 ? "OK" : "manage seems down. Reason: x\n";
+  return "HTTP/1.1 " + std::to_string(status) + (status == 200 ? " OK" : " Internal Server Error") +
+         "\r\nContent-Type: text/plain\r\nX-Auth0-Host: " + node + "\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+void load_balancer_with_three_nodes(Config& config) {
+  config.checks[0].role = CheckRole::kLbTestall;
+  for (uint16_t i = 1; i < 4; ++i) config.checks[i].role = CheckRole::kNodeTestall;
+}
+
+constexpr const char* kLbAndNodes = R"([{"id":"lb","type":"http","url":"http://10.0.2.2:8080/testall"},
+  {"id":"n1","type":"http","url":"http://10.0.2.2:8081/testall"},
+  {"id":"n2","type":"http","url":"http://10.0.2.2:8082/testall"},
+  {"id":"n3","type":"http","url":"http://10.0.2.2:8083/testall"}])";
+
+TEST_F(HttpProbeTest, ThroughALoadBalancerEveryRequestIsANewConnectionAndTheNodesAreCounted) {
+  int served = 0;
+  peer_.set_conversation(8080, rotate_nodes({node_answer(200, "a0-1"), node_answer(200, "a0-2"),
+                                             node_answer(200, "a0-3")}, &served));
+  load(kLbAndNodes);
+  load_balancer_with_three_nodes(*config_);
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "HTTP 200 OK, 6 requests");
+  EXPECT_EQ(served, 6);
+  EXPECT_EQ(peer_.syns_seen(), 6);
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":200,"body_match":true,"services_down":[],)"
+                                      R"("answered_by":["a0-1","a0-2","a0-3"],"samples":6,"server_date_skew_s":null})");
+}
+
+TEST_F(HttpProbeTest, ThroughALoadBalancerTheFirstFailedRequestEndsTheRun) {
+  int served = 0;
+  peer_.set_conversation(8080, rotate_nodes({node_answer(200, "a0-1"), node_answer(200, "a0-1"),
+                                             node_answer(500, "a0-2")}, &served));
+  load(kLbAndNodes);
+  load_balancer_with_three_nodes(*config_);
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "HTTP 500, down: manage (request 3)");
+  EXPECT_EQ(served, 3);
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":500,"body_match":null,"services_down":["manage"],)"
+                                      R"("answered_by":["a0-1","a0-2"],"samples":3,"server_date_skew_s":null})");
+}
+
+TEST_F(HttpProbeTest, ThroughALoadBalancerASlowBoxSamplesFewerRatherThanTimeOut) {
+  // The first connect takes 400 ms of a 1000 ms timeout: another request would not
+  // fit twice over, so the run ends ok with what it has, and says so.
+  int served = 0;
+  peer_.set_conversation(8080, rotate_nodes({node_answer(200, "a0-1"), node_answer(200, "a0-2")}, &served));
+  peer_.hold_syn_acks(true);
+  load(kLbAndNodes);
+  load_balancer_with_three_nodes(*config_);
+  HttpProbe probe;
+  probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
+  for (int i = 0; i < 400; ++i) {
+    ASSERT_EQ(probe.poll(clock_.now()), Probe::Poll::kPending);
+    run_for_ms(1);
+  }
+  peer_.hold_syn_acks(false);
+  peer_.release_held();
+  for (int i = 0; i < 2000 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
+  EXPECT_EQ(probe.result().outcome, Outcome::kOk) << probe.result().summary.c_str();
+  EXPECT_EQ(probe.result().summary.view(), "HTTP 200 OK, 1 of 6 requests (no time for more)");
+  EXPECT_EQ(served, 1);
+  run_for_ms(20);
+}
+
+TEST_F(HttpProbeTest, ANodesOwnTestallIsOneRequestAndNamesItsNode) {
+  int served = 0;
+  peer_.set_conversation(8081, rotate_nodes({node_answer(200, "a0-1")}, &served));
+  load(R"([{"id":"n1","type":"http","url":"http://10.0.2.2:8081/testall"}])");
+  config_->checks[0].role = CheckRole::kNodeTestall;
+  ProbeResult r = run_one<HttpProbe>();
+  EXPECT_EQ(r.summary.view(), "HTTP 200 OK");
+  EXPECT_EQ(served, 1);
+  EXPECT_EQ(testing::details_json(r), R"({"http_status":200,"body_match":true,"services_down":[],)"
+                                      R"("answered_by":["a0-1"],"server_date_skew_s":null})");
 }
 
 TEST_F(HttpProbeTest, AStatusInWarnStatusIsAWarning) {
@@ -213,7 +307,7 @@ class HttpsProbeTest : public HttpProbeTest {
 };
 
 TEST_F(HttpsProbeTest, AVerifiedServerGetsTheBasicCredentials) {
-  peer_.set_conversation(8443, https_server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"));
+  peer_.set_conversation(8443, https_server("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK"));
   load(R"([{"id":"a","type":"http","url":"https://10.0.2.2:8443/testall","host_header":"hostile.lab.test",)"
        R"("username":"health","password":"k3y"}])");
   ProbeResult r = run_one<HttpProbe>(tls_.get());
@@ -223,6 +317,12 @@ TEST_F(HttpsProbeTest, AVerifiedServerGetsTheBasicCredentials) {
   EXPECT_NE(plain_inside_->find("\r\nAuthorization: Basic aGVhbHRoOmszeQ==\r\n"), std::string::npos)
       << *plain_inside_;
   EXPECT_EQ(peer_.received(8443).find("Authorization"), std::string::npos);  // never in clear
+  // No X-Auth0-Host: the certificate that answered names the node (cert: and 8 hex).
+  const HttpDetails* d = r.details.http();
+  ASSERT_NE(d, nullptr);
+  std::string who(r.details.text(d->answered_by));
+  EXPECT_EQ(who.rfind("cert:", 0), 0u) << who;
+  EXPECT_EQ(who.size(), 13u) << who;
 }
 
 TEST_F(HttpsProbeTest, ACertificateForAnotherNameGetsNoRequestAtAll) {

@@ -387,5 +387,44 @@ TEST(JudgeHttp, TheHttpsOnlyRuleWantsA301Or308ToHttpsOnTheSameHost) {
   expect(judge(f, rules), Outcome::kWarning, FailReason::kSlow, "HTTP 200, slow");
 }
 
+// appliance-requirements A1: a healthy /testall is 200, text/plain, "OK". The same
+// 200 "OK" in another media type is not the health endpoint answering (a portal or an
+// error page in front of it): a warning, after the body rung and before slow.
+TEST(JudgeHttp, TestallInAnotherContentTypeIsAWarning) {
+  HttpFacts f = good_http();
+  f.testall = true;
+  f.check_body = true;
+  f.body_match = true;
+  f.content_type = "text/plain";
+  expect(judge(f), Outcome::kOk, FailReason::kNone, "HTTP 200 OK");
+  f.content_type = "Text/Plain; charset=utf-8";  // parameters and case do not matter
+  expect(judge(f), Outcome::kOk, FailReason::kNone, "HTTP 200 OK");
+  f.content_type = "text/html; charset=utf-8";
+  expect(judge(f), Outcome::kWarning, FailReason::kExpectation, "HTTP 200 OK as text/html; charset=utf-8, not text/plain");
+  f.content_type = {};
+  expect(judge(f), Outcome::kWarning, FailReason::kExpectation, "HTTP 200 OK without a Content-Type, not text/plain");
+  f.content_type = "application/json";
+  f.elapsed_us = 60'000'000;  // slow comes after
+  expect(judge(f), Outcome::kWarning, FailReason::kExpectation, "HTTP 200 OK as application/json, not text/plain");
+  f.body_match = false;  // a body that is not OK is critical first
+  expect(judge(f), Outcome::kCritical, FailReason::kExpectation, "HTTP 200, body does not match");
+}
+
+TEST(JudgeHttp, TheContentTypeRuleIsTestallsAndTwoHundredsOnly) {
+  HttpFacts f = good_http();
+  f.content_type = "text/html";
+  expect(judge(f), Outcome::kOk, FailReason::kNone, "HTTP 200");  // any other URL
+  f.testall = true;
+  f.status = 500;  // the failure page is text/html by design; judged by its status
+  f.services_down = "manage";
+  expect(judge(f), Outcome::kCritical, FailReason::kServerReply, "HTTP 500, down: manage");
+  f.status = 204;
+  f.services_down = {};
+  HttpRules rules;
+  const uint16_t ok[] = {204};
+  rules.expect_status = ok;
+  expect(judge(f, rules), Outcome::kOk, FailReason::kNone, "HTTP 204");
+}
+
 }  // namespace
 }  // namespace probebox

@@ -186,5 +186,15 @@ TEST(HttpResponse, TellsSilenceFromAStalledReplyAndHowFarTheBodyGot) {
   EXPECT_EQ(chunked.content_length(), 0u);  // not announced
 }
 
+TEST(HttpHelpers, MediaTypeIgnoresParametersSpacesAndCase) {
+  EXPECT_TRUE(is_media_type("text/plain", "text/plain"));
+  EXPECT_TRUE(is_media_type(" TEXT/Plain ; charset=utf-8", "text/plain"));
+  EXPECT_TRUE(is_media_type("text/plain;charset=utf-8", "text/plain"));
+  EXPECT_FALSE(is_media_type("text/html; charset=utf-8", "text/plain"));
+  EXPECT_FALSE(is_media_type("text/plainx", "text/plain"));
+  EXPECT_FALSE(is_media_type("", "text/plain"));
+  EXPECT_FALSE(is_media_type("text/plain", ""));
+}
+
 }  // namespace
 }  // namespace probebox::http
