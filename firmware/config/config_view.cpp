@@ -14,10 +14,16 @@
 #include "mbedtls/sha256.h"
 
 namespace probebox {
+namespace config_parse {
+// The parser's token scratch (config/config_json_walker.cpp), same jsmn options.
+extern jsmntok_t g_tokens[kMaxConfigJsonTokens];
+}  // namespace config_parse
 namespace {
-// Shares nothing with the parser's scratch: a config is validated before it is ever
-// stored, so its token count is within the same bound.
-jsmntok_t g_view_tokens[kMaxConfigJsonTokens];
+// The parser's scratch, shared (80 KiB on the target): the firmware is single-
+// threaded and no function here calls the parser, nor does the parser call one of
+// these, so the two never hold tokens at once. A config is validated before it is
+// ever stored, so its token count is within the same bound.
+jsmntok_t (&g_view_tokens)[kMaxConfigJsonTokens] = config_parse::g_tokens;
 
 bool is_key_token(int i) {
   const jsmntok_t& key = g_view_tokens[i];
