@@ -5,6 +5,7 @@
 #include <cstdarg>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 namespace probebox {
@@ -34,6 +35,15 @@ class TextBuffer {
   bool empty() const { return len_ == 0; }
   bool overflowed() const { return overflowed_; }
   void truncate(size_t n) { if (n < len_) { len_ = n; data_[len_] = '\0'; } }
+  // For a reader that writes straight into the buffer (a file, a flash slot), so
+  // the text is not staged elsewhere first: the whole storage, then fill_done()
+  // with the count written (at most capacity()).
+  std::span<char> storage() { return {data_, cap_}; }
+  void fill_done(size_t n) {
+    len_ = n <= cap_ ? n : cap_;
+    overflowed_ = false;
+    data_[len_] = '\0';
+  }
 
  protected:
   TextBuffer(char* data, size_t cap) : data_(data), cap_(cap) { data_[0] = '\0'; }
