@@ -52,7 +52,9 @@ probebox::App g_app({g_clock, g_entropy, g_ethernet, &g_leds, &g_lcd, &g_buttons
                      &g_flash});
 // The boot config is read and parsed straight into the App's own text and model
 // (App::boot_config_text(), boot_config()): the board keeps no copy of either.
-probebox::FixedText<PROBEBOX_RESPONSE_BYTES> g_document;
+// The --once result goes to the console a slice at a time, each slice rendered
+// again (the finished cycle's state does not change): no whole-document buffer.
+char g_result_slice[1024 + 1];
 bool g_semihosting = false;
 
 constexpr int kExitUnknown = probebox::App::kExitUnknown;
@@ -232,18 +234,21 @@ int main() {
     // Sleep until the next tick or frame; the loop needs nothing sooner.
     asm volatile("wfi");
   }
-  const int exit_code = g_app.write_once_result(g_document, g_clock.now());
-  if (g_document.overflowed()) {
-    log_line("probebox: result document larger than the response buffer");
-  } else {
-    g_console.write("RESULT ");
-    g_console.write(g_document.view());
-    g_console.write("\n");
+  const int64_t cycle_ended = g_clock.now();
+  int exit_code = kExitUnknown;
+  g_console.write("RESULT ");
+  for (size_t offset = 0;;) {
+    probebox::SliceText slice(g_result_slice, sizeof(g_result_slice) - 1, offset);
+    exit_code = g_app.write_once_result(slice, cycle_ended);
+    g_console.write(slice.view());
+    offset += slice.size();
+    if (slice.empty() || offset >= slice.total()) break;
   }
+  g_console.write("\n");
   probebox::FixedText<160> figures;
   // newlib-nano's printf has no 64-bit integers: those go through append_int.
   figures.appendf("probebox: cycle checks=%u wall_ms=", g_app.config().check_count);
-  figures.append_int((g_clock.now() - g_app.checks_started_at()) / 1000);
+  figures.append_int((cycle_ended - g_app.checks_started_at()) / 1000);
   figures.appendf(" max_in_flight=%d rx_irqs=%lu rx_dropped=%lu busy_us=", g_app.scheduler().max_in_flight_seen(),
                   static_cast<unsigned long>(g_ethernet.interrupts()),
                   static_cast<unsigned long>(g_ethernet.rx_dropped()));

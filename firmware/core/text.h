@@ -70,6 +70,17 @@ class TextBuffer {
   uint64_t prefix_hash_ = 0;
 };
 
+// A window of a document that is rendered again for each slice (one streamed
+// without a whole-document buffer): bytes before `skip` are only counted and
+// hashed, the next `cap` kept in `data` (cap + 1 chars, for the NUL), the rest
+// counted; total() is the document's length.
+class SliceText : public TextBuffer {
+ public:
+  SliceText(char* data, size_t cap, size_t skip) : TextBuffer(data, cap) { begin_window(skip); }
+  size_t total() const { return window_total(); }
+  uint64_t prefix_hash() const { return window_prefix_hash(); }
+};
+
 template <size_t N>
 class FixedText : public TextBuffer {
  public:

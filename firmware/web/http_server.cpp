@@ -51,13 +51,6 @@ struct SpanText : TextBuffer {
   SpanText(char* data, size_t cap) : TextBuffer(data, cap) {}
 };
 
-// A slice of a streamed document: bytes before `skip` are hashed, not kept.
-struct SliceText : TextBuffer {
-  SliceText(char* data, size_t cap, size_t skip) : TextBuffer(data, cap) { begin_window(skip); }
-  size_t total() const { return window_total(); }
-  uint64_t prefix_hash() const { return window_prefix_hash(); }
-};
-
 }  // namespace
 
 void HttpResponse::reset() {
