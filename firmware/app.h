@@ -85,6 +85,9 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   // Config nor a second 64 KiB of text.
   Config& boot_config() { return config_; }
   TextBuffer& boot_config_text() { return config_text_; }
+  // Scratch for the boot config's errors (shared with the re-reading of the running
+  // config after a rejected PUT, which only comes later).
+  ConfigErrors& boot_errors();
   // The event-log name of the box's own config (never a check id: those have no parentheses).
   static constexpr std::string_view kConfigEventId = "(config)";
   void step();

@@ -38,9 +38,12 @@ void App::write_alert_diagnostics(JsonWriter& w) const {
 
 namespace {
 // Errors of re-reading the running document (never any: it was valid when it was
-// taken), kept apart from the rejected document's, which the caller returns.
+// taken), kept apart from the rejected document's, which the caller returns; and
+// the boot config's (App::boot_errors()), read before any PUT.
 ConfigErrors g_reparse_errors;
 }  // namespace
+
+ConfigErrors& App::boot_errors() { return g_reparse_errors; }
 
 Status App::apply_config(std::string_view json, ConfigErrors& errors, bool& restart_required) {
   // No second Config (100 KB on the target): the document is parsed into the running

@@ -36,7 +36,6 @@ board::UartLcd g_lcd(g_lcd_uart);
 board::UartButtons g_buttons(g_console, g_clock);
 board::SemihostingFlash g_flash;
 bool g_have_flash = false;
-probebox::ConfigErrors g_errors;
 probebox::BootConfig g_boot;
 
 [[noreturn]] void stop(int code);
@@ -123,10 +122,10 @@ bool load_config(const char* path, probebox::ConfigStore* store) {
   if (got != length) return false;
   g_config_length = static_cast<size_t>(length);
   probebox::Status s =
-      probebox::adopt_given_config({text.data(), g_config_length}, store, g_app.boot_config(), g_errors);
+      probebox::adopt_given_config({text.data(), g_config_length}, store, g_app.boot_config(), g_app.boot_errors());
   if (s.code() == probebox::StatusCode::kInvalidArgument) {
     probebox::FixedText<2048> msg;
-    g_errors.render(msg);
+    g_app.boot_errors().render(msg);
     log_line("probebox: invalid config");
     g_console.write(msg.view());
     return false;
@@ -197,10 +196,10 @@ int main() {
     // (and said in the event log), with the factory config as the last resort.
     if (g_have_flash) {
       probebox::load_boot_config(store, g_app.boot_config_text().storage(), g_config_length, g_app.boot_config(),
-                                 g_errors, g_boot);
+                                 g_app.boot_errors(), g_boot);
     } else {
       probebox::load_factory_config(g_app.boot_config_text().storage(), g_config_length, g_app.boot_config(),
-                                    g_errors);
+                                    g_app.boot_errors());
     }
     if (!g_boot.note.empty()) {
       g_console.write("probebox: ");
