@@ -20,7 +20,7 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   api_.set_started_at(started_at_);
   api_.set_scheduler(&scheduler_);
   api_.set_actions(this);
-  config_ = config;
+  if (&config != &config_) config_ = config;  // else parsed in place (boot_config())
   // No admin password is stored yet: a random first-boot password, from the board's
   // entropy, in groups an operator can read off the LCD and type.
   static constexpr char kAlphabet[] = "abcdefghjkmnpqrstuvwxyz23456789";
@@ -32,7 +32,8 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
       initial_password_.append(kAlphabet[random[i] % (sizeof(kAlphabet) - 1)]);
     }
   }
-  config_text_.assign(config_text);
+  if (config_text.data() != config_text_.c_str()) config_text_.assign(config_text);
+  else config_text_.fill_done(config_text.size());  // read in place (boot_config_text())
   mode_ = mode;
   net::bind_platform(board_.clock, board_.entropy);
   net::tls_memory_init();

@@ -80,6 +80,14 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   // (config/config_boot.h: a stored config was passed over) goes into the event
   // log as a warning of "(config)", and so out to the alerts.
   void start(const Config& config, std::string_view config_text, RunMode mode, std::string_view boot_note = {});
+  // The App's own model and text, for a board to read and parse its boot config
+  // into: passed back to start(), nothing is copied, so the board keeps no second
+  // Config nor a second 64 KiB of text.
+  Config& boot_config() { return config_; }
+  TextBuffer& boot_config_text() { return config_text_; }
+  // Scratch for the boot config's errors (shared with the re-reading of the running
+  // config after a rejected PUT, which only comes later).
+  ConfigErrors& boot_errors();
   // The event-log name of the box's own config (never a check id: those have no parentheses).
   static constexpr std::string_view kConfigEventId = "(config)";
   void step();

@@ -6,7 +6,6 @@
 #include "config/config_parser.h"
 #include "config/config_store.h"
 #include "config/flash_layout.h"
-#include "core/static_object.h"
 #include "net/platform_hooks.h"
 
 namespace probebox {
@@ -38,28 +37,47 @@ void App::write_alert_diagnostics(JsonWriter& w) const {
 }
 
 namespace {
-// Validated into a second Config so a rejected document leaves the running one alone.
-StaticObject<Config> g_staging;
+// Errors of re-reading the running document (never any: it was valid when it was
+// taken), kept apart from the rejected document's, which the caller returns; and
+// the boot config's (App::boot_errors()), read before any PUT.
+ConfigErrors g_reparse_errors;
 }  // namespace
 
+ConfigErrors& App::boot_errors() { return g_reparse_errors; }
+
 Status App::apply_config(std::string_view json, ConfigErrors& errors, bool& restart_required) {
-  Config& staged = g_staging.get();
-  if (!parse_config(json, staged, errors).ok()) return StatusCode::kInvalidArgument;
+  // No second Config (100 KB on the target): the document is parsed into the running
+  // model itself. The firmware is single-threaded and nothing runs until this
+  // returns, so when the document is rejected (or cannot be stored) the running
+  // text is parsed back into the model, byte for byte what it was (the parser is a
+  // function of the text), before anything that points into it runs again.
+  const NetworkConfig was = config_.network;
+  auto take_back = [&] {
+    if (!parse_config(config_text_.view(), config_, g_reparse_errors).ok()) {
+      probebox_platform_fatal("the running config no longer parses", __FILE__, __LINE__);
+    }
+  };
+  if (!parse_config(json, config_, errors).ok()) {
+    take_back();
+    return StatusCode::kInvalidArgument;
+  }
   uint32_t config_sequence = 0;
   if (board_.flash != nullptr) {
     ConfigStore store(*board_.flash, flash_layout::kConfigSlotSectors, flash_layout::kConfigFirstSector);
-    if (Status s = store.save(json); !s.ok()) return s;
+    if (Status s = store.save(json); !s.ok()) {
+      take_back();
+      return s;
+    }
     config_sequence = store.sequence();
   }
-  const NetworkConfig& was = config_.network;
-  const NetworkConfig& now = staged.network;
+  const NetworkConfig& now = config_.network;
   restart_required = was.dhcp != now.dhcp || was.address != now.address || was.prefix_length != now.prefix_length ||
                      was.gateway != now.gateway;
-  // Probes in flight hold pointers into the old config and the TLS set-up: stop
-  // them before either changes.
+  // Probes in flight and the mail session held pointers into the old model and the
+  // TLS set-up: they end before anything reads the new one (Scheduler::cancel_all
+  // ends every probe, whatever the new check count).
   scheduler_.cancel_all();
   mail_.cancel();
-  config_ = staged;
   config_text_.assign(json);
   activate_config();
   hal::WallTime wall = board_.clock.wall();

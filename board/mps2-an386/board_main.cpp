@@ -28,7 +28,7 @@ board::CmsdkUart g_console(board::kUart0Base);
 board::CmsdkUart g_lcd_uart(board::kUart1Base);
 board::SysTickClock g_clock;
 board::WeakEntropy g_entropy;
-// Both carry default member initialisers: StaticObject keeps their images out of flash.
+// It carries default member initialisers: StaticObject keeps its image out of flash.
 probebox::StaticObject<board::Lan9118> g_ethernet_storage;
 board::Lan9118& g_ethernet = g_ethernet_storage.get();
 board::BoardLeds g_leds;
@@ -36,9 +36,6 @@ board::UartLcd g_lcd(g_lcd_uart);
 board::UartButtons g_buttons(g_console, g_clock);
 board::SemihostingFlash g_flash;
 bool g_have_flash = false;
-probebox::StaticObject<probebox::Config> g_config_storage;
-probebox::Config& g_config = g_config_storage.get();
-probebox::ConfigErrors g_errors;
 probebox::BootConfig g_boot;
 
 [[noreturn]] void stop(int code);
@@ -52,8 +49,11 @@ void factory_reset_board() {
 
 probebox::App g_app({g_clock, g_entropy, g_ethernet, &g_leds, &g_lcd, &g_buttons, factory_reset_board, "flash",
                      &g_flash});
-char g_config_text[PROBEBOX_MAX_CONFIG_BYTES];
-probebox::FixedText<PROBEBOX_RESPONSE_BYTES> g_document;
+// The boot config is read and parsed straight into the App's own text and model
+// (App::boot_config_text(), boot_config()): the board keeps no copy of either.
+// The --once result goes to the console a slice at a time, each slice rendered
+// again (the finished cycle's state does not change): no whole-document buffer.
+char g_result_slice[1024 + 1];
 bool g_semihosting = false;
 
 constexpr int kExitUnknown = probebox::App::kExitUnknown;
@@ -105,25 +105,27 @@ size_t g_config_length = 0;
 // A config file named on the command line; stored (with flash) when it differs
 // from the stored one.
 bool load_config(const char* path, probebox::ConfigStore* store) {
+  std::span<char> text = g_app.boot_config_text().storage();
   int handle = board::semihosting::open(path, false);
   if (handle < 0) {
     log_line("probebox: cannot open the config file");
     return false;
   }
   long length = board::semihosting::file_length(handle);
-  if (length < 0 || length > static_cast<long>(sizeof(g_config_text))) {
+  if (length < 0 || length > static_cast<long>(text.size())) {
     board::semihosting::close(handle);
     log_line("probebox: config file missing or larger than 64 KiB");
     return false;
   }
-  long got = board::semihosting::read(handle, g_config_text, static_cast<size_t>(length));
+  long got = board::semihosting::read(handle, text.data(), static_cast<size_t>(length));
   board::semihosting::close(handle);
   if (got != length) return false;
   g_config_length = static_cast<size_t>(length);
-  probebox::Status s = probebox::adopt_given_config({g_config_text, g_config_length}, store, g_config, g_errors);
+  probebox::Status s =
+      probebox::adopt_given_config({text.data(), g_config_length}, store, g_app.boot_config(), g_app.boot_errors());
   if (s.code() == probebox::StatusCode::kInvalidArgument) {
     probebox::FixedText<2048> msg;
-    g_errors.render(msg);
+    g_app.boot_errors().render(msg);
     log_line("probebox: invalid config");
     g_console.write(msg.view());
     return false;
@@ -193,10 +195,11 @@ int main() {
     // The newest stored config that loads; an unusable newer one is passed over
     // (and said in the event log), with the factory config as the last resort.
     if (g_have_flash) {
-      probebox::load_boot_config(store, {g_config_text, sizeof(g_config_text)}, g_config_length, g_config, g_errors,
-                                 g_boot);
+      probebox::load_boot_config(store, g_app.boot_config_text().storage(), g_config_length, g_app.boot_config(),
+                                 g_app.boot_errors(), g_boot);
     } else {
-      probebox::load_factory_config({g_config_text, sizeof(g_config_text)}, g_config_length, g_config, g_errors);
+      probebox::load_factory_config(g_app.boot_config_text().storage(), g_config_length, g_app.boot_config(),
+                                    g_app.boot_errors());
     }
     if (!g_boot.note.empty()) {
       g_console.write("probebox: ");
@@ -209,7 +212,7 @@ int main() {
     log_line("probebox: LAN9118 not found");
     stop(kExitUnknown);
   }
-  g_app.start(g_config, {g_config_text, g_config_length},
+  g_app.start(g_app.boot_config(), {g_app.boot_config_text().storage().data(), g_config_length},
               args.once ? probebox::App::RunMode::kOnce : probebox::App::RunMode::kContinuous, g_boot.note.view());
   if (!g_app.initial_password().empty()) {
     // The LCD shows it too; the console is where a lab or a test reads it.
@@ -230,18 +233,21 @@ int main() {
     // Sleep until the next tick or frame; the loop needs nothing sooner.
     asm volatile("wfi");
   }
-  const int exit_code = g_app.write_once_result(g_document, g_clock.now());
-  if (g_document.overflowed()) {
-    log_line("probebox: result document larger than the response buffer");
-  } else {
-    g_console.write("RESULT ");
-    g_console.write(g_document.view());
-    g_console.write("\n");
+  const int64_t cycle_ended = g_clock.now();
+  int exit_code = kExitUnknown;
+  g_console.write("RESULT ");
+  for (size_t offset = 0;;) {
+    probebox::SliceText slice(g_result_slice, sizeof(g_result_slice) - 1, offset);
+    exit_code = g_app.write_once_result(slice, cycle_ended);
+    g_console.write(slice.view());
+    offset += slice.size();
+    if (slice.empty() || offset >= slice.total()) break;
   }
+  g_console.write("\n");
   probebox::FixedText<160> figures;
   // newlib-nano's printf has no 64-bit integers: those go through append_int.
   figures.appendf("probebox: cycle checks=%u wall_ms=", g_app.config().check_count);
-  figures.append_int((g_clock.now() - g_app.checks_started_at()) / 1000);
+  figures.append_int((cycle_ended - g_app.checks_started_at()) / 1000);
   figures.appendf(" max_in_flight=%d rx_irqs=%lu rx_dropped=%lu busy_us=", g_app.scheduler().max_in_flight_seen(),
                   static_cast<unsigned long>(g_ethernet.interrupts()),
                   static_cast<unsigned long>(g_ethernet.rx_dropped()));

@@ -1,6 +1,7 @@
 #include "config/config_view.h"
 
 #include <array>
+#include <cstring>
 
 #include "config/config_errors.h"
 #include "config/config_parser.h"
@@ -14,10 +15,16 @@
 #include "mbedtls/sha256.h"
 
 namespace probebox {
+namespace config_parse {
+// The parser's token scratch (config/config_json_walker.cpp), same jsmn options.
+extern jsmntok_t g_tokens[kMaxConfigJsonTokens];
+}  // namespace config_parse
 namespace {
-// Shares nothing with the parser's scratch: a config is validated before it is ever
-// stored, so its token count is within the same bound.
-jsmntok_t g_view_tokens[kMaxConfigJsonTokens];
+// The parser's scratch, shared (80 KiB on the target): the firmware is single-
+// threaded and no function here calls the parser, nor does the parser call one of
+// these, so the two never hold tokens at once. A config is validated before it is
+// ever stored, so its token count is within the same bound.
+jsmntok_t (&g_view_tokens)[kMaxConfigJsonTokens] = config_parse::g_tokens;
 
 bool is_key_token(int i) {
   const jsmntok_t& key = g_view_tokens[i];
@@ -151,32 +158,34 @@ TargetDigest target_digest(std::string_view json, int key_token, int count) {
 
 }  // namespace
 
-Status restore_secrets(std::string_view incoming, std::string_view stored, TextBuffer& out, ConfigErrors& errors) {
-  static constexpr int kMaxSecrets = 24;
-  struct Placeholder {
-    FixedText<96> path;
-    size_t start = 0, end = 0;  // the value's bytes in `incoming`, quotes excluded
-    FixedText<160> value;       // the stored value, still JSON-escaped
-    TargetDigest target{};      // where the incoming document sends it
-    bool found = false;
-    bool target_changed = false;
-  };
-  static Placeholder wanted[kMaxSecrets];
+namespace {
+
+struct Placeholder {
+  FixedText<96> path;
+  size_t start = 0, end = 0;  // the value's bytes in `incoming`, quotes excluded
+  FixedText<160> value;       // the stored value, still JSON-escaped
+  TargetDigest target{};      // where the incoming document sends it
+  bool found = false;
+  bool target_changed = false;
+};
+constexpr int kMaxSecrets = 24;
+Placeholder g_wanted[kMaxSecrets];
+
+// The placeholders of `incoming`, in document order, each with the stored value it
+// takes; -1 when `incoming` is not JSON (nothing to restore), -2 when it holds more
+// placeholders than the box restores. Says in `errors` which cannot be restored.
+int collect_placeholders(std::string_view incoming, std::string_view stored, ConfigErrors& errors) {
   int n_wanted = 0;
   jsmn_parser p;
   jsmn_init(&p);
   int count = jsmn_parse(&p, incoming.data(), incoming.size(), g_view_tokens, kMaxConfigJsonTokens);
-  // Not JSON at all: the parser will say why; nothing to restore.
-  if (count < 0) {
-    out.assign(incoming);
-    return out.overflowed() ? Status(StatusCode::kResourceExhausted) : Status();
-  }
+  if (count < 0) return -1;
   for (int i = 0; i + 1 < count; ++i) {
     if (!is_key_token(i) || !is_secret_key(token_text(incoming, g_view_tokens[i]))) continue;
     const jsmntok_t& value = g_view_tokens[i + 1];
     if (value.type != JSMN_STRING || token_text(incoming, value) != kSecretPlaceholder) continue;
-    if (n_wanted == kMaxSecrets) return StatusCode::kResourceExhausted;
-    Placeholder& w = wanted[n_wanted++];
+    if (n_wanted == kMaxSecrets) return -2;
+    Placeholder& w = g_wanted[n_wanted++];
     w = Placeholder{};
     write_path(incoming, i, count, w.path);
     w.target = target_digest(incoming, i, count);
@@ -192,39 +201,86 @@ Status restore_secrets(std::string_view incoming, std::string_view stored, TextB
       if (g_view_tokens[i + 1].type != JSMN_STRING) continue;
       write_path(stored, i, count, path);
       for (int k = 0; k < n_wanted; ++k) {
-        if (!wanted[k].found && wanted[k].path.view() == path.view()) {
-          wanted[k].value.assign(token_text(stored, g_view_tokens[i + 1]));
-          wanted[k].found = !wanted[k].value.overflowed();
+        if (!g_wanted[k].found && g_wanted[k].path.view() == path.view()) {
+          g_wanted[k].value.assign(token_text(stored, g_view_tokens[i + 1]));
+          g_wanted[k].found = !g_wanted[k].value.overflowed();
           // Pointed somewhere else, the placeholder must not carry the stored
           // secret there (a session could otherwise have it sent to itself).
-          wanted[k].target_changed = target_digest(stored, i, count) != wanted[k].target;
+          g_wanted[k].target_changed = target_digest(stored, i, count) != g_wanted[k].target;
         }
       }
     }
   }
-  out.clear();
-  size_t copied = 0;
   for (int k = 0; k < n_wanted; ++k) {
-    if (!wanted[k].found) {
-      errors.add(wanted[k].path.view(), "\"********\" keeps the stored secret, but none is stored here: type it");
+    if (!g_wanted[k].found) {
+      errors.add(g_wanted[k].path.view(), "\"********\" keeps the stored secret, but none is stored here: type it");
       continue;
     }
-    if (wanted[k].target_changed) {
-      std::string_view path = wanted[k].path.view();
+    if (g_wanted[k].target_changed) {
+      std::string_view path = g_wanted[k].path.view();
       size_t dot = path.rfind('.');
       FixedText<64> message;
       message.append(dot == std::string_view::npos ? path : std::string_view(path.data() + dot + 1, path.size() - dot - 1));
       message.append(" required: target changed");
       errors.add(path, message.view());
-      continue;
     }
-    out.append(slice(incoming, copied, wanted[k].start - copied));
-    out.append(wanted[k].value.view());
-    copied = wanted[k].end;
+  }
+  return n_wanted;
+}
+
+}  // namespace
+
+Status restore_secrets(std::string_view incoming, std::string_view stored, TextBuffer& out, ConfigErrors& errors) {
+  const int n_wanted = collect_placeholders(incoming, stored, errors);
+  if (n_wanted == -2) return StatusCode::kResourceExhausted;
+  out.clear();
+  size_t copied = 0;
+  for (int k = 0; k < n_wanted; ++k) {
+    if (!g_wanted[k].found || g_wanted[k].target_changed) continue;
+    out.append(slice(incoming, copied, g_wanted[k].start - copied));
+    out.append(g_wanted[k].value.view());
+    copied = g_wanted[k].end;
   }
   out.append(after(incoming, copied));
   if (!errors.empty()) return StatusCode::kInvalidArgument;
   return out.overflowed() ? Status(StatusCode::kResourceExhausted) : Status();
+}
+
+Status restore_secrets_in_place(std::span<char> room, size_t& length, std::string_view stored, ConfigErrors& errors) {
+  const int n_wanted = collect_placeholders({room.data(), length}, stored, errors);
+  if (n_wanted == -2) return StatusCode::kResourceExhausted;
+  if (!errors.empty()) return StatusCode::kInvalidArgument;
+  if (n_wanted <= 0) return Status();
+  size_t final_length = length;
+  for (int k = 0; k < n_wanted; ++k) final_length += g_wanted[k].value.size() - (g_wanted[k].end - g_wanted[k].start);
+  // The copying restore_secrets() gives kResourceExhausted past its output's capacity.
+  if (final_length > room.size()) return StatusCode::kResourceExhausted;
+  char* text = room.data();
+  // First the placeholders' text goes (front to back, every move to the left), so
+  // the gaps close; `at[k]` is where value k then goes.
+  size_t at[kMaxSecrets];
+  size_t write = g_wanted[0].start;
+  for (int k = 0; k < n_wanted; ++k) {
+    at[k] = write;
+    const size_t from = g_wanted[k].end;
+    const size_t to = k + 1 < n_wanted ? g_wanted[k + 1].start : length;
+    std::memmove(text + write, text + from, to - from);
+    write += to - from;
+  }
+  // Then the values go in (back to front, every move to the right).
+  size_t end = write;              // of the squeezed text
+  size_t final_end = final_length;
+  for (int k = n_wanted - 1; k >= 0; --k) {
+    const size_t tail = end - at[k];
+    std::memmove(text + final_end - tail, text + at[k], tail);
+    final_end -= tail;
+    const std::string_view value = g_wanted[k].value.view();
+    std::memcpy(text + final_end - value.size(), value.data(), value.size());
+    final_end -= value.size();
+    end = at[k];
+  }
+  length = final_length;
+  return Status();
 }
 
 // "community" and the rest occur only under alerts.snmp: standalone secrets, with no target.

@@ -5,6 +5,7 @@
 #include <cstdarg>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 namespace probebox {
@@ -34,6 +35,15 @@ class TextBuffer {
   bool empty() const { return len_ == 0; }
   bool overflowed() const { return overflowed_; }
   void truncate(size_t n) { if (n < len_) { len_ = n; data_[len_] = '\0'; } }
+  // For a reader that writes straight into the buffer (a file, a flash slot), so
+  // the text is not staged elsewhere first: the whole storage, then fill_done()
+  // with the count written (at most capacity()).
+  std::span<char> storage() { return {data_, cap_}; }
+  void fill_done(size_t n) {
+    len_ = n <= cap_ ? n : cap_;
+    overflowed_ = false;
+    data_[len_] = '\0';
+  }
 
  protected:
   TextBuffer(char* data, size_t cap) : data_(data), cap_(cap) { data_[0] = '\0'; }
@@ -58,6 +68,17 @@ class TextBuffer {
   size_t skip_ = 0;
   size_t total_ = 0;
   uint64_t prefix_hash_ = 0;
+};
+
+// A window of a document that is rendered again for each slice (one streamed
+// without a whole-document buffer): bytes before `skip` are only counted and
+// hashed, the next `cap` kept in `data` (cap + 1 chars, for the NUL), the rest
+// counted; total() is the document's length.
+class SliceText : public TextBuffer {
+ public:
+  SliceText(char* data, size_t cap, size_t skip) : TextBuffer(data, cap) { begin_window(skip); }
+  size_t total() const { return window_total(); }
+  uint64_t prefix_hash() const { return window_prefix_hash(); }
 };
 
 template <size_t N>

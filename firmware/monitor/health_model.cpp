@@ -117,10 +117,6 @@ void HealthModel::commit(uint16_t index, hal::MonoMicros now) {
   ++h.counts[static_cast<int>(result.outcome)];
   h.recent_bad_bits = (h.recent_bad_bits << 1) | (bad ? 1u : 0u);
   h.bad_streak = bad ? static_cast<uint16_t>(h.bad_streak + 1) : 0;
-  if (bad) {
-    h.last_failure = static_cast<const ResultCore&>(result);
-    h.has_failure = true;
-  }
   if (first) {
     change_hard(index, h, result.outcome, true, now);
     return;

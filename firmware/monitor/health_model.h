@@ -38,8 +38,6 @@ struct CheckHealth {
   bool held_first = false;
   Outcome held_from = Outcome::kUnknown;
   bool staged = false;                 // `last` waits for its cross-check set (not counted yet)
-  ResultCore last_failure;             // kept so the UI can show what went wrong (no details)
-  bool has_failure = false;
 };
 
 class HealthModel final : public ResultSink {

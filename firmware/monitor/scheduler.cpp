@@ -39,8 +39,9 @@ bool Scheduler::uses_tls(const CheckConfig& check) const {
 
 void Scheduler::cancel_all() {
   if (config_ == nullptr) return;
-  for (uint16_t i = 0; i < config_->check_count; ++i) {
-    Entry& e = entries_[i];
+  // Every entry, not the config's check count: the model may already hold a new
+  // config with fewer checks (App::apply_config parses in place).
+  for (Entry& e : entries_) {
     if (e.probe != nullptr) {
       e.probe->cancel();
       pool_.release(e.probe);

@@ -73,8 +73,6 @@ bool host_name_part(std::string_view host, std::string_view& name) {
   return !name.empty();
 }
 
-// A PUT of the config needs room for the document with its secrets put back.
-FixedText<PROBEBOX_MAX_CONFIG_BYTES> g_restored;
 ConfigErrors g_errors;
 
 }  // namespace
@@ -313,13 +311,19 @@ void ApiHandler::change_password(const HttpRequest& request, HttpResponse& respo
 
 void ApiHandler::put_config(const HttpRequest& request, HttpResponse& response) {
   g_errors.clear();
-  g_restored.clear();
-  Status restored = restore_secrets(request.body, config_text_.view(), g_restored, g_errors);
+  // The stored secrets are put back in the buffer the body arrived in (the server's
+  // shared body buffer): no second 64 KiB for the restored document.
+  size_t length = request.body.size();
+  Status restored = StatusCode::kResourceExhausted;
+  if (request.body_room.data() == request.body.data() && request.body_room.size() >= length) {
+    restored = restore_secrets_in_place(request.body_room, length, config_text_.view(), g_errors);
+  }
   bool restart_required = false;
   Status applied = restored;
   if (restored.ok()) {
-    applied = actions_ != nullptr ? actions_->apply_config(g_restored.view(), g_errors, restart_required)
-                                  : Status(StatusCode::kUnimplemented);
+    applied = actions_ != nullptr
+                  ? actions_->apply_config({request.body_room.data(), length}, g_errors, restart_required)
+                  : Status(StatusCode::kUnimplemented);
   }
   if (!applied.ok() && g_errors.empty()) {
     return write_error(response, applied.code() == StatusCode::kResourceExhausted ? 413 : 500,

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "core/status.h"
@@ -30,6 +31,10 @@ struct HttpRequest {
   bool connection_keep_alive = false;
   size_t head_length = 0;          // bytes up to and including the blank line
   std::string_view body;           // filled in by the server once it has arrived
+  // The buffer `body` is in (body.data() onwards), writable to its end, for a
+  // handler that rewrites the body in place (PUT /api/config puts the stored
+  // secrets back): the server's shared body buffer whenever it is free.
+  std::span<char> body_room;
   uint32_t remote_ipv4 = 0;        // host order; 0 when unknown
   uint32_t local_ipv4 = 0;         // the box's address the client reached; 0 when unknown
 };

@@ -51,13 +51,6 @@ struct SpanText : TextBuffer {
   SpanText(char* data, size_t cap) : TextBuffer(data, cap) {}
 };
 
-// A slice of a streamed document: bytes before `skip` are hashed, not kept.
-struct SliceText : TextBuffer {
-  SliceText(char* data, size_t cap, size_t skip) : TextBuffer(data, cap) { begin_window(skip); }
-  size_t total() const { return window_total(); }
-  uint64_t prefix_hash() const { return window_prefix_hash(); }
-};
-
 }  // namespace
 
 void HttpResponse::reset() {
@@ -326,8 +319,19 @@ void HttpServer::begin_response(Connection& c) {
     if (response.status == 503) response.headers.append("Retry-After: 1\r\n");
   } else {
     if (c.request.content_length > 0) {
-      c.request.body = c.body_shared ? std::string_view(body_buf_, c.body_len)
-                                     : std::string_view(c.buf + c.request.head_length, c.body_len);
+      if (!c.body_shared && body_owner_ == nullptr) {
+        // A small body goes to the shared buffer for the call when that is free, so
+        // a handler has the same room to rewrite it in as for a large one.
+        std::memcpy(body_buf_, c.buf + c.request.head_length, c.body_len);
+        c.request.body_room = {body_buf_, kMaxRequestBody};
+      } else if (c.body_shared) {
+        c.request.body_room = {body_buf_, kMaxRequestBody};
+      } else {
+        c.request.body_room = {c.buf + c.request.head_length, kConnectionBuffer - c.request.head_length};
+      }
+      c.request.body = std::string_view(c.request.body_room.data(), c.body_len);
+    } else {
+      c.request.body_room = {};
     }
     response.ticket = c.ticket;
     handler_->handle(c.request, response);

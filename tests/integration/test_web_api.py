@@ -110,6 +110,10 @@ class WebApi(unittest.TestCase):
         login(port, NEW_PASSWORD)
         h = session_headers(port)
         before = self.config_text()
+        # A rejected document is parsed into the running model and the running text
+        # parsed back (App::apply_config): the health records go on, never reset.
+        runs = lambda: {c["id"]: sum(c["counts"].values()) for c in json.loads(http_get(port, "/api/status")[2])["checks"]}
+        runs_before = runs()
         bad_port = json.loads(json.dumps(self.doc))
         bad_port["checks"][0]["port"] = 70000
         bad_port["checks"].append({"id": "x", "type": "tcp", "host": HOST, "port": 0, "colour": "red"})
@@ -135,6 +139,9 @@ class WebApi(unittest.TestCase):
         self.assertEqual(status, 413)
         self.assertEqual(self.config_text(), before)
         self.assertEqual([c["id"] for c in json.loads(http_get(port, "/api/status")[2])["checks"]], ["web-a", "relay"])
+        runs_after = runs()
+        for check_id, n in runs_before.items():
+            self.assertGreaterEqual(runs_after[check_id], n, f"{check_id}'s record was reset")
 
     def test_5_good_config_is_active_at_once_stored_and_secrets_stay(self):
         port = self.port

@@ -157,3 +157,58 @@ TEST(ConfigViewSecrets, ANewTargetWithTheSecretTypedIsFine) {
 
 }  // namespace
 }  // namespace probebox
+
+namespace probebox {
+namespace {
+
+// PUT /api/config restores in the buffer the body arrived in: the same document,
+// status and errors as the copying restore with an output of the buffer's size,
+// whether the values are longer or shorter than the placeholder, and mixed.
+TEST(ConfigView, RestoringInPlaceGivesWhatTheCopyGives) {
+  const std::string stored =
+      R"({"checks":[{"id":"a","type":"smtp","password":"p"},{"id":"b","type":"smtp","password":"a-much-longer-password-value"},)"
+      R"({"id":"c","type":"smtp","password":"mid-size"}],"appliance":{"health_api_key":"k\"ey","smtp":{"password":""}}})";
+  const std::string incomings[] = {
+      R"({"checks":[{"id":"a","type":"smtp","password":"********"},{"id":"b","type":"smtp","password":"********"},)"
+      R"({"id":"c","type":"smtp","password":"********"}],"appliance":{"health_api_key":"********","smtp":{"password":"********"}}})",
+      R"({"checks":[{"id":"c","type":"smtp","password":"********"},{"id":"b","type":"smtp","password":"typed"},)"
+      R"({"id":"a","type":"smtp","password":"********"}]})",
+      R"({"checks":[{"id":"b","type":"smtp","password":"********"}],"appliance":{"smtp":{"password":"********"}}})",
+      R"({"checks":[{"id":"z","type":"smtp","password":"********"}]})",   // nothing stored: an error
+      R"({"checks":[{"id":"a","type":"smtp","host":"elsewhere","password":"********"}]})",  // target changed
+      R"({"checks":[)",                                                    // not JSON: unchanged
+      R"({"schema":1})",                                                   // no placeholder
+  };
+  for (const std::string& incoming : incomings) {
+    for (size_t room_size : {incoming.size(), incoming.size() + 10, incoming.size() + 60, size_t{1024}}) {
+      FixedText<2048> copy_out;
+      ConfigErrors copy_errors;
+      // The copy's capacity is the room's: both run out at the same size.
+      char copy_storage[2048 + 1];
+      struct Out : TextBuffer {
+        Out(char* d, size_t n) : TextBuffer(d, n) {}
+      } copy(copy_storage, room_size);
+      const Status want = restore_secrets(incoming, stored, copy, copy_errors);
+
+      std::string room(room_size, '#');
+      room.replace(0, incoming.size(), incoming);
+      size_t length = incoming.size();
+      ConfigErrors errors;
+      const Status got = restore_secrets_in_place({room.data(), room.size()}, length, stored, errors);
+      EXPECT_EQ(got, want) << incoming << " room " << room_size;
+      ASSERT_EQ(errors.count(), copy_errors.count()) << incoming;
+      for (size_t i = 0; i < errors.count(); ++i) {
+        EXPECT_EQ(errors.at(i).path.view(), copy_errors.at(i).path.view());
+        EXPECT_EQ(errors.at(i).message.view(), copy_errors.at(i).message.view());
+      }
+      if (want.ok()) {
+        EXPECT_EQ(std::string_view(room.data(), length), copy.view()) << incoming << " room " << room_size;
+      } else {
+        EXPECT_EQ(std::string_view(room.data(), length), incoming) << "a refused document stays as it came";
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace probebox

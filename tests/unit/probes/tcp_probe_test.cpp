@@ -229,5 +229,33 @@ TEST_F(TcpProbeTest, SchedulerSpreadsStartsAndRespectsTheInFlightLimit) {
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
 }
 
+TEST_F(TcpProbeTest, CancelAllEndsEveryProbeWhenTheModelAlreadyHoldsFewerChecks) {
+  // App::apply_config parses a new document into the running model before it
+  // cancels the probes: the ones past the new check count must end too.
+  peer_.set_port(7777, FakePeer::Port::kFiltered);
+  std::string checks = "[";
+  constexpr int kChecks = 12;
+  for (int i = 0; i < kChecks; ++i) {
+    if (i) checks += ",";
+    checks += R"({"id":"c)" + std::to_string(i) + R"(","type":"tcp","host":"10.0.2.2","port":7777,"timeout_ms":5000})";
+  }
+  load(checks + "]");
+  auto pool = std::make_unique<ProbePool>();
+  auto health = std::make_unique<HealthModel>();
+  health->load(*config_, clock_);
+  auto scheduler = std::make_unique<Scheduler>(*pool, *health);
+  scheduler->load(*config_, clock_, Scheduler::Mode::kOnce);
+  for (int ms = 0; ms < 200 && scheduler->in_flight() < kChecks; ms += 5) {
+    scheduler->step(clock_.now());
+    run_for_ms(5, 5);
+  }
+  ASSERT_EQ(scheduler->in_flight(), kChecks);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":7777}])");  // the same model, one check
+  scheduler->cancel_all();
+  EXPECT_EQ(scheduler->in_flight(), 0);
+  run_for_ms(10);
+  EXPECT_EQ(tcp_pcbs_in_use(), 0);
+}
+
 }  // namespace
 }  // namespace probebox::test
