@@ -32,6 +32,7 @@ struct HttpRequest {
   std::string_view body;           // filled in by the server once it has arrived
   uint32_t remote_ipv4 = 0;        // host order; 0 when unknown
   uint32_t local_ipv4 = 0;         // the box's address the client reached; 0 when unknown
+  bool secure = false;             // it arrived over TLS (set by the server)
 };
 
 // `head` holds at least the bytes up to and including the blank line (more may
