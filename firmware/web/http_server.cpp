@@ -170,6 +170,7 @@ err_t HttpServer::accept(struct tcp_pcb* pcb, bool tls) {
   c.tls_slot = -1;
   c.tls_in = nullptr;
   c.tls_write_n = 0;
+  c.tls_answered = false;
   reset_for_next_request(c);
   tcp_arg(pcb, &c);
   tcp_recv(pcb, on_recv);
@@ -271,7 +272,8 @@ bool HttpServer::tls_attach(Connection& c) {
     // own up (a browser reconnects), never one with a request or a handshake on.
     Connection* idle = nullptr;
     for (Connection& other : connections_) {
-      if (&other == &c || other.pcb == nullptr || other.tls_slot < 0 || !other.tls_open) continue;
+      // Parked after an answer: not a fresh session whose first request is on its way.
+      if (&other == &c || other.pcb == nullptr || other.tls_slot < 0 || !other.tls_open || !other.tls_answered) continue;
       if (other.state != State::kHead || other.buf_len != 0 || other.tls_in != nullptr) continue;
       if (idle == nullptr || other.since < idle->since) idle = &other;
     }
@@ -312,8 +314,10 @@ void HttpServer::tls_release(Connection& c, bool notify) {
 
 bool HttpServer::tls_pump(Connection& c) {
   if (c.pcb == nullptr) return false;
-  if (c.tls_slot < 0 && !tls_attach(c)) {
-    // No session yet: a client that gave up is let go; otherwise it waits.
+  // A session only for a client that has spoken (a silent socket holds a
+  // connection slot, never a session); while none is free it waits, unread.
+  if (c.tls_slot < 0 && (c.tls_in == nullptr || !tls_attach(c))) {
+    // A client that gave up is let go.
     if (c.peer_closed && c.tls_in == nullptr) return close(c, false);
     return false;
   }
@@ -696,6 +700,7 @@ bool HttpServer::push(Connection& c) {
 }
 
 bool HttpServer::finish(Connection& c) {
+  c.tls_answered = c.tls;
   if (c.keep_alive) {
     reset_for_next_request(c);
     return false;
@@ -728,7 +733,8 @@ void HttpServer::poll() {
   int64_t now = clock_->now();
   for (Connection& c : connections_) {
     if (c.pcb == nullptr) continue;
-    if (c.tls && c.tls_slot >= 0 && tls_hold_ && c.state == State::kHead && c.buf_len == 0 && c.tls_open) {
+    if (c.tls && c.tls_slot >= 0 && tls_hold_ && c.state == State::kHead && c.buf_len == 0 && c.tls_open &&
+        c.tls_in == nullptr) {
       close(c, false);  // a new identity waits for every session to end
       continue;
     }

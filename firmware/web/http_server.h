@@ -158,6 +158,7 @@ class HttpServer {
     int8_t tls_slot = -1;         // its session in tls_, -1 while it has none
     struct pbuf* tls_in = nullptr;
     size_t tls_write_n = 0;       // a record mbedTLS holds half-sent: repeat this length
+    bool tls_answered = false;    // a request was answered on it (it may be parked, idle)
   };
 
   static err_t on_accept(void* arg, struct tcp_pcb* pcb, err_t err);

@@ -11,6 +11,7 @@ import shutil
 import ssl
 import subprocess
 import tempfile
+import time
 import unittest
 
 from simtest import FIRST_BOOT, free_port, request, running_sim, wait_for
@@ -182,6 +183,49 @@ class Https(unittest.TestCase):
                 assert wait_for(lambda: pinned_request(https_port, fingerprint, "GET", "/healthz")[0] == 200, 20)
                 prints.append(fingerprint)
         self.assertEqual(prints[0], prints[1])
+
+    def test_more_clients_than_sessions_and_hostile_ones(self):
+        """Two TLS sessions at most: a third client waits (unread) and is served when
+        one frees; garbage, a silent client and a half handshake lose their session
+        within the head deadline, and the UI still answers."""
+        import socket
+        import threading
+        https_port = free_port()
+        with running_sim(doc(), https_port=https_port) as (proc, port):
+            fingerprint = console_value(proc, "HTTPS certificate SHA-256 fingerprint")
+            assert wait_for(lambda: pinned_request(https_port, fingerprint, "GET", "/healthz")[0] == 200, 20)
+            # A half ClientHello holds a session until the head deadline; plain text
+            # is dropped at once; a silent socket never takes a session.
+            silent = [socket.create_connection(("127.0.0.1", https_port), timeout=10) for _ in range(3)]
+            silent[0].sendall(bytes.fromhex("160301020001"))
+            silent[1].sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            # ...and clients beyond them are still served, concurrently.
+            results = []
+
+            def fetch():
+                try:
+                    results.append(pinned_request(https_port, fingerprint, "GET", "/healthz")[0])
+                except Exception as e:  # noqa: BLE001 - reported below
+                    results.append(repr(e))
+            threads = [threading.Thread(target=fetch) for _ in range(3)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(30)
+            self.assertEqual(results, [200, 200, 200])
+            # The plain-text client was cut off; the silent one is closed by the deadline.
+            silent[1].settimeout(10)
+            self.assertEqual(silent[1].recv(100), b"")
+            started = time.monotonic()
+            silent[0].settimeout(20)
+            try:
+                self.assertEqual(silent[0].recv(100), b"")
+            except ConnectionResetError:
+                pass
+            self.assertLess(time.monotonic() - started, 8)
+            for s in silent:
+                s.close()
+            self.assertEqual(pinned_request(https_port, fingerprint, "GET", "/healthz")[0], 200)
 
     def test_without_https_port_80_serves_plain_http(self):
         # The test rigs' mode (--https-port 0): no redirect, no certificate made.
