@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 const url = process.env.PB_URL;
 const plainUrl = process.env.PB_HTTP_URL;
 const spki = process.env.PB_SPKI;
+const fingerprint = process.env.PB_FINGERPRINT;
 const firstBoot = process.env.PB_FIRST_BOOT;
 const labControl = process.env.PB_LAB_CONTROL;
 const meshPort = process.env.PB_MESH_PORT;
@@ -57,6 +58,8 @@ try {
   step('must change the first-boot password');
   await page.waitForSelector('#view-account:not([hidden])');
   assert.ok(await page.isVisible('#must-change'));
+  // The account page shows the certificate's fingerprint, as the console and LCD do.
+  if (fingerprint) await page.waitForSelector(`#tls-fp:text("${fingerprint}")`);
   await page.fill('#pw-current', firstBoot);
   await page.fill('#pw-new', newPassword);
   await page.fill('#pw-again', newPassword);

@@ -46,6 +46,8 @@ class BrowserUi(unittest.TestCase):
                 self.assertEqual(pin, spki_pin_of(https_port))
                 env = {**os.environ, "PB_URL": f"https://127.0.0.1:{https_port}/", "PB_FIRST_BOOT": FIRST_BOOT[port],
                        "PB_HTTP_URL": f"http://127.0.0.1:{port}/", "PB_SPKI": pin,
+                       "PB_FINGERPRINT": next(line.rsplit(" ", 1)[1].strip() for line in proc.console
+                                              if "HTTPS certificate SHA-256 fingerprint" in line),
                        "PB_LAB_CONTROL": f"http://127.0.0.1:{lab.ports['control']}/",
                        "PB_MESH_PORT": str(lab.ports["mesh"][0]),
                        "PB_ISOLATED_EXTRA": f"10.0.2.2:{free_port()}"}
