@@ -237,7 +237,7 @@ void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
       set_row(0, "FIRST BOOT");
       set_row(1, "web UI password:");
       set_row(2, in.initial_password);
-      line.assign("http://");
+      line.assign(in.tls_fingerprint != nullptr ? "https://" : "http://");
       if (in.has_address) ip_text(line, in.address);
       set_row(3, line.view());
       return;
