@@ -168,6 +168,7 @@ void App::step() {
     snmp_.step(health_.events());
   }
   persist_events();
+  step_https();
   web_.poll();
   step_panel(now);
   account_busy(began, board_.clock.now());

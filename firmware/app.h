@@ -20,6 +20,7 @@
 #include "panel/panel.h"
 #include "net/ethernet_netif.h"
 #include "net/sntp_client.h"
+#include "net/tls_server.h"
 #include "probes/probe_registry.h"
 #include "web/api_handler.h"
 #include "web/http_server.h"
@@ -40,6 +41,12 @@ struct BoardServices {
   // Where PUT /api/config and the admin password are stored (config/flash_layout.h);
   // null on a board without flash: changes then last until the next start.
   hal::FlashStore* flash = nullptr;
+  // The web UI over HTTPS on this port, port 80 then redirecting to it; 0: plain
+  // HTTP only (a test rig's choice, never an operator's default).
+  uint16_t https_port = 443;
+  // The port clients reach the HTTPS listener at, for the redirect (the simulator's
+  // host forward); 0: https_port.
+  uint16_t https_public_port = 0;
 };
 
 class App final : public ResultSink, public panel::PanelActions, public ApiActions {
@@ -63,6 +70,8 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   Status apply_config(std::string_view json, ConfigErrors& errors, bool& restart_required) override;
   bool run_check(std::string_view id) override;
   Status store_credentials(const AdminCredentials& credentials) override;
+  Status install_tls_identity(std::string_view pem, TextBuffer& error) override;
+  void write_tls_identity(JsonWriter& w) const override;
   bool write_panel(TextBuffer& out, int64_t now_us) const override;
   void write_alert_diagnostics(JsonWriter& w) const override;
   int64_t longest_loop_step_us() const override { return longest_loop_step_us_; }
@@ -88,6 +97,12 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   // Scratch for the boot config's errors (shared with the re-reading of the running
   // config after a rejected PUT, which only comes later).
   ConfigErrors& boot_errors();
+  // Before start(): HTTPS on `port` (0: off, plain HTTP only), reached by clients at
+  // `public_port` (BoardServices::https_port, https_public_port).
+  void set_https_ports(uint16_t port, uint16_t public_port) {
+    board_.https_port = port;
+    board_.https_public_port = public_port;
+  }
   // The event-log name of the box's own config (never a check id: those have no parentheses).
   static constexpr std::string_view kConfigEventId = "(config)";
   void step();
@@ -115,6 +130,11 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   // Replaces the built-in public roots before start(): the host simulator's test set.
   void use_public_roots(const x509::RootTable& table) { tls_.use_public_roots(table); }
   bool web_listening() const { return web_ok_; }
+  // The web UI's HTTPS identity (ready once the box had an address and made or
+  // loaded it), and whether its listener runs.
+  const net::TlsServerIdentity& tls_identity() const { return tls_identity_; }
+  bool https_listening() const { return https_ok_; }
+  const HttpServer& web() const { return web_; }
   // When the first check could start (the interface had an address).
   hal::MonoMicros checks_started_at() const { return checks_started_at_; }
 
@@ -125,6 +145,10 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   void load_credentials();
   uint32_t next_engine_boots();
   void persist_events();
+  // HTTPS: loads the stored identity or makes the first one, then listens; a new
+  // identity from the web UI is taken once no session uses the old one.
+  void step_https();
+  bool load_tls_identity();
   void step_panel(hal::MonoMicros now);
 
   BoardServices board_;
@@ -160,6 +184,11 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   int load_permille_ = -1;
   void account_busy(hal::MonoMicros began, hal::MonoMicros ended);
   bool web_ok_ = false;
+  net::TlsServerIdentity tls_identity_;
+  bool https_ok_ = false;
+  bool https_tried_ = false;
+  bool tls_identity_pending_ = false;
+  FixedText<65> tls_fingerprint_hex_;  // for the LCD
   EventStore event_store_;
   uint32_t events_persisted_ = 0;  // sequence of the next event to write to flash
 };

@@ -27,6 +27,7 @@ void App::step_panel(hal::MonoMicros now) {
   in.config_source = board_.config_source;
   in.firmware_version = PROBEBOX_VERSION;
   in.initial_password = initial_password_.empty() ? nullptr : initial_password_.c_str();
+  in.tls_fingerprint = tls_fingerprint_hex_.empty() ? nullptr : tls_fingerprint_hex_.c_str();
   panel_.step(now, board_.buttons != nullptr ? board_.buttons->pressed() : 0, in, *this);
   if (board_.leds != nullptr && board_.lcd != nullptr) panel_.render(now, *board_.leds, *board_.lcd);
 }

@@ -33,6 +33,8 @@ struct Options {
   std::string flash_path = "probebox-flash.bin";
   bool flash_given = false;
   int http_port = 8080;
+  // The box's HTTPS port 443 forwarded here; 0: HTTPS off (plain HTTP, no redirect).
+  int https_port = 8443;
   int snmp_port = 0;
   std::string panel;
   bool once = false;
@@ -50,7 +52,7 @@ void on_signal(int) { g_stop = 1; }
 
 void usage() {
   std::fprintf(stderr,
-               "usage: probebox-sim [--config FILE] [--flash FILE] [--http-port N] [--snmp-port N] "
+               "usage: probebox-sim [--config FILE] [--flash FILE] [--http-port N] [--https-port N] [--snmp-port N] "
                "[--panel ansi|json|none] [--once] [--store-only] [--net slirp|tap:IFNAME]\n"
                "                    [--public-roots-pem FILE]  (TEST ONLY: FILE's CAs replace the built-in public roots)\n");
 }
@@ -84,6 +86,16 @@ bool parse_args(int argc, char** argv, Options& o) {
         return false;
       }
       o.http_port = static_cast<int>(port);
+    } else if (a == "--https-port") {
+      const char* v = value("--https-port");
+      if (v == nullptr) return false;
+      char* end = nullptr;
+      long port = std::strtol(v, &end, 10);
+      if (*end != '\0' || port < 0 || port > 65535) {
+        std::fprintf(stderr, "probebox-sim: --https-port must be 0..65535\n");
+        return false;
+      }
+      o.https_port = static_cast<int>(port);
     } else if (a == "--snmp-port") {
       const char* v = value("--snmp-port");
       if (v == nullptr) return false;
@@ -223,7 +235,8 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   if (!g_ethernet.open(opt.once ? 0 : static_cast<uint16_t>(opt.http_port),
-                       opt.once ? 0 : static_cast<uint16_t>(opt.snmp_port))) {
+                       opt.once ? 0 : static_cast<uint16_t>(opt.snmp_port),
+                       opt.once ? 0 : static_cast<uint16_t>(opt.https_port))) {
     return kExitUnknown;
   }
   if (!opt.public_roots_pem.empty()) {
@@ -235,6 +248,9 @@ int main(int argc, char** argv) {
     }
     g_app.use_public_roots(g_test_roots.table("TEST SET (not Debian's public roots): " + opt.public_roots_pem));
   }
+  // On a TAP the box is reached on its own address, so at its own port 443.
+  g_app.set_https_ports(opt.https_port == 0 ? 0 : 443,
+                        g_ethernet.is_tap() || opt.https_port == 0 ? 0 : static_cast<uint16_t>(opt.https_port));
   g_app.start(g_config, text, opt.once ? App::RunMode::kOnce : App::RunMode::kContinuous, g_boot.note.view());
   if (!opt.once) {
     // The console stands in for the LCD, which shows the same password.
@@ -288,8 +304,11 @@ int main(int argc, char** argv) {
         char address[IP4ADDR_STRLEN_MAX];
         ip4_addr_t a = g_app.netif().address();
         ip4addr_ntoa_r(&a, address, sizeof(address));
-        std::fprintf(stderr, "probebox-sim: web UI and API on http://%s/ (on %s)\n", address,
-                     g_ethernet.tap_name().c_str());
+        std::fprintf(stderr, "probebox-sim: web UI and API on %s://%s/ (on %s)\n",
+                     opt.https_port != 0 ? "https" : "http", address, g_ethernet.tap_name().c_str());
+      } else if (opt.https_port != 0) {
+        std::fprintf(stderr, "probebox-sim: web UI and API on https://127.0.0.1:%d/ (http://127.0.0.1:%d/ redirects)\n",
+                     opt.https_port, opt.http_port);
       } else {
         std::fprintf(stderr, "probebox-sim: web UI and API on http://127.0.0.1:%d/\n", opt.http_port);
       }

@@ -18,8 +18,8 @@ bool SimEthernet::select(const std::string& spec) {
   return false;
 }
 
-bool SimEthernet::open(uint16_t http_port, uint16_t snmp_port) {
-  return tap_mode_ ? tap_.open(tap_name_) : slirp_.open(http_port, snmp_port);
+bool SimEthernet::open(uint16_t http_port, uint16_t snmp_port, uint16_t https_port) {
+  return tap_mode_ ? tap_.open(tap_name_) : slirp_.open(http_port, snmp_port, https_port);
 }
 
 void SimEthernet::run_io(int timeout_ms) {

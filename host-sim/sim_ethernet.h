@@ -21,7 +21,7 @@ class SimEthernet final : public hal::EthernetPort {
 
   // slirp: the host ports forwarded to the box's web UI and SNMP agent (0: none);
   // a TAP has no forwarding: the box answers on its own address in the lab.
-  bool open(uint16_t http_port, uint16_t snmp_port);
+  bool open(uint16_t http_port, uint16_t snmp_port, uint16_t https_port = 0);
   void run_io(int timeout_ms);
 
   uint64_t frames_in() const;

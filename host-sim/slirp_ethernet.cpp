@@ -119,7 +119,7 @@ const SlirpCb kCallbacks = {
 };
 }  // namespace
 
-bool SlirpEthernet::open(uint16_t http_port, uint16_t snmp_port) {
+bool SlirpEthernet::open(uint16_t http_port, uint16_t snmp_port, uint16_t https_port) {
   SlirpConfig cfg{};
   cfg.version = 4;
   cfg.restricted = 0;
@@ -146,6 +146,16 @@ bool SlirpEthernet::open(uint16_t http_port, uint16_t snmp_port) {
     if (slirp_add_hostfwd(slirp_, 0, host, http_port, guest, 80) != 0) {
       std::fprintf(stderr, "probebox-sim: cannot forward 127.0.0.1:%u to the box's port 80 (port in use?)\n",
                    http_port);
+      return false;
+    }
+  }
+  if (https_port != 0) {
+    in_addr host{}, guest{};
+    inet_pton(AF_INET, "127.0.0.1", &host);
+    inet_pton(AF_INET, "10.0.2.15", &guest);
+    if (slirp_add_hostfwd(slirp_, 0, host, https_port, guest, 443) != 0) {
+      std::fprintf(stderr, "probebox-sim: cannot forward 127.0.0.1:%u to the box's port 443 (port in use?)\n",
+                   https_port);
       return false;
     }
   }

@@ -33,7 +33,7 @@ class SlirpEthernet final : public hal::EthernetPort {
 
   // http_port: host TCP port on 127.0.0.1 forwarded to the box's port 80;
   // snmp_port: host UDP port forwarded to the box's SNMP agent (161). 0: none.
-  bool open(uint16_t http_port, uint16_t snmp_port = 0);
+  bool open(uint16_t http_port, uint16_t snmp_port = 0, uint16_t https_port = 0);
   ~SlirpEthernet();
 
   // One turn of slirp's event loop: poll its sockets up to timeout_ms, fire timers.

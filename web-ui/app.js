@@ -19,11 +19,11 @@ function el(tag, attrs, ...kids) {
   return e;
 }
 
-async function api(method, path, body) {
+async function api(method, path, body, type = 'application/json') {
   const opts = { method, headers: {}, credentials: 'same-origin' };
   if (method !== 'GET') opts.headers['X-CSRF-Token'] = csrf;
   if (body !== undefined) {
-    opts.headers['Content-Type'] = 'application/json';
+    opts.headers['Content-Type'] = type;
     opts.body = typeof body === 'string' ? body : JSON.stringify(body);
   }
   const r = await fetch(path, opts);
@@ -69,9 +69,18 @@ async function refresh() {
     if (view === 'status') await Promise.all([renderStatus(), renderPanel()]);
     else if (view === 'events') await renderEvents();
     else if (view === 'report') await renderReport();
+    else if (view === 'account') await renderTls();
   } finally {
     if (csrf && (view === 'status' || view === 'events')) timer = setTimeout(refresh, 2000);
   }
+}
+
+async function renderTls() {
+  const r = await api('GET', '/api/tls');
+  const d = r.data || {};
+  $('#tls-form').hidden = !d.https;
+  $('#tls-fp').textContent = d.fingerprint_sha256 || '';
+  $('#tls-subject').textContent = d.subject ? `${d.subject}, issued by ${d.issuer}` : '';
 }
 
 function sparkline(values) {
@@ -320,6 +329,13 @@ function wire() {
     for (const id of ['#pw-current', '#pw-new', '#pw-again']) $(id).value = '';
     if (r.status === 200) { $('#pw-ok').textContent = 'Password changed.'; $('#must-change').hidden = true; csrf = r.data.csrf || csrf; }
     else $('#pw-error').textContent = (r.data && r.data.error) || `HTTP ${r.status}`;
+  });
+  $('#tls-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    $('#tls-error').textContent = $('#tls-ok').textContent = '';
+    const r = await api('PUT', '/api/tls', $('#tls-pem').value, 'application/x-pem-file');
+    if (r.status === 200) { $('#tls-pem').value = ''; $('#tls-ok').textContent = 'Installed: reload the page to use it.'; }
+    else $('#tls-error').textContent = (r.data && r.data.error) || `HTTP ${r.status}`;
   });
   $('#config-form').addEventListener('submit', (ev) => { ev.preventDefault(); saveConfig(readForm(), '#form-ok'); });
   $('#raw-save').addEventListener('click', () => saveConfig($('#raw').value, '#raw-ok'));

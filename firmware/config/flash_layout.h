@@ -21,7 +21,12 @@ inline constexpr size_t kEventsSectors = 8;
 inline constexpr size_t kSnmpEngineFirstSector = kEventsFirstSector + kEventsSectors;
 inline constexpr size_t kSnmpEngineSlotSectors = 1;
 inline constexpr uint32_t kSnmpEngineMagic = 0x424E5350;  // "PSNB"
+// The web UI's HTTPS key and certificate (net/tls_server.h's record): two slots of
+// two sectors. Erased by a factory reset, so the box then makes a new key.
+inline constexpr size_t kTlsIdentityFirstSector = kSnmpEngineFirstSector + 2 * kSnmpEngineSlotSectors;
+inline constexpr size_t kTlsIdentitySlotSectors = 2;
+inline constexpr uint32_t kTlsIdentityMagic = 0x534C5450;  // "PTLS"
 // Everything a factory reset erases.
-inline constexpr size_t kUsedSectors = kSnmpEngineFirstSector + 2 * kSnmpEngineSlotSectors;
+inline constexpr size_t kUsedSectors = kTlsIdentityFirstSector + 2 * kTlsIdentitySlotSectors;
 
 }  // namespace probebox::flash_layout

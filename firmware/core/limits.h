@@ -27,6 +27,14 @@
 #define PROBEBOX_TLS_SERVER_SESSIONS 2
 #endif
 
+/* The mbedTLS arena one HTTPS session of the web UI takes at its peak: its 16 KiB
+ * input and 4 KiB output record buffers and a TLS 1.3 handshake's state (measured in
+ * the simulator: 23 KiB for TLS 1.2, 27 KiB for 1.3). The arena holds these on top
+ * of the probes' share, so a browser never takes a probe's memory. */
+#ifndef PROBEBOX_TLS_SERVER_SESSION_BYTES
+#define PROBEBOX_TLS_SERVER_SESSION_BYTES (28 * 1024)
+#endif
+
 /* The largest TLS record a server may send us (MBEDTLS_SSL_IN_CONTENT_LEN), which
  * also bounds the Certificate message, so the chain a server can present: mbedTLS
  * reassembles a handshake message over records only up to this input buffer, and

@@ -94,6 +94,9 @@
 #define MBEDTLS_PEM_PARSE_C
 #define MBEDTLS_X509_USE_C
 #define MBEDTLS_X509_CRT_PARSE_C
+/* The web UI's own certificate, made at first boot (net/tls_server.cpp). */
+#define MBEDTLS_X509_CREATE_C
+#define MBEDTLS_X509_CRT_WRITE_C
 /* Without it a TLS 1.3 ClientHello offers no rsa_pss_rsae_* scheme, and every
  * server with an RSA certificate aborts the handshake. */
 #define MBEDTLS_X509_RSASSA_PSS_SUPPORT

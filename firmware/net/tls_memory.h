@@ -7,7 +7,7 @@
 #include "core/limits.h"
 
 #ifndef PROBEBOX_TLS_ARENA_BYTES
-#define PROBEBOX_TLS_ARENA_BYTES (160 * 1024)
+#define PROBEBOX_TLS_ARENA_BYTES (160 * 1024 + PROBEBOX_TLS_SERVER_SESSIONS * PROBEBOX_TLS_SERVER_SESSION_BYTES)
 #endif
 
 namespace probebox::net {

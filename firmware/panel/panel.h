@@ -36,6 +36,8 @@ struct PanelInputs {
   const char* firmware_version = "";
   // Set while the box has no admin password: shown so the operator can log in once.
   const char* initial_password = nullptr;
+  // The web UI's HTTPS certificate, SHA-256 as 64 hex digits (null: no HTTPS).
+  const char* tls_fingerprint = nullptr;
 };
 
 class PanelActions {
@@ -74,7 +76,7 @@ class Panel {
   bool take_changed();
 
  private:
-  enum class PageKind : uint8_t { kSummary, kFailing, kGroup, kNetwork, kTime, kAbout, kPassword, kLint };
+  enum class PageKind : uint8_t { kSummary, kFailing, kGroup, kNetwork, kTime, kAbout, kPassword, kLint, kHttps };
   struct Page {
     PageKind kind = PageKind::kSummary;
     uint16_t index = 0;  // the check for kFailing, the group for kGroup
@@ -82,7 +84,7 @@ class Panel {
   };
   // The config's lint findings shown, one page each (the API and report list all).
   static constexpr size_t kMaxLintPages = 4;
-  static constexpr size_t kMaxPages = 6 + kGroupCount + kMaxLintPages + 32;  // failing checks shown: the 32 worst
+  static constexpr size_t kMaxPages = 7 + kGroupCount + kMaxLintPages + 32;  // failing checks shown: the 32 worst
 
   void build_pages(const PanelInputs& in);
   void compute_leds(const PanelInputs& in, int64_t now_us);

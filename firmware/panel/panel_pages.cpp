@@ -50,7 +50,7 @@ void Panel::build_pages(const PanelInputs& in) {
   const HealthModel& h = *in.health;
   // Failing checks, most severe first, then in config order.
   for (int sev = 3; sev >= 1; --sev) {
-    for (uint16_t i = 0; i < h.check_count() && page_count_ < kMaxPages - 4 - kGroupCount - kMaxLintPages; ++i) {
+    for (uint16_t i = 0; i < h.check_count() && page_count_ < kMaxPages - 5 - kGroupCount - kMaxLintPages; ++i) {
       const CheckHealth& c = h.check(i);
       if (c.has_result && !c.maintenance && panel_severity(c.hard) == sev) pages_[page_count_++] = {PageKind::kFailing, i};
     }
@@ -64,6 +64,7 @@ void Panel::build_pages(const PanelInputs& in) {
   pages_[page_count_++] = {PageKind::kNetwork, 0};
   pages_[page_count_++] = {PageKind::kTime, 0};
   pages_[page_count_++] = {PageKind::kAbout, 0};
+  if (in.tls_fingerprint != nullptr) pages_[page_count_++] = {PageKind::kHttps, 0};
 }
 
 int Panel::page_position() const {
@@ -236,10 +237,21 @@ void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
       set_row(0, "FIRST BOOT");
       set_row(1, "web UI password:");
       set_row(2, in.initial_password);
-      line.assign("http://");
+      line.assign(in.tls_fingerprint != nullptr ? "https://" : "http://");
       if (in.has_address) ip_text(line, in.address);
       set_row(3, line.view());
       return;
+    case PageKind::kHttps: {
+      // The certificate's SHA-256, to compare with what the browser shows: 16 hex
+      // digits a row, the first row labelled.
+      std::string_view hex(in.tls_fingerprint);
+      for (int row = 0; row < 4; ++row) {
+        line.assign(row == 0 ? "TLS " : "    ");
+        line.append(first(after(hex, static_cast<size_t>(row) * 16), 16));
+        set_row(row, line.view());
+      }
+      return;
+    }
     case PageKind::kAbout: {
       line.assign("probebox ");
       line.append(in.firmware_version);

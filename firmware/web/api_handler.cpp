@@ -7,6 +7,7 @@
 #include "lwip/stats.h"
 #include "net/tls_memory.h"
 #include "web/events_document.h"
+#include "web/https_redirect.h"
 #include "web/json_body.h"
 #include "web/metrics_document.h"
 #include "web/report_document.h"
@@ -15,6 +16,12 @@
 
 namespace probebox {
 namespace {
+
+bool is_pem(std::string_view content_type) {
+  std::string_view media = first(content_type, content_type.find(';'));
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  return equals_ignore_case(media, "application/x-pem-file");
+}
 
 bool is_json(std::string_view content_type) {
   std::string_view media = first(content_type, content_type.find(';'));
@@ -143,7 +150,7 @@ void ApiHandler::render(uint8_t document, int64_t mono_us, int64_t wall_us, Text
 
 int ApiHandler::admit_large_body(const HttpRequest& request) {
   // Only the config upload is that large, and only an admin may send it.
-  if (request.path != "/api/config" || request.method != "PUT") return 413;
+  if ((request.path != "/api/config" && request.path != "/api/tls") || request.method != "PUT") return 413;
   if (!host_allowed(request)) return 403;
   const AdminSession* session = auth_.find(cookie_value(request.cookie, kSessionCookie), clock_.now());
   if (session == nullptr) return 401;
@@ -167,7 +174,12 @@ void ApiHandler::handle(const HttpRequest& request, HttpResponse& response) {
     write_error(response, 403, "missing or wrong CSRF token");
     return;
   }
-  if (mutating && request.content_length > 0 && !is_json(request.content_type)) {
+  const bool pem_upload = request.path == "/api/tls" && request.method == "PUT";
+  if (pem_upload && !is_pem(request.content_type)) {
+    write_error(response, 415, "the body must be application/x-pem-file");
+    return;
+  }
+  if (mutating && !pem_upload && request.content_length > 0 && !is_json(request.content_type)) {
     write_error(response, 415, "the body must be application/json");
     return;
   }
@@ -271,8 +283,7 @@ void ApiHandler::login(const HttpRequest& request, HttpResponse& response) {
     case AdminAuth::LoginResult::kNoEntropy:
       return write_error(response, 503, "no randomness for a session token");
   }
-  response.headers.appendf("Set-Cookie: %.*s=%s; Path=/; HttpOnly; SameSite=Strict\r\n",
-                           static_cast<int>(kSessionCookie.size()), kSessionCookie.data(), session->token.c_str());
+  session_cookie_header(kSessionCookie, session->token.view(), request.secure, false, response.headers);
   write_session(response, session);
 }
 
@@ -379,11 +390,27 @@ void ApiHandler::route_session(const HttpRequest& request, HttpResponse& respons
     } else {
       method_not_allowed(response, "GET, PUT");
     }
+  } else if (path == "/api/tls") {
+    if (get) {
+      JsonWriter w(response.body);
+      w.begin_object();
+      if (actions_ != nullptr) actions_->write_tls_identity(w);
+      w.end_object();
+    } else if (method == "PUT") {
+      FixedText<200> error;
+      Status s = actions_ != nullptr ? actions_->install_tls_identity(request.body, error)
+                                     : Status(StatusCode::kUnavailable);
+      if (!s.ok()) return write_error(response, s.code() == StatusCode::kInvalidArgument ? 400 : 503, error.view());
+      // This connection's session holds the old identity: it ends with this answer.
+      response.close_connection = true;
+      response.body.assign("{\"ok\":true}");
+    } else {
+      method_not_allowed(response, "GET, PUT");
+    }
   } else if (path == "/api/logout") {
     if (method != "POST") return method_not_allowed(response, "POST");
     auth_.logout(session.token.view());
-    response.headers.appendf("Set-Cookie: %.*s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0\r\n",
-                             static_cast<int>(kSessionCookie.size()), kSessionCookie.data());
+    session_cookie_header(kSessionCookie, "", request.secure, true, response.headers);
     response.body.assign("{\"ok\":true}");
   } else if (path == "/api/password") {
     if (method != "POST") return method_not_allowed(response, "POST");

@@ -35,6 +35,13 @@ class ApiActions {
   // The longest whole main-loop step so far (the scheduler's figure covers only
   // its own part), -1 when unknown.
   virtual int64_t longest_loop_step_us() const { return -1; }
+  // HTTPS: an operator's certificate(s) and key in PEM (validated, stored, then
+  // served from the next connection on); the identity in use as JSON fields.
+  virtual Status install_tls_identity(std::string_view /*pem*/, TextBuffer& error) {
+    error.append("this box does not serve HTTPS");
+    return StatusCode::kUnavailable;
+  }
+  virtual void write_tls_identity(JsonWriter& /*w*/) const {}
 
  protected:
   ~ApiActions() = default;

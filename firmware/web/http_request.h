@@ -37,6 +37,7 @@ struct HttpRequest {
   std::span<char> body_room;
   uint32_t remote_ipv4 = 0;        // host order; 0 when unknown
   uint32_t local_ipv4 = 0;         // the box's address the client reached; 0 when unknown
+  bool secure = false;             // it arrived over TLS (set by the server)
 };
 
 // `head` holds at least the bytes up to and including the blank line (more may

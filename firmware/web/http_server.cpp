@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "web/https_redirect.h"
+
 namespace probebox {
 namespace {
 
@@ -9,6 +11,7 @@ const char* reason_phrase(int status) {
   switch (status) {
     case 200: return "OK";
     case 204: return "No Content";
+    case 301: return "Moved Permanently";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
@@ -95,7 +98,7 @@ HttpServer::Connection* HttpServer::slot_for_new(int64_t now) {
   for (Connection& c : connections_) {
     if (c.pcb == nullptr) return &c;
     int rank = 99;
-    if (c.state == State::kHead && c.buf_len == 0) rank = 0;
+    if (c.state == State::kHead && c.buf_len == 0 && !(c.tls && c.tls_slot >= 0 && !c.tls_open)) rank = 0;
     else if (c.state == State::kHead || (c.state == State::kBody && !c.body_shared)) rank = 1;
     else if (c.state == State::kResponding && now - c.since >= kEvictStalledUs) rank = 2;
     if (rank < best_rank || (rank == best_rank && rank < 99 && c.since < best->since)) {
@@ -109,19 +112,59 @@ HttpServer::Connection* HttpServer::slot_for_new(int64_t now) {
   return best;
 }
 
+bool HttpServer::start_tls(uint16_t port, mbedtls_ssl_config* conf) {
+  tls_conf_ = conf;
+  for (mbedtls_ssl_context& ssl : tls_) mbedtls_ssl_init(&ssl);
+  struct tcp_pcb* pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
+  if (pcb == nullptr) return false;
+  if (tcp_bind(pcb, IP4_ADDR_ANY, port) != ERR_OK) {
+    tcp_close(pcb);
+    return false;
+  }
+  tls_listener_ = tcp_listen_with_backlog(pcb, kConnections);
+  if (tls_listener_ == nullptr) {
+    tcp_close(pcb);
+    return false;
+  }
+  tcp_arg(tls_listener_, this);
+  tcp_accept(tls_listener_, on_accept_tls);
+  return true;
+}
+
+int HttpServer::tls_sessions_active() const {
+  int n = 0;
+  for (const Connection* owner : tls_owner_) n += owner != nullptr;
+  return n;
+}
+
 err_t HttpServer::on_accept(void* arg, struct tcp_pcb* pcb, err_t err) {
-  auto* self = static_cast<HttpServer*>(arg);
   if (err != ERR_OK || pcb == nullptr) return ERR_VAL;
-  Connection* slot = self->slot_for_new(self->clock_->now());
+  return static_cast<HttpServer*>(arg)->accept(pcb, false);
+}
+
+err_t HttpServer::on_accept_tls(void* arg, struct tcp_pcb* pcb, err_t err) {
+  if (err != ERR_OK || pcb == nullptr) return ERR_VAL;
+  return static_cast<HttpServer*>(arg)->accept(pcb, true);
+}
+
+err_t HttpServer::accept(struct tcp_pcb* pcb, bool tls) {
+  Connection* slot = slot_for_new(clock_->now());
   if (slot == nullptr) {
-    ++self->refused_;
+    ++refused_;
     tcp_abort(pcb);  // pool full of live requests: refuse rather than queue unboundedly
     return ERR_ABRT;
   }
   Connection& c = *slot;
   c.pcb = pcb;
-  c.server = self;
-  self->reset_for_next_request(c);
+  c.server = this;
+  c.tls = tls;
+  c.tls_open = false;
+  c.peer_closed = false;
+  c.tls_slot = -1;
+  c.tls_in = nullptr;
+  c.tls_write_n = 0;
+  c.tls_answered = false;
+  reset_for_next_request(c);
   tcp_arg(pcb, &c);
   tcp_recv(pcb, on_recv);
   tcp_sent(pcb, on_sent);
@@ -157,26 +200,162 @@ err_t HttpServer::on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t 
   }
   if (p == nullptr || err != ERR_OK) {  // the peer is done sending
     if (p != nullptr) pbuf_free(p);
-    c->keep_alive = false;
-    if (c->state == State::kHead || c->state == State::kBody) return c->server->close(*c, false) ? ERR_ABRT : ERR_OK;
-    // A client that closes while its login is checked wants no answer: the check
-    // stops and frees the box-wide slot for the next login.
-    if (c->state == State::kPending) return c->server->close(*c, false) ? ERR_ABRT : ERR_OK;
-    return ERR_OK;  // an answer is owed or on its way: finish it, then close
+    if (c->tls) {
+      // mbedTLS still has to read what arrived before the FIN; its end of input
+      // then ends the connection as below.
+      c->peer_closed = true;
+      c->keep_alive = false;
+      return c->server->tls_pump(*c) ? ERR_ABRT : ERR_OK;
+    }
+    return c->server->peer_done(*c) ? ERR_ABRT : ERR_OK;
+  }
+  if (c->tls) {
+    // Acknowledged as mbedTLS reads it: the window bounds what waits here.
+    if (c->tls_in == nullptr) c->tls_in = p;
+    else pbuf_cat(c->tls_in, p);
+    return c->server->tls_pump(*c) ? ERR_ABRT : ERR_OK;
   }
   tcp_recved(pcb, p->tot_len);
-  c->server->receive(*c, p);
+  for (struct pbuf* q = p; q != nullptr; q = q->next) c->server->receive(*c, static_cast<const char*>(q->payload), q->len);
   pbuf_free(p);
   return ERR_OK;
 }
 
-void HttpServer::receive(Connection& c, struct pbuf* p) {
+bool HttpServer::peer_done(Connection& c) {
+  c.keep_alive = false;
+  // A client that closes while its login is checked wants no answer: the check
+  // stops and frees the box-wide slot for the next login. An answer owed or on its
+  // way is finished, then the connection closes.
+  if (c.state == State::kHead || c.state == State::kBody || c.state == State::kPending) return close(c, false);
+  return false;
+}
+
+// ---- HTTPS: one mbedTLS server session per connection that has a slot ----
+
+int HttpServer::bio_recv(void* ctx, unsigned char* buf, size_t len) {
+  auto* c = static_cast<Connection*>(ctx);
+  if (c->tls_in == nullptr) return c->peer_closed ? 0 : MBEDTLS_ERR_SSL_WANT_READ;
+  u16_t n = pbuf_copy_partial(c->tls_in, buf, static_cast<u16_t>(len < 0xFFFF ? len : 0xFFFF), 0);
+  c->tls_in = pbuf_free_header(c->tls_in, n);
+  // Open the window only as far as mbedTLS has taken bytes.
+  if (c->pcb != nullptr) tcp_recved(c->pcb, n);
+  return n;
+}
+
+int HttpServer::bio_send(void* ctx, const unsigned char* buf, size_t len) {
+  auto* c = static_cast<Connection*>(ctx);
+  if (c->pcb == nullptr) return MBEDTLS_ERR_SSL_CONN_EOF;
+  size_t room = tcp_sndbuf(c->pcb);
+  if (room == 0) return MBEDTLS_ERR_SSL_WANT_WRITE;
+  size_t n = len < room ? len : room;
+  if (n > 0xFFFF) n = 0xFFFF;
+  if (tcp_write(c->pcb, buf, static_cast<u16_t>(n), TCP_WRITE_FLAG_COPY) != ERR_OK) return MBEDTLS_ERR_SSL_WANT_WRITE;
+  tcp_output(c->pcb);
+  return static_cast<int>(n);
+}
+
+bool HttpServer::tls_attach(Connection& c) {
+  if (tls_conf_ == nullptr || tls_hold_) return false;
+  int free_slot = -1;
+  for (int i = 0; i < kTlsSessions && free_slot < 0; ++i) {
+    if (tls_owner_[i] == nullptr) free_slot = i;
+  }
+  if (free_slot < 0) {
+    // Every session is taken: the oldest idle kept-alive HTTPS connection gives its
+    // own up (a browser reconnects), never one with a request or a handshake on.
+    Connection* idle = nullptr;
+    for (Connection& other : connections_) {
+      // Parked after an answer: not a fresh session whose first request is on its way.
+      if (&other == &c || other.pcb == nullptr || other.tls_slot < 0 || !other.tls_open || !other.tls_answered) continue;
+      if (other.state != State::kHead || other.buf_len != 0 || other.tls_in != nullptr) continue;
+      if (idle == nullptr || other.since < idle->since) idle = &other;
+    }
+    if (idle == nullptr) return false;
+    free_slot = idle->tls_slot;
+    close(*idle, false);
+  }
+  mbedtls_ssl_context& ssl = tls_[free_slot];
+  mbedtls_ssl_init(&ssl);
+  // The session's record buffers come from the mbedTLS arena while it lives.
+  if (mbedtls_ssl_setup(&ssl, tls_conf_) != 0) {
+    mbedtls_ssl_free(&ssl);
+    return false;
+  }
+  mbedtls_ssl_set_bio(&ssl, &c, bio_send, bio_recv, nullptr);
+  tls_owner_[free_slot] = &c;
+  c.tls_slot = static_cast<int8_t>(free_slot);
+  c.tls_open = false;
+  c.tls_write_n = 0;
+  c.since = clock_->now();  // the handshake must end within the head deadline
+  return true;
+}
+
+void HttpServer::tls_release(Connection& c, bool notify) {
+  if (c.tls_slot >= 0) {
+    mbedtls_ssl_context& ssl = tls_[c.tls_slot];
+    if (notify && c.tls_open && c.pcb != nullptr) (void)mbedtls_ssl_close_notify(&ssl);  // best effort
+    mbedtls_ssl_free(&ssl);
+    mbedtls_ssl_init(&ssl);
+    tls_owner_[c.tls_slot] = nullptr;
+    c.tls_slot = -1;
+  }
+  if (c.tls_in != nullptr) pbuf_free(c.tls_in);
+  c.tls_in = nullptr;
+  c.tls_open = false;
+  c.tls_write_n = 0;
+}
+
+bool HttpServer::tls_pump(Connection& c) {
+  if (c.pcb == nullptr) return false;
+  // A session only for a client that has spoken (a silent socket holds a
+  // connection slot, never a session); while none is free it waits, unread.
+  if (c.tls_slot < 0 && (c.tls_in == nullptr || !tls_attach(c))) {
+    // A client that gave up is let go.
+    if (c.peer_closed && c.tls_in == nullptr) return close(c, false);
+    return false;
+  }
+  mbedtls_ssl_context& ssl = tls_[c.tls_slot];
+  if (!c.tls_open) {
+    int rc = mbedtls_ssl_handshake(&ssl);
+    if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE) return false;
+    if (rc != 0) {
+      ++tls_failed_;
+      return close(c, true);
+    }
+    ++tls_handshakes_;
+    c.tls_open = true;
+    c.since = clock_->now();
+  }
+  // Plaintext only as far as the request needs it: the rest stays in mbedTLS and
+  // TCP (the next request on a kept-alive connection).
+  for (int reads = 0; reads < 64 && (c.state == State::kHead || c.state == State::kBody); ++reads) {
+    int n = mbedtls_ssl_read(&ssl, reinterpret_cast<unsigned char*>(scratch_), kSliceBytes);
+    if (n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE) return false;
+    if (n == 0 || n == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || n == MBEDTLS_ERR_SSL_CONN_EOF) return peer_done(c);
+    if (n < 0) return close(c, true);
+    receive(c, scratch_, static_cast<size_t>(n));
+  }
+  return false;
+}
+
+bool HttpServer::tls_write_all(Connection& c, const char* data, size_t len) {
+  mbedtls_ssl_context& ssl = tls_[c.tls_slot];
+  while (len > 0) {
+    int n = mbedtls_ssl_write(&ssl, reinterpret_cast<const unsigned char*>(data), len);
+    if (n <= 0) return false;
+    data += n;
+    len -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+void HttpServer::receive(Connection& c, const char* data, size_t len) {
   size_t offset = 0;
   if (c.state == State::kHead) {
     if (c.buf_len == 0) c.since = clock_->now();  // the head deadline runs from its first byte
     size_t room = sizeof(c.buf) - c.buf_len;
-    size_t n = p->tot_len < room ? p->tot_len : room;
-    pbuf_copy_partial(p, c.buf + c.buf_len, static_cast<u16_t>(n), 0);
+    size_t n = len < room ? len : room;
+    std::memcpy(c.buf + c.buf_len, data, n);
     size_t scan = c.buf_len;
     c.buf_len += n;
     offset = n;
@@ -208,10 +387,10 @@ void HttpServer::receive(Connection& c, struct pbuf* p) {
   }
   if (c.state == State::kBody) {
     size_t want = c.request.content_length - c.body_len;
-    size_t have = p->tot_len - offset;
+    size_t have = len - offset;
     size_t n = have < want ? have : want;
     char* dst = c.body_shared ? body_buf_ + c.body_len : c.buf + c.request.head_length + c.body_len;
-    pbuf_copy_partial(p, dst, static_cast<u16_t>(n), static_cast<u16_t>(offset));
+    std::memcpy(dst, data + offset, n);
     c.body_len += n;
     if (!c.body_shared) c.buf_len = c.request.head_length + c.body_len;
     offset += n;
@@ -219,7 +398,7 @@ void HttpServer::receive(Connection& c, struct pbuf* p) {
   }
   // Bytes beyond the request: pipelining is not supported, so the connection closes
   // after this answer and the client retries the rest on a new one.
-  if (offset < p->tot_len) c.keep_alive = false;
+  if (offset < len) c.keep_alive = false;
 }
 
 void HttpServer::head_complete(Connection& c) {
@@ -230,6 +409,7 @@ void HttpServer::head_complete(Connection& c) {
   }
   c.request.remote_ipv4 = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&c.pcb->remote_ip)));
   c.request.local_ipv4 = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&c.pcb->local_ip)));
+  c.request.secure = c.tls;
   c.keep_alive = !c.request.http10 && !c.request.connection_close;
   const size_t length = c.request.content_length;
   const bool fits_inline = c.request.head_length + length <= sizeof(c.buf);
@@ -273,6 +453,7 @@ err_t HttpServer::on_sent(void* arg, struct tcp_pcb*, u16_t) {
   auto* c = static_cast<Connection*>(arg);
   if (c == nullptr) return ERR_OK;
   c->since = c->server->clock_->now();  // the client reads: progress
+  if (c->tls && !c->tls_open && c->tls_slot >= 0) return c->server->tls_pump(*c) ? ERR_ABRT : ERR_OK;
   if (c->state == State::kResponding && !c->server->push(*c)) return ERR_ABRT;
   return ERR_OK;
 }
@@ -283,6 +464,7 @@ void HttpServer::on_error(void* arg, err_t) {
   c->pcb = nullptr;  // already freed by lwIP
   c->server->abandon_pending(*c);
   c->server->release_buffers(*c);
+  c->server->tls_release(*c, false);
   c->state = State::kHead;
   c->buf_len = 0;
 }
@@ -317,6 +499,20 @@ void HttpServer::begin_response(Connection& c) {
     response.status = c.early_status == 504 ? 503 : c.early_status;
     body.assign(early_message(c.early_status));
     if (response.status == 503) response.headers.append("Retry-After: 1\r\n");
+  } else if (!c.tls && redirect_port_ != 0 && !served_over_plain_http(c.request.path)) {
+    // HTTPS is on: every page and API call is sent there, the same path.
+    FixedText<300> location;
+    if (https_location(c.request.host, c.request.path, c.request.query, redirect_port_, c.request.local_ipv4,
+                       location) &&
+        !location.overflowed()) {
+      response.status = 301;
+      response.headers.appendf("Location: %s\r\n", location.c_str());
+      body.assign("{\"error\":\"use https\"}");
+    } else {
+      response.status = 400;
+      body.assign(early_message(400));
+    }
+    c.keep_alive = false;
   } else {
     if (c.request.content_length > 0) {
       if (!c.body_shared && body_owner_ == nullptr) {
@@ -400,7 +596,18 @@ void HttpServer::begin_response(Connection& c) {
   }
   // Larger than the connection's buffer (a long list of config errors): handed to
   // lwIP whole now, while the scratch still holds it, if the send buffer takes it.
-  if (c.pcb != nullptr && !head.overflowed() && tcp_sndbuf(c.pcb) >= c.out_head_len + body_len &&
+  if (c.tls && c.tls_slot >= 0 && c.pcb != nullptr && !head.overflowed() && c.tls_write_n == 0 &&
+      tcp_sndbuf(c.pcb) >= c.out_head_len + body_len + 4 * 64) {
+    // Through TLS in records of at most 4 KiB (each some 30 bytes longer), while the
+    // scratch still holds the body.
+    if (tls_write_all(c, c.buf, c.out_head_len) && tls_write_all(c, scratch_, body_len)) {
+      c.sent = c.out_head_len + body_len;
+      return;
+    }
+    close(c, true);
+    return;
+  }
+  if (!c.tls && c.pcb != nullptr && !head.overflowed() && tcp_sndbuf(c.pcb) >= c.out_head_len + body_len &&
       tcp_write(c.pcb, c.buf, static_cast<u16_t>(c.out_head_len), TCP_WRITE_FLAG_COPY | TCP_WRITE_FLAG_MORE) == ERR_OK) {
     if (tcp_write(c.pcb, scratch_, static_cast<u16_t>(body_len), TCP_WRITE_FLAG_COPY) == ERR_OK) {
       c.sent = c.out_head_len + body_len;
@@ -422,12 +629,30 @@ void HttpServer::begin_response(Connection& c) {
 bool HttpServer::push(Connection& c) {
   if (c.pcb == nullptr) return true;
   size_t total = c.out_head_len + c.out_body_len;
+  mbedtls_ssl_context* ssl = c.tls && c.tls_slot >= 0 ? &tls_[c.tls_slot] : nullptr;
+  if (c.tls && ssl == nullptr) {
+    close(c, true);
+    return false;
+  }
   while (c.sent < total) {
     size_t room = tcp_sndbuf(c.pcb);
-    if (room == 0) break;
     bool in_head = c.sent < c.out_head_len;
     size_t n = in_head ? c.out_head_len - c.sent : total - c.sent;
-    if (n > room) n = room;
+    if (ssl != nullptr) {
+      if (c.tls_write_n != 0) {
+        n = c.tls_write_n;  // mbedTLS holds this record half-sent: the same bytes again
+      } else {
+        // One record that the send buffer takes whole.
+        int expansion = mbedtls_ssl_get_record_expansion(ssl);
+        size_t overhead = expansion > 0 ? static_cast<size_t>(expansion) : 64;
+        if (room <= overhead) break;
+        if (n > room - overhead) n = room - overhead;
+        if (n > MBEDTLS_SSL_OUT_CONTENT_LEN) n = MBEDTLS_SSL_OUT_CONTENT_LEN;
+      }
+    } else {
+      if (room == 0) break;
+      if (n > room) n = room;
+    }
     if (n > 0xFFFF) n = 0xFFFF;
     const char* src = c.buf + c.sent;  // the head, or an inline body right after it
     u8_t flags = TCP_WRITE_FLAG_COPY;
@@ -449,12 +674,26 @@ bool HttpServer::push(Connection& c) {
       }
       src = scratch_;
     }
-    if (c.sent + n < total) flags |= TCP_WRITE_FLAG_MORE;
-    err_t err = tcp_write(c.pcb, src, static_cast<u16_t>(n), flags);
-    if (err == ERR_MEM) break;  // try again when something is acked
-    if (err != ERR_OK) {
-      close(c, true);
-      return false;
+    if (ssl != nullptr) {
+      int rc = mbedtls_ssl_write(ssl, reinterpret_cast<const unsigned char*>(src), n);
+      if (rc == MBEDTLS_ERR_SSL_WANT_WRITE) {
+        c.tls_write_n = n;  // try again when something is acked
+        break;
+      }
+      if (rc <= 0) {
+        close(c, true);
+        return false;
+      }
+      c.tls_write_n = 0;
+      n = static_cast<size_t>(rc);
+    } else {
+      if (c.sent + n < total) flags |= TCP_WRITE_FLAG_MORE;
+      err_t err = tcp_write(c.pcb, src, static_cast<u16_t>(n), flags);
+      if (err == ERR_MEM) break;  // try again when something is acked
+      if (err != ERR_OK) {
+        close(c, true);
+        return false;
+      }
     }
     if (!in_head && c.body_kind == BodyKind::kDocument) c.sent_hash = fnv1a(c.sent_hash, src, n);
     c.sent += n;
@@ -465,6 +704,7 @@ bool HttpServer::push(Connection& c) {
 }
 
 bool HttpServer::finish(Connection& c) {
+  c.tls_answered = c.tls;
   if (c.keep_alive) {
     reset_for_next_request(c);
     return false;
@@ -475,6 +715,7 @@ bool HttpServer::finish(Connection& c) {
 bool HttpServer::close(Connection& c, bool abort) {
   abandon_pending(c);
   release_buffers(c);
+  tls_release(c, !abort);
   bool aborted = false;
   if (c.pcb != nullptr) {
     tcp_arg(c.pcb, nullptr);
@@ -496,9 +737,18 @@ void HttpServer::poll() {
   int64_t now = clock_->now();
   for (Connection& c : connections_) {
     if (c.pcb == nullptr) continue;
+    if (c.tls && c.tls_slot >= 0 && tls_hold_ && c.state == State::kHead && c.buf_len == 0 && c.tls_open &&
+        c.tls_in == nullptr) {
+      close(c, false);  // a new identity waits for every session to end
+      continue;
+    }
+    // HTTPS: a session to start, a handshake or a request to read on.
+    if (c.tls && (c.state == State::kHead || c.state == State::kBody) && tls_pump(c)) continue;
+    if (c.pcb == nullptr) continue;
     switch (c.state) {
       case State::kHead:
-        if (c.buf_len == 0 && now - c.since > kIdleTimeoutUs) close(c, false);
+        if (c.tls && c.tls_slot >= 0 && !c.tls_open && now - c.since > kHeadTimeoutUs) close(c, true);
+        else if (c.buf_len == 0 && now - c.since > kIdleTimeoutUs) close(c, false);
         else if (c.buf_len > 0 && now - c.since > kHeadTimeoutUs) close(c, true);
         break;
       case State::kBody:

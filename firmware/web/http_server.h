@@ -17,6 +17,7 @@
 #include "core/text.h"
 #include "hal/clock.h"
 #include "lwip/tcp.h"
+#include "mbedtls/ssl.h"
 #include "web/http_request.h"
 
 // The largest document the boards print whole (`--once`); the web server streams
@@ -98,6 +99,22 @@ class HttpServer {
   static constexpr size_t kSliceBytes = TCP_SND_BUF;
 
   bool start(uint16_t port, HttpHandler& handler, hal::Clock& clock);
+  // HTTPS: a second listener whose connections speak TLS (`conf`: the box's identity)
+  // through the same connection pool and buffers. At most kTlsSessions at once: a
+  // connection beyond them waits, unread (TCP's window holds the client back), until
+  // one frees; an idle kept-alive HTTPS connection gives its session up to it.
+  static constexpr int kTlsSessions = PROBEBOX_TLS_SERVER_SESSIONS;
+  bool start_tls(uint16_t port, mbedtls_ssl_config* conf);
+  // Plain-HTTP requests (all but served_over_plain_http()) are answered 301 to the
+  // same path on https at this port, as the client sees it (0: no redirect).
+  void set_https_redirect(uint16_t public_port) { redirect_port_ = public_port; }
+  // A new identity is coming: no new TLS session starts and idle ones are closed
+  // until tls_sessions_active() is 0; then set_tls_config() and hold_tls(false).
+  void hold_tls(bool hold) { tls_hold_ = hold; }
+  int tls_sessions_active() const;
+  void set_tls_config(mbedtls_ssl_config* conf) { tls_conf_ = conf; }
+  uint32_t tls_handshakes() const { return tls_handshakes_; }
+  uint32_t tls_handshakes_failed() const { return tls_failed_; }
   void poll();
   uint32_t requests_served() const { return served_; }
   uint32_t connections_refused() const { return refused_; }
@@ -133,15 +150,36 @@ class HttpServer {
     uint32_t ticket = 0;          // the handler's work for a pending request
     int64_t pending_since = 0;
     HttpServer* server = nullptr;
+    // HTTPS: the connection came to the TLS listener. Its TCP data waits in `tls_in`
+    // (acknowledged to TCP only as mbedTLS reads it) until it has a session.
+    bool tls = false;
+    bool tls_open = false;        // handshake done
+    bool peer_closed = false;
+    int8_t tls_slot = -1;         // its session in tls_, -1 while it has none
+    struct pbuf* tls_in = nullptr;
+    size_t tls_write_n = 0;       // a record mbedTLS holds half-sent: repeat this length
+    bool tls_answered = false;    // a request was answered on it (it may be parked, idle)
   };
 
   static err_t on_accept(void* arg, struct tcp_pcb* pcb, err_t err);
+  static err_t on_accept_tls(void* arg, struct tcp_pcb* pcb, err_t err);
+  err_t accept(struct tcp_pcb* pcb, bool tls);
+  static int bio_send(void* ctx, const unsigned char* buf, size_t len);
+  static int bio_recv(void* ctx, unsigned char* buf, size_t len);
+  // Runs the handshake and reads what plaintext the request needs; true when the
+  // pcb had to be aborted.
+  bool tls_pump(Connection& c);
+  bool tls_attach(Connection& c);
+  void tls_release(Connection& c, bool notify);
+  // Writes through TLS all at once (the send buffer has room); false on failure.
+  bool tls_write_all(Connection& c, const char* data, size_t len);
+  bool peer_done(Connection& c);  // true when the pcb was aborted
   static err_t on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t err);
   static err_t on_sent(void* arg, struct tcp_pcb* pcb, u16_t len);
   static void on_error(void* arg, err_t err);
 
   Connection* slot_for_new(int64_t now);
-  void receive(Connection& c, struct pbuf* p);
+  void receive(Connection& c, const char* data, size_t len);
   void head_complete(Connection& c);
   void begin_response(Connection& c);
   // Queues what fits; returns false if the connection was aborted.
@@ -154,6 +192,14 @@ class HttpServer {
   void abandon_pending(Connection& c);
 
   struct tcp_pcb* listener_ = nullptr;
+  struct tcp_pcb* tls_listener_ = nullptr;
+  mbedtls_ssl_config* tls_conf_ = nullptr;
+  mbedtls_ssl_context tls_[kTlsSessions];
+  Connection* tls_owner_[kTlsSessions] = {};
+  bool tls_hold_ = false;
+  uint16_t redirect_port_ = 0;
+  uint32_t tls_handshakes_ = 0;
+  uint32_t tls_failed_ = 0;
   HttpHandler* handler_ = nullptr;
   hal::Clock* clock_ = nullptr;
   Connection connections_[kConnections];

@@ -391,7 +391,7 @@ def rss(ctx, seconds):
     for label, (binary, config) in runs.items():
         flash = os.path.join(ctx.tmp, f"rss-{len(procs)}.bin")
         procs[label] = subprocess.Popen([binary, "--config", config, "--flash", flash, "--panel", "none",
-                                         "--http-port", str(free_port())],
+                                         "--http-port", str(free_port()), "--https-port", "0"],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     time.sleep(1.0)
     exp_pid = ctx.exporter.proc.pid
@@ -489,7 +489,7 @@ def latency(ctx, rounds):
     console_path = os.path.join(ctx.tmp, "latency-console.txt")
     console = open(console_path, "w")
     proc = subprocess.Popen([SIM, "--config", ctx.config_path, "--flash", flash, "--panel", "json",
-                             "--http-port", str(port)], stdout=subprocess.PIPE, stderr=console,
+                             "--http-port", str(port), "--https-port", "0"], stdout=subprocess.PIPE, stderr=console,
                             stdin=subprocess.DEVNULL, text=True)
     reader = PanelReader(proc.stdout)
     reader.start()

@@ -10,7 +10,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+// The UI's https URL, the box's plain-HTTP URL (which must redirect there) and the
+// base64 SHA-256 of the box's public key, which Chromium is told to trust.
 const url = process.env.PB_URL;
+const plainUrl = process.env.PB_HTTP_URL;
+const spki = process.env.PB_SPKI;
+const fingerprint = process.env.PB_FINGERPRINT;
 const firstBoot = process.env.PB_FIRST_BOOT;
 const labControl = process.env.PB_LAB_CONTROL;
 const meshPort = process.env.PB_MESH_PORT;
@@ -37,17 +42,27 @@ async function labSet(service, mode) {
   assert.equal(r.status, 200, `lab refused ${service}=${mode}`);
 }
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'], timeout: 30000 });
+const launchArgs = ['--no-sandbox'];
+if (spki) launchArgs.push(`--ignore-certificate-errors-spki-list=${spki}`);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: launchArgs, timeout: 30000 });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(20000);
   const failures = [];
   page.on('pageerror', (e) => failures.push(String(e)));
-  page.on('requestfailed', (r) => { if (!r.url().startsWith(url)) failures.push(`outside request ${r.url()}`); });
-  page.on('request', (r) => { if (!r.url().startsWith(url)) failures.push(`request outside the box: ${r.url()}`); });
+  const fromBox = (u) => u.startsWith(url) || (plainUrl && u.startsWith(plainUrl));
+  page.on('requestfailed', (r) => { if (!fromBox(r.url())) failures.push(`outside request ${r.url()}`); });
+  page.on('request', (r) => { if (!fromBox(r.url())) failures.push(`request outside the box: ${r.url()}`); });
 
   step('login page, first boot');
-  await page.goto(url);
+  if (plainUrl) {
+    // The plain-HTTP address sends the browser to HTTPS, where the box's own
+    // certificate is trusted by its pinned key only.
+    await page.goto(plainUrl);
+    assert.ok(page.url().startsWith(url), `plain HTTP did not redirect to ${url}: ${page.url()}`);
+  } else {
+    await page.goto(url);
+  }
   await page.waitForSelector('#view-login:not([hidden])');
   assert.ok(await page.isVisible('#first-boot-hint'));
   await shot(page, 'login-first-boot.png', '#login-form');
@@ -60,12 +75,18 @@ try {
   step('must change the first-boot password');
   await page.waitForSelector('#view-account:not([hidden])');
   assert.ok(await page.isVisible('#must-change'));
+  // The account page shows the certificate's fingerprint, as the console and LCD do.
+  if (fingerprint) await page.waitForSelector(`#tls-fp:text("${fingerprint}")`);
   await page.fill('#pw-current', firstBoot);
   await page.fill('#pw-new', newPassword);
   await page.fill('#pw-again', newPassword);
   await page.click('#password-form button[type=submit]');
   await page.waitForSelector('#pw-ok:text("Password changed")');
   await shot(page, 'password-changed.png', '#password-form');
+  if (url.startsWith('https:')) {
+    const session = (await page.context().cookies()).find((c) => c.name === 'pb_session');
+    assert.ok(session && session.secure && session.httpOnly, `session cookie not Secure+HttpOnly: ${JSON.stringify(session)}`);
+  }
 
   step('log out and back in with the new password');
   await page.click('#logout');

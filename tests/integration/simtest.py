@@ -118,12 +118,14 @@ def _read_console_until_ready(proc, port, timeout_s=30):
 
 
 @contextlib.contextmanager
-def running_sim(doc, http_port=None, extra_args=(), env=None, flash=None):
+def running_sim(doc, http_port=None, extra_args=(), env=None, flash=None, https_port=None):
     """Runs the simulator continuously; yields (process, http_port)."""
     path = write_config(doc) if doc is not None else None
     port = http_port or free_port()
     tmp = tempfile.mkdtemp()
-    args = [SIM, "--http-port", str(port), "--flash", flash or os.path.join(tmp, "flash.bin"), *extra_args]
+    # HTTPS off unless a test asks for it (https_port): the other tests speak plain HTTP.
+    args = [SIM, "--http-port", str(port), "--https-port", str(https_port or 0),
+            "--flash", flash or os.path.join(tmp, "flash.bin"), *extra_args]
     if path:
         args += ["--config", path]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

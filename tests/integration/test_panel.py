@@ -25,7 +25,7 @@ class PanelJson(unittest.TestCase):
         with open(path, "w") as f:
             json.dump(doc, f)
         proc = subprocess.Popen([SIM, "--config", path, "--flash", os.path.join(tmp, "flash.bin"),
-                                 "--http-port", str(free_port()), "--panel", "json"],
+                                 "--http-port", str(free_port()), "--https-port", "0", "--panel", "json"],
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         lines = queue.Queue()
         threading.Thread(target=lambda: [lines.put(json.loads(l)) for l in proc.stdout], daemon=True).start()

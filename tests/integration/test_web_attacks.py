@@ -158,7 +158,7 @@ class WebUnderAttack(unittest.TestCase):
             json.dump(many_checks_doc(1), f)
         port = free_port()
         proc = subprocess.Popen([SIM, "--config", path, "--flash", os.path.join(tmp, "flash.bin"),
-                                 "--http-port", str(port), "--panel", "ansi"],
+                                 "--http-port", str(port), "--https-port", "0", "--panel", "ansi"],
                                 stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         os.close(slave)
         screen = queue.Queue()

@@ -8,8 +8,8 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from simtest import (FIRST_BOOT, HOST, Listener, free_port, lab_session, request, run_once,  # noqa: E402
-                     session_headers)
+from simtest import HOST, Listener, free_port, lab_session, request, run_once  # noqa: E402
+from test_https import pinned_request  # noqa: E402
 
 IMAGE = os.environ.get("PROBEBOX_IMAGE", "")
 
@@ -154,7 +154,9 @@ class QemuImage(unittest.TestCase):
         finally:
             listener.close()
 
-    def test_web_api_answers_through_a_forwarded_port(self):
+    def test_web_api_answers_over_https_through_a_forwarded_port(self):
+        """The image serves its UI over HTTPS by default (its own certificate, the
+        fingerprint on the console); port 80 redirects there."""
         import time
         import urllib.request
         listener = Listener()
@@ -164,29 +166,40 @@ class QemuImage(unittest.TestCase):
                 with open(path, "w") as f:
                     json.dump({"schema": 1, "device": {"name": "probe-qemu-web"},
                                "checks": [{"id": "p", "type": "tcp", "host": HOST, "port": listener.port}]}, f)
-                port = free_port()
+                port, https_port = free_port(), free_port()
                 console = open(os.path.join(tmp, "console.txt"), "w+")
                 proc = subprocess.Popen(qemu_command(tmp, f"--config {path}",
-                                                     f",hostfwd=tcp:127.0.0.1:{port}-10.0.2.15:80"),
+                                                     f",hostfwd=tcp:127.0.0.1:{port}-10.0.2.15:80"
+                                                     f",hostfwd=tcp:127.0.0.1:{https_port}-10.0.2.15:443"),
                                         stdout=console, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
                 try:
                     # The console (the LCD too) shows the first-boot password; the API
                     # needs a session.
                     deadline = time.monotonic() + 60
-                    password = None
-                    while time.monotonic() < deadline and password is None:
+                    password = fingerprint = None
+                    while time.monotonic() < deadline and (password is None or fingerprint is None):
                         console.seek(0)
                         for line in console.read().splitlines():
                             if "first-boot password:" in line:
                                 password = line.rsplit(":", 1)[1].strip()
+                            if "HTTPS certificate SHA-256 fingerprint" in line:
+                                fingerprint = line.rsplit(" ", 1)[1].strip()
                         time.sleep(0.2)
                     self.assertIsNotNone(password, "the image never printed its first-boot password")
-                    FIRST_BOOT[port] = password
+                    self.assertIsNotNone(fingerprint, "the image never printed its HTTPS fingerprint")
+                    status, headers, _ = request(port, "GET", "/api/status", timeout=10)
+                    self.assertEqual(status, 301)
+                    self.assertEqual(headers["Location"], "https://127.0.0.1/api/status")
+                    status, headers, raw = pinned_request(https_port, fingerprint, "POST", "/api/login",
+                                                          {"password": password})
+                    self.assertEqual(status, 200, raw)
+                    self.assertIn("Secure", headers["Set-Cookie"])
+                    session = {"Cookie": headers["Set-Cookie"].split(";", 1)[0], "X-CSRF-Token": json.loads(raw)["csrf"]}
                     body = None
                     while time.monotonic() < deadline and body is None:
                         try:
-                            status, _, raw = request(port, "GET", "/api/status", headers=session_headers(port),
-                                                     timeout=3)
+                            status, _, raw = pinned_request(https_port, fingerprint, "GET", "/api/status",
+                                                            headers=session)
                             doc = json.loads(raw)
                             if status == 200 and doc["checks"] and doc["checks"][0]["status"] != "unknown":
                                 body = doc

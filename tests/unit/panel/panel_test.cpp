@@ -237,6 +237,28 @@ TEST_F(PanelTest, FirstBootPasswordIsShownUntilOneIsSet) {
   EXPECT_NE(row(0), "FIRST BOOT          ");
 }
 
+TEST_F(PanelTest, TheHttpsCertificatesFingerprintHasAPageAndTheLoginPageSaysHttps) {
+  in_.initial_password = "abcd-efgh-jkmn";
+  in_.tls_fingerprint = "0123456789ABCDEF1111111111111111222222222222222233333333333333FF";
+  run(20);
+  EXPECT_EQ(row(3), "https://10.0.2.15   ");
+  bool found = false;
+  for (int i = 0; i < 12 && !found; ++i) {
+    press(hal::kDown);
+    found = row(0) == "TLS 0123456789ABCDEF";
+  }
+  ASSERT_TRUE(found);
+  EXPECT_EQ(row(1), "    1111111111111111");
+  EXPECT_EQ(row(2), "    2222222222222222");
+  EXPECT_EQ(row(3), "    33333333333333FF");
+  // No HTTPS: no such page.
+  in_.tls_fingerprint = nullptr;
+  for (int i = 0; i < 12; ++i) {
+    press(hal::kDown);
+    EXPECT_NE(row(0).substr(0, 4), "TLS ");
+  }
+}
+
 // The admin's way in when the web login is throttled: MENU > Web login code shows
 // a one-time code on the LCD, which logs in past every throttle.
 TEST_F(PanelTest, MenuShowsAOneTimeWebLoginCodeThatLogsIn) {
