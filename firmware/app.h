@@ -117,6 +117,8 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   // After a --once cycle, on every board: the result document into `out`, and the
   // exit code, the overall outcome (kExitUnknown when the document did not fit `out`).
   int write_once_result(TextBuffer& out, hal::MonoMicros now) const;
+  // The requirements report of the finished cycle (the /api/report document).
+  void write_once_report(TextBuffer& out, hal::MonoMicros now) const;
   const Config& config() const { return config_; }
   const HealthModel& health() const { return health_; }
   const Scheduler& scheduler() const { return scheduler_; }

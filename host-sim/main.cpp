@@ -41,6 +41,7 @@ struct Options {
   bool store_only = false;
   std::string net = "slirp";
   std::string public_roots_pem;
+  std::string report_out;  // --once: the requirements report is also written here
 };
 
 constexpr int kExitUnknown = App::kExitUnknown;
@@ -54,7 +55,8 @@ void usage() {
   std::fprintf(stderr,
                "usage: probebox-sim [--config FILE] [--flash FILE] [--http-port N] [--https-port N] [--snmp-port N] "
                "[--panel ansi|json|none] [--once] [--store-only] [--net slirp|tap:IFNAME]\n"
-               "                    [--public-roots-pem FILE]  (TEST ONLY: FILE's CAs replace the built-in public roots)\n");
+               "                    [--public-roots-pem FILE]  (TEST ONLY: FILE's CAs replace the built-in public roots)\n"
+               "                    [--report-out FILE]  (with --once: the requirements report, /api/report, into FILE)\n");
 }
 
 bool parse_args(int argc, char** argv, Options& o) {
@@ -122,6 +124,10 @@ bool parse_args(int argc, char** argv, Options& o) {
       const char* v = value("--public-roots-pem");
       if (v == nullptr) return false;
       o.public_roots_pem = v;
+    } else if (a == "--report-out") {
+      const char* v = value("--report-out");
+      if (v == nullptr) return false;
+      o.report_out = v;
     } else if (a == "--once") {
       o.once = true;
     } else if (a == "--store-only") {
@@ -355,5 +361,18 @@ int main(int argc, char** argv) {
     return kExitUnknown;
   }
   std::printf("%s\n", g_document.c_str());
+  if (!opt.report_out.empty()) {
+    // The document buffer is free again: the report takes its place.
+    g_document.clear();
+    g_app.write_once_report(g_document, cycle_ended);
+    FILE* f = std::fopen(opt.report_out.c_str(), "w");
+    bool written = f != nullptr && !g_document.overflowed() &&
+                   std::fwrite(g_document.c_str(), 1, g_document.size(), f) == g_document.size();
+    if (f != nullptr) std::fclose(f);
+    if (!written) {
+      std::fprintf(stderr, "probebox-sim: --report-out %s: the report could not be written\n", opt.report_out.c_str());
+      return kExitUnknown;
+    }
+  }
   return exit_code;
 }

@@ -2,7 +2,12 @@
 operator would (load balancer, three nodes, the four names, the relay, the health
 API key, the dev environment), nothing else. Every check it expands into
 (spec/checks.md, "The appliance profile") is ok on the healthy lab, and each fault of
-docs/netlab.md's table turns exactly the generated checks of its row."""
+docs/netlab.md's table turns exactly the generated checks of its row, and the
+requirements report's row it guards to `not met` (and back: the last test finds every
+checkable row met again once the faults are gone)."""
+import json
+import os
+import tempfile
 import unittest
 
 import netlabtest as nt
@@ -83,6 +88,31 @@ FAULTS = [
 ]
 
 
+# The report row each fault must turn to "not met" (the row the checks of its table row
+# guard); None: the fault is one the appliance tolerates, every row stays as it was.
+REPORT_ROWS = {
+    ("node:2", "down"): "health.nodes",
+    ("testall:1", "fail"): "health.nodes",
+    ("cert:3", "other"): "cert.unique",
+    ("cert:2", "nointermediate"): "cert.chain",
+    ("mesh:1:27017", "drop"): "ports.nodes",
+    ("mesh:3:8721", "reject"): "ports.nodes",
+    ("dev", "open"): "isolation",
+    ("dev", "rst"): "isolation",
+    ("dev", "icmp"): None,
+    ("smtp", "noplain"): "smtp",
+    ("smtp", "nostarttls"): "smtp",
+    ("dns", "wrong"): "dns.records",
+    ("ntp", "offset:300"): "time",
+    ("egress", "proxy"): "egress",
+    ("lb", "nocheck"): None,
+}
+
+
+def verdicts(report):
+    return {row["id"]: row["verdict"] for row in report["requirements"]}
+
+
 def setUpModule():
     nt.require_lab()
 
@@ -96,21 +126,38 @@ class ProfileOnTheLab(unittest.TestCase):
     def tearDownClass(cls):
         cls.lab.down()
 
-    def run_profile(self, timeout_ms=None, **kw):
+    def run_profile(self, timeout_ms=None, with_report=False, **kw):
         doc = nt.config(self.lab, [])
         if timeout_ms:
             doc["defaults"]["timeout_ms"] = timeout_ms
         doc["appliance"] = profile(**kw)
-        rc, out, err = self.lab.run_box(doc)
-        self.assertIsNotNone(out, err)
-        return out
+        with tempfile.TemporaryDirectory() as tmp:
+            report_path = os.path.join(tmp, "report.json")
+            rc, out, err = self.lab.run_box(doc, extra_args=("--report-out", report_path))
+            self.assertIsNotNone(out, err)
+            with open(report_path) as f:
+                report = json.load(f)
+        return (out, report) if with_report else out
+
+    def assert_report_baseline(self, report):
+        """Every row the box can check is met on the healthy lab (all met)."""
+        rows = verdicts(report)
+        self.assertEqual({i: v for i, v in rows.items() if v == "not met"}, {}, report)
+        self.assertTrue(report["all_met"], report)
 
     def assert_turns(self, fault, value, healthy, must, may):
         self.lab.set(fault, value)
         try:
-            doc = self.run_profile()
+            doc, report = self.run_profile(with_report=True)
         finally:
             self.lab.set(fault, healthy)
+        row = REPORT_ROWS[(fault, value)]
+        rows = verdicts(report)
+        if row is None:
+            self.assertEqual({i: v for i, v in rows.items() if v == "not met"}, {}, f"{fault}={value}")
+        else:
+            self.assertEqual(rows[row], "not met", f"{fault}={value}: report row {row}")
+            self.assertFalse(report["all_met"])
         got = statuses(doc)
         checks = by_id(doc)
         self.assertEqual(sorted(got), sorted(expected_ids()))
@@ -124,7 +171,8 @@ class ProfileOnTheLab(unittest.TestCase):
         return checks
 
     def test_00_every_generated_check_ok(self):
-        doc = self.run_profile()
+        doc, report = self.run_profile(with_report=True)
+        self.assert_report_baseline(report)
         self.assertEqual([c["id"] for c in doc["checks"]], expected_ids())
         checks = by_id(doc)
         bad = {i: (c["status"], c["summary"]) for i, c in checks.items() if c["status"] != "ok"}
@@ -244,6 +292,10 @@ class ProfileOnTheLab(unittest.TestCase):
 
     def test_lb_not_health_checking_alone_changes_nothing(self):
         self.assert_turns(*FAULTS[14])
+
+    def test_zz_every_row_met_again_once_the_faults_are_gone(self):
+        _, report = self.run_profile(with_report=True)
+        self.assert_report_baseline(report)
 
 
 if __name__ == "__main__":
