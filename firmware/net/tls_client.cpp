@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "mbedtls/error.h"
+#include "net/tls_bio.h"
 #include "net/tls_memory.h"
 // 3.6's psa_util.h declares mbedtls_psa_get_random without C linkage for C++.
 extern "C" {
@@ -126,27 +127,13 @@ bool TlsClientSession::push(struct pbuf* p) {
 
 int TlsClientSession::bio_recv(void* ctx, unsigned char* buf, size_t len) {
   auto* self = static_cast<TlsClientSession*>(ctx);
-  if (self->pending_ == nullptr) return self->peer_closed_ ? 0 : MBEDTLS_ERR_SSL_WANT_READ;
-  u16_t n = pbuf_copy_partial(self->pending_, buf, static_cast<u16_t>(len < 0xFFFF ? len : 0xFFFF), 0);
-  self->pending_ = pbuf_free_header(self->pending_, n);
-  self->pending_bytes_ -= n;
-  // Open the window only as far as mbedTLS has taken bytes.
-  if (self->pcb_ != nullptr) tcp_recved(self->pcb_, n);
+  int n = tls_bio_read(self->pcb_, self->pending_, self->peer_closed_, buf, len);
+  if (n > 0) self->pending_bytes_ -= static_cast<size_t>(n);
   return n;
 }
 
 int TlsClientSession::bio_send(void* ctx, const unsigned char* buf, size_t len) {
-  auto* self = static_cast<TlsClientSession*>(ctx);
-  if (self->pcb_ == nullptr) return MBEDTLS_ERR_SSL_CONN_EOF;
-  size_t room = tcp_sndbuf(self->pcb_);
-  if (room == 0) return MBEDTLS_ERR_SSL_WANT_WRITE;
-  size_t n = len < room ? len : room;
-  if (n > 0xFFFF) n = 0xFFFF;
-  if (tcp_write(self->pcb_, buf, static_cast<u16_t>(n), TCP_WRITE_FLAG_COPY) != ERR_OK) {
-    return MBEDTLS_ERR_SSL_WANT_WRITE;
-  }
-  tcp_output(self->pcb_);
-  return static_cast<int>(n);
+  return tls_bio_write(static_cast<TlsClientSession*>(ctx)->pcb_, buf, len);
 }
 
 // mbedTLS 3.x makes the handshake state private and offers no accessor for it (nor

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "net/tls_bio.h"
 #include "web/https_redirect.h"
 
 namespace probebox {
@@ -69,23 +70,28 @@ void HttpResponse::reset() {
   pending = false;
 }
 
+struct tcp_pcb* HttpServer::listen(uint16_t port, tcp_accept_fn on_connection) {
+  struct tcp_pcb* pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
+  if (pcb == nullptr) return nullptr;
+  if (tcp_bind(pcb, IP4_ADDR_ANY, port) != ERR_OK) {
+    tcp_close(pcb);
+    return nullptr;
+  }
+  struct tcp_pcb* listener = tcp_listen_with_backlog(pcb, kConnections);
+  if (listener == nullptr) {
+    tcp_close(pcb);
+    return nullptr;
+  }
+  tcp_arg(listener, this);
+  tcp_accept(listener, on_connection);
+  return listener;
+}
+
 bool HttpServer::start(uint16_t port, HttpHandler& handler, hal::Clock& clock) {
   handler_ = &handler;
   clock_ = &clock;
-  struct tcp_pcb* pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
-  if (pcb == nullptr) return false;
-  if (tcp_bind(pcb, IP4_ADDR_ANY, port) != ERR_OK) {
-    tcp_close(pcb);
-    return false;
-  }
-  listener_ = tcp_listen_with_backlog(pcb, kConnections);
-  if (listener_ == nullptr) {
-    tcp_close(pcb);
-    return false;
-  }
-  tcp_arg(listener_, this);
-  tcp_accept(listener_, on_accept);
-  return true;
+  listener_ = listen(port, on_accept);
+  return listener_ != nullptr;
 }
 
 HttpServer::Connection* HttpServer::slot_for_new(int64_t now) {
@@ -115,20 +121,8 @@ HttpServer::Connection* HttpServer::slot_for_new(int64_t now) {
 bool HttpServer::start_tls(uint16_t port, mbedtls_ssl_config* conf) {
   tls_conf_ = conf;
   for (mbedtls_ssl_context& ssl : tls_) mbedtls_ssl_init(&ssl);
-  struct tcp_pcb* pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
-  if (pcb == nullptr) return false;
-  if (tcp_bind(pcb, IP4_ADDR_ANY, port) != ERR_OK) {
-    tcp_close(pcb);
-    return false;
-  }
-  tls_listener_ = tcp_listen_with_backlog(pcb, kConnections);
-  if (tls_listener_ == nullptr) {
-    tcp_close(pcb);
-    return false;
-  }
-  tcp_arg(tls_listener_, this);
-  tcp_accept(tls_listener_, on_accept_tls);
-  return true;
+  tls_listener_ = listen(port, on_accept_tls);
+  return tls_listener_ != nullptr;
 }
 
 int HttpServer::tls_sessions_active() const {
@@ -234,24 +228,11 @@ bool HttpServer::peer_done(Connection& c) {
 
 int HttpServer::bio_recv(void* ctx, unsigned char* buf, size_t len) {
   auto* c = static_cast<Connection*>(ctx);
-  if (c->tls_in == nullptr) return c->peer_closed ? 0 : MBEDTLS_ERR_SSL_WANT_READ;
-  u16_t n = pbuf_copy_partial(c->tls_in, buf, static_cast<u16_t>(len < 0xFFFF ? len : 0xFFFF), 0);
-  c->tls_in = pbuf_free_header(c->tls_in, n);
-  // Open the window only as far as mbedTLS has taken bytes.
-  if (c->pcb != nullptr) tcp_recved(c->pcb, n);
-  return n;
+  return net::tls_bio_read(c->pcb, c->tls_in, c->peer_closed, buf, len);
 }
 
 int HttpServer::bio_send(void* ctx, const unsigned char* buf, size_t len) {
-  auto* c = static_cast<Connection*>(ctx);
-  if (c->pcb == nullptr) return MBEDTLS_ERR_SSL_CONN_EOF;
-  size_t room = tcp_sndbuf(c->pcb);
-  if (room == 0) return MBEDTLS_ERR_SSL_WANT_WRITE;
-  size_t n = len < room ? len : room;
-  if (n > 0xFFFF) n = 0xFFFF;
-  if (tcp_write(c->pcb, buf, static_cast<u16_t>(n), TCP_WRITE_FLAG_COPY) != ERR_OK) return MBEDTLS_ERR_SSL_WANT_WRITE;
-  tcp_output(c->pcb);
-  return static_cast<int>(n);
+  return net::tls_bio_write(static_cast<Connection*>(ctx)->pcb, buf, len);
 }
 
 bool HttpServer::tls_attach(Connection& c) {

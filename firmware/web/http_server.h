@@ -161,6 +161,8 @@ class HttpServer {
     bool tls_answered = false;    // a request was answered on it (it may be parked, idle)
   };
 
+  // A listening pcb on `port` whose connections go to `on_connection` (nullptr: no pcb).
+  struct tcp_pcb* listen(uint16_t port, tcp_accept_fn on_connection);
   static err_t on_accept(void* arg, struct tcp_pcb* pcb, err_t err);
   static err_t on_accept_tls(void* arg, struct tcp_pcb* pcb, err_t err);
   err_t accept(struct tcp_pcb* pcb, bool tls);
