@@ -107,8 +107,14 @@ class BoxOnTheLab(unittest.TestCase):
                     if "web UI and API on" in line:
                         announced = line
                 self.assertIsNotNone(announced, "no web UI line on the console")
-                self.assertIn(f"http://{nt.netlab.STATIC_BOX}/ (on {self.lab.tap})", announced)
+                # HTTPS is the operator's default: the UI is announced on https://, on 443
+                # of the box's own address; /healthz stays answered on plain HTTP (80).
+                self.assertIn(f"https://{nt.netlab.STATIC_BOX}/ (on {self.lab.tap})", announced)
                 r = self.lab.in_client("curl", "-s", "-m", "5", f"http://{nt.netlab.STATIC_BOX}/healthz")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(r.stdout, "ok\n")
+                # The box's own self-signed certificate: -k, its pinning is test_https's.
+                r = self.lab.in_client("curl", "-sk", "-m", "10", f"https://{nt.netlab.STATIC_BOX}/healthz")
                 self.assertEqual(r.returncode, 0, r.stderr)
                 self.assertEqual(r.stdout, "ok\n")
             finally:
