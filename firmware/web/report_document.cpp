@@ -135,7 +135,9 @@ bool cert_fact(RowKey key, const Config& config, const HealthModel& health, uint
       return false;
     case RowKey::kCertRsa: {
       std::string_view type = det.text(d->key_type);
-      ev.appendf("%.*s %u-bit key", static_cast<int>(type.size()), type.data(), static_cast<unsigned>(d->key_bits));
+      // Appended as a view, not through %.*s: an empty view's data() may be null.
+      ev.append(type);
+      ev.appendf(" %u-bit key", static_cast<unsigned>(d->key_bits));
       return type == "RSA" && d->key_bits >= 2048;
     }
     case RowKey::kCertExpiry:
