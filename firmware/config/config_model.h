@@ -23,6 +23,13 @@ struct ListRef {
   uint16_t count = 0;
 };
 
+// A host:port entry that is an IPv4 literal, parsed at load for a service that must
+// not depend on DNS (the box's clock, SNMP traps).
+struct Ipv4Endpoint {
+  uint32_t ip = 0;  // host byte order
+  uint16_t port = 0;
+};
+
 // Thresholds and timing; "defaults" and every check carry the same set.
 struct Tunables {
   uint32_t interval_s = 30;
@@ -129,11 +136,7 @@ struct NetworkConfig {
   // first kMaxClockServers of them (the clock must not hang on a name it would need
   // DNS, and so the time, to trust; a name still serves a generated ntp check).
   static constexpr int kMaxClockServers = 4;
-  struct ClockServer {
-    uint32_t ip = 0;  // host byte order
-    uint16_t port = 123;
-  };
-  std::array<ClockServer, kMaxClockServers> clock_servers{};
+  std::array<Ipv4Endpoint, kMaxClockServers> clock_servers{};
   uint8_t clock_server_count = 0;
 };
 
@@ -153,11 +156,7 @@ struct AlertsConfig {
   // trap_to as parsed at load: the IPv4 literals in order (a name would need DNS;
   // the agent sends to literals only), the first kMaxTrapTargets of them.
   static constexpr int kMaxTrapTargets = 4;
-  struct TrapTarget {
-    uint32_t ip = 0;  // host byte order
-    uint16_t port = 162;
-  };
-  std::array<TrapTarget, kMaxTrapTargets> trap_targets{};
+  std::array<Ipv4Endpoint, kMaxTrapTargets> trap_targets{};
   uint8_t trap_target_count = 0;
   TextRef snmp_v3_user;           // "" = SNMPv3 off
   TextRef snmp_v3_auth_password;  // HMAC-SHA-96 (RFC 3414)

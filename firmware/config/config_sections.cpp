@@ -4,6 +4,23 @@
 #include "config/config_validators.h"
 
 namespace probebox::config_parse {
+namespace {
+
+// The IPv4 literals of `list` in order, the first N of them (a name is left to the
+// checks that may resolve it): how many were kept.
+template <size_t N>
+uint8_t literal_endpoints(const Config& c, ListRef list, uint16_t default_port, std::array<Ipv4Endpoint, N>& out) {
+  uint8_t kept = 0;
+  for (uint16_t k = 0; k < list.count && kept < N; ++k) {
+    std::string_view host;
+    Ipv4Endpoint e;
+    e.port = default_port;
+    if (split_host_port(c.text(c.list_item(list, k)), host, e.port) && parse_ipv4(host, e.ip)) out[kept++] = e;
+  }
+  return kept;
+}
+
+}  // namespace
 
 void ConfigReader::device(int i) {
   members(i, [&](std::string_view key, int v) {
@@ -62,14 +79,7 @@ void ConfigReader::network(int i) {
     } else if (key == "ntp") {
       server_list(v, c_.network.ntp, 123);
       NetworkConfig& n = c_.network;
-      n.clock_server_count = 0;
-      for (uint16_t k = 0; k < n.ntp.count && n.clock_server_count < NetworkConfig::kMaxClockServers; ++k) {
-        std::string_view h;
-        NetworkConfig::ClockServer server;
-        if (split_host_port(c_.text(c_.list_item(n.ntp, k)), h, server.port) && parse_ipv4(h, server.ip)) {
-          n.clock_servers[n.clock_server_count++] = server;
-        }
-      }
+      n.clock_server_count = literal_endpoints(c_, n.ntp, 123, n.clock_servers);
     } else {
       error("unknown key");
     }
@@ -131,14 +141,7 @@ void ConfigReader::snmp(int i) {
       string(w, a.snmp_trap_community, 32);
     } else if (k == "trap_to") {
       server_list(w, a.snmp_trap_to, 162);
-      a.trap_target_count = 0;
-      for (uint16_t t = 0; t < a.snmp_trap_to.count && a.trap_target_count < AlertsConfig::kMaxTrapTargets; ++t) {
-        std::string_view h;
-        AlertsConfig::TrapTarget target;
-        if (split_host_port(c_.text(c_.list_item(a.snmp_trap_to, t)), h, target.port) && parse_ipv4(h, target.ip)) {
-          a.trap_targets[a.trap_target_count++] = target;
-        }
-      }
+      a.trap_target_count = literal_endpoints(c_, a.snmp_trap_to, 162, a.trap_targets);
     } else if (k == "v3") {
       bool user = false, auth = false, priv = false;
       bool is_object = members(w, [&](std::string_view key, int x) {
