@@ -135,7 +135,7 @@ bool ConfigReader::tunable(std::string_view key, int i, Tunables& t) {
 
 bool ConfigReader::status_list(int i, std::array<uint16_t, CheckConfig::kMaxStatusCodes>& codes, uint8_t& count) {
   count = 0;
-  if (tok(i).type == JSMN_ARRAY && tok(i).size > static_cast<int>(codes.size())) {
+  if (kind(i) == json::Kind::kArray && item_count(i) > codes.size()) {
     error("at most 8 status codes");
     return false;
   }
