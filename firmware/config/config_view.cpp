@@ -132,16 +132,33 @@ TargetDigest target_digest(std::string_view json, size_t object, std::string_vie
 
 namespace {
 
+// 24 of these sit in RAM: the path is kept as a digest (the error walk writes it
+// again), the stored value as a view into the stored document.
+using PathDigest = std::array<uint8_t, 16>;
+
 struct Placeholder {
-  FixedText<96> path;
-  size_t start = 0, end = 0;  // the value's bytes in `incoming`, quotes excluded
-  FixedText<160> value;       // the stored value, still JSON-escaped
+  PathDigest path{};          // of the key's path (write_path), SHA-256 cut to 128 bits
+  uint32_t start = 0, end = 0;  // the value's bytes in `incoming`, quotes excluded
+  std::string_view value;     // the stored value in `stored`, still JSON-escaped
   TargetDigest target{};      // where the incoming document sends it
   bool found = false;
   bool target_changed = false;
 };
 constexpr int kMaxSecrets = 24;
 Placeholder g_wanted[kMaxSecrets];
+
+PathDigest digest_of(std::string_view path) {
+  std::array<uint8_t, 32> full{};
+  mbedtls_sha256(reinterpret_cast<const unsigned char*>(path.data()), path.size(), full.data(), 0);
+  PathDigest out{};
+  for (size_t i = 0; i < out.size(); ++i) out[i] = full[i];
+  return out;
+}
+
+bool is_placeholder(std::string_view json, size_t key_at, size_t value_at) {
+  return is_secret_key(json::raw_at(json, key_at)) && json::kind_at(json, value_at) == json::Kind::kString &&
+         json::raw_at(json, value_at) == kSecretPlaceholder;
+}
 
 // The placeholders of `incoming`, in document order, each with the stored value it
 // takes; -1 when `incoming` is not JSON (nothing to restore), -2 when it holds more
@@ -151,35 +168,33 @@ int collect_placeholders(std::string_view incoming, std::string_view stored, Con
   json::Syntax syntax = json::validate(incoming);
   if (!syntax.ok()) return -1;
   bool too_many = false;
+  FixedText<96> path;
   json::for_each_member(incoming, syntax.root, [&](const json::Items* frames, int depth, size_t key_at, size_t value_at) {
-    std::string_view key = json::raw_at(incoming, key_at);
-    if (!is_secret_key(key) || json::kind_at(incoming, value_at) != json::Kind::kString ||
-        json::raw_at(incoming, value_at) != kSecretPlaceholder) {
-      return;
-    }
+    if (!is_placeholder(incoming, key_at, value_at)) return;
     if (n_wanted == kMaxSecrets) {
       too_many = true;
       return;
     }
     Placeholder& w = g_wanted[n_wanted++];
     w = Placeholder{};
-    write_path(incoming, frames, depth, w.path);
-    w.target = target_digest(incoming, frames[depth - 1].at(), key);
-    w.start = value_at + 1;
-    w.end = json::end_of(incoming, value_at) - 1;
+    write_path(incoming, frames, depth, path);
+    w.path = digest_of(path.view());
+    w.target = target_digest(incoming, frames[depth - 1].at(), json::raw_at(incoming, key_at));
+    w.start = static_cast<uint32_t>(value_at + 1);
+    w.end = static_cast<uint32_t>(json::end_of(incoming, value_at) - 1);
   });
   if (too_many) return -2;
   json::Syntax stored_syntax = json::validate(stored);
   if (n_wanted > 0 && stored_syntax.ok()) {
-    FixedText<96> path;
     json::for_each_member(stored, stored_syntax.root, [&](const json::Items* frames, int depth, size_t key_at, size_t value_at) {
       std::string_view key = json::raw_at(stored, key_at);
       if (!is_secret_key(key) || json::kind_at(stored, value_at) != json::Kind::kString) return;
       write_path(stored, frames, depth, path);
+      const PathDigest here = digest_of(path.view());
       for (int k = 0; k < n_wanted; ++k) {
-        if (!g_wanted[k].found && g_wanted[k].path.view() == path.view()) {
-          g_wanted[k].value.assign(json::raw_at(stored, value_at));
-          g_wanted[k].found = !g_wanted[k].value.overflowed();
+        if (!g_wanted[k].found && g_wanted[k].path == here) {
+          g_wanted[k].value = json::raw_at(stored, value_at);
+          g_wanted[k].found = true;
           // Pointed somewhere else, the placeholder must not carry the stored
           // secret there (a session could otherwise have it sent to itself).
           g_wanted[k].target_changed = target_digest(stored, frames[depth - 1].at(), key) != g_wanted[k].target;
@@ -187,20 +202,27 @@ int collect_placeholders(std::string_view incoming, std::string_view stored, Con
       }
     });
   }
-  for (int k = 0; k < n_wanted; ++k) {
-    if (!g_wanted[k].found) {
-      errors.add(g_wanted[k].path.view(), "\"********\" keeps the stored secret, but none is stored here: type it");
-      continue;
+  bool any_error = false;
+  for (int k = 0; k < n_wanted; ++k) any_error = any_error || !g_wanted[k].found || g_wanted[k].target_changed;
+  if (!any_error) return n_wanted;
+  // The paths of those that cannot be restored, written again in document order.
+  int k = 0;
+  json::for_each_member(incoming, syntax.root, [&](const json::Items* frames, int depth, size_t key_at, size_t value_at) {
+    if (!is_placeholder(incoming, key_at, value_at) || k >= n_wanted) return;
+    const Placeholder& w = g_wanted[k++];
+    if (w.found && !w.target_changed) return;
+    write_path(incoming, frames, depth, path);
+    if (!w.found) {
+      errors.add(path.view(), "\"********\" keeps the stored secret, but none is stored here: type it");
+      return;
     }
-    if (g_wanted[k].target_changed) {
-      std::string_view path = g_wanted[k].path.view();
-      size_t dot = path.rfind('.');
-      FixedText<64> message;
-      message.append(dot == std::string_view::npos ? path : std::string_view(path.data() + dot + 1, path.size() - dot - 1));
-      message.append(" required: target changed");
-      errors.add(path, message.view());
-    }
-  }
+    std::string_view p = path.view();
+    size_t dot = p.rfind('.');
+    FixedText<64> message;
+    message.append(dot == std::string_view::npos ? p : after(p, dot + 1));
+    message.append(" required: target changed");
+    errors.add(p, message.view());
+  });
   return n_wanted;
 }
 
@@ -214,7 +236,7 @@ Status restore_secrets(std::string_view incoming, std::string_view stored, TextB
   for (int k = 0; k < n_wanted; ++k) {
     if (!g_wanted[k].found || g_wanted[k].target_changed) continue;
     out.append(slice(incoming, copied, g_wanted[k].start - copied));
-    out.append(g_wanted[k].value.view());
+    out.append(g_wanted[k].value);
     copied = g_wanted[k].end;
   }
   out.append(after(incoming, copied));
@@ -250,7 +272,7 @@ Status restore_secrets_in_place(std::span<char> room, size_t& length, std::strin
     const size_t tail = end - at[k];
     std::memmove(text + final_end - tail, text + at[k], tail);
     final_end -= tail;
-    const std::string_view value = g_wanted[k].value.view();
+    const std::string_view value = g_wanted[k].value;
     std::memcpy(text + final_end - value.size(), value.data(), value.size());
     final_end -= value.size();
     end = at[k];
