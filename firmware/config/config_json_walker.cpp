@@ -35,6 +35,8 @@ int check_document(std::string_view json, ConfigErrors& errors) {
     FixedText<64> msg;
     if (syntax.problem == json::Syntax::Problem::kTrailing) {
       msg.append("trailing data after the JSON document");
+    } else if (syntax.problem == json::Syntax::Problem::kTooMany) {
+      msg.appendf("too many JSON values (more than %u)", static_cast<unsigned>(json::kMaxValues));
     } else if (syntax.problem == json::Syntax::Problem::kTooDeep) {
       msg.appendf("JSON nested deeper than %d levels (near byte %u)", json::kMaxDepth,
                   static_cast<unsigned>(syntax.at));

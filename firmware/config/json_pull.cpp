@@ -97,8 +97,10 @@ Syntax validate(std::string_view text) {
   };
   size_t i = skip_space(text, 0);
   result.root = i;
+  size_t values = 0;  // keys and values, as jsmn counted tokens
   for (;;) {
     i = skip_space(text, i);
+    if (want != Want::kAfter && ++values > kMaxValues) return fail(Syntax::Problem::kTooMany, i);
     if (want == Want::kAfter && depth == 0) {
       return i == text.size() ? result : fail(Syntax::Problem::kTrailing, i);
     }

@@ -19,9 +19,12 @@ enum class Kind : uint8_t { kNone, kObject, kArray, kString, kPrimitive };
 
 // Objects and arrays nested deeper than this are an error (a config needs 4).
 inline constexpr int kMaxDepth = 16;
+// Keys and values in one document (a 64 KiB config of 128 checks has about 1,000):
+// the bound keeps the duplicate-key check, quadratic in an object's members, short.
+inline constexpr size_t kMaxValues = 4096;
 
 struct Syntax {
-  enum class Problem : uint8_t { kNone, kInvalid, kTrailing, kTooDeep };
+  enum class Problem : uint8_t { kNone, kInvalid, kTrailing, kTooDeep, kTooMany };
   Problem problem = Problem::kNone;
   size_t at = 0;  // the byte the problem was found at
   size_t root = 0;  // the document's value, when there is no problem

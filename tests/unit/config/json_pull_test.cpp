@@ -57,6 +57,21 @@ TEST(JsonPull, NestingIsBounded) {
   EXPECT_EQ(errors.at(0).message.view(), "JSON nested deeper than 16 levels (near byte 20)");
 }
 
+// The duplicate-key check is quadratic in an object's members: the document's
+// values are bounded as jsmn's tokens were.
+TEST(JsonPull, ValuesAreBounded) {
+  std::string doc = "{";
+  for (size_t i = 0; i + 1 < json::kMaxValues / 2; ++i) doc += (i ? ",\"" : "\"") + std::to_string(i) + "\":0";
+  EXPECT_EQ(problem(doc + "}"), Syntax::Problem::kNone);
+  Syntax s = json::validate(doc + ",\"x\":0}");
+  EXPECT_EQ(s.problem, Syntax::Problem::kTooMany);
+  auto config = std::make_unique<Config>();
+  ConfigErrors errors;
+  EXPECT_FALSE(parse_config(doc + ",\"x\":0}", *config, errors).ok());
+  ASSERT_EQ(errors.count(), 1u);
+  EXPECT_EQ(errors.at(0).message.view(), "too many JSON values (more than 4096)");
+}
+
 TEST(JsonPull, ItemsWalkMembersAndElementsInPlace) {
   std::string_view text = R"({ "a" : [ 1 , {"b":"c\"d"} , [] ] , "e":{} })";
   json::Items top(text, 0);
