@@ -70,7 +70,7 @@ void SyslogSender::send_config_warnings(int64_t wall_unix_us, uint32_t sequence)
   for (uint16_t i = 0; i < config_->warning_count && i < Config::kMaxWarnings; ++i) {
     FixedText<240> line;
     syslog::format_config_warning(line, wall_unix_us, config_->text(config_->device_name), sequence,
-                                  config_->warnings[i].path, config_->warnings[i].message);
+                                  config_->warning_path(i), config_->warning_message(i));
     send(line.view());
   }
 }

@@ -105,13 +105,13 @@ class Expander {
 
 void Expander::warn(std::string_view path, std::string_view message) {
   if (c_.warning_count >= Config::kMaxWarnings) return;
-  ConfigWarning& w = c_.warnings[c_.warning_count++];
-  size_t n = path.size() < sizeof(w.path) - 1 ? path.size() : sizeof(w.path) - 1;
-  std::memcpy(w.path, path.data(), n);
-  w.path[n] = '\0';
-  n = message.size() < sizeof(w.message) - 1 ? message.size() : sizeof(w.message) - 1;
-  std::memcpy(w.message, message.data(), n);
-  w.message[n] = '\0';
+  // The texts go to the arena; a config that fills it is an error anyway.
+  ConfigWarning w;
+  if (!c_.intern(path, w.path) || !c_.intern(message, w.message)) {
+    e_.add(path, "config too large");
+    return;
+  }
+  c_.warnings[c_.warning_count++] = w;
 }
 
 CheckConfig* Expander::add(CheckType type, std::string_view what, std::string_view detail, int index) {

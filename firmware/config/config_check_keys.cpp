@@ -183,7 +183,7 @@ bool ConfigReader::check_member(CheckConfig& c, std::string_view key, int v) {
 }
 
 void ConfigReader::check(size_t index, int i) {
-  if (tok(i).type != JSMN_OBJECT) {
+  if (kind(i) != json::Kind::kObject) {
     error("must be an object");
     return;
   }

@@ -1,59 +1,75 @@
-// The config parser's JSON walker: tokens, paths, and the JSON-typed value readers.
-// jsmn's implementation lives here only (static), before the walker's header.
-#define JSMN_STATIC
-#define JSMN_STRICT
-#define JSMN_PARENT_LINKS
-#include <jsmn.h>
-
+// The config parser's JSON walker: the document check, paths, and the JSON-typed
+// value readers, over the text in place (json_pull.h).
 #include "config/config_json_walker.h"
 
 #include "core/utf8.h"
 
 namespace probebox::config_parse {
+namespace {
 
-jsmntok_t g_tokens[kMaxConfigJsonTokens];
+// A key as it goes into an error path: what is not printable ASCII (a control
+// character, a byte of bad UTF-8) shows as '?', so an error message can neither
+// carry a line break nor break the JSON or log line it ends up in.
+void append_key(TextBuffer& out, std::string_view key) {
+  for (char ch : key) out.append(ch >= 0x20 && ch < 0x7F ? ch : '?');
+}
 
-int tokenize(std::string_view json, ConfigErrors& errors) {
-  jsmn_parser p;
-  jsmn_init(&p);
-  int count = jsmn_parse(&p, json.data(), json.size(), g_tokens, kMaxConfigJsonTokens);
-  if (count < 0) {
-    FixedText<64> msg;
-    if (count == JSMN_ERROR_NOMEM) {
-      msg.appendf("too many JSON values (more than %u)", static_cast<unsigned>(kMaxConfigJsonTokens));
+// The path of the key the innermost frame stands at: ".key" per object, "[i]" per array.
+void path_of(const json::Items* frames, int depth, TextBuffer& out) {
+  out.clear();
+  for (int d = 0; d < depth; ++d) {
+    if (frames[d].object()) {
+      if (!out.empty()) out.append('.');
+      append_key(out, frames[d].key());
     } else {
-      msg.appendf("not valid JSON (near byte %u)", p.pos);
+      out.appendf("[%u]", static_cast<unsigned>(frames[d].index()));
+    }
+  }
+}
+
+}  // namespace
+
+int check_document(std::string_view json, ConfigErrors& errors) {
+  json::Syntax syntax = json::validate(json);
+  if (!syntax.ok()) {
+    FixedText<64> msg;
+    if (syntax.problem == json::Syntax::Problem::kTrailing) {
+      msg.append("trailing data after the JSON document");
+    } else if (syntax.problem == json::Syntax::Problem::kTooMany) {
+      msg.appendf("too many JSON values (more than %u)", static_cast<unsigned>(json::kMaxValues));
+    } else if (syntax.problem == json::Syntax::Problem::kTooDeep) {
+      msg.appendf("JSON nested deeper than %d levels (near byte %u)", json::kMaxDepth,
+                  static_cast<unsigned>(syntax.at));
+    } else if (json::skip_space(json, 0) == json.size()) {
+      msg.append("the document must be a JSON object");
+    } else {
+      msg.appendf("not valid JSON (near byte %u)", static_cast<unsigned>(syntax.at));
     }
     errors.add("", msg.view());
     return -1;
   }
-  // jsmn stops after the first complete value; anything but whitespace after it is an error.
-  for (size_t k = g_tokens[0].end > 0 ? static_cast<size_t>(g_tokens[0].end) : 0; count > 0 && k < json.size(); ++k) {
-    char ch = json[k];
-    if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t') {
-      errors.add("", "trailing data after the JSON document");
-      return -1;
+  FixedText<80> where;
+  json::for_each_member(json, syntax.root, [&](const json::Items* frames, int depth, size_t key_at, size_t) {
+    std::string_view key = json::raw_at(json, key_at);
+    if (!is_valid_utf8(key)) {
+      path_of(frames, depth, where);
+      errors.add(where.view(), "key is not valid UTF-8");
+      return;
     }
-  }
-  // jsmn does not enforce key/value alternation: check the shape before walking it,
-  // so the walker can rely on every object member being one string key with a value.
-  for (int i = 0; i < count; ++i) {
-    const jsmntok_t& t = g_tokens[i];
-    bool incomplete = t.start < 0 || t.end < t.start || static_cast<size_t>(t.end) > json.size();
-    bool bad_member = t.parent >= 0 && g_tokens[t.parent].type == JSMN_OBJECT && (t.type != JSMN_STRING || t.size != 1);
-    bool bad_parent = t.parent >= count;
-    if (incomplete || bad_member || bad_parent || (i > 0 && t.parent < 0)) {
-      FixedText<64> msg;
-      msg.appendf("not valid JSON (near byte %d)", t.start);
-      errors.add("", msg.view());
-      return -1;
+    json::Items earlier(json, frames[depth - 1].at());
+    while (earlier.next() && earlier.key_at() < key_at) {
+      if (earlier.key() == key) {
+        path_of(frames, depth, where);
+        errors.add(where.view(), "duplicate key");
+        break;
+      }
     }
-  }
-  return count;
+  });
+  return static_cast<int>(syntax.root);
 }
 
 bool JsonWalker::string(int i, TextRef& out, size_t max_len, bool allow_empty, bool multi_line) {
-  if (tok(i).type != JSMN_STRING) {
+  if (kind(i) != json::Kind::kString) {
     error("must be a string");
     return false;
   }
@@ -86,51 +102,6 @@ bool JsonWalker::string(int i, TextRef& out, size_t max_len, bool allow_empty, b
   return true;
 }
 
-void JsonWalker::path_of(int i, TextBuffer& out) const {
-  static constexpr int kMaxDepth = 24;
-  int chain[kMaxDepth];
-  int depth = 0;
-  int t = i;
-  for (; t > 0 && depth < kMaxDepth; t = tok(t).parent) chain[depth++] = t;
-  out.clear();
-  if (t > 0) out.append("...");  // deeper than the chain: the tail is what matters
-  for (int d = depth - 1; d >= 0; --d) {
-    int parent = tok(chain[d]).parent;
-    if (parent < 0) continue;
-    if (tok(parent).type == JSMN_OBJECT) {  // a key
-      if (!out.empty()) out.append('.');
-      append_key(out, raw(chain[d]));
-    } else if (tok(parent).type == JSMN_ARRAY) {
-      unsigned index = 0;
-      for (int k = parent + 1; k < chain[d]; k = skip(k)) ++index;
-      out.appendf("[%u]", index);
-    }  // else a value under its key: the key named it already
-  }
-}
-
-// Over every object at any depth, walked or not: a key given twice (the validator
-// would see one value and a later reader another) and a key that is not UTF-8.
-void JsonWalker::check_keys() {
-  FixedText<80> where;
-  for (int i = 1; i < count_; ++i) {
-    int parent = tok(i).parent;
-    if (parent < 0 || tok(parent).type != JSMN_OBJECT) continue;
-    std::string_view key = raw(i);
-    if (!is_valid_utf8(key)) {
-      path_of(i, where);
-      e_.add(where.view(), "key is not valid UTF-8");
-      continue;
-    }
-    for (int k = parent + 1; k < i; k = skip(k + 1)) {
-      if (raw(k) == key) {
-        path_of(i, where);
-        e_.add(where.view(), "duplicate key");
-        break;
-      }
-    }
-  }
-}
-
 bool JsonWalker::integer(int i, int64_t min, int64_t max, int64_t& out) {
   std::string_view s = raw(i);
   FixedText<48> msg;
@@ -138,7 +109,7 @@ bool JsonWalker::integer(int i, int64_t min, int64_t max, int64_t& out) {
   msg.append_int(min);
   msg.append("..");
   msg.append_int(max);
-  if (tok(i).type != JSMN_PRIMITIVE || s.empty()) {
+  if (kind(i) != json::Kind::kPrimitive || s.empty()) {
     error(msg.view());
     return false;
   }
@@ -177,70 +148,63 @@ JsonWalker::PathScope::PathScope(JsonWalker& p, size_t index) : p_(p), saved_(p.
 
 JsonWalker::PathScope::~PathScope() { p_.path_.truncate(saved_); }
 
-const jsmntok_t& JsonWalker::tok(int i) const {
-  static const jsmntok_t kNone = {JSMN_UNDEFINED, 0, 0, 0, -1};
-  return i >= 0 && i < count_ ? g_tokens[i] : kNone;
+json::Kind JsonWalker::kind(int i) const {
+  return i < 0 ? json::Kind::kNone : json::kind_at(json_, static_cast<size_t>(i));
+}
+
+size_t JsonWalker::item_count(int i) const {
+  if (i < 0) return 0;
+  json::Items it(json_, static_cast<size_t>(i));
+  size_t n = 0;
+  while (it.next()) ++n;
+  return n;
 }
 
 void JsonWalker::error(std::string_view message) { e_.add(path_.view(), message); }
 
 std::string_view JsonWalker::raw(int i) const {
-  return slice(json_, static_cast<size_t>(tok(i).start), static_cast<size_t>(tok(i).end - tok(i).start));
-}
-
-int JsonWalker::skip(int i) const {
-  int remaining = 1;
-  while (remaining > 0 && i < count_) {
-    remaining += tok(i).size - 1;
-    ++i;
-  }
-  return i;
+  return i < 0 ? std::string_view() : json::raw_at(json_, static_cast<size_t>(i));
 }
 
 int JsonWalker::find_member(int object, std::string_view key) const {
-  if (tok(object).type != JSMN_OBJECT) return -1;
-  int k = object + 1;
-  for (int m = 0; m < tok(object).size; ++m) {
-    if (raw(k) == key) return k + 1;
-    k = skip(k + 1);
+  if (kind(object) != json::Kind::kObject) return -1;
+  json::Items it(json_, static_cast<size_t>(object));
+  while (it.next()) {
+    if (it.key() == key) return static_cast<int>(it.value_at());
   }
   return -1;
 }
 
 bool JsonWalker::each_member(int i, void* fn, void (*call)(void*, std::string_view, int)) {
-  if (tok(i).type != JSMN_OBJECT) {
+  if (kind(i) != json::Kind::kObject) {
     error("must be an object");
     return false;
   }
-  int n = tok(i).size;
-  int k = i + 1;
-  for (int m = 0; m < n; ++m) {
-    std::string_view key = raw(k);
+  json::Items it(json_, static_cast<size_t>(i));
+  while (it.next()) {
+    std::string_view key = it.key();
     PathScope scope(*this, key);
-    call(fn, key, k + 1);
-    k = skip(k + 1);
+    call(fn, key, static_cast<int>(it.value_at()));
   }
   return true;
 }
 
 bool JsonWalker::each_element(int i, void* fn, void (*call)(void*, size_t, int)) {
-  if (tok(i).type != JSMN_ARRAY) {
+  if (kind(i) != json::Kind::kArray) {
     error("must be an array");
     return false;
   }
-  int n = tok(i).size;
-  int k = i + 1;
-  for (int m = 0; m < n; ++m) {
-    PathScope scope(*this, static_cast<size_t>(m));
-    call(fn, static_cast<size_t>(m), k);
-    k = skip(k);
+  json::Items it(json_, static_cast<size_t>(i));
+  while (it.next()) {
+    PathScope scope(*this, it.index());
+    call(fn, it.index(), static_cast<int>(it.value_at()));
   }
   return true;
 }
 
 bool JsonWalker::boolean(int i, bool& out) {
   std::string_view s = raw(i);
-  if (tok(i).type == JSMN_PRIMITIVE && (s == "true" || s == "false")) {
+  if (kind(i) == json::Kind::kPrimitive && (s == "true" || s == "false")) {
     out = s == "true";
     return true;
   }

@@ -1,5 +1,6 @@
 // The config parser's JSON walker (internal to config/, not included outside it):
-// the jsmn tokens of one document, the JSON path of the value being read (for error
+// the document's text read in place through the pull reader (json_pull.h, no
+// token array: a value is named by its byte offset), the JSON path of the value being read (for error
 // messages), members and elements of objects and arrays, and the JSON-typed value
 // readers (string, integer, boolean) every section uses.
 #pragma once
@@ -9,40 +10,24 @@
 #include "config/config_errors.h"
 #include "config/config_model.h"
 #include "config/config_parser.h"
+#include "config/json_pull.h"
 #include "core/text.h"
 #include "core/view.h"
 
-// jsmn with the options the parser is built with. config_json_walker.cpp includes
-// jsmn's implementation (static) before this header; every other file of the parser
-// sees only its types.
-#ifndef JSMN_STRICT
-#define JSMN_STRICT
-#endif
-#ifndef JSMN_PARENT_LINKS
-#define JSMN_PARENT_LINKS
-#endif
-#ifndef JSMN_H
-#define JSMN_HEADER
-#endif
-#include <jsmn.h>
-
 namespace probebox::config_parse {
 
-// One parse at a time (single-threaded firmware): the token scratch is static.
-extern jsmntok_t g_tokens[kMaxConfigJsonTokens];
-
-// Tokenizes `json` into g_tokens and checks the shape the walker relies on (one
-// complete value, nothing after it, every object member one string key with a
-// value). Returns the token count, or -1 with the error added to `errors`.
-int tokenize(std::string_view json, ConfigErrors& errors);
+// Checks that `json` is one JSON value (json::validate) and, over every object at
+// any depth, walked or not, that no key is given twice (the validator would see one
+// value and a later reader another) and every key is UTF-8, each such key an error
+// in `errors`. Returns the offset of the document's value (the walk goes on after
+// a key error, so all are reported at once), or -1 when it is not JSON.
+int check_document(std::string_view json, ConfigErrors& errors);
 
 class JsonWalker {
  public:
-  JsonWalker(std::string_view json, int count, Config& config, ConfigErrors& errors)
-      : json_(json), count_(count), c_(config), e_(errors), arena_(config) {}
-
-  // Whole-document checks on keys, before the walk.
-  void check_keys();
+  // `root`: the document's value, from check_document().
+  JsonWalker(std::string_view json, int root, Config& config, ConfigErrors& errors)
+      : json_(json), root_(root), c_(config), e_(errors), arena_(config) {}
 
  protected:
   // Appends ".key" or "[i]" to the path for the life of the scope.
@@ -57,21 +42,13 @@ class JsonWalker {
     size_t saved_;
   };
 
-  // A key as it goes into an error path: what is not printable ASCII (a control
-  // character, a byte of bad UTF-8) shows as '?', so an error message can neither
-  // carry a line break nor break the JSON or log line it ends up in.
-  static void append_key(TextBuffer& out, std::string_view key) {
-    for (char ch : key) out.append(ch >= 0x20 && ch < 0x7F ? ch : '?');
-  }
-  // The path of token i (a key or a value), from the parent links: for the
-  // whole-document checks that run before the walk.
-  void path_of(int i, TextBuffer& out) const;
-
-  // Out-of-range indices read as an empty primitive: the shape check makes them
-  // impossible, this keeps a future mistake from reading past the tokens.
-  const jsmntok_t& tok(int i) const;
+  // Values are named by their offset in the text; -1 (or anything past it) is no
+  // value, of kind kNone.
+  json::Kind kind(int i) const;
+  // A string's text between the quotes (still escaped), a primitive's text.
   std::string_view raw(int i) const;
-  int skip(int i) const;
+  // The members of an object or elements of an array.
+  size_t item_count(int i) const;
   void error(std::string_view message);
 
   // Calls fn(key, value_index) for each member of the object at i; returns false
@@ -107,7 +84,7 @@ class JsonWalker {
  protected:
 
   std::string_view json_;
-  int count_;
+  int root_;
   Config& c_;
   ConfigErrors& e_;
   ConfigArenaWriter arena_;

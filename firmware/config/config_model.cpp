@@ -7,7 +7,7 @@ namespace probebox {
 bool Config::intern(std::string_view s, TextRef& out) {
   if (s.size() > 0xFFFF || s.size() > kArenaBytes - arena_used_) return false;
   std::memcpy(arena_.data() + arena_used_, s.data(), s.size());
-  out.offset = arena_used_;
+  out.offset = static_cast<ArenaOffset>(arena_used_);
   out.length = static_cast<uint16_t>(s.size());
   arena_used_ += static_cast<uint32_t>(s.size());
   return true;
@@ -87,7 +87,7 @@ bool ConfigArenaWriter::intern_json_string(std::string_view raw, TextRef& out, b
     return false;
   }
   if (len > 0xFFFF) return false;
-  out.offset = config_.arena_used_;
+  out.offset = static_cast<ArenaOffset>(config_.arena_used_);
   out.length = static_cast<uint16_t>(len);
   config_.arena_used_ += static_cast<uint32_t>(len);
   return true;
@@ -98,8 +98,8 @@ bool split_check_url(const Config& config, CheckConfig& check) {
   if (!http::split_url(config.text(check.url), parts).ok()) return false;
   check.https = parts.https;
   check.port = parts.port;
-  check.host = TextRef{check.url.offset + static_cast<uint32_t>(parts.host_at), static_cast<uint16_t>(parts.host_len)};
-  check.path = TextRef{check.url.offset + static_cast<uint32_t>(parts.path_at), static_cast<uint16_t>(parts.path_len)};
+  check.host = TextRef{static_cast<ArenaOffset>(check.url.offset + parts.host_at), static_cast<uint16_t>(parts.host_len)};
+  check.path = TextRef{static_cast<ArenaOffset>(check.url.offset + parts.path_at), static_cast<uint16_t>(parts.path_len)};
   return true;
 }
 

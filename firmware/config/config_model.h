@@ -12,8 +12,16 @@
 
 namespace probebox {
 
+// An offset into the arena: 16 bits when the arena is 64 KiB or less (the target),
+// so a TextRef is 4 bytes; the simulator's scale arena needs 32.
+#if PROBEBOX_CONFIG_ARENA_BYTES <= 65536
+using ArenaOffset = uint16_t;
+#else
+using ArenaOffset = uint32_t;
+#endif
+
 struct TextRef {
-  uint32_t offset = 0;
+  ArenaOffset offset = 0;
   uint16_t length = 0;
   bool empty() const { return length == 0; }
 };
@@ -31,20 +39,21 @@ struct Ipv4Endpoint {
 };
 
 // Thresholds and timing; "defaults" and every check carry the same set.
+// Each field sized to its range (config_values.cpp, kTunableKeys).
 struct Tunables {
   uint32_t interval_s = 30;
   uint32_t timeout_ms = 5000;
-  uint16_t confirm = 2;
-  uint16_t confirm_window = 0;  // 0: consecutive; else `confirm` bad of the last N
-  int32_t cert_warn_days = 30;
-  int32_t cert_crit_days = 14;
+  uint8_t confirm = 2;
+  uint8_t confirm_window = 0;  // 0: consecutive; else `confirm` bad of the last N
+  // Certificates are verified to the built-in public roots (Debian's ca-certificates,
+  // in flash) as well as to trust_anchors_pem; false for a private-PKI site.
+  bool public_roots = true;
+  int16_t cert_warn_days = 30;
+  int16_t cert_crit_days = 14;
   uint32_t ntp_warn_ms = 500;
   uint32_t ntp_crit_ms = 2000;
   uint32_t latency_warn_ms = 2000;
   uint32_t clock_skew_warn_s = 5;
-  // Certificates are verified to the built-in public roots (Debian's ca-certificates,
-  // in flash) as well as to trust_anchors_pem; false for a private-PKI site.
-  bool public_roots = true;
 };
 
 // kUnreachable: isolation, the host must not answer at all (spec/checks.md, tcp).
@@ -56,44 +65,30 @@ enum class StartTls : uint8_t { kPrefer, kRequire, kNever };
 // checks by it, never by the shape of an id.
 enum class CheckRole : uint8_t { kNone, kLbTestall, kNodeTestall, kLbPort, kMeshPort };
 
+// Ordered by size (the 4-byte refs, then the 2-byte fields, then the bytes) so no
+// padding falls between members: 128 rows of it sit in RAM on the target.
 struct CheckConfig {
   static constexpr int kMaxStatusCodes = 8;
 
   TextRef id;
-  CheckType type = CheckType::kTcp;
-  Group group = Group::kPorts;
-  bool generated = false;  // expanded from the appliance profile
-  CheckRole role = CheckRole::kNone;
   Tunables tune;
 
   // Target: tcp, tls_cert, smtp use host+port; dns and ntp use server (host[:port]),
   // already split into host+port here; http uses url.
   TextRef host;
-  uint16_t port = 0;
-  ExpectPort expect = ExpectPort::kOpen;
 
   // dns
   TextRef name;
-  uint16_t qtype = 1;  // A
   ListRef expect_addresses;
 
   // http: the url, split once at load (split_check_url) into host and port above
   // and these, so a URL the probe cannot request is a config error with its path.
   TextRef url;
-  bool https = false;
   TextRef path;  // with the query; empty stands for "/"
   TextRef host_header;
   TextRef basic_user;
   TextRef basic_password;
-  std::array<uint16_t, kMaxStatusCodes> expect_status{};
-  uint8_t expect_status_count = 0;
-  std::array<uint16_t, kMaxStatusCodes> warn_status{};
-  uint8_t warn_status_count = 0;
   TextRef expect_body;
-  bool expect_body_set = false;
-  // The HTTPS-only rule on the plain-HTTP port: a 301/308 to https:// on the same
-  // host is ok, a closed port too; anything else a warning (spec/checks.md, http).
-  bool expect_https_redirect = false;
 
   // tls_cert
   TextRef server_name;
@@ -103,18 +98,36 @@ struct CheckConfig {
   // Fingerprints (64 hex digits) this certificate must not have: the other
   // environment's, which the box cannot reach (critical when equal).
   ListRef distinct_from_sha256;
-  bool full_handshake = false;  // benchmarks: complete the handshake instead of stopping early
-  // Set by the profile for egress (not a config key): the certificate is another
-  // party's, so only trust, names and validity are judged — not the appliance's own
-  // rules (an RSA key, the expiry notices of cert_warn_days/cert_crit_days).
-  bool trust_only = false;
 
   // smtp
-  StartTls starttls = StartTls::kPrefer;
   TextRef username;
   TextRef password;
-  // AUTH over a connection without TLS (starttls "never", or not offered): off unless
-  // the operator accepts the password crossing the LAN in clear.
+
+  uint16_t port = 0;
+  uint16_t qtype = 1;  // dns: A
+  std::array<uint16_t, kMaxStatusCodes> expect_status{};  // http
+  std::array<uint16_t, kMaxStatusCodes> warn_status{};    // http
+
+  CheckType type = CheckType::kTcp;
+  Group group = Group::kPorts;
+  bool generated = false;  // expanded from the appliance profile
+  CheckRole role = CheckRole::kNone;
+  ExpectPort expect = ExpectPort::kOpen;
+  bool https = false;  // http
+  uint8_t expect_status_count = 0;
+  uint8_t warn_status_count = 0;
+  bool expect_body_set = false;
+  // http: the HTTPS-only rule on the plain-HTTP port: a 301/308 to https:// on the
+  // same host is ok, a closed port too; anything else a warning (spec/checks.md, http).
+  bool expect_https_redirect = false;
+  bool full_handshake = false;  // tls_cert, benchmarks: complete the handshake instead of stopping early
+  // tls_cert, set by the profile for egress (not a config key): the certificate is
+  // another party's, so only trust, names and validity are judged — not the
+  // appliance's own rules (an RSA key, the expiry notices of cert_warn_days/cert_crit_days).
+  bool trust_only = false;
+  StartTls starttls = StartTls::kPrefer;  // smtp
+  // smtp: AUTH over a connection without TLS (starttls "never", or not offered): off
+  // unless the operator accepts the password crossing the LAN in clear.
   bool allow_auth_without_tls = false;
 };
 
@@ -171,10 +184,11 @@ struct MaintenanceWindow {
   ListRef checks;
 };
 
-// A lint finding on the config that does not stop it loading (the DNS plan rules).
+// A lint finding on the config that does not stop it loading (the DNS plan rules):
+// its texts are in the arena (Config::warning_path(), warning_message()).
 struct ConfigWarning {
-  char path[64];
-  char message[96];
+  TextRef path;
+  TextRef message;
 };
 
 class Config {
@@ -201,6 +215,10 @@ class Config {
 
   void reset();
 
+  // The arena's and the list store's use: what a config needs of them.
+  size_t arena_used() const { return arena_used_; }
+  size_t list_items_used() const { return list_items_used_; }
+
   int schema = 1;
   TextRef device_name;
   TextRef device_location;
@@ -216,6 +234,8 @@ class Config {
   uint16_t warning_count = 0;
 
   const CheckConfig* find_check(std::string_view id) const;
+  std::string_view warning_path(size_t i) const { return text(warnings[i].path); }
+  std::string_view warning_message(size_t i) const { return text(warnings[i].message); }
 
  private:
   friend class ConfigArenaWriter;

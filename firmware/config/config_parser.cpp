@@ -1,4 +1,4 @@
-// parse_config(): tokenize, check the keys, read the document's top level; the
+// parse_config(): check the document and its keys, read the document's top level; the
 // sections, checks and values are read in the files config_reader.h lists.
 #include "config/config_parser.h"
 
@@ -8,12 +8,12 @@ namespace probebox {
 namespace config_parse {
 
 void ConfigReader::root() {
-  if (count_ < 1 || tok(0).type != JSMN_OBJECT) {
+  if (kind(root_) != json::Kind::kObject) {
     error("the document must be a JSON object");
     return;
   }
   // Defaults first: checks inherit them wherever they stand in the document.
-  int defaults = find_member(0, "defaults");
+  int defaults = find_member(root_, "defaults");
   if (defaults >= 0) {
     PathScope scope(*this, "defaults");
     members(defaults, [&](std::string_view key, int v) {
@@ -22,7 +22,7 @@ void ConfigReader::root() {
     cross_check_tunables(c_.defaults);
   }
   bool have_schema = false;
-  members(0, [&](std::string_view key, int v) {
+  members(root_, [&](std::string_view key, int v) {
     int64_t n;
     if (key == "schema") {
       have_schema = true;
@@ -68,10 +68,9 @@ Status parse_config(std::string_view json, Config& out, ConfigErrors& errors) {
     errors.add("", "config larger than 64 KiB");
     return StatusCode::kInvalidArgument;
   }
-  int count = config_parse::tokenize(json, errors);
-  if (count < 0) return StatusCode::kInvalidArgument;
-  config_parse::ConfigReader parser(json, count, out, errors);
-  parser.check_keys();
+  int root = config_parse::check_document(json, errors);
+  if (root < 0) return StatusCode::kInvalidArgument;
+  config_parse::ConfigReader parser(json, root, out, errors);
   parser.root();
   return errors.empty() ? Status() : Status(StatusCode::kInvalidArgument);
 }

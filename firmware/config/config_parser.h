@@ -11,10 +11,6 @@
 
 namespace probebox {
 
-// Upper bound on JSON tokens in one document; a 64 KiB config of 128 checks needs
-// about a quarter of it.
-inline constexpr size_t kMaxConfigJsonTokens = 4096;
-
 Status parse_config(std::string_view json, Config& out, ConfigErrors& errors);
 
 }  // namespace probebox

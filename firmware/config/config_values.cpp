@@ -25,10 +25,10 @@ void set_tunable(Tunables& t, int index, int64_t v) {
   switch (index) {
     case 0: t.interval_s = static_cast<uint32_t>(v); break;
     case 1: t.timeout_ms = static_cast<uint32_t>(v); break;
-    case 2: t.confirm = static_cast<uint16_t>(v); break;
-    case 3: t.confirm_window = static_cast<uint16_t>(v); break;
-    case 4: t.cert_warn_days = static_cast<int32_t>(v); break;
-    case 5: t.cert_crit_days = static_cast<int32_t>(v); break;
+    case 2: t.confirm = static_cast<uint8_t>(v); break;
+    case 3: t.confirm_window = static_cast<uint8_t>(v); break;
+    case 4: t.cert_warn_days = static_cast<int16_t>(v); break;
+    case 5: t.cert_crit_days = static_cast<int16_t>(v); break;
     case 6: t.ntp_warn_ms = static_cast<uint32_t>(v); break;
     case 7: t.ntp_crit_ms = static_cast<uint32_t>(v); break;
     case 8: t.latency_warn_ms = static_cast<uint32_t>(v); break;
@@ -135,7 +135,7 @@ bool ConfigReader::tunable(std::string_view key, int i, Tunables& t) {
 
 bool ConfigReader::status_list(int i, std::array<uint16_t, CheckConfig::kMaxStatusCodes>& codes, uint8_t& count) {
   count = 0;
-  if (tok(i).type == JSMN_ARRAY && tok(i).size > static_cast<int>(codes.size())) {
+  if (kind(i) == json::Kind::kArray && item_count(i) > codes.size()) {
     error("at most 8 status codes");
     return false;
   }

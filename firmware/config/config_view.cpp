@@ -7,81 +7,47 @@
 #include "config/config_parser.h"
 #include "core/view.h"
 
-#define JSMN_STATIC
-#define JSMN_STRICT
-#define JSMN_PARENT_LINKS
-#include <jsmn.h>
-
+#include "config/json_pull.h"
 #include "mbedtls/sha256.h"
 
+// The documents are read in place with the pull reader (json_pull.h): no token
+// array, a value named by its offset, the path of a key from the walk's frames.
 namespace probebox {
-namespace config_parse {
-// The parser's token scratch (config/config_json_walker.cpp), same jsmn options.
-extern jsmntok_t g_tokens[kMaxConfigJsonTokens];
-}  // namespace config_parse
 namespace {
-// The parser's scratch, shared (80 KiB on the target): the firmware is single-
-// threaded and no function here calls the parser, nor does the parser call one of
-// these, so the two never hold tokens at once. A config is validated before it is
-// ever stored, so its token count is within the same bound.
-jsmntok_t (&g_view_tokens)[kMaxConfigJsonTokens] = config_parse::g_tokens;
 
-bool is_key_token(int i) {
-  const jsmntok_t& key = g_view_tokens[i];
-  return key.type == JSMN_STRING && key.size == 1 && key.parent >= 0 && g_view_tokens[key.parent].type == JSMN_OBJECT;
-}
-
-std::string_view token_text(std::string_view json, const jsmntok_t& t) {
-  return slice(json, static_cast<size_t>(t.start), static_cast<size_t>(t.end - t.start));
-}
-
-// The "id" string of an object token, if it has one.
-std::string_view object_id(std::string_view json, int object, int count) {
-  for (int j = object + 1; j + 1 < count; ++j) {
-    if (g_view_tokens[j].parent == object && is_key_token(j) && token_text(json, g_view_tokens[j]) == "id" &&
-        g_view_tokens[j + 1].type == JSMN_STRING) {
-      return token_text(json, g_view_tokens[j + 1]);
+// The "id" string of the object at `object`, if it has one.
+std::string_view object_id(std::string_view json, size_t object) {
+  json::Items it(json, object);
+  while (it.next()) {
+    if (it.key() == "id" && json::kind_at(json, it.value_at()) == json::Kind::kString) {
+      return json::raw_at(json, it.value_at());
     }
   }
   return {};
 }
 
-// checks[id=smtp].password, appliance.smtp.password, alerts.mail.password ...
-void write_path(std::string_view json, int key_token, int count, TextBuffer& out) {
-  int chain[16];
-  int depth = 0;
-  for (int t = key_token; t >= 0 && depth < 16; t = g_view_tokens[t].parent) chain[depth++] = t;
+// checks[id=smtp].password, appliance.smtp.password, alerts.mail.password ...: the
+// path of the key the innermost of `frames` stands at.
+void write_path(std::string_view json, const json::Items* frames, int depth, TextBuffer& out) {
   out.clear();
-  for (int d = depth - 1; d >= 0; --d) {
-    int t = chain[d];
-    int parent = g_view_tokens[t].parent;
-    if (parent < 0) continue;
-    if (is_key_token(t)) {
+  for (int d = 0; d < depth; ++d) {
+    const json::Items& f = frames[d];
+    if (f.object()) {
       if (!out.empty()) out.append('.');
-      out.append(token_text(json, g_view_tokens[t]));
-    } else if (g_view_tokens[parent].type == JSMN_ARRAY) {
-      std::string_view id = g_view_tokens[t].type == JSMN_OBJECT ? object_id(json, t, count) : std::string_view();
-      out.append('[');
-      if (!id.empty()) {
-        out.append("id=");
-        out.append(id);
-      } else {
-        int index = 0;
-        for (int j = parent + 1; j < t; ++j) index += g_view_tokens[j].parent == parent ? 1 : 0;
-        out.append_uint(static_cast<uint64_t>(index));
-      }
-      out.append(']');
+      out.append(f.key());
+      continue;
     }
+    std::string_view id = json::kind_at(json, f.value_at()) == json::Kind::kObject ? object_id(json, f.value_at())
+                                                                                  : std::string_view();
+    out.append('[');
+    if (!id.empty()) {
+      out.append("id=");
+      out.append(id);
+    } else {
+      out.append_uint(static_cast<uint64_t>(f.index()));
+    }
+    out.append(']');
   }
-}
-
-int subtree_end(int i, int count) {
-  int remaining = 1;
-  while (remaining > 0 && i < count) {
-    remaining += g_view_tokens[i].size - 1;
-    ++i;
-  }
-  return i;
 }
 
 // What a secret is sent to (spec/config.md: "a secret is kept ... only while the
@@ -107,13 +73,13 @@ TargetKeys target_keys(std::string_view secret_key) {
   return {kCheckTarget, sizeof(kCheckTarget) / sizeof(kCheckTarget[0])};
 }
 
-// A digest of the target members of the object holding the secret at `key_token`:
-// token types and texts, so layout (spaces, line breaks) does not count as a
-// change but any value does. SHA-256, so no chosen target can collide with the
-// stored one.
+// A digest of the target members of the object holding the secret (at `object`):
+// the values' tokens (brackets, strings and primitives, each tagged and the texts
+// length-prefixed), so layout (spaces, line breaks) does not count as a change but
+// any value does. SHA-256, so no chosen target can collide with the stored one.
 using TargetDigest = std::array<uint8_t, 32>;
 
-TargetDigest target_digest(std::string_view json, int key_token, int count) {
+TargetDigest target_digest(std::string_view json, size_t object, std::string_view secret_key) {
   TargetDigest digest{};
   mbedtls_sha256_context sha;
   mbedtls_sha256_init(&sha);
@@ -121,34 +87,40 @@ TargetDigest target_digest(std::string_view json, int key_token, int count) {
   auto feed = [&](std::string_view bytes) {
     mbedtls_sha256_update(&sha, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
   };
-  const int object = g_view_tokens[key_token].parent;
-  TargetKeys wanted = target_keys(token_text(json, g_view_tokens[key_token]));
+  auto feed_token = [&](uint8_t tag, std::string_view text) {
+    uint8_t head[5] = {tag, static_cast<uint8_t>(text.size()), static_cast<uint8_t>(text.size() >> 8),
+                       static_cast<uint8_t>(text.size() >> 16), static_cast<uint8_t>(text.size() >> 24)};
+    feed({reinterpret_cast<const char*>(head), sizeof(head)});
+    feed(text);
+  };
+  TargetKeys wanted = target_keys(secret_key);
   for (size_t w = 0; w < wanted.count; ++w) {
     feed(wanted.keys[w]);
-    int value = -1;
-    int k = object + 1;
-    for (int m = 0; m < g_view_tokens[object].size && k + 1 < count; ++m, k = subtree_end(k + 1, count)) {
-      if (is_key_token(k) && token_text(json, g_view_tokens[k]) == wanted.keys[w]) {
-        value = k + 1;
+    size_t value = json.size();
+    json::Items it(json, object);
+    while (it.next()) {
+      if (it.key() == wanted.keys[w]) {
+        value = it.value_at();
         break;
       }
     }
-    if (value < 0) {
+    if (value == json.size()) {
       feed(std::string_view("\x01", 1));  // absent
       continue;
     }
-    for (int t = value, end = subtree_end(value, count); t < end; ++t) {
-      // A container by its size (its text would bring the layout in), a leaf by its text.
-      const jsmntype_t type = g_view_tokens[t].type;
-      std::string_view text = type == JSMN_STRING || type == JSMN_PRIMITIVE
-                                  ? token_text(json, g_view_tokens[t])
-                                  : std::string_view(reinterpret_cast<const char*>(&g_view_tokens[t].size),
-                                                     sizeof(g_view_tokens[t].size));
-      uint8_t head[5] = {static_cast<uint8_t>(2 + g_view_tokens[t].type), static_cast<uint8_t>(text.size()),
-                         static_cast<uint8_t>(text.size() >> 8), static_cast<uint8_t>(text.size() >> 16),
-                         static_cast<uint8_t>(text.size() >> 24)};
-      feed({reinterpret_cast<const char*>(head), sizeof(head)});
-      feed(text);
+    // The value's tokens in order; ',' and ':' follow from the brackets.
+    const size_t end = json::end_of(json, value);
+    for (size_t at = value; at < end;) {
+      const char c = json[at];
+      if (c == '{' || c == '}' || c == '[' || c == ']') {
+        feed_token(static_cast<uint8_t>(c), {});
+        ++at;
+      } else if (json::kind_at(json, at) == json::Kind::kString || json::kind_at(json, at) == json::Kind::kPrimitive) {
+        feed_token(json::kind_at(json, at) == json::Kind::kString ? 2 : 3, json::raw_at(json, at));
+        at = json::end_of(json, at);
+      } else {
+        ++at;  // space, ',' or ':'
+      }
     }
   }
   mbedtls_sha256_finish(&sha, digest.data());
@@ -160,10 +132,14 @@ TargetDigest target_digest(std::string_view json, int key_token, int count) {
 
 namespace {
 
+// 24 of these sit in RAM: the path is kept as a digest (the error walk writes it
+// again), the stored value as a view into the stored document.
+using PathDigest = std::array<uint8_t, 16>;
+
 struct Placeholder {
-  FixedText<96> path;
-  size_t start = 0, end = 0;  // the value's bytes in `incoming`, quotes excluded
-  FixedText<160> value;       // the stored value, still JSON-escaped
+  PathDigest path{};          // of the key's path (write_path), SHA-256 cut to 128 bits
+  uint32_t start = 0, end = 0;  // the value's bytes in `incoming`, quotes excluded
+  std::string_view value;     // the stored value in `stored`, still JSON-escaped
   TargetDigest target{};      // where the incoming document sends it
   bool found = false;
   bool target_changed = false;
@@ -171,60 +147,82 @@ struct Placeholder {
 constexpr int kMaxSecrets = 24;
 Placeholder g_wanted[kMaxSecrets];
 
+PathDigest digest_of(std::string_view path) {
+  std::array<uint8_t, 32> full{};
+  mbedtls_sha256(reinterpret_cast<const unsigned char*>(path.data()), path.size(), full.data(), 0);
+  PathDigest out{};
+  for (size_t i = 0; i < out.size(); ++i) out[i] = full[i];
+  return out;
+}
+
+bool is_placeholder(std::string_view json, size_t key_at, size_t value_at) {
+  return is_secret_key(json::raw_at(json, key_at)) && json::kind_at(json, value_at) == json::Kind::kString &&
+         json::raw_at(json, value_at) == kSecretPlaceholder;
+}
+
 // The placeholders of `incoming`, in document order, each with the stored value it
 // takes; -1 when `incoming` is not JSON (nothing to restore), -2 when it holds more
 // placeholders than the box restores. Says in `errors` which cannot be restored.
 int collect_placeholders(std::string_view incoming, std::string_view stored, ConfigErrors& errors) {
   int n_wanted = 0;
-  jsmn_parser p;
-  jsmn_init(&p);
-  int count = jsmn_parse(&p, incoming.data(), incoming.size(), g_view_tokens, kMaxConfigJsonTokens);
-  if (count < 0) return -1;
-  for (int i = 0; i + 1 < count; ++i) {
-    if (!is_key_token(i) || !is_secret_key(token_text(incoming, g_view_tokens[i]))) continue;
-    const jsmntok_t& value = g_view_tokens[i + 1];
-    if (value.type != JSMN_STRING || token_text(incoming, value) != kSecretPlaceholder) continue;
-    if (n_wanted == kMaxSecrets) return -2;
+  json::Syntax syntax = json::validate(incoming);
+  if (!syntax.ok()) return -1;
+  bool too_many = false;
+  FixedText<96> path;
+  json::for_each_member(incoming, syntax.root, [&](const json::Items* frames, int depth, size_t key_at, size_t value_at) {
+    if (!is_placeholder(incoming, key_at, value_at)) return;
+    if (n_wanted == kMaxSecrets) {
+      too_many = true;
+      return;
+    }
     Placeholder& w = g_wanted[n_wanted++];
     w = Placeholder{};
-    write_path(incoming, i, count, w.path);
-    w.target = target_digest(incoming, i, count);
-    w.start = static_cast<size_t>(value.start);
-    w.end = static_cast<size_t>(value.end);
-  }
-  if (n_wanted > 0) {
-    jsmn_init(&p);
-    count = jsmn_parse(&p, stored.data(), stored.size(), g_view_tokens, kMaxConfigJsonTokens);
-    FixedText<96> path;
-    for (int i = 0; count > 0 && i + 1 < count; ++i) {
-      if (!is_key_token(i) || !is_secret_key(token_text(stored, g_view_tokens[i]))) continue;
-      if (g_view_tokens[i + 1].type != JSMN_STRING) continue;
-      write_path(stored, i, count, path);
+    write_path(incoming, frames, depth, path);
+    w.path = digest_of(path.view());
+    w.target = target_digest(incoming, frames[depth - 1].at(), json::raw_at(incoming, key_at));
+    w.start = static_cast<uint32_t>(value_at + 1);
+    w.end = static_cast<uint32_t>(json::end_of(incoming, value_at) - 1);
+  });
+  if (too_many) return -2;
+  json::Syntax stored_syntax = json::validate(stored);
+  if (n_wanted > 0 && stored_syntax.ok()) {
+    json::for_each_member(stored, stored_syntax.root, [&](const json::Items* frames, int depth, size_t key_at, size_t value_at) {
+      std::string_view key = json::raw_at(stored, key_at);
+      if (!is_secret_key(key) || json::kind_at(stored, value_at) != json::Kind::kString) return;
+      write_path(stored, frames, depth, path);
+      const PathDigest here = digest_of(path.view());
       for (int k = 0; k < n_wanted; ++k) {
-        if (!g_wanted[k].found && g_wanted[k].path.view() == path.view()) {
-          g_wanted[k].value.assign(token_text(stored, g_view_tokens[i + 1]));
-          g_wanted[k].found = !g_wanted[k].value.overflowed();
+        if (!g_wanted[k].found && g_wanted[k].path == here) {
+          g_wanted[k].value = json::raw_at(stored, value_at);
+          g_wanted[k].found = true;
           // Pointed somewhere else, the placeholder must not carry the stored
           // secret there (a session could otherwise have it sent to itself).
-          g_wanted[k].target_changed = target_digest(stored, i, count) != g_wanted[k].target;
+          g_wanted[k].target_changed = target_digest(stored, frames[depth - 1].at(), key) != g_wanted[k].target;
         }
       }
-    }
+    });
   }
-  for (int k = 0; k < n_wanted; ++k) {
-    if (!g_wanted[k].found) {
-      errors.add(g_wanted[k].path.view(), "\"********\" keeps the stored secret, but none is stored here: type it");
-      continue;
+  bool any_error = false;
+  for (int k = 0; k < n_wanted; ++k) any_error = any_error || !g_wanted[k].found || g_wanted[k].target_changed;
+  if (!any_error) return n_wanted;
+  // The paths of those that cannot be restored, written again in document order.
+  int k = 0;
+  json::for_each_member(incoming, syntax.root, [&](const json::Items* frames, int depth, size_t key_at, size_t value_at) {
+    if (!is_placeholder(incoming, key_at, value_at) || k >= n_wanted) return;
+    const Placeholder& w = g_wanted[k++];
+    if (w.found && !w.target_changed) return;
+    write_path(incoming, frames, depth, path);
+    if (!w.found) {
+      errors.add(path.view(), "\"********\" keeps the stored secret, but none is stored here: type it");
+      return;
     }
-    if (g_wanted[k].target_changed) {
-      std::string_view path = g_wanted[k].path.view();
-      size_t dot = path.rfind('.');
-      FixedText<64> message;
-      message.append(dot == std::string_view::npos ? path : std::string_view(path.data() + dot + 1, path.size() - dot - 1));
-      message.append(" required: target changed");
-      errors.add(path, message.view());
-    }
-  }
+    std::string_view p = path.view();
+    size_t dot = p.rfind('.');
+    FixedText<64> message;
+    message.append(dot == std::string_view::npos ? p : after(p, dot + 1));
+    message.append(" required: target changed");
+    errors.add(p, message.view());
+  });
   return n_wanted;
 }
 
@@ -238,7 +236,7 @@ Status restore_secrets(std::string_view incoming, std::string_view stored, TextB
   for (int k = 0; k < n_wanted; ++k) {
     if (!g_wanted[k].found || g_wanted[k].target_changed) continue;
     out.append(slice(incoming, copied, g_wanted[k].start - copied));
-    out.append(g_wanted[k].value.view());
+    out.append(g_wanted[k].value);
     copied = g_wanted[k].end;
   }
   out.append(after(incoming, copied));
@@ -274,7 +272,7 @@ Status restore_secrets_in_place(std::span<char> room, size_t& length, std::strin
     const size_t tail = end - at[k];
     std::memmove(text + final_end - tail, text + at[k], tail);
     final_end -= tail;
-    const std::string_view value = g_wanted[k].value.view();
+    const std::string_view value = g_wanted[k].value;
     std::memcpy(text + final_end - value.size(), value.data(), value.size());
     final_end -= value.size();
     end = at[k];
@@ -290,24 +288,15 @@ bool is_secret_key(std::string_view key) {
 }
 
 Status write_masked_config(std::string_view json, TextBuffer& out) {
-  jsmn_parser p;
-  jsmn_init(&p);
-  int count = jsmn_parse(&p, json.data(), json.size(), g_view_tokens, kMaxConfigJsonTokens);
-  if (count < 0) return StatusCode::kDataLoss;
+  json::Syntax syntax = json::validate(json);
+  if (!syntax.ok()) return StatusCode::kDataLoss;
   size_t copied = 0;
-  for (int i = 0; i + 1 < count; ++i) {
-    const jsmntok_t& key = g_view_tokens[i];
-    const jsmntok_t& value = g_view_tokens[i + 1];
-    // A key is a string token with one child whose parent is an object.
-    bool is_key = key.type == JSMN_STRING && key.size == 1 && key.parent >= 0 &&
-                  g_view_tokens[key.parent].type == JSMN_OBJECT;
-    if (!is_key || value.type != JSMN_STRING) continue;
-    std::string_view name = slice(json, static_cast<size_t>(key.start), static_cast<size_t>(key.end - key.start));
-    if (!is_secret_key(name)) continue;
-    out.append(slice(json, copied, static_cast<size_t>(value.start) - copied));
+  json::for_each_member(json, syntax.root, [&](const json::Items*, int, size_t key_at, size_t value_at) {
+    if (json::kind_at(json, value_at) != json::Kind::kString || !is_secret_key(json::raw_at(json, key_at))) return;
+    out.append(slice(json, copied, value_at + 1 - copied));
     out.append(kSecretPlaceholder);
-    copied = static_cast<size_t>(value.end);
-  }
+    copied = json::end_of(json, value_at) - 1;
+  });
   out.append(after(json, copied));
   return out.overflowed() ? Status(StatusCode::kResourceExhausted) : Status();
 }

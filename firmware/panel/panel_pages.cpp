@@ -223,12 +223,11 @@ void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
       // The finding's path, then its words over two rows: enough to find it in the
       // UI, where it is shown whole next to the field.
       if (p.index >= cfg.warning_count) return;
-      const ConfigWarning& w = cfg.warnings[p.index];
       line.clear();
       line.appendf("CONFIG WARNING %u/%u", p.index + 1u, static_cast<unsigned>(cfg.warning_count));
       set_row(0, line.view());
-      set_row(1, std::string_view(w.path));
-      std::string_view words(w.message);
+      set_row(1, cfg.warning_path(p.index));
+      std::string_view words = cfg.warning_message(p.index);
       set_row(2, first(words, hal::Lcd::kColumns));
       set_row(3, after(words, hal::Lcd::kColumns));
       return;

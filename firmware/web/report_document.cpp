@@ -97,7 +97,7 @@ bool profile_lint_clean(const Config& config, bool& has_profile) {
   has_profile = false;
   for (uint16_t i = 0; i < config.check_count; ++i) has_profile = has_profile || config.checks[i].generated;
   for (uint16_t w = 0; w < config.warning_count; ++w) {
-    std::string_view path = config.warnings[w].path;
+    std::string_view path = config.warning_path(w);
     if (first(path, 10) == "appliance.") return false;
   }
   return true;

@@ -32,7 +32,7 @@ void write_check_target(TextBuffer& out, const Config& config, const CheckConfig
 void write_config_warnings(JsonWriter& w, const Config& config) {
   w.key("warnings").begin_array();
   for (uint16_t i = 0; i < config.warning_count && i < Config::kMaxWarnings; ++i) {
-    w.begin_object().field("path", config.warnings[i].path).field("message", config.warnings[i].message).end_object();
+    w.begin_object().field("path", config.warning_path(i)).field("message", config.warning_message(i)).end_object();
   }
   w.end_array();
 }

@@ -373,7 +373,7 @@ TEST(ApplianceProfile, DnsPlanIsLintedAsWarningsNotErrors) {
   const Config& c = *l->config;
   auto has = [&](std::string_view path, std::string_view fragment) {
     for (uint16_t i = 0; i < c.warning_count; ++i) {
-      if (path == c.warnings[i].path && std::string_view(c.warnings[i].message).find(fragment) != std::string_view::npos)
+      if (path == c.warning_path(i) && c.warning_message(i).find(fragment) != std::string_view::npos)
         return true;
     }
     return false;
@@ -394,7 +394,7 @@ TEST(ApplianceProfile, TwoNodesAreNotACluster) {
     EXPECT_TRUE(l->status.ok());
     std::vector<std::string> out;
     for (uint16_t i = 0; i < l->config->warning_count; ++i) {
-      out.push_back(std::string(l->config->warnings[i].path) + ": " + l->config->warnings[i].message);
+      out.push_back(std::string(l->config->warning_path(i)) + ": " + std::string(l->config->warning_message(i)));
     }
     return out;
   };
