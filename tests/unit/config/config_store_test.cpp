@@ -109,25 +109,24 @@ TEST(ConfigStore, PowerLossAtEveryPointLeavesOldOrNew) {
   }
 }
 
-// What a box boots with, on the real layout (two 18-sector slots, a 64 KiB text
-// buffer). A slot that passes its CRC can still be unusable; the box must not fall
+// What a box boots with, on the real layout (two 18-sector slots, read in place). A slot that passes its CRC can still be unusable; the box must not fall
 // back to the factory config (0 checks) while the older slot is fine.
 class BootConfigTest : public ::testing::Test {
  protected:
   static constexpr size_t kFlashSector = 4096;
   hal::FakeFlash flash_{kFlashSector, 2 * flash_layout::kConfigSlotSectors};
   ConfigStore store_{flash_, flash_layout::kConfigSlotSectors};
-  std::vector<char> text_ = std::vector<char>(PROBEBOX_MAX_CONFIG_BYTES);
-  size_t length_ = 0;
+  std::string_view text_;    // where the booted text lies (the mapped slot)
+  std::string_view in_use_;  // what adopt_given_config() runs on
   std::unique_ptr<Config> config_ = std::make_unique<Config>();
   ConfigErrors errors_;
   BootConfig boot_;
 
   void boot() {
     ConfigStore fresh(flash_, flash_layout::kConfigSlotSectors);  // as after a restart
-    load_boot_config(fresh, text_, length_, *config_, errors_, boot_);
+    load_boot_config(fresh, text_, *config_, errors_, boot_);
   }
-  std::string booted() const { return std::string(text_.data(), length_); }
+  std::string booted() const { return std::string(text_); }
   int valid() {
     int slots[2];
     return ConfigStore(flash_, flash_layout::kConfigSlotSectors).valid_slots(slots);
@@ -226,16 +225,16 @@ TEST_F(BootConfigTest, EmptyFlashIsTheFactoryConfigWithoutANote) {
 // when it differs from the newest stored one, so a restart with the same file
 // wears nothing (the board used to write it again on every start).
 TEST_F(BootConfigTest, AGivenConfigIsStoredOnlyWhenItDiffers) {
-  ASSERT_TRUE(adopt_given_config(kGood, &store_, *config_, errors_).ok());
+  ASSERT_TRUE(adopt_given_config(kGood, &store_, *config_, errors_, in_use_).ok());
   EXPECT_EQ(store_.sequence(), 1u);
   EXPECT_EQ(config_->check_count, 1);
   ConfigStore restarted(flash_, flash_layout::kConfigSlotSectors);
   const size_t writes_before = flash_.operations();
-  ASSERT_TRUE(adopt_given_config(kGood, &restarted, *config_, errors_).ok());
+  ASSERT_TRUE(adopt_given_config(kGood, &restarted, *config_, errors_, in_use_).ok());
   EXPECT_EQ(restarted.sequence(), 1u) << "the same file again: nothing written";
   EXPECT_EQ(flash_.operations(), writes_before) << "no erase, no write";
   const std::string other = R"({"schema":1,"device":{"name":"other"}})";
-  ASSERT_TRUE(adopt_given_config(other, &restarted, *config_, errors_).ok());
+  ASSERT_TRUE(adopt_given_config(other, &restarted, *config_, errors_, in_use_).ok());
   EXPECT_EQ(restarted.sequence(), 2u);
   boot();
   EXPECT_EQ(booted(), other);
@@ -243,7 +242,7 @@ TEST_F(BootConfigTest, AGivenConfigIsStoredOnlyWhenItDiffers) {
 
 TEST_F(BootConfigTest, AnInvalidGivenConfigIsNotStored) {
   ASSERT_TRUE(store_.save(kGood).ok());
-  Status s = adopt_given_config(R"({"schema":1,"surprise":true})", &store_, *config_, errors_);
+  Status s = adopt_given_config(R"({"schema":1,"surprise":true})", &store_, *config_, errors_, in_use_);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_FALSE(errors_.empty());
   boot();
@@ -252,13 +251,13 @@ TEST_F(BootConfigTest, AnInvalidGivenConfigIsNotStored) {
 }
 
 TEST_F(BootConfigTest, WithoutFlashAGivenConfigIsOnlyParsed) {
-  ASSERT_TRUE(adopt_given_config(kGood, nullptr, *config_, errors_).ok());
+  ASSERT_TRUE(adopt_given_config(kGood, nullptr, *config_, errors_, in_use_).ok());
   EXPECT_EQ(config_->check_count, 1);
   EXPECT_EQ(valid(), 0);
 }
 
 TEST_F(BootConfigTest, TheFactoryConfigWithoutFlash) {
-  load_factory_config(text_, length_, *config_, errors_);
+  load_factory_config(text_, *config_, errors_);
   EXPECT_EQ(booted(), kFactoryConfig);
   EXPECT_TRUE(errors_.empty());
   EXPECT_EQ(config_->text(config_->device_name), "probebox");
