@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -107,6 +108,105 @@ TEST(ConfigStore, PowerLossAtEveryPointLeavesOldOrNew) {
     EXPECT_EQ(saw_old, static_cast<int>(total_ops));  // every cut before the last header byte
     EXPECT_EQ(saw_new, 1);
   }
+}
+
+// The config is read where it lies: mapped() is a view into the flash, not a copy.
+TEST(ConfigStore, TheNewestConfigIsReadInPlace) {
+  hal::FakeFlash flash(kSector, 2 * kSlotSectors);
+  ConfigStore store(flash, kSlotSectors);
+  std::string_view text;
+  EXPECT_EQ(store.mapped(text).code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store.save(config_text(1, 500)).ok());
+  ASSERT_TRUE(store.save(config_text(2, 700)).ok());
+  ASSERT_TRUE(store.mapped(text).ok());
+  EXPECT_EQ(text, config_text(2, 700));
+  EXPECT_EQ(static_cast<const void*>(text.data()),
+            static_cast<const void*>(flash.raw().data() + kSlotSectors * kSector + ConfigStore::kHeaderBytes));
+  EXPECT_EQ(store.sequence(), 2u);
+}
+
+// A part whose flash is read by command has no view to give: said, never faked.
+TEST(ConfigStore, FlashThatIsNotMemoryMappedHasNoView) {
+  hal::FakeFlash flash(kSector, 2 * kSlotSectors);
+  flash.set_memory_mapped(false);
+  ConfigStore store(flash, kSlotSectors);
+  ASSERT_TRUE(store.save(config_text(1, 500)).ok());
+  std::string_view text;
+  EXPECT_EQ(store.mapped(text).code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(load(flash), config_text(1, 500)) << "a copying read still works";
+}
+
+// PUT /api/config's path: the new text is written a piece at a time into the free
+// slot, readable there in place, and the old one stays the newest until commit().
+TEST(ConfigStore, AWriteInPiecesIsReadableInPlaceAndOnlyCommitMakesItTheNewest) {
+  hal::FakeFlash flash(kSector, 2 * kSlotSectors);
+  ConfigStore store(flash, kSlotSectors);
+  const std::string old_text = config_text(1, 600), new_text = config_text(2, 1500);
+  ASSERT_TRUE(store.save(old_text).ok());
+  ASSERT_TRUE(store.begin_write(new_text.size()).ok());
+  for (size_t at = 0; at < new_text.size(); at += 97) {
+    ASSERT_TRUE(store.write_more(std::string_view(new_text).substr(at, 97)).ok());
+    EXPECT_EQ(load(flash), old_text) << "not the newest before commit()";
+  }
+  EXPECT_EQ(store.written(), new_text);
+  EXPECT_EQ(store.write_more("x").code(), StatusCode::kOutOfRange) << "no byte past the announced length";
+  ASSERT_TRUE(store.commit().ok());
+  EXPECT_EQ(load(flash), new_text);
+  EXPECT_EQ(store.sequence(), 2u);
+  EXPECT_EQ(store.commit().code(), StatusCode::kFailedPrecondition) << "once";
+}
+
+TEST(ConfigStore, AnUnfinishedOrAbandonedWriteLeavesBothSlots) {
+  hal::FakeFlash flash(kSector, 2 * kSlotSectors);
+  ConfigStore store(flash, kSlotSectors);
+  ASSERT_TRUE(store.save(config_text(1, 600)).ok());
+  ASSERT_TRUE(store.save(config_text(2, 600)).ok());
+  const std::string next = config_text(3, 900);
+  ASSERT_TRUE(store.begin_write(next.size()).ok());
+  ASSERT_TRUE(store.write_more(std::string_view(next).substr(0, 400)).ok());
+  EXPECT_EQ(store.commit().code(), StatusCode::kFailedPrecondition) << "a cut body is never committed";
+  ConfigStore restarted(flash, kSlotSectors);
+  EXPECT_EQ(load(flash), config_text(2, 600));
+  EXPECT_EQ(store.begin_write(store.capacity() + 1).code(), StatusCode::kResourceExhausted);
+}
+
+// A box that booted from the older slot (the newest could not be used) runs on
+// it: a new config is written over the unusable newest one, never over it.
+TEST(ConfigStore, TheSlotTheBoxRunsOnIsNeverTheOneWritten) {
+  hal::FakeFlash flash(kSector, 2 * kSlotSectors);
+  ConfigStore store(flash, kSlotSectors);
+  ASSERT_TRUE(store.save(config_text(1, 600)).ok());  // slot 0
+  ASSERT_TRUE(store.save(config_text(2, 600)).ok());  // slot 1, the newest
+  std::string_view running;
+  ASSERT_TRUE(store.mapped_slot(0, running).ok());
+  const std::string next = config_text(3, 800);
+  ASSERT_TRUE(store.begin_write(next.size(), running).ok());
+  ASSERT_TRUE(store.write_more(next).ok());
+  EXPECT_EQ(running, config_text(1, 600)) << "the running text is untouched";
+  ASSERT_TRUE(store.commit().ok());
+  EXPECT_EQ(load(flash), next);
+  EXPECT_EQ(store.sequence(), 3u);
+  ASSERT_TRUE(store.mapped_slot(0, running).ok());
+  EXPECT_EQ(running, config_text(1, 600));
+}
+
+TEST(FlashAppender, ABodyIsKeptAsItArrivesWithinItsBounds) {
+  hal::FakeFlash flash(kSector, 8);
+  FlashAppender area(&flash, 4, 4);
+  EXPECT_EQ(area.begin(4 * kSector + 1).code(), StatusCode::kResourceExhausted);
+  const std::string body = config_text(5, 3 * kSector);
+  ASSERT_TRUE(area.begin(body.size()).ok());
+  ASSERT_TRUE(area.append(std::string_view(body).substr(0, 300)).ok());
+  EXPECT_FALSE(area.complete());
+  ASSERT_TRUE(area.append(std::string_view(body).substr(300)).ok());
+  EXPECT_TRUE(area.complete());
+  EXPECT_EQ(area.view(), body);
+  EXPECT_EQ(static_cast<const void*>(area.view().data()), static_cast<const void*>(flash.raw().data() + 4 * kSector));
+  EXPECT_EQ(area.append("x").code(), StatusCode::kOutOfRange);
+  area.reset();
+  EXPECT_TRUE(area.view().empty());
+  FlashAppender none(nullptr, 0, 4);
+  EXPECT_EQ(none.begin(10).code(), StatusCode::kUnavailable) << "a board without flash";
 }
 
 // What a box boots with, on the real layout (two 18-sector slots, read in place). A slot that passes its CRC can still be unusable; the box must not fall
@@ -238,6 +338,38 @@ TEST_F(BootConfigTest, AGivenConfigIsStoredOnlyWhenItDiffers) {
   EXPECT_EQ(restarted.sequence(), 2u);
   boot();
   EXPECT_EQ(booted(), other);
+}
+
+// The board's --config FILE: read a piece at a time into the free slot (no RAM
+// copy), compared first so the same file writes nothing, committed only when valid.
+class StringSource final : public ConfigSource {
+ public:
+  explicit StringSource(std::string text) : text_(std::move(text)) {}
+  bool read(size_t offset, std::span<char> out) override {
+    if (offset + out.size() > text_.size()) return false;
+    std::memcpy(out.data(), text_.data() + offset, out.size());
+    return true;
+  }
+  std::string text_;
+};
+
+TEST_F(BootConfigTest, AGivenFileIsStreamedIntoTheStoreAndRunFromThere) {
+  StringSource file(kGood);
+  ASSERT_TRUE(adopt_given_config(file, kGood.size(), store_, *config_, errors_, in_use_).ok());
+  EXPECT_EQ(in_use_, kGood);
+  EXPECT_EQ(config_->check_count, 1);
+  EXPECT_GE(static_cast<const void*>(in_use_.data()), static_cast<const void*>(flash_.raw().data()))
+      << "the stored slot, read in place";
+  const size_t ops = flash_.operations();
+  ConfigStore restarted(flash_, flash_layout::kConfigSlotSectors);
+  ASSERT_TRUE(adopt_given_config(file, kGood.size(), restarted, *config_, errors_, in_use_).ok());
+  EXPECT_EQ(flash_.operations(), ops) << "the same file again: nothing written";
+  StringSource bad(R"({"schema":1,"surprise":true})");
+  EXPECT_EQ(adopt_given_config(bad, bad.text_.size(), restarted, *config_, errors_, in_use_).code(),
+            StatusCode::kInvalidArgument);
+  boot();
+  EXPECT_EQ(booted(), kGood) << "an invalid file is written but never committed";
+  EXPECT_EQ(boot_.sequence, 1u);
 }
 
 TEST_F(BootConfigTest, AnInvalidGivenConfigIsNotStored) {
