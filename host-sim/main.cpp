@@ -177,6 +177,11 @@ void factory_reset_sim() {
 
 probebox::sim::FileFlash g_flash;
 App g_app({g_clock, g_entropy, g_ethernet, &g_leds, &g_lcd, &g_buttons, factory_reset_sim, "flash", &g_flash});
+// The --once result, printed whole (host memory: the board prints it a slice at a
+// time); the firmware's web server streams and has no such buffer.
+#ifndef PROBEBOX_RESPONSE_BYTES
+#define PROBEBOX_RESPONSE_BYTES (96 * 1024)
+#endif
 probebox::FixedText<PROBEBOX_RESPONSE_BYTES> g_document;
 probebox::BootConfig g_boot;
 

@@ -22,12 +22,6 @@
 #include "mbedtls/ssl.h"
 #include "web/http_request.h"
 
-// The largest document the boards print whole (`--once`); the web server streams
-// and needs no such buffer.
-#ifndef PROBEBOX_RESPONSE_BYTES
-#define PROBEBOX_RESPONSE_BYTES (96 * 1024)
-#endif
-
 namespace probebox {
 
 struct HttpResponse {

@@ -208,6 +208,32 @@ class QemuImage(unittest.TestCase):
                     self.assertIsNotNone(body, "the image's web API never answered")
                     self.assertEqual(body["device"]["name"], "probe-qemu-web")
                     self.assertEqual(body["checks"][0]["hard"], "ok")
+                    # The config is read where it lies in the board's flash (the code
+                    # SSRAM above the image), and a PUT streams into its free slot: one
+                    # larger than any RAM buffer of the web server is applied.
+                    status, _, raw = pinned_request(https_port, fingerprint, "GET", "/api/config", headers=session)
+                    self.assertEqual(status, 200, raw)
+                    shown = json.loads(raw)
+                    self.assertEqual(shown["device"]["name"], "probe-qemu-web")
+                    new_password = "qemu-image-password"
+                    status, _, raw = pinned_request(https_port, fingerprint, "POST", "/api/password",
+                                                    {"current": password, "new": new_password}, headers=session)
+                    self.assertEqual(status, 200, raw)
+                    status, headers, raw = pinned_request(https_port, fingerprint, "POST", "/api/login",
+                                                          {"password": new_password})
+                    self.assertEqual(status, 200, raw)
+                    session = {"Cookie": headers["Set-Cookie"].split(";", 1)[0], "X-CSRF-Token": json.loads(raw)["csrf"]}
+                    shown["device"]["name"] = "probe-qemu-renamed"
+                    shown["checks"] += [{"id": f"pad-{i:02d}", "type": "tcp", "host": HOST, "port": listener.port,
+                                         "interval_s": 300} for i in range(60)]
+                    data = json.dumps(shown, indent=4)
+                    self.assertGreater(len(data), 8 * 1024)
+                    status, _, raw = pinned_request(https_port, fingerprint, "PUT", "/api/config", data, headers=session)
+                    self.assertEqual(status, 200, raw)
+                    self.assertEqual(json.loads(raw)["checks"], 61)
+                    status, _, raw = pinned_request(https_port, fingerprint, "GET", "/api/config", headers=session)
+                    self.assertEqual(status, 200, raw)
+                    self.assertEqual(json.loads(raw), shown)
                 finally:
                     proc.terminate()
                     console.close()
