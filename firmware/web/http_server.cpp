@@ -589,8 +589,9 @@ void HttpServer::begin_response(Connection& c) {
     std::memcpy(c.buf + c.out_head_len, scratch_, body_len);  // the connection's own copy
     return;
   }
-  // Larger than the connection's buffer (a long list of config errors): handed to
-  // lwIP whole now, while the scratch still holds it, if the send buffer takes it.
+  // Larger than the connection's buffer (the diagnostics; at most kSliceBytes):
+  // handed to lwIP whole now, while the scratch still holds it, if the send buffer
+  // takes it.
   if (c.tls && c.tls_slot >= 0 && c.pcb != nullptr && !head.overflowed() && c.tls_write_n == 0 &&
       tcp_sndbuf(c.pcb) >= c.out_head_len + body_len + 4 * 64) {
     // Through TLS in records of at most 4 KiB (each some 30 bytes longer), while the
@@ -609,8 +610,9 @@ void HttpServer::begin_response(Connection& c) {
       return;
     }
   }
-  // Not now: only a long error list gets here, and it changed nothing, so "retry"
-  // is the truth. Sent from the connection's own buffer like any small answer.
+  // Not now: only a read-only answer larger than the connection's buffer gets
+  // here, so "retry" is the truth. Sent from the connection's own buffer like any
+  // small answer.
   static constexpr char kBusy[] = "{\"error\":\"the answer does not fit the send buffer now; retry\"}";
   head.clear();
   head.appendf("HTTP/1.1 503 %s\r\nContent-Type: application/json\r\nContent-Length: %u\r\nCache-Control: no-store\r\n"

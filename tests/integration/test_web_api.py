@@ -111,7 +111,7 @@ class WebApi(unittest.TestCase):
         h = session_headers(port)
         before = self.config_text()
         # A rejected document is parsed into the running model and the running text
-        # parsed back (App::apply_config): the health records go on, never reset.
+        # parsed back (App::apply_uploaded_config): the health records go on, never reset.
         runs = lambda: {c["id"]: sum(c["counts"].values()) for c in json.loads(http_get(port, "/api/status")[2])["checks"]}
         runs_before = runs()
         bad_port = json.loads(json.dumps(self.doc))
