@@ -5,7 +5,6 @@
 #include "alerts/alert_diagnostics.h"
 #include "config/config_parser.h"
 #include "config/config_store.h"
-#include "config/config_view.h"
 #include "config/flash_layout.h"
 #include "net/platform_hooks.h"
 
@@ -55,70 +54,6 @@ Status App::upload_more(std::string_view bytes) { return upload_.append(bytes); 
 
 std::string_view App::uploaded() const { return upload_.complete() ? upload_.view() : std::string_view(); }
 
-namespace {
-// A window of the restored config (the stored secrets put back), for reading the
-// values it holds where the placeholders were.
-char g_restore_window[256];
-
-constexpr uint64_t kFnvBasis = 14695981039346656037ULL;
-uint64_t fnv1a(uint64_t h, std::string_view bytes) {
-  for (char c : bytes) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  return h;
-}
-
-// The uploaded document, with every "********" secret put back from the running
-// config (config_view.h's restore_secrets), written into the store's free slot with
-// no RAM copy of either: the restored document equals the upload but where a
-// placeholder string was, so the upload is copied from flash as it is up to each
-// `"********"`, and what the restored document holds there (the stored value, or the
-// placeholder when it was not one) is read from a small window of it, up to its
-// closing quote. Its length and hash, measured first, must match what was written.
-Status write_restored(std::string_view incoming, std::string_view stored, ConfigStore& store, ConfigErrors& errors) {
-  static constexpr std::string_view kQuoted = "\"********\"";
-  static_assert(kQuoted.size() == kSecretPlaceholder.size() + 2, "the placeholder, quoted");
-  if (incoming.find(kQuoted) == std::string_view::npos) {
-    if (Status s = store.begin_write(incoming.size(), stored); !s.ok()) return s;
-    return store.write_more(incoming);
-  }
-  SliceText measure(g_restore_window, 0, static_cast<size_t>(-1));  // counted and hashed, nothing kept
-  if (Status s = restore_secrets(incoming, stored, measure, errors); !s.ok()) return s;
-  const size_t length = measure.total();
-  if (length > PROBEBOX_MAX_CONFIG_BYTES) return StatusCode::kResourceExhausted;
-  if (Status s = store.begin_write(length, stored); !s.ok()) return s;
-  uint64_t hash = kFnvBasis;
-  size_t out = 0;
-  auto copy = [&](std::string_view piece) {
-    hash = fnv1a(hash, piece);
-    out += piece.size();
-    return store.write_more(piece);
-  };
-  size_t in = 0;
-  for (size_t q = incoming.find(kQuoted); q != std::string_view::npos; q = incoming.find(kQuoted, q + 1)) {
-    // Through the opening quote, as uploaded.
-    if (Status s = copy({incoming.data() + in, q + 1 - in}); !s.ok()) return s;
-    bool escaped = false, closed = false;
-    while (!closed) {
-      SliceText window(g_restore_window, sizeof(g_restore_window) - 1, out);
-      if (Status s = restore_secrets(incoming, stored, window, errors); !s.ok()) return s;
-      const std::string_view w = window.view();
-      if (w.empty()) return StatusCode::kInternal;  // the same input renders the same output
-      size_t n = 0;
-      for (; n < w.size() && !closed; ++n) {
-        if (escaped) escaped = false;
-        else if (w[n] == '\\') escaped = true;
-        else if (w[n] == '"') closed = true;
-      }
-      if (closed) --n;  // the closing quote comes with the next piece of the upload
-      if (Status s = copy({w.data(), n}); !s.ok()) return s;
-    }
-    in = q + 1 + kSecretPlaceholder.size();
-  }
-  if (Status s = copy({incoming.data() + in, incoming.size() - in}); !s.ok()) return s;
-  if (out != length || hash != measure.prefix_hash()) return StatusCode::kInternal;
-  return Status();
-}
-}  // namespace
-
 Status App::apply_uploaded_config(ConfigErrors& errors, bool& restart_required) {
   const std::string_view incoming = uploaded();
   upload_.reset();  // whatever happens, this body is used once
@@ -129,7 +64,7 @@ Status App::apply_uploaded_config(ConfigErrors& errors, bool& restart_required) 
   // becomes the newest only when valid: until ConfigStore::commit() the running
   // slot, which config_text_ points into, is not touched.
   ConfigStore store(*board_.flash, flash_layout::kConfigSlotSectors, flash_layout::kConfigFirstSector);
-  if (Status s = write_restored(incoming, config_text_, store, errors); !s.ok()) return s;
+  if (Status s = write_restoring_secrets(incoming, config_text_, store, errors); !s.ok()) return s;
   const std::string_view json = store.written();
   if (json.empty()) return StatusCode::kUnimplemented;  // the flash is not memory-mapped
   // No second Config (100 KB on the target): the document is parsed into the running

@@ -98,6 +98,16 @@ class ConfigStore {
   uint32_t write_sequence_ = 0;
 };
 
+// An uploaded config document written into `store`'s free slot (begin_write,
+// write_more; the caller validates written() and commits) with every "********"
+// secret put back from `stored`, the running text (config_view.h's restore_secrets:
+// the same statuses and errors), and no RAM copy of either: the upload is copied as
+// it is up to each quoted placeholder, and what the restored document holds there is
+// read from a 256-byte window of it; its length and hash, measured first, must match
+// what was written (kInternal otherwise). A document without a placeholder is copied.
+Status write_restoring_secrets(std::string_view incoming, std::string_view stored, ConfigStore& store,
+                               class ConfigErrors& errors);
+
 // A flash region written front to back as bytes arrive (a request body) and read in
 // place: hal::FlashStore::mapped(). Nothing in it is trusted: what reads it checks it.
 class FlashAppender {

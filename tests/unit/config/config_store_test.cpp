@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "config/config_boot.h"
+#include "config/config_errors.h"
+#include "config/config_view.h"
 #include "config/flash_layout.h"
 
 #include "fake_flash.h"
@@ -207,6 +209,42 @@ TEST(FlashAppender, ABodyIsKeptAsItArrivesWithinItsBounds) {
   EXPECT_TRUE(area.view().empty());
   FlashAppender none(nullptr, 0, 4);
   EXPECT_EQ(none.begin(10).code(), StatusCode::kUnavailable) << "a board without flash";
+}
+
+// PUT /api/config's secrets, put back as the upload is copied into the free slot:
+// byte for byte what restore_secrets() gives, with long values (a stored value is at
+// most 160 bytes: one window), escaped quotes in them, a placeholder that is not a secret (left as it is),
+// two placeholders side by side, and a document with none.
+TEST(ConfigStore, TheUploadIsWrittenWithItsSecretsPutBackAsRestoreSecretsGivesIt) {
+  const std::string long_value = std::string(100, 'L') + "\\\"q" + std::string(50, 'M');  // 160 at most
+  const std::string stored = R"({"checks":[{"id":"a","type":"smtp","password":")" + long_value +
+                             R"("},{"id":"b","type":"smtp","password":"p\"b"}],"appliance":{"health_api_key":"k"}})";
+  const std::string incoming = R"({"note":"********","checks":[{"id":"b","type":"smtp","password":"********"},)"
+                               R"({"id":"a","type":"smtp","password":"********"}],)"
+                               R"("appliance":{"health_api_key":"********"},"x":["********","********"]})";
+  FixedText<4096> expected;
+  ConfigErrors errors;
+  ASSERT_TRUE(restore_secrets(incoming, stored, expected, errors).ok());
+  ASSERT_NE(expected.view().find(long_value), std::string_view::npos);
+  hal::FakeFlash flash(kSector, 2 * kSlotSectors);
+  ConfigStore store(flash, kSlotSectors);
+  ASSERT_TRUE(store.save(stored).ok());
+  ASSERT_TRUE(write_restoring_secrets(incoming, stored, store, errors).ok());
+  EXPECT_EQ(store.written(), expected.view());
+  ASSERT_TRUE(store.commit().ok());
+  EXPECT_EQ(load(flash), std::string(expected.view()));
+
+  // Nothing to put back: copied as it is.
+  const std::string plain = R"({"schema":1,"device":{"name":"plain"}})";
+  ASSERT_TRUE(write_restoring_secrets(plain, stored, store, errors).ok());
+  EXPECT_EQ(store.written(), plain);
+
+  // A placeholder with nothing stored for it: restore_secrets()'s error, nothing committed.
+  errors.clear();
+  const std::string orphan = R"({"checks":[{"id":"z","type":"smtp","password":"********"}]})";
+  EXPECT_EQ(write_restoring_secrets(orphan, stored, store, errors).code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(errors.empty());
+  EXPECT_EQ(load(flash), std::string(expected.view()));
 }
 
 // What a box boots with, on the real layout (two 18-sector slots, read in place). A slot that passes its CRC can still be unusable; the box must not fall
