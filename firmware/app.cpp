@@ -32,8 +32,7 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
       initial_password_.append(kAlphabet[random[i] % (sizeof(kAlphabet) - 1)]);
     }
   }
-  if (config_text.data() != config_text_.c_str()) config_text_.assign(config_text);
-  else config_text_.fill_done(config_text.size());  // read in place (boot_config_text())
+  config_text_ = config_text;  // where it lies (start()'s comment): no copy
   mode_ = mode;
   net::bind_platform(board_.clock, board_.entropy);
   net::tls_memory_init();

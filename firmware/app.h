@@ -5,6 +5,7 @@
 #include "alerts/snmp_agent.h"
 #include "alerts/syslog_sender.h"
 #include "config/config_model.h"
+#include "config/config_store.h"
 #include "config/flash_layout.h"
 #include "monitor/event_store.h"
 #include "monitor/cross_check_gate.h"
@@ -58,6 +59,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
       : board_(services),
         scheduler_(pool_, *this),
         api_(config_, config_text_, health_, services.clock),
+        upload_(services.flash, flash_layout::kUploadFirstSector, flash_layout::kUploadSectors),
         event_store_(services.flash, flash_layout::kEventsFirstSector, flash_layout::kEventsSectors) {}
 
   // Results pass through the App on their way to the health model: rules that look
@@ -67,7 +69,11 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   void factory_reset() override;
   bool issue_login_code(TextBuffer& shown) override;
   // ApiActions: the web UI's changes.
-  Status apply_config(std::string_view json, ConfigErrors& errors, bool& restart_required) override;
+  Status begin_upload(size_t length) override;
+  Status upload_more(std::string_view bytes) override;
+  std::string_view uploaded() const override;
+  void abandon_upload() override { upload_.reset(); }
+  Status apply_uploaded_config(ConfigErrors& errors, bool& restart_required) override;
   bool run_check(std::string_view id) override;
   Status store_credentials(const AdminCredentials& credentials) override;
   Status install_tls_identity(std::string_view pem, TextBuffer& error) override;
@@ -85,15 +91,16 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   panel::Panel& panel() { return panel_; }
 
   // Brings up lwIP, the interface and the web server with `config` (copied) and
-  // the document it was parsed from (kept for GET /api/config). A `boot_note`
-  // (config/config_boot.h: a stored config was passed over) goes into the event
-  // log as a warning of "(config)", and so out to the alerts.
+  // the document it was parsed from (kept for GET /api/config): a view, never
+  // copied, so it must outlive the App: the stored slot where it lies in
+  // memory-mapped flash (ConfigStore::mapped(), config_boot.h), the factory
+  // constant, or a host's own buffer. A `boot_note` (config/config_boot.h: a stored
+  // config was passed over) goes into the event log as a warning of "(config)", and
+  // so out to the alerts.
   void start(const Config& config, std::string_view config_text, RunMode mode, std::string_view boot_note = {});
-  // The App's own model and text, for a board to read and parse its boot config
-  // into: passed back to start(), nothing is copied, so the board keeps no second
-  // Config nor a second 64 KiB of text.
+  // The App's own model, for a board to parse its boot config into: passed back to
+  // start(), nothing is copied, so the board keeps no second Config.
   Config& boot_config() { return config_; }
-  TextBuffer& boot_config_text() { return config_text_; }
   // Scratch for the boot config's errors (shared with the re-reading of the running
   // config after a rejected PUT, which only comes later).
   ConfigErrors& boot_errors();
@@ -155,7 +162,9 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
 
   BoardServices board_;
   Config config_;
-  FixedText<PROBEBOX_MAX_CONFIG_BYTES> config_text_;
+  // The running config's text: the active slot in memory-mapped flash (or what
+  // start() was given); no RAM copy.
+  std::string_view config_text_;
   ProbePool pool_;
   HealthModel health_;
   Scheduler scheduler_;
@@ -191,6 +200,8 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   bool https_tried_ = false;
   bool tls_identity_pending_ = false;
   FixedText<65> tls_fingerprint_hex_;  // for the LCD
+  // Where a large request body lands as it arrives (flash_layout::kUploadFirstSector).
+  FlashAppender upload_;
   EventStore event_store_;
   uint32_t events_persisted_ = 0;  // sequence of the next event to write to flash
 };

@@ -45,7 +45,28 @@ ConfigErrors g_reparse_errors;
 
 ConfigErrors& App::boot_errors() { return g_reparse_errors; }
 
-Status App::apply_config(std::string_view json, ConfigErrors& errors, bool& restart_required) {
+Status App::begin_upload(size_t length) {
+  if (length > HttpServer::kMaxRequestBody) return StatusCode::kResourceExhausted;
+  return upload_.begin(length);
+}
+
+Status App::upload_more(std::string_view bytes) { return upload_.append(bytes); }
+
+std::string_view App::uploaded() const { return upload_.complete() ? upload_.view() : std::string_view(); }
+
+Status App::apply_uploaded_config(ConfigErrors& errors, bool& restart_required) {
+  const std::string_view incoming = uploaded();
+  upload_.reset();  // whatever happens, this body is used once
+  if (board_.flash == nullptr) return StatusCode::kUnavailable;
+  if (incoming.empty()) return StatusCode::kFailedPrecondition;
+  // The new text goes into the slot the box does not run on (written there from the
+  // upload area with the stored secrets put back), is validated where it lies, and
+  // becomes the newest only when valid: until ConfigStore::commit() the running
+  // slot, which config_text_ points into, is not touched.
+  ConfigStore store(*board_.flash, flash_layout::kConfigSlotSectors, flash_layout::kConfigFirstSector);
+  if (Status s = write_restoring_secrets(incoming, config_text_, store, errors); !s.ok()) return s;
+  const std::string_view json = store.written();
+  if (json.empty()) return StatusCode::kUnimplemented;  // the flash is not memory-mapped
   // No second Config (100 KB on the target): the document is parsed into the running
   // model itself. The firmware is single-threaded and nothing runs until this
   // returns, so when the document is rejected (or cannot be stored) the running
@@ -53,7 +74,7 @@ Status App::apply_config(std::string_view json, ConfigErrors& errors, bool& rest
   // function of the text), before anything that points into it runs again.
   const NetworkConfig was = config_.network;
   auto take_back = [&] {
-    if (!parse_config(config_text_.view(), config_, g_reparse_errors).ok()) {
+    if (!parse_config(config_text_, config_, g_reparse_errors).ok()) {
       probebox_platform_fatal("the running config no longer parses", __FILE__, __LINE__);
     }
   };
@@ -61,15 +82,17 @@ Status App::apply_config(std::string_view json, ConfigErrors& errors, bool& rest
     take_back();
     return StatusCode::kInvalidArgument;
   }
-  uint32_t config_sequence = 0;
-  if (board_.flash != nullptr) {
-    ConfigStore store(*board_.flash, flash_layout::kConfigSlotSectors, flash_layout::kConfigFirstSector);
-    if (Status s = store.save(json); !s.ok()) {
-      take_back();
-      return s;
-    }
-    config_sequence = store.sequence();
+  std::string_view committed;
+  if (Status s = store.commit(); !s.ok()) {
+    take_back();
+    return s;
   }
+  if (Status s = store.mapped(committed); !s.ok() || committed != json) {
+    // Committed but not readable back as written: the flash failed under us.
+    take_back();
+    return StatusCode::kDataLoss;
+  }
+  const uint32_t config_sequence = store.sequence();
   const NetworkConfig& now = config_.network;
   restart_required = was.dhcp != now.dhcp || was.address != now.address || was.prefix_length != now.prefix_length ||
                      was.gateway != now.gateway;
@@ -78,7 +101,7 @@ Status App::apply_config(std::string_view json, ConfigErrors& errors, bool& rest
   // ends every probe, whatever the new check count).
   scheduler_.cancel_all();
   mail_.cancel();
-  config_text_.assign(json);
+  config_text_ = committed;
   activate_config();
   hal::WallTime wall = board_.clock.wall();
   syslog_.send_config_change(wall.valid ? wall.unix_micros : 0, config_sequence, "web UI");

@@ -1,6 +1,7 @@
 #include "file_flash.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,11 +19,20 @@ bool FileFlash::open(const std::string& path) {
     std::vector<uint8_t> erased(kSectors * kSectorSize - static_cast<size_t>(st.st_size), 0xFF);
     if (pwrite(fd_, erased.data(), erased.size(), st.st_size) != static_cast<ssize_t>(erased.size())) return false;
   }
+  void* map = mmap(nullptr, kSectors * kSectorSize, PROT_READ, MAP_SHARED, fd_, 0);
+  if (map == MAP_FAILED) return false;
+  map_ = static_cast<const uint8_t*>(map);
   return true;
 }
 
 FileFlash::~FileFlash() {
+  if (map_ != nullptr) munmap(const_cast<uint8_t*>(map_), kSectors * kSectorSize);
   if (fd_ >= 0) ::close(fd_);
+}
+
+std::span<const uint8_t> FileFlash::DoMapped(size_t address, size_t length) const {
+  if (map_ == nullptr) return {};
+  return {map_ + address, length};
 }
 
 FileFlash::Result FileFlash::DoErase(size_t sector) {

@@ -177,8 +177,12 @@ void factory_reset_sim() {
 
 probebox::sim::FileFlash g_flash;
 App g_app({g_clock, g_entropy, g_ethernet, &g_leds, &g_lcd, &g_buttons, factory_reset_sim, "flash", &g_flash});
+// The --once result, printed whole (host memory: the board prints it a slice at a
+// time); the firmware's web server streams and has no such buffer.
+#ifndef PROBEBOX_RESPONSE_BYTES
+#define PROBEBOX_RESPONSE_BYTES (96 * 1024)
+#endif
 probebox::FixedText<PROBEBOX_RESPONSE_BYTES> g_document;
-char g_stored[PROBEBOX_MAX_CONFIG_BYTES];
 probebox::BootConfig g_boot;
 
 }  // namespace
@@ -201,14 +205,16 @@ int main(int argc, char** argv) {
   probebox::ConfigStore store(g_flash, probebox::flash_layout::kConfigSlotSectors,
                               probebox::flash_layout::kConfigFirstSector);
   g_flash_path = opt.flash_path;
-  std::string text;
+  std::string given;
+  // What the box runs on: the stored slot where it lies in the (mapped) flash file.
+  std::string_view text;
   if (!opt.config_path.empty()) {
-    if (!read_file(opt.config_path, text)) {
+    if (!read_file(opt.config_path, given)) {
       std::fprintf(stderr, "probebox-sim: cannot read %s\n", opt.config_path.c_str());
       return kExitUnknown;
     }
     // Stored only when it differs, so a restart with the same file wears nothing.
-    if (probebox::Status s = probebox::adopt_given_config(text, &store, g_config, g_errors); !s.ok()) {
+    if (probebox::Status s = probebox::adopt_given_config(given, &store, g_config, g_errors, text); !s.ok()) {
       if (s.code() == probebox::StatusCode::kInvalidArgument) {
         probebox::FixedText<4096> msg;
         g_errors.render(msg);
@@ -226,9 +232,7 @@ int main(int argc, char** argv) {
   } else {
     // The newest stored config that loads; an unusable newer one is passed over
     // (and said in the event log), with the factory config as the last resort.
-    size_t stored_len = 0;
-    probebox::load_boot_config(store, g_stored, stored_len, g_config, g_errors, g_boot);
-    text.assign(g_stored, stored_len);
+    probebox::load_boot_config(store, text, g_config, g_errors, g_boot);
     if (!g_boot.note.empty()) std::fprintf(stderr, "probebox-sim: %s\n", g_boot.note.c_str());
     if (g_boot.source != probebox::BootConfig::Source::kFactory) {
       std::fprintf(stderr, "probebox-sim: config from %s (sequence %u)\n", opt.flash_path.c_str(),

@@ -49,8 +49,9 @@ void factory_reset_board() {
 
 probebox::App g_app({g_clock, g_entropy, g_ethernet, &g_leds, &g_lcd, &g_buttons, factory_reset_board, "flash",
                      &g_flash});
-// The boot config is read and parsed straight into the App's own text and model
-// (App::boot_config_text(), boot_config()): the board keeps no copy of either.
+// The boot config is parsed straight into the App's own model (boot_config()) from
+// where it lies in the memory-mapped flash: neither the board nor the App keeps a
+// copy of its text (a file given with --config goes through the store too).
 // The --once result goes to the console a slice at a time, each slice rendered
 // again (the finished cycle's state does not change): no whole-document buffer.
 char g_result_slice[1024 + 1];
@@ -100,29 +101,40 @@ BootArgs parse_boot_args(char* cmdline) {
   return args;
 }
 
-size_t g_config_length = 0;
+std::string_view g_config_text;
 
-// A config file named on the command line; stored (with flash) when it differs
-// from the stored one.
-bool load_config(const char* path, probebox::ConfigStore* store) {
-  std::span<char> text = g_app.boot_config_text().storage();
+// A config file on the host, read a piece at a time through semihosting.
+class SemihostingFile final : public probebox::ConfigSource {
+ public:
+  explicit SemihostingFile(int handle) : handle_(handle) {}
+  bool read(size_t offset, std::span<char> out) override {
+    return board::semihosting::seek(handle_, offset) &&
+           board::semihosting::read(handle_, out.data(), out.size()) == static_cast<long>(out.size());
+  }
+
+ private:
+  int handle_;
+};
+
+// A config file named on the command line: written into the flash's free config
+// slot a piece at a time (no RAM copy), validated there, and made the newest when it
+// differs from the stored one. Without a --flash file the flash is volatile.
+bool load_config(const char* path, probebox::ConfigStore& store) {
   int handle = board::semihosting::open(path, false);
   if (handle < 0) {
     log_line("probebox: cannot open the config file");
     return false;
   }
   long length = board::semihosting::file_length(handle);
-  if (length < 0 || length > static_cast<long>(text.size())) {
+  if (length < 0 || length > PROBEBOX_MAX_CONFIG_BYTES) {
     board::semihosting::close(handle);
     log_line("probebox: config file missing or larger than 64 KiB");
     return false;
   }
-  long got = board::semihosting::read(handle, text.data(), static_cast<size_t>(length));
+  SemihostingFile file(handle);
+  probebox::Status s = probebox::adopt_given_config(file, static_cast<size_t>(length), store, g_app.boot_config(),
+                                                    g_app.boot_errors(), g_config_text);
   board::semihosting::close(handle);
-  if (got != length) return false;
-  g_config_length = static_cast<size_t>(length);
-  probebox::Status s =
-      probebox::adopt_given_config({text.data(), g_config_length}, store, g_app.boot_config(), g_app.boot_errors());
   if (s.code() == probebox::StatusCode::kInvalidArgument) {
     probebox::FixedText<2048> msg;
     g_app.boot_errors().render(msg);
@@ -130,7 +142,10 @@ bool load_config(const char* path, probebox::ConfigStore* store) {
     g_console.write(msg.view());
     return false;
   }
-  if (!s.ok()) log_line("probebox: could not store the config");
+  if (!s.ok()) {
+    log_line("probebox: could not read or store the config");
+    return false;
+  }
   return true;
 }
 
@@ -187,19 +202,22 @@ int main() {
   BootArgs args = parse_boot_args(cmdline);
   g_lcd_uart.init();
   if (args.flash_path != nullptr) g_have_flash = g_flash.open(args.flash_path);
+  // No (readable) flash file: the same flash, volatile (changes last until the next start).
+  if (!g_have_flash && !g_flash.open(nullptr)) {
+    log_line("probebox: the flash region overlaps the image");
+    stop(kExitUnknown);
+  }
   probebox::ConfigStore store(g_flash, probebox::flash_layout::kConfigSlotSectors,
                               probebox::flash_layout::kConfigFirstSector);
   if (args.config_path != nullptr) {
-    if (!load_config(args.config_path, g_have_flash ? &store : nullptr)) stop(kExitUnknown);
+    if (!load_config(args.config_path, store)) stop(kExitUnknown);
   } else {
     // The newest stored config that loads; an unusable newer one is passed over
     // (and said in the event log), with the factory config as the last resort.
     if (g_have_flash) {
-      probebox::load_boot_config(store, g_app.boot_config_text().storage(), g_config_length, g_app.boot_config(),
-                                 g_app.boot_errors(), g_boot);
+      probebox::load_boot_config(store, g_config_text, g_app.boot_config(), g_app.boot_errors(), g_boot);
     } else {
-      probebox::load_factory_config(g_app.boot_config_text().storage(), g_config_length, g_app.boot_config(),
-                                    g_app.boot_errors());
+      probebox::load_factory_config(g_config_text, g_app.boot_config(), g_app.boot_errors());
     }
     if (!g_boot.note.empty()) {
       g_console.write("probebox: ");
@@ -212,7 +230,7 @@ int main() {
     log_line("probebox: LAN9118 not found");
     stop(kExitUnknown);
   }
-  g_app.start(g_app.boot_config(), {g_app.boot_config_text().storage().data(), g_config_length},
+  g_app.start(g_app.boot_config(), g_config_text,
               args.once ? probebox::App::RunMode::kOnce : probebox::App::RunMode::kContinuous, g_boot.note.view());
   if (!g_app.initial_password().empty()) {
     // The LCD shows it too; the console is where a lab or a test reads it.

@@ -4,47 +4,61 @@
 
 #include "semihosting.h"
 
+extern uint32_t __data_load, __data_start, __data_end;
+
 namespace board {
 
 bool SemihostingFlash::open(const char* path) {
+  // The image ends with the .data initialisers; the flash region must lie above it.
+  const uintptr_t image_end = reinterpret_cast<uintptr_t>(&__data_load) +
+                              (reinterpret_cast<uintptr_t>(&__data_end) - reinterpret_cast<uintptr_t>(&__data_start));
+  if (image_end > kMappedBase) return false;
+  std::memset(region(), 0xFF, kSectors * kSectorSize);
+  ready_ = true;
+  handle_ = -1;
+  if (path == nullptr) return true;
   handle_ = semihosting::open(path, true);
-  return handle_ >= 0;
+  if (handle_ < 0) return false;
+  long length = semihosting::file_length(handle_);
+  if (length < 0) return false;
+  size_t want = static_cast<size_t>(length) < kSectors * kSectorSize ? static_cast<size_t>(length) : kSectors * kSectorSize;
+  if (want == 0) return true;
+  if (!semihosting::seek(handle_, 0)) return false;
+  return semihosting::read(handle_, region(), want) == static_cast<long>(want);
 }
 
-SemihostingFlash::Result SemihostingFlash::DoErase(size_t sector) {
-  if (sector >= kSectors || handle_ < 0) return Result::kOutOfRange;
-  static uint8_t erased[kSectorSize];
-  std::memset(erased, 0xFF, sizeof(erased));
-  if (!semihosting::seek(handle_, sector * kSectorSize)) return Result::kIoError;
-  return semihosting::write(handle_, erased, kSectorSize) == static_cast<long>(kSectorSize) ? Result::kOk
+SemihostingFlash::Result SemihostingFlash::persist(size_t address, size_t length) {
+  if (handle_ < 0) return Result::kOk;  // volatile
+  if (!semihosting::seek(handle_, address)) return Result::kIoError;
+  return semihosting::write(handle_, region() + address, length) == static_cast<long>(length) ? Result::kOk
                                                                                               : Result::kIoError;
 }
 
+SemihostingFlash::Result SemihostingFlash::DoErase(size_t sector) {
+  if (sector >= kSectors || !ready_) return Result::kOutOfRange;
+  std::memset(region() + sector * kSectorSize, 0xFF, kSectorSize);
+  return persist(sector * kSectorSize, kSectorSize);
+}
+
 SemihostingFlash::Result SemihostingFlash::DoRead(size_t address, std::span<uint8_t> out) {
-  if (address + out.size() > kSectors * kSectorSize || handle_ < 0) return Result::kOutOfRange;
-  std::memset(out.data(), 0xFF, out.size());
-  long length = semihosting::file_length(handle_);
-  if (length <= static_cast<long>(address)) return Result::kOk;  // beyond the file: erased
-  if (!semihosting::seek(handle_, address)) return Result::kIoError;
-  size_t want = out.size();
-  if (static_cast<long>(address + want) > length) want = static_cast<size_t>(length) - address;
-  return semihosting::read(handle_, out.data(), want) == static_cast<long>(want) ? Result::kOk : Result::kIoError;
+  if (address + out.size() > kSectors * kSectorSize || !ready_) return Result::kOutOfRange;
+  std::memcpy(out.data(), region() + address, out.size());
+  return Result::kOk;
 }
 
 SemihostingFlash::Result SemihostingFlash::DoWrite(size_t address, std::span<const uint8_t> data) {
-  if (address + data.size() > kSectors * kSectorSize || handle_ < 0) return Result::kOutOfRange;
+  if (address + data.size() > kSectors * kSectorSize || !ready_) return Result::kOutOfRange;
   // NOR rule: only erased bytes may be programmed.
-  uint8_t current[256];
-  for (size_t done = 0; done < data.size(); done += sizeof(current)) {
-    size_t n = data.size() - done < sizeof(current) ? data.size() - done : sizeof(current);
-    if (DoRead(address + done, {current, n}) != Result::kOk) return Result::kIoError;
-    for (size_t i = 0; i < n; ++i) {
-      if (current[i] != 0xFF) return Result::kNotErased;
-    }
+  for (size_t i = 0; i < data.size(); ++i) {
+    if (region()[address + i] != 0xFF) return Result::kNotErased;
   }
-  if (!semihosting::seek(handle_, address)) return Result::kIoError;
-  return semihosting::write(handle_, data.data(), data.size()) == static_cast<long>(data.size()) ? Result::kOk
-                                                                                                 : Result::kIoError;
+  std::memcpy(region() + address, data.data(), data.size());
+  return persist(address, data.size());
+}
+
+std::span<const uint8_t> SemihostingFlash::DoMapped(size_t address, size_t length) const {
+  if (!ready_) return {};
+  return {region() + address, length};
 }
 
 }  // namespace board

@@ -28,21 +28,39 @@ struct BootConfig {
   FixedText<120> note;
 };
 
-// Fills `text`/`length` and `config` with the newest usable slot, else the
+// Points `text` at the newest usable slot where it lies in memory-mapped flash
+// (ConfigStore::mapped_slot(): no copy) and parses it into `config`, else the
 // factory config. A newer slot that passed its CRC but could not be used is
 // discarded (ConfigStore::discard_slot) so the next save lands on it, never on the
 // slot in use; a slot that could not be read is left alone (a read error says
-// nothing about the config).
-void load_boot_config(ConfigStore& store, std::span<char> text, size_t& length, Config& config, ConfigErrors& errors,
+// nothing about the config). On a flash that is not memory-mapped no slot can be
+// read so: the factory config.
+void load_boot_config(ConfigStore& store, std::string_view& text, Config& config, ConfigErrors& errors,
                       BootConfig& boot);
 
-// The factory config into `text`/`length` and `config` (a board without flash).
-void load_factory_config(std::span<char> text, size_t& length, Config& config, ConfigErrors& errors);
+// The factory config into `text` (a constant) and `config` (a board without flash).
+void load_factory_config(std::string_view& text, Config& config, ConfigErrors& errors);
 
 // A config given at start: parsed into `config` (kInvalidArgument with `errors`
 // filled when it is not valid) and, with a `store`, stored when it differs from the
 // newest stored config, so a restart with the same file wears nothing (the
-// store's status when that fails).
-Status adopt_given_config(std::string_view text, ConfigStore* store, Config& config, ConfigErrors& errors);
+// store's status when that fails). `in_use`: the text the box then runs on, the
+// stored slot where it lies when there is a store, else `text`.
+Status adopt_given_config(std::string_view text, ConfigStore* store, Config& config, ConfigErrors& errors,
+                          std::string_view& in_use);
+
+// The same for a file a board reads a piece at a time, straight into the store's
+// free slot (no RAM holds it): compared with the newest stored config first, written
+// and validated in the slot when it differs, and committed only when valid.
+class ConfigSource {
+ public:
+  // The `out.size()` bytes at `offset`; false on a read error.
+  virtual bool read(size_t offset, std::span<char> out) = 0;
+
+ protected:
+  ~ConfigSource() = default;
+};
+Status adopt_given_config(ConfigSource& source, size_t length, ConfigStore& store, Config& config, ConfigErrors& errors,
+                          std::string_view& in_use);
 
 }  // namespace probebox

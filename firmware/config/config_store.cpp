@@ -2,7 +2,9 @@
 
 #include <cstring>
 
+#include "config/config_view.h"
 #include "core/crc32.h"
+#include "core/limits.h"
 
 namespace probebox {
 namespace {
@@ -104,21 +106,63 @@ Status ConfigStore::load_slot(int slot, std::span<char> out, size_t& length) {
 }
 
 Status ConfigStore::save(std::string_view json) {
+  if (Status s = begin_write(json.size()); !s.ok()) return s;
+  if (Status s = write_more(json); !s.ok()) return s;
+  return commit();
+}
+
+Status ConfigStore::begin_write(size_t length, std::string_view running) {
+  write_slot_ = -1;
   if (flash_.size() < slot_address(2)) return StatusCode::kFailedPrecondition;
-  if (json.size() > capacity()) return StatusCode::kResourceExhausted;
+  if (length > capacity()) return StatusCode::kResourceExhausted;
   Header current{};
   int in_use = newest_slot(current);
   int target = in_use == 0 ? 1 : 0;
-  uint32_t sequence = in_use < 0 ? 1 : current.sequence + 1;
-  size_t used_sectors = (kHeaderBytes + json.size() + flash_.sector_size() - 1) / flash_.sector_size();
+  for (int slot = 0; slot < 2 && !running.empty(); ++slot) {
+    std::span<const uint8_t> m = flash_.mapped(slot_address(slot), slot_sectors_ * flash_.sector_size());
+    const auto at = reinterpret_cast<uintptr_t>(running.data());
+    const auto base = reinterpret_cast<uintptr_t>(m.data());
+    if (m.data() != nullptr && at >= base && at < base + m.size()) target = 1 - slot;
+  }
+  size_t used_sectors = (kHeaderBytes + length + flash_.sector_size() - 1) / flash_.sector_size();
   for (size_t s = 0; s < used_sectors; ++s) {
     if (flash_.erase(first_sector_ + target * slot_sectors_ + s) != hal::FlashStore::Result::kOk) return StatusCode::kUnavailable;
   }
-  auto bytes = reinterpret_cast<const uint8_t*>(json.data());
-  if (flash_.write(slot_address(target) + kHeaderBytes, {bytes, json.size()}) != hal::FlashStore::Result::kOk) {
+  write_slot_ = target;
+  write_length_ = length;
+  write_done_ = 0;
+  write_crc_ = 0;
+  write_sequence_ = in_use < 0 ? 1 : current.sequence + 1;
+  return Status();
+}
+
+Status ConfigStore::write_more(std::string_view bytes) {
+  if (write_slot_ < 0) return StatusCode::kFailedPrecondition;
+  if (bytes.size() > write_length_ - write_done_) return StatusCode::kOutOfRange;
+  if (bytes.empty()) return Status();
+  auto data = reinterpret_cast<const uint8_t*>(bytes.data());
+  if (flash_.write(slot_address(write_slot_) + kHeaderBytes + write_done_, {data, bytes.size()}) !=
+      hal::FlashStore::Result::kOk) {
+    write_slot_ = -1;
     return StatusCode::kUnavailable;
   }
-  uint32_t fields[6] = {magic_, kLayoutVersion, sequence, static_cast<uint32_t>(json.size()), crc32({bytes, json.size()}), 0};
+  write_crc_ = crc32({data, bytes.size()}, write_crc_);
+  write_done_ += bytes.size();
+  return Status();
+}
+
+std::string_view ConfigStore::written() const {
+  if (write_slot_ < 0) return {};
+  std::span<const uint8_t> m = flash_.mapped(slot_address(write_slot_) + kHeaderBytes, write_done_);
+  if (m.data() == nullptr) return {};
+  return {reinterpret_cast<const char*>(m.data()), m.size()};
+}
+
+Status ConfigStore::commit() {
+  if (write_slot_ < 0 || write_done_ != write_length_) return StatusCode::kFailedPrecondition;
+  const int target = write_slot_;
+  write_slot_ = -1;
+  uint32_t fields[6] = {magic_, kLayoutVersion, write_sequence_, static_cast<uint32_t>(write_length_), write_crc_, 0};
   uint8_t raw[kHeaderBytes];
   encode(fields, raw);
   fields[5] = crc32({raw, 20});
@@ -127,8 +171,28 @@ Status ConfigStore::save(std::string_view json) {
   if (flash_.write(slot_address(target), raw) != hal::FlashStore::Result::kOk) return StatusCode::kUnavailable;
   Header check{};
   if (!valid_slot(target, check)) return StatusCode::kDataLoss;
-  sequence_ = sequence;
+  sequence_ = write_sequence_;
   return Status();
+}
+
+Status ConfigStore::mapped_slot(int slot, std::string_view& json) {
+  Header h{};
+  if ((slot != 0 && slot != 1) || flash_.size() < slot_address(2) || !valid_slot(slot, h)) {
+    return StatusCode::kNotFound;
+  }
+  sequence_ = h.sequence;
+  std::span<const uint8_t> m = flash_.mapped(slot_address(slot) + kHeaderBytes, h.length);
+  if (m.data() == nullptr) return StatusCode::kUnimplemented;
+  json = {reinterpret_cast<const char*>(m.data()), m.size()};
+  return Status();
+}
+
+Status ConfigStore::mapped(std::string_view& json) {
+  if (flash_.size() < slot_address(2)) return StatusCode::kFailedPrecondition;
+  Header h{};
+  int slot = newest_slot(h);
+  if (slot < 0) return StatusCode::kNotFound;
+  return mapped_slot(slot, json);
 }
 
 bool ConfigStore::holds(std::string_view json) {
@@ -148,4 +212,102 @@ Status ConfigStore::erase_all() {
   return Status();
 }
 
+Status FlashAppender::begin(size_t length) {
+  started_ = false;
+  if (flash_ == nullptr || first_sector_ + sectors_ > flash_->sector_count()) return StatusCode::kUnavailable;
+  if (length > capacity()) return StatusCode::kResourceExhausted;
+  const size_t used = (length + flash_->sector_size() - 1) / flash_->sector_size();
+  for (size_t s = 0; s < used; ++s) {
+    if (flash_->erase(first_sector_ + s) != hal::FlashStore::Result::kOk) return StatusCode::kUnavailable;
+  }
+  started_ = true;
+  length_ = length;
+  done_ = 0;
+  return Status();
+}
+
+Status FlashAppender::append(std::string_view bytes) {
+  if (!started_) return StatusCode::kFailedPrecondition;
+  if (bytes.size() > length_ - done_) return StatusCode::kOutOfRange;
+  if (bytes.empty()) return Status();
+  if (flash_->write(first_sector_ * flash_->sector_size() + done_,
+                   {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}) != hal::FlashStore::Result::kOk) {
+    started_ = false;
+    return StatusCode::kUnavailable;
+  }
+  done_ += bytes.size();
+  return Status();
+}
+
+std::string_view FlashAppender::view() const {
+  if (!started_) return {};
+  std::span<const uint8_t> m = flash_->mapped(first_sector_ * flash_->sector_size(), done_);
+  if (m.data() == nullptr) return {};
+  return {reinterpret_cast<const char*>(m.data()), m.size()};
+}
+
+namespace {
+// A window of the restored config (the stored secrets put back), for reading the
+// values it holds where the placeholders were.
+char g_restore_window[256];
+
+constexpr uint64_t kFnvBasis = 14695981039346656037ULL;
+uint64_t fnv1a(uint64_t h, std::string_view bytes) {
+  for (char c : bytes) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  return h;
+}
+
+}  // namespace
+
+// The uploaded document, with every "********" secret put back from the running
+// config (config_view.h's restore_secrets), written into the store's free slot with
+// no RAM copy of either: the restored document equals the upload but where a
+// placeholder string was, so the upload is copied from flash as it is up to each
+// `"********"`, and what the restored document holds there (the stored value, or the
+// placeholder when it was not one) is read from a small window of it, up to its
+// closing quote. Its length and hash, measured first, must match what was written.
+Status write_restoring_secrets(std::string_view incoming, std::string_view stored, ConfigStore& store, ConfigErrors& errors) {
+  static constexpr std::string_view kQuoted = "\"********\"";
+  static_assert(kQuoted.size() == kSecretPlaceholder.size() + 2, "the placeholder, quoted");
+  if (incoming.find(kQuoted) == std::string_view::npos) {
+    if (Status s = store.begin_write(incoming.size(), stored); !s.ok()) return s;
+    return store.write_more(incoming);
+  }
+  SliceText measure(g_restore_window, 0, static_cast<size_t>(-1));  // counted and hashed, nothing kept
+  if (Status s = restore_secrets(incoming, stored, measure, errors); !s.ok()) return s;
+  const size_t length = measure.total();
+  if (length > PROBEBOX_MAX_CONFIG_BYTES) return StatusCode::kResourceExhausted;
+  if (Status s = store.begin_write(length, stored); !s.ok()) return s;
+  uint64_t hash = kFnvBasis;
+  size_t out = 0;
+  auto copy = [&](std::string_view piece) {
+    hash = fnv1a(hash, piece);
+    out += piece.size();
+    return store.write_more(piece);
+  };
+  size_t in = 0;
+  for (size_t q = incoming.find(kQuoted); q != std::string_view::npos; q = incoming.find(kQuoted, q + 1)) {
+    // Through the opening quote, as uploaded.
+    if (Status s = copy({incoming.data() + in, q + 1 - in}); !s.ok()) return s;
+    bool escaped = false, closed = false;
+    while (!closed) {
+      SliceText window(g_restore_window, sizeof(g_restore_window) - 1, out);
+      if (Status s = restore_secrets(incoming, stored, window, errors); !s.ok()) return s;
+      const std::string_view w = window.view();
+      if (w.empty()) return StatusCode::kInternal;  // the same input renders the same output
+      size_t n = 0;
+      for (; n < w.size() && !closed; ++n) {
+        if (escaped) escaped = false;
+        else if (w[n] == '\\') escaped = true;
+        else if (w[n] == '"') closed = true;
+      }
+      if (closed) --n;  // the closing quote comes with the next piece of the upload
+      if (Status s = copy({w.data(), n}); !s.ok()) return s;
+    }
+    in = q + 1 + kSecretPlaceholder.size();
+  }
+  if (Status s = copy({incoming.data() + in, incoming.size() - in}); !s.ok()) return s;
+  if (out != length || hash != measure.prefix_hash()) return StatusCode::kInternal;
+  return Status();
+}
 }  // namespace probebox

@@ -4,6 +4,11 @@
 // NOT holding the newest valid config, payload first and header last, so until the
 // header's last byte lands the old config is what boots. Boot takes the valid slot
 // with the higher sequence.
+//
+// The text is never copied out to be used: mapped() gives it where it lies in
+// memory-mapped flash (hal::FlashStore::mapped()), and a new config is written a
+// piece at a time into the slot not in use (begin_write/write_more), checked there
+// (written()), and only then made the newest (commit()).
 #pragma once
 #include <cstdint>
 #include <span>
@@ -37,6 +42,24 @@ class ConfigStore {
   // and never over the older slot the box runs on.
   Status discard_slot(int slot);
   Status save(std::string_view json);
+  // The newest valid config where it lies (no copy); sequence() becomes its. kNotFound
+  // when neither slot is valid; kUnimplemented when the flash is not memory-mapped.
+  // Valid until the next write to this store.
+  Status mapped(std::string_view& json);
+  Status mapped_slot(int slot, std::string_view& json);
+  // A new config of `length` bytes, written as it arrives into the slot NOT holding
+  // the newest valid config (its sectors erased first), then read back in place with
+  // written() to be validated, then made the newest by commit(): the header goes last,
+  // so until commit() ends the old config is what boots, and a write that is given
+  // up (a connection closed mid-body, a document that does not validate) leaves the
+  // newest slot untouched. kResourceExhausted past capacity(), kOutOfRange past
+  // `length`, kFailedPrecondition for a commit() before all of it was written.
+  // `running`: the text the box runs on, when it lies in one of the slots (a box that
+  // booted from the older slot): that slot is never the one written.
+  Status begin_write(size_t length, std::string_view running = {});
+  Status write_more(std::string_view bytes);
+  std::string_view written() const;
+  Status commit();
   // True when the newest valid slot holds exactly `json` (a save would change nothing).
   bool holds(std::string_view json);
   // Erases both slots (factory reset).
@@ -67,6 +90,50 @@ class ConfigStore {
   size_t first_sector_;
   uint32_t magic_;
   uint32_t sequence_ = 0;
+  // The write under way (begin_write): its slot (-1: none), size, progress and CRC.
+  int write_slot_ = -1;
+  size_t write_length_ = 0;
+  size_t write_done_ = 0;
+  uint32_t write_crc_ = 0;
+  uint32_t write_sequence_ = 0;
+};
+
+// An uploaded config document written into `store`'s free slot (begin_write,
+// write_more; the caller validates written() and commits) with every "********"
+// secret put back from `stored`, the running text (config_view.h's restore_secrets:
+// the same statuses and errors), and no RAM copy of either: the upload is copied as
+// it is up to each quoted placeholder, and what the restored document holds there is
+// read from a 256-byte window of it; its length and hash, measured first, must match
+// what was written (kInternal otherwise). A document without a placeholder is copied.
+Status write_restoring_secrets(std::string_view incoming, std::string_view stored, ConfigStore& store,
+                               class ConfigErrors& errors);
+
+// A flash region written front to back as bytes arrive (a request body) and read in
+// place: hal::FlashStore::mapped(). Nothing in it is trusted: what reads it checks it.
+class FlashAppender {
+ public:
+  // `flash` null: a board without flash, where begin() is kUnavailable.
+  FlashAppender(hal::FlashStore* flash, size_t first_sector, size_t sectors)
+      : flash_(flash), first_sector_(first_sector), sectors_(sectors) {}
+  // Erases the sectors `length` bytes need: kResourceExhausted past capacity(),
+  // kUnavailable without flash or when it fails.
+  Status begin(size_t length);
+  // kOutOfRange past the length begun with, kUnavailable on a flash error.
+  Status append(std::string_view bytes);
+  bool complete() const { return started_ && done_ == length_; }
+  // What was appended so far, mapped (empty when the flash is not memory-mapped).
+  std::string_view view() const;
+  size_t capacity() const { return flash_ == nullptr ? 0 : sectors_ * flash_->sector_size(); }
+  // Forgets the body (the next begin() starts over).
+  void reset() { started_ = false; }
+
+ private:
+  hal::FlashStore* flash_;
+  size_t first_sector_;
+  size_t sectors_;
+  bool started_ = false;
+  size_t length_ = 0;
+  size_t done_ = 0;
 };
 
 }  // namespace probebox

@@ -1,6 +1,7 @@
-// Where each record lives in the box's flash (64 sectors of 4 KiB on both the
-// simulator's file and the QEMU board's semihosted image). Every record is written
-// power-loss-safe; a factory reset erases all of them.
+// Where each record lives in the box's flash (128 sectors of 4 KiB on both the
+// simulator's file and the QEMU board's semihosted image, memory-mapped on both:
+// hal::FlashStore::mapped()). Every record is written power-loss-safe; a factory
+// reset erases all of them.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -26,7 +27,15 @@ inline constexpr uint32_t kSnmpEngineMagic = 0x424E5350;  // "PSNB"
 inline constexpr size_t kTlsIdentityFirstSector = kSnmpEngineFirstSector + 2 * kSnmpEngineSlotSectors;
 inline constexpr size_t kTlsIdentitySlotSectors = 2;
 inline constexpr uint32_t kTlsIdentityMagic = 0x534C5450;  // "PTLS"
+// Where a large request body (PUT /api/config, PUT /api/tls) lands as it arrives,
+// before it is checked: no RAM holds it. A config goes on from here into the
+// inactive config slot (with the stored secrets put back), so nothing written here
+// is ever the box's config; a body cut off mid-way is simply never used. 64 KiB.
+inline constexpr size_t kUploadFirstSector = kTlsIdentityFirstSector + 2 * kTlsIdentitySlotSectors;
+inline constexpr size_t kUploadSectors = 16;
 // Everything a factory reset erases.
-inline constexpr size_t kUsedSectors = kTlsIdentityFirstSector + 2 * kTlsIdentitySlotSectors;
+inline constexpr size_t kUsedSectors = kUploadFirstSector + kUploadSectors;
+// The smallest flash the box runs on (the boards have 128 sectors).
+inline constexpr size_t kMinimumSectors = kUsedSectors;
 
 }  // namespace probebox::flash_layout

@@ -35,7 +35,7 @@ void method_not_allowed(HttpResponse& response, const char* allow) {
 }
 
 // Documents the server streams (HttpResponse::document).
-enum : uint8_t { kDocMetrics = 1, kDocStatus, kDocEvents, kDocReport, kDocConfig };
+enum : uint8_t { kDocMetrics = 1, kDocStatus, kDocEvents, kDocReport, kDocConfig, kDocConfigErrors };
 
 bool parse_ipv4(std::string_view s, uint32_t& out) {
   uint32_t value = 0;
@@ -141,21 +141,52 @@ void ApiHandler::render(uint8_t document, int64_t mono_us, int64_t wall_us, Text
       return;
     }
     case kDocConfig:
-      if (!write_masked_config(config_text_.view(), out).ok()) out.append("{}");
+      if (!write_masked_config(config_text_, out).ok()) out.append("{}");
       return;
+    case kDocConfigErrors: {
+      // The last rejected PUT's errors (g_errors stays until the next PUT).
+      JsonWriter w(out);
+      w.begin_object();
+      w.field_bool("ok", false);
+      w.key("errors").begin_array();
+      for (size_t i = 0; i < g_errors.count(); ++i) {
+        w.begin_object().field("path", g_errors.at(i).path.view()).field("message", g_errors.at(i).message.view()).end_object();
+      }
+      w.end_array();
+      w.field_int("errors_total", static_cast<int64_t>(g_errors.total()));
+      w.end_object();
+      return;
+    }
     default:
       return;
   }
 }
 
-int ApiHandler::admit_large_body(const HttpRequest& request) {
-  // Only the config upload is that large, and only an admin may send it.
-  if ((request.path != "/api/config" && request.path != "/api/tls") || request.method != "PUT") return 413;
-  if (!host_allowed(request)) return 403;
+int ApiHandler::stream_body(const HttpRequest& request) {
+  // Only the uploads stream (into flash), and only an admin's with the right media
+  // type; anything else is read into the connection's buffer when it fits, and
+  // answered by handle() as it would be, else refused now.
+  const bool config = request.path == "/api/config";
+  if ((!config && request.path != "/api/tls") || request.method != "PUT") return kInlineBody;
+  const bool fits = request.head_length + request.content_length <= HttpServer::kConnectionBuffer;
+  int refusal = 0;
   const AdminSession* session = auth_.find(cookie_value(request.cookie, kSessionCookie), clock_.now());
-  if (session == nullptr) return 401;
-  if (!AdminAuth::csrf_matches(*session, request.csrf_token) || session->initial_password) return 403;
-  return 0;
+  if (!host_allowed(request)) refusal = 403;
+  else if (session == nullptr) refusal = 401;
+  else if (!AdminAuth::csrf_matches(*session, request.csrf_token) || session->initial_password) refusal = 403;
+  else if (config ? !is_json(request.content_type) : !is_pem(request.content_type)) refusal = 415;
+  if (refusal == 0) return kStreamBody;
+  return fits ? kInlineBody : refusal;
+}
+
+int ApiHandler::begin_body(const HttpRequest& request) {
+  Status s = actions_ != nullptr ? actions_->begin_upload(request.content_length) : Status(StatusCode::kUnavailable);
+  if (s.ok()) return 0;
+  return s.code() == StatusCode::kResourceExhausted ? 413 : 503;
+}
+
+bool ApiHandler::body_piece(std::string_view bytes) {
+  return actions_ != nullptr && actions_->upload_more(bytes).ok();
 }
 
 void ApiHandler::handle(const HttpRequest& request, HttpResponse& response) {
@@ -322,41 +353,28 @@ void ApiHandler::change_password(const HttpRequest& request, HttpResponse& respo
 
 void ApiHandler::put_config(const HttpRequest& request, HttpResponse& response) {
   g_errors.clear();
-  // The stored secrets are put back in the buffer the body arrived in (the server's
-  // shared body buffer): no second 64 KiB for the restored document.
-  size_t length = request.body.size();
-  Status restored = StatusCode::kResourceExhausted;
-  if (request.body_room.data() == request.body.data() && request.body_room.size() >= length) {
-    restored = restore_secrets_in_place(request.body_room, length, config_text_.view(), g_errors);
-  }
+  // The body went to flash as it arrived (stream_body()); the stored secrets are
+  // put back as it is copied into the free config slot, and it is validated there.
+  if (!request.body_streamed) return write_error(response, 400, "the body must be a config document");
   bool restart_required = false;
-  Status applied = restored;
-  if (restored.ok()) {
-    applied = actions_ != nullptr
-                  ? actions_->apply_config({request.body_room.data(), length}, g_errors, restart_required)
-                  : Status(StatusCode::kUnimplemented);
-  }
+  Status applied = actions_ != nullptr ? actions_->apply_uploaded_config(g_errors, restart_required)
+                                       : Status(StatusCode::kUnimplemented);
   if (!applied.ok() && g_errors.empty()) {
     return write_error(response, applied.code() == StatusCode::kResourceExhausted ? 413 : 500,
                        applied.code() == StatusCode::kResourceExhausted ? "config too large"
                                                                         : "could not store the config; nothing changed");
   }
+  if (!applied.ok()) {
+    // The error list can be longer than an inline answer: rendered as it is sent.
+    stream(response, kDocConfigErrors, "application/json");
+    response.status = 400;
+    return;
+  }
   JsonWriter w(response.body);
   w.begin_object();
-  if (!applied.ok()) {
-    response.status = 400;
-    w.field_bool("ok", false);
-    w.key("errors").begin_array();
-    for (size_t i = 0; i < g_errors.count(); ++i) {
-      w.begin_object().field("path", g_errors.at(i).path.view()).field("message", g_errors.at(i).message.view()).end_object();
-    }
-    w.end_array();
-    w.field_int("errors_total", static_cast<int64_t>(g_errors.total()));
-  } else {
-    w.field_bool("ok", true);
-    w.field_int("checks", config_.check_count);
-    w.field_bool("restart_required", restart_required);
-  }
+  w.field_bool("ok", true);
+  w.field_int("checks", config_.check_count);
+  w.field_bool("restart_required", restart_required);
   w.end_object();
 }
 
@@ -398,8 +416,11 @@ void ApiHandler::route_session(const HttpRequest& request, HttpResponse& respons
       w.end_object();
     } else if (method == "PUT") {
       FixedText<200> error;
-      Status s = actions_ != nullptr ? actions_->install_tls_identity(request.body, error)
-                                     : Status(StatusCode::kUnavailable);
+      // A certificate upload streamed to flash like a config (stream_body()).
+      const std::string_view pem =
+          request.body_streamed ? (actions_ != nullptr ? actions_->uploaded() : std::string_view()) : request.body;
+      Status s = actions_ != nullptr ? actions_->install_tls_identity(pem, error) : Status(StatusCode::kUnavailable);
+      if (actions_ != nullptr) actions_->abandon_upload();
       if (!s.ok()) return write_error(response, s.code() == StatusCode::kInvalidArgument ? 400 : 503, error.view());
       // This connection's session holds the old identity: it ends with this answer.
       response.close_connection = true;

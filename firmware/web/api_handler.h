@@ -21,10 +21,20 @@ class JsonWriter;
 // What the API asks of the rest of the box.
 class ApiActions {
  public:
-  // Validates, stores and activates a config document; on any error nothing
-  // changes and `errors` says why. `restart_required`: the network settings
+  // An upload (PUT /api/config, PUT /api/tls) is kept as it arrives, in flash, not
+  // RAM: begin_upload() with its announced length (kResourceExhausted past the bound,
+  // kUnavailable without flash or when it fails), then each piece in order;
+  // uploaded() is the whole body once complete, read in place (empty before, and
+  // after abandon_upload(): a body cut off is never used).
+  virtual Status begin_upload(size_t /*length*/) { return StatusCode::kUnavailable; }
+  virtual Status upload_more(std::string_view /*bytes*/) { return StatusCode::kUnavailable; }
+  virtual std::string_view uploaded() const { return {}; }
+  virtual void abandon_upload() {}
+  // The uploaded config document: its "********" secrets put back from the stored
+  // config (config/config_view.h), validated, stored and activated; on any error
+  // nothing changes and `errors` says why. `restart_required`: the network settings
   // changed, which take effect at the next start.
-  virtual Status apply_config(std::string_view json, ConfigErrors& errors, bool& restart_required) = 0;
+  virtual Status apply_uploaded_config(ConfigErrors& errors, bool& restart_required) = 0;
   virtual bool run_check(std::string_view id) = 0;
   virtual Status store_credentials(const AdminCredentials& credentials) = 0;
   // What web/ shows but does not include (panel/ and alerts/ are its siblings):
@@ -51,11 +61,17 @@ class ApiHandler final : public HttpHandler {
  public:
   static constexpr std::string_view kSessionCookie = "pb_session";
 
-  ApiHandler(const Config& config, const TextBuffer& config_text, const HealthModel& health, hal::Clock& clock)
+  // `config_text`: the running config's text (a view the owner moves on a new config).
+  ApiHandler(const Config& config, const std::string_view& config_text, const HealthModel& health, hal::Clock& clock)
       : config_(config), config_text_(config_text), health_(health), clock_(clock) {}
   void handle(const HttpRequest& request, HttpResponse& response) override;
   void render(uint8_t document, int64_t mono_us, int64_t wall_us, TextBuffer& out) override;
-  int admit_large_body(const HttpRequest& request) override;
+  int stream_body(const HttpRequest& request) override;
+  int begin_body(const HttpRequest& request) override;
+  bool body_piece(std::string_view bytes) override;
+  void body_abandoned() override {
+    if (actions_ != nullptr) actions_->abandon_upload();
+  }
   // A login's client left before its password check ended.
   void abandon(uint32_t ticket) override { auth_.abandon_login(ticket); }
   // Host and Origin acceptable for an API request (DNS rebinding guard).
@@ -77,7 +93,7 @@ class ApiHandler final : public HttpHandler {
   void stream(HttpResponse& response, uint8_t document, const char* content_type);
 
   const Config& config_;
-  const TextBuffer& config_text_;
+  const std::string_view& config_text_;
   const HealthModel& health_;
   hal::Clock& clock_;
   int64_t started_at_ = 0;

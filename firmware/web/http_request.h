@@ -31,10 +31,9 @@ struct HttpRequest {
   bool connection_keep_alive = false;
   size_t head_length = 0;          // bytes up to and including the blank line
   std::string_view body;           // filled in by the server once it has arrived
-  // The buffer `body` is in (body.data() onwards), writable to its end, for a
-  // handler that rewrites the body in place (PUT /api/config puts the stored
-  // secrets back): the server's shared body buffer whenever it is free.
-  std::span<char> body_room;
+  // The body went to the handler as it arrived (HttpHandler::stream_body()), not
+  // into `body`, which is then empty: the handler knows where it put it.
+  bool body_streamed = false;
   uint32_t remote_ipv4 = 0;        // host order; 0 when unknown
   uint32_t local_ipv4 = 0;         // the box's address the client reached; 0 when unknown
   bool secure = false;             // it arrived over TLS (set by the server)

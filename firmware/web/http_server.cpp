@@ -105,7 +105,7 @@ HttpServer::Connection* HttpServer::slot_for_new(int64_t now) {
     if (c.pcb == nullptr) return &c;
     int rank = 99;
     if (c.state == State::kHead && c.buf_len == 0 && !(c.tls && c.tls_slot >= 0 && !c.tls_open)) rank = 0;
-    else if (c.state == State::kHead || (c.state == State::kBody && !c.body_shared)) rank = 1;
+    else if (c.state == State::kHead || (c.state == State::kBody && !c.body_streamed)) rank = 1;
     else if (c.state == State::kResponding && now - c.since >= kEvictStalledUs) rank = 2;
     if (rank < best_rank || (rank == best_rank && rank < 99 && c.since < best->since)) {
       best = &c;
@@ -172,7 +172,7 @@ void HttpServer::reset_for_next_request(Connection& c) {
   c.early_status = 0;
   c.request = HttpRequest{};
   c.body_len = 0;
-  c.body_shared = false;
+  c.body_streamed = false;
   c.keep_alive = false;
   c.body_kind = BodyKind::kInline;
   c.out_head_len = 0;
@@ -370,11 +370,15 @@ void HttpServer::receive(Connection& c, const char* data, size_t len) {
     size_t want = c.request.content_length - c.body_len;
     size_t have = len - offset;
     size_t n = have < want ? have : want;
-    char* dst = c.body_shared ? body_buf_ + c.body_len : c.buf + c.request.head_length + c.body_len;
-    std::memcpy(dst, data + offset, n);
+    if (c.body_streamed) {
+      if (!handler_->body_piece({data + offset, n})) return refuse_body(c, 503);
+    } else {
+      std::memcpy(c.buf + c.request.head_length + c.body_len, data + offset, n);
+    }
     c.body_len += n;
-    if (!c.body_shared) c.buf_len = c.request.head_length + c.body_len;
+    if (!c.body_streamed) c.buf_len = c.request.head_length + c.body_len;
     offset += n;
+    // A completed upload keeps the box-wide upload until it is answered.
     if (c.body_len == c.request.content_length) c.state = State::kReady;
   }
   // Bytes beyond the request: pipelining is not supported, so the connection closes
@@ -394,16 +398,24 @@ void HttpServer::head_complete(Connection& c) {
   c.keep_alive = !c.request.http10 && !c.request.connection_close;
   const size_t length = c.request.content_length;
   const bool fits_inline = c.request.head_length + length <= sizeof(c.buf);
+  int disposition = HttpHandler::kInlineBody;
   if (c.request.chunked) {
     c.early_status = 411;
   } else if (length > kMaxRequestBody) {
     c.early_status = 413;
-  } else if (!fits_inline) {
-    // The shared buffer only for a request the handler admits (an admin's upload):
+  } else if (length > 0) {
+    // An upload streams to the handler only for a request it admits (an admin's):
     // an anonymous client announcing a body and sending nothing holds nothing.
-    int refusal = handler_->admit_large_body(c.request);
-    if (refusal != 0) c.early_status = refusal;
-    else if (body_owner_ != nullptr && body_owner_ != &c) c.early_status = 503;
+    disposition = handler_->stream_body(c.request);
+    if (disposition == HttpHandler::kInlineBody) {
+      if (!fits_inline) c.early_status = 413;
+    } else if (disposition != HttpHandler::kStreamBody) {
+      c.early_status = disposition;
+    } else if (body_owner_ != nullptr && body_owner_ != &c) {
+      c.early_status = 503;
+    } else {
+      c.early_status = handler_->begin_body(c.request);
+    }
   }
   if (c.early_status != 0) {
     c.keep_alive = false;
@@ -417,17 +429,27 @@ void HttpServer::head_complete(Connection& c) {
   }
   size_t n = leftover < length ? leftover : length;
   if (leftover > n) c.keep_alive = false;
-  if (!fits_inline) {
-    body_owner_ = &c;
-    c.body_shared = true;
-    std::memcpy(body_buf_, c.buf + c.request.head_length, n);
-  }
   c.body_len = n;
-  c.buf_len = c.request.head_length + (c.body_shared ? 0 : n);
+  if (disposition == HttpHandler::kStreamBody) {
+    body_owner_ = &c;
+    c.body_streamed = true;
+    c.request.body_streamed = true;
+    c.buf_len = c.request.head_length;
+    if (!handler_->body_piece({c.buf + c.request.head_length, n})) return refuse_body(c, 503);
+  } else {
+    c.buf_len = c.request.head_length + n;
+  }
   if (c.body_len < length) {
     c.state = State::kBody;
     c.since = clock_->now();  // the body deadline runs from the head
   }
+}
+
+void HttpServer::refuse_body(Connection& c, int status) {
+  release_buffers(c);
+  c.early_status = status;
+  c.keep_alive = false;  // the rest of the body is not read
+  c.state = State::kReady;
 }
 
 err_t HttpServer::on_sent(void* arg, struct tcp_pcb*, u16_t) {
@@ -463,8 +485,11 @@ bool HttpServer::has_pending() const {
 }
 
 void HttpServer::release_buffers(Connection& c) {
-  if (body_owner_ == &c) body_owner_ = nullptr;
-  c.body_shared = false;
+  // An upload that did not complete is never handled: the handler drops it.
+  if (body_owner_ == &c) {
+    body_owner_ = nullptr;
+    if (handler_ != nullptr) handler_->body_abandoned();
+  }
 }
 
 void HttpServer::begin_response(Connection& c) {
@@ -495,21 +520,10 @@ void HttpServer::begin_response(Connection& c) {
     }
     c.keep_alive = false;
   } else {
-    if (c.request.content_length > 0) {
-      if (!c.body_shared && body_owner_ == nullptr) {
-        // A small body goes to the shared buffer for the call when that is free, so
-        // a handler has the same room to rewrite it in as for a large one.
-        std::memcpy(body_buf_, c.buf + c.request.head_length, c.body_len);
-        c.request.body_room = {body_buf_, kMaxRequestBody};
-      } else if (c.body_shared) {
-        c.request.body_room = {body_buf_, kMaxRequestBody};
-      } else {
-        c.request.body_room = {c.buf + c.request.head_length, kConnectionBuffer - c.request.head_length};
-      }
-      c.request.body = std::string_view(c.request.body_room.data(), c.body_len);
-    } else {
-      c.request.body_room = {};
-    }
+    // A small body is where it arrived, after the head; a streamed one is the handler's.
+    c.request.body = c.request.content_length > 0 && !c.body_streamed
+                         ? std::string_view(c.buf + c.request.head_length, c.body_len)
+                         : std::string_view();
     response.ticket = c.ticket;
     handler_->handle(c.request, response);
     if (response.pending) {
@@ -575,8 +589,9 @@ void HttpServer::begin_response(Connection& c) {
     std::memcpy(c.buf + c.out_head_len, scratch_, body_len);  // the connection's own copy
     return;
   }
-  // Larger than the connection's buffer (a long list of config errors): handed to
-  // lwIP whole now, while the scratch still holds it, if the send buffer takes it.
+  // Larger than the connection's buffer (the diagnostics; at most kSliceBytes):
+  // handed to lwIP whole now, while the scratch still holds it, if the send buffer
+  // takes it.
   if (c.tls && c.tls_slot >= 0 && c.pcb != nullptr && !head.overflowed() && c.tls_write_n == 0 &&
       tcp_sndbuf(c.pcb) >= c.out_head_len + body_len + 4 * 64) {
     // Through TLS in records of at most 4 KiB (each some 30 bytes longer), while the
@@ -595,8 +610,9 @@ void HttpServer::begin_response(Connection& c) {
       return;
     }
   }
-  // Not now: only a long error list gets here, and it changed nothing, so "retry"
-  // is the truth. Sent from the connection's own buffer like any small answer.
+  // Not now: only a read-only answer larger than the connection's buffer gets
+  // here, so "retry" is the truth. Sent from the connection's own buffer like any
+  // small answer.
   static constexpr char kBusy[] = "{\"error\":\"the answer does not fit the send buffer now; retry\"}";
   head.clear();
   head.appendf("HTTP/1.1 503 %s\r\nContent-Type: application/json\r\nContent-Length: %u\r\nCache-Control: no-store\r\n"

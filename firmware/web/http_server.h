@@ -1,9 +1,11 @@
 // A small HTTP/1.1 server on lwIP's raw TCP API: a fixed pool of connections with
 // keep-alive. Each connection owns one bounded buffer: the request head and a small
-// body (a login) arrive in it, then the response head and a small body leave from
-// it. Only a config upload needs the one shared body buffer, and only an admin
-// session (checked on the head, before any byte of the body) may claim it. Large
-// documents are never staged: they are rendered again, a slice at a time, as the
+// body (a login, a password change: at most kConnectionBuffer minus the head) arrive
+// in it, then the response head and a small body leave from it. There is no body
+// buffer: an upload (a config, a certificate; up to kMaxRequestBody) goes to the
+// handler a piece at a time as it arrives (into flash), one upload at a time, and
+// only for a request the handler admits on its head (an admin session, before any
+// byte of the body). Large documents are never staged: they are rendered again, a slice at a time, as the
 // client's TCP send buffer drains (the handler renders the same bytes for the same
 // state; a document that changed mid-stream ends the connection). Static assets are
 // sent from flash without a copy. Every state has a deadline, and when the pool is
@@ -19,12 +21,6 @@
 #include "lwip/tcp.h"
 #include "mbedtls/ssl.h"
 #include "web/http_request.h"
-
-// The largest document the boards print whole (`--once`); the web server streams
-// and needs no such buffer.
-#ifndef PROBEBOX_RESPONSE_BYTES
-#define PROBEBOX_RESPONSE_BYTES (96 * 1024)
-#endif
 
 namespace probebox {
 
@@ -63,9 +59,20 @@ class HttpHandler {
   virtual void handle(const HttpRequest& request, HttpResponse& response) = 0;
   // Renders a document named by handle() into `out` (possibly a window of it).
   virtual void render(uint8_t document, int64_t mono_us, int64_t wall_us, TextBuffer& out) = 0;
-  // A body too large for the connection's own buffer needs the shared one: 0 when
-  // this request may have it, else the status to refuse it with (401, 403, 400).
-  virtual int admit_large_body(const HttpRequest& request) = 0;
+  // Decided on the head, before any byte of a body: kStreamBody when the body goes
+  // to body_piece() as it arrives (an upload; one at a time box-wide), kInlineBody
+  // when it arrives in the connection's own buffer (413 when it does not fit), else
+  // the status to refuse the request with (401, 403, 400). No side effects.
+  static constexpr int kStreamBody = 0;
+  static constexpr int kInlineBody = -1;
+  virtual int stream_body(const HttpRequest& request) = 0;
+  // A streamed body begins (0), or is refused (413, 503: the status); then its
+  // pieces, in order (false: they cannot be kept, the request is answered 503); the
+  // request is then handled with HttpRequest::body_streamed. A body that never
+  // completes (the connection closed or timed out) ends in body_abandoned().
+  virtual int begin_body(const HttpRequest& request) = 0;
+  virtual bool body_piece(std::string_view bytes) = 0;
+  virtual void body_abandoned() {}
   // The connection of a pending request (HttpResponse::pending) ended before its
   // answer: stop the work `ticket` names.
   virtual void abandon(uint32_t /*ticket*/) {}
@@ -78,8 +85,8 @@ class HttpServer {
  public:
   // Each connection's own buffer: request head and small body, then response head
   // and small body.
-  static constexpr size_t kConnectionBuffer = 2048;
-  // A config document of the maximum size, with room for JSON escaping slack.
+  static constexpr size_t kConnectionBuffer = 1536;
+  // The largest streamed body (a config document of the maximum size).
   static constexpr size_t kMaxRequestBody = PROBEBOX_MAX_CONFIG_BYTES;
   static constexpr int kConnections = PROBEBOX_MAX_HTTP_CONNECTIONS;
   // The whole request head must arrive within this of its first byte (slow-loris).
@@ -95,8 +102,9 @@ class HttpServer {
   // A pending answer (a login waiting for, or in, its password check) that is not
   // ready within this is answered 503 with Retry-After.
   static constexpr int64_t kPendingTimeoutUs = 10'000'000;
-  // The slice rendered at a time: no more than a connection's TCP send buffer.
-  static constexpr size_t kSliceBytes = TCP_SND_BUF;
+  // The slice rendered at a time (and the room of a handler's inline answer): no
+  // more than a connection's TCP send buffer.
+  static constexpr size_t kSliceBytes = TCP_SND_BUF < 2048 ? TCP_SND_BUF : 2048;
 
   bool start(uint16_t port, HttpHandler& handler, hal::Clock& clock);
   // HTTPS: a second listener whose connections speak TLS (`conf`: the box's identity)
@@ -134,7 +142,7 @@ class HttpServer {
     int early_status = 0;         // an answer decided while reading (400, 401, 413, 431, 503, ...)
     HttpRequest request;
     size_t body_len = 0;
-    bool body_shared = false;     // the body arrives in the shared buffer
+    bool body_streamed = false;   // the body goes to the handler (HttpHandler::stream_body)
     bool keep_alive = false;
     // What is being sent: the HTTP head (in `buf`), then the body.
     BodyKind body_kind = BodyKind::kInline;
@@ -183,6 +191,8 @@ class HttpServer {
   Connection* slot_for_new(int64_t now);
   void receive(Connection& c, const char* data, size_t len);
   void head_complete(Connection& c);
+  // A streamed body that cannot be kept: answered `status` at once, the rest unread.
+  void refuse_body(Connection& c, int status);
   void begin_response(Connection& c);
   // Queues what fits; returns false if the connection was aborted.
   bool push(Connection& c);
@@ -205,8 +215,7 @@ class HttpServer {
   HttpHandler* handler_ = nullptr;
   hal::Clock* clock_ = nullptr;
   Connection connections_[kConnections];
-  char body_buf_[kMaxRequestBody];
-  Connection* body_owner_ = nullptr;
+  Connection* body_owner_ = nullptr;  // the connection whose body streams to the handler
   // Scratch for one handler call or one rendered slice, never held between calls.
   char scratch_[kSliceBytes + 1];
   uint32_t served_ = 0;

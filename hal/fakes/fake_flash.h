@@ -19,6 +19,8 @@ class FakeFlash final : public FlashStore {
   size_t operations() const { return operations_; }
   bool power_lost() const { return budget_ == 0; }
   std::vector<uint8_t>& raw() { return bytes_; }
+  // A part whose flash is read by command only (mapped() is then empty).
+  void set_memory_mapped(bool mapped) { mapped_ = mapped; }
 
  private:
   bool spend() {
@@ -50,8 +52,14 @@ class FakeFlash final : public FlashStore {
     return Result::kOk;
   }
 
+  std::span<const uint8_t> DoMapped(size_t address, size_t length) const override {
+    if (!mapped_) return {};
+    return {bytes_.data() + address, length};
+  }
+
   size_t sector_size_;
   std::vector<uint8_t> bytes_;
+  bool mapped_ = true;
   size_t budget_ = std::numeric_limits<size_t>::max();
   size_t operations_ = 0;
 };

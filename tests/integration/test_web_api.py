@@ -111,7 +111,7 @@ class WebApi(unittest.TestCase):
         h = session_headers(port)
         before = self.config_text()
         # A rejected document is parsed into the running model and the running text
-        # parsed back (App::apply_config): the health records go on, never reset.
+        # parsed back (App::apply_uploaded_config): the health records go on, never reset.
         runs = lambda: {c["id"]: sum(c["counts"].values()) for c in json.loads(http_get(port, "/api/status")[2])["checks"]}
         runs_before = runs()
         bad_port = json.loads(json.dumps(self.doc))
@@ -164,6 +164,56 @@ class WebApi(unittest.TestCase):
             self.assertNotIn(b"s3cret-relay", http_get(port, "/api/config")[2])
         finally:
             extra.close()
+
+    def test_5a_an_upload_larger_than_any_ram_buffer_is_applied_and_a_cut_one_changes_nothing(self):
+        # A PUT body goes to flash as it arrives (the web server has no body buffer:
+        # 1.5 KiB per connection, a 2 KiB slice): one of ~60 KiB, near the slot's
+        # limit, with the stored secret as a placeholder, is applied whole.
+        port = self.port
+        login(port, NEW_PASSWORD)
+        h = session_headers(port)
+        running = json.loads(self.config_text())
+        big = json.loads(json.dumps(running))
+        for i in range(100):
+            big["checks"].append({"id": f"bulk-{i:03d}", "type": "tcp", "host": HOST, "port": self.listener.port,
+                                  "interval_s": 300})
+        indent = 12
+        while len(json.dumps(big, indent=indent + 1)) < 62 * 1024:
+            indent += 1
+        data = json.dumps(big, indent=indent).encode()
+        self.assertGreater(len(data), 48 * 1024)
+        self.assertLess(len(data), 64 * 1024)
+        status, _, body = request(port, "PUT", "/api/config", data, headers={**h, "Content-Type": "application/json"},
+                                  timeout=20)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)["checks"], len(big["checks"]))
+        shown = self.config_text()
+        self.assertEqual(json.loads(shown), big, "served back as uploaded, the secret masked")
+        self.assertIn("bulk-099", [c["id"] for c in json.loads(http_get(port, "/api/status")[2])["checks"]])
+        slots = 2 * 18 * 4096
+        with open(self.flash, "rb") as f:
+            self.assertEqual(f.read(slots).count(b"s3cret-relay"), 2,
+                             "the new slot too holds the stored secret the placeholder stood for")
+
+        # A PUT cut off mid-body (the client closes): nothing of the stored config
+        # changes, neither slot, and the next upload is taken.
+        with open(self.flash, "rb") as f:
+            stored_before = f.read(slots)
+        other = json.dumps(running).encode()
+        head = (f"PUT /api/config HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+                f"Cookie: {h['Cookie']}\r\nX-CSRF-Token: {h['X-CSRF-Token']}\r\n"
+                f"Content-Length: {len(data)}\r\n\r\n").encode()
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(head + other + data[:20000])
+            time.sleep(0.5)
+        time.sleep(0.5)
+        self.assertEqual(self.config_text(), shown)
+        with open(self.flash, "rb") as f:
+            self.assertEqual(f.read(slots), stored_before, "a cut upload wrote nothing into the config slots")
+        # The box-wide upload was let go: the running config goes back in at once.
+        status, _, body = request(port, "PUT", "/api/config", running, headers=h)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(self.config_text()), running)
 
     def test_6_login_throttling(self):
         # Asserted on what the box answers, never on how fast the test runs: a loaded

@@ -165,10 +165,14 @@ class QemuImage(unittest.TestCase):
                 path = os.path.join(tmp, "config.json")
                 with open(path, "w") as f:
                     json.dump({"schema": 1, "device": {"name": "probe-qemu-web"},
-                               "checks": [{"id": "p", "type": "tcp", "host": HOST, "port": listener.port}]}, f)
+                               "checks": [{"id": "p", "type": "tcp", "host": HOST, "port": listener.port},
+                                          {"id": "relay", "type": "smtp", "host": HOST, "port": listener.port,
+                                           "username": "probe", "password": "qemu-s3cret", "interval_s": 300,
+                                           "timeout_ms": 500}]}, f)
+                flash = os.path.join(tmp, "flash.bin")
                 port, https_port = free_port(), free_port()
                 console = open(os.path.join(tmp, "console.txt"), "w+")
-                proc = subprocess.Popen(qemu_command(tmp, f"--config {path}",
+                proc = subprocess.Popen(qemu_command(tmp, f"--config {path} --flash {flash}",
                                                      f",hostfwd=tcp:127.0.0.1:{port}-10.0.2.15:80"
                                                      f",hostfwd=tcp:127.0.0.1:{https_port}-10.0.2.15:443"),
                                         stdout=console, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
@@ -208,6 +212,37 @@ class QemuImage(unittest.TestCase):
                     self.assertIsNotNone(body, "the image's web API never answered")
                     self.assertEqual(body["device"]["name"], "probe-qemu-web")
                     self.assertEqual(body["checks"][0]["hard"], "ok")
+                    # The config is read where it lies in the board's flash (the code
+                    # SSRAM above the image), and a PUT streams into its free slot: one
+                    # larger than any RAM buffer of the web server is applied.
+                    status, _, raw = pinned_request(https_port, fingerprint, "GET", "/api/config", headers=session)
+                    self.assertEqual(status, 200, raw)
+                    shown = json.loads(raw)
+                    self.assertEqual(shown["device"]["name"], "probe-qemu-web")
+                    new_password = "qemu-image-password"
+                    status, _, raw = pinned_request(https_port, fingerprint, "POST", "/api/password",
+                                                    {"current": password, "new": new_password}, headers=session)
+                    self.assertEqual(status, 200, raw)
+                    status, headers, raw = pinned_request(https_port, fingerprint, "POST", "/api/login",
+                                                          {"password": new_password})
+                    self.assertEqual(status, 200, raw)
+                    session = {"Cookie": headers["Set-Cookie"].split(";", 1)[0], "X-CSRF-Token": json.loads(raw)["csrf"]}
+                    shown["device"]["name"] = "probe-qemu-renamed"
+                    shown["checks"] += [{"id": f"pad-{i:02d}", "type": "tcp", "host": HOST, "port": listener.port,
+                                         "interval_s": 300} for i in range(60)]
+                    data = json.dumps(shown, indent=4)
+                    self.assertGreater(len(data), 8 * 1024)
+                    status, _, raw = pinned_request(https_port, fingerprint, "PUT", "/api/config", data, headers=session)
+                    self.assertEqual(status, 200, raw)
+                    self.assertEqual(json.loads(raw)["checks"], 62)
+                    status, _, raw = pinned_request(https_port, fingerprint, "GET", "/api/config", headers=session)
+                    self.assertEqual(status, 200, raw)
+                    self.assertEqual(json.loads(raw), shown)
+                    self.assertEqual(shown["checks"][1]["password"], "********")
+                    # The masked secret was put back from the running slot: both config
+                    # slots of the flash file hold it (the first from --config).
+                    with open(flash, "rb") as f:
+                        self.assertEqual(f.read(2 * 18 * 4096).count(b"qemu-s3cret"), 2)
                 finally:
                     proc.terminate()
                     console.close()

@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "config/config_boot.h"
+#include "config/config_errors.h"
+#include "config/config_view.h"
 #include "config/flash_layout.h"
 
 #include "fake_flash.h"
@@ -109,25 +112,159 @@ TEST(ConfigStore, PowerLossAtEveryPointLeavesOldOrNew) {
   }
 }
 
-// What a box boots with, on the real layout (two 18-sector slots, a 64 KiB text
-// buffer). A slot that passes its CRC can still be unusable; the box must not fall
+// The config is read where it lies: mapped() is a view into the flash, not a copy.
+TEST(ConfigStore, TheNewestConfigIsReadInPlace) {
+  hal::FakeFlash flash(kSector, 2 * kSlotSectors);
+  ConfigStore store(flash, kSlotSectors);
+  std::string_view text;
+  EXPECT_EQ(store.mapped(text).code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store.save(config_text(1, 500)).ok());
+  ASSERT_TRUE(store.save(config_text(2, 700)).ok());
+  ASSERT_TRUE(store.mapped(text).ok());
+  EXPECT_EQ(text, config_text(2, 700));
+  EXPECT_EQ(static_cast<const void*>(text.data()),
+            static_cast<const void*>(flash.raw().data() + kSlotSectors * kSector + ConfigStore::kHeaderBytes));
+  EXPECT_EQ(store.sequence(), 2u);
+}
+
+// A part whose flash is read by command has no view to give: said, never faked.
+TEST(ConfigStore, FlashThatIsNotMemoryMappedHasNoView) {
+  hal::FakeFlash flash(kSector, 2 * kSlotSectors);
+  flash.set_memory_mapped(false);
+  ConfigStore store(flash, kSlotSectors);
+  ASSERT_TRUE(store.save(config_text(1, 500)).ok());
+  std::string_view text;
+  EXPECT_EQ(store.mapped(text).code(), StatusCode::kUnimplemented);
+  EXPECT_EQ(load(flash), config_text(1, 500)) << "a copying read still works";
+}
+
+// PUT /api/config's path: the new text is written a piece at a time into the free
+// slot, readable there in place, and the old one stays the newest until commit().
+TEST(ConfigStore, AWriteInPiecesIsReadableInPlaceAndOnlyCommitMakesItTheNewest) {
+  hal::FakeFlash flash(kSector, 2 * kSlotSectors);
+  ConfigStore store(flash, kSlotSectors);
+  const std::string old_text = config_text(1, 600), new_text = config_text(2, 1500);
+  ASSERT_TRUE(store.save(old_text).ok());
+  ASSERT_TRUE(store.begin_write(new_text.size()).ok());
+  for (size_t at = 0; at < new_text.size(); at += 97) {
+    ASSERT_TRUE(store.write_more(std::string_view(new_text).substr(at, 97)).ok());
+    EXPECT_EQ(load(flash), old_text) << "not the newest before commit()";
+  }
+  EXPECT_EQ(store.written(), new_text);
+  EXPECT_EQ(store.write_more("x").code(), StatusCode::kOutOfRange) << "no byte past the announced length";
+  ASSERT_TRUE(store.commit().ok());
+  EXPECT_EQ(load(flash), new_text);
+  EXPECT_EQ(store.sequence(), 2u);
+  EXPECT_EQ(store.commit().code(), StatusCode::kFailedPrecondition) << "once";
+}
+
+TEST(ConfigStore, AnUnfinishedOrAbandonedWriteLeavesBothSlots) {
+  hal::FakeFlash flash(kSector, 2 * kSlotSectors);
+  ConfigStore store(flash, kSlotSectors);
+  ASSERT_TRUE(store.save(config_text(1, 600)).ok());
+  ASSERT_TRUE(store.save(config_text(2, 600)).ok());
+  const std::string next = config_text(3, 900);
+  ASSERT_TRUE(store.begin_write(next.size()).ok());
+  ASSERT_TRUE(store.write_more(std::string_view(next).substr(0, 400)).ok());
+  EXPECT_EQ(store.commit().code(), StatusCode::kFailedPrecondition) << "a cut body is never committed";
+  ConfigStore restarted(flash, kSlotSectors);
+  EXPECT_EQ(load(flash), config_text(2, 600));
+  EXPECT_EQ(store.begin_write(store.capacity() + 1).code(), StatusCode::kResourceExhausted);
+}
+
+// A box that booted from the older slot (the newest could not be used) runs on
+// it: a new config is written over the unusable newest one, never over it.
+TEST(ConfigStore, TheSlotTheBoxRunsOnIsNeverTheOneWritten) {
+  hal::FakeFlash flash(kSector, 2 * kSlotSectors);
+  ConfigStore store(flash, kSlotSectors);
+  ASSERT_TRUE(store.save(config_text(1, 600)).ok());  // slot 0
+  ASSERT_TRUE(store.save(config_text(2, 600)).ok());  // slot 1, the newest
+  std::string_view running;
+  ASSERT_TRUE(store.mapped_slot(0, running).ok());
+  const std::string next = config_text(3, 800);
+  ASSERT_TRUE(store.begin_write(next.size(), running).ok());
+  ASSERT_TRUE(store.write_more(next).ok());
+  EXPECT_EQ(running, config_text(1, 600)) << "the running text is untouched";
+  ASSERT_TRUE(store.commit().ok());
+  EXPECT_EQ(load(flash), next);
+  EXPECT_EQ(store.sequence(), 3u);
+  ASSERT_TRUE(store.mapped_slot(0, running).ok());
+  EXPECT_EQ(running, config_text(1, 600));
+}
+
+TEST(FlashAppender, ABodyIsKeptAsItArrivesWithinItsBounds) {
+  hal::FakeFlash flash(kSector, 8);
+  FlashAppender area(&flash, 4, 4);
+  EXPECT_EQ(area.begin(4 * kSector + 1).code(), StatusCode::kResourceExhausted);
+  const std::string body = config_text(5, 3 * kSector);
+  ASSERT_TRUE(area.begin(body.size()).ok());
+  ASSERT_TRUE(area.append(std::string_view(body).substr(0, 300)).ok());
+  EXPECT_FALSE(area.complete());
+  ASSERT_TRUE(area.append(std::string_view(body).substr(300)).ok());
+  EXPECT_TRUE(area.complete());
+  EXPECT_EQ(area.view(), body);
+  EXPECT_EQ(static_cast<const void*>(area.view().data()), static_cast<const void*>(flash.raw().data() + 4 * kSector));
+  EXPECT_EQ(area.append("x").code(), StatusCode::kOutOfRange);
+  area.reset();
+  EXPECT_TRUE(area.view().empty());
+  FlashAppender none(nullptr, 0, 4);
+  EXPECT_EQ(none.begin(10).code(), StatusCode::kUnavailable) << "a board without flash";
+}
+
+// PUT /api/config's secrets, put back as the upload is copied into the free slot:
+// byte for byte what restore_secrets() gives, with long values (a stored value is at
+// most 160 bytes: one window), escaped quotes in them, a placeholder that is not a secret (left as it is),
+// two placeholders side by side, and a document with none.
+TEST(ConfigStore, TheUploadIsWrittenWithItsSecretsPutBackAsRestoreSecretsGivesIt) {
+  const std::string long_value = std::string(100, 'L') + "\\\"q" + std::string(50, 'M');  // 160 at most
+  const std::string stored = R"({"checks":[{"id":"a","type":"smtp","password":")" + long_value +
+                             R"("},{"id":"b","type":"smtp","password":"p\"b"}],"appliance":{"health_api_key":"k"}})";
+  const std::string incoming = R"({"note":"********","checks":[{"id":"b","type":"smtp","password":"********"},)"
+                               R"({"id":"a","type":"smtp","password":"********"}],)"
+                               R"("appliance":{"health_api_key":"********"},"x":["********","********"]})";
+  FixedText<4096> expected;
+  ConfigErrors errors;
+  ASSERT_TRUE(restore_secrets(incoming, stored, expected, errors).ok());
+  ASSERT_NE(expected.view().find(long_value), std::string_view::npos);
+  hal::FakeFlash flash(kSector, 2 * kSlotSectors);
+  ConfigStore store(flash, kSlotSectors);
+  ASSERT_TRUE(store.save(stored).ok());
+  ASSERT_TRUE(write_restoring_secrets(incoming, stored, store, errors).ok());
+  EXPECT_EQ(store.written(), expected.view());
+  ASSERT_TRUE(store.commit().ok());
+  EXPECT_EQ(load(flash), std::string(expected.view()));
+
+  // Nothing to put back: copied as it is.
+  const std::string plain = R"({"schema":1,"device":{"name":"plain"}})";
+  ASSERT_TRUE(write_restoring_secrets(plain, stored, store, errors).ok());
+  EXPECT_EQ(store.written(), plain);
+
+  // A placeholder with nothing stored for it: restore_secrets()'s error, nothing committed.
+  errors.clear();
+  const std::string orphan = R"({"checks":[{"id":"z","type":"smtp","password":"********"}]})";
+  EXPECT_EQ(write_restoring_secrets(orphan, stored, store, errors).code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(errors.empty());
+  EXPECT_EQ(load(flash), std::string(expected.view()));
+}
+
+// What a box boots with, on the real layout (two 18-sector slots, read in place). A slot that passes its CRC can still be unusable; the box must not fall
 // back to the factory config (0 checks) while the older slot is fine.
 class BootConfigTest : public ::testing::Test {
  protected:
   static constexpr size_t kFlashSector = 4096;
   hal::FakeFlash flash_{kFlashSector, 2 * flash_layout::kConfigSlotSectors};
   ConfigStore store_{flash_, flash_layout::kConfigSlotSectors};
-  std::vector<char> text_ = std::vector<char>(PROBEBOX_MAX_CONFIG_BYTES);
-  size_t length_ = 0;
+  std::string_view text_;    // where the booted text lies (the mapped slot)
+  std::string_view in_use_;  // what adopt_given_config() runs on
   std::unique_ptr<Config> config_ = std::make_unique<Config>();
   ConfigErrors errors_;
   BootConfig boot_;
 
   void boot() {
     ConfigStore fresh(flash_, flash_layout::kConfigSlotSectors);  // as after a restart
-    load_boot_config(fresh, text_, length_, *config_, errors_, boot_);
+    load_boot_config(fresh, text_, *config_, errors_, boot_);
   }
-  std::string booted() const { return std::string(text_.data(), length_); }
+  std::string booted() const { return std::string(text_); }
   int valid() {
     int slots[2];
     return ConfigStore(flash_, flash_layout::kConfigSlotSectors).valid_slots(slots);
@@ -226,24 +363,56 @@ TEST_F(BootConfigTest, EmptyFlashIsTheFactoryConfigWithoutANote) {
 // when it differs from the newest stored one, so a restart with the same file
 // wears nothing (the board used to write it again on every start).
 TEST_F(BootConfigTest, AGivenConfigIsStoredOnlyWhenItDiffers) {
-  ASSERT_TRUE(adopt_given_config(kGood, &store_, *config_, errors_).ok());
+  ASSERT_TRUE(adopt_given_config(kGood, &store_, *config_, errors_, in_use_).ok());
   EXPECT_EQ(store_.sequence(), 1u);
   EXPECT_EQ(config_->check_count, 1);
   ConfigStore restarted(flash_, flash_layout::kConfigSlotSectors);
   const size_t writes_before = flash_.operations();
-  ASSERT_TRUE(adopt_given_config(kGood, &restarted, *config_, errors_).ok());
+  ASSERT_TRUE(adopt_given_config(kGood, &restarted, *config_, errors_, in_use_).ok());
   EXPECT_EQ(restarted.sequence(), 1u) << "the same file again: nothing written";
   EXPECT_EQ(flash_.operations(), writes_before) << "no erase, no write";
   const std::string other = R"({"schema":1,"device":{"name":"other"}})";
-  ASSERT_TRUE(adopt_given_config(other, &restarted, *config_, errors_).ok());
+  ASSERT_TRUE(adopt_given_config(other, &restarted, *config_, errors_, in_use_).ok());
   EXPECT_EQ(restarted.sequence(), 2u);
   boot();
   EXPECT_EQ(booted(), other);
 }
 
+// The board's --config FILE: read a piece at a time into the free slot (no RAM
+// copy), compared first so the same file writes nothing, committed only when valid.
+class StringSource final : public ConfigSource {
+ public:
+  explicit StringSource(std::string text) : text_(std::move(text)) {}
+  bool read(size_t offset, std::span<char> out) override {
+    if (offset + out.size() > text_.size()) return false;
+    std::memcpy(out.data(), text_.data() + offset, out.size());
+    return true;
+  }
+  std::string text_;
+};
+
+TEST_F(BootConfigTest, AGivenFileIsStreamedIntoTheStoreAndRunFromThere) {
+  StringSource file(kGood);
+  ASSERT_TRUE(adopt_given_config(file, kGood.size(), store_, *config_, errors_, in_use_).ok());
+  EXPECT_EQ(in_use_, kGood);
+  EXPECT_EQ(config_->check_count, 1);
+  EXPECT_GE(static_cast<const void*>(in_use_.data()), static_cast<const void*>(flash_.raw().data()))
+      << "the stored slot, read in place";
+  const size_t ops = flash_.operations();
+  ConfigStore restarted(flash_, flash_layout::kConfigSlotSectors);
+  ASSERT_TRUE(adopt_given_config(file, kGood.size(), restarted, *config_, errors_, in_use_).ok());
+  EXPECT_EQ(flash_.operations(), ops) << "the same file again: nothing written";
+  StringSource bad(R"({"schema":1,"surprise":true})");
+  EXPECT_EQ(adopt_given_config(bad, bad.text_.size(), restarted, *config_, errors_, in_use_).code(),
+            StatusCode::kInvalidArgument);
+  boot();
+  EXPECT_EQ(booted(), kGood) << "an invalid file is written but never committed";
+  EXPECT_EQ(boot_.sequence, 1u);
+}
+
 TEST_F(BootConfigTest, AnInvalidGivenConfigIsNotStored) {
   ASSERT_TRUE(store_.save(kGood).ok());
-  Status s = adopt_given_config(R"({"schema":1,"surprise":true})", &store_, *config_, errors_);
+  Status s = adopt_given_config(R"({"schema":1,"surprise":true})", &store_, *config_, errors_, in_use_);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_FALSE(errors_.empty());
   boot();
@@ -252,13 +421,13 @@ TEST_F(BootConfigTest, AnInvalidGivenConfigIsNotStored) {
 }
 
 TEST_F(BootConfigTest, WithoutFlashAGivenConfigIsOnlyParsed) {
-  ASSERT_TRUE(adopt_given_config(kGood, nullptr, *config_, errors_).ok());
+  ASSERT_TRUE(adopt_given_config(kGood, nullptr, *config_, errors_, in_use_).ok());
   EXPECT_EQ(config_->check_count, 1);
   EXPECT_EQ(valid(), 0);
 }
 
 TEST_F(BootConfigTest, TheFactoryConfigWithoutFlash) {
-  load_factory_config(text_, length_, *config_, errors_);
+  load_factory_config(text_, *config_, errors_);
   EXPECT_EQ(booted(), kFactoryConfig);
   EXPECT_TRUE(errors_.empty());
   EXPECT_EQ(config_->text(config_->device_name), "probebox");

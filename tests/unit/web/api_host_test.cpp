@@ -37,7 +37,7 @@ class ApiHostTest : public ::testing::Test {
   hal::FakeClock clock_;
   std::unique_ptr<Config> config_ = std::make_unique<Config>();
   std::unique_ptr<HealthModel> health_ = std::make_unique<HealthModel>();
-  FixedText<64> text_;
+  std::string_view text_;
   std::unique_ptr<ApiHandler> api_;
 };
 

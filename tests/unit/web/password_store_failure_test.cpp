@@ -20,7 +20,7 @@ namespace {
 
 class RefusingFlash final : public ApiActions {
  public:
-  Status apply_config(std::string_view, ConfigErrors&, bool&) override {
+  Status apply_uploaded_config(ConfigErrors&, bool&) override {
     ++configs_applied;
     return Status();
   }
@@ -35,7 +35,7 @@ class PasswordStoreFailure : public ::testing::Test {
     net::tls_memory_init();
     ConfigErrors errors;
     ASSERT_TRUE(parse_config(kFactoryConfig, *config_, errors).ok());
-    text_.assign(kFactoryConfig);
+    text_ = kFactoryConfig;
     api_.set_actions(&actions_);
     api_.auth().begin(entropy_, nullptr, "abcd-efgh-jkmn");
   }
@@ -84,7 +84,7 @@ class PasswordStoreFailure : public ::testing::Test {
   hal::FakeClock clock_;
   hal::FakeEntropy entropy_;
   std::unique_ptr<Config> config_ = std::make_unique<Config>();
-  FixedText<256> text_;
+  std::string_view text_;
   HealthModel health_;
   ApiHandler api_{*config_, text_, health_, clock_};
   RefusingFlash actions_;

@@ -28,7 +28,7 @@ class PendingLogin : public ::testing::Test {
     net::tls_memory_init();
     ConfigErrors errors;
     ASSERT_TRUE(parse_config(kFactoryConfig, *config_, errors).ok());
-    text_.assign(kFactoryConfig);
+    text_ = kFactoryConfig;
     AdminCredentials stored;
     stored.iterations = AdminAuth::kIterations;
     stored.salt.fill(0x5C);
@@ -77,7 +77,7 @@ class PendingLogin : public ::testing::Test {
   hal::FakeClock clock_;
   hal::FakeEntropy entropy_;
   std::unique_ptr<Config> config_ = std::make_unique<Config>();
-  FixedText<256> text_;
+  std::string_view text_;
   HealthModel health_;
   ApiHandler api_{*config_, text_, health_, clock_};
   FixedText<4096> text_out_;
