@@ -89,7 +89,7 @@ size_t HealthModel::allowance(uint16_t index) const {
     size_t size = e != nullptr ? head_of(e).size : 0;
     held += size > fair_share_ ? size : fair_share_;
   }
-  return held >= kPoolBytes ? 0 : (kPoolBytes - held) & ~static_cast<size_t>(7);
+  return held >= pool_bytes_ ? 0 : (pool_bytes_ - held) & ~static_cast<size_t>(7);
 }
 
 uint8_t* HealthModel::keep(uint16_t index, std::string_view summary, const DetailsView& details) {
@@ -121,8 +121,8 @@ uint8_t* HealthModel::keep(uint16_t index, std::string_view summary, const Detai
   }
   if (truncated) ++truncations_;
   const size_t size = align8(sizeof(EntryHead) + facts + text.size() + summary.size());
-  if (kPoolBytes - pool_used_ < size) compact();
-  if (kPoolBytes - pool_used_ < size) return nullptr;  // cannot happen: allowance <= free after compaction
+  if (pool_bytes_ - pool_used_ < size) compact();
+  if (pool_bytes_ - pool_used_ < size) return nullptr;  // cannot happen: allowance <= free after compaction
   uint8_t* entry = pool_ + pool_used_;
   EntryHead h{index, static_cast<uint16_t>(size), static_cast<uint16_t>(text.size()),
               static_cast<uint8_t>(static_cast<uint8_t>(kind) | (details.text_cut() ? kTextCut : 0) |
@@ -141,14 +141,19 @@ uint8_t* HealthModel::keep(uint16_t index, std::string_view summary, const Detai
   return entry;
 }
 
-void HealthModel::load(const Config& config, hal::Clock& clock) {
+void HealthModel::load(const Config& config, hal::Clock& clock, size_t pool_bytes) {
   config_ = &config;
   clock_ = &clock;
   count_ = config.check_count;
   for (uint16_t i = 0; i < count_; ++i) checks_.reset(i);
   pool_used_ = 0;
   pool_live_ = 0;
-  const size_t share = count_ > 0 ? kPoolBytes / count_ : kPoolBytes;
+  pool_bytes_ = pool_bytes < kPoolBytes ? pool_bytes & ~static_cast<size_t>(7) : kPoolBytes;
+  // Each check is guaranteed a small share (a summary of kShareBytes - 8 characters,
+  // or a small kind's facts and a short one); the rest of the pool goes to whoever
+  // needs it, first come, and comes back when that check's next result is smaller.
+  size_t share = count_ > 0 ? pool_bytes_ / count_ : pool_bytes_;
+  if (share > kShareBytes) share = kShareBytes;
   fair_share_ = share & ~static_cast<size_t>(7);
 }
 

@@ -15,8 +15,7 @@
 #include "hal/clock.h"
 
 // The shared pool of the per-check summaries and facts (HealthModel::kPoolBytes):
-// by default 96 bytes per check, the fair share that holds a summary of up to 88
-// characters however full the pool is.
+// by default 96 bytes per check; 64 of them are each check's guaranteed share.
 #ifndef PROBEBOX_RESULT_POOL_BYTES
 #define PROBEBOX_RESULT_POOL_BYTES (96 * PROBEBOX_MAX_CHECKS)
 #endif
@@ -66,7 +65,8 @@ class HealthModel final : public ResultSink {
   static constexpr int kFlapChanges = 6;
   static constexpr int64_t kFlapWindowUs = 30LL * 60 * 1'000'000;
 
-  void load(const Config& config, hal::Clock& clock);
+  // `pool_bytes`: how much of the pool to use (at most kPoolBytes; tests use less).
+  void load(const Config& config, hal::Clock& clock, size_t pool_bytes = kPoolBytes);
   void on_result(uint16_t check_index, const ProbeResult& result, hal::MonoMicros now) override;
   // on_result in two steps, for results judged with others (monitor/cross_check_gate):
   // stage() keeps the result as the check's latest without counting it; the caller
@@ -80,6 +80,7 @@ class HealthModel final : public ResultSink {
   // The shared pool of summaries and facts: every check is entitled to fair_share()
   // bytes of it and may use more while the others leave room (HealthModel::keep).
   static constexpr size_t kPoolBytes = PROBEBOX_RESULT_POOL_BYTES;
+  static constexpr size_t kShareBytes = 64;
   size_t fair_share() const { return fair_share_; }
   size_t pool_live() const { return pool_live_; }
   uint32_t truncations() const { return truncations_; }
@@ -115,6 +116,7 @@ class HealthModel final : public ResultSink {
   uint16_t count_ = 0;
   hal::MonoMicros suppressed_until_ = 0;
   EventLog events_;
+  size_t pool_bytes_ = kPoolBytes;
   size_t fair_share_ = 0;
   size_t pool_used_ = 0;   // entries (live and freed) lie in [0, pool_used_)
   size_t pool_live_ = 0;   // bytes of live entries
