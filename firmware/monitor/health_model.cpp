@@ -55,6 +55,8 @@ void HealthModel::free_entry(uint16_t index) {
   if (entry == nullptr) return;
   EntryHead h = head_of(entry);
   pool_live_ -= h.size;
+  held_ -= h.size > fair_share_ ? h.size : fair_share_;
+  held_ += fair_share_;
   if (entry + h.size == pool_ + pool_used_) {
     pool_used_ -= h.size;  // the newest entry: its room is the tail's again
   } else {
@@ -81,14 +83,10 @@ void HealthModel::compact() {
 // What check `index` may take: the pool less every other check's entry or, when
 // that is smaller, its fair share. Keeping sum(max(share, entry)) <= pool on every
 // allocation guarantees each check its share whenever its next result comes.
+// (held_ is that sum over every check; `index` holds nothing when this is asked.)
 size_t HealthModel::allowance(uint16_t index) const {
-  size_t held = 0;
-  for (uint16_t j = 0; j < count_; ++j) {
-    if (j == index) continue;
-    const uint8_t* e = checks_[j].last.entry_;
-    size_t size = e != nullptr ? head_of(e).size : 0;
-    held += size > fair_share_ ? size : fair_share_;
-  }
+  (void)index;
+  const size_t held = held_ - fair_share_;
   return held >= pool_bytes_ ? 0 : (pool_bytes_ - held) & ~static_cast<size_t>(7);
 }
 
@@ -138,6 +136,7 @@ uint8_t* HealthModel::keep(uint16_t index, std::string_view summary, const Detai
   std::memcpy(entry, &h, sizeof h);
   pool_used_ += size;
   pool_live_ += size;
+  held_ += (size > fair_share_ ? size : fair_share_) - fair_share_;
   return entry;
 }
 
@@ -155,6 +154,7 @@ void HealthModel::load(const Config& config, hal::Clock& clock, size_t pool_byte
   size_t share = count_ > 0 ? pool_bytes_ / count_ : pool_bytes_;
   if (share > kShareBytes) share = kShareBytes;
   fair_share_ = share & ~static_cast<size_t>(7);
+  held_ = static_cast<size_t>(count_) * fair_share_;
 }
 
 Outcome HealthModel::overall() const {

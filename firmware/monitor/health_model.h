@@ -118,6 +118,7 @@ class HealthModel final : public ResultSink {
   EventLog events_;
   size_t pool_bytes_ = kPoolBytes;
   size_t fair_share_ = 0;
+  size_t held_ = 0;        // sum over the checks of max(fair share, entry size)
   size_t pool_used_ = 0;   // entries (live and freed) lie in [0, pool_used_)
   size_t pool_live_ = 0;   // bytes of live entries
   uint32_t truncations_ = 0;
