@@ -229,11 +229,12 @@ void HealthModel::change_hard(uint16_t index, CheckHealth& h, Outcome to, bool f
   h.hard_since_wall_us = wall.valid ? wall.unix_micros : 0;
   if (first) return;
   ++h.hard_changes;
-  h.change_times[h.change_head] = now;
+  h.change_times[h.change_head] = static_cast<uint32_t>(now / 1'000'000 + 1);
   h.change_head = static_cast<uint8_t>((h.change_head + 1) % h.change_times.size());
   int recent = 0;
-  for (int64_t t : h.change_times) {
-    if (t != 0 && now - t <= kFlapWindowUs) ++recent;
+  for (uint32_t t : h.change_times) {
+    // A change counts while its whole second began within the window.
+    if (t != 0 && now - static_cast<int64_t>(t - 1) * 1'000'000 <= kFlapWindowUs) ++recent;
   }
   h.flapping = recent >= kFlapChanges;
 }

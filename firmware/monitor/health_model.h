@@ -39,8 +39,10 @@ struct CheckHealth {
   int64_t hard_since_mono_us = 0;
   int64_t hard_since_wall_us = 0;      // 0 when the wall clock was not set
   int64_t last_run_mono_us = 0;
-  std::array<int64_t, 6> change_times{};  // ring of the latest hard changes (mono)
   StoredResult last;
+  // Ring of the latest hard changes: monotonic whole seconds plus one (0: none),
+  // enough for a 30-minute flap window at a quarter of the bytes of microseconds.
+  std::array<uint32_t, 6> change_times{};
   uint32_t recent_bad_bits = 0;        // bit 0 = latest result, 1 = bad
   uint32_t counts[4] = {};             // results per Outcome
   uint32_t hard_changes = 0;

@@ -205,6 +205,23 @@ TEST(EventLog, RingKeepsNewestFirstAndCountsOverwrites) {
   EXPECT_EQ(log->newest(EventLog::kCapacity - 1).mono_us, 3);
 }
 
+TEST_F(HealthModelTest, FlappingCountsOnlyTheChangesInsideTheWindow) {
+  // Six hard changes; flapping when the six fall within 30 minutes (the ring keeps whole seconds).
+  for (int64_t gap_s : {359, 361}) {
+    load(R"({"schema":1,"defaults":{"confirm":1},"checks":[{"id":"a","type":"tcp","host":"10.0.2.2","port":1}]})");
+    ProbeResult r;
+    r.outcome = Outcome::kOk;
+    health_->on_result(0, r, clock_.now());  // the first result: hard at once, not a change
+    for (int i = 0; i < HealthModel::kFlapChanges; ++i) {
+      clock_.advance_ms(gap_s * 1000);
+      r.outcome = i % 2 == 0 ? Outcome::kCritical : Outcome::kOk;
+      health_->on_result(0, r, clock_.now());
+    }
+    EXPECT_EQ(health_->check(0).hard_changes, static_cast<uint32_t>(HealthModel::kFlapChanges));
+    EXPECT_EQ(health_->check(0).flapping, gap_s * (HealthModel::kFlapChanges - 1) <= 30 * 60) << gap_s;
+  }
+}
+
 // The compact record: summary and facts in the shared pool (issue 20).
 
 std::string checks_json(int n) {
