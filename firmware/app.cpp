@@ -114,8 +114,15 @@ void App::commit_cross_set(uint16_t check_index, hal::MonoMicros now) {
   // Every arrived member is judged against the others' results of this cycle, then counted.
   for (uint16_t j = 0; j < health_.check_count(); ++j) {
     if (cross_.same_set(check_index, j) && cross_.arrived(j)) {
-      apply_cert_identity_rules(config_, health_, j, health_.staged(j));
-      apply_lb_health_rules(config_, health_, j, health_.staged(j));
+      ResultCore core;
+      health_.staged_core(j, core);
+      const DetailsView details = health_.check(j).last.details();
+      apply_cert_identity_rules(config_, health_, j, core, details);
+      apply_lb_health_rules(config_, health_, j, core, details);
+      const StoredResult& kept = health_.check(j).last;
+      if (core.outcome != kept.outcome || core.reason != kept.reason || core.summary.view() != kept.summary()) {
+        health_.restage(j, core);
+      }
     }
   }
   for (uint16_t j = 0; j < health_.check_count(); ++j) {

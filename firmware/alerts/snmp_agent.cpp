@@ -19,8 +19,12 @@ namespace snmp_mib {
 int32_t state_code(Outcome o) { return static_cast<int32_t>(o); }
 
 int32_t cert_days_left(const CheckHealth& h, CheckType type) {
-  if (type != CheckType::kTlsCert || !h.has_result) return -1;
-  const TlsCertDetails* d = h.last.details.tls_cert();
+  return h.has_result ? cert_days_left(h.last.details(), type) : -1;
+}
+
+int32_t cert_days_left(const DetailsView& details, CheckType type) {
+  if (type != CheckType::kTlsCert) return -1;
+  const TlsCertDetails* d = details.tls_cert();
   return d != nullptr && d->examined && d->dated ? d->days_left : -1;
 }
 
@@ -57,7 +61,7 @@ snmp_err_t cell(u32_t column, u32_t row, union snmp_variant_value* value, u32_t*
     case kGroup: text(group_name(c.group)); break;
     case kState: value->s32 = snmp_mib::state_code(h.has_result ? h.hard : Outcome::kUnknown); break;
     case kLatency: value->u32 = static_cast<u32_t>(h.last.latency_us / 1000); break;
-    case kSummary: text(h.has_result ? h.last.summary.view() : std::string_view("not run yet")); break;
+    case kSummary: text(h.has_result ? h.last.summary() : std::string_view("not run yet")); break;
     case kDaysLeft: value->s32 = snmp_mib::cert_days_left(h, c.type); break;
     default: return SNMP_ERR_NOSUCHINSTANCE;
   }

@@ -62,6 +62,7 @@ namespace snmp_mib {
 int32_t state_code(Outcome o);
 // Days left from a tls_cert check's last result (its typed details), or -1.
 int32_t cert_days_left(const CheckHealth& h, CheckType type);
+int32_t cert_days_left(const DetailsView& details, CheckType type);
 }  // namespace snmp_mib
 
 }  // namespace probebox

@@ -23,6 +23,26 @@ ProbeDetails::Facts& ProbeDetails::begin(DetailKind k) {
   return u_;
 }
 
+size_t detail_facts_size(DetailKind kind) {
+  switch (kind) {
+    case DetailKind::kTcp: return sizeof(TcpDetails);
+    case DetailKind::kDns: return sizeof(DnsDetails);
+    case DetailKind::kHttp: return sizeof(HttpDetails);
+    case DetailKind::kTlsCert: return sizeof(TlsCertDetails);
+    case DetailKind::kSmtp: return sizeof(SmtpDetails);
+    case DetailKind::kNtp: return sizeof(NtpDetails);
+    case DetailKind::kNone: break;
+  }
+  return 0;
+}
+
+void ProbeDetails::assign(const DetailsView& v) {
+  clear();
+  if (v.kind() == DetailKind::kNone) return;
+  std::memcpy(&begin(v.kind()), v.facts(), detail_facts_size(v.kind()));
+  text_.assign(v.all_text(), v.text_cut());
+}
+
 void ResultCore::reset() {
   outcome = Outcome::kUnknown;
   reason = FailReason::kNone;
@@ -50,6 +70,12 @@ TextSpan DetailText::add(std::string_view s) {
   if (n > 0) std::memcpy(chars_ + used_, s.data(), n);
   used_ = static_cast<uint16_t>(used_ + n);
   return span;
+}
+
+void DetailText::assign(std::string_view all, bool cut) {
+  clear();
+  add(all);
+  cut_ = cut_ || cut;
 }
 
 DetailText& DetailText::operator=(const DetailText& o) {

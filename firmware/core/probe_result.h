@@ -47,14 +47,15 @@ struct PhaseTimes {
 };
 
 // The few numbers metrics, the panel, SNMP and the cert identity rules read.
+// Ordered widest first: 32 bytes, kept per check.
 struct ProbeMeasurements {
-  bool has_days_left = false;
-  int32_t days_left = 0;
   int64_t not_after_unix = 0;
-  bool has_ntp_offset = false;
   int64_t ntp_offset_us = 0;
-  int http_status = 0;
   int64_t dns_lookup_us = -1;
+  int32_t days_left = 0;
+  int16_t http_status = 0;
+  bool has_days_left = false;
+  bool has_ntp_offset = false;
 };
 
 // A JSON true/false/null.
@@ -78,6 +79,8 @@ class DetailText {
   }
   bool cut() const { return cut_; }
   void clear() { used_ = 0; cut_ = false; }
+  std::string_view used() const { return std::string_view(chars_, used_); }
+  void assign(std::string_view all, bool cut);
   DetailText() = default;
   DetailText(const DetailText& o) { *this = o; }
   DetailText& operator=(const DetailText& o);
@@ -178,6 +181,53 @@ struct TlsCertDetails {
 };
 
 enum class DetailKind : uint8_t { kNone = 0, kTcp, kDns, kHttp, kTlsCert, kSmtp, kNtp };
+inline constexpr int kDetailKindCount = 7;
+// The size of a kind's facts struct (0 for kNone).
+size_t detail_facts_size(DetailKind kind);
+
+// A read-only look at one result's facts wherever they are kept: a probe's result
+// (ProbeDetails) or a check's compact record in the health model. `truncated`: the
+// record could not keep all of them (strings past `text` read as empty, or no facts
+// at all): the documents say so with "details_truncated".
+class DetailsView {
+ public:
+  DetailsView() = default;
+  DetailsView(DetailKind kind, const void* facts, std::string_view text, bool text_cut, bool truncated)
+      : kind_(facts != nullptr ? kind : DetailKind::kNone), facts_(facts), text_(text), text_cut_(text_cut),
+        truncated_(truncated) {}
+
+  DetailKind kind() const { return kind_; }
+  const TcpDetails* tcp() const { return as<TcpDetails>(DetailKind::kTcp); }
+  const DnsDetails* dns() const { return as<DnsDetails>(DetailKind::kDns); }
+  const HttpDetails* http() const { return as<HttpDetails>(DetailKind::kHttp); }
+  const TlsCertDetails* tls_cert() const { return as<TlsCertDetails>(DetailKind::kTlsCert); }
+  const SmtpDetails* smtp() const { return as<SmtpDetails>(DetailKind::kSmtp); }
+  const NtpDetails* ntp() const { return as<NtpDetails>(DetailKind::kNtp); }
+  // A string of the facts; empty when it was not kept whole.
+  std::string_view text(TextSpan s) const {
+    return static_cast<size_t>(s.at) + s.len <= text_.size() ? std::string_view(text_.data() + s.at, s.len)
+                                                             : std::string_view();
+  }
+  std::string_view all_text() const { return text_; }
+  // The probe's text pool was full: strings were cut before the result was made.
+  bool text_cut() const { return text_cut_; }
+  bool truncated() const { return truncated_; }
+  std::string_view cert_sha256() const {
+    const TlsCertDetails* d = tls_cert();
+    return d != nullptr && d->examined ? text(d->sha256) : std::string_view();
+  }
+  const void* facts() const { return facts_; }
+
+ private:
+  template <typename T>
+  const T* as(DetailKind k) const { return kind_ == k ? static_cast<const T*>(facts_) : nullptr; }
+
+  DetailKind kind_ = DetailKind::kNone;
+  const void* facts_ = nullptr;
+  std::string_view text_;
+  bool text_cut_ = false;
+  bool truncated_ = false;
+};
 
 // The kind's facts: a tagged union, read through the accessor of its kind (nullptr
 // for another kind). kNone is written as {}.
@@ -204,6 +254,12 @@ class ProbeDetails {
   TextSpan add_text(std::string_view s) { return text_.add(s); }
   std::string_view text(TextSpan s) const { return text_.view(s); }
   const DetailText& pool() const { return text_; }
+  DetailsView view() const {
+    return DetailsView(kind_, kind_ == DetailKind::kNone ? nullptr : &u_, text_.used(), text_.cut(), false);
+  }
+  // Rebuilds facts read through a view (a stored record's): the kind, its struct
+  // and its strings (spans stay valid: the text is copied from its start).
+  void assign(const DetailsView& v);
   // The certificate's fingerprint, empty unless a tls_cert check examined one.
   std::string_view cert_sha256() const {
     return kind_ == DetailKind::kTlsCert && u_.tls_cert.examined ? text_.view(u_.tls_cert.sha256) : std::string_view();
@@ -226,18 +282,23 @@ class ProbeDetails {
   DetailText text_;
 };
 
-// Everything of a result but the details: what a compact record keeps.
-struct ResultCore {
-  static constexpr size_t kSummaryChars = 120;
-
+// The fixed-size numbers of a result (64 bytes): what a check's compact record keeps
+// as they are; the summary and the facts it keeps in a shared pool.
+struct ResultHead {
   Outcome outcome = Outcome::kUnknown;
   FailReason reason = FailReason::kNone;
   int8_t lwip_err = 0;        // the lwIP err_t behind a connection failure (0: none)
   uint16_t server_code = 0;   // the server's code: HTTP status, SMTP reply, DNS rcode
   PhaseTimes phases;
-  FixedText<kSummaryChars> summary;
   int64_t latency_us = 0;
   ProbeMeasurements measurements;
+};
+
+// Everything of a result but the details.
+struct ResultCore : ResultHead {
+  static constexpr size_t kSummaryChars = 120;
+
+  FixedText<kSummaryChars> summary;
 
   ResultCore() = default;
   ResultCore(const ResultCore&) = default;

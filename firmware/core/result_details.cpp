@@ -30,20 +30,18 @@ void list(JsonWriter& w, std::string_view key, std::string_view items, char sep)
 void write_tcp(JsonWriter& w, const TcpDetails& d) {
   w.begin_object().field("state", port_state_name(d.state));
   if (d.has_icmp) w.field_int("icmp", d.icmp_code);
-  w.end_object();
 }
 
-void write_dns(JsonWriter& w, const ProbeDetails& all, const DnsDetails& d) {
+void write_dns(JsonWriter& w, const DetailsView& all, const DnsDetails& d) {
   w.begin_object();
   if (d.rcode != nullptr) w.field("rcode", d.rcode);
   else w.field_null("rcode");
   list(w, "addresses", all.text(d.addresses), '\n');
   int_or_null(w, "ttl", d.rcode != nullptr && d.address_count > 0, d.ttl);
   if (d.cname.len > 0) w.field("cname", all.text(d.cname));
-  w.end_object();
 }
 
-void write_http(JsonWriter& w, const ProbeDetails& all, const HttpDetails& d) {
+void write_http(JsonWriter& w, const DetailsView& all, const HttpDetails& d) {
   w.begin_object();
   int_or_null(w, "http_status", d.has_status, d.status);
   tri_field(w, "body_match", d.body_match);
@@ -54,10 +52,9 @@ void write_http(JsonWriter& w, const ProbeDetails& all, const HttpDetails& d) {
     if (d.samples > 1) w.key("samples").integer(d.samples);
     int_or_null(w, "server_date_skew_s", d.has_skew, d.skew_s);
   }
-  w.end_object();
 }
 
-void write_smtp(JsonWriter& w, const ProbeDetails& all, const SmtpDetails& d) {
+void write_smtp(JsonWriter& w, const DetailsView& all, const SmtpDetails& d) {
   w.begin_object().field("banner", all.text(d.banner)).field_bool("starttls", d.starttls);
   if (d.starttls) w.field_bool("tls_resumed", d.tls_resumed);
   list(w, "auth_mechanisms", all.text(d.mechanisms), ' ');
@@ -67,7 +64,6 @@ void write_smtp(JsonWriter& w, const ProbeDetails& all, const SmtpDetails& d) {
   tri_field(w, "tls_trusted", d.tls_trusted);
   if (d.tls_trusted == Tri::kNull) w.field_null("tls_subject");
   else w.field("tls_subject", all.text(d.tls_subject));
-  w.end_object();
 }
 
 void write_ntp(JsonWriter& w, const NtpDetails& d) {
@@ -80,11 +76,9 @@ void write_ntp(JsonWriter& w, const NtpDetails& d) {
   }
   int_or_null(w, "stratum", d.has_stratum, d.stratum);
   if (d.kiss) w.field("kiss_code", std::string_view(d.kiss_code));
-  w.end_object();
 }
 
-void write_tls_cert(JsonWriter& w, const ProbeResult& r, const TlsCertDetails& d) {
-  const ProbeDetails& all = r.details;
+void write_tls_cert(JsonWriter& w, const DetailsView& all, const TlsCertDetails& d) {
   size_t start = w.written();
   w.begin_object();
   const char* version = d.tls_version != nullptr ? d.tls_version : "";
@@ -101,7 +95,6 @@ void write_tls_cert(JsonWriter& w, const ProbeResult& r, const TlsCertDetails& d
       if ((d.legacy_tls & kLegacyTls11) != 0) w.string("1.1");
       w.end_array();
     }
-    w.end_object();
     return;
   }
   int_or_null(w, "days_left", d.dated, d.days_left);
@@ -148,24 +141,27 @@ void write_tls_cert(JsonWriter& w, const ProbeResult& r, const TlsCertDetails& d
   }
   w.end_array();
   // SANs the pool could not keep are cut too (the budget would have cut them first).
-  if (cut || d.sans_truncated || all.pool().cut()) w.field_bool("sans_truncated", true);
-  w.end_object();
+  if (cut || d.sans_truncated || all.text_cut()) w.field_bool("sans_truncated", true);
 }
 
 }  // namespace
 
-void write_result_details(JsonWriter& w, const ProbeResult& r) {
-  const ProbeDetails& d = r.details;
+void write_result_details(JsonWriter& w, const DetailsView& d) {
   switch (d.kind()) {
-    case DetailKind::kTcp: write_tcp(w, *d.tcp()); return;
-    case DetailKind::kDns: write_dns(w, d, *d.dns()); return;
-    case DetailKind::kHttp: write_http(w, d, *d.http()); return;
-    case DetailKind::kTlsCert: write_tls_cert(w, r, *d.tls_cert()); return;
-    case DetailKind::kSmtp: write_smtp(w, d, *d.smtp()); return;
-    case DetailKind::kNtp: write_ntp(w, *d.ntp()); return;
-    case DetailKind::kNone: break;
+    case DetailKind::kTcp: write_tcp(w, *d.tcp()); break;
+    case DetailKind::kDns: write_dns(w, d, *d.dns()); break;
+    case DetailKind::kHttp: write_http(w, d, *d.http()); break;
+    case DetailKind::kTlsCert: write_tls_cert(w, d, *d.tls_cert()); break;
+    case DetailKind::kSmtp: write_smtp(w, d, *d.smtp()); break;
+    case DetailKind::kNtp: write_ntp(w, *d.ntp()); break;
+    case DetailKind::kNone: w.begin_object(); break;
   }
-  w.begin_object().end_object();
+  // The check's record could not keep every fact of this result (the shared pool
+  // was full): what is missing is said, never silently dropped.
+  if (d.truncated()) w.field_bool("details_truncated", true);
+  w.end_object();
 }
+
+void write_result_details(JsonWriter& w, const ProbeResult& r) { write_result_details(w, r.details.view()); }
 
 }  // namespace probebox

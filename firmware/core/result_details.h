@@ -10,7 +10,9 @@ namespace probebox {
 // is cut (and says so, "sans_truncated") before the object would pass it.
 inline constexpr size_t kDetailsBudgetChars = 896;
 
-// Writes the details object ({} for a result without facts) as the next value.
+// Writes the details object ({} for a result without facts) as the next value;
+// "details_truncated": true when the view says its record could not keep them all.
+void write_result_details(JsonWriter& w, const DetailsView& d);
 void write_result_details(JsonWriter& w, const ProbeResult& r);
 
 }  // namespace probebox

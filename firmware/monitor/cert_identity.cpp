@@ -9,7 +9,7 @@ std::string_view fingerprint_of(const Config& config, const HealthModel& health,
     if (config.text(config.checks[i].id) != id) continue;
     const CheckHealth& h = health.check(i);
     // A staged result is this cycle's, waiting for exactly this comparison.
-    return h.has_result || h.staged ? h.last.details.cert_sha256() : std::string_view();
+    return h.has_result || h.staged ? h.last.details().cert_sha256() : std::string_view();
   }
   return {};
 }
@@ -26,9 +26,10 @@ bool same_hex(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-void apply_cert_identity_rules(const Config& config, const HealthModel& health, uint16_t index, ProbeResult& r) {
+void apply_cert_identity_rules(const Config& config, const HealthModel& health, uint16_t index, ResultCore& r,
+                               const DetailsView& details) {
   const CheckConfig& c = config.checks[index];
-  std::string_view mine = r.details.cert_sha256();
+  std::string_view mine = details.cert_sha256();
   if (c.type != CheckType::kTlsCert || mine.empty()) return;
   for (uint16_t k = 0; k < c.distinct_from.count; ++k) {
     std::string_view other_id = config.text(config.list_item(c.distinct_from, k));

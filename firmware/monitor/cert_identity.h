@@ -13,7 +13,12 @@
 
 namespace probebox {
 
+// `result` is refined in place (outcome, reason, summary); `details` are its facts.
 void apply_cert_identity_rules(const Config& config, const HealthModel& health, uint16_t check_index,
-                               ProbeResult& result);
+                               ResultCore& result, const DetailsView& details);
+inline void apply_cert_identity_rules(const Config& config, const HealthModel& health, uint16_t check_index,
+                                      ProbeResult& result) {
+  apply_cert_identity_rules(config, health, check_index, result, result.details.view());
+}
 
 }  // namespace probebox

@@ -2,7 +2,11 @@
 // and alerts. When full, the oldest event is overwritten and counted.
 #pragma once
 #include <array>
+#include <cstdarg>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string_view>
 
 #include "core/check_types.h"
 #include "core/limits.h"
@@ -14,18 +18,64 @@
 
 namespace probebox {
 
+// The text of an event, N characters at most: its length and its characters (NUL
+// ended, for c_str()), and no more — a ring of them is kept, and FixedText's
+// 32-byte TextBuffer header would be a fifth of each event.
+template <size_t N>
+class EventText {
+  static_assert(N < 256, "the length is a byte");
+
+ public:
+  std::string_view view() const { return std::string_view(chars_, len_); }
+  const char* c_str() const { return chars_; }
+  size_t size() const { return len_; }
+  bool empty() const { return len_ == 0; }
+  bool overflowed() const { return overflowed_; }
+  void clear() {
+    len_ = 0;
+    chars_[0] = '\0';
+    overflowed_ = false;
+  }
+  void assign(std::string_view s) {
+    clear();
+    append(s);
+  }
+  void append(std::string_view s) {
+    size_t n = s.size() <= N - len_ ? s.size() : N - len_;
+    if (n < s.size()) overflowed_ = true;
+    if (n > 0) std::memcpy(chars_ + len_, s.data(), n);
+    len_ = static_cast<uint8_t>(len_ + n);
+    chars_[len_] = '\0';
+  }
+  void appendf(const char* fmt, ...) __attribute__((format(printf, 2, 3))) {
+    char buf[N + 1];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = std::vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    append(std::string_view(buf, static_cast<size_t>(n) < sizeof buf ? static_cast<size_t>(n) : N));
+    if (static_cast<size_t>(n) > N) overflowed_ = true;
+  }
+
+ private:
+  uint8_t len_ = 0;
+  bool overflowed_ = false;
+  char chars_[N + 1] = {};
+};
+
 struct Event {
   uint32_t sequence = 0;        // increases by one per event, continued across restarts; wraps at 2^32
   int64_t wall_unix_us = 0;     // 0 when the wall clock was not set
   int64_t mono_us = 0;
-  FixedText<32> check_id;
+  EventText<32> check_id;
   Outcome from = Outcome::kUnknown;
   Outcome to = Outcome::kUnknown;
   bool first = false;           // the check's first result after boot
   bool maintenance = false;     // happened inside a maintenance window: alerts held
   bool previous_boot = false;   // restored from flash: mono_us means nothing now
   uint16_t confirmations = 0;   // bad results in a row (or in the window) that made the change
-  FixedText<120> summary;
+  EventText<120> summary;
 };
 
 class EventLog {

@@ -1,12 +1,160 @@
 #include "monitor/health_model.h"
 
-namespace probebox {
+#include <algorithm>
+#include <cstring>
 
-void HealthModel::load(const Config& config, hal::Clock& clock) {
+#include "core/view.h"
+
+namespace probebox {
+namespace {
+
+// An entry of the pool: this head, the kind's facts struct (8-aligned), the facts'
+// strings, the summary; the whole rounded up to 8 bytes.
+struct EntryHead {
+  uint16_t owner;       // the check's row
+  uint16_t size;        // bytes of the entry, head included
+  uint16_t text_len;
+  uint8_t kind_flags;   // DetailKind in the low nibble, then the flags below
+  uint8_t summary_len;
+};
+static_assert(sizeof(EntryHead) == 8);
+constexpr uint8_t kTextCut = 0x10;    // the probe's own text pool had cut strings
+constexpr uint8_t kTruncated = 0x20;  // the record could not keep every fact
+constexpr uint8_t kFree = 0x80;
+
+constexpr size_t align8(size_t n) { return (n + 7) & ~static_cast<size_t>(7); }
+
+EntryHead head_of(const uint8_t* entry) {
+  EntryHead h;
+  std::memcpy(&h, entry, sizeof h);
+  return h;
+}
+
+size_t facts_bytes(const EntryHead& h) { return align8(detail_facts_size(static_cast<DetailKind>(h.kind_flags & 0x0F))); }
+
+}  // namespace
+
+std::string_view StoredResult::summary() const {
+  if (entry_ == nullptr) return {};
+  EntryHead h = head_of(entry_);
+  return std::string_view(reinterpret_cast<const char*>(entry_) + sizeof h + facts_bytes(h) + h.text_len, h.summary_len);
+}
+
+DetailsView StoredResult::details() const {
+  if (entry_ == nullptr) return {};
+  EntryHead h = head_of(entry_);
+  auto kind = static_cast<DetailKind>(h.kind_flags & 0x0F);
+  const uint8_t* facts = entry_ + sizeof h;
+  std::string_view text(reinterpret_cast<const char*>(facts + facts_bytes(h)), h.text_len);
+  return DetailsView(kind, kind == DetailKind::kNone ? nullptr : facts, text, (h.kind_flags & kTextCut) != 0,
+                     (h.kind_flags & kTruncated) != 0);
+}
+
+void HealthModel::free_entry(uint16_t index) {
+  uint8_t*& entry = checks_[index].last.entry_;
+  if (entry == nullptr) return;
+  EntryHead h = head_of(entry);
+  pool_live_ -= h.size;
+  held_ -= h.size > fair_share_ ? h.size : fair_share_;
+  held_ += fair_share_;
+  if (entry + h.size == pool_ + pool_used_) {
+    pool_used_ -= h.size;  // the newest entry: its room is the tail's again
+  } else {
+    h.kind_flags |= kFree;
+    std::memcpy(entry, &h, sizeof h);
+  }
+  entry = nullptr;
+}
+
+void HealthModel::compact() {
+  size_t to = 0;
+  for (size_t at = 0; at < pool_used_;) {
+    EntryHead h = head_of(pool_ + at);
+    if ((h.kind_flags & kFree) == 0) {
+      if (to != at) std::memmove(pool_ + to, pool_ + at, h.size);
+      checks_[h.owner].last.entry_ = pool_ + to;
+      to += h.size;
+    }
+    at += h.size;
+  }
+  pool_used_ = to;
+}
+
+// What check `index` may take: the pool less every other check's entry or, when
+// that is smaller, its fair share. Keeping sum(max(share, entry)) <= pool on every
+// allocation guarantees each check its share whenever its next result comes.
+// (held_ is that sum over every check; `index` holds nothing when this is asked.)
+size_t HealthModel::allowance(uint16_t index) const {
+  (void)index;
+  const size_t held = held_ - fair_share_;
+  return held >= pool_bytes_ ? 0 : (pool_bytes_ - held) & ~static_cast<size_t>(7);
+}
+
+uint8_t* HealthModel::keep(uint16_t index, std::string_view summary, const DetailsView& details) {
+  free_entry(index);
+  const size_t allowed = allowance(index);
+  DetailKind kind = details.kind();
+  size_t facts = align8(detail_facts_size(kind));
+  std::string_view text = details.all_text();
+  if (summary.size() > ResultCore::kSummaryChars) summary = first(summary, ResultCore::kSummaryChars);
+  bool truncated = details.truncated();
+  if (align8(sizeof(EntryHead) + facts + text.size() + summary.size()) > allowed) {
+    // Over the allowance: the summary first, then the facts, then as many of the
+    // strings as fit; the entry says it is cut.
+    truncated = true;
+    if (align8(sizeof(EntryHead) + summary.size()) > allowed) {
+      kind = DetailKind::kNone;
+      facts = 0;
+      text = {};
+      size_t room = allowed > sizeof(EntryHead) ? allowed - sizeof(EntryHead) : 0;
+      if (room == 0) return nullptr;
+      summary = first(summary, room);
+    } else if (align8(sizeof(EntryHead) + facts + summary.size()) > allowed) {
+      kind = DetailKind::kNone;
+      facts = 0;
+      text = {};
+    } else {
+      text = first(text, allowed - sizeof(EntryHead) - facts - summary.size());
+    }
+  }
+  if (truncated) ++truncations_;
+  const size_t size = align8(sizeof(EntryHead) + facts + text.size() + summary.size());
+  if (pool_bytes_ - pool_used_ < size) compact();
+  if (pool_bytes_ - pool_used_ < size) return nullptr;  // cannot happen: allowance <= free after compaction
+  uint8_t* entry = pool_ + pool_used_;
+  EntryHead h{index, static_cast<uint16_t>(size), static_cast<uint16_t>(text.size()),
+              static_cast<uint8_t>(static_cast<uint8_t>(kind) | (details.text_cut() ? kTextCut : 0) |
+                                   (truncated ? kTruncated : 0)),
+              static_cast<uint8_t>(summary.size())};
+  // memmove: a restaged entry's facts are read from where they are written.
+  uint8_t* at = entry + sizeof h;
+  if (facts > 0) std::memmove(at, details.facts(), detail_facts_size(kind));
+  at += facts;
+  if (!text.empty()) std::memmove(at, text.data(), text.size());
+  at += text.size();
+  if (!summary.empty()) std::memmove(at, summary.data(), summary.size());
+  std::memcpy(entry, &h, sizeof h);
+  pool_used_ += size;
+  pool_live_ += size;
+  held_ += (size > fair_share_ ? size : fair_share_) - fair_share_;
+  return entry;
+}
+
+void HealthModel::load(const Config& config, hal::Clock& clock, size_t pool_bytes) {
   config_ = &config;
   clock_ = &clock;
   count_ = config.check_count;
   for (uint16_t i = 0; i < count_; ++i) checks_.reset(i);
+  pool_used_ = 0;
+  pool_live_ = 0;
+  pool_bytes_ = pool_bytes < kPoolBytes ? pool_bytes & ~static_cast<size_t>(7) : kPoolBytes;
+  // Each check is guaranteed a small share (a summary of kShareBytes - 8 characters,
+  // or a small kind's facts and a short one); the rest of the pool goes to whoever
+  // needs it, first come, and comes back when that check's next result is smaller.
+  size_t share = count_ > 0 ? pool_bytes_ / count_ : pool_bytes_;
+  if (share > kShareBytes) share = kShareBytes;
+  fair_share_ = share & ~static_cast<size_t>(7);
+  held_ = static_cast<size_t>(count_) * fair_share_;
 }
 
 Outcome HealthModel::overall() const {
@@ -60,7 +208,7 @@ void HealthModel::push_event(uint16_t index, const CheckHealth& h, Outcome from,
   e.mono_us = now;
   hal::WallTime wall = clock_->wall();
   e.wall_unix_us = wall.valid ? wall.unix_micros : 0;
-  e.summary.assign(h.last.summary.view());
+  e.summary.assign(h.last.summary());
   e.maintenance = h.maintenance;
   e.confirmations = to == Outcome::kOk ? 0 : h.bad_streak;
   events_.push(e);
@@ -81,11 +229,12 @@ void HealthModel::change_hard(uint16_t index, CheckHealth& h, Outcome to, bool f
   h.hard_since_wall_us = wall.valid ? wall.unix_micros : 0;
   if (first) return;
   ++h.hard_changes;
-  h.change_times[h.change_head] = now;
+  h.change_times[h.change_head] = static_cast<uint32_t>(now / 1'000'000 + 1);
   h.change_head = static_cast<uint8_t>((h.change_head + 1) % h.change_times.size());
   int recent = 0;
-  for (int64_t t : h.change_times) {
-    if (t != 0 && now - t <= kFlapWindowUs) ++recent;
+  for (uint32_t t : h.change_times) {
+    // A change counts while its whole second began within the window.
+    if (t != 0 && now - static_cast<int64_t>(t - 1) * 1'000'000 <= kFlapWindowUs) ++recent;
   }
   h.flapping = recent >= kFlapChanges;
 }
@@ -97,15 +246,48 @@ void HealthModel::on_result(uint16_t index, const ProbeResult& result, hal::Mono
 
 void HealthModel::stage(uint16_t index, const ProbeResult& result) {
   if (index >= count_) return;
-  checks_[index].last = result;
-  checks_[index].staged = true;
+  CheckHealth& h = checks_[index];
+  static_cast<ResultHead&>(h.last) = result;
+  h.last.entry_ = keep(index, result.summary.view(), result.details.view());
+  h.staged = true;
+}
+
+void HealthModel::staged_core(uint16_t index, ResultCore& out) const {
+  const StoredResult& last = checks_[index].last;
+  static_cast<ResultHead&>(out) = last;
+  out.summary.assign(last.summary());
+}
+
+void HealthModel::restage(uint16_t index, const ResultCore& core) {
+  if (index >= count_) return;
+  CheckHealth& h = checks_[index];
+  static_cast<ResultHead&>(h.last) = core;
+  h.staged = true;
+  uint8_t* entry = h.last.entry_;
+  if (entry != nullptr) {
+    // Move the entry to the end of the pool, so that it is rewritten in place: its
+    // facts stay where they are read from.
+    compact();
+    entry = h.last.entry_;
+    const size_t at = static_cast<size_t>(entry - pool_);
+    const size_t size = head_of(entry).size;
+    std::rotate(pool_ + at, pool_ + at + size, pool_ + pool_used_);
+    for (size_t o = at; o < pool_used_ - size;) {
+      EntryHead eh = head_of(pool_ + o);
+      checks_[eh.owner].last.entry_ = pool_ + o;
+      o += eh.size;
+    }
+    h.last.entry_ = pool_ + pool_used_ - size;
+  }
+  DetailsView details = h.last.details();
+  h.last.entry_ = keep(index, core.summary.view(), details);
 }
 
 void HealthModel::commit(uint16_t index, hal::MonoMicros now) {
   if (index >= count_ || !checks_[index].staged) return;
   CheckHealth& h = checks_[index];
   h.staged = false;
-  const ProbeResult& result = h.last;
+  const StoredResult& result = h.last;
   const Tunables& t = config_->checks[index].tune;
   bool first = !h.has_result;
   bool bad = result.outcome != Outcome::kOk;

@@ -85,7 +85,8 @@ LbJudgement judge_lb_health(const LbFacts& lb, std::span<const LbNodeFacts> node
   return out;
 }
 
-void apply_lb_health_rules(const Config& config, const HealthModel& health, uint16_t index, ProbeResult& r) {
+void apply_lb_health_rules(const Config& config, const HealthModel& health, uint16_t index, ResultCore& r,
+                           const DetailsView& details) {
   if (index >= config.check_count || config.checks[index].role != CheckRole::kLbTestall) return;
   constexpr size_t kMaxNodes = 16;  // on the stack: a cluster has three, a big one a few more
   std::array<LbNodeFacts, kMaxNodes> nodes{};
@@ -99,16 +100,17 @@ void apply_lb_health_rules(const Config& config, const HealthModel& health, uint
     // A staged result is this cycle's, waiting for exactly this comparison.
     f.has_result = h.staged || h.has_result;
     f.healthy = h.last.outcome == Outcome::kOk;
-    const HttpDetails* d = h.last.details.http();
-    f.answered_by = d != nullptr ? h.last.details.text(d->answered_by) : std::string_view();
+    const DetailsView facts = h.last.details();
+    const HttpDetails* d = facts.http();
+    f.answered_by = d != nullptr ? facts.text(d->answered_by) : std::string_view();
   }
   LbFacts lb;
   lb.outcome = r.outcome;
   lb.reason = r.reason;
   FixedText<ResultCore::kSummaryChars> own(r.summary.view());
   lb.summary = own.view();
-  const HttpDetails* d = r.details.http();
-  lb.answered_by = d != nullptr ? r.details.text(d->answered_by) : std::string_view();
+  const HttpDetails* d = details.http();
+  lb.answered_by = d != nullptr ? details.text(d->answered_by) : std::string_view();
   LbJudgement j = judge_lb_health(lb, std::span<const LbNodeFacts>(nodes.data(), n), r.summary);
   r.outcome = j.verdict.outcome;
   r.reason = j.verdict.reason;

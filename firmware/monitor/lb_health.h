@@ -44,6 +44,12 @@ LbJudgement judge_lb_health(const LbFacts& lb, std::span<const LbNodeFacts> node
 
 // The rule applied to the load balancer's /testall result (role kLbTestall) against
 // the nodes' staged or latest results; any other check is left alone.
-void apply_lb_health_rules(const Config& config, const HealthModel& health, uint16_t check_index, ProbeResult& result);
+// `result` is refined in place (outcome, reason, summary); `details` are its facts.
+void apply_lb_health_rules(const Config& config, const HealthModel& health, uint16_t check_index, ResultCore& result,
+                           const DetailsView& details);
+inline void apply_lb_health_rules(const Config& config, const HealthModel& health, uint16_t check_index,
+                                  ProbeResult& result) {
+  apply_lb_health_rules(config, health, check_index, result, result.details.view());
+}
 
 }  // namespace probebox

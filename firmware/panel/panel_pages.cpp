@@ -146,7 +146,7 @@ void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
       age_text(line, now_us - c.hard_since_mono_us);
       set_row(1, line.view());
       // Two rows of summary; a longer one scrolls one character per step.
-      std::string_view s = c.last.summary.view();
+      std::string_view s = c.last.summary();
       size_t offset = 0;
       if (s.size() > 40) {
         size_t span = s.size() - 40 + 4;  // pause a few steps at the end before restarting

@@ -70,7 +70,7 @@ void write_metrics(TextBuffer& out, const Config& config, const HealthModel& hea
   // server sent; of the chain that verified (to the anchors, the anchor included);
   // the TLS version spoken.
   auto examined = [](const CheckConfig&, const CheckHealth& h) {
-    const TlsCertDetails* d = h.last.details.tls_cert();
+    const TlsCertDetails* d = h.last.details().tls_cert();
     return d != nullptr && d->examined;
   };
   header(out, "probe_ssl_earliest_cert_expiry", "gauge",
@@ -79,30 +79,30 @@ void write_metrics(TextBuffer& out, const Config& config, const HealthModel& hea
     out.append("probe_ssl_earliest_cert_expiry");
     labels(out, config, c);
     out.append(' ');
-    out.append_int(h.last.details.tls_cert()->chain_not_after);
+    out.append_int(h.last.details().tls_cert()->chain_not_after);
     out.append('\n');
   });
   header(out, "probe_ssl_last_chain_expiry_timestamp_seconds", "gauge",
          "Earliest notAfter of the verified chain, trust anchor included, Unix seconds.");
   each([](const CheckConfig&, const CheckHealth& h) {
-         const TlsCertDetails* d = h.last.details.tls_cert();
+         const TlsCertDetails* d = h.last.details().tls_cert();
          return d != nullptr && d->examined && d->verified_chain_not_after != 0;
        },
        [&](const CheckConfig& c, const CheckHealth& h) {
          out.append("probe_ssl_last_chain_expiry_timestamp_seconds");
          labels(out, config, c);
          out.append(' ');
-         out.append_int(h.last.details.tls_cert()->verified_chain_not_after);
+         out.append_int(h.last.details().tls_cert()->verified_chain_not_after);
          out.append('\n');
        });
   header(out, "probe_tls_version_info", "gauge", "The TLS version the server spoke, as a label.");
   each([](const CheckConfig&, const CheckHealth& h) {
-         const TlsCertDetails* d = h.last.details.tls_cert();
+         const TlsCertDetails* d = h.last.details().tls_cert();
          return d != nullptr && d->tls_version != nullptr && d->tls_version[0] != '\0';
        },
        [&](const CheckConfig& c, const CheckHealth& h) {
          FixedText<24> version;
-         version.appendf(",version=\"TLS %s\"", h.last.details.tls_cert()->tls_version);
+         version.appendf(",version=\"TLS %s\"", h.last.details().tls_cert()->tls_version);
          out.append("probe_tls_version_info");
          labels(out, config, c, version.view());
          out.append(" 1\n");

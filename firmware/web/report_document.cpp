@@ -78,7 +78,7 @@ bool has_result(const HealthModel& health, uint16_t i) { return i < health.check
 std::string_view fingerprint(const Config& config, const HealthModel& health, std::string_view id) {
   for (uint16_t j = 0; j < config.check_count && j < health.check_count(); ++j) {
     if (config.text(config.checks[j].id) == id) {
-      return health.check(j).has_result ? health.check(j).last.details.cert_sha256() : std::string_view();
+      return health.check(j).has_result ? health.check(j).last.details().cert_sha256() : std::string_view();
     }
   }
   return {};
@@ -105,14 +105,14 @@ bool profile_lint_clean(const Config& config, bool& has_profile) {
 
 bool cert_fact(RowKey key, const Config& config, const HealthModel& health, uint16_t i, TextBuffer& ev) {
   const CheckConfig& c = config.checks[i];
-  const ProbeResult& r = health.check(i).last;
-  const TlsCertDetails* d = r.details.tls_cert();
+  const StoredResult& r = health.check(i).last;
+  const DetailsView det = r.details();
+  const TlsCertDetails* d = det.tls_cert();
   if (d == nullptr || !d->examined) {
     ev.append("no certificate examined: ");
-    ev.append(r.summary.view());
+    ev.append(r.summary());
     return false;
   }
-  const ProbeDetails& det = r.details;
   switch (key) {
     case RowKey::kCertNames: {
       std::string_view missing = det.text(d->missing_names);
@@ -228,7 +228,7 @@ bool row_fact_holds(RowKey key, const Config& config, const HealthModel& health,
   }
   if (is_cert_row(key)) return cert_fact(key, config, health, i, ev);
   const CheckHealth& h = health.check(i);
-  ev.append(h.last.summary.view());
+  ev.append(h.last.summary());
   return h.hard == Outcome::kOk;
 }
 

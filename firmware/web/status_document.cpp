@@ -59,10 +59,10 @@ void write_status_document(TextBuffer& out, const Config& config, const HealthMo
     write_check_target(target, config, c);
     w.field("target", target.view());
     w.field("status", outcome_name(h.has_result ? h.last.outcome : Outcome::kUnknown));
-    w.field("summary", h.has_result ? h.last.summary.view() : std::string_view("not run yet"));
+    w.field("summary", h.has_result ? h.last.summary() : std::string_view("not run yet"));
     w.key("latency_ms").number(static_cast<double>(h.last.latency_us) / 1000.0, 1);
     w.key("details");
-    if (h.has_result) write_result_details(w, h.last);
+    if (h.has_result) write_result_details(w, h.last.details());
     else w.begin_object().end_object();
     if (kind == DocumentKind::kStatus) {
       w.field("hard", outcome_name(h.hard));

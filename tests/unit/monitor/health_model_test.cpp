@@ -4,7 +4,10 @@
 
 #include <memory>
 
+#include <string>
+
 #include "config/config_parser.h"
+#include "details_json.h"
 #include "fake_clock.h"
 
 namespace probebox {
@@ -200,6 +203,176 @@ TEST(EventLog, RingKeepsNewestFirstAndCountsOverwrites) {
   EXPECT_EQ(log->overwritten(), 3u);
   EXPECT_EQ(log->newest(0).mono_us, static_cast<int64_t>(EventLog::kCapacity + 2));
   EXPECT_EQ(log->newest(EventLog::kCapacity - 1).mono_us, 3);
+}
+
+TEST_F(HealthModelTest, FlappingCountsOnlyTheChangesInsideTheWindow) {
+  // Six hard changes; flapping when the six fall within 30 minutes (the ring keeps whole seconds).
+  for (int64_t gap_s : {359, 361}) {
+    load(R"({"schema":1,"defaults":{"confirm":1},"checks":[{"id":"a","type":"tcp","host":"10.0.2.2","port":1}]})");
+    ProbeResult r;
+    r.outcome = Outcome::kOk;
+    health_->on_result(0, r, clock_.now());  // the first result: hard at once, not a change
+    for (int i = 0; i < HealthModel::kFlapChanges; ++i) {
+      clock_.advance_ms(gap_s * 1000);
+      r.outcome = i % 2 == 0 ? Outcome::kCritical : Outcome::kOk;
+      health_->on_result(0, r, clock_.now());
+    }
+    EXPECT_EQ(health_->check(0).hard_changes, static_cast<uint32_t>(HealthModel::kFlapChanges));
+    EXPECT_EQ(health_->check(0).flapping, gap_s * (HealthModel::kFlapChanges - 1) <= 30 * 60) << gap_s;
+  }
+}
+
+// The compact record: summary and facts in the shared pool (issue 20).
+
+std::string checks_json(int n) {
+  std::string json = R"({"schema":1,"checks":[)";
+  for (int i = 0; i < n; ++i) {
+    if (i > 0) json += ",";
+    json += R"({"id":"c)" + std::to_string(i) + R"(","type":"tls_cert","host":"example.com"})";
+  }
+  return json + "]}";
+}
+
+// A tls_cert result with `sans` SANs of 20 characters each.
+ProbeResult cert_result(int sans, const std::string& summary) {
+  ProbeResult r;
+  r.outcome = Outcome::kOk;
+  r.summary.assign(summary);
+  r.latency_us = 12'345;
+  TlsCertDetails& d = r.details.set_tls_cert();
+  d.examined = true;
+  d.dated = true;
+  d.days_left = 42;
+  d.chain_complete = true;
+  d.trusted = Tri::kTrue;
+  d.trusted_by = "anchors";
+  d.key_bits = 256;
+  d.tls_version = "1.3";
+  d.not_after = 1'800'000'000;
+  d.chain_not_after = 1'800'000'000;
+  d.subject = r.details.add_text("CN=www.example.com");
+  d.issuer = r.details.add_text("CN=Example CA");
+  d.key_type = r.details.add_text("EC");
+  d.sig_alg = r.details.add_text("ECDSA-SHA256");
+  d.sha256 = r.details.add_text("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+  std::string list;
+  for (int i = 0; i < sans; ++i) {
+    if (i > 0) list += "\n";
+    char name[32];
+    std::snprintf(name, sizeof name, "host%03d.example.test", i);
+    list += name;
+  }
+  d.sans = r.details.add_text(list);
+  d.legacy_tls = kLegacyTlsUnknown;
+  return r;
+}
+
+TEST_F(HealthModelTest, TheRecordServesTheResultsDetailsAsTheProbeGaveThem) {
+  load(checks_json(3).c_str());
+  ProbeResult r = cert_result(5, "cert www.example.com valid 42 more days");
+  r.measurements.has_days_left = true;
+  r.measurements.days_left = 42;
+  health_->on_result(1, r, clock_.now());
+  const StoredResult& kept = health_->check(1).last;
+  EXPECT_EQ(kept.summary(), r.summary.view());
+  EXPECT_EQ(kept.latency_us, 12'345);
+  EXPECT_EQ(kept.measurements.days_left, 42);
+  EXPECT_EQ(testing::details_json(kept.details()), testing::details_json(r));
+  EXPECT_EQ(kept.details().cert_sha256(), r.details.cert_sha256());
+  EXPECT_EQ(testing::details_json(kept.details()).find("details_truncated"), std::string::npos);
+  EXPECT_EQ(health_->truncations(), 0u);
+}
+
+TEST_F(HealthModelTest, FactsThatDoNotFitAreCutVisiblyAndTheSummaryIsKept) {
+  load(checks_json(2).c_str());
+  health_->load(*config_, clock_, 256);  // 64 guaranteed to each, 128 to whoever comes first
+  ASSERT_EQ(health_->fair_share(), 64u);
+  ProbeResult big = cert_result(20, "cert www.example.com valid 42 more days");
+  health_->on_result(0, big, clock_.now());
+  const StoredResult& kept = health_->check(0).last;
+  EXPECT_EQ(kept.summary(), big.summary.view());
+  std::string json = testing::details_json(kept.details());
+  EXPECT_NE(json.find(R"("details_truncated":true)"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("days_left":42)"), std::string::npos) << "the facts struct fits, its strings do not: " << json;
+  EXPECT_NE(json.find(R"("subject":"CN=www.example.com")"), std::string::npos) << "the first strings fit: " << json;
+  EXPECT_NE(json.find(R"("sans":[])"), std::string::npos) << "the SAN list did not fit: " << json;
+  EXPECT_EQ(health_->truncations(), 1u);
+  // The other check still gets its share: a summary of 40 characters and a tcp-sized fact set.
+  ProbeResult small;
+  small.outcome = Outcome::kCritical;
+  small.summary.assign(std::string(40, 'x'));
+  small.details.set_tcp().state = PortState::kRefused;
+  health_->on_result(1, small, clock_.now());
+  EXPECT_EQ(health_->check(1).last.summary(), small.summary.view());
+  EXPECT_EQ(testing::details_json(health_->check(1).last.details()), R"({"state":"refused"})");
+}
+
+TEST_F(HealthModelTest, ABigResultUsesTheRoomOthersLeaveAndGivesItBack) {
+  load(checks_json(4).c_str());
+  health_->load(*config_, clock_, 4 * 64 + 2048);
+  ProbeResult big = cert_result(20, "big");
+  health_->on_result(0, big, clock_.now());  // the pool less 3 guaranteed shares
+  EXPECT_EQ(testing::details_json(health_->check(0).last.details()), testing::details_json(big));
+  // The others' results fit their shares, whatever check 0 took.
+  for (uint16_t i = 1; i < 4; ++i) {
+    ProbeResult r;
+    r.summary.assign("small " + std::to_string(i));
+    r.details.set_tcp().state = PortState::kOpen;
+    health_->on_result(i, r, clock_.now());
+    EXPECT_EQ(testing::details_json(health_->check(i).last.details()), testing::details_json(r)) << i;
+    EXPECT_EQ(health_->check(i).last.summary(), r.summary.view());
+  }
+  EXPECT_EQ(testing::details_json(health_->check(0).last.details()), testing::details_json(big));
+  // Check 0's next, smaller result gives the room back: another check's big one fits.
+  health_->on_result(0, cert_result(0, "smaller"), clock_.now());
+  ProbeResult big3 = cert_result(20, "big three");
+  health_->on_result(3, big3, clock_.now());
+  EXPECT_EQ(testing::details_json(health_->check(3).last.details()), testing::details_json(big3));
+}
+
+TEST_F(HealthModelTest, ThePoolCompactsUnderChurnAndEveryCheckReadsItsOwnLatestResult) {
+  constexpr int kChecks = 12;
+  load(checks_json(kChecks).c_str());
+  health_->load(*config_, clock_, kChecks * 200);  // room for about half of them whole
+  std::string expected[kChecks];
+  std::string summaries[kChecks];
+  uint32_t seed = 7;
+  for (int round = 0; round < 2000; ++round) {
+    seed = seed * 1103515245u + 12345u;
+    uint16_t i = static_cast<uint16_t>((seed >> 16) % kChecks);
+    int sans = static_cast<int>((seed >> 8) % 9);
+    ProbeResult r = cert_result(sans, "round " + std::to_string(round));
+    health_->on_result(i, r, clock_.now());
+    expected[i] = testing::details_json(health_->check(i).last.details());
+    summaries[i] = r.summary.view();
+    ASSERT_LE(health_->pool_live(), static_cast<size_t>(kChecks * 200));
+    for (uint16_t j = 0; j < kChecks; ++j) {
+      if (!health_->check(j).has_result) continue;
+      ASSERT_EQ(health_->check(j).last.summary(), summaries[j]) << round << " " << j;
+      ASSERT_EQ(testing::details_json(health_->check(j).last.details()), expected[j]) << round << " " << j;
+    }
+  }  EXPECT_GT(health_->truncations(), 0u) << "the pool was under pressure";
+}
+
+TEST_F(HealthModelTest, ARestagedResultKeepsItsFactsWithTheNewSummary) {
+  load(checks_json(3).c_str());
+  ProbeResult a = cert_result(3, "a");
+  ProbeResult b = cert_result(4, "b");
+  health_->stage(0, a);
+  health_->stage(1, b);
+  ResultCore core;
+  health_->staged_core(0, core);
+  EXPECT_EQ(core.summary.view(), "a");
+  core.outcome = Outcome::kCritical;
+  core.summary.assign("same certificate as c1: must be distinct, and a longer summary than before");
+  health_->restage(0, core);
+  EXPECT_EQ(health_->check(0).last.summary(), core.summary.view());
+  EXPECT_EQ(health_->check(0).last.outcome, Outcome::kCritical);
+  EXPECT_EQ(testing::details_json(health_->check(0).last.details()), testing::details_json(a));
+  EXPECT_EQ(testing::details_json(health_->check(1).last.details()), testing::details_json(b));
+  EXPECT_EQ(health_->check(1).last.summary(), "b");
+  health_->commit(0, clock_.now());
+  EXPECT_EQ(health_->check(0).hard, Outcome::kCritical);
 }
 
 }  // namespace

@@ -222,7 +222,7 @@ TEST_F(TcpProbeTest, SchedulerSpreadsStartsAndRespectsTheInFlightLimit) {
   EXPECT_LT(scheduler->max_in_flight_seen(), 20);
   for (uint16_t i = 0; i < kChecks; ++i) {
     EXPECT_TRUE(health->check(i).has_result) << i;
-    EXPECT_EQ(testing::details_json(health->check(i).last), R"({"state":"timeout"})");
+    EXPECT_EQ(testing::details_json(health->check(i).last.details()), R"({"state":"timeout"})");
   }
   scheduler->cancel_all();
   run_for_ms(10);

@@ -7,11 +7,12 @@
 
 namespace probebox::testing {
 
-inline std::string details_json(const ProbeResult& r) {
+inline std::string details_json(const DetailsView& d) {
   FixedText<4096> out;
   JsonWriter w(out);
-  write_result_details(w, r);
+  write_result_details(w, d);
   return std::string(out.view());
 }
+inline std::string details_json(const ProbeResult& r) { return details_json(r.details.view()); }
 
 }  // namespace probebox::testing
