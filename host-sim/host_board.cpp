@@ -35,6 +35,12 @@ bool HostEntropy::DoFill(std::span<uint8_t> out) {
 
 }  // namespace probebox::sim
 
+// The simulator runs on the host's stack: not measured.
+extern "C" size_t probebox_platform_stack_high_water(size_t* size) {
+  *size = 0;
+  return 0;
+}
+
 extern "C" void probebox_platform_log(const char* fmt, ...) {
   va_list args;
   va_start(args, fmt);

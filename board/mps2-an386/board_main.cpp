@@ -262,7 +262,7 @@ int main() {
     if (slice.empty() || offset >= slice.total()) break;
   }
   g_console.write("\n");
-  probebox::FixedText<160> figures;
+  probebox::FixedText<200> figures;
   // newlib-nano's printf has no 64-bit integers: those go through append_int.
   figures.appendf("probebox: cycle checks=%u wall_ms=", g_app.config().check_count);
   figures.append_int((cycle_ended - g_app.checks_started_at()) / 1000);
@@ -280,6 +280,17 @@ int main() {
                   lwip_stats.memp[MEMP_PBUF_POOL]->max, lwip_stats.memp[MEMP_PBUF_POOL]->avail,
                   static_cast<unsigned long>(lwip_stats.mem.max), static_cast<unsigned long>(lwip_stats.mem.avail),
                   static_cast<unsigned long>(tls.high_water), static_cast<unsigned long>(tls.arena_bytes));
+  log_line(figures.c_str());
+  size_t stack_size = 0;
+  size_t stack_used = probebox_platform_stack_high_water(&stack_size);
+  figures.clear();
+  figures.appendf("probebox: high-water stack=%lu/%lu tcp_seg=%u/%u", static_cast<unsigned long>(stack_used),
+                  static_cast<unsigned long>(stack_size), lwip_stats.memp[MEMP_TCP_SEG]->max,
+                  lwip_stats.memp[MEMP_TCP_SEG]->avail);
+  for (int i = 0; i < probebox::net::kTlsPoolCount; ++i) {
+    figures.appendf(" tls_%s=%lu/%lu", probebox::net::tls_pool_name(static_cast<probebox::net::TlsPool>(i)),
+                    static_cast<unsigned long>(tls.pools[i].high_water), static_cast<unsigned long>(tls.pools[i].bytes));
+  }
   log_line(figures.c_str());
   stop(exit_code);
 }

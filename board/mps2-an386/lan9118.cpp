@@ -106,49 +106,35 @@ bool Lan9118::DoTransmit(std::span<const uint8_t> frame) {
   return true;
 }
 
-void Lan9118::drain_fifo() {
-  for (int guard = 0; guard < 64 && ((reg(kRxFifoInf) >> 16) & 0xFFu) != 0; ++guard) {
-    uint32_t status = reg(kRxStatusFifo);
-    uint32_t length = (status >> 16) & 0x3FFFu;  // includes the 4-byte FCS
-    uint32_t words = (length + 3) / 4;
-    uint32_t next = (head_ + 1) % kRxRingFrames;
-    bool keep = next != tail_ && length >= 18 && length <= sizeof(Frame::bytes) && !(status & (1u << 15));
-    Frame& f = ring_[head_];
-    for (uint32_t w = 0; w < words; ++w) {
-      uint32_t word = reg(kRxDataFifo);
-      if (keep) std::memcpy(f.bytes + w * 4, &word, 4);
-    }
-    if (!keep) {
-      rx_dropped_ = rx_dropped_ + 1;
-      continue;
-    }
-    f.length = static_cast<uint16_t>(length - 4);
-    asm volatile("dmb" ::: "memory");
-    head_ = next;
-  }
-}
-
 void Lan9118::on_interrupt() {
   interrupts_ = interrupts_ + 1;
-  drain_fifo();
+  // The frames stay in the FIFO for receive(); masked until it has emptied it.
+  reg(kIntEn) = 0;
   reg(kIntSts) = kIntRsfl;
 }
 
 size_t Lan9118::DoReceive(std::span<uint8_t> buffer) {
   if (!ready_) return 0;
-  if (tail_ == head_) {
-    // Polling fallback, with the interrupt masked so the ISR and we never both drain.
-    asm volatile("cpsid i" ::: "memory");
-    drain_fifo();
-    asm volatile("cpsie i" ::: "memory");
-    if (tail_ == head_) return 0;
+  for (int guard = 0; guard < 64; ++guard) {
+    if (((reg(kRxFifoInf) >> 16) & 0xFFu) == 0) {
+      // Empty: the next frame's interrupt may wake the main loop again.
+      reg(kIntEn) = kIntRsfl;
+      return 0;
+    }
+    uint32_t status = reg(kRxStatusFifo);
+    uint32_t length = (status >> 16) & 0x3FFFu;  // includes the 4-byte FCS
+    uint32_t words = (length + 3) / 4;
+    bool keep = length >= 18 && length - 4 <= buffer.size() && !(status & (1u << 15));
+    uint32_t frame = keep ? length - 4 : 0;
+    for (uint32_t w = 0; w < words; ++w) {
+      uint32_t word = reg(kRxDataFifo);
+      uint32_t at = w * 4;
+      if (at < frame) std::memcpy(buffer.data() + at, &word, frame - at < 4 ? frame - at : 4);
+    }
+    if (keep) return frame;
+    rx_dropped_ = rx_dropped_ + 1;  // a bad or oversized frame: read out and dropped
   }
-  const Frame& f = ring_[tail_];
-  size_t n = f.length <= buffer.size() ? f.length : 0;
-  std::memcpy(buffer.data(), f.bytes, n);
-  asm volatile("dmb" ::: "memory");
-  tail_ = (tail_ + 1) % kRxRingFrames;
-  return n;
+  return 0;
 }
 
 }  // namespace board

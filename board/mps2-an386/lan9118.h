@@ -1,9 +1,10 @@
-// SMSC LAN9118 Ethernet controller as hal::EthernetPort. Receive is interrupt
-// driven: the ISR moves frames from the controller's FIFO into a bounded ring (full
-// ring: the frame is dropped and counted, as the controller itself would). If the
-// interrupt never fires, receive() falls back to polling the FIFO.
+// SMSC LAN9118 Ethernet controller as hal::EthernetPort. Received frames wait in the
+// controller's own RX FIFO (about 10 KB: TX_FIF_SZ 5 of its 16 KB) until receive()
+// copies one straight into the caller's buffer: no copy of them in RAM. The RX
+// interrupt only wakes the main loop: the ISR masks it, receive() unmasks it once
+// the FIFO is empty. A frame that finds the FIFO full is dropped by the controller
+// (TCP resends it).
 #pragma once
-#include <array>
 #include <cstdint>
 
 #include "hal/ethernet_port.h"
@@ -12,8 +13,6 @@ namespace board {
 
 class Lan9118 final : public hal::EthernetPort {
  public:
-  static constexpr int kRxRingFrames = 16;
-
   bool init();
   void on_interrupt();
   uint32_t rx_dropped() const { return rx_dropped_; }
@@ -30,16 +29,6 @@ class Lan9118 final : public hal::EthernetPort {
   void mac_csr_write(uint8_t index, uint32_t value) const;
   uint16_t phy_read(uint8_t reg_index) const;
   void phy_write(uint8_t reg_index, uint16_t value) const;
-  // Moves every waiting frame from the FIFO into the ring.
-  void drain_fifo();
-
-  struct Frame {
-    uint16_t length;
-    alignas(4) uint8_t bytes[1536];
-  };
-  std::array<Frame, kRxRingFrames> ring_{};
-  volatile uint32_t head_ = 0;  // written by the ISR
-  volatile uint32_t tail_ = 0;  // written by the main loop
   volatile uint32_t rx_dropped_ = 0;
   volatile uint32_t interrupts_ = 0;
   hal::MacAddress mac_{};

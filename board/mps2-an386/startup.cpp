@@ -7,7 +7,7 @@
 #include "board_hooks.h"
 
 extern "C" {
-extern uint32_t __data_load, __data_start, __data_end, __bss_start, __bss_end, __stack_top;
+extern uint32_t __data_load, __data_start, __data_end, __bss_start, __bss_end, __stack_limit, __stack_top;
 void __libc_init_array();
 int main();
 void Reset_Handler();
@@ -47,7 +47,16 @@ extern "C" __attribute__((section(".isr_vector"), used)) const Handler g_vectors
     Default_Handler, Default_Handler,
 };
 
+namespace {
+constexpr uint32_t kStackPaint = 0x57AC4ED5u;
+}  // namespace
+
+// The stack below this function's frame is painted, so the deepest word ever written
+// shows how much of it the firmware needs (probebox_platform_stack_high_water).
 extern "C" void Reset_Handler() {
+  uint32_t* sp;
+  asm volatile("mov %0, sp" : "=r"(sp));
+  for (uint32_t* w = &__stack_limit; w < sp - 16; ++w) *w = kStackPaint;
   std::memcpy(&__data_start, &__data_load,
               static_cast<size_t>(reinterpret_cast<char*>(&__data_end) - reinterpret_cast<char*>(&__data_start)));
   std::memset(&__bss_start, 0,
@@ -57,6 +66,13 @@ extern "C" void Reset_Handler() {
   __libc_init_array();
   main();
   board_fatal("main returned");
+}
+
+extern "C" size_t probebox_platform_stack_high_water(size_t* size) {
+  const uint32_t* w = &__stack_limit;
+  while (w < &__stack_top && *w == kStackPaint) ++w;
+  *size = static_cast<size_t>(reinterpret_cast<const char*>(&__stack_top) - reinterpret_cast<const char*>(&__stack_limit));
+  return static_cast<size_t>(reinterpret_cast<const char*>(&__stack_top) - reinterpret_cast<const char*>(w));
 }
 
 extern "C" void Default_Handler() {

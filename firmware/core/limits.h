@@ -17,23 +17,50 @@
 #define PROBEBOX_MAX_IN_FLIGHT 16
 #endif
 
-/* Probes with a TLS session at once (tls_cert, smtp, https): each takes ~34 KiB of
- * the mbedTLS arena at its peak (tests/bench/tls_cost.py). */
+/* Probes with a TLS session at once (tls_cert, smtp, https; the scheduler queues the
+ * others): each has a reservation of PROBEBOX_TLS_CLIENT_SESSION_BYTES in the
+ * mbedTLS arena's client pool (net/tls_memory.h), which the mail alerts' session
+ * shares. One on the Cortex-M target: a cycle's TLS probes run one after another. */
 #ifndef PROBEBOX_MAX_TLS_IN_FLIGHT
-#define PROBEBOX_MAX_TLS_IN_FLIGHT 4
+#define PROBEBOX_MAX_TLS_IN_FLIGHT 1
 #endif
 
-/* TLS sessions the box serves at once (its own web UI over HTTPS). */
+/* The arena one TLS client session takes at its peak, for the worst server the box
+ * must still read: a Certificate message filling the 16 KiB input buffer. mbedTLS
+ * keeps the input buffer, a copy of the chain's DER and its parse (each SAN a list
+ * node) side by side until the session ends. Measured on the Cortex-M4 under QEMU
+ * (tests/system/test_qemu_image.py, the lab's big-chain scenario: a 14.9 KB message,
+ * 534 SANs): 58,960 bytes; an RSA-2048 chain of two takes 32,984. */
+#ifndef PROBEBOX_TLS_CLIENT_SESSION_BYTES
+#define PROBEBOX_TLS_CLIENT_SESSION_BYTES (62 * 1024)
+#endif
+
+/* TLS sessions the box serves at once (its own web UI over HTTPS). With one, a
+ * browser's second connection waits for the first to go idle, which then gives its
+ * session up (web/http_server.cpp). */
 #ifndef PROBEBOX_TLS_SERVER_SESSIONS
-#define PROBEBOX_TLS_SERVER_SESSIONS 2
+#define PROBEBOX_TLS_SERVER_SESSIONS 1
 #endif
 
-/* The mbedTLS arena one HTTPS session of the web UI takes at its peak: its 16 KiB
- * input and 4 KiB output record buffers and a TLS 1.3 handshake's state (measured in
- * the simulator: 23 KiB for TLS 1.2, 27 KiB for 1.3). The arena holds these on top
- * of the probes' share, so a browser never takes a probe's memory. */
+/* The arena one HTTPS session of the web UI takes at its peak: its 16 KiB input
+ * buffer (a browser sends records up to 16 KiB), its output buffer
+ * (PROBEBOX_TLS_OUT_CONTENT_BYTES) and a TLS 1.3 handshake's state, signed with the
+ * box's P-256 key: 28,744 bytes measured on the Cortex-M4 under QEMU. The server
+ * pool holds these apart from the probes' pool, so a browser never takes a probe's
+ * memory, nor a probe the browser's. */
 #ifndef PROBEBOX_TLS_SERVER_SESSION_BYTES
-#define PROBEBOX_TLS_SERVER_SESSION_BYTES (28 * 1024)
+#define PROBEBOX_TLS_SERVER_SESSION_BYTES (30 * 1024)
+#endif
+
+/* The largest record the box sends (MBEDTLS_SSL_OUT_CONTENT_LEN), client or server.
+ * mbedTLS writes each handshake message in one record, so the web UI's Certificate
+ * message must fit: an operator's identity (net/tls_server.h) of an RSA-4096 leaf
+ * and an intermediate takes about 3.5 KB. A smaller buffer only suits the probes
+ * (their ClientHello is under 1 KB), but mbedTLS has one size for both sides, and
+ * cannot shrink it after the handshake without a max_fragment_length a browser
+ * never asks for. Application data is cut into records of this size. */
+#ifndef PROBEBOX_TLS_OUT_CONTENT_BYTES
+#define PROBEBOX_TLS_OUT_CONTENT_BYTES 4096
 #endif
 
 /* The largest TLS record a server may send us (MBEDTLS_SSL_IN_CONTENT_LEN), which
@@ -52,8 +79,10 @@
 /* TLS 1.2 sessions kept to resume (smtp probes, the mail relay), and the bytes of one:
  * mbedTLS's serialised session holds the server's leaf certificate (about 1.5 KB for
  * RSA 2048), its ticket (postfix: about 200 bytes) and the secrets. */
+/* One on the target: the appliance's relay, which the smtp probe and the mail alerts
+ * share (a second relay takes the slot over: both still work, unresumed). */
 #ifndef PROBEBOX_TLS_RESUMPTION_SLOTS
-#define PROBEBOX_TLS_RESUMPTION_SLOTS 4
+#define PROBEBOX_TLS_RESUMPTION_SLOTS 1
 #endif
 #ifndef PROBEBOX_TLS_RESUMPTION_BYTES
 #define PROBEBOX_TLS_RESUMPTION_BYTES 2560
@@ -64,9 +93,31 @@
 #define PROBEBOX_MAX_HTTP_CONNECTIONS 4
 #endif
 
-/* lwIP heap (pbuf payloads for TX, altcp state) in bytes. */
+/* lwIP heap in bytes: what TCP keeps to retransmit (tcp_write copies; each connection
+ * at most PROBEBOX_TCP_SND_BUF_SEGMENTS full segments) and the UDP datagrams the box
+ * sends. When it is full tcp_write says ERR_MEM and the sender waits for an ACK. */
 #ifndef PROBEBOX_LWIP_HEAP_BYTES
-#define PROBEBOX_LWIP_HEAP_BYTES (48 * 1024)
+#define PROBEBOX_LWIP_HEAP_BYTES (10 * 1024)
+#endif
+
+/* Received frames: buffers of PROBEBOX_LWIP_PBUF_BYTES from lwIP's pool, a full-size
+ * frame in a chain of three, a SYN or an ACK in one. A frame that finds the pool
+ * empty is dropped (counted) and TCP resends it. */
+#ifndef PROBEBOX_LWIP_PBUF_POOL_SIZE
+#define PROBEBOX_LWIP_PBUF_POOL_SIZE 24
+#endif
+#ifndef PROBEBOX_LWIP_PBUF_BYTES
+#define PROBEBOX_LWIP_PBUF_BYTES 512
+#endif
+
+/* TCP receive window and send buffer, in full segments (TCP_MSS 1460). A TLS record
+ * of 16 KiB flows through a small window: the sessions copy each segment into
+ * mbedTLS's record buffer as it arrives and acknowledge it then (net/tls_bio.cpp). */
+#ifndef PROBEBOX_TCP_WND_SEGMENTS
+#define PROBEBOX_TCP_WND_SEGMENTS 4
+#endif
+#ifndef PROBEBOX_TCP_SND_BUF_SEGMENTS
+#define PROBEBOX_TCP_SND_BUF_SEGMENTS 2
 #endif
 
 /* Config document, as stored and as accepted over the API (spec/config.md). */

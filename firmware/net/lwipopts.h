@@ -1,5 +1,5 @@
 /* lwIP options for probebox: NO_SYS, raw/altcp API only, IPv4 with DHCP and DNS,
- * TLS through altcp_tls over mbedTLS. Pool sizes follow core/limits.h. */
+ * TLS over mbedTLS driven by the firmware. Pool sizes follow core/limits.h. */
 #ifndef PROBEBOX_LWIPOPTS_H
 #define PROBEBOX_LWIPOPTS_H
 
@@ -45,16 +45,17 @@
 #define MEMP_NUM_TCP_PCB            (PROBEBOX_MAX_IN_FLIGHT + PROBEBOX_MAX_HTTP_CONNECTIONS + 8)
 #define MEMP_NUM_TCP_PCB_LISTEN     4
 #define MEMP_NUM_UDP_PCB            (PROBEBOX_MAX_IN_FLIGHT + 8)
-#define MEMP_NUM_ALTCP_PCB          MEMP_NUM_TCP_PCB
-#define MEMP_NUM_TCP_SEG            (4 * MEMP_NUM_TCP_PCB)
+/* Segments queued to send or held out of order, shared by every connection: a
+ * connection needs TCP_SND_QUEUELEN at most, and few send at once. */
+#define MEMP_NUM_TCP_SEG            (TCP_SND_QUEUELEN + 2 * MEMP_NUM_TCP_PCB)
 #define MEMP_NUM_SYS_TIMEOUT        (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 4)
 /* Every probe may start while 10.0.2.2 (or the gateway) is still being ARPed:
  * queue all their first packets, not just the latest. */
 #define ARP_QUEUEING                1
 #define MEMP_NUM_ARP_QUEUE          (PROBEBOX_MAX_IN_FLIGHT + 4)
 #define ARP_QUEUE_LEN               (PROBEBOX_MAX_IN_FLIGHT + 4)
-#define PBUF_POOL_SIZE              32
-#define PBUF_POOL_BUFSIZE           1536
+#define PBUF_POOL_SIZE              PROBEBOX_LWIP_PBUF_POOL_SIZE
+#define PBUF_POOL_BUFSIZE           PROBEBOX_LWIP_PBUF_BYTES
 
 #define TCP_MSS                     1460
 /* The box opens a connection per check per interval and closes it first, so it holds
@@ -62,16 +63,17 @@
  * keep the pcb pool permanently full and every connect recycles one by force; 5 s
  * still outlives any segment delayed on a rack's LAN. */
 #define TCP_MSL                     5000UL
-/* TLS records are up to 16 KB and mbedTLS needs a whole one before it can proceed. */
-#define TCP_WND                     (12 * TCP_MSS)
-#define TCP_SND_BUF                 (4 * TCP_MSS)
+/* core/limits.h says why these suffice for 16 KB TLS records. */
+#define TCP_WND                     (PROBEBOX_TCP_WND_SEGMENTS * TCP_MSS)
+#define TCP_SND_BUF                 (PROBEBOX_TCP_SND_BUF_SEGMENTS * TCP_MSS)
 #define TCP_SND_QUEUELEN            ((4 * TCP_SND_BUF) / TCP_MSS)
 #define TCP_LISTEN_BACKLOG          1
 #define LWIP_TCP_KEEPALIVE          0
 
-#define LWIP_ALTCP                  1
-/* The probes drive mbedTLS themselves (net/tls_client.cpp); lwIP 2.1.3's (and 2.2.1's)
- * altcp_tls_mbedtls.c is written for mbedTLS 2.x and does not compile against 3.6. */
+/* No altcp: the probes and the web server drive mbedTLS themselves over raw TCP
+ * (net/tls_bio.cpp); lwIP 2.1.3's (and 2.2.1's) altcp_tls_mbedtls.c is written for
+ * mbedTLS 2.x and does not compile against 3.6. */
+#define LWIP_ALTCP                  0
 #define LWIP_ALTCP_TLS              0
 #define LWIP_ALTCP_TLS_MBEDTLS      0
 

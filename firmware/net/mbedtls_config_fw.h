@@ -24,11 +24,8 @@
 #define MBEDTLS_HAVE_TIME
 #define MBEDTLS_PLATFORM_C
 #define MBEDTLS_PLATFORM_MEMORY
-#define MBEDTLS_MEMORY_BUFFER_ALLOC_C
-/* Current use and high-water mark of the arena, for the reports and the soak. */
-#define MBEDTLS_MEMORY_DEBUG
-/* 8, not the default 4: blocks hold pointers and 64-bit fields on a 64-bit host. */
-#define MBEDTLS_MEMORY_ALIGN_MULTIPLE 8
+/* mbedtls_calloc/free are net/tls_memory.cpp's pools (mbedtls_platform_set_calloc_free):
+ * one per kind of session, so a probe can never starve the web UI's session. */
 #define MBEDTLS_PLATFORM_TIME_TYPE_MACRO long long
 #define MBEDTLS_PLATFORM_TIME_MACRO probebox_mbedtls_time
 /* Milliseconds for TLS 1.3 ticket ages: the box's monotonic clock (net_glue.cpp);
@@ -131,7 +128,11 @@
  * than 16384 at compile time; a bigger chain is reported as such by tls_cert. What
  * we send stays small. */
 #define MBEDTLS_SSL_IN_CONTENT_LEN PROBEBOX_TLS_IN_CONTENT_BYTES
-#define MBEDTLS_SSL_OUT_CONTENT_LEN 4096
+#define MBEDTLS_SSL_OUT_CONTENT_LEN PROBEBOX_TLS_OUT_CONTENT_BYTES
+/* No MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH: it shrinks the buffers after the handshake
+ * to a negotiated max_fragment_length only, which browsers never ask for, and a
+ * probe's peak is in the handshake (the 16 KiB input buffer and the chain). The
+ * pools are sized for that peak instead (net/tls_memory.h). */
 
 #ifdef __cplusplus
 extern "C" {

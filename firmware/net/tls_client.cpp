@@ -2,7 +2,9 @@
 
 #include <cstring>
 
+#include "mbedtls/base64.h"
 #include "mbedtls/error.h"
+#include "mbedtls/platform.h"
 #include "net/tls_bio.h"
 #include "net/tls_memory.h"
 // 3.6's psa_util.h declares mbedtls_psa_get_random without C linkage for C++.
@@ -23,6 +25,8 @@ void TlsClientConfig::reset() {
 }
 
 Status TlsClientConfig::setup(std::string_view pem) {
+  // The anchors and configs live as long as the config: the shared pool.
+  TlsPoolScope shared(TlsPool::kShared);
   reset();
   resumption_.clear();
   mbedtls_x509_crt_init(&anchors_);
@@ -32,26 +36,33 @@ Status TlsClientConfig::setup(std::string_view pem) {
   // TLS 1.3's key schedule runs on PSA, and PSA's DRBG is the one RNG the sessions
   // use: it seeds from mbedtls_hardware_poll (the board's entropy source), once.
   if (!tls_crypto_init()) return StatusCode::kUnavailable;
-  if (!pem.empty()) {
-    // mbedTLS wants the PEM NUL-terminated, with the NUL counted; copy it into the
-    // arena-backed parse one certificate block at a time.
-    static constexpr std::string_view kEnd = "-----END CERTIFICATE-----";
-    size_t at = 0;
-    while (at < pem.size()) {
-      size_t end = pem.find(kEnd, at);
-      if (end == std::string_view::npos) break;
-      end += kEnd.size();
-      static char block[8192];
-      size_t n = end - at;
-      if (n >= sizeof(block)) return StatusCode::kInvalidArgument;
-      std::memcpy(block, pem.data() + at, n);
-      block[n] = '\0';
-      if (mbedtls_x509_crt_parse(&anchors_, reinterpret_cast<unsigned char*>(block), n + 1) != 0) {
-        return StatusCode::kInvalidArgument;
-      }
-      ++anchor_count_;
-      at = end;
+  // Each PEM block's base64 body is decoded into a buffer of its own size from the
+  // arena, parsed (mbedTLS keeps its own copy) and freed: no static staging block.
+  static constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
+  static constexpr std::string_view kEnd = "-----END CERTIFICATE-----";
+  size_t at = 0;
+  while (at < pem.size()) {
+    size_t begin = pem.find(kBegin, at);
+    if (begin == std::string_view::npos) break;
+    begin += kBegin.size();
+    size_t end = pem.find(kEnd, begin);
+    if (end == std::string_view::npos) return StatusCode::kInvalidArgument;
+    const auto* body = reinterpret_cast<const unsigned char*>(pem.data() + begin);
+    size_t body_len = end - begin;
+    size_t der_len = 0;
+    // The first call only measures (it fails with BUFFER_TOO_SMALL); bad base64 fails.
+    if (mbedtls_base64_decode(nullptr, 0, &der_len, body, body_len) == MBEDTLS_ERR_BASE64_INVALID_CHARACTER ||
+        der_len == 0) {
+      return StatusCode::kInvalidArgument;
     }
+    auto* der = static_cast<unsigned char*>(mbedtls_calloc(1, der_len));
+    if (der == nullptr) return StatusCode::kResourceExhausted;
+    int rc = mbedtls_base64_decode(der, der_len, &der_len, body, body_len);
+    if (rc == 0) rc = mbedtls_x509_crt_parse_der(&anchors_, der, der_len);
+    mbedtls_free(der);
+    if (rc != 0) return StatusCode::kInvalidArgument;
+    ++anchor_count_;
+    at = end + kEnd.size();
   }
   Status status = setup_config(conf_, TlsVersion::k12);
   return status.ok() ? setup_config(conf13_, TlsVersion::k13) : status;
@@ -82,6 +93,8 @@ Status TlsClientConfig::setup_config(mbedtls_ssl_config& conf, TlsVersion versio
 
 Status TlsClientSession::begin(TlsClientConfig& config, struct tcp_pcb* pcb, std::string_view server_name,
                                TlsVersion version, const TlsResumption* resume) {
+  // Everything a session holds is in the client pool (net/tls_memory.h).
+  TlsPoolScope client(TlsPool::kClient);
   end();
   mbedtls_ssl_init(&ssl_);
   active_ = true;
@@ -140,6 +153,7 @@ int TlsClientSession::bio_send(void* ctx, const unsigned char* buf, size_t len) 
 // for the ciphersuite being negotiated, nor the peer chain before the handshake is
 // over, which a probe that stops early needs): these few reads use MBEDTLS_PRIVATE.
 TlsClientSession::Progress TlsClientSession::handshake(bool stop_early) {
+  TlsPoolScope client(TlsPool::kClient);
   for (int steps = 0; steps < 64; ++steps) {
     if (mbedtls_ssl_is_handshake_over(&ssl_)) return Progress::kEstablished;
     int state = ssl_.MBEDTLS_PRIVATE(state);
@@ -199,12 +213,14 @@ bool TlsClientSession::check_message_size() {
 }
 
 int TlsClientSession::read(uint8_t* out, size_t len) {
+  TlsPoolScope client(TlsPool::kClient);
   int rc = mbedtls_ssl_read(&ssl_, out, len);
   if (rc < 0 && rc != MBEDTLS_ERR_SSL_WANT_READ) last_error_ = rc;
   return rc;
 }
 
 int TlsClientSession::write(const uint8_t* data, size_t len) {
+  TlsPoolScope client(TlsPool::kClient);
   int rc = mbedtls_ssl_write(&ssl_, data, len);
   if (rc < 0 && rc != MBEDTLS_ERR_SSL_WANT_WRITE) last_error_ = rc;
   return rc;

@@ -1,8 +1,13 @@
 #include "net/tls_resumption.h"
 
+#include "net/tls_memory.h"
+
 namespace probebox::net {
 
 bool TlsResumption::save(const mbedtls_ssl_context& ssl) {
+  // The session's copy (with the server's certificate) lives only for this call,
+  // beside the client session it comes from.
+  TlsPoolScope client(TlsPool::kClient);
   length_ = 0;
   mbedtls_ssl_session session;
   mbedtls_ssl_session_init(&session);
@@ -16,6 +21,7 @@ bool TlsResumption::save(const mbedtls_ssl_context& ssl) {
 
 bool TlsResumption::offer(mbedtls_ssl_context& ssl) const {
   if (length_ == 0) return false;
+  TlsPoolScope client(TlsPool::kClient);
   mbedtls_ssl_session session;
   mbedtls_ssl_session_init(&session);
   bool ok = mbedtls_ssl_session_load(&session, bytes_, length_) == 0 && mbedtls_ssl_set_session(&ssl, &session) == 0;

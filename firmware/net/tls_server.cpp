@@ -120,6 +120,9 @@ Status spki_pin(const mbedtls_x509_crt& cert, FixedText<48>& out) {
 }
 
 Status make_self_signed_identity(std::string_view name, uint32_t ipv4, std::span<uint8_t> record, size_t& length) {
+  // The identity lives from start to end, the work on it within this call: the
+  // shared pool, whoever calls (net/tls_memory.h).
+  TlsPoolScope shared(TlsPool::kShared);
   if (!tls_crypto_init()) return StatusCode::kUnavailable;
   if (!plain_host_name(name)) name = "probebox";
   FixedText<96> subject;
@@ -193,6 +196,9 @@ Status make_self_signed_identity(std::string_view name, uint32_t ipv4, std::span
 }
 
 Status parse_pem_identity(std::string_view pem, std::span<uint8_t> record, size_t& length, TextBuffer& error) {
+  // The identity lives from start to end, the work on it within this call: the
+  // shared pool, whoever calls (net/tls_memory.h).
+  TlsPoolScope shared(TlsPool::kShared);
   if (!tls_crypto_init()) {
     error.append("no crypto");
     return StatusCode::kUnavailable;
@@ -313,6 +319,9 @@ void TlsServerIdentity::reset() {
 }
 
 Status TlsServerIdentity::load(std::span<const uint8_t> record) {
+  // The identity lives from start to end, the work on it within this call: the
+  // shared pool, whoever calls (net/tls_memory.h).
+  TlsPoolScope shared(TlsPool::kShared);
   reset();
   if (!tls_crypto_init()) return StatusCode::kUnavailable;
   TlsIdentityParts parts;

@@ -5,6 +5,7 @@
 #include "core/view.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/stats.h"
+#include "net/platform_hooks.h"
 #include "net/tls_memory.h"
 #include "web/events_document.h"
 #include "web/https_redirect.h"
@@ -482,6 +483,22 @@ void ApiHandler::write_diagnostics(TextBuffer& out) {
   w.key("tls_arena").begin_object().field_int("used", static_cast<int64_t>(tls.in_use))
       .field_int("max", static_cast<int64_t>(tls.high_water)).field_int("avail", static_cast<int64_t>(tls.arena_bytes))
       .end_object();
+  // The arena's pools (net/tls_memory.h): each kind of session's own reservation.
+  w.key("tls_pools").begin_object();
+  for (int i = 0; i < net::kTlsPoolCount; ++i) {
+    const net::TlsPoolStats& p = tls.pools[i];
+    w.key(net::tls_pool_name(static_cast<net::TlsPool>(i))).begin_object()
+        .field_int("used", static_cast<int64_t>(p.in_use)).field_int("max", static_cast<int64_t>(p.high_water))
+        .field_int("avail", static_cast<int64_t>(p.bytes)).field_int("err", p.failures).end_object();
+  }
+  w.end_object();
+  // The main stack's high-water mark where the board measures it (painted at reset).
+  size_t stack_size = 0;
+  size_t stack_used = probebox_platform_stack_high_water(&stack_size);
+  if (stack_size > 0) {
+    w.key("stack").begin_object().field_int("max", static_cast<int64_t>(stack_used))
+        .field_int("avail", static_cast<int64_t>(stack_size)).end_object();
+  }
   w.end_object();
 }
 

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "net/tls_bio.h"
+#include "net/tls_memory.h"
 #include "web/https_redirect.h"
 
 namespace probebox {
@@ -256,6 +257,8 @@ bool HttpServer::tls_attach(Connection& c) {
     close(*idle, false);
   }
   mbedtls_ssl_context& ssl = tls_[free_slot];
+  // The session's memory is the server pool's (net/tls_memory.h), never a probe's.
+  net::TlsPoolScope server(net::TlsPool::kServer);
   mbedtls_ssl_init(&ssl);
   // The session's record buffers come from the mbedTLS arena while it lives.
   if (mbedtls_ssl_setup(&ssl, tls_conf_) != 0) {
@@ -274,6 +277,7 @@ bool HttpServer::tls_attach(Connection& c) {
 void HttpServer::tls_release(Connection& c, bool notify) {
   if (c.tls_slot >= 0) {
     mbedtls_ssl_context& ssl = tls_[c.tls_slot];
+    net::TlsPoolScope server(net::TlsPool::kServer);
     if (notify && c.tls_open && c.pcb != nullptr) (void)mbedtls_ssl_close_notify(&ssl);  // best effort
     mbedtls_ssl_free(&ssl);
     mbedtls_ssl_init(&ssl);
@@ -297,7 +301,7 @@ bool HttpServer::tls_pump(Connection& c) {
   }
   mbedtls_ssl_context& ssl = tls_[c.tls_slot];
   if (!c.tls_open) {
-    int rc = mbedtls_ssl_handshake(&ssl);
+    int rc = net::in_tls_pool(net::TlsPool::kServer, [&] { return mbedtls_ssl_handshake(&ssl); });
     if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE) return false;
     if (rc != 0) {
       ++tls_failed_;
@@ -310,7 +314,9 @@ bool HttpServer::tls_pump(Connection& c) {
   // Plaintext only as far as the request needs it: the rest stays in mbedTLS and
   // TCP (the next request on a kept-alive connection).
   for (int reads = 0; reads < 64 && (c.state == State::kHead || c.state == State::kBody); ++reads) {
-    int n = mbedtls_ssl_read(&ssl, reinterpret_cast<unsigned char*>(scratch_), kSliceBytes);
+    int n = net::in_tls_pool(net::TlsPool::kServer, [&] {
+      return mbedtls_ssl_read(&ssl, reinterpret_cast<unsigned char*>(scratch_), kSliceBytes);
+    });
     if (n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_WANT_WRITE) return false;
     if (n == 0 || n == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || n == MBEDTLS_ERR_SSL_CONN_EOF) return peer_done(c);
     if (n < 0) return close(c, true);
@@ -322,7 +328,9 @@ bool HttpServer::tls_pump(Connection& c) {
 bool HttpServer::tls_write_all(Connection& c, const char* data, size_t len) {
   mbedtls_ssl_context& ssl = tls_[c.tls_slot];
   while (len > 0) {
-    int n = mbedtls_ssl_write(&ssl, reinterpret_cast<const unsigned char*>(data), len);
+    int n = net::in_tls_pool(net::TlsPool::kServer, [&] {
+      return mbedtls_ssl_write(&ssl, reinterpret_cast<const unsigned char*>(data), len);
+    });
     if (n <= 0) return false;
     data += n;
     len -= static_cast<size_t>(n);
@@ -672,7 +680,9 @@ bool HttpServer::push(Connection& c) {
       src = scratch_;
     }
     if (ssl != nullptr) {
-      int rc = mbedtls_ssl_write(ssl, reinterpret_cast<const unsigned char*>(src), n);
+      int rc = net::in_tls_pool(net::TlsPool::kServer, [&] {
+        return mbedtls_ssl_write(ssl, reinterpret_cast<const unsigned char*>(src), n);
+      });
       if (rc == MBEDTLS_ERR_SSL_WANT_WRITE) {
         c.tls_write_n = n;  // try again when something is acked
         break;

@@ -91,6 +91,11 @@ def build_pki():
         "rsa1024": leaf("manage.lab.test", key=rsa_key(1024)) + (True,),
         "ec": leaf("manage.lab.test", key=ec.generate_private_key(ec.SECP256R1())) + (True,),
         "sha1": leaf("manage.lab.test", digest=hashes.SHA1()) + (True,),
+        # The largest chain the box must still read: leaf and intermediate in a
+        # Certificate message of about 15 KB, just under mbedTLS's 16 KiB input buffer
+        # (tests/integration/test_target_limits.py measures the arena it takes).
+        "big-chain": leaf("manage.lab.test",
+                          sans=NAMES + [f"host-{i:04d}.many.lab.test" for i in range(530)]) + (True,),
     }
     self_key = rsa_key()
     self_signed = make_cert("manage.lab.test", self_key, None, None, NOW - DAY, NOW + 365 * DAY, sans=NAMES)

@@ -126,6 +126,18 @@ class QemuImage(unittest.TestCase):
             self.assertEqual(image["overall"], "critical")
             self.assertRegex(console, r"high-water tcp_pcb=\d+/\d+ udp_pcb=\d+/\d+ pbuf_pool=\d+/\d+ "
                                       r"lwip_heap=\d+/\d+ tls_arena=\d+/\d+")
+            # The stack (painted at reset) and the arena's pools: each high-water mark
+            # below its size, the stack with a quarter to spare.
+            import re
+            marks = re.search(r"high-water stack=(\d+)/(\d+) tcp_seg=(\d+)/(\d+) tls_shared=(\d+)/(\d+) "
+                              r"tls_client=(\d+)/(\d+) tls_server=(\d+)/(\d+)", console)
+            self.assertIsNotNone(marks, console[-2000:])
+            print(f"\nqemu high-water: {marks.group(0)}")
+            used = [int(v) for v in marks.groups()]
+            self.assertLess(used[0], used[1] * 3 // 4, "stack")
+            for name, i in (("tcp_seg", 2), ("tls_shared", 4), ("tls_client", 6), ("tls_server", 8)):
+                self.assertLess(used[i], used[i + 1], name)
+            self.assertGreater(used[6], 16 * 1024)  # the TLS probes' sessions ran in the client pool
             # The panel: the ports group's LED (SCC LED2) and STATUS (USERLED0) lit, the LCD drawn.
             self.assertIn("SCC LED2", keep["leds.log"])
             self.assertIn("USERLED0", keep["leds.log"])
