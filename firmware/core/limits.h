@@ -134,4 +134,12 @@
 #define PROBEBOX_CONFIG_ARENA_BYTES PROBEBOX_TARGET_CONFIG_ARENA_BYTES
 #endif
 
+/* Verified chains kept by the tls_cert probe (net/verified_chain_cache): the same
+ * chain seen again (several names on one load balancer, the next cycle) skips the
+ * chain's verification and judging. About 2.3 KB each (the leaf's 1 KiB of SANs dominates);
+ * 0 turns the cache off. */
+#ifndef PROBEBOX_VERIFIED_CHAIN_CACHE
+#define PROBEBOX_VERIFIED_CHAIN_CACHE 4
+#endif
+
 #endif

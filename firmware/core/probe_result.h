@@ -178,6 +178,7 @@ struct TlsCertDetails {
   uint8_t legacy_tls;     // kLegacyTls10/11 bits, or kLegacyTlsUnknown
   int64_t chain_not_after;          // the earliest notAfter of every certificate sent
   int64_t verified_chain_not_after; // of the chain verified to the anchors, anchor included; 0: none
+  bool chain_cached;      // the chain's verification and summary came from the verified-chain cache
 };
 
 enum class DetailKind : uint8_t { kNone = 0, kTcp, kDns, kHttp, kTlsCert, kSmtp, kNtp };

@@ -142,6 +142,9 @@ void write_tls_cert(JsonWriter& w, const DetailsView& all, const TlsCertDetails&
   w.end_array();
   // SANs the pool could not keep are cut too (the budget would have cut them first).
   if (cut || d.sans_truncated || all.text_cut()) w.field_bool("sans_truncated", true);
+  // The chain's verification and summary came from the verified-chain cache: a key
+  // of our own beyond spec/checks.md (docs/checks.md), within the room kept above.
+  w.field_bool("chain_cached", d.chain_cached);
 }
 
 }  // namespace

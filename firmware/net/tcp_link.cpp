@@ -38,8 +38,8 @@ void TcpLink::on_icmp(void* arg, const icmp::Unreachable& message) {
 }
 
 Status TcpLink::start_tls(TlsClientConfig& config, std::string_view server_name, TlsVersion version,
-                          const TlsResumption* resume) {
-  return tls_.begin(config, pcb_, server_name, version, resume);
+                          const TlsResumption* resume, ChainCheck check) {
+  return tls_.begin(config, pcb_, server_name, version, resume, check);
 }
 
 err_t TcpLink::deliver(LinkEvent event) {

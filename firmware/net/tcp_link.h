@@ -61,7 +61,7 @@ class TcpLink {
   // here on received bytes go to it and send() goes through it. The handshake is
   // the owner's to step (tls().handshake()).
   Status start_tls(TlsClientConfig& config, std::string_view server_name, TlsVersion version = TlsVersion::k12,
-                   const TlsResumption* resume = nullptr);
+                   const TlsResumption* resume = nullptr, ChainCheck check = ChainCheck::kInHandshake);
   TlsClientSession& tls() { return tls_; }
   bool tls_active() const { return tls_.active(); }
 

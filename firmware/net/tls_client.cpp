@@ -4,6 +4,7 @@
 
 #include "mbedtls/base64.h"
 #include "mbedtls/error.h"
+#include "mbedtls/oid.h"
 #include "mbedtls/platform.h"
 #include "net/tls_bio.h"
 #include "net/tls_memory.h"
@@ -19,6 +20,8 @@ void TlsClientConfig::reset() {
   if (!ready_) return;
   mbedtls_ssl_config_free(&conf_);
   mbedtls_ssl_config_free(&conf13_);
+  mbedtls_ssl_config_free(&conf_unverified_);
+  mbedtls_ssl_config_free(&conf13_unverified_);
   mbedtls_x509_crt_free(&anchors_);
   anchor_count_ = 0;
   ready_ = false;
@@ -29,9 +32,12 @@ Status TlsClientConfig::setup(std::string_view pem) {
   TlsPoolScope shared(TlsPool::kShared);
   reset();
   resumption_.clear();
+  verified_chains_.clear();
   mbedtls_x509_crt_init(&anchors_);
   mbedtls_ssl_config_init(&conf_);
   mbedtls_ssl_config_init(&conf13_);
+  mbedtls_ssl_config_init(&conf_unverified_);
+  mbedtls_ssl_config_init(&conf13_unverified_);
   ready_ = true;
   // TLS 1.3's key schedule runs on PSA, and PSA's DRBG is the one RNG the sessions
   // use: it seeds from mbedtls_hardware_poll (the board's entropy source), once.
@@ -64,18 +70,24 @@ Status TlsClientConfig::setup(std::string_view pem) {
     ++anchor_count_;
     at = end + kEnd.size();
   }
-  Status status = setup_config(conf_, TlsVersion::k12);
-  return status.ok() ? setup_config(conf13_, TlsVersion::k13) : status;
+  Status status = setup_config(conf_, TlsVersion::k12, ChainCheck::kInHandshake);
+  if (status.ok()) status = setup_config(conf13_, TlsVersion::k13, ChainCheck::kInHandshake);
+  if (status.ok()) status = setup_config(conf_unverified_, TlsVersion::k12, ChainCheck::kByCaller);
+  return status.ok() ? setup_config(conf13_unverified_, TlsVersion::k13, ChainCheck::kByCaller) : status;
 }
 
-Status TlsClientConfig::setup_config(mbedtls_ssl_config& conf, TlsVersion version) {
+Status TlsClientConfig::setup_config(mbedtls_ssl_config& conf, TlsVersion version, ChainCheck check) {
   if (mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
                                   MBEDTLS_SSL_PRESET_DEFAULT) != 0) {
     return StatusCode::kInternal;
   }
   // The verdict is ours to make (expired, missing intermediate...): verification
   // results are data, never a reason to abort the handshake.
-  mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_OPTIONAL);
+  // kByCaller: VERIFY_NONE, which in a client skips only the chain's verification:
+  // the Certificate message is still parsed and the server's signature over the
+  // handshake still verified with the leaf's key (ssl_tls.c, ssl_tls13_generic.c).
+  mbedtls_ssl_conf_authmode(&conf, check == ChainCheck::kByCaller ? MBEDTLS_SSL_VERIFY_NONE
+                                                                  : MBEDTLS_SSL_VERIFY_OPTIONAL);
   mbedtls_ssl_conf_ca_chain(&conf, anchor_count_ > 0 ? &anchors_ : nullptr, nullptr);
   mbedtls_ssl_conf_rng(&conf, mbedtls_psa_get_random, MBEDTLS_PSA_RANDOM_STATE);
   // One version per ClientHello (TlsVersion says why); the library has nothing
@@ -92,7 +104,7 @@ Status TlsClientConfig::setup_config(mbedtls_ssl_config& conf, TlsVersion versio
 }
 
 Status TlsClientSession::begin(TlsClientConfig& config, struct tcp_pcb* pcb, std::string_view server_name,
-                               TlsVersion version, const TlsResumption* resume) {
+                               TlsVersion version, const TlsResumption* resume, ChainCheck check) {
   // Everything a session holds is in the client pool (net/tls_memory.h).
   TlsPoolScope client(TlsPool::kClient);
   end();
@@ -107,7 +119,7 @@ Status TlsClientSession::begin(TlsClientConfig& config, struct tcp_pcb* pcb, std
   chain_verified_ = false;
   offered_ = version;
   peer_closed_ = false;
-  int rc = mbedtls_ssl_setup(&ssl_, config.ssl_config(version));
+  int rc = mbedtls_ssl_setup(&ssl_, config.ssl_config(version, check));
   if (rc != 0) {
     last_error_ = rc;
     return StatusCode::kResourceExhausted;
@@ -247,6 +259,42 @@ const mbedtls_x509_crt* TlsClientSession::peer_chain() const {
 }
 
 uint32_t TlsClientSession::verify_flags() const { return mbedtls_ssl_get_verify_result(&ssl_); }
+
+// What mbedtls_ssl_verify_certificate (ssl_tls.c) does for a client in a handshake,
+// through the public API: the chain to the configured CAs under the config's profile
+// (the default one), then the key usage the key exchange requires of the leaf and
+// extKeyUsage serverAuth. Its host-name and EC-curve findings are left out: the
+// judge masks them (names and keys have rules of their own). Without anchors the
+// handshake sets NOT_TRUSTED whatever else, and the judge reads no flags then.
+uint32_t TlsClientSession::verify_chain(const mbedtls_x509_crt* anchors) {
+  const mbedtls_x509_crt* chain = peer_chain();
+  if (chain == nullptr || chain->raw.p == nullptr) return MBEDTLS_X509_BADCERT_MISSING;
+  if (anchors == nullptr) return MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+  uint32_t flags = 0;
+  int rc = mbedtls_x509_crt_verify_with_profile(const_cast<mbedtls_x509_crt*>(chain),
+                                                const_cast<mbedtls_x509_crt*>(anchors), nullptr,
+                                                &mbedtls_x509_crt_profile_default, nullptr, &flags, on_verify, this);
+  // A verification that did not finish (memory) is never a trusted one.
+  if (rc != 0 && (rc != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED || flags == 0)) flags |= MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+  unsigned int usage = MBEDTLS_X509_KU_DIGITAL_SIGNATURE;
+  if (mbedtls_ssl_get_version_number(&ssl_) == MBEDTLS_SSL_VERSION_TLS1_2) {
+    const mbedtls_ssl_session* negotiating = ssl_.MBEDTLS_PRIVATE(session_negotiate);
+    int id = negotiating != nullptr ? negotiating->MBEDTLS_PRIVATE(ciphersuite) : 0;
+    if (id == 0 && ssl_.MBEDTLS_PRIVATE(session) != nullptr) id = ssl_.MBEDTLS_PRIVATE(session)->MBEDTLS_PRIVATE(ciphersuite);
+    const mbedtls_ssl_ciphersuite_t* suite = mbedtls_ssl_ciphersuite_from_id(id);
+    int kx = suite != nullptr ? static_cast<int>(suite->MBEDTLS_PRIVATE(key_exchange)) : MBEDTLS_KEY_EXCHANGE_NONE;
+    if (kx == MBEDTLS_KEY_EXCHANGE_RSA || kx == MBEDTLS_KEY_EXCHANGE_RSA_PSK) usage = MBEDTLS_X509_KU_KEY_ENCIPHERMENT;
+    else if (kx == MBEDTLS_KEY_EXCHANGE_ECDH_RSA || kx == MBEDTLS_KEY_EXCHANGE_ECDH_ECDSA) usage = MBEDTLS_X509_KU_KEY_AGREEMENT;
+    else if (kx != MBEDTLS_KEY_EXCHANGE_DHE_RSA && kx != MBEDTLS_KEY_EXCHANGE_ECDHE_RSA &&
+             kx != MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA) usage = 0;
+  }
+  if (usage != 0 && mbedtls_x509_crt_check_key_usage(chain, usage) != 0) flags |= MBEDTLS_X509_BADCERT_KEY_USAGE;
+  if (mbedtls_x509_crt_check_extended_key_usage(chain, MBEDTLS_OID_SERVER_AUTH,
+                                                MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH)) != 0) {
+    flags |= MBEDTLS_X509_BADCERT_EXT_KEY_USAGE;
+  }
+  return flags;
+}
 
 const char* TlsClientSession::ciphersuite() const {
   const mbedtls_ssl_session* negotiating = ssl_.MBEDTLS_PRIVATE(session_negotiate);

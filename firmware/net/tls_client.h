@@ -15,6 +15,7 @@
 #include "mbedtls/ssl.h"
 #include "mbedtls/x509_crt.h"
 #include "net/tls_resumption.h"
+#include "net/verified_chain_cache.h"
 #include "protocols/root_store.h"
 
 namespace probebox::net {
@@ -27,6 +28,14 @@ namespace probebox::net {
 // certificate comes only after the key exchange), so 1.2 is the default and 1.3 is
 // for the servers that accept nothing older.
 enum class TlsVersion : uint8_t { k12, k13 };
+
+// Who verifies the server's chain. kInHandshake: mbedTLS, as it parses the
+// Certificate message (verify_flags() has the result): every client that decides
+// whether to send credentials. kByCaller: mbedTLS only parses it (and still verifies
+// the server's signature over the handshake with the leaf's key); the caller verifies
+// the chain after the handshake with verify_chain(), or not at all when it has
+// already verified these very bytes (the tls_cert probe and its VerifiedChainCache).
+enum class ChainCheck : uint8_t { kInHandshake, kByCaller };
 
 class TlsClientConfig {
  public:
@@ -51,20 +60,27 @@ class TlsClientConfig {
   // simulator was given a test set (--public-roots-pem): called before start-up.
   void use_public_roots(const x509::RootTable& table) { public_table_ = &table; }
   const x509::RootTable& public_table() const { return *public_table_; }
-  mbedtls_ssl_config* ssl_config(TlsVersion version = TlsVersion::k12) {
+  mbedtls_ssl_config* ssl_config(TlsVersion version = TlsVersion::k12, ChainCheck check = ChainCheck::kInHandshake) {
+    if (check == ChainCheck::kByCaller) return version == TlsVersion::k13 ? &conf13_unverified_ : &conf_unverified_;
     return version == TlsVersion::k13 ? &conf13_ : &conf_;
   }
   bool ready() const { return ready_; }
   // Sessions to resume, per server; emptied by setup() (new anchors, new verdicts).
   TlsResumptionCache& resumption() { return resumption_; }
+  // Chains the tls_cert probe verified; emptied by setup() (new anchors, new
+  // public_roots: every verdict in it may have changed).
+  VerifiedChainCache& verified_chains() { return verified_chains_; }
 
  private:
   mbedtls_x509_crt anchors_;
   TlsResumptionCache resumption_;
-  Status setup_config(mbedtls_ssl_config& conf, TlsVersion version);
+  VerifiedChainCache verified_chains_;
+  Status setup_config(mbedtls_ssl_config& conf, TlsVersion version, ChainCheck check);
 
   mbedtls_ssl_config conf_;    // TLS 1.2 only
   mbedtls_ssl_config conf13_;  // TLS 1.3 only
+  mbedtls_ssl_config conf_unverified_;    // the same, ChainCheck::kByCaller
+  mbedtls_ssl_config conf13_unverified_;
   int anchor_count_ = 0;
   bool ready_ = false;
   const x509::RootTable* public_table_ = &x509::kBuiltInRoots;
@@ -80,7 +96,8 @@ class TlsClientSession {
   // With `resume` (not empty), the saved session is offered: resumed() says after
   // the handshake whether the server took it.
   Status begin(TlsClientConfig& config, struct tcp_pcb* pcb, std::string_view server_name,
-               TlsVersion version = TlsVersion::k12, const TlsResumption* resume = nullptr);
+               TlsVersion version = TlsVersion::k12, const TlsResumption* resume = nullptr,
+               ChainCheck check = ChainCheck::kInHandshake);
   // Queues received TCP data (takes the pbuf); false when over kMaxPending.
   bool push(struct pbuf* p);
   void peer_closed() { peer_closed_ = true; }
@@ -101,6 +118,11 @@ class TlsClientSession {
   // The chain the server sent (leaf first), valid after kServerProved/kEstablished.
   const mbedtls_x509_crt* peer_chain() const;
   uint32_t verify_flags() const;
+  // With ChainCheck::kByCaller, after kServerProved/kEstablished: the flags the
+  // handshake's own verification would have set (kInHandshake's verify_flags()): the
+  // received chain verified to `anchors` (null: none, NOT_TRUSTED) with the same
+  // profile, plus the key usage the negotiated key exchange requires of the leaf.
+  uint32_t verify_chain(const mbedtls_x509_crt* anchors);
   const char* ciphersuite() const;
   // "1.2" or "1.3" once the ServerHello was read, else "".
   const char* tls_version() const;

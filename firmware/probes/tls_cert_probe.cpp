@@ -41,7 +41,9 @@ void TlsCertProbe::process(net::LinkEvent event) {
       const Config& cfg = *env().config;
       std::string_view sni = check().server_name.empty() ? std::string_view() : cfg.text(check().server_name);
       state_ = State::kHandshake;
-      if (!link_.start_tls(*env().tls, sni, version_).ok()) {
+      // The chain is verified after the handshake, by judge(), unless the cache
+      // already holds these very bytes verified (net/verified_chain_cache.h).
+      if (!link_.start_tls(*env().tls, sni, version_, nullptr, net::ChainCheck::kByCaller).ok()) {
         note_failure(FailReason::kNoResources);
         fail_with_tls_error(Outcome::kUnknown, "no memory for a TLS session");
       } else {
@@ -127,12 +129,27 @@ void TlsCertProbe::judge() {
     fail(Outcome::kCritical, "the server sent no certificate");
     return;
   }
-  x509::CertSummary s;
-  x509::summarize(*chain, s);
   hal::WallTime wall = env().clock->wall();
   int64_t now_s = wall.unix_micros / 1'000'000;
-  x509::ChainVerdict chain_verdict = x509::judge_chain(
-      chain, env().tls->anchors(), tls.verify_flags(), env().tls->public_roots(c.tune.public_roots, wall.valid, now_s));
+  // The server has proved, in this handshake, that it holds the key of the leaf
+  // parsed from these bytes. A chain of the same bytes verified before (under the
+  // same trust inputs, since the configuration was applied, within the hour) is
+  // not verified nor summarised again; its dates and names are judged below as
+  // always, against today and this check's names.
+  const x509::RootLookup* roots = env().tls->public_roots(c.tune.public_roots, wall.valid, now_s);
+  net::VerifiedChainCache& cache = env().tls->verified_chains();
+  net::ChainKey key;
+  net::ChainContext context{roots != nullptr, wall.valid};
+  bool keyed = net::chain_key(chain, key);
+  const net::VerifiedChain* cached = keyed ? cache.find(key, context, now()) : nullptr;
+  net::VerifiedChain judged;
+  if (cached == nullptr) {
+    x509::summarize(*chain, judged.leaf);
+    judged.chain = x509::judge_chain(chain, env().tls->anchors(), link_.tls().verify_chain(env().tls->anchors()), roots);
+    if (keyed) cache.insert(key, context, now(), judged);
+  }
+  const x509::CertSummary& s = cached != nullptr ? cached->leaf : judged.leaf;
+  const x509::ChainVerdict& chain_verdict = cached != nullptr ? cached->chain : judged.chain;
   int32_t days = x509::days_left(s.not_after, now_s);
   if (wall.valid) {
     r.measurements.has_days_left = true;
@@ -173,6 +190,7 @@ void TlsCertProbe::judge() {
   d.weak_sig_in_chain = chain_verdict.weak_sig;
   d.chain_not_after = chain_verdict.earliest_not_after;
   d.verified_chain_not_after = chain_verdict.verified_not_after;
+  d.chain_cached = cached != nullptr;
   d.legacy_tls = kLegacyTlsUnknown;
   details_ = &d;
 

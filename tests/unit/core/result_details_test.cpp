@@ -80,6 +80,7 @@ std::string legacy(const Cert& c) {
   list("missing_names", c.missing, false);
   bool sans_cut = list("sans", c.sans, true);
   if (sans_cut || c.sans_truncated) w.field_bool("sans_truncated", true);
+  w.field_bool("chain_cached", false);
   w.end_object();
   EXPECT_FALSE(details.overflowed());
   return std::string(details.view());

@@ -145,6 +145,85 @@ TEST_F(TlsCertProbeTest, ALabRootInThePublicSetIsTrustedByIt) {
       << testing::details_json(r);
 }
 
+// --- the verified-chain cache (issue 17 item 6) -------------------------------
+
+// The same chain again: its verification comes from the cache, and everything the
+// check reports is what a full verification reported.
+TEST_F(TlsCertProbeTest, TheSameChainAgainIsACacheHitWithTheSameVerdict) {
+  trust_the_lab(true);
+  peer_.set_conversation(443, tls_server());
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
+       R"("names":["hostile.lab.test"]}])");
+  ProbeResult first = run_one<TlsCertProbe>(tls_.get());
+  ProbeResult second = run_one<TlsCertProbe>(tls_.get());
+  std::string a = testing::details_json(first), b = testing::details_json(second);
+  EXPECT_NE(a.find(R"("chain_cached":false)"), std::string::npos) << a;
+  EXPECT_NE(b.find(R"("chain_cached":true)"), std::string::npos) << b;
+  EXPECT_EQ(second.outcome, first.outcome);
+  EXPECT_EQ(second.summary.view(), first.summary.view());
+  // Every other detail the same, to the byte.
+  a.replace(a.find(R"("chain_cached":false)"), std::string_view(R"("chain_cached":false)").size(),
+            R"("chain_cached":true)");
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(tls_->verified_chains().hits(), 1u);
+}
+
+// A hit judges the dates against today's clock and the names against this check.
+TEST_F(TlsCertProbeTest, AHitJudgesDatesAndNamesAgain) {
+  trust_the_lab(true);
+  peer_.set_conversation(443, tls_server());
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
+       R"("names":["hostile.lab.test"]}])");
+  ProbeResult first = run_one<TlsCertProbe>(tls_.get());
+  EXPECT_EQ(first.measurements.days_left, 9815);
+  clock_.set_wall((k2030 + 9815LL * 86400) * 1'000'000);  // the last day of the certificate
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
+       R"("names":["hostile.lab.test","other.lab.test"]}])");
+  ProbeResult second = run_one<TlsCertProbe>(tls_.get());
+  std::string b = testing::details_json(second);
+  EXPECT_NE(b.find(R"("chain_cached":true)"), std::string::npos) << b;
+  EXPECT_EQ(second.measurements.days_left, 0);
+  EXPECT_NE(b.find(R"("days_left":0,)"), std::string::npos) << b;
+  EXPECT_NE(b.find(R"("missing_names":["other.lab.test"])"), std::string::npos) << b;
+}
+
+// The check's public_roots is a trust input: a chain verified with the public roots
+// is verified again for a check without them (and the other way round).
+TEST_F(TlsCertProbeTest, AnotherTrustSetIsACacheMiss) {
+  trust_the_lab(true);
+  peer_.set_conversation(443, tls_server());
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test"}])");
+  ProbeResult first = run_one<TlsCertProbe>(tls_.get());
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
+       R"("public_roots":false}])");
+  ProbeResult second = run_one<TlsCertProbe>(tls_.get());
+  EXPECT_NE(testing::details_json(second).find(R"("chain_cached":false)"), std::string::npos)
+      << testing::details_json(second);
+  EXPECT_NE(testing::details_json(second).find(R"("trusted":true,"trusted_by":"anchors")"), std::string::npos);
+  EXPECT_EQ(second.outcome, first.outcome);
+}
+
+// A chain that did not verify is verified every time (a failure may be transient),
+// and a configuration applied (TlsClientConfig::setup) forgets every chain.
+TEST_F(TlsCertProbeTest, AnUntrustedChainIsNeverCachedAndNewAnchorsFlushTheCache) {
+  trust_the_lab(false);
+  peer_.set_conversation(443, tls_server());
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test"}])");
+  (void)run_one<TlsCertProbe>(tls_.get());
+  ProbeResult again = run_one<TlsCertProbe>(tls_.get());
+  std::string b = testing::details_json(again);
+  EXPECT_NE(b.find(R"("trusted":false)"), std::string::npos) << b;
+  EXPECT_NE(b.find(R"("chain_cached":false)"), std::string::npos) << b;
+  trust_the_lab(true);
+  (void)run_one<TlsCertProbe>(tls_.get());
+  EXPECT_EQ(tls_->verified_chains().size(), 1u);
+  trust_the_lab(false);  // the anchors removed: the trusted verdict must not survive
+  EXPECT_EQ(tls_->verified_chains().size(), 0u);
+  ProbeResult untrusted = run_one<TlsCertProbe>(tls_.get());
+  EXPECT_NE(testing::details_json(untrusted).find(R"("trusted":false)"), std::string::npos)
+      << testing::details_json(untrusted);
+}
+
 TEST_F(TlsCertProbeTest, ACertificateNotYetValidIsCriticalTheSelfSignedRungFirst) {
   trust_the_lab(true);
   clock_.set_wall(1'767'225'600'000'000);  // 2026-01-01, before the certificate

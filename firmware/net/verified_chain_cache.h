@@ -1,0 +1,98 @@
+// The chains the tls_cert probe has already verified and judged, so that the same
+// chain seen again (four names on one load balancer, every node serving the same
+// certificate, the next cycle) is not verified and judged again (issue 17 item 6).
+//
+// Keyed by the SHA-256 of the DER chain exactly as the server sent it: every
+// certificate in the order received, each preceded by its 3-byte length (the TLS 1.2
+// certificate_list encoding). Not of the Certificate handshake message itself: in TLS
+// 1.3 that message also carries a request context and per-certificate extensions (a
+// stapled OCSP response, SCTs) that change from one connection to the next while the
+// certificates do not, and it is the same chain for a server speaking 1.2 and 1.3.
+// Any byte of any certificate changed, added, dropped or moved is another key.
+//
+// What a hit does NOT replace: mbedTLS still parses the chain it received in this
+// handshake (it offers no hook to skip that without patching the library), and the
+// server's signature over this handshake (ServerKeyExchange in TLS 1.2,
+// CertificateVerify in 1.3) is verified with the key of the leaf parsed from these
+// very bytes before the probe ever asks the cache. What a hit replaces is the chain's
+// verification (to the anchors and to the public roots: a signature check per link)
+// and the summary (SANs, names, hashes). Dates and names are not cached as verdicts:
+// the probe judges the cached not_before/not_after of every certificate against
+// today's clock and the cached SANs against the check's names, every time.
+//
+// Only a chain that verified (trusted) is kept: a verification that failed for a
+// transient reason (the arena full) never sticks. An entry answers only for the
+// same trust inputs (public roots on or off for the check, the wall clock valid or
+// not), lives at most kMaxAgeMicros, and the whole cache is emptied with every
+// configuration applied (TlsClientConfig::setup: new anchors, new public_roots).
+// Static storage, a fixed number of entries, the least recently used replaced.
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "core/limits.h"
+#include "mbedtls/x509_crt.h"
+#include "protocols/x509_summary.h"
+
+namespace probebox::net {
+
+struct ChainKey {
+  std::array<uint8_t, 32> sha256{};
+  bool operator==(const ChainKey&) const = default;
+};
+
+// The key of the chain starting at `chain` (leaf first, as received); false when
+// there is no certificate (then nothing may be looked up).
+bool chain_key(const mbedtls_x509_crt* chain, ChainKey& out);
+
+// What judging needs of a verified chain: the leaf's summary (subject, issuer, SANs,
+// key, signature, dates, fingerprint) and the chain's verdict (trust and by which
+// set, completeness, order, weak signatures, every certificate's dates).
+struct VerifiedChain {
+  x509::CertSummary leaf;
+  x509::ChainVerdict chain;
+};
+
+// What a verdict depends on besides the chain's bytes and the configuration.
+struct ChainContext {
+  bool public_roots = false;  // the check verifies to the public roots too
+  bool wall_valid = false;    // the wall clock was valid (the public roots are judged at now)
+  bool operator==(const ChainContext&) const = default;
+};
+
+class VerifiedChainCache {
+ public:
+  static constexpr size_t kEntries = PROBEBOX_VERIFIED_CHAIN_CACHE;
+  // An hour: a chain is verified again at least this often even when nothing changed.
+  static constexpr int64_t kMaxAgeMicros = 3600LL * 1'000'000;
+
+  // The chain verified under `context`, stored no longer than kMaxAgeMicros before
+  // `now_us`; null on a miss (an expired entry is dropped).
+  const VerifiedChain* find(const ChainKey& key, ChainContext context, int64_t now_us);
+  // Keeps `chain` (only a trusted one: returns false otherwise, and for kEntries 0),
+  // replacing the entry of the same key and context, else a free one, else the least
+  // recently used.
+  bool insert(const ChainKey& key, ChainContext context, int64_t now_us, const VerifiedChain& chain);
+  void clear();
+  size_t size() const;
+  // Lookups answered and missed since start-up (for the bench and the tests).
+  uint32_t hits() const { return hits_; }
+  uint32_t misses() const { return misses_; }
+
+ private:
+  struct Entry {
+    bool used = false;
+    ChainKey key;
+    ChainContext context;
+    int64_t stored_us = 0;
+    uint32_t last_use = 0;
+    VerifiedChain chain;
+  };
+  std::array<Entry, kEntries> entries_{};
+  uint32_t clock_ = 0;
+  uint32_t hits_ = 0;
+  uint32_t misses_ = 0;
+};
+
+}  // namespace probebox::net
