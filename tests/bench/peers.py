@@ -961,7 +961,7 @@ def scale(ctx, counts, rounds):
                 probe = sim.once(path, timeout=300)
             if tries:
                 say(f"- {count} checks: the config was refused (config too large after expansion); "
-                    f"the largest tried that loaded has {len(nodes) * 10} checks.")
+                    f"the largest tried that loaded has {len(nodes)} nodes.")
             runs = []
             for _ in range(rounds):
                 o = sim.once(path, timeout=300)
