@@ -363,6 +363,7 @@ def cost(ctx, rounds, cycles):
     if "sim_small" in res:
         ctx.summary["cpu_sim_small"] = med(res["sim_small"]["cpu"])
     ctx.summary["cpu_exporter"] = med(res["exporter"]["cpu"])
+    ctx.summary["exporter_unexpected"] = failures["exporter"]
     if variants:
         ctx.summary["cpu_plugins"] = med(res["check_ssl_cert"]["cpu"])
         ctx.summary["cpu_plugins_http"] = med(res["check_http -C"]["cpu"])
@@ -1255,6 +1256,8 @@ def smoke_assert(ctx):
         assert 99.0 <= total <= 101.0, f"bench smoke: {key} sums to {total:.1f} %"
         assert s[key].get("the firmware's own code (firmware/, hal/, board/)", 0) > 0 or key == "rss_breakdown", s[key]
     assert s["icount_kinds"], "bench smoke: no per-kind instruction counts"
+    # The peers' checks, derived from the box's result, succeed where the box's did.
+    assert s.get("exporter_unexpected") == 0, f"bench smoke: {s.get('exporter_unexpected')} exporter probes not as expected"
     say("bench smoke: every row printed; breakdowns sum to 100 %")
 
 
