@@ -1,11 +1,13 @@
 """What the peers run for one full appliance cycle: the blackbox_exporter config and
-probe list, and the monitoring-plugins command lines, both derived from the same
-config the simulator gets, so each tool does the same checks. Every target is
+probe list, and the monitoring-plugins command lines, both derived from the
+simulator's own --once result (each check's kind, target, port and name), so each tool
+does exactly the box's checks. Every target is
 127.0.0.1 (the simulator reaches the same servers as 10.0.2.2).
 """
 import base64
 import json
 import os
+import re
 
 LOOPBACK = "127.0.0.1"
 PLUGINS = "/usr/lib/nagios/plugins"
@@ -32,42 +34,59 @@ def demo_config(repo, lab):
     return doc
 
 
-def host_names(doc):
-    names = doc["appliance"]["domain_names"]
-    return [names["dashboard"], names["root_tenant_authority"], names["webtask"]] + list(names["app_tenants"])
-
-
 def host_port(target):
     host, port = target.rsplit(":", 1)
     return (LOOPBACK if host == "10.0.2.2" else host), int(port)
 
 
-def checks_from(doc):
-    """The appliance profile's checks as (type, name, host, port): the same list the
-    simulator expands (asserted against its --once document by the caller)."""
-    app = doc["appliance"]
-    ports = app["ports"]
+def _url_parts(url):
+    scheme, rest = url.split("://", 1)
+    hostport, _, path = rest.partition("/")
+    host, port = host_port(hostport) if ":" in hostport else (hostport, 443 if scheme == "https" else 80)
+    return scheme, host, port, "/" + path
+
+
+def checks_from_once(once_doc):
+    """The box's own checks, read from its --once result document, as dicts
+    {kind, id, host, port, ...}: the peers do exactly the checks the simulator did
+    (the appliance profile's expansion is the firmware's, never re-derived here)."""
     out = []
-    for name in host_names(doc):
-        out.append(("tls_cert", name, LOOPBACK, ports["https"]))
-    for resolver in app["resolvers"]:
-        h, p = host_port(resolver)
-        for name in host_names(doc):
-            out.append(("dns", name, h, p))
-    for _node in app["nodes"]:
-        for port in ports["mesh"]:
-            out.append(("tcp", None, LOOPBACK, port))
-        out.append(("http", "/testall", LOOPBACK, ports["http"]))
-    out.append(("tcp", None, LOOPBACK, ports["https"]))           # 443 on the load balancer
-    out.append(("http", "/testall", LOOPBACK, ports["http"]))    # /testall through the load balancer
-    out.append(("smtp", None, LOOPBACK, app["smtp"]["port"]))
-    for server in app["ntp"]:
-        h, p = host_port(server)
-        out.append(("ntp", None, h, p))
-    for target in app["isolated_from"]:
-        h, p = host_port(target)
-        out.append(("tcp_closed", None, h, p))
+    cert_names = [m.group(1) for c in once_doc["checks"] if c["type"] == "tls_cert"
+                  for m in [re.match(r"cert (\S+)", c["summary"])] if m]
+    dashboard = cert_names[0] if cert_names else None
+    for c in once_doc["checks"]:
+        d, kind = c.get("details") or {}, c["type"]
+        item = {"kind": kind, "id": c["id"]}
+        if kind == "http":
+            scheme, host, port, path = _url_parts(c["target"])
+            item.update(host=host, port=port, path=path, scheme=scheme, samples=int(d.get("samples") or 1))
+            if d.get("location"):
+                # The https-only check: plain HTTP answered by a 301 to https:// for the same name.
+                item.update(kind="http_redirect", name=re.match(r"https://([^/:]+)", d["location"]).group(1))
+            else:
+                item.update(name=dashboard)  # Host and SNI: the dashboard's name, as the profile does
+        else:
+            item["host"], item["port"] = host_port(c["target"])
+            if kind == "tls_cert":
+                item["name"] = re.match(r"cert (\S+)", c["summary"]).group(1)
+            elif kind == "dns":
+                item["name"] = c["summary"].split(" -> ")[0]
+                item["addresses"] = d.get("addresses") or []
+            elif kind == "tcp" and d.get("state") in ("refused", "closed", "filtered"):
+                item["kind"] = "tcp_closed"
+            elif kind == "smtp":
+                m = re.search(r"CN=([^,]+)", d.get("tls_subject") or "")
+                item["name"] = m.group(1) if m else dashboard
+        out.append(item)
     return out
+
+
+def names_of(checks, kind):
+    seen = []
+    for c in checks:
+        if c["kind"] == kind and c.get("name") and c["name"] not in seen:
+            seen.append(c["name"])
+    return seen
 
 
 # --- blackbox_exporter ---------------------------------------------------------------
@@ -75,51 +94,68 @@ def module_key(name):
     return name.replace(".", "_")
 
 
-def blackbox_config(doc, root_pem_path, timeout="3s"):
-    """blackbox.yml as a dict (written as JSON, which is YAML). One dns and one tls module
-    per host name: the exporter takes the query name and the SNI from the module."""
+def blackbox_config(checks, root_pem_path, timeout="3s"):
+    """blackbox.yml as a dict (written as JSON, which is YAML). One module per name where
+    the exporter takes the name from the module (DNS query, SNI, Host header)."""
     ip4 = {"preferred_ip_protocol": "ip4", "ip_protocol_fallback": False}
     auth = base64.b64encode(f"\0{SMTP_USER}\0{SMTP_PASSWORD}".encode()).decode()
+    smtp_name = (names_of(checks, "smtp") or names_of(checks, "tls_cert") or ["relay.lab.test"])[0]
     modules = {
         "tcp_connect": {"prober": "tcp", "timeout": timeout, "tcp": dict(ip4)},
-        "http_2xx": {"prober": "http", "timeout": timeout,
-                     "http": dict(ip4, valid_status_codes=[200], fail_if_body_not_matches_regexp=["^OK$"])},
         # The same conversation as the smtp probe: banner, EHLO, STARTTLS, EHLO, AUTH PLAIN, QUIT.
         "smtp_starttls": {"prober": "tcp", "timeout": timeout, "tcp": dict(
-            ip4, tls_config={"ca_file": root_pem_path, "server_name": host_names(doc)[0]},
+            ip4, tls_config={"ca_file": root_pem_path, "server_name": smtp_name},
             query_response=[{"expect": "^220"}, {"send": "EHLO probe.lab.test"}, {"expect": "^250[ -]STARTTLS"},
                             {"send": "STARTTLS"}, {"expect": "^220"}, {"starttls": True},
                             {"send": "EHLO probe.lab.test"}, {"expect": "^250[ -]AUTH.*PLAIN"},
                             {"send": f"AUTH PLAIN {auth}"}, {"expect": "^235"},
                             {"send": "QUIT"}, {"expect": "^221"}])},
     }
-    for name in host_names(doc):
+    for name in names_of(checks, "tls_cert"):
         modules[f"tls_{module_key(name)}"] = {"prober": "tcp", "timeout": timeout, "tcp": dict(
             ip4, tls=True, tls_config={"ca_file": root_pem_path, "server_name": name})}
-        modules[f"dns_{module_key(name)}"] = {"prober": "dns", "timeout": timeout, "dns": dict(
-            ip4, query_name=name, query_type="A", transport_protocol="udp", valid_rcodes=["NOERROR"],
-            validate_answer_rrs={"fail_if_none_matches_regexp": [r".*\t10\.0\.2\.2$"]})}
+    for c in checks:
+        if c["kind"] == "dns":
+            addr = "|".join(re.escape(a) for a in c["addresses"]) or ".*"
+            modules[f"dns_{module_key(c['name'])}"] = {"prober": "dns", "timeout": timeout, "dns": dict(
+                ip4, query_name=c["name"], query_type="A", transport_protocol="udp", valid_rcodes=["NOERROR"],
+                validate_answer_rrs={"fail_if_none_matches_regexp": [rf".*\t({addr})$"]})}
+        elif c["kind"] == "http_redirect":
+            modules[f"redirect_{module_key(c['name'])}"] = {"prober": "http", "timeout": timeout, "http": dict(
+                ip4, valid_status_codes=[301], no_follow_redirects=True, headers={"Host": c["name"]},
+                fail_if_header_not_matches=[{"header": "Location",
+                                             "regexp": f"^https://{re.escape(c['name'])}/"}])}
+        elif c["kind"] == "http":
+            modules[f"http_{module_key(c['name'] or 'none')}"] = {"prober": "http", "timeout": timeout, "http": dict(
+                ip4, valid_status_codes=[200], headers={"Host": c["name"]} if c["name"] else {},
+                fail_if_body_not_matches_regexp=["^OK$"],
+                tls_config={"ca_file": root_pem_path, "server_name": c["name"]} if c["name"] else {})}
     return {"modules": modules}
 
 
 def blackbox_probes(checks):
-    """(module, target, expect_success) per check; None for a check it has no prober for."""
+    """(module, target, expect_success) per probe (an http check of N samples is N probes);
+    None for a check it has no prober for."""
     out = []
-    for kind, name, host, port in checks:
+    for c in checks:
+        kind, hp = c["kind"], f"{c['host']}:{c['port']}"
         if kind == "tls_cert":
-            out.append((f"tls_{module_key(name)}", f"{host}:{port}", True))
+            out.append((f"tls_{module_key(c['name'])}", hp, True))
         elif kind == "dns":
-            out.append((f"dns_{module_key(name)}", f"{host}:{port}", True))
+            out.append((f"dns_{module_key(c['name'])}", hp, True))
         elif kind == "tcp":
-            out.append(("tcp_connect", f"{host}:{port}", True))
+            out.append(("tcp_connect", hp, True))
         elif kind == "tcp_closed":
             # The exporter has no "expect closed": the probe runs and reports failure,
             # which the alert rule would then invert. Same work either way.
-            out.append(("tcp_connect", f"{host}:{port}", False))
+            out.append(("tcp_connect", hp, False))
+        elif kind == "http_redirect":
+            out.append((f"redirect_{module_key(c['name'])}", f"http://{hp}{c['path']}", True))
         elif kind == "http":
-            out.append(("http_2xx", f"http://{host}:{port}{name}", True))
+            for _ in range(c["samples"]):
+                out.append((f"http_{module_key(c['name'] or 'none')}", f"{c['scheme']}://{hp}{c['path']}", True))
         elif kind == "smtp":
-            out.append(("smtp_starttls", f"{host}:{port}", True))
+            out.append(("smtp_starttls", hp, True))
         else:
             out.append(None)  # ntp: blackbox_exporter has no NTP prober
     return out
@@ -131,28 +167,36 @@ def plugin_commands(checks, root_pem_path, cert_tool="check_ssl_cert"):
     the full certificate check) or check_http (monitoring-plugins' -C expiry check only)."""
     p = lambda tool: os.path.join(PLUGINS, tool)  # noqa: E731
     out = []
-    for kind, name, host, port in checks:
+    for c in checks:
+        kind, host, port, name = c["kind"], c["host"], str(c["port"]), c.get("name")
         if kind == "tls_cert" and cert_tool == "check_ssl_cert":
             # No OCSP/CRL/SCT: the lab's CA has no responders, and nothing may leave 127.0.0.1.
-            out.append(("check_ssl_cert", [p("check_ssl_cert"), "-H", host, "-p", str(port), "--sni", name,
+            out.append(("check_ssl_cert", [p("check_ssl_cert"), "-H", host, "-p", port, "--sni", name,
                                            "-m", name, "-r", root_pem_path, "--ignore-ocsp", "--ignore-sct",
                                            "-w", "30", "-c", "14"], 0))
         elif kind == "tls_cert":
-            out.append(("check_http -C", [p("check_http"), "-H", name, "-I", host, "-p", str(port), "--ssl",
+            out.append(("check_http -C", [p("check_http"), "-H", name, "-I", host, "-p", port, "--ssl",
                                           "--sni", "-C", "30,14"], 0))
         elif kind == "dns":
-            out.append(("check_dig", [p("check_dig"), "-H", host, "-p", str(port), "-l", name,
-                                      "-a", "10.0.2.2"], 0))
+            out.append(("check_dig", [p("check_dig"), "-H", host, "-p", port, "-l", name,
+                                      "-a", ",".join(c["addresses"]) or "10.0.2.2"], 0))
         elif kind == "tcp":
-            out.append(("check_tcp", [p("check_tcp"), "-H", host, "-p", str(port)], 0))
+            out.append(("check_tcp", [p("check_tcp"), "-H", host, "-p", port], 0))
         elif kind == "tcp_closed":
-            out.append(("check_tcp", [p("check_tcp"), "-H", host, "-p", str(port), "-r", "ok"], 0))
+            out.append(("check_tcp", [p("check_tcp"), "-H", host, "-p", port, "-r", "ok"], 0))
+        elif kind == "http_redirect":
+            out.append(("check_http", [p("check_http"), "-I", host, "-p", port, "-H", name, "-u", c["path"],
+                                       "-e", "301", "-d", f"Location: https://{name}/"], 0))
         elif kind == "http":
-            out.append(("check_http", [p("check_http"), "-I", host, "-p", str(port), "-u", name, "-s", "OK"], 0))
+            for _ in range(c["samples"]):
+                argv = [p("check_http"), "-I", host, "-p", port, "-u", c["path"], "-s", "OK"]
+                if c["scheme"] == "https":
+                    argv += ["-H", name, "--ssl", "--sni"]
+                out.append(("check_http", argv, 0))
         elif kind == "smtp":
             # check_smtp authenticates with LOGIN only (the box uses PLAIN): the nearest equivalent.
-            out.append(("check_smtp", [p("check_smtp"), "-H", host, "-p", str(port), "-S", "-A", "LOGIN",
+            out.append(("check_smtp", [p("check_smtp"), "-H", host, "-p", port, "-S", "-A", "LOGIN",
                                        "-U", SMTP_USER, "-P", SMTP_PASSWORD], 0))
         elif kind == "ntp":
-            out.append(("check_ntp_time", [p("check_ntp_time"), "-H", host, "-p", str(port)], 0))
+            out.append(("check_ntp_time", [p("check_ntp_time"), "-H", host, "-p", port], 0))
     return out
