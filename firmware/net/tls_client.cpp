@@ -270,6 +270,8 @@ uint32_t TlsClientSession::verify_chain(const mbedtls_x509_crt* anchors) {
   const mbedtls_x509_crt* chain = peer_chain();
   if (chain == nullptr || chain->raw.p == nullptr) return MBEDTLS_X509_BADCERT_MISSING;
   if (anchors == nullptr) return MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+  // The walk allocates as the in-handshake verification did: from the client pool.
+  TlsPoolScope client(TlsPool::kClient);
   uint32_t flags = 0;
   int rc = mbedtls_x509_crt_verify_with_profile(const_cast<mbedtls_x509_crt*>(chain),
                                                 const_cast<mbedtls_x509_crt*>(anchors), nullptr,
