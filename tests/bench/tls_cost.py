@@ -37,6 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "lab"))
 import lab as lab_module  # noqa: E402
+from chain_server import ChainServer  # noqa: E402
 
 TARGET_ARENA = 62 * 1024  # the client reservation per TLS session on mps2-an386 (PROBEBOX_TLS_CLIENT_SESSION_BYTES)
 BLACKBOX_CPU_MS = 2.1       # blackbox_exporter per TLS probe on these machines (issue 4)
@@ -90,44 +91,6 @@ def callgrind(sim, doc, flash):
     finally:
         os.unlink(path)
     return None
-
-
-class Tls13OnlyServer:
-    """The lab's good chain served by a server that accepts TLS 1.3 and nothing older."""
-
-    def __init__(self, pki):
-        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.context.minimum_version = ssl.TLSVersion.TLSv1_3
-        self.context.load_cert_chain(os.path.join(pki, "good.chain.pem"), os.path.join(pki, "good.key.pem"))
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.stop = threading.Event()
-        threading.Thread(target=self.loop, daemon=True).start()
-
-    def loop(self):
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            threading.Thread(target=self.one, args=(conn,), daemon=True).start()
-
-    def one(self, conn):
-        conn.settimeout(30)
-        try:
-            with self.context.wrap_socket(conn, server_side=True) as tls:
-                tls.recv(1)
-        except (OSError, ssl.SSLError):
-            pass
-        finally:
-            conn.close()
-
-    def close(self):
-        self.stop.set()
-        self.sock.close()
 
 
 class HoldingForwarder:
@@ -203,7 +166,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp, lab_module.Lab(tmp, max_seconds=1800) as lab:
         tls, smtp = lab.ports["tls"], lab.ports["smtp"]
         flash = os.path.join(tmp, "flash.bin")
-        tls13 = Tls13OnlyServer(os.path.join(tmp, "pki"))
+        tls13 = ChainServer(os.path.join(tmp, "pki"), "good", minimum=ssl.TLSVersion.TLSv1_3)
         scen = tls["scenarios"]
         relay_first = HoldingForwarder(smtp["ok"]["port"])                # the second connection held
         relay_other = HoldingForwarder(smtp["ok"]["port"], hold_all=True)  # the relay on another port, held

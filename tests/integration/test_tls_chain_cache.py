@@ -4,58 +4,15 @@ with the verdict a full verification gives, and a changed certificate on the sam
 host:port is verified again and judged anew."""
 import json
 import os
-import socket
-import ssl
-import threading
+import sys
 import unittest
 
 from simtest import HOST, by_id, free_port, http_get, lab_session, run_once, running_sim, wait_for
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lab"))
+from chain_server import ChainServer  # noqa: E402
+
 NAMES = ["manage.lab.test", "rta.lab.test", "webtask.lab.test", "app1.lab.test"]
-
-
-class SwitchableTlsServer:
-    """A TLS 1.2/1.3 server on 127.0.0.1 serving one of the lab's chains, switched
-    while it runs (a certificate renewed on the same host and port)."""
-
-    def __init__(self, pki, label):
-        self.pki, self.port = pki, free_port()
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", self.port))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.stop = threading.Event()
-        self.serve(label)
-        self.thread = threading.Thread(target=self.loop, daemon=True)
-        self.thread.start()
-
-    def serve(self, label):
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
-        context.load_cert_chain(os.path.join(self.pki, f"{label}.chain.pem"),
-                                os.path.join(self.pki, f"{label}.key.pem"))
-        self.context = context
-
-    def loop(self):
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            conn.settimeout(5)
-            try:
-                with self.context.wrap_socket(conn, server_side=True) as tls:
-                    tls.recv(1)  # until the probe closes (it stops early)
-            except (OSError, ssl.SSLError):
-                pass
-            finally:
-                conn.close()
-
-    def close(self):
-        self.stop.set()
-        self.thread.join(5)
-        self.sock.close()
 
 
 class TlsChainCache(unittest.TestCase):
@@ -99,7 +56,7 @@ class TlsChainCache(unittest.TestCase):
         self.assertEqual(r["other"]["details"]["sans"], ["*.lab.test"])
 
     def test_the_next_cycle_hits_and_a_renewed_certificate_is_judged_anew(self):
-        server = SwitchableTlsServer(self.pki, "good")
+        server = ChainServer(self.pki, "good", port=free_port())
         try:
             doc = {"schema": 1, "trust_anchors_pem": self.tls["root_pem"],
                    "defaults": {"interval_s": 1, "timeout_ms": 900, "cert_warn_days": 30, "cert_crit_days": 14},
