@@ -37,7 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "lab"))
 import lab as lab_module  # noqa: E402
-from chain_server import ChainServer  # noqa: E402
+from chain_server import ChainServer, Listener  # noqa: E402
 
 TARGET_ARENA = 62 * 1024  # the client reservation per TLS session on mps2-an386 (PROBEBOX_TLS_CLIENT_SESSION_BYTES)
 BLACKBOX_CPU_MS = 2.1       # blackbox_exporter per TLS probe on these machines (issue 4)
@@ -93,33 +93,23 @@ def callgrind(sim, doc, flash):
     return None
 
 
-class HoldingForwarder:
+class HoldingForwarder(Listener):
     """127.0.0.1:port -> target; the first connection of a run at once (unless
     `hold_all`), every later one after HOLD_S (reset() before each run)."""
 
     def __init__(self, target_port, hold_all=False):
+        super().__init__()
         self.target, self.hold_all = target_port, hold_all
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
         self.count = 0
-        self.stop = threading.Event()
-        threading.Thread(target=self.loop, daemon=True).start()
+        self.start()
 
     def reset(self):
         self.count = 0
 
-    def loop(self):
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.count += 1
-            hold = HOLD_S if self.hold_all or self.count > 1 else 0
-            threading.Thread(target=self.one, args=(conn, hold), daemon=True).start()
+    def accepted(self, conn):
+        self.count += 1
+        hold = HOLD_S if self.hold_all or self.count > 1 else 0
+        threading.Thread(target=self.one, args=(conn, hold), daemon=True).start()
 
     def one(self, conn, hold):
         time.sleep(hold)
@@ -149,10 +139,6 @@ class HoldingForwarder:
         t.join(30)
         conn.close()
         upstream.close()
-
-    def close(self):
-        self.stop.set()
-        self.sock.close()
 
 
 def main():
