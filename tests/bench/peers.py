@@ -132,28 +132,21 @@ def proc_status_kib(pid, key):
     return 0
 
 
-def rss_breakdown(pid):
-    """Resident KiB by kind of mapping (/proc/<pid>/smaps): what the RSS is made of."""
-    kinds, current = {}, None
+def smaps(pid):
+    """The mappings of a live process (/proc/<pid>/smaps): range, permissions, offset,
+    path ("" when anonymous) and resident KiB of each."""
+    maps, current = [], None
     with open(f"/proc/{pid}/smaps") as f:
         for line in f:
             head = line.split()
             if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
-                path = head[5] if len(head) > 5 else ""
-                writable = head[1][1] == "w"
-                if "probebox-sim" in path or path == "":
-                    current = "probebox-sim data, bss, anonymous" if (writable or path == "") else "probebox-sim code"
-                elif path == "[heap]":
-                    current = "heap"
-                elif path.startswith("[stack"):
-                    current = "stack"
-                elif ".so" in path:
-                    current = "shared libraries"
-                else:
-                    current = "other"
-            elif head and head[0] == "Rss:":
-                kinds[current] = kinds.get(current, 0) + int(head[1])
-    return kinds
+                lo, hi = (int(x, 16) for x in head[0].split("-"))
+                current = {"lo": lo, "hi": hi, "perm": head[1], "off": int(head[2], 16),
+                           "path": head[5] if len(head) > 5 else "", "rss": 0}
+                maps.append(current)
+            elif head and head[0] == "Rss:" and current is not None:
+                current["rss"] = int(head[1])
+    return maps
 
 
 def run_process(argv, timeout, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL):
@@ -497,10 +490,8 @@ def steady(ctx, cycles):
         n_cycles = elapsed / interval
         exp_hwm = proc_status_kib(exp_pid, "VmHWM")
         idle_cpu = cpu[idle_label]
-        breakdown = {}
         for label, p in procs.items():
             hwm = proc_status_kib(p.pid, "VmHWM")
-            breakdown[label] = rss_breakdown(p.pid)
             is_idle = label == idle_label
             marginal = None if is_idle else (cpu[label] - idle_cpu) / n_cycles
             rows.append([label, f"{cpu[label] * 1000 / n_cycles:.1f}",
@@ -509,7 +500,6 @@ def steady(ctx, cycles):
             if label == "probebox-sim (sim-release)":
                 ctx.summary["cpu_steady_sim"], ctx.summary["rss_sim"] = marginal, hwm
                 ctx.summary["busy_steady_sim"] = busy[label] / 1e6 / n_cycles
-                ctx.summary["rss_pid_breakdown"] = breakdown[label]
                 ctx.summary["sim_pid"] = p.pid
                 sim_map = rss_attribution(p.pid, SIM)
             elif not is_idle:
@@ -555,18 +545,7 @@ def rss_attribution(pid, binary):
     readable, else its share of the mapping), the process heap (libslirp and glib
     allocate there: the firmware never mallocs), the code, the shared libraries, the stack."""
     out = {}
-    maps = []
-    with open(f"/proc/{pid}/smaps") as f:
-        current = None
-        for line in f:
-            head = line.split()
-            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
-                lo, hi = (int(x, 16) for x in head[0].split("-"))
-                current = {"lo": lo, "hi": hi, "perm": head[1], "off": int(head[2], 16),
-                           "path": head[5] if len(head) > 5 else "", "rss": 0}
-                maps.append(current)
-            elif head and head[0] == "Rss:":
-                current["rss"] = int(head[1])
+    maps = smaps(pid)
     exe = os.path.realpath(binary)
     base = min((m["lo"] - m["off"] for m in maps if os.path.realpath(m["path"] or "/") == exe), default=0)
     image_rw = [m for m in maps if (os.path.realpath(m["path"] or "/") == exe and m["perm"][1] == "w")]
