@@ -50,6 +50,32 @@ DetailsView StoredResult::details() const {
                      (h.kind_flags & kTruncated) != 0);
 }
 
+void StoredResult::assign(const ResultHead& head) {
+  outcome = head.outcome;
+  reason = head.reason;
+  latency_us = head.latency_us <= 0 ? 0 : head.latency_us >= UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(head.latency_us);
+  const ProbeMeasurements& m = head.measurements;
+  ntp_offset_us = m.ntp_offset_us;
+  dns_lookup_us = m.dns_lookup_us < 0 ? -1 : m.dns_lookup_us >= INT32_MAX ? INT32_MAX : static_cast<int32_t>(m.dns_lookup_us);
+  days_left = m.days_left;
+  http_status = m.http_status;
+  has_days_left = m.has_days_left;
+  has_ntp_offset = m.has_ntp_offset;
+}
+
+void StoredResult::to_head(ResultHead& head) const {
+  head = ResultHead{};
+  head.outcome = outcome;
+  head.reason = reason;
+  head.latency_us = latency_us;
+  head.measurements.ntp_offset_us = ntp_offset_us;
+  head.measurements.dns_lookup_us = dns_lookup_us;
+  head.measurements.days_left = days_left;
+  head.measurements.http_status = http_status;
+  head.measurements.has_days_left = has_days_left;
+  head.measurements.has_ntp_offset = has_ntp_offset;
+}
+
 void HealthModel::free_entry(uint16_t index) {
   uint8_t*& entry = checks_[index].last.entry_;
   if (entry == nullptr) return;
@@ -223,10 +249,8 @@ void HealthModel::change_hard(uint16_t index, CheckHealth& h, Outcome to, bool f
     h.held_first = first;
     h.held_from = h.hard;
   }
-  hal::WallTime wall = clock_->wall();
   h.hard = to;
   h.hard_since_mono_us = now;
-  h.hard_since_wall_us = wall.valid ? wall.unix_micros : 0;
   if (first) return;
   ++h.hard_changes;
   h.change_times[h.change_head] = static_cast<uint32_t>(now / 1'000'000 + 1);
@@ -247,21 +271,21 @@ void HealthModel::on_result(uint16_t index, const ProbeResult& result, hal::Mono
 void HealthModel::stage(uint16_t index, const ProbeResult& result) {
   if (index >= count_) return;
   CheckHealth& h = checks_[index];
-  static_cast<ResultHead&>(h.last) = result;
+  h.last.assign(result);
   h.last.entry_ = keep(index, result.summary.view(), result.details.view());
   h.staged = true;
 }
 
 void HealthModel::staged_core(uint16_t index, ResultCore& out) const {
   const StoredResult& last = checks_[index].last;
-  static_cast<ResultHead&>(out) = last;
+  last.to_head(out);
   out.summary.assign(last.summary());
 }
 
 void HealthModel::restage(uint16_t index, const ResultCore& core) {
   if (index >= count_) return;
   CheckHealth& h = checks_[index];
-  static_cast<ResultHead&>(h.last) = core;
+  h.last.assign(core);
   h.staged = true;
   uint8_t* entry = h.last.entry_;
   if (entry != nullptr) {
@@ -292,13 +316,12 @@ void HealthModel::commit(uint16_t index, hal::MonoMicros now) {
   bool first = !h.has_result;
   bool bad = result.outcome != Outcome::kOk;
   h.soft = result.outcome;
-  h.last_run_mono_us = now;
   h.has_result = true;
   const bool was_in_maintenance = h.maintenance;
   h.maintenance = in_maintenance(index, now);
   ++h.counts[static_cast<int>(result.outcome)];
   h.recent_bad_bits = (h.recent_bad_bits << 1) | (bad ? 1u : 0u);
-  h.bad_streak = bad ? static_cast<uint16_t>(h.bad_streak + 1) : 0;
+  h.bad_streak = !bad ? 0 : h.bad_streak == UINT16_MAX ? UINT16_MAX : static_cast<uint16_t>(h.bad_streak + 1);
   if (first) {
     change_hard(index, h, result.outcome, true, now);
     return;

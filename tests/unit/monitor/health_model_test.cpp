@@ -276,7 +276,7 @@ TEST_F(HealthModelTest, TheRecordServesTheResultsDetailsAsTheProbeGaveThem) {
   const StoredResult& kept = health_->check(1).last;
   EXPECT_EQ(kept.summary(), r.summary.view());
   EXPECT_EQ(kept.latency_us, 12'345);
-  EXPECT_EQ(kept.measurements.days_left, 42);
+  EXPECT_EQ(kept.days_left, 42);
   EXPECT_EQ(testing::details_json(kept.details()), testing::details_json(r));
   EXPECT_EQ(kept.details().cert_sha256(), r.details.cert_sha256());
   EXPECT_EQ(testing::details_json(kept.details()).find("details_truncated"), std::string::npos);
