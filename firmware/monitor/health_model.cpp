@@ -162,6 +162,7 @@ uint8_t* HealthModel::keep(uint16_t index, std::string_view summary, const Detai
   std::memcpy(entry, &h, sizeof h);
   pool_used_ += size;
   pool_live_ += size;
+  if (pool_live_ > pool_high_water_) pool_high_water_ = pool_live_;
   held_ += (size > fair_share_ ? size : fair_share_) - fair_share_;
   return entry;
 }
@@ -173,6 +174,7 @@ void HealthModel::load(const Config& config, hal::Clock& clock, size_t pool_byte
   for (uint16_t i = 0; i < count_; ++i) checks_.reset(i);
   pool_used_ = 0;
   pool_live_ = 0;
+  pool_high_water_ = 0;
   pool_bytes_ = pool_bytes < kPoolBytes ? pool_bytes & ~static_cast<size_t>(7) : kPoolBytes;
   // Each check is guaranteed a small share (a summary of kShareBytes - 8 characters,
   // or a small kind's facts and a short one); the rest of the pool goes to whoever
@@ -249,16 +251,24 @@ void HealthModel::change_hard(uint16_t index, CheckHealth& h, Outcome to, bool f
     h.held_first = first;
     h.held_from = h.hard;
   }
+  const int64_t previous_since = h.hard_since_mono_us;
   h.hard = to;
   h.hard_since_mono_us = now;
   if (first) return;
-  ++h.hard_changes;
-  h.change_times[h.change_head] = static_cast<uint32_t>(now / 1'000'000 + 1);
+  if (h.hard_changes < UINT16_MAX) ++h.hard_changes;
+  // Every entry is at or before the previous change: if that is out of the window,
+  // so are they all, and the ring starts again (which keeps the entries young).
+  if (now - previous_since > kFlapWindowUs) h.change_times.fill(0);
+  const int64_t now_s = now / 1'000'000;
+  const uint16_t stamp = static_cast<uint16_t>(now_s % 65535 + 1);
+  h.change_times[h.change_head] = stamp;
   h.change_head = static_cast<uint8_t>((h.change_head + 1) % h.change_times.size());
   int recent = 0;
-  for (uint32_t t : h.change_times) {
+  for (uint16_t t : h.change_times) {
+    if (t == 0) continue;
     // A change counts while its whole second began within the window.
-    if (t != 0 && now - static_cast<int64_t>(t - 1) * 1'000'000 <= kFlapWindowUs) ++recent;
+    const int64_t age_s = (static_cast<int64_t>(stamp) - t + 65535) % 65535;
+    if (now - (now_s - age_s) * 1'000'000 <= kFlapWindowUs) ++recent;
   }
   h.flapping = recent >= kFlapChanges;
 }
@@ -315,11 +325,11 @@ void HealthModel::commit(uint16_t index, hal::MonoMicros now) {
   const Tunables& t = config_->checks[index].tune;
   bool first = !h.has_result;
   bool bad = result.outcome != Outcome::kOk;
-  h.soft = result.outcome;
   h.has_result = true;
   const bool was_in_maintenance = h.maintenance;
   h.maintenance = in_maintenance(index, now);
-  ++h.counts[static_cast<int>(result.outcome)];
+  uint16_t& count = h.counts[static_cast<int>(result.outcome)];
+  if (count < UINT16_MAX) ++count;
   h.recent_bad_bits = (h.recent_bad_bits << 1) | (bad ? 1u : 0u);
   h.bad_streak = !bad ? 0 : h.bad_streak == UINT16_MAX ? UINT16_MAX : static_cast<uint16_t>(h.bad_streak + 1);
   if (first) {

@@ -15,10 +15,10 @@
 #include "hal/clock.h"
 
 // The shared pool of the per-check summaries and facts (HealthModel::kPoolBytes):
-// by default 62 bytes per check (sized in docs/reliability.md, issue 20); up to
+// by default 86 bytes per check (sized in docs/reliability.md, issue 20); up to
 // 64 of them are each check's guaranteed share.
 #ifndef PROBEBOX_RESULT_POOL_BYTES
-#define PROBEBOX_RESULT_POOL_BYTES (62 * PROBEBOX_MAX_CHECKS)
+#define PROBEBOX_RESULT_POOL_BYTES (86 * PROBEBOX_MAX_CHECKS)
 #endif
 
 namespace probebox {
@@ -53,20 +53,21 @@ class StoredResult {
   uint8_t* entry_ = nullptr;  // in the pool; nullptr: nothing kept
 };
 
-// The record kept for every check (96 bytes on the target): fields ordered widest
+// The record kept for every check (72 bytes on the target): fields ordered widest
 // first, the small states a byte each, the flags bits.
 struct CheckHealth {
   int64_t hard_since_mono_us = 0;
   StoredResult last;
-  // Ring of the latest hard changes: monotonic whole seconds plus one (0: none),
-  // enough for a 30-minute flap window at a quarter of the bytes of microseconds.
-  std::array<uint32_t, 6> change_times{};
-  uint32_t counts[4] = {};             // results per Outcome
+  // Ring of the latest hard changes: monotonic whole seconds modulo 65535, plus one
+  // (0: none). Exact while every entry is younger than 65535 s (18 hours): a change
+  // more than the flap window after the one before clears the ring (none of its
+  // entries can count then), so the entries span at most six windows (3 hours).
+  std::array<uint16_t, 6> change_times{};
+  uint16_t counts[4] = {};             // results per Outcome; each saturates at 65535
   uint32_t recent_bad_bits = 0;        // bit 0 = latest result, 1 = bad
-  uint32_t hard_changes = 0;
+  uint16_t hard_changes = 0;           // saturates at 65535
   uint16_t bad_streak = 0;             // saturates at 65535 (confirm is at most 32)
   Outcome hard = Outcome::kUnknown;
-  Outcome soft = Outcome::kUnknown;    // the latest result's outcome
   Outcome held_from = Outcome::kUnknown;
   uint8_t change_head = 0;
   bool has_result : 1 = false;
@@ -103,6 +104,8 @@ class HealthModel final : public ResultSink {
   static constexpr size_t kShareBytes = 64;
   size_t fair_share() const { return fair_share_; }
   size_t pool_live() const { return pool_live_; }
+  size_t pool_high_water() const { return pool_high_water_; }  // of pool_live() since load()
+  size_t pool_bytes() const { return pool_bytes_; }
   uint32_t truncations() const { return truncations_; }
 
   const CheckHealth& check(uint16_t i) const { return checks_[i]; }
@@ -141,6 +144,7 @@ class HealthModel final : public ResultSink {
   size_t held_ = 0;        // sum over the checks of max(fair share, entry size)
   size_t pool_used_ = 0;   // entries (live and freed) lie in [0, pool_used_)
   size_t pool_live_ = 0;   // bytes of live entries
+  size_t pool_high_water_ = 0;
   uint32_t truncations_ = 0;
   alignas(8) uint8_t pool_[kPoolBytes];  // not zeroed: only [0, pool_used_) is read
 };
