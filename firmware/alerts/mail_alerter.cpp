@@ -88,6 +88,8 @@ void MailAlerter::step(const EventLog& log, hal::Clock& clock) {
     // expires soon). A login the session withheld (no TLS, a certificate that fails) is
     // critical: the message was not sent.
     if (outcome == Outcome::kOk || outcome == Outcome::kWarning) {
+      // Changes of the batch the log overwrote during the send were said as lost.
+      dropped_ += log.catch_up(batch_first_);
       ++sent_;
       sent_times_[sent_head_] = now;
       sent_head_ = (sent_head_ + 1) % kMaxPerHour;
@@ -126,21 +128,18 @@ void MailAlerter::step(const EventLog& log, hal::Clock& clock) {
 }
 
 void MailAlerter::begin_send(const EventLog& log, hal::Clock& clock) {
-  static mail::AlertItem items[EventLog::kCapacity];
+  // The batch: up to kMaxBatch wanted events from batch_first_; they are read from
+  // the log again whenever the message is written.
   size_t n = 0;
   uint32_t s = batch_first_;
-  for (; log.readable(s) && n < kMaxBatch; ++s) {
-    const Event& e = log.at_sequence(s);
-    if (!wanted(e)) continue;
-    const CheckConfig* c = config_->find_check(e.check_id.view());
-    items[n++] = {&e, c == nullptr ? std::string_view("-") : group_name(c->group)};
-  }
+  for (; log.readable(s) && n < kMaxBatch; ++s) n += wanted(log.at_sequence(s)) ? 1 : 0;
   batch_end_ = s;
+  log_ = &log;
   hal::WallTime wall = clock.wall();
-  if (!mail::format_message(message_, config_->text(config_->device_name), envelope_.from,
-                            {envelope_.to, static_cast<size_t>(envelope_.recipients)}, {items, n},
-                            wall.valid ? wall.unix_micros / 1'000'000 : 0, dropped_unreported_,
-                            SmtpSession::kMaxMessageBytes)) {
+  date_unix_ = wall.valid ? wall.unix_micros / 1'000'000 : 0;
+  char none[1];
+  SliceText check(none, 0, 0);
+  if (!format_check(check)) {
     // The config parser refuses such addresses; this is the last line before MAIL FROM.
     ++failed_;
     last_error_.assign("not sent: an address is not a plain addr-spec");
@@ -149,7 +148,8 @@ void MailAlerter::begin_send(const EventLog& log, hal::Clock& clock) {
     retry_at_ = clock.now() + kMaxRetryUs;
     return;
   }
-  envelope_.data = message_.view();
+  envelope_.data = {};
+  envelope_.body = this;
   SmtpSession::Context context;
   context.relay = &relay_;
   context.config = config_;
@@ -162,6 +162,46 @@ void MailAlerter::begin_send(const EventLog& log, hal::Clock& clock) {
   batch_open_ = false;
   send_deadline_ = clock.now() + static_cast<int64_t>(relay_.tune.timeout_ms) * 1000;
   resolver_.resolve_then(config_->text(relay_.host), this, on_resolved);
+}
+
+bool MailAlerter::format_check(TextBuffer& out) const {
+  // Events of the batch the log overwrote since the send began are said as changes
+  // that could not be mailed, as those lost before it.
+  uint32_t first = batch_first_;
+  const uint32_t lost = log_->catch_up(first);
+  render_first_ = first;
+  render_count_ = 0;
+  for (uint32_t s = first; EventLog::before(s, batch_end_) && log_->readable(s); ++s) render_count_ += wanted(log_->at_sequence(s)) ? 1 : 0;
+  cursor_index_ = 0;
+  cursor_sequence_ = first;
+  return mail::format_message(out, config_->text(config_->device_name), envelope_.from,
+                              {envelope_.to, static_cast<size_t>(envelope_.recipients)}, *this, date_unix_,
+                              dropped_unreported_ + lost, SmtpSession::kMaxMessageBytes);
+}
+
+void MailAlerter::render(TextBuffer& out) const { (void)format_check(out); }
+
+size_t MailAlerter::size() const { return render_count_; }
+
+void MailAlerter::get(size_t i, Event& e, std::string_view& group) const {
+  // In order from the last one asked, else from the batch's start.
+  if (i < cursor_index_) {
+    cursor_index_ = 0;
+    cursor_sequence_ = render_first_;
+  }
+  for (uint32_t s = cursor_sequence_; EventLog::before(s, batch_end_) && log_->readable(s); ++s) {
+    e = log_->at_sequence(s);
+    if (!wanted(e)) continue;
+    if (cursor_index_ == i) {
+      cursor_sequence_ = s;  // asked again: found at once
+      const CheckConfig* c = config_->find_check(e.check_id.view());
+      group = c == nullptr ? std::string_view("-") : group_name(c->group);
+      return;
+    }
+    ++cursor_index_;
+  }
+  e = Event{};
+  group = "-";
 }
 
 void MailAlerter::on_resolved(void* self) {

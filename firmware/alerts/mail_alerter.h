@@ -17,7 +17,7 @@
 
 namespace probebox {
 
-class MailAlerter {
+class MailAlerter final : private MailBody, private mail::AlertItems {
  public:
   // Changes within this window after the first go out together.
   static constexpr int64_t kBatchWindowUs = 10'000'000;
@@ -42,6 +42,13 @@ class MailAlerter {
   std::string_view last_error() const { return last_error_.view(); }
 
  private:
+  // The message is not composed ahead: SmtpSession renders it from the event log
+  // (the batch [batch_first_, batch_end_)) slice by slice as the relay takes it.
+  void render(TextBuffer& out) const override;
+  // The message into `out` (a window of it); false: an address is not a plain one.
+  bool format_check(TextBuffer& out) const;
+  size_t size() const override;
+  void get(size_t i, Event& e, std::string_view& group) const override;
   bool wanted(const Event& e) const;
   void begin_send(const EventLog& log, hal::Clock& clock);
   bool rate_allows(int64_t now) const;
@@ -71,7 +78,14 @@ class MailAlerter {
   uint32_t failed_ = 0;
   uint32_t dropped_ = 0;
   FixedText<120> last_error_;
-  FixedText<SmtpSession::kMaxMessageBytes + 1> message_;
+  const EventLog* log_ = nullptr;  // the log the batch is read from while it is sent
+  int64_t date_unix_ = 0;          // the message's Date (0: none), fixed when the send begins
+  // The batch's readable wanted events, counted at the start of each rendering, and
+  // where the last get() stood, so that reading them in order is one pass.
+  mutable uint32_t render_first_ = 0;
+  mutable uint32_t render_count_ = 0;
+  mutable uint32_t cursor_index_ = 0;
+  mutable uint32_t cursor_sequence_ = 0;
 };
 
 }  // namespace probebox

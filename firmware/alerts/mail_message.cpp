@@ -29,6 +29,19 @@ void line(TextBuffer& out, std::string_view text) {
   out.append("\r\n");
 }
 
+class SpanItems final : public AlertItems {
+ public:
+  explicit SpanItems(std::span<const AlertItem> items) : items_(items) {}
+  size_t size() const override { return items_.size(); }
+  void get(size_t i, Event& e, std::string_view& group) const override {
+    e = *items_[i].event;
+    group = items_[i].group;
+  }
+
+ private:
+  std::span<const AlertItem> items_;
+};
+
 }  // namespace
 
 void append_rfc5322_date(TextBuffer& out, int64_t t) {
@@ -86,11 +99,23 @@ void append_header(TextBuffer& out, std::string_view name, std::string_view valu
 }
 
 void format_subject(TextBuffer& out, std::string_view device, std::span<const AlertItem> items) {
+  format_subject(out, device, SpanItems(items));
+}
+
+bool format_message(TextBuffer& out, std::string_view device, std::string_view from,
+                    std::span<const std::string_view> to, std::span<const AlertItem> items, int64_t date_unix,
+                    uint32_t dropped_before, size_t max_bytes) {
+  return format_message(out, device, from, to, SpanItems(items), date_unix, dropped_before, max_bytes);
+}
+
+void format_subject(TextBuffer& out, std::string_view device, const AlertItems& items) {
   out.append('[');
   out.append(device.empty() ? std::string_view("probebox") : device);
   out.append("] ");
+  Event e;
+  std::string_view group;
   if (items.size() == 1) {
-    const Event& e = *items[0].event;
+    items.get(0, e, group);
     out.appendf("%s ", upper(e.to));
     out.append(e.check_id.view());
     out.append(": ");
@@ -99,7 +124,10 @@ void format_subject(TextBuffer& out, std::string_view device, std::span<const Al
     return;
   }
   int counts[4] = {};
-  for (const AlertItem& item : items) ++counts[static_cast<int>(item.event->to)];
+  for (size_t i = 0; i < items.size(); ++i) {
+    items.get(i, e, group);
+    ++counts[static_cast<int>(e.to)];
+  }
   out.appendf("%u changes:", static_cast<unsigned>(items.size()));
   bool first = true;
   for (Outcome o : {Outcome::kCritical, Outcome::kWarning, Outcome::kUnknown, Outcome::kOk}) {
@@ -110,7 +138,7 @@ void format_subject(TextBuffer& out, std::string_view device, std::span<const Al
 }
 
 bool format_message(TextBuffer& out, std::string_view device, std::string_view from,
-                    std::span<const std::string_view> to, std::span<const AlertItem> items, int64_t date_unix,
+                    std::span<const std::string_view> to, const AlertItems& items, int64_t date_unix,
                     uint32_t dropped_before, size_t max_bytes) {
   out.clear();
   if (!is_valid_mail_address(from) || to.empty()) return false;
@@ -144,13 +172,15 @@ bool format_message(TextBuffer& out, std::string_view device, std::string_view f
   }
   static constexpr size_t kTail = 64;  // room for "and N more" and the terminator
   size_t shown = 0;
-  for (const AlertItem& item : items) {
-    const Event& e = *item.event;
+  Event e;
+  std::string_view group;
+  for (size_t i = 0; i < items.size(); ++i) {
+    items.get(i, e, group);
     FixedText<420> block;
     block.appendf("%s -> %s  ", e.first ? "(first result)" : upper(e.from), upper(e.to));
     block.append(e.check_id.view());
     block.append("  (group ");
-    block.append(item.group);
+    block.append(group);
     block.append(")\r\n");
     if (e.wall_unix_us != 0) {
       block.append("  at ");
@@ -159,7 +189,7 @@ bool format_message(TextBuffer& out, std::string_view device, std::string_view f
     }
     block.appendf("  after %u confirmation(s), event #%u\r\n", static_cast<unsigned>(e.confirmations),
                   static_cast<unsigned>(e.sequence));
-    if (out.size() + block.size() + e.summary.size() + 16 + kTail > max_bytes) break;
+    if (out.appended() + block.size() + e.summary.size() + 16 + kTail > max_bytes) break;
     // Each line of the block is stuffed on its own.
     std::string_view b = block.view();
     while (!b.empty()) {

@@ -17,6 +17,20 @@ struct AlertItem {
   std::string_view group;
 };
 
+// The changes of one message, read one at a time and in order: from a span of
+// items, or from the event log itself while the message is written (MailAlerter
+// renders it slice by slice as it is sent, so no copy of the changes is kept).
+class AlertItems {
+ public:
+  virtual size_t size() const = 0;
+  // Change i (i < size()) into `e`, and its check's group (a view that outlives the call).
+  virtual void get(size_t i, Event& e, std::string_view& group) const = 0;
+
+ protected:
+  ~AlertItems() = default;
+};
+
+void format_subject(TextBuffer& out, std::string_view device, const AlertItems& items);
 void format_subject(TextBuffer& out, std::string_view device, std::span<const AlertItem> items);
 
 // One header field, "Name: value\r\n". A value of printable ASCII goes as it is;
@@ -31,6 +45,11 @@ void append_header(TextBuffer& out, std::string_view name, std::string_view valu
 // Refuses (false, `out` empty) when `from` or a recipient is not a plain address
 // (config/config_parser.h): an address goes into From/To and into MAIL FROM and
 // RCPT TO as it is, so it is checked, never encoded.
+// `out` may be a window (SliceText): the whole message is written, the window keeps
+// its slice, and the cut is decided by the bytes written, not the bytes kept.
+[[nodiscard]] bool format_message(TextBuffer& out, std::string_view device, std::string_view from,
+                    std::span<const std::string_view> to, const AlertItems& items, int64_t date_unix,
+                    uint32_t dropped_before, size_t max_bytes);
 [[nodiscard]] bool format_message(TextBuffer& out, std::string_view device, std::string_view from,
                     std::span<const std::string_view> to, std::span<const AlertItem> items, int64_t date_unix,
                     uint32_t dropped_before, size_t max_bytes);

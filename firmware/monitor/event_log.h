@@ -15,6 +15,10 @@
 #ifndef PROBEBOX_MAX_EVENTS
 #define PROBEBOX_MAX_EVENTS 64
 #endif
+// The bytes of the event ring (EventLog): 128 per event on average.
+#ifndef PROBEBOX_EVENT_LOG_BYTES
+#define PROBEBOX_EVENT_LOG_BYTES (128 * PROBEBOX_MAX_EVENTS)
+#endif
 
 namespace probebox {
 
@@ -78,19 +82,35 @@ struct Event {
   EventText<120> summary;
 };
 
+// The ring keeps each event in the bytes it needs (a 19-byte head, then the check's
+// id and the summary as they are, no padding): kBytes shared by at most kCapacity
+// events. The newest event always fits (the longest is kMaxRecordBytes); to make
+// room, the oldest go first, each counted as overwritten. With the default sizes
+// the ring remembers kCapacity events while they average 128 bytes (an id and a
+// summary of 109 characters together; the former fixed slots held 152), and at
+// least kBytes / kMaxRecordBytes (47) of the longest. Events are read back as values
+// (Event), decoded from the ring; the wall time in whole seconds.
 class EventLog {
  public:
   static constexpr size_t kCapacity = PROBEBOX_MAX_EVENTS;
+  static constexpr size_t kHeadBytes = 19;
+  static constexpr size_t kMaxRecordBytes = kHeadBytes + 32 + 120;
+  static constexpr size_t kBytes = PROBEBOX_EVENT_LOG_BYTES;
+  static_assert(kBytes >= kMaxRecordBytes && kBytes <= 65535, "the ring holds the longest event; offsets are 16-bit");
+  static_assert(kCapacity <= 65535);
 
-  const Event& push(const Event& e);
+  // The event as kept (its sequence numbered); an event that must wait for a reader
+  // is read again with at_sequence.
+  Event push(const Event& e);
   // An event read back from flash after a restart: keeps its sequence, and the
   // numbering continues after it. Call oldest first, before any push.
   void restore(const Event& e);
   size_t size() const { return size_; }
   // 0 is the newest.
-  const Event& newest(size_t i) const { return ring_[(head_ + kCapacity - 1 - i) % kCapacity]; }
+  Event newest(size_t i) const;
   uint32_t total() const { return next_sequence_; }
   uint32_t overwritten() const { return overwritten_; }
+  size_t bytes_used() const { return used_; }
 
   // Sequence numbers wrap at 2^32 (a restored record may sit just below it): they
   // are compared as serial numbers (RFC 1982), by the signed difference, never by
@@ -104,15 +124,26 @@ class EventLog {
   uint32_t catch_up(uint32_t& next) const;
   bool readable(uint32_t next) const { return before(next, next_sequence_) && !before(next, oldest_kept()); }
   // The event with sequence `s`; only while readable(s).
-  const Event& at_sequence(uint32_t s) const { return newest(next_sequence_ - 1 - s); }
-  void clear() { size_ = 0; head_ = 0; }
+  Event at_sequence(uint32_t s) const { return newest(next_sequence_ - 1 - s); }
+  void clear() { size_ = 0; head_ = 0; used_ = 0; }
+
+  // The ring's record format, pure (exposed for tests): the bytes written (at most
+  // kMaxRecordBytes), and the event back from a record of `size` bytes (false: not one).
+  static size_t encode(const Event& e, uint8_t (&out)[kMaxRecordBytes]);
+  static bool decode(const uint8_t* in, size_t size, Event& e);
 
  private:
-  std::array<Event, kCapacity> ring_{};
-  size_t head_ = 0;  // where the next event goes
+  void add(const Event& e);
+  size_t record_size(size_t slot) const;
+  void copy_out(size_t at, uint8_t* to, size_t n) const;
+
+  uint16_t start_[kCapacity];   // where each event's record begins in bytes_ (ring of slots)
+  size_t head_ = 0;             // the slot of the next event
   size_t size_ = 0;
+  size_t used_ = 0;             // bytes of the records kept; the oldest begins at start_[oldest]
   uint32_t next_sequence_ = 0;
   uint32_t overwritten_ = 0;
+  uint8_t bytes_[kBytes];       // not zeroed: only the kept records are read
 };
 
 }  // namespace probebox

@@ -89,34 +89,51 @@ bool EventStore::slot_erased(size_t slot) {
   return true;
 }
 
+// Two passes over the slots and no table: the writer fills the slots in ring order,
+// one sequence after the other, so the records read from the slot after the newest
+// one, around the ring, come oldest first. The first pass counts the valid records
+// and finds the newest (by serial number); the second restores them in slot order,
+// the newest EventLog can remember, passing over any record whose sequence does not
+// follow the last one restored (a ring that does not read in order).
 size_t EventStore::load(EventLog& log) {
   if (flash_ == nullptr) return 0;
-  struct Found {
-    uint32_t sequence;
-    uint16_t slot;
-  };
-  static Found found[512];
-  size_t n = 0;
-  size_t slots = slot_count();
-  if (slots > sizeof(found) / sizeof(found[0])) slots = sizeof(found) / sizeof(found[0]);
+  const size_t slots = slot_count();
   uint8_t raw[kSlotBytes];
   Event e;
+  size_t n = 0;
+  size_t newest_slot = 0;
+  uint32_t newest = 0;
   for (size_t s = 0; s < slots; ++s) {
     if (flash_->read(slot_address(s), raw) != hal::FlashStore::Result::kOk || !decode(raw, e)) continue;
-    // Insertion by sequence: the newest is last.
-    size_t i = n++;
-    while (i > 0 && static_cast<int32_t>(found[i - 1].sequence - e.sequence) > 0) {
-      found[i] = found[i - 1];
-      --i;
+    if (n == 0 || EventLog::before(newest, e.sequence)) {
+      newest = e.sequence;
+      newest_slot = s;
     }
-    found[i] = {e.sequence, static_cast<uint16_t>(s)};
+    ++n;
   }
-  next_slot_ = n == 0 ? 0 : (found[n - 1].slot + 1) % slots;
-  size_t from = n > EventLog::kCapacity ? n - EventLog::kCapacity : 0;
-  for (size_t i = from; i < n; ++i) {
-    if (flash_->read(slot_address(found[i].slot), raw) == hal::FlashStore::Result::kOk && decode(raw, e)) log.restore(e);
+  if (n == 0) {
+    next_slot_ = 0;
+    return 0;
   }
-  return n - from;
+  next_slot_ = (newest_slot + 1) % slots;
+  size_t skip = n > EventLog::kCapacity ? n - EventLog::kCapacity : 0;
+  size_t restored = 0;
+  bool any = false;
+  uint32_t last = 0;
+  for (size_t k = 0; k < slots; ++k) {
+    const size_t s = (next_slot_ + k) % slots;
+    if (flash_->read(slot_address(s), raw) != hal::FlashStore::Result::kOk || !decode(raw, e)) continue;
+    if (skip > 0) {
+      --skip;
+      continue;
+    }
+    if (any && !EventLog::before(last, e.sequence)) continue;
+    log.restore(e);
+    last = e.sequence;
+    any = true;
+    ++restored;
+  }
+  return restored;
 }
 
 Status EventStore::append(const Event& e) {

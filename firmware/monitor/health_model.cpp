@@ -50,6 +50,32 @@ DetailsView StoredResult::details() const {
                      (h.kind_flags & kTruncated) != 0);
 }
 
+void StoredResult::assign(const ResultHead& head) {
+  outcome = head.outcome;
+  reason = head.reason;
+  latency_us = head.latency_us <= 0 ? 0 : head.latency_us >= UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(head.latency_us);
+  const ProbeMeasurements& m = head.measurements;
+  ntp_offset_us = m.ntp_offset_us;
+  dns_lookup_us = m.dns_lookup_us < 0 ? -1 : m.dns_lookup_us >= INT32_MAX ? INT32_MAX : static_cast<int32_t>(m.dns_lookup_us);
+  days_left = m.days_left;
+  http_status = m.http_status;
+  has_days_left = m.has_days_left;
+  has_ntp_offset = m.has_ntp_offset;
+}
+
+void StoredResult::to_head(ResultHead& head) const {
+  head = ResultHead{};
+  head.outcome = outcome;
+  head.reason = reason;
+  head.latency_us = latency_us;
+  head.measurements.ntp_offset_us = ntp_offset_us;
+  head.measurements.dns_lookup_us = dns_lookup_us;
+  head.measurements.days_left = days_left;
+  head.measurements.http_status = http_status;
+  head.measurements.has_days_left = has_days_left;
+  head.measurements.has_ntp_offset = has_ntp_offset;
+}
+
 void HealthModel::free_entry(uint16_t index) {
   uint8_t*& entry = checks_[index].last.entry_;
   if (entry == nullptr) return;
@@ -136,6 +162,7 @@ uint8_t* HealthModel::keep(uint16_t index, std::string_view summary, const Detai
   std::memcpy(entry, &h, sizeof h);
   pool_used_ += size;
   pool_live_ += size;
+  if (pool_live_ > pool_high_water_) pool_high_water_ = pool_live_;
   held_ += (size > fair_share_ ? size : fair_share_) - fair_share_;
   return entry;
 }
@@ -147,6 +174,7 @@ void HealthModel::load(const Config& config, hal::Clock& clock, size_t pool_byte
   for (uint16_t i = 0; i < count_; ++i) checks_.reset(i);
   pool_used_ = 0;
   pool_live_ = 0;
+  pool_high_water_ = 0;
   pool_bytes_ = pool_bytes < kPoolBytes ? pool_bytes & ~static_cast<size_t>(7) : kPoolBytes;
   // Each check is guaranteed a small share (a summary of kShareBytes - 8 characters,
   // or a small kind's facts and a short one); the rest of the pool goes to whoever
@@ -223,18 +251,24 @@ void HealthModel::change_hard(uint16_t index, CheckHealth& h, Outcome to, bool f
     h.held_first = first;
     h.held_from = h.hard;
   }
-  hal::WallTime wall = clock_->wall();
+  const int64_t previous_since = h.hard_since_mono_us;
   h.hard = to;
   h.hard_since_mono_us = now;
-  h.hard_since_wall_us = wall.valid ? wall.unix_micros : 0;
   if (first) return;
-  ++h.hard_changes;
-  h.change_times[h.change_head] = static_cast<uint32_t>(now / 1'000'000 + 1);
+  if (h.hard_changes < UINT16_MAX) ++h.hard_changes;
+  // Every entry is at or before the previous change: if that is out of the window,
+  // so are they all, and the ring starts again (which keeps the entries young).
+  if (now - previous_since > kFlapWindowUs) h.change_times.fill(0);
+  const int64_t now_s = now / 1'000'000;
+  const uint16_t stamp = static_cast<uint16_t>(now_s % 65535 + 1);
+  h.change_times[h.change_head] = stamp;
   h.change_head = static_cast<uint8_t>((h.change_head + 1) % h.change_times.size());
   int recent = 0;
-  for (uint32_t t : h.change_times) {
+  for (uint16_t t : h.change_times) {
+    if (t == 0) continue;
     // A change counts while its whole second began within the window.
-    if (t != 0 && now - static_cast<int64_t>(t - 1) * 1'000'000 <= kFlapWindowUs) ++recent;
+    const int64_t age_s = (static_cast<int64_t>(stamp) - t + 65535) % 65535;
+    if (now - (now_s - age_s) * 1'000'000 <= kFlapWindowUs) ++recent;
   }
   h.flapping = recent >= kFlapChanges;
 }
@@ -247,21 +281,21 @@ void HealthModel::on_result(uint16_t index, const ProbeResult& result, hal::Mono
 void HealthModel::stage(uint16_t index, const ProbeResult& result) {
   if (index >= count_) return;
   CheckHealth& h = checks_[index];
-  static_cast<ResultHead&>(h.last) = result;
+  h.last.assign(result);
   h.last.entry_ = keep(index, result.summary.view(), result.details.view());
   h.staged = true;
 }
 
 void HealthModel::staged_core(uint16_t index, ResultCore& out) const {
   const StoredResult& last = checks_[index].last;
-  static_cast<ResultHead&>(out) = last;
+  last.to_head(out);
   out.summary.assign(last.summary());
 }
 
 void HealthModel::restage(uint16_t index, const ResultCore& core) {
   if (index >= count_) return;
   CheckHealth& h = checks_[index];
-  static_cast<ResultHead&>(h.last) = core;
+  h.last.assign(core);
   h.staged = true;
   uint8_t* entry = h.last.entry_;
   if (entry != nullptr) {
@@ -291,14 +325,13 @@ void HealthModel::commit(uint16_t index, hal::MonoMicros now) {
   const Tunables& t = config_->checks[index].tune;
   bool first = !h.has_result;
   bool bad = result.outcome != Outcome::kOk;
-  h.soft = result.outcome;
-  h.last_run_mono_us = now;
   h.has_result = true;
   const bool was_in_maintenance = h.maintenance;
   h.maintenance = in_maintenance(index, now);
-  ++h.counts[static_cast<int>(result.outcome)];
+  uint16_t& count = h.counts[static_cast<int>(result.outcome)];
+  if (count < UINT16_MAX) ++count;
   h.recent_bad_bits = (h.recent_bad_bits << 1) | (bad ? 1u : 0u);
-  h.bad_streak = bad ? static_cast<uint16_t>(h.bad_streak + 1) : 0;
+  h.bad_streak = !bad ? 0 : h.bad_streak == UINT16_MAX ? UINT16_MAX : static_cast<uint16_t>(h.bad_streak + 1);
   if (first) {
     change_hard(index, h, result.outcome, true, now);
     return;

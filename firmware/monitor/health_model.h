@@ -15,50 +15,69 @@
 #include "hal/clock.h"
 
 // The shared pool of the per-check summaries and facts (HealthModel::kPoolBytes):
-// by default 96 bytes per check; 64 of them are each check's guaranteed share.
+// by default 86 bytes per check (sized in docs/reliability.md, issue 20); up to
+// 64 of them are each check's guaranteed share.
 #ifndef PROBEBOX_RESULT_POOL_BYTES
-#define PROBEBOX_RESULT_POOL_BYTES (96 * PROBEBOX_MAX_CHECKS)
+#define PROBEBOX_RESULT_POOL_BYTES (86 * PROBEBOX_MAX_CHECKS)
 #endif
 
 namespace probebox {
 
-// A check's latest result as its record keeps it: the numbers as they are, the
-// summary and the kind's facts in the model's shared pool (see HealthModel).
-class StoredResult : public ResultHead {
+// A check's latest result as its record keeps it (32 bytes on the target): the
+// verdict, the reason, the latency and the few measurements the documents, metrics
+// and SNMP read, narrowed; the summary and the kind's facts in the model's shared
+// pool (see HealthModel). What no reader of the record needs (the phase times, the
+// lwIP error, the server's code, the certificate's notAfter as a number) stays with
+// the probe's result.
+class StoredResult {
  public:
   std::string_view summary() const;
   DetailsView details() const;
+
+  int64_t ntp_offset_us = 0;      // as measured (a box clock far off needs the 64 bits)
+  int32_t dns_lookup_us = -1;     // -1: none; saturates at INT32_MAX (35 minutes; a lookup ends at its timeout)
+  int32_t days_left = 0;
+  uint32_t latency_us = 0;        // saturates at UINT32_MAX (71 minutes; a probe ends at its timeout)
+  int16_t http_status = 0;
+  bool has_days_left = false;
+  bool has_ntp_offset = false;
+  Outcome outcome = Outcome::kUnknown;
+  FailReason reason = FailReason::kNone;
+
+  // The numbers of `head` as the record keeps them, and back (the rest as a fresh result).
+  void assign(const ResultHead& head);
+  void to_head(ResultHead& head) const;
 
  private:
   friend class HealthModel;
   uint8_t* entry_ = nullptr;  // in the pool; nullptr: nothing kept
 };
 
-// Fields ordered widest first: the record is kept for every check.
+// The record kept for every check (72 bytes on the target): fields ordered widest
+// first, the small states a byte each, the flags bits.
 struct CheckHealth {
   int64_t hard_since_mono_us = 0;
-  int64_t hard_since_wall_us = 0;      // 0 when the wall clock was not set
-  int64_t last_run_mono_us = 0;
   StoredResult last;
-  // Ring of the latest hard changes: monotonic whole seconds plus one (0: none),
-  // enough for a 30-minute flap window at a quarter of the bytes of microseconds.
-  std::array<uint32_t, 6> change_times{};
+  // Ring of the latest hard changes: monotonic whole seconds modulo 65535, plus one
+  // (0: none). Exact while every entry is younger than 65535 s (18 hours): a change
+  // more than the flap window after the one before clears the ring (none of its
+  // entries can count then), so the entries span at most six windows (3 hours).
+  std::array<uint16_t, 6> change_times{};
+  uint16_t counts[4] = {};             // results per Outcome; each saturates at 65535
   uint32_t recent_bad_bits = 0;        // bit 0 = latest result, 1 = bad
-  uint32_t counts[4] = {};             // results per Outcome
-  uint32_t hard_changes = 0;
-  uint16_t bad_streak = 0;
-  bool has_result = false;
+  uint16_t hard_changes = 0;           // saturates at 65535
+  uint16_t bad_streak = 0;             // saturates at 65535 (confirm is at most 32)
   Outcome hard = Outcome::kUnknown;
-  Outcome soft = Outcome::kUnknown;    // the latest result's outcome
-  bool flapping = false;
-  bool maintenance = false;            // inside a maintenance window at the last result
+  Outcome held_from = Outcome::kUnknown;
   uint8_t change_head = 0;
+  bool has_result : 1 = false;
+  bool flapping : 1 = false;
+  bool maintenance : 1 = false;        // inside a maintenance window at the last result
   // A change to bad inside a maintenance window held its alert: if the check is
   // still bad when the window ends, that change is raised then (from where it began).
-  bool alert_held = false;
-  bool held_first = false;
-  Outcome held_from = Outcome::kUnknown;
-  bool staged = false;                 // `last` waits for its cross-check set (not counted yet)
+  bool alert_held : 1 = false;
+  bool held_first : 1 = false;
+  bool staged : 1 = false;             // `last` waits for its cross-check set (not counted yet)
 };
 
 class HealthModel final : public ResultSink {
@@ -85,6 +104,8 @@ class HealthModel final : public ResultSink {
   static constexpr size_t kShareBytes = 64;
   size_t fair_share() const { return fair_share_; }
   size_t pool_live() const { return pool_live_; }
+  size_t pool_high_water() const { return pool_high_water_; }  // of pool_live() since load()
+  size_t pool_bytes() const { return pool_bytes_; }
   uint32_t truncations() const { return truncations_; }
 
   const CheckHealth& check(uint16_t i) const { return checks_[i]; }
@@ -123,6 +144,7 @@ class HealthModel final : public ResultSink {
   size_t held_ = 0;        // sum over the checks of max(fair share, entry size)
   size_t pool_used_ = 0;   // entries (live and freed) lie in [0, pool_used_)
   size_t pool_live_ = 0;   // bytes of live entries
+  size_t pool_high_water_ = 0;
   uint32_t truncations_ = 0;
   alignas(8) uint8_t pool_[kPoolBytes];  // not zeroed: only [0, pool_used_) is read
 };

@@ -127,6 +127,32 @@ void SmtpSession::send(std::string_view line) {
   }
 }
 
+size_t SmtpSession::message_size() const {
+  if (ctx_.envelope->body == nullptr) return ctx_.envelope->data.size();
+  char none[1];
+  SliceText measure(none, 0, 0);
+  ctx_.envelope->body->render(measure);
+  return measure.total();
+}
+
+void SmtpSession::send_body() {
+  if (ctx_.envelope->body == nullptr) {
+    send(ctx_.envelope->data);
+    return;
+  }
+  // Rendered once per slice, all in this call: the message cannot change between
+  // its slices, and the connection's send buffer takes it as it took it whole.
+  char slice[kBodySliceBytes + 1];
+  for (size_t sent = 0; state_ == State::kBody;) {
+    SliceText part(slice, kBodySliceBytes, sent);
+    ctx_.envelope->body->render(part);
+    if (part.size() == 0) return;
+    send(part.view());
+    sent += part.size();
+    if (sent >= part.total()) return;
+  }
+}
+
 void SmtpSession::consume(std::span<const uint8_t> bytes) {
   while (!bytes.empty() && state_ != State::kDone) {
     size_t used = 0;
@@ -243,7 +269,7 @@ void SmtpSession::on_reply() {
         return;
       }
       state_ = State::kBody;
-      send(ctx_.envelope->data);
+      send_body();
       return;
     case State::kBody:
       send("QUIT\r\n");
@@ -326,7 +352,7 @@ void SmtpSession::after_login() {
     conclude(Outcome::kOk, "");
     return;
   }
-  if (ctx_.envelope->data.size() > kMaxMessageBytes) {
+  if (message_size() > kMaxMessageBytes) {
     send("QUIT\r\n");
     conclude(Outcome::kUnknown, "message larger than the sender's bound");
     return;

@@ -24,6 +24,16 @@
 
 namespace probebox {
 
+// A message written again for each slice it is sent in (SliceText), so that no copy
+// of the whole is kept: the same bytes every time while the dialogue runs.
+class MailBody {
+ public:
+  virtual void render(TextBuffer& out) const = 0;
+
+ protected:
+  ~MailBody() = default;
+};
+
 struct MailEnvelope {
   static constexpr int kMaxRecipients = 8;
   std::string_view from;
@@ -32,6 +42,8 @@ struct MailEnvelope {
   // The message, headers and body, CRLF lines, dot-stuffed, ending "\r\n.\r\n";
   // small enough for one write (the sender bounds it).
   std::string_view data;
+  // Or, when set (then `data` is not read), the same rendered a slice at a time.
+  const MailBody* body = nullptr;
 };
 
 class SmtpSession final : private net::LinkOwner {
@@ -40,6 +52,8 @@ class SmtpSession final : private net::LinkOwner {
     kIdle, kBanner, kEhlo, kStartTls, kHandshake, kEhloTls, kAuth, kMailFrom, kRcptTo, kData, kBody, kDone
   };
   static constexpr size_t kMaxMessageBytes = 3072;
+  // A MailBody goes out in slices of this many bytes (each rendered on the stack).
+  static constexpr size_t kBodySliceBytes = 512;
   using Done = void (*)(void* owner);
 
   // What one dialogue reads and where its verdict goes; all of it outlives the run.
@@ -89,6 +103,8 @@ class SmtpSession final : private net::LinkOwner {
   void process(net::LinkEvent event) override;
   bool handshake();
   void send(std::string_view line);
+  void send_body();
+  size_t message_size() const;
   void consume(std::span<const uint8_t> bytes);
   void on_reply();
   void after_ehlo();

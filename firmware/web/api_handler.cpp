@@ -459,6 +459,16 @@ void ApiHandler::write_diagnostics(TextBuffer& out) {
     w.key("longest_step_us").integer(scheduler_->longest_step_us());
   }
   w.field_int("events_total", health_.events().total());
+  // The per-check summaries and facts (monitor/health_model.h): live bytes, their
+  // high-water, the pool, and how many results could not keep every fact.
+  w.key("result_pool").begin_object().field_int("used", static_cast<int64_t>(health_.pool_live()))
+      .field_int("max", static_cast<int64_t>(health_.pool_high_water()))
+      .field_int("avail", static_cast<int64_t>(health_.pool_bytes())).field_int("truncations", health_.truncations())
+      .end_object();
+  const EventLog& events = health_.events();
+  w.key("event_log").begin_object().field_int("events", static_cast<int64_t>(events.size()))
+      .field_int("used", static_cast<int64_t>(events.bytes_used())).field_int("avail", static_cast<int64_t>(EventLog::kBytes))
+      .field_int("overwritten", events.overwritten()).end_object();
   auto pool = [&](const char* name, const struct stats_mem* m) {
     w.key(name).begin_object().field_int("used", m->used).field_int("max", m->max).field_int("avail", m->avail)
         .field_int("err", m->err).end_object();

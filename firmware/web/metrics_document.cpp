@@ -108,20 +108,20 @@ void write_metrics(TextBuffer& out, const Config& config, const HealthModel& hea
          out.append(" 1\n");
        });
   header(out, "probe_dns_lookup_time_seconds", "gauge", "Time of the latest DNS query.");
-  each([](const CheckConfig&, const CheckHealth& h) { return h.last.measurements.dns_lookup_us >= 0; },
+  each([](const CheckConfig&, const CheckHealth& h) { return h.last.dns_lookup_us >= 0; },
        [&](const CheckConfig& c, const CheckHealth& h) {
          out.append("probe_dns_lookup_time_seconds");
          labels(out, config, c);
          out.append(' ');
-         out.append_fixed(static_cast<double>(h.last.measurements.dns_lookup_us) / 1e6, 6);
+         out.append_fixed(static_cast<double>(h.last.dns_lookup_us) / 1e6, 6);
          out.append('\n');
        });
   header(out, "probe_http_status_code", "gauge", "HTTP status of the latest response.");
-  each([](const CheckConfig&, const CheckHealth& h) { return h.last.measurements.http_status != 0; },
+  each([](const CheckConfig&, const CheckHealth& h) { return h.last.http_status != 0; },
        [&](const CheckConfig& c, const CheckHealth& h) {
          out.append("probe_http_status_code");
          labels(out, config, c);
-         out.appendf(" %d\n", h.last.measurements.http_status);
+         out.appendf(" %d\n", h.last.http_status);
        });
   header(out, "probebox_check_state", "gauge", "Hard state: 0 ok, 1 warning, 2 critical, 3 unknown.");
   each([](const CheckConfig&, const CheckHealth&) { return true; }, [&](const CheckConfig& c, const CheckHealth& h) {
@@ -133,21 +133,21 @@ void write_metrics(TextBuffer& out, const Config& config, const HealthModel& hea
   // as seconds, so it matches the days the summary and the panel show.
   header(out, "probebox_cert_remaining_seconds", "gauge",
          "Whole days until the served certificate expires (days_left), in seconds.");
-  each([](const CheckConfig&, const CheckHealth& h) { return h.last.measurements.has_days_left; },
+  each([](const CheckConfig&, const CheckHealth& h) { return h.last.has_days_left; },
        [&](const CheckConfig& c, const CheckHealth& h) {
          out.append("probebox_cert_remaining_seconds");
          labels(out, config, c);
          out.append(' ');
-         out.append_int(static_cast<int64_t>(h.last.measurements.days_left) * 86400);
+         out.append_int(static_cast<int64_t>(h.last.days_left) * 86400);
          out.append('\n');
        });
   header(out, "probebox_ntp_offset_seconds", "gauge", "Clock offset measured by the latest SNTP query.");
-  each([](const CheckConfig&, const CheckHealth& h) { return h.last.measurements.has_ntp_offset; },
+  each([](const CheckConfig&, const CheckHealth& h) { return h.last.has_ntp_offset; },
        [&](const CheckConfig& c, const CheckHealth& h) {
          out.append("probebox_ntp_offset_seconds");
          labels(out, config, c);
          out.append(' ');
-         out.append_fixed(static_cast<double>(h.last.measurements.ntp_offset_us) / 1e6, 6);
+         out.append_fixed(static_cast<double>(h.last.ntp_offset_us) / 1e6, 6);
          out.append('\n');
        });
   header(out, "probebox_overall_state", "gauge", "Worst hard state outside maintenance.");

@@ -196,6 +196,9 @@ class TargetLimits(unittest.TestCase):
         print(f"\ntarget limits: {CHECKS} checks, cycle {cycle_s:.1f} s with {reads['n']} HTTPS reads alongside")
         for name, high, limit in marks:
             print(f"  high-water {name:14} {high:>7} of {limit}")
+        rp, ev = diag["result_pool"], diag["event_log"]
+        print(f"  result pool: live {rp['used']}, high-water {rp['max']} of {rp['avail']}, "
+              f"{rp['truncations']} results cut; event log {ev['events']} events in {ev['used']} of {ev['avail']} bytes")
         print(f"  tls_arena total {diag['tls_arena']['max']} of {diag['tls_arena']['avail']}; "
               f"pool failures {[pools[n]['err'] for n in ('client', 'server', 'shared')]}")
 

@@ -166,5 +166,36 @@ TEST(MailMessage, Rfc5322Date) {
   EXPECT_EQ(d.view(), "Mon, 23 Nov 2026 00:00:00 +0000");
 }
 
+// The alerter sends the message in windows rendered one after another (issue 20: no
+// composed copy): the windows put together are the message, byte for byte, and the
+// cut to max_bytes falls where it falls when the message is written whole.
+TEST(MailMessage, WindowsOfTheMessageAreTheWholeMessage) {
+  std::vector<Event> events;
+  for (int i = 0; i < 40; ++i) {
+    events.push_back(change("node", Outcome::kOk, i % 2 ? Outcome::kCritical : Outcome::kWarning,
+                            ".a summary long enough that forty of them pass the bound"));
+  }
+  std::vector<mail::AlertItem> items;
+  for (const Event& e : events) items.push_back({&e, "ports"});
+  std::string_view to[] = {"ops@example.com"};
+  FixedText<4096> whole;
+  ASSERT_TRUE(mail::format_message(whole, "Sonde B\xc3\xbcro", "probe@example.com", to, items, 1'795'000'000, 2, 3072));
+  ASSERT_NE(whole.view().find("... and "), std::string_view::npos) << "the cut is exercised";
+  for (size_t window : {5u, 64u, 512u}) {
+    std::string joined;
+    char slice[513];
+    for (size_t skip = 0;;) {
+      SliceText part(slice, window, skip);
+      ASSERT_TRUE(mail::format_message(part, "Sonde B\xc3\xbcro", "probe@example.com", to, items, 1'795'000'000, 2,
+                                       3072));
+      EXPECT_EQ(part.total(), whole.size());
+      joined.append(part.view());
+      skip += part.size();
+      if (part.size() == 0 || skip >= part.total()) break;
+    }
+    EXPECT_EQ(joined, std::string(whole.view())) << window;
+  }
+}
+
 }  // namespace
 }  // namespace probebox

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "fake_flash.h"
@@ -85,6 +86,25 @@ TEST(EventStore, PowerLossDuringAnAppendLosesAtMostThatEvent) {
     EventStore(&flash, 0, 4).load(next);
     EXPECT_EQ(next.newest(0).sequence, 21u) << cut;
   }
+}
+
+// load() keeps no table of the records (issue 20: it had a static one of 512
+// entries, 4 KiB, and ignored every slot past it): a bigger ring restores its newest.
+TEST(EventStore, ARingOfMoreThanFiveHundredTwelveSlotsRestoresItsNewest) {
+  hal::FakeFlash flash(4096, 40);
+  EventStore store(&flash, 0, 40);  // 640 slots
+  ASSERT_EQ(store.slot_count(), 640u);
+  for (uint32_t n = 0; n < 560; ++n) ASSERT_TRUE(store.append(make_event(n)).ok()) << n;
+  EventLog log;
+  EventStore restarted(&flash, 0, 40);
+  EXPECT_EQ(restarted.load(log), EventLog::kCapacity);
+  EXPECT_EQ(log.size(), EventLog::kCapacity);
+  EXPECT_EQ(log.newest(0).sequence, 559u);
+  for (size_t i = 1; i < log.size(); ++i) EXPECT_EQ(log.newest(i).sequence + 1, log.newest(i - 1).sequence);
+  ASSERT_TRUE(restarted.append(make_event(560)).ok());
+  EventLog again;
+  EventStore(&flash, 0, 40).load(again);
+  EXPECT_EQ(again.newest(0).sequence, 560u) << "appended after the newest, not over it";
 }
 
 // One record near the top of the sequence space (written by a box that has run a

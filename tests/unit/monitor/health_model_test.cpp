@@ -222,6 +222,42 @@ TEST_F(HealthModelTest, FlappingCountsOnlyTheChangesInsideTheWindow) {
   }
 }
 
+// The ring keeps 16-bit stamps (issue 20): past 65535 s of uptime, and after changes
+// so far apart that a stamp would alias into the window, it counts as the 32-bit
+// ring did. Would have failed without the clearing: a change 65,535 s before the
+// burst aliases to "now".
+TEST_F(HealthModelTest, FlappingIsCountedRightPastTheSixteenBitStamps) {
+  load(R"({"schema":1,"defaults":{"confirm":1},"checks":[{"id":"a","type":"tcp","host":"10.0.2.2","port":1}]})");
+  ProbeResult r;
+  r.outcome = Outcome::kOk;
+  clock_.advance_ms(70'000LL * 1000);  // past 65535 s of uptime
+  health_->on_result(0, r, clock_.now());
+  // One change, then a quiet 65,535 s, then five more within the window: five recent, not six.
+  r.outcome = Outcome::kCritical;
+  health_->on_result(0, r, clock_.now());
+  clock_.advance_ms(65'535LL * 1000 - 30'000);
+  for (int i = 0; i < HealthModel::kFlapChanges - 1; ++i) {
+    r.outcome = i % 2 == 0 ? Outcome::kOk : Outcome::kCritical;
+    health_->on_result(0, r, clock_.now());
+    clock_.advance_ms(60'000);
+  }
+  EXPECT_FALSE(health_->check(0).flapping) << "the old change aliased into the window";
+  // A sixth change inside the window: now it is flapping.
+  r.outcome = r.outcome == Outcome::kOk ? Outcome::kCritical : Outcome::kOk;
+  health_->on_result(0, r, clock_.now());
+  EXPECT_TRUE(health_->check(0).flapping);
+}
+
+TEST_F(HealthModelTest, CountsSaturateInsteadOfWrapping) {
+  load(R"({"schema":1,"defaults":{"confirm":1},"checks":[{"id":"a","type":"tcp","host":"10.0.2.2","port":1}]})");
+  ProbeResult r;
+  r.outcome = Outcome::kCritical;
+  for (int i = 0; i < 65'540; ++i) health_->on_result(0, r, clock_.now());
+  EXPECT_EQ(health_->check(0).counts[static_cast<int>(Outcome::kCritical)], 65'535);
+  EXPECT_EQ(health_->check(0).bad_streak, 65'535);
+  EXPECT_EQ(health_->check(0).hard, Outcome::kCritical) << "a streak that wrapped to 0 would not stay confirmed";
+}
+
 // The compact record: summary and facts in the shared pool (issue 20).
 
 std::string checks_json(int n) {
@@ -276,7 +312,7 @@ TEST_F(HealthModelTest, TheRecordServesTheResultsDetailsAsTheProbeGaveThem) {
   const StoredResult& kept = health_->check(1).last;
   EXPECT_EQ(kept.summary(), r.summary.view());
   EXPECT_EQ(kept.latency_us, 12'345);
-  EXPECT_EQ(kept.measurements.days_left, 42);
+  EXPECT_EQ(kept.days_left, 42);
   EXPECT_EQ(testing::details_json(kept.details()), testing::details_json(r));
   EXPECT_EQ(kept.details().cert_sha256(), r.details.cert_sha256());
   EXPECT_EQ(testing::details_json(kept.details()).find("details_truncated"), std::string::npos);
