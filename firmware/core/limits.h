@@ -136,10 +136,15 @@
 
 /* Verified chains kept by the tls_cert probe (net/verified_chain_cache): the same
  * chain seen again (several names on one load balancer, the next cycle) skips the
- * chain's verification and judging. About 2.3 KB each (the leaf's 1 KiB of SANs dominates);
- * 0 turns the cache off. */
+ * chain's verification and judging. At most PROBEBOX_VERIFIED_CHAIN_CACHE entries,
+ * packed into a store of PROBEBOX_VERIFIED_CHAIN_CACHE_BYTES: 300-500 bytes for a
+ * typical chain, about 1.7 KB for a leaf with 1 KiB of SANs (the most a summary
+ * keeps); 0 entries turns the cache off. */
 #ifndef PROBEBOX_VERIFIED_CHAIN_CACHE
 #define PROBEBOX_VERIFIED_CHAIN_CACHE 4
+#endif
+#ifndef PROBEBOX_VERIFIED_CHAIN_CACHE_BYTES
+#define PROBEBOX_VERIFIED_CHAIN_CACHE_BYTES 2048
 #endif
 
 #endif
