@@ -255,6 +255,20 @@ class QemuImage(unittest.TestCase):
                     # slots of the flash file hold it (the first from --config).
                     with open(flash, "rb") as f:
                         self.assertEqual(f.read(2 * 18 * 4096).count(b"qemu-s3cret"), 2)
+                    # The worst stack path the image runs: TLS 1.3 sessions of the UI (the
+                    # P-256 handshake), a config PUT streamed, parsed and applied, the
+                    # probes' TLS (the smtp check) alongside. The painted high-water mark
+                    # keeps a quarter of the stack spare, and the server's pool its margin.
+                    status, _, raw = pinned_request(https_port, fingerprint, "GET", "/api/diagnostics", headers=session)
+                    self.assertEqual(status, 200, raw)
+                    diag = json.loads(raw)
+                    stack, server = diag["stack"], diag["tls_pools"]["server"]
+                    print(f"\nqemu web high-water: stack={stack['max']}/{stack['avail']} "
+                          f"tls_server={server['max']}/{server['avail']} tls_shared={diag['tls_pools']['shared']['max']}")
+                    self.assertLess(stack["max"], stack["avail"] * 3 // 4, "stack")
+                    self.assertGreater(server["max"], 16 * 1024)  # the UI's sessions ran in the server pool
+                    self.assertLess(server["max"], server["avail"])
+                    self.assertEqual(server["err"], 0)
                 finally:
                     proc.terminate()
                     console.close()
