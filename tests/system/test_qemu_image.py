@@ -264,7 +264,9 @@ class QemuImage(unittest.TestCase):
                     diag = json.loads(raw)
                     stack, server = diag["stack"], diag["tls_pools"]["server"]
                     print(f"\nqemu web high-water: stack={stack['max']}/{stack['avail']} "
-                          f"tls_server={server['max']}/{server['avail']} tls_shared={diag['tls_pools']['shared']['max']}")
+                          f"tls_server={server['max']}/{server['avail']} tls_shared={diag['tls_pools']['shared']['max']} "
+                          f"pbuf_pool={diag['pbuf_pool']['max']}/{diag['pbuf_pool']['avail']} "
+                          f"lwip_heap={diag['lwip_heap']['max']}/{diag['lwip_heap']['avail']}")
                     self.assertLess(stack["max"], stack["avail"] * 3 // 4, "stack")
                     self.assertGreater(server["max"], 16 * 1024)  # the UI's sessions ran in the server pool
                     self.assertLess(server["max"], server["avail"])
