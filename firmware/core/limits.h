@@ -100,7 +100,8 @@
  * at most PROBEBOX_TCP_SND_BUF_SEGMENTS full segments) and the UDP datagrams the box
  * sends. When it is full tcp_write says ERR_MEM: the web server waits for an ACK, a
  * probe's request fails, so this keeps 70 % above the measured high-water mark:
- * 3,824-4,752 bytes (three runs) with 128 checks, 16 in flight and an HTTPS session reading alongside
+ * 3,824-4,752 bytes (three runs) with 128 checks, 16 in flight and an HTTPS
+ * session reading alongside
  * (tests/integration/test_target_limits.py), 3,608 on the M4 serving the HTTPS UI. */
 #ifndef PROBEBOX_LWIP_HEAP_BYTES
 #define PROBEBOX_LWIP_HEAP_BYTES (8 * 1024)
