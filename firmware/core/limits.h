@@ -30,7 +30,10 @@
  * keeps the input buffer, a copy of the chain's DER and its parse (each SAN a list
  * node) side by side until the session ends. Measured on the Cortex-M4 under QEMU
  * (tests/system/test_qemu_image.py, the lab's big-chain scenario: a 14.9 KB message,
- * 534 SANs): 58,960 bytes; an RSA-2048 chain of two takes 32,984. */
+ * 534 SANs): 58,960 bytes, 60,368 from a server that speaks only TLS 1.3
+ * (test_qemu_image.py holds it below the reservation); an RSA-2048 chain of two
+ * takes 32,984. The 3 KB left is about what a message filling the whole 16 KiB
+ * adds (its DER and SAN nodes). */
 #ifndef PROBEBOX_TLS_CLIENT_SESSION_BYTES
 #define PROBEBOX_TLS_CLIENT_SESSION_BYTES (62 * 1024)
 #endif
@@ -95,16 +98,25 @@
 
 /* lwIP heap in bytes: what TCP keeps to retransmit (tcp_write copies; each connection
  * at most PROBEBOX_TCP_SND_BUF_SEGMENTS full segments) and the UDP datagrams the box
- * sends. When it is full tcp_write says ERR_MEM and the sender waits for an ACK. */
+ * sends. When it is full tcp_write says ERR_MEM: the web server waits for an ACK, a
+ * probe's request fails, so this keeps 70 % above the measured high-water mark:
+ * 3,824-4,752 bytes (three runs) with 128 checks, 16 in flight and an HTTPS
+ * session reading alongside
+ * (tests/integration/test_target_limits.py), 3,608 on the M4 serving the HTTPS UI. */
 #ifndef PROBEBOX_LWIP_HEAP_BYTES
-#define PROBEBOX_LWIP_HEAP_BYTES (10 * 1024)
+#define PROBEBOX_LWIP_HEAP_BYTES (8 * 1024)
 #endif
 
 /* Received frames: buffers of PROBEBOX_LWIP_PBUF_BYTES from lwIP's pool, a full-size
  * frame in a chain of three, a SYN or an ACK in one. A frame that finds the pool
- * empty is dropped (counted) and TCP resends it. */
+ * empty is dropped (counted) and TCP resends it. Frames are handled one at a time
+ * to completion, and the TLS sessions and the web server take each segment's bytes
+ * as it arrives, so few are ever held: 3 at the high-water mark with 16 probes in
+ * flight and an HTTPS session (test_target_limits), 3 on the M4 with the 15 KB
+ * chain. 14: a full receive window of full frames (lwIP's sanity check wants the
+ * pool to hold TCP_WND) and two more. */
 #ifndef PROBEBOX_LWIP_PBUF_POOL_SIZE
-#define PROBEBOX_LWIP_PBUF_POOL_SIZE 24
+#define PROBEBOX_LWIP_PBUF_POOL_SIZE 14
 #endif
 #ifndef PROBEBOX_LWIP_PBUF_BYTES
 #define PROBEBOX_LWIP_PBUF_BYTES 512
@@ -136,10 +148,15 @@
 
 /* Verified chains kept by the tls_cert probe (net/verified_chain_cache): the same
  * chain seen again (several names on one load balancer, the next cycle) skips the
- * chain's verification and judging. About 2.3 KB each (the leaf's 1 KiB of SANs dominates);
- * 0 turns the cache off. */
+ * chain's verification and judging. At most PROBEBOX_VERIFIED_CHAIN_CACHE entries,
+ * packed into a store of PROBEBOX_VERIFIED_CHAIN_CACHE_BYTES: 300-500 bytes for a
+ * typical chain, about 1.7 KB for a leaf with 1 KiB of SANs (the most a summary
+ * keeps); 0 entries turns the cache off. */
 #ifndef PROBEBOX_VERIFIED_CHAIN_CACHE
 #define PROBEBOX_VERIFIED_CHAIN_CACHE 4
+#endif
+#ifndef PROBEBOX_VERIFIED_CHAIN_CACHE_BYTES
+#define PROBEBOX_VERIFIED_CHAIN_CACHE_BYTES 2048
 #endif
 
 #endif

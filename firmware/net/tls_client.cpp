@@ -20,8 +20,6 @@ void TlsClientConfig::reset() {
   if (!ready_) return;
   mbedtls_ssl_config_free(&conf_);
   mbedtls_ssl_config_free(&conf13_);
-  mbedtls_ssl_config_free(&conf_unverified_);
-  mbedtls_ssl_config_free(&conf13_unverified_);
   mbedtls_x509_crt_free(&anchors_);
   anchor_count_ = 0;
   ready_ = false;
@@ -36,8 +34,6 @@ Status TlsClientConfig::setup(std::string_view pem) {
   mbedtls_x509_crt_init(&anchors_);
   mbedtls_ssl_config_init(&conf_);
   mbedtls_ssl_config_init(&conf13_);
-  mbedtls_ssl_config_init(&conf_unverified_);
-  mbedtls_ssl_config_init(&conf13_unverified_);
   ready_ = true;
   // TLS 1.3's key schedule runs on PSA, and PSA's DRBG is the one RNG the sessions
   // use: it seeds from mbedtls_hardware_poll (the board's entropy source), once.
@@ -70,24 +66,19 @@ Status TlsClientConfig::setup(std::string_view pem) {
     ++anchor_count_;
     at = end + kEnd.size();
   }
-  Status status = setup_config(conf_, TlsVersion::k12, ChainCheck::kInHandshake);
-  if (status.ok()) status = setup_config(conf13_, TlsVersion::k13, ChainCheck::kInHandshake);
-  if (status.ok()) status = setup_config(conf_unverified_, TlsVersion::k12, ChainCheck::kByCaller);
-  return status.ok() ? setup_config(conf13_unverified_, TlsVersion::k13, ChainCheck::kByCaller) : status;
+  Status status = setup_config(conf_, TlsVersion::k12);
+  return status.ok() ? setup_config(conf13_, TlsVersion::k13) : status;
 }
 
-Status TlsClientConfig::setup_config(mbedtls_ssl_config& conf, TlsVersion version, ChainCheck check) {
+Status TlsClientConfig::setup_config(mbedtls_ssl_config& conf, TlsVersion version) {
   if (mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
                                   MBEDTLS_SSL_PRESET_DEFAULT) != 0) {
     return StatusCode::kInternal;
   }
   // The verdict is ours to make (expired, missing intermediate...): verification
-  // results are data, never a reason to abort the handshake.
-  // kByCaller: VERIFY_NONE, which in a client skips only the chain's verification:
-  // the Certificate message is still parsed and the server's signature over the
-  // handshake still verified with the leaf's key (ssl_tls.c, ssl_tls13_generic.c).
-  mbedtls_ssl_conf_authmode(&conf, check == ChainCheck::kByCaller ? MBEDTLS_SSL_VERIFY_NONE
-                                                                  : MBEDTLS_SSL_VERIFY_OPTIONAL);
+  // results are data, never a reason to abort the handshake. ChainCheck::kByCaller
+  // turns the verification off per session (TlsClientSession::begin).
+  mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_OPTIONAL);
   mbedtls_ssl_conf_ca_chain(&conf, anchor_count_ > 0 ? &anchors_ : nullptr, nullptr);
   mbedtls_ssl_conf_rng(&conf, mbedtls_psa_get_random, MBEDTLS_PSA_RANDOM_STATE);
   // One version per ClientHello (TlsVersion says why); the library has nothing
@@ -119,11 +110,21 @@ Status TlsClientSession::begin(TlsClientConfig& config, struct tcp_pcb* pcb, std
   chain_verified_ = false;
   offered_ = version;
   peer_closed_ = false;
-  int rc = mbedtls_ssl_setup(&ssl_, config.ssl_config(version, check));
+  int rc = mbedtls_ssl_setup(&ssl_, config.ssl_config(version));
   if (rc != 0) {
     last_error_ = rc;
     return StatusCode::kResourceExhausted;
   }
+  // kByCaller: VERIFY_NONE for this handshake, which in a client skips only the
+  // chain's verification: the Certificate message is still parsed and the server's
+  // signature over the handshake still verified with the leaf's key (ssl_tls.c,
+  // ssl_tls13_generic.c). Both read the handshake's own mode before the config's
+  // whenever MBEDTLS_SSL_SRV_C and SNI are built in (the check below), so one config
+  // per version serves both kinds of session.
+#if !defined(MBEDTLS_SSL_SRV_C) || !defined(MBEDTLS_SSL_SERVER_NAME_INDICATION)
+#error "ChainCheck::kByCaller needs mbedtls_ssl_set_hs_authmode honoured by the client"
+#endif
+  if (check == ChainCheck::kByCaller) mbedtls_ssl_set_hs_authmode(&ssl_, MBEDTLS_SSL_VERIFY_NONE);
   FixedText<253> sni(server_name);
   if (!sni.empty() && mbedtls_ssl_set_hostname(&ssl_, sni.c_str()) != 0) return StatusCode::kInvalidArgument;
   mbedtls_ssl_set_bio(&ssl_, this, bio_send, bio_recv, nullptr);

@@ -60,8 +60,9 @@ class TlsClientConfig {
   // simulator was given a test set (--public-roots-pem): called before start-up.
   void use_public_roots(const x509::RootTable& table) { public_table_ = &table; }
   const x509::RootTable& public_table() const { return *public_table_; }
-  mbedtls_ssl_config* ssl_config(TlsVersion version = TlsVersion::k12, ChainCheck check = ChainCheck::kInHandshake) {
-    if (check == ChainCheck::kByCaller) return version == TlsVersion::k13 ? &conf13_unverified_ : &conf_unverified_;
+  // One config per version; a session with ChainCheck::kByCaller sets its own
+  // authentication mode on top (TlsClientSession::begin).
+  mbedtls_ssl_config* ssl_config(TlsVersion version = TlsVersion::k12) {
     return version == TlsVersion::k13 ? &conf13_ : &conf_;
   }
   bool ready() const { return ready_; }
@@ -75,12 +76,10 @@ class TlsClientConfig {
   mbedtls_x509_crt anchors_;
   TlsResumptionCache resumption_;
   VerifiedChainCache verified_chains_;
-  Status setup_config(mbedtls_ssl_config& conf, TlsVersion version, ChainCheck check);
+  Status setup_config(mbedtls_ssl_config& conf, TlsVersion version);
 
   mbedtls_ssl_config conf_;    // TLS 1.2 only
   mbedtls_ssl_config conf13_;  // TLS 1.3 only
-  mbedtls_ssl_config conf_unverified_;    // the same, ChainCheck::kByCaller
-  mbedtls_ssl_config conf13_unverified_;
   int anchor_count_ = 0;
   bool ready_ = false;
   const x509::RootTable* public_table_ = &x509::kBuiltInRoots;

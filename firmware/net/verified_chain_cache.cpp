@@ -1,5 +1,8 @@
 #include "net/verified_chain_cache.h"
 
+#include <cstring>
+#include <type_traits>
+
 #include "mbedtls/sha256.h"
 
 namespace probebox::net {
@@ -20,53 +23,170 @@ bool chain_key(const mbedtls_x509_crt* chain, ChainKey& out) {
   return ok;
 }
 
-const VerifiedChain* VerifiedChainCache::find(const ChainKey& key, ChainContext context, int64_t now_us) {
+namespace {
+
+// The packed form of a VerifiedChain: its numbers as stored in memory, each text as
+// a 16-bit length and its bytes, in a fixed order (write_chain and read_chain list
+// the same fields). A Packer without a buffer only counts.
+class Packer {
+ public:
+  explicit Packer(uint8_t* out = nullptr) : out_(out) {}
+  template <class T>
+  void value(const T& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    bytes(&v, sizeof(v));
+  }
+  void text(const TextBuffer& t) {
+    value(static_cast<uint16_t>(t.size()));
+    bytes(t.view().data(), t.size());
+  }
+  size_t size() const { return at_; }
+
+ private:
+  void bytes(const void* p, size_t n) {
+    if (out_ != nullptr) std::memcpy(out_ + at_, p, n);
+    at_ += n;
+  }
+  uint8_t* out_;
+  size_t at_ = 0;
+};
+
+class Unpacker {
+ public:
+  explicit Unpacker(const uint8_t* in) : in_(in) {}
+  template <class T>
+  void value(T& v) {
+    std::memcpy(&v, in_ + at_, sizeof(v));
+    at_ += sizeof(v);
+  }
+  void text(TextBuffer& t) {
+    uint16_t n = 0;
+    value(n);
+    t.assign(std::string_view(reinterpret_cast<const char*>(in_ + at_), n));
+    at_ += n;
+  }
+
+ private:
+  const uint8_t* in_;
+  size_t at_ = 0;
+};
+
+// Every field of a VerifiedChain, packed or unpacked (P is Packer or Unpacker, V a
+// const or mutable VerifiedChain).
+template <class P, class V>
+void each_field(P& p, V& v) {
+  auto& leaf = v.leaf;
+  p.text(leaf.subject);
+  p.text(leaf.issuer);
+  p.value(leaf.not_before);
+  p.value(leaf.not_after);
+  p.text(leaf.sans);
+  p.value(leaf.san_count);
+  p.value(leaf.sans_truncated);
+  p.text(leaf.key_type);
+  p.value(leaf.key_bits);
+  p.text(leaf.sig_alg);
+  p.value(leaf.sha1_signature);
+  p.text(leaf.sha256);
+  auto& c = v.chain;
+  p.value(c.complete);
+  p.value(c.trusted);
+  p.value(c.trusted_by);
+  p.value(c.flags);
+  p.value(c.sent);
+  p.value(c.in_order);
+  p.value(c.leaf_self_signed);
+  p.value(c.weak_sig);
+  p.value(c.earliest_not_after);
+  p.value(c.latest_not_before);
+  p.value(c.verified_not_after);
+  p.text(c.weak_name);
+  p.text(c.weak_alg);
+  p.text(c.earliest_name);
+  p.text(c.latest_start_name);
+  p.value(c.earliest_index);
+  p.value(c.latest_start_index);
+}
+
+}  // namespace
+
+size_t VerifiedChainCache::packed_size(const VerifiedChain& chain) {
+  Packer counter;
+  each_field(counter, chain);
+  return counter.size();
+}
+
+bool VerifiedChainCache::find(const ChainKey& key, ChainContext context, int64_t now_us, VerifiedChain& out) {
   for (Entry& e : entries_) {
     if (!e.used || !(e.key == key) || !(e.context == context)) continue;
     // A clock that went backwards, or an entry too old: verified again.
     if (now_us < e.stored_us || now_us - e.stored_us > kMaxAgeMicros) {
-      e.used = false;
+      remove(e);
       break;
     }
     e.last_use = ++clock_;
     ++hits_;
-    return &e.chain;
+    // Every field is written (each_field lists them all): no reset needed.
+    Unpacker reader(store_ + e.offset);
+    each_field(reader, out);
+    return true;
   }
   ++misses_;
-  return nullptr;
+  return false;
+}
+
+void VerifiedChainCache::remove(Entry& e) {
+  if (!e.used) return;
+  size_t end = size_t{e.offset} + e.length;
+  std::memmove(store_ + e.offset, store_ + end, used_bytes_ - end);
+  for (Entry& other : entries_) {
+    if (other.used && other.offset > e.offset) other.offset = static_cast<uint16_t>(other.offset - e.length);
+  }
+  used_bytes_ -= e.length;
+  e.used = false;
 }
 
 bool VerifiedChainCache::insert(const ChainKey& key, ChainContext context, int64_t now_us,
                                 const VerifiedChain& chain) {
   if (chain.chain.trusted != x509::Trust::kYes || entries_.empty()) return false;
-  Entry* slot = nullptr;
+  // The older entry of the same key and context goes first, whatever follows.
   for (Entry& e : entries_) {
-    if (e.used && e.key == key && e.context == context) {
-      slot = &e;
-      break;
-    }
+    if (e.used && e.key == key && e.context == context) remove(e);
   }
-  for (Entry& e : entries_) {
-    if (slot != nullptr) break;
-    if (!e.used) slot = &e;
-  }
-  if (slot == nullptr) {
-    slot = &entries_[0];
+  size_t need = packed_size(chain);
+  if (need > kStoreBytes) return false;
+  // The least recently used give way until an entry is free and the chain fits.
+  for (;;) {
+    Entry* free_entry = nullptr;
+    Entry* oldest = nullptr;
     for (Entry& e : entries_) {
-      if (e.last_use < slot->last_use) slot = &e;
+      if (!e.used) {
+        if (free_entry == nullptr) free_entry = &e;
+      } else if (oldest == nullptr || e.last_use < oldest->last_use) {
+        oldest = &e;
+      }
     }
+    if (free_entry != nullptr && kStoreBytes - used_bytes_ >= need) {
+      free_entry->used = true;
+      free_entry->key = key;
+      free_entry->context = context;
+      free_entry->stored_us = now_us;
+      free_entry->last_use = ++clock_;
+      free_entry->offset = static_cast<uint16_t>(used_bytes_);
+      free_entry->length = static_cast<uint16_t>(need);
+      Packer writer(store_ + used_bytes_);
+      each_field(writer, chain);
+      used_bytes_ += need;
+      return true;
+    }
+    if (oldest == nullptr) return false;  // cannot happen: need <= kStoreBytes
+    remove(*oldest);
   }
-  slot->used = true;
-  slot->key = key;
-  slot->context = context;
-  slot->stored_us = now_us;
-  slot->last_use = ++clock_;
-  slot->chain = chain;
-  return true;
 }
 
 void VerifiedChainCache::clear() {
   for (Entry& e : entries_) e.used = false;
+  used_bytes_ = 0;
 }
 
 size_t VerifiedChainCache::size() const {

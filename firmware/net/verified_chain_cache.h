@@ -26,6 +26,12 @@
 // not), lives at most kMaxAgeMicros, and the whole cache is emptied with every
 // configuration applied (TlsClientConfig::setup: new anchors, new public_roots).
 // Static storage, a fixed number of entries, the least recently used replaced.
+//
+// The entries are packed: each keeps the texts of its VerifiedChain at their own
+// length (a leaf's subject, issuer and SANs are a few hundred bytes where the
+// unpacked summary reserves 1.6 KB), in one store of kStoreBytes. A typical chain
+// takes 300-500 bytes; one with 1 KiB of SANs about 1.7 KB, which still fits alone.
+// An entry larger than the whole store is not kept (it is verified every time).
 #pragma once
 #include <array>
 #include <cstddef>
@@ -64,32 +70,46 @@ struct ChainContext {
 class VerifiedChainCache {
  public:
   static constexpr size_t kEntries = PROBEBOX_VERIFIED_CHAIN_CACHE;
+  static constexpr size_t kStoreBytes = kEntries == 0 ? 0 : PROBEBOX_VERIFIED_CHAIN_CACHE_BYTES;
   // An hour: a chain is verified again at least this often even when nothing changed.
   static constexpr int64_t kMaxAgeMicros = 3600LL * 1'000'000;
 
   // The chain verified under `context`, stored no longer than kMaxAgeMicros before
-  // `now_us`; null on a miss (an expired entry is dropped).
-  const VerifiedChain* find(const ChainKey& key, ChainContext context, int64_t now_us);
-  // Keeps `chain` (only a trusted one: returns false otherwise, and for kEntries 0),
-  // replacing the entry of the same key and context, else a free one, else the least
-  // recently used.
+  // `now_us`, unpacked into `out`; false on a miss (an expired entry is dropped;
+  // `out` is then left as it was).
+  bool find(const ChainKey& key, ChainContext context, int64_t now_us, VerifiedChain& out);
+  // Keeps `chain` (only a trusted one: returns false otherwise, for kEntries 0, and
+  // for a chain whose packed form exceeds kStoreBytes), replacing the entry of the
+  // same key and context; the least recently used give way until there is a free
+  // entry and room in the store.
   bool insert(const ChainKey& key, ChainContext context, int64_t now_us, const VerifiedChain& chain);
   void clear();
   size_t size() const;
+  // Bytes of the store the entries hold now.
+  size_t stored_bytes() const { return used_bytes_; }
+  // The packed size of `chain` (what insert() needs of the store).
+  static size_t packed_size(const VerifiedChain& chain);
   // Lookups answered and missed since start-up (for the bench and the tests).
   uint32_t hits() const { return hits_; }
   uint32_t misses() const { return misses_; }
 
  private:
   struct Entry {
-    bool used = false;
     ChainKey key;
-    ChainContext context;
     int64_t stored_us = 0;
     uint32_t last_use = 0;
-    VerifiedChain chain;
+    uint16_t offset = 0;  // in store_
+    uint16_t length = 0;
+    ChainContext context;
+    bool used = false;
   };
+  static_assert(PROBEBOX_VERIFIED_CHAIN_CACHE_BYTES < 0x10000, "entry offsets are 16-bit");
+  // Drops an entry and closes the gap it leaves in the store.
+  void remove(Entry& e);
+
   std::array<Entry, kEntries> entries_{};
+  uint8_t store_[kStoreBytes > 0 ? kStoreBytes : 1];
+  size_t used_bytes_ = 0;
   uint32_t clock_ = 0;
   uint32_t hits_ = 0;
   uint32_t misses_ = 0;

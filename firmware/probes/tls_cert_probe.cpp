@@ -141,15 +141,15 @@ void TlsCertProbe::judge() {
   net::ChainKey key;
   net::ChainContext context{roots != nullptr, wall.valid};
   bool keyed = net::chain_key(chain, key);
-  const net::VerifiedChain* cached = keyed ? cache.find(key, context, now()) : nullptr;
   net::VerifiedChain judged;
-  if (cached == nullptr) {
+  bool cached = keyed && cache.find(key, context, now(), judged);
+  if (!cached) {
     x509::summarize(*chain, judged.leaf);
     judged.chain = x509::judge_chain(chain, env().tls->anchors(), link_.tls().verify_chain(env().tls->anchors()), roots);
     if (keyed) cache.insert(key, context, now(), judged);
   }
-  const x509::CertSummary& s = cached != nullptr ? cached->leaf : judged.leaf;
-  const x509::ChainVerdict& chain_verdict = cached != nullptr ? cached->chain : judged.chain;
+  const x509::CertSummary& s = judged.leaf;
+  const x509::ChainVerdict& chain_verdict = judged.chain;
   int32_t days = x509::days_left(s.not_after, now_s);
   if (wall.valid) {
     r.measurements.has_days_left = true;
@@ -190,7 +190,7 @@ void TlsCertProbe::judge() {
   d.weak_sig_in_chain = chain_verdict.weak_sig;
   d.chain_not_after = chain_verdict.earliest_not_after;
   d.verified_chain_not_after = chain_verdict.verified_not_after;
-  d.chain_cached = cached != nullptr;
+  d.chain_cached = cached;
   d.legacy_tls = kLegacyTlsUnknown;
   details_ = &d;
 

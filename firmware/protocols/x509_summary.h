@@ -14,6 +14,8 @@ namespace probebox::x509 {
 
 inline constexpr size_t kMaxSans = 24;
 
+// A field added here or to ChainVerdict is also packed by net/verified_chain_cache.cpp
+// (each_field).
 struct CertSummary {
   FixedText<128> subject;
   FixedText<128> issuer;

@@ -97,6 +97,64 @@ class QemuImage(unittest.TestCase):
         finally:
             lab.down()
 
+    def test_the_largest_chain_over_tls13_fits_the_client_pool_and_the_stack(self):
+        """The worst client path on the target: a server that accepts only TLS 1.3
+        (the probe retries with 1.3 after the 1.2 refusal) sending the lab's 15 KB
+        chain (534 SANs) encrypted: the client pool's and the stack's high-water
+        marks stay below their sizes (measured 60,368 of 63,488 and 8,200 of 12,288)."""
+        import glob
+        import re
+        import socket
+        import ssl
+        import threading
+        lab = lab_session(self)
+        stop = threading.Event()
+        sock = socket.socket()
+        try:
+            chain = glob.glob(os.path.join(lab.dir, "**", "big-chain.chain.pem"), recursive=True)[0]
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+            ctx.load_cert_chain(chain, chain.replace(".chain.pem", ".key.pem"))
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", 0))
+            sock.listen(4)
+            sock.settimeout(0.2)
+
+            def serve():
+                while not stop.is_set():
+                    try:
+                        conn, _ = sock.accept()
+                    except OSError:
+                        continue
+                    try:
+                        conn.settimeout(5)
+                        with ctx.wrap_socket(conn, server_side=True) as s:
+                            s.recv(1)
+                    except (OSError, ssl.SSLError):
+                        conn.close()
+
+            threading.Thread(target=serve, daemon=True).start()
+            doc = {"schema": 1, "trust_anchors_pem": lab.ports["tls"]["root_pem"], "defaults": {"timeout_ms": 8000},
+                   "checks": [{"id": "big13", "type": "tls_cert", "host": HOST, "port": sock.getsockname()[1],
+                               "server_name": "manage.lab.test", "names": ["manage.lab.test"]}]}
+            code, image, console = run_image(doc, timeout=180)
+            self.assertIsNotNone(image, console[-2000:])
+            check = image["checks"][0]
+            self.assertEqual(check["details"]["tls_version"], "1.3", check["summary"])
+            self.assertTrue(check["details"]["trusted"], check["summary"])
+            self.assertTrue(check["details"]["chain_complete"])
+            marks = re.search(r"high-water stack=(\d+)/(\d+) .*tls_client=(\d+)/(\d+)", console)
+            self.assertIsNotNone(marks, console[-2000:])
+            print(f"\nqemu TLS 1.3 big chain: {marks.group(0)}")
+            stack, stack_size, client, client_size = (int(v) for v in marks.groups())
+            self.assertLess(stack, stack_size * 3 // 4, "stack")
+            self.assertGreater(client, 15 * 1024)  # the chain was read in the client pool
+            self.assertLess(client, client_size, "client pool")
+        finally:
+            stop.set()
+            sock.close()
+            lab.down()
+
     def test_the_demo_lab_gives_the_same_verdicts_as_the_simulator(self):
         lab = lab_session(self)
         try:
@@ -255,6 +313,22 @@ class QemuImage(unittest.TestCase):
                     # slots of the flash file hold it (the first from --config).
                     with open(flash, "rb") as f:
                         self.assertEqual(f.read(2 * 18 * 4096).count(b"qemu-s3cret"), 2)
+                    # The worst stack path the image runs: TLS 1.3 sessions of the UI (the
+                    # P-256 handshake), a config PUT streamed, parsed and applied, the
+                    # probes' TLS (the smtp check) alongside. The painted high-water mark
+                    # keeps a quarter of the stack spare, and the server's pool its margin.
+                    status, _, raw = pinned_request(https_port, fingerprint, "GET", "/api/diagnostics", headers=session)
+                    self.assertEqual(status, 200, raw)
+                    diag = json.loads(raw)
+                    stack, server = diag["stack"], diag["tls_pools"]["server"]
+                    print(f"\nqemu web high-water: stack={stack['max']}/{stack['avail']} "
+                          f"tls_server={server['max']}/{server['avail']} tls_shared={diag['tls_pools']['shared']['max']} "
+                          f"pbuf_pool={diag['pbuf_pool']['max']}/{diag['pbuf_pool']['avail']} "
+                          f"lwip_heap={diag['lwip_heap']['max']}/{diag['lwip_heap']['avail']}")
+                    self.assertLess(stack["max"], stack["avail"] * 3 // 4, "stack")
+                    self.assertGreater(server["max"], 16 * 1024)  # the UI's sessions ran in the server pool
+                    self.assertLess(server["max"], server["avail"])
+                    self.assertEqual(server["err"], 0)
                 finally:
                     proc.terminate()
                     console.close()

@@ -34,6 +34,9 @@ struct Owner final : net::LinkOwner {
   err_t closed_with = ERR_OK;
   TcpLink::Read last_read = TcpLink::Read::kWait;
   bool tls = false;
+  net::ChainCheck check = net::ChainCheck::kInHandshake;
+  const char* server_name = "hostile.lab.test";
+  uint32_t verify_flags = 0;
   bool established = false;
   std::string to_send_after_handshake;
 
@@ -45,12 +48,13 @@ struct Owner final : net::LinkOwner {
   void process(LinkEvent event) override {
     events.push_back(event);
     if (event == LinkEvent::kConnected && tls) {
-      ASSERT_TRUE(link.start_tls(*config, "hostile.lab.test").ok());
+      ASSERT_TRUE(link.start_tls(*config, server_name, net::TlsVersion::k12, nullptr, check).ok());
     }
     if (tls && !established && (event == LinkEvent::kConnected || event == LinkEvent::kReceived)) {
       auto p = link.tls().handshake(false);
       if (p != net::TlsClientSession::Progress::kEstablished) return;
       established = true;
+      verify_flags = link.tls().verify_flags();
       EXPECT_TRUE(link.send(to_send_after_handshake));
       return;
     }
@@ -167,6 +171,40 @@ TEST_F(TcpLinkTest, TlsOverTheSameLinkSendsAndReadsPlaintext) {
   peer_.clear_conversations();
   config->reset();
   EXPECT_EQ(net::tls_memory_stats().in_use, net::tls_memory_stats().crypto_resident);  // PSA keeps its entropy state
+}
+
+// One client config per TLS version serves both kinds of session: kInHandshake has
+// mbedTLS verify the chain as it arrives (a name the certificate does not cover is a
+// flag), kByCaller turns that off for its own handshake only (no flags: the caller
+// verifies), and the next kInHandshake session on the same config verifies again.
+TEST_F(TcpLinkTest, ChainCheckByCallerSkipsTheHandshakesVerificationForThatSessionOnly) {
+  net::tls_memory_init();
+  clock_.set_wall(int64_t{1'893'456'000} * 1'000'000);
+  auto config = std::make_unique<net::TlsClientConfig>();
+  ASSERT_TRUE(config->setup(lab_cert_pem()).ok());
+  peer_.set_conversation(7443, tls_server([](std::string_view plain) -> Reply {
+    if (plain == "ping\r\n") return {"pong\r\n"};
+    return {};
+  }));
+  auto run = [&](net::ChainCheck check) {
+    Owner o;
+    o.tls = true;
+    o.check = check;
+    o.server_name = "not-covered.example.test";
+    o.config = config.get();
+    o.to_send_after_handshake = "ping\r\n";
+    o.close_after = 6;
+    EXPECT_EQ(o.link.connect(peer_address(), 7443, o), TcpLink::Open::kConnecting);
+    for (int i = 0; i < 500 && o.link.open(); ++i) run_for_ms(1);
+    EXPECT_TRUE(o.established);
+    return o.verify_flags;
+  };
+  EXPECT_NE(run(net::ChainCheck::kInHandshake) & MBEDTLS_X509_BADCERT_CN_MISMATCH, 0u);
+  EXPECT_EQ(run(net::ChainCheck::kByCaller), 0u) << "verified in the handshake after all";
+  EXPECT_NE(run(net::ChainCheck::kInHandshake) & MBEDTLS_X509_BADCERT_CN_MISMATCH, 0u) << "the config was changed";
+  run_for_ms(20);
+  peer_.clear_conversations();
+  config->reset();
 }
 
 // --- UdpLink ---------------------------------------------------------------------

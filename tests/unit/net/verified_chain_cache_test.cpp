@@ -32,16 +32,22 @@ VerifiedChain trusted_chain(const char* subject) {
 
 constexpr ChainContext kAnchorsOnly{false, true};
 
+// find() into a scratch chain: true on a hit.
+bool hit(VerifiedChainCache& cache, const ChainKey& key, ChainContext context, int64_t now_us) {
+  static VerifiedChain out;
+  return cache.find(key, context, now_us, out);
+}
+
 TEST(VerifiedChainCache, AHitGivesBackWhatWasStoredAndAnUnknownKeyMisses) {
   static VerifiedChainCache cache;
   cache.clear();
-  EXPECT_EQ(cache.find(key_of(1), kAnchorsOnly, 0), nullptr);
+  EXPECT_FALSE(hit(cache, key_of(1), kAnchorsOnly, 0));
   ASSERT_TRUE(cache.insert(key_of(1), kAnchorsOnly, 0, trusted_chain("CN=a")));
-  const VerifiedChain* hit = cache.find(key_of(1), kAnchorsOnly, 10 * kSecond);
-  ASSERT_NE(hit, nullptr);
-  EXPECT_EQ(hit->leaf.subject.view(), "CN=a");
-  EXPECT_EQ(hit->chain.earliest_not_after, 1'900'000'000);
-  EXPECT_EQ(cache.find(key_of(2), kAnchorsOnly, 10 * kSecond), nullptr);
+  static VerifiedChain got;
+  ASSERT_TRUE(cache.find(key_of(1), kAnchorsOnly, 10 * kSecond, got));
+  EXPECT_EQ(got.leaf.subject.view(), "CN=a");
+  EXPECT_EQ(got.chain.earliest_not_after, 1'900'000'000);
+  EXPECT_FALSE(hit(cache, key_of(2), kAnchorsOnly, 10 * kSecond));
   EXPECT_EQ(cache.hits(), 1u);
   EXPECT_EQ(cache.misses(), 2u);
 }
@@ -50,9 +56,9 @@ TEST(VerifiedChainCache, OtherTrustInputsAreAMiss) {
   static VerifiedChainCache cache;
   cache.clear();
   ASSERT_TRUE(cache.insert(key_of(1), kAnchorsOnly, 0, trusted_chain("CN=a")));
-  EXPECT_EQ(cache.find(key_of(1), ChainContext{true, true}, 0), nullptr) << "public roots turned on";
-  EXPECT_EQ(cache.find(key_of(1), ChainContext{false, false}, 0), nullptr) << "the wall clock lost";
-  EXPECT_NE(cache.find(key_of(1), kAnchorsOnly, 0), nullptr);
+  EXPECT_FALSE(hit(cache, key_of(1), ChainContext{true, true}, 0)) << "public roots turned on";
+  EXPECT_FALSE(hit(cache, key_of(1), ChainContext{false, false}, 0)) << "the wall clock lost";
+  EXPECT_TRUE(hit(cache, key_of(1), kAnchorsOnly, 0));
 }
 
 TEST(VerifiedChainCache, OnlyATrustedChainIsKept) {
@@ -65,7 +71,7 @@ TEST(VerifiedChainCache, OnlyATrustedChainIsKept) {
   unjudged.chain.trusted = x509::Trust::kNotJudged;
   EXPECT_FALSE(cache.insert(key_of(2), kAnchorsOnly, 0, unjudged));
   EXPECT_EQ(cache.size(), 0u);
-  EXPECT_EQ(cache.find(key_of(1), kAnchorsOnly, 0), nullptr);
+  EXPECT_FALSE(hit(cache, key_of(1), kAnchorsOnly, 0));
 }
 
 TEST(VerifiedChainCache, AnEntryExpiresAfterAnHourOrWhenTheClockGoesBack) {
@@ -73,11 +79,11 @@ TEST(VerifiedChainCache, AnEntryExpiresAfterAnHourOrWhenTheClockGoesBack) {
   cache.clear();
   int64_t t0 = 100 * kSecond;
   ASSERT_TRUE(cache.insert(key_of(1), kAnchorsOnly, t0, trusted_chain("CN=a")));
-  EXPECT_NE(cache.find(key_of(1), kAnchorsOnly, t0 + VerifiedChainCache::kMaxAgeMicros), nullptr);
-  EXPECT_EQ(cache.find(key_of(1), kAnchorsOnly, t0 + VerifiedChainCache::kMaxAgeMicros + 1), nullptr);
+  EXPECT_TRUE(hit(cache, key_of(1), kAnchorsOnly, t0 + VerifiedChainCache::kMaxAgeMicros));
+  EXPECT_FALSE(hit(cache, key_of(1), kAnchorsOnly, t0 + VerifiedChainCache::kMaxAgeMicros + 1));
   EXPECT_EQ(cache.size(), 0u) << "dropped, not kept for later";
   ASSERT_TRUE(cache.insert(key_of(2), kAnchorsOnly, t0, trusted_chain("CN=b")));
-  EXPECT_EQ(cache.find(key_of(2), kAnchorsOnly, t0 - 1), nullptr);
+  EXPECT_FALSE(hit(cache, key_of(2), kAnchorsOnly, t0 - 1));
 }
 
 TEST(VerifiedChainCache, TheLeastRecentlyUsedGivesWayAndTheSameKeyIsReplacedInPlace) {
@@ -88,15 +94,17 @@ TEST(VerifiedChainCache, TheLeastRecentlyUsedGivesWayAndTheSameKeyIsReplacedInPl
     ASSERT_TRUE(cache.insert(key_of(static_cast<uint8_t>(i + 1)), kAnchorsOnly, 0, trusted_chain("CN=x")));
   }
   EXPECT_EQ(cache.size(), VerifiedChainCache::kEntries);
-  ASSERT_NE(cache.find(key_of(1), kAnchorsOnly, 0), nullptr);  // 1 used again: 2 is the oldest
+  ASSERT_TRUE(hit(cache, key_of(1), kAnchorsOnly, 0));  // 1 used again: 2 is the oldest
   ASSERT_TRUE(cache.insert(key_of(1), kAnchorsOnly, 0, trusted_chain("CN=again")));
   EXPECT_EQ(cache.size(), VerifiedChainCache::kEntries) << "the same key takes its own slot";
-  EXPECT_EQ(cache.find(key_of(1), kAnchorsOnly, 0)->leaf.subject.view(), "CN=again");
+  static VerifiedChain again;
+  ASSERT_TRUE(cache.find(key_of(1), kAnchorsOnly, 0, again));
+  EXPECT_EQ(again.leaf.subject.view(), "CN=again");
   ASSERT_TRUE(cache.insert(key_of(200), kAnchorsOnly, 0, trusted_chain("CN=new")));
   EXPECT_EQ(cache.size(), VerifiedChainCache::kEntries);
-  EXPECT_EQ(cache.find(key_of(2), kAnchorsOnly, 0), nullptr) << "the least recently used went";
-  EXPECT_NE(cache.find(key_of(1), kAnchorsOnly, 0), nullptr);
-  EXPECT_NE(cache.find(key_of(200), kAnchorsOnly, 0), nullptr);
+  EXPECT_FALSE(hit(cache, key_of(2), kAnchorsOnly, 0)) << "the least recently used went";
+  EXPECT_TRUE(hit(cache, key_of(1), kAnchorsOnly, 0));
+  EXPECT_TRUE(hit(cache, key_of(200), kAnchorsOnly, 0));
 }
 
 TEST(VerifiedChainCache, ClearForgetsEverything) {
@@ -105,7 +113,155 @@ TEST(VerifiedChainCache, ClearForgetsEverything) {
   ASSERT_TRUE(cache.insert(key_of(1), kAnchorsOnly, 0, trusted_chain("CN=a")));
   cache.clear();
   EXPECT_EQ(cache.size(), 0u);
-  EXPECT_EQ(cache.find(key_of(1), kAnchorsOnly, 0), nullptr);
+  EXPECT_FALSE(hit(cache, key_of(1), kAnchorsOnly, 0));
+}
+
+// Every field comes back as stored, texts at their full length, and the store holds
+// exactly the packed sizes of its entries.
+TEST(VerifiedChainCache, EveryFieldSurvivesPackingAndAFullSanListFits) {
+  static VerifiedChainCache cache;
+  cache.clear();
+  static VerifiedChain v;
+  v = VerifiedChain{};
+  v.leaf.subject.assign("CN=manage.lab.test,O=Lab");
+  v.leaf.issuer.assign("CN=Lab Intermediate,O=Lab");
+  v.leaf.not_before = 1'700'000'001;
+  v.leaf.not_after = 1'800'000'002;
+  while (v.leaf.sans.size() + 20 < v.leaf.sans.capacity()) v.leaf.sans.append("host.example.test\n");
+  v.leaf.san_count = 200;
+  v.leaf.sans_truncated = true;
+  v.leaf.key_type.assign("EC");
+  v.leaf.key_bits = 384;
+  v.leaf.sig_alg.assign("ecdsa-with-SHA384");
+  v.leaf.sha1_signature = true;
+  v.leaf.sha256.assign(std::string(64, 'a'));
+  v.chain.complete = true;
+  v.chain.trusted = x509::Trust::kYes;
+  v.chain.trusted_by = x509::TrustSet::kPublic;
+  v.chain.flags = 0x12345;
+  v.chain.sent = 7;
+  v.chain.in_order = true;
+  v.chain.leaf_self_signed = true;
+  v.chain.weak_sig = true;
+  v.chain.earliest_not_after = 1'750'000'003;
+  v.chain.latest_not_before = 1'710'000'004;
+  v.chain.verified_not_after = 1'760'000'005;
+  v.chain.weak_name.assign("certificate 3");
+  v.chain.weak_alg.assign("sha1WithRSAEncryption");
+  v.chain.earliest_name.assign("Lab Root");
+  v.chain.latest_start_name.assign("manage.lab.test");
+  v.chain.earliest_index = 2;
+  v.chain.latest_start_index = -1;
+  size_t packed = VerifiedChainCache::packed_size(v);
+  EXPECT_LE(packed, VerifiedChainCache::kStoreBytes) << "a leaf with a full SAN list must still fit";
+  EXPECT_LT(packed, sizeof(VerifiedChain));
+  ASSERT_TRUE(cache.insert(key_of(9), kAnchorsOnly, 0, v));
+  EXPECT_EQ(cache.stored_bytes(), packed);
+  static VerifiedChain out;
+  out = VerifiedChain{};
+  ASSERT_TRUE(cache.find(key_of(9), kAnchorsOnly, 0, out));
+  EXPECT_EQ(out.leaf.subject.view(), v.leaf.subject.view());
+  EXPECT_EQ(out.leaf.issuer.view(), v.leaf.issuer.view());
+  EXPECT_EQ(out.leaf.not_before, v.leaf.not_before);
+  EXPECT_EQ(out.leaf.not_after, v.leaf.not_after);
+  EXPECT_EQ(out.leaf.sans.view(), v.leaf.sans.view());
+  EXPECT_EQ(out.leaf.san_count, v.leaf.san_count);
+  EXPECT_EQ(out.leaf.sans_truncated, v.leaf.sans_truncated);
+  EXPECT_EQ(out.leaf.key_type.view(), v.leaf.key_type.view());
+  EXPECT_EQ(out.leaf.key_bits, v.leaf.key_bits);
+  EXPECT_EQ(out.leaf.sig_alg.view(), v.leaf.sig_alg.view());
+  EXPECT_EQ(out.leaf.sha1_signature, v.leaf.sha1_signature);
+  EXPECT_EQ(out.leaf.sha256.view(), v.leaf.sha256.view());
+  EXPECT_EQ(out.chain.complete, v.chain.complete);
+  EXPECT_EQ(out.chain.trusted, v.chain.trusted);
+  EXPECT_EQ(out.chain.trusted_by, v.chain.trusted_by);
+  EXPECT_EQ(out.chain.flags, v.chain.flags);
+  EXPECT_EQ(out.chain.sent, v.chain.sent);
+  EXPECT_EQ(out.chain.in_order, v.chain.in_order);
+  EXPECT_EQ(out.chain.leaf_self_signed, v.chain.leaf_self_signed);
+  EXPECT_EQ(out.chain.weak_sig, v.chain.weak_sig);
+  EXPECT_EQ(out.chain.earliest_not_after, v.chain.earliest_not_after);
+  EXPECT_EQ(out.chain.latest_not_before, v.chain.latest_not_before);
+  EXPECT_EQ(out.chain.verified_not_after, v.chain.verified_not_after);
+  EXPECT_EQ(out.chain.weak_name.view(), v.chain.weak_name.view());
+  EXPECT_EQ(out.chain.weak_alg.view(), v.chain.weak_alg.view());
+  EXPECT_EQ(out.chain.earliest_name.view(), v.chain.earliest_name.view());
+  EXPECT_EQ(out.chain.latest_start_name.view(), v.chain.latest_start_name.view());
+  EXPECT_EQ(out.chain.earliest_index, v.chain.earliest_index);
+  EXPECT_EQ(out.chain.latest_start_index, v.chain.latest_start_index);
+}
+
+// The store is the limit as much as the entries: big chains push the least recently
+// used out until the new one fits, removals close their gaps (the entries left are
+// intact), and a chain too big for the whole store is simply not kept.
+// A trusted chain whose packed form takes about `bytes` (its SANs grown to it, as far
+// as a summary holds them).
+VerifiedChain& chain_of_size(const char* subject, size_t bytes) {
+  static VerifiedChain v;
+  v = trusted_chain(subject);
+  while (VerifiedChainCache::packed_size(v) < bytes && v.leaf.sans.size() + 14 < v.leaf.sans.capacity()) {
+    v.leaf.sans.append("name.example\n");
+  }
+  return v;
+}
+
+TEST(VerifiedChainCache, BigChainsEvictTheOldestUntilTheyFitAndTheRestStayIntact) {
+  static VerifiedChainCache cache;
+  cache.clear();
+  if (VerifiedChainCache::kEntries < 4) GTEST_SKIP() << "a board with fewer than four entries";
+  constexpr size_t kQuarter = VerifiedChainCache::kStoreBytes / 4;
+  ASSERT_TRUE(cache.insert(key_of(1), kAnchorsOnly, 0, chain_of_size("CN=one", kQuarter)));
+  ASSERT_TRUE(cache.insert(key_of(2), kAnchorsOnly, 0, chain_of_size("CN=two", kQuarter)));
+  ASSERT_TRUE(cache.insert(key_of(3), kAnchorsOnly, 0, chain_of_size("CN=three", kQuarter)));
+  EXPECT_EQ(cache.size(), 3u);
+  ASSERT_TRUE(hit(cache, key_of(1), kAnchorsOnly, 0));  // 2 is now the oldest, then 3, then 1
+  // The biggest chain a summary can describe: every text full.
+  static VerifiedChain big;
+  big = chain_of_size("CN=big", VerifiedChainCache::kStoreBytes);
+  big.leaf.subject.assign(std::string(big.leaf.subject.capacity(), 's'));
+  big.leaf.issuer.assign(std::string(big.leaf.issuer.capacity(), 'i'));
+  big.chain.earliest_name.assign(std::string(big.chain.earliest_name.capacity(), 'e'));
+  big.chain.latest_start_name.assign(std::string(big.chain.latest_start_name.capacity(), 'l'));
+  size_t big_bytes = VerifiedChainCache::packed_size(big);
+  ASSERT_LE(big_bytes, VerifiedChainCache::kStoreBytes) << "the biggest summary must fit the store alone";
+  ASSERT_GT(big_bytes + cache.stored_bytes(), VerifiedChainCache::kStoreBytes) << "the test needs an eviction";
+  ASSERT_TRUE(cache.insert(key_of(4), kAnchorsOnly, 0, big));
+  EXPECT_LE(cache.stored_bytes(), VerifiedChainCache::kStoreBytes);
+  EXPECT_FALSE(hit(cache, key_of(2), kAnchorsOnly, 0)) << "the oldest went first";
+  static VerifiedChain out;
+  ASSERT_TRUE(cache.find(key_of(4), kAnchorsOnly, 0, out));
+  EXPECT_EQ(out.leaf.sans.view(), big.leaf.sans.view());
+  EXPECT_EQ(out.leaf.subject.view(), big.leaf.subject.view());
+  // The youngest of the small ones stays when there is room for it; what is kept
+  // reads back whole after the gaps closed.
+  size_t kept = 0;
+  if (cache.find(key_of(1), kAnchorsOnly, 0, out)) {
+    EXPECT_EQ(out.leaf.subject.view(), "CN=one");
+    ++kept;
+  }
+  if (cache.find(key_of(3), kAnchorsOnly, 0, out)) {
+    EXPECT_EQ(out.leaf.subject.view(), "CN=three");
+    ++kept;
+  }
+  EXPECT_EQ(cache.size(), kept + 1);
+  if (big_bytes + VerifiedChainCache::packed_size(chain_of_size("CN=one", kQuarter)) <= VerifiedChainCache::kStoreBytes) {
+    EXPECT_TRUE(hit(cache, key_of(1), kAnchorsOnly, 0)) << "no more was evicted than needed";
+  }
+  cache.clear();
+  EXPECT_EQ(cache.stored_bytes(), 0u);
+}
+
+TEST(VerifiedChainCache, AnExpiredEntryGivesItsBytesBack) {
+  static VerifiedChainCache cache;
+  cache.clear();
+  ASSERT_TRUE(cache.insert(key_of(1), kAnchorsOnly, 0, trusted_chain("CN=a")));
+  ASSERT_TRUE(cache.insert(key_of(2), kAnchorsOnly, 10 * kSecond, trusted_chain("CN=bb")));
+  size_t second = VerifiedChainCache::packed_size(trusted_chain("CN=bb"));
+  EXPECT_FALSE(hit(cache, key_of(1), kAnchorsOnly, VerifiedChainCache::kMaxAgeMicros + 1));
+  EXPECT_EQ(cache.stored_bytes(), second);
+  static VerifiedChain out;
+  ASSERT_TRUE(cache.find(key_of(2), kAnchorsOnly, VerifiedChainCache::kMaxAgeMicros + 1, out));
+  EXPECT_EQ(out.leaf.subject.view(), "CN=bb");
 }
 
 // The key covers every certificate, in the order sent: the same bytes give the same
