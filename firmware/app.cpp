@@ -19,6 +19,7 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   started_at_ = board_.clock.now();
   api_.set_started_at(started_at_);
   api_.set_scheduler(&scheduler_);
+  scheduler_.set_sessions(&sessions_);
   api_.set_actions(this);
   if (&config != &config_) config_ = config;  // else parsed in place (boot_config())
   // No admin password is stored yet: a random first-boot password, from the board's
@@ -76,6 +77,8 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
 }
 
 void App::activate_config() {
+  // New anchors, checks and names: no session made under the old config is offered.
+  sessions_.reset();
   if (!tls_.setup(config_.text(config_.trust_anchors_pem)).ok()) {
     probebox_platform_log("probebox: TLS set-up failed (trust anchors unreadable?)\n");
   }

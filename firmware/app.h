@@ -175,6 +175,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   SnmpAgent snmp_;
   HttpServer web_;
   net::TlsClientConfig tls_;
+  net::ResumptionStore sessions_;  // the https http probes' TLS sessions (net/resumption_store.h)
   net::SntpClient sntp_;  // the box's own clock, from network.ntp
   void configure_clock(hal::MonoMicros now);
   bool clock_ready(hal::MonoMicros now);

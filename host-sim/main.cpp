@@ -357,7 +357,7 @@ int main(int argc, char** argv) {
                "probebox-sim: cycle checks=%u wall_ms=%.1f max_in_flight=%d boot_to_ready_ms=%.1f "
                "frames_in=%llu frames_out=%llu rx_dropped_queue_full=%llu rx_dropped_no_pbuf=%u "
                "tls_arena_high_water=%zu tls_arena_in_use=%zu tls_client_high_water=%zu tls_server_high_water=%zu "
-               "tls_shared_high_water=%zu peak_rss_kib=%ld busy_ms=%.1f\n",
+               "tls_shared_high_water=%zu tls_sessions_resumed=%u peak_rss_kib=%ld busy_ms=%.1f\n",
                g_app.config().check_count, (cycle_ended - g_app.checks_started_at()) / 1000.0,
                g_app.scheduler().max_in_flight_seen(), (g_app.checks_started_at() - began) / 1000.0,
                static_cast<unsigned long long>(g_ethernet.frames_in()),
@@ -367,6 +367,7 @@ int main(int argc, char** argv) {
                probebox::net::tls_memory_stats().pools[static_cast<int>(probebox::net::TlsPool::kClient)].high_water,
                probebox::net::tls_memory_stats().pools[static_cast<int>(probebox::net::TlsPool::kServer)].high_water,
                probebox::net::tls_memory_stats().pools[static_cast<int>(probebox::net::TlsPool::kShared)].high_water,
+               static_cast<unsigned>(g_app.scheduler().sessions() != nullptr ? g_app.scheduler().sessions()->hits() : 0),
                probebox::sim::peak_rss_kib(), g_app.busy_us() / 1000.0);
 
   if (g_document.overflowed()) {

@@ -100,7 +100,7 @@ void Scheduler::start(uint16_t index, hal::MonoMicros now) {
   if (tls) ++tls_in_flight_;
   ++in_flight_;
   if (in_flight_ > max_in_flight_seen_) max_in_flight_seen_ = in_flight_;
-  probe->start(check, ProbeEnv{clock_, config_, tls_, &e.memory});
+  probe->start(check, ProbeEnv{clock_, config_, tls_, &e.memory, sessions_});
 }
 
 void Scheduler::step(hal::MonoMicros now) {

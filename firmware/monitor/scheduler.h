@@ -32,6 +32,9 @@ class Scheduler {
 
   // (Re)loads the check list; in-flight probes are cancelled, schedules restart.
   void load(const Config& config, hal::Clock& clock, Mode mode, net::TlsClientConfig* tls = nullptr);
+  // The TLS sessions the probes resume (ProbeEnv::sessions); null: none.
+  void set_sessions(net::ResumptionStore* sessions) { sessions_ = sessions; }
+  const net::ResumptionStore* sessions() const { return sessions_; }
   // Harvests finished probes, enforces deadlines, starts due checks.
   void step(hal::MonoMicros now);
   // Makes a check (or all) due at once.
@@ -64,6 +67,7 @@ class Scheduler {
   const Config* config_ = nullptr;
   hal::Clock* clock_ = nullptr;
   net::TlsClientConfig* tls_ = nullptr;
+  net::ResumptionStore* sessions_ = nullptr;
   Mode mode_ = Mode::kContinuous;
   hal::MonoMicros loaded_at_ = 0;
   std::array<Entry, Config::kMaxChecks> entries_{};

@@ -24,6 +24,7 @@ void HttpProbe::DoStart() {
   cert_id_.clear();
   sample_ = 1;
   samples_ = 1;
+  session_key_ = 0;
   sample_started_ = now();
   slowest_sample_us_ = 0;
   if (check().role == CheckRole::kLbTestall) {
@@ -67,7 +68,7 @@ void HttpProbe::process(net::LinkEvent event) {
         send_request();
       } else {
         state_ = State::kHandshake;
-        if (!link_.start_tls(*env().tls, tls_name()).ok()) fail(Outcome::kUnknown, "no memory for a TLS session");
+        if (!start_tls().ok()) fail(Outcome::kUnknown, "no memory for a TLS session");
         else handshake();
       }
       return;
@@ -92,16 +93,34 @@ void HttpProbe::connect() {
   (void)connect_or_fail(link_, check().port);
 }
 
+// The server's last session is offered (net/resumption_store.h says when it is not):
+// resumed, the handshake costs no key exchange and no chain verification.
+Status HttpProbe::start_tls() {
+  net::ResumptionStore* store = env().sessions;
+  session_key_ = store != nullptr ? net::ResumptionStore::key(env().config->text(check().host), check().port, tls_name()) : 0;
+  session_generation_ = store != nullptr ? store->generation() : 0;
+  const net::TlsResumption* offer = session_key_ != 0 ? store->find(session_key_, now()) : nullptr;
+  return link_.start_tls(*env().tls, tls_name(), net::TlsVersion::k12, offer);
+}
+
+// The session may not be offered again (the handshake or the certificate failed).
+void HttpProbe::forget_session() {
+  if (session_key_ != 0 && env().sessions != nullptr) env().sessions->drop(session_key_);
+  session_key_ = 0;
+}
+
 void HttpProbe::handshake() {
   net::TlsClientSession& tls = link_.tls();
   switch (tls.handshake(false)) {
     case net::TlsClientSession::Progress::kWantMore:
       if (link_.peer_closed()) {
+        forget_session();
         note_failure(FailReason::kTls);
         fail(Outcome::kCritical, "TLS: the server closed during the handshake");
       }
       return;
     case net::TlsClientSession::Progress::kFailed: {
+      forget_session();
       FixedText<100> why("TLS handshake failed: ");
       tls.describe_error(why);
       note_failure(FailReason::kTls);
@@ -115,11 +134,13 @@ void HttpProbe::handshake() {
   // The certificate that answered, short: tells nodes apart behind a load balancer
   // when they send no X-Auth0-Host (and serve certificates of their own).
   cert_id_.clear();
+  uint64_t leaf_id = 0;
   if (const mbedtls_x509_crt* leaf = tls.peer_chain(); leaf != nullptr && leaf->raw.p != nullptr) {
     unsigned char digest[32];
     if (mbedtls_sha256(leaf->raw.p, leaf->raw.len, digest, 0) == 0) {
       cert_id_.assign("cert:");
       for (int i = 0; i < 4; ++i) cert_id_.appendf("%02x", digest[i]);
+      leaf_id = net::ResumptionStore::fingerprint(digest);
     }
   }
   // Credentials go out only to a certificate judged good: trusted (to the anchors or
@@ -132,6 +153,7 @@ void HttpProbe::handshake() {
     x509::judge_peer(tls.peer_chain(), env().tls->anchors(), tls.verify_flags(), tls_name(), wall.valid, now_s, peer,
                      public_roots);
     if (!peer.credentials_safe()) {
+      forget_session();
       FixedText<100> why("TLS: certificate ");
       x509::describe_fault(peer, tls_name(), why);
       why.append(": credentials not sent");
@@ -152,12 +174,31 @@ void HttpProbe::handshake() {
       verified = x509::judge_chain(tls.peer_chain(), nullptr, 0, public_roots).trusted == x509::Trust::kYes;
     }
     if (wrong_name || !verified) {
+      forget_session();
       note_failure(FailReason::kCertificate);
       fail(Outcome::kCritical, wrong_name ? "TLS: certificate is not for this host" : "TLS: certificate does not verify");
       return;
     }
   }
+  keep_session(anchors && flags == 0, leaf_id);
   send_request();
+}
+
+// After a handshake whose certificate passed: a resumed session counts one more use;
+// a full handshake's session is kept when the handshake verified the chain to the
+// anchors (a saved session holds the leaf alone: a chain trusted by the public roots
+// could not be judged again from it). Another outcome leaves nothing to offer.
+void HttpProbe::keep_session(bool verified_by_handshake, uint64_t leaf_id) {
+  net::ResumptionStore* store = env().sessions;
+  if (store == nullptr || session_key_ == 0) return;
+  net::TlsClientSession& tls = link_.tls();
+  if (tls.resumed()) {
+    store->resumed(session_key_);
+    return;
+  }
+  net::TlsResumption* slot =
+      verified_by_handshake && leaf_id != 0 ? store->claim(session_key_, session_generation_, leaf_id, now()) : nullptr;
+  if (slot == nullptr || !tls.save(*slot)) store->drop(session_key_);
 }
 
 std::string_view HttpProbe::path() const {
@@ -352,6 +393,8 @@ void HttpProbe::DoDescribeTimeout() {
 }
 
 void HttpProbe::DoRelease() {
+  // Ended mid-handshake (a timeout, a reset, a failure): that session is not offered again.
+  if (state_ == State::kHandshake) forget_session();
   state_ = State::kDone;
   link_.close();
 }

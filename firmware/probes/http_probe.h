@@ -28,6 +28,9 @@ class HttpProbe final : public Probe {
   void process(net::LinkEvent event) override;
   void connect();
   void handshake();
+  Status start_tls();
+  void forget_session();
+  void keep_session(bool verified_by_handshake, uint64_t leaf_id);
   void send_request();
   std::string_view tls_name() const;
   std::string_view path() const;  // the request target from the check's url
@@ -45,6 +48,8 @@ class HttpProbe final : public Probe {
   hal::MonoMicros slowest_sample_us_ = 0;
   FixedText<96> answered_by_;  // distinct X-Auth0-Host values (else certificates) over the samples
   FixedText<16> cert_id_;      // "cert:" and the first 4 bytes of the leaf's SHA-256
+  uint32_t session_key_ = 0;         // the server's slot in env().sessions (0: none)
+  uint32_t session_generation_ = 0;  // the store's generation when the handshake began
   net::TcpLink link_;
   http::ResponseParser parser_;
 };

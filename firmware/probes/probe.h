@@ -6,6 +6,7 @@
 #include "core/probe_result.h"
 #include "hal/clock.h"
 #include "net/host_resolver.h"
+#include "net/resumption_store.h"
 #include "net/tcp_link.h"
 #include "net/tls_client.h"
 #include "probes/link_loss.h"
@@ -30,6 +31,7 @@ struct ProbeEnv {
   const Config* config = nullptr;
   net::TlsClientConfig* tls = nullptr;  // shared RNG and trust anchors
   CheckMemory* memory = nullptr;
+  net::ResumptionStore* sessions = nullptr;  // TLS sessions to resume (null: none)
 };
 
 class Probe : public net::LinkOwner {

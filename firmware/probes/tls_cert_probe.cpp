@@ -150,6 +150,13 @@ void TlsCertProbe::judge() {
   }
   const x509::CertSummary& s = judged.leaf;
   const x509::ChainVerdict& chain_verdict = judged.chain;
+  // The leaf this server sends today: an http probe's TLS session to the same server
+  // (address, port, name) made with another leaf is not resumed again.
+  if (net::ResumptionStore* sessions = env().sessions) {
+    std::string_view sni = c.server_name.empty() ? std::string_view() : cfg.text(c.server_name);
+    sessions->observe(net::ResumptionStore::key(cfg.text(c.host), c.port, sni),
+                      net::ResumptionStore::fingerprint_hex(s.sha256.view()));
+  }
   int32_t days = x509::days_left(s.not_after, now_s);
   if (wall.valid) {
     r.measurements.has_days_left = true;

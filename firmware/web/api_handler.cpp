@@ -457,6 +457,12 @@ void ApiHandler::write_diagnostics(TextBuffer& out) {
     w.key("probes_run").integer(static_cast<int64_t>(scheduler_->probes_run()));
     w.field_int("in_flight", scheduler_->in_flight()).field_int("max_in_flight", scheduler_->max_in_flight_seen());
     w.key("longest_step_us").integer(scheduler_->longest_step_us());
+    // The https http probes' TLS sessions (net/resumption_store.h): held, resumed, dropped.
+    if (const net::ResumptionStore* sessions = scheduler_->sessions()) {
+      w.key("tls_sessions").begin_object().field_int("held", static_cast<int64_t>(sessions->size()))
+          .field_int("slots", static_cast<int64_t>(net::ResumptionStore::kSlots))
+          .field_int("resumed", sessions->hits()).field_int("dropped", sessions->drops()).end_object();
+    }
   }
   w.field_int("events_total", health_.events().total());
   // The per-check summaries and facts (monitor/health_model.h): live bytes, their

@@ -3,7 +3,8 @@
 peak mbedTLS arena, and how many such probes fit in flight in the target's arena —
 for a tls_cert probe stopped early (TLS 1.2), with a full handshake, against a server
 that accepts only TLS 1.3, a repeated chain (a verified-chain cache hit), and an smtp
-probe with STARTTLS, first and resumed — each beside today's figures.
+probe with STARTTLS, first and resumed, and an http probe of /testall over HTTPS,
+first and resumed — each beside today's figures.
 
 Each figure of a first probe is the run with the probe minus a baseline run with one
 tcp check (so the simulator's start-up — DHCP, RNG seeding, config — is not counted).
@@ -52,6 +53,8 @@ TODAY = {
     "tls_cert, repeated chain (cache hit)": "2.6 M: no cache (every chain verified)",
     "smtp, STARTTLS + AUTH (first)": "18,797,458 (previous table)",
     "smtp, second connection resumed": "18,797,458: no resumption (previous table)",
+    "http /testall over HTTPS (first)": "19,378,661 (before issue 20 item 4: every request a full handshake)",
+    "http /testall over HTTPS, resumed": "19,378,661: no resumption (before issue 20 item 4)",
 }
 
 
@@ -91,6 +94,66 @@ def callgrind(sim, doc, flash):
     finally:
         os.unlink(path)
     return None
+
+
+def callgrind_split(sim, doc, flash):
+    """callgrind of a --once run: (total Ir, mbedTLS's self Ir)."""
+    import peers
+    path = write(doc)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            outfile = os.path.join(tmp, "cg.out")
+            subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={outfile}", sim, "--config", path,
+                            "--once", "--flash", flash], capture_output=True, timeout=900)
+            total, self_ir = peers.read_callgrind(outfile)
+            mbed = sum(ir for (obj, fl, _), ir in self_ir.items() if peers.owner_of(fl, obj).startswith("mbedTLS"))
+            return total, mbed
+    finally:
+        os.unlink(path)
+
+
+def resumed_requests(sim, doc, tmp, requests=6):
+    """The running simulator (server mode, one https http check every 2 s) under
+    callgrind: counters zeroed once its first request (a full handshake) has left a
+    session to resume, dumped after `requests` more. Returns (mbedTLS's self Ir per
+    request, requests in the window, sessions resumed in it): a --once cycle starts
+    every check at once, so a resumed request needs a second cycle."""
+    import peers
+    from simtest import http_get as get
+    doc = dict(doc, defaults={"interval_s": 2, "timeout_ms": 2000})
+    path = os.path.join(tmp, "resume-config.json")
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    out = os.path.join(tmp, "resume.cg")
+    proc = peers.start_sim(sim, path, tmp, "resume", wrapper=("valgrind", "--tool=callgrind",
+                                                               f"--callgrind-out-file={out}"))
+
+    def sessions():
+        try:
+            d = json.loads(get(proc.bench_port, "/api/diagnostics", timeout=10)[2])
+            return d["tls_sessions"], d["probes_run"]
+        except (OSError, ValueError, KeyError):
+            return None, None
+    try:
+        if not peers.sim_ready(proc, 1, 300):
+            raise RuntimeError("resumed: the simulator did not finish its first request within 300 s")
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and (sessions()[0] or {}).get("held", 0) < 1:
+            time.sleep(0.5)
+        subprocess.run(["callgrind_control", "-z", str(proc.pid)], capture_output=True, timeout=60, check=True)
+        first, run0 = sessions()
+        deadline = time.monotonic() + 40 * requests
+        while time.monotonic() < deadline and (sessions()[1] or 0) < run0 + requests:
+            time.sleep(0.5)
+        subprocess.run(["callgrind_control", "-d", str(proc.pid)], capture_output=True, timeout=60, check=True)
+        last, run1 = sessions()
+    finally:
+        peers.stop_proc(proc)
+    dumps = sorted(p for p in os.listdir(tmp) if p.startswith("resume.cg."))
+    _, self_ir = peers.read_callgrind(os.path.join(tmp, dumps[0]))
+    mbed = sum(ir for (obj, fl, _), ir in self_ir.items() if peers.owner_of(fl, obj).startswith("mbedTLS"))
+    n = run1 - run0
+    return mbed / max(1, n), n, last["resumed"] - first["resumed"]
 
 
 class HoldingForwarder(Listener):
@@ -165,6 +228,9 @@ def main():
                 "server_name": "manage.lab.test", "names": ["manage.lab.test"]}
         mail = {"id": "smtp", "type": "smtp", "host": "10.0.2.2", "port": smtp["ok"]["port"],
                 "server_name": "relay.lab.test", "username": "probe", "password": "secret"}
+        # The appliance's /testall over HTTPS: Host and SNI the dashboard's name.
+        web = {"id": "web", "type": "http", "url": f"https://10.0.2.2:{scen['good']['port']}/testall",
+               "host_header": "manage.lab.test"}
         tcp = {"id": "tcp", "type": "tcp", "host": "10.0.2.2", "port": lab.ports["mesh"][0]}
         via = lambda check, fwd, **kw: dict(check, port=fwd.port, **kw)
         # label: (checks, what its result must show: (check id, key, value))
@@ -180,9 +246,10 @@ def main():
                                        ("smtp2", "tls_resumed", True)),
             "pair: the relay on another port": ([via(mail, relay_first), via(mail, relay_other, id="smtp2")],
                                                 ("smtp2", "tls_resumed", False)),
+            "http /testall over HTTPS (first)": ([web], ("resumed", 0)),
         }
         ok_anyway = {"pair: another chain": ("cert2", "warning")}  # the warn scenario: 20 days left
-        rows = {}
+        rows, mbed = {}, {}
         for label, (checks, expect) in cases.items():
             doc = {"schema": 1, "trust_anchors_pem": tls["root_pem"], "defaults": {"timeout_ms": 20000},
                    "checks": checks}
@@ -194,7 +261,12 @@ def main():
                 for c in (result or {}).get("checks", []):
                     if c["status"] != "ok" and ok_anyway.get(label) != (c["id"], c["status"]):
                         problems.append(f"{label}: {c['id']} said {c['status']}: {c['summary']}")
-                if expect and result:
+                m = re.search(r"tls_sessions_resumed=(\d+)", err)
+                if expect and len(expect) == 2:
+                    # http: the figures line counts the sessions the http probes resumed.
+                    if not m or int(m.group(1)) != expect[1]:
+                        problems.append(f"{label}: {m.group(1) if m else 'no'} sessions resumed, not {expect[1]}")
+                elif expect and result:
                     cid, key, want = expect
                     seen = {c["id"]: c["details"].get(key) for c in result["checks"]}
                     if seen.get(cid) != want:
@@ -206,8 +278,18 @@ def main():
                 peak = max(peak, int(m.group(1)) if m else 0)
             for f in forwarders:
                 f.reset()
-            ir = None if a.quick else callgrind(a.sim, doc, flash)
+            if a.quick:
+                ir = None
+            elif label in ("baseline (one tcp check)", "http /testall over HTTPS (first)"):
+                ir, mbed[label] = callgrind_split(a.sim, doc, flash)
+            else:
+                ir = callgrind(a.sim, doc, flash)
             rows[label] = (statistics.median(cpu), peak, ir)
+        if not a.quick:
+            web_doc = {"schema": 1, "trust_anchors_pem": tls["root_pem"], "checks": [web]}
+            resumed = resumed_requests(a.sim, web_doc, tmp)
+            if resumed[1] < 1 or resumed[2] != resumed[1]:
+                problems.append(f"http resumed: {resumed[2]} of {resumed[1]} requests resumed")
         tls13.close()
         for f in forwarders:
             f.close()
@@ -219,7 +301,8 @@ def main():
     base = rows["baseline (one tcp check)"]
     table = []  # (label, net ms, net instructions, peak)
     for label in ("tls_cert, TLS 1.2 stopped early", "tls_cert, TLS 1.2 full handshake",
-                  "tls_cert, TLS 1.3-only server", "smtp, STARTTLS + AUTH (first)"):
+                  "tls_cert, TLS 1.3-only server", "smtp, STARTTLS + AUTH (first)",
+                  "http /testall over HTTPS (first)"):
         med, peak, ir = rows[label]
         table.append((label, (med - base[0]) * 1000, (ir - base[2]) if ir and base[2] else 0, peak))
     for label, first, same, other in (
@@ -241,6 +324,18 @@ def main():
         arena = f"{peak / 1024:.1f}" + ("*" if two else "")
         fits = f"{fit}" + ("*" if two else "")
         print(f"{label:<38} {cpu} {ir:>19,} {arena:>15} {fits:>15}  {TODAY.get(label, '')}")
+    # http resumed: a --once pair cannot show it (both requests start at once, and the
+    # ClientHello goes out at connect): the first's net cost minus what resumption saved
+    # in mbedTLS, measured per request in a running simulator.
+    first_mbed = mbed["http /testall over HTTPS (first)"] - mbed["baseline (one tcp check)"]
+    first_ir = rows["http /testall over HTTPS (first)"][2] - base[2]
+    web_resumed = first_ir - (first_mbed - resumed[0])
+    print(f"{'http /testall over HTTPS, resumed':<38} {'-':>12} {web_resumed:>19,.0f} {'-':>15} {'-':>15}  "
+          f"{TODAY['http /testall over HTTPS, resumed']}")
+    print(f"http: mbedTLS's own instructions per request: first {first_mbed:,}, resumed {resumed[0]:,.0f} "
+          f"({resumed[2]} of {resumed[1]} requests resumed in a running simulator, one every 2 s);")
+    print("  the resumed row is the first's net cost minus that saving (a --once cycle starts both requests")
+    print("  of a pair at once, and the ClientHello, with or without the session, goes out at connect)")
     print("repeated rows: the first probe's cost minus what the repeat saved (a pair of two-check runs);")
     print("their arena peak is the whole run's: for smtp the second session starts after the first ended;")
     print("* for tls_cert the second's TLS session is set up (and its ClientHello sent) while the first")

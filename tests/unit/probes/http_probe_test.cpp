@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "fake_tls_server.h"
+#include "mbedtls/sha256.h"
+#include "mbedtls/x509_crt.h"
 #include "net/tls_memory.h"
 #include "probe_fixture.h"
 #include "details_json.h"
@@ -333,6 +335,157 @@ TEST_F(HttpsProbeTest, ACertificateForAnotherNameGetsNoRequestAtAll) {
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_EQ(r.summary.view(), "TLS: certificate not for api.lab.test: credentials not sent");
   EXPECT_EQ(*plain_inside_, "");
+}
+
+// --- https: resuming the server's TLS session (net/resumption_store.h) --------------
+
+class HttpsResumptionTest : public HttpsProbeTest {
+ protected:
+  void SetUp() override {
+    HttpsProbeTest::SetUp();
+    serve();
+    load(R"([{"id":"a","type":"http","url":"https://10.0.2.2:8443/testall","host_header":"hostile.lab.test"}])");
+  }
+  void serve() {
+    peer_.set_conversation(8443, tls_server_with_tickets(tickets_, answer_request(kOk)));
+  }
+  ProbeResult request() { return run_one<HttpProbe>(tls_.get(), sessions_.get()); }
+  // The server as the probe keys it: address, port, SNI (the Host).
+  static uint32_t server_key() { return net::ResumptionStore::key("10.0.2.2", 8443, "hostile.lab.test"); }
+  static constexpr const char* kOk = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK";
+
+  std::shared_ptr<TicketPolicy> tickets_ = std::make_shared<TicketPolicy>();
+  std::unique_ptr<net::ResumptionStore> sessions_ = std::make_unique<net::ResumptionStore>();
+};
+
+TEST_F(HttpsResumptionTest, TheNextRequestResumesTheSessionAndAnswersTheSame) {
+  ProbeResult first = request();
+  ASSERT_EQ(first.outcome, Outcome::kOk) << first.summary.c_str();
+  EXPECT_EQ(tickets_->resumed, 0);
+  EXPECT_EQ(sessions_->size(), 1u);
+  serve();
+  ProbeResult second = request();
+  ASSERT_EQ(second.outcome, Outcome::kOk) << second.summary.c_str();
+  EXPECT_EQ(tickets_->resumed, 1) << "the server took the ticket: no key exchange, no chain verified";
+  EXPECT_EQ(sessions_->hits(), 1u);
+  // The saved leaf still names the node that answered.
+  std::string a(first.details.text(first.details.http()->answered_by));
+  std::string b(second.details.text(second.details.http()->answered_by));
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a.rfind("cert:", 0), 0u) << a;
+}
+
+TEST_F(HttpsResumptionTest, AnotherLeafSeenByTlsCertEndsTheSessionTheSameLeafKeepsIt) {
+  ASSERT_EQ(request().outcome, Outcome::kOk);
+  // The lab leaf's own fingerprint, as tls_cert reports it (its SHA-256, in hex).
+  uint64_t lab_leaf = 0;
+  {
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    std::string pem(lab_cert_pem());
+    ASSERT_EQ(mbedtls_x509_crt_parse(&crt, reinterpret_cast<const unsigned char*>(pem.c_str()), pem.size() + 1), 0);
+    uint8_t digest[32];
+    ASSERT_EQ(mbedtls_sha256(crt.raw.p, crt.raw.len, digest, 0), 0);
+    lab_leaf = net::ResumptionStore::fingerprint(digest);
+    mbedtls_x509_crt_free(&crt);
+  }
+  sessions_->observe(server_key(), lab_leaf);
+  EXPECT_EQ(sessions_->size(), 1u) << "the same leaf: the session stays";
+  sessions_->observe(server_key(), lab_leaf ^ 1);  // the server now sends another leaf
+  EXPECT_EQ(sessions_->size(), 0u);
+  serve();
+  ProbeResult full = request();
+  ASSERT_EQ(full.outcome, Outcome::kOk) << full.summary.c_str();
+  EXPECT_EQ(tickets_->resumed, 0) << "no session was offered: a full handshake verified the chain";
+  EXPECT_EQ(sessions_->size(), 1u);
+}
+
+TEST_F(HttpsResumptionTest, ARefusedTicketIsAFullHandshakeWhoseSessionReplacesTheOld) {
+  ASSERT_EQ(request().outcome, Outcome::kOk);
+  tickets_->accept = false;
+  serve();
+  ASSERT_EQ(request().outcome, Outcome::kOk);
+  EXPECT_EQ(tickets_->resumed, 0);
+  EXPECT_EQ(sessions_->size(), 1u);
+  EXPECT_EQ(sessions_->hits(), 0u);
+  tickets_->accept = true;
+  serve();
+  ASSERT_EQ(request().outcome, Outcome::kOk);
+  EXPECT_EQ(tickets_->resumed, 1);
+}
+
+TEST_F(HttpsResumptionTest, AFailedHandshakeAfterAnOfferDropsTheSession) {
+  ASSERT_EQ(request().outcome, Outcome::kOk);
+  peer_.set_conversation(8443, [](std::string_view) { return Reply{"", Reply::Close::kRst}; });
+  ProbeResult r = request();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(sessions_->size(), 0u);
+  EXPECT_EQ(sessions_->drops(), 1u);
+  serve();
+  ASSERT_EQ(request().outcome, Outcome::kOk);
+  EXPECT_EQ(tickets_->resumed, 0) << "nothing was left to offer";
+}
+
+TEST_F(HttpsResumptionTest, AFullHandshakeAtLeastEveryTenMinutes) {
+  ASSERT_EQ(request().outcome, Outcome::kOk);
+  clock_.advance_us(net::ResumptionStore::kMaxAgeMicros - 1'000'000);
+  serve();
+  ASSERT_EQ(request().outcome, Outcome::kOk);
+  EXPECT_EQ(tickets_->resumed, 1);
+  clock_.advance_us(2'000'000);  // past the bound since the full handshake
+  serve();
+  ASSERT_EQ(request().outcome, Outcome::kOk);
+  EXPECT_EQ(tickets_->resumed, 1) << "too old: not offered";
+  EXPECT_EQ(sessions_->size(), 1u) << "the full handshake's session is kept";
+}
+
+TEST_F(HttpsResumptionTest, AFullHandshakeAfterKMaxResumptions) {
+  ASSERT_EQ(request().outcome, Outcome::kOk);
+  for (int i = 0; i < net::ResumptionStore::kMaxResumptions; ++i) {
+    serve();
+    ASSERT_EQ(request().outcome, Outcome::kOk);
+  }
+  EXPECT_EQ(tickets_->resumed, net::ResumptionStore::kMaxResumptions);
+  serve();
+  ASSERT_EQ(request().outcome, Outcome::kOk);
+  EXPECT_EQ(tickets_->resumed, net::ResumptionStore::kMaxResumptions) << "used up: a full handshake";
+  serve();
+  ASSERT_EQ(request().outcome, Outcome::kOk);
+  EXPECT_EQ(tickets_->resumed, net::ResumptionStore::kMaxResumptions + 1) << "and a fresh session after it";
+}
+
+TEST_F(HttpsResumptionTest, AConfigAppliedMidRequestLeavesNothingToResume) {
+  ASSERT_EQ(request().outcome, Outcome::kOk);
+  sessions_->reset();  // a config applied: every session gone
+  EXPECT_EQ(sessions_->size(), 0u);
+  serve();
+  HttpProbe probe;
+  probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get(), tls_.get(), nullptr, sessions_.get()});
+  run_for_ms(1);
+  sessions_->reset();  // another while this request's full handshake runs
+  for (int i = 0; i < 5000 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
+  EXPECT_EQ(probe.result().outcome, Outcome::kOk);
+  run_for_ms(20);
+  EXPECT_EQ(tickets_->resumed, 0);
+  EXPECT_EQ(sessions_->size(), 0u) << "a session begun under the old config is not kept";
+}
+
+TEST_F(HttpsResumptionTest, OnlyASessionWhoseChainTheHandshakeVerifiedIsKept) {
+  // No anchors and no public roots: the request goes unverified, and nothing is kept
+  // that a later request could resume as if it had been.
+  ASSERT_TRUE(tls_->setup("").ok());
+  load(R"([{"id":"a","type":"http","url":"https://10.0.2.2:8443/testall","host_header":"hostile.lab.test",)"
+       R"("public_roots":false}])");
+  ProbeResult r = request();
+  ASSERT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(sessions_->size(), 0u);
+}
+
+TEST_F(HttpsResumptionTest, ACertificateForAnotherNameIsNeverKept) {
+  load(R"([{"id":"a","type":"http","url":"https://10.0.2.2:8443/testall","host_header":"api.lab.test"}])");
+  ProbeResult r = request();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(sessions_->size(), 0u);
 }
 
 }  // namespace

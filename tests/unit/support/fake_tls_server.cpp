@@ -109,10 +109,27 @@ struct Session {
     }
     mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
     if (tls13_only) mbedtls_ssl_conf_min_tls_version(&conf, MBEDTLS_SSL_VERSION_TLS1_3);
+    if (tickets) mbedtls_ssl_conf_session_tickets_cb(&conf, ticket_write, ticket_parse, tickets.get());
     if (mbedtls_ssl_conf_own_cert(&conf, &crt, &key) != 0) return false;
     if (mbedtls_ssl_setup(&ssl, &conf) != 0) return false;
     mbedtls_ssl_set_bio(&ssl, this, bio_send, bio_recv, nullptr);
     return true;
+  }
+
+  static int ticket_write(void* p, const mbedtls_ssl_session* session, unsigned char* start, const unsigned char* end,
+                          size_t* tlen, uint32_t* lifetime) {
+    auto* policy = static_cast<TicketPolicy*>(p);
+    *lifetime = 3600;
+    int rc = mbedtls_ssl_session_save(session, start, static_cast<size_t>(end - start), tlen);
+    if (rc == 0) ++policy->issued;
+    return rc;
+  }
+  static int ticket_parse(void* p, mbedtls_ssl_session* session, unsigned char* buf, size_t len) {
+    auto* policy = static_cast<TicketPolicy*>(p);
+    if (!policy->accept) return MBEDTLS_ERR_SSL_INVALID_MAC;
+    int rc = mbedtls_ssl_session_load(session, buf, len);
+    if (rc == 0) ++policy->resumed;
+    return rc;
   }
 
   static int bio_send(void* ctx, const unsigned char* buf, size_t len) {
@@ -140,6 +157,7 @@ struct Session {
   bool ok = false;
   bool done = false;
   bool tls13_only = false;
+  std::shared_ptr<TicketPolicy> tickets;
 };
 
 }  // namespace
@@ -147,13 +165,15 @@ struct Session {
 std::string_view lab_cert_pem() { return {kLabCertPem, sizeof(kLabCertPem) - 1}; }
 
 namespace {
-FakePeer::Conversation server(FakePeer::Conversation inner, bool tls13_only) {
+FakePeer::Conversation server(FakePeer::Conversation inner, bool tls13_only,
+                              std::shared_ptr<TicketPolicy> tickets = nullptr) {
   // Shared by the copies std::function makes; a fresh session per connection.
   auto session = std::make_shared<std::unique_ptr<Session>>();
-  return [session, inner, tls13_only](std::string_view received) -> FakePeer::Reply {
+  return [session, inner, tls13_only, tickets](std::string_view received) -> FakePeer::Reply {
     if (received.empty()) {
       *session = std::make_unique<Session>();
       (*session)->tls13_only = tls13_only;
+      (*session)->tickets = tickets;
       (*session)->ok = (*session)->setup();
     }
     Session& s = **session;
@@ -161,7 +181,10 @@ FakePeer::Conversation server(FakePeer::Conversation inner, bool tls13_only) {
     s.in.assign(received);  // everything so far; `consumed` marks what mbedTLS read
     while (!s.done) {
       int ret = mbedtls_ssl_handshake(&s.ssl);
-      if (ret == 0) s.done = true;
+      if (ret == 0) {
+        s.done = true;
+        if (s.tickets) ++s.tickets->handshakes;
+      }
       else if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) break;
       else return {std::move(s.out), FakePeer::Reply::Close::kRst};
     }
@@ -191,5 +214,8 @@ FakePeer::Conversation server(FakePeer::Conversation inner, bool tls13_only) {
 
 FakePeer::Conversation tls_server(FakePeer::Conversation inner) { return server(std::move(inner), false); }
 FakePeer::Conversation tls13_only_server(FakePeer::Conversation inner) { return server(std::move(inner), true); }
+FakePeer::Conversation tls_server_with_tickets(std::shared_ptr<TicketPolicy> tickets, FakePeer::Conversation inner) {
+  return server(std::move(inner), false, std::move(tickets));
+}
 
 }  // namespace probebox::test

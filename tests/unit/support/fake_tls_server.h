@@ -4,6 +4,7 @@
 // run sends the same handshake. After the handshake, an optional inner conversation
 // gets the decrypted bytes and its reply goes back encrypted.
 #pragma once
+#include <memory>
 #include <string_view>
 
 #include "fake_peer.h"
@@ -18,5 +19,18 @@ FakePeer::Conversation tls_server(FakePeer::Conversation inner = nullptr);
 // The same server accepting only TLS 1.3 (a ClientHello offering only 1.2 gets the
 // protocol_version alert).
 FakePeer::Conversation tls13_only_server(FakePeer::Conversation inner = nullptr);
+
+// TLS 1.2 session tickets for tls_server_with_tickets: the ticket is the server's
+// session as mbedtls_ssl_session_save writes it (in clear: a test's ticket). `accept`
+// false: every ticket is refused (a full handshake follows, as a server that lost its
+// ticket key does); the counts are what the server saw.
+struct TicketPolicy {
+  bool accept = true;
+  int issued = 0;
+  int resumed = 0;   // tickets accepted: abbreviated handshakes
+  int handshakes = 0;  // handshakes completed, full or resumed
+};
+FakePeer::Conversation tls_server_with_tickets(std::shared_ptr<TicketPolicy> tickets,
+                                               FakePeer::Conversation inner = nullptr);
 
 }  // namespace probebox::test

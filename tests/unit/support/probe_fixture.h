@@ -21,8 +21,8 @@ class ProbeFixture : public LwipFixture {
   // Runs `probe` on check 0 until it reports (at most 5 s of fake time), then lets the
   // teardown's frames go through so the pool counts are final.
   template <typename P>
-  ProbeResult run(P& probe, net::TlsClientConfig* tls = nullptr) {
-    probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get(), tls});
+  ProbeResult run(P& probe, net::TlsClientConfig* tls = nullptr, net::ResumptionStore* sessions = nullptr) {
+    probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get(), tls, nullptr, sessions});
     for (int i = 0; i < 5000 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
     EXPECT_FALSE(probe.active());
     ProbeResult r = probe.result();
@@ -30,9 +30,9 @@ class ProbeFixture : public LwipFixture {
     return r;
   }
   template <typename P>
-  ProbeResult run_one(net::TlsClientConfig* tls = nullptr) {
+  ProbeResult run_one(net::TlsClientConfig* tls = nullptr, net::ResumptionStore* sessions = nullptr) {
     P probe;
-    return run(probe, tls);
+    return run(probe, tls, sessions);
   }
 
   std::unique_ptr<Config> config_ = std::make_unique<Config>();
