@@ -7,19 +7,17 @@
 #include "protocols/x509_summary.h"
 
 namespace probebox {
-namespace {
 
-std::string_view trim_ws(std::string_view s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.remove_suffix(1);
-  while (!s.empty() && (s.front() == '\n' || s.front() == '\r' || s.front() == ' ')) s.remove_prefix(1);
-  return s;
+void HttpProbe::new_response() {
+  parser_ = http::ResponseParser();
+  const CheckConfig& c = check();
+  body_.reset(c.expect_body_set ? env().config->text(c.expect_body) : std::string_view("OK"));
+  parser_.set_body_sink(&body_);
 }
-
-}  // namespace
 
 void HttpProbe::DoStart() {
   state_ = State::kResolving;
-  parser_ = http::ResponseParser();
+  new_response();
   answered_by_.clear();
   cert_id_.clear();
   sample_ = 1;
@@ -234,7 +232,6 @@ void HttpProbe::lost() {
 
 void HttpProbe::conclude() {
   const CheckConfig& c = check();
-  const Config& cfg = *env().config;
   ProbeResult& r = out();
   int status = parser_.status_code();
   r.measurements.http_status = status;
@@ -256,15 +253,15 @@ void HttpProbe::conclude() {
   d.has_status = true;
   d.status = static_cast<uint16_t>(status);
   d.location = r.details.add_text(f.location);
-  FixedText<200> services;
   if (!c.expect_https_redirect) {
     // /testall's healthy body is "OK" (appliance-requirements A1); elsewhere only an
     // explicit expect_body is checked.
     bool testall = last(path(), 8) == "/testall";
     // A redirect or an error page is judged by its status, not held to "OK".
     f.check_body = c.expect_body_set || (testall && status == 200);
-    std::string_view expected = c.expect_body_set ? cfg.text(c.expect_body) : std::string_view("OK");
-    f.body_match = trim_ws(parser_.body()).find(expected) != std::string_view::npos;
+    // new_response() set body_ to look for c.expect_body, else "OK", as the body streamed.
+    body_.end();
+    f.body_match = body_.matched();
 
     int64_t server_date;
     hal::WallTime wall = env().clock->wall();
@@ -272,9 +269,7 @@ void HttpProbe::conclude() {
       f.have_skew = true;
       f.skew_s = server_date - wall.unix_micros / 1'000'000;
     }
-    size_t services_count = 0;
-    if (testall && status >= 500) http::parse_testall_failures(parser_.body(), services, services_count);
-    f.services_down = services.view();
+    if (testall && status >= 500) f.services_down = body_.services();
     f.testall = testall;
     f.content_type = parser_.content_type();
 
@@ -300,7 +295,7 @@ void HttpProbe::conclude() {
     // The next request on a new connection (a balancer picks a node per connection),
     // opened from the next poll, not from inside this connection's callback.
     link_.close();
-    parser_ = http::ResponseParser();
+    new_response();
     ++sample_;
     state_ = State::kNextSample;
     sample_started_ = t;

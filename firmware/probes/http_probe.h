@@ -37,6 +37,8 @@ class HttpProbe final : public Probe {
   void fail(Outcome outcome, std::string_view why) override;
 
   void note_answered_by(std::string_view node);
+  // A new response: the parser, and the body's scan for what the check expects.
+  void new_response();
 
   State state_ = State::kIdle;
   uint8_t samples_ = 1;
@@ -47,6 +49,7 @@ class HttpProbe final : public Probe {
   FixedText<16> cert_id_;      // "cert:" and the first 4 bytes of the leaf's SHA-256
   net::TcpLink link_;
   http::ResponseParser parser_;
+  http::BodyScan body_;  // the body is judged as it streams, never kept
 };
 
 }  // namespace probebox

@@ -61,10 +61,10 @@ Status ResponseParser::fail(StatusCode code, const char* why) {
 }
 
 void ResponseParser::keep_body(const uint8_t* data, size_t n) {
-  size_t room = body_.capacity() - body_.size();
-  size_t keep = n < room ? n : room;
-  body_.append(std::string_view(reinterpret_cast<const char*>(data), keep));
-  body_dropped_ += n - keep;
+  uint64_t room = body_bytes_ < kMaxBodyKept ? kMaxBodyKept - body_bytes_ : 0;
+  size_t pass = n < room ? n : static_cast<size_t>(room);
+  if (pass > 0 && sink_ != nullptr) sink_->on_body(std::string_view(reinterpret_cast<const char*>(data), pass));
+  body_bytes_ += n;
 }
 
 Status ResponseParser::header_line(std::string_view line) {
@@ -234,20 +234,106 @@ bool parse_http_date(std::string_view s, int64_t& out) {
   return d >= 1 && d <= 31 && h < 24 && mi < 60 && se < 61;
 }
 
+namespace {
+
+constexpr std::string_view kDownMarker = " seems down.";
+constexpr size_t kMarkerWithin = 32;  // the marker starts at most this far into its line
+
+// The service a /testall line names ("<service> seems down. Reason: ..."), or empty.
+std::string_view testall_failure_name(std::string_view line) {
+  size_t at = line.find(kDownMarker);
+  if (at == std::string_view::npos || at == 0 || at > kMarkerWithin) return {};
+  std::string_view name = trim(first(line, at));
+  if (name.empty() || name.find(' ') != std::string_view::npos) return {};
+  return name;
+}
+
+bool body_space(char c) { return c == ' ' || c == '\r' || c == '\n'; }
+
+}  // namespace
+
 void parse_testall_failures(std::string_view body, TextBuffer& services, size_t& count) {
-  static constexpr std::string_view kMarker = " seems down.";
   count = 0;
-  while (!body.empty() && count < 16) {
+  while (!body.empty() && count < BodyScan::kMaxServices) {
     size_t eol = body.find('\n');
     std::string_view line = first(body, eol);
     body = eol == std::string_view::npos ? std::string_view() : after(body, eol + 1);
-    size_t at = line.find(kMarker);
-    if (at == std::string_view::npos || at == 0 || at > 32) continue;
-    std::string_view name = trim(first(line, at));
-    if (name.empty() || name.find(' ') != std::string_view::npos) continue;
+    std::string_view name = testall_failure_name(line);
+    if (name.empty()) continue;
     if (count++ > 0) services.append(',');
     services.append(name);
   }
+}
+
+static_assert(kMarkerWithin + kDownMarker.size() == 44, "BodyScan keeps the head of a line where a marker counts");
+static_assert(kMaxBodyKept < UINT16_MAX, "BodyScan counts the judged bytes in 16 bits");
+
+void BodyScan::reset(std::string_view expected) {
+  expected_ = expected;
+  matched_len_ = 0;
+  seen_ = 0;
+  text_end_ = 0;
+  first_match_end_ = -1;
+  started_ = false;
+  line_open_ = false;
+  services_count_ = 0;
+  line_.clear();
+  services_.clear();
+  if (expected_.size() > kMaxExpected) return;  // the config bounds it: never matches
+  // KMP: border_[i], the longest proper prefix of expected[0..i] that is also its suffix.
+  size_t k = 0;
+  for (size_t i = 1; i < expected_.size(); ++i) {
+    while (k > 0 && expected_[i] != expected_[k]) k = border_[k - 1];
+    if (expected_[i] == expected_[k]) ++k;
+    border_[i] = static_cast<uint8_t>(k);
+  }
+  if (!expected_.empty()) border_[0] = 0;
+}
+
+void BodyScan::take_line() {
+  std::string_view name = testall_failure_name(line_.view());
+  if (!name.empty() && services_count_ < kMaxServices) {
+    if (services_count_++ > 0) services_.append(',');
+    services_.append(name);
+  }
+  line_.clear();
+  line_open_ = false;
+}
+
+void BodyScan::on_body(std::string_view bytes) {
+  const size_t m = expected_.size();
+  for (char c : bytes) {
+    // The testall lines, whatever the whitespace.
+    if (c == '\n') {
+      take_line();
+    } else {
+      line_open_ = true;
+      if (line_.size() < line_.capacity()) line_.append(c);
+    }
+    // The expected text, in the body without its leading whitespace.
+    if (!started_ && body_space(c)) continue;
+    started_ = true;
+    ++seen_;
+    if (!body_space(c)) text_end_ = seen_;
+    if (m == 0 || m > kMaxExpected || first_match_end_ >= 0) continue;
+    size_t q = matched_len_;
+    while (q > 0 && expected_[q] != c) q = border_[q - 1];
+    if (expected_[q] == c) ++q;
+    if (q == m) {
+      first_match_end_ = seen_;
+      q = border_[q - 1];
+    }
+    matched_len_ = static_cast<uint16_t>(q);
+  }
+}
+
+void BodyScan::end() {
+  if (line_open_) take_line();
+}
+
+bool BodyScan::matched() const {
+  if (expected_.empty()) return true;
+  return first_match_end_ >= 0 && first_match_end_ <= text_end_;
 }
 
 bool is_https_redirect(int status, std::string_view location, std::string_view host) {
