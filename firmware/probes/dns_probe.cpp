@@ -3,6 +3,36 @@
 #include <cstring>
 
 namespace probebox {
+namespace {
+
+struct TcpBuffer {
+  uint8_t bytes[DnsTcpBuffers::kBytes];
+  bool leased;
+};
+TcpBuffer g_tcp_buffers[DnsTcpBuffers::kCount];
+
+}  // namespace
+
+uint8_t* DnsTcpBuffers::lease() {
+  for (TcpBuffer& b : g_tcp_buffers) {
+    if (b.leased) continue;
+    b.leased = true;
+    return b.bytes;
+  }
+  return nullptr;
+}
+
+void DnsTcpBuffers::give_back(uint8_t* buffer) {
+  for (TcpBuffer& b : g_tcp_buffers) {
+    if (b.bytes == buffer) b.leased = false;
+  }
+}
+
+int DnsTcpBuffers::in_use() {
+  int n = 0;
+  for (const TcpBuffer& b : g_tcp_buffers) n += b.leased ? 1 : 0;
+  return n;
+}
 
 void DnsProbe::DoStart() {
   state_ = State::kResolving;
@@ -94,6 +124,13 @@ void DnsProbe::handle(std::span<const uint8_t> response) {
 
 void DnsProbe::start_tcp() {
   state_ = State::kTcpConnecting;
+  tcp_buf_ = DnsTcpBuffers::lease();
+  if (tcp_buf_ == nullptr) {
+    FixedText<100> why;
+    why.appendf("truncated answer and no buffer free for it over TCP (%d in use)", DnsTcpBuffers::kCount);
+    fail(Outcome::kUnknown, why.view());
+    return;
+  }
   switch (connect_to(tcp_, check().port)) {
     case net::TcpLink::Open::kNoPcb: fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)"); return;
     case net::TcpLink::Open::kFailed:
@@ -105,7 +142,8 @@ void DnsProbe::start_tcp() {
 }
 
 void DnsProbe::take_tcp(std::span<const uint8_t> bytes) {
-  size_t room = sizeof(tcp_buf_) - tcp_len_;
+  if (tcp_buf_ == nullptr) return;
+  size_t room = DnsTcpBuffers::kBytes - tcp_len_;
   size_t n = bytes.size() < room ? bytes.size() : room;
   std::memcpy(tcp_buf_ + tcp_len_, bytes.data(), n);
   tcp_len_ += n;
@@ -223,6 +261,8 @@ void DnsProbe::DoRelease() {
   state_ = State::kDone;
   udp_.close();
   tcp_.close();
+  if (tcp_buf_ != nullptr) DnsTcpBuffers::give_back(tcp_buf_);
+  tcp_buf_ = nullptr;
 }
 
 }  // namespace probebox
