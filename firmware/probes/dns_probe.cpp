@@ -38,6 +38,7 @@ void DnsProbe::DoStart() {
   state_ = State::kResolving;
   tcp_len_ = 0;
   ignored_ = nullptr;
+  facts_ = Facts::kNone;
   id_ = static_cast<uint16_t>(LWIP_RAND());
   auto built = dns::build_query({query_ + 2, kMaxQuery}, id_, env().config->text(check().name), check().qtype);
   if (!built.ok()) {
@@ -160,7 +161,7 @@ void DnsProbe::take_tcp(std::span<const uint8_t> bytes) {
 void DnsProbe::conclude(const dns::DnsAnswer& answer) {
   const CheckConfig& c = check();
   const Config& cfg = *env().config;
-  ProbeResult& r = out();
+  ResultCore& r = out();
   std::string_view name = cfg.text(c.name);
   int64_t elapsed = now() - started_at();
   r.measurements.dns_lookup_us = elapsed;
@@ -179,19 +180,8 @@ void DnsProbe::conclude(const dns::DnsAnswer& answer) {
     else ++unexpected;
   }
 
-  DnsDetails& d = r.details.set_dns();
-  d.rcode = dns::rcode_name(answer.rcode);
-  d.address_count = answer.address_count;
-  d.ttl = answer.min_ttl;
-  for (uint8_t i = 0; i < answer.address_count; ++i) {
-    text.clear();
-    if (i > 0) text.append('\n');
-    dns::format_address(answer.addresses[i], text);
-    TextSpan added = r.details.add_text(text.view());
-    if (i == 0) d.addresses = added;
-    else d.addresses.len = static_cast<uint16_t>(d.addresses.len + added.len);
-  }
-  d.cname = r.details.add_text(answer.cname.view());
+  answer_ = answer;  // the details, written by DoDetails()
+  facts_ = Facts::kAnswer;
   r.server_code = answer.rcode;
 
   Outcome outcome = Outcome::kOk;
@@ -233,18 +223,38 @@ void DnsProbe::conclude(const dns::DnsAnswer& answer) {
   finish(outcome);
 }
 
+void DnsProbe::DoDetails(ProbeDetails& details) const {
+  if (facts_ == Facts::kNone) return;
+  DnsDetails& d = details.set_dns();
+  if (facts_ != Facts::kAnswer) return;
+  const dns::DnsAnswer& answer = answer_;
+  d.rcode = dns::rcode_name(answer.rcode);
+  d.address_count = answer.address_count;
+  d.ttl = answer.min_ttl;
+  FixedText<48> text;
+  for (uint8_t i = 0; i < answer.address_count; ++i) {
+    text.clear();
+    if (i > 0) text.append('\n');
+    dns::format_address(answer.addresses[i], text);
+    TextSpan added = details.add_text(text.view());
+    if (i == 0) d.addresses = added;
+    else d.addresses.len = static_cast<uint16_t>(d.addresses.len + added.len);
+  }
+  d.cname = details.add_text(answer.cname.view());
+}
+
 void DnsProbe::fail(Outcome outcome, std::string_view why) {
-  ProbeResult& r = out();
+  ResultCore& r = out();
   note_failure(outcome == Outcome::kUnknown ? FailReason::kNoResources : FailReason::kProtocol);
   r.summary.assign(env().config->text(check().name));
   r.summary.append(": ");
   r.summary.append(why);
-  r.details.set_dns();
+  facts_ = Facts::kEmpty;
   finish(outcome);
 }
 
 void DnsProbe::DoDescribeTimeout() {
-  ProbeResult& r = out();
+  ResultCore& r = out();
   r.summary.assign(env().config->text(check().name));
   if (ignored_ != nullptr) {
     r.summary.append(": ");
@@ -254,7 +264,7 @@ void DnsProbe::DoDescribeTimeout() {
     r.summary.append(": no answer from ");
     r.summary.append(env().config->text(check().host));
   }
-  r.details.set_dns();
+  facts_ = Facts::kEmpty;
 }
 
 void DnsProbe::DoRelease() {

@@ -33,6 +33,7 @@ class DnsProbe final : public Probe {
   void DoStart() override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
+  void DoDetails(ProbeDetails& details) const override;
   static void on_bytes(net::LinkOwner& self, std::span<const uint8_t> bytes) { static_cast<DnsProbe&>(self).take_tcp(bytes); }
 
   void process(net::LinkEvent event) override;
@@ -54,6 +55,10 @@ class DnsProbe final : public Probe {
   // Why the last response was ignored (wrong id, another question): reported if no
   // good one follows, so a resolver that answers wrongly is not taken for a silent one.
   const char* ignored_ = nullptr;
+  // The details: none, empty (a failure), or those of answer_ (the answer judged).
+  enum class Facts : uint8_t { kNone, kEmpty, kAnswer };
+  Facts facts_ = Facts::kNone;
+  dns::DnsAnswer answer_;
 };
 
 }  // namespace probebox

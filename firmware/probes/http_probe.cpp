@@ -18,6 +18,8 @@ void HttpProbe::new_response() {
 void HttpProbe::DoStart() {
   state_ = State::kResolving;
   new_response();
+  facts_.clear();
+  judged_ = false;
   answered_by_.clear();
   cert_id_.clear();
   sample_ = 1;
@@ -232,7 +234,7 @@ void HttpProbe::lost() {
 
 void HttpProbe::conclude() {
   const CheckConfig& c = check();
-  ProbeResult& r = out();
+  ResultCore& r = out();
   int status = parser_.status_code();
   r.measurements.http_status = status;
   r.server_code = static_cast<uint16_t>(status);
@@ -249,10 +251,11 @@ void HttpProbe::conclude() {
   rules.clock_skew_warn_s = c.tune.clock_skew_warn_s;
   rules.expect_https_redirect = c.expect_https_redirect;
 
-  HttpDetails& d = r.details.set_http();
+  HttpDetails& d = facts_.set();
   d.has_status = true;
   d.status = static_cast<uint16_t>(status);
-  d.location = r.details.add_text(f.location);
+  judged_ = true;  // the strings: DoDetails()
+  services_shown_ = !c.expect_https_redirect;
   if (!c.expect_https_redirect) {
     // /testall's healthy body is "OK" (appliance-requirements A1); elsewhere only an
     // explicit expect_body is checked.
@@ -278,11 +281,9 @@ void HttpProbe::conclude() {
     d.testall = testall;
     d.has_skew = f.have_skew;
     d.skew_s = f.skew_s;
-    d.services_down = r.details.add_text(f.services_down);
   }
 
   note_answered_by(parser_.node().empty() ? cert_id_.view() : parser_.node());
-  d.answered_by = r.details.add_text(answered_by_.view());
   d.samples = sample_;
   Verdict v = judge_http(f, rules, r.summary);
   // Another request only if it fits before the deadline (twice the slowest so far):
@@ -327,20 +328,35 @@ void HttpProbe::note_answered_by(std::string_view node) {
 }
 
 void HttpProbe::fail(Outcome outcome, std::string_view why) {
-  ProbeResult& r = out();
+  ResultCore& r = out();
   r.summary.assign(why);
   note_failure(outcome == Outcome::kUnknown ? FailReason::kNoResources : FailReason::kProtocol);
-  r.details.set_http();
+  facts_.set();
+  judged_ = false;
   finish(outcome);
 }
 
+void HttpProbe::DoDetails(ProbeDetails& details) const {
+  if (!facts_.is_set()) return;
+  HttpDetails& d = details.set_http();
+  d = facts_.get();
+  if (!judged_) return;
+  d.location = details.add_text(parser_.location());
+  if (services_shown_) {
+    bool listed = d.testall && d.status >= 500;
+    d.services_down = details.add_text(listed ? body_.services() : std::string_view());
+  }
+  d.answered_by = details.add_text(answered_by_.view());
+}
+
 void HttpProbe::DoDescribeTimeout() {
-  ProbeResult& r = out();
+  ResultCore& r = out();
   unsigned ms = static_cast<unsigned>(check().tune.timeout_ms);
   if (parser_.started()) r.summary.appendf("no complete answer within %u ms", ms);
   else r.summary.appendf("no answer within %u ms", ms);
   if (samples_ > 1) r.summary.appendf(" (request %u)", static_cast<unsigned>(sample_));
-  HttpDetails& d = r.details.set_http();
+  judged_ = false;
+  HttpDetails& d = facts_.set();
   d.has_status = parser_.status_code() != 0;
   d.status = static_cast<uint16_t>(parser_.status_code());
   r.server_code = d.status;

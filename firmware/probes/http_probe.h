@@ -23,6 +23,7 @@ class HttpProbe final : public Probe {
   void DoStart() override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
+  void DoDetails(ProbeDetails& details) const override;
   static void on_bytes(net::LinkOwner& self, std::span<const uint8_t> bytes) { static_cast<HttpProbe&>(self).consume(bytes); }
 
   void process(net::LinkEvent event) override;
@@ -50,6 +51,12 @@ class HttpProbe final : public Probe {
   net::TcpLink link_;
   http::ResponseParser parser_;
   http::BodyScan body_;  // the body is judged as it streams, never kept
+  // The details: the facts without strings; after a response was judged
+  // (judged_) the strings are the parser's location, body_'s services (when
+  // services_shown_) and answered_by_.
+  KeptFacts<HttpDetails> facts_;
+  bool judged_ = false;
+  bool services_shown_ = false;
 };
 
 }  // namespace probebox

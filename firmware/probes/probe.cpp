@@ -1,6 +1,18 @@
 #include "probes/probe.h"
 
 namespace probebox {
+namespace {
+
+ProbeResult g_result;  // the one result being handed on (result())
+
+}  // namespace
+
+const ProbeResult& Probe::result() const {
+  static_cast<ResultCore&>(g_result) = result_;
+  g_result.details.clear();
+  DoDetails(g_result.details);
+  return g_result;
+}
 
 void Probe::start(const CheckConfig& check, const ProbeEnv& env) {
   check_ = &check;
