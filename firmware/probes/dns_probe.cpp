@@ -40,12 +40,11 @@ void DnsProbe::DoStart() {
   ignored_ = nullptr;
   facts_ = Facts::kNone;
   id_ = static_cast<uint16_t>(LWIP_RAND());
-  auto built = dns::build_query({query_ + 2, kMaxQuery}, id_, env().config->text(check().name), check().qtype);
-  if (!built.ok()) {
+  uint8_t query[kMaxQuery + 2];
+  if (build_query(query) == 0) {
     fail(Outcome::kUnknown, "name cannot be queried");
     return;
   }
-  query_len_ = *built;
   resolve_then(env().config->text(check().host));
 }
 
@@ -75,9 +74,11 @@ void DnsProbe::process(net::LinkEvent event) {
     case State::kTcpAnswer:
       if (event == E::kConnected) {
         state_ = State::kTcpAnswer;
-        query_[0] = static_cast<uint8_t>(query_len_ >> 8);
-        query_[1] = static_cast<uint8_t>(query_len_);
-        if (!tcp_.send({query_, query_len_ + 2})) {
+        uint8_t query[kMaxQuery + 2];
+        size_t len = build_query(query);
+        query[0] = static_cast<uint8_t>(len >> 8);
+        query[1] = static_cast<uint8_t>(len);
+        if (!tcp_.send({query, len + 2})) {
           note_failure(FailReason::kReset);
           fail(Outcome::kCritical, "could not send the query over TCP");
         }
@@ -97,8 +98,15 @@ void DnsProbe::process(net::LinkEvent event) {
   }
 }
 
+size_t DnsProbe::build_query(uint8_t (&out)[kMaxQuery + 2]) const {
+  auto built = dns::build_query({out + 2, kMaxQuery}, id_, env().config->text(check().name), check().qtype);
+  return built.ok() ? *built : 0;
+}
+
 void DnsProbe::send_udp() {
-  switch (send_to(udp_, check().port, {query_ + 2, query_len_})) {
+  uint8_t query[kMaxQuery + 2];
+  size_t len = build_query(query);
+  switch (send_to(udp_, check().port, {query + 2, len})) {
     case net::UdpLink::Send::kNoPcb: fail(Outcome::kUnknown, "no UDP socket free (lwIP pool exhausted)"); return;
     case net::UdpLink::Send::kNoBuffer: fail(Outcome::kUnknown, "no buffer for the query"); return;
     case net::UdpLink::Send::kSent: return;

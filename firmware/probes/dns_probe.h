@@ -47,8 +47,9 @@ class DnsProbe final : public Probe {
   State state_ = State::kIdle;
   net::UdpLink udp_;
   net::TcpLink tcp_;
-  uint8_t query_[kMaxQuery + 2];  // 2 bytes of TCP length prefix in front
-  size_t query_len_ = 0;
+  // The query, built again for each send from the check and id_ (the same bytes):
+  // 2 bytes of TCP length prefix in front. 0: the name cannot be queried.
+  size_t build_query(uint8_t (&out)[kMaxQuery + 2]) const;
   uint16_t id_ = 0;
   uint8_t* tcp_buf_ = nullptr;  // leased from DnsTcpBuffers while the answer comes over TCP
   size_t tcp_len_ = 0;
