@@ -1,5 +1,6 @@
 // HTTP/1.x responses, parsed incrementally as bytes arrive in any chunk sizes:
-// status line, headers (bounded in length and count), and the body framed by
+// status line, headers (bounded in length and count; a line is not kept whole: the
+// value of a header the checks read streams into its field), and the body framed by
 // Content-Length, chunked encoding or the close of the connection. The body is not
 // kept: its first kMaxBodyKept bytes stream to a BodySink (BodyScan judges them as
 // they pass) and the whole of it is counted, so the read stays bounded.
@@ -89,17 +90,39 @@ class ResponseParser {
   // how far a reply got before the connection broke.
   uint64_t content_length() const { return have_length_ && !chunked_ ? body_bytes() + remaining_ : 0; }
   // Any byte of the response seen (a server that said nothing vs one that stopped).
-  bool started() const { return state_ != State::kStatusLine || !line_.empty() || status_ != 0; }
+  bool started() const { return state_ != State::kStatusLine || line_len_ > 0 || status_ != 0; }
   std::string_view error() const { return error_; }
 
  private:
   Status line_complete();
-  Status header_line(std::string_view line);
+  Status header_line();
+  void line_byte(char c);
+  void header_named();
+  void new_line();
   Status fail(StatusCode code, const char* why);
   void keep_body(const uint8_t* data, size_t n);
 
+  // What a header's value sets.
+  enum class Field : uint8_t { kNone, kLength, kEncoding, kKept };
+  static constexpr size_t kHead = 24;
+
   State state_ = State::kStatusLine;
-  FixedText<kMaxLine> line_;
+  // The line being read, never whole: its length (up to kMaxLine), its last byte,
+  // its head (a status line's "HTTP/1.x NNN ", a header's name, a chunk size) and,
+  // after a header's ':', its value, leading blanks skipped, into the field it sets
+  // (value_ for Content-Length and Transfer-Encoding); the trailing blanks are cut
+  // off at the end of the line.
+  size_t line_len_ = 0;
+  char last_ = 0;
+  bool colon_ = false;
+  bool colon_first_ = false;  // the ':' began the line: no name
+  bool value_begun_ = false;
+  Field field_ = Field::kNone;
+  size_t value_len_ = 0;
+  size_t value_end_ = 0;  // just past the value's last byte that is not a blank
+  TextBuffer* value_to_ = nullptr;
+  FixedText<kHead> head_;
+  FixedText<64> value_;
   int status_ = 0;
   int headers_ = 0;
   bool chunked_ = false;

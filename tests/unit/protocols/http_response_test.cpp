@@ -107,6 +107,42 @@ TEST(HttpResponse, BoundsHold) {
   EXPECT_EQ(big_body.body_bytes(), 100000u);
 }
 
+// Header values stream into their fields (no line is kept whole): blanks around a
+// value are cut, a repeated header's last value wins, a value longer than its field
+// keeps its head, whatever the split of the bytes.
+TEST(HttpResponse, HeaderValuesStreamIntoTheirFields) {
+  const std::string long_location = "https://a.test/" + std::string(700, 'p');
+  const std::string head = "HTTP/1.1 302 Found\r\nLocation: first\r\nX-Long-Header-Name-Nobody-Reads: v\r\n"
+                           "location:\t " + long_location + " \t\r\nContent-Type:  text/plain ;q=1  \r\n"
+                           "X-Auth0-Host: a0-2\r\nDate: Sun, 22 Nov 2026 10:04:05 GMT   \r\n"
+                           "Content-Length:  2 \r\nTransfer-Encoding-Not: x\r\n\r\nOK";
+  for (size_t split = 0; split <= head.size(); split += 7) {
+    ResponseParser p;
+    ASSERT_TRUE(feed_all(p, std::string_view(head).substr(0, split)).ok()) << split;
+    ASSERT_TRUE(feed_all(p, std::string_view(head).substr(split)).ok()) << split;
+    ASSERT_TRUE(p.done()) << split;
+    EXPECT_EQ(p.location(), std::string_view(long_location).substr(0, 512)) << split;
+    EXPECT_EQ(p.content_type(), "text/plain ;q=1") << split;
+    EXPECT_EQ(p.node(), "a0-2") << split;
+    EXPECT_EQ(p.date(), "Sun, 22 Nov 2026 10:04:05 GMT") << split;
+  }
+  ResponseParser chunked;
+  ASSERT_TRUE(feed_all(chunked, "HTTP/1.1 200 OK\r\nTransfer-Encoding:  gzip, chunked  \r\n\r\n2\r\nOK\r\n0\r\n\r\n").ok());
+  EXPECT_TRUE(chunked.done());
+  ResponseParser padded_length;  // blanks past the value's field still trim away
+  ASSERT_TRUE(feed_all(padded_length, "HTTP/1.1 200 OK\r\nContent-Length: 0" + std::string(100, ' ') + "\r\n\r\n").ok());
+  EXPECT_TRUE(padded_length.done());
+  ResponseParser no_name;
+  EXPECT_EQ(feed_all(no_name, "HTTP/1.1 200 OK\r\n: v\r\n").code(), StatusCode::kDataLoss);
+  EXPECT_EQ(no_name.error(), "malformed header");
+  ResponseParser long_line;  // a header line still ends at 1024 bytes, kept or not
+  EXPECT_EQ(feed_all(long_line, "HTTP/1.1 200 OK\r\nX: " + std::string(1021, 'a') + "\r\n").code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_EQ(long_line.error(), "header line longer than 1024 bytes");
+  ResponseParser just_fits;
+  EXPECT_TRUE(feed_all(just_fits, "HTTP/1.1 200 OK\r\nX: " + std::string(1020, 'a') + "\r\n").ok());
+}
+
 TEST(HttpResponse, MalformedIsRejected) {
   for (std::string_view bad : {"SSH-2.0-OpenSSH\r\n", "HTTP/1.1 2x0 OK\r\n", "HTTP/1.1 999 Odd\r\n",
                                "HTTP/1.1 200 OK\r\nno colon here\r\n",
