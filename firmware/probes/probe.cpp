@@ -7,6 +7,8 @@ ProbeResult g_result;  // the one result being handed on (result())
 
 }  // namespace
 
+ProbeResult& shared_probe_result() { return g_result; }
+
 const ProbeResult& Probe::result() const {
   static_cast<ResultCore&>(g_result) = result_;
   g_result.details.clear();

@@ -53,6 +53,10 @@ class KeptFacts {
   bool set_ = false;
 };
 
+// The one result every probe's result() writes into; the scheduler writes a check
+// that cannot run there too. Valid until the next writer.
+ProbeResult& shared_probe_result();
+
 class Probe : public net::LinkOwner {
  public:
   enum class Poll { kPending, kReady };
