@@ -25,6 +25,16 @@
 #define PROBEBOX_MAX_TLS_IN_FLIGHT 1
 #endif
 
+/* DNS answers over TCP read at once, each into a buffer of 4 KiB + 2 leased from a
+ * shared pool (probes/dns_probe.h): a dns check needs one only after its UDP answer
+ * came back truncated (over 512 bytes: not an appliance's A/AAAA record), and only for
+ * the round trip of the TCP answer, so two checks rarely need one in the same
+ * moment; a check that finds none free reports `unknown` and says so. Name
+ * compression points anywhere back into the message, so an answer is read whole. */
+#ifndef PROBEBOX_DNS_TCP_BUFFERS
+#define PROBEBOX_DNS_TCP_BUFFERS 2
+#endif
+
 /* The arena one TLS client session takes at its peak, for the worst server the box
  * must still read: a Certificate message filling the 16 KiB input buffer. mbedTLS
  * keeps the input buffer, a copy of the chain's DER and its parse (each SAN a list

@@ -81,11 +81,12 @@ void Scheduler::start(uint16_t index, hal::MonoMicros now) {
   Entry& e = entries_[index];
   if (!ProbePool::type_available(check.type)) {
     // A placeholder must fail loudly: the check is listed, and says why it cannot run.
-    scratch_.reset();
-    scratch_.summary.assign(check_type_name(check.type));
-    scratch_.summary.append(" checks are not built into this firmware yet");
-    scratch_.reason = FailReason::kNoResources;
-    report(index, scratch_, now);
+    ProbeResult& r = shared_probe_result();
+    r.reset();
+    r.summary.assign(check_type_name(check.type));
+    r.summary.append(" checks are not built into this firmware yet");
+    r.reason = FailReason::kNoResources;
+    report(index, r, now);
     return;
   }
   if (check_kind(check.type).needs_wall_clock && !clock_->wall().valid && now - loaded_at_ < kWaitForClockUs) {

@@ -78,7 +78,6 @@ class Scheduler {
   int max_in_flight_seen_ = 0;
   uint64_t probes_run_ = 0;
   int64_t longest_step_us_ = 0;
-  ProbeResult scratch_{};
 };
 
 }  // namespace probebox

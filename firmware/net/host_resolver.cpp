@@ -5,13 +5,14 @@
 namespace probebox {
 
 HostResolver::State HostResolver::start(std::string_view host, void* owner, Callback done) {
-  host_.assign(host);
+  host_ = host;
   owner_ = owner;
   done_ = done;
-  if (host_.overflowed()) return state_ = State::kFailed;
-  if (ipaddr_aton(host_.c_str(), &address_)) return state_ = State::kResolved;
+  FixedText<253> name(host);  // lwIP reads a C string; it copies the name it looks up
+  if (name.overflowed()) return state_ = State::kFailed;
+  if (ipaddr_aton(name.c_str(), &address_)) return state_ = State::kResolved;
   state_ = State::kPending;
-  err_t err = dns_gethostbyname(host_.c_str(), &address_, on_found, this);
+  err_t err = dns_gethostbyname(name.c_str(), &address_, on_found, this);
   if (err == ERR_OK) return state_ = State::kResolved;
   if (err != ERR_INPROGRESS) return state_ = State::kFailed;
   return state_;
@@ -19,7 +20,7 @@ HostResolver::State HostResolver::start(std::string_view host, void* owner, Call
 
 void HostResolver::on_found(const char* name, const ip_addr_t* addr, void* arg) {
   auto* self = static_cast<HostResolver*>(arg);
-  if (self->state_ != State::kPending || name == nullptr || self->host_.view() != name) return;
+  if (self->state_ != State::kPending || name == nullptr || self->host_ != name) return;
   if (addr != nullptr) {
     self->address_ = *addr;
     self->state_ = State::kResolved;

@@ -15,7 +15,8 @@ class HostResolver {
   using Callback = void (*)(void* owner);
 
   // Resolves at once for a literal or a cached name; otherwise calls `done(owner)`
-  // later from lwIP's DNS callback.
+  // later from lwIP's DNS callback. `host` must outlive the lookup (a config text:
+  // a new config cancels the probes first); it is kept as a view, not copied.
   State start(std::string_view host, void* owner, Callback done);
   // start(), with `done(owner)` called at once too when the answer is known at once:
   // the caller writes one path for a literal, a cached name and a lookup.
@@ -31,7 +32,7 @@ class HostResolver {
  private:
   static void on_found(const char* name, const ip_addr_t* addr, void* arg);
 
-  FixedText<253> host_;
+  std::string_view host_;  // to recognise lwIP's answer for this lookup
   ip_addr_t address_{};
   State state_ = State::kIdle;
   void* owner_ = nullptr;

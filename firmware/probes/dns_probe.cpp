@@ -3,18 +3,48 @@
 #include <cstring>
 
 namespace probebox {
+namespace {
+
+struct TcpBuffer {
+  uint8_t bytes[DnsTcpBuffers::kBytes];
+  bool leased;
+};
+TcpBuffer g_tcp_buffers[DnsTcpBuffers::kCount];
+
+}  // namespace
+
+uint8_t* DnsTcpBuffers::lease() {
+  for (TcpBuffer& b : g_tcp_buffers) {
+    if (b.leased) continue;
+    b.leased = true;
+    return b.bytes;
+  }
+  return nullptr;
+}
+
+void DnsTcpBuffers::give_back(uint8_t* buffer) {
+  for (TcpBuffer& b : g_tcp_buffers) {
+    if (b.bytes == buffer) b.leased = false;
+  }
+}
+
+int DnsTcpBuffers::in_use() {
+  int n = 0;
+  for (const TcpBuffer& b : g_tcp_buffers) n += b.leased ? 1 : 0;
+  return n;
+}
 
 void DnsProbe::DoStart() {
   state_ = State::kResolving;
   tcp_len_ = 0;
   ignored_ = nullptr;
+  facts_ = Facts::kNone;
   id_ = static_cast<uint16_t>(LWIP_RAND());
-  auto built = dns::build_query({query_ + 2, kMaxQuery}, id_, env().config->text(check().name), check().qtype);
-  if (!built.ok()) {
+  uint8_t query[kMaxQuery + 2];
+  if (build_query(query) == 0) {
     fail(Outcome::kUnknown, "name cannot be queried");
     return;
   }
-  query_len_ = *built;
   resolve_then(env().config->text(check().host));
 }
 
@@ -44,9 +74,11 @@ void DnsProbe::process(net::LinkEvent event) {
     case State::kTcpAnswer:
       if (event == E::kConnected) {
         state_ = State::kTcpAnswer;
-        query_[0] = static_cast<uint8_t>(query_len_ >> 8);
-        query_[1] = static_cast<uint8_t>(query_len_);
-        if (!tcp_.send({query_, query_len_ + 2})) {
+        uint8_t query[kMaxQuery + 2];
+        size_t len = build_query(query);
+        query[0] = static_cast<uint8_t>(len >> 8);
+        query[1] = static_cast<uint8_t>(len);
+        if (!tcp_.send({query, len + 2})) {
           note_failure(FailReason::kReset);
           fail(Outcome::kCritical, "could not send the query over TCP");
         }
@@ -66,8 +98,15 @@ void DnsProbe::process(net::LinkEvent event) {
   }
 }
 
+size_t DnsProbe::build_query(uint8_t (&out)[kMaxQuery + 2]) const {
+  auto built = dns::build_query({out + 2, kMaxQuery}, id_, env().config->text(check().name), check().qtype);
+  return built.ok() ? *built : 0;
+}
+
 void DnsProbe::send_udp() {
-  switch (send_to(udp_, check().port, {query_ + 2, query_len_})) {
+  uint8_t query[kMaxQuery + 2];
+  size_t len = build_query(query);
+  switch (send_to(udp_, check().port, {query + 2, len})) {
     case net::UdpLink::Send::kNoPcb: fail(Outcome::kUnknown, "no UDP socket free (lwIP pool exhausted)"); return;
     case net::UdpLink::Send::kNoBuffer: fail(Outcome::kUnknown, "no buffer for the query"); return;
     case net::UdpLink::Send::kSent: return;
@@ -94,6 +133,13 @@ void DnsProbe::handle(std::span<const uint8_t> response) {
 
 void DnsProbe::start_tcp() {
   state_ = State::kTcpConnecting;
+  tcp_buf_ = DnsTcpBuffers::lease();
+  if (tcp_buf_ == nullptr) {
+    FixedText<100> why;
+    why.appendf("truncated answer and no buffer free for it over TCP (%d in use)", DnsTcpBuffers::kCount);
+    fail(Outcome::kUnknown, why.view());
+    return;
+  }
   switch (connect_to(tcp_, check().port)) {
     case net::TcpLink::Open::kNoPcb: fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)"); return;
     case net::TcpLink::Open::kFailed:
@@ -105,7 +151,8 @@ void DnsProbe::start_tcp() {
 }
 
 void DnsProbe::take_tcp(std::span<const uint8_t> bytes) {
-  size_t room = sizeof(tcp_buf_) - tcp_len_;
+  if (tcp_buf_ == nullptr) return;
+  size_t room = DnsTcpBuffers::kBytes - tcp_len_;
   size_t n = bytes.size() < room ? bytes.size() : room;
   std::memcpy(tcp_buf_ + tcp_len_, bytes.data(), n);
   tcp_len_ += n;
@@ -122,7 +169,7 @@ void DnsProbe::take_tcp(std::span<const uint8_t> bytes) {
 void DnsProbe::conclude(const dns::DnsAnswer& answer) {
   const CheckConfig& c = check();
   const Config& cfg = *env().config;
-  ProbeResult& r = out();
+  ResultCore& r = out();
   std::string_view name = cfg.text(c.name);
   int64_t elapsed = now() - started_at();
   r.measurements.dns_lookup_us = elapsed;
@@ -141,19 +188,8 @@ void DnsProbe::conclude(const dns::DnsAnswer& answer) {
     else ++unexpected;
   }
 
-  DnsDetails& d = r.details.set_dns();
-  d.rcode = dns::rcode_name(answer.rcode);
-  d.address_count = answer.address_count;
-  d.ttl = answer.min_ttl;
-  for (uint8_t i = 0; i < answer.address_count; ++i) {
-    text.clear();
-    if (i > 0) text.append('\n');
-    dns::format_address(answer.addresses[i], text);
-    TextSpan added = r.details.add_text(text.view());
-    if (i == 0) d.addresses = added;
-    else d.addresses.len = static_cast<uint16_t>(d.addresses.len + added.len);
-  }
-  d.cname = r.details.add_text(answer.cname.view());
+  answer_ = answer;  // the details, written by DoDetails()
+  facts_ = Facts::kAnswer;
   r.server_code = answer.rcode;
 
   Outcome outcome = Outcome::kOk;
@@ -195,18 +231,38 @@ void DnsProbe::conclude(const dns::DnsAnswer& answer) {
   finish(outcome);
 }
 
+void DnsProbe::DoDetails(ProbeDetails& details) const {
+  if (facts_ == Facts::kNone) return;
+  DnsDetails& d = details.set_dns();
+  if (facts_ != Facts::kAnswer) return;
+  const dns::DnsAnswer& answer = answer_;
+  d.rcode = dns::rcode_name(answer.rcode);
+  d.address_count = answer.address_count;
+  d.ttl = answer.min_ttl;
+  FixedText<48> text;
+  for (uint8_t i = 0; i < answer.address_count; ++i) {
+    text.clear();
+    if (i > 0) text.append('\n');
+    dns::format_address(answer.addresses[i], text);
+    TextSpan added = details.add_text(text.view());
+    if (i == 0) d.addresses = added;
+    else d.addresses.len = static_cast<uint16_t>(d.addresses.len + added.len);
+  }
+  d.cname = details.add_text(answer.cname.view());
+}
+
 void DnsProbe::fail(Outcome outcome, std::string_view why) {
-  ProbeResult& r = out();
+  ResultCore& r = out();
   note_failure(outcome == Outcome::kUnknown ? FailReason::kNoResources : FailReason::kProtocol);
   r.summary.assign(env().config->text(check().name));
   r.summary.append(": ");
   r.summary.append(why);
-  r.details.set_dns();
+  facts_ = Facts::kEmpty;
   finish(outcome);
 }
 
 void DnsProbe::DoDescribeTimeout() {
-  ProbeResult& r = out();
+  ResultCore& r = out();
   r.summary.assign(env().config->text(check().name));
   if (ignored_ != nullptr) {
     r.summary.append(": ");
@@ -216,13 +272,15 @@ void DnsProbe::DoDescribeTimeout() {
     r.summary.append(": no answer from ");
     r.summary.append(env().config->text(check().host));
   }
-  r.details.set_dns();
+  facts_ = Facts::kEmpty;
 }
 
 void DnsProbe::DoRelease() {
   state_ = State::kDone;
   udp_.close();
   tcp_.close();
+  if (tcp_buf_ != nullptr) DnsTcpBuffers::give_back(tcp_buf_);
+  tcp_buf_ = nullptr;
 }
 
 }  // namespace probebox

@@ -7,10 +7,25 @@
 
 namespace probebox {
 
+// The buffers DNS answers over TCP are read into (PROBEBOX_DNS_TCP_BUFFERS of them,
+// core/limits.h says why that many): leased by a probe whose UDP answer came back
+// truncated, given back at its teardown. A DNS message is read whole because name
+// compression points back anywhere into it.
+class DnsTcpBuffers {
+ public:
+  static constexpr int kCount = PROBEBOX_DNS_TCP_BUFFERS;
+  static constexpr size_t kBytes = 4096 + 2;  // the 2-byte length, then the message
+
+  // nullptr when all are in use.
+  static uint8_t* lease();
+  static void give_back(uint8_t* buffer);
+  static int in_use();
+};
+
 class DnsProbe final : public Probe {
  public:
   static constexpr size_t kMaxQuery = 300;
-  static constexpr size_t kMaxTcpResponse = 4096;  // a bigger answer is not an appliance record
+  static constexpr size_t kMaxTcpResponse = DnsTcpBuffers::kBytes - 2;  // a bigger answer is not an appliance record
 
  enum class State { kIdle, kResolving, kUdp, kTcpConnecting, kTcpAnswer, kDone };
 
@@ -18,6 +33,7 @@ class DnsProbe final : public Probe {
   void DoStart() override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
+  void DoDetails(ProbeDetails& details) const override;
   static void on_bytes(net::LinkOwner& self, std::span<const uint8_t> bytes) { static_cast<DnsProbe&>(self).take_tcp(bytes); }
 
   void process(net::LinkEvent event) override;
@@ -31,14 +47,19 @@ class DnsProbe final : public Probe {
   State state_ = State::kIdle;
   net::UdpLink udp_;
   net::TcpLink tcp_;
-  uint8_t query_[kMaxQuery + 2];  // 2 bytes of TCP length prefix in front
-  size_t query_len_ = 0;
+  // The query, built again for each send from the check and id_ (the same bytes):
+  // 2 bytes of TCP length prefix in front. 0: the name cannot be queried.
+  size_t build_query(uint8_t (&out)[kMaxQuery + 2]) const;
   uint16_t id_ = 0;
-  uint8_t tcp_buf_[kMaxTcpResponse + 2];
+  uint8_t* tcp_buf_ = nullptr;  // leased from DnsTcpBuffers while the answer comes over TCP
   size_t tcp_len_ = 0;
   // Why the last response was ignored (wrong id, another question): reported if no
   // good one follows, so a resolver that answers wrongly is not taken for a silent one.
   const char* ignored_ = nullptr;
+  // The details: none, empty (a failure), or those of answer_ (the answer judged).
+  enum class Facts : uint8_t { kNone, kEmpty, kAnswer };
+  Facts facts_ = Facts::kNone;
+  dns::DnsAnswer answer_;
 };
 
 }  // namespace probebox

@@ -7,19 +7,19 @@
 #include "protocols/x509_summary.h"
 
 namespace probebox {
-namespace {
 
-std::string_view trim_ws(std::string_view s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.remove_suffix(1);
-  while (!s.empty() && (s.front() == '\n' || s.front() == '\r' || s.front() == ' ')) s.remove_prefix(1);
-  return s;
+void HttpProbe::new_response() {
+  parser_ = http::ResponseParser();
+  const CheckConfig& c = check();
+  body_.reset(c.expect_body_set ? env().config->text(c.expect_body) : std::string_view("OK"));
+  parser_.set_body_sink(&body_);
 }
-
-}  // namespace
 
 void HttpProbe::DoStart() {
   state_ = State::kResolving;
-  parser_ = http::ResponseParser();
+  new_response();
+  facts_.clear();
+  judged_ = false;
   answered_by_.clear();
   cert_id_.clear();
   sample_ = 1;
@@ -275,8 +275,7 @@ void HttpProbe::lost() {
 
 void HttpProbe::conclude() {
   const CheckConfig& c = check();
-  const Config& cfg = *env().config;
-  ProbeResult& r = out();
+  ResultCore& r = out();
   int status = parser_.status_code();
   r.measurements.http_status = status;
   r.server_code = static_cast<uint16_t>(status);
@@ -293,19 +292,20 @@ void HttpProbe::conclude() {
   rules.clock_skew_warn_s = c.tune.clock_skew_warn_s;
   rules.expect_https_redirect = c.expect_https_redirect;
 
-  HttpDetails& d = r.details.set_http();
+  HttpDetails& d = facts_.set();
   d.has_status = true;
   d.status = static_cast<uint16_t>(status);
-  d.location = r.details.add_text(f.location);
-  FixedText<200> services;
+  judged_ = true;  // the strings: DoDetails()
+  services_shown_ = !c.expect_https_redirect;
   if (!c.expect_https_redirect) {
     // /testall's healthy body is "OK" (appliance-requirements A1); elsewhere only an
     // explicit expect_body is checked.
     bool testall = last(path(), 8) == "/testall";
     // A redirect or an error page is judged by its status, not held to "OK".
     f.check_body = c.expect_body_set || (testall && status == 200);
-    std::string_view expected = c.expect_body_set ? cfg.text(c.expect_body) : std::string_view("OK");
-    f.body_match = trim_ws(parser_.body()).find(expected) != std::string_view::npos;
+    // new_response() set body_ to look for c.expect_body, else "OK", as the body streamed.
+    body_.end();
+    f.body_match = body_.matched();
 
     int64_t server_date;
     hal::WallTime wall = env().clock->wall();
@@ -313,9 +313,7 @@ void HttpProbe::conclude() {
       f.have_skew = true;
       f.skew_s = server_date - wall.unix_micros / 1'000'000;
     }
-    size_t services_count = 0;
-    if (testall && status >= 500) http::parse_testall_failures(parser_.body(), services, services_count);
-    f.services_down = services.view();
+    if (testall && status >= 500) f.services_down = body_.services();
     f.testall = testall;
     f.content_type = parser_.content_type();
 
@@ -324,11 +322,9 @@ void HttpProbe::conclude() {
     d.testall = testall;
     d.has_skew = f.have_skew;
     d.skew_s = f.skew_s;
-    d.services_down = r.details.add_text(f.services_down);
   }
 
   note_answered_by(parser_.node().empty() ? cert_id_.view() : parser_.node());
-  d.answered_by = r.details.add_text(answered_by_.view());
   d.samples = sample_;
   Verdict v = judge_http(f, rules, r.summary);
   // Another request only if it fits before the deadline (twice the slowest so far):
@@ -341,7 +337,7 @@ void HttpProbe::conclude() {
     // The next request on a new connection (a balancer picks a node per connection),
     // opened from the next poll, not from inside this connection's callback.
     link_.close();
-    parser_ = http::ResponseParser();
+    new_response();
     ++sample_;
     state_ = State::kNextSample;
     sample_started_ = t;
@@ -373,20 +369,35 @@ void HttpProbe::note_answered_by(std::string_view node) {
 }
 
 void HttpProbe::fail(Outcome outcome, std::string_view why) {
-  ProbeResult& r = out();
+  ResultCore& r = out();
   r.summary.assign(why);
   note_failure(outcome == Outcome::kUnknown ? FailReason::kNoResources : FailReason::kProtocol);
-  r.details.set_http();
+  facts_.set();
+  judged_ = false;
   finish(outcome);
 }
 
+void HttpProbe::DoDetails(ProbeDetails& details) const {
+  if (!facts_.is_set()) return;
+  HttpDetails& d = details.set_http();
+  d = facts_.get();
+  if (!judged_) return;
+  d.location = details.add_text(parser_.location());
+  if (services_shown_) {
+    bool listed = d.testall && d.status >= 500;
+    d.services_down = details.add_text(listed ? body_.services() : std::string_view());
+  }
+  d.answered_by = details.add_text(answered_by_.view());
+}
+
 void HttpProbe::DoDescribeTimeout() {
-  ProbeResult& r = out();
+  ResultCore& r = out();
   unsigned ms = static_cast<unsigned>(check().tune.timeout_ms);
   if (parser_.started()) r.summary.appendf("no complete answer within %u ms", ms);
   else r.summary.appendf("no answer within %u ms", ms);
   if (samples_ > 1) r.summary.appendf(" (request %u)", static_cast<unsigned>(sample_));
-  HttpDetails& d = r.details.set_http();
+  judged_ = false;
+  HttpDetails& d = facts_.set();
   d.has_status = parser_.status_code() != 0;
   d.status = static_cast<uint16_t>(parser_.status_code());
   r.server_code = d.status;

@@ -23,6 +23,7 @@ class HttpProbe final : public Probe {
   void DoStart() override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
+  void DoDetails(ProbeDetails& details) const override;
   static void on_bytes(net::LinkOwner& self, std::span<const uint8_t> bytes) { static_cast<HttpProbe&>(self).consume(bytes); }
 
   void process(net::LinkEvent event) override;
@@ -40,6 +41,8 @@ class HttpProbe final : public Probe {
   void fail(Outcome outcome, std::string_view why) override;
 
   void note_answered_by(std::string_view node);
+  // A new response: the parser, and the body's scan for what the check expects.
+  void new_response();
 
   State state_ = State::kIdle;
   uint8_t samples_ = 1;
@@ -52,6 +55,13 @@ class HttpProbe final : public Probe {
   uint32_t session_generation_ = 0;  // the store's generation when the handshake began
   net::TcpLink link_;
   http::ResponseParser parser_;
+  http::BodyScan body_;  // the body is judged as it streams, never kept
+  // The details: the facts without strings; after a response was judged
+  // (judged_) the strings are the parser's location, body_'s services (when
+  // services_shown_) and answered_by_.
+  KeptFacts<HttpDetails> facts_;
+  bool judged_ = false;
+  bool services_shown_ = false;
 };
 
 }  // namespace probebox

@@ -9,6 +9,7 @@ void NtpProbe::DoStart() {
   state_ = State::kResolving;
   ignored_ = nullptr;
   sent_count_ = 0;
+  facts_.clear();
   resolve_then(env().config->text(check().host));
 }
 
@@ -91,12 +92,12 @@ void NtpProbe::on_reply() {
     return;
   }
   const Tunables& t = check().tune;
-  ProbeResult& r = out();
+  ResultCore& r = out();
   mark(Phase::kFirstByte);
   std::string_view server = env().config->text(check().host);
   if (reply.kiss_of_death) {
     r.summary.appendf("%.*s kiss-o'-death %s", static_cast<int>(server.size()), server.data(), reply.kiss_code.data());
-    NtpDetails& d = r.details.set_ntp();
+    NtpDetails& d = facts_.set();
     d.has_stratum = true;
     d.stratum = 0;
     d.kiss = true;
@@ -123,7 +124,7 @@ void NtpProbe::on_reply() {
   }
   r.measurements.has_ntp_offset = true;
   r.measurements.ntp_offset_us = offset;
-  NtpDetails& d = r.details.set_ntp();
+  NtpDetails& d = facts_.set();
   d.measured = true;
   d.offset_us = offset;
   d.rtt_us = rtt;
@@ -152,16 +153,16 @@ void NtpProbe::on_reply() {
 }
 
 void NtpProbe::fail(Outcome outcome, std::string_view why) {
-  ProbeResult& r = out();
+  ResultCore& r = out();
   r.summary.assign(env().config->text(check().host));
   r.summary.append(": ");
   r.summary.append(why);
-  r.details.set_ntp();
+  facts_.set();
   finish(outcome);
 }
 
 void NtpProbe::DoDescribeTimeout() {
-  ProbeResult& r = out();
+  ResultCore& r = out();
   if (ignored_ != nullptr) {
     r.summary.assign(env().config->text(check().host));
     r.summary.append(": ");
@@ -171,7 +172,7 @@ void NtpProbe::DoDescribeTimeout() {
     r.summary.assign("no reply from ");
     r.summary.append(env().config->text(check().host));
   }
-  r.details.set_ntp();
+  facts_.set();
 }
 
 void NtpProbe::DoRelease() {

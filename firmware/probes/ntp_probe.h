@@ -18,6 +18,7 @@ class NtpProbe final : public Probe {
   void DoStart() override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
+  void DoDetails(ProbeDetails& details) const override { if (facts_.is_set()) details.set_ntp() = facts_.get(); }
 
   void process(net::LinkEvent event) override;
   void send_request();
@@ -36,6 +37,7 @@ class NtpProbe final : public Probe {
   std::array<int64_t, 2> t1_all_mono_us_{};
   size_t sent_count_ = 0;
   const char* ignored_ = nullptr;  // why the last packet was not taken as the answer
+  KeptFacts<NtpDetails> facts_;
 };
 
 }  // namespace probebox

@@ -1,6 +1,20 @@
 #include "probes/probe.h"
 
 namespace probebox {
+namespace {
+
+ProbeResult g_result;  // the one result being handed on (result())
+
+}  // namespace
+
+ProbeResult& shared_probe_result() { return g_result; }
+
+const ProbeResult& Probe::result() const {
+  static_cast<ResultCore&>(g_result) = result_;
+  g_result.details.clear();
+  DoDetails(g_result.details);
+  return g_result;
+}
 
 void Probe::start(const CheckConfig& check, const ProbeEnv& env) {
   check_ = &check;

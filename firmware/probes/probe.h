@@ -34,6 +34,31 @@ struct ProbeEnv {
   net::ResumptionStore* sessions = nullptr;  // TLS sessions to resume (null: none)
 };
 
+// A kind's facts (its details struct without the strings), kept by its probe while
+// it runs, written into the result's details by DoDetails().
+template <typename T>
+class KeptFacts {
+ public:
+  // As ProbeDetails::set_*(): the facts start all zero (false, 0, null, empty).
+  T& set() {
+    facts_ = T{};
+    set_ = true;
+    return facts_;
+  }
+  void clear() { set_ = false; }
+  bool is_set() const { return set_; }
+  const T& get() const { return facts_; }
+  T& get() { return facts_; }
+
+ private:
+  T facts_{};
+  bool set_ = false;
+};
+
+// The one result every probe's result() writes into; the scheduler writes a check
+// that cannot run there too. Valid until the next writer.
+ProbeResult& shared_probe_result();
+
 class Probe : public net::LinkOwner {
  public:
   enum class Poll { kPending, kReady };
@@ -44,7 +69,11 @@ class Probe : public net::LinkOwner {
   Poll poll(hal::MonoMicros now);
   // Tears the probe down without a result (config change, shutdown).
   void cancel();
-  const ProbeResult& result() const { return result_; }
+  // The result, once poll() said kReady: written then from what the probe kept (its
+  // outcome, summary, phases and numbers, and its kind's few typed facts) into one
+  // scratch that every probe shares — the single-threaded main loop hands it on at
+  // once. Valid until the next result() of any probe.
+  const ProbeResult& result() const;
   bool active() const { return active_; }
 
  protected:
@@ -58,7 +87,7 @@ class Probe : public net::LinkOwner {
     note_failure(reason);
     finish(outcome);
   }
-  ProbeResult& out() { return result_; }
+  ResultCore& out() { return result_; }
   const CheckConfig& check() const { return *check_; }
   const ProbeEnv& env() const { return env_; }
   hal::MonoMicros started_at() const { return started_at_; }
@@ -110,8 +139,11 @@ class Probe : public net::LinkOwner {
   virtual void DoResolved(bool resolved) { process(resolved ? net::LinkEvent::kResolved : net::LinkEvent::kUnresolved); }
   // Detach every callback and free every pcb and buffer. Called exactly once.
   virtual void DoRelease() = 0;
-  // Fill summary and details for a probe that ran out of time.
+  // Fill the summary (and the facts) of a probe that ran out of time.
   virtual void DoDescribeTimeout() = 0;
+  // Writes the kind's details from the facts the probe kept; called by result(),
+  // after the teardown (the probe's members are still there, its connection is not).
+  virtual void DoDetails(ProbeDetails& details) const = 0;
   // The deadline passed: true when the probe has a verdict of its own to give and
   // gave it (finish()), e.g. tls_cert judged its certificate and only its extra
   // legacy-protocol look was still running; false for the generic timeout.
@@ -120,7 +152,7 @@ class Probe : public net::LinkOwner {
   HostResolver resolver_;
   const CheckConfig* check_ = nullptr;
   ProbeEnv env_{};
-  ProbeResult result_{};
+  ResultCore result_{};  // all of the result but its details
   hal::MonoMicros started_at_ = 0;
   hal::MonoMicros deadline_ = 0;
   bool active_ = false;

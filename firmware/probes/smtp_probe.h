@@ -14,6 +14,8 @@ class SmtpProbe final : public Probe {
   void DoResolved(bool resolved) override;
   void DoRelease() override { session_.close(); }
   void DoDescribeTimeout() override;
+  // From the session's facts, which outlive its close.
+  void DoDetails(ProbeDetails& details) const override;
   static void on_done(void* self) { static_cast<SmtpProbe*>(self)->report(); }
 
   // The session's verdict, its failure reason, server code and phases into the result.
@@ -21,6 +23,9 @@ class SmtpProbe final : public Probe {
   void take_phases();
 
   SmtpSession session_;
+  // The details: none, the dialogue's as far as it got (a timeout), or all of them.
+  enum class Facts : uint8_t { kNone, kTimedOut, kReported };
+  Facts facts_ = Facts::kNone;
 };
 
 }  // namespace probebox

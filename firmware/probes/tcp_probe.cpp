@@ -4,6 +4,7 @@ namespace probebox {
 
 void TcpProbe::DoStart() {
   state_ = State::kResolving;
+  facts_.clear();
   resolve_then(env().config->text(check().host));
 }
 
@@ -22,7 +23,7 @@ void TcpProbe::process(net::LinkEvent event) {
       switch (connect_to(link_, check().port)) {
         case net::TcpLink::Open::kNoPcb:
           out().summary.assign("no TCP connection free (lwIP pool exhausted)");
-          out().details.set_tcp().state = PortState::kUnreachable;
+          facts_.set().state = PortState::kUnreachable;
           note_failure(FailReason::kNoResources);
           finish(Outcome::kUnknown);
           return;
@@ -58,7 +59,7 @@ void TcpProbe::conclude(std::string_view port_state, const char* why) {
   int64_t connect_us = now() - connect_started_;
   bool open = port_state == "open";
   Outcome outcome = judge(port_state, connect_us);
-  ProbeResult& r = out();
+  ResultCore& r = out();
   r.summary.assign(host);
   r.summary.appendf(":%u ", c.port);
   if (open) {
@@ -79,7 +80,7 @@ void TcpProbe::conclude(std::string_view port_state, const char* why) {
       r.summary.append(" (it answers: isolation not proven)");
     }
   }
-  TcpDetails& d = r.details.set_tcp();
+  TcpDetails& d = facts_.set();
   d.state = open ? PortState::kOpen : port_state == "refused" ? PortState::kRefused : PortState::kUnreachable;
   d.has_icmp = link_.icmp_code() >= 0;
   d.icmp_code = d.has_icmp ? static_cast<uint8_t>(link_.icmp_code()) : 0;
@@ -114,18 +115,22 @@ Outcome TcpProbe::judge(std::string_view port_state, int64_t connect_us) const {
 
 void TcpProbe::DoDescribeTimeout() {
   const CheckConfig& c = check();
-  ProbeResult& r = out();
+  ResultCore& r = out();
   r.summary.assign(env().config->text(c.host));
   r.summary.appendf(":%u no answer in %u ms", c.port, static_cast<unsigned>(c.tune.timeout_ms));
   if (c.expect == ExpectPort::kClosed) r.summary.append(" (filtered)");
   if (c.expect == ExpectPort::kUnreachable) r.summary.append(" (isolated)");
-  r.details.set_tcp().state = PortState::kTimeout;
+  facts_.set().state = PortState::kTimeout;
   // Filtered is as good as refused for a port that must stay closed, and silence
   // is what isolation looks like.
   if (c.expect != ExpectPort::kOpen) {
     state_ = State::kDone;
     finish(Outcome::kOk);
   }
+}
+
+void TcpProbe::DoDetails(ProbeDetails& details) const {
+  if (facts_.is_set()) details.set_tcp() = facts_.get();
 }
 
 void TcpProbe::DoRelease() {

@@ -15,6 +15,7 @@ class TcpProbe final : public Probe {
   void DoStart() override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
+  void DoDetails(ProbeDetails& details) const override;
 
   void process(net::LinkEvent event) override;
   // The verdict for a port state ("open", "refused", "unreachable").
@@ -24,6 +25,7 @@ class TcpProbe final : public Probe {
   State state_ = State::kIdle;
   net::TcpLink link_;
   hal::MonoMicros connect_started_ = 0;
+  KeptFacts<TcpDetails> facts_;
 };
 
 }  // namespace probebox

@@ -9,6 +9,42 @@
 #include "psa/crypto.h"
 
 namespace probebox {
+namespace {
+
+struct KeptDetails {
+  ProbeDetails details;
+  bool leased;
+};
+KeptDetails g_kept[TlsCertProbe::kDetailsPool];
+
+ProbeDetails* lease_details() {
+  for (KeptDetails& k : g_kept) {
+    if (k.leased) continue;
+    k.leased = true;
+    k.details.clear();
+    return &k.details;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+int TlsCertProbe::details_in_use() {
+  int n = 0;
+  for (const KeptDetails& k : g_kept) n += k.leased ? 1 : 0;
+  return n;
+}
+
+TlsCertProbe::~TlsCertProbe() {
+  for (KeptDetails& k : g_kept) {
+    if (&k.details == kept_) k.leased = false;
+  }
+}
+
+void TlsCertProbe::DoDetails(ProbeDetails& details) const {
+  if (kept_ != nullptr) details.assign(kept_->view());
+  else details.set_tls_cert();
+}
 
 void TlsCertProbe::DoStart() {
   state_ = State::kResolving;
@@ -17,6 +53,15 @@ void TlsCertProbe::DoStart() {
   details_ = nullptr;
   handshake_refused_ = false;
   legacy_looked_ = false;
+  if (kept_ == nullptr) kept_ = lease_details();
+  if (kept_ == nullptr) {
+    FixedText<100> why;
+    why.appendf("no memory for the certificate's details (all %d in use)", kDetailsPool);
+    note_failure(FailReason::kNoResources);
+    fail(Outcome::kUnknown, why.view());
+    return;
+  }
+  kept_->clear();
   if (env().tls == nullptr || !env().tls->ready()) {
     note_failure(FailReason::kNoResources);
     fail(Outcome::kUnknown, "TLS is not set up on this box");
@@ -80,10 +125,10 @@ void TlsCertProbe::drive() {
         fail_chain_too_big();
       } else {
         note_failure(FailReason::kTls);
-        ProbeResult& r = out();
+        ResultCore& r = out();
         r.summary.assign("TLS handshake failed: ");
         describe_handshake_failure(r.summary);
-        details_ = &r.details.set_tls_cert();
+        details_ = &kept_->set_tls_cert();
         details_->legacy_tls = kLegacyTlsUnknown;
         verdict_ = Verdict{Outcome::kCritical, FailReason::kTls};
         bool older = version_ == net::TlsVersion::k12 && link_.tls().older_version_chosen();
@@ -121,7 +166,8 @@ bool TlsCertProbe::retry_with_tls13() {
 void TlsCertProbe::judge() {
   const CheckConfig& c = check();
   const Config& cfg = *env().config;
-  ProbeResult& r = out();
+  ResultCore& r = out();
+  ProbeDetails& kept = *kept_;
   const net::TlsClientSession& tls = link_.tls();
   const mbedtls_x509_crt* chain = tls.peer_chain();
   if (chain == nullptr || chain->raw.p == nullptr) {
@@ -174,23 +220,23 @@ void TlsCertProbe::judge() {
     missing.append(name);
   }
 
-  TlsCertDetails& d = r.details.set_tls_cert();
+  TlsCertDetails& d = kept.set_tls_cert();
   d.examined = true;
   d.dated = wall.valid;
   d.days_left = days;
   d.not_after = s.not_after;
-  d.subject = r.details.add_text(s.subject.view());
-  d.issuer = r.details.add_text(s.issuer.view());
+  d.subject = kept.add_text(s.subject.view());
+  d.issuer = kept.add_text(s.issuer.view());
   d.chain_complete = chain_verdict.complete;
   d.trusted = chain_verdict.trusted == x509::Trust::kNotJudged ? Tri::kNull : tri(chain_verdict.trusted == x509::Trust::kYes);
   d.trusted_by = x509::trust_set_name(chain_verdict.trusted_by);
-  d.key_type = r.details.add_text(s.key_type.view());
+  d.key_type = kept.add_text(s.key_type.view());
   d.key_bits = s.key_bits;
-  d.sig_alg = r.details.add_text(s.sig_alg.view());
-  d.sha256 = r.details.add_text(s.sha256.view());
+  d.sig_alg = kept.add_text(s.sig_alg.view());
+  d.sha256 = kept.add_text(s.sha256.view());
   d.tls_version = tls.tls_version();
-  d.missing_names = r.details.add_text(missing.view());
-  d.sans = r.details.add_text(s.sans.view());
+  d.missing_names = kept.add_text(missing.view());
+  d.sans = kept.add_text(s.sans.view());
   d.sans_truncated = s.sans_truncated;
   d.chain_in_order = chain_verdict.in_order;
   d.self_signed = chain_verdict.leaf_self_signed;
@@ -407,26 +453,26 @@ void TlsCertProbe::describe_handshake_failure(TextBuffer& out) {
 }
 
 void TlsCertProbe::fail(Outcome outcome, std::string_view why) {
-  ProbeResult& r = out();
+  ResultCore& r = out();
   r.summary.assign(why);
-  r.details.set_tls_cert();
+  if (kept_ != nullptr) kept_->set_tls_cert();
   finish(outcome);
 }
 
 void TlsCertProbe::fail_with_tls_error(Outcome outcome, std::string_view why) {
-  ProbeResult& r = out();
+  ResultCore& r = out();
   r.summary.assign(why);
   link_.tls().describe_error(r.summary);
-  r.details.set_tls_cert();
+  kept_->set_tls_cert();
   finish(outcome);
 }
 
 void TlsCertProbe::fail_chain_too_big() {
-  ProbeResult& r = out();
+  ResultCore& r = out();
   const net::TlsClientSession& tls = link_.tls();
   r.summary.assign("cannot inspect: ");
   tls.describe_error(r.summary);
-  TlsCertDetails& d = r.details.set_tls_cert();
+  TlsCertDetails& d = kept_->set_tls_cert();
   d.too_big = true;
   d.chain_bytes = tls.oversized_length();
   d.chain_limit_bytes = net::TlsClientSession::kMaxHandshakeMessage;
@@ -436,9 +482,9 @@ void TlsCertProbe::fail_chain_too_big() {
 }
 
 void TlsCertProbe::DoDescribeTimeout() {
-  ProbeResult& r = out();
+  ResultCore& r = out();
   r.summary.appendf("no TLS handshake in %u ms", static_cast<unsigned>(check().tune.timeout_ms));
-  r.details.set_tls_cert();
+  kept_->set_tls_cert();
 }
 
 void TlsCertProbe::DoRelease() {

@@ -24,11 +24,21 @@ class TlsCertProbe final : public Probe {
   // How often the legacy-protocol floor runs: one cycle in this many (at the default
   // 30 s interval, every 5 minutes), the first cycle of a check (and --once) included.
   static constexpr uint8_t kLegacyTlsEveryCycles = 10;
+  // The probes' details pool: one ProbeDetails per TLS probe the scheduler lets run
+  // at once (PROBEBOX_MAX_TLS_IN_FLIGHT), leased at start, given back by the destructor.
+  static constexpr int kDetailsPool = PROBEBOX_MAX_TLS_IN_FLIGHT;
+  static int details_in_use();
+
+  TlsCertProbe() = default;
+  TlsCertProbe(const TlsCertProbe&) = delete;
+  TlsCertProbe& operator=(const TlsCertProbe&) = delete;
+  ~TlsCertProbe();
 
  private:
   void DoStart() override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
+  void DoDetails(ProbeDetails& details) const override;
   bool DoFinishAtDeadline() override;
 
   void process(net::LinkEvent event) override;
@@ -61,7 +71,12 @@ class TlsCertProbe final : public Probe {
 
   // The certificate's verdict, kept while the legacy look runs.
   Verdict verdict_{};
-  TlsCertDetails* details_ = nullptr;
+  TlsCertDetails* details_ = nullptr;  // in kept_
+  // The details while the probe runs: a chain's strings need 768 bytes that the
+  // slots of the other kinds need not carry, so they come from the pool above (the
+  // scheduler runs at most PROBEBOX_MAX_TLS_IN_FLIGHT TLS probes: never exhausted
+  // through it; a probe that finds none free is unknown and says so).
+  ProbeDetails* kept_ = nullptr;
   uint16_t legacy_offered_ = 0;
   uint8_t legacy_found_ = 0;  // kLegacyTls10/11 bits
   uint8_t legacy_len_ = 0;

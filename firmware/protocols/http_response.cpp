@@ -61,48 +61,98 @@ Status ResponseParser::fail(StatusCode code, const char* why) {
 }
 
 void ResponseParser::keep_body(const uint8_t* data, size_t n) {
-  size_t room = body_.capacity() - body_.size();
-  size_t keep = n < room ? n : room;
-  body_.append(std::string_view(reinterpret_cast<const char*>(data), keep));
-  body_dropped_ += n - keep;
+  uint64_t room = body_bytes_ < kMaxBodyKept ? kMaxBodyKept - body_bytes_ : 0;
+  size_t pass = n < room ? n : static_cast<size_t>(room);
+  if (pass > 0 && sink_ != nullptr) sink_->on_body(std::string_view(reinterpret_cast<const char*>(data), pass));
+  body_bytes_ += n;
 }
 
-Status ResponseParser::header_line(std::string_view line) {
-  if (++headers_ > kMaxHeaders) return fail(StatusCode::kResourceExhausted, kTooManyHeaders);
-  size_t colon = line.find(':');
-  if (colon == std::string_view::npos || colon == 0) return fail(StatusCode::kDataLoss, "malformed header");
-  std::string_view name = first(line, colon);
-  std::string_view value = trim(after(line, colon + 1));
+void ResponseParser::new_line() {
+  line_len_ = 0;
+  last_ = 0;
+  colon_ = colon_first_ = value_begun_ = false;
+  field_ = Field::kNone;
+  value_len_ = value_end_ = 0;
+  value_to_ = nullptr;
+  head_.clear();
+}
+
+// A header's name is complete (its ':' came): where does its value go?
+void ResponseParser::header_named() {
+  std::string_view name = head_.overflowed() ? std::string_view() : head_.view();
+  TextBuffer* to = nullptr;
   if (iequals(name, "content-length")) {
+    field_ = Field::kLength;
+    to = &value_;
+  } else if (iequals(name, "transfer-encoding")) {
+    field_ = Field::kEncoding;
+    to = &value_;
+  } else if (iequals(name, "content-type")) {
+    to = &content_type_;
+  } else if (iequals(name, "location")) {
+    to = &location_;
+  } else if (iequals(name, "date")) {
+    to = &date_;
+  } else if (iequals(name, "x-auth0-host")) {
+    to = &node_;
+  }
+  if (to == nullptr) return;
+  if (field_ == Field::kNone) field_ = Field::kKept;
+  to->clear();  // the last of a repeated header wins
+  value_to_ = to;
+}
+
+void ResponseParser::line_byte(char c) {
+  if (state_ == State::kHeaders && colon_) {
+    if (value_to_ == nullptr) return;
+    if (!value_begun_ && (c == ' ' || c == '\t')) return;
+    value_begun_ = true;
+    ++value_len_;
+    value_to_->append(c);  // keeps what fits
+    if (c != ' ' && c != '\t' && c != '\r') value_end_ = value_len_;
+    return;
+  }
+  if (state_ == State::kHeaders && c == ':') {
+    colon_ = true;
+    colon_first_ = line_len_ == 1;
+    header_named();
+    return;
+  }
+  head_.append(c);  // a longer head is no name the parser reads, nor a chunk size
+}
+
+Status ResponseParser::header_line() {
+  if (++headers_ > kMaxHeaders) return fail(StatusCode::kResourceExhausted, kTooManyHeaders);
+  if (!colon_ || colon_first_) return fail(StatusCode::kDataLoss, "malformed header");
+  if (value_to_ == nullptr) return Status();
+  value_to_->truncate(value_end_);  // the value without its trailing blanks
+  if (field_ == Field::kLength) {
     uint64_t n;
-    if (!parse_decimal(value, n)) return fail(StatusCode::kDataLoss, "invalid Content-Length");
+    if (value_end_ > value_.capacity() || !parse_decimal(value_.view(), n)) {
+      return fail(StatusCode::kDataLoss, "invalid Content-Length");
+    }
     if (have_length_ && n != remaining_) return fail(StatusCode::kDataLoss, "conflicting Content-Length");
     have_length_ = true;
     remaining_ = n;
-  } else if (iequals(name, "transfer-encoding")) {
+  } else if (field_ == Field::kEncoding) {
     // Only "chunked" (last) is understood; anything else cannot be framed safely.
-    if (value.size() >= 7 && iequals(after(value, value.size() - 7), "chunked")) chunked_ = true;
+    std::string_view value = value_.view();
+    bool whole = value_end_ <= value_.capacity();  // a longer list is not one the box frames
+    if (whole && value.size() >= 7 && iequals(after(value, value.size() - 7), "chunked")) chunked_ = true;
     else return fail(StatusCode::kDataLoss, "unsupported Transfer-Encoding");
-  } else if (iequals(name, "content-type")) {
-    content_type_.assign(value);
-  } else if (iequals(name, "location")) {
-    location_.assign(value);
-  } else if (iequals(name, "date")) {
-    date_.assign(value);
-  } else if (iequals(name, "x-auth0-host")) {
-    node_.assign(value);
   }
   return Status();
 }
 
 Status ResponseParser::line_complete() {
-  std::string_view line = line_.view();
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  // The line without the CR of its CRLF; its head holds its first kHead bytes.
+  const size_t n = line_len_ - (last_ == '\r' ? 1 : 0);
+  std::string_view line = first(head_.view(), n);
   switch (state_) {
     case State::kStatusLine: {
       // "HTTP/1.x NNN" and, optionally, " reason".
-      bool shaped = line.size() >= 12 && first(line, 7) == "HTTP/1." && line[7] >= '0' && line[7] <= '9' &&
-                    line[8] == ' ' && (line.size() == 12 || line[12] == ' ');
+      bool shaped = n >= 12 && first(line, 7) == "HTTP/1." && line[7] >= '0' && line[7] <= '9' &&
+                    line[8] == ' ' && (n == 12 || line[12] == ' ');
       if (!shaped) return fail(StatusCode::kDataLoss, "not an HTTP response");
       int code = 0;
       for (size_t i = 9; i < 12; ++i) {
@@ -115,7 +165,7 @@ Status ResponseParser::line_complete() {
       return Status();
     }
     case State::kHeaders:
-      if (line.empty()) {
+      if (n == 0) {
         // 1xx responses are interim: the real one follows.
         if (status_ >= 100 && status_ < 200) {
           state_ = State::kStatusLine;
@@ -133,27 +183,29 @@ Status ResponseParser::line_complete() {
         }
         return Status();
       }
-      return header_line(line);
+      return header_line();
     case State::kChunkSize: {
-      std::string_view size = first(line, line.find(';'));  // chunk extensions ignored
-      size = trim(size);
+      size_t semi = line.find(';');  // chunk extensions ignored
+      // A size that does not end within the head is padded past any real one.
+      if (semi == std::string_view::npos && n > line.size()) return fail(StatusCode::kDataLoss, "bad chunk size");
+      std::string_view size = trim(first(line, semi));
       if (size.empty() || size.size() > 8) return fail(StatusCode::kDataLoss, "bad chunk size");
-      uint64_t n = 0;
+      uint64_t v64 = 0;
       for (char c : size) {
         int v = (c >= '0' && c <= '9') ? c - '0' : (lower(c) >= 'a' && lower(c) <= 'f') ? lower(c) - 'a' + 10 : -1;
         if (v < 0) return fail(StatusCode::kDataLoss, "bad chunk size");
-        n = n * 16 + static_cast<uint64_t>(v);
+        v64 = v64 * 16 + static_cast<uint64_t>(v);
       }
-      remaining_ = n;
-      state_ = n == 0 ? State::kTrailers : State::kChunkData;
+      remaining_ = v64;
+      state_ = v64 == 0 ? State::kTrailers : State::kChunkData;
       return Status();
     }
     case State::kChunkDataEnd:
-      if (!line.empty()) return fail(StatusCode::kDataLoss, "chunk not followed by CRLF");
+      if (n != 0) return fail(StatusCode::kDataLoss, "chunk not followed by CRLF");
       state_ = State::kChunkSize;
       return Status();
     case State::kTrailers:
-      if (line.empty()) state_ = State::kDone;
+      if (n == 0) state_ = State::kDone;
       else if (++headers_ > kMaxHeaders) return fail(StatusCode::kResourceExhausted, "more than 64 trailer lines");
       return Status();
     default:
@@ -187,11 +239,12 @@ Status ResponseParser::feed(std::span<const uint8_t> bytes) {
         char c = static_cast<char>(bytes[i++]);
         if (c == '\n') {
           Status s = line_complete();
-          line_.clear();
+          new_line();
           if (!s.ok()) return s;
         } else {
-          line_.append(c);
-          if (line_.overflowed()) return fail(StatusCode::kResourceExhausted, overlong_line(state_));
+          if (++line_len_ > kMaxLine) return fail(StatusCode::kResourceExhausted, overlong_line(state_));
+          last_ = c;
+          line_byte(c);
         }
       }
     }
@@ -234,20 +287,106 @@ bool parse_http_date(std::string_view s, int64_t& out) {
   return d >= 1 && d <= 31 && h < 24 && mi < 60 && se < 61;
 }
 
+namespace {
+
+constexpr std::string_view kDownMarker = " seems down.";
+constexpr size_t kMarkerWithin = 32;  // the marker starts at most this far into its line
+
+// The service a /testall line names ("<service> seems down. Reason: ..."), or empty.
+std::string_view testall_failure_name(std::string_view line) {
+  size_t at = line.find(kDownMarker);
+  if (at == std::string_view::npos || at == 0 || at > kMarkerWithin) return {};
+  std::string_view name = trim(first(line, at));
+  if (name.empty() || name.find(' ') != std::string_view::npos) return {};
+  return name;
+}
+
+bool body_space(char c) { return c == ' ' || c == '\r' || c == '\n'; }
+
+}  // namespace
+
 void parse_testall_failures(std::string_view body, TextBuffer& services, size_t& count) {
-  static constexpr std::string_view kMarker = " seems down.";
   count = 0;
-  while (!body.empty() && count < 16) {
+  while (!body.empty() && count < BodyScan::kMaxServices) {
     size_t eol = body.find('\n');
     std::string_view line = first(body, eol);
     body = eol == std::string_view::npos ? std::string_view() : after(body, eol + 1);
-    size_t at = line.find(kMarker);
-    if (at == std::string_view::npos || at == 0 || at > 32) continue;
-    std::string_view name = trim(first(line, at));
-    if (name.empty() || name.find(' ') != std::string_view::npos) continue;
+    std::string_view name = testall_failure_name(line);
+    if (name.empty()) continue;
     if (count++ > 0) services.append(',');
     services.append(name);
   }
+}
+
+static_assert(kMarkerWithin + kDownMarker.size() == 44, "BodyScan keeps the head of a line where a marker counts");
+static_assert(kMaxBodyKept < UINT16_MAX, "BodyScan counts the judged bytes in 16 bits");
+
+void BodyScan::reset(std::string_view expected) {
+  expected_ = expected;
+  matched_len_ = 0;
+  seen_ = 0;
+  text_end_ = 0;
+  first_match_end_ = -1;
+  started_ = false;
+  line_open_ = false;
+  services_count_ = 0;
+  line_.clear();
+  services_.clear();
+  if (expected_.size() > kMaxExpected) return;  // the config bounds it: never matches
+  // KMP: border_[i], the longest proper prefix of expected[0..i] that is also its suffix.
+  size_t k = 0;
+  for (size_t i = 1; i < expected_.size(); ++i) {
+    while (k > 0 && expected_[i] != expected_[k]) k = border_[k - 1];
+    if (expected_[i] == expected_[k]) ++k;
+    border_[i] = static_cast<uint8_t>(k);
+  }
+  if (!expected_.empty()) border_[0] = 0;
+}
+
+void BodyScan::take_line() {
+  std::string_view name = testall_failure_name(line_.view());
+  if (!name.empty() && services_count_ < kMaxServices) {
+    if (services_count_++ > 0) services_.append(',');
+    services_.append(name);
+  }
+  line_.clear();
+  line_open_ = false;
+}
+
+void BodyScan::on_body(std::string_view bytes) {
+  const size_t m = expected_.size();
+  for (char c : bytes) {
+    // The testall lines, whatever the whitespace.
+    if (c == '\n') {
+      take_line();
+    } else {
+      line_open_ = true;
+      if (line_.size() < line_.capacity()) line_.append(c);
+    }
+    // The expected text, in the body without its leading whitespace.
+    if (!started_ && body_space(c)) continue;
+    started_ = true;
+    ++seen_;
+    if (!body_space(c)) text_end_ = seen_;
+    if (m == 0 || m > kMaxExpected || first_match_end_ >= 0) continue;
+    size_t q = matched_len_;
+    while (q > 0 && expected_[q] != c) q = border_[q - 1];
+    if (expected_[q] == c) ++q;
+    if (q == m) {
+      first_match_end_ = seen_;
+      q = border_[q - 1];
+    }
+    matched_len_ = static_cast<uint16_t>(q);
+  }
+}
+
+void BodyScan::end() {
+  if (line_open_) take_line();
+}
+
+bool BodyScan::matched() const {
+  if (expected_.empty()) return true;
+  return first_match_end_ >= 0 && first_match_end_ <= text_end_;
 }
 
 bool is_https_redirect(int status, std::string_view location, std::string_view host) {

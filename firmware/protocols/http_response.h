@@ -1,7 +1,9 @@
 // HTTP/1.x responses, parsed incrementally as bytes arrive in any chunk sizes:
-// status line, headers (bounded in length and count), and the body framed by
-// Content-Length, chunked encoding or the close of the connection. The body is kept
-// up to a fixed size and the rest is counted and dropped, so the read stays bounded.
+// status line, headers (bounded in length and count; a line is not kept whole: the
+// value of a header the checks read streams into its field), and the body framed by
+// Content-Length, chunked encoding or the close of the connection. The body is not
+// kept: its first kMaxBodyKept bytes stream to a BodySink (BodyScan judges them as
+// they pass) and the whole of it is counted, so the read stays bounded.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -14,7 +16,52 @@ namespace probebox::http {
 
 inline constexpr size_t kMaxLine = 1024;
 inline constexpr int kMaxHeaders = 64;
-inline constexpr size_t kMaxBodyKept = 2048;
+inline constexpr size_t kMaxBodyKept = 2048;  // the body bytes a check judges
+
+// Where the first kMaxBodyKept bytes of a body go as they are parsed.
+class BodySink {
+ public:
+  virtual void on_body(std::string_view bytes) = 0;
+
+ protected:
+  ~BodySink() = default;
+};
+
+// What the http check needs of a body, found as its bytes stream by: whether the
+// expected text occurs in it (leading and trailing ' ', CR and LF ignored, as the
+// whole body used to be trimmed), and the services a failing /testall names (the
+// lines parse_testall_failures() reads). Holds no copy of the body: the KMP borders
+// of the expected text (at most kMaxExpected bytes, the config's bound), the head of
+// the current line (a marker counts only within its first 44 bytes) and the names.
+class BodyScan final : public BodySink {
+ public:
+  static constexpr size_t kMaxExpected = 256;
+  static constexpr size_t kMaxServices = 16;
+
+  // Starts a new body; `expected` must outlive the scan (a config text).
+  void reset(std::string_view expected);
+  void on_body(std::string_view bytes) override;
+  // The body is over: its last line (without a final LF) is read too.
+  void end();
+  // `expected` occurs in the trimmed body (always, for an empty one).
+  bool matched() const;
+  std::string_view services() const { return services_.view(); }
+
+ private:
+  void take_line();
+
+  std::string_view expected_;
+  uint8_t border_[kMaxExpected] = {};
+  uint16_t matched_len_ = 0;      // of expected_, ending at the last byte seen
+  uint16_t seen_ = 0;             // bytes since the first that is not whitespace
+  uint16_t text_end_ = 0;         // just past the last byte that is not whitespace
+  int32_t first_match_end_ = -1;  // just past the first occurrence
+  bool started_ = false;          // a byte that is not whitespace was seen
+  bool line_open_ = false;
+  uint8_t services_count_ = 0;
+  FixedText<44> line_;
+  FixedText<200> services_;
+};
 
 class ResponseParser {
  public:
@@ -35,24 +82,47 @@ class ResponseParser {
   // The node that answered, when the appliance names it (X-Auth0-Host: a0-1,
   // appliance-requirements A2): how nodes behind a load balancer are told apart.
   std::string_view node() const { return node_.view(); }
-  std::string_view body() const { return body_.view(); }
-  bool body_truncated() const { return body_dropped_ > 0; }
-  uint64_t body_bytes() const { return body_.size() + body_dropped_; }
+  // The first kMaxBodyKept bytes of the body go to `sink` (nullptr: nowhere).
+  void set_body_sink(BodySink* sink) { sink_ = sink; }
+  bool body_truncated() const { return body_bytes_ > kMaxBodyKept; }
+  uint64_t body_bytes() const { return body_bytes_; }
   // The body length the headers announced (0 when unknown): with body_bytes() it says
   // how far a reply got before the connection broke.
   uint64_t content_length() const { return have_length_ && !chunked_ ? body_bytes() + remaining_ : 0; }
   // Any byte of the response seen (a server that said nothing vs one that stopped).
-  bool started() const { return state_ != State::kStatusLine || !line_.empty() || status_ != 0; }
+  bool started() const { return state_ != State::kStatusLine || line_len_ > 0 || status_ != 0; }
   std::string_view error() const { return error_; }
 
  private:
   Status line_complete();
-  Status header_line(std::string_view line);
+  Status header_line();
+  void line_byte(char c);
+  void header_named();
+  void new_line();
   Status fail(StatusCode code, const char* why);
   void keep_body(const uint8_t* data, size_t n);
 
+  // What a header's value sets.
+  enum class Field : uint8_t { kNone, kLength, kEncoding, kKept };
+  static constexpr size_t kHead = 24;
+
   State state_ = State::kStatusLine;
-  FixedText<kMaxLine> line_;
+  // The line being read, never whole: its length (up to kMaxLine), its last byte,
+  // its head (a status line's "HTTP/1.x NNN ", a header's name, a chunk size) and,
+  // after a header's ':', its value, leading blanks skipped, into the field it sets
+  // (value_ for Content-Length and Transfer-Encoding); the trailing blanks are cut
+  // off at the end of the line.
+  size_t line_len_ = 0;
+  char last_ = 0;
+  bool colon_ = false;
+  bool colon_first_ = false;  // the ':' began the line: no name
+  bool value_begun_ = false;
+  Field field_ = Field::kNone;
+  size_t value_len_ = 0;
+  size_t value_end_ = 0;  // just past the value's last byte that is not a blank
+  TextBuffer* value_to_ = nullptr;
+  FixedText<kHead> head_;
+  FixedText<64> value_;
   int status_ = 0;
   int headers_ = 0;
   bool chunked_ = false;
@@ -62,8 +132,8 @@ class ResponseParser {
   FixedText<512> location_;
   FixedText<64> date_;
   FixedText<64> node_;
-  FixedText<kMaxBodyKept> body_;
-  uint64_t body_dropped_ = 0;
+  BodySink* sink_ = nullptr;
+  uint64_t body_bytes_ = 0;
   const char* error_ = "";
 };
 
@@ -72,6 +142,7 @@ bool parse_http_date(std::string_view text, int64_t& unix_seconds);
 
 // The services named by lines "<service> seems down. Reason: ..." of a failing
 // /testall body (appliance-requirements A1), comma-separated, bounded.
+// BodyScan reads the same lines as they stream by.
 void parse_testall_failures(std::string_view body, TextBuffer& services, size_t& count);
 
 // The HTTPS-only rule (spec/checks.md, http `expect_https_redirect`): a 301 or 308

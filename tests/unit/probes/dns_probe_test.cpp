@@ -222,6 +222,41 @@ TEST_F(DnsProbeTest, TruncatedAnswerFallsBackToTcp) {
   expect_no_leak();
 }
 
+TEST_F(DnsProbeTest, TruncatedAnswerWithNoTcpBufferFreeIsUnknownAndSaysSo) {
+  // Every buffer for answers over TCP is taken (other checks reading theirs).
+  uint8_t* taken[DnsTcpBuffers::kCount];
+  for (uint8_t*& t : taken) ASSERT_NE(t = DnsTcpBuffers::lease(), nullptr);
+  EXPECT_EQ(DnsTcpBuffers::lease(), nullptr);
+  answer_with([](const Datagram& d) { return response(d.payload, 0, {}, true); });
+  peer_.set_port(53, FakePeer::Port::kOpen);
+  load("");
+  ProbeResult r = run_one();
+  EXPECT_EQ(r.outcome, Outcome::kUnknown);
+  EXPECT_EQ(r.reason, FailReason::kNoResources);
+  FixedText<120> want;
+  want.appendf("www.example.test: truncated answer and no buffer free for it over TCP (%d in use)",
+               DnsTcpBuffers::kCount);
+  EXPECT_EQ(r.summary.view(), want.view());
+  EXPECT_EQ(peer_.syns_seen(), 0);
+  for (uint8_t* t : taken) DnsTcpBuffers::give_back(t);
+  EXPECT_EQ(DnsTcpBuffers::in_use(), 0);
+  expect_no_leak();
+}
+
+TEST_F(DnsProbeTest, TheTcpBufferIsGivenBackAtTheTeardown) {
+  answer_with([](const Datagram& d) { return response(d.payload, 0, {}, true); });
+  peer_.set_port(53, FakePeer::Port::kOpen);
+  load("");
+  DnsProbe probe;
+  probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
+  for (int i = 0; i < 50 && DnsTcpBuffers::in_use() == 0; ++i) run_for_ms(1);
+  EXPECT_EQ(DnsTcpBuffers::in_use(), 1);  // reading the answer over TCP
+  probe.cancel();
+  EXPECT_EQ(DnsTcpBuffers::in_use(), 0);
+  run_for_ms(10);
+  expect_no_leak();
+}
+
 TEST_F(DnsProbeTest, TruncatedAnswerWithASilentTcpResolverTimesOutWithoutAUdpRetry) {
   answer_with([](const Datagram& d) { return response(d.payload, 0, {}, true); });
   peer_.set_port(53, FakePeer::Port::kOpen);

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "fake_tls_server.h"
 #include "test_roots.h"
@@ -454,6 +455,38 @@ TEST_F(LegacyTlsTest, AServerRefusingTls12And13IsNamedByTheLegacyVersionItSpeaks
   ProbeResult none = run_one<TlsCertProbe>(tls_.get());
   EXPECT_EQ(none.summary.view(),
             "TLS handshake failed: alert protocol_version to TLS 1.2 (ECDHE, RSA), protocol_version to 1.3 (ECDHE)");
+}
+
+}  // namespace
+}  // namespace probebox::test
+
+namespace probebox::test {
+namespace {
+
+// The details pool holds one entry per TLS probe the scheduler lets run at once; a
+// probe started past that (only possible around the scheduler) is unknown and says
+// why, and every entry comes back when its probe is destroyed.
+TEST_F(TlsCertProbeTest, NoDetailsFreeIsUnknownAndSaysSo) {
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test"}])");
+  std::vector<std::unique_ptr<TlsCertProbe>> holders;
+  for (int i = 0; i < TlsCertProbe::kDetailsPool; ++i) {
+    holders.push_back(std::make_unique<TlsCertProbe>());
+    holders.back()->start(config_->checks[0], ProbeEnv{&clock_, config_.get(), nullptr});  // no TLS: ends at once
+    ASSERT_EQ(holders.back()->result().summary.view(), "TLS is not set up on this box");
+  }
+  EXPECT_EQ(TlsCertProbe::details_in_use(), TlsCertProbe::kDetailsPool);
+  TlsCertProbe late;
+  late.start(config_->checks[0], ProbeEnv{&clock_, config_.get(), nullptr});
+  EXPECT_FALSE(late.poll(clock_.now()) == Probe::Poll::kPending);
+  const ProbeResult& r = late.result();
+  EXPECT_EQ(r.outcome, Outcome::kUnknown);
+  EXPECT_EQ(r.reason, FailReason::kNoResources);
+  FixedText<100> want;
+  want.appendf("no memory for the certificate's details (all %d in use)", TlsCertProbe::kDetailsPool);
+  EXPECT_EQ(r.summary.view(), want.view());
+  EXPECT_EQ(testing::details_json(r), R"({"days_left":null,"chain_complete":null})");
+  holders.clear();
+  EXPECT_EQ(TlsCertProbe::details_in_use(), 0);
 }
 
 }  // namespace

@@ -8,6 +8,12 @@
 namespace probebox::http {
 namespace {
 
+// The body bytes a parser passes on (the first kMaxBodyKept), kept for the test.
+struct KeptBody final : BodySink {
+  std::string bytes;
+  void on_body(std::string_view b) override { bytes.append(b); }
+};
+
 Status feed_all(ResponseParser& p, std::string_view s) {
   return p.feed({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
 }
@@ -18,11 +24,13 @@ constexpr std::string_view kHealthy =
 
 TEST(HttpResponse, HealthyTestall) {
   ResponseParser p;
+  KeptBody body;
+  p.set_body_sink(&body);
   ASSERT_TRUE(feed_all(p, kHealthy).ok());
   ASSERT_TRUE(p.done());
   EXPECT_EQ(p.status_code(), 200);
   EXPECT_EQ(p.content_type(), "text/plain");
-  EXPECT_EQ(p.body(), "OK");
+  EXPECT_EQ(body.bytes, "OK");
   int64_t t;
   ASSERT_TRUE(parse_http_date(p.date(), t));
   EXPECT_EQ(t, 1795341845);
@@ -34,23 +42,29 @@ TEST(HttpResponse, EverySplitPointGivesTheSameResult) {
       "1a;ext=1\r\nmanage seems down. Reason:\r\n3\r\n x\n\r\n0\r\nTrailer: t\r\n\r\n";
   for (size_t split = 0; split <= chunked.size(); ++split) {
     ResponseParser p;
+    KeptBody body;
+    p.set_body_sink(&body);
     ASSERT_TRUE(feed_all(p, std::string_view(chunked).substr(0, split)).ok()) << split;
     ASSERT_TRUE(feed_all(p, std::string_view(chunked).substr(split)).ok()) << split;
     ASSERT_TRUE(p.done()) << split;
-    EXPECT_EQ(p.body(), "manage seems down. Reason: x\n") << split;
+    EXPECT_EQ(body.bytes, "manage seems down. Reason: x\n") << split;
   }
   ResponseParser bytewise;
+  KeptBody bytewise_body;
+  bytewise.set_body_sink(&bytewise_body);
   for (char c : std::string(kHealthy)) ASSERT_TRUE(feed_all(bytewise, std::string_view(&c, 1)).ok());
   EXPECT_TRUE(bytewise.done());
-  EXPECT_EQ(bytewise.body(), "OK");
+  EXPECT_EQ(bytewise_body.bytes, "OK");
 }
 
 TEST(HttpResponse, BodyUntilClose) {
   ResponseParser p;
+  KeptBody body;
+  p.set_body_sink(&body);
   ASSERT_TRUE(feed_all(p, "HTTP/1.0 200 OK\r\n\r\nhello").ok());
   EXPECT_FALSE(p.done());
   ASSERT_TRUE(p.finish_on_close().ok());
-  EXPECT_EQ(p.body(), "hello");
+  EXPECT_EQ(body.bytes, "hello");
 }
 
 TEST(HttpResponse, CloseBeforeTheEndIsAnError) {
@@ -83,12 +97,50 @@ TEST(HttpResponse, BoundsHold) {
   ResponseParser endless_status;
   EXPECT_EQ(feed_all(endless_status, std::string(5000, 'H')).code(), StatusCode::kResourceExhausted);
   ResponseParser big_body;
+  KeptBody big_kept;
+  big_body.set_body_sink(&big_kept);
   std::string b = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + std::string(100000, 'z');
   ASSERT_TRUE(feed_all(big_body, b).ok());
   EXPECT_TRUE(big_body.done());
   EXPECT_TRUE(big_body.body_truncated());
-  EXPECT_EQ(big_body.body().size(), kMaxBodyKept);
+  EXPECT_EQ(big_kept.bytes.size(), kMaxBodyKept);
   EXPECT_EQ(big_body.body_bytes(), 100000u);
+}
+
+// Header values stream into their fields (no line is kept whole): blanks around a
+// value are cut, a repeated header's last value wins, a value longer than its field
+// keeps its head, whatever the split of the bytes.
+TEST(HttpResponse, HeaderValuesStreamIntoTheirFields) {
+  const std::string long_location = "https://a.test/" + std::string(700, 'p');
+  const std::string head = "HTTP/1.1 302 Found\r\nLocation: first\r\nX-Long-Header-Name-Nobody-Reads: v\r\n"
+                           "location:\t " + long_location + " \t\r\nContent-Type:  text/plain ;q=1  \r\n"
+                           "X-Auth0-Host: a0-2\r\nDate: Sun, 22 Nov 2026 10:04:05 GMT   \r\n"
+                           "Content-Length:  2 \r\nTransfer-Encoding-Not: x\r\n\r\nOK";
+  for (size_t split = 0; split <= head.size(); split += 7) {
+    ResponseParser p;
+    ASSERT_TRUE(feed_all(p, std::string_view(head).substr(0, split)).ok()) << split;
+    ASSERT_TRUE(feed_all(p, std::string_view(head).substr(split)).ok()) << split;
+    ASSERT_TRUE(p.done()) << split;
+    EXPECT_EQ(p.location(), std::string_view(long_location).substr(0, 512)) << split;
+    EXPECT_EQ(p.content_type(), "text/plain ;q=1") << split;
+    EXPECT_EQ(p.node(), "a0-2") << split;
+    EXPECT_EQ(p.date(), "Sun, 22 Nov 2026 10:04:05 GMT") << split;
+  }
+  ResponseParser chunked;
+  ASSERT_TRUE(feed_all(chunked, "HTTP/1.1 200 OK\r\nTransfer-Encoding:  gzip, chunked  \r\n\r\n2\r\nOK\r\n0\r\n\r\n").ok());
+  EXPECT_TRUE(chunked.done());
+  ResponseParser padded_length;  // blanks past the value's field still trim away
+  ASSERT_TRUE(feed_all(padded_length, "HTTP/1.1 200 OK\r\nContent-Length: 0" + std::string(100, ' ') + "\r\n\r\n").ok());
+  EXPECT_TRUE(padded_length.done());
+  ResponseParser no_name;
+  EXPECT_EQ(feed_all(no_name, "HTTP/1.1 200 OK\r\n: v\r\n").code(), StatusCode::kDataLoss);
+  EXPECT_EQ(no_name.error(), "malformed header");
+  ResponseParser long_line;  // a header line still ends at 1024 bytes, kept or not
+  EXPECT_EQ(feed_all(long_line, "HTTP/1.1 200 OK\r\nX: " + std::string(1021, 'a') + "\r\n").code(),
+            StatusCode::kResourceExhausted);
+  EXPECT_EQ(long_line.error(), "header line longer than 1024 bytes");
+  ResponseParser just_fits;
+  EXPECT_TRUE(feed_all(just_fits, "HTTP/1.1 200 OK\r\nX: " + std::string(1020, 'a') + "\r\n").ok());
 }
 
 TEST(HttpResponse, MalformedIsRejected) {
@@ -112,13 +164,15 @@ TEST(HttpResponse, SeededMutationsNeverCrash) {
     std::string m = base;
     for (int e = 0; e < 3; ++e) m[rng() % m.size()] = static_cast<char>(rng());
     ResponseParser p;
+    KeptBody body;
+    p.set_body_sink(&body);
     size_t at = 0;
     while (at < m.size()) {
       size_t n = 1 + rng() % 8;
       if (!feed_all(p, std::string_view(m).substr(at, n)).ok()) break;
       at += n;
     }
-    EXPECT_LE(p.body().size(), kMaxBodyKept);
+    EXPECT_LE(body.bytes.size(), kMaxBodyKept);
   }
 }
 
@@ -131,6 +185,75 @@ TEST(HttpHelpers, TestallFailures) {
       names, count);
   EXPECT_EQ(count, 2u);
   EXPECT_EQ(names.view(), "manage,docs");
+}
+
+// What the probe judged when it kept the body: the expected text in the body trimmed
+// of ' ', CR and LF at both ends.
+bool kept_body_matches(std::string_view body, std::string_view expected) {
+  while (!body.empty() && (body.back() == '\n' || body.back() == '\r' || body.back() == ' ')) body.remove_suffix(1);
+  while (!body.empty() && (body.front() == '\n' || body.front() == '\r' || body.front() == ' ')) body.remove_prefix(1);
+  return body.find(expected) != std::string_view::npos;
+}
+
+// The streaming scan gives what the kept body gave, for every split of the body.
+TEST(HttpHelpers, BodyScanAgreesWithTheWholeBody) {
+  const std::string failing =
+      "manage seems down. Reason: connect ENOENT /var/lib/auth0/sockets/auth0-manage.socket\n"
+      "docs seems down. Reason: connect ECONNREFUSED 127.0.0.1:5000\nsomething else\n"
+      "  api seems down. Reason: x\r\nname with spaces seems down.\n"
+      "a-name-that-is-far-too-long-to-count seems down.\nlast seems down. no LF";
+  struct Case {
+    std::string body, expected;
+  };
+  const Case cases[] = {
+      {"OK", "OK"},           {"  OK \r\n", "OK"},     {"\r\nOK\n", " OK"},  {"OK\n", "OK\n"},
+      {"xOK ", "OK "},        {"", ""},                 {"   ", ""},            {"   ", " "},
+      {"NOT OK", "OK"},       {"aaab", "aab"},          {"abababc", "ababc"},  {"aabaabaaa", "aabaaa"},
+      {"ok", "OK"},           {failing, "seems down"},  {failing, "no LF"},    {failing, "no LF\n"},
+      {std::string(3000, 'a') + "OK", "OK"},  // past the judged bytes: as before, not seen
+      {std::string(2040, ' ') + "OK", "OK"},
+  };
+  for (const Case& c : cases) {
+    std::string_view judged = std::string_view(c.body).substr(0, kMaxBodyKept);
+    FixedText<200> want_names;
+    size_t want_count = 0;
+    parse_testall_failures(judged, want_names, want_count);
+    for (size_t split = 0; split <= judged.size(); split += judged.size() > 100 ? 97 : 1) {
+      BodyScan scan;
+      scan.reset(c.expected);
+      scan.on_body(judged.substr(0, split));
+      scan.on_body(judged.substr(split));
+      scan.end();
+      EXPECT_EQ(scan.matched(), kept_body_matches(judged, c.expected)) << c.body << " / " << c.expected << " @" << split;
+      EXPECT_EQ(scan.services(), want_names.view()) << c.body << " @" << split;
+    }
+  }
+  // A reused scan forgets the last body.
+  BodyScan scan;
+  scan.reset("OK");
+  scan.on_body("OK\nx seems down.\n");
+  scan.end();
+  scan.reset("OK");
+  scan.on_body("no");
+  scan.end();
+  EXPECT_FALSE(scan.matched());
+  EXPECT_EQ(scan.services(), "");
+}
+
+// Random bodies over a small alphabet against random expected texts, byte by byte.
+TEST(HttpHelpers, BodyScanAgreesOnRandomBodies) {
+  std::mt19937 rng(11);
+  const char alphabet[] = {'a', 'b', ' ', '\n', '\r'};
+  for (int i = 0; i < 3000; ++i) {
+    std::string body, expected;
+    for (size_t n = rng() % 40; n > 0; --n) body += alphabet[rng() % 5];
+    for (size_t n = rng() % 6; n > 0; --n) expected += alphabet[rng() % 3];
+    BodyScan scan;
+    scan.reset(expected);
+    for (char ch : body) scan.on_body(std::string_view(&ch, 1));
+    scan.end();
+    EXPECT_EQ(scan.matched(), kept_body_matches(body, expected)) << body << " / " << expected;
+  }
 }
 
 TEST(HttpHelpers, UrlAndRequest) {
