@@ -36,14 +36,7 @@ void App::write_alert_diagnostics(JsonWriter& w) const {
   w.end_object();
 }
 
-namespace {
-// Errors of re-reading the running document (never any: it was valid when it was
-// taken), kept apart from the rejected document's, which the caller returns; and
-// the boot config's (App::boot_errors()), read before any PUT.
-ConfigErrors g_reparse_errors;
-}  // namespace
-
-ConfigErrors& App::boot_errors() { return g_reparse_errors; }
+ConfigErrors& App::boot_errors() { return ApiHandler::config_errors(); }
 
 Status App::begin_upload(size_t length) {
   if (length > HttpServer::kMaxRequestBody) return StatusCode::kResourceExhausted;
@@ -73,8 +66,12 @@ Status App::apply_uploaded_config(ConfigErrors& errors, bool& restart_required) 
   // text is parsed back into the model, byte for byte what it was (the parser is a
   // function of the text), before anything that points into it runs again.
   const NetworkConfig was = config_.network;
+  // Re-reading the running document has no errors (it was valid when it was taken);
+  // the rejected document's, which the caller returns, are set aside meanwhile, so
+  // no second error store is needed.
   auto take_back = [&] {
-    if (!parse_config(config_text_, config_, g_reparse_errors).ok()) {
+    ConfigErrors::Aside aside(errors);
+    if (!parse_config(config_text_, config_, errors).ok()) {
       probebox_platform_fatal("the running config no longer parses", __FILE__, __LINE__);
     }
   };
