@@ -71,11 +71,14 @@ Status App::apply_uploaded_config(ConfigErrors& errors, bool& restart_required) 
   // no second error store is needed.
   auto take_back = [&] {
     ConfigErrors::Aside aside(errors);
-    if (!parse_config(config_text_, config_, errors).ok()) {
+    if (!parse_config_in_place(config_text_, config_, errors).ok()) {
       probebox_platform_fatal("the running config no longer parses", __FILE__, __LINE__);
     }
   };
-  if (!parse_config(json, config_, errors).ok()) {
+  // Read in place: the model's strings point into the slot just written, which is
+  // the one the box runs on once committed (config_text_ below); a later save
+  // never writes the slot in use (ConfigStore::begin_write's `running`).
+  if (!parse_config_in_place(json, config_, errors).ok()) {
     take_back();
     return StatusCode::kInvalidArgument;
   }
@@ -99,6 +102,7 @@ Status App::apply_uploaded_config(ConfigErrors& errors, bool& restart_required) 
   scheduler_.cancel_all();
   mail_.cancel();
   config_text_ = committed;
+  config_.move_text(committed);  // byte for byte `json`, in the same slot
   activate_config();
   hal::WallTime wall = board_.clock.wall();
   syslog_.send_config_change(wall.valid ? wall.unix_micros : 0, config_sequence, "web UI");

@@ -256,7 +256,7 @@ void Expander::dns() {
       std::string_view h;
       c->port = 53;
       split_host_port(c_.text(server), h, c->port);
-      c->host = {server.offset, static_cast<uint16_t>(h.size())};
+      c->host = server.first(h.size());
       c->name = name;
       c->expect_addresses = expect_addresses_;
     }
@@ -354,7 +354,7 @@ void Expander::time() {
     std::string_view h;
     c->port = 123;
     split_host_port(c_.text(server), h, c->port);
-    c->host = {server.offset, static_cast<uint16_t>(h.size())};
+    c->host = server.first(h.size());
   }
 }
 
@@ -389,7 +389,7 @@ void Expander::egress() {
     std::string_view h;
     uint16_t port = 443;
     split_host_port(c_.text(item), h, port);
-    target({item.offset, static_cast<uint16_t>(h.size())}, port);
+    target(item.first(h.size()), port);
   }
 }
 
@@ -422,7 +422,7 @@ void Expander::isolation() {
     if (c == nullptr) continue;
     c->group = Group::kIsolation;
     c->expect = ExpectPort::kClosed;
-    c->host = {item.offset, static_cast<uint16_t>(h.size())};
+    c->host = item.first(h.size());
     c->port = port;
   }
 }

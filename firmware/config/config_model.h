@@ -12,18 +12,53 @@
 
 namespace probebox {
 
-// An offset into the arena: 16 bits when the arena is 64 KiB or less (the target),
-// so a TextRef is 4 bytes; the simulator's scale arena needs 32.
+// An offset into the arena or the text: 16 bits when the arena is 64 KiB or less
+// (the target), so a TextRef is 4 bytes; the simulator's scale arena needs 32.
 #if PROBEBOX_CONFIG_ARENA_BYTES <= 65536
 using ArenaOffset = uint16_t;
 #else
 using ArenaOffset = uint32_t;
 #endif
 
+// A string of the config: in the arena, or — for a config read in place
+// (parse_config_in_place()) — where it lies in the document itself, when the JSON
+// string has no escape to undo. One bit says which: the top bit of the length
+// with 16-bit offsets (so such a string is at most 32,767 bytes; a longer one is
+// copied), of the offset with 32-bit ones.
 struct TextRef {
-  ArenaOffset offset = 0;
-  uint16_t length = 0;
-  bool empty() const { return length == 0; }
+#if PROBEBOX_CONFIG_ARENA_BYTES <= 65536
+  static constexpr size_t kMaxInText = 0x7FFF;
+  uint16_t offset_ = 0;
+  uint16_t bits_ = 0;  // length | kFlag
+  static constexpr uint16_t kFlag = 0x8000;
+  size_t offset() const { return offset_; }
+  size_t size() const { return bits_ & 0x7FFFu; }
+  bool in_text() const { return (bits_ & kFlag) != 0; }
+  static TextRef make(size_t offset, size_t length, bool text) {
+    TextRef r;
+    r.offset_ = static_cast<uint16_t>(offset);
+    r.bits_ = static_cast<uint16_t>(length | (text ? kFlag : 0u));
+    return r;
+  }
+#else
+  static constexpr size_t kMaxInText = 0xFFFF;
+  uint32_t offset_ = 0;  // offset | kFlag
+  uint16_t bits_ = 0;    // length
+  static constexpr uint32_t kFlag = 0x80000000u;
+  size_t offset() const { return offset_ & 0x7FFFFFFFu; }
+  size_t size() const { return bits_; }
+  bool in_text() const { return (offset_ & kFlag) != 0; }
+  static TextRef make(size_t offset, size_t length, bool text) {
+    TextRef r;
+    r.offset_ = static_cast<uint32_t>(offset) | (text ? kFlag : 0u);
+    r.bits_ = static_cast<uint16_t>(length);
+    return r;
+  }
+#endif
+  bool empty() const { return size() == 0; }
+  // Part of this string (at + n <= size()), where it lies.
+  TextRef sub(size_t at, size_t n) const { return make(offset() + at, n, in_text()); }
+  TextRef first(size_t n) const { return sub(0, n); }
 };
 
 struct ListRef {
@@ -205,15 +240,29 @@ class Config {
   Config(const Config& other) { *this = other; }
   Config& operator=(const Config& other);
 
-  std::string_view text(TextRef ref) const { return {arena_.data() + ref.offset, ref.length}; }
+  std::string_view text(TextRef ref) const {
+    return {(ref.in_text() ? text_ : arena_.data()) + ref.offset(), ref.size()};
+  }
   TextRef list_item(ListRef list, size_t i) const { return list_items_[list.first + i]; }
 
-  // Appends to the arena / list store; false when full.
+  // Appends to the arena / list store; false when full. A string that lies in the
+  // document of a config read in place is referred to where it lies instead.
   bool intern(std::string_view s, TextRef& out);
   bool begin_list(ListRef& list) const;
   bool push_list(ListRef& list, TextRef item);
 
   void reset();
+  // Strings may from now on be referred to in `json` (which must stay unchanged
+  // where it is while this config is used: parse_config_in_place()), or not.
+  void read_in_place(std::string_view json) {
+    text_ = json.data();
+    text_size_ = json.size();
+  }
+  // The same document at another address (byte for byte the same: the stored
+  // copy of a document given at start, read in place).
+  void move_text(std::string_view same) { text_ = same.data(); }
+  // The document strings are read from in place (nullptr: every string is copied).
+  const char* in_place_text() const { return text_; }
 
   // The arena's and the list store's use: what a config needs of them.
   size_t arena_used() const { return arena_used_; }
@@ -243,6 +292,8 @@ class Config {
   // (core/lazy_array.h says why that matters).
   std::array<char, kArenaBytes> arena_;
   uint32_t arena_used_ = 0;
+  const char* text_ = nullptr;  // the document read in place, if any
+  size_t text_size_ = 0;
   LazyArray<TextRef, kMaxListItems> list_items_;
   uint16_t list_items_used_ = 0;
 };

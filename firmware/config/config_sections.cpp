@@ -112,7 +112,7 @@ void ConfigReader::alerts(int i) {
             if (!split_host_port(whole, h, port)) {
               error("must be host or host:port");
             } else {
-              c_.alerts.syslog_host = TextRef{c_.alerts.syslog_server.offset, static_cast<uint16_t>(h.size())};
+              c_.alerts.syslog_host = c_.alerts.syslog_server.first(h.size());
               c_.alerts.syslog_port = port;
             }
           }
@@ -147,7 +147,7 @@ void ConfigReader::snmp(int i) {
       bool is_object = members(w, [&](std::string_view key, int x) {
         auto password = [&](TextRef& out, bool& seen) {
           seen = true;
-          if (string(x, out, 64) && out.length < 8) error("needs 8 to 64 characters");
+          if (string(x, out, 64) && out.size() < 8) error("needs 8 to 64 characters");
         };
         if (key == "user") {
           user = true;

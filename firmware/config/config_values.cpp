@@ -64,7 +64,7 @@ bool ConfigReader::server(int i, TextRef& host_out, uint16_t& port, uint16_t def
     error("must be an IPv4 address or a host name");
     return false;
   }
-  host_out = {whole.offset, static_cast<uint16_t>(h.size())};
+  host_out = whole.first(h.size());
   return true;
 }
 
