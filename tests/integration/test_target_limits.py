@@ -226,9 +226,6 @@ class TargetLimits(unittest.TestCase):
         self.assertLessEqual(diag["pbuf_pool"]["max"], diag["pbuf_pool"]["avail"])
 
 
-if __name__ == "__main__":
-    unittest.main()
-
     # The target's config arena (PROBEBOX_TARGET_CONFIG_ARENA_BYTES, 8 KiB) holds what a
     # config read in place cannot leave in the document: a 2 KiB private root and 128
     # checks fit; a document whose escaped strings outgrow it is refused, naming the
@@ -257,3 +254,7 @@ if __name__ == "__main__":
         self.assertIsNone(out)
         self.assertIn("invalid config", err)
         self.assertIn("trust_anchors_pem: config too large", err)
+
+
+if __name__ == "__main__":
+    unittest.main()
