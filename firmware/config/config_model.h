@@ -25,31 +25,33 @@ using ArenaOffset = uint32_t;
 // string has no escape to undo. One bit says which: the top bit of the length
 // with 16-bit offsets (so such a string is at most 32,767 bytes; a longer one is
 // copied), of the offset with 32-bit ones.
+// Trivial (no member initialisers), so the kind arms of CheckConfig can hold it:
+// `TextRef{}` or a value-initialised owner is the empty string.
 struct TextRef {
 #if PROBEBOX_CONFIG_ARENA_BYTES <= 65536
   static constexpr size_t kMaxInText = 0x7FFF;
-  uint16_t offset_ = 0;
-  uint16_t bits_ = 0;  // length | kFlag
+  uint16_t offset_;
+  uint16_t bits_;  // length | kFlag
   static constexpr uint16_t kFlag = 0x8000;
   size_t offset() const { return offset_; }
   size_t size() const { return bits_ & 0x7FFFu; }
   bool in_text() const { return (bits_ & kFlag) != 0; }
   static TextRef make(size_t offset, size_t length, bool text) {
-    TextRef r;
+    TextRef r{};
     r.offset_ = static_cast<uint16_t>(offset);
     r.bits_ = static_cast<uint16_t>(length | (text ? kFlag : 0u));
     return r;
   }
 #else
   static constexpr size_t kMaxInText = 0xFFFF;
-  uint32_t offset_ = 0;  // offset | kFlag
-  uint16_t bits_ = 0;    // length
+  uint32_t offset_;  // offset | kFlag
+  uint16_t bits_;    // length
   static constexpr uint32_t kFlag = 0x80000000u;
   size_t offset() const { return offset_ & 0x7FFFFFFFu; }
   size_t size() const { return bits_; }
   bool in_text() const { return (offset_ & kFlag) != 0; }
   static TextRef make(size_t offset, size_t length, bool text) {
-    TextRef r;
+    TextRef r{};
     r.offset_ = static_cast<uint32_t>(offset) | (text ? kFlag : 0u);
     r.bits_ = static_cast<uint16_t>(length);
     return r;
@@ -61,9 +63,10 @@ struct TextRef {
   TextRef first(size_t n) const { return sub(0, n); }
 };
 
+// Trivial, as TextRef: `ListRef{}` is the empty list.
 struct ListRef {
-  uint16_t first = 0;
-  uint16_t count = 0;
+  uint16_t first;
+  uint16_t count;
 };
 
 // A host:port entry that is an IPv4 literal, parsed at load for a service that must
@@ -100,48 +103,55 @@ enum class StartTls : uint8_t { kPrefer, kRequire, kNever };
 // checks by it, never by the shape of an id.
 enum class CheckRole : uint8_t { kNone, kLbTestall, kNodeTestall, kLbPort, kMeshPort };
 
-// Ordered by size (the 4-byte refs, then the 2-byte fields, then the bytes) so no
-// padding falls between members: 128 rows of it sit in RAM on the target.
+// The fields every kind has first, then the kind's own in one union (a tcp check
+// has no url, an http check no names): each arm is read and written only for its
+// kind (the parser takes only the kind's keys, the profile builds each kind's, every
+// reader goes by `type`). A row is value-initialised (LazyArray::reset), so the arms
+// start as empty strings and lists. 128 rows of it sit in RAM on the target.
 struct CheckConfig {
   static constexpr int kMaxStatusCodes = 8;
 
-  TextRef id;
+  TextRef id{};
   Tunables tune;
 
   // Target: tcp, tls_cert, smtp use host+port; dns and ntp use server (host[:port]),
-  // already split into host+port here; http uses url.
-  TextRef host;
+  // already split into host+port here; http uses url (split into host and port).
+  TextRef host{};
+  TextRef server_name{};  // tls_cert, smtp
+  // smtp (outside the union: an http check's credentials are basic_user and
+  // basic_password, and its username reads empty).
+  TextRef username{};
+  TextRef password{};
 
-  // dns
-  TextRef name;
-  ListRef expect_addresses;
-
-  // http: the url, split once at load (split_check_url) into host and port above
-  // and these, so a URL the probe cannot request is a config error with its path.
-  TextRef url;
-  TextRef path;  // with the query; empty stands for "/"
-  TextRef host_header;
-  TextRef basic_user;
-  TextRef basic_password;
-  TextRef expect_body;
-
-  // tls_cert
-  TextRef server_name;
-  ListRef names;
-  ListRef same_cert_as;
-  ListRef distinct_from;
-  // Fingerprints (64 hex digits) this certificate must not have: the other
-  // environment's, which the box cannot reach (critical when equal).
-  ListRef distinct_from_sha256;
-
-  // smtp
-  TextRef username;
-  TextRef password;
+  union {
+    struct {  // dns
+      TextRef name;
+      ListRef expect_addresses;
+    };
+    struct {  // http: the url, split once at load (split_check_url) into host and
+              // port above and path, so a URL the probe cannot request is a config
+              // error with its path.
+      TextRef url;
+      TextRef path;  // with the query; empty stands for "/"
+      TextRef host_header;
+      TextRef basic_user;
+      TextRef basic_password;
+      TextRef expect_body;
+      std::array<uint16_t, kMaxStatusCodes> expect_status;
+      std::array<uint16_t, kMaxStatusCodes> warn_status;
+    };
+    struct {  // tls_cert
+      ListRef names;
+      ListRef same_cert_as;
+      ListRef distinct_from;
+      // Fingerprints (64 hex digits) this certificate must not have: the other
+      // environment's, which the box cannot reach (critical when equal).
+      ListRef distinct_from_sha256;
+    };
+  };
 
   uint16_t port = 0;
   uint16_t qtype = 1;  // dns: A
-  std::array<uint16_t, kMaxStatusCodes> expect_status{};  // http
-  std::array<uint16_t, kMaxStatusCodes> warn_status{};    // http
 
   CheckType type = CheckType::kTcp;
   Group group = Group::kPorts;
@@ -164,6 +174,7 @@ struct CheckConfig {
   // smtp: AUTH over a connection without TLS (starttls "never", or not offered): off
   // unless the operator accepts the password crossing the LAN in clear.
   bool allow_auth_without_tls = false;
+
 };
 
 struct NetworkConfig {
@@ -171,7 +182,7 @@ struct NetworkConfig {
   uint32_t address = 0;  // host byte order, static mode
   uint8_t prefix_length = 0;
   uint32_t gateway = 0;
-  ListRef dns;  // "host[:port]" strings
+  ListRef dns{};  // "host[:port]" strings
   // The resolvers as parsed at load (the parser lets only IPv4 literals through, at
   // most two, one port for all): resolvers[k] is dns item k.
   struct Resolver {
@@ -179,7 +190,7 @@ struct NetworkConfig {
     uint16_t port = 53;
   };
   std::array<Resolver, 2> resolvers{};
-  ListRef ntp;
+  ListRef ntp{};
   // ntp as parsed at load for the box's own clock: the IPv4 literals in order, the
   // first kMaxClockServers of them (the clock must not hang on a name it would need
   // DNS, and so the time, to trust; a name still serves a generated ntp check).
@@ -189,26 +200,26 @@ struct NetworkConfig {
 };
 
 struct AlertsConfig {
-  ListRef mail_to;
-  TextRef mail_from;
-  TextRef mail_server;  // the host only; "" = the smtp check's relay
+  ListRef mail_to{};
+  TextRef mail_from{};
+  TextRef mail_server{};  // the host only; "" = the smtp check's relay
   uint16_t mail_port = 25;
-  TextRef syslog_server;
-  TextRef syslog_host;       // syslog_server split at load: its host part
+  TextRef syslog_server{};
+  TextRef syslog_host{};       // syslog_server split at load: its host part
   uint16_t syslog_port = 514;
   // SNMP (alerts.snmp): the agent answers nothing unless a v2c community or a v3
   // user is configured, and never accepts a write. All four strings are secrets.
-  TextRef snmp_community;       // v2c read-only community; "" = v2c off
-  TextRef snmp_trap_community;  // the community traps carry ("public" if unset)
-  ListRef snmp_trap_to;
+  TextRef snmp_community{};       // v2c read-only community; "" = v2c off
+  TextRef snmp_trap_community{};  // the community traps carry ("public" if unset)
+  ListRef snmp_trap_to{};
   // trap_to as parsed at load: the IPv4 literals in order (a name would need DNS;
   // the agent sends to literals only), the first kMaxTrapTargets of them.
   static constexpr int kMaxTrapTargets = 4;
   std::array<Ipv4Endpoint, kMaxTrapTargets> trap_targets{};
   uint8_t trap_target_count = 0;
-  TextRef snmp_v3_user;           // "" = SNMPv3 off
-  TextRef snmp_v3_auth_password;  // HMAC-SHA-96 (RFC 3414)
-  TextRef snmp_v3_priv_password;  // AES-128-CFB (RFC 3826)
+  TextRef snmp_v3_user{};           // "" = SNMPv3 off
+  TextRef snmp_v3_auth_password{};  // HMAC-SHA-96 (RFC 3414)
+  TextRef snmp_v3_priv_password{};  // AES-128-CFB (RFC 3826)
 };
 
 // A planned window in which checks keep probing and logging but alerts are held
@@ -216,14 +227,14 @@ struct AlertsConfig {
 struct MaintenanceWindow {
   int64_t start_unix = 0;
   int64_t end_unix = 0;
-  ListRef checks;
+  ListRef checks{};
 };
 
 // A lint finding on the config that does not stop it loading (the DNS plan rules):
 // its texts are in the arena (Config::warning_path(), warning_message()).
 struct ConfigWarning {
-  TextRef path;
-  TextRef message;
+  TextRef path{};
+  TextRef message{};
 };
 
 class Config {
@@ -269,11 +280,11 @@ class Config {
   size_t list_items_used() const { return list_items_used_; }
 
   int schema = 1;
-  TextRef device_name;
-  TextRef device_location;
+  TextRef device_name{};
+  TextRef device_location{};
   NetworkConfig network;
   Tunables defaults;
-  TextRef trust_anchors_pem;
+  TextRef trust_anchors_pem{};
   AlertsConfig alerts;
   LazyArray<CheckConfig, kMaxChecks> checks;  // rows [0, check_count)
   uint16_t check_count = 0;

@@ -45,18 +45,25 @@ void expect_same_texts(const Config& a, const Config& b) {
     const CheckConfig& y = b.checks[i];
     EXPECT_EQ(a.text(x.id), b.text(y.id));
     EXPECT_EQ(a.text(x.host), b.text(y.host));
-    EXPECT_EQ(a.text(x.url), b.text(y.url));
-    EXPECT_EQ(a.text(x.path), b.text(y.path));
-    EXPECT_EQ(a.text(x.expect_body), b.text(y.expect_body));
-    EXPECT_EQ(a.text(x.name), b.text(y.name));
     EXPECT_EQ(a.text(x.server_name), b.text(y.server_name));
-    ASSERT_EQ(x.names.count, y.names.count);
-    for (uint16_t k = 0; k < x.names.count; ++k) {
-      EXPECT_EQ(a.text(a.list_item(x.names, k)), b.text(b.list_item(y.names, k)));
-    }
-    ASSERT_EQ(x.expect_addresses.count, y.expect_addresses.count);
-    for (uint16_t k = 0; k < x.expect_addresses.count; ++k) {
-      EXPECT_EQ(a.text(a.list_item(x.expect_addresses, k)), b.text(b.list_item(y.expect_addresses, k)));
+    ASSERT_EQ(x.type, y.type);
+    // The kind's own fields (CheckConfig's union), read by the kind as the firmware does.
+    if (x.type == CheckType::kHttp) {
+      EXPECT_EQ(a.text(x.url), b.text(y.url));
+      EXPECT_EQ(a.text(x.path), b.text(y.path));
+      EXPECT_EQ(a.text(x.host_header), b.text(y.host_header));
+      EXPECT_EQ(a.text(x.expect_body), b.text(y.expect_body));
+    } else if (x.type == CheckType::kDns) {
+      EXPECT_EQ(a.text(x.name), b.text(y.name));
+      ASSERT_EQ(x.expect_addresses.count, y.expect_addresses.count);
+      for (uint16_t k = 0; k < x.expect_addresses.count; ++k) {
+        EXPECT_EQ(a.text(a.list_item(x.expect_addresses, k)), b.text(b.list_item(y.expect_addresses, k)));
+      }
+    } else if (x.type == CheckType::kTlsCert) {
+      ASSERT_EQ(x.names.count, y.names.count);
+      for (uint16_t k = 0; k < x.names.count; ++k) {
+        EXPECT_EQ(a.text(a.list_item(x.names, k)), b.text(b.list_item(y.names, k)));
+      }
     }
   }
 }
