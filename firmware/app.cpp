@@ -22,6 +22,9 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   scheduler_.set_sessions(&sessions_);
   api_.set_actions(this);
   if (&config != &config_) config_ = config;  // else parsed in place (boot_config())
+  // The boot config's errors were read (boot_errors()); the store is the rejected
+  // PUT's from now on, and none has come.
+  ApiHandler::config_errors().clear();
   // No admin password is stored yet: a random first-boot password, from the board's
   // entropy, in groups an operator can read off the LCD and type.
   static constexpr char kAlphabet[] = "abcdefghjkmnpqrstuvwxyz23456789";

@@ -101,8 +101,9 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   // The App's own model, for a board to parse its boot config into: passed back to
   // start(), nothing is copied, so the board keeps no second Config.
   Config& boot_config() { return config_; }
-  // Scratch for the boot config's errors (shared with the re-reading of the running
-  // config after a rejected PUT, which only comes later).
+  // Scratch for the boot config's errors: the store that later holds a rejected
+  // PUT's errors (ApiHandler::config_errors()), which only comes after start();
+  // start() empties it.
   ConfigErrors& boot_errors();
   // Before start(): HTTPS on `port` (0: off, plain HTTP only), reached by clients at
   // `public_port` (BoardServices::https_port, https_public_port).

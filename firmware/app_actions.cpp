@@ -36,14 +36,7 @@ void App::write_alert_diagnostics(JsonWriter& w) const {
   w.end_object();
 }
 
-namespace {
-// Errors of re-reading the running document (never any: it was valid when it was
-// taken), kept apart from the rejected document's, which the caller returns; and
-// the boot config's (App::boot_errors()), read before any PUT.
-ConfigErrors g_reparse_errors;
-}  // namespace
-
-ConfigErrors& App::boot_errors() { return g_reparse_errors; }
+ConfigErrors& App::boot_errors() { return ApiHandler::config_errors(); }
 
 Status App::begin_upload(size_t length) {
   if (length > HttpServer::kMaxRequestBody) return StatusCode::kResourceExhausted;
@@ -73,12 +66,19 @@ Status App::apply_uploaded_config(ConfigErrors& errors, bool& restart_required) 
   // text is parsed back into the model, byte for byte what it was (the parser is a
   // function of the text), before anything that points into it runs again.
   const NetworkConfig was = config_.network;
+  // Re-reading the running document has no errors (it was valid when it was taken);
+  // the rejected document's, which the caller returns, are set aside meanwhile, so
+  // no second error store is needed.
   auto take_back = [&] {
-    if (!parse_config(config_text_, config_, g_reparse_errors).ok()) {
+    ConfigErrors::Aside aside(errors);
+    if (!parse_config_in_place(config_text_, config_, errors).ok()) {
       probebox_platform_fatal("the running config no longer parses", __FILE__, __LINE__);
     }
   };
-  if (!parse_config(json, config_, errors).ok()) {
+  // Read in place: the model's strings point into the slot just written, which is
+  // the one the box runs on once committed (config_text_ below); a later save
+  // never writes the slot in use (ConfigStore::begin_write's `running`).
+  if (!parse_config_in_place(json, config_, errors).ok()) {
     take_back();
     return StatusCode::kInvalidArgument;
   }
@@ -102,6 +102,7 @@ Status App::apply_uploaded_config(ConfigErrors& errors, bool& restart_required) 
   scheduler_.cancel_all();
   mail_.cancel();
   config_text_ = committed;
+  config_.move_text(committed);  // byte for byte `json`, in the same slot
   activate_config();
   hal::WallTime wall = board_.clock.wall();
   syslog_.send_config_change(wall.valid ? wall.unix_micros : 0, config_sequence, "web UI");

@@ -98,9 +98,9 @@ class Expander {
   Config& c_;
   ConfigErrors& e_;
   std::string_view prefix_;
-  ListRef all_names_;         // the names every certificate must carry
-  ListRef expect_addresses_;  // what the names must resolve to (none when unknown)
-  ListRef mesh_;              // the mesh ports, as decimal text
+  ListRef all_names_{};         // the names every certificate must carry
+  ListRef expect_addresses_{};  // what the names must resolve to (none when unknown)
+  ListRef mesh_{};              // the mesh ports, as decimal text
 };
 
 void Expander::warn(std::string_view path, std::string_view message) {
@@ -180,7 +180,7 @@ bool Expander::build_shared_lists() {
   } else {
     ok = ok && c_.begin_list(mesh_);
     for (std::string_view port : kDefaultMeshPorts) {
-      TextRef t;
+      TextRef t{};
       ok = ok && intern(port, t) && c_.push_list(mesh_, t);
     }
   }
@@ -222,7 +222,7 @@ void Expander::certificates() {
       }
     }
   }
-  ListRef set;
+  ListRef set{};
   if (!c_.begin_list(set) || !c_.push_list(set, c_.checks[anchor].id)) {
     e_.add("appliance", "config too large after expansion");
     return;
@@ -256,7 +256,7 @@ void Expander::dns() {
       std::string_view h;
       c->port = 53;
       split_host_port(c_.text(server), h, c->port);
-      c->host = {server.offset, static_cast<uint16_t>(h.size())};
+      c->host = server.first(h.size());
       c->name = name;
       c->expect_addresses = expect_addresses_;
     }
@@ -310,7 +310,7 @@ void Expander::health() {
 // withholds it otherwise.
 void Expander::own_view() {
   if (p_.health_api_key.empty()) return;
-  TextRef user;
+  TextRef user{};
   if (!intern("api_keys_health", user)) return;
   for (uint16_t n = 0; n < p_.nodes.count; ++n) {
     FixedText<24> where;
@@ -354,7 +354,7 @@ void Expander::time() {
     std::string_view h;
     c->port = 123;
     split_host_port(c_.text(server), h, c->port);
-    c->host = {server.offset, static_cast<uint16_t>(h.size())};
+    c->host = server.first(h.size());
   }
 }
 
@@ -379,7 +379,7 @@ void Expander::egress() {
   };
   if (!p_.egress_set) {
     for (std::string_view name : kDefaultEgress) {
-      TextRef host;
+      TextRef host{};
       if (intern(name, host)) target(host, 443);
     }
     return;
@@ -389,7 +389,7 @@ void Expander::egress() {
     std::string_view h;
     uint16_t port = 443;
     split_host_port(c_.text(item), h, port);
-    target({item.offset, static_cast<uint16_t>(h.size())}, port);
+    target(item.first(h.size()), port);
   }
 }
 
@@ -422,7 +422,7 @@ void Expander::isolation() {
     if (c == nullptr) continue;
     c->group = Group::kIsolation;
     c->expect = ExpectPort::kClosed;
-    c->host = {item.offset, static_cast<uint16_t>(h.size())};
+    c->host = item.first(h.size());
     c->port = port;
   }
 }

@@ -14,30 +14,30 @@ namespace probebox {
 
 struct ApplianceProfile {
   bool present = false;
-  TextRef name;
-  TextRef load_balancer;
-  ListRef nodes;
-  TextRef dashboard;
-  TextRef root_tenant_authority;
-  TextRef webtask;
-  ListRef app_tenants;
+  TextRef name{};
+  TextRef load_balancer{};
+  ListRef nodes{};
+  TextRef dashboard{};
+  TextRef root_tenant_authority{};
+  TextRef webtask{};
+  ListRef app_tenants{};
   uint16_t https_port = 443;  // the appliance's documented ports (spec/checks.md)
   uint16_t http_port = 80;
-  ListRef mesh_ports;  // decimal strings, validated 1..65535
+  ListRef mesh_ports{};  // decimal strings, validated 1..65535
   bool mesh_ports_set = false;  // else 7777, 27017, 8721, 8701
-  ListRef resolvers;  // empty: network.dns
-  TextRef smtp_host;
+  ListRef resolvers{};  // empty: network.dns
+  TextRef smtp_host{};
   uint16_t smtp_port = 587;
-  TextRef smtp_username;
-  TextRef smtp_password;
-  TextRef smtp_server_name;  // the name the relay's certificate must carry
-  ListRef ntp;  // empty: network.ntp
-  TextRef health_api_key;
-  ListRef egress;
+  TextRef smtp_username{};
+  TextRef smtp_password{};
+  TextRef smtp_server_name{};  // the name the relay's certificate must carry
+  ListRef ntp{};  // empty: network.ntp
+  TextRef health_api_key{};
+  ListRef egress{};
   bool egress_set = false;  // else Auth0's hosts on 443; [] for none
-  ListRef isolated_from;    // host:port, each expected closed (the older key)
-  ListRef other_nodes;      // other_environment.nodes: must be unreachable
-  ListRef other_cert_sha256;  // other_environment.cert_sha256: must not be served here
+  ListRef isolated_from{};    // host:port, each expected closed (the older key)
+  ListRef other_nodes{};      // other_environment.nodes: must be unreachable
+  ListRef other_cert_sha256{};  // other_environment.cert_sha256: must not be served here
 };
 
 // Appends the generated checks to `config` (skipping ids an explicit check already

@@ -36,7 +36,7 @@ void ConfigReader::appliance(int i) {
   auto host_list = [&](int v, ListRef& list) {
     c_.begin_list(list);
     elements(v, [&](size_t, int w) {
-      TextRef t;
+      TextRef t{};
       if (host(w, t) && !c_.push_list(list, t)) error("too many list items");
     });
   };
@@ -78,7 +78,7 @@ void ConfigReader::appliance(int i) {
           profile.mesh_ports_set = true;
           c_.begin_list(profile.mesh_ports);
           elements(w, [&](size_t, int x) {
-            TextRef t;
+            TextRef t{};
             if (!integer(x, 1, 65535, n)) return;
             // Kept as its decimal text: the port also names the generated check.
             if (!c_.intern(raw(x), t) || !c_.push_list(profile.mesh_ports, t)) {

@@ -22,7 +22,7 @@ void load_boot_config(ConfigStore& store, std::string_view& text, Config& config
       continue;  // unreadable just now: nothing known against it, so it stays
     } else if (text.size() > PROBEBOX_MAX_CONFIG_BYTES) {
       why = "larger than 64 KiB";
-    } else if (!parse_config(text, config, errors).ok()) {
+    } else if (!parse_config_in_place(text, config, errors).ok()) {
       why = "not a valid config";
     }
     if (why == nullptr) {
@@ -60,12 +60,12 @@ void load_factory_config(std::string_view& text, Config& config, ConfigErrors& e
   text = kFactoryConfig;
   // A constant that parses (BootConfigTest.EmptyFlashIsTheFactoryConfigWithoutANote
   // holds it): the result has nothing left to say.
-  (void)parse_config(kFactoryConfig, config, errors);
+  (void)parse_config_in_place(kFactoryConfig, config, errors);
 }
 
 Status adopt_given_config(std::string_view text, ConfigStore* store, Config& config, ConfigErrors& errors,
                           std::string_view& in_use) {
-  if (Status s = parse_config(text, config, errors); !s.ok()) return s;
+  if (Status s = parse_config_in_place(text, config, errors); !s.ok()) return s;
   in_use = text;
   if (store == nullptr) return Status();
   if (!store->holds(text)) {
@@ -73,7 +73,10 @@ Status adopt_given_config(std::string_view text, ConfigStore* store, Config& con
   }
   // The box runs on the stored copy, read in place, as after a restart.
   std::string_view stored;
-  if (store->mapped(stored).ok() && stored == text) in_use = stored;
+  if (store->mapped(stored).ok() && stored == text) {
+    in_use = stored;
+    config.move_text(stored);  // the strings read in place are the stored copy's from now on
+  }
   return Status();
 }
 
@@ -90,7 +93,7 @@ Status adopt_given_config(ConfigSource& source, size_t length, ConfigStore& stor
   }
   if (same) {
     in_use = newest;
-    return parse_config(newest, config, errors);
+    return parse_config_in_place(newest, config, errors);
   }
   if (length > PROBEBOX_MAX_CONFIG_BYTES) return StatusCode::kResourceExhausted;
   if (Status s = store.begin_write(length); !s.ok()) return s;
@@ -103,9 +106,11 @@ Status adopt_given_config(ConfigSource& source, size_t length, ConfigStore& stor
   const std::string_view written = store.written();
   if (written.size() != length) return StatusCode::kUnimplemented;  // flash not memory-mapped
   // Validated where it lies; committed (made the newest) only when valid.
-  if (Status s = parse_config(written, config, errors); !s.ok()) return s;
+  if (Status s = parse_config_in_place(written, config, errors); !s.ok()) return s;
   if (Status s = store.commit(); !s.ok()) return s;
-  return store.mapped(in_use);
+  if (Status s = store.mapped(in_use); !s.ok() || in_use != written) return s.ok() ? StatusCode::kDataLoss : s;
+  config.move_text(in_use);  // the same bytes: the slot just committed
+  return Status();
 }
 
 }  // namespace probebox

@@ -81,7 +81,7 @@ static_assert(key_rows_valid(), "kKindKeys: in CheckType order, one meaning per 
 }  // namespace
 
 void ConfigReader::kind_key(CheckConfig& c, CheckKey key, int v) {
-  TextRef t;
+  TextRef t{};
   int64_t n;
   switch (key) {
     case CheckKey::kHost: host(v, c.host); break;
@@ -159,7 +159,7 @@ void ConfigReader::kind_key(CheckConfig& c, CheckKey key, int v) {
 }
 
 bool ConfigReader::check_member(CheckConfig& c, std::string_view key, int v) {
-  TextRef t;
+  TextRef t{};
   if (key == "id") {
     if (string(v, c.id, 32) && !is_valid_check_id(c_.text(c.id))) error("must be 1-32 of [a-z0-9._-]");
   } else if (key == "type") {
@@ -201,7 +201,7 @@ void ConfigReader::check(size_t index, int i) {
   }
   {
     PathScope scope(*this, "type");
-    TextRef t;
+    TextRef t{};
     if (!string(type_index, t, 16)) return;
     auto type = parse_check_type(c_.text(t));
     if (!type) {
@@ -279,8 +279,10 @@ void ConfigReader::cross_check_checks() {
         }
       }
     };
-    refs_must_be_tls(c.same_cert_as, "same_cert_as");
-    refs_must_be_tls(c.distinct_from, "distinct_from");
+    if (c.type == CheckType::kTlsCert) {  // the only kind with these lists
+      refs_must_be_tls(c.same_cert_as, "same_cert_as");
+      refs_must_be_tls(c.distinct_from, "distinct_from");
+    }
   }
 }
 

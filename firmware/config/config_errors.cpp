@@ -7,6 +7,10 @@
 namespace probebox {
 
 void ConfigErrors::add(std::string_view path, std::string_view message) {
+  if (aside_) {
+    ++aside_total_;
+    return;
+  }
   path = first(path, kMaxPath);
   message = first(message, kMaxMessage);
   const size_t need = path.size() + 1 + message.size() + 1;
@@ -33,7 +37,7 @@ ConfigError ConfigErrors::at(size_t i) const {
     return ConfigErrorText{{s, n}};
   };
   ConfigError e{{{"", 0}}, {{"", 0}}};
-  for (size_t k = 0; k <= i && k < count_; ++k) {
+  for (size_t k = 0; k <= i && k < count(); ++k) {
     e.path = next_text();
     e.message = next_text();
   }
@@ -42,7 +46,7 @@ ConfigError ConfigErrors::at(size_t i) const {
 
 void ConfigErrors::render(TextBuffer& out) const {
   size_t pos = 0;
-  for (size_t i = 0; i < count_; ++i) {
+  for (size_t i = 0; i < count(); ++i) {
     const char* path = store_.data() + pos;
     pos += std::strlen(path) + 1;
     const char* message = store_.data() + pos;
@@ -52,7 +56,8 @@ void ConfigErrors::render(TextBuffer& out) const {
     out.append(message);
     out.append('\n');
   }
-  if (dropped_ > 0) out.appendf("(and %u more)\n", static_cast<unsigned>(dropped_));
+  const size_t more = total() - count();
+  if (more > 0) out.appendf("(and %u more)\n", static_cast<unsigned>(more));
 }
 
 }  // namespace probebox

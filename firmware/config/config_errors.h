@@ -34,16 +34,39 @@ class ConfigErrors {
   static constexpr size_t kStoreBytes = 1152;  // 24 errors of 48 bytes
 
   void add(std::string_view path, std::string_view message);
-  size_t count() const { return count_; }
-  size_t total() const { return count_ + dropped_; }  // including those not kept
+  size_t count() const { return aside_ ? 0 : count_; }
+  // Including those not kept.
+  size_t total() const { return aside_ ? aside_total_ : count_ + dropped_; }
   // Error i < count(), a view into the store (valid until the next add() or clear()).
   ConfigError at(size_t i) const;
   bool empty() const { return total() == 0; }
   void clear() {
+    if (aside_) {
+      aside_total_ = 0;
+      return;
+    }
     count_ = 0;
     dropped_ = 0;
     used_ = 0;
   }
+
+  // While one lives, the errors kept so far are set aside, untouched, and the
+  // object is an empty list that only counts (a store of none): for a parse whose
+  // errors nobody reads (the running text read back after a rejected PUT, which
+  // never has any) without a second store in RAM. They are back when it ends.
+  class Aside {
+   public:
+    explicit Aside(ConfigErrors& e) : e_(e) {
+      e_.aside_ = true;
+      e_.aside_total_ = 0;
+    }
+    ~Aside() { e_.aside_ = false; }
+    Aside(const Aside&) = delete;
+    Aside& operator=(const Aside&) = delete;
+
+   private:
+    ConfigErrors& e_;
+  };
   // "path: message" lines, one per error.
   void render(TextBuffer& out) const;
 
@@ -52,6 +75,8 @@ class ConfigErrors {
   uint16_t used_ = 0;
   uint16_t count_ = 0;
   uint16_t dropped_ = 0;
+  uint16_t aside_total_ = 0;
+  bool aside_ = false;
 };
 
 }  // namespace probebox

@@ -78,13 +78,13 @@ bool JsonWalker::string(int i, TextRef& out, size_t max_len, bool allow_empty, b
     error(bad_escape ? "invalid string escape or control character" : "config too large");
     return false;
   }
-  if (out.length > max_len) {
+  if (out.size() > max_len) {
     FixedText<48> msg;
     msg.appendf("longer than %u characters", static_cast<unsigned>(max_len));
     error(msg.view());
     return false;
   }
-  if (!allow_empty && out.length == 0) {
+  if (!allow_empty && out.size() == 0) {
     error("must not be empty");
     return false;
   }

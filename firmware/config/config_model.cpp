@@ -5,10 +5,15 @@
 namespace probebox {
 
 bool Config::intern(std::string_view s, TextRef& out) {
+  const auto at = reinterpret_cast<uintptr_t>(s.data()), base = reinterpret_cast<uintptr_t>(text_);
+  if (text_ != nullptr && at >= base && at - base <= text_size_ && s.size() <= text_size_ - (at - base) &&
+      s.size() <= TextRef::kMaxInText) {
+    out = TextRef::make(at - base, s.size(), true);
+    return true;
+  }
   if (s.size() > 0xFFFF || s.size() > kArenaBytes - arena_used_) return false;
-  std::memcpy(arena_.data() + arena_used_, s.data(), s.size());
-  out.offset = static_cast<ArenaOffset>(arena_used_);
-  out.length = static_cast<uint16_t>(s.size());
+  if (!s.empty()) std::memcpy(arena_.data() + arena_used_, s.data(), s.size());
+  out = TextRef::make(arena_used_, s.size(), false);
   arena_used_ += static_cast<uint32_t>(s.size());
   return true;
 }
@@ -46,6 +51,8 @@ Config& Config::operator=(const Config& other) {
   arena_used_ = other.arena_used_;
   list_items_.copy_rows(other.list_items_, other.list_items_used_);
   list_items_used_ = other.list_items_used_;
+  text_ = other.text_;
+  text_size_ = other.text_size_;
   return *this;
 }
 
@@ -62,6 +69,8 @@ void Config::reset() {
   warning_count = 0;
   arena_used_ = 0;
   list_items_used_ = 0;
+  text_ = nullptr;
+  text_size_ = 0;
 }
 
 const CheckConfig* Config::find_check(std::string_view id) const {
@@ -80,6 +89,11 @@ namespace probebox {
 
 bool ConfigArenaWriter::intern_json_string(std::string_view raw, TextRef& out, bool& bad_escape) {
   bad_escape = false;
+  // Nothing to undo (no escape, no control character, which JSON forbids): the
+  // string as it is, in place when the config is read so.
+  bool plain = true;
+  for (char c : raw) plain = plain && c != '\\' && static_cast<unsigned char>(c) >= 0x20;
+  if (plain) return config_.intern(raw, out);
   size_t room = Config::kArenaBytes - config_.arena_used_;
   size_t len = 0;
   if (!json_unescape(raw, config_.arena_.data() + config_.arena_used_, room, len)) {
@@ -87,8 +101,7 @@ bool ConfigArenaWriter::intern_json_string(std::string_view raw, TextRef& out, b
     return false;
   }
   if (len > 0xFFFF) return false;
-  out.offset = static_cast<ArenaOffset>(config_.arena_used_);
-  out.length = static_cast<uint16_t>(len);
+  out = TextRef::make(config_.arena_used_, len, false);
   config_.arena_used_ += static_cast<uint32_t>(len);
   return true;
 }
@@ -98,8 +111,8 @@ bool split_check_url(const Config& config, CheckConfig& check) {
   if (!http::split_url(config.text(check.url), parts).ok()) return false;
   check.https = parts.https;
   check.port = parts.port;
-  check.host = TextRef{static_cast<ArenaOffset>(check.url.offset + parts.host_at), static_cast<uint16_t>(parts.host_len)};
-  check.path = TextRef{static_cast<ArenaOffset>(check.url.offset + parts.path_at), static_cast<uint16_t>(parts.path_len)};
+  check.host = check.url.sub(parts.host_at, parts.host_len);
+  check.path = check.url.sub(parts.path_at, parts.path_len);
   return true;
 }
 

@@ -12,23 +12,61 @@
 
 namespace probebox {
 
-// An offset into the arena: 16 bits when the arena is 64 KiB or less (the target),
-// so a TextRef is 4 bytes; the simulator's scale arena needs 32.
+// An offset into the arena or the text: 16 bits when the arena is 64 KiB or less
+// (the target), so a TextRef is 4 bytes; the simulator's scale arena needs 32.
 #if PROBEBOX_CONFIG_ARENA_BYTES <= 65536
 using ArenaOffset = uint16_t;
 #else
 using ArenaOffset = uint32_t;
 #endif
 
+// A string of the config: in the arena, or — for a config read in place
+// (parse_config_in_place()) — where it lies in the document itself, when the JSON
+// string has no escape to undo. One bit says which: the top bit of the length
+// with 16-bit offsets (so such a string is at most 32,767 bytes; a longer one is
+// copied), of the offset with 32-bit ones.
+// Trivial (no member initialisers), so the kind arms of CheckConfig can hold it:
+// `TextRef{}` or a value-initialised owner is the empty string.
 struct TextRef {
-  ArenaOffset offset = 0;
-  uint16_t length = 0;
-  bool empty() const { return length == 0; }
+#if PROBEBOX_CONFIG_ARENA_BYTES <= 65536
+  static constexpr size_t kMaxInText = 0x7FFF;
+  uint16_t offset_;
+  uint16_t bits_;  // length | kFlag
+  static constexpr uint16_t kFlag = 0x8000;
+  size_t offset() const { return offset_; }
+  size_t size() const { return bits_ & 0x7FFFu; }
+  bool in_text() const { return (bits_ & kFlag) != 0; }
+  static TextRef make(size_t offset, size_t length, bool text) {
+    TextRef r{};
+    r.offset_ = static_cast<uint16_t>(offset);
+    r.bits_ = static_cast<uint16_t>(length | (text ? kFlag : 0u));
+    return r;
+  }
+#else
+  static constexpr size_t kMaxInText = 0xFFFF;
+  uint32_t offset_;  // offset | kFlag
+  uint16_t bits_;    // length
+  static constexpr uint32_t kFlag = 0x80000000u;
+  size_t offset() const { return offset_ & 0x7FFFFFFFu; }
+  size_t size() const { return bits_; }
+  bool in_text() const { return (offset_ & kFlag) != 0; }
+  static TextRef make(size_t offset, size_t length, bool text) {
+    TextRef r{};
+    r.offset_ = static_cast<uint32_t>(offset) | (text ? kFlag : 0u);
+    r.bits_ = static_cast<uint16_t>(length);
+    return r;
+  }
+#endif
+  bool empty() const { return size() == 0; }
+  // Part of this string (at + n <= size()), where it lies.
+  TextRef sub(size_t at, size_t n) const { return make(offset() + at, n, in_text()); }
+  TextRef first(size_t n) const { return sub(0, n); }
 };
 
+// Trivial, as TextRef: `ListRef{}` is the empty list.
 struct ListRef {
-  uint16_t first = 0;
-  uint16_t count = 0;
+  uint16_t first;
+  uint16_t count;
 };
 
 // A host:port entry that is an IPv4 literal, parsed at load for a service that must
@@ -65,48 +103,55 @@ enum class StartTls : uint8_t { kPrefer, kRequire, kNever };
 // checks by it, never by the shape of an id.
 enum class CheckRole : uint8_t { kNone, kLbTestall, kNodeTestall, kLbPort, kMeshPort };
 
-// Ordered by size (the 4-byte refs, then the 2-byte fields, then the bytes) so no
-// padding falls between members: 128 rows of it sit in RAM on the target.
+// The fields every kind has first, then the kind's own in one union (a tcp check
+// has no url, an http check no names): each arm is read and written only for its
+// kind (the parser takes only the kind's keys, the profile builds each kind's, every
+// reader goes by `type`). A row is value-initialised (LazyArray::reset), so the arms
+// start as empty strings and lists. 128 rows of it sit in RAM on the target.
 struct CheckConfig {
   static constexpr int kMaxStatusCodes = 8;
 
-  TextRef id;
+  TextRef id{};
   Tunables tune;
 
   // Target: tcp, tls_cert, smtp use host+port; dns and ntp use server (host[:port]),
-  // already split into host+port here; http uses url.
-  TextRef host;
+  // already split into host+port here; http uses url (split into host and port).
+  TextRef host{};
+  TextRef server_name{};  // tls_cert, smtp
+  // smtp (outside the union: an http check's credentials are basic_user and
+  // basic_password, and its username reads empty).
+  TextRef username{};
+  TextRef password{};
 
-  // dns
-  TextRef name;
-  ListRef expect_addresses;
-
-  // http: the url, split once at load (split_check_url) into host and port above
-  // and these, so a URL the probe cannot request is a config error with its path.
-  TextRef url;
-  TextRef path;  // with the query; empty stands for "/"
-  TextRef host_header;
-  TextRef basic_user;
-  TextRef basic_password;
-  TextRef expect_body;
-
-  // tls_cert
-  TextRef server_name;
-  ListRef names;
-  ListRef same_cert_as;
-  ListRef distinct_from;
-  // Fingerprints (64 hex digits) this certificate must not have: the other
-  // environment's, which the box cannot reach (critical when equal).
-  ListRef distinct_from_sha256;
-
-  // smtp
-  TextRef username;
-  TextRef password;
+  union {
+    struct {  // dns
+      TextRef name;
+      ListRef expect_addresses;
+    };
+    struct {  // http: the url, split once at load (split_check_url) into host and
+              // port above and path, so a URL the probe cannot request is a config
+              // error with its path.
+      TextRef url;
+      TextRef path;  // with the query; empty stands for "/"
+      TextRef host_header;
+      TextRef basic_user;
+      TextRef basic_password;
+      TextRef expect_body;
+      std::array<uint16_t, kMaxStatusCodes> expect_status;
+      std::array<uint16_t, kMaxStatusCodes> warn_status;
+    };
+    struct {  // tls_cert
+      ListRef names;
+      ListRef same_cert_as;
+      ListRef distinct_from;
+      // Fingerprints (64 hex digits) this certificate must not have: the other
+      // environment's, which the box cannot reach (critical when equal).
+      ListRef distinct_from_sha256;
+    };
+  };
 
   uint16_t port = 0;
   uint16_t qtype = 1;  // dns: A
-  std::array<uint16_t, kMaxStatusCodes> expect_status{};  // http
-  std::array<uint16_t, kMaxStatusCodes> warn_status{};    // http
 
   CheckType type = CheckType::kTcp;
   Group group = Group::kPorts;
@@ -129,6 +174,7 @@ struct CheckConfig {
   // smtp: AUTH over a connection without TLS (starttls "never", or not offered): off
   // unless the operator accepts the password crossing the LAN in clear.
   bool allow_auth_without_tls = false;
+
 };
 
 struct NetworkConfig {
@@ -136,7 +182,7 @@ struct NetworkConfig {
   uint32_t address = 0;  // host byte order, static mode
   uint8_t prefix_length = 0;
   uint32_t gateway = 0;
-  ListRef dns;  // "host[:port]" strings
+  ListRef dns{};  // "host[:port]" strings
   // The resolvers as parsed at load (the parser lets only IPv4 literals through, at
   // most two, one port for all): resolvers[k] is dns item k.
   struct Resolver {
@@ -144,7 +190,7 @@ struct NetworkConfig {
     uint16_t port = 53;
   };
   std::array<Resolver, 2> resolvers{};
-  ListRef ntp;
+  ListRef ntp{};
   // ntp as parsed at load for the box's own clock: the IPv4 literals in order, the
   // first kMaxClockServers of them (the clock must not hang on a name it would need
   // DNS, and so the time, to trust; a name still serves a generated ntp check).
@@ -154,26 +200,26 @@ struct NetworkConfig {
 };
 
 struct AlertsConfig {
-  ListRef mail_to;
-  TextRef mail_from;
-  TextRef mail_server;  // the host only; "" = the smtp check's relay
+  ListRef mail_to{};
+  TextRef mail_from{};
+  TextRef mail_server{};  // the host only; "" = the smtp check's relay
   uint16_t mail_port = 25;
-  TextRef syslog_server;
-  TextRef syslog_host;       // syslog_server split at load: its host part
+  TextRef syslog_server{};
+  TextRef syslog_host{};       // syslog_server split at load: its host part
   uint16_t syslog_port = 514;
   // SNMP (alerts.snmp): the agent answers nothing unless a v2c community or a v3
   // user is configured, and never accepts a write. All four strings are secrets.
-  TextRef snmp_community;       // v2c read-only community; "" = v2c off
-  TextRef snmp_trap_community;  // the community traps carry ("public" if unset)
-  ListRef snmp_trap_to;
+  TextRef snmp_community{};       // v2c read-only community; "" = v2c off
+  TextRef snmp_trap_community{};  // the community traps carry ("public" if unset)
+  ListRef snmp_trap_to{};
   // trap_to as parsed at load: the IPv4 literals in order (a name would need DNS;
   // the agent sends to literals only), the first kMaxTrapTargets of them.
   static constexpr int kMaxTrapTargets = 4;
   std::array<Ipv4Endpoint, kMaxTrapTargets> trap_targets{};
   uint8_t trap_target_count = 0;
-  TextRef snmp_v3_user;           // "" = SNMPv3 off
-  TextRef snmp_v3_auth_password;  // HMAC-SHA-96 (RFC 3414)
-  TextRef snmp_v3_priv_password;  // AES-128-CFB (RFC 3826)
+  TextRef snmp_v3_user{};           // "" = SNMPv3 off
+  TextRef snmp_v3_auth_password{};  // HMAC-SHA-96 (RFC 3414)
+  TextRef snmp_v3_priv_password{};  // AES-128-CFB (RFC 3826)
 };
 
 // A planned window in which checks keep probing and logging but alerts are held
@@ -181,14 +227,14 @@ struct AlertsConfig {
 struct MaintenanceWindow {
   int64_t start_unix = 0;
   int64_t end_unix = 0;
-  ListRef checks;
+  ListRef checks{};
 };
 
 // A lint finding on the config that does not stop it loading (the DNS plan rules):
 // its texts are in the arena (Config::warning_path(), warning_message()).
 struct ConfigWarning {
-  TextRef path;
-  TextRef message;
+  TextRef path{};
+  TextRef message{};
 };
 
 class Config {
@@ -205,26 +251,40 @@ class Config {
   Config(const Config& other) { *this = other; }
   Config& operator=(const Config& other);
 
-  std::string_view text(TextRef ref) const { return {arena_.data() + ref.offset, ref.length}; }
+  std::string_view text(TextRef ref) const {
+    return {(ref.in_text() ? text_ : arena_.data()) + ref.offset(), ref.size()};
+  }
   TextRef list_item(ListRef list, size_t i) const { return list_items_[list.first + i]; }
 
-  // Appends to the arena / list store; false when full.
+  // Appends to the arena / list store; false when full. A string that lies in the
+  // document of a config read in place is referred to where it lies instead.
   bool intern(std::string_view s, TextRef& out);
   bool begin_list(ListRef& list) const;
   bool push_list(ListRef& list, TextRef item);
 
   void reset();
+  // Strings may from now on be referred to in `json` (which must stay unchanged
+  // where it is while this config is used: parse_config_in_place()), or not.
+  void read_in_place(std::string_view json) {
+    text_ = json.data();
+    text_size_ = json.size();
+  }
+  // The same document at another address (byte for byte the same: the stored
+  // copy of a document given at start, read in place).
+  void move_text(std::string_view same) { text_ = same.data(); }
+  // The document strings are read from in place (nullptr: every string is copied).
+  const char* in_place_text() const { return text_; }
 
   // The arena's and the list store's use: what a config needs of them.
   size_t arena_used() const { return arena_used_; }
   size_t list_items_used() const { return list_items_used_; }
 
   int schema = 1;
-  TextRef device_name;
-  TextRef device_location;
+  TextRef device_name{};
+  TextRef device_location{};
   NetworkConfig network;
   Tunables defaults;
-  TextRef trust_anchors_pem;
+  TextRef trust_anchors_pem{};
   AlertsConfig alerts;
   LazyArray<CheckConfig, kMaxChecks> checks;  // rows [0, check_count)
   uint16_t check_count = 0;
@@ -243,6 +303,8 @@ class Config {
   // (core/lazy_array.h says why that matters).
   std::array<char, kArenaBytes> arena_;
   uint32_t arena_used_ = 0;
+  const char* text_ = nullptr;  // the document read in place, if any
+  size_t text_size_ = 0;
   LazyArray<TextRef, kMaxListItems> list_items_;
   uint16_t list_items_used_ = 0;
 };

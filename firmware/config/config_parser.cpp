@@ -61,18 +61,31 @@ void ConfigReader::root() {
 
 }  // namespace config_parse
 
-Status parse_config(std::string_view json, Config& out, ConfigErrors& errors) {
+namespace {
+
+Status parse(std::string_view json, Config& out, ConfigErrors& errors, bool in_place) {
   errors.clear();
   out.reset();
   if (json.size() > PROBEBOX_MAX_CONFIG_BYTES) {
     errors.add("", "config larger than 64 KiB");
     return StatusCode::kInvalidArgument;
   }
+  if (in_place) out.read_in_place(json);
   int root = config_parse::check_document(json, errors);
   if (root < 0) return StatusCode::kInvalidArgument;
   config_parse::ConfigReader parser(json, root, out, errors);
   parser.root();
   return errors.empty() ? Status() : Status(StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+
+Status parse_config(std::string_view json, Config& out, ConfigErrors& errors) {
+  return parse(json, out, errors, false);
+}
+
+Status parse_config_in_place(std::string_view json, Config& out, ConfigErrors& errors) {
+  return parse(json, out, errors, true);
 }
 
 }  // namespace probebox

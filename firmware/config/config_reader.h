@@ -26,7 +26,7 @@ class ConfigReader : public JsonWalker {
 
   void root();
 
-  ApplianceProfile profile;
+  ApplianceProfile profile{};
 
  private:
   bool host(int i, TextRef& out);

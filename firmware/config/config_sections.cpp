@@ -36,7 +36,7 @@ void ConfigReader::device(int i) {
 
 void ConfigReader::network(int i) {
   members(i, [&](std::string_view key, int v) {
-    TextRef t;
+    TextRef t{};
     if (key == "mode") {
       if (!string(v, t, 8)) return;
       std::string_view mode = c_.text(t);
@@ -103,7 +103,7 @@ void ConfigReader::alerts(int i) {
     } else if (key == "syslog") {
       members(v, [&](std::string_view k, int w) {
         uint16_t port;
-        TextRef host_only;
+        TextRef host_only{};
         if (k == "server") {
           if (string(w, c_.alerts.syslog_server, 259)) {
             std::string_view h;
@@ -112,7 +112,7 @@ void ConfigReader::alerts(int i) {
             if (!split_host_port(whole, h, port)) {
               error("must be host or host:port");
             } else {
-              c_.alerts.syslog_host = TextRef{c_.alerts.syslog_server.offset, static_cast<uint16_t>(h.size())};
+              c_.alerts.syslog_host = c_.alerts.syslog_server.first(h.size());
               c_.alerts.syslog_port = port;
             }
           }
@@ -147,7 +147,7 @@ void ConfigReader::snmp(int i) {
       bool is_object = members(w, [&](std::string_view key, int x) {
         auto password = [&](TextRef& out, bool& seen) {
           seen = true;
-          if (string(x, out, 64) && out.length < 8) error("needs 8 to 64 characters");
+          if (string(x, out, 64) && out.size() < 8) error("needs 8 to 64 characters");
         };
         if (key == "user") {
           user = true;
@@ -181,7 +181,7 @@ void ConfigReader::maintenance(int i) {
     w = MaintenanceWindow{};
     bool have_start = false, have_end = false;
     members(v, [&](std::string_view key, int x) {
-      TextRef t;
+      TextRef t{};
       if (key == "start" || key == "end") {
         if (!string(x, t, 20)) return;
         int64_t& target = key == "start" ? w.start_unix : w.end_unix;

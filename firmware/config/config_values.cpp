@@ -51,7 +51,7 @@ bool ConfigReader::host(int i, TextRef& out) {
 }
 
 bool ConfigReader::server(int i, TextRef& host_out, uint16_t& port, uint16_t default_port) {
-  TextRef whole;
+  TextRef whole{};
   if (!string(i, whole, 259)) return false;
   std::string_view h;
   port = default_port;
@@ -64,7 +64,7 @@ bool ConfigReader::server(int i, TextRef& host_out, uint16_t& port, uint16_t def
     error("must be an IPv4 address or a host name");
     return false;
   }
-  host_out = {whole.offset, static_cast<uint16_t>(h.size())};
+  host_out = whole.first(h.size());
   return true;
 }
 
@@ -72,7 +72,7 @@ bool ConfigReader::server_list(int i, ListRef& out, uint16_t default_port) {
   c_.begin_list(out);
   bool ok = true;
   elements(i, [&](size_t, int v) {
-    TextRef whole;
+    TextRef whole{};
     if (!string(v, whole, 259)) { ok = false; return; }
     std::string_view h;
     uint16_t port = default_port;
@@ -91,7 +91,7 @@ bool ConfigReader::string_list(int i, ListRef& out, size_t max_len) {
   c_.begin_list(out);
   bool ok = true;
   elements(i, [&](size_t, int v) {
-    TextRef item;
+    TextRef item{};
     if (!string(v, item, max_len)) { ok = false; return; }
     if (!c_.push_list(out, item)) { error("too many list items"); ok = false; }
   });
@@ -111,7 +111,7 @@ bool ConfigReader::mail_address_list(int i, ListRef& out) {
   c_.begin_list(out);
   bool ok = true;
   elements(i, [&](size_t, int v) {
-    TextRef item;
+    TextRef item{};
     if (!mail_address(v, item)) { ok = false; return; }
     if (!c_.push_list(out, item)) { error("too many list items"); ok = false; }
   });

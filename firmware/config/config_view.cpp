@@ -76,11 +76,12 @@ TargetKeys target_keys(std::string_view secret_key) {
 // A digest of the target members of the object holding the secret (at `object`):
 // the values' tokens (brackets, strings and primitives, each tagged and the texts
 // length-prefixed), so layout (spaces, line breaks) does not count as a change but
-// any value does. SHA-256, so no chosen target can collide with the stored one.
-using TargetDigest = std::array<uint8_t, 32>;
+// any value does. SHA-256 cut to 128 bits (24 of these sit in RAM): finding another
+// target with the stored one's digest still takes 2^128 tries.
+using TargetDigest = std::array<uint8_t, 16>;
 
 TargetDigest target_digest(std::string_view json, size_t object, std::string_view secret_key) {
-  TargetDigest digest{};
+  std::array<uint8_t, 32> full{};
   mbedtls_sha256_context sha;
   mbedtls_sha256_init(&sha);
   mbedtls_sha256_starts(&sha, 0);
@@ -123,8 +124,10 @@ TargetDigest target_digest(std::string_view json, size_t object, std::string_vie
       }
     }
   }
-  mbedtls_sha256_finish(&sha, digest.data());
+  mbedtls_sha256_finish(&sha, full.data());
   mbedtls_sha256_free(&sha);
+  TargetDigest digest{};
+  for (size_t i = 0; i < digest.size(); ++i) digest[i] = full[i];
   return digest;
 }
 
@@ -132,17 +135,24 @@ TargetDigest target_digest(std::string_view json, size_t object, std::string_vie
 
 namespace {
 
-// 24 of these sit in RAM: the path is kept as a digest (the error walk writes it
-// again), the stored value as a view into the stored document.
-using PathDigest = std::array<uint8_t, 16>;
+// 24 of these sit in RAM (36 bytes each): the path is kept as a digest (the error
+// walk writes it again), the stored value as its place in the stored document, and
+// of the placeholder only where it starts (it is always "********").
+using PathDigest = std::array<uint8_t, 8>;
 
 struct Placeholder {
-  PathDigest path{};          // of the key's path (write_path), SHA-256 cut to 128 bits
-  uint32_t start = 0, end = 0;  // the value's bytes in `incoming`, quotes excluded
-  std::string_view value;     // the stored value in `stored`, still JSON-escaped
-  TargetDigest target{};      // where the incoming document sends it
+  // Of the key's path (write_path), SHA-256 cut to 64 bits: a placeholder is only
+  // restored when its object's target digest (128 bits) matches too.
+  PathDigest path{};
+  TargetDigest target{};         // where the incoming document sends it
+  uint32_t start = 0;            // the placeholder's first byte in `incoming`, after the quote
+  uint32_t value_at = 0;         // the stored value in `stored`, still JSON-escaped
+  uint16_t value_length = 0;
   bool found = false;
   bool target_changed = false;
+
+  uint32_t end() const { return start + static_cast<uint32_t>(kSecretPlaceholder.size()); }
+  std::string_view value(std::string_view stored) const { return {stored.data() + value_at, value_length}; }
 };
 constexpr int kMaxSecrets = 24;
 Placeholder g_wanted[kMaxSecrets];
@@ -181,7 +191,6 @@ int collect_placeholders(std::string_view incoming, std::string_view stored, Con
     w.path = digest_of(path.view());
     w.target = target_digest(incoming, frames[depth - 1].at(), json::raw_at(incoming, key_at));
     w.start = static_cast<uint32_t>(value_at + 1);
-    w.end = static_cast<uint32_t>(json::end_of(incoming, value_at) - 1);
   });
   if (too_many) return -2;
   json::Syntax stored_syntax = json::validate(stored);
@@ -192,8 +201,10 @@ int collect_placeholders(std::string_view incoming, std::string_view stored, Con
       write_path(stored, frames, depth, path);
       const PathDigest here = digest_of(path.view());
       for (int k = 0; k < n_wanted; ++k) {
-        if (!g_wanted[k].found && g_wanted[k].path == here) {
-          g_wanted[k].value = json::raw_at(stored, value_at);
+        const std::string_view value = json::raw_at(stored, value_at);
+        if (!g_wanted[k].found && g_wanted[k].path == here && value.size() <= 0xFFFF) {
+          g_wanted[k].value_at = static_cast<uint32_t>(value.data() - stored.data());
+          g_wanted[k].value_length = static_cast<uint16_t>(value.size());
           g_wanted[k].found = true;
           // Pointed somewhere else, the placeholder must not carry the stored
           // secret there (a session could otherwise have it sent to itself).
@@ -236,8 +247,8 @@ Status restore_secrets(std::string_view incoming, std::string_view stored, TextB
   for (int k = 0; k < n_wanted; ++k) {
     if (!g_wanted[k].found || g_wanted[k].target_changed) continue;
     out.append(slice(incoming, copied, g_wanted[k].start - copied));
-    out.append(g_wanted[k].value);
-    copied = g_wanted[k].end;
+    out.append(g_wanted[k].value(stored));
+    copied = g_wanted[k].end();
   }
   out.append(after(incoming, copied));
   if (!errors.empty()) return StatusCode::kInvalidArgument;
@@ -250,7 +261,7 @@ Status restore_secrets_in_place(std::span<char> room, size_t& length, std::strin
   if (!errors.empty()) return StatusCode::kInvalidArgument;
   if (n_wanted <= 0) return Status();
   size_t final_length = length;
-  for (int k = 0; k < n_wanted; ++k) final_length += g_wanted[k].value.size() - (g_wanted[k].end - g_wanted[k].start);
+  for (int k = 0; k < n_wanted; ++k) final_length += size_t{g_wanted[k].value_length} - kSecretPlaceholder.size();
   // The copying restore_secrets() gives kResourceExhausted past its output's capacity.
   if (final_length > room.size()) return StatusCode::kResourceExhausted;
   char* text = room.data();
@@ -260,7 +271,7 @@ Status restore_secrets_in_place(std::span<char> room, size_t& length, std::strin
   size_t write = g_wanted[0].start;
   for (int k = 0; k < n_wanted; ++k) {
     at[k] = write;
-    const size_t from = g_wanted[k].end;
+    const size_t from = g_wanted[k].end();
     const size_t to = k + 1 < n_wanted ? g_wanted[k + 1].start : length;
     std::memmove(text + write, text + from, to - from);
     write += to - from;
@@ -272,7 +283,7 @@ Status restore_secrets_in_place(std::span<char> room, size_t& length, std::strin
     const size_t tail = end - at[k];
     std::memmove(text + final_end - tail, text + at[k], tail);
     final_end -= tail;
-    const std::string_view value = g_wanted[k].value;
+    const std::string_view value = g_wanted[k].value(stored);
     std::memcpy(text + final_end - value.size(), value.data(), value.size());
     final_end -= value.size();
     end = at[k];

@@ -85,6 +85,8 @@ ConfigErrors g_errors;
 
 }  // namespace
 
+ConfigErrors& ApiHandler::config_errors() { return g_errors; }
+
 void write_error(HttpResponse& response, int status, std::string_view message) {
   response.status = status;
   response.content_type = "application/json";

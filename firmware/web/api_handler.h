@@ -81,6 +81,10 @@ class ApiHandler final : public HttpHandler {
   void set_scheduler(const Scheduler* scheduler) { scheduler_ = scheduler; }
   void set_actions(ApiActions* actions) { actions_ = actions; }
   AdminAuth& auth() { return auth_; }
+  // The errors of the last rejected PUT (GET-able until the next PUT). Before the
+  // box starts no PUT has come, so the board reads its boot config's errors into it
+  // (App::boot_errors()); App::start() empties it again.
+  static ConfigErrors& config_errors();
 
  private:
   bool route_public(const HttpRequest& request, HttpResponse& response);

@@ -123,6 +123,13 @@ def config(lab):
             "defaults": {"interval_s": 300, "timeout_ms": 5000, "confirm": 1}, "checks": checks}
 
 
+def pem_of(lines):
+    """A PEM-shaped root of `lines` 64-character lines: its line breaks are JSON
+    escapes, so the box copies it into the config arena (it cannot be read in place)."""
+    return "-----BEGIN CERTIFICATE-----\n" + "".join("A" * 64 + "\n" for _ in range(lines)) + \
+        "-----END CERTIFICATE-----\n"
+
+
 @unittest.skipUnless(TARGET_SIM, "PROBEBOX_SIM_TARGET_LIMITS not set (tests/CMakeLists.txt sets it)")
 class TargetLimits(unittest.TestCase):
     def test_128_checks_16_in_flight_two_tls_sessions(self):
@@ -220,6 +227,36 @@ class TargetLimits(unittest.TestCase):
         # Received frames may exhaust the pool for an instant (dropped, resent by TCP);
         # it must never hold more than it has.
         self.assertLessEqual(diag["pbuf_pool"]["max"], diag["pbuf_pool"]["avail"])
+
+
+    # The target's config arena (PROBEBOX_TARGET_CONFIG_ARENA_BYTES, 8 KiB) holds what a
+    # config read in place cannot leave in the document: a 2 KiB private root and 128
+    # checks fit; a document whose escaped strings outgrow it is refused, naming the
+    # string that did not fit, and nothing runs.
+    def run_target(self, doc):
+        simtest.SIM = TARGET_SIM
+        try:
+            return simtest.run_once(doc, timeout=60)
+        finally:
+            simtest.SIM = os.environ.get("PROBEBOX_SIM", "")
+
+    def arena_doc(self, pem_lines, checks):
+        return {"schema": 1, "trust_anchors_pem": pem_of(pem_lines),
+                "checks": [{"id": f"c-{n:03d}", "type": "tcp", "host": HOST, "port": 9,
+                            "timeout_ms": 200} for n in range(checks)]}
+
+    def test_config_arena_holds_a_private_root_and_128_checks(self):
+        code, out, err = self.run_target(self.arena_doc(24, CHECKS))
+        self.assertNotIn("invalid config", err)
+        self.assertIsNotNone(out, err)
+        self.assertEqual(len(out["checks"]), CHECKS)
+
+    def test_config_arena_refuses_escaped_strings_past_it_with_their_path(self):
+        code, out, err = self.run_target(self.arena_doc(140, 4))  # a 9 KiB root
+        self.assertNotEqual(code, 0)
+        self.assertIsNone(out)
+        self.assertIn("invalid config", err)
+        self.assertIn("trust_anchors_pem: config too large", err)
 
 
 if __name__ == "__main__":

@@ -50,5 +50,34 @@ TEST(ConfigErrorsStore, TwentyFourTypicalErrorsAreAllKept) {
   EXPECT_EQ(errors.at(23).path.view(), "checks[23].port");
 }
 
+// The running text read back after a rejected PUT goes through the rejected
+// document's own error list (no second store in RAM): while set aside the list is
+// an empty one that only counts, and the kept errors come back untouched.
+TEST(ConfigErrorsStore, ErrorsSetAsideComeBackUntouched) {
+  ConfigErrors errors;
+  errors.add("checks[0].port", "must be an integer 1..65535");
+  for (int i = 0; i < 30; ++i) errors.add("checks[1].id", "duplicate id");
+  const size_t kept = errors.count(), total = errors.total();
+  {
+    ConfigErrors::Aside aside(errors);
+    EXPECT_TRUE(errors.empty());
+    EXPECT_EQ(errors.count(), 0u);
+    errors.clear();  // what parse_config() does first
+    errors.add("x", "y");  // counted, not kept
+    EXPECT_FALSE(errors.empty());
+    EXPECT_EQ(errors.total(), 1u);
+    EXPECT_EQ(errors.count(), 0u);
+    errors.clear();
+    EXPECT_TRUE(errors.empty());
+  }
+  EXPECT_EQ(errors.count(), kept);
+  EXPECT_EQ(errors.total(), total);
+  EXPECT_EQ(errors.at(0).path.view(), "checks[0].port");
+  EXPECT_EQ(errors.at(0).message.view(), "must be an integer 1..65535");
+  FixedText<2048> out;
+  errors.render(out);
+  EXPECT_EQ(out.view().find("x: y"), std::string_view::npos);
+}
+
 }  // namespace
 }  // namespace probebox
