@@ -81,19 +81,8 @@ def run(sim, doc, flash):
 
 
 def callgrind(sim, doc, flash):
-    path = write(doc)
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            outfile = os.path.join(tmp, "cg.out")
-            subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={outfile}", sim, "--config", path,
-                            "--once", "--flash", flash], capture_output=True, timeout=900)
-            with open(outfile) as f:
-                for line in f:
-                    if line.startswith("summary:") or line.startswith("totals:"):
-                        return int(line.split()[1])
-    finally:
-        os.unlink(path)
-    return None
+    """callgrind of a --once run: total Ir."""
+    return callgrind_split(sim, doc, flash)[0]
 
 
 def callgrind_split(sim, doc, flash):

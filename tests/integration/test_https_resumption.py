@@ -5,38 +5,35 @@ fails the request within a few cycles, because the tls_cert check of the same se
 sees the new leaf and the session is dropped."""
 import json
 import os
-import socket
 import ssl
 import threading
+import sys
 import unittest
 
 from simtest import HOST, by_id, free_port, http_get, lab_session, running_sim, wait_for
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lab"))
+from chain_server import Listener  # noqa: E402
+
 OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK"
 
 
-class TicketServer:
+class TicketServer(Listener):
     """A TLS 1.2 server on 127.0.0.1 answering one HTTP request per connection. Its
     certificate is switched in place: the same SSLContext, so the same ticket key, and
     the tickets issued before the switch still resume (what a server does whose
     certificate is replaced without a restart)."""
 
     def __init__(self, pki, label):
-        self.pki, self.port = pki, free_port()
+        super().__init__(free_port())
+        self.pki = pki
         self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.context.minimum_version = ssl.TLSVersion.TLSv1_2
         self.context.maximum_version = ssl.TLSVersion.TLSv1_2
         self.switch(label)
         self.lock = threading.Lock()
         self.resumed, self.full = 0, 0
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", self.port))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.loop, daemon=True)
-        self.thread.start()
+        self.start()
 
     def switch(self, label):
         self.context.load_cert_chain(os.path.join(self.pki, f"{label}.chain.pem"),
@@ -46,32 +43,22 @@ class TicketServer:
         with self.lock:
             return self.resumed, self.full
 
-    def loop(self):
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            conn.settimeout(5)
-            try:
-                with self.context.wrap_socket(conn, server_side=True) as tls:
-                    with self.lock:
-                        if tls.session_reused:
-                            self.resumed += 1
-                        else:
-                            self.full += 1
-                    data = tls.recv(4096)
-                    if data.startswith(b"GET "):
-                        tls.sendall(OK)
-            except (OSError, ssl.SSLError):
-                pass  # tls_cert stops after the server's key exchange
-            finally:
-                conn.close()
-
-    def close(self):
-        self.stop.set()
-        self.thread.join(5)
-        self.sock.close()
+    def accepted(self, conn):
+        conn.settimeout(5)
+        try:
+            with self.context.wrap_socket(conn, server_side=True) as tls:
+                with self.lock:
+                    if tls.session_reused:
+                        self.resumed += 1
+                    else:
+                        self.full += 1
+                data = tls.recv(4096)
+                if data.startswith(b"GET "):
+                    tls.sendall(OK)
+        except (OSError, ssl.SSLError):
+            pass  # tls_cert stops after the server's key exchange
+        finally:
+            conn.close()
 
 
 class HttpsResumption(unittest.TestCase):

@@ -14,7 +14,7 @@ TEST(ResumptionStore, TheKeyIsTheAddressThePortAndTheName) {
   EXPECT_NE(k, 0u);
   EXPECT_EQ(k, ResumptionStore::key("10.0.2.2", 443, "manage.lab.test"));
   EXPECT_NE(k, ResumptionStore::key("10.0.2.2", 8443, "manage.lab.test"));
-  EXPECT_NE(k, ResumptionStore::key("10.0.2.3", 443, "manage.lab.test"));
+  EXPECT_NE(k, ResumptionStore::key("192.0.2.10", 443, "manage.lab.test"));
   EXPECT_NE(k, ResumptionStore::key("10.0.2.2", 443, "rta.lab.test"));
   EXPECT_NE(k, ResumptionStore::key("10.0.2.2", 443, ""));
 }
