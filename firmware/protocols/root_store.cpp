@@ -67,10 +67,16 @@ std::span<const RootEntry> find_roots(const RootTable& t, std::span<const uint8_
   return {lo, static_cast<size_t>(hi - lo)};
 }
 
+size_t root_key_size(const RootTable& t, const RootEntry& e) {
+  if (!entry_ok(t, e)) return 0;
+  const RootKeyForm& f = t.forms[e.key_form];
+  return size_t{f.prefix_len} + e.key_len + f.suffix_len;
+}
+
 std::span<const uint8_t> root_key(const RootTable& t, const RootEntry& e, std::span<uint8_t> out) {
   if (!entry_ok(t, e)) return {};
   const RootKeyForm& f = t.forms[e.key_form];
-  size_t n = size_t{f.prefix_len} + e.key_len + f.suffix_len;
+  size_t n = root_key_size(t, e);
   if (n > out.size() || (f.prefix_len > 0 && f.prefix == nullptr) || (f.suffix_len > 0 && f.suffix == nullptr)) {
     return {};
   }
@@ -81,12 +87,18 @@ std::span<const uint8_t> root_key(const RootTable& t, const RootEntry& e, std::s
   return out.first(n);
 }
 
+size_t root_cert_size(size_t subject_len, size_t key_len) {
+  size_t tbs_body = sizeof(kSerial) + sizeof(kAlg) + 2 * subject_len + sizeof(kValidity) + key_len;
+  size_t tbs = header_size(tbs_body) + tbs_body;
+  size_t cert_body = tbs + sizeof(kAlg) + sizeof(kSignature);
+  return header_size(cert_body) + cert_body;
+}
+
 size_t build_root_cert(std::span<const uint8_t> subject, std::span<const uint8_t> key, std::span<uint8_t> out) {
   if (subject.empty() || key.empty()) return 0;
   size_t tbs_body = sizeof(kSerial) + sizeof(kAlg) + 2 * subject.size() + sizeof(kValidity) + key.size();
-  size_t tbs = header_size(tbs_body) + tbs_body;
-  size_t cert_body = tbs + sizeof(kAlg) + sizeof(kSignature);
-  size_t total = header_size(cert_body) + cert_body;
+  size_t cert_body = header_size(tbs_body) + tbs_body + sizeof(kAlg) + sizeof(kSignature);
+  size_t total = root_cert_size(subject.size(), key.size());
   if (total > out.size() || total > 0xFFFF) return 0;
   uint8_t* p = out.data();
   p = put_header(p, 0x30, cert_body);
@@ -113,19 +125,33 @@ int root_candidates(void* ctx, const mbedtls_x509_crt* child, mbedtls_x509_crt**
   mbedtls_x509_crt* list = nullptr;
   for (const RootEntry& e : found) {
     if (lookup->now_valid && static_cast<int64_t>(e.not_after) < lookup->now_s) continue;  // expired
-    // The verification runs on the main loop, one at a time: one buffer each serves all.
-    static uint8_t key[kMaxRootKeyDer];
-    static uint8_t der[kMaxRootCertDer];
-    size_t n = build_root_cert(subject, root_key(t, e, key), der);
-    if (n == 0) continue;
+    // The key and the certificate are built in one block of exactly their size, from
+    // the session's pool, and freed once the parser has its copy: no static buffer
+    // for a lookup that runs a few times a cycle.
+    const size_t key_n = root_key_size(t, e);
+    if (key_n == 0 || key_n > kMaxRootKeyDer) continue;
+    const size_t der_n = root_cert_size(subject.size(), key_n);
     if (list == nullptr) {
       list = static_cast<mbedtls_x509_crt*>(mbedtls_calloc(1, sizeof(mbedtls_x509_crt)));
       if (list == nullptr) return -1;
       mbedtls_x509_crt_init(list);
     }
+    auto* scratch = static_cast<uint8_t*>(mbedtls_calloc(1, key_n + der_n));
+    if (scratch == nullptr) {
+      mbedtls_x509_crt_free(list);
+      mbedtls_free(list);
+      return -1;
+    }
+    std::span<uint8_t> der{scratch + key_n, der_n};
+    size_t n = build_root_cert(subject, root_key(t, e, {scratch, key_n}), der);
+    if (n == 0) {
+      mbedtls_free(scratch);
+      continue;
+    }
     // A root the parser refuses (a key type this build lacks) is simply no candidate;
     // out of memory fails the verification rather than report "not trusted".
-    int rc = mbedtls_x509_crt_parse_der(list, der, n);
+    int rc = mbedtls_x509_crt_parse_der(list, der.data(), n);
+    mbedtls_free(scratch);
     if (rc == MBEDTLS_ERR_X509_ALLOC_FAILED) {
       mbedtls_x509_crt_free(list);
       mbedtls_free(list);

@@ -64,6 +64,8 @@ std::span<const RootEntry> find_roots(const RootTable& table, std::span<const ui
 // points outside the table or does not fit.
 inline constexpr size_t kMaxRootKeyDer = 1100;  // an RSA 8192 key; the generator checks
 std::span<const uint8_t> root_key(const RootTable& table, const RootEntry& e, std::span<uint8_t> out);
+// The length root_key() writes for `e`; 0 when the entry points outside the table.
+size_t root_key_size(const RootTable& table, const RootEntry& e);
 
 // The minimal certificate for a root: version 1 (a locally trusted v1 root needs no
 // CA extension in mbedTLS), issuer and subject `subject`, key `key`, a placeholder
@@ -71,6 +73,8 @@ std::span<const uint8_t> root_key(const RootTable& table, const RootEntry& e, st
 // when it does not fit `out`.
 inline constexpr size_t kMaxRootCertDer = 2048;
 size_t build_root_cert(std::span<const uint8_t> subject, std::span<const uint8_t> key, std::span<uint8_t> out);
+// The length build_root_cert() writes for a subject and a key of these lengths.
+size_t root_cert_size(size_t subject_len, size_t key_len);
 
 // The context of root_candidates(): the table, and the box's time to leave out a
 // root past its notAfter (not when the clock is unknown).

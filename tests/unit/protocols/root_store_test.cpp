@@ -102,12 +102,15 @@ TEST(RootTable, AKeyIsItsFormsPrefixItsOwnBytesAndTheSuffix) {
   RootTable t{&e, 1, blob.data(), static_cast<uint32_t>(blob.size()), forms, 2, "test"};
   uint8_t key[kMaxRootKeyDer];
   EXPECT_TRUE(std::ranges::equal(root_key(t, e, key), spki));
+  // The size the lookup allocates for it is exactly what is written.
+  EXPECT_EQ(root_key_size(t, e), spki.size());
   // Too small a buffer, a key past the blob, a form that does not exist: nothing.
   uint8_t small[64];
   EXPECT_TRUE(root_key(t, e, small).empty());
   RootEntry past = e;
   past.key_len = static_cast<uint16_t>(blob.size() + 1);
   EXPECT_TRUE(root_key(t, past, key).empty());
+  EXPECT_EQ(root_key_size(t, past), 0u);
   RootEntry no_form = e;
   no_form.key_form = 2;
   EXPECT_TRUE(root_key(t, no_form, key).empty());
@@ -119,6 +122,8 @@ TEST(RootTable, TheMinimalCertificateParsesToTheSameSubjectAndKey) {
     uint8_t der[kMaxRootCertDer];
     size_t n = build_root_cert(raw(root.c.subject_raw), raw(root.c.pk_raw), der);
     ASSERT_GT(n, 0u) << file;
+    // The size the lookup allocates is exactly what is built (no slack, no overrun).
+    EXPECT_EQ(root_cert_size(root.c.subject_raw.len, root.c.pk_raw.len), n) << file;
     Crt built({});
     ASSERT_EQ(mbedtls_x509_crt_parse_der(&built.c, der, n), 0) << file;
     EXPECT_TRUE(std::ranges::equal(raw(built.c.subject_raw), raw(root.c.subject_raw))) << file;
