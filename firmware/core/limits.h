@@ -29,10 +29,11 @@
  * shared pool (probes/dns_probe.h): a dns check needs one only after its UDP answer
  * came back truncated (over 512 bytes: not an appliance's A/AAAA record), and only for
  * the round trip of the TCP answer, so two checks rarely need one in the same
- * moment; a check that finds none free reports `unknown` and says so. Name
+ * moment: one buffer (4 KiB of RAM each on the target). A check that finds none free
+ * waits for it until its deadline, then reports `unknown` and says so. Name
  * compression points anywhere back into the message, so an answer is read whole. */
 #ifndef PROBEBOX_DNS_TCP_BUFFERS
-#define PROBEBOX_DNS_TCP_BUFFERS 2
+#define PROBEBOX_DNS_TCP_BUFFERS 1
 #endif
 
 /* The arena one TLS client session takes at its peak, for the worst server the box
