@@ -150,6 +150,7 @@ CheckConfig* Expander::add(CheckType type, std::string_view what, std::string_vi
   if (!intern(id.view(), c.id)) return nullptr;
   ++c_.check_count;
   c.type = type;
+  if (type == CheckType::kDns) c.qtype = 1;  // A
   c.group = default_group(type);
   c.generated = true;
   c.tune = c_.defaults;
@@ -325,10 +326,11 @@ void Expander::own_view() {
       h->host_header = p_.dashboard;
       h->basic_user = user;
       h->basic_password = p_.health_api_key;
-      h->expect_status = {204};
-      h->expect_status_count = 1;
-      h->warn_status = {520, 429};
-      h->warn_status_count = 2;
+      const uint16_t expect[] = {204}, warn[] = {520, 429};
+      if (!c_.intern_status_codes(expect, 1, h->expect_status) || !c_.intern_status_codes(warn, 2, h->warn_status)) {
+        e_.add("appliance", "config too large after expansion");
+        return;
+      }
       h->expect_body_set = true;  // these answers carry no body
     }
   }

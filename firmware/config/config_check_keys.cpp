@@ -135,15 +135,23 @@ void ConfigReader::kind_key(CheckConfig& c, CheckKey key, int v) {
       }
       break;
     case CheckKey::kHttpPassword: string(v, c.basic_password, 128); break;
-    case CheckKey::kHttpExpectStatus: status_list(v, c.expect_status, c.expect_status_count); break;
-    case CheckKey::kHttpWarnStatus: status_list(v, c.warn_status, c.warn_status_count); break;
+    case CheckKey::kHttpExpectStatus: status_list(v, c.expect_status); break;
+    case CheckKey::kHttpWarnStatus: status_list(v, c.warn_status); break;
     case CheckKey::kHttpExpectBody: c.expect_body_set = string(v, c.expect_body, 256, true); break;
-    case CheckKey::kHttpExpectHttpsRedirect: boolean(v, c.expect_https_redirect); break;
+    case CheckKey::kHttpExpectHttpsRedirect: {
+      bool b = false;
+      if (boolean(v, b)) c.expect_https_redirect = b;
+      break;
+    }
     case CheckKey::kTlsNames: string_list(v, c.names, 253); break;
     case CheckKey::kTlsSameCertAs: string_list(v, c.same_cert_as, 32); break;
     case CheckKey::kTlsDistinctFrom: string_list(v, c.distinct_from, 32); break;
     case CheckKey::kTlsDistinctFromSha256: sha256_list(v, c.distinct_from_sha256); break;
-    case CheckKey::kTlsFullHandshake: boolean(v, c.full_handshake); break;
+    case CheckKey::kTlsFullHandshake: {
+      bool b = false;
+      if (boolean(v, b)) c.full_handshake = b;
+      break;
+    }
     case CheckKey::kSmtpStartTls:
       if (!string(v, t, 8)) break;
       if (c_.text(t) == "prefer") c.starttls = StartTls::kPrefer;
@@ -153,7 +161,11 @@ void ConfigReader::kind_key(CheckConfig& c, CheckKey key, int v) {
       break;
     case CheckKey::kSmtpUsername: string(v, c.username, 64); break;
     case CheckKey::kSmtpPassword: string(v, c.password, 128); break;
-    case CheckKey::kSmtpAllowAuthWithoutTls: boolean(v, c.allow_auth_without_tls); break;
+    case CheckKey::kSmtpAllowAuthWithoutTls: {
+      bool b = false;
+      if (boolean(v, b)) c.allow_auth_without_tls = b;
+      break;
+    }
     case CheckKey::kCount: break;
   }
 }
@@ -218,6 +230,7 @@ void ConfigReader::check(size_t index, int i) {
   }
   c.group = default_group(c.type);
   c.port = check_kind(c.type).default_port;
+  if (c.type == CheckType::kDns) c.qtype = 1;  // A unless `record` says AAAA
   bool group_set = find_member(i, "group") >= 0;
 
   members(i, [&](std::string_view key, int v) {

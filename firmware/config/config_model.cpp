@@ -18,6 +18,25 @@ bool Config::intern(std::string_view s, TextRef& out) {
   return true;
 }
 
+size_t Config::status_codes(TextRef ref, std::array<uint16_t, CheckConfig::kMaxStatusCodes>& out) const {
+  std::string_view bytes = text(ref);
+  size_t n = 0;
+  for (; n < out.size() && 2 * n + 1 < bytes.size(); ++n) {
+    out[n] = static_cast<uint16_t>(static_cast<uint8_t>(bytes[2 * n]) << 8 | static_cast<uint8_t>(bytes[2 * n + 1]));
+  }
+  return n;
+}
+
+bool Config::intern_status_codes(const uint16_t* codes, size_t count, TextRef& out) {
+  char bytes[2 * CheckConfig::kMaxStatusCodes];
+  if (count > CheckConfig::kMaxStatusCodes) return false;
+  for (size_t i = 0; i < count; ++i) {
+    bytes[2 * i] = static_cast<char>(codes[i] >> 8);
+    bytes[2 * i + 1] = static_cast<char>(codes[i] & 0xFF);
+  }
+  return intern({bytes, 2 * count}, out);
+}
+
 bool Config::begin_list(ListRef& list) const {
   list.first = list_items_used_;
   list.count = 0;

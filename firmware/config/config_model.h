@@ -76,23 +76,36 @@ struct Ipv4Endpoint {
   uint16_t port = 0;
 };
 
-// Thresholds and timing; "defaults" and every check carry the same set.
-// Each field sized to its range (config_values.cpp, kTunableKeys).
-struct Tunables {
-  uint32_t interval_s = 30;
-  uint32_t timeout_ms = 5000;
-  uint8_t confirm = 2;
-  uint8_t confirm_window = 0;  // 0: consecutive; else `confirm` bad of the last N
+// Thresholds and timing; "defaults" and every check carry the same set. 128 checks
+// carry it in RAM on the target, so each field has the bits its range needs
+// (config_values.cpp, kTunableKeys, asserts that every range fits) and the set is
+// packed: 19 bytes. Read a field as a value (it promotes to int; widen before a
+// product that could pass 2^31); a bit-field cannot be bound to a reference.
+struct __attribute__((packed)) Tunables {
+  static constexpr int kIntervalBits = 17;    // interval_s 1..86400
+  static constexpr int kTimeoutBits = 17;     // timeout_ms 1..120000
+  static constexpr int kConfirmBits = 4;      // confirm 1..10
+  static constexpr int kWindowBits = 6;       // confirm_window 0..32
+  static constexpr int kCertDaysBits = 12;    // cert_warn_days, cert_crit_days 0..3650
+  static constexpr int kNtpMsBits = 22;       // ntp_warn_ms, ntp_crit_ms 1..3600000
+  static constexpr int kLatencyBits = 20;     // latency_warn_ms 1..600000
+  static constexpr int kSkewBits = 17;        // clock_skew_warn_s 1..86400
+
+  uint32_t interval_s : kIntervalBits = 30;
+  uint32_t timeout_ms : kTimeoutBits = 5000;
+  uint32_t confirm : kConfirmBits = 2;
+  uint32_t confirm_window : kWindowBits = 0;  // 0: consecutive; else `confirm` bad of the last N
   // Certificates are verified to the built-in public roots (Debian's ca-certificates,
   // in flash) as well as to trust_anchors_pem; false for a private-PKI site.
-  bool public_roots = true;
-  int16_t cert_warn_days = 30;
-  int16_t cert_crit_days = 14;
-  uint32_t ntp_warn_ms = 500;
-  uint32_t ntp_crit_ms = 2000;
-  uint32_t latency_warn_ms = 2000;
-  uint32_t clock_skew_warn_s = 5;
+  bool public_roots : 1 = true;
+  uint32_t cert_warn_days : kCertDaysBits = 30;
+  uint32_t cert_crit_days : kCertDaysBits = 14;
+  uint32_t ntp_warn_ms : kNtpMsBits = 500;
+  uint32_t ntp_crit_ms : kNtpMsBits = 2000;
+  uint32_t latency_warn_ms : kLatencyBits = 2000;
+  uint32_t clock_skew_warn_s : kSkewBits = 5;
 };
+static_assert(sizeof(Tunables) <= 19, "the tunables packed: 150 bits");
 
 // kUnreachable: isolation, the host must not answer at all (spec/checks.md, tcp).
 enum class ExpectPort : uint8_t { kOpen, kClosed, kUnreachable };
@@ -105,28 +118,25 @@ enum class CheckRole : uint8_t { kNone, kLbTestall, kNodeTestall, kLbPort, kMesh
 
 // The fields every kind has first, then the kind's own in one union (a tcp check
 // has no url, an http check no names): each arm is read and written only for its
-// kind (the parser takes only the kind's keys, the profile builds each kind's, every
+// kinds (the parser takes only the kind's keys, the profile builds each kind's, every
 // reader goes by `type`). A row is value-initialised (LazyArray::reset), so the arms
-// start as empty strings and lists. 128 rows of it sit in RAM on the target.
+// start as empty strings and lists. 128 rows of it sit in RAM on the target: 68
+// bytes each there (the flags are bits, the tunables packed, the status codes in the
+// arena).
 struct CheckConfig {
   static constexpr int kMaxStatusCodes = 8;
 
   TextRef id{};
-  Tunables tune;
 
   // Target: tcp, tls_cert, smtp use host+port; dns and ntp use server (host[:port]),
   // already split into host+port here; http uses url (split into host and port).
   TextRef host{};
-  TextRef server_name{};  // tls_cert, smtp
-  // smtp (outside the union: an http check's credentials are basic_user and
-  // basic_password, and its username reads empty).
-  TextRef username{};
-  TextRef password{};
 
   union {
     struct {  // dns
       TextRef name;
       ListRef expect_addresses;
+      uint16_t qtype;  // 1: A, 28: AAAA (parse_check sets it: A unless `record` says)
     };
     struct {  // http: the url, split once at load (split_check_url) into host and
               // port above and path, so a URL the probe cannot request is a config
@@ -137,45 +147,52 @@ struct CheckConfig {
       TextRef basic_user;
       TextRef basic_password;
       TextRef expect_body;
-      std::array<uint16_t, kMaxStatusCodes> expect_status;
-      std::array<uint16_t, kMaxStatusCodes> warn_status;
+      // The codes (100..599, at most kMaxStatusCodes), 2 bytes each in the arena:
+      // Config::status_codes() reads them, Config::intern_status_codes() writes them.
+      TextRef expect_status;  // none: 200 only
+      TextRef warn_status;
     };
-    struct {  // tls_cert
+    struct {  // tls_cert and smtp (both name the certificate's host in server_name)
+      TextRef server_name;
       ListRef names;
       ListRef same_cert_as;
       ListRef distinct_from;
       // Fingerprints (64 hex digits) this certificate must not have: the other
       // environment's, which the box cannot reach (critical when equal).
       ListRef distinct_from_sha256;
+      // smtp: the AUTH credentials (an http check's are basic_user/basic_password).
+      TextRef username;
+      TextRef password;
     };
   };
 
   uint16_t port = 0;
-  uint16_t qtype = 1;  // dns: A
 
   CheckType type = CheckType::kTcp;
   Group group = Group::kPorts;
-  bool generated = false;  // expanded from the appliance profile
   CheckRole role = CheckRole::kNone;
   ExpectPort expect = ExpectPort::kOpen;
-  bool https = false;  // http
-  uint8_t expect_status_count = 0;
-  uint8_t warn_status_count = 0;
-  bool expect_body_set = false;
+  StartTls starttls = StartTls::kPrefer;  // smtp
+  bool generated : 1 = false;  // expanded from the appliance profile
+  bool https : 1 = false;      // http
+  bool expect_body_set : 1 = false;
   // http: the HTTPS-only rule on the plain-HTTP port: a 301/308 to https:// on the
   // same host is ok, a closed port too; anything else a warning (spec/checks.md, http).
-  bool expect_https_redirect = false;
-  bool full_handshake = false;  // tls_cert, benchmarks: complete the handshake instead of stopping early
+  bool expect_https_redirect : 1 = false;
+  bool full_handshake : 1 = false;  // tls_cert, benchmarks: complete the handshake instead of stopping early
   // tls_cert, set by the profile for egress (not a config key): the certificate is
   // another party's, so only trust, names and validity are judged — not the
   // appliance's own rules (an RSA key, the expiry notices of cert_warn_days/cert_crit_days).
-  bool trust_only = false;
-  StartTls starttls = StartTls::kPrefer;  // smtp
+  bool trust_only : 1 = false;
   // smtp: AUTH over a connection without TLS (starttls "never", or not offered): off
   // unless the operator accepts the password crossing the LAN in clear.
-  bool allow_auth_without_tls = false;
+  bool allow_auth_without_tls : 1 = false;
 
+  Tunables tune;  // last: 1-aligned
 };
+#if PROBEBOX_CONFIG_ARENA_BYTES <= 65536
+static_assert(sizeof(CheckConfig) <= 68, "128 rows in RAM on the target: keep a row at 68 bytes or less");
+#endif
 
 struct NetworkConfig {
   bool dhcp = true;
@@ -255,6 +272,11 @@ class Config {
     return {(ref.in_text() ? text_ : arena_.data()) + ref.offset(), ref.size()};
   }
   TextRef list_item(ListRef list, size_t i) const { return list_items_[list.first + i]; }
+  // An http check's status codes (CheckConfig::expect_status, warn_status): copied
+  // out into `out`, their count returned.
+  size_t status_codes(TextRef ref, std::array<uint16_t, CheckConfig::kMaxStatusCodes>& out) const;
+  // Stores up to kMaxStatusCodes codes in the arena; false when it is full.
+  bool intern_status_codes(const uint16_t* codes, size_t count, TextRef& out);
 
   // Appends to the arena / list store; false when full. A string that lies in the
   // document of a config read in place is referred to where it lies instead.

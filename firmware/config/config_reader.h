@@ -37,7 +37,8 @@ class ConfigReader : public JsonWalker {
   bool mail_address(int i, TextRef& out);
   bool mail_address_list(int i, ListRef& out);
   bool tunable(std::string_view key, int i, Tunables& t);
-  bool status_list(int i, std::array<uint16_t, CheckConfig::kMaxStatusCodes>& codes, uint8_t& count);
+  // 1..8 codes of 100..599, kept in the arena (Config::intern_status_codes()).
+  bool status_list(int i, TextRef& out);
 
   void device(int i);
   void network(int i);

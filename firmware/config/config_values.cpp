@@ -21,14 +21,27 @@ constexpr TunableKey kTunableKeys[] = {
     {"clock_skew_warn_s", 1, 86400},
 };
 
+// Every range fits the bits Tunables keeps for it (config_model.h).
+constexpr bool fits(int64_t min, int64_t max, int bits) { return min >= 0 && max < (int64_t{1} << bits); }
+static_assert(fits(kTunableKeys[0].min, kTunableKeys[0].max, Tunables::kIntervalBits), "interval_s");
+static_assert(fits(kTunableKeys[1].min, kTunableKeys[1].max, Tunables::kTimeoutBits), "timeout_ms");
+static_assert(fits(kTunableKeys[2].min, kTunableKeys[2].max, Tunables::kConfirmBits), "confirm");
+static_assert(fits(kTunableKeys[3].min, kTunableKeys[3].max, Tunables::kWindowBits), "confirm_window");
+static_assert(fits(kTunableKeys[4].min, kTunableKeys[4].max, Tunables::kCertDaysBits), "cert_warn_days");
+static_assert(fits(kTunableKeys[5].min, kTunableKeys[5].max, Tunables::kCertDaysBits), "cert_crit_days");
+static_assert(fits(kTunableKeys[6].min, kTunableKeys[6].max, Tunables::kNtpMsBits), "ntp_warn_ms");
+static_assert(fits(kTunableKeys[7].min, kTunableKeys[7].max, Tunables::kNtpMsBits), "ntp_crit_ms");
+static_assert(fits(kTunableKeys[8].min, kTunableKeys[8].max, Tunables::kLatencyBits), "latency_warn_ms");
+static_assert(fits(kTunableKeys[9].min, kTunableKeys[9].max, Tunables::kSkewBits), "clock_skew_warn_s");
+
 void set_tunable(Tunables& t, int index, int64_t v) {
   switch (index) {
     case 0: t.interval_s = static_cast<uint32_t>(v); break;
     case 1: t.timeout_ms = static_cast<uint32_t>(v); break;
     case 2: t.confirm = static_cast<uint8_t>(v); break;
     case 3: t.confirm_window = static_cast<uint8_t>(v); break;
-    case 4: t.cert_warn_days = static_cast<int16_t>(v); break;
-    case 5: t.cert_crit_days = static_cast<int16_t>(v); break;
+    case 4: t.cert_warn_days = static_cast<uint32_t>(v); break;
+    case 5: t.cert_crit_days = static_cast<uint32_t>(v); break;
     case 6: t.ntp_warn_ms = static_cast<uint32_t>(v); break;
     case 7: t.ntp_crit_ms = static_cast<uint32_t>(v); break;
     case 8: t.latency_warn_ms = static_cast<uint32_t>(v); break;
@@ -120,7 +133,8 @@ bool ConfigReader::mail_address_list(int i, ListRef& out) {
 
 bool ConfigReader::tunable(std::string_view key, int i, Tunables& t) {
   if (key == "public_roots") {
-    boolean(i, t.public_roots);
+    bool b = false;
+    if (boolean(i, b)) t.public_roots = b;
     return true;
   }
   for (int k = 0; k < static_cast<int>(sizeof(kTunableKeys) / sizeof(kTunableKeys[0])); ++k) {
@@ -133,16 +147,24 @@ bool ConfigReader::tunable(std::string_view key, int i, Tunables& t) {
   return false;
 }
 
-bool ConfigReader::status_list(int i, std::array<uint16_t, CheckConfig::kMaxStatusCodes>& codes, uint8_t& count) {
-  count = 0;
+bool ConfigReader::status_list(int i, TextRef& out) {
+  std::array<uint16_t, CheckConfig::kMaxStatusCodes> codes{};
+  size_t count = 0;
+  out = TextRef{};
   if (kind(i) == json::Kind::kArray && item_count(i) > codes.size()) {
     error("at most 8 status codes");
     return false;
   }
-  return elements(i, [&](size_t, int v) {
+  bool ok = elements(i, [&](size_t, int v) {
     int64_t code;
     if (integer(v, 100, 599, code)) codes[count++] = static_cast<uint16_t>(code);
   });
+  if (!ok) return false;
+  if (!c_.intern_status_codes(codes.data(), count, out)) {
+    error("config too large");
+    return false;
+  }
+  return true;
 }
 
 void ConfigReader::cross_check_tunables(const Tunables& t) {

@@ -29,10 +29,11 @@
  * shared pool (probes/dns_probe.h): a dns check needs one only after its UDP answer
  * came back truncated (over 512 bytes: not an appliance's A/AAAA record), and only for
  * the round trip of the TCP answer, so two checks rarely need one in the same
- * moment; a check that finds none free reports `unknown` and says so. Name
+ * moment: one buffer (4 KiB of RAM each on the target). A check that finds none free
+ * waits for it until its deadline, then reports `unknown` and says so. Name
  * compression points anywhere back into the message, so an answer is read whole. */
 #ifndef PROBEBOX_DNS_TCP_BUFFERS
-#define PROBEBOX_DNS_TCP_BUFFERS 2
+#define PROBEBOX_DNS_TCP_BUFFERS 1
 #endif
 
 /* The arena one TLS client session takes at its peak, for the worst server the box
@@ -151,10 +152,11 @@
    they are used: escaped ones (the PEM of trust_anchors_pem, a body with quotes)
    and the ids, host names and URLs an appliance profile expands into. Measured
    (tests/unit/config/config_capacity_test.cpp): the full appliance of 128 checks
-   with a 2 KiB private root uses 5,548 bytes, a 64 KiB document of 128 typed
-   checks none; 8 KiB leaves 2,644 bytes (48%), room for a second such root. Past
-   it a document is rejected as "config too large" with the path of the string
-   that did not fit (tests/integration/test_target_limits.py holds it). */
+   with a 2 KiB private root uses 5,904 bytes (with its http checks' status codes,
+   2 bytes each, which the arena holds too), a 64 KiB document of 128 typed checks
+   64; 8 KiB leaves 2,288 bytes (39%), room for a second such root. Past it a
+   document is rejected as "config too large" with the path of the string or
+   status list that did not fit (tests/integration/test_target_limits.py holds it). */
 #define PROBEBOX_TARGET_CONFIG_ARENA_BYTES (8 * 1024)
 #ifndef PROBEBOX_CONFIG_ARENA_BYTES
 #define PROBEBOX_CONFIG_ARENA_BYTES PROBEBOX_TARGET_CONFIG_ARENA_BYTES

@@ -57,7 +57,7 @@ void CrossCheckGate::load(const Config& config) {
   for (uint16_t i = 0; i < count_; ++i) {
     if (set_of_[i] == kNone) continue;
     uint32_t& patience = patience_s_[set_of_[i]];
-    patience = std::max(patience, 2 * config.checks[i].tune.interval_s);
+    patience = std::max(patience, 2 * static_cast<uint32_t>(config.checks[i].tune.interval_s));
   }
 }
 

@@ -70,6 +70,9 @@ void DnsProbe::process(net::LinkEvent event) {
         handle({buf, udp_.take(buf)});
       }
       return;
+    case State::kTcpWaitBuffer:
+      if (event == E::kRetry) start_tcp();  // a datagram now is a late copy: the answer comes over TCP
+      return;
     case State::kTcpConnecting:
     case State::kTcpAnswer:
       if (event == E::kConnected) {
@@ -132,14 +135,15 @@ void DnsProbe::handle(std::span<const uint8_t> response) {
 }
 
 void DnsProbe::start_tcp() {
-  state_ = State::kTcpConnecting;
   tcp_buf_ = DnsTcpBuffers::lease();
   if (tcp_buf_ == nullptr) {
-    FixedText<100> why;
-    why.appendf("truncated answer and no buffer free for it over TCP (%d in use)", DnsTcpBuffers::kCount);
-    fail(Outcome::kUnknown, why.view());
+    // Another check is reading its answer over TCP: wait for the buffer, trying
+    // again at each poll, until the deadline (DoFinishAtDeadline: `unknown`).
+    state_ = State::kTcpWaitBuffer;
+    arm_next();
     return;
   }
+  state_ = State::kTcpConnecting;
   switch (connect_to(tcp_, check().port)) {
     case net::TcpLink::Open::kNoPcb: fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)"); return;
     case net::TcpLink::Open::kFailed:
@@ -259,6 +263,16 @@ void DnsProbe::fail(Outcome outcome, std::string_view why) {
   r.summary.append(why);
   facts_ = Facts::kEmpty;
   finish(outcome);
+}
+
+bool DnsProbe::DoFinishAtDeadline() {
+  if (state_ != State::kTcpWaitBuffer) return false;
+  // Not the resolver's fault: the box had no buffer for its answer in time.
+  FixedText<100> why;
+  why.appendf("truncated answer and no buffer free for it over TCP before the deadline (%d in use)",
+              DnsTcpBuffers::kCount);
+  fail(Outcome::kUnknown, why.view());
+  return true;
 }
 
 void DnsProbe::DoDescribeTimeout() {

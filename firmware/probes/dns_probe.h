@@ -9,7 +9,9 @@ namespace probebox {
 
 // The buffers DNS answers over TCP are read into (PROBEBOX_DNS_TCP_BUFFERS of them,
 // core/limits.h says why that many): leased by a probe whose UDP answer came back
-// truncated, given back at its teardown. A DNS message is read whole because name
+// truncated, given back at its teardown; a probe that finds none free waits for
+// one until its deadline, then reports `unknown` (never a verdict on the resolver).
+// A DNS message is read whole because name
 // compression points back anywhere into it.
 class DnsTcpBuffers {
  public:
@@ -27,12 +29,13 @@ class DnsProbe final : public Probe {
   static constexpr size_t kMaxQuery = 300;
   static constexpr size_t kMaxTcpResponse = DnsTcpBuffers::kBytes - 2;  // a bigger answer is not an appliance record
 
- enum class State { kIdle, kResolving, kUdp, kTcpConnecting, kTcpAnswer, kDone };
+ enum class State { kIdle, kResolving, kUdp, kTcpWaitBuffer, kTcpConnecting, kTcpAnswer, kDone };
 
  private:
   void DoStart() override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
+  bool DoFinishAtDeadline() override;
   void DoDetails(ProbeDetails& details) const override;
   static void on_bytes(net::LinkOwner& self, std::span<const uint8_t> bytes) { static_cast<DnsProbe&>(self).take_tcp(bytes); }
 

@@ -286,8 +286,9 @@ void HttpProbe::conclude() {
   f.host = tls_name();
   f.elapsed_us = now() - started_at();
   HttpRules rules;
-  rules.expect_status = {c.expect_status.data(), c.expect_status_count};
-  rules.warn_status = {c.warn_status.data(), c.warn_status_count};
+  std::array<uint16_t, CheckConfig::kMaxStatusCodes> expect_codes, warn_codes;
+  rules.expect_status = {expect_codes.data(), env().config->status_codes(c.expect_status, expect_codes)};
+  rules.warn_status = {warn_codes.data(), env().config->status_codes(c.warn_status, warn_codes)};
   rules.latency_warn_ms = c.tune.latency_warn_ms;
   rules.clock_skew_warn_s = c.tune.clock_skew_warn_s;
   rules.expect_https_redirect = c.expect_https_redirect;

@@ -258,6 +258,28 @@ class TargetLimits(unittest.TestCase):
         self.assertIn("invalid config", err)
         self.assertIn("trust_anchors_pem: config too large", err)
 
+    # An http check's status codes (2 bytes each) are kept in the same arena: with a
+    # root that leaves 12 bytes of it, 4 codes fit and 8 are refused with their path.
+    def status_doc(self, codes):
+        free = 12
+        body = 8192 - free - len("-----BEGIN CERTIFICATE-----\n") - len("-----END CERTIFICATE-----\n")
+        pem = "-----BEGIN CERTIFICATE-----\n" + "".join("A" * 64 + "\n" for _ in range(body // 65)) + \
+            "A" * (body % 65 - 1) + "\n" + "-----END CERTIFICATE-----\n"
+        self.assertEqual(len(pem), 8192 - free)
+        return {"schema": 1, "trust_anchors_pem": pem,
+                "checks": [{"id": "web", "type": "http", "url": f"http://{HOST}:9/",
+                            "expect_status": list(range(200, 200 + codes)), "timeout_ms": 200}]}
+
+    def test_config_arena_holds_status_codes_to_its_end_and_refuses_past_it_with_their_path(self):
+        code, out, err = self.run_target(self.status_doc(4))
+        self.assertNotIn("invalid config", err)
+        self.assertIsNotNone(out, err)
+        self.assertEqual(len(out["checks"]), 1)
+        code, out, err = self.run_target(self.status_doc(8))
+        self.assertNotEqual(code, 0)
+        self.assertIsNone(out)
+        self.assertIn("checks[0].expect_status: config too large", err)
+
 
 if __name__ == "__main__":
     unittest.main()

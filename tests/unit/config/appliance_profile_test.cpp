@@ -229,10 +229,12 @@ TEST(ApplianceProfile, ThreeNodeProfileWithKeyOtherEnvironmentAndEgress) {
   const CheckConfig* h = l->config->find_check("prod.node1.health.email");
   ASSERT_NE(h, nullptr);
   EXPECT_EQ(l->config->text(h->basic_password), "hk");
-  EXPECT_EQ(h->expect_status[0], 204);
-  ASSERT_EQ(h->warn_status_count, 2);
-  EXPECT_EQ(h->warn_status[0], 520);
-  EXPECT_EQ(h->warn_status[1], 429);
+  std::array<uint16_t, CheckConfig::kMaxStatusCodes> codes{};
+  ASSERT_EQ(l->config->status_codes(h->expect_status, codes), 1u);
+  EXPECT_EQ(codes[0], 204);
+  ASSERT_EQ(l->config->status_codes(h->warn_status, codes), 2u);
+  EXPECT_EQ(codes[0], 520);
+  EXPECT_EQ(codes[1], 429);
   const CheckConfig* cert = l->config->find_check("prod.node1.cert.rta");
   EXPECT_EQ(l->config->text(l->config->list_item(cert->distinct_from_sha256, 0)), dev_sha);
 }

@@ -45,7 +45,6 @@ void expect_same_texts(const Config& a, const Config& b) {
     const CheckConfig& y = b.checks[i];
     EXPECT_EQ(a.text(x.id), b.text(y.id));
     EXPECT_EQ(a.text(x.host), b.text(y.host));
-    EXPECT_EQ(a.text(x.server_name), b.text(y.server_name));
     ASSERT_EQ(x.type, y.type);
     // The kind's own fields (CheckConfig's union), read by the kind as the firmware does.
     if (x.type == CheckType::kHttp) {
@@ -53,13 +52,23 @@ void expect_same_texts(const Config& a, const Config& b) {
       EXPECT_EQ(a.text(x.path), b.text(y.path));
       EXPECT_EQ(a.text(x.host_header), b.text(y.host_header));
       EXPECT_EQ(a.text(x.expect_body), b.text(y.expect_body));
+      std::array<uint16_t, CheckConfig::kMaxStatusCodes> xs{}, ys{};
+      ASSERT_EQ(a.status_codes(x.expect_status, xs), b.status_codes(y.expect_status, ys));
+      EXPECT_EQ(xs, ys);
+      ASSERT_EQ(a.status_codes(x.warn_status, xs), b.status_codes(y.warn_status, ys));
+      EXPECT_EQ(xs, ys);
     } else if (x.type == CheckType::kDns) {
       EXPECT_EQ(a.text(x.name), b.text(y.name));
       ASSERT_EQ(x.expect_addresses.count, y.expect_addresses.count);
       for (uint16_t k = 0; k < x.expect_addresses.count; ++k) {
         EXPECT_EQ(a.text(a.list_item(x.expect_addresses, k)), b.text(b.list_item(y.expect_addresses, k)));
       }
+    } else if (x.type == CheckType::kSmtp) {
+      EXPECT_EQ(a.text(x.server_name), b.text(y.server_name));
+      EXPECT_EQ(a.text(x.username), b.text(y.username));
+      EXPECT_EQ(a.text(x.password), b.text(y.password));
     } else if (x.type == CheckType::kTlsCert) {
+      EXPECT_EQ(a.text(x.server_name), b.text(y.server_name));
       ASSERT_EQ(x.names.count, y.names.count);
       for (uint16_t k = 0; k < x.names.count; ++k) {
         EXPECT_EQ(a.text(a.list_item(x.names, k)), b.text(b.list_item(y.names, k)));

@@ -2,6 +2,7 @@
 #include "config/config_view.h"
 
 #include <gtest/gtest.h>
+#include <array>
 
 #include <fstream>
 #include <memory>
@@ -90,6 +91,97 @@ TEST(ConfigParser, DefaultsApplyWhereverTheyStandAndChecksOverride) {
   EXPECT_EQ(p->config->checks[0].tune.confirm, 3);
   EXPECT_EQ(p->config->checks[1].tune.timeout_ms, 900u);
   EXPECT_EQ(p->config->checks[1].tune.confirm, 3);
+}
+
+// The tunables are bit-fields of the widths their ranges need (config_model.h): each
+// one's both ends are kept exactly, in defaults and in a check, and one past is refused.
+TEST(ConfigParser, EveryTunableKeepsBothEndsOfItsRange) {
+  const char* high = R"("interval_s":86400,"timeout_ms":120000,"confirm":10,"confirm_window":32,)"
+                     R"("cert_warn_days":3650,"cert_crit_days":3650,"ntp_warn_ms":3600000,"ntp_crit_ms":3600000,)"
+                     R"("latency_warn_ms":600000,"clock_skew_warn_s":86400,"public_roots":false)";
+  const char* low = R"("interval_s":1,"timeout_ms":1,"confirm":1,"confirm_window":0,)"
+                    R"("cert_warn_days":0,"cert_crit_days":0,"ntp_warn_ms":1,"ntp_crit_ms":1,)"
+                    R"("latency_warn_ms":1,"clock_skew_warn_s":1,"public_roots":true)";
+  auto p = parse(std::string(R"({"schema":1,"defaults":{)") + high +
+                 R"(},"checks":[{"id":"a","type":"tcp","host":"h.example","port":1},)"
+                 R"({"id":"b","type":"tcp","host":"h.example","port":1,)" + low + "}]}");
+  ASSERT_TRUE(p->status.ok()) << p->errors.at(0).path.view() << ": " << p->errors.at(0).message.view();
+  for (const Tunables* t : {&p->config->defaults, &p->config->checks[0].tune}) {
+    EXPECT_EQ(t->interval_s, 86400u);
+    EXPECT_EQ(t->timeout_ms, 120000u);
+    EXPECT_EQ(t->confirm, 10u);
+    EXPECT_EQ(t->confirm_window, 32u);
+    EXPECT_EQ(t->cert_warn_days, 3650u);
+    EXPECT_EQ(t->cert_crit_days, 3650u);
+    EXPECT_EQ(t->ntp_warn_ms, 3600000u);
+    EXPECT_EQ(t->ntp_crit_ms, 3600000u);
+    EXPECT_EQ(t->latency_warn_ms, 600000u);
+    EXPECT_EQ(t->clock_skew_warn_s, 86400u);
+    EXPECT_FALSE(t->public_roots);
+  }
+  const Tunables& t = p->config->checks[1].tune;
+  EXPECT_EQ(t.interval_s, 1u);
+  EXPECT_EQ(t.timeout_ms, 1u);
+  EXPECT_EQ(t.confirm, 1u);
+  EXPECT_EQ(t.confirm_window, 0u);
+  EXPECT_EQ(t.cert_warn_days, 0u);
+  EXPECT_EQ(t.cert_crit_days, 0u);
+  EXPECT_EQ(t.ntp_warn_ms, 1u);
+  EXPECT_EQ(t.ntp_crit_ms, 1u);
+  EXPECT_EQ(t.latency_warn_ms, 1u);
+  EXPECT_EQ(t.clock_skew_warn_s, 1u);
+  EXPECT_TRUE(t.public_roots);
+  // The value-initialised set is the spec's defaults.
+  const Tunables d{};
+  EXPECT_EQ(d.interval_s, 30u);
+  EXPECT_EQ(d.timeout_ms, 5000u);
+  EXPECT_EQ(d.confirm, 2u);
+  EXPECT_EQ(d.cert_warn_days, 30u);
+  EXPECT_EQ(d.cert_crit_days, 14u);
+  EXPECT_EQ(d.ntp_warn_ms, 500u);
+  EXPECT_EQ(d.ntp_crit_ms, 2000u);
+  EXPECT_EQ(d.latency_warn_ms, 2000u);
+  EXPECT_EQ(d.clock_skew_warn_s, 5u);
+  EXPECT_TRUE(d.public_roots);
+  const std::pair<const char*, const char*> past[] = {
+      {R"("interval_s":86401)", "defaults.interval_s"},   {R"("timeout_ms":120001)", "defaults.timeout_ms"},
+      {R"("confirm":11)", "defaults.confirm"},            {R"("confirm_window":33)", "defaults.confirm_window"},
+      {R"("cert_warn_days":3651)", "defaults.cert_warn_days"}, {R"("ntp_crit_ms":3600001)", "defaults.ntp_crit_ms"},
+      {R"("latency_warn_ms":600001)", "defaults.latency_warn_ms"},
+      {R"("clock_skew_warn_s":86401)", "defaults.clock_skew_warn_s"}};
+  for (const auto& [member, path] : past) {
+    auto q = parse(std::string(R"({"schema":1,"defaults":{)") + member + "}}");
+    ASSERT_GE(q->errors.count(), 1u) << member;
+    EXPECT_EQ(q->errors.at(0).path.view(), path);
+  }
+}
+
+// An http check's status codes live in the arena, 2 bytes each: eight of each list
+// come back exactly, in order, at both ends of 100..599; none is "200 only".
+TEST(ConfigParser, StatusCodesComeBackExactlyFromTheArena) {
+  auto p = parse(R"({"schema":1,"checks":[
+      {"id":"a","type":"http","url":"http://h.example/","expect_status":[100,200,204,301,302,404,503,599],
+       "warn_status":[599,520,429,418,400,307,101,100]},
+      {"id":"b","type":"http","url":"http://h.example/"},
+      {"id":"c","type":"http","url":"http://h.example/","warn_status":[]}]})");
+  ASSERT_TRUE(p->status.ok()) << p->errors.at(0).path.view() << ": " << p->errors.at(0).message.view();
+  const Config& c = *p->config;
+  std::array<uint16_t, CheckConfig::kMaxStatusCodes> codes{};
+  ASSERT_EQ(c.status_codes(c.checks[0].expect_status, codes), 8u);
+  EXPECT_EQ(codes, (std::array<uint16_t, 8>{100, 200, 204, 301, 302, 404, 503, 599}));
+  ASSERT_EQ(c.status_codes(c.checks[0].warn_status, codes), 8u);
+  EXPECT_EQ(codes, (std::array<uint16_t, 8>{599, 520, 429, 418, 400, 307, 101, 100}));
+  EXPECT_EQ(c.status_codes(c.checks[1].expect_status, codes), 0u);
+  EXPECT_EQ(c.status_codes(c.checks[1].warn_status, codes), 0u);
+  EXPECT_EQ(c.status_codes(c.checks[2].warn_status, codes), 0u);
+  // A copy of the model reads the same codes.
+  auto copy = std::make_unique<Config>(c);
+  ASSERT_EQ(copy->status_codes(copy->checks[0].warn_status, codes), 8u);
+  EXPECT_EQ(codes[1], 520);
+  auto nine = parse(R"({"schema":1,"checks":[{"id":"a","type":"http","url":"http://h.example/",
+      "expect_status":[200,201,202,203,204,205,206,207,208]}]})");
+  ASSERT_GE(nine->errors.count(), 1u);
+  EXPECT_EQ(nine->errors.at(0).path.view(), "checks[0].expect_status");
 }
 
 TEST(ConfigParser, PublicRootsAreOnUnlessDefaultsOrACheckSayFalse) {

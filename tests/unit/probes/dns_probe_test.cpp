@@ -222,24 +222,62 @@ TEST_F(DnsProbeTest, TruncatedAnswerFallsBackToTcp) {
   expect_no_leak();
 }
 
-TEST_F(DnsProbeTest, TruncatedAnswerWithNoTcpBufferFreeIsUnknownAndSaysSo) {
-  // Every buffer for answers over TCP is taken (other checks reading theirs).
+TEST_F(DnsProbeTest, TruncatedAnswerWithNoTcpBufferFreeWaitsThenIsUnknownAtTheDeadline) {
+  // Every buffer for answers over TCP is taken (other checks reading theirs) for
+  // the whole of the probe's time: it waits, then says why, as unknown (the
+  // resolver did nothing wrong).
   uint8_t* taken[DnsTcpBuffers::kCount];
   for (uint8_t*& t : taken) ASSERT_NE(t = DnsTcpBuffers::lease(), nullptr);
   EXPECT_EQ(DnsTcpBuffers::lease(), nullptr);
   answer_with([](const Datagram& d) { return response(d.payload, 0, {}, true); });
   peer_.set_port(53, FakePeer::Port::kOpen);
   load("");
-  ProbeResult r = run_one();
+  DnsProbe probe;
+  const hal::MonoMicros began = clock_.now();
+  probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
+  int polls = 0;
+  for (; polls < 5000 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++polls) run_for_ms(1);
+  ProbeResult r = probe.result();
+  EXPECT_GE(clock_.now() - began, 1000 * 1000);  // it waited to the deadline (timeout_ms 1000)
   EXPECT_EQ(r.outcome, Outcome::kUnknown);
   EXPECT_EQ(r.reason, FailReason::kNoResources);
-  FixedText<120> want;
-  want.appendf("www.example.test: truncated answer and no buffer free for it over TCP (%d in use)",
+  FixedText<140> want;
+  want.appendf("www.example.test: truncated answer and no buffer free for it over TCP before the deadline (%d in use)",
                DnsTcpBuffers::kCount);
   EXPECT_EQ(r.summary.view(), want.view());
   EXPECT_EQ(peer_.syns_seen(), 0);
+  run_for_ms(10);
   for (uint8_t* t : taken) DnsTcpBuffers::give_back(t);
   EXPECT_EQ(DnsTcpBuffers::in_use(), 0);
+  expect_no_leak();
+}
+
+TEST_F(DnsProbeTest, TruncatedAnswerWaitsForATakenTcpBufferAndUsesItWhenFreed) {
+  // The pool is exhausted when the truncated answer comes; another check gives its
+  // buffer back 200 ms later: the probe then goes on over TCP within its deadline
+  // and judges what the resolver does there (here: refuses, so critical).
+  uint8_t* taken[DnsTcpBuffers::kCount];
+  for (uint8_t*& t : taken) ASSERT_NE(t = DnsTcpBuffers::lease(), nullptr);
+  answer_with([](const Datagram& d) { return response(d.payload, 0, {}, true); });
+  peer_.set_port(53, FakePeer::Port::kClosed);
+  load("");
+  DnsProbe probe;
+  probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_EQ(probe.poll(clock_.now()), Probe::Poll::kPending) << "no verdict while it waits";
+    run_for_ms(1);
+  }
+  EXPECT_EQ(peer_.syns_seen(), 0);
+  EXPECT_EQ(peer_.udp_seen(53), 1);
+  for (uint8_t* t : taken) DnsTcpBuffers::give_back(t);
+  for (int i = 0; i < 5000 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
+  ProbeResult r = probe.result();
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.summary.view(), "www.example.test: TCP connection to the resolver failed");
+  EXPECT_EQ(peer_.syns_seen(), 1);
+  EXPECT_EQ(peer_.udp_seen(53), 1);  // no UDP retry while it waited
+  EXPECT_EQ(DnsTcpBuffers::in_use(), 0);
+  run_for_ms(10);
   expect_no_leak();
 }
 
