@@ -49,6 +49,7 @@ class RsaR2Cache {
 
   // Before `pk` (parsed from the SubjectPublicKeyInfo `spki`) is used: when this key
   // was seen before and `pk` has no R² yet, gives it the kept one. True when given.
+  // Either way, while `pk` has no R², its modulus is trimmed to the limbs it needs.
   bool load(const uint8_t* spki, size_t spki_len, mbedtls_pk_context& pk);
   // After `pk` was used: keeps the R² mbedTLS computed for it (false when there is
   // none, it is not RSA, too large, or already kept).

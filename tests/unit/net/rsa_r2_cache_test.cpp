@@ -125,6 +125,32 @@ TEST(RsaR2Cache, AnotherKeyIsNotServedTheKeptR2) {
   EXPECT_NE(verify_signature(lab.crt, other.pk), 0);
 }
 
+// The modulus is read from a 257-byte DER INTEGER (a leading zero byte): load()
+// trims it to the limbs 2048 bits need, before any R² is made for it, and the
+// verification gives what it gives untrimmed.
+TEST(RsaR2Cache, TheModulusIsTrimmedBeforeItsFirstUseOnly) {
+  static RsaR2Cache cache;
+  cache.clear();
+  Cert trimmed, untrimmed, used;
+  ASSERT_TRUE(trimmed.ok && untrimmed.ok && used.ok);
+  const size_t needed = 2048 / (8 * sizeof(mbedtls_mpi_uint));
+  auto limbs = [](const Cert& c) { return mbedtls_pk_rsa(c.crt.pk)->MBEDTLS_PRIVATE(N).MBEDTLS_PRIVATE(n); };
+  ASSERT_EQ(limbs(untrimmed), needed + 1) << "mbedTLS reads the DER's zero byte into a limb";
+  std::vector<uint8_t> key = trimmed.spki();
+  EXPECT_FALSE(cache.load(key.data(), key.size(), trimmed.crt.pk));
+  EXPECT_EQ(limbs(trimmed), needed);
+  EXPECT_EQ(mbedtls_mpi_cmp_mpi(&mbedtls_pk_rsa(trimmed.crt.pk)->MBEDTLS_PRIVATE(N),
+                                &mbedtls_pk_rsa(untrimmed.crt.pk)->MBEDTLS_PRIVATE(N)), 0);
+  EXPECT_EQ(verify_signature(trimmed.crt, trimmed.crt.pk), 0);
+  EXPECT_EQ(verify_signature(untrimmed.crt, untrimmed.crt.pk), 0);
+  EXPECT_EQ(verify_signature(trimmed.crt, trimmed.crt.pk, true), verify_signature(untrimmed.crt, untrimmed.crt.pk, true));
+  // A context that already has its R² (made for its limbs) is left as it is.
+  ASSERT_EQ(verify_signature(used.crt, used.crt.pk), 0);
+  EXPECT_FALSE(cache.load(key.data(), key.size(), used.crt.pk));
+  EXPECT_EQ(limbs(used), needed + 1);
+  EXPECT_EQ(verify_signature(used.crt, used.crt.pk), 0);
+}
+
 TEST(RsaR2Cache, OnlyRsaKeysThatFitAreKept) {
   static RsaR2Cache cache;
   cache.clear();
@@ -150,7 +176,10 @@ TEST(RsaR2Cache, BoundedTheLeastRecentlyUsedGivesWay) {
   std::vector<std::unique_ptr<OtherKey>> keys;
   for (size_t i = 0; i < RsaR2Cache::kEntries + 1; ++i) {
     keys.push_back(std::make_unique<OtherKey>(key, 60 + i, 0x10));
-    ASSERT_TRUE(keys.back()->ok && keys.back()->use());
+    ASSERT_TRUE(keys.back()->ok);
+    // As a session does: looked up (a miss) before the key's first use.
+    EXPECT_FALSE(cache.load(keys.back()->der.data(), keys.back()->der.size(), keys.back()->pk));
+    ASSERT_TRUE(keys.back()->use());
   }
   for (size_t i = 0; i < RsaR2Cache::kEntries; ++i) {
     ASSERT_TRUE(cache.store(keys[i]->der.data(), keys[i]->der.size(), keys[i]->pk));
