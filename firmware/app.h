@@ -19,6 +19,7 @@
 #include "hal/lcd.h"
 #include "hal/leds.h"
 #include "panel/panel.h"
+#include "panel/panel_pace.h"
 #include "net/ethernet_netif.h"
 #include "net/sntp_client.h"
 #include "net/tls_server.h"
@@ -187,7 +188,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   panel::Panel panel_;
   FixedText<20> initial_password_;  // until an admin password is set (the web UI's login)
   hal::MonoMicros started_at_ = 0;
-  hal::MonoMicros last_panel_step_ = 0;
+  panel::PanelPace panel_pace_;
   bool checks_started_ = false;
   hal::MonoMicros checks_started_at_ = 0;
   int64_t longest_loop_step_us_ = 0;

@@ -7,9 +7,9 @@
 namespace probebox {
 
 void App::step_panel(hal::MonoMicros now) {
-  // 50 Hz is plenty for buttons and blinking, and bounds the panel's share of a step.
-  if (now - last_panel_step_ < 20'000) return;
-  last_panel_step_ = now;
+  // 50 Hz while the buttons are used, else 10 Hz (panel/panel_pace.h).
+  const uint8_t raw = board_.buttons != nullptr ? board_.buttons->pressed() : 0;
+  if (!panel_pace_.due(now, raw)) return;
   panel::PanelInputs in;
   in.config = &config_;
   in.health = &health_;
@@ -28,7 +28,7 @@ void App::step_panel(hal::MonoMicros now) {
   in.firmware_version = PROBEBOX_VERSION;
   in.initial_password = initial_password_.empty() ? nullptr : initial_password_.c_str();
   in.tls_fingerprint = tls_fingerprint_hex_.empty() ? nullptr : tls_fingerprint_hex_.c_str();
-  panel_.step(now, board_.buttons != nullptr ? board_.buttons->pressed() : 0, in, *this);
+  panel_.step(now, raw, in, *this);
   if (board_.leds != nullptr && board_.lcd != nullptr) panel_.render(now, *board_.leds, *board_.lcd);
 }
 

@@ -110,6 +110,9 @@ Status TlsClientSession::begin(TlsClientConfig& config, struct tcp_pcb* pcb, std
   chain_verified_ = false;
   offered_ = version;
   peer_closed_ = false;
+  rsa_r2_ = &config.rsa_r2();
+  r2_looked_up_ = false;
+  r2_done_ = false;
   int rc = mbedtls_ssl_setup(&ssl_, config.ssl_config(version));
   if (rc != 0) {
     last_error_ = rc;
@@ -191,7 +194,9 @@ TlsClientSession::Progress TlsClientSession::handshake(bool stop_early) {
         return Progress::kServerProved;
       }
     }
+    leaf_r2_before_step();
     int rc = mbedtls_ssl_handshake_step(&ssl_);
+    leaf_r2_after_step();
     if (!check_message_size()) {
       last_error_ = rc != 0 ? rc : MBEDTLS_ERR_SSL_BAD_INPUT_DATA;
       return Progress::kFailed;
@@ -206,6 +211,30 @@ TlsClientSession::Progress TlsClientSession::handshake(bool stop_early) {
     }
   }
   return Progress::kWantMore;
+}
+
+// The leaf is in the session being negotiated from the step that parsed the server's
+// Certificate on; its key is first used by a later step (the ServerKeyExchange's or
+// CertificateVerify's signature), so R² is given before that one and kept after it.
+// A resumed session carries the leaf it was saved with: given R², never used.
+void TlsClientSession::leaf_r2_before_step() {
+  if (r2_looked_up_ || rsa_r2_ == nullptr) return;
+  mbedtls_ssl_session* negotiating = ssl_.MBEDTLS_PRIVATE(session_negotiate);
+  mbedtls_x509_crt* leaf = negotiating != nullptr ? negotiating->MBEDTLS_PRIVATE(peer_cert) : nullptr;
+  if (leaf == nullptr || leaf->raw.p == nullptr) return;
+  r2_looked_up_ = true;
+  r2_done_ = rsa_r2_->load(leaf->pk_raw.p, leaf->pk_raw.len, leaf->pk);
+}
+
+void TlsClientSession::leaf_r2_after_step() {
+  if (!r2_looked_up_ || r2_done_) return;
+  mbedtls_ssl_session* negotiating = ssl_.MBEDTLS_PRIVATE(session_negotiate);
+  const mbedtls_x509_crt* leaf = negotiating != nullptr ? negotiating->MBEDTLS_PRIVATE(peer_cert) : nullptr;
+  if (leaf == nullptr) {
+    r2_done_ = true;  // the handshake is over: the session moved on
+    return;
+  }
+  r2_done_ = rsa_r2_->store(leaf->pk_raw.p, leaf->pk_raw.len, leaf->pk);
 }
 
 // mbedTLS 3.6 (since 3.6.3) reassembles a handshake message spread over records and

@@ -14,6 +14,7 @@
 #include "lwip/tcp.h"
 #include "mbedtls/ssl.h"
 #include "mbedtls/x509_crt.h"
+#include "net/rsa_r2_cache.h"
 #include "net/tls_resumption.h"
 #include "net/verified_chain_cache.h"
 #include "protocols/root_store.h"
@@ -71,9 +72,13 @@ class TlsClientConfig {
   // Chains the tls_cert probe verified; emptied by setup() (new anchors, new
   // public_roots: every verdict in it may have changed).
   VerifiedChainCache& verified_chains() { return verified_chains_; }
+  // R² mod N of the RSA leaf keys the sessions verified a signature with (kept
+  // across configurations: it depends on the key alone).
+  RsaR2Cache& rsa_r2() { return rsa_r2_; }
 
  private:
   mbedtls_x509_crt anchors_;
+  RsaR2Cache rsa_r2_;
   TlsResumptionCache resumption_;
   VerifiedChainCache verified_chains_;
   Status setup_config(mbedtls_ssl_config& conf, TlsVersion version);
@@ -158,6 +163,13 @@ class TlsClientSession {
   struct pbuf* pending_ = nullptr;
   size_t pending_bytes_ = 0;
   bool check_message_size();
+  // Around each handshake step: the leaf's R² mod N from the config's RsaR2Cache
+  // before its key is first used, and kept after, when mbedTLS computed it.
+  void leaf_r2_before_step();
+  void leaf_r2_after_step();
+  RsaR2Cache* rsa_r2_ = nullptr;
+  bool r2_looked_up_ = false;
+  bool r2_done_ = false;
 
   int last_error_ = 0;
   uint32_t oversized_length_ = 0;

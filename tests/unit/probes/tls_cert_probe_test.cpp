@@ -169,6 +169,32 @@ TEST_F(TlsCertProbeTest, TheSameChainAgainIsACacheHitWithTheSameVerdict) {
   EXPECT_EQ(tls_->verified_chains().hits(), 1u);
 }
 
+// The leaf's key seen again: its R² mod N comes from the RSA R² cache (the
+// ServerKeyExchange signature is still verified with it, in TLS 1.2 and in 1.3's
+// CertificateVerify), and the check reports what it reported the first time.
+TEST_F(TlsCertProbeTest, TheSameLeafKeyAgainHasItsR2FromTheCacheWithTheSameVerdict) {
+  for (bool tls13 : {false, true}) {
+    SCOPED_TRACE(tls13 ? "TLS 1.3" : "TLS 1.2");
+    tls_ = std::make_unique<net::TlsClientConfig>();
+    trust_the_lab(true);
+    peer_.set_conversation(443, tls13 ? tls13_only_server() : tls_server());
+    load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
+         R"("names":["hostile.lab.test"]}])");
+    ProbeResult first = run_one<TlsCertProbe>(tls_.get());
+    EXPECT_EQ(tls_->rsa_r2().size(), 1u) << "kept after the first signature";
+    EXPECT_EQ(tls_->rsa_r2().hits(), 0u);
+    ProbeResult second = run_one<TlsCertProbe>(tls_.get());
+    EXPECT_EQ(tls_->rsa_r2().hits(), 1u);
+    EXPECT_EQ(second.outcome, first.outcome);
+    EXPECT_EQ(second.summary.view(), first.summary.view());
+    std::string a = testing::details_json(first), b = testing::details_json(second);
+    EXPECT_NE(b.find(tls13 ? R"("tls_version":"1.3")" : R"("tls_version":"1.2")"), std::string::npos) << b;
+    EXPECT_NE(b.find(R"("trusted":true)"), std::string::npos) << b;
+    peer_.clear_conversations();
+    tls_->reset();
+  }
+}
+
 // A hit judges the dates against today's clock and the names against this check.
 TEST_F(TlsCertProbeTest, AHitJudgesDatesAndNamesAgain) {
   trust_the_lab(true);

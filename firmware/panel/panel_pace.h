@@ -1,0 +1,36 @@
+// How often the main loop steps the front panel (App::step_panel): 50 Hz while
+// someone uses the buttons (a raw press seen now, or within kBusyUs), so debouncing,
+// short taps and the 5 s hold keep their timing; otherwise 10 Hz, still finer than
+// anything the panel shows changes (half-second blinks, 400 ms scroll steps, the
+// clock's seconds, 5 s page rotation). Building the pages and drawing the rows at
+// 50 Hz was 2 M instructions of a 16 M demo cycle on the host (issue 20 item 4).
+#pragma once
+#include <cstdint>
+
+namespace probebox::panel {
+
+class PanelPace {
+ public:
+  static constexpr int64_t kFastUs = 20'000;
+  static constexpr int64_t kSlowUs = 100'000;
+  static constexpr int64_t kBusyUs = 1'000'000;
+
+  // Called every loop step with the buttons read now: true when the panel steps.
+  bool due(int64_t now_us, uint8_t raw_buttons) {
+    if (raw_buttons != 0 || raw_buttons != last_raw_) last_activity_us_ = now_us;
+    last_raw_ = raw_buttons;
+    const bool busy = now_us - last_activity_us_ < kBusyUs;
+    if (stepped_ && now_us - last_step_us_ < (busy ? kFastUs : kSlowUs)) return false;
+    stepped_ = true;
+    last_step_us_ = now_us;
+    return true;
+  }
+
+ private:
+  int64_t last_step_us_ = 0;
+  int64_t last_activity_us_ = 0;
+  uint8_t last_raw_ = 0;
+  bool stepped_ = false;
+};
+
+}  // namespace probebox::panel

@@ -1,0 +1,52 @@
+// The front panel's pace (panel/panel_pace.h): 10 Hz while nobody touches the
+// buttons, 50 Hz from a press until a second after the last one.
+#include "panel/panel_pace.h"
+
+#include <gtest/gtest.h>
+
+#include "hal/buttons.h"
+
+namespace probebox::panel {
+namespace {
+
+constexpr int64_t kMs = 1000;
+
+// Steps over `ms` milliseconds, asked every 5 ms (a busy main loop) with `raw`
+// held: how many the panel ran.
+int steps_over(PanelPace& pace, int64_t& now, int64_t ms, uint8_t raw) {
+  int n = 0;
+  for (int64_t end = now + ms * kMs; now < end; now += 5 * kMs) n += pace.due(now, raw) ? 1 : 0;
+  return n;
+}
+
+TEST(PanelPace, TenHertzWhileNobodyTouchesTheButtons) {
+  PanelPace pace;
+  int64_t now = 5'000'000 * kMs;
+  EXPECT_TRUE(pace.due(now, 0)) << "the first step runs at once";
+  now += 5 * kMs;
+  EXPECT_EQ(steps_over(pace, now, 1000, 0), 10);
+  EXPECT_EQ(steps_over(pace, now, 10'000, 0), 100);
+}
+
+TEST(PanelPace, FiftyHertzFromAPressUntilASecondAfterTheLast) {
+  PanelPace pace;
+  int64_t now = 5'000'000 * kMs;
+  (void)steps_over(pace, now, 1000, 0);
+  // A press is seen at the next loop step, however recent the last panel step was
+  // (the 20 ms floor of the fast pace aside): debouncing starts on time.
+  now += 20 * kMs;
+  EXPECT_TRUE(pace.due(now, hal::kUp));
+  now += 5 * kMs;
+  EXPECT_EQ(steps_over(pace, now, 200, hal::kUp), 10) << "held: 50 Hz";
+  EXPECT_EQ(steps_over(pace, now, 1000, 0), 50) << "released: still 50 Hz for a second";
+  EXPECT_EQ(steps_over(pace, now, 1000, 0), 10) << "then back to 10 Hz";
+  // 30 ms after a slow step: not due, unless a button went down meanwhile.
+  while (!pace.due(now, 0)) now += 5 * kMs;
+  now += 30 * kMs;
+  PanelPace same = pace;
+  EXPECT_FALSE(same.due(now, 0));
+  EXPECT_TRUE(pace.due(now, hal::kOk));
+}
+
+}  // namespace
+}  // namespace probebox::panel
