@@ -30,9 +30,11 @@ class BodySink {
 // What the http check needs of a body, found as its bytes stream by: whether the
 // expected text occurs in it (leading and trailing ' ', CR and LF ignored, as the
 // whole body used to be trimmed), and the services a failing /testall names (the
-// lines parse_testall_failures() reads). Holds no copy of the body: the KMP borders
-// of the expected text (at most kMaxExpected bytes, the config's bound), the head of
-// the current line (a marker counts only within its first 44 bytes) and the names.
+// lines parse_testall_failures() reads). Holds no copy of the body and no table: the
+// length of the expected text's longest prefix that ends the body seen (its KMP
+// borders are found in the expected text itself, at most kMaxExpected bytes, the
+// config's bound), the head of the current line (a marker counts only within its
+// first 44 bytes) and the names.
 class BodyScan final : public BodySink {
  public:
   static constexpr size_t kMaxExpected = 256;
@@ -51,7 +53,6 @@ class BodyScan final : public BodySink {
   void take_line();
 
   std::string_view expected_;
-  uint8_t border_[kMaxExpected] = {};
   uint16_t matched_len_ = 0;      // of expected_, ending at the last byte seen
   uint16_t seen_ = 0;             // bytes since the first that is not whitespace
   uint16_t text_end_ = 0;         // just past the last byte that is not whitespace

@@ -256,6 +256,34 @@ TEST(HttpHelpers, BodyScanAgreesOnRandomBodies) {
   }
 }
 
+// Long expected texts that repeat themselves (where KMP falls back furthest), up to
+// the config's 256 bytes, in bodies up to the judged 2048 bytes made of their own
+// pieces: the borders found in the text itself agree with a search of the whole body.
+TEST(HttpHelpers, BodyScanAgreesOnLongSelfSimilarTexts) {
+  std::mt19937 rng(29);
+  for (int i = 0; i < 300; ++i) {
+    std::string unit;
+    for (size_t n = 1 + rng() % 4; n > 0; --n) unit += "ab"[rng() % 2];
+    std::string expected;
+    const size_t want = 1 + rng() % BodyScan::kMaxExpected;
+    while (expected.size() < want) expected += unit;
+    expected.resize(want);
+    if (rng() % 2 == 0) expected.back() = expected.back() == 'a' ? 'b' : 'a';
+    std::string body;
+    const size_t body_len = rng() % (kMaxBodyKept + 1);
+    while (body.size() < body_len) {
+      size_t from = rng() % expected.size();
+      body.append(expected, from, 1 + rng() % (expected.size() - from));
+    }
+    body.resize(body_len);
+    BodyScan scan;
+    scan.reset(expected);
+    for (size_t at = 0; at < body.size(); at += 61) scan.on_body(std::string_view(body).substr(at, 61));
+    scan.end();
+    EXPECT_EQ(scan.matched(), kept_body_matches(body, expected)) << expected.size() << " in " << body.size();
+  }
+}
+
 TEST(HttpHelpers, UrlAndRequest) {
   Url u;
   ASSERT_TRUE(parse_url("http://10.0.2.2:18080/testall?x=1", u).ok());
