@@ -49,8 +49,8 @@ class HttpProbe final : public Probe {
   uint8_t sample_ = 1;
   hal::MonoMicros sample_started_ = 0;
   hal::MonoMicros slowest_sample_us_ = 0;
-  FixedText<96> answered_by_;  // distinct X-Auth0-Host values (else certificates) over the samples
-  FixedText<16> cert_id_;      // "cert:" and the first 4 bytes of the leaf's SHA-256
+  SmallText<96> answered_by_;  // distinct X-Auth0-Host values (else certificates) over the samples
+  SmallText<16> cert_id_;      // "cert:" and the first 4 bytes of the leaf's SHA-256
   uint32_t session_key_ = 0;         // the server's slot in env().sessions (0: none)
   uint32_t session_generation_ = 0;  // the store's generation when the handshake began
   net::TcpLink link_;

@@ -82,7 +82,7 @@ void ResponseParser::new_line() {
 // A header's name is complete (its ':' came): where does its value go?
 void ResponseParser::header_named() {
   std::string_view name = head_.overflowed() ? std::string_view() : head_.view();
-  TextBuffer* to = nullptr;
+  CompactText* to = nullptr;
   if (iequals(name, "content-length")) {
     field_ = Field::kLength;
     to = &value_;
@@ -94,7 +94,9 @@ void ResponseParser::header_named() {
   } else if (iequals(name, "location")) {
     to = &location_;
   } else if (iequals(name, "date")) {
-    to = &date_;
+    field_ = Field::kDate;
+    to = &value_;
+    have_date_ = false;  // the last of a repeated header wins
   } else if (iequals(name, "x-auth0-host")) {
     to = &node_;
   }
@@ -142,6 +144,9 @@ Status ResponseParser::header_line() {
     bool whole = value_end_ <= value_.capacity();  // a longer list is not one the box frames
     if (whole && value.size() >= 7 && iequals(after(value, value.size() - 7), "chunked")) chunked_ = true;
     else return fail(StatusCode::kDataLoss, "unsupported Transfer-Encoding");
+  } else if (field_ == Field::kDate) {
+    // The value as far as 64 bytes kept it (a longer one is no IMF-fixdate).
+    have_date_ = parse_http_date(value_.view(), date_unix_);
   }
   return Status();
 }
