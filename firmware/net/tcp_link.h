@@ -11,6 +11,7 @@
 #include <span>
 #include <string_view>
 
+#include "core/limits.h"
 #include "core/status.h"
 #include "lwip/ip_addr.h"
 #include "lwip/tcp.h"
@@ -44,6 +45,22 @@ class LinkOwner {
   ~LinkOwner() = default;
 };
 
+// The TLS client sessions the links lease (an mbedTLS context each: 252 bytes on the
+// Cortex-M4 that a plain connection need not carry): one per TLS probe the scheduler
+// lets run at once (PROBEBOX_MAX_TLS_IN_FLIGHT) and one for the mail alerts, which
+// run beside them. A link leases one at its first start_tls() and keeps it, through
+// reconnections, until it is destroyed, so what the session learnt stays readable.
+class TlsSessions {
+ public:
+  static constexpr int kCount = PROBEBOX_MAX_TLS_IN_FLIGHT + 1;
+  // nullptr when all are leased.
+  static TlsClientSession* lease();
+  static void give_back(TlsClientSession* session);
+  static int in_use();
+  // The session of a link that has none: never begun, so it reads as idle.
+  static TlsClientSession& idle();
+};
+
 class TcpLink {
  public:
   enum class Open : uint8_t { kConnecting, kNoPcb, kFailed };
@@ -53,17 +70,20 @@ class TcpLink {
   TcpLink() = default;
   TcpLink(const TcpLink&) = delete;
   TcpLink& operator=(const TcpLink&) = delete;
+  ~TcpLink();
 
   // Closes any previous connection, then a new pcb connects to address:port.
   // kNoPcb: lwIP's pool is exhausted; kFailed: tcp_connect refused (error()).
   Open connect(const ip_addr_t& address, uint16_t port, LinkOwner& owner);
   // A TLS client session on the connected pcb (at once, or after STARTTLS): from
   // here on received bytes go to it and send() goes through it. The handshake is
-  // the owner's to step (tls().handshake()).
+  // the owner's to step (tls().handshake()). kResourceExhausted: no TlsSessions
+  // session is free (the scheduler's TLS limit keeps that from happening).
   Status start_tls(TlsClientConfig& config, std::string_view server_name, TlsVersion version = TlsVersion::k12,
                    const TlsResumption* resume = nullptr, ChainCheck check = ChainCheck::kInHandshake);
-  TlsClientSession& tls() { return tls_; }
-  bool tls_active() const { return tls_.active(); }
+  // The link's TLS session (TlsSessions::idle() before its first start_tls()).
+  TlsClientSession& tls() { return tls_ != nullptr ? *tls_ : TlsSessions::idle(); }
+  bool tls_active() const { return tls_ != nullptr && tls_->active(); }
 
   // Hands what has arrived to `reader`, in order, until the owner closes the link:
   // in clear the segments of the pbuf being received (already acknowledged, so a
@@ -98,7 +118,7 @@ class TcpLink {
 
   struct tcp_pcb* pcb_ = nullptr;
   struct pbuf* segment_ = nullptr;  // the clear pbuf being delivered
-  TlsClientSession tls_;
+  TlsClientSession* tls_ = nullptr;  // leased from TlsSessions at the first start_tls()
   LinkOwner* owner_ = nullptr;
   err_t error_ = ERR_OK;
   bool peer_closed_ = false;

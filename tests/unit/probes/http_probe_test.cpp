@@ -327,6 +327,21 @@ TEST_F(HttpsProbeTest, AVerifiedServerGetsTheBasicCredentials) {
   EXPECT_EQ(who.size(), 13u) << who;
 }
 
+// The links' TLS sessions all leased (the scheduler's TLS limit keeps that from
+// happening): the https check is unknown and says why, it never reads another's session.
+TEST_F(HttpsProbeTest, NoTlsSessionFreeIsUnknownAndSaysSo) {
+  peer_.set_conversation(8443, https_server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"));
+  load(R"([{"id":"a","type":"http","url":"https://10.0.2.2:8443/testall"}])");
+  net::TlsClientSession* leased[net::TlsSessions::kCount];
+  for (auto& l : leased) l = net::TlsSessions::lease();
+  ProbeResult r = run_one<HttpProbe>(tls_.get());
+  for (auto* l : leased) net::TlsSessions::give_back(l);
+  EXPECT_EQ(r.outcome, Outcome::kUnknown) << r.summary.c_str();
+  EXPECT_EQ(r.reason, FailReason::kNoResources);
+  EXPECT_EQ(r.summary.view(), "no memory for a TLS session");
+  EXPECT_EQ(net::TlsSessions::in_use(), 0);
+}
+
 TEST_F(HttpsProbeTest, ACertificateForAnotherNameGetsNoRequestAtAll) {
   peer_.set_conversation(8443, https_server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"));
   load(R"([{"id":"a","type":"http","url":"https://10.0.2.2:8443/testall","host_header":"api.lab.test",)"
