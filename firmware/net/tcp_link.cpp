@@ -76,7 +76,7 @@ void TcpLink::on_icmp(void* arg, const icmp::Unreachable& message) {
 Status TcpLink::start_tls(TlsClientConfig& config, std::string_view server_name, TlsVersion version,
                           const TlsResumption* resume, ChainCheck check) {
   if (tls_ == nullptr) tls_ = TlsSessions::lease();
-  if (tls_ == nullptr) return StatusCode::kResourceExhausted;
+  if (tls_ == nullptr) return StatusCode::kUnavailable;  // not the arena: no session object free
   return tls_->begin(config, pcb_, server_name, version, resume, check);
 }
 

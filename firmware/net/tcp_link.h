@@ -77,8 +77,9 @@ class TcpLink {
   Open connect(const ip_addr_t& address, uint16_t port, LinkOwner& owner);
   // A TLS client session on the connected pcb (at once, or after STARTTLS): from
   // here on received bytes go to it and send() goes through it. The handshake is
-  // the owner's to step (tls().handshake()). kResourceExhausted: no TlsSessions
-  // session is free (the scheduler's TLS limit keeps that from happening).
+  // the owner's to step (tls().handshake()). kUnavailable: no TlsSessions session
+  // is free (the scheduler's TLS limit keeps that from happening); kResourceExhausted:
+  // the TLS arena could not hold it.
   Status start_tls(TlsClientConfig& config, std::string_view server_name, TlsVersion version = TlsVersion::k12,
                    const TlsResumption* resume = nullptr, ChainCheck check = ChainCheck::kInHandshake);
   // The link's TLS session (TlsSessions::idle() before its first start_tls()).

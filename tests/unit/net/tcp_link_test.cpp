@@ -175,7 +175,7 @@ TEST_F(TcpLinkTest, TlsOverTheSameLinkSendsAndReadsPlaintext) {
 
 // A link leases its TLS session at its first start_tls() and keeps it, through a
 // close, until it is destroyed (what the session learnt stays readable); with every
-// session leased, start_tls() refuses (kResourceExhausted) and the link reads idle.
+// session leased, start_tls() refuses (kUnavailable) and the link reads idle.
 TEST_F(TcpLinkTest, TlsSessionsAreLeasedByTheLinkAndAnExhaustedPoolRefusesStartTls) {
   net::tls_memory_init();
   clock_.set_wall(int64_t{1'893'456'000} * 1'000'000);
@@ -205,7 +205,7 @@ TEST_F(TcpLinkTest, TlsSessionsAreLeasedByTheLinkAndAnExhaustedPoolRefusesStartT
   EXPECT_EQ(net::TlsSessions::lease(), nullptr);
   {
     TcpLink link;
-    EXPECT_EQ(link.start_tls(*config, "hostile.lab.test").code(), StatusCode::kResourceExhausted);
+    EXPECT_EQ(link.start_tls(*config, "hostile.lab.test").code(), StatusCode::kUnavailable);
     EXPECT_FALSE(link.tls_active());
     EXPECT_FALSE(link.tls().active());  // the idle session, never begun
   }
