@@ -34,10 +34,11 @@ int TlsSessions::in_use() {
 
 TlsClientSession& TlsSessions::idle() { return g_idle_session; }
 
-TcpLink::~TcpLink() {
+void TcpLink::give_back_tls() {
   if (tls_ == nullptr) return;
   tls_->end();
   TlsSessions::give_back(tls_);
+  tls_ = nullptr;
 }
 
 TcpLink::Open TcpLink::connect(const ip_addr_t& address, uint16_t port, LinkOwner& owner) {

@@ -49,7 +49,9 @@ class LinkOwner {
 // Cortex-M4 that a plain connection need not carry): one per TLS probe the scheduler
 // lets run at once (PROBEBOX_MAX_TLS_IN_FLIGHT) and one for the mail alerts, which
 // run beside them. A link leases one at its first start_tls() and keeps it, through
-// reconnections, until it is destroyed, so what the session learnt stays readable.
+// reconnections, until its owner gives it back (give_back_tls(), from the probe's
+// destructor: a link in a static stays trivially destructible), so what the session
+// learnt stays readable after close().
 class TlsSessions {
  public:
   static constexpr int kCount = PROBEBOX_MAX_TLS_IN_FLIGHT + 1;
@@ -70,7 +72,6 @@ class TcpLink {
   TcpLink() = default;
   TcpLink(const TcpLink&) = delete;
   TcpLink& operator=(const TcpLink&) = delete;
-  ~TcpLink();
 
   // Closes any previous connection, then a new pcb connects to address:port.
   // kNoPcb: lwIP's pool is exhausted; kFailed: tcp_connect refused (error()).
@@ -101,6 +102,9 @@ class TcpLink {
   // aborts it when the close cannot be queued. Returns what an lwIP callback must
   // return after it: ERR_ABRT when the pcb was aborted. Idempotent.
   err_t close();
+  // Ends the TLS session and returns it to TlsSessions (after close(); the link reads
+  // TlsSessions::idle() again). Every owner that started TLS calls it at its end.
+  void give_back_tls();
 
   bool open() const { return pcb_ != nullptr; }
   bool peer_closed() const { return peer_closed_; }

@@ -19,6 +19,11 @@ class HttpProbe final : public Probe {
   // reaches every node (twice the nodes), bounded.
   static constexpr uint8_t kMaxSamples = 6;
 
+  HttpProbe() = default;
+  HttpProbe(const HttpProbe&) = delete;
+  HttpProbe& operator=(const HttpProbe&) = delete;
+  ~HttpProbe() { link_.give_back_tls(); }  // an https link's session (net::TlsSessions)
+
  private:
   void DoStart() override;
   void DoRelease() override;

@@ -61,6 +61,7 @@ struct Owner final : net::LinkOwner {
     if (event == LinkEvent::kReceived || event == LinkEvent::kPeerClosed) last_read = link.read(on_bytes);
   }
   net::TlsClientConfig* config = nullptr;
+  ~Owner() { link.give_back_tls(); }  // as a probe's destructor does
 };
 
 class TcpLinkTest : public LwipFixture {
@@ -174,7 +175,7 @@ TEST_F(TcpLinkTest, TlsOverTheSameLinkSendsAndReadsPlaintext) {
 }
 
 // A link leases its TLS session at its first start_tls() and keeps it, through a
-// close, until it is destroyed (what the session learnt stays readable); with every
+// close, until its owner gives it back (what the session learnt stays readable); with every
 // session leased, start_tls() refuses (kUnavailable) and the link reads idle.
 TEST_F(TcpLinkTest, TlsSessionsAreLeasedByTheLinkAndAnExhaustedPoolRefusesStartTls) {
   net::tls_memory_init();
@@ -195,7 +196,7 @@ TEST_F(TcpLinkTest, TlsSessionsAreLeasedByTheLinkAndAnExhaustedPoolRefusesStartT
     EXPECT_EQ(net::TlsSessions::in_use(), 1);  // kept by the link: its facts stay readable
     EXPECT_EQ(o.link.tls().received_alert(), -1);
   }
-  EXPECT_EQ(net::TlsSessions::in_use(), 0);  // given back by the link's destructor
+  EXPECT_EQ(net::TlsSessions::in_use(), 0);  // given back by its owner's destructor
 
   net::TlsClientSession* leased[net::TlsSessions::kCount];
   for (auto& l : leased) {

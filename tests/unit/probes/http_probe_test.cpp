@@ -294,6 +294,7 @@ class HttpsProbeTest : public HttpProbeTest {
     peer_.clear_conversations();
     tls_->reset();
     EXPECT_EQ(net::tls_memory_stats().in_use, net::tls_memory_stats().crypto_resident);
+    EXPECT_EQ(net::TlsSessions::in_use(), 0);  // every probe gave its link's session back
     HttpProbeTest::TearDown();
   }
   // The request as the server decrypted it.

@@ -175,6 +175,7 @@ class SmtpStartTlsTest : public SmtpProbeTest {
     peer_.clear_conversations();
     tls_->reset();
     EXPECT_EQ(net::tls_memory_stats().in_use, net::tls_memory_stats().crypto_resident);
+    EXPECT_EQ(net::TlsSessions::in_use(), 0);  // every probe gave its link's session back
     SmtpProbeTest::TearDown();
   }
   std::unique_ptr<net::TlsClientConfig> tls_ = std::make_unique<net::TlsClientConfig>();
