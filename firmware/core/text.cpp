@@ -40,6 +40,15 @@ void TextBuffer::append(std::string_view s) {
 
 void TextBuffer::append(char c) { append(std::string_view(&c, 1)); }
 
+void CompactText::append(std::string_view s) {
+  if (s.empty()) return;  // an empty view may carry a null pointer: never hand it to memcpy
+  size_t room = cap_ - len_;
+  size_t n = s.size() <= room ? s.size() : room;
+  if (n < s.size()) overflowed_ = true;
+  std::memcpy(data_ + len_, s.data(), n);
+  len_ = static_cast<uint16_t>(len_ + n);
+}
+
 void TextBuffer::append_uint(uint64_t v) {
   char digits[21];
   size_t n = 0;

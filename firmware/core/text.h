@@ -98,4 +98,62 @@ class FixedText : public TextBuffer {
   char storage_[N + 1];
 };
 
+// A short text a probe keeps while it runs, in 8 bytes of bookkeeping where a
+// FixedText takes 32 (its window and C-string support): the characters, their count
+// and whether more were offered than fit. Appending past the end keeps what fits, as
+// TextBuffer does; no terminating NUL (read it through view()).
+class CompactText {
+ public:
+  CompactText(const CompactText&) = delete;
+  CompactText& operator=(const CompactText&) = delete;
+
+  void clear() {
+    len_ = 0;
+    overflowed_ = false;
+  }
+  void append(std::string_view s);
+  void append(char c) {
+    if (len_ < cap_) data_[len_++] = c;
+    else overflowed_ = true;
+  }
+  void assign(std::string_view s) {
+    clear();
+    append(s);
+  }
+  void truncate(size_t n) {
+    if (n < len_) len_ = static_cast<uint16_t>(n);
+  }
+  std::string_view view() const { return {data_, len_}; }
+  size_t size() const { return len_; }
+  size_t capacity() const { return cap_; }
+  bool empty() const { return len_ == 0; }
+  bool overflowed() const { return overflowed_; }
+
+ protected:
+  CompactText(char* data, uint16_t cap) : data_(data), cap_(cap) {}
+  ~CompactText() = default;
+
+ private:
+  char* data_;
+  uint16_t cap_;
+  uint16_t len_ = 0;
+  bool overflowed_ = false;
+};
+
+template <size_t N>
+class SmallText : public CompactText {
+  static_assert(N <= UINT16_MAX, "a CompactText counts its characters in 16 bits");
+
+ public:
+  SmallText() : CompactText(storage_, N) {}
+  SmallText(const SmallText& other) : CompactText(storage_, N) { append(other.view()); }
+  SmallText& operator=(const SmallText& other) {
+    if (this != &other) assign(other.view());
+    return *this;
+  }
+
+ private:
+  char storage_[N];
+};
+
 }  // namespace probebox

@@ -3,6 +3,43 @@
 #include "lwip/pbuf.h"
 
 namespace probebox::net {
+namespace {
+
+TlsClientSession g_tls_sessions[TlsSessions::kCount];
+bool g_tls_leased[TlsSessions::kCount];
+TlsClientSession g_idle_session;
+
+}  // namespace
+
+TlsClientSession* TlsSessions::lease() {
+  for (int i = 0; i < kCount; ++i) {
+    if (g_tls_leased[i]) continue;
+    g_tls_leased[i] = true;
+    return &g_tls_sessions[i];
+  }
+  return nullptr;
+}
+
+void TlsSessions::give_back(TlsClientSession* session) {
+  for (int i = 0; i < kCount; ++i) {
+    if (&g_tls_sessions[i] == session) g_tls_leased[i] = false;
+  }
+}
+
+int TlsSessions::in_use() {
+  int n = 0;
+  for (bool leased : g_tls_leased) n += leased ? 1 : 0;
+  return n;
+}
+
+TlsClientSession& TlsSessions::idle() { return g_idle_session; }
+
+void TcpLink::give_back_tls() {
+  if (tls_ == nullptr) return;
+  tls_->end();
+  TlsSessions::give_back(tls_);
+  tls_ = nullptr;
+}
 
 TcpLink::Open TcpLink::connect(const ip_addr_t& address, uint16_t port, LinkOwner& owner) {
   close();
@@ -39,7 +76,9 @@ void TcpLink::on_icmp(void* arg, const icmp::Unreachable& message) {
 
 Status TcpLink::start_tls(TlsClientConfig& config, std::string_view server_name, TlsVersion version,
                           const TlsResumption* resume, ChainCheck check) {
-  return tls_.begin(config, pcb_, server_name, version, resume, check);
+  if (tls_ == nullptr) tls_ = TlsSessions::lease();
+  if (tls_ == nullptr) return StatusCode::kUnavailable;  // not the arena: no session object free
+  return tls_->begin(config, pcb_, server_name, version, resume, check);
 }
 
 err_t TcpLink::deliver(LinkEvent event) {
@@ -63,11 +102,11 @@ err_t TcpLink::on_recv(void* arg, struct tcp_pcb*, struct pbuf* p, err_t) {
   }
   if (p == nullptr) {
     link->peer_closed_ = true;
-    if (link->tls_.active()) link->tls_.peer_closed();
+    if (link->tls_active()) link->tls_->peer_closed();
     return link->deliver(LinkEvent::kPeerClosed);
   }
   // The session takes the pbuf and acknowledges bytes as mbedTLS consumes them.
-  if (link->tls_.active()) return link->deliver(link->tls_.push(p) ? LinkEvent::kReceived : LinkEvent::kOverflow);
+  if (link->tls_active()) return link->deliver(link->tls_->push(p) ? LinkEvent::kReceived : LinkEvent::kOverflow);
   // Taken in before it is read: a reply that ends the exchange closes the pcb from
   // the reader, and lwIP turns a close with unreceived data into a RST.
   tcp_recved(link->pcb_, p->tot_len);
@@ -84,13 +123,13 @@ void TcpLink::on_error(void* arg, err_t err) {
   if (link == nullptr) return;
   link->pcb_ = nullptr;
   link->unwatch_icmp();
-  link->tls_.end();
+  if (link->tls_ != nullptr) link->tls_->end();
   link->error_ = err;
   link->deliver(LinkEvent::kFailed);
 }
 
 TcpLink::Read TcpLink::read(Reader reader) {
-  if (!tls_.active()) {
+  if (!tls_active()) {
     for (struct pbuf* q = segment_; q != nullptr && open(); q = q->next) {
       reader(*owner_, {static_cast<const uint8_t*>(q->payload), q->len});
     }
@@ -98,7 +137,7 @@ TcpLink::Read TcpLink::read(Reader reader) {
   }
   uint8_t plain[512];
   for (int rounds = 0; rounds < 64 && open(); ++rounds) {
-    int n = tls_.read(plain, sizeof(plain));
+    int n = tls_->read(plain, sizeof(plain));
     if (n > 0) {
       reader(*owner_, {plain, static_cast<size_t>(n)});
       continue;
@@ -110,7 +149,7 @@ TcpLink::Read TcpLink::read(Reader reader) {
 
 bool TcpLink::send(std::span<const uint8_t> bytes) {
   if (pcb_ == nullptr) return false;
-  if (tls_.active()) return tls_.write(bytes.data(), bytes.size()) == static_cast<int>(bytes.size());
+  if (tls_active()) return tls_->write(bytes.data(), bytes.size()) == static_cast<int>(bytes.size());
   if (tcp_write(pcb_, bytes.data(), static_cast<u16_t>(bytes.size()), TCP_WRITE_FLAG_COPY) != ERR_OK) return false;
   tcp_output(pcb_);
   return true;
@@ -118,7 +157,7 @@ bool TcpLink::send(std::span<const uint8_t> bytes) {
 
 err_t TcpLink::close() {
   unwatch_icmp();
-  tls_.end();
+  if (tls_ != nullptr) tls_->end();
   if (pcb_ == nullptr) return aborted_ ? ERR_ABRT : ERR_OK;
   tcp_arg(pcb_, nullptr);
   tcp_err(pcb_, nullptr);

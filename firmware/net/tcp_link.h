@@ -11,6 +11,7 @@
 #include <span>
 #include <string_view>
 
+#include "core/limits.h"
 #include "core/status.h"
 #include "lwip/ip_addr.h"
 #include "lwip/tcp.h"
@@ -44,6 +45,24 @@ class LinkOwner {
   ~LinkOwner() = default;
 };
 
+// The TLS client sessions the links lease (an mbedTLS context each: 252 bytes on the
+// Cortex-M4 that a plain connection need not carry): one per TLS probe the scheduler
+// lets run at once (PROBEBOX_MAX_TLS_IN_FLIGHT) and one for the mail alerts, which
+// run beside them. A link leases one at its first start_tls() and keeps it, through
+// reconnections, until its owner gives it back (give_back_tls(), from the probe's
+// destructor: a link in a static stays trivially destructible), so what the session
+// learnt stays readable after close().
+class TlsSessions {
+ public:
+  static constexpr int kCount = PROBEBOX_MAX_TLS_IN_FLIGHT + 1;
+  // nullptr when all are leased.
+  static TlsClientSession* lease();
+  static void give_back(TlsClientSession* session);
+  static int in_use();
+  // The session of a link that has none: never begun, so it reads as idle.
+  static TlsClientSession& idle();
+};
+
 class TcpLink {
  public:
   enum class Open : uint8_t { kConnecting, kNoPcb, kFailed };
@@ -59,11 +78,14 @@ class TcpLink {
   Open connect(const ip_addr_t& address, uint16_t port, LinkOwner& owner);
   // A TLS client session on the connected pcb (at once, or after STARTTLS): from
   // here on received bytes go to it and send() goes through it. The handshake is
-  // the owner's to step (tls().handshake()).
+  // the owner's to step (tls().handshake()). kUnavailable: no TlsSessions session
+  // is free (the scheduler's TLS limit keeps that from happening); kResourceExhausted:
+  // the TLS arena could not hold it.
   Status start_tls(TlsClientConfig& config, std::string_view server_name, TlsVersion version = TlsVersion::k12,
                    const TlsResumption* resume = nullptr, ChainCheck check = ChainCheck::kInHandshake);
-  TlsClientSession& tls() { return tls_; }
-  bool tls_active() const { return tls_.active(); }
+  // The link's TLS session (TlsSessions::idle() before its first start_tls()).
+  TlsClientSession& tls() { return tls_ != nullptr ? *tls_ : TlsSessions::idle(); }
+  bool tls_active() const { return tls_ != nullptr && tls_->active(); }
 
   // Hands what has arrived to `reader`, in order, until the owner closes the link:
   // in clear the segments of the pbuf being received (already acknowledged, so a
@@ -80,6 +102,9 @@ class TcpLink {
   // aborts it when the close cannot be queued. Returns what an lwIP callback must
   // return after it: ERR_ABRT when the pcb was aborted. Idempotent.
   err_t close();
+  // Ends the TLS session and returns it to TlsSessions (after close(); the link reads
+  // TlsSessions::idle() again). Every owner that started TLS calls it at its end.
+  void give_back_tls();
 
   bool open() const { return pcb_ != nullptr; }
   bool peer_closed() const { return peer_closed_; }
@@ -98,7 +123,7 @@ class TcpLink {
 
   struct tcp_pcb* pcb_ = nullptr;
   struct pbuf* segment_ = nullptr;  // the clear pbuf being delivered
-  TlsClientSession tls_;
+  TlsClientSession* tls_ = nullptr;  // leased from TlsSessions at the first start_tls()
   LinkOwner* owner_ = nullptr;
   err_t error_ = ERR_OK;
   bool peer_closed_ = false;

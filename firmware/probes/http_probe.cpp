@@ -139,7 +139,11 @@ void HttpProbe::handshake() {
     unsigned char digest[32];
     if (mbedtls_sha256(leaf->raw.p, leaf->raw.len, digest, 0) == 0) {
       cert_id_.assign("cert:");
-      for (int i = 0; i < 4; ++i) cert_id_.appendf("%02x", digest[i]);
+      static constexpr char kHex[] = "0123456789abcdef";
+      for (int i = 0; i < 4; ++i) {
+        cert_id_.append(kHex[digest[i] >> 4]);
+        cert_id_.append(kHex[digest[i] & 0xf]);
+      }
       leaf_id = net::ResumptionStore::fingerprint(digest);
     }
   }
@@ -310,7 +314,7 @@ void HttpProbe::conclude() {
 
     int64_t server_date;
     hal::WallTime wall = env().clock->wall();
-    if (wall.valid && http::parse_http_date(parser_.date(), server_date)) {
+    if (wall.valid && parser_.date(server_date)) {
       f.have_skew = true;
       f.skew_s = server_date - wall.unix_micros / 1'000'000;
     }

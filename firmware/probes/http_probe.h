@@ -19,6 +19,11 @@ class HttpProbe final : public Probe {
   // reaches every node (twice the nodes), bounded.
   static constexpr uint8_t kMaxSamples = 6;
 
+  HttpProbe() = default;
+  HttpProbe(const HttpProbe&) = delete;
+  HttpProbe& operator=(const HttpProbe&) = delete;
+  ~HttpProbe() { link_.give_back_tls(); }  // an https link's session (net::TlsSessions)
+
  private:
   void DoStart() override;
   void DoRelease() override;
@@ -49,8 +54,8 @@ class HttpProbe final : public Probe {
   uint8_t sample_ = 1;
   hal::MonoMicros sample_started_ = 0;
   hal::MonoMicros slowest_sample_us_ = 0;
-  FixedText<96> answered_by_;  // distinct X-Auth0-Host values (else certificates) over the samples
-  FixedText<16> cert_id_;      // "cert:" and the first 4 bytes of the leaf's SHA-256
+  SmallText<96> answered_by_;  // distinct X-Auth0-Host values (else certificates) over the samples
+  SmallText<16> cert_id_;      // "cert:" and the first 4 bytes of the leaf's SHA-256
   uint32_t session_key_ = 0;         // the server's slot in env().sessions (0: none)
   uint32_t session_generation_ = 0;  // the store's generation when the handshake began
   net::TcpLink link_;

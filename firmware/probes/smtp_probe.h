@@ -9,6 +9,12 @@
 namespace probebox {
 
 class SmtpProbe final : public Probe {
+ public:
+  SmtpProbe() = default;
+  SmtpProbe(const SmtpProbe&) = delete;
+  SmtpProbe& operator=(const SmtpProbe&) = delete;
+  ~SmtpProbe() { session_.give_back_tls(); }  // its STARTTLS session (net::TlsSessions)
+
  private:
   void DoStart() override;
   void DoResolved(bool resolved) override;

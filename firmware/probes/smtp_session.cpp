@@ -218,9 +218,18 @@ void SmtpSession::on_reply() {
       // exchange and no chain verification.
       resume_ = ctx_.tls != nullptr ? &ctx_.tls->resumption().slot(ctx_.config->text(ctx_.relay->host), ctx_.relay->port)
                                     : nullptr;
-      if (code != 220 || ctx_.tls == nullptr || !ctx_.tls->ready() ||
-          !link_.start_tls(*ctx_.tls, expected_name(), net::TlsVersion::k12, resume_).ok()) {
+      if (code != 220 || ctx_.tls == nullptr || !ctx_.tls->ready()) {
         conclude(Outcome::kCritical, "STARTTLS refused");
+        return;
+      }
+      if (Status s = link_.start_tls(*ctx_.tls, expected_name(), net::TlsVersion::k12, resume_); !s.ok()) {
+        // No session object free (net::TlsSessions) is the box's shortage, not the relay's.
+        if (s.code() == StatusCode::kUnavailable) {
+          note(FailReason::kNoResources);
+          conclude(Outcome::kUnknown, "no TLS session free");
+        } else {
+          conclude(Outcome::kCritical, "STARTTLS refused");
+        }
         return;
       }
       state_ = State::kHandshake;

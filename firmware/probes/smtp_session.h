@@ -75,6 +75,9 @@ class SmtpSession final : private net::LinkOwner {
   void connect(const ip_addr_t* address);
   // Ends the dialogue without a verdict (a deadline, a cancel): the one teardown.
   void close();
+  // Returns the link's TLS session to net::TlsSessions (a probe's end; the mail
+  // alerts keep theirs for the next message).
+  void give_back_tls() { link_.give_back_tls(); }
   // What the dialogue was doing when its owner's deadline passed.
   void describe_timeout(TextBuffer& out, unsigned timeout_ms) const;
 

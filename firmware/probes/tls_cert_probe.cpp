@@ -36,6 +36,7 @@ int TlsCertProbe::details_in_use() {
 }
 
 TlsCertProbe::~TlsCertProbe() {
+  link_.give_back_tls();
   for (KeptDetails& k : g_kept) {
     if (&k.details == kept_) k.leased = false;
   }

@@ -1,5 +1,7 @@
 #include "protocols/http_response.h"
 
+#include <cstring>
+
 #include "core/view.h"
 #include "mbedtls/base64.h"
 
@@ -80,7 +82,7 @@ void ResponseParser::new_line() {
 // A header's name is complete (its ':' came): where does its value go?
 void ResponseParser::header_named() {
   std::string_view name = head_.overflowed() ? std::string_view() : head_.view();
-  TextBuffer* to = nullptr;
+  CompactText* to = nullptr;
   if (iequals(name, "content-length")) {
     field_ = Field::kLength;
     to = &value_;
@@ -92,7 +94,9 @@ void ResponseParser::header_named() {
   } else if (iequals(name, "location")) {
     to = &location_;
   } else if (iequals(name, "date")) {
-    to = &date_;
+    field_ = Field::kDate;
+    to = &value_;
+    have_date_ = false;  // the last of a repeated header wins
   } else if (iequals(name, "x-auth0-host")) {
     to = &node_;
   }
@@ -140,6 +144,9 @@ Status ResponseParser::header_line() {
     bool whole = value_end_ <= value_.capacity();  // a longer list is not one the box frames
     if (whole && value.size() >= 7 && iequals(after(value, value.size() - 7), "chunked")) chunked_ = true;
     else return fail(StatusCode::kDataLoss, "unsupported Transfer-Encoding");
+  } else if (field_ == Field::kDate) {
+    // The value as far as 64 bytes kept it (a longer one is no IMF-fixdate).
+    have_date_ = parse_http_date(value_.view(), date_unix_);
   }
   return Status();
 }
@@ -321,6 +328,25 @@ void parse_testall_failures(std::string_view body, TextBuffer& services, size_t&
 static_assert(kMarkerWithin + kDownMarker.size() == 44, "BodyScan keeps the head of a line where a marker counts");
 static_assert(kMaxBodyKept < UINT16_MAX, "BodyScan counts the judged bytes in 16 bits");
 
+// The longest prefix of `expected` that ends the text seen, after `c`, when the
+// longest one before `c` was `q` bytes (q < expected.size()): KMP's step, its borders
+// found in `expected` itself instead of a table, so a scan keeps no copy of them.
+// The text's last q bytes are expected[0, q), so the answer is the longest k <= q + 1
+// with expected[k - 1] == c and expected[0, k - 1) == expected[q - k + 1, q). A step
+// that extends the match costs one comparison; one that falls back costs at most
+// (q - k + 1) tries of at most q bytes each, and q grows by one byte at most per byte:
+// over a body of n bytes at most 2 * n * kMaxExpected byte comparisons.
+namespace {
+size_t next_matched(std::string_view expected, size_t q, char c) {
+  if (expected[q] == c) return q + 1;
+  for (size_t k = q; k > 0; --k) {
+    if (expected[k - 1] != c) continue;
+    if (std::memcmp(expected.data(), expected.data() + (q - k + 1), k - 1) == 0) return k;
+  }
+  return 0;
+}
+}  // namespace
+
 void BodyScan::reset(std::string_view expected) {
   expected_ = expected;
   matched_len_ = 0;
@@ -332,15 +358,6 @@ void BodyScan::reset(std::string_view expected) {
   services_count_ = 0;
   line_.clear();
   services_.clear();
-  if (expected_.size() > kMaxExpected) return;  // the config bounds it: never matches
-  // KMP: border_[i], the longest proper prefix of expected[0..i] that is also its suffix.
-  size_t k = 0;
-  for (size_t i = 1; i < expected_.size(); ++i) {
-    while (k > 0 && expected_[i] != expected_[k]) k = border_[k - 1];
-    if (expected_[i] == expected_[k]) ++k;
-    border_[i] = static_cast<uint8_t>(k);
-  }
-  if (!expected_.empty()) border_[0] = 0;
 }
 
 void BodyScan::take_line() {
@@ -369,13 +386,8 @@ void BodyScan::on_body(std::string_view bytes) {
     ++seen_;
     if (!body_space(c)) text_end_ = seen_;
     if (m == 0 || m > kMaxExpected || first_match_end_ >= 0) continue;
-    size_t q = matched_len_;
-    while (q > 0 && expected_[q] != c) q = border_[q - 1];
-    if (expected_[q] == c) ++q;
-    if (q == m) {
-      first_match_end_ = seen_;
-      q = border_[q - 1];
-    }
+    const size_t q = next_matched(expected_, matched_len_, c);
+    if (q == m) first_match_end_ = seen_;  // the first occurrence: the scan for it stops
     matched_len_ = static_cast<uint16_t>(q);
   }
 }

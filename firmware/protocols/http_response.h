@@ -30,9 +30,11 @@ class BodySink {
 // What the http check needs of a body, found as its bytes stream by: whether the
 // expected text occurs in it (leading and trailing ' ', CR and LF ignored, as the
 // whole body used to be trimmed), and the services a failing /testall names (the
-// lines parse_testall_failures() reads). Holds no copy of the body: the KMP borders
-// of the expected text (at most kMaxExpected bytes, the config's bound), the head of
-// the current line (a marker counts only within its first 44 bytes) and the names.
+// lines parse_testall_failures() reads). Holds no copy of the body and no table: the
+// length of the expected text's longest prefix that ends the body seen (its KMP
+// borders are found in the expected text itself, at most kMaxExpected bytes, the
+// config's bound), the head of the current line (a marker counts only within its
+// first 44 bytes) and the names.
 class BodyScan final : public BodySink {
  public:
   static constexpr size_t kMaxExpected = 256;
@@ -51,7 +53,6 @@ class BodyScan final : public BodySink {
   void take_line();
 
   std::string_view expected_;
-  uint8_t border_[kMaxExpected] = {};
   uint16_t matched_len_ = 0;      // of expected_, ending at the last byte seen
   uint16_t seen_ = 0;             // bytes since the first that is not whitespace
   uint16_t text_end_ = 0;         // just past the last byte that is not whitespace
@@ -59,8 +60,8 @@ class BodyScan final : public BodySink {
   bool started_ = false;          // a byte that is not whitespace was seen
   bool line_open_ = false;
   uint8_t services_count_ = 0;
-  FixedText<44> line_;
-  FixedText<200> services_;
+  SmallText<44> line_;
+  SmallText<200> services_;
 };
 
 class ResponseParser {
@@ -78,7 +79,12 @@ class ResponseParser {
   int status_code() const { return status_; }
   std::string_view content_type() const { return content_type_.view(); }
   std::string_view location() const { return location_.view(); }
-  std::string_view date() const { return date_.view(); }
+  // The Date header as Unix seconds (parse_http_date() of its value, read when its
+  // line ended): false without one that parses.
+  bool date(int64_t& unix_seconds) const {
+    unix_seconds = date_unix_;
+    return have_date_;
+  }
   // The node that answered, when the appliance names it (X-Auth0-Host: a0-1,
   // appliance-requirements A2): how nodes behind a load balancer are told apart.
   std::string_view node() const { return node_.view(); }
@@ -103,15 +109,15 @@ class ResponseParser {
   void keep_body(const uint8_t* data, size_t n);
 
   // What a header's value sets.
-  enum class Field : uint8_t { kNone, kLength, kEncoding, kKept };
+  enum class Field : uint8_t { kNone, kLength, kEncoding, kDate, kKept };
   static constexpr size_t kHead = 24;
 
   State state_ = State::kStatusLine;
   // The line being read, never whole: its length (up to kMaxLine), its last byte,
   // its head (a status line's "HTTP/1.x NNN ", a header's name, a chunk size) and,
   // after a header's ':', its value, leading blanks skipped, into the field it sets
-  // (value_ for Content-Length and Transfer-Encoding); the trailing blanks are cut
-  // off at the end of the line.
+  // (value_ for Content-Length, Transfer-Encoding and Date); the trailing blanks are
+  // cut off at the end of the line.
   size_t line_len_ = 0;
   char last_ = 0;
   bool colon_ = false;
@@ -120,18 +126,19 @@ class ResponseParser {
   Field field_ = Field::kNone;
   size_t value_len_ = 0;
   size_t value_end_ = 0;  // just past the value's last byte that is not a blank
-  TextBuffer* value_to_ = nullptr;
-  FixedText<kHead> head_;
-  FixedText<64> value_;
+  CompactText* value_to_ = nullptr;
+  SmallText<kHead> head_;
+  SmallText<64> value_;
   int status_ = 0;
   int headers_ = 0;
   bool chunked_ = false;
   bool have_length_ = false;
   uint64_t remaining_ = 0;  // of Content-Length, or of the current chunk
-  FixedText<128> content_type_;
-  FixedText<512> location_;
-  FixedText<64> date_;
-  FixedText<64> node_;
+  SmallText<128> content_type_;
+  SmallText<512> location_;
+  int64_t date_unix_ = 0;
+  bool have_date_ = false;
+  SmallText<64> node_;
   BodySink* sink_ = nullptr;
   uint64_t body_bytes_ = 0;
   const char* error_ = "";

@@ -1,5 +1,6 @@
 // The non-throwing string_view slices every firmware parser uses instead of substr.
 #include "core/view.h"
+#include "core/text.h"
 
 #include <gtest/gtest.h>
 
@@ -46,6 +47,34 @@ TEST(View, SplitAtASeparator) {
   EXPECT_EQ(after_first("PLAIN ", ' '), "");
   EXPECT_EQ(before_first(" x", ' '), "");
   static_assert(after("AUTH", 5).empty() && first("AUTH", 9) == "AUTH");
+}
+
+// The probes' short texts keep what fits, say that more was offered, and copy by value.
+TEST(CompactText, KeepsWhatFitsAndSaysSo) {
+  SmallText<5> t;
+  EXPECT_TRUE(t.empty());
+  t.append("abc");
+  t.append('d');
+  EXPECT_EQ(t.view(), "abcd");
+  EXPECT_FALSE(t.overflowed());
+  t.append("efg");
+  EXPECT_EQ(t.view(), "abcde");
+  EXPECT_TRUE(t.overflowed());
+  t.append('x');
+  EXPECT_EQ(t.size(), 5u);
+  t.truncate(2);
+  EXPECT_EQ(t.view(), "ab");
+  SmallText<5> copy(t);
+  t.assign("z");
+  EXPECT_FALSE(t.overflowed());
+  EXPECT_EQ(t.view(), "z");
+  EXPECT_EQ(copy.view(), "ab");
+  copy = t;
+  EXPECT_EQ(copy.view(), "z");
+  t.clear();
+  t.append(std::string_view());
+  EXPECT_TRUE(t.empty());
+  EXPECT_EQ(t.capacity(), 5u);
 }
 
 }  // namespace

@@ -61,6 +61,7 @@ struct Owner final : net::LinkOwner {
     if (event == LinkEvent::kReceived || event == LinkEvent::kPeerClosed) last_read = link.read(on_bytes);
   }
   net::TlsClientConfig* config = nullptr;
+  ~Owner() { link.give_back_tls(); }  // as a probe's destructor does
 };
 
 class TcpLinkTest : public LwipFixture {
@@ -171,6 +172,50 @@ TEST_F(TcpLinkTest, TlsOverTheSameLinkSendsAndReadsPlaintext) {
   peer_.clear_conversations();
   config->reset();
   EXPECT_EQ(net::tls_memory_stats().in_use, net::tls_memory_stats().crypto_resident);  // PSA keeps its entropy state
+}
+
+// A link leases its TLS session at its first start_tls() and keeps it, through a
+// close, until its owner gives it back (what the session learnt stays readable); with every
+// session leased, start_tls() refuses (kUnavailable) and the link reads idle.
+TEST_F(TcpLinkTest, TlsSessionsAreLeasedByTheLinkAndAnExhaustedPoolRefusesStartTls) {
+  net::tls_memory_init();
+  clock_.set_wall(int64_t{1'893'456'000} * 1'000'000);
+  auto config = std::make_unique<net::TlsClientConfig>();
+  ASSERT_TRUE(config->setup(lab_cert_pem()).ok());
+  peer_.set_conversation(7443, tls_server([](std::string_view) -> Reply { return {}; }));
+  EXPECT_EQ(net::TlsSessions::in_use(), 0);
+  {
+    Owner o;
+    o.tls = true;
+    o.config = config.get();
+    ASSERT_EQ(o.link.connect(peer_address(), 7443, o), TcpLink::Open::kConnecting);
+    for (int i = 0; i < 500 && !o.established; ++i) run_for_ms(1);
+    EXPECT_TRUE(o.established);
+    EXPECT_EQ(net::TlsSessions::in_use(), 1);
+    o.link.close();
+    EXPECT_EQ(net::TlsSessions::in_use(), 1);  // kept by the link: its facts stay readable
+    EXPECT_EQ(o.link.tls().received_alert(), -1);
+  }
+  EXPECT_EQ(net::TlsSessions::in_use(), 0);  // given back by its owner's destructor
+
+  net::TlsClientSession* leased[net::TlsSessions::kCount];
+  for (auto& l : leased) {
+    l = net::TlsSessions::lease();
+    ASSERT_NE(l, nullptr);
+  }
+  EXPECT_EQ(net::TlsSessions::lease(), nullptr);
+  {
+    TcpLink link;
+    EXPECT_EQ(link.start_tls(*config, "hostile.lab.test").code(), StatusCode::kUnavailable);
+    EXPECT_FALSE(link.tls_active());
+    EXPECT_FALSE(link.tls().active());  // the idle session, never begun
+  }
+  for (auto* l : leased) net::TlsSessions::give_back(l);
+  EXPECT_EQ(net::TlsSessions::in_use(), 0);
+  run_for_ms(20);
+  peer_.clear_conversations();
+  config->reset();
+  EXPECT_EQ(net::tls_memory_stats().in_use, net::tls_memory_stats().crypto_resident);
 }
 
 // One client config per TLS version serves both kinds of session: kInHandshake has

@@ -294,6 +294,7 @@ class HttpsProbeTest : public HttpProbeTest {
     peer_.clear_conversations();
     tls_->reset();
     EXPECT_EQ(net::tls_memory_stats().in_use, net::tls_memory_stats().crypto_resident);
+    EXPECT_EQ(net::TlsSessions::in_use(), 0);  // every probe gave its link's session back
     HttpProbeTest::TearDown();
   }
   // The request as the server decrypted it.
@@ -325,6 +326,21 @@ TEST_F(HttpsProbeTest, AVerifiedServerGetsTheBasicCredentials) {
   std::string who(r.details.text(d->answered_by));
   EXPECT_EQ(who.rfind("cert:", 0), 0u) << who;
   EXPECT_EQ(who.size(), 13u) << who;
+}
+
+// The links' TLS sessions all leased (the scheduler's TLS limit keeps that from
+// happening): the https check is unknown and says why, it never reads another's session.
+TEST_F(HttpsProbeTest, NoTlsSessionFreeIsUnknownAndSaysSo) {
+  peer_.set_conversation(8443, https_server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"));
+  load(R"([{"id":"a","type":"http","url":"https://10.0.2.2:8443/testall"}])");
+  net::TlsClientSession* leased[net::TlsSessions::kCount];
+  for (auto& l : leased) l = net::TlsSessions::lease();
+  ProbeResult r = run_one<HttpProbe>(tls_.get());
+  for (auto* l : leased) net::TlsSessions::give_back(l);
+  EXPECT_EQ(r.outcome, Outcome::kUnknown) << r.summary.c_str();
+  EXPECT_EQ(r.reason, FailReason::kNoResources);
+  EXPECT_EQ(r.summary.view(), "no memory for a TLS session");
+  EXPECT_EQ(net::TlsSessions::in_use(), 0);
 }
 
 TEST_F(HttpsProbeTest, ACertificateForAnotherNameGetsNoRequestAtAll) {

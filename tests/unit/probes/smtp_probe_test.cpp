@@ -175,6 +175,7 @@ class SmtpStartTlsTest : public SmtpProbeTest {
     peer_.clear_conversations();
     tls_->reset();
     EXPECT_EQ(net::tls_memory_stats().in_use, net::tls_memory_stats().crypto_resident);
+    EXPECT_EQ(net::TlsSessions::in_use(), 0);  // every probe gave its link's session back
     SmtpProbeTest::TearDown();
   }
   std::unique_ptr<net::TlsClientConfig> tls_ = std::make_unique<net::TlsClientConfig>();
@@ -199,6 +200,26 @@ TEST_F(SmtpStartTlsTest, ATrustedRelayGetsTheLoginOnlyInsideTls) {
   EXPECT_EQ(peer_.received(587).find("AUTH"), std::string::npos);
   EXPECT_EQ(*plain_inside_, "EHLO probebox\r\nAUTH PLAIN AGFsZXJ0cwBzM2NyZXQ=\r\nQUIT\r\n");
   EXPECT_EQ(peer_.resets_from_box(), 0);
+}
+
+// No TLS session free for the link (net::TlsSessions all leased: the scheduler's TLS
+// limit keeps that from happening) is the box's shortage: unknown, named, not the
+// relay's "STARTTLS refused", and nothing is sent in clear after the STARTTLS.
+TEST_F(SmtpStartTlsTest, NoTlsSessionFreeIsUnknownNotARefusal) {
+  ASSERT_TRUE(tls_->setup(lab_cert_pem()).ok());
+  peer_.set_conversation(587, starttls_relay({{"EHLO", kEhloPlain}, {"AUTH PLAIN ", "235 2.7.0 accepted\r\n"}},
+                                             plain_inside_));
+  load(R"([{"id":"m","type":"smtp","host":"10.0.2.2","port":587,"starttls":"require",)"
+       R"("server_name":"hostile.lab.test","username":"alerts","password":"s3cret"}])");
+  net::TlsClientSession* leased[net::TlsSessions::kCount];
+  for (auto& l : leased) l = net::TlsSessions::lease();
+  ProbeResult r = run_one<SmtpProbe>(tls_.get());
+  for (auto* l : leased) net::TlsSessions::give_back(l);
+  EXPECT_EQ(r.outcome, Outcome::kUnknown) << r.summary.c_str();
+  EXPECT_EQ(r.reason, FailReason::kNoResources);
+  EXPECT_NE(r.summary.view().find("no TLS session free"), std::string_view::npos) << r.summary.c_str();
+  EXPECT_EQ(peer_.received(587).find("AUTH"), std::string::npos);
+  EXPECT_EQ(net::TlsSessions::in_use(), 0);
 }
 
 TEST_F(SmtpStartTlsTest, ARelayCertificateNotJudgedGoodGetsNoCredentials) {

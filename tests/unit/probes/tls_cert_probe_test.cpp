@@ -34,6 +34,7 @@ class TlsCertProbeTest : public ProbeFixture {
     peer_.clear_conversations();  // frees the server's session
     tls_->reset();
     EXPECT_EQ(net::tls_memory_stats().in_use, net::tls_memory_stats().crypto_resident);  // the probe's TLS session was freed
+    EXPECT_EQ(net::TlsSessions::in_use(), 0);  // every probe gave its link's session back
     ProbeFixture::TearDown();
   }
   void trust_the_lab(bool trust) { ASSERT_TRUE(tls_->setup(trust ? lab_cert_pem() : "").ok()); }
