@@ -71,6 +71,7 @@ TEST_F(SmtpProbeTest, NoSessionFreeIsUnknownAndSaysSo) {
   EXPECT_EQ(SmtpProbe::sessions_in_use(), SmtpProbe::kSessionPool);
   for (auto& h : holders) h->cancel();
   holders.clear();
+  run_for_ms(20);  // the cancelled connections' teardown frames go through
   EXPECT_EQ(SmtpProbe::sessions_in_use(), 0);
   for (int i = 0; i < SmtpProbe::kSessionPool; ++i) {
     holders.push_back(std::make_unique<SmtpProbe>());
@@ -87,6 +88,7 @@ TEST_F(SmtpProbeTest, NoSessionFreeIsUnknownAndSaysSo) {
   EXPECT_EQ(testing::details_json(r), "{}");
   for (auto& h : holders) h->cancel();
   holders.clear();
+  run_for_ms(20);  // the cancelled connections' teardown frames go through
   EXPECT_EQ(SmtpProbe::sessions_in_use(), 0);
   // With the pool free again, the next probe runs its dialogue.
   peer_.clear_conversations();
