@@ -117,6 +117,7 @@ struct HttpDetails {
   bool has_skew;
   int64_t skew_s;
   TextSpan location;      // empty: no "location" key (set only for a response judged)
+  bool location_cut;      // the Location was longer than the parser keeps: "location_truncated"
   TextSpan services_down; // ','-separated
   // The nodes that answered (X-Auth0-Host), ','-separated and distinct: a node's own
   // name, or every node a load balancer handed the samples to. Shown when known.

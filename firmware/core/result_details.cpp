@@ -46,6 +46,7 @@ void write_http(JsonWriter& w, const DetailsView& all, const HttpDetails& d) {
   int_or_null(w, "http_status", d.has_status, d.status);
   tri_field(w, "body_match", d.body_match);
   if (d.location.len > 0) w.field("location", all.text(d.location));
+  if (d.location.len > 0 && d.location_cut) w.field_bool("location_truncated", true);
   if (d.full) {
     if (d.testall) list(w, "services_down", all.text(d.services_down), ',');
     if (d.answered_by.len > 0) list(w, "answered_by", all.text(d.answered_by), ',');

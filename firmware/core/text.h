@@ -123,6 +123,12 @@ class CompactText {
   void truncate(size_t n) {
     if (n < len_) len_ = static_cast<uint16_t>(n);
   }
+  // The text offered was `n` characters long (its trailing blanks dropped): keeps
+  // its first n, and overflowed() only when n did not fit.
+  void fit(size_t n) {
+    truncate(n);
+    overflowed_ = n > cap_;
+  }
   std::string_view view() const { return {data_, len_}; }
   size_t size() const { return len_; }
   size_t capacity() const { return cap_; }

@@ -13,6 +13,7 @@ void HttpProbe::new_response() {
   const CheckConfig& c = check();
   body_.reset(c.expect_body_set ? env().config->text(c.expect_body) : std::string_view("OK"));
   parser_.set_body_sink(&body_);
+  parser_.set_redirect_host(tls_name());
 }
 
 void HttpProbe::DoStart() {
@@ -287,6 +288,8 @@ void HttpProbe::conclude() {
   HttpFacts f;
   f.status = status;
   f.location = parser_.location();
+  f.location_cut = parser_.location_cut();
+  f.location_to_host = parser_.location_to_host();
   f.host = tls_name();
   f.elapsed_us = now() - started_at();
   HttpRules rules;
@@ -321,6 +324,7 @@ void HttpProbe::conclude() {
     if (testall && status >= 500) f.services_down = body_.services();
     f.testall = testall;
     f.content_type = parser_.content_type();
+    f.content_type_cut = parser_.content_type_cut();
 
     d.body_match = f.check_body ? tri(f.body_match) : Tri::kNull;
     d.full = true;
@@ -388,6 +392,7 @@ void HttpProbe::DoDetails(ProbeDetails& details) const {
   d = facts_.get();
   if (!judged_) return;
   d.location = details.add_text(parser_.location());
+  d.location_cut = parser_.location_cut();
   if (services_shown_) {
     bool listed = d.testall && d.status >= 500;
     d.services_down = details.add_text(listed ? body_.services() : std::string_view());

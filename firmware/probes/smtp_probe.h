@@ -10,15 +10,24 @@ namespace probebox {
 
 class SmtpProbe final : public Probe {
  public:
+  // The dialogues' pool: one SmtpSession per TLS probe the scheduler lets run at once
+  // (PROBEBOX_MAX_TLS_IN_FLIGHT; every smtp check counts as TLS, TlsUse::kAlways),
+  // leased at start, given back (closed, its TLS session returned) by the destructor.
+  // The mail alerts keep their own session, outside this pool.
+  static constexpr int kSessionPool = PROBEBOX_MAX_TLS_IN_FLIGHT;
+  static int sessions_in_use();
+
   SmtpProbe() = default;
   SmtpProbe(const SmtpProbe&) = delete;
   SmtpProbe& operator=(const SmtpProbe&) = delete;
-  ~SmtpProbe() { session_.give_back_tls(); }  // its STARTTLS session (net::TlsSessions)
+  ~SmtpProbe();
 
  private:
   void DoStart() override;
   void DoResolved(bool resolved) override;
-  void DoRelease() override { session_.close(); }
+  void DoRelease() override {
+    if (session_ != nullptr) session_->close();
+  }
   void DoDescribeTimeout() override;
   // From the session's facts, which outlive its close.
   void DoDetails(ProbeDetails& details) const override;
@@ -28,7 +37,7 @@ class SmtpProbe final : public Probe {
   void report();
   void take_phases();
 
-  SmtpSession session_;
+  SmtpSession* session_ = nullptr;  // leased from the pool at the first start
   // The details: none, the dialogue's as far as it got (a timeout), or all of them.
   enum class Facts : uint8_t { kNone, kTimedOut, kReported };
   Facts facts_ = Facts::kNone;

@@ -97,6 +97,13 @@ Verdict judge_legacy_tls(Verdict v, uint8_t accepted, TextBuffer& sum) {
   return v;
 }
 
+// A cut Content-Type is text/plain only when its media type ended (a ';') within
+// what was kept: "text/plain" and blanks cut off before the rest is no judgement.
+static bool is_text_plain(const HttpFacts& f) {
+  if (f.content_type_cut && f.content_type.find(';') == std::string_view::npos) return false;
+  return http::is_media_type(f.content_type, "text/plain");
+}
+
 Verdict judge_http(const HttpFacts& f, const HttpRules& rules, TextBuffer& sum) {
   Verdict out;
   sum.clear();
@@ -105,8 +112,12 @@ Verdict judge_http(const HttpFacts& f, const HttpRules& rules, TextBuffer& sum) 
     if (!f.location.empty()) {
       sum.append(" -> ");
       sum.append(f.location);
+      if (f.location_cut) sum.append("...");
     }
-    if (!http::is_https_redirect(f.status, f.location, f.host)) {
+    // A cut Location was judged whole as it streamed; the kept prefix may end inside its host.
+    bool redirect = f.location_cut ? (f.status == 301 || f.status == 308) && f.location_to_host
+                                   : http::is_https_redirect(f.status, f.location, f.host);
+    if (!redirect) {
       set(out, Outcome::kWarning, FailReason::kExpectation);
       sum.append(f.location.empty() ? ": served in clear, no https redirect" : ": not https on this host");
     }
@@ -120,6 +131,7 @@ Verdict judge_http(const HttpFacts& f, const HttpRules& rules, TextBuffer& sum) 
     if (!f.location.empty()) {
       sum.append(" -> ");
       sum.append(f.location);
+      if (f.location_cut) sum.append("...");
     } else if (!f.services_down.empty()) {
       sum.append(", down: ");
       sum.append(f.services_down);
@@ -129,7 +141,7 @@ Verdict judge_http(const HttpFacts& f, const HttpRules& rules, TextBuffer& sum) 
   } else if (f.check_body && !f.body_match) {
     set(out, Outcome::kCritical, FailReason::kExpectation);
     sum.append(", body does not match");
-  } else if (f.testall && f.status == 200 && !http::is_media_type(f.content_type, "text/plain")) {
+  } else if (f.testall && f.status == 200 && !is_text_plain(f)) {
     set(out, Outcome::kWarning, FailReason::kExpectation);
     if (f.content_type.empty()) {
       sum.append(" OK without a Content-Type, not text/plain");

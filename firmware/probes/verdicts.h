@@ -66,11 +66,16 @@ struct HttpFacts {
   int status = 0;
   bool check_body = false;               // the body is held to an expectation
   bool body_match = false;
-  std::string_view location;             // a redirect's target
+  std::string_view location;             // a redirect's target (as far as it was kept)
+  bool location_cut = false;             // the Location was longer than `location`
+  // The whole Location is https:// on `host` (the parser judged it as it streamed):
+  // what the HTTPS-only rule reads when the Location was cut.
+  bool location_to_host = false;
   std::string_view host;                 // the name the request asked for (Host)
   std::string_view services_down;        // from /testall's failure page, ','-separated
   bool testall = false;                  // the URL ends in /testall
-  std::string_view content_type;         // the reply's Content-Type header, as sent
+  std::string_view content_type;         // the reply's Content-Type header, as sent (as far as kept)
+  bool content_type_cut = false;         // it was longer than `content_type`
   int64_t elapsed_us = 0;
   bool have_skew = false;                // the Date header and the box clock are both known
   int64_t skew_s = 0;

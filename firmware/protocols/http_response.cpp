@@ -69,6 +69,30 @@ void ResponseParser::keep_body(const uint8_t* data, size_t n) {
   body_bytes_ += n;
 }
 
+void ResponseParser::set_redirect_host(std::string_view host) {
+  size_t colon = host.find(':');
+  redirect_host_ = colon == std::string_view::npos ? host : first(host, colon);
+  if (redirect_host_.size() > kMaxUrlHost) redirect_host_ = std::string_view();  // no name a URL holds
+}
+
+void ResponseParser::redirect_byte(char c) {
+  if (redirect_at_ == kRedirectOff) return;
+  constexpr std::string_view kScheme = "https://";
+  size_t whole = kScheme.size() + redirect_host_.size();
+  if (redirect_at_ < whole) {
+    char want = redirect_at_ < kScheme.size() ? kScheme[redirect_at_] : redirect_host_[redirect_at_ - kScheme.size()];
+    auto lower = [](char ch) { return ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch; };
+    if (lower(c) != lower(want)) {
+      redirect_at_ = kRedirectOff;
+      return;
+    }
+    ++redirect_at_;
+  } else if (redirect_at_ == whole) {
+    redirect_next_ = c;
+    ++redirect_at_;
+  }
+}
+
 void ResponseParser::new_line() {
   line_len_ = 0;
   last_ = 0;
@@ -93,6 +117,9 @@ void ResponseParser::header_named() {
     to = &content_type_;
   } else if (iequals(name, "location")) {
     to = &location_;
+    redirect_at_ = 0;
+    redirect_next_ = 0;
+    location_to_host_ = false;
   } else if (iequals(name, "date")) {
     field_ = Field::kDate;
     to = &value_;
@@ -112,6 +139,7 @@ void ResponseParser::line_byte(char c) {
     if (!value_begun_ && (c == ' ' || c == '\t')) return;
     value_begun_ = true;
     ++value_len_;
+    if (value_to_ == &location_) redirect_byte(c);
     value_to_->append(c);  // keeps what fits
     if (c != ' ' && c != '\t' && c != '\r') value_end_ = value_len_;
     return;
@@ -129,7 +157,15 @@ Status ResponseParser::header_line() {
   if (++headers_ > kMaxHeaders) return fail(StatusCode::kResourceExhausted, kTooManyHeaders);
   if (!colon_ || colon_first_) return fail(StatusCode::kDataLoss, "malformed header");
   if (value_to_ == nullptr) return Status();
-  value_to_->truncate(value_end_);  // the value without its trailing blanks
+  value_to_->fit(value_end_);  // the value without its trailing blanks
+  if (value_to_ == &location_) {
+    // Matched "https://" and the whole host, then the value ended or went on with a
+    // port, a path, a query or a fragment.
+    size_t whole = 8 + redirect_host_.size();
+    location_to_host_ = !redirect_host_.empty() && redirect_at_ != kRedirectOff && redirect_at_ >= whole &&
+                        (value_end_ == whole || redirect_next_ == '/' || redirect_next_ == ':' ||
+                         redirect_next_ == '?' || redirect_next_ == '#');
+  }
   if (field_ == Field::kLength) {
     uint64_t n;
     if (value_end_ > value_.capacity() || !parse_decimal(value_.view(), n)) {

@@ -66,7 +66,7 @@ class BodyScan final : public BodySink {
 
 class ResponseParser {
  public:
-  enum class State { kStatusLine, kHeaders, kBody, kChunkSize, kChunkData, kChunkDataEnd, kTrailers, kDone, kError };
+  enum class State : uint8_t { kStatusLine, kHeaders, kBody, kChunkSize, kChunkData, kChunkDataEnd, kTrailers, kDone, kError };
 
   // Feeds bytes; returns the parse error (kDataLoss malformed, kResourceExhausted a
   // bound exceeded) or Ok. done() tells when the response is complete.
@@ -77,8 +77,20 @@ class ResponseParser {
   State state() const { return state_; }
 
   int status_code() const { return status_; }
+  // The Content-Type as far as kMaxContentType kept it; cut: it was longer.
   std::string_view content_type() const { return content_type_.view(); }
+  bool content_type_cut() const { return content_type_.overflowed(); }
+  // The Location as far as kMaxLocation kept it; cut: it was longer (then only its
+  // first kMaxLocation bytes are shown, and location_to_host() still judges it).
   std::string_view location() const { return location_.view(); }
+  bool location_cut() const { return location_.overflowed(); }
+  // The name a redirect should stay on (the request's Host; a ":port" on it is
+  // ignored): the Location is judged against it as its bytes stream, so a value
+  // longer than what is kept is judged whole. `host` must outlive the parse.
+  void set_redirect_host(std::string_view host);
+  // The last Location is https:// on the redirect host (any port, then the end,
+  // '/', '?' or '#'), case-insensitively: is_https_redirect() of the whole value.
+  bool location_to_host() const { return location_to_host_; }
   // The Date header as Unix seconds (parse_http_date() of its value, read when its
   // line ended): false without one that parses.
   bool date(int64_t& unix_seconds) const {
@@ -106,42 +118,58 @@ class ResponseParser {
   void header_named();
   void new_line();
   Status fail(StatusCode code, const char* why);
+  // One byte of a Location value against "https://" + redirect_host_.
+  void redirect_byte(char c);
   void keep_body(const uint8_t* data, size_t n);
 
   // What a header's value sets.
   enum class Field : uint8_t { kNone, kLength, kEncoding, kDate, kKept };
   static constexpr size_t kHead = 24;
+  static constexpr uint16_t kRedirectOff = 0xFFFF;  // redirect_at_: a byte did not match
 
-  State state_ = State::kStatusLine;
+ public:
+  // What is kept of the two header values a verdict reads: a Location's scheme and
+  // host are judged as they stream (location_to_host()), a Content-Type's media type
+  // only when it ends within what is kept.
+  static constexpr size_t kMaxLocation = 256;
+  static constexpr size_t kMaxContentType = 64;
+
+ private:
+  // Ordered widest first so that the Cortex-M4 build pads nothing between them.
+  uint64_t remaining_ = 0;  // of Content-Length, or of the current chunk
+  uint64_t body_bytes_ = 0;
+  int64_t date_unix_ = 0;
+  std::string_view redirect_host_;
   // The line being read, never whole: its length (up to kMaxLine), its last byte,
   // its head (a status line's "HTTP/1.x NNN ", a header's name, a chunk size) and,
   // after a header's ':', its value, leading blanks skipped, into the field it sets
   // (value_ for Content-Length, Transfer-Encoding and Date); the trailing blanks are
   // cut off at the end of the line.
   size_t line_len_ = 0;
+  size_t value_len_ = 0;
+  size_t value_end_ = 0;  // just past the value's last byte that is not a blank
+  CompactText* value_to_ = nullptr;
+  BodySink* sink_ = nullptr;
+  const char* error_ = "";
+  int status_ = 0;
+  int headers_ = 0;
+  uint16_t redirect_at_ = 0;  // bytes of the Location that matched "https://" + host
+  char redirect_next_ = 0;    // the byte after them
+  bool location_to_host_ = false;
+  State state_ = State::kStatusLine;
   char last_ = 0;
   bool colon_ = false;
   bool colon_first_ = false;  // the ':' began the line: no name
   bool value_begun_ = false;
   Field field_ = Field::kNone;
-  size_t value_len_ = 0;
-  size_t value_end_ = 0;  // just past the value's last byte that is not a blank
-  CompactText* value_to_ = nullptr;
-  SmallText<kHead> head_;
-  SmallText<64> value_;
-  int status_ = 0;
-  int headers_ = 0;
   bool chunked_ = false;
   bool have_length_ = false;
-  uint64_t remaining_ = 0;  // of Content-Length, or of the current chunk
-  SmallText<128> content_type_;
-  SmallText<512> location_;
-  int64_t date_unix_ = 0;
   bool have_date_ = false;
+  SmallText<kHead> head_;
+  SmallText<64> value_;
+  SmallText<kMaxContentType> content_type_;
+  SmallText<kMaxLocation> location_;
   SmallText<64> node_;
-  BodySink* sink_ = nullptr;
-  uint64_t body_bytes_ = 0;
-  const char* error_ = "";
 };
 
 // IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") to Unix seconds.

@@ -58,6 +58,33 @@ TEST_F(HttpProbeTest, PlainOkIsOkAndTheRequestIsAGet) {
   EXPECT_EQ(peer_.resets_from_box(), 0);
 }
 
+// /testall's 200 must be text/plain: parameters after a ';' are fine even past the
+// 64 bytes the parser keeps of a Content-Type; a longer value whose media type does
+// not end within them is not judged text/plain on its head.
+TEST_F(HttpProbeTest, TestallContentTypeWithParametersOrLongIsJudgedRight) {
+  struct Case {
+    std::string content_type;
+    Outcome outcome;
+  };
+  const Case cases[] = {
+      {"text/plain; charset=utf-8", Outcome::kOk},
+      {"Text/Plain ; charset=utf-8; profile=" + std::string(100, 'x'), Outcome::kOk},
+      {"text/plain" + std::string(60, ' ') + "/html", Outcome::kWarning},
+      {"text/plain" + std::string(100, 'x'), Outcome::kWarning},
+      {"text/html; charset=utf-8; profile=" + std::string(100, 'x'), Outcome::kWarning},
+  };
+  for (const Case& c : cases) {
+    peer_.set_conversation(8080, answer_request("HTTP/1.1 200 OK\r\nContent-Type: " + c.content_type +
+                                                "\r\nContent-Length: 2\r\n\r\nOK"));
+    load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/testall"}])");
+    ProbeResult r = run_one<HttpProbe>();
+    EXPECT_EQ(r.outcome, c.outcome) << c.content_type << ": " << r.summary.c_str();
+    if (c.outcome == Outcome::kOk) EXPECT_EQ(r.summary.view(), "HTTP 200 OK");
+    else EXPECT_NE(r.summary.view().find(", not text/plain"), std::string_view::npos) << r.summary.c_str();
+    peer_.clear_conversations();
+  }
+}
+
 TEST_F(HttpProbeTest, TestallServerErrorNamesTheServicesDown) {
   peer_.set_conversation(8080, answer_request("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
                                               "Content-Length: 40\r\n\r\n"
@@ -270,6 +297,40 @@ TEST_F(HttpProbeTest, HttpsOnlyRedirectElsewhereIsAWarning) {
   ProbeResult r = run_one<HttpProbe>();
   EXPECT_EQ(r.outcome, Outcome::kWarning);
   EXPECT_EQ(r.summary.view(), "HTTP 302 -> https://manage.example.com/: not https on this host");
+}
+
+// A Location longer than the parser keeps (256 bytes) is judged whole (its scheme
+// and host as they streamed) and shown cut: its kept prefix, "..." in the summary,
+// "location_truncated" in the details.
+TEST_F(HttpProbeTest, HttpsOnlyALongLocationIsJudgedWholeAndShownCut) {
+  struct Case {
+    std::string location;
+    Outcome outcome;
+  };
+  auto padded = [](std::string s, size_t n) {
+    s.resize(n, 'p');
+    return s;
+  };
+  const Case cases[] = {
+      {padded("https://manage.example.com/", 300), Outcome::kOk},
+      {padded("https://manage.example.com/", 600), Outcome::kOk},
+      {padded("https://other.example.net/", 300), Outcome::kWarning},
+      {padded("https://other.example.net/", 600), Outcome::kWarning},
+  };
+  for (const Case& c : cases) {
+    peer_.set_conversation(80, answer_request("HTTP/1.1 301 Moved Permanently\r\nLocation: " + c.location +
+                                              "\r\nContent-Length: 0\r\n\r\n"));
+    load(kRedirectCheck);
+    ProbeResult r = run_one<HttpProbe>();
+    EXPECT_EQ(r.outcome, c.outcome) << r.summary.c_str();
+    const std::string kept = c.location.substr(0, http::ResponseParser::kMaxLocation);
+    std::string want = "HTTP 301 -> " + kept + "...";
+    if (c.outcome != Outcome::kOk) want += ": not https on this host";
+    EXPECT_EQ(r.summary.view(), std::string_view(want).substr(0, r.summary.capacity()));
+    EXPECT_EQ(testing::details_json(r), R"({"http_status":301,"body_match":null,"location":")" + kept +
+                                            R"(","location_truncated":true})");
+    peer_.clear_conversations();
+  }
 }
 
 TEST_F(HttpProbeTest, HttpsOnlyAClosedPortIsOk) {

@@ -51,9 +51,52 @@ class SmtpProbeTest : public ProbeFixture {
   void TearDown() override {
     EXPECT_EQ(tcp_pcbs_in_use(), 0);
     EXPECT_EQ(peer_.open_streams(), 0);
+    EXPECT_EQ(SmtpProbe::sessions_in_use(), 0);  // every probe gave its dialogue back
     ProbeFixture::TearDown();
   }
 };
+
+// The dialogues' pool holds one SmtpSession per TLS probe the scheduler lets run at
+// once (every smtp check counts as TLS); a probe started past that (only possible
+// around the scheduler) is unknown for the box's shortage, says so, sends nothing,
+// and every session comes back when its probe is destroyed.
+TEST_F(SmtpProbeTest, NoSessionFreeIsUnknownAndSaysSo) {
+  peer_.set_conversation(587, relay(kBanner, {{"EHLO", kEhloPlain}}));
+  load(R"([{"id":"m","type":"smtp","host":"10.0.2.2","port":587,"starttls":"prefer"}])");
+  std::vector<std::unique_ptr<SmtpProbe>> holders;
+  for (int i = 0; i < SmtpProbe::kSessionPool; ++i) {
+    holders.push_back(std::make_unique<SmtpProbe>());
+    holders.back()->start(config_->checks[0], ProbeEnv{&clock_, config_.get(), nullptr});
+  }
+  EXPECT_EQ(SmtpProbe::sessions_in_use(), SmtpProbe::kSessionPool);
+  for (auto& h : holders) h->cancel();
+  holders.clear();
+  run_for_ms(20);  // the cancelled connections' teardown frames go through
+  EXPECT_EQ(SmtpProbe::sessions_in_use(), 0);
+  for (int i = 0; i < SmtpProbe::kSessionPool; ++i) {
+    holders.push_back(std::make_unique<SmtpProbe>());
+    holders.back()->start(config_->checks[0], ProbeEnv{&clock_, config_.get(), nullptr});
+  }
+  SmtpProbe late;
+  late.start(config_->checks[0], ProbeEnv{&clock_, config_.get(), nullptr});
+  EXPECT_FALSE(late.poll(clock_.now()) == Probe::Poll::kPending);
+  const ProbeResult& r = late.result();
+  EXPECT_EQ(r.outcome, Outcome::kUnknown);
+  EXPECT_EQ(r.reason, FailReason::kNoResources);
+  std::string want = "10.0.2.2: no memory for the SMTP dialogue (all " + std::to_string(SmtpProbe::kSessionPool) + " in use)";
+  EXPECT_EQ(r.summary.view(), want);
+  EXPECT_EQ(testing::details_json(r), "{}");
+  for (auto& h : holders) h->cancel();
+  holders.clear();
+  run_for_ms(20);  // the cancelled connections' teardown frames go through
+  EXPECT_EQ(SmtpProbe::sessions_in_use(), 0);
+  // With the pool free again, the next probe runs its dialogue.
+  peer_.clear_conversations();
+  peer_.set_conversation(587, relay(kBanner, {{"EHLO", kEhloPlain}}));
+  ProbeResult again = run_one<SmtpProbe>();
+  EXPECT_EQ(again.outcome, Outcome::kWarning) << again.summary.c_str();
+  EXPECT_EQ(SmtpProbe::sessions_in_use(), 0);
+}
 
 TEST_F(SmtpProbeTest, PlainRelayUnderPreferIsAWarningAndNoCredentialsAreSent) {
   peer_.set_conversation(587, relay(kBanner, {{"EHLO", kEhloPlain}, {"AUTH", "235 ok\r\n"}}));

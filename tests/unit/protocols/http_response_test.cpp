@@ -4,6 +4,7 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 namespace probebox::http {
 namespace {
@@ -121,7 +122,9 @@ TEST(HttpResponse, HeaderValuesStreamIntoTheirFields) {
     ASSERT_TRUE(feed_all(p, std::string_view(head).substr(0, split)).ok()) << split;
     ASSERT_TRUE(feed_all(p, std::string_view(head).substr(split)).ok()) << split;
     ASSERT_TRUE(p.done()) << split;
-    EXPECT_EQ(p.location(), std::string_view(long_location).substr(0, 512)) << split;
+    EXPECT_EQ(p.location(), std::string_view(long_location).substr(0, ResponseParser::kMaxLocation)) << split;
+    EXPECT_TRUE(p.location_cut()) << split;
+    EXPECT_FALSE(p.content_type_cut()) << split;
     EXPECT_EQ(p.content_type(), "text/plain ;q=1") << split;
     EXPECT_EQ(p.node(), "a0-2") << split;
     int64_t date = 0;
@@ -362,6 +365,89 @@ TEST(HttpHelpers, MediaTypeIgnoresParametersSpacesAndCase) {
   EXPECT_FALSE(is_media_type("text/plainx", "text/plain"));
   EXPECT_FALSE(is_media_type("", "text/plain"));
   EXPECT_FALSE(is_media_type("text/plain", ""));
+}
+
+// A Location longer than the parser keeps (kMaxLocation) is still judged whole for
+// the HTTPS-only rule: its scheme and host are matched as its bytes stream, so the
+// judgement is is_https_redirect() of the whole value, whatever the split, even when
+// the kept prefix ends inside the host (a host is up to 253 bytes).
+TEST(HttpResponse, ALocationLongerThanKeptIsJudgedWholeAsItStreams) {
+  const std::string name = "manage.example.com";
+  std::string long_name;  // 250 bytes of labels: "https://" + it passes kMaxLocation
+  while (long_name.size() < 240) long_name += "abcdefghi.";
+  long_name += "example.c";
+  long_name.resize(250, 'm');
+  auto padded = [](std::string s, size_t n) {
+    s.resize(n, 'p');
+    return s;
+  };
+  struct Case {
+    std::string host, location;
+    bool to_host;
+  };
+  const std::vector<Case> cases = {
+      {name, padded("https://manage.example.com/", 300), true},
+      {name, padded("https://manage.example.com/", 600), true},
+      {name, padded("HTTPS://Manage.Example.COM:8443/", 600), true},
+      {name + ":80", padded("https://manage.example.com?", 300), true},
+      {name, padded("https://evil.example.net/", 300), false},
+      {name, padded("https://evil.example.net/", 600), false},
+      {name, padded("https://manage.example.com.evil.test/", 600), false},
+      {name, padded("http://manage.example.com/", 600), false},
+      {name, padded("https://manage.example.com@evil.test/", 300), false},
+      {long_name, padded("https://" + long_name + "/", 300), true},
+      {long_name, padded("https://" + long_name + ":443/", 600), true},
+      {long_name, "https://" + long_name, true},
+      {long_name, padded("https://" + long_name + "x/", 300), false},
+      {long_name, padded("https://" + long_name.substr(0, 249) + "/", 300), false},
+      {long_name, padded("https://" + long_name + ".evil.test/", 600), false},
+      {"", padded("https:///", 300), false},
+  };
+  for (const Case& c : cases) {
+    ASSERT_EQ(is_https_redirect(301, c.location, c.host), c.to_host) << c.location;  // the whole value's judgement
+    const std::string head = "HTTP/1.1 301 Moved\r\nLocation: first\r\nLocation:  " + c.location +
+                             "  \r\nContent-Length: 0\r\n\r\n";
+    for (size_t split = 0; split <= head.size(); split += 37) {
+      ResponseParser p;
+      p.set_redirect_host(c.host);
+      ASSERT_TRUE(feed_all(p, std::string_view(head).substr(0, split)).ok());
+      ASSERT_TRUE(feed_all(p, std::string_view(head).substr(split)).ok());
+      ASSERT_TRUE(p.done());
+      EXPECT_EQ(p.location_to_host(), c.to_host) << c.location << " split " << split;
+      EXPECT_EQ(p.location_cut(), c.location.size() > ResponseParser::kMaxLocation) << c.location;
+      EXPECT_EQ(p.location(), std::string_view(c.location).substr(0, ResponseParser::kMaxLocation));
+    }
+  }
+  // The last Location wins: a good one after a bad one is judged good, and back.
+  ResponseParser twice;
+  twice.set_redirect_host(name);
+  ASSERT_TRUE(feed_all(twice, "HTTP/1.1 301 Moved\r\nLocation: https://manage.example.com/\r\n"
+                              "Location: https://evil.test/\r\nContent-Length: 0\r\n\r\n").ok());
+  EXPECT_FALSE(twice.location_to_host());
+  ResponseParser none;  // no Location at all
+  none.set_redirect_host(name);
+  ASSERT_TRUE(feed_all(none, "HTTP/1.1 301 Moved\r\nContent-Length: 0\r\n\r\n").ok());
+  EXPECT_FALSE(none.location_to_host());
+  EXPECT_FALSE(none.location_cut());
+}
+
+// The Content-Type keeps kMaxContentType bytes and says when it was cut; blanks
+// past the end of a value that fits are no cut.
+TEST(HttpResponse, AContentTypeLongerThanKeptSaysItWasCut) {
+  ResponseParser params;
+  ASSERT_TRUE(feed_all(params, "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 0\r\n\r\n").ok());
+  EXPECT_EQ(params.content_type(), "text/plain; charset=utf-8");
+  EXPECT_FALSE(params.content_type_cut());
+  const std::string fits(ResponseParser::kMaxContentType, 't');
+  ResponseParser blanks;
+  ASSERT_TRUE(feed_all(blanks, "HTTP/1.1 200 OK\r\nContent-Type: " + fits + "      \r\nContent-Length: 0\r\n\r\n").ok());
+  EXPECT_EQ(blanks.content_type(), fits);
+  EXPECT_FALSE(blanks.content_type_cut());
+  ResponseParser longer;
+  const std::string value = "text/plain; charset=utf-8; profile=" + std::string(100, 'x');
+  ASSERT_TRUE(feed_all(longer, "HTTP/1.1 200 OK\r\nContent-Type: " + value + "\r\nContent-Length: 0\r\n\r\n").ok());
+  EXPECT_EQ(longer.content_type(), value.substr(0, ResponseParser::kMaxContentType));
+  EXPECT_TRUE(longer.content_type_cut());
 }
 
 }  // namespace
