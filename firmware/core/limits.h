@@ -102,9 +102,12 @@
 #define PROBEBOX_TLS_RESUMPTION_BYTES 2560
 #endif
 
-/* Simultaneous web UI / API connections. */
+/* Simultaneous web UI / API connections: 3 on the target. One TLS server session
+ * serves HTTPS at a time (PROBEBOX_TLS_SERVER_SESSIONS), so a fourth connection would
+ * only wait; each costs 1.7 KB (its 1,536-byte request buffer) and a TCP pcb. A
+ * browser's extra connections are queued in the listen backlog or evict an idle one. */
 #ifndef PROBEBOX_MAX_HTTP_CONNECTIONS
-#define PROBEBOX_MAX_HTTP_CONNECTIONS 4
+#define PROBEBOX_MAX_HTTP_CONNECTIONS 3
 #endif
 
 /* lwIP heap in bytes: what TCP keeps to retransmit (tcp_write copies; each connection

@@ -40,9 +40,10 @@
 #define LWIP_DHCP_DOES_ACD_CHECK    0
 #define DHCP_DOES_ARP_CHECK         0
 
-/* One pcb per probe in flight, plus the web server's connections and listener,
- * plus headroom for TIME_WAIT (lwIP recycles the oldest when the pool is empty). */
-#define MEMP_NUM_TCP_PCB            (PROBEBOX_MAX_IN_FLIGHT + PROBEBOX_MAX_HTTP_CONNECTIONS + 8)
+/* One pcb per probe in flight, plus the web server's connections, plus headroom for
+ * TIME_WAIT (lwIP recycles the oldest when the pool is empty; listeners have their own
+ * pool). */
+#define MEMP_NUM_TCP_PCB            (PROBEBOX_MAX_IN_FLIGHT + PROBEBOX_MAX_HTTP_CONNECTIONS + 6)
 #define MEMP_NUM_TCP_PCB_LISTEN     4
 #define MEMP_NUM_UDP_PCB            (PROBEBOX_MAX_IN_FLIGHT + 8)
 /* Segments queued to send or held out of order, shared by every connection: a
