@@ -1,36 +1,22 @@
 #include "net/tcp_link.h"
 
+#include "core/lease_pool.h"
+
 #include "lwip/pbuf.h"
 
 namespace probebox::net {
 namespace {
 
-TlsClientSession g_tls_sessions[TlsSessions::kCount];
-bool g_tls_leased[TlsSessions::kCount];
+LeasePool<TlsClientSession, TlsSessions::kCount> g_tls_sessions;
 TlsClientSession g_idle_session;
 
 }  // namespace
 
-TlsClientSession* TlsSessions::lease() {
-  for (int i = 0; i < kCount; ++i) {
-    if (g_tls_leased[i]) continue;
-    g_tls_leased[i] = true;
-    return &g_tls_sessions[i];
-  }
-  return nullptr;
-}
+TlsClientSession* TlsSessions::lease() { return g_tls_sessions.lease(); }
 
-void TlsSessions::give_back(TlsClientSession* session) {
-  for (int i = 0; i < kCount; ++i) {
-    if (&g_tls_sessions[i] == session) g_tls_leased[i] = false;
-  }
-}
+void TlsSessions::give_back(TlsClientSession* session) { g_tls_sessions.give_back(session); }
 
-int TlsSessions::in_use() {
-  int n = 0;
-  for (bool leased : g_tls_leased) n += leased ? 1 : 0;
-  return n;
-}
+int TlsSessions::in_use() { return g_tls_sessions.in_use(); }
 
 TlsClientSession& TlsSessions::idle() { return g_idle_session; }
 

@@ -1,43 +1,26 @@
 #include "probes/smtp_probe.h"
 
+#include "core/lease_pool.h"
+
 namespace probebox {
 namespace {
 
-struct PooledSession {
-  SmtpSession session;
-  bool leased;
-};
-PooledSession g_sessions[SmtpProbe::kSessionPool];
-
-SmtpSession* lease_session() {
-  for (PooledSession& p : g_sessions) {
-    if (p.leased) continue;
-    p.leased = true;
-    return &p.session;
-  }
-  return nullptr;
-}
+LeasePool<SmtpSession, SmtpProbe::kSessionPool> g_sessions;
 
 }  // namespace
 
-int SmtpProbe::sessions_in_use() {
-  int n = 0;
-  for (const PooledSession& p : g_sessions) n += p.leased ? 1 : 0;
-  return n;
-}
+int SmtpProbe::sessions_in_use() { return g_sessions.in_use(); }
 
 SmtpProbe::~SmtpProbe() {
   if (session_ == nullptr) return;
   session_->close();
   session_->give_back_tls();  // its STARTTLS session (net::TlsSessions)
-  for (PooledSession& p : g_sessions) {
-    if (&p.session == session_) p.leased = false;
-  }
+  g_sessions.give_back(session_);
 }
 
 void SmtpProbe::DoStart() {
   facts_ = Facts::kNone;
-  if (session_ == nullptr) session_ = lease_session();
+  if (session_ == nullptr) session_ = g_sessions.lease();
   if (session_ == nullptr) {
     // Only possible around the scheduler's TLS limit: the box's shortage, not the relay's.
     FixedText<120> why;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/lease_pool.h"
 #include "core/view.h"
 #include "probes/verdicts.h"
 #include "protocols/tls_legacy_hello.h"
@@ -11,35 +12,15 @@
 namespace probebox {
 namespace {
 
-struct KeptDetails {
-  ProbeDetails details;
-  bool leased;
-};
-KeptDetails g_kept[TlsCertProbe::kDetailsPool];
-
-ProbeDetails* lease_details() {
-  for (KeptDetails& k : g_kept) {
-    if (k.leased) continue;
-    k.leased = true;
-    k.details.clear();
-    return &k.details;
-  }
-  return nullptr;
-}
+LeasePool<ProbeDetails, TlsCertProbe::kDetailsPool> g_kept;
 
 }  // namespace
 
-int TlsCertProbe::details_in_use() {
-  int n = 0;
-  for (const KeptDetails& k : g_kept) n += k.leased ? 1 : 0;
-  return n;
-}
+int TlsCertProbe::details_in_use() { return g_kept.in_use(); }
 
 TlsCertProbe::~TlsCertProbe() {
   link_.give_back_tls();
-  for (KeptDetails& k : g_kept) {
-    if (&k.details == kept_) k.leased = false;
-  }
+  g_kept.give_back(kept_);
 }
 
 void TlsCertProbe::DoDetails(ProbeDetails& details) const {
@@ -54,7 +35,7 @@ void TlsCertProbe::DoStart() {
   details_ = nullptr;
   handshake_refused_ = false;
   legacy_looked_ = false;
-  if (kept_ == nullptr) kept_ = lease_details();
+  if (kept_ == nullptr) kept_ = g_kept.lease();
   if (kept_ == nullptr) {
     FixedText<100> why;
     why.appendf("no memory for the certificate's details (all %d in use)", kDetailsPool);
