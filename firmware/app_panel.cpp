@@ -7,9 +7,10 @@
 namespace probebox {
 
 void App::step_panel(hal::MonoMicros now) {
-  // 50 Hz while the buttons are used, else 10 Hz (panel/panel_pace.h).
+  // 50 Hz while the buttons are used, else 10 Hz, and at once when a hard state
+  // changed (every change is an event: panel/panel_pace.h).
   const uint8_t raw = board_.buttons != nullptr ? board_.buttons->pressed() : 0;
-  if (!panel_pace_.due(now, raw)) return;
+  if (!panel_pace_.due(now, raw, health_.events().total())) return;
   panel::PanelInputs in;
   in.config = &config_;
   in.health = &health_;

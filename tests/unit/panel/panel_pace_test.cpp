@@ -13,9 +13,9 @@ constexpr int64_t kMs = 1000;
 
 // Steps over `ms` milliseconds, asked every 5 ms (a busy main loop) with `raw`
 // held: how many the panel ran.
-int steps_over(PanelPace& pace, int64_t& now, int64_t ms, uint8_t raw) {
+int steps_over(PanelPace& pace, int64_t& now, int64_t ms, uint8_t raw, uint32_t version = 0) {
   int n = 0;
-  for (int64_t end = now + ms * kMs; now < end; now += 5 * kMs) n += pace.due(now, raw) ? 1 : 0;
+  for (int64_t end = now + ms * kMs; now < end; now += 5 * kMs) n += pace.due(now, raw, version) ? 1 : 0;
   return n;
 }
 
@@ -46,6 +46,21 @@ TEST(PanelPace, FiftyHertzFromAPressUntilASecondAfterTheLast) {
   PanelPace same = pace;
   EXPECT_FALSE(same.due(now, 0));
   EXPECT_TRUE(pace.due(now, hal::kOk));
+}
+
+TEST(PanelPace, AChangedStateStepsAtOnceWhateverThePace) {
+  PanelPace pace;
+  int64_t now = 5'000'000 * kMs;
+  EXPECT_TRUE(pace.due(now, 0, 7));
+  now += 5 * kMs;
+  EXPECT_FALSE(pace.due(now, 0, 7)) << "nothing changed: the 10 Hz pace holds";
+  now += 5 * kMs;
+  EXPECT_TRUE(pace.due(now, 0, 8)) << "a hard change is drawn at the next loop step";
+  now += 5 * kMs;
+  EXPECT_FALSE(pace.due(now, 0, 8)) << "once";
+  // The pace then counts from that step.
+  now += 5 * kMs;
+  EXPECT_EQ(steps_over(pace, now, 1000, 0, 8), 10);
 }
 
 }  // namespace
