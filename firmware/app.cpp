@@ -186,6 +186,21 @@ void App::step() {
   account_busy(began, board_.clock.now());
 }
 
+int64_t App::idle_wait_us(hal::MonoMicros now) const {
+  const EventLog& log = health_.events();
+  const bool https_starting = board_.https_port != 0 && mode_ != RunMode::kOnce && !https_tried_;
+  const bool busy = !checks_started_ || scheduler_.in_flight() > 0 || web_.open_connections() > 0 ||
+                    https_starting || tls_identity_pending_ || !syslog_.caught_up(log) || !snmp_.idle(log) ||
+                    events_persisted_ != log.total();  // sequences wrap: never an order
+  if (busy) return kBusyStepUs;
+  hal::MonoMicros wake = now + kIdleStepMaxUs;
+  for (hal::MonoMicros due : {scheduler_.next_start(), cross_.next_overdue(), sntp_.next_due(), mail_.next_due(now)}) {
+    if (due < wake) wake = due;
+  }
+  // Due already yet not started (a check waiting for the clock): the busy pace.
+  return wake <= now ? kBusyStepUs : wake - now;
+}
+
 void App::account_busy(hal::MonoMicros began, hal::MonoMicros ended) {
   constexpr int64_t kWindowUs = 10'000'000;
   const int64_t took = ended - began;

@@ -120,6 +120,16 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   // Work is waiting that runs a slice per step (a login's password check): step
   // again at once rather than sleep until the next packet or timer.
   bool wants_step_now() const { return web_.has_pending(); }
+  // While work is under way (probes, connections, alerts catching up, boot), the
+  // loop steps at least this often: probes and connections watch their deadlines.
+  static constexpr int64_t kBusyStepUs = 50'000;
+  // Between cycles the loop may sleep this long at most with nothing due.
+  static constexpr int64_t kIdleStepMaxUs = 1'000'000;
+  // How long the loop may sleep, if no frame arrives, before step() has work: the
+  // busy pace while anything is under way, else until the next check, clock
+  // request, overdue cross-check set or mail batch (at most kIdleStepMaxUs).
+  // lwIP's own timers are the board's to add (sys_timeouts_sleeptime()).
+  int64_t idle_wait_us(hal::MonoMicros now) const;
   bool once_complete() const { return checks_started_ && scheduler_.once_complete(); }
   // The exit code of a run that cannot tell (Monitoring Plugins' UNKNOWN).
   static constexpr int kExitUnknown = static_cast<int>(Outcome::kUnknown);

@@ -66,6 +66,17 @@ bool MailAlerter::rate_allows(int64_t now) const {
   return oldest == 0 || now - oldest >= 3600LL * 1'000'000;
 }
 
+int64_t MailAlerter::next_due(int64_t now) const {
+  if (!enabled_) return INT64_MAX;
+  if (sending_) return now;
+  if (pending_count_ == 0) return INT64_MAX;
+  int64_t at = pending_count_ >= kMaxBatch ? now : batch_opened_at_ + kBatchWindowUs;
+  if (retry_at_ > at) at = retry_at_;
+  const int64_t oldest = sent_times_[sent_head_];
+  if (oldest != 0 && oldest + 3600LL * 1'000'000 > at) at = oldest + 3600LL * 1'000'000;
+  return at;
+}
+
 void MailAlerter::step(const EventLog& log, hal::Clock& clock) {
   int64_t now = clock.now();
   if (!enabled_) {

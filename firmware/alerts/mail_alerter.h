@@ -39,6 +39,10 @@ class MailAlerter final : private MailBody, private mail::AlertItems {
   uint32_t failed_attempts() const { return failed_; }
   uint32_t dropped() const { return dropped_; }      // changes never mailed (log overwrote them)
   uint32_t pending() const { return pending_count_; }
+  // When step() next has something to do: `now` while a message is being sent (its
+  // session is stepped), the time the batch may go (window, backoff and hourly rate
+  // all allow it) while changes wait, INT64_MAX when nothing waits.
+  int64_t next_due(int64_t now) const;
   std::string_view last_error() const { return last_error_.view(); }
 
  private:

@@ -44,6 +44,8 @@ class SnmpAgent {
   bool v2c_enabled() const;
   // Configured and its keys ready.
   bool v3_ready() const;
+  // Nothing left for step(): every event's trap sent, no key being localized.
+  bool idle(const EventLog& log) const;
   uint32_t traps_sent() const { return traps_sent_; }
   uint32_t traps_failed() const { return traps_failed_; }
 

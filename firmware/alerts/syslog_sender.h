@@ -28,6 +28,10 @@ class SyslogSender {
   uint32_t sent() const { return sent_; }
   uint32_t failed() const { return failed_; }
   uint32_t missed() const { return missed_; }
+  // Every event of the log dealt with (a burst beyond kMaxPerStep, or a server still
+  // being resolved, leaves some for the next steps). Sequences wrap: equality, never
+  // an order.
+  bool caught_up(const EventLog& log) const { return next_sequence_ == log.total(); }
   bool enabled() const { return enabled_; }
 
  private:

@@ -89,4 +89,15 @@ uint16_t CrossCheckGate::overdue(hal::MonoMicros now) const {
   return kNone;
 }
 
+hal::MonoMicros CrossCheckGate::next_overdue() const {
+  hal::MonoMicros earliest = INT64_MAX;
+  for (uint16_t i = 0; i < count_; ++i) {
+    if (set_of_[i] != i || waiting_since_[i] == 0) continue;
+    // overdue() wants strictly more than the patience.
+    const hal::MonoMicros at = waiting_since_[i] + static_cast<int64_t>(patience_s_[i]) * 1'000'000 + 1;
+    if (at < earliest) earliest = at;
+  }
+  return earliest;
+}
+
 }  // namespace probebox

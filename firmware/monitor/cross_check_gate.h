@@ -32,6 +32,8 @@ class CrossCheckGate {
   void clear_set(uint16_t i);
   // A member of a set that has waited longer than it may, or kNone.
   uint16_t overdue(hal::MonoMicros now) const;
+  // When the first waiting set becomes overdue (INT64_MAX: no set waits).
+  hal::MonoMicros next_overdue() const;
 
  private:
   uint16_t count_ = 0;

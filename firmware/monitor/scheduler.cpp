@@ -104,6 +104,16 @@ void Scheduler::start(uint16_t index, hal::MonoMicros now) {
   probe->start(check, ProbeEnv{clock_, config_, tls_, &e.memory, sessions_});
 }
 
+hal::MonoMicros Scheduler::next_start() const {
+  hal::MonoMicros earliest = INT64_MAX;
+  if (config_ == nullptr) return earliest;
+  for (uint16_t i = 0; i < config_->check_count; ++i) {
+    const Entry& e = entries_[i];
+    if (e.probe == nullptr && e.next_due < earliest) earliest = e.next_due;
+  }
+  return earliest;
+}
+
 void Scheduler::step(hal::MonoMicros now) {
   if (config_ == nullptr) return;
   hal::MonoMicros step_began = clock_->now();

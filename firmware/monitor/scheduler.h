@@ -45,6 +45,9 @@ class Scheduler {
   // Once mode: every check has reported.
   bool once_complete() const { return mode_ == Mode::kOnce && completed_ == config_->check_count; }
   int in_flight() const { return in_flight_; }
+  // The earliest start among the checks not in flight (INT64_MAX: none is waiting),
+  // so the loop can sleep until then.
+  hal::MonoMicros next_start() const;
   int max_in_flight_seen() const { return max_in_flight_seen_; }
   uint64_t probes_run() const { return probes_run_; }
   // Longest single step() seen, for the "blocking" warning and the soak figures.

@@ -38,6 +38,12 @@ void SntpClient::step(hal::Clock& clock, hal::MonoMicros now) {
   if (!waiting_ && now >= next_poll_mono_) send(clock, now);
 }
 
+hal::MonoMicros SntpClient::next_due() const {
+  if (count_ == 0) return INT64_MAX;
+  // step() gives up once strictly more than the timeout has passed.
+  return waiting_ ? sent_mono_ + kReplyTimeoutMs * 1000 + 1 : next_poll_mono_;
+}
+
 void SntpClient::send(hal::Clock& clock, hal::MonoMicros now) {
   if (pcb_ == nullptr) {
     pcb_ = udp_new_ip_type(IPADDR_TYPE_V4);

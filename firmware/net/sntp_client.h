@@ -41,6 +41,9 @@ class SntpClient {
   void step(hal::Clock& clock, hal::MonoMicros now);
   void stop();
 
+  // When step() has something to do: the reply's timeout while one is awaited,
+  // else the next request (INT64_MAX: no server).
+  hal::MonoMicros next_due() const;
   bool synced() const { return synced_; }              // a good answer since configure()
   int64_t offset_us() const { return offset_us_; }     // the latest measured offset
   hal::MonoMicros last_sync_mono() const { return last_sync_mono_; }

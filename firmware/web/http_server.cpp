@@ -485,6 +485,12 @@ void HttpServer::abandon_pending(Connection& c) {
   c.ticket = 0;
 }
 
+int HttpServer::open_connections() const {
+  int n = 0;
+  for (const Connection& c : connections_) n += c.pcb != nullptr;
+  return n;
+}
+
 bool HttpServer::has_pending() const {
   for (const Connection& c : connections_) {
     if (c.pcb != nullptr && c.state == State::kPending) return true;

@@ -130,6 +130,8 @@ class HttpServer {
   // A request waits for work done in slices: the board should step again at once
   // rather than sleep until the next packet or timer.
   bool has_pending() const;
+  // Connections open (each has deadlines poll() watches).
+  int open_connections() const;
 
  private:
   enum class State : uint8_t { kHead, kBody, kReady, kPending, kResponding };

@@ -75,5 +75,36 @@ TEST_F(AlertSequenceTest, MailSeesTheChangesAfterTheWrap) {
   mail.cancel();
 }
 
+// What the loop may sleep to (App::idle_wait_us): mail names the end of its batch
+// window, syslog whether it has caught up with the log.
+TEST_F(AlertSequenceTest, MailNamesWhenItsBatchMayGoAndSyslogWhetherItCaughtUp) {
+  MailAlerter mail;
+  mail.configure(*config_, nullptr);
+  mail.skip_to(log_.total());
+  SyslogSender syslog;
+  syslog.configure(*config_);
+  syslog.skip_to(log_.total());
+  run_for_ms(5);
+  EXPECT_EQ(mail.next_due(clock_.now()), INT64_MAX);  // nothing waits
+  EXPECT_TRUE(syslog.caught_up(log_));
+  log_.push(change(Outcome::kCritical));
+  EXPECT_FALSE(syslog.caught_up(log_));
+  const int64_t opened = clock_.now();
+  mail.step(log_, clock_);
+  EXPECT_EQ(mail.next_due(clock_.now()), opened + MailAlerter::kBatchWindowUs);
+  // Nothing is sent before then, and the attempt starts when it comes.
+  clock_.advance_us(MailAlerter::kBatchWindowUs - 1);
+  mail.step(log_, clock_);
+  EXPECT_EQ(mail.next_due(clock_.now()), opened + MailAlerter::kBatchWindowUs);
+  clock_.advance_us(1);
+  mail.step(log_, clock_);
+  EXPECT_EQ(mail.next_due(clock_.now()), clock_.now());  // sending: step at the busy pace
+  syslog.step(log_);
+  EXPECT_TRUE(syslog.caught_up(log_));
+  EXPECT_EQ(syslog.sent(), 1u);
+  mail.cancel();
+  run_for_ms(5);
+}
+
 }  // namespace
 }  // namespace probebox::test

@@ -71,11 +71,17 @@ TEST(CrossCheckGate, ASetWaitsAtMostTwiceItsLongestInterval) {
   gate.load(*config);
   const int64_t s = 1'000'000;
   EXPECT_EQ(gate.overdue(10 * s), CrossCheckGate::kNone);  // nothing waiting
+  EXPECT_EQ(gate.next_overdue(), INT64_MAX);
   gate.arrive(7, 10 * s);
   EXPECT_EQ(gate.overdue(10 * s + 120 * s), CrossCheckGate::kNone);  // x1 runs every 60 s
   EXPECT_EQ(gate.overdue(10 * s + 121 * s), 6);
+  // The loop's sleep ends exactly when overdue() first answers (strictly past 120 s).
+  EXPECT_EQ(gate.next_overdue(), 10 * s + 120 * s + 1);
+  EXPECT_EQ(gate.overdue(gate.next_overdue() - 1), CrossCheckGate::kNone);
+  EXPECT_EQ(gate.overdue(gate.next_overdue()), 6);
   gate.clear_set(6);
   EXPECT_EQ(gate.overdue(1000 * s), CrossCheckGate::kNone);
+  EXPECT_EQ(gate.next_overdue(), INT64_MAX);
 }
 
 // The appliance profile's load balancer /testall waits for every node's /testall of

@@ -105,6 +105,32 @@ TEST_F(SntpClientTest, ASilentServerHandsOverToTheNext) {
   EXPECT_EQ(client_.current_server()->port, 1123);
 }
 
+TEST_F(SntpClientTest, NextDueIsTheRepliesTimeoutThenTheNextPoll) {
+  EXPECT_EQ(client_.next_due(), INT64_MAX);  // no server: never
+  configure_two_servers();
+  const int64_t configured = clock_.now();
+  EXPECT_LE(client_.next_due(), configured);  // the first request goes at once
+  step_for_ms(1);
+  ASSERT_EQ(asked_.size(), 1u);
+  const int64_t timeout_at = client_.next_due();
+  EXPECT_GT(timeout_at, configured + net::SntpClient::kReplyTimeoutMs * 1000);
+  EXPECT_LE(timeout_at, clock_.now() + net::SntpClient::kReplyTimeoutMs * 1000 + 1);
+  peer_.send_udp(123, asked_[0].box_port, answer(asked_[0], clock_.wall().unix_micros));
+  step_for_ms(1);
+  ASSERT_TRUE(client_.synced());
+  // Answered: nothing to do until the next poll, seconds away, and nothing is sent before it.
+  const int64_t next_poll = client_.next_due();
+  EXPECT_GE(next_poll, clock_.now() + net::SntpClient::kFastPollS * 1'000'000 / 2);
+  clock_.advance_us(next_poll - 1 - clock_.now());
+  client_.step(clock_, clock_.now());
+  run_for_ms(1);
+  EXPECT_EQ(asked_.size(), 1u);
+  EXPECT_EQ(client_.next_due(), next_poll);
+  client_.step(clock_, clock_.now());
+  run_for_ms(1);
+  EXPECT_EQ(asked_.size(), 2u);
+}
+
 TEST_F(SntpClientTest, AnUnsynchronisedServerIsNotBelieved) {
   clock_.set_wall_valid(false);
   configure_two_servers();

@@ -229,6 +229,41 @@ TEST_F(TcpProbeTest, SchedulerSpreadsStartsAndRespectsTheInFlightLimit) {
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
 }
 
+// The loop sleeps until Scheduler::next_start() when nothing is in flight: it must
+// name the start step() would make, never later, and ignore checks in flight.
+TEST_F(TcpProbeTest, SchedulerNamesTheNextStartTheLoopMaySleepUntil) {
+  peer_.set_port(7777, FakePeer::Port::kOpen);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":10},)"
+       R"({"id":"b","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":10}])");
+  auto pool = std::make_unique<ProbePool>();
+  auto health = std::make_unique<HealthModel>();
+  health->load(*config_, clock_);
+  auto scheduler = std::make_unique<Scheduler>(*pool, *health);
+  EXPECT_EQ(scheduler->next_start(), INT64_MAX);  // nothing loaded
+  const int64_t loaded = clock_.now();
+  scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
+  EXPECT_EQ(scheduler->next_start(), loaded);  // a at once, b half an interval later
+  scheduler->step(clock_.now());
+  ASSERT_EQ(scheduler->in_flight(), 1);
+  EXPECT_EQ(scheduler->next_start(), loaded + 5'000'000);  // a is in flight: b is next
+  for (int ms = 0; ms < 100 && scheduler->in_flight() > 0; ++ms) {
+    run_for_ms(1);
+    scheduler->step(clock_.now());
+  }
+  ASSERT_EQ(scheduler->in_flight(), 0);
+  ASSERT_TRUE(health->check(0).has_result);
+  EXPECT_EQ(scheduler->next_start(), loaded + 5'000'000);
+  // Just before it, a step starts nothing; at it, b starts.
+  clock_.advance_us(scheduler->next_start() - 1 - clock_.now());
+  scheduler->step(clock_.now());
+  EXPECT_EQ(scheduler->in_flight(), 0);
+  clock_.advance_us(1);
+  scheduler->step(clock_.now());
+  EXPECT_EQ(scheduler->in_flight(), 1);
+  scheduler->cancel_all();
+  run_for_ms(10);
+}
+
 TEST_F(TcpProbeTest, CancelAllEndsEveryProbeWhenTheModelAlreadyHoldsFewerChecks) {
   // App::apply_config parses a new document into the running model before it
   // cancels the probes: the ones past the new check count must end too.
