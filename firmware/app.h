@@ -117,9 +117,10 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   void step();
 
   bool network_ready() const { return netif_.has_address(); }
-  // Work is waiting that runs a slice per step (a login's password check): step
-  // again at once rather than sleep until the next packet or timer.
-  bool wants_step_now() const { return web_.has_pending(); }
+  // Work is waiting that runs a slice per step (a login's password check, SNMPv3
+  // keys being localized): step again at once rather than sleep until the next
+  // packet or timer.
+  bool wants_step_now() const { return web_.has_pending() || snmp_.localizing_keys(); }
   // While work is under way (probes, connections, alerts catching up, boot), the
   // loop steps at least this often: probes and connections watch their deadlines.
   static constexpr int64_t kBusyStepUs = 50'000;

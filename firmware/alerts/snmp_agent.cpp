@@ -185,8 +185,10 @@ void SnmpAgent::start(const HealthModel& health, const hal::Clock& clock, uint32
 bool SnmpAgent::v2c_enabled() const { return g_v2c; }
 bool SnmpAgent::v3_ready() const { return g_v3.ready; }
 
+bool SnmpAgent::localizing_keys() const { return g_v3.configured && !g_v3.ready; }
+
 bool SnmpAgent::idle(const EventLog& log) const {
-  return !(g_v3.configured && !g_v3.ready) && next_sequence_ == log.total();  // sequences wrap
+  return !localizing_keys() && next_sequence_ == log.total();  // sequences wrap
 }
 
 void SnmpAgent::configure(const Config& config) {

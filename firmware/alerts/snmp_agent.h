@@ -46,6 +46,7 @@ class SnmpAgent {
   bool v3_ready() const;
   // Nothing left for step(): every event's trap sent, no key being localized.
   bool idle(const EventLog& log) const;
+  bool localizing_keys() const;
   uint32_t traps_sent() const { return traps_sent_; }
   uint32_t traps_failed() const { return traps_failed_; }
 
