@@ -70,7 +70,8 @@ void Scheduler::report(uint16_t index, const ProbeResult& result, hal::MonoMicro
       ++completed_;
     }
     e.next_due = INT64_MAX;
-  } else {
+  } else if (e.next_due <= now) {
+    // Not set by start() (a placeholder's answer), or a run longer than its interval.
     e.next_due = now + static_cast<int64_t>(config_->checks[index].tune.interval_s) * 1'000'000;
   }
   sink_.on_result(index, result, now);
@@ -100,6 +101,11 @@ void Scheduler::start(uint16_t index, hal::MonoMicros now) {
   e.uses_tls = tls;
   if (tls) ++tls_in_flight_;
   ++in_flight_;
+  if (mode_ == Mode::kContinuous) {
+    // Start to start: a run that waits out its timeout does not push the next one
+    // back, so a fault is confirmed within interval x confirm + timeout.
+    e.next_due = now + static_cast<int64_t>(check.tune.interval_s) * 1'000'000;
+  }
   if (in_flight_ > max_in_flight_seen_) max_in_flight_seen_ = in_flight_;
   probe->start(check, ProbeEnv{clock_, config_, tls_, &e.memory, sessions_});
 }

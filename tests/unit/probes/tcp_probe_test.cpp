@@ -264,6 +264,31 @@ TEST_F(TcpProbeTest, SchedulerNamesTheNextStartTheLoopMaySleepUntil) {
   run_for_ms(10);
 }
 
+// A check's runs are an interval apart start to start: one that waits out its
+// timeout does not push the next back (detection latency: interval x confirm +
+// timeout, not confirm x (interval + timeout)).
+TEST_F(TcpProbeTest, SchedulerStartsRunsAnIntervalApartWhateverTheyLast) {
+  peer_.set_port(7777, FakePeer::Port::kFiltered);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":10,"timeout_ms":3000}])");
+  auto pool = std::make_unique<ProbePool>();
+  auto health = std::make_unique<HealthModel>();
+  health->load(*config_, clock_);
+  auto scheduler = std::make_unique<Scheduler>(*pool, *health);
+  const int64_t loaded = clock_.now();
+  scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
+  scheduler->step(clock_.now());
+  ASSERT_EQ(scheduler->in_flight(), 1);
+  for (int ms = 0; ms < 4000 && scheduler->in_flight() > 0; ms += 5) {
+    run_for_ms(5, 5);
+    scheduler->step(clock_.now());
+  }
+  ASSERT_EQ(scheduler->in_flight(), 0);
+  EXPECT_GE(clock_.now() - loaded, 3'000'000);  // it waited out its timeout
+  EXPECT_EQ(scheduler->next_start(), loaded + 10'000'000);
+  scheduler->cancel_all();
+  run_for_ms(10);
+}
+
 TEST_F(TcpProbeTest, CancelAllEndsEveryProbeWhenTheModelAlreadyHoldsFewerChecks) {
   // App::apply_config parses a new document into the running model before it
   // cancels the probes: the ones past the new check count must end too.
