@@ -212,7 +212,7 @@ void App::account_busy(hal::MonoMicros began, hal::MonoMicros ended) {
   }
   const int64_t window = ended - load_window_start_us_;
   if (window >= kWindowUs) {
-    load_permille_ = static_cast<int>((busy_us_ - busy_at_window_start_us_) * 1000 / window);
+    load_ppm_ = static_cast<int32_t>((busy_us_ - busy_at_window_start_us_) * 1'000'000 / window);
     load_window_start_us_ = ended;
     busy_at_window_start_us_ = busy_us_;
   }

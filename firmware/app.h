@@ -85,8 +85,9 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   // The firmware's own CPU time: every main-loop step, i.e. all but the board's idle
   // wait. Under QEMU's -icount it is an instruction count; on a part, cycles.
   int64_t busy_us() const { return busy_us_; }
-  // Busy share of the last full 10-second window, in tenths of a percent (-1 before one).
-  int cpu_load_permille() const { return load_permille_; }
+  // Busy share of the last full 10-second window in parts per million (-1 before
+  // one): a loop asleep between cycles is well under a tenth of a percent.
+  int32_t cpu_load_ppm() const { return load_ppm_; }
   const panel::Panel& panel() const { return panel_; }
   std::string_view initial_password() const { return initial_password_.view(); }
   panel::Panel& panel() { return panel_; }
@@ -206,7 +207,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   int64_t busy_us_ = 0;
   int64_t load_window_start_us_ = -1;
   int64_t busy_at_window_start_us_ = 0;
-  int load_permille_ = -1;
+  int32_t load_ppm_ = -1;
   void account_busy(hal::MonoMicros began, hal::MonoMicros ended);
   bool web_ok_ = false;
   net::TlsServerIdentity tls_identity_;

@@ -31,8 +31,8 @@ void App::write_alert_diagnostics(JsonWriter& w) const {
   w.end_object();
   // The firmware's own CPU: busy since start and the share of the last 10 s.
   w.key("cpu").begin_object().field_int("busy_us", busy_us_);
-  if (load_permille_ < 0) w.key("load_pct").null();
-  else w.key("load_pct").number(load_permille_ / 10.0, 1);
+  if (load_ppm_ < 0) w.key("load_pct").null();
+  else w.key("load_pct").number(load_ppm_ / 10'000.0, 3);
   w.end_object();
 }
 
