@@ -1157,7 +1157,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--cycles", type=int, default=10, help="cycles per round for the simulator and the exporter")
-    ap.add_argument("--steady-cycles", type=int, default=6, help="cycles in the steady-state window")
+    ap.add_argument("--steady-cycles", type=int, default=12,
+                    help="cycles in the steady-state window (the user/kernel split is sampled in 10 ms ticks)")
     ap.add_argument("--callgrind-cycles", type=int, default=2, help="steady cycles recorded under callgrind")
     ap.add_argument("--interval", type=float, default=0, help="override the profile's interval_s (steady phases)")
     ap.add_argument("--latency-rounds", type=int, default=6)
