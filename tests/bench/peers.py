@@ -35,7 +35,7 @@ sys.path.insert(0, HERE)
 import lab as lab_module  # noqa: E402
 import peer_configs  # noqa: E402
 from sim_figures import sim_figures  # noqa: E402
-from simtest import FIRST_BOOT, Listener, http_get  # noqa: E402
+from simtest import FIRST_BOOT, Listener, http_get, wakeups as proc_wakeups  # noqa: E402
 
 # The optimised simulator (valgrind cannot run the ASan build) and the image; the smoke
 # test (tests/system/test_bench_smoke.py) passes the image its build made.
@@ -115,18 +115,6 @@ def proc_user_sys_s(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK
-
-
-def proc_wakeups(pid):
-    """Voluntary context switches of every live thread: how often the process slept
-    and was woken (each poll() that waited is one)."""
-    total = 0
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{tid}/status") as f:
-            for line in f:
-                if line.startswith("voluntary_ctxt_switches:"):
-                    total += int(line.split()[1])
-    return total
 
 
 def proc_run_s(pid):

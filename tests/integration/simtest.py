@@ -53,6 +53,18 @@ class Listener:
         self.sock.close()
 
 
+def wakeups(pid):
+    """Voluntary context switches of every live thread of a process: how often it
+    slept and was woken (each poll() that waited is one)."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/status") as f:
+            for line in f:
+                if line.startswith("voluntary_ctxt_switches:"):
+                    total += int(line.split()[1])
+    return total
+
+
 def write_config(doc):
     fd, path = tempfile.mkstemp(suffix=".json")
     with os.fdopen(fd, "w") as f:

@@ -2,28 +2,16 @@
 idle loop costs nothing between cycles): it wakes for lwIP's own timers and at most
 once a second, not at a fixed 20 Hz pace, and a check still starts on time."""
 import json
-import os
 import time
 import unittest
 
-from simtest import HOST, Listener, by_id, http_get, running_sim, wait_for
+from simtest import HOST, Listener, by_id, http_get, running_sim, wait_for, wakeups
 
 # The fixed pace the loop had (50 ms) would wake it 20 times a second.
 OLD_PACE_PER_S = 20
 # lwIP's cyclic timers (DHCP fine 2/s, ARP, IP reassembly, DNS 1/s each at most)
 # plus the box's own once-a-second cap: well under half the old pace.
 MAX_WAKEUPS_PER_S = 8
-
-
-def wakeups(pid):
-    """Voluntary context switches of every thread: each poll() that slept is one."""
-    total = 0
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{tid}/status") as f:
-            for line in f:
-                if line.startswith("voluntary_ctxt_switches:"):
-                    total += int(line.split()[1])
-    return total
 
 
 def results(port):
