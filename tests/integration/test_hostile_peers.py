@@ -20,7 +20,10 @@ import hostile_lab  # noqa: E402
 
 FAST = {"interval_s": 1, "timeout_ms": 1000}
 # Scenarios that end at the deadline: the server must still be misbehaving then.
-SLOW = {"interval_s": 2, "timeout_ms": 1500}
+# Runs start an interval apart, so the interval leaves room after the deadline for
+# the hostile server's next byte (1 byte/s) or late answer (2.5 s) to end the closed
+# connection before the next run opens one: assert_freed needs that quiet moment.
+SLOW = {"interval_s": 4, "timeout_ms": 1500}
 
 
 def get(port, path):
