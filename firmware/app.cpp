@@ -186,7 +186,7 @@ void App::step() {
   account_busy(began, board_.clock.now());
 }
 
-int64_t App::idle_wait_us(hal::MonoMicros now) const {
+int64_t App::box_wait_us(hal::MonoMicros now) const {
   const EventLog& log = health_.events();
   const bool https_starting = board_.https_port != 0 && mode_ != RunMode::kOnce && !https_tried_;
   const bool busy = !checks_started_ || scheduler_.in_flight() > 0 || web_.open_connections() > 0 ||
@@ -199,6 +199,12 @@ int64_t App::idle_wait_us(hal::MonoMicros now) const {
   }
   // Due already yet not started (a check waiting for the clock): the busy pace.
   return wake <= now ? kBusyStepUs : wake - now;
+}
+
+int64_t App::idle_wait_us(hal::MonoMicros now) const {
+  const int64_t lwip_us = static_cast<int64_t>(sys_timeouts_sleeptime()) * 1000;
+  const int64_t box_us = box_wait_us(now);
+  return lwip_us < box_us ? lwip_us : box_us;
 }
 
 void App::account_busy(hal::MonoMicros began, hal::MonoMicros ended) {

@@ -129,8 +129,8 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   static constexpr int64_t kIdleStepMaxUs = 1'000'000;
   // How long the loop may sleep, if no frame arrives, before step() has work: the
   // busy pace while anything is under way, else until the next check, clock
-  // request, overdue cross-check set or mail batch (at most kIdleStepMaxUs).
-  // lwIP's own timers are the board's to add (sys_timeouts_sleeptime()).
+  // request, overdue cross-check set or mail batch (at most kIdleStepMaxUs), and
+  // never past lwIP's next timer.
   int64_t idle_wait_us(hal::MonoMicros now) const;
   bool once_complete() const { return checks_started_ && scheduler_.once_complete(); }
   // The exit code of a run that cannot tell (Monitoring Plugins' UNKNOWN).
@@ -209,6 +209,8 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   int64_t busy_at_window_start_us_ = 0;
   int32_t load_ppm_ = -1;
   void account_busy(hal::MonoMicros began, hal::MonoMicros ended);
+  // idle_wait_us without lwIP's timers: the box's own deadlines.
+  int64_t box_wait_us(hal::MonoMicros now) const;
   bool web_ok_ = false;
   net::TlsServerIdentity tls_identity_;
   bool https_ok_ = false;

@@ -286,9 +286,9 @@ int main(int argc, char** argv) {
   bool web_ui_announced = false;
   bool dhcp_late_reported = false;
   while (!g_stop) {
-    // Sleep in poll() until a frame, a host socket, the next lwIP timer or the box's
-    // own next deadline (App::idle_wait_us: the busy pace while work is under way,
-    // else the next check's start), the simulator's WFI. The panel needs 50 Hz when
+    // Sleep in poll() until a frame, a host socket or App::idle_wait_us (the next lwIP
+    // timer, the busy pace while work is under way, else the box's next deadline),
+    // the simulator's WFI. The panel needs 50 Hz when
     // someone watches it; --once keeps a short wait because its wall time is a figure.
     int wait_ms = 5;
     if (!opt.once) {
@@ -296,9 +296,10 @@ int main(int argc, char** argv) {
       const int64_t app_ms = (g_app.idle_wait_us(g_clock.now()) + 999) / 1000;
       const int64_t cap_ms = panel_mode == probebox::sim::PanelMode::kNone ? app_ms : std::min<int64_t>(app_ms, 20);
       wait_ms = static_cast<int>(cap_ms);
+    } else {
+      u32_t lwip_ms = sys_timeouts_sleeptime();
+      if (lwip_ms < static_cast<u32_t>(wait_ms)) wait_ms = static_cast<int>(lwip_ms);
     }
-    u32_t lwip_ms = sys_timeouts_sleeptime();
-    if (lwip_ms < static_cast<u32_t>(wait_ms)) wait_ms = static_cast<int>(lwip_ms);
     if (g_app.wants_step_now()) wait_ms = 0;  // a login's check continues next step
     g_ethernet.run_io(wait_ms);
     g_buttons.poll(g_clock.now());

@@ -13,7 +13,6 @@
 #include "config/flash_layout.h"
 #include "core/static_object.h"
 #include "lwip/stats.h"
-#include "lwip/timeouts.h"
 #include "net/tls_memory.h"
 #include "semihosting_flash.h"
 #include "cmsdk_uart.h"
@@ -254,16 +253,14 @@ int main() {
       asm volatile("wfi");
       continue;
     }
-    // Sleep through the 1 kHz ticks until a frame, lwIP's next timer or the box's own
-    // next deadline (App::idle_wait_us), at most kPanelStepUs: step() reads the
+    // Sleep through the 1 kHz ticks until a frame or App::idle_wait_us (lwIP's next
+    // timer or the box's own next deadline), at most kPanelStepUs: step() reads the
     // front panel's buttons and debounces them at 50 Hz.
     constexpr int64_t kPanelStepUs = 20'000;
     if (g_app.wants_step_now()) continue;
     const int64_t now = g_clock.now();
     int64_t wait_us = g_app.idle_wait_us(now);
     if (wait_us > kPanelStepUs) wait_us = kPanelStepUs;
-    const int64_t lwip_us = static_cast<int64_t>(sys_timeouts_sleeptime()) * 1000;
-    if (lwip_us < wait_us) wait_us = lwip_us;
     const uint32_t frames_seen = g_ethernet.interrupts();
     do {
       asm volatile("wfi");
