@@ -63,7 +63,7 @@ bool MailAlerter::wanted(const Event& e) const {
 bool MailAlerter::rate_allows(int64_t now) const {
   // The oldest of the last kMaxPerHour sends must be over an hour old.
   int64_t oldest = sent_times_[sent_head_];
-  return oldest == 0 || now - oldest >= 3600LL * 1'000'000;
+  return oldest == 0 || now - oldest >= kRateWindowUs;
 }
 
 int64_t MailAlerter::next_due(int64_t now) const {
@@ -73,7 +73,7 @@ int64_t MailAlerter::next_due(int64_t now) const {
   int64_t at = pending_count_ >= kMaxBatch ? now : batch_opened_at_ + kBatchWindowUs;
   if (retry_at_ > at) at = retry_at_;
   const int64_t oldest = sent_times_[sent_head_];
-  if (oldest != 0 && oldest + 3600LL * 1'000'000 > at) at = oldest + 3600LL * 1'000'000;
+  if (oldest != 0 && oldest + kRateWindowUs > at) at = oldest + kRateWindowUs;
   return at;
 }
 

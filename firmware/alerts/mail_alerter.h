@@ -24,6 +24,7 @@ class MailAlerter final : private MailBody, private mail::AlertItems {
   static constexpr size_t kMaxBatch = 24;
   // At most this many messages per rolling hour; then changes wait and batch up.
   static constexpr int kMaxPerHour = 12;
+  static constexpr int64_t kRateWindowUs = 3600LL * 1'000'000;
   static constexpr int64_t kFirstRetryUs = 30'000'000;
   static constexpr int64_t kMaxRetryUs = 15LL * 60 * 1'000'000;
   static constexpr uint32_t kSendTimeoutMs = 20'000;

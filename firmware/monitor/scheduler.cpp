@@ -3,6 +3,11 @@
 #include "core/view.h"
 
 namespace probebox {
+namespace {
+
+int64_t interval_us(const CheckConfig& check) { return static_cast<int64_t>(check.tune.interval_s) * 1'000'000; }
+
+}  // namespace
 
 void Scheduler::load(const Config& config, hal::Clock& clock, Mode mode, net::TlsClientConfig* tls) {
   cancel_all();
@@ -22,8 +27,7 @@ void Scheduler::load(const Config& config, hal::Clock& clock, Mode mode, net::Tl
       e.next_due = now;
     } else {
       // Even spread over the check's own interval by position in the list.
-      int64_t interval_us = static_cast<int64_t>(config.checks[i].tune.interval_s) * 1'000'000;
-      e.next_due = now + interval_us * i / (n == 0 ? 1 : n);
+      e.next_due = now + interval_us(config.checks[i]) * i / (n == 0 ? 1 : n);
     }
   }
 }
@@ -72,7 +76,7 @@ void Scheduler::report(uint16_t index, const ProbeResult& result, hal::MonoMicro
     e.next_due = INT64_MAX;
   } else if (e.next_due <= now) {
     // Not set by start() (a placeholder's answer), or a run longer than its interval.
-    e.next_due = now + static_cast<int64_t>(config_->checks[index].tune.interval_s) * 1'000'000;
+    e.next_due = now + interval_us(config_->checks[index]);
   }
   sink_.on_result(index, result, now);
 }
@@ -104,7 +108,7 @@ void Scheduler::start(uint16_t index, hal::MonoMicros now) {
   if (mode_ == Mode::kContinuous) {
     // Start to start: a run that waits out its timeout does not push the next one
     // back, so a fault is confirmed within interval x confirm + timeout.
-    e.next_due = now + static_cast<int64_t>(check.tune.interval_s) * 1'000'000;
+    e.next_due = now + interval_us(check);
   }
   if (in_flight_ > max_in_flight_seen_) max_in_flight_seen_ = in_flight_;
   probe->start(check, ProbeEnv{clock_, config_, tls_, &e.memory, sessions_});
