@@ -101,13 +101,6 @@ def write_json(path, doc):
     return path
 
 
-def proc_cpu_s(pid):
-    """utime+stime of a live process (all its threads, past and present), in seconds."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
 def proc_user_sys_s(pid):
     """(user, system) CPU seconds of a live process from /proc ticks: the split between
     its own code and the kernel's work on its behalf (syscalls, and on loopback the
@@ -115,6 +108,11 @@ def proc_user_sys_s(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return int(fields[11]) / CLK_TCK, int(fields[12]) / CLK_TCK
+
+
+def proc_cpu_s(pid):
+    """utime+stime of a live process (all its threads, past and present), in seconds."""
+    return sum(proc_user_sys_s(pid))
 
 
 def proc_run_s(pid):
