@@ -1,11 +1,13 @@
 #include "slirp_ethernet.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <slirp/libslirp.h>
 #include <time.h>
 
 #include <cstdio>
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 namespace probebox::sim {
@@ -17,6 +19,30 @@ int64_t monotonic_ns() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// libslirp listens for a forwarded port with a backlog of 1: during a burst of
+// connections (a browser opening six at once, an attacker's reconnect storm) the
+// kernel drops further SYNs while the loop has not accepted yet, and a client then
+// waits a whole SYN retransmission (1 s, then 3 s) before the box even sees it. A
+// real box's listener is lwIP's, with no such queue; the simulator's own host
+// socket, found by its address, is given a queue as deep as the kernel allows.
+void deepen_listen_backlog(uint16_t port) {
+  DIR* fds = opendir("/proc/self/fd");
+  if (fds == nullptr) return;
+  while (dirent* entry = readdir(fds)) {
+    char* end = nullptr;
+    long fd = std::strtol(entry->d_name, &end, 10);
+    if (end == entry->d_name || *end != '\0' || fd == dirfd(fds)) continue;
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (getsockopt(static_cast<int>(fd), SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    sockaddr_in addr{};
+    len = sizeof addr;
+    if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&addr), &len) != 0) continue;
+    if (addr.sin_family == AF_INET && ntohs(addr.sin_port) == port) listen(static_cast<int>(fd), SOMAXCONN);
+  }
+  closedir(fds);
 }
 
 uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
@@ -139,26 +165,8 @@ bool SlirpEthernet::open(uint16_t http_port, uint16_t snmp_port, uint16_t https_
   cfg.if_mru = 1500;
   slirp_ = slirp_new(&cfg, &kCallbacks, this);
   if (slirp_ == nullptr) return false;
-  if (http_port != 0) {
-    in_addr host{}, guest{};
-    inet_pton(AF_INET, "127.0.0.1", &host);
-    inet_pton(AF_INET, "10.0.2.15", &guest);
-    if (slirp_add_hostfwd(slirp_, 0, host, http_port, guest, 80) != 0) {
-      std::fprintf(stderr, "probebox-sim: cannot forward 127.0.0.1:%u to the box's port 80 (port in use?)\n",
-                   http_port);
-      return false;
-    }
-  }
-  if (https_port != 0) {
-    in_addr host{}, guest{};
-    inet_pton(AF_INET, "127.0.0.1", &host);
-    inet_pton(AF_INET, "10.0.2.15", &guest);
-    if (slirp_add_hostfwd(slirp_, 0, host, https_port, guest, 443) != 0) {
-      std::fprintf(stderr, "probebox-sim: cannot forward 127.0.0.1:%u to the box's port 443 (port in use?)\n",
-                   https_port);
-      return false;
-    }
-  }
+  if (http_port != 0 && !forward_tcp(http_port, 80)) return false;
+  if (https_port != 0 && !forward_tcp(https_port, 443)) return false;
   if (snmp_port != 0) {
     in_addr host{}, guest{};
     inet_pton(AF_INET, "127.0.0.1", &host);
@@ -168,6 +176,19 @@ bool SlirpEthernet::open(uint16_t http_port, uint16_t snmp_port, uint16_t https_
       return false;
     }
   }
+  return true;
+}
+
+bool SlirpEthernet::forward_tcp(uint16_t host_port, uint16_t guest_port) {
+  in_addr host{}, guest{};
+  inet_pton(AF_INET, "127.0.0.1", &host);
+  inet_pton(AF_INET, "10.0.2.15", &guest);
+  if (slirp_add_hostfwd(slirp_, 0, host, host_port, guest, guest_port) != 0) {
+    std::fprintf(stderr, "probebox-sim: cannot forward 127.0.0.1:%u to the box's port %u (port in use?)\n",
+                 host_port, guest_port);
+    return false;
+  }
+  deepen_listen_backlog(host_port);
   return true;
 }
 
