@@ -5,6 +5,7 @@
 #include "net/tls_bio.h"
 #include "net/tls_memory.h"
 #include "web/https_redirect.h"
+#include "web/slot_eviction.h"
 
 namespace probebox {
 namespace {
@@ -96,27 +97,25 @@ bool HttpServer::start(uint16_t port, HttpHandler& handler, hal::Clock& clock) {
 }
 
 HttpServer::Connection* HttpServer::slot_for_new(int64_t now) {
-  // A free slot; else the connection that gives the least away, the oldest of its
-  // kind: one with nothing asked (a parked keep-alive, a socket that never spoke),
-  // then one whose request is still incomplete (a slow-loris), then one whose
-  // client stopped reading. A request being answered or an admin's upload stays.
-  Connection* best = nullptr;
-  int best_rank = 99;
-  for (Connection& c : connections_) {
-    if (c.pcb == nullptr) return &c;
-    int rank = 99;
-    if (c.state == State::kHead && c.buf_len == 0 && !(c.tls && c.tls_slot >= 0 && !c.tls_open)) rank = 0;
-    else if (c.state == State::kHead || (c.state == State::kBody && !c.body_streamed)) rank = 1;
-    else if (c.state == State::kResponding && now - c.since >= kEvictStalledUs) rank = 2;
-    if (rank < best_rank || (rank == best_rank && rank < 99 && c.since < best->since)) {
-      best = &c;
-      best_rank = rank;
-    }
+  SlotFacts facts[kConnections];
+  for (int i = 0; i < kConnections; ++i) {
+    const Connection& c = connections_[i];
+    SlotFacts& f = facts[i];
+    f.free = c.pcb == nullptr;
+    f.since = c.since;
+    bool handshaking = c.tls && c.tls_slot >= 0 && !c.tls_open;
+    f.parked = c.state == State::kHead && c.buf_len == 0 && c.answered && !handshaking;
+    f.incomplete = !f.parked && (c.state == State::kHead || (c.state == State::kBody && !c.body_streamed));
+    f.stalled_reader = c.state == State::kResponding && now - c.since >= kEvictStalledUs;
   }
-  if (best == nullptr || best_rank == 99) return nullptr;
-  ++evicted_;
-  close(*best, true);
-  return best;
+  int index = slot_to_reuse(facts, kConnections);
+  if (index < 0) return nullptr;
+  Connection& reused = connections_[index];
+  if (reused.pcb != nullptr) {
+    ++evicted_;
+    close(reused, true);
+  }
+  return &reused;
 }
 
 bool HttpServer::start_tls(uint16_t port, mbedtls_ssl_config* conf) {
@@ -158,7 +157,7 @@ err_t HttpServer::accept(struct tcp_pcb* pcb, bool tls) {
   c.tls_slot = -1;
   c.tls_in = nullptr;
   c.tls_write_n = 0;
-  c.tls_answered = false;
+  c.answered = false;
   reset_for_next_request(c);
   tcp_arg(pcb, &c);
   tcp_recv(pcb, on_recv);
@@ -248,7 +247,7 @@ bool HttpServer::tls_attach(Connection& c) {
     Connection* idle = nullptr;
     for (Connection& other : connections_) {
       // Parked after an answer: not a fresh session whose first request is on its way.
-      if (&other == &c || other.pcb == nullptr || other.tls_slot < 0 || !other.tls_open || !other.tls_answered) continue;
+      if (&other == &c || other.pcb == nullptr || other.tls_slot < 0 || !other.tls_open || !other.answered) continue;
       if (other.state != State::kHead || other.buf_len != 0 || other.tls_in != nullptr) continue;
       if (idle == nullptr || other.since < idle->since) idle = &other;
     }
@@ -717,7 +716,7 @@ bool HttpServer::push(Connection& c) {
 }
 
 bool HttpServer::finish(Connection& c) {
-  c.tls_answered = c.tls;
+  c.answered = true;
   if (c.keep_alive) {
     reset_for_next_request(c);
     return false;

@@ -157,6 +157,7 @@ class HttpServer {
     uint64_t sent_hash = 0;       // FNV-1a of the document bytes queued so far
     size_t sent = 0;              // bytes of head + body queued to lwIP
     int64_t since = 0;            // accept, first byte of a request, or last progress
+    bool answered = false;        // a request was answered on it (it may be parked, idle)
     uint32_t ticket = 0;          // the handler's work for a pending request
     int64_t pending_since = 0;
     HttpServer* server = nullptr;
@@ -168,7 +169,6 @@ class HttpServer {
     int8_t tls_slot = -1;         // its session in tls_, -1 while it has none
     struct pbuf* tls_in = nullptr;
     size_t tls_write_n = 0;       // a record mbedTLS holds half-sent: repeat this length
-    bool tls_answered = false;    // a request was answered on it (it may be parked, idle)
   };
 
   // A listening pcb on `port` whose connections go to `on_connection` (nullptr: no pcb).
