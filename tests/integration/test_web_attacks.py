@@ -239,6 +239,8 @@ class WebUnderAttack(unittest.TestCase):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+            proc.stdout.close()
+            proc.stderr.close()
             os.close(master)
             import shutil
             shutil.rmtree(tmp, ignore_errors=True)
