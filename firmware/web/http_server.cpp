@@ -104,7 +104,7 @@ HttpServer::Connection* HttpServer::slot_for_new(int64_t now) {
     f.free = c.pcb == nullptr;
     f.since = c.since;
     bool handshaking = c.tls && c.tls_slot >= 0 && !c.tls_open;
-    f.parked = c.state == State::kHead && c.buf_len == 0 && c.answered && !handshaking;
+    f.parked = c.state == State::kHead && c.buf_len == 0 && c.tls_in == nullptr && c.answered && !handshaking;
     f.incomplete = !f.parked && (c.state == State::kHead || (c.state == State::kBody && !c.body_streamed));
     f.stalled_reader = c.state == State::kResponding && now - c.since >= kEvictStalledUs;
   }
