@@ -165,30 +165,23 @@ bool SlirpEthernet::open(uint16_t http_port, uint16_t snmp_port, uint16_t https_
   cfg.if_mru = 1500;
   slirp_ = slirp_new(&cfg, &kCallbacks, this);
   if (slirp_ == nullptr) return false;
-  if (http_port != 0 && !forward_tcp(http_port, 80)) return false;
-  if (https_port != 0 && !forward_tcp(https_port, 443)) return false;
-  if (snmp_port != 0) {
-    in_addr host{}, guest{};
-    inet_pton(AF_INET, "127.0.0.1", &host);
-    inet_pton(AF_INET, "10.0.2.15", &guest);
-    if (slirp_add_hostfwd(slirp_, 1, host, snmp_port, guest, 161) != 0) {
-      std::fprintf(stderr, "probebox-sim: cannot forward udp 127.0.0.1:%u to the box's SNMP agent\n", snmp_port);
-      return false;
-    }
-  }
+  if (http_port != 0 && !forward(Transport::kTcp, http_port, 80)) return false;
+  if (https_port != 0 && !forward(Transport::kTcp, https_port, 443)) return false;
+  if (snmp_port != 0 && !forward(Transport::kUdp, snmp_port, 161)) return false;
   return true;
 }
 
-bool SlirpEthernet::forward_tcp(uint16_t host_port, uint16_t guest_port) {
+bool SlirpEthernet::forward(Transport transport, uint16_t host_port, uint16_t guest_port) {
+  const bool udp = transport == Transport::kUdp;
   in_addr host{}, guest{};
   inet_pton(AF_INET, "127.0.0.1", &host);
   inet_pton(AF_INET, "10.0.2.15", &guest);
-  if (slirp_add_hostfwd(slirp_, 0, host, host_port, guest, guest_port) != 0) {
-    std::fprintf(stderr, "probebox-sim: cannot forward 127.0.0.1:%u to the box's port %u (port in use?)\n",
-                 host_port, guest_port);
+  if (slirp_add_hostfwd(slirp_, udp ? 1 : 0, host, host_port, guest, guest_port) != 0) {
+    std::fprintf(stderr, "probebox-sim: cannot forward %s 127.0.0.1:%u to the box's port %u (port in use?)\n",
+                 udp ? "udp" : "tcp", host_port, guest_port);
     return false;
   }
-  deepen_listen_backlog(host_port);
+  if (!udp) deepen_listen_backlog(host_port);
   return true;
 }
 

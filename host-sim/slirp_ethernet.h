@@ -41,8 +41,9 @@ class SlirpEthernet final : public hal::EthernetPort {
   const EgressStats& stats() const { return stats_; }
 
  private:
-  // A host port forwarded to the box's TCP port, with a deep accept queue.
-  bool forward_tcp(uint16_t host_port, uint16_t guest_port);
+  enum class Transport { kTcp, kUdp };
+  // 127.0.0.1:host_port forwarded to the box's guest_port; a TCP one gets a deep accept queue.
+  bool forward(Transport transport, uint16_t host_port, uint16_t guest_port);
   hal::MacAddress DoMac() const override { return {0x52, 0x54, 0x00, 0x12, 0x34, 0x56}; }
   bool DoLinkUp() const override { return slirp_ != nullptr; }
   bool DoTransmit(std::span<const uint8_t> frame) override;

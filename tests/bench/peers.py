@@ -747,15 +747,22 @@ def read_callgrind(path):
     return total or sum(out.values()), out
 
 
+def qemu_command(tmp, append, lcd, icount=True, nic_extra=""):
+    """The Cortex-M4 image under QEMU, its console on stdout, its LCD in tmp/lcd; with
+    icount, one instruction is 1 ns of virtual time."""
+    return ["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-monitor", "none",
+            *(["-icount", "shift=0"] if icount else []),
+            "-semihosting-config", "enable=on,target=native", "-kernel", IMAGE,
+            "-serial", "stdio", "-serial", f"file:{tmp}/{lcd}",
+            "-nic", "user,model=lan9118,net=10.0.2.0/24,host=10.0.2.2,ipv6=off" + nic_extra,
+            "-append", append]
+
+
 def icount_run(cfg, tmp, limit=300):
     """The image under QEMU with -icount shift=0 (one instruction = 1 ns of virtual time),
     --once; returns (figures, statuses)."""
     path = write_json(os.path.join(tmp, f"ic-{random.randrange(1 << 30)}.json"), cfg)
-    cmd = ["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-monitor", "none", "-icount", "shift=0",
-           "-semihosting-config", "enable=on,target=native", "-kernel", IMAGE,
-           "-serial", "stdio", "-serial", f"file:{tmp}/lcd-ic.txt",
-           "-nic", "user,model=lan9118,net=10.0.2.0/24,host=10.0.2.2,ipv6=off",
-           "-append", f"--once --config {path}"]
+    cmd = qemu_command(tmp, f"--once --config {path}", "lcd-ic.txt")
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit, stdin=subprocess.DEVNULL)
     statuses = []
     for line in proc.stdout.splitlines():
@@ -840,12 +847,8 @@ def icount_steady(ctx, cycles):
     https_port = free_port()
     console_path = os.path.join(tmp, "ic-steady-console.txt")
     console = open(console_path, "w")
-    cmd = ["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-monitor", "none", "-icount", "shift=0",
-           "-semihosting-config", "enable=on,target=native", "-kernel", IMAGE,
-           "-serial", "stdio", "-serial", f"file:{tmp}/lcd-ic-steady.txt",
-           "-nic", "user,model=lan9118,net=10.0.2.0/24,host=10.0.2.2,ipv6=off"
-                   f",hostfwd=tcp:127.0.0.1:{https_port}-10.0.2.15:443",
-           "-append", f"--config {path} --flash {tmp}/ic-steady-flash.bin"]
+    cmd = qemu_command(tmp, f"--config {path} --flash {tmp}/ic-steady-flash.bin", "lcd-ic-steady.txt",
+                       nic_extra=f",hostfwd=tcp:127.0.0.1:{https_port}-10.0.2.15:443")
     proc = subprocess.Popen(cmd, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     console.close()
     conn = None
@@ -1222,11 +1225,7 @@ def target(ctx, rounds):
         with tempfile.TemporaryDirectory() as tmp:
             cfg = write_json(os.path.join(tmp, "config.json"), dict(ctx.config, defaults=dict(
                 ctx.config["defaults"], timeout_ms=8000)))
-            cmd = ["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-monitor", "none",
-                   "-semihosting-config", "enable=on,target=native", "-kernel", IMAGE,
-                   "-serial", "stdio", "-serial", f"file:{tmp}/lcd.txt",
-                   "-nic", "user,model=lan9118,net=10.0.2.0/24,host=10.0.2.2,ipv6=off",
-                   "-append", f"--once --config {cfg}"]
+            cmd = qemu_command(tmp, f"--once --config {cfg}", "lcd.txt", icount=False)
             began = time.monotonic()
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     text=True)
