@@ -130,6 +130,7 @@ struct SmtpDetails {
   TextSpan mechanisms;    // ' '-separated
   bool starttls;
   bool tls_resumed;       // the STARTTLS handshake resumed the relay's last session
+  bool tls13;             // STARTTLS negotiated TLS 1.3 (else 1.2)
   bool auth_plain;
   Tri auth_ok;
   bool tls_dated;         // tls_days_left known

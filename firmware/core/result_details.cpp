@@ -57,7 +57,7 @@ void write_http(JsonWriter& w, const DetailsView& all, const HttpDetails& d) {
 
 void write_smtp(JsonWriter& w, const DetailsView& all, const SmtpDetails& d) {
   w.begin_object().field("banner", all.text(d.banner)).field_bool("starttls", d.starttls);
-  if (d.starttls) w.field_bool("tls_resumed", d.tls_resumed);
+  if (d.starttls) w.field("tls_version", d.tls13 ? "1.3" : "1.2").field_bool("tls_resumed", d.tls_resumed);
   list(w, "auth_mechanisms", all.text(d.mechanisms), ' ');
   w.field_bool("auth_plain", d.auth_plain);
   tri_field(w, "auth_ok", d.auth_ok);

@@ -111,6 +111,9 @@
 #define MBEDTLS_SSL_PROTO_TLS1_2
 #define MBEDTLS_SSL_PROTO_TLS1_3
 #define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED
+/* TLS 1.3 resumption of the relay's session (net/tls_resumption.h): the ticket's PSK
+ * with a fresh ECDHE share, never the PSK alone (no forward secrecy). */
+#define MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL_ENABLED
 #define MBEDTLS_SSL_TLS1_3_COMPATIBILITY_MODE
 #define MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED
 #define MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED
@@ -121,7 +124,7 @@
 #define MBEDTLS_SSL_ENCRYPT_THEN_MAC
 #define MBEDTLS_SSL_EXTENDED_MASTER_SECRET
 /* Resumption of the relay's session (net/tls_resumption.h): RFC 5077 tickets, which
- * postfix issues by default; session ids need no option. */
+ * postfix issues by default, and TLS 1.3's; session ids need no option. */
 #define MBEDTLS_SSL_SESSION_TICKETS
 /* Board limit: the largest record (so the largest handshake message, hence the
  * largest Certificate message, i.e. chain) a server may send. mbedTLS refuses more

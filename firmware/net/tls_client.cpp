@@ -91,6 +91,11 @@ Status TlsClientConfig::setup_config(mbedtls_ssl_config& conf, TlsVersion versio
   static const uint16_t kGroups[] = {MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1, MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
                                      MBEDTLS_SSL_IANA_TLS_GROUP_SECP384R1, MBEDTLS_SSL_IANA_TLS_GROUP_NONE};
   mbedtls_ssl_conf_groups(&conf, kGroups);
+  // A TLS 1.3 server's tickets come after the handshake, between application data:
+  // read() notes each (new_ticket()) so that a client that resumes can keep it.
+  if (version == TlsVersion::k13) {
+    mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(&conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
+  }
   return Status();
 }
 
@@ -134,7 +139,8 @@ Status TlsClientSession::begin(TlsClientConfig& config, struct tcp_pcb* pcb, std
   // Called for every certificate mbedTLS verifies, so only in a full handshake: a
   // resumed one sends none. The flags are left as they are: the verdict is ours.
   mbedtls_ssl_set_verify(&ssl_, on_verify, this);
-  if (resume != nullptr && version == TlsVersion::k12) offered_resumption_ = resume->offer(ssl_);
+  new_ticket_ = false;
+  if (resume != nullptr) offered_resumption_ = resume->offer(ssl_, version);
   return Status();
 }
 
@@ -257,6 +263,16 @@ bool TlsClientSession::check_message_size() {
 int TlsClientSession::read(uint8_t* out, size_t len) {
   TlsPoolScope client(TlsPool::kClient);
   int rc = mbedtls_ssl_read(&ssl_, out, len);
+  // A TLS 1.3 ticket is not an error: it is in the session now, and what follows is
+  // read on. mbedTLS meets a post-handshake message with WANT_READ while it holds the
+  // message back for its next call (mbedtls_ssl_check_pending): waiting for more TCP
+  // data then would stall whenever the server has sent everything already. A server
+  // sends a handful of tickets at most; the bound is only against a hostile one.
+  for (int rounds = 0; rounds < 16; ++rounds) {
+    if (rc == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) new_ticket_ = true;
+    else if (rc != MBEDTLS_ERR_SSL_WANT_READ || mbedtls_ssl_check_pending(&ssl_) == 0) break;
+    rc = mbedtls_ssl_read(&ssl_, out, len);
+  }
   if (rc < 0 && rc != MBEDTLS_ERR_SSL_WANT_READ) last_error_ = rc;
   return rc;
 }

@@ -16,19 +16,12 @@
 #include "mbedtls/x509_crt.h"
 #include "net/rsa_r2_cache.h"
 #include "net/tls_resumption.h"
+#include "net/tls_version.h"
 #include "net/verified_chain_cache.h"
 #include "protocols/root_store.h"
 
 namespace probebox::net {
 
-// Which TLS version a session offers. One ClientHello never offers both: mbedTLS 3.6
-// (without MBEDTLS_USE_PSA_CRYPTO) cannot verify an RSA-PSS ServerKeyExchange in TLS
-// 1.2, yet a ClientHello that also offers 1.3 must list RSA-PSS, and OpenSSL's TLS
-// 1.2 servers then pick it (measured: every nginx 1.22 on the lab failed with
-// ILLEGAL_PARAMETER). TLS 1.2 is also the cheaper handshake for a probe (1.3's
-// certificate comes only after the key exchange), so 1.2 is the default and 1.3 is
-// for the servers that accept nothing older.
-enum class TlsVersion : uint8_t { k12, k13 };
 
 // Who verifies the server's chain. kInHandshake: mbedTLS, as it parses the
 // Certificate message (verify_flags() has the result): every client that decides
@@ -118,6 +111,13 @@ class TlsClientSession {
   bool resumed() const { return offered_resumption_ && !chain_verified_; }
   // After kEstablished: keeps this session to resume next time.
   bool save(TlsResumption& to) const { return to.save(ssl_); }
+  // TLS 1.3: a ticket arrived since the last call (read() takes them in): the
+  // session is worth saving now, and not before.
+  bool take_new_ticket() {
+    bool arrived = new_ticket_;
+    new_ticket_ = false;
+    return arrived;
+  }
 
   // The chain the server sent (leaf first), valid after kServerProved/kEstablished.
   const mbedtls_x509_crt* peer_chain() const;
@@ -146,6 +146,12 @@ class TlsClientSession {
   // After kFailed: the server refused the version offered (alert protocol_version,
   // or handshake_failure, which some servers send instead).
   bool version_refused() const { return received_alert_ == 70 || received_alert_ == 40; }
+  // After kFailed: the server closed (or reset) the connection without a ServerHello
+  // and without an alert, which is how some servers (asyncio's, among others) refuse a
+  // version they do not speak.
+  bool closed_before_server_hello() const {
+    return received_alert_ < 0 && last_error_ == MBEDTLS_ERR_SSL_CONN_EOF && tls_version()[0] == '\0';
+  }
   // After kFailed: the server answered with an older version than the one offered
   // (a TLS 1.0/1.1-only server answers a 1.2 hello with its own version, no alert).
   bool older_version_chosen() const { return last_error_ == MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION; }
@@ -176,6 +182,7 @@ class TlsClientSession {
   uint8_t oversized_type_ = 0;
   int received_alert_ = -1;
   bool offered_resumption_ = false;
+  bool new_ticket_ = false;
   bool chain_verified_ = false;
   TlsVersion offered_ = TlsVersion::k12;
   bool peer_closed_ = false;

@@ -15,12 +15,15 @@ bool TlsResumption::save(const mbedtls_ssl_context& ssl) {
   bool ok = mbedtls_ssl_get_session(&ssl, &session) == 0 &&
             mbedtls_ssl_session_save(&session, bytes_, sizeof(bytes_), &written) == 0;
   mbedtls_ssl_session_free(&session);
-  if (ok) length_ = written;
-  return ok;
+  if (!ok) return false;
+  length_ = static_cast<uint16_t>(written);
+  version_ = mbedtls_ssl_get_version_number(&ssl) == MBEDTLS_SSL_VERSION_TLS1_3 ? TlsVersion::k13 : TlsVersion::k12;
+  return true;
 }
 
-bool TlsResumption::offer(mbedtls_ssl_context& ssl) const {
-  if (length_ == 0) return false;
+bool TlsResumption::offer(mbedtls_ssl_context& ssl, TlsVersion version) const {
+  // A session of the other version would make mbedTLS offer that version.
+  if (length_ == 0 || version_ != version) return false;
   TlsPoolScope client(TlsPool::kClient);
   mbedtls_ssl_session session;
   mbedtls_ssl_session_init(&session);
@@ -39,27 +42,27 @@ uint32_t server_key(std::string_view host, uint16_t port) {
 }
 }  // namespace
 
-TlsResumption& TlsResumptionCache::slot(std::string_view host, uint16_t port) {
+TlsResumptionCache::Server& TlsResumptionCache::slot(std::string_view host, uint16_t port) {
   uint32_t key = server_key(host, port);
   Entry* oldest = &entries_[0];
   for (Entry& e : entries_) {
     if (e.key == key) {
       e.used = ++clock_;
-      return e.session;
+      return e.server;
     }
     if (e.used < oldest->used) oldest = &e;
   }
   oldest->key = key;
   oldest->used = ++clock_;
-  oldest->session.clear();
-  return oldest->session;
+  oldest->server.reset();
+  return oldest->server;
 }
 
 void TlsResumptionCache::clear() {
   for (Entry& e : entries_) {
     e.key = 0;
     e.used = 0;
-    e.session.clear();
+    e.server.reset();
   }
 }
 

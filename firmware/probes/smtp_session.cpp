@@ -4,6 +4,10 @@
 #include "probes/link_loss.h"
 
 namespace probebox {
+namespace {
+// How a relay refused a ClientHello: its alert, or "closed" when it sent none.
+const char* refusal(int alert) { return alert < 0 ? "closed" : net::tls_alert_name(alert); }
+}  // namespace
 
 void SmtpSession::begin(const Context& context) {
   close();
@@ -13,8 +17,10 @@ void SmtpSession::begin(const Context& context) {
   reply_.reset();
   banner_.clear();
   mechanisms_.clear();
-  auth_plain_ = starttls_offered_ = tls_used_ = tls_resumed_ = false;
+  auth_plain_ = starttls_offered_ = tls_used_ = tls_resumed_ = tls13_ = false;
   resume_ = nullptr;
+  retried_version_ = false;
+  first_alert_ = -1;
   auth_result_ = -1;
   peer_ = x509::PeerVerdict{};
   next_recipient_ = 0;
@@ -41,6 +47,7 @@ void SmtpSession::connect(const ip_addr_t* address) {
     conclude(Outcome::kCritical, "cannot resolve the relay");
     return;
   }
+  address_ = *address;
   // The relay speaks first: its banner is the first thing to wait for.
   state_ = State::kBanner;
   switch (link_.connect(*address, ctx_.relay->port, *this)) {
@@ -74,7 +81,12 @@ void SmtpSession::process(net::LinkEvent event) {
     case E::kReceived:
     case E::kPeerClosed:
       // Replies, in clear or out of the TLS session; a STARTTLS handshake first.
-      if (state_ != State::kHandshake || handshake()) link_.read(on_bytes);
+      if (state_ != State::kHandshake || handshake()) {
+        link_.read(on_bytes);
+        keep_new_ticket();
+      } else if (state_ == State::kBanner) {
+        return;  // dialling again, offering the other version: this connection is gone
+      }
       if (event == E::kPeerClosed) {
         note(FailReason::kReset);
         conclude(Outcome::kCritical, "the relay closed the connection");
@@ -98,9 +110,19 @@ bool SmtpSession::handshake() {
       }
       return false;
     case net::TlsClientSession::Progress::kFailed: {
-      if (resume_ != nullptr) resume_->clear();
+      if (resume_ != nullptr) resume_->forget_session();
+      if (retry_in_other_version()) return false;
       FixedText<110> why("STARTTLS handshake failed: ");
-      link_.tls().describe_error(why);
+      const net::TlsClientSession& tls = link_.tls();
+      if (retried_version_ && (tls.version_refused() || tls.closed_before_server_hello())) {
+        // Both versions refused: both answers, as tls_cert names them.
+        bool last12 = tls.offered() == net::TlsVersion::k12;
+        int alert12 = last12 ? tls.received_alert() : first_alert_;
+        int alert13 = last12 ? first_alert_ : tls.received_alert();
+        why.appendf("%s to TLS 1.2, %s to 1.3", refusal(alert12), refusal(alert13));
+      } else {
+        link_.tls().describe_error(why);
+      }
       note(FailReason::kTls);
       conclude(Outcome::kCritical, why.view());
       return false;
@@ -111,13 +133,62 @@ bool SmtpSession::handshake() {
   mark(Phase::kTls);
   tls_used_ = true;
   tls_resumed_ = link_.tls().resumed();
-  if (resume_ != nullptr && !link_.tls().save(*resume_)) resume_->clear();
-  hal::WallTime wall = ctx_.clock->wall();
-  int64_t now_s = wall.unix_micros / 1'000'000;
-  x509::judge_peer(link_.tls().peer_chain(), ctx_.tls->anchors(), link_.tls().verify_flags(), expected_name(),
-                   wall.valid, now_s, peer_, ctx_.tls->public_roots(ctx_.relay->tune.public_roots, wall.valid, now_s));
+  tls13_ = std::string_view(link_.tls().tls_version()) == "1.3";
+  judge_relay_certificate();
   state_ = State::kEhloTls;
   send("EHLO probebox\r\n");
+  return true;
+}
+
+// The relay's certificate against today's clock: the one sent in this handshake,
+// or for a resumed one, the one the session was made with (TLS 1.2 saves it with the
+// session; TLS 1.3 does not, and its facts were kept in the relay's slot).
+void SmtpSession::judge_relay_certificate() {
+  hal::WallTime wall = ctx_.clock->wall();
+  int64_t now_s = wall.unix_micros / 1'000'000;
+  if (tls13_ && tls_resumed_ && resume_ != nullptr && resume_->has_peer) {
+    x509::judge_peer(resume_->peer, expected_name(), wall.valid, now_s, peer_);
+    return;
+  }
+  x509::PeerFacts facts;
+  x509::peer_facts(link_.tls().peer_chain(), ctx_.tls->anchors(), link_.tls().verify_flags(), expected_name(), facts,
+                   ctx_.tls->public_roots(ctx_.relay->tune.public_roots, wall.valid, now_s));
+  x509::judge_peer(facts, expected_name(), wall.valid, now_s, peer_);
+  if (resume_ == nullptr) return;
+  resume_->version = tls13_ ? net::TlsVersion::k13 : net::TlsVersion::k12;
+  if (!tls13_) {
+    // TLS 1.2: the session, certificate included, is complete now.
+    if (!link_.tls().save(resume_->session)) resume_->forget_session();
+    return;
+  }
+  // TLS 1.3: the ticket comes later (keep_new_ticket); what it will resume is this
+  // certificate, judged as above.
+  resume_->forget_session();
+  resume_->peer = facts;
+  resume_->has_peer = true;
+}
+
+void SmtpSession::keep_new_ticket() {
+  if (!tls13_ || resume_ == nullptr || !link_.tls_active() || !link_.tls().take_new_ticket()) return;
+  if (!resume_->has_peer || !link_.tls().save(resume_->session)) resume_->forget_session();
+}
+
+bool SmtpSession::retry_in_other_version() {
+  const net::TlsClientSession& tls = link_.tls();
+  if (retried_version_ || resume_ == nullptr || !(tls.version_refused() || tls.closed_before_server_hello())) {
+    return false;
+  }
+  int16_t alert = static_cast<int16_t>(tls.received_alert());
+  net::TlsVersion other = tls.offered() == net::TlsVersion::k12 ? net::TlsVersion::k13 : net::TlsVersion::k12;
+  // Closed from within the link's callback: an aborted pcb must not be reused here.
+  if (link_.close() == ERR_ABRT) return false;
+  retried_version_ = true;
+  first_alert_ = alert;
+  resume_->version = other;
+  reply_.reset();
+  starttls_offered_ = auth_plain_ = false;
+  mechanisms_.clear();
+  connect(&address_);
   return true;
 }
 
@@ -222,7 +293,7 @@ void SmtpSession::on_reply() {
         conclude(Outcome::kCritical, "STARTTLS refused");
         return;
       }
-      if (Status s = link_.start_tls(*ctx_.tls, expected_name(), net::TlsVersion::k12, resume_); !s.ok()) {
+      if (Status s = link_.start_tls(*ctx_.tls, expected_name(), resume_->version, &resume_->session); !s.ok()) {
         // No session object free (net::TlsSessions) is the box's shortage, not the relay's.
         if (s.code() == StatusCode::kUnavailable) {
           note(FailReason::kNoResources);
@@ -409,6 +480,7 @@ void SmtpSession::conclude(Outcome outcome, std::string_view why) {
   }
   outcome_ = outcome;
   state_ = State::kDone;
+  keep_new_ticket();  // a ticket read with the reply that ends the dialogue
   link_.close();
   if (ctx_.done != nullptr) ctx_.done(ctx_.owner);
 }

@@ -90,6 +90,8 @@ class SmtpSession final : private net::LinkOwner {
   bool tls_used() const { return tls_used_; }
   // The STARTTLS handshake resumed the relay's last session.
   bool tls_resumed() const { return tls_resumed_; }
+  // "1.2" or "1.3" once STARTTLS succeeded, else "".
+  const char* tls_version() const { return !tls_used_ ? "" : tls13_ ? "1.3" : "1.2"; }
   int auth_result() const { return auth_result_; }  // -1 not tried, 0 rejected, 1 accepted
   const x509::PeerVerdict& peer() const { return peer_; }
   // Why the outcome is not OK (the first reason found), the lwIP error behind it,
@@ -105,6 +107,11 @@ class SmtpSession final : private net::LinkOwner {
 
   void process(net::LinkEvent event) override;
   bool handshake();
+  void judge_relay_certificate();
+  // After a failed handshake: true when the dialogue starts again offering the
+  // other version (the relay refused the one offered, for the first time).
+  bool retry_in_other_version();
+  void keep_new_ticket();
   void send(std::string_view line);
   void send_body();
   size_t message_size() const;
@@ -131,7 +138,15 @@ class SmtpSession final : private net::LinkOwner {
   bool starttls_offered_ = false;
   bool tls_used_ = false;
   bool tls_resumed_ = false;
-  net::TlsResumption* resume_ = nullptr;
+  bool tls13_ = false;  // the STARTTLS session is TLS 1.3
+  // The relay's slot: its last session, and the version it speaks.
+  net::TlsResumptionCache::Server* resume_ = nullptr;
+  // A relay that refused the version offered is asked once more, over a new
+  // connection, in the other one; first_alert_ is the first refusal's alert (-1:
+  // the relay closed without one).
+  bool retried_version_ = false;
+  int16_t first_alert_ = -1;
+  ip_addr_t address_{};
   int auth_result_ = -1;
   x509::PeerVerdict peer_{};  // the relay's certificate, judged once the handshake is over
   int next_recipient_ = 0;

@@ -340,23 +340,41 @@ ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* a
   return v;
 }
 
-void judge_peer(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags,
-                std::string_view name, bool now_valid, int64_t now, PeerVerdict& v, const RootLookup* public_roots) {
-  v = PeerVerdict{};
+void peer_facts(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags,
+                std::string_view name, PeerFacts& f, const RootLookup* public_roots) {
+  f = PeerFacts{};
   if (sent == nullptr || sent->raw.p == nullptr) return;
   CertSummary s;  // as tls_cert's judge does: on the stack, only for this judgement
   summarize(*sent, s);
-  v.subject.assign(s.subject.view());
-  v.trusted = judge_chain(sent, anchors, handshake_flags, public_roots).trusted == Trust::kYes;
-  v.name_ok = !name.empty() && covered_by_sans(name, s);
+  f.present = true;
+  f.subject.assign(s.subject.view());
+  f.trusted = judge_chain(sent, anchors, handshake_flags, public_roots).trusted == Trust::kYes;
+  f.name_ok = !name.empty() && covered_by_sans(name, s);
+  f.not_before = s.not_before;
+  f.not_after = s.not_after;
+}
+
+void judge_peer(const PeerFacts& f, std::string_view name, bool now_valid, int64_t now, PeerVerdict& v) {
+  v = PeerVerdict{};
+  if (!f.present) return;
+  v.subject.assign(f.subject.view());
+  v.trusted = f.trusted;
+  v.name_ok = f.name_ok && !name.empty();
   v.dated = now_valid;
-  v.days_left = now_valid ? days_left(s.not_after, now) : 0;
+  v.days_left = now_valid ? days_left(f.not_after, now) : 0;
   if (!v.trusted) v.fault = PeerVerdict::Fault::kUntrusted;
   else if (name.empty()) v.fault = PeerVerdict::Fault::kNoName;
   else if (!v.name_ok) v.fault = PeerVerdict::Fault::kWrongName;
-  else if (now_valid && now < s.not_before) v.fault = PeerVerdict::Fault::kNotYetValid;
+  else if (now_valid && now < f.not_before) v.fault = PeerVerdict::Fault::kNotYetValid;
   else if (now_valid && v.days_left < 0) v.fault = PeerVerdict::Fault::kExpired;
   else v.fault = PeerVerdict::Fault::kNone;
+}
+
+void judge_peer(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags,
+                std::string_view name, bool now_valid, int64_t now, PeerVerdict& v, const RootLookup* public_roots) {
+  PeerFacts facts;
+  peer_facts(sent, anchors, handshake_flags, name, facts, public_roots);
+  judge_peer(facts, name, now_valid, now, v);
 }
 
 void describe_fault(const PeerVerdict& v, std::string_view name, TextBuffer& out) {

@@ -101,8 +101,25 @@ struct PeerVerdict {
   FixedText<128> subject;
   bool credentials_safe() const { return fault == Fault::kNone; }
 };
+// What a peer's certificate says that holds for as long as it is the one served:
+// whether it verified, whether it names `name`, its dates and subject. A TLS 1.3
+// session saves no certificate, so these are kept beside it (net/tls_resumption.h)
+// to judge the certificate again, with that day's clock, when the session resumes.
+struct PeerFacts {
+  bool present = false;  // a certificate was sent
+  bool trusted = false;
+  bool name_ok = false;
+  int64_t not_before = 0;  // Unix seconds
+  int64_t not_after = 0;
+  FixedText<128> subject;
+};
 // `name` empty: no name to hold the certificate to (a host given as an address
-// without server_name): never safe. `now_valid` false: expiry is not judged.
+// without server_name): never safe.
+void peer_facts(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags,
+                std::string_view name, PeerFacts& out, const RootLookup* public_roots = nullptr);
+// The verdict on those facts at `now` (`now_valid` false: expiry is not judged).
+void judge_peer(const PeerFacts& facts, std::string_view name, bool now_valid, int64_t now, PeerVerdict& out);
+// Both at once, for a certificate in hand.
 void judge_peer(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* anchors, uint32_t handshake_flags,
                 std::string_view name, bool now_valid, int64_t now, PeerVerdict& out,
                 const RootLookup* public_roots = nullptr);

@@ -209,6 +209,46 @@ class Smtp(unittest.TestCase):
         self.assertIn(RELAY_NAME, d["tls_subject"])
         self.assertTrue(d["auth_ok"])
 
+    def test_a_relay_that_accepts_only_tls13_gets_the_login_and_resumes_in_tls13(self):
+        """The first STARTTLS offers TLS 1.2 and is refused; the dialogue starts again in
+        1.3 within the check's deadline. Later cycles ask in 1.3 at once and resume the
+        relay's ticket (OpenSSL's, sent after the handshake), the certificate judged again
+        from what was kept of it (a 1.3 session saves none)."""
+        relay = self.smtp["tls13-only"]
+        since = len(commands(relay))
+        doc = {"schema": 1, "defaults": {"interval_s": 3, "timeout_ms": 3000},
+               "trust_anchors_pem": self.lab.ports["tls"]["root_pem"],
+               "checks": [{"id": "relay", "type": "smtp", "host": HOST, "port": relay["port"],
+                           "server_name": RELAY_NAME, "username": "probe", "password": "secret",
+                           "starttls": "require"}]}
+        seen = []
+
+        def resumed_once():
+            c = by_id(json.loads(http_get(port, "/api/status")[2]))["relay"]
+            last = c.get("last") or c
+            details = last.get("details") or {}
+            if details and (not seen or seen[-1] != (last.get("status"), details)):
+                seen.append((last.get("status"), details))
+            return details.get("tls_resumed") is True and (last.get("status"), details)
+
+        with running_sim(doc) as (_, port):
+            got = wait_for(resumed_once, 30, 0.3)
+        self.assertTrue(got, f"no resumed TLS 1.3 session in 30 s: {seen}")
+        first_status, first = seen[0]
+        self.assertEqual(first_status, "ok", seen[0])
+        self.assertEqual(first["tls_version"], "1.3")
+        self.assertFalse(first["tls_resumed"])
+        status, d = got
+        self.assertEqual(status, "ok", d)
+        self.assertEqual(d["tls_version"], "1.3")
+        self.assertTrue(d["tls_trusted"])
+        self.assertGreater(d["tls_days_left"], 0)
+        self.assertIn(RELAY_NAME, d["tls_subject"])
+        self.assertTrue(d["auth_ok"])
+        # Every login went inside TLS.
+        self.assertNotIn("AUTH clear", self.new_commands("tls13-only", since))
+        self.assertIn("AUTH tls", self.new_commands("tls13-only", since))
+
     def test_relay_down(self):
         r = self.run_checks({"id": "down", "port": self.lab.ports["isolated"]})
         self.assertEqual(r["down"]["status"], "critical")

@@ -13,6 +13,8 @@ Relays (port = base + offset), written to DIR/smtp.json:
   self-signed STARTTLS with a self-signed certificate (pki/self-signed.*), AUTH PLAIN LOGIN
   other-name  STARTTLS with a lab-CA certificate for mail.other.test (pki/other-name.*)
               — what a man in the middle with some valid certificate presents
+  tls13-only  as ok, but its STARTTLS accepts nothing older than TLS 1.3 (OpenSSL's
+              tickets after the handshake: the relay a TLS 1.3 resumption meets)
 Credentials: probe / secret. Received messages go to DIR/mail/*.eml. Every command
 line an aiosmtpd relay receives is recorded, verb and whether it came over TLS
 ("AUTH tls", "EHLO clear"; never the arguments), in DIR/smtp-commands/<relay>.log.
@@ -79,9 +81,11 @@ class RecordingController(Controller):
         return RecordingSMTP(self.handler, log_path=self.log_path, log_lock=self.log_lock, **self.SMTP_kwargs)
 
 
-def tls_context(cert, key):
+def tls_context(cert, key, minimum=None):
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
+    if minimum is not None:
+        context.minimum_version = minimum
     return context
 
 
@@ -152,6 +156,8 @@ def main():
         "other-name": relay("other-name", a.base_port + 6, auth_require_tls=True,
                             tls_context=tls_context(os.path.join(pki, "other-name.chain.pem"),
                                                     os.path.join(pki, "other-name.key.pem"))),
+        "tls13-only": relay("tls13-only", a.base_port + 7, auth_require_tls=True,
+                            tls_context=tls_context(a.cert, a.key, minimum=ssl.TLSVersion.TLSv1_3)),
     }
     for c in relays.values():
         c.start()

@@ -2,6 +2,7 @@
 // policy on credentials is asserted from the bytes the relay received.
 #include "probes/smtp_probe.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -185,22 +186,35 @@ TEST_F(SmtpProbeTest, ARelayThatClosesAfterTheBannerIsCritical) {
 
 // --- STARTTLS: the relay's dialogue goes on inside FakePeer's TLS server ----------
 
-// A relay that offers STARTTLS, then plays `inner` over TLS; `plain_inside` collects
-// the decrypted bytes the box sent.
-FakePeer::Conversation starttls_relay(std::vector<Rule> inner, std::shared_ptr<std::string> plain_inside) {
-  auto clear = relay(kBanner, {{"EHLO", "250-relay.lab\r\n250-STARTTLS\r\n250 SIZE 10240000\r\n"},
-                               {"STARTTLS", "220 2.0.0 Ready to start TLS\r\n"}});
-  auto recorded = [plain_inside, script = relay("", std::move(inner))](std::string_view plain) mutable {
-    plain_inside->assign(plain);
-    return script(plain);
+// A relay that offers STARTTLS, then plays `inner` over TLS (the server `make_tls`
+// makes: tls_server by default); `plain_inside` collects the decrypted bytes the box
+// sent. Each connection starts the dialogue afresh.
+using TlsServerMaker = std::function<FakePeer::Conversation(FakePeer::Conversation inner)>;
+FakePeer::Conversation starttls_relay(std::vector<Rule> inner, std::shared_ptr<std::string> plain_inside,
+                                      TlsServerMaker make_tls = tls_server) {
+  auto fresh_clear = [] {
+    return relay(kBanner, {{"EHLO", "250-relay.lab\r\n250-STARTTLS\r\n250 SIZE 10240000\r\n"},
+                           {"STARTTLS", "220 2.0.0 Ready to start TLS\r\n"}});
   };
-  auto tls = tls_server(recorded);
-  return [clear, tls, offset = std::string::npos](std::string_view received) mutable -> Reply {
+  // A fresh script per TLS session (the server hands it all the plaintext so far).
+  auto script = std::make_shared<FakePeer::Conversation>();
+  auto recorded = [plain_inside, script](std::string_view plain) {
+    plain_inside->assign(plain);
+    return (*script)(plain);
+  };
+  auto tls = make_tls(recorded);
+  return [fresh_clear, clear = fresh_clear(), tls, script, inner,
+          offset = std::string::npos](std::string_view received) mutable -> Reply {
+    if (received.empty()) {
+      clear = fresh_clear();
+      offset = std::string::npos;
+    }
     if (offset != std::string::npos) return tls(received.substr(offset));
     Reply reply = clear(received);
     size_t at = received.find("STARTTLS\r\n");
     if (at != std::string::npos) {
       offset = at + 10;
+      *script = relay("", inner);
       tls("");  // a fresh server session, waiting for the ClientHello
     }
     return reply;
@@ -276,6 +290,112 @@ TEST_F(SmtpStartTlsTest, ARelayCertificateNotJudgedGoodGetsNoCredentials) {
   EXPECT_NE(r.summary.view().find(": credentials not sent (TLS)"), std::string_view::npos) << r.summary.c_str();
   EXPECT_EQ(r.reason, FailReason::kCertificate);
   EXPECT_EQ(*plain_inside_, "EHLO probebox\r\nQUIT\r\n");  // no AUTH
+}
+
+constexpr const char* kTrustedRelay =
+    R"([{"id":"m","type":"smtp","host":"10.0.2.2","port":587,"starttls":"require",)"
+    R"("server_name":"hostile.lab.test","username":"alerts","password":"s3cret"}])";
+constexpr const char* kLoginInside = "EHLO probebox\r\nAUTH PLAIN AGFsZXJ0cwBzM2NyZXQ=\r\nQUIT\r\n";
+
+// A relay that accepts nothing older than TLS 1.3 (postfix with
+// smtpd_tls_protocols = >=TLSv1.3) refuses the 1.2 hello: the dialogue starts again
+// over a new connection offering 1.3, within the same deadline, and the next check
+// asks in 1.3 at once.
+TEST_F(SmtpStartTlsTest, ARelayThatAcceptsOnlyTls13IsAskedAgainInTls13AndRemembered) {
+  ASSERT_TRUE(tls_->setup(lab_cert_pem()).ok());
+  peer_.set_conversation(587, starttls_relay({{"EHLO", kEhloPlain}, {"AUTH PLAIN ", "235 2.7.0 accepted\r\n"}},
+                                             plain_inside_, tls13_only_server));
+  load(kTrustedRelay);
+  ProbeResult r = run_one<SmtpProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "10.0.2.2: login OK (TLS)");
+  EXPECT_NE(testing::details_json(r).find(R"("tls_version":"1.3")"), std::string::npos) << testing::details_json(r);
+  EXPECT_NE(testing::details_json(r).find(R"("tls_trusted":true)"), std::string::npos) << testing::details_json(r);
+  EXPECT_EQ(peer_.syns_seen(), 2) << "the refused 1.2 hello, then 1.3";
+  EXPECT_EQ(*plain_inside_, kLoginInside);
+  ProbeResult again = run_one<SmtpProbe>(tls_.get());
+  EXPECT_EQ(again.outcome, Outcome::kOk) << again.summary.c_str();
+  EXPECT_EQ(peer_.syns_seen(), 3) << "the relay's version is remembered: one connection";
+  EXPECT_EQ(*plain_inside_, kLoginInside);
+}
+
+// A relay that refuses both versions: one retry, not a loop, and both refusals named.
+TEST_F(SmtpStartTlsTest, ARelayThatRefusesBothVersionsIsCriticalAfterOneRetry) {
+  ASSERT_TRUE(tls_->setup(lab_cert_pem()).ok());
+  auto alert_only = [](FakePeer::Conversation) -> FakePeer::Conversation {
+    return [](std::string_view received) -> Reply {
+      if (received.empty()) return {};
+      return {std::string("\x15\x03\x03\x00\x02\x02\x46", 7), Reply::Close::kFin};  // fatal protocol_version
+    };
+  };
+  peer_.set_conversation(587, starttls_relay({{"EHLO", kEhloPlain}}, plain_inside_, alert_only));
+  load(kTrustedRelay);
+  ProbeResult r = run_one<SmtpProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kCritical) << r.summary.c_str();
+  EXPECT_EQ(r.reason, FailReason::kTls);
+  EXPECT_EQ(peer_.syns_seen(), 2);
+  EXPECT_NE(r.summary.view().find("failed: protocol_version to TLS 1.2, protocol_version to 1.3"),
+            std::string_view::npos) << r.summary.c_str();
+  EXPECT_EQ(peer_.received(587).find("AUTH"), std::string::npos);
+}
+
+// Some relays (asyncio's, for one) refuse a version by closing, with no alert: that
+// too is asked once more in the other version.
+TEST_F(SmtpStartTlsTest, ARelayThatClosesOnTheTls12HelloIsAskedInTls13) {
+  ASSERT_TRUE(tls_->setup(lab_cert_pem()).ok());
+  auto closes_then_tls13 = [sessions = std::make_shared<int>(0)](FakePeer::Conversation inner) {
+    return [sessions, tls13 = tls13_only_server(std::move(inner))](std::string_view received) mutable -> Reply {
+      if (received.empty()) ++*sessions;
+      if (*sessions == 1) return received.empty() ? Reply{} : Reply{"", Reply::Close::kFin};
+      return tls13(received);
+    };
+  };
+  peer_.set_conversation(587, starttls_relay({{"EHLO", kEhloPlain}, {"AUTH PLAIN ", "235 2.7.0 accepted\r\n"}},
+                                             plain_inside_, closes_then_tls13));
+  load(kTrustedRelay);
+  ProbeResult r = run_one<SmtpProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_NE(testing::details_json(r).find(R"("tls_version":"1.3")"), std::string::npos) << testing::details_json(r);
+  EXPECT_EQ(peer_.syns_seen(), 2);
+  EXPECT_EQ(*plain_inside_, kLoginInside);
+}
+
+// TLS 1.3 resumption: the relay's ticket arrives after the handshake and is kept with
+// what was judged of the certificate (a 1.3 session saves none); the next check
+// resumes it (psk_dhe_ke: no certificate, no signature) and judges that certificate
+// again, so the details are the first check's.
+TEST_F(SmtpStartTlsTest, ATls13RelaysTicketIsResumedAndItsCertificateJudgedAgain) {
+  ASSERT_TRUE(tls_->setup(lab_cert_pem()).ok());
+  auto tickets = std::make_shared<TicketPolicy>();
+  peer_.set_conversation(
+      587, starttls_relay({{"EHLO", kEhloPlain}, {"AUTH PLAIN ", "235 2.7.0 accepted\r\n"}}, plain_inside_,
+                          [tickets](FakePeer::Conversation inner) {
+                            return tls13_only_server_with_tickets(tickets, std::move(inner));
+                          }));
+  load(kTrustedRelay);
+  ProbeResult first = run_one<SmtpProbe>(tls_.get());
+  ASSERT_EQ(first.outcome, Outcome::kOk) << first.summary.c_str();
+  EXPECT_GE(tickets->issued, 1);
+  EXPECT_EQ(tickets->resumed, 0);
+  ProbeResult second = run_one<SmtpProbe>(tls_.get());
+  ASSERT_EQ(second.outcome, Outcome::kOk) << second.summary.c_str();
+  EXPECT_EQ(tickets->resumed, 1) << "the relay took the ticket";
+  std::string d1 = testing::details_json(first);
+  std::string d2 = testing::details_json(second);
+  EXPECT_NE(d1.find(R"("tls_resumed":false)"), std::string::npos) << d1;
+  EXPECT_NE(d2.find(R"("tls_resumed":true)"), std::string::npos) << d2;
+  EXPECT_NE(d2.find(R"("tls_version":"1.3")"), std::string::npos) << d2;
+  EXPECT_NE(d2.find(R"("tls_trusted":true)"), std::string::npos) << d2;
+  EXPECT_NE(d2.find("hostile.lab.test"), std::string::npos) << "the subject, from the kept facts: " << d2;
+  EXPECT_EQ(*plain_inside_, kLoginInside);
+  // The dates are judged with the day's clock, not remembered: past the
+  // certificate's notAfter (2056-11-15) the resumed session is expired.
+  clock_.set_wall(int64_t{2'808'000'000} * 1'000'000);  // 2058-12-02
+  ProbeResult late = run_one<SmtpProbe>(tls_.get());
+  EXPECT_EQ(tickets->resumed, 2);
+  EXPECT_EQ(late.outcome, Outcome::kCritical) << late.summary.c_str();
+  EXPECT_NE(late.summary.view().find("expired"), std::string_view::npos) << late.summary.c_str();
+  EXPECT_EQ(plain_inside_->find("AUTH"), std::string::npos) << "no credentials to an expired certificate";
 }
 
 }  // namespace

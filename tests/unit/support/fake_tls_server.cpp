@@ -192,7 +192,15 @@ FakePeer::Conversation server(FakePeer::Conversation inner, bool tls13_only,
     if (s.done && inner) {
       unsigned char buf[512];
       bool more = false;
-      for (int n; (n = mbedtls_ssl_read(&s.ssl, buf, sizeof(buf))) > 0;) {
+      // A record mbedTLS holds back (mbedtls_ssl_check_pending) is read on at once.
+      auto read = [&s, &buf] {
+        int n = mbedtls_ssl_read(&s.ssl, buf, sizeof(buf));
+        for (int rounds = 0; n == MBEDTLS_ERR_SSL_WANT_READ && mbedtls_ssl_check_pending(&s.ssl) && rounds < 16; ++rounds) {
+          n = mbedtls_ssl_read(&s.ssl, buf, sizeof(buf));
+        }
+        return n;
+      };
+      for (int n; (n = read()) > 0;) {
         s.plain.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
         more = true;
       }
@@ -216,6 +224,10 @@ FakePeer::Conversation tls_server(FakePeer::Conversation inner) { return server(
 FakePeer::Conversation tls13_only_server(FakePeer::Conversation inner) { return server(std::move(inner), true); }
 FakePeer::Conversation tls_server_with_tickets(std::shared_ptr<TicketPolicy> tickets, FakePeer::Conversation inner) {
   return server(std::move(inner), false, std::move(tickets));
+}
+FakePeer::Conversation tls13_only_server_with_tickets(std::shared_ptr<TicketPolicy> tickets,
+                                                      FakePeer::Conversation inner) {
+  return server(std::move(inner), true, std::move(tickets));
 }
 
 }  // namespace probebox::test

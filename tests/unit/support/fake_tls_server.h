@@ -20,7 +20,8 @@ FakePeer::Conversation tls_server(FakePeer::Conversation inner = nullptr);
 // protocol_version alert).
 FakePeer::Conversation tls13_only_server(FakePeer::Conversation inner = nullptr);
 
-// TLS 1.2 session tickets for tls_server_with_tickets: the ticket is the server's
+// Session tickets for tls_server_with_tickets (TLS 1.2) and
+// tls13_only_server_with_tickets: the ticket is the server's
 // session as mbedtls_ssl_session_save writes it (in clear: a test's ticket). `accept`
 // false: every ticket is refused (a full handshake follows, as a server that lost its
 // ticket key does); the counts are what the server saw.
@@ -32,5 +33,9 @@ struct TicketPolicy {
 };
 FakePeer::Conversation tls_server_with_tickets(std::shared_ptr<TicketPolicy> tickets,
                                                FakePeer::Conversation inner = nullptr);
+// The same, accepting only TLS 1.3: its tickets (PSKs, for psk_dhe_ke) are sent
+// right after the handshake.
+FakePeer::Conversation tls13_only_server_with_tickets(std::shared_ptr<TicketPolicy> tickets,
+                                                      FakePeer::Conversation inner = nullptr);
 
 }  // namespace probebox::test
