@@ -26,6 +26,8 @@ void HttpProbe::DoStart() {
   sample_ = 1;
   samples_ = 1;
   session_key_ = 0;
+  version_ = net::TlsVersion::k12;
+  refused_12_alert_ = -1;
   sample_started_ = now();
   slowest_sample_us_ = 0;
   if (check().role == CheckRole::kLbTestall) {
@@ -101,7 +103,7 @@ Status HttpProbe::start_tls() {
   session_key_ = store != nullptr ? net::ResumptionStore::key(env().config->text(check().host), check().port, tls_name()) : 0;
   session_generation_ = store != nullptr ? store->generation() : 0;
   const net::TlsResumption* offer = session_key_ != 0 ? store->find(session_key_, now()) : nullptr;
-  return link_.start_tls(*env().tls, tls_name(), net::TlsVersion::k12, offer);
+  return link_.start_tls(*env().tls, tls_name(), version_, offer);
 }
 
 // The session may not be offered again (the handshake or the certificate failed).
@@ -122,8 +124,15 @@ void HttpProbe::handshake() {
       return;
     case net::TlsClientSession::Progress::kFailed: {
       forget_session();
+      if (retry_with_tls13()) return;
       FixedText<100> why("TLS handshake failed: ");
-      tls.describe_error(why);
+      if (version_ == net::TlsVersion::k13 && (tls.version_refused() || tls.closed_before_server_hello())) {
+        // Both refused: both answers, as tls_cert names them.
+        auto name = [](int alert) { return alert < 0 ? "closed" : net::tls_alert_name(alert); };
+        why.appendf("%s to TLS 1.2, %s to 1.3", name(refused_12_alert_), name(tls.received_alert()));
+      } else {
+        tls.describe_error(why);
+      }
       note_failure(FailReason::kTls);
       fail(Outcome::kCritical, why.view());
       return;
@@ -189,6 +198,21 @@ void HttpProbe::handshake() {
   send_request();
 }
 
+// The server refused TLS 1.2 (an alert, or a close before any ServerHello): the same
+// request again over a new connection offering only 1.3, within the same deadline.
+// False when it was 1.3 already, or the old connection had to be aborted (then the
+// link must not be reused in this callback, and the refusal is the verdict).
+bool HttpProbe::retry_with_tls13() {
+  net::TlsClientSession& tls = link_.tls();
+  if (version_ != net::TlsVersion::k12 || !(tls.version_refused() || tls.closed_before_server_hello())) return false;
+  int16_t alert = static_cast<int16_t>(tls.received_alert());
+  if (link_.close() == ERR_ABRT) return false;
+  refused_12_alert_ = alert;
+  version_ = net::TlsVersion::k13;
+  connect();
+  return true;
+}
+
 // After a handshake whose certificate passed: a resumed session counts one more use;
 // a full handshake's session is kept when the handshake verified the chain to the
 // anchors (a saved session holds the leaf alone: a chain trusted by the public roots
@@ -199,6 +223,12 @@ void HttpProbe::keep_session(bool verified_by_handshake, uint64_t leaf_id) {
   net::TlsClientSession& tls = link_.tls();
   if (tls.resumed()) {
     store->resumed(session_key_);
+    return;
+  }
+  // The store resumes TLS 1.2 sessions: a 1.3 server's tickets come after the
+  // handshake, and a 1.3 session saves no certificate to judge again.
+  if (std::string_view(tls.tls_version()) != "1.2") {
+    store->drop(session_key_);
     return;
   }
   net::TlsResumption* slot =

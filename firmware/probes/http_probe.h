@@ -14,7 +14,7 @@ namespace probebox {
 
 class HttpProbe final : public Probe {
  public:
-  enum class State { kIdle, kResolving, kConnecting, kHandshake, kResponse, kNextSample, kDone };
+  enum class State : uint8_t { kIdle, kResolving, kConnecting, kHandshake, kResponse, kNextSample, kDone };
   // Requests a load balancer's /testall makes in one run: enough that round-robin
   // reaches every node (twice the nodes), bounded.
   static constexpr uint8_t kMaxSamples = 6;
@@ -49,7 +49,16 @@ class HttpProbe final : public Probe {
   // A new response: the parser, and the body's scan for what the check expects.
   void new_response();
 
+  // After a failed handshake: true when the probe connects again offering TLS 1.3
+  // (the server refused 1.2, for the first time in this run).
+  bool retry_with_tls13();
+
   State state_ = State::kIdle;
+  // The version offered: 1.2, then 1.3 for a server that accepts nothing older (for
+  // the rest of the run: every sample); refused_12_alert_ is its answer to 1.2
+  // (-1: closed without an alert).
+  net::TlsVersion version_ = net::TlsVersion::k12;
+  int16_t refused_12_alert_ = -1;
   uint8_t samples_ = 1;
   uint8_t sample_ = 1;
   hal::MonoMicros sample_started_ = 0;

@@ -3,7 +3,7 @@
 peak mbedTLS arena, and how many such probes fit in flight in the target's arena —
 for a tls_cert probe stopped early (TLS 1.2), with a full handshake, against a server
 that accepts only TLS 1.3, a repeated chain (a verified-chain cache hit), and an smtp
-probe with STARTTLS, first and resumed, and an http probe of /testall over HTTPS,
+probe with STARTTLS, first and resumed, in TLS 1.2 and against a TLS 1.3-only relay, and an http probe of /testall over HTTPS,
 first and resumed — each beside today's figures.
 
 Each figure of a first probe is the run with the probe minus a baseline run with one
@@ -53,6 +53,8 @@ TODAY = {
     "tls_cert, repeated chain (cache hit)": "2.6 M: no cache (every chain verified)",
     "smtp, STARTTLS + AUTH (first)": "18,797,458 (previous table)",
     "smtp, second connection resumed": "18,797,458: no resumption (previous table)",
+    "smtp, TLS 1.3-only relay (first)": "critical: STARTTLS offered TLS 1.2 only (before d10da84)",
+    "smtp, TLS 1.3 relay resumed": "critical: no TLS 1.3 at all (before d10da84)",
     "http /testall over HTTPS (first)": "19,378,661 (before issue 20 item 4: every request a full handshake)",
     "http /testall over HTTPS, resumed": "19,378,661: no resumption (before issue 20 item 4)",
 }
@@ -147,11 +149,12 @@ def resumed_requests(sim, doc, tmp, requests=6):
 
 class HoldingForwarder(Listener):
     """127.0.0.1:port -> target; the first connection of a run at once (unless
-    `hold_all`), every later one after HOLD_S (reset() before each run)."""
+    `hold_all`), every later one after HOLD_S (reset() before each run); with
+    `hold_only` N, the Nth alone is held."""
 
-    def __init__(self, target_port, hold_all=False):
+    def __init__(self, target_port, hold_all=False, hold_only=None):
         super().__init__()
-        self.target, self.hold_all = target_port, hold_all
+        self.target, self.hold_all, self.hold_only = target_port, hold_all, hold_only
         self.count = 0
         self.start()
 
@@ -160,7 +163,10 @@ class HoldingForwarder(Listener):
 
     def accepted(self, conn):
         self.count += 1
-        hold = HOLD_S if self.hold_all or self.count > 1 else 0
+        if self.hold_only is not None:
+            hold = HOLD_S if self.count == self.hold_only else 0
+        else:
+            hold = HOLD_S if self.hold_all or self.count > 1 else 0
         threading.Thread(target=self.one, args=(conn, hold), daemon=True).start()
 
     def one(self, conn, hold):
@@ -212,11 +218,16 @@ def main():
         # too, so its connections are over before the second starts), the second held.
         good_held = HoldingForwarder(scen["good"]["port"], hold_all=True)
         warn_held = HoldingForwarder(scen["warn"]["port"], hold_all=True)  # another chain of the same shape
-        forwarders = (relay_first, relay_other, good_held, warn_held)
+        # A TLS 1.3-only relay: the first check's refused 1.2 hello, then its 1.3 retry
+        # (the third connection, at once), the second check (the second connection) held.
+        relay13_first = HoldingForwarder(smtp["tls13-only"]["port"], hold_only=2)
+        relay13_other = HoldingForwarder(smtp["tls13-only"]["port"], hold_all=True)
+        forwarders = (relay_first, relay_other, good_held, warn_held, relay13_first, relay13_other)
         cert = {"id": "cert", "type": "tls_cert", "host": "10.0.2.2", "port": scen["good"]["port"],
                 "server_name": "manage.lab.test", "names": ["manage.lab.test"]}
         mail = {"id": "smtp", "type": "smtp", "host": "10.0.2.2", "port": smtp["ok"]["port"],
                 "server_name": "relay.lab.test", "username": "probe", "password": "secret"}
+        mail13 = dict(mail, port=smtp["tls13-only"]["port"])
         # The appliance's /testall over HTTPS: Host and SNI the dashboard's name.
         web = {"id": "web", "type": "http", "url": f"https://10.0.2.2:{scen['good']['port']}/testall",
                "host_header": "manage.lab.test"}
@@ -235,6 +246,11 @@ def main():
                                        ("smtp2", "tls_resumed", True)),
             "pair: the relay on another port": ([via(mail, relay_first), via(mail, relay_other, id="smtp2")],
                                                 ("smtp2", "tls_resumed", False)),
+            "smtp, TLS 1.3-only relay (first)": ([mail13], ("smtp", "tls_version", "1.3")),
+            "pair: same 1.3 relay again": ([via(mail13, relay13_first), via(mail13, relay13_first, id="smtp2")],
+                                           ("smtp2", "tls_resumed", True)),
+            "pair: the 1.3 relay on another port": ([via(mail13, relay13_first), via(mail13, relay13_other, id="smtp2")],
+                                                    ("smtp2", "tls_resumed", False)),
             "http /testall over HTTPS (first)": ([web], ("resumed", 0)),
         }
         ok_anyway = {"pair: another chain": ("cert2", "warning")}  # the warn scenario: 20 days left
@@ -291,18 +307,21 @@ def main():
     table = []  # (label, net ms, net instructions, peak)
     for label in ("tls_cert, TLS 1.2 stopped early", "tls_cert, TLS 1.2 full handshake",
                   "tls_cert, TLS 1.3-only server", "smtp, STARTTLS + AUTH (first)",
-                  "http /testall over HTTPS (first)"):
+                  "smtp, TLS 1.3-only relay (first)", "http /testall over HTTPS (first)"):
         med, peak, ir = rows[label]
         table.append((label, (med - base[0]) * 1000, (ir - base[2]) if ir and base[2] else 0, peak))
     for label, first, same, other in (
             ("tls_cert, repeated chain (cache hit)", "tls_cert, TLS 1.2 stopped early", "pair: same chain again",
              "pair: another chain"),
             ("smtp, second connection resumed", "smtp, STARTTLS + AUTH (first)", "pair: same relay again",
-             "pair: the relay on another port")):
+             "pair: the relay on another port"),
+            ("smtp, TLS 1.3 relay resumed", "smtp, TLS 1.3-only relay (first)", "pair: same 1.3 relay again",
+             "pair: the 1.3 relay on another port")):
         f, s_, o = rows[first], rows[same], rows[other]
         # CPU time across runs that sleep HOLD_S is mostly the wake-ups' noise: no figure.
         ir = (f[2] - base[2] - (o[2] - s_[2])) if f[2] and base[2] and s_[2] and o[2] else 0
-        table.insert(3 if label.startswith("tls") else len(table), (label, None, ir, s_[1]))
+        at = 3 if label.startswith("tls") else [row[0] for row in table].index(first) + 1
+        table.insert(at, (label, None, ir, s_[1]))
     print(f"{'probe':<38} {'CPU ms (net)':>12} {'instructions (net)':>19} {'peak arena KiB':>15} "
           f"{f'fit in {TARGET_ARENA // 1024} KiB':>15}  today's figures")
     print(f"{'baseline (one tcp check, total)':<38} {base[0] * 1000:>12.2f} {base[2] or 0:>19,} {'-':>15} {'-':>15}")
@@ -331,6 +350,8 @@ def main():
     print("  runs, so the peak is two sessions'; a hit's own session is a miss's (the cache is static RAM)")
     print("no CPU ms for them: the runs sleep while the second connection is held, and that noise dominates")
     print("TLS 1.3-only server: the probe offers 1.2 first (refused: protocol_version), then 1.3;")
+    print("TLS 1.3-only relay: the first dialogue's 1.2 hello is refused and it starts again in 1.3 (both")
+    print("  in the row); a relay's later dialogues ask in 1.3 at once and resume its ticket (PSK + ECDHE)")
     print("every tls_cert row includes the check's first-cycle legacy look (two hand-built hellos, no crypto)")
     print(f"reference: Prometheus blackbox_exporter spends about {BLACKBOX_CPU_MS} ms of CPU per TLS probe")
     return 1 if problems else 0

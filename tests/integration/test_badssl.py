@@ -63,6 +63,11 @@ class Badssl(unittest.TestCase):
         cls.lab = badssl_lab.BadsslLab().__enter__()
         checks = [{"id": label, "type": "tls_cert", "host": HOST, "port": s["port"], "server_name": NAME,
                    "names": [NAME]} for label, s in sorted(cls.lab.scenarios.items())]
+        # The same servers asked for a page (the appliance's /testall over HTTPS):
+        # the http probe too must reach a server that accepts only TLS 1.3.
+        checks += [{"id": f"http.{label}", "type": "http", "host_header": NAME,
+                    "url": f"https://{HOST}:{cls.lab.scenarios[label]['port']}/"}
+                   for label in ("tls-v1-2", "tls-v1-3")]
         doc = {"schema": 1, "trust_anchors_pem": cls.lab.anchors_pem,
                "defaults": {"timeout_ms": 8000}, "checks": checks}
         cls.now = time.time()
@@ -157,6 +162,11 @@ class Badssl(unittest.TestCase):
             c, d = self.result(label)
             self.assertIn(f"TLS {version}", c["summary"])
             self.assertEqual(d["legacy_tls"], [version], c["summary"])
+
+    def test_https_requests_reach_a_server_that_accepts_only_tls13(self):
+        for label in ("http.tls-v1-2", "http.tls-v1-3"):
+            c, d = self.result(label)
+            self.assertEqual((c["status"], d.get("http_status")), ("ok", 200), f"{label}: {c['summary']}")
 
     def test_failures_are_named(self):
         self.assertIn("handshake_failure", self.result("dhe-only")[0]["summary"])

@@ -359,12 +359,12 @@ class HttpsProbeTest : public HttpProbeTest {
     HttpProbeTest::TearDown();
   }
   // The request as the server decrypted it.
-  FakePeer::Conversation https_server(std::string response) {
+  FakePeer::Conversation https_server(std::string response, bool tls13_only = false) {
     auto recorded = [inside = plain_inside_, script = answer_request(std::move(response))](std::string_view plain) mutable {
       inside->assign(plain);
       return script(plain);
     };
-    return tls_server(recorded);
+    return tls13_only ? tls13_only_server(recorded) : tls_server(recorded);
   }
   std::unique_ptr<net::TlsClientConfig> tls_ = std::make_unique<net::TlsClientConfig>();
   std::shared_ptr<std::string> plain_inside_ = std::make_shared<std::string>();
@@ -387,6 +387,23 @@ TEST_F(HttpsProbeTest, AVerifiedServerGetsTheBasicCredentials) {
   std::string who(r.details.text(d->answered_by));
   EXPECT_EQ(who.rfind("cert:", 0), 0u) << who;
   EXPECT_EQ(who.size(), 13u) << who;
+}
+
+// A server (a load balancer set to TLS 1.3 only) that refuses the 1.2 hello: the
+// request goes again over a new connection offering 1.3, within the same deadline.
+// No session is kept for it: the store resumes 1.2 sessions only.
+TEST_F(HttpsProbeTest, AServerThatAcceptsOnlyTls13IsAskedAgainInTls13) {
+  peer_.set_conversation(8443, https_server("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK",
+                                            /*tls13_only=*/true));
+  load(R"([{"id":"a","type":"http","url":"https://10.0.2.2:8443/testall","host_header":"hostile.lab.test",)"
+       R"("username":"health","password":"k3y"}])");
+  auto sessions = std::make_unique<net::ResumptionStore>();
+  ProbeResult r = run_one<HttpProbe>(tls_.get(), sessions.get());
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "HTTP 200 OK");
+  EXPECT_EQ(peer_.syns_seen(), 2) << "the refused 1.2 hello, then 1.3";
+  EXPECT_NE(plain_inside_->find("\r\nAuthorization: Basic aGVhbHRoOmszeQ==\r\n"), std::string::npos) << *plain_inside_;
+  EXPECT_EQ(sessions->size(), 0u);
 }
 
 // The links' TLS sessions all leased (the scheduler's TLS limit keeps that from
