@@ -59,11 +59,20 @@ class TlsResumptionCache {
     // when has_peer). A 1.3 session is kept only with it.
     bool has_peer = false;
     x509::PeerFacts peer;
+    // When the full handshake behind the session was made (monotonic microseconds).
+    int64_t full_handshake_us = 0;
 
     // A failed handshake: the session goes, the server's version stays known.
     void forget_session() {
       session.clear();
       has_peer = false;
+    }
+    // A session is offered for kMaxAgeMicros after its full handshake, so that a
+    // server that took a new certificate, and still accepts the old session, shows
+    // it within that time.
+    static constexpr int64_t kMaxAgeMicros = 600LL * 1'000'000;
+    bool too_old(int64_t now_us) const {
+      return now_us - full_handshake_us > kMaxAgeMicros || now_us < full_handshake_us;
     }
     void reset() {
       forget_session();

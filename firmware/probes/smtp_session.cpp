@@ -156,6 +156,7 @@ void SmtpSession::judge_relay_certificate() {
   x509::judge_peer(facts, expected_name(), wall.valid, now_s, peer_);
   if (resume_ == nullptr) return;
   resume_->version = tls13_ ? net::TlsVersion::k13 : net::TlsVersion::k12;
+  if (!tls_resumed_) resume_->full_handshake_us = ctx_.clock->now();
   if (!tls13_) {
     // TLS 1.2: the session, certificate included, is complete now.
     if (!link_.tls().save(resume_->session)) resume_->forget_session();
@@ -289,6 +290,7 @@ void SmtpSession::on_reply() {
       // exchange and no chain verification.
       resume_ = ctx_.tls != nullptr ? &ctx_.tls->resumption().slot(ctx_.config->text(ctx_.relay->host), ctx_.relay->port)
                                     : nullptr;
+      if (resume_ != nullptr && resume_->too_old(ctx_.clock->now())) resume_->forget_session();
       if (code != 220 || ctx_.tls == nullptr || !ctx_.tls->ready()) {
         conclude(Outcome::kCritical, "STARTTLS refused");
         return;

@@ -51,6 +51,16 @@ TEST(TlsResumptionCache, TheVersionStaysWithTheServerNotWithTheSlot) {
   EXPECT_EQ(cache.slot("relay.lab.test", 587).version, TlsVersion::k12);
 }
 
+TEST(TlsResumptionCache, ASessionIsOfferedForTenMinutesAfterItsFullHandshake) {
+  TlsResumptionCache::Server relay;
+  relay.full_handshake_us = 5'000'000;
+  constexpr int64_t kMax = TlsResumptionCache::Server::kMaxAgeMicros;
+  EXPECT_FALSE(relay.too_old(5'000'000));
+  EXPECT_FALSE(relay.too_old(5'000'000 + kMax));
+  EXPECT_TRUE(relay.too_old(5'000'000 + kMax + 1));
+  EXPECT_TRUE(relay.too_old(4'999'999)) << "a clock that went back";
+}
+
 TEST(TlsResumption, NothingToOfferWhenEmpty) {
   TlsResumption empty;
   mbedtls_ssl_context ssl;

@@ -388,6 +388,15 @@ TEST_F(SmtpStartTlsTest, ATls13RelaysTicketIsResumedAndItsCertificateJudgedAgain
   EXPECT_NE(d2.find(R"("tls_trusted":true)"), std::string::npos) << d2;
   EXPECT_NE(d2.find("hostile.lab.test"), std::string::npos) << "the subject, from the kept facts: " << d2;
   EXPECT_EQ(*plain_inside_, kLoginInside);
+  // A full handshake at least every ten minutes: a relay that took a new certificate
+  // and still accepts the old ticket shows it within that time.
+  int issued = tickets->issued;
+  clock_.advance_ms(601'000);
+  ProbeResult renewed = run_one<SmtpProbe>(tls_.get());
+  ASSERT_EQ(renewed.outcome, Outcome::kOk) << renewed.summary.c_str();
+  EXPECT_EQ(tickets->resumed, 1) << "no ticket offered ten minutes after the full handshake";
+  EXPECT_GT(tickets->issued, issued);
+  EXPECT_NE(testing::details_json(renewed).find(R"("tls_resumed":false)"), std::string::npos);
   // The dates are judged with the day's clock, not remembered: past the
   // certificate's notAfter (2056-11-15) the resumed session is expired.
   clock_.set_wall(int64_t{2'808'000'000} * 1'000'000);  // 2058-12-02
