@@ -391,6 +391,10 @@ const char* offered_key_exchanges(TlsVersion version) {
 #endif
 }
 
+const char* tls_refusal_name(int refusal) {
+  return refusal == TlsClientSession::kClosedWithoutAlert ? "closed" : tls_alert_name(refusal);
+}
+
 const char* tls_alert_name(int alert) {
   switch (alert) {
     case 0: return "close_notify";

@@ -152,6 +152,12 @@ class TlsClientSession {
   bool closed_before_server_hello() const {
     return received_alert_ < 0 && last_error_ == MBEDTLS_ERR_SSL_CONN_EOF && tls_version()[0] == '\0';
   }
+  // After kFailed: the server refused the version offered, either way: worth asking
+  // again in the other one.
+  bool refused_version() const { return version_refused() || closed_before_server_hello(); }
+  // How it refused, for tls_refusal_name(): the alert, or kClosedWithoutAlert.
+  static constexpr int kClosedWithoutAlert = 256;  // not an alert: those are one byte
+  int refusal() const { return received_alert_ >= 0 ? received_alert_ : kClosedWithoutAlert; }
   // After kFailed: the server answered with an older version than the one offered
   // (a TLS 1.0/1.1-only server answers a 1.2 hello with its own version, no alert).
   bool older_version_chosen() const { return last_error_ == MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION; }
@@ -195,6 +201,8 @@ const char* offered_key_exchanges(TlsVersion version);
 
 // A TLS alert's description code by its RFC 8446 name ("protocol_version").
 const char* tls_alert_name(int alert);
+// A refusal (TlsClientSession::refusal()) in a word: the alert's name, or "closed".
+const char* tls_refusal_name(int refusal);
 
 // What a handshake or record error code means, in words for a check's summary.
 void describe_tls_error(int code, TextBuffer& out);

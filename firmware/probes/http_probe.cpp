@@ -27,7 +27,7 @@ void HttpProbe::DoStart() {
   samples_ = 1;
   session_key_ = 0;
   version_ = net::TlsVersion::k12;
-  refused_12_alert_ = -1;
+  refused_12_ = 0;
   sample_started_ = now();
   slowest_sample_us_ = 0;
   if (check().role == CheckRole::kLbTestall) {
@@ -126,10 +126,9 @@ void HttpProbe::handshake() {
       forget_session();
       if (retry_with_tls13()) return;
       FixedText<100> why("TLS handshake failed: ");
-      if (version_ == net::TlsVersion::k13 && (tls.version_refused() || tls.closed_before_server_hello())) {
+      if (version_ == net::TlsVersion::k13 && tls.refused_version()) {
         // Both refused: both answers, as tls_cert names them.
-        auto name = [](int alert) { return alert < 0 ? "closed" : net::tls_alert_name(alert); };
-        why.appendf("%s to TLS 1.2, %s to 1.3", name(refused_12_alert_), name(tls.received_alert()));
+        why.appendf("%s to TLS 1.2, %s to 1.3", net::tls_refusal_name(refused_12_), net::tls_refusal_name(tls.refusal()));
       } else {
         tls.describe_error(why);
       }
@@ -204,10 +203,10 @@ void HttpProbe::handshake() {
 // link must not be reused in this callback, and the refusal is the verdict).
 bool HttpProbe::retry_with_tls13() {
   net::TlsClientSession& tls = link_.tls();
-  if (version_ != net::TlsVersion::k12 || !(tls.version_refused() || tls.closed_before_server_hello())) return false;
-  int16_t alert = static_cast<int16_t>(tls.received_alert());
+  if (version_ != net::TlsVersion::k12 || !tls.refused_version()) return false;
+  int16_t refusal = static_cast<int16_t>(tls.refusal());
   if (link_.close() == ERR_ABRT) return false;
-  refused_12_alert_ = alert;
+  refused_12_ = refusal;
   version_ = net::TlsVersion::k13;
   connect();
   return true;

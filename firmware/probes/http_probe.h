@@ -55,10 +55,10 @@ class HttpProbe final : public Probe {
 
   State state_ = State::kIdle;
   // The version offered: 1.2, then 1.3 for a server that accepts nothing older (for
-  // the rest of the run: every sample); refused_12_alert_ is its answer to 1.2
-  // (-1: closed without an alert).
+  // the rest of the run: every sample); refused_12_ is how it refused 1.2
+  // (TlsClientSession::refusal()).
   net::TlsVersion version_ = net::TlsVersion::k12;
-  int16_t refused_12_alert_ = -1;
+  int16_t refused_12_ = 0;
   uint8_t samples_ = 1;
   uint8_t sample_ = 1;
   hal::MonoMicros sample_started_ = 0;

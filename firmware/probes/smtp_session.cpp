@@ -4,10 +4,6 @@
 #include "probes/link_loss.h"
 
 namespace probebox {
-namespace {
-// How a relay refused a ClientHello: its alert, or "closed" when it sent none.
-const char* refusal(int alert) { return alert < 0 ? "closed" : net::tls_alert_name(alert); }
-}  // namespace
 
 void SmtpSession::begin(const Context& context) {
   close();
@@ -20,7 +16,7 @@ void SmtpSession::begin(const Context& context) {
   auth_plain_ = starttls_offered_ = tls_used_ = tls_resumed_ = tls13_ = false;
   resume_ = nullptr;
   retried_version_ = false;
-  first_alert_ = -1;
+  first_refusal_ = 0;
   auth_result_ = -1;
   peer_ = x509::PeerVerdict{};
   next_recipient_ = 0;
@@ -114,12 +110,12 @@ bool SmtpSession::handshake() {
       if (retry_in_other_version()) return false;
       FixedText<110> why("STARTTLS handshake failed: ");
       const net::TlsClientSession& tls = link_.tls();
-      if (retried_version_ && (tls.version_refused() || tls.closed_before_server_hello())) {
+      if (retried_version_ && tls.refused_version()) {
         // Both versions refused: both answers, as tls_cert names them.
         bool last12 = tls.offered() == net::TlsVersion::k12;
-        int alert12 = last12 ? tls.received_alert() : first_alert_;
-        int alert13 = last12 ? first_alert_ : tls.received_alert();
-        why.appendf("%s to TLS 1.2, %s to 1.3", refusal(alert12), refusal(alert13));
+        int refusal12 = last12 ? tls.refusal() : first_refusal_;
+        int refusal13 = last12 ? first_refusal_ : tls.refusal();
+        why.appendf("%s to TLS 1.2, %s to 1.3", net::tls_refusal_name(refusal12), net::tls_refusal_name(refusal13));
       } else {
         link_.tls().describe_error(why);
       }
@@ -176,15 +172,13 @@ void SmtpSession::keep_new_ticket() {
 
 bool SmtpSession::retry_in_other_version() {
   const net::TlsClientSession& tls = link_.tls();
-  if (retried_version_ || resume_ == nullptr || !(tls.version_refused() || tls.closed_before_server_hello())) {
-    return false;
-  }
-  int16_t alert = static_cast<int16_t>(tls.received_alert());
+  if (retried_version_ || resume_ == nullptr || !tls.refused_version()) return false;
+  int16_t refusal = static_cast<int16_t>(tls.refusal());
   net::TlsVersion other = tls.offered() == net::TlsVersion::k12 ? net::TlsVersion::k13 : net::TlsVersion::k12;
   // Closed from within the link's callback: an aborted pcb must not be reused here.
   if (link_.close() == ERR_ABRT) return false;
   retried_version_ = true;
-  first_alert_ = alert;
+  first_refusal_ = refusal;
   resume_->version = other;
   reply_.reset();
   starttls_offered_ = auth_plain_ = false;

@@ -142,10 +142,10 @@ class SmtpSession final : private net::LinkOwner {
   // The relay's slot: its last session, and the version it speaks.
   net::TlsResumptionCache::Server* resume_ = nullptr;
   // A relay that refused the version offered is asked once more, over a new
-  // connection, in the other one; first_alert_ is the first refusal's alert (-1:
-  // the relay closed without one).
+  // connection, in the other one; first_refusal_ is how it refused first
+  // (TlsClientSession::refusal()).
   bool retried_version_ = false;
-  int16_t first_alert_ = -1;
+  int16_t first_refusal_ = 0;
   ip_addr_t address_{};
   int auth_result_ = -1;
   x509::PeerVerdict peer_{};  // the relay's certificate, judged once the handshake is over

@@ -31,7 +31,7 @@ void TlsCertProbe::DoDetails(ProbeDetails& details) const {
 void TlsCertProbe::DoStart() {
   state_ = State::kResolving;
   version_ = net::TlsVersion::k12;
-  refused_12_alert_ = -1;
+  refused_12_ = -1;
   details_ = nullptr;
   handshake_refused_ = false;
   legacy_looked_ = false;
@@ -100,7 +100,7 @@ void TlsCertProbe::drive() {
       judge();
       break;
     case net::TlsClientSession::Progress::kFailed:
-      if (version_ == net::TlsVersion::k12 && link_.tls().version_refused() && retry_with_tls13()) break;
+      if (version_ == net::TlsVersion::k12 && link_.tls().refused_version() && retry_with_tls13()) break;
       if (link_.tls().message_too_big() && link_.tls().oversized_type() == net::TlsClientSession::kCertificateMessage) {
         // Not the server's fault, nor a verdict on the certificate: this box cannot
         // hold the chain (spec/checks.md), and says how big it is against what limit.
@@ -114,12 +114,12 @@ void TlsCertProbe::drive() {
         details_->legacy_tls = kLegacyTlsUnknown;
         verdict_ = Verdict{Outcome::kCritical, FailReason::kTls};
         bool older = version_ == net::TlsVersion::k12 && link_.tls().older_version_chosen();
-        if (older || (refused_12_alert_ >= 0 && link_.tls().version_refused())) {
+        if (older || (refused_12_ >= 0 && link_.tls().refused_version())) {
           // Neither 1.2 nor 1.3 (refused both, or answered 1.2 with an older version):
           // whether it speaks only a legacy version is the answer the operator needs,
           // so the legacy look runs now, whatever the cycle.
           handshake_refused_ = true;
-          refused_13_alert_ = older ? -1 : link_.tls().received_alert();
+          refused_13_ = older ? -1 : link_.tls().refusal();
           legacy_found_ = 0;
           legacy_offer(tls_legacy::kTls11);
         } else {
@@ -132,14 +132,14 @@ void TlsCertProbe::drive() {
   }
 }
 
-// The server refused TLS 1.2: the same check again over a new connection offering
-// only 1.3, within the same deadline. False when the old connection had to be
+// The server refused TLS 1.2 (an alert, or a close before any ServerHello): the same
+// check again over a new connection offering only 1.3, within the same deadline. False when the old connection had to be
 // aborted (then the link must not be reused in this callback, and the refusal is
 // the verdict).
 bool TlsCertProbe::retry_with_tls13() {
-  int alert = link_.tls().received_alert();
+  int refusal = link_.tls().refusal();
   if (link_.close() == ERR_ABRT) return false;
-  refused_12_alert_ = alert;
+  refused_12_ = refusal;
   version_ = net::TlsVersion::k13;
   connect();
   return true;
@@ -391,11 +391,12 @@ void TlsCertProbe::finish_verdict() {
       out().summary.append(legacy_found_ == (kLegacyTls10 | kLegacyTls11) ? "1.0 and 1.1"
                            : legacy_found_ == kLegacyTls10                ? "1.0"
                                                                           : "1.1");
-      if (refused_13_alert_ < 0) {
+      if (refused_13_ < 0) {
         out().summary.append(" (it answered a TLS 1.2 hello with an older version)");
       } else {
-        out().summary.appendf(" (alert %s to TLS 1.2, %s to 1.3)", net::tls_alert_name(refused_12_alert_),
-                              net::tls_alert_name(refused_13_alert_));
+        out().summary.append(" (");
+        describe_refusals(out().summary, refused_13_, false);
+        out().summary.append(")");
       }
     }
     note_failure(v.reason);
@@ -417,21 +418,31 @@ bool TlsCertProbe::DoFinishAtDeadline() {
 
 // The alert by name and what was offered: "alert handshake_failure to TLS 1.2
 // (ECDHE, RSA), protocol_version to 1.3 (ECDHE)" — both versions when 1.3 was tried
-// after 1.2 was refused, each with the key exchanges its ClientHello offered.
+// after 1.2 was refused, each with the key exchanges its ClientHello offered; a
+// server that refused by closing is "closed" there.
 void TlsCertProbe::describe_handshake_failure(TextBuffer& out) {
   const net::TlsClientSession& tls = link_.tls();
-  if (tls.message_too_big() || tls.received_alert() < 0) {
+  bool both = refused_12_ >= 0 && tls.refused_version();
+  if (tls.message_too_big() || (tls.received_alert() < 0 && !both)) {
     tls.describe_error(out);
     return;
   }
-  if (refused_12_alert_ >= 0) {
-    out.appendf("alert %s to TLS 1.2 (%s), %s to 1.3 (%s)", net::tls_alert_name(refused_12_alert_),
-                net::offered_key_exchanges(net::TlsVersion::k12), net::tls_alert_name(tls.received_alert()),
-                net::offered_key_exchanges(net::TlsVersion::k13));
+  if (both) {
+    describe_refusals(out, tls.refusal(), true);
   } else {
     out.appendf("alert %s to TLS %s (%s)", net::tls_alert_name(tls.received_alert()),
                 tls.offered() == net::TlsVersion::k13 ? "1.3" : "1.2", net::offered_key_exchanges(tls.offered()));
   }
+}
+
+// "alert X to TLS 1.2[ (kx)], Y to 1.3[ (kx)]", "closed" for a refusal without an alert.
+void TlsCertProbe::describe_refusals(TextBuffer& out, int refused_13, bool key_exchanges) const {
+  using net::TlsClientSession;
+  if (refused_12_ != TlsClientSession::kClosedWithoutAlert) out.append("alert ");
+  out.appendf("%s to TLS 1.2", net::tls_refusal_name(refused_12_));
+  if (key_exchanges) out.appendf(" (%s)", net::offered_key_exchanges(net::TlsVersion::k12));
+  out.appendf(", %s to 1.3", net::tls_refusal_name(refused_13));
+  if (key_exchanges) out.appendf(" (%s)", net::offered_key_exchanges(net::TlsVersion::k13));
 }
 
 void TlsCertProbe::fail(Outcome outcome, std::string_view why) {

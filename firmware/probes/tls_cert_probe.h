@@ -60,14 +60,17 @@ class TlsCertProbe final : public Probe {
   void legacy_answered(bool closed);
   void legacy_done(bool complete);
   void finish_verdict();
+  void describe_refusals(TextBuffer& out, int refused_13, bool key_exchanges) const;
 
   State state_ = State::kIdle;
   net::TcpLink link_;
   // TLS 1.2 first (cheaper, and what most servers speak); 1.3 on a second
   // connection when the server refuses 1.2.
   net::TlsVersion version_ = net::TlsVersion::k12;
-  int refused_12_alert_ = -1;  // the alert that refused TLS 1.2, when 1.3 was tried next
-  int refused_13_alert_ = -1;  // and the one that refused 1.3 then
+  // How the server refused TLS 1.2, when 1.3 was tried next, and then 1.3
+  // (TlsClientSession::refusal(); -1: not refused, or 1.2 answered with an older version).
+  int refused_12_ = -1;
+  int refused_13_ = -1;
 
   // The certificate's verdict, kept while the legacy look runs.
   Verdict verdict_{};

@@ -94,6 +94,37 @@ TEST_F(TlsCertProbeTest, AServerThatRefusesTlsTwelveIsCheckedOverTlsThirteen) {
   EXPECT_NE(details.find(R"("key_type":"RSA","key_bits":2048)"), std::string::npos) << details;
 }
 
+// Some servers (asyncio's) refuse a version by closing, with no alert: that too is
+// asked again in 1.3.
+TEST_F(TlsCertProbeTest, AServerThatClosesOnTheTls12HelloIsCheckedOverTlsThirteen) {
+  trust_the_lab(true);
+  peer_.set_conversation(443, [connections = 0, tls13 = tls13_only_server()](std::string_view received) mutable
+                         -> FakePeer::Reply {
+    if (received.empty()) ++connections;
+    if (connections == 1) return received.empty() ? FakePeer::Reply{} : FakePeer::Reply{"", FakePeer::Reply::Close::kFin};
+    return tls13(received);
+  });
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
+       R"("names":["hostile.lab.test"]}])");
+  ProbeResult r = run_one<TlsCertProbe>(tls_.get());
+  EXPECT_EQ(r.summary.view(), "cert hostile.lab.test is self-signed: the appliance needs a public CA");
+  EXPECT_NE(testing::details_json(r).find(R"("tls_version":"1.3")"), std::string::npos) << testing::details_json(r);
+}
+
+// One that closes on every hello: both refusals named, the closes as such.
+TEST_F(TlsCertProbeTest, AServerThatClosesOnEveryHelloIsCriticalWithBothNamed) {
+  trust_the_lab(true);
+  peer_.set_conversation(443, [](std::string_view received) -> FakePeer::Reply {
+    return received.empty() ? FakePeer::Reply{} : FakePeer::Reply{"", FakePeer::Reply::Close::kFin};
+  });
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
+       R"("names":["hostile.lab.test"]}])");
+  ProbeResult r = run_one<TlsCertProbe>(tls_.get());
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_EQ(r.reason, FailReason::kTls);
+  EXPECT_EQ(r.summary.view(), "TLS handshake failed: closed to TLS 1.2 (ECDHE, RSA), closed to 1.3 (ECDHE)");
+}
+
 TEST_F(TlsCertProbeTest, ANameTheCertificateDoesNotCoverIsCritical) {
   trust_the_lab(true);
   peer_.set_conversation(443, tls_server());
