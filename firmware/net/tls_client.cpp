@@ -395,6 +395,14 @@ const char* tls_refusal_name(int refusal) {
   return refusal == TlsClientSession::kClosedWithoutAlert ? "closed" : tls_alert_name(refusal);
 }
 
+void describe_refusals(int refusal12, int refusal13, bool key_exchanges, TextBuffer& out) {
+  if (refusal12 != TlsClientSession::kClosedWithoutAlert) out.append("alert ");
+  out.appendf("%s to TLS 1.2", tls_refusal_name(refusal12));
+  if (key_exchanges) out.appendf(" (%s)", offered_key_exchanges(TlsVersion::k12));
+  out.appendf(", %s to 1.3", tls_refusal_name(refusal13));
+  if (key_exchanges) out.appendf(" (%s)", offered_key_exchanges(TlsVersion::k13));
+}
+
 const char* tls_alert_name(int alert) {
   switch (alert) {
     case 0: return "close_notify";

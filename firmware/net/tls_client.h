@@ -204,6 +204,11 @@ const char* tls_alert_name(int alert);
 // A refusal (TlsClientSession::refusal()) in a word: the alert's name, or "closed".
 const char* tls_refusal_name(int refusal);
 
+// Both versions refused, for a summary: "alert handshake_failure to TLS 1.2 (ECDHE,
+// RSA), protocol_version to 1.3 (ECDHE)", a refusal without an alert "closed", and
+// what each ClientHello offered only with `key_exchanges`.
+void describe_refusals(int refusal12, int refusal13, bool key_exchanges, TextBuffer& out);
+
 // What a handshake or record error code means, in words for a check's summary.
 void describe_tls_error(int code, TextBuffer& out);
 

@@ -128,7 +128,7 @@ void HttpProbe::handshake() {
       FixedText<100> why("TLS handshake failed: ");
       if (version_ == net::TlsVersion::k13 && tls.refused_version()) {
         // Both refused: both answers, as tls_cert names them.
-        why.appendf("%s to TLS 1.2, %s to 1.3", net::tls_refusal_name(refused_12_), net::tls_refusal_name(tls.refusal()));
+        net::describe_refusals(refused_12_, tls.refusal(), false, why);
       } else {
         tls.describe_error(why);
       }

@@ -115,7 +115,7 @@ bool SmtpSession::handshake() {
         bool last12 = tls.offered() == net::TlsVersion::k12;
         int refusal12 = last12 ? tls.refusal() : first_refusal_;
         int refusal13 = last12 ? first_refusal_ : tls.refusal();
-        why.appendf("%s to TLS 1.2, %s to 1.3", net::tls_refusal_name(refusal12), net::tls_refusal_name(refusal13));
+        net::describe_refusals(refusal12, refusal13, false, why);
       } else {
         link_.tls().describe_error(why);
       }

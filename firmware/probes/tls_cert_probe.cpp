@@ -395,7 +395,7 @@ void TlsCertProbe::finish_verdict() {
         out().summary.append(" (it answered a TLS 1.2 hello with an older version)");
       } else {
         out().summary.append(" (");
-        describe_refusals(out().summary, refused_13_, false);
+        net::describe_refusals(refused_12_, refused_13_, false, out().summary);
         out().summary.append(")");
       }
     }
@@ -428,21 +428,11 @@ void TlsCertProbe::describe_handshake_failure(TextBuffer& out) {
     return;
   }
   if (both) {
-    describe_refusals(out, tls.refusal(), true);
+    net::describe_refusals(refused_12_, tls.refusal(), true, out);
   } else {
     out.appendf("alert %s to TLS %s (%s)", net::tls_alert_name(tls.received_alert()),
                 tls.offered() == net::TlsVersion::k13 ? "1.3" : "1.2", net::offered_key_exchanges(tls.offered()));
   }
-}
-
-// "alert X to TLS 1.2[ (kx)], Y to 1.3[ (kx)]", "closed" for a refusal without an alert.
-void TlsCertProbe::describe_refusals(TextBuffer& out, int refused_13, bool key_exchanges) const {
-  using net::TlsClientSession;
-  if (refused_12_ != TlsClientSession::kClosedWithoutAlert) out.append("alert ");
-  out.appendf("%s to TLS 1.2", net::tls_refusal_name(refused_12_));
-  if (key_exchanges) out.appendf(" (%s)", net::offered_key_exchanges(net::TlsVersion::k12));
-  out.appendf(", %s to 1.3", net::tls_refusal_name(refused_13));
-  if (key_exchanges) out.appendf(" (%s)", net::offered_key_exchanges(net::TlsVersion::k13));
 }
 
 void TlsCertProbe::fail(Outcome outcome, std::string_view why) {

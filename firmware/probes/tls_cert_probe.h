@@ -60,7 +60,6 @@ class TlsCertProbe final : public Probe {
   void legacy_answered(bool closed);
   void legacy_done(bool complete);
   void finish_verdict();
-  void describe_refusals(TextBuffer& out, int refused_13, bool key_exchanges) const;
 
   State state_ = State::kIdle;
   net::TcpLink link_;

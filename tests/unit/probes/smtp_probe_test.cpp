@@ -334,7 +334,7 @@ TEST_F(SmtpStartTlsTest, ARelayThatRefusesBothVersionsIsCriticalAfterOneRetry) {
   EXPECT_EQ(r.outcome, Outcome::kCritical) << r.summary.c_str();
   EXPECT_EQ(r.reason, FailReason::kTls);
   EXPECT_EQ(peer_.syns_seen(), 2);
-  EXPECT_NE(r.summary.view().find("failed: protocol_version to TLS 1.2, protocol_version to 1.3"),
+  EXPECT_NE(r.summary.view().find("failed: alert protocol_version to TLS 1.2, protocol_version to 1.3"),
             std::string_view::npos) << r.summary.c_str();
   EXPECT_EQ(peer_.received(587).find("AUTH"), std::string::npos);
 }
