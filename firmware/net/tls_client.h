@@ -130,6 +130,8 @@ class TlsClientSession {
   const char* ciphersuite() const;
   // "1.2" or "1.3" once the ServerHello was read, else "".
   const char* tls_version() const;
+  // After kEstablished: the session is TLS 1.3 (else 1.2).
+  bool negotiated_tls13() const { return mbedtls_ssl_get_version_number(&ssl_) == MBEDTLS_SSL_VERSION_TLS1_3; }
   void describe_error(TextBuffer& out) const;
   bool active() const { return active_; }
 

@@ -226,7 +226,7 @@ void HttpProbe::keep_session(bool verified_by_handshake, uint64_t leaf_id) {
   }
   // The store resumes TLS 1.2 sessions: a 1.3 server's tickets come after the
   // handshake, and a 1.3 session saves no certificate to judge again.
-  if (std::string_view(tls.tls_version()) != "1.2") {
+  if (tls.negotiated_tls13()) {
     store->drop(session_key_);
     return;
   }

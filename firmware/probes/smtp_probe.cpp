@@ -68,7 +68,7 @@ void SmtpProbe::DoDetails(ProbeDetails& details) const {
   SmtpDetails& d = details.set_smtp();
   d.banner = details.add_text(session_->banner());
   d.starttls = session_->tls_used();
-  d.tls13 = std::string_view(session_->tls_version()) == "1.3";
+  d.tls13 = session_->tls13();
   if (facts_ == Facts::kTimedOut) return;
   const x509::PeerVerdict& peer = session_->peer();
   d.tls_resumed = session_->tls_resumed();

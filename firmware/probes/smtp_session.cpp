@@ -117,7 +117,7 @@ bool SmtpSession::handshake() {
         int refusal13 = last12 ? first_refusal_ : tls.refusal();
         net::describe_refusals(refusal12, refusal13, false, why);
       } else {
-        link_.tls().describe_error(why);
+        tls.describe_error(why);
       }
       note(FailReason::kTls);
       conclude(Outcome::kCritical, why.view());
@@ -129,7 +129,7 @@ bool SmtpSession::handshake() {
   mark(Phase::kTls);
   tls_used_ = true;
   tls_resumed_ = link_.tls().resumed();
-  tls13_ = std::string_view(link_.tls().tls_version()) == "1.3";
+  tls13_ = link_.tls().negotiated_tls13();
   judge_relay_certificate();
   state_ = State::kEhloTls;
   send("EHLO probebox\r\n");

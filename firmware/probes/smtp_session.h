@@ -90,8 +90,8 @@ class SmtpSession final : private net::LinkOwner {
   bool tls_used() const { return tls_used_; }
   // The STARTTLS handshake resumed the relay's last session.
   bool tls_resumed() const { return tls_resumed_; }
-  // "1.2" or "1.3" once STARTTLS succeeded, else "".
-  const char* tls_version() const { return !tls_used_ ? "" : tls13_ ? "1.3" : "1.2"; }
+  // STARTTLS negotiated TLS 1.3 (else 1.2; false without TLS).
+  bool tls13() const { return tls13_; }
   int auth_result() const { return auth_result_; }  // -1 not tried, 0 rejected, 1 accepted
   const x509::PeerVerdict& peer() const { return peer_; }
   // Why the outcome is not OK (the first reason found), the lwIP error behind it,
