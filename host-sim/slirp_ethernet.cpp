@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <poll.h>
 #include <slirp/libslirp.h>
 #include <time.h>
 
@@ -115,17 +116,15 @@ struct SlirpCallbacks {
   static void timer_mod(void* timer, int64_t expire_ms, void*) {
     static_cast<SlirpEthernet::Timer*>(timer)->expire_ms = expire_ms;
   }
-  static void register_poll_fd(int, void*) {}
-  static void unregister_poll_fd(int, void*) {}
+  // A new socket may reuse a closed one's number: whatever was known of it is stale.
+  static void register_poll_fd(int fd, void* opaque) { static_cast<SlirpEthernet*>(opaque)->watch_.forget(fd); }
+  static void unregister_poll_fd(int fd, void* opaque) { static_cast<SlirpEthernet*>(opaque)->watch_.forget(fd); }
   static void notify(void*) {}
   static int add_poll(int fd, int events, void* opaque) {
-    auto* self = static_cast<SlirpEthernet*>(opaque);
-    self->pollfds_.push_back(pollfd{fd, to_poll_events(events), 0});
-    return static_cast<int>(self->pollfds_.size() - 1);
+    return static_cast<SlirpEthernet*>(opaque)->watch_.want(fd, to_poll_events(events));
   }
   static int get_revents(int idx, void* opaque) {
-    auto* self = static_cast<SlirpEthernet*>(opaque);
-    return to_slirp_events(self->pollfds_[static_cast<size_t>(idx)].revents);
+    return to_slirp_events(static_cast<SlirpEthernet*>(opaque)->watch_.revents(idx));
   }
 };
 
@@ -163,6 +162,7 @@ bool SlirpEthernet::open(uint16_t http_port, uint16_t snmp_port, uint16_t https_
   cfg.disable_dns = true;
   cfg.if_mtu = 1500;
   cfg.if_mru = 1500;
+  if (!watch_.ok()) return false;
   slirp_ = slirp_new(&cfg, &kCallbacks, this);
   if (slirp_ == nullptr) return false;
   if (http_port != 0 && !forward(Transport::kTcp, http_port, 80)) return false;
@@ -215,11 +215,11 @@ void SlirpEthernet::run_io(int timeout_ms) {
   // Backpressure: while the box has not drained what arrived, leave new data in the
   // host sockets' buffers instead of producing frames that would be dropped.
   if (rx_.size() >= kRxQueueFrames / 2) return;
-  pollfds_.clear();
+  watch_.begin();
   uint32_t timeout = static_cast<uint32_t>(timeout_ms);
   slirp_pollfds_fill(slirp_, &timeout, SlirpCallbacks::add_poll, this);
   int wait = rx_.empty() ? static_cast<int>(timeout) : 0;
-  int rc = ::poll(pollfds_.data(), pollfds_.size(), wait);
+  int rc = watch_.wait(wait);
   slirp_pollfds_poll(slirp_, rc < 0, SlirpCallbacks::get_revents, this);
   int64_t now_ms = monotonic_ns() / 1'000'000;
   // Copy: a timer callback may arm or free timers.

@@ -4,12 +4,11 @@
 // address other than 10.0.2.2 (and DHCP/ARP), so the simulator can reach nothing
 // but the host it runs on.
 #pragma once
-#include <poll.h>
-
 #include <cstdint>
 #include <deque>
 #include <vector>
 
+#include "epoll_watch.h"
 #include "hal/ethernet_port.h"
 
 struct Slirp;
@@ -58,7 +57,7 @@ class SlirpEthernet final : public hal::EthernetPort {
 
   Slirp* slirp_ = nullptr;
   std::deque<std::vector<uint8_t>> rx_;
-  std::vector<pollfd> pollfds_;
+  EpollWatch watch_;
   std::vector<Timer*> timers_;
   EgressStats stats_;
 };
