@@ -32,12 +32,22 @@ file(MAKE_DIRECTORY "${PROBEBOX_MBEDTLS_PORT}/core")
 file(CREATE_LINK "${CMAKE_SOURCE_DIR}/firmware/core/limits.h" "${PROBEBOX_MBEDTLS_PORT}/core/limits.h" SYMBOLIC)
 target_include_directories(mbedtls PUBLIC "${PROBEBOX_MBEDTLS_PORT}")
 target_compile_definitions(mbedtls PUBLIC MBEDTLS_CONFIG_FILE="mbedtls_config_fw.h")
-target_compile_options(mbedtls PRIVATE ${PROBEBOX_THIRD_PARTY_C_FLAGS})
+set_source_files_properties(${MBEDTLS_SOURCES} PROPERTIES COMPILE_OPTIONS "${PROBEBOX_THIRD_PARTY_C_FLAGS}")
 # The board hooks mbedTLS 3.6 calls (entropy for PSA's DRBG, the millisecond clock)
 # live in firmware/net/net_glue.cpp, whose archive comes before libmbedtls.a on the
 # link line: a program that uses only X.509 (the certificate fuzzer) would otherwise
 # not pull them in.
 target_link_options(mbedtls INTERFACE LINKER:--undefined=mbedtls_hardware_poll,--undefined=mbedtls_ms_time)
+# A public exponent's exponentiation (RSA signature verification) walks its bits with
+# square-and-multiply instead of mbedTLS's multiply-on-every-bit: firmware/net/
+# mbedtls_public_exp.c, our code, built into this archive because it uses mbedTLS's
+# internal bignum_core.h, and put in place of mbedTLS's function by the linker.
+set(PROBEBOX_MBEDTLS_PUBLIC_EXP "${CMAKE_SOURCE_DIR}/firmware/net/mbedtls_public_exp.c")
+target_sources(mbedtls PRIVATE "${PROBEBOX_MBEDTLS_PUBLIC_EXP}")
+set_source_files_properties("${PROBEBOX_MBEDTLS_PUBLIC_EXP}" PROPERTIES
+  INCLUDE_DIRECTORIES "${MBEDTLS_DIR}/library"
+  COMPILE_OPTIONS "-Wall;-Wextra;-Werror")
+target_link_options(mbedtls INTERFACE LINKER:--wrap=mbedtls_mpi_core_exp_mod_unsafe)
 
 # --- lwIP -------------------------------------------------------------------
 include("${LWIP_DIR}/src/Filelists.cmake")

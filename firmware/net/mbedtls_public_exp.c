@@ -1,0 +1,66 @@
+/*
+ * A public exponent's modular exponentiation in about half the Montgomery
+ * multiplications mbedTLS 3.6 spends on it (issue 20 item 4).
+ *
+ * Why: every steady cycle verifies the servers' RSA signatures (the proof that each
+ * server holds its certificate's key, kept on purpose), and that verification is
+ * half of a steady cycle's instructions on the Cortex-M4 and on the host. With
+ * e = 65537 mbedTLS's exponentiation (bignum_core.c, window size 1 for exponents
+ * under 80 bits) squares and multiplies on every bit of the exponent, ones and zeros
+ * alike, plus a table set-up: 35 Montgomery multiplications where left-to-right
+ * square-and-multiply needs 16 squarings and one multiplication.
+ *
+ * How: the linker routes mbedTLS's one call to mbedtls_mpi_core_exp_mod_unsafe (from
+ * mbedtls_mpi_exp_mod_unsafe, which only RSA's public operation calls) here with
+ * --wrap (cmake/third_party.cmake). Only exponents of 1 to 64 bits take this path;
+ * anything else goes to mbedTLS's own. The arithmetic stays mbedTLS's: its
+ * Montgomery multiplication, its working memory, its conversions before and after.
+ * Only the walk over the exponent's bits is ours. It is variable-time in the
+ * exponent, as the function it replaces is documented to be: the exponent, the
+ * modulus and the signature are public.
+ *
+ * Built into the mbedtls library target (it needs mbedTLS's internal bignum_core.h),
+ * so the wrapped reference is resolved inside the same archive on every board.
+ */
+#include "bignum_core.h"
+
+#include <string.h>
+
+/* How many exponentiations took the short path: a test's proof that the wrap is in force. */
+unsigned long probebox_public_exp_short_path = 0;
+
+void __real_mbedtls_mpi_core_exp_mod_unsafe(mbedtls_mpi_uint *X, const mbedtls_mpi_uint *A,
+                                            const mbedtls_mpi_uint *N, size_t AN_limbs,
+                                            const mbedtls_mpi_uint *E, size_t E_limbs,
+                                            const mbedtls_mpi_uint *RR, mbedtls_mpi_uint *T);
+
+void __wrap_mbedtls_mpi_core_exp_mod_unsafe(mbedtls_mpi_uint *X, const mbedtls_mpi_uint *A,
+                                            const mbedtls_mpi_uint *N, size_t AN_limbs,
+                                            const mbedtls_mpi_uint *E, size_t E_limbs,
+                                            const mbedtls_mpi_uint *RR, mbedtls_mpi_uint *T)
+{
+    const size_t E_bits = mbedtls_mpi_core_bitlen(E, E_limbs);
+    if (E_bits == 0 || E_bits > 64) {
+        __real_mbedtls_mpi_core_exp_mod_unsafe(X, A, N, AN_limbs, E, E_limbs, RR, T);
+        return;
+    }
+    ++probebox_public_exp_short_path;
+
+    /* T holds at least mbedtls_mpi_core_exp_mod_working_limbs(AN_limbs, E_limbs) limbs:
+     * a two-entry table, a selection and a multiplication's 2 * AN_limbs + 1, so the
+     * base (AN_limbs) and one multiplication's scratch (2 * AN_limbs + 1) fit.
+     * X and A may be the same array (mbedTLS calls it so): the base is copied first. */
+    mbedtls_mpi_uint *const base = T;
+    mbedtls_mpi_uint *const scratch = T + AN_limbs;
+    memcpy(base, A, AN_limbs * ciL);
+    memmove(X, base, AN_limbs * ciL); /* the exponent's top bit: X = A (Montgomery form) */
+
+    const mbedtls_mpi_uint mm = mbedtls_mpi_core_montmul_init(N);
+    for (size_t bit = E_bits - 1; bit-- > 0;) {
+        mbedtls_mpi_core_montmul(X, X, X, AN_limbs, N, AN_limbs, mm, scratch);
+        if ((E[bit / biL] >> (bit % biL)) & 1) {
+            mbedtls_mpi_core_montmul(X, X, base, AN_limbs, N, AN_limbs, mm, scratch);
+        }
+    }
+    (void) RR;
+}

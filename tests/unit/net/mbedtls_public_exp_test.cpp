@@ -1,0 +1,133 @@
+// The public exponent's square-and-multiply (firmware/net/mbedtls_public_exp.c, put in
+// place of mbedTLS's by the linker): RSA's public operation gives what mbedTLS's
+// constant-time exponentiation (not wrapped) gives, for exponents of every length on
+// both sides of the 64-bit limit, moduli of 1 to 4096 bits' worth of limbs, and
+// bases at the edges; and the short path is the one taken, so the comparison is not
+// mbedTLS against itself. Real signatures are verified in rsa_r2_cache_test.cpp and
+// every TLS test.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "mbedtls/bignum.h"
+#include "mbedtls/rsa.h"
+
+extern "C" unsigned long probebox_public_exp_short_path;
+
+namespace probebox::net {
+namespace {
+
+// A fixed sequence, so a failure names inputs that come back.
+struct Bytes {
+  uint64_t state;
+  explicit Bytes(uint64_t seed) : state(seed) {}
+  uint8_t next() {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<uint8_t>(state >> 56);
+  }
+  std::vector<uint8_t> take(size_t n) {
+    std::vector<uint8_t> v(n);
+    for (auto& b : v) b = next();
+    return v;
+  }
+};
+
+struct Mpi {
+  mbedtls_mpi m;
+  Mpi() { mbedtls_mpi_init(&m); }
+  ~Mpi() { mbedtls_mpi_free(&m); }
+  Mpi(const Mpi&) = delete;
+};
+
+// Returns mbedtls_rsa_public(input) with modulus n and exponent e, compared with
+// mbedtls_mpi_exp_mod (the constant-time path, which the wrap leaves alone).
+void expect_same(const std::vector<uint8_t>& n, const std::vector<uint8_t>& e, const std::vector<uint8_t>& input,
+                 const char* what) {
+  Mpi N, E, A, want;
+  ASSERT_EQ(mbedtls_mpi_read_binary(&N.m, n.data(), n.size()), 0);
+  ASSERT_EQ(mbedtls_mpi_read_binary(&E.m, e.data(), e.size()), 0);
+  ASSERT_EQ(mbedtls_mpi_read_binary(&A.m, input.data(), input.size()), 0);
+  ASSERT_EQ(mbedtls_mpi_exp_mod(&want.m, &A.m, &E.m, &N.m, nullptr), 0) << what;
+  std::vector<uint8_t> expected(n.size());
+  ASSERT_EQ(mbedtls_mpi_write_binary(&want.m, expected.data(), expected.size()), 0);
+
+  mbedtls_rsa_context rsa;
+  mbedtls_rsa_init(&rsa);
+  ASSERT_EQ(mbedtls_rsa_import(&rsa, &N.m, nullptr, nullptr, nullptr, &E.m), 0);
+  ASSERT_EQ(mbedtls_rsa_complete(&rsa), 0);
+  std::vector<uint8_t> got(n.size());
+  EXPECT_EQ(mbedtls_rsa_public(&rsa, input.data(), got.data()), 0) << what;
+  EXPECT_EQ(got, expected) << what << ", modulus " << n.size() << " bytes, exponent " << e.size() << " bytes";
+  // Again with the context's R² now kept (the path every later verification takes).
+  std::vector<uint8_t> again(n.size());
+  EXPECT_EQ(mbedtls_rsa_public(&rsa, input.data(), again.data()), 0);
+  EXPECT_EQ(again, expected) << what;
+  mbedtls_rsa_free(&rsa);
+}
+
+std::vector<uint8_t> odd_modulus(Bytes& rng, size_t bytes) {
+  auto n = rng.take(bytes);
+  n[0] |= 0x80;  // its full length
+  n.back() |= 1;
+  return n;
+}
+
+std::vector<uint8_t> below(Bytes& rng, const std::vector<uint8_t>& n) {
+  auto a = rng.take(n.size());
+  a[0] = static_cast<uint8_t>(a[0] % n[0]);  // strictly below the modulus' top byte
+  return a;
+}
+
+std::vector<uint8_t> exponent_of_bits(Bytes& rng, size_t bits) {
+  std::vector<uint8_t> e = rng.take((bits + 7) / 8);
+  const size_t top = (bits - 1) % 8;
+  e[0] = static_cast<uint8_t>((e[0] & ((1u << top) - 1)) | (1u << top));
+  e.back() |= 1;
+  return e;
+}
+
+TEST(MbedtlsPublicExp, TheUsualExponentsGiveMbedtlsResultByTheShortPath) {
+  Bytes rng(0x5eed);
+  for (size_t bytes : {16u, 64u, 128u, 256u, 384u, 512u}) {
+    auto n = odd_modulus(rng, bytes);
+    for (std::vector<uint8_t> e : {std::vector<uint8_t>{3}, std::vector<uint8_t>{17},
+                                   std::vector<uint8_t>{0x01, 0x00, 0x01}}) {
+      const unsigned long before = probebox_public_exp_short_path;
+      expect_same(n, e, below(rng, n), "usual exponent");
+      EXPECT_EQ(probebox_public_exp_short_path, before + 2) << "the wrap is not in force";
+    }
+  }
+}
+
+TEST(MbedtlsPublicExp, EveryExponentLengthUpTo64BitsIsShortAndLongerOnesAreMbedtls) {
+  Bytes rng(0xe1);
+  auto n = odd_modulus(rng, 256);
+  for (size_t bits = 2; bits <= 80; ++bits) {
+    const unsigned long before = probebox_public_exp_short_path;
+    expect_same(n, exponent_of_bits(rng, bits), below(rng, n), "random exponent");
+    EXPECT_EQ(probebox_public_exp_short_path, before + (bits <= 64 ? 2 : 0)) << bits << " bits";
+  }
+  // A dense exponent (every bit set) and a sparse one, 64 bits each.
+  expect_same(n, std::vector<uint8_t>(8, 0xff), below(rng, n), "all ones");
+  expect_same(n, {0x80, 0, 0, 0, 0, 0, 0, 1}, below(rng, n), "two bits");
+}
+
+TEST(MbedtlsPublicExp, BasesAtTheEdges) {
+  Bytes rng(0xed6e);
+  auto n = odd_modulus(rng, 256);
+  const std::vector<uint8_t> e{0x01, 0x00, 0x01};
+  std::vector<uint8_t> zero(n.size(), 0), one(n.size(), 0), n_minus_1 = n;
+  one.back() = 1;
+  n_minus_1.back() ^= 1;  // n is odd: n - 1 clears its last bit
+  expect_same(n, e, zero, "zero");
+  expect_same(n, e, one, "one");
+  expect_same(n, e, n_minus_1, "n - 1");
+  // Leading zero bytes in the exponent's encoding do not change the path or the result.
+  const unsigned long before = probebox_public_exp_short_path;
+  expect_same(n, {0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00, 0x01}, below(rng, n), "padded exponent");
+  EXPECT_EQ(probebox_public_exp_short_path, before + 2);
+}
+
+}  // namespace
+}  // namespace probebox::net
