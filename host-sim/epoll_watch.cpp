@@ -11,23 +11,15 @@
 namespace probebox::sim {
 namespace {
 
-uint32_t to_epoll(short events) {
-  uint32_t e = 0;
-  if (events & POLLIN) e |= EPOLLIN;
-  if (events & POLLOUT) e |= EPOLLOUT;
-  if (events & POLLPRI) e |= EPOLLPRI;
-  return e;
-}
+// epoll's event bits are poll(2)'s (both are the kernel's POLL* values), so the
+// interest passes through as it is, masked to what each side may carry.
+static_assert(EPOLLIN == POLLIN && EPOLLOUT == POLLOUT && EPOLLPRI == POLLPRI && EPOLLERR == POLLERR &&
+              EPOLLHUP == POLLHUP);
+constexpr uint32_t kInterest = EPOLLIN | EPOLLOUT | EPOLLPRI;
+constexpr uint32_t kReported = kInterest | EPOLLERR | EPOLLHUP;
 
-short from_epoll(uint32_t events) {
-  short e = 0;
-  if (events & EPOLLIN) e |= POLLIN;
-  if (events & EPOLLOUT) e |= POLLOUT;
-  if (events & EPOLLPRI) e |= POLLPRI;
-  if (events & EPOLLERR) e |= POLLERR;
-  if (events & EPOLLHUP) e |= POLLHUP;
-  return e;
-}
+uint32_t to_epoll(short events) { return static_cast<uint16_t>(events) & kInterest; }
+short from_epoll(uint32_t events) { return static_cast<short>(events & kReported); }
 
 }  // namespace
 
