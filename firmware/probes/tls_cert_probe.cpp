@@ -133,9 +133,9 @@ void TlsCertProbe::drive() {
 }
 
 // The server refused TLS 1.2 (an alert, or a close before any ServerHello): the same
-// check again over a new connection offering only 1.3, within the same deadline. False when the old connection had to be
-// aborted (then the link must not be reused in this callback, and the refusal is
-// the verdict).
+// check again over a new connection offering only 1.3, within the same deadline.
+// False when the old connection had to be aborted (then the link must not be reused
+// in this callback, and the refusal is the verdict).
 bool TlsCertProbe::retry_with_tls13() {
   int refusal = link_.tls().refusal();
   if (link_.close() == ERR_ABRT) return false;
