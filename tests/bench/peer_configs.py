@@ -2,7 +2,8 @@
 probe list, and the monitoring-plugins command lines, both derived from the
 simulator's own --once result (each check's kind, target, port and name), so each tool
 does exactly the box's checks. Every target is
-127.0.0.1 (the simulator reaches the same servers as 10.0.2.2).
+127.0.0.1 (the simulator reaches the same servers as 10.0.2.2 through libslirp, or as
+tap_lab's 192.0.2.1 through a TAP).
 """
 import base64
 import json
@@ -10,25 +11,30 @@ import os
 import re
 
 LOOPBACK = "127.0.0.1"
+SLIRP_HOST = "10.0.2.2"
+TAP_HOST = "192.0.2.1"  # tests/bench/tap_lab.py's LAB
 PLUGINS = "/usr/lib/nagios/plugins"
 SMTP_USER, SMTP_PASSWORD = "probe", "secret"
 
 
-def demo_config(repo, lab):
+def demo_config(repo, lab, host=SLIRP_HOST):
     """tests/lab/demo-config.json with the lab's ports (the lab runs on a free base port,
     not the demo's fixed ones, so it never collides with someone's demo) and the lab's
-    SMTP relay added to the profile, as tests/system/test_qemu_image.py does."""
+    SMTP relay added to the profile, as tests/system/test_qemu_image.py does. host is
+    the lab's address as the box sees it."""
     with open(os.path.join(repo, "tests", "lab", "demo-config.json")) as f:
         doc = json.load(f)
     doc["trust_anchors_pem"] = lab["tls"]["root_pem"]
-    dns = f"10.0.2.2:{lab['dns']}"
-    ntp = f"10.0.2.2:{lab['sntp']}"
+    dns = f"{host}:{lab['dns']}"
+    ntp = f"{host}:{lab['sntp']}"
     doc["network"]["dns"], doc["network"]["ntp"] = [dns], [ntp]
     app = doc["appliance"]
+    app["load_balancer"] = host
+    app["nodes"] = [host if n == SLIRP_HOST else n for n in app["nodes"]]
     app["ports"] = {"https": lab["tls"]["scenarios"]["good"]["port"], "http": lab["testall"], "mesh": lab["mesh"]}
     app["resolvers"], app["ntp"] = [dns], [ntp]
-    app["isolated_from"] = [f"10.0.2.2:{lab['isolated']}"]
-    app["smtp"] = {"host": "10.0.2.2", "port": lab["smtp"]["ok"]["port"], "server_name": "relay.lab.test",
+    app["isolated_from"] = [f"{host}:{lab['isolated']}"]
+    app["smtp"] = {"host": host, "port": lab["smtp"]["ok"]["port"], "server_name": "relay.lab.test",
                    "username": SMTP_USER,
                    "password": SMTP_PASSWORD}
     return doc
@@ -36,7 +42,7 @@ def demo_config(repo, lab):
 
 def host_port(target):
     host, port = target.rsplit(":", 1)
-    return (LOOPBACK if host == "10.0.2.2" else host), int(port)
+    return (LOOPBACK if host in (SLIRP_HOST, TAP_HOST) else host), int(port)
 
 
 def _url_parts(url):

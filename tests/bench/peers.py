@@ -4,8 +4,9 @@ and the monitoring-plugins (Nagios/Icinga), on the demo appliance profile, plus 
 simulator's own memory, detection latency, scale, instruction counts and the Cortex-M
 target's figures. Run by scripts/bench, which installs the peers and builds first.
 
-Every server binds 127.0.0.1; the simulator reaches them as 10.0.2.2. Every loop is
-bounded in count and in time.
+Every server binds 127.0.0.1; the simulator reaches them as 10.0.2.2 through libslirp,
+or, with --net tap (a network namespace of its own, tests/bench/tap_lab.py), as
+192.0.2.1 through a TAP device. Every loop is bounded in count and in time.
 
 Usage: tests/bench/peers.py [--rounds N] [--only cost,rss,latency,scale,callgrind,target]
 """
@@ -34,6 +35,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lab"))
 sys.path.insert(0, HERE)
 import lab as lab_module  # noqa: E402
 import peer_configs  # noqa: E402
+import tap_lab  # noqa: E402
 from sim_figures import sim_figures  # noqa: E402
 from simtest import FIRST_BOOT, Listener, http_get, wakeups as proc_wakeups  # noqa: E402
 
@@ -45,6 +47,8 @@ IMAGE = os.environ.get("PROBEBOX_IMAGE") or os.path.join(REPO, "build", "mps2-an
                                                           "probebox-mps2-an386.elf")
 EXPORTER = "/usr/bin/prometheus-blackbox-exporter"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+# --net tap: the local port that reaches each TAP box's web UI (set by main).
+TAP_UI_PORTS = {}
 
 
 # --- small helpers -------------------------------------------------------------------------
@@ -180,14 +184,15 @@ def wait_with_rusage(proc, timeout):
 class Sim:
     """probebox-sim --once: CPU from wait4's rusage, the figures line from stderr."""
 
-    def __init__(self, binary, tmp):
-        self.binary, self.tmp = binary, tmp
+    def __init__(self, binary, tmp, net_args=()):
+        self.binary, self.tmp, self.net_args = binary, tmp, list(net_args)
         self.flash = os.path.join(tmp, f"flash-{os.getpid()}-{id(self)}.bin")
 
     def once(self, config_path, timeout=120):
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             began = time.monotonic()
-            proc = subprocess.Popen([self.binary, "--config", config_path, "--once", "--flash", self.flash],
+            proc = subprocess.Popen([self.binary, "--config", config_path, "--once", "--flash", self.flash,
+                                     *self.net_args],
                                     stdout=out, stderr=err, stdin=subprocess.DEVNULL)
             status, usage = wait_with_rusage(proc, timeout)
             wall = time.monotonic() - began
@@ -405,14 +410,16 @@ def exporter_by_module(ctx, probes, per_kind=30):
     table(["kind", "module", "CPU ms / probe"], rows)
 
 
-def start_sim(binary, config, tmp, label, wrapper=()):
+def start_sim(binary, config, tmp, label, wrapper=(), tap=None):
     """A running simulator (server mode, panel off) on a free forwarded port; its console
-    in a file, its first-boot password remembered so /api/diagnostics can be read."""
-    port = free_port()
+    in a file, its first-boot password remembered so /api/diagnostics can be read. With
+    tap (a device of tap_lab), the port is the one tap_lab forwards to that box's UI."""
+    port = TAP_UI_PORTS[tap] if tap else free_port()
     console = os.path.join(tmp, f"console-{port}.txt")
     err = open(console, "w")
+    net = ["--net", f"tap:{tap}"] if tap else []
     proc = subprocess.Popen([*wrapper, binary, "--config", config, "--flash", os.path.join(tmp, f"flash-{port}.bin"),
-                             "--panel", "none", "--http-port", str(port), "--https-port", "0"],
+                             "--panel", "none", "--http-port", str(port), "--https-port", "0", *net],
                             stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
     err.close()
     proc.bench_port, proc.bench_console, proc.bench_label = port, console, label
@@ -462,17 +469,20 @@ def steady(ctx, cycles):
     interval = ctx.steady_config["defaults"]["interval_s"]
     say(f"## Steady state, side by side: the running simulator and blackbox_exporter, {cycles} cycles of "
         f"{interval} s\n")
-    runs = {"probebox-sim (sim-release)": (SIM, ctx.steady_config_path)}
-    if os.path.exists(SIM_TARGET_LIMITS) and not ctx.smoke:
+    main_label = "probebox-sim (sim-release)" + (" on a TAP" if ctx.tap else "")
+    runs = {main_label: (SIM, ctx.steady_config_path, "pbtap0" if ctx.tap else None)}
+    if os.path.exists(SIM_TARGET_LIMITS) and not ctx.smoke and not ctx.tap:
         runs["probebox-sim (built with the target's capacities: 128 checks)"] = (SIM_TARGET_LIMITS,
-                                                                                ctx.steady_config_path)
+                                                                                ctx.steady_config_path, None)
     # The same loop with (almost) nothing to do: one tcp check, run once at start.
     idle = dict(ctx.steady_config, defaults=dict(ctx.steady_config["defaults"], interval_s=600))
     idle.pop("appliance")
-    idle["checks"] = [{"id": "tcp", "type": "tcp", "host": "10.0.2.2", "port": ctx.lab["mesh"][0]}]
-    idle_label = "probebox-sim (sim-release) idle loop: one check, interval 600 s"
-    runs[idle_label] = (SIM, write_json(os.path.join(ctx.tmp, "idle.json"), idle))
-    procs = {label: start_sim(b, c, ctx.tmp, label) for label, (b, c) in runs.items()}
+    idle["checks"] = [{"id": "tcp", "type": "tcp", "host": ctx.lab_host, "port": ctx.lab["mesh"][0]}]
+    if ctx.tap:
+        idle["network"] = tap_lab.network("pbtap1", idle["network"]["dns"], idle["network"]["ntp"])
+    idle_label = main_label + " idle loop: one check, interval 600 s"
+    runs[idle_label] = (SIM, write_json(os.path.join(ctx.tmp, "idle.json"), idle), "pbtap1" if ctx.tap else None)
+    procs = {label: start_sim(b, c, ctx.tmp, label, tap=t) for label, (b, c, t) in runs.items()}
     rows = []
     try:
         for label, p in procs.items():
@@ -498,6 +508,13 @@ def steady(ctx, cycles):
         split = {k: tuple(b - a for a, b in zip(split0[k], proc_user_sys_s(p.pid))) for k, p in procs.items()}
         wake = {k: proc_wakeups(p.pid) - wake0[k] for k, p in procs.items()}
         exp_cpu = proc_cpu_s(exp_pid) - exp0
+        # A check that failed costs less than one that passed: the comparison holds only
+        # when the box's checks, like the exporter's, went as expected.
+        status = json.loads(http_get(procs[main_label].bench_port, "/api/status", timeout=5)[2])["checks"]
+        not_ok = [f"{c['id']}: {c['summary']}" for c in status if c["status"] != "ok"]
+        if not_ok:
+            say(f"WARNING: {main_label}: checks not ok at the window's end: " + "; ".join(not_ok) + "\n")
+        ctx.summary["steady_not_ok"] = len(not_ok) + exp_fail
         exp_split = tuple(b - a for a, b in zip(exp_split0, proc_user_sys_s(exp_pid)))
         pool.shutdown()
         n_cycles = elapsed / interval
@@ -512,7 +529,7 @@ def steady(ctx, cycles):
                          f"{split[label][0] * 1000 / n_cycles:.1f}", f"{split[label][1] * 1000 / n_cycles:.1f}",
                          f"{wake[label] / n_cycles:.0f}",
                          f"{busy[label] / 1000 / n_cycles:.1f}", f"{hwm / 1024:.1f}"])
-            if label == "probebox-sim (sim-release)":
+            if label == main_label:
                 ctx.summary["cpu_steady_sim"], ctx.summary["rss_sim"] = marginal, hwm
                 # The marginal split: the same idle loop is taken off each side.
                 ctx.summary["steady_split_sim"] = tuple(
@@ -548,6 +565,26 @@ def steady(ctx, cycles):
     table(["part", "resident KiB", "share"], [[k, v, f"{100 * v / total:.1f} %"] for k, v in
                                               sorted(sim_map.items(), key=lambda kv: -kv[1])])
     ctx.summary["rss_breakdown"] = {k: 100 * v / total for k, v in sim_map.items()}
+
+
+def steady_tap(ctx, cycles, interval):
+    """The steady phase again with the lab reached through a TAP instead of libslirp, in a
+    network namespace of its own with its own lab and exporter (peers.py --net tap): what
+    is left when the simulator holds no host socket per connection."""
+    say("## Steady state with the lab on a TAP (no libslirp): `peers.py --net tap --only steady` under "
+        "`unshare -n`\n")
+    path = os.path.join(ctx.tmp, "steady-tap.json")
+    unshare = ["unshare", "-n"] if os.geteuid() == 0 else ["unshare", "-rn"]
+    cmd = [*unshare, sys.executable, os.path.abspath(__file__), "--net", "tap", "--only", "steady",
+           "--steady-cycles", str(cycles), "--summary-json", path]
+    if interval:
+        cmd += ["--interval", str(interval)]
+    window = cycles * (interval or ctx.steady_config["defaults"]["interval_s"])
+    code = subprocess.run(cmd, stdin=subprocess.DEVNULL, timeout=600 + window).returncode
+    if code != 0 or not os.path.exists(path):
+        raise RuntimeError(f"steady-tap: peers.py --net tap failed (exit {code})")
+    with open(path) as f:
+        ctx.summary["tap"] = json.load(f)
 
 
 def symbol_owner(name, path=""):
@@ -1264,7 +1301,7 @@ def machine():
 def first_once(ctx):
     """One --once cycle of the demo profile: its result document is the list of checks
     the peers are given (tests/bench/peer_configs.checks_from_once)."""
-    o = Sim(SIM, ctx.tmp).once(ctx.config_path)
+    o = Sim(SIM, ctx.tmp, ["--net", "tap:pbtap0"] if ctx.tap else []).once(ctx.config_path)
     if not o["doc"]:
         raise RuntimeError(f"probebox-sim --once gave no result (exit {o['code']})")
     bad = [f"{c['id']}: {c['summary']}" for c in o["doc"]["checks"] if c["status"] != "ok"]
@@ -1286,7 +1323,11 @@ def main(argv=None):
     ap.add_argument("--qemu-rounds", type=int, default=3)
     ap.add_argument("--icount-steady-cycles", type=int, default=6,
                     help="steady cycles of the Cortex-M4 image measured under -icount")
-    ap.add_argument("--only", default="cost,steady,latency,scale,callgrind,breakdown,icount,target")
+    ap.add_argument("--only", default="cost,steady,steady-tap,latency,scale,callgrind,breakdown,icount,target")
+    ap.add_argument("--net", choices=["slirp", "tap"], default="slirp",
+                    help="how the simulators reach the lab; tap: the steady phase only, in a network namespace of "
+                         "its own (the steady-tap phase runs it so)")
+    ap.add_argument("--summary-json", help="also write the claims' figures to this file")
     ap.add_argument("--smoke", action="store_true",
                     help="one round, one cycle, short windows: every row of the claims printed, and asserted")
     a = ap.parse_args(argv)
@@ -1294,20 +1335,29 @@ def main(argv=None):
         # Two steady windows: the first cycle ends just before the window opens, so one
         # window could hold no cycle of the simulator at all; two always hold one.
         a.rounds, a.cycles, a.steady_cycles, a.callgrind_cycles, a.interval = 1, 1, 2, 1, 3
-        a.only = "cost,steady,breakdown,icount"
+        a.only = "cost,steady,steady-tap,breakdown,icount"
     only = set(a.only.split(","))
-    machine()
     ctx = Ctx()
-    ctx.summary, ctx.smoke = {}, a.smoke
+    ctx.summary, ctx.smoke, ctx.tap = {}, a.smoke, a.net == "tap"
+    if ctx.tap:
+        if only != {"steady"}:
+            raise SystemExit("peers.py: --net tap measures the steady phase only (--only steady)")
+        TAP_UI_PORTS.update({dev: free_port() for dev in tap_lab.DEVICES})
+        tap_lab.enter(TAP_UI_PORTS)
+    ctx.lab_host = peer_configs.TAP_HOST if ctx.tap else peer_configs.SLIRP_HOST
+    machine()
     with tempfile.TemporaryDirectory(prefix="probebox-bench.") as tmp:
         ctx.tmp = tmp
         base = free_port_block(60)
-        lab = lab_module.Lab(tmp, base_port=base, max_seconds=3600)
+        lab = lab_module.Lab(tmp, base_port=base, max_seconds=3600, lb_address=ctx.lab_host)
         lab.up()
         ctx.lab_handle, ctx.lab = lab, lab.ports
         exporter = None
         try:
-            ctx.config = peer_configs.demo_config(REPO, lab.ports)
+            ctx.config = peer_configs.demo_config(REPO, lab.ports, ctx.lab_host)
+            if ctx.tap:
+                ctx.config["network"] = tap_lab.network("pbtap0", ctx.config["network"]["dns"],
+                                                        ctx.config["network"]["ntp"])
             ctx.config_path = write_json(os.path.join(tmp, "demo-config.json"), ctx.config)
             steady_cfg = dict(ctx.config)
             if a.interval:
@@ -1337,6 +1387,8 @@ def main(argv=None):
             if exporter:
                 exporter.stop()
                 exporter = None
+            if "steady-tap" in only:
+                steady_tap(ctx, a.steady_cycles, a.interval)
             if "latency" in only:
                 latency(ctx, a.latency_rounds)
             if "scale" in only:
@@ -1359,7 +1411,12 @@ def main(argv=None):
     rows = []
     if "cpu_steady_sim" in s:
         rows.append(["steady-state CPU per cycle, blackbox_exporter / running simulator (marginal above its "
-                     "idle loop, same window)", ratio(s["cpu_steady_exporter"], s["cpu_steady_sim"]), ">= 10"])
+                     "idle loop, same window)" + (", the lab on a TAP" if ctx.tap else ""),
+                     ratio(s["cpu_steady_exporter"], s["cpu_steady_sim"]), ">= 10"])
+    if "tap" in s:
+        t = s["tap"]
+        rows.append(["the same with the lab on a TAP, no libslirp (steady-tap: its own window, exporter and lab)",
+                     ratio(t["cpu_steady_exporter"], t["cpu_steady_sim"]), ">= 10"])
     if "cpu_sim" in s:
         rows.append(["--once CPU per cycle, blackbox_exporter / simulator (whole process: start-up included)",
                      ratio(s["cpu_exporter"], s["cpu_sim"]), "no longer dominated by start-up"])
@@ -1384,13 +1441,17 @@ def main(argv=None):
         say("## Ratios (the claims)\n")
         table(["ratio", "measured", "goal"], rows)
     ctx.summary["rows"] = rows
-    goal_notes(s)
+    goal_notes(s, ctx.tap)
+    if a.summary_json:
+        keys = ("cpu_steady_sim", "cpu_steady_exporter", "steady_split_sim", "steady_split_exporter",
+                "steady_wakeups_sim", "busy_steady_sim", "rss_sim", "rss_exporter", "steady_not_ok")
+        write_json(a.summary_json, {k: s[k] for k in keys if k in s})
     if a.smoke:
         smoke_assert(ctx)
     return 0
 
 
-def goal_notes(s):
+def goal_notes(s, tap=False):
     """Where the remaining CPU and memory go, for each ratio short of its goal."""
     def biggest(shares):
         return "; ".join(f"{k} {v:.1f} %" for k, v in sorted(shares.items(), key=lambda kv: -kv[1])[:3])
@@ -1402,12 +1463,25 @@ def goal_notes(s):
         if "steady_split_sim" in s:
             user, kernel = (x * 1000 for x in s["steady_split_sim"])
             e_user, e_kernel = (x * 1000 for x in s["steady_split_exporter"])
+            where_kernel = (
+                "On a TAP the simulator holds no host socket: the kernel's share is the lab server's side of each "
+                "connection's TCP, which runs when the simulator writes the frame, and the wake-ups." if tap else
+                "The kernel's share is the host network layer: libslirp turns every guest connection into a host "
+                "socket, and on loopback the lab server's side of TCP runs in the sender's context.")
             say(f"  - Kernel time {kernel:.1f} ms per cycle (the exporter's: {e_kernel:.1f} ms), user time "
                 f"{user:.1f} ms (the exporter's: {e_user:.1f} ms), {s['steady_wakeups_sim']:.0f} more wake-ups "
-                f"per cycle than the idle loop. The kernel's share is the host network layer: libslirp turns "
-                f"every guest connection into a host socket, and on loopback the lab server's side of TCP runs "
-                f"in the sender's context." + (" The kernel time alone is over the goal." if kernel > goal_ms else ""))
-        say(f"  - The user-space instructions go to {where}.")
+                f"per cycle than the idle loop. {where_kernel}"
+                + (" The kernel time alone is over the goal." if kernel > goal_ms else ""))
+        if "cpu_breakdown" in s or not tap:
+            say(f"  - The user-space instructions go to {where}.")
+        if "tap" in s:
+            t = s["tap"]
+            t_user, t_kernel = (x * 1000 for x in t["steady_split_sim"])
+            say(f"  - With the lab on a TAP instead (its own window): {t['cpu_steady_sim'] * 1000:.1f} ms marginal "
+                f"against the exporter's {t['cpu_steady_exporter'] * 1000:.1f} ms; user {t_user:.1f} ms, kernel "
+                f"{t_kernel:.1f} ms, {t['steady_wakeups_sim']:.0f} wake-ups. What libslirp's host sockets cost is "
+                f"the difference; what the TAP leaves in the kernel is the lab server's side of TCP, which the "
+                f"exporter's figure holds too.")
     if "rss_sim" in s and float(s["rss_exporter"]) / float(s["rss_sim"]) < 4:
         where = biggest(s["rss_breakdown"]) if "rss_breakdown" in s else "(run --only steady)"
         say(f"- Peak RSS goal (>= 4) not reached: the simulator's resident memory is {where}.")
@@ -1433,6 +1507,9 @@ def smoke_assert(ctx):
     assert s["icount_kinds"], "bench smoke: no per-kind instruction counts"
     # The peers' checks, derived from the box's result, succeed where the box's did.
     assert s.get("exporter_unexpected") == 0, f"bench smoke: {s.get('exporter_unexpected')} exporter probes not as expected"
+    # Both steady windows compared like with like: every check of both sides as expected.
+    assert s.get("steady_not_ok") == 0, f"bench smoke: {s.get('steady_not_ok')} checks not ok in the steady window"
+    assert s.get("tap", {}).get("steady_not_ok") == 0, f"bench smoke: the TAP window: {s.get('tap')}"
     say("bench smoke: every row printed; breakdowns sum to 100 %")
 
 

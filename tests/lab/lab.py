@@ -33,7 +33,9 @@ import urllib.request
 LOOPBACK = "127.0.0.1"
 NTP_EPOCH_OFFSET = 2208988800
 HEALTH_KEY = "lab-health-key"
-# The appliance's names point at its load balancer, which the box reaches as 10.0.2.2.
+# The appliance's names point at its load balancer, which the box reaches as 10.0.2.2
+# (through slirp; a lab reached through a TAP names its own address: `--lb-address`).
+SLIRP_HOST = "10.0.2.2"
 NAMES = {"manage.lab.test": ["10.0.2.2"], "rta.lab.test": ["10.0.2.2"], "webtask.lab.test": ["10.0.2.2"],
          "app1.lab.test": ["10.0.2.2"], "extra.lab.test": ["10.0.2.2", "127.0.0.2"],
          "node1.lab.test": ["10.0.2.2"],
@@ -245,14 +247,19 @@ class SwitchablePort:
 
 
 # --- DNS (dnsmasq) -----------------------------------------------------------------
+def names_for(lb_address):
+    """NAMES with the load balancer's slirp address replaced by lb_address."""
+    return {name: [lb_address if a == SLIRP_HOST else a for a in addresses] for name, addresses in NAMES.items()}
+
+
 class Dnsmasq:
-    def __init__(self, port, directory):
+    def __init__(self, port, directory, names=NAMES):
         self.port, self.dir, self.proc = port, directory, None
         self.conf = os.path.join(directory, "dnsmasq.conf")
         lines = [f"port={port}", "listen-address=127.0.0.1", "bind-interfaces", "no-resolv", "no-hosts",
                  "no-poll", "local=/lab.test/", "cname=alias.lab.test,manage.lab.test", "log-queries",
                  f"log-facility={os.path.join(directory, 'dnsmasq.log')}"]
-        for name, addresses in NAMES.items():
+        for name, addresses in names.items():
             lines += [f"host-record={name},{a}" for a in addresses]
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")
@@ -274,8 +281,9 @@ class Dnsmasq:
 
 
 # --- the daemon ----------------------------------------------------------------------
-def serve(directory, base, max_seconds):
+def serve(directory, base, max_seconds, lb_address=SLIRP_HOST):
     ports = default_ports(base)
+    names = names_for(lb_address)
     stop = threading.Event()
     modes = Modes()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -283,7 +291,7 @@ def serve(directory, base, max_seconds):
     http_server = SwitchableHttp(ports["testall"], modes, stop)
     threading.Thread(target=sntp_server, args=(ports["sntp"], modes, stop), daemon=True).start()
     mesh = {p: SwitchablePort(p, stop) for p in ports["mesh"]}
-    dns = Dnsmasq(ports["dns"], directory)
+    dns = Dnsmasq(ports["dns"], directory, names)
     dns.up()
     # TLS scenarios run under Debian's python3, whose python3-cryptography makes the certificates.
     tls = subprocess.Popen(["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "tls_lab.py"),
@@ -350,7 +358,7 @@ def serve(directory, base, max_seconds):
     deadline = time.monotonic() + 30
     while not os.path.exists(smtp_info) and time.monotonic() < deadline and smtp.poll() is None:
         time.sleep(0.05)
-    info = dict(ports, pid=os.getpid(), health_api_key=HEALTH_KEY, names=NAMES)
+    info = dict(ports, pid=os.getpid(), health_api_key=HEALTH_KEY, names=names)
     with open(tls_info) as f:
         info["tls"] = json.load(f)
     if os.path.exists(smtp_info):
@@ -376,8 +384,9 @@ def serve(directory, base, max_seconds):
 class Lab:
     """For tests: `with Lab(tmpdir) as lab: lab.set("testall", "fail")`."""
 
-    def __init__(self, directory, base_port=None, max_seconds=1800):
+    def __init__(self, directory, base_port=None, max_seconds=1800, lb_address=SLIRP_HOST):
         self.dir, self.base, self.max_seconds = directory, base_port, max_seconds
+        self.lb_address = lb_address
         self.ports = None
         self.proc = None  # the daemon, when this object started it
 
@@ -386,6 +395,8 @@ class Lab:
                "--max-seconds", str(self.max_seconds)]
         if self.base:
             cmd += ["--base-port", str(self.base)]
+        if self.lb_address != SLIRP_HOST:
+            cmd += ["--lb-address", self.lb_address]
         info = os.path.join(self.dir, "lab.json")
         if os.path.exists(info):
             os.unlink(info)
@@ -478,10 +489,12 @@ def main():
     ap.add_argument("--dir", required=True)
     ap.add_argument("--base-port", type=int)
     ap.add_argument("--max-seconds", type=float, default=3600)
+    ap.add_argument("--lb-address", default=SLIRP_HOST,
+                    help="the address the appliance's names answer with (the box's view of this host)")
     a = ap.parse_intermixed_args()
     os.makedirs(a.dir, exist_ok=True)
     if a.command == "serve":
-        serve(a.dir, a.base_port, a.max_seconds)
+        serve(a.dir, a.base_port, a.max_seconds, a.lb_address)
     elif a.command == "up":
         Lab(a.dir, a.base_port, a.max_seconds).up()
         print(open(os.path.join(a.dir, "lab.json")).read())
