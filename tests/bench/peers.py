@@ -487,7 +487,10 @@ def steady(ctx, cycles):
     try:
         for label, p in procs.items():
             if not sim_ready(p, 1 if p.bench_label == idle_label else len(ctx.checks), 120):
-                raise RuntimeError(f"{label}: no complete first cycle within 120 s")
+                with open(p.bench_console, errors="replace") as f:
+                    console = f.read()[-2000:]
+                raise RuntimeError(f"{label}: no complete first cycle within 120 s "
+                                   f"(exit {p.poll()}); its console:\n{console}")
         probes = [p for p in peer_configs.blackbox_probes(ctx.checks) if p]
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=len(probes))
         exp_pid = ctx.exporter.proc.pid
@@ -1317,7 +1320,8 @@ def main(argv=None):
     ap.add_argument("--steady-cycles", type=int, default=12,
                     help="cycles in the steady-state window (the user/kernel split is sampled in 10 ms ticks)")
     ap.add_argument("--callgrind-cycles", type=int, default=2, help="steady cycles recorded under callgrind")
-    ap.add_argument("--interval", type=float, default=0, help="override the profile's interval_s (steady phases)")
+    ap.add_argument("--interval", type=int, default=0,
+                    help="override the profile's interval_s (steady phases; whole seconds, as the config takes)")
     ap.add_argument("--latency-rounds", type=int, default=6)
     ap.add_argument("--scale", default="10,100,1000,5000")
     ap.add_argument("--qemu-rounds", type=int, default=3)
