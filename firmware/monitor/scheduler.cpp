@@ -26,8 +26,12 @@ void Scheduler::load(const Config& config, hal::Clock& clock, Mode mode, net::Tl
     if (mode == Mode::kOnce) {
       e.next_due = now;
     } else {
-      // Even spread over the check's own interval by position in the list.
-      e.next_due = now + interval_us(config.checks[i]) * i / (n == 0 ? 1 : n);
+      // Starts kStartSpacingUs apart by position in the list (closer when the
+      // interval is short): never many in one step, yet one stretch of work per
+      // interval, so the box sleeps through the rest of it (no frames, no TCP timer)
+      // instead of waking for a start every interval/n.
+      const int64_t even = interval_us(config.checks[i]) / (n == 0 ? 1 : n);
+      e.next_due = now + (even < kStartSpacingUs ? even : kStartSpacingUs) * i;
     }
   }
 }

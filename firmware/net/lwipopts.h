@@ -61,9 +61,12 @@
 #define TCP_MSS                     1460
 /* The box opens a connection per check per interval and closes it first, so it holds
  * the TIME_WAIT. With lwIP's 60 s MSL (2 minutes of TIME_WAIT) a few checks a second
- * keep the pcb pool permanently full and every connect recycles one by force; 5 s
- * still outlives any segment delayed on a rack's LAN. */
-#define TCP_MSL                     5000UL
+ * keep the pcb pool permanently full and every connect recycles one by force. 4 s of
+ * TIME_WAIT still outlives any segment delayed on a rack's LAN, a lost last ACK costs
+ * the server a reset at worst (the ephemeral ports come round again only after 16,384
+ * connections), and it ends well inside a 10 s interval: lwIP's 250 ms TCP timer runs
+ * while any pcb is in TIME_WAIT, so a longer one would wake the box all interval. */
+#define TCP_MSL                     2000UL
 /* core/limits.h says why these suffice for 16 KB TLS records. */
 #define TCP_WND                     (PROBEBOX_TCP_WND_SEGMENTS * TCP_MSS)
 #define TCP_SND_BUF                 (PROBEBOX_TCP_SND_BUF_SEGMENTS * TCP_MSS)

@@ -205,7 +205,8 @@ TEST_F(TcpProbeTest, SchedulerSpreadsStartsAndRespectsTheInFlightLimit) {
   constexpr int kChecks = 100;
   for (int i = 0; i < kChecks; ++i) {
     if (i) checks += ",";
-    checks += R"({"id":"c)" + std::to_string(i) + R"(","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":10})";
+    checks += R"({"id":"c)" + std::to_string(i) +
+              R"(","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":10,"timeout_ms":3000})";
   }
   load(checks + "]");
   auto pool = std::make_unique<ProbePool>();
@@ -217,9 +218,9 @@ TEST_F(TcpProbeTest, SchedulerSpreadsStartsAndRespectsTheInFlightLimit) {
     scheduler->step(clock_.now());
     run_for_ms(5, 5);
   }
-  EXPECT_LE(scheduler->max_in_flight_seen(), ProbePool::kSlots);
-  // 100 checks spread over 10 s with a 1 s timeout: about 10 in flight, never all.
-  EXPECT_LT(scheduler->max_in_flight_seen(), 20);
+  // 100 checks starting 20 ms apart, each waiting out a 3 s timeout: the slots
+  // fill, and the rest wait for one rather than exceed them.
+  EXPECT_EQ(scheduler->max_in_flight_seen(), ProbePool::kSlots);
   for (uint16_t i = 0; i < kChecks; ++i) {
     EXPECT_TRUE(health->check(i).has_result) << i;
     EXPECT_EQ(testing::details_json(health->check(i).last.details()), R"({"state":"timeout"})");
@@ -242,17 +243,19 @@ TEST_F(TcpProbeTest, SchedulerNamesTheNextStartTheLoopMaySleepUntil) {
   EXPECT_EQ(scheduler->next_start(), INT64_MAX);  // nothing loaded
   const int64_t loaded = clock_.now();
   scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
-  EXPECT_EQ(scheduler->next_start(), loaded);  // a at once, b half an interval later
+  EXPECT_EQ(scheduler->next_start(), loaded);  // a at once, b one spacing later
   scheduler->step(clock_.now());
   ASSERT_EQ(scheduler->in_flight(), 1);
-  EXPECT_EQ(scheduler->next_start(), loaded + 5'000'000);  // a is in flight: b is next
-  for (int ms = 0; ms < 100 && scheduler->in_flight() > 0; ++ms) {
+  const int64_t b_due = loaded + Scheduler::kStartSpacingUs;
+  EXPECT_EQ(scheduler->next_start(), b_due);  // a is in flight: b is next
+  for (int ms = 0; ms < 15 && scheduler->in_flight() > 0; ++ms) {
     run_for_ms(1);
     scheduler->step(clock_.now());
   }
   ASSERT_EQ(scheduler->in_flight(), 0);
   ASSERT_TRUE(health->check(0).has_result);
-  EXPECT_EQ(scheduler->next_start(), loaded + 5'000'000);
+  ASSERT_LT(clock_.now(), b_due);
+  EXPECT_EQ(scheduler->next_start(), b_due);
   // Just before it, a step starts nothing; at it, b starts.
   clock_.advance_us(scheduler->next_start() - 1 - clock_.now());
   scheduler->step(clock_.now());
@@ -262,6 +265,37 @@ TEST_F(TcpProbeTest, SchedulerNamesTheNextStartTheLoopMaySleepUntil) {
   EXPECT_EQ(scheduler->in_flight(), 1);
   scheduler->cancel_all();
   run_for_ms(10);
+}
+
+// After a load, checks start kStartSpacingUs apart, or interval/n apart when that is
+// closer: one stretch of work per interval (the loop sleeps through the rest), never
+// a hundred starts in one step.
+TEST_F(TcpProbeTest, SchedulerStartsChecksAShortSpacingApart) {
+  for (int interval_s : {10, 1}) {
+    std::string checks = "[";
+    constexpr int kChecks = 100;
+    for (int i = 0; i < kChecks; ++i) {
+      if (i) checks += ",";
+      checks += R"({"id":"c)" + std::to_string(i) + R"(","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":)" +
+                std::to_string(interval_s) + "}";
+    }
+    load(checks + "]");
+    auto pool = std::make_unique<ProbePool>();
+    auto health = std::make_unique<HealthModel>();
+    health->load(*config_, clock_);
+    auto scheduler = std::make_unique<Scheduler>(*pool, *health);
+    const int64_t loaded = clock_.now();
+    scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
+    const int64_t spacing = interval_s == 10 ? Scheduler::kStartSpacingUs : 1'000'000 / kChecks;
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_EQ(scheduler->next_start(), loaded + i * spacing) << interval_s << " s, check " << i;
+      clock_.advance_us(scheduler->next_start() - clock_.now());
+      scheduler->step(clock_.now());
+      EXPECT_EQ(scheduler->in_flight(), i + 1) << interval_s << " s: one start per spacing";
+    }
+    scheduler->cancel_all();
+    run_for_ms(10);
+  }
 }
 
 // A check's runs are an interval apart start to start: one that waits out its
