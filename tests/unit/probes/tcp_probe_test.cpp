@@ -35,6 +35,27 @@ class TcpProbeTest : public LwipFixture {
     return r;
   }
 
+  // n tcp checks c0, c1, ... to port 7777, each with the JSON members `fields` added.
+  static std::string tcp_checks(int n, const std::string& fields) {
+    std::string checks = "[";
+    for (int i = 0; i < n; ++i) {
+      if (i) checks += ",";
+      checks += R"({"id":"c)" + std::to_string(i) + R"(","type":"tcp","host":"10.0.2.2","port":7777)" + fields + "}";
+    }
+    return checks + "]";
+  }
+  // A scheduler over the loaded config, with the pool and the health model it reports to.
+  struct Rig {
+    std::unique_ptr<ProbePool> pool = std::make_unique<ProbePool>();
+    std::unique_ptr<HealthModel> health = std::make_unique<HealthModel>();
+    std::unique_ptr<Scheduler> scheduler = std::make_unique<Scheduler>(*pool, *health);
+  };
+  std::unique_ptr<Rig> rig() {
+    auto r = std::make_unique<Rig>();
+    r->health->load(*config_, clock_);
+    return r;
+  }
+
   std::unique_ptr<Config> config_ = std::make_unique<Config>();
 };
 
@@ -201,18 +222,11 @@ TEST_F(TcpProbeTest, ANameStillResolvingPastHalfTheTimeoutIsATimeoutNotUnresolva
 
 TEST_F(TcpProbeTest, SchedulerSpreadsStartsAndRespectsTheInFlightLimit) {
   peer_.set_port(7777, FakePeer::Port::kFiltered);
-  std::string checks = "[";
   constexpr int kChecks = 100;
-  for (int i = 0; i < kChecks; ++i) {
-    if (i) checks += ",";
-    checks += R"({"id":"c)" + std::to_string(i) +
-              R"(","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":10,"timeout_ms":3000})";
-  }
-  load(checks + "]");
-  auto pool = std::make_unique<ProbePool>();
-  auto health = std::make_unique<HealthModel>();
-  health->load(*config_, clock_);
-  auto scheduler = std::make_unique<Scheduler>(*pool, *health);
+  load(tcp_checks(kChecks, R"(,"interval_s":10,"timeout_ms":3000)"));
+  auto parts = rig();
+  auto& health = parts->health;
+  auto& scheduler = parts->scheduler;
   scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
   for (int ms = 0; ms < 12'000; ms += 5) {
     scheduler->step(clock_.now());
@@ -236,10 +250,9 @@ TEST_F(TcpProbeTest, SchedulerNamesTheNextStartTheLoopMaySleepUntil) {
   peer_.set_port(7777, FakePeer::Port::kOpen);
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":10},)"
        R"({"id":"b","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":10}])");
-  auto pool = std::make_unique<ProbePool>();
-  auto health = std::make_unique<HealthModel>();
-  health->load(*config_, clock_);
-  auto scheduler = std::make_unique<Scheduler>(*pool, *health);
+  auto parts = rig();
+  auto& health = parts->health;
+  auto& scheduler = parts->scheduler;
   EXPECT_EQ(scheduler->next_start(), INT64_MAX);  // nothing loaded
   const int64_t loaded = clock_.now();
   scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
@@ -272,18 +285,10 @@ TEST_F(TcpProbeTest, SchedulerNamesTheNextStartTheLoopMaySleepUntil) {
 // a hundred starts in one step.
 TEST_F(TcpProbeTest, SchedulerStartsChecksAShortSpacingApart) {
   for (int interval_s : {10, 1}) {
-    std::string checks = "[";
     constexpr int kChecks = 100;
-    for (int i = 0; i < kChecks; ++i) {
-      if (i) checks += ",";
-      checks += R"({"id":"c)" + std::to_string(i) + R"(","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":)" +
-                std::to_string(interval_s) + "}";
-    }
-    load(checks + "]");
-    auto pool = std::make_unique<ProbePool>();
-    auto health = std::make_unique<HealthModel>();
-    health->load(*config_, clock_);
-    auto scheduler = std::make_unique<Scheduler>(*pool, *health);
+    load(tcp_checks(kChecks, R"(,"interval_s":)" + std::to_string(interval_s)));
+    auto parts = rig();
+    auto& scheduler = parts->scheduler;
     const int64_t loaded = clock_.now();
     scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
     const int64_t spacing = interval_s == 10 ? Scheduler::kStartSpacingUs : 1'000'000 / kChecks;
@@ -304,10 +309,8 @@ TEST_F(TcpProbeTest, SchedulerStartsChecksAShortSpacingApart) {
 TEST_F(TcpProbeTest, SchedulerStartsRunsAnIntervalApartWhateverTheyLast) {
   peer_.set_port(7777, FakePeer::Port::kFiltered);
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":10,"timeout_ms":3000}])");
-  auto pool = std::make_unique<ProbePool>();
-  auto health = std::make_unique<HealthModel>();
-  health->load(*config_, clock_);
-  auto scheduler = std::make_unique<Scheduler>(*pool, *health);
+  auto parts = rig();
+  auto& scheduler = parts->scheduler;
   const int64_t loaded = clock_.now();
   scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
   scheduler->step(clock_.now());
@@ -327,17 +330,10 @@ TEST_F(TcpProbeTest, CancelAllEndsEveryProbeWhenTheModelAlreadyHoldsFewerChecks)
   // App::apply_config parses a new document into the running model before it
   // cancels the probes: the ones past the new check count must end too.
   peer_.set_port(7777, FakePeer::Port::kFiltered);
-  std::string checks = "[";
   constexpr int kChecks = 12;
-  for (int i = 0; i < kChecks; ++i) {
-    if (i) checks += ",";
-    checks += R"({"id":"c)" + std::to_string(i) + R"(","type":"tcp","host":"10.0.2.2","port":7777,"timeout_ms":5000})";
-  }
-  load(checks + "]");
-  auto pool = std::make_unique<ProbePool>();
-  auto health = std::make_unique<HealthModel>();
-  health->load(*config_, clock_);
-  auto scheduler = std::make_unique<Scheduler>(*pool, *health);
+  load(tcp_checks(kChecks, R"(,"timeout_ms":5000)"));
+  auto parts = rig();
+  auto& scheduler = parts->scheduler;
   scheduler->load(*config_, clock_, Scheduler::Mode::kOnce);
   for (int ms = 0; ms < 200 && scheduler->in_flight() < kChecks; ms += 5) {
     scheduler->step(clock_.now());
