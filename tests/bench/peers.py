@@ -1483,7 +1483,7 @@ def goal_notes(s, tap=False):
             t_user, t_kernel = (x * 1000 for x in t["steady_split_sim"])
             say(f"  - With the lab on a TAP instead (its own window): {t['cpu_steady_sim'] * 1000:.1f} ms marginal "
                 f"against the exporter's {t['cpu_steady_exporter'] * 1000:.1f} ms; user {t_user:.1f} ms, kernel "
-                f"{t_kernel:.1f} ms, {t['steady_wakeups_sim']:.0f} wake-ups. What libslirp's host sockets cost is "
+                f"{t_kernel:.1f} ms, {t['steady_wakeups_sim']:.0f} more wake-ups than its idle loop. What libslirp's host sockets cost is "
                 f"the difference; what the TAP leaves in the kernel is the lab server's side of TCP, which the "
                 f"exporter's figure holds too.")
     if "rss_sim" in s and float(s["rss_exporter"]) / float(s["rss_sim"]) < 4:

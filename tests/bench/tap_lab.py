@@ -16,7 +16,7 @@ Only inside a network namespace of its own, which `peers.py` makes with `unshare
 import os
 import subprocess
 
-from peer_configs import TAP_HOST as LAB  # noqa: E402  (one definition, for the configs)
+from peer_configs import TAP_HOST as LAB  # one definition, shared with the configs
 # (device, the box's address, the host side's address)
 DEVICES = {"pbtap0": ("192.0.2.10", LAB), "pbtap1": ("198.51.100.10", "198.51.100.1")}
 
