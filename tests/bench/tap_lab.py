@@ -52,7 +52,6 @@ def enter(ui_ports):
         # martian unless the device allows it.
         _run(["sysctl", "-qw", f"net.ipv4.conf.{dev}.route_localnet=1"])
         ui_rules.append(f"ip daddr 127.0.0.1 tcp dport {ui_ports[dev]} dnat to {box}:80;")
-    _run(["sysctl", "-qw", "net.ipv4.conf.all.route_localnet=1"])
     devices = ", ".join(f'"{d}"' for d in DEVICES)
     _run(["nft", "-f", "-"], stdin=f"""
 table ip probebox_bench {{

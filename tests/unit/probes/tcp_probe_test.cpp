@@ -220,7 +220,7 @@ TEST_F(TcpProbeTest, ANameStillResolvingPastHalfTheTimeoutIsATimeoutNotUnresolva
   net::set_dns_server_port(53);
 }
 
-TEST_F(TcpProbeTest, SchedulerSpreadsStartsAndRespectsTheInFlightLimit) {
+TEST_F(TcpProbeTest, SchedulerFillsTheSlotsAndNeverExceedsThem) {
   peer_.set_port(7777, FakePeer::Port::kFiltered);
   constexpr int kChecks = 100;
   load(tcp_checks(kChecks, R"(,"interval_s":10,"timeout_ms":3000)"));
