@@ -21,18 +21,12 @@ void Scheduler::load(const Config& config, hal::Clock& clock, Mode mode, net::Tl
   loaded_at_ = now;
   uint16_t n = config.check_count;
   for (uint16_t i = 0; i < n; ++i) {
-    Entry& e = entries_[i];
-    e = Entry{};
-    if (mode == Mode::kOnce) {
-      e.next_due = now;
-    } else {
-      // Starts kStartSpacingUs apart by position in the list (closer when the
-      // interval is short): never many in one step, yet one stretch of work per
-      // interval, so the box sleeps through the rest of it (no frames, no TCP timer)
-      // instead of waking for a start every interval/n.
-      const int64_t even = interval_us(config.checks[i]) / (n == 0 ? 1 : n);
-      e.next_due = now + (even < kStartSpacingUs ? even : kStartSpacingUs) * i;
-    }
+    // Every check is due at once, in both modes. The in-flight limits bound the
+    // burst; a batch of starts is one stretch of work per interval, so the box sleeps
+    // through the rest of it. Starts spread over the interval, even 20 ms apart, woke
+    // it for each one, and a wake-up costs more than the start.
+    entries_[i] = Entry{};
+    entries_[i].next_due = now;
   }
 }
 
@@ -143,8 +137,11 @@ void Scheduler::step(hal::MonoMicros now) {
     report(i, probe->result(), now);
     pool_.release(probe);
   }
+  // From where the last step's starts ended, so no check starves when the slots are
+  // full; the sweep's own starting point stays put while starts move the cursor.
+  const uint16_t sweep_from = cursor_;
   for (uint16_t k = 0; k < n && in_flight_ < ProbePool::kSlots; ++k) {
-    uint16_t i = static_cast<uint16_t>((cursor_ + k) % n);
+    uint16_t i = static_cast<uint16_t>((sweep_from + k) % n);
     Entry& e = entries_[i];
     if (e.probe != nullptr || e.next_due > now) continue;
     start(i, now);

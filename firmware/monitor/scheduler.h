@@ -1,6 +1,6 @@
 // Runs every check every interval_s with its own deadline, at most
-// PROBEBOX_MAX_IN_FLIGHT at once, with start times kStartSpacingUs apart so a
-// hundred checks with one interval do not fire in the same tick.
+// PROBEBOX_MAX_IN_FLIGHT (and PROBEBOX_MAX_TLS_IN_FLIGHT) at once. Checks that share
+// an interval start together and stay together, start to start.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -27,8 +27,6 @@ class Scheduler {
   // A box that boots without a wall clock gives SNTP this long to set it before any
   // certificate is judged (after that, tls_cert says "unknown").
   static constexpr int64_t kWaitForClockUs = 10'000'000;
-  // Between the first starts of consecutive checks after a load.
-  static constexpr int64_t kStartSpacingUs = 20'000;
 
   Scheduler(ProbePool& pool, ResultSink& sink) : pool_(pool), sink_(sink) {}
 

@@ -232,8 +232,8 @@ TEST_F(TcpProbeTest, SchedulerFillsTheSlotsAndNeverExceedsThem) {
     scheduler->step(clock_.now());
     run_for_ms(5, 5);
   }
-  // 100 checks starting 20 ms apart, each waiting out a 3 s timeout: the slots
-  // fill, and the rest wait for one rather than exceed them.
+  // 100 checks due at once, each waiting out a 3 s timeout: the slots fill, and the
+  // rest wait for one rather than exceed them.
   EXPECT_EQ(scheduler->max_in_flight_seen(), ProbePool::kSlots);
   for (uint16_t i = 0; i < kChecks; ++i) {
     EXPECT_TRUE(health->check(i).has_result) << i;
@@ -249,58 +249,68 @@ TEST_F(TcpProbeTest, SchedulerFillsTheSlotsAndNeverExceedsThem) {
 TEST_F(TcpProbeTest, SchedulerNamesTheNextStartTheLoopMaySleepUntil) {
   peer_.set_port(7777, FakePeer::Port::kOpen);
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":10},)"
-       R"({"id":"b","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":10}])");
+       R"({"id":"b","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":30}])");
   auto parts = rig();
   auto& health = parts->health;
   auto& scheduler = parts->scheduler;
   EXPECT_EQ(scheduler->next_start(), INT64_MAX);  // nothing loaded
   const int64_t loaded = clock_.now();
   scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
-  EXPECT_EQ(scheduler->next_start(), loaded);  // a at once, b one spacing later
+  EXPECT_EQ(scheduler->next_start(), loaded);  // both at once
   scheduler->step(clock_.now());
-  ASSERT_EQ(scheduler->in_flight(), 1);
-  const int64_t b_due = loaded + Scheduler::kStartSpacingUs;
-  EXPECT_EQ(scheduler->next_start(), b_due);  // a is in flight: b is next
+  ASSERT_EQ(scheduler->in_flight(), 2);
+  EXPECT_EQ(scheduler->next_start(), INT64_MAX);  // both in flight: none waits
   for (int ms = 0; ms < 15 && scheduler->in_flight() > 0; ++ms) {
     run_for_ms(1);
     scheduler->step(clock_.now());
   }
   ASSERT_EQ(scheduler->in_flight(), 0);
   ASSERT_TRUE(health->check(0).has_result);
-  ASSERT_LT(clock_.now(), b_due);
-  EXPECT_EQ(scheduler->next_start(), b_due);
-  // Just before it, a step starts nothing; at it, b starts.
-  clock_.advance_us(scheduler->next_start() - 1 - clock_.now());
+  ASSERT_TRUE(health->check(1).has_result);
+  const int64_t a_due = loaded + 10'000'000;
+  EXPECT_EQ(scheduler->next_start(), a_due);
+  // Just before it, a step starts nothing; at it, a starts, and b (in 30 s) is next,
+  // though a is due again sooner: a is in flight.
+  clock_.advance_us(a_due - 1 - clock_.now());
   scheduler->step(clock_.now());
   EXPECT_EQ(scheduler->in_flight(), 0);
   clock_.advance_us(1);
   scheduler->step(clock_.now());
   EXPECT_EQ(scheduler->in_flight(), 1);
+  EXPECT_EQ(scheduler->next_start(), loaded + 30'000'000);
   scheduler->cancel_all();
   run_for_ms(10);
 }
 
-// After a load, checks start kStartSpacingUs apart, or interval/n apart when that is
-// closer: one stretch of work per interval (the loop sleeps through the rest), never
-// a hundred starts in one step.
-TEST_F(TcpProbeTest, SchedulerStartsChecksAShortSpacingApart) {
-  for (int interval_s : {10, 1}) {
-    constexpr int kChecks = 100;
-    load(tcp_checks(kChecks, R"(,"interval_s":)" + std::to_string(interval_s)));
-    auto parts = rig();
-    auto& scheduler = parts->scheduler;
-    const int64_t loaded = clock_.now();
-    scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
-    const int64_t spacing = interval_s == 10 ? Scheduler::kStartSpacingUs : 1'000'000 / kChecks;
-    for (int i = 0; i < 3; ++i) {
-      EXPECT_EQ(scheduler->next_start(), loaded + i * spacing) << interval_s << " s, check " << i;
-      clock_.advance_us(scheduler->next_start() - clock_.now());
-      scheduler->step(clock_.now());
-      EXPECT_EQ(scheduler->in_flight(), i + 1) << interval_s << " s: one start per spacing";
-    }
-    scheduler->cancel_all();
-    run_for_ms(10);
+// After a load every check is due at once: the slots fill in one step, the rest start
+// as slots free, and the next cycle starts the same batch together again, one interval
+// after the first (one stretch of work per interval; the loop sleeps through the rest).
+TEST_F(TcpProbeTest, SchedulerStartsTheDueChecksTogetherUpToTheSlots) {
+  peer_.set_port(7777, FakePeer::Port::kOpen);
+  constexpr int kChecks = 100;
+  static_assert(ProbePool::kSlots < kChecks, "the test needs more checks than slots");
+  load(tcp_checks(kChecks, R"(,"interval_s":10)"));
+  auto parts = rig();
+  auto& health = parts->health;
+  auto& scheduler = parts->scheduler;
+  const int64_t loaded = clock_.now();
+  scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
+  scheduler->step(clock_.now());
+  EXPECT_EQ(scheduler->in_flight(), ProbePool::kSlots);
+  for (int ms = 0; ms < 2000 && health->check(kChecks - 1).has_result == false; ++ms) {
+    run_for_ms(1);
+    scheduler->step(clock_.now());
   }
+  for (uint16_t i = 0; i < kChecks; ++i) ASSERT_TRUE(health->check(i).has_result) << i;
+  EXPECT_EQ(scheduler->in_flight(), 0);
+  const int64_t first_batch_due = loaded + 10'000'000;
+  EXPECT_EQ(scheduler->next_start(), first_batch_due);
+  clock_.advance_us(first_batch_due - clock_.now());
+  scheduler->step(clock_.now());
+  EXPECT_EQ(scheduler->in_flight(), ProbePool::kSlots);
+  EXPECT_EQ(scheduler->max_in_flight_seen(), ProbePool::kSlots);
+  scheduler->cancel_all();
+  run_for_ms(10);
 }
 
 // A check's runs are an interval apart start to start: one that waits out its
