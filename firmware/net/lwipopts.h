@@ -60,13 +60,15 @@
 
 #define TCP_MSS                     1460
 /* The box opens a connection per check per interval and closes it first, so it holds
- * the TIME_WAIT. With lwIP's 60 s MSL (2 minutes of TIME_WAIT) a few checks a second
- * keep the pcb pool permanently full and every connect recycles one by force. 4 s of
- * TIME_WAIT still outlives any segment delayed on a rack's LAN, a lost last ACK costs
- * the server a reset at worst (the ephemeral ports come round again only after 16,384
- * connections), and it ends well inside a 10 s interval: lwIP's 250 ms TCP timer runs
- * while any pcb is in TIME_WAIT, so a longer one would wake the box all interval. */
-#define TCP_MSL                     2000UL
+ * the TIME_WAIT (2 x MSL). With lwIP's 60 s MSL a few checks a second keep the pcb pool
+ * permanently full and every connect recycles one by force. And lwIP's 250 ms TCP
+ * timer runs while any pcb is in TIME_WAIT, so every second of it is four wake-ups of
+ * an otherwise idle box. 1 s of TIME_WAIT still re-acknowledges a server's FIN
+ * retransmitted after a lost last ACK (Linux retransmits after 200 ms, then 400 ms);
+ * later, the server gets a reset for a connection it was closing anyway. A delayed
+ * segment cannot land in a new connection: lwIP's ephemeral ports come round again
+ * only after 16,384 connections, 21 minutes even at 128 checks every 10 s. */
+#define TCP_MSL                     500UL
 /* core/limits.h says why these suffice for 16 KB TLS records. */
 #define TCP_WND                     (PROBEBOX_TCP_WND_SEGMENTS * TCP_MSS)
 #define TCP_SND_BUF                 (PROBEBOX_TCP_SND_BUF_SEGMENTS * TCP_MSS)

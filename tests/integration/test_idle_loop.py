@@ -29,8 +29,8 @@ class IdleLoop(unittest.TestCase):
                 self.assertTrue(wait_for(lambda: results(port) >= 1, 20), "no first result")
                 first_at = time.monotonic()
                 # The box closed the check's connection and this request's first: its
-                # TIME_WAIT (2 x TCP_MSL = 10 s) keeps lwIP's 4 Hz TCP timer going
-                # until then. Measure after it, and before the next check.
+                # TIME_WAIT (2 x TCP_MSL, 1 s) keeps lwIP's 4 Hz TCP timer going
+                # until then. Measure well after it, and before the next check.
                 time.sleep(10.5)
                 window_s = 3.0
                 before = wakeups(proc.pid)
