@@ -1,6 +1,7 @@
 // Runs every check every interval_s with its own deadline, at most
-// PROBEBOX_MAX_IN_FLIGHT (and PROBEBOX_MAX_TLS_IN_FLIGHT) at once. Checks that share
-// an interval start together and stay together, start to start.
+// PROBEBOX_MAX_IN_FLIGHT (and PROBEBOX_MAX_TLS_IN_FLIGHT) at once. After a load,
+// checks start kStartGroup at a time, kStartSpacingUs apart; runs stay an interval
+// apart start to start, so the groups keep together.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -27,6 +28,12 @@ class Scheduler {
   // A box that boots without a wall clock gives SNTP this long to set it before any
   // certificate is judged (after that, tls_cert says "unknown").
   static constexpr int64_t kWaitForClockUs = 10'000'000;
+
+  // A cycle is a few short bursts: not one start per wake-up (a wake-up costs more
+  // than a start), nor every connection at once (what the peers and the simulator's
+  // libslirp hold grows with the connections open together).
+  static constexpr int64_t kStartSpacingUs = 20'000;
+  static constexpr uint16_t kStartGroup = 4;
 
   Scheduler(ProbePool& pool, ResultSink& sink) : pool_(pool), sink_(sink) {}
 

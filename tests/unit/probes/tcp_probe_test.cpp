@@ -232,8 +232,8 @@ TEST_F(TcpProbeTest, SchedulerFillsTheSlotsAndNeverExceedsThem) {
     scheduler->step(clock_.now());
     run_for_ms(5, 5);
   }
-  // 100 checks due at once, each waiting out a 3 s timeout: the slots fill, and the
-  // rest wait for one rather than exceed them.
+  // 100 checks in groups 20 ms apart, each waiting out a 3 s timeout: the slots
+  // fill, and the rest wait for one rather than exceed them.
   EXPECT_EQ(scheduler->max_in_flight_seen(), ProbePool::kSlots);
   for (uint16_t i = 0; i < kChecks; ++i) {
     EXPECT_TRUE(health->check(i).has_result) << i;
@@ -256,7 +256,7 @@ TEST_F(TcpProbeTest, SchedulerNamesTheNextStartTheLoopMaySleepUntil) {
   EXPECT_EQ(scheduler->next_start(), INT64_MAX);  // nothing loaded
   const int64_t loaded = clock_.now();
   scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
-  EXPECT_EQ(scheduler->next_start(), loaded);  // both at once
+  EXPECT_EQ(scheduler->next_start(), loaded);  // both in the first group
   scheduler->step(clock_.now());
   ASSERT_EQ(scheduler->in_flight(), 2);
   EXPECT_EQ(scheduler->next_start(), INT64_MAX);  // both in flight: none waits
@@ -282,32 +282,47 @@ TEST_F(TcpProbeTest, SchedulerNamesTheNextStartTheLoopMaySleepUntil) {
   run_for_ms(10);
 }
 
-// After a load every check is due at once: the slots fill in one step, the rest start
-// as slots free, and the next cycle starts the same batch together again, one interval
-// after the first (one stretch of work per interval; the loop sleeps through the rest).
-TEST_F(TcpProbeTest, SchedulerStartsTheDueChecksTogetherUpToTheSlots) {
-  peer_.set_port(7777, FakePeer::Port::kOpen);
+// After a load a running box starts kStartGroup checks at a time, kStartSpacingUs
+// apart: a few short bursts a cycle, neither one start per wake-up nor every
+// connection at once.
+TEST_F(TcpProbeTest, SchedulerStartsChecksInSmallGroupsASpacingApart) {
+  peer_.set_port(7777, FakePeer::Port::kFiltered);  // each run stays in flight
   constexpr int kChecks = 100;
-  static_assert(ProbePool::kSlots < kChecks, "the test needs more checks than slots");
-  load(tcp_checks(kChecks, R"(,"interval_s":10)"));
+  load(tcp_checks(kChecks, R"(,"interval_s":10,"timeout_ms":3000)"));
   auto parts = rig();
-  auto& health = parts->health;
   auto& scheduler = parts->scheduler;
   const int64_t loaded = clock_.now();
   scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
+  for (int group = 0; group < 3; ++group) {
+    const int64_t due = loaded + group * Scheduler::kStartSpacingUs;
+    EXPECT_EQ(scheduler->next_start(), due) << "group " << group;
+    clock_.advance_us(due - clock_.now());
+    scheduler->step(clock_.now());
+    EXPECT_EQ(scheduler->in_flight(), (group + 1) * Scheduler::kStartGroup) << "group " << group;
+  }
+  scheduler->cancel_all();
+  run_for_ms(10);
+}
+
+// Every check due at once (--once, or the API's run-all) fills every slot in one
+// step: the start sweep must not skip a due check for each one it starts.
+TEST_F(TcpProbeTest, SchedulerFillsEverySlotInOneStepWhenAllAreDue) {
+  peer_.set_port(7777, FakePeer::Port::kOpen);
+  constexpr int kChecks = 100;
+  static_assert(ProbePool::kSlots < kChecks, "the test needs more checks than slots");
+  load(tcp_checks(kChecks, ""));
+  auto parts = rig();
+  auto& health = parts->health;
+  auto& scheduler = parts->scheduler;
+  scheduler->load(*config_, clock_, Scheduler::Mode::kOnce);
   scheduler->step(clock_.now());
   EXPECT_EQ(scheduler->in_flight(), ProbePool::kSlots);
-  for (int ms = 0; ms < 2000 && health->check(kChecks - 1).has_result == false; ++ms) {
+  for (int ms = 0; ms < 2000 && !scheduler->once_complete(); ++ms) {
     run_for_ms(1);
     scheduler->step(clock_.now());
   }
-  for (uint16_t i = 0; i < kChecks; ++i) ASSERT_TRUE(health->check(i).has_result) << i;
-  EXPECT_EQ(scheduler->in_flight(), 0);
-  const int64_t first_batch_due = loaded + 10'000'000;
-  EXPECT_EQ(scheduler->next_start(), first_batch_due);
-  clock_.advance_us(first_batch_due - clock_.now());
-  scheduler->step(clock_.now());
-  EXPECT_EQ(scheduler->in_flight(), ProbePool::kSlots);
+  EXPECT_TRUE(scheduler->once_complete());
+  for (uint16_t i = 0; i < kChecks; ++i) EXPECT_TRUE(health->check(i).has_result) << i;
   EXPECT_EQ(scheduler->max_in_flight_seen(), ProbePool::kSlots);
   scheduler->cancel_all();
   run_for_ms(10);
