@@ -1,10 +1,9 @@
 # The simulator's capacities (firmware/core/limits.h), read by the root
 # CMakeLists.txt before any target: sized for the scale benchmarks, far past the
-# Cortex-M image's defaults. TLS probes run two at a time (the target: one): the
-# checks of a cycle start together, and a TLS handshake is the box's own CPU, so more
-# at once would overlap little but network waits, while each session in flight
-# touches its share of the arena (eleven at once added 0.5 MiB of resident memory
-# to a demo cycle, and libslirp's buffers 2 MiB more). The TLS arena keeps the target's
+# Cortex-M image's defaults. TLS probes run two at a time (the target: one): a TLS
+# handshake is the box's own CPU, so more at once would overlap little but network
+# waits, while each session in flight touches its share of the arena (eleven at once
+# added 0.5 MiB of resident memory to a demo cycle). The TLS arena keeps the target's
 # reservation per TLS session (PROBEBOX_TLS_CLIENT_SESSION_BYTES), two HTTPS
 # sessions, and a larger shared pool for 64-bit structures.
 set(PROBEBOX_BOARD_LIMITS PROBEBOX_MAX_CHECKS=5000 PROBEBOX_CONFIG_ARENA_BYTES=1048576 PROBEBOX_MAX_IN_FLIGHT=64

@@ -148,8 +148,9 @@ class TargetLimits(unittest.TestCase):
                                                      "/api/password", {"current": FIRST_BOOT[port], "new": NEW_PASSWORD})
                 self.assertEqual(status_pw, 200, body_pw)
                 ui.login(NEW_PASSWORD)
-                # The first cycle starts every check together, 16 side by side; the
-                # API makes each due again, so the slots stay full while the UI reads.
+                # The first cycle starts the checks four at a time, 20 ms apart, and
+                # the slow /testall runs fill the 16 slots; the API makes each due
+                # again, so the slots stay full while the UI reads.
                 for c in sorted(doc["checks"], key=lambda c: not c["id"].startswith("testall-")):
                     ui.run_now(c["id"])
                 # The HTTPS session reads the status over and over while the cycle's
