@@ -22,11 +22,17 @@ void Scheduler::load(const Config& config, hal::Clock& clock, Mode mode, net::Tl
   uint16_t n = config.check_count;
   for (uint16_t i = 0; i < n; ++i) {
     // --once starts everything it may; a running box starts groups of kStartGroup
-    // kStartSpacingUs apart. Starting them 20 ms apart one by one woke the box for
-    // each start; all at once opened 26 connections together, and the simulator's
-    // peak memory grew by a quarter (libslirp's heap, for the host sockets).
+    // kStartSpacingUs apart (closer when that would not fit the check's interval).
+    // Starting them 20 ms apart one by one woke the box for each start; all at once
+    // opened 26 connections together, and the simulator's peak memory grew by a
+    // quarter (libslirp's heap, for the host sockets).
     entries_[i] = Entry{};
-    entries_[i].next_due = mode == Mode::kOnce ? now : now + kStartSpacingUs * (i / kStartGroup);
+    if (mode == Mode::kOnce) {
+      entries_[i].next_due = now;
+    } else {
+      const int64_t fits = interval_us(config.checks[i]) * kStartGroup / n;
+      entries_[i].next_due = now + (fits < kStartSpacingUs ? fits : kStartSpacingUs) * (i / kStartGroup);
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include "config/config_parser.h"
 #include "monitor/health_model.h"
@@ -287,21 +288,25 @@ TEST_F(TcpProbeTest, SchedulerNamesTheNextStartTheLoopMaySleepUntil) {
 // connection at once.
 TEST_F(TcpProbeTest, SchedulerStartsChecksInSmallGroupsASpacingApart) {
   peer_.set_port(7777, FakePeer::Port::kFiltered);  // each run stays in flight
-  constexpr int kChecks = 100;
-  load(tcp_checks(kChecks, R"(,"interval_s":10,"timeout_ms":3000)"));
-  auto parts = rig();
-  auto& scheduler = parts->scheduler;
-  const int64_t loaded = clock_.now();
-  scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
-  for (int group = 0; group < 3; ++group) {
-    const int64_t due = loaded + group * Scheduler::kStartSpacingUs;
-    EXPECT_EQ(scheduler->next_start(), due) << "group " << group;
-    clock_.advance_us(due - clock_.now());
-    scheduler->step(clock_.now());
-    EXPECT_EQ(scheduler->in_flight(), (group + 1) * Scheduler::kStartGroup) << "group " << group;
+  // 100 checks at 10 s: 20 ms apart. 250 at 1 s would take 1.25 s at 20 ms: 16 ms apart,
+  // so the first cycle fits its interval.
+  for (auto [checks, interval_s, spacing_us] : {std::tuple{100, 10, Scheduler::kStartSpacingUs},
+                                                std::tuple{250, 1, int64_t{16'000}}}) {
+    load(tcp_checks(checks, R"(,"timeout_ms":900,"interval_s":)" + std::to_string(interval_s)));
+    auto parts = rig();
+    auto& scheduler = parts->scheduler;
+    const int64_t loaded = clock_.now();
+    scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
+    for (int group = 0; group < 3; ++group) {
+      const int64_t due = loaded + group * spacing_us;
+      EXPECT_EQ(scheduler->next_start(), due) << checks << " checks, group " << group;
+      clock_.advance_us(due - clock_.now());
+      scheduler->step(clock_.now());
+      EXPECT_EQ(scheduler->in_flight(), (group + 1) * Scheduler::kStartGroup) << checks << " checks, group " << group;
+    }
+    scheduler->cancel_all();
+    run_for_ms(10);
   }
-  scheduler->cancel_all();
-  run_for_ms(10);
 }
 
 // Every check due at once (--once, or the API's run-all) fills every slot in one
