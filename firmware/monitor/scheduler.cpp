@@ -21,17 +21,15 @@ void Scheduler::load(const Config& config, hal::Clock& clock, Mode mode, net::Tl
   loaded_at_ = now;
   uint16_t n = config.check_count;
   for (uint16_t i = 0; i < n; ++i) {
-    // --once starts everything it may; a running box starts groups of kStartGroup
-    // kStartSpacingUs apart (closer when that would not fit the check's interval).
-    // Starting them 20 ms apart one by one woke the box for each start; all at once
-    // opened 26 connections together, and the simulator's peak memory grew by a
-    // quarter (libslirp's heap, for the host sockets).
-    entries_[i] = Entry{};
+    // --once starts everything it may; a running box starts groups (scheduler.h says
+    // why), closer than kStartSpacingUs when that would not fit the check's interval.
+    Entry& e = entries_[i];
+    e = Entry{};
     if (mode == Mode::kOnce) {
-      entries_[i].next_due = now;
+      e.next_due = now;
     } else {
-      const int64_t fits = interval_us(config.checks[i]) * kStartGroup / n;
-      entries_[i].next_due = now + (fits < kStartSpacingUs ? fits : kStartSpacingUs) * (i / kStartGroup);
+      const int64_t fitting = interval_us(config.checks[i]) * kStartGroup / n;
+      e.next_due = now + (fitting < kStartSpacingUs ? fitting : kStartSpacingUs) * (i / kStartGroup);
     }
   }
 }

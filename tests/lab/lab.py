@@ -151,9 +151,10 @@ def make_http_handler(modes, stop):
 class ThreadingHTTPServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    # socketserver's backlog is 5: the box starts a cycle's checks together, and a
-    # burst past it loses handshakes to the full accept queue (a second's SYN-ACK
-    # retransmission, so a slow result). nginx in front of /testall listens with 511.
+    # socketserver's backlog is 5: the box starts a cycle's checks in bursts (all at
+    # once in --once and after run-all), and a burst past it loses handshakes to the
+    # full accept queue (a second's SYN-ACK retransmission, so a slow result). nginx
+    # in front of /testall listens with 511.
     request_queue_size = 128
 
 
