@@ -89,15 +89,11 @@ bool egress_allowed(const uint8_t* frame, size_t len) {
 
 struct SlirpCallbacks {
   static ssize_t send_packet(const void* buf, size_t len, void* opaque) {
-    auto* self = static_cast<SlirpEthernet*>(opaque);
-    if (self->rx_.size() >= SlirpEthernet::kRxQueueFrames) {
-      ++self->stats_.dropped_rx_full;  // as a full NIC FIFO would
-      return static_cast<ssize_t>(len);
-    }
-    auto* bytes = static_cast<const uint8_t*>(buf);
-    self->rx_.emplace_back(bytes, bytes + len);
-    ++self->stats_.frames_in;
+    static_cast<SlirpEthernet*>(opaque)->queue_for_guest(static_cast<const uint8_t*>(buf), len);
     return static_cast<ssize_t>(len);
+  }
+  static void relay_reply(std::span<const uint8_t> frame, void* opaque) {
+    static_cast<SlirpEthernet*>(opaque)->queue_for_guest(frame.data(), frame.size());
   }
   static void guest_error(const char* msg, void*) { std::fprintf(stderr, "slirp: guest error: %s\n", msg); }
   static int64_t clock_get_ns(void*) { return monotonic_ns(); }
@@ -143,6 +139,19 @@ const SlirpCb kCallbacks = {
     .timer_new_opaque = nullptr,
 };
 }  // namespace
+
+SlirpEthernet::SlirpEthernet() : relay_(kHostLoopback, watch_, SlirpCallbacks::relay_reply, this) {
+  relay_.leave_to_slirp(161);  // the SNMP agent answers through its forwarding
+}
+
+void SlirpEthernet::queue_for_guest(const uint8_t* bytes, size_t len) {
+  if (rx_.size() >= kRxQueueFrames) {
+    ++stats_.dropped_rx_full;  // as a full NIC FIFO would
+    return;
+  }
+  rx_.emplace_back(bytes, bytes + len);
+  ++stats_.frames_in;
+}
 
 bool SlirpEthernet::open(uint16_t http_port, uint16_t snmp_port, uint16_t https_port) {
   SlirpConfig cfg{};
@@ -197,6 +206,7 @@ bool SlirpEthernet::DoTransmit(std::span<const uint8_t> frame) {
     return true;  // dropped on the wire, as far as lwIP can tell
   }
   ++stats_.frames_out;
+  if (relay_.send(frame, monotonic_ns() / 1'000'000)) return true;
   slirp_input(slirp_, frame.data(), static_cast<int>(frame.size()));
   return true;
 }
@@ -216,12 +226,14 @@ void SlirpEthernet::run_io(int timeout_ms) {
   // host sockets' buffers instead of producing frames that would be dropped.
   if (rx_.size() >= kRxQueueFrames / 2) return;
   watch_.begin();
+  relay_.watch(monotonic_ns() / 1'000'000);
   uint32_t timeout = static_cast<uint32_t>(timeout_ms);
   slirp_pollfds_fill(slirp_, &timeout, SlirpCallbacks::add_poll, this);
   int wait = rx_.empty() ? static_cast<int>(timeout) : 0;
   int rc = watch_.wait(wait);
   slirp_pollfds_poll(slirp_, rc < 0, SlirpCallbacks::get_revents, this);
   int64_t now_ms = monotonic_ns() / 1'000'000;
+  if (rc > 0) relay_.poll(now_ms);
   // Copy: a timer callback may arm or free timers.
   std::vector<Timer*> due;
   for (Timer* t : timers_) {

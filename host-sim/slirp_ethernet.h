@@ -2,7 +2,8 @@
 // Inside, the host's loopback is 10.0.2.2 and the box gets 10.0.2.15 by DHCP.
 // slirp's DNS forwarder is disabled, and an egress guard drops every frame for an
 // address other than 10.0.2.2 (and DHCP/ARP), so the simulator can reach nothing
-// but the host it runs on.
+// but the host it runs on. The box's own UDP flows to the host go through
+// udp_relay.h instead of libslirp (that file says why).
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -10,6 +11,7 @@
 
 #include "epoll_watch.h"
 #include "hal/ethernet_port.h"
+#include "udp_relay.h"
 
 struct Slirp;
 
@@ -32,12 +34,14 @@ class SlirpEthernet final : public hal::EthernetPort {
 
   // http_port: host TCP port on 127.0.0.1 forwarded to the box's port 80;
   // snmp_port: host UDP port forwarded to the box's SNMP agent (161). 0: none.
+  SlirpEthernet();
   bool open(uint16_t http_port, uint16_t snmp_port = 0, uint16_t https_port = 0);
   ~SlirpEthernet();
 
   // One turn of slirp's event loop: poll its sockets up to timeout_ms, fire timers.
   void run_io(int timeout_ms);
   const EgressStats& stats() const { return stats_; }
+  const UdpRelay& udp_relay() const { return relay_; }
 
  private:
   enum class Transport { kTcp, kUdp };
@@ -49,6 +53,8 @@ class SlirpEthernet final : public hal::EthernetPort {
   size_t DoReceive(std::span<uint8_t> buffer) override;
 
   friend struct SlirpCallbacks;
+  // A frame for the box: queued as the NIC's receive FIFO would, dropped when full.
+  void queue_for_guest(const uint8_t* bytes, size_t len);
   struct Timer {
     void (*cb)(void*);
     void* opaque;
@@ -58,6 +64,7 @@ class SlirpEthernet final : public hal::EthernetPort {
   Slirp* slirp_ = nullptr;
   std::deque<std::vector<uint8_t>> rx_;
   EpollWatch watch_;
+  UdpRelay relay_;  // after watch_, which it uses
   std::vector<Timer*> timers_;
   EgressStats stats_;
 };
