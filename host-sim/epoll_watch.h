@@ -3,9 +3,9 @@
 //
 // libslirp asks, every turn, for each host socket it wants watched (add_poll) and
 // then for what each one reported (get_revents). With poll(2) the kernel walks
-// every socket on every turn: the lab's UDP flows alone stay open 240 s in libslirp
-// (a new source port per DNS and NTP query), 15–30 sockets, each looked up and
-// polled on each of a steady cycle's ~140 wake-ups. Here the interest is compared
+// every socket on every turn, on each of a steady cycle's wake-ups (the box's UDP
+// flows, which libslirp held 240 s each, now go through udp_relay.h and close when
+// answered). Here the interest is compared
 // with what the epoll set already holds and only the differences reach the kernel;
 // epoll_wait then returns only the sockets that are ready.
 //
