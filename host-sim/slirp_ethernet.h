@@ -41,7 +41,6 @@ class SlirpEthernet final : public hal::EthernetPort {
   // One turn of slirp's event loop: poll its sockets up to timeout_ms, fire timers.
   void run_io(int timeout_ms);
   const EgressStats& stats() const { return stats_; }
-  const UdpRelay& udp_relay() const { return relay_; }
 
  private:
   enum class Transport { kTcp, kUdp };
