@@ -220,16 +220,27 @@ function prune(o) {
   return o;
 }
 
+// The fields are disabled while the config loads: what the operator typed into the
+// values shown before would be overwritten when the answer arrives, and saved as if
+// never typed.
 async function loadConfig() {
-  const r = await api('GET', '/api/config');
-  if (r.status !== 200) return;
-  configDoc = r.data;
-  $('#raw').value = JSON.stringify(configDoc, null, 2);
-  for (const input of $$('#config-form [data-path]')) {
-    const v = getPath(configDoc, input.dataset.path);
-    input.value = v == null ? '' : Array.isArray(v) ? v.join(', ') : String(v);
+  const fields = [...$$('#config-form [data-path]'), $('#raw')];
+  $('#config-form').setAttribute('aria-busy', 'true');
+  fields.forEach((f) => { f.disabled = true; });
+  try {
+    const r = await api('GET', '/api/config');
+    if (r.status !== 200) return;
+    configDoc = r.data;
+    $('#raw').value = JSON.stringify(configDoc, null, 2);
+    for (const input of $$('#config-form [data-path]')) {
+      const v = getPath(configDoc, input.dataset.path);
+      input.value = v == null ? '' : Array.isArray(v) ? v.join(', ') : String(v);
+    }
+    clearErrors();
+  } finally {
+    fields.forEach((f) => { f.disabled = false; });
+    $('#config-form').removeAttribute('aria-busy');
   }
-  clearErrors();
   const s = await api('GET', '/api/status');
   if (s.status === 200) showWarnings(s.data.warnings || []);
 }

@@ -125,6 +125,8 @@ try {
 
   step('config form: a bad port is refused, next to the field');
   await page.click('nav [data-view=config]');
+  // The tab reloads the config: typing before it has arrived would be overwritten.
+  await page.waitForSelector('#config-form:not([aria-busy])');
   await page.waitForFunction(() => document.querySelector('[data-path="appliance.ports.mesh"]').value !== '');
   const mesh = await page.inputValue('[data-path="appliance.ports.mesh"]');
   await shot(page, 'profile-form.png', null, 760);
@@ -202,6 +204,7 @@ try {
 
   step('a plan that breaks the lint: warnings next to the fields and in the report');
   await page.click('nav [data-view=config]');
+  await page.waitForSelector('#config-form:not([aria-busy])');
   await page.waitForFunction(() => document.querySelector('[data-path="appliance.domain_names.root_tenant_authority"]').value !== '');
   await page.fill('[data-path="appliance.domain_names.root_tenant_authority"]', 'my_rta.lab.test');
   await page.click('#form-save');
