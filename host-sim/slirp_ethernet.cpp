@@ -1,4 +1,5 @@
 #include "slirp_ethernet.h"
+#include "wire_bytes.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -45,9 +46,6 @@ void deepen_listen_backlog(uint16_t port) {
   }
   closedir(fds);
 }
-
-uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t be32(const uint8_t* p) { return static_cast<uint32_t>(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
 
 short to_poll_events(int slirp_events) {
   short e = 0;

@@ -1,4 +1,5 @@
 #include "tap_ethernet.h"
+#include "wire_bytes.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,9 +15,6 @@
 
 namespace probebox::sim {
 namespace {
-
-uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t be32(const uint8_t* p) { return static_cast<uint32_t>(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
 
 // The documentation ranges of RFC 5737, the only networks a lab may hold.
 constexpr uint32_t kLabNets[] = {0xC0000200u /* 192.0.2.0 */, 0xC6336400u /* 198.51.100.0 */,

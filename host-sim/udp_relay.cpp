@@ -1,4 +1,5 @@
 #include "udp_relay.h"
+#include "wire_bytes.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,17 +16,6 @@ namespace {
 constexpr size_t kEth = 14;
 constexpr size_t kIp = 20;
 constexpr size_t kUdp = 8;
-
-uint16_t be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
-uint32_t be32(const uint8_t* p) { return static_cast<uint32_t>(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
-void put16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
-}
-void put32(uint8_t* p, uint32_t v) {
-  put16(p, static_cast<uint16_t>(v >> 16));
-  put16(p + 2, static_cast<uint16_t>(v));
-}
 
 // RFC 1071 ones' complement sum, not yet folded or inverted.
 uint32_t sum16(const uint8_t* p, size_t n, uint32_t sum) {
