@@ -6,6 +6,7 @@
 
 #include "lwip/dns.h"
 #include "lwip/init.h"
+#include "core/wake_slack.h"
 #include "lwip/timeouts.h"
 #include "monitor/cert_identity.h"
 #include "monitor/lb_health.h"
@@ -203,8 +204,7 @@ int64_t App::box_wait_us(hal::MonoMicros now) const {
 
 int64_t App::idle_wait_us(hal::MonoMicros now) const {
   const int64_t lwip_us = static_cast<int64_t>(sys_timeouts_sleeptime()) * 1000;
-  const int64_t box_us = box_wait_us(now);
-  return lwip_us < box_us ? lwip_us : box_us;
+  return shared_wake(lwip_us, box_wait_us(now), kWakeSlackUs);
 }
 
 void App::account_busy(hal::MonoMicros began, hal::MonoMicros ended) {

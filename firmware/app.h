@@ -130,7 +130,8 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   // How long the loop may sleep, if no frame arrives, before step() has work: the
   // busy pace while anything is under way, else until the next check, clock
   // request, overdue cross-check set or mail batch (at most kIdleStepMaxUs), and
-  // never past lwIP's next timer.
+  // not past lwIP's next timer unless the two are within kWakeSlackUs (one wake-up
+  // serves both: core/wake_slack.h).
   int64_t idle_wait_us(hal::MonoMicros now) const;
   bool once_complete() const { return checks_started_ && scheduler_.once_complete(); }
   // The exit code of a run that cannot tell (Monitoring Plugins' UNKNOWN).
