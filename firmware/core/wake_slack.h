@@ -1,9 +1,11 @@
 // One wake-up for two deadlines that fall close together.
 //
-// The loop sleeps until the earlier of two timer sources (lwIP's timers and the box's
-// own deadlines; in the simulator also libslirp's). Their periods differ (lwIP's TCP
-// timer 250 ms, libslirp's 499 ms, the scheduler's start groups 20 ms apart), so they
-// often fall a few milliseconds apart and the loop wakes twice where once would do.
+// The loop sleeps until the earliest of its timer sources: lwIP's next timer, the
+// box's own next deadline, and in the simulator libslirp's (2 ms while it delays an
+// ACK, else a poll at most 499 ms after the last). Their periods differ (lwIP's 250 ms
+// TCP timer and 500 ms and 1 s timers, the scheduler's start groups 20 ms apart, the
+// 1 s idle step), so they often fall a few milliseconds apart and the loop wakes twice
+// where once would do.
 // Every deadline here tolerates a few milliseconds of lateness: TCP's timers are
 // hundreds of milliseconds, a probe measures its latency from its own start and its
 // timeout is seconds. Each wake-up costs a Cortex-M a clock ramp and an exit from

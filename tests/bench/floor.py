@@ -1,8 +1,9 @@
 """The floor under a steady cycle's CPU: tests/bench/socket_floor.cpp opens the
 sockets of the box's own cycle against the same lab, in the box's groups, with only
 the bytes that make each server answer (no TLS crypto, no TCP/IP stack of its own).
-What it costs, the kernel's share above all, no client of these checks on this
-machine can go below; issue 20's steady goal is measured against it."""
+What it costs, the kernel's share above all, is a lower bound for any client that
+makes these checks over ordinary sockets on this machine; issue 20's steady goal is
+measured against it."""
 import hashlib
 import os
 import ssl

@@ -597,7 +597,7 @@ def floor(ctx, cycles, interval_s):
         "to ServerHelloDone and closed (no key exchange, no resumption; one RSA signature verified per tls_cert "
         "check, as both do), HTTP requests, SMTP EHLO and QUIT without STARTTLS, one DNS or NTP datagram each; "
         "the kernel closes its sockets without waking it. "
-        "No client of these checks on this machine spends less. CPU from CLOCK_PROCESS_CPUTIME_ID, the split "
+        "A client that makes these checks over ordinary sockets on this machine spends at least this much. CPU from CLOCK_PROCESS_CPUTIME_ID, the split "
         "and the wake-ups (voluntary context switches) from getrusage.\n")
 
 
