@@ -1,6 +1,8 @@
 """The floor under a steady cycle's CPU: tests/bench/socket_floor.cpp opens the
 sockets of the box's own cycle against the same lab, in the box's groups, with only
-the bytes that make each server answer (no TLS crypto, no TCP/IP stack of its own).
+the bytes that make each server answer (no TCP/IP stack of its own, and no TLS crypto
+but the tls_cert checks' signature verifications, which the box and the exporter both
+make).
 What it costs, the kernel's share above all, is a lower bound for any client that
 makes these checks over ordinary sockets on this machine; issue 20's steady goal is
 measured against it."""
