@@ -4,9 +4,9 @@
 // it app_actions.cpp, the panel's inputs app_panel.cpp, the --once result app_once.cpp.
 #include "app.h"
 
+#include "core/wake_slack.h"
 #include "lwip/dns.h"
 #include "lwip/init.h"
-#include "core/wake_slack.h"
 #include "lwip/timeouts.h"
 #include "monitor/cert_identity.h"
 #include "monitor/lb_health.h"
