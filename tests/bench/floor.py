@@ -9,10 +9,10 @@ measured against it."""
 import hashlib
 import os
 import ssl
-import struct
 import subprocess
 import tempfile
 
+from lab import a_query
 from peer_configs import host_port
 
 
@@ -28,13 +28,6 @@ def client_hello(name):
     except ssl.SSLWantReadError:
         pass
     return outgoing.read()
-
-
-def dns_query(name):
-    q = struct.pack(">HHHHHH", 0x5042, 0x0100, 1, 0, 0, 0)
-    for label in name.split("."):
-        q += bytes([len(label)]) + label.encode()
-    return q + b"\0" + struct.pack(">HH", 1, 1)
 
 
 NTP_CLIENT = b"\x23" + b"\0" * 47
@@ -79,7 +72,7 @@ def plan(checks):
         elif kind == "tcp_closed":
             lines.append(f"refused {port}")
         elif kind == "dns":
-            lines.append(f"udp {port} {dns_query(c['name']).hex()}")
+            lines.append(f"udp {port} {a_query(c['name']).hex()}")
         elif kind == "ntp":
             lines.append(f"udp {port} {NTP_CLIENT.hex()}")
         else:

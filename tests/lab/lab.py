@@ -459,10 +459,15 @@ class Lab:
         self.down()
 
 
+def a_query(name):
+    """A minimal DNS query for `name`'s A records (recursion desired), as bytes."""
+    qname = b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    return struct.pack("!HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) + qname + struct.pack("!HH", 1, 1)
+
+
 def dns_query(port, name, timeout=0.5):
     """Minimal A query; returns the rcode or None on no answer (for readiness checks)."""
-    qname = b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
-    packet = struct.pack("!HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) + qname + struct.pack("!HH", 1, 1)
+    packet = a_query(name)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(timeout)
         try:
