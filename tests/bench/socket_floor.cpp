@@ -66,6 +66,7 @@ struct Flight {
   const Job* job;
   int fd = -1;
   bool connected = false;
+  bool refused_at_once = false;  // connect() itself said ECONNREFUSED
   int smtp_step = 0;  // 0: banner, 1: EHLO sent
   std::string got;
 };
@@ -82,30 +83,45 @@ double cpu_ms() {
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-std::string unhex(const std::string& hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  return out;
+int nibble(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
 }
 
+// Lower-case hex to bytes; false on anything else.
+bool unhex(const std::string& hex, std::string& out) {
+  out.clear();
+  if (hex.size() % 2 != 0) return false;
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out.push_back(static_cast<char>(hi << 4 | lo));
+  }
+  return true;
+}
+
+// Every line must parse: a plan the floor half-understood would measure less than it says.
 bool parse_plan(std::istream& in, std::vector<Job>& jobs, Signatures& sigs) {
   std::string line;
   while (std::getline(in, line)) {
+    if (line.empty()) continue;
     std::istringstream words(line);
     std::string kind, hex;
     if (line.rfind("rsa ", 0) == 0) {
       std::string key, hash, sig;
       words >> kind >> sigs.per_cycle >> key >> hash >> sig;
-      sigs.key_der = unhex(key);
-      sigs.hash = unhex(hash);
-      sigs.signature = unhex(sig);
-      if (sigs.per_cycle < 0 || sigs.per_cycle > 64 || sigs.hash.size() != 32) return false;
+      if (!words || !unhex(key, sigs.key_der) || !unhex(hash, sigs.hash) || !unhex(sig, sigs.signature) ||
+          sigs.per_cycle < 0 || sigs.per_cycle > 64 || sigs.hash.size() != 32) {
+        return false;
+      }
       continue;
     }
     unsigned port = 0;
-    if (!(words >> kind >> port) || port == 0 || port > 65535) continue;
+    if (!(words >> kind >> port) || port == 0 || port > 65535) return false;
     words >> hex;
-    Job j{Kind::kConnect, static_cast<uint16_t>(port), unhex(hex)};
+    Job j{Kind::kConnect, static_cast<uint16_t>(port), {}};
+    if (!unhex(hex, j.send)) return false;
     if (kind == "connect") j.kind = Kind::kConnect;
     else if (kind == "refused") j.kind = Kind::kRefused;
     else if (kind == "tls") j.kind = Kind::kTls;
@@ -126,7 +142,12 @@ int open_socket(const Job& job, int epfd, Flight& f) {
   a.sin_family = AF_INET;
   a.sin_port = htons(job.port);
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(f.fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS) return -1;
+  // A refusal on loopback may come at once or through SO_ERROR; epoll reports both.
+  const int failed_with = connect(f.fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ? errno : 0;
+  f.refused_at_once = failed_with == ECONNREFUSED;
+  if (failed_with != 0 && failed_with != EINPROGRESS && !(job.kind == Kind::kRefused && f.refused_at_once)) {
+    return -1;
+  }
   if (udp) {
     if (send(f.fd, job.send.data(), job.send.size(), 0) < 0) return -1;
     f.connected = true;
@@ -170,44 +191,67 @@ bool smtp_reply_ends(const std::string& bytes, const char* code) {
   return false;
 }
 
-// True when the job is over (the socket may be closed).
-bool on_event(Flight& f, int epfd) {
+// Where a job stands after an event. A job that did not get the answer its server
+// gives the box fails the run: a floor of refused connections would be no floor.
+enum class Outcome { kWaiting, kDone, kFailed };
+
+Outcome on_event(Flight& f, int epfd) {
   const Job& job = *f.job;
   if (!f.connected) {
     int err = 0;
     socklen_t len = sizeof err;
     getsockopt(f.fd, SOL_SOCKET, SO_ERROR, &err, &len);
-    if (job.kind == Kind::kConnect || job.kind == Kind::kRefused || err != 0) return true;
+    if (job.kind == Kind::kRefused) {
+      return err == ECONNREFUSED || f.refused_at_once ? Outcome::kDone : Outcome::kFailed;
+    }
+    if (err != 0) return Outcome::kFailed;
+    if (job.kind == Kind::kConnect) return Outcome::kDone;
     f.connected = true;
-    if (!job.send.empty() && send(f.fd, job.send.data(), job.send.size(), MSG_NOSIGNAL) < 0) return true;
+    if (!job.send.empty() && send(f.fd, job.send.data(), job.send.size(), MSG_NOSIGNAL) < 0) return Outcome::kFailed;
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.ptr = &f;
     epoll_ctl(epfd, EPOLL_CTL_MOD, f.fd, &ev);
-    return false;
+    return Outcome::kWaiting;
   }
   char buf[16384];
   const ssize_t n = recv(f.fd, buf, sizeof buf, 0);
-  if (n <= 0 || job.kind == Kind::kUdp) return true;
+  if (n < 0) return Outcome::kFailed;
+  if (n == 0) {  // the server closed: only an HTTP answer may end so
+    return job.kind == Kind::kHttp && f.got.rfind("HTTP/1.", 0) == 0 ? Outcome::kDone : Outcome::kFailed;
+  }
+  if (job.kind == Kind::kUdp) return Outcome::kDone;
   f.got.append(buf, static_cast<size_t>(n));
   switch (job.kind) {
     case Kind::kTls:
-      return tls12_flight_complete(f.got);
+      return tls12_flight_complete(f.got) ? Outcome::kDone : Outcome::kWaiting;
     case Kind::kSmtp:
       if (f.smtp_step == 0 && smtp_reply_ends(f.got, "220")) {
         f.smtp_step = 1;
         f.got.clear();
         static const char kEhlo[] = "EHLO floor.lab.test\r\n";
-        send(f.fd, kEhlo, sizeof kEhlo - 1, MSG_NOSIGNAL);
+        if (send(f.fd, kEhlo, sizeof kEhlo - 1, MSG_NOSIGNAL) < 0) return Outcome::kFailed;
       } else if (f.smtp_step == 1 && smtp_reply_ends(f.got, "250")) {
         static const char kQuit[] = "QUIT\r\n";
         send(f.fd, kQuit, sizeof kQuit - 1, MSG_NOSIGNAL);
-        return true;
+        return Outcome::kDone;
       }
-      return false;
+      return Outcome::kWaiting;
     default:  // http: the server closes after its answer
-      return false;
+      return Outcome::kWaiting;
   }
+}
+
+const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::kConnect: return "connect";
+    case Kind::kRefused: return "refused";
+    case Kind::kTls: return "tls";
+    case Kind::kHttp: return "http";
+    case Kind::kSmtp: return "smtp";
+    case Kind::kUdp: return "udp";
+  }
+  return "?";
 }
 
 bool run_group(const Job* first, size_t count, int epfd) {
@@ -229,7 +273,13 @@ bool run_group(const Job* first, size_t count, int epfd) {
     const int n = epoll_wait(epfd, evs, static_cast<int>(kGroup), static_cast<int>(left));
     for (int i = 0; i < n; ++i) {
       Flight& f = *static_cast<Flight*>(evs[i].data.ptr);
-      if (!on_event(f, epfd)) continue;
+      const Outcome outcome = on_event(f, epfd);
+      if (outcome == Outcome::kWaiting) continue;
+      if (outcome == Outcome::kFailed) {
+        std::fprintf(stderr, "socket_floor: %s job on port %u did not get its answer\n", kind_name(f.job->kind),
+                     static_cast<unsigned>(f.job->port));
+        return false;
+      }
       epoll_ctl(epfd, EPOLL_CTL_DEL, f.fd, nullptr);
       close(f.fd);
       f.fd = -1;
@@ -298,7 +348,7 @@ int main(int argc, char** argv) {
       sleep_ms(cycle_start + static_cast<int64_t>(g) * kGroupSpacingMs - now_ms());
       const size_t count = std::min(kGroup, jobs.size() - g * kGroup);
       if (!run_group(&jobs[g * kGroup], count, epfd)) {
-        std::fprintf(stderr, "socket_floor: a group did not finish within %d ms\n", kJobDeadlineMs);
+        std::fprintf(stderr, "socket_floor: a group failed or did not finish within %d ms\n", kJobDeadlineMs);
         return 1;
       }
     }
