@@ -5,9 +5,9 @@
 // then for what each one reported (get_revents). With poll(2) the kernel walks
 // every socket on every turn, on each of a steady cycle's wake-ups (the box's UDP
 // flows, which libslirp held 240 s each, now go through udp_relay.h and close when
-// answered). Here the interest is compared
-// with what the epoll set already holds and only the differences reach the kernel;
-// epoll_wait then returns only the sockets that are ready.
+// answered). Here the interest is compared with what the epoll set already holds
+// and only the differences reach the kernel; epoll_wait then returns only the
+// sockets that are ready.
 //
 // A socket libslirp closes leaves the set in the kernel; forget() (libslirp's
 // unregister_poll_fd, called before each close) drops it here too, so a later
