@@ -39,6 +39,11 @@ TcpLink::Open TcpLink::connect(const ip_addr_t& address, uint16_t port, LinkOwne
   tcp_arg(pcb_, this);
   tcp_err(pcb_, on_error);
   tcp_recv(pcb_, on_recv);
+  // Every send is a whole message after which the probe waits for the server, so
+  // Nagle could only hold back a flight's later records (ChangeCipherSpec then
+  // Finished, Finished then the request) until an ACK: a server's delayed ACK added
+  // to the latency the probe reports, and a wake-up for the ACK alone.
+  tcp_nagle_disable(pcb_);
   error_ = tcp_connect(pcb_, &address, port, on_connected);
   if (error_ != ERR_OK) return Open::kFailed;
   // lwIP hands ICMP errors to no TCP pcb: the watch does, for this connect.

@@ -111,6 +111,25 @@ TEST_F(TcpLinkTest, ThePeersFinIsPeerClosedAndReadSaysEnded) {
   EXPECT_EQ(o.link.close(), ERR_OK);
 }
 
+// Each send is a whole message (a protocol line, a request, a TLS record of a flight)
+// and the probe then waits for the server: Nagle would hold a flight's second record
+// until the first is acknowledged, a delayed ACK later, inflating the latency the
+// probe reports. Both writes leave at once, before any ACK has come back.
+TEST_F(TcpLinkTest, TwoSendsLeaveAtOnceWithoutWaitingForAnAck) {
+  peer_.set_conversation(7006, [](std::string_view) -> Reply { return {}; });
+  Owner o;
+  ASSERT_EQ(o.link.connect(peer_address(), 7006, o), TcpLink::Open::kConnecting);
+  run_for_ms(20);
+  ASSERT_FALSE(o.events.empty());
+  ASSERT_EQ(o.events[0], LinkEvent::kConnected);
+  // The peer answers from inside the box's transmit, but its ACKs reach lwIP only
+  // when the loop next polls: between these two sends nothing is acknowledged.
+  ASSERT_TRUE(o.link.send(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>("ChangeCipherSpec"), 16)));
+  ASSERT_TRUE(o.link.send(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>("Finished"), 8)));
+  EXPECT_EQ(peer_.received(7006), "ChangeCipherSpecFinished");
+  EXPECT_EQ(o.link.close(), ERR_OK);
+}
+
 TEST_F(TcpLinkTest, ARefusedConnectionIsFailedWithTheResetAndLeavesNothing) {
   peer_.set_port(7002, FakePeer::Port::kClosed);
   Owner o;
