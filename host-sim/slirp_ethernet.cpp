@@ -227,11 +227,13 @@ void SlirpEthernet::run_io(int timeout_ms) {
   if (rx_.size() >= kRxQueueFrames / 2) return;
   watch_.begin();
   relay_.watch(monotonic_ns() / 1'000'000);
-  // libslirp lowers the timeout to its own: 2 ms while a delayed ACK waits, else at
-  // most 499 ms while it has TCP sockets. Asked on its own, it can share the box's
-  // wake-up when the two fall within the slack.
+  // libslirp lowers the timeout to its own: 2 ms while a delayed ACK waits (served
+  // later, as a real peer would: slirp_wait_ms), else at most 499 ms while it has TCP
+  // sockets. Asked on its own, it can share the box's wake-up when the two fall
+  // within the slack.
   uint32_t slirp_timeout = 1000;
   slirp_pollfds_fill(slirp_, &slirp_timeout, SlirpCallbacks::add_poll, this);
+  slirp_timeout = slirp_wait_ms(slirp_timeout);
   const int64_t shared_ms = shared_wake(timeout_ms, slirp_timeout, kWakeSlackUs / 1000);
   int wait = rx_.empty() ? static_cast<int>(shared_ms) : 0;
   int rc = watch_.wait(wait);

@@ -28,6 +28,19 @@ struct EgressStats {
 // 10.0.2.2 only.)
 bool egress_allowed(const uint8_t* frame, size_t len);
 
+// libslirp asks to be polled again in 2 ms (its TIMEOUT_FAST) while it holds back an
+// ACK for data the box sent, and only for that. A real peer delays such an ACK
+// longer (Linux: 40 ms at least) and sends it with its reply when one comes first,
+// which for the box's request-and-answer probes it nearly always does. The box
+// never waits on that ACK (its sends do not wait for one: no Nagle), so a 2 ms wait
+// buys nothing but a host wake-up, most of them a few milliseconds before the
+// server's reply. Pure: the wait to use for the wait libslirp asked for.
+inline constexpr uint32_t kSlirpDelayedAckAskMs = 2;
+inline constexpr uint32_t kGuestDelayedAckMs = 40;
+constexpr uint32_t slirp_wait_ms(uint32_t asked) {
+  return asked == kSlirpDelayedAckAskMs ? kGuestDelayedAckMs : asked;
+}
+
 class SlirpEthernet final : public hal::EthernetPort {
  public:
   static constexpr size_t kRxQueueFrames = 1024;

@@ -1,8 +1,8 @@
 // One wake-up for two deadlines that fall close together.
 //
 // The loop sleeps until the earliest of its timer sources: lwIP's next timer, the
-// box's own next deadline, and in the simulator libslirp's (2 ms while it delays an
-// ACK, else a poll at most 499 ms after the last). Their periods differ (lwIP's 250 ms
+// box's own next deadline, and in the simulator libslirp's (a delayed ACK's 40 ms,
+// else a poll at most 499 ms after the last). Their periods differ (lwIP's 250 ms
 // TCP timer and 500 ms and 1 s timers, the scheduler's start groups 20 ms apart, the
 // 1 s idle step), so they often fall a few milliseconds apart and the loop wakes twice
 // where once would do.
