@@ -94,3 +94,20 @@ def measure(binary, checks, cycles, interval_ms, timeout=300):
 
 def default_binary(repo):
     return os.path.join(repo, "build", "sim-release", "tests", "socket_floor")
+
+
+WAKE_GAPS_MS = (1, 20)  # a reply a moment later; the box's start groups 20 ms apart
+
+
+def wake_cost(binary, gaps=WAKE_GAPS_MS, timeout=60):
+    """tests/bench/wake_cost.cpp: CPU microseconds of one bare sleep and wake-up on this
+    machine after each gap, {gap_ms: us}."""
+    import json
+    out = subprocess.run([binary, *map(str, gaps)], capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError(f"wake_cost exit {out.returncode}: {out.stderr.strip()}")
+    return {int(k): v for k, v in json.loads(out.stdout).items()}
+
+
+def wake_cost_binary(repo):
+    return os.path.join(repo, "build", "sim-release", "tests", "wake_cost")

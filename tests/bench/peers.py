@@ -615,7 +615,19 @@ def floor(ctx, cycles, interval_s):
     if "cpu_steady_sim" in ctx.summary:
         rows.append(["the running simulator's marginal cycle in this run", f"{ctx.summary['cpu_steady_sim'] * 1000:.2f}",
                      "-", "-", f"{ctx.summary.get('steady_wakeups_sim', float('nan')):.0f}"])
+    wake = floor_module.wake_cost(floor_module.wake_cost_binary(REPO))
+    ctx.summary["wake_cost_us"] = wake
+    short, long_ = wake[min(wake)], wake[max(wake)]
+    priced = [("socket_floor", f["wakeups"])]
+    if "steady_wakeups_sim" in ctx.summary:
+        priced.append(("the running simulator, beyond its idle loop", ctx.summary["steady_wakeups_sim"]))
+    for who, n in priced:
+        rows.append([f"of which {who}: {n:.0f} wake-ups at the price of a bare one ({short:.0f}-{long_:.0f} us)",
+                     f"{n * short / 1000:.2f}-{n * long_ / 1000:.2f}", "-", "-", "-"])
     table(["what", "CPU ms per cycle", "user ms", "kernel ms", "wake-ups per cycle"], rows)
+    say(f"A bare wake-up (`wake_cost`: epoll_wait with nothing watched, no work, the CPU of the process) costs "
+        f"this machine {short:.1f} us after {min(wake)} ms asleep and {long_:.1f} us after {max(wake)} ms; every "
+        "wake-up of the simulator, of socket_floor and of the exporter pays it before any work.\n")
     say("socket_floor does less than the box and less than the exporter: a recorded TLS 1.2 ClientHello read up "
         "to ServerHelloDone and closed (no key exchange, no resumption; one RSA signature verified per tls_cert "
         "check, as both do), HTTP requests, SMTP EHLO and QUIT without STARTTLS, one DNS or NTP datagram each; "
@@ -1566,7 +1578,8 @@ def smoke_assert(ctx):
     """The smoke mode's own checks: every claim row measured, the breakdowns ~100 %."""
     s = ctx.summary
     missing = [k for k in ("cpu_steady_sim", "cpu_steady_exporter", "cpu_sim", "cpu_exporter", "rss_sim",
-                           "rss_exporter", "icount_cycle", "cpu_breakdown", "rss_breakdown", "floor") if k not in s]
+                           "rss_exporter", "icount_cycle", "cpu_breakdown", "rss_breakdown", "floor",
+                           "wake_cost_us") if k not in s]
     assert not missing, f"bench smoke: not measured: {missing}"
     for row in s["rows"]:
         assert row[1] not in ("-", "nan", "0.00"), f"bench smoke: row without a figure: {row}"
