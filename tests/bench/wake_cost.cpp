@@ -4,9 +4,8 @@
 //
 // It sleeps in epoll_wait, as the simulator's loop does, for each gap given, a
 // bounded number of times, and charges the process CPU time (CLOCK_PROCESS_CPUTIME_ID)
-// to the wake-ups. On bare metal that is a few microseconds; on a virtual machine the
-// exit from idle and the timer interrupt land on the waking process, and a longer
-// sleep costs more.
+// to the wake-ups. On bare metal that is a few microseconds; the build machines,
+// virtual ones, charge tens, and more after a longer sleep.
 // Usage: wake_cost GAP_MS...   (each 1..100)
 // Prints one JSON object: {"GAP_MS": microseconds of CPU per wake-up, ...}.
 #include <sys/epoll.h>
