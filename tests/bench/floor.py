@@ -7,6 +7,7 @@ What it costs, the kernel's share above all, is a lower bound for any client tha
 makes these checks over ordinary sockets on this machine; issue 20's steady goal is
 measured against it."""
 import hashlib
+import json
 import os
 import ssl
 import subprocess
@@ -81,15 +82,19 @@ def plan(checks):
     return "\n".join(lines) + "\n"
 
 
+def run_json(cmd, timeout, stdin=None):
+    """Runs one of the bench's C++ tools and returns the JSON object it prints; its exit
+    status and stderr in the error otherwise."""
+    out = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError(f"{os.path.basename(cmd[0])} exit {out.returncode}: {out.stderr.strip()}")
+    return json.loads(out.stdout)
+
+
 def measure(binary, checks, cycles, interval_ms, timeout=300):
     """socket_floor's figures per cycle: {jobs, cycles, cpu_ms, user_ms, sys_ms, wakeups, signatures,
     signature_ms} (signature_ms is inside cpu_ms)."""
-    import json
-    out = subprocess.run([binary, str(cycles), str(interval_ms)], input=plan(checks), capture_output=True,
-                         text=True, timeout=timeout)
-    if out.returncode != 0:
-        raise RuntimeError(f"socket_floor exit {out.returncode}: {out.stderr.strip()}")
-    return json.loads(out.stdout)
+    return run_json([binary, str(cycles), str(interval_ms)], timeout, stdin=plan(checks))
 
 
 def default_binary(repo):
@@ -102,11 +107,7 @@ WAKE_GAPS_MS = (1, 20)  # a reply a moment later; the box's start groups 20 ms a
 def wake_cost(binary, gaps=WAKE_GAPS_MS, timeout=60):
     """tests/bench/wake_cost.cpp: CPU microseconds of one bare sleep and wake-up on this
     machine after each gap, {gap_ms: us}."""
-    import json
-    out = subprocess.run([binary, *map(str, gaps)], capture_output=True, text=True, timeout=timeout)
-    if out.returncode != 0:
-        raise RuntimeError(f"wake_cost exit {out.returncode}: {out.stderr.strip()}")
-    return {int(k): v for k, v in json.loads(out.stdout).items()}
+    return {int(k): v for k, v in run_json([binary, *map(str, gaps)], timeout).items()}
 
 
 def wake_cost_binary(repo):

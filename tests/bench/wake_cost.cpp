@@ -12,8 +12,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 namespace {
 
@@ -29,7 +31,7 @@ double cpu_us() {
 
 // CPU microseconds per wake-up after `gap_ms` asleep; negative when epoll fails.
 double per_wake_us(int epoll_fd, int gap_ms) {
-  const int wakes = kBudgetMs / gap_ms < kMaxWakes ? kBudgetMs / gap_ms : kMaxWakes;
+  const int wakes = std::min(kBudgetMs / gap_ms, kMaxWakes);
   epoll_event event{};
   epoll_wait(epoll_fd, &event, 1, gap_ms);  // the first sleep's page faults stay out
   const double start = cpu_us();
@@ -51,22 +53,22 @@ int main(int argc, char** argv) {
     std::perror("wake_cost: epoll_create1");
     return 1;
   }
+  std::vector<int> gaps_ms;
   for (int i = 1; i < argc; ++i) {
-    const int gap_ms = std::atoi(argv[i]);
-    if (gap_ms < 1 || gap_ms > kMaxGapMs) {
+    gaps_ms.push_back(std::atoi(argv[i]));
+    if (gaps_ms.back() < 1 || gaps_ms.back() > kMaxGapMs) {
       std::fprintf(stderr, "wake_cost: a gap of %s ms is not in 1..%d\n", argv[i], kMaxGapMs);
       return 2;
     }
   }
   std::printf("{");
-  for (int i = 1; i < argc; ++i) {
-    const int gap_ms = std::atoi(argv[i]);
-    const double us = per_wake_us(epoll_fd, gap_ms);
+  for (size_t i = 0; i < gaps_ms.size(); ++i) {
+    const double us = per_wake_us(epoll_fd, gaps_ms[i]);
     if (us < 0) {
       std::fprintf(stderr, "wake_cost: epoll_wait woke early\n");
       return 1;
     }
-    std::printf("%s\"%d\": %.1f", i > 1 ? ", " : "", gap_ms, us);
+    std::printf("%s\"%d\": %.1f", i > 0 ? ", " : "", gaps_ms[i], us);
   }
   std::printf("}\n");
   close(epoll_fd);
