@@ -219,6 +219,7 @@ class SwitchablePort:
     def __init__(self, port, stop):
         self.port, self.stop = port, stop
         self.sock = None
+        self.thread = None
         self.lock = threading.Lock()
         self.open()
 
@@ -232,7 +233,8 @@ class SwitchablePort:
             s.listen(128)
             s.settimeout(0.1)
             self.sock = s
-        threading.Thread(target=self._accept, args=(s,), daemon=True).start()
+            self.thread = threading.Thread(target=self._accept, args=(s,), daemon=True)
+            self.thread.start()
 
     def _accept(self, s):
         while not self.stop.is_set():
@@ -245,10 +247,21 @@ class SwitchablePort:
                 return
 
     def close(self):
+        """Returns once a connect is refused. close() alone is not enough: the accept
+        thread's poll() holds the socket, which keeps listening (and completing
+        handshakes) until that poll returns, and a box started right after saw the
+        port open. shutdown() stops the listening at once and wakes the poll."""
         with self.lock:
-            if self.sock:
-                self.sock.close()
-                self.sock = None
+            if not self.sock:
+                return
+            s, thread = self.sock, self.thread
+            self.sock = self.thread = None
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            thread.join(2)
+            s.close()
 
 
 # --- DNS (dnsmasq) -----------------------------------------------------------------
