@@ -42,7 +42,11 @@ def run_image(doc, timeout=90, flash=None, keep=None):
         if keep is not None:
             for name in ("lcd.txt", "leds.log"):
                 p = os.path.join(tmp, name)
-                keep[name] = open(p, errors="replace").read() if os.path.exists(p) else ""
+                if os.path.exists(p):
+                    with open(p, errors="replace") as f:
+                        keep[name] = f.read()
+                else:
+                    keep[name] = ""
     doc_line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT ")), None)
     result = json.loads(doc_line[len("RESULT "):]) if doc_line else None
     return proc.returncode, result, proc.stdout + proc.stderr
