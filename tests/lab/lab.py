@@ -247,10 +247,10 @@ class SwitchablePort:
                 return
 
     def close(self):
-        """Returns once a connect is refused. close() alone is not enough: the accept
-        thread's poll() holds the socket, which keeps listening (and completing
-        handshakes) until that poll returns, and a box started right after saw the
-        port open. shutdown() stops the listening at once and wakes the poll."""
+        """Returns when the port already refuses connections. close() alone is not
+        enough: the accept thread's poll() holds the socket, which keeps listening (and
+        completing handshakes) until that poll returns, and a box started right after
+        saw the port open. shutdown() stops the listening at once and wakes the poll."""
         with self.lock:
             if not self.sock:
                 return
