@@ -37,6 +37,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lab"))
 sys.path.insert(0, HERE)
 import lab as lab_module  # noqa: E402
 import floor as floor_module  # noqa: E402
+import kernel_profile  # noqa: E402
 import peer_configs  # noqa: E402
 import tap_lab  # noqa: E402
 from sim_figures import sim_figures  # noqa: E402
@@ -558,6 +559,7 @@ def steady(ctx, cycles):
                          f"{busy[label] / 1000 / n_cycles:.1f}", f"{hwm / 1024:.1f}"])
             if label == main_label:
                 ctx.summary["cpu_steady_sim"], ctx.summary["rss_sim"] = marginal, hwm
+                ctx.summary["cpu_steady_sim_whole"] = cpu[label] / n_cycles
                 # The marginal split: the same idle loop is taken off each side.
                 ctx.summary["steady_split_sim"] = tuple(
                     max(0.0, (split[label][i] - split[idle_label][i]) / n_cycles) for i in (0, 1))
@@ -798,6 +800,43 @@ def breakdown(ctx, cycles):
         "memset/memcpy called by mbedTLS or lwIP count under libc.\n")
     ctx.summary["cpu_breakdown"] = {k: 100 * v / total for k, v in by.items()}
     ctx.summary["host_instr_cycle"] = per_cycle
+
+
+def kernel_side(ctx, cycles):
+    """The running simulator under perf for `cycles` steady cycles: every sample, kernel
+    ones included, given to one cause (tests/bench/kernel_profile.py). callgrind above
+    sees only user space; this says where the kernel time of the steady cycle goes."""
+    interval = ctx.steady_config["defaults"]["interval_s"]
+    say(f"## Where the simulator's CPU goes, the kernel's side included (perf, {cycles} cycle(s))\n")
+    why_not = kernel_profile.available()
+    if why_not:
+        say(f"(not measured: {why_not})\n")
+        return
+    proc = start_sim(SIM, ctx.steady_config_path, ctx.tmp, "perf")
+    try:
+        if not sim_ready(proc, len(ctx.checks), 120):
+            raise RuntimeError("kernel: the simulator did not finish its first cycle within 120 s")
+        samples = kernel_profile.record(proc.pid, cycles * interval, os.path.join(ctx.tmp, "steady.perf"))
+    finally:
+        stop_proc(proc)
+    if not samples:
+        raise RuntimeError("kernel: perf recorded no sample of the running simulator")
+    by, hyper = kernel_profile.shares(samples)
+    whole = ctx.summary.get("cpu_steady_sim_whole")
+    rows = [[c, f"{v:.1f} %", f"{v * whole * 10:.2f}" if whole else "-"] for c, v in
+            sorted(by.items(), key=lambda kv: -kv[1])]
+    table(["cause", "share of the process's samples",
+           "ms per cycle at the steady window's whole-process CPU" if whole else "ms per cycle"], rows)
+    kernel = sum(v for c, v in by.items() if c.startswith("kernel:"))
+    say(f"{len(samples)} samples at about 5 kHz of CPU time, every thread, the idle loop included; {kernel:.1f} % "
+        f"under the kernel's causes. {hyper:.1f} % were taken inside the virtual machine's paravirtual operations "
+        "(pvm_*/kvm_*/xen_* symbols: re-enabling interrupts after a context switch, the IPIs of a TLB "
+        "shootdown), counted under their cause too: what this machine adds to each wake-up and unmap. "
+        "Each sample counts for the system call or fault it entered the kernel by, a sample in the scheduler for "
+        "sleeping and waking. The mmap/munmap of a steady cycle are libslirp's two 128 KiB socket buffers per "
+        "forwarded TCP connection (docs/performance.md: strace of two steady cycles).\n")
+    ctx.summary["kernel_causes"] = by
+    ctx.summary["kernel_hypervisor"] = hyper
 
 
 def read_callgrind(path):
@@ -1361,11 +1400,29 @@ class Ctx:
     pass
 
 
+def virtualization():
+    """What the kernel runs on, as far as this machine tells: every system call, wake-up
+    and unmap costs more in a guest, and more again with page-table isolation."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        flags = []
+    parts = []
+    if "hypervisor" in flags:
+        log = subprocess.run(["dmesg"], capture_output=True, text=True).stdout
+        found = re.search(r"Hypervisor detected: (\S+)", log)
+        parts.append(f"a virtual machine ({found.group(1)})" if found else "a virtual machine")
+    if "pti" in flags:
+        parts.append("page-table isolation on")
+    return ", ".join(parts) or "no hypervisor flag"
+
+
 def machine():
     cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
     model = re.search(r"Model name:\s*(.+)", cpu)
     say(f"Machine: {model.group(1).strip() if model else platform.processor()}, nproc {os.cpu_count()}, "
-        f"kernel {platform.release()}, load average {os.getloadavg()[0]:.2f} at start.\n")
+        f"kernel {platform.release()}, {virtualization()}, load average {os.getloadavg()[0]:.2f} at start.\n")
 
 
 def first_once(ctx):
@@ -1388,6 +1445,7 @@ def main(argv=None):
                     help="cycles in the steady-state window (the user/kernel split is sampled in 10 ms ticks)")
     ap.add_argument("--floor-cycles", type=int, default=12, help="cycles socket_floor runs (the floor phase)")
     ap.add_argument("--callgrind-cycles", type=int, default=2, help="steady cycles recorded under callgrind")
+    ap.add_argument("--kernel-cycles", type=int, default=6, help="steady cycles sampled by perf (the kernel phase)")
     ap.add_argument("--interval", type=int, default=0,
                     help="override the profile's interval_s (steady phases; whole seconds, as the config takes)")
     ap.add_argument("--latency-rounds", type=int, default=6)
@@ -1395,7 +1453,8 @@ def main(argv=None):
     ap.add_argument("--qemu-rounds", type=int, default=3)
     ap.add_argument("--icount-steady-cycles", type=int, default=6,
                     help="steady cycles of the Cortex-M4 image measured under -icount")
-    ap.add_argument("--only", default="cost,steady,floor,steady-tap,latency,scale,callgrind,breakdown,icount,target")
+    ap.add_argument("--only",
+                    default="cost,steady,floor,steady-tap,latency,scale,callgrind,breakdown,kernel,icount,target")
     ap.add_argument("--net", choices=["slirp", "tap"], default="slirp",
                     help="how the simulators reach the lab; tap: the steady phase only, in a network namespace of "
                          "its own (the steady-tap phase runs it so)")
@@ -1407,8 +1466,8 @@ def main(argv=None):
         # Two steady windows: the first cycle ends just before the window opens, so one
         # window could hold no cycle of the simulator at all; two always hold one.
         a.rounds, a.cycles, a.steady_cycles, a.callgrind_cycles, a.interval = 1, 1, 2, 1, 3
-        a.floor_cycles = 2
-        a.only = "cost,steady,floor,steady-tap,breakdown,icount"
+        a.floor_cycles, a.kernel_cycles = 2, 2
+        a.only = "cost,steady,floor,steady-tap,breakdown,kernel,icount"
     only = set(a.only.split(","))
     ctx = Ctx()
     ctx.summary, ctx.smoke, ctx.tap = {}, a.smoke, a.net == "tap"
@@ -1472,6 +1531,8 @@ def main(argv=None):
                 callgrind(ctx)
             if "breakdown" in only:
                 breakdown(ctx, a.callgrind_cycles)
+            if "kernel" in only:
+                kernel_side(ctx, a.kernel_cycles)
             if "icount" in only and os.path.exists(IMAGE):
                 icount(ctx)
                 if not ctx.smoke:
@@ -1556,6 +1617,13 @@ def goal_notes(s, tap=False):
                 f"wakes for every FIN the servers send, which the kernel handles for socket_floor.")
         if "cpu_breakdown" in s or not tap:
             say(f"  - The user-space instructions go to {where}.")
+        if "kernel_causes" in s:
+            k = s["kernel_causes"]
+            say("  - Sampled by perf, kernel included: " + "; ".join(
+                f"{c.split(' (')[0]} {v:.1f} %" for c, v in sorted(k.items(), key=lambda kv: -kv[1])[:4])
+                + f". {s['kernel_hypervisor']:.1f} % of the samples were the virtual machine's paravirtual "
+                "operations. libslirp's socket buffers are the memory share: two 128 KiB blocks mapped and unmapped "
+                "per forwarded connection.")
         if "tap" in s:
             t = s["tap"]
             t_user, t_kernel = (x * 1000 for x in t["steady_split_sim"])
@@ -1588,6 +1656,13 @@ def smoke_assert(ctx):
         assert 99.0 <= total <= 101.0, f"bench smoke: {key} sums to {total:.1f} %"
         assert s[key].get("the firmware's own code (firmware/, hal/, board/)", 0) > 0 or key == "rss_breakdown", s[key]
     assert s["icount_kinds"], "bench smoke: no per-kind instruction counts"
+    # The kernel's side is measured wherever perf can sample it (root, as CI runs).
+    why_not = kernel_profile.available()
+    assert "kernel_causes" in s or why_not, "bench smoke: perf is usable but the kernel phase measured nothing"
+    if "kernel_causes" in s:
+        total = sum(s["kernel_causes"].values())
+        assert 99.0 <= total <= 101.0, f"bench smoke: kernel causes sum to {total:.1f} %"
+        assert s["kernel_causes"][kernel_profile.SOCKETS] > 0, s["kernel_causes"]
     # The peers' checks, derived from the box's result, succeed where the box's did.
     assert s.get("exporter_unexpected") == 0, f"bench smoke: {s.get('exporter_unexpected')} exporter probes not as expected"
     # Both steady windows compared like with like: every check of both sides as expected.
