@@ -20,6 +20,7 @@
 #include "file_flash.h"
 #include "host_board.h"
 #include "peak_rss.h"
+#include "slirp_buffer_pool.h"
 #include "net/tls_memory.h"
 #include "lwip/ip4_addr.h"
 #include "test_roots.h"
@@ -190,10 +191,11 @@ probebox::BootConfig g_boot;
 }  // namespace
 
 int main(int argc, char** argv) {
-  // libslirp mallocs large send and receive buffers for every forwarded TCP socket.
-  // glibc's dynamic mmap threshold moves such blocks onto the heap once one has been
-  // freed, where their touched pages stay resident after the socket closes; a fixed
-  // threshold keeps them mmapped and returned on close (bench peak RSS 6.2 -> 5.1 MiB).
+  // libslirp's socket buffers come from slirp_buffer_pool.h; past its blocks they are
+  // glibc's. glibc's dynamic mmap threshold would move such blocks onto the heap once
+  // one has been freed, where their touched pages stay resident after the socket
+  // closes; a fixed threshold keeps them mmapped and returned on close (bench peak
+  // RSS 6.2 -> 5.1 MiB before the pool).
   mallopt(M_MMAP_THRESHOLD, 64 * 1024);
   Options opt;
   if (!parse_args(argc, argv, opt) || !g_ethernet.select(opt.net)) {
@@ -365,7 +367,8 @@ int main(int argc, char** argv) {
                "probebox-sim: cycle checks=%u wall_ms=%.1f max_in_flight=%d boot_to_ready_ms=%.1f "
                "frames_in=%llu frames_out=%llu rx_dropped_queue_full=%llu rx_dropped_no_pbuf=%u "
                "tls_arena_high_water=%zu tls_arena_in_use=%zu tls_client_high_water=%zu tls_server_high_water=%zu "
-               "tls_shared_high_water=%zu tls_sessions_resumed=%u peak_rss_kib=%ld busy_ms=%.1f\n",
+               "tls_shared_high_water=%zu tls_sessions_resumed=%u peak_rss_kib=%ld busy_ms=%.1f "
+               "slirp_buffers_pooled=%zu slirp_buffers_pooled_peak=%zu\n",
                g_app.config().check_count, (cycle_ended - g_app.checks_started_at()) / 1000.0,
                g_app.scheduler().max_in_flight_seen(), (g_app.checks_started_at() - began) / 1000.0,
                static_cast<unsigned long long>(g_ethernet.frames_in()),
@@ -376,7 +379,8 @@ int main(int argc, char** argv) {
                probebox::net::tls_memory_stats().pools[static_cast<int>(probebox::net::TlsPool::kServer)].high_water,
                probebox::net::tls_memory_stats().pools[static_cast<int>(probebox::net::TlsPool::kShared)].high_water,
                static_cast<unsigned>(g_app.scheduler().sessions() != nullptr ? g_app.scheduler().sessions()->hits() : 0),
-               probebox::sim::peak_rss_kib(), g_app.busy_us() / 1000.0);
+               probebox::sim::peak_rss_kib(), g_app.busy_us() / 1000.0,
+               probebox::sim::slirp_buffer_pool().taken_total(), probebox::sim::slirp_buffer_pool().peak_in_use());
 
   if (g_document.overflowed()) {
     std::fprintf(stderr, "probebox-sim: result document larger than %u bytes\n",
