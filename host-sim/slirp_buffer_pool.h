@@ -30,8 +30,8 @@ class SlirpBufferPool {
   // Kept resident when a block comes back: what a probe's connection writes.
   static constexpr size_t kKeptBytes = 16 * 1024;
 
-  // Enough for 32 connections at once, twice the probes a cycle has in flight; past
-  // that, blocks come from glibc as before.
+  // Enough for 32 connections at once; past that (a --once of many checks starts
+  // them all together), blocks come from glibc as before.
   static constexpr size_t kMaxBlocks = 64;
 
   explicit SlirpBufferPool(size_t blocks = kMaxBlocks) : blocks_(blocks < kMaxBlocks ? blocks : kMaxBlocks) {}

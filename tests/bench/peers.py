@@ -833,8 +833,9 @@ def kernel_side(ctx, cycles):
         "(pvm_*/kvm_*/xen_* symbols: re-enabling interrupts after a context switch, the IPIs of a TLB "
         "shootdown), counted under their cause too: what this machine adds to each wake-up and unmap. "
         "Each sample counts for the system call or fault it entered the kernel by, a sample in the scheduler for "
-        "sleeping and waking. The mmap/munmap of a steady cycle are libslirp's two 128 KiB socket buffers per "
-        "forwarded TCP connection (docs/performance.md: strace of two steady cycles).\n")
+        "sleeping and waking. libslirp's two 128 KiB socket buffers per forwarded connection come from a pool kept "
+        "for them (host-sim/slirp_buffer_pool.h): mapped and unmapped each time, they were a fifth of these "
+        "samples (docs/performance.md).\n")
     ctx.summary["kernel_causes"] = by
     ctx.summary["kernel_hypervisor"] = hyper
 
@@ -1622,8 +1623,7 @@ def goal_notes(s, tap=False):
             say("  - Sampled by perf, kernel included: " + "; ".join(
                 f"{c.split(' (')[0]} {v:.1f} %" for c, v in sorted(k.items(), key=lambda kv: -kv[1])[:4])
                 + f". {s['kernel_hypervisor']:.1f} % of the samples were the virtual machine's paravirtual "
-                "operations. libslirp's socket buffers are the memory share: two 128 KiB blocks mapped and unmapped "
-                "per forwarded connection.")
+                "operations, which every wake-up pays.")
         if "tap" in s:
             t = s["tap"]
             t_user, t_kernel = (x * 1000 for x in t["steady_split_sim"])

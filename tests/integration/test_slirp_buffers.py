@@ -38,13 +38,14 @@ class SlirpBuffers(unittest.TestCase):
         self.assertLessEqual(figures["slirp_buffers_pooled_peak"], 2 * checks, err)
 
     def test_past_the_pools_blocks_buffers_come_from_glibc_and_every_check_still_runs(self):
-        checks = 40  # 80 buffers at once: 64 from the pool, 16 from glibc
+        checks = 60  # 120 buffers, nearly all at once: the pool's 64 fill, glibc serves the rest
         code, out, err = run_once({"schema": 1, "checks": tcp_checks(self.listener.port, checks)})
         self.assertEqual(code, 0, err)
         self.assertTrue(all(c["status"] == "ok" for c in out["checks"]), out["checks"])
         figures = sim_figures(err)
-        self.assertEqual(figures["slirp_buffers_pooled"], POOL_BLOCKS, err)
         self.assertEqual(figures["slirp_buffers_pooled_peak"], POOL_BLOCKS, err)
+        self.assertGreaterEqual(figures["slirp_buffers_pooled"], POOL_BLOCKS, err)
+        self.assertLess(figures["slirp_buffers_pooled"], 2 * checks, "no buffer came from glibc: " + err)
 
     def test_reused_blocks_carry_the_web_uis_answers_and_the_probes_whole(self):
         doc = {"schema": 1, "defaults": {"interval_s": 1, "timeout_ms": 1000},
