@@ -1,8 +1,9 @@
 """Where a process's CPU goes, the kernel's side included: `perf record` of a running
 process, each sample given to one cause by its call chain. callgrind sees only the
 user-space instructions; on this kind of machine most of a steady cycle's CPU is the
-kernel's (the host sockets, the buffers libslirp maps and unmaps, the sleeps and
-wake-ups), so the bench names those causes too."""
+kernel's (the host sockets, the sleeps and wake-ups, and until the simulator pooled
+them, libslirp's socket buffers mapped and unmapped), so the bench names those causes
+too."""
 import os
 import re
 import signal
