@@ -10,8 +10,7 @@ import signal
 import subprocess
 import time
 
-# One cause per sample, tried in this order on the kernel frames of its chain; the
-# system call (or fault) the chain entered the kernel by decides.
+# The causes a sample can have, one each (cause() below says how it is chosen).
 MEMORY = "kernel: mapping and unmapping memory (mmap, munmap and its TLB shootdown, page faults)"
 SOCKETS = "kernel: host sockets (connect, send, receive, close: TCP/IP on loopback, both ends)"
 SLEEP = "kernel: sleeping and waking up (epoll_wait, epoll_ctl, the scheduler)"
