@@ -170,8 +170,11 @@ void App::step() {
     checks_started_at_ = now;
   }
   if (checks_started_) {
-    scheduler_.step(now);
-    uint16_t late = cross_.overdue(now);
+    // A document on its way out is rendered again from this state, slice by slice:
+    // results wait for it, briefly (monitor/result_hold.h).
+    const bool hold = result_hold_.hold(web_.streaming_document(), now);
+    scheduler_.step(now, hold);
+    uint16_t late = hold ? CrossCheckGate::kNone : cross_.overdue(now);
     if (late != CrossCheckGate::kNone) commit_cross_set(late, now);
   }
   if (netif_.has_address()) {

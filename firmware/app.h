@@ -10,6 +10,7 @@
 #include "monitor/event_store.h"
 #include "monitor/cross_check_gate.h"
 #include "monitor/health_model.h"
+#include "monitor/result_hold.h"
 #include "monitor/scheduler.h"
 #include "hal/clock.h"
 #include "hal/entropy.h"
@@ -81,6 +82,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   void write_tls_identity(JsonWriter& w) const override;
   bool write_panel(TextBuffer& out, int64_t now_us) const override;
   void write_alert_diagnostics(JsonWriter& w) const override;
+  void write_web_diagnostics(JsonWriter& w) const override;
   int64_t longest_loop_step_us() const override { return longest_loop_step_us_; }
   // The firmware's own CPU time: every main-loop step, i.e. all but the board's idle
   // wait. Under QEMU's -icount it is an instruction count; on a part, cycles.
@@ -197,6 +199,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   hal::MonoMicros addressed_at_us_ = -1;
   RunMode mode_ = RunMode::kContinuous;
   CrossCheckGate cross_;
+  ResultHold result_hold_;
   void commit_cross_set(uint16_t check_index, hal::MonoMicros now);
   panel::Panel panel_;
   FixedText<20> initial_password_;  // until an admin password is set (the web UI's login)

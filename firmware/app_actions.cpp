@@ -10,6 +10,17 @@
 
 namespace probebox {
 
+void App::write_web_diagnostics(JsonWriter& w) const {
+  w.key("web").begin_object()
+      .field_int("served", web_.requests_served())
+      .field_int("refused", web_.connections_refused())
+      .field_int("evicted", web_.connections_evicted())
+      .field_int("documents_streamed", web_.documents_streamed())
+      .field_int("documents_cut", web_.documents_cut())
+      .field_int("result_holds_expired", result_hold_.expired())
+      .end_object();
+}
+
 void App::write_alert_diagnostics(JsonWriter& w) const {
   probebox::write_alert_diagnostics(w, mail_, syslog_);
   // The box's own clock: where it comes from and how far off it was last time.

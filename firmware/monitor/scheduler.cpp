@@ -52,6 +52,7 @@ void Scheduler::cancel_all() {
       e.probe->cancel();
       pool_.release(e.probe);
       e.probe = nullptr;
+      e.held = false;
       --in_flight_;
       if (e.uses_tls) --tls_in_flight_;
     }
@@ -126,14 +127,21 @@ hal::MonoMicros Scheduler::next_start() const {
   return earliest;
 }
 
-void Scheduler::step(hal::MonoMicros now) {
+void Scheduler::step(hal::MonoMicros now, bool hold_results) {
   if (config_ == nullptr) return;
   hal::MonoMicros step_began = clock_->now();
   uint16_t n = config_->check_count;
   for (uint16_t i = 0; i < n; ++i) {
     Entry& e = entries_[i];
     if (e.probe == nullptr) continue;
+    // Once ready a probe stays ready: its result can wait in the slot.
     if (e.probe->poll(now) == Probe::Poll::kPending) continue;
+    if (hold_results) {
+      if (!e.held) ++results_held_;
+      e.held = true;
+      continue;
+    }
+    e.held = false;
     Probe* probe = e.probe;
     e.probe = nullptr;
     --in_flight_;

@@ -42,8 +42,10 @@ class Scheduler {
   // The TLS sessions the probes resume (ProbeEnv::sessions); null: none.
   void set_sessions(net::ResumptionStore* sessions) { sessions_ = sessions; }
   const net::ResumptionStore* sessions() const { return sessions_; }
-  // Harvests finished probes, enforces deadlines, starts due checks.
-  void step(hal::MonoMicros now);
+  // Harvests finished probes, enforces deadlines, starts due checks. With
+  // `hold_results` a finished probe keeps its result in its slot (reported at the
+  // first step without it), so what the sink holds stays still for a reader.
+  void step(hal::MonoMicros now, bool hold_results = false);
   // Makes a check (or all) due at once.
   void run_now(uint16_t check_index);
   void run_all_now();
@@ -59,13 +61,16 @@ class Scheduler {
   uint64_t probes_run() const { return probes_run_; }
   // Longest single step() seen, for the "blocking" warning and the soak figures.
   int64_t longest_step_us() const { return longest_step_us_; }
+  // Results that waited in their slot for a step without hold_results.
+  uint32_t results_held() const { return results_held_; }
 
  private:
   struct Entry {
     hal::MonoMicros next_due = 0;
     Probe* probe = nullptr;
-    bool done_once = false;
-    bool uses_tls = false;
+    bool done_once : 1 = false;
+    bool uses_tls : 1 = false;
+    bool held : 1 = false;  // finished, its result waiting (counted once in results_held_)
     CheckMemory memory;  // the probe's, across cycles
   };
   bool uses_tls(const CheckConfig& check) const;
@@ -88,6 +93,7 @@ class Scheduler {
   int max_in_flight_seen_ = 0;
   uint64_t probes_run_ = 0;
   int64_t longest_step_us_ = 0;
+  uint32_t results_held_ = 0;
 };
 
 }  // namespace probebox

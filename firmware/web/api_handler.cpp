@@ -459,6 +459,8 @@ void ApiHandler::write_diagnostics(TextBuffer& out) {
     w.key("probes_run").integer(static_cast<int64_t>(scheduler_->probes_run()));
     w.field_int("in_flight", scheduler_->in_flight()).field_int("max_in_flight", scheduler_->max_in_flight_seen());
     w.key("longest_step_us").integer(scheduler_->longest_step_us());
+    // Results that waited for a document being streamed (monitor/result_hold.h).
+    w.field_int("results_held", scheduler_->results_held());
     // The https http probes' TLS sessions (net/resumption_store.h): held, resumed, dropped.
     if (const net::ResumptionStore* sessions = scheduler_->sessions()) {
       w.key("tls_sessions").begin_object().field_int("held", static_cast<int64_t>(sessions->size()))
@@ -496,6 +498,7 @@ void ApiHandler::write_diagnostics(TextBuffer& out) {
   if (actions_ != nullptr) {
     w.key("longest_loop_step_us").integer(actions_->longest_loop_step_us());
     actions_->write_alert_diagnostics(w);
+    actions_->write_web_diagnostics(w);
   }
   net::TlsMemoryStats tls = net::tls_memory_stats();
   w.key("tls_arena").begin_object().field_int("used", static_cast<int64_t>(tls.in_use))

@@ -42,6 +42,8 @@ class ApiActions {
   // alert services' counters, as fields of /api/diagnostics (none by default).
   virtual bool write_panel(TextBuffer& /*out*/, int64_t /*now_us*/) const { return false; }
   virtual void write_alert_diagnostics(JsonWriter& /*w*/) const {}
+  // The web server's own counters (the server is the box's, not the handler's).
+  virtual void write_web_diagnostics(JsonWriter& /*w*/) const {}
   // The longest whole main-loop step so far (the scheduler's figure covers only
   // its own part), -1 when unknown.
   virtual int64_t longest_loop_step_us() const { return -1; }

@@ -490,6 +490,13 @@ int HttpServer::open_connections() const {
   return n;
 }
 
+bool HttpServer::streaming_document() const {
+  for (const Connection& c : connections_) {
+    if (c.pcb != nullptr && c.state == State::kResponding && c.body_kind == BodyKind::kDocument) return true;
+  }
+  return false;
+}
+
 bool HttpServer::has_pending() const {
   for (const Connection& c : connections_) {
     if (c.pcb != nullptr && c.state == State::kPending) return true;
@@ -572,6 +579,7 @@ void HttpServer::begin_response(Connection& c) {
     SliceText measure(scratch_, 0, static_cast<size_t>(-1));
     handler_->render(c.document, c.document_mono_us, c.document_wall_us, measure);
     body_len = measure.overflowed() ? 0 : measure.total();
+    ++documents_streamed_;
     if (measure.overflowed()) {
       response.status = 500;
       c.keep_alive = false;
@@ -679,6 +687,7 @@ bool HttpServer::push(Connection& c) {
       // promised cannot be kept, so the client sees a cut answer, never a mixed one.
       if (slice.overflowed() || slice.total() != c.out_body_len || slice.prefix_hash() != c.sent_hash ||
           slice.size() != n) {
+        ++documents_cut_;
         close(c, true);
         return false;
       }

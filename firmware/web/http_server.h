@@ -127,6 +127,12 @@ class HttpServer {
   uint32_t requests_served() const { return served_; }
   uint32_t connections_refused() const { return refused_; }
   uint32_t connections_evicted() const { return evicted_; }
+  // Documents begun, and those cut because the state behind them changed mid-stream.
+  uint32_t documents_streamed() const { return documents_streamed_; }
+  uint32_t documents_cut() const { return documents_cut_; }
+  // A document is on its way out: each slice is rendered again from the live state,
+  // so the caller should keep that state still until it ends (monitor/result_hold.h).
+  bool streaming_document() const;
   // A request waits for work done in slices: the board should step again at once
   // rather than sleep until the next packet or timer.
   bool has_pending() const;
@@ -223,6 +229,8 @@ class HttpServer {
   uint32_t served_ = 0;
   uint32_t refused_ = 0;
   uint32_t evicted_ = 0;
+  uint32_t documents_streamed_ = 0;
+  uint32_t documents_cut_ = 0;
 };
 
 }  // namespace probebox

@@ -12,6 +12,41 @@ import netlabtest as nt
 from netlabtest import MESH, NAMES, NODES, by_id
 
 
+# Reads GET /metrics from argv[1]:80 through a small receive window, about argv[2]
+# seconds for the body: prints {"content_length", "body", "seconds", ...}.
+READS = 8
+SLOW_READER = r"""
+import json, socket, sys, time
+host, target_s = sys.argv[1], float(sys.argv[2])
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+s.settimeout(10)
+s.connect((host, 80))
+s.sendall(b"GET /metrics HTTP/1.1\r\nHost: box\r\nConnection: close\r\n\r\n")
+data = b""
+while b"\r\n\r\n" not in data:
+    chunk = s.recv(512)
+    if not chunk:
+        break
+    data += chunk
+head, _, body = data.partition(b"\r\n\r\n")
+length = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")][0])
+pause = target_s / max(1, length // 512)
+began = time.monotonic()
+while len(body) < length:
+    time.sleep(pause)
+    try:
+        chunk = s.recv(512)
+    except OSError:
+        break
+    if not chunk:
+        break
+    body += chunk
+print(json.dumps({"content_length": length, "body": len(body), "seconds": round(time.monotonic() - began, 3),
+                  "ends_with_newline": body.endswith(b"\n")}))
+"""
+
+
 def setUpModule():
     nt.require_lab()
 
@@ -120,6 +155,48 @@ class BoxOnTheLab(unittest.TestCase):
             finally:
                 proc.terminate()
                 proc.communicate(timeout=10)
+
+    def test_a_slow_reader_gets_the_whole_metrics_document_while_checks_report(self):
+        # The box renders a large document again slice by slice as its client's TCP
+        # window opens (no RAM holds it whole): a result landing mid-stream would
+        # change the bytes to come and the answer would be cut. A reader on the lab's
+        # segment with a small receive window takes about a second over /metrics while
+        # 96 checks report every second; the box holds their results until the
+        # document is out (at most ResultHold::kMaxHoldUs, 2 s), and the reader gets
+        # every byte, READS times running (without the hold, about one
+        # read in three is cut: a changed line in what was already sent).
+        checks = [{"id": f"mesh-{copy}-{k}-{port}", "type": "tcp", "host": NODES[k], "port": port, "interval_s": 1,
+                   "timeout_ms": 800} for copy in range(8) for k in NODES for port in MESH]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "c.json")
+            with open(path, "w") as f:
+                json.dump(nt.config(self.lab, checks), f)
+            proc = subprocess.Popen(["ip", "netns", "exec", self.lab.switch, nt.SIM, "--net", f"tap:{self.lab.tap}",
+                                     "--panel", "none", "--flash", os.path.join(tmp, "f.bin"), "--config", path],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                url = f"http://{nt.netlab.STATIC_BOX}/metrics"
+                deadline = time.monotonic() + 40
+                ok = 0
+                while time.monotonic() < deadline:
+                    r = self.lab.in_client("curl", "-s", "-m", "5", url)
+                    ok = sum(1 for line in r.stdout.splitlines()
+                             if line.startswith("probe_success{") and line.split()[-1] == "1")
+                    if r.returncode == 0 and ok == len(checks):
+                        break
+                    time.sleep(0.5)
+                self.assertEqual(ok, len(checks), "every check reported ok")
+                for attempt in range(READS):
+                    r = self.lab.in_client(nt.DEBIAN_PYTHON, "-c", SLOW_READER, nt.netlab.STATIC_BOX, "0.9",
+                                           timeout=30)
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    got = json.loads(r.stdout)
+                    self.assertEqual(got["body"], got["content_length"], f"read {attempt}: {got}")
+                    self.assertTrue(got["ends_with_newline"], got)
+                    self.assertGreater(got["seconds"], 0.5, f"the read is slow enough to overlap results: {got}")
+            finally:
+                proc.terminate()
+                proc.wait(timeout=10)
 
     def test_tap_that_is_not_there_is_an_error_not_a_new_tap(self):
         # TUNSETIFF on an unknown name would make a fresh TAP bridged to nothing.

@@ -283,6 +283,45 @@ TEST_F(TcpProbeTest, SchedulerNamesTheNextStartTheLoopMaySleepUntil) {
   run_for_ms(10);
 }
 
+// While a document streams (monitor/result_hold.h) finished probes keep their
+// results in their slots: the health model does not move, nothing new starts in
+// those slots, and each result is reported, as it was, at the first step without
+// the hold.
+TEST_F(TcpProbeTest, SchedulerHoldsFinishedResultsInTheirSlotsUntilLetGo) {
+  peer_.set_port(7777, FakePeer::Port::kOpen);
+  peer_.set_port(27017, FakePeer::Port::kClosed);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":10},)"
+       R"({"id":"b","type":"tcp","host":"10.0.2.2","port":27017,"interval_s":10}])");
+  auto parts = rig();
+  auto& health = parts->health;
+  auto& scheduler = parts->scheduler;
+  scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
+  scheduler->step(clock_.now(), true);
+  ASSERT_EQ(scheduler->in_flight(), 2);
+  for (int ms = 0; ms < 200; ++ms) {
+    run_for_ms(1);
+    scheduler->step(clock_.now(), true);
+  }
+  EXPECT_EQ(scheduler->in_flight(), 2) << "both finished long ago, and wait";
+  EXPECT_EQ(scheduler->results_held(), 2u) << "each held result counted once";
+  EXPECT_FALSE(health->check(0).has_result);
+  EXPECT_FALSE(health->check(1).has_result);
+  EXPECT_EQ(scheduler->probes_run(), 0u);
+  EXPECT_EQ(tcp_pcbs_in_use(), 0) << "a waiting result holds no connection";
+  scheduler->step(clock_.now(), false);
+  EXPECT_EQ(scheduler->in_flight(), 0);
+  EXPECT_EQ(scheduler->probes_run(), 2u);
+  ASSERT_TRUE(health->check(0).has_result);
+  ASSERT_TRUE(health->check(1).has_result);
+  EXPECT_EQ(health->check(0).last.outcome, Outcome::kOk);
+  EXPECT_EQ(health->check(1).last.outcome, Outcome::kCritical);
+  EXPECT_EQ(testing::details_json(health->check(1).last.details()), R"({"state":"refused"})");
+  EXPECT_EQ(scheduler->results_held(), 2u);
+  scheduler->cancel_all();
+  run_for_ms(10);
+  EXPECT_EQ(tcp_pcbs_in_use(), 0);
+}
+
 // After a load a running box starts kStartGroup checks at a time, kStartSpacingUs
 // apart: a few short bursts a cycle, neither one start per wake-up nor every
 // connection at once.

@@ -1,0 +1,33 @@
+// When results wait for a reader. The web server renders a large document again,
+// slice by slice, as its client drains it (no RAM holds a whole document), so a
+// result that lands mid-stream would change the bytes still to come, and the server
+// would have to cut the answer (a Prometheus scrape or the status page failing
+// whenever a check reports). While a document streams, results wait in their
+// probe's slot instead (Scheduler::step's hold_results), but never longer than
+// kMaxHoldUs from the start of a hold: then they are reported (a reader that slow
+// may see its answer cut), and the next hold begins at the next step.
+#pragma once
+#include <cstdint>
+
+#include "hal/clock.h"
+
+namespace probebox {
+
+class ResultHold {
+ public:
+  // A detection late by this much is invisible next to check intervals of tens of
+  // seconds, and longer than a document of the largest config takes to stream at
+  // the target's speed (docs/performance.md).
+  static constexpr int64_t kMaxHoldUs = 2'000'000;
+
+  // Whether results wait this step: `reader` says a document is being streamed.
+  bool hold(bool reader, hal::MonoMicros now);
+  // Holds that reached kMaxHoldUs with the reader still there.
+  uint32_t expired() const { return expired_; }
+
+ private:
+  hal::MonoMicros since_ = -1;  // -1: no hold
+  uint32_t expired_ = 0;
+};
+
+}  // namespace probebox
