@@ -5,7 +5,8 @@
 // whenever a check reports). While a document streams, results wait in their
 // probe's slot instead (Scheduler::step's hold_results), but never longer than
 // kMaxHoldUs from the start of a hold: then they are reported (a reader that slow
-// may see its answer cut), and the next hold begins at the next step.
+// may see its answer cut), and the next hold begins at the next step. The scheduler
+// also lets them go whenever a due check needs a slot they hold.
 #pragma once
 #include <cstdint>
 

@@ -127,10 +127,23 @@ hal::MonoMicros Scheduler::next_start() const {
   return earliest;
 }
 
+bool Scheduler::start_blocked(hal::MonoMicros now) const {
+  for (uint16_t i = 0; i < config_->check_count; ++i) {
+    const Entry& e = entries_[i];
+    if (e.probe != nullptr || e.next_due > now) continue;
+    if (in_flight_ >= ProbePool::kSlots) return true;
+    if (tls_in_flight_ >= PROBEBOX_MAX_TLS_IN_FLIGHT && uses_tls(config_->checks[i])) return true;
+  }
+  return false;
+}
+
 void Scheduler::step(hal::MonoMicros now, bool hold_results) {
   if (config_ == nullptr) return;
   hal::MonoMicros step_began = clock_->now();
   uint16_t n = config_->check_count;
+  // A hold keeps slots: it must never keep a due check from starting (a reader that
+  // stays could otherwise throttle the checks to a slotful per hold).
+  if (hold_results && start_blocked(now)) hold_results = false;
   for (uint16_t i = 0; i < n; ++i) {
     Entry& e = entries_[i];
     if (e.probe == nullptr) continue;
