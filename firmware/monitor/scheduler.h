@@ -62,7 +62,7 @@ class Scheduler {
   uint64_t probes_run() const { return probes_run_; }
   // Longest single step() seen, for the "blocking" warning and the soak figures.
   int64_t longest_step_us() const { return longest_step_us_; }
-  // Results that waited in their slot for a step without hold_results.
+  // Results kept waiting in their slot by hold_results, each counted once.
   uint32_t results_held() const { return results_held_; }
 
  private:
