@@ -172,7 +172,8 @@ void App::step() {
   if (checks_started_) {
     // A document on its way out is rendered again from this state, slice by slice:
     // results wait for it, briefly (monitor/result_hold.h).
-    const bool hold = result_hold_.hold(web_.streaming_document(), now);
+    const bool reader = web_.streaming_document();
+    const bool hold = result_hold_.hold(reader, reader && scheduler_.start_blocked(now), now);
     scheduler_.step(now, hold);
     uint16_t late = hold ? CrossCheckGate::kNone : cross_.overdue(now);
     if (late != CrossCheckGate::kNone) commit_cross_set(late, now);

@@ -128,6 +128,7 @@ hal::MonoMicros Scheduler::next_start() const {
 }
 
 bool Scheduler::start_blocked(hal::MonoMicros now) const {
+  if (config_ == nullptr) return false;
   for (uint16_t i = 0; i < config_->check_count; ++i) {
     const Entry& e = entries_[i];
     if (e.probe != nullptr || e.next_due > now) continue;
@@ -141,9 +142,6 @@ void Scheduler::step(hal::MonoMicros now, bool hold_results) {
   if (config_ == nullptr) return;
   hal::MonoMicros step_began = clock_->now();
   uint16_t n = config_->check_count;
-  // A hold keeps slots: it must never keep a due check from starting (a reader that
-  // stays could otherwise throttle the checks to a slotful per hold).
-  if (hold_results && start_blocked(now)) hold_results = false;
   for (uint16_t i = 0; i < n; ++i) {
     Entry& e = entries_[i];
     if (e.probe == nullptr) continue;

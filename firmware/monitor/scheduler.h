@@ -44,9 +44,11 @@ class Scheduler {
   const net::ResumptionStore* sessions() const { return sessions_; }
   // Harvests finished probes, enforces deadlines, starts due checks. With
   // `hold_results` a finished probe keeps its result in its slot (reported at the
-  // first step without it), so what the sink holds stays still for a reader; but
-  // not when a due check waits for a slot or a TLS session: then they go out.
+  // first step without it), so what the sink holds stays still for a reader.
   void step(hal::MonoMicros now, bool hold_results = false);
+  // A due check waits for a slot or for a TLS session (held results keep theirs:
+  // monitor/result_hold.h bounds how long).
+  bool start_blocked(hal::MonoMicros now) const;
   // Makes a check (or all) due at once.
   void run_now(uint16_t check_index);
   void run_all_now();
@@ -75,8 +77,6 @@ class Scheduler {
     CheckMemory memory;  // the probe's, across cycles
   };
   bool uses_tls(const CheckConfig& check) const;
-  // A due check waits for a slot or for a TLS session.
-  bool start_blocked(hal::MonoMicros now) const;
   void report(uint16_t index, const ProbeResult& result, hal::MonoMicros now);
   void start(uint16_t index, hal::MonoMicros now);
 

@@ -8,19 +8,19 @@ namespace {
 
 TEST(ResultHold, NoReaderNoHold) {
   ResultHold hold;
-  EXPECT_FALSE(hold.hold(false, 0));
-  EXPECT_FALSE(hold.hold(false, 5'000'000));
+  EXPECT_FALSE(hold.hold(false, false, 0));
+  EXPECT_FALSE(hold.hold(false, false, 5'000'000));
   EXPECT_EQ(hold.expired(), 0u);
 }
 
 TEST(ResultHold, HoldsWhileAReaderStreamsAndLetsGoWhenItEnds) {
   ResultHold hold;
-  EXPECT_TRUE(hold.hold(true, 1'000'000));
-  EXPECT_TRUE(hold.hold(true, 1'500'000));
-  EXPECT_FALSE(hold.hold(false, 1'600'000));
+  EXPECT_TRUE(hold.hold(true, false, 1'000'000));
+  EXPECT_TRUE(hold.hold(true, false, 1'500'000));
+  EXPECT_FALSE(hold.hold(false, false, 1'600'000));
   // A new reader starts a new hold with its own full allowance.
-  EXPECT_TRUE(hold.hold(true, 1'700'000));
-  EXPECT_TRUE(hold.hold(true, 1'700'000 + ResultHold::kMaxHoldUs - 1));
+  EXPECT_TRUE(hold.hold(true, false, 1'700'000));
+  EXPECT_TRUE(hold.hold(true, false, 1'700'000 + ResultHold::kMaxHoldUs - 1));
   EXPECT_EQ(hold.expired(), 0u);
 }
 
@@ -33,7 +33,7 @@ TEST(ResultHold, NeverLongerThanTheLimitEvenWithReadersBackToBack) {
   // A reader is there at every 10 ms step for a minute: results still go out at
   // least every kMaxHoldUs, one step at a time.
   for (; now < 60'000'000; now += 10'000) {
-    if (hold.hold(true, now)) {
+    if (hold.hold(true, false, now)) {
       if (run_began < 0) run_began = now;
       if (now - run_began > longest_run) longest_run = now - run_began;
     } else {
@@ -44,6 +44,23 @@ TEST(ResultHold, NeverLongerThanTheLimitEvenWithReadersBackToBack) {
   EXPECT_LT(longest_run, ResultHold::kMaxHoldUs);
   EXPECT_GE(released, 60'000'000 / ResultHold::kMaxHoldUs - 1);
   EXPECT_EQ(hold.expired(), static_cast<uint32_t>(released));
+}
+
+TEST(ResultHold, AStartWaitingForAHeldSlotEndsTheHoldSoon) {
+  ResultHold hold;
+  EXPECT_TRUE(hold.hold(true, false, 0));
+  EXPECT_TRUE(hold.hold(true, false, 500'000));
+  // A check is due and every slot is held: the hold lasts kMaxBlockedUs more.
+  EXPECT_TRUE(hold.hold(true, true, 600'000));
+  EXPECT_TRUE(hold.hold(true, true, 600'000 + ResultHold::kMaxBlockedUs - 1));
+  EXPECT_FALSE(hold.hold(true, true, 600'000 + ResultHold::kMaxBlockedUs));
+  EXPECT_EQ(hold.expired(), 1u);
+  // The next hold starts afresh; a start that stops waiting stops the count.
+  EXPECT_TRUE(hold.hold(true, true, 900'000));
+  EXPECT_TRUE(hold.hold(true, false, 1'000'000));
+  EXPECT_TRUE(hold.hold(true, true, 1'100'000));
+  EXPECT_TRUE(hold.hold(true, true, 1'100'000 + ResultHold::kMaxBlockedUs - 1));
+  EXPECT_EQ(hold.expired(), 1u);
 }
 
 }  // namespace

@@ -322,27 +322,33 @@ TEST_F(TcpProbeTest, SchedulerHoldsFinishedResultsInTheirSlotsUntilLetGo) {
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
 }
 
-// A reader that never goes away must not throttle the checks: once held results
-// fill every slot and a check is due, they are reported and it starts.
-TEST_F(TcpProbeTest, SchedulerLetsHeldResultsGoWhenADueCheckNeedsTheirSlot) {
+// A held result keeps its slot: the scheduler says when a due check waits for one,
+// so the hold can end (monitor/result_hold.h) before the checks are throttled.
+TEST_F(TcpProbeTest, SchedulerSaysWhenADueCheckWaitsForAHeldSlot) {
   peer_.set_port(7777, FakePeer::Port::kOpen);
   constexpr int kChecks = ProbePool::kSlots + 1;
   load(tcp_checks(kChecks, R"(,"interval_s":10)"));
   auto parts = rig();
   auto& health = parts->health;
   auto& scheduler = parts->scheduler;
+  EXPECT_FALSE(scheduler->start_blocked(clock_.now()));  // nothing loaded
   scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
-  for (int ms = 0; ms < 1000; ++ms) {
+  bool blocked = false;
+  for (int ms = 0; ms < 1000 && !blocked; ++ms) {
     scheduler->step(clock_.now(), true);
     run_for_ms(1);
+    blocked = scheduler->start_blocked(clock_.now());
   }
-  // The first kSlots ran and waited; the last group's check found every slot held,
-  // so they were let go, and it started (and now waits in its turn).
+  // Every slot holds a finished probe, and the last check is due.
+  ASSERT_TRUE(blocked);
+  EXPECT_EQ(scheduler->in_flight(), ProbePool::kSlots);
+  EXPECT_EQ(scheduler->probes_run(), 0u);
+  // Let go: the results are reported, the waiting check starts, nothing waits.
+  scheduler->step(clock_.now(), false);
   EXPECT_EQ(scheduler->probes_run(), static_cast<uint64_t>(ProbePool::kSlots));
   for (uint16_t i = 0; i < ProbePool::kSlots; ++i) EXPECT_TRUE(health->check(i).has_result) << i;
-  EXPECT_FALSE(health->check(ProbePool::kSlots).has_result);
   EXPECT_EQ(scheduler->in_flight(), 1);
-  EXPECT_EQ(scheduler->results_held(), static_cast<uint32_t>(kChecks));
+  EXPECT_FALSE(scheduler->start_blocked(clock_.now()));
   scheduler->cancel_all();
   run_for_ms(10);
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
