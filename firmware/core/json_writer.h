@@ -32,6 +32,14 @@ class JsonWriter {
   JsonWriter& field_bool(std::string_view k, bool v) { return key(k).boolean(v); }
   JsonWriter& field_null(std::string_view k);
 
+  // TextBuffer::next_part() for a value of the array or object being written: a part
+  // skipped still counts as a value written (the next one follows a comma).
+  bool next_part() {
+    if (out_.next_part()) return true;
+    need_comma_[depth_] = true;
+    return false;
+  }
+
   // Characters written so far (a document streamed in a window counts them all).
   size_t written() const { return out_.appended(); }
   bool failed() const { return out_.overflowed() || depth_error_; }

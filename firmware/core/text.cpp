@@ -1,24 +1,43 @@
 #include "core/text.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
 namespace probebox {
 
-void TextBuffer::begin_window(size_t skip) {
-  clear();
-  window_ = true;
-  skip_ = skip;
-  total_ = 0;
-  prefix_hash_ = 14695981039346656037ULL;
+bool TextBuffer::next_part() {
+  if (window_ == nullptr) return true;
+  Window& w = *window_;
+  ++w.part;
+  if (w.part < w.resume_part) return false;
+  if (w.part == w.resume_part) {
+    w.muted = false;
+    w.total = w.resume_at;
+  }
+  // Past a part skipped for a full window, no offset is known any more.
+  if (w.stopped) return false;
+  // The window's end, saturated (a measuring window skips everything).
+  const size_t end = w.skip > SIZE_MAX - cap_ ? SIZE_MAX : w.skip + cap_;
+  if (w.total <= end) {
+    w.checkpoint_part = w.part;
+    w.checkpoint_at = w.total;
+  }
+  if (w.stop_when_full && w.total >= end) {
+    w.stopped = true;
+    return false;
+  }
+  return true;
 }
 
 void TextBuffer::window_append(std::string_view s) {
+  Window& w = *window_;
+  if (w.muted) return;
   size_t i = 0;
-  for (; i < s.size() && total_ + i < skip_; ++i) {
-    prefix_hash_ = (prefix_hash_ ^ static_cast<unsigned char>(s[i])) * 1099511628211ULL;
+  for (; i < s.size() && w.total + i < w.skip; ++i) {
+    w.prefix_hash = (w.prefix_hash ^ static_cast<unsigned char>(s[i])) * 1099511628211ULL;
   }
-  total_ += s.size();
+  w.total += s.size();
   s.remove_prefix(i);
   size_t n = s.size() <= cap_ - len_ ? s.size() : cap_ - len_;
   if (n == 0) return;
@@ -29,7 +48,7 @@ void TextBuffer::window_append(std::string_view s) {
 
 void TextBuffer::append(std::string_view s) {
   if (s.empty()) return;  // an empty view may carry a null pointer: never hand it to memcpy
-  if (window_) return window_append(s);
+  if (window_ != nullptr) return window_append(s);
   size_t room = cap_ - len_;
   size_t n = s.size() <= room ? s.size() : room;
   if (n < s.size()) overflowed_ = true;
@@ -88,7 +107,7 @@ void TextBuffer::append_fixed(double v, int decimals) {
 void TextBuffer::appendf(const char* fmt, ...) {
   va_list args;
   va_start(args, fmt);
-  if (window_) {
+  if (window_ != nullptr) {
     // Formatted into a bounded scratch first: a longer piece would be cut, which
     // in a streamed document is an error the caller must see.
     char piece[512];

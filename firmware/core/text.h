@@ -30,7 +30,7 @@ class TextBuffer {
   std::string_view view() const { return {data_, len_}; }
   size_t size() const { return len_; }
   // Characters appended since clear(), counting those a window did not keep.
-  size_t appended() const { return window_ ? total_ : len_; }
+  size_t appended() const { return window_ != nullptr ? window_->total : len_; }
   size_t capacity() const { return cap_; }
   bool empty() const { return len_ == 0; }
   bool overflowed() const { return overflowed_; }
@@ -44,6 +44,12 @@ class TextBuffer {
     overflowed_ = false;
     data_[len_] = '\0';
   }
+  // A writer of a streamed document calls this where each of its parts begins (a
+  // check's entry, an event); false: write nothing of this part. Outside a window
+  // it is always true. A window resumed at part k (SliceText::Resume) drops what
+  // comes before part k, so a slice costs what it keeps rather than the whole
+  // document up to it; one that may stop skips every part after it is full.
+  bool next_part();
 
  protected:
   TextBuffer(char* data, size_t cap) : data_(data), cap_(cap) { data_[0] = '\0'; }
@@ -52,10 +58,25 @@ class TextBuffer {
   // Window mode, for a document streamed in slices (web/http_server): the first
   // `skip` bytes appended are only counted and hashed (FNV-1a), the next ones are
   // kept up to the capacity, the rest only counted. Running out of room is then the
-  // point, not an error: overflowed() stays false.
-  void begin_window(size_t skip);
-  size_t window_total() const { return total_; }
-  uint64_t window_prefix_hash() const { return prefix_hash_; }
+  // point, not an error: overflowed() stays false. The state lives in the window
+  // (SliceText), so an ordinary buffer carries one pointer for it.
+  struct Window {
+    size_t skip = 0;
+    size_t total = 0;
+    uint64_t prefix_hash = 14695981039346656037ULL;
+    uint32_t part = 0;          // parts begun (next_part() calls) in this render
+    uint32_t resume_part = 0;   // counting begins where this part does...
+    size_t resume_at = 0;       // ...at this offset of the document
+    uint32_t checkpoint_part = 0;
+    size_t checkpoint_at = 0;
+    bool muted = false;         // before the resume part: bytes dropped, not counted
+    bool stop_when_full = false;
+    bool stopped = false;       // a part was skipped for a full window
+  };
+  void begin_window(Window& window) {
+    clear();
+    window_ = &window;
+  }
 
  private:
   void window_append(std::string_view s);
@@ -63,22 +84,51 @@ class TextBuffer {
   char* data_;
   size_t cap_;  // usable characters, excluding the terminating NUL
   size_t len_ = 0;
+  Window* window_ = nullptr;
   bool overflowed_ = false;
-  bool window_ = false;
-  size_t skip_ = 0;
-  size_t total_ = 0;
-  uint64_t prefix_hash_ = 0;
 };
+
 
 // A window of a document that is rendered again for each slice (one streamed
 // without a whole-document buffer): bytes before `skip` are only counted and
 // hashed, the next `cap` kept in `data` (cap + 1 chars, for the NUL), the rest
 // counted; total() is the document's length.
+//
+// Resumed (the web server's slices): rendering starts at a part the last slice
+// named (checkpoint_part(), checkpoint_at()), the prefix hash covers only the bytes
+// from there to `skip`, and with stop_when_full the render ends with the window,
+// so total() is the length only when the window reached the document's end.
 class SliceText : public TextBuffer {
  public:
-  SliceText(char* data, size_t cap, size_t skip) : TextBuffer(data, cap) { begin_window(skip); }
-  size_t total() const { return window_total(); }
-  uint64_t prefix_hash() const { return window_prefix_hash(); }
+  struct Resume {
+    uint32_t part = 0;
+    size_t at = 0;
+    bool stop_when_full = false;
+  };
+  SliceText(char* data, size_t cap, size_t skip) : TextBuffer(data, cap) {
+    window_.skip = skip;
+    begin_window(window_);
+  }
+  SliceText(char* data, size_t cap, size_t skip, Resume resume) : SliceText(data, cap, skip) {
+    window_.resume_part = resume.part;
+    window_.resume_at = resume.at;
+    window_.checkpoint_part = resume.part;
+    window_.checkpoint_at = resume.at;
+    window_.muted = resume.part > 0;
+    window_.total = resume.part > 0 ? 0 : resume.at;
+    window_.stop_when_full = resume.stop_when_full;
+  }
+  SliceText(const SliceText&) = delete;
+  SliceText& operator=(const SliceText&) = delete;
+  size_t total() const { return window_.total; }
+  uint64_t prefix_hash() const { return window_.prefix_hash; }
+  // The last part that began at or before the window's end, and where: a render of
+  // the next slice may resume there.
+  uint32_t checkpoint_part() const { return window_.checkpoint_part; }
+  size_t checkpoint_at() const { return window_.checkpoint_at; }
+
+ private:
+  Window window_;
 };
 
 template <size_t N>
@@ -99,7 +149,7 @@ class FixedText : public TextBuffer {
 };
 
 // A short text a probe keeps while it runs, in 8 bytes of bookkeeping where a
-// FixedText takes 32 (its window and C-string support): the characters, their count
+// FixedText takes 20 on the target (its window pointer and C-string support): the characters, their count
 // and whether more were offered than fit. Appending past the end keeps what fits, as
 // TextBuffer does; no terminating NUL (read it through view()).
 class CompactText {

@@ -11,6 +11,7 @@ void write_events_document(TextBuffer& out, const EventLog& log, int64_t now_mon
   w.field_int("overwritten", log.overwritten());
   w.key("events").begin_array();
   for (size_t i = 0; i < log.size() && i < limit; ++i) {
+    if (!w.next_part()) continue;  // a streamed slice renders only its own events
     const Event& e = log.newest(i);
     w.begin_object();
     w.field_int("sequence", e.sequence);

@@ -179,7 +179,9 @@ void HttpServer::reset_for_next_request(Connection& c) {
   c.out_body_len = 0;
   c.static_body = nullptr;
   c.document = 0;
-  c.sent_hash = kFnvBasis;
+  c.part = 0;
+  c.part_at = 0;
+  c.part_hash = kFnvBasis;
   c.sent = 0;
   c.since = clock_->now();
   c.ticket = 0;
@@ -601,7 +603,9 @@ void HttpServer::begin_response(Connection& c) {
   c.out_head_len = head.size();
   c.out_body_len = body_len;
   c.sent = 0;
-  c.sent_hash = kFnvBasis;
+  c.part = 0;
+  c.part_at = 0;
+  c.part_hash = kFnvBasis;
   c.state = State::kResponding;
   c.since = clock_->now();
   ++served_;
@@ -674,24 +678,33 @@ bool HttpServer::push(Connection& c) {
     if (n > 0xFFFF) n = 0xFFFF;
     const char* src = c.buf + c.sent;  // the head, or an inline body right after it
     u8_t flags = TCP_WRITE_FLAG_COPY;
+    size_t offset = 0;  // a document's: where this slice begins, and where the next may resume
+    uint32_t next_part = c.part;
+    size_t next_part_at = c.part_at;
     if (!in_head && c.body_kind == BodyKind::kStatic) {
       // Static assets stay in flash until acked.
       src = reinterpret_cast<const char*>(c.static_body) + (c.sent - c.out_head_len);
       flags = 0;
     } else if (!in_head && c.body_kind == BodyKind::kDocument) {
       if (n > kSliceBytes) n = kSliceBytes;
-      size_t offset = c.sent - c.out_head_len;
-      SliceText slice(scratch_, n, offset);
+      offset = c.sent - c.out_head_len;
+      // From the part the last slice ended in, and no further than this one: a
+      // slice costs what it sends, not the document up to it. The last slice
+      // renders to the end, so the length promised is checked there.
+      const bool last = offset + n >= c.out_body_len;
+      SliceText slice(scratch_, n, offset, {c.part, c.part_at, !last});
       handler_->render(c.document, c.document_mono_us, c.document_wall_us, slice);
       // The state behind the document changed since its first bytes left: what was
       // promised cannot be kept, so the client sees a cut answer, never a mixed one.
-      if (slice.overflowed() || slice.total() != c.out_body_len || slice.prefix_hash() != c.sent_hash ||
-          slice.size() != n) {
+      if (slice.overflowed() || slice.prefix_hash() != c.part_hash || slice.size() != n ||
+          (last && slice.total() != c.out_body_len)) {
         ++documents_cut_;
         close(c, true);
         return false;
       }
       src = scratch_;
+      next_part = slice.checkpoint_part();
+      next_part_at = slice.checkpoint_at();
     }
     if (ssl != nullptr) {
       int rc = net::in_tls_pool(net::TlsPool::kServer, [&] {
@@ -716,7 +729,17 @@ bool HttpServer::push(Connection& c) {
         return false;
       }
     }
-    if (!in_head && c.body_kind == BodyKind::kDocument) c.sent_hash = fnv1a(c.sent_hash, src, n);
+    if (!in_head && c.body_kind == BodyKind::kDocument) {
+      // A later part that began inside what was just queued: the next slice resumes
+      // there, hashing from it (what was queued of it is in `src`).
+      if (next_part_at > c.part_at && next_part_at >= offset && next_part_at <= offset + n) {
+        c.part = next_part;
+        c.part_at = next_part_at;
+        c.part_hash = fnv1a(kFnvBasis, src + (next_part_at - offset), offset + n - next_part_at);
+      } else {
+        c.part_hash = fnv1a(c.part_hash, src, n);
+      }
+    }
     c.sent += n;
   }
   tcp_output(c.pcb);

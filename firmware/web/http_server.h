@@ -162,7 +162,12 @@ class HttpServer {
     uint8_t document = 0;
     int64_t document_mono_us = 0;
     int64_t document_wall_us = -1;
-    uint64_t sent_hash = 0;       // FNV-1a of the document bytes queued so far
+    // A document's slices resume where the part holding the last one's end began
+    // (TextBuffer::next_part): its index, its offset, and the FNV-1a of the bytes
+    // queued from there, which the next render must repeat.
+    uint32_t part = 0;
+    size_t part_at = 0;
+    uint64_t part_hash = 0;
     size_t sent = 0;              // bytes of head + body queued to lwIP
     int64_t since = 0;            // accept, first byte of a request, or last progress
     bool answered = false;        // a request was answered on it (it may be parked, idle)

@@ -49,6 +49,7 @@ void write_metrics(TextBuffer& out, const Config& config, const HealthModel& hea
     for (uint16_t i = 0; i < config.check_count && i < health.check_count(); ++i) {
       const CheckHealth& h = health.check(i);
       if (!h.has_result || !want(config.checks[i], h)) continue;
+      if (!out.next_part()) continue;  // a streamed slice renders only its own lines
       value(config.checks[i], h);
     }
   };

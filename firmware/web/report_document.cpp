@@ -306,6 +306,7 @@ void write_report_document(TextBuffer& out, const Config& config, const HealthMo
     FixedText<160> evidence;
     for (uint16_t i = 0; i < config.check_count && i < health.check_count(); ++i) {
       if (!guards_row(row.key, config, i)) continue;
+      if (!w.next_part()) continue;  // a streamed slice renders only its own checks
       const CheckConfig& c = config.checks[i];
       const CheckHealth& h = health.check(i);
       const bool holds = row_fact_holds(row.key, config, health, i, evidence);

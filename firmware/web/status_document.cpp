@@ -49,6 +49,7 @@ void write_status_document(TextBuffer& out, const Config& config, const HealthMo
   }
   w.key("checks").begin_array();
   for (uint16_t i = 0; i < config.check_count && i < health.check_count(); ++i) {
+    if (!w.next_part()) continue;  // a streamed slice renders only its own checks
     const CheckConfig& c = config.checks[i];
     const CheckHealth& h = health.check(i);
     w.begin_object();

@@ -3,6 +3,7 @@
 // keeping the bytes, and the prefix hash tells a changed document apart.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "core/json_writer.h"
@@ -11,11 +12,7 @@
 namespace probebox {
 namespace {
 
-struct Window : TextBuffer {
-  Window(char* data, size_t cap, size_t skip) : TextBuffer(data, cap) { begin_window(skip); }
-  size_t total() const { return window_total(); }
-  uint64_t hash() const { return window_prefix_hash(); }
-};
+using Window = SliceText;
 
 void document(TextBuffer& out, int variant) {
   JsonWriter w(out);
@@ -51,7 +48,101 @@ TEST(TextWindow, SlicesReassembleTheWholeDocument) {
   Window w1(a, 7, whole.size() - 1), w2(b, 7, whole.size() - 1);  // the cut after the variant digit
   document(w1, 1);
   document(w2, 2);
-  EXPECT_NE(w1.hash(), w2.hash());
+  EXPECT_NE(w1.prefix_hash(), w2.prefix_hash());
+}
+
+// A document in parts, as the web server's writers make them: a head, then one
+// part per entry (counted in `rendered`), then a tail.
+void parted(TextBuffer& out, int entries, int changed_entry, int* rendered) {
+  JsonWriter w(out);
+  w.begin_object();
+  w.field("head", "before any part");
+  w.key("entries").begin_array();
+  for (int i = 0; i < entries; ++i) {
+    if (!w.next_part()) continue;
+    if (rendered != nullptr) ++*rendered;
+    w.begin_object().field_int("index", i).field("summary", i == changed_entry ? "changed!" : "all fine");
+    w.end_object();
+  }
+  w.end_array();
+  w.field("tail", "after every part");
+  w.end_object();
+}
+
+// What HttpServer::push does with a document: each slice resumed at the part the
+// last one ended in, stopping when full except the last; the next checkpoint taken
+// when it began inside the slice, the hash of the bytes sent from it kept.
+struct Streamed {
+  std::string joined;
+  int rendered = 0;
+  bool cut = false;
+};
+Streamed stream(size_t slice_bytes, int entries, int change_after_slice = -1) {
+  FixedText<16384> whole;
+  parted(whole, entries, -1, nullptr);
+  const size_t length = whole.size();
+  Streamed out;
+  uint32_t part = 0;
+  size_t part_at = 0;
+  uint64_t part_hash = 14695981039346656037ULL;
+  auto fnv = [](uint64_t h, const char* p, size_t n) {
+    for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * 1099511628211ULL;
+    return h;
+  };
+  int slices = 0;
+  for (size_t offset = 0; offset < length; ++slices) {
+    const size_t n = std::min(slice_bytes, length - offset);
+    const bool last = offset + n >= length;
+    std::string buf(n + 1, '\0');
+    SliceText slice(buf.data(), n, offset, {part, part_at, !last});
+    parted(slice, entries, slices > change_after_slice && change_after_slice >= 0 ? 0 : -1, &out.rendered);
+    if (slice.prefix_hash() != part_hash || slice.size() != n || (last && slice.total() != length)) {
+      out.cut = true;
+      return out;
+    }
+    out.joined.append(slice.view());
+    if (slice.checkpoint_at() > part_at && slice.checkpoint_at() >= offset && slice.checkpoint_at() <= offset + n) {
+      part = slice.checkpoint_part();
+      part_at = slice.checkpoint_at();
+      part_hash = fnv(14695981039346656037ULL, slice.view().data() + (part_at - offset), offset + n - part_at);
+    } else {
+      part_hash = fnv(part_hash, slice.view().data(), n);
+    }
+    offset += n;
+  }
+  EXPECT_EQ(out.joined, std::string(whole.view()));
+  return out;
+}
+
+TEST(TextWindow, ResumedSlicesReassembleTheWholeDocumentAndRenderEachPartAboutOnce) {
+  for (size_t slice : {7u, 40u, 97u, 512u, 2048u}) {
+    Streamed s = stream(slice, 120);
+    EXPECT_FALSE(s.cut) << slice;
+    // Each entry is some 40 bytes: a slice renders the parts it holds and the one it
+    // resumes in, not every part before it (which would be 120 x slices / 2).
+    const int slices = static_cast<int>((s.joined.size() + slice - 1) / slice);
+    EXPECT_LE(s.rendered, 120 + 2 * slices) << slice;
+  }
+}
+
+TEST(TextWindow, AResumedSliceOfAChangedPartIsTold) {
+  // Entry 0 changes after the second slice; with 30-byte slices its part is still
+  // the one the third slice resumes in: the hash from its start differs.
+  EXPECT_TRUE(stream(30, 40, 1).cut);
+}
+
+TEST(TextWindow, PartsOutsideAWindowAreAlwaysWritten) {
+  FixedText<4096> plain;
+  int rendered = 0;
+  parted(plain, 10, -1, &rendered);
+  EXPECT_EQ(rendered, 10);
+  // A window that does not stop (a measure, the board's --once slices) writes them all.
+  char none[1];
+  SliceText measure(none, 0, static_cast<size_t>(-1));
+  rendered = 0;
+  parted(measure, 10, -1, &rendered);
+  EXPECT_EQ(rendered, 10);
+  EXPECT_EQ(measure.total(), plain.size());
 }
 
 }  // namespace
