@@ -6,10 +6,11 @@
 // handler a piece at a time as it arrives (into flash), one upload at a time, and
 // only for a request the handler admits on its head (an admin session, before any
 // byte of the body). Large documents are never staged: they are rendered again, a
-// slice at a time, as the client's TCP send buffer drains (the handler renders the
-// same bytes for the same state, and the box keeps that state still while one
-// streams: monitor/result_hold.h; a document that changed mid-stream all the same
-// ends the connection rather than mix two states). Static assets are
+// slice at a time, as the client's TCP send buffer drains, each slice from the part
+// the last one ended in (TextBuffer::next_part). The handler renders the same bytes
+// for the same state, and the box keeps that state still while one streams
+// (monitor/result_hold.h); a part that changed while partly sent, or a length no
+// longer kept, ends the connection rather than mix two states. Static assets are
 // sent from flash without a copy. Every state has a deadline, and when the pool is
 // full a new connection takes the slot of an idle, incomplete or stalled one, the
 // oldest first, so a crowd of slow clients cannot lock the admin out.
