@@ -694,8 +694,9 @@ bool HttpServer::push(Connection& c) {
       const bool last = offset + n >= c.out_body_len;
       SliceText slice(scratch_, n, offset, {c.part, c.part_at, !last});
       handler_->render(c.document, c.document_mono_us, c.document_wall_us, slice);
-      // The state behind the document changed since its first bytes left: what was
-      // promised cannot be kept, so the client sees a cut answer, never a mixed one.
+      // The part being sent changed since its first bytes left, or the length
+      // promised is not kept: the client sees a cut answer, never a part mixed
+      // within (parts already sent stay as they were sent).
       if (slice.overflowed() || slice.prefix_hash() != c.part_hash || slice.size() != n ||
           (last && slice.total() != c.out_body_len)) {
         ++documents_cut_;
