@@ -232,54 +232,61 @@ bool row_fact_holds(RowKey key, const Config& config, const HealthModel& health,
   return h.hard == Outcome::kOk;
 }
 
+RequirementRow judge_row(int k, const Config& config, const HealthModel& health, bool clock_valid, bool other_env) {
+  const RowSpec& spec = kRows[k];
+  RequirementRow row{spec.key, spec.id, spec.requirement, spec.source};
+  if (spec.not_checkable != nullptr) {
+    row.verdict = RowVerdict::kNotCheckable;
+    row.why = spec.not_checkable;
+    return row;
+  }
+  if (spec.key == RowKey::kCertUnique && !other_env) {
+    row.verdict = RowVerdict::kNotCheckable;
+    row.why = "the other environment's certificate: this box cannot reach that network and no fingerprint is given "
+              "(appliance.other_environment.cert_sha256)";
+    return row;
+  }
+  FixedText<160> scratch;
+  for (uint16_t i = 0; i < config.check_count && i < health.check_count(); ++i) {
+    if (!guards_row(spec.key, config, i)) continue;
+    ++row.guards;
+    if (!row_fact_holds(spec.key, config, health, i, scratch)) ++row.failing;
+  }
+  bool met = row.guards > 0 && row.failing == 0;
+  if (spec.key == RowKey::kDnsPlan) {
+    bool has_profile = false;
+    met = profile_lint_clean(config, has_profile) && has_profile;
+    row.why = !has_profile ? "no appliance profile: the plan is not linted"
+              : met        ? ""
+                           : "the plan breaks a documented rule (see the warnings)";
+  } else if (row.guards == 0) {
+    row.why = "no check guards it in this config";
+  } else if (spec.key == RowKey::kTime && met && !clock_valid) {
+    met = false;
+    row.why = "the box's own clock is not synchronised (network.ntp)";
+  }
+  row.verdict = met ? RowVerdict::kMet : RowVerdict::kNotMet;
+  return row;
+}
+
 bool judge_requirements(const Config& config, const HealthModel& health, bool clock_valid,
                         std::array<RequirementRow, kRequirementRows>& rows) {
   bool all_met = true;
   const bool other_env = names_other_environment(config);
   for (int k = 0; k < kRequirementRows; ++k) {
-    const RowSpec& spec = kRows[k];
-    RequirementRow& row = rows[k];
-    row = RequirementRow{spec.key, spec.id, spec.requirement, spec.source};
-    if (spec.not_checkable != nullptr) {
-      row.verdict = RowVerdict::kNotCheckable;
-      row.why = spec.not_checkable;
-      continue;
-    }
-    if (spec.key == RowKey::kCertUnique && !other_env) {
-      row.verdict = RowVerdict::kNotCheckable;
-      row.why = "the other environment's certificate: this box cannot reach that network and no fingerprint is given "
-                "(appliance.other_environment.cert_sha256)";
-      continue;
-    }
-    FixedText<160> scratch;
-    for (uint16_t i = 0; i < config.check_count && i < health.check_count(); ++i) {
-      if (!guards_row(spec.key, config, i)) continue;
-      ++row.guards;
-      if (!row_fact_holds(spec.key, config, health, i, scratch)) ++row.failing;
-    }
-    bool met = row.guards > 0 && row.failing == 0;
-    if (spec.key == RowKey::kDnsPlan) {
-      bool has_profile = false;
-      met = profile_lint_clean(config, has_profile) && has_profile;
-      row.why = !has_profile ? "no appliance profile: the plan is not linted"
-                : met        ? ""
-                             : "the plan breaks a documented rule (see the warnings)";
-    } else if (row.guards == 0) {
-      row.why = "no check guards it in this config";
-    } else if (spec.key == RowKey::kTime && met && !clock_valid) {
-      met = false;
-      row.why = "the box's own clock is not synchronised (network.ntp)";
-    }
-    row.verdict = met ? RowVerdict::kMet : RowVerdict::kNotMet;
-    if (!met) all_met = false;
+    rows[k] = judge_row(k, config, health, clock_valid, other_env);
+    if (rows[k].verdict == RowVerdict::kNotMet) all_met = false;
   }
   return all_met;
 }
 
 void write_report_document(TextBuffer& out, const Config& config, const HealthModel& health, hal::WallTime wall,
                            int64_t now_mono_us) {
-  std::array<RequirementRow, kRequirementRows> rows;
-  const bool all_met = judge_requirements(config, health, wall.valid, rows);
+  // Streamed in slices (web/http_server), this runs once per slice: each row's head
+  // and the closing verdict are parts of their own, so a slice judges only the rows
+  // it shows, and only the last judges them all. A document costs about one
+  // judgement, not one per slice.
+  const bool other_env = names_other_environment(config);
   JsonWriter w(out);
   w.begin_object();
   w.field("version", PROBEBOX_VERSION);
@@ -294,7 +301,11 @@ void write_report_document(TextBuffer& out, const Config& config, const HealthMo
   }
   w.field_bool("clock_synchronised", wall.valid);
   w.key("requirements").begin_array();
-  for (const RequirementRow& row : rows) {
+  for (int k = 0; k < kRequirementRows; ++k) {
+    // Past the window (or before the resumed part) the head is not written: no
+    // judgement for it. The structure is still walked so the separators stay right.
+    const RequirementRow row = out.next_part() ? judge_row(k, config, health, wall.valid, other_env)
+                                               : RequirementRow{kRows[k].key, kRows[k].id, "", ""};
     w.begin_object();
     w.field("id", row.id).field("requirement", row.requirement).field("source", row.source);
     w.field("verdict", row_verdict_name(row.verdict));
@@ -324,6 +335,9 @@ void write_report_document(TextBuffer& out, const Config& config, const HealthMo
     w.end_object();
   }
   w.end_array();
+  if (!out.next_part()) return;  // the verdict lies past this slice's window
+  std::array<RequirementRow, kRequirementRows> rows;
+  const bool all_met = judge_requirements(config, health, wall.valid, rows);
   w.field_bool("all_met", all_met);
   if (all_met && wall.valid) {
     FixedText<48> stamp("all met at ");

@@ -12,6 +12,7 @@
 
 #include "config/config_parser.h"
 #include "fake_clock.h"
+#include "slice_stream.h"
 
 namespace probebox {
 namespace {
@@ -272,6 +273,36 @@ TEST_F(ReportDocumentTest, TheDnsPlanRowCarriesTheLint) {
   EXPECT_EQ(verdict("dns.plan"), "not met");
   EXPECT_EQ(verdict("dns.records"), "met");
   EXPECT_NE(report().find("underscores"), std::string::npos);
+}
+
+// The web server streams the report in slices, each rendered again from its part on
+// (web/http_server): the rows' heads and the verdict are parts of their own, so a
+// slice judges only what it shows. The slices still make the whole report, the
+// verdict at its end included, whatever their size.
+TEST_F(ReportDocumentTest, StreamedInSlicesItIsTheWholeReportVerdictsIncluded) {
+  load(profile());
+  feed_all_good();
+  const std::string whole = report();
+  ASSERT_NE(whole.find("\"all_met\":true"), std::string::npos);
+  for (size_t slice : {13u, 97u, 512u, 2048u}) {
+    testing::Streamed s = testing::stream_slices(slice, whole.size(), [&](TextBuffer& out, int) {
+      write_report_document(out, *config_, *health_, clock_.wall(), clock_.now());
+    });
+    EXPECT_FALSE(s.cut) << slice;
+    EXPECT_EQ(s.joined, whole) << slice;
+  }
+  // Not all met: the last slice judges it so.
+  uint16_t lb = index("prod.lb.testall");
+  ProbeResult r = good(lb);
+  r.outcome = Outcome::kCritical;
+  r.summary.assign("node2 down");
+  feed(lb, r);
+  const std::string bad = report();
+  ASSERT_NE(bad.find("\"all_met\":false"), std::string::npos);
+  testing::Streamed s = testing::stream_slices(512, bad.size(), [&](TextBuffer& out, int) {
+    write_report_document(out, *config_, *health_, clock_.wall(), clock_.now());
+  });
+  EXPECT_EQ(s.joined, bad);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "core/json_writer.h"
 #include "core/text.h"
+#include "slice_stream.h"
 
 namespace probebox {
 namespace {
@@ -69,9 +70,6 @@ void parted(TextBuffer& out, int entries, int changed_entry, int* rendered) {
   w.end_object();
 }
 
-// What HttpServer::push does with a document: each slice resumed at the part the
-// last one ended in, stopping when full except the last; the next checkpoint taken
-// when it began inside the slice, the hash of the bytes sent from it kept.
 struct Streamed {
   std::string joined;
   int rendered = 0;
@@ -80,37 +78,13 @@ struct Streamed {
 Streamed stream(size_t slice_bytes, int entries, int change_after_slice = -1) {
   FixedText<16384> whole;
   parted(whole, entries, -1, nullptr);
-  const size_t length = whole.size();
   Streamed out;
-  uint32_t part = 0;
-  size_t part_at = 0;
-  uint64_t part_hash = 14695981039346656037ULL;
-  auto fnv = [](uint64_t h, const char* p, size_t n) {
-    for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * 1099511628211ULL;
-    return h;
-  };
-  int slices = 0;
-  for (size_t offset = 0; offset < length; ++slices) {
-    const size_t n = std::min(slice_bytes, length - offset);
-    const bool last = offset + n >= length;
-    std::string buf(n + 1, '\0');
-    SliceText slice(buf.data(), n, offset, {part, part_at, !last});
-    parted(slice, entries, slices > change_after_slice && change_after_slice >= 0 ? 0 : -1, &out.rendered);
-    if (slice.prefix_hash() != part_hash || slice.size() != n || (last && slice.total() != length)) {
-      out.cut = true;
-      return out;
-    }
-    out.joined.append(slice.view());
-    if (slice.checkpoint_at() > part_at && slice.checkpoint_at() >= offset && slice.checkpoint_at() <= offset + n) {
-      part = slice.checkpoint_part();
-      part_at = slice.checkpoint_at();
-      part_hash = fnv(14695981039346656037ULL, slice.view().data() + (part_at - offset), offset + n - part_at);
-    } else {
-      part_hash = fnv(part_hash, slice.view().data(), n);
-    }
-    offset += n;
-  }
-  EXPECT_EQ(out.joined, std::string(whole.view()));
+  testing::Streamed s = testing::stream_slices(slice_bytes, whole.size(), [&](TextBuffer& slice, int index) {
+    parted(slice, entries, index > change_after_slice && change_after_slice >= 0 ? 0 : -1, &out.rendered);
+  });
+  out.joined = s.joined;
+  out.cut = s.cut;
+  if (!s.cut) EXPECT_EQ(out.joined, std::string(whole.view()));
   return out;
 }
 
