@@ -191,13 +191,16 @@ void App::step() {
   account_busy(began, board_.clock.now());
 }
 
-int64_t App::box_wait_us(hal::MonoMicros now) const {
+bool App::box_busy() const {
   const EventLog& log = health_.events();
   const bool https_starting = board_.https_port != 0 && mode_ != RunMode::kOnce && !https_tried_;
-  const bool busy = !checks_started_ || scheduler_.in_flight() > 0 || web_.open_connections() > 0 ||
-                    https_starting || tls_identity_pending_ || !syslog_.caught_up(log) || !snmp_.idle(log) ||
-                    events_persisted_ != log.total();  // sequences wrap: never an order
-  if (busy) return kBusyStepUs;
+  return !checks_started_ || scheduler_.in_flight() > 0 || web_.open_connections() > 0 || https_starting ||
+         tls_identity_pending_ || !syslog_.caught_up(log) || !snmp_.idle(log) ||
+         events_persisted_ != log.total();  // sequences wrap: never an order
+}
+
+int64_t App::box_wait_us(hal::MonoMicros now) const {
+  if (box_busy()) return kBusyStepUs;
   hal::MonoMicros wake = now + kIdleStepMaxUs;
   for (hal::MonoMicros due : {scheduler_.next_start(), cross_.next_overdue(), sntp_.next_due(), mail_.next_due(now)}) {
     if (due < wake) wake = due;
@@ -207,7 +210,11 @@ int64_t App::box_wait_us(hal::MonoMicros now) const {
 }
 
 int64_t App::idle_wait_us(hal::MonoMicros now) const {
-  const int64_t lwip_us = static_cast<int64_t>(sys_timeouts_sleeptime()) * 1000;
+  int64_t lwip_us = static_cast<int64_t>(sys_timeouts_sleeptime()) * 1000;
+  // Between cycles lwIP's timers only keep house (TIME_WAIT, ARP, DHCP's clock):
+  // served up to kIdleTimerSlackUs late, the TCP timer's 250 ms ticks after a cycle
+  // ride on the wake-ups of lwIP's 500 ms DHCP timer instead of adding their own.
+  if (!box_busy()) lwip_us += kIdleTimerSlackUs;
   return shared_wake(lwip_us, box_wait_us(now), kWakeSlackUs);
 }
 

@@ -129,11 +129,15 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   static constexpr int64_t kBusyStepUs = 50'000;
   // Between cycles the loop may sleep this long at most with nothing due.
   static constexpr int64_t kIdleStepMaxUs = 1'000'000;
+  // How late lwIP's timers may run while nothing is under way: one TCP timer tick.
+  // TIME_WAIT then lasts a little longer (lwIP counts it in ticks), DHCP's and ARP's
+  // timers are seconds; while anything is under way they run on time.
+  static constexpr int64_t kIdleTimerSlackUs = 250'000;
   // How long the loop may sleep, if no frame arrives, before step() has work: the
   // busy pace while anything is under way, else until the next check, clock
   // request, overdue cross-check set or mail batch (at most kIdleStepMaxUs), and
-  // not past lwIP's next timer unless the two are within kWakeSlackUs (one wake-up
-  // serves both: core/wake_slack.h).
+  // not past lwIP's next timer (kIdleTimerSlackUs after it between cycles) unless
+  // the two are within kWakeSlackUs (one wake-up serves both: core/wake_slack.h).
   int64_t idle_wait_us(hal::MonoMicros now) const;
   bool once_complete() const { return checks_started_ && scheduler_.once_complete(); }
   // The exit code of a run that cannot tell (Monitoring Plugins' UNKNOWN).
@@ -213,6 +217,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   int64_t busy_at_window_start_us_ = 0;
   int32_t load_ppm_ = -1;
   void account_busy(hal::MonoMicros began, hal::MonoMicros ended);
+  bool box_busy() const;  // probes, connections, alerts or boot under way
   // idle_wait_us without lwIP's timers: the box's own deadlines.
   int64_t box_wait_us(hal::MonoMicros now) const;
   bool web_ok_ = false;

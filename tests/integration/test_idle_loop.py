@@ -46,6 +46,27 @@ class IdleLoop(unittest.TestCase):
         finally:
             listener.close()
 
+    def test_the_tcp_timer_after_a_cycle_rides_on_the_idle_wake_ups(self):
+        """After a cycle, lwIP's 250 ms TCP timer runs while the closed connections sit
+        in TIME_WAIT. Nothing else being under way, it waits for the wake-ups the
+        loop makes anyway (lwIP's 500 ms DHCP timer) instead of adding four a second."""
+        listener = Listener(max_s=60)
+        doc = {"schema": 1, "defaults": {"interval_s": 30, "timeout_ms": 2000},
+               "checks": [{"id": "svc", "type": "tcp", "host": HOST, "port": listener.port}]}
+        try:
+            with running_sim(doc) as (proc, port):
+                self.assertTrue(wait_for(lambda: results(port) >= 1, 20), "no first result")
+                # The check's connection and this status request's are in TIME_WAIT now.
+                time.sleep(0.3)
+                window_s = 2.0
+                before = wakeups(proc.pid)
+                time.sleep(window_s)
+                woke = wakeups(proc.pid) - before
+                # The idle pace is 2 a second; the TCP timer on its own would add 8 here.
+                self.assertLessEqual(woke, 3 * window_s, f"{woke} wake-ups in the {window_s} s after a cycle")
+        finally:
+            listener.close()
+
 
 if __name__ == "__main__":
     unittest.main()
