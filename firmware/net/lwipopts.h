@@ -62,8 +62,9 @@
 /* The box opens a connection per check per interval and closes it first, so it holds
  * the TIME_WAIT (2 x MSL). With lwIP's 60 s MSL a few checks a second keep the pcb pool
  * permanently full and every connect recycles one by force. And lwIP's 250 ms TCP
- * timer runs while any pcb is in TIME_WAIT, so every second of it is four wake-ups of
- * an otherwise idle box. 1 s of TIME_WAIT still re-acknowledges a server's FIN
+ * timer runs while any pcb is in TIME_WAIT: between cycles its ticks wait for the
+ * loop's other wake-ups (App::idle_wait_us), which stretches TIME_WAIT a little, as
+ * lwIP counts it in ticks. 1 s of TIME_WAIT still re-acknowledges a server's FIN
  * retransmitted after a lost last ACK (Linux retransmits after 200 ms, then 400 ms);
  * later, the server gets a reset for a connection it was closing anyway. A delayed
  * segment cannot land in a new connection: lwIP's ephemeral ports come round again
