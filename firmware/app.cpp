@@ -199,8 +199,8 @@ bool App::box_busy() const {
          events_persisted_ != log.total();  // sequences wrap: never an order
 }
 
-int64_t App::box_wait_us(hal::MonoMicros now) const {
-  if (box_busy()) return kBusyStepUs;
+int64_t App::box_wait_us(hal::MonoMicros now, bool busy) const {
+  if (busy) return kBusyStepUs;
   hal::MonoMicros wake = now + kIdleStepMaxUs;
   for (hal::MonoMicros due : {scheduler_.next_start(), cross_.next_overdue(), sntp_.next_due(), mail_.next_due(now)}) {
     if (due < wake) wake = due;
@@ -214,8 +214,9 @@ int64_t App::idle_wait_us(hal::MonoMicros now) const {
   // Between cycles lwIP's timers only keep house (TIME_WAIT, ARP, DHCP's clock):
   // served up to kIdleTimerSlackUs late, the TCP timer's 250 ms ticks after a cycle
   // ride on the wake-ups of lwIP's 500 ms DHCP timer instead of adding their own.
-  if (!box_busy()) lwip_us += kIdleTimerSlackUs;
-  return shared_wake(lwip_us, box_wait_us(now), kWakeSlackUs);
+  const bool busy = box_busy();
+  if (!busy) lwip_us += kIdleTimerSlackUs;
+  return shared_wake(lwip_us, box_wait_us(now, busy), kWakeSlackUs);
 }
 
 void App::account_busy(hal::MonoMicros began, hal::MonoMicros ended) {

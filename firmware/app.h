@@ -218,8 +218,8 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   int32_t load_ppm_ = -1;
   void account_busy(hal::MonoMicros began, hal::MonoMicros ended);
   bool box_busy() const;  // probes, connections, alerts or boot under way
-  // idle_wait_us without lwIP's timers: the box's own deadlines.
-  int64_t box_wait_us(hal::MonoMicros now) const;
+  // idle_wait_us without lwIP's timers: the box's own deadlines (busy: box_busy()).
+  int64_t box_wait_us(hal::MonoMicros now, bool busy) const;
   bool web_ok_ = false;
   net::TlsServerIdentity tls_identity_;
   bool https_ok_ = false;

@@ -232,7 +232,8 @@ bool row_fact_holds(RowKey key, const Config& config, const HealthModel& health,
   return h.hard == Outcome::kOk;
 }
 
-RequirementRow judge_row(int k, const Config& config, const HealthModel& health, bool clock_valid, bool other_env) {
+// One row's verdict (judge_requirements' body; the writer calls it per row it shows).
+static RequirementRow judge_row(int k, const Config& config, const HealthModel& health, bool clock_valid, bool other_env) {
   const RowSpec& spec = kRows[k];
   RequirementRow row{spec.key, spec.id, spec.requirement, spec.source};
   if (spec.not_checkable != nullptr) {
