@@ -170,8 +170,7 @@ void Scheduler::step(hal::MonoMicros now, bool hold_results) {
     start(i, now);
     cursor_ = static_cast<uint16_t>((i + 1) % n);
   }
-  int64_t took = clock_->now() - step_began;
-  if (took > longest_step_us_) longest_step_us_ = took;
+  step_times_.record(clock_->now() - step_began);
 }
 
 }  // namespace probebox

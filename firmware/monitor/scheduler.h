@@ -8,6 +8,7 @@
 
 #include "config/config_model.h"
 #include "core/probe_result.h"
+#include "core/step_times.h"
 #include "hal/clock.h"
 #include "probes/probe.h"
 #include "probes/probe_registry.h"
@@ -62,8 +63,10 @@ class Scheduler {
   hal::MonoMicros next_start() const;
   int max_in_flight_seen() const { return max_in_flight_seen_; }
   uint64_t probes_run() const { return probes_run_; }
-  // Longest single step() seen, for the "blocking" warning and the soak figures.
-  int64_t longest_step_us() const { return longest_step_us_; }
+  // Longest single step() seen, for the "blocking" warning and the soak figures, and
+  // how the steps spread below it.
+  int64_t longest_step_us() const { return step_times_.longest_us(); }
+  const StepTimes& step_times() const { return step_times_; }
   // Results kept waiting in their slot by hold_results, each counted once.
   uint32_t results_held() const { return results_held_; }
 
@@ -95,7 +98,7 @@ class Scheduler {
   int tls_in_flight_ = 0;
   int max_in_flight_seen_ = 0;
   uint64_t probes_run_ = 0;
-  int64_t longest_step_us_ = 0;
+  StepTimes step_times_;
   uint32_t results_held_ = 0;
 };
 

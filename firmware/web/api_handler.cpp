@@ -459,6 +459,14 @@ void ApiHandler::write_diagnostics(TextBuffer& out) {
     w.key("probes_run").integer(static_cast<int64_t>(scheduler_->probes_run()));
     w.field_int("in_flight", scheduler_->in_flight()).field_int("max_in_flight", scheduler_->max_in_flight_seen());
     w.key("longest_step_us").integer(scheduler_->longest_step_us());
+    // Every step, counted by how long it took: bucket i holds steps shorter than
+    // bounds_ms[i] (and at least the bound before); the last is open-ended.
+    const StepTimes& steps = scheduler_->step_times();
+    w.key("step_times").begin_object().key("bounds_ms").begin_array();
+    for (int64_t bound : StepTimes::kUpperBoundsMs) w.integer(bound);
+    w.end_array().key("counts").begin_array();
+    for (int b = 0; b < StepTimes::kBuckets; ++b) w.integer(steps.count(b));
+    w.end_array().end_object();
     // Results that waited for a document being streamed (monitor/result_hold.h).
     w.field_int("results_held", scheduler_->results_held());
     // The https http probes' TLS sessions (net/resumption_store.h): held, resumed, dropped.

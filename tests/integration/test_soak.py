@@ -118,6 +118,9 @@ class Soak(unittest.TestCase):
             "unexpected_changes": {k: v for k, v in logged.items() if k not in expected and v},
             "events_missed_by_the_ring": (seqs[-1] - seqs[0] + 1 - len(seqs)) if seqs else 0,
             "longest_step_ms": end["longest_step_us"] / 1000,
+            # The soak's own steps by length (the counts since boot less those before it).
+            "step_times": {"bounds_ms": end["step_times"]["bounds_ms"],
+                           "counts": [b - a for a, b in zip(start["step_times"]["counts"], end["step_times"]["counts"])]},
             "rss_kib": [rss_start, rss_end],
             "host_fds": [fds_start, fds_end],
             "tcp_active": [start["tcp_active"], end["tcp_active"]],
@@ -141,6 +144,13 @@ class Soak(unittest.TestCase):
         self.assertEqual(figures["unexpected_changes"], {})
         self.assertEqual(figures["events_missed_by_the_ring"], 0)
         self.assertGreater(figures["probes_run"], SECONDS * 5)
+        # The distribution agrees with the worst step: its last non-empty bucket is the
+        # one the longest step falls in, and every probe run took steps to run.
+        since_boot = end["step_times"]["counts"]
+        bounds_us = [ms * 1000 for ms in end["step_times"]["bounds_ms"]]
+        longest_bucket = sum(1 for bound in bounds_us if end["longest_step_us"] >= bound)
+        self.assertEqual(max(i for i, c in enumerate(since_boot) if c), longest_bucket, end["step_times"])
+        self.assertGreater(sum(figures["step_times"]["counts"]), figures["probes_run"])
         for k in ("tcp_pcb", "udp_pcb", "pbuf_pool"):
             self.assertEqual(end[k]["err"], 0, f"{k} ran out")
         # Connections open at an instant: at most the probes in flight plus the web
