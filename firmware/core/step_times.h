@@ -4,10 +4,12 @@
 // cycle; the soak and an engineer reading /api/diagnostics need both. Buckets double
 // from 1 ms: a step is work between two waits, and what matters on the target is the
 // order of magnitude (a probe's timeout is seconds, the panel's pace 100 ms, a delayed
-// ACK 40 ms). 8 counters, 36 bytes, no clock of its own: the caller measures.
+// ACK 40 ms). Eight counters (32 bytes) and the longest step; no clock of its own:
+// the caller measures.
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 namespace probebox {
@@ -23,7 +25,7 @@ class StepTimes {
     if (took_us > longest_us_) longest_us_ = took_us;
     std::size_t b = 0;
     while (b < kUpperBoundsMs.size() && took_us >= kUpperBoundsMs[b] * 1000) ++b;
-    // Saturates instead of wrapping: at one step a millisecond that is 49 days.
+    // Saturates instead of wrapping: at a thousand steps a second, after 49 days.
     if (counts_[b] != UINT32_MAX) ++counts_[b];
   }
   uint32_t count(int bucket) const { return counts_[static_cast<std::size_t>(bucket)]; }
