@@ -140,13 +140,24 @@ bool Scheduler::start_blocked(hal::MonoMicros now) const {
 
 void Scheduler::step(hal::MonoMicros now, bool hold_results) {
   if (config_ == nullptr) return;
-  hal::MonoMicros step_began = clock_->now();
+  // Every call is timed from the end of the one before (one clock read each), so the
+  // longest step keeps what it spent its time on.
+  StepAnatomy anatomy;
+  const hal::MonoMicros step_began = clock_->now();
+  hal::MonoMicros mark = step_began;
+  auto lap = [&](StepAnatomy::Phase phase, uint16_t index) {
+    const hal::MonoMicros t = clock_->now();
+    anatomy.add(phase, index, config_->checks[index].type, t - mark);
+    mark = t;
+  };
   uint16_t n = config_->check_count;
   for (uint16_t i = 0; i < n; ++i) {
     Entry& e = entries_[i];
     if (e.probe == nullptr) continue;
     // Once ready a probe stays ready: its result can wait in the slot.
-    if (e.probe->poll(now) == Probe::Poll::kPending) continue;
+    const Probe::Poll poll = e.probe->poll(now);
+    lap(StepAnatomy::Phase::kPoll, i);
+    if (poll == Probe::Poll::kPending) continue;
     if (hold_results) {
       if (!e.held) ++results_held_;
       e.held = true;
@@ -159,6 +170,7 @@ void Scheduler::step(hal::MonoMicros now, bool hold_results) {
     if (e.uses_tls) --tls_in_flight_;
     report(i, probe->result(), now);
     pool_.release(probe);
+    lap(StepAnatomy::Phase::kReport, i);
   }
   // From where the last step's starts ended, so no check starves when the slots are
   // full; the sweep's own starting point stays put while starts move the cursor.
@@ -168,9 +180,11 @@ void Scheduler::step(hal::MonoMicros now, bool hold_results) {
     Entry& e = entries_[i];
     if (e.probe != nullptr || e.next_due > now) continue;
     start(i, now);
+    lap(StepAnatomy::Phase::kStart, i);
     cursor_ = static_cast<uint16_t>((i + 1) % n);
   }
-  step_times_.record(clock_->now() - step_began);
+  anatomy.total_us = clock_->now() - step_began;
+  step_times_.record(anatomy);
 }
 
 }  // namespace probebox

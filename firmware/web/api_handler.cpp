@@ -83,6 +83,31 @@ bool host_name_part(std::string_view host, std::string_view& name) {
 
 ConfigErrors g_errors;
 
+// The longest step's anatomy (core/step_times.h): its phases, and the one call that
+// took longest, named by check index (the config may have changed since) and kind.
+void write_longest_step(JsonWriter& w, const StepAnatomy& step) {
+  using Phase = StepAnatomy::Phase;
+  static constexpr std::string_view kPhaseNames[StepAnatomy::kPhases] = {"poll", "start", "report"};
+  w.key("longest_step").begin_object().field_int("us", step.total_us);
+  for (int p = 0; p < StepAnatomy::kPhases; ++p) {
+    const auto i = static_cast<std::size_t>(p);
+    w.key(kPhaseNames[i]).begin_object().field_int("calls", step.calls[i]).field_int("us", step.phase_us[i]).end_object();
+  }
+  w.key("slowest_call");
+  if (step.slowest_us == 0) {
+    w.null();
+  } else {
+    w.begin_object()
+        .key("phase").string(kPhaseNames[static_cast<std::size_t>(step.slowest_phase)])
+        .field_int("check_index", step.slowest_check)
+        .key("type").string(check_type_name(step.slowest_type))
+        .field_int("us", step.slowest_us)
+        .end_object();
+  }
+  static_assert(static_cast<int>(Phase::kReport) + 1 == StepAnatomy::kPhases);
+  w.end_object();
+}
+
 }  // namespace
 
 ConfigErrors& ApiHandler::config_errors() { return g_errors; }
@@ -467,6 +492,7 @@ void ApiHandler::write_diagnostics(TextBuffer& out) {
     w.end_array().key("counts").begin_array();
     for (int b = 0; b < StepTimes::kBuckets; ++b) w.integer(steps.count(b));
     w.end_array().end_object();
+    write_longest_step(w, steps.longest());
     // Results that waited for a document being streamed (monitor/result_hold.h).
     w.field_int("results_held", scheduler_->results_held());
     // The https http probes' TLS sessions (net/resumption_store.h): held, resumed, dropped.

@@ -118,6 +118,8 @@ class Soak(unittest.TestCase):
             "unexpected_changes": {k: v for k, v in logged.items() if k not in expected and v},
             "events_missed_by_the_ring": (seqs[-1] - seqs[0] + 1 - len(seqs)) if seqs else 0,
             "longest_step_ms": end["longest_step_us"] / 1000,
+            # What that step spent its time on (since boot): its phases and its slowest call.
+            "longest_step": end["longest_step"],
             # The soak's own steps by length (the counts since boot less those before it).
             "step_times": {"bounds_ms": end["step_times"]["bounds_ms"],
                            "counts": [b - a for a, b in zip(start["step_times"]["counts"], end["step_times"]["counts"])]},
@@ -151,6 +153,12 @@ class Soak(unittest.TestCase):
         longest_bucket = sum(1 for bound in bounds_us if end["longest_step_us"] >= bound)
         self.assertEqual(max(i for i, c in enumerate(since_boot) if c), longest_bucket, end["step_times"])
         self.assertGreater(sum(figures["step_times"]["counts"]), figures["probes_run"])
+        # The anatomy is of that step, and its parts fit inside it.
+        worst = end["longest_step"]
+        self.assertEqual(worst["us"], end["longest_step_us"])
+        self.assertLessEqual(sum(worst[p]["us"] for p in ("poll", "start", "report")), worst["us"])
+        self.assertIsNotNone(worst["slowest_call"], worst)
+        self.assertLessEqual(worst["slowest_call"]["us"], worst[worst["slowest_call"]["phase"]]["us"])
         for k in ("tcp_pcb", "udp_pcb", "pbuf_pool"):
             self.assertEqual(end[k]["err"], 0, f"{k} ran out")
         # Connections open at an instant: at most the probes in flight plus the web

@@ -35,5 +35,29 @@ TEST(StepTimes, TheLongestIsTheWorstStepNotTheLast) {
   EXPECT_EQ(t.longest_us(), 7'000);
 }
 
+TEST(StepTimes, TheLongestStepKeepsItsAnatomy) {
+  using Phase = StepAnatomy::Phase;
+  StepAnatomy slow;
+  slow.add(Phase::kPoll, 3, CheckType::kTcp, 200);
+  slow.add(Phase::kPoll, 5, CheckType::kTlsCert, 9'000);
+  slow.add(Phase::kReport, 5, CheckType::kTlsCert, 700);
+  slow.add(Phase::kStart, 9, CheckType::kHttp, -4);  // a clock that stepped back: no time
+  slow.total_us = 10'100;
+  StepAnatomy quick;
+  quick.add(Phase::kStart, 1, CheckType::kDns, 50);
+  quick.total_us = 60;
+  StepTimes t;
+  t.record(slow);
+  t.record(quick);
+  const StepAnatomy& worst = t.longest();
+  EXPECT_EQ(t.longest_us(), 10'100);
+  EXPECT_EQ(worst.slowest_phase, Phase::kPoll);
+  EXPECT_EQ(worst.slowest_check, 5);
+  EXPECT_EQ(worst.slowest_type, CheckType::kTlsCert);
+  EXPECT_EQ(worst.slowest_us, 9'000);
+  EXPECT_EQ(worst.phase_us, (std::array<int64_t, 3>{9'200, 0, 700}));
+  EXPECT_EQ(worst.calls, (std::array<uint16_t, 3>{2, 1, 1}));
+}
+
 }  // namespace
 }  // namespace probebox

@@ -427,6 +427,50 @@ TEST_F(TcpProbeTest, SchedulerStartsRunsAnIntervalApartWhateverTheyLast) {
   run_for_ms(10);
 }
 
+// The longest step keeps what it spent its time on: here one check's result takes
+// 30 ms to report (a sink that stands for a slow flash write), and the anatomy names
+// that call, its phase and its check, beside the cheap polls and starts.
+TEST_F(TcpProbeTest, SchedulerNamesTheSlowestCallOfItsLongestStep) {
+  class SlowSink final : public ResultSink {
+   public:
+    SlowSink(hal::FakeClock& clock, uint16_t slow) : clock_(clock), slow_(slow) {}
+    void on_result(uint16_t check_index, const ProbeResult&, hal::MonoMicros) override {
+      if (check_index == slow_) clock_.advance_us(30'000);
+      ++results_;
+    }
+    int results_ = 0;
+
+   private:
+    hal::FakeClock& clock_;
+    uint16_t slow_;
+  };
+  peer_.set_port(7777, FakePeer::Port::kOpen);
+  load(tcp_checks(3, R"(,"interval_s":10)"));
+  auto pool = std::make_unique<ProbePool>();
+  SlowSink sink(clock_, 2);
+  Scheduler scheduler(*pool, sink);
+  scheduler.load(*config_, clock_, Scheduler::Mode::kOnce);
+  for (int ms = 0; ms < 100 && !scheduler.once_complete(); ++ms) {
+    scheduler.step(clock_.now());
+    run_for_ms(1);
+  }
+  ASSERT_TRUE(scheduler.once_complete());
+  ASSERT_EQ(sink.results_, 3);
+  const StepAnatomy& worst = scheduler.step_times().longest();
+  EXPECT_EQ(worst.total_us, 30'000);
+  EXPECT_EQ(scheduler.longest_step_us(), 30'000);
+  EXPECT_EQ(worst.slowest_phase, StepAnatomy::Phase::kReport);
+  EXPECT_EQ(worst.slowest_check, 2);
+  EXPECT_EQ(worst.slowest_type, CheckType::kTcp);
+  EXPECT_EQ(worst.slowest_us, 30'000);
+  EXPECT_EQ(worst.phase_us[static_cast<size_t>(StepAnatomy::Phase::kReport)], 30'000);
+  // The three finished in one step: each was polled, and each result reported.
+  EXPECT_EQ(worst.calls[static_cast<size_t>(StepAnatomy::Phase::kPoll)], 3);
+  EXPECT_EQ(worst.calls[static_cast<size_t>(StepAnatomy::Phase::kReport)], 3);
+  EXPECT_EQ(worst.calls[static_cast<size_t>(StepAnatomy::Phase::kStart)], 0);
+  run_for_ms(10);
+}
+
 TEST_F(TcpProbeTest, CancelAllEndsEveryProbeWhenTheModelAlreadyHoldsFewerChecks) {
   // App::apply_config parses a new document into the running model before it
   // cancels the probes: the ones past the new check count must end too.
