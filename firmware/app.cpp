@@ -159,10 +159,13 @@ void App::configure_clock(hal::MonoMicros now) {
 }
 
 void App::step() {
-  const hal::MonoMicros began = board_.clock.now();
+  using LoopPhase = LoopAnatomy::Phase;
+  LoopPass pass(board_.clock.now());
   netif_.poll();
+  pass.end_phase(LoopPhase::kNetwork, board_.clock.now());
   sys_check_timeouts();
   hal::MonoMicros now = board_.clock.now();
+  pass.end_phase(LoopPhase::kTimers, now);
   if (!checks_started_ && netif_.has_address() && clock_ready(now)) {
     scheduler_.load(config_, board_.clock,
                     mode_ == RunMode::kOnce ? Scheduler::Mode::kOnce : Scheduler::Mode::kContinuous, &tls_);
@@ -178,17 +181,24 @@ void App::step() {
     uint16_t late = hold ? CrossCheckGate::kNone : cross_.overdue(now);
     if (late != CrossCheckGate::kNone) commit_cross_set(late, now);
   }
+  pass.end_phase(LoopPhase::kChecks, board_.clock.now());
   if (netif_.has_address()) {
     sntp_.step(board_.clock, now);
     syslog_.step(health_.events());
     mail_.step(health_.events(), board_.clock);
     snmp_.step(health_.events());
   }
+  pass.end_phase(LoopPhase::kServices, board_.clock.now());
   persist_events();
+  pass.end_phase(LoopPhase::kEvents, board_.clock.now());
   step_https();
+  pass.end_phase(LoopPhase::kHttps, board_.clock.now());
   web_.poll();
+  pass.end_phase(LoopPhase::kWeb, board_.clock.now());
   step_panel(now);
-  account_busy(began, board_.clock.now());
+  pass.end_phase(LoopPhase::kPanel, board_.clock.now());
+  pass.keep_if_longer(longest_loop_step_);
+  account_busy(pass.began(), pass.ended());
 }
 
 bool App::box_busy() const {
@@ -222,7 +232,6 @@ int64_t App::idle_wait_us(hal::MonoMicros now) const {
 void App::account_busy(hal::MonoMicros began, hal::MonoMicros ended) {
   constexpr int64_t kWindowUs = 10'000'000;
   const int64_t took = ended - began;
-  if (took > longest_loop_step_us_) longest_loop_step_us_ = took;
   busy_us_ += took;
   if (load_window_start_us_ < 0) {
     load_window_start_us_ = began;

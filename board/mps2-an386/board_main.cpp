@@ -286,6 +286,45 @@ int main() {
                   static_cast<unsigned long>(g_ethernet.rx_dropped()));
   figures.append_int(g_app.busy_us());
   log_line(figures.c_str());
+  // The longest pass of the main loop by phase, and the scheduler's longest step with
+  // its slowest call: how long the box's work can hold the loop (under -icount,
+  // microseconds x 1000 are instructions).
+  const probebox::LoopAnatomy& loop = *g_app.longest_loop_step();
+  figures.clear();
+  figures.append("probebox: longest pass loop_us=");
+  figures.append_int(loop.total_us);
+  for (int p = 0; p < probebox::LoopAnatomy::kPhases; ++p) {
+    figures.append(' ');
+    figures.append(probebox::LoopAnatomy::phase_name(static_cast<probebox::LoopAnatomy::Phase>(p)));
+    figures.append("_us=");
+    figures.append_int(loop.phase_us[static_cast<size_t>(p)]);
+  }
+  log_line(figures.c_str());
+  const probebox::StepAnatomy& step = g_app.scheduler().step_times().longest();
+  using Phase = probebox::StepAnatomy::Phase;
+  figures.clear();
+  figures.append("probebox: longest step step_us=");
+  figures.append_int(step.total_us);
+  for (Phase phase : {Phase::kPoll, Phase::kStart, Phase::kReport}) {
+    const auto p = static_cast<size_t>(phase);
+    figures.append(' ');
+    figures.append(probebox::StepAnatomy::phase_name(phase));
+    figures.append("_calls=");
+    figures.append_int(step.calls[p]);
+    figures.append(' ');
+    figures.append(probebox::StepAnatomy::phase_name(phase));
+    figures.append("_us=");
+    figures.append_int(step.phase_us[p]);
+  }
+  figures.append(" slowest_us=");
+  figures.append_int(step.slowest_us);
+  figures.append(" slowest_check=");
+  figures.append_int(step.slowest_check);
+  figures.append(" slowest=");
+  figures.append(probebox::StepAnatomy::phase_name(step.slowest_phase));
+  figures.append('/');
+  figures.append(probebox::check_type_name(step.slowest_type));
+  log_line(figures.c_str());
   // Run-time high-water marks after a full cycle: what the pools and the arena needed.
   probebox::net::TlsMemoryStats tls = probebox::net::tls_memory_stats();
   figures.clear();

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "core/check_types.h"
 
@@ -35,6 +36,11 @@ struct StepAnatomy {
       slowest_type = type;
       slowest_phase = phase;
     }
+  }
+
+  static constexpr std::string_view phase_name(Phase phase) {
+    constexpr std::string_view kNames[kPhases] = {"poll", "start", "report"};
+    return kNames[static_cast<std::size_t>(phase)];
   }
 
   int64_t total_us = 0;  // the whole step, the scheduler's own bookkeeping included

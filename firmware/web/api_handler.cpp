@@ -87,24 +87,22 @@ ConfigErrors g_errors;
 // took longest, named by check index (the config may have changed since) and kind.
 void write_longest_step(JsonWriter& w, const StepAnatomy& step) {
   using Phase = StepAnatomy::Phase;
-  static constexpr std::string_view kPhaseNames[StepAnatomy::kPhases] = {"poll", "start", "report"};
   w.key("longest_step").begin_object().field_int("us", step.total_us);
   for (int p = 0; p < StepAnatomy::kPhases; ++p) {
     const auto i = static_cast<std::size_t>(p);
-    w.key(kPhaseNames[i]).begin_object().field_int("calls", step.calls[i]).field_int("us", step.phase_us[i]).end_object();
+    w.key(StepAnatomy::phase_name(static_cast<Phase>(p))).begin_object().field_int("calls", step.calls[i]).field_int("us", step.phase_us[i]).end_object();
   }
   w.key("slowest_call");
   if (step.slowest_us == 0) {
     w.null();
   } else {
     w.begin_object()
-        .key("phase").string(kPhaseNames[static_cast<std::size_t>(step.slowest_phase)])
+        .key("phase").string(StepAnatomy::phase_name(step.slowest_phase))
         .field_int("check_index", step.slowest_check)
         .key("type").string(check_type_name(step.slowest_type))
         .field_int("us", step.slowest_us)
         .end_object();
   }
-  static_assert(static_cast<int>(Phase::kReport) + 1 == StepAnatomy::kPhases);
   w.end_object();
 }
 
@@ -530,7 +528,16 @@ void ApiHandler::write_diagnostics(TextBuffer& out) {
   pool("tcp_seg", lwip_stats.memp[MEMP_TCP_SEG]);
   pool("lwip_heap", &lwip_stats.mem);
   if (actions_ != nullptr) {
-    w.key("longest_loop_step_us").integer(actions_->longest_loop_step_us());
+    if (const LoopAnatomy* loop = actions_->longest_loop_step()) {
+      w.key("longest_loop_step_us").integer(loop->total_us);
+      // Its phases (core/loop_anatomy.h), the one that made it long named apart.
+      w.key("longest_loop_step").begin_object().field_int("us", loop->total_us)
+          .key("slowest_phase").string(LoopAnatomy::phase_name(loop->slowest()));
+      for (int p = 0; p < LoopAnatomy::kPhases; ++p) {
+        w.field_int(LoopAnatomy::phase_name(static_cast<LoopAnatomy::Phase>(p)), loop->phase_us[static_cast<std::size_t>(p)]);
+      }
+      w.end_object();
+    }
     actions_->write_alert_diagnostics(w);
     actions_->write_web_diagnostics(w);
   }

@@ -7,6 +7,7 @@
 // to the box cannot use its API.
 #pragma once
 #include "config/config_errors.h"
+#include "core/loop_anatomy.h"
 #include "config/config_model.h"
 #include "monitor/health_model.h"
 #include "monitor/scheduler.h"
@@ -44,9 +45,9 @@ class ApiActions {
   virtual void write_alert_diagnostics(JsonWriter& /*w*/) const {}
   // The web server's own counters (the server is the box's, not the handler's).
   virtual void write_web_diagnostics(JsonWriter& /*w*/) const {}
-  // The longest whole main-loop step so far (the scheduler's figure covers only
-  // its own part), -1 when unknown.
-  virtual int64_t longest_loop_step_us() const { return -1; }
+  // The longest whole main-loop pass so far, by phase (the scheduler's figure
+  // covers only its own part); null when unknown.
+  virtual const LoopAnatomy* longest_loop_step() const { return nullptr; }
   // HTTPS: an operator's certificate(s) and key in PEM (validated, stored, then
   // served from the next connection on); the identity in use as JSON fields.
   virtual Status install_tls_identity(std::string_view /*pem*/, TextBuffer& error) {

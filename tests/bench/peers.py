@@ -40,7 +40,7 @@ import floor as floor_module  # noqa: E402
 import kernel_profile  # noqa: E402
 import peer_configs  # noqa: E402
 import tap_lab  # noqa: E402
-from sim_figures import sim_figures  # noqa: E402
+from sim_figures import longest_step, sim_figures  # noqa: E402
 from simtest import FIRST_BOOT, Listener, http_get, wakeups as proc_wakeups  # noqa: E402
 
 # The optimised simulator (valgrind cannot run the ASan build) and the image; the smoke
@@ -915,7 +915,7 @@ def icount_run(cfg, tmp, limit=300):
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             statuses = [c["status"] for c in json.loads(line[7:])["checks"]]
-    return sim_figures(proc.stdout), statuses
+    return dict(sim_figures(proc.stdout), longest_step=longest_step(proc.stdout)), statuses
 
 
 def icount(ctx):
@@ -970,6 +970,24 @@ def icount(ctx):
                         f"{whole:,}", f"{whole / max(1, figures['checks']):,.0f}", f"{whole / 168e3:.1f}",
                         f"{statuses.count('ok')}/{len(statuses)} ok"])
     table(["run", "instructions (busy_us x 1000)", "per check", "ms at 168 MHz (1 instr/cycle)", "result"], rows)
+    step = figures.get("longest_step") or {}
+    if "loop_us" in step:
+        # A probe's handshake runs in lwIP's receive callbacks (the network phase), the
+        # HTTPS server's in its own: the whole pass is what the panel and the web UI wait for.
+        phases = ["network", "timers", "checks", "services", "events", "https", "web", "panel"]
+        ctx.summary["icount_longest_pass"] = step["loop_us"] * 1000
+        say(f"The longest pass of the main loop in that cycle: {step['loop_us'] * 1000:,} instructions "
+            f"({step['loop_us'] / 168:.1f} ms at 168 MHz), by phase: "
+            + ", ".join(f"{p} {step[p + '_us'] * 1000:,}" for p in phases if step.get(p + "_us")) + ".\n")
+    if "step_us" in step:
+        # One scheduler step holds the loop (the web server, the panel, lwIP's timers):
+        # its longest, in instructions, and the call that made it long.
+        ctx.summary["icount_longest_step"] = step["step_us"] * 1000
+        say(f"The longest scheduler step of that cycle: {step['step_us'] * 1000:,} instructions "
+            f"({step['step_us'] / 168:.1f} ms at 168 MHz); its slowest call, {step['slowest_us'] * 1000:,} "
+            f"instructions, was a {step['slowest'].replace('/', ' of a ')} check (#{step['slowest_check']}); "
+            f"the step made {step['poll_calls']} polls ({step['poll_us'] * 1000:,}), {step['start_calls']} starts "
+            f"({step['start_us'] * 1000:,}) and {step['report_calls']} reports ({step['report_us'] * 1000:,}).\n")
     say("busy_us is the firmware's time outside the idle wait (WFI on the board); with -icount shift=0 QEMU's "
         "virtual clock advances 1 ns per instruction, so busy_us x 1000 is the instruction count. busy_us "
         "counts the main loop's steps from the first check on (not boot: DHCP, config parse, trust store). The first "

@@ -11,3 +11,18 @@ def sim_figures(text):
     if not lines:
         return {}
     return {k: float(v) if "." in v else int(v) for k, v in _PAIR.findall(lines[-1])}
+
+
+_WORD_PAIR = re.compile(r"(\w+)=([\w/.]+)")
+
+
+def longest_step(text):
+    """The target image's longest-pass and longest-step lines (the main loop's longest
+    pass by phase; the scheduler's longest step and its slowest call) as one
+    {name: int or str}; {} when there are none."""
+    out = {}
+    for marker in ("longest pass loop_us=", "longest step step_us="):
+        lines = [line for line in text.splitlines() if marker in line]
+        if lines:
+            out.update({k: int(v) if v.isdigit() else v for k, v in _WORD_PAIR.findall(lines[-1])})
+    return out

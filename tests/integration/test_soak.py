@@ -120,6 +120,8 @@ class Soak(unittest.TestCase):
             "longest_step_ms": end["longest_step_us"] / 1000,
             # What that step spent its time on (since boot): its phases and its slowest call.
             "longest_step": end["longest_step"],
+            # The main loop's longest pass (since boot), by phase: the scheduler is one of them.
+            "longest_loop_step": end["longest_loop_step"],
             # The soak's own steps by length (the counts since boot less those before it).
             "step_times": {"bounds_ms": end["step_times"]["bounds_ms"],
                            "counts": [b - a for a, b in zip(start["step_times"]["counts"], end["step_times"]["counts"])]},
@@ -159,6 +161,12 @@ class Soak(unittest.TestCase):
         self.assertLessEqual(sum(worst[p]["us"] for p in ("poll", "start", "report")), worst["us"])
         self.assertIsNotNone(worst["slowest_call"], worst)
         self.assertLessEqual(worst["slowest_call"]["us"], worst[worst["slowest_call"]["phase"]]["us"])
+        loop = end["longest_loop_step"]
+        phases = {k: v for k, v in loop.items() if k not in ("us", "slowest_phase")}
+        self.assertEqual(len(phases), 8, loop)
+        self.assertLessEqual(sum(phases.values()), loop["us"])
+        self.assertEqual(loop["slowest_phase"], max(phases, key=phases.get), loop)
+        self.assertGreaterEqual(loop["us"], worst["us"])  # the scheduler's step is one phase of a pass
         for k in ("tcp_pcb", "udp_pcb", "pbuf_pool"):
             self.assertEqual(end[k]["err"], 0, f"{k} ran out")
         # Connections open at an instant: at most the probes in flight plus the web
