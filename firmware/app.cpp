@@ -197,7 +197,7 @@ void App::step() {
   pass.end_phase(LoopPhase::kWeb, board_.clock.now());
   step_panel(now);
   pass.end_phase(LoopPhase::kPanel, board_.clock.now());
-  pass.keep_if_longer(longest_loop_step_);
+  pass.record(loop_times_);
   account_busy(pass.began(), pass.ended());
 }
 

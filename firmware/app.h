@@ -83,7 +83,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   bool write_panel(TextBuffer& out, int64_t now_us) const override;
   void write_alert_diagnostics(JsonWriter& w) const override;
   void write_web_diagnostics(JsonWriter& w) const override;
-  const LoopAnatomy* longest_loop_step() const override { return &longest_loop_step_; }
+  const LoopTimes* loop_times() const override { return &loop_times_; }
   // The firmware's own CPU time: every main-loop step, i.e. all but the board's idle
   // wait. Under QEMU's -icount it is an instruction count; on a part, cycles.
   int64_t busy_us() const { return busy_us_; }
@@ -211,7 +211,7 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   panel::PanelPace panel_pace_;
   bool checks_started_ = false;
   hal::MonoMicros checks_started_at_ = 0;
-  LoopAnatomy longest_loop_step_;
+  LoopTimes loop_times_;
   int64_t busy_us_ = 0;
   int64_t load_window_start_us_ = -1;
   int64_t busy_at_window_start_us_ = 0;

@@ -289,7 +289,7 @@ int main() {
   // The longest pass of the main loop by phase, and the scheduler's longest step with
   // its slowest call: how long the box's work can hold the loop (under -icount,
   // microseconds x 1000 are instructions).
-  const probebox::LoopAnatomy& loop = *g_app.longest_loop_step();
+  const probebox::LoopAnatomy& loop = g_app.loop_times()->longest;
   figures.clear();
   figures.append("probebox: longest pass loop_us=");
   figures.append_int(loop.total_us);

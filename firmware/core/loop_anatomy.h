@@ -4,13 +4,15 @@
 // TLS handshake runs in lwIP's receive callbacks, i.e. in the network phase, and the
 // HTTPS server's in its own. What holds the loop (the panel, the web UI, every
 // other probe's timing) is the whole pass; the longest one is kept with its phases
-// so it says which part made it long. 72 bytes; the caller measures.
+// so it says which part made it long, and every pass is counted by its length.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+
+#include "core/duration_buckets.h"
 
 namespace probebox {
 
@@ -46,6 +48,12 @@ struct LoopAnatomy {
   std::array<int64_t, kPhases> phase_us{};
 };
 
+// Every pass by its length, and the longest one's phases: 112 bytes.
+struct LoopTimes {
+  DurationBuckets passes;
+  LoopAnatomy longest;
+};
+
 // Times one pass phase by phase (a local of the loop): one clock read per phase,
 // each phase timed from the end of the one before.
 class LoopPass {
@@ -58,10 +66,11 @@ class LoopPass {
   }
   int64_t began() const { return began_; }
   int64_t ended() const { return mark_; }
-  // Keeps this pass in `longest` if it took longer.
-  void keep_if_longer(LoopAnatomy& longest) {
+  // Counts this pass, and keeps it as the longest if it is.
+  void record(LoopTimes& times) {
     anatomy_.total_us = mark_ - began_;
-    if (anatomy_.total_us > longest.total_us) longest = anatomy_;
+    times.passes.record(anatomy_.total_us);
+    if (anatomy_.total_us > times.longest.total_us) times.longest = anatomy_;
   }
 
  private:

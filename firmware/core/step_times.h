@@ -1,11 +1,6 @@
-// How long the loop's steps take, as a distribution and not only the worst one.
-//
-// A single longest step cannot tell one pre-empted step from a loop that is slow every
-// cycle; the soak and an engineer reading /api/diagnostics need both. Buckets double
-// from 1 ms: a step is work between two waits, and what matters on the target is the
-// order of magnitude (a probe's timeout is seconds, the panel's pace 100 ms, a delayed
-// ACK 40 ms). Eight counters (32 bytes), and the longest step with what it spent its
-// time on (StepAnatomy); no clock of its own: the caller measures.
+// How long the scheduler's steps take: their distribution (core/duration_buckets.h)
+// and the longest step with what it spent its time on (StepAnatomy). No clock of its
+// own: the caller measures.
 #pragma once
 
 #include <array>
@@ -14,13 +9,15 @@
 #include <string_view>
 
 #include "core/check_types.h"
+#include "core/duration_buckets.h"
 
 namespace probebox {
 
 // Where one step's time went: each phase's time and calls, and the single slowest
 // call with the check it was for. A worst step is then explained, not only measured:
-// one handshake's key exchange, a dozen results reported at once, or (on a host) a
-// step that waited for a core, where no call stands out. About 50 bytes.
+// a slow start, a dozen results reported at once, or (on a host) a step that waited
+// for a core, where no call stands out. (A probe's TLS handshake runs in lwIP's
+// receive callbacks, outside the step: core/loop_anatomy.h.) About 50 bytes.
 struct StepAnatomy {
   enum class Phase : uint8_t { kPoll, kStart, kReport };
   static constexpr int kPhases = 3;
@@ -54,9 +51,7 @@ struct StepAnatomy {
 
 class StepTimes {
  public:
-  static constexpr int kBuckets = 8;
-  // Upper bounds of every bucket but the last, which is open: [0,1), [1,2), ... [64,inf) ms.
-  static constexpr std::array<int64_t, kBuckets - 1> kUpperBoundsMs{1, 2, 4, 8, 16, 32, 64};
+  static constexpr int kBuckets = DurationBuckets::kBuckets;
 
   void record(int64_t took_us) {
     StepAnatomy step;
@@ -64,23 +59,20 @@ class StepTimes {
     record(step);
   }
   void record(const StepAnatomy& step) {
-    int64_t took_us = step.total_us;
-    if (took_us < 0) took_us = 0;  // a clock that stepped back: count it as instant
+    const int64_t took_us = step.total_us < 0 ? 0 : step.total_us;  // a clock that stepped back
     if (took_us > longest_.total_us) {
       longest_ = step;
       longest_.total_us = took_us;
     }
-    std::size_t b = 0;
-    while (b < kUpperBoundsMs.size() && took_us >= kUpperBoundsMs[b] * 1000) ++b;
-    // Saturates instead of wrapping: at a thousand steps a second, after 49 days.
-    if (counts_[b] != UINT32_MAX) ++counts_[b];
+    buckets_.record(took_us);
   }
-  uint32_t count(int bucket) const { return counts_[static_cast<std::size_t>(bucket)]; }
+  uint32_t count(int bucket) const { return buckets_.count(bucket); }
+  const DurationBuckets& buckets() const { return buckets_; }
   int64_t longest_us() const { return longest_.total_us; }
   const StepAnatomy& longest() const { return longest_; }
 
  private:
-  std::array<uint32_t, kBuckets> counts_{};
+  DurationBuckets buckets_;
   StepAnatomy longest_;
 };
 

@@ -83,6 +83,16 @@ bool host_name_part(std::string_view host, std::string_view& name) {
 
 ConfigErrors g_errors;
 
+// Steps or passes counted by how long they took: bucket i holds those shorter than
+// bounds_ms[i] (and at least the bound before); the last is open-ended.
+void write_buckets(JsonWriter& w, std::string_view key, const DurationBuckets& buckets) {
+  w.key(key).begin_object().key("bounds_ms").begin_array();
+  for (int64_t bound : DurationBuckets::kUpperBoundsMs) w.integer(bound);
+  w.end_array().key("counts").begin_array();
+  for (int b = 0; b < DurationBuckets::kBuckets; ++b) w.integer(buckets.count(b));
+  w.end_array().end_object();
+}
+
 // The longest step's anatomy (core/step_times.h): its phases, and the one call that
 // took longest, named by check index (the config may have changed since) and kind.
 void write_longest_step(JsonWriter& w, const StepAnatomy& step) {
@@ -482,14 +492,8 @@ void ApiHandler::write_diagnostics(TextBuffer& out) {
     w.key("probes_run").integer(static_cast<int64_t>(scheduler_->probes_run()));
     w.field_int("in_flight", scheduler_->in_flight()).field_int("max_in_flight", scheduler_->max_in_flight_seen());
     w.key("longest_step_us").integer(scheduler_->longest_step_us());
-    // Every step, counted by how long it took: bucket i holds steps shorter than
-    // bounds_ms[i] (and at least the bound before); the last is open-ended.
     const StepTimes& steps = scheduler_->step_times();
-    w.key("step_times").begin_object().key("bounds_ms").begin_array();
-    for (int64_t bound : StepTimes::kUpperBoundsMs) w.integer(bound);
-    w.end_array().key("counts").begin_array();
-    for (int b = 0; b < StepTimes::kBuckets; ++b) w.integer(steps.count(b));
-    w.end_array().end_object();
+    write_buckets(w, "step_times", steps.buckets());
     write_longest_step(w, steps.longest());
     // Results that waited for a document being streamed (monitor/result_hold.h).
     w.field_int("results_held", scheduler_->results_held());
@@ -528,15 +532,17 @@ void ApiHandler::write_diagnostics(TextBuffer& out) {
   pool("tcp_seg", lwip_stats.memp[MEMP_TCP_SEG]);
   pool("lwip_heap", &lwip_stats.mem);
   if (actions_ != nullptr) {
-    if (const LoopAnatomy* loop = actions_->longest_loop_step()) {
-      w.key("longest_loop_step_us").integer(loop->total_us);
+    if (const LoopTimes* loop_times = actions_->loop_times()) {
+      const LoopAnatomy& loop = loop_times->longest;
+      w.key("longest_loop_step_us").integer(loop.total_us);
       // Its phases (core/loop_anatomy.h), the one that made it long named apart.
-      w.key("longest_loop_step").begin_object().field_int("us", loop->total_us)
-          .key("slowest_phase").string(LoopAnatomy::phase_name(loop->slowest()));
+      w.key("longest_loop_step").begin_object().field_int("us", loop.total_us)
+          .key("slowest_phase").string(LoopAnatomy::phase_name(loop.slowest()));
       for (int p = 0; p < LoopAnatomy::kPhases; ++p) {
-        w.field_int(LoopAnatomy::phase_name(static_cast<LoopAnatomy::Phase>(p)), loop->phase_us[static_cast<std::size_t>(p)]);
+        w.field_int(LoopAnatomy::phase_name(static_cast<LoopAnatomy::Phase>(p)), loop.phase_us[static_cast<std::size_t>(p)]);
       }
       w.end_object();
+      write_buckets(w, "loop_times", loop_times->passes);
     }
     actions_->write_alert_diagnostics(w);
     actions_->write_web_diagnostics(w);

@@ -45,9 +45,9 @@ class ApiActions {
   virtual void write_alert_diagnostics(JsonWriter& /*w*/) const {}
   // The web server's own counters (the server is the box's, not the handler's).
   virtual void write_web_diagnostics(JsonWriter& /*w*/) const {}
-  // The longest whole main-loop pass so far, by phase (the scheduler's figure
-  // covers only its own part); null when unknown.
-  virtual const LoopAnatomy* longest_loop_step() const { return nullptr; }
+  // The main loop's passes by length and the longest one by phase (the scheduler's
+  // figures cover only its own part); null when unknown.
+  virtual const LoopTimes* loop_times() const { return nullptr; }
   // HTTPS: an operator's certificate(s) and key in PEM (validated, stored, then
   // served from the next connection on); the identity in use as JSON fields.
   virtual Status install_tls_identity(std::string_view /*pem*/, TextBuffer& error) {

@@ -1084,11 +1084,13 @@ def icount_steady(ctx, cycles):
         pairs = []
         for _ in range(5):
             a = read("/api/diagnostics")["cpu"]["busy_us"]
-            b = read("/api/diagnostics")["cpu"]["busy_us"]
+            diag_b = read("/api/diagnostics")
+            b = diag_b["cpu"]["busy_us"]
             pairs.append(b - a)
         connects_before, began = connects, time.monotonic()
         wait(cycles * interval)
-        c = read("/api/diagnostics")["cpu"]["busy_us"]
+        diag_c = read("/api/diagnostics")
+        c = diag_c["cpu"]["busy_us"]
         reconnects = connects - connects_before
         runs1 = runs()
         # The cycles the image ran in the window (its clock is virtual): what most checks ran.
@@ -1119,6 +1121,19 @@ def icount_steady(ctx, cycles):
             f"{statuses.count('ok')}/{len(statuses)} ok" + "".join(f"; {t}" for t in not_ok)],
            [f"one request on the kept-alive HTTPS connection ({reads} in the window, taken off; "
             f"{reconnects} new handshakes in it; the least of 5 back-to-back pairs)", f"{one_read:,}", f"{one_read / 168e3:.2f}", "-", "-"]])
+    if "loop_times" in diag_c:
+        # The window's main-loop passes by length (the counts at its end less those at its start).
+        bounds = diag_c["loop_times"]["bounds_ms"]
+        counts = [y - x for x, y in zip(diag_b["loop_times"]["counts"], diag_c["loop_times"]["counts"])]
+        # A virtual ms is a million instructions: 6 ms at 168 MHz.
+        labels = ([f"< {bounds[0]} M ({bounds[0] / 0.168:.0f} ms)"]
+                  + [f"{lo}-{hi} M ({lo / 0.168:.0f}-{hi / 0.168:.0f} ms)" for lo, hi in zip(bounds, bounds[1:])]
+                  + [f">= {bounds[-1]} M ({bounds[-1] / 0.168:.0f} ms)"])
+        last = max((i for i, n in enumerate(counts) if n), default=0)
+        ctx.summary["icount_steady_longest_pass_bucket"] = labels[last]
+        say("The window's main-loop passes by length on the Cortex-M4, in instructions (and ms at 168 MHz); "
+            "the buckets up to the last one used:\n")
+        table(["pass length"] + labels[:last + 1], [["passes in the window"] + [f"{n:,}" for n in counts[:last + 1]]])
     say(f"Measured over {elapsed:.0f} s of wall time; the cycles are what most checks ran in it (their result "
         "counts in /api/status), since the image's clock is virtual; busy_us x 1000 as above. Under -icount the "
         "guest's clock drifts from the host's (virtual time runs at one instruction per ns while it works), so an "

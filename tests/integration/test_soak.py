@@ -122,6 +122,8 @@ class Soak(unittest.TestCase):
             "longest_step": end["longest_step"],
             # The main loop's longest pass (since boot), by phase: the scheduler is one of them.
             "longest_loop_step": end["longest_loop_step"],
+            "loop_times": {"bounds_ms": end["loop_times"]["bounds_ms"],
+                           "counts": [b - a for a, b in zip(start["loop_times"]["counts"], end["loop_times"]["counts"])]},
             # The soak's own steps by length (the counts since boot less those before it).
             "step_times": {"bounds_ms": end["step_times"]["bounds_ms"],
                            "counts": [b - a for a, b in zip(start["step_times"]["counts"], end["step_times"]["counts"])]},
@@ -167,6 +169,8 @@ class Soak(unittest.TestCase):
         self.assertLessEqual(sum(phases.values()), loop["us"])
         self.assertEqual(loop["slowest_phase"], max(phases, key=phases.get), loop)
         self.assertGreaterEqual(loop["us"], worst["us"])  # the scheduler's step is one phase of a pass
+        # Every pass steps the scheduler once it runs: as many passes as steps, or more.
+        self.assertGreaterEqual(sum(figures["loop_times"]["counts"]), sum(figures["step_times"]["counts"]))
         for k in ("tcp_pcb", "udp_pcb", "pbuf_pool"):
             self.assertEqual(end[k]["err"], 0, f"{k} ran out")
         # Connections open at an instant: at most the probes in flight plus the web
