@@ -1,5 +1,7 @@
 #include "probes/tcp_probe.h"
 
+#include "net/lwip_error.h"
+
 namespace probebox {
 
 void TcpProbe::DoStart() {
@@ -29,7 +31,7 @@ void TcpProbe::process(net::LinkEvent event) {
           return;
         case net::TcpLink::Open::kFailed:
           note_failure(FailReason::kUnreachable, link_.error());
-          conclude("unreachable", lwip_strerr(link_.error()));
+          conclude("unreachable", net::lwip_error_name(link_.error()));
           return;
         case net::TcpLink::Open::kConnecting: return;
       }
@@ -42,7 +44,7 @@ void TcpProbe::process(net::LinkEvent event) {
         bool refused = link_.error() == ERR_RST;
         const char* why = link_.icmp_code() >= 0 ? icmp::code_name(static_cast<uint8_t>(link_.icmp_code()))
                           : refused             ? nullptr
-                                                : lwip_strerr(link_.error());
+                                                : net::lwip_error_name(link_.error());
         note_failure(refused ? FailReason::kRefused : FailReason::kUnreachable, link_.error());
         conclude(refused ? "refused" : "unreachable", why);
       }

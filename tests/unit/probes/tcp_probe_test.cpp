@@ -186,6 +186,17 @@ TEST_F(TcpProbeTest, AForgedIcmpWithAnotherSequenceDoesNotEndTheConnect) {
   EXPECT_GE(r.latency_us, 700'000);
 }
 
+// lwIP's own lwip_strerr() is empty in the firmware's build: a connect that lwIP
+// refuses itself must still say why (here no route: the interface is down).
+TEST_F(TcpProbeTest, AConnectLwipRefusesNamesTheReason) {
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":7777}])");
+  netif_set_down(netif_.raw());
+  ProbeResult r = run_one();
+  netif_set_up(netif_.raw());
+  EXPECT_EQ(r.outcome, Outcome::kCritical);
+  EXPECT_STREQ(r.summary.c_str(), "10.0.2.2:7777 unreachable: no route to the host");
+}
+
 TEST_F(TcpProbeTest, SlowConnectIsAWarning) {
   peer_.set_port(443, FakePeer::Port::kOpen);
   peer_.hold_syn_acks(true);
