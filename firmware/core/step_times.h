@@ -51,8 +51,6 @@ struct StepAnatomy {
 
 class StepTimes {
  public:
-  static constexpr int kBuckets = DurationBuckets::kBuckets;
-
   void record(int64_t took_us) {
     StepAnatomy step;
     step.total_us = took_us;
@@ -66,7 +64,6 @@ class StepTimes {
     }
     buckets_.record(took_us);
   }
-  uint32_t count(int bucket) const { return buckets_.count(bucket); }
   const DurationBuckets& buckets() const { return buckets_; }
   int64_t longest_us() const { return longest_.total_us; }
   const StepAnatomy& longest() const { return longest_; }

@@ -7,8 +7,8 @@
 // to the box cannot use its API.
 #pragma once
 #include "config/config_errors.h"
-#include "core/loop_anatomy.h"
 #include "config/config_model.h"
+#include "core/loop_anatomy.h"
 #include "monitor/health_model.h"
 #include "monitor/scheduler.h"
 #include "hal/clock.h"

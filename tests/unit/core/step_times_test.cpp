@@ -19,15 +19,15 @@ TEST(StepTimes, EachStepLandsInTheBucketOfItsMilliseconds) {
   t.record(255'999);    // [128,256)
   t.record(256'000);    // [256,inf)
   t.record(9'000'000);
-  const uint32_t want[StepTimes::kBuckets] = {2, 1, 1, 1, 0, 1, 1, 1, 2, 2};
-  for (int b = 0; b < StepTimes::kBuckets; ++b) EXPECT_EQ(t.count(b), want[b]) << "bucket " << b;
+  const uint32_t want[DurationBuckets::kBuckets] = {2, 1, 1, 1, 0, 1, 1, 1, 2, 2};
+  for (int b = 0; b < DurationBuckets::kBuckets; ++b) EXPECT_EQ(t.buckets().count(b), want[b]) << "bucket " << b;
   EXPECT_EQ(t.longest_us(), 9'000'000);
 }
 
 TEST(StepTimes, ABackwardClockCountsAsAnInstantStep) {
   StepTimes t;
   t.record(-5);
-  EXPECT_EQ(t.count(0), 1u);
+  EXPECT_EQ(t.buckets().count(0), 1u);
   EXPECT_EQ(t.longest_us(), 0);
 }
 
