@@ -5,6 +5,7 @@
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/pbuf.h"
+#include "net/frame_arrival.h"
 #include "netif/ethernet.h"
 
 namespace probebox::net {
@@ -68,6 +69,7 @@ void EthernetNetif::poll() {
   for (int i = 0; i < kMaxFramesPerPoll; ++i) {
     size_t len = port_->receive(g_frame);
     if (len == 0) break;
+    const hal::MonoMicros arrived = port_->arrival();
     struct pbuf* p = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(len), PBUF_POOL);
     if (p == nullptr) {
       ++dropped_no_pbuf_;
@@ -76,6 +78,9 @@ void EthernetNetif::poll() {
     }
     pbuf_take(p, g_frame, static_cast<u16_t>(len));
     LINK_STATS_INC(link.recv);
+    // lwIP handles the frame to the end inside input() (NO_SYS): every callback it
+    // makes for it sees the frame's arrival.
+    FrameArrival during(arrived);
     if (netif_.input(p, &netif_) != ERR_OK) pbuf_free(p);
   }
 }

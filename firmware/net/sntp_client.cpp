@@ -2,6 +2,7 @@
 
 #include "lwip/pbuf.h"
 #include "lwip/udp.h"
+#include "net/frame_arrival.h"
 
 namespace probebox::net {
 
@@ -94,7 +95,8 @@ void SntpClient::on_datagram(void* arg, udp_pcb*, pbuf* p, const ip_addr_t* addr
   }
   sntp::SntpReply reply;
   if (!sntp::parse_response(std::span<const uint8_t>(bytes.data(), n), self->sent_transmit_, reply).ok()) return;
-  hal::MonoMicros t4_mono = self->clock_->now();
+  // T4 is when the reply came, not when this pass got to it (net/frame_arrival.h).
+  hal::MonoMicros t4_mono = reply_time(self->clock_->now());
   self->waiting_ = false;
   if (reply.kiss_of_death || reply.unsynchronised) {
     self->give_up_on_server(t4_mono);
@@ -108,14 +110,18 @@ void SntpClient::accept(const sntp::SntpReply& reply, hal::MonoMicros t4_mono) {
   int64_t t3 = sntp::to_unix_micros(reply.transmit);
   int64_t rtt = (t4_mono - sent_mono_) - (t3 - t2);
   if (rtt < 0) rtt = 0;
+  // The reply may have waited in the box since T4: the wall clock is read now, so
+  // T4 on it is that much earlier, and a first setting is that much later than T4.
+  const hal::MonoMicros waited = clock_->now() - t4_mono;
   hal::WallTime wall = clock_->wall();
   if (wall.valid) {
-    int64_t t1 = wall.unix_micros - (t4_mono - sent_mono_);
-    offset_us_ = sntp::compute(t1, t2, t3, wall.unix_micros).offset_us;
+    int64_t t4 = wall.unix_micros - waited;
+    int64_t t1 = t4 - (t4_mono - sent_mono_);
+    offset_us_ = sntp::compute(t1, t2, t3, t4).offset_us;
     if (offset_us_ > kStepThresholdUs || offset_us_ < -kStepThresholdUs) clock_->set_wall(wall.unix_micros + offset_us_);
   } else {
     offset_us_ = 0;
-    clock_->set_wall(t3 + rtt / 2);
+    clock_->set_wall(t3 + rtt / 2 + waited);
   }
   stratum_ = reply.stratum;
   synced_ = true;

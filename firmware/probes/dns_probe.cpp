@@ -175,7 +175,8 @@ void DnsProbe::conclude(const dns::DnsAnswer& answer) {
   const Config& cfg = *env().config;
   ResultCore& r = out();
   std::string_view name = cfg.text(c.name);
-  int64_t elapsed = now() - started_at();
+  const hal::MonoMicros answered = reply_time();
+  int64_t elapsed = answered > started_at() ? answered - started_at() : 0;
   r.measurements.dns_lookup_us = elapsed;
   mark(Phase::kFirstByte);
 

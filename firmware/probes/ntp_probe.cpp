@@ -69,8 +69,12 @@ void NtpProbe::send_request() {
 }
 
 void NtpProbe::on_reply() {
-  int64_t t4_mono = now();
+  // T4 is when the reply came (its frame's arrival), on both clocks: the wall clock
+  // read now, taken back by the time the reply waited in the box.
+  const hal::MonoMicros now_mono = now();
+  const int64_t t4_mono = net::reply_time(now_mono);
   hal::WallTime wall = env().clock->wall();
+  wall.unix_micros -= now_mono - t4_mono;
   uint8_t packet[64];
   size_t n = link_.take(packet);
   sntp::SntpReply reply;

@@ -116,10 +116,12 @@ void Probe::note_failure(FailReason reason, err_t err) {
   result_.lwip_err = static_cast<int8_t>(err);
 }
 
-void Probe::mark(Phase phase) { mark_at(phase, now()); }
+void Probe::mark(Phase phase) { mark_at(phase, reply_time()); }
 
 void Probe::mark_at(Phase phase, hal::MonoMicros when) {
-  if (result_.phases.at(phase) < 0) result_.phases.mark(phase, when - started_at_);
+  // A negative time means "not reached": a reply stamped before the start (a stale
+  // frame) counts as reached at once.
+  if (result_.phases.at(phase) < 0) result_.phases.mark(phase, when > started_at_ ? when - started_at_ : 0);
 }
 
 void Probe::finish(Outcome outcome) {
@@ -130,7 +132,8 @@ void Probe::finish(Outcome outcome) {
     result_.reason = FailReason::kNone;
     result_.lwip_err = 0;
   }
-  result_.latency_us = env_.clock->now() - started_at_;
+  const hal::MonoMicros ended = reply_time();
+  result_.latency_us = ended > started_at_ ? ended - started_at_ : 0;
   if (!released_) release();
 }
 

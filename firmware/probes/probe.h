@@ -5,6 +5,7 @@
 #include "config/config_model.h"
 #include "core/probe_result.h"
 #include "hal/clock.h"
+#include "net/frame_arrival.h"
 #include "net/host_resolver.h"
 #include "net/resumption_store.h"
 #include "net/tcp_link.h"
@@ -92,11 +93,15 @@ class Probe : public net::LinkOwner {
   const ProbeEnv& env() const { return env_; }
   hal::MonoMicros started_at() const { return started_at_; }
   hal::MonoMicros now() const { return env_.clock->now(); }
+  // When the reply being handled came (net/frame_arrival.h): its frame's arrival in
+  // an lwIP callback, else now(). What a latency or a phase ends at.
+  hal::MonoMicros reply_time() const { return net::reply_time(now()); }
   bool finished() const { return finished_; }
   // Records why the result will not be OK (the first reason given wins) and the
   // lwIP error behind it; an OK result clears it.
   void note_failure(FailReason reason, err_t err = ERR_OK);
-  // Records that a phase was reached now (the first time only).
+  // Records that a phase was reached (the first time only), at reply_time(): every
+  // phase ends when the server's answer to it came.
   void mark(Phase phase);
   // The same, for a phase reached at `when` (a helper's monotonic time).
   void mark_at(Phase phase, hal::MonoMicros when);

@@ -1,6 +1,7 @@
 #include "probes/smtp_session.h"
 
 #include "config/config_parser.h"
+#include "net/frame_arrival.h"
 #include "probes/link_loss.h"
 
 namespace probebox {
@@ -34,7 +35,7 @@ void SmtpSession::note(FailReason reason, err_t err) {
 
 void SmtpSession::mark(Phase phase) {
   hal::MonoMicros& at = reached_[static_cast<int>(phase)];
-  if (at < 0) at = ctx_.clock->now();
+  if (at < 0) at = net::reply_time(ctx_.clock->now());
 }
 
 void SmtpSession::connect(const ip_addr_t* address) {

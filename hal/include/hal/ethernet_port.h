@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <span>
 
+#include "hal/clock.h"
+
 namespace hal {
 
 using MacAddress = std::array<uint8_t, 6>;
@@ -22,6 +24,12 @@ class EthernetPort {
   bool transmit(std::span<const uint8_t> frame) { return DoTransmit(frame); }
   // Copies the next received frame into `buffer`; returns its length, 0 if none.
   size_t receive(std::span<uint8_t> buffer) { return DoReceive(buffer); }
+  // When the frame the last receive() returned reached the port, if the driver knows
+  // it (stamped in its receive interrupt), else kUnstamped. A frame can wait in the
+  // controller while the main loop is busy elsewhere; its stamp lets the probe time
+  // the reply when it came, not when the loop got to it.
+  static constexpr MonoMicros kUnstamped = -1;
+  MonoMicros arrival() const { return DoArrival(); }
 
  protected:
   ~EthernetPort() = default;
@@ -31,6 +39,7 @@ class EthernetPort {
   virtual bool DoLinkUp() const = 0;
   virtual bool DoTransmit(std::span<const uint8_t> frame) = 0;
   virtual size_t DoReceive(std::span<uint8_t> buffer) = 0;
+  virtual MonoMicros DoArrival() const { return kUnstamped; }
 };
 
 }  // namespace hal

@@ -83,6 +83,38 @@ TEST_F(SntpClientTest, ADriftedClockIsMeasuredAndStepped) {
   EXPECT_NEAR(clock_.wall().unix_micros, box_time + 5'000'000, 10'000);
 }
 
+TEST_F(SntpClientTest, AReplyThatWaitedInTheBoxIsTimedByItsArrival) {
+  // The answer reaches the box (stamped by the driver) and waits 150 ms for the loop.
+  // Timed when handled, T4 would be 150 ms late and the 5 s offset read as 4.925 s.
+  configure_two_servers();
+  step_for_ms(1);
+  ASSERT_EQ(asked_.size(), 1u);
+  const int64_t box_time = clock_.wall().unix_micros;
+  peer_.stamp_arrivals(clock_.now());
+  peer_.send_udp(123, asked_[0].box_port, answer(asked_[0], box_time + 5'000'000));
+  clock_.advance_ms(150);
+  step_for_ms(1);
+  peer_.stamp_arrivals(FakePeer::kUnstamped);
+  EXPECT_TRUE(client_.synced());
+  EXPECT_NEAR(client_.offset_us(), 5'000'000, 2'000);
+  EXPECT_NEAR(clock_.wall().unix_micros, box_time + 5'000'000 + 151'000, 3'000);
+}
+
+TEST_F(SntpClientTest, AnUnsetClockIsSetToTheServersTimePlusTheWaitInTheBox) {
+  clock_.set_wall_valid(false);
+  configure_two_servers();
+  step_for_ms(1);
+  ASSERT_EQ(asked_.size(), 1u);
+  const int64_t server_time = 1'800'000'000'000'000;
+  peer_.stamp_arrivals(clock_.now());
+  peer_.send_udp(123, asked_[0].box_port, answer(asked_[0], server_time));
+  clock_.advance_ms(150);
+  step_for_ms(1);
+  peer_.stamp_arrivals(FakePeer::kUnstamped);
+  ASSERT_TRUE(clock_.wall().valid);
+  EXPECT_NEAR(clock_.wall().unix_micros, server_time + 151'000, 3'000);
+}
+
 TEST_F(SntpClientTest, ASmallOffsetIsShownButTheClockIsLeftAlone) {
   configure_two_servers();
   step_for_ms(1);

@@ -117,6 +117,28 @@ TEST_F(NtpProbeTest, GoodReplyGivesOffsetAndRoundTripFromTheFourTimestamps) {
   EXPECT_EQ(held_.size(), 1u);
 }
 
+TEST_F(NtpProbeTest, AReplyThatWaitedInTheBoxIsTimedByItsArrival) {
+  // The reply reaches the box at w0 + 40 ms, stamped by the driver, while the loop is
+  // busy elsewhere; the box handles it 120 ms later. Timed at its arrival, the offset
+  // and the round trip are those of the test before (timed when handled, they would
+  // read -5.0 and 156.0 ms).
+  load("");
+  start();
+  advance(40);
+  const int64_t t4 = clock_.wall().unix_micros;
+  Reply reply;
+  reply.t2_us = w0_ + 55'000 + (t4 - w0_ - 4'000) / 2;
+  reply.t3_us = reply.t2_us + 4'000;
+  peer_.stamp_arrivals(clock_.now());
+  peer_.send_udp(123, held_.at(0).box_port, reply_to(held_.at(0).payload, reply));
+  clock_.advance_ms(120);
+  ProbeResult r = finish();
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_EQ(r.summary.view(), "offset +55.0 ms, stratum 2");
+  EXPECT_EQ(testing::details_json(r), R"({"offset_ms":55.0,"rtt_ms":36.0,"stratum":2})");
+  EXPECT_EQ(r.latency_us, 40'000);
+}
+
 TEST_F(NtpProbeTest, NegativeOffsetPastWarnIsAWarning) {
   load("");
   start();

@@ -211,6 +211,48 @@ TEST_F(TcpProbeTest, SlowConnectIsAWarning) {
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
 }
 
+TEST_F(TcpProbeTest, ASynAckThatWaitedInTheBoxIsTimedByItsArrival) {
+  // The SYN-ACK reached the box 3 ms after the SYN left (the driver stamped it), but
+  // the loop got to it 80 ms later: the connect took 3 ms, not 83, and is no warning.
+  peer_.set_port(443, FakePeer::Port::kOpen);
+  peer_.hold_syn_acks(true);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":443}])");
+  TcpProbe probe;
+  probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
+  const hal::MonoMicros sent = clock_.now();
+  run_for_ms(80);
+  peer_.stamp_arrivals(sent + 3'000);
+  peer_.release_held();
+  for (int i = 0; i < 100 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
+  peer_.stamp_arrivals(FakePeer::kUnstamped);
+  const ProbeResult& r = probe.result();
+  EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
+  EXPECT_STREQ(r.summary.c_str(), "10.0.2.2:443 open in 3.0 ms");
+  EXPECT_EQ(r.latency_us, 3'000);
+  EXPECT_EQ(r.phases.at(Phase::kConnect), 3'000);
+  run_for_ms(10);
+  EXPECT_EQ(tcp_pcbs_in_use(), 0);
+}
+
+TEST_F(TcpProbeTest, AStampLaterThanTheClockIsNotBelieved) {
+  // A driver's stamp can never be later than the moment the frame is handled: one
+  // that is (a wrong clock) is taken as "now", as an unstamped frame is.
+  peer_.set_port(443, FakePeer::Port::kOpen);
+  peer_.hold_syn_acks(true);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":443}])");
+  TcpProbe probe;
+  probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
+  const hal::MonoMicros sent = clock_.now();
+  run_for_ms(20);
+  peer_.stamp_arrivals(sent + 1'000'000);
+  peer_.release_held();
+  for (int i = 0; i < 100 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
+  peer_.stamp_arrivals(FakePeer::kUnstamped);
+  EXPECT_EQ(probe.result().outcome, Outcome::kOk);
+  EXPECT_EQ(probe.result().latency_us, 20'000);
+  run_for_ms(10);
+}
+
 TEST_F(TcpProbeTest, ANameStillResolvingPastHalfTheTimeoutIsATimeoutNotUnresolvable) {
   // A resolver that never answers: the lookup is pending for the whole timeout. The
   // half-time kRetry is for UDP probes that arm it; the tcp probe must not take it

@@ -27,6 +27,9 @@ class FakePeer final : public hal::EthernetPort {
   void hold_syn_acks(bool hold) { hold_ = hold; }
   void release_held();
   int syns_seen() const { return syns_; }
+  // Every frame the box takes from now on says it arrived at `at` (a driver's
+  // receive-interrupt stamp); kUnstamped, the default, says nothing.
+  void stamp_arrivals(hal::MonoMicros at) { stamp_ = at; }
   // A router's answer for `port`: every SYN to it gets an ICMP destination
   // unreachable with `code`, quoting the SYN (with its sequence number moved by
   // `seq_skew`, to play an off-path forger who guessed wrong).
@@ -77,6 +80,7 @@ class FakePeer final : public hal::EthernetPort {
   bool DoLinkUp() const override { return true; }
   bool DoTransmit(std::span<const uint8_t> frame) override;
   size_t DoReceive(std::span<uint8_t> buffer) override;
+  hal::MonoMicros DoArrival() const override { return stamp_; }
 
   void answer_arp(const uint8_t* f, size_t len);
   void answer_tcp(const uint8_t* ip, size_t ip_len);
@@ -110,6 +114,7 @@ class FakePeer final : public hal::EthernetPort {
   std::deque<std::vector<uint8_t>> to_box_;
   std::vector<std::vector<uint8_t>> held_;
   bool hold_ = false;
+  hal::MonoMicros stamp_ = kUnstamped;
   int syns_ = 0;
   std::map<uint16_t, UdpResponder> udp_;
   std::map<uint16_t, int> udp_seen_;
