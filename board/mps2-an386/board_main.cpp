@@ -226,7 +226,7 @@ int main() {
     log_line(g_boot.source != probebox::BootConfig::Source::kFactory ? "probebox: config from the flash image"
                                                                       : "probebox: no config in flash: factory config");
   }
-  if (!g_ethernet.init()) {
+  if (!g_ethernet.init(g_clock)) {
     log_line("probebox: LAN9118 not found");
     stop(kExitUnknown);
   }
@@ -285,6 +285,14 @@ int main() {
                   static_cast<unsigned long>(g_ethernet.interrupts()),
                   static_cast<unsigned long>(g_ethernet.rx_dropped()));
   figures.append_int(g_app.busy_us());
+  log_line(figures.c_str());
+  // Frames stamped by the receive interrupt, and the longest one waited for the loop:
+  // what a reply's latency would have read too long without its stamp.
+  figures.clear();
+  figures.appendf("probebox: rx stamped=%lu unstamped=%lu longest_wait_us=",
+                  static_cast<unsigned long>(g_ethernet.rx_stamped()),
+                  static_cast<unsigned long>(g_ethernet.rx_unstamped()));
+  figures.append_int(g_ethernet.rx_longest_wait_us());
   log_line(figures.c_str());
   // The longest pass of the main loop by phase, and the scheduler's longest step with
   // its slowest call: how long the box's work can hold the loop (under -icount,

@@ -17,11 +17,12 @@ _WORD_PAIR = re.compile(r"(\w+)=([\w/.]+)")
 
 
 def longest_step(text):
-    """The target image's longest-pass and longest-step lines (the main loop's longest
-    pass by phase; the scheduler's longest step and its slowest call) as one
+    """The target image's longest-pass, longest-step and frames lines (the main loop's
+    longest pass by phase; the scheduler's longest step and its slowest call; the frames
+    the receive interrupt stamped and the longest one waited for the loop) as one
     {name: int or str}; {} when there are none."""
     out = {}
-    for marker in ("longest pass loop_us=", "longest step step_us="):
+    for marker in ("longest pass loop_us=", "longest step step_us=", "rx stamped="):
         lines = [line for line in text.splitlines() if marker in line]
         if lines:
             out.update({k: int(v) if v.isdigit() else v for k, v in _WORD_PAIR.findall(lines[-1])})

@@ -200,6 +200,11 @@ class QemuImage(unittest.TestCase):
             for name, i in (("tcp_seg", 2), ("tls_shared", 4), ("tls_client", 6), ("tls_server", 8)):
                 self.assertLess(used[i], used[i + 1], name)
             self.assertGreater(used[6], 16 * 1024)  # the TLS probes' sessions ran in the client pool
+            # The receive interrupt stamped the frames the probes timed their replies by.
+            rx = re.search(r"rx stamped=(\d+) unstamped=(\d+) longest_wait_us=(\d+)", console)
+            self.assertIsNotNone(rx, console[-2000:])
+            print(f"qemu frames: {rx.group(0)}")
+            self.assertGreater(int(rx.group(1)), 100)
             # The panel: the ports group's LED (SCC LED2) and STATUS (USERLED0) lit, the LCD drawn.
             self.assertIn("SCC LED2", keep["leds.log"])
             self.assertIn("USERLED0", keep["leds.log"])
