@@ -38,6 +38,7 @@ class SimEthernet final : public hal::EthernetPort {
   size_t DoReceive(std::span<uint8_t> buffer) override {
     return tap_mode_ ? tap_.receive(buffer) : slirp_.receive(buffer);
   }
+  hal::MonoMicros DoArrival() const override { return tap_mode_ ? tap_.arrival() : slirp_.arrival(); }
 
   bool tap_mode_ = false;
   std::string tap_name_;

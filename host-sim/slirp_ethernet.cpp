@@ -149,7 +149,7 @@ void SlirpEthernet::queue_for_guest(const uint8_t* bytes, size_t len) {
     ++stats_.dropped_rx_full;  // as a full NIC FIFO would
     return;
   }
-  rx_.emplace_back(bytes, bytes + len);
+  rx_.push_back({monotonic_ns() / 1000, std::vector<uint8_t>(bytes, bytes + len)});
   ++stats_.frames_in;
 }
 
@@ -212,12 +212,14 @@ bool SlirpEthernet::DoTransmit(std::span<const uint8_t> frame) {
 }
 
 size_t SlirpEthernet::DoReceive(std::span<uint8_t> buffer) {
+  last_arrival_ = kUnstamped;
   if (rx_.empty()) return 0;
-  std::vector<uint8_t> frame = std::move(rx_.front());
+  QueuedFrame frame = std::move(rx_.front());
   rx_.pop_front();
-  if (frame.size() > buffer.size()) return 0;
-  std::memcpy(buffer.data(), frame.data(), frame.size());
-  return frame.size();
+  if (frame.bytes.size() > buffer.size()) return 0;
+  std::memcpy(buffer.data(), frame.bytes.data(), frame.bytes.size());
+  last_arrival_ = frame.arrived_us;
+  return frame.bytes.size();
 }
 
 void SlirpEthernet::run_io(int timeout_ms) {

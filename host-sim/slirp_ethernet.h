@@ -63,6 +63,7 @@ class SlirpEthernet final : public hal::EthernetPort {
   bool DoLinkUp() const override { return slirp_ != nullptr; }
   bool DoTransmit(std::span<const uint8_t> frame) override;
   size_t DoReceive(std::span<uint8_t> buffer) override;
+  hal::MonoMicros DoArrival() const override { return last_arrival_; }
 
   friend struct SlirpCallbacks;
   // A frame for the box: queued as the NIC's receive FIFO would, dropped when full.
@@ -74,7 +75,14 @@ class SlirpEthernet final : public hal::EthernetPort {
   };
 
   Slirp* slirp_ = nullptr;
-  std::deque<std::vector<uint8_t>> rx_;
+  // Each frame with when libslirp handed it over (the host clock, as the box's): the
+  // frames of one poll are handled one after another, as a board's FIFO empties.
+  struct QueuedFrame {
+    hal::MonoMicros arrived_us = 0;
+    std::vector<uint8_t> bytes;
+  };
+  std::deque<QueuedFrame> rx_;
+  hal::MonoMicros last_arrival_ = kUnstamped;
   EpollWatch watch_;
   UdpRelay relay_;  // after watch_, which it uses
   std::vector<Timer*> timers_;
