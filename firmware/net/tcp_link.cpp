@@ -3,6 +3,7 @@
 #include "core/lease_pool.h"
 
 #include "lwip/pbuf.h"
+#include "mbedtls/ssl.h"
 
 namespace probebox::net {
 namespace {
@@ -45,10 +46,22 @@ TcpLink::Open TcpLink::connect(const ip_addr_t& address, uint16_t port, LinkOwne
   // to the latency the probe reports, and a wake-up for the ACK alone.
   tcp_nagle_disable(pcb_);
   error_ = tcp_connect(pcb_, &address, port, on_connected);
+  // No memory for the SYN's segment or its buffer: the box's shortage, which passes
+  // (a probe's TLS records or a slow web client hold them). Said as a route failure
+  // it would be a critical "unreachable" that says nothing about the server.
+  if (error_ == ERR_MEM || error_ == ERR_BUF) {
+    close();
+    return Open::kNoMemory;
+  }
   if (error_ != ERR_OK) return Open::kFailed;
   // lwIP hands ICMP errors to no TCP pcb: the watch does, for this connect.
   icmp_ticket_ = IcmpWatch::watch(pcb_, this, on_icmp);
   return Open::kConnecting;
+}
+
+const char* TcpLink::shortage(Open open) {
+  return open == Open::kNoMemory ? "no memory for the SYN (lwIP heap or segment pool exhausted)"
+                                 : "no TCP connection free (lwIP pool exhausted)";
 }
 
 void TcpLink::unwatch_icmp() {
@@ -138,10 +151,33 @@ TcpLink::Read TcpLink::read(Reader reader) {
   return Read::kWait;
 }
 
+namespace {
+// Whether lwIP had room for `bytes` more on this connection: the send buffer and queue
+// are the peer's business (a window it does not open); when they had room and the
+// write still failed, lwIP's pools or heap were short, which is the box's.
+bool room_for(const struct tcp_pcb* pcb, size_t bytes) {
+  return tcp_sndbuf(pcb) >= bytes && tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN;
+}
+// What a TLS record adds to its plaintext, at most, for the room above.
+constexpr size_t kTlsRecordOverhead = 64;
+}  // namespace
+
 bool TcpLink::send(std::span<const uint8_t> bytes) {
+  send_lacked_memory_ = false;
   if (pcb_ == nullptr) return false;
-  if (tls_active()) return tls_->write(bytes.data(), bytes.size()) == static_cast<int>(bytes.size());
-  if (tcp_write(pcb_, bytes.data(), static_cast<u16_t>(bytes.size()), TCP_WRITE_FLAG_COPY) != ERR_OK) return false;
+  if (tls_active()) {
+    const bool room = room_for(pcb_, bytes.size() + kTlsRecordOverhead);
+    const int written = tls_->write(bytes.data(), bytes.size());
+    // WANT_WRITE: tls_bio could not queue the record.
+    send_lacked_memory_ = written == MBEDTLS_ERR_SSL_WANT_WRITE && room;
+    return written == static_cast<int>(bytes.size());
+  }
+  const bool room = room_for(pcb_, bytes.size());
+  const err_t err = tcp_write(pcb_, bytes.data(), static_cast<u16_t>(bytes.size()), TCP_WRITE_FLAG_COPY);
+  if (err != ERR_OK) {
+    send_lacked_memory_ = err == ERR_MEM && room;
+    return false;
+  }
   tcp_output(pcb_);
   return true;
 }

@@ -65,7 +65,11 @@ class TlsSessions {
 
 class TcpLink {
  public:
-  enum class Open : uint8_t { kConnecting, kNoPcb, kFailed };
+  // kNoPcb and kNoMemory are the box's own shortage (its result is unknown, never the
+  // network's fault); kFailed is lwIP's refusal for the network's reason (no route).
+  enum class Open : uint8_t { kConnecting, kNoPcb, kNoMemory, kFailed };
+  // A summary for kNoPcb or kNoMemory.
+  static const char* shortage(Open open);
   enum class Read : uint8_t { kWait, kEnded };
   using Reader = void (*)(LinkOwner& owner, std::span<const uint8_t> bytes);
 
@@ -93,7 +97,9 @@ class TcpLink {
   // has (at most 64 reads of 512 bytes a call). kEnded, while the link is open: no
   // more will come (the peer closed; TLS: close_notify, EOF or an error).
   Read read(Reader reader);
-  // Queues bytes, in clear or through TLS, and pushes them out; false if they could not be.
+  // Queues bytes, in clear or through TLS, and pushes them out; false if they could not
+  // be: the connection is gone, or (send_lacked_memory()) lwIP had no segment or buffer
+  // for them, the box's own shortage.
   bool send(std::span<const uint8_t> bytes);
   bool send(std::string_view text) { return send({reinterpret_cast<const uint8_t*>(text.data()), text.size()}); }
 
@@ -109,6 +115,10 @@ class TcpLink {
   bool open() const { return pcb_ != nullptr; }
   bool peer_closed() const { return peer_closed_; }
   err_t error() const { return error_; }
+  // The last send() failed for want of lwIP memory, not because the connection was gone.
+  bool send_lacked_memory() const { return send_lacked_memory_; }
+  // The summary for a send() that lacked memory.
+  static const char* send_shortage() { return "no memory to send (lwIP heap or segment pool exhausted)"; }
   // The ICMP unreachable code that ended the connect, or -1.
   int icmp_code() const { return icmp_code_; }
 
@@ -128,6 +138,7 @@ class TcpLink {
   err_t error_ = ERR_OK;
   bool peer_closed_ = false;
   bool aborted_ = false;
+  bool send_lacked_memory_ = false;
   int icmp_ticket_ = -1;
   int icmp_code_ = -1;
 };

@@ -82,8 +82,13 @@ void DnsProbe::process(net::LinkEvent event) {
         query[0] = static_cast<uint8_t>(len >> 8);
         query[1] = static_cast<uint8_t>(len);
         if (!tcp_.send({query, len + 2})) {
-          note_failure(FailReason::kReset);
-          fail(Outcome::kCritical, "could not send the query over TCP");
+          if (tcp_.send_lacked_memory()) {
+            note_failure(FailReason::kNoResources);
+            fail(Outcome::kUnknown, net::TcpLink::send_shortage());
+          } else {
+            note_failure(FailReason::kReset);
+            fail(Outcome::kCritical, "could not send the query over TCP");
+          }
         }
       } else if (event == E::kReceived) {
         tcp_.read(on_bytes);
@@ -144,8 +149,12 @@ void DnsProbe::start_tcp() {
     return;
   }
   state_ = State::kTcpConnecting;
-  switch (connect_to(tcp_, check().port)) {
-    case net::TcpLink::Open::kNoPcb: fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)"); return;
+  switch (const net::TcpLink::Open open = connect_to(tcp_, check().port)) {
+    case net::TcpLink::Open::kNoPcb:
+    case net::TcpLink::Open::kNoMemory:
+      note_failure(FailReason::kNoResources);
+      fail(Outcome::kUnknown, net::TcpLink::shortage(open));
+      return;
     case net::TcpLink::Open::kFailed:
       note_failure(FailReason::kUnreachable, tcp_.error());
       fail(Outcome::kCritical, "truncated answer and no TCP route to the resolver");

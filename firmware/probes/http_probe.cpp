@@ -274,6 +274,11 @@ void HttpProbe::send_request() {
   }
   state_ = State::kResponse;
   if (!link_.send(request.view())) {
+    if (link_.send_lacked_memory()) {
+      note_failure(FailReason::kNoResources);
+      fail(Outcome::kUnknown, net::TcpLink::send_shortage());
+      return;
+    }
     note_failure(FailReason::kReset);
     fail(Outcome::kCritical, c.https ? "could not send the request over TLS" : "could not send the request");
   }

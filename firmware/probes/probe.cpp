@@ -71,10 +71,11 @@ void Probe::cancel() {
 }
 
 bool Probe::connect_or_fail(net::TcpLink& link, uint16_t port) {
-  switch (connect_to(link, port)) {
+  switch (const net::TcpLink::Open open = connect_to(link, port)) {
     case net::TcpLink::Open::kNoPcb:
+    case net::TcpLink::Open::kNoMemory:
       note_failure(FailReason::kNoResources);
-      fail(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)");
+      fail(Outcome::kUnknown, net::TcpLink::shortage(open));
       return false;
     case net::TcpLink::Open::kFailed:
       note_failure(FailReason::kUnreachable, link.error());

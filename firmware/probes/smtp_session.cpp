@@ -47,10 +47,11 @@ void SmtpSession::connect(const ip_addr_t* address) {
   address_ = *address;
   // The relay speaks first: its banner is the first thing to wait for.
   state_ = State::kBanner;
-  switch (link_.connect(*address, ctx_.relay->port, *this)) {
+  switch (const net::TcpLink::Open open = link_.connect(*address, ctx_.relay->port, *this)) {
     case net::TcpLink::Open::kNoPcb:
+    case net::TcpLink::Open::kNoMemory:
       note(FailReason::kNoResources);
-      conclude(Outcome::kUnknown, "no TCP connection free (lwIP pool exhausted)");
+      conclude(Outcome::kUnknown, net::TcpLink::shortage(open));
       return;
     case net::TcpLink::Open::kFailed:
       note(FailReason::kUnreachable, link_.error());
@@ -190,6 +191,11 @@ bool SmtpSession::retry_in_other_version() {
 
 void SmtpSession::send(std::string_view line) {
   if (!link_.send(line)) {
+    if (link_.send_lacked_memory()) {
+      note(FailReason::kNoResources);
+      conclude(Outcome::kUnknown, net::TcpLink::send_shortage());
+      return;
+    }
     conclude(Outcome::kCritical, tls_used_ ? "could not write to the relay over TLS" : "could not write to the relay");
   }
 }

@@ -22,9 +22,10 @@ void TcpProbe::process(net::LinkEvent event) {
       mark(Phase::kResolve);
       state_ = State::kConnecting;
       connect_started_ = now();
-      switch (connect_to(link_, check().port)) {
+      switch (const net::TcpLink::Open open = connect_to(link_, check().port)) {
         case net::TcpLink::Open::kNoPcb:
-          out().summary.assign("no TCP connection free (lwIP pool exhausted)");
+        case net::TcpLink::Open::kNoMemory:
+          out().summary.assign(net::TcpLink::shortage(open));
           facts_.set().state = PortState::kUnreachable;
           note_failure(FailReason::kNoResources);
           finish(Outcome::kUnknown);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fake_tls_server.h"
+#include "lwip/memp.h"
 #include "lwip_fixture.h"
 #include "net/tls_memory.h"
 
@@ -139,6 +140,59 @@ TEST_F(TcpLinkTest, ARefusedConnectionIsFailedWithTheResetAndLeavesNothing) {
   EXPECT_EQ(o.events[0], LinkEvent::kFailed);
   EXPECT_EQ(o.link.error(), ERR_RST);
   EXPECT_FALSE(o.link.open());  // lwIP freed the pcb; the link forgot it
+  EXPECT_EQ(o.link.close(), ERR_OK);
+}
+
+// Every TCP segment taken (a probe's TLS records, a slow web client's document):
+// lwIP cannot queue the SYN. That is the box's shortage, not a route failure, and
+// the pcb is not left behind.
+TEST_F(TcpLinkTest, NoSegmentForTheSynIsTheBoxsShortageAndLeavesNothing) {
+  peer_.set_port(7007, FakePeer::Port::kOpen);
+  std::vector<void*> taken;
+  for (int i = 0; i < 10'000; ++i) {
+    void* seg = memp_malloc(MEMP_TCP_SEG);
+    if (seg == nullptr) break;
+    taken.push_back(seg);
+  }
+  ASSERT_FALSE(taken.empty());
+  Owner o;
+  const TcpLink::Open open = o.link.connect(peer_address(), 7007, o);
+  for (void* seg : taken) memp_free(MEMP_TCP_SEG, seg);
+  EXPECT_EQ(open, TcpLink::Open::kNoMemory);
+  EXPECT_EQ(o.link.error(), ERR_MEM);
+  EXPECT_FALSE(o.link.open());
+  EXPECT_STREQ(TcpLink::shortage(open), "no memory for the SYN (lwIP heap or segment pool exhausted)");
+  run_for_ms(20);
+  EXPECT_TRUE(o.events.empty());
+  EXPECT_EQ(peer_.syns_seen(), 0);
+}
+
+// A send lwIP has room for but no segment to carry: the box's shortage. A send past
+// the connection's send buffer: the peer's window, not the box's memory.
+TEST_F(TcpLinkTest, ASendWithNoSegmentLacksMemoryAndOnePastTheBufferDoesNot) {
+  peer_.set_conversation(7008, [](std::string_view) -> Reply { return {}; });
+  Owner o;
+  ASSERT_EQ(o.link.connect(peer_address(), 7008, o), TcpLink::Open::kConnecting);
+  run_for_ms(20);
+  ASSERT_FALSE(o.events.empty());
+  ASSERT_EQ(o.events[0], LinkEvent::kConnected);
+  std::vector<uint8_t> past_the_buffer(TCP_SND_BUF + 1, 'x');
+  EXPECT_FALSE(o.link.send(past_the_buffer));
+  EXPECT_FALSE(o.link.send_lacked_memory());
+  std::vector<void*> taken;
+  for (int i = 0; i < 10'000; ++i) {
+    void* seg = memp_malloc(MEMP_TCP_SEG);
+    if (seg == nullptr) break;
+    taken.push_back(seg);
+  }
+  const bool sent = o.link.send(std::string_view("GET / HTTP/1.1"));
+  const bool lacked = o.link.send_lacked_memory();
+  for (void* seg : taken) memp_free(MEMP_TCP_SEG, seg);
+  EXPECT_FALSE(sent);
+  EXPECT_TRUE(lacked);
+  EXPECT_TRUE(o.link.send(std::string_view("GET / HTTP/1.1")));
+  EXPECT_FALSE(o.link.send_lacked_memory());
+  EXPECT_EQ(peer_.received(7008), "GET / HTTP/1.1");
   EXPECT_EQ(o.link.close(), ERR_OK);
 }
 

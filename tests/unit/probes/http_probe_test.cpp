@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fake_tls_server.h"
+#include "lwip/mem.h"
 #include "mbedtls/sha256.h"
 #include "mbedtls/x509_crt.h"
 #include "net/tls_memory.h"
@@ -56,6 +57,34 @@ TEST_F(HttpProbeTest, PlainOkIsOkAndTheRequestIsAGet) {
   EXPECT_EQ(peer_.syns_seen(), 1);
   // The response was read to its end: the probe closes with a FIN, it does not reset.
   EXPECT_EQ(peer_.resets_from_box(), 0);
+}
+
+// The connection is made, but lwIP's heap has no buffer left for the request (other
+// probes' records and a slow web client hold it): the box's shortage, unknown, not a
+// server that "could not be sent to". (The heap, not the segment pool: the SYN-ACK
+// frees the SYN's segment just before the connected callback sends.)
+TEST_F(HttpProbeTest, NoMemoryForTheRequestIsUnknownNotCritical) {
+  peer_.set_conversation(8080, answer_request("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"));
+  peer_.hold_syn_acks(true);
+  load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/testall"}])");
+  HttpProbe probe;
+  probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
+  run_for_ms(5);
+  std::vector<void*> taken;
+  for (mem_size_t size = 1024; size >= 1; size /= 2) {
+    for (void* block = mem_malloc(size); block != nullptr && taken.size() < 100'000; block = mem_malloc(size)) {
+      taken.push_back(block);
+    }
+  }
+  ASSERT_FALSE(taken.empty());
+  peer_.release_held();
+  for (int i = 0; i < 1000 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
+  for (void* block : taken) mem_free(block);
+  const ProbeResult& r = probe.result();
+  EXPECT_EQ(r.outcome, Outcome::kUnknown) << r.summary.c_str();
+  EXPECT_EQ(r.reason, FailReason::kNoResources);
+  EXPECT_EQ(r.summary.view(), "no memory to send (lwIP heap or segment pool exhausted)");
+  run_for_ms(20);
 }
 
 // /testall's 200 must be text/plain: parameters after a ';' are fine even past the

@@ -5,11 +5,13 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "config/config_parser.h"
 #include "monitor/health_model.h"
 #include "monitor/scheduler.h"
 #include "lwip/dns.h"
+#include "lwip/memp.h"
 #include "lwip_fixture.h"
 #include "details_json.h"
 #include "net/net_glue.h"
@@ -195,6 +197,29 @@ TEST_F(TcpProbeTest, AConnectLwipRefusesNamesTheReason) {
   netif_set_up(netif_.raw());
   EXPECT_EQ(r.outcome, Outcome::kCritical);
   EXPECT_STREQ(r.summary.c_str(), "10.0.2.2:7777 unreachable: no route to the host");
+}
+
+TEST_F(TcpProbeTest, NoMemoryForTheSynIsUnknownNotUnreachable) {
+  // The box's own shortage (every TCP segment held elsewhere) says nothing about the
+  // port: unknown, with the reason, never a critical "unreachable".
+  peer_.set_port(7777, FakePeer::Port::kOpen);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":7777}])");
+  std::vector<void*> taken;
+  for (int i = 0; i < 10'000; ++i) {
+    void* seg = memp_malloc(MEMP_TCP_SEG);
+    if (seg == nullptr) break;
+    taken.push_back(seg);
+  }
+  TcpProbe probe;
+  probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
+  for (void* seg : taken) memp_free(MEMP_TCP_SEG, seg);
+  for (int i = 0; i < 100 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
+  const ProbeResult& r = probe.result();
+  EXPECT_EQ(r.outcome, Outcome::kUnknown) << r.summary.c_str();
+  EXPECT_EQ(r.reason, FailReason::kNoResources);
+  EXPECT_STREQ(r.summary.c_str(), "no memory for the SYN (lwIP heap or segment pool exhausted)");
+  run_for_ms(10);
+  EXPECT_EQ(tcp_pcbs_in_use(), 0);
 }
 
 TEST_F(TcpProbeTest, SlowConnectIsAWarning) {
