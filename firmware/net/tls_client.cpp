@@ -2,7 +2,13 @@
 
 #include <cstring>
 
+#include "mbedtls/asn1.h"
 #include "mbedtls/base64.h"
+#include "mbedtls/bignum.h"
+#include "mbedtls/cipher.h"
+#include "mbedtls/ecp.h"
+#include "mbedtls/md.h"
+#include "mbedtls/pk.h"
 #include "mbedtls/error.h"
 #include "mbedtls/oid.h"
 #include "mbedtls/platform.h"
@@ -428,7 +434,24 @@ const char* tls_alert_name(int alert) {
   }
 }
 
+bool tls_lacked_memory(int code) {
+  if (code >= 0) return false;
+  // mbedTLS adds a low-level module's code (bits 0-6) to a high-level one's (7-14).
+  const int high = -((-code) & 0x7F80);
+  const int low = -((-code) & 0x007F);
+  return high == MBEDTLS_ERR_SSL_ALLOC_FAILED || high == MBEDTLS_ERR_X509_ALLOC_FAILED ||
+         high == MBEDTLS_ERR_PK_ALLOC_FAILED || high == MBEDTLS_ERR_CIPHER_ALLOC_FAILED ||
+         high == MBEDTLS_ERR_MD_ALLOC_FAILED || high == MBEDTLS_ERR_ECP_ALLOC_FAILED ||
+         low == MBEDTLS_ERR_MPI_ALLOC_FAILED || low == MBEDTLS_ERR_ASN1_ALLOC_FAILED;
+}
+
+bool TlsClientSession::lacked_memory() const { return tls_lacked_memory(last_error_); }
+
 void describe_tls_error(int code, TextBuffer& out) {
+  if (tls_lacked_memory(code)) {
+    out.append("no TLS memory free on the box");
+    return;
+  }
   // mbedTLS names these from its own side ("feature not available" for a handshake
   // message longer than its record): the operator needs to hear what the server did.
   switch (code) {

@@ -163,6 +163,9 @@ class TlsClientSession {
   // After kFailed: the server answered with an older version than the one offered
   // (a TLS 1.0/1.1-only server answers a 1.2 hello with its own version, no alert).
   bool older_version_chosen() const { return last_error_ == MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION; }
+  // After kFailed: the box's TLS memory ran out (tls_lacked_memory()), which says
+  // nothing about the server.
+  bool lacked_memory() const;
   TlsVersion offered() const { return offered_; }
   uint8_t oversized_type() const { return oversized_type_; }
   uint32_t oversized_length() const { return oversized_length_; }
@@ -213,5 +216,9 @@ void describe_refusals(int refusal12, int refusal13, bool key_exchanges, TextBuf
 
 // What a handshake or record error code means, in words for a check's summary.
 void describe_tls_error(int code, TextBuffer& out);
+// mbedTLS's error `code` is an allocation that failed, at any of its levels (a TLS,
+// X.509, PK, cipher, digest or curve context; a bignum or an ASN.1 buffer): the box's
+// own TLS pool was full.
+bool tls_lacked_memory(int code);
 
 }  // namespace probebox::net

@@ -124,6 +124,11 @@ void HttpProbe::handshake() {
       return;
     case net::TlsClientSession::Progress::kFailed: {
       forget_session();
+      if (tls.lacked_memory()) {
+        note_failure(FailReason::kNoResources);
+        fail(Outcome::kUnknown, "TLS handshake not finished: no TLS memory free on the box");
+        return;
+      }
       if (retry_with_tls13()) return;
       FixedText<100> why("TLS handshake failed: ");
       if (version_ == net::TlsVersion::k13 && tls.refused_version()) {

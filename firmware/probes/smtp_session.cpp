@@ -109,6 +109,11 @@ bool SmtpSession::handshake() {
       return false;
     case net::TlsClientSession::Progress::kFailed: {
       if (resume_ != nullptr) resume_->forget_session();
+      if (link_.tls().lacked_memory()) {
+        note(FailReason::kNoResources);
+        conclude(Outcome::kUnknown, "STARTTLS handshake not finished: no TLS memory free on the box");
+        return false;
+      }
       if (retry_in_other_version()) return false;
       FixedText<110> why("STARTTLS handshake failed: ");
       const net::TlsClientSession& tls = link_.tls();

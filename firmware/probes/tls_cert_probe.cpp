@@ -100,6 +100,15 @@ void TlsCertProbe::drive() {
       judge();
       break;
     case net::TlsClientSession::Progress::kFailed:
+      if (link_.tls().lacked_memory()) {
+        // The box's pool, not the server: no verdict on the certificate.
+        note_failure(FailReason::kNoResources);
+        state_ = State::kDone;
+        out().summary.assign("cannot inspect: no TLS memory free on the box");
+        kept_->set_tls_cert().tls_version = link_.tls().tls_version();
+        finish(Outcome::kUnknown);
+        break;
+      }
       if (version_ == net::TlsVersion::k12 && link_.tls().refused_version() && retry_with_tls13()) break;
       if (link_.tls().message_too_big() && link_.tls().oversized_type() == net::TlsClientSession::kCertificateMessage) {
         // Not the server's fault, nor a verdict on the certificate: this box cannot

@@ -1,6 +1,11 @@
 // TLS errors in the words of a check's summary: what the server did, not mbedTLS's view.
 #include <gtest/gtest.h>
 
+#include "mbedtls/asn1.h"
+#include "mbedtls/bignum.h"
+#include "mbedtls/pk.h"
+#include "mbedtls/rsa.h"
+#include "mbedtls/x509.h"
 #include "net/tls_client.h"
 
 namespace probebox::net {
@@ -20,8 +25,23 @@ TEST(TlsError, PeerGarbageIsNamedFromTheServersSide) {
 }
 
 TEST(TlsError, OtherCodesKeepMbedtlsText) {
-  std::string text = describe(MBEDTLS_ERR_SSL_ALLOC_FAILED);
+  std::string text = describe(MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE);
   EXPECT_NE(text.find("SSL"), std::string::npos) << text;
+}
+
+TEST(TlsError, AnAllocationFailedAtAnyLevelIsTheBoxsMemory) {
+  EXPECT_TRUE(tls_lacked_memory(MBEDTLS_ERR_SSL_ALLOC_FAILED));
+  EXPECT_TRUE(tls_lacked_memory(MBEDTLS_ERR_X509_ALLOC_FAILED));
+  EXPECT_TRUE(tls_lacked_memory(MBEDTLS_ERR_PK_ALLOC_FAILED));
+  EXPECT_TRUE(tls_lacked_memory(MBEDTLS_ERR_MPI_ALLOC_FAILED));
+  // A high-level code with a low-level one added, as X.509 parsing returns them.
+  EXPECT_TRUE(tls_lacked_memory(MBEDTLS_ERR_X509_INVALID_FORMAT + MBEDTLS_ERR_ASN1_ALLOC_FAILED));
+  EXPECT_TRUE(tls_lacked_memory(MBEDTLS_ERR_RSA_PUBLIC_FAILED + MBEDTLS_ERR_MPI_ALLOC_FAILED));
+  EXPECT_FALSE(tls_lacked_memory(0));
+  EXPECT_FALSE(tls_lacked_memory(MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE));
+  EXPECT_FALSE(tls_lacked_memory(MBEDTLS_ERR_X509_INVALID_FORMAT + MBEDTLS_ERR_ASN1_OUT_OF_DATA));
+  EXPECT_FALSE(tls_lacked_memory(MBEDTLS_ERR_SSL_CONN_EOF));
+  EXPECT_EQ(describe(MBEDTLS_ERR_SSL_ALLOC_FAILED), "no TLS memory free on the box");
 }
 
 }  // namespace
