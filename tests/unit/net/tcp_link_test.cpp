@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "fake_tls_server.h"
-#include "lwip/memp.h"
 #include "lwip_fixture.h"
 #include "net/tls_memory.h"
 
@@ -148,16 +147,11 @@ TEST_F(TcpLinkTest, ARefusedConnectionIsFailedWithTheResetAndLeavesNothing) {
 // the pcb is not left behind.
 TEST_F(TcpLinkTest, NoSegmentForTheSynIsTheBoxsShortageAndLeavesNothing) {
   peer_.set_port(7007, FakePeer::Port::kOpen);
-  std::vector<void*> taken;
-  for (int i = 0; i < 10'000; ++i) {
-    void* seg = memp_malloc(MEMP_TCP_SEG);
-    if (seg == nullptr) break;
-    taken.push_back(seg);
-  }
-  ASSERT_FALSE(taken.empty());
+  TcpSegmentsTaken taken;
+  ASSERT_GT(taken.count(), 0u);
   Owner o;
   const TcpLink::Open open = o.link.connect(peer_address(), 7007, o);
-  for (void* seg : taken) memp_free(MEMP_TCP_SEG, seg);
+  taken.give_back();
   EXPECT_EQ(open, TcpLink::Open::kNoMemory);
   EXPECT_EQ(o.link.error(), ERR_MEM);
   EXPECT_FALSE(o.link.open());
@@ -179,15 +173,10 @@ TEST_F(TcpLinkTest, ASendWithNoSegmentLacksMemoryAndOnePastTheBufferDoesNot) {
   std::vector<uint8_t> past_the_buffer(TCP_SND_BUF + 1, 'x');
   EXPECT_FALSE(o.link.send(past_the_buffer));
   EXPECT_FALSE(o.link.send_lacked_memory());
-  std::vector<void*> taken;
-  for (int i = 0; i < 10'000; ++i) {
-    void* seg = memp_malloc(MEMP_TCP_SEG);
-    if (seg == nullptr) break;
-    taken.push_back(seg);
-  }
+  TcpSegmentsTaken taken;
   const bool sent = o.link.send(std::string_view("GET / HTTP/1.1"));
   const bool lacked = o.link.send_lacked_memory();
-  for (void* seg : taken) memp_free(MEMP_TCP_SEG, seg);
+  taken.give_back();
   EXPECT_FALSE(sent);
   EXPECT_TRUE(lacked);
   EXPECT_TRUE(o.link.send(std::string_view("GET / HTTP/1.1")));

@@ -5,13 +5,11 @@
 #include <memory>
 #include <string>
 #include <tuple>
-#include <vector>
 
 #include "config/config_parser.h"
 #include "monitor/health_model.h"
 #include "monitor/scheduler.h"
 #include "lwip/dns.h"
-#include "lwip/memp.h"
 #include "lwip_fixture.h"
 #include "details_json.h"
 #include "net/net_glue.h"
@@ -35,6 +33,27 @@ class TcpProbeTest : public LwipFixture {
     EXPECT_FALSE(probe.active());
     ProbeResult r = probe.result();
     run_for_ms(10);  // let the close and the peer's RST go through
+    return r;
+  }
+
+  // A connect to an open port whose SYN-ACK the loop handles `handled_after_ms` after
+  // the SYN left, its frame stamped `stamped_after_us` after the SYN (kNoStamp: not).
+  static constexpr int64_t kNoStamp = -1;
+  ProbeResult connect_with_late_syn_ack(int64_t handled_after_ms, int64_t stamped_after_us) {
+    peer_.set_port(443, FakePeer::Port::kOpen);
+    peer_.hold_syn_acks(true);
+    load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":443}])");
+    TcpProbe probe;
+    probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
+    const hal::MonoMicros sent = clock_.now();
+    run_for_ms(handled_after_ms);
+    if (stamped_after_us != kNoStamp) peer_.stamp_arrivals(sent + stamped_after_us);
+    peer_.release_held();
+    for (int i = 0; i < 100 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
+    peer_.stamp_arrivals(FakePeer::kUnstamped);
+    ProbeResult r = probe.result();
+    run_for_ms(10);
+    EXPECT_EQ(tcp_pcbs_in_use(), 0);
     return r;
   }
 
@@ -204,15 +223,10 @@ TEST_F(TcpProbeTest, NoMemoryForTheSynIsUnknownNotUnreachable) {
   // port: unknown, with the reason, never a critical "unreachable".
   peer_.set_port(7777, FakePeer::Port::kOpen);
   load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":7777}])");
-  std::vector<void*> taken;
-  for (int i = 0; i < 10'000; ++i) {
-    void* seg = memp_malloc(MEMP_TCP_SEG);
-    if (seg == nullptr) break;
-    taken.push_back(seg);
-  }
+  TcpSegmentsTaken taken;
   TcpProbe probe;
   probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
-  for (void* seg : taken) memp_free(MEMP_TCP_SEG, seg);
+  taken.give_back();
   for (int i = 0; i < 100 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
   const ProbeResult& r = probe.result();
   EXPECT_EQ(r.outcome, Outcome::kUnknown) << r.summary.c_str();
@@ -223,59 +237,26 @@ TEST_F(TcpProbeTest, NoMemoryForTheSynIsUnknownNotUnreachable) {
 }
 
 TEST_F(TcpProbeTest, SlowConnectIsAWarning) {
-  peer_.set_port(443, FakePeer::Port::kOpen);
-  peer_.hold_syn_acks(true);
-  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":443}])");
-  TcpProbe probe;
-  probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
-  run_for_ms(80);
-  peer_.release_held();
-  for (int i = 0; i < 100 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
-  EXPECT_EQ(probe.result().outcome, Outcome::kWarning) << probe.result().summary.c_str();
-  run_for_ms(10);
-  EXPECT_EQ(tcp_pcbs_in_use(), 0);
+  ProbeResult r = connect_with_late_syn_ack(80, kNoStamp);
+  EXPECT_EQ(r.outcome, Outcome::kWarning) << r.summary.c_str();
 }
 
 TEST_F(TcpProbeTest, ASynAckThatWaitedInTheBoxIsTimedByItsArrival) {
   // The SYN-ACK reached the box 3 ms after the SYN left (the driver stamped it), but
   // the loop got to it 80 ms later: the connect took 3 ms, not 83, and is no warning.
-  peer_.set_port(443, FakePeer::Port::kOpen);
-  peer_.hold_syn_acks(true);
-  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":443}])");
-  TcpProbe probe;
-  probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
-  const hal::MonoMicros sent = clock_.now();
-  run_for_ms(80);
-  peer_.stamp_arrivals(sent + 3'000);
-  peer_.release_held();
-  for (int i = 0; i < 100 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
-  peer_.stamp_arrivals(FakePeer::kUnstamped);
-  const ProbeResult& r = probe.result();
+  ProbeResult r = connect_with_late_syn_ack(80, 3'000);
   EXPECT_EQ(r.outcome, Outcome::kOk) << r.summary.c_str();
   EXPECT_STREQ(r.summary.c_str(), "10.0.2.2:443 open in 3.0 ms");
   EXPECT_EQ(r.latency_us, 3'000);
   EXPECT_EQ(r.phases.at(Phase::kConnect), 3'000);
-  run_for_ms(10);
-  EXPECT_EQ(tcp_pcbs_in_use(), 0);
 }
 
 TEST_F(TcpProbeTest, AStampLaterThanTheClockIsNotBelieved) {
   // A driver's stamp can never be later than the moment the frame is handled: one
   // that is (a wrong clock) is taken as "now", as an unstamped frame is.
-  peer_.set_port(443, FakePeer::Port::kOpen);
-  peer_.hold_syn_acks(true);
-  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":443}])");
-  TcpProbe probe;
-  probe.start(config_->checks[0], ProbeEnv{&clock_, config_.get()});
-  const hal::MonoMicros sent = clock_.now();
-  run_for_ms(20);
-  peer_.stamp_arrivals(sent + 1'000'000);
-  peer_.release_held();
-  for (int i = 0; i < 100 && probe.poll(clock_.now()) == Probe::Poll::kPending; ++i) run_for_ms(1);
-  peer_.stamp_arrivals(FakePeer::kUnstamped);
-  EXPECT_EQ(probe.result().outcome, Outcome::kOk);
-  EXPECT_EQ(probe.result().latency_us, 20'000);
-  run_for_ms(10);
+  ProbeResult r = connect_with_late_syn_ack(20, 1'000'000);
+  EXPECT_EQ(r.outcome, Outcome::kOk);
+  EXPECT_EQ(r.latency_us, 20'000);
 }
 
 TEST_F(TcpProbeTest, ANameStillResolvingPastHalfTheTimeoutIsATimeoutNotUnresolvable) {

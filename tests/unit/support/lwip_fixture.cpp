@@ -51,6 +51,15 @@ void LwipFixture::run_for_ms(int64_t ms, int64_t step_ms) {
   pump();
 }
 
+TcpSegmentsTaken::TcpSegmentsTaken() {
+  for (void* seg = memp_malloc(MEMP_TCP_SEG); seg != nullptr; seg = memp_malloc(MEMP_TCP_SEG)) taken_.push_back(seg);
+}
+
+void TcpSegmentsTaken::give_back() {
+  for (void* seg : taken_) memp_free(MEMP_TCP_SEG, seg);
+  taken_.clear();
+}
+
 int LwipFixture::tcp_pcbs_in_use() { return lwip_stats.memp[MEMP_TCP_PCB]->used; }
 int LwipFixture::udp_pcbs_in_use() const { return udp_pcbs() - udp_at_setup_; }
 int LwipFixture::pbufs_in_use() const { return pbufs() - pbufs_at_setup_; }

@@ -3,12 +3,29 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "fake_clock.h"
 #include "fake_entropy.h"
 #include "fake_peer.h"
 #include "net/ethernet_netif.h"
 
 namespace probebox::test {
+
+// Holds every TCP segment of lwIP's pool while it lives (as other connections' queued
+// data would): the box's own shortage, for tests of how it is reported.
+class TcpSegmentsTaken {
+ public:
+  TcpSegmentsTaken();
+  ~TcpSegmentsTaken() { give_back(); }
+  TcpSegmentsTaken(const TcpSegmentsTaken&) = delete;
+  TcpSegmentsTaken& operator=(const TcpSegmentsTaken&) = delete;
+  void give_back();
+  size_t count() const { return taken_.size(); }
+
+ private:
+  std::vector<void*> taken_;
+};
 
 class LwipFixture : public ::testing::Test {
  protected:
