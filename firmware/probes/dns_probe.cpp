@@ -184,8 +184,7 @@ void DnsProbe::conclude(const dns::DnsAnswer& answer) {
   const Config& cfg = *env().config;
   ResultCore& r = out();
   std::string_view name = cfg.text(c.name);
-  const hal::MonoMicros answered = reply_time();
-  int64_t elapsed = answered > started_at() ? answered - started_at() : 0;
+  int64_t elapsed = until_reply(started_at());
   r.measurements.dns_lookup_us = elapsed;
   mark(Phase::kFirstByte);
 

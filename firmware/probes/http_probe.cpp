@@ -330,8 +330,7 @@ void HttpProbe::conclude() {
   f.location_cut = parser_.location_cut();
   f.location_to_host = parser_.location_to_host();
   f.host = tls_name();
-  const hal::MonoMicros answered = reply_time();
-  f.elapsed_us = answered > started_at() ? answered - started_at() : 0;
+  f.elapsed_us = until_reply(started_at());
   HttpRules rules;
   std::array<uint16_t, CheckConfig::kMaxStatusCodes> expect_codes, warn_codes;
   rules.expect_status = {expect_codes.data(), env().config->status_codes(c.expect_status, expect_codes)};

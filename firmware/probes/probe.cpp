@@ -133,8 +133,7 @@ void Probe::finish(Outcome outcome) {
     result_.reason = FailReason::kNone;
     result_.lwip_err = 0;
   }
-  const hal::MonoMicros ended = reply_time();
-  result_.latency_us = ended > started_at_ ? ended - started_at_ : 0;
+  result_.latency_us = until_reply(started_at_);
   if (!released_) release();
 }
 

@@ -96,6 +96,11 @@ class Probe : public net::LinkOwner {
   // When the reply being handled came (net/frame_arrival.h): its frame's arrival in
   // an lwIP callback, else now(). What a latency or a phase ends at.
   hal::MonoMicros reply_time() const { return net::reply_time(now()); }
+  // From `from` to reply_time(), never negative (a stale frame's stamp may precede it).
+  hal::MonoMicros until_reply(hal::MonoMicros from) const {
+    const hal::MonoMicros answered = reply_time();
+    return answered > from ? answered - from : 0;
+  }
   bool finished() const { return finished_; }
   // Records why the result will not be OK (the first reason given wins) and the
   // lwIP error behind it; an OK result clears it.

@@ -59,8 +59,7 @@ void TcpProbe::process(net::LinkEvent event) {
 void TcpProbe::conclude(std::string_view port_state, const char* why) {
   const CheckConfig& c = check();
   std::string_view host = env().config->text(c.host);
-  const hal::MonoMicros answered = reply_time();
-  int64_t connect_us = answered > connect_started_ ? answered - connect_started_ : 0;
+  int64_t connect_us = until_reply(connect_started_);
   bool open = port_state == "open";
   Outcome outcome = judge(port_state, connect_us);
   ResultCore& r = out();
