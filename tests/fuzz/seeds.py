@@ -465,6 +465,122 @@ seed("config", "escapes-and-numbers.json",
      '{"schema":1.0,"device":{"name":"a\\u00e9\\"b\\/c\\t"},"checks":[{"id":"x","type":"tcp",'
      '"host":"10.0.2.2","port":-1,"timeout_ms":1e3,"confirm":true}],"alerts":null}')
 
+# --- icmp_unreachable (the datagram from its outer IPv4 header) ---------------------
+def inet_sum(data):
+    if len(data) % 2:
+        data += b"\0"
+    acc = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while acc >> 16:
+        acc = (acc & 0xFFFF) + (acc >> 16)
+    return (~acc) & 0xFFFF
+
+
+def ipv4(proto, payload, src="198.51.100.1", dst="192.0.2.50", options=b""):
+    ihl = (20 + len(options)) // 4
+    head = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, 20 + len(options) + len(payload), 0, 0, 64, proto, 0,
+                       bytes(map(int, src.split("."))), bytes(map(int, dst.split("."))))
+    return head + options + payload
+
+
+def icmp(kind, code, quoted, checksum=None):
+    body = struct.pack("!BBHI", kind, code, 0, 0) + quoted
+    value = inet_sum(body) if checksum is None else checksum
+    return body[:2] + struct.pack("!H", value) + body[4:]
+
+
+def quoted_tcp(proto=6, options=b"", transport=None):
+    if transport is None:  # the box's SYN: ports 49152 -> 443, its sequence number
+        transport = struct.pack("!HHI", 49152, 443, 0x01020304)
+    return ipv4(proto, transport, src="192.0.2.50", dst="203.0.113.9", options=options)
+
+
+seed("icmp_unreachable", "port-unreachable", ipv4(1, icmp(3, 3, quoted_tcp())))
+seed("icmp_unreachable", "admin-prohibited", ipv4(1, icmp(3, 13, quoted_tcp())))
+seed("icmp_unreachable", "unknown-code", ipv4(1, icmp(3, 99, quoted_tcp())))
+for code in (6, 7, 8, 9):  # the other codes that say no path leads to the host
+    seed("icmp_unreachable", f"code-{code}", ipv4(1, icmp(3, code, quoted_tcp())))
+# An odd-length message (a quoted segment with one byte past the 64 bits RFC 792 asks
+# for), and a quoted header with options (IHL 6).
+seed("icmp_unreachable", "odd-length", ipv4(1, icmp(3, 1, quoted_tcp(transport=struct.pack("!HHIB", 49152, 443, 7, 0)))))
+seed("icmp_unreachable", "quoted-options", ipv4(1, icmp(3, 0, quoted_tcp(options=b"\x01\x01\x01\x00"))))
+seed("icmp_unreachable", "outer-options", ipv4(1, icmp(3, 10, quoted_tcp()), options=b"\x01\x01\x01\x00"))
+seed("icmp_unreachable", "bad-checksum", ipv4(1, icmp(3, 3, quoted_tcp(), checksum=0x1234)))
+seed("icmp_unreachable", "echo-reply", ipv4(1, icmp(0, 0, b"ping")))
+seed("icmp_unreachable", "quoted-udp", ipv4(1, icmp(3, 3, quoted_tcp(proto=17))))
+seed("icmp_unreachable", "quoted-not-ipv4", ipv4(1, icmp(3, 3, b"\x60" + quoted_tcp()[1:])))
+seed("icmp_unreachable", "quoted-cut", ipv4(1, icmp(3, 3, quoted_tcp()[:24])))
+seed("icmp_unreachable", "quoted-header-cut", ipv4(1, icmp(3, 3, quoted_tcp()[:12])))
+# A quoted header whose IHL (15: 60 bytes) runs past the message.
+seed("icmp_unreachable", "quoted-ihl-past-the-end", ipv4(1, icmp(3, 3, b"\x4f" + quoted_tcp()[1:])))
+seed("icmp_unreachable", "outer-ihl-past-the-end", b"\x4f" + ipv4(1, icmp(3, 3, quoted_tcp()))[1:40])
+# A total length too short for the ICMP header.
+seed("icmp_unreachable", "total-too-short", ipv4(1, icmp(3, 3, quoted_tcp()))[:2] + b"\x00\x18" +
+     ipv4(1, icmp(3, 3, quoted_tcp()))[4:])
+seed("icmp_unreachable", "not-icmp", ipv4(6, b"\0" * 20))
+seed("icmp_unreachable", "ipv6", b"\x60" + b"\0" * 39)
+seed("icmp_unreachable", "short", b"\x45\0\0\x14")
+seed("icmp_unreachable", "total-past-the-end", ipv4(1, icmp(3, 3, quoted_tcp()))[:40])
+seed("icmp_unreachable", "ihl-too-small", b"\x44" + ipv4(1, icmp(3, 3, quoted_tcp()))[1:])
+
+
+# --- sntp_reply (the harness takes the reply's originate as the request it answers) --
+def ntp(li=0, version=4, mode=4, stratum=2, refid=b"GPS\0", receive=(0xEC8F0000, 1), transmit=(0xEC8F0000, 2),
+        originate=(0xEC8F0000, 0x80000000), size=48):
+    packet = struct.pack("!BBbb", li << 6 | version << 3 | mode, stratum, 6, -20) + struct.pack("!II", 0, 0) + refid
+    packet += struct.pack("!II", 0xEC8EFFF0, 0) + struct.pack("!II", *originate)
+    packet += struct.pack("!II", *receive) + struct.pack("!II", *transmit)
+    return (packet + b"\0" * 8)[:size] if size != 48 else packet
+
+
+seed("sntp_reply", "chrony-stratum-2", ntp() + b"\x05")  # the byte past 48: the harness's round trip
+seed("sntp_reply", "kiss-rate", ntp(stratum=0, refid=b"RATE"))
+seed("sntp_reply", "kiss-unprintable", ntp(stratum=0, refid=b"\x01\xff\x7fD"))
+seed("sntp_reply", "stratum-16", ntp(stratum=16))
+# A request sent in 1968 (era 0, before the Unix epoch): negative Unix time.
+seed("sntp_reply", "before-1970", ntp(originate=(0x80000000, 0x40000000)))
+seed("sntp_reply", "transmit-fraction-only", ntp(transmit=(0, 5)))
+seed("sntp_reply", "unsynchronised", ntp(li=3, stratum=16))
+seed("sntp_reply", "no-transmit-time", ntp(transmit=(0, 0)))
+seed("sntp_reply", "client-mode", ntp(mode=3))
+seed("sntp_reply", "version-0", ntp(version=0))
+seed("sntp_reply", "version-5", ntp(version=5))
+seed("sntp_reply", "era-1", ntp(receive=(0x00000010, 0), transmit=(0x00000010, 5), originate=(0x0000000F, 0)))
+seed("sntp_reply", "short", ntp()[:47])
+# The originate the harness takes from a packet too short to hold one: another request's.
+seed("sntp_reply", "no-originate", ntp()[:20])
+
+
+# --- tls_legacy_answer (a server's first record; the last byte sizes the hello's buffer)
+def record(kind, body, version=0x0301, length=None):
+    return struct.pack("!BHH", kind, version, len(body) if length is None else length) + body
+
+
+def server_hello(version):
+    hello = struct.pack("!H", version) + bytes(32) + b"\0" + struct.pack("!HB", 0x002F, 0)
+    return record(22, struct.pack("!B", 2) + len(hello).to_bytes(3, "big") + hello, version=version)
+
+
+seed("tls_legacy_answer", "server-hello-1.0", server_hello(0x0301))
+seed("tls_legacy_answer", "server-hello-1.1", server_hello(0x0302))
+seed("tls_legacy_answer", "server-hello-ssl3", server_hello(0x0300))
+seed("tls_legacy_answer", "server-hello-1.2", server_hello(0x0303))
+seed("tls_legacy_answer", "alert-protocol-version", record(21, b"\x02\x46", version=0x0303))
+seed("tls_legacy_answer", "alert-cut", record(21, b"\x02\x28")[:6])
+seed("tls_legacy_answer", "certificate-first", record(22, b"\x0b\0\0\x03\0\0\0" + bytes(4)))
+seed("tls_legacy_answer", "hello-cut", server_hello(0x0301)[:9])
+seed("tls_legacy_answer", "application-data", record(23, b"x" * 16))
+seed("tls_legacy_answer", "tls13-record", record(22, b"\x02", version=0x0304))
+seed("tls_legacy_answer", "empty-record", record(22, b""))
+seed("tls_legacy_answer", "oversized-record", record(22, b"\x02", length=0x4900))
+seed("tls_legacy_answer", "http-reply", b"HTTP/1.1 400 Bad Request\r\n\r\n")
+seed("tls_legacy_answer", "four-bytes", b"\x16\x03\x01\x00")
+# The hello for an IP literal (no SNI), and for a name in a buffer too small for it.
+seed("tls_legacy_answer", "ip-literal", b"192.0.2.10")
+seed("tls_legacy_answer", "ipv6-literal", b"2001:db8::1")
+seed("tls_legacy_answer", "empty", b"")
+seed("tls_legacy_answer", "small-buffer", b"lb.lab.test\x20")
+
+
 # --- certificate -----------------------------------------------------------------
 # Made with Debian's python3-cryptography when it is there (/usr/bin/python3): key
 # types, signature hashes, SAN lists (wildcards, IP addresses, more than the
