@@ -19,6 +19,7 @@
 #include "lan9118.h"
 #include "net/platform_hooks.h"
 #include "semihosting.h"
+#include "stack_guard.h"
 #include "systick_clock.h"
 #include "weak_entropy.h"
 
@@ -196,6 +197,17 @@ int main() {
   g_console.init();
   g_clock.init();
   log_line("probebox " PROBEBOX_VERSION " on mps2-an386 (Cortex-M4)");
+  {
+    probebox::FixedText<96> guard;
+    if (board::stack_guard::enabled()) {
+      guard.appendf("probebox: stack guard on: MPU region of %lu bytes at %08lx, under the stack",
+                    static_cast<unsigned long>(board::stack_guard::kBytes),
+                    static_cast<unsigned long>(board::stack_guard::guard_address()));
+    } else {
+      guard.append("probebox: stack guard off: this core has no MPU");
+    }
+    log_line(guard.c_str());
+  }
 
   static char cmdline[256];
   g_semihosting = board::semihosting::command_line(cmdline, sizeof(cmdline));

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "board_hooks.h"
+#include "stack_guard.h"
 
 extern "C" {
 extern uint32_t __data_load, __data_start, __data_end, __bss_start, __bss_end, __stack_limit, __stack_top;
@@ -13,6 +14,7 @@ int main();
 void Reset_Handler();
 void Default_Handler();
 void HardFault_Handler();
+void MemManage_Handler();
 void SysTick_Handler();
 void Lan9118_IRQHandler();
 void _init() {}
@@ -29,7 +31,7 @@ extern "C" __attribute__((section(".isr_vector"), used)) const Handler g_vectors
     Reset_Handler,
     Default_Handler,    // NMI
     HardFault_Handler,  // HardFault
-    HardFault_Handler,  // MemManage
+    MemManage_Handler,  // MemManage: the stack guard (stack_guard.h)
     HardFault_Handler,  // BusFault
     HardFault_Handler,  // UsageFault
     nullptr, nullptr, nullptr, nullptr,
@@ -63,6 +65,7 @@ extern "C" void Reset_Handler() {
               static_cast<size_t>(reinterpret_cast<char*>(&__bss_end) - reinterpret_cast<char*>(&__bss_start)));
   // Usage, bus and memory faults get their own report rather than a bare HardFault.
   *reinterpret_cast<volatile uint32_t*>(0xE000ED24) |= (1u << 16) | (1u << 17) | (1u << 18);
+  board::stack_guard::enable();
   __libc_init_array();
   main();
   board_fatal("main returned");
@@ -93,6 +96,34 @@ extern "C" __attribute__((naked)) void HardFault_Handler() {
       "b board_fatal_with_frame\n"
       "fault_message: .asciz \"fault\"\n"
       ".align 2\n");
+}
+
+// A MemManage fault: with the guard the only MPU region, most likely the stack ran into
+// it, and then the stack pointer is inside the guard or about to be. The handler moves
+// to the top of the stack before calling anything (what was there is no longer
+// needed: the box stops), then says which it was.
+extern "C" [[noreturn]] void memory_fault(const uint32_t* faulting_sp);
+extern "C" __attribute__((naked)) void MemManage_Handler() {
+  asm volatile(
+      "tst lr, #4\n"
+      "ite eq\n"
+      "mrseq r0, msp\n"
+      "mrsne r0, psp\n"
+      "ldr r1, =__stack_top\n"
+      "msr msp, r1\n"
+      "b memory_fault\n");
+}
+
+extern "C" void memory_fault(const uint32_t* faulting_sp) {
+  const uint32_t mmfsr = *reinterpret_cast<volatile uint32_t*>(0xE000ED28) & 0xFF;
+  const uint32_t mmfar = *reinterpret_cast<volatile uint32_t*>(0xE000ED34);
+  uint32_t ipsr;
+  asm volatile("mrs %0, ipsr" : "=r"(ipsr));
+  if (board::stack_guard::caused_by_overflow(mmfsr, mmfar)) {
+    // No frame: the exception entry could not push one into the guard.
+    board_fatal_with_frame("stack overflow: the stack ran into its MPU guard", ipsr, nullptr);
+  }
+  board_fatal_with_frame("memory fault (MPU)", ipsr, faulting_sp);
 }
 
 // No heap after start-up: any allocation through the C library is a bug, found loudly.
