@@ -14,6 +14,8 @@ inline constexpr uint32_t kUartBaudDivisor = 217;    // 115200 at 25 MHz
 inline constexpr uintptr_t kFpgaIoLeds = 0x40028000;  // USERLED0/1 (bits 0-1)
 inline constexpr uintptr_t kSccCfg1 = 0x4002F004;     // SCC LED0-7 (bits 0-7)
 
+inline constexpr uintptr_t kWatchdogBase = 0x40008000;  // CMSDK APB watchdog, WDOGINT on the NMI
+
 inline constexpr uintptr_t kLan9118Base = 0x40200000;
 inline constexpr int kLan9118Irq = 13;
 

@@ -16,6 +16,7 @@
 #include "net/tls_memory.h"
 #include "semihosting_flash.h"
 #include "cmsdk_uart.h"
+#include "cmsdk_watchdog.h"
 #include "lan9118.h"
 #include "net/platform_hooks.h"
 #include "semihosting.h"
@@ -26,6 +27,15 @@
 namespace {
 
 board::CmsdkUart g_console(board::kUart0Base);
+board::CmsdkWatchdog g_watchdog(board::kWatchdogBase);
+// The longest a pass of the main loop may take before the watchdog stops the box. The
+// longest pass of work is a full TLS handshake, 171 ms on the Cortex-M4 at 168 MHz
+// (docs/performance.md). The longest blocking one is a config upload's first step,
+// which erases up to a slot's 18 sectors of 4 KiB (config/flash_layout.h): 7.2 s at a
+// NOR flash's worst 400 ms a sector. 16 s is twice that, and a stuck box restarts
+// within about half of a cycle at the spec's 30 s interval (the NMI reports and resets;
+// the watchdog's own reset line follows at 32 s should the report hang).
+constexpr uint32_t kWatchdogTimeoutMs = 16000;
 board::CmsdkUart g_lcd_uart(board::kUart1Base);
 board::SysTickClock g_clock;
 board::WeakEntropy g_entropy;
@@ -43,7 +53,11 @@ probebox::BootConfig g_boot;
 
 void factory_reset_board() {
   // Config, admin password and events: the box comes back as it left the factory.
-  for (size_t sector = 0; g_have_flash && sector < probebox::flash_layout::kUsedSectors; ++sector) g_flash.erase(sector);
+  // Every sector the layout uses, more than a pass may take: fed between sectors.
+  for (size_t sector = 0; g_have_flash && sector < probebox::flash_layout::kUsedSectors; ++sector) {
+    g_watchdog.feed();
+    g_flash.erase(sector);
+  }
   g_console.write("probebox: factory reset, restarting\n");
   stop(0);
 }
@@ -250,8 +264,15 @@ int main() {
     log_line(g_app.initial_password().data());
   }
 
+  g_watchdog.start(kWatchdogTimeoutMs, board::kSystemClockHz);
+  {
+    probebox::FixedText<64> line;
+    line.appendf("probebox: watchdog on: %lu ms", static_cast<unsigned long>(kWatchdogTimeoutMs));
+    log_line(line.c_str());
+  }
   const int64_t began = g_clock.now();
   for (;;) {
+    g_watchdog.feed();
     g_app.step();
     if (args.once) {
       if (g_app.once_complete()) break;
@@ -283,6 +304,7 @@ int main() {
   g_console.write("RESULT ");
   for (size_t offset = 0;;) {
     probebox::SliceText slice(g_result_slice, sizeof(g_result_slice) - 1, offset);
+    g_watchdog.feed();
     exit_code = g_app.write_once_result(slice, cycle_ended);
     g_console.write(slice.view());
     offset += slice.size();

@@ -15,6 +15,7 @@ void Reset_Handler();
 void Default_Handler();
 void HardFault_Handler();
 void MemManage_Handler();
+void NMI_Handler();
 void SysTick_Handler();
 void Lan9118_IRQHandler();
 void _init() {}
@@ -29,7 +30,7 @@ using Handler = void (*)();
 extern "C" __attribute__((section(".isr_vector"), used)) const Handler g_vectors[16 + 32] = {
     reinterpret_cast<Handler>(&__stack_top),
     Reset_Handler,
-    Default_Handler,    // NMI
+    NMI_Handler,        // NMI: the watchdog's first run to zero (cmsdk_watchdog.h)
     HardFault_Handler,  // HardFault
     MemManage_Handler,  // MemManage: the stack guard (stack_guard.h)
     HardFault_Handler,  // BusFault
@@ -95,6 +96,21 @@ extern "C" __attribute__((naked)) void HardFault_Handler() {
       "ldr r0, =fault_message\n"
       "b board_fatal_with_frame\n"
       "fault_message: .asciz \"fault\"\n"
+      ".align 2\n");
+}
+
+// The watchdog ran to zero: the main loop has not fed it for its whole timeout. The
+// frame's pc is where the loop was stuck.
+extern "C" __attribute__((naked)) void NMI_Handler() {
+  asm volatile(
+      "tst lr, #4\n"
+      "ite eq\n"
+      "mrseq r2, msp\n"
+      "mrsne r2, psp\n"
+      "mrs r1, ipsr\n"
+      "ldr r0, =watchdog_message\n"
+      "b board_fatal_with_frame\n"
+      "watchdog_message: .asciz \"watchdog: the main loop stopped coming back\"\n"
       ".align 2\n");
 }
 

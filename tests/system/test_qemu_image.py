@@ -186,6 +186,9 @@ class QemuImage(unittest.TestCase):
                     self.assertEqual(a["details"]["addresses"], b["details"]["addresses"])
             self.assertEqual(code, sim_code)
             self.assertEqual(image["overall"], "critical")
+            # The whole cycle ran with the stack guard and the watchdog on, and neither fired.
+            self.assertIn("stack guard on: MPU region", console)
+            self.assertIn("watchdog on: 16000 ms", console)
             self.assertRegex(console, r"high-water tcp_pcb=\d+/\d+ udp_pcb=\d+/\d+ pbuf_pool=\d+/\d+ "
                                       r"lwip_heap=\d+/\d+ tls_arena=\d+/\d+")
             # The stack (painted at reset) and the arena's pools: each high-water mark
