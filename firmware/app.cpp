@@ -65,19 +65,25 @@ void App::start(const Config& config, std::string_view config_text, RunMode mode
   syslog_.skip_to(events_persisted_);
   mail_.skip_to(events_persisted_);
   snmp_.skip_to(events_persisted_);
-  if (!boot_note.empty()) {
-    // After the skip: this one is news, for the log, the flash and the alerts.
-    Event e;
-    e.check_id.assign(kConfigEventId);
-    e.first = true;
-    e.to = Outcome::kWarning;
-    e.mono_us = board_.clock.now();
-    hal::WallTime wall = board_.clock.wall();
-    e.wall_unix_us = wall.valid ? wall.unix_micros : 0;
-    e.summary.assign(boot_note);
-    health_.events_to_restore().push(e);
-  }
+  // After the skip: this one is news, for the log, the flash and the alerts.
+  if (!boot_note.empty()) push_box_event(kConfigEventId, boot_note);
   web_ok_ = web_.start(kWebPort, api_, board_.clock);
+}
+
+void App::report_restart(std::string_view why) {
+  if (!why.empty()) push_box_event(kRestartEventId, why);
+}
+
+void App::push_box_event(std::string_view id, std::string_view summary) {
+  Event e;
+  e.check_id.assign(id);
+  e.first = true;
+  e.to = Outcome::kWarning;
+  e.mono_us = board_.clock.now();
+  hal::WallTime wall = board_.clock.wall();
+  e.wall_unix_us = wall.valid ? wall.unix_micros : 0;
+  e.summary.assign(summary);
+  health_.events_to_restore().push(e);
 }
 
 void App::activate_config() {

@@ -117,6 +117,11 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   }
   // The event-log name of the box's own config (never a check id: those have no parentheses).
   static constexpr std::string_view kConfigEventId = "(config)";
+  // After start(): why the box restarted, when the board knows it was not a clean start
+  // (a fault, its stack guard or its watchdog stopped it): a warning of "(restart)" in
+  // the event log, and so out to the alerts, as boot_note is for "(config)".
+  void report_restart(std::string_view why);
+  static constexpr std::string_view kRestartEventId = "(restart)";
   void step();
 
   bool network_ready() const { return netif_.has_address(); }
@@ -169,6 +174,8 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   hal::MonoMicros checks_started_at() const { return checks_started_at_; }
 
  private:
+  // A note about the box itself, news for the log, the flash and the alerts.
+  void push_box_event(std::string_view id, std::string_view summary);
   void apply_resolvers();
   // (Re)starts everything that follows the config, with the network left as it is.
   void activate_config();

@@ -5,7 +5,9 @@
 //             stack overflow report, before the stack reaches .bss;
 //   watchdog  starts the watchdog, feeds it eight times (six of its timeouts), then spins
 //             without feeding it: the NMI must report the stall, with the spin's pc.
-// Each report ends the run with exit status 70 (semihosting).
+//   restart   a fatal report's record survives the reset: the first boot finds none,
+//             saves one and resets the board; the second finds it and says so.
+// Each report ends the run with exit status 70 (semihosting); restart ends with 0.
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +16,7 @@
 #include "board_hooks.h"
 #include "cmsdk_uart.h"
 #include "cmsdk_watchdog.h"
+#include "fault_record.h"
 #include "semihosting.h"
 #include "stack_guard.h"
 
@@ -70,6 +73,21 @@ void starve_the_watchdog() {
   stall();
 }
 
+void restart_with_a_record() {
+  char line[120];
+  if (board::fault_record::take(line, sizeof(line))) {
+    say("second boot: restarted after: ");
+    say(line);
+    say("\n");
+    board::semihosting::exit(0);
+  }
+  say("first boot: no record; saving one and resetting\n");
+  board::fault_record::save("test: a fatal report before the reset", 0x00001234);
+  *reinterpret_cast<volatile uint32_t*>(0xE000ED0C) = 0x05FA0004;  // AIRCR: SYSRESETREQ
+  for (;;) {
+  }
+}
+
 }  // namespace
 
 extern "C" void SysTick_Handler() {}
@@ -98,8 +116,10 @@ int main() {
     overflow_the_stack();
   } else if (std::strcmp(mode, "watchdog") == 0) {
     starve_the_watchdog();
+  } else if (std::strcmp(mode, "restart") == 0) {
+    restart_with_a_record();
   } else {
-    say("usage: -append stack|watchdog\n");
+    say("usage: -append stack|watchdog|restart\n");
   }
   board::semihosting::exit(1);
 }

@@ -17,6 +17,7 @@
 #include "semihosting_flash.h"
 #include "cmsdk_uart.h"
 #include "cmsdk_watchdog.h"
+#include "fault_record.h"
 #include "lan9118.h"
 #include "net/platform_hooks.h"
 #include "semihosting.h"
@@ -204,6 +205,7 @@ extern "C" void board_fatal_with_frame(const char* what, uint32_t ipsr, const ui
                 static_cast<unsigned long>(cfsr), static_cast<unsigned long>(bfar));
   }
   log_line(msg.c_str());
+  board::fault_record::save(what, frame != nullptr ? frame[6] : 0);
   stop(70);
 }
 
@@ -221,6 +223,14 @@ int main() {
       guard.append("probebox: stack guard off: this core has no MPU");
     }
     log_line(guard.c_str());
+  }
+  // Why the box stopped last time, if a fatal report said so before the reset.
+  static char restarted_after[96];
+  if (board::fault_record::take(restarted_after, sizeof(restarted_after))) {
+    g_console.write("probebox: restarted after: ");
+    log_line(restarted_after);
+  } else {
+    restarted_after[0] = '\0';
   }
 
   static char cmdline[256];
@@ -258,6 +268,7 @@ int main() {
   }
   g_app.start(g_app.boot_config(), g_config_text,
               args.once ? probebox::App::RunMode::kOnce : probebox::App::RunMode::kContinuous, g_boot.note.view());
+  g_app.report_restart(restarted_after);
   if (!g_app.initial_password().empty()) {
     // The LCD shows it too; the console is where a lab or a test reads it.
     g_console.write("probebox: first-boot password: ");

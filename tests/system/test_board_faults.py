@@ -6,6 +6,8 @@ firmware's own reset code, vector table and linker script (board_fault_test.cpp)
   the guard the same image wrote down over all of RAM and QEMU died in a lockup.
 - the watchdog: fed eight times it holds off; starved, its NMI reports the stall with
   the pc where the loop was stuck.
+- the fault record: what a fatal report saves survives the board's reset (.noinit is
+  neither zeroed by the reset code nor reloaded by QEMU's), and is read once.
 And the firmware itself boots with the guard on."""
 import os
 import re
@@ -59,6 +61,12 @@ class BoardFaults(unittest.TestCase):
         self.assertEqual(code, 70)
         # Fed it held off for six timeouts (1.2 s of virtual time, at least as much of ours).
         self.assertGreater(took, 1.0)
+
+    def test_a_fault_record_survives_the_reset_and_is_read_once(self):
+        code, console = boot(TEST_IMAGE, "restart", timeout=30)
+        self.assertEqual(console.count("first boot: no record; saving one and resetting"), 1, console)
+        self.assertIn("second boot: restarted after: test: a fatal report before the reset (pc 00001234)", console)
+        self.assertEqual(code, 0)
 
     def test_the_firmware_turns_the_guard_on_at_boot(self):
         self.assertTrue(os.path.exists(IMAGE), "PROBEBOX_IMAGE does not name the image")

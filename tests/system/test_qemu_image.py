@@ -1,10 +1,12 @@
 """The mps2-an386 image under QEMU: boots, gets an address by DHCP, runs the checks,
 and its verdicts match the simulator's on the same lab, check by check (issue 6)."""
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
@@ -50,6 +52,53 @@ def run_image(doc, timeout=90, flash=None, keep=None):
     doc_line = next((l for l in proc.stdout.splitlines() if l.startswith("RESULT ")), None)
     result = json.loads(doc_line[len("RESULT "):]) if doc_line else None
     return proc.returncode, result, proc.stdout + proc.stderr
+
+
+@contextlib.contextmanager
+def web_image(tmp, append, extra_qemu=()):
+    """Boots the image in continuous mode with its HTTP and HTTPS ports forwarded, and
+    waits for the first-boot password and the certificate's fingerprint on the
+    console: yields (process, http port, https port, password, fingerprint, the
+    deadline left for the test), and stops QEMU at the end."""
+    port, https_port = free_port(), free_port()
+    console = open(os.path.join(tmp, "console.txt"), "w+")
+    proc = subprocess.Popen(qemu_command(tmp, append, f",hostfwd=tcp:127.0.0.1:{port}-10.0.2.15:80"
+                                                      f",hostfwd=tcp:127.0.0.1:{https_port}-10.0.2.15:443")
+                            + list(extra_qemu),
+                            stdout=console, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    try:
+        # The console (the LCD too) shows the first-boot password; the API needs a session.
+        deadline = time.monotonic() + 60
+        password = fingerprint = None
+        while time.monotonic() < deadline and (password is None or fingerprint is None):
+            console.seek(0)
+            for line in console.read().splitlines():
+                if "first-boot password:" in line:
+                    password = line.rsplit(":", 1)[1].strip()
+                if "HTTPS certificate SHA-256 fingerprint" in line:
+                    fingerprint = line.rsplit(" ", 1)[1].strip()
+            time.sleep(0.2)
+        if password is None or fingerprint is None:
+            # Say what the image did instead: a CI run once saw the password and no
+            # fingerprint within the minute.
+            console.seek(0)
+            raise AssertionError(
+                f"no {'first-boot password' if password is None else 'HTTPS fingerprint'} within 60 s "
+                f"(qemu {'running' if proc.poll() is None else 'exited ' + str(proc.poll())}); "
+                f"console:\n{console.read()[-3000:]}")
+        yield proc, port, https_port, password, fingerprint, deadline
+    finally:
+        proc.terminate()
+        console.close()
+        proc.wait(10)
+
+
+def login(https_port, fingerprint, password):
+    """A session's headers for the image's API."""
+    status, headers, raw = pinned_request(https_port, fingerprint, "POST", "/api/login", {"password": password})
+    if status != 200:
+        raise AssertionError(f"login: {status} {raw!r}")
+    return {"Cookie": headers["Set-Cookie"].split(";", 1)[0], "X-CSRF-Token": json.loads(raw)["csrf"]}
 
 
 class QemuImage(unittest.TestCase):
@@ -239,7 +288,6 @@ class QemuImage(unittest.TestCase):
     def test_web_api_answers_over_https_through_a_forwarded_port(self):
         """The image serves its UI over HTTPS by default (its own certificate, the
         fingerprint on the console); port 80 redirects there."""
-        import time
         import urllib.request
         listener = Listener()
         try:
@@ -252,32 +300,8 @@ class QemuImage(unittest.TestCase):
                                            "username": "probe", "password": "qemu-s3cret", "interval_s": 300,
                                            "timeout_ms": 500}]}, f)
                 flash = os.path.join(tmp, "flash.bin")
-                port, https_port = free_port(), free_port()
-                console = open(os.path.join(tmp, "console.txt"), "w+")
-                proc = subprocess.Popen(qemu_command(tmp, f"--config {path} --flash {flash}",
-                                                     f",hostfwd=tcp:127.0.0.1:{port}-10.0.2.15:80"
-                                                     f",hostfwd=tcp:127.0.0.1:{https_port}-10.0.2.15:443"),
-                                        stdout=console, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-                try:
-                    # The console (the LCD too) shows the first-boot password; the API
-                    # needs a session.
-                    deadline = time.monotonic() + 60
-                    password = fingerprint = None
-                    while time.monotonic() < deadline and (password is None or fingerprint is None):
-                        console.seek(0)
-                        for line in console.read().splitlines():
-                            if "first-boot password:" in line:
-                                password = line.rsplit(":", 1)[1].strip()
-                            if "HTTPS certificate SHA-256 fingerprint" in line:
-                                fingerprint = line.rsplit(" ", 1)[1].strip()
-                        time.sleep(0.2)
-                    if password is None or fingerprint is None:
-                        # Say what the image did instead: a CI run once saw the password
-                        # and no fingerprint within the minute.
-                        console.seek(0)
-                        self.fail(f"no {'first-boot password' if password is None else 'HTTPS fingerprint'} "
-                                  f"within 60 s (qemu {'running' if proc.poll() is None else 'exited ' + str(proc.poll())}); "
-                                  f"console:\n{console.read()[-3000:]}")
+                with web_image(tmp, f"--config {path} --flash {flash}") as (proc, port, https_port, password,
+                                                                            fingerprint, deadline):
                     status, headers, _ = request(port, "GET", "/api/status", timeout=10)
                     self.assertEqual(status, 301)
                     self.assertEqual(headers["Location"], "https://127.0.0.1/api/status")
@@ -346,10 +370,57 @@ class QemuImage(unittest.TestCase):
                     self.assertGreater(server["max"], 16 * 1024)  # the UI's sessions ran in the server pool
                     self.assertLess(server["max"], server["avail"])
                     self.assertEqual(server["err"], 0)
-                finally:
-                    proc.terminate()
-                    console.close()
-                    proc.wait(10)
+        finally:
+            listener.close()
+
+    def test_a_fault_before_the_reset_is_a_restart_event_after_it(self):
+        """A fatal report (here the watchdog's) writes why into RAM the reset leaves
+        alone (.noinit); the next boot says so on the console and as a "(restart)"
+        warning in the event log, the alerts' source. QEMU's loader puts the record
+        where the image keeps it, as the last boot would have left it."""
+        import struct
+        nm = subprocess.run(["arm-none-eabi-nm", IMAGE], capture_output=True, text=True, check=True).stdout
+        address = next(int(l.split()[0], 16) for l in nm.splitlines() if "fault_record" in l and "g_record" in l)
+
+        def fnv1a(data):
+            h = 2166136261
+            for b in data:
+                h = ((h ^ b) * 16777619) & 0xFFFFFFFF
+            return h
+
+        magic, pc = 0xFA17C0DE, 0x0000ABCD
+        what = b"watchdog: the main loop stopped coming back".ljust(64, b"\0")
+        # The check mixes each field as 32-bit little-endian words, each character one word.
+        mixed = struct.pack("<II", magic, pc) + b"".join(struct.pack("<I", c) for c in what)
+        record = struct.pack("<II", magic, pc) + what + struct.pack("<I", fnv1a(mixed))
+        listener = Listener()
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "config.json")
+                with open(path, "w") as f:
+                    json.dump({"schema": 1, "device": {"name": "probe-qemu-restart"},
+                               "checks": [{"id": "p", "type": "tcp", "host": HOST, "port": listener.port}]}, f)
+                with open(os.path.join(tmp, "record.bin"), "wb") as f:
+                    f.write(record)
+                loader = ["-device", f"loader,file={tmp}/record.bin,addr={address:#x}"]
+                with web_image(tmp, f"--config {path}", loader) as (_, _, https_port, password, fingerprint,
+                                                                     deadline):
+                    with open(os.path.join(tmp, "console.txt")) as f:
+                        self.assertIn("restarted after: watchdog: the main loop stopped coming back (pc 0000abcd)",
+                                      f.read())
+                    session = login(https_port, fingerprint, password)
+                    restart = None
+                    while time.monotonic() < deadline and restart is None:
+                        status, _, raw = pinned_request(https_port, fingerprint, "GET", "/api/events", headers=session)
+                        self.assertEqual(status, 200, raw)
+                        events = json.loads(raw)["events"]
+                        restart = next((e for e in events if e["check"] == "(restart)"), None)
+                        if restart is None:
+                            time.sleep(0.5)
+                    self.assertIsNotNone(restart, events)
+                    self.assertEqual(restart["to"], "warning")
+                    self.assertIn("watchdog: the main loop stopped coming back (pc 0000abcd)", restart["summary"])
+                    self.assertFalse(restart["previous_boot"])
         finally:
             listener.close()
 
