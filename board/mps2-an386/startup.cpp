@@ -85,16 +85,23 @@ extern "C" void Default_Handler() {
   board_fatal_with_frame("unexpected exception", ipsr, nullptr);
 }
 
-// Picks the stack the fault frame was pushed on and hands it to the reporter.
-extern "C" __attribute__((naked)) void HardFault_Handler() {
+// With the message in r0: picks the stack the exception frame was pushed on (lr holds
+// EXC_RETURN, whose bit 2 says which) and hands both to the reporter. Handlers branch
+// here, so lr is still theirs.
+extern "C" __attribute__((naked)) void report_exception() {
   asm volatile(
       "tst lr, #4\n"
       "ite eq\n"
       "mrseq r2, msp\n"
       "mrsne r2, psp\n"
       "mrs r1, ipsr\n"
+      "b board_fatal_with_frame\n");
+}
+
+extern "C" __attribute__((naked)) void HardFault_Handler() {
+  asm volatile(
       "ldr r0, =fault_message\n"
-      "b board_fatal_with_frame\n"
+      "b report_exception\n"
       "fault_message: .asciz \"fault\"\n"
       ".align 2\n");
 }
@@ -103,13 +110,8 @@ extern "C" __attribute__((naked)) void HardFault_Handler() {
 // frame's pc is where the loop was stuck.
 extern "C" __attribute__((naked)) void NMI_Handler() {
   asm volatile(
-      "tst lr, #4\n"
-      "ite eq\n"
-      "mrseq r2, msp\n"
-      "mrsne r2, psp\n"
-      "mrs r1, ipsr\n"
       "ldr r0, =watchdog_message\n"
-      "b board_fatal_with_frame\n"
+      "b report_exception\n"
       "watchdog_message: .asciz \"watchdog: the main loop stopped coming back\"\n"
       ".align 2\n");
 }

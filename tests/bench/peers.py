@@ -41,7 +41,7 @@ import kernel_profile  # noqa: E402
 import peer_configs  # noqa: E402
 import tap_lab  # noqa: E402
 from sim_figures import longest_step, sim_figures  # noqa: E402
-from simtest import FIRST_BOOT, Listener, http_get, wakeups as proc_wakeups  # noqa: E402
+from simtest import FIRST_BOOT, Listener, boot_secrets, http_get, wakeups as proc_wakeups  # noqa: E402
 
 # The optimised simulator (valgrind cannot run the ASan build) and the image; the smoke
 # test (tests/system/test_bench_smoke.py) passes the image its build made.
@@ -1031,11 +1031,7 @@ def icount_steady(ctx, cycles):
         password = fingerprint = None
         while time.monotonic() < deadline and (password is None or fingerprint is None) and proc.poll() is None:
             with open(console_path, errors="replace") as f:
-                for line in f:
-                    if "first-boot password:" in line:
-                        password = line.rsplit(":", 1)[1].strip()
-                    if "HTTPS certificate SHA-256 fingerprint" in line:
-                        fingerprint = line.rsplit(" ", 1)[1].strip()
+                password, fingerprint = boot_secrets(f.read())
             time.sleep(0.5)
         if password is None or fingerprint is None:
             say("(the image printed no first-boot password or fingerprint: no steady figure)\n")

@@ -90,6 +90,18 @@ def run_once(doc, timeout=60, flash=None, extra_args=()):
     return proc.returncode, parsed, proc.stderr
 
 
+def boot_secrets(console_text):
+    """The first-boot password and the web UI certificate's SHA-256 fingerprint a box's
+    console printed at start (the simulator's or the image's); each None until printed."""
+    password = fingerprint = None
+    for line in console_text.splitlines():
+        if "first-boot password:" in line:
+            password = line.rsplit(":", 1)[1].strip()
+        if "HTTPS certificate SHA-256 fingerprint" in line:
+            fingerprint = line.rsplit(" ", 1)[1].strip()
+    return password, fingerprint
+
+
 # What the simulator's console said at start, per forwarded web port: the
 # first-boot password is read from there (the box shows it on its LCD).
 FIRST_BOOT = {}

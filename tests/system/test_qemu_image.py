@@ -10,7 +10,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
-from simtest import HOST, Listener, free_port, lab_session, request, run_once  # noqa: E402
+from simtest import HOST, Listener, boot_secrets, free_port, lab_session, request, run_once  # noqa: E402
 from test_https import pinned_request  # noqa: E402
 
 IMAGE = os.environ.get("PROBEBOX_IMAGE", "")
@@ -54,6 +54,14 @@ def run_image(doc, timeout=90, flash=None, keep=None):
     return proc.returncode, result, proc.stdout + proc.stderr
 
 
+def config_file(tmp, doc):
+    """Writes the config into the test's directory; returns its path."""
+    path = os.path.join(tmp, "config.json")
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    return path
+
+
 @contextlib.contextmanager
 def web_image(tmp, append, extra_qemu=()):
     """Boots the image in continuous mode with its HTTP and HTTPS ports forwarded, and
@@ -72,11 +80,7 @@ def web_image(tmp, append, extra_qemu=()):
         password = fingerprint = None
         while time.monotonic() < deadline and (password is None or fingerprint is None):
             console.seek(0)
-            for line in console.read().splitlines():
-                if "first-boot password:" in line:
-                    password = line.rsplit(":", 1)[1].strip()
-                if "HTTPS certificate SHA-256 fingerprint" in line:
-                    fingerprint = line.rsplit(" ", 1)[1].strip()
+            password, fingerprint = boot_secrets(console.read())
             time.sleep(0.2)
         if password is None or fingerprint is None:
             # Say what the image did instead: a CI run once saw the password and no
@@ -292,13 +296,12 @@ class QemuImage(unittest.TestCase):
         listener = Listener()
         try:
             with tempfile.TemporaryDirectory() as tmp:
-                path = os.path.join(tmp, "config.json")
-                with open(path, "w") as f:
-                    json.dump({"schema": 1, "device": {"name": "probe-qemu-web"},
-                               "checks": [{"id": "p", "type": "tcp", "host": HOST, "port": listener.port},
-                                          {"id": "relay", "type": "smtp", "host": HOST, "port": listener.port,
-                                           "username": "probe", "password": "qemu-s3cret", "interval_s": 300,
-                                           "timeout_ms": 500}]}, f)
+                path = config_file(tmp, {"schema": 1, "device": {"name": "probe-qemu-web"},
+                                         "checks": [{"id": "p", "type": "tcp", "host": HOST, "port": listener.port},
+                                                    {"id": "relay", "type": "smtp", "host": HOST,
+                                                     "port": listener.port, "username": "probe",
+                                                     "password": "qemu-s3cret", "interval_s": 300,
+                                                     "timeout_ms": 500}]})
                 flash = os.path.join(tmp, "flash.bin")
                 with web_image(tmp, f"--config {path} --flash {flash}") as (proc, port, https_port, password,
                                                                             fingerprint, deadline):
@@ -396,10 +399,8 @@ class QemuImage(unittest.TestCase):
         listener = Listener()
         try:
             with tempfile.TemporaryDirectory() as tmp:
-                path = os.path.join(tmp, "config.json")
-                with open(path, "w") as f:
-                    json.dump({"schema": 1, "device": {"name": "probe-qemu-restart"},
-                               "checks": [{"id": "p", "type": "tcp", "host": HOST, "port": listener.port}]}, f)
+                path = config_file(tmp, {"schema": 1, "device": {"name": "probe-qemu-restart"},
+                                         "checks": [{"id": "p", "type": "tcp", "host": HOST, "port": listener.port}]})
                 with open(os.path.join(tmp, "record.bin"), "wb") as f:
                     f.write(record)
                 loader = ["-device", f"loader,file={tmp}/record.bin,addr={address:#x}"]
