@@ -114,6 +114,7 @@ Status TlsClientSession::begin(TlsClientConfig& config, struct tcp_pcb* pcb, std
   active_ = true;
   pcb_ = pcb;
   last_error_ = 0;
+  memory_refused_ = false;
   oversized_length_ = 0;
   oversized_type_ = 0;
   received_alert_ = -1;
@@ -124,9 +125,10 @@ Status TlsClientSession::begin(TlsClientConfig& config, struct tcp_pcb* pcb, std
   rsa_r2_ = &config.rsa_r2();
   r2_looked_up_ = false;
   r2_done_ = false;
+  const uint32_t refusals = tls_allocation_failures();
   int rc = mbedtls_ssl_setup(&ssl_, config.ssl_config(version));
   if (rc != 0) {
-    last_error_ = rc;
+    note_failure(rc, refusals);
     return StatusCode::kResourceExhausted;
   }
   // kByCaller: VERIFY_NONE for this handshake, which in a client skips only the
@@ -140,7 +142,14 @@ Status TlsClientSession::begin(TlsClientConfig& config, struct tcp_pcb* pcb, std
 #endif
   if (check == ChainCheck::kByCaller) mbedtls_ssl_set_hs_authmode(&ssl_, MBEDTLS_SSL_VERIFY_NONE);
   FixedText<253> sni(server_name);
-  if (!sni.empty() && mbedtls_ssl_set_hostname(&ssl_, sni.c_str()) != 0) return StatusCode::kInvalidArgument;
+  if (!sni.empty()) {
+    // mbedTLS keeps its own copy of the name: that can fail for want of memory too.
+    const uint32_t name_refusals = tls_allocation_failures();
+    if (int name_rc = mbedtls_ssl_set_hostname(&ssl_, sni.c_str()); name_rc != 0) {
+      note_failure(name_rc, name_refusals);
+      return memory_refused_ ? StatusCode::kResourceExhausted : StatusCode::kInvalidArgument;
+    }
+  }
   mbedtls_ssl_set_bio(&ssl_, this, bio_send, bio_recv, nullptr);
   // Called for every certificate mbedTLS verifies, so only in a full handshake: a
   // resumed one sends none. The flags are left as they are: the verdict is ours.
@@ -207,6 +216,7 @@ TlsClientSession::Progress TlsClientSession::handshake(bool stop_early) {
       }
     }
     leaf_r2_before_step();
+    const uint32_t refusals = tls_allocation_failures();
     int rc = mbedtls_ssl_handshake_step(&ssl_);
     leaf_r2_after_step();
     if (!check_message_size()) {
@@ -215,7 +225,7 @@ TlsClientSession::Progress TlsClientSession::handshake(bool stop_early) {
     }
     if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE) return Progress::kWantMore;
     if (rc != 0) {
-      last_error_ = rc;
+      note_failure(rc, refusals);
       // The alert's description is the second byte of the alert record mbedTLS has
       // just read (no accessor in 3.6).
       if (rc == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE) received_alert_ = ssl_.MBEDTLS_PRIVATE(in_msg)[1];
@@ -268,6 +278,7 @@ bool TlsClientSession::check_message_size() {
 
 int TlsClientSession::read(uint8_t* out, size_t len) {
   TlsPoolScope client(TlsPool::kClient);
+  const uint32_t refusals = tls_allocation_failures();
   int rc = mbedtls_ssl_read(&ssl_, out, len);
   // A TLS 1.3 ticket is not an error: it is in the session now, and what follows is
   // read on. mbedTLS meets a post-handshake message with WANT_READ while it holds the
@@ -279,15 +290,21 @@ int TlsClientSession::read(uint8_t* out, size_t len) {
     else if (rc != MBEDTLS_ERR_SSL_WANT_READ || mbedtls_ssl_check_pending(&ssl_) == 0) break;
     rc = mbedtls_ssl_read(&ssl_, out, len);
   }
-  if (rc < 0 && rc != MBEDTLS_ERR_SSL_WANT_READ) last_error_ = rc;
+  if (rc < 0 && rc != MBEDTLS_ERR_SSL_WANT_READ) note_failure(rc, refusals);
   return rc;
 }
 
 int TlsClientSession::write(const uint8_t* data, size_t len) {
   TlsPoolScope client(TlsPool::kClient);
+  const uint32_t refusals = tls_allocation_failures();
   int rc = mbedtls_ssl_write(&ssl_, data, len);
-  if (rc < 0 && rc != MBEDTLS_ERR_SSL_WANT_WRITE) last_error_ = rc;
+  if (rc < 0 && rc != MBEDTLS_ERR_SSL_WANT_WRITE) note_failure(rc, refusals);
   return rc;
+}
+
+void TlsClientSession::note_failure(int rc, uint32_t refusals_before) {
+  last_error_ = rc;
+  memory_refused_ = tls_allocation_failures() != refusals_before;
 }
 
 void TlsClientSession::end() {
@@ -373,6 +390,10 @@ const char* TlsClientSession::tls_version() const {
 }
 
 void TlsClientSession::describe_error(TextBuffer& out) const {
+  if (memory_refused_) {
+    out.append("no TLS memory free on the box");
+    return;
+  }
   if (message_too_big()) {
     if (oversized_type_ == kCertificateMessage) out.append("certificate chain of ");
     else out.appendf("handshake message (type %u) of ", static_cast<unsigned>(oversized_type_));
@@ -445,7 +466,7 @@ bool tls_lacked_memory(int code) {
          low == MBEDTLS_ERR_MPI_ALLOC_FAILED || low == MBEDTLS_ERR_ASN1_ALLOC_FAILED;
 }
 
-bool TlsClientSession::lacked_memory() const { return tls_lacked_memory(last_error_); }
+bool TlsClientSession::lacked_memory() const { return memory_refused_ || tls_lacked_memory(last_error_); }
 
 void describe_tls_error(int code, TextBuffer& out) {
   if (tls_lacked_memory(code)) {

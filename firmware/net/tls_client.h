@@ -163,8 +163,9 @@ class TlsClientSession {
   // After kFailed: the server answered with an older version than the one offered
   // (a TLS 1.0/1.1-only server answers a 1.2 hello with its own version, no alert).
   bool older_version_chosen() const { return last_error_ == MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION; }
-  // After kFailed: the box's TLS memory ran out (tls_lacked_memory()), which says
-  // nothing about the server.
+  // After kFailed: the box's TLS memory ran out, which says nothing about the server:
+  // the pools refused an allocation during the failed call, or mbedTLS said so
+  // (tls_lacked_memory()).
   bool lacked_memory() const;
   TlsVersion offered() const { return offered_; }
   uint8_t oversized_type() const { return oversized_type_; }
@@ -188,7 +189,11 @@ class TlsClientSession {
   bool r2_looked_up_ = false;
   bool r2_done_ = false;
 
+  // A call failed: its code, and whether the pools refused memory during it
+  // (tls_allocation_failures() moved from `refusals_before`).
+  void note_failure(int rc, uint32_t refusals_before);
   int last_error_ = 0;
+  bool memory_refused_ = false;
   uint32_t oversized_length_ = 0;
   uint8_t oversized_type_ = 0;
   int received_alert_ = -1;

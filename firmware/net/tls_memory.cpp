@@ -195,6 +195,12 @@ TlsMemoryStats tls_memory_stats() {
   return s;
 }
 
+uint32_t tls_allocation_failures() {
+  uint32_t failures = 0;
+  for (const Pool& pool : g_pools) failures += pool.stats().failures;
+  return failures;
+}
+
 void tls_memory_reset_high_water() {
   for (Pool& pool : g_pools) pool.reset_high_water();
 }

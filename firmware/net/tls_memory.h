@@ -75,6 +75,11 @@ bool tls_crypto_init();
 TlsMemoryStats tls_memory_stats();
 // Forgets the high-water marks (the in-use figures stay): a test measuring one step.
 void tls_memory_reset_high_water();
+// Allocations the pools have refused so far, all pools together. A call into mbedTLS
+// that failed while this rose failed for want of the box's memory, whatever code
+// mbedTLS made of it: it reports an ECDHE point it could not allocate room for as the
+// server's illegal parameter, for one.
+uint32_t tls_allocation_failures();
 
 // While alive, mbedTLS allocates from `pool`; restores the previous pool on exit.
 class TlsPoolScope {

@@ -302,10 +302,12 @@ void SmtpSession::on_reply() {
         return;
       }
       if (Status s = link_.start_tls(*ctx_.tls, expected_name(), resume_->version, &resume_->session); !s.ok()) {
-        // No session object free (net::TlsSessions) is the box's shortage, not the relay's.
-        if (s.code() == StatusCode::kUnavailable) {
+        // No session object free (net::TlsSessions), or no memory for the session, is
+        // the box's shortage, not the relay's.
+        if (s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kResourceExhausted) {
           note(FailReason::kNoResources);
-          conclude(Outcome::kUnknown, "no TLS session free");
+          conclude(Outcome::kUnknown,
+                   s.code() == StatusCode::kUnavailable ? "no TLS session free" : "no memory for a TLS session");
         } else {
           conclude(Outcome::kCritical, "STARTTLS refused");
         }

@@ -72,7 +72,7 @@ void TlsCertProbe::process(net::LinkEvent event) {
       // already holds these very bytes verified (net/verified_chain_cache.h).
       if (!link_.start_tls(*env().tls, sni, version_, nullptr, net::ChainCheck::kByCaller).ok()) {
         note_failure(FailReason::kNoResources);
-        fail_with_tls_error(Outcome::kUnknown, "no memory for a TLS session");
+        fail_without_session();
       } else {
         drive();
       }
@@ -451,12 +451,12 @@ void TlsCertProbe::fail(Outcome outcome, std::string_view why) {
   finish(outcome);
 }
 
-void TlsCertProbe::fail_with_tls_error(Outcome outcome, std::string_view why) {
-  ResultCore& r = out();
-  r.summary.assign(why);
-  link_.tls().describe_error(r.summary);
+// No session object or no memory for one: the box's shortage, nothing learnt of the
+// server. (It once read "no memory for a TLS sessionno TLS memory free on the box".)
+void TlsCertProbe::fail_without_session() {
+  out().summary.assign("no memory for a TLS session");
   kept_->set_tls_cert();
-  finish(outcome);
+  finish(Outcome::kUnknown);
 }
 
 void TlsCertProbe::fail_chain_too_big() {

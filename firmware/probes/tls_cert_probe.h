@@ -48,7 +48,7 @@ class TlsCertProbe final : public Probe {
   void judge();
   void fail(Outcome outcome, std::string_view why) override;
   // fail(), with mbedTLS's account of what went wrong appended to `why`.
-  void fail_with_tls_error(Outcome outcome, std::string_view why);
+  void fail_without_session();
   void fail_chain_too_big();
   void describe_handshake_failure(TextBuffer& out);
 

@@ -11,6 +11,7 @@
 #include "mbedtls/x509_crt.h"
 #include "net/tls_memory.h"
 #include "probe_fixture.h"
+#include "tls_pool_filler.h"
 #include "details_json.h"
 
 namespace probebox::test {
@@ -448,6 +449,22 @@ TEST_F(HttpsProbeTest, NoTlsSessionFreeIsUnknownAndSaysSo) {
   EXPECT_EQ(r.reason, FailReason::kNoResources);
   EXPECT_EQ(r.summary.view(), "no memory for a TLS session");
   EXPECT_EQ(net::TlsSessions::in_use(), 0);
+}
+
+// Whatever is left of the client pool, the box never blames the server for its own
+// shortage (mbedTLS once made an ECDHE point it had no room for into the server's
+// "illegal parameter": a critical verdict on the load balancer).
+TEST_F(HttpsProbeTest, AnyShortageOfTlsMemoryIsUnknownNeverTheServersFault) {
+  load(R"([{"id":"a","type":"http","url":"https://10.0.2.2:8443/testall","host_header":"hostile.lab.test"}])");
+  sweep_client_pool(
+      [&] {
+        peer_.set_conversation(
+            8443, https_server("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK"));
+        ProbeResult r = run_one<HttpProbe>(tls_.get());
+        peer_.clear_conversations();
+        return r;
+      },
+      "no memory for a TLS session", "TLS handshake not finished: no TLS memory free on the box");
 }
 
 TEST_F(HttpsProbeTest, ACertificateForAnotherNameGetsNoRequestAtAll) {

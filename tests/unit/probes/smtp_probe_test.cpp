@@ -10,6 +10,7 @@
 #include "fake_tls_server.h"
 #include "net/tls_memory.h"
 #include "probe_fixture.h"
+#include "tls_pool_filler.h"
 #include "details_json.h"
 
 namespace probebox::test {
@@ -277,6 +278,25 @@ TEST_F(SmtpStartTlsTest, NoTlsSessionFreeIsUnknownNotARefusal) {
   EXPECT_NE(r.summary.view().find("no TLS session free"), std::string_view::npos) << r.summary.c_str();
   EXPECT_EQ(peer_.received(587).find("AUTH"), std::string::npos);
   EXPECT_EQ(net::TlsSessions::in_use(), 0);
+}
+
+// Whatever is left of the client pool, the relay is never blamed for the box's own
+// shortage: no memory for the session's set-up was once "STARTTLS refused", critical.
+TEST_F(SmtpStartTlsTest, AnyShortageOfTlsMemoryIsUnknownNeverTheRelaysFault) {
+  ASSERT_TRUE(tls_->setup(lab_cert_pem()).ok());
+  load(R"([{"id":"m","type":"smtp","host":"10.0.2.2","port":587,"starttls":"require",)"
+       R"("server_name":"hostile.lab.test","username":"alerts","password":"s3cret"}])");
+  sweep_client_pool(
+      [&] {
+        peer_.set_conversation(
+            587, starttls_relay({{"EHLO", kEhloPlain}, {"AUTH PLAIN ", "235 2.7.0 accepted\r\n"}}, plain_inside_));
+        ProbeResult r = run_one<SmtpProbe>(tls_.get());
+        peer_.clear_conversations();
+        tls_->resumption().clear();  // each run a full handshake, as the first
+        return r;
+      },
+      "10.0.2.2: no memory for a TLS session",
+      "10.0.2.2: STARTTLS handshake not finished: no TLS memory free on the box");
 }
 
 TEST_F(SmtpStartTlsTest, ARelayCertificateNotJudgedGoodGetsNoCredentials) {

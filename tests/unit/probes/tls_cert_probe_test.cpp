@@ -14,6 +14,7 @@
 #include "test_roots.h"
 #include "net/tls_memory.h"
 #include "probe_fixture.h"
+#include "tls_pool_filler.h"
 #include "details_json.h"
 
 namespace probebox::test {
@@ -524,6 +525,22 @@ namespace {
 // The details pool holds one entry per TLS probe the scheduler lets run at once; a
 // probe started past that (only possible around the scheduler) is unknown and says
 // why, and every entry comes back when its probe is destroyed.
+// Whatever is left of the client pool, the certificate gets no verdict from the box's
+// own shortage: ok as with the whole pool, or unknown for want of memory.
+TEST_F(TlsCertProbeTest, AnyShortageOfTlsMemoryIsUnknownNeverAVerdictOnTheCertificate) {
+  trust_the_lab(true);
+  load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
+       R"("names":["hostile.lab.test"]}])");
+  sweep_client_pool(
+      [&] {
+        peer_.set_conversation(443, tls_server());
+        ProbeResult r = run_one<TlsCertProbe>(tls_.get());
+        peer_.clear_conversations();
+        return r;
+      },
+      "no memory for a TLS session", "cannot inspect: no TLS memory free on the box");
+}
+
 TEST_F(TlsCertProbeTest, NoDetailsFreeIsUnknownAndSaysSo) {
   load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test"}])");
   std::vector<std::unique_ptr<TlsCertProbe>> holders;
