@@ -1,6 +1,7 @@
 #include "net/tcp_link.h"
 
 #include "core/lease_pool.h"
+#include "net/tls_bio.h"
 
 #include "lwip/pbuf.h"
 #include "mbedtls/ssl.h"
@@ -152,13 +153,7 @@ TcpLink::Read TcpLink::read(Reader reader) {
 }
 
 namespace {
-// Whether lwIP had room for `bytes` more on this connection: the send buffer and queue
-// are the peer's business (a window it does not open); when they had room and the
-// write still failed, lwIP's pools or heap were short, which is the box's.
-bool room_for(const struct tcp_pcb* pcb, size_t bytes) {
-  return tcp_sndbuf(pcb) >= bytes && tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN;
-}
-// What a TLS record adds to its plaintext, at most, for the room above.
+// What a TLS record adds to its plaintext, at most, for tcp_room_for().
 constexpr size_t kTlsRecordOverhead = 64;
 }  // namespace
 
@@ -166,13 +161,13 @@ bool TcpLink::send(std::span<const uint8_t> bytes) {
   send_lacked_memory_ = false;
   if (pcb_ == nullptr) return false;
   if (tls_active()) {
-    const bool room = room_for(pcb_, bytes.size() + kTlsRecordOverhead);
+    const bool room = tcp_room_for(pcb_, bytes.size() + kTlsRecordOverhead);
     const int written = tls_->write(bytes.data(), bytes.size());
     // WANT_WRITE: tls_bio could not queue the record.
     send_lacked_memory_ = written == MBEDTLS_ERR_SSL_WANT_WRITE && room;
     return written == static_cast<int>(bytes.size());
   }
-  const bool room = room_for(pcb_, bytes.size());
+  const bool room = tcp_room_for(pcb_, bytes.size());
   const err_t err = tcp_write(pcb_, bytes.data(), static_cast<u16_t>(bytes.size()), TCP_WRITE_FLAG_COPY);
   if (err != ERR_OK) {
     send_lacked_memory_ = err == ERR_MEM && room;

@@ -117,6 +117,12 @@ class TcpLink {
   err_t error() const { return error_; }
   // The last send() failed for want of lwIP memory, not because the connection was gone.
   bool send_lacked_memory() const { return send_lacked_memory_; }
+  // Bytes are waiting that lwIP had no memory for: the last send lacked it, or the TLS
+  // session's last write (a handshake's own) did. At a probe's deadline this makes the
+  // silence the box's shortage.
+  bool starved_for_memory() const {
+    return send_lacked_memory_ || (tls_ != nullptr && tls_->write_starved());
+  }
   // The summary for a send() that lacked memory.
   static const char* send_shortage() { return "no memory to send (lwIP heap or segment pool exhausted)"; }
   // The ICMP unreachable code that ended the connect, or -1.

@@ -14,6 +14,14 @@ namespace probebox::net {
 int tls_bio_read(struct tcp_pcb* pcb, struct pbuf*& chain, bool peer_closed, unsigned char* buf, size_t len);
 // As much of `buf` as the pcb's send buffer takes (copied): how many, or
 // MBEDTLS_ERR_SSL_WANT_WRITE when it takes nothing now, CONN_EOF without a pcb.
-int tls_bio_write(struct tcp_pcb* pcb, const unsigned char* buf, size_t len);
+// `starved`, when given, says whether the write failed for want of lwIP's memory
+// (tcp_room_for() held and lwIP still refused): mbedTLS only sees WANT_WRITE and would
+// wait, and a handshake that waits so until its deadline is the box's shortage.
+int tls_bio_write(struct tcp_pcb* pcb, const unsigned char* buf, size_t len, bool* starved = nullptr);
+
+// Whether lwIP had room for `bytes` more on this connection: the send buffer and queue
+// are the peer's business (a window it does not open); when they had room and a write
+// still failed, lwIP's pools or heap were short, which is the box's.
+bool tcp_room_for(const struct tcp_pcb* pcb, size_t bytes);
 
 }  // namespace probebox::net

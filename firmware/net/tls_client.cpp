@@ -115,6 +115,7 @@ Status TlsClientSession::begin(TlsClientConfig& config, struct tcp_pcb* pcb, std
   pcb_ = pcb;
   last_error_ = 0;
   memory_refused_ = false;
+  write_starved_ = false;
   oversized_length_ = 0;
   oversized_type_ = 0;
   received_alert_ = -1;
@@ -183,7 +184,8 @@ int TlsClientSession::bio_recv(void* ctx, unsigned char* buf, size_t len) {
 }
 
 int TlsClientSession::bio_send(void* ctx, const unsigned char* buf, size_t len) {
-  return tls_bio_write(static_cast<TlsClientSession*>(ctx)->pcb_, buf, len);
+  auto* self = static_cast<TlsClientSession*>(ctx);
+  return tls_bio_write(self->pcb_, buf, len, &self->write_starved_);
 }
 
 // mbedTLS 3.x makes the handshake state private and offers no accessor for it (nor

@@ -167,6 +167,10 @@ class TlsClientSession {
   // the pools refused an allocation during the failed call, or mbedTLS said so
   // (tls_lacked_memory()).
   bool lacked_memory() const;
+  // The session's last write to TCP took nothing for want of lwIP's memory (tls_bio.h):
+  // mbedTLS waits for room, and if the wait lasts to the probe's deadline the box, not
+  // the server, is why nothing came back.
+  bool write_starved() const { return write_starved_; }
   TlsVersion offered() const { return offered_; }
   uint8_t oversized_type() const { return oversized_type_; }
   uint32_t oversized_length() const { return oversized_length_; }
@@ -194,6 +198,7 @@ class TlsClientSession {
   void note_failure(int rc, uint32_t refusals_before);
   int last_error_ = 0;
   bool memory_refused_ = false;
+  bool write_starved_ = false;
   uint32_t oversized_length_ = 0;
   uint8_t oversized_type_ = 0;
   int received_alert_ = -1;

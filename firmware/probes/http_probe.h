@@ -28,6 +28,7 @@ class HttpProbe final : public Probe {
   void DoStart() override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
+  bool DoStarvedForMemory() const override { return link_.starved_for_memory(); }
   void DoDetails(ProbeDetails& details) const override;
   static void on_bytes(net::LinkOwner& self, std::span<const uint8_t> bytes) { static_cast<HttpProbe&>(self).consume(bytes); }
 

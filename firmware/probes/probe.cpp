@@ -36,9 +36,14 @@ Probe::Poll Probe::poll(hal::MonoMicros now) {
     PhaseTimes reached = result_.phases;  // which phases were reached says where it stalled
     result_.reset();
     result_.phases = reached;
-    note_failure(FailReason::kTimeout);
-    DoDescribeTimeout();
-    finish(Outcome::kCritical);
+    if (DoStarvedForMemory()) {
+      note_failure(FailReason::kNoResources);
+      fail(Outcome::kUnknown, net::TcpLink::send_shortage());
+    } else {
+      note_failure(FailReason::kTimeout);
+      DoDescribeTimeout();
+      finish(Outcome::kCritical);
+    }
   }
   if (!finished_ && next_armed_) {
     next_armed_ = false;

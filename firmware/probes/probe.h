@@ -158,6 +158,10 @@ class Probe : public net::LinkOwner {
   // gave it (finish()), e.g. tls_cert judged its certificate and only its extra
   // legacy-protocol look was still running; false for the generic timeout.
   virtual bool DoFinishAtDeadline() { return false; }
+  // The deadline passed with bytes the box had no lwIP memory to send
+  // (net::TcpLink::starved_for_memory()): the silence is the box's shortage, an
+  // unknown result, not the server's timeout.
+  virtual bool DoStarvedForMemory() const { return false; }
 
   HostResolver resolver_;
   const CheckConfig* check_ = nullptr;

@@ -81,6 +81,8 @@ void SmtpProbe::DoDetails(ProbeDetails& details) const {
   d.tls_subject = details.add_text(session_->tls_used() ? peer.subject.view() : std::string_view());
 }
 
+bool SmtpProbe::DoStarvedForMemory() const { return session_ != nullptr && session_->starved_for_memory(); }
+
 void SmtpProbe::DoDescribeTimeout() {
   if (session_ == nullptr) return;
   take_phases();

@@ -29,6 +29,7 @@ class SmtpProbe final : public Probe {
     if (session_ != nullptr) session_->close();
   }
   void DoDescribeTimeout() override;
+  bool DoStarvedForMemory() const override;
   // From the session's facts, which outlive its close.
   void DoDetails(ProbeDetails& details) const override;
   static void on_done(void* self) { static_cast<SmtpProbe*>(self)->report(); }

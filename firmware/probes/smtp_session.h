@@ -78,6 +78,8 @@ class SmtpSession final : private net::LinkOwner {
   // Returns the link's TLS session to net::TlsSessions (a probe's end; the mail
   // alerts keep theirs for the next message).
   void give_back_tls() { link_.give_back_tls(); }
+  // Bytes are waiting that lwIP had no memory for (net::TcpLink::starved_for_memory()).
+  bool starved_for_memory() const { return link_.starved_for_memory(); }
   // What the dialogue was doing when its owner's deadline passed.
   void describe_timeout(TextBuffer& out, unsigned timeout_ms) const;
 

@@ -38,6 +38,7 @@ class TlsCertProbe final : public Probe {
   void DoStart() override;
   void DoRelease() override;
   void DoDescribeTimeout() override;
+  bool DoStarvedForMemory() const override { return link_.starved_for_memory(); }
   void DoDetails(ProbeDetails& details) const override;
   bool DoFinishAtDeadline() override;
 

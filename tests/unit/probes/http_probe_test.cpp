@@ -11,7 +11,7 @@
 #include "mbedtls/x509_crt.h"
 #include "net/tls_memory.h"
 #include "probe_fixture.h"
-#include "tls_pool_filler.h"
+#include "shortage_sweep.h"
 #include "details_json.h"
 
 namespace probebox::test {
@@ -451,20 +451,24 @@ TEST_F(HttpsProbeTest, NoTlsSessionFreeIsUnknownAndSaysSo) {
   EXPECT_EQ(net::TlsSessions::in_use(), 0);
 }
 
-// Whatever is left of the client pool, the box never blames the server for its own
-// shortage (mbedTLS once made an ECDHE point it had no room for into the server's
-// "illegal parameter": a critical verdict on the load balancer).
-TEST_F(HttpsProbeTest, AnyShortageOfTlsMemoryIsUnknownNeverTheServersFault) {
+// Whatever is left of the client pool or of lwIP's heap, the box never blames the
+// server for its own shortage. (With 26 KiB of the pool left mbedTLS once made an
+// ECDHE point it had no room for into the server's "illegal parameter"; with 256
+// bytes of lwIP's heap left the ClientHello waited for room until the deadline and
+// read "no answer": both critical verdicts on the load balancer.)
+TEST_F(HttpsProbeTest, AnyShortageOfTheBoxsMemoryIsUnknownNeverTheServersFault) {
   load(R"([{"id":"a","type":"http","url":"https://10.0.2.2:8443/testall","host_header":"hostile.lab.test"}])");
-  sweep_client_pool(
-      [&] {
-        peer_.set_conversation(
-            8443, https_server("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK"));
-        ProbeResult r = run_one<HttpProbe>(tls_.get());
-        peer_.clear_conversations();
-        return r;
-      },
-      "no memory for a TLS session", "TLS handshake not finished: no TLS memory free on the box");
+  auto run = [&] {
+    peer_.set_conversation(
+        8443, https_server("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK"));
+    ProbeResult r = run_one<HttpProbe>(tls_.get());
+    peer_.clear_conversations();
+    return r;
+  };
+  sweep_shortage("TLS client pool", run, [](size_t left) { return std::make_unique<TlsPoolFiller>(net::TlsPool::kClient, left); }, 0, 64 * 1024, 1024,
+                 {"no memory for a TLS session", "TLS handshake not finished: no TLS memory free on the box"});
+  sweep_shortage("lwIP heap", run, [](size_t left) { return std::make_unique<test::LwipHeapTaken>(left); }, 0, 2048, 64,
+                 {net::TcpLink::shortage(net::TcpLink::Open::kNoMemory), net::TcpLink::send_shortage()});
 }
 
 TEST_F(HttpsProbeTest, ACertificateForAnotherNameGetsNoRequestAtAll) {

@@ -10,7 +10,7 @@
 #include "fake_tls_server.h"
 #include "net/tls_memory.h"
 #include "probe_fixture.h"
-#include "tls_pool_filler.h"
+#include "shortage_sweep.h"
 #include "details_json.h"
 
 namespace probebox::test {
@@ -280,23 +280,26 @@ TEST_F(SmtpStartTlsTest, NoTlsSessionFreeIsUnknownNotARefusal) {
   EXPECT_EQ(net::TlsSessions::in_use(), 0);
 }
 
-// Whatever is left of the client pool, the relay is never blamed for the box's own
-// shortage: no memory for the session's set-up was once "STARTTLS refused", critical.
-TEST_F(SmtpStartTlsTest, AnyShortageOfTlsMemoryIsUnknownNeverTheRelaysFault) {
+// Whatever is left of the client pool or of lwIP's heap, the relay is never blamed
+// for the box's own shortage (no memory for the session's set-up was once "STARTTLS
+// refused", critical).
+TEST_F(SmtpStartTlsTest, AnyShortageOfTheBoxsMemoryIsUnknownNeverTheRelaysFault) {
   ASSERT_TRUE(tls_->setup(lab_cert_pem()).ok());
   load(R"([{"id":"m","type":"smtp","host":"10.0.2.2","port":587,"starttls":"require",)"
        R"("server_name":"hostile.lab.test","username":"alerts","password":"s3cret"}])");
-  sweep_client_pool(
-      [&] {
-        peer_.set_conversation(
-            587, starttls_relay({{"EHLO", kEhloPlain}, {"AUTH PLAIN ", "235 2.7.0 accepted\r\n"}}, plain_inside_));
-        ProbeResult r = run_one<SmtpProbe>(tls_.get());
-        peer_.clear_conversations();
-        tls_->resumption().clear();  // each run a full handshake, as the first
-        return r;
-      },
-      "10.0.2.2: no memory for a TLS session",
-      "10.0.2.2: STARTTLS handshake not finished: no TLS memory free on the box");
+  auto run = [&] {
+    peer_.set_conversation(
+        587, starttls_relay({{"EHLO", kEhloPlain}, {"AUTH PLAIN ", "235 2.7.0 accepted\r\n"}}, plain_inside_));
+    ProbeResult r = run_one<SmtpProbe>(tls_.get());
+    peer_.clear_conversations();
+    tls_->resumption().clear();  // each run a full handshake, as the first
+    return r;
+  };
+  sweep_shortage("TLS client pool", run, [](size_t left) { return std::make_unique<TlsPoolFiller>(net::TlsPool::kClient, left); }, 0, 64 * 1024, 1024,
+                 {"10.0.2.2: no memory for a TLS session",
+                  "10.0.2.2: STARTTLS handshake not finished: no TLS memory free on the box"});
+  sweep_shortage("lwIP heap", run, [](size_t left) { return std::make_unique<test::LwipHeapTaken>(left); }, 0, 2048, 64,
+                 {"10.0.2.2: no memory for the SYN (lwIP heap or segment pool exhausted)", net::TcpLink::send_shortage()});
 }
 
 TEST_F(SmtpStartTlsTest, ARelayCertificateNotJudgedGoodGetsNoCredentials) {

@@ -14,7 +14,7 @@
 #include "test_roots.h"
 #include "net/tls_memory.h"
 #include "probe_fixture.h"
-#include "tls_pool_filler.h"
+#include "shortage_sweep.h"
 #include "details_json.h"
 
 namespace probebox::test {
@@ -525,20 +525,23 @@ namespace {
 // The details pool holds one entry per TLS probe the scheduler lets run at once; a
 // probe started past that (only possible around the scheduler) is unknown and says
 // why, and every entry comes back when its probe is destroyed.
-// Whatever is left of the client pool, the certificate gets no verdict from the box's
-// own shortage: ok as with the whole pool, or unknown for want of memory.
-TEST_F(TlsCertProbeTest, AnyShortageOfTlsMemoryIsUnknownNeverAVerdictOnTheCertificate) {
+// Whatever is left of the client pool or of lwIP's heap, the certificate gets no
+// verdict from the box's own shortage: the verdict it gets with all of it, or unknown
+// for want of memory.
+TEST_F(TlsCertProbeTest, AnyShortageOfTheBoxsMemoryIsUnknownNeverAVerdictOnTheCertificate) {
   trust_the_lab(true);
   load(R"([{"id":"t","type":"tls_cert","host":"10.0.2.2","port":443,"server_name":"hostile.lab.test",)"
        R"("names":["hostile.lab.test"]}])");
-  sweep_client_pool(
-      [&] {
-        peer_.set_conversation(443, tls_server());
-        ProbeResult r = run_one<TlsCertProbe>(tls_.get());
-        peer_.clear_conversations();
-        return r;
-      },
-      "no memory for a TLS session", "cannot inspect: no TLS memory free on the box");
+  auto run = [&] {
+    peer_.set_conversation(443, tls_server());
+    ProbeResult r = run_one<TlsCertProbe>(tls_.get());
+    peer_.clear_conversations();
+    return r;
+  };
+  sweep_shortage("TLS client pool", run, [](size_t left) { return std::make_unique<TlsPoolFiller>(net::TlsPool::kClient, left); }, 0, 64 * 1024, 1024,
+                 {"no memory for a TLS session", "cannot inspect: no TLS memory free on the box"});
+  sweep_shortage("lwIP heap", run, [](size_t left) { return std::make_unique<test::LwipHeapTaken>(left); }, 0, 2048, 64,
+                 {net::TcpLink::shortage(net::TcpLink::Open::kNoMemory), net::TcpLink::send_shortage()});
 }
 
 TEST_F(TlsCertProbeTest, NoDetailsFreeIsUnknownAndSaysSo) {

@@ -1,5 +1,7 @@
 #include "lwip_fixture.h"
 
+#include "lwip/mem.h"
+
 #include "lwip/init.h"
 #include "lwip/memp.h"
 #include "lwip/stats.h"
@@ -51,8 +53,27 @@ void LwipFixture::run_for_ms(int64_t ms, int64_t step_ms) {
   pump();
 }
 
-TcpSegmentsTaken::TcpSegmentsTaken() {
+TcpSegmentsTaken::TcpSegmentsTaken(size_t leave) {
   for (void* seg = memp_malloc(MEMP_TCP_SEG); seg != nullptr; seg = memp_malloc(MEMP_TCP_SEG)) taken_.push_back(seg);
+  for (; leave > 0 && !taken_.empty(); --leave) {
+    memp_free(MEMP_TCP_SEG, taken_.back());
+    taken_.pop_back();
+  }
+}
+
+LwipHeapTaken::LwipHeapTaken(size_t leave) {
+  // Big blocks first, then smaller ones into what is left, until about `leave` remain.
+  for (size_t block = 4096; block >= 16; block /= 2) {
+    while (static_cast<size_t>(lwip_stats.mem.avail - lwip_stats.mem.used) > leave + block) {
+      void* p = mem_malloc(static_cast<mem_size_t>(block));
+      if (p == nullptr) break;
+      taken_.push_back(p);
+    }
+  }
+}
+
+LwipHeapTaken::~LwipHeapTaken() {
+  for (void* p : taken_) mem_free(p);
 }
 
 void TcpSegmentsTaken::give_back() {

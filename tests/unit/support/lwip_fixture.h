@@ -16,12 +16,26 @@ namespace probebox::test {
 // data would): the box's own shortage, for tests of how it is reported.
 class TcpSegmentsTaken {
  public:
-  TcpSegmentsTaken();
+  // All of lwIP's TCP segments but `leave`.
+  explicit TcpSegmentsTaken(size_t leave = 0);
   ~TcpSegmentsTaken() { give_back(); }
   TcpSegmentsTaken(const TcpSegmentsTaken&) = delete;
   TcpSegmentsTaken& operator=(const TcpSegmentsTaken&) = delete;
   void give_back();
   size_t count() const { return taken_.size(); }
+
+ private:
+  std::vector<void*> taken_;
+};
+
+// lwIP's heap (PBUF_RAM: every segment's data and header) but about `leave` bytes,
+// until destroyed.
+class LwipHeapTaken {
+ public:
+  explicit LwipHeapTaken(size_t leave);
+  ~LwipHeapTaken();
+  LwipHeapTaken(const LwipHeapTaken&) = delete;
+  LwipHeapTaken& operator=(const LwipHeapTaken&) = delete;
 
  private:
   std::vector<void*> taken_;
