@@ -183,8 +183,10 @@ extern "C" void probebox_platform_log(const char* fmt, ...) {
 }
 
 extern "C" void probebox_platform_fatal(const char* what, const char* file, int line) {
+  // The file's name without its build path: the restart record keeps 63 characters.
+  const char* slash = std::strrchr(file, '/');
   probebox::FixedText<200> msg;
-  msg.appendf("probebox: fatal: %s at %s:%d", what, file, line);
+  msg.appendf("fatal: %s at %s:%d", what, slash != nullptr ? slash + 1 : file, line);
   board_fatal(msg.c_str());
 }
 
