@@ -24,7 +24,6 @@ void CmsdkWatchdog::start(uint32_t timeout_ms, uint32_t clock_hz) {
   reg(kIntClear) = 1;
   reg(kControl) = kControlInterruptEnable | kControlResetEnable;
   lock();
-  timeout_ms_ = timeout_ms;
   running_ = true;
 }
 

@@ -18,8 +18,6 @@ class CmsdkWatchdog {
   void feed();
   // Clock ticks left before WDOGINT.
   uint32_t remaining() const { return reg(kValueRegister); }
-  bool running() const { return running_; }
-  uint32_t timeout_ms() const { return timeout_ms_; }
 
  private:
   static constexpr uint32_t kValueRegister = 0x004;
@@ -27,7 +25,6 @@ class CmsdkWatchdog {
   void unlock();
   void lock();
   uintptr_t base_;
-  uint32_t timeout_ms_ = 0;
   bool running_ = false;
 };
 
