@@ -17,6 +17,7 @@ void App::write_web_diagnostics(JsonWriter& w) const {
       .field_int("evicted", web_.connections_evicted())
       .field_int("documents_streamed", web_.documents_streamed())
       .field_int("documents_cut", web_.documents_cut())
+      .field_int("heap_waits", web_.heap_waits())
       .field_int("result_holds_expired", result_hold_.expired())
       .end_object();
 }

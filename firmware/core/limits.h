@@ -116,9 +116,20 @@
  * probe's request fails, so this keeps 70 % above the measured high-water mark:
  * 3,824-4,752 bytes (three runs) with 128 checks, 16 in flight and an HTTPS
  * session reading alongside
- * (tests/integration/test_target_limits.py), 3,608 on the M4 serving the HTTPS UI. */
+ * (tests/integration/test_target_limits.py), 3,608 on the M4 serving the HTTPS UI.
+ * The web server never writes into the probes' reserve below. */
 #ifndef PROBEBOX_LWIP_HEAP_BYTES
 #define PROBEBOX_LWIP_HEAP_BYTES (8 * 1024)
+#endif
+
+/* What the web server leaves free of lwIP's heap for the probes (web/send_room.h). A
+ * client that stops reading holds what the server queued for it until it is dropped,
+ * and the target's three connections could hold more than the whole heap: on the
+ * network lab three such readers took 8,160 of its 8,192 bytes and the probes' sends
+ * failed. The probes alone peaked at 2,144 bytes there (128 checks, 16 in flight:
+ * tests/netlab/test_netlab_target_limits.py); this keeps 43 % above that. */
+#ifndef PROBEBOX_LWIP_PROBE_RESERVE_BYTES
+#define PROBEBOX_LWIP_PROBE_RESERVE_BYTES 3072
 #endif
 
 /* Received frames: buffers of PROBEBOX_LWIP_PBUF_BYTES from lwIP's pool, a full-size

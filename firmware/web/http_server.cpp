@@ -2,12 +2,27 @@
 
 #include <cstring>
 
+#include "lwip/stats.h"
 #include "net/tls_memory.h"
 #include "web/https_redirect.h"
+#include "web/send_room.h"
 #include "web/slot_eviction.h"
+
+#if !MEM_STATS
+#error "the web server keeps to its share of lwIP's heap by its use (lwip_stats.mem): MEM_STATS must be on"
+#endif
 
 namespace probebox {
 namespace {
+
+// What one write may take of the heap beyond its bytes: lwIP sizes a segment's pbuf
+// for a full segment when more is to follow (TCP_OVERSIZE), plus the pbuf and the
+// headers in front of it.
+constexpr size_t kWriteOverhead = TCP_MSS + 96;
+// A lone client still fills its whole send buffer, so the share never slows the
+// common case; and the reserve is left whatever the server does.
+static_assert(HttpServer::kProbeReserveBytes + TCP_SND_BUF + kWriteOverhead <= MEM_SIZE,
+              "lwIP's heap holds the probes' reserve and one connection's send buffer");
 
 const char* reason_phrase(int status) {
   switch (status) {
@@ -105,7 +120,9 @@ HttpServer::Connection* HttpServer::slot_for_new(int64_t now) {
     bool handshaking = c.tls && c.tls_slot >= 0 && !c.tls_open;
     f.parked = c.state == State::kHead && c.buf_len == 0 && c.tls_in == nullptr && c.answered && !handshaking;
     f.incomplete = !f.parked && (c.state == State::kHead || (c.state == State::kBody && !c.body_streamed));
-    f.stalled_reader = c.state == State::kResponding && now - c.since >= kEvictStalledUs;
+    // Its client has not acknowledged what lwIP holds for it (one waiting for the heap
+    // with nothing queued is not stalled: it has not been given anything to read).
+    f.stalled_reader = c.state == State::kResponding && now - c.since >= kEvictStalledUs && holds_queued(c);
   }
   int index = slot_to_reuse(facts, kConnections);
   if (index < 0) return nullptr;
@@ -504,7 +521,7 @@ void HttpServer::begin_response(Connection& c) {
   // handed to lwIP whole now, while the scratch still holds it, if the send buffer
   // takes it.
   if (c.tls && c.tls_slot >= 0 && c.pcb != nullptr && !head.overflowed() && c.tls_write_n == 0 &&
-      tcp_sndbuf(c.pcb) >= c.out_head_len + body_len + 4 * 64) {
+      send_room(c) >= c.out_head_len + body_len + 4 * 64) {
     // Through TLS in records of at most 4 KiB (each some 30 bytes longer), while the
     // scratch still holds the body.
     if (tls_write_all(c, c.buf, c.out_head_len) && tls_write_all(c, scratch_, body_len)) {
@@ -514,7 +531,7 @@ void HttpServer::begin_response(Connection& c) {
     close(c, true);
     return;
   }
-  if (!c.tls && c.pcb != nullptr && !head.overflowed() && tcp_sndbuf(c.pcb) >= c.out_head_len + body_len &&
+  if (!c.tls && c.pcb != nullptr && !head.overflowed() && send_room(c) >= c.out_head_len + body_len &&
       tcp_write(c.pcb, c.buf, static_cast<u16_t>(c.out_head_len), TCP_WRITE_FLAG_COPY | TCP_WRITE_FLAG_MORE) == ERR_OK) {
     if (tcp_write(c.pcb, scratch_, static_cast<u16_t>(body_len), TCP_WRITE_FLAG_COPY) == ERR_OK) {
       c.sent = c.out_head_len + body_len;
@@ -543,7 +560,7 @@ bool HttpServer::push(Connection& c) {
     return false;
   }
   while (c.sent < total) {
-    size_t room = tcp_sndbuf(c.pcb);
+    size_t room = send_room(c);
     bool in_head = c.sent < c.out_head_len;
     size_t n = in_head ? c.out_head_len - c.sent : total - c.sent;
     if (ssl != nullptr) {
@@ -644,6 +661,7 @@ bool HttpServer::finish(Connection& c) {
 }
 
 bool HttpServer::close(Connection& c, bool abort) {
+  if (heap_waiter_ == &c) heap_waiter_ = nullptr;
   abandon_pending(c);
   release_buffers(c);
   tls_release(c, !abort);
@@ -664,8 +682,45 @@ bool HttpServer::close(Connection& c, bool abort) {
   return aborted;
 }
 
+bool HttpServer::holds_queued(const Connection& c) {
+  return c.pcb != nullptr && tcp_sndbuf(c.pcb) < TCP_SND_BUF;
+}
+
+size_t HttpServer::send_room(const Connection& c) {
+  const size_t buffer = tcp_sndbuf(c.pcb);
+  const bool holds = holds_queued(c);
+  size_t heap = web_send_room({MEM_SIZE, lwip_stats.mem.used}, kProbeReserveBytes, kWriteOverhead);
+  // While a connection with nothing queued waits for the heap, those that hold some
+  // add no more: what is freed goes to it, not to a reader that may never read.
+  if (heap_waiter_ != nullptr && heap_waiter_ != &c && holds) heap = 0;
+  if (heap >= buffer) {
+    if (heap_waiter_ == &c) heap_waiter_ = nullptr;
+    return buffer;
+  }
+  if (!heap_wanted_) ++heap_waits_;
+  heap_wanted_ = true;
+  if (heap > 0 && heap_waiter_ == &c) heap_waiter_ = nullptr;  // it goes now
+  if (heap == 0 && !holds && heap_waiter_ == nullptr) heap_waiter_ = &c;
+  return heap;
+}
+
+void HttpServer::free_heap_from_a_stalled_reader(int64_t now) {
+  Connection* stalled = nullptr;
+  for (Connection& c : connections_) {
+    if (c.state != State::kResponding || now - c.since < kEvictStalledUs || !holds_queued(c)) continue;
+    if (stalled == nullptr || c.since < stalled->since) stalled = &c;
+  }
+  if (stalled == nullptr) return;
+  ++evicted_;
+  close(*stalled, true);  // an abort frees its queued segments at once
+}
+
 void HttpServer::poll() {
   int64_t now = clock_->now();
+  if (heap_wanted_) {
+    heap_wanted_ = false;
+    free_heap_from_a_stalled_reader(now);
+  }
   for (Connection& c : connections_) {
     if (c.pcb == nullptr) continue;
     if (c.tls && c.tls_slot >= 0 && tls_hold_ && c.state == State::kHead && c.buf_len == 0 && c.tls_open &&

@@ -108,6 +108,11 @@ class HttpServer {
   // The slice rendered at a time (and the room of a handler's inline answer): no
   // more than a connection's TCP send buffer.
   static constexpr size_t kSliceBytes = TCP_SND_BUF < 2048 ? TCP_SND_BUF : 2048;
+  // What the server leaves of lwIP's heap for the probes, all its connections
+  // together (web/send_room.h): it queues bytes only while that stays free after the
+  // write. A connection that waits for the heap takes it from one whose client has
+  // not read for kEvictStalledUs.
+  static constexpr size_t kProbeReserveBytes = PROBEBOX_LWIP_PROBE_RESERVE_BYTES;
 
   bool start(uint16_t port, HttpHandler& handler, hal::Clock& clock);
   // HTTPS: a second listener whose connections speak TLS (`conf`: the box's identity)
@@ -133,6 +138,9 @@ class HttpServer {
   // Documents begun, and those cut because the state behind them changed mid-stream.
   uint32_t documents_streamed() const { return documents_streamed_; }
   uint32_t documents_cut() const { return documents_cut_; }
+  // Main-loop passes in which a connection waited because lwIP's heap was down to
+  // the probes' reserve.
+  uint32_t heap_waits() const { return heap_waits_; }
   // A document is on its way out: each slice is rendered again from the live state,
   // so the caller should keep that state still until it ends (monitor/result_hold.h).
   bool streaming_document() const;
@@ -212,6 +220,14 @@ class HttpServer {
   void begin_response(Connection& c);
   // Queues what fits; returns false if the connection was aborted.
   bool push(Connection& c);
+  // Bytes `c` may queue now: its TCP send buffer, within the heap the probes leave.
+  // When the heap is the limit, the wait is noted for poll().
+  size_t send_room(const Connection& c);
+  // lwIP holds bytes queued on `c` that its client has not acknowledged.
+  static bool holds_queued(const Connection& c);
+  // Someone waits for the heap: the connection holding queued bytes whose client has
+  // read nothing for kEvictStalledUs, the longest stalled, is dropped (its bytes freed).
+  void free_heap_from_a_stalled_reader(int64_t now);
   bool finish(Connection& c);
   // Returns true when the pcb had to be aborted (a callback must then return ERR_ABRT).
   bool close(Connection& c, bool abort);
@@ -239,6 +255,10 @@ class HttpServer {
   uint32_t evicted_ = 0;
   uint32_t documents_streamed_ = 0;
   uint32_t documents_cut_ = 0;
+  uint32_t heap_waits_ = 0;
+  bool heap_wanted_ = false;  // a connection waited for the heap since the last poll()
+  // The connection with nothing queued that waits for the heap: served first.
+  const Connection* heap_waiter_ = nullptr;
 };
 
 }  // namespace probebox

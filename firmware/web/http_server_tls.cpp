@@ -16,7 +16,12 @@ int HttpServer::bio_recv(void* ctx, unsigned char* buf, size_t len) {
 }
 
 int HttpServer::bio_send(void* ctx, const unsigned char* buf, size_t len) {
-  return net::tls_bio_write(static_cast<Connection*>(ctx)->pcb, buf, len);
+  auto* c = static_cast<Connection*>(ctx);
+  if (c->pcb == nullptr) return MBEDTLS_ERR_SSL_CONN_EOF;
+  // The handshake's flights too stay within the heap the probes leave.
+  const size_t room = c->server->send_room(*c);
+  if (room == 0) return MBEDTLS_ERR_SSL_WANT_WRITE;
+  return net::tls_bio_write(c->pcb, buf, len < room ? len : room);
 }
 
 bool HttpServer::tls_attach(Connection& c) {

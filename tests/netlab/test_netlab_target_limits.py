@@ -1,0 +1,179 @@
+"""The simulator built with the Cortex-M4's capacities (lwIP's 8 KiB heap, three web
+connections: PROBEBOX_SIM_TARGET_LIMITS) on the lab's TAP, where a client's TCP window
+reaches the box as it would on the appliance's network (libslirp acknowledges and
+buffers for its guest, so the integration suites cannot see this). Needs root, like
+every netlab test."""
+import json
+import os
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+import netlabtest as nt
+
+TARGET_SIM = os.environ.get("PROBEBOX_SIM_TARGET_LIMITS", "")
+FLOOD_S = 30
+HOLD_S = 20
+READERS = 3  # every web connection the target has
+
+# Readers on the lab's segment that ask for /metrics and never read: each opens a
+# small receive window, so the box's answer stops in its own send queue. First a
+# flood for `flood` seconds: `n` at once, then a new one every 1.5 s. Then, for `hold`
+# seconds, no new one, the last ones still held ("held" is printed between). None is
+# ever closed: the box's reset of a dropped one falls outside the shut window and is
+# ignored, as an attacker would wish.
+STALLED_READERS = r"""
+import socket, sys, time
+host, flood, hold, n = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+held = []
+end = time.monotonic() + flood
+while time.monotonic() < end:
+    try:
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+        s.settimeout(3)
+        s.connect((host, 80))
+        s.sendall(b"GET /metrics HTTP/1.1\r\nHost: box\r\n\r\n")
+        held.append(s)
+    except OSError:
+        pass
+    if len(held) >= n:
+        time.sleep(1.5)
+print("held", flush=True)
+time.sleep(hold)
+print(len(held))
+"""
+
+# Logs in with the first-boot password; the diagnostics and the event log.
+READ_BOX = r"""
+import http.client, json, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+c = http.client.HTTPSConnection(sys.argv[1], 443, timeout=15, context=ctx)
+c.request("POST", "/api/login", body=json.dumps({"password": sys.argv[2]}),
+          headers={"Content-Type": "application/json"})
+r = c.getresponse(); r.read()
+cookie = r.headers["Set-Cookie"].split(";", 1)[0]
+out = {}
+for path in ("/api/diagnostics", "/api/events"):
+    c.request("GET", path, headers={"Cookie": cookie})
+    out[path] = json.loads(c.getresponse().read())
+print(json.dumps(out))
+"""
+
+
+def setUpModule():
+    nt.require_lab()
+    if not TARGET_SIM or not os.access(TARGET_SIM, os.X_OK):
+        raise RuntimeError("PROBEBOX_SIM_TARGET_LIMITS does not name the simulator built with the target's limits")
+
+
+def checks_128():
+    """The appliance's checks on their real ports, then copies of the mesh ports up to
+    the target's 128."""
+    checks, copy = nt.appliance_checks(), 0
+    while len(checks) < 128:
+        for k, ip in nt.NODES.items():
+            for port in nt.MESH:
+                if len(checks) < 128:
+                    checks.append({"id": f"x{copy}-{k}-{port}", "type": "tcp", "host": ip, "port": port})
+        copy += 1
+    return checks
+
+
+class TargetLimitsOnTheLab(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.lab = nt.Lab().up()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.lab.down()
+
+    def box(self, tmp, doc):
+        path = os.path.join(tmp, "c.json")
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        proc = subprocess.Popen(["ip", "netns", "exec", self.lab.switch, TARGET_SIM, "--net", f"tap:{self.lab.tap}",
+                                 "--panel", "none", "--flash", os.path.join(tmp, "f.bin"), "--config", path],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                text=True)
+        self.addCleanup(lambda: (proc.terminate(), proc.wait(timeout=10)))
+        password, deadline = None, time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if not line:
+                break
+            if "first-boot password" in line:
+                password = line.rsplit(":", 1)[1].strip()
+            if "web UI and API on" in line:
+                break
+        self.assertIsNotNone(password, "no first-boot password on the console")
+        # The console keeps talking (events): drained, so the box never blocks on it.
+        threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
+        return password
+
+    def healthz(self):
+        r = self.lab.in_client("curl", "-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}",
+                               f"http://{nt.netlab.STATIC_BOX}/healthz", timeout=15)
+        return r.stdout.strip()
+
+    def test_readers_that_stop_reading_never_take_the_probes_memory(self):
+        # Before the web server kept to its share of lwIP's heap, three such readers
+        # held 8,160 of its 8,192 bytes: every probe that needed a byte of it in that
+        # time ended unknown ("no memory to send"), on a healthy lab.
+        doc = nt.config(self.lab, checks_128())
+        doc["defaults"].update({"interval_s": 5, "confirm": 1})  # every unknown result is an event
+        with tempfile.TemporaryDirectory() as tmp:
+            password = self.box(tmp, doc)
+            deadline = time.monotonic() + 60
+            while self.healthz() != "200":
+                self.assertLess(time.monotonic(), deadline, "the box never answered /healthz")
+                time.sleep(1)
+            time.sleep(8)  # a first cycle: every check has a verdict
+            readers = subprocess.Popen(["ip", "netns", "exec", self.lab.state["client_namespace"], nt.DEBIAN_PYTHON,
+                                        "-c", STALLED_READERS, nt.netlab.STATIC_BOX, str(FLOOD_S), str(HOLD_S),
+                                        str(READERS)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            # An operator's requests during the flood: a reader that keeps coming can
+            # take every connection (a new one each 1.5 s), so these are shown, not judged.
+            in_flood = []
+            time.sleep(4)
+            while readers.poll() is None and len(in_flood) < 6:
+                in_flood.append(self.healthz())
+                time.sleep(3)
+            self.assertEqual(readers.stdout.readline().strip(), "held", readers.stderr.read() if readers.poll() else "")
+            # With the readers that are left still holding their answers, each request
+            # is answered: it takes a stalled reader's connection and, within two
+            # seconds, the heap that one held.
+            time.sleep(5)
+            answered = []
+            for _ in range(4):
+                answered.append(self.healthz())
+                time.sleep(2)
+            out, err = readers.communicate(timeout=HOLD_S + 30)
+            self.assertEqual(readers.returncode, 0, err)
+            opened = int(out.strip())
+            time.sleep(6)  # a cycle after the readers
+            r = self.lab.in_client(nt.DEBIAN_PYTHON, "-c", READ_BOX, nt.netlab.STATIC_BOX, password, timeout=40)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            got = json.loads(r.stdout)
+        diag, events = got["/api/diagnostics"], got["/api/events"]["events"]
+        heap = diag["lwip_heap"]
+        print(f"\n  {opened} stalled /metrics readers in {FLOOD_S} s; lwIP heap high-water {heap['max']} of "
+              f"{heap['avail']} bytes, {heap['err']} refused; /healthz in the flood: {in_flood}, "
+              f"after it: {answered}", flush=True)
+        web = diag["web"]
+        print(f"  web: {web}", flush=True)
+        self.assertGreaterEqual(opened, READERS + 10, "the readers kept coming")
+        # The readers did bring the server to the probes' reserve (else this proves nothing).
+        self.assertGreater(web["heap_waits"], 0, web)
+        not_ok = [(e["check"], e["from"], e["to"], e.get("summary", "")) for e in events
+                  if e["to"] != "ok" or e["from"] not in ("none", "ok")]
+        self.assertEqual(not_ok, [], "a check's verdict moved while readers stalled")
+        self.assertEqual(heap["err"], 0, "lwIP's heap refused an allocation")
+        self.assertEqual(answered, ["200"] * 4, "an operator's /healthz went unanswered while readers stalled")
+
+
+if __name__ == "__main__":
+    unittest.main()
