@@ -18,6 +18,7 @@ void App::write_web_diagnostics(JsonWriter& w) const {
       .field_int("documents_streamed", web_.documents_streamed())
       .field_int("documents_cut", web_.documents_cut())
       .field_int("heap_waits", web_.heap_waits())
+      .field_int("receive_stashed", web_.receive_stashed())
       .field_int("result_holds_expired", result_hold_.expired())
       .end_object();
 }

@@ -136,7 +136,9 @@
  * frame in a chain of three, a SYN or an ACK in one. A frame that finds the pool
  * empty is dropped (counted) and TCP resends it. Frames are handled one at a time
  * to completion, and the TLS sessions and the web server take each segment's bytes
- * as it arrives, so few are ever held: 3 at the high-water mark with 16 probes in
+ * as it arrives (HTTPS bytes that must wait keep at most HttpServer::kHeldFrames per
+ * connection; out-of-order segments are not queued), so few are ever held: 3 at the
+ * high-water mark with 16 probes in
  * flight and an HTTPS session (test_target_limits), 3 on the M4 with the 15 KB
  * chain. 14: a full receive window of full frames (lwIP's sanity check wants the
  * pool to hold TCP_WND) and two more. */

@@ -74,6 +74,13 @@
 #define TCP_WND                     (PROBEBOX_TCP_WND_SEGMENTS * TCP_MSS)
 #define TCP_SND_BUF                 (PROBEBOX_TCP_SND_BUF_SEGMENTS * TCP_MSS)
 #define TCP_SND_QUEUELEN            ((4 * TCP_SND_BUF) / TCP_MSS)
+/* Out-of-order segments are dropped, not queued: each one queued holds a buffer of the
+ * receive pool until its gap is filled, one per segment however small, so a client
+ * sending tiny segments past a gap could hold every buffer of the target's pool, and
+ * the probes' replies would find none (web/http_server.h, kHeldFrames, for the bytes
+ * that arrive in order). lwIP still acknowledges at once what it dropped, so the
+ * sender retransmits; on the appliance's LAN reordering is rare. */
+#define TCP_QUEUE_OOSEQ             0
 #define TCP_LISTEN_BACKLOG          1
 #define LWIP_TCP_KEEPALIVE          0
 

@@ -23,6 +23,11 @@ constexpr size_t kWriteOverhead = TCP_MSS + 96;
 // common case; and the reserve is left whatever the server does.
 static_assert(HttpServer::kProbeReserveBytes + TCP_SND_BUF + kWriteOverhead <= MEM_SIZE,
               "lwIP's heap holds the probes' reserve and one connection's send buffer");
+// What the web's connections may hold of the receive pool still leaves a full-size
+// frame (a chain of buffers) to arrive, and a buffer more.
+static_assert(HttpServer::kConnections * HttpServer::kHeldFrames + (1514 + PBUF_POOL_BUFSIZE - 1) / PBUF_POOL_BUFSIZE + 1 <=
+                  PBUF_POOL_SIZE,
+              "the receive pool outlasts the web's connections holding unread bytes");
 
 const char* reason_phrase(int status) {
   switch (status) {
@@ -118,7 +123,7 @@ HttpServer::Connection* HttpServer::slot_for_new(int64_t now) {
     f.free = c.pcb == nullptr;
     f.since = c.since;
     bool handshaking = c.tls && c.tls_slot >= 0 && !c.tls_open;
-    f.parked = c.state == State::kHead && c.buf_len == 0 && c.tls_in == nullptr && c.answered && !handshaking;
+    f.parked = c.state == State::kHead && c.buf_len == 0 && !tls_waiting(c) && c.answered && !handshaking;
     f.incomplete = !f.parked && (c.state == State::kHead || (c.state == State::kBody && !c.body_streamed));
     // Its client has not acknowledged what lwIP holds for it (one waiting for the heap
     // with nothing queued is not stalled: it has not been given anything to read).
@@ -172,6 +177,8 @@ err_t HttpServer::accept(struct tcp_pcb* pcb, bool tls) {
   c.peer_closed = false;
   c.tls_slot = -1;
   c.tls_in = nullptr;
+  c.stash_at = 0;
+  c.stash_len = 0;
   c.tls_write_n = 0;
   c.answered = false;
   reset_for_next_request(c);
@@ -222,10 +229,12 @@ err_t HttpServer::on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t 
     return c->server->peer_done(*c) ? ERR_ABRT : ERR_OK;
   }
   if (c->tls) {
-    // Acknowledged as mbedTLS reads it: the window bounds what waits here.
+    // Acknowledged as mbedTLS reads it: the window bounds the bytes that wait here,
+    // and keep_out_of_the_receive_pool() the frames.
     if (c->tls_in == nullptr) c->tls_in = p;
     else pbuf_cat(c->tls_in, p);
-    return c->server->tls_pump(*c) ? ERR_ABRT : ERR_OK;
+    if (c->server->tls_pump(*c)) return ERR_ABRT;
+    return c->server->keep_out_of_the_receive_pool(*c) ? ERR_ABRT : ERR_OK;
   }
   tcp_recved(pcb, p->tot_len);
   for (struct pbuf* q = p; q != nullptr; q = q->next) c->server->receive(*c, static_cast<const char*>(q->payload), q->len);
@@ -702,6 +711,24 @@ size_t HttpServer::send_room(const Connection& c) {
   if (heap > 0 && heap_waiter_ == &c) heap_waiter_ = nullptr;  // it goes now
   if (heap == 0 && !holds && heap_waiter_ == nullptr) heap_waiter_ = &c;
   return heap;
+}
+
+bool HttpServer::keep_out_of_the_receive_pool(Connection& c) {
+  if (c.pcb == nullptr || c.tls_in == nullptr || pbuf_clen(c.tls_in) <= kHeldFrames) return false;
+  if (c.tls_slot < 0) {
+    // Waiting for a session: the connection's buffer is unused until its first
+    // plaintext, and takes the earliest bytes (a ClientHello) out of the pool.
+    const size_t room = sizeof(c.buf) - c.stash_len;
+    const size_t want = c.tls_in->tot_len < room ? c.tls_in->tot_len : room;
+    const u16_t n = pbuf_copy_partial(c.tls_in, c.buf + c.stash_len, static_cast<u16_t>(want), 0);
+    c.stash_len = static_cast<uint16_t>(c.stash_len + n);
+    c.tls_in = pbuf_free_header(c.tls_in, n);
+    ++receive_stashed_;
+    if (c.tls_in == nullptr || pbuf_clen(c.tls_in) <= kHeldFrames) return false;
+  }
+  // More waits unread than a ClientHello, or than a client sends while its answer
+  // goes out: no client needs that.
+  return close(c, true);
 }
 
 void HttpServer::free_heap_from_a_stalled_reader(int64_t now) {

@@ -113,6 +113,14 @@ class HttpServer {
   // write. A connection that waits for the heap takes it from one whose client has
   // not read for kEvictStalledUs.
   static constexpr size_t kProbeReserveBytes = PROBEBOX_LWIP_PROBE_RESERVE_BYTES;
+  // HTTPS bytes that wait unread (a ClientHello while another connection has the
+  // session, a request while an answer goes out) sit in the receive pool's buffers,
+  // one per segment however small, and the pool is every frame's, the probes' replies
+  // too: 14 buffers on the target, which one client's tiny segments could hold. A
+  // connection keeps at most kHeldFrames of them: past that, one waiting for a session
+  // moves the earliest bytes into its own buffer (a ClientHello fits), and one that
+  // still has more waiting, or that is answering, is dropped.
+  static constexpr int kHeldFrames = 3;
 
   bool start(uint16_t port, HttpHandler& handler, hal::Clock& clock);
   // HTTPS: a second listener whose connections speak TLS (`conf`: the box's identity)
@@ -138,6 +146,8 @@ class HttpServer {
   // Documents begun, and those cut because the state behind them changed mid-stream.
   uint32_t documents_streamed() const { return documents_streamed_; }
   uint32_t documents_cut() const { return documents_cut_; }
+  // Times a connection's unread HTTPS bytes were moved out of the receive pool.
+  uint32_t receive_stashed() const { return receive_stashed_; }
   // Main-loop passes in which a connection waited because lwIP's heap was down to
   // the probes' reserve.
   uint32_t heap_waits() const { return heap_waits_; }
@@ -190,6 +200,10 @@ class HttpServer {
     bool peer_closed = false;
     int8_t tls_slot = -1;         // its session in tls_, -1 while it has none
     struct pbuf* tls_in = nullptr;
+    // Bytes that waited for a session, moved out of the receive pool into `buf` (which
+    // holds nothing else until the session's first plaintext): read from stash_at.
+    uint16_t stash_at = 0;
+    uint16_t stash_len = 0;
     size_t tls_write_n = 0;       // a record mbedTLS holds half-sent: repeat this length
   };
 
@@ -228,6 +242,11 @@ class HttpServer {
   // Someone waits for the heap: the connection holding queued bytes whose client has
   // read nothing for kEvictStalledUs, the longest stalled, is dropped (its bytes freed).
   void free_heap_from_a_stalled_reader(int64_t now);
+  // Moves what waits in tls_in out of the receive pool, or drops the connection
+  // (kHeldFrames); true when the pcb was aborted.
+  bool keep_out_of_the_receive_pool(Connection& c);
+  // TLS bytes wait to be read, in the pool or in the connection's buffer.
+  static bool tls_waiting(const Connection& c);
   bool finish(Connection& c);
   // Returns true when the pcb had to be aborted (a callback must then return ERR_ABRT).
   bool close(Connection& c, bool abort);
@@ -256,6 +275,7 @@ class HttpServer {
   uint32_t documents_streamed_ = 0;
   uint32_t documents_cut_ = 0;
   uint32_t heap_waits_ = 0;
+  uint32_t receive_stashed_ = 0;
   bool heap_wanted_ = false;  // a connection waited for the heap since the last poll()
   // The connection with nothing queued that waits for the heap: served first.
   const Connection* heap_waiter_ = nullptr;

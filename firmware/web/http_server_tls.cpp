@@ -5,6 +5,8 @@
 // only, through receive() and tls_write_all().
 #include "web/http_server.h"
 
+#include <cstring>
+
 #include "net/tls_bio.h"
 #include "net/tls_memory.h"
 
@@ -12,7 +14,21 @@ namespace probebox {
 
 int HttpServer::bio_recv(void* ctx, unsigned char* buf, size_t len) {
   auto* c = static_cast<Connection*>(ctx);
+  if (c->stash_at < c->stash_len) {
+    // What waited in the connection's buffer comes first: it arrived first.
+    size_t n = static_cast<size_t>(c->stash_len - c->stash_at);
+    if (n > len) n = len;
+    std::memcpy(buf, c->buf + c->stash_at, n);
+    c->stash_at = static_cast<uint16_t>(c->stash_at + n);
+    if (c->stash_at == c->stash_len) c->stash_at = c->stash_len = 0;
+    if (c->pcb != nullptr) tcp_recved(c->pcb, static_cast<u16_t>(n));  // the window, as tls_bio_read
+    return static_cast<int>(n);
+  }
   return net::tls_bio_read(c->pcb, c->tls_in, c->peer_closed, buf, len);
+}
+
+bool HttpServer::tls_waiting(const Connection& c) {
+  return c.tls_in != nullptr || c.stash_len != 0;
 }
 
 int HttpServer::bio_send(void* ctx, const unsigned char* buf, size_t len) {
@@ -74,6 +90,8 @@ void HttpServer::tls_release(Connection& c, bool notify) {
   }
   if (c.tls_in != nullptr) pbuf_free(c.tls_in);
   c.tls_in = nullptr;
+  c.stash_at = 0;
+  c.stash_len = 0;
   c.tls_open = false;
   c.tls_write_n = 0;
 }
@@ -82,9 +100,9 @@ bool HttpServer::tls_pump(Connection& c) {
   if (c.pcb == nullptr) return false;
   // A session only for a client that has spoken (a silent socket holds a
   // connection slot, never a session); while none is free it waits, unread.
-  if (c.tls_slot < 0 && (c.tls_in == nullptr || !tls_attach(c))) {
+  if (c.tls_slot < 0 && (!tls_waiting(c) || !tls_attach(c))) {
     // A client that gave up is let go.
-    if (c.peer_closed && c.tls_in == nullptr) return close(c, false);
+    if (c.peer_closed && !tls_waiting(c)) return close(c, false);
     return false;
   }
   mbedtls_ssl_context& ssl = tls_[c.tls_slot];
@@ -95,6 +113,9 @@ bool HttpServer::tls_pump(Connection& c) {
       ++tls_failed_;
       return close(c, true);
     }
+    // The buffer is the request's from here: whatever waited in it was read before
+    // the client's Finished, which came after it.
+    if (c.stash_len != 0) return close(c, true);
     ++tls_handshakes_;
     c.tls_open = true;
     c.since = clock_->now();

@@ -46,6 +46,43 @@ time.sleep(hold)
 print(len(held))
 """
 
+# One client takes the box's one HTTPS session and asks nothing; others connect to the
+# HTTPS port meanwhile and send one-byte segments, which wait unread for the session:
+# `tiny` each; then one that sends more than any client needs to have waiting.
+TINY_SEGMENTS = r"""
+import socket, ssl, sys, time
+host, rounds, tiny = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+held, sent = [], 0
+for r in range(rounds):
+    held.append(ctx.wrap_socket(socket.create_connection((host, 443), timeout=5)))
+    for _ in range(2):
+        b = socket.create_connection((host, 443), timeout=5)
+        b.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        held.append(b)
+        for _ in range(tiny):
+            b.send(b"\x16")
+            sent += 1
+            time.sleep(0.01)
+for s in held:
+    s.close()
+time.sleep(0.5)
+# The session taken again, by a client that stays; one more sends a byte at a time
+# until the box drops it, or 6000 (more than the box's window).
+keeper = ctx.wrap_socket(socket.create_connection((host, 443), timeout=5))
+last = socket.create_connection((host, 443), timeout=5)
+last.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+last_sent = 0
+try:
+    for _ in range(6000):
+        last.send(b"\x16")
+        last_sent += 1
+        time.sleep(0.001)
+except OSError:
+    pass
+print(sent, last_sent)
+"""
+
 # Logs in with the first-boot password; the diagnostics and the event log.
 READ_BOX = r"""
 import http.client, json, ssl, sys
@@ -173,6 +210,44 @@ class TargetLimitsOnTheLab(unittest.TestCase):
         self.assertEqual(not_ok, [], "a check's verdict moved while readers stalled")
         self.assertEqual(heap["err"], 0, "lwIP's heap refused an allocation")
         self.assertEqual(answered, ["200"] * 4, "an operator's /healthz went unanswered while readers stalled")
+
+    def test_tiny_segments_that_wait_unread_never_take_the_receive_pool(self):
+        # Before, each segment that waited for the HTTPS session kept a buffer of
+        # lwIP's receive pool (14 on the target), however small: one client held them
+        # all, every frame after was dropped, probes' replies included, and dozens of
+        # checks went critical on a healthy lab.
+        doc = nt.config(self.lab, checks_128())
+        doc["defaults"].update({"interval_s": 5, "confirm": 1})
+        with tempfile.TemporaryDirectory() as tmp:
+            password = self.box(tmp, doc)
+            deadline = time.monotonic() + 60
+            while self.healthz() != "200":
+                self.assertLess(time.monotonic(), deadline, "the box never answered /healthz")
+                time.sleep(1)
+            time.sleep(8)
+            r = self.lab.in_client(nt.DEBIAN_PYTHON, "-c", TINY_SEGMENTS, nt.netlab.STATIC_BOX, "3", "120",
+                                   timeout=120)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            sent, last_sent = (int(v) for v in r.stdout.split())
+            time.sleep(6)
+            # The HTTPS session is free again and answers.
+            r = self.lab.in_client(nt.DEBIAN_PYTHON, "-c", READ_BOX, nt.netlab.STATIC_BOX, password, timeout=40)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            got = json.loads(r.stdout)
+        diag, events = got["/api/diagnostics"], got["/api/events"]["events"]
+        pool, web = diag["pbuf_pool"], diag["web"]
+        print(f"\n  {sent} one-byte segments waited; the last client dropped after {last_sent}; receive pool high-water "
+              f"{pool['max']} of {pool['avail']}, {pool['err']} frames without a buffer; web: {web}", flush=True)
+        # The waiting bytes did outgrow the frames a connection may hold (else this proves nothing).
+        self.assertGreater(web["receive_stashed"], 0, web)
+        # Dropped once its connection's buffer (1,536 bytes) and three pool buffers were
+        # taken: the box's receive window alone would have let it send 5,840.
+        self.assertGreaterEqual(last_sent, 1536)
+        self.assertLess(last_sent, 5840, "a client with more waiting than any needs is dropped")
+        not_ok = [(e["check"], e["from"], e["to"], e.get("summary", "")) for e in events
+                  if e["to"] != "ok" or e["from"] not in ("none", "ok")]
+        self.assertEqual(not_ok, [], "a check's verdict moved while segments waited")
+        self.assertEqual(pool["err"], 0, "a frame found the receive pool empty")
 
 
 if __name__ == "__main__":
