@@ -120,6 +120,18 @@ class Lab:
         return proc.returncode, parsed, proc.stderr
 
 
+class LabTestCase(unittest.TestCase):
+    """A TestCase whose tests share one lab (self.lab), up for the whole class."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.lab = Lab().up()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.lab.down()
+
+
 def by_id(doc):
     return {c["id"]: c for c in doc["checks"]}
 

@@ -52,15 +52,7 @@ def setUpModule():
     nt.require_lab()
 
 
-class BoxOnTheLab(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.lab = nt.Lab().up()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.lab.down()
-
+class BoxOnTheLab(nt.LabTestCase):
     def check_all_healthy(self, doc):
         checks = by_id(doc)
         bad = {i: (c["status"], c["summary"]) for i, c in checks.items() if c["status"] != "ok"}

@@ -37,15 +37,11 @@ def setUpModule():
     nt.require_lab()
 
 
-class FaultsTurnExactlyTheirChecks(unittest.TestCase):
+class FaultsTurnExactlyTheirChecks(nt.LabTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.lab = nt.Lab().up()
+        super().setUpClass()
         cls.doc = nt.config(cls.lab, nt.appliance_checks())
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.lab.down()
 
     def run_box(self):
         rc, doc, err = self.lab.run_box(self.doc)

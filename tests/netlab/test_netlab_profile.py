@@ -117,15 +117,7 @@ def setUpModule():
     nt.require_lab()
 
 
-class ProfileOnTheLab(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.lab = nt.Lab().up()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.lab.down()
-
+class ProfileOnTheLab(nt.LabTestCase):
     def run_profile(self, timeout_ms=None, with_report=False, **kw):
         doc = nt.config(self.lab, [])
         if timeout_ms:

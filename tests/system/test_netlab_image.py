@@ -39,15 +39,7 @@ def run_image_on_lab(lab, doc, timeout=240):
     return proc.returncode, json.loads(line[len("RESULT "):]) if line else None, proc.stdout + proc.stderr
 
 
-class ImageOnTheLab(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.lab = nt.Lab().up()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.lab.down()
-
+class ImageOnTheLab(nt.LabTestCase):
     def config(self):
         # The emulated M4 does RSA in software: a longer timeout than the simulator's
         # 3 s, for both, so the two run the same config.
