@@ -40,10 +40,14 @@
 #define LWIP_DHCP_DOES_ACD_CHECK    0
 #define DHCP_DOES_ARP_CHECK         0
 
-/* One pcb per probe in flight, plus the web server's connections, plus headroom for
- * TIME_WAIT (lwIP recycles the oldest when the pool is empty; listeners have their own
- * pool). */
-#define MEMP_NUM_TCP_PCB            (PROBEBOX_MAX_IN_FLIGHT + PROBEBOX_MAX_HTTP_CONNECTIONS + 6)
+/* One pcb per probe in flight and one for the mail alerts' relay, the web server's
+ * connections, and the half-open connections its two listeners may hold (a backlog of
+ * PROBEBOX_MAX_HTTP_CONNECTIONS each: a SYN flood from forged addresses keeps them
+ * all, for 20 s each). TIME_WAIT needs no room of its own: lwIP recycles the oldest
+ * when the pool is empty (listeners have their own pool). On the lab a flood of 50
+ * SYNs a second took the pool to its last pcb with 16 probes in flight and no relay
+ * (tests/netlab/test_netlab_target_limits.py). */
+#define MEMP_NUM_TCP_PCB            (PROBEBOX_MAX_IN_FLIGHT + 1 + 3 * PROBEBOX_MAX_HTTP_CONNECTIONS)
 #define MEMP_NUM_TCP_PCB_LISTEN     4
 #define MEMP_NUM_UDP_PCB            (PROBEBOX_MAX_IN_FLIGHT + 8)
 /* Segments queued to send or held out of order, shared by every connection: a
