@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "hal/ethernet_port.h"
 #include "lwip/stats.h"
 #include "net/tls_memory.h"
 #include "web/https_redirect.h"
@@ -25,7 +26,8 @@ static_assert(HttpServer::kProbeReserveBytes + TCP_SND_BUF + kWriteOverhead <= M
               "lwIP's heap holds the probes' reserve and one connection's send buffer");
 // What the web's connections may hold of the receive pool still leaves a full-size
 // frame (a chain of buffers) to arrive, and a buffer more.
-static_assert(HttpServer::kConnections * HttpServer::kHeldFrames + (1514 + PBUF_POOL_BUFSIZE - 1) / PBUF_POOL_BUFSIZE + 1 <=
+static_assert(HttpServer::kConnections * HttpServer::kHeldFrames +
+                      (hal::EthernetPort::kMaxFrameBytes + PBUF_POOL_BUFSIZE - 1) / PBUF_POOL_BUFSIZE + 1 <=
                   PBUF_POOL_SIZE,
               "the receive pool outlasts the web's connections holding unread bytes");
 
