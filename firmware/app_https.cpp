@@ -13,34 +13,60 @@
 namespace probebox {
 namespace {
 
-// The identity record while it is read, made or stored: in the mbedTLS arena for
-// the length of the call, never held.
+// The identity record while it is read or made: in the mbedTLS arena for the length
+// of the call, never held.
 class RecordBuffer {
  public:
-  RecordBuffer() : data_(static_cast<uint8_t*>(mbedtls_calloc(1, net::kTlsIdentityRecordBytes))) {}
+  explicit RecordBuffer(size_t size) : data_(static_cast<uint8_t*>(mbedtls_calloc(1, size))), size_(size) {}
   ~RecordBuffer() {
     if (data_ == nullptr) return;
-    for (size_t i = 0; i < net::kTlsIdentityRecordBytes; ++i) data_[i] = 0;  // it held a private key
+    for (size_t i = 0; i < size_; ++i) data_[i] = 0;  // it held a private key
     mbedtls_free(data_);
   }
   RecordBuffer(const RecordBuffer&) = delete;
   RecordBuffer& operator=(const RecordBuffer&) = delete;
   bool ok() const { return data_ != nullptr; }
-  std::span<uint8_t> span() { return {data_, net::kTlsIdentityRecordBytes}; }
+  std::span<uint8_t> span() { return {data_, size_}; }
   char* chars() { return reinterpret_cast<char*>(data_); }
 
  private:
   uint8_t* data_;
+  size_t size_;
 };
+
+// An uploaded identity goes straight into the flash slot the store writes next.
+class FlashRecordSink final : public net::RecordSink {
+ public:
+  explicit FlashRecordSink(ConfigStore& store) : store_(store) {}
+  Status begin(size_t length) override { return store_.begin_write(length); }
+  Status write(std::span<const uint8_t> bytes) override {
+    return store_.write_more({reinterpret_cast<const char*>(bytes.data()), bytes.size()});
+  }
+
+ private:
+  ConfigStore& store_;
+};
+
+ConfigStore identity_store(hal::FlashStore& flash) {
+  return ConfigStore(flash, flash_layout::kTlsIdentitySlotSectors, flash_layout::kTlsIdentityFirstSector,
+                     flash_layout::kTlsIdentityMagic);
+}
 
 }  // namespace
 
 bool App::load_tls_identity() {
   if (board_.flash == nullptr) return false;
-  RecordBuffer record;
+  ConfigStore store = identity_store(*board_.flash);
+  // Parsed where it lies when the flash is memory-mapped: a RAM copy beside the parse
+  // of an RSA key would not fit the shared pool.
+  std::string_view in_place;
+  Status mapped = store.mapped(in_place);
+  if (mapped.ok()) {
+    return tls_identity_.load({reinterpret_cast<const uint8_t*>(in_place.data()), in_place.size()}).ok();
+  }
+  if (mapped.code() != StatusCode::kUnimplemented) return false;
+  RecordBuffer record(net::kTlsIdentityRecordBytes);
   if (!record.ok()) return false;
-  ConfigStore store(*board_.flash, flash_layout::kTlsIdentitySlotSectors, flash_layout::kTlsIdentityFirstSector,
-                    flash_layout::kTlsIdentityMagic);
   size_t length = 0;
   if (!store.load({record.chars(), net::kTlsIdentityRecordBytes}, length).ok()) return false;
   return tls_identity_.load(record.span().first(length)).ok();
@@ -53,15 +79,14 @@ void App::step_https() {
     if (!load_tls_identity()) {
       // First boot (or after a factory reset): a fresh key and a certificate for
       // the box's name and its address, kept in flash.
-      RecordBuffer record;
+      RecordBuffer record(net::kSelfSignedRecordBytes);
       size_t length = 0;
       ip4_addr_t a = netif_.address();
       std::string_view name = config_.device_name.empty() ? std::string_view("probebox") : config_.text(config_.device_name);
       Status made = record.ok() ? net::make_self_signed_identity(name, lwip_ntohl(ip4_addr_get_u32(&a)), record.span(), length)
                                 : Status(StatusCode::kResourceExhausted);
       if (made.ok() && board_.flash != nullptr) {
-        ConfigStore store(*board_.flash, flash_layout::kTlsIdentitySlotSectors, flash_layout::kTlsIdentityFirstSector,
-                          flash_layout::kTlsIdentityMagic);
+        ConfigStore store = identity_store(*board_.flash);
         if (!store.save({record.chars(), length}).ok()) {
           probebox_platform_log("probebox: could not store the HTTPS certificate; a new one comes at the next start\n");
         }
@@ -114,16 +139,10 @@ Status App::install_tls_identity(std::string_view pem, TextBuffer& error) {
     error.append("another certificate is being installed; retry");
     return StatusCode::kUnavailable;
   }
-  RecordBuffer record;
-  if (!record.ok()) {
-    error.append("the box has no memory for this upload now; retry");
-    return StatusCode::kResourceExhausted;
-  }
-  size_t length = 0;
-  if (Status s = net::parse_pem_identity(pem, record.span(), length, error); !s.ok()) return s;
-  ConfigStore store(*board_.flash, flash_layout::kTlsIdentitySlotSectors, flash_layout::kTlsIdentityFirstSector,
-                    flash_layout::kTlsIdentityMagic);
-  if (!store.save({record.chars(), length}).ok()) {
+  ConfigStore store = identity_store(*board_.flash);
+  FlashRecordSink sink(store);
+  if (Status s = net::parse_pem_identity(pem, sink, error); !s.ok()) return s;
+  if (!store.commit().ok()) {
     error.append("the certificate could not be stored in flash");
     return StatusCode::kInternal;
   }

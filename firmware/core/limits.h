@@ -58,12 +58,27 @@
 
 /* The arena one HTTPS session of the web UI takes at its peak: its 16 KiB input
  * buffer (a browser sends records up to 16 KiB), its output buffer
- * (PROBEBOX_TLS_OUT_CONTENT_BYTES) and a TLS 1.3 handshake's state, signed with the
- * box's P-256 key: 28,744 bytes measured on the Cortex-M4 under QEMU. The server
- * pool holds these apart from the probes' pool, so a browser never takes a probe's
- * memory, nor a probe the browser's. */
+ * (PROBEBOX_TLS_OUT_CONTENT_BYTES) and a handshake's state and signature. Measured on
+ * the Cortex-M4 under QEMU, TLS 1.2 and 1.3, key exchange on X25519, P-256 or P-384:
+ * 28,760 bytes signing with the box's own P-256 key, 28,856 with an operator's P-384
+ * key. The server pool holds these apart from the probes' pool, so a browser never
+ * takes a probe's memory, nor a probe the browser's. */
 #ifndef PROBEBOX_TLS_SERVER_SESSION_BYTES
 #define PROBEBOX_TLS_SERVER_SESSION_BYTES (30 * 1024)
+#endif
+
+/* The largest RSA key the box's own HTTPS identity may have (an operator's upload);
+ * 0: EC keys only. Every full HTTPS handshake signs with it, in one pass of the main
+ * loop. Measured on the Cortex-M4 image under QEMU (-icount shift=0), a full
+ * handshake is 27 M instructions with the box's P-256 key, 50 M with P-384, 75 M
+ * with RSA-2048 (0.45 s at 168 MHz) and 325 M with RSA-4096 (1.9 s, in which no
+ * probe's reply is handled). An RSA-2048 identity also needs about 4 KiB more of the
+ * TLS pools than the part has: the key and chain held (6 KiB, its blinding values
+ * and CRT constants grown at its first signatures), an upload checked beside it
+ * (15 KiB at the peak with two intermediates), and 31.5 KiB for a server session
+ * signing with it. So the target takes EC keys only; the simulator, RSA up to 4096. */
+#ifndef PROBEBOX_TLS_SERVER_RSA_MAX_BITS
+#define PROBEBOX_TLS_SERVER_RSA_MAX_BITS 0
 #endif
 
 /* The largest record the box sends (MBEDTLS_SSL_OUT_CONTENT_LEN), client or server.

@@ -37,29 +37,6 @@ class ArenaBuffer {
   size_t size_;
 };
 
-// Appends [2-byte big-endian length][bytes] entries.
-struct RecordWriter {
-  std::span<uint8_t> out;
-  size_t used = 0;
-  bool add(const uint8_t* data, size_t n) {
-    if (n == 0 || n > 0xFFFF || used + 2 + n > out.size()) return false;
-    out[used] = static_cast<uint8_t>(n >> 8);
-    out[used + 1] = static_cast<uint8_t>(n);
-    std::memcpy(out.data() + used + 2, data, n);
-    used += 2 + n;
-    return true;
-  }
-};
-
-bool key_acceptable(const mbedtls_pk_context& key) {
-  mbedtls_pk_type_t type = mbedtls_pk_get_type(&key);
-  if (type == MBEDTLS_PK_ECKEY) {
-    mbedtls_ecp_group_id id = mbedtls_ecp_keypair_get_group_id(mbedtls_pk_ec(key));
-    return id == MBEDTLS_ECP_DP_SECP256R1 || id == MBEDTLS_ECP_DP_SECP384R1;
-  }
-  return type == MBEDTLS_PK_RSA && mbedtls_pk_get_bitlen(&key) >= 2048;
-}
-
 // A name fit for the certificate's CN and dNSName: letters, digits, '-' and '.'.
 bool plain_host_name(std::string_view name) {
   if (name.empty() || name.size() > 63) return false;
@@ -70,7 +47,69 @@ bool plain_host_name(std::string_view name) {
   return true;
 }
 
+// The chain as TLS 1.3 sends it, the larger of the two versions' forms: the handshake
+// header (4), the request context (1), the list's length (3), and per certificate its
+// length (3) and its extensions' (2).
+size_t certificate_message_bytes(const mbedtls_x509_crt& chain) {
+  size_t n = 4 + 1 + 3;
+  for (const mbedtls_x509_crt* c = &chain; c != nullptr && c->raw.p != nullptr; c = c->next) n += 3 + c->raw.len + 2;
+  return n;
+}
+// An RSA private key's DER is about 4.6 bytes per byte of modulus; a P-384 key's 167.
+constexpr size_t kKeyDerBytes = PROBEBOX_TLS_SERVER_RSA_MAX_BITS / 8 * 5 + 256;
+// What one record of the output buffer holds, less TLS 1.3's inner content type.
+constexpr size_t kCertificateMessageMax = PROBEBOX_TLS_OUT_CONTENT_BYTES - 1;
+
+// An RSA key's context grows at its first two private operations: the blinding pair
+// (Vi, Vf, at double width from the second on) and the CRT halves' Montgomery
+// constants. Made inside a handshake, those blocks would come from the server pool and
+// stay there as long as the key: the next session's 16 KiB input buffer then found no
+// room (seen on the Cortex-M4, where every handshake after the first failed). Two
+// signatures here, in the caller's pool, put them where the key lives.
+bool warm_rsa_key(mbedtls_pk_context& key) {
+  if (mbedtls_pk_get_type(&key) != MBEDTLS_PK_RSA) return true;
+  const unsigned char hash[32] = {};
+  ArenaBuffer signature(mbedtls_pk_get_len(&key));
+  size_t length = 0;
+  bool ok = signature.ok() &&
+            mbedtls_pk_sign(&key, MBEDTLS_MD_SHA256, hash, sizeof(hash), signature.data(), signature.size(), &length,
+                            mbedtls_psa_get_random, MBEDTLS_PSA_RANDOM_STATE) == 0;
+  // The second as TLS 1.3 signs (RSA-PSS): the same private operation.
+  ok = ok && mbedtls_pk_sign_ext(MBEDTLS_PK_RSASSA_PSS, &key, MBEDTLS_MD_SHA256, hash, sizeof(hash), signature.data(),
+                                 signature.size(), &length, mbedtls_psa_get_random, MBEDTLS_PSA_RANDOM_STATE) == 0;
+  return ok;
+}
+
+// [2-byte big-endian length][bytes], into a sink.
+Status write_entry(RecordSink& sink, const uint8_t* data, size_t n) {
+  const uint8_t length[2] = {static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)};
+  if (Status s = sink.write(length); !s.ok()) return s;
+  return sink.write({data, n});
+}
+
 }  // namespace
+
+Status SpanRecordSink::begin(size_t length) {
+  used_ = 0;
+  return length <= out_.size() ? Status() : Status(StatusCode::kResourceExhausted);
+}
+
+Status SpanRecordSink::write(std::span<const uint8_t> bytes) {
+  if (bytes.size() > out_.size() - used_) return StatusCode::kResourceExhausted;
+  std::memcpy(out_.data() + used_, bytes.data(), bytes.size());
+  used_ += bytes.size();
+  return Status();
+}
+
+bool server_key_acceptable(const mbedtls_pk_context& key) {
+  mbedtls_pk_type_t type = mbedtls_pk_get_type(&key);
+  if (type == MBEDTLS_PK_ECKEY) {
+    mbedtls_ecp_group_id id = mbedtls_ecp_keypair_get_group_id(mbedtls_pk_ec(key));
+    return id == MBEDTLS_ECP_DP_SECP256R1 || id == MBEDTLS_ECP_DP_SECP384R1;
+  }
+  const size_t bits = mbedtls_pk_get_bitlen(&key);
+  return type == MBEDTLS_PK_RSA && bits >= 2048 && bits <= PROBEBOX_TLS_SERVER_RSA_MAX_BITS;
+}
 
 Status split_identity_record(std::span<const uint8_t> record, TlsIdentityParts& out) {
   out = TlsIdentityParts{};
@@ -134,6 +173,7 @@ Status make_self_signed_identity(std::string_view name, uint32_t ipv4, std::span
   mbedtls_x509write_cert crt;
   mbedtls_x509write_crt_init(&crt);
   ArenaBuffer cert_der(1024), key_der(256);
+  static_assert(kSelfSignedRecordBytes == 2 + 256 + 2 + 1024, "the record holds both buffers' worst case");
   Status result = StatusCode::kInternal;
   do {
     if (!cert_der.ok() || !key_der.ok()) {
@@ -181,21 +221,18 @@ Status make_self_signed_identity(std::string_view name, uint32_t ipv4, std::span
                                              MBEDTLS_PSA_RANDOM_STATE);
     int key_len = mbedtls_pk_write_key_der(&key, key_der.data(), key_der.size());
     if (cert_len <= 0 || key_len <= 0) break;
-    RecordWriter w{record};
-    if (!w.add(key_der.data() + key_der.size() - key_len, static_cast<size_t>(key_len)) ||
-        !w.add(cert_der.data() + cert_der.size() - cert_len, static_cast<size_t>(cert_len))) {
-      result = StatusCode::kResourceExhausted;
-      break;
-    }
-    length = w.used;
-    result = Status();
+    SpanRecordSink sink(record);
+    result = sink.begin(2 + static_cast<size_t>(key_len) + 2 + static_cast<size_t>(cert_len));
+    if (result.ok()) result = write_entry(sink, key_der.data() + key_der.size() - key_len, static_cast<size_t>(key_len));
+    if (result.ok()) result = write_entry(sink, cert_der.data() + cert_der.size() - cert_len, static_cast<size_t>(cert_len));
+    if (result.ok()) length = sink.length();
   } while (false);
   mbedtls_x509write_crt_free(&crt);
   mbedtls_pk_free(&key);
   return result;
 }
 
-Status parse_pem_identity(std::string_view pem, std::span<uint8_t> record, size_t& length, TextBuffer& error) {
+Status parse_pem_identity(std::string_view pem, RecordSink& sink, TextBuffer& error) {
   // The identity lives from start to end, the work on it within this call: the
   // shared pool, whoever calls (net/tls_memory.h).
   TlsPoolScope shared(TlsPool::kShared);
@@ -247,8 +284,12 @@ Status parse_pem_identity(std::string_view pem, std::span<uint8_t> record, size_
       if (cert_count == kTlsIdentityMaxCerts) {
         error.appendf("more than %u certificates", static_cast<unsigned>(kTlsIdentityMaxCerts));
         failed = true;
-      } else if (mbedtls_x509_crt_parse(&chain, block.data(), n + 1) != 0) {
-        error.appendf("certificate %u does not parse", static_cast<unsigned>(cert_count + 1));
+      } else if (const uint32_t refused = tls_allocation_failures(); mbedtls_x509_crt_parse(&chain, block.data(), n + 1) != 0) {
+        if (tls_allocation_failures() != refused) {
+          error.appendf("certificate %u is too large for the box's memory", static_cast<unsigned>(cert_count + 1));
+        } else {
+          error.appendf("certificate %u does not parse", static_cast<unsigned>(cert_count + 1));
+        }
         failed = true;
       }
       ++cert_count;
@@ -256,9 +297,15 @@ Status parse_pem_identity(std::string_view pem, std::span<uint8_t> record, size_
       if (++key_count > 1) {
         error.append("more than one private key");
         failed = true;
-      } else if (mbedtls_pk_parse_key(&key, block.data(), n + 1, nullptr, 0, mbedtls_psa_get_random,
+      } else if (const uint32_t refused = tls_allocation_failures();
+                 mbedtls_pk_parse_key(&key, block.data(), n + 1, nullptr, 0, mbedtls_psa_get_random,
                                       MBEDTLS_PSA_RANDOM_STATE) != 0) {
-        error.append("the private key does not parse (an encrypted key is not accepted)");
+        if (tls_allocation_failures() != refused) {
+          // mbedTLS names a key it had no room for as one that does not parse.
+          error.append("the private key is too large for this box's memory; use EC P-256 or P-384");
+        } else {
+          error.append("the private key does not parse (an encrypted key is not accepted)");
+        }
         failed = true;
       }
     } else {
@@ -276,31 +323,60 @@ Status parse_pem_identity(std::string_view pem, std::span<uint8_t> record, size_
       error.append("no private key");
       break;
     }
-    if (!key_acceptable(key)) {
-      error.append("the key must be EC P-256 or P-384, or RSA of 2048 bits or more");
+    if (!server_key_acceptable(key)) {
+      const bool rsa = mbedtls_pk_get_type(&key) == MBEDTLS_PK_RSA;
+      if (rsa && PROBEBOX_TLS_SERVER_RSA_MAX_BITS == 0) {
+        error.append("this box takes EC keys only (P-256 or P-384): an RSA signature in every HTTPS handshake "
+                     "would hold its processor for about half a second, and the key more memory than it has");
+      } else if (rsa && mbedtls_pk_get_bitlen(&key) > PROBEBOX_TLS_SERVER_RSA_MAX_BITS) {
+        // Every HTTPS handshake signs with it, and nothing else runs meanwhile.
+        error.appendf("an RSA key of %u bits is too slow for this box's processor (every HTTPS connection "
+                      "signs with it); use EC P-256 or RSA of up to %u bits",
+                      static_cast<unsigned>(mbedtls_pk_get_bitlen(&key)),
+                      static_cast<unsigned>(PROBEBOX_TLS_SERVER_RSA_MAX_BITS));
+      } else if (PROBEBOX_TLS_SERVER_RSA_MAX_BITS == 0) {
+        error.append("the key must be EC P-256 or P-384");
+      } else {
+        error.appendf("the key must be EC P-256 or P-384, or RSA of 2048 to %u bits",
+                      static_cast<unsigned>(PROBEBOX_TLS_SERVER_RSA_MAX_BITS));
+      }
       break;
     }
     if (mbedtls_pk_check_pair(&chain.pk, &key, mbedtls_psa_get_random, MBEDTLS_PSA_RANDOM_STATE) != 0) {
       error.append("the private key does not match the (first) certificate");
       break;
     }
-    ArenaBuffer key_der(2400);  // an RSA-4096 key is about 2350 bytes of DER
+    ArenaBuffer key_der(kKeyDerBytes);
     int key_len = key_der.ok() ? mbedtls_pk_write_key_der(&key, key_der.data(), key_der.size()) : -1;
     if (key_len <= 0) {
       error.append("the private key cannot be stored");
       break;
     }
-    RecordWriter w{record};
-    bool fits = w.add(key_der.data() + key_der.size() - key_len, static_cast<size_t>(key_len));
-    for (const mbedtls_x509_crt* c = &chain; fits && c != nullptr && c->raw.p != nullptr; c = c->next) {
-      fits = w.add(c->raw.p, c->raw.len);
+    size_t length = 2 + static_cast<size_t>(key_len);
+    for (const mbedtls_x509_crt* c = &chain; c != nullptr && c->raw.p != nullptr; c = c->next) length += 2 + c->raw.len;
+    if (const size_t message = certificate_message_bytes(chain); message > kCertificateMessageMax) {
+      // mbedTLS sends the Certificate message in one record of its output buffer:
+      // a larger chain would be stored and then fail every handshake.
+      error.appendf("the certificates take %u bytes in a TLS Certificate message; this box sends at most %u "
+                    "(leave out the root, or use a shorter chain or an EC key)",
+                    static_cast<unsigned>(message), static_cast<unsigned>(kCertificateMessageMax));
+      break;
     }
-    if (!fits) {
+    if (length > kTlsIdentityRecordBytes) {
       error.appendf("certificates and key larger than the box keeps (%u bytes)",
                     static_cast<unsigned>(kTlsIdentityRecordBytes));
       break;
     }
-    length = w.used;
+    Status written = sink.begin(length);
+    if (written.ok()) written = write_entry(sink, key_der.data() + key_der.size() - key_len, static_cast<size_t>(key_len));
+    for (const mbedtls_x509_crt* c = &chain; written.ok() && c != nullptr && c->raw.p != nullptr; c = c->next) {
+      written = write_entry(sink, c->raw.p, c->raw.len);
+    }
+    if (!written.ok()) {
+      error.append("the certificate could not be stored in flash");
+      result = StatusCode::kInternal;
+      break;
+    }
     result = Status();
   } while (false);
   mbedtls_pk_free(&key);
@@ -347,6 +423,7 @@ Status TlsServerIdentity::load(std::span<const uint8_t> record) {
     ok = mbedtls_ssl_conf_own_cert(&conf_, &chain_, &key_) == 0;
   }
   ok = ok && net::spki_pin(chain_, spki_pin_).ok();
+  ok = ok && warm_rsa_key(key_);
   if (!ok) {
     reset();
     return StatusCode::kInvalidArgument;

@@ -23,8 +23,10 @@
 namespace probebox::net {
 
 // The flash record's capacity: a P-256 key and certificate take under 1 KiB; an
-// operator's RSA-4096 key with a leaf and one intermediate about 5 KiB.
+// operator's RSA-2048 key with a leaf and three intermediates about 6 KiB.
 inline constexpr size_t kTlsIdentityRecordBytes = 7 * 1024;
+// What make_self_signed_identity writes at most: a P-256 key's DER and its certificate.
+inline constexpr size_t kSelfSignedRecordBytes = 2 + 256 + 2 + 1024;
 // Certificates one identity may hold (the leaf and its intermediates).
 inline constexpr size_t kTlsIdentityMaxCerts = 4;
 
@@ -50,12 +52,43 @@ Status spki_pin(const mbedtls_x509_crt& cert, FixedText<48>& out);
 // and writes them as a record into `record`; `length` is what it used.
 Status make_self_signed_identity(std::string_view name, uint32_t ipv4, std::span<uint8_t> record, size_t& length);
 
+// Where a record goes as it is made: its whole length first, then its bytes in order.
+// An operator's upload is written through one straight into its flash slot, so no
+// RAM copy of the record sits beside the parsed key and chain (on the Cortex-M4 the
+// shared pool could not hold both for an RSA key).
+class RecordSink {
+ public:
+  virtual Status begin(size_t length) = 0;
+  virtual Status write(std::span<const uint8_t> bytes) = 0;
+
+ protected:
+  ~RecordSink() = default;
+};
+
+// A sink into a buffer: kResourceExhausted when the record does not fit.
+class SpanRecordSink final : public RecordSink {
+ public:
+  explicit SpanRecordSink(std::span<uint8_t> out) : out_(out) {}
+  Status begin(size_t length) override;
+  Status write(std::span<const uint8_t> bytes) override;
+  size_t length() const { return used_; }
+
+ private:
+  std::span<uint8_t> out_;
+  size_t used_ = 0;
+};
+
+// The box's own key signs every HTTPS handshake, in one pass of the main loop: EC
+// P-256 or P-384, or RSA of 2048 bits up to PROBEBOX_TLS_SERVER_RSA_MAX_BITS.
+bool server_key_acceptable(const mbedtls_pk_context& key);
+
 // Needs tls_crypto_init(). An operator's upload: PEM text holding one private key
 // (PKCS#8, SEC1 EC or PKCS#1 RSA, unencrypted) and one or more certificates, the
-// first the leaf. Valid only when every block parses, the key is EC P-256/P-384 or
-// RSA of 2048 bits or more, the leaf's public key is the key's, and it all fits the
-// record; then the record is written to `record`. On failure `error` says why.
-Status parse_pem_identity(std::string_view pem, std::span<uint8_t> record, size_t& length, TextBuffer& error);
+// first the leaf. Valid only when every block parses, the key is one
+// server_key_acceptable() takes, the leaf's public key is the key's, and it all fits
+// kTlsIdentityRecordBytes; then the record goes to `sink`. On failure `error` says why
+// (and `sink` may hold a part of a record, never finished).
+Status parse_pem_identity(std::string_view pem, RecordSink& sink, TextBuffer& error);
 
 class TlsServerIdentity {
  public:

@@ -139,6 +139,10 @@ class HttpServer {
   void set_tls_config(mbedtls_ssl_config* conf) { tls_conf_ = conf; }
   uint32_t tls_handshakes() const { return tls_handshakes_; }
   uint32_t tls_handshakes_failed() const { return tls_failed_; }
+  // The most the server pool held while no session was open: anything but 0 is a
+  // session's memory that outlived it (a key that grew in a handshake), which the
+  // next session's buffers would have to fit around.
+  size_t tls_pool_held_idle() const { return tls_pool_held_idle_; }
   void poll();
   uint32_t requests_served() const { return served_; }
   uint32_t connections_refused() const { return refused_; }
@@ -263,6 +267,7 @@ class HttpServer {
   uint16_t redirect_port_ = 0;
   uint32_t tls_handshakes_ = 0;
   uint32_t tls_failed_ = 0;
+  size_t tls_pool_held_idle_ = 0;
   HttpHandler* handler_ = nullptr;
   hal::Clock* clock_ = nullptr;
   Connection connections_[kConnections];

@@ -87,6 +87,10 @@ void HttpServer::tls_release(Connection& c, bool notify) {
     mbedtls_ssl_init(&ssl);
     tls_owner_[c.tls_slot] = nullptr;
     c.tls_slot = -1;
+    if (tls_sessions_active() == 0) {
+      const size_t held = net::tls_memory_stats().pools[static_cast<int>(net::TlsPool::kServer)].in_use;
+      if (held > tls_pool_held_idle_) tls_pool_held_idle_ = held;
+    }
   }
   if (c.tls_in != nullptr) pbuf_free(c.tls_in);
   c.tls_in = nullptr;

@@ -172,6 +172,49 @@ class Https(unittest.TestCase):
             self.assertEqual(console_value(proc, "HTTPS certificate SHA-256 fingerprint"), uploaded)
             assert wait_for(lambda: pinned_request(https_port, uploaded, "GET", "/healthz")[0] == 200, 20)
 
+    def test_an_rsa_identity_serves_handshake_after_handshake(self):
+        """The simulator takes an operator's RSA key (core/limits.h: the target takes EC
+        only). An RSA key's context grows at its first signatures; grown inside a
+        handshake, that memory stayed in the server pool after the session, and on the
+        target the next session's input buffer no longer fit: every handshake after the
+        first failed. It is grown where the key lives, and the pool is empty between
+        sessions. A chain too large for one TLS Certificate message is refused."""
+        from operator_pki import operator_chain
+        https_port = free_port()
+        flash = os.path.join(self.tmp, "rsa.bin")
+        with running_sim(doc(), flash=flash, https_port=https_port) as (proc, port):
+            fingerprint = console_value(proc, "HTTPS certificate SHA-256 fingerprint")
+            first = FIRST_BOOT[port]
+            assert wait_for(lambda: pinned_request(https_port, fingerprint, "GET", "/healthz")[0] == 200, 20)
+            status, headers, body = pinned_request(https_port, fingerprint, "POST", "/api/login", {"password": first})
+            h = {"Cookie": headers["Set-Cookie"].split(";", 1)[0], "X-CSRF-Token": json.loads(body)["csrf"]}
+            status, _, body = pinned_request(https_port, fingerprint, "POST", "/api/password",
+                                             {"current": first, "new": NEW_PASSWORD}, headers=h)
+            self.assertEqual(status, 200, body)
+            status, headers, body = pinned_request(https_port, fingerprint, "POST", "/api/login", {"password": NEW_PASSWORD})
+            h = {"Cookie": headers["Set-Cookie"].split(";", 1)[0], "X-CSRF-Token": json.loads(body)["csrf"]}
+            # Two issuing CAs with long name lists: more than one record of the box's
+            # output buffer (4 KiB) can carry.
+            big, _ = operator_chain(os.path.join(self.tmp, "big"), "ec:P-256", intermediates=2, ca_extra_names=60)
+            status, _, body = pinned_request(https_port, fingerprint, "PUT", "/api/tls", big, headers=h,
+                                             content_type="application/x-pem-file")
+            self.assertEqual(status, 400, body)
+            self.assertIn("TLS Certificate message", json.loads(body)["error"])
+            upload, leaf = operator_chain(os.path.join(self.tmp, "rsa"), "rsa:2048", intermediates=1)
+            status, _, body = pinned_request(https_port, fingerprint, "PUT", "/api/tls", upload, headers=h,
+                                             content_type="application/x-pem-file")
+            self.assertEqual(status, 200, body)
+            uploaded = colon_hex(leaf)
+            assert wait_for(lambda: colon_hex(peer_certificate(https_port)[0]) == uploaded, 10)
+            for _ in range(3):
+                for version in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3):
+                    self.assertEqual(colon_hex(peer_certificate(https_port, version)[0]), uploaded)
+            status, _, body = pinned_request(https_port, uploaded, "GET", "/api/diagnostics", headers=h)
+            self.assertEqual(status, 200, body)
+            diag = json.loads(body)
+            self.assertEqual(diag["web"]["tls_pool_held_idle"], 0)
+            self.assertEqual(diag["tls_pools"]["server"]["err"], 0)
+
     def test_self_signed_fingerprint_survives_a_restart(self):
         flash = os.path.join(self.tmp, "restart.bin")
         prints = []

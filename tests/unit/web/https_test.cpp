@@ -2,6 +2,8 @@
 // cookie's attributes, the box's own certificate and the operator's PEM upload.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -75,7 +77,7 @@ class TlsIdentityTest : public ::testing::Test {
   }
 
   static std::vector<uint8_t> make(std::string_view name, uint32_t ip) {
-    std::vector<uint8_t> record(net::kTlsIdentityRecordBytes);
+    std::vector<uint8_t> record(net::kSelfSignedRecordBytes);
     size_t length = 0;
     EXPECT_TRUE(net::make_self_signed_identity(name, ip, record, length).ok());
     record.resize(length);
@@ -93,11 +95,11 @@ class TlsIdentityTest : public ::testing::Test {
 
   static std::string upload(std::string_view pem_text, std::vector<uint8_t>* record_out = nullptr) {
     std::vector<uint8_t> record(net::kTlsIdentityRecordBytes);
-    size_t length = 0;
+    net::SpanRecordSink sink(record);
     FixedText<200> error;
-    Status s = net::parse_pem_identity(pem_text, record, length, error);
+    Status s = net::parse_pem_identity(pem_text, sink, error);
     if (s.ok() && record_out != nullptr) {
-      record.resize(length);
+      record.resize(sink.length());
       *record_out = record;
     }
     return s.ok() ? "ok" : std::string(error.view());
@@ -155,6 +157,57 @@ TEST_F(TlsIdentityTest, AMatchingUploadIsAcceptedAndLoads) {
   identity->reset();
   // Key first, then the certificate, with text around the blocks: the same.
   EXPECT_EQ(upload("my key:\n" + pem("EC PRIVATE KEY", parts.key) + "my cert:\n" + pem("CERTIFICATE", parts.certs[0])), "ok");
+}
+
+// Records what parse_pem_identity hands a flash slot; refuses writes past `fail_after`.
+struct RecordingSink final : net::RecordSink {
+  size_t announced = 0;
+  int begins = 0;
+  std::vector<uint8_t> bytes;
+  size_t fail_after = SIZE_MAX;
+  Status begin(size_t length) override {
+    ++begins;
+    announced = length;
+    return Status();
+  }
+  Status write(std::span<const uint8_t> more) override {
+    if (bytes.size() + more.size() > fail_after) return StatusCode::kUnavailable;
+    bytes.insert(bytes.end(), more.begin(), more.end());
+    return Status();
+  }
+};
+
+TEST_F(TlsIdentityTest, AnUploadIsWrittenToItsSinkOnceAtTheLengthItAnnounced) {
+  std::vector<uint8_t> made = make("box.example", 0);
+  net::TlsIdentityParts parts;
+  ASSERT_TRUE(net::split_identity_record(made, parts).ok());
+  const std::string text = pem("CERTIFICATE", parts.certs[0]) + pem("EC PRIVATE KEY", parts.key);
+  RecordingSink sink;
+  FixedText<200> error;
+  ASSERT_TRUE(net::parse_pem_identity(text, sink, error).ok()) << error.view();
+  EXPECT_EQ(sink.begins, 1);
+  EXPECT_EQ(sink.bytes.size(), sink.announced);
+  net::TlsIdentityParts written;
+  ASSERT_TRUE(net::split_identity_record(sink.bytes, written).ok());
+  EXPECT_EQ(written.cert_count, 1u);
+  EXPECT_TRUE(std::equal(written.certs[0].begin(), written.certs[0].end(), parts.certs[0].begin(), parts.certs[0].end()));
+  // A refused upload never reaches the sink.
+  RecordingSink untouched;
+  error.clear();
+  EXPECT_FALSE(net::parse_pem_identity(pem("CERTIFICATE", parts.certs[0]), untouched, error).ok());
+  EXPECT_EQ(untouched.begins, 0);
+  // A flash write that fails is the upload's failure, named.
+  RecordingSink failing;
+  failing.fail_after = 10;
+  error.clear();
+  EXPECT_EQ(net::parse_pem_identity(text, failing, error).code(), StatusCode::kInternal);
+  EXPECT_EQ(error.view(), "the certificate could not be stored in flash");
+  // A buffer too small for the record says so, and writes nothing past it.
+  std::vector<uint8_t> small(16);
+  net::SpanRecordSink too_small(small);
+  error.clear();
+  EXPECT_FALSE(net::parse_pem_identity(text, too_small, error).ok());
+  EXPECT_EQ(too_small.length(), 0u);
 }
 
 TEST_F(TlsIdentityTest, AnUploadWhoseKeyIsNotTheCertificatesIsRefused) {
