@@ -182,6 +182,7 @@ err_t HttpServer::accept(struct tcp_pcb* pcb, bool tls) {
   c.stash_at = 0;
   c.stash_len = 0;
   c.tls_write_n = 0;
+  c.budget_waited = false;
   c.answered = false;
   reset_for_next_request(c);
   tcp_arg(pcb, &c);

@@ -23,6 +23,7 @@
 #include "hal/clock.h"
 #include "lwip/tcp.h"
 #include "mbedtls/ssl.h"
+#include "web/handshake_budget.h"
 #include "web/http_request.h"
 
 namespace probebox {
@@ -143,6 +144,9 @@ class HttpServer {
   // session's memory that outlived it (a key that grew in a handshake), which the
   // next session's buffers would have to fit around.
   size_t tls_pool_held_idle() const { return tls_pool_held_idle_; }
+  // Connections that waited for the processor share full handshakes may take
+  // (web/handshake_budget.h) before their session could start.
+  uint32_t handshake_budget_waits() const { return handshake_budget_waits_; }
   void poll();
   uint32_t requests_served() const { return served_; }
   uint32_t connections_refused() const { return refused_; }
@@ -209,6 +213,7 @@ class HttpServer {
     uint16_t stash_at = 0;
     uint16_t stash_len = 0;
     size_t tls_write_n = 0;       // a record mbedTLS holds half-sent: repeat this length
+    bool budget_waited = false;   // counted once in handshake_budget_waits()
   };
 
   // A listening pcb on `port` whose connections go to `on_connection` (nullptr: no pcb).
@@ -222,6 +227,8 @@ class HttpServer {
   // pcb had to be aborted.
   bool tls_pump(Connection& c);
   bool tls_attach(Connection& c);
+  // True when another connection that came earlier already waits for the handshake budget.
+  bool waits_behind_another(const Connection& c) const;
   void tls_release(Connection& c, bool notify);
   // Writes through TLS all at once (the send buffer has room); false on failure.
   bool tls_write_all(Connection& c, const char* data, size_t len);
@@ -268,6 +275,8 @@ class HttpServer {
   uint32_t tls_handshakes_ = 0;
   uint32_t tls_failed_ = 0;
   size_t tls_pool_held_idle_ = 0;
+  HandshakeBudget handshake_budget_;
+  uint32_t handshake_budget_waits_ = 0;
   HttpHandler* handler_ = nullptr;
   hal::Clock* clock_ = nullptr;
   Connection connections_[kConnections];
