@@ -47,7 +47,9 @@ target_sources(mbedtls PRIVATE "${PROBEBOX_MBEDTLS_PUBLIC_EXP}")
 set_source_files_properties("${PROBEBOX_MBEDTLS_PUBLIC_EXP}" PROPERTIES
   INCLUDE_DIRECTORIES "${MBEDTLS_DIR}/library"
   COMPILE_OPTIONS "-Wall;-Wextra;-Werror")
-target_link_options(mbedtls INTERFACE LINKER:--wrap=mbedtls_mpi_core_exp_mod_unsafe)
+# The same file refuses public exponents over 64 bits (RSA's public operation, the one
+# caller of mbedtls_mpi_exp_mod_unsafe): a long one costs a full exponentiation.
+target_link_options(mbedtls INTERFACE LINKER:--wrap=mbedtls_mpi_core_exp_mod_unsafe,--wrap=mbedtls_mpi_exp_mod_unsafe)
 
 # --- lwIP -------------------------------------------------------------------
 include("${LWIP_DIR}/src/Filelists.cmake")

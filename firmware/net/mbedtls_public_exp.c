@@ -23,11 +23,39 @@
  * so the wrapped reference is resolved inside the same archive on every board.
  */
 #include "bignum_core.h"
+#include "bignum_internal.h"
 
 #include <string.h>
 
 /* How many exponentiations took the short path: a test's proof that the wrap is in force. */
 unsigned long probebox_public_exp_short_path = 0;
+/* How many public operations were refused for an exponent over 64 bits. */
+unsigned long probebox_public_exp_refused = 0;
+
+/*
+ * A public exponent over 64 bits is refused, not computed. mbedTLS takes any odd
+ * exponent below the modulus, and its cost grows with the exponent's length: a
+ * certificate whose RSA key has a 4095-bit exponent makes each signature it checks
+ * about 4,100 multiplications of 4096-bit numbers instead of 17 (measured on the
+ * Cortex-M4 image: docs/reliability.md). Any server the box probes, or anyone in the
+ * path to it, could send a chain of such keys, each verified in one pass of the main
+ * loop, and hold the box past its watchdog. Real keys use 65537 (the CA/Browser Forum
+ * allows up to 2^256 - 1, and OpenSSL itself refuses exponents over 64 bits for
+ * moduli over 3072). Refused here, the signature does not verify: a chain is not
+ * trusted, a handshake fails. Only RSA's public operation calls this function.
+ */
+int __real_mbedtls_mpi_exp_mod_unsafe(mbedtls_mpi *X, const mbedtls_mpi *A, const mbedtls_mpi *E,
+                                      const mbedtls_mpi *N, mbedtls_mpi *prec_RR);
+
+int __wrap_mbedtls_mpi_exp_mod_unsafe(mbedtls_mpi *X, const mbedtls_mpi *A, const mbedtls_mpi *E,
+                                      const mbedtls_mpi *N, mbedtls_mpi *prec_RR)
+{
+    if (mbedtls_mpi_bitlen(E) > 64) {
+        ++probebox_public_exp_refused;
+        return MBEDTLS_ERR_MPI_BAD_INPUT_DATA;
+    }
+    return __real_mbedtls_mpi_exp_mod_unsafe(X, A, E, N, prec_RR);
+}
 
 void __real_mbedtls_mpi_core_exp_mod_unsafe(mbedtls_mpi_uint *X, const mbedtls_mpi_uint *A,
                                             const mbedtls_mpi_uint *N, size_t AN_limbs,

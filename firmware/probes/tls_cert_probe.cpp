@@ -261,6 +261,7 @@ void TlsCertProbe::judge() {
   f.future_name = chain_verdict.latest_start_index == 0 ? std::string_view() : chain_verdict.latest_start_name.view();
   f.chain_days_left = x509::days_left(chain_verdict.earliest_not_after, now_s);
   f.expiry_name = chain_verdict.earliest_index == 0 ? std::string_view() : chain_verdict.earliest_name.view();
+  f.long_exponent_name = chain_verdict.long_exponent_name.view();
   TlsCertRules rules;
   rules.crit_days = c.tune.cert_crit_days;
   rules.warn_days = c.tune.cert_warn_days;

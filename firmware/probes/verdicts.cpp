@@ -33,7 +33,12 @@ Verdict judge_tls_cert(const TlsCertFacts& f, const TlsCertRules& rules, TextBuf
   } else if (f.trusted == x509::Trust::kNo && !f.leaf_self_signed) {
     // A self-signed leaf never verifies: its own rung below says what is wrong.
     out.outcome = Outcome::kCritical;
-    sum.assign("chain does not verify to the trust anchors");
+    if (!f.long_exponent_name.empty()) {
+      sum.appendf("chain does not verify: %.*s has an RSA public exponent over 64 bits, which the box does not "
+                  "compute", static_cast<int>(f.long_exponent_name.size()), f.long_exponent_name.data());
+    } else {
+      sum.assign("chain does not verify to the trust anchors");
+    }
   } else if (f.missing_count > 0) {
     out.outcome = Outcome::kCritical;
     sum.assign(f.first_missing);

@@ -32,6 +32,7 @@ struct TlsCertFacts {
   bool sha1_signature = false;           // SHA-1/MD5 on any certificate sent (a root's self-signature aside)
   std::string_view sig_alg;              // that signature's algorithm
   std::string_view weak_name;            // which certificate, when not the leaf
+  std::string_view long_exponent_name;   // a certificate whose RSA exponent the box will not compute
   std::string_view subject_name;         // the name the summary calls the certificate by
   // The chain certificate by certificate (x509::judge_chain).
   bool chain_in_order = true;            // leaf first, then each issuer

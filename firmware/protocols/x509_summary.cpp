@@ -246,6 +246,15 @@ ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* a
       v.latest_not_before = not_before;
       v.latest_start_index = static_cast<int8_t>(i);
     }
+    if (v.long_exponent_name.empty() && mbedtls_pk_get_type(&c.pk) == MBEDTLS_PK_RSA) {
+      mbedtls_mpi e;
+      mbedtls_mpi_init(&e);
+      if (mbedtls_rsa_export(mbedtls_pk_rsa(c.pk), nullptr, nullptr, nullptr, nullptr, &e) == 0 &&
+          mbedtls_mpi_bitlen(&e) > 64) {
+        cert_label(c, static_cast<int>(i), v.long_exponent_name);
+      }
+      mbedtls_mpi_free(&e);
+    }
     // A root's self-signature is not checked by anyone: its hash does not matter.
     if (!v.weak_sig && !(i > 0 && self_issued(c))) {
       FixedText<32> alg;

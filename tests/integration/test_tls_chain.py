@@ -157,6 +157,33 @@ class TlsChain(unittest.TestCase):
                 self.assertIn("self-signed", c["summary"])
                 self.assertTrue(c["details"]["self_signed"])
 
+    def test_an_intermediate_with_a_long_public_exponent_is_not_computed(self):
+        """mbedTLS takes any odd RSA exponent below the modulus. An intermediate whose key
+        has a 4095-bit exponent made each signature it checks a full exponentiation: 931 M
+        instructions, 5.5 s of a 168 MHz Cortex-M4 in one pass of the loop (the image,
+        icount), so three such certificates in a chain outlast the watchdog. The box
+        refuses exponents over 64 bits (OpenSSL refuses them too, for moduli over 3072
+        bits): the chain does not verify, and the summary names the certificate."""
+        from hostile_keys import rsa_key_with_long_exponent
+        d = self.dir
+        with open(os.path.join(d, "longe.key"), "w") as f:
+            f.write(rsa_key_with_long_exponent(4096, 4095))
+        openssl(d, "rsa", "-in", "longe.key", "-pubout", "-out", "longe.pub")
+        # Its certificate carries the key (-force_pubkey); the request is signed by another.
+        openssl(d, "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "longe-req.key", "-out", "longe.csr",
+                "-subj", "/CN=Long Exponent CA")
+        openssl(d, "x509", "-req", "-in", "longe.csr", "-CA", "root.crt", "-CAkey", "root.key", "-force_pubkey",
+                "longe.pub", "-set_serial", "77", "-out", "longe.crt", "-days", "60", "-extfile", "ext.cnf",
+                "-extensions", "ca")
+        issue(d, "longeleaf", f"/CN={NAME}", "longe", 60, "leaf")
+        cat(d, "longe.chain", "longe.crt")
+        with self.serve("longeleaf", "longe.chain") as port:
+            c = self.check(port)
+        self.assertEqual(c["status"], "critical", c["summary"])
+        self.assertEqual(c["summary"], "chain does not verify: Long Exponent CA has an RSA public exponent over "
+                                       "64 bits, which the box does not compute")
+        self.assertFalse(c["details"]["trusted"])
+
     # The legacy-protocol floor (item 3): a separate ClientHello offering only 1.1,
     # then only 1.0, on the first cycle of a check (so --once shows it).
     def test_a_server_still_accepting_tls10_and_11_is_a_warning(self):

@@ -1,9 +1,9 @@
 // The public exponent's square-and-multiply (firmware/net/mbedtls_public_exp.c, put in
 // place of mbedTLS's by the linker): RSA's public operation gives what mbedTLS's
-// constant-time exponentiation (not wrapped) gives, for exponents of every length on
-// both sides of the 64-bit limit, moduli of 1 to 4096 bits' worth of limbs, and
-// bases at the edges; and the short path is the one taken, so the comparison is not
-// mbedTLS against itself. Real signatures are verified in rsa_r2_cache_test.cpp and
+// constant-time exponentiation (not wrapped) gives, for exponents of every length up
+// to 64 bits, moduli of 1 to 4096 bits' worth of limbs, and bases at the edges; the
+// short path is the one taken, so the comparison is not mbedTLS against itself; and a
+// longer exponent is refused, never computed. Real signatures are verified in rsa_r2_cache_test.cpp and
 // every TLS test.
 #include <gtest/gtest.h>
 
@@ -14,6 +14,7 @@
 #include "mbedtls/rsa.h"
 
 extern "C" unsigned long probebox_public_exp_short_path;
+extern "C" unsigned long probebox_public_exp_refused;
 
 namespace probebox::net {
 namespace {
@@ -100,17 +101,41 @@ TEST(MbedtlsPublicExp, TheUsualExponentsGiveMbedtlsResultByTheShortPath) {
   }
 }
 
-TEST(MbedtlsPublicExp, EveryExponentLengthUpTo64BitsIsShortAndLongerOnesAreMbedtls) {
+TEST(MbedtlsPublicExp, EveryExponentLengthUpTo64BitsIsShortAndLongerOnesAreRefused) {
   Bytes rng(0xe1);
   auto n = odd_modulus(rng, 256);
-  for (size_t bits = 2; bits <= 80; ++bits) {
+  for (size_t bits = 2; bits <= 64; ++bits) {
     const unsigned long before = probebox_public_exp_short_path;
     expect_same(n, exponent_of_bits(rng, bits), below(rng, n), "random exponent");
-    EXPECT_EQ(probebox_public_exp_short_path, before + (bits <= 64 ? 2 : 0)) << bits << " bits";
+    EXPECT_EQ(probebox_public_exp_short_path, before + 2) << bits << " bits";
   }
   // A dense exponent (every bit set) and a sparse one, 64 bits each.
   expect_same(n, std::vector<uint8_t>(8, 0xff), below(rng, n), "all ones");
   expect_same(n, {0x80, 0, 0, 0, 0, 0, 0, 1}, below(rng, n), "two bits");
+}
+
+// A certificate's key may carry any odd exponent below its modulus; one of thousands of
+// bits would cost a full exponentiation per signature checked.
+TEST(MbedtlsPublicExp, AnExponentOver64BitsIsRefusedNotComputed) {
+  Bytes rng(0xb16e);
+  auto n = odd_modulus(rng, 512);
+  for (size_t bits : {65u, 80u, 256u, 4095u}) {
+    Mpi N, E;
+    const auto e = exponent_of_bits(rng, bits);
+    ASSERT_EQ(mbedtls_mpi_read_binary(&N.m, n.data(), n.size()), 0);
+    ASSERT_EQ(mbedtls_mpi_read_binary(&E.m, e.data(), e.size()), 0);
+    mbedtls_rsa_context rsa;
+    mbedtls_rsa_init(&rsa);
+    ASSERT_EQ(mbedtls_rsa_import(&rsa, &N.m, nullptr, nullptr, nullptr, &E.m), 0);
+    ASSERT_EQ(mbedtls_rsa_complete(&rsa), 0);
+    const auto input = below(rng, n);
+    std::vector<uint8_t> out(n.size());
+    const unsigned long refused = probebox_public_exp_refused, short_path = probebox_public_exp_short_path;
+    EXPECT_NE(mbedtls_rsa_public(&rsa, input.data(), out.data()), 0) << bits << " bits";
+    EXPECT_EQ(probebox_public_exp_refused, refused + 1) << bits << " bits";
+    EXPECT_EQ(probebox_public_exp_short_path, short_path);
+    mbedtls_rsa_free(&rsa);
+  }
 }
 
 TEST(MbedtlsPublicExp, BasesAtTheEdges) {

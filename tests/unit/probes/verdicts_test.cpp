@@ -70,6 +70,15 @@ TEST(JudgeTlsCert, AnUntrustedChainBeforeNames) {
   expect(judge(f), Outcome::kOk, FailReason::kNone, "cert www.example.com valid 90 more days");
 }
 
+TEST(JudgeTlsCert, AnExponentTheBoxWillNotComputeIsNamed) {
+  TlsCertFacts f = good_cert();
+  f.trusted = x509::Trust::kNo;
+  f.long_exponent_name = "Operator Issuing CA";
+  expect(judge(f), Outcome::kCritical, FailReason::kCertificate,
+         "chain does not verify: Operator Issuing CA has an RSA public exponent over 64 bits, which the box does "
+         "not compute");
+}
+
 TEST(JudgeTlsCert, MissingNamesAreNamedBeforeTheKey) {
   TlsCertFacts f = good_cert();
   f.missing_count = 1;

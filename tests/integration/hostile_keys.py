@@ -1,0 +1,50 @@
+"""RSA keys no ordinary tool makes: a real modulus (openssl's primes) with a public
+exponent as long as the modulus. mbedTLS takes any odd exponent below the modulus,
+and each signature checked with such a key costs a full exponentiation."""
+import base64
+import math
+import re
+import secrets
+import subprocess
+
+OPENSSL = "/usr/bin/openssl"
+
+
+def _der_length(n):
+    if n < 0x80:
+        return bytes([n])
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(body)]) + body
+
+
+def _der_integer(v):
+    body = v.to_bytes(v.bit_length() // 8 + 1, "big")  # a leading zero keeps it positive
+    return b"\x02" + _der_length(len(body)) + body
+
+
+def _primes(bits):
+    text = subprocess.run([OPENSSL, "genrsa", str(bits)], capture_output=True, check=True, timeout=120).stdout
+    dump = subprocess.run([OPENSSL, "rsa", "-noout", "-text"], input=text, capture_output=True, check=True).stdout.decode()
+
+    def field(name):
+        block = re.search(name + r":\s*\n((?:\s+[0-9a-f:]+\n)+)", dump).group(1)
+        return int(re.sub(r"[\s:]", "", block), 16)
+    return field("prime1"), field("prime2")
+
+
+def rsa_key_with_long_exponent(bits, exponent_bits):
+    """A PKCS#1 PEM private key of `bits` whose public exponent has `exponent_bits` bits."""
+    p, q = _primes(bits)
+    n = p * q
+    lam = (p - 1) * (q - 1) // math.gcd(p - 1, q - 1)
+    while True:
+        e = secrets.randbits(exponent_bits) | (1 << (exponent_bits - 1)) | 1
+        if e < n and math.gcd(e, lam) == 1:
+            break
+    d = pow(e, -1, lam)
+    fields = [0, n, e, d, p, q, d % (p - 1), d % (q - 1), pow(q, -1, p)]
+    body = b"".join(_der_integer(v) for v in fields)
+    der = b"\x30" + _der_length(len(body)) + body
+    b64 = base64.encodebytes(der).decode().replace("\n", "")
+    lines = "\n".join(b64[i:i + 64] for i in range(0, len(b64), 64))
+    return f"-----BEGIN RSA PRIVATE KEY-----\n{lines}\n-----END RSA PRIVATE KEY-----\n"
