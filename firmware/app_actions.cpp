@@ -21,6 +21,7 @@ void App::write_web_diagnostics(JsonWriter& w) const {
       .field_int("receive_stashed", web_.receive_stashed())
       .field_int("tls_pool_held_idle", static_cast<int64_t>(web_.tls_pool_held_idle()))
       .field_int("handshake_budget_waits", web_.handshake_budget_waits())
+      .field_int("lingered", web_.lingered())
       .field_int("result_holds_expired", result_hold_.expired())
       .end_object();
 }

@@ -231,6 +231,19 @@ err_t HttpServer::on_recv(void* arg, struct tcp_pcb* pcb, struct pbuf* p, err_t 
     }
     return c->server->peer_done(*c) ? ERR_ABRT : ERR_OK;
   }
+  if (c->tls && c->tls_open && c->early_status != 0) {
+    // Refused before its end arrived: nothing more of it is read. Dropped as it comes
+    // (what waited too), the window given back, so the client sending its body never
+    // stalls and the answer goes out; then linger().
+    if (c->tls_in != nullptr) {
+      tcp_recved(pcb, c->tls_in->tot_len);
+      pbuf_free(c->tls_in);
+      c->tls_in = nullptr;
+    }
+    tcp_recved(pcb, p->tot_len);
+    pbuf_free(p);
+    return ERR_OK;
+  }
   if (c->tls) {
     // Acknowledged as mbedTLS reads it: the window bounds the bytes that wait here,
     // and keep_out_of_the_receive_pool() the frames.
@@ -669,7 +682,70 @@ bool HttpServer::finish(Connection& c) {
     reset_for_next_request(c);
     return false;
   }
+  // Refused before its end was read: the client may still be sending.
+  if (c.early_status != 0) return linger(c);
   return close(c, false);
+}
+
+namespace {
+
+// A lingering pcb's data: dropped, the window given back. The client's FIN ends it.
+err_t drain_recv(void*, struct tcp_pcb* pcb, struct pbuf* p, err_t err) {
+  if (p == nullptr || err != ERR_OK) {
+    if (p != nullptr) pbuf_free(p);
+    tcp_recv(pcb, nullptr);
+    if (tcp_close(pcb) != ERR_OK) {
+      tcp_abort(pcb);
+      return ERR_ABRT;
+    }
+    return ERR_OK;
+  }
+  tcp_recved(pcb, p->tot_len);
+  pbuf_free(p);
+  return ERR_OK;
+}
+
+// The second poll (2-4 s on) ends a client that never stops sending.
+err_t drain_poll(void* arg, struct tcp_pcb* pcb) {
+  if (arg == nullptr) {
+    tcp_arg(pcb, reinterpret_cast<void*>(uintptr_t{1}));
+    return ERR_OK;
+  }
+  tcp_abort(pcb);
+  return ERR_ABRT;
+}
+
+}  // namespace
+
+bool HttpServer::linger(Connection& c) {
+  // Closed at once, lwIP answers the client's next segment with a reset, and a client
+  // still sending the body loses the answer too: a browser's fetch shows a network
+  // error where the box said 401, curl "connection reset". So the send side ends
+  // (FIN after the answer) and the pcb reads and drops what still comes, for 2-4 s at
+  // most, on its own: the connection's slot is free at once, and at the lowest
+  // priority a probe that needs a pcb takes this one first (tcp_kill_prio).
+  struct tcp_pcb* pcb = c.pcb;
+  if (pcb == nullptr) return close(c, false);
+  if (c.tls_in != nullptr) tcp_recved(pcb, c.tls_in->tot_len);  // dropped with the session
+  if (heap_waiter_ == &c) heap_waiter_ = nullptr;
+  abandon_pending(c);
+  release_buffers(c);
+  tls_release(c, true);
+  tcp_arg(pcb, nullptr);
+  tcp_sent(pcb, nullptr);
+  tcp_err(pcb, nullptr);
+  tcp_recv(pcb, drain_recv);
+  tcp_poll(pcb, drain_poll, kLingerPollTicks);
+  tcp_setprio(pcb, TCP_PRIO_MIN);
+  c.pcb = nullptr;
+  c.state = State::kHead;
+  c.buf_len = 0;
+  ++lingered_;
+  if (tcp_shutdown(pcb, 0, 1) != ERR_OK) {
+    tcp_abort(pcb);
+    return true;
+  }
+  return false;
 }
 
 bool HttpServer::close(Connection& c, bool abort) {

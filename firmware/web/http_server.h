@@ -147,6 +147,8 @@ class HttpServer {
   // Connections that waited for the processor share full handshakes may take
   // (web/handshake_budget.h) before their session could start.
   uint32_t handshake_budget_waits() const { return handshake_budget_waits_; }
+  // Connections refused before their request's end that were read to their end (or 2-4 s).
+  uint32_t lingered() const { return lingered_; }
   void poll();
   uint32_t requests_served() const { return served_; }
   uint32_t connections_refused() const { return refused_; }
@@ -227,6 +229,11 @@ class HttpServer {
   // pcb had to be aborted.
   bool tls_pump(Connection& c);
   bool tls_attach(Connection& c);
+  // Ends a connection whose request was refused before its end arrived: the answer
+  // goes out, then the rest is read and dropped for a while (http_server.cpp).
+  bool linger(Connection& c);
+  // lwIP's slow timer ticks (500 ms) between a lingering pcb's polls.
+  static constexpr u8_t kLingerPollTicks = 4;
   // True when another connection that came earlier already waits for the handshake budget.
   bool waits_behind_another(const Connection& c) const;
   void tls_release(Connection& c, bool notify);
@@ -277,6 +284,7 @@ class HttpServer {
   size_t tls_pool_held_idle_ = 0;
   HandshakeBudget handshake_budget_;
   uint32_t handshake_budget_waits_ = 0;
+  uint32_t lingered_ = 0;
   HttpHandler* handler_ = nullptr;
   hal::Clock* clock_ = nullptr;
   Connection connections_[kConnections];

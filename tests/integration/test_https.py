@@ -215,6 +215,37 @@ class Https(unittest.TestCase):
             self.assertEqual(diag["web"]["tls_pool_held_idle"], 0)
             self.assertEqual(diag["tls_pools"]["server"]["err"], 0)
 
+    def test_a_refused_upload_gets_its_answer_not_a_reset(self):
+        """A client sends a request head and its body at once, as curl and browsers do;
+        the box refuses on the head (no session: 403) and stops reading. The bytes that
+        kept coming while it answered got the connection dropped, or lwIP answered them
+        with a reset once it closed, and the client lost the 403: a browser's fetch shows
+        a network error, curl "connection reset". The box now drops what still comes,
+        ends its side after the answer, and reads on for a while."""
+        import socket
+        https_port = free_port()
+        with running_sim(doc(), https_port=https_port) as (proc, port):
+            fingerprint = console_value(proc, "HTTPS certificate SHA-256 fingerprint")
+            assert wait_for(lambda: pinned_request(https_port, fingerprint, "GET", "/healthz")[0] == 200, 20)
+            body = b"{" + b" " * 60000 + b"}"
+            head = (f"PUT /api/config HTTP/1.1\r\nHost: box\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(body)}\r\n\r\n").encode()
+            for attempt in range(3):
+                with socket.create_connection(("127.0.0.1", https_port), timeout=10) as raw:
+                    with unverified_context().wrap_socket(raw) as tls:
+                        tls.sendall(head + body)
+                        answer = b""
+                        while True:
+                            chunk = tls.recv(4096)
+                            if not chunk:
+                                break
+                            answer += chunk
+                self.assertTrue(answer.startswith(b"HTTP/1.1 403"), answer[:200])
+                self.assertIn(b"Connection: close", answer)
+                self.assertIn(b'"error"', answer)
+            status, _, raw_diag = pinned_request(https_port, fingerprint, "GET", "/healthz")
+            self.assertEqual(status, 200)
+
     def test_self_signed_fingerprint_survives_a_restart(self):
         flash = os.path.join(self.tmp, "restart.bin")
         prints = []
