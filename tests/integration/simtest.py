@@ -256,6 +256,16 @@ def raw_exchange(port, data, read_s=3):
     return b"".join(chunks)
 
 
+def read_to_end(sock, chunk=65536):
+    """Everything a socket (plain or TLS) receives until the peer closes."""
+    answer = b""
+    while True:
+        more = sock.recv(chunk)
+        if not more:
+            return answer
+        answer += more
+
+
 def wait_for(predicate, timeout_s, interval_s=0.1):
     """Polls predicate() until it returns a truthy value or the time is up."""
     deadline = time.monotonic() + timeout_s

@@ -14,7 +14,7 @@ import tempfile
 import time
 import unittest
 
-from simtest import FIRST_BOOT, free_port, request, running_sim, wait_for
+from simtest import FIRST_BOOT, free_port, read_to_end, request, running_sim, wait_for
 
 NEW_PASSWORD = "correct horse battery"
 OPENSSL = "/usr/bin/openssl"
@@ -234,12 +234,7 @@ class Https(unittest.TestCase):
                 with socket.create_connection(("127.0.0.1", https_port), timeout=10) as raw:
                     with unverified_context().wrap_socket(raw) as tls:
                         tls.sendall(head + body)
-                        answer = b""
-                        while True:
-                            chunk = tls.recv(4096)
-                            if not chunk:
-                                break
-                            answer += chunk
+                        answer = read_to_end(tls)
                 self.assertTrue(answer.startswith(b"HTTP/1.1 403"), answer[:200])
                 self.assertIn(b"Connection: close", answer)
                 self.assertIn(b'"error"', answer)

@@ -12,8 +12,8 @@ import tempfile
 import time
 import unittest
 
-from simtest import (FIRST_BOOT, HOST, Listener, by_id, free_port, http_get, login, raw_exchange, request, running_sim,
-                     session_headers, wait_for)
+from simtest import (FIRST_BOOT, HOST, Listener, by_id, free_port, http_get, login, raw_exchange, read_to_end, request,
+                     running_sim, session_headers, wait_for)
 
 NEW_PASSWORD = "correct horse battery"
 
@@ -319,12 +319,7 @@ class WebApi(unittest.TestCase):
             status, _, _ = request(port, "GET", "/healthz", timeout=30)
             self.assertEqual(status, 200)
             login_answered_first = bool(select.select([s], [], [], 0)[0])
-            answer = b""
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                answer += chunk
+            answer = read_to_end(s)
         self.assertTrue(answer.startswith(b"HTTP/1.1 200"), answer[:200])
         self.assertFalse(login_answered_first, "/healthz waited for the login's password check")
         # The figure for the record: the longest whole main-loop step so far.
