@@ -400,6 +400,9 @@ class QemuImage(unittest.TestCase):
                     self.assertGreater(server["max"], 16 * 1024)  # the UI's sessions ran in the server pool
                     self.assertLess(server["max"], server["avail"])
                     self.assertEqual(server["err"], 0)
+                    # Nothing of a session outlived it in the server pool (the next
+                    # session's 16 KiB input buffer must find its room again).
+                    self.assertEqual(diag["web"]["tls_pool_held_idle"], 0)
         finally:
             listener.close()
 
