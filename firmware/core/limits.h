@@ -67,6 +67,10 @@
 #define PROBEBOX_TLS_SERVER_SESSION_BYTES (30 * 1024)
 #endif
 
+/* The longest RSA public exponent the box computes with (a signature checked with a
+ * longer one does not verify: net/mbedtls_public_exp.c). Real keys use 65537. */
+#define PROBEBOX_RSA_PUBLIC_EXP_MAX_BITS 64
+
 /* The largest RSA key the box's own HTTPS identity may have (an operator's upload);
  * 0: EC keys only. Every full HTTPS handshake signs with it, in one pass of the main
  * loop. Measured on the Cortex-M4 image under QEMU (-icount shift=0), a full

@@ -29,7 +29,8 @@
 
 /* How many exponentiations took the short path: a test's proof that the wrap is in force. */
 unsigned long probebox_public_exp_short_path = 0;
-/* How many public operations were refused for an exponent over 64 bits. */
+/* How many public operations were refused for an exponent over
+ * PROBEBOX_RSA_PUBLIC_EXP_MAX_BITS (core/limits.h, through the mbedTLS config). */
 unsigned long probebox_public_exp_refused = 0;
 
 /*
@@ -50,7 +51,7 @@ int __real_mbedtls_mpi_exp_mod_unsafe(mbedtls_mpi *X, const mbedtls_mpi *A, cons
 int __wrap_mbedtls_mpi_exp_mod_unsafe(mbedtls_mpi *X, const mbedtls_mpi *A, const mbedtls_mpi *E,
                                       const mbedtls_mpi *N, mbedtls_mpi *prec_RR)
 {
-    if (mbedtls_mpi_bitlen(E) > 64) {
+    if (mbedtls_mpi_bitlen(E) > PROBEBOX_RSA_PUBLIC_EXP_MAX_BITS) {
         ++probebox_public_exp_refused;
         return MBEDTLS_ERR_MPI_BAD_INPUT_DATA;
     }

@@ -1,5 +1,6 @@
 #include "probes/verdicts.h"
 
+#include "core/limits.h"
 #include "protocols/http_response.h"
 
 namespace probebox {
@@ -34,8 +35,9 @@ Verdict judge_tls_cert(const TlsCertFacts& f, const TlsCertRules& rules, TextBuf
     // A self-signed leaf never verifies: its own rung below says what is wrong.
     out.outcome = Outcome::kCritical;
     if (!f.long_exponent_name.empty()) {
-      sum.appendf("chain does not verify: %.*s has an RSA public exponent over 64 bits, which the box does not "
-                  "compute", static_cast<int>(f.long_exponent_name.size()), f.long_exponent_name.data());
+      sum.appendf("chain does not verify: %.*s has an RSA public exponent over %u bits, which the box does not "
+                  "compute", static_cast<int>(f.long_exponent_name.size()), f.long_exponent_name.data(),
+                  static_cast<unsigned>(PROBEBOX_RSA_PUBLIC_EXP_MAX_BITS));
     } else {
       sum.assign("chain does not verify to the trust anchors");
     }

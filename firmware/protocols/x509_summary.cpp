@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/limits.h"
 #include "core/view.h"
 #include "mbedtls/oid.h"
 #include "mbedtls/pk.h"
@@ -250,7 +251,7 @@ ChainVerdict judge_chain(const mbedtls_x509_crt* sent, const mbedtls_x509_crt* a
       mbedtls_mpi e;
       mbedtls_mpi_init(&e);
       if (mbedtls_rsa_export(mbedtls_pk_rsa(c.pk), nullptr, nullptr, nullptr, nullptr, &e) == 0 &&
-          mbedtls_mpi_bitlen(&e) > 64) {
+          mbedtls_mpi_bitlen(&e) > PROBEBOX_RSA_PUBLIC_EXP_MAX_BITS) {
         cert_label(c, static_cast<int>(i), v.long_exponent_name);
       }
       mbedtls_mpi_free(&e);

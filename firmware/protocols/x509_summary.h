@@ -61,8 +61,9 @@ struct ChainVerdict {
   // Which certificate each finding is about: its CN, else its place ("certificate 2").
   FixedText<64> weak_name;           // the first weakly signed certificate
   FixedText<32> weak_alg;            // and its signature ("sha1WithRSAEncryption")
-  // The first certificate sent whose RSA key has a public exponent over 64 bits: the
-  // box refuses to compute one (net/mbedtls_public_exp.c), so what it signed does not verify.
+  // The first certificate sent whose RSA key has a public exponent longer than
+  // PROBEBOX_RSA_PUBLIC_EXP_MAX_BITS: the box refuses to compute one
+  // (net/mbedtls_public_exp.c), so what it signed does not verify.
   FixedText<64> long_exponent_name;
   FixedText<64> earliest_name;       // the certificate with earliest_not_after
   FixedText<64> latest_start_name;   // the one with latest_not_before
