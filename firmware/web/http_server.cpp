@@ -724,22 +724,12 @@ bool HttpServer::linger(Connection& c) {
   // (FIN after the answer) and the pcb reads and drops what still comes, for 2-4 s at
   // most, on its own: the connection's slot is free at once, and at the lowest
   // priority a probe that needs a pcb takes this one first (tcp_kill_prio).
-  struct tcp_pcb* pcb = c.pcb;
-  if (pcb == nullptr) return close(c, false);
-  if (c.tls_in != nullptr) tcp_recved(pcb, c.tls_in->tot_len);  // dropped with the session
-  if (heap_waiter_ == &c) heap_waiter_ = nullptr;
-  abandon_pending(c);
-  release_buffers(c);
-  tls_release(c, true);
-  tcp_arg(pcb, nullptr);
-  tcp_sent(pcb, nullptr);
-  tcp_err(pcb, nullptr);
+  if (c.pcb == nullptr) return close(c, false);
+  if (c.tls_in != nullptr) tcp_recved(c.pcb, c.tls_in->tot_len);  // dropped with the session
+  struct tcp_pcb* pcb = detach(c, true);
   tcp_recv(pcb, drain_recv);
   tcp_poll(pcb, drain_poll, kLingerPollTicks);
   tcp_setprio(pcb, TCP_PRIO_MIN);
-  c.pcb = nullptr;
-  c.state = State::kHead;
-  c.buf_len = 0;
   ++lingered_;
   if (tcp_shutdown(pcb, 0, 1) != ERR_OK) {
     tcp_abort(pcb);
@@ -748,26 +738,32 @@ bool HttpServer::linger(Connection& c) {
   return false;
 }
 
-bool HttpServer::close(Connection& c, bool abort) {
+struct tcp_pcb* HttpServer::detach(Connection& c, bool notify) {
   if (heap_waiter_ == &c) heap_waiter_ = nullptr;
   abandon_pending(c);
   release_buffers(c);
-  tls_release(c, !abort);
-  bool aborted = false;
-  if (c.pcb != nullptr) {
-    tcp_arg(c.pcb, nullptr);
-    tcp_recv(c.pcb, nullptr);
-    tcp_sent(c.pcb, nullptr);
-    tcp_err(c.pcb, nullptr);
-    if (abort || tcp_close(c.pcb) != ERR_OK) {
-      tcp_abort(c.pcb);
-      aborted = true;
-    }
+  tls_release(c, notify);
+  struct tcp_pcb* pcb = c.pcb;
+  if (pcb != nullptr) {
+    tcp_arg(pcb, nullptr);
+    tcp_recv(pcb, nullptr);
+    tcp_sent(pcb, nullptr);
+    tcp_err(pcb, nullptr);
   }
   c.pcb = nullptr;
   c.state = State::kHead;
   c.buf_len = 0;
-  return aborted;
+  return pcb;
+}
+
+bool HttpServer::close(Connection& c, bool abort) {
+  struct tcp_pcb* pcb = detach(c, !abort);
+  if (pcb == nullptr) return false;
+  if (abort || tcp_close(pcb) != ERR_OK) {
+    tcp_abort(pcb);
+    return true;
+  }
+  return false;
 }
 
 bool HttpServer::holds_queued(const Connection& c) {

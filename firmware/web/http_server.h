@@ -232,6 +232,9 @@ class HttpServer {
   // Ends a connection whose request was refused before its end arrived: the answer
   // goes out, then the rest is read and dropped for a while (http_server.cpp).
   bool linger(Connection& c);
+  // What close() and linger() share: the connection's buffers, handler work and TLS
+  // session let go (close_notify sent when `notify`), its pcb unhooked and returned.
+  struct tcp_pcb* detach(Connection& c, bool notify);
   // lwIP's slow timer ticks (500 ms) between a lingering pcb's polls.
   static constexpr u8_t kLingerPollTicks = 4;
   // True when another connection that came earlier already waits for the handshake budget.
