@@ -48,3 +48,27 @@ def rsa_key_with_long_exponent(bits, exponent_bits):
     b64 = base64.encodebytes(der).decode().replace("\n", "")
     lines = "\n".join(b64[i:i + 64] for i in range(0, len(b64), 64))
     return f"-----BEGIN RSA PRIVATE KEY-----\n{lines}\n-----END RSA PRIVATE KEY-----\n"
+
+
+def long_exponent_chain(d, root, name):
+    """In directory `d`, beside `root`.crt and `root`.key: "Long Exponent CA" (longe.crt),
+    whose RSA-4096 key has a 4095-bit exponent, issued by the root, and a leaf for `name`
+    (longeleaf.crt, longeleaf.key) that CA issued. The CA's certificate carries the key
+    (-force_pubkey): openssl will not check a request signed with it."""
+    def openssl(*args):
+        subprocess.run([OPENSSL, *args], cwd=d, check=True, capture_output=True, timeout=120)
+    with open(f"{d}/longe.key", "w") as f:
+        f.write(rsa_key_with_long_exponent(4096, 4095))
+    with open(f"{d}/longe-ca.ext", "w") as f:
+        f.write("basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n")
+    with open(f"{d}/longe-leaf.ext", "w") as f:
+        f.write(f"basicConstraints=critical,CA:FALSE\nsubjectAltName=DNS:{name}\n")
+    openssl("rsa", "-in", "longe.key", "-pubout", "-out", "longe.pub")
+    openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "longe-req.key", "-out", "longe.csr",
+            "-subj", "/CN=Long Exponent CA")
+    openssl("x509", "-req", "-in", "longe.csr", "-CA", f"{root}.crt", "-CAkey", f"{root}.key", "-force_pubkey",
+            "longe.pub", "-set_serial", "77", "-out", "longe.crt", "-days", "60", "-extfile", "longe-ca.ext")
+    openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "longeleaf.key", "-out", "longeleaf.csr",
+            "-subj", f"/CN={name}")
+    openssl("x509", "-req", "-in", "longeleaf.csr", "-CA", "longe.crt", "-CAkey", "longe.key", "-set_serial", "78",
+            "-out", "longeleaf.crt", "-days", "60", "-extfile", "longe-leaf.ext")

@@ -164,19 +164,9 @@ class TlsChain(unittest.TestCase):
         icount), so three such certificates in a chain outlast the watchdog. The box
         refuses exponents over 64 bits (OpenSSL refuses them too, for moduli over 3072
         bits): the chain does not verify, and the summary names the certificate."""
-        from hostile_keys import rsa_key_with_long_exponent
-        d = self.dir
-        with open(os.path.join(d, "longe.key"), "w") as f:
-            f.write(rsa_key_with_long_exponent(4096, 4095))
-        openssl(d, "rsa", "-in", "longe.key", "-pubout", "-out", "longe.pub")
-        # Its certificate carries the key (-force_pubkey); the request is signed by another.
-        openssl(d, "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "longe-req.key", "-out", "longe.csr",
-                "-subj", "/CN=Long Exponent CA")
-        openssl(d, "x509", "-req", "-in", "longe.csr", "-CA", "root.crt", "-CAkey", "root.key", "-force_pubkey",
-                "longe.pub", "-set_serial", "77", "-out", "longe.crt", "-days", "60", "-extfile", "ext.cnf",
-                "-extensions", "ca")
-        issue(d, "longeleaf", f"/CN={NAME}", "longe", 60, "leaf")
-        cat(d, "longe.chain", "longe.crt")
+        from hostile_keys import long_exponent_chain
+        long_exponent_chain(self.dir, "root", NAME)
+        cat(self.dir, "longe.chain", "longe.crt")
         with self.serve("longeleaf", "longe.chain") as port:
             c = self.check(port)
         self.assertEqual(c["status"], "critical", c["summary"])
