@@ -72,3 +72,56 @@ def long_exponent_chain(d, root, name):
             "-subj", f"/CN={name}")
     openssl("x509", "-req", "-in", "longeleaf.csr", "-CA", "longe.crt", "-CAkey", "longe.key", "-set_serial", "78",
             "-out", "longeleaf.crt", "-days", "60", "-extfile", "longe-leaf.ext")
+
+
+def _public_key_pem(n, e):
+    """A SubjectPublicKeyInfo PEM for the RSA key (n, e), whatever n is."""
+    def seq(body):
+        return b"\x30" + _der_length(len(body)) + body
+    rsa_public = seq(_der_integer(n) + _der_integer(e))
+    rsa_encryption = seq(b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01\x05\x00")
+    bits = b"\x03" + _der_length(len(rsa_public) + 1) + b"\x00" + rsa_public
+    b64 = base64.encodebytes(seq(rsa_encryption + bits)).decode().replace("\n", "")
+    lines = "\n".join(b64[i:i + 64] for i in range(0, len(b64), 64))
+    return f"-----BEGIN PUBLIC KEY-----\n{lines}\n-----END PUBLIC KEY-----\n"
+
+
+def costly_chain(d, root, name, count, bits=4096):
+    """In directory `d`, beside `root`.crt and `root`.key: `count` CAs "Costly 1".."Costly
+    <count>", each under the one before (the first under the root), whose public keys are
+    random `bits`-bit moduli with 64-bit exponents (the longest the box computes), and a
+    leaf for `name` (costlyleaf.crt, costlyleaf.key) under the last. Only the root's
+    signature is real: every other one is made with a key of the right size that is not
+    the issuer's, so it does not verify, but checking it costs a verifier the whole
+    public operation. costly.chain is the CAs, leaf-side first, as a server sends them."""
+    def openssl(*args):
+        subprocess.run([OPENSSL, *args], cwd=d, check=True, capture_output=True, timeout=120)
+    with open(f"{d}/costly-ca.ext", "w") as f:
+        f.write("basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n")
+    with open(f"{d}/costly-leaf.ext", "w") as f:
+        f.write(f"basicConstraints=critical,CA:FALSE\nsubjectAltName=DNS:{name}\n")
+    openssl("genrsa", "-out", "costly-signer.key", str(bits))
+    openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "costly-req.key", "-out", "costly.csr",
+            "-subj", "/CN=costly")
+    issuer_crt, issuer_key, cas = f"{root}.crt", f"{root}.key", []
+    for i in range(1, count + 1):
+        n = secrets.randbits(bits) | (1 << (bits - 1)) | 1
+        e = secrets.randbits(64) | (1 << 63) | 1
+        with open(f"{d}/costly{i}.pub", "w") as f:
+            f.write(_public_key_pem(n, e))
+        openssl("x509", "-req", "-in", "costly.csr", "-CA", issuer_crt, "-CAkey", issuer_key, "-force_pubkey",
+                f"costly{i}.pub", "-subj", f"/CN=Costly {i}", "-set_serial", str(200 + i), "-out", f"costly{i}.crt",
+                "-days", "30", "-extfile", "costly-ca.ext")
+        # The next certificate's issuer: named Costly i, holding the real signer's key.
+        openssl("req", "-x509", "-key", "costly-signer.key", "-out", f"costly-signer{i}.crt", "-days", "30",
+                "-subj", f"/CN=Costly {i}")
+        issuer_crt, issuer_key = f"costly-signer{i}.crt", "costly-signer.key"
+        cas.insert(0, f"costly{i}.crt")
+    openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "costlyleaf.key", "-out", "costlyleaf.csr",
+            "-subj", f"/CN={name}")
+    openssl("x509", "-req", "-in", "costlyleaf.csr", "-CA", issuer_crt, "-CAkey", issuer_key, "-set_serial", "299",
+            "-out", "costlyleaf.crt", "-days", "30", "-extfile", "costly-leaf.ext")
+    with open(f"{d}/costly.chain", "w") as out:
+        for ca in cas:
+            with open(f"{d}/{ca}") as f:
+                out.write(f.read())

@@ -561,6 +561,64 @@ class QemuImage(unittest.TestCase):
         # 916 M the exponentiation took, about what a tls_cert handshake's key exchange takes.
         self.assertLess(int(longest.group(1)), 60_000)
 
+    def test_a_company_pki_of_8192_bit_rsa_keys_verifies_on_the_targets_memory(self):
+        """Some companies' own CAs have RSA-8192 keys. A chain from such a root through
+        such an intermediate must verify in the target's TLS pools, not be called
+        untrusted because a bignum did not fit (on 2026-12-04 it took 48.8 M
+        instructions in one pass, and 6,128 of the 12,288-byte shared pool)."""
+        from test_tls_versions import s_server
+        with tempfile.TemporaryDirectory() as d:
+            operator_chain(d, "rsa:2048", intermediates=1, ca_key_spec="rsa:8192")
+            with open(os.path.join(d, "root.crt")) as f:
+                root = f.read()
+            with s_server(d, "leaf", "-cert_chain", os.path.join(d, "ca0.crt")) as port:
+                doc = {"schema": 1, "trust_anchors_pem": root, "defaults": {"timeout_ms": 8000},
+                       "checks": [{"id": "t", "type": "tls_cert", "host": HOST, "port": port,
+                                   "server_name": "probe.lab.example", "names": ["probe.lab.example"]}]}
+                code, result, console = run_image(doc, timeout=240, extra_qemu=["-icount", "shift=0"])
+        self.assertIsNotNone(result, console[-3000:])
+        details = result["checks"][0]["details"]
+        # The image has no clock here (no SNTP in the config): expiry is "unknown", trust is not.
+        self.assertTrue(details["trusted"], result["checks"][0]["summary"])
+        self.assertEqual(details["trusted_by"], "anchors")  # the config's trust_anchors_pem
+        self.assertEqual(details["issuer"], "CN=Operator Issuing CA 0")
+
+    def test_a_chain_of_costly_rsa_keys_stays_under_a_second_of_the_part(self):
+        """The most a probed server (or anyone in its path) can make one tls_cert check
+        cost: eight intermediates (the most the box follows) with RSA-4096 keys and 64-bit
+        public exponents (the longest it computes), each signature made not to verify.
+        Measured on 2026-12-04: 139 M instructions in one pass, 0.83 s of a 168 MHz part,
+        far under the 16 s watchdog; RSA-8192 keys with such exponents do not fit the
+        target's pools and fail at once. The bound below is that figure with room for
+        the summary and the verdict: a change that makes verification costlier fails it."""
+        from hostile_keys import costly_chain
+        from test_tls_versions import s_server
+        with tempfile.TemporaryDirectory() as d:
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "root.key", "-out",
+                            "root.crt", "-days", "30", "-subj", "/CN=Costly Root", "-addext",
+                            "basicConstraints=critical,CA:TRUE"], cwd=d, check=True, capture_output=True, timeout=60)
+            costly_chain(d, "root", "manage.lab.test", 8)
+            with open(os.path.join(d, "root.crt")) as f:
+                root = f.read()
+            with s_server(d, "costlyleaf", "-cert_chain", os.path.join(d, "costly.chain")) as port:
+                doc = {"schema": 1, "trust_anchors_pem": root, "defaults": {"timeout_ms": 8000},
+                       "checks": [{"id": "t", "type": "tls_cert", "host": HOST, "port": port,
+                                   "server_name": "manage.lab.test", "names": ["manage.lab.test"]}]}
+                code, result, console = run_image(doc, timeout=240, extra_qemu=["-icount", "shift=0"])
+        self.assertIsNotNone(result, console[-3000:])
+        check = result["checks"][0]
+        self.assertEqual(check["status"], "critical", check["summary"])
+        self.assertFalse(check["details"]["trusted"])
+        import re
+        longest = re.search(r"longest pass loop_us=(\d+)", console)
+        self.assertIsNotNone(longest, console[-2000:])
+        print(f"\nqemu costly chain: longest pass {int(longest.group(1)) * 1000:,} instructions")
+        # Under -icount shift=0 a microsecond is a thousand instructions. Below 100 M it
+        # did not verify at all (the test would prove nothing); above 168 M it is over a
+        # second of the part.
+        self.assertGreater(int(longest.group(1)), 100_000)
+        self.assertLess(int(longest.group(1)), 168_000)
+
     def test_a_fault_before_the_reset_is_a_restart_event_after_it(self):
         """A fatal report (here the watchdog's) writes why into RAM the reset leaves
         alone (.noinit); the next boot says so on the console and as a "(restart)"
