@@ -71,6 +71,19 @@
  * longer one does not verify: net/mbedtls_public_exp.c). Real keys use 65537. */
 #define PROBEBOX_RSA_PUBLIC_EXP_MAX_BITS 64
 
+/* The RSA public work one TLS client session may spend: its server's signature and
+ * the chain's, all in one pass of the main loop. A unit is one product of two 32-bit
+ * limbs per bit of the exponent, plus one per bit set: an RSA-2048 signature with e =
+ * 65537 costs 64 * 64 * 19 = 77,824. The budget is four RSA-8192 signatures with
+ * 65537, which covers a company PKI of RSA-8192 keys (measured on the Cortex-M4 image:
+ * a root and an intermediate of 8,192 bits verify in 48.8 M instructions). Without it a
+ * server, or anyone in its path, could send eight RSA-4096 intermediates with 64-bit
+ * exponents made to fail: 197 M instructions, 1.2 s of a 168 MHz part in one pass, on
+ * every check of every cycle (docs/reliability.md). Over the budget an operation is
+ * refused, so the signature does not verify and the verdict says why
+ * (net/mbedtls_public_exp.c). */
+#define PROBEBOX_TLS_RSA_WORK_PER_SESSION (4u * 256u * 256u * 19u)
+
 /* The largest RSA key the box's own HTTPS identity may have (an operator's upload);
  * 0: EC keys only. Every full HTTPS handshake signs with it, in one pass of the main
  * loop. Measured on the Cortex-M4 image under QEMU (-icount shift=0), a full

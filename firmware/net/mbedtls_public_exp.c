@@ -24,7 +24,9 @@
  */
 #include "bignum_core.h"
 #include "bignum_internal.h"
+#include "rsa_work_budget.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* How many exponentiations took the short path: a test's proof that the wrap is in force. */
@@ -48,12 +50,40 @@ unsigned long probebox_public_exp_refused = 0;
 int __real_mbedtls_mpi_exp_mod_unsafe(mbedtls_mpi *X, const mbedtls_mpi *A, const mbedtls_mpi *E,
                                       const mbedtls_mpi *N, mbedtls_mpi *prec_RR);
 
+/*
+ * What a TLS client session may still spend on public operations (rsa_work_budget.h
+ * puts it in force around each call into a session; NULL outside one: unbounded). The
+ * exponent bound above keeps one operation short; this keeps their sum short, since a
+ * chain may hold many keys (PROBEBOX_TLS_RSA_WORK_PER_SESSION, core/limits.h, says
+ * how it is counted and why). Once refused, every later operation of the session is.
+ */
+struct probebox_rsa_work *probebox_rsa_work_in_force = NULL;
+
+static uint32_t rsa_work(const mbedtls_mpi *E, const mbedtls_mpi *N)
+{
+    const size_t e_bits = mbedtls_mpi_bitlen(E);
+    size_t ones = 0;
+    for (size_t i = 0; i < e_bits; ++i) ones += (size_t) mbedtls_mpi_get_bit(E, i);
+    const uint64_t limbs = (mbedtls_mpi_bitlen(N) + 31) / 32;
+    const uint64_t work = limbs * limbs * (uint64_t) (e_bits + ones);
+    return work > UINT32_MAX ? UINT32_MAX : (uint32_t) work;
+}
+
 int __wrap_mbedtls_mpi_exp_mod_unsafe(mbedtls_mpi *X, const mbedtls_mpi *A, const mbedtls_mpi *E,
                                       const mbedtls_mpi *N, mbedtls_mpi *prec_RR)
 {
     if (mbedtls_mpi_bitlen(E) > PROBEBOX_RSA_PUBLIC_EXP_MAX_BITS) {
         ++probebox_public_exp_refused;
         return MBEDTLS_ERR_MPI_BAD_INPUT_DATA;
+    }
+    struct probebox_rsa_work *budget = probebox_rsa_work_in_force;
+    if (budget != NULL) {
+        const uint32_t work = rsa_work(E, N);
+        if (budget->refused || work > budget->left) {
+            budget->refused = 1;
+            return MBEDTLS_ERR_MPI_BAD_INPUT_DATA;
+        }
+        budget->left -= work;
     }
     return __real_mbedtls_mpi_exp_mod_unsafe(X, A, E, N, prec_RR);
 }

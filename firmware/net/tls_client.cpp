@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/limits.h"
+
 #include "mbedtls/asn1.h"
 #include "mbedtls/base64.h"
 #include "mbedtls/bignum.h"
@@ -109,12 +111,14 @@ Status TlsClientSession::begin(TlsClientConfig& config, struct tcp_pcb* pcb, std
                                TlsVersion version, const TlsResumption* resume, ChainCheck check) {
   // Everything a session holds is in the client pool (net/tls_memory.h).
   TlsPoolScope client(TlsPool::kClient);
+  RsaWorkScope work(&rsa_work_);
   end();
   mbedtls_ssl_init(&ssl_);
   active_ = true;
   pcb_ = pcb;
   last_error_ = 0;
   memory_refused_ = false;
+  rsa_work_ = probebox_rsa_work{PROBEBOX_TLS_RSA_WORK_PER_SESSION, 0};
   write_starved_ = false;
   oversized_length_ = 0;
   oversized_type_ = 0;
@@ -193,6 +197,7 @@ int TlsClientSession::bio_send(void* ctx, const unsigned char* buf, size_t len) 
 // over, which a probe that stops early needs): these few reads use MBEDTLS_PRIVATE.
 TlsClientSession::Progress TlsClientSession::handshake(bool stop_early) {
   TlsPoolScope client(TlsPool::kClient);
+  RsaWorkScope work(&rsa_work_);
   for (int steps = 0; steps < 64; ++steps) {
     if (mbedtls_ssl_is_handshake_over(&ssl_)) return Progress::kEstablished;
     int state = ssl_.MBEDTLS_PRIVATE(state);
@@ -280,6 +285,7 @@ bool TlsClientSession::check_message_size() {
 
 int TlsClientSession::read(uint8_t* out, size_t len) {
   TlsPoolScope client(TlsPool::kClient);
+  RsaWorkScope work(&rsa_work_);
   const uint32_t refusals = tls_allocation_failures();
   int rc = mbedtls_ssl_read(&ssl_, out, len);
   // A TLS 1.3 ticket is not an error: it is in the session now, and what follows is
@@ -298,6 +304,7 @@ int TlsClientSession::read(uint8_t* out, size_t len) {
 
 int TlsClientSession::write(const uint8_t* data, size_t len) {
   TlsPoolScope client(TlsPool::kClient);
+  RsaWorkScope work(&rsa_work_);
   const uint32_t refusals = tls_allocation_failures();
   int rc = mbedtls_ssl_write(&ssl_, data, len);
   if (rc < 0 && rc != MBEDTLS_ERR_SSL_WANT_WRITE) note_failure(rc, refusals);
@@ -343,6 +350,7 @@ uint32_t TlsClientSession::verify_chain(const mbedtls_x509_crt* anchors) {
   if (anchors == nullptr) return MBEDTLS_X509_BADCERT_NOT_TRUSTED;
   // The walk allocates as the in-handshake verification did: from the client pool.
   TlsPoolScope client(TlsPool::kClient);
+  RsaWorkScope work(&rsa_work_);
   uint32_t flags = 0;
   int rc = mbedtls_x509_crt_verify_with_profile(const_cast<mbedtls_x509_crt*>(chain),
                                                 const_cast<mbedtls_x509_crt*>(anchors), nullptr,

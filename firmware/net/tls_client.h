@@ -15,6 +15,7 @@
 #include "mbedtls/ssl.h"
 #include "mbedtls/x509_crt.h"
 #include "net/rsa_r2_cache.h"
+#include "net/rsa_work_budget.h"
 #include "net/tls_resumption.h"
 #include "net/tls_version.h"
 #include "net/verified_chain_cache.h"
@@ -167,6 +168,9 @@ class TlsClientSession {
   // the pools refused an allocation during the failed call, or mbedTLS said so
   // (tls_lacked_memory()).
   bool lacked_memory() const;
+  // A public operation did not fit the session's RSA work budget (net/rsa_work_budget.h):
+  // what it was to check did not verify.
+  bool rsa_work_refused() const { return rsa_work_.refused != 0; }
   // The session's last write to TCP took nothing for want of lwIP's memory (tls_bio.h):
   // mbedTLS waits for room, and if the wait lasts to the probe's deadline the box, not
   // the server, is why nothing came back.
@@ -198,6 +202,7 @@ class TlsClientSession {
   void note_failure(int rc, uint32_t refusals_before);
   int last_error_ = 0;
   bool memory_refused_ = false;
+  probebox_rsa_work rsa_work_{};
   bool write_starved_ = false;
   uint32_t oversized_length_ = 0;
   uint8_t oversized_type_ = 0;

@@ -183,6 +183,7 @@ void TlsCertProbe::judge() {
   if (!cached) {
     x509::summarize(*chain, judged.leaf);
     judged.chain = x509::judge_chain(chain, env().tls->anchors(), link_.tls().verify_chain(env().tls->anchors()), roots);
+    judged.chain.rsa_work_refused = link_.tls().rsa_work_refused();
     if (keyed) cache.insert(key, context, now(), judged);
   }
   const x509::CertSummary& s = judged.leaf;
@@ -262,6 +263,7 @@ void TlsCertProbe::judge() {
   f.chain_days_left = x509::days_left(chain_verdict.earliest_not_after, now_s);
   f.expiry_name = chain_verdict.earliest_index == 0 ? std::string_view() : chain_verdict.earliest_name.view();
   f.long_exponent_name = chain_verdict.long_exponent_name.view();
+  f.rsa_work_refused = chain_verdict.rsa_work_refused;
   TlsCertRules rules;
   rules.crit_days = c.tune.cert_crit_days;
   rules.warn_days = c.tune.cert_warn_days;

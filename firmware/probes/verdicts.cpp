@@ -38,6 +38,9 @@ Verdict judge_tls_cert(const TlsCertFacts& f, const TlsCertRules& rules, TextBuf
       sum.appendf("chain does not verify: %.*s has an RSA public exponent over %u bits, which the box does not "
                   "compute", static_cast<int>(f.long_exponent_name.size()), f.long_exponent_name.data(),
                   static_cast<unsigned>(PROBEBOX_RSA_PUBLIC_EXP_MAX_BITS));
+    } else if (f.rsa_work_refused) {
+      sum.appendf("chain does not verify: its RSA keys ask more work than the box gives one check (%u units: "
+                  "four RSA-8192 signatures)", static_cast<unsigned>(PROBEBOX_TLS_RSA_WORK_PER_SESSION));
     } else {
       sum.assign("chain does not verify to the trust anchors");
     }

@@ -33,6 +33,7 @@ struct TlsCertFacts {
   std::string_view sig_alg;              // that signature's algorithm
   std::string_view weak_name;            // which certificate, when not the leaf
   std::string_view long_exponent_name;   // a certificate whose RSA exponent the box will not compute
+  bool rsa_work_refused = false;         // the chain's RSA keys asked more work than one check is given
   std::string_view subject_name;         // the name the summary calls the certificate by
   // The chain certificate by certificate (x509::judge_chain).
   bool chain_in_order = true;            // leaf first, then each issuer

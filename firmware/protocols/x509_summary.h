@@ -65,6 +65,10 @@ struct ChainVerdict {
   // PROBEBOX_RSA_PUBLIC_EXP_MAX_BITS: the box refuses to compute one
   // (net/mbedtls_public_exp.c), so what it signed does not verify.
   FixedText<64> long_exponent_name;
+  // The keys' public operations outgrew the session's RSA work budget
+  // (net/rsa_work_budget.h), so the rest did not verify. Set by the probe, from its
+  // session; never cached (only trusted chains are).
+  bool rsa_work_refused = false;
   FixedText<64> earliest_name;       // the certificate with earliest_not_after
   FixedText<64> latest_start_name;   // the one with latest_not_before
   int8_t earliest_index = 0;         // its place in the sent list (0: the leaf)

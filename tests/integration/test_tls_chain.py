@@ -174,6 +174,21 @@ class TlsChain(unittest.TestCase):
                                        "64 bits, which the box does not compute")
         self.assertFalse(c["details"]["trusted"])
 
+    def test_a_chain_of_costly_rsa_keys_is_cut_off_at_the_sessions_budget(self):
+        """Eight intermediates with RSA-4096 keys and 64-bit exponents (all bits set), each
+        signature made not to verify: 197 M instructions, 1.2 s of the Cortex-M4 in one
+        pass (the image, icount), on every check of every cycle, since a chain that
+        does not verify is never cached. A session's RSA work is bounded now: the chain
+        stops verifying at the budget and the summary says so."""
+        from hostile_keys import costly_chain
+        costly_chain(self.dir, "root", NAME, 8)
+        with self.serve("costlyleaf", "costly.chain") as port:
+            c = self.check(port)
+        self.assertEqual(c["status"], "critical", c["summary"])
+        self.assertEqual(c["summary"], "chain does not verify: its RSA keys ask more work than the box gives one "
+                                       "check (4980736 units: four RSA-8192 signatures)")
+        self.assertFalse(c["details"]["trusted"])
+
     # The legacy-protocol floor (item 3): a separate ClientHello offering only 1.1,
     # then only 1.0, on the first cycle of a check (so --once shows it).
     def test_a_server_still_accepting_tls10_and_11_is_a_warning(self):

@@ -12,6 +12,7 @@
 
 #include "mbedtls/bignum.h"
 #include "mbedtls/rsa.h"
+#include "net/rsa_work_budget.h"
 
 extern "C" unsigned long probebox_public_exp_short_path;
 extern "C" unsigned long probebox_public_exp_refused;
@@ -152,6 +153,59 @@ TEST(MbedtlsPublicExp, BasesAtTheEdges) {
   const unsigned long before = probebox_public_exp_short_path;
   expect_same(n, {0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x00, 0x01}, below(rng, n), "padded exponent");
   EXPECT_EQ(probebox_public_exp_short_path, before + 2);
+}
+
+// A session's budget (net/rsa_work_budget.h): each public operation is charged its
+// modulus' 32-bit limbs squared times the exponent's bits plus its ones; one that does
+// not fit is refused, and so is every later one; without a budget in force, none is.
+TEST(MbedtlsPublicExp, ASessionsRsaWorkIsChargedAndBoundedByItsBudget) {
+  Bytes rng(0xb0d9);
+  auto n = odd_modulus(rng, 256);  // 2048 bits: 64 limbs of 32
+  Mpi N, E;
+  const std::vector<uint8_t> e{0x01, 0x00, 0x01};  // 17 bits, 2 of them set
+  ASSERT_EQ(mbedtls_mpi_read_binary(&N.m, n.data(), n.size()), 0);
+  ASSERT_EQ(mbedtls_mpi_read_binary(&E.m, e.data(), e.size()), 0);
+  mbedtls_rsa_context rsa;
+  mbedtls_rsa_init(&rsa);
+  ASSERT_EQ(mbedtls_rsa_import(&rsa, &N.m, nullptr, nullptr, nullptr, &E.m), 0);
+  ASSERT_EQ(mbedtls_rsa_complete(&rsa), 0);
+  const auto input = below(rng, n);
+  std::vector<uint8_t> out(n.size());
+  constexpr uint32_t kOne = 64 * 64 * (17 + 2);
+  ASSERT_EQ(kOne, 77'824u) << "the unit core/limits.h documents";
+
+  probebox_rsa_work budget{2 * kOne + kOne / 2, 0};
+  {
+    RsaWorkScope scope(&budget);
+    EXPECT_EQ(mbedtls_rsa_public(&rsa, input.data(), out.data()), 0);
+    EXPECT_EQ(budget.left, kOne + kOne / 2);
+    EXPECT_EQ(mbedtls_rsa_public(&rsa, input.data(), out.data()), 0);
+    EXPECT_EQ(budget.left, kOne / 2);
+    EXPECT_NE(mbedtls_rsa_public(&rsa, input.data(), out.data()), 0) << "a third does not fit";
+    EXPECT_TRUE(budget.refused);
+    budget.left = 100 * kOne;
+    EXPECT_NE(mbedtls_rsa_public(&rsa, input.data(), out.data()), 0) << "once refused, always refused";
+  }
+  EXPECT_EQ(probebox_rsa_work_in_force, nullptr) << "the scope puts back what was in force";
+  EXPECT_EQ(mbedtls_rsa_public(&rsa, input.data(), out.data()), 0) << "no session in force: no bound";
+
+  // The costliest exponent the box computes, 64 bits all set, on the same modulus.
+  Mpi E64;
+  const std::vector<uint8_t> ones(8, 0xff);
+  ASSERT_EQ(mbedtls_mpi_read_binary(&E64.m, ones.data(), ones.size()), 0);
+  mbedtls_rsa_context dense;
+  mbedtls_rsa_init(&dense);
+  ASSERT_EQ(mbedtls_rsa_import(&dense, &N.m, nullptr, nullptr, nullptr, &E64.m), 0);
+  ASSERT_EQ(mbedtls_rsa_complete(&dense), 0);
+  probebox_rsa_work exact{64 * 64 * 128, 0};
+  {
+    RsaWorkScope scope(&exact);
+    EXPECT_EQ(mbedtls_rsa_public(&dense, input.data(), out.data()), 0);
+  }
+  EXPECT_EQ(exact.left, 0u);
+  EXPECT_FALSE(exact.refused);
+  mbedtls_rsa_free(&dense);
+  mbedtls_rsa_free(&rsa);
 }
 
 }  // namespace

@@ -79,6 +79,15 @@ TEST(JudgeTlsCert, AnExponentTheBoxWillNotComputeIsNamed) {
          "not compute");
 }
 
+TEST(JudgeTlsCert, AChainOverTheRsaWorkBudgetSaysSo) {
+  TlsCertFacts f = good_cert();
+  f.trusted = x509::Trust::kNo;
+  f.rsa_work_refused = true;
+  expect(judge(f), Outcome::kCritical, FailReason::kCertificate,
+         "chain does not verify: its RSA keys ask more work than the box gives one check (4980736 units: four "
+         "RSA-8192 signatures)");
+}
+
 TEST(JudgeTlsCert, MissingNamesAreNamedBeforeTheKey) {
   TlsCertFacts f = good_cert();
   f.missing_count = 1;
