@@ -89,6 +89,18 @@ std::vector<uint8_t> exponent_of_bits(Bytes& rng, size_t bits) {
   return e;
 }
 
+// The RSA public key (n, e) in `rsa`, initialised here (the caller frees it).
+::testing::AssertionResult load_public_key(mbedtls_rsa_context& rsa, const std::vector<uint8_t>& n,
+                                           const std::vector<uint8_t>& e) {
+  mbedtls_rsa_init(&rsa);
+  Mpi N, E;
+  if (mbedtls_mpi_read_binary(&N.m, n.data(), n.size()) != 0 || mbedtls_mpi_read_binary(&E.m, e.data(), e.size()) != 0 ||
+      mbedtls_rsa_import(&rsa, &N.m, nullptr, nullptr, nullptr, &E.m) != 0 || mbedtls_rsa_complete(&rsa) != 0) {
+    return ::testing::AssertionFailure() << "the key does not load";
+  }
+  return ::testing::AssertionSuccess();
+}
+
 TEST(MbedtlsPublicExp, TheUsualExponentsGiveMbedtlsResultByTheShortPath) {
   Bytes rng(0x5eed);
   for (size_t bytes : {16u, 64u, 128u, 256u, 384u, 512u}) {
@@ -121,14 +133,8 @@ TEST(MbedtlsPublicExp, AnExponentOver64BitsIsRefusedNotComputed) {
   Bytes rng(0xb16e);
   auto n = odd_modulus(rng, 512);
   for (size_t bits : {65u, 80u, 256u, 4095u}) {
-    Mpi N, E;
-    const auto e = exponent_of_bits(rng, bits);
-    ASSERT_EQ(mbedtls_mpi_read_binary(&N.m, n.data(), n.size()), 0);
-    ASSERT_EQ(mbedtls_mpi_read_binary(&E.m, e.data(), e.size()), 0);
     mbedtls_rsa_context rsa;
-    mbedtls_rsa_init(&rsa);
-    ASSERT_EQ(mbedtls_rsa_import(&rsa, &N.m, nullptr, nullptr, nullptr, &E.m), 0);
-    ASSERT_EQ(mbedtls_rsa_complete(&rsa), 0);
+    ASSERT_TRUE(load_public_key(rsa, n, exponent_of_bits(rng, bits)));
     const auto input = below(rng, n);
     std::vector<uint8_t> out(n.size());
     const unsigned long refused = probebox_public_exp_refused, short_path = probebox_public_exp_short_path;
@@ -161,14 +167,8 @@ TEST(MbedtlsPublicExp, BasesAtTheEdges) {
 TEST(MbedtlsPublicExp, ASessionsRsaWorkIsChargedAndBoundedByItsBudget) {
   Bytes rng(0xb0d9);
   auto n = odd_modulus(rng, 256);  // 2048 bits: 64 limbs of 32
-  Mpi N, E;
-  const std::vector<uint8_t> e{0x01, 0x00, 0x01};  // 17 bits, 2 of them set
-  ASSERT_EQ(mbedtls_mpi_read_binary(&N.m, n.data(), n.size()), 0);
-  ASSERT_EQ(mbedtls_mpi_read_binary(&E.m, e.data(), e.size()), 0);
   mbedtls_rsa_context rsa;
-  mbedtls_rsa_init(&rsa);
-  ASSERT_EQ(mbedtls_rsa_import(&rsa, &N.m, nullptr, nullptr, nullptr, &E.m), 0);
-  ASSERT_EQ(mbedtls_rsa_complete(&rsa), 0);
+  ASSERT_TRUE(load_public_key(rsa, n, {0x01, 0x00, 0x01}));  // e = 65537: 17 bits, 2 of them set
   const auto input = below(rng, n);
   std::vector<uint8_t> out(n.size());
   constexpr uint32_t kOne = 64 * 64 * (17 + 2);
@@ -190,13 +190,8 @@ TEST(MbedtlsPublicExp, ASessionsRsaWorkIsChargedAndBoundedByItsBudget) {
   EXPECT_EQ(mbedtls_rsa_public(&rsa, input.data(), out.data()), 0) << "no session in force: no bound";
 
   // The costliest exponent the box computes, 64 bits all set, on the same modulus.
-  Mpi E64;
-  const std::vector<uint8_t> ones(8, 0xff);
-  ASSERT_EQ(mbedtls_mpi_read_binary(&E64.m, ones.data(), ones.size()), 0);
   mbedtls_rsa_context dense;
-  mbedtls_rsa_init(&dense);
-  ASSERT_EQ(mbedtls_rsa_import(&dense, &N.m, nullptr, nullptr, nullptr, &E64.m), 0);
-  ASSERT_EQ(mbedtls_rsa_complete(&dense), 0);
+  ASSERT_TRUE(load_public_key(dense, n, std::vector<uint8_t>(8, 0xff)));
   probebox_rsa_work exact{64 * 64 * 128, 0};
   {
     RsaWorkScope scope(&exact);
