@@ -72,11 +72,12 @@ static uint32_t rsa_work(const mbedtls_mpi *E, const mbedtls_mpi *N)
 int __wrap_mbedtls_mpi_exp_mod_unsafe(mbedtls_mpi *X, const mbedtls_mpi *A, const mbedtls_mpi *E,
                                       const mbedtls_mpi *N, mbedtls_mpi *prec_RR)
 {
+    struct probebox_rsa_work *budget = probebox_rsa_work_in_force;
     if (mbedtls_mpi_bitlen(E) > PROBEBOX_RSA_PUBLIC_EXP_MAX_BITS) {
         ++probebox_public_exp_refused;
+        if (budget != NULL) budget->long_exponent = 1;
         return MBEDTLS_ERR_MPI_BAD_INPUT_DATA;
     }
-    struct probebox_rsa_work *budget = probebox_rsa_work_in_force;
     if (budget != NULL) {
         const uint32_t work = rsa_work(E, N);
         if (budget->refused || work > budget->left) {

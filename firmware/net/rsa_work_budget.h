@@ -15,6 +15,7 @@ extern "C" {
 struct probebox_rsa_work {
   uint32_t left;    /* units still to spend */
   uint8_t refused;  /* an operation did not fit: this one and every later one refused */
+  uint8_t long_exponent; /* an exponent over PROBEBOX_RSA_PUBLIC_EXP_MAX_BITS was refused */
 };
 
 /* NULL: no session in force, no bound (the box's own key, an upload's checks). */

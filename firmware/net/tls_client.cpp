@@ -118,7 +118,7 @@ Status TlsClientSession::begin(TlsClientConfig& config, struct tcp_pcb* pcb, std
   pcb_ = pcb;
   last_error_ = 0;
   memory_refused_ = false;
-  rsa_work_ = probebox_rsa_work{PROBEBOX_TLS_RSA_WORK_PER_SESSION, 0};
+  rsa_work_ = probebox_rsa_work{PROBEBOX_TLS_RSA_WORK_PER_SESSION, 0, 0};
   write_starved_ = false;
   oversized_length_ = 0;
   oversized_type_ = 0;
@@ -409,6 +409,16 @@ void TlsClientSession::describe_error(TextBuffer& out) const {
     else out.appendf("handshake message (type %u) of ", static_cast<unsigned>(oversized_type_));
     out.appendf("%lu bytes, over this box's limit of %lu", static_cast<unsigned long>(oversized_length_),
                 static_cast<unsigned long>(kMaxHandshakeMessage));
+    return;
+  }
+  // A signature the box refused to check, rather than mbedTLS's "bad input" for it.
+  if (rsa_work_.long_exponent != 0) {
+    out.appendf("an RSA key in the server's chain has a public exponent over %u bits",
+                static_cast<unsigned>(PROBEBOX_RSA_PUBLIC_EXP_MAX_BITS));
+    return;
+  }
+  if (rsa_work_.refused != 0) {
+    out.append("the server's RSA keys ask more work than the box gives one connection");
     return;
   }
   if (received_alert_ >= 0) {

@@ -171,6 +171,8 @@ class TlsClientSession {
   // A public operation did not fit the session's RSA work budget (net/rsa_work_budget.h):
   // what it was to check did not verify.
   bool rsa_work_refused() const { return rsa_work_.refused != 0; }
+  // An RSA public exponent over PROBEBOX_RSA_PUBLIC_EXP_MAX_BITS was refused (mbedtls_public_exp.c).
+  bool rsa_long_exponent_refused() const { return rsa_work_.long_exponent != 0; }
   // The session's last write to TCP took nothing for want of lwIP's memory (tls_bio.h):
   // mbedTLS waits for room, and if the wait lasts to the probe's deadline the box, not
   // the server, is why nothing came back.

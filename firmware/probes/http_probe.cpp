@@ -1,5 +1,6 @@
 #include "probes/http_probe.h"
 
+#include "core/limits.h"
 #include "core/view.h"
 #include "lwip/pbuf.h"
 #include "mbedtls/sha256.h"
@@ -194,7 +195,15 @@ void HttpProbe::handshake() {
     if (wrong_name || !verified) {
       forget_session();
       note_failure(FailReason::kCertificate);
-      fail(Outcome::kCritical, wrong_name ? "TLS: certificate is not for this host" : "TLS: certificate does not verify");
+      FixedText<140> why(wrong_name ? "TLS: certificate is not for this host" : "TLS: certificate does not verify");
+      // A signature the box refused to compute is the reason, when there is one.
+      if (!wrong_name && tls.rsa_long_exponent_refused()) {
+        why.appendf(": an RSA key in its chain has a public exponent over %u bits",
+                    static_cast<unsigned>(PROBEBOX_RSA_PUBLIC_EXP_MAX_BITS));
+      } else if (!wrong_name && tls.rsa_work_refused()) {
+        why.append(": its RSA keys ask more work than the box gives one connection");
+      }
+      fail(Outcome::kCritical, why.view());
       return;
     }
   }

@@ -189,6 +189,27 @@ class TlsChain(unittest.TestCase):
                                        "check (4980736 units: four RSA-8192 signatures)")
         self.assertFalse(c["details"]["trusted"])
 
+    def test_an_https_check_says_which_rsa_work_it_refused(self):
+        """An http check's full handshake checks the same signatures; what it refused to
+        compute is said in words, not as mbedTLS's "bad input parameters"."""
+        from hostile_keys import costly_chain, long_exponent_chain
+        costly_chain(self.dir, "root", NAME, 8)
+        long_exponent_chain(self.dir, "root", NAME)
+        cat(self.dir, "longe.chain", "longe.crt")
+        cases = (("costlyleaf", "costly.chain", "TLS handshake failed: the server's RSA keys ask more work than the "
+                                                "box gives one connection"),
+                 ("longeleaf", "longe.chain", "TLS: certificate does not verify: an RSA key in its chain has a public "
+                                              "exponent over 64 bits"))
+        for leaf, chain, summary in cases:
+            with self.serve(leaf, chain, "-www") as port:
+                doc = {"schema": 1, "trust_anchors_pem": self.root_pem, "defaults": {"timeout_ms": 4000},
+                       "checks": [{"id": "h", "type": "http", "url": f"https://{HOST}:{port}/", "host_header": NAME}]}
+                code, out, err = run_once(doc, timeout=60)
+            self.assertIsNotNone(out, err[-2000:])
+            c = out["checks"][0]
+            self.assertEqual(c["status"], "critical", c["summary"])
+            self.assertEqual(c["summary"], summary)
+
     # The legacy-protocol floor (item 3): a separate ClientHello offering only 1.1,
     # then only 1.0, on the first cycle of a check (so --once shows it).
     def test_a_server_still_accepting_tls10_and_11_is_a_warning(self):

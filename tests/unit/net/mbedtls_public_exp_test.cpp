@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/limits.h"
 #include "mbedtls/bignum.h"
 #include "mbedtls/rsa.h"
 #include "net/rsa_work_budget.h"
@@ -138,8 +139,14 @@ TEST(MbedtlsPublicExp, AnExponentOver64BitsIsRefusedNotComputed) {
     const auto input = below(rng, n);
     std::vector<uint8_t> out(n.size());
     const unsigned long refused = probebox_public_exp_refused, short_path = probebox_public_exp_short_path;
-    EXPECT_NE(mbedtls_rsa_public(&rsa, input.data(), out.data()), 0) << bits << " bits";
-    EXPECT_EQ(probebox_public_exp_refused, refused + 1) << bits << " bits";
+    probebox_rsa_work session{PROBEBOX_TLS_RSA_WORK_PER_SESSION, 0, 0};
+    {
+      RsaWorkScope scope(&session);
+      EXPECT_NE(mbedtls_rsa_public(&rsa, input.data(), out.data()), 0) << bits << " bits";
+    }
+    EXPECT_TRUE(session.long_exponent) << "the session learns why: " << bits << " bits";
+    EXPECT_NE(mbedtls_rsa_public(&rsa, input.data(), out.data()), 0) << bits << " bits, no session";
+    EXPECT_EQ(probebox_public_exp_refused, refused + 2) << bits << " bits";
     EXPECT_EQ(probebox_public_exp_short_path, short_path);
     mbedtls_rsa_free(&rsa);
   }
@@ -174,7 +181,7 @@ TEST(MbedtlsPublicExp, ASessionsRsaWorkIsChargedAndBoundedByItsBudget) {
   constexpr uint32_t kOne = 64 * 64 * (17 + 2);
   ASSERT_EQ(kOne, 77'824u) << "the unit core/limits.h documents";
 
-  probebox_rsa_work budget{2 * kOne + kOne / 2, 0};
+  probebox_rsa_work budget{2 * kOne + kOne / 2, 0, 0};
   {
     RsaWorkScope scope(&budget);
     EXPECT_EQ(mbedtls_rsa_public(&rsa, input.data(), out.data()), 0);
@@ -192,7 +199,7 @@ TEST(MbedtlsPublicExp, ASessionsRsaWorkIsChargedAndBoundedByItsBudget) {
   // The costliest exponent the box computes, 64 bits all set, on the same modulus.
   mbedtls_rsa_context dense;
   ASSERT_TRUE(load_public_key(dense, n, std::vector<uint8_t>(8, 0xff)));
-  probebox_rsa_work exact{64 * 64 * 128, 0};
+  probebox_rsa_work exact{64 * 64 * 128, 0, 0};
   {
     RsaWorkScope scope(&exact);
     EXPECT_EQ(mbedtls_rsa_public(&dense, input.data(), out.data()), 0);
