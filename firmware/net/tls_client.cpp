@@ -3,7 +3,6 @@
 #include <cstring>
 
 #include "core/limits.h"
-
 #include "mbedtls/asn1.h"
 #include "mbedtls/base64.h"
 #include "mbedtls/bignum.h"

@@ -10,6 +10,10 @@ import subprocess
 OPENSSL = "/usr/bin/openssl"
 
 
+def _openssl(d, *args):
+    subprocess.run([OPENSSL, *args], cwd=d, check=True, capture_output=True, timeout=120)
+
+
 def _der_length(n):
     if n < 0x80:
         return bytes([n])
@@ -55,23 +59,21 @@ def long_exponent_chain(d, root, name):
     whose RSA-4096 key has a 4095-bit exponent, issued by the root, and a leaf for `name`
     (longeleaf.crt, longeleaf.key) that CA issued. The CA's certificate carries the key
     (-force_pubkey): openssl will not check a request signed with it."""
-    def openssl(*args):
-        subprocess.run([OPENSSL, *args], cwd=d, check=True, capture_output=True, timeout=120)
     with open(f"{d}/longe.key", "w") as f:
         f.write(rsa_key_with_long_exponent(4096, 4095))
     with open(f"{d}/longe-ca.ext", "w") as f:
         f.write("basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n")
     with open(f"{d}/longe-leaf.ext", "w") as f:
         f.write(f"basicConstraints=critical,CA:FALSE\nsubjectAltName=DNS:{name}\n")
-    openssl("rsa", "-in", "longe.key", "-pubout", "-out", "longe.pub")
-    openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "longe-req.key", "-out", "longe.csr",
-            "-subj", "/CN=Long Exponent CA")
-    openssl("x509", "-req", "-in", "longe.csr", "-CA", f"{root}.crt", "-CAkey", f"{root}.key", "-force_pubkey",
-            "longe.pub", "-set_serial", "77", "-out", "longe.crt", "-days", "60", "-extfile", "longe-ca.ext")
-    openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "longeleaf.key", "-out", "longeleaf.csr",
-            "-subj", f"/CN={name}")
-    openssl("x509", "-req", "-in", "longeleaf.csr", "-CA", "longe.crt", "-CAkey", "longe.key", "-set_serial", "78",
-            "-out", "longeleaf.crt", "-days", "60", "-extfile", "longe-leaf.ext")
+    _openssl(d, "rsa", "-in", "longe.key", "-pubout", "-out", "longe.pub")
+    _openssl(d, "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "longe-req.key", "-out", "longe.csr",
+             "-subj", "/CN=Long Exponent CA")
+    _openssl(d, "x509", "-req", "-in", "longe.csr", "-CA", f"{root}.crt", "-CAkey", f"{root}.key", "-force_pubkey",
+             "longe.pub", "-set_serial", "77", "-out", "longe.crt", "-days", "60", "-extfile", "longe-ca.ext")
+    _openssl(d, "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "longeleaf.key", "-out", "longeleaf.csr",
+             "-subj", f"/CN={name}")
+    _openssl(d, "x509", "-req", "-in", "longeleaf.csr", "-CA", "longe.crt", "-CAkey", "longe.key", "-set_serial", "78",
+             "-out", "longeleaf.crt", "-days", "60", "-extfile", "longe-leaf.ext")
 
 
 def _public_key_pem(n, e):
@@ -95,15 +97,13 @@ def costly_chain(d, root, name, count, bits=4096):
     signature is real: every other one is made with a key of the right size that is not
     the issuer's, so it does not verify, but checking it costs a verifier the whole
     public operation. costly.chain is the CAs, leaf-side first, as a server sends them."""
-    def openssl(*args):
-        subprocess.run([OPENSSL, *args], cwd=d, check=True, capture_output=True, timeout=120)
     with open(f"{d}/costly-ca.ext", "w") as f:
         f.write("basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n")
     with open(f"{d}/costly-leaf.ext", "w") as f:
         f.write(f"basicConstraints=critical,CA:FALSE\nsubjectAltName=DNS:{name}\n")
-    openssl("genrsa", "-out", "costly-signer.key", str(bits))
-    openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "costly-req.key", "-out", "costly.csr",
-            "-subj", "/CN=costly")
+    _openssl(d, "genrsa", "-out", "costly-signer.key", str(bits))
+    _openssl(d, "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "costly-req.key", "-out", "costly.csr",
+             "-subj", "/CN=costly")
     issuer_crt, issuer_key, cas = f"{root}.crt", f"{root}.key", []
     for i in range(1, count + 1):
         # The top 16 bits set: above any signature the real signer makes, which mbedTLS
@@ -112,18 +112,18 @@ def costly_chain(d, root, name, count, bits=4096):
         e = (1 << 64) - 1  # every bit set: the most multiplications a 64-bit exponent asks
         with open(f"{d}/costly{i}.pub", "w") as f:
             f.write(_public_key_pem(n, e))
-        openssl("x509", "-req", "-in", "costly.csr", "-CA", issuer_crt, "-CAkey", issuer_key, "-force_pubkey",
-                f"costly{i}.pub", "-subj", f"/CN=Costly {i}", "-set_serial", str(200 + i), "-out", f"costly{i}.crt",
-                "-days", "30", "-extfile", "costly-ca.ext")
+        _openssl(d, "x509", "-req", "-in", "costly.csr", "-CA", issuer_crt, "-CAkey", issuer_key, "-force_pubkey",
+                 f"costly{i}.pub", "-subj", f"/CN=Costly {i}", "-set_serial", str(200 + i), "-out", f"costly{i}.crt",
+                 "-days", "30", "-extfile", "costly-ca.ext")
         # The next certificate's issuer: named Costly i, holding the real signer's key.
-        openssl("req", "-x509", "-key", "costly-signer.key", "-out", f"costly-signer{i}.crt", "-days", "30",
-                "-subj", f"/CN=Costly {i}")
+        _openssl(d, "req", "-x509", "-key", "costly-signer.key", "-out", f"costly-signer{i}.crt", "-days", "30",
+                 "-subj", f"/CN=Costly {i}")
         issuer_crt, issuer_key = f"costly-signer{i}.crt", "costly-signer.key"
         cas.insert(0, f"costly{i}.crt")
-    openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "costlyleaf.key", "-out", "costlyleaf.csr",
-            "-subj", f"/CN={name}")
-    openssl("x509", "-req", "-in", "costlyleaf.csr", "-CA", issuer_crt, "-CAkey", issuer_key, "-set_serial", "299",
-            "-out", "costlyleaf.crt", "-days", "30", "-extfile", "costly-leaf.ext")
+    _openssl(d, "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "costlyleaf.key", "-out", "costlyleaf.csr",
+             "-subj", f"/CN={name}")
+    _openssl(d, "x509", "-req", "-in", "costlyleaf.csr", "-CA", issuer_crt, "-CAkey", issuer_key, "-set_serial", "299",
+             "-out", "costlyleaf.crt", "-days", "30", "-extfile", "costly-leaf.ext")
     with open(f"{d}/costly.chain", "w") as out:
         for ca in cas:
             with open(f"{d}/{ca}") as f:
