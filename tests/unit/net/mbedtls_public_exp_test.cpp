@@ -168,6 +168,48 @@ TEST(MbedtlsPublicExp, BasesAtTheEdges) {
   EXPECT_EQ(probebox_public_exp_short_path, before + 2);
 }
 
+// The squaring (montgomery_square) carries into the top limb when the modulus is close
+// to R and the base close to the modulus; a modulus of one limb has no cross products;
+// an odd count of limbs ends its rows unevenly.
+TEST(MbedtlsPublicExp, SquaringsAtTheCarryEdgesGiveMbedtlsResult) {
+  Bytes rng(0x5a4e);
+  const std::vector<std::vector<uint8_t>> exponents{{0x01, 0x00, 0x01}, std::vector<uint8_t>(8, 0xff),
+                                                    {0x80, 0, 0, 0, 0, 0, 0, 1}};
+  for (size_t bytes : {1u, 4u, 8u, 12u, 24u, 200u, 256u, 512u}) {
+    std::vector<uint8_t> all_ones(bytes, 0xff), top_and_one(bytes, 0);
+    top_and_one[0] |= 0x80;
+    top_and_one.back() |= 1;
+    for (const auto& n : {all_ones, top_and_one}) {
+      std::vector<uint8_t> n_minus_2 = n, half = n;
+      unsigned borrow = 2;
+      for (size_t i = n_minus_2.size(); i-- > 0 && borrow != 0;) {
+        const unsigned byte = n_minus_2[i];
+        n_minus_2[i] = static_cast<uint8_t>(byte - borrow);
+        borrow = byte < borrow ? 1 : 0;
+      }
+      for (size_t i = 0; i < half.size(); ++i) {
+        half[i] = static_cast<uint8_t>((n[i] >> 1) | (i > 0 ? (n[i - 1] & 1) << 7 : 0));
+      }
+      for (const auto& e : exponents) {
+        const unsigned long before = probebox_public_exp_short_path;
+        expect_same(n, e, n_minus_2, "n - 2");
+        expect_same(n, e, half, "n / 2");
+        expect_same(n, e, below(rng, n), "random base");
+        EXPECT_EQ(probebox_public_exp_short_path, before + 6) << bytes << " bytes";
+      }
+    }
+  }
+}
+
+TEST(MbedtlsPublicExp, RandomModuliOfEveryLimbCountGiveMbedtlsResult) {
+  Bytes rng(0x7a11);
+  for (size_t bytes = 1; bytes <= 520; bytes += 7) {
+    auto n = odd_modulus(rng, bytes);
+    expect_same(n, {0x01, 0x00, 0x01}, below(rng, n), "65537");
+    expect_same(n, exponent_of_bits(rng, 1 + bytes % 64), below(rng, n), "random exponent");
+  }
+}
+
 // A session's budget (net/rsa_work_budget.h): each public operation is charged its
 // modulus' 32-bit limbs squared times the exponent's bits plus its ones; one that does
 // not fit is refused, and so is every later one; without a budget in force, none is.
