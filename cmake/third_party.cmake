@@ -50,6 +50,14 @@ set_source_files_properties("${PROBEBOX_MBEDTLS_PUBLIC_EXP}" PROPERTIES
 # The same file refuses public exponents over 64 bits (RSA's public operation, the one
 # caller of mbedtls_mpi_exp_mod_unsafe): a long one costs a full exponentiation.
 target_link_options(mbedtls INTERFACE LINKER:--wrap=mbedtls_mpi_core_exp_mod_unsafe,--wrap=mbedtls_mpi_exp_mod_unsafe)
+# A certificate check's TLS 1.2 handshake stops hashing its transcript once nothing
+# will use it (firmware/net/tls12_transcript.h): our code too, in this archive for
+# mbedTLS's internal ssl_misc.h.
+set(PROBEBOX_MBEDTLS_TRANSCRIPT "${CMAKE_SOURCE_DIR}/firmware/net/tls12_transcript.c")
+target_sources(mbedtls PRIVATE "${PROBEBOX_MBEDTLS_TRANSCRIPT}")
+set_source_files_properties("${PROBEBOX_MBEDTLS_TRANSCRIPT}" PROPERTIES
+  INCLUDE_DIRECTORIES "${MBEDTLS_DIR}/library;${CMAKE_SOURCE_DIR}/firmware/net"
+  COMPILE_OPTIONS "-Wall;-Wextra;-Werror")
 
 # --- lwIP -------------------------------------------------------------------
 include("${LWIP_DIR}/src/Filelists.cmake")

@@ -13,6 +13,7 @@
 #include "mbedtls/error.h"
 #include "mbedtls/oid.h"
 #include "mbedtls/platform.h"
+#include "net/tls12_transcript.h"
 #include "net/tls_bio.h"
 #include "net/tls_memory.h"
 // 3.6's psa_util.h declares mbedtls_psa_get_random without C linkage for C++.
@@ -191,6 +192,13 @@ int TlsClientSession::bio_send(void* ctx, const unsigned char* buf, size_t len) 
   return tls_bio_write(self->pcb_, buf, len, &self->write_starved_);
 }
 
+bool TlsClientSession::key_exchange_signed() const {
+  const mbedtls_ssl_session* negotiating = ssl_.MBEDTLS_PRIVATE(session_negotiate);
+  const mbedtls_ssl_ciphersuite_t* suite =
+      negotiating != nullptr ? mbedtls_ssl_ciphersuite_from_id(negotiating->MBEDTLS_PRIVATE(ciphersuite)) : nullptr;
+  return suite != nullptr && suite->MBEDTLS_PRIVATE(key_exchange) != MBEDTLS_KEY_EXCHANGE_RSA;
+}
+
 // mbedTLS 3.x makes the handshake state private and offers no accessor for it (nor
 // for the ciphersuite being negotiated, nor the peer chain before the handshake is
 // over, which a probe that stops early needs): these few reads use MBEDTLS_PRIVATE.
@@ -207,13 +215,11 @@ TlsClientSession::Progress TlsClientSession::handshake(bool stop_early) {
       // certificate check nothing after this (our key share, the Finished exchange)
       // adds anything. (The state is reached only after the ServerHello, so the
       // version read is the negotiated one.)
-      if (version == MBEDTLS_SSL_VERSION_TLS1_2 && state == MBEDTLS_SSL_CERTIFICATE_REQUEST) {
-        const mbedtls_ssl_session* negotiating = ssl_.MBEDTLS_PRIVATE(session_negotiate);
-        const mbedtls_ssl_ciphersuite_t* suite =
-            negotiating != nullptr ? mbedtls_ssl_ciphersuite_from_id(negotiating->MBEDTLS_PRIVATE(ciphersuite)) : nullptr;
-        if (suite != nullptr && suite->MBEDTLS_PRIVATE(key_exchange) != MBEDTLS_KEY_EXCHANGE_RSA) {
-          return Progress::kServerProved;
-        }
+      if (version == MBEDTLS_SSL_VERSION_TLS1_2 && key_exchange_signed()) {
+        if (state == MBEDTLS_SSL_CERTIFICATE_REQUEST) return Progress::kServerProved;
+        // Just after the ServerHello: no Finished will be sent or checked, so the
+        // Certificate message and what follows need not be hashed (tls12_transcript.h).
+        if (state == MBEDTLS_SSL_SERVER_CERTIFICATE) (void)probebox_tls12_stop_transcript(&ssl_);
       }
       // TLS 1.3: the Certificate and CertificateVerify arrive encrypted, after the key
       // exchange; once CertificateVerify is checked only the Finished exchange is left.

@@ -191,6 +191,9 @@ class TlsClientSession {
   struct pbuf* pending_ = nullptr;
   size_t pending_bytes_ = 0;
   bool check_message_size();
+  // The suite the ServerHello named signs its ServerKeyExchange (ECDHE), so the
+  // server proves its key before any Finished; false before the ServerHello.
+  bool key_exchange_signed() const;
   // Around each handshake step: the leaf's R² mod N from the config's RsaR2Cache
   // before its key is first used, and kept after, when mbedTLS computed it.
   void leaf_r2_before_step();
