@@ -11,7 +11,8 @@
 //
 // A socket libslirp closes leaves the set in the kernel; forget() (libslirp's
 // unregister_poll_fd, called before each close) drops it here too, so a later
-// socket that reuses the number is registered afresh.
+// socket that reuses the number is registered afresh. forget() makes no kernel call:
+// the close that follows it does the kernel's part.
 #pragma once
 #include <cstddef>
 #include <cstdint>

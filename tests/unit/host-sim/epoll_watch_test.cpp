@@ -98,6 +98,41 @@ TEST(EpollWatch, ANumberReusedAfterForgetIsWatchedAsTheNewSocket) {
   close(number);
 }
 
+// libslirp forgets a socket right before closing it; the close takes it out of the
+// kernel's set, so forgetting costs no system call.
+TEST(EpollWatch, ForgettingASocketBeforeItsCloseCostsNoKernelCall) {
+  EpollWatch w;
+  Pair p, q;
+  turn(w, {{p.a, POLLIN}, {q.a, POLLIN}});
+  const uint64_t before = w.set_changes();
+  w.forget(p.a);
+  close(p.a);
+  p.a = -1;
+  EXPECT_EQ(w.set_changes(), before);
+  EXPECT_EQ(w.watched(), 1u);
+  ASSERT_EQ(write(q.b, "q", 1), 1);
+  EXPECT_EQ(turn(w, {{q.a, POLLIN}}), 1);
+  EXPECT_EQ(w.set_changes(), before);
+}
+
+// Should a forgotten socket stay open, its readiness must not keep waking the loop.
+TEST(EpollWatch, AForgottenSocketLeftOpenLeavesTheSetAtItsFirstReport) {
+  EpollWatch w;
+  Pair p;
+  turn(w, {{p.a, POLLIN}});
+  w.forget(p.a);
+  ASSERT_EQ(write(p.b, "x", 1), 1);
+  const uint64_t before = w.set_changes();
+  EXPECT_EQ(turn(w, {}, 0), 0) << "not reported: nobody watches it";
+  EXPECT_EQ(w.revents(p.a), 0);
+  EXPECT_EQ(w.set_changes(), before + 1) << "removed from the kernel's set";
+  EXPECT_EQ(turn(w, {}, 20), 0);
+  EXPECT_EQ(w.set_changes(), before + 1);
+  // Watched again later, it is added afresh and reports.
+  EXPECT_EQ(turn(w, {{p.a, POLLIN}}), 1);
+  EXPECT_TRUE(w.revents(p.a) & POLLIN);
+}
+
 TEST(EpollWatch, ANumberClosedWithoutForgetAndReusedWithAnotherInterestIsAddedAgain) {
   EpollWatch w;
   Pair old_pair;
