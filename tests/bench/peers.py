@@ -9,6 +9,7 @@ or, with --net tap (a network namespace of its own, tests/bench/tap_lab.py), as
 192.0.2.1 through a TAP device. Every loop is bounded in count and in time.
 
 Usage: tests/bench/peers.py [--rounds N] [--only cost,steady,floor,latency,scale,callgrind,target]
+       tests/bench/peers.py --only ab --ab base=BINARY,change=BINARY [--ab-windows 4]
 """
 import argparse
 import concurrent.futures
@@ -594,6 +595,62 @@ def steady(ctx, cycles):
     table(["part", "resident KiB", "share"], [[k, v, f"{100 * v / total:.1f} %"] for k, v in
                                               sorted(sim_map.items(), key=lambda kv: -kv[1])])
     ctx.summary["rss_breakdown"] = {k: 100 * v / total for k, v in sim_map.items()}
+
+
+def side_by_side(ctx, binaries, cycles, windows):
+    """Two or more simulator builds side by side against one lab, with an idle-loop box
+    (its config as the steady phase's), in `windows` windows of `cycles` intervals. The
+    builds start a fraction of an interval apart, so their cycles do not overlap, and
+    in alternate order from one window to the next, so neither is always first. Each
+    window gives each build's marginal CPU per cycle above the idle box's: a change is
+    judged on its paired differences, since one window to the next moves the figures
+    by more than most changes do (docs/performance.md)."""
+    interval = ctx.steady_config["defaults"]["interval_s"]
+    say(f"## Side by side: {', '.join(label for label, _ in binaries)}; {windows} window(s) of {cycles} "
+        f"cycles of {interval} s\n")
+    idle = dict(ctx.steady_config, defaults=dict(ctx.steady_config["defaults"], interval_s=600))
+    idle.pop("appliance")
+    idle["checks"] = [{"id": "tcp", "type": "tcp", "host": ctx.lab_host, "port": ctx.lab["mesh"][0]}]
+    idle_path = write_json(os.path.join(ctx.tmp, "ab-idle.json"), idle)
+    marginal = {label: [] for label, _ in binaries}
+    rows = []
+    for w in range(windows):
+        order = binaries if w % 2 == 0 else list(reversed(binaries))
+        procs = {}
+        try:
+            for label, binary in order:
+                procs[label] = start_sim(binary, ctx.steady_config_path, ctx.tmp, label)
+                time.sleep(interval / len(order))
+            procs[None] = start_sim(order[0][1], idle_path, ctx.tmp, "idle")
+            for label, p in procs.items():
+                if not sim_ready(p, 1 if label is None else len(ctx.checks), 120):
+                    raise RuntimeError(f"side by side: {label or 'the idle box'} had no complete first cycle "
+                                       "within 120 s")
+            began = time.monotonic()
+            cpu0 = {k: proc_run_s(p.pid) for k, p in procs.items()}
+            wake0 = {k: proc_wakeups(p.pid) for k, p in procs.items()}
+            time.sleep(cycles * interval)
+            n = (time.monotonic() - began) / interval
+            cpu = {k: proc_run_s(p.pid) - cpu0[k] for k, p in procs.items()}
+            wake = {k: proc_wakeups(p.pid) - wake0[k] for k, p in procs.items()}
+            for label, _ in binaries:
+                status = json.loads(http_get(procs[label].bench_port, "/api/status", timeout=5)[2])["checks"]
+                not_ok = [c["id"] for c in status if c["status"] != "ok"]
+                m = (cpu[label] - cpu[None]) / n
+                marginal[label].append(m)
+                rows.append([w + 1, label, f"{m * 1000:.2f}", f"{(wake[label] - wake[None]) / n:.1f}",
+                             ", ".join(not_ok) or "-"])
+        finally:
+            for p in procs.values():
+                stop_proc(p)
+    table(["window", "build", "marginal CPU ms per cycle above the idle box", "wake-ups per cycle beyond it",
+           "checks not ok at the end"], rows)
+    first = binaries[0][0]
+    for label, _ in binaries[1:]:
+        diffs = [b - a for a, b in zip(marginal[first], marginal[label])]
+        say(f"- {label} against {first}: {med(diffs) * 1000:+.2f} ms per cycle (median of {len(diffs)} paired "
+            f"windows; {sum(d < 0 for d in diffs)} of {len(diffs)} lower)")
+    say("")
 
 
 def floor(ctx, cycles, interval_s):
@@ -1497,6 +1554,9 @@ def main(argv=None):
     ap.add_argument("--net", choices=["slirp", "tap"], default="slirp",
                     help="how the simulators reach the lab; tap: the steady phase only, in a network namespace of "
                          "its own (the steady-tap phase runs it so)")
+    ap.add_argument("--ab", default="",
+                    help="the side-by-side phase (--only ab): LABEL=BINARY,LABEL=BINARY,... (the first is the base)")
+    ap.add_argument("--ab-windows", type=int, default=4, help="windows of the side-by-side phase")
     ap.add_argument("--summary-json", help="also write the claims' figures to this file")
     ap.add_argument("--smoke", action="store_true",
                     help="one round, one cycle, short windows: every row of the claims printed, and asserted")
@@ -1560,6 +1620,11 @@ def main(argv=None):
                 exporter = None
             if "floor" in only:
                 floor(ctx, a.floor_cycles, a.interval or ctx.steady_config["defaults"]["interval_s"])
+            if "ab" in only:
+                builds = [b.split("=", 1) for b in a.ab.split(",") if b]
+                if len(builds) < 2:
+                    raise SystemExit("peers.py: --only ab needs --ab LABEL=BINARY,LABEL=BINARY")
+                side_by_side(ctx, builds, a.steady_cycles, a.ab_windows)
             if "steady-tap" in only:
                 steady_tap(ctx, a.steady_cycles, a.interval)
             if "latency" in only:
