@@ -36,8 +36,12 @@ void LwipFixture::SetUp() {
 
 void LwipFixture::TearDown() {
   netif_.stop();
-  // Forget ARP and timers tied to this test's clock before the next one's.
-  net::bind_platform(clock_, entropy_);
+  // This fixture's clock and entropy die with it: until the next test binds its own,
+  // the platform points at ones that live as long as the process, so a suite without
+  // the fixture that reaches mbedTLS's or lwIP's clock reads no freed memory.
+  static hal::FakeClock between_tests_clock;
+  static hal::FakeEntropy between_tests_entropy;
+  net::bind_platform(between_tests_clock, between_tests_entropy);
 }
 
 void LwipFixture::pump() {
