@@ -489,6 +489,15 @@ def stop_proc(proc):
         proc.wait()
 
 
+def idle_config(ctx):
+    """The steady config's loop with (almost) nothing to do: one tcp check, run once at
+    start. Its CPU is what the marginal figures are taken above."""
+    idle = dict(ctx.steady_config, defaults=dict(ctx.steady_config["defaults"], interval_s=600))
+    idle.pop("appliance")
+    idle["checks"] = [{"id": "tcp", "type": "tcp", "host": ctx.lab_host, "port": ctx.lab["mesh"][0]}]
+    return idle
+
+
 def steady(ctx, cycles):
     """The running simulator's marginal CPU per cycle above its idle loop, and
     blackbox_exporter's CPU per cycle for the same checks, in the same window; peak RSS."""
@@ -501,9 +510,7 @@ def steady(ctx, cycles):
         runs["probebox-sim (built with the target's capacities: 128 checks)"] = (SIM_TARGET_LIMITS,
                                                                                 ctx.steady_config_path, None)
     # The same loop with (almost) nothing to do: one tcp check, run once at start.
-    idle = dict(ctx.steady_config, defaults=dict(ctx.steady_config["defaults"], interval_s=600))
-    idle.pop("appliance")
-    idle["checks"] = [{"id": "tcp", "type": "tcp", "host": ctx.lab_host, "port": ctx.lab["mesh"][0]}]
+    idle = idle_config(ctx)
     if ctx.tap:
         idle["network"] = tap_lab.network("pbtap1", idle["network"]["dns"], idle["network"]["ntp"])
     idle_label = main_label + " idle loop: one check, interval 600 s"
@@ -608,10 +615,7 @@ def side_by_side(ctx, binaries, cycles, windows):
     interval = ctx.steady_config["defaults"]["interval_s"]
     say(f"## Side by side: {', '.join(label for label, _ in binaries)}; {windows} window(s) of {cycles} "
         f"cycles of {interval} s\n")
-    idle = dict(ctx.steady_config, defaults=dict(ctx.steady_config["defaults"], interval_s=600))
-    idle.pop("appliance")
-    idle["checks"] = [{"id": "tcp", "type": "tcp", "host": ctx.lab_host, "port": ctx.lab["mesh"][0]}]
-    idle_path = write_json(os.path.join(ctx.tmp, "ab-idle.json"), idle)
+    idle_path = write_json(os.path.join(ctx.tmp, "ab-idle.json"), idle_config(ctx))
     marginal = {label: [] for label, _ in binaries}
     rows = []
     for w in range(windows):
