@@ -19,6 +19,7 @@ void Scheduler::load(const Config& config, hal::Clock& clock, Mode mode, net::Tl
   cursor_ = 0;
   hal::MonoMicros now = clock.now();
   loaded_at_ = now;
+  last_planned_start_ = now;
   uint16_t n = config.check_count;
   for (uint16_t i = 0; i < n; ++i) {
     // --once starts everything it may; a running box starts groups (scheduler.h says
@@ -110,8 +111,12 @@ void Scheduler::start(uint16_t index, hal::MonoMicros now) {
   ++in_flight_;
   if (mode_ == Mode::kContinuous) {
     // Start to start: a run that waits out its timeout does not push the next one
-    // back, so a fault is confirmed within interval x confirm + timeout.
-    e.next_due = now + interval_us(check);
+    // back, so a fault is confirmed within interval x confirm + timeout. A run begun
+    // early (a burst's groups back to back) keeps its planned time as the anchor.
+    const hal::MonoMicros planned = e.next_due > now ? e.next_due : now;
+    if (e.next_due > now) ++early_starts_;
+    last_planned_start_ = planned;
+    e.next_due = planned + interval_us(check);
   }
   if (in_flight_ > max_in_flight_seen_) max_in_flight_seen_ = in_flight_;
   probe->start(check, ProbeEnv{clock_, config_, tls_, &e.memory, sessions_});
@@ -151,6 +156,7 @@ void Scheduler::step(hal::MonoMicros now, bool hold_results) {
     mark = t;
   };
   uint16_t n = config_->check_count;
+  int reported = 0;
   for (uint16_t i = 0; i < n; ++i) {
     Entry& e = entries_[i];
     if (e.probe == nullptr) continue;
@@ -170,7 +176,15 @@ void Scheduler::step(hal::MonoMicros now, bool hold_results) {
     if (e.uses_tls) --tls_in_flight_;
     report(i, probe->result(), now);
     pool_.release(probe);
+    ++reported;
     lap(StepAnatomy::Phase::kReport, i);
+  }
+  // The last check in flight has just reported: the next group of the same burst
+  // starts now rather than after a sleep (scheduler.h).
+  hal::MonoMicros start_until = now;
+  if (mode_ == Mode::kContinuous && reported > 0 && in_flight_ == 0) {
+    const hal::MonoMicros next = next_start();
+    if (next > now && next != INT64_MAX && next - last_planned_start_ <= kStartSpacingUs) start_until = next;
   }
   // From where the last step's starts ended, so no check starves when the slots are
   // full; the sweep's own starting point stays put while starts move the cursor.
@@ -178,7 +192,7 @@ void Scheduler::step(hal::MonoMicros now, bool hold_results) {
   for (uint16_t k = 0; k < n && in_flight_ < ProbePool::kSlots; ++k) {
     uint16_t i = static_cast<uint16_t>((sweep_from + k) % n);
     Entry& e = entries_[i];
-    if (e.probe != nullptr || e.next_due > now) continue;
+    if (e.probe != nullptr || e.next_due > start_until) continue;
     start(i, now);
     lap(StepAnatomy::Phase::kStart, i);
     cursor_ = static_cast<uint16_t>((i + 1) % n);

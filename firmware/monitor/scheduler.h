@@ -32,7 +32,11 @@ class Scheduler {
 
   // A cycle is a few short bursts: not one start per wake-up (a wake-up costs more
   // than a start), nor every connection at once (what the peers and the simulator's
-  // libslirp hold grows with the connections open together).
+  // libslirp hold grows with the connections open together). The groups of one burst
+  // run back to back: when the last check in flight reports, the next group starts
+  // in the same step if it is planned within kStartSpacingUs of the group before,
+  // instead of the loop sleeping until its planned time (a wake-up saved per group).
+  // Its planned time stays its anchor, so the groups never drift together.
   static constexpr int64_t kStartSpacingUs = 20'000;
   static constexpr uint16_t kStartGroup = 4;
 
@@ -63,6 +67,7 @@ class Scheduler {
   hal::MonoMicros next_start() const;
   int max_in_flight_seen() const { return max_in_flight_seen_; }
   uint64_t probes_run() const { return probes_run_; }
+  uint32_t early_starts() const { return early_starts_; }
   // Longest single step() seen, for the "blocking" warning and the soak figures, and
   // how the steps spread below it.
   int64_t longest_step_us() const { return step_times_.longest_us(); }
@@ -93,6 +98,11 @@ class Scheduler {
   hal::MonoMicros loaded_at_ = 0;
   std::array<Entry, Config::kMaxChecks> entries_{};
   uint16_t cursor_ = 0;  // round-robin start point, so no check starves
+  // The planned time of the latest start (its due time, or the time it started when
+  // it started late): the next group may start early only when planned close to it.
+  hal::MonoMicros last_planned_start_ = 0;
+  // Starts made ahead of their planned time (for the tests and the diagnostics).
+  uint32_t early_starts_ = 0;
   uint16_t completed_ = 0;
   int in_flight_ = 0;
   int tls_in_flight_ = 0;

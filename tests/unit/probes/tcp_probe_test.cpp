@@ -439,6 +439,48 @@ TEST_F(TcpProbeTest, SchedulerStartsChecksInSmallGroupsASpacingApart) {
   }
 }
 
+// The groups of one burst run back to back: when the last check in flight reports,
+// the next group starts in that step instead of at its planned time, and the plan
+// stays the anchor: the next cycle's groups are planned where they were, so they
+// never drift together (a group still in flight holds the next to its plan).
+TEST_F(TcpProbeTest, SchedulerRunsABurstsGroupsBackToBackAndKeepsTheirPlan) {
+  peer_.set_port(7777, FakePeer::Port::kOpen);
+  constexpr int kChecks = 3 * Scheduler::kStartGroup;
+  load(tcp_checks(kChecks, R"(,"interval_s":10)"));
+  auto parts = rig();
+  auto& health = parts->health;
+  auto& scheduler = parts->scheduler;
+  const int64_t loaded = clock_.now();
+  scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
+  for (int ms = 0; ms < 100 && scheduler->probes_run() < kChecks; ++ms) {
+    scheduler->step(clock_.now());
+    run_for_ms(1);
+  }
+  ASSERT_EQ(scheduler->probes_run(), static_cast<uint64_t>(kChecks));
+  // All three groups within the first group's spacing: none waited for its plan.
+  EXPECT_LT(clock_.now() - loaded, Scheduler::kStartSpacingUs);
+  EXPECT_EQ(scheduler->early_starts(), static_cast<uint32_t>(kChecks - Scheduler::kStartGroup));
+  EXPECT_LE(scheduler->max_in_flight_seen(), Scheduler::kStartGroup);
+  for (uint16_t i = 0; i < kChecks; ++i) EXPECT_TRUE(health->check(i).has_result) << i;
+  EXPECT_EQ(scheduler->next_start(), loaded + 10'000'000);
+
+  // Next cycle, the first group hangs: the second starts at its plan, not before.
+  peer_.set_port(7777, FakePeer::Port::kFiltered);
+  const int64_t second = loaded + 10'000'000 + Scheduler::kStartSpacingUs;
+  clock_.advance_us(loaded + 10'000'000 - clock_.now());
+  scheduler->step(clock_.now());
+  EXPECT_EQ(scheduler->in_flight(), Scheduler::kStartGroup);
+  clock_.advance_us(second - 1 - clock_.now());
+  scheduler->step(clock_.now());
+  EXPECT_EQ(scheduler->in_flight(), Scheduler::kStartGroup);
+  clock_.advance_us(1);
+  scheduler->step(clock_.now());
+  EXPECT_EQ(scheduler->in_flight(), 2 * Scheduler::kStartGroup);
+  scheduler->cancel_all();
+  run_for_ms(10);
+  EXPECT_EQ(tcp_pcbs_in_use(), 0);
+}
+
 // Every check due at once (--once, or the API's run-all) fills every slot in one
 // step: the start sweep must not skip a due check for each one it starts.
 TEST_F(TcpProbeTest, SchedulerFillsEverySlotInOneStepWhenAllAreDue) {
