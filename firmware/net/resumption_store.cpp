@@ -55,7 +55,8 @@ void ResumptionStore::free_slot(Slot& s) {
   s.session.clear();
 }
 
-const TlsResumption* ResumptionStore::find(uint32_t key, int64_t now_us) {
+const TlsResumption* ResumptionStore::find(uint32_t key, int64_t now_us, uint64_t* leaf) {
+  if (leaf != nullptr) *leaf = 0;
   Slot* s = slot_of(key);
   if (s == nullptr) return nullptr;
   bool stale = s->generation != generation_ || s->session.empty() || s->uses >= kMaxResumptions ||
@@ -64,6 +65,7 @@ const TlsResumption* ResumptionStore::find(uint32_t key, int64_t now_us) {
     free_slot(*s);
     return nullptr;
   }
+  if (leaf != nullptr) *leaf = s->leaf;
   return &s->session;
 }
 

@@ -64,8 +64,10 @@ class ResumptionStore {
 
   // The session to offer to `key` at `now_us`, or null (none, or past its bounds:
   // then the slot is freed). Read it at once (TlsClientSession::begin): the pointer
-  // does not outlive the next call.
-  const TlsResumption* find(uint32_t key, int64_t now_us);
+  // does not outlive the next call. `leaf`, when given, receives the fingerprint of
+  // the leaf the session was made with (0 with no session): a resumed handshake's
+  // certificate is that one, so it need not be hashed again.
+  const TlsResumption* find(uint32_t key, int64_t now_us, uint64_t* leaf = nullptr);
   // The handshake that offered the session resumed it: one more use counted.
   void resumed(uint32_t key);
   // The slot, emptied and marked as `key`'s, to save the session of a full handshake

@@ -103,7 +103,8 @@ Status HttpProbe::start_tls() {
   net::ResumptionStore* store = env().sessions;
   session_key_ = store != nullptr ? net::ResumptionStore::key(env().config->text(check().host), check().port, tls_name()) : 0;
   session_generation_ = store != nullptr ? store->generation() : 0;
-  const net::TlsResumption* offer = session_key_ != 0 ? store->find(session_key_, now()) : nullptr;
+  offered_leaf_ = 0;
+  const net::TlsResumption* offer = session_key_ != 0 ? store->find(session_key_, now(), &offered_leaf_) : nullptr;
   return link_.start_tls(*env().tls, tls_name(), version_, offer);
 }
 
@@ -148,19 +149,17 @@ void HttpProbe::handshake() {
   mark(Phase::kTls);
   // The certificate that answered, short: tells nodes apart behind a load balancer
   // when they send no X-Auth0-Host (and serve certificates of their own).
+  // A resumed session's leaf is the one it was saved with: its fingerprint was kept.
   cert_id_.clear();
-  uint64_t leaf_id = 0;
-  if (const mbedtls_x509_crt* leaf = tls.peer_chain(); leaf != nullptr && leaf->raw.p != nullptr) {
+  uint64_t leaf_id = tls.resumed() ? offered_leaf_ : 0;
+  if (const mbedtls_x509_crt* leaf = tls.peer_chain(); leaf_id == 0 && leaf != nullptr && leaf->raw.p != nullptr) {
     unsigned char digest[32];
-    if (mbedtls_sha256(leaf->raw.p, leaf->raw.len, digest, 0) == 0) {
-      cert_id_.assign("cert:");
-      static constexpr char kHex[] = "0123456789abcdef";
-      for (int i = 0; i < 4; ++i) {
-        cert_id_.append(kHex[digest[i] >> 4]);
-        cert_id_.append(kHex[digest[i] & 0xf]);
-      }
-      leaf_id = net::ResumptionStore::fingerprint(digest);
-    }
+    if (mbedtls_sha256(leaf->raw.p, leaf->raw.len, digest, 0) == 0) leaf_id = net::ResumptionStore::fingerprint(digest);
+  }
+  if (leaf_id != 0) {
+    cert_id_.assign("cert:");
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (int shift = 60; shift >= 32; shift -= 4) cert_id_.append(kHex[(leaf_id >> shift) & 0xf]);
   }
   // Credentials go out only to a certificate judged good: trusted (to the anchors or
   // the public roots: with neither nothing is verified), for this name, in date.

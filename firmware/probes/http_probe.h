@@ -68,6 +68,7 @@ class HttpProbe final : public Probe {
   SmallText<16> cert_id_;      // "cert:" and the first 4 bytes of the leaf's SHA-256
   uint32_t session_key_ = 0;         // the server's slot in env().sessions (0: none)
   uint32_t session_generation_ = 0;  // the store's generation when the handshake began
+  uint64_t offered_leaf_ = 0;        // the offered session's leaf fingerprint (0: none offered)
   net::TcpLink link_;
   http::ResponseParser parser_;
   http::BodyScan body_;  // the body is judged as it streams, never kept
