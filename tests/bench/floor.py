@@ -101,7 +101,7 @@ def default_binary(repo):
     return os.path.join(repo, "build", "sim-release", "tests", "socket_floor")
 
 
-WAKE_GAPS_MS = (1, 20)  # a reply a moment later; the box's start groups 20 ms apart
+WAKE_GAPS_MS = (1, 20)  # a reply a moment later; a start group planned 20 ms after the one before
 
 
 def wake_cost(binary, gaps=WAKE_GAPS_MS, timeout=60):

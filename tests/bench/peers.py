@@ -667,7 +667,7 @@ def floor(ctx, cycles, interval_s):
         return
     f = floor_module.measure(binary, ctx.checks, cycles, interval_s * 1000)
     ctx.summary["floor"] = f
-    rows = [[f"socket_floor: {f['jobs']} sockets a cycle, the box's groups of four, only the bytes that make each "
+    rows = [[f"socket_floor: {f['jobs']} sockets a cycle, the box's groups of four back to back, only the bytes that make each "
              f"server answer, and {f['signatures']} RSA-2048 signature verifications", f"{f['cpu_ms']:.2f}",
              f"{f['user_ms']:.2f}", f"{f['sys_ms']:.2f}", f"{f['wakeups']:.0f}"],
             [f"of which the {f['signatures']} signature verifications (the box's mbedTLS build)",
