@@ -222,5 +222,13 @@
 #ifndef PROBEBOX_VERIFIED_CHAIN_CACHE_BYTES
 #define PROBEBOX_VERIFIED_CHAIN_CACHE_BYTES 2048
 #endif
+/* The last chain looked up in that cache, kept byte for byte with its key
+ * (net/verified_chain_cache.h, ChainKeyMemo): the same chain again is recognised by
+ * comparing bytes instead of hashing them. A memory-for-CPU trade for a part with
+ * RAM to spare (a chain is 3-5 KB; 16 KiB holds any chain the box accepts); 0, the
+ * Cortex-M4 target's 256 KiB, turns it off. */
+#ifndef PROBEBOX_CHAIN_KEY_MEMO_BYTES
+#define PROBEBOX_CHAIN_KEY_MEMO_BYTES 0
+#endif
 
 #endif

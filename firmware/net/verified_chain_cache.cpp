@@ -23,6 +23,45 @@ bool chain_key(const mbedtls_x509_crt* chain, ChainKey& out) {
   return ok;
 }
 
+bool ChainKeyMemo::same_as_kept(const mbedtls_x509_crt* chain) const {
+  size_t at = 0;
+  for (const mbedtls_x509_crt* c = chain; c != nullptr && c->raw.p != nullptr; c = c->next) {
+    if (length_ - at < 3 || c->raw.len > length_ - at - 3) return false;
+    const uint8_t length[3] = {static_cast<uint8_t>(c->raw.len >> 16), static_cast<uint8_t>(c->raw.len >> 8),
+                               static_cast<uint8_t>(c->raw.len)};
+    if (std::memcmp(bytes_ + at, length, 3) != 0 || std::memcmp(bytes_ + at + 3, c->raw.p, c->raw.len) != 0) {
+      return false;
+    }
+    at += 3 + c->raw.len;
+  }
+  return at == length_;
+}
+
+bool ChainKeyMemo::key(const mbedtls_x509_crt* chain, ChainKey& out) {
+  if (kBytes == 0) return chain_key(chain, out);
+  if (chain == nullptr || chain->raw.p == nullptr) return false;
+  if (length_ != 0 && same_as_kept(chain)) {
+    ++hits_;
+    out = key_;
+    return true;
+  }
+  length_ = 0;
+  if (!chain_key(chain, out)) return false;
+  // Kept only whole: a chain over kBytes is hashed every time.
+  size_t at = 0;
+  for (const mbedtls_x509_crt* c = chain; c != nullptr && c->raw.p != nullptr; c = c->next) {
+    if (kBytes - at < 3 || c->raw.len > kBytes - at - 3) return true;
+    bytes_[at] = static_cast<uint8_t>(c->raw.len >> 16);
+    bytes_[at + 1] = static_cast<uint8_t>(c->raw.len >> 8);
+    bytes_[at + 2] = static_cast<uint8_t>(c->raw.len);
+    std::memcpy(bytes_ + at + 3, c->raw.p, c->raw.len);
+    at += 3 + c->raw.len;
+  }
+  key_ = out;
+  length_ = at;
+  return true;
+}
+
 namespace {
 
 // The packed form of a VerifiedChain: its numbers as stored in memory, each text as
@@ -187,6 +226,7 @@ bool VerifiedChainCache::insert(const ChainKey& key, ChainContext context, int64
 void VerifiedChainCache::clear() {
   for (Entry& e : entries_) e.used = false;
   used_bytes_ = 0;
+  memo_.clear();
 }
 
 size_t VerifiedChainCache::size() const {

@@ -52,6 +52,31 @@ struct ChainKey {
 // there is no certificate (then nothing may be looked up).
 bool chain_key(const mbedtls_x509_crt* chain, ChainKey& out);
 
+// chain_key() with the last chain kept byte for byte (kBytes: PROBEBOX_CHAIN_KEY_MEMO_BYTES,
+// a board's choice): a cycle's tls_cert checks mostly see one chain (every name on the
+// load balancer, every node), and comparing its bytes costs a few hundred
+// instructions where hashing them costs about 100,000 on the host. Exact: a key comes
+// from the memo only for a chain of the very bytes, in the very order, it was computed
+// over. With kBytes 0, or a chain larger than kBytes, it is chain_key() itself.
+class ChainKeyMemo {
+ public:
+  static constexpr size_t kBytes = PROBEBOX_CHAIN_KEY_MEMO_BYTES;
+
+  bool key(const mbedtls_x509_crt* chain, ChainKey& out);
+  void clear() { length_ = 0; }
+  // Keys answered from the kept bytes since start-up (the tests' proof).
+  uint32_t hits() const { return hits_; }
+
+ private:
+  // Whether `chain` is byte for byte the one kept (encoded as chain_key() hashes it).
+  bool same_as_kept(const mbedtls_x509_crt* chain) const;
+
+  uint8_t bytes_[kBytes > 0 ? kBytes : 1];
+  size_t length_ = 0;  // 0: nothing kept
+  ChainKey key_;
+  uint32_t hits_ = 0;
+};
+
 // What judging needs of a verified chain: the leaf's summary (subject, issuer, SANs,
 // key, signature, dates, fingerprint) and the chain's verdict (trust and by which
 // set, completeness, order, weak signatures, every certificate's dates).
@@ -83,6 +108,9 @@ class VerifiedChainCache {
   // same key and context; the least recently used give way until there is a free
   // entry and room in the store.
   bool insert(const ChainKey& key, ChainContext context, int64_t now_us, const VerifiedChain& chain);
+  // The key of `chain` to find() and insert() with: chain_key(), through the memo.
+  bool key_of(const mbedtls_x509_crt* chain, ChainKey& out) { return memo_.key(chain, out); }
+  const ChainKeyMemo& memo() const { return memo_; }
   void clear();
   size_t size() const;
   // Bytes of the store the entries hold now.
@@ -108,6 +136,7 @@ class VerifiedChainCache {
   void remove(Entry& e);
 
   std::array<Entry, kEntries> entries_{};
+  ChainKeyMemo memo_;
   uint8_t store_[kStoreBytes > 0 ? kStoreBytes : 1];
   size_t used_bytes_ = 0;
   uint32_t clock_ = 0;

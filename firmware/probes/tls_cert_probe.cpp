@@ -177,7 +177,7 @@ void TlsCertProbe::judge() {
   net::VerifiedChainCache& cache = env().tls->verified_chains();
   net::ChainKey key;
   net::ChainContext context{roots != nullptr, wall.valid};
-  bool keyed = net::chain_key(chain, key);
+  bool keyed = cache.key_of(chain, key);
   net::VerifiedChain judged;
   bool cached = keyed && cache.find(key, context, now(), judged);
   if (!cached) {

@@ -302,5 +302,62 @@ TEST(ChainKey, EveryCertificateInTheOrderSent) {
   mbedtls_x509_crt_free(&changed);
 }
 
+// The memo gives chain_key()'s own key for every chain, and answers from its kept
+// bytes only for the very chain it kept: not for a chain that starts with it (a
+// prefix), nor one a byte apart, nor after clear(). With no bytes (the target) every
+// key is hashed.
+TEST(ChainKeyMemo, OnlyTheVeryChainKeptIsAnsweredFromItsBytes) {
+  std::string pem(test::lab_cert_pem());
+  mbedtls_x509_crt one, again, two, changed;
+  for (mbedtls_x509_crt* c : {&one, &again, &two, &changed}) mbedtls_x509_crt_init(c);
+  auto parse = [&](mbedtls_x509_crt& c) {
+    return mbedtls_x509_crt_parse(&c, reinterpret_cast<const unsigned char*>(pem.c_str()), pem.size() + 1);
+  };
+  ASSERT_EQ(parse(one), 0);
+  ASSERT_EQ(parse(again), 0);
+  ASSERT_EQ(parse(two), 0);
+  ASSERT_EQ(parse(two), 0);
+  std::string der(reinterpret_cast<const char*>(one.raw.p), one.raw.len);
+  der[der.size() / 2] = static_cast<char>(der[der.size() / 2] ^ 0x01);
+  if (mbedtls_x509_crt_parse_der(&changed, reinterpret_cast<const unsigned char*>(der.data()), der.size()) != 0) {
+    // A byte in the middle may break the DER: the signature's last byte never does.
+    der = std::string(reinterpret_cast<const char*>(one.raw.p), one.raw.len);
+    der.back() = static_cast<char>(der.back() ^ 1);
+    ASSERT_EQ(mbedtls_x509_crt_parse_der(&changed, reinterpret_cast<const unsigned char*>(der.data()), der.size()), 0);
+  }
+  ChainKey k_one, k_two, k_changed;
+  ASSERT_TRUE(chain_key(&one, k_one));
+  ASSERT_TRUE(chain_key(&two, k_two));
+  ASSERT_TRUE(chain_key(&changed, k_changed));
+
+  static ChainKeyMemo memo;  // 16 KiB on the simulator's board: not on the stack
+  const uint32_t per_hit = ChainKeyMemo::kBytes > 0 ? 1 : 0;
+  ChainKey k;
+  ASSERT_TRUE(memo.key(&one, k));
+  EXPECT_EQ(k, k_one);
+  EXPECT_EQ(memo.hits(), 0u);
+  ASSERT_TRUE(memo.key(&again, k));  // the same bytes, parsed apart
+  EXPECT_EQ(k, k_one);
+  EXPECT_EQ(memo.hits(), per_hit);
+  ASSERT_TRUE(memo.key(&two, k));  // starts with the kept chain, one more after it
+  EXPECT_EQ(k, k_two);
+  EXPECT_EQ(memo.hits(), per_hit);
+  ASSERT_TRUE(memo.key(&one, k));  // a prefix of the kept chain
+  EXPECT_EQ(k, k_one);
+  EXPECT_EQ(memo.hits(), per_hit);
+  ASSERT_TRUE(memo.key(&changed, k));  // one byte apart from the kept chain
+  EXPECT_EQ(k, k_changed);
+  EXPECT_EQ(memo.hits(), per_hit);
+  ASSERT_TRUE(memo.key(&changed, k));
+  EXPECT_EQ(k, k_changed);
+  EXPECT_EQ(memo.hits(), 2 * per_hit);
+  memo.clear();
+  ASSERT_TRUE(memo.key(&changed, k));
+  EXPECT_EQ(k, k_changed);
+  EXPECT_EQ(memo.hits(), 2 * per_hit);
+  EXPECT_FALSE(memo.key(nullptr, k));
+  for (mbedtls_x509_crt* c : {&one, &again, &two, &changed}) mbedtls_x509_crt_free(c);
+}
+
 }  // namespace
 }  // namespace probebox::net
