@@ -16,6 +16,7 @@ import concurrent.futures
 import gzip
 import http.client
 import json
+import math
 import os
 import platform
 import random
@@ -515,18 +516,36 @@ def steady(ctx, cycles):
         idle["network"] = tap_lab.network("pbtap1", idle["network"]["dns"], idle["network"]["ntp"])
     idle_label = main_label + " idle loop: one check, interval 600 s"
     runs[idle_label] = (SIM, write_json(os.path.join(ctx.tmp, "idle.json"), idle), "pbtap1" if ctx.tap else None)
-    procs = {label: start_sim(b, c, ctx.tmp, label, tap=t) for label, (b, c, t) in runs.items()}
-    rows = []
+    # Every burst in its own part of the interval: the running simulators' cycles a third
+    # of an interval apart, the exporter's scrapes in the third third. Started together,
+    # the two simulators ran their cycles in the same 200 ms on two cores, and each one's
+    # CPU held the other's contention (the side-by-side phase staggers its builds so too).
+    procs, rows = {}, []
     try:
-        for label, p in procs.items():
-            if not sim_ready(p, 1 if p.bench_label == idle_label else len(ctx.checks), 120):
+        busy_labels = [label for label in runs if label != idle_label]
+        slot = interval / (len(busy_labels) + 1)
+        first_cycle_end = None
+        for k, label in enumerate(busy_labels + [idle_label]):
+            b, c, t = runs[label]
+            if label != idle_label and first_cycle_end is not None:
+                time.sleep(max(0.0, first_cycle_end + k * slot - boot_s - time.monotonic()))
+            started = time.monotonic()
+            procs[label] = p = start_sim(b, c, ctx.tmp, label, tap=t)
+            if not sim_ready(p, 1 if label == idle_label else len(ctx.checks), 120):
                 with open(p.bench_console, errors="replace") as f:
                     console = f.read()[-2000:]
                 raise RuntimeError(f"{label}: no complete first cycle within 120 s "
                                    f"(exit {p.poll()}); its console:\n{console}")
+            if first_cycle_end is None:
+                # From start to the end of the first cycle: how far ahead to start the next.
+                first_cycle_end = time.monotonic()
+                boot_s = first_cycle_end - started
         probes = [p for p in peer_configs.blackbox_probes(ctx.checks) if p]
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=len(probes))
         exp_pid = ctx.exporter.proc.pid
+        scrape_at = first_cycle_end + len(busy_labels) * slot
+        scrape_at += interval * max(0, math.ceil((time.monotonic() - scrape_at) / interval))
+        time.sleep(max(0.0, scrape_at - time.monotonic()))
         began = time.monotonic()
         cpu0 = {k: proc_run_s(p.pid) for k, p in procs.items()}
         busy0 = {k: busy_us(p) for k, p in procs.items()}
