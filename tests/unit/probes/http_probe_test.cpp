@@ -1,6 +1,8 @@
 // The http probe on the real lwIP core against a scripted TCP stream peer (no network).
 #include "probes/http_probe.h"
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -498,6 +500,19 @@ class HttpsResumptionTest : public HttpsProbeTest {
   // The server as the probe keys it: address, port, SNI (the Host).
   static uint32_t server_key() { return net::ResumptionStore::key("10.0.2.2", 8443, "hostile.lab.test"); }
   static constexpr const char* kOk = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK";
+  // The lab leaf's SHA-256 (what tls_cert reports, and the probes' fingerprints start
+  // with); all zero when the lab leaf does not parse (a test failure follows).
+  static std::array<uint8_t, 32> lab_leaf_sha256() {
+    std::array<uint8_t, 32> digest{};
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    std::string pem(lab_cert_pem());
+    if (mbedtls_x509_crt_parse(&crt, reinterpret_cast<const unsigned char*>(pem.c_str()), pem.size() + 1) == 0) {
+      (void)mbedtls_sha256(crt.raw.p, crt.raw.len, digest.data(), 0);
+    }
+    mbedtls_x509_crt_free(&crt);
+    return digest;
+  }
 
   std::shared_ptr<TicketPolicy> tickets_ = std::make_shared<TicketPolicy>();
   std::unique_ptr<net::ResumptionStore> sessions_ = std::make_unique<net::ResumptionStore>();
@@ -518,13 +533,8 @@ TEST_F(HttpsResumptionTest, TheNextRequestResumesTheSessionAndAnswersTheSame) {
   std::string a(first.details.text(first.details.http()->answered_by));
   std::string b(second.details.text(second.details.http()->answered_by));
   EXPECT_EQ(a, b);
-  mbedtls_x509_crt crt;
-  mbedtls_x509_crt_init(&crt);
-  std::string pem(lab_cert_pem());
-  ASSERT_EQ(mbedtls_x509_crt_parse(&crt, reinterpret_cast<const unsigned char*>(pem.c_str()), pem.size() + 1), 0);
-  uint8_t digest[32];
-  ASSERT_EQ(mbedtls_sha256(crt.raw.p, crt.raw.len, digest, 0), 0);
-  mbedtls_x509_crt_free(&crt);
+  const std::array<uint8_t, 32> digest = lab_leaf_sha256();
+  ASSERT_NE(digest, (std::array<uint8_t, 32>{}));
   char expected[14];
   std::snprintf(expected, sizeof(expected), "cert:%02x%02x%02x%02x", digest[0], digest[1], digest[2], digest[3]);
   EXPECT_EQ(a, expected);
@@ -533,17 +543,11 @@ TEST_F(HttpsResumptionTest, TheNextRequestResumesTheSessionAndAnswersTheSame) {
 TEST_F(HttpsResumptionTest, AnotherLeafSeenByTlsCertEndsTheSessionTheSameLeafKeepsIt) {
   ASSERT_EQ(request().outcome, Outcome::kOk);
   // The lab leaf's own fingerprint, as tls_cert reports it (its SHA-256, in hex).
-  uint64_t lab_leaf = 0;
-  {
-    mbedtls_x509_crt crt;
-    mbedtls_x509_crt_init(&crt);
-    std::string pem(lab_cert_pem());
-    ASSERT_EQ(mbedtls_x509_crt_parse(&crt, reinterpret_cast<const unsigned char*>(pem.c_str()), pem.size() + 1), 0);
-    uint8_t digest[32];
-    ASSERT_EQ(mbedtls_sha256(crt.raw.p, crt.raw.len, digest, 0), 0);
-    lab_leaf = net::ResumptionStore::fingerprint(digest);
-    mbedtls_x509_crt_free(&crt);
-  }
+  const std::array<uint8_t, 32> digest = lab_leaf_sha256();
+  ASSERT_NE(digest, (std::array<uint8_t, 32>{}));
+  uint8_t bytes[32];
+  std::copy(digest.begin(), digest.end(), bytes);
+  const uint64_t lab_leaf = net::ResumptionStore::fingerprint(bytes);
   sessions_->observe(server_key(), lab_leaf);
   EXPECT_EQ(sessions_->size(), 1u) << "the same leaf: the session stays";
   sessions_->observe(server_key(), lab_leaf ^ 1);  // the server now sends another leaf
