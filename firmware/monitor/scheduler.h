@@ -101,7 +101,7 @@ class Scheduler {
   // The planned time of the latest start (its due time, or the time it started when
   // it started late): the next group may start early only when planned close to it.
   hal::MonoMicros last_planned_start_ = 0;
-  // Starts made ahead of their planned time (for the tests and the diagnostics).
+  // Starts made ahead of their planned time (for the tests).
   uint32_t early_starts_ = 0;
   uint16_t completed_ = 0;
   int in_flight_ = 0;

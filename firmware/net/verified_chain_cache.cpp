@@ -1,11 +1,20 @@
 #include "net/verified_chain_cache.h"
 
+#include <array>
 #include <cstring>
 #include <type_traits>
 
 #include "mbedtls/sha256.h"
 
 namespace probebox::net {
+namespace {
+
+// A certificate's length as the TLS 1.2 certificate_list writes it: 3 bytes, big-endian.
+std::array<uint8_t, 3> der_length(size_t length) {
+  return {static_cast<uint8_t>(length >> 16), static_cast<uint8_t>(length >> 8), static_cast<uint8_t>(length)};
+}
+
+}  // namespace
 
 bool chain_key(const mbedtls_x509_crt* chain, ChainKey& out) {
   if (chain == nullptr || chain->raw.p == nullptr) return false;
@@ -13,9 +22,8 @@ bool chain_key(const mbedtls_x509_crt* chain, ChainKey& out) {
   mbedtls_sha256_init(&sha);
   bool ok = mbedtls_sha256_starts(&sha, 0) == 0;
   for (const mbedtls_x509_crt* c = chain; ok && c != nullptr && c->raw.p != nullptr; c = c->next) {
-    const uint8_t length[3] = {static_cast<uint8_t>(c->raw.len >> 16), static_cast<uint8_t>(c->raw.len >> 8),
-                               static_cast<uint8_t>(c->raw.len)};
-    ok = mbedtls_sha256_update(&sha, length, sizeof(length)) == 0 &&
+    const std::array<uint8_t, 3> length = der_length(c->raw.len);
+    ok = mbedtls_sha256_update(&sha, length.data(), length.size()) == 0 &&
          mbedtls_sha256_update(&sha, c->raw.p, c->raw.len) == 0;
   }
   ok = ok && mbedtls_sha256_finish(&sha, out.sha256.data()) == 0;
@@ -27,9 +35,7 @@ bool ChainKeyMemo::same_as_kept(const mbedtls_x509_crt* chain) const {
   size_t at = 0;
   for (const mbedtls_x509_crt* c = chain; c != nullptr && c->raw.p != nullptr; c = c->next) {
     if (length_ - at < 3 || c->raw.len > length_ - at - 3) return false;
-    const uint8_t length[3] = {static_cast<uint8_t>(c->raw.len >> 16), static_cast<uint8_t>(c->raw.len >> 8),
-                               static_cast<uint8_t>(c->raw.len)};
-    if (std::memcmp(bytes_ + at, length, 3) != 0 || std::memcmp(bytes_ + at + 3, c->raw.p, c->raw.len) != 0) {
+    if (std::memcmp(bytes_ + at, der_length(c->raw.len).data(), 3) != 0 || std::memcmp(bytes_ + at + 3, c->raw.p, c->raw.len) != 0) {
       return false;
     }
     at += 3 + c->raw.len;
@@ -51,9 +57,7 @@ bool ChainKeyMemo::key(const mbedtls_x509_crt* chain, ChainKey& out) {
   size_t at = 0;
   for (const mbedtls_x509_crt* c = chain; c != nullptr && c->raw.p != nullptr; c = c->next) {
     if (kBytes - at < 3 || c->raw.len > kBytes - at - 3) return true;
-    bytes_[at] = static_cast<uint8_t>(c->raw.len >> 16);
-    bytes_[at + 1] = static_cast<uint8_t>(c->raw.len >> 8);
-    bytes_[at + 2] = static_cast<uint8_t>(c->raw.len);
+    std::memcpy(bytes_ + at, der_length(c->raw.len).data(), 3);
     std::memcpy(bytes_ + at + 3, c->raw.p, c->raw.len);
     at += 3 + c->raw.len;
   }
