@@ -516,8 +516,9 @@ def steady(ctx, cycles):
         idle["network"] = tap_lab.network("pbtap1", idle["network"]["dns"], idle["network"]["ntp"])
     idle_label = main_label + " idle loop: one check, interval 600 s"
     runs[idle_label] = (SIM, write_json(os.path.join(ctx.tmp, "idle.json"), idle), "pbtap1" if ctx.tap else None)
-    # Every burst in its own part of the interval: the running simulators' cycles a third
-    # of an interval apart, the exporter's scrapes in the third third. Started together,
+    # Every burst in its own part of the interval: the running simulators' cycles a slot
+    # apart and the exporter's scrapes in the last slot (thirds with the two simulators,
+    # halves on a TAP, where only the main one runs). Started together,
     # the two simulators ran their cycles in the same 200 ms on two cores, and each one's
     # CPU held the other's contention (the side-by-side phase staggers its builds so too).
     procs, rows = {}, []
