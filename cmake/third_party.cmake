@@ -50,6 +50,16 @@ set_source_files_properties("${PROBEBOX_MBEDTLS_PUBLIC_EXP}" PROPERTIES
 # The same file refuses public exponents over 64 bits (RSA's public operation, the one
 # caller of mbedtls_mpi_exp_mod_unsafe): a long one costs a full exponentiation.
 target_link_options(mbedtls INTERFACE LINKER:--wrap=mbedtls_mpi_core_exp_mod_unsafe,--wrap=mbedtls_mpi_exp_mod_unsafe)
+# HMAC hashes its two pad blocks once per key, not once per message (the TLS 1.2
+# PRF makes 13 HMACs with one key): firmware/net/hmac_midstate.c, in this archive for
+# mbedTLS's private md_info and md_ctx, put in front of mbedTLS's functions by the linker.
+set(PROBEBOX_MBEDTLS_HMAC_MIDSTATE "${CMAKE_SOURCE_DIR}/firmware/net/hmac_midstate.c")
+target_sources(mbedtls PRIVATE "${PROBEBOX_MBEDTLS_HMAC_MIDSTATE}")
+set_source_files_properties("${PROBEBOX_MBEDTLS_HMAC_MIDSTATE}" PROPERTIES
+  INCLUDE_DIRECTORIES "${MBEDTLS_DIR}/library"
+  COMPILE_OPTIONS "-Wall;-Wextra;-Werror")
+target_link_options(mbedtls INTERFACE
+  LINKER:--wrap=mbedtls_md_hmac_starts,--wrap=mbedtls_md_hmac_reset,--wrap=mbedtls_md_hmac_finish,--wrap=mbedtls_md_free)
 # A certificate check's TLS 1.2 handshake stops hashing its transcript once nothing
 # will use it (firmware/net/tls12_transcript.h): our code too, in this archive for
 # mbedTLS's internal ssl_misc.h.

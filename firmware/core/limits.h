@@ -230,5 +230,13 @@
 #ifndef PROBEBOX_CHAIN_KEY_MEMO_BYTES
 #define PROBEBOX_CHAIN_KEY_MEMO_BYTES 0
 #endif
+/* HMAC contexts whose hash states after the inner and outer pad blocks are kept
+ * (net/hmac_midstate.c), so that each HMAC with the same key hashes its two pad blocks
+ * no more: the TLS 1.2 PRF of a resumed session makes 13 with one key. About 440
+ * bytes a slot on a 32-bit part (two SHA-512 states); the PRF holds one during a call,
+ * a CBC session's record MAC one each way for its life. 0 turns it off. */
+#ifndef PROBEBOX_HMAC_MIDSTATE_SLOTS
+#define PROBEBOX_HMAC_MIDSTATE_SLOTS 1
+#endif
 
 #endif
