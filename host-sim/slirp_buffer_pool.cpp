@@ -42,12 +42,25 @@ void* SlirpBufferPool::take() {
 void SlirpBufferPool::give_back(void* p) {
   auto* b = static_cast<uint8_t*>(p);
   const size_t index = static_cast<size_t>(b - base_) / kBlockBytes;
-  // The rest of the block goes back to the kernel: a connection that moved a lot of
-  // data (a web asset, say) leaves no lasting resident pages. Pages never touched
-  // have no entry to drop, so for a probe's connection this unmaps nothing.
-  madvise(base_ + index * kBlockBytes + kKeptBytes, kBlockBytes - kKeptBytes, MADV_DONTNEED);
+  untrimmed_ |= uint64_t{1} << index;
   free_[free_count_++] = static_cast<uint32_t>(index);
   --in_use_;
+}
+
+size_t SlirpBufferPool::trim(int64_t now_ms) {
+  if (now_ms - last_trim_ms_ < kTrimIntervalMs) return 0;
+  last_trim_ms_ = now_ms;
+  size_t trimmed = 0;
+  for (size_t i = 0; i < free_count_; ++i) {
+    const uint32_t index = free_[i];
+    const uint64_t bit = uint64_t{1} << index;
+    if ((untrimmed_ & bit) == 0) continue;
+    // Pages never touched have no entry to drop: a probe's block unmaps nothing.
+    madvise(base_ + static_cast<size_t>(index) * kBlockBytes + kKeptBytes, kBlockBytes - kKeptBytes, MADV_DONTNEED);
+    untrimmed_ &= ~bit;
+    ++trimmed;
+  }
+  return trimmed;
 }
 
 SlirpBufferPool& slirp_buffer_pool() {

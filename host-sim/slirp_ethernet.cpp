@@ -1,4 +1,5 @@
 #include "slirp_ethernet.h"
+#include "slirp_buffer_pool.h"
 #include "wire_bytes.h"
 
 #include "core/wake_slack.h"
@@ -252,6 +253,7 @@ void SlirpEthernet::run_io(int timeout_ms) {
     t->expire_ms = -1;
     t->cb(t->opaque);
   }
+  slirp_buffer_pool().trim(now_ms);
 }
 
 }  // namespace probebox::sim

@@ -1,6 +1,7 @@
 // The blocks kept for libslirp's socket buffers: only its buffers' size is served,
 // a returned block is the next one handed out, a full pool says so (the caller then
-// allocates as before), and a returned block keeps no more than its first pages.
+// allocates as before), and a returned block keeps no more than its first pages
+// once the next trim has come.
 #include "slirp_buffer_pool.h"
 
 #include <gtest/gtest.h>
@@ -68,18 +69,31 @@ TEST(SlirpBufferPool, ANewPoolContainsNothing) {
   EXPECT_EQ(pool.in_use(), 0u);
 }
 
-TEST(SlirpBufferPool, AReturnedBlockKeepsOnlyItsFirstPagesResident) {
-  SlirpBufferPool pool(1);
+TEST(SlirpBufferPool, AReturnedBlockKeepsOnlyItsFirstPagesResidentAfterTheNextTrim) {
+  SlirpBufferPool pool(2);
   auto* block = static_cast<unsigned char*>(pool.take());
+  auto* busy = static_cast<unsigned char*>(pool.take());
   ASSERT_NE(block, nullptr);
+  ASSERT_NE(busy, nullptr);
   std::memset(block, 0xA5, SlirpBufferPool::kBlockBytes);  // a connection that filled its ring
+  std::memset(busy, 0x5A, SlirpBufferPool::kBlockBytes);
   const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  EXPECT_EQ(resident_pages(block, SlirpBufferPool::kBlockBytes), SlirpBufferPool::kBlockBytes / page);
+  const size_t all = SlirpBufferPool::kBlockBytes / page, kept = SlirpBufferPool::kKeptBytes / page;
+  EXPECT_EQ(pool.trim(SlirpBufferPool::kTrimIntervalMs), 0u) << "nothing returned yet";
   pool.give_back(block);
-  EXPECT_EQ(resident_pages(block, SlirpBufferPool::kBlockBytes), SlirpBufferPool::kKeptBytes / page);
+  EXPECT_EQ(resident_pages(block, SlirpBufferPool::kBlockBytes), all) << "no system call at the return itself";
+  EXPECT_EQ(pool.trim(2 * SlirpBufferPool::kTrimIntervalMs - 1), 0u) << "within the interval of the last trim";
+  EXPECT_EQ(resident_pages(block, SlirpBufferPool::kBlockBytes), all);
+  EXPECT_EQ(pool.trim(2 * SlirpBufferPool::kTrimIntervalMs), 1u);
+  EXPECT_EQ(resident_pages(block, SlirpBufferPool::kBlockBytes), kept);
+  EXPECT_EQ(resident_pages(busy, SlirpBufferPool::kBlockBytes), all) << "a block in use is never trimmed";
   // The kept start is still the same memory; the rest reads as fresh zero pages.
   EXPECT_EQ(block[0], 0xA5);
   EXPECT_EQ(block[SlirpBufferPool::kKeptBytes], 0);
+  // Trimmed once: the next trim leaves it, and the busy block's turn comes once returned.
+  pool.give_back(busy);
+  EXPECT_EQ(pool.trim(3 * SlirpBufferPool::kTrimIntervalMs), 1u);
+  EXPECT_EQ(resident_pages(busy, SlirpBufferPool::kBlockBytes), kept);
 }
 
 }  // namespace
