@@ -234,7 +234,8 @@
  * (net/hmac_midstate.c), so that each HMAC with the same key hashes its two pad blocks
  * no more: the TLS 1.2 PRF of a resumed session makes 13 with one key. About 440
  * bytes a slot on a 32-bit part (two SHA-512 states); the PRF holds one during a call,
- * a CBC session's record MAC one each way for its life. 0 turns it off. */
+ * a login's PBKDF2 one for its derivation, a CBC session's record MAC one each way for
+ * its life. A context that finds none takes mbedTLS's own path. 0 turns it off. */
 #ifndef PROBEBOX_HMAC_MIDSTATE_SLOTS
 #define PROBEBOX_HMAC_MIDSTATE_SLOTS 1
 #endif

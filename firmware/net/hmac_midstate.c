@@ -7,9 +7,10 @@
  * (md.c) hashes the 128-byte inner pad again at every mbedtls_md_hmac_reset and the
  * outer pad again at every mbedtls_md_hmac_finish: two of the four or five SHA-512
  * compressions of each HMAC are the same work over the same key-derived block. On the
- * host that was a fifth of a steady cycle's instructions (the four resumed HTTPS
- * sessions and the SMTP one); on the Cortex-M4, SHA-512's 64-bit arithmetic on a
- * 32-bit core makes it dearer still.
+ * host that was a fifth of a steady cycle's instructions (the resumed HTTPS and SMTP
+ * sessions); on the Cortex-M4, SHA-512's 64-bit arithmetic on a 32-bit core makes it
+ * dearer still. The web login's PBKDF2 (web/pbkdf2.cpp: one HMAC-SHA-256 per
+ * iteration, one key) goes from four compressions an iteration to two.
  *
  * How: the linker routes every caller's mbedtls_md_hmac_starts, _reset, _finish and
  * mbedtls_md_free here with --wrap (cmake/third_party.cmake). starts runs mbedTLS's
@@ -25,7 +26,8 @@
  * hash engine) takes mbedTLS's path unchanged: the slots only save work. The states
  * are as secret as the key, so a slot is wiped when its context is freed or another
  * key takes it. Slots: PROBEBOX_HMAC_MIDSTATE_SLOTS (core/limits.h, through the
- * mbedTLS config); the PRF holds one for the length of one call.
+ * mbedTLS config); the PRF holds one for the length of one call, a login's PBKDF2 one
+ * for its derivation, a CBC session's record MAC one each way for its life.
  *
  * Built into the mbedtls library target (it reads mbedTLS's private md_info and
  * md_ctx), so the wrapped references are resolved inside the same archive on every
