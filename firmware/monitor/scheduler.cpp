@@ -33,6 +33,7 @@ void Scheduler::load(const Config& config, hal::Clock& clock, Mode mode, net::Tl
       e.next_due = now + (fitting < kStartSpacingUs ? fitting : kStartSpacingUs) * (i / kStartGroup);
     }
   }
+  no_start_before_ = 0;
 }
 
 bool Scheduler::uses_tls(const CheckConfig& check) const {
@@ -58,15 +59,18 @@ void Scheduler::cancel_all() {
       if (e.uses_tls) --tls_in_flight_;
     }
   }
+  no_start_before_ = 0;
 }
 
 void Scheduler::run_now(uint16_t check_index) {
   if (config_ != nullptr && check_index < config_->check_count) entries_[check_index].next_due = 0;
+  no_start_before_ = 0;
 }
 
 void Scheduler::run_all_now() {
   if (config_ == nullptr) return;
   for (uint16_t i = 0; i < config_->check_count; ++i) entries_[i].next_due = 0;
+  no_start_before_ = 0;
 }
 
 void Scheduler::report(uint16_t index, const ProbeResult& result, hal::MonoMicros now) {
@@ -82,6 +86,8 @@ void Scheduler::report(uint16_t index, const ProbeResult& result, hal::MonoMicro
     // Not set by start() (a placeholder's answer), or a run longer than its interval.
     e.next_due = now + interval_us(config_->checks[index]);
   }
+  // Back out of flight (or never in it: a placeholder): its due time joins the bound.
+  if (e.next_due < no_start_before_) no_start_before_ = e.next_due;
   sink_.on_result(index, result, now);
 }
 
@@ -157,7 +163,7 @@ void Scheduler::step(hal::MonoMicros now, bool hold_results) {
   };
   uint16_t n = config_->check_count;
   int reported = 0;
-  for (uint16_t i = 0; i < n; ++i) {
+  for (uint16_t i = 0; i < n && in_flight_ > 0; ++i) {
     Entry& e = entries_[i];
     if (e.probe == nullptr) continue;
     // Once ready a probe stays ready: its result can wait in the slot.
@@ -188,14 +194,24 @@ void Scheduler::step(hal::MonoMicros now, bool hold_results) {
   }
   // From where the last step's starts ended, so no check starves when the slots are
   // full; the sweep's own starting point stays put while starts move the cursor.
-  const uint16_t sweep_from = cursor_;
-  for (uint16_t k = 0; k < n && in_flight_ < ProbePool::kSlots; ++k) {
-    uint16_t i = static_cast<uint16_t>((sweep_from + k) % n);
-    Entry& e = entries_[i];
-    if (e.probe != nullptr || e.next_due > start_until) continue;
-    start(i, now);
-    lap(StepAnatomy::Phase::kStart, i);
-    cursor_ = static_cast<uint16_t>((i + 1) % n);
+  if (start_until >= no_start_before_ && in_flight_ < ProbePool::kSlots) {
+    ++sweeps_;
+    const uint16_t sweep_from = cursor_;
+    hal::MonoMicros lowest = INT64_MAX;
+    uint16_t k = 0;
+    for (; k < n && in_flight_ < ProbePool::kSlots; ++k) {
+      uint16_t i = static_cast<uint16_t>((sweep_from + k) % n);
+      Entry& e = entries_[i];
+      if (e.probe == nullptr && e.next_due <= start_until) {
+        start(i, now);
+        lap(StepAnatomy::Phase::kStart, i);
+        cursor_ = static_cast<uint16_t>((i + 1) % n);
+      }
+      // Not started (or it stays due: no slot, no clock yet): it counts for the bound.
+      if (e.probe == nullptr && e.next_due < lowest) lowest = e.next_due;
+    }
+    // Stopped by full slots: the entries not looked at are unknown, so sweep again.
+    no_start_before_ = k == n ? lowest : 0;
   }
   anatomy.total_us = clock_->now() - step_began;
   step_times_.record(anatomy);

@@ -68,6 +68,7 @@ class Scheduler {
   int max_in_flight_seen() const { return max_in_flight_seen_; }
   uint64_t probes_run() const { return probes_run_; }
   uint32_t early_starts() const { return early_starts_; }
+  uint32_t start_sweeps() const { return sweeps_; }
   // Longest single step() seen, for the "blocking" warning and the soak figures, and
   // how the steps spread below it.
   int64_t longest_step_us() const { return step_times_.longest_us(); }
@@ -101,6 +102,13 @@ class Scheduler {
   // The planned time of the latest start (its due time, or the time it started when
   // it started late): the next group may start early only when planned close to it.
   hal::MonoMicros last_planned_start_ = 0;
+  // No check out of flight is due before this: a step earlier than it has nothing to
+  // start and skips the sweep (most of the loop's passes, at 50 Hz on the board).
+  // Exact after a whole sweep, lowered as reports bring checks back, and 0 (sweep on
+  // the next step) whenever a due time is set from outside the sweep.
+  hal::MonoMicros no_start_before_ = 0;
+  // Start sweeps made, for the tests.
+  uint32_t sweeps_ = 0;
   // Starts made ahead of their planned time (for the tests).
   uint32_t early_starts_ = 0;
   uint16_t completed_ = 0;

@@ -528,6 +528,57 @@ TEST_F(TcpProbeTest, SchedulerStartsRunsAnIntervalApartWhateverTheyLast) {
   run_for_ms(10);
 }
 
+// Most of the loop's passes come when no check can start (the board's at 50 Hz): the
+// start sweep runs only once a check may be due, and a check brought forward (the
+// API's run-now) or back from flight (a report) is never kept waiting by that.
+TEST_F(TcpProbeTest, SchedulerSweepsForStartsOnlyWhenACheckMayBeDue) {
+  peer_.set_port(7777, FakePeer::Port::kOpen);
+  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":10},)"
+       R"({"id":"b","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":3}])");
+  auto parts = rig();
+  auto& scheduler = parts->scheduler;
+  const int64_t loaded = clock_.now();
+  scheduler->load(*config_, clock_, Scheduler::Mode::kContinuous);
+  for (int ms = 0; ms < 100 && scheduler->probes_run() < 2; ++ms) {
+    scheduler->step(clock_.now());
+    run_for_ms(1);
+  }
+  ASSERT_EQ(scheduler->probes_run(), 2u);
+  scheduler->step(clock_.now());
+  const uint32_t sweeps = scheduler->start_sweeps();
+  for (int i = 0; i < 50; ++i) {
+    run_for_ms(20);
+    scheduler->step(clock_.now());
+  }
+  EXPECT_EQ(scheduler->start_sweeps(), sweeps) << "nothing was due for a second";
+  EXPECT_EQ(scheduler->in_flight(), 0);
+
+  // Brought forward: it starts at the next step.
+  scheduler->run_now(0);
+  scheduler->step(clock_.now());
+  EXPECT_EQ(scheduler->in_flight(), 1);
+  for (int ms = 0; ms < 100 && scheduler->probes_run() < 3; ++ms) {
+    run_for_ms(1);
+    scheduler->step(clock_.now());
+  }
+  ASSERT_EQ(scheduler->probes_run(), 3u);
+
+  // b's next run (3 s after its first) is due before a's: a step 1 us early starts
+  // nothing and sweeps nothing, the step at it starts b.
+  EXPECT_EQ(scheduler->next_start(), loaded + 3'000'000);
+  clock_.advance_us(loaded + 3'000'000 - 1 - clock_.now());
+  const uint32_t before = scheduler->start_sweeps();
+  scheduler->step(clock_.now());
+  EXPECT_EQ(scheduler->in_flight(), 0);
+  EXPECT_EQ(scheduler->start_sweeps(), before);
+  clock_.advance_us(1);
+  scheduler->step(clock_.now());
+  EXPECT_EQ(scheduler->in_flight(), 1);
+  EXPECT_EQ(scheduler->start_sweeps(), before + 1);
+  scheduler->cancel_all();
+  run_for_ms(10);
+}
+
 // The longest step keeps what it spent its time on: here one check's result takes
 // 30 ms to report (a sink that stands for a slow flash write), and the anatomy names
 // that call, its phase and its check, beside the cheap polls and starts.
