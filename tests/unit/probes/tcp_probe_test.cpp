@@ -66,6 +66,14 @@ class TcpProbeTest : public LwipFixture {
     }
     return checks + "]";
   }
+  // Checks "a" and "b" on the open port, each with its own interval.
+  static std::string two_tcp_checks(int a_interval_s, int b_interval_s) {
+    auto check = [](const char* id, int interval_s) {
+      return std::string(R"({"id":")") + id + R"(","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":)" +
+             std::to_string(interval_s) + "}";
+    };
+    return "[" + check("a", a_interval_s) + "," + check("b", b_interval_s) + "]";
+  }
   // A scheduler over the loaded config, with the pool and the health model it reports to.
   struct Rig {
     std::unique_ptr<ProbePool> pool = std::make_unique<ProbePool>();
@@ -308,8 +316,7 @@ TEST_F(TcpProbeTest, SchedulerFillsTheSlotsAndNeverExceedsThem) {
 // name the start step() would make, never later, and ignore checks in flight.
 TEST_F(TcpProbeTest, SchedulerNamesTheNextStartTheLoopMaySleepUntil) {
   peer_.set_port(7777, FakePeer::Port::kOpen);
-  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":10},)"
-       R"({"id":"b","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":30}])");
+  load(two_tcp_checks(10, 30));
   auto parts = rig();
   auto& health = parts->health;
   auto& scheduler = parts->scheduler;
@@ -533,8 +540,7 @@ TEST_F(TcpProbeTest, SchedulerStartsRunsAnIntervalApartWhateverTheyLast) {
 // API's run-now) or back from flight (a report) is never kept waiting by that.
 TEST_F(TcpProbeTest, SchedulerSweepsForStartsOnlyWhenACheckMayBeDue) {
   peer_.set_port(7777, FakePeer::Port::kOpen);
-  load(R"([{"id":"a","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":10},)"
-       R"({"id":"b","type":"tcp","host":"10.0.2.2","port":7777,"interval_s":3}])");
+  load(two_tcp_checks(10, 3));
   auto parts = rig();
   auto& scheduler = parts->scheduler;
   const int64_t loaded = clock_.now();
