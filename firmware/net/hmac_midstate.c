@@ -66,7 +66,7 @@ typedef union {
 #if defined(MBEDTLS_SHA256_C)
     mbedtls_sha256_context sha256;
 #endif
-#if defined(MBEDTLS_SHA512_C)
+#if defined(MBEDTLS_SHA384_C) || defined(MBEDTLS_SHA512_C)
     mbedtls_sha512_context sha512;
 #endif
     unsigned char none;
