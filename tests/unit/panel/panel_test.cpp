@@ -160,6 +160,22 @@ TEST_F(PanelTest, FailingPagesComeInOrderOfSeverity) {
   EXPECT_EQ(row(1), "OK0 WA1 CR1 UN1     ");
 }
 
+// The HD44780's ROM has ASCII for 0x20..0x7D only: UTF-8, a tab or a '~' in what a
+// server said shows as '?', one per byte, and every row is 20 characters.
+TEST_F(PanelTest, CharactersTheLcdCannotShowAreQuestionMarks) {
+  result(2, Outcome::kCritical, "caf\xC3\xA9~\tok");
+  run(20);
+  press(hal::kDown);
+  ASSERT_EQ(row(0).substr(0, 10), "node1-7777");
+  bool seen = false;
+  for (int r = 0; r < hal::Lcd::kRows; ++r) {
+    EXPECT_EQ(row(r).size(), static_cast<size_t>(hal::Lcd::kColumns));
+    for (char c : row(r)) EXPECT_TRUE(c >= 0x20 && c < 0x7E) << "row " << r << ": " << row(r);
+    if (row(r).find("caf????ok") != std::string::npos) seen = true;
+  }
+  EXPECT_TRUE(seen) << row(1) << "|" << row(2) << "|" << row(3);
+}
+
 TEST_F(PanelTest, PagesRotateWhenIdleAndPauseWhileSomeoneUsesTheButtons) {
   result(0, Outcome::kOk);
   run(20);
