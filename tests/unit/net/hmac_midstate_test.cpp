@@ -13,6 +13,7 @@
 
 #include "core/limits.h"
 #include "mbedtls/md.h"
+#include "seeded_bytes.h"
 
 extern "C" unsigned long probebox_hmac_midstate_hits;
 extern "C" unsigned long probebox_hmac_midstate_no_slot;
@@ -21,18 +22,7 @@ extern "C" size_t probebox_hmac_midstate_slots_in_use(void);
 namespace probebox::net {
 namespace {
 
-struct Bytes {
-  uint64_t state;
-  explicit Bytes(uint64_t seed) : state(seed) {}
-  std::vector<uint8_t> take(size_t n) {
-    std::vector<uint8_t> v(n);
-    for (auto& b : v) {
-      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-      b = static_cast<uint8_t>(state >> 56);
-    }
-    return v;
-  }
-};
+using Bytes = test::SeededBytes;
 
 std::string hex(const uint8_t* p, size_t n) {
   static const char* digits = "0123456789abcdef";

@@ -14,6 +14,7 @@
 #include "mbedtls/bignum.h"
 #include "mbedtls/rsa.h"
 #include "net/rsa_work_budget.h"
+#include "seeded_bytes.h"
 
 extern "C" unsigned long probebox_public_exp_short_path;
 extern "C" unsigned long probebox_public_exp_refused;
@@ -21,20 +22,7 @@ extern "C" unsigned long probebox_public_exp_refused;
 namespace probebox::net {
 namespace {
 
-// A fixed sequence, so a failure names inputs that come back.
-struct Bytes {
-  uint64_t state;
-  explicit Bytes(uint64_t seed) : state(seed) {}
-  uint8_t next() {
-    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<uint8_t>(state >> 56);
-  }
-  std::vector<uint8_t> take(size_t n) {
-    std::vector<uint8_t> v(n);
-    for (auto& b : v) b = next();
-    return v;
-  }
-};
+using Bytes = test::SeededBytes;
 
 struct Mpi {
   mbedtls_mpi m;
