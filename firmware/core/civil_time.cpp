@@ -16,8 +16,20 @@ void append_iso8601(TextBuffer& out, int64_t t) {
   int64_t d = doy - (153 * mp + 2) / 5 + 1;
   int64_t m = mp < 10 ? mp + 3 : mp - 9;
   if (m <= 2) ++y;
-  out.appendf("%04d-%02d-%02dT%02d:%02d:%02dZ", static_cast<int>(y), static_cast<int>(m), static_cast<int>(d),
-              static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
+  // As "%04d-%02d-%02dT%02d:%02d:%02dZ" would write it (a year before 1 BC as "-001").
+  if (y < 0) {
+    out.append('-');
+    out.append_uint(static_cast<uint64_t>(-y), 3);
+  } else {
+    out.append_uint(static_cast<uint64_t>(y), 4);
+  }
+  const int64_t fields[] = {m, d, secs / 3600, secs / 60 % 60, secs % 60};
+  const char separators[] = {'-', '-', 'T', ':', ':'};
+  for (size_t i = 0; i < 5; ++i) {
+    out.append(separators[i]);
+    out.append_uint(static_cast<uint64_t>(fields[i]), 2);
+  }
+  out.append('Z');
 }
 
 }  // namespace probebox

@@ -68,13 +68,14 @@ void CompactText::append(std::string_view s) {
   len_ = static_cast<uint16_t>(len_ + n);
 }
 
-void TextBuffer::append_uint(uint64_t v) {
-  char digits[21];
+void TextBuffer::append_uint(uint64_t v, size_t min_digits) {
+  char digits[20];  // 18,446,744,073,709,551,615
   size_t n = 0;
   do {
     digits[sizeof(digits) - 1 - n++] = static_cast<char>('0' + v % 10);
     v /= 10;
   } while (v != 0);
+  for (; min_digits > n; --min_digits) append('0');
   append(std::string_view(digits + sizeof(digits) - n, n));
 }
 

@@ -19,7 +19,11 @@ class TextBuffer {
   void append(std::string_view s);
   void append(char c);
   void append_int(int64_t v);
-  void append_uint(uint64_t v);
+  void append_uint(uint64_t v) { append_uint(v, 1); }
+  // At least `min_digits` digits, zeros in front, as printf's "%0*u": the panel and
+  // the timestamps format with it rather than appendf, whose vsnprintf is most of a
+  // panel redraw on the Cortex-M4 (newlib).
+  void append_uint(uint64_t v, size_t min_digits);
   // Fixed-point with `decimals` digits after the point; no libc float printing,
   // which newlib-nano lacks.
   void append_fixed(double v, int decimals);

@@ -19,16 +19,18 @@ void upper(TextBuffer& out, std::string_view s) {
 }
 
 void ip_text(TextBuffer& out, uint32_t ip) {
-  out.appendf("%u.%u.%u.%u", static_cast<unsigned>(ip >> 24), static_cast<unsigned>(ip >> 16 & 255),
-              static_cast<unsigned>(ip >> 8 & 255), static_cast<unsigned>(ip & 255));
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out.append_uint(ip >> shift & 255);
+    if (shift > 0) out.append('.');
+  }
 }
 
 void age_text(TextBuffer& out, int64_t us) {
   int64_t s = us / 1'000'000;
-  if (s < 120) out.appendf("%ds", static_cast<int>(s));
-  else if (s < 7200) out.appendf("%dm", static_cast<int>(s / 60));
-  else if (s < 172800) out.appendf("%dh", static_cast<int>(s / 3600));
-  else out.appendf("%dd", static_cast<int>(s / 86400));
+  if (s < 120) { out.append_int(s); out.append('s'); }
+  else if (s < 7200) { out.append_int(s / 60); out.append('m'); }
+  else if (s < 172800) { out.append_int(s / 3600); out.append('h'); }
+  else { out.append_int(s / 86400); out.append('d'); }
 }
 
 }  // namespace
@@ -131,12 +133,21 @@ void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
         else ++counts[static_cast<int>(h.check(i).hard)];
       }
       line.clear();
-      line.appendf("OK%u WA%u CR%u UN%u", static_cast<unsigned>(counts[0]), static_cast<unsigned>(counts[1]),
-                   static_cast<unsigned>(counts[2]), static_cast<unsigned>(counts[3]));
+      {
+        static constexpr std::string_view kNames[] = {"OK", " WA", " CR", " UN"};
+        for (size_t k = 0; k < 4; ++k) {
+          line.append(kNames[k]);
+          line.append_uint(counts[k]);
+        }
+      }
       set_row(1, line.view());
       line.clear();
-      if (maint > 0) line.appendf("%u in maintenance", static_cast<unsigned>(maint));
-      else line.append(cfg.text(cfg.device_location));
+      if (maint > 0) {
+        line.append_uint(maint);
+        line.append(" in maintenance");
+      } else {
+        line.append(cfg.text(cfg.device_location));
+      }
       set_row(2, line.view());
       line.clear();
       if (in.has_address) ip_text(line, in.address);
@@ -186,7 +197,10 @@ void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
         }
       }
       line.clear();
-      line.appendf("%u checks, %u bad", static_cast<unsigned>(n), static_cast<unsigned>(bad));
+      line.append_uint(n);
+      line.append(" checks, ");
+      line.append_uint(bad);
+      line.append(" bad");
       set_row(1, line.view());
       set_row(2, bad > 0 ? cfg.text(cfg.checks[worst].id) : std::string_view("all ok"));
       set_row(3, group_requirement(g));
@@ -232,7 +246,10 @@ void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
       // UI, where it is shown whole next to the field.
       if (p.index >= cfg.warning_count) return;
       line.clear();
-      line.appendf("CONFIG WARNING %u/%u", p.index + 1u, static_cast<unsigned>(cfg.warning_count));
+      line.append("CONFIG WARNING ");
+      line.append_uint(p.index + 1u);
+      line.append('/');
+      line.append_uint(cfg.warning_count);
       set_row(0, line.view());
       set_row(1, cfg.warning_path(p.index));
       std::string_view words = cfg.warning_message(p.index);
@@ -263,10 +280,15 @@ void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
       line.assign("probebox ");
       line.append(in.firmware_version);
       set_row(0, line.view());
-      int64_t up = in.uptime_us / 1'000'000;
-      line.clear();
-      line.appendf("up %dd %02d:%02d:%02d", static_cast<int>(up / 86400), static_cast<int>(up / 3600 % 24),
-                   static_cast<int>(up / 60 % 60), static_cast<int>(up % 60));
+      const uint64_t up = in.uptime_us > 0 ? static_cast<uint64_t>(in.uptime_us) / 1'000'000 : 0;
+      line.assign("up ");
+      line.append_uint(up / 86400);
+      line.append("d ");
+      line.append_uint(up / 3600 % 24, 2);
+      line.append(':');
+      line.append_uint(up / 60 % 60, 2);
+      line.append(':');
+      line.append_uint(up % 60, 2);
       set_row(1, line.view());
       line.assign("config: ");
       line.append(in.config_source);

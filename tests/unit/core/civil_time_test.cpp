@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <time.h>
 
 namespace probebox {
 namespace {
@@ -27,6 +28,30 @@ TEST(CivilTime, LeapDaysAndCenturies) {
 TEST(CivilTime, BeforeTheEpochAndPastTheNtpEra) {
   EXPECT_EQ(iso(-1), "1969-12-31T23:59:59Z");
   EXPECT_EQ(iso(2085978496), "2036-02-07T06:28:16Z");  // NTP era 1 begins
+}
+
+// Every instant of a sweep over years 1000-9999, against the C library's own
+// calendar (gmtime_r and strftime), which shares no code with ours.
+TEST(CivilTime, ASweepOfInstantsIsTheCLibrarysCalendar) {
+  const int64_t first = -30'000'000'000;   // the year 1019
+  const int64_t last = 250'000'000'000;    // the year 9892
+  const int64_t step = 86'399 * 397 + 3'607;  // moves the day, the hour, the minute and the second
+  int compared = 0;
+  for (int64_t t = first; t <= last; t += step) {
+    time_t tt = static_cast<time_t>(t);
+    tm parts{};
+    ASSERT_NE(gmtime_r(&tt, &parts), nullptr);
+    char expected[32];
+    ASSERT_GT(strftime(expected, sizeof expected, "%Y-%m-%dT%H:%M:%SZ", &parts), 0u);
+    ASSERT_EQ(iso(t), expected) << t;
+    ++compared;
+  }
+  EXPECT_GT(compared, 8000);
+}
+
+TEST(CivilTime, YearsOutsideFourDigitsAreWrittenAsPrintfWould) {
+  EXPECT_EQ(iso(253402300800), "10000-01-01T00:00:00Z");
+  EXPECT_EQ(iso(-62198755200), "-001-01-01T00:00:00Z");  // 2 BC, proleptic Gregorian
 }
 
 }  // namespace
