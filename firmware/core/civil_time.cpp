@@ -23,13 +23,21 @@ void append_iso8601(TextBuffer& out, int64_t t) {
   } else {
     out.append_uint(static_cast<uint64_t>(y), 4);
   }
-  const int64_t fields[] = {m, d, secs / 3600, secs / 60 % 60, secs % 60};
-  const char separators[] = {'-', '-', 'T', ':', ':'};
-  for (size_t i = 0; i < 5; ++i) {
-    out.append(separators[i]);
-    out.append_uint(static_cast<uint64_t>(fields[i]), 2);
-  }
+  out.append('-');
+  out.append_uint(static_cast<uint64_t>(m), 2);
+  out.append('-');
+  out.append_uint(static_cast<uint64_t>(d), 2);
+  out.append('T');
+  append_hh_mm_ss(out, static_cast<uint32_t>(secs));
   out.append('Z');
+}
+
+void append_hh_mm_ss(TextBuffer& out, uint32_t seconds_of_day) {
+  out.append_uint(seconds_of_day / 3600, 2);
+  out.append(':');
+  out.append_uint(seconds_of_day / 60 % 60, 2);
+  out.append(':');
+  out.append_uint(seconds_of_day % 60, 2);
 }
 
 }  // namespace probebox

@@ -10,4 +10,8 @@ namespace probebox {
 // "2026-11-22T10:04:05Z" from Unix seconds (UTC).
 void append_iso8601(TextBuffer& out, int64_t unix_seconds);
 
+// "10:04:05" from seconds into a day (0-86399): the timestamps' time of day and the
+// panel's uptime.
+void append_hh_mm_ss(TextBuffer& out, uint32_t seconds_of_day);
+
 }  // namespace probebox

@@ -284,11 +284,7 @@ void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
       line.assign("up ");
       line.append_uint(up / 86400);
       line.append("d ");
-      line.append_uint(up / 3600 % 24, 2);
-      line.append(':');
-      line.append_uint(up / 60 % 60, 2);
-      line.append(':');
-      line.append_uint(up % 60, 2);
+      append_hh_mm_ss(line, static_cast<uint32_t>(up % 86400));
       set_row(1, line.view());
       line.assign("config: ");
       line.append(in.config_source);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <time.h>
 
 namespace probebox {
@@ -52,6 +53,16 @@ TEST(CivilTime, ASweepOfInstantsIsTheCLibrarysCalendar) {
 TEST(CivilTime, YearsOutsideFourDigitsAreWrittenAsPrintfWould) {
   EXPECT_EQ(iso(253402300800), "10000-01-01T00:00:00Z");
   EXPECT_EQ(iso(-62198755200), "-001-01-01T00:00:00Z");  // 2 BC, proleptic Gregorian
+}
+
+TEST(CivilTime, TimeOfDayIsTwoDigitsEach) {
+  const std::pair<uint32_t, const char*> cases[] = {{0, "00:00:00"}, {3661, "01:01:01"}, {45296, "12:34:56"},
+                                                    {86399, "23:59:59"}};
+  for (const auto& [seconds, expected] : cases) {
+    FixedText<16> out;
+    append_hh_mm_ss(out, seconds);
+    EXPECT_EQ(std::string(out.view()), expected) << seconds;
+  }
 }
 
 }  // namespace
