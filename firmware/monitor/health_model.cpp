@@ -168,6 +168,7 @@ uint8_t* HealthModel::keep(uint16_t index, std::string_view summary, const Detai
 }
 
 void HealthModel::load(const Config& config, hal::Clock& clock, size_t pool_bytes) {
+  ++revision_;
   config_ = &config;
   clock_ = &clock;
   count_ = config.check_count;
@@ -200,6 +201,7 @@ Outcome HealthModel::overall() const {
 }
 
 void HealthModel::suppress_for(int64_t minutes, hal::MonoMicros now) {
+  ++revision_;
   suppressed_until_ = minutes <= 0 ? 0 : now + minutes * 60 * 1'000'000;
 }
 
@@ -280,6 +282,7 @@ void HealthModel::on_result(uint16_t index, const ProbeResult& result, hal::Mono
 
 void HealthModel::stage(uint16_t index, const ProbeResult& result) {
   if (index >= count_) return;
+  ++revision_;
   CheckHealth& h = checks_[index];
   h.last.assign(result);
   h.last.entry_ = keep(index, result.summary.view(), result.details.view());
@@ -294,6 +297,7 @@ void HealthModel::staged_core(uint16_t index, ResultCore& out) const {
 
 void HealthModel::restage(uint16_t index, const ResultCore& core) {
   if (index >= count_) return;
+  ++revision_;
   CheckHealth& h = checks_[index];
   h.last.assign(core);
   h.staged = true;
@@ -319,6 +323,7 @@ void HealthModel::restage(uint16_t index, const ResultCore& core) {
 
 void HealthModel::commit(uint16_t index, hal::MonoMicros now) {
   if (index >= count_ || !checks_[index].staged) return;
+  ++revision_;
   CheckHealth& h = checks_[index];
   h.staged = false;
   const StoredResult& result = h.last;

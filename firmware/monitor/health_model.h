@@ -110,6 +110,10 @@ class HealthModel final : public ResultSink {
 
   const CheckHealth& check(uint16_t i) const { return checks_[i]; }
   uint16_t check_count() const { return count_; }
+  // Changes whenever the checks' state may have (a load, a result staged, restaged or
+  // counted, a suppression): what a reader derived from them at one revision holds
+  // until the next (panel/check_digest.h). Compare for equality only: it wraps.
+  uint32_t revision() const { return revision_; }
   // Worst hard state over checks that have a result and are not in maintenance
   // (unknown before any).
   Outcome overall() const;
@@ -146,6 +150,7 @@ class HealthModel final : public ResultSink {
   size_t pool_live_ = 0;   // bytes of live entries
   size_t pool_high_water_ = 0;
   uint32_t truncations_ = 0;
+  uint32_t revision_ = 0;
   alignas(8) uint8_t pool_[kPoolBytes];  // not zeroed: only [0, pool_used_) is read
 };
 

@@ -40,29 +40,10 @@ hal::LedColor shown(const LedState& s, int64_t now_us) {
 
 void Panel::compute_leds(const PanelInputs& in, int64_t now_us) {
   LedStates next{};
-  const HealthModel& h = *in.health;
-  Outcome worst_group[kGroupCount];
-  bool group_seen[kGroupCount] = {};
-  bool group_unacked[kGroupCount] = {};
-  for (int g = 0; g < kGroupCount; ++g) worst_group[g] = Outcome::kOk;
-  bool any_unacked = false;
-  for (uint16_t i = 0; i < h.check_count(); ++i) {
-    const CheckHealth& c = h.check(i);
-    if (c.hard != Outcome::kCritical) acked_[i] = false;  // a new critical later must blink again
-    if (!c.has_result || c.maintenance) continue;
-    int g = static_cast<int>(in.config->checks[i].group);
-    if (!group_seen[g] || panel_severity(c.hard) > panel_severity(worst_group[g])) worst_group[g] = c.hard;
-    group_seen[g] = true;
-    if (c.hard == Outcome::kCritical && !acked_[i]) {
-      group_unacked[g] = true;
-      any_unacked = true;
-    }
-  }
-  Outcome overall = h.overall();
-  next[static_cast<int>(hal::LedId::kStatus)] = {color_for(overall), any_unacked};
+  next[static_cast<int>(hal::LedId::kStatus)] = {color_for(digest_.overall), digest_.unacked_critical};
   for (int g = 0; g < kGroupCount; ++g) {
-    next[static_cast<int>(kGroupLeds[g])] = group_seen[g] ? LedState{color_for(worst_group[g]), group_unacked[g]}
-                                                          : LedState{};
+    const GroupDigest& d = digest_.groups[static_cast<size_t>(g)];
+    next[static_cast<int>(kGroupLeds[g])] = d.lit ? LedState{color_for(d.worst), d.unacked_critical} : LedState{};
   }
   next[static_cast<int>(hal::LedId::kLink)] = {in.link && in.has_address ? hal::LedColor::kGreen : hal::LedColor::kOff,
                                                false};

@@ -11,8 +11,26 @@ bool Panel::take_changed() {
   return c;
 }
 
+bool Panel::refresh_digest(const PanelInputs& in) {
+  const uint32_t revision = in.health->revision();
+  if (!digest_stale_ && digest_health_ == in.health && digest_config_ == in.config && digest_revision_ == revision) {
+    return false;
+  }
+  gather_checks(*in.config, *in.health, acked_, digest_);
+  digest_health_ = in.health;
+  digest_config_ = in.config;
+  digest_revision_ = revision;
+  digest_stale_ = false;
+  ++digests_gathered_;
+  return true;
+}
+
 void Panel::step(int64_t now_us, uint8_t raw_buttons, const PanelInputs& in, PanelActions& actions) {
-  build_pages(in);
+  const bool checks_changed = refresh_digest(in);
+  if (checks_changed || page_count_ == 0 || pages_password_ != (in.initial_password != nullptr) ||
+      pages_fingerprint_ != (in.tls_fingerprint != nullptr)) {
+    build_pages(in);
+  }
   if (!started_) {
     current_ = pages_[0];  // the first-boot password, when there is one, comes first
     started_ = true;
@@ -29,6 +47,7 @@ void Panel::step(int64_t now_us, uint8_t raw_buttons, const PanelInputs& in, Pan
     current_ = pages_[static_cast<size_t>((page_position() + 1) % static_cast<int>(page_count_))];
     page_since_us_ = now_us;
   }
+  (void)refresh_digest(in);  // an acknowledgement just now shows at once
   compute_leds(in, now_us);
   draw(in, now_us);
 }

@@ -16,6 +16,7 @@
 #include "hal/lcd.h"
 #include "hal/leds.h"
 #include "panel/button_input.h"
+#include "panel/check_digest.h"
 #include "panel/led_policy.h"
 
 namespace probebox::panel {
@@ -74,6 +75,9 @@ class Panel {
   bool acknowledged(uint16_t check) const { return acked_[check]; }
   // True once per change of LED states or LCD rows (the simulator's JSON panel).
   bool take_changed();
+  // How many times the checks were gathered (panel/check_digest.h): once per change
+  // of the health model or an acknowledgement, not once per step.
+  uint32_t digests_gathered() const { return digests_gathered_; }
 
  private:
   enum class PageKind : uint8_t { kSummary, kFailing, kGroup, kNetwork, kTime, kAbout, kPassword, kLint, kHttps };
@@ -86,6 +90,8 @@ class Panel {
   static constexpr size_t kMaxLintPages = 4;
   static constexpr size_t kMaxPages = 7 + kGroupCount + kMaxLintPages + 32;  // failing checks shown: the 32 worst
 
+  // Gathers the checks again if they changed since the last step; true if it did.
+  bool refresh_digest(const PanelInputs& in);
   void build_pages(const PanelInputs& in);
   void compute_leds(const PanelInputs& in, int64_t now_us);
   void handle(ButtonEvent e, const PanelInputs& in, PanelActions& actions, int64_t now_us);
@@ -106,6 +112,14 @@ class Panel {
   int64_t last_rotate_us_ = 0;
   int64_t page_since_us_ = 0;
   std::array<bool, Config::kMaxChecks> acked_{};
+  CheckDigest digest_{};
+  const HealthModel* digest_health_ = nullptr;  // what digest_ was gathered from
+  const Config* digest_config_ = nullptr;
+  uint32_t digest_revision_ = 0;
+  uint32_t digests_gathered_ = 0;
+  bool digest_stale_ = true;  // an acknowledgement changed what it says
+  bool pages_password_ = false;     // whether pages_ has the first-boot password's page
+  bool pages_fingerprint_ = false;  // and the HTTPS fingerprint's
   LedStates leds_{};
   LcdRows rows_{};
   LcdRows drawn_{};

@@ -51,6 +51,7 @@ void Panel::handle(ButtonEvent e, const PanelInputs& in, PanelActions& actions, 
         if (current_.kind == PageKind::kFailing && in.health->check(current_.index).hard == Outcome::kCritical &&
             !acked_[current_.index]) {
           acked_[current_.index] = true;
+          digest_stale_ = true;
         } else {
           mode_ = Mode::kMenu;
           menu_cursor_ = 0;

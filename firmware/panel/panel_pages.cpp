@@ -67,14 +67,14 @@ void Panel::build_pages(const PanelInputs& in) {
   }
   for (uint16_t w = 0; w < in.config->warning_count && w < kMaxLintPages; ++w) pages_[page_count_++] = {PageKind::kLint, w};
   for (int g = 0; g < kGroupCount; ++g) {
-    bool any = false;
-    for (uint16_t i = 0; i < in.config->check_count && !any; ++i) any = static_cast<int>(in.config->checks[i].group) == g;
-    if (any) pages_[page_count_++] = {PageKind::kGroup, static_cast<uint16_t>(g)};
+    if (digest_.groups[static_cast<size_t>(g)].checks > 0) pages_[page_count_++] = {PageKind::kGroup, static_cast<uint16_t>(g)};
   }
   pages_[page_count_++] = {PageKind::kNetwork, 0};
   pages_[page_count_++] = {PageKind::kTime, 0};
   pages_[page_count_++] = {PageKind::kAbout, 0};
   if (in.tls_fingerprint != nullptr) pages_[page_count_++] = {PageKind::kHttps, 0};
+  pages_password_ = in.initial_password != nullptr;
+  pages_fingerprint_ = in.tls_fingerprint != nullptr;
 }
 
 int Panel::page_position() const {
@@ -123,27 +123,20 @@ void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
       std::string_view name = cfg.device_name.empty() ? std::string_view("probebox") : cfg.text(cfg.device_name);
       line.append(first(name, 10));
       while (line.size() < 11) line.append(' ');
-      upper(line, outcome_name(h.overall()));
+      upper(line, outcome_name(digest_.overall));
       set_row(0, line.view());
-      uint32_t counts[4] = {};
-      uint32_t maint = 0;
-      for (uint16_t i = 0; i < h.check_count(); ++i) {
-        if (!h.check(i).has_result) continue;
-        if (h.check(i).maintenance) ++maint;
-        else ++counts[static_cast<int>(h.check(i).hard)];
-      }
       line.clear();
       {
         static constexpr std::string_view kNames[] = {"OK", " WA", " CR", " UN"};
         for (size_t k = 0; k < 4; ++k) {
           line.append(kNames[k]);
-          line.append_uint(counts[k]);
+          line.append_uint(digest_.counts[k]);
         }
       }
       set_row(1, line.view());
       line.clear();
-      if (maint > 0) {
-        line.append_uint(maint);
+      if (digest_.in_maintenance > 0) {
+        line.append_uint(digest_.in_maintenance);
         line.append(" in maintenance");
       } else {
         line.append(cfg.text(cfg.device_location));
@@ -182,27 +175,14 @@ void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
       line.clear();
       upper(line, group_name(g));
       set_row(0, line.view());
-      uint32_t n = 0, bad = 0;
-      uint16_t worst = 0;
-      int worst_sev = -1;
-      for (uint16_t i = 0; i < cfg.check_count; ++i) {
-        if (cfg.checks[i].group != g) continue;
-        ++n;
-        const CheckHealth& c = h.check(i);
-        if (c.has_result && c.hard != Outcome::kOk) ++bad;
-        int sev = c.has_result ? panel_severity(c.hard) : 0;
-        if (sev > worst_sev) {
-          worst_sev = sev;
-          worst = i;
-        }
-      }
+      const GroupDigest& d = digest_.groups[static_cast<size_t>(p.index)];
       line.clear();
-      line.append_uint(n);
+      line.append_uint(d.checks);
       line.append(" checks, ");
-      line.append_uint(bad);
+      line.append_uint(d.bad);
       line.append(" bad");
       set_row(1, line.view());
-      set_row(2, bad > 0 ? cfg.text(cfg.checks[worst].id) : std::string_view("all ok"));
+      set_row(2, d.bad > 0 ? cfg.text(cfg.checks[d.worst_check].id) : std::string_view("all ok"));
       set_row(3, group_requirement(g));
       return;
     }

@@ -112,6 +112,42 @@ TEST_F(HealthModelTest, OverallIsTheWorstHardState) {
   EXPECT_EQ(health_->overall(), Outcome::kWarning);
 }
 
+TEST_F(HealthModelTest, TheRevisionMovesWithEveryChangeAReaderCouldSee) {
+  load(kOneCheck);
+  uint32_t seen = health_->revision();
+  auto moved = [&] {
+    const bool m = health_->revision() != seen;
+    seen = health_->revision();
+    return m;
+  };
+  // Reading moves nothing.
+  (void)health_->overall();
+  (void)health_->check(0);
+  EXPECT_FALSE(moved());
+  feed(Outcome::kOk);
+  EXPECT_TRUE(moved());
+  feed(Outcome::kOk);  // the same state again is still a new result (summary, counts)
+  EXPECT_TRUE(moved());
+  ProbeResult r;
+  r.outcome = Outcome::kWarning;
+  health_->stage(0, r);
+  EXPECT_TRUE(moved());
+  ResultCore core;
+  health_->staged_core(0, core);
+  EXPECT_FALSE(moved());
+  core.summary.assign("refined");
+  health_->restage(0, core);
+  EXPECT_TRUE(moved());
+  health_->commit(0, clock_.now());
+  EXPECT_TRUE(moved());
+  health_->commit(0, clock_.now());  // nothing staged: nothing changed
+  EXPECT_FALSE(moved());
+  health_->suppress_for(10, clock_.now());
+  EXPECT_TRUE(moved());
+  health_->load(*config_, clock_);
+  EXPECT_TRUE(moved());
+}
+
 TEST_F(HealthModelTest, MaintenanceKeepsProbingButLeavesTheOverallAlone) {
   // FakeClock's wall clock starts at 2026-01-01T00:00:00Z; each feed adds 30 s.
   load(R"({"schema":1,"defaults":{"confirm":1},

@@ -144,6 +144,31 @@ TEST_F(PanelTest, NewCriticalBlinksUntilAcknowledgedThenStaysSteady) {
   EXPECT_TRUE(led(hal::LedId::kStatus).blink);
 }
 
+TEST_F(PanelTest, TheChecksAreGatheredWhenTheyChangeNotOnEveryStep) {
+  result(0, Outcome::kOk);
+  result(1, Outcome::kOk);
+  result(2, Outcome::kCritical, "10.0.2.2:7777 refused");
+  run(20);
+  const uint32_t after_results = panel_.digests_gathered();
+  EXPECT_GE(after_results, 1u);
+  run(2000);  // 200 steps, the pages rotating, nothing new
+  EXPECT_EQ(panel_.digests_gathered(), after_results);
+  EXPECT_EQ(row(1), "OK2 WA0 CR1 UN0     ");
+  result(1, Outcome::kWarning);
+  run(20);
+  EXPECT_EQ(panel_.digests_gathered(), after_results + 1);
+  EXPECT_EQ(led(hal::LedId::kDns).color, hal::LedColor::kAmber);
+  // An acknowledgement changes what the LEDs say without a new result.
+  press(hal::kBack);
+  press(hal::kDown);
+  ASSERT_EQ(row(0).substr(0, 10), "node1-7777");
+  ASSERT_TRUE(led(hal::LedId::kPorts).blink);
+  press(hal::kOk);
+  EXPECT_EQ(panel_.digests_gathered(), after_results + 2);
+  EXPECT_FALSE(led(hal::LedId::kPorts).blink);
+  EXPECT_FALSE(led(hal::LedId::kStatus).blink);
+}
+
 TEST_F(PanelTest, FailingPagesComeInOrderOfSeverity) {
   result(0, Outcome::kWarning, "cert expires in 20 days");
   result(1, Outcome::kUnknown, "dns not run");
