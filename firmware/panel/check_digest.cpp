@@ -4,16 +4,15 @@
 
 namespace probebox::panel {
 
-void gather_checks(const Config& config, const HealthModel& health, std::span<bool> acked, CheckDigest& out) {
+void gather_checks(const Config& config, const HealthModel& health, Acknowledged& acked, CheckDigest& out) {
   out = CheckDigest{};
   out.overall = health.overall();
   std::array<int, kGroupCount> worst_severity;
   worst_severity.fill(-1);
-  uint16_t n = health.check_count() < config.check_count ? health.check_count() : config.check_count;
-  if (n > acked.size()) n = static_cast<uint16_t>(acked.size());
+  const uint16_t n = health.check_count() < config.check_count ? health.check_count() : config.check_count;
   for (uint16_t i = 0; i < n; ++i) {
     const CheckHealth& c = health.check(i);
-    if (c.hard != Outcome::kCritical) acked[i] = false;
+    if (c.hard != Outcome::kCritical) acked.reset(i);
     GroupDigest& g = out.groups[static_cast<size_t>(config.checks[i].group)];
     ++g.checks;
     if (c.has_result && c.hard != Outcome::kOk) ++g.bad;
@@ -30,7 +29,7 @@ void gather_checks(const Config& config, const HealthModel& health, std::span<bo
     ++out.counts[static_cast<size_t>(c.hard)];
     if (!g.lit || panel_severity(c.hard) > panel_severity(g.worst)) g.worst = c.hard;
     g.lit = true;
-    if (c.hard == Outcome::kCritical && !acked[i]) {
+    if (c.hard == Outcome::kCritical && !acked.test(i)) {
       g.unacked_critical = true;
       out.unacked_critical = true;
     }

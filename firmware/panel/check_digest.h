@@ -7,9 +7,9 @@
 #pragma once
 #include <array>
 #include <cstdint>
-#include <span>
 
 #include "config/config_model.h"
+#include "core/bit_set.h"
 #include "monitor/health_model.h"
 
 namespace probebox::panel {
@@ -33,8 +33,11 @@ struct CheckDigest {
   std::array<GroupDigest, kGroupCount> groups{};
 };
 
-// `acked` holds the panel's acknowledgements by check; a check no longer critical
-// loses its own, so that a new critical later blinks again.
-void gather_checks(const Config& config, const HealthModel& health, std::span<bool> acked, CheckDigest& out);
+// The panel's acknowledged alarms, one flag per check.
+using Acknowledged = BitSet<Config::kMaxChecks>;
+
+// A check no longer critical loses its acknowledgement here, so that a new critical
+// later blinks again.
+void gather_checks(const Config& config, const HealthModel& health, Acknowledged& acked, CheckDigest& out);
 
 }  // namespace probebox::panel

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "config/config_model.h"
+#include "core/bit_set.h"
 #include "monitor/health_model.h"
 #include "core/text.h"
 #include "hal/clock.h"
@@ -72,7 +73,7 @@ class Panel {
   const LedStates& leds() const { return leds_; }
   const LcdRows& rows() const { return rows_; }
   Mode mode() const { return mode_; }
-  bool acknowledged(uint16_t check) const { return acked_[check]; }
+  bool acknowledged(uint16_t check) const { return acked_.test(check); }
   // True once per change of LED states or LCD rows (the simulator's JSON panel).
   bool take_changed();
   // How many times the checks were gathered (panel/check_digest.h): once per change
@@ -111,7 +112,7 @@ class Panel {
   int64_t last_press_us_ = -kResumeRotationUs;
   int64_t last_rotate_us_ = 0;
   int64_t page_since_us_ = 0;
-  std::array<bool, Config::kMaxChecks> acked_{};
+  Acknowledged acked_{};
   CheckDigest digest_{};
   const HealthModel* digest_health_ = nullptr;  // what digest_ was gathered from
   const Config* digest_config_ = nullptr;

@@ -49,8 +49,8 @@ void Panel::handle(ButtonEvent e, const PanelInputs& in, PanelActions& actions, 
       if (e == ButtonEvent::kBack) current_ = {PageKind::kSummary, 0};
       if (e == ButtonEvent::kOk) {
         if (current_.kind == PageKind::kFailing && in.health->check(current_.index).hard == Outcome::kCritical &&
-            !acked_[current_.index]) {
-          acked_[current_.index] = true;
+            !acked_.test(current_.index)) {
+          acked_.set(current_.index);
           digest_stale_ = true;
         } else {
           mode_ = Mode::kMenu;

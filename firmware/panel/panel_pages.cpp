@@ -153,7 +153,7 @@ void Panel::draw_page(const Page& p, const PanelInputs& in, int64_t now_us) {
       set_row(0, cfg.text(cfg.checks[p.index].id));
       line.clear();
       upper(line, outcome_name(c.hard));
-      if (c.hard == Outcome::kCritical && !acked_[p.index]) line.append(" OK=ack");
+      if (c.hard == Outcome::kCritical && !acked_.test(p.index)) line.append(" OK=ack");
       line.append(" ");
       age_text(line, now_us - c.hard_since_mono_us);
       set_row(1, line.view());
