@@ -144,6 +144,10 @@ class App final : public ResultSink, public panel::PanelActions, public ApiActio
   // not past lwIP's next timer (kIdleTimerSlackUs after it between cycles) unless
   // the two are within kWakeSlackUs (one wake-up serves both: core/wake_slack.h).
   int64_t idle_wait_us(hal::MonoMicros now) const;
+  // How long until the front panel's next step (panel/panel_pace.h: 10 Hz, 50 Hz
+  // while its buttons are in use), for a board with LEDs or an LCD: its loop sleeps
+  // the shorter of this and idle_wait_us, waking sooner for a button.
+  int64_t panel_wait_us(hal::MonoMicros now) const;
   bool once_complete() const { return checks_started_ && scheduler_.once_complete(); }
   // The exit code of a run that cannot tell (Monitoring Plugins' UNKNOWN).
   static constexpr int kExitUnknown = static_cast<int>(Outcome::kUnknown);

@@ -33,6 +33,12 @@ void App::step_panel(hal::MonoMicros now) {
   if (board_.leds != nullptr && board_.lcd != nullptr) panel_.render(now, *board_.leds, *board_.lcd);
 }
 
+int64_t App::panel_wait_us(hal::MonoMicros now) const {
+  if (board_.leds == nullptr && board_.lcd == nullptr) return kIdleStepMaxUs;
+  const int64_t wait = panel_pace_.next_due(now) - now;
+  return wait < 0 ? 0 : wait;
+}
+
 bool App::write_panel(TextBuffer& out, int64_t now_us) const {
   write_panel_document(out, panel_, now_us);
   return true;

@@ -290,13 +290,15 @@ int main(int argc, char** argv) {
   while (!g_stop) {
     // Sleep in poll() until a frame, a host socket or App::idle_wait_us (the next lwIP
     // timer, the busy pace while work is under way, else the box's next deadline),
-    // the simulator's WFI. The panel needs 50 Hz when
-    // someone watches it; --once keeps a short wait because its wall time is a figure.
+    // the simulator's WFI. A panel someone watches also wakes it for its next step
+    // (App::panel_wait_us; a key on the terminal is read then); --once keeps a short
+    // wait because its wall time is a figure.
     int wait_ms = 5;
     if (!opt.once) {
       // Rounded up: waking a little early would only find nothing due yet.
       const int64_t app_ms = (g_app.idle_wait_us(g_clock.now()) + 999) / 1000;
-      const int64_t cap_ms = panel_mode == probebox::sim::PanelMode::kNone ? app_ms : std::min<int64_t>(app_ms, 20);
+      const int64_t panel_ms = (g_app.panel_wait_us(g_clock.now()) + 999) / 1000;
+      const int64_t cap_ms = panel_mode == probebox::sim::PanelMode::kNone ? app_ms : std::min(app_ms, panel_ms);
       wait_ms = static_cast<int>(cap_ms);
     } else {
       u32_t lwip_ms = sys_timeouts_sleeptime();

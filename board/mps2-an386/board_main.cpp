@@ -299,18 +299,20 @@ int main() {
       asm volatile("wfi");
       continue;
     }
-    // Sleep through the 1 kHz ticks until a frame or App::idle_wait_us (lwIP's next
-    // timer or the box's own next deadline), at most kPanelStepUs: step() reads the
-    // front panel's buttons and debounces them at 50 Hz.
-    constexpr int64_t kPanelStepUs = 20'000;
+    // Sleep through the 1 kHz ticks until a frame, a key on the console (the
+    // buttons), App::idle_wait_us (lwIP's next timer or the box's own next deadline)
+    // or the front panel's next step (10 Hz, 50 Hz while the buttons are in use).
+    // (It stepped at the buttons' 50 Hz whatever the panel needed: most of a steady
+    // cycle's passes.)
     if (g_app.wants_step_now()) continue;
     const int64_t now = g_clock.now();
     int64_t wait_us = g_app.idle_wait_us(now);
-    if (wait_us > kPanelStepUs) wait_us = kPanelStepUs;
+    const int64_t panel_us = g_app.panel_wait_us(now);
+    if (panel_us < wait_us) wait_us = panel_us;
     const uint32_t frames_seen = g_ethernet.interrupts();
     do {
       asm volatile("wfi");
-    } while (g_ethernet.interrupts() == frames_seen && g_clock.now() - now < wait_us);
+    } while (g_ethernet.interrupts() == frames_seen && !g_buttons.key_waiting() && g_clock.now() - now < wait_us);
   }
   const int64_t cycle_ended = g_clock.now();
   int exit_code = kExitUnknown;

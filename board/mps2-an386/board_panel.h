@@ -36,6 +36,8 @@ class UartLcd final : public hal::Lcd {
 class UartButtons final : public hal::Buttons {
  public:
   UartButtons(CmsdkUart& uart, hal::Clock& clock) : uart_(uart), clock_(clock) {}
+  // A key typed and not yet read: the loop's sleep ends for it.
+  bool key_waiting() const { return uart_.byte_waiting(); }
 
  private:
   uint8_t DoPressed() override;

@@ -26,6 +26,8 @@ int CmsdkUart::get() {
   return static_cast<int>(reg(kData) & 0xFF);
 }
 
+bool CmsdkUart::byte_waiting() const { return (reg(kState) & kStateRxFull) != 0; }
+
 void CmsdkUart::DoWrite(std::string_view text) {
   for (char c : text) {
     if (c == '\n') put('\r');

@@ -15,6 +15,7 @@ class CmsdkUart final : public hal::Console {
   void put(char c);
   // -1 when no byte is waiting.
   int get();
+  bool byte_waiting() const;
 
  private:
   void DoWrite(std::string_view text) override;

@@ -32,6 +32,16 @@ class PanelPace {
     return true;
   }
 
+  // When due() is next true with no button pressed and no state changed: a loop that
+  // sleeps until then (and wakes sooner for a button) steps the panel at its pace
+  // without waking at the buttons' 50 Hz in between.
+  int64_t next_due(int64_t now_us) const {
+    if (!stepped_) return now_us;
+    // The fast pace's next step, if the buttons still count as in use by then.
+    const int64_t fast = last_step_us_ + kFastUs;
+    return fast - last_activity_us_ < kBusyUs ? fast : last_step_us_ + kSlowUs;
+  }
+
  private:
   int64_t last_step_us_ = 0;
   int64_t last_activity_us_ = 0;

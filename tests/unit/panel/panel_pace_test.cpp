@@ -63,5 +63,34 @@ TEST(PanelPace, AChangedStateStepsAtOnceWhateverThePace) {
   EXPECT_EQ(steps_over(pace, now, 1000, 0, 8), 10);
 }
 
+// A loop that sleeps until next_due() (and wakes at once for a press) steps the panel
+// at the pace of one asking every 5 ms, with no wake-up in between.
+TEST(PanelPace, ALoopSleepingUntilNextDueKeepsThePace) {
+  PanelPace pace;
+  int64_t now = 5'000'000 * kMs;
+  int steps = 0, wakes = 0;
+  auto sleep_and_step = [&](uint8_t raw) {
+    const int64_t next = pace.next_due(now);
+    ASSERT_GE(next, now - 20 * kMs);
+    now = next > now ? next : now;
+    ++wakes;
+    steps += pace.due(now, raw) ? 1 : 0;
+  };
+  EXPECT_EQ(pace.next_due(now), now) << "never stepped: due now";
+  for (int i = 0; i < 101; ++i) sleep_and_step(0);
+  EXPECT_EQ(steps, 101);
+  EXPECT_EQ(wakes, 101) << "every wake-up a step: 10 Hz and nothing between";
+  EXPECT_EQ(now - 5'000'000 * kMs, 10'000 * kMs);
+  // A press (the board wakes for it at once): 50 Hz for the second after it.
+  now += 37 * kMs;
+  EXPECT_TRUE(pace.due(now, hal::kOk));
+  const int64_t pressed = now;
+  steps = wakes = 0;
+  while (now - pressed < 1000 * kMs) sleep_and_step(0);
+  EXPECT_EQ(steps, 50);
+  EXPECT_EQ(wakes, 50);
+  EXPECT_EQ(pace.next_due(now) - now, 100 * kMs) << "then 10 Hz again, with no wake-up wasted between";
+}
+
 }  // namespace
 }  // namespace probebox::panel
