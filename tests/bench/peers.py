@@ -499,12 +499,14 @@ def idle_config(ctx):
     return idle
 
 
-def steady(ctx, cycles):
+def steady(ctx, cycles, windows=1):
     """The running simulator's marginal CPU per cycle above its idle loop, and
-    blackbox_exporter's CPU per cycle for the same checks, in the same window; peak RSS."""
+    blackbox_exporter's CPU per cycle for the same checks, in the same windows (`windows`
+    back to back, `cycles` intervals each); peak RSS. The figures are the windows'
+    totals; each window's own ratio is printed too, since they vary from one to the next."""
     interval = ctx.steady_config["defaults"]["interval_s"]
-    say(f"## Steady state, side by side: the running simulator and blackbox_exporter, {cycles} cycles of "
-        f"{interval} s\n")
+    say(f"## Steady state, side by side: the running simulator and blackbox_exporter, {windows} x {cycles} "
+        f"cycles of {interval} s\n")
     main_label = "probebox-sim (sim-release)" + (" on a TAP" if ctx.tap else "")
     runs = {main_label: (SIM, ctx.steady_config_path, "pbtap0" if ctx.tap else None)}
     if os.path.exists(SIM_TARGET_LIMITS) and not ctx.smoke and not ctx.tap:
@@ -554,10 +556,20 @@ def steady(ctx, cycles):
         wake0 = {k: proc_wakeups(p.pid) for k, p in procs.items()}
         exp0, exp_fail = proc_cpu_s(exp_pid), 0
         exp_split0 = proc_user_sys_s(exp_pid)
-        for n in range(cycles):
-            # The exporter scraped once per interval, as Prometheus would, in the same window.
-            exp_fail += len(ctx.exporter.cycle(probes, pool)[1])
-            time.sleep(max(0.0, began + (n + 1) * interval - time.monotonic()))
+        per_window = []
+        for w in range(windows):
+            w_cpu0 = {k: proc_run_s(p.pid) for k, p in procs.items()}
+            w_exp0 = proc_cpu_s(exp_pid)
+            w_began = began + w * cycles * interval
+            for n in range(cycles):
+                # The exporter scraped once per interval, as Prometheus would, in the same window.
+                exp_fail += len(ctx.exporter.cycle(probes, pool)[1])
+                time.sleep(max(0.0, w_began + (n + 1) * interval - time.monotonic()))
+            w_cycles = (time.monotonic() - w_began) / interval
+            w_marginal = ((proc_run_s(procs[main_label].pid) - w_cpu0[main_label])
+                          - (proc_run_s(procs[idle_label].pid) - w_cpu0[idle_label])) / w_cycles
+            w_exporter = (proc_cpu_s(exp_pid) - w_exp0) / cycles
+            per_window.append((w_marginal, w_exporter))
         elapsed = time.monotonic() - began
         cpu = {k: proc_run_s(p.pid) - cpu0[k] for k, p in procs.items()}
         busy = {k: (busy_us(p) or 0) - (busy0[k] or 0) for k, p in procs.items()}
@@ -597,12 +609,14 @@ def steady(ctx, cycles):
                 sim_map = rss_attribution(p.pid, SIM)
             elif not is_idle:
                 ctx.summary["rss_sim_target"] = hwm
-        rows.append([f"blackbox_exporter, {cycles} scrapes of all {len(probes)} probes in the window "
-                     f"({exp_fail} not as expected)", f"{exp_cpu * 1000 / cycles:.1f}", "-",
-                     f"{exp_split[0] * 1000 / cycles:.1f}", f"{exp_split[1] * 1000 / cycles:.1f}", "-", "-",
+        scrapes = cycles * windows
+        rows.append([f"blackbox_exporter, {scrapes} scrapes of all {len(probes)} probes in the window "
+                     f"({exp_fail} not as expected)", f"{exp_cpu * 1000 / scrapes:.1f}", "-",
+                     f"{exp_split[0] * 1000 / scrapes:.1f}", f"{exp_split[1] * 1000 / scrapes:.1f}", "-", "-",
                      f"{exp_hwm / 1024:.1f}"])
-        ctx.summary["cpu_steady_exporter"] = exp_cpu / cycles
-        ctx.summary["steady_split_exporter"] = tuple(x / cycles for x in exp_split)
+        ctx.summary["cpu_steady_exporter"] = exp_cpu / scrapes
+        ctx.summary["steady_split_exporter"] = tuple(x / scrapes for x in exp_split)
+        ctx.summary["steady_windows"] = per_window
         ctx.summary["rss_exporter"] = exp_hwm
     finally:
         for p in procs.values():
@@ -616,6 +630,16 @@ def steady(ctx, cycles):
         f"The idle loop "
         f"costs {idle_cpu * 1000 / elapsed:.1f} ms of CPU per second. busy_us is the firmware's loop time outside "
         "the idle wait (wall time: on a loaded host it includes time the process waited for a core).\n")
+    if windows > 1:
+        ratios = sorted(e / m for m, e in per_window if m > 0)
+        say(f"Window by window ({cycles} cycles each, back to back; the figures above are their totals):\n")
+        table(["window", f"{main_label}: marginal ms per cycle", "blackbox_exporter: ms per cycle", "ratio"],
+              [[str(i + 1), f"{m * 1000:.2f}", f"{e * 1000:.1f}", f"{e / m:.2f}" if m > 0 else "-"]
+               for i, (m, e) in enumerate(per_window)])
+        if ratios:
+            say(f"Ratio from window to window: {ratios[0]:.2f} to {ratios[-1]:.2f}, median "
+                f"{statistics.median(ratios):.2f}; over all {windows * cycles} cycles "
+                f"{ctx.summary['cpu_steady_exporter'] / ctx.summary['cpu_steady_sim']:.2f} (the claim).\n")
     say("Where the simulator's peak memory goes (sim-release, /proc/<pid>/smaps resident KiB; the binary's "
         "writable image split by symbol with `nm -S`):\n")
     total = sum(sim_map.values())
@@ -720,7 +744,7 @@ def floor(ctx, cycles, interval_s):
         f"whose split this kernel samples in ticks (about ±{10 / max(1, f['cycles']):.1f} ms per cycle here).\n")
 
 
-def steady_tap(ctx, cycles, interval):
+def steady_tap(ctx, cycles, interval, windows=1):
     """The steady phase again with the lab reached through a TAP instead of libslirp, in a
     network namespace of its own with its own lab and exporter (peers.py --net tap): what
     is left when the simulator holds no host socket per connection."""
@@ -729,10 +753,10 @@ def steady_tap(ctx, cycles, interval):
     path = os.path.join(ctx.tmp, "steady-tap.json")
     unshare = ["unshare", "-n"] if os.geteuid() == 0 else ["unshare", "-rn"]
     cmd = [*unshare, sys.executable, os.path.abspath(__file__), "--net", "tap", "--only", "steady",
-           "--steady-cycles", str(cycles), "--summary-json", path]
+           "--steady-cycles", str(cycles), "--steady-windows", str(windows), "--summary-json", path]
     if interval:
         cmd += ["--interval", str(interval)]
-    window = cycles * (interval or ctx.steady_config["defaults"]["interval_s"])
+    window = windows * cycles * (interval or ctx.steady_config["defaults"]["interval_s"])
     code = subprocess.run(cmd, stdin=subprocess.DEVNULL, timeout=600 + window).returncode
     if code != 0 or not os.path.exists(path):
         raise RuntimeError(f"steady-tap: peers.py --net tap failed (exit {code})")
@@ -1561,6 +1585,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--cycles", type=int, default=10, help="cycles per round for the simulator and the exporter")
+    ap.add_argument("--steady-windows", type=int, default=3,
+                    help="windows of --steady-cycles the steady phases run back to back (totals are the "
+                         "claims; each window's ratio is printed, as they vary)")
     ap.add_argument("--steady-cycles", type=int, default=12,
                     help="cycles in the steady-state window (the user/kernel split is sampled in 10 ms ticks)")
     ap.add_argument("--floor-cycles", type=int, default=12, help="cycles socket_floor runs (the floor phase)")
@@ -1638,7 +1665,7 @@ def main(argv=None):
             if "cost" in only:
                 cost(ctx, a.rounds, a.cycles)
             if "steady" in only or "rss" in only:
-                steady(ctx, a.steady_cycles)
+                steady(ctx, a.steady_cycles, 1 if a.smoke else a.steady_windows)
             if exporter:
                 exporter.stop()
                 exporter = None
@@ -1650,7 +1677,7 @@ def main(argv=None):
                     raise SystemExit("peers.py: --only ab needs --ab LABEL=BINARY,LABEL=BINARY")
                 side_by_side(ctx, builds, a.steady_cycles, a.ab_windows)
             if "steady-tap" in only:
-                steady_tap(ctx, a.steady_cycles, a.interval)
+                steady_tap(ctx, a.steady_cycles, a.interval, 1 if a.smoke else a.steady_windows)
             if "latency" in only:
                 latency(ctx, a.latency_rounds)
             if "scale" in only:
