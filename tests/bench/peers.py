@@ -1504,7 +1504,7 @@ def target(ctx, rounds):
     sections = {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\.\S+)\s+(\d+)\s+\d+", size, re.M)}
     flash = sum(v for k, v in sections.items()
                 if re.match(r"^\.(isr_vector|text|ARM\.extab|ARM\.exidx|init_array|data)$", k))
-    ram = sum(v for k, v in sections.items() if k in (".data", ".bss", ".stack"))
+    ram = sum(v for k, v in sections.items() if k in (".data", ".bss", ".noinit", ".stack"))
     board = open(os.path.join(REPO, "board", "mps2-an386", "CMakeLists.txt")).read()
     budget = {k: int(re.search(rf"PROBEBOX_{k}_BUDGET_BYTES (\d+)", board).group(1)) for k in ("FLASH", "RAM")}
     say(f"Footprint (same sums and budgets as cmake/footprint.cmake): flash {flash:,} of {budget['FLASH']:,} "
