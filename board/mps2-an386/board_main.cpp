@@ -301,9 +301,8 @@ int main() {
     }
     // Sleep through the 1 kHz ticks until a frame, a key on the console (the
     // buttons), App::idle_wait_us (lwIP's next timer or the box's own next deadline)
-    // or the front panel's next step (10 Hz, 50 Hz while the buttons are in use).
-    // (It stepped at the buttons' 50 Hz whatever the panel needed: most of a steady
-    // cycle's passes.)
+    // or the front panel's next step: debouncing needs 50 Hz only while the buttons
+    // are in use (panel/panel_pace.h), and the panel shows nothing finer than 10 Hz.
     if (g_app.wants_step_now()) continue;
     const int64_t now = g_clock.now();
     int64_t wait_us = g_app.idle_wait_us(now);

@@ -10,7 +10,6 @@
 #include <cstdint>
 
 #include "config/config_model.h"
-#include "core/bit_set.h"
 #include "monitor/health_model.h"
 #include "core/text.h"
 #include "hal/clock.h"
