@@ -296,10 +296,10 @@ int main(int argc, char** argv) {
     int wait_ms = 5;
     if (!opt.once) {
       // Rounded up: waking a little early would only find nothing due yet.
-      const int64_t app_ms = (g_app.idle_wait_us(g_clock.now()) + 999) / 1000;
-      const int64_t panel_ms = (g_app.panel_wait_us(g_clock.now()) + 999) / 1000;
-      const int64_t cap_ms = panel_mode == probebox::sim::PanelMode::kNone ? app_ms : std::min(app_ms, panel_ms);
-      wait_ms = static_cast<int>(cap_ms);
+      const int64_t now = g_clock.now();
+      int64_t wait_us = g_app.idle_wait_us(now);
+      if (panel_mode != probebox::sim::PanelMode::kNone) wait_us = std::min(wait_us, g_app.panel_wait_us(now));
+      wait_ms = static_cast<int>((wait_us + 999) / 1000);
     } else {
       u32_t lwip_ms = sys_timeouts_sleeptime();
       if (lwip_ms < static_cast<u32_t>(wait_ms)) wait_ms = static_cast<int>(lwip_ms);

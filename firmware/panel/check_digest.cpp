@@ -13,12 +13,13 @@ void gather_checks(const Config& config, const HealthModel& health, Acknowledged
   for (uint16_t i = 0; i < n; ++i) {
     const CheckHealth& c = health.check(i);
     if (c.hard != Outcome::kCritical) acked.reset(i);
-    GroupDigest& g = out.groups[static_cast<size_t>(config.checks[i].group)];
+    const size_t group = static_cast<size_t>(config.checks[i].group);
+    GroupDigest& g = out.groups[group];
     ++g.checks;
     if (c.has_result && c.hard != Outcome::kOk) ++g.bad;
     const int severity = c.has_result ? panel_severity(c.hard) : 0;
-    if (severity > worst_severity[static_cast<size_t>(config.checks[i].group)]) {
-      worst_severity[static_cast<size_t>(config.checks[i].group)] = severity;
+    if (severity > worst_severity[group]) {
+      worst_severity[group] = severity;
       g.worst_check = i;
     }
     if (!c.has_result) continue;
