@@ -17,7 +17,8 @@ every daemon runs in the foreground under `timeout` with its config under DIR; a
 detached reaper takes the lab down after the TTL even if nobody calls `down`.
 
 Segments and hosts (one namespace each; the switch namespace holds the three bridges
-and the box's TAP, and is where the box runs):
+and the box's TAP, with a second TAP for a second box beside it, and is where the box
+runs):
   prod  192.0.2.0/24     .1 router  .2 DHCP (dnsmasq)  .5 test client  .10 lb (haproxy,
                          443/80 TCP mode, health checks GET /testall)  .11 .12 .13 nodes
                          (nginx: 443 /testall /health/status/<x> with Basic auth, 80 ->
@@ -118,6 +119,10 @@ class Names:
     @property
     def tap(self):
         return self.ifname("tap")
+
+    @property
+    def second_tap(self):
+        return self.ifname("tap2")
 
 
 def existing_namespaces():
@@ -560,9 +565,12 @@ class Lab:
         for br in bridges.values():
             self.ip("sw", "link", "add", br, "type", "bridge")
             self.ip("sw", "link", "set", br, "up")
-        # The box's TAP, on the prod bridge (persistent until the namespace goes).
-        self.ip("sw", "tuntap", "add", "dev", n.tap, "mode", "tap")
-        self.ip("sw", "link", "set", n.tap, "master", bridges["prod"], "up")
+        # The box's TAP, on the prod bridge (persistent until the namespace goes), and a
+        # second one for a second box on the same segment (the bench's idle box, which
+        # runs beside the measured one).
+        for tap in (n.tap, n.second_tap):
+            self.ip("sw", "tuntap", "add", "dev", tap, "mode", "tap")
+            self.ip("sw", "link", "set", tap, "master", bridges["prod"], "up")
 
         def attach(host, segment, ifname, cidrs, port_suffix):
             port = n.ifname(port_suffix)
@@ -702,6 +710,7 @@ class Lab:
         began = time.monotonic()
         self.state = {"id": lab_id, "dir": self.dir, "deadline": time.time() + ttl, "namespaces": [],
                       "pids": {}, "faults": dict(HEALTHY), "mesh": {}, "tap": self.names.tap,
+                      "second_tap": self.names.second_tap,
                       "switch_namespace": self.ns("sw"), "client_namespace": self.ns("cli")}
         self.save()
         try:
