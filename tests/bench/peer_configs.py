@@ -52,10 +52,13 @@ def _url_parts(url):
     return scheme, host, port, "/" + path
 
 
-def checks_from_once(once_doc):
+def checks_from_once(once_doc, config_checks=()):
     """The box's own checks, read from its --once result document, as dicts
     {kind, id, host, port, ...}: the peers do exactly the checks the simulator did
-    (the appliance profile's expansion is the firmware's, never re-derived here)."""
+    (the appliance profile's expansion is the firmware's, never re-derived here).
+    config_checks: the config's explicit checks, for what a result does not echo (an
+    http check's login and the statuses it expects)."""
+    given = {c["id"]: c for c in config_checks}
     out = []
     cert_names = [m.group(1) for c in once_doc["checks"] if c["type"] == "tls_cert"
                   for m in [re.match(r"cert (\S+)", c["summary"])] if m]
@@ -71,6 +74,9 @@ def checks_from_once(once_doc):
                 item.update(kind="http_redirect", name=re.match(r"https://([^/:]+)", d["location"]).group(1))
             else:
                 item.update(name=dashboard)  # Host and SNI: the dashboard's name, as the profile does
+                conf = given.get(c["id"], {})
+                item.update(statuses=conf.get("expect_status") or [200],
+                            login=(conf["username"], conf["password"]) if conf.get("username") else None)
         else:
             item["host"], item["port"] = host_port(c["target"])
             if kind == "tls_cert":
@@ -100,11 +106,20 @@ def module_key(name):
     return name.replace(".", "_")
 
 
-def blackbox_config(checks, root_pem_path, timeout="3s"):
+def http_module(c):
+    """The module of an http check: one per name, expected statuses and login."""
+    key = f"http_{module_key(c['name'] or 'none')}"
+    statuses = c.get("statuses") or [200]
+    if statuses != [200]:
+        key += "_" + "_".join(map(str, statuses))
+    return key + ("_login" if c.get("login") else "")
+
+
+def blackbox_config(checks, root_pem_path, timeout="3s", smtp_login=(SMTP_USER, SMTP_PASSWORD)):
     """blackbox.yml as a dict (written as JSON, which is YAML). One module per name where
     the exporter takes the name from the module (DNS query, SNI, Host header)."""
     ip4 = {"preferred_ip_protocol": "ip4", "ip_protocol_fallback": False}
-    auth = base64.b64encode(f"\0{SMTP_USER}\0{SMTP_PASSWORD}".encode()).decode()
+    auth = base64.b64encode(f"\0{smtp_login[0]}\0{smtp_login[1]}".encode()).decode()
     smtp_name = (names_of(checks, "smtp") or names_of(checks, "tls_cert") or ["relay.lab.test"])[0]
     modules = {
         "tcp_connect": {"prober": "tcp", "timeout": timeout, "tcp": dict(ip4)},
@@ -132,10 +147,14 @@ def blackbox_config(checks, root_pem_path, timeout="3s"):
                 fail_if_header_not_matches=[{"header": "Location",
                                              "regexp": f"^https://{re.escape(c['name'])}/"}])}
         elif c["kind"] == "http":
-            modules[f"http_{module_key(c['name'] or 'none')}"] = {"prober": "http", "timeout": timeout, "http": dict(
-                ip4, valid_status_codes=[200], headers={"Host": c["name"]} if c["name"] else {},
-                fail_if_body_not_matches_regexp=["^OK$"],
-                tls_config={"ca_file": root_pem_path, "server_name": c["name"]} if c["name"] else {})}
+            statuses = c.get("statuses") or [200]
+            http = dict(ip4, valid_status_codes=statuses, headers={"Host": c["name"]} if c["name"] else {},
+                        tls_config={"ca_file": root_pem_path, "server_name": c["name"]} if c["name"] else {})
+            if c["path"].endswith("/testall"):
+                http["fail_if_body_not_matches_regexp"] = ["^OK$"]  # the box reads /testall's body too
+            if c.get("login"):
+                http["basic_auth"] = {"username": c["login"][0], "password": c["login"][1]}
+            modules[http_module(c)] = {"prober": "http", "timeout": timeout, "http": http}
     return {"modules": modules}
 
 
@@ -159,7 +178,7 @@ def blackbox_probes(checks):
             out.append((f"redirect_{module_key(c['name'])}", f"http://{hp}{c['path']}", True))
         elif kind == "http":
             for _ in range(c["samples"]):
-                out.append((f"http_{module_key(c['name'] or 'none')}", f"{c['scheme']}://{hp}{c['path']}", True))
+                out.append((http_module(c), f"{c['scheme']}://{hp}{c['path']}", True))
         elif kind == "smtp":
             out.append(("smtp_starttls", hp, True))
         else:

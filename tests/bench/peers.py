@@ -40,6 +40,7 @@ sys.path.insert(0, HERE)
 import lab as lab_module  # noqa: E402
 import floor as floor_module  # noqa: E402
 import kernel_profile  # noqa: E402
+import netlab_bench  # noqa: E402
 import peer_configs  # noqa: E402
 import tap_lab  # noqa: E402
 from sim_figures import longest_step, sim_figures  # noqa: E402
@@ -53,8 +54,10 @@ IMAGE = os.environ.get("PROBEBOX_IMAGE") or os.path.join(REPO, "build", "mps2-an
                                                           "probebox-mps2-an386.elf")
 EXPORTER = "/usr/bin/prometheus-blackbox-exporter"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-# --net tap: the local port that reaches each TAP box's web UI (set by main).
+# --net tap and netlab: the local port that reaches each TAP box's web UI (set by main).
 TAP_UI_PORTS = {}
+# --net netlab: what puts a simulator in the lab's switch namespace, where its TAPs are.
+SIM_WRAPPER = []
 
 
 # --- small helpers -------------------------------------------------------------------------
@@ -197,8 +200,8 @@ class Sim:
     def once(self, config_path, timeout=120):
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             began = time.monotonic()
-            proc = subprocess.Popen([self.binary, "--config", config_path, "--once", "--flash", self.flash,
-                                     *self.net_args],
+            proc = subprocess.Popen([*SIM_WRAPPER, self.binary, "--config", config_path, "--once", "--flash",
+                                     self.flash, *self.net_args],
                                     stdout=out, stderr=err, stdin=subprocess.DEVNULL)
             status, usage = wait_with_rusage(proc, timeout)
             wall = time.monotonic() - began
@@ -445,7 +448,8 @@ def start_sim(binary, config, tmp, label, wrapper=(), tap=None):
     console = os.path.join(tmp, f"console-{port}.txt")
     err = open(console, "w")
     net = ["--net", f"tap:{tap}"] if tap else []
-    proc = subprocess.Popen([*wrapper, binary, "--config", config, "--flash", os.path.join(tmp, f"flash-{port}.bin"),
+    proc = subprocess.Popen([*SIM_WRAPPER, *wrapper, binary, "--config", config,
+                             "--flash", os.path.join(tmp, f"flash-{port}.bin"),
                              "--panel", "none", "--http-port", str(port), "--https-port", "0", *net],
                             stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
     err.close()
@@ -507,17 +511,15 @@ def steady(ctx, cycles, windows=1):
     interval = ctx.steady_config["defaults"]["interval_s"]
     say(f"## Steady state, side by side: the running simulator and blackbox_exporter, {windows} x {cycles} "
         f"cycles of {interval} s\n")
-    main_label = "probebox-sim (sim-release)" + (" on a TAP" if ctx.tap else "")
-    runs = {main_label: (SIM, ctx.steady_config_path, "pbtap0" if ctx.tap else None)}
-    if os.path.exists(SIM_TARGET_LIMITS) and not ctx.smoke and not ctx.tap:
+    main_tap, idle_tap = ctx.taps or (None, None)
+    main_label = "probebox-sim (sim-release)" + ctx.net_label
+    runs = {main_label: (SIM, ctx.steady_config_path, main_tap)}
+    if os.path.exists(SIM_TARGET_LIMITS) and not ctx.smoke and not ctx.taps:
         runs["probebox-sim (built with the target's capacities: 128 checks)"] = (SIM_TARGET_LIMITS,
                                                                                 ctx.steady_config_path, None)
     # The same loop with (almost) nothing to do: one tcp check, run once at start.
-    idle = idle_config(ctx)
-    if ctx.tap:
-        idle["network"] = tap_lab.network("pbtap1", idle["network"]["dns"], idle["network"]["ntp"])
     idle_label = main_label + " idle loop: one check, interval 600 s"
-    runs[idle_label] = (SIM, write_json(os.path.join(ctx.tmp, "idle.json"), idle), "pbtap1" if ctx.tap else None)
+    runs[idle_label] = (SIM, write_json(os.path.join(ctx.tmp, "idle.json"), ctx.idle_doc), idle_tap)
     # Every burst in its own part of the interval: the running simulators' cycles a slot
     # apart and the exporter's scrapes in the last slot (thirds with the two simulators,
     # halves on a TAP, where only the main one runs). Started together,
@@ -763,6 +765,29 @@ def steady_tap(ctx, cycles, interval, windows=1):
         raise RuntimeError(f"steady-tap: peers.py --net tap failed (exit {code})")
     with open(path) as f:
         ctx.summary["tap"] = json.load(f)
+
+
+def steady_netlab(ctx, cycles, interval, windows=1):
+    """The steady phase against the network lab's real servers (tests/bench/netlab_bench.py):
+    how much of the box's cycle is the servers it talks to. Needs root (the lab's
+    namespaces); without it, one line says so."""
+    say("## Steady state against real servers: the network lab (`peers.py --net netlab --only steady` in its "
+        "test-client namespace)\n")
+    why = netlab_bench.netlabtest.skip_reason() or (", ".join(netlab_bench.netlab.missing_tools()) or None)
+    if why:
+        say(f"(not measured: {why})\n")
+        return
+    path = os.path.join(ctx.tmp, "steady-netlab.json")
+    args = ["--only", "steady", "--steady-cycles", str(cycles), "--steady-windows", str(windows),
+            "--summary-json", path]
+    if interval:
+        args += ["--interval", str(interval)]
+    window = windows * cycles * (interval or 10)
+    code = netlab_bench.run(args, ttl_s=window + 900, window_s=window)
+    if code != 0 or not os.path.exists(path):
+        raise RuntimeError(f"steady-netlab: peers.py --net netlab failed (exit {code})")
+    with open(path) as f:
+        ctx.summary["netlab"] = json.load(f)
 
 
 def symbol_owner(name, path=""):
@@ -1542,7 +1567,10 @@ def target(ctx, rounds):
 
 # --- main ----------------------------------------------------------------------------------
 class Ctx:
-    pass
+    # How the simulators reach the lab: their two TAPs (the measured box's, the idle
+    # box's) or None for libslirp; the words added to the simulator's label.
+    taps = None
+    net_label = ""
 
 
 def virtualization():
@@ -1573,7 +1601,7 @@ def machine():
 def first_once(ctx):
     """One --once cycle of the demo profile: its result document is the list of checks
     the peers are given (tests/bench/peer_configs.checks_from_once)."""
-    o = Sim(SIM, ctx.tmp, ["--net", "tap:pbtap0"] if ctx.tap else []).once(ctx.config_path)
+    o = Sim(SIM, ctx.tmp, ["--net", f"tap:{ctx.taps[0]}"] if ctx.taps else []).once(ctx.config_path)
     if not o["doc"]:
         raise RuntimeError(f"probebox-sim --once gave no result (exit {o['code']})")
     bad = [f"{c['id']}: {c['summary']}" for c in o["doc"]["checks"] if c["status"] != "ok"]
@@ -1602,10 +1630,14 @@ def main(argv=None):
     ap.add_argument("--icount-steady-cycles", type=int, default=6,
                     help="steady cycles of the Cortex-M4 image measured under -icount")
     ap.add_argument("--only",
-                    default="cost,steady,floor,steady-tap,latency,scale,callgrind,breakdown,kernel,icount,target")
-    ap.add_argument("--net", choices=["slirp", "tap"], default="slirp",
+                    default="cost,steady,floor,steady-tap,steady-netlab,latency,scale,callgrind,breakdown,kernel,"
+                            "icount,target")
+    ap.add_argument("--net", choices=["slirp", "tap", "netlab"], default="slirp",
                     help="how the simulators reach the lab; tap: the steady phase only, in a network namespace of "
-                         "its own (the steady-tap phase runs it so)")
+                         "its own (the steady-tap phase runs it so); netlab: the steady phase only, against the "
+                         "network lab's real servers, inside its test-client namespace (the steady-netlab phase "
+                         "runs it so)")
+    ap.add_argument("--netlab-dir", help="--net netlab: the lab's directory (netlab.py up --dir)")
     ap.add_argument("--ab", default="",
                     help="the side-by-side phase (--only ab): LABEL=BINARY,LABEL=BINARY,... (the first is the base)")
     ap.add_argument("--ab-windows", type=int, default=4, help="windows of the side-by-side phase")
@@ -1618,11 +1650,16 @@ def main(argv=None):
         # window could hold no cycle of the simulator at all; two always hold one.
         a.rounds, a.cycles, a.steady_cycles, a.callgrind_cycles, a.interval = 1, 1, 2, 1, 3
         a.floor_cycles, a.kernel_cycles = 2, 2
-        a.only = "cost,steady,floor,steady-tap,breakdown,kernel,icount"
+        a.only = "cost,steady,floor,steady-tap,steady-netlab,breakdown,kernel,icount"
     only = set(a.only.split(","))
     ctx = Ctx()
     ctx.summary, ctx.smoke, ctx.tap = {}, a.smoke, a.net == "tap"
+    if a.net == "netlab":
+        if only != {"steady"} or not a.netlab_dir:
+            raise SystemExit("peers.py: --net netlab measures the steady phase only (--only steady --netlab-dir DIR)")
+        return main_netlab(a, ctx)
     if ctx.tap:
+        ctx.taps, ctx.net_label = ("pbtap0", "pbtap1"), " on a TAP"
         if only != {"steady"}:
             raise SystemExit("peers.py: --net tap measures the steady phase only (--only steady)")
         TAP_UI_PORTS.update({dev: free_port() for dev in tap_lab.DEVICES})
@@ -1647,11 +1684,16 @@ def main(argv=None):
                 steady_cfg["defaults"] = dict(ctx.config["defaults"], interval_s=a.interval)
             ctx.steady_config = steady_cfg
             ctx.steady_config_path = write_json(os.path.join(tmp, "steady-config.json"), steady_cfg)
+            ctx.idle_doc = idle_config(ctx)
+            if ctx.tap:
+                ctx.idle_doc["network"] = tap_lab.network(ctx.taps[1], ctx.idle_doc["network"]["dns"],
+                                                          ctx.idle_doc["network"]["ntp"])
             ctx.root_pem = os.path.join(tmp, "root.pem")
             with open(ctx.root_pem, "w") as f:
                 f.write(lab.ports["tls"]["root_pem"])
             ctx.once_doc = first_once(ctx)
             ctx.checks = peer_configs.checks_from_once(ctx.once_doc)
+            ctx.summary["checks"] = len(ctx.checks)
             bb_path = write_json(os.path.join(tmp, "blackbox.yml"),
                                  peer_configs.blackbox_config(ctx.checks, ctx.root_pem))
             kinds = {}
@@ -1679,6 +1721,8 @@ def main(argv=None):
                 side_by_side(ctx, builds, a.steady_cycles, a.ab_windows)
             if "steady-tap" in only:
                 steady_tap(ctx, a.steady_cycles, a.interval, 1 if a.smoke else a.steady_windows)
+            if "steady-netlab" in only:
+                steady_netlab(ctx, a.steady_cycles, a.interval, 1 if a.smoke else a.steady_windows)
             if "latency" in only:
                 latency(ctx, a.latency_rounds)
             if "scale" in only:
@@ -1708,6 +1752,11 @@ def main(argv=None):
     if "tap" in s:
         t = s["tap"]
         rows.append(["the same with the lab on a TAP, no libslirp (steady-tap: its own window, exporter and lab)",
+                     ratio(t["cpu_steady_exporter"], t["cpu_steady_sim"]), ">= 10"])
+    if "netlab" in s:
+        t = s["netlab"]
+        rows.append([f"the same against the network lab's real servers, {t['checks']} checks on a TAP "
+                     "(steady-netlab: its own window, exporter and lab)",
                      ratio(t["cpu_steady_exporter"], t["cpu_steady_sim"]), ">= 10"])
     if "cpu_sim" in s:
         rows.append(["--once CPU per cycle, blackbox_exporter / simulator (whole process: start-up included)",
@@ -1742,12 +1791,58 @@ def main(argv=None):
         table(["ratio", "measured", "goal"], rows)
     ctx.summary["rows"] = rows
     goal_notes(s, ctx.tap)
-    if a.summary_json:
-        keys = ("cpu_steady_sim", "cpu_steady_exporter", "steady_split_sim", "steady_split_exporter",
-                "steady_wakeups_sim", "busy_steady_sim", "rss_sim", "rss_exporter", "steady_not_ok")
-        write_json(a.summary_json, {k: s[k] for k in keys if k in s})
+    write_summary(a, s)
     if a.smoke:
         smoke_assert(ctx)
+    return 0
+
+
+def write_summary(a, s):
+    """--summary-json: the steady figures an outer run (steady-tap, steady-netlab) reads."""
+    if a.summary_json:
+        keys = ("cpu_steady_sim", "cpu_steady_exporter", "steady_split_sim", "steady_split_exporter",
+                "steady_wakeups_sim", "busy_steady_sim", "rss_sim", "rss_exporter", "steady_not_ok",
+                "steady_windows", "checks", "probes")
+        write_json(a.summary_json, {k: s[k] for k in keys if k in s})
+
+
+def main_netlab(a, ctx):
+    """--net netlab, inside the lab's test-client namespace (tests/bench/netlab_bench.py):
+    the steady phase against the lab's real servers, the exporter beside the boxes."""
+    st = netlab_bench.state(a.netlab_dir)
+    ctx.taps, ctx.net_label = (st["tap"], st["second_tap"]), " against the network lab's servers (TAP)"
+    TAP_UI_PORTS.update({tap: free_port() for tap in ctx.taps})
+    netlab_bench.enter(st, {"main": TAP_UI_PORTS[ctx.taps[0]], "idle": TAP_UI_PORTS[ctx.taps[1]]})
+    SIM_WRAPPER[:] = ["ip", "netns", "exec", st["switch_namespace"]]
+    machine()
+    with tempfile.TemporaryDirectory(prefix="probebox-bench.") as tmp:
+        ctx.tmp = tmp
+        ctx.config = ctx.steady_config = netlab_bench.steady_config(a.netlab_dir, SIM, a.interval or 10)
+        ctx.config_path = ctx.steady_config_path = write_json(os.path.join(tmp, "steady-config.json"), ctx.config)
+        ctx.idle_doc = netlab_bench.idle_config(ctx.config)
+        ctx.root_pem = netlab_bench.root_pem(a.netlab_dir, os.path.join(tmp, "roots.pem"))
+        ctx.once_doc = first_once(ctx)
+        ctx.checks = peer_configs.checks_from_once(ctx.once_doc, ctx.config["checks"])
+        creds = netlab_bench.credentials()
+        bb_path = write_json(os.path.join(tmp, "blackbox.yml"),
+                             peer_configs.blackbox_config(ctx.checks, ctx.root_pem, smtp_login=creds["smtp"]))
+        kinds = {}
+        for c in ctx.checks:
+            kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1
+        say(f"The network lab (tests/netlab: haproxy, nginx, postfix with dovecot, unbound, chrony; docs/netlab.md); "
+            f"the boxes on its TAPs, blackbox_exporter in its test-client namespace (192.0.2.5). The peers' checks "
+            f"are the simulator's own: {len(ctx.checks)} checks read from its --once result ("
+            + ", ".join(f"{n} {k}" for k, n in kinds.items()) + "), the appliance's checks of the netlab tests "
+            f"less the two isolation checks ({', '.join(netlab_bench.LEFT_OUT)}: the router drops them, a timer "
+            "for the box and a failure the exporter cannot expect).\n")
+        ctx.summary["checks"] = len(ctx.checks)
+        ctx.exporter = Exporter(bb_path, tmp)
+        try:
+            steady(ctx, a.steady_cycles, a.steady_windows)
+        finally:
+            ctx.exporter.stop()
+    ctx.summary["probes"] = len([p for p in peer_configs.blackbox_probes(ctx.checks) if p])
+    write_summary(a, ctx.summary)
     return 0
 
 
@@ -1799,10 +1894,30 @@ def goal_notes(s, tap=False):
                 f"{t_kernel:.1f} ms, {t['steady_wakeups_sim']:.0f} more wake-ups than its idle loop. What libslirp's host sockets cost is "
                 f"the difference; what the TAP leaves in the kernel is the lab server's side of TCP, which the "
                 f"exporter's figure holds too.")
+        if "netlab" in s:
+            t = s["netlab"]
+            say(f"  - Against the network lab's real servers instead (its own window, {t['checks']} checks): "
+                f"{t['cpu_steady_sim'] * 1000:.1f} ms marginal against the exporter's "
+                f"{t['cpu_steady_exporter'] * 1000:.1f} ms, {t['steady_wakeups_sim']:.0f} more wake-ups than its "
+                "idle loop." + _wakeups_per_check(s, t))
     if "rss_sim" in s and float(s["rss_exporter"]) / float(s["rss_sim"]) < 4:
         where = biggest(s["rss_breakdown"]) if "rss_breakdown" in s else "(run --only steady)"
         say(f"- Peak RSS goal (>= 4) not reached: the simulator's resident memory is {where}.")
     say("")
+
+
+def _wakeups_per_check(s, netlab):
+    """The wake-ups each check costs the box beyond its idle loop, the bench's lab
+    against the network lab's servers, when both were measured."""
+    if "steady_wakeups_sim" not in s or "checks" not in s:
+        return ""
+    ours, real = s["steady_wakeups_sim"] / s["checks"], netlab["steady_wakeups_sim"] / netlab["checks"]
+    text = f" Wake-ups per check: {ours:.2f} against the bench's own lab, {real:.2f} against the real servers"
+    if real < ours:
+        text += (": the bench's lab answers one connection after another, so the box waits for, and wakes for, "
+                 "nearly every answer on its own; the real servers' answers arrive together, and fewer wake-ups "
+                 "carry the same work")
+    return text + "."
 
 
 def ratio(a, b):
@@ -1835,6 +1950,9 @@ def smoke_assert(ctx):
     # Both steady windows compared like with like: every check of both sides as expected.
     assert s.get("steady_not_ok") == 0, f"bench smoke: {s.get('steady_not_ok')} checks not ok in the steady window"
     assert s.get("tap", {}).get("steady_not_ok") == 0, f"bench smoke: the TAP window: {s.get('tap')}"
+    # The network lab's window wherever the lab can run (root, as CI runs).
+    if netlab_bench.netlabtest.skip_reason() is None:
+        assert s.get("netlab", {}).get("steady_not_ok") == 0, f"bench smoke: the netlab window: {s.get('netlab')}"
     say("bench smoke: every row printed; breakdowns sum to 100 %")
 
 

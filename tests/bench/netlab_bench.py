@@ -1,0 +1,141 @@
+"""The bench's steady phase against the network lab's real servers (`peers.py --net netlab`).
+
+The bench's own lab (tests/lab) is Python stand-ins on 127.0.0.1: each server answers
+one connection after another, so a box waits for, and wakes up for, nearly every
+answer on its own. The network lab (tests/netlab, docs/netlab.md) is the appliance's
+network: haproxy, nginx, postfix with dovecot, unbound and chrony on their real ports.
+Measuring the steady cycle there as well says how much of the box's cost per cycle is
+the servers it talks to.
+
+Outside (`run`, called by peers.py's steady-netlab phase): the lab comes up, peers.py
+runs again inside the lab's test-client namespace (192.0.2.5) with the lab's resolver
+bound over /etc/resolv.conf, and the lab goes down. Inside (`enter`, `steady_config`,
+`idle_config`): blackbox_exporter runs there, as a monitoring host on the prod segment
+would; the two boxes run in the switch namespace on the lab's two TAPs (the measured
+one at .50, the idle one at .51), and their web UIs are reached through local ports
+this namespace forwards to them, as tap_lab does, so the bench reads them as always.
+
+The lab's network rule holds: everything here happens inside the lab's namespaces,
+on its own nftables table; the lab's reaper removes them after the TTL should the
+bench die.
+"""
+import ipaddress
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "netlab"))
+import netlab  # noqa: E402  (constants)
+import netlabtest  # noqa: E402  (the appliance's checks as the netlab tests run them)
+
+BOXES = {"main": "192.0.2.50", "idle": "192.0.2.51"}
+# Isolation checks: the lab's router drops what prod sends to dev, so each is a SYN
+# and a 3 s timer for the box, and a connect that times out for the exporter, which
+# cannot expect a failure (it would report every one as failed). Left out of both.
+LEFT_OUT = ("dev-443", "dev-7777")
+
+
+def state(lab_dir):
+    with open(os.path.join(lab_dir, "netlab.json")) as f:
+        return json.load(f)
+
+
+def _run(argv, stdin=None, timeout=60):
+    r = subprocess.run(argv, input=stdin, text=True, capture_output=True, timeout=timeout)
+    if r.returncode != 0:
+        raise RuntimeError(f"netlab_bench: {' '.join(argv)}: {(r.stderr or r.stdout).strip()}")
+    return r.stdout
+
+
+def run(peers_argv, ttl_s, window_s):
+    """Brings the lab up, runs `peers.py --net netlab` (peers_argv: its other arguments)
+    inside the test-client namespace, takes the lab down. Returns peers.py's exit code."""
+    lab = netlabtest.Lab(ttl_s=ttl_s).up()
+    try:
+        st = lab.state
+        resolv = os.path.join(lab.dir, "conf", "resolv.conf")
+        cmd = ["ip", "netns", "exec", st["client_namespace"], "sh", "-c",
+               'mount --bind "$0" /etc/resolv.conf && exec "$@"', resolv,
+               "timeout", str(int(window_s + 600)), sys.executable, os.path.join(HERE, "peers.py"),
+               "--net", "netlab", "--netlab-dir", lab.dir, *peers_argv]
+        return subprocess.run(cmd, timeout=window_s + 900).returncode
+    finally:
+        lab.down()
+
+
+def in_client_namespace(st):
+    """True when this process runs in the lab's test-client namespace."""
+    here = os.stat("/proc/self/ns/net")
+    there = os.stat(os.path.join("/run/netns", st["client_namespace"]))
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+
+
+def enter(st, ui_ports):
+    """The forwarded ports to each box's web UI (ui_ports: {"main": port, "idle": port}),
+    in the test-client namespace only."""
+    if not in_client_namespace(st):
+        raise RuntimeError("--net netlab runs only inside the lab's test-client namespace (the steady-netlab "
+                           "phase starts it there)")
+    links = json.loads(_run(["ip", "-j", "addr", "show"]))
+    dev = next(link["ifname"] for link in links for a in link.get("addr_info", [])
+               if a.get("local") == netlab.CLIENT)
+    _run(["ip", "link", "set", "lo", "up"])
+    # A destination rewritten from 127.0.0.1 to another device is a martian unless
+    # the device allows it.
+    _run(["sysctl", "-qw", f"net.ipv4.conf.{dev}.route_localnet=1"])
+    rules = " ".join(f"ip daddr 127.0.0.1 tcp dport {ui_ports[k]} dnat to {BOXES[k]}:80;" for k in BOXES)
+    _run(["nft", "-f", "-"], stdin=f"""
+table ip probebox_bench {{
+  chain to_boxes {{ type nat hook output priority -100; {rules} }}
+  chain from_here {{ type nat hook postrouting priority 100; oifname "{dev}" ip saddr 127.0.0.1 masquerade; }}
+}}
+""")
+
+
+def _network(box):
+    net = netlabtest.static_network()
+    net["address"] = f"{BOXES[box]}/24"
+    assert ipaddress.ip_address(BOXES[box]) in ipaddress.ip_network("192.0.2.0/24")
+    return net
+
+
+class _LabDir:
+    """A lab already up, known by its directory (netlabtest's helpers take a Lab)."""
+    trust_anchors = netlabtest.Lab.trust_anchors
+
+    def __init__(self, lab_dir):
+        self.dir = lab_dir
+
+
+def steady_config(lab_dir, sim, interval_s=10):
+    """The appliance's checks as the netlab tests run them (tests/netlab/netlabtest.py),
+    less the isolation checks, every `interval_s`, confirmed twice like the demo profile.
+    sim: the simulator, which netlabtest asks which keys its config parser takes."""
+    netlabtest.SIM = sim
+    lab = _LabDir(lab_dir)
+    checks = [c for c in netlabtest.appliance_checks() if c["id"] not in LEFT_OUT]
+    doc = netlabtest.config(lab, checks, _network("main"))
+    doc["defaults"] = dict(doc["defaults"], interval_s=interval_s, confirm=2)
+    return doc
+
+
+def idle_config(steady):
+    """The same box with (almost) nothing to do: one tcp check of node 1, run once at start."""
+    idle = dict(steady, network=_network("idle"), defaults=dict(steady["defaults"], interval_s=600))
+    idle["checks"] = [{"id": "tcp", "type": "tcp", "host": netlab.NODES[1], "port": netlab.MESH[0]}]
+    return idle
+
+
+def root_pem(lab_dir, path):
+    """The lab's two roots (its own and its "internet"'s), as the boxes are given them."""
+    with open(path, "w") as f:
+        f.write(_LabDir(lab_dir).trust_anchors())
+    return path
+
+
+def credentials():
+    """The lab's relay login and its nodes' health key (the exporter sends them too)."""
+    return {"smtp": (netlab.SMTP_USER, netlab.SMTP_PASSWORD),
+            "health": (netlab.HEALTH_USER, netlab.HEALTH_KEY)}
