@@ -777,17 +777,18 @@ def steady_netlab(ctx, cycles, interval, windows=1):
     if why:
         say(f"(not measured: {why})\n")
         return
-    path = os.path.join(ctx.tmp, "steady-netlab.json")
-    args = ["--only", "steady", "--steady-cycles", str(cycles), "--steady-windows", str(windows),
-            "--summary-json", path]
-    if interval:
-        args += ["--interval", str(interval)]
-    window = windows * cycles * (interval or 10)
-    code = netlab_bench.run(args, ttl_s=window + 900, window_s=window)
-    if code != 0 or not os.path.exists(path):
-        raise RuntimeError(f"steady-netlab: peers.py --net netlab failed (exit {code})")
-    with open(path) as f:
-        ctx.summary["netlab"] = json.load(f)
+    for link, key in (("slirp", "netlab_slirp"), ("tap", "netlab")):
+        path = os.path.join(ctx.tmp, f"steady-netlab-{link}.json")
+        args = ["--netlab-link", link, "--only", "steady", "--steady-cycles", str(cycles),
+                "--steady-windows", str(windows), "--summary-json", path]
+        if interval:
+            args += ["--interval", str(interval)]
+        window = windows * cycles * (interval or 10)
+        code = netlab_bench.run(args, ttl_s=window + 900, window_s=window)
+        if code != 0 or not os.path.exists(path):
+            raise RuntimeError(f"steady-netlab: peers.py --net netlab --netlab-link {link} failed (exit {code})")
+        with open(path) as f:
+            ctx.summary[key] = json.load(f)
 
 
 def symbol_owner(name, path=""):
@@ -1638,6 +1639,8 @@ def main(argv=None):
                          "network lab's real servers, inside its test-client namespace (the steady-netlab phase "
                          "runs it so)")
     ap.add_argument("--netlab-dir", help="--net netlab: the lab's directory (netlab.py up --dir)")
+    ap.add_argument("--netlab-link", choices=["tap", "slirp"], default="tap",
+                    help="--net netlab: the boxes on the lab's TAPs, or behind libslirp in the test-client namespace")
     ap.add_argument("--ab", default="",
                     help="the side-by-side phase (--only ab): LABEL=BINARY,LABEL=BINARY,... (the first is the base)")
     ap.add_argument("--ab-windows", type=int, default=4, help="windows of the side-by-side phase")
@@ -1753,11 +1756,12 @@ def main(argv=None):
         t = s["tap"]
         rows.append(["the same with the lab on a TAP, no libslirp (steady-tap: its own window, exporter and lab)",
                      ratio(t["cpu_steady_exporter"], t["cpu_steady_sim"]), ">= 10"])
-    if "netlab" in s:
-        t = s["netlab"]
-        rows.append([f"the same against the network lab's real servers, {t['checks']} checks on a TAP "
-                     "(steady-netlab: its own window, exporter and lab)",
-                     ratio(t["cpu_steady_exporter"], t["cpu_steady_sim"]), ">= 10"])
+    for key, how in (("netlab_slirp", "through libslirp"), ("netlab", "on a TAP")):
+        if key in s:
+            t = s[key]
+            rows.append([f"the same against the network lab's real servers, {t['checks']} checks {how} "
+                         "(steady-netlab: its own window, exporter and lab)",
+                         ratio(t["cpu_steady_exporter"], t["cpu_steady_sim"]), ">= 10"])
     if "cpu_sim" in s:
         rows.append(["--once CPU per cycle, blackbox_exporter / simulator (whole process: start-up included)",
                      ratio(s["cpu_exporter"], s["cpu_sim"]), "no longer dominated by start-up"])
@@ -1810,16 +1814,22 @@ def main_netlab(a, ctx):
     """--net netlab, inside the lab's test-client namespace (tests/bench/netlab_bench.py):
     the steady phase against the lab's real servers, the exporter beside the boxes."""
     st = netlab_bench.state(a.netlab_dir)
-    ctx.taps, ctx.net_label = (st["tap"], st["second_tap"]), " against the network lab's servers (TAP)"
-    TAP_UI_PORTS.update({tap: free_port() for tap in ctx.taps})
-    netlab_bench.enter(st, {"main": TAP_UI_PORTS[ctx.taps[0]], "idle": TAP_UI_PORTS[ctx.taps[1]]})
-    SIM_WRAPPER[:] = ["ip", "netns", "exec", st["switch_namespace"]]
+    slirp = None
+    if a.netlab_link == "tap":
+        ctx.taps, ctx.net_label = (st["tap"], st["second_tap"]), " against the network lab's servers (TAP)"
+        TAP_UI_PORTS.update({tap: free_port() for tap in ctx.taps})
+        SIM_WRAPPER[:] = ["ip", "netns", "exec", st["switch_namespace"]]
+    else:
+        ctx.net_label = " against the network lab's servers (libslirp)"
+        slirp = netlab_bench.SlirpMap(free_port_block(60))
     machine()
     with tempfile.TemporaryDirectory(prefix="probebox-bench.") as tmp:
         ctx.tmp = tmp
-        ctx.config = ctx.steady_config = netlab_bench.steady_config(a.netlab_dir, SIM, a.interval or 10)
+        ctx.config = ctx.steady_config = netlab_bench.steady_config(a.netlab_dir, SIM, a.interval or 10, slirp)
         ctx.config_path = ctx.steady_config_path = write_json(os.path.join(tmp, "steady-config.json"), ctx.config)
-        ctx.idle_doc = netlab_bench.idle_config(ctx.config)
+        ctx.idle_doc = netlab_bench.idle_config(ctx.config, slirp)
+        ui = {"main": TAP_UI_PORTS[ctx.taps[0]], "idle": TAP_UI_PORTS[ctx.taps[1]]} if ctx.taps else None
+        netlab_bench.enter(st, ui, slirp)
         ctx.root_pem = netlab_bench.root_pem(a.netlab_dir, os.path.join(tmp, "roots.pem"))
         ctx.once_doc = first_once(ctx)
         ctx.checks = peer_configs.checks_from_once(ctx.once_doc, ctx.config["checks"])
@@ -1829,8 +1839,11 @@ def main_netlab(a, ctx):
         kinds = {}
         for c in ctx.checks:
             kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1
+        how = ("the boxes on its TAPs" if ctx.taps else
+               "the boxes behind libslirp in its test-client namespace, each server's port forwarded from a local "
+               "one (tests/bench/netlab_bench.py), the exporter given the same targets")
         say(f"The network lab (tests/netlab: haproxy, nginx, postfix with dovecot, unbound, chrony; docs/netlab.md); "
-            f"the boxes on its TAPs, blackbox_exporter in its test-client namespace (192.0.2.5). The peers' checks "
+            f"{how}, blackbox_exporter in its test-client namespace (192.0.2.5). The peers' checks "
             f"are the simulator's own: {len(ctx.checks)} checks read from its --once result ("
             + ", ".join(f"{n} {k}" for k, n in kinds.items()) + "), the appliance's checks of the netlab tests "
             f"less the two isolation checks ({', '.join(netlab_bench.LEFT_OUT)}: the router drops them, a timer "
@@ -1894,25 +1907,28 @@ def goal_notes(s, tap=False):
                 f"{t_kernel:.1f} ms, {t['steady_wakeups_sim']:.0f} more wake-ups than its idle loop. What libslirp's host sockets cost is "
                 f"the difference; what the TAP leaves in the kernel is the lab server's side of TCP, which the "
                 f"exporter's figure holds too.")
-        if "netlab" in s:
-            t = s["netlab"]
-            say(f"  - Against the network lab's real servers instead (its own window, {t['checks']} checks): "
+        for key, how, ref in (("netlab_slirp", "through libslirp", s), ("netlab", "on a TAP", s.get("tap", {}))):
+            if key not in s:
+                continue
+            t = s[key]
+            say(f"  - Against the network lab's real servers instead, {how} (its own window, {t['checks']} checks): "
                 f"{t['cpu_steady_sim'] * 1000:.1f} ms marginal against the exporter's "
                 f"{t['cpu_steady_exporter'] * 1000:.1f} ms, {t['steady_wakeups_sim']:.0f} more wake-ups than its "
-                "idle loop." + _wakeups_per_check(s, t))
+                "idle loop." + _wakeups_per_check(ref, t, how))
     if "rss_sim" in s and float(s["rss_exporter"]) / float(s["rss_sim"]) < 4:
         where = biggest(s["rss_breakdown"]) if "rss_breakdown" in s else "(run --only steady)"
         say(f"- Peak RSS goal (>= 4) not reached: the simulator's resident memory is {where}.")
     say("")
 
 
-def _wakeups_per_check(s, netlab):
+def _wakeups_per_check(ref, netlab, how):
     """The wake-ups each check costs the box beyond its idle loop, the bench's lab
-    against the network lab's servers, when both were measured."""
-    if "steady_wakeups_sim" not in s or "checks" not in s:
+    against the network lab's servers (the same link), when both were measured."""
+    if "steady_wakeups_sim" not in ref or "checks" not in ref:
         return ""
-    ours, real = s["steady_wakeups_sim"] / s["checks"], netlab["steady_wakeups_sim"] / netlab["checks"]
-    text = f" Wake-ups per check: {ours:.2f} against the bench's own lab, {real:.2f} against the real servers"
+    ours, real = ref["steady_wakeups_sim"] / ref["checks"], netlab["steady_wakeups_sim"] / netlab["checks"]
+    text = (f" Wake-ups per check, {how}: {ours:.2f} against the bench's own lab, {real:.2f} against the real "
+            "servers")
     if real < ours:
         text += (": the bench's lab answers one connection after another, so the box waits for, and wakes for, "
                  "nearly every answer on its own; the real servers' answers arrive together, and fewer wake-ups "
@@ -1952,7 +1968,8 @@ def smoke_assert(ctx):
     assert s.get("tap", {}).get("steady_not_ok") == 0, f"bench smoke: the TAP window: {s.get('tap')}"
     # The network lab's window wherever the lab can run (root, as CI runs).
     if netlab_bench.netlabtest.skip_reason() is None:
-        assert s.get("netlab", {}).get("steady_not_ok") == 0, f"bench smoke: the netlab window: {s.get('netlab')}"
+        for key in ("netlab_slirp", "netlab"):
+            assert s.get(key, {}).get("steady_not_ok") == 0, f"bench smoke: the {key} window: {s.get(key)}"
     say("bench smoke: every row printed; breakdowns sum to 100 %")
 
 
