@@ -514,7 +514,9 @@ def steady(ctx, cycles, windows=1):
     main_tap, idle_tap = ctx.taps or (None, None)
     main_label = "probebox-sim (sim-release)" + ctx.net_label
     runs = {main_label: (SIM, ctx.steady_config_path, main_tap)}
-    if os.path.exists(SIM_TARGET_LIMITS) and not ctx.smoke and not ctx.taps:
+    # The build with the target's capacities beside the main one, against the bench's own
+    # lab through libslirp only.
+    if os.path.exists(SIM_TARGET_LIMITS) and not ctx.smoke and not ctx.taps and not ctx.netlab:
         runs["probebox-sim (built with the target's capacities: 128 checks)"] = (SIM_TARGET_LIMITS,
                                                                                 ctx.steady_config_path, None)
     # The same loop with (almost) nothing to do: one tcp check, run once at start.
@@ -1572,6 +1574,7 @@ class Ctx:
     # box's) or None for libslirp; the words added to the simulator's label.
     taps = None
     net_label = ""
+    netlab = False  # against the network lab's servers (--net netlab)
 
 
 def virtualization():
@@ -1814,7 +1817,7 @@ def main_netlab(a, ctx):
     """--net netlab, inside the lab's test-client namespace (tests/bench/netlab_bench.py):
     the steady phase against the lab's real servers, the exporter beside the boxes."""
     st = netlab_bench.state(a.netlab_dir)
-    slirp = None
+    ctx.netlab, slirp = True, None
     if a.netlab_link == "tap":
         ctx.taps, ctx.net_label = (st["tap"], st["second_tap"]), " against the network lab's servers (TAP)"
         TAP_UI_PORTS.update({tap: free_port() for tap in ctx.taps})
