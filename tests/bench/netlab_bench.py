@@ -1,11 +1,10 @@
 """The bench's steady phase against the network lab's real servers (`peers.py --net netlab`).
 
-The bench's own lab (tests/lab) is Python stand-ins on 127.0.0.1: each server answers
-one connection after another, so a box waits for, and wakes up for, nearly every
-answer on its own. The network lab (tests/netlab, docs/netlab.md) is the appliance's
-network: haproxy, nginx, postfix with dovecot, unbound and chrony on their real ports.
-Measuring the steady cycle there as well says how much of the box's cost per cycle is
-the servers it talks to.
+The bench's own lab (tests/lab) is Python stand-ins on 127.0.0.1, written here. The
+network lab (tests/netlab, docs/netlab.md) is the appliance's network: haproxy, nginx,
+postfix with dovecot, unbound and chrony on their real ports, in namespaces of their
+own. Measuring the steady cycle there as well says whether the ratio holds against
+the servers an appliance runs, reached over a network rather than loopback.
 
 Outside (`run`, called by peers.py's steady-netlab phase): the lab comes up, peers.py
 runs again inside the lab's test-client namespace (192.0.2.5) with the lab's resolver
