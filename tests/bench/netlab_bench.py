@@ -24,7 +24,6 @@ The lab's network rule holds: everything here happens inside the lab's namespace
 on its own nftables table; the lab's reaper removes them after the TTL should the
 bench die.
 """
-import ipaddress
 import json
 import os
 import subprocess
@@ -104,10 +103,7 @@ table ip probebox_bench {{
 
 
 def _network(box):
-    net = netlabtest.static_network()
-    net["address"] = f"{BOXES[box]}/24"
-    assert ipaddress.ip_address(BOXES[box]) in ipaddress.ip_network("192.0.2.0/24")
-    return net
+    return dict(netlabtest.static_network(), address=f"{BOXES[box]}/24")
 
 
 SLIRP_HOST = "10.0.2.2"  # the host's 127.0.0.1 as a libslirp guest sees it
@@ -115,7 +111,8 @@ SLIRP_HOST = "10.0.2.2"  # the host's 127.0.0.1 as a libslirp guest sees it
 
 class SlirpMap:
     """Local ports of the test-client namespace forwarded to the lab's servers, for boxes
-    behind libslirp: target(ip, port) gives the 10.0.2.2:PORT a check aims at."""
+    behind libslirp: local(proto, ip, port) gives the port a check then aims at on
+    10.0.2.2, one per server port."""
 
     def __init__(self, first_port):
         self.next_port = first_port
@@ -202,7 +199,7 @@ def root_pem(lab_dir, path):
     return path
 
 
-def credentials():
-    """The lab's relay login and its nodes' health key (the exporter sends them too)."""
-    return {"smtp": (netlab.SMTP_USER, netlab.SMTP_PASSWORD),
-            "health": (netlab.HEALTH_USER, netlab.HEALTH_KEY)}
+def smtp_login():
+    """The lab's relay login, which the exporter sends too (the nodes' health key reaches
+    it with the http checks, peer_configs.checks_from_once)."""
+    return netlab.SMTP_USER, netlab.SMTP_PASSWORD

@@ -1836,9 +1836,9 @@ def main_netlab(a, ctx):
         ctx.root_pem = netlab_bench.root_pem(a.netlab_dir, os.path.join(tmp, "roots.pem"))
         ctx.once_doc = first_once(ctx)
         ctx.checks = peer_configs.checks_from_once(ctx.once_doc, ctx.config["checks"])
-        creds = netlab_bench.credentials()
         bb_path = write_json(os.path.join(tmp, "blackbox.yml"),
-                             peer_configs.blackbox_config(ctx.checks, ctx.root_pem, smtp_login=creds["smtp"]))
+                             peer_configs.blackbox_config(ctx.checks, ctx.root_pem,
+                                                          smtp_login=netlab_bench.smtp_login()))
         kinds = {}
         for c in ctx.checks:
             kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1
