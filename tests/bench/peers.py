@@ -770,9 +770,9 @@ def steady_tap(ctx, cycles, interval, windows=1):
 
 
 def steady_netlab(ctx, cycles, interval, windows=1):
-    """The steady phase against the network lab's real servers (tests/bench/netlab_bench.py):
-    how much of the box's cycle is the servers it talks to. Needs root (the lab's
-    namespaces); without it, one line says so."""
+    """The steady phase against the network lab's real servers (tests/bench/netlab_bench.py),
+    through libslirp and on a TAP: whether the ratio holds against the servers an
+    appliance runs. Needs root (the lab's namespaces); without it, one line says so."""
     say("## Steady state against real servers: the network lab (`peers.py --net netlab --only steady` in its "
         "test-client namespace)\n")
     why = netlab_bench.netlabtest.skip_reason() or (", ".join(netlab_bench.netlab.missing_tools()) or None)
@@ -1602,6 +1602,14 @@ def machine():
         f"kernel {platform.release()}, {virtualization()}, load average {os.getloadavg()[0]:.2f} at start.\n")
 
 
+def kind_counts(checks):
+    """'8 tls_cert, 4 dns, ...': how many of each kind, in the order first met."""
+    kinds = {}
+    for c in checks:
+        kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1
+    return ", ".join(f"{n} {k}" for k, n in kinds.items())
+
+
 def first_once(ctx):
     """One --once cycle of the demo profile: its result document is the list of checks
     the peers are given (tests/bench/peer_configs.checks_from_once)."""
@@ -1702,12 +1710,8 @@ def main(argv=None):
             ctx.summary["checks"] = len(ctx.checks)
             bb_path = write_json(os.path.join(tmp, "blackbox.yml"),
                                  peer_configs.blackbox_config(ctx.checks, ctx.root_pem))
-            kinds = {}
-            for c in ctx.checks:
-                kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1
             say(f"Lab on 127.0.0.1:{base}..{base + 59}. The peers' checks are the simulator's own: "
-                f"{len(ctx.checks)} checks read from its --once result ("
-                + ", ".join(f"{n} {k}" for k, n in kinds.items()) + "); blackbox.yml and the plugin command "
+                f"{len(ctx.checks)} checks read from its --once result ({kind_counts(ctx.checks)}); blackbox.yml and the plugin command "
                 "lines are made from them by tests/bench/peer_configs.py.\n")
             if only & {"cost", "rss", "steady"}:
                 ctx.exporter = exporter = Exporter(bb_path, tmp)
@@ -1839,16 +1843,13 @@ def main_netlab(a, ctx):
         bb_path = write_json(os.path.join(tmp, "blackbox.yml"),
                              peer_configs.blackbox_config(ctx.checks, ctx.root_pem,
                                                           smtp_login=netlab_bench.smtp_login()))
-        kinds = {}
-        for c in ctx.checks:
-            kinds[c["kind"]] = kinds.get(c["kind"], 0) + 1
         how = ("the boxes on its TAPs" if ctx.taps else
                "the boxes behind libslirp in its test-client namespace, each server's port forwarded from a local "
                "one (tests/bench/netlab_bench.py), the exporter given the same targets")
         say(f"The network lab (tests/netlab: haproxy, nginx, postfix with dovecot, unbound, chrony; docs/netlab.md); "
             f"{how}, blackbox_exporter in its test-client namespace (192.0.2.5). The peers' checks "
-            f"are the simulator's own: {len(ctx.checks)} checks read from its --once result ("
-            + ", ".join(f"{n} {k}" for k, n in kinds.items()) + "), the appliance's checks of the netlab tests "
+            f"are the simulator's own: {len(ctx.checks)} checks read from its --once result "
+            f"({kind_counts(ctx.checks)}), the appliance's checks of the netlab tests "
             f"less the two isolation checks ({', '.join(netlab_bench.LEFT_OUT)}: the router drops them, a timer "
             "for the box and a failure the exporter cannot expect).\n")
         ctx.summary["checks"] = len(ctx.checks)
