@@ -10,6 +10,7 @@ or, with --net tap (a network namespace of its own, tests/bench/tap_lab.py), as
 
 Usage: tests/bench/peers.py [--rounds N] [--only cost,steady,floor,latency,scale,callgrind,target]
        tests/bench/peers.py --only ab --ab base=BINARY,change=BINARY [--ab-windows 4]
+       unshare -n tests/bench/peers.py --net tap --only ab --ab base=BINARY,change=BINARY
 """
 import argparse
 import concurrent.futures
@@ -44,7 +45,7 @@ import netlab_bench  # noqa: E402
 import peer_configs  # noqa: E402
 import tap_lab  # noqa: E402
 from sim_figures import longest_step, sim_figures  # noqa: E402
-from simtest import FIRST_BOOT, Listener, boot_secrets, http_get, wakeups as proc_wakeups  # noqa: E402
+from simtest import FIRST_BOOT, SESSIONS, Listener, boot_secrets, http_get, wakeups as proc_wakeups  # noqa: E402
 
 # The optimised simulator (valgrind cannot run the ASan build) and the image; the smoke
 # test (tests/system/test_bench_smoke.py) passes the image its build made.
@@ -445,11 +446,17 @@ def start_sim(binary, config, tmp, label, wrapper=(), tap=None):
     in a file, its first-boot password remembered so /api/diagnostics can be read. With
     tap (a device of tap_lab), the port is the one tap_lab forwards to that box's UI."""
     port = TAP_UI_PORTS[tap] if tap else free_port()
+    # A TAP's port outlives its box: the next box on it starts fresh, with its own login.
+    FIRST_BOOT.pop(port, None)
+    SESSIONS.pop(port, None)
+    flash = os.path.join(tmp, f"flash-{port}.bin")
+    if os.path.exists(flash):
+        os.unlink(flash)
     console = os.path.join(tmp, f"console-{port}.txt")
     err = open(console, "w")
     net = ["--net", f"tap:{tap}"] if tap else []
     proc = subprocess.Popen([*SIM_WRAPPER, *wrapper, binary, "--config", config,
-                             "--flash", os.path.join(tmp, f"flash-{port}.bin"),
+                             "--flash", flash,
                              "--panel", "none", "--http-port", str(port), "--https-port", "0", *net],
                             stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
     err.close()
@@ -475,6 +482,17 @@ def sim_ready(proc, want_results, limit):
                 pass
         time.sleep(0.25)
     return False
+
+
+def not_run(proc):
+    """What a simulator that missed its first cycle shows: the checks still without a
+    result, or its console's end when it does not answer."""
+    try:
+        checks = json.loads(http_get(proc.bench_port, "/api/status", timeout=5)[2])["checks"]
+        return "not run yet: " + (", ".join(c["id"] for c in checks if c["summary"] == "not run yet") or "-")
+    except (OSError, ValueError, KeyError, urllib.error.HTTPError) as e:
+        with open(proc.bench_console, errors="replace") as f:
+            return f"/api/status: {e!r}; its console:\n" + f.read()[-2000:]
 
 
 def busy_us(proc):
@@ -664,7 +682,16 @@ def side_by_side(ctx, binaries, cycles, windows):
     interval = ctx.steady_config["defaults"]["interval_s"]
     say(f"## Side by side: {', '.join(label for label, _ in binaries)}; {windows} window(s) of {cycles} "
         f"cycles of {interval} s\n")
-    idle_path = write_json(os.path.join(ctx.tmp, "ab-idle.json"), idle_config(ctx))
+    idle_path = write_json(os.path.join(ctx.tmp, "ab-idle.json"), ctx.idle_doc)
+    # On TAPs each build has a device of its own, and a config naming its address.
+    taps, configs = {None: ctx.taps[1] if ctx.taps else None}, {}
+    for k, (label, _) in enumerate(binaries):
+        configs[label] = ctx.steady_config_path
+        if ctx.taps:
+            dev = ("pbtap0", "pbtap2")[k]
+            doc = dict(ctx.steady_config, network=tap_lab.network(dev, ctx.steady_config["network"]["dns"],
+                                                                   ctx.steady_config["network"]["ntp"]))
+            taps[label], configs[label] = dev, write_json(os.path.join(ctx.tmp, f"ab-{dev}.json"), doc)
     marginal = {label: [] for label, _ in binaries}
     rows = []
     for w in range(windows):
@@ -672,13 +699,13 @@ def side_by_side(ctx, binaries, cycles, windows):
         procs = {}
         try:
             for label, binary in order:
-                procs[label] = start_sim(binary, ctx.steady_config_path, ctx.tmp, label)
+                procs[label] = start_sim(binary, configs[label], ctx.tmp, label, tap=taps.get(label))
                 time.sleep(interval / len(order))
-            procs[None] = start_sim(order[0][1], idle_path, ctx.tmp, "idle")
+            procs[None] = start_sim(order[0][1], idle_path, ctx.tmp, "idle", tap=taps[None])
             for label, p in procs.items():
                 if not sim_ready(p, 1 if label is None else len(ctx.checks), 120):
                     raise RuntimeError(f"side by side: {label or 'the idle box'} had no complete first cycle "
-                                       "within 120 s")
+                                       f"within 120 s (exit {p.poll()}); {not_run(p)}")
             began = time.monotonic()
             cpu0 = {k: proc_run_s(p.pid) for k, p in procs.items()}
             wake0 = {k: proc_wakeups(p.pid) for k, p in procs.items()}
@@ -1674,8 +1701,11 @@ def main(argv=None):
         return main_netlab(a, ctx)
     if ctx.tap:
         ctx.taps, ctx.net_label = ("pbtap0", "pbtap1"), " on a TAP"
-        if only != {"steady"}:
-            raise SystemExit("peers.py: --net tap measures the steady phase only (--only steady)")
+        if only not in ({"steady"}, {"ab"}):
+            raise SystemExit("peers.py: --net tap measures the steady or the side-by-side phase only "
+                             "(--only steady, --only ab)")
+        if "ab" in only and len([b for b in a.ab.split(",") if b]) != 2:
+            raise SystemExit("peers.py: --net tap --only ab compares two builds (one TAP each)")
         TAP_UI_PORTS.update({dev: free_port() for dev in tap_lab.DEVICES})
         tap_lab.enter(TAP_UI_PORTS)
     ctx.lab_host = peer_configs.TAP_HOST if ctx.tap else peer_configs.SLIRP_HOST

@@ -18,7 +18,9 @@ import subprocess
 
 from peer_configs import TAP_HOST as LAB  # one definition, shared with the configs
 # (device, the box's address, the host side's address)
-DEVICES = {"pbtap0": ("192.0.2.10", LAB), "pbtap1": ("198.51.100.10", "198.51.100.1")}
+# pbtap2 holds the second build of the side-by-side phase (`--net tap --only ab`).
+DEVICES = {"pbtap0": ("192.0.2.10", LAB), "pbtap1": ("198.51.100.10", "198.51.100.1"),
+           "pbtap2": ("203.0.113.10", "203.0.113.1")}
 
 
 def private_namespace():
