@@ -177,7 +177,7 @@ bool TcpLink::send(std::span<const uint8_t> bytes) {
   return true;
 }
 
-err_t TcpLink::close() {
+err_t TcpLink::close(Ending ending) {
   unwatch_icmp();
   if (tls_ != nullptr) tls_->end();
   if (pcb_ == nullptr) return aborted_ ? ERR_ABRT : ERR_OK;
@@ -185,7 +185,10 @@ err_t TcpLink::close() {
   tcp_err(pcb_, nullptr);
   tcp_recv(pcb_, nullptr);
   tcp_setprio(pcb_, TCP_PRIO_MIN);
-  if (tcp_close(pcb_) != ERR_OK) {
+  // In SYN_SENT tcp_close() drops the pcb without a segment; an RST there would go to
+  // a host that has not answered.
+  const bool reset = ending == Ending::kReset && pcb_->state != SYN_SENT && pcb_->state != CLOSED;
+  if (reset || tcp_close(pcb_) != ERR_OK) {
     tcp_abort(pcb_);
     aborted_ = true;
   }

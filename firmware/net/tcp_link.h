@@ -103,11 +103,19 @@ class TcpLink {
   bool send(std::span<const uint8_t> bytes);
   bool send(std::string_view text) { return send({reinterpret_cast<const uint8_t*>(text.data()), text.size()}); }
 
+  // How a connection ends. kGraceful: a FIN, and lwIP finishes the close (the peer's
+  // FIN acknowledged, TIME_WAIT) on its own. kReset, for a probe that has its answer:
+  // an RST once the connection is established (a connect still pending is dropped as
+  // kGraceful drops it). The box then neither wakes for the server's FIN nor holds a
+  // TIME_WAIT pcb, and a tcp check's connection never reaches the service's accept()
+  // (no log line on the appliance per check), as HAProxy's health checks end theirs.
+  enum class Ending : uint8_t { kGraceful, kReset };
   // The one teardown: ends TLS, detaches every callback and closes the pcb (left to
   // lwIP at the lowest priority, so lingering closes never starve a new probe), or
-  // aborts it when the close cannot be queued. Returns what an lwIP callback must
-  // return after it: ERR_ABRT when the pcb was aborted. Idempotent.
-  err_t close();
+  // aborts it when the close cannot be queued or kReset asks. Returns what an lwIP
+  // callback must return after it: ERR_ABRT when the pcb was aborted (then the link
+  // must not connect again from that callback). Idempotent.
+  err_t close(Ending ending = Ending::kGraceful);
   // Ends the TLS session and returns it to TlsSessions (after close(); the link reads
   // TlsSessions::idle() again). Every owner that started TLS calls it at its end.
   void give_back_tls();

@@ -392,7 +392,7 @@ void HttpProbe::conclude() {
   if (v.outcome == Outcome::kOk && sample_ < samples_ && time_for_another) {
     // The next request on a new connection (a balancer picks a node per connection),
     // opened from the next poll, not from inside this connection's callback.
-    link_.close();
+    link_.close(net::TcpLink::Ending::kReset);
     new_response();
     ++sample_;
     state_ = State::kNextSample;
@@ -464,7 +464,7 @@ void HttpProbe::DoRelease() {
   // Ended mid-handshake (a timeout, a reset, a failure): that session is not offered again.
   if (state_ == State::kHandshake) forget_session();
   state_ = State::kDone;
-  link_.close();
+  link_.close(net::TcpLink::Ending::kReset);
 }
 
 }  // namespace probebox

@@ -138,7 +138,7 @@ void TcpProbe::DoDetails(ProbeDetails& details) const {
 
 void TcpProbe::DoRelease() {
   state_ = State::kDone;
-  link_.close();
+  link_.close(net::TcpLink::Ending::kReset);
 }
 
 }  // namespace probebox

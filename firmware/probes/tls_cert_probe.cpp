@@ -484,7 +484,7 @@ void TlsCertProbe::DoDescribeTimeout() {
 
 void TlsCertProbe::DoRelease() {
   state_ = State::kDone;
-  link_.close();
+  link_.close(net::TcpLink::Ending::kReset);
 }
 
 }  // namespace probebox

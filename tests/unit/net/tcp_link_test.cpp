@@ -31,6 +31,7 @@ struct Owner final : net::LinkOwner {
   std::vector<LinkEvent> events;
   std::string bytes;
   size_t close_after = 0;
+  TcpLink::Ending ending = TcpLink::Ending::kGraceful;
   err_t closed_with = ERR_OK;
   TcpLink::Read last_read = TcpLink::Read::kWait;
   bool tls = false;
@@ -43,7 +44,7 @@ struct Owner final : net::LinkOwner {
   static void on_bytes(net::LinkOwner& self, std::span<const uint8_t> b) {
     auto* o = static_cast<Owner*>(&self);
     o->bytes.append(reinterpret_cast<const char*>(b.data()), b.size());
-    if (o->close_after > 0 && o->bytes.size() >= o->close_after) o->closed_with = o->link.close();
+    if (o->close_after > 0 && o->bytes.size() >= o->close_after) o->closed_with = o->link.close(o->ending);
   }
   void process(LinkEvent event) override {
     events.push_back(event);
@@ -93,6 +94,39 @@ TEST_F(TcpLinkTest, ConnectsReadsAndClosesFromTheReaderWithAFin) {
   EXPECT_FALSE(o.link.open());
   EXPECT_EQ(peer_.resets_from_box(), 0);
   EXPECT_EQ(o.link.close(), ERR_OK);  // idempotent
+}
+
+TEST_F(TcpLinkTest, AResetFromTheReaderIsOneRstAndTellsLwipThePcbIsGone) {
+  peer_.set_conversation(7006, [](std::string_view received) -> Reply {
+    if (received.empty()) return {"hello"};
+    return {};
+  });
+  Owner o;
+  o.ending = TcpLink::Ending::kReset;
+  ASSERT_EQ(o.link.connect(peer_address(), 7006, o), TcpLink::Open::kConnecting);
+  o.close_after = 5;
+  run_for_ms(50);
+  EXPECT_EQ(o.bytes, "hello");
+  // lwIP must hear ERR_ABRT from the callback that reset, or it would touch the freed pcb.
+  EXPECT_EQ(o.closed_with, ERR_ABRT);
+  EXPECT_FALSE(o.link.open());
+  EXPECT_EQ(peer_.resets_from_box(), 1);
+  EXPECT_EQ(tcp_pcbs_in_use(), 0) << "no TIME_WAIT pcb left behind";
+}
+
+TEST_F(TcpLinkTest, AResetBeforeTheHandshakeSendsNothing) {
+  peer_.set_port(7007, FakePeer::Port::kOpen);
+  peer_.hold_syn_acks(true);
+  Owner o;
+  ASSERT_EQ(o.link.connect(peer_address(), 7007, o), TcpLink::Open::kConnecting);
+  run_for_ms(5);
+  EXPECT_EQ(o.link.close(TcpLink::Ending::kReset), ERR_OK);
+  run_for_ms(5);
+  EXPECT_EQ(peer_.resets_from_box(), 0) << "no RST to a host that has not answered";
+  EXPECT_EQ(tcp_pcbs_in_use(), 0);
+  peer_.release_held();
+  run_for_ms(20);
+  EXPECT_TRUE(o.events.empty());
 }
 
 TEST_F(TcpLinkTest, ThePeersFinIsPeerClosedAndReadSaysEnded) {

@@ -59,8 +59,8 @@ TEST_F(HttpProbeTest, PlainOkIsOkAndTheRequestIsAGet) {
   EXPECT_EQ(request.rfind("GET /testall HTTP/1.1\r\n", 0), 0u) << request;
   EXPECT_NE(request.find("\r\nHost: 10.0.2.2:8080\r\n"), std::string::npos) << request;
   EXPECT_EQ(peer_.syns_seen(), 1);
-  // The response was read to its end: the probe closes with a FIN, it does not reset.
-  EXPECT_EQ(peer_.resets_from_box(), 0);
+  // The probe has its answer and ends the connection with one RST (TcpLink::Ending).
+  EXPECT_EQ(peer_.resets_from_box(), 1);
 }
 
 // The connection is made, but lwIP's heap has no buffer left for the request (other

@@ -102,6 +102,10 @@ TEST_F(TcpProbeTest, OpenPortIsOkAndLeavesNoPcb) {
   EXPECT_LE(r.phases.at(Phase::kConnect), r.latency_us);
   EXPECT_EQ(r.phases.at(Phase::kTls), -1);
   EXPECT_EQ(peer_.syns_seen(), 1);
+  // Its answer is the SYN-ACK: the probe resets at once, no FIN to wait on, and the
+  // handshake is never completed (the service's accept() never sees it).
+  EXPECT_EQ(peer_.resets_from_box(), 1);
+  EXPECT_EQ(peer_.handshake_acks(), 0);
   EXPECT_EQ(tcp_pcbs_in_use(), 0);
 }
 

@@ -82,6 +82,11 @@ void FakePeer::answer_tcp(const uint8_t* ip, size_t ip_len) {
     if (behaviour == Port::kClosed) send_tcp(dport, sport, 0, seq + 1, 0x14, false);
     return;
   }
+  if (behaviour == Port::kOpen && (flags & 0x04)) {
+    ++resets_from_box_;
+    return;
+  }
+  if (behaviour == Port::kOpen && (flags & 0x10)) ++handshake_acks_;
   // The box closing its side: a RST frees its pcb at once, keeping pool counts exact.
   if (flags & 0x01) send_tcp(dport, sport, 1001, seq + 1, 0x04, false);
 }

@@ -74,6 +74,9 @@ class FakePeer final : public hal::EthernetPort {
   int open_streams() const;
   // Resets the box sent on conversation ports (an abort, not a close).
   int resets_from_box() const { return resets_from_box_; }
+  // Segments the box sent to a set_port() port acknowledging its SYN-ACK, RSTs left
+  // out: a handshake completed, a connection a listener's accept() would see.
+  int handshake_acks() const { return handshake_acks_; }
 
  private:
   hal::MacAddress DoMac() const override { return {0x02, 0, 0, 0, 0, 0x15}; }
@@ -104,6 +107,7 @@ class FakePeer final : public hal::EthernetPort {
   std::map<uint32_t, Stream> streams_;  // by (port << 16 | box port)
   std::map<uint16_t, uint32_t> latest_stream_;
   int resets_from_box_ = 0;
+  int handshake_acks_ = 0;
 
   std::map<uint16_t, Port> ports_;
   struct IcmpAnswer {
