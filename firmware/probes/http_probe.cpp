@@ -23,9 +23,11 @@ void HttpProbe::DoStart() {
   facts_.clear();
   judged_ = false;
   answered_by_.clear();
+  nodes_answered_ = 0;
   cert_id_.clear();
   sample_ = 1;
   samples_ = 1;
+  nodes_ = 0;
   session_key_ = 0;
   version_ = net::TlsVersion::k12;
   refused_12_ = 0;
@@ -36,6 +38,7 @@ void HttpProbe::DoStart() {
     unsigned nodes = 0;
     for (uint16_t i = 0; i < cfg.check_count; ++i) nodes += cfg.checks[i].role == CheckRole::kNodeTestall ? 1 : 0;
     samples_ = static_cast<uint8_t>(nodes * 2 < 2 ? 2 : nodes * 2 > kMaxSamples ? kMaxSamples : nodes * 2);
+    nodes_ = static_cast<uint8_t>(nodes < kMaxSamples ? nodes : kMaxSamples);
   }
   // The url was split when the config loaded (CheckConfig: host, port, https, path).
   if (check().host.empty()) {
@@ -389,7 +392,8 @@ void HttpProbe::conclude() {
   if (t - sample_started_ > slowest_sample_us_) slowest_sample_us_ = t - sample_started_;
   const hal::MonoMicros deadline = started_at() + static_cast<hal::MonoMicros>(c.tune.timeout_ms) * 1000;
   const bool time_for_another = t + 2 * slowest_sample_us_ < deadline;
-  if (v.outcome == Outcome::kOk && sample_ < samples_ && time_for_another) {
+  const bool every_node_answered = nodes_ > 0 && nodes_answered_ >= nodes_;
+  if (v.outcome == Outcome::kOk && sample_ < samples_ && time_for_another && !every_node_answered) {
     // The next request on a new connection (a balancer picks a node per connection),
     // opened from the next poll, not from inside this connection's callback.
     link_.close(net::TcpLink::Ending::kReset);
@@ -402,7 +406,7 @@ void HttpProbe::conclude() {
   }
   if (samples_ > 1 && v.outcome != Outcome::kOk) {
     r.summary.appendf(" (request %u)", static_cast<unsigned>(sample_));
-  } else if (samples_ > 1 && sample_ == samples_) {
+  } else if (samples_ > 1 && (sample_ == samples_ || every_node_answered)) {
     r.summary.appendf(", %u requests", static_cast<unsigned>(sample_));
   } else if (samples_ > 1) {
     r.summary.appendf(", %u of %u requests (no time for more)", static_cast<unsigned>(sample_),
@@ -422,6 +426,7 @@ void HttpProbe::note_answered_by(std::string_view node) {
   }
   if (!answered_by_.empty()) answered_by_.append(',');
   answered_by_.append(node);
+  ++nodes_answered_;
 }
 
 void HttpProbe::fail(Outcome outcome, std::string_view why) {

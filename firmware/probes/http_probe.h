@@ -17,6 +17,8 @@ class HttpProbe final : public Probe {
   enum class State : uint8_t { kIdle, kResolving, kConnecting, kHandshake, kResponse, kNextSample, kDone };
   // Requests a load balancer's /testall makes in one run: enough that round-robin
   // reaches every node (twice the nodes), bounded.
+  // A run ends sooner once as many distinct nodes as the profile has have answered ok:
+  // more requests would only reach them again.
   static constexpr uint8_t kMaxSamples = 6;
 
   HttpProbe() = default;
@@ -62,6 +64,8 @@ class HttpProbe final : public Probe {
   int16_t refused_12_ = 0;
   uint8_t samples_ = 1;
   uint8_t sample_ = 1;
+  uint8_t nodes_ = 0;           // the profile's nodes behind a load balancer (kLbTestall only)
+  uint8_t nodes_answered_ = 0;  // distinct names in answered_by_
   hal::MonoMicros sample_started_ = 0;
   hal::MonoMicros slowest_sample_us_ = 0;
   SmallText<96> answered_by_;  // distinct X-Auth0-Host values (else certificates) over the samples
