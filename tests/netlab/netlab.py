@@ -81,6 +81,15 @@ TOOLS = ["ip", "nft", "haproxy", "nginx", "unbound", "chronyd", "dovecot", "dnsm
          "openssl", "/usr/lib/postfix/sbin/master"]
 
 
+def nginx_workers(master):
+    """The pids of an nginx master's children (its workers), as a set."""
+    try:
+        with open(f"/proc/{master}/task/{master}/children") as fh:
+            return {int(p) for p in fh.read().split()}
+    except OSError:
+        return set()
+
+
 class LabError(RuntimeError):
     pass
 
@@ -869,9 +878,21 @@ class Lab:
             raise LabError(f"unknown fault or value: {fault} {value} (see netlab.py --help)")
         self.save()
 
-    def reload_nginx(self, name):
+    def reload_nginx(self, name, timeout_s=10):
+        """SIGHUP, then waits (bounded) until every worker that read the old config has
+        exited: until then an old worker may still accept, and a check made at once
+        could be served the old config (a missing intermediate not yet missing)."""
         with open(os.path.join(self.dir, "run", f"nginx-{name}.pid")) as fh:
-            os.kill(int(fh.read().strip()), signal.SIGHUP)
+            master = int(fh.read().strip())
+        old = nginx_workers(master)
+        os.kill(master, signal.SIGHUP)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            now = nginx_workers(master)
+            if now and not now & old:
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"netlab: nginx {name} did not reload within {timeout_s} s")
 
     def postfix_master_pid(self):
         with open(os.path.join(self.dir, "spool", "pid", "master.pid")) as fh:
