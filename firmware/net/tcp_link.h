@@ -109,6 +109,7 @@ class TcpLink {
   // kGraceful drops it). The box then neither wakes for the server's FIN nor holds a
   // TIME_WAIT pcb, and a tcp check's connection never reaches the service's accept()
   // (no log line on the appliance per check), as HAProxy's health checks end theirs.
+  // SMTP keeps the FIN: a relay logs an aborted session (HAProxy's issues 187, 254).
   enum class Ending : uint8_t { kGraceful, kReset };
   // The one teardown: ends TLS, detaches every callback and closes the pcb (left to
   // lwIP at the lowest priority, so lingering closes never starve a new probe), or
