@@ -68,6 +68,19 @@ class RecordingSMTP(SMTP):
             return call
 
         self._smtp_methods = {verb: recorded(verb, m) for verb, m in self._smtp_methods.items()}
+        self._reply_lines = []
+
+    async def push(self, status):
+        """A multi-line reply goes out in one write, as postfix sends it (its reply
+        stream is flushed once, before it reads the next command). aiosmtpd writes
+        every line on its own, each a segment of its own on asyncio's TCP_NODELAY
+        socket: an EHLO reply was six segments, which no relay the box meets sends."""
+        line = status if isinstance(status, bytes) else status.encode("utf-8" if self.enable_SMTPUTF8 else "ascii")
+        if line[3:4] == b"-":
+            self._reply_lines.append(line)
+            return
+        lines, self._reply_lines = self._reply_lines + [line], []
+        await super().push(b"\r\n".join(lines))
 
 
 class RecordingController(Controller):
