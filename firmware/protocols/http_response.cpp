@@ -261,7 +261,7 @@ Status ResponseParser::feed(std::span<const uint8_t> bytes) {
   while (i < bytes.size()) {
     switch (state_) {
       case State::kDone:
-        return Status();  // bytes after the response: ignored (Connection: close)
+        return Status();  // bytes after the response: ignored (one request a connection)
       case State::kError:
         return StatusCode::kDataLoss;
       case State::kBody:
@@ -522,7 +522,11 @@ Status build_get_request(TextBuffer& out, std::string_view host_header, std::str
   out.append(path);
   out.append(" HTTP/1.1\r\nHost: ");
   out.append(host_header);
-  out.append("\r\nUser-Agent: probebox/" PROBEBOX_VERSION "\r\nAccept: */*\r\nConnection: close\r\n");
+  // No "Connection: close": asked to close, a server follows its answer with a TLS
+  // close_notify and a FIN, which cross the RST the probe ends on once it has the
+  // answer (net/tcp_link.h), and lwIP answers each with one more RST. Left open, the
+  // server waits in silence and the probe's RST is the connection's one close.
+  out.append("\r\nUser-Agent: probebox/" PROBEBOX_VERSION "\r\nAccept: */*\r\n");
   if (!basic.empty()) {
     unsigned char encoded[256];
     size_t n = 0;

@@ -207,7 +207,8 @@ struct UrlParts {
 inline constexpr size_t kMaxUrlHost = 253;
 Status split_url(std::string_view url, UrlParts& out);
 
-// A GET with Host, User-Agent and Connection: close; `basic` is "user:password" or
+// A GET with Host and User-Agent, the connection left to HTTP/1.1's default (open:
+// the probe resets it once the response is whole); `basic` is "user:password" or
 // empty. Inputs with CR, LF or NUL are refused (no header injection).
 Status build_get_request(TextBuffer& out, std::string_view host_header, std::string_view path, std::string_view basic);
 

@@ -323,6 +323,9 @@ TEST(HttpHelpers, UrlAndRequest) {
   ASSERT_TRUE(build_get_request(req, "manage.lab.test", "/testall", "probe:secret").ok());
   EXPECT_NE(req.view().find("GET /testall HTTP/1.1\r\nHost: manage.lab.test\r\n"), std::string_view::npos);
   EXPECT_NE(req.view().find("Authorization: Basic cHJvYmU6c2VjcmV0\r\n"), std::string_view::npos);
+  // Not asked to close: the server stays silent after its answer, and the probe's RST
+  // is the one close (no close_notify and FIN crossing it).
+  EXPECT_EQ(req.view().find("Connection:"), std::string_view::npos);
   EXPECT_FALSE(build_get_request(req, "evil\r\nX: y", "/", "").ok());
 }
 
