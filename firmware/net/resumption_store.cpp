@@ -16,6 +16,15 @@ uint32_t ResumptionStore::key(std::string_view host, uint16_t port, std::string_
   return h == 0 ? 1 : h;
 }
 
+uint32_t ResumptionStore::node_key(uint32_t server, std::string_view node) {
+  // FNV-1a on from the server's key, a separator no host text holds, then the name.
+  uint32_t h = server;
+  auto mix = [&h](uint8_t byte) { h = (h ^ byte) * 16777619u; };
+  mix(0xFF);
+  for (char c : node) mix(static_cast<uint8_t>(c));
+  return h == 0 || h == server ? h + 1 : h;
+}
+
 uint64_t ResumptionStore::fingerprint(const uint8_t (&sha256)[32]) {
   uint64_t f = 0;
   for (int i = 0; i < 8; ++i) f = (f << 8) | sha256[i];
@@ -46,8 +55,18 @@ ResumptionStore::Slot* ResumptionStore::slot_of(uint32_t key) {
   return nullptr;
 }
 
+const ResumptionStore::Slot* ResumptionStore::last_answered(uint32_t server) const {
+  for (const Slot& s : slots_) {
+    if (s.key != 0 && s.server == server && s.answered_last) return &s;
+  }
+  return nullptr;
+}
+
 void ResumptionStore::free_slot(Slot& s) {
   s.key = 0;
+  s.server = 0;
+  s.next = 0;
+  s.answered_last = false;
   s.generation = 0;
   s.leaf = 0;
   s.saved_us = 0;
@@ -76,7 +95,8 @@ void ResumptionStore::resumed(uint32_t key) {
   }
 }
 
-TlsResumption* ResumptionStore::claim(uint32_t key, uint32_t generation, uint64_t leaf, int64_t now_us) {
+TlsResumption* ResumptionStore::claim(uint32_t key, uint32_t generation, uint64_t leaf, int64_t now_us,
+                                      uint32_t server) {
   if (generation != generation_ || key == 0) return nullptr;
   Slot* s = slot_of(key);
   // A free slot, else one past its bounds; never a live session of another server.
@@ -89,8 +109,14 @@ TlsResumption* ResumptionStore::claim(uint32_t key, uint32_t generation, uint64_
     if (candidate.uses >= kMaxResumptions || now_us - candidate.saved_us > kMaxAgeMicros) s = &candidate;
   }
   if (s == nullptr) return nullptr;
+  // A node's place in the order survives its new session.
+  const uint32_t next = s->key == key ? s->next : 0;
+  const bool answered_last = s->key == key && s->answered_last;
   free_slot(*s);
   s->key = key;
+  s->server = server != 0 ? server : key;
+  s->next = next;
+  s->answered_last = answered_last;
   s->generation = generation;
   s->leaf = leaf;
   s->saved_us = now_us;
@@ -105,11 +131,32 @@ void ResumptionStore::drop(uint32_t key) {
 }
 
 void ResumptionStore::observe(uint32_t key, uint64_t leaf) {
-  Slot* s = slot_of(key);
-  if (s != nullptr && s->leaf != leaf) {
-    free_slot(*s);
-    ++drops_;
+  if (key == 0) return;
+  for (Slot& s : slots_) {
+    if (s.key != 0 && s.server == key && s.leaf != leaf) {
+      free_slot(s);
+      ++drops_;
+    }
   }
+}
+
+void ResumptionStore::answered(uint32_t server, uint32_t key, bool in_run) {
+  if (server == 0 || key == 0) return;
+  if (const Slot* last = last_answered(server); last != nullptr && (in_run || last->next == 0)) {
+    slots_[last - slots_].next = key;
+  }
+  Slot* node = slot_of(key);
+  if (node == nullptr || node->server != server) return;
+  for (Slot& s : slots_) {
+    if (s.server == server) s.answered_last = false;
+  }
+  node->answered_last = true;
+}
+
+uint32_t ResumptionStore::expected_node(uint32_t server) const {
+  const Slot* last = last_answered(server);
+  if (last == nullptr) return 0;
+  return last->next != 0 ? last->next : last->key;
 }
 
 size_t ResumptionStore::size() const {

@@ -25,6 +25,19 @@
 // - only a session whose chain the handshake itself verified to the trust anchors is
 //   kept (a leaf judged by the public roots needs the chain, which a saved session
 //   does not hold: such servers get a full handshake every time, as before).
+//
+// Behind a load balancer that passes TLS through (the appliance's, and the network
+// lab's haproxy), each connection reaches the next node in turn, and a node takes
+// only its own sessions (nginx: a ticket key per node). One slot for the balancer
+// would hold the last node's session and offer it to the next node: every request
+// of the balancer's run a full handshake. So a balancer's sessions are kept per node
+// (node_key: the server's key and the node's name), and the store learns the order
+// the nodes answer in: the node expected next is the one that answered after the
+// last one, the last time (expected_node). The order is learnt from the requests of
+// one run, back to back; between two runs other clients take turns, so what
+// answered first in a run only fills a successor not known yet. A wrong guess costs
+// the full handshake it would have cost anyway; the tls_cert check's leaf reaches
+// every node's session of its server (observe).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -53,6 +66,8 @@ class ResumptionStore {
 
   // The server as a probe reaches it (never 0).
   static uint32_t key(std::string_view host, uint16_t port, std::string_view server_name);
+  // One node behind the load-balanced server `server` (never 0, never `server`).
+  static uint32_t node_key(uint32_t server, std::string_view node);
   // The leaf's fingerprint: the first 8 bytes of its SHA-256, as a number.
   static uint64_t fingerprint(const uint8_t (&sha256)[32]);
   // The same from the SHA-256 in hex (x509::CertSummary::sha256); 0 when not hex.
@@ -74,12 +89,25 @@ class ResumptionStore {
   // into (TlsClientSession::save) whose chain verified to the anchors, begun under
   // `generation`, whose leaf has `leaf`'s fingerprint. Null when the generation is
   // stale or no slot is free. A save that fails must drop(key).
-  TlsResumption* claim(uint32_t key, uint32_t generation, uint64_t leaf, int64_t now_us);
+  // `server`: the load-balanced server whose node `key` is (node_key), 0 for a
+  // server reached directly.
+  TlsResumption* claim(uint32_t key, uint32_t generation, uint64_t leaf, int64_t now_us, uint32_t server = 0);
   // The session of `key` must not be offered again (the handshake or the
   // certificate's verdict failed).
   void drop(uint32_t key);
-  // tls_cert saw `leaf` at the server `key`: a session made with another leaf goes.
+  // tls_cert saw `leaf` at the server `key`: a session made with another leaf goes,
+  // its nodes' as well.
   void observe(uint32_t key, uint64_t leaf);
+
+  // Node `key` of the load-balanced `server` answered (its session, if any, already
+  // claimed): the node that answered before it learns that `key` comes next, always
+  // when that was the request just before in the same run (`in_run`), else only if
+  // it knew no successor yet.
+  void answered(uint32_t server, uint32_t key, bool in_run);
+  // The node of `server` expected to take its next connection: the successor of the
+  // node that answered last, that node itself while its successor is unknown (a lone
+  // node follows itself), 0 when none answered yet.
+  uint32_t expected_node(uint32_t server) const;
 
   size_t size() const;
   // Counters since start-up (tests, the bench).
@@ -88,14 +116,20 @@ class ResumptionStore {
 
  private:
   struct Slot {
-    uint32_t key = 0;  // 0: free
-    uint32_t generation = 0;
+    // Widest first: the target's RAM has no byte for padding.
     uint64_t leaf = 0;
     int64_t saved_us = 0;
+    uint32_t key = 0;     // 0: free
+    uint32_t server = 0;  // the server's key: `key` itself, or the load balancer's
+    uint32_t next = 0;    // a node: the node that answered after it, the last time
+    uint32_t generation = 0;
     uint16_t uses = 0;
+    bool answered_last = false;  // a node: the last of its server's nodes to answer
     TlsResumption session;
   };
   Slot* slot_of(uint32_t key);
+  // The node of `server` that answered last, or null.
+  const Slot* last_answered(uint32_t server) const;
   void free_slot(Slot& s);
 
   Slot slots_[kSlots];

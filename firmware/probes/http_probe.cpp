@@ -29,6 +29,8 @@ void HttpProbe::DoStart() {
   samples_ = 1;
   nodes_ = 0;
   session_key_ = 0;
+  server_key_ = 0;
+  node_leaf_ = 0;
   version_ = net::TlsVersion::k12;
   refused_12_ = 0;
   sample_started_ = now();
@@ -101,10 +103,13 @@ void HttpProbe::connect() {
 }
 
 // The server's last session is offered (net/resumption_store.h says when it is not):
-// resumed, the handshake costs no key exchange and no chain verification.
+// resumed, the handshake costs no key exchange and no chain verification. Through a
+// load balancer, the session of the node expected to take the connection.
 Status HttpProbe::start_tls() {
   net::ResumptionStore* store = env().sessions;
-  session_key_ = store != nullptr ? net::ResumptionStore::key(env().config->text(check().host), check().port, tls_name()) : 0;
+  server_key_ = store != nullptr ? net::ResumptionStore::key(env().config->text(check().host), check().port, tls_name()) : 0;
+  session_key_ = through_load_balancer() && server_key_ != 0 ? store->expected_node(server_key_) : server_key_;
+  node_leaf_ = 0;
   session_generation_ = store != nullptr ? store->generation() : 0;
   offered_leaf_ = 0;
   const net::TlsResumption* offer = session_key_ != 0 ? store->find(session_key_, now(), &offered_leaf_) : nullptr;
@@ -234,7 +239,7 @@ bool HttpProbe::retry_with_tls13() {
 // could not be judged again from it). Another outcome leaves nothing to offer.
 void HttpProbe::keep_session(bool verified_by_handshake, uint64_t leaf_id) {
   net::ResumptionStore* store = env().sessions;
-  if (store == nullptr || session_key_ == 0) return;
+  if (store == nullptr || server_key_ == 0) return;
   net::TlsClientSession& tls = link_.tls();
   if (tls.resumed()) {
     store->resumed(session_key_);
@@ -246,9 +251,27 @@ void HttpProbe::keep_session(bool verified_by_handshake, uint64_t leaf_id) {
     store->drop(session_key_);
     return;
   }
+  // Behind a load balancer the node that answered is known from its response; the
+  // session offered (if any) was another node's, declined, and stays that node's.
+  if (through_load_balancer()) {
+    node_leaf_ = verified_by_handshake ? leaf_id : 0;
+    return;
+  }
   net::TlsResumption* slot =
       verified_by_handshake && leaf_id != 0 ? store->claim(session_key_, session_generation_, leaf_id, now()) : nullptr;
   if (slot == nullptr || !tls.save(*slot)) store->drop(session_key_);
+}
+
+void HttpProbe::keep_node_session(std::string_view node) {
+  net::ResumptionStore* store = env().sessions;
+  if (store == nullptr || server_key_ == 0 || node.empty() || !link_.tls_active()) return;
+  const uint32_t node_key = net::ResumptionStore::node_key(server_key_, node);
+  if (node_leaf_ != 0) {
+    net::TlsResumption* slot = store->claim(node_key, session_generation_, node_leaf_, now(), server_key_);
+    if (slot == nullptr || !link_.tls().save(*slot)) store->drop(node_key);
+    node_leaf_ = 0;
+  }
+  store->answered(server_key_, node_key, sample_ > 1);
 }
 
 std::string_view HttpProbe::path() const {
@@ -384,6 +407,7 @@ void HttpProbe::conclude() {
   }
 
   note_answered_by(parser_.node().empty() ? cert_id_.view() : parser_.node());
+  if (through_load_balancer()) keep_node_session(parser_.node().empty() ? cert_id_.view() : parser_.node());
   d.samples = sample_;
   Verdict v = judge_http(f, rules, r.summary);
   // Another request only if it fits before the deadline (twice the slowest so far):

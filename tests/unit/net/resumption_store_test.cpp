@@ -83,5 +83,79 @@ TEST(ResumptionStore, AnEmptyClaimedSlotIsNotOffered) {
   EXPECT_EQ(store->size(), 0u);
 }
 
+TEST(ResumptionStore, ANodesKeyIsItsBalancersAndItsName) {
+  uint32_t lb = ResumptionStore::key("192.0.2.10", 443, "manage.example.com");
+  uint32_t a = ResumptionStore::node_key(lb, "a0-1");
+  EXPECT_NE(a, 0u);
+  EXPECT_NE(a, lb);
+  EXPECT_EQ(a, ResumptionStore::node_key(lb, "a0-1"));
+  EXPECT_NE(a, ResumptionStore::node_key(lb, "a0-2"));
+  EXPECT_NE(a, ResumptionStore::node_key(ResumptionStore::key("192.0.2.11", 443, "manage.example.com"), "a0-1"));
+}
+
+// Round robin over three nodes: the order is learnt from the requests of a run; what
+// answers first in a run (other clients took turns since the last) only fills a
+// successor not known yet.
+TEST(ResumptionStore, TheNodeExpectedNextIsTheOneThatFollowedTheLastLastTime) {
+  ASSERT_GE(ResumptionStore::kSlots, 3u);
+  auto store = std::make_unique<ResumptionStore>();
+  uint32_t lb = ResumptionStore::key("192.0.2.10", 443, "manage.example.com");
+  uint32_t n[3] = {ResumptionStore::node_key(lb, "a0-1"), ResumptionStore::node_key(lb, "a0-2"),
+                   ResumptionStore::node_key(lb, "a0-3")};
+  EXPECT_EQ(store->expected_node(lb), 0u) << "nothing answered yet";
+  for (int k = 0; k < 3; ++k) {
+    ASSERT_NE(store->claim(n[k], store->generation(), 42, 0, lb), nullptr);
+    store->answered(lb, n[k], k > 0);
+  }
+  EXPECT_EQ(store->expected_node(lb), n[2]) << "a0-3's successor unknown: a0-3 itself is the guess";
+  store->answered(lb, n[0], false);  // the next run begins at a0-1
+  EXPECT_EQ(store->expected_node(lb), n[1]);
+  store->answered(lb, n[1], true);
+  EXPECT_EQ(store->expected_node(lb), n[2]);
+  store->answered(lb, n[2], true);
+  EXPECT_EQ(store->expected_node(lb), n[0]);
+  // Another client took a turn: this run begins at a0-2, which says nothing of what
+  // follows a0-3 in the balancer's order.
+  store->answered(lb, n[1], false);
+  EXPECT_EQ(store->expected_node(lb), n[2]);
+  store->answered(lb, n[2], true);
+  EXPECT_EQ(store->expected_node(lb), n[0]);
+  // Within a run the order is learnt anew (a node added, the order changed).
+  store->answered(lb, n[1], true);
+  EXPECT_EQ(store->expected_node(lb), n[2]);
+  store->answered(lb, n[2], false);
+  EXPECT_EQ(store->expected_node(lb), n[1]);
+  // Another server has learnt nothing.
+  EXPECT_EQ(store->expected_node(ResumptionStore::key("192.0.2.11", 443, "manage.example.com")), 0u);
+}
+
+TEST(ResumptionStore, ALoneNodeIsExpectedAfterItself) {
+  auto store = std::make_unique<ResumptionStore>();
+  uint32_t lb = ResumptionStore::key("10.0.2.2", 443, "manage.lab.test");
+  uint32_t only = ResumptionStore::node_key(lb, "cert:206cc486");
+  ASSERT_NE(store->claim(only, store->generation(), 42, 0, lb), nullptr);
+  store->answered(lb, only, false);
+  EXPECT_EQ(store->expected_node(lb), only);
+  store->answered(lb, only, false);
+  EXPECT_EQ(store->expected_node(lb), only);
+}
+
+// The tls_cert check of the balancer judges the leaf every node's session was made
+// with: another leaf drops them all, another server's leaf none.
+TEST(ResumptionStore, ABalancersLeafReachesItsNodesSessions) {
+  ASSERT_GE(ResumptionStore::kSlots, 3u);
+  auto store = std::make_unique<ResumptionStore>();
+  uint32_t lb = ResumptionStore::key("192.0.2.10", 443, "manage.example.com");
+  uint32_t direct = ResumptionStore::key("192.0.2.11", 443, "manage.example.com");
+  ASSERT_NE(store->claim(ResumptionStore::node_key(lb, "a0-1"), store->generation(), 42, 0, lb), nullptr);
+  ASSERT_NE(store->claim(ResumptionStore::node_key(lb, "a0-2"), store->generation(), 42, 0, lb), nullptr);
+  ASSERT_NE(store->claim(direct, store->generation(), 42, 0), nullptr);
+  store->observe(lb, 42);
+  EXPECT_EQ(store->size(), 3u);
+  store->observe(lb, 43);
+  EXPECT_EQ(store->size(), 1u) << "the node reached directly keeps its own";
+  EXPECT_EQ(store->drops(), 2u);
+}
+
 }  // namespace
 }  // namespace probebox::net

@@ -563,6 +563,69 @@ TEST_F(HttpsResumptionTest, TheNextRequestResumesTheSessionAndAnswersTheSame) {
   EXPECT_EQ(a, expected);
 }
 
+// A load balancer passing TLS through to three nodes in turn, each taking only its
+// own tickets (nginx's key per node): the balancer's run resumes each node's session
+// once the order the nodes answer in is known. The first cycle learns the order (three
+// full handshakes), the second the node after the last one (a full handshake: what
+// follows a0-3 is new), then every request resumes; another client taking a turn
+// between two runs costs one full handshake, not the run.
+class HttpsThroughLoadBalancerTest : public HttpsProbeTest {
+ protected:
+  void SetUp() override {
+    HttpsProbeTest::SetUp();
+    for (uint8_t k = 0; k < 3; ++k) {
+      nodes_[k] = std::make_shared<TicketPolicy>();
+      nodes_[k]->key = static_cast<uint8_t>(k + 1);
+    }
+    peer_.set_conversation(8443, round_robin());
+    load(R"([{"id":"lb","type":"http","url":"https://10.0.2.2:8443/testall","host_header":"hostile.lab.test"},
+      {"id":"n1","type":"http","url":"https://10.0.2.2:8081/testall"},
+      {"id":"n2","type":"http","url":"https://10.0.2.2:8082/testall"},
+      {"id":"n3","type":"http","url":"https://10.0.2.2:8083/testall"}])");
+    load_balancer_with_three_nodes(*config_);
+  }
+  // Each connection to the next node in turn (turn_ counts them), a server of its own.
+  FakePeer::Conversation round_robin() {
+    return [nodes = nodes_, turn = turn_, current = FakePeer::Conversation()](std::string_view received) mutable {
+      if (received.empty()) {
+        const size_t k = static_cast<size_t>((*turn)++ % 3);
+        current = tls_server_with_tickets(nodes[k], answer_request(node_answer(200, kNames[k])));
+      }
+      return current(received);
+    };
+  }
+  int resumed() const { return nodes_[0]->resumed + nodes_[1]->resumed + nodes_[2]->resumed; }
+  int handshakes() const { return nodes_[0]->handshakes + nodes_[1]->handshakes + nodes_[2]->handshakes; }
+
+  static constexpr const char* kNames[3] = {"a0-1", "a0-2", "a0-3"};
+  std::shared_ptr<TicketPolicy> nodes_[3];
+  std::shared_ptr<int> turn_ = std::make_shared<int>(0);
+  std::unique_ptr<net::ResumptionStore> sessions_ = std::make_unique<net::ResumptionStore>();
+};
+
+TEST_F(HttpsThroughLoadBalancerTest, EachNodesSessionIsResumedOnceTheOrderIsKnown) {
+  ASSERT_GE(net::ResumptionStore::kSlots, 3u);
+  ProbeResult first = run_one<HttpProbe>(tls_.get(), sessions_.get());
+  ASSERT_EQ(first.outcome, Outcome::kOk) << first.summary.c_str();
+  EXPECT_EQ(first.summary.view(), "HTTP 200 OK, 3 requests");
+  EXPECT_EQ(resumed(), 0);
+  EXPECT_EQ(sessions_->size(), 3u) << "a session per node";
+  ProbeResult second = run_one<HttpProbe>(tls_.get(), sessions_.get());
+  ASSERT_EQ(second.outcome, Outcome::kOk) << second.summary.c_str();
+  EXPECT_EQ(resumed(), 2) << "a0-1 after a0-3 was not known yet; a0-2 and a0-3 were";
+  ProbeResult third = run_one<HttpProbe>(tls_.get(), sessions_.get());
+  ASSERT_EQ(third.outcome, Outcome::kOk) << third.summary.c_str();
+  EXPECT_EQ(resumed(), 5);
+  EXPECT_EQ(handshakes(), 9);
+  ++*turn_;  // another client's connection between two runs
+  ProbeResult fourth = run_one<HttpProbe>(tls_.get(), sessions_.get());
+  ASSERT_EQ(fourth.outcome, Outcome::kOk) << fourth.summary.c_str();
+  EXPECT_EQ(testing::details_json(fourth), R"({"http_status":200,"body_match":true,"services_down":[],)"
+                                           R"("answered_by":["a0-2","a0-3","a0-1"],"samples":3,"server_date_skew_s":null})");
+  EXPECT_EQ(resumed(), 7) << "the first request guessed wrong, the next two resumed";
+  EXPECT_EQ(sessions_->size(), 3u);
+}
+
 TEST_F(HttpsResumptionTest, AnotherLeafSeenByTlsCertEndsTheSessionTheSameLeafKeepsIt) {
   ASSERT_EQ(request().outcome, Outcome::kOk);
   // The lab leaf's own fingerprint, as tls_cert reports it (its SHA-256, in hex).

@@ -120,14 +120,17 @@ struct Session {
                           size_t* tlen, uint32_t* lifetime) {
     auto* policy = static_cast<TicketPolicy*>(p);
     *lifetime = 3600;
-    int rc = mbedtls_ssl_session_save(session, start, static_cast<size_t>(end - start), tlen);
+    if (end - start < 1) return MBEDTLS_ERR_SSL_BUFFER_TOO_SMALL;
+    *start = policy->key;
+    int rc = mbedtls_ssl_session_save(session, start + 1, static_cast<size_t>(end - start - 1), tlen);
+    if (rc == 0) ++*tlen;
     if (rc == 0) ++policy->issued;
     return rc;
   }
   static int ticket_parse(void* p, mbedtls_ssl_session* session, unsigned char* buf, size_t len) {
     auto* policy = static_cast<TicketPolicy*>(p);
-    if (!policy->accept) return MBEDTLS_ERR_SSL_INVALID_MAC;
-    int rc = mbedtls_ssl_session_load(session, buf, len);
+    if (!policy->accept || len < 1 || buf[0] != policy->key) return MBEDTLS_ERR_SSL_INVALID_MAC;
+    int rc = mbedtls_ssl_session_load(session, buf + 1, len - 1);
     if (rc == 0) ++policy->resumed;
     return rc;
   }

@@ -27,6 +27,9 @@ FakePeer::Conversation tls13_only_server(FakePeer::Conversation inner = nullptr)
 // ticket key does); the counts are what the server saw.
 struct TicketPolicy {
   bool accept = true;
+  // The server's ticket key, as a tag in front of the ticket: a server takes only the
+  // tickets it issued (nodes behind a load balancer, nginx's key per node).
+  uint8_t key = 0;
   int issued = 0;
   int resumed = 0;   // tickets accepted: abbreviated handshakes
   int handshakes = 0;  // handshakes completed, full or resumed
