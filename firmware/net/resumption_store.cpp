@@ -67,6 +67,7 @@ void ResumptionStore::free_slot(Slot& s) {
   s.server = 0;
   s.next = 0;
   s.answered_last = false;
+  s.next_in_run = false;
   s.generation = 0;
   s.leaf = 0;
   s.saved_us = 0;
@@ -112,11 +113,13 @@ TlsResumption* ResumptionStore::claim(uint32_t key, uint32_t generation, uint64_
   // A node's place in the order survives its new session.
   const uint32_t next = s->key == key ? s->next : 0;
   const bool answered_last = s->key == key && s->answered_last;
+  const bool next_in_run = s->key == key && s->next_in_run;
   free_slot(*s);
   s->key = key;
   s->server = server != 0 ? server : key;
   s->next = next;
   s->answered_last = answered_last;
+  s->next_in_run = next_in_run;
   s->generation = generation;
   s->leaf = leaf;
   s->saved_us = now_us;
@@ -140,10 +143,16 @@ void ResumptionStore::observe(uint32_t key, uint64_t leaf) {
   }
 }
 
-void ResumptionStore::answered(uint32_t server, uint32_t key, bool in_run) {
+void ResumptionStore::answered(uint32_t server, uint32_t key, Request request) {
   if (server == 0 || key == 0) return;
-  if (const Slot* last = last_answered(server); last != nullptr && (in_run || last->next == 0)) {
-    slots_[last - slots_].next = key;
+  if (const Slot* found = last_answered(server)) {
+    Slot& last = slots_[found - slots_];
+    const bool learn = request == Request::kBackToBack || (request == Request::kFirstOfRun && last.next == 0) ||
+                       (request == Request::kOnlyOne && !last.next_in_run);
+    if (learn) {
+      last.next = key;
+      last.next_in_run = request == Request::kBackToBack;
+    }
   }
   Slot* node = slot_of(key);
   if (node == nullptr || node->server != server) return;

@@ -30,12 +30,15 @@
 // lab's haproxy), each connection reaches the next node in turn, and a node takes
 // only its own sessions (nginx: a ticket key per node). One slot for the balancer
 // would hold the last node's session and offer it to the next node: every request
-// of the balancer's run a full handshake. So a balancer's sessions are kept per node
-// (node_key: the server's key and the node's name), and the store learns the order
-// the nodes answer in: the node expected next is the one that answered after the
-// last one, the last time (expected_node). The order is learnt from the requests of
-// one run, back to back; between two runs other clients take turns, so what
-// answered first in a run only fills a successor not known yet. A wrong guess costs
+// a full handshake. So sessions are kept per node (node_key: the server's key and the
+// name the response gave, X-Auth0-Host or the certificate; a server reached directly
+// is its own lone node), and the store learns the order the nodes answer in: the
+// node expected next is the one that answered after the last one, the last time
+// (expected_node). What two requests of one run say, back to back, is the balancer's
+// own order and is kept; between two runs other clients take turns, so the first
+// request of a run of several only fills a successor not known yet, and a check that
+// makes one request a run learns from one run to the next what it can (the order
+// with the others' turns in it, steady while their traffic is). A wrong guess costs
 // the full handshake it would have cost anyway; the tls_cert check's leaf reaches
 // every node's session of its server (observe).
 #pragma once
@@ -99,11 +102,15 @@ class ResumptionStore {
   // its nodes' as well.
   void observe(uint32_t key, uint64_t leaf);
 
-  // Node `key` of the load-balanced `server` answered (its session, if any, already
-  // claimed): the node that answered before it learns that `key` comes next, always
-  // when that was the request just before in the same run (`in_run`), else only if
-  // it knew no successor yet.
-  void answered(uint32_t server, uint32_t key, bool in_run);
+  // Which request of its run an answer was: what the node that answered before it
+  // learns from it.
+  enum class Request : uint8_t {
+    kBackToBack,  // after another of the same run: `key` comes next, whatever was known
+    kFirstOfRun,  // the first of several: `key` comes next, if nothing was known
+    kOnlyOne,     // a run of one: `key` comes next, unless a run's requests said otherwise
+  };
+  // Node `key` of `server` answered (its session, if any, already claimed).
+  void answered(uint32_t server, uint32_t key, Request request);
   // The node of `server` expected to take its next connection: the successor of the
   // node that answered last, that node itself while its successor is unknown (a lone
   // node follows itself), 0 when none answered yet.
@@ -125,6 +132,7 @@ class ResumptionStore {
     uint32_t generation = 0;
     uint16_t uses = 0;
     bool answered_last = false;  // a node: the last of its server's nodes to answer
+    bool next_in_run = false;    // `next` was learnt from two requests of one run (kBackToBack)
     TlsResumption session;
   };
   Slot* slot_of(uint32_t key);

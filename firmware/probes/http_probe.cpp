@@ -102,13 +102,15 @@ void HttpProbe::connect() {
   (void)connect_or_fail(link_, check().port);
 }
 
-// The server's last session is offered (net/resumption_store.h says when it is not):
-// resumed, the handshake costs no key exchange and no chain verification. Through a
-// load balancer, the session of the node expected to take the connection.
+// The session of the server's node expected to take the connection is offered
+// (net/resumption_store.h says which, and when none is): resumed, the handshake costs
+// no key exchange and no chain verification. A server reached directly is its own
+// lone node; behind a load balancer (an appliance profile's, or one a plain check
+// names) each node has its own.
 Status HttpProbe::start_tls() {
   net::ResumptionStore* store = env().sessions;
   server_key_ = store != nullptr ? net::ResumptionStore::key(env().config->text(check().host), check().port, tls_name()) : 0;
-  session_key_ = through_load_balancer() && server_key_ != 0 ? store->expected_node(server_key_) : server_key_;
+  session_key_ = server_key_ != 0 ? store->expected_node(server_key_) : 0;
   node_leaf_ = 0;
   session_generation_ = store != nullptr ? store->generation() : 0;
   offered_leaf_ = 0;
@@ -234,9 +236,10 @@ bool HttpProbe::retry_with_tls13() {
 }
 
 // After a handshake whose certificate passed: a resumed session counts one more use;
-// a full handshake's session is kept when the handshake verified the chain to the
-// anchors (a saved session holds the leaf alone: a chain trusted by the public roots
-// could not be judged again from it). Another outcome leaves nothing to offer.
+// a full handshake's session is kept, once the response names its node, when the
+// handshake verified the chain to the anchors (a saved session holds the leaf alone:
+// a chain trusted by the public roots could not be judged again from it). Another
+// outcome leaves nothing to offer.
 void HttpProbe::keep_session(bool verified_by_handshake, uint64_t leaf_id) {
   net::ResumptionStore* store = env().sessions;
   if (store == nullptr || server_key_ == 0) return;
@@ -251,15 +254,9 @@ void HttpProbe::keep_session(bool verified_by_handshake, uint64_t leaf_id) {
     store->drop(session_key_);
     return;
   }
-  // Behind a load balancer the node that answered is known from its response; the
-  // session offered (if any) was another node's, declined, and stays that node's.
-  if (through_load_balancer()) {
-    node_leaf_ = verified_by_handshake ? leaf_id : 0;
-    return;
-  }
-  net::TlsResumption* slot =
-      verified_by_handshake && leaf_id != 0 ? store->claim(session_key_, session_generation_, leaf_id, now()) : nullptr;
-  if (slot == nullptr || !tls.save(*slot)) store->drop(session_key_);
+  // The node that answered is known from its response (keep_node_session); the
+  // session offered, if any, was another node's, declined, and stays that node's.
+  node_leaf_ = verified_by_handshake ? leaf_id : 0;
 }
 
 void HttpProbe::keep_node_session(std::string_view node) {
@@ -271,7 +268,9 @@ void HttpProbe::keep_node_session(std::string_view node) {
     if (slot == nullptr || !link_.tls().save(*slot)) store->drop(node_key);
     node_leaf_ = 0;
   }
-  store->answered(server_key_, node_key, sample_ > 1);
+  using Request = net::ResumptionStore::Request;
+  store->answered(server_key_, node_key,
+                  sample_ > 1 ? Request::kBackToBack : samples_ > 1 ? Request::kFirstOfRun : Request::kOnlyOne);
 }
 
 std::string_view HttpProbe::path() const {
@@ -407,7 +406,7 @@ void HttpProbe::conclude() {
   }
 
   note_answered_by(parser_.node().empty() ? cert_id_.view() : parser_.node());
-  if (through_load_balancer()) keep_node_session(parser_.node().empty() ? cert_id_.view() : parser_.node());
+  keep_node_session(parser_.node().empty() ? cert_id_.view() : parser_.node());
   d.samples = sample_;
   Verdict v = judge_http(f, rules, r.summary);
   // Another request only if it fits before the deadline (twice the slowest so far):

@@ -40,9 +40,9 @@ class HttpProbe final : public Probe {
   Status start_tls();
   void forget_session();
   void keep_session(bool verified_by_handshake, uint64_t leaf_id);
-  // A load balancer's request: the node that answered, once the response named it.
+  // The node that answered (X-Auth0-Host, else the certificate), once the response
+  // named it: the full handshake's session kept as that node's, the order learnt.
   void keep_node_session(std::string_view node);
-  bool through_load_balancer() const { return samples_ > 1; }
   void send_request();
   std::string_view tls_name() const;
   std::string_view path() const;  // the request target from the check's url
@@ -73,9 +73,9 @@ class HttpProbe final : public Probe {
   hal::MonoMicros slowest_sample_us_ = 0;
   SmallText<96> answered_by_;  // distinct X-Auth0-Host values (else certificates) over the samples
   SmallText<16> cert_id_;      // "cert:" and the first 4 bytes of the leaf's SHA-256
-  uint32_t session_key_ = 0;         // the server's slot in env().sessions (0: none)
-  uint32_t server_key_ = 0;          // the server's key (a load balancer's: its nodes' slots are apart)
-  uint64_t node_leaf_ = 0;           // a balancer's full handshake: the leaf of the session to keep (0: none)
+  uint32_t session_key_ = 0;         // the offered node's slot in env().sessions (0: none)
+  uint32_t server_key_ = 0;          // the server's key; each node's slot is apart (node_key)
+  uint64_t node_leaf_ = 0;           // a full handshake: the leaf of the session to keep (0: none)
   uint32_t session_generation_ = 0;  // the store's generation when the handshake began
   uint64_t offered_leaf_ = 0;        // the offered session's leaf fingerprint (0: none offered)
   net::TcpLink link_;

@@ -9,6 +9,8 @@
 namespace probebox::net {
 namespace {
 
+using Request = ResumptionStore::Request;
+
 TEST(ResumptionStore, TheKeyIsTheAddressThePortAndTheName) {
   uint32_t k = ResumptionStore::key("10.0.2.2", 443, "manage.lab.test");
   EXPECT_NE(k, 0u);
@@ -105,28 +107,49 @@ TEST(ResumptionStore, TheNodeExpectedNextIsTheOneThatFollowedTheLastLastTime) {
   EXPECT_EQ(store->expected_node(lb), 0u) << "nothing answered yet";
   for (int k = 0; k < 3; ++k) {
     ASSERT_NE(store->claim(n[k], store->generation(), 42, 0, lb), nullptr);
-    store->answered(lb, n[k], k > 0);
+    store->answered(lb, n[k], k > 0 ? Request::kBackToBack : Request::kFirstOfRun);
   }
   EXPECT_EQ(store->expected_node(lb), n[2]) << "a0-3's successor unknown: a0-3 itself is the guess";
-  store->answered(lb, n[0], false);  // the next run begins at a0-1
+  store->answered(lb, n[0], Request::kFirstOfRun);  // the next run begins at a0-1
   EXPECT_EQ(store->expected_node(lb), n[1]);
-  store->answered(lb, n[1], true);
+  store->answered(lb, n[1], Request::kBackToBack);
   EXPECT_EQ(store->expected_node(lb), n[2]);
-  store->answered(lb, n[2], true);
+  store->answered(lb, n[2], Request::kBackToBack);
   EXPECT_EQ(store->expected_node(lb), n[0]);
   // Another client took a turn: this run begins at a0-2, which says nothing of what
   // follows a0-3 in the balancer's order.
-  store->answered(lb, n[1], false);
+  store->answered(lb, n[1], Request::kFirstOfRun);
   EXPECT_EQ(store->expected_node(lb), n[2]);
-  store->answered(lb, n[2], true);
+  store->answered(lb, n[2], Request::kBackToBack);
   EXPECT_EQ(store->expected_node(lb), n[0]);
   // Within a run the order is learnt anew (a node added, the order changed).
-  store->answered(lb, n[1], true);
+  store->answered(lb, n[1], Request::kBackToBack);
   EXPECT_EQ(store->expected_node(lb), n[2]);
-  store->answered(lb, n[2], false);
+  store->answered(lb, n[2], Request::kFirstOfRun);
   EXPECT_EQ(store->expected_node(lb), n[1]);
   // Another server has learnt nothing.
   EXPECT_EQ(store->expected_node(ResumptionStore::key("192.0.2.11", 443, "manage.example.com")), 0u);
+}
+
+// A check that makes one request a run (a plain https check aimed at a balancer)
+// learns the order from run to run, the other clients' turns in it: steady while
+// their traffic is. An order two requests of one run said is not overwritten so.
+TEST(ResumptionStore, OneRequestARunLearnsTheOrderFromRunToRun) {
+  ASSERT_GE(ResumptionStore::kSlots, 3u);
+  auto store = std::make_unique<ResumptionStore>();
+  uint32_t lb = ResumptionStore::key("192.0.2.10", 443, "manage.example.com");
+  uint32_t a = ResumptionStore::node_key(lb, "a0-1"), b = ResumptionStore::node_key(lb, "a0-2"),
+           c = ResumptionStore::node_key(lb, "a0-3");
+  for (uint32_t node : {a, b, c}) ASSERT_NE(store->claim(node, store->generation(), 42, 0, lb), nullptr);
+  // Another client's request between two of ours: a0-1, a0-3, a0-2, a0-1, ...
+  for (uint32_t node : {a, c, b, a}) store->answered(lb, node, Request::kOnlyOne);
+  EXPECT_EQ(store->expected_node(lb), c);
+  store->answered(lb, c, Request::kOnlyOne);
+  EXPECT_EQ(store->expected_node(lb), b);
+  store->answered(lb, a, Request::kBackToBack);  // c -> a, said by one run
+  store->answered(lb, b, Request::kOnlyOne);
+  store->answered(lb, c, Request::kOnlyOne);
+  EXPECT_EQ(store->expected_node(lb), a) << "what one run said stays";
 }
 
 TEST(ResumptionStore, ALoneNodeIsExpectedAfterItself) {
@@ -134,9 +157,9 @@ TEST(ResumptionStore, ALoneNodeIsExpectedAfterItself) {
   uint32_t lb = ResumptionStore::key("10.0.2.2", 443, "manage.lab.test");
   uint32_t only = ResumptionStore::node_key(lb, "cert:206cc486");
   ASSERT_NE(store->claim(only, store->generation(), 42, 0, lb), nullptr);
-  store->answered(lb, only, false);
+  store->answered(lb, only, Request::kOnlyOne);
   EXPECT_EQ(store->expected_node(lb), only);
-  store->answered(lb, only, false);
+  store->answered(lb, only, Request::kOnlyOne);
   EXPECT_EQ(store->expected_node(lb), only);
 }
 
