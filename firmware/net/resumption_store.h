@@ -69,7 +69,7 @@ class ResumptionStore {
 
   // The server as a probe reaches it (never 0).
   static uint32_t key(std::string_view host, uint16_t port, std::string_view server_name);
-  // One node behind the load-balanced server `server` (never 0, never `server`).
+  // A node of `server`: the name a response gave (never 0, never `server`).
   static uint32_t node_key(uint32_t server, std::string_view node);
   // The leaf's fingerprint: the first 8 bytes of its SHA-256, as a number.
   static uint64_t fingerprint(const uint8_t (&sha256)[32]);
@@ -92,8 +92,8 @@ class ResumptionStore {
   // into (TlsClientSession::save) whose chain verified to the anchors, begun under
   // `generation`, whose leaf has `leaf`'s fingerprint. Null when the generation is
   // stale or no slot is free. A save that fails must drop(key).
-  // `server`: the load-balanced server whose node `key` is (node_key), 0 for a
-  // server reached directly.
+  // `server`: the server whose node `key` is (node_key); 0 when `key` is a server's
+  // own key.
   TlsResumption* claim(uint32_t key, uint32_t generation, uint64_t leaf, int64_t now_us, uint32_t server = 0);
   // The session of `key` must not be offered again (the handshake or the
   // certificate's verdict failed).

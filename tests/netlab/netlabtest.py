@@ -21,6 +21,23 @@ import netlab  # noqa: E402  (constants only; the lab itself runs as its own pro
 TTL_S = int(os.environ.get("NETLAB_TTL", "600"))
 
 
+# Logs in with the first-boot password; the diagnostics and the event log.
+READ_BOX = r"""
+import http.client, json, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+c = http.client.HTTPSConnection(sys.argv[1], 443, timeout=15, context=ctx)
+c.request("POST", "/api/login", body=json.dumps({"password": sys.argv[2]}),
+          headers={"Content-Type": "application/json"})
+r = c.getresponse(); r.read()
+cookie = r.headers["Set-Cookie"].split(";", 1)[0]
+out = {}
+for path in ("/api/diagnostics", "/api/events"):
+    c.request("GET", path, headers={"Cookie": cookie})
+    out[path] = json.loads(c.getresponse().read())
+print(json.dumps(out))
+"""
+
+
 def skip_reason():
     if os.geteuid() != 0:
         return "needs root for network namespaces (CI runs as root)"

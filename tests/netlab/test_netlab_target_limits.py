@@ -111,22 +111,6 @@ while time.monotonic() < end:
 print(sent)
 """
 
-# Logs in with the first-boot password; the diagnostics and the event log.
-READ_BOX = r"""
-import http.client, json, ssl, sys
-ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
-c = http.client.HTTPSConnection(sys.argv[1], 443, timeout=15, context=ctx)
-c.request("POST", "/api/login", body=json.dumps({"password": sys.argv[2]}),
-          headers={"Content-Type": "application/json"})
-r = c.getresponse(); r.read()
-cookie = r.headers["Set-Cookie"].split(";", 1)[0]
-out = {}
-for path in ("/api/diagnostics", "/api/events"):
-    c.request("GET", path, headers={"Cookie": cookie})
-    out[path] = json.loads(c.getresponse().read())
-print(json.dumps(out))
-"""
-
 
 def setUpModule():
     nt.require_lab()
@@ -189,7 +173,7 @@ class TargetLimitsOnTheLab(nt.LabTestCase):
     def diagnostics_with_no_verdict_moved(self, password, what):
         """Logs in over HTTPS (the box's session free again) and returns the
         diagnostics, once the event log shows that no check left ok during `what`."""
-        got = json.loads(self.in_client(READ_BOX, password, timeout=40))
+        got = json.loads(self.in_client(nt.READ_BOX, password, timeout=40))
         not_ok = [(e["check"], e["from"], e["to"], e.get("summary", "")) for e in got["/api/events"]["events"]
                   if e["to"] != "ok" or e["from"] not in ("none", "ok")]
         self.assertEqual(not_ok, [], f"a check's verdict moved during {what}")
