@@ -405,8 +405,9 @@ void HttpProbe::conclude() {
     d.skew_s = f.skew_s;
   }
 
-  note_answered_by(parser_.node().empty() ? cert_id_.view() : parser_.node());
-  keep_node_session(parser_.node().empty() ? cert_id_.view() : parser_.node());
+  const std::string_view node = parser_.node().empty() ? cert_id_.view() : parser_.node();
+  note_answered_by(node);
+  keep_node_session(node);
   d.samples = sample_;
   Verdict v = judge_http(f, rules, r.summary);
   // Another request only if it fits before the deadline (twice the slowest so far):
