@@ -33,6 +33,16 @@ file(CREATE_LINK "${CMAKE_SOURCE_DIR}/firmware/core/limits.h" "${PROBEBOX_MBEDTL
 target_include_directories(mbedtls PUBLIC "${PROBEBOX_MBEDTLS_PORT}")
 target_compile_definitions(mbedtls PUBLIC MBEDTLS_CONFIG_FILE="mbedtls_config_fw.h")
 set_source_files_properties(${MBEDTLS_SOURCES} PROPERTIES COMPILE_OPTIONS "${PROBEBOX_THIRD_PARTY_C_FLAGS}")
+# X25519 from Project Everest (HACL*, formally verified, shipped in mbedTLS's tree):
+# the ECDH context's Curve25519 variant (MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED).
+set(MBEDTLS_EVEREST_DIR "${MBEDTLS_DIR}/3rdparty/everest")
+set(MBEDTLS_EVEREST_SOURCES "${MBEDTLS_EVEREST_DIR}/library/everest.c" "${MBEDTLS_EVEREST_DIR}/library/x25519.c"
+    "${MBEDTLS_EVEREST_DIR}/library/Hacl_Curve25519_joined.c")
+target_sources(mbedtls PRIVATE ${MBEDTLS_EVEREST_SOURCES})
+target_include_directories(mbedtls SYSTEM PUBLIC "${MBEDTLS_EVEREST_DIR}/include")
+set_source_files_properties(${MBEDTLS_EVEREST_SOURCES} PROPERTIES
+  COMPILE_OPTIONS "${PROBEBOX_THIRD_PARTY_C_FLAGS}"
+  INCLUDE_DIRECTORIES "${MBEDTLS_EVEREST_DIR}/include/everest;${MBEDTLS_EVEREST_DIR}/include/everest/kremlib;${MBEDTLS_DIR}/library")
 # The board hooks mbedTLS 3.6 calls (entropy for PSA's DRBG, the millisecond clock)
 # live in firmware/net/net_glue.cpp, whose archive comes before libmbedtls.a on the
 # link line: a program that uses only X.509 (the certificate fuzzer) would otherwise
