@@ -108,6 +108,17 @@ class TlsVersions(unittest.TestCase):
         self.assertEqual(d["missing_names"], [])
         self.assertIsNotNone(d["days_left"])
 
+    def test_a_server_taking_only_nist_curves_is_still_reached(self):
+        # The box offers X25519 first (its key share in a 1.3 hello): a server that
+        # takes only P-256 or P-384 picks one in 1.2, and asks again for it in 1.3
+        # (HelloRetryRequest).
+        for version, group in (("-tls1_2", "P-256"), ("-tls1_3", "P-256"), ("-tls1_3", "P-384")):
+            with self.subTest(version=version, group=group):
+                with s_server(self.dir, "leaf", version, "-groups", group) as port:
+                    c = self.check(port)
+                self.assertEqual(c["details"]["tls_version"], version[-3:].replace("_", "."), c["summary"])
+                self.assertTrue(c["details"]["trusted"], c["summary"])
+
     def test_a_chain_larger_than_the_box_is_unknown_with_its_size(self):
         for version in ("-tls1_2", None):
             with s_server(self.dir, "big", *([version] if version else [])) as port:
