@@ -19,6 +19,35 @@ set(PROBEBOX_THIRD_PARTY_C_FLAGS -w)
 
 # --- mbedTLS ---------------------------------------------------------------
 file(GLOB MBEDTLS_SOURCES "${MBEDTLS_DIR}/library/*.c")
+# TLS 1.2's key block derived to the length the suite takes, not always 256 bytes
+# (firmware/net/tls12_key_block.h says why and why the keys are the same): ssl_tls.c
+# is compiled from a copy in the build tree in which its one key-expansion call asks
+# for that length; the rest of the file is mbedTLS's. Without that exact call in the
+# unpacked tarball (another version) the configure stops.
+set(PROBEBOX_SSL_TLS_ORIGINAL "${MBEDTLS_DIR}/library/ssl_tls.c")
+set(PROBEBOX_SSL_TLS_COPY "${CMAKE_BINARY_DIR}/mbedtls-edited/ssl_tls.c")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${PROBEBOX_SSL_TLS_ORIGINAL}")
+file(READ "${PROBEBOX_SSL_TLS_ORIGINAL}" probebox_ssl_tls_text)
+set(probebox_key_expansion [[tls_prf(master, 48, "key expansion", randbytes, 64, keyblk, 256);]])
+string(FIND "${probebox_ssl_tls_text}" "${probebox_key_expansion}" probebox_first)
+string(FIND "${probebox_ssl_tls_text}" "${probebox_key_expansion}" probebox_last REVERSE)
+if(probebox_first EQUAL -1 OR NOT probebox_first EQUAL probebox_last)
+  message(FATAL_ERROR "${PROBEBOX_SSL_TLS_ORIGINAL}: not one key-expansion call as in mbedTLS 3.6.6 "
+                      "(firmware/net/tls12_key_block.h): review the edit for this version")
+endif()
+string(REPLACE "${probebox_key_expansion}"
+  [[tls_prf(master, 48, "key expansion", randbytes, 64, keyblk,
+              probebox_tls12_key_block_len(ssl_mode == MBEDTLS_SSL_MODE_AEAD,
+                                           mbedtls_cipher_info_get_key_bitlen(cipher_info) / 8,
+                                           mbedtls_md_get_size(md_info),
+                                           mbedtls_cipher_info_get_iv_size(cipher_info), sizeof(keyblk)));]]
+  probebox_ssl_tls_text "${probebox_ssl_tls_text}")
+# Written only when it changes, so a configure does not rebuild it.
+file(WRITE "${PROBEBOX_SSL_TLS_COPY}.new" "${probebox_ssl_tls_text}")
+file(COPY_FILE "${PROBEBOX_SSL_TLS_COPY}.new" "${PROBEBOX_SSL_TLS_COPY}" ONLY_IF_DIFFERENT)
+file(REMOVE "${PROBEBOX_SSL_TLS_COPY}.new")
+list(REMOVE_ITEM MBEDTLS_SOURCES "${PROBEBOX_SSL_TLS_ORIGINAL}")
+list(APPEND MBEDTLS_SOURCES "${PROBEBOX_SSL_TLS_COPY}")
 add_library(mbedtls STATIC ${MBEDTLS_SOURCES})
 target_include_directories(mbedtls SYSTEM PUBLIC "${MBEDTLS_DIR}/include")
 # Our own config header, seen through a directory in the build tree that holds
@@ -33,6 +62,11 @@ file(CREATE_LINK "${CMAKE_SOURCE_DIR}/firmware/core/limits.h" "${PROBEBOX_MBEDTL
 target_include_directories(mbedtls PUBLIC "${PROBEBOX_MBEDTLS_PORT}")
 target_compile_definitions(mbedtls PUBLIC MBEDTLS_CONFIG_FILE="mbedtls_config_fw.h")
 set_source_files_properties(${MBEDTLS_SOURCES} PROPERTIES COMPILE_OPTIONS "${PROBEBOX_THIRD_PARTY_C_FLAGS}")
+# The edited copy finds mbedTLS's private headers beside the original, and the length
+# function in our header.
+set_source_files_properties("${PROBEBOX_SSL_TLS_COPY}" PROPERTIES
+  INCLUDE_DIRECTORIES "${MBEDTLS_DIR}/library"
+  COMPILE_OPTIONS "${PROBEBOX_THIRD_PARTY_C_FLAGS};-include;${CMAKE_SOURCE_DIR}/firmware/net/tls12_key_block.h")
 # X25519 from Project Everest (HACL*, formally verified, shipped in mbedTLS's tree):
 # the ECDH context's Curve25519 variant (MBEDTLS_ECDH_VARIANT_EVEREST_ENABLED).
 set(MBEDTLS_EVEREST_DIR "${MBEDTLS_DIR}/3rdparty/everest")

@@ -119,6 +119,24 @@ class TlsVersions(unittest.TestCase):
                 self.assertEqual(c["details"]["tls_version"], version[-3:].replace("_", "."), c["summary"])
                 self.assertTrue(c["details"]["trusted"], c["summary"])
 
+    def test_each_tls12_suite_family_carries_a_request(self):
+        # The box derives a TLS 1.2 session's key block to the length its suite takes
+        # (firmware/net/tls12_key_block.h): an AES-GCM key cut from a wrong place, a
+        # CBC MAC key or a key past the block's end, and OpenSSL refuses the request.
+        cases = (("ECDHE-RSA-AES128-GCM-SHA256",), ("ECDHE-RSA-AES256-GCM-SHA384",),
+                 ("ECDHE-RSA-AES256-SHA384",), ("ECDHE-RSA-AES128-SHA256", "-no_etm"), ("ECDHE-RSA-AES256-SHA",))
+        for suite, *extra in cases:
+            with self.subTest(suite=suite, extra=extra):
+                with s_server(self.dir, "leaf", "-tls1_2", "-cipher", suite, *extra) as port:
+                    doc = {"schema": 1, "trust_anchors_pem": self.pem, "defaults": {"timeout_ms": 4000},
+                           "checks": [{"id": "h", "type": "http", "url": f"https://{HOST}:{port}/",
+                                       "host_header": NAME}]}
+                    code, out, err = run_once(doc, timeout=60)
+                self.assertIsNotNone(out, err[-2000:])
+                c = out["checks"][0]
+                self.assertEqual(c["status"], "ok", c["summary"])
+                self.assertEqual(c["details"]["http_status"], 200, c["summary"])
+
     def test_a_chain_larger_than_the_box_is_unknown_with_its_size(self):
         for version in ("-tls1_2", None):
             with s_server(self.dir, "big", *([version] if version else [])) as port:

@@ -166,6 +166,7 @@ struct Session {
 }  // namespace
 
 std::string_view lab_cert_pem() { return {kLabCertPem, sizeof(kLabCertPem) - 1}; }
+std::string_view lab_key_pem() { return {kLabKeyPem, sizeof(kLabKeyPem) - 1}; }
 
 namespace {
 FakePeer::Conversation server(FakePeer::Conversation inner, bool tls13_only,

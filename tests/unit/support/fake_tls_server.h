@@ -13,6 +13,8 @@ namespace probebox::test {
 
 // The lab certificate (PEM), for trust anchors.
 std::string_view lab_cert_pem();
+// Its private key (PEM), for a test that runs a server of its own.
+std::string_view lab_key_pem();
 // A conversation that plays the server side of TLS over every byte it is given (a
 // fresh session each time it is called with none), then `inner` over the plaintext.
 FakePeer::Conversation tls_server(FakePeer::Conversation inner = nullptr);
