@@ -112,6 +112,15 @@ target_sources(mbedtls PRIVATE "${PROBEBOX_MBEDTLS_TRANSCRIPT}")
 set_source_files_properties("${PROBEBOX_MBEDTLS_TRANSCRIPT}" PROPERTIES
   INCLUDE_DIRECTORIES "${MBEDTLS_DIR}/library;${CMAKE_SOURCE_DIR}/firmware/net"
   COMPILE_OPTIONS "-Wall;-Wextra;-Werror")
+# X25519 key shares (TLS 1.3's, PSA's public key of a Curve25519 key) by Everest's
+# HACL* instead of mbedTLS's generic ladder: firmware/net/x25519_base.c, our code, in
+# this archive beside Everest, put in front of mbedtls_ecp_mul by the linker.
+set(PROBEBOX_MBEDTLS_X25519_BASE "${CMAKE_SOURCE_DIR}/firmware/net/x25519_base.c")
+target_sources(mbedtls PRIVATE "${PROBEBOX_MBEDTLS_X25519_BASE}")
+set_source_files_properties("${PROBEBOX_MBEDTLS_X25519_BASE}" PROPERTIES
+  INCLUDE_DIRECTORIES "${MBEDTLS_DIR}/library;${MBEDTLS_EVEREST_DIR}/include/everest;${MBEDTLS_EVEREST_DIR}/include/everest/kremlib"
+  COMPILE_OPTIONS "-Wall;-Wextra;-Werror")
+target_link_options(mbedtls INTERFACE LINKER:--wrap=mbedtls_ecp_mul)
 
 # --- lwIP -------------------------------------------------------------------
 include("${LWIP_DIR}/src/Filelists.cmake")
