@@ -2,8 +2,9 @@
 probe list, and the monitoring-plugins command lines, both derived from the
 simulator's own --once result (each check's kind, target, port and name), so each tool
 does exactly the box's checks. Every target is
-127.0.0.1 (the simulator reaches the same servers as 10.0.2.2 through libslirp, or as
-tap_lab's 192.0.2.1 through a TAP).
+127.0.0.1, where the simulator reaches the same servers as 10.0.2.2 through libslirp;
+with the lab on a TAP (tap_lab.py) the lab listens on 192.0.2.1 and the peers aim there
+too, through loopback.
 """
 import base64
 import json
@@ -42,7 +43,7 @@ def demo_config(repo, lab, host=SLIRP_HOST):
 
 def host_port(target):
     host, port = target.rsplit(":", 1)
-    return (LOOPBACK if host in (SLIRP_HOST, TAP_HOST) else host), int(port)
+    return (LOOPBACK if host == SLIRP_HOST else host), int(port)
 
 
 def _url_parts(url):

@@ -4,9 +4,10 @@ and the monitoring-plugins (Nagios/Icinga), on the demo appliance profile, plus 
 simulator's own memory, detection latency, scale, instruction counts and the Cortex-M
 target's figures. Run by scripts/bench, which installs the peers and builds first.
 
-Every server binds 127.0.0.1; the simulator reaches them as 10.0.2.2 through libslirp,
-or, with --net tap (a network namespace of its own, tests/bench/tap_lab.py), as
-192.0.2.1 through a TAP device. Every loop is bounded in count and in time.
+Every server binds 127.0.0.1; the simulator reaches them as 10.0.2.2 through libslirp.
+With --net tap (a network namespace of its own, tests/bench/tap_lab.py) they bind the
+TAP's host side, 192.0.2.1, which the simulator reaches through its TAP device and the
+peers through loopback. Every loop is bounded in count and in time.
 
 Usage: tests/bench/peers.py [--rounds N] [--only cost,steady,floor,latency,scale,callgrind,target]
        tests/bench/peers.py --only ab --ab base=BINARY,change=BINARY [--ab-windows 4]
@@ -39,6 +40,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, os.path.join(HERE, "..", "lab"))
 sys.path.insert(0, HERE)
 import lab as lab_module  # noqa: E402
+import lab_address  # noqa: E402
 import floor as floor_module  # noqa: E402
 import kernel_profile  # noqa: E402
 import netlab_bench  # noqa: E402
@@ -1709,6 +1711,9 @@ def main(argv=None):
         TAP_UI_PORTS.update({dev: free_port() for dev in tap_lab.DEVICES})
         tap_lab.enter(TAP_UI_PORTS)
     ctx.lab_host = peer_configs.TAP_HOST if ctx.tap else peer_configs.SLIRP_HOST
+    if ctx.tap:
+        # The lab listens where the boxes reach it, the TAP's host side (tap_lab.py).
+        os.environ[lab_address.VARIABLE] = peer_configs.TAP_HOST
     machine()
     with tempfile.TemporaryDirectory(prefix="probebox-bench.") as tmp:
         ctx.tmp = tmp
@@ -1740,7 +1745,7 @@ def main(argv=None):
             ctx.summary["checks"] = len(ctx.checks)
             bb_path = write_json(os.path.join(tmp, "blackbox.yml"),
                                  peer_configs.blackbox_config(ctx.checks, ctx.root_pem))
-            say(f"Lab on 127.0.0.1:{base}..{base + 59}. The peers' checks are the simulator's own: "
+            say(f"Lab on {lab.address}:{base}..{base + 59}. The peers' checks are the simulator's own: "
                 f"{len(ctx.checks)} checks read from its --once result ({kind_counts(ctx.checks)}); blackbox.yml and the plugin command "
                 "lines are made from them by tests/bench/peer_configs.py.\n")
             if only & {"cost", "rss", "steady"}:

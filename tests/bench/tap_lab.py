@@ -5,22 +5,31 @@ simulator only writes and reads frames, and the host's TCP/IP stack is the lab's
 each connection. Measuring the steady cycle both ways separates the host network layer's
 cost from the rest.
 
-The lab keeps binding 127.0.0.1. Each TAP's host side has the gateway address of a
-documentation range; the simulator behind it has .10 in that range. nftables sends what
-the boxes address to LAB (192.0.2.1) to 127.0.0.1, and a forwarded local port to each
-box's web UI (port 80), so the bench reads /api/status as it does through slirp.
+Each TAP's host side has the gateway address of a documentation range; the simulator
+behind it has .10 in that range. The lab listens on LAB (192.0.2.1, pbtap0's host side:
+tests/lab/lab_address.py), which the boxes reach as they would a server on their own
+network, and the exporter reaches through loopback: nothing rewrites a packet on the way,
+so no connection tracking runs for either (until stop 56 nftables sent the boxes'
+traffic on to a lab on 127.0.0.1, and the kernel's NAT and connection tracking, about
+7 % of the box's marginal cycle, ran in the simulator's own system calls). The bench
+reads each box's web UI through a relay of its own, a local port per device
+(UiRelay), outside every measured process.
 
 Only inside a network namespace of its own, which `peers.py` makes with `unshare -n`
 (the addresses must never sit on a namespace with real interfaces); nothing routes out.
 """
-import os
+import selectors
+import socket
 import subprocess
+import threading
 
 from peer_configs import TAP_HOST as LAB  # one definition, shared with the configs
 # (device, the box's address, the host side's address)
 # pbtap2 holds the second build of the side-by-side phase (`--net tap --only ab`).
 DEVICES = {"pbtap0": ("192.0.2.10", LAB), "pbtap1": ("198.51.100.10", "198.51.100.1"),
            "pbtap2": ("203.0.113.10", "203.0.113.1")}
+# A relayed connection lives at most this long: the bench's requests take milliseconds.
+RELAY_LIMIT_S = 120
 
 
 def private_namespace():
@@ -37,31 +46,71 @@ def _run(argv, stdin=None):
         raise RuntimeError(f"tap_lab: {' '.join(argv)}: {r.stderr.strip()}")
 
 
+class UiRelay:
+    """127.0.0.1:port -> a box's web UI (its address, port 80), for the bench's own
+    requests: a thread in the bench, each connection piped both ways until either side
+    closes (or RELAY_LIMIT_S)."""
+
+    def __init__(self, port, box):
+        self.box = box
+        self.listener = socket.create_server(("127.0.0.1", port))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            threading.Thread(target=self._pipe, args=(client,), daemon=True).start()
+
+    def _pipe(self, client):
+        try:
+            upstream = socket.create_connection((self.box, 80), timeout=10)
+        except OSError:
+            client.close()
+            return
+        sel = selectors.DefaultSelector()
+        sel.register(client, selectors.EVENT_READ, upstream)
+        sel.register(upstream, selectors.EVENT_READ, client)
+        open_ends = 2
+        try:
+            while open_ends:
+                ready = sel.select(timeout=RELAY_LIMIT_S)
+                if not ready:
+                    return
+                for key, _ in ready:
+                    data = key.fileobj.recv(65536)
+                    if data:
+                        key.data.sendall(data)
+                    else:
+                        sel.unregister(key.fileobj)
+                        open_ends -= 1
+                        try:
+                            key.data.shutdown(socket.SHUT_WR)
+                        except OSError:
+                            pass
+        except OSError:
+            pass
+        finally:
+            sel.close()
+            client.close()
+            upstream.close()
+
+
 def enter(ui_ports):
-    """Creates the TAP devices, their addresses and the NAT rules. ui_ports maps each
-    device to the local port that reaches its box's web UI. Raises when the namespace is
-    not private or a step fails."""
+    """Creates the TAP devices and their addresses, and a relay to each box's web UI
+    (ui_ports maps each device to its local port). Raises when the namespace is not
+    private or a step fails."""
     if not private_namespace():
         raise RuntimeError("--net tap runs only in a network namespace of its own (peers.py starts it "
                            "under unshare -n)")
     _run(["ip", "link", "set", "lo", "up"])
-    ui_rules = []
     for dev, (box, host) in DEVICES.items():
         _run(["ip", "tuntap", "add", "dev", dev, "mode", "tap"])
         _run(["ip", "addr", "add", f"{host}/24", "dev", dev])
         _run(["ip", "link", "set", dev, "up"])
-        # A destination rewritten to 127.0.0.1 on a non-loopback device is dropped as a
-        # martian unless the device allows it.
-        _run(["sysctl", "-qw", f"net.ipv4.conf.{dev}.route_localnet=1"])
-        ui_rules.append(f"ip daddr 127.0.0.1 tcp dport {ui_ports[dev]} dnat to {box}:80;")
-    devices = ", ".join(f'"{d}"' for d in DEVICES)
-    _run(["nft", "-f", "-"], stdin=f"""
-table ip probebox_bench {{
-  chain from_boxes {{ type nat hook prerouting priority -100; ip daddr {LAB} dnat to 127.0.0.1; }}
-  chain to_boxes {{ type nat hook output priority -100; {' '.join(ui_rules)} }}
-  chain from_host {{ type nat hook postrouting priority 100; oifname {{ {devices} }} ip saddr 127.0.0.1 masquerade; }}
-}}
-""")
+        UiRelay(ui_ports[dev], box)
 
 
 def network(dev, dns, ntp):

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The local lab: servers on 127.0.0.1 that play an Auth0 appliance in good and bad
 health, for the demo and the integration tests. Nothing binds anywhere but 127.0.0.1
-and nothing forwards anywhere; every server stops on SIGTERM or after --max-seconds.
+(or, in the bench's private TAP namespace only, the documentation-range address
+lab_address.py takes) and nothing forwards anywhere; every server stops on SIGTERM or
+after --max-seconds.
 
   lab.py up --dir DIR [--base-port N]   start in the background, write DIR/lab.json
   lab.py set --dir DIR SERVICE MODE     change a service's behaviour (within 200 ms)
@@ -30,7 +32,11 @@ import threading
 import time
 import urllib.request
 
+import lab_address
+
 LOOPBACK = "127.0.0.1"
+# What the servers bind: LOOPBACK but in the bench's TAP namespace (lab_address.py).
+ADDRESS = lab_address.listen_address()
 NTP_EPOCH_OFFSET = 2208988800
 HEALTH_KEY = "lab-health-key"
 # The appliance's names point at its load balancer, which the box reaches as 10.0.2.2
@@ -169,7 +175,7 @@ class SwitchableHttp:
     def up(self):
         if self.server:
             return
-        self.server = ThreadingHTTPServer((LOOPBACK, self.port), make_http_handler(self.modes, self.stop))
+        self.server = ThreadingHTTPServer((ADDRESS, self.port), make_http_handler(self.modes, self.stop))
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
 
     def down(self):
@@ -188,7 +194,7 @@ def ntp_stamp(t):
 def sntp_server(port, modes, stop):
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((LOOPBACK, port))
+    sock.bind((ADDRESS, port))
     sock.settimeout(0.1)
     while not stop.is_set():
         try:
@@ -229,7 +235,7 @@ class SwitchablePort:
                 return
             s = socket.socket()
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind((LOOPBACK, self.port))
+            s.bind((ADDRESS, self.port))
             s.listen(128)
             s.settimeout(0.1)
             self.sock = s
@@ -274,7 +280,7 @@ class Dnsmasq:
     def __init__(self, port, directory, names=NAMES):
         self.port, self.dir, self.proc = port, directory, None
         self.conf = os.path.join(directory, "dnsmasq.conf")
-        lines = [f"port={port}", "listen-address=127.0.0.1", "bind-interfaces", "no-resolv", "no-hosts",
+        lines = [f"port={port}", f"listen-address={ADDRESS}", "bind-interfaces", "no-resolv", "no-hosts",
                  "no-poll", "local=/lab.test/", "cname=alias.lab.test,manage.lab.test", "log-queries",
                  f"log-facility={os.path.join(directory, 'dnsmasq.log')}"]
         for name, addresses in names.items():
@@ -364,7 +370,7 @@ def serve(directory, base, max_seconds, lb_address=SLIRP_HOST):
             self.end_headers()
             self.wfile.write(data)
 
-    control = ThreadingHTTPServer((LOOPBACK, ports["control"]), Control)
+    control = ThreadingHTTPServer((ADDRESS, ports["control"]), Control)
     threading.Thread(target=control.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
     # SMTP relays (aiosmtpd, Debian's python3), with certificates from the TLS scenarios' CA.
     smtp = subprocess.Popen(["/usr/bin/python3", os.path.join(os.path.dirname(os.path.abspath(__file__)), "smtp_lab.py"),
@@ -405,6 +411,8 @@ class Lab:
     def __init__(self, directory, base_port=None, max_seconds=1800, lb_address=SLIRP_HOST):
         self.dir, self.base, self.max_seconds = directory, base_port, max_seconds
         self.lb_address = lb_address
+        # Read when the lab is made: the bench sets it for its TAP namespace after import.
+        self.address = lab_address.listen_address()
         self.ports = None
         self.proc = None  # the daemon, when this object started it
 
@@ -437,13 +445,13 @@ class Lab:
         # dnsmasq takes a moment to bind; a query for a known name tells when it answers.
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
-            if dns_query(self.ports["dns"], "manage.lab.test") is not None:
+            if dns_query(self.ports["dns"], "manage.lab.test", address=self.address) is not None:
                 return
             time.sleep(0.05)
         raise RuntimeError("dnsmasq did not answer")
 
     def set(self, service, mode):
-        req = urllib.request.Request(f"http://{LOOPBACK}:{self.ports['control']}/",
+        req = urllib.request.Request(f"http://{self.address}:{self.ports['control']}/",
                                      data=json.dumps({"service": service, "mode": mode}).encode(), method="POST")
         with urllib.request.urlopen(req, timeout=5) as r:
             if r.status != 200:
@@ -478,13 +486,13 @@ def a_query(name):
     return struct.pack("!HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) + qname + struct.pack("!HH", 1, 1)
 
 
-def dns_query(port, name, timeout=0.5):
+def dns_query(port, name, timeout=0.5, address=LOOPBACK):
     """Minimal A query; returns the rcode or None on no answer (for readiness checks)."""
     packet = a_query(name)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(timeout)
         try:
-            s.sendto(packet, (LOOPBACK, port))
+            s.sendto(packet, (address, port))
             data = s.recv(512)
         except OSError:
             return None
@@ -532,7 +540,7 @@ def main():
             lab.set(*a.args)
         else:
             print(json.dumps(lab.ports, indent=1))
-            print(urllib.request.urlopen(f"http://{LOOPBACK}:{lab.ports['control']}/", timeout=5).read().decode())
+            print(urllib.request.urlopen(f"http://{ADDRESS}:{lab.ports['control']}/", timeout=5).read().decode())
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""SMTP relays of the lab on 127.0.0.1, under Debian's /usr/bin/python3 (aiosmtpd).
+"""SMTP relays of the lab on 127.0.0.1 (or the address lab_address.py takes in the bench's
+private TAP namespace), under Debian's /usr/bin/python3 (aiosmtpd).
 
   smtp_lab.py --dir DIR --base-port N --cert CHAIN.pem --key KEY.pem [--max-seconds S]
 
@@ -30,7 +31,9 @@ import threading
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
-LOOPBACK = "127.0.0.1"
+import lab_address
+
+LOOPBACK = lab_address.listen_address()  # 127.0.0.1 but in the bench's TAP namespace
 USER, PASSWORD = b"probe", b"secret"
 
 

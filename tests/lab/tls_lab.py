@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""TLS servers of the lab, one port per certificate scenario, on 127.0.0.1 only.
+"""TLS servers of the lab, one port per certificate scenario, on 127.0.0.1 only (or the
+address lab_address.py takes in the bench's private TAP namespace).
 Runs under Debian's /usr/bin/python3 (python3-cryptography makes the certificates).
 
   tls_lab.py --dir DIR --base-port N [--max-seconds S]
@@ -28,7 +29,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-LOOPBACK = "127.0.0.1"
+import lab_address
+
+LOOPBACK = lab_address.listen_address()  # 127.0.0.1 but in the bench's TAP namespace
 NAMES = ["manage.lab.test", "rta.lab.test", "webtask.lab.test", "app1.lab.test"]
 NOW = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 DAY = datetime.timedelta(days=1)
