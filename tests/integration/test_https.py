@@ -296,6 +296,23 @@ class Https(unittest.TestCase):
                 s.close()
             self.assertEqual(pinned_request(https_port, fingerprint, "GET", "/healthz")[0], 200)
 
+    def test_a_tls12_client_offering_x25519_gets_it(self):
+        """X25519 costs the Cortex-M4 a handshake of 16.5 M instructions, P-256 27 M
+        (docs/performance.md, stop 56): the server prefers it even when a TLS 1.2 client
+        lists it last; a client offering only P-256 still gets P-256."""
+        https_port = free_port()
+        with self.start(https_port) as (proc, port):
+            fingerprint = console_value(proc, "HTTPS certificate SHA-256 fingerprint")
+            assert wait_for(lambda: pinned_request(https_port, fingerprint, "GET", "/healthz")[0] == 200, 20)
+            for groups, expected in (("P-256:X25519", "X25519"), ("P-256", "ECDH, prime256v1")):
+                r = subprocess.run([OPENSSL, "s_client", "-connect", f"127.0.0.1:{https_port}", "-tls1_2",
+                                    "-groups", groups], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                   timeout=30)
+                temp = next((line.split(":", 1)[1].strip() for line in r.stdout.splitlines()
+                             if "Temp Key:" in line), None)
+                self.assertIsNotNone(temp, r.stdout[-1500:])
+                self.assertTrue(temp.startswith(expected), f"{groups}: {temp}")
+
     def test_without_https_port_80_serves_plain_http(self):
         # The test rigs' mode (--https-port 0): no redirect, no certificate made.
         with running_sim(doc()) as (proc, port):
