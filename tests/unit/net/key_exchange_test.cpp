@@ -8,11 +8,9 @@
 #include <cstring>
 #include <memory>
 
+#include "crypto_platform.h"
 #include "mbedtls/ecdh.h"
 #include "mbedtls/ssl.h"
-#include "fake_clock.h"
-#include "fake_entropy.h"
-#include "net/net_glue.h"
 #include "net/tls_client.h"
 #include "net/tls_memory.h"
 #include "psa/crypto.h"
@@ -26,14 +24,8 @@ namespace {
 
 class KeyExchangeTest : public ::testing::Test {
  protected:
-  // PSA's DRBG seeds from the platform's entropy: bound for the life of the process,
-  // as the suites without lwIP's fixture leave it.
-  void SetUp() override {
-    static hal::FakeClock clock;
-    static hal::FakeEntropy entropy;
-    bind_platform(clock, entropy);
-    ASSERT_EQ(psa_crypto_init(), PSA_SUCCESS);
-  }
+  // PSA's DRBG seeds from the platform's entropy.
+  void SetUp() override { ASSERT_TRUE(test::bind_crypto_platform()); }
 };
 
 TEST_F(KeyExchangeTest, TheClientOffersX25519FirstThenTheNistCurvesInEachVersion) {

@@ -10,8 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "fake_clock.h"
-#include "fake_entropy.h"
+#include "crypto_platform.h"
 #include "fake_tls_server.h"
 #include "mbedtls/aes.h"
 #include "mbedtls/gcm.h"
@@ -19,10 +18,8 @@
 #include "mbedtls/pk.h"
 #include "mbedtls/ssl.h"
 #include "mbedtls/x509_crt.h"
-#include "net/net_glue.h"
 #include "net/tls12_key_block.h"
 #include "net/tls_memory.h"
-#include "psa/crypto.h"
 
 namespace probebox::net {
 namespace {
@@ -103,11 +100,8 @@ struct Suite {
 class Tls12KeyBlockHandshake : public ::testing::Test {
  protected:
   void SetUp() override {
-    static hal::FakeClock clock;
-    static hal::FakeEntropy entropy;
-    bind_platform(clock, entropy);
     tls_memory_init();
-    ASSERT_EQ(psa_crypto_init(), PSA_SUCCESS);
+    ASSERT_TRUE(test::bind_crypto_platform());
     mbedtls_x509_crt_init(&crt_);
     mbedtls_pk_init(&key_);
     for (auto* c : {&client_conf_, &server_conf_}) mbedtls_ssl_config_init(c);

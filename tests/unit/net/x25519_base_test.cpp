@@ -7,10 +7,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "fake_clock.h"
-#include "fake_entropy.h"
+#include "crypto_platform.h"
 #include "mbedtls/ecp.h"
-#include "net/net_glue.h"
 #include "psa/crypto.h"
 extern "C" {
 #include "mbedtls/psa_util.h"
@@ -44,12 +42,7 @@ constexpr unsigned char kShared[32] = {
 
 class X25519Base : public ::testing::Test {
  protected:
-  void SetUp() override {
-    static hal::FakeClock clock;
-    static hal::FakeEntropy entropy;
-    bind_platform(clock, entropy);
-    ASSERT_EQ(psa_crypto_init(), PSA_SUCCESS);
-  }
+  void SetUp() override { ASSERT_TRUE(test::bind_crypto_platform()); }
 };
 
 // A TLS 1.3 key share's public part as mbedTLS's TLS code makes it: a PSA key pair,
