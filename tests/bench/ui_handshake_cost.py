@@ -85,13 +85,13 @@ def main(argv=None):
                 costs, failed, exchanges = [], 0, set()
                 for _ in range(a.rounds):
                     before = busy_us()
-                    ok = handshake(https_port, args)
-                    exchanges.add(ok or "-")
+                    made = handshake(https_port, args)
+                    exchanges.add(made or "-")
                     # The box answers the handshake's last flight before it frees the
                     # session: let it finish before reading again.
                     time.sleep(0.5)
                     after = busy_us()
-                    if ok:
+                    if made:
                         costs.append((after - before - read_us) * 1000)
                     else:
                         failed += 1
