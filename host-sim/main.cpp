@@ -19,6 +19,7 @@
 #include "config/flash_layout.h"
 #include "file_flash.h"
 #include "host_board.h"
+#include "lab_reach.h"
 #include "peak_rss.h"
 #include "slirp_buffer_pool.h"
 #include "net/tls_memory.h"
@@ -45,6 +46,7 @@ struct Options {
   std::string net = "slirp";
   std::string public_roots_pem;
   std::string report_out;  // --once: the requirements report is also written here
+  probebox::sim::LabReach lab;  // --lab-net: lab networks a libslirp guest may reach
 };
 
 constexpr int kExitUnknown = App::kExitUnknown;
@@ -59,7 +61,9 @@ void usage() {
                "usage: probebox-sim [--config FILE] [--flash FILE] [--http-port N] [--https-port N] [--snmp-port N] "
                "[--panel ansi|json|none] [--once] [--store-only] [--net slirp|tap:IFNAME]\n"
                "                    [--public-roots-pem FILE]  (TEST ONLY: FILE's CAs replace the built-in public roots)\n"
-               "                    [--report-out FILE]  (with --once: the requirements report, /api/report, into FILE)\n");
+               "                    [--report-out FILE]  (with --once: the requirements report, /api/report, into FILE)\n"
+               "                    [--lab-net CIDR]...  (TEST ONLY, slirp: the box may reach this RFC 5737 network too;\n"
+               "                                          only inside a lab's network namespace, with no default route)\n");
 }
 
 bool parse_args(int argc, char** argv, Options& o) {
@@ -131,6 +135,19 @@ bool parse_args(int argc, char** argv, Options& o) {
       const char* v = value("--report-out");
       if (v == nullptr) return false;
       o.report_out = v;
+    } else if (a == "--lab-net") {
+      const char* v = value("--lab-net");
+      if (v == nullptr) return false;
+      probebox::sim::LabNet net;
+      if (!probebox::sim::parse_lab_net(v, net)) {
+        std::fprintf(stderr, "probebox-sim: --lab-net takes a /24 to /32 inside 192.0.2.0/24, 198.51.100.0/24 or "
+                             "203.0.113.0/24 (RFC 5737), host bits zero; not %s\n", v);
+        return false;
+      }
+      if (!o.lab.add(net)) {
+        std::fprintf(stderr, "probebox-sim: --lab-net at most %zu times\n", probebox::sim::LabReach::kMaxNets);
+        return false;
+      }
     } else if (a == "--once") {
       o.once = true;
     } else if (a == "--store-only") {
@@ -201,6 +218,17 @@ int main(int argc, char** argv) {
   if (!parse_args(argc, argv, opt) || !g_ethernet.select(opt.net)) {
     usage();
     return kExitUnknown;
+  }
+  if (!opt.lab.empty()) {
+    // Checked before any frame can leave: the networks are documentation ranges,
+    // which this machine's own network may well use.
+    const char* refusal = g_ethernet.is_tap() ? "it is for libslirp (a TAP is the lab's own network)"
+                                              : probebox::sim::lab_reach_refusal();
+    if (refusal != nullptr) {
+      std::fprintf(stderr, "probebox-sim: --lab-net refused: %s\n", refusal);
+      return kExitUnknown;
+    }
+    g_ethernet.reach_lab(opt.lab);
   }
   // The panel defaults to ansi on a terminal; --once keeps stdout for its document.
   if (opt.panel.empty()) opt.panel = isatty(STDOUT_FILENO) && !opt.once ? "ansi" : "none";

@@ -23,6 +23,8 @@ class SimEthernet final : public hal::EthernetPort {
   // a TAP has no forwarding: the box answers on its own address in the lab.
   bool open(uint16_t http_port, uint16_t snmp_port, uint16_t https_port = 0);
   void run_io(int timeout_ms);
+  // slirp only: the lab networks the guest may reach too (slirp_ethernet.h).
+  void reach_lab(const LabReach& lab) { slirp_.reach_lab(lab); }
 
   uint64_t frames_in() const;
   uint64_t frames_out() const;

@@ -70,7 +70,7 @@ int to_slirp_events(short revents) {
 
 }  // namespace
 
-bool egress_allowed(const uint8_t* frame, size_t len) {
+bool egress_allowed(const uint8_t* frame, size_t len, const LabReach& lab) {
   if (len < 14) return false;
   uint16_t ethertype = be16(frame + 12);
   if (ethertype == 0x0806) return true;  // ARP: slirp answers for its own addresses only
@@ -79,7 +79,7 @@ bool egress_allowed(const uint8_t* frame, size_t len) {
   if ((ip[0] >> 4) != 4) return false;
   size_t ihl = static_cast<size_t>(ip[0] & 0x0F) * 4;
   uint32_t dst = be32(ip + 16);
-  if (dst == kHostLoopback) return true;
+  if (dst == kHostLoopback || lab.contains(dst)) return true;
   // DHCP client -> server (broadcast or slirp's own address), nothing else.
   if (ip[9] == 17 && len >= 14 + ihl + 8) {
     const uint8_t* udp = ip + ihl;
@@ -202,7 +202,7 @@ SlirpEthernet::~SlirpEthernet() {
 
 bool SlirpEthernet::DoTransmit(std::span<const uint8_t> frame) {
   if (slirp_ == nullptr) return false;
-  if (!egress_allowed(frame.data(), frame.size())) {
+  if (!egress_allowed(frame.data(), frame.size(), lab_)) {
     ++stats_.dropped_by_guard;
     return true;  // dropped on the wire, as far as lwIP can tell
   }

@@ -2,8 +2,9 @@
 // Inside, the host's loopback is 10.0.2.2 and the box gets 10.0.2.15 by DHCP.
 // slirp's DNS forwarder is disabled, and an egress guard drops every frame for an
 // address other than 10.0.2.2 (and DHCP/ARP), so the simulator can reach nothing
-// but the host it runs on. The box's own UDP flows to the host go through
-// udp_relay.h instead of libslirp (that file says why).
+// but the host it runs on (and, with `--lab-net`, a lab's documentation-range
+// networks from inside that lab's namespace: lab_reach.h). The box's own UDP flows
+// go through udp_relay.h instead of libslirp (that file says why).
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -11,6 +12,7 @@
 
 #include "epoll_watch.h"
 #include "hal/ethernet_port.h"
+#include "lab_reach.h"
 #include "udp_relay.h"
 
 struct Slirp;
@@ -25,8 +27,8 @@ struct EgressStats {
 };
 
 // Pure: may this guest frame leave the simulator? (ARP, DHCP to slirp, IPv4 to
-// 10.0.2.2 only.)
-bool egress_allowed(const uint8_t* frame, size_t len);
+// 10.0.2.2 and to the lab networks given, nothing else.)
+bool egress_allowed(const uint8_t* frame, size_t len, const LabReach& lab = LabReach{});
 
 // libslirp asks to be polled again in 2 ms (its TIMEOUT_FAST) while it holds back an
 // ACK for data the box sent, and only for that. A real peer delays such an ACK
@@ -49,6 +51,13 @@ class SlirpEthernet final : public hal::EthernetPort {
   // snmp_port: host UDP port forwarded to the box's SNMP agent (161). 0: none.
   SlirpEthernet();
   bool open(uint16_t http_port, uint16_t snmp_port = 0, uint16_t https_port = 0);
+  // Lets the guest reach these lab networks too, each at its own address (TCP
+  // through libslirp, UDP through the relay). The caller has checked it may
+  // (lab_reach_refusal()).
+  void reach_lab(const LabReach& lab) {
+    lab_ = lab;
+    relay_.reach_lab(&lab_);
+  }
   ~SlirpEthernet();
 
   // One turn of slirp's event loop: poll its sockets up to timeout_ms, fire timers.
@@ -84,6 +93,7 @@ class SlirpEthernet final : public hal::EthernetPort {
   std::deque<QueuedFrame> rx_;
   hal::MonoMicros last_arrival_ = kUnstamped;
   EpollWatch watch_;
+  LabReach lab_;
   UdpRelay relay_;  // after watch_, which it uses
   std::vector<Timer*> timers_;
   EgressStats stats_;

@@ -30,11 +30,11 @@ uint16_t fold(uint32_t sum) {
 
 }  // namespace
 
-bool parse_guest_datagram(std::span<const uint8_t> frame, uint32_t host_ip, GuestDatagram& out) {
+bool parse_guest_datagram(std::span<const uint8_t> frame, GuestDatagram& out) {
   if (frame.size() < kEth + kIp + kUdp || be16(frame.data() + 12) != 0x0800) return false;
   const uint8_t* ip = frame.data() + kEth;
   size_t ihl = static_cast<size_t>(ip[0] & 0x0F) * 4;
-  if ((ip[0] >> 4) != 4 || ihl < kIp || ip[9] != 17 || be32(ip + 16) != host_ip) return false;
+  if ((ip[0] >> 4) != 4 || ihl < kIp || ip[9] != 17) return false;
   if ((be16(ip + 6) & 0x3FFF) != 0) return false;  // a fragment: libslirp reassembles
   size_t ip_len = be16(ip + 2);
   if (ip_len < ihl + kUdp || kEth + ip_len > frame.size()) return false;
@@ -44,14 +44,15 @@ bool parse_guest_datagram(std::span<const uint8_t> frame, uint32_t host_ip, Gues
   std::memcpy(out.guest_mac.data(), frame.data() + 6, 6);
   std::memcpy(out.host_mac.data(), frame.data(), 6);
   out.guest_ip = be32(ip + 12);
+  out.host_ip = be32(ip + 16);
   out.guest_port = be16(udp);
   out.host_port = be16(udp + 2);
   out.payload = std::span<const uint8_t>(udp + kUdp, udp_len - kUdp);
   return true;
 }
 
-size_t build_host_datagram(const GuestDatagram& flow, uint32_t host_ip, uint16_t ip_id,
-                           std::span<const uint8_t> payload, std::span<uint8_t> out) {
+size_t build_host_datagram(const GuestDatagram& flow, uint16_t ip_id, std::span<const uint8_t> payload,
+                           std::span<uint8_t> out) {
   const size_t total = kEth + kIp + kUdp + payload.size();
   if (total > out.size()) return 0;
   uint8_t* f = out.data();
@@ -67,7 +68,7 @@ size_t build_host_datagram(const GuestDatagram& flow, uint32_t host_ip, uint16_t
   ip[8] = 64;
   ip[9] = 17;
   put16(ip + 10, 0);
-  put32(ip + 12, host_ip);
+  put32(ip + 12, flow.host_ip);
   put32(ip + 16, flow.guest_ip);
   put16(ip + 10, fold(sum16(ip, kIp, 0)));
   uint8_t* udp = ip + kIp;
@@ -90,7 +91,7 @@ UdpRelay::~UdpRelay() {
 UdpRelay::Flow* UdpRelay::find(const GuestDatagram& d) {
   for (Flow& f : flows_) {
     if (f.fd >= 0 && f.head.guest_ip == d.guest_ip && f.head.guest_port == d.guest_port &&
-        f.head.host_port == d.host_port) {
+        f.head.host_ip == d.host_ip && f.head.host_port == d.host_port) {
       return &f;
     }
   }
@@ -112,7 +113,8 @@ UdpRelay::Flow* UdpRelay::open(const GuestDatagram& d, int64_t now_ms) {
   sockaddr_in host{};
   host.sin_family = AF_INET;
   host.sin_port = htons(d.host_port);
-  host.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // 10.0.2.2 inside is the host's 127.0.0.1
+  // 10.0.2.2 inside is the host's 127.0.0.1; a lab address is itself.
+  host.sin_addr.s_addr = htonl(d.host_ip == host_ip_ ? INADDR_LOOPBACK : d.host_ip);
   if (connect(fd, reinterpret_cast<sockaddr*>(&host), sizeof host) != 0) {
     ::close(fd);
     return nullptr;
@@ -135,7 +137,8 @@ void UdpRelay::close(Flow& f) {
 
 bool UdpRelay::send(std::span<const uint8_t> frame, int64_t now_ms) {
   GuestDatagram d;
-  if (!parse_guest_datagram(frame, host_ip_, d)) return false;
+  if (!parse_guest_datagram(frame, d)) return false;
+  if (d.host_ip != host_ip_ && (lab_ == nullptr || !lab_->contains(d.host_ip))) return false;
   if (forwarded_port_ != 0 && d.guest_port == forwarded_port_) return false;
   Flow* f = find(d);
   if (f == nullptr) f = open(d, now_ms);
@@ -172,7 +175,7 @@ void UdpRelay::poll(int64_t now_ms) {
         if (errno != EAGAIN && errno != EWOULDBLOCK) answered = true;
         break;
       }
-      size_t len = build_host_datagram(f.head, host_ip_, next_ip_id_++, std::span<const uint8_t>(datagram, static_cast<size_t>(n)), frame);
+      size_t len = build_host_datagram(f.head, next_ip_id_++, std::span<const uint8_t>(datagram, static_cast<size_t>(n)), frame);
       if (len == 0) {
         ++stats_.dropped;  // larger than one frame: the box's queries ask for less
         continue;

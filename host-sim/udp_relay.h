@@ -12,7 +12,9 @@
 // are open at once.
 //
 // Only the box's own flows are relayed: a reply from a port the host forwards to
-// the box (its SNMP agent) goes back through libslirp's forwarding socket.
+// the box (its SNMP agent) goes back through libslirp's forwarding socket. With
+// `--lab-net` (lab_reach.h) the box's datagrams to those networks are relayed too,
+// each to its own address.
 #pragma once
 #include <array>
 #include <cstddef>
@@ -20,6 +22,7 @@
 #include <span>
 
 #include "epoll_watch.h"
+#include "lab_reach.h"
 
 namespace probebox::sim {
 
@@ -28,19 +31,20 @@ struct GuestDatagram {
   std::array<uint8_t, 6> guest_mac{};
   std::array<uint8_t, 6> host_mac{};
   uint32_t guest_ip = 0;
+  uint32_t host_ip = 0;  // where the guest sent it: 10.0.2.2, or a lab address
   uint16_t guest_port = 0;
   uint16_t host_port = 0;
   std::span<const uint8_t> payload;
 };
 
-// Pure: a whole (unfragmented) IPv4 UDP datagram to `host_ip`; false for anything
-// else, including a length that does not add up.
-bool parse_guest_datagram(std::span<const uint8_t> frame, uint32_t host_ip, GuestDatagram& out);
+// Pure: a whole (unfragmented) IPv4 UDP datagram; false for anything else,
+// including a length that does not add up. Whose it is to carry, the relay decides.
+bool parse_guest_datagram(std::span<const uint8_t> frame, GuestDatagram& out);
 
-// Pure: the frame carrying `payload` back from host_ip:flow.host_port to the
+// Pure: the frame carrying `payload` back from flow.host_ip:flow.host_port to the
 // guest's address and port, with both checksums. 0 when `out` is too small.
-size_t build_host_datagram(const GuestDatagram& flow, uint32_t host_ip, uint16_t ip_id,
-                           std::span<const uint8_t> payload, std::span<uint8_t> out);
+size_t build_host_datagram(const GuestDatagram& flow, uint16_t ip_id, std::span<const uint8_t> payload,
+                           std::span<uint8_t> out);
 
 class UdpRelay {
  public:
@@ -66,6 +70,9 @@ class UdpRelay {
 
   // A guest port whose datagrams answer a host client through libslirp's forwarding.
   void leave_to_slirp(uint16_t guest_port) { forwarded_port_ = guest_port; }
+  // Lab networks whose datagrams the relay carries too, each to its own address
+  // (null: none). The caller keeps it alive and has checked it may (lab_reach.h).
+  void reach_lab(const LabReach* lab) { lab_ = lab; }
 
   // True when the frame was the relay's to carry (sent, or dropped as a full
   // network would); false: not a flow of the box's own, for libslirp.
@@ -92,6 +99,7 @@ class UdpRelay {
   EpollWatch& watch_;
   Deliver deliver_;
   void* opaque_;
+  const LabReach* lab_ = nullptr;
   uint16_t forwarded_port_ = 0;
   uint16_t next_ip_id_ = 1;
   std::array<Flow, kMaxFlows> flows_{};
