@@ -14,11 +14,15 @@ would, and the boxes reach the servers one of two ways:
  - tap: the two boxes run in the switch namespace on the lab's two TAPs (the measured
    one at .50, the idle one at .51); their web UIs are reached through local ports
    this namespace forwards to them, as tap_lab does, so the bench reads them as always;
- - slirp: the boxes run here, through libslirp, whose egress guard lets a guest reach
-   the host's 127.0.0.1 and nothing else. Each server's port gets a local port of its
-   own that this namespace forwards to it (`SlirpMap`), and the checks aim at those as
-   10.0.2.2:PORT with the servers' names as SNI, Host and relay name, as the demo
-   profile does with the bench's own lab. The exporter is given the same targets.
+ - slirp: the boxes run here, through libslirp. Its egress guard lets a guest reach
+   the host's 127.0.0.1 and, given `--lab-net` (the simulator takes it only in a
+   namespace other than the machine's own, with no default route: host-sim/lab_reach.h),
+   the lab's documentation-range networks. The checks are the same as on the TAPs
+   (the servers' own names and addresses, the lab's resolver and time server), as the
+   exporter beside them has them: nothing is rewritten on the way. (Until stop 57 the
+   guard took 127.0.0.1 only and this namespace DNATed a local port to each server:
+   connection tracking and NAT in every packet of the box's, which the exporter's
+   connections did not pay.)
 
 The lab's network rule holds: everything here happens inside the lab's namespaces,
 on its own nftables table; the lab's reaper removes them after the TTL should the
@@ -76,24 +80,23 @@ def in_client_namespace(st):
     return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
-def enter(st, ui_ports, slirp=None):
-    """The forwarded ports to each box's web UI (ui_ports: {"main": port, "idle": port}),
-    or, for boxes behind libslirp, to the lab's servers (slirp: a SlirpMap), in the
-    test-client namespace only."""
+def enter(st, ui_ports):
+    """The forwarded ports to each box's web UI on the TAPs (ui_ports: {"main": port,
+    "idle": port}; None for boxes behind libslirp, whose UIs libslirp forwards from this
+    namespace's 127.0.0.1 itself), in the test-client namespace only."""
     if not in_client_namespace(st):
         raise RuntimeError("--net netlab runs only inside the lab's test-client namespace (the steady-netlab "
                            "phase starts it there)")
+    _run(["ip", "link", "set", "lo", "up"])
+    if ui_ports is None:
+        return
     links = json.loads(_run(["ip", "-j", "addr", "show"]))
     dev = next(link["ifname"] for link in links for a in link.get("addr_info", [])
                if a.get("local") == netlab.CLIENT)
-    _run(["ip", "link", "set", "lo", "up"])
     # A destination rewritten from 127.0.0.1 to another device is a martian unless
     # the device allows it.
     _run(["sysctl", "-qw", f"net.ipv4.conf.{dev}.route_localnet=1"])
-    if slirp is None:
-        rules = " ".join(f"ip daddr 127.0.0.1 tcp dport {ui_ports[k]} dnat to {BOXES[k]}:80;" for k in BOXES)
-    else:
-        rules = slirp.nft_rules()
+    rules = " ".join(f"ip daddr 127.0.0.1 tcp dport {ui_ports[k]} dnat to {BOXES[k]}:80;" for k in BOXES)
     _run(["nft", "-f", "-"], stdin=f"""
 table ip probebox_bench {{
   chain to_boxes {{ type nat hook output priority -100; {rules} }}
@@ -106,54 +109,14 @@ def _network(box):
     return dict(netlabtest.static_network(), address=f"{BOXES[box]}/24")
 
 
-SLIRP_HOST = "10.0.2.2"  # the host's 127.0.0.1 as a libslirp guest sees it
+# The lab's networks a box behind libslirp is let reach (probebox-sim --lab-net): the
+# prod segment and the "internet"; dev stays out of reach, as the isolation checks
+# (left out here) expect of a prod box.
+SLIRP_LAB_NETS = ("192.0.2.0/24", "203.0.113.0/24")
 
 
-class SlirpMap:
-    """Local ports of the test-client namespace forwarded to the lab's servers, for boxes
-    behind libslirp: local(proto, ip, port) gives the port a check then aims at on
-    10.0.2.2, one per server port."""
-
-    def __init__(self, first_port):
-        self.next_port = first_port
-        self.rules = {}  # (proto, ip, port) -> local port
-
-    def local(self, proto, ip, port):
-        key = (proto, ip, int(port))
-        if key not in self.rules:
-            self.rules[key] = self.next_port
-            self.next_port += 1
-        return self.rules[key]
-
-    def nft_rules(self):
-        return " ".join(f"ip daddr 127.0.0.1 {proto} dport {local} dnat to {ip}:{port};"
-                        for (proto, ip, port), local in sorted(self.rules.items(), key=lambda kv: kv[1]))
-
-
-# The names the slirp boxes cannot resolve to a reachable address: the relay's and the
-# egress names, given as addresses (their names stay the checks' server names).
-_BY_NAME = {"smtp.example.com": netlab.SMTP, **netlab.EGRESS}
-
-
-def _through_slirp(check, ports):
-    c = dict(check)
-    if c["type"] in ("tcp", "tls_cert", "smtp"):
-        host = c["host"]
-        if host in _BY_NAME:
-            c.setdefault("server_name", host)
-            host = _BY_NAME[host]
-        c["host"], c["port"] = SLIRP_HOST, ports.local("tcp", host, c["port"])
-    elif c["type"] == "http":
-        scheme, rest = c["url"].split("://", 1)
-        hostport, _, path = rest.partition("/")
-        host, _, port = hostport.partition(":")
-        port = int(port or (443 if scheme == "https" else 80))
-        c["url"] = f"{scheme}://{SLIRP_HOST}:{ports.local('tcp', host, port)}/{path}"
-    elif c["type"] in ("dns", "ntp"):
-        c["server"] = f"{SLIRP_HOST}:{ports.local('udp', c['server'], 53 if c['type'] == 'dns' else 123)}"
-    else:
-        raise ValueError(f"netlab_bench: no slirp mapping for a {c['type']} check")
-    return c
+def slirp_sim_args():
+    return [arg for net in SLIRP_LAB_NETS for arg in ("--lab-net", net)]
 
 
 class _LabDir:
@@ -164,32 +127,25 @@ class _LabDir:
         self.dir = lab_dir
 
 
-def steady_config(lab_dir, sim, interval_s=10, slirp=None):
+def steady_config(lab_dir, sim, interval_s=10, slirp=False):
     """The appliance's checks as the netlab tests run them (tests/netlab/netlabtest.py),
     less the isolation checks, every `interval_s`, confirmed twice like the demo profile.
     sim: the simulator, which netlabtest asks which keys its config parser takes.
-    slirp: a SlirpMap for boxes behind libslirp (None: the boxes are on the TAPs)."""
+    slirp: for a box behind libslirp (its address from libslirp's DHCP, the lab's
+    resolver and time server named), else on a TAP (the lab's static address)."""
     netlabtest.SIM = sim
     lab = _LabDir(lab_dir)
     checks = [c for c in netlabtest.appliance_checks() if c["id"] not in LEFT_OUT]
-    if slirp is None:
-        doc = netlabtest.config(lab, checks, _network("main"))
-    else:
-        checks = [_through_slirp(c, slirp) for c in checks]
-        network = {"mode": "dhcp", "dns": [f"{SLIRP_HOST}:{slirp.local('udp', netlab.DNS, 53)}"],
-                   "ntp": [f"{SLIRP_HOST}:{slirp.local('udp', netlab.NTP, 123)}"]}
-        doc = netlabtest.config(lab, checks, network)
+    doc = netlabtest.config(lab, checks, netlabtest.dhcp_network() if slirp else _network("main"))
     doc["defaults"] = dict(doc["defaults"], interval_s=interval_s, confirm=2)
     return doc
 
 
-def idle_config(steady, slirp=None):
+def idle_config(steady, slirp=False):
     """The same box with (almost) nothing to do: one tcp check of node 1, run once at start."""
     check = {"id": "tcp", "type": "tcp", "host": netlab.NODES[1], "port": netlab.MESH[0]}
-    if slirp is None:
-        return dict(steady, network=_network("idle"), defaults=dict(steady["defaults"], interval_s=600),
-                    checks=[check])
-    return dict(steady, defaults=dict(steady["defaults"], interval_s=600), checks=[_through_slirp(check, slirp)])
+    network = steady["network"] if slirp else _network("idle")
+    return dict(steady, network=network, defaults=dict(steady["defaults"], interval_s=600), checks=[check])
 
 
 def root_pem(lab_dir, path):

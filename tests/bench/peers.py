@@ -61,6 +61,8 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 TAP_UI_PORTS = {}
 # --net netlab: what puts a simulator in the lab's switch namespace, where its TAPs are.
 SIM_WRAPPER = []
+# --net netlab through libslirp: the lab networks its boxes may reach (netlab_bench.py).
+SIM_ARGS = []
 
 
 # --- small helpers -------------------------------------------------------------------------
@@ -204,7 +206,7 @@ class Sim:
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             began = time.monotonic()
             proc = subprocess.Popen([*SIM_WRAPPER, self.binary, "--config", config_path, "--once", "--flash",
-                                     self.flash, *self.net_args],
+                                     self.flash, *self.net_args, *SIM_ARGS],
                                     stdout=out, stderr=err, stdin=subprocess.DEVNULL)
             status, usage = wait_with_rusage(proc, timeout)
             wall = time.monotonic() - began
@@ -459,7 +461,7 @@ def start_sim(binary, config, tmp, label, wrapper=(), tap=None):
     net = ["--net", f"tap:{tap}"] if tap else []
     proc = subprocess.Popen([*SIM_WRAPPER, *wrapper, binary, "--config", config,
                              "--flash", flash,
-                             "--panel", "none", "--http-port", str(port), "--https-port", "0", *net],
+                             "--panel", "none", "--http-port", str(port), "--https-port", "0", *net, *SIM_ARGS],
                             stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL)
     err.close()
     proc.bench_port, proc.bench_console, proc.bench_label = port, console, label
@@ -1856,14 +1858,15 @@ def main_netlab(a, ctx):
     """--net netlab, inside the lab's test-client namespace (tests/bench/netlab_bench.py):
     the steady phase against the lab's real servers, the exporter beside the boxes."""
     st = netlab_bench.state(a.netlab_dir)
-    ctx.netlab, slirp = True, None
-    if a.netlab_link == "tap":
+    ctx.netlab = True
+    slirp = a.netlab_link != "tap"
+    if not slirp:
         ctx.taps, ctx.net_label = (st["tap"], st["second_tap"]), " against the network lab's servers (TAP)"
         TAP_UI_PORTS.update({tap: free_port() for tap in ctx.taps})
         SIM_WRAPPER[:] = ["ip", "netns", "exec", st["switch_namespace"]]
     else:
         ctx.net_label = " against the network lab's servers (libslirp)"
-        slirp = netlab_bench.SlirpMap(free_port_block(60))
+        SIM_ARGS[:] = netlab_bench.slirp_sim_args()
     machine()
     with tempfile.TemporaryDirectory(prefix="probebox-bench.") as tmp:
         ctx.tmp = tmp
@@ -1871,7 +1874,7 @@ def main_netlab(a, ctx):
         ctx.config_path = ctx.steady_config_path = write_json(os.path.join(tmp, "steady-config.json"), ctx.config)
         ctx.idle_doc = netlab_bench.idle_config(ctx.config, slirp)
         ui = {"main": TAP_UI_PORTS[ctx.taps[0]], "idle": TAP_UI_PORTS[ctx.taps[1]]} if ctx.taps else None
-        netlab_bench.enter(st, ui, slirp)
+        netlab_bench.enter(st, ui)
         ctx.root_pem = netlab_bench.root_pem(a.netlab_dir, os.path.join(tmp, "roots.pem"))
         ctx.once_doc = first_once(ctx)
         ctx.checks = peer_configs.checks_from_once(ctx.once_doc, ctx.config["checks"])
@@ -1879,8 +1882,9 @@ def main_netlab(a, ctx):
                              peer_configs.blackbox_config(ctx.checks, ctx.root_pem,
                                                           smtp_login=netlab_bench.smtp_login()))
         how = ("the boxes on its TAPs" if ctx.taps else
-               "the boxes behind libslirp in its test-client namespace, each server's port forwarded from a local "
-               "one (tests/bench/netlab_bench.py), the exporter given the same targets")
+               "the boxes behind libslirp in its test-client namespace, let reach the lab's networks "
+               f"({', '.join(netlab_bench.SLIRP_LAB_NETS)}: probebox-sim --lab-net), nothing rewritten on the way "
+               "(tests/bench/netlab_bench.py)")
         say(f"The network lab (tests/netlab: haproxy, nginx, postfix with dovecot, unbound, chrony; docs/netlab.md); "
             f"{how}, blackbox_exporter in its test-client namespace (192.0.2.5). The peers' checks "
             f"are the simulator's own: {len(ctx.checks)} checks read from its --once result "
