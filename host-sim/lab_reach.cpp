@@ -145,18 +145,23 @@ bool LabReach::contains(uint32_t ip) const {
   return false;
 }
 
-const char* lab_reach_refusal() {
-  if (in_initial_net_namespace()) {
+const char* lab_reach_refusal_for(bool machines_own_namespace, bool ipv4_table_read, std::string_view ipv4_table,
+                                  std::string_view ipv6_table) {
+  if (machines_own_namespace) {
     return "it runs in the machine's own network namespace (a lab's namespace is required)";
   }
-  bool ok4 = false, ok6 = false;
-  const std::string v4 = read_all("/proc/net/route", ok4);
-  const std::string v6 = read_all("/proc/net/ipv6_route", ok6);
-  if (!ok4) return "its routing table cannot be read (/proc/net/route)";
-  if (ipv4_table_has_default(v4) || (ok6 && ipv6_table_has_default(v6))) {
+  if (!ipv4_table_read) return "its routing table cannot be read (/proc/net/route)";
+  if (ipv4_table_has_default(ipv4_table) || ipv6_table_has_default(ipv6_table)) {
     return "its network namespace has a default route (a lab has no route out)";
   }
   return nullptr;
+}
+
+const char* lab_reach_refusal() {
+  bool v4_read = false, v6_read = false;
+  const std::string v4 = read_all("/proc/net/route", v4_read);
+  const std::string v6 = read_all("/proc/net/ipv6_route", v6_read);  // absent without IPv6: no route
+  return lab_reach_refusal_for(in_initial_net_namespace(), v4_read, v4, v6);
 }
 
 }  // namespace probebox::sim

@@ -44,8 +44,13 @@ class LabReach {
   size_t count_ = 0;
 };
 
-// Why this process may not reach lab networks, or nullptr when it may: it must run in
-// a network namespace other than the machine's own (and init's) with no default route.
+// Pure: why a process may not reach lab networks, or nullptr when it may, from what
+// its system says: it must run in a network namespace other than the machine's own,
+// whose IPv4 routing table could be read and has no default route (nor the IPv6 one).
+const char* lab_reach_refusal_for(bool machines_own_namespace, bool ipv4_table_read, std::string_view ipv4_table,
+                                  std::string_view ipv6_table);
+
+// The same for this process (its namespace and /proc/net's tables).
 const char* lab_reach_refusal();
 
 }  // namespace probebox::sim

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 #include "slirp_ethernet.h"
@@ -76,10 +77,22 @@ TEST(LabReach, FindsALiveDefaultRouteInEitherTable) {
   EXPECT_FALSE(ipv6_table_has_default(v6_lab));
 }
 
-// This test runs in the machine's own network namespace, which a lab never is.
-TEST(LabReach, IsRefusedInTheMachinesOwnNamespace) {
-  const char* refusal = lab_reach_refusal();
-  ASSERT_NE(refusal, nullptr);
+TEST(LabReach, IsRefusedOutsideALabsNamespaceOrWithARouteOut) {
+  const char* v4_lab = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\n"
+                       "e0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\n";
+  const char* v4_out = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\n"
+                       "e0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\n";
+  const char* v6_out = "00000000000000000000000000000000 00 00000000000000000000000000000000 00 "
+                       "fd000000000000000000000000000001 00000400 00000003 00000000 00000003     eth0\n";
+  EXPECT_EQ(lab_reach_refusal_for(false, true, v4_lab, ""), nullptr);
+  const char* own = lab_reach_refusal_for(true, true, v4_lab, "");
+  ASSERT_NE(own, nullptr);
+  EXPECT_NE(std::string(own).find("own network namespace"), std::string::npos);
+  ASSERT_NE(lab_reach_refusal_for(false, false, "", ""), nullptr);
+  const char* routed = lab_reach_refusal_for(false, true, v4_out, "");
+  ASSERT_NE(routed, nullptr);
+  EXPECT_NE(std::string(routed).find("default route"), std::string::npos);
+  EXPECT_NE(lab_reach_refusal_for(false, true, v4_lab, v6_out), nullptr);
 }
 
 std::vector<uint8_t> tcp_frame(std::array<uint8_t, 4> dst) {
