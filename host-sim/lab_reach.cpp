@@ -1,5 +1,6 @@
 #include "lab_reach.h"
 
+#include <arpa/inet.h>
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -25,12 +26,6 @@ bool parse_decimal(std::string_view& text, uint32_t max, uint32_t& out) {
   if (n == 0 || v > max || (n > 1 && text[0] == '0')) return false;
   text.remove_prefix(n);
   out = v;
-  return true;
-}
-
-bool expect(std::string_view& text, char c) {
-  if (text.empty() || text.front() != c) return false;
-  text.remove_prefix(1);
   return true;
 }
 
@@ -94,15 +89,16 @@ std::string read_all(const char* path, bool& ok) {
 }  // namespace
 
 bool parse_lab_net(std::string_view text, LabNet& out) {
-  uint32_t ip = 0;
-  for (int i = 0; i < 4; ++i) {
-    uint32_t octet = 0;
-    if (!parse_decimal(text, 255, octet)) return false;
-    ip = (ip << 8) | octet;
-    if (i < 3 && !expect(text, '.')) return false;
-  }
+  const size_t slash = text.find('/');
+  char address[INET_ADDRSTRLEN] = {};
+  if (slash == std::string_view::npos || slash >= sizeof address) return false;
+  text.copy(address, slash);
+  in_addr parsed{};
+  if (inet_pton(AF_INET, address, &parsed) != 1) return false;  // four decimal octets, no leading zeros
+  std::string_view prefix = text.substr(slash + 1);
   uint32_t len = 0;
-  if (!expect(text, '/') || !parse_decimal(text, 32, len) || !text.empty() || len < 24) return false;
+  if (!parse_decimal(prefix, 32, len) || !prefix.empty() || len < 24) return false;
+  const uint32_t ip = ntohl(parsed.s_addr);
   const uint32_t mask = len == 32 ? 0xFFFFFFFF : ~(0xFFFFFFFFu >> len);
   if ((ip & ~mask) != 0) return false;
   for (uint32_t doc : kDocumentationNets) {
