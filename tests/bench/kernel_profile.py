@@ -172,3 +172,78 @@ def record(pid, seconds, out, hz=4999):
     if script.returncode != 0:
         raise RuntimeError(f"perf script exit {script.returncode}: {script.stderr.strip()[:300]}")
     return parse_script(script.stdout)
+
+
+# --- the loop's passes, one by one: `perf sched` ------------------------------------
+#
+# The sampled causes above say what the CPU was doing; they cannot say how many times
+# the process woke to do it. A pass here is one stretch on the CPU between a wake-up and
+# the next sleep, as the scheduler saw it: `perf sched timehist` gives each with the
+# time asleep before it and the time it ran.
+
+# A pass after a sleep shorter than this belongs to a cycle's exchanges (the lab
+# servers answer within milliseconds; the loop's busy pace is 50 ms); a longer sleep
+# ends between cycles, on a timer.
+EXCHANGE_WAIT_MS = 100.0
+
+TIMEHIST_LINE = re.compile(r"^\s*(\d+\.\d+)\s+\[\d+\]\s+\S+\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)\s*$")
+
+
+def parse_timehist(text):
+    """The passes of `perf sched timehist --pid PID --state`: [(time_s, wait_ms, run_ms,
+    state)], state as the scheduler left the task (S asleep, R preempted, ...)."""
+    passes = []
+    for line in text.splitlines():
+        m = TIMEHIST_LINE.match(line)
+        if m:
+            passes.append((float(m.group(1)), float(m.group(2)), float(m.group(4)), m.group(5)))
+    return passes
+
+
+def pass_figures(passes, cycles):
+    """What a steady window's passes say, per cycle: how many, how many were a cycle's
+    exchanges (woken after a short sleep) and what those ran, the median pass of each
+    kind, the median sleep before an exchange pass, and how many passes ended
+    preempted. A pass after a preemption is the same piece of work resumed, not a
+    wake-up: it counts with its preempted part, never as a pass of its own. The
+    window's first pass is dropped: its sleep began before the window did."""
+    merged = []
+    for i, p in enumerate(passes[1:], start=1):
+        if passes[i - 1][3] == "R" and merged:
+            t, wait, run, _ = merged[-1]
+            merged[-1] = (t, wait, run + p[2], p[3])
+        else:
+            merged.append(p)
+    preempted = sum(1 for p in passes[1:] if p[3] == "R")
+    exchange = [p for p in merged if p[1] < EXCHANGE_WAIT_MS]
+    timer = [p for p in merged if p[1] >= EXCHANGE_WAIT_MS]
+
+    def median(xs):
+        xs = sorted(xs)
+        return xs[len(xs) // 2] if xs else None
+
+    cycles = max(cycles, 1e-9)
+    return {
+        "passes_per_cycle": len(merged) / cycles,
+        "exchange_passes_per_cycle": len(exchange) / cycles,
+        "exchange_run_ms_per_cycle": sum(p[2] for p in exchange) / cycles,
+        "exchange_run_ms_median": median([p[2] for p in exchange]),
+        "exchange_wait_ms_median": median([p[1] for p in exchange]),
+        "timer_passes_per_cycle": len(timer) / cycles,
+        "timer_run_ms_median": median([p[2] for p in timer]),
+        "preempted_per_cycle": preempted / cycles,
+    }
+
+
+def record_passes(pid, seconds, out):
+    """The scheduler's view of pid for `seconds` (`perf sched record`, every CPU, then
+    timehist for pid): [(time_s, wait_ms, run_ms, state)]."""
+    rec = subprocess.run(["perf", "sched", "record", "-o", out, "--", "sleep", str(seconds)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=seconds + 120)
+    if rec.returncode != 0 or not os.path.exists(out):
+        raise RuntimeError(f"perf sched record exit {rec.returncode}: {rec.stderr.strip()[:300]}")
+    hist = subprocess.run(["perf", "sched", "timehist", "-i", out, "--pid", str(pid), "--state"],
+                          capture_output=True, text=True, timeout=300)
+    if hist.returncode != 0:
+        raise RuntimeError(f"perf sched timehist exit {hist.returncode}: {hist.stderr.strip()[:300]}")
+    return parse_timehist(hist.stdout)

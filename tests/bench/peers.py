@@ -982,6 +982,7 @@ def kernel_side(ctx, cycles):
         if not sim_ready(proc, len(ctx.checks), 120):
             raise RuntimeError("kernel: the simulator did not finish its first cycle within 120 s")
         samples = kernel_profile.record(proc.pid, cycles * interval, os.path.join(ctx.tmp, "steady.perf"))
+        passes = kernel_profile.record_passes(proc.pid, cycles * interval, os.path.join(ctx.tmp, "sched.perf"))
     finally:
         stop_proc(proc)
     if not samples:
@@ -1003,6 +1004,36 @@ def kernel_side(ctx, cycles):
         "samples (docs/performance.md).\n")
     ctx.summary["kernel_causes"] = by
     ctx.summary["kernel_hypervisor"] = hyper
+    loop_passes(ctx, passes, cycles)
+
+
+def loop_passes(ctx, passes, cycles):
+    """The same simulator's next `cycles` cycles as the scheduler saw them: the passes
+    of its loop, each a wake-up, a stretch of work and a sleep (kernel_profile.py)."""
+    say(f"### The loop's passes as the scheduler saw them (perf sched, {cycles} cycle(s))\n")
+    if len(passes) < 2:
+        raise RuntimeError(f"kernel: perf sched saw {len(passes)} pass(es) of the running simulator")
+    f = kernel_profile.pass_figures(passes, cycles)
+    us = lambda ms: "-" if ms is None else f"{ms * 1000:.0f} us"
+    table(["passes per cycle", "figure"], [
+        ["every pass (a wake-up, then work, then a sleep; a preempted pass counts once)",
+         f"{f['passes_per_cycle']:.1f}"],
+        [f"a cycle's exchanges: after a sleep under {kernel_profile.EXCHANGE_WAIT_MS:.0f} ms",
+         f"{f['exchange_passes_per_cycle']:.1f}"],
+        ["  their run time, ms per cycle", f"{f['exchange_run_ms_per_cycle']:.2f}"],
+        ["  the median one ran", us(f["exchange_run_ms_median"])],
+        ["  the median sleep before one (the wait for a server)", us(f["exchange_wait_ms_median"])],
+        ["between cycles, on a timer (lwIP's 500 ms clock, the next cycle's start)",
+         f"{f['timer_passes_per_cycle']:.1f}"],
+        ["  the median one ran", us(f["timer_run_ms_median"])],
+        ["times a pass was preempted by another process (each a switch out and back in)",
+         f"{f['preempted_per_cycle']:.1f}"],
+    ])
+    say("Run time is the scheduler's, from being switched in to being switched out: the wake-up's own path, the "
+        "loop's work and the system calls it makes. A pass between cycles has next to nothing to do (a few "
+        "thousand instructions of the loop's own), so what it runs is what one wake-up costs this machine; every "
+        "exchange pass pays that too.\n")
+    ctx.summary["loop_passes"] = f
 
 
 def read_callgrind(path):
@@ -1942,6 +1973,15 @@ def goal_notes(s, tap=False):
                 f"{c.split(' (')[0]} {v:.1f} %" for c, v in sorted(k.items(), key=lambda kv: -kv[1])[:4])
                 + f". {s['kernel_hypervisor']:.1f} % of the samples were the virtual machine's paravirtual "
                 "operations, which every wake-up pays.")
+        lp = s.get("loop_passes", {})
+        if lp.get("timer_run_ms_median") is not None and lp.get("exchange_run_ms_median") is not None:
+            n = lp["exchange_passes_per_cycle"]
+            say(f"  - As the scheduler saw it: {n:.0f} wake-ups a cycle after a wait for a server (median wait "
+                f"{lp['exchange_wait_ms_median'] * 1000:.0f} us), {lp['exchange_run_ms_per_cycle']:.2f} ms of run "
+                f"time after them, the median {lp['exchange_run_ms_median'] * 1000:.0f} us. A pass between cycles, "
+                f"with next to nothing to do, runs {lp['timer_run_ms_median'] * 1000:.0f} us: what waking costs "
+                f"here, so up to {n * lp['timer_run_ms_median']:.1f} ms of the cycle is the wake-ups themselves, "
+                "one for each reply that comes while the loop sleeps.")
         if "tap" in s:
             t = s["tap"]
             t_user, t_kernel = (x * 1000 for x in t["steady_split_sim"])
@@ -1999,6 +2039,7 @@ def smoke_assert(ctx):
         total = sum(s["kernel_causes"].values())
         assert 99.0 <= total <= 101.0, f"bench smoke: kernel causes sum to {total:.1f} %"
         assert s["kernel_causes"][kernel_profile.SOCKETS] > 0, s["kernel_causes"]
+        assert s.get("loop_passes", {}).get("exchange_passes_per_cycle", 0) > 0, s.get("loop_passes")
     # The peers' checks, derived from the box's result, succeed where the box's did.
     assert s.get("exporter_unexpected") == 0, f"bench smoke: {s.get('exporter_unexpected')} exporter probes not as expected"
     # Both steady windows compared like with like: every check of both sides as expected.

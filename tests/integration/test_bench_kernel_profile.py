@@ -86,3 +86,42 @@ class CauseTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+# The shape `perf sched timehist --pid PID --state` prints, from a real run: a pass
+# between cycles, then three of a cycle's exchanges, one of them preempted.
+TIMEHIST = """           time    cpu  task name                       wait time  sch delay   run time  state
+                        [tid/pid]                          (msec)     (msec)     (msec)
+--------------- ------  ------------------------------  ---------  ---------  ---------  -----
+   25085.680098 [0000]  probebox-sim[23514]               500.567      0.025      0.053      S
+   25085.932773 [0000]  probebox-sim[23514]               252.326      0.032      0.348      S
+   25085.934054 [0001]  probebox-sim[23514]                 1.167      0.021      0.112      R
+   25085.934223 [0000]  probebox-sim[23514]                 0.071      0.000      0.098      S
+   25085.934610 [0000]  probebox-sim[23514]                 0.294      0.210      0.091      S
+   25086.432415 [0000]  probebox-sim[23514]               489.573      0.026      0.049      S
+"""
+
+
+class PassesTest(unittest.TestCase):
+    def test_timehist_lines_parse_into_passes(self):
+        passes = kp.parse_timehist(TIMEHIST)
+        self.assertEqual(len(passes), 6)
+        self.assertEqual(passes[2], (25085.934054, 1.167, 0.112, "R"))
+
+    def test_passes_split_into_exchanges_and_timer_wake_ups(self):
+        # The first pass is dropped (its sleep began before the window); two cycles.
+        # The preempted pass and its resumption are one pass: 0.112 + 0.098 ms.
+        f = kp.pass_figures(kp.parse_timehist(TIMEHIST), 2)
+        self.assertAlmostEqual(f["passes_per_cycle"], 2.0)
+        self.assertAlmostEqual(f["exchange_passes_per_cycle"], 1.0)
+        self.assertAlmostEqual(f["exchange_run_ms_per_cycle"], (0.112 + 0.098 + 0.091) / 2)
+        self.assertAlmostEqual(f["exchange_run_ms_median"], 0.210)
+        self.assertAlmostEqual(f["exchange_wait_ms_median"], 1.167)
+        self.assertAlmostEqual(f["timer_passes_per_cycle"], 1.0)
+        self.assertAlmostEqual(f["timer_run_ms_median"], 0.348)
+        self.assertAlmostEqual(f["preempted_per_cycle"], 0.5)
+
+    def test_no_pass_gives_no_median(self):
+        f = kp.pass_figures([], 1)
+        self.assertIsNone(f["exchange_run_ms_median"])
+        self.assertEqual(f["passes_per_cycle"], 0)
