@@ -1014,7 +1014,10 @@ def loop_passes(ctx, passes, cycles):
     if len(passes) < 2:
         raise RuntimeError(f"kernel: perf sched saw {len(passes)} pass(es) of the running simulator")
     f = kernel_profile.pass_figures(passes, cycles)
-    us = lambda ms: "-" if ms is None else f"{ms * 1000:.0f} us"
+
+    def us(ms):
+        return "-" if ms is None else f"{ms * 1000:.0f} us"
+
     table(["passes per cycle", "figure"], [
         ["every pass (a wake-up, then work, then a sleep; a preempted pass counts once)",
          f"{f['passes_per_cycle']:.1f}"],
