@@ -110,5 +110,15 @@ def wake_cost(binary, gaps=WAKE_GAPS_MS, timeout=60):
     return {int(k): v for k, v in run_json([binary, *map(str, gaps)], timeout).items()}
 
 
+WAKE_PEER_GAPS_US = (200, 1000)  # a server's answer a fraction of a millisecond after the last, or one later
+
+
+def wake_cost_peer(binary, gaps=WAKE_PEER_GAPS_US, timeout=60):
+    """tests/bench/wake_cost.cpp --peer: CPU microseconds of one sleep ended by another
+    process's byte on a socket, the byte coming every gap (microseconds), as a lab
+    server's answer ends a wait of the simulator's loop in a cycle; {gap_us: us}."""
+    return {int(k): v for k, v in run_json([binary, "--peer", *map(str, gaps)], timeout).items()}
+
+
 def wake_cost_binary(repo):
     return os.path.join(repo, "build", "sim-release", "tests", "wake_cost")
