@@ -283,11 +283,25 @@ def wait_for(predicate, timeout_s, interval_s=0.1):
 
 def lab_session(test_case, base_port=None):
     """Starts the lab for a TestCase class (setUpClass) on its fixed ports, or on a
-    block from `base_port` (a long run that must not hold the fixed ones)."""
+    block from `base_port` (a long run that must not hold the fixed ones). Its
+    directory (keys, logs, mail) goes when the class (or, given a test, the test) is
+    done, after the caller has stopped the lab; given None (a tool, not a test), when
+    the process exits."""
+    import shutil
     import sys
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lab"))
     import lab as lab_module
     tmp = tempfile.mkdtemp(prefix="probebox-lab-")
+    # Registered before the caller's own clean-ups, so it runs after them (they run
+    # last-in first-out, and class clean-ups after tearDownClass).
+    if test_case is None:
+        import atexit
+        cleanup = atexit.register
+    elif isinstance(test_case, type):
+        cleanup = test_case.addClassCleanup
+    else:
+        cleanup = test_case.addCleanup
+    cleanup(shutil.rmtree, tmp, ignore_errors=True)
     max_s = int(os.environ.get("LAB_MAX_SECONDS", "900"))
     return lab_module.Lab(tmp, base_port=base_port, max_seconds=max_s).up()
 
