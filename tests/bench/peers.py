@@ -758,10 +758,11 @@ def floor(ctx, cycles, interval_s):
     if "cpu_steady_sim" in ctx.summary:
         rows.append(["the running simulator's marginal cycle in this run", f"{ctx.summary['cpu_steady_sim'] * 1000:.2f}",
                      "-", "-", f"{ctx.summary.get('steady_wakeups_sim', float('nan')):.0f}"])
-    wake = floor_module.wake_cost(floor_module.wake_cost_binary(REPO))
+    wake_binary = floor_module.wake_cost_binary(REPO)
+    wake = floor_module.wake_cost(wake_binary)
     ctx.summary["wake_cost_us"] = wake
     short, long_ = wake[min(wake)], wake[max(wake)]
-    peer = floor_module.wake_cost_peer(floor_module.wake_cost_binary(REPO))
+    peer = floor_module.wake_cost_peer(wake_binary)
     ctx.summary["wake_peer_us"] = peer
     p_low, p_high = min(peer.values()), max(peer.values())
     priced = [("socket_floor", f["wakeups"])]
