@@ -1,5 +1,6 @@
 #include "config/config_validators.h"
 
+#include "core/ascii.h"
 #include "core/view.h"
 
 namespace probebox {
@@ -63,14 +64,7 @@ bool parse_iso8601_utc(std::string_view s, int64_t& out) {
   if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') {
     return false;
   }
-  auto num = [&](size_t at, size_t len, int& v) {
-    v = 0;
-    for (size_t k = at; k < at + len; ++k) {
-      if (s[k] < '0' || s[k] > '9') return false;
-      v = v * 10 + (s[k] - '0');
-    }
-    return true;
-  };
+  auto num = [&](size_t at, size_t len, int& v) { return read_decimal_field(s, at, len, v); };
   int y, mo, d, h, mi, se;
   if (!num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) || !num(17, 2, se)) {
     return false;

@@ -1,5 +1,7 @@
 #include "protocols/dns_message.h"
 
+#include "core/ascii.h"
+
 namespace probebox::dns {
 namespace {
 
@@ -21,16 +23,10 @@ Status refuse(DnsAnswer& out, StatusCode code, const char* why) {
   return code;
 }
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 bool same_name(std::string_view a, std::string_view b) {
   if (!a.empty() && a.back() == '.') a.remove_suffix(1);
   if (!b.empty() && b.back() == '.') b.remove_suffix(1);
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
+  return equals_ignore_case(a, b);
 }
 
 // Reads a (possibly compressed) name at `pos`. `next` is where the record continues

@@ -2,21 +2,12 @@
 
 #include <cstring>
 
+#include "core/ascii.h"
 #include "core/view.h"
 #include "mbedtls/base64.h"
 
 namespace probebox::http {
 namespace {
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -81,8 +72,7 @@ void ResponseParser::redirect_byte(char c) {
   size_t whole = kScheme.size() + redirect_host_.size();
   if (redirect_at_ < whole) {
     char want = redirect_at_ < kScheme.size() ? kScheme[redirect_at_] : redirect_host_[redirect_at_ - kScheme.size()];
-    auto lower = [](char ch) { return ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch; };
-    if (lower(c) != lower(want)) {
+    if (ascii_lower(c) != ascii_lower(want)) {
       redirect_at_ = kRedirectOff;
       return;
     }
@@ -107,24 +97,24 @@ void ResponseParser::new_line() {
 void ResponseParser::header_named() {
   std::string_view name = head_.overflowed() ? std::string_view() : head_.view();
   CompactText* to = nullptr;
-  if (iequals(name, "content-length")) {
+  if (equals_ignore_case(name, "content-length")) {
     field_ = Field::kLength;
     to = &value_;
-  } else if (iequals(name, "transfer-encoding")) {
+  } else if (equals_ignore_case(name, "transfer-encoding")) {
     field_ = Field::kEncoding;
     to = &value_;
-  } else if (iequals(name, "content-type")) {
+  } else if (equals_ignore_case(name, "content-type")) {
     to = &content_type_;
-  } else if (iequals(name, "location")) {
+  } else if (equals_ignore_case(name, "location")) {
     to = &location_;
     redirect_at_ = 0;
     redirect_next_ = 0;
     location_to_host_ = false;
-  } else if (iequals(name, "date")) {
+  } else if (equals_ignore_case(name, "date")) {
     field_ = Field::kDate;
     to = &value_;
     have_date_ = false;  // the last of a repeated header wins
-  } else if (iequals(name, "x-auth0-host")) {
+  } else if (equals_ignore_case(name, "x-auth0-host")) {
     to = &node_;
   }
   if (to == nullptr) return;
@@ -178,7 +168,7 @@ Status ResponseParser::header_line() {
     // Only "chunked" (last) is understood; anything else cannot be framed safely.
     std::string_view value = value_.view();
     bool whole = value_end_ <= value_.capacity();  // a longer list is not one the box frames
-    if (whole && value.size() >= 7 && iequals(after(value, value.size() - 7), "chunked")) chunked_ = true;
+    if (whole && value.size() >= 7 && equals_ignore_case(after(value, value.size() - 7), "chunked")) chunked_ = true;
     else return fail(StatusCode::kDataLoss, "unsupported Transfer-Encoding");
   } else if (field_ == Field::kDate) {
     // The value as far as 64 bytes kept it (a longer one is no IMF-fixdate).
@@ -235,7 +225,7 @@ Status ResponseParser::line_complete() {
       if (size.empty() || size.size() > 8) return fail(StatusCode::kDataLoss, "bad chunk size");
       uint64_t v64 = 0;
       for (char c : size) {
-        int v = (c >= '0' && c <= '9') ? c - '0' : (lower(c) >= 'a' && lower(c) <= 'f') ? lower(c) - 'a' + 10 : -1;
+        int v = (c >= '0' && c <= '9') ? c - '0' : (ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f') ? ascii_lower(c) - 'a' + 10 : -1;
         if (v < 0) return fail(StatusCode::kDataLoss, "bad chunk size");
         v64 = v64 * 16 + static_cast<uint64_t>(v);
       }
@@ -310,14 +300,7 @@ bool parse_http_date(std::string_view s, int64_t& out) {
   static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
   size_t m = kMonths.find(slice(s, 8, 3));
   if (m == std::string_view::npos || m % 3 != 0) return false;
-  auto num = [&](size_t at, size_t len, int& v) {
-    v = 0;
-    for (size_t k = at; k < at + len; ++k) {
-      if (s[k] < '0' || s[k] > '9') return false;
-      v = v * 10 + (s[k] - '0');
-    }
-    return true;
-  };
+  auto num = [&](size_t at, size_t len, int& v) { return read_decimal_field(s, at, len, v); };
   int d, y, h, mi, se;
   if (!num(5, 2, d) || !num(12, 4, y) || !num(17, 2, h) || !num(20, 2, mi) || !num(23, 2, se)) return false;
   int mo = static_cast<int>(m / 3) + 1;
@@ -439,19 +422,11 @@ bool BodyScan::matched() const {
 
 bool is_https_redirect(int status, std::string_view location, std::string_view host) {
   if (status != 301 && status != 308) return false;
-  auto lower = [](char ch) { return ch >= 'A' && ch <= 'Z' ? static_cast<char>(ch - 'A' + 'a') : ch; };
-  auto starts_with_nocase = [&](std::string_view s, std::string_view prefix) {
-    if (s.size() < prefix.size()) return false;
-    for (size_t i = 0; i < prefix.size(); ++i) {
-      if (lower(s[i]) != lower(prefix[i])) return false;
-    }
-    return true;
-  };
   size_t colon = host.find(':');
   if (colon != std::string_view::npos) host = first(host, colon);
-  if (host.empty() || !starts_with_nocase(location, "https://")) return false;
+  if (host.empty() || !has_prefix_ignore_case(location, "https://")) return false;
   std::string_view rest = after(location, 8);
-  if (!starts_with_nocase(rest, host)) return false;
+  if (!has_prefix_ignore_case(rest, host)) return false;
   rest = after(rest, host.size());
   return rest.empty() || rest[0] == '/' || rest[0] == ':' || rest[0] == '?' || rest[0] == '#';
 }
@@ -461,7 +436,7 @@ bool is_media_type(std::string_view content_type, std::string_view media_type) {
   if (semi != std::string_view::npos) content_type = first(content_type, semi);
   while (!content_type.empty() && (content_type.front() == ' ' || content_type.front() == '\t')) content_type = after(content_type, 1);
   while (!content_type.empty() && (content_type.back() == ' ' || content_type.back() == '\t')) content_type = first(content_type, content_type.size() - 1);
-  return !media_type.empty() && iequals(content_type, media_type);
+  return !media_type.empty() && equals_ignore_case(content_type, media_type);
 }
 
 Status split_url(std::string_view url, UrlParts& out) {

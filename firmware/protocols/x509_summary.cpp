@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/ascii.h"
 #include "core/limits.h"
 #include "core/view.h"
 #include "mbedtls/oid.h"
@@ -21,16 +22,6 @@ int64_t to_unix(const mbedtls_x509_time& t) {
   int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
   int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
   return days * 86400 + t.hour * 3600 + t.min * 60 + t.sec;
-}
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
 }
 
 void dn_text(const mbedtls_x509_name& dn, TextBuffer& out) {
@@ -77,7 +68,7 @@ bool sig_alg_name(const mbedtls_x509_crt& c, TextBuffer& out) {
   mbedtls_md_type_t sig_md = sig_md_of(c, sig_pk);
   const char* md = md_name(sig_md);
   if (sig_pk == MBEDTLS_PK_RSA) {
-    for (const char* k = md; *k != '\0'; ++k) out.append(lower(*k));
+    for (const char* k = md; *k != '\0'; ++k) out.append(ascii_lower(*k));
     out.append("WithRSAEncryption");
   } else if (sig_pk == MBEDTLS_PK_ECDSA) {
     out.appendf("ecdsa-with-%s", md);
@@ -148,13 +139,13 @@ int32_t days_left(int64_t not_after, int64_t now) {
 bool name_covered(std::string_view name, std::string_view pattern) {
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
   if (!pattern.empty() && pattern.back() == '.') pattern.remove_suffix(1);
-  if (first(pattern, 2) != "*.") return iequals(name, pattern);
+  if (first(pattern, 2) != "*.") return equals_ignore_case(name, pattern);
   std::string_view suffix = after(pattern, 2);
   // At least two labels under the wildcard: "*.test" must not cover every .test name.
   if (suffix.find('.') == std::string_view::npos || suffix.find('*') != std::string_view::npos) return false;
   size_t dot = name.find('.');
   if (dot == std::string_view::npos || dot == 0) return false;
-  return iequals(after(name, dot + 1), suffix);
+  return equals_ignore_case(after(name, dot + 1), suffix);
 }
 
 bool covered_by_sans(std::string_view name, const CertSummary& s) {

@@ -1,6 +1,7 @@
 #include "web/api_handler.h"
 
 #include "config/config_view.h"
+#include "core/ascii.h"
 #include "core/json_writer.h"
 #include "core/view.h"
 #include "lwip/priv/tcp_priv.h"

@@ -1,11 +1,10 @@
 #include "web/http_request.h"
 
+#include "core/ascii.h"
 #include "core/view.h"
 
 namespace probebox {
 namespace {
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -55,14 +54,6 @@ Status parse_request_line(std::string_view line, HttpRequest& out) {
 }
 
 }  // namespace
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 Status parse_request_head(std::string_view head, HttpRequest& out) {
   out = HttpRequest{};

@@ -48,6 +48,4 @@ Status parse_request_head(std::string_view head, HttpRequest& out);
 // Value of cookie `name` in a Cookie header ("a=1; b=2"), empty when absent.
 std::string_view cookie_value(std::string_view cookie_header, std::string_view name);
 
-bool equals_ignore_case(std::string_view a, std::string_view b);
-
 }  // namespace probebox
