@@ -225,7 +225,8 @@ Status ResponseParser::line_complete() {
       if (size.empty() || size.size() > 8) return fail(StatusCode::kDataLoss, "bad chunk size");
       uint64_t v64 = 0;
       for (char c : size) {
-        int v = (c >= '0' && c <= '9') ? c - '0' : (ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f') ? ascii_lower(c) - 'a' + 10 : -1;
+        const char l = ascii_lower(c);
+        int v = (c >= '0' && c <= '9') ? c - '0' : (l >= 'a' && l <= 'f') ? l - 'a' + 10 : -1;
         if (v < 0) return fail(StatusCode::kDataLoss, "bad chunk size");
         v64 = v64 * 16 + static_cast<uint64_t>(v);
       }
