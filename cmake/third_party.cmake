@@ -82,6 +82,23 @@ set_source_files_properties(${MBEDTLS_EVEREST_SOURCES} PROPERTIES
 # link line: a program that uses only X.509 (the certificate fuzzer) would otherwise
 # not pull them in.
 target_link_options(mbedtls INTERFACE LINKER:--undefined=mbedtls_hardware_poll,--undefined=mbedtls_ms_time)
+# Our functions put in front of mbedTLS's by the linker (--wrap). The linker only
+# redirects calls it still sees: with link-time optimisation the compiler resolves
+# mbedTLS's calls inside the archive first, and the short public exponent (with its
+# bound on long exponents), the HMAC midstate and the HACL* key shares silently leave
+# the build (docs/performance.md, stop 61). LTO is refused here, and each link of the
+# Cortex-M4 image is checked for a call to each wrap (cmake/wraps_in_force.cmake, from
+# the list this keeps): on the image only the exponent bound has a test, a system test.
+if(CMAKE_INTERPROCEDURAL_OPTIMIZATION OR "${CMAKE_C_FLAGS} ${CMAKE_CXX_FLAGS} ${CMAKE_EXE_LINKER_FLAGS}" MATCHES "-flto")
+  message(FATAL_ERROR "link-time optimisation would bypass the linker's --wrap of mbedTLS functions "
+                      "(cmake/third_party.cmake): build without it")
+endif()
+function(probebox_wrap_mbedtls)
+  foreach(symbol IN LISTS ARGN)
+    target_link_options(mbedtls INTERFACE LINKER:--wrap=${symbol})
+    set_property(GLOBAL APPEND PROPERTY PROBEBOX_MBEDTLS_WRAPS ${symbol})
+  endforeach()
+endfunction()
 # A public exponent's exponentiation (RSA signature verification) walks its bits with
 # square-and-multiply instead of mbedTLS's multiply-on-every-bit: firmware/net/
 # mbedtls_public_exp.c, our code, built into this archive because it uses mbedTLS's
@@ -93,7 +110,7 @@ set_source_files_properties("${PROBEBOX_MBEDTLS_PUBLIC_EXP}" PROPERTIES
   COMPILE_OPTIONS "-Wall;-Wextra;-Werror")
 # The same file refuses public exponents over 64 bits (RSA's public operation, the one
 # caller of mbedtls_mpi_exp_mod_unsafe): a long one costs a full exponentiation.
-target_link_options(mbedtls INTERFACE LINKER:--wrap=mbedtls_mpi_core_exp_mod_unsafe,--wrap=mbedtls_mpi_exp_mod_unsafe)
+probebox_wrap_mbedtls(mbedtls_mpi_core_exp_mod_unsafe mbedtls_mpi_exp_mod_unsafe)
 # HMAC hashes its two pad blocks once per key, not once per message (the TLS 1.2
 # PRF makes 13 HMACs with one key): firmware/net/hmac_midstate.c, in this archive for
 # mbedTLS's private md_info and md_ctx, put in front of mbedTLS's functions by the linker.
@@ -102,8 +119,7 @@ target_sources(mbedtls PRIVATE "${PROBEBOX_MBEDTLS_HMAC_MIDSTATE}")
 set_source_files_properties("${PROBEBOX_MBEDTLS_HMAC_MIDSTATE}" PROPERTIES
   INCLUDE_DIRECTORIES "${MBEDTLS_DIR}/library"
   COMPILE_OPTIONS "-Wall;-Wextra;-Werror")
-target_link_options(mbedtls INTERFACE
-  LINKER:--wrap=mbedtls_md_hmac_starts,--wrap=mbedtls_md_hmac_reset,--wrap=mbedtls_md_hmac_finish,--wrap=mbedtls_md_free)
+probebox_wrap_mbedtls(mbedtls_md_hmac_starts mbedtls_md_hmac_reset mbedtls_md_hmac_finish mbedtls_md_free)
 # A certificate check's TLS 1.2 handshake stops hashing its transcript once nothing
 # will use it (firmware/net/tls12_transcript.h): our code too, in this archive for
 # mbedTLS's internal ssl_misc.h.
@@ -120,7 +136,7 @@ target_sources(mbedtls PRIVATE "${PROBEBOX_MBEDTLS_X25519_BASE}")
 set_source_files_properties("${PROBEBOX_MBEDTLS_X25519_BASE}" PROPERTIES
   INCLUDE_DIRECTORIES "${MBEDTLS_DIR}/library;${MBEDTLS_EVEREST_DIR}/include/everest;${MBEDTLS_EVEREST_DIR}/include/everest/kremlib"
   COMPILE_OPTIONS "-Wall;-Wextra;-Werror")
-target_link_options(mbedtls INTERFACE LINKER:--wrap=mbedtls_ecp_mul)
+probebox_wrap_mbedtls(mbedtls_ecp_mul)
 
 # --- lwIP -------------------------------------------------------------------
 include("${LWIP_DIR}/src/Filelists.cmake")
