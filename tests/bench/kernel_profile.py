@@ -99,18 +99,21 @@ def in_hypervisor(frames):
 FRAME = re.compile(r"^\s+[0-9a-f]+\s+(.*?)\s+\((.*)\)$")
 
 
-def parse_script(text):
-    """The samples of `perf script -F comm,tid,period,ip,sym,dso`: [(period, frames)]."""
-    samples, frames, period = [], None, 0
+def parse_timed(text):
+    """The samples of `perf script -F comm,tid[,time],period,ip,sym,dso`:
+    [(time_s or None, period, frames)]."""
+    samples, frames, period, at = [], None, 0, None
     for line in text.splitlines():
         if not line.strip():
             if frames is not None:
-                samples.append((period, frames))
+                samples.append((at, period, frames))
             frames = None
             continue
         if frames is None:
             parts = line.split()
-            period = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 1
+            at = float(parts[2][:-1]) if len(parts) > 3 and parts[2].endswith(":") else None
+            field = parts[3] if at is not None else (parts[2] if len(parts) > 2 else "")
+            period = int(field) if field.isdigit() else 1
             frames = []
             continue
         m = FRAME.match(line)
@@ -118,8 +121,40 @@ def parse_script(text):
             sym = re.sub(r"\+0x[0-9a-f]+$", "", m.group(1))
             frames.append((sym, m.group(2)))
     if frames is not None:
-        samples.append((period, frames))
+        samples.append((at, period, frames))
     return samples
+
+
+def parse_script(text):
+    """The samples of `perf script -F comm,tid,period,ip,sym,dso`: [(period, frames)]."""
+    return [(period, frames) for _, period, frames in parse_timed(text)]
+
+
+# A sample belongs to the cycle when its time within the interval falls in a bin this
+# many times as full as the median bin: the cycle is one burst of about 12 ms, and
+# between cycles the loop wakes twice a second for a fraction of a millisecond.
+CYCLE_BIN_S = 0.1
+CYCLE_BIN_FACTOR = 5
+
+
+def split_cycle(timed, interval_s):
+    """(the cycle's samples, the samples between cycles), each [(period, frames)], from
+    timed samples of a box whose cycles start every interval_s: the samples are binned by
+    their time within the interval, and the bins far fuller than the median one hold the
+    cycle. The marginal figure takes the loop between cycles off; this shows what is left."""
+    bins = max(1, int(round(interval_s / CYCLE_BIN_S)))
+    weight = [0] * bins
+    for at, period, _ in timed:
+        if at is not None:
+            weight[int((at % interval_s) / CYCLE_BIN_S) % bins] += period
+    used = sorted(w for w in weight if w > 0)
+    floor = used[len(used) // 2] * CYCLE_BIN_FACTOR if used else 0
+    burst = {i for i, w in enumerate(weight) if w > floor}
+    cycle, between = [], []
+    for at, period, frames in timed:
+        inside = at is not None and int((at % interval_s) / CYCLE_BIN_S) % bins in burst
+        (cycle if inside else between).append((period, frames))
+    return cycle, between
 
 
 def shares(samples):
@@ -154,7 +189,8 @@ def available():
 
 
 def record(pid, seconds, out, hz=4999):
-    """Samples pid (every thread, with call chains) for `seconds`; returns (samples, lost)."""
+    """Samples pid (every thread, with call chains) for `seconds`; returns its samples,
+    [(time_s, period, frames)] (parse_timed)."""
     proc = subprocess.Popen(["perf", "record", "-q", "-e", "cpu-clock", "-F", str(hz), "-g", "-p", str(pid),
                              "-o", out], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -168,11 +204,11 @@ def record(pid, seconds, out, hz=4999):
             raise RuntimeError("perf record did not stop within 60 s of SIGINT")
     if proc.returncode not in (0, -signal.SIGINT) or not os.path.exists(out):
         raise RuntimeError(f"perf record exit {proc.returncode}: {err.strip()[:300]}")
-    script = subprocess.run(["perf", "script", "-i", out, "-F", "comm,tid,period,ip,sym,dso"],
+    script = subprocess.run(["perf", "script", "-i", out, "-F", "comm,tid,time,period,ip,sym,dso"],
                             capture_output=True, text=True, timeout=300)
     if script.returncode != 0:
         raise RuntimeError(f"perf script exit {script.returncode}: {script.stderr.strip()[:300]}")
-    return parse_script(script.stdout)
+    return parse_timed(script.stdout)
 
 
 # --- the loop's passes, one by one: `perf sched` ------------------------------------

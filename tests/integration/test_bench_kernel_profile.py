@@ -84,9 +84,6 @@ class CauseTest(unittest.TestCase):
                                    ("probebox::App::step", SIM)]), kp.INTERRUPT)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 # The shape `perf sched timehist --pid PID --state` prints, from a real run: a pass
 # between cycles, then three of a cycle's exchanges, one of them preempted.
@@ -125,3 +122,46 @@ class PassesTest(unittest.TestCase):
         f = kp.pass_figures([], 1)
         self.assertIsNone(f["exchange_run_ms_median"])
         self.assertEqual(f["passes_per_cycle"], 0)
+
+
+# The same shape with `time` among the fields, as kernel_profile.record asks for it.
+TIMED_SCRIPT = f"""probebox-sim 17035 56566.677962:      50000
+\t           2e5e7 mbedtls_mpi_core_mla+0x1a ({SIM})
+
+probebox-sim 17035 56567.179027:     100000
+\tffffffff81000010 tcp_v4_connect ({K})
+\tffffffff81000011 __x64_sys_connect ({K})
+"""
+
+
+class CycleSplitTest(unittest.TestCase):
+    def test_a_timed_script_keeps_each_samples_time_and_period(self):
+        timed = kp.parse_timed(TIMED_SCRIPT)
+        self.assertEqual([(t, p) for t, p, _ in timed], [(56566.677962, 50000), (56567.179027, 100000)])
+        self.assertEqual(timed[1][2][1], ("__x64_sys_connect", K))
+        self.assertEqual(kp.parse_script(TIMED_SCRIPT), [(p, f) for _, p, f in timed])
+
+    def test_an_untimed_script_has_no_time(self):
+        self.assertEqual({t for t, _, _ in kp.parse_timed(SCRIPT)}, {None})
+
+    def test_the_cycles_burst_is_told_from_the_passes_between_cycles(self):
+        user, kernel = [("probebox::App::step", SIM)], [("tcp_v4_connect", K), ("__x64_sys_connect", K)]
+        timed = []
+        for cycle in range(3):
+            start = 1000.0 + 10 * cycle
+            # The cycle: 40 samples within 12 ms, 5.2 s into each 10 s interval...
+            timed += [(start + 5.2 + k * 0.0003, 100, kernel) for k in range(40)]
+            # ...and the loop between cycles: one sample a pass, twice a second.
+            timed += [(start + 0.5 * k + 0.01, 100, user) for k in range(20) if k not in (10, 11)]
+        cycle, between = kp.split_cycle(timed, 10)
+        self.assertEqual(len(cycle), 120)
+        self.assertEqual(len(between), 54)
+        self.assertTrue(all(f == kernel for _, f in cycle))
+        self.assertTrue(all(f == user for _, f in between))
+
+    def test_samples_without_time_are_never_the_cycles(self):
+        cycle, between = kp.split_cycle([(None, 1, [])] * 3, 10)
+        self.assertEqual((cycle, len(between)), ([], 3))
+
+if __name__ == "__main__":
+    unittest.main()
