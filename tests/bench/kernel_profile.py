@@ -143,17 +143,20 @@ def split_cycle(timed, interval_s):
     their time within the interval, and the bins far fuller than the median one hold the
     cycle. The marginal figure takes the loop between cycles off; this shows what is left."""
     bins = max(1, int(round(interval_s / CYCLE_BIN_S)))
+
+    def bin_of(at):
+        return int((at % interval_s) / CYCLE_BIN_S) % bins
+
     weight = [0] * bins
     for at, period, _ in timed:
         if at is not None:
-            weight[int((at % interval_s) / CYCLE_BIN_S) % bins] += period
+            weight[bin_of(at)] += period
     used = sorted(w for w in weight if w > 0)
     floor = used[len(used) // 2] * CYCLE_BIN_FACTOR if used else 0
     burst = {i for i, w in enumerate(weight) if w > floor}
     cycle, between = [], []
     for at, period, frames in timed:
-        inside = at is not None and int((at % interval_s) / CYCLE_BIN_S) % bins in burst
-        (cycle if inside else between).append((period, frames))
+        (cycle if at is not None and bin_of(at) in burst else between).append((period, frames))
     return cycle, between
 
 
