@@ -22,6 +22,26 @@ constexpr bool has_prefix_ignore_case(std::string_view s, std::string_view prefi
   return s.size() >= prefix.size() && equals_ignore_case(std::string_view(s.data(), prefix.size()), prefix);
 }
 
+// `s` without the spaces and tabs around it (HTTP's optional whitespace).
+constexpr std::string_view trim_blanks(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Whether a comma-separated list of HTTP tokens (a Connection header's value) holds
+// `token`, case-insensitively, blanks around each ignored.
+constexpr bool list_has_token(std::string_view list, std::string_view token) noexcept {
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    const std::string_view item = comma == std::string_view::npos ? list : std::string_view(list.data(), comma);
+    if (equals_ignore_case(trim_blanks(item), token)) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
 // The `len` characters of `s` from `at`, all decimal digits, as a number in `out`
 // (len up to 9, so any value fits an int). False, and `out` unspecified, when the
 // field runs past the end or holds anything but a digit.

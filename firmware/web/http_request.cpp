@@ -6,22 +6,6 @@
 namespace probebox {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool contains_token(std::string_view list, std::string_view token) {
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    if (equals_ignore_case(trim(first(list, comma)), token)) return true;
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return false;
-}
-
 bool is_token_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
          c == '.' || c == '!' || c == '#' || c == '$' || c == '%' || c == '&' || c == '\'' || c == '*' ||
@@ -79,7 +63,7 @@ Status parse_request_head(std::string_view head, HttpRequest& out) {
     for (char c : name) {
       if (!is_token_char(c)) return StatusCode::kInvalidArgument;
     }
-    std::string_view value = trim(after(line, colon + 1));
+    std::string_view value = trim_blanks(after(line, colon + 1));
     if (equals_ignore_case(name, "Content-Length")) {
       if (out.has_content_length || value.empty() || value.size() > 9) return StatusCode::kInvalidArgument;
       size_t n = 0;
@@ -106,8 +90,8 @@ Status parse_request_head(std::string_view head, HttpRequest& out) {
       out.has_origin = true;
       out.origin = value;
     } else if (equals_ignore_case(name, "Connection")) {
-      out.connection_close = contains_token(value, "close");
-      out.connection_keep_alive = contains_token(value, "keep-alive");
+      out.connection_close = list_has_token(value, "close");
+      out.connection_keep_alive = list_has_token(value, "keep-alive");
     }
   }
   return Status();
@@ -116,7 +100,7 @@ Status parse_request_head(std::string_view head, HttpRequest& out) {
 std::string_view cookie_value(std::string_view header, std::string_view name) {
   while (!header.empty()) {
     size_t semi = header.find(';');
-    std::string_view pair = trim(first(header, semi));
+    std::string_view pair = trim_blanks(first(header, semi));
     size_t eq = pair.find('=');
     if (eq != std::string_view::npos && first(pair, eq) == name) return after(pair, eq + 1);
     if (semi == std::string_view::npos) break;

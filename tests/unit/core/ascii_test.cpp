@@ -57,7 +57,25 @@ TEST(Ascii, DecimalFieldRefusesWhatIsNotAllDigitsOrNotThere) {
   EXPECT_FALSE(read_decimal_field("+1", 0, 2, v));
 }
 
+TEST(Ascii, TrimBlanksTakesOnlySpacesAndTabsAround) {
+  EXPECT_EQ(trim_blanks(" \t close \t"), "close");
+  EXPECT_EQ(trim_blanks("keep alive"), "keep alive");
+  EXPECT_EQ(trim_blanks(" \t "), "");
+  EXPECT_EQ(trim_blanks("\rclose\n"), "\rclose\n");
+}
+
+TEST(Ascii, ListHasTokenFindsAWholeTokenAnywhereInTheList) {
+  EXPECT_TRUE(list_has_token("close", "close"));
+  EXPECT_TRUE(list_has_token("Keep-Alive, CLOSE", "close"));
+  EXPECT_TRUE(list_has_token("upgrade ,\tclose\t, te", "close"));
+  EXPECT_FALSE(list_has_token("closed, unclose", "close"));
+  EXPECT_FALSE(list_has_token("", "close"));
+  EXPECT_FALSE(list_has_token(",,", "close"));
+  EXPECT_FALSE(list_has_token("keep-alive", "close"));
+}
+
 static_assert(equals_ignore_case("GMT", "gmt"), "usable in constant expressions");
+static_assert(list_has_token("te, close", "close"), "usable in constant expressions");
 
 }  // namespace
 }  // namespace probebox
