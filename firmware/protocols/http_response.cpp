@@ -110,6 +110,9 @@ void ResponseParser::header_named() {
     redirect_at_ = 0;
     redirect_next_ = 0;
     location_to_host_ = false;
+  } else if (equals_ignore_case(name, "connection")) {
+    field_ = Field::kConnection;
+    to = &value_;
   } else if (equals_ignore_case(name, "date")) {
     field_ = Field::kDate;
     to = &value_;
@@ -173,6 +176,10 @@ Status ResponseParser::header_line() {
   } else if (field_ == Field::kDate) {
     // The value as far as 64 bytes kept it (a longer one is no IMF-fixdate).
     have_date_ = parse_http_date(value_.view(), date_unix_);
+  } else if (field_ == Field::kConnection) {
+    // A list of options; "close" among them ends the connection after this response.
+    // One longer than what is kept is not read through: taken as "close".
+    close_asked_ = close_asked_ || value_end_ > value_.capacity() || list_has_token(value_.view(), "close");
   }
   return Status();
 }
@@ -194,6 +201,7 @@ Status ResponseParser::line_complete() {
       }
       if (code < 100 || code > 599) return fail(StatusCode::kDataLoss, "bad status code");
       status_ = code;
+      http11_ = line[7] >= '1';
       state_ = State::kHeaders;
       return Status();
     }
@@ -252,7 +260,8 @@ Status ResponseParser::feed(std::span<const uint8_t> bytes) {
   while (i < bytes.size()) {
     switch (state_) {
       case State::kDone:
-        return Status();  // bytes after the response: ignored (one request a connection)
+        overrun_ = true;  // bytes after the response: ignored, and the connection not reused
+        return Status();
       case State::kError:
         return StatusCode::kDataLoss;
       case State::kBody:

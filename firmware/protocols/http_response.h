@@ -74,6 +74,10 @@ class ResponseParser {
   // The peer closed the connection: completes a body framed by the close.
   Status finish_on_close();
   bool done() const { return state_ == State::kDone; }
+  // The connection may carry another request: the response is complete, framed by
+  // its length or its chunks (not by the close), HTTP/1.1 without "Connection: close"
+  // (RFC 9112 9.3), and nothing came after it.
+  bool reusable() const { return done() && http11_ && !close_asked_ && !overrun_; }
   State state() const { return state_; }
 
   int status_code() const { return status_; }
@@ -123,7 +127,7 @@ class ResponseParser {
   void keep_body(const uint8_t* data, size_t n);
 
   // What a header's value sets.
-  enum class Field : uint8_t { kNone, kLength, kEncoding, kDate, kKept };
+  enum class Field : uint8_t { kNone, kLength, kEncoding, kDate, kConnection, kKept };
   static constexpr size_t kHead = 24;
   static constexpr uint16_t kRedirectOff = 0xFFFF;  // redirect_at_: a byte did not match
 
@@ -165,6 +169,9 @@ class ResponseParser {
   bool chunked_ = false;
   bool have_length_ = false;
   bool have_date_ = false;
+  bool http11_ = false;       // the status line said HTTP/1.1 (or a later 1.x)
+  bool close_asked_ = false;  // a Connection header named "close" (or was too long to read)
+  bool overrun_ = false;      // bytes came after the complete response
   SmallText<kHead> head_;
   SmallText<64> value_;
   SmallText<kMaxContentType> content_type_;

@@ -453,5 +453,37 @@ TEST(HttpResponse, AContentTypeLongerThanKeptSaysItWasCut) {
   EXPECT_TRUE(longer.content_type_cut());
 }
 
+// Another request may follow on the connection only when this answer ended by its own
+// framing, in HTTP/1.1, without "Connection: close", and with nothing after it.
+TEST(HttpResponse, ReusableOnlyAfterAFramedHttp11AnswerThatDidNotAskToClose) {
+  struct Case {
+    std::string response;
+    bool reusable;
+  };
+  const Case cases[] = {
+      {std::string(kHealthy), true},
+      {"HTTP/1.1 204 No Content\r\n\r\n", true},
+      {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nOK\r\n0\r\n\r\n", true},
+      {"HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nOK", true},
+      {"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nOK", false},
+      {"HTTP/1.1 200 OK\r\nconnection: Keep-Alive, Close\r\nContent-Length: 2\r\n\r\nOK", false},
+      {"HTTP/1.1 200 OK\r\nConnection: " + std::string(70, 'x') + ", close\r\nContent-Length: 2\r\n\r\nOK", false},
+      {"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nOK", false},
+      {"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOKHTTP/1.1 200 OK", false},
+      {"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nOK", false},  // not complete yet
+      {"HTTP/1.1 200 OK\r\n\r\nOK", false},                           // framed by the close
+  };
+  for (const Case& c : cases) {
+    ResponseParser p;
+    ASSERT_TRUE(feed_all(p, c.response).ok()) << c.response;
+    EXPECT_EQ(p.reusable(), c.reusable) << c.response;
+  }
+  // An interim 100 Continue's headers are not the answer's.
+  ResponseParser interim;
+  ASSERT_TRUE(feed_all(interim, "HTTP/1.1 100 Continue\r\n\r\n").ok());
+  ASSERT_TRUE(feed_all(interim, kHealthy).ok());
+  EXPECT_TRUE(interim.reusable());
+}
+
 }  // namespace
 }  // namespace probebox::http
