@@ -1,6 +1,7 @@
 #include "monitor/scheduler.h"
 
 #include "core/view.h"
+#include "probes/link_reuse.h"
 
 namespace probebox {
 namespace {
@@ -33,7 +34,45 @@ void Scheduler::load(const Config& config, hal::Clock& clock, Mode mode, net::Tl
       e.next_due = now + (fitting < kStartSpacingUs ? fitting : kStartSpacingUs) * (i / kStartGroup);
     }
   }
+  find_shared_links();
   no_start_before_ = 0;
+}
+
+void Scheduler::find_shared_links() {
+  const uint16_t n = config_->check_count;
+  for (uint16_t i = 0; i < n; ++i) {
+    const CheckConfig& check = config_->checks[i];
+    if (check.type != CheckType::kHttp) continue;
+    for (uint16_t j = 0; j < n && !entries_[i].memory.passes_link; ++j) {
+      entries_[i].memory.passes_link = j != i && http_shares_connection(*config_, check, config_->checks[j]);
+    }
+  }
+}
+
+bool Scheduler::waits_for_link(uint16_t index, hal::MonoMicros now) {
+  Entry& e = entries_[index];
+  const CheckConfig& check = config_->checks[index];
+  if (!e.memory.passes_link || now - e.next_due >= kLinkWaitUs) return false;
+  for (uint16_t k = 0; k < config_->check_count; ++k) {
+    if (entries_[k].probe != nullptr && http_shares_connection(*config_, config_->checks[k], check)) {
+      e.awaits_link = true;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Scheduler::pass_link_on(uint16_t index, Probe* probe, hal::MonoMicros now) {
+  if (!entries_[index].memory.passes_link) return false;
+  const uint16_t n = config_->check_count;
+  for (uint16_t k = 1; k < n; ++k) {
+    const uint16_t j = static_cast<uint16_t>((index + k) % n);
+    const Entry& e = entries_[j];
+    if (e.probe != nullptr || e.next_due > now || !probe->keeps_link_for(config_->checks[j])) continue;
+    launch(j, now, probe);
+    return true;
+  }
+  return false;
 }
 
 bool Scheduler::uses_tls(const CheckConfig& check) const {
@@ -93,7 +132,6 @@ void Scheduler::report(uint16_t index, const ProbeResult& result, hal::MonoMicro
 
 void Scheduler::start(uint16_t index, hal::MonoMicros now) {
   const CheckConfig& check = config_->checks[index];
-  Entry& e = entries_[index];
   if (!ProbePool::type_available(check.type)) {
     // A placeholder must fail loudly: the check is listed, and says why it cannot run.
     ProbeResult& r = shared_probe_result();
@@ -107,11 +145,22 @@ void Scheduler::start(uint16_t index, hal::MonoMicros now) {
   if (check_kind(check.type).needs_wall_clock && !clock_->wall().valid && now - loaded_at_ < kWaitForClockUs) {
     return;  // stays due: an ntp check may set the clock first
   }
-  bool tls = uses_tls(check);
-  if (tls && tls_in_flight_ >= PROBEBOX_MAX_TLS_IN_FLIGHT) return;  // the arena is full: stays due
+  if (waits_for_link(index, now)) return;  // stays due: a connection may come its way
+  if (uses_tls(check) && tls_in_flight_ >= PROBEBOX_MAX_TLS_IN_FLIGHT) return;  // the arena is full: stays due
   Probe* probe = pool_.acquire(check.type);
   if (probe == nullptr) return;  // every slot busy: stays due, retried next step
+  launch(index, now, probe);
+}
+
+void Scheduler::launch(uint16_t index, hal::MonoMicros now, Probe* probe) {
+  const CheckConfig& check = config_->checks[index];
+  Entry& e = entries_[index];
+  const bool tls = uses_tls(check);
+  // A check that waited for a link keeps its due time as its anchor: it stays due
+  // when the check it follows starts, cycle after cycle, and never drifts past it.
+  const bool waited = e.awaits_link;
   e.probe = probe;
+  e.awaits_link = false;
   e.uses_tls = tls;
   if (tls) ++tls_in_flight_;
   ++in_flight_;
@@ -119,9 +168,9 @@ void Scheduler::start(uint16_t index, hal::MonoMicros now) {
     // Start to start: a run that waits out its timeout does not push the next one
     // back, so a fault is confirmed within interval x confirm + timeout. A run begun
     // early (a burst's groups back to back) keeps its planned time as the anchor.
-    const hal::MonoMicros planned = e.next_due > now ? e.next_due : now;
+    const hal::MonoMicros planned = e.next_due > now || waited ? e.next_due : now;
     if (e.next_due > now) ++early_starts_;
-    last_planned_start_ = planned;
+    if (!waited) last_planned_start_ = planned;
     e.next_due = planned + interval_us(check);
   }
   if (in_flight_ > max_in_flight_seen_) max_in_flight_seen_ = in_flight_;
@@ -133,7 +182,7 @@ hal::MonoMicros Scheduler::next_start() const {
   if (config_ == nullptr) return earliest;
   for (uint16_t i = 0; i < config_->check_count; ++i) {
     const Entry& e = entries_[i];
-    if (e.probe == nullptr && e.next_due < earliest) earliest = e.next_due;
+    if (e.probe == nullptr && start_time(e) < earliest) earliest = start_time(e);
   }
   return earliest;
 }
@@ -181,7 +230,7 @@ void Scheduler::step(hal::MonoMicros now, bool hold_results) {
     --in_flight_;
     if (e.uses_tls) --tls_in_flight_;
     report(i, probe->result(), now);
-    pool_.release(probe);
+    if (!pass_link_on(i, probe, now)) pool_.release(probe);
     ++reported;
     lap(StepAnatomy::Phase::kReport, i);
   }

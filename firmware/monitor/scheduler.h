@@ -39,6 +39,11 @@ class Scheduler {
   // Its planned time stays its anchor, so the groups never drift together.
   static constexpr int64_t kStartSpacingUs = 20'000;
   static constexpr uint16_t kStartGroup = 4;
+  // An http check due while another to the same server runs (probes/link_reuse.h)
+  // waits for that one's connection, up to this long after its due time: a server
+  // answers in milliseconds, and a slow one should not make a node's checks queue
+  // one behind the other. Past it, the check opens a connection of its own.
+  static constexpr int64_t kLinkWaitUs = 1'000'000;
 
   Scheduler(ProbePool& pool, ResultSink& sink) : pool_(pool), sink_(sink) {}
 
@@ -83,11 +88,23 @@ class Scheduler {
     bool done_once : 1 = false;
     bool uses_tls : 1 = false;
     bool held : 1 = false;  // finished, its result waiting (counted once in results_held_)
+    bool awaits_link : 1 = false;  // due, waiting for a running check's connection (kLinkWaitUs)
     CheckMemory memory;  // the probe's, across cycles
   };
   bool uses_tls(const CheckConfig& check) const;
   void report(uint16_t index, const ProbeResult& result, hal::MonoMicros now);
   void start(uint16_t index, hal::MonoMicros now);
+  // The check starts on `probe` (a new one, or one that keeps a connection for it).
+  void launch(uint16_t index, hal::MonoMicros now, Probe* probe);
+  // Marks which checks another may follow on their connection (CheckMemory::passes_link).
+  void find_shared_links();
+  // The due check at `index` waits for a running check's connection (awaits_link).
+  bool waits_for_link(uint16_t index, hal::MonoMicros now);
+  // `probe` (check `index`, just reported) keeps its connection for a due check that
+  // shares it: that check starts on it. False: nothing took it.
+  bool pass_link_on(uint16_t index, Probe* probe, hal::MonoMicros now);
+  // When a check not in flight may start: its due time, later while it awaits a link.
+  static hal::MonoMicros start_time(const Entry& e) { return e.awaits_link ? e.next_due + kLinkWaitUs : e.next_due; }
 
   ProbePool& pool_;
   ResultSink& sink_;

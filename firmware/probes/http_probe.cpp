@@ -4,6 +4,7 @@
 #include "core/view.h"
 #include "lwip/pbuf.h"
 #include "mbedtls/sha256.h"
+#include "probes/link_reuse.h"
 #include "probes/verdicts.h"
 #include "protocols/x509_summary.h"
 
@@ -18,21 +19,29 @@ void HttpProbe::new_response() {
 }
 
 void HttpProbe::DoStart() {
+  // Started again while holding a kept connection: the scheduler passes it to this
+  // check, which keeps_link_for() said may use it. What the session is (its version,
+  // its leaf, its slot in the resumption store) stays with it.
+  reused_ = state_ == State::kKept && link_.open() && !link_.peer_closed();
+  if (state_ == State::kKept && !reused_) link_.close(net::TcpLink::Ending::kReset);
+  keep_ = false;
   state_ = State::kResolving;
   new_response();
   facts_.clear();
   judged_ = false;
   answered_by_.clear();
   nodes_answered_ = 0;
-  cert_id_.clear();
   sample_ = 1;
   samples_ = 1;
   nodes_ = 0;
-  session_key_ = 0;
-  server_key_ = 0;
   node_leaf_ = 0;
-  version_ = net::TlsVersion::k12;
-  refused_12_ = 0;
+  if (!reused_) {
+    cert_id_.clear();
+    session_key_ = 0;
+    server_key_ = 0;
+    version_ = net::TlsVersion::k12;
+    refused_12_ = 0;
+  }
   sample_started_ = now();
   slowest_sample_us_ = 0;
   if (check().role == CheckRole::kLbTestall) {
@@ -56,10 +65,47 @@ void HttpProbe::DoStart() {
     fail(Outcome::kCritical, "credentials not sent: Basic auth only over verified https");
     return;
   }
+  if (reused_) {
+    send_on_kept();
+    return;
+  }
   resolve_then(env().config->text(check().host));
 }
 
+bool HttpProbe::DoKeepsLinkFor(const CheckConfig& next) const {
+  return state_ == State::kKept && link_.open() && !link_.peer_closed() &&
+         http_shares_connection(*env().config, check(), next);
+}
+
+void HttpProbe::send_on_kept() {
+  bool verified_by_handshake = false;
+  if (check().https && !judge_certificate(verified_by_handshake)) return;
+  send_request();
+}
+
+// RFC 9112 9.3.1: a server may close an idle connection whenever it likes, and the
+// close may cross the request. Nothing of the answer came, so nothing is judged: the
+// request again, on a new connection (a new lookup, connect and handshake, the
+// session resumed), opened from the next poll rather than from inside this link's
+// callback.
+bool HttpProbe::retry_fresh() {
+  if (!reused_ || parser_.started()) return false;
+  reused_ = false;
+  link_.close(net::TcpLink::Ending::kReset);
+  new_response();
+  state_ = State::kReconnect;
+  arm_next();
+  return true;
+}
+
 void HttpProbe::process(net::LinkEvent event) {
+  // Anything on a kept connection (the server closed it, or sent what nobody asked
+  // for) ends it: no check will send on it.
+  if (state_ == State::kKept) {
+    link_.close(net::TcpLink::Ending::kReset);
+    state_ = State::kDone;
+    return;
+  }
   // A lost connection is judged by how far the exchange got (lost()).
   if (event == net::LinkEvent::kFailed) {
     lost();
@@ -83,15 +129,24 @@ void HttpProbe::process(net::LinkEvent event) {
       return;
     case State::kHandshake: handshake(); return;
     case State::kResponse:
-      // The end of the stream (a close, close_notify, EOF or an error) may frame the body.
-      if (link_.read(on_bytes) != net::TcpLink::Read::kEnded) return;
+      // The end of the stream (a close, close_notify, EOF or an error) may frame the body;
+      // an answer complete before it was judged as it came (consume()).
+      if (link_.read(on_bytes) != net::TcpLink::Read::kEnded || finished()) return;
+      if (retry_fresh()) return;
       if (parser_.finish_on_close().ok()) conclude();
       else fail(Outcome::kCritical, parser_.error());
       return;
     case State::kNextSample:
       if (event == net::LinkEvent::kRetry) connect();
       return;
+    case State::kReconnect:
+      if (event == net::LinkEvent::kRetry) {
+        state_ = State::kResolving;
+        resolve_then(env().config->text(check().host));
+      }
+      return;
     case State::kIdle:
+    case State::kKept:
     case State::kDone:
       return;
   }
@@ -171,6 +226,14 @@ void HttpProbe::handshake() {
     static constexpr char kHex[] = "0123456789abcdef";
     for (int shift = 60; shift >= 32; shift -= 4) cert_id_.append(kHex[(leaf_id >> shift) & 0xf]);
   }
+  bool verified_by_handshake = false;
+  if (!judge_certificate(verified_by_handshake)) return;
+  keep_session(verified_by_handshake, leaf_id);
+  send_request();
+}
+
+bool HttpProbe::judge_certificate(bool& verified_by_handshake) {
+  net::TlsClientSession& tls = link_.tls();
   // Credentials go out only to a certificate judged good: trusted (to the anchors or
   // the public roots: with neither nothing is verified), for this name, in date.
   hal::WallTime wall = env().clock->wall();
@@ -187,7 +250,7 @@ void HttpProbe::handshake() {
       why.append(": credentials not sent");
       note_failure(FailReason::kCertificate);
       fail(Outcome::kCritical, why.view());
-      return;
+      return false;
     }
   }
   // Verified against the trust anchors (the handshake's verification) or else the
@@ -213,11 +276,11 @@ void HttpProbe::handshake() {
         why.append(": its RSA keys ask more work than the box gives one connection");
       }
       fail(Outcome::kCritical, why.view());
-      return;
+      return false;
     }
   }
-  keep_session(anchors && flags == 0, leaf_id);
-  send_request();
+  verified_by_handshake = anchors && flags == 0;
+  return true;
 }
 
 // The server refused TLS 1.2 (an alert, or a close before any ServerHello): the same
@@ -273,16 +336,18 @@ void HttpProbe::keep_node_session(std::string_view node) {
                   sample_ > 1 ? Request::kBackToBack : samples_ > 1 ? Request::kFirstOfRun : Request::kOnlyOne);
 }
 
-std::string_view HttpProbe::path() const {
-  return check().path.empty() ? std::string_view("/") : env().config->text(check().path);
-}
+std::string_view HttpProbe::path() const { return http_request_path(*env().config, check()); }
 
-std::string_view HttpProbe::tls_name() const {
-  // SNI and the name check use the Host the request names.
-  return env().config->text(check().host_header.empty() ? check().host : check().host_header);
-}
+std::string_view HttpProbe::tls_name() const { return http_tls_name(*env().config, check()); }
 
 void HttpProbe::consume(std::span<const uint8_t> bytes) {
+  // More bytes after the answer that kept the connection, in the same read: it is
+  // not fit for another request after all.
+  if (state_ == State::kKept) {
+    link_.close(net::TcpLink::Ending::kReset);
+    state_ = State::kDone;
+    return;
+  }
   mark(Phase::kFirstByte);
   Status s = parser_.feed(bytes);
   if (!s.ok()) fail(Outcome::kCritical, parser_.error());
@@ -317,12 +382,14 @@ void HttpProbe::send_request() {
       fail(Outcome::kUnknown, net::TcpLink::send_shortage());
       return;
     }
+    if (retry_fresh()) return;
     note_failure(FailReason::kReset);
     fail(Outcome::kCritical, c.https ? "could not send the request over TLS" : "could not send the request");
   }
 }
 
 void HttpProbe::lost() {
+  if (retry_fresh()) return;
   // A reset before the connection is up is a refusal, after it a broken reply.
   err_t err = link_.error();
   FixedText<100> why;
@@ -428,6 +495,9 @@ void HttpProbe::conclude() {
     arm_next();
     return;
   }
+  // Fit for another request, and a check may follow on it: kept (DoRelease).
+  keep_ = env().memory != nullptr && env().memory->passes_link && samples_ == 1 && parser_.reusable() &&
+          link_.open() && !link_.peer_closed() && (!c.https || link_.tls_active());
   if (samples_ > 1 && v.outcome != Outcome::kOk) {
     r.summary.appendf(" (request %u)", static_cast<unsigned>(sample_));
   } else if (samples_ > 1 && (sample_ == samples_ || every_node_answered)) {
@@ -492,6 +562,12 @@ void HttpProbe::DoDescribeTimeout() {
 void HttpProbe::DoRelease() {
   // Ended mid-handshake (a timeout, a reset, a failure): that session is not offered again.
   if (state_ == State::kHandshake) forget_session();
+  // An answer that leaves the connection fit for the next check: the scheduler passes
+  // it on, or the destructor ends it.
+  if (keep_) {
+    state_ = State::kKept;
+    return;
+  }
   state_ = State::kDone;
   link_.close(net::TcpLink::Ending::kReset);
 }

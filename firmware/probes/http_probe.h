@@ -6,6 +6,13 @@
 // Through a load balancer (the profile's role kLbTestall) it makes several requests,
 // each on a new connection, and stops at the first that is not OK: a balancer that
 // hands users to a failed node shows (monitor/lb_health judges it against the nodes).
+//
+// A check that another may follow on the same server (CheckMemory::passes_link,
+// probes/link_reuse.h) keeps a connection its answer left fit for another request
+// open (kKept); started again on that probe, the next check sends its request there,
+// with no connect and no handshake, and judges the session's certificate for itself.
+// Should the server have closed it before any byte of the answer, the request goes
+// again on a new connection within the same deadline.
 #pragma once
 #include "probes/probe.h"
 #include "protocols/http_response.h"
@@ -14,7 +21,17 @@ namespace probebox {
 
 class HttpProbe final : public Probe {
  public:
-  enum class State : uint8_t { kIdle, kResolving, kConnecting, kHandshake, kResponse, kNextSample, kDone };
+  enum class State : uint8_t {
+    kIdle,
+    kResolving,
+    kConnecting,
+    kHandshake,
+    kResponse,
+    kNextSample,
+    kReconnect,  // the kept connection ended before the answer: a new one from the next poll
+    kKept,       // finished, the connection open for the next check (DoKeepsLinkFor)
+    kDone
+  };
   // Requests a load balancer's /testall makes in one run: enough that round-robin
   // reaches every node (twice the nodes), bounded.
   // A run ends sooner once as many distinct nodes as the profile has have answered ok:
@@ -24,7 +41,12 @@ class HttpProbe final : public Probe {
   HttpProbe() = default;
   HttpProbe(const HttpProbe&) = delete;
   HttpProbe& operator=(const HttpProbe&) = delete;
-  ~HttpProbe() { link_.give_back_tls(); }  // an https link's session (net::TlsSessions)
+  // A kept connection no check took ends here, with the RST every answered request
+  // ends with; then the https link's session goes back (net::TlsSessions).
+  ~HttpProbe() {
+    if (state_ == State::kKept) link_.close(net::TcpLink::Ending::kReset);
+    link_.give_back_tls();
+  }
 
  private:
   void DoStart() override;
@@ -32,11 +54,21 @@ class HttpProbe final : public Probe {
   void DoDescribeTimeout() override;
   bool DoStarvedForMemory() const override { return link_.starved_for_memory(); }
   void DoDetails(ProbeDetails& details) const override;
+  bool DoKeepsLinkFor(const CheckConfig& next) const override;
   static void on_bytes(net::LinkOwner& self, std::span<const uint8_t> bytes) { static_cast<HttpProbe&>(self).consume(bytes); }
 
   void process(net::LinkEvent event) override;
   void connect();
   void handshake();
+  // The session's certificate judged for this check (the credentials rule, the name,
+  // the trust); false when that failed the probe. `verified_by_handshake`: the
+  // handshake verified the chain to the anchors.
+  bool judge_certificate(bool& verified_by_handshake);
+  // The request on the connection the check before kept (DoStart of a passed link).
+  void send_on_kept();
+  // The kept connection ended before any byte of the answer: true when the request
+  // goes again on a new connection (from the next poll).
+  bool retry_fresh();
   Status start_tls();
   void forget_session();
   void keep_session(bool verified_by_handshake, uint64_t leaf_id);
@@ -87,6 +119,8 @@ class HttpProbe final : public Probe {
   KeptFacts<HttpDetails> facts_;
   bool judged_ = false;
   bool services_shown_ = false;
+  bool reused_ = false;  // this run's request went on the connection the check before kept
+  bool keep_ = false;    // the answer left the connection fit for the next check: DoRelease keeps it
 };
 
 }  // namespace probebox

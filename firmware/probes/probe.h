@@ -22,6 +22,10 @@ struct CheckMemory {
   // what the latest one found (kLegacyTls10/11 bits; kLegacyTlsUnknown: none ran yet).
   uint8_t legacy_due_in = 0;
   uint8_t legacy_tls = kLegacyTlsUnknown;
+  // Set by the scheduler at load: another check may send its request on this check's
+  // connection after it (probes/link_reuse.h), so an http probe whose answer leaves
+  // the connection fit for another request keeps it open instead of resetting it.
+  bool passes_link = false;
 };
 
 // What a probe may read besides its own check: the clock and the whole config
@@ -76,6 +80,10 @@ class Probe : public net::LinkOwner {
   // once. Valid until the next result() of any probe.
   const ProbeResult& result() const;
   bool active() const { return active_; }
+  // Finished, and holding its connection open for `next`, a check that may send its
+  // request on it (probes/link_reuse.h): the scheduler then start()s `next` on this
+  // very probe instead of a new one. False for every kind but http.
+  bool keeps_link_for(const CheckConfig& next) const { return !active_ && finished_ && DoKeepsLinkFor(next); }
 
  protected:
   ~Probe() = default;
@@ -162,6 +170,10 @@ class Probe : public net::LinkOwner {
   // (net::TcpLink::starved_for_memory()): the silence is the box's shortage, an
   // unknown result, not the server's timeout.
   virtual bool DoStarvedForMemory() const { return false; }
+  virtual bool DoKeepsLinkFor(const CheckConfig& next) const {
+    (void)next;
+    return false;
+  }
 
   HostResolver resolver_;
   const CheckConfig* check_ = nullptr;

@@ -216,6 +216,9 @@ FakePeer::Conversation server(FakePeer::Conversation inner, bool tls13_only,
         if (n <= 0) return {std::move(s.out), FakePeer::Reply::Close::kRst};
         at += static_cast<size_t>(n);
       }
+      // A server that closes says so first, in the same flight as its last answer, as
+      // OpenSSL's and mbedTLS's do.
+      if (reply.close == FakePeer::Reply::Close::kFin) (void)mbedtls_ssl_close_notify(&s.ssl);
     }
     reply.data = std::move(s.out);
     s.out.clear();
