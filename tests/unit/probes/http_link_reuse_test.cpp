@@ -69,7 +69,15 @@ class HttpLinkReuseTest : public ProbeFixture {
     run_for_ms(20);
     return r;
   }
+  // Checks a (/testall) and b (/health) of one plain-HTTP server on port 8080, and
+  // memory_, a's or b's, saying a check may follow.
+  void load_pair() {
+    load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/testall"},)"
+         R"({"id":"b","type":"http","url":"http://10.0.2.2:8080/health"}])");
+    memory_.passes_link = true;
+  }
   std::shared_ptr<Served> served_ = std::make_shared<Served>();
+  CheckMemory memory_;
 };
 
 TEST(HttpLinkReuse, OneServerOneSchemeOverHttpsOneNameAnotherRequestNeverTheBalancersTestall) {
@@ -80,7 +88,7 @@ TEST(HttpLinkReuse, OneServerOneSchemeOverHttpsOneNameAnotherRequestNeverTheBala
       R"({"id":"health","type":"http","url":"https://10.0.2.2/health/status/services","host_header":"manage.lab.test"},)"
       R"({"id":"other-name","type":"http","url":"https://10.0.2.2/testall","host_header":"rta.lab.test"},)"
       R"({"id":"other-port","type":"http","url":"https://10.0.2.2:8443/testall","host_header":"manage.lab.test"},)"
-      R"({"id":"other-host","type":"http","url":"https://10.0.2.3/testall","host_header":"manage.lab.test"},)"
+      R"({"id":"other-host","type":"http","url":"https://node2.lab.test/testall","host_header":"manage.lab.test"},)"
       R"({"id":"clear","type":"http","url":"http://10.0.2.2:443/testall","host_header":"manage.lab.test"},)"
       R"({"id":"redirect-a","type":"http","url":"http://10.0.2.2/","host_header":"manage.lab.test"},)"
       R"({"id":"redirect-b","type":"http","url":"http://10.0.2.2/","host_header":"rta.lab.test"},)"
@@ -137,9 +145,8 @@ TEST_F(HttpLinkReuseTest, TheNextCheckSendsItsRequestOnTheConnectionTheFirstKept
 TEST_F(HttpLinkReuseTest, WithNoCheckToFollowTheAnswerEndsTheConnectionAtOnce) {
   peer_.set_conversation(8080, persistent_server(kOk, served_));
   load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/testall"}])");
-  CheckMemory memory;
   HttpProbe probe;
-  ProbeResult a = run_check(probe, 0, memory);
+  ProbeResult a = run_check(probe, 0, memory_);  // memory_ says no check follows
   EXPECT_EQ(a.outcome, Outcome::kOk) << a.summary.c_str();
   EXPECT_EQ(peer_.resets_from_box(), 1);
   EXPECT_FALSE(probe.keeps_link_for(config_->checks[0]));
@@ -153,12 +160,9 @@ TEST_F(HttpLinkReuseTest, AnAnswerThatEndsTheConnectionsUseIsNotKept) {
   };
   for (const std::string& answer : answers) {
     peer_.set_conversation(8080, persistent_server(answer, served_));
-    load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/testall"},)"
-         R"({"id":"b","type":"http","url":"http://10.0.2.2:8080/health"}])");
-    CheckMemory memory;
-    memory.passes_link = true;
+    load_pair();
     HttpProbe probe;
-    ProbeResult a = run_check(probe, 0, memory);
+    ProbeResult a = run_check(probe, 0, memory_);
     EXPECT_EQ(a.outcome, Outcome::kOk) << answer << ": " << a.summary.c_str();
     EXPECT_FALSE(probe.keeps_link_for(config_->checks[1])) << answer;
     EXPECT_EQ(peer_.open_streams(), 0) << answer;
@@ -173,12 +177,9 @@ TEST_F(HttpLinkReuseTest, AConnectionTheServerClosedIsNotOffered) {
     if (received.find("\r\n\r\n") == std::string_view::npos) return {};
     return {kOk, Reply::Close::kFin};
   });
-  load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/testall"},)"
-       R"({"id":"b","type":"http","url":"http://10.0.2.2:8080/health"}])");
-  CheckMemory memory;
-  memory.passes_link = true;
+  load_pair();
   HttpProbe probe;
-  ProbeResult a = run_check(probe, 0, memory);
+  ProbeResult a = run_check(probe, 0, memory_);
   EXPECT_EQ(a.outcome, Outcome::kOk) << a.summary.c_str();
   EXPECT_FALSE(probe.keeps_link_for(config_->checks[1]));
   EXPECT_EQ(peer_.open_streams(), 0);
@@ -189,15 +190,12 @@ TEST_F(HttpLinkReuseTest, AConnectionTheServerClosedIsNotOffered) {
 // check's verdict is the server's answer there, not the lost connection.
 TEST_F(HttpLinkReuseTest, ARequestTheKeptConnectionLostGoesAgainOnANewOne) {
   peer_.set_conversation(8080, persistent_server(kOk, served_, /*reset_at=*/2));
-  load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/testall"},)"
-       R"({"id":"b","type":"http","url":"http://10.0.2.2:8080/health"}])");
-  CheckMemory memory;
-  memory.passes_link = true;
+  load_pair();
   {
     HttpProbe probe;
-    ProbeResult a = run_check(probe, 0, memory);
+    ProbeResult a = run_check(probe, 0, memory_);
     ASSERT_TRUE(probe.keeps_link_for(config_->checks[1]));
-    ProbeResult b = run_check(probe, 1, memory);
+    ProbeResult b = run_check(probe, 1, memory_);
     EXPECT_EQ(b.outcome, Outcome::kOk) << b.summary.c_str();
     EXPECT_GE(b.phases.at(Phase::kConnect), 0) << "its own connection, the second time";
     EXPECT_EQ(b.measurements.http_status, 200);
@@ -216,14 +214,11 @@ TEST_F(HttpLinkReuseTest, AnAnswerBrokenOffOnAKeptConnectionIsTheVerdict) {
     if (++answered == 1) return {kOk};
     return {"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nOK", Reply::Close::kRst};
   });
-  load(R"([{"id":"a","type":"http","url":"http://10.0.2.2:8080/testall"},)"
-       R"({"id":"b","type":"http","url":"http://10.0.2.2:8080/health"}])");
-  CheckMemory memory;
-  memory.passes_link = true;
+  load_pair();
   HttpProbe probe;
-  (void)run_check(probe, 0, memory);
+  (void)run_check(probe, 0, memory_);
   ASSERT_TRUE(probe.keeps_link_for(config_->checks[1]));
-  ProbeResult b = run_check(probe, 1, memory);
+  ProbeResult b = run_check(probe, 1, memory_);
   EXPECT_EQ(b.outcome, Outcome::kCritical);
   EXPECT_EQ(b.summary.view(), "connection reset mid-reply after 2 of 10 body bytes") << b.summary.c_str();
   EXPECT_EQ(peer_.syns_seen(), 1);
