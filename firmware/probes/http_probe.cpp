@@ -23,7 +23,7 @@ void HttpProbe::DoStart() {
   // check, which keeps_link_for() said may use it. What the session is (its version,
   // its leaf, its slot in the resumption store) stays with it.
   reused_ = state_ == State::kKept && link_.open() && !link_.peer_closed();
-  if (state_ == State::kKept && !reused_) link_.close(net::TcpLink::Ending::kReset);
+  if (state_ == State::kKept && !reused_) drop_kept();
   keep_ = false;
   state_ = State::kResolving;
   new_response();
@@ -72,6 +72,11 @@ void HttpProbe::DoStart() {
   resolve_then(env().config->text(check().host));
 }
 
+void HttpProbe::drop_kept() {
+  link_.close(net::TcpLink::Ending::kReset);
+  state_ = State::kDone;
+}
+
 bool HttpProbe::DoKeepsLinkFor(const CheckConfig& next) const {
   return state_ == State::kKept && link_.open() && !link_.peer_closed() &&
          http_shares_connection(*env().config, check(), next);
@@ -102,8 +107,7 @@ void HttpProbe::process(net::LinkEvent event) {
   // Anything on a kept connection (the server closed it, or sent what nobody asked
   // for) ends it: no check will send on it.
   if (state_ == State::kKept) {
-    link_.close(net::TcpLink::Ending::kReset);
-    state_ = State::kDone;
+    drop_kept();
     return;
   }
   // A lost connection is judged by how far the exchange got (lost()).
@@ -344,8 +348,7 @@ void HttpProbe::consume(std::span<const uint8_t> bytes) {
   // More bytes after the answer that kept the connection, in the same read: it is
   // not fit for another request after all.
   if (state_ == State::kKept) {
-    link_.close(net::TcpLink::Ending::kReset);
-    state_ = State::kDone;
+    drop_kept();
     return;
   }
   mark(Phase::kFirstByte);

@@ -44,7 +44,7 @@ class HttpProbe final : public Probe {
   // A kept connection no check took ends here, with the RST every answered request
   // ends with; then the https link's session goes back (net::TlsSessions).
   ~HttpProbe() {
-    if (state_ == State::kKept) link_.close(net::TcpLink::Ending::kReset);
+    if (state_ == State::kKept) drop_kept();
     link_.give_back_tls();
   }
 
@@ -69,6 +69,8 @@ class HttpProbe final : public Probe {
   // The kept connection ended before any byte of the answer: true when the request
   // goes again on a new connection (from the next poll).
   bool retry_fresh();
+  // Ends a kept connection no check will send on (the one teardown of kKept).
+  void drop_kept();
   Status start_tls();
   void forget_session();
   void keep_session(bool verified_by_handshake, uint64_t leaf_id);
