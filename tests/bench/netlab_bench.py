@@ -159,3 +159,12 @@ def smtp_login():
     """The lab's relay login, which the exporter sends too (the nodes' health key reaches
     it with the http checks, peer_configs.checks_from_once)."""
     return netlab.SMTP_USER, netlab.SMTP_PASSWORD
+
+
+if __name__ == "__main__":
+    # Brings the lab up and runs peers.py --net netlab with the arguments given, e.g.
+    # two builds side by side behind libslirp:
+    #   netlab_bench.py --netlab-link slirp --only ab --ab base=BIN,new=BIN --ab-windows 4
+    args = sys.argv[1:]
+    window_s = 4 * 12 * 10 * 3
+    sys.exit(run(args, ttl_s=window_s + 900, window_s=window_s))

@@ -1760,9 +1760,13 @@ def main(argv=None):
     ctx = Ctx()
     ctx.summary, ctx.smoke, ctx.tap = {}, a.smoke, a.net == "tap"
     if a.net == "netlab":
-        if only != {"steady"} or not a.netlab_dir:
-            raise SystemExit("peers.py: --net netlab measures the steady phase only (--only steady --netlab-dir DIR)")
-        return main_netlab(a, ctx)
+        if only not in ({"steady"}, {"ab"}) or not a.netlab_dir:
+            raise SystemExit("peers.py: --net netlab measures the steady or the side-by-side phase only "
+                             "(--only steady or ab, --netlab-dir DIR)")
+        if only == {"ab"} and (a.netlab_link != "slirp" or len([b for b in a.ab.split(",") if b]) != 2):
+            raise SystemExit("peers.py: --net netlab --only ab compares two builds behind libslirp "
+                             "(--netlab-link slirp)")
+        return main_netlab(a, ctx, only)
     if ctx.tap:
         ctx.taps, ctx.net_label = ("pbtap0", "pbtap1"), " on a TAP"
         if only not in ({"steady"}, {"ab"}):
@@ -1914,9 +1918,10 @@ def write_summary(a, s):
         write_json(a.summary_json, {k: s[k] for k in keys if k in s})
 
 
-def main_netlab(a, ctx):
+def main_netlab(a, ctx, only=frozenset({"steady"})):
     """--net netlab, inside the lab's test-client namespace (tests/bench/netlab_bench.py):
-    the steady phase against the lab's real servers, the exporter beside the boxes."""
+    the steady phase against the lab's real servers, the exporter beside the boxes; or
+    (only {"ab"}) two builds side by side behind libslirp, without the exporter."""
     st = netlab_bench.state(a.netlab_dir)
     ctx.netlab = True
     slirp = a.netlab_link != "tap"
@@ -1952,6 +1957,9 @@ def main_netlab(a, ctx):
             f"less the two isolation checks ({', '.join(netlab_bench.LEFT_OUT)}: the router drops them, a timer "
             "for the box and a failure the exporter cannot expect).\n")
         ctx.summary["checks"] = len(ctx.checks)
+        if "ab" in only:
+            side_by_side(ctx, [b.split("=", 1) for b in a.ab.split(",") if b], a.steady_cycles, a.ab_windows)
+            return 0
         ctx.exporter = Exporter(bb_path, tmp)
         try:
             steady(ctx, a.steady_cycles, a.steady_windows)
