@@ -165,6 +165,15 @@ if __name__ == "__main__":
     # Brings the lab up and runs peers.py --net netlab with the arguments given, e.g.
     # two builds side by side behind libslirp:
     #   netlab_bench.py --netlab-link slirp --only ab --ab base=BIN,new=BIN --ab-windows 4
-    args = sys.argv[1:]
-    window_s = 4 * 12 * 10 * 3
-    sys.exit(run(args, ttl_s=window_s + 900, window_s=window_s))
+    import argparse
+    ap = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    ap.add_argument("--ab-windows", type=int, default=4)
+    ap.add_argument("--steady-windows", type=int, default=3)
+    ap.add_argument("--steady-cycles", type=int, default=12)
+    ap.add_argument("--interval", type=int, default=0)
+    known, _ = ap.parse_known_args()
+    # The run's bound: every window measured, twice over for each window's start (its
+    # boxes' first cycles) and the lab's set-up.
+    windows = max(known.ab_windows, known.steady_windows)
+    window_s = 2 * windows * known.steady_cycles * (known.interval or 10)
+    sys.exit(run(sys.argv[1:], ttl_s=window_s + 900, window_s=window_s))
