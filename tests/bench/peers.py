@@ -1763,7 +1763,7 @@ def main(argv=None):
         if only not in ({"steady"}, {"ab"}) or not a.netlab_dir:
             raise SystemExit("peers.py: --net netlab measures the steady or the side-by-side phase only "
                              "(--only steady or ab, --netlab-dir DIR)")
-        if only == {"ab"} and (a.netlab_link != "slirp" or len([b for b in a.ab.split(",") if b]) != 2):
+        if only == {"ab"} and (a.netlab_link != "slirp" or len(ab_builds(a)) != 2):
             raise SystemExit("peers.py: --net netlab --only ab compares two builds behind libslirp "
                              "(--netlab-link slirp)")
         return main_netlab(a, ctx, only)
@@ -1772,7 +1772,7 @@ def main(argv=None):
         if only not in ({"steady"}, {"ab"}):
             raise SystemExit("peers.py: --net tap measures the steady or the side-by-side phase only "
                              "(--only steady, --only ab)")
-        if "ab" in only and len([b for b in a.ab.split(",") if b]) != 2:
+        if "ab" in only and len(ab_builds(a)) != 2:
             raise SystemExit("peers.py: --net tap --only ab compares two builds (one TAP each)")
         TAP_UI_PORTS.update({dev: free_port() for dev in tap_lab.DEVICES})
         tap_lab.enter(TAP_UI_PORTS)
@@ -1826,7 +1826,7 @@ def main(argv=None):
             if "floor" in only:
                 floor(ctx, a.floor_cycles, a.interval or ctx.steady_config["defaults"]["interval_s"])
             if "ab" in only:
-                builds = [b.split("=", 1) for b in a.ab.split(",") if b]
+                builds = ab_builds(a)
                 if len(builds) < 2:
                     raise SystemExit("peers.py: --only ab needs --ab LABEL=BINARY,LABEL=BINARY")
                 side_by_side(ctx, builds, a.steady_cycles, a.ab_windows)
@@ -1918,6 +1918,11 @@ def write_summary(a, s):
         write_json(a.summary_json, {k: s[k] for k in keys if k in s})
 
 
+def ab_builds(a):
+    """--ab LABEL=BINARY,LABEL=BINARY,...: the builds of the side-by-side phase, as [label, binary]."""
+    return [b.split("=", 1) for b in a.ab.split(",") if b]
+
+
 def main_netlab(a, ctx, only=frozenset({"steady"})):
     """--net netlab, inside the lab's test-client namespace (tests/bench/netlab_bench.py):
     the steady phase against the lab's real servers, the exporter beside the boxes; or
@@ -1958,7 +1963,7 @@ def main_netlab(a, ctx, only=frozenset({"steady"})):
             "for the box and a failure the exporter cannot expect).\n")
         ctx.summary["checks"] = len(ctx.checks)
         if "ab" in only:
-            side_by_side(ctx, [b.split("=", 1) for b in a.ab.split(",") if b], a.steady_cycles, a.ab_windows)
+            side_by_side(ctx, ab_builds(a), a.steady_cycles, a.ab_windows)
             return 0
         ctx.exporter = Exporter(bb_path, tmp)
         try:
