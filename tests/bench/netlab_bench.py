@@ -28,6 +28,7 @@ The lab's network rule holds: everything here happens inside the lab's namespace
 on its own nftables table; the lab's reaper removes them after the TTL should the
 bench die.
 """
+import argparse
 import json
 import os
 import subprocess
@@ -165,7 +166,6 @@ if __name__ == "__main__":
     # Brings the lab up and runs peers.py --net netlab with the arguments given, e.g.
     # two builds side by side behind libslirp:
     #   netlab_bench.py --netlab-link slirp --only ab --ab base=BIN,new=BIN --ab-windows 4
-    import argparse
     ap = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     ap.add_argument("--ab-windows", type=int, default=4)
     ap.add_argument("--steady-windows", type=int, default=3)

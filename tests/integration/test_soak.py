@@ -104,9 +104,8 @@ class Soak(unittest.TestCase):
                 # Until the box has seen every port open (bounded): a fixed wait was a
                 # race with a probe late on a loaded machine. A missed change never
                 # shows, so the comparison below still catches it.
-                mesh_ids = {f"mesh-{p}" for p in mesh}
                 wait_for(lambda: all(c["hard"] == "ok" for c in get(port, "/api/status")["checks"]
-                                     if c["id"] in mesh_ids), 20)
+                                     if c["id"] in expected), 20)
                 collect()
                 end = get(port, "/api/diagnostics")
                 rss_end = rss_kib(proc.pid)
