@@ -1,6 +1,7 @@
 #include "config/config_validators.h"
 
 #include "core/ascii.h"
+#include "core/civil_time.h"
 #include "core/view.h"
 
 namespace probebox {
@@ -75,14 +76,7 @@ bool parse_iso8601_utc(std::string_view s, int64_t& out) {
       mi > 59 || se > 59) {
     return false;
   }
-  // Days from civil (proleptic Gregorian).
-  int64_t yy = mo <= 2 ? y - 1 : y;
-  int64_t era = yy / 400;
-  int64_t yoe = yy - era * 400;
-  int64_t doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  int64_t days = era * 146097 + doe - 719468;
-  out = days * 86400 + h * 3600 + mi * 60 + se;
+  out = unix_seconds_from_civil(y, mo, d, h, mi, se);
   return true;
 }
 

@@ -32,6 +32,18 @@ void append_iso8601(TextBuffer& out, int64_t t) {
   out.append('Z');
 }
 
+int64_t unix_seconds_from_civil(int64_t year, int month, int day, int hour, int minute, int second) {
+  // The year taken to start on 1 March puts the leap day last, so a day of the year
+  // follows from the month by one formula; eras of 400 years repeat exactly.
+  const int64_t y = month <= 2 ? year - 1 : year;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t year_of_era = y - era * 400;
+  const int64_t day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+  const int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  const int64_t days = era * 146097 + day_of_era - 719468;
+  return days * 86400 + int64_t{hour} * 3600 + int64_t{minute} * 60 + second;
+}
+
 void append_hh_mm_ss(TextBuffer& out, uint32_t seconds_of_day) {
   out.append_uint(seconds_of_day / 3600, 2);
   out.append(':');

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/ascii.h"
+#include "core/civil_time.h"
 #include "core/view.h"
 #include "mbedtls/base64.h"
 
@@ -314,13 +315,9 @@ bool parse_http_date(std::string_view s, int64_t& out) {
   int d, y, h, mi, se;
   if (!num(5, 2, d) || !num(12, 4, y) || !num(17, 2, h) || !num(20, 2, mi) || !num(23, 2, se)) return false;
   int mo = static_cast<int>(m / 3) + 1;
-  int64_t yy = mo <= 2 ? y - 1 : y;
-  int64_t era = yy / 400;
-  int64_t yoe = yy - era * 400;
-  int64_t doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
-  int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-  out = days * 86400 + h * 3600 + mi * 60 + se;
-  return d >= 1 && d <= 31 && h < 24 && mi < 60 && se < 61;
+  if (d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return false;
+  out = unix_seconds_from_civil(y, mo, d, h, mi, se);
+  return true;
 }
 
 namespace {

@@ -14,14 +14,9 @@
 namespace probebox::x509 {
 namespace {
 
+// mbedTLS has checked the fields' ranges when it parsed the certificate.
 int64_t to_unix(const mbedtls_x509_time& t) {
-  int64_t y = t.year, m = t.mon, d = t.day;
-  int64_t yy = m <= 2 ? y - 1 : y;
-  int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-  int64_t yoe = yy - era * 400;
-  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-  return days * 86400 + t.hour * 3600 + t.min * 60 + t.sec;
+  return unix_seconds_from_civil(t.year, t.mon, t.day, t.hour, t.min, t.sec);
 }
 
 void dn_text(const mbedtls_x509_name& dn, TextBuffer& out) {

@@ -55,6 +55,37 @@ TEST(CivilTime, YearsOutsideFourDigitsAreWrittenAsPrintfWould) {
   EXPECT_EQ(iso(-62198755200), "-001-01-01T00:00:00Z");  // 2 BC, proleptic Gregorian
 }
 
+TEST(CivilTime, KnownDatesToUnixSeconds) {
+  EXPECT_EQ(unix_seconds_from_civil(1970, 1, 1, 0, 0, 0), 0);
+  EXPECT_EQ(unix_seconds_from_civil(1969, 12, 31, 23, 59, 59), -1);
+  EXPECT_EQ(unix_seconds_from_civil(2026, 11, 22, 10, 4, 5), 1795341845);
+  EXPECT_EQ(unix_seconds_from_civil(2000, 2, 29, 0, 0, 0), 951782400);
+  EXPECT_EQ(unix_seconds_from_civil(2100, 3, 1, 0, 0, 0), 4107542400);
+  // Past 32-bit time: a certificate valid until 2049 is common among roots.
+  EXPECT_EQ(unix_seconds_from_civil(2038, 1, 19, 3, 14, 8), int64_t{1} << 31);
+  EXPECT_EQ(unix_seconds_from_civil(9999, 12, 31, 23, 59, 59), 253402300799);
+  EXPECT_EQ(unix_seconds_from_civil(-1, 1, 1, 0, 0, 0), -62198755200);  // 2 BC, as append_iso8601 writes it
+}
+
+// The sweep above the other way: each instant's fields from the C library's calendar
+// (gmtime_r) give back the instant.
+TEST(CivilTime, TheCLibrarysFieldsGiveBackTheInstant) {
+  const int64_t first = -30'000'000'000;
+  const int64_t last = 250'000'000'000;
+  const int64_t step = 86'399 * 397 + 3'607;
+  int compared = 0;
+  for (int64_t t = first; t <= last; t += step) {
+    time_t tt = static_cast<time_t>(t);
+    tm parts{};
+    ASSERT_NE(gmtime_r(&tt, &parts), nullptr);
+    ASSERT_EQ(unix_seconds_from_civil(int64_t{parts.tm_year} + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
+                                      parts.tm_min, parts.tm_sec),
+              t);
+    ++compared;
+  }
+  EXPECT_GT(compared, 8000);
+}
+
 TEST(CivilTime, TimeOfDayIsTwoDigitsEach) {
   const std::pair<uint32_t, const char*> cases[] = {{0, "00:00:00"}, {3661, "01:01:01"}, {45296, "12:34:56"},
                                                     {86399, "23:59:59"}};
