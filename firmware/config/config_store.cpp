@@ -4,6 +4,7 @@
 
 #include "config/config_view.h"
 #include "core/crc32.h"
+#include "core/fnv1a.h"
 #include "core/limits.h"
 
 namespace probebox {
@@ -251,12 +252,6 @@ namespace {
 // values it holds where the placeholders were.
 char g_restore_window[256];
 
-constexpr uint64_t kFnvBasis = 14695981039346656037ULL;
-uint64_t fnv1a(uint64_t h, std::string_view bytes) {
-  for (char c : bytes) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  return h;
-}
-
 }  // namespace
 
 // The uploaded document, with every "********" secret put back from the running
@@ -278,7 +273,7 @@ Status write_restoring_secrets(std::string_view incoming, std::string_view store
   const size_t length = measure.total();
   if (length > PROBEBOX_MAX_CONFIG_BYTES) return StatusCode::kResourceExhausted;
   if (Status s = store.begin_write(length, stored); !s.ok()) return s;
-  uint64_t hash = kFnvBasis;
+  uint64_t hash = kFnv1aBasis;
   size_t out = 0;
   auto copy = [&](std::string_view piece) {
     hash = fnv1a(hash, piece);

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/view.h"
+
 namespace probebox {
 
 bool TextBuffer::next_part() {
@@ -33,10 +35,8 @@ bool TextBuffer::next_part() {
 void TextBuffer::window_append(std::string_view s) {
   Window& w = *window_;
   if (w.muted) return;
-  size_t i = 0;
-  for (; i < s.size() && w.total + i < w.skip; ++i) {
-    w.prefix_hash = (w.prefix_hash ^ static_cast<unsigned char>(s[i])) * 1099511628211ULL;
-  }
+  const size_t i = w.total >= w.skip ? 0 : (w.skip - w.total < s.size() ? w.skip - w.total : s.size());
+  w.prefix_hash = fnv1a(w.prefix_hash, first(s, i));
   w.total += s.size();
   s.remove_prefix(i);
   size_t n = s.size() <= cap_ - len_ ? s.size() : cap_ - len_;

@@ -8,6 +8,8 @@
 #include <span>
 #include <string_view>
 
+#include "core/fnv1a.h"
+
 namespace probebox {
 
 class TextBuffer {
@@ -67,7 +69,7 @@ class TextBuffer {
   struct Window {
     size_t skip = 0;
     size_t total = 0;
-    uint64_t prefix_hash = 14695981039346656037ULL;
+    uint64_t prefix_hash = kFnv1aBasis;
     uint32_t part = 0;          // parts begun (next_part() calls) in this render
     uint32_t resume_part = 0;   // counting begins where this part does...
     size_t resume_at = 0;       // ...at this offset of the document

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "core/fnv1a.h"
 #include "hal/ethernet_port.h"
 #include "lwip/stats.h"
 #include "net/tls_memory.h"
@@ -65,13 +66,6 @@ const char* early_message(int status) {
     case 504: return "{\"error\":\"the box is busy with another login; retry\"}";
     default: return "{\"error\":\"request refused\"}";
   }
-}
-
-constexpr uint64_t kFnvBasis = 14695981039346656037ULL;
-
-uint64_t fnv1a(uint64_t h, const char* data, size_t n) {
-  for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(data[i])) * 1099511628211ULL;
-  return h;
 }
 
 struct SpanText : TextBuffer {
@@ -207,7 +201,7 @@ void HttpServer::reset_for_next_request(Connection& c) {
   c.document = 0;
   c.part = 0;
   c.part_at = 0;
-  c.part_hash = kFnvBasis;
+  c.part_hash = kFnv1aBasis;
   c.sent = 0;
   c.since = clock_->now();
   c.ticket = 0;
@@ -533,7 +527,7 @@ void HttpServer::begin_response(Connection& c) {
   c.sent = 0;
   c.part = 0;
   c.part_at = 0;
-  c.part_hash = kFnvBasis;
+  c.part_hash = kFnv1aBasis;
   c.state = State::kResponding;
   c.since = clock_->now();
   ++served_;
@@ -664,9 +658,9 @@ bool HttpServer::push(Connection& c) {
       if (next_part_at > c.part_at && next_part_at >= offset && next_part_at <= offset + n) {
         c.part = next_part;
         c.part_at = next_part_at;
-        c.part_hash = fnv1a(kFnvBasis, src + (next_part_at - offset), offset + n - next_part_at);
+        c.part_hash = fnv1a(kFnv1aBasis, {src + (next_part_at - offset), offset + n - next_part_at});
       } else {
-        c.part_hash = fnv1a(c.part_hash, src, n);
+        c.part_hash = fnv1a(c.part_hash, {src, n});
       }
     }
     c.sent += n;
