@@ -35,10 +35,10 @@ bool TextBuffer::next_part() {
 void TextBuffer::window_append(std::string_view s) {
   Window& w = *window_;
   if (w.muted) return;
-  const size_t i = w.total >= w.skip ? 0 : (w.skip - w.total < s.size() ? w.skip - w.total : s.size());
-  w.prefix_hash = fnv1a(w.prefix_hash, first(s, i));
+  const std::string_view skipped = first(s, w.total < w.skip ? w.skip - w.total : 0);
+  w.prefix_hash = fnv1a(w.prefix_hash, skipped);
   w.total += s.size();
-  s.remove_prefix(i);
+  s.remove_prefix(skipped.size());
   size_t n = s.size() <= cap_ - len_ ? s.size() : cap_ - len_;
   if (n == 0) return;
   std::memcpy(data_ + len_, s.data(), n);
