@@ -33,12 +33,14 @@ TEST(CivilTime, BeforeTheEpochAndPastTheNtpEra) {
 
 // Every instant of a sweep over years 1000-9999, against the C library's own
 // calendar (gmtime_r and strftime), which shares no code with ours.
+// The instants both sweeps below compare with the C library's calendar.
+constexpr int64_t kSweepFirst = -30'000'000'000;   // the year 1019
+constexpr int64_t kSweepLast = 250'000'000'000;    // the year 9892
+constexpr int64_t kSweepStep = 86'399 * 397 + 3'607;  // moves the day, the hour, the minute and the second
+
 TEST(CivilTime, ASweepOfInstantsIsTheCLibrarysCalendar) {
-  const int64_t first = -30'000'000'000;   // the year 1019
-  const int64_t last = 250'000'000'000;    // the year 9892
-  const int64_t step = 86'399 * 397 + 3'607;  // moves the day, the hour, the minute and the second
   int compared = 0;
-  for (int64_t t = first; t <= last; t += step) {
+  for (int64_t t = kSweepFirst; t <= kSweepLast; t += kSweepStep) {
     time_t tt = static_cast<time_t>(t);
     tm parts{};
     ASSERT_NE(gmtime_r(&tt, &parts), nullptr);
@@ -70,11 +72,8 @@ TEST(CivilTime, KnownDatesToUnixSeconds) {
 // The sweep above the other way: each instant's fields from the C library's calendar
 // (gmtime_r) give back the instant.
 TEST(CivilTime, TheCLibrarysFieldsGiveBackTheInstant) {
-  const int64_t first = -30'000'000'000;
-  const int64_t last = 250'000'000'000;
-  const int64_t step = 86'399 * 397 + 3'607;
   int compared = 0;
-  for (int64_t t = first; t <= last; t += step) {
+  for (int64_t t = kSweepFirst; t <= kSweepLast; t += kSweepStep) {
     time_t tt = static_cast<time_t>(t);
     tm parts{};
     ASSERT_NE(gmtime_r(&tt, &parts), nullptr);
