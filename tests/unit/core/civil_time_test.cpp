@@ -4,6 +4,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 #include <time.h>
 
 namespace probebox {
@@ -31,25 +32,33 @@ TEST(CivilTime, BeforeTheEpochAndPastTheNtpEra) {
   EXPECT_EQ(iso(2085978496), "2036-02-07T06:28:16Z");  // NTP era 1 begins
 }
 
-// Every instant of a sweep over years 1000-9999, against the C library's own
-// calendar (gmtime_r and strftime), which shares no code with ours.
-// The instants both sweeps below compare with the C library's calendar.
-constexpr int64_t kSweepFirst = -30'000'000'000;   // the year 1019
-constexpr int64_t kSweepLast = 250'000'000'000;    // the year 9892
-constexpr int64_t kSweepStep = 86'399 * 397 + 3'607;  // moves the day, the hour, the minute and the second
-
-TEST(CivilTime, ASweepOfInstantsIsTheCLibrarysCalendar) {
-  int compared = 0;
-  for (int64_t t = kSweepFirst; t <= kSweepLast; t += kSweepStep) {
+// Instants over years 1019-9892 that move the day, the hour, the minute and the
+// second, each with its fields from the C library's own calendar (gmtime_r), which
+// shares no code with ours.
+struct SweptInstant {
+  int64_t unix_seconds;
+  tm parts;
+};
+std::vector<SweptInstant> swept_instants() {
+  std::vector<SweptInstant> out;
+  for (int64_t t = -30'000'000'000; t <= 250'000'000'000; t += 86'399 * 397 + 3'607) {
     time_t tt = static_cast<time_t>(t);
-    tm parts{};
-    ASSERT_NE(gmtime_r(&tt, &parts), nullptr);
-    char expected[32];
-    ASSERT_GT(strftime(expected, sizeof expected, "%Y-%m-%dT%H:%M:%SZ", &parts), 0u);
-    ASSERT_EQ(iso(t), expected) << t;
-    ++compared;
+    SweptInstant s{t, {}};
+    if (gmtime_r(&tt, &s.parts) == nullptr) ADD_FAILURE() << "gmtime_r refused " << t;
+    out.push_back(s);
   }
-  EXPECT_GT(compared, 8000);
+  return out;
+}
+
+// Every swept instant is written as the C library writes it (strftime).
+TEST(CivilTime, ASweepOfInstantsIsTheCLibrarysCalendar) {
+  const std::vector<SweptInstant> instants = swept_instants();
+  for (const SweptInstant& s : instants) {
+    char expected[32];
+    ASSERT_GT(strftime(expected, sizeof expected, "%Y-%m-%dT%H:%M:%SZ", &s.parts), 0u);
+    ASSERT_EQ(iso(s.unix_seconds), expected) << s.unix_seconds;
+  }
+  EXPECT_GT(instants.size(), 8000u);
 }
 
 TEST(CivilTime, YearsOutsideFourDigitsAreWrittenAsPrintfWould) {
@@ -69,20 +78,15 @@ TEST(CivilTime, KnownDatesToUnixSeconds) {
   EXPECT_EQ(unix_seconds_from_civil(-1, 1, 1, 0, 0, 0), -62198755200);  // 2 BC, as append_iso8601 writes it
 }
 
-// The sweep above the other way: each instant's fields from the C library's calendar
-// (gmtime_r) give back the instant.
+// The sweep the other way: each swept instant's fields give back the instant.
 TEST(CivilTime, TheCLibrarysFieldsGiveBackTheInstant) {
-  int compared = 0;
-  for (int64_t t = kSweepFirst; t <= kSweepLast; t += kSweepStep) {
-    time_t tt = static_cast<time_t>(t);
-    tm parts{};
-    ASSERT_NE(gmtime_r(&tt, &parts), nullptr);
-    ASSERT_EQ(unix_seconds_from_civil(int64_t{parts.tm_year} + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
-                                      parts.tm_min, parts.tm_sec),
-              t);
-    ++compared;
+  const std::vector<SweptInstant> instants = swept_instants();
+  for (const SweptInstant& s : instants) {
+    const tm& p = s.parts;
+    ASSERT_EQ(unix_seconds_from_civil(int64_t{p.tm_year} + 1900, p.tm_mon + 1, p.tm_mday, p.tm_hour, p.tm_min, p.tm_sec),
+              s.unix_seconds);
   }
-  EXPECT_GT(compared, 8000);
+  EXPECT_GT(instants.size(), 8000u);
 }
 
 TEST(CivilTime, TimeOfDayIsTwoDigitsEach) {
